@@ -1,0 +1,74 @@
+// FieldArgs: what a plan resolver receives as `args`. `args.get("name")` is a step for the coerced
+// argument value (literal, variable, nested input, default applied). Arguments never vary per entry,
+// so every argument step is global: it runs once per request, never once per entry.
+
+import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueNode } from "graphql";
+import { Step, type ExecutionDetails } from "./step.js";
+import { constant } from "../../steps/constant.js";
+
+/** Coerces a field's arguments from the request's variables, once per request. */
+export class FieldArgumentsStep extends Step<Record<string, unknown>> {
+  constructor(
+    readonly fieldDef: GraphQLField<unknown, unknown>,
+    readonly fieldNode: FieldNode,
+  ) {
+    super();
+  }
+
+  execute({ request }: ExecutionDetails): ReadonlyArray<Record<string, unknown>> {
+    // Throws graphql-js's own coercion errors; the engine turns a throw into an error at the field's path.
+    return [getArgumentValues(this.fieldDef, this.fieldNode, request.variableValues as Record<string, unknown>)];
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof FieldArgumentsStep && p.fieldDef === this.fieldDef && p.fieldNode === this.fieldNode);
+  }
+
+  override toStringMeta(): string {
+    return this.fieldDef.name;
+  }
+}
+
+function hasVariables(node: ValueNode): boolean {
+  switch (node.kind) {
+    case Kind.VARIABLE:
+      return true;
+    case Kind.LIST:
+      return node.values.some(hasVariables);
+    case Kind.OBJECT:
+      return node.fields.some((f) => hasVariables(f.value));
+    default:
+      return false;
+  }
+}
+
+export class FieldArgs {
+  private $all: Step | null = null;
+
+  constructor(
+    readonly fieldDef: GraphQLField<unknown, unknown>,
+    readonly fieldNode: FieldNode,
+  ) {}
+
+  /** A step for all the field's coerced arguments as one object. */
+  getAll(): Step {
+    if (this.$all === null) {
+      const dynamic = (this.fieldNode.arguments ?? []).some((a) => hasVariables(a.value));
+      this.$all = dynamic
+        ? new FieldArgumentsStep(this.fieldDef, this.fieldNode)
+        : constant(getArgumentValues(this.fieldDef, this.fieldNode, {}));
+    }
+    return this.$all;
+  }
+
+  /** A step for one argument's coerced value, or a path into a nested input (`["filter", "name"]`). */
+  get(name: string | ReadonlyArray<string | number>): Step {
+    const path = typeof name === "string" ? [name] : name;
+    const argName = path[0];
+    if (typeof argName !== "string" || !this.fieldDef.args.some((a) => a.name === argName)) {
+      const known = this.fieldDef.args.map((a) => a.name).join(", ") || "none";
+      throw new Error(`graphscale: field "${this.fieldDef.name}" has no argument "${String(argName)}" (arguments: ${known}).`);
+    }
+    return this.getAll().get(path);
+  }
+}

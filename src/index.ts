@@ -1,0 +1,23 @@
+// graphscale: plan-based GraphQL execution. The public API of the engine; everything else is internal.
+
+export { makeSchema, type MakeSchemaConfig, type TypePlans, type FieldPlanSpec, type ScalarPlans } from "./engine/makeSchema.js";
+export { execute, executeSync, graphql, graphqlSync } from "./engine/execute.js";
+export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
+export {
+  Step,
+  fail,
+  isFlagged,
+  INHIBITED,
+  FLAG_NULL,
+  FLAG_ERROR,
+  FLAG_INHIBITED,
+  FLAGS_NONE,
+  FLAGS_ALL,
+  type ExecutionDetails,
+  type ExecutionResults,
+  type DependencyOptions,
+  type RequestInfo,
+  FlaggedValue,
+} from "./engine/step.js";
+export type { FieldArgs } from "./engine/fieldArgs.js";
+export type { PlanInfo, PlanResolver, TypePlanner, GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "./engine/operationPlan.js";

@@ -1,0 +1,34 @@
+// lambda($x, fn): applies a synchronous pure function to each entry's value. With a list of steps,
+// fn receives a tuple. Global when its inputs are global, so `lambda(constant(2), double)` runs once.
+
+import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { list } from "./list.js";
+
+export class LambdaStep<I, O> extends Step<O> {
+  constructor(
+    $input: Step,
+    readonly fn: (value: I) => O,
+  ) {
+    super();
+    this.addDependency($input);
+  }
+
+  execute({ count, values: [inputs] }: ExecutionDetails<[readonly I[]]>): readonly O[] {
+    const fn = this.fn;
+    const out = new Array<O>(count);
+    for (let i = 0; i < count; i++) out[i] = fn(inputs[i] as I);
+    return out;
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof LambdaStep && p.fn === this.fn);
+  }
+
+  override toStringMeta(): string {
+    return this.fn.name || "fn";
+  }
+}
+
+export function lambda<I, O>($input: Step | readonly Step[], fn: (value: I) => O): LambdaStep<I, O> {
+  return new LambdaStep(Array.isArray($input) ? list($input as readonly Step[]) : ($input as Step), fn);
+}

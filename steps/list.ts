@@ -1,0 +1,29 @@
+// list([$a, $b, ...]): a tuple of each entry's values from several steps.
+
+import { Step, type ExecutionDetails } from "../src/engine/step.js";
+
+export class ListStep extends Step<unknown[]> {
+  constructor($items: readonly Step[]) {
+    super();
+    for (const $item of $items) this.addDependency($item);
+  }
+
+  execute({ count, values }: ExecutionDetails<ReadonlyArray<readonly unknown[]>>): readonly unknown[][] {
+    const width = values.length;
+    const out = new Array<unknown[]>(count);
+    for (let i = 0; i < count; i++) {
+      const tuple = new Array<unknown>(width);
+      for (let k = 0; k < width; k++) tuple[k] = values[k]![i];
+      out[i] = tuple;
+    }
+    return out;
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof ListStep);
+  }
+}
+
+export function list($items: readonly Step[]): ListStep {
+  return new ListStep($items);
+}

@@ -1,0 +1,17 @@
+// rootValue(): the request's root value (graphql-js `rootValue`), a global step.
+
+import { Step, type ExecutionDetails } from "../src/engine/step.js";
+
+export class RootValueStep extends Step<unknown> {
+  execute({ count, request }: ExecutionDetails): readonly unknown[] {
+    return new Array(count).fill(request.rootValue);
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof RootValueStep);
+  }
+}
+
+export function rootValue(): RootValueStep {
+  return new RootValueStep();
+}

@@ -1,0 +1,20 @@
+import { defineConfig } from "tsup";
+
+// Three public entry points (graphscale, graphscale/steps, graphscale/kvetch) plus the CLI.
+export default defineConfig([
+  {
+    entry: { index: "src/index.ts", steps: "steps/index.ts", kvetch: "src/kvetch/index.ts" },
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: "node20",
+    splitting: true,
+  },
+  {
+    entry: { cli: "src/kvetch/cli.ts" },
+    format: ["esm"],
+    target: "node20",
+    banner: { js: "#!/usr/bin/env node" },
+  },
+]);
