@@ -1,6 +1,6 @@
 // graphscale: plan-based GraphQL execution. The public API of the engine; everything else is internal.
 
-export { makeSchema, type MakeSchemaConfig, type TypePlans, type FieldPlanSpec, type ScalarPlans } from "./engine/makeSchema.js";
+export { makeSchema, type MakeSchemaConfig, type TypePlans, type TypeResolvers, type FieldPlanSpec } from "./engine/makeSchema.js";
 export { execute, executeSync, graphql, graphqlSync } from "./engine/execute.js";
 export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
 export {
@@ -8,6 +8,7 @@ export {
   fail,
   isFlagged,
   INHIBITED,
+  INHIBITED_AS_EMPTY_LIST,
   FLAG_NULL,
   FLAG_ERROR,
   FLAG_INHIBITED,

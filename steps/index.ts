@@ -11,3 +11,8 @@ export { first, FirstStep } from "./first.js";
 export { last, LastStep } from "./last.js";
 export { each, EachStep } from "./each.js";
 export { loadOne, loadMany, LoadStep, type LoadCallback } from "./loadOne.js";
+export { inhibitOnNull, InhibitOnNullStep } from "./inhibitOnNull.js";
+export { assertNotNull, AssertNotNullStep } from "./assertNotNull.js";
+export { trap, TrapStep, type TrapOptions, type TrapOutcome } from "./trap.js";
+export { exitIf, ExitIfStep, type ExitOutcome } from "./exitIf.js";
+export { sideEffect, SideEffectStep } from "./sideEffect.js";

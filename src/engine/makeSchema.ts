@@ -18,33 +18,36 @@ import {
 } from "graphql";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./operationPlan.js";
 
-/** A field's entry in `plans`: a plan resolver, or an object naming a plan and/or graphql-js resolvers. */
-export type FieldPlanSpec =
-  | PlanResolver
-  | {
-      plan?: PlanResolver;
-      resolve?: GraphQLFieldResolver<any, any, any>;
-      subscribe?: GraphQLFieldResolver<any, any, any>;
-    };
+/**
+ * A field's entry in `plans`: a plan resolver, or `{ plan, subscribePlan }` for a subscription root field
+ * (`subscribePlan` gives the step whose value is the event stream). On an interface or union,
+ * `__planType: ($value) => step` gives each entry's concrete type name.
+ */
+export type FieldPlanSpec = PlanResolver | { plan?: PlanResolver; subscribePlan?: PlanResolver };
 
-/** A type's entry in `plans`: its fields, plus `__planType`/`__resolveType` (abstract) or `__isTypeOf` (object). */
+/** A type's entry in `plans`: one plan per field (and `__planType` on an interface or union). */
 export interface TypePlans {
-  __planType?: TypePlanner;
-  __resolveType?: GraphQLTypeResolver<any, any>;
-  __isTypeOf?: GraphQLIsTypeOfFn<any, any>;
-  [fieldName: string]: FieldPlanSpec | TypePlanner | GraphQLTypeResolver<any, any> | GraphQLIsTypeOfFn<any, any> | undefined;
+  [fieldName: string]: FieldPlanSpec;
 }
 
-/** A custom scalar's entry in `plans`: graphql-js's scalar functions. */
-export interface ScalarPlans {
-  serialize?: (value: unknown) => unknown;
-  parseValue?: (value: unknown) => unknown;
+/**
+ * A type's entry in `resolvers`, graphql-tools style: graphql-js resolvers for fields without a plan,
+ * `__resolveType` / `__isTypeOf`, or a custom scalar's `serialize`/`parseValue`/`parseLiteral`.
+ */
+export interface TypeResolvers {
+  __resolveType?: GraphQLTypeResolver<any, any>;
+  __isTypeOf?: GraphQLIsTypeOfFn<any, any>;
+  serialize?: (value: any) => unknown;
+  parseValue?: (value: any) => unknown;
   parseLiteral?: (...args: any[]) => unknown;
+  /** A field resolver, or `{ resolve, subscribe }` (loosely typed, as graphql-tools resolver maps are). */
+  [fieldName: string]: any;
 }
 
 export interface MakeSchemaConfig {
   typeDefs: string | DocumentNode | ReadonlyArray<string | DocumentNode>;
-  plans?: { readonly [typeName: string]: TypePlans | ScalarPlans };
+  plans?: { readonly [typeName: string]: TypePlans };
+  resolvers?: { readonly [typeName: string]: TypeResolvers };
   /** How many distinct operation texts keep their plans (default 500). */
   planCacheSize?: number;
 }
@@ -61,43 +64,8 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
     ...built.toConfig(),
     extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize } },
   });
-  const plans = config.plans ?? {};
-  for (const typeName of Object.keys(plans)) {
-    const type = schema.getType(typeName);
-    const spec = plans[typeName] as Record<string, unknown>;
-    if (!type) throw new Error(`makeSchema: plans name a type "${typeName}" that typeDefs do not define.`);
-    if (isScalarType(type)) {
-      const scalar = type as unknown as Record<string, unknown>;
-      for (const fn of ["serialize", "parseValue", "parseLiteral"]) if (typeof spec[fn] === "function") scalar[fn] = spec[fn];
-      continue;
-    }
-    if (isUnionType(type) || isInterfaceType(type)) {
-      const t = type as unknown as { extensions: Record<string, unknown>; resolveType?: unknown };
-      if (spec.__planType) t.extensions = { ...t.extensions, graphscale: { planType: spec.__planType as TypePlanner } satisfies GraphscaleTypeExtensions };
-      if (spec.__resolveType) t.resolveType = spec.__resolveType;
-    }
-    if (isObjectType(type) && spec.__isTypeOf) (type as unknown as { isTypeOf: unknown }).isTypeOf = spec.__isTypeOf;
-    if (!isObjectType(type) && !isInterfaceType(type)) {
-      const extra = Object.keys(spec).filter((k) => !k.startsWith("__"));
-      if (extra.length > 0) throw new Error(`makeSchema: "${typeName}" has no fields, but plans give it ${extra.join(", ")}.`);
-      continue;
-    }
-    const fields = type.getFields();
-    for (const fieldName of Object.keys(spec)) {
-      if (fieldName.startsWith("__")) continue;
-      const field = fields[fieldName] as unknown as { extensions: Record<string, unknown>; resolve?: unknown; subscribe?: unknown } | undefined;
-      if (!field) {
-        throw new Error(`makeSchema: plans give ${typeName}.${fieldName}, but ${typeName} has no field "${fieldName}" (fields: ${Object.keys(fields).join(", ")}).`);
-      }
-      const entry = spec[fieldName] as FieldPlanSpec;
-      const plan = typeof entry === "function" ? entry : entry.plan;
-      if (plan) field.extensions = { ...field.extensions, graphscale: { plan } satisfies GraphscaleFieldExtensions };
-      if (typeof entry === "object") {
-        if (entry.resolve) field.resolve = entry.resolve;
-        if (entry.subscribe) field.subscribe = entry.subscribe;
-      }
-    }
-  }
+  applyResolvers(schema, config.resolvers ?? {});
+  applyPlans(schema, config.plans ?? {});
   // An interface field's plan serves every implementation that has none of its own.
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isInterfaceType(type)) continue;
@@ -114,4 +82,70 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   }
   assertValidSchema(schema);
   return schema;
+}
+
+type MutableField = { extensions: Record<string, unknown>; resolve?: unknown; subscribe?: unknown };
+
+function fieldsOf(schema: GraphQLSchema, typeName: string, what: string): Record<string, MutableField> {
+  const type = schema.getType(typeName);
+  if (!type) throw new Error(`makeSchema: ${what} name a type "${typeName}" that typeDefs do not define.`);
+  if (!isObjectType(type) && !isInterfaceType(type)) throw new Error(`makeSchema: ${what} give fields to "${typeName}", which has none.`);
+  return type.getFields() as unknown as Record<string, MutableField>;
+}
+
+function fieldOf(fields: Record<string, MutableField>, typeName: string, fieldName: string, what: string): MutableField {
+  const field = fields[fieldName];
+  if (!field) {
+    throw new Error(`makeSchema: ${what} give ${typeName}.${fieldName}, but ${typeName} has no field "${fieldName}" (fields: ${Object.keys(fields).join(", ")}).`);
+  }
+  return field;
+}
+
+function applyPlans(schema: GraphQLSchema, plans: { readonly [typeName: string]: TypePlans }): void {
+  for (const typeName of Object.keys(plans)) {
+    const spec = plans[typeName]!;
+    const type = schema.getType(typeName);
+    if (type && (isUnionType(type) || isInterfaceType(type)) && spec.__planType) {
+      const t = type as unknown as { extensions: Record<string, unknown> };
+      t.extensions = { ...t.extensions, graphscale: { planType: spec.__planType as TypePlanner } satisfies GraphscaleTypeExtensions };
+    }
+    const names = Object.keys(spec).filter((k) => k !== "__planType");
+    if (names.length === 0) continue;
+    const fields = fieldsOf(schema, typeName, "plans");
+    for (const fieldName of names) {
+      const field = fieldOf(fields, typeName, fieldName, "plans");
+      const entry = spec[fieldName]!;
+      const ext: GraphscaleFieldExtensions = typeof entry === "function" ? { plan: entry } : { plan: entry.plan, subscribePlan: entry.subscribePlan };
+      field.extensions = { ...field.extensions, graphscale: ext };
+    }
+  }
+}
+
+function applyResolvers(schema: GraphQLSchema, resolvers: { readonly [typeName: string]: TypeResolvers }): void {
+  for (const typeName of Object.keys(resolvers)) {
+    const spec = resolvers[typeName]!;
+    const type = schema.getType(typeName);
+    if (!type) throw new Error(`makeSchema: resolvers name a type "${typeName}" that typeDefs do not define.`);
+    if (isScalarType(type)) {
+      const scalar = type as unknown as Record<string, unknown>;
+      for (const fn of ["serialize", "parseValue", "parseLiteral"] as const) if (typeof spec[fn] === "function") scalar[fn] = spec[fn];
+      continue;
+    }
+    if ((isUnionType(type) || isInterfaceType(type)) && spec.__resolveType) {
+      (type as unknown as { resolveType: unknown }).resolveType = spec.__resolveType;
+    }
+    if (isObjectType(type) && spec.__isTypeOf) (type as unknown as { isTypeOf: unknown }).isTypeOf = spec.__isTypeOf;
+    const names = Object.keys(spec).filter((k) => !k.startsWith("__"));
+    if (names.length === 0) continue;
+    const fields = fieldsOf(schema, typeName, "resolvers");
+    for (const fieldName of names) {
+      const field = fieldOf(fields, typeName, fieldName, "resolvers");
+      const entry = spec[fieldName]!;
+      if (typeof entry === "function") field.resolve = entry;
+      else {
+        if (entry.resolve) field.resolve = entry.resolve;
+        if (entry.subscribe) field.subscribe = entry.subscribe;
+      }
+    }
+  }
 }

@@ -57,6 +57,8 @@ export type TypePlanner = ($value: any) => Step;
 /** What graphscale reads from a field's or type's `extensions.graphscale`. */
 export interface GraphscaleFieldExtensions {
   plan?: PlanResolver;
+  /** Subscription root fields: the step whose value is the source event stream. */
+  subscribePlan?: PlanResolver;
 }
 export interface GraphscaleTypeExtensions {
   /** For interfaces and unions: a step giving each entry's concrete type name. */

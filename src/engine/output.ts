@@ -3,7 +3,7 @@
 // propagates nulls to the nearest nullable position, and never re-runs a step. Implements spec/output.md.
 
 import { GraphQLError, locatedError, type GraphQLLeafType } from "graphql";
-import { FlaggedValue, FLAG_ERROR, type Step } from "./step.js";
+import { FlaggedValue, FLAG_ERROR, INHIBITED_AS_EMPTY_LIST, type Step } from "./step.js";
 import type { LeafShape, OutputField, OutputSelection, OutputValue } from "./operationPlan.js";
 import { batchValues, listAt, type Bucket, type RequestState } from "./executeBucket.js";
 import { inspect } from "./inspect.js";
@@ -87,12 +87,13 @@ function recordError(ctx: OutputContext, field: OutputField, error: unknown): vo
  * A null, an error flag or an inhibited entry at this position: records what graphql-js would and returns
  * null, or BUBBLE for a non-null position. Returns undefined when the value is ordinary data.
  */
-function nullOrError(ctx: OutputContext, field: OutputField, nonNull: boolean, raw: unknown): Completed | undefined {
+function nullOrError(ctx: OutputContext, field: OutputField, nonNull: boolean, raw: unknown, isList = false): Completed | undefined {
   if (raw instanceof FlaggedValue) {
     if (raw.flag === FLAG_ERROR) {
       recordError(ctx, field, raw.error);
       return nonNull ? BUBBLE : null;
     }
+    if (isList && raw === INHIBITED_AS_EMPTY_LIST) return [];
     raw = null; // inhibited: the field is null
   } else if (field.errorValuesAreErrors && raw instanceof Error) {
     recordError(ctx, field, raw);
@@ -112,7 +113,7 @@ function nullOrError(ctx: OutputContext, field: OutputField, nonNull: boolean, r
 /** spec: CompleteValue */
 function completeValue(ctx: OutputContext, field: OutputField, value: OutputValue, bucket: Bucket, entry: number): Completed {
   const raw = valueAt(ctx, value.step, bucket, entry);
-  const early = nullOrError(ctx, field, value.nonNull, raw);
+  const early = nullOrError(ctx, field, value.nonNull, raw, value.kind === "list" || value.kind === "leafList");
   if (early !== undefined) return early;
   let completed: Completed;
   switch (value.kind) {

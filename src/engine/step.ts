@@ -25,6 +25,9 @@ export class FlaggedValue {
 /** The value for an inhibited entry: it becomes `null` in the response unless trapped. */
 export const INHIBITED = new FlaggedValue(FLAG_INHIBITED, undefined);
 
+/** An inhibited entry whose list field answers `[]` rather than `null` (exitIf/trap with "emptyList"). */
+export const INHIBITED_AS_EMPTY_LIST = new FlaggedValue(FLAG_INHIBITED, undefined);
+
 /** Marks one entry of a step's result as failed; the error lands at that entry's field path. */
 export function fail(error: unknown): FlaggedValue {
   return new FlaggedValue(FLAG_ERROR, error);

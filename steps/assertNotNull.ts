@@ -1,0 +1,36 @@
+// assertNotNull($x, message): a null entry becomes an error with `message` at the field's path; the steps
+// that depend on it skip that entry.
+
+import { FLAG_NULL, Step, fail, type ExecutionDetails } from "../src/engine/step.js";
+
+export class AssertNotNullStep<T> extends Step<T> {
+  constructor(
+    $value: Step,
+    readonly message: string,
+  ) {
+    super();
+    this.addDependency($value, { acceptFlags: FLAG_NULL });
+  }
+
+  execute({ count, values: [items] }: ExecutionDetails<[readonly T[]]>) {
+    const out = new Array<unknown>(count);
+    let error: Error | null = null;
+    for (let i = 0; i < count; i++) {
+      const v = items[i];
+      out[i] = v == null ? fail((error ??= new Error(this.message))) : v;
+    }
+    return out as T[];
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof AssertNotNullStep && p.message === this.message);
+  }
+
+  override toStringMeta(): string {
+    return this.message.slice(0, 30);
+  }
+}
+
+export function assertNotNull<T = unknown>($value: Step, message: string): AssertNotNullStep<T> {
+  return new AssertNotNullStep<T>($value, message);
+}

@@ -1,0 +1,43 @@
+// exitIf($x, predicate, outcome): entries whose value satisfies `predicate` exit early — every step that
+// depends on them skips them (no data source call), and the field answers `null`, `[]`, or the error.
+
+import { FLAG_NULL, INHIBITED, INHIBITED_AS_EMPTY_LIST, Step, fail, type ExecutionDetails } from "../src/engine/step.js";
+
+export type ExitOutcome = "null" | "emptyList" | Error;
+
+export class ExitIfStep<T> extends Step<T> {
+  constructor(
+    $value: Step,
+    readonly predicate: (value: T) => boolean,
+    readonly outcome: ExitOutcome,
+  ) {
+    super();
+    this.addDependency($value, { acceptFlags: FLAG_NULL });
+  }
+
+  execute({ count, values: [items] }: ExecutionDetails<[readonly T[]]>) {
+    const predicate = this.predicate;
+    const exited = this.outcome === "null" ? INHIBITED : this.outcome === "emptyList" ? INHIBITED_AS_EMPTY_LIST : fail(this.outcome);
+    const out = new Array<unknown>(count);
+    for (let i = 0; i < count; i++) {
+      const v = items[i] as T;
+      out[i] = predicate(v) ? exited : v;
+    }
+    return out as T[];
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof ExitIfStep && p.predicate === this.predicate && p.outcome === this.outcome);
+  }
+
+  override toStringMeta(): string {
+    return typeof this.outcome === "string" ? this.outcome : "error";
+  }
+}
+
+export function exitIf<T = unknown>($value: Step, predicate: (value: T) => boolean, outcome: ExitOutcome): ExitIfStep<T> {
+  if (outcome !== "null" && outcome !== "emptyList" && !(outcome instanceof Error)) {
+    throw new Error(`graphscale: exitIf outcome must be "null", "emptyList" or an Error, not ${String(outcome)}.`);
+  }
+  return new ExitIfStep<T>($value, predicate, outcome);
+}

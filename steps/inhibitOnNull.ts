@@ -1,0 +1,28 @@
+// inhibitOnNull($x): a null entry becomes "inhibited", so every step that depends on it skips that entry
+// (its data source is never called for it) and the field it feeds answers null.
+
+import { FLAG_NULL, INHIBITED, Step, type ExecutionDetails } from "../src/engine/step.js";
+
+export class InhibitOnNullStep<T> extends Step<T> {
+  constructor($value: Step) {
+    super();
+    this.addDependency($value, { acceptFlags: FLAG_NULL });
+  }
+
+  execute({ count, values: [items] }: ExecutionDetails<[readonly T[]]>) {
+    const out = new Array<unknown>(count);
+    for (let i = 0; i < count; i++) {
+      const v = items[i];
+      out[i] = v == null ? INHIBITED : v;
+    }
+    return out as T[];
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof InhibitOnNullStep);
+  }
+}
+
+export function inhibitOnNull<T = unknown>($value: Step): InhibitOnNullStep<T> {
+  return new InhibitOnNullStep<T>($value);
+}
