@@ -2,6 +2,7 @@
 
 export { makeSchema, type MakeSchemaConfig, type TypePlans, type TypeResolvers, type FieldPlanSpec } from "./engine/makeSchema.js";
 export { execute, executeSync, graphql, graphqlSync } from "./engine/execute.js";
+export { subscribe } from "./engine/subscribe.js";
 export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
 export {
   Step,

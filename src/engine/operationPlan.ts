@@ -115,6 +115,8 @@ export class OperationPlan {
   readonly rootLayer: Layer;
   readonly root: OutputSelection;
   readonly rootType: GraphQLObjectType;
+  /** Subscription source plans: the step whose value is the event stream (see subscribe.ts). */
+  sourceStep: Step | null = null;
   private readonly constraintNames = new Set<string>();
   private globalMemo = new Map<Step, boolean>();
 
@@ -123,6 +125,8 @@ export class OperationPlan {
     readonly operation: OperationDefinitionNode,
     readonly fragments: { readonly [name: string]: FragmentDefinitionNode },
     private readonly variableValues: { readonly [name: string]: unknown },
+    /** A plan for the response (the default), or for a subscription root field's `subscribePlan`. */
+    readonly purpose: "response" | "subscriptionSource" = "response",
   ) {
     const rootType = schema.getRootType(operation.operation);
     if (rootType == null) {
@@ -166,6 +170,10 @@ export class OperationPlan {
   private planOperation(rootType: GraphQLObjectType): OutputSelection {
     const $root = withLayer(this.rootLayer, () => new RootValueStep());
     const fields = this.collectFields(rootType, this.operation.selectionSet, new Map(), new Set());
+    if (this.purpose === "subscriptionSource") {
+      this.sourceStep = this.planSubscriptionSource(rootType, $root, fields);
+      return { type: rootType, fields: [] };
+    }
     if (this.operation.operation !== "mutation") {
       return this.planSelectionSet(this.rootLayer, rootType, $root, fields, []);
     }
@@ -177,6 +185,29 @@ export class OperationPlan {
       if (field) out.push(field);
     }
     return { type: rootType, fields: out };
+  }
+
+  /** spec: PlanSubscriptionSource — the first root field's `subscribePlan`, run once per subscription. */
+  private planSubscriptionSource(rootType: GraphQLObjectType, $root: Step, fields: Map<string, FieldNode[]>): Step {
+    const [responseKey, fieldNodes] = fields.entries().next().value as [string, FieldNode[]];
+    const fieldDef = this.getFieldDef(rootType, fieldNodes[0]!.name.value)!;
+    const subscribePlan = (fieldDef.extensions?.graphscale as GraphscaleFieldExtensions | undefined)?.subscribePlan;
+    if (!subscribePlan) throw new Error(`graphscale: ${rootType.name}.${fieldDef.name} has no subscribePlan.`);
+    const info: PlanInfo = {
+      fieldName: fieldDef.name,
+      fieldNodes,
+      parentType: rootType,
+      returnType: fieldDef.type,
+      schema: this.schema,
+      fragments: this.fragments,
+      operation: this.operation,
+      path: [responseKey],
+    };
+    return withLayer(this.rootLayer, () => {
+      const $source: unknown = subscribePlan($root, new FieldArgs(fieldDef, fieldNodes[0]!), info);
+      if ($source instanceof Step) return $source;
+      return new PlanningErrorStep(new Error(`The subscribePlan of ${rootType.name}.${fieldDef.name} returned ${inspect($source)}; it must return a step.`));
+    });
   }
 
   /** spec: CollectFields — graphql-js's algorithm, recording variable-driven @skip/@include as constraints. */
@@ -487,6 +518,7 @@ export class OperationPlan {
       value.step = resolve(value.step);
       if (value.kind === "abstract") value.typeStep = resolve(value.typeStep);
     });
+    if (this.sourceStep) this.sourceStep = resolve(this.sourceStep);
     this.globalMemo.clear();
   }
 
@@ -502,6 +534,7 @@ export class OperationPlan {
       mark(value.step);
       if (value.kind === "abstract") mark(value.typeStep);
     });
+    if (this.sourceStep) mark(this.sourceStep);
     for (const layer of this.layers) {
       const reason = layer.reason;
       if (reason.type === "listItem") mark(reason.listStep);

@@ -1,0 +1,125 @@
+// subscribe(args): graphql-js's `subscribe` for plans. The root field's source is a graphql-js `subscribe`
+// resolver or a `subscribePlan` step yielding an async iterable; each event runs the operation's cached
+// plan with the event as root value. Never plans per event.
+
+import {
+  GraphQLError,
+  defaultFieldResolver,
+  getArgumentValues,
+  locatedError,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+} from "graphql";
+import { OperationPlan, type GraphscaleFieldExtensions } from "./operationPlan.js";
+import { executeRequest, prepareRequest } from "./execute.js";
+import { executeBucket, newRootBucket, type RequestState } from "./executeBucket.js";
+import { FlaggedValue } from "./step.js";
+import { inspect } from "./inspect.js";
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function";
+}
+
+/** Maps each event of `source` through `fn`; returning or throwing ends the source too. */
+function mapAsyncIterator<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> {
+  const iterator = source[Symbol.asyncIterator]();
+  async function mapResult(result: IteratorResult<T>): Promise<IteratorResult<U, void>> {
+    if (result.done) return { done: true, value: undefined };
+    try {
+      return { done: false, value: await fn(result.value) };
+    } catch (error) {
+      if (typeof iterator.return === "function") await iterator.return().catch(() => undefined);
+      throw error;
+    }
+  }
+  const mapped: AsyncGenerator<U, void, void> = {
+    next: () => iterator.next().then(mapResult),
+    return: async () => (typeof iterator.return === "function" ? mapResult(await iterator.return()) : { done: true, value: undefined }),
+    throw: async (error?: unknown) => {
+      if (typeof iterator.throw === "function") return mapResult(await iterator.throw(error));
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    [Symbol.asyncDispose]: async () => undefined,
+  } as AsyncGenerator<U, void, void>;
+  return mapped;
+}
+
+/** spec: CreateSourceEventStream — the root field's event stream, or graphql-js's errors. */
+async function createSourceEventStream(
+  args: ExecutionArgs,
+  request: RequestState,
+): Promise<AsyncIterable<unknown> | ExecutionResult> {
+  const plan = request.plan;
+  const rootType = plan.rootType;
+  const fields = plan.collectFields(rootType, plan.operation.selectionSet, new Map(), new Set());
+  const first = fields.entries().next().value as [string, FieldNode[]] | undefined;
+  if (!first) return { errors: [new GraphQLError("Must provide an operation.")] };
+  const [responseKey, fieldNodes] = first;
+  const fieldName = fieldNodes[0]!.name.value;
+  const fieldDef = rootType.getFields()[fieldName];
+  if (!fieldDef) {
+    return { errors: [new GraphQLError(`The subscription field "${fieldName}" is not defined.`, { nodes: fieldNodes })] };
+  }
+  const path = [responseKey];
+  let eventStream: unknown;
+  try {
+    const ext = fieldDef.extensions?.graphscale as GraphscaleFieldExtensions | undefined;
+    if (ext?.subscribePlan) {
+      // The source plan is built per subscription (not per event) and run once with the real root value.
+      const sourcePlan = new OperationPlan(args.schema, plan.operation, plan.fragments, request.variableValues, "subscriptionSource");
+      const sourceRequest: RequestState = { ...request, plan: sourcePlan, globals: new Array(sourcePlan.steps.length), globalDone: new Uint8Array(sourcePlan.steps.length) };
+      const root = newRootBucket(sourceRequest);
+      await executeBucket(sourceRequest, root);
+      const $source = sourcePlan.sourceStep!;
+      eventStream = $source.isGlobal ? sourceRequest.globals[$source.id] : root.values[$source.id]?.[0];
+      if (eventStream instanceof FlaggedValue) throw eventStream.error;
+    } else {
+      const resolve: GraphQLFieldResolver<unknown, unknown> =
+        fieldDef.subscribe ?? (args.subscribeFieldResolver as GraphQLFieldResolver<unknown, unknown> | undefined) ?? defaultFieldResolver;
+      const info: GraphQLResolveInfo = {
+        fieldName,
+        fieldNodes,
+        returnType: fieldDef.type,
+        parentType: rootType,
+        path: { prev: undefined, key: responseKey, typename: rootType.name },
+        schema: args.schema,
+        fragments: plan.fragments as GraphQLResolveInfo["fragments"],
+        rootValue: args.rootValue,
+        operation: plan.operation,
+        variableValues: request.variableValues as GraphQLResolveInfo["variableValues"],
+      };
+      const fieldArgs = getArgumentValues(fieldDef, fieldNodes[0]!, request.variableValues as Record<string, unknown>);
+      eventStream = await resolve(args.rootValue, fieldArgs, args.contextValue, info);
+    }
+    if (eventStream instanceof Error) throw eventStream;
+  } catch (error) {
+    return { errors: [locatedError(error, fieldNodes, path)] };
+  }
+  // As in graphql-js: a source that is not a stream is a programming error, so the promise rejects.
+  if (!isAsyncIterable(eventStream)) throw new Error(`Subscription field must return Async Iterable. Received: ${inspect(eventStream)}.`);
+  return eventStream;
+}
+
+/**
+ * graphql-js's `subscribe`: a promise of an async iterator of results (one per event), or of a result with
+ * errors when the subscription cannot start.
+ */
+export async function subscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
+  const prepared = prepareRequest(args);
+  if ("errors" in prepared) return { errors: prepared.errors };
+  const { request } = prepared;
+  const source = await createSourceEventStream(args, request);
+  if (!isAsyncIterable(source)) return source;
+  // spec: MapSourceToResponse — each event runs the cached plan with the event as the root value.
+  return mapAsyncIterator(source, (payload) =>
+    executeRequest({ ...request, rootValue: payload, globals: new Array(request.plan.steps.length), globalDone: new Uint8Array(request.plan.steps.length) }),
+  );
+}
+
+
