@@ -1,0 +1,155 @@
+// The internal contract every storage backend implements, one ShardStore per physical shard.
+// Each ShardStore method is exactly one round trip to its shard (counted in counters.shardQueries), so
+// grouping, batching and counting are decided above it, identically for every backend. Never public API.
+
+import { createHash } from "node:crypto";
+import type { Position } from "./cursor.js";
+import type { ShardMap } from "./shard.js";
+
+/** Round trips and rows, as tests and the bench read them from `kvetch.counters`. */
+export interface KvetchCounters {
+  /** Public API calls (a batch call is one call, however many shards and cache nodes it touches). */
+  calls: number;
+  /** Round trips per physical shard, indexed by shard number. */
+  shardQueries: number[];
+  /** Round trips per cache node, keyed by node name ("host:port"). */
+  cacheRoundTrips: Record<string, number>;
+  /** Rows returned by shard round trips (objects, edges, index entries, counts, scanned rows). */
+  rowsFetched: number;
+}
+
+export interface ObjectRow {
+  id: string;
+  typeId: number;
+  version: number;
+  created: number;
+  updated: number;
+  /** The data bag as JSON text. */
+  body: string;
+}
+
+export interface EdgeKey {
+  edgeId: number;
+  fromId: string;
+  toId: string;
+}
+
+export interface EdgeRow extends EdgeKey {
+  seq: number;
+  created: number;
+  /** The edge data as JSON text. */
+  body: string;
+}
+
+/** Where an index entry sits in scan order: (indexId, valueHash, targetId). */
+export interface IndexScanKey {
+  indexId: number;
+  /** indexValueHash(valueKey), 32 hex digits. */
+  valueHash: string;
+  targetId: string;
+}
+
+export interface IndexKey extends IndexScanKey {
+  /** indexValueKey(value): the canonical JSON text of the indexed value (placement hashes it). */
+  valueKey: string;
+}
+
+export interface IndexRow extends IndexKey {
+  seq: number;
+  created: number;
+}
+
+/** One parent's slice of an edge list: rows strictly after `after`, at most `limit` (null: all). */
+export interface EdgeRange {
+  fromId: string;
+  after: Position | null;
+  limit: number | null;
+}
+
+/** One value's slice of an index entry list. */
+export interface IndexRange {
+  valueKey: string;
+  valueHash: string;
+  after: Position | null;
+  limit: number | null;
+}
+
+export interface ShardStats {
+  shard: number;
+  label: string;
+  objects: number;
+  edges: number;
+  indexEntries: number;
+}
+
+/** One physical shard. Every method is one round trip; rows come back ordered as documented. */
+export interface ShardStore {
+  readonly shard: number;
+  /** Names the shard in error messages, without credentials. */
+  readonly label: string;
+  /** Creates the database (where the backend has one) and the tables, idempotently. */
+  migrate(): Promise<void>;
+  /** The rows for these ids that exist, in any order. */
+  readObjects(ids: readonly string[]): Promise<ObjectRow[]>;
+  /** Inserts new objects; an id that already exists fails the whole call. */
+  insertObjects(rows: readonly ObjectRow[]): Promise<void>;
+  /** Compare-and-set: each row replaces the stored one only if its version is still `expectVersion`. */
+  replaceObjects(changes: readonly { row: ObjectRow; expectVersion: number }[]): Promise<boolean[]>;
+  /** Compare-and-delete: removes each object only if its version is still `expectVersion`. */
+  removeObjects(keys: readonly { id: string; expectVersion: number }[]): Promise<boolean[]>;
+  /** One list per range, each ordered by (seq, toId). */
+  readEdgeRanges(edgeId: number, ranges: readonly EdgeRange[]): Promise<EdgeRow[][]>;
+  /** The stored edge count of each parent (0 when none). */
+  readEdgeCounts(edgeId: number, fromIds: readonly string[]): Promise<number[]>;
+  /**
+   * Inserts the rows that are absent (keeping seq and created of present ones; with `replaceData`, present
+   * rows take the new body) and adds the number really inserted per parent to its count, atomically.
+   * Returns how many rows were inserted.
+   */
+  writeEdges(rows: readonly EdgeRow[], replaceData: boolean): Promise<number>;
+  /** Deletes the rows that exist and subtracts them from the counts, atomically; returns how many. */
+  removeEdges(keys: readonly EdgeKey[]): Promise<number>;
+  /** One list per range, each ordered by (seq, targetId). */
+  readIndexRanges(indexId: number, ranges: readonly IndexRange[]): Promise<IndexRow[][]>;
+  /** Inserts absent entries (present ones keep their seq); returns how many were inserted. */
+  writeIndexEntries(rows: readonly IndexRow[]): Promise<number>;
+  /** Deletes the entries that exist; returns how many. */
+  removeIndexEntries(keys: readonly IndexKey[]): Promise<number>;
+  /** Objects with id > afterId in id order (byte order of BINARY(16) = order of the canonical strings). */
+  scanObjects(afterId: string | null, limit: number): Promise<ObjectRow[]>;
+  /** Edges of the given edge ids after `after` in (fromId, edgeId, toId) order. */
+  scanEdges(edgeIds: readonly number[], after: EdgeKey | null, limit: number): Promise<EdgeRow[]>;
+  /** Index entries after `after` in (indexId, valueHash, targetId) order. */
+  scanIndexEntries(after: IndexScanKey | null, limit: number): Promise<IndexRow[]>;
+  stats(): Promise<ShardStats>;
+  close(): Promise<void>;
+}
+
+/** Redis cache settings: one node by URL, or a Cluster by its seed nodes. */
+export type RedisConfig = {
+  /** Prefix of every cache key (default "kvetch:"); tests use their own. */
+  keyPrefix?: string;
+  /** Edge and index lists longer than this are cached as their first `listCap` rows (default 100). */
+  listCap?: number;
+  /** Seconds a cached value lives (default 3600). */
+  ttlSeconds?: number;
+} & ({ url: string } | { cluster: readonly string[] });
+
+/** What `new Kvetch({ backend })` takes: made by memoryBackend or mysqlBackend. */
+export interface KvetchBackend {
+  readonly kind: "memory" | "mysql";
+  readonly shardMap: ShardMap;
+  readonly redis: RedisConfig | null;
+  /** Opens one store per physical shard that counts its round trips into `counters`. Internal. */
+  openShards(counters: KvetchCounters): ShardStore[];
+}
+
+/** indexValueHash: the first 16 bytes of SHA-256 over the UTF-8 value key, as 32 hex digits. */
+export function indexValueHash(valueKey: string): string {
+  return createHash("sha256").update(valueKey, "utf8").digest("hex").slice(0, 32);
+}
+
+/** Order of canonical ids and hex hashes; equals the byte order MySQL uses for BINARY columns. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,126 @@
+// Ids: UUIDv7 strings (RFC 9562) generated here, validated before any I/O, and converted to the
+// BINARY(16) form the MySQL tables store. Never does I/O; never accepts a malformed id silently.
+
+import { randomFillSync } from "node:crypto";
+import { KvetchError, describeValue } from "./errors.js";
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
+
+const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** True when `value` is a UUID string in the 8-4-4-4-12 hex form (any version, either case). */
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && value.length === 36 && UUID_PATTERN.test(value);
+}
+
+// Random bytes are drawn in blocks so that generating many ids costs one system call per block.
+const POOL_SIZE = 4096;
+const pool = new Uint8Array(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomBytes(count: number): number {
+  if (poolOffset + count > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const at = poolOffset;
+  poolOffset += count;
+  return at;
+}
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * newId: a UUIDv7. Bytes 0-5 hold the Unix time in milliseconds; the 12 `rand_a` bits are a counter that
+ * starts at a random value below 2048 each millisecond and increments within it (RFC 9562 section 6.2,
+ * method 1), so ids made by one process sort in creation order; bytes 8-15 are random apart from the variant.
+ * If the counter runs out, or the clock steps back, the timestamp advances past the last one used.
+ */
+export function newId(): string {
+  let ms = Date.now();
+  if (ms > lastMs) {
+    const at = randomBytes(2);
+    counter = ((pool[at]! << 8) | pool[at + 1]!) & 0x7ff;
+    lastMs = ms;
+  } else {
+    counter++;
+    if (counter > 0xfff) {
+      lastMs++;
+      const at = randomBytes(2);
+      counter = ((pool[at]! << 8) | pool[at + 1]!) & 0x7ff;
+    }
+    ms = lastMs;
+  }
+  const at = randomBytes(8);
+  const high = Math.floor(ms / 0x10000);
+  const low = ms % 0x10000;
+  return (
+    HEX[(high >>> 24) & 0xff]! +
+    HEX[(high >>> 16) & 0xff]! +
+    HEX[(high >>> 8) & 0xff]! +
+    HEX[high & 0xff]! +
+    "-" +
+    HEX[(low >>> 8) & 0xff]! +
+    HEX[low & 0xff]! +
+    "-" +
+    HEX[0x70 | (counter >>> 8)]! +
+    HEX[counter & 0xff]! +
+    "-" +
+    HEX[0x80 | (pool[at]! & 0x3f)]! +
+    HEX[pool[at + 1]!]! +
+    "-" +
+    HEX[pool[at + 2]!]! +
+    HEX[pool[at + 3]!]! +
+    HEX[pool[at + 4]!]! +
+    HEX[pool[at + 5]!]! +
+    HEX[pool[at + 6]!]! +
+    HEX[pool[at + 7]!]!
+  );
+}
+
+/** The millisecond timestamp a UUIDv7 carries (meaningless for other versions). */
+export function timeOfId(id: string): number {
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+/**
+ * checkId: the canonical (lowercase) form of `value`, or a KvetchError naming the call and the argument,
+ * e.g. `"abc" is not a UUID (expected 8-4-4-4-12 hex) in getObjects ids[3]`.
+ */
+export function checkId(value: unknown, where: string): string {
+  if (!isUuid(value)) {
+    throw new KvetchError("BAD_ID", `${describeValue(value)} is not a UUID (expected 8-4-4-4-12 hex) in ${where}`);
+  }
+  return value.toLowerCase();
+}
+
+/** checkIds: canonical forms of a list of ids; the first malformed one is reported with its position. */
+export function checkIds(values: readonly unknown[], where: string): string[] {
+  if (!Array.isArray(values)) {
+    throw new KvetchError("BAD_ARGUMENT", `${where} must be an array of id strings, got ${describeValue(values)}`);
+  }
+  const ids = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (!isUuid(value)) checkId(value, `${where}[${i}]`);
+    ids[i] = (value as string).toLowerCase();
+  }
+  return ids;
+}
+
+/** The 16 bytes of a canonical id, as stored in BINARY(16) columns. */
+export function idToBytes(id: string): Buffer {
+  return Buffer.from(id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24), "hex");
+}
+
+/** The canonical id string for 16 stored bytes. */
+export function idFromBytes(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text += "-";
+    text += HEX[bytes[i]!]!;
+  }
+  return text;
+}

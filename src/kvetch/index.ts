@@ -1,0 +1,51 @@
+// graphscale/kvetch: the public API of the Kvetch store. Everything not exported here is internal and may
+// change; never export a ShardStore, the cache or test hooks from this file.
+
+export { Kvetch } from "./kvetch.js";
+export type { KvetchOptions } from "./kvetch.js";
+export { defineSchema, KvetchSchema } from "./schema.js";
+export type {
+  KvetchSchemaConfig,
+  KvetchObjectTypeConfig,
+  KvetchEdgeConfig,
+  KvetchIndexConfig,
+  KvetchObjectTypeDef,
+  KvetchEdgeDef,
+  KvetchIndexDef,
+} from "./schema.js";
+export { memoryBackend } from "./memory.js";
+export type { MemoryBackendOptions } from "./memory.js";
+export { mysqlBackend } from "./mysql.js";
+export type { MysqlBackendOptions } from "./mysql.js";
+export type { KvetchBackend, KvetchCounters, RedisConfig, ShardStats } from "./backend.js";
+export {
+  DEFAULT_BUCKETS,
+  ShardMap,
+  bucketOfId,
+  hashOfId,
+  hashOfIndexEntry,
+  indexValueKey,
+  shardOfEdge,
+  shardOfId,
+  shardOfIndexEntry,
+} from "./shard.js";
+export type { BucketRange, ShardMapOptions } from "./shard.js";
+export { newId, isUuid, timeOfId } from "./id.js";
+export { derivedEdgeHolds, indexEntryHolds } from "./derived.js";
+export { KvetchError } from "./errors.js";
+export type { KvetchErrorCode } from "./errors.js";
+export type {
+  KvetchData,
+  KvetchObject,
+  KvetchEdge,
+  KvetchIndexEntry,
+  KvetchPage,
+  KvetchPageOptions,
+} from "./model.js";
+export type {
+  KvetchRepairCheckpoint,
+  KvetchRepairOptions,
+  KvetchRepairProgress,
+  KvetchRepairPhase,
+  KvetchRepairReport,
+} from "./repair.js";

@@ -1,0 +1,83 @@
+// The shapes Kvetch hands to callers (objects, edges, index entries, pages) and the decoding of stored rows
+// into them. Every decode parses stored JSON text afresh, so callers never hold stored state.
+
+import type { ObjectRow } from "./backend.js";
+import { KvetchError } from "./errors.js";
+import type { KvetchSchema } from "./schema.js";
+
+export type KvetchData = Record<string, unknown>;
+
+export interface KvetchObject {
+  id: string;
+  /** The type's name in the schema. */
+  type: string;
+  typeId: number;
+  data: KvetchData;
+  /** 1 on create, +1 on every update. */
+  version: number;
+  /** Milliseconds since the Unix epoch. */
+  created: number;
+  updated: number;
+}
+
+export interface KvetchEdge {
+  /** The edge's name in the schema. */
+  edge: string;
+  fromId: string;
+  toId: string;
+  data: KvetchData;
+  created: number;
+  /** Opaque position of this edge in its parent's list; pass it as `after` to continue. */
+  cursor: string;
+}
+
+export interface KvetchIndexEntry {
+  targetId: string;
+  cursor: string;
+}
+
+/** One parent's (or one indexed value's) page, in the same order as the list's (seq, id). */
+export interface KvetchPage<T> {
+  edges: T[];
+  hasNextPage: boolean;
+  /** Cursor of the last item on the page; null when the page is empty. */
+  endCursor: string | null;
+}
+
+export interface KvetchPageOptions {
+  /** Page size (a non-negative integer); omitted or null: the whole list. */
+  first?: number | null;
+  /** One cursor applied to every parent, or one per parent (aligned with the ids/values). */
+  after?: string | null | readonly (string | null | undefined)[];
+  /** Re-check derived rows against their canonical objects and drop mismatches (default true). */
+  verify?: boolean;
+}
+
+/** An entry of an edge list or index entry list as reads pass it around (data is null for index entries). */
+export interface ListItem {
+  id: string;
+  seq: number;
+  created: number;
+  data: KvetchData | null;
+}
+
+/** decodeObject: a stored row as a KvetchObject; a row of a type the schema lacks is an error naming it. */
+export function decodeObject(schema: KvetchSchema, row: ObjectRow, shardLabel: string): KvetchObject {
+  const type = schema.typeById(row.typeId);
+  if (!type) {
+    throw new KvetchError(
+      "UNKNOWN_NAME",
+      `object ${row.id} on ${shardLabel} has typeId ${row.typeId}, which the schema does not define; ` +
+        `add that object type to defineSchema`,
+    );
+  }
+  return {
+    id: row.id,
+    type: type.name,
+    typeId: row.typeId,
+    data: JSON.parse(row.body) as KvetchData,
+    version: row.version,
+    created: row.created,
+    updated: row.updated,
+  };
+}

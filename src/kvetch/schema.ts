@@ -1,0 +1,267 @@
+// Schema in code: object types, edges and indexes with their numeric ids, validated once by defineSchema.
+// Lookups by name fail with the list of valid names. Never changes after definition; never does I/O.
+
+import { KvetchError } from "./errors.js";
+
+export interface KvetchObjectTypeConfig {
+  name: string;
+  typeId: number;
+}
+
+export interface KvetchEdgeConfig {
+  name: string;
+  edgeId: number;
+  /** Type of the parent (documentation for stored edges; checked by nothing at write time). */
+  fromType?: string;
+  /** Type of the child; for a derived edge it must equal storedOnType (and defaults to it). */
+  toType?: string;
+  /** Derived edge: the attribute of the child's data holding the parent id. */
+  storedIdAttr?: string;
+  /** Derived edge: the type of the child objects that hold storedIdAttr. */
+  storedOnType?: string;
+}
+
+export interface KvetchIndexConfig {
+  name: string;
+  indexId: number;
+  indexedType: string;
+  indexedAttr: string;
+}
+
+export interface KvetchSchemaConfig {
+  objects: readonly KvetchObjectTypeConfig[];
+  edges?: readonly KvetchEdgeConfig[];
+  indexes?: readonly KvetchIndexConfig[];
+}
+
+export interface KvetchObjectTypeDef {
+  readonly name: string;
+  readonly typeId: number;
+  /** Derived edges whose child is of this type. */
+  readonly derivedEdges: readonly KvetchEdgeDef[];
+  /** Indexes over objects of this type. */
+  readonly indexes: readonly KvetchIndexDef[];
+}
+
+export interface KvetchEdgeDef {
+  readonly name: string;
+  readonly edgeId: number;
+  readonly fromType: string | null;
+  readonly toType: string | null;
+  /** Set for derived edges only (together with storedOnType). */
+  readonly storedIdAttr: string | null;
+  readonly storedOnType: string | null;
+  readonly derived: boolean;
+}
+
+export interface KvetchIndexDef {
+  readonly name: string;
+  readonly indexId: number;
+  readonly indexedType: string;
+  readonly indexedAttr: string;
+}
+
+/** A validated schema: the output of defineSchema, read by Kvetch and by the load steps. */
+export class KvetchSchema {
+  readonly objects: readonly KvetchObjectTypeDef[];
+  readonly edges: readonly KvetchEdgeDef[];
+  readonly indexes: readonly KvetchIndexDef[];
+  private readonly typesByName = new Map<string, KvetchObjectTypeDef>();
+  private readonly typesById = new Map<number, KvetchObjectTypeDef>();
+  private readonly edgesByName = new Map<string, KvetchEdgeDef>();
+  private readonly edgesById = new Map<number, KvetchEdgeDef>();
+  private readonly indexesByName = new Map<string, KvetchIndexDef>();
+  private readonly indexesById = new Map<number, KvetchIndexDef>();
+
+  /** Use defineSchema; the constructor trusts its (already validated) input. */
+  constructor(objects: KvetchObjectTypeDef[], edges: KvetchEdgeDef[], indexes: KvetchIndexDef[]) {
+    this.objects = objects;
+    this.edges = edges;
+    this.indexes = indexes;
+    for (const def of objects) {
+      this.typesByName.set(def.name, def);
+      this.typesById.set(def.typeId, def);
+    }
+    for (const def of edges) {
+      this.edgesByName.set(def.name, def);
+      this.edgesById.set(def.edgeId, def);
+    }
+    for (const def of indexes) {
+      this.indexesByName.set(def.name, def);
+      this.indexesById.set(def.indexId, def);
+    }
+  }
+
+  /** The object type called `name`, or an error listing the valid names. */
+  objectType(name: unknown, where: string): KvetchObjectTypeDef {
+    const def = typeof name === "string" ? this.typesByName.get(name) : undefined;
+    if (!def) throw unknownName("object type", name, where, this.typesByName.keys());
+    return def;
+  }
+
+  /** The edge called `name`, or an error listing the valid names. */
+  edge(name: unknown, where: string): KvetchEdgeDef {
+    const def = typeof name === "string" ? this.edgesByName.get(name) : undefined;
+    if (!def) throw unknownName("edge", name, where, this.edgesByName.keys());
+    return def;
+  }
+
+  /** The index called `name`, or an error listing the valid names. */
+  index(name: unknown, where: string): KvetchIndexDef {
+    const def = typeof name === "string" ? this.indexesByName.get(name) : undefined;
+    if (!def) throw unknownName("index", name, where, this.indexesByName.keys());
+    return def;
+  }
+
+  typeById(typeId: number): KvetchObjectTypeDef | undefined {
+    return this.typesById.get(typeId);
+  }
+
+  edgeById(edgeId: number): KvetchEdgeDef | undefined {
+    return this.edgesById.get(edgeId);
+  }
+
+  indexById(indexId: number): KvetchIndexDef | undefined {
+    return this.indexesById.get(indexId);
+  }
+}
+
+function unknownName(kind: string, name: unknown, where: string, valid: Iterable<string>): KvetchError {
+  const names = [...valid].map((n) => JSON.stringify(n));
+  const shown = typeof name === "string" ? JSON.stringify(name) : String(name);
+  return new KvetchError(
+    "UNKNOWN_NAME",
+    `${where}: unknown ${kind} ${shown}; the schema defines ${names.length ? names.join(", ") : "none"}`,
+  );
+}
+
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_ID = 2147483647; // ids are stored in INT UNSIGNED columns; kept within signed range for portability
+
+/**
+ * defineSchema: validates names (unique, identifier-like), ids (unique positive integers per kind) and
+ * references (types named by edges and indexes exist), and links each type to its derived edges and indexes.
+ */
+export function defineSchema(config: KvetchSchemaConfig): KvetchSchema {
+  if (config === null || typeof config !== "object" || !Array.isArray(config.objects)) {
+    throw new KvetchError("BAD_SCHEMA", "defineSchema needs { objects: [{ name, typeId }], edges?: [...], indexes?: [...] }");
+  }
+  const edgeConfigs = config.edges ?? [];
+  const indexConfigs = config.indexes ?? [];
+  if (!Array.isArray(edgeConfigs)) throw new KvetchError("BAD_SCHEMA", "defineSchema: edges must be an array");
+  if (!Array.isArray(indexConfigs)) throw new KvetchError("BAD_SCHEMA", "defineSchema: indexes must be an array");
+
+  const typeNames = new Set<string>();
+  const objects: { name: string; typeId: number; derivedEdges: KvetchEdgeDef[]; indexes: KvetchIndexDef[] }[] = [];
+  checkUnique("objects", config.objects, "typeId", (item) => {
+    typeNames.add(item.name);
+    objects.push({ name: item.name, typeId: item.typeId, derivedEdges: [], indexes: [] });
+  });
+
+  const checkType = (value: unknown, where: string, field: string): string | null => {
+    if (value === undefined || value === null) return null;
+    if (typeof value !== "string" || !typeNames.has(value)) {
+      throw new KvetchError(
+        "BAD_SCHEMA",
+        `${where}.${field} is ${JSON.stringify(value)}, which is not an object type; defined: ${[...typeNames].join(", ") || "none"}`,
+      );
+    }
+    return value;
+  };
+
+  const edges: KvetchEdgeDef[] = [];
+  checkUnique("edges", edgeConfigs, "edgeId", (item, where) => {
+    const fromType = checkType(item.fromType, where, "fromType");
+    let toType = checkType(item.toType, where, "toType");
+    const storedOnType = checkType(item.storedOnType, where, "storedOnType");
+    const storedIdAttr = item.storedIdAttr ?? null;
+    if ((storedIdAttr === null) !== (storedOnType === null)) {
+      throw new KvetchError(
+        "BAD_SCHEMA",
+        `${where} (${item.name}) has only one of storedIdAttr and storedOnType; a derived edge needs both, a stored edge neither`,
+      );
+    }
+    if (storedIdAttr !== null) {
+      if (typeof storedIdAttr !== "string" || storedIdAttr.length === 0) {
+        throw new KvetchError("BAD_SCHEMA", `${where}.storedIdAttr must be a non-empty string`);
+      }
+      if (toType !== null && toType !== storedOnType) {
+        throw new KvetchError(
+          "BAD_SCHEMA",
+          `${where} (${item.name}): toType ${toType} differs from storedOnType ${storedOnType}; the children of a derived edge are the objects that store the id`,
+        );
+      }
+      toType = storedOnType;
+    }
+    edges.push(
+      Object.freeze({
+        name: item.name,
+        edgeId: item.edgeId,
+        fromType,
+        toType,
+        storedIdAttr,
+        storedOnType,
+        derived: storedIdAttr !== null,
+      }),
+    );
+  });
+
+  const indexes: KvetchIndexDef[] = [];
+  checkUnique("indexes", indexConfigs, "indexId", (item, where) => {
+    const indexedType = checkType(item.indexedType, where, "indexedType");
+    if (indexedType === null) throw new KvetchError("BAD_SCHEMA", `${where} (${item.name}) needs indexedType`);
+    if (typeof item.indexedAttr !== "string" || item.indexedAttr.length === 0) {
+      throw new KvetchError("BAD_SCHEMA", `${where} (${item.name}) needs indexedAttr, a non-empty string`);
+    }
+    indexes.push(Object.freeze({ name: item.name, indexId: item.indexId, indexedType, indexedAttr: item.indexedAttr }));
+  });
+
+  for (const edge of edges) {
+    if (edge.derived) objects.find((o) => o.name === edge.storedOnType)!.derivedEdges.push(edge);
+  }
+  for (const index of indexes) objects.find((o) => o.name === index.indexedType)!.indexes.push(index);
+  return new KvetchSchema(
+    objects.map((o) => Object.freeze({ ...o, derivedEdges: Object.freeze(o.derivedEdges), indexes: Object.freeze(o.indexes) })),
+    edges,
+    indexes,
+  );
+}
+
+function checkUnique<T extends { name: string }>(
+  kind: string,
+  items: readonly T[],
+  idField: keyof T & string,
+  add: (item: T, where: string) => void,
+): void {
+  const names = new Map<string, number>();
+  const ids = new Map<number, number>();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const where = `${kind}[${i}]`;
+    if (item === null || typeof item !== "object") throw new KvetchError("BAD_SCHEMA", `${where} must be an object`);
+    if (typeof item.name !== "string" || !NAME_PATTERN.test(item.name)) {
+      throw new KvetchError(
+        "BAD_SCHEMA",
+        `${where}.name is ${JSON.stringify(item.name)}; names are identifiers (letters, digits, _; not starting with a digit)`,
+      );
+    }
+    const id = item[idField] as unknown;
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 1 || id > MAX_ID) {
+      throw new KvetchError("BAD_SCHEMA", `${where} (${item.name}).${idField} is ${String(id)}; it must be an integer from 1 to ${MAX_ID}`);
+    }
+    const sameName = names.get(item.name);
+    if (sameName !== undefined) {
+      throw new KvetchError("BAD_SCHEMA", `${where} reuses the name ${JSON.stringify(item.name)} of ${kind}[${sameName}]`);
+    }
+    const sameId = ids.get(id);
+    if (sameId !== undefined) {
+      throw new KvetchError(
+        "BAD_SCHEMA",
+        `${where} (${item.name}) reuses ${idField} ${id} of ${kind}[${sameId}] (${items[sameId]!.name}); ids are stored, so each must be unique`,
+      );
+    }
+    names.set(item.name, i);
+    ids.set(id, i);
+    add(item, where);
+  }
+}
