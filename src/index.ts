@@ -5,6 +5,20 @@ export { execute, executeSync, graphql, graphqlSync } from "./engine/execute.js"
 export { subscribe } from "./engine/subscribe.js";
 export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
 export {
+  explainPlan,
+  type ExplainedPlan,
+  type ExplainOption,
+  type PlanJSON,
+  type LayerJSON,
+  type LayerReasonType,
+  type StepJSON,
+  type DependencyJSON,
+  type FlagName,
+  type CollapsedNodeJSON,
+  type OutputSelectionJSON,
+  type OutputValueJSON,
+} from "./engine/explain.js";
+export {
   Step,
   fail,
   isFlagged,

@@ -22,12 +22,13 @@ import { LRUCache } from "lru-cache";
 import { planCacheFor } from "./planCache.js";
 import { executeBucket, isPromiseLike, newRootBucket, type RequestState } from "./executeBucket.js";
 import { buildResponse } from "./output.js";
+import { addExplain, type ExplainOption } from "./explain.js";
 import type { OperationPlan } from "./operationPlan.js";
 
 type PromiseOrValue<T> = T | Promise<T>;
 
 /** The operation to run and the fragments it may spread, or graphql-js's error for a bad choice. */
-function getOperation(
+export function getOperation(
   document: DocumentNode,
   operationName: string | null | undefined,
 ): { operation: OperationDefinitionNode; fragments: Record<string, FragmentDefinitionNode> } | GraphQLError {
@@ -111,18 +112,20 @@ export function executeRequest(request: RequestState): PromiseOrValue<ExecutionR
  * Executes an operation as graphql-js's `execute` does: same arguments, same result shape. Returns a
  * plain result (not a promise) when no step of the plan was asynchronous.
  */
-export function execute(args: ExecutionArgs): PromiseOrValue<ExecutionResult> {
+export function execute(args: ExecutionArgs & { explain?: ExplainOption }): PromiseOrValue<ExecutionResult> {
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
   const result = executeRequest(prepared.request);
   if (isPromiseLike(result)) {
-    return result.then(undefined, (error: unknown) => ({ errors: [toGraphQLError(error)], data: null }));
+    const settled = result.then(undefined, (error: unknown) => ({ errors: [toGraphQLError(error)], data: null }));
+    // `explain: true` adds the plan as `extensions.explain` ({ json, mermaid }); see spec/explain.md.
+    return args.explain ? settled.then((r) => addExplain(r, prepared.request.plan, args.explain)) : settled;
   }
-  return result;
+  return args.explain ? addExplain(result, prepared.request.plan, args.explain) : result;
 }
 
 /** Like graphql-js's executeSync: throws if execution did not complete synchronously. */
-export function executeSync(args: ExecutionArgs): ExecutionResult {
+export function executeSync(args: ExecutionArgs & { explain?: ExplainOption }): ExecutionResult {
   const result = execute(args);
   if (isPromiseLike(result)) throw new Error("GraphQL execution failed to complete synchronously.");
   return result;
