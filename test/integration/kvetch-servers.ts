@@ -1,0 +1,114 @@
+// Where the Kvetch integration tests find MySQL and Redis, and what they do when a server is missing:
+// without CI, print how to start it and register no tests; with CI=true, register one failing test.
+// Also creates and drops the test databases and deletes only the test's own Redis keys.
+
+import { connect } from "node:net";
+import { test } from "uvu";
+import mysql from "mysql2/promise";
+import { Redis } from "ioredis";
+
+/** Server root (no database); override with GRAPHSCALE_TEST_MYSQL. */
+export const MYSQL_SERVER = process.env.GRAPHSCALE_TEST_MYSQL ?? "mysql://root@127.0.0.1:3306";
+/** Override with GRAPHSCALE_TEST_REDIS. */
+export const REDIS_URL = process.env.GRAPHSCALE_TEST_REDIS ?? "redis://127.0.0.1:6379";
+
+/** The four shard databases of the integration tests. */
+export const TEST_DATABASES = ["graphscale_test_0", "graphscale_test_1", "graphscale_test_2", "graphscale_test_3"];
+
+export function shardUrls(databases: readonly string[] = TEST_DATABASES): string[] {
+  return databases.map((name) => `${MYSQL_SERVER.replace(/\/+$/, "")}/${name}`);
+}
+
+function reachable(url: string, defaultPort: number): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname || "127.0.0.1", port: Number(port || defaultPort) });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/**
+ * Whether the servers a test file needs are up. When not: under CI=true one failing test is registered and
+ * run (a missing server is a failure there); otherwise a message says how to start them and no test runs.
+ */
+export async function serversUp(file: string, needs: { mysql?: boolean; redis?: boolean }): Promise<boolean> {
+  const missing: string[] = [];
+  if (needs.mysql && !(await reachable(MYSQL_SERVER, 3306))) missing.push(`MySQL/MariaDB at ${new URL(MYSQL_SERVER).host}`);
+  if (needs.redis && !(await reachable(REDIS_URL, 6379))) missing.push(`Redis at ${new URL(REDIS_URL).host}`);
+  if (missing.length === 0) return true;
+  const message =
+    `${file}: ${missing.join(" and ")} not reachable. Start them with \`npm run services\` ` +
+    `(or point GRAPHSCALE_TEST_MYSQL / GRAPHSCALE_TEST_REDIS at running servers).`;
+  if (process.env.CI === "true") {
+    test(`${file}: servers are reachable (required under CI)`, () => {
+      throw new Error(message);
+    });
+    test.run();
+  } else {
+    console.log(`SKIPPED ${message}`);
+  }
+  return false;
+}
+
+/** Drops the databases (the store's migrate creates them again). */
+export async function dropDatabases(databases: readonly string[] = TEST_DATABASES): Promise<void> {
+  const connection = await mysql.createConnection({ uri: MYSQL_SERVER });
+  try {
+    for (const name of databases) await connection.query("DROP DATABASE IF EXISTS ??", [name]);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Empties every Kvetch table of the databases (DELETE: much faster than TRUNCATE on tiny tables). */
+export async function truncateDatabases(databases: readonly string[] = TEST_DATABASES): Promise<void> {
+  const connection = await mysql.createConnection({ uri: MYSQL_SERVER, multipleStatements: true });
+  try {
+    for (const name of databases) {
+      await connection.query(
+        "DELETE FROM ??.objects; DELETE FROM ??.edges; DELETE FROM ??.edge_counts; DELETE FROM ??.index_entries;",
+        [name, name, name, name],
+      );
+    }
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Runs SQL on one test database (for tests that break the store on purpose). */
+export async function onDatabase<T>(database: string, run: (connection: mysql.Connection) => Promise<T>): Promise<T> {
+  const connection = await mysql.createConnection({ uri: `${MYSQL_SERVER.replace(/\/+$/, "")}/${database}` });
+  try {
+    return await run(connection);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** A key prefix no other run uses, so tests never touch anyone else's keys. */
+export function testKeyPrefix(name: string): string {
+  return `graphscale-test:${name}:${process.pid}:`;
+}
+
+/** Deletes the keys under `prefix` (and nothing else). */
+export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  let deleted = 0;
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
