@@ -1,0 +1,125 @@
+// The example server's page: a query editor, a Run button, the JSON result, the plan drawn by Mermaid
+// in the browser (from /mermaid.min.js, served out of node_modules), and the last run's round trips.
+// Plain HTML and one inline script; it must never load anything from another origin.
+
+export interface PageDefaults {
+  readonly query: string;
+  readonly variables: Record<string, unknown>;
+}
+
+/** JSON safe to embed in a <script> element (no "</script>" or "<!--" can close or open anything). */
+function embedJSON(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+}
+
+export function renderPage(defaults: PageDefaults): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>graphscale — explain</title>
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 1rem 2rem; color: #222; }
+  h1 { font-size: 1.3rem; } h2 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+  textarea { width: 100%; font: 13px/1.35 ui-monospace, monospace; box-sizing: border-box; }
+  #query { height: 14rem; } #variables { height: 3.5rem; }
+  pre { background: #f6f8fa; padding: .6rem; overflow: auto; max-height: 24rem; font-size: 12px; }
+  .row { display: flex; gap: 1.5rem; } .row > * { flex: 1; min-width: 0; }
+  #diagram { border: 1px solid #ddd; padding: .5rem; overflow: auto; min-height: 4rem; }
+  #diagram svg { max-width: none !important; }
+  table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .2rem .6rem; text-align: left; }
+  #status.error { color: #b00020; }
+</style>
+</head>
+<body>
+<h1>graphscale: run a query, see its plan</h1>
+<div class="row">
+  <div>
+    <label for="query">Query</label>
+    <textarea id="query" spellcheck="false"></textarea>
+    <label for="variables">Variables (JSON)</label>
+    <textarea id="variables" spellcheck="false"></textarea>
+    <p><button id="run" type="button">Run</button> <span id="status"></span></p>
+  </div>
+  <div>
+    <h2>Result</h2>
+    <pre id="result"></pre>
+    <h2>Round trips of the last run</h2>
+    <table id="round-trips"><thead><tr><th>source</th><th>calls</th></tr></thead><tbody></tbody></table>
+  </div>
+</div>
+<h2>Plan</h2>
+<div id="diagram"></div>
+<details><summary>Plan as JSON</summary><pre id="plan-json"></pre></details>
+<details><summary>Plan as Mermaid text</summary><pre id="plan-mermaid"></pre></details>
+<script type="application/json" id="defaults">${embedJSON(defaults)}</script>
+<script src="/mermaid.min.js"></script>
+<script>
+"use strict";
+const $ = (id) => document.getElementById(id);
+const defaults = JSON.parse($("defaults").textContent);
+$("query").value = defaults.query;
+$("variables").value = JSON.stringify(defaults.variables, null, 2);
+mermaid.initialize({ startOnLoad: false, securityLevel: "strict", maxTextSize: 1000000, maxEdges: 5000, flowchart: { useMaxWidth: false } });
+let runs = 0;
+
+function showStatus(text, isError) {
+  $("status").textContent = text;
+  $("status").className = isError ? "error" : "";
+}
+
+function showRoundTrips(roundTrips) {
+  const rows = [];
+  for (const [name, n] of Object.entries((roundTrips && roundTrips.loadCalls) || {})) rows.push(["load " + name, n]);
+  if (roundTrips && typeof roundTrips.storeCalls === "number") rows.push(["Kvetch calls", roundTrips.storeCalls]);
+  ((roundTrips && roundTrips.shardQueries) || []).forEach((n, shard) => rows.push(["shard " + shard, n]));
+  for (const [node, n] of Object.entries((roundTrips && roundTrips.cacheRoundTrips) || {})) rows.push(["cache " + node, n]);
+  const body = $("round-trips").tBodies[0];
+  body.replaceChildren(...rows.map(([name, n]) => {
+    const tr = document.createElement("tr");
+    for (const text of [name, String(n)]) { const td = document.createElement("td"); td.textContent = text; tr.append(td); }
+    return tr;
+  }));
+}
+
+async function run() {
+  let variables;
+  try {
+    variables = JSON.parse($("variables").value.trim() || "{}");
+  } catch (error) {
+    showStatus("Variables are not JSON: " + error.message, true);
+    return;
+  }
+  showStatus("running…", false);
+  $("diagram").replaceChildren();
+  const response = await fetch("/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-graphscale-explain": "1" },
+    body: JSON.stringify({ query: $("query").value, variables }),
+  });
+  const body = await response.json();
+  const extensions = body.extensions || {};
+  const { explain, roundTrips, ...otherExtensions } = extensions;
+  const shown = { ...body };
+  if (Object.keys(otherExtensions).length > 0) shown.extensions = otherExtensions;
+  else delete shown.extensions;
+  $("result").textContent = JSON.stringify(shown, null, 2);
+  showRoundTrips(roundTrips);
+  if (!explain) {
+    showStatus("no plan (the request failed before planning)", true);
+    return;
+  }
+  $("plan-json").textContent = JSON.stringify(explain.json, null, 2);
+  $("plan-mermaid").textContent = explain.mermaid;
+  const { svg } = await mermaid.render("plan-" + ++runs, explain.mermaid);
+  $("diagram").innerHTML = svg;
+  const nodes = explain.json.steps.length - explain.json.collapsed.reduce((n, g) => n + g.steps.length - 1, 0);
+  showStatus(explain.json.steps.length + " steps in " + nodes + " nodes", false);
+}
+
+$("run").addEventListener("click", () => run().catch((error) => showStatus(String(error), true)));
+</script>
+</body>
+</html>
+`;
+}

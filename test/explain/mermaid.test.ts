@@ -1,0 +1,214 @@
+// Explain as JSON and Mermaid: exact snapshots for the todo view (Kvetch steps, and loadOne/loadMany) and a
+// polymorphic query, stable ids, collapsing of wide selections, and how steps describe themselves.
+// UPDATE_SNAPSHOTS=1 rewrites the snapshots in __snapshots__/; a changed plan shows up here first.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { parse } from "graphql";
+import { explainPlan, makeSchema, getPlanCacheStats, Step, type ExecutionDetails, type FieldArgs, type PlanJSON } from "../../src/index.js";
+import { constant } from "../../steps/index.js";
+import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
+import { makeMemoryTodoSchema, polymorphicQuery, memoryTodoSchema, memoryTodoViewQuery } from "../../examples/server/memoryTodo.js";
+
+const snapshotDir = new URL("./__snapshots__/", import.meta.url);
+
+function matchSnapshot(name: string, actual: string): void {
+  const file = new URL(name, snapshotDir);
+  if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) {
+    if (process.env.CI === "true" && process.env.UPDATE_SNAPSHOTS !== "1") assert.unreachable(`snapshot ${name} is missing`);
+    mkdirSync(snapshotDir, { recursive: true });
+    writeFileSync(file, actual);
+    return;
+  }
+  assert.fixture(actual, readFileSync(file, "utf8"), `snapshot ${name} differs (UPDATE_SNAPSHOTS=1 rewrites it)`);
+}
+
+/** Nodes the diagram draws: one line per node inside the subgraphs. */
+function diagramNodes(mermaid: string): string[] {
+  return mermaid.split("\n").filter((line) => /^ {4}[sg]\d+[[(]/.test(line));
+}
+
+/** Steps after collapsing: what the diagram must show one node for. */
+function nodeCount(json: PlanJSON): number {
+  return json.steps.length - json.collapsed.reduce((n, g) => n + g.steps.length - 1, 0);
+}
+
+test("Kvetch todo view: Mermaid text matches the snapshot; Kvetch steps name their type and edge", () => {
+  const { mermaid, json } = explainPlan(todoSchema, parse(todoViewQuery));
+  matchSnapshot("kvetch-todo-view.mmd", mermaid);
+  assert.is(diagramNodes(mermaid).length, nodeCount(json));
+  const kvetchMetas = json.steps.filter((s) => /^(Load|Kvetch)/.test(s.class)).map((s) => s.meta);
+  for (const meta of ["User", "user_to_list", "TodoList", "list_to_item", "TodoItem"]) {
+    assert.ok(kvetchMetas.includes(meta), `a Kvetch step for ${meta} in ${kvetchMetas.join(", ")}`);
+    assert.ok(mermaid.includes(`#lt;${meta}#gt;]`), `${meta} in the diagram`);
+  }
+});
+
+test("loadOne/loadMany todo view: Mermaid text matches the snapshot", () => {
+  const { mermaid, json } = explainPlan(memoryTodoSchema, parse(memoryTodoViewQuery));
+  matchSnapshot("todo-view.mmd", mermaid);
+  matchSnapshot("todo-view.json", JSON.stringify(json, null, 2) + "\n");
+  assert.is(diagramNodes(mermaid).length, nodeCount(json));
+});
+
+test("polymorphic query: Mermaid text matches the snapshot", () => {
+  const { mermaid, json } = explainPlan(memoryTodoSchema, parse(polymorphicQuery));
+  matchSnapshot("polymorphic.mmd", mermaid);
+  assert.is(diagramNodes(mermaid).length, nodeCount(json));
+  const polymorphic = json.layers.filter((l) => l.reason === "polymorphic");
+  assert.equal(polymorphic.map((l) => `${l.path}:${l.typeName}`), [
+    "node:User", "node:List", "node:Item", "search[]:User", "search[]:List", "search[]:Item",
+  ]);
+  const node = json.output.fields.node!;
+  assert.is(node.kind, "abstract");
+  if (node.kind === "abstract") assert.equal(Object.keys(node.types), ["User", "List", "Item"]);
+});
+
+test("todo view: layers, steps and output plan in the JSON", () => {
+  const { json } = explainPlan(memoryTodoSchema, parse(memoryTodoViewQuery));
+  assert.equal(json.operation, { type: "query", name: "TodoView" });
+  assert.equal(json.layers.map((l) => l.reason), ["root", "nullableBoundary", "listItem", "nullableBoundary", "listItem", "nullableBoundary"]);
+  assert.equal(json.layers.map((l) => l.parent), [null, 0, 1, 2, 3, 4]);
+  assert.equal(json.layers.map((l) => l.path), ["", "user", "user.lists[]", "user.lists[]", "user.lists[].items[]", "user.lists[].items[]"]);
+  const loads = json.steps.filter((s) => s.class === "Load");
+  assert.equal(loads.map((s) => s.meta), ["users", "listIdsByUser", "lists", "itemsByList"]);
+  for (const load of loads) {
+    assert.ok(load.async, `Load[${load.id}] is async`);
+    // The context reaches every load once per request, as a bare value.
+    assert.ok(load.dependencies.some((d) => d.global && json.steps.find((s) => s.id === d.step)?.class === "Context"));
+  }
+  // $id is a variable: the user's load and what hangs off it run once per request, in the root layer.
+  assert.equal(json.steps.filter((s) => s.global).map((s) => s.class), ["FieldArguments", "Access", "Context", "Load", "Access", "Access", "Load"]);
+  assert.equal(json.collapsed.map((g) => g.label), ["Access ×3 (id, text, done)"]);
+  const user = json.output.fields.user!;
+  assert.is(user.kind, "object");
+  if (user.kind === "object") {
+    assert.equal(Object.keys(user.selection.fields), ["id", "name", "lists"]);
+    assert.is(user.selection.fields.lists!.kind, "list");
+  }
+});
+
+test("ids are stable: the same operation text explains the same, on this schema and on a fresh one", () => {
+  const a = explainPlan(memoryTodoSchema, parse(memoryTodoViewQuery));
+  assert.is(explainPlan(memoryTodoSchema, parse(memoryTodoViewQuery)), a, "the same text reuses the cached plan and its explanation");
+  const fresh = explainPlan(makeMemoryTodoSchema(), parse(memoryTodoViewQuery));
+  assert.is(fresh.mermaid, a.mermaid);
+  assert.equal(fresh.json, a.json);
+});
+
+test("explainPlan takes the plan from the plan cache", () => {
+  const schema = wideSchema();
+  explainPlan(schema, parse(wideQuery(3)));
+  explainPlan(schema, parse(wideQuery(3)));
+  assert.equal({ ...getPlanCacheStats(schema) }, { plansBuilt: 1, hits: 1 });
+});
+
+test("a 200-field query stays readable: fewer than 40 nodes", () => {
+  const schema = wideSchema();
+  const { json, mermaid } = explainPlan(schema, parse(wideQuery(200)));
+  const nodes = diagramNodes(mermaid);
+  assert.ok(json.steps.length > 600, `${json.steps.length} steps`);
+  assert.ok(nodes.length < 40, `${nodes.length} nodes:\n${mermaid}`);
+  assert.is(nodes.length, nodeCount(json));
+  const labels = json.collapsed.map((g) => g.label);
+  assert.ok(labels.includes("Access ×200 (f1, f2, f3, f4, f5, …)"), labels.join("\n"));
+  // Resolver emulation: 200 resolver steps, each with its own constant arguments.
+  assert.ok(labels.includes("Resolver ×200 (Legacy.f1, Legacy.f2, Legacy.f3, Legacy.f4, Legacy.f5, …)"), labels.join("\n"));
+  assert.ok(labels.some((l) => l.startsWith("Constant ×200")), labels.join("\n"));
+});
+
+test("Mermaid conventions: async stadium, global class and marker, dotted global edges, flag labels", () => {
+  const { mermaid } = explainPlan(memoryTodoSchema, parse(memoryTodoViewQuery));
+  assert.ok(mermaid.startsWith("flowchart TD\n"));
+  assert.match(mermaid, /subgraph L2\["Layer 2: list items of Load\[9\] at user\.lists\[\]"\]/);
+  assert.match(mermaid, /s4\(\["Load\[4#lt;users#gt;\] \(global\)"\]\)/);
+  assert.match(mermaid, /s14\["Access\[14#lt;id#gt;\]"\]/);
+  assert.match(mermaid, /s3 -\.-> s4/);
+  assert.match(mermaid, /s9 ==> s11/);
+  assert.match(mermaid, /class s1,s2,s3,s4,s5,s6,s9 global/);
+  assert.match(mermaid, /%% Layer 1: non-null Load\[4\] at user: no steps/);
+
+  const { mermaid: trapping, json } = explainPlan(flagSchema(), parse("{ value }"));
+  const trap = json.steps.find((s) => s.class === "Trap")!;
+  assert.equal(trap.dependencies[0]!.acceptFlags, ["null", "error", "inhibited"]);
+  assert.match(trapping, new RegExp(`-->\\|"accepts null, error, inhibited"\\| s${trap.id}`));
+});
+
+test("a step's explainMeta() describes it (edge, index, type), over toStringMeta()", () => {
+  const { json, mermaid } = explainPlan(edgeSchema(), parse("{ friends }"));
+  const edges = json.steps.find((s) => s.class === "LoadEdges")!;
+  assert.is(edges.meta, "edge user_to_friend first 10");
+  assert.equal(edges.optimizations, ["pushed first into the edge query"]);
+  assert.ok(mermaid.includes(`s${edges.id}(["LoadEdges[${edges.id}#lt;edge user_to_friend first 10#gt;] (global, pushed first into the edge query)"])`), mermaid);
+});
+
+test("JSON and Mermaid are frozen: explaining twice cannot see a caller's edits", () => {
+  const { json } = explainPlan(memoryTodoSchema, parse(memoryTodoViewQuery));
+  assert.ok(Object.isFrozen(json) && Object.isFrozen(json.steps[0]) && Object.isFrozen(json.layers[0]!.steps));
+});
+
+// ---- schemas for the tests above ----------------------------------------------------------------
+
+function wideSchema() {
+  const fields = Array.from({ length: 200 }, (_, i) => `f${i + 1}: String`).join(" ");
+  const plans: Record<string, (($w: Step) => Step)> = {};
+  for (let i = 1; i <= 200; i++) plans[`f${i}`] = ($w: Step) => $w.get(`f${i}`);
+  return makeSchema({
+    typeDefs: `type Query { wide: Wide legacy: Legacy } type Wide { ${fields} } type Legacy { ${fields} }`,
+    plans: {
+      Query: { wide: () => constant({ f1: "a" }), legacy: () => constant({ f1: "b" }) },
+      Wide: plans,
+    },
+  });
+}
+
+function wideQuery(n: number): string {
+  const selection = Array.from({ length: n }, (_, i) => `f${i + 1}`).join(" ");
+  return `{ wide { ${selection} } legacy { ${selection} } }`;
+}
+
+class TrapStep extends Step<unknown> {
+  constructor($value: Step) {
+    super();
+    this.addDependency($value, { acceptFlags: 7 });
+  }
+  execute({ count, values: [v] }: ExecutionDetails<[readonly unknown[]]>): readonly unknown[] {
+    return v.slice(0, count);
+  }
+}
+
+function flagSchema() {
+  return makeSchema({
+    typeDefs: "type Query { value: Int }",
+    plans: { Query: { value: () => new TrapStep(constant(1)) } },
+  });
+}
+
+/** Stands in for a Kvetch edge load: describes its edge for explain, records an optimization. */
+class LoadEdgesStep extends Step<unknown> {
+  override isAsync = true;
+  constructor($from: Step, readonly edge: string, readonly first: number) {
+    super();
+    this.addDependency($from);
+    this.optimizations.push("pushed first into the edge query");
+  }
+  execute({ count }: ExecutionDetails): readonly unknown[] {
+    return new Array(count).fill(["f1", "f2"]);
+  }
+  override toStringMeta(): string {
+    return this.edge;
+  }
+  explainMeta(): string {
+    return `edge ${this.edge} first ${this.first}`;
+  }
+}
+
+function edgeSchema() {
+  return makeSchema({
+    typeDefs: "type Query { friends: [ID!]! }",
+    plans: { Query: { friends: (_$root: Step, _args: FieldArgs) => new LoadEdgesStep(constant("u1"), "user_to_friend", 10) } },
+  });
+}
+
+test.run();
