@@ -117,7 +117,7 @@ const MIN_COLLAPSED = 3;
 const LABEL_METAS = 5;
 
 /**
- * spec: ExplainOperation — explains the plan `execute` would use for this document, taken from the plan
+ * spec: ExplainPlan — explains the plan `execute` would use for this document, taken from the plan
  * cache (building it if needed). Variables matter only where the plan depends on them (@skip/@include);
  * values that do not coerce are used as given, so a query can be explained without its variables.
  */
@@ -138,7 +138,7 @@ export function explainPlan(
 
 const explained = new WeakMap<OperationPlan, ExplainedPlan>();
 
-/** spec: ExplainPlan — a finished plan never changes, so it is explained once and the result is frozen. */
+/** spec: ExplainOperationPlan — a finished plan never changes, so it is explained once and the result is frozen. */
 export function explainOperationPlan(plan: OperationPlan): ExplainedPlan {
   let out = explained.get(plan);
   if (out === undefined) {
@@ -149,7 +149,7 @@ export function explainOperationPlan(plan: OperationPlan): ExplainedPlan {
   return out;
 }
 
-/** Adds `extensions.explain` to a result, as the `explain` execution option asks. */
+/** spec: AddExplain — adds `extensions.explain` to a result, as the `explain` execution option asks. */
 export function addExplain(result: ExecutionResult, plan: OperationPlan, option: ExplainOption | undefined): ExecutionResult {
   if (!option) return result;
   const { json, mermaid } = explainOperationPlan(plan);
