@@ -104,8 +104,9 @@ export function prepareRequest(
 export function executeRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
   const root = newRootBucket(request);
   const done = executeBucket(request, root);
-  if (isPromiseLike(done)) return done.then(() => buildResponse(request, root) as ExecutionResult);
-  return buildResponse(request, root) as ExecutionResult;
+  // The response is a promise when some entry's value was one (graphql-js completes those later).
+  if (isPromiseLike(done)) return done.then(() => buildResponse(request, root) as PromiseOrValue<ExecutionResult>);
+  return buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { isFlagged, fail, flagOf, EngineValueStep, FlaggedValue, FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, type Step } from "./step.js";
 import type { Layer } from "./layer.js";
 import type { OperationPlan } from "./operationPlan.js";
-import type { EngineRequest, Path, ResolverExecutionDetails } from "./resolverSteps.js";
+import { recordPromisedItems, type EngineRequest, type Path, type ResolverExecutionDetails } from "./resolverSteps.js";
 
 /** One layer's entries for one request. */
 export interface Bucket {
@@ -23,6 +23,8 @@ export interface Bucket {
   readonly values: Array<unknown[] | undefined>;
   /** The flags present in values[step.id] (an OR of FLAG_*), so clean batches skip the early-exit scan. */
   readonly flags: number[];
+  /** Per step id: which entries the step returned as promises (absent when none), for the output's order. */
+  readonly promised: Array<Uint8Array | undefined>;
   readonly children: Map<number, Bucket>;
   paths: Array<Path | undefined> | null;
 }
@@ -48,7 +50,7 @@ function newBucket(
   childStart: Int32Array | null,
   entryOfParent: Int32Array | null,
 ): Bucket {
-  return { layer, count, parent, parentIndex, childStart, entryOfParent, values: [], flags: [], children: new Map(), paths: null };
+  return { layer, count, parent, parentIndex, childStart, entryOfParent, values: [], flags: [], promised: [], children: new Map(), paths: null };
 }
 
 export function newRootBucket(request: RequestState): Bucket {
@@ -201,13 +203,16 @@ function settleResults(
     return storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), keep, outcomes));
   }
   let pending: Promise<unknown>[] | null = null;
+  let promised: Uint8Array | null = null;
   for (let i = 0; i < count; i++) {
     const item: unknown = (list as unknown[])[i];
     if (isPromiseLike(item)) {
       if (pending === null) {
         pending = [];
         list = (list as unknown[]).slice(); // never write into a list the step may still hold
+        if (!step.isGlobal) promised = new Uint8Array(bucket.count);
       }
+      if (promised !== null) promised[keep === null ? i : keep[i]!] = 1;
       const at = i;
       const out = list as unknown[];
       pending.push(
@@ -220,7 +225,10 @@ function settleResults(
   }
   if (pending !== null) {
     const out = list as unknown[];
-    return Promise.all(pending).then(() => storeResults(request, bucket, step, expand(out, keep, outcomes)));
+    return Promise.all(pending).then(() => {
+      storeResults(request, bucket, step, expand(out, keep, outcomes));
+      if (promised !== null) bucket.promised[step.id] = promised;
+    });
   }
   return storeResults(request, bucket, step, expand(list as unknown[], keep, outcomes));
 }
@@ -397,10 +405,12 @@ function createListBucket(request: RequestState, parent: Bucket, layer: Layer, l
   for (let p = 0; p < parentCount; p++) {
     const l = lists[p];
     if (l === null) continue;
+    let promised: Uint8Array | null = null;
     for (let k = 0; k < l.length; k++) {
       let item = l[k];
       if (errorItems && item instanceof Error) item = fail(item);
       else if (isPromiseLike(item)) {
+        (promised ??= new Uint8Array(l.length))[k] = 1;
         const slot = at;
         (promises ??= []).push(
           Promise.resolve(item).then(
@@ -412,6 +422,7 @@ function createListBucket(request: RequestState, parent: Bucket, layer: Layer, l
       items[at] = item;
       index[at++] = p;
     }
+    if (promised !== null) recordPromisedItems(l, promised); // the output completes these items as promises
   }
   const finish = (): Bucket => {
     const bucket = newBucket(layer, total, parent, index, childStart, null);

@@ -33,7 +33,7 @@ import {
 import { EngineValueStep, Step, withLayer } from "./step.js";
 import { Layer } from "./layer.js";
 import { FieldArgs } from "./fieldArgs.js";
-import { ItemStep, IsTypeOfStep, PlanningErrorStep, ResolveTypeStep, ResolverStep, type FieldContext } from "./resolverSteps.js";
+import { ItemStep, IsTypeOfStep, PlanningErrorStep, ResolveTypeStep, ResolverStep, RuntimeTypeStep, type FieldContext } from "./resolverSteps.js";
 import { inspect } from "./inspect.js";
 import { EachStep } from "../../steps/each.js";
 import { RootValueStep } from "../../steps/rootValue.js";
@@ -425,8 +425,13 @@ export class OperationPlan {
     return { kind: "abstract", nonNull, step: $value, typeStep: $type, byType };
   }
 
-  /** The step telling each entry's concrete type: the type's `planType`, else resolver emulation. */
+  /** The step telling each entry's concrete type: a type name checked as graphql-js checks resolveType's. */
   private planType(abstractType: GraphQLAbstractType, $value: Step, field: FieldContext): Step {
+    return new RuntimeTypeStep($value, this.planTypeName(abstractType, $value, field), abstractType, field);
+  }
+
+  /** The step naming each entry's concrete type: the type's `planType`, else resolver emulation. */
+  private planTypeName(abstractType: GraphQLAbstractType, $value: Step, field: FieldContext): Step {
     const planType = (abstractType.extensions?.graphscale as GraphscaleTypeExtensions | undefined)?.planType;
     if (!planType) return new ResolveTypeStep($value, abstractType, field);
     try {

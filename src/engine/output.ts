@@ -1,76 +1,162 @@
-// Output: builds the GraphQL response from layer results by walking the output plan depth-first, the
-// order graphql-js completes values in, so errors come out in graphql-js's order. Serializes leaves,
-// propagates nulls to the nearest nullable position, and never re-runs a step. Implements spec/output.md.
+// Output: builds the GraphQL response from layer results with graphql-js's completion algorithm
+// (executeFields, completeValue, completeListValue, ...) run over values the layers already computed. An
+// entry whose value arrived as a promise is completed as graphql-js completes a settled promise, so errors
+// come out in graphql-js's order and under its null propagation. Never runs a step; creates promises only
+// for entries that were promises, and a Path object only for positions that have children or an error.
+// Implements spec/output.md.
 
 import { GraphQLError, locatedError, type GraphQLLeafType } from "graphql";
 import { FlaggedValue, FLAG_ERROR, INHIBITED_AS_EMPTY_LIST, type Step } from "./step.js";
 import type { LeafShape, OutputField, OutputSelection, OutputValue } from "./operationPlan.js";
-import { batchValues, listAt, type Bucket, type RequestState } from "./executeBucket.js";
+import { batchValues, isPromiseLike, listAt, type Bucket, type RequestState } from "./executeBucket.js";
+import { IsTypeOfStep, ResolveTypeStep, RuntimeTypeStep, promisedItemsOf, type Path } from "./resolverSteps.js";
 import { inspect } from "./inspect.js";
 
-/** Returned in place of a value when a non-null position became null: the parent becomes null too. */
-const BUBBLE: unique symbol = Symbol("bubble");
-type Completed = unknown | typeof BUBBLE;
+type PromiseOrValue<T> = T | Promise<T>;
+
+export interface ResponseData {
+  errors?: GraphQLError[];
+  data: Record<string, unknown> | null;
+}
+
+/**
+ * graphql-js's CollectedErrors: an error is recorded at the position it nulled; an error arriving under a
+ * position that was already nulled (a later, asynchronous one) is dropped, as graphql-js drops it.
+ */
+class CollectedErrors {
+  readonly errors: GraphQLError[] = [];
+  private readonly nulledPositions = new Set<Path | undefined>();
+
+  add(error: GraphQLError, path: Path | undefined): void {
+    for (let p = path; p !== undefined; p = p.prev) if (this.nulledPositions.has(p)) return;
+    if (this.nulledPositions.has(undefined)) return;
+    this.nulledPositions.add(path);
+    this.errors.push(error);
+  }
+}
 
 interface OutputContext {
   readonly request: RequestState;
-  readonly errors: GraphQLError[];
-  readonly path: Array<string | number>;
+  readonly errors: CollectedErrors;
 }
 
-/** spec: BuildResponse */
-export function buildResponse(request: RequestState, rootBucket: Bucket): { errors?: GraphQLError[]; data: Record<string, unknown> | null } {
-  const ctx: OutputContext = { request, errors: [], path: [] };
-  const data = completeRoot(ctx, request.plan.root, rootBucket);
-  const result = data === BUBBLE ? null : (data as Record<string, unknown>);
-  return ctx.errors.length === 0 ? { data: result } : { errors: ctx.errors, data: result };
+function addPath(prev: Path | undefined, key: string | number, typename: string | undefined): Path {
+  return { prev, key, typename };
 }
 
-function completeRoot(ctx: OutputContext, selection: OutputSelection, rootBucket: Bucket): Completed {
-  const mutationLayers = ctx.request.plan.operation.operation === "mutation";
-  if (!mutationLayers) return completeSelection(ctx, selection, rootBucket, 0);
-  // Each root mutation field's values live in that field's own layer.
-  const out: Record<string, unknown> = Object.create(null);
+function pathToArray(path: Path | undefined): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (let p = path; p !== undefined; p = p.prev) out.push(p.key);
+  return out.reverse();
+}
+
+function response(data: unknown, ctx: OutputContext): ResponseData {
+  const errors = ctx.errors.errors;
+  const result = data as Record<string, unknown> | null;
+  return errors.length === 0 ? { data: result } : { errors, data: result };
+}
+
+/** spec: BuildResponse — a plain result when no entry was a promise, as graphql-js's execute. */
+export function buildResponse(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
+  const ctx: OutputContext = { request, errors: new CollectedErrors() };
+  try {
+    const root = request.plan.root;
+    const data =
+      request.plan.operation.operation === "mutation" ? executeFieldsSerially(ctx, root, rootBucket) : executeFields(ctx, root, rootBucket, 0, undefined);
+    if (isPromiseLike(data)) {
+      return data.then(
+        (resolved) => response(resolved, ctx),
+        (error: unknown) => {
+          ctx.errors.add(error as GraphQLError, undefined);
+          return response(null, ctx);
+        },
+      );
+    }
+    return response(data, ctx);
+  } catch (error) {
+    ctx.errors.add(error as GraphQLError, undefined);
+    return response(null, ctx);
+  }
+}
+
+/** spec: ExecuteFieldsSerially — root mutation fields, each completed from its own layer, one after another. */
+function executeFieldsSerially(ctx: OutputContext, selection: OutputSelection, rootBucket: Bucket): PromiseOrValue<Record<string, unknown>> {
   const layers = ctx.request.plan.rootLayer.children;
-  for (let f = 0; f < selection.fields.length; f++) {
-    const field = selection.fields[f]!;
-    const key = field.responseKey;
-    ctx.path.push(key);
-    if (field.value === null) {
-      out[key] = selection.type.name;
-    } else {
-      const layer = layers.find((l) => l.reason.type === "mutationField" && l.reason.responseKey === key)!;
-      const bucket = rootBucket.children.get(layer.id)!;
-      const v = completeValue(ctx, field, field.value, bucket, 0);
-      if (v === BUBBLE) {
-        ctx.path.pop();
-        return BUBBLE;
+  const typename = selection.type.name;
+  let results: PromiseOrValue<Record<string, unknown>> = Object.create(null);
+  for (const field of selection.fields) {
+    const completeField = (object: Record<string, unknown>): PromiseOrValue<Record<string, unknown>> => {
+      const key = field.responseKey;
+      if (field.value === null) {
+        object[key] = typename;
+        return object;
       }
-      out[key] = v;
-    }
-    ctx.path.pop();
+      const layer = layers.find((l) => l.reason.type === "mutationField" && l.reason.responseKey === key)!;
+      const result = executeField(ctx, field, rootBucket.children.get(layer.id)!, 0, undefined, typename);
+      if (isPromiseLike(result)) {
+        return (result as Promise<unknown>).then((resolved) => {
+          object[key] = resolved;
+          return object;
+        });
+      }
+      object[key] = result;
+      return object;
+    };
+    results = isPromiseLike(results) ? (results as Promise<Record<string, unknown>>).then(completeField) : completeField(results);
   }
-  return out;
+  return results;
 }
 
-/** spec: CompleteSelection — one object of the response; stops at the first field that bubbles, as graphql-js does. */
-function completeSelection(ctx: OutputContext, selection: OutputSelection, bucket: Bucket, entry: number): Completed {
-  const out: Record<string, unknown> = Object.create(null);
+/** graphql-js's promiseForObject: the object once every field's promise has settled. */
+function promiseForObject(object: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return Promise.all(Object.values(object)).then((resolvedValues) => {
+    const resolvedObject: Record<string, unknown> = Object.create(null);
+    const keys = Object.keys(object);
+    for (let i = 0; i < keys.length; i++) resolvedObject[keys[i]!] = resolvedValues[i];
+    return resolvedObject;
+  });
+}
+
+/**
+ * spec: ExecuteFields — one object of the response. A field failing synchronously at a non-null position
+ * stops the object there, as in graphql-js; fields already pending are awaited before it fails.
+ */
+function executeFields(
+  ctx: OutputContext,
+  selection: OutputSelection,
+  bucket: Bucket,
+  entry: number,
+  path: Path | undefined,
+): PromiseOrValue<Record<string, unknown>> {
+  const results: Record<string, unknown> = Object.create(null);
   const fields = selection.fields;
-  for (let f = 0; f < fields.length; f++) {
-    const field = fields[f]!;
-    const key = field.responseKey;
-    if (field.value === null) {
-      out[key] = selection.type.name;
-      continue;
+  const typename = selection.type.name;
+  let containsPromise = false;
+  try {
+    for (let f = 0; f < fields.length; f++) {
+      const field = fields[f]!;
+      if (field.value === null) {
+        results[field.responseKey] = typename;
+        continue;
+      }
+      const result = executeField(ctx, field, bucket, entry, path, typename);
+      results[field.responseKey] = result;
+      if (isPromiseLike(result)) containsPromise = true;
     }
-    ctx.path.push(key);
-    const v = completeValue(ctx, field, field.value, bucket, entry);
-    ctx.path.pop();
-    if (v === BUBBLE) return BUBBLE;
-    out[key] = v;
+  } catch (error) {
+    if (containsPromise) {
+      return promiseForObject(results).finally(() => {
+        throw error;
+      });
+    }
+    throw error;
   }
-  return out;
+  return containsPromise ? promiseForObject(results) : results;
+}
+
+/** The step holding a position's value as the field produced it (before an isTypeOf check). */
+function resolvedStepOf(value: OutputValue): Step {
+  return value.kind === "object" && value.step instanceof IsTypeOfStep ? value.step.$value : value.step;
 }
 
 function valueAt(ctx: OutputContext, step: Step, bucket: Bucket, entry: number): unknown {
@@ -79,158 +165,345 @@ function valueAt(ctx: OutputContext, step: Step, bucket: Bucket, entry: number):
   return (own !== undefined ? own : batchValues(ctx.request, bucket, step))[entry];
 }
 
-function recordError(ctx: OutputContext, field: OutputField, error: unknown): void {
-  ctx.errors.push(locatedError(error, field.field.fieldNodes, ctx.path.slice()));
+/** Whether the step returned this entry's value as a promise (recorded by the executor). */
+function isPromised(bucket: Bucket, step: Step, entry: number): boolean {
+  if (step.layer !== bucket.layer) return false;
+  const promised = bucket.promised[step.id];
+  return promised !== undefined && promised[entry] === 1;
 }
 
-/**
- * A null, an error flag or an inhibited entry at this position: records what graphql-js would and returns
- * null, or BUBBLE for a non-null position. Returns undefined when the value is ordinary data.
- */
-function nullOrError(ctx: OutputContext, field: OutputField, nonNull: boolean, raw: unknown, isList = false): Completed | undefined {
-  if (raw instanceof FlaggedValue) {
-    if (raw.flag === FLAG_ERROR) {
-      recordError(ctx, field, raw.error);
-      return nonNull ? BUBBLE : null;
+/** The entry's settled value as the settled promise graphql-js would have awaited. */
+function settledPromise(value: unknown): Promise<unknown> {
+  return value instanceof FlaggedValue && value.flag === FLAG_ERROR ? Promise.reject(value.error) : Promise.resolve(value);
+}
+
+/** graphql-js's handleFieldError: a non-null position passes the error up; a nullable one records it. */
+function handleFieldError(ctx: OutputContext, error: GraphQLError, nonNull: boolean, path: Path): null {
+  if (nonNull) throw error;
+  ctx.errors.add(error, path);
+  return null;
+}
+
+/** spec: ExecuteField */
+function executeField(
+  ctx: OutputContext,
+  field: OutputField,
+  bucket: Bucket,
+  entry: number,
+  parentPath: Path | undefined,
+  parentTypename: string,
+): PromiseOrValue<unknown> {
+  const value = field.value!;
+  const step = resolvedStepOf(value);
+  const raw = valueAt(ctx, step, bucket, entry);
+  const nodes = field.field.fieldNodes;
+  const promised = isPromised(bucket, step, entry);
+  if (value.kind === "leaf" && !promised) {
+    // The common case needs no path unless it fails.
+    try {
+      return completeValue(ctx, field, value, bucket, entry, undefined, raw);
+    } catch (rawError) {
+      const path = addPath(parentPath, field.responseKey, parentTypename);
+      return handleFieldError(ctx, locatedError(rawError, nodes, pathToArray(path)), value.nonNull, path);
     }
-    if (isList && raw === INHIBITED_AS_EMPTY_LIST) return [];
-    raw = null; // inhibited: the field is null
-  } else if (field.errorValuesAreErrors && raw instanceof Error) {
-    recordError(ctx, field, raw);
-    return nonNull ? BUBBLE : null;
   }
-  if (raw == null) {
-    if (nonNull) {
-      const f = field.field;
-      recordError(ctx, field, new Error(`Cannot return null for non-nullable field ${f.parentType.name}.${f.fieldName}.`));
-      return BUBBLE;
+  const path = addPath(parentPath, field.responseKey, parentTypename);
+  try {
+    const completed = promised
+      ? settledPromise(raw).then((resolved) => completeValue(ctx, field, value, bucket, entry, path, resolved))
+      : completeValue(ctx, field, value, bucket, entry, path, raw);
+    if (isPromiseLike(completed)) {
+      return completed.then(undefined, (rawError: unknown) =>
+        handleFieldError(ctx, locatedError(rawError, nodes, pathToArray(path)), value.nonNull, path),
+      );
     }
-    return null;
+    return completed;
+  } catch (rawError) {
+    return handleFieldError(ctx, locatedError(rawError, nodes, pathToArray(path)), value.nonNull, path);
   }
-  return undefined;
+}
+
+function cannotReturnNull(field: OutputField): Error {
+  const f = field.field;
+  return new Error(`Cannot return null for non-nullable field ${f.parentType.name}.${f.fieldName}.`);
+}
+
+/** An error value throws (an error marker always; an Error object where the field follows graphql-js). */
+function throwIfError(field: OutputField, result: unknown): unknown {
+  if (result instanceof FlaggedValue) {
+    if (result.flag === FLAG_ERROR) throw result.error;
+    return null; // inhibited: the position is null
+  }
+  if (field.errorValuesAreErrors && result instanceof Error) throw result;
+  return result;
 }
 
 /** spec: CompleteValue */
-function completeValue(ctx: OutputContext, field: OutputField, value: OutputValue, bucket: Bucket, entry: number): Completed {
-  const raw = valueAt(ctx, value.step, bucket, entry);
-  const early = nullOrError(ctx, field, value.nonNull, raw, value.kind === "list" || value.kind === "leafList");
-  if (early !== undefined) return early;
-  let completed: Completed;
+function completeValue(
+  ctx: OutputContext,
+  field: OutputField,
+  value: OutputValue,
+  bucket: Bucket,
+  entry: number,
+  path: Path | undefined,
+  result: unknown,
+): PromiseOrValue<unknown> {
+  if (result === INHIBITED_AS_EMPTY_LIST && (value.kind === "list" || value.kind === "leafList")) return [];
+  result = throwIfError(field, result);
+  if (value.nonNull) {
+    const completed = completeNullableValue(ctx, field, value, bucket, entry, path, result);
+    if (completed === null) throw cannotReturnNull(field);
+    return completed;
+  }
+  return completeNullableValue(ctx, field, value, bucket, entry, path, result);
+}
+
+function completeNullableValue(
+  ctx: OutputContext,
+  field: OutputField,
+  value: OutputValue,
+  bucket: Bucket,
+  entry: number,
+  path: Path | undefined,
+  result: unknown,
+): PromiseOrValue<unknown> {
+  if (result == null) return null;
   switch (value.kind) {
     case "leaf":
-      completed = completeLeaf(ctx, field, value.type, raw);
-      break;
+      return completeLeafValue(value.type, result);
     case "leafList": {
       const list = listAt(ctx.request, bucket, value.step, entry);
-      completed = list === null ? notIterable(ctx, field) : completeLeafList(ctx, field, value.item, list);
-      break;
+      if (list === null) throw notIterable(field);
+      return completeLeafListValue(ctx, field, value.item, list, path);
     }
-    case "list": {
-      const list = listAt(ctx.request, bucket, value.step, entry);
-      if (list === null) {
-        completed = notIterable(ctx, field);
-        break;
-      }
-      const child = bucket.children.get(value.layer.id)!;
-      const start = child.childStart![entry]!;
-      const out = new Array<unknown>(list.length);
-      completed = out;
-      for (let k = 0; k < list.length; k++) {
-        ctx.path.push(k);
-        const item = completeValue(ctx, field, value.item, child, start + k);
-        ctx.path.pop();
-        if (item === BUBBLE) {
-          completed = BUBBLE;
-          break;
-        }
-        out[k] = item;
-      }
-      break;
-    }
-    case "object": {
-      const child = bucket.children.get(value.layer.id)!;
-      completed = completeSelection(ctx, value.selection, child, child.entryOfParent![entry]!);
-      break;
-    }
-    case "abstract": {
-      const typeName = valueAt(ctx, value.typeStep, bucket, entry);
-      if (typeName instanceof FlaggedValue) {
-        const early2 = nullOrError(ctx, field, value.nonNull, typeName);
-        return early2 === undefined ? null : early2;
-      }
-      const target = typeof typeName === "string" ? value.byType.get(typeName) : undefined;
-      if (target === undefined) {
-        const f = field.field;
-        recordError(
-          ctx,
-          field,
-          new GraphQLError(
-            `Abstract type "${String((f.returnType as { toString(): string }).toString().replace(/[[\]!]/g, ""))}" must resolve to an Object type at runtime for field "${f.parentType.name}.${f.fieldName}" with value ${inspect(raw)}, received "${inspect(typeName)}".`,
-          ),
-        );
-        return value.nonNull ? BUBBLE : null;
-      }
-      const child = bucket.children.get(target.layer.id)!;
-      completed = completeSelection(ctx, target.selection, child, child.entryOfParent![entry]!);
-      break;
-    }
+    case "list":
+      return completeListValue(ctx, field, value, bucket, entry, path!);
+    case "object":
+      return completeObjectValue(ctx, value, bucket, entry, path!);
+    case "abstract":
+      return completeAbstractValue(ctx, value, bucket, entry, path!);
   }
-  if (completed === BUBBLE) return value.nonNull ? BUBBLE : null;
-  return completed;
 }
 
-function notIterable(ctx: OutputContext, field: OutputField): Completed {
+function notIterable(field: OutputField): GraphQLError {
   const f = field.field;
-  recordError(ctx, field, new GraphQLError(`Expected Iterable, but did not find one for field "${f.parentType.name}.${f.fieldName}".`));
-  return BUBBLE;
+  return new GraphQLError(`Expected Iterable, but did not find one for field "${f.parentType.name}.${f.fieldName}".`);
 }
 
-function completeLeaf(ctx: OutputContext, field: OutputField, type: GraphQLLeafType, raw: unknown): Completed {
-  let serialized: unknown;
-  try {
-    serialized = type.serialize(raw);
-  } catch (error) {
-    recordError(ctx, field, error);
-    return BUBBLE;
-  }
+/** spec: CompleteLeafValue */
+function completeLeafValue(type: GraphQLLeafType, result: unknown): unknown {
+  const serialized = type.serialize(result);
   if (serialized == null) {
-    recordError(
-      ctx,
-      field,
-      new Error(`Expected \`${inspect(type)}.serialize(${inspect(raw)})\` to return non-nullable value, returned: ${inspect(serialized)}`),
-    );
-    return BUBBLE;
+    throw new Error(`Expected \`${inspect(type)}.serialize(${inspect(result)})\` to return non-nullable value, returned: ${inspect(serialized)}`);
   }
   return serialized;
 }
 
-/** Lists of leaves need no layer: their items are serialized straight from the list value. */
-function completeLeafList(ctx: OutputContext, field: OutputField, item: LeafShape, list: readonly unknown[]): Completed {
-  const out = new Array<unknown>(list.length);
-  for (let k = 0; k < list.length; k++) {
-    ctx.path.push(k);
-    const v = completeLeafItem(ctx, field, item, list[k]);
-    ctx.path.pop();
-    if (v === BUBBLE) return BUBBLE;
-    out[k] = v;
+/** Promises already made for the items of a list that stops at a non-null item: nobody awaits them now. */
+function abandon(items: unknown[], upTo: number): void {
+  for (let k = 0; k < upTo; k++) {
+    const item = items[k];
+    if (isPromiseLike(item)) item.then(undefined, () => undefined);
   }
-  return out;
 }
 
-function completeLeafItem(ctx: OutputContext, field: OutputField, shape: LeafShape, raw: unknown): Completed {
-  const early = nullOrError(ctx, field, shape.nonNull, raw);
-  if (early !== undefined) return early;
-  let completed: Completed;
-  if (shape.kind === "leaf") {
-    completed = completeLeaf(ctx, field, shape.type, raw);
-  } else {
-    const list = Array.isArray(raw) ? raw : isIterableObject(raw) ? Array.from(raw) : null;
-    completed = list === null ? notIterable(ctx, field) : completeLeafList(ctx, field, shape.item, list);
+/** spec: CompleteListValue — the items of a list field, from the list layer's bucket. */
+function completeListValue(
+  ctx: OutputContext,
+  field: OutputField,
+  value: Extract<OutputValue, { kind: "list" }>,
+  bucket: Bucket,
+  entry: number,
+  path: Path,
+): PromiseOrValue<unknown[]> {
+  const list = listAt(ctx.request, bucket, value.step, entry);
+  if (list === null) throw notIterable(field);
+  const child = bucket.children.get(value.layer.id)!;
+  const start = child.childStart![entry]!;
+  const item = value.item;
+  const itemStep = resolvedStepOf(item);
+  const promisedItems = promisedItemsOf(list);
+  const nodes = field.field.fieldNodes;
+  const out = new Array<unknown>(list.length);
+  let containsPromise = false;
+  for (let k = 0; k < list.length; k++) {
+    const at = start + k;
+    const itemPath = addPath(path, k, undefined);
+    try {
+      const raw = valueAt(ctx, itemStep, child, at);
+      const completed =
+        promisedItems?.[k] === 1 || isPromised(child, itemStep, at)
+          ? settledPromise(raw).then((resolved) => completeValue(ctx, field, item, child, at, itemPath, resolved))
+          : completeValue(ctx, field, item, child, at, itemPath, raw);
+      if (isPromiseLike(completed)) {
+        containsPromise = true;
+        out[k] = completed.then(undefined, (rawError: unknown) =>
+          handleFieldError(ctx, locatedError(rawError, nodes, pathToArray(itemPath)), item.nonNull, itemPath),
+        );
+      } else {
+        out[k] = completed;
+      }
+    } catch (rawError) {
+      try {
+        out[k] = handleFieldError(ctx, locatedError(rawError, nodes, pathToArray(itemPath)), item.nonNull, itemPath);
+      } catch (error) {
+        if (containsPromise) abandon(out, k);
+        throw error;
+      }
+    }
   }
-  if (completed === BUBBLE) return shape.nonNull ? BUBBLE : null;
+  return containsPromise ? Promise.all(out) : out;
+}
+
+/** Lists of leaves need no layer: their items are completed straight from the list value. */
+function completeLeafListValue(
+  ctx: OutputContext,
+  field: OutputField,
+  item: LeafShape,
+  list: readonly unknown[],
+  path: Path | undefined,
+): PromiseOrValue<unknown[]> {
+  const promisedItems = promisedItemsOf(list);
+  const nodes = field.field.fieldNodes;
+  const out = new Array<unknown>(list.length);
+  let containsPromise = false;
+  for (let k = 0; k < list.length; k++) {
+    const promised = promisedItems?.[k] === 1;
+    // A leaf item needs its path only when it fails or is awaited; a nested list always does.
+    let itemPath: Path | null = promised || item.kind === "leafList" ? addPath(path, k, undefined) : null;
+    try {
+      const raw = list[k];
+      const completed = promised
+        ? settledPromise(raw).then((resolved) => completeLeafItem(ctx, field, item, itemPath!, resolved))
+        : completeLeafItem(ctx, field, item, itemPath ?? undefined, raw);
+      if (isPromiseLike(completed)) {
+        containsPromise = true;
+        const p = itemPath!;
+        out[k] = completed.then(undefined, (rawError: unknown) => handleFieldError(ctx, locatedError(rawError, nodes, pathToArray(p)), item.nonNull, p));
+      } else {
+        out[k] = completed;
+      }
+    } catch (rawError) {
+      itemPath ??= addPath(path, k, undefined);
+      try {
+        out[k] = handleFieldError(ctx, locatedError(rawError, nodes, pathToArray(itemPath)), item.nonNull, itemPath);
+      } catch (error) {
+        if (containsPromise) abandon(out, k);
+        throw error;
+      }
+    }
+  }
+  return containsPromise ? Promise.all(out) : out;
+}
+
+/** CompleteValue for an item of a list of leaves. */
+function completeLeafItem(ctx: OutputContext, field: OutputField, shape: LeafShape, path: Path | undefined, result: unknown): PromiseOrValue<unknown> {
+  result = throwIfError(field, result);
+  const completed = result == null ? null : completeLeafShape(ctx, field, shape, path, result);
+  if (completed === null && shape.nonNull) throw cannotReturnNull(field);
   return completed;
+}
+
+function completeLeafShape(ctx: OutputContext, field: OutputField, shape: LeafShape, path: Path | undefined, result: unknown): PromiseOrValue<unknown> {
+  if (shape.kind === "leaf") return completeLeafValue(shape.type, result);
+  const list = Array.isArray(result) ? result : isIterableObject(result) ? Array.from(result) : null;
+  if (list === null) throw notIterable(field);
+  return completeLeafListValue(ctx, field, shape.item, list, path);
 }
 
 function isIterableObject(value: unknown): value is Iterable<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+}
+
+/** spec: CompleteObjectValue — the type's isTypeOf (already run) decides, then the sub-selection. */
+function completeObjectValue(
+  ctx: OutputContext,
+  value: Extract<OutputValue, { kind: "object" }>,
+  bucket: Bucket,
+  entry: number,
+  path: Path,
+): PromiseOrValue<unknown> {
+  const step = value.step;
+  if (step instanceof IsTypeOfStep && isPromised(bucket, step, entry)) {
+    return settledPromise(valueAt(ctx, step, bucket, entry)).then(() => executeObjectFields(ctx, value, bucket, entry, path));
+  }
+  if (step instanceof IsTypeOfStep) {
+    const checked = valueAt(ctx, step, bucket, entry);
+    if (checked instanceof FlaggedValue && checked.flag === FLAG_ERROR) throw checked.error;
+  }
+  return executeObjectFields(ctx, value, bucket, entry, path);
+}
+
+function executeObjectFields(
+  ctx: OutputContext,
+  value: Extract<OutputValue, { kind: "object" }>,
+  bucket: Bucket,
+  entry: number,
+  path: Path,
+): PromiseOrValue<Record<string, unknown>> {
+  const child = bucket.children.get(value.layer.id)!;
+  return executeFields(ctx, value.selection, child, child.entryOfParent![entry]!, path);
+}
+
+/**
+ * spec: CompleteAbstractValue — the name resolveType gave (a promise completes as graphql-js awaits it;
+ * the default type resolver's own Promise.all takes one step more), then the checked runtime type.
+ */
+function completeAbstractValue(
+  ctx: OutputContext,
+  value: Extract<OutputValue, { kind: "abstract" }>,
+  bucket: Bucket,
+  entry: number,
+  path: Path,
+): PromiseOrValue<unknown> {
+  const typeStep = value.typeStep;
+  if (typeStep instanceof RuntimeTypeStep) {
+    const nameStep = typeStep.$typeName;
+    const name = valueAt(ctx, nameStep, bucket, entry);
+    if (isPromised(bucket, nameStep, entry)) {
+      let resolved = settledPromise(name);
+      if (nameStep instanceof ResolveTypeStep && nameStep.usesDefaultTypeResolver(ctx.request)) {
+        resolved = Promise.all([resolved]).then((names) => names[0]);
+      }
+      return resolved.then(() => completeRuntimeObjectValue(ctx, value, bucket, entry, path));
+    }
+    throwIfFailed(name);
+  }
+  return completeRuntimeObjectValue(ctx, value, bucket, entry, path);
+}
+
+function throwIfFailed(value: unknown): void {
+  if (value instanceof FlaggedValue && value.flag === FLAG_ERROR) throw value.error;
+}
+
+/** The runtime type's checks (already run): its isTypeOf may have been a promise. */
+function completeRuntimeObjectValue(
+  ctx: OutputContext,
+  value: Extract<OutputValue, { kind: "abstract" }>,
+  bucket: Bucket,
+  entry: number,
+  path: Path,
+): PromiseOrValue<unknown> {
+  const typeName = valueAt(ctx, value.typeStep, bucket, entry);
+  if (isPromised(bucket, value.typeStep, entry)) {
+    return settledPromise(typeName).then((name) => executeRuntimeTypeFields(ctx, value, bucket, entry, path, name));
+  }
+  return executeRuntimeTypeFields(ctx, value, bucket, entry, path, typeName);
+}
+
+function executeRuntimeTypeFields(
+  ctx: OutputContext,
+  value: Extract<OutputValue, { kind: "abstract" }>,
+  bucket: Bucket,
+  entry: number,
+  path: Path,
+  typeName: unknown,
+): PromiseOrValue<Record<string, unknown>> {
+  throwIfFailed(typeName);
+  const target = typeof typeName === "string" ? value.byType.get(typeName) : undefined;
+  if (target === undefined) {
+    throw new Error(`graphscale: internal error: the type step of ${value.typeStep} gave ${inspect(typeName)}, which is not a possible type.`);
+  }
+  const child = bucket.children.get(target.layer.id)!;
+  return executeFields(ctx, target.selection, child, child.entryOfParent![entry]!, path);
 }

@@ -5,6 +5,8 @@
 
 import {
   GraphQLError,
+  isListType,
+  isNonNullType,
   isObjectType,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -102,6 +104,8 @@ export class ResolverStep extends Step<unknown> {
   override hasSideEffects = true;
   override isAsync = true;
   readonly resolve: GraphQLFieldResolver<unknown, unknown> | null;
+  /** How many list types wrap the field's type: list values are settled that many levels deep. */
+  readonly listDepth: number;
 
   constructor(
     $source: Step,
@@ -111,6 +115,7 @@ export class ResolverStep extends Step<unknown> {
   ) {
     super();
     this.resolve = fieldDef.resolve ?? null;
+    this.listDepth = listDepthOf(fieldDef.type);
     this.addDependency($source);
     this.addGlobalDependency($args, { acceptFlags: FLAG_NULL });
   }
@@ -123,6 +128,7 @@ export class ResolverStep extends Step<unknown> {
     const req = request as EngineRequest;
     const resolve = this.resolve ?? req.fieldResolver;
     const contextValue = request.contextValue;
+    const depth = this.listDepth;
     const out = new Array<unknown>(count);
     if (resolve === null) {
       // graphql-js's default field resolver, inlined: property, or method called with (args, context, info).
@@ -135,12 +141,12 @@ export class ResolverStep extends Step<unknown> {
           if (typeof property === "function") {
             entryPaths ??= paths();
             try {
-              out[i] = settle((source[name] as Function)(args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])));
+              out[i] = settle((source[name] as Function)(args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])), depth);
             } catch (error) {
               out[i] = fail(error);
             }
           } else {
-            out[i] = property instanceof Error ? fail(property) : property;
+            out[i] = settle(property, depth);
           }
         } else {
           out[i] = undefined;
@@ -151,7 +157,7 @@ export class ResolverStep extends Step<unknown> {
     const entryPaths = paths();
     for (let i = 0; i < count; i++) {
       try {
-        out[i] = settle(resolve(sources[i], args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])));
+        out[i] = settle(resolve(sources[i], args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])), depth);
       } catch (error) {
         out[i] = fail(error);
       }
@@ -164,34 +170,121 @@ export class ResolverStep extends Step<unknown> {
   }
 }
 
-/** graphql-js treats a resolved Error as a field error; a promise of one likewise. */
-function settle(value: unknown): unknown {
-  if (value instanceof Error) return fail(value);
-  if (isPromiseLike(value)) return Promise.resolve(value).then((v) => (v instanceof Error ? fail(v) : v));
-  return value;
+function listDepthOf(type: GraphQLOutputType): number {
+  let depth = 0;
+  for (let t: GraphQLOutputType = type; ; ) {
+    if (isNonNullType(t)) t = t.ofType;
+    else if (isListType(t)) {
+      depth++;
+      t = t.ofType as GraphQLOutputType;
+    } else return depth;
+  }
 }
 
-/** graphql-js's default type resolver: `__typename`, else the first possible type whose isTypeOf holds. */
-function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQLResolveInfo, abstractType: GraphQLAbstractType): unknown {
+/**
+ * spec: SettleResolvedValue — what graphql-js awaits while completing a resolver's value, awaited here
+ * instead: the value itself if it is a promise, and for list types the items of the list (and of nested
+ * lists, `depth` levels down). A resolved Error is a field error; a rejected item fails that item only.
+ * A list that held promises (or was another iterable) is replaced by a settled copy, whose promised
+ * items are recorded (`promisedItemsOf`) so the output completes them in graphql-js's order.
+ */
+function settle(value: unknown, depth: number): unknown {
+  if (value instanceof Error) return fail(value);
+  if (isPromiseLike(value)) {
+    return Promise.resolve(value).then((v) => (v instanceof Error ? fail(v) : depth === 0 ? v : settleList(v, depth)));
+  }
+  return depth === 0 ? value : settleList(value, depth);
+}
+
+/** Which items of a settled list were promises, by list (see `settle`). */
+const promisedItems = new WeakMap<readonly unknown[], Uint8Array>();
+
+/** The items of `list` that a resolver returned as promises (1) and those it returned as values (0). */
+export function promisedItemsOf(list: readonly unknown[]): Uint8Array | undefined {
+  return promisedItems.get(list);
+}
+
+/** Records which items of `list` were promises before they were settled. */
+export function recordPromisedItems(list: readonly unknown[], promised: Uint8Array): void {
+  promisedItems.set(list, promised);
+}
+
+function isIterableObject(value: unknown): value is Iterable<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+}
+
+/** One list level of `settle`: the list unchanged when nothing in it is pending, else a settled copy. */
+function settleList(value: unknown, depth: number): unknown {
+  if (!isIterableObject(value)) return value; // not a list: the output reports it
+  let list: unknown[];
+  try {
+    list = Array.isArray(value) ? value : Array.from(value);
+  } catch (error) {
+    return fail(error);
+  }
+  let copy: unknown[] | null = Array.isArray(value) ? null : list;
+  let promised: Uint8Array | null = null;
+  let pending: Array<PromiseLike<unknown>> | null = null;
+  for (let k = 0; k < list.length; k++) {
+    const item = list[k];
+    let settled: unknown = item;
+    if (isPromiseLike(item)) {
+      (promised ??= new Uint8Array(list.length))[k] = 1;
+      settled = Promise.resolve(item).then(
+        (v) => (depth > 1 ? settleList(v, depth - 1) : v),
+        (error: unknown) => fail(error),
+      );
+    } else if (depth > 1) {
+      settled = settleList(item, depth - 1);
+    }
+    if (settled === item) continue;
+    copy ??= list.slice();
+    copy[k] = settled;
+    if (isPromiseLike(settled)) (pending ??= []).push(settled);
+  }
+  if (copy === null) return list;
+  const out = copy;
+  if (promised !== null) recordPromisedItems(out, promised);
+  if (pending === null) return out;
+  for (let k = 0; k < out.length; k++) {
+    const item = out[k];
+    if (isPromiseLike(item)) item.then((v) => void (out[k] = v));
+  }
+  return Promise.all(pending).then(() => out);
+}
+
+/**
+ * graphql-js's default type resolver: `__typename`, else the first possible type whose isTypeOf holds,
+ * waiting for the asynchronous ones only when no synchronous one held (its promise structure too).
+ */
+export function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQLResolveInfo, abstractType: GraphQLAbstractType): unknown {
   if (value !== null && typeof value === "object" && typeof (value as { __typename?: unknown }).__typename === "string") {
     return (value as { __typename: string }).__typename;
   }
   const possibleTypes = info.schema.getPossibleTypes(abstractType);
-  const pending: Array<PromiseLike<unknown> | undefined> = [];
-  let anyPending = false;
-  for (let i = 0; i < possibleTypes.length; i++) {
-    const type = possibleTypes[i]!;
-    if (type.isTypeOf) {
-      const result = type.isTypeOf(value, contextValue, info);
-      if (isPromiseLike(result)) {
-        pending[i] = result;
-        anyPending = true;
-      } else if (result) {
-        return type.name;
+  const pending: Array<PromiseLike<unknown>> = [];
+  try {
+    for (let i = 0; i < possibleTypes.length; i++) {
+      const type = possibleTypes[i]!;
+      if (type.isTypeOf) {
+        const result = type.isTypeOf(value, contextValue, info);
+        if (isPromiseLike(result)) {
+          pending[i] = result;
+        } else if (result) {
+          if (pending.length) Promise.allSettled(pending).catch(() => undefined);
+          return type.name;
+        }
       }
     }
+  } catch (error) {
+    if (pending.length) {
+      return Promise.allSettled(pending).then(() => {
+        throw error;
+      });
+    }
+    throw error;
   }
-  if (anyPending) {
+  if (pending.length) {
     return Promise.all(pending).then((results) => {
       for (let i = 0; i < results.length; i++) if (results[i]) return possibleTypes[i]!.name;
       return undefined;
@@ -200,8 +293,8 @@ function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQ
   return undefined;
 }
 
-/** graphql-js's checks on what resolveType returned, with its messages. */
-function ensureValidRuntimeType(name: unknown, abstractType: GraphQLAbstractType, field: FieldContext, value: unknown): GraphQLObjectType {
+/** spec: EnsureValidRuntimeType — graphql-js's checks on what resolveType returned, with its messages. */
+export function ensureValidRuntimeType(name: unknown, abstractType: GraphQLAbstractType, field: FieldContext, value: unknown): GraphQLObjectType {
   if (name == null) {
     throw new GraphQLError(
       `Abstract type "${abstractType.name}" must resolve to an Object type at runtime for field "${field.parentType.name}.${field.fieldName}". Either the "${abstractType.name}" type should provide a "resolveType" function or each possible type should provide an "isTypeOf" function.`,
@@ -240,8 +333,8 @@ function invalidReturnTypeError(type: GraphQLObjectType, value: unknown, field: 
 }
 
 /**
- * The concrete type name of each entry of an abstract field: `resolveType`, the request's `typeResolver`,
- * or `__typename`/`isTypeOf`; then the concrete type's `isTypeOf`, as graphql-js checks it.
+ * What each entry of an abstract field says its type is: `resolveType`, the request's `typeResolver`, or
+ * graphql-js's default type resolver — the name as returned, unchecked (RuntimeTypeStep checks it).
  */
 export class ResolveTypeStep extends Step<unknown> {
   override isAsync = true;
@@ -252,6 +345,11 @@ export class ResolveTypeStep extends Step<unknown> {
   ) {
     super();
     this.addDependency($value);
+  }
+
+  /** Whether this request resolves the type with graphql-js's default type resolver. */
+  usesDefaultTypeResolver(request: RequestInfo): boolean {
+    return this.abstractType.resolveType == null && (request as EngineRequest).typeResolver == null;
   }
 
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
@@ -268,11 +366,7 @@ export class ResolveTypeStep extends Step<unknown> {
         continue;
       }
       try {
-        const info = buildResolveInfo(this.field, request, entryPaths[i]);
-        const name = resolveType(value, request.contextValue, info, abstractType);
-        out[i] = isPromiseLike(name)
-          ? Promise.resolve(name).then((n) => this.complete(n, value, request, info))
-          : this.complete(name, value, request, info);
+        out[i] = resolveType(value, request.contextValue, buildResolveInfo(this.field, request, entryPaths[i]), abstractType);
       } catch (error) {
         out[i] = fail(error);
       }
@@ -280,18 +374,64 @@ export class ResolveTypeStep extends Step<unknown> {
     return out;
   }
 
-  private complete(name: unknown, value: unknown, request: RequestInfo, info: GraphQLResolveInfo): unknown {
-    const type = ensureValidRuntimeType(name, this.abstractType, this.field, value);
-    if (!type.isTypeOf) return type.name;
-    const ok = type.isTypeOf(value, request.contextValue, info);
-    if (isPromiseLike(ok)) {
-      return Promise.resolve(ok).then((r) => {
-        if (!r) throw invalidReturnTypeError(type, value, this.field);
-        return type.name;
-      });
+  override toStringMeta(): string {
+    return this.abstractType.name;
+  }
+}
+
+/**
+ * The concrete type of each entry of an abstract field, from the name its type step gave: checked as
+ * graphql-js checks it (the type exists, is an object type, is possible), then the type's `isTypeOf`.
+ * Its value is the type name, or the error graphql-js raises. Serves resolveType and plan types alike.
+ */
+export class RuntimeTypeStep extends Step<unknown> {
+  override isAsync = true;
+  constructor(
+    $value: Step,
+    $typeName: Step,
+    readonly abstractType: GraphQLAbstractType,
+    readonly field: FieldContext,
+  ) {
+    super();
+    this.addDependency($value);
+    this.addDependency($typeName);
+  }
+
+  /** The step naming each entry's type (resolveType emulation or a plan's type step). */
+  get $typeName(): Step {
+    return this.getDependency(1);
+  }
+
+  execute(details: ExecutionDetails): ReadonlyArray<unknown> {
+    const { count, values, request } = details;
+    const items = values[0] as readonly unknown[];
+    const names = values[1] as readonly unknown[];
+    let entryPaths: ReadonlyArray<Path | undefined> | null = null;
+    const out = new Array<unknown>(count);
+    for (let i = 0; i < count; i++) {
+      const value = items[i];
+      if (value == null) {
+        out[i] = null;
+        continue;
+      }
+      try {
+        const type = ensureValidRuntimeType(names[i], this.abstractType, this.field, value);
+        if (!type.isTypeOf) {
+          out[i] = type.name;
+          continue;
+        }
+        entryPaths ??= (details as ResolverExecutionDetails).entryPaths();
+        const ok = type.isTypeOf(value, request.contextValue, buildResolveInfo(this.field, request, entryPaths[i]));
+        out[i] = isPromiseLike(ok)
+          ? Promise.resolve(ok).then((r) => (r ? type.name : fail(invalidReturnTypeError(type, value, this.field))))
+          : ok
+            ? type.name
+            : fail(invalidReturnTypeError(type, value, this.field));
+      } catch (error) {
+        out[i] = fail(error);
+      }
     }
-    if (!ok) throw invalidReturnTypeError(type, value, this.field);
-    return type.name;
+    return out;
   }
 
   override toStringMeta(): string {
@@ -309,6 +449,11 @@ export class IsTypeOfStep extends Step<unknown> {
   ) {
     super();
     this.addDependency($value);
+  }
+
+  /** The field's value, before the check. */
+  get $value(): Step {
+    return this.getDependency(0);
   }
 
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
