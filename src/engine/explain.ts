@@ -175,8 +175,9 @@ export function planToJSON(plan: OperationPlan): PlanJSON {
   };
 }
 
+/** The class name without "Step"; a bundler's renames of a class (`_LoadStep`, `LoadStep2`) are undone. */
 function className(step: Step): string {
-  return step.constructor.name.replace(/Step$/, "");
+  return step.constructor.name.replace(/^_+/, "").replace(/Step\d*$/, "");
 }
 
 function shortName(step: Step): string {
