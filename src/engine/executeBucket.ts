@@ -285,33 +285,27 @@ export function executeBucket(request: RequestState, bucket: Bucket): PromiseOrV
   return executeChildren(request, bucket);
 }
 
-/** Child layers start once their parent's steps are done; siblings run concurrently, mutation fields in order. */
+/**
+ * Child layers start once their parent's steps are done; siblings run concurrently. Mutation field layers
+ * are not started here: the output runs them one after another (ExecuteFieldsSerially), each completed
+ * before the next starts, so a failed non-null mutation field stops the later ones as in graphql-js.
+ */
 function executeChildren(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
   let waits: Promise<void>[] | null = null;
-  let serial: Layer[] | null = null;
   for (const layer of bucket.layer.children) {
-    if (layer.reason.type === "mutationField") {
-      (serial ??= []).push(layer);
-      continue;
-    }
+    if (layer.reason.type === "mutationField") continue;
     const r = startChild(request, bucket, layer);
-    if (r !== undefined) (waits ??= []).push(r);
-  }
-  if (serial !== null) {
-    const runSerially = (i: number): PromiseOrValue<void> => {
-      for (; i < serial!.length; i++) {
-        const r = startChild(request, bucket, serial![i]!);
-        if (r !== undefined) {
-          const next = i + 1;
-          return r.then(() => runSerially(next));
-        }
-      }
-    };
-    const r = runSerially(0);
     if (r !== undefined) (waits ??= []).push(r);
   }
   if (waits === null) return;
   return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+}
+
+/** spec: ExecuteMutationField — one root mutation field's layer (and the layers below it), for the output. */
+export function executeMutationField(request: RequestState, rootBucket: Bucket, layer: Layer): PromiseOrValue<Bucket> {
+  const done = startChild(request, rootBucket, layer);
+  if (done === undefined) return rootBucket.children.get(layer.id)!;
+  return done.then(() => rootBucket.children.get(layer.id)!);
 }
 
 function startChild(request: RequestState, parent: Bucket, layer: Layer): Promise<void> | undefined {

@@ -8,7 +8,7 @@
 import { GraphQLError, locatedError, type GraphQLLeafType } from "graphql";
 import { FlaggedValue, FLAG_ERROR, INHIBITED_AS_EMPTY_LIST, type Step } from "./step.js";
 import type { LeafShape, OutputField, OutputSelection, OutputValue } from "./operationPlan.js";
-import { batchValues, isPromiseLike, listAt, type Bucket, type RequestState } from "./executeBucket.js";
+import { batchValues, executeMutationField, isPromiseLike, listAt, type Bucket, type RequestState } from "./executeBucket.js";
 import { IsTypeOfStep, ResolveTypeStep, RuntimeTypeStep, promisedItemsOf, type Path } from "./resolverSteps.js";
 import { inspect } from "./inspect.js";
 
@@ -79,20 +79,19 @@ export function buildResponse(request: RequestState, rootBucket: Bucket): Promis
   }
 }
 
-/** spec: ExecuteFieldsSerially — root mutation fields, each completed from its own layer, one after another. */
+/**
+ * spec: ExecuteFieldsSerially — root mutation fields one after another: each field's layer is executed,
+ * then completed, before the next one starts. A failure at a non-null field rejects the chain, so the
+ * later fields never run (graphql-js's promiseReduce).
+ */
 function executeFieldsSerially(ctx: OutputContext, selection: OutputSelection, rootBucket: Bucket): PromiseOrValue<Record<string, unknown>> {
   const layers = ctx.request.plan.rootLayer.children;
   const typename = selection.type.name;
   let results: PromiseOrValue<Record<string, unknown>> = Object.create(null);
   for (const field of selection.fields) {
-    const completeField = (object: Record<string, unknown>): PromiseOrValue<Record<string, unknown>> => {
+    const completeField = (object: Record<string, unknown>, bucket: Bucket): PromiseOrValue<Record<string, unknown>> => {
       const key = field.responseKey;
-      if (field.value === null) {
-        object[key] = typename;
-        return object;
-      }
-      const layer = layers.find((l) => l.reason.type === "mutationField" && l.reason.responseKey === key)!;
-      const result = executeField(ctx, field, rootBucket.children.get(layer.id)!, 0, undefined, typename);
+      const result = executeField(ctx, field, bucket, 0, undefined, typename);
       if (isPromiseLike(result)) {
         return (result as Promise<unknown>).then((resolved) => {
           object[key] = resolved;
@@ -102,7 +101,16 @@ function executeFieldsSerially(ctx: OutputContext, selection: OutputSelection, r
       object[key] = result;
       return object;
     };
-    results = isPromiseLike(results) ? (results as Promise<Record<string, unknown>>).then(completeField) : completeField(results);
+    const executeAndComplete = (object: Record<string, unknown>): PromiseOrValue<Record<string, unknown>> => {
+      if (field.value === null) {
+        object[field.responseKey] = typename;
+        return object;
+      }
+      const layer = layers.find((l) => l.reason.type === "mutationField" && l.reason.responseKey === field.responseKey)!;
+      const bucket = executeMutationField(ctx.request, rootBucket, layer);
+      return isPromiseLike(bucket) ? (bucket as Promise<Bucket>).then((b) => completeField(object, b)) : completeField(object, bucket);
+    };
+    results = isPromiseLike(results) ? (results as Promise<Record<string, unknown>>).then(executeAndComplete) : executeAndComplete(results);
   }
   return results;
 }
