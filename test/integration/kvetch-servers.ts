@@ -105,7 +105,12 @@ export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<numbe
     do {
       const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
       cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
+      if (keys.length > 0) {
+        // one DEL per key: on a Cluster node the keys of one scan belong to many slots
+        const pipeline = redis.pipeline();
+        for (const key of keys) pipeline.del(key);
+        for (const [error, count] of (await pipeline.exec()) ?? []) if (!error) deleted += count as number;
+      }
     } while (cursor !== "0");
   } finally {
     redis.disconnect();
