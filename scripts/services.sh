@@ -32,5 +32,17 @@ for _ in $(seq 1 30); do
   if mariadb_up && redis_up; then break; fi
   sleep 1
 done
+# A fresh Debian MariaDB lets root in through the unix socket only; the tests connect over TCP as root with
+# an empty password, so allow exactly that (this server is for local tests, never for real data).
+root_over_tcp() { mariadb -h127.0.0.1 -uroot -e 'SELECT 1' >/dev/null 2>&1; }
+if mariadb_up && have mariadb && ! root_over_tcp; then
+  as_root mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('');
+    CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+    GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;" >/dev/null 2>&1 || true
+fi
+
 mariadb_up && echo "MariaDB: up on 127.0.0.1:3306" || echo "MariaDB: NOT reachable on 127.0.0.1:3306"
+if mariadb_up && have mariadb && ! root_over_tcp; then
+  echo "MariaDB: root cannot log in over TCP without a password; the integration tests need that (or set GRAPHSCALE_TEST_MYSQL)"
+fi
 redis_up && echo "Redis: up on 127.0.0.1:6379" || echo "Redis: NOT reachable on 127.0.0.1:6379"
