@@ -10,6 +10,8 @@ export default defineConfig([
     clean: true,
     target: "node20",
     splitting: true,
+    // Step names show in errors and explain: keep class names as written.
+    keepNames: true,
   },
   {
     entry: { cli: "src/kvetch/cli.ts" },

@@ -383,7 +383,7 @@ export class OperationPlan {
       const listLayer = new Layer(this, { type: "listItem", listStep: $list, responseKey }, layer);
       listLayer.pathTypename = field.parentType.name;
       listLayer.errorValuesAreErrors = resolverSemantics;
-      const $item = withLayer(listLayer, () => new ItemStep($list));
+      const $item = withLayer(listLayer, () => new ItemStep());
       listLayer.itemStep = $item;
       let $itemValue: Step = $item;
       if ($value instanceof EachStep) {

@@ -75,11 +75,10 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 
 /** The items of a list layer: values set by the engine when the layer's entries are created. */
 export class ItemStep extends EngineValueStep<unknown> {
-  constructor(readonly $list: Step) {
-    super();
-  }
   override toStringMeta(): string {
-    return `of ${this.$list.id}`;
+    // Read from the layer, which the planner keeps pointing at the list step after optimizations.
+    const reason = this.layer.reason;
+    return reason.type === "listItem" ? `of ${reason.listStep.id}` : "";
   }
 }
 
