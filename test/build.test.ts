@@ -1,0 +1,48 @@
+// The package build: ESM, CJS and type declarations for graphscale, graphscale/steps and graphscale/kvetch,
+// each loadable the way a user would load it. CI builds before testing; locally, run `npm run build` first.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const dist = fileURLToPath(new URL("../dist/", import.meta.url));
+const built = existsSync(dist + "index.js");
+
+if (!built && process.env.CI !== "true") {
+  console.log("build: dist/ not found, skipping the build checks (run `npm run build` first).");
+} else {
+  for (const entry of ["index", "steps", "kvetch"]) {
+    test(`build: ${entry} has ESM, CJS and .d.ts outputs`, () => {
+      for (const ext of [".js", ".cjs", ".d.ts", ".d.cts"]) assert.ok(existsSync(dist + entry + ext), `missing dist/${entry}${ext}`);
+    });
+  }
+
+  test("build: the ESM entry points load and export the public API", async () => {
+    const engine = await import(dist + "index.js");
+    const steps = await import(dist + "steps.js");
+    const kvetch = await import(dist + "kvetch.js");
+    for (const name of ["makeSchema", "execute", "graphql", "subscribe", "Step", "fail"]) assert.type(engine[name], "function", name);
+    for (const name of ["constant", "each", "loadOne", "loadMany", "lambda", "inhibitOnNull"]) assert.type(steps[name], "function", name);
+    for (const name of ["Kvetch", "defineSchema", "memoryBackend", "loadObject", "loadEdges"]) assert.type(kvetch[name], "function", name);
+  });
+
+  test("build: the CJS entry points load and share one Step class with the steps", () => {
+    const require = createRequire(import.meta.url);
+    const engine = require(dist + "index.cjs");
+    const steps = require(dist + "steps.cjs");
+    assert.type(engine.execute, "function");
+    assert.type(steps.constant, "function");
+    assert.ok(Object.getPrototypeOf(steps.ConstantStep.prototype).constructor === engine.Step, "steps extend the engine's Step");
+  });
+
+  test("build: a plan runs from the built ESM package", async () => {
+    const { makeSchema, execute } = await import(dist + "index.js");
+    const { constant } = await import(dist + "steps.js");
+    const { parse } = await import("graphql");
+    const schema = makeSchema({ typeDefs: `type Query { answer: Int }`, plans: { Query: { answer: () => constant(42) } } });
+    assert.equal(JSON.parse(JSON.stringify(execute({ schema, document: parse(`{ answer }`) }))), { data: { answer: 42 } });
+  });
+}
+
+test.run();
