@@ -153,6 +153,7 @@ export class Kvetch {
     return (await this.updateObjectsIn("updateObject", [{ id, patch }]))[0]!;
   }
 
+  /** A batch of updates; several patches for one id are merged in order and give the same final object. */
   async updateObjects(items: readonly { id: string; patch: KvetchData }[]): Promise<KvetchObject[]> {
     return this.updateObjectsIn("updateObjects", items);
   }
@@ -160,22 +161,35 @@ export class Kvetch {
   private async updateObjectsIn(call: string, items: readonly { id: string; patch: KvetchData }[]): Promise<KvetchObject[]> {
     this.begin();
     if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { id, patch }`);
-    const patches = new Array<ObjectPatch>(items.length);
+    // Patches for one id are merged in order into one update (a shallow merge of shallow merges), so one
+    // batch never holds two compare-and-sets, or two derived-row moves, for the same object.
+    const patches: ObjectPatch[] = [];
+    const patchOf = new Map<string, number>();
+    const slot = new Int32Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const where = call === "updateObject" ? call : `${call} items[${i}]`;
       const item = items[i];
       if (item === null || typeof item !== "object") throw new KvetchError("BAD_ARGUMENT", `${where} must be { id, patch }`);
       const id = checkId(item.id, `${where} id`);
       encodeData(item.patch, `${where} patch`);
-      const patch: KvetchData = {};
+      let at = patchOf.get(id);
+      if (at === undefined) {
+        at = patches.length;
+        patches.push({ id, patch: {}, where });
+        patchOf.set(id, at);
+      }
+      const patch = patches[at]!.patch;
       for (const key of Object.keys(item.patch)) {
         const value = item.patch[key];
         patch[key] = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
       }
-      patches[i] = { id, patch, where };
+      slot[i] = at;
     }
     if (patches.length === 0) return [];
-    return updateObjects(this.store, patches);
+    const updated = await updateObjects(this.store, patches);
+    const out = new Array<KvetchObject>(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = updated[slot[i]!]!;
+    return out;
   }
 
   /** Deletes the object and the derived rows it implied; false when it did not exist. */
@@ -260,17 +274,7 @@ export class Kvetch {
           )
         : await readListPages(this.store, kind, plan.requests);
     const pages = new Array<KvetchPage<KvetchEdge>>(plan.requests.length);
-    for (let r = 0; r < plan.requests.length; r++) {
-      const fromId = plan.requests[r]!.key;
-      pages[r] = toPage(lists[r]!, plan.first, (item) => ({
-        edge: def.name,
-        fromId,
-        toId: item.id,
-        data: item.data ?? {},
-        created: item.created,
-        cursor: encodeCursor(item.seq, item.id),
-      }));
-    }
+    for (let r = 0; r < plan.requests.length; r++) pages[r] = edgePage(def.name, plan.requests[r]!.key, lists[r]!, plan.first);
     return alignPages(pages, plan.requestOf);
   }
 
@@ -443,9 +447,7 @@ export class Kvetch {
     const lists = new Array<ListItem[]>(plan.requests.length).fill([]);
     for (let l = 0; l < live.length; l++) lists[live[l]!] = liveLists[l]!;
     const pages = new Array<KvetchPage<KvetchIndexEntry>>(plan.requests.length);
-    for (let r = 0; r < plan.requests.length; r++) {
-      pages[r] = toPage(lists[r]!, plan.first, (item) => ({ targetId: item.id, cursor: encodeCursor(item.seq, item.id) }));
-    }
+    for (let r = 0; r < plan.requests.length; r++) pages[r] = indexPage(lists[r]!, plan.first);
     return alignPages(pages, plan.requestOf);
   }
 
@@ -469,17 +471,26 @@ export class Kvetch {
   }
 }
 
-/** toPage: the first `first` items (all when null); hasNextPage when the read found one more. */
-function toPage<T>(items: readonly ListItem[], first: number | null, make: (item: ListItem) => T): KvetchPage<T> {
-  const count = first === null ? items.length : Math.min(first, items.length);
-  const edges = new Array<T>(count);
-  for (let i = 0; i < count; i++) edges[i] = make(items[i]!);
-  const last = count > 0 ? items[count - 1]! : null;
-  return {
-    edges,
-    hasNextPage: first !== null && items.length > first,
-    endCursor: last === null ? null : encodeCursor(last.seq, last.id),
-  };
+/** pageLength: the first `first` items form the page (all when null); hasNextPage when the read found more. */
+function pageLength(items: readonly ListItem[], first: number | null): number {
+  return first === null ? items.length : Math.min(first, items.length);
+}
+
+function edgePage(edge: string, fromId: string, items: readonly ListItem[], first: number | null): KvetchPage<KvetchEdge> {
+  const count = pageLength(items, first);
+  const edges = new Array<KvetchEdge>(count);
+  for (let i = 0; i < count; i++) {
+    const item = items[i]!;
+    edges[i] = { edge, fromId, toId: item.id, data: item.data ?? {}, created: item.created, cursor: encodeCursor(item.seq, item.id) };
+  }
+  return { edges, hasNextPage: first !== null && items.length > first, endCursor: count > 0 ? edges[count - 1]!.cursor : null };
+}
+
+function indexPage(items: readonly ListItem[], first: number | null): KvetchPage<KvetchIndexEntry> {
+  const count = pageLength(items, first);
+  const edges = new Array<KvetchIndexEntry>(count);
+  for (let i = 0; i < count; i++) edges[i] = { targetId: items[i]!.id, cursor: encodeCursor(items[i]!.seq, items[i]!.id) };
+  return { edges, hasNextPage: first !== null && items.length > first, endCursor: count > 0 ? edges[count - 1]!.cursor : null };
 }
 
 function alignPages<T>(pages: KvetchPage<T>[], requestOf: Int32Array): KvetchPage<T>[] {

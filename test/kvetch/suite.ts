@@ -4,7 +4,7 @@
 
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { Kvetch, KvetchError } from "../../src/kvetch/index.js";
+import { Kvetch, KvetchError, newId } from "../../src/kvetch/index.js";
 import type { KvetchObject, KvetchPage, KvetchEdge } from "../../src/kvetch/index.js";
 
 export interface KvetchFixture {
@@ -125,6 +125,22 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
       /updateObjects items\[1\]: no object with id 01890a5d-ac96-774b-bcce-b302099a8057 \(shard \d/,
     );
     assert.equal((await kvetch.getObject(existing.id))!.data, { n: 1 });
+  });
+
+  it("objects: several patches for one id in one batch are merged in order into one update", async ({ kvetch }) => {
+    const { user, lists } = await userWithLists(kvetch, "ma", 1);
+    const b = await kvetch.createObject("User", { username: "mb" });
+    const c = await kvetch.createObject("User", { username: "mc" });
+    const list = lists[0]!;
+    const [first, second] = await kvetch.updateObjects([
+      { id: list.id, patch: { userId: b.id, x: 1, title: undefined } },
+      { id: list.id, patch: { userId: c.id, y: 2 } },
+    ]);
+    assert.equal(first, second);
+    assert.equal(second!.data, { userId: c.id, x: 1, y: 2 });
+    assert.is(second!.version, 2);
+    assert.equal(await kvetch.countEdges("user_to_list", [user.id, b.id, c.id]), [0, 0, 1]);
+    assert.equal(await rowTotals(kvetch), { objects: 4, edges: 1, indexEntries: 3 });
   });
 
   it("objects: deleteObject removes it and says whether it existed", async ({ kvetch }) => {
@@ -278,6 +294,24 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
     assert.ok(total(kvetch.counters.shardQueries) <= 8);
     assert.equal(verified.slice(0, 30).map(toIds), raw.slice(30).map(toIds));
     assert.equal(verified[30], { edges: [], hasNextPage: false, endCursor: null });
+  });
+
+  it("edges and objects: more than 1000 keys on one shard are split into queries of at most 1000", async ({ kvetch }) => {
+    const ids = Array.from({ length: 4100 }, () => newId());
+    const perShard = [0, 0, 0, 0];
+    for (const id of ids) perShard[kvetch.shardOf(id)]!++;
+    const expected = perShard.map((n) => Math.ceil(n / 1000));
+    assert.ok(expected.some((n) => n > 1), `per shard: ${perShard}`);
+    kvetch.resetCounters();
+    const pages = await kvetch.getEdges("likes", ids, { first: 1 });
+    assert.equal(kvetch.counters.shardQueries, expected);
+    assert.is(pages.filter((p) => p.edges.length === 0 && !p.hasNextPage).length, 4100);
+    kvetch.resetCounters();
+    const objects = await kvetch.getObjects(ids);
+    assert.equal(kvetch.counters.shardQueries, expected);
+    assert.is(objects.filter((o) => o === null).length, 4100);
+    kvetch.resetCounters();
+    assert.equal(await kvetch.countEdges("likes", ids.slice(0, 3)), [0, 0, 0]);
   });
 
   it("counts: countEdges follows inserts, idempotent re-inserts, deletes and moves", async ({ kvetch }) => {
