@@ -434,6 +434,7 @@ export class Kvetch {
     for (let i = 0; i < values.length; i++) if (empty[i]) isEmpty[plan.requestOf[i]!] = 1;
     for (let r = 0; r < plan.requests.length; r++) if (!isEmpty[r]) live.push(r);
     const liveRequests = live.map((r) => plan.requests[r]!);
+    const liveValues = liveRequests.map((request) => JSON.parse(request.key) as unknown); // once per value, not per entry
     const kind = indexListKind(this.store, def);
     const livePlan: PagePlan = { requests: liveRequests, requestOf: plan.requestOf, first: plan.first, verify: plan.verify };
     const liveLists =
@@ -441,7 +442,7 @@ export class Kvetch {
         ? []
         : plan.verify
           ? await this.readVerified(livePlan, (requests) => readListPages(this.store, kind, requests), (r, item, targets) =>
-              indexEntryHolds(def, JSON.parse(liveRequests[r]!.key), targets.get(item.id)),
+              indexEntryHolds(def, liveValues[r], targets.get(item.id)),
             )
           : await readListPages(this.store, kind, liveRequests);
     const lists = new Array<ListItem[]>(plan.requests.length).fill([]);
