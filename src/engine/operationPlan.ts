@@ -334,7 +334,7 @@ export class OperationPlan {
     const plan = fieldPlanOf(fieldDef);
     const $value = withLayer(layer, () => {
       const args = new FieldArgs(fieldDef, fieldNodes[0]!);
-      if (!plan) return new ResolverStep($parent, args.getAll(), field, fieldDef);
+      if (!plan) return new ResolverStep($parent, field, fieldDef);
       const info: PlanInfo = {
         fieldName,
         fieldNodes,

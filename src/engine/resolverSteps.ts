@@ -5,6 +5,7 @@
 
 import {
   GraphQLError,
+  getArgumentValues,
   isListType,
   isNonNullType,
   isObjectType,
@@ -20,7 +21,7 @@ import {
   type GraphQLTypeResolver,
   type OperationDefinitionNode,
 } from "graphql";
-import { EngineValueStep, FLAG_NULL, Step, fail, type ExecutionDetails, type RequestInfo } from "./step.js";
+import { EngineValueStep, Step, fail, type ExecutionDetails, type RequestInfo } from "./step.js";
 import { inspect } from "./inspect.js";
 
 /** graphql-js's response path: a linked list from the leaf back to the root. */
@@ -108,47 +109,57 @@ export class ResolverStep extends Step<unknown> {
 
   constructor(
     $source: Step,
-    $args: Step,
     readonly field: FieldContext,
-    fieldDef: GraphQLField<unknown, unknown>,
+    readonly fieldDef: GraphQLField<unknown, unknown>,
   ) {
     super();
     this.resolve = fieldDef.resolve ?? null;
     this.listDepth = listDepthOf(fieldDef.type);
     this.addDependency($source);
-    this.addGlobalDependency($args, { acceptFlags: FLAG_NULL });
+  }
+
+  /**
+   * graphql-js coerces a field's arguments for every call, so each call gets its own args object (and
+   * custom scalars parse literals once per call). Fields without arguments get a fresh empty object.
+   */
+  private argumentsFor(request: RequestInfo): Record<string, unknown> {
+    return this.fieldDef.args.length === 0
+      ? {}
+      : getArgumentValues(this.fieldDef, this.field.fieldNodes[0]!, request.variableValues as Record<string, unknown>);
   }
 
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
     const { count, values, request } = details;
     const sources = values[0] as readonly unknown[];
-    const args = values[1] as Record<string, unknown>;
     const paths = (details as ResolverExecutionDetails).entryPaths;
     const req = request as EngineRequest;
     const resolve = this.resolve ?? req.fieldResolver;
     const contextValue = request.contextValue;
     const depth = this.listDepth;
+    const hasArgs = this.fieldDef.args.length > 0;
     const out = new Array<unknown>(count);
     if (resolve === null) {
       // graphql-js's default field resolver, inlined: property, or method called with (args, context, info).
       const name = this.field.fieldName;
       let entryPaths: ReadonlyArray<Path | undefined> | null = null;
       for (let i = 0; i < count; i++) {
-        const source = sources[i] as Record<string, unknown> | null;
-        if (source !== null && (typeof source === "object" || typeof source === "function")) {
-          const property = source[name];
-          if (typeof property === "function") {
-            entryPaths ??= paths();
-            try {
-              out[i] = settle((source[name] as Function)(args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])), depth);
-            } catch (error) {
-              out[i] = fail(error);
+        try {
+          const args = hasArgs ? this.argumentsFor(request) : null;
+          const source = sources[i] as Record<string, unknown> | null;
+          if (source !== null && (typeof source === "object" || typeof source === "function")) {
+            const property = source[name];
+            if (typeof property === "function") {
+              entryPaths ??= paths();
+              const info = buildResolveInfo(this.field, request, entryPaths[i]);
+              out[i] = settle((source[name] as Function)(args ?? {}, contextValue, info), depth);
+            } else {
+              out[i] = settle(property, depth);
             }
           } else {
-            out[i] = settle(property, depth);
+            out[i] = undefined;
           }
-        } else {
-          out[i] = undefined;
+        } catch (error) {
+          out[i] = fail(error);
         }
       }
       return out;
@@ -156,6 +167,7 @@ export class ResolverStep extends Step<unknown> {
     const entryPaths = paths();
     for (let i = 0; i < count; i++) {
       try {
+        const args = this.argumentsFor(request);
         out[i] = settle(resolve(sources[i], args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])), depth);
       } catch (error) {
         out[i] = fail(error);
