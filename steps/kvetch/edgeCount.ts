@@ -1,0 +1,65 @@
+// edgeCount(edge, $fromId): every parent's stored edge count for the whole layer in one countEdges call
+// (one query per shard, or the cache). Counts are the stored rows' count, kept with each edge write; they
+// are not re-checked against canonical data. Never counts per parent.
+
+import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
+import { isUuid } from "../../src/kvetch/id.js";
+import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+
+export class EdgeCountStep extends Step<number | null> {
+  override isAsync = true;
+
+  constructor(
+    /** The edge's name in the Kvetch schema. */
+    readonly edge: string,
+    $fromId: Step,
+    $store: Step,
+  ) {
+    super();
+    this.addDependency($fromId);
+    this.addGlobalDependency($store);
+  }
+
+  execute({ count, values: [fromIds, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<number | null | FlaggedValue>> | Array<number | null | FlaggedValue> {
+    const out = new Array<number | null | FlaggedValue>(count);
+    const distinct: string[] = [];
+    const slot = new Int32Array(count);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const id = fromIds[i];
+      slot[i] = -1;
+      if (id == null) out[i] = null;
+      else if (!isUuid(id)) out[i] = 0; // not an id: no edges
+      else {
+        const key = id.toLowerCase();
+        let at = seen.get(key);
+        if (at === undefined) {
+          at = distinct.length;
+          seen.set(key, at);
+          distinct.push(key);
+        }
+        slot[i] = at;
+      }
+    }
+    if (distinct.length === 0) return out;
+    return requireStore(storeValue, this)
+      .countEdges(this.edge, distinct)
+      .then((counts) => {
+        for (let i = 0; i < count; i++) if (slot[i]! >= 0) out[i] = counts[slot[i]!];
+        return out;
+      });
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof EdgeCountStep && p.edge === this.edge);
+  }
+
+  override toStringMeta(): string {
+    return this.edge;
+  }
+}
+
+/** The number of `edge` edges from each entry's parent. */
+export function edgeCount(edge: string, $fromId: Step, options?: KvetchStepOptions): EdgeCountStep {
+  return new EdgeCountStep(edge, $fromId, kvetchStore(options));
+}

@@ -1,0 +1,16 @@
+// graphscale/kvetch steps: where the engine meets the store. Each read step fetches its whole layer with
+// one store call; each write step writes its whole layer with one store call. Re-exported by src/kvetch/index.ts.
+
+export { loadObject, LoadObjectStep } from "./loadObject.js";
+export { loadEdges, loadEdgePage, LoadEdgesStep } from "./loadEdges.js";
+export { queryIndex, queryIndexPage, QueryIndexStep } from "./queryIndex.js";
+export { edgeCount, EdgeCountStep } from "./edgeCount.js";
+export { connection, connectionPlans, type ConnectionTypes } from "./connection.js";
+export { LoadNodesStep, type NodeItem } from "./loadNodes.js";
+export { KvetchListStep, type KvetchListOptions, type ListMode, type ListItem } from "./kvetchList.js";
+export { kvetchStore, type KvetchStepOptions } from "./kvetchStore.js";
+export { createObject, CreateObjectStep } from "./createObject.js";
+export { updateObject, UpdateObjectStep } from "./updateObject.js";
+export { deleteObject, DeleteObjectStep } from "./deleteObject.js";
+export { insertEdge, InsertEdgeStep, type InsertedEdge } from "./insertEdge.js";
+export type { DataArgument } from "./dataArgument.js";

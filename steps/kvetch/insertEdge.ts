@@ -1,0 +1,69 @@
+// insertEdge(edge, $fromId, $toId, $data?): a write step for mutation plans. Every entry's edge goes into
+// one insertEdges call (one write per shard, counts kept, cache invalidated). Stored edges only: a derived
+// edge follows its child's stored id (write that with updateObject). Never hoisted, deduplicated or run per entry.
+
+import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
+import type { KvetchData } from "../../src/kvetch/model.js";
+import { constant } from "../constant.js";
+import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { dataStep, type DataArgument } from "./dataArgument.js";
+
+/** What an insertEdge entry gives: the edge as written. */
+export interface InsertedEdge {
+  edge: string;
+  fromId: string;
+  toId: string;
+  data: KvetchData;
+}
+
+export class InsertEdgeStep extends Step<InsertedEdge | null> {
+  override isAsync = true;
+  override hasSideEffects = true;
+
+  constructor(
+    readonly edge: string,
+    $fromId: Step,
+    $toId: Step,
+    $data: Step,
+    $store: Step,
+  ) {
+    super();
+    this.addDependency($fromId);
+    this.addDependency($toId);
+    this.addDependency($data);
+    this.addGlobalDependency($store);
+  }
+
+  execute({
+    count,
+    values: [fromIds, toIds, datas, storeValue],
+  }: ExecutionDetails<[readonly unknown[], readonly unknown[], readonly unknown[], unknown]>): Promise<Array<InsertedEdge | null | FlaggedValue>> | Array<InsertedEdge | null> {
+    const out = new Array<InsertedEdge | null>(count).fill(null);
+    const items: InsertedEdge[] = [];
+    const slot = new Int32Array(count).fill(-1);
+    for (let i = 0; i < count; i++) {
+      if (fromIds[i] == null || toIds[i] == null) continue;
+      slot[i] = items.length;
+      items.push({ edge: this.edge, fromId: fromIds[i] as string, toId: toIds[i] as string, data: (datas[i] ?? {}) as KvetchData });
+    }
+    if (items.length === 0) return out;
+    return requireStore(storeValue, this)
+      .insertEdges(this.edge, items)
+      .then(() => {
+        for (let i = 0; i < count; i++) {
+          const item = slot[i]! >= 0 ? items[slot[i]!]! : null;
+          out[i] = item === null ? null : { ...item, fromId: item.fromId.toLowerCase(), toId: item.toId.toLowerCase() };
+        }
+        return out;
+      });
+  }
+
+  override toStringMeta(): string {
+    return this.edge;
+  }
+}
+
+/** Adds the stored edge `edge` from `$fromId` to `$toId` per entry (data: a step or `{ key: $step | value }`). */
+export function insertEdge(edge: string, $fromId: Step, $toId: Step, data?: DataArgument, options?: KvetchStepOptions): InsertEdgeStep {
+  return new InsertEdgeStep(edge, $fromId, $toId, data === undefined ? constant({}) : dataStep(data), kvetchStore(options));
+}

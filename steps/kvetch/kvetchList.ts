@@ -1,0 +1,277 @@
+// KvetchListStep: what loadEdges and queryIndex share — one store call per layer for every key of the
+// batch, `first`/`after` pushed into that call (global when they come from arguments, variables or
+// constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
+// limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
+
+import { Step, type ExecutionDetails } from "../../src/engine/step.js";
+import { visitOutput } from "../../src/engine/operationPlan.js";
+import type { Kvetch } from "../../src/kvetch/kvetch.js";
+import type { KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/model.js";
+import { constant } from "../constant.js";
+import { FirstStep } from "../first.js";
+import { LoadNodesStep } from "./loadNodes.js";
+import { requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+
+/** What each entry's value is: the list of items, or a page `{ edges, hasNextPage, endCursor }`. */
+export type ListMode = "list" | "page";
+
+export interface KvetchListOptions extends KvetchStepOptions {
+  /** Page size: a step (global when it comes from arguments/variables/constants) or a number; null: all. */
+  first?: Step | number | null;
+  /** Continue strictly after this cursor: a step or a string; null: from the start. */
+  after?: Step | string | null;
+}
+
+/** An item of a list, as the store returns it: an edge (`toId`) or an index entry (`targetId`). */
+export type ListItem = KvetchEdge | KvetchIndexEntry;
+
+/** How a KvetchListStep was built, so optimize() can build an equal step with other settings. */
+export interface KvetchListSettings {
+  readonly mode: ListMode;
+  /** Whether the store re-checks derived rows itself (false when a node load right behind does it). */
+  readonly verify: boolean;
+}
+
+export abstract class KvetchListStep extends Step<unknown> {
+  override isAsync = true;
+  /** The item field naming the object an item points to. */
+  abstract readonly idKey: "toId" | "targetId";
+  /** The user-facing factory name, for messages (`loadEdges`, `queryIndex`). */
+  abstract readonly factoryName: string;
+  /** An upper bound on the page size set by optimize (a lone first() consumer needs one item). */
+  limitCap: number | null = null;
+  /** The object type a loadObject over this list's items asked to be loaded with the list (see optimize). */
+  nodeType: string | null = null;
+  private optimized = false;
+  protected readonly keyIndex: number;
+  protected readonly storeIndex: number;
+  protected readonly firstIndex: number;
+  protected readonly afterIndex: number;
+
+  constructor(
+    /** The edge's or index's name in the Kvetch schema. */
+    readonly name: string,
+    $key: Step,
+    $store: Step,
+    $first: Step | null,
+    $after: Step | null,
+    readonly settings: KvetchListSettings,
+  ) {
+    super();
+    this.keyIndex = this.addDependency($key);
+    this.storeIndex = this.addGlobalDependency($store);
+    this.firstIndex = $first === null ? -1 : this.addPageArgument($first);
+    this.afterIndex = $after === null ? -1 : this.addPageArgument($after);
+  }
+
+  /** first/after are global when they can be (one value for the whole batch), per entry otherwise. */
+  private addPageArgument($step: Step): number {
+    return this.operationPlan.canBeGlobal($step) ? this.addGlobalDependency($step) : this.addDependency($step);
+  }
+
+  protected isGlobalArgument(index: number): boolean {
+    return index >= 0 && this.dependencyIsGlobal[index]!;
+  }
+
+  /** One store call for the distinct keys, aligned pages back. */
+  protected abstract fetchPages(
+    store: Kvetch,
+    keys: unknown[],
+    first: number | null,
+    after: string | null | (string | null)[],
+    verify: boolean,
+  ): Promise<KvetchPage<ListItem>[]>;
+
+  /** Whether a key can have items at all (a malformed id has none); null keys never reach this. */
+  protected abstract isQueryableKey(key: unknown): boolean;
+
+  /** The key that equal keys share, for de-duplication (null: do not de-duplicate this key). */
+  protected abstract dedupeKey(key: unknown): string | null;
+
+  /** An equal step with other settings (same dependencies), for optimize. */
+  protected abstract rebuild(settings: KvetchListSettings): KvetchListStep;
+
+  /**
+   * The check the node load right behind this list applies (once per batch): whether an item still holds
+   * for its canonical object `target` (derived rows), `key` being the entry's key (fromId or indexed value).
+   */
+  abstract itemCheck(store: Kvetch): (item: ListItem, key: unknown, target: KvetchObject | null) => boolean;
+
+  execute({ count, values }: ExecutionDetails): Promise<unknown[]> | unknown[] {
+    const keys = values[this.keyIndex] as readonly unknown[];
+    const store = requireStore(values[this.storeIndex], this);
+    const firstGlobal = this.firstIndex < 0 || this.isGlobalArgument(this.firstIndex);
+    const afterGlobal = this.afterIndex < 0 || this.isGlobalArgument(this.afterIndex);
+    const firsts = this.firstIndex < 0 ? null : values[this.firstIndex];
+    const afters = this.afterIndex < 0 ? null : values[this.afterIndex];
+    const out = new Array<unknown>(count);
+
+    // The page size pushed into the query: the global first, or the largest per-entry first (pages trimmed below).
+    let limit: number | null = firstGlobal ? this.checkFirst(firsts) : 0;
+    // Entries that query, as positions into the request list (-1: no query, value already set).
+    const slot = new Int32Array(count);
+    const requestKeys: unknown[] = [];
+    const requestAfters: (string | null)[] | null = afterGlobal ? null : [];
+    const seen = afterGlobal ? new Map<string, number>() : null;
+    for (let i = 0; i < count; i++) {
+      const key = keys[i];
+      if (key == null) {
+        out[i] = null;
+        slot[i] = -1;
+        continue;
+      }
+      if (!this.isQueryableKey(key)) {
+        out[i] = this.settings.mode === "list" ? [] : emptyPage();
+        slot[i] = -1;
+        continue;
+      }
+      if (!firstGlobal) {
+        const own = this.checkFirst((firsts as readonly unknown[])[i]);
+        if (limit !== null) limit = own === null ? null : Math.max(limit, own);
+      }
+      if (seen !== null) {
+        const dedupe = this.dedupeKey(key);
+        const at = dedupe === null ? undefined : seen.get(dedupe);
+        if (at !== undefined) {
+          slot[i] = at;
+          continue;
+        }
+        if (dedupe !== null) seen.set(dedupe, requestKeys.length);
+      } else {
+        requestAfters!.push(((afters as readonly unknown[])[i] ?? null) as string | null);
+      }
+      slot[i] = requestKeys.length;
+      requestKeys.push(key);
+    }
+    if (requestKeys.length === 0) return out;
+    if (this.limitCap !== null) limit = limit === null ? this.limitCap : Math.min(limit, this.limitCap);
+    const after = afterGlobal ? ((afters ?? null) as string | null) : requestAfters!;
+    return this.fetchPages(store, requestKeys, limit, after, this.settings.verify).then((pages) => {
+      const list = this.settings.mode === "list";
+      for (let i = 0; i < count; i++) {
+        const at = slot[i]!;
+        if (at < 0) continue;
+        let page = pages[at]!;
+        if (!firstGlobal) {
+          const own = this.checkFirst((firsts as readonly unknown[])[i]);
+          if (own !== null && page.edges.length > own) page = trimPage(page, own);
+        }
+        out[i] = list ? page.edges : page;
+      }
+      return out;
+    });
+  }
+
+  /** A page size as the store takes it; an error naming the step for anything else. */
+  private checkFirst(value: unknown): number | null {
+    if (value == null) return null;
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+    throw new Error(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
+  }
+
+  /**
+   * Called by loadObject's optimize when it loads the objects this list's items point to: the list then
+   * loads them right behind itself (one more store call for the whole layer) so derived rows are re-checked
+   * and mismatches dropped from the list. True when this list will do so.
+   */
+  requestNodes(type: string): boolean {
+    if (this.optimized) return false;
+    if (this.nodeType === null) this.nodeType = type;
+    return this.nodeType === type;
+  }
+
+  /**
+   * A lone first() over the list caps the query at one item; a requested node load becomes
+   * loadNodes(list without store-side verification).
+   */
+  override optimize(): Step {
+    this.optimized = true;
+    if (this.limitCap !== 1 && this.settings.mode === "list" && onlyFirstConsumes(this)) {
+      this.limitCap = 1;
+      this.optimizations.push("first() folded into the query limit");
+    }
+    if (this.nodeType === null) return this;
+    const $list = this.rebuild({ mode: this.settings.mode, verify: false });
+    $list.limitCap = this.limitCap;
+    $list.optimized = true;
+    $list.optimizations.push(...this.optimizations, "verified by the node load behind it");
+    return new LoadNodesStep($list, this.nodeType, this.getDependency(this.keyIndex), this.getDependency(this.storeIndex));
+  }
+
+  /** The step giving each entry's key (the parent id, or the indexed value). */
+  keyStep(): Step {
+    return this.getDependency(this.keyIndex);
+  }
+
+  /** The store step this list reads from. */
+  storeStep(): Step {
+    return this.getDependency(this.storeIndex);
+  }
+
+  /** The steps optimize() rebuilds from: key, store, first and after. */
+  protected dependencySteps(): { $key: Step; $store: Step; $first: Step | null; $after: Step | null } {
+    return {
+      $key: this.getDependency(this.keyIndex),
+      $store: this.getDependency(this.storeIndex),
+      $first: this.firstIndex < 0 ? null : this.getDependency(this.firstIndex),
+      $after: this.afterIndex < 0 ? null : this.getDependency(this.afterIndex),
+    };
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter(
+      (p) =>
+        p instanceof KvetchListStep &&
+        p.constructor === this.constructor &&
+        p.name === this.name &&
+        p.settings.mode === this.settings.mode &&
+        p.settings.verify === this.settings.verify &&
+        p.limitCap === this.limitCap &&
+        p.firstIndex === this.firstIndex &&
+        p.afterIndex === this.afterIndex,
+    );
+  }
+
+  override toStringMeta(): string {
+    return `${this.name}${this.settings.mode === "page" ? ",page" : ""}${this.limitCap !== null ? `,cap ${this.limitCap}` : ""}`;
+  }
+}
+
+/** A first/after option as a step (numbers and strings become constants). */
+export function pageArgument(value: Step | number | string | null | undefined): Step | null {
+  if (value === undefined) return null;
+  return value instanceof Step ? value : constant(value);
+}
+
+function emptyPage(): KvetchPage<ListItem> {
+  return { edges: [], hasNextPage: false, endCursor: null };
+}
+
+/** A page cut to `first` items: there is a next page, and it starts after the last item kept. */
+function trimPage(page: KvetchPage<ListItem>, first: number): KvetchPage<ListItem> {
+  const edges = page.edges.slice(0, first);
+  return { edges, hasNextPage: true, endCursor: first > 0 ? edges[first - 1]!.cursor : null };
+}
+
+/** Whether the only thing that reads `$list` is one first() step (no list field, no output, no other step). */
+function onlyFirstConsumes($list: Step): boolean {
+  const plan = $list.operationPlan;
+  let consumers = 0;
+  let first = false;
+  for (const step of plan.liveSteps()) {
+    if (!step.dependencies.includes($list)) continue;
+    consumers++;
+    first = step instanceof FirstStep;
+  }
+  if (consumers !== 1 || !first) return false;
+  for (const layer of plan.layers) {
+    const r = layer.reason;
+    if ((r.type === "listItem" && r.listStep === $list) || (r.type === "nullableBoundary" && r.parentStep === $list)) return false;
+    if (r.type === "polymorphic" && (r.parentStep === $list || r.typeStep === $list)) return false;
+  }
+  let inOutput = false;
+  visitOutput(plan.root, (value) => {
+    if (value.step === $list || (value.kind === "abstract" && value.typeStep === $list)) inOutput = true;
+  });
+  return !inOutput;
+}

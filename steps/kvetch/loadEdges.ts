@@ -1,0 +1,62 @@
+// loadEdges(edge, $fromId, { first, after }): every parent's edges for the whole layer in one getEdges call
+// (one query per shard), `first`/`after` pushed into the query. Each entry's value is its list of edges
+// (`{ toId, cursor, data, ... }`); loadEdgePage gives `{ edges, hasNextPage, endCursor }` instead.
+// Never queries per parent; never slices a page after fetching more than it needs.
+
+import type { Step } from "../../src/engine/step.js";
+import { derivedEdgeHolds } from "../../src/kvetch/derived.js";
+import { isUuid } from "../../src/kvetch/id.js";
+import type { Kvetch } from "../../src/kvetch/kvetch.js";
+import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/model.js";
+import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
+import { kvetchStore } from "./kvetchStore.js";
+
+export class LoadEdgesStep extends KvetchListStep {
+  readonly idKey = "toId";
+  readonly factoryName = "loadEdges";
+
+  protected fetchPages(
+    store: Kvetch,
+    fromIds: unknown[],
+    first: number | null,
+    after: string | null | (string | null)[],
+    verify: boolean,
+  ): Promise<KvetchPage<ListItem>[]> {
+    return store.getEdges(this.name, fromIds as string[], { first, after, verify });
+  }
+
+  /** A parent that is not an id has no edges (and costs no query). */
+  protected isQueryableKey(fromId: unknown): boolean {
+    return isUuid(fromId);
+  }
+
+  protected dedupeKey(fromId: unknown): string {
+    return (fromId as string).toLowerCase();
+  }
+
+  protected rebuild(settings: KvetchListSettings): KvetchListStep {
+    const { $key, $store, $first, $after } = this.dependencySteps();
+    return new LoadEdgesStep(this.name, $key, $store, $first, $after, settings);
+  }
+
+  itemCheck(store: Kvetch): (item: ListItem, fromId: unknown, target: KvetchObject | null) => boolean {
+    const def = store.schema.edge(this.name, `${this}`);
+    return (item, _fromId, target) => derivedEdgeHolds(def, item as KvetchEdge, target);
+  }
+}
+
+/** The edges from each entry's parent: a list of `{ edge, fromId, toId, data, created, cursor }` per entry. */
+export function loadEdges(edge: string, $fromId: Step, options?: KvetchListOptions): LoadEdgesStep {
+  return new LoadEdgesStep(edge, $fromId, kvetchStore(options), pageArgument(options?.first), pageArgument(options?.after), {
+    mode: "list",
+    verify: true,
+  });
+}
+
+/** Like loadEdges, but each entry's value is a page `{ edges, hasNextPage, endCursor }` (for connections). */
+export function loadEdgePage(edge: string, $fromId: Step, options?: KvetchListOptions): LoadEdgesStep {
+  return new LoadEdgesStep(edge, $fromId, kvetchStore(options), pageArgument(options?.first), pageArgument(options?.after), {
+    mode: "page",
+    verify: true,
+  });
+}

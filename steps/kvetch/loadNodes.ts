@@ -1,0 +1,82 @@
+// LoadNodesStep: the objects a Kvetch list's items point to, loaded right behind the list in the same layer
+// with one getObjects call for every item of every entry (ids de-duplicated across parents). Re-checks
+// derived rows against those objects and drops the items that no longer hold, so a list field never shows a
+// stale child. Made by optimize() only (loadObject over a list's items); never calls the store per entry.
+
+import { Step, type ExecutionDetails } from "../../src/engine/step.js";
+import type { KvetchObject, KvetchPage } from "../../src/kvetch/model.js";
+import type { KvetchListStep, ListItem } from "./kvetchList.js";
+import { requireStore } from "./kvetchStore.js";
+
+/** A list item with the object it points to (`node`: null when missing or of another type). */
+export type NodeItem = ListItem & { readonly node: KvetchObject | null };
+
+export class LoadNodesStep extends Step<unknown> {
+  override isAsync = true;
+
+  constructor(
+    $list: KvetchListStep,
+    /** The object type the items' objects must have; others load as null, like loadObject. */
+    readonly type: string,
+    $key: Step,
+    $store: Step,
+  ) {
+    super();
+    this.addDependency($list);
+    this.addDependency($key);
+    this.addGlobalDependency($store);
+  }
+
+  execute({ count, values: [lists, keys, storeValue] }: ExecutionDetails<[readonly unknown[], readonly unknown[], unknown]>): Promise<unknown[]> | unknown[] {
+    const store = requireStore(storeValue, this);
+    const $list = this.getDependency(0) as KvetchListStep;
+    const idKey = $list.idKey;
+    const paged = $list.settings.mode === "page";
+    // Every item's object id, once, across all entries: one store call for the layer.
+    const ids: string[] = [];
+    const position = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const value = lists[i];
+      if (value == null || typeof value !== "object") continue;
+      const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly ListItem[];
+      for (let k = 0; k < items.length; k++) {
+        const id = (items[k] as unknown as Record<string, string>)[idKey]!;
+        if (!position.has(id)) {
+          position.set(id, ids.length);
+          ids.push(id);
+        }
+      }
+    }
+    if (ids.length === 0) return lists.slice(0, count);
+    const type = this.type;
+    return store.getObjects(ids).then((objects) => {
+      const holds = $list.itemCheck(store);
+      const out = new Array<unknown>(count);
+      for (let i = 0; i < count; i++) {
+        const value = lists[i];
+        if (value == null || typeof value !== "object") {
+          out[i] = value;
+          continue;
+        }
+        const page = paged ? (value as KvetchPage<ListItem>) : null;
+        const items = (page !== null ? page.edges : value) as readonly ListItem[];
+        const kept: NodeItem[] = [];
+        for (let k = 0; k < items.length; k++) {
+          const item = items[k]!;
+          const target = objects[position.get((item as unknown as Record<string, string>)[idKey]!)!] ?? null;
+          if (!holds(item, keys[i], target)) continue; // a stale derived row: the canonical object says otherwise
+          // A new item per kept edge (the store's items are never written to): the list's values are new anyway.
+          kept.push({ ...item, node: target !== null && target.type === type ? target : null });
+        }
+        // A page keeps the store's hasNextPage and endCursor: the next page starts after the last row read,
+        // even when that row was dropped here.
+        out[i] = page !== null ? { edges: kept, hasNextPage: page.hasNextPage, endCursor: page.endCursor } : kept;
+      }
+      return out;
+    });
+  }
+
+  override toStringMeta(): string {
+    return this.type;
+  }
+}

@@ -1,0 +1,68 @@
+// queryIndex(index, $value, { first, after }): the index entries of every entry's value for the whole layer
+// in one store call (one query per shard), `first`/`after` pushed into the query. Each entry's value is its
+// list of `{ targetId, cursor }`; queryIndexPage gives pages. Never queries per value.
+
+import type { Step } from "../../src/engine/step.js";
+import { indexEntryHolds } from "../../src/kvetch/derived.js";
+import type { Kvetch } from "../../src/kvetch/kvetch.js";
+import type { KvetchObject, KvetchPage } from "../../src/kvetch/model.js";
+import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
+import { kvetchStore } from "./kvetchStore.js";
+
+export class QueryIndexStep extends KvetchListStep {
+  readonly idKey = "targetId";
+  readonly factoryName = "queryIndex";
+
+  protected fetchPages(
+    store: Kvetch,
+    values: unknown[],
+    first: number | null,
+    after: string | null | (string | null)[],
+    verify: boolean,
+  ): Promise<KvetchPage<ListItem>[]> {
+    return store.queryIndex(this.name, values, { first, after, verify });
+  }
+
+  protected isQueryableKey(_value: unknown): boolean {
+    return true;
+  }
+
+  /** Scalars de-duplicate; objects and arrays are sent as they are (the store canonicalizes them). */
+  protected dedupeKey(value: unknown): string | null {
+    switch (typeof value) {
+      case "string":
+        return `s${value}`;
+      case "number":
+      case "boolean":
+        return `${typeof value}${String(value)}`;
+      default:
+        return null;
+    }
+  }
+
+  protected rebuild(settings: KvetchListSettings): KvetchListStep {
+    const { $key, $store, $first, $after } = this.dependencySteps();
+    return new QueryIndexStep(this.name, $key, $store, $first, $after, settings);
+  }
+
+  itemCheck(store: Kvetch): (item: ListItem, value: unknown, target: KvetchObject | null) => boolean {
+    const def = store.schema.index(this.name, `${this}`);
+    return (_item, value, target) => indexEntryHolds(def, value, target);
+  }
+}
+
+/** The objects whose indexed attribute equals each entry's value: a list of `{ targetId, cursor }` per entry. */
+export function queryIndex(index: string, $value: Step, options?: KvetchListOptions): QueryIndexStep {
+  return new QueryIndexStep(index, $value, kvetchStore(options), pageArgument(options?.first), pageArgument(options?.after), {
+    mode: "list",
+    verify: true,
+  });
+}
+
+/** Like queryIndex, but each entry's value is a page `{ edges, hasNextPage, endCursor }`. */
+export function queryIndexPage(index: string, $value: Step, options?: KvetchListOptions): QueryIndexStep {
+  return new QueryIndexStep(index, $value, kvetchStore(options), pageArgument(options?.first), pageArgument(options?.after), {
+    mode: "page",
+    verify: true,
+  });
+}

@@ -1,0 +1,76 @@
+// Missing objects through the Kvetch steps: a missing, malformed or wrongly typed id is null, and nothing
+// planned below that entry reaches the store. Every case counts its store calls.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { newId } from "../../src/kvetch/index.js";
+import { todoViewQuery } from "../../examples/todo/schema.js";
+import { naive, planned, seededStore } from "./todo.js";
+
+const LIST_WITH_OWNER = `query ($id: ID!) {
+  todoList(id: $id) { name owner { name todoLists { name todoItems { text } } } todoItems(first: 2) { text } }
+}`;
+
+test("missing user: todoUser is null after one call; no edge, list or item load runs", async () => {
+  const { kvetch } = await seededStore();
+  const run = await planned(kvetch, todoViewQuery, { id: newId() });
+  assert.equal(run.result, { data: { todoUser: null } });
+  assert.is(run.calls, 1);
+  assert.equal(run.result, (await naive(kvetch, todoViewQuery, { id: newId() })).result);
+});
+
+test("malformed id: todoUser is null without any store call", async () => {
+  const { kvetch } = await seededStore();
+  const run = await planned(kvetch, todoViewQuery, { id: "not-a-uuid" });
+  assert.equal(run.result, { data: { todoUser: null } });
+  assert.is(run.calls, 0);
+});
+
+test("an object of another type is null: a list's id given to todoUser (one call)", async () => {
+  const { kvetch, seed } = await seededStore();
+  const run = await planned(kvetch, todoViewQuery, { id: seed.listIds[0]![0] });
+  assert.equal(run.result, { data: { todoUser: null } });
+  assert.is(run.calls, 1);
+});
+
+test("a list whose owner was deleted: owner is null, the owner's lists are never asked for", async () => {
+  const { kvetch, seed } = await seededStore();
+  await kvetch.deleteObject(seed.userIds[0]!);
+  const id = seed.listIds[0]![1];
+  const run = await planned(kvetch, LIST_WITH_OWNER, { id });
+  assert.equal(run.result, {
+    data: { todoList: { name: "Alice's list 2", owner: null, todoItems: [{ text: "list 2, item 1" }, { text: "list 2, item 2" }] } },
+  });
+  // list, owner (missing), item edges, items — the owner's todoLists layer is empty, so it costs nothing.
+  assert.is(run.calls, 4);
+  assert.equal(run.result, (await naive(kvetch, LIST_WITH_OWNER, { id })).result);
+});
+
+test("a deleted list: todoList is null after one call", async () => {
+  const { kvetch, seed } = await seededStore();
+  const id = seed.listIds[0]![0]!;
+  await kvetch.deleteObject(id);
+  const run = await planned(kvetch, LIST_WITH_OWNER, { id });
+  assert.equal(run.result, { data: { todoList: null } });
+  assert.is(run.calls, 1);
+});
+
+test("deleting a list drops it from its owner's view (derived edge removed); still 5 calls", async () => {
+  const { kvetch, seed } = await seededStore();
+  await kvetch.deleteObject(seed.listIds[0]![4]!);
+  const run = await planned(kvetch, todoViewQuery, { id: seed.userIds[0] });
+  assert.is(run.result.data.todoUser.todoLists.length, 9);
+  assert.not.ok(run.result.data.todoUser.todoLists.some((l: { name: string }) => l.name === "Alice's list 5"));
+  assert.is(run.calls, 5);
+  assert.equal(run.result, (await naive(kvetch, todoViewQuery, { id: seed.userIds[0] })).result);
+});
+
+test("no kvetch in the context: an error at the field saying how to provide one", async () => {
+  const { execute } = await import("../../src/index.js");
+  const { parse } = await import("graphql");
+  const { todoSchema } = await import("../../examples/todo/schema.js");
+  const result = await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: newId() }, contextValue: {} });
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { todoUser: null });
+  assert.match(result.errors![0]!.message, /needs a Kvetch store.*contextValue: \{ kvetch \}/);
+});
+
+test.run();

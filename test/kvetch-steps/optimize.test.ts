@@ -1,0 +1,136 @@
+// The plan-time side of the Kvetch steps: loadObject over edge items is loaded right behind the edge list
+// (and re-checks it), first/after are global dependencies pushed into the query, a lone first() caps the
+// query at one row, per-entry page sizes still make one call, and one schema serves many stores.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parse } from "graphql";
+import { execute, getPlanCacheStats, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
+import { prepareRequest } from "../../src/engine/execute.js";
+import { context, each, first, lambda } from "../../steps/index.js";
+import { LoadEdgesStep, LoadNodesStep, LoadObjectStep, loadEdges, loadObject } from "../../steps/kvetch/index.js";
+import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
+import { seededStore } from "./todo.js";
+
+function planOf(schema: typeof todoSchema, query: string, variableValues: Record<string, unknown>) {
+  const prepared = prepareRequest({ schema, document: parse(query), variableValues, contextValue: {} });
+  if (!("request" in prepared)) throw new Error("request errors");
+  return prepared.request.plan;
+}
+
+test("plan: the todo view has 5 Kvetch loads; lists and items are loaded right behind their edges", async () => {
+  const plan = planOf(todoSchema, todoViewQuery, { id: "x" });
+  const steps = plan.liveSteps();
+  const objects = steps.filter((s) => s instanceof LoadObjectStep) as LoadObjectStep[];
+  const edges = steps.filter((s) => s instanceof LoadEdgesStep) as LoadEdgesStep[];
+  const nodes = steps.filter((s) => s instanceof LoadNodesStep) as LoadNodesStep[];
+  assert.equal(objects.map((s) => s.type), ["User"]);
+  assert.equal(edges.map((s) => s.name).sort(), ["list_to_item", "user_to_list"]);
+  assert.equal(nodes.map((s) => s.type).sort(), ["TodoItem", "TodoList"]);
+  // The re-check happens behind the edge query, so the edge query reads edge rows only.
+  for (const s of edges) assert.is(s.settings.verify, false);
+  // first and after come from arguments: global dependencies, one value for the whole batch.
+  for (const s of edges) assert.equal(s.dependencyIsGlobal, [false, true, true, true]);
+});
+
+const userTypeDefs = /* GraphQL */ `
+  type Query { user(id: ID!): User }
+  type User { name: String firstList: TodoList lists: [TodoList!]! }
+  type TodoList { name: String items(perList: Int): [TodoItem!]! }
+  type TodoItem { text: String }
+`;
+
+function userSchema(options: { lists?: boolean } = {}) {
+  return makeSchema({
+    typeDefs: userTypeDefs,
+    plans: {
+      Query: { user: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")) },
+      User: {
+        name: ($user: Step) => $user.get("name"),
+        firstList: ($user: Step) => loadObject("TodoList", first(loadEdges("user_to_list", $user.get("id"))).get("toId")),
+        lists: ($user: Step) =>
+          options.lists === false ? lambda($user, () => []) : each(loadEdges("user_to_list", $user.get("id")), ($e) => loadObject("TodoList", $e.get("toId"))),
+      },
+      TodoList: {
+        name: ($list: Step) => $list.get("name"),
+        // A page size that differs per list: list n shows n items.
+        items: ($list: Step) =>
+          each(loadEdges("list_to_item", $list.get("id"), { first: lambda($list.get("name"), (name: string) => Number(/\d+$/.exec(name)![0])) }), ($e) =>
+            loadObject("TodoItem", $e.get("toId")),
+          ),
+      },
+      TodoItem: { text: ($item: Step) => $item.get("text") },
+    },
+  });
+}
+
+test("first() over loadEdges is folded into the query limit: 2 edge rows read, not 10", async () => {
+  const { kvetch, seed } = await seededStore();
+  const schema = userSchema({ lists: false });
+  const query = `query ($id: ID!) { user(id: $id) { firstList { name } } }`;
+  const plan = planOf(schema, query, { id: seed.userIds[0] });
+  const $edges = plan.liveSteps().find((s) => s instanceof LoadEdgesStep) as LoadEdgesStep;
+  assert.is($edges.limitCap, 1);
+  const result = await execute({ schema, document: parse(query), variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } });
+  assert.equal(JSON.parse(JSON.stringify(result)), { data: { user: { firstList: { name: "Alice's list 1" } } } });
+  assert.is(kvetch.counters.calls, 3);
+  // user + 2 edge rows (1 and one to tell hasNextPage) + 1 list
+  assert.is(kvetch.counters.rowsFetched, 4);
+});
+
+test("first() is not folded when the same edge list also feeds a list field; both share 3 calls", async () => {
+  const { kvetch, seed } = await seededStore();
+  const schema = userSchema();
+  const query = `query ($id: ID!) { user(id: $id) { firstList { name } lists { name } } }`;
+  const result = await execute({ schema, document: parse(query), variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } });
+  const data = JSON.parse(JSON.stringify(result)).data;
+  assert.is(data.user.firstList.name, "Alice's list 1");
+  assert.is(data.user.lists.length, 10);
+  assert.is(kvetch.counters.calls, 3);
+});
+
+test("a per-entry page size is one edge call for the layer, each page cut to its own size", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 4, itemsPerList: 5 });
+  const schema = userSchema();
+  const query = `query ($id: ID!) { user(id: $id) { lists { name items { text } } } }`;
+  const plan = planOf(schema, query, { id: seed.userIds[0] });
+  const $items = plan.liveSteps().find((s) => s instanceof LoadEdgesStep && s.name === "list_to_item") as LoadEdgesStep;
+  assert.equal($items.dependencyIsGlobal, [false, true, false]);
+  const result = await execute({ schema, document: parse(query), variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } });
+  const lists = JSON.parse(JSON.stringify(result)).data.user.lists;
+  assert.equal(lists.map((l: { items: unknown[] }) => l.items.length), [1, 2, 3, 4]);
+  assert.equal(lists[2].items, [{ text: "list 3, item 1" }, { text: "list 3, item 2" }, { text: "list 3, item 3" }]);
+  assert.is(kvetch.counters.calls, 5);
+});
+
+test("one schema, many stores: the store comes from the context; the plan is built once", async () => {
+  const a = await seededStore({ users: 1, listsPerUser: 2, itemsPerList: 1 });
+  const b = await seededStore({ users: 2, listsPerUser: 1, itemsPerList: 1 });
+  const before = getPlanCacheStats(todoSchema).plansBuilt;
+  const document = parse(todoViewQuery);
+  const ra = await execute({ schema: todoSchema, document, variableValues: { id: a.seed.userIds[0] }, contextValue: { kvetch: a.kvetch } });
+  const rb = await execute({ schema: todoSchema, document, variableValues: { id: b.seed.userIds[1] }, contextValue: { kvetch: b.kvetch } });
+  assert.is(JSON.parse(JSON.stringify(ra)).data.todoUser.todoLists.length, 2);
+  assert.is(JSON.parse(JSON.stringify(rb)).data.todoUser.name, "User 2");
+  // a's user id is unknown to b: each request read its own store only.
+  const cross = await execute({ schema: todoSchema, document, variableValues: { id: a.seed.userIds[0] }, contextValue: { kvetch: b.kvetch } });
+  assert.equal(JSON.parse(JSON.stringify(cross)), { data: { todoUser: null } });
+  assert.is(a.kvetch.counters.calls, 5);
+  assert.is(b.kvetch.counters.calls, 5 + 1);
+  assert.ok(getPlanCacheStats(todoSchema).plansBuilt - before <= 1);
+});
+
+test("loadObject(type, $id, { store }) reads the store a step gives instead of the context's", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 0 });
+  const schema = makeSchema({
+    typeDefs: `type Query { user(id: ID!): User } type User { name: String }`,
+    plans: {
+      Query: { user: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id"), { store: context().get("users") }) },
+      User: { name: ($user: Step) => $user.get("name") },
+    },
+  });
+  const result = await execute({ schema, document: parse(`{ user(id: "${seed.userIds[0]}") { name } }`), contextValue: { users: kvetch } });
+  assert.equal(JSON.parse(JSON.stringify(result)), { data: { user: { name: "Alice" } } });
+  assert.is(kvetch.counters.calls, 1);
+});
+
+test.run();
