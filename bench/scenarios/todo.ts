@@ -1,0 +1,154 @@
+// Store scenarios: the todo view (1 user → lists → items) over one seeded Kvetch store, run by graphscale's
+// plans, graphql-js with per-request DataLoaders, and graphql-js with per-field resolvers — same store, same
+// data, same query. Memory backend (optionally with a per-round-trip latency) or 4 MySQL shards + Redis.
+// Creates and drops its own databases and cache keys; never touches anything else on the servers.
+
+import { execute as graphqlExecute, parse } from "graphql";
+import { execute } from "../../src/index.js";
+import { Kvetch, memoryBackend, mysqlBackend, type KvetchBackend } from "../../src/kvetch/index.js";
+import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
+import { makeTodoResolverSchema } from "../../examples/todo/resolverSchema.js";
+import { seedTodo } from "../../examples/todo/seed.js";
+import { makeTodoDataLoaderSchema, todoLoaders } from "./todoDataLoader.js";
+import type { Engine, Scenario, StoreCounts } from "../scenario.js";
+
+export interface TodoScenarioOptions {
+  id: string;
+  lists: number;
+  items: number;
+  /** "memory" (4 in-process shards) or "mysql" (4 MySQL databases on 127.0.0.1:3306 + Redis on :6379). */
+  backend: "memory" | "mysql";
+  /** Memory backend only: delay of every shard round trip, milliseconds. */
+  latencyMs?: number;
+}
+
+export const SHARDS = 4;
+export const MYSQL_DATABASES = Array.from({ length: SHARDS }, (_, s) => `graphscale_bench_${s}`);
+const MYSQL_HOST = "127.0.0.1:3306";
+const REDIS_URL = "redis://127.0.0.1:6379";
+
+/** The view's query text for `lists` lists of `items` items (the todo example's own query for 10 × 5). */
+export function todoQuery(lists: number, items: number): string {
+  if (lists === 10 && items === 5) return todoViewQuery;
+  return todoViewQuery.replace("todoLists(first: 10)", `todoLists(first: ${lists})`).replace("todoItems(first: 5)", `todoItems(first: ${items})`);
+}
+
+async function withMysql<T>(fn: (connection: import("mysql2/promise").Connection) => Promise<T>): Promise<T> {
+  const mysql = await import("mysql2/promise");
+  const [host, port] = MYSQL_HOST.split(":");
+  const connection = await mysql.createConnection({ host, port: Number(port), user: "root" });
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.end();
+  }
+}
+
+async function dropBenchDatabases(): Promise<void> {
+  await withMysql(async (connection) => {
+    for (const name of MYSQL_DATABASES) await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  });
+}
+
+async function deleteCacheKeys(prefix: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Seeds a fresh store and returns the scenario plus how to close it (and drop what it created). */
+export async function todoScenario(options: TodoScenarioOptions): Promise<{ scenario: Scenario; backend: string; close: () => Promise<void> }> {
+  const { lists, items } = options;
+  let backend: KvetchBackend;
+  let backendText: string;
+  let cleanup: () => Promise<void> = async () => {};
+  if (options.backend === "mysql") {
+    const keyPrefix = `graphscale-bench:${process.pid}:${options.id}:`;
+    await dropBenchDatabases();
+    backend = mysqlBackend({
+      shards: MYSQL_DATABASES.map((name) => `mysql://root@${MYSQL_HOST}/${name}`),
+      redis: { url: REDIS_URL, keyPrefix },
+    });
+    backendText = `MySQL, ${SHARDS} shards (databases ${MYSQL_DATABASES[0]}..${SHARDS - 1} on ${MYSQL_HOST}) + Redis cache (${REDIS_URL}); counts taken with the cache warm`;
+    cleanup = async () => {
+      await dropBenchDatabases();
+      await deleteCacheKeys(keyPrefix);
+    };
+  } else {
+    backend = memoryBackend({ shards: SHARDS, latencyMs: options.latencyMs ?? 0 });
+    backendText = `Kvetch memory backend, ${SHARDS} shards${options.latencyMs ? `, ${options.latencyMs} ms per shard round trip` : ""}`;
+  }
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend });
+  try {
+    await kvetch.migrate();
+    const seed = await seedTodo(kvetch, { users: 1, listsPerUser: lists, itemsPerList: items });
+    const document = parse(todoQuery(lists, items));
+    const variableValues = { id: seed.userIds[0]! };
+    const dataLoaderSchema = makeTodoDataLoaderSchema();
+    const resolverSchema = makeTodoResolverSchema();
+    const engines: Engine[] = [
+      {
+        key: "graphscale",
+        name: "graphscale (plans)",
+        run: () => execute({ schema: todoSchema, document, variableValues, contextValue: { kvetch } }),
+      },
+      {
+        key: "graphql-js+dataloader",
+        name: "graphql-js + DataLoader",
+        run: () => graphqlExecute({ schema: dataLoaderSchema, document, variableValues, contextValue: { kvetch, loaders: todoLoaders(kvetch) } }),
+      },
+      {
+        key: "graphql-js",
+        name: "graphql-js (resolvers)",
+        run: () => graphqlExecute({ schema: resolverSchema, document, variableValues, contextValue: { kvetch } }),
+      },
+    ];
+    const takeCounts = (): StoreCounts => {
+      const c = kvetch.counters;
+      let roundTrips = 0;
+      for (const n of c.shardQueries) roundTrips += n;
+      for (const n of Object.values(c.cacheRoundTrips)) roundTrips += n;
+      const counts = { storeCalls: c.calls, roundTrips, rowsFetched: c.rowsFetched };
+      kvetch.resetCounters();
+      return counts;
+    };
+    const latency = options.latencyMs ? ` with ${options.latencyMs} ms per round trip` : "";
+    const where = options.backend === "mysql" ? " on MySQL + Redis" : latency;
+    const scenario: Scenario = {
+      id: options.id,
+      title: `Todo view: 1 user → ${lists} lists → ${items} items${where}`,
+      description:
+        `\`todoUser(id) { name todoLists(first: ${lists}) { name todoItems(first: ${items}) { text } } }\` over the todo example's store (${1 + lists + lists * items} objects). ` +
+        "graphscale runs the todo example's plans (loadObject / loadEdges); graphql-js + DataLoader batches `getObjects` and `getEdges` per tick with per-request loaders; graphql-js (resolvers) is the todo example's per-field resolver schema (one store call per object and per edge list). " +
+        "Store calls are Kvetch API calls; round trips are shard queries plus cache round trips (edge reads of derived edges re-check their targets, which costs the resolver engines extra object reads).",
+      engines,
+      takeCounts,
+      comparisons: [
+        { engine: "graphscale", against: "graphql-js+dataloader" },
+        { engine: "graphscale", against: "graphql-js" },
+      ],
+    };
+    return {
+      scenario,
+      backend: backendText,
+      close: async () => {
+        await kvetch.close();
+        await cleanup();
+      },
+    };
+  } catch (error) {
+    await kvetch.close();
+    await cleanup();
+    throw error;
+  }
+}
