@@ -108,14 +108,13 @@ test("a 200-field query stays readable: fewer than 40 nodes", () => {
   const schema = wideSchema();
   const { json, mermaid } = explainPlan(schema, parse(wideQuery(200)));
   const nodes = diagramNodes(mermaid);
-  assert.ok(json.steps.length > 600, `${json.steps.length} steps`);
+  assert.ok(json.steps.length >= 400, `${json.steps.length} steps`); // two per field at least: many steps, few nodes
   assert.ok(nodes.length < 40, `${nodes.length} nodes:\n${mermaid}`);
   assert.is(nodes.length, nodeCount(json));
   const labels = json.collapsed.map((g) => g.label);
   assert.ok(labels.includes("Access ×200 (f1, f2, f3, f4, f5, …)"), labels.join("\n"));
-  // Resolver emulation: 200 resolver steps, each with its own constant arguments.
+  // Resolver emulation: 200 resolver steps (each call coerces its own arguments, as graphql-js does).
   assert.ok(labels.includes("Resolver ×200 (Legacy.f1, Legacy.f2, Legacy.f3, Legacy.f4, Legacy.f5, …)"), labels.join("\n"));
-  assert.ok(labels.some((l) => l.startsWith("Constant ×200")), labels.join("\n"));
 });
 
 test("Mermaid conventions: async stadium, global class and marker, dotted global edges, flag labels", () => {
