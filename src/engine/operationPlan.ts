@@ -403,14 +403,14 @@ export class OperationPlan {
     }
     if (isLeafType(named)) return { kind: "leaf", nonNull, step: $value, type: named };
     if (isObjectType(named)) {
-      const $checked = named.isTypeOf ? withLayer(layer, () => new IsTypeOfStep($value, named, field)) : $value;
+      const $checked = named.isTypeOf ? withLayer(layer, () => new IsTypeOfStep($value, named, valueField(field, responseKey))) : $value;
       const child = new Layer(this, { type: "nullableBoundary", parentStep: $checked, responseKey: responseKey ?? "" }, layer);
       child.pathTypename = field.parentType.name;
       const selection = this.planSelectionSet(child, named, $checked, this.collectSubfields(named, field.fieldNodes), path);
       return { kind: "object", nonNull, step: $checked, layer: child, selection };
     }
     const abstractType = named as GraphQLAbstractType;
-    const $type = withLayer(layer, () => this.planType(abstractType, $value, field));
+    const $type = withLayer(layer, () => this.planType(abstractType, $value, valueField(field, responseKey)));
     const byType = new Map<string, { layer: Layer; selection: OutputSelection }>();
     for (const objectType of this.schema.getPossibleTypes(abstractType)) {
       const child = new Layer(
@@ -615,6 +615,11 @@ function visitValue(value: OutputValue, fn: (value: OutputValue) => void): void 
   if (value.kind === "list") visitValue(value.item, fn);
   else if (value.kind === "object") visitOutput(value.selection, fn);
   else if (value.kind === "abstract") for (const { selection } of value.byType.values()) visitOutput(selection, fn);
+}
+
+/** The field as seen by the checks of one value: a list item's checks get the list field's own `info`. */
+function valueField(field: FieldContext, responseKey: string | null): FieldContext {
+  return responseKey === null ? { ...field, atListItem: true } : field;
 }
 
 function isLeafOnly(type: GraphQLOutputType): boolean {

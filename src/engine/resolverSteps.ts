@@ -41,6 +41,11 @@ export interface FieldContext {
   readonly schema: GraphQLSchema;
   readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
   readonly operation: OperationDefinitionNode;
+  /**
+   * Set for the checks of a list item's value (resolveType, isTypeOf): graphql-js hands them the list
+   * field's own `info`, whose path is the field's, without item indices.
+   */
+  readonly atListItem?: boolean;
 }
 
 /** The request as the engine sees it: graphql-js's execution arguments, coerced. */
@@ -49,14 +54,25 @@ export interface EngineRequest extends RequestInfo {
   readonly typeResolver: GraphQLTypeResolver<unknown, unknown> | null;
 }
 
-/** Builds graphql-js's `info` for one entry of a field. */
-export function buildResolveInfo(field: FieldContext, request: RequestInfo, parentPath: Path | undefined): GraphQLResolveInfo {
+/**
+ * Builds graphql-js's `info` for one entry of a field, given the entry's path: the parent object's, or
+ * for the checks of a list item (`atListItem`) the item's, whose field path is above its indices.
+ */
+export function buildResolveInfo(field: FieldContext, request: RequestInfo, entryPath: Path | undefined): GraphQLResolveInfo {
+  let path: Path;
+  if (field.atListItem) {
+    let p = entryPath!;
+    while (typeof p.key === "number") p = p.prev!;
+    path = p;
+  } else {
+    path = { prev: entryPath, key: field.responseKey, typename: field.parentType.name };
+  }
   return {
     fieldName: field.fieldName,
     fieldNodes: field.fieldNodes,
     returnType: field.returnType,
     parentType: field.parentType,
-    path: { prev: parentPath, key: field.responseKey, typename: field.parentType.name },
+    path,
     schema: field.schema,
     fragments: field.fragments as GraphQLResolveInfo["fragments"],
     rootValue: request.rootValue,

@@ -47,6 +47,11 @@ export interface CompareOptions {
   /** The schema's call counter: reset before each run, and both runs must count the same. */
   calls?: CallCounter;
   /**
+   * What the resolvers observed during a run (read from that run's context): compared as a sorted list,
+   * since graphscale calls resolvers breadth-first and graphql-js depth-first.
+   */
+  observe?: (contextValue: unknown) => readonly string[];
+  /**
    * A documented difference (spec/resolver-emulation.md, "Known differences") that this case shows:
    * "sync-abort" — a non-null position failed synchronously, so graphql-js never called the resolvers of
    * the fields and items after it (and did not wait for those already pending), while graphscale had
@@ -116,14 +121,15 @@ async function run(
   schema: GraphQLSchema,
   document: DocumentNode,
   options: CompareOptions,
-): Promise<{ result: ExecutionResult; sync: boolean; calls: Record<string, number> | null }> {
+): Promise<{ result: ExecutionResult; sync: boolean; calls: Record<string, number> | null; observed: string[] | null }> {
   const state = options.fresh?.() ?? {};
   options.calls?.reset();
+  const contextValue = "contextValue" in state ? state.contextValue : options.contextValue;
   const returned = fn({
     schema,
     document,
     rootValue: "rootValue" in state ? state.rootValue : options.rootValue,
-    contextValue: "contextValue" in state ? state.contextValue : options.contextValue,
+    contextValue,
     variableValues: options.variableValues,
     operationName: options.operationName,
     fieldResolver: options.fieldResolver,
@@ -136,7 +142,8 @@ async function run(
   } catch (error) {
     throw new Error(`${label} rejected instead of returning a result: ${(error as Error)?.stack ?? String(error)}`);
   }
-  return { result, sync, calls: options.calls ? options.calls.snapshot() : null };
+  const observed = options.observe ? [...options.observe(contextValue)].sort() : null;
+  return { result, sync, calls: options.calls ? options.calls.snapshot() : null, observed };
 }
 
 /** Runs graphql-js and graphscale on one parsed document and asserts identical results. */
@@ -152,6 +159,7 @@ export async function compare(schema: GraphQLSchema, query: string | DocumentNod
   if (js.sync && strict) assert.ok(gs.sync, "graphql-js returned synchronously, graphscale returned a promise");
   assertSameResult(js.result, gs.result);
   if (js.calls !== null && strict) assert.equal(gs.calls, js.calls, "resolver call counts");
+  if (js.observed !== null) assert.equal(gs.observed, js.observed, "what resolvers observed");
   return { expected: js.result, actual: gs.result, expectedCalls: js.calls, actualCalls: gs.calls };
 }
 

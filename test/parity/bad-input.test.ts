@@ -1,0 +1,253 @@
+// Bad input from schema authors — a resolver throwing a non-Error, resolveType naming an unknown type, a
+// plan resolver returning something that is not a step, a custom step answering with the wrong number of
+// results — must each give a clear error at the field's path: never a crash, never a hung request.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { GraphQLInterfaceType, GraphQLList, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from "graphql";
+import { FlaggedValue, execute, makeSchema, Step, fail, type ExecutionDetails } from "../../src/index.js";
+import { constant, each, lambda } from "../../steps/index.js";
+import { compare } from "./harness.js";
+
+function errorsOf(result: ExecutionResult): Array<{ message: string; path: ReadonlyArray<string | number> | undefined }> {
+  return (result.errors ?? []).map((e) => ({ message: e.message, path: e.path }));
+}
+
+async function run(schema: GraphQLSchema, query: string): Promise<ExecutionResult> {
+  return await execute({ schema, document: parse(query) });
+}
+
+// ---- Resolver emulation: the same answer as graphql-js, at the field's path ----------------------------
+
+const thingInterface = new GraphQLInterfaceType({
+  name: "Thing",
+  fields: { name: { type: GraphQLString } },
+  resolveType: (value: { kind: string }) => value.kind,
+});
+const widgetType = new GraphQLObjectType({ name: "Widget", interfaces: [thingInterface], fields: { name: { type: GraphQLString } } });
+const resolverSchema = new GraphQLSchema({
+  types: [widgetType],
+  query: new GraphQLObjectType({
+    name: "Query",
+    fields: {
+      ok: { type: GraphQLString, resolve: () => "fine" },
+      throwsString: {
+        type: GraphQLString,
+        resolve: () => {
+          throw "boom";
+        },
+      },
+      things: { type: new GraphQLList(thingInterface), resolve: () => [{ kind: "Widget", name: "w" }, { kind: "Gizmo", name: "g" }] },
+    },
+  }),
+});
+
+test("a resolver throwing a string: graphql-js's error at the field's path, siblings unaffected", async () => {
+  const { actual } = await compare(resolverSchema, `{ ok throwsString }`);
+  assert.equal(actual.data, Object.assign(Object.create(null), { ok: "fine", throwsString: null }));
+  assert.equal(errorsOf(actual), [{ message: 'Unexpected error value: "boom"', path: ["throwsString"] }]);
+});
+
+test("resolveType naming an unknown type: an error at that list item, the other items complete", async () => {
+  const { actual } = await compare(resolverSchema, `{ things { name } }`);
+  assert.equal(JSON.parse(JSON.stringify(actual.data)), { things: [{ name: "w" }, null] });
+  assert.equal(errorsOf(actual), [
+    { message: 'Abstract type "Thing" was resolved to a type "Gizmo" that does not exist inside the schema.', path: ["things", 1] },
+  ]);
+});
+
+// ---- Plans: bad plan resolvers and bad custom steps ----------------------------------------------------
+
+/** Answers one result fewer than asked: a broken custom step. */
+class ShortStep extends Step<number> {
+  constructor($value: Step) {
+    super();
+    this.addDependency($value);
+  }
+  execute({ count, values: [items] }: ExecutionDetails<[readonly number[]]>): readonly number[] {
+    const out: number[] = [];
+    for (let i = 0; i < count - 1; i++) out.push(items[i]! * 10);
+    return out;
+  }
+}
+
+/** Answers something that is not a list at all. */
+class NotAListStep extends Step<number> {
+  constructor($value: Step) {
+    super();
+    this.addDependency($value);
+  }
+  execute(): never {
+    return { 0: 1 } as never;
+  }
+}
+
+/** Throws from execute. */
+class ThrowingStep extends Step<number> {
+  constructor($value: Step) {
+    super();
+    this.addDependency($value);
+  }
+  execute(): never {
+    throw new Error("the step broke");
+  }
+}
+
+/** Rejects, asynchronously. */
+class RejectingStep extends Step<number> {
+  override isAsync = true;
+  constructor($value: Step) {
+    super();
+    this.addDependency($value);
+  }
+  execute(): Promise<never> {
+    return Promise.reject(new Error("the step rejected"));
+  }
+}
+
+/** Fails one entry with a marker and answers the others. */
+class PickyStep extends Step<number> {
+  constructor($value: Step) {
+    super();
+    this.addDependency($value);
+  }
+  execute({ count, values: [items] }: ExecutionDetails<[readonly number[]]>): Array<number | FlaggedValue> {
+    const out = new Array<number | FlaggedValue>(count);
+    for (let i = 0; i < count; i++) out[i] = items[i] === 2 ? fail(new Error("two is not allowed")) : items[i]!;
+    return out;
+  }
+}
+
+const planSchema = makeSchema({
+  typeDefs: /* GraphQL */ `
+    type Query {
+      ok: String
+      nonStep: String
+      nonStepStrict: String!
+      throwingPlan: String
+      items: [Item!]!
+      mapped: [Int]
+      shape: Shape
+    }
+    type Item {
+      value: Int
+      short: Int
+      notAList: Int
+      throwing: Int
+      rejecting: Int
+      picky: Int
+      strictShort: Int!
+    }
+    interface Shape { sides: Int }
+    type Square implements Shape { sides: Int }
+  `,
+  plans: {
+    Query: {
+      ok: () => constant("fine"),
+      nonStep: () => 42 as unknown as Step,
+      nonStepStrict: () => undefined as unknown as Step,
+      throwingPlan: () => {
+        throw new Error("the plan resolver threw");
+      },
+      items: () => constant([1, 2, 3]),
+      mapped: () => each(constant([1, 2]), () => "not a step" as unknown as Step),
+      shape: () => constant({ sides: 4 }),
+    },
+    Item: {
+      value: ($item) => lambda($item, (n: number) => n),
+      short: ($item) => new ShortStep($item),
+      notAList: ($item) => new NotAListStep($item),
+      throwing: ($item) => new ThrowingStep($item),
+      rejecting: ($item) => new RejectingStep($item),
+      picky: ($item) => new PickyStep($item),
+      strictShort: ($item) => new ShortStep($item),
+    },
+    Shape: { __planType: () => ({ not: "a step" }) as unknown as Step },
+  },
+});
+
+test("a plan resolver returning a non-step: an error naming the field at its path", async () => {
+  const result = await run(planSchema, `{ ok nonStep }`);
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { ok: "fine", nonStep: null });
+  assert.equal(errorsOf(result), [
+    { message: "The plan resolver of Query.nonStep returned 42; a plan resolver must return a step.", path: ["nonStep"] },
+  ]);
+});
+
+test("a plan resolver returning undefined for a non-null field nulls data with one error", async () => {
+  const result = await run(planSchema, `{ ok nonStepStrict }`);
+  assert.is(result.data, null);
+  assert.equal(errorsOf(result), [
+    { message: "The plan resolver of Query.nonStepStrict returned undefined; a plan resolver must return a step.", path: ["nonStepStrict"] },
+  ]);
+});
+
+test("a plan resolver throwing: its error at the field's path", async () => {
+  const result = await run(planSchema, `{ throwingPlan ok }`);
+  assert.equal(errorsOf(result), [{ message: "the plan resolver threw", path: ["throwingPlan"] }]);
+});
+
+test("each() with a callback returning a non-step: an error for each item", async () => {
+  const result = await run(planSchema, `{ mapped }`);
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { mapped: [null, null] });
+  assert.equal(
+    errorsOf(result).map((e) => e.path),
+    [
+      ["mapped", 0],
+      ["mapped", 1],
+    ],
+  );
+  assert.match(result.errors![0]!.message, /each\(\) callback of Query\.mapped returned "not a step"; it must return a step/);
+});
+
+test("planType returning a non-step: an error at the abstract field", async () => {
+  const result = await run(planSchema, `{ shape { sides } }`);
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { shape: null });
+  assert.equal(errorsOf(result), [{ message: 'planType of Shape returned { not: "a step" }; it must return a step.', path: ["shape"] }]);
+});
+
+test("a custom step returning a list of the wrong length: an error at every entry's path, naming the step", async () => {
+  const result = await run(planSchema, `{ items { value short } }`);
+  assert.equal(JSON.parse(JSON.stringify(result.data)), {
+    items: [
+      { value: 1, short: null },
+      { value: 2, short: null },
+      { value: 3, short: null },
+    ],
+  });
+  const errors = errorsOf(result);
+  assert.equal(
+    errors.map((e) => e.path),
+    [
+      ["items", 0, "short"],
+      ["items", 1, "short"],
+      ["items", 2, "short"],
+    ],
+  );
+  assert.match(errors[0]!.message, /^graphscale: Short\[\d+\] returned a list of 2 results for a batch of 3 entries; execute must return exactly one result per entry\.$/);
+});
+
+test("a wrong-length step at a non-null field bubbles to the nearest nullable position", async () => {
+  const result = await run(planSchema, `{ ok items { strictShort } }`);
+  assert.is(result.data, null);
+  assert.is(result.errors!.length, 1);
+  assert.equal(result.errors![0]!.path, ["items", 0, "strictShort"]);
+});
+
+test("a custom step returning a non-list, throwing, or rejecting: errors at each entry, other fields intact", async () => {
+  const result = await run(planSchema, `{ items { value notAList throwing rejecting } }`);
+  assert.equal(JSON.parse(JSON.stringify(result.data)).items[2], { value: 3, notAList: null, throwing: null, rejecting: null });
+  const errors = errorsOf(result);
+  assert.is(errors.length, 9);
+  assert.match(errors[0]!.message, /^graphscale: NotAList\[\d+\] returned object for a batch of 3 entries/);
+  assert.equal(errors[1], { message: "the step broke", path: ["items", 0, "throwing"] });
+  assert.equal(errors[2], { message: "the step rejected", path: ["items", 0, "rejecting"] });
+});
+
+test("a step failing one entry with fail(): only that entry's field is an error", async () => {
+  const result = await run(planSchema, `{ items { picky } }`);
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { items: [{ picky: 1 }, { picky: null }, { picky: 3 }] });
+  assert.equal(errorsOf(result), [{ message: "two is not allowed", path: ["items", 1, "picky"] }]);
+});
+
+test.run();
