@@ -21,8 +21,8 @@ export function fnv1a32(bytes: Uint8Array, start = 0, end = bytes.length): numbe
 }
 
 function hexDigit(code: number): number {
-  // '0'-'9' → 0-9, 'a'-'f' → 10-15 (ids reach here in canonical lowercase form)
-  return code <= 57 ? code - 48 : code - 87;
+  // '0'-'9' → 0-9, 'a'-'f' and 'A'-'F' → 10-15
+  return code <= 57 ? code - 48 : (code | 0x20) - 87;
 }
 
 /**

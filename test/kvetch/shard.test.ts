@@ -50,6 +50,7 @@ test("shardOfId: test vectors (1024 buckets, 4 shards)", () => {
     assert.is(bucketOfId(fourShards, id), bucket, id);
     assert.is(shardOfId(fourShards, id), shard, id);
     assert.is(shardOfEdge(fourShards, id), shard, id);
+    assert.is(hashOfId(id.toUpperCase()), hash, "case does not change placement");
   }
 });
 
