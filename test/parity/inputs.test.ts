@@ -19,7 +19,10 @@ import {
   GraphQLString,
   Kind,
 } from "graphql";
-import { CallCounter, registerCases, type ParityCase } from "./harness.js";
+import * as assert from "uvu/assert";
+import { execute as jsExecute, executeSync as jsExecuteSync, graphql as jsGraphql, graphqlSync as jsGraphqlSync, parse } from "graphql";
+import { execute, executeSync, graphql, graphqlSync } from "../../src/index.js";
+import { CallCounter, assertSameResult, registerCases, type ParityCase } from "./harness.js";
 
 const calls = new CallCounter();
 
@@ -126,6 +129,7 @@ const queryType = new GraphQLObjectType({
     },
     dates: { type: new GraphQLList(new GraphQLNonNull(dateScalar)), resolve: () => [new Date("2020-01-02"), "nope", new Date("2021-03-04")] },
     odd: { type: new GraphQLList(oddScalar), resolve: () => [1, 2, 3] },
+    needs: { ...echo("needs"), args: { x: { type: new GraphQLNonNull(GraphQLInt) } } },
     strictOdd: { type: new GraphQLNonNull(oddScalar), resolve: () => 4 },
     int: { type: GraphQLInt, args: { v: { type: GraphQLString } }, resolve: (_s, { v }) => (v === "big" ? 2 ** 40 : v === "float" ? 1.5 : v) },
     string: { type: GraphQLString, resolve: () => ({ toString: () => "not serializable" }) },
@@ -213,6 +217,14 @@ const cases: ParityCase[] = [
   { name: "multiple operations without a name", query: `query A { scalars } query B { scalars }` },
   { name: "no operation at all", query: `fragment F on Query { scalars }` },
   { name: "operation type the schema lacks", query: `mutation { scalars }` },
+  { name: "unvalidated: an invalid literal argument is a field error", query: `{ scalars(int: "str") a: scalars }` },
+  { name: "unvalidated: a missing required argument is a field error", query: `{ needs b: scalars }` },
+  { name: "unvalidated: a nullable variable left unset for a required argument", query: `query ($v: Int) { needs(x: $v) }` },
+  { name: "unvalidated: an unknown enum literal", query: `{ color(c: PURPLE) }` },
+  { name: "unvalidated: an invalid oneOf literal", query: `{ lookup(by: { id: "1", email: "e" }) }` },
+  { name: "unvalidated: unknown fields are left out", query: `{ nope scalars alsoNope { x } }` },
+  { name: "an empty operation name is a name", query: `{ scalars }`, operationName: "" },
+  { name: "subscription operation on a schema without subscriptions", query: `subscription { scalars }` },
   { name: "resolvers get their own args object each call", query: `{ counters { bump a: bump(by: 10) b: bump(p: { x: 5 }) } }` },
   { name: "graphql(): syntax error", query: `{ scalars(int: ) }`, viaGraphql: true },
   { name: "graphql(): unterminated string", query: `{ scalars(string: "abc) }`, viaGraphql: true },
@@ -223,5 +235,34 @@ const cases: ParityCase[] = [
 ];
 
 registerCases(test, schema, cases, { calls });
+
+test("executeSync: the same result for a synchronous query, the same error for an asynchronous one", () => {
+  const document = parse(`{ scalars color(c: RED) }`);
+  assertSameResult(jsExecuteSync({ schema, document }), executeSync({ schema, document }));
+  const asyncSchema = new GraphQLSchema({ query: new GraphQLObjectType({ name: "Q", fields: { a: { type: GraphQLString, resolve: async () => "a" } } }) });
+  const asyncDocument = parse(`{ a }`);
+  assert.throws(() => jsExecuteSync({ schema: asyncSchema, document: asyncDocument }), /GraphQL execution failed to complete synchronously\./);
+  assert.throws(() => executeSync({ schema: asyncSchema, document: asyncDocument }), /GraphQL execution failed to complete synchronously\./);
+});
+
+test("graphqlSync: syntax, validation and coercion errors are synchronous results", () => {
+  for (const source of [`{ scalars(`, `{ nope }`, `query ($i: Int!) { scalars(int: $i) }`, `{ scalars }`]) {
+    assertSameResult(jsGraphqlSync({ schema, source }), graphqlSync({ schema, source }));
+  }
+});
+
+test("graphql(): an invalid schema gives graphql-js's schema errors; execute() throws them", async () => {
+  const invalid = new GraphQLSchema({ query: new GraphQLObjectType({ name: "Query", fields: {} }) });
+  assertSameResult(await jsGraphql({ schema: invalid, source: `{ a }` }), await graphql({ schema: invalid, source: `{ a }` }));
+  const document = parse(`{ a }`);
+  let expected = "";
+  try {
+    jsExecute({ schema: invalid, document });
+  } catch (error) {
+    expected = (error as Error).message;
+  }
+  assert.throws(() => execute({ schema: invalid, document }), (error: Error) => error.message === expected);
+  assert.throws(() => execute({ schema, document, variableValues: "{}" as never }), /Variables must be provided as an Object/);
+});
 
 test.run();

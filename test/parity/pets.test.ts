@@ -167,6 +167,35 @@ const asyncCat = new GraphQLObjectType({
   fields: { name: { type: GraphQLString }, meows: { type: GraphQLBoolean } },
 });
 
+/** Every type decides by an async isTypeOf; "Broken" values make one of them reject. */
+const asyncOnlyA = new GraphQLObjectType({
+  name: "AsyncOnlyA",
+  isTypeOf: (value: { t: string }) => (value.t === "broken" ? Promise.reject(new Error("isTypeOf A rejected")) : Promise.resolve(value.t === "a")),
+  fields: { name: { type: GraphQLString }, failing: { type: GraphQLString, resolve: () => { throw new Error("A.failing threw"); } } },
+});
+const asyncOnlyB = new GraphQLObjectType({
+  name: "AsyncOnlyB",
+  isTypeOf: (value: { t: string }) => Promise.resolve(value.t === "b"),
+  fields: { name: { type: GraphQLString }, failing: { type: GraphQLString, resolve: () => Promise.reject(new Error("B.failing rejected")) } },
+});
+const asyncOnlyUnion = new GraphQLUnionType({ name: "AsyncOnly", types: [asyncOnlyA, asyncOnlyB] });
+
+/** The first type's isTypeOf is async, the second's throws synchronously for some values. */
+const mixedA = new GraphQLObjectType({
+  name: "MixedA",
+  isTypeOf: (value: { t: string }) => Promise.resolve(value.t === "a"),
+  fields: { name: { type: GraphQLString } },
+});
+const mixedB = new GraphQLObjectType({
+  name: "MixedB",
+  isTypeOf: (value: { t: string }) => {
+    if (value.t === "throw") throw new Error("isTypeOf B threw");
+    return value.t === "b";
+  },
+  fields: { name: { type: GraphQLString } },
+});
+const mixedUnion = new GraphQLUnionType({ name: "Mixed", types: [mixedA, mixedB] });
+
 function odd(kind: unknown): { kind: unknown; name: string } {
   return { kind, name: `odd ${String(kind)}` };
 }
@@ -223,10 +252,27 @@ const queryType = new GraphQLObjectType({
       type: catType,
       resolve: () => rex,
     },
+    asyncOnly: {
+      type: new GraphQLList(asyncOnlyUnion),
+      args: { broken: { type: GraphQLBoolean, defaultValue: false } },
+      resolve: (_root, { broken }) => [{ t: "b", name: "b1" }, { t: "a", name: "a1" }, { t: broken ? "broken" : "a", name: "a2" }, { t: "c", name: "c1" }],
+    },
+    rejecting: { type: GraphQLString, resolve: () => Promise.reject(new Error("a root field rejected")) },
+    throwing: {
+      type: GraphQLString,
+      resolve: () => {
+        throw new Error("a root field threw");
+      },
+    },
+    mixed: { type: new GraphQLList(mixedUnion), resolve: () => [{ t: "a", name: "a" }, { t: "b", name: "b" }, { t: "throw", name: "x" }] },
+    arrayType: { type: petUnion, resolve: () => odd([]) },
   }),
 });
 
-const schema = new GraphQLSchema({ query: queryType, types: [dogType, catType, personType, squareType, circleType, asyncDog, asyncCat] });
+const schema = new GraphQLSchema({
+  query: queryType,
+  types: [dogType, catType, personType, squareType, circleType, asyncDog, asyncCat, asyncOnlyA, asyncOnlyB, mixedA, mixedB],
+});
 
 const cases: ParityCase[] = [
   { name: "pets by isTypeOf with typename", query: `{ pets { __typename name } }` },
@@ -276,6 +322,18 @@ const cases: ParityCase[] = [
     name: "abstract fields with aliases and typename only",
     query: `{ a: pets { __typename } b: pets { t: __typename n: name } }`,
   },
+  { name: "resolveType returning a list", query: `{ arrayType { __typename } }` },
+  { name: "all isTypeOf async", query: `{ asyncOnly { __typename ... on AsyncOnlyA { name } ... on AsyncOnlyB { name } } }` },
+  { name: "an async isTypeOf rejecting", query: `{ asyncOnly(broken: true) { __typename } }` },
+  {
+    name: "errors under async type resolution interleave with root errors",
+    query: `{ rejecting asyncOnly { ... on AsyncOnlyA { failing } ... on AsyncOnlyB { failing } } throwing }`,
+  },
+  {
+    name: "errors under an async isTypeOf rejection and root errors",
+    query: `{ asyncOnly(broken: true) { ... on AsyncOnlyA { failing } ... on AsyncOnlyB { failing } } rejecting }`,
+  },
+  { name: "a synchronous isTypeOf throwing while others are pending", query: `{ mixed { __typename ... on MixedA { name } ... on MixedB { name } } rejecting }` },
   {
     name: "inline fragment without type condition",
     query: `{ pets { ... { name } ... on Pet { ... on Dog { barks } } } }`,
