@@ -588,6 +588,36 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
     assert.equal(await kvetch.countEdges("list_to_todo", [list.id]), [0]);
   });
 
+  it("verify: a page keeps reading past many stale rows until it has `first` rows", async ({ kvetch }) => {
+    const a = await userWithLists(kvetch, "va", 8);
+    const b = await kvetch.createObject("User", { username: "vb" });
+    const todos = await kvetch.createObjects(Array.from({ length: 6 }, () => ({ type: "Todo", data: { status: "open" } })));
+    kvetch.testHooks.afterCanonicalWrite = () => {
+      throw new Error("crash");
+    };
+    for (const list of a.lists.slice(0, 5)) await kvetch.updateObject(list.id, { userId: b.id }).catch(() => undefined);
+    for (const todo of todos.slice(0, 4)) await kvetch.updateObject(todo.id, { status: "done" }).catch(() => undefined);
+    delete kvetch.testHooks.afterCanonicalWrite;
+
+    kvetch.resetCounters();
+    const [page] = await kvetch.getEdges("user_to_list", [a.user.id], { first: 2 });
+    assert.equal(toIds(page!), [a.lists[5]!.id, a.lists[6]!.id]);
+    assert.is(page!.hasNextPage, true);
+    assert.is(kvetch.counters.calls, 1);
+    const [rest] = await kvetch.getEdges("user_to_list", [a.user.id], { first: 2, after: page!.endCursor });
+    assert.equal(toIds(rest!), [a.lists[7]!.id]);
+    assert.is(rest!.hasNextPage, false);
+
+    const [open] = await kvetch.queryIndex("todo_status", ["open"], { first: 1 });
+    assert.equal(open!.edges.map((e) => e.targetId), [todos[4]!.id]);
+    assert.is(open!.hasNextPage, true);
+    const [done] = await kvetch.queryIndex("todo_status", ["done"]);
+    assert.equal(done!.edges, [], "the new entries were never written");
+    const report = await kvetch.repair();
+    assert.equal([report.edgesAdded, report.edgesRemoved, report.indexAdded, report.indexRemoved], [5, 5, 4, 4]);
+    assert.is((await kvetch.queryIndex("todo_status", ["done"], { verify: false }))[0]!.edges.length, 4);
+  });
+
   it("repair: stops at maxBatches with a checkpoint and resumes from it to the same totals", async ({ kvetch }) => {
     const lists = await kvetch.createObjects(Array.from({ length: 6 }, () => ({ type: "TodoList", data: {} })));
     kvetch.testHooks.afterCanonicalWrite = () => {
