@@ -491,7 +491,7 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
   });
 
   it("bad input: values that look like SQL are stored verbatim and harmless", async ({ kvetch }) => {
-    const evil = "x'); DROP TABLE objects; -- \\' \" `";
+    const evil = "x'); DROP TABLE objects; -- \\' \" ` ? Zoë 🎉 \u0000 end ";
     const user = await kvetch.createObject("User", { username: evil, [evil]: evil });
     const todo = await kvetch.createObject("Todo", { status: evil });
     await kvetch.insertEdge("likes", user.id, todo.id, { note: evil });
