@@ -2,7 +2,8 @@
 // (executeFields, completeValue, completeListValue, ...) run over values the layers already computed. An
 // entry whose value arrived as a promise is completed as graphql-js completes a settled promise, so errors
 // come out in graphql-js's order and under its null propagation. Never runs a step; creates promises only
-// for entries that were promises, and a Path object only for positions that have children or an error.
+// for entries that were promises, and only when the response has errors (without errors, the order of
+// completion cannot show); a Path object only for positions that have children or an error.
 // Implements spec/output.md.
 
 import { GraphQLError, locatedError, type GraphQLLeafType } from "graphql";
@@ -38,6 +39,10 @@ class CollectedErrors {
 interface OutputContext {
   readonly request: RequestState;
   readonly errors: CollectedErrors;
+  /** Whether entries that were promises are completed as promises (graphql-js's order) or in place. */
+  readonly awaitPromised: boolean;
+  /** Set when some entry completed was a promise. */
+  sawPromised: boolean;
 }
 
 function addPath(prev: Path | undefined, key: string | number, typename: string | undefined): Path {
@@ -56,9 +61,30 @@ function response(data: unknown, ctx: OutputContext): ResponseData {
   return errors.length === 0 ? { data: result } : { errors, data: result };
 }
 
-/** spec: BuildResponse — a plain result when no entry was a promise, as graphql-js's execute. */
+/**
+ * spec: BuildResponse — completes the response in place, synchronously. Only if that produced errors and
+ * some entry was a promise does the order of completion matter: the response is then built again,
+ * completing those entries as promises, as graphql-js does. Mutations complete once, awaiting promises,
+ * since completing them also executes their fields.
+ */
 export function buildResponse(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
-  const ctx: OutputContext = { request, errors: new CollectedErrors() };
+  if (request.plan.operation.operation === "mutation") return completeResponse(request, rootBucket, true).result;
+  const { result, ctx } = completeResponse(request, rootBucket, false);
+  if (ctx.errors.errors.length === 0 || !ctx.sawPromised) return result;
+  return completeResponse(request, rootBucket, true).result;
+}
+
+function completeResponse(
+  request: RequestState,
+  rootBucket: Bucket,
+  awaitPromised: boolean,
+): { result: PromiseOrValue<ResponseData>; ctx: OutputContext } {
+  const ctx: OutputContext = { request, errors: new CollectedErrors(), awaitPromised, sawPromised: false };
+  return { result: completeData(ctx, rootBucket), ctx };
+}
+
+function completeData(ctx: OutputContext, rootBucket: Bucket): PromiseOrValue<ResponseData> {
+  const request = ctx.request;
   try {
     const root = request.plan.root;
     const data =
@@ -173,11 +199,21 @@ function valueAt(ctx: OutputContext, step: Step, bucket: Bucket, entry: number):
   return (own !== undefined ? own : batchValues(ctx.request, bucket, step))[entry];
 }
 
-/** Whether the step returned this entry's value as a promise (recorded by the executor). */
-function isPromised(bucket: Bucket, step: Step, entry: number): boolean {
+/** Whether to complete this entry as a promise: the step returned it as one (recorded by the executor). */
+function isPromised(ctx: OutputContext, bucket: Bucket, step: Step, entry: number): boolean {
   if (step.layer !== bucket.layer) return false;
   const promised = bucket.promised[step.id];
-  return promised !== undefined && promised[entry] === 1;
+  if (promised === undefined || promised[entry] !== 1) return false;
+  ctx.sawPromised = true;
+  return ctx.awaitPromised;
+}
+
+/** Which items of a list to complete as promises (a resolver returned them as promises). */
+function promisedItems(ctx: OutputContext, list: readonly unknown[]): Uint8Array | undefined {
+  const promised = promisedItemsOf(list);
+  if (promised === undefined) return undefined;
+  ctx.sawPromised = true;
+  return ctx.awaitPromised ? promised : undefined;
 }
 
 /** The entry's settled value as the settled promise graphql-js would have awaited. */
@@ -205,7 +241,7 @@ function executeField(
   const step = resolvedStepOf(value);
   const raw = valueAt(ctx, step, bucket, entry);
   const nodes = field.field.fieldNodes;
-  const promised = isPromised(bucket, step, entry);
+  const promised = isPromised(ctx, bucket, step, entry);
   if (value.kind === "leaf" && !promised) {
     // The common case needs no path unless it fails.
     try {
@@ -330,7 +366,7 @@ function completeListValue(
   const start = child.childStart![entry]!;
   const item = value.item;
   const itemStep = resolvedStepOf(item);
-  const promisedItems = promisedItemsOf(list);
+  const promised = promisedItems(ctx, list);
   const nodes = field.field.fieldNodes;
   const out = new Array<unknown>(list.length);
   let containsPromise = false;
@@ -340,7 +376,7 @@ function completeListValue(
     try {
       const raw = valueAt(ctx, itemStep, child, at);
       const completed =
-        promisedItems?.[k] === 1 || isPromised(child, itemStep, at)
+        promised?.[k] === 1 || isPromised(ctx, child, itemStep, at)
           ? settledPromise(raw).then((resolved) => completeValue(ctx, field, item, child, at, itemPath, resolved))
           : completeValue(ctx, field, item, child, at, itemPath, raw);
       if (isPromiseLike(completed)) {
@@ -371,12 +407,12 @@ function completeLeafListValue(
   list: readonly unknown[],
   path: Path | undefined,
 ): PromiseOrValue<unknown[]> {
-  const promisedItems = promisedItemsOf(list);
+  const promisedList = promisedItems(ctx, list);
   const nodes = field.field.fieldNodes;
   const out = new Array<unknown>(list.length);
   let containsPromise = false;
   for (let k = 0; k < list.length; k++) {
-    const promised = promisedItems?.[k] === 1;
+    const promised = promisedList?.[k] === 1;
     // A leaf item needs its path only when it fails or is awaited; a nested list always does.
     let itemPath: Path | null = promised || item.kind === "leafList" ? addPath(path, k, undefined) : null;
     try {
@@ -432,7 +468,7 @@ function completeObjectValue(
   path: Path,
 ): PromiseOrValue<unknown> {
   const step = value.step;
-  if (step instanceof IsTypeOfStep && isPromised(bucket, step, entry)) {
+  if (step instanceof IsTypeOfStep && isPromised(ctx, bucket, step, entry)) {
     return settledPromise(valueAt(ctx, step, bucket, entry)).then(() => executeObjectFields(ctx, value, bucket, entry, path));
   }
   if (step instanceof IsTypeOfStep) {
@@ -468,7 +504,7 @@ function completeAbstractValue(
   if (typeStep instanceof RuntimeTypeStep) {
     const nameStep = typeStep.$typeName;
     const name = valueAt(ctx, nameStep, bucket, entry);
-    if (isPromised(bucket, nameStep, entry)) {
+    if (isPromised(ctx, bucket, nameStep, entry)) {
       let resolved = settledPromise(name);
       if (nameStep instanceof ResolveTypeStep && nameStep.usesDefaultTypeResolver(ctx.request)) {
         resolved = Promise.all([resolved]).then((names) => names[0]);
@@ -493,7 +529,7 @@ function completeRuntimeObjectValue(
   path: Path,
 ): PromiseOrValue<unknown> {
   const typeName = valueAt(ctx, value.typeStep, bucket, entry);
-  if (isPromised(bucket, value.typeStep, entry)) {
+  if (isPromised(ctx, bucket, value.typeStep, entry)) {
     return settledPromise(typeName).then((name) => executeRuntimeTypeFields(ctx, value, bucket, entry, path, name));
   }
   return executeRuntimeTypeFields(ctx, value, bucket, entry, path, typeName);
