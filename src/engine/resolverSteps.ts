@@ -167,9 +167,9 @@ export class ResolverStep extends Step<unknown> {
             if (typeof property === "function") {
               entryPaths ??= paths();
               const info = buildResolveInfo(this.field, request, entryPaths[i]);
-              out[i] = settle((source[name] as Function)(args ?? {}, contextValue, info), depth);
+              out[i] = settleResolvedValue((source[name] as Function)(args ?? {}, contextValue, info), depth);
             } else {
-              out[i] = settle(property, depth);
+              out[i] = settleResolvedValue(property, depth);
             }
           } else {
             out[i] = undefined;
@@ -184,7 +184,7 @@ export class ResolverStep extends Step<unknown> {
     for (let i = 0; i < count; i++) {
       try {
         const args = this.argumentsFor(request);
-        out[i] = settle(resolve(sources[i], args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])), depth);
+        out[i] = settleResolvedValue(resolve(sources[i], args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])), depth);
       } catch (error) {
         out[i] = fail(error);
       }
@@ -215,15 +215,15 @@ function listDepthOf(type: GraphQLOutputType): number {
  * A list that held promises (or was another iterable) is replaced by a settled copy, whose promised
  * items are recorded (`promisedItemsOf`) so the output completes them in graphql-js's order.
  */
-function settle(value: unknown, depth: number): unknown {
+function settleResolvedValue(value: unknown, depth: number): unknown {
   if (value instanceof Error) return fail(value);
   if (isPromiseLike(value)) {
-    return Promise.resolve(value).then((v) => (v instanceof Error ? fail(v) : depth === 0 ? v : settleList(v, depth)));
+    return Promise.resolve(value).then((v) => (v instanceof Error ? fail(v) : depth === 0 ? v : settleListItems(v, depth)));
   }
-  return depth === 0 ? value : settleList(value, depth);
+  return depth === 0 ? value : settleListItems(value, depth);
 }
 
-/** Which items of a settled list were promises, by list (see `settle`). */
+/** Which items of a settled list were promises, by list (see `settleResolvedValue`). */
 const promisedItems = new WeakMap<readonly unknown[], Uint8Array>();
 
 /** The items of `list` that a resolver returned as promises (1) and those it returned as values (0). */
@@ -240,8 +240,8 @@ function isIterableObject(value: unknown): value is Iterable<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
 }
 
-/** One list level of `settle`: the list unchanged when nothing in it is pending, else a settled copy. */
-function settleList(value: unknown, depth: number): unknown {
+/** One list level of `settleResolvedValue`: the list unchanged when nothing in it is pending, else a settled copy. */
+function settleListItems(value: unknown, depth: number): unknown {
   if (!isIterableObject(value)) return value; // not a list: the output reports it
   let list: unknown[];
   try {
@@ -258,11 +258,11 @@ function settleList(value: unknown, depth: number): unknown {
     if (isPromiseLike(item)) {
       (promised ??= new Uint8Array(list.length))[k] = 1;
       settled = Promise.resolve(item).then(
-        (v) => (depth > 1 ? settleList(v, depth - 1) : v),
+        (v) => (depth > 1 ? settleListItems(v, depth - 1) : v),
         (error: unknown) => fail(error),
       );
     } else if (depth > 1) {
-      settled = settleList(item, depth - 1);
+      settled = settleListItems(item, depth - 1);
     }
     if (settled === item) continue;
     copy ??= list.slice();
