@@ -6,7 +6,7 @@
 import { isFlagged, fail, flagOf, EngineValueStep, FlaggedValue, FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, type Step } from "./step.js";
 import type { Layer } from "./layer.js";
 import type { OperationPlan } from "./operationPlan.js";
-import { recordPromisedItems, type EngineRequest, type Path, type ResolverExecutionDetails } from "./resolverSteps.js";
+import { isItemSettlement, recordPromisedItems, type EngineRequest, type Path, type ResolverExecutionDetails } from "./resolverSteps.js";
 
 /** One layer's entries for one request. */
 export interface Bucket {
@@ -212,7 +212,7 @@ function settleResults(
         list = (list as unknown[]).slice(); // never write into a list the step may still hold
         if (!step.isGlobal) promised = new Uint8Array(bucket.count);
       }
-      if (promised !== null) promised[keep === null ? i : keep[i]!] = 1;
+      if (promised !== null && !isItemSettlement(item)) promised[keep === null ? i : keep[i]!] = 1;
       const at = i;
       const out = list as unknown[];
       pending.push(

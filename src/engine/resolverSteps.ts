@@ -277,7 +277,20 @@ function settleListItems(value: unknown, depth: number): unknown {
     const item = out[k];
     if (isPromiseLike(item)) item.then((v) => void (out[k] = v));
   }
-  return Promise.all(pending).then(() => out);
+  const settled = Promise.all(pending).then(() => out);
+  itemSettlements.add(settled);
+  return settled;
+}
+
+/**
+ * Promises standing for a list the resolver returned as a list, pending only on its items: the value
+ * itself was not a promise, so the output must not complete it as one (only its items).
+ */
+const itemSettlements = new WeakSet<PromiseLike<unknown>>();
+
+/** Whether `value` is a list's item settlement rather than a promise the resolver returned. */
+export function isItemSettlement(value: PromiseLike<unknown>): boolean {
+  return itemSettlements.has(value);
 }
 
 /**
