@@ -242,7 +242,16 @@ const queryType = new GraphQLObjectType({
   }),
 });
 
-const schema = new GraphQLSchema({ query: queryType, mutation: new GraphQLObjectType({ name: "Mutation", fields: { info: infoField } }), types: [widgetType, gadgetType] });
+const mutationType = new GraphQLObjectType({
+  name: "Mutation",
+  fields: () => ({
+    info: infoField,
+    items: { type: new GraphQLList(itemType), resolve: () => Promise.resolve([{ id: 1 }, { id: 2 }]) },
+    thing: { type: thingInterface, resolve: () => ({ kind: "Gadget", id: 9, inner: { id: 1 } }) },
+  }),
+});
+
+const schema = new GraphQLSchema({ query: queryType, mutation: mutationType, types: [widgetType, gadgetType] });
 
 const rootValue = {
   methods: methods(1),
@@ -282,6 +291,7 @@ const cases: ParityCase[] = [
   { name: "info inside nested lists", query: `{ matrix { id info } }` },
   { name: "info under an interface and union members", query: `{ thing { info ... on Widget { id } } things { info ... on Widget { parts { info ... on Gadget { inner { info } } } } } }` },
   { name: "info in a mutation", query: `mutation Change { info(tag: "m") }` },
+  { name: "info below mutation fields", query: `mutation Change { first: items { info children { info } } thing { info ... on Gadget { inner { info } } } last: info }` },
   { name: "info in an operation picked by name", query: `query A { info } query B { b: info }`, operationName: "B" },
   { name: "resolveType and isTypeOf see the field's info", query: `{ thing(kind: "Widget") { id } things { id ... on Widget { parts { id } } } }` },
   { name: "default resolver calls methods with (args, context, info) and this", query: `{ methods { greet self property asyncValue list nested { greet(name: "n") self nested { self asyncValue } } } }` },

@@ -110,6 +110,11 @@ const cases: ParityCase[] = [
   { name: "introspection beside data fields", query: `{ now __typename __type(name: "Shop") { fields { name } } }`, rootValue: { now: "2024-01-01T00:00:00Z" } },
   { name: "introspection aliases and fragments", query: `{ t: __type(name: "Bundle") { ...T } } fragment T on __Type { n: name f: fields { ...F } } fragment F on __Field { name type { name } }` },
   { name: "__typename in a mutation", query: `mutation { __typename }` },
+  {
+    name: "execute() runs a subscription operation's fields once, like a query",
+    query: `subscription { priceChanged(productId: "1") { id name tags } }`,
+    rootValue: { priceChanged: () => Promise.resolve({ id: "1", name: "lamp", tags: ["a"] }) },
+  },
 ];
 
 registerCases(test, schema, cases);

@@ -248,6 +248,15 @@ const cases: ParityCase[] = [
     query: `query ($s: Boolean!) { hero { ...F @skip(if: $s) ... on Droid @include(if: true) { primaryFunction } } } fragment F on Character { name }`,
     variableValues: { s: true },
   },
+  {
+    name: "the same field selected three times merges its selections",
+    query: `{ hero { name } hero { friends { name } } ... on Query { hero { id friends { id } } } }`,
+  },
+  {
+    name: "skip and include variables, the other way round",
+    query: `query ($skip: Boolean!, $inc: Boolean!) { hero { name @skip(if: $skip) id @include(if: $inc) friends @include(if: $inc) { name @skip(if: $skip) } } }`,
+    variableValues: { skip: true, inc: false },
+  },
   { name: "operation name selects the operation", query: `query A { hero { name } } query B { human(id: "1000") { name } }`, operationName: "B" },
 ];
 
