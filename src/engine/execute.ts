@@ -144,7 +144,8 @@ function parseAndValidate(schema: GraphQLSchema, source: GraphQLArgs["source"], 
   let cache = documents.get(schema);
   if (text !== null && cache !== undefined) {
     const hit = cache.get(text);
-    if (hit !== undefined && !hideSuggestions) return hit;
+    // A copy of a cached error list: callers may add to or filter the errors they get, as graphql-js's are theirs.
+    if (hit !== undefined && !hideSuggestions) return "errors" in hit ? { errors: hit.errors.slice() } : hit;
   }
   let outcome: { document: DocumentNode } | { errors: readonly GraphQLError[] };
   try {

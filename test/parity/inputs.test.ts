@@ -265,4 +265,12 @@ test("graphql(): an invalid schema gives graphql-js's schema errors; execute() t
   assert.throws(() => execute({ schema, document, variableValues: "{}" as never }), /Variables must be provided as an Object/);
 });
 
+test("graphql(): each call's errors are its own, as graphql-js's are", async () => {
+  const source = `{ nope }`;
+  const first = await graphql({ schema, source });
+  (first.errors as GraphQLError[]).push(new GraphQLError("added by the caller"));
+  const second = await graphql({ schema, source });
+  assertSameResult(await jsGraphql({ schema, source }), second);
+});
+
 test.run();
