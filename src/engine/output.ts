@@ -74,35 +74,32 @@ export function buildResponse(request: RequestState, rootBucket: Bucket): Promis
   return completeResponse(request, rootBucket, true).result;
 }
 
+/** spec: CompleteResponse — `data`, or null with the error when completing the root fails. */
 function completeResponse(
   request: RequestState,
   rootBucket: Bucket,
   awaitPromised: boolean,
 ): { result: PromiseOrValue<ResponseData>; ctx: OutputContext } {
   const ctx: OutputContext = { request, errors: new CollectedErrors(), awaitPromised, sawPromised: false };
-  return { result: completeData(ctx, rootBucket), ctx };
-}
-
-function completeData(ctx: OutputContext, rootBucket: Bucket): PromiseOrValue<ResponseData> {
-  const request = ctx.request;
+  let result: PromiseOrValue<ResponseData>;
   try {
     const root = request.plan.root;
     const data =
       request.plan.operation.operation === "mutation" ? executeFieldsSerially(ctx, root, rootBucket) : executeFields(ctx, root, rootBucket, 0, undefined);
-    if (isPromiseLike(data)) {
-      return data.then(
-        (resolved) => response(resolved, ctx),
-        (error: unknown) => {
-          ctx.errors.add(error as GraphQLError, undefined);
-          return response(null, ctx);
-        },
-      );
-    }
-    return response(data, ctx);
+    result = isPromiseLike(data)
+      ? data.then(
+          (resolved) => response(resolved, ctx),
+          (error: unknown) => {
+            ctx.errors.add(error as GraphQLError, undefined);
+            return response(null, ctx);
+          },
+        )
+      : response(data, ctx);
   } catch (error) {
     ctx.errors.add(error as GraphQLError, undefined);
-    return response(null, ctx);
+    result = response(null, ctx);
   }
+  return { result, ctx };
 }
 
 /**
