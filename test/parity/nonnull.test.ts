@@ -113,6 +113,14 @@ for (const root of ["throwing", "nulls"] as const) {
       name: `${root}: async error before a sync non-null error in the same object`,
       query: q(root, "nest { promise syncNonNull } promiseNest { promise syncNonNull }"),
     },
+    {
+      name: `${root}: a pending non-null error before a synchronous one: only the synchronous one is kept`,
+      query: q(root, "nest { promiseNonNull syncNonNull } promiseNest { promiseNonNull syncNonNull }"),
+    },
+    {
+      name: `${root}: the same, bubbling up to data`,
+      query: q(`${root}NonNull`, "promiseNonNull syncNonNull"),
+    },
     { name: `${root}: nullable list with a null item`, query: q(root, "list { value }") },
     { name: `${root}: list of non-null with a null item`, query: q(root, "listOfNonNull { value }") },
     {
