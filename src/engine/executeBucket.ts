@@ -34,6 +34,8 @@ export interface RequestState extends EngineRequest {
   readonly plan: OperationPlan;
   readonly globals: unknown[];
   readonly globalDone: Uint8Array;
+  /** Set when some step returned a promise for an entry (or a list item): see output.md, BuildResponse. */
+  promisedEntries?: boolean;
 }
 
 type PromiseOrValue<T> = T | Promise<T>;
@@ -211,6 +213,7 @@ function settleResults(
         pending = [];
         list = (list as unknown[]).slice(); // never write into a list the step may still hold
         if (!step.isGlobal) promised = new Uint8Array(bucket.count);
+        request.promisedEntries = true;
       }
       if (promised !== null && !isItemSettlement(item)) promised[keep === null ? i : keep[i]!] = 1;
       const at = i;
@@ -405,6 +408,7 @@ function createListBucket(request: RequestState, parent: Bucket, layer: Layer, l
       if (errorItems && item instanceof Error) item = fail(item);
       else if (isPromiseLike(item)) {
         (promised ??= new Uint8Array(l.length))[k] = 1;
+        request.promisedEntries = true;
         const slot = at;
         (promises ??= []).push(
           Promise.resolve(item).then(

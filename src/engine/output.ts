@@ -34,15 +34,22 @@ class CollectedErrors {
     this.nulledPositions.add(path);
     this.errors.push(error);
   }
+
+  /** An error of a completion in place: nothing is pending, so no position above it was nulled before. */
+  addInPlace(error: GraphQLError): void {
+    this.errors.push(error);
+  }
 }
 
 interface OutputContext {
   readonly request: RequestState;
   readonly errors: CollectedErrors;
-  /** Whether entries that were promises are completed as promises (graphql-js's order) or in place. */
+  /**
+   * Whether entries that were promises are completed as promises (graphql-js's order), with a Path object
+   * per position; otherwise everything is completed in place and the position's path is `stack`.
+   */
   readonly awaitPromised: boolean;
-  /** Set when some entry completed was a promise. */
-  sawPromised: boolean;
+  readonly stack: Array<string | number>;
 }
 
 function addPath(prev: Path | undefined, key: string | number, typename: string | undefined): Path {
@@ -70,7 +77,7 @@ function response(data: unknown, ctx: OutputContext): ResponseData {
 export function buildResponse(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
   if (request.plan.operation.operation === "mutation") return completeResponse(request, rootBucket, true).result;
   const { result, ctx } = completeResponse(request, rootBucket, false);
-  if (ctx.errors.errors.length === 0 || !ctx.sawPromised) return result;
+  if (ctx.errors.errors.length === 0 || request.promisedEntries !== true) return result;
   return completeResponse(request, rootBucket, true).result;
 }
 
@@ -80,7 +87,7 @@ function completeResponse(
   rootBucket: Bucket,
   awaitPromised: boolean,
 ): { result: PromiseOrValue<ResponseData>; ctx: OutputContext } {
-  const ctx: OutputContext = { request, errors: new CollectedErrors(), awaitPromised, sawPromised: false };
+  const ctx: OutputContext = { request, errors: new CollectedErrors(), awaitPromised, stack: [] };
   let result: PromiseOrValue<ResponseData>;
   try {
     const root = request.plan.root;
@@ -172,7 +179,8 @@ function executeFields(
       }
       const result = executeField(ctx, field, bucket, entry, path, typename);
       results[field.responseKey] = result;
-      if (isPromiseLike(result)) containsPromise = true;
+      // Only a completion awaiting promised entries makes promises: the in-place one skips the check.
+      if (ctx.awaitPromised && isPromiseLike(result)) containsPromise = true;
     }
   } catch (error) {
     if (containsPromise) {
@@ -198,19 +206,14 @@ function valueAt(ctx: OutputContext, step: Step, bucket: Bucket, entry: number):
 
 /** Whether to complete this entry as a promise: the step returned it as one (recorded by the executor). */
 function isPromised(ctx: OutputContext, bucket: Bucket, step: Step, entry: number): boolean {
-  if (step.layer !== bucket.layer) return false;
+  if (!ctx.awaitPromised || step.layer !== bucket.layer) return false;
   const promised = bucket.promised[step.id];
-  if (promised === undefined || promised[entry] !== 1) return false;
-  ctx.sawPromised = true;
-  return ctx.awaitPromised;
+  return promised !== undefined && promised[entry] === 1;
 }
 
 /** Which items of a list to complete as promises (a resolver returned them as promises). */
 function promisedItems(ctx: OutputContext, list: readonly unknown[]): Uint8Array | undefined {
-  const promised = promisedItemsOf(list);
-  if (promised === undefined) return undefined;
-  ctx.sawPromised = true;
-  return ctx.awaitPromised ? promised : undefined;
+  return ctx.awaitPromised ? promisedItemsOf(list) : undefined;
 }
 
 /** The entry's settled value as the settled promise graphql-js would have awaited. */
@@ -219,10 +222,16 @@ function settledPromise(value: unknown): Promise<unknown> {
 }
 
 /** graphql-js's handleFieldError: a non-null position passes the error up; a nullable one records it. */
-function handleFieldError(ctx: OutputContext, error: GraphQLError, nonNull: boolean, path: Path): null {
+function handleFieldError(ctx: OutputContext, error: GraphQLError, nonNull: boolean, path: Path | undefined): null {
   if (nonNull) throw error;
-  ctx.errors.add(error, path);
+  if (ctx.awaitPromised) ctx.errors.add(error, path);
+  else ctx.errors.addInPlace(error);
   return null;
+}
+
+/** The located error for a position completed in place: its path is the stack. */
+function locatedInPlace(ctx: OutputContext, rawError: unknown, field: OutputField): GraphQLError {
+  return locatedError(rawError, field.field.fieldNodes, ctx.stack.slice());
 }
 
 /** spec: ExecuteField */
@@ -237,17 +246,19 @@ function executeField(
   const value = field.value!;
   const step = resolvedStepOf(value);
   const raw = valueAt(ctx, step, bucket, entry);
-  const nodes = field.field.fieldNodes;
-  const promised = isPromised(ctx, bucket, step, entry);
-  if (value.kind === "leaf" && !promised) {
-    // The common case needs no path unless it fails.
+  if (!ctx.awaitPromised) {
+    // In place: nothing is a promise, and the position's path is the stack (no Path objects).
+    ctx.stack.push(field.responseKey);
     try {
       return completeValue(ctx, field, value, bucket, entry, undefined, raw);
     } catch (rawError) {
-      const path = addPath(parentPath, field.responseKey, parentTypename);
-      return handleFieldError(ctx, locatedError(rawError, nodes, pathToArray(path)), value.nonNull, path);
+      return handleFieldError(ctx, locatedInPlace(ctx, rawError, field), value.nonNull, undefined);
+    } finally {
+      ctx.stack.pop();
     }
   }
+  const nodes = field.field.fieldNodes;
+  const promised = isPromised(ctx, bucket, step, entry);
   const path = addPath(parentPath, field.responseKey, parentTypename);
   try {
     const completed = promised
@@ -318,11 +329,11 @@ function completeNullableValue(
       return completeLeafListValue(ctx, field, value.item, list, path);
     }
     case "list":
-      return completeListValue(ctx, field, value, bucket, entry, path!);
+      return completeListValue(ctx, field, value, bucket, entry, path);
     case "object":
-      return completeObjectValue(ctx, value, bucket, entry, path!);
+      return completeObjectValue(ctx, value, bucket, entry, path);
     case "abstract":
-      return completeAbstractValue(ctx, value, bucket, entry, path!);
+      return completeAbstractValue(ctx, value, bucket, entry, path);
   }
 }
 
@@ -355,7 +366,7 @@ function completeListValue(
   value: Extract<OutputValue, { kind: "list" }>,
   bucket: Bucket,
   entry: number,
-  path: Path,
+  path: Path | undefined,
 ): PromiseOrValue<unknown[]> {
   const list = listAt(ctx.request, bucket, value.step, entry);
   if (list === null) throw notIterable(field);
@@ -363,6 +374,20 @@ function completeListValue(
   const start = child.childStart![entry]!;
   const item = value.item;
   const itemStep = resolvedStepOf(item);
+  if (!ctx.awaitPromised) {
+    const out = new Array<unknown>(list.length);
+    for (let k = 0; k < list.length; k++) {
+      ctx.stack.push(k);
+      try {
+        out[k] = completeValue(ctx, field, item, child, start + k, undefined, valueAt(ctx, itemStep, child, start + k));
+      } catch (rawError) {
+        out[k] = handleFieldError(ctx, locatedInPlace(ctx, rawError, field), item.nonNull, undefined);
+      } finally {
+        ctx.stack.pop();
+      }
+    }
+    return out;
+  }
   const promised = promisedItems(ctx, list);
   const nodes = field.field.fieldNodes;
   const out = new Array<unknown>(list.length);
@@ -404,6 +429,20 @@ function completeLeafListValue(
   list: readonly unknown[],
   path: Path | undefined,
 ): PromiseOrValue<unknown[]> {
+  if (!ctx.awaitPromised) {
+    const out = new Array<unknown>(list.length);
+    for (let k = 0; k < list.length; k++) {
+      ctx.stack.push(k);
+      try {
+        out[k] = completeLeafItem(ctx, field, item, undefined, list[k]);
+      } catch (rawError) {
+        out[k] = handleFieldError(ctx, locatedInPlace(ctx, rawError, field), item.nonNull, undefined);
+      } finally {
+        ctx.stack.pop();
+      }
+    }
+    return out;
+  }
   const promisedList = promisedItems(ctx, list);
   const nodes = field.field.fieldNodes;
   const out = new Array<unknown>(list.length);
