@@ -501,7 +501,7 @@ function completeObjectValue(
   value: Extract<OutputValue, { kind: "object" }>,
   bucket: Bucket,
   entry: number,
-  path: Path,
+  path: Path | undefined,
 ): PromiseOrValue<unknown> {
   const step = value.step;
   if (step instanceof IsTypeOfStep && isPromised(ctx, bucket, step, entry)) {
@@ -519,7 +519,7 @@ function executeObjectFields(
   value: Extract<OutputValue, { kind: "object" }>,
   bucket: Bucket,
   entry: number,
-  path: Path,
+  path: Path | undefined,
 ): PromiseOrValue<Record<string, unknown>> {
   const child = bucket.children.get(value.layer.id)!;
   return executeFields(ctx, value.selection, child, child.entryOfParent![entry]!, path);
@@ -534,7 +534,7 @@ function completeAbstractValue(
   value: Extract<OutputValue, { kind: "abstract" }>,
   bucket: Bucket,
   entry: number,
-  path: Path,
+  path: Path | undefined,
 ): PromiseOrValue<unknown> {
   const typeStep = value.typeStep;
   if (typeStep instanceof RuntimeTypeStep) {
@@ -562,7 +562,7 @@ function completeRuntimeObjectValue(
   value: Extract<OutputValue, { kind: "abstract" }>,
   bucket: Bucket,
   entry: number,
-  path: Path,
+  path: Path | undefined,
 ): PromiseOrValue<unknown> {
   const typeName = valueAt(ctx, value.typeStep, bucket, entry);
   if (isPromised(ctx, bucket, value.typeStep, entry)) {
@@ -576,7 +576,7 @@ function executeRuntimeTypeFields(
   value: Extract<OutputValue, { kind: "abstract" }>,
   bucket: Bucket,
   entry: number,
-  path: Path,
+  path: Path | undefined,
   typeName: unknown,
 ): PromiseOrValue<Record<string, unknown>> {
   throwIfFailed(typeName);
