@@ -105,6 +105,20 @@ class RejectingStep extends Step<number> {
   }
 }
 
+/** Answers each entry with a promise; the second one rejects with something that is not an Error. */
+class PromisePerEntryStep extends Step<number> {
+  override isAsync = true;
+  constructor($value: Step) {
+    super();
+    this.addDependency($value);
+  }
+  execute({ count, values: [items] }: ExecutionDetails<[readonly number[]]>): Array<Promise<number>> {
+    const out = new Array<Promise<number>>(count);
+    for (let i = 0; i < count; i++) out[i] = items[i] === 2 ? Promise.reject("not an Error") : Promise.resolve(items[i]! * 100);
+    return out;
+  }
+}
+
 /** Fails one entry with a marker and answers the others. */
 class PickyStep extends Step<number> {
   constructor($value: Step) {
@@ -136,6 +150,7 @@ const planSchema = makeSchema({
       throwing: Int
       rejecting: Int
       picky: Int
+      perEntry: Int
       strictShort: Int!
     }
     interface Shape { sides: Int }
@@ -160,6 +175,7 @@ const planSchema = makeSchema({
       throwing: ($item) => new ThrowingStep($item),
       rejecting: ($item) => new RejectingStep($item),
       picky: ($item) => new PickyStep($item),
+      perEntry: ($item) => new PromisePerEntryStep($item),
       strictShort: ($item) => new ShortStep($item),
     },
     Shape: { __planType: () => ({ not: "a step" }) as unknown as Step },
@@ -248,6 +264,12 @@ test("a step failing one entry with fail(): only that entry's field is an error"
   const result = await run(planSchema, `{ items { picky } }`);
   assert.equal(JSON.parse(JSON.stringify(result.data)), { items: [{ picky: 1 }, { picky: null }, { picky: 3 }] });
   assert.equal(errorsOf(result), [{ message: "two is not allowed", path: ["items", 1, "picky"] }]);
+});
+
+test("a step's per-entry promise rejecting with a non-Error: an error at that entry only", async () => {
+  const result = await run(planSchema, `{ items { perEntry } }`);
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { items: [{ perEntry: 100 }, { perEntry: null }, { perEntry: 300 }] });
+  assert.equal(errorsOf(result), [{ message: 'Unexpected error value: "not an Error"', path: ["items", 1, "perEntry"] }]);
 });
 
 test.run();
