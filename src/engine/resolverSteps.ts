@@ -55,7 +55,7 @@ export interface EngineRequest extends RequestInfo {
 }
 
 /**
- * Builds graphql-js's `info` for one entry of a field, given the entry's path: the parent object's, or
+ * spec: BuildResolveInfo — graphql-js's `info` for one entry of a field, given the entry's path: the parent object's, or
  * for the checks of a list item (`atListItem`) the item's, whose field path is above its indices.
  */
 export function buildResolveInfo(field: FieldContext, request: RequestInfo, entryPath: Path | undefined): GraphQLResolveInfo {
@@ -240,7 +240,7 @@ function isIterableObject(value: unknown): value is Iterable<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
 }
 
-/** One list level of `settleResolvedValue`: the list unchanged when nothing in it is pending, else a settled copy. */
+/** spec: SettleListItems — one list level: the list unchanged when nothing in it is pending, else a settled copy. */
 function settleListItems(value: unknown, depth: number): unknown {
   if (!isIterableObject(value)) return value; // not a list: the output reports it
   let list: unknown[];
@@ -294,7 +294,7 @@ export function isItemSettlement(value: PromiseLike<unknown>): boolean {
 }
 
 /**
- * graphql-js's default type resolver: `__typename`, else the first possible type whose isTypeOf holds,
+ * spec: DefaultTypeResolver — graphql-js's: `__typename`, else the first possible type whose isTypeOf holds,
  * waiting for the asynchronous ones only when no synchronous one held (its promise structure too).
  */
 export function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQLResolveInfo, abstractType: GraphQLAbstractType): unknown {
