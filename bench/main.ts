@@ -13,10 +13,10 @@ import { todoScenario, type TodoScenarioOptions } from "./scenarios/todo.js";
 
 function parseOptions(argv: readonly string[]): BenchOptions {
   const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const known = ["--mysql", "--no-profile", "--source", "--only=", "--max-time=", "--min-samples=", "--rounds=", "--profile-seconds="];
+  const known = ["--mysql", "--no-profile", "--profile-all", "--source", "--only=", "--max-time=", "--min-samples=", "--rounds=", "--profile-seconds="];
   for (const a of argv) {
     if (!known.some((k) => (k.endsWith("=") ? a.startsWith(k) : a === k))) {
-      throw new Error(`bench: unknown option ${a} (options: --mysql, --only=<regex>, --max-time=<s>, --min-samples=<n>, --rounds=<n>, --no-profile, --profile-seconds=<s>, --source)`);
+      throw new Error(`bench: unknown option ${a} (options: --mysql, --only=<regex>, --max-time=<s>, --min-samples=<n>, --rounds=<n>, --no-profile, --profile-all, --profile-seconds=<s>, --source)`);
     }
   }
   const only = value("only");
@@ -27,6 +27,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
     timing: { maxTime: Number(value("max-time") ?? 1), minSamples: Number(value("min-samples") ?? 5) },
     rounds: Number(value("rounds") ?? 2),
     profile: !argv.includes("--no-profile"),
+    profileAll: argv.includes("--profile-all"),
     profileSeconds: Number(value("profile-seconds") ?? 2),
   };
 }
@@ -58,7 +59,7 @@ function printTable(result: ScenarioResult): void {
   for (const r of rows) console.log("  " + r.map((c, i) => pad(c, widths[i]!, i > 0)).join("  "));
   for (const c of result.comparisons) {
     const name = (k: string) => result.engines.find((e) => e.key === k)!.name;
-    console.log(`  ${c.ratio >= 1 ? "WIN " : "LOSS"} ${name(c.engine)} vs ${name(c.against)}: ${c.ratio.toFixed(2)}×${c.withinMargin ? " (within margin)" : ""}`);
+    console.log(`  ${c.withinMargin ? "CLOSE" : c.ratio >= 1 ? "WIN  " : "LOSS "} ${name(c.engine)} vs ${name(c.against)}: ${c.ratio.toFixed(2)}×${c.withinMargin ? " (within margin)" : ""}`);
   }
 }
 

@@ -1,5 +1,5 @@
 // Measures one scenario: set it up, check every engine's result equal and count its round trips, time each
-// engine with benchmark.js, and profile graphscale where it loses a comparison. Nothing is timed unless the
+// engine with benchmark.js, and profile graphscale where it does not clearly win a comparison. Nothing is timed unless the
 // check passed (checkScenario throws first); always closes what setup opened.
 
 import { checkScenario, timeEngine, type EngineTiming, type Scenario, type TimingOptions } from "./scenario.js";
@@ -19,6 +19,8 @@ export interface BenchOptions {
   /** Timing rounds per engine (alternating engines); the fastest round is reported. */
   rounds: number;
   profile: boolean;
+  /** Profile every engine, not only graphscale where it lost. */
+  profileAll: boolean;
   profileSeconds: number;
 }
 
@@ -46,8 +48,8 @@ export async function runScenario(entry: ScenarioEntry, options: BenchOptions): 
       .filter((c): c is Comparison => c !== null);
     const profiles: ProfileSummary[] = [];
     if (options.profile) {
-      const losers = new Set(comparisons.filter((c) => c.ratio < 1).map((c) => c.engine));
-      for (const key of losers) {
+      const profiled = new Set(options.profileAll ? scenario.engines.map((e) => e.key) : comparisons.filter((c) => c.ratio < 1 || c.withinMargin).map((c) => c.engine));
+      for (const key of profiled) {
         const at = scenario.engines.findIndex((e) => e.key === key);
         profiles.push(await profileEngine(scenario.engines[at]!, checks[at]!.async, options.profileSeconds));
       }

@@ -62,7 +62,7 @@ export interface ScenarioResult {
   timing: { maxTime: number; minSamples: number; rounds: number };
   engines: EngineResult[];
   comparisons: Comparison[];
-  /** Profiles taken because graphscale lost a comparison. */
+  /** Profiles taken because graphscale lost a comparison or won it only within the margin of error. */
   profiles: ProfileSummary[];
 }
 
@@ -193,7 +193,7 @@ export function renderChart(results: readonly ScenarioResult[]): string {
 export function writeReport(benchDir: string, resultsDir: string, current: MachineInfo, rounds: number): void {
   const results = sortResults(readScenarioResults(resultsDir));
   writeFileSync(join(resultsDir, "chart.svg"), renderChart(results));
-  const losses = results.flatMap((r) => r.comparisons.filter((c) => c.ratio < 1).map((c) => ({ r, c })));
+  const losses = results.flatMap((r) => r.comparisons.filter((c) => c.ratio < 1 || c.withinMargin).map((c) => ({ r, c })));
   const lines: string[] = [];
   lines.push("# graphscale bench results", "");
   lines.push(
@@ -216,12 +216,11 @@ export function writeReport(benchDir: string, resultsDir: string, current: Machi
   lines.push("![ops/s per engine](results/chart.svg)", "");
   lines.push("## Summary", "", renderSummary(results), "");
   if (losses.length > 0) {
-    lines.push("### Where graphscale is behind", "");
+    lines.push("### Where graphscale is behind or not clearly ahead", "");
     for (const { r, c } of losses) lines.push(`- ${r.title}: ${verdict(c, r.engines)} ${r.profiles.length > 0 ? "Profile below, under the scenario." : ""}`);
     lines.push("");
   } else {
-    const close = results.reduce((n, r) => n + r.comparisons.filter((c) => c.withinMargin).length, 0);
-    lines.push(`graphscale is ahead in every comparison of this run${close > 0 ? `; ${close} of them within the margin of error` : ""}.`, "");
+    lines.push("graphscale is clearly ahead (outside the margin of error) in every comparison of this run.", "");
   }
   for (const r of results) lines.push(renderScenario(r));
   writeFileSync(join(benchDir, "RESULTS.md"), lines.join("\n").replace(/\n{3,}/g, "\n\n"));

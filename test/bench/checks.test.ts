@@ -9,7 +9,7 @@ import { runScenario, type BenchOptions } from "../../bench/measure.js";
 import { nestedListsScenario, wideListScenario } from "../../bench/scenarios/cpu.js";
 import { planningScenario } from "../../bench/scenarios/planning.js";
 
-const options: BenchOptions = { mysql: false, only: null, timing: { maxTime: 0.05, minSamples: 1 }, rounds: 1, profile: false, profileSeconds: 0 };
+const options: BenchOptions = { mysql: false, only: null, timing: { maxTime: 0.05, minSamples: 1 }, rounds: 1, profile: false, profileAll: false, profileSeconds: 0 };
 
 /** An engine that counts its runs and answers `data`. */
 function countingEngine(key: string, data: unknown, async = false): Engine & { runs: number } {
