@@ -7,7 +7,7 @@ import { seqAt } from "./cursor.js";
 import { derivedEdgeHolds, derivedRowsOf, indexEntryHolds } from "./derived.js";
 import { KvetchError } from "./errors.js";
 import { isUuid } from "./id.js";
-import type { KvetchData, KvetchObject } from "./model.js";
+import { decodeObject, type KvetchData, type KvetchObject } from "./model.js";
 import { readObjectRows } from "./read.js";
 import type { Store } from "./store.js";
 import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./write.js";
@@ -125,18 +125,8 @@ function advance(store: Store, checkpoint: KvetchRepairCheckpoint): KvetchRepair
 
 /** The object a row holds, or null when the schema no longer has its type (such an object implies nothing). */
 function objectOf(store: Store, row: ObjectRow | null): KvetchObject | null {
-  if (row === null) return null;
-  const type = store.schema.typeById(row.typeId);
-  if (!type) return null;
-  return {
-    id: row.id,
-    type: type.name,
-    typeId: row.typeId,
-    data: JSON.parse(row.body) as KvetchData,
-    version: row.version,
-    created: row.created,
-    updated: row.updated,
-  };
+  if (row === null || !store.schema.typeById(row.typeId)) return null;
+  return decodeObject(store.schema, row, "repair");
 }
 
 /** Loads the canonical objects (straight from the shards) for a batch of derived rows. */

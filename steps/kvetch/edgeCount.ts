@@ -3,8 +3,7 @@
 // are not re-checked against canonical data. Never counts per parent.
 
 import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
-import { isUuid } from "../../src/kvetch/id.js";
-import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { distinctIds, kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
   override isAsync = true;
@@ -22,25 +21,7 @@ export class EdgeCountStep extends Step<number | null> {
 
   execute({ count, values: [fromIds, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<number | null | FlaggedValue>> | Array<number | null | FlaggedValue> {
     const out = new Array<number | null | FlaggedValue>(count);
-    const distinct: string[] = [];
-    const slot = new Int32Array(count);
-    const seen = new Map<string, number>();
-    for (let i = 0; i < count; i++) {
-      const id = fromIds[i];
-      slot[i] = -1;
-      if (id == null) out[i] = null;
-      else if (!isUuid(id)) out[i] = 0; // not an id: no edges
-      else {
-        const key = id.toLowerCase();
-        let at = seen.get(key);
-        if (at === undefined) {
-          at = distinct.length;
-          seen.set(key, at);
-          distinct.push(key);
-        }
-        slot[i] = at;
-      }
-    }
+    const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, () => 0); // not an id: no edges
     if (distinct.length === 0) return out;
     return requireStore(storeValue, this)
       .countEdges(this.edge, distinct)

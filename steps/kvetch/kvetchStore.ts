@@ -4,6 +4,7 @@
 
 import type { Step } from "../../src/engine/step.js";
 import type { Kvetch } from "../../src/kvetch/kvetch.js";
+import { isUuid } from "../../src/kvetch/id.js";
 import { context } from "../context.js";
 
 /** Options every Kvetch step takes. */
@@ -26,4 +27,37 @@ export function requireStore(value: unknown, step: Step): Kvetch {
     `graphscale: ${step} needs a Kvetch store, but its store step gave ${value === null || value === undefined ? String(value) : typeof value}. ` +
       `Pass contextValue: { kvetch } to execute(), or give the step { store: $step }.`,
   );
+}
+
+/**
+ * The distinct canonical (lower-case) ids of a batch, and for each entry the index of its id in that list
+ * (-1 when the entry needs no store read). A null entry's result is set to null; any other value that is
+ * not a UUID gets `notAnId(value)`. One pass, no per-entry allocation beyond the map of distinct ids.
+ */
+export function distinctIds<R>(
+  ids: readonly unknown[],
+  count: number,
+  out: Array<R | null>,
+  notAnId: (value: unknown) => R | null,
+): { distinct: string[]; slot: Int32Array } {
+  const distinct: string[] = [];
+  const slot = new Int32Array(count);
+  const seen = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const id = ids[i];
+    slot[i] = -1;
+    if (id == null) out[i] = null;
+    else if (!isUuid(id)) out[i] = notAnId(id);
+    else {
+      const key = id.toLowerCase();
+      let at = seen.get(key);
+      if (at === undefined) {
+        at = distinct.length;
+        seen.set(key, at);
+        distinct.push(key);
+      }
+      slot[i] = at;
+    }
+  }
+  return { distinct, slot };
 }

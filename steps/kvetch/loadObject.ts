@@ -4,13 +4,12 @@
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
 import { ItemStep } from "../../src/engine/resolverSteps.js";
-import { isUuid } from "../../src/kvetch/id.js";
 import type { KvetchObject } from "../../src/kvetch/model.js";
 import { AccessStep, access } from "../access.js";
 import { FirstStep } from "../first.js";
 import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
-import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { distinctIds, kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
   override isAsync = true;
@@ -28,30 +27,10 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
 
   execute({ count, values: [ids, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<KvetchObject | null | FlaggedValue>> | Array<KvetchObject | null | FlaggedValue> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count);
-    // Distinct canonical ids, and for each entry the index of its id in that list (-1: no load).
-    const distinct: string[] = [];
-    const slot = new Int32Array(count);
-    const seen = new Map<string, number>();
-    for (let i = 0; i < count; i++) {
-      const id = ids[i];
-      slot[i] = -1;
-      if (id == null) {
-        out[i] = null;
-      } else if (typeof id !== "string") {
-        out[i] = fail(new Error(`graphscale: ${this} was given the id ${JSON.stringify(id) ?? String(id)}; ids are UUID strings.`));
-      } else if (!isUuid(id)) {
-        out[i] = null; // no object has a malformed id
-      } else {
-        const key = id.toLowerCase();
-        let at = seen.get(key);
-        if (at === undefined) {
-          at = distinct.length;
-          seen.set(key, at);
-          distinct.push(key);
-        }
-        slot[i] = at;
-      }
-    }
+    // A non-string id is a plan mistake (an error); a malformed string id names no object (null).
+    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) =>
+      typeof id !== "string" ? fail(new Error(`graphscale: ${this} was given the id ${JSON.stringify(id) ?? String(id)}; ids are UUID strings.`)) : null,
+    );
     if (distinct.length === 0) return out;
     const store = requireStore(storeValue, this);
     const type = this.type;
