@@ -3,7 +3,7 @@ import { defineConfig } from "tsup";
 // Three public entry points (graphscale, graphscale/steps, graphscale/kvetch) plus the CLI.
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", steps: "steps/index.ts", kvetch: "src/kvetch/index.ts" },
+    entry: { index: "src/index.ts", steps: "steps/index.ts", kvetch: "steps/kvetch/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,

@@ -20,6 +20,14 @@ export {
 } from "./engine/explain.js";
 export {
   Step,
+  AccessStep,
+  type ExecutionDetails,
+  type ExecutionResults,
+  type DependencyOptions,
+  type RequestInfo,
+  type OptimizeContext,
+} from "./engine/step.js";
+export {
   fail,
   isFlagged,
   INHIBITED,
@@ -29,11 +37,11 @@ export {
   FLAG_INHIBITED,
   FLAGS_NONE,
   FLAGS_ALL,
-  type ExecutionDetails,
-  type ExecutionResults,
-  type DependencyOptions,
-  type RequestInfo,
   FlaggedValue,
-} from "./engine/step.js";
+} from "./engine/flags.js";
+// The steps the engine itself plans with; graphscale/steps re-exports them beside the rest of the library.
+export { constant, ConstantStep } from "./engine/steps/constant.js";
+export { rootValue, RootValueStep } from "./engine/steps/rootValue.js";
+export { each, EachStep } from "./engine/steps/each.js";
 export type { FieldArgs } from "./engine/fieldArgs.js";
-export type { PlanInfo, PlanResolver, TypePlanner, GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "./engine/operationPlan.js";
+export type { PlanInfo, PlanResolver, TypePlanner, GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "./engine/planResolver.js";

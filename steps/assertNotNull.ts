@@ -1,7 +1,7 @@
 // assertNotNull($x, message): a null entry becomes an error with `message` at the field's path; the steps
 // that depend on it skip that entry.
 
-import { FLAG_NULL, Step, fail, type ExecutionDetails } from "../src/engine/step.js";
+import { FLAG_NULL, Step, fail, type ExecutionDetails } from "../src/index.js";
 
 export class AssertNotNullStep<T> extends Step<T> {
   constructor(

@@ -1,7 +1,7 @@
 // context(): the request's context value (graphql-js `contextValue`), a global step.
 // Stores such as Kvetch reach steps this way, so one schema serves many stores.
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class ContextStep<T = unknown> extends Step<T> {
   execute({ count, request }: ExecutionDetails): readonly T[] {

@@ -1,6 +1,6 @@
 // first($list): the first item of each entry's list (null for an empty or null list).
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class FirstStep<T = unknown> extends Step<T | null> {
   constructor($list: Step) {

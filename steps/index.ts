@@ -1,15 +1,13 @@
 // graphscale/steps: the standard step library. Each step is a class plus a lowercase factory.
 
-export { constant, ConstantStep } from "./constant.js";
+export { constant, ConstantStep, rootValue, RootValueStep, each, EachStep } from "../src/index.js";
 export { context, ContextStep } from "./context.js";
-export { rootValue, RootValueStep } from "./rootValue.js";
 export { access, AccessStep } from "./access.js";
 export { lambda, LambdaStep } from "./lambda.js";
 export { object, ObjectStep } from "./object.js";
 export { list, ListStep } from "./list.js";
 export { first, FirstStep } from "./first.js";
 export { last, LastStep } from "./last.js";
-export { each, EachStep } from "./each.js";
 export { loadOne, loadMany, LoadStep, type LoadCallback } from "./loadOne.js";
 export { inhibitOnNull, InhibitOnNullStep } from "./inhibitOnNull.js";
 export { assertNotNull, AssertNotNullStep } from "./assertNotNull.js";

@@ -1,7 +1,7 @@
 // inhibitOnNull($x): a null entry becomes "inhibited", so every step that depends on it skips that entry
 // (its data source is never called for it) and the field it feeds answers null.
 
-import { FLAG_NULL, INHIBITED, Step, type ExecutionDetails } from "../src/engine/step.js";
+import { FLAG_NULL, INHIBITED, Step, type ExecutionDetails } from "../src/index.js";
 
 export class InhibitOnNullStep<T> extends Step<T> {
   constructor($value: Step) {

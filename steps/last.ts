@@ -1,6 +1,6 @@
 // last($list): the last item of each entry's list (null for an empty or null list).
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class LastStep<T = unknown> extends Step<T | null> {
   constructor($list: Step) {

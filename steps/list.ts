@@ -1,6 +1,6 @@
 // list([$a, $b, ...]): a tuple of each entry's values from several steps.
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class ListStep extends Step<unknown[]> {
   constructor($items: readonly Step[]) {

@@ -2,8 +2,8 @@
 // once per layer with every distinct key of the batch and the global params, and returns results in
 // key order. Keys are de-duplicated before the call; results fan back out without per-entry promises.
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
-import { constant } from "./constant.js";
+import { Step, type ExecutionDetails } from "../src/index.js";
+import { constant } from "../src/index.js";
 
 export type LoadCallback<K, V, P> = (keys: readonly K[], params: P) => PromiseLike<ReadonlyArray<V>> | ReadonlyArray<V>;
 

@@ -1,6 +1,6 @@
 // object({ key: $step, ... }): an object per entry built from several steps.
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class ObjectStep<T extends Record<string, unknown> = Record<string, unknown>> extends Step<T> {
   readonly keys: readonly string[];

@@ -1,7 +1,7 @@
 // sideEffect($input, fn): calls `fn` for each entry, for plan resolvers that write (mutations). It is never
 // deduplicated, hoisted or made global, and runs even if nothing reads its result.
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class SideEffectStep<I, O> extends Step<O> {
   override hasSideEffects = true;

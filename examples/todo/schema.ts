@@ -15,7 +15,7 @@ import {
   queryIndex,
   updateObject,
   type KvetchObject,
-} from "../../src/kvetch/index.js";
+} from "../../steps/kvetch/index.js";
 import { each, first, lambda, list } from "../../steps/index.js";
 
 /** The store's schema: object types, the two derived edges and the username index. */

@@ -20,12 +20,11 @@ import {
 } from "graphql";
 import { LRUCache } from "lru-cache";
 import { planCacheFor } from "./planCache.js";
-import { executeBucket, isPromiseLike, newRootBucket, type RequestState } from "./executeBucket.js";
-import { buildResponse } from "./output.js";
+import { isPromiseLike, type PromiseOrValue } from "./promiseOrValue.js";
+import type { RequestState } from "./execution/bucket.js";
+import { executeRequest } from "./execution/executeRequest.js";
 import { addExplain, type ExplainOption } from "./explain.js";
 import type { OperationPlan } from "./operationPlan.js";
-
-type PromiseOrValue<T> = T | Promise<T>;
 
 /** The operation to run and the fragments it may spread, or graphql-js's error for a bad choice. */
 export function getOperation(
@@ -98,15 +97,6 @@ export function prepareRequest(
       globalDone: new Uint8Array(plan.steps.length),
     },
   };
-}
-
-/** spec: ExecuteRequest — runs the plan's layers, then builds the response. */
-export function executeRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
-  const root = newRootBucket(request);
-  const done = executeBucket(request, root);
-  // The response is a promise when some entry's value was one (graphql-js completes those later).
-  if (isPromiseLike(done)) return done.then(() => buildResponse(request, root) as PromiseOrValue<ExecutionResult>);
-  return buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
 }
 
 /**

@@ -3,9 +3,11 @@
 // Reads a finished plan only: never changes it, never runs a step, and never plans a second time.
 
 import { GraphQLError, getVariableValues, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
-import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, type Step } from "./step.js";
+import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL } from "./flags.js";
+import type { Step } from "./step.js";
 import type { Layer } from "./layer.js";
-import type { OperationPlan, OutputSelection, OutputValue } from "./operationPlan.js";
+import type { OperationPlan } from "./operationPlan.js";
+import type { OutputSelection, OutputValue } from "./outputPlan.js";
 import { planCacheFor } from "./planCache.js";
 import { getOperation } from "./execute.js";
 
@@ -202,7 +204,7 @@ function stepToJSON(step: Step): StepJSON {
     id: step.id,
     class: className(step),
     meta: metaOf(step),
-    layer: step.layer.id,
+    layer: step.layerId,
     dependencies: step.dependencies.map((d, i) => ({
       step: d.id,
       global: step.dependencyIsGlobal[i]!,

@@ -4,7 +4,7 @@
 
 import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueNode } from "graphql";
 import { Step, type ExecutionDetails } from "./step.js";
-import { constant } from "../../steps/constant.js";
+import { constant } from "./steps/constant.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
 export class FieldArgumentsStep extends Step<Record<string, unknown>> {

@@ -16,7 +16,7 @@ import {
   type GraphQLIsTypeOfFn,
   type GraphQLTypeResolver,
 } from "graphql";
-import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./operationPlan.js";
+import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planResolver.js";
 
 /**
  * A field's entry in `plans`: a plan resolver, or `{ plan, subscribePlan }` for a subscription root field

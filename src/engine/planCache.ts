@@ -4,7 +4,8 @@
 
 import { LRUCache } from "lru-cache";
 import type { DocumentNode, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
-import { OperationPlan } from "./operationPlan.js";
+import type { OperationPlan } from "./operationPlan.js";
+import { buildOperationPlan } from "./planner.js";
 
 /** Counts a test or the bench can read: how many plans were built and how many requests reused one. */
 export interface PlanCacheStats {
@@ -58,7 +59,7 @@ class PlanCache {
         return plan;
       }
     }
-    const plan = new OperationPlan(schema, operation, fragments, variableValues);
+    const plan = buildOperationPlan(schema, operation, fragments, variableValues);
     this.stats.plansBuilt++;
     if (cached.plans.length >= MAX_PLANS_PER_OPERATION) cached.plans.shift();
     cached.plans.push(plan);

@@ -1,48 +1,9 @@
-// Step<T>: the unit of a plan. A step is created while planning (inside a plan resolver), declares its
-// dependencies, and at run time is executed once per layer with the whole batch (a tuple of lists).
-// A step never sees one entry at a time from the engine: no per-entry calls, no per-entry promises.
+// Step<T>: the unit of a plan. A plan resolver creates steps and wires their dependencies; the planner
+// adopts every step reachable from what the resolver returned into the layer it is planning (there is no
+// module-level "current layer"). At run time a step is executed once per layer with the whole batch (a
+// tuple of lists): never one entry at a time, never a promise per entry from the engine.
 
-import type { Layer, OperationPlan } from "./layer.js";
-
-/** Flags an entry's value may carry; a dependency states which of them it accepts. */
-export const FLAG_NULL = 1;
-export const FLAG_ERROR = 2;
-export const FLAG_INHIBITED = 4;
-export const FLAGS_NONE = 0;
-export const FLAGS_ALL = FLAG_NULL | FLAG_ERROR | FLAG_INHIBITED;
-
-/**
- * A flagged entry: an error (from `fail(error)` or a thrown execute) or "inhibited" (early exit).
- * Plain values, including Error objects, are data; only a FlaggedValue is a flag.
- */
-export class FlaggedValue {
-  constructor(
-    readonly flag: typeof FLAG_ERROR | typeof FLAG_INHIBITED,
-    readonly error: unknown,
-  ) {}
-}
-
-/** The value for an inhibited entry: it becomes `null` in the response unless trapped. */
-export const INHIBITED = new FlaggedValue(FLAG_INHIBITED, undefined);
-
-/** An inhibited entry whose list field answers `[]` rather than `null` (exitIf/trap with "emptyList"). */
-export const INHIBITED_AS_EMPTY_LIST = new FlaggedValue(FLAG_INHIBITED, undefined);
-
-/** Marks one entry of a step's result as failed; the error lands at that entry's field path. */
-export function fail(error: unknown): FlaggedValue {
-  return new FlaggedValue(FLAG_ERROR, error);
-}
-
-export function isFlagged(value: unknown): value is FlaggedValue {
-  return value instanceof FlaggedValue;
-}
-
-/** The flag an entry's value carries (FLAGS_NONE for ordinary data). */
-export function flagOf(value: unknown): number {
-  if (value == null) return FLAG_NULL;
-  if (value instanceof FlaggedValue) return value.flag;
-  return FLAGS_NONE;
-}
+import { FLAG_NULL, type FlaggedValue } from "./flags.js";
 
 /** What the engine hands to `execute`: the batch size and one element per dependency. */
 export interface ExecutionDetails<TValues extends readonly unknown[] = any[]> {
@@ -71,33 +32,30 @@ export interface DependencyOptions {
   acceptFlags?: number;
 }
 
-// The layer plan resolvers are currently creating steps in; set by the planner only.
-let currentLayer: Layer | null = null;
-
-/** Runs `fn` with new steps created in `layer`; the planner's only way to place steps. */
-export function withLayer<R>(layer: Layer, fn: () => R): R {
-  const previous = currentLayer;
-  currentLayer = layer;
-  try {
-    return fn();
-  } finally {
-    currentLayer = previous;
-  }
-}
-
-let makeAccess: ((step: Step, path: ReadonlyArray<string | number>) => Step) | null = null;
-
-/** Lets the access step register itself as the implementation of `$step.get(key)`. */
-export function registerAccess(fn: (step: Step, path: ReadonlyArray<string | number>) => Step): void {
-  makeAccess = fn;
+/**
+ * What `optimize(plan)` is given: the facts a step needs to rewrite itself, and the one way to rewrite
+ * a peer (`replaceStep`). A step never scans the whole plan and never writes another step's fields.
+ */
+export interface OptimizeContext {
+  /** The live steps that depend on `$step`. */
+  consumersOf($step: Step): readonly Step[];
+  /** Whether the output plan or a layer boundary reads `$step` itself (besides its step consumers). */
+  isReadByOutput($step: Step): boolean;
+  /** Replaces `$old` everywhere (dependents, layers, output) by `$new`; `$new` joins `$old`'s layer. */
+  replaceStep($old: Step, $new: Step): void;
+  /** When `$step` is the item of a list layer: the step whose lists hold the items; null otherwise. */
+  listOfItem($step: Step): Step | null;
+  /** Whether `$a` runs over the entries of `$b`: the same layer, or the object layer opened by `$b`'s values. */
+  sameEntries($a: Step, $b: Step): boolean;
 }
 
 export abstract class Step<T = unknown> {
-  /** Unique within the operation plan; dependencies always point to steps created earlier or hoisted. */
-  id: number;
-  /** The layer this step executes in. */
-  layer: Layer;
-  readonly operationPlan: OperationPlan;
+  /** Unique within the operation plan; -1 until the planner adopts the step. Dependencies have lower ids. */
+  id = -1;
+  /** The layer this step executes in (its id in the plan); -1 until adopted. */
+  layerId = -1;
+  /** The plan that adopted this step (internal: a step belongs to one plan). */
+  ownerPlan: object | null = null;
   /** Steps this one depends on, in the order of `values`. */
   readonly dependencies: Step[] = [];
   /** Whether each dependency is handed over as a bare value (global) rather than a list. */
@@ -112,18 +70,8 @@ export abstract class Step<T = unknown> {
   isAsync = false;
   /** Names of the optimizations applied to this step, for explain. */
   readonly optimizations: string[] = [];
-
-  constructor() {
-    const layer = currentLayer;
-    if (layer === null) {
-      throw new Error(
-        `graphscale: ${this.constructor.name} was created outside planning; steps can only be created inside a plan resolver (or a step's optimize()).`,
-      );
-    }
-    this.layer = layer;
-    this.operationPlan = layer.operationPlan;
-    this.id = this.operationPlan.addStep(this);
-  }
+  /** Memo of canBeGlobal(); the planner clears it when it rewrites dependencies. */
+  globalCapable: boolean | undefined = undefined;
 
   /** Adds a batch dependency: `values[index]` is a list of `count` values. Returns the index. */
   protected addDependency($step: Step, options?: DependencyOptions): number {
@@ -132,7 +80,8 @@ export abstract class Step<T = unknown> {
 
   /** Adds a global dependency: `values[index]` is the single value itself. The step must be global. */
   protected addGlobalDependency($step: Step, options?: DependencyOptions): number {
-    if (!this.operationPlan.canBeGlobal($step)) {
+    this.assertIsStep($step);
+    if (!$step.canBeGlobal()) {
       throw new Error(
         `graphscale: ${this} cannot take ${$step} as a global dependency: it depends on per-entry values. Use addDependency instead.`,
       );
@@ -140,23 +89,39 @@ export abstract class Step<T = unknown> {
     return this.addDependencyInternal($step, true, options?.acceptFlags ?? FLAG_NULL);
   }
 
-  private addDependencyInternal($step: Step, global: boolean, acceptFlags: number): number {
+  private assertIsStep($step: unknown): asserts $step is Step {
     if (!($step instanceof Step)) {
       throw new Error(`graphscale: ${this} was given a dependency that is not a step (${String($step)}).`);
     }
-    if ($step.operationPlan !== this.operationPlan) {
-      throw new Error(`graphscale: ${this} depends on ${$step}, which belongs to another operation's plan.`);
-    }
-    this.operationPlan.assertReachable(this, $step);
+  }
+
+  private addDependencyInternal($step: Step, global: boolean, acceptFlags: number): number {
+    this.assertIsStep($step);
     this.dependencies.push($step);
     this.dependencyIsGlobal.push(global);
     this.dependencyAcceptFlags.push(acceptFlags);
+    this.globalCapable = undefined;
     return this.dependencies.length - 1;
   }
 
   /** The dependency at `index` (for optimize and deduplicate). */
   getDependency(index: number): Step {
     return this.dependencies[index]!;
+  }
+
+  /**
+   * Whether this step depends only on global values and has no side effects, so it can run once per
+   * request: constants, variables, context, the root value, and pure functions of those.
+   */
+  canBeGlobal(): boolean {
+    let known = this.globalCapable;
+    if (known === undefined) {
+      known = !(this instanceof EngineValueStep) && !this.hasSideEffects;
+      const deps = this.dependencies;
+      for (let i = 0; known && i < deps.length; i++) known = deps[i]!.canBeGlobal();
+      this.globalCapable = known;
+    }
+    return known;
   }
 
   /** Runs once per layer with the whole batch. */
@@ -171,7 +136,7 @@ export abstract class Step<T = unknown> {
   }
 
   /** Called from the leaves back to the root; returns a replacement (or `this`). */
-  optimize(): Step {
+  optimize(_plan: OptimizeContext): Step {
     return this;
   }
 
@@ -183,16 +148,15 @@ export abstract class Step<T = unknown> {
     return null;
   }
 
-  /** A step for `value[key]` (or a path of keys) of each entry. */
+  /** A step for `value[key]` (or a path of keys) of each entry; a step may say what `get` means for it. */
   get(key: string | number | ReadonlyArray<string | number>): Step {
-    if (makeAccess === null) throw new Error("graphscale: the access step is not loaded.");
-    return makeAccess(this, typeof key === "object" ? key : [key]);
+    return new AccessStep(this, typeof key === "object" ? key : [key]);
   }
 
   toString(): string {
     const meta = this.toStringMeta();
     const name = this.constructor.name.replace(/Step$/, "");
-    return `${name}[${this.id}${meta ? `<${meta}>` : ""}]`;
+    return `${name}[${this.id < 0 ? "?" : this.id}${meta ? `<${meta}>` : ""}]`;
   }
 }
 
@@ -200,5 +164,59 @@ export abstract class Step<T = unknown> {
 export abstract class EngineValueStep<T = unknown> extends Step<T> {
   override execute(): never {
     throw new Error(`graphscale: ${this} has its values set by the engine and is never executed.`);
+  }
+}
+
+/**
+ * access($step, path): reads a property (or a path of properties) of each entry — what `$step.get(key)`
+ * builds unless a step says otherwise. Null-safe: a missing link gives undefined. One plain loop per
+ * batch, no per-entry closure. It lives beside Step because `get` is a method of every step.
+ */
+export class AccessStep<T = unknown> extends Step<T> {
+  readonly path: ReadonlyArray<string | number>;
+
+  constructor($parent: Step, path: ReadonlyArray<string | number>) {
+    super();
+    this.path = path;
+    this.addDependency($parent);
+  }
+
+  execute({ count, values: [parents] }: ExecutionDetails<[readonly unknown[]]>): readonly T[] {
+    const path = this.path;
+    const out = new Array<T>(count);
+    if (path.length === 1) {
+      const key = path[0]!;
+      for (let i = 0; i < count; i++) {
+        const p = parents[i] as Record<string | number, unknown> | null | undefined;
+        out[i] = (p == null ? undefined : p[key]) as T;
+      }
+      return out;
+    }
+    for (let i = 0; i < count; i++) {
+      let v: unknown = parents[i];
+      for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
+      out[i] = v as T;
+    }
+    return out;
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    const path = this.path;
+    return peers.filter((p) => p instanceof AccessStep && p.path.length === path.length && p.path.every((k, i) => k === path[i]));
+  }
+
+  /** access(access($x, a), b) becomes access($x, [a, b]): one pass instead of two. */
+  override optimize(): Step {
+    const $parent = this.getDependency(0);
+    if ($parent instanceof AccessStep && !$parent.hasSideEffects) {
+      const merged = new AccessStep($parent.getDependency(0), [...$parent.path, ...this.path]);
+      merged.optimizations.push("merged access chain");
+      return merged;
+    }
+    return this;
+  }
+
+  override toStringMeta(): string {
+    return this.path.join(".");
   }
 }

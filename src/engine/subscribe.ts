@@ -13,10 +13,15 @@ import {
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
 } from "graphql";
-import { OperationPlan, type GraphscaleFieldExtensions } from "./operationPlan.js";
-import { executeRequest, prepareRequest } from "./execute.js";
-import { executeBucket, newRootBucket, type RequestState } from "./executeBucket.js";
-import { FlaggedValue } from "./step.js";
+import type { GraphscaleFieldExtensions } from "./planResolver.js";
+import { buildOperationPlan } from "./planner.js";
+import { collectFields } from "./collectFields.js";
+import { prepareRequest } from "./execute.js";
+import { executeRequest } from "./execution/executeRequest.js";
+import { newRootBucket, type RequestState } from "./execution/bucket.js";
+import { executeLayer } from "./execution/executeLayer.js";
+import { FlaggedValue } from "./flags.js";
+import type { PromiseOrValue } from "./promiseOrValue.js";
 import { inspect } from "./inspect.js";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -57,7 +62,11 @@ async function createSourceEventStream(
 ): Promise<AsyncIterable<unknown> | ExecutionResult> {
   const plan = request.plan;
   const rootType = plan.rootType;
-  const fields = plan.collectFields(rootType, plan.operation.selectionSet, new Map(), new Set());
+  const fields = collectFields(
+    { schema: plan.schema, fragments: plan.fragments, variableValues: request.variableValues, recordConstraint: () => undefined },
+    rootType,
+    plan.operation.selectionSet,
+  );
   const first = fields.entries().next().value as [string, FieldNode[]] | undefined;
   if (!first) return { errors: [new GraphQLError("Must provide an operation.")] };
   const [responseKey, fieldNodes] = first;
@@ -72,10 +81,10 @@ async function createSourceEventStream(
     const ext = fieldDef.extensions?.graphscale as GraphscaleFieldExtensions | undefined;
     if (ext?.subscribePlan) {
       // The source plan is built per subscription (not per event) and run once with the real root value.
-      const sourcePlan = new OperationPlan(args.schema, plan.operation, plan.fragments, request.variableValues, "subscriptionSource");
+      const sourcePlan = buildOperationPlan(args.schema, plan.operation, plan.fragments, request.variableValues, "subscriptionSource");
       const sourceRequest: RequestState = { ...request, plan: sourcePlan, globals: new Array(sourcePlan.steps.length), globalDone: new Uint8Array(sourcePlan.steps.length) };
       const root = newRootBucket(sourceRequest);
-      await executeBucket(sourceRequest, root);
+      await executeLayer(sourceRequest, root);
       const $source = sourcePlan.sourceStep!;
       eventStream = $source.isGlobal ? sourceRequest.globals[$source.id] : root.values[$source.id]?.[0];
       if (eventStream instanceof FlaggedValue) throw eventStream.error;
@@ -116,10 +125,13 @@ export async function subscribe(args: ExecutionArgs): Promise<AsyncGenerator<Exe
   const { request } = prepared;
   const source = await createSourceEventStream(args, request);
   if (!isAsyncIterable(source)) return source;
-  // spec: MapSourceToResponse — each event runs the cached plan with the event as the root value.
-  return mapAsyncIterator(source, (payload) =>
-    executeRequest({ ...request, rootValue: payload, globals: new Array(request.plan.steps.length), globalDone: new Uint8Array(request.plan.steps.length) }),
-  );
+  return mapAsyncIterator(source, (payload) => mapSourceToResponse(request, payload));
 }
 
 
+
+/** spec: MapSourceToResponse — each event runs the cached plan with the event as the root value. */
+function mapSourceToResponse(request: RequestState, payload: unknown): PromiseOrValue<ExecutionResult> {
+  const globals = new Array(request.plan.steps.length);
+  return executeRequest({ ...request, rootValue: payload, globals, globalDone: new Uint8Array(globals.length) });
+}

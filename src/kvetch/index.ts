@@ -49,5 +49,3 @@ export type {
   KvetchRepairPhase,
   KvetchRepairReport,
 } from "./repair.js";
-// The GraphQL steps over this store (loadObject, loadEdges, queryIndex, connection, write steps): steps/kvetch/.
-export * from "../../steps/kvetch/index.js";

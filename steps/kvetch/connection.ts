@@ -3,9 +3,9 @@
 // the plans of the Connection, Edge and PageInfo types (`edges { cursor node }`, `pageInfo { ... }`).
 // The `node` plan is loadObject over the edge's toId, which optimize() loads right behind the page.
 
-import type { Step } from "../../src/engine/step.js";
-import type { TypePlans } from "../../src/engine/makeSchema.js";
-import { constant } from "../constant.js";
+import type { Step } from "../../src/index.js";
+import type { TypePlans } from "../../src/index.js";
+import { constant } from "../../src/index.js";
 import { lambda } from "../lambda.js";
 import { edgeCount } from "./edgeCount.js";
 import type { KvetchListOptions } from "./kvetchList.js";

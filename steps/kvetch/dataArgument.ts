@@ -2,8 +2,8 @@
 // values are steps or plain values (`{ listId: $listId, done: false }`), built per entry by object().
 // Never reads or writes the store.
 
-import { Step } from "../../src/engine/step.js";
-import { constant } from "../constant.js";
+import { Step } from "../../src/index.js";
+import { constant } from "../../src/index.js";
 import { object } from "../object.js";
 
 export type DataArgument = Step | { readonly [key: string]: Step | unknown };

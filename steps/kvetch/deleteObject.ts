@@ -2,7 +2,7 @@
 // (the objects, then the derived edges and index entries they implied, then cache invalidation). Each entry
 // gets true when its object existed. Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
+import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class DeleteObjectStep extends Step<boolean | null> {

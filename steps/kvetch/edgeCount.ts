@@ -2,7 +2,7 @@
 // (one query per shard, or the cache). Counts are the stored rows' count, kept with each edge write; they
 // are not re-checked against canonical data. Never counts per parent.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
+import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
 import { distinctIds, kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {

@@ -1,5 +1,8 @@
-// graphscale/kvetch steps: where the engine meets the store. Each read step fetches its whole layer with
-// one store call; each write step writes its whole layer with one store call. Re-exported by src/kvetch/index.ts.
+// graphscale/kvetch: the store's public API (src/kvetch) and the steps over it, where the engine meets the
+// store. Each read step fetches its whole layer with one store call; each write step writes its whole layer
+// with one store call. This entry sits above both layers; nothing in src/ imports it.
+
+export * from "../../src/kvetch/index.js";
 
 export { loadObject, LoadObjectStep } from "./loadObject.js";
 export { loadEdges, loadEdgePage, LoadEdgesStep } from "./loadEdges.js";

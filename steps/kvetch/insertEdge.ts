@@ -2,9 +2,9 @@
 // one insertEdges call (one write per shard, counts kept, cache invalidated). Stored edges only: a derived
 // edge follows its child's stored id (write that with updateObject). Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
-import type { KvetchData } from "../../src/kvetch/model.js";
-import { constant } from "../constant.js";
+import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import type { KvetchData } from "../../src/kvetch/index.js";
+import { constant } from "../../src/index.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";
 

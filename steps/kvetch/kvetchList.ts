@@ -3,13 +3,9 @@
 // constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
-import { Step, type ExecutionDetails } from "../../src/engine/step.js";
-import { visitOutput } from "../../src/engine/operationPlan.js";
-import type { Kvetch } from "../../src/kvetch/kvetch.js";
-import type { KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/model.js";
-import { constant } from "../constant.js";
+import { Step, constant, type ExecutionDetails, type OptimizeContext } from "../../src/index.js";
+import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
-import { LoadNodesStep } from "./loadNodes.js";
 import { requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 /** What each entry's value is: the list of items, or a page `{ edges, hasNextPage, endCursor }`. */
@@ -40,9 +36,6 @@ export abstract class KvetchListStep extends Step<unknown> {
   abstract readonly factoryName: string;
   /** An upper bound on the page size set by optimize (a lone first() consumer needs one item). */
   limitCap: number | null = null;
-  /** The object type a loadObject over this list's items asked to be loaded with the list (see optimize). */
-  nodeType: string | null = null;
-  private optimized = false;
   protected readonly keyIndex: number;
   protected readonly storeIndex: number;
   protected readonly firstIndex: number;
@@ -66,7 +59,7 @@ export abstract class KvetchListStep extends Step<unknown> {
 
   /** first/after are global when they can be (one value for the whole batch), per entry otherwise. */
   private addPageArgument($step: Step): number {
-    return this.operationPlan.canBeGlobal($step) ? this.addGlobalDependency($step) : this.addDependency($step);
+    return $step.canBeGlobal() ? this.addGlobalDependency($step) : this.addDependency($step);
   }
 
   protected isGlobalArgument(index: number): boolean {
@@ -169,33 +162,29 @@ export abstract class KvetchListStep extends Step<unknown> {
     throw new Error(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
   }
 
-  /**
-   * Called by loadObject's optimize when it loads the objects this list's items point to: the list then
-   * loads them right behind itself (one more store call for the whole layer) so derived rows are re-checked
-   * and mismatches dropped from the list. True when this list will do so.
-   */
-  requestNodes(type: string): boolean {
-    if (this.optimized) return false;
-    if (this.nodeType === null) this.nodeType = type;
-    return this.nodeType === type;
-  }
-
-  /**
-   * A lone first() over the list caps the query at one item; a requested node load becomes
-   * loadNodes(list without store-side verification).
-   */
-  override optimize(): Step {
-    this.optimized = true;
-    if (this.limitCap !== 1 && this.settings.mode === "list" && onlyFirstConsumes(this)) {
+  /** A lone first() over the list caps the query at one item. */
+  override optimize(plan: OptimizeContext): Step {
+    if (this.limitCap !== 1 && this.settings.mode === "list" && onlyFirstConsumes(plan, this)) {
       this.limitCap = 1;
       this.optimizations.push("first() folded into the query limit");
     }
-    if (this.nodeType === null) return this;
+    return this;
+  }
+
+  /**
+   * An equal list that leaves the re-check of derived rows to the node load right behind it (loadNodes),
+   * with the page cap this list's own optimize would set. A new step: this one is left as it is.
+   */
+  withoutVerification(plan: OptimizeContext): KvetchListStep {
     const $list = this.rebuild({ mode: this.settings.mode, verify: false });
     $list.limitCap = this.limitCap;
-    $list.optimized = true;
-    $list.optimizations.push(...this.optimizations, "verified by the node load behind it");
-    return new LoadNodesStep($list, this.nodeType, this.getDependency(this.keyIndex), this.getDependency(this.storeIndex));
+    $list.optimizations.push(...this.optimizations);
+    if ($list.limitCap !== 1 && this.settings.mode === "list" && onlyFirstConsumes(plan, this)) {
+      $list.limitCap = 1;
+      $list.optimizations.push("first() folded into the query limit");
+    }
+    $list.optimizations.push("verified by the node load behind it");
+    return $list;
   }
 
   /** The step giving each entry's key (the parent id, or the indexed value). */
@@ -254,24 +243,7 @@ function trimPage(page: KvetchPage<ListItem>, first: number): KvetchPage<ListIte
 }
 
 /** Whether the only thing that reads `$list` is one first() step (no list field, no output, no other step). */
-function onlyFirstConsumes($list: Step): boolean {
-  const plan = $list.operationPlan;
-  let consumers = 0;
-  let first = false;
-  for (const step of plan.liveSteps()) {
-    if (!step.dependencies.includes($list)) continue;
-    consumers++;
-    first = step instanceof FirstStep;
-  }
-  if (consumers !== 1 || !first) return false;
-  for (const layer of plan.layers) {
-    const r = layer.reason;
-    if ((r.type === "listItem" && r.listStep === $list) || (r.type === "nullableBoundary" && r.parentStep === $list)) return false;
-    if (r.type === "polymorphic" && (r.parentStep === $list || r.typeStep === $list)) return false;
-  }
-  let inOutput = false;
-  visitOutput(plan.root, (value) => {
-    if (value.step === $list || (value.kind === "abstract" && value.typeStep === $list)) inOutput = true;
-  });
-  return !inOutput;
+function onlyFirstConsumes(plan: OptimizeContext, $list: Step): boolean {
+  const consumers = plan.consumersOf($list);
+  return consumers.length === 1 && consumers[0] instanceof FirstStep && !plan.isReadByOutput($list);
 }

@@ -2,9 +2,9 @@
 // given `{ store: $step }`. It is global (resolved once per request), so one schema serves many stores.
 // Never opens, caches or remembers a store between requests.
 
-import type { Step } from "../../src/engine/step.js";
-import type { Kvetch } from "../../src/kvetch/kvetch.js";
-import { isUuid } from "../../src/kvetch/id.js";
+import type { Step } from "../../src/index.js";
+import type { Kvetch } from "../../src/kvetch/index.js";
+import { isUuid } from "../../src/kvetch/index.js";
 import { context } from "../context.js";
 
 /** Options every Kvetch step takes. */

@@ -3,11 +3,11 @@
 // (`{ toId, cursor, data, ... }`); loadEdgePage gives `{ edges, hasNextPage, endCursor }` instead.
 // Never queries per parent; never slices a page after fetching more than it needs.
 
-import type { Step } from "../../src/engine/step.js";
-import { derivedEdgeHolds } from "../../src/kvetch/derived.js";
-import { isUuid } from "../../src/kvetch/id.js";
-import type { Kvetch } from "../../src/kvetch/kvetch.js";
-import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/model.js";
+import type { Step } from "../../src/index.js";
+import { derivedEdgeHolds } from "../../src/kvetch/index.js";
+import { isUuid } from "../../src/kvetch/index.js";
+import type { Kvetch } from "../../src/kvetch/index.js";
+import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
 

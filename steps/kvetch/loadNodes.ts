@@ -1,10 +1,11 @@
 // LoadNodesStep: the objects a Kvetch list's items point to, loaded right behind the list in the same layer
 // with one getObjects call for every item of every entry (ids de-duplicated across parents). Re-checks
 // derived rows against those objects and drops the items that no longer hold, so a list field never shows a
-// stale child. Made by optimize() only (loadObject over a list's items); never calls the store per entry.
+// stale child. Made by optimize() only (loadObject over a list's items, through loadNodesBehind); never
+// calls the store per entry.
 
-import { Step, type ExecutionDetails } from "../../src/engine/step.js";
-import type { KvetchObject, KvetchPage } from "../../src/kvetch/model.js";
+import { Step, type ExecutionDetails, type OptimizeContext } from "../../src/index.js";
+import type { KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import type { KvetchListStep, ListItem } from "./kvetchList.js";
 import { requireStore } from "./kvetchStore.js";
 
@@ -27,9 +28,24 @@ export class LoadNodesStep extends Step<unknown> {
     this.addGlobalDependency($store);
   }
 
+  /** The list whose items this step loads the objects of. */
+  get $list(): KvetchListStep {
+    return this.getDependency(0) as KvetchListStep;
+  }
+
+  /** The item field naming each item's object, as on the list. */
+  get idKey(): "toId" | "targetId" {
+    return this.$list.idKey;
+  }
+
+  /** The store step this node load reads from. */
+  storeStep(): Step {
+    return this.getDependency(2);
+  }
+
   execute({ count, values: [lists, keys, storeValue] }: ExecutionDetails<[readonly unknown[], readonly unknown[], unknown]>): Promise<unknown[]> | unknown[] {
     const store = requireStore(storeValue, this);
-    const $list = this.getDependency(0) as KvetchListStep;
+    const $list = this.$list;
     const idKey = $list.idKey;
     const paged = $list.settings.mode === "page";
     // Every item's object id, once, across all entries: one store call for the layer.
@@ -79,4 +95,15 @@ export class LoadNodesStep extends Step<unknown> {
   override toStringMeta(): string {
     return this.type;
   }
+}
+
+/**
+ * spec: LoadNodesBehind — replaces `$list` in the plan by the same list read without store-side
+ * verification plus, right behind it, the load of the objects its items point to (one more store call for
+ * the layer); the objects re-check the derived rows. Returns the node load (whose items carry `node`).
+ */
+export function loadNodesBehind(plan: OptimizeContext, $list: KvetchListStep, type: string): LoadNodesStep {
+  const $nodes = new LoadNodesStep($list.withoutVerification(plan), type, $list.keyStep(), $list.storeStep());
+  plan.replaceStep($list, $nodes);
+  return $nodes;
 }

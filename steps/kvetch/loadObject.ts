@@ -2,13 +2,13 @@
 // by shard and reads Redis first). A missing id, a malformed id or an object of another type is null, so
 // the engine skips everything planned below that entry. Never calls the store per entry.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
-import { ItemStep } from "../../src/engine/resolverSteps.js";
-import type { KvetchObject } from "../../src/kvetch/model.js";
-import { AccessStep, access } from "../access.js";
+import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext } from "../../src/index.js";
+import type { KvetchObject } from "../../src/kvetch/index.js";
+import { access } from "../access.js";
 import { FirstStep } from "../first.js";
 import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
+import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
 import { distinctIds, kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
@@ -63,24 +63,24 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
    * objects right behind itself — same single store call for the layer — so derived rows are re-checked and
    * stale ones dropped from the list rather than showing up as null items. This step becomes `item.node`.
    */
-  override optimize(): Step {
+  override optimize(plan: OptimizeContext): Step {
     const $id = this.getDependency(0);
     if (!($id instanceof AccessStep) || $id.path.length !== 1) return this;
     const $item = $id.getDependency(0);
-    if (!this.isBesideOrBelow($item)) return this;
-    const $list = kvetchListBehind($item);
+    if (!plan.sameEntries(this, $item)) return this;
+    const $list = listBehind(plan, $item);
     if ($list === null || $id.path[0] !== $list.idKey || $list.storeStep() !== this.getDependency(1)) return this;
-    if (!$list.requestNodes(this.type)) return this;
+    let $nodes: LoadNodesStep;
+    if ($list instanceof LoadNodesStep) {
+      // Another loadObject already asked this list to load its nodes: share them if the type is the same.
+      if ($list.type !== this.type) return this;
+      $nodes = $list;
+    } else {
+      $nodes = loadNodesBehind(plan, $list, this.type);
+    }
     const $node = new AccessStep($item, ["node"]);
-    $node.optimizations.push(`loadObject(${this.type}) loaded by ${$list}`);
+    $node.optimizations.push(`loadObject(${this.type}) loaded by ${$nodes.$list}`);
     return $node;
-  }
-
-  /** Whether `$item` is in this step's layer, or is the value of the object layer this step runs in. */
-  private isBesideOrBelow($item: Step): boolean {
-    if ($item.layer === this.layer) return true;
-    const r = this.layer.reason;
-    return this.layer.parent === $item.layer && r.type === "nullableBoundary" && r.parentStep === $item;
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {
@@ -102,24 +102,25 @@ export function objectAttribute($object: Step, key: string | number | ReadonlyAr
   return access($object, ["data", ...path]);
 }
 
-/** The Kvetch list (mode "list", or a page's `edges`) whose items or first/last item `$item` is. */
-function kvetchListBehind($item: Step): KvetchListStep | null {
-  let $list: Step;
-  if ($item instanceof ItemStep) {
-    const r = $item.layer.reason;
-    if (r.type !== "listItem") return null;
-    $list = r.listStep;
-  } else if ($item instanceof FirstStep || $item instanceof LastStep) {
-    $list = $item.getDependency(0);
-  } else {
-    return null;
-  }
-  if ($list instanceof KvetchListStep) return $list.settings.mode === "list" ? $list : null;
+/**
+ * The Kvetch list (mode "list", or a page's `edges`) whose items or first/last item `$item` is — or the node
+ * load that already stands for it — with the item field that names the object (`idKey`).
+ */
+function listBehind(plan: OptimizeContext, $item: Step): KvetchListStep | LoadNodesStep | null {
+  let $list: Step | null;
+  if ($item instanceof FirstStep || $item instanceof LastStep) $list = $item.getDependency(0);
+  else $list = plan.listOfItem($item);
+  if ($list === null) return null;
   if ($list instanceof AccessStep && $list.path.length === 1 && $list.path[0] === "edges") {
     const $page = $list.getDependency(0);
-    if ($page instanceof KvetchListStep && $page.settings.mode === "page") return $page;
+    return isListOrNodes($page, "page") ? $page : null;
   }
-  return null;
+  return isListOrNodes($list, "list") ? $list : null;
+}
+
+function isListOrNodes($step: Step, mode: "list" | "page"): $step is KvetchListStep | LoadNodesStep {
+  const $list = $step instanceof LoadNodesStep ? $step.$list : $step;
+  return $list instanceof KvetchListStep && $list.settings.mode === mode;
 }
 
 /** The object of `type` with each entry's id, or null (missing, malformed id, other type). */

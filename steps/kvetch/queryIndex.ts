@@ -2,10 +2,10 @@
 // in one store call (one query per shard), `first`/`after` pushed into the query. Each entry's value is its
 // list of `{ targetId, cursor }`; queryIndexPage gives pages. Never queries per value.
 
-import type { Step } from "../../src/engine/step.js";
-import { indexEntryHolds } from "../../src/kvetch/derived.js";
-import type { Kvetch } from "../../src/kvetch/kvetch.js";
-import type { KvetchObject, KvetchPage } from "../../src/kvetch/model.js";
+import type { Step } from "../../src/index.js";
+import { indexEntryHolds } from "../../src/kvetch/index.js";
+import type { Kvetch } from "../../src/kvetch/index.js";
+import type { KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
 

@@ -3,8 +3,8 @@
 // so a later read sees the change. A missing object fails the call before anything is written.
 // Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/engine/step.js";
-import type { KvetchData, KvetchObject } from "../../src/kvetch/model.js";
+import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import type { KvetchData, KvetchObject } from "../../src/kvetch/index.js";
 import { objectAttribute } from "./loadObject.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";

@@ -1,7 +1,7 @@
 // constant(value): a global step for a fixed value. Executes once per request and reaches dependents
 // as a bare value; never copied per entry unless a dependent asks for a batch dependency.
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../step.js";
 
 export class ConstantStep<T> extends Step<T> {
   constructor(readonly value: T) {

@@ -1,7 +1,7 @@
 // each($list, callback): plans the items of a list. Returned by a list field's plan resolver, it makes
 // the engine open the list's item layer and call `callback($item)` there once, at planning time.
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../step.js";
 
 export class EachStep extends Step<unknown[]> {
   constructor(

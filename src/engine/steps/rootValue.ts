@@ -1,6 +1,6 @@
 // rootValue(): the request's root value (graphql-js `rootValue`), a global step.
 
-import { Step, type ExecutionDetails } from "../src/engine/step.js";
+import { Step, type ExecutionDetails } from "../step.js";
 
 export class RootValueStep extends Step<unknown> {
   execute({ count, request }: ExecutionDetails): readonly unknown[] {

@@ -1,0 +1,97 @@
+// CollectFields: graphql-js's algorithm for the fields of a selection set, recording every variable a
+// @skip/@include reads as a constraint of the plan (the plan is reused only where those values hold).
+// Reads the document only; never plans a field.
+
+import {
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  getDirectiveValues,
+  isAbstractType,
+  typeFromAST,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type FragmentSpreadNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type InlineFragmentNode,
+  type SelectionSetNode,
+} from "graphql";
+
+/** What collecting fields reads, and where it records the variables it decided on. */
+export interface CollectContext {
+  readonly schema: GraphQLSchema;
+  readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
+  readonly variableValues: { readonly [name: string]: unknown };
+  recordConstraint(name: string, value: unknown): void;
+}
+
+/** spec: CollectFields */
+export function collectFields(
+  ctx: CollectContext,
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  fields: Map<string, FieldNode[]> = new Map(),
+  visitedFragments: Set<string> = new Set(),
+): Map<string, FieldNode[]> {
+  for (const selection of selectionSet.selections) {
+    switch (selection.kind) {
+      case Kind.FIELD: {
+        if (!shouldIncludeNode(ctx, selection)) continue;
+        const key = selection.alias ? selection.alias.value : selection.name.value;
+        const existing = fields.get(key);
+        if (existing) existing.push(selection);
+        else fields.set(key, [selection]);
+        break;
+      }
+      case Kind.INLINE_FRAGMENT: {
+        if (!shouldIncludeNode(ctx, selection) || !doesFragmentConditionMatch(ctx, selection, type)) continue;
+        collectFields(ctx, type, selection.selectionSet, fields, visitedFragments);
+        break;
+      }
+      case Kind.FRAGMENT_SPREAD: {
+        const name = selection.name.value;
+        if (visitedFragments.has(name) || !shouldIncludeNode(ctx, selection)) continue;
+        visitedFragments.add(name);
+        const fragment = ctx.fragments[name];
+        if (!fragment || !doesFragmentConditionMatch(ctx, fragment, type)) continue;
+        collectFields(ctx, type, fragment.selectionSet, fields, visitedFragments);
+        break;
+      }
+    }
+  }
+  return fields;
+}
+
+/** The sub-fields of a field's nodes (merged selection sets). */
+export function collectSubfields(ctx: CollectContext, type: GraphQLObjectType, fieldNodes: ReadonlyArray<FieldNode>): Map<string, FieldNode[]> {
+  const fields = new Map<string, FieldNode[]>();
+  const visited = new Set<string>();
+  for (const node of fieldNodes) if (node.selectionSet) collectFields(ctx, type, node.selectionSet, fields, visited);
+  return fields;
+}
+
+function shouldIncludeNode(ctx: CollectContext, node: FieldNode | InlineFragmentNode | FragmentSpreadNode): boolean {
+  if (!node.directives || node.directives.length === 0) return true;
+  for (const directive of node.directives) {
+    const name = directive.name.value;
+    if (name !== "skip" && name !== "include") continue;
+    for (const arg of directive.arguments ?? []) {
+      if (arg.value.kind === Kind.VARIABLE) ctx.recordConstraint(arg.value.name.value, ctx.variableValues[arg.value.name.value]);
+    }
+  }
+  const skip = getDirectiveValues(GraphQLSkipDirective, node, ctx.variableValues);
+  if (skip?.if === true) return false;
+  const include = getDirectiveValues(GraphQLIncludeDirective, node, ctx.variableValues);
+  if (include?.if === false) return false;
+  return true;
+}
+
+function doesFragmentConditionMatch(ctx: CollectContext, fragment: FragmentDefinitionNode | InlineFragmentNode, type: GraphQLObjectType): boolean {
+  const condition = fragment.typeCondition;
+  if (!condition) return true;
+  const conditionalType = typeFromAST(ctx.schema, condition);
+  if (conditionalType === type) return true;
+  if (conditionalType && isAbstractType(conditionalType)) return ctx.schema.isSubType(conditionalType, type);
+  return false;
+}

@@ -1,0 +1,156 @@
+// Bucket: one layer's entries for one request, and the request state the executor carries. The executor
+// fills buckets (values per step, flags, which entries were promises); everything else only reads them.
+// A value from an ancestor layer reaches a child's entries through the parent-index map, never by copy
+// unless a step asks for the whole batch (batchValues). Allocates per batch, never per entry.
+
+import type { GraphQLError } from "graphql";
+import type { Step } from "../step.js";
+import type { Layer, EntrySelection } from "../layer.js";
+import type { OperationPlan } from "../operationPlan.js";
+import type { EngineRequest, Path } from "../resolveInfo.js";
+import { isIterableObject } from "../promiseOrValue.js";
+
+/** One layer's entries for one request. */
+export interface Bucket {
+  readonly layer: Layer;
+  readonly count: number;
+  readonly parent: Bucket | null;
+  /** Entry i of this bucket is entry parentIndex[i] of the parent bucket. */
+  readonly parentIndex: Int32Array | null;
+  /** List layers: the items of parent entry p are entries childStart[p] .. childStart[p+1]-1. */
+  readonly childStart: Int32Array | null;
+  /** Other layers: the entry for parent entry p, or -1 when p has none (null, error, other type). */
+  readonly entryOfParent: Int32Array | null;
+  /** Values per step id for this bucket's entries: results of its own steps, or an ancestor's mapped here. */
+  readonly values: Array<unknown[] | undefined>;
+  /** The flags present in values[step.id] (an OR of FLAG_*), so clean batches skip the early-exit scan. */
+  readonly flags: number[];
+  /** Per step id: which entries the step returned as promises (absent when none), for the output's order. */
+  readonly promised: Array<Uint8Array | undefined>;
+  readonly children: Map<number, Bucket>;
+  paths: Array<Path | undefined> | null;
+}
+
+/** A request being executed: graphql-js's arguments plus the plan and the global steps' values. */
+export interface RequestState extends EngineRequest {
+  readonly plan: OperationPlan;
+  readonly globals: unknown[];
+  readonly globalDone: Uint8Array;
+  /** Set when some step returned a promise for an entry (or a list item): see output.md, BuildResponse. */
+  promisedEntries?: boolean;
+}
+
+/** What the output returns: graphql-js's result without extensions. */
+export interface ResponseData {
+  errors?: GraphQLError[];
+  data: Record<string, unknown> | null;
+}
+
+export function newBucket(layer: Layer, parent: Bucket | null, selection: EntrySelection): Bucket {
+  return {
+    layer,
+    count: selection.count,
+    parent,
+    parentIndex: parent === null ? null : selection.parentIndex,
+    childStart: selection.childStart,
+    entryOfParent: parent === null ? null : selection.entryOfParent,
+    values: [],
+    flags: [],
+    promised: [],
+    children: new Map(),
+    paths: null,
+  };
+}
+
+export function newRootBucket(request: RequestState): Bucket {
+  const root = request.plan.rootLayer;
+  return newBucket(root, null, root.reason.selectEntries({ count: 0, values: () => [], listAt: () => null }));
+}
+
+/** The bucket of `step`'s own layer above `bucket`, and the entry there that `entry` descends from. */
+function ownerOf(bucket: Bucket, step: Step, entry: number): { bucket: Bucket; entry: number } {
+  let b = bucket;
+  let e = entry;
+  const layerId = step.layerId;
+  while (b.layer.id !== layerId) {
+    if (b.parent === null) throw new Error(`graphscale: internal error: ${step} has no values above ${bucket.layer}.`);
+    e = b.parentIndex![e]!;
+    b = b.parent;
+  }
+  return { bucket: b, entry: e };
+}
+
+/** spec: ValueAt — one entry's value of `step`, read through the parent-index maps; never writes. */
+export function valueAt(request: RequestState, bucket: Bucket, step: Step, entry: number): unknown {
+  if (step.isGlobal) return request.globals[step.id];
+  const own = bucket.values[step.id];
+  if (own !== undefined) return own[entry];
+  const owner = ownerOf(bucket, step, entry);
+  return owner.bucket.values[step.id]![owner.entry];
+}
+
+/** spec: BatchValues — a step's values for every entry of `bucket`, following parent-index maps upward. */
+export function batchValues(request: RequestState, bucket: Bucket, step: Step): unknown[] {
+  if (step.isGlobal) return new Array(bucket.count).fill(request.globals[step.id]);
+  const own = bucket.values[step.id];
+  if (own !== undefined) return own;
+  if (step.layerId === bucket.layer.id || bucket.parent === null) {
+    throw new Error(`graphscale: internal error: ${step} has no values in ${bucket.layer} yet.`);
+  }
+  const above = batchValues(request, bucket.parent, step);
+  const index = bucket.parentIndex!;
+  const count = bucket.count;
+  const out = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) out[i] = above[index[i]!];
+  bucket.values[step.id] = out;
+  bucket.flags[step.id] = bucket.parent.flags[step.id] ?? 0;
+  return out;
+}
+
+/**
+ * A list value as an array, for the executor opening a list layer: any other iterable is read once and
+ * written back where the step's values live (a generator can only be read once, and the output must see
+ * the same items). Returns null for a value that is not a list.
+ */
+export function listAt(request: RequestState, bucket: Bucket, step: Step, entry: number): unknown[] | null {
+  if (step.isGlobal) {
+    const v = request.globals[step.id];
+    if (Array.isArray(v)) return v;
+    if (!isIterableObject(v)) return null;
+    const arr = Array.from(v);
+    request.globals[step.id] = arr;
+    return arr;
+  }
+  const owner = ownerOf(bucket, step, entry);
+  const values = owner.bucket.values[step.id]!;
+  const v = values[owner.entry];
+  if (Array.isArray(v)) return v;
+  if (!isIterableObject(v)) return null;
+  const arr = Array.from(v);
+  values[owner.entry] = arr;
+  const mapped = bucket.values[step.id];
+  if (mapped !== undefined && mapped !== values) mapped[entry] = arr;
+  return arr;
+}
+
+/** spec: EntryPaths — each entry's response path, built only for the steps that need `info.path`. */
+export function entryPaths(bucket: Bucket): Array<Path | undefined> {
+  if (bucket.paths !== null) return bucket.paths;
+  const layer = bucket.layer;
+  const reason = layer.reason;
+  let paths: Array<Path | undefined>;
+  if (bucket.parent === null || reason.startsPath) {
+    paths = new Array(bucket.count).fill(undefined);
+  } else {
+    const above = entryPaths(bucket.parent);
+    const index = bucket.parentIndex!;
+    const start = bucket.childStart;
+    paths = new Array(bucket.count);
+    for (let i = 0; i < bucket.count; i++) {
+      const p = index[i]!;
+      paths[i] = reason.entryPath(above[p], i, start === null ? 0 : start[p]!, layer.pathTypename);
+    }
+  }
+  bucket.paths = paths;
+  return paths;
+}

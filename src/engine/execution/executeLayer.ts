@@ -1,0 +1,134 @@
+// ExecuteLayer: runs one layer's steps for one bucket — in dependency order, independent ones concurrently —
+// then opens and runs its child layers (siblings concurrently). Mutation field layers are never started
+// here: the request schedules them one after another (executeRequest.ts). Never completes output.
+
+import { EngineValueStep, type Step } from "../step.js";
+import { fail, flagsOf } from "../flags.js";
+import type { Layer, ParentEntries } from "../layer.js";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import { recordPromisedItems } from "../promisedItems.js";
+import { batchValues, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
+import { executeStep } from "./executeStep.js";
+
+/** spec: ExecuteLayer — the bucket's steps in dependency order, independent ones concurrently, then its child layers. */
+export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
+  if (bucket.count === 0) return;
+  let pending: Map<Step, Promise<void>> | null = null;
+  for (const step of bucket.layer.steps) {
+    if (step instanceof EngineValueStep) continue;
+    if (step.isGlobal && request.globalDone[step.id] === 1) continue;
+    let waits: Promise<void>[] | null = null;
+    if (pending !== null) {
+      for (const dep of step.dependencies) {
+        const p = pending.get(dep);
+        if (p !== undefined) (waits ??= []).push(p);
+      }
+    }
+    if (waits === null) {
+      const r = executeStep(request, bucket, step);
+      if (r !== undefined) (pending ??= new Map()).set(step, r);
+    } else {
+      pending!.set(
+        step,
+        Promise.all(waits).then(() => executeStep(request, bucket, step)),
+      );
+    }
+  }
+  if (pending !== null) return Promise.all(pending.values()).then(() => executeChildren(request, bucket));
+  return executeChildren(request, bucket);
+}
+
+/** Child layers start once their parent's steps are done; siblings run concurrently; serial ones wait to be scheduled. */
+function executeChildren(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
+  let waits: Promise<void>[] | null = null;
+  for (const layer of bucket.layer.children) {
+    if (layer.reason.runsSerially) continue;
+    const r = startChild(request, bucket, layer);
+    if (r !== undefined) (waits ??= []).push(r);
+  }
+  if (waits === null) return;
+  return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+}
+
+/** spec: ExecuteMutationField — one root mutation field's layer (and the layers below it), when the request schedules it. */
+export function executeMutationField(request: RequestState, rootBucket: Bucket, layer: Layer): PromiseOrValue<Bucket> {
+  const done = startChild(request, rootBucket, layer);
+  if (done === undefined) return rootBucket.children.get(layer.id)!;
+  return done.then(() => rootBucket.children.get(layer.id)!);
+}
+
+function startChild(request: RequestState, parent: Bucket, layer: Layer): Promise<void> | undefined {
+  const child = createBucket(request, parent, layer);
+  if (isPromiseLike(child)) {
+    return (child as Promise<Bucket>).then((b) => {
+      parent.children.set(layer.id, b);
+      return executeLayer(request, b);
+    });
+  }
+  parent.children.set(layer.id, child);
+  const r = executeLayer(request, child);
+  return r === undefined ? undefined : r;
+}
+
+/** spec: CreateBucket — the entries the layer's kind selects from its parent's, and a list layer's items settled. */
+function createBucket(request: RequestState, parent: Bucket, layer: Layer): PromiseOrValue<Bucket> {
+  const entries: ParentEntries = {
+    count: parent.count,
+    values: (step) => batchValues(request, parent, step),
+    listAt: (step, entry) => listAt(request, parent, step, entry),
+  };
+  const selection = layer.reason.selectEntries(entries);
+  const bucket = newBucket(layer, parent, selection);
+  const items = selection.items;
+  if (items === null) return bucket;
+  const settled = settleItems(request, layer, bucket, items, selection.lists!);
+  return settled === undefined ? bucket : settled.then(() => bucket);
+}
+
+/**
+ * A list layer's items become its item step's values: an Error item of a resolver field is a field error
+ * there, and an item that is a promise is awaited (its list records which, for the output's order).
+ */
+function settleItems(
+  request: RequestState,
+  layer: Layer,
+  bucket: Bucket,
+  items: unknown[],
+  lists: ReadonlyArray<unknown[] | null>,
+): Promise<void> | undefined {
+  const errorItems = layer.errorValuesAreErrors;
+  const start = bucket.childStart!;
+  let promises: Promise<unknown>[] | null = null;
+  for (let p = 0; p < lists.length; p++) {
+    const from = start[p]!;
+    const to = start[p + 1]!;
+    let promised: Uint8Array | null = null;
+    for (let at = from; at < to; at++) {
+      const item = items[at];
+      if (errorItems && item instanceof Error) items[at] = fail(item);
+      else if (isPromiseLike(item)) {
+        (promised ??= new Uint8Array(to - from))[at - from] = 1;
+        request.promisedEntries = true;
+        const slot = at;
+        (promises ??= []).push(
+          Promise.resolve(item).then(
+            (v) => void (items[slot] = errorItems && v instanceof Error ? fail(v) : v),
+            (e: unknown) => void (items[slot] = fail(e)),
+          ),
+        );
+      }
+    }
+    // The output completes these items as promises, as graphql-js would.
+    if (promised !== null) recordPromisedItems(lists[p]!, promised);
+  }
+  const itemStep = layer.itemStep!;
+  const store = (): void => {
+    bucket.values[itemStep.id] = items;
+    bucket.flags[itemStep.id] = flagsOf(items);
+  };
+  if (promises === null) {
+    store();
+    return undefined;
+  }
+  return Promise.all(promises).then(store);
+}

@@ -1,0 +1,59 @@
+// ExecuteRequest: runs a plan's layers for one request and builds the response. Queries and subscription
+// events run every layer, then complete once; mutations are scheduled here, one root field after another,
+// each executed and completed before the next starts (a failed non-null field stops the later ones, as in
+// graphql-js). The output never decides what runs.
+
+import type { ExecutionResult } from "graphql";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import type { OutputField } from "../outputPlan.js";
+import { buildResponse, completeMutationField, completeResponse, newMutationOutput } from "../output/buildResponse.js";
+import { newRootBucket, type Bucket, type RequestState } from "./bucket.js";
+import { executeLayer, executeMutationField } from "./executeLayer.js";
+
+/** spec: ExecuteRequest — runs the plan's layers, then builds the response. */
+export function executeRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
+  const root = newRootBucket(request);
+  if (request.plan.operation.operation === "mutation") return executeMutation(request, root) as PromiseOrValue<ExecutionResult>;
+  const done = executeLayer(request, root);
+  // The response is a promise when some entry's value was one (graphql-js completes those later).
+  if (isPromiseLike(done)) return done.then(() => buildResponse(request, root) as PromiseOrValue<ExecutionResult>);
+  return buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
+}
+
+/**
+ * spec: ExecuteFieldsSerially — the root layer's own steps, then each root mutation field's layer executed
+ * and completed before the next starts. A failure at a non-null field rejects the chain, so the later
+ * fields never run (graphql-js's promiseReduce).
+ */
+function executeMutation(request: RequestState, root: Bucket): PromiseOrValue<unknown> {
+  const ctx = newMutationOutput(request);
+  const layers = request.plan.rootLayer.children;
+  const runField = (object: Record<string, unknown>, field: OutputField): PromiseOrValue<Record<string, unknown>> => {
+    const key = field.responseKey;
+    const layer = field.value === null ? undefined : layers.find((l) => l.reason.runsSerially && l.reason.responseKey === key);
+    const complete = (bucket: Bucket): PromiseOrValue<Record<string, unknown>> => {
+      const result = completeMutationField(ctx, field, bucket);
+      if (!isPromiseLike(result)) {
+        object[key] = result;
+        return object;
+      }
+      return (result as Promise<unknown>).then((resolved) => {
+        object[key] = resolved;
+        return object;
+      });
+    };
+    if (layer === undefined) return complete(root);
+    const bucket = executeMutationField(request, root, layer);
+    return isPromiseLike(bucket) ? (bucket as Promise<Bucket>).then(complete) : complete(bucket);
+  };
+  return completeResponse(ctx, () => {
+    const started = executeLayer(request, root);
+    let results: PromiseOrValue<Record<string, unknown>> = isPromiseLike(started)
+      ? (started as Promise<void>).then(() => Object.create(null) as Record<string, unknown>)
+      : Object.create(null);
+    for (const field of request.plan.root.fields) {
+      results = isPromiseLike(results) ? (results as Promise<Record<string, unknown>>).then((o) => runField(o, field)) : runField(results, field);
+    }
+    return results;
+  });
+}

@@ -1,0 +1,191 @@
+// ExecuteStep: one call of a step's `execute` for one bucket — early exit first (entries carrying a flag a
+// dependency does not accept are dropped and the batch compacted), then the call, then its results checked
+// and stored in one pass. Allocation is per batch (one list per dependency), never per entry; promises are
+// made per step, never per entry, unless the step itself returned per-entry promises.
+
+import { fail, flagOf, flagsOf, FlaggedValue, FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL } from "../flags.js";
+import type { Step } from "../step.js";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
+import { isItemSettlement } from "../promisedItems.js";
+import { batchValues, entryPaths, type Bucket, type RequestState } from "./bucket.js";
+
+/** Error beats inhibited beats null when an entry carries several unaccepted flags. */
+function stronger(current: unknown, candidate: unknown): unknown {
+  if (current === undefined) return candidate;
+  const a = flagOf(current);
+  const b = flagOf(candidate);
+  if (a === FLAG_ERROR) return current;
+  if (b === FLAG_ERROR) return candidate;
+  if (a === FLAG_INHIBITED) return current;
+  return candidate;
+}
+
+/** The value a dropped entry gets: the flag's own outcome (null, the error, or inhibited). */
+function outcomeOf(value: unknown): unknown {
+  return value instanceof FlaggedValue ? value : null;
+}
+
+/** The entries of a compacted batch: which entries run, and the outcomes of the dropped ones. */
+interface Compaction {
+  readonly keep: Int32Array;
+  readonly outcomes: unknown[];
+}
+
+/** spec: ExecuteStep — early exit, then one call to execute with the compacted batch. */
+export function executeStep(request: RequestState, bucket: Bucket, step: Step): PromiseOrValue<void> {
+  const count = step.isGlobal ? 1 : bucket.count;
+  const deps = step.dependencies;
+  const accepts = step.dependencyAcceptFlags;
+  const asGlobal = step.dependencyIsGlobal;
+  const values = new Array<unknown>(deps.length);
+  let filter: number[] | null = null; // dependency indices whose lists hold unaccepted flags
+  for (let k = 0; k < deps.length; k++) {
+    const dep = deps[k]!;
+    if (dep.isGlobal) {
+      const value = request.globals[dep.id];
+      if (flagOf(value) & ~accepts[k]!) {
+        // A global dependency exits the whole batch at once; execute is not called.
+        return storeResults(request, bucket, step, new Array(count).fill(outcomeOf(value)));
+      }
+      values[k] = asGlobal[k] ? value : new Array(count).fill(value);
+    } else {
+      values[k] = batchValues(request, bucket, dep);
+      if ((bucket.flags[dep.id] ?? 0) & ~accepts[k]!) (filter ??= []).push(k);
+    }
+  }
+  if (filter === null) return callExecute(request, bucket, step, count, values, null);
+  const compaction = compact(step, values, filter, count);
+  if (compaction === null) return callExecute(request, bucket, step, count, values, null);
+  if (compaction.keep.length === 0) return storeResults(request, bucket, step, compaction.outcomes);
+  return callExecute(request, bucket, step, compaction.keep.length, values, compaction);
+}
+
+/** spec: EarlyExit — drops the entries carrying an unaccepted flag and compacts every batch list in place. */
+function compact(step: Step, values: unknown[], filter: number[], count: number): Compaction | null {
+  const accepts = step.dependencyAcceptFlags;
+  const keep = new Int32Array(count);
+  let kept = 0;
+  const outcomes = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) {
+    let dropped: unknown = undefined;
+    for (let f = 0; f < filter.length; f++) {
+      const k = filter[f]!;
+      const v = (values[k] as unknown[])[i];
+      if (flagOf(v) & ~accepts[k]!) dropped = stronger(dropped, outcomeOf(v));
+    }
+    if (dropped === undefined) keep[kept++] = i;
+    else outcomes[i] = dropped;
+  }
+  if (kept === count) return null;
+  const deps = step.dependencies;
+  for (let k = 0; k < deps.length; k++) {
+    if (deps[k]!.isGlobal && step.dependencyIsGlobal[k]) continue;
+    const full = values[k] as unknown[];
+    const list = new Array<unknown>(kept);
+    for (let j = 0; j < kept; j++) list[j] = full[keep[j]!];
+    values[k] = list;
+  }
+  return { keep: keep.subarray(0, kept), outcomes };
+}
+
+function callExecute(request: RequestState, bucket: Bucket, step: Step, count: number, values: unknown[], compaction: Compaction | null): PromiseOrValue<void> {
+  const keep = compaction === null ? null : compaction.keep;
+  const details: ResolverExecutionDetails = {
+    count,
+    values,
+    request,
+    entryPaths: () => {
+      const all = entryPaths(bucket);
+      if (step.isGlobal) return [all[0]];
+      if (keep === null) return all;
+      const out = new Array<Path | undefined>(keep.length);
+      for (let j = 0; j < keep.length; j++) out[j] = all[keep[j]!];
+      return out;
+    },
+  };
+  let result: unknown;
+  try {
+    result = step.execute(details);
+  } catch (error) {
+    return storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction));
+  }
+  if (isPromiseLike(result)) {
+    return Promise.resolve(result).then(
+      (list) => settleResults(request, bucket, step, list, count, compaction),
+      (error: unknown) => storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction)),
+    );
+  }
+  return settleResults(request, bucket, step, result, count, compaction);
+}
+
+/** spec: SettleResults — checks the result list, awaits any per-entry promises in it, and stores it. */
+function settleResults(
+  request: RequestState,
+  bucket: Bucket,
+  step: Step,
+  list: unknown,
+  count: number,
+  compaction: Compaction | null,
+): PromiseOrValue<void> {
+  if (!Array.isArray(list) || list.length !== count) {
+    const got = Array.isArray(list) ? `a list of ${(list as unknown[]).length} results` : `${list === null ? "null" : typeof list}`;
+    const error = new Error(`graphscale: ${step} returned ${got} for a batch of ${count} entries; execute must return exactly one result per entry.`);
+    return storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction));
+  }
+  const keep = compaction === null ? null : compaction.keep;
+  let out = list as unknown[];
+  let pending: Promise<unknown>[] | null = null;
+  let promised: Uint8Array | null = null;
+  let flags = 0;
+  for (let i = 0; i < count; i++) {
+    const item: unknown = out[i];
+    if (item == null) flags |= FLAG_NULL;
+    else if (item instanceof FlaggedValue) flags |= item.flag;
+    else if (isPromiseLike(item)) {
+      if (pending === null) {
+        pending = [];
+        out = out.slice(); // never write into a list the step may still hold
+        if (!step.isGlobal) promised = new Uint8Array(bucket.count);
+        request.promisedEntries = true;
+      }
+      if (promised !== null && !isItemSettlement(item)) promised[keep === null ? i : keep[i]!] = 1;
+      const at = i;
+      const target = out;
+      pending.push(
+        Promise.resolve(item).then(
+          (v) => void (target[at] = v),
+          (e: unknown) => void (target[at] = fail(e)),
+        ),
+      );
+    }
+  }
+  if (pending !== null) {
+    const target = out;
+    return Promise.all(pending).then(() => {
+      storeResults(request, bucket, step, expand(target, compaction));
+      if (promised !== null) bucket.promised[step.id] = promised;
+    });
+  }
+  // The one scan above found every flag: the store needs no second pass, unless dropped entries join in.
+  return storeResults(request, bucket, step, expand(out, compaction), compaction === null ? flags : -1);
+}
+
+/** Puts the results of a compacted batch back at their entries, beside the dropped entries' outcomes. */
+function expand(results: unknown[], compaction: Compaction | null): unknown[] {
+  if (compaction === null) return results;
+  const { keep, outcomes } = compaction;
+  for (let j = 0; j < keep.length; j++) outcomes[keep[j]!] = results[j];
+  return outcomes;
+}
+
+/** Stores a step's results for the bucket (or the request, for a global step) with the flags they carry. */
+function storeResults(request: RequestState, bucket: Bucket, step: Step, results: unknown[], knownFlags = -1): void {
+  if (step.isGlobal) {
+    request.globals[step.id] = results[0];
+    request.globalDone[step.id] = 1;
+    return;
+  }
+  bucket.values[step.id] = results;
+  bucket.flags[step.id] = knownFlags < 0 ? flagsOf(results) : knownFlags;
+}

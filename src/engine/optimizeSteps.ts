@@ -1,0 +1,103 @@
+// OptimizeSteps and the OptimizeContext it hands each step: the consumers of a step, whether the output
+// reads it, which list an item step belongs to, and replaceStep — so a step rewrites itself (or asks the
+// plan to replace a peer) without scanning the plan or writing another step's fields. Replacements are
+// recorded and applied once at the end; queries made in between already see them.
+
+import { Step, type OptimizeContext } from "./step.js";
+import type { OperationPlan } from "./operationPlan.js";
+import { stepsOfValue, visitOutput } from "./outputPlan.js";
+import { ItemStep } from "./steps/item.js";
+
+/** spec: OptimizeSteps — from the leaves back to the root; a step may return a replacement. */
+export function optimizeSteps(plan: OperationPlan): void {
+  const context = new PlanOptimizer(plan);
+  const snapshot = plan.liveSteps();
+  for (let i = snapshot.length - 1; i >= 0; i--) {
+    const step = snapshot[i]!;
+    if (context.isReplaced(step)) continue;
+    context.resolveDependencies(step);
+    const replacement: unknown = step.optimize(context);
+    if (replacement === step) continue;
+    if (!(replacement instanceof Step)) throw new Error(`graphscale: ${step}.optimize() returned a non-step.`);
+    context.replaceStep(step, replacement);
+  }
+  plan.applyReplacements(context.replacements);
+}
+
+class PlanOptimizer implements OptimizeContext {
+  readonly replacements = new Map<Step, Step>();
+  /** Live steps by the steps they depend on (kept current as steps are replaced). */
+  private readonly consumers = new Map<Step, Set<Step>>();
+  /** Steps the output plan, a layer boundary or the subscription source reads. */
+  private readonly readByOutput = new Set<Step>();
+
+  constructor(private readonly plan: OperationPlan) {
+    for (const step of plan.liveSteps()) this.indexConsumer(step);
+    visitOutput(plan.root, (value) => stepsOfValue(value).forEach((s) => this.readByOutput.add(s)));
+    for (const layer of plan.layers) for (const s of layer.reason.stepsRead()) this.readByOutput.add(s);
+    if (plan.sourceStep) this.readByOutput.add(plan.sourceStep);
+  }
+
+  private indexConsumer(step: Step): void {
+    for (const d of step.dependencies) {
+      let set = this.consumers.get(d);
+      if (set === undefined) this.consumers.set(d, (set = new Set()));
+      set.add(step);
+    }
+  }
+
+  isReplaced(step: Step): boolean {
+    return this.replacements.has(step);
+  }
+
+  resolve(step: Step): Step {
+    let r = step;
+    for (let next = this.replacements.get(r); next !== undefined; next = this.replacements.get(r)) r = next;
+    return r;
+  }
+
+  /** Points `step`'s dependencies at their replacements before it optimizes. */
+  resolveDependencies(step: Step): void {
+    const deps = step.dependencies;
+    for (let i = 0; i < deps.length; i++) deps[i] = this.resolve(deps[i]!);
+  }
+
+  consumersOf($step: Step): readonly Step[] {
+    const set = this.consumers.get(this.resolve($step));
+    if (set === undefined) return [];
+    const out: Step[] = [];
+    for (const s of set) if (!this.replacements.has(s)) out.push(s);
+    return out;
+  }
+
+  isReadByOutput($step: Step): boolean {
+    return this.readByOutput.has(this.resolve($step));
+  }
+
+  replaceStep($old: Step, $new: Step): void {
+    const old = this.resolve($old);
+    if (old === $new) return;
+    this.plan.adopt($new, this.plan.layerOf(old));
+    this.resolveDependencies($new);
+    this.indexConsumer($new);
+    this.replacements.set(old, $new);
+    const consumers = this.consumers.get(old);
+    if (consumers !== undefined) {
+      let set = this.consumers.get($new);
+      if (set === undefined) this.consumers.set($new, (set = new Set()));
+      for (const c of consumers) if (c !== $new) set.add(c);
+    }
+    if (this.readByOutput.has(old)) this.readByOutput.add($new);
+  }
+
+  listOfItem($step: Step): Step | null {
+    return $step instanceof ItemStep ? this.resolve($step.listReason.listStep) : null;
+  }
+
+  sameEntries($a: Step, $b: Step): boolean {
+    const a = this.plan.layerOf($a);
+    if ($a.layerId === $b.layerId) return true;
+    const r = a.reason;
+    return a.parent !== null && a.parent.id === $b.layerId && r.type === "nullableBoundary" && this.resolve(r.parentStep) === this.resolve($b);
+  }
+}

@@ -1,0 +1,47 @@
+// BuildResponse: the GraphQL response from the layers' results, in one completion pass. Entries that were
+// promises are completed as graphql-js completes them only when the request had such entries (otherwise
+// the order of completion cannot show). Mutation fields are completed one at a time as the request's
+// scheduler runs them (execution/executeRequest.ts). Reads buckets only; never runs a step.
+
+import type { GraphQLError } from "graphql";
+import type { OutputField } from "../outputPlan.js";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import type { Bucket, RequestState, ResponseData } from "../execution/bucket.js";
+import { newOutputContext, response, type OutputContext } from "./context.js";
+import { executeField, executeFields } from "./completeValue.js";
+
+/** spec: BuildResponse — completes the query or subscription event's response from the root bucket. */
+export function buildResponse(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
+  const ctx = newOutputContext(request, request.promisedEntries === true);
+  return completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, 0, undefined));
+}
+
+/** A completion of mutation fields: they always await promised entries, since later fields wait for them. */
+export function newMutationOutput(request: RequestState): OutputContext {
+  return newOutputContext(request, true);
+}
+
+/** spec: CompleteResponse — `data`, or null with the error when completing the root fails. */
+export function completeResponse(ctx: OutputContext, complete: () => PromiseOrValue<Record<string, unknown>>): PromiseOrValue<ResponseData> {
+  let data: PromiseOrValue<Record<string, unknown>>;
+  try {
+    data = complete();
+  } catch (error) {
+    ctx.errors.add(error as GraphQLError, undefined);
+    return response(null, ctx);
+  }
+  if (!isPromiseLike(data)) return response(data, ctx);
+  return data.then(
+    (resolved) => response(resolved, ctx),
+    (error: unknown) => {
+      ctx.errors.add(error as GraphQLError, undefined);
+      return response(null, ctx);
+    },
+  );
+}
+
+/** spec: CompleteMutationField — one root mutation field's value from its layer's bucket; throws (or rejects) to null the response. */
+export function completeMutationField(ctx: OutputContext, field: OutputField, bucket: Bucket): PromiseOrValue<unknown> {
+  if (field.value === null) return ctx.request.plan.root.type.name;
+  return executeField(ctx, field, bucket, 0, undefined, ctx.request.plan.root.type.name);
+}

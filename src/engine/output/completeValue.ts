@@ -1,0 +1,292 @@
+// The output's recursive core: graphql-js's executeFields / executeField / completeValue run over values
+// the layers already computed. An entry whose value arrived as a promise is completed as graphql-js
+// completes a settled promise (when the context awaits promised entries), so errors come out in graphql-js's
+// order and under its null propagation. Reads buckets only; never writes one, never runs a step.
+
+import { INHIBITED_AS_EMPTY_LIST } from "../flags.js";
+import type { Step } from "../step.js";
+import type { Path } from "../resolveInfo.js";
+import type { OutputField, OutputSelection, OutputValue } from "../outputPlan.js";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import { inspect } from "../inspect.js";
+import type { Bucket } from "../execution/bucket.js";
+import {
+  abandon,
+  addPath,
+  cannotReturnNull,
+  completeLeafValue,
+  handleFieldError,
+  isPromised,
+  locatedAt,
+  locatedInPlace,
+  notIterable,
+  outputValueAt,
+  promisedItems,
+  settledPromise,
+  throwIfError,
+  throwIfFailed,
+  type OutputContext,
+} from "./context.js";
+import { completeLeafListValue, listOf } from "./leaves.js";
+
+/** graphql-js's promiseForObject: the object once every field's promise has settled. */
+function promiseForObject(object: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return Promise.all(Object.values(object)).then((resolvedValues) => {
+    const resolvedObject: Record<string, unknown> = Object.create(null);
+    const keys = Object.keys(object);
+    for (let i = 0; i < keys.length; i++) resolvedObject[keys[i]!] = resolvedValues[i];
+    return resolvedObject;
+  });
+}
+
+/**
+ * spec: ExecuteFields — one object of the response. A field failing synchronously at a non-null position
+ * stops the object there, as in graphql-js; fields already pending are awaited before it fails.
+ */
+export function executeFields(ctx: OutputContext, selection: OutputSelection, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<Record<string, unknown>> {
+  const results: Record<string, unknown> = Object.create(null);
+  const fields = selection.fields;
+  const typename = selection.type.name;
+  let containsPromise = false;
+  try {
+    for (let f = 0; f < fields.length; f++) {
+      const field = fields[f]!;
+      if (field.value === null) {
+        results[field.responseKey] = typename;
+        continue;
+      }
+      const result = executeField(ctx, field, bucket, entry, path, typename);
+      results[field.responseKey] = result;
+      // Only a completion awaiting promised entries makes promises: the in-place one skips the check.
+      if (ctx.awaitPromised && isPromiseLike(result)) containsPromise = true;
+    }
+  } catch (error) {
+    if (containsPromise) {
+      return promiseForObject(results).finally(() => {
+        throw error;
+      });
+    }
+    throw error;
+  }
+  return containsPromise ? promiseForObject(results) : results;
+}
+
+/** The step holding a position's value as the field produced it (before an isTypeOf check). */
+function resolvedStepOf(value: OutputValue): Step {
+  return value.kind === "object" ? value.valueStep : value.step;
+}
+
+/** spec: ExecuteField */
+export function executeField(
+  ctx: OutputContext,
+  field: OutputField,
+  bucket: Bucket,
+  entry: number,
+  parentPath: Path | undefined,
+  parentTypename: string,
+): PromiseOrValue<unknown> {
+  const value = field.value!;
+  const step = resolvedStepOf(value);
+  const raw = outputValueAt(ctx, step, bucket, entry);
+  if (!ctx.awaitPromised) {
+    // In place: nothing is a promise, and the position's path is the stack (no Path objects).
+    ctx.stack.push(field.responseKey);
+    try {
+      return completeValue(ctx, field, value, bucket, entry, undefined, raw);
+    } catch (rawError) {
+      return handleFieldError(ctx, locatedInPlace(ctx, rawError, field), value.nonNull, undefined);
+    } finally {
+      ctx.stack.pop();
+    }
+  }
+  const path = addPath(parentPath, field.responseKey, parentTypename);
+  try {
+    const completed = isPromised(ctx, bucket, step, entry)
+      ? settledPromise(raw).then((resolved) => completeValue(ctx, field, value, bucket, entry, path, resolved))
+      : completeValue(ctx, field, value, bucket, entry, path, raw);
+    if (isPromiseLike(completed)) {
+      return completed.then(undefined, (rawError: unknown) => handleFieldError(ctx, locatedAt(rawError, field, path), value.nonNull, path));
+    }
+    return completed;
+  } catch (rawError) {
+    return handleFieldError(ctx, locatedAt(rawError, field, path), value.nonNull, path);
+  }
+}
+
+/** spec: CompleteValue */
+function completeValue(
+  ctx: OutputContext,
+  field: OutputField,
+  value: OutputValue,
+  bucket: Bucket,
+  entry: number,
+  path: Path | undefined,
+  result: unknown,
+): PromiseOrValue<unknown> {
+  if (result === INHIBITED_AS_EMPTY_LIST && (value.kind === "list" || value.kind === "leafList")) return [];
+  result = throwIfError(field, result);
+  if (value.nonNull) {
+    const completed = completeNullableValue(ctx, field, value, bucket, entry, path, result);
+    if (completed === null) throw cannotReturnNull(field);
+    return completed;
+  }
+  return completeNullableValue(ctx, field, value, bucket, entry, path, result);
+}
+
+function completeNullableValue(
+  ctx: OutputContext,
+  field: OutputField,
+  value: OutputValue,
+  bucket: Bucket,
+  entry: number,
+  path: Path | undefined,
+  result: unknown,
+): PromiseOrValue<unknown> {
+  if (result == null) return null;
+  switch (value.kind) {
+    case "leaf":
+      return completeLeafValue(value.type, result);
+    case "leafList": {
+      const list = listOf(result);
+      if (list === null) throw notIterable(field);
+      return completeLeafListValue(ctx, field, value.item, list, path);
+    }
+    case "list":
+      return completeListValue(ctx, field, value, bucket, entry, path, result);
+    case "object":
+      return completeObjectValue(ctx, value, bucket, entry, path);
+    case "abstract":
+      return completeAbstractValue(ctx, value, bucket, entry, path);
+  }
+}
+
+type ListValue = Extract<OutputValue, { kind: "list" }>;
+
+/** spec: CompleteListValue — the items of a list field, from the list layer's bucket. */
+function completeListValue(
+  ctx: OutputContext,
+  field: OutputField,
+  value: ListValue,
+  bucket: Bucket,
+  entry: number,
+  path: Path | undefined,
+  result: unknown,
+): PromiseOrValue<unknown[]> {
+  // The executor read every list of this position into an array when it opened the items' layer.
+  if (!Array.isArray(result)) throw notIterable(field);
+  const child = bucket.children.get(value.layer.id)!;
+  const start = child.childStart![entry]!;
+  if (!ctx.awaitPromised) return completeListInPlace(ctx, field, value, child, start, result.length);
+  const item = value.item;
+  const itemStep = resolvedStepOf(item);
+  const promised = promisedItems(ctx, result);
+  const out = new Array<unknown>(result.length);
+  let containsPromise = false;
+  for (let k = 0; k < result.length; k++) {
+    const at = start + k;
+    const itemPath = addPath(path, k, undefined);
+    try {
+      const raw = outputValueAt(ctx, itemStep, child, at);
+      const completed =
+        promised?.[k] === 1 || isPromised(ctx, child, itemStep, at)
+          ? settledPromise(raw).then((resolved) => completeValue(ctx, field, item, child, at, itemPath, resolved))
+          : completeValue(ctx, field, item, child, at, itemPath, raw);
+      if (isPromiseLike(completed)) {
+        containsPromise = true;
+        out[k] = completed.then(undefined, (rawError: unknown) => handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath));
+      } else {
+        out[k] = completed;
+      }
+    } catch (rawError) {
+      try {
+        out[k] = handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath);
+      } catch (error) {
+        if (containsPromise) abandon(out, k);
+        throw error;
+      }
+    }
+  }
+  return containsPromise ? Promise.all(out) : out;
+}
+
+/** CompleteListValue in place: nothing is a promise; each item's path is the stack. */
+function completeListInPlace(ctx: OutputContext, field: OutputField, value: ListValue, child: Bucket, start: number, length: number): unknown[] {
+  const item = value.item;
+  const itemStep = resolvedStepOf(item);
+  const out = new Array<unknown>(length);
+  for (let k = 0; k < length; k++) {
+    ctx.stack.push(k);
+    try {
+      out[k] = completeValue(ctx, field, item, child, start + k, undefined, outputValueAt(ctx, itemStep, child, start + k));
+    } catch (rawError) {
+      out[k] = handleFieldError(ctx, locatedInPlace(ctx, rawError, field), item.nonNull, undefined);
+    } finally {
+      ctx.stack.pop();
+    }
+  }
+  return out;
+}
+
+type ObjectValue = Extract<OutputValue, { kind: "object" }>;
+
+/** spec: CompleteObjectValue — the type's isTypeOf (already run) decides, then the sub-selection. */
+function completeObjectValue(ctx: OutputContext, value: ObjectValue, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<unknown> {
+  const checkStep = value.step;
+  if (checkStep !== value.valueStep) {
+    const checked = outputValueAt(ctx, checkStep, bucket, entry);
+    if (isPromised(ctx, bucket, checkStep, entry)) {
+      return settledPromise(checked).then(() => executeObjectFields(ctx, value, bucket, entry, path));
+    }
+    throwIfFailed(checked);
+  }
+  return executeObjectFields(ctx, value, bucket, entry, path);
+}
+
+function executeObjectFields(ctx: OutputContext, value: ObjectValue, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<Record<string, unknown>> {
+  const child = bucket.children.get(value.layer.id)!;
+  return executeFields(ctx, value.selection, child, child.entryOfParent![entry]!, path);
+}
+
+type AbstractValue = Extract<OutputValue, { kind: "abstract" }>;
+
+/**
+ * spec: CompleteAbstractValue — the name resolveType gave (a promise completes as graphql-js awaits it;
+ * the default type resolver's own Promise.all takes one step more), then the checked runtime type.
+ */
+function completeAbstractValue(ctx: OutputContext, value: AbstractValue, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<unknown> {
+  const nameStep = value.typeNameStep;
+  const name = outputValueAt(ctx, nameStep, bucket, entry);
+  if (isPromised(ctx, bucket, nameStep, entry)) {
+    let resolved = settledPromise(name);
+    if (value.defaultTypeResolver && ctx.request.typeResolver == null) resolved = Promise.all([resolved]).then((names) => names[0]);
+    return resolved.then(() => completeRuntimeObjectValue(ctx, value, bucket, entry, path));
+  }
+  throwIfFailed(name);
+  return completeRuntimeObjectValue(ctx, value, bucket, entry, path);
+}
+
+/** The runtime type's checks (already run): its isTypeOf may have been a promise. */
+function completeRuntimeObjectValue(ctx: OutputContext, value: AbstractValue, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<unknown> {
+  const typeName = outputValueAt(ctx, value.typeStep, bucket, entry);
+  if (isPromised(ctx, bucket, value.typeStep, entry)) {
+    return settledPromise(typeName).then((name) => executeRuntimeTypeFields(ctx, value, bucket, entry, path, name));
+  }
+  return executeRuntimeTypeFields(ctx, value, bucket, entry, path, typeName);
+}
+
+function executeRuntimeTypeFields(
+  ctx: OutputContext,
+  value: AbstractValue,
+  bucket: Bucket,
+  entry: number,
+  path: Path | undefined,
+  typeName: unknown,
+): PromiseOrValue<Record<string, unknown>> {
+  throwIfFailed(typeName);
+  const target = typeof typeName === "string" ? value.byType.get(typeName) : undefined;
+  if (target === undefined) {
+    throw new Error(`graphscale: internal error: the type step of ${value.typeStep} gave ${inspect(typeName)}, which is not a possible type.`);
+  }
+  const child = bucket.children.get(target.layer.id)!;
+  return executeFields(ctx, target.selection, child, child.entryOfParent![entry]!, path);
+}

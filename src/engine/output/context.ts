@@ -1,0 +1,144 @@
+// The output's shared state and small rules: the errors collected while completing, response paths, and
+// graphql-js's handling of a field error (a non-null position passes it up, a nullable one records it).
+// Reads layer results only; never writes into a bucket, never runs a step.
+
+import { GraphQLError, locatedError, type GraphQLLeafType } from "graphql";
+import { FlaggedValue, FLAG_ERROR } from "../flags.js";
+import type { Step } from "../step.js";
+import type { Path } from "../resolveInfo.js";
+import type { OutputField } from "../outputPlan.js";
+import { promisedItemsOf } from "../promisedItems.js";
+import { isPromiseLike } from "../promiseOrValue.js";
+import { inspect } from "../inspect.js";
+import { valueAt, type Bucket, type RequestState, type ResponseData } from "../execution/bucket.js";
+
+/**
+ * graphql-js's CollectedErrors: an error is recorded at the position it nulled; an error arriving under a
+ * position that was already nulled (a later, asynchronous one) is dropped, as graphql-js drops it.
+ */
+export class CollectedErrors {
+  readonly errors: GraphQLError[] = [];
+  private readonly nulledPositions = new Set<Path | undefined>();
+
+  add(error: GraphQLError, path: Path | undefined): void {
+    for (let p = path; p !== undefined; p = p.prev) if (this.nulledPositions.has(p)) return;
+    if (this.nulledPositions.has(undefined)) return;
+    this.nulledPositions.add(path);
+    this.errors.push(error);
+  }
+
+  /** An error of a completion in place: nothing is pending, so no position above it was nulled before. */
+  addInPlace(error: GraphQLError): void {
+    this.errors.push(error);
+  }
+}
+
+export interface OutputContext {
+  readonly request: RequestState;
+  readonly errors: CollectedErrors;
+  /**
+   * Whether entries that were promises are completed as promises (graphql-js's order), with a Path object
+   * per position; otherwise everything is completed in place and the position's path is `stack`.
+   */
+  readonly awaitPromised: boolean;
+  readonly stack: Array<string | number>;
+}
+
+export function newOutputContext(request: RequestState, awaitPromised: boolean): OutputContext {
+  return { request, errors: new CollectedErrors(), awaitPromised, stack: [] };
+}
+
+export function addPath(prev: Path | undefined, key: string | number, typename: string | undefined): Path {
+  return { prev, key, typename };
+}
+
+export function pathToArray(path: Path | undefined): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (let p = path; p !== undefined; p = p.prev) out.push(p.key);
+  return out.reverse();
+}
+
+export function response(data: unknown, ctx: OutputContext): ResponseData {
+  const errors = ctx.errors.errors;
+  const result = data as Record<string, unknown> | null;
+  return errors.length === 0 ? { data: result } : { errors, data: result };
+}
+
+export function outputValueAt(ctx: OutputContext, step: Step, bucket: Bucket, entry: number): unknown {
+  return valueAt(ctx.request, bucket, step, entry);
+}
+
+/** Whether to complete this entry as a promise: the step returned it as one (recorded by the executor). */
+export function isPromised(ctx: OutputContext, bucket: Bucket, step: Step, entry: number): boolean {
+  if (!ctx.awaitPromised || step.layerId !== bucket.layer.id) return false;
+  const promised = bucket.promised[step.id];
+  return promised !== undefined && promised[entry] === 1;
+}
+
+/** Which items of a list to complete as promises (a resolver returned them as promises). */
+export function promisedItems(ctx: OutputContext, list: readonly unknown[]): Uint8Array | undefined {
+  return ctx.awaitPromised ? promisedItemsOf(list) : undefined;
+}
+
+/** The entry's settled value as the settled promise graphql-js would have awaited. */
+export function settledPromise(value: unknown): Promise<unknown> {
+  return value instanceof FlaggedValue && value.flag === FLAG_ERROR ? Promise.reject(value.error) : Promise.resolve(value);
+}
+
+/** graphql-js's handleFieldError: a non-null position passes the error up; a nullable one records it. */
+export function handleFieldError(ctx: OutputContext, error: GraphQLError, nonNull: boolean, path: Path | undefined): null {
+  if (nonNull) throw error;
+  if (ctx.awaitPromised) ctx.errors.add(error, path);
+  else ctx.errors.addInPlace(error);
+  return null;
+}
+
+/** The located error for a position completed in place: its path is the stack. */
+export function locatedInPlace(ctx: OutputContext, rawError: unknown, field: OutputField): GraphQLError {
+  return locatedError(rawError, field.field.fieldNodes, ctx.stack.slice());
+}
+
+export function locatedAt(rawError: unknown, field: OutputField, path: Path): GraphQLError {
+  return locatedError(rawError, field.field.fieldNodes, pathToArray(path));
+}
+
+export function cannotReturnNull(field: OutputField): Error {
+  const f = field.field;
+  return new Error(`Cannot return null for non-nullable field ${f.parentType.name}.${f.fieldName}.`);
+}
+
+export function notIterable(field: OutputField): GraphQLError {
+  const f = field.field;
+  return new GraphQLError(`Expected Iterable, but did not find one for field "${f.parentType.name}.${f.fieldName}".`);
+}
+
+/** An error value throws (an error marker always; an Error object where the field follows graphql-js). */
+export function throwIfError(field: OutputField, result: unknown): unknown {
+  if (result instanceof FlaggedValue) {
+    if (result.flag === FLAG_ERROR) throw result.error;
+    return null; // inhibited: the position is null
+  }
+  if (field.errorValuesAreErrors && result instanceof Error) throw result;
+  return result;
+}
+
+export function throwIfFailed(value: unknown): void {
+  if (value instanceof FlaggedValue && value.flag === FLAG_ERROR) throw value.error;
+}
+
+/** Promises already made for the items of a list that stops at a non-null item: nobody awaits them now. */
+export function abandon(items: unknown[], upTo: number): void {
+  for (let k = 0; k < upTo; k++) {
+    const item = items[k];
+    if (isPromiseLike(item)) item.then(undefined, () => undefined);
+  }
+}
+
+/** spec: CompleteLeafValue */
+export function completeLeafValue(type: GraphQLLeafType, result: unknown): unknown {
+  const serialized = type.serialize(result);
+  if (serialized == null) {
+    throw new Error(`Expected \`${inspect(type)}.serialize(${inspect(result)})\` to return non-nullable value, returned: ${inspect(serialized)}`);
+  }
+  return serialized;
+}

@@ -1,0 +1,94 @@
+// Lists of leaves: completed straight from the list value, with no layer and no step of their own. Each
+// item is serialized by its type; an item's path is made only when it fails or is awaited.
+
+import type { Path } from "../resolveInfo.js";
+import type { LeafShape, OutputField } from "../outputPlan.js";
+import { isIterableObject, isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import {
+  abandon,
+  addPath,
+  cannotReturnNull,
+  completeLeafValue,
+  handleFieldError,
+  locatedAt,
+  locatedInPlace,
+  notIterable,
+  promisedItems,
+  settledPromise,
+  throwIfError,
+  type OutputContext,
+} from "./context.js";
+
+/** A list value as an array for the output: an iterable is read into a new array (nothing is written back). */
+export function listOf(value: unknown): unknown[] | null {
+  return Array.isArray(value) ? value : isIterableObject(value) ? Array.from(value) : null;
+}
+
+/** spec: CompleteLeafListValue */
+export function completeLeafListValue(
+  ctx: OutputContext,
+  field: OutputField,
+  item: LeafShape,
+  list: readonly unknown[],
+  path: Path | undefined,
+): PromiseOrValue<unknown[]> {
+  if (!ctx.awaitPromised) {
+    const out = new Array<unknown>(list.length);
+    for (let k = 0; k < list.length; k++) {
+      ctx.stack.push(k);
+      try {
+        out[k] = completeLeafItem(ctx, field, item, undefined, list[k]);
+      } catch (rawError) {
+        out[k] = handleFieldError(ctx, locatedInPlace(ctx, rawError, field), item.nonNull, undefined);
+      } finally {
+        ctx.stack.pop();
+      }
+    }
+    return out;
+  }
+  const promisedList = promisedItems(ctx, list);
+  const out = new Array<unknown>(list.length);
+  let containsPromise = false;
+  for (let k = 0; k < list.length; k++) {
+    const promised = promisedList?.[k] === 1;
+    // A leaf item needs its path only when it fails or is awaited; a nested list always does.
+    let itemPath: Path | null = promised || item.kind === "leafList" ? addPath(path, k, undefined) : null;
+    try {
+      const raw = list[k];
+      const completed = promised
+        ? settledPromise(raw).then((resolved) => completeLeafItem(ctx, field, item, itemPath!, resolved))
+        : completeLeafItem(ctx, field, item, itemPath ?? undefined, raw);
+      if (isPromiseLike(completed)) {
+        containsPromise = true;
+        const p = itemPath!;
+        out[k] = completed.then(undefined, (rawError: unknown) => handleFieldError(ctx, locatedAt(rawError, field, p), item.nonNull, p));
+      } else {
+        out[k] = completed;
+      }
+    } catch (rawError) {
+      itemPath ??= addPath(path, k, undefined);
+      try {
+        out[k] = handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath);
+      } catch (error) {
+        if (containsPromise) abandon(out, k);
+        throw error;
+      }
+    }
+  }
+  return containsPromise ? Promise.all(out) : out;
+}
+
+/** CompleteValue for an item of a list of leaves. */
+function completeLeafItem(ctx: OutputContext, field: OutputField, shape: LeafShape, path: Path | undefined, result: unknown): PromiseOrValue<unknown> {
+  result = throwIfError(field, result);
+  const completed = result == null ? null : completeLeafShape(ctx, field, shape, path, result);
+  if (completed === null && shape.nonNull) throw cannotReturnNull(field);
+  return completed;
+}
+
+function completeLeafShape(ctx: OutputContext, field: OutputField, shape: LeafShape, path: Path | undefined, result: unknown): PromiseOrValue<unknown> {
+  if (shape.kind === "leaf") return completeLeafValue(shape.type, result);
+  const list = listOf(result);
+  if (list === null) throw notIterable(field);
+  return completeLeafListValue(ctx, field, shape.item, list, path);
+}

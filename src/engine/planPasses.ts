@@ -1,0 +1,114 @@
+// The passes after planning: deduplicate, tree-shake, optimize, hoist global steps, order each layer's
+// steps, finalize. Each pass works on the plan's own records (steps, layers, output plan); a step only
+// ever rewrites itself, through the OptimizeContext (optimizeSteps.ts). Implements spec/planning.md.
+
+import { EngineValueStep, type Step } from "./step.js";
+import type { OperationPlan } from "./operationPlan.js";
+import { stepsOfValue, visitOutput } from "./outputPlan.js";
+import { optimizeSteps } from "./optimizeSteps.js";
+import { ResolverStep } from "./steps/resolver.js";
+
+/** spec: FinishPlanning */
+export function finishPlanning(plan: OperationPlan): void {
+  deduplicateSteps(plan);
+  treeShake(plan);
+  optimizeSteps(plan);
+  treeShake(plan);
+  hoistGlobalSteps(plan);
+  orderSteps(plan);
+  for (const step of plan.liveSteps()) step.finalize();
+}
+
+/** A small number per step class, so deduplication keys compare classes, not their (bundler-mangled) names. */
+const classIds = new WeakMap<Function, number>();
+let nextClassId = 0;
+function classIdOf(step: Step): number {
+  let id = classIds.get(step.constructor);
+  if (id === undefined) classIds.set(step.constructor, (id = nextClassId++));
+  return id;
+}
+
+/** spec: DeduplicateSteps — same class, same dependencies, same layer (or both global), equal options. */
+function deduplicateSteps(plan: OperationPlan): void {
+  const replacements = new Map<Step, Step>();
+  const groups = new Map<string, Step[]>();
+  for (const step of plan.liveSteps()) {
+    const deps = step.dependencies;
+    for (let i = 0; i < deps.length; i++) deps[i] = replacements.get(deps[i]!) ?? deps[i]!;
+    if (step.hasSideEffects || step instanceof EngineValueStep) continue;
+    const where = step.canBeGlobal() ? `g${plan.layerOf(step).hoistTarget().id}` : `l${step.layerId}`;
+    let key = `${classIdOf(step)}|${where}`;
+    for (let i = 0; i < deps.length; i++) key += `|${deps[i]!.id}:${step.dependencyIsGlobal[i] ? 1 : 0}:${step.dependencyAcceptFlags[i]}`;
+    const peers = groups.get(key);
+    if (peers === undefined) {
+      groups.set(key, [step]);
+      continue;
+    }
+    const same = step.deduplicate(peers);
+    if (same.length > 0) replacements.set(step, same[0]!);
+    else peers.push(step);
+  }
+  plan.applyReplacements(replacements);
+}
+
+/** spec: TreeShake — drops steps nothing in the output, a layer boundary or a side effect needs. */
+function treeShake(plan: OperationPlan): void {
+  const live = new Set<Step>();
+  const stack: Step[] = [];
+  const mark = (s: Step): void => {
+    if (!live.has(s)) stack.push(s);
+  };
+  visitOutput(plan.root, (value) => stepsOfValue(value).forEach(mark));
+  if (plan.sourceStep) mark(plan.sourceStep);
+  for (const layer of plan.layers) {
+    layer.reason.stepsRead().forEach(mark);
+    if (layer.itemStep) mark(layer.itemStep);
+  }
+  // Side effects run even when nothing reads them; resolver emulation runs only where its field is output.
+  for (const step of plan.liveSteps()) if (step.hasSideEffects && !(step instanceof ResolverStep)) mark(step);
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (live.has(s)) continue;
+    live.add(s);
+    for (const d of s.dependencies) if (!live.has(d)) stack.push(d);
+  }
+  for (const step of plan.liveSteps()) if (!live.has(step)) plan.removeStep(step);
+  for (const layer of plan.layers) layer.steps = layer.steps.filter((s) => plan.steps[s.id] === s);
+}
+
+/**
+ * spec: HoistGlobalSteps — a step whose inputs are all global runs once per request, in the root layer
+ * (or, under a mutation, in that mutation field's layer so it observes the earlier fields' writes).
+ */
+function hoistGlobalSteps(plan: OperationPlan): void {
+  for (const step of plan.liveSteps()) {
+    step.isGlobal = step.canBeGlobal();
+    if (!step.isGlobal) continue;
+    const layer = plan.layerOf(step);
+    const target = layer.hoistTarget();
+    if (target !== layer) {
+      layer.steps = layer.steps.filter((s) => s !== step);
+      step.layerId = target.id;
+      target.steps.push(step);
+    }
+  }
+}
+
+/** spec: OrderSteps — each layer's steps after the dependencies they share the layer with. */
+function orderSteps(plan: OperationPlan): void {
+  for (const layer of plan.layers) {
+    const ordered: Step[] = [];
+    const state = new Map<Step, number>();
+    const visit = (s: Step): void => {
+      const st = state.get(s);
+      if (st === 2) return;
+      if (st === 1) throw new Error(`graphscale: dependency cycle through ${s}.`);
+      state.set(s, 1);
+      for (const d of s.dependencies) if (d.layerId === layer.id) visit(d);
+      state.set(s, 2);
+      ordered.push(s);
+    };
+    for (const s of layer.steps) visit(s);
+    layer.steps = ordered;
+  }
+}

@@ -1,0 +1,37 @@
+// What users attach to a schema to plan it: plan resolvers for fields, type planners for abstract types, and
+// the `extensions.graphscale` shapes that carry them. Types and one lookup only; never runs a plan.
+
+import type { FieldNode, FragmentDefinitionNode, GraphQLField, GraphQLObjectType, GraphQLOutputType, GraphQLSchema, OperationDefinitionNode } from "graphql";
+import type { Step } from "./step.js";
+import type { FieldArgs } from "./fieldArgs.js";
+
+/** What a plan resolver receives as its third argument: plan-time facts about the field. */
+export interface PlanInfo {
+  readonly fieldName: string;
+  readonly fieldNodes: ReadonlyArray<FieldNode>;
+  readonly parentType: GraphQLObjectType;
+  readonly returnType: GraphQLOutputType;
+  readonly schema: GraphQLSchema;
+  readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
+  readonly operation: OperationDefinitionNode;
+  /** Response keys from the root to this field (list indices are not known at planning). */
+  readonly path: readonly string[];
+}
+
+export type PlanResolver = ($parent: any, args: FieldArgs, info: PlanInfo) => Step;
+export type TypePlanner = ($value: any) => Step;
+
+/** What graphscale reads from a field's or type's `extensions.graphscale`. */
+export interface GraphscaleFieldExtensions {
+  plan?: PlanResolver;
+  /** Subscription root fields: the step whose value is the source event stream. */
+  subscribePlan?: PlanResolver;
+}
+export interface GraphscaleTypeExtensions {
+  /** For interfaces and unions: a step giving each entry's concrete type name. */
+  planType?: TypePlanner;
+}
+
+export function fieldPlanOf(fieldDef: GraphQLField<unknown, unknown>): PlanResolver | undefined {
+  return (fieldDef.extensions?.graphscale as GraphscaleFieldExtensions | undefined)?.plan;
+}

@@ -1,0 +1,278 @@
+// The planner: turns one operation into a DAG of steps in layers plus an output plan. Plan resolvers run
+// here, once per operation (never per request); every step they return is adopted into the layer being
+// planned. The Planner object is the planning context: passed explicitly, never a module global.
+// Implements spec/planning.md (PlanOperation … PlanType); the passes after it are in planPasses.ts.
+
+import {
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLAbstractType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+import { Step } from "./step.js";
+import { ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, type Layer } from "./layer.js";
+import { OperationPlan } from "./operationPlan.js";
+import { isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
+import { collectFields, collectSubfields, type CollectContext } from "./collectFields.js";
+import { fieldPlanOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo } from "./planResolver.js";
+import { FieldArgs } from "./fieldArgs.js";
+import type { FieldContext } from "./resolveInfo.js";
+import { inspect } from "./inspect.js";
+import { finishPlanning } from "./planPasses.js";
+import { EachStep } from "./steps/each.js";
+import { ItemStep } from "./steps/item.js";
+import { IsTypeOfStep } from "./steps/isTypeOf.js";
+import { PlanningErrorStep } from "./steps/planningError.js";
+import { ResolveTypeStep } from "./steps/resolveType.js";
+import { ResolverStep } from "./steps/resolver.js";
+import { RootValueStep } from "./steps/rootValue.js";
+import { RuntimeTypeStep } from "./steps/runtimeType.js";
+
+/** spec: BuildOperationPlan — plans an operation, then deduplicates, tree-shakes, optimizes and finalizes. */
+export function buildOperationPlan(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: { readonly [name: string]: FragmentDefinitionNode },
+  variableValues: { readonly [name: string]: unknown },
+  purpose: "response" | "subscriptionSource" = "response",
+): OperationPlan {
+  const plan = new OperationPlan(schema, operation, fragments, purpose);
+  new Planner(plan, variableValues).planOperation();
+  finishPlanning(plan);
+  return plan;
+}
+
+/** The planning context of one operation: the plan being filled and the variables planning may read. */
+class Planner implements CollectContext {
+  readonly schema: GraphQLSchema;
+  readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
+
+  constructor(
+    readonly plan: OperationPlan,
+    readonly variableValues: { readonly [name: string]: unknown },
+  ) {
+    this.schema = plan.schema;
+    this.fragments = plan.fragments;
+  }
+
+  recordConstraint(name: string, value: unknown): void {
+    this.plan.recordConstraint(name, value);
+  }
+
+  /** Runs user planning code for `layer`: its step is adopted there; a throw or a non-step is a field error. */
+  private runPlanCode(layer: Layer, run: () => unknown, notAStep: (value: unknown) => string): Step {
+    let $step: unknown;
+    try {
+      $step = run();
+    } catch (error) {
+      return this.plan.adopt(new PlanningErrorStep(error), layer);
+    }
+    if ($step instanceof Step) return this.plan.adopt($step, layer);
+    return this.plan.adopt(new PlanningErrorStep(new Error(notAStep($step))), layer);
+  }
+
+  /** spec: PlanOperation */
+  planOperation(): void {
+    const plan = this.plan;
+    const rootType = plan.rootType;
+    const $root = plan.adopt(new RootValueStep(), plan.rootLayer);
+    const fields = collectFields(this, rootType, plan.operation.selectionSet);
+    if (plan.purpose === "subscriptionSource") {
+      plan.sourceStep = this.planSubscriptionSource(rootType, $root, fields);
+      return;
+    }
+    if (plan.operation.operation !== "mutation") {
+      plan.root = this.planSelectionSet(plan.rootLayer, rootType, $root, fields, []);
+      return;
+    }
+    // Each root mutation field runs in its own layer, after the previous one has finished.
+    const out: OutputField[] = [];
+    for (const [responseKey, fieldNodes] of fields) {
+      const layer = plan.newLayer(new MutationFieldReason(responseKey), plan.rootLayer);
+      const field = this.planField(layer, rootType, $root, responseKey, fieldNodes, []);
+      if (field) out.push(field);
+    }
+    plan.root = { type: rootType, fields: out };
+  }
+
+  /** spec: PlanSubscriptionSource — the first root field's `subscribePlan`, run once per subscription. */
+  private planSubscriptionSource(rootType: GraphQLObjectType, $root: Step, fields: Map<string, FieldNode[]>): Step {
+    const [responseKey, fieldNodes] = fields.entries().next().value as [string, FieldNode[]];
+    const fieldDef = this.getFieldDef(rootType, fieldNodes[0]!.name.value)!;
+    const subscribePlan = (fieldDef.extensions?.graphscale as GraphscaleFieldExtensions | undefined)?.subscribePlan;
+    if (!subscribePlan) throw new Error(`graphscale: ${rootType.name}.${fieldDef.name} has no subscribePlan.`);
+    const info = this.planInfo(fieldDef, fieldNodes, rootType, [responseKey]);
+    return this.runPlanCode(
+      this.plan.rootLayer,
+      () => subscribePlan($root, new FieldArgs(fieldDef, fieldNodes[0]!), info),
+      (v) => `The subscribePlan of ${rootType.name}.${fieldDef.name} returned ${inspect(v)}; it must return a step.`,
+    );
+  }
+
+  private planInfo(fieldDef: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[], parentType: GraphQLObjectType, path: readonly string[]): PlanInfo {
+    return {
+      fieldName: fieldDef.name,
+      fieldNodes,
+      parentType,
+      returnType: fieldDef.type,
+      schema: this.schema,
+      fragments: this.fragments,
+      operation: this.plan.operation,
+      path,
+    };
+  }
+
+  /** spec: PlanSelectionSet */
+  private planSelectionSet(layer: Layer, type: GraphQLObjectType, $parent: Step, fields: Map<string, FieldNode[]>, path: readonly string[]): OutputSelection {
+    const out: OutputField[] = [];
+    for (const [responseKey, fieldNodes] of fields) {
+      const field = this.planField(layer, type, $parent, responseKey, fieldNodes, path);
+      if (field) out.push(field);
+    }
+    return { type, fields: out };
+  }
+
+  private getFieldDef(parentType: GraphQLObjectType, fieldName: string): GraphQLField<unknown, unknown> | undefined {
+    if (fieldName === SchemaMetaFieldDef.name && this.schema.getQueryType() === parentType) return SchemaMetaFieldDef;
+    if (fieldName === TypeMetaFieldDef.name && this.schema.getQueryType() === parentType) return TypeMetaFieldDef;
+    if (fieldName === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+    return parentType.getFields()[fieldName];
+  }
+
+  /** spec: PlanField — runs the field's plan resolver, or plans resolver emulation for it. */
+  private planField(
+    layer: Layer,
+    parentType: GraphQLObjectType,
+    $parent: Step,
+    responseKey: string,
+    fieldNodes: FieldNode[],
+    parentPath: readonly string[],
+  ): OutputField | null {
+    const fieldName = fieldNodes[0]!.name.value;
+    const fieldDef = this.getFieldDef(parentType, fieldName);
+    if (!fieldDef) return null; // graphql-js omits a field the schema does not define
+    const field: FieldContext = {
+      fieldName,
+      responseKey,
+      fieldNodes,
+      returnType: fieldDef.type,
+      parentType,
+      schema: this.schema,
+      fragments: this.fragments,
+      operation: this.plan.operation,
+    };
+    if (fieldDef === TypeNameMetaFieldDef) return { responseKey, field, value: null, errorValuesAreErrors: false };
+    const path = [...parentPath, responseKey];
+    const plan = fieldPlanOf(fieldDef);
+    const $value = plan
+      ? this.runPlanCode(
+          layer,
+          () => plan($parent, new FieldArgs(fieldDef, fieldNodes[0]!), this.planInfo(fieldDef, fieldNodes, parentType, path)),
+          (v) => `The plan resolver of ${parentType.name}.${fieldName} returned ${inspect(v)}; a plan resolver must return a step.`,
+        )
+      : this.plan.adopt(new ResolverStep($parent, field, fieldDef), layer);
+    const value = this.planValue(layer, fieldDef.type, $value, field, responseKey, path, !plan);
+    return { responseKey, field, value, errorValuesAreErrors: !plan };
+  }
+
+  /** spec: PlanValue — opens the layers a value's type needs (list items, non-null objects, concrete types). */
+  private planValue(
+    layer: Layer,
+    type: GraphQLOutputType,
+    $value: Step,
+    field: FieldContext,
+    responseKey: string | null,
+    path: readonly string[],
+    resolverSemantics: boolean,
+  ): OutputValue {
+    const nonNull = isNonNullType(type);
+    const named = nonNull ? type.ofType : type;
+    if ($value instanceof EachStep && !isListType(named)) {
+      $value = this.plan.adopt(new PlanningErrorStep(new Error(`each() was returned for ${field.parentType.name}.${field.fieldName}, which is not a list.`)), layer);
+    }
+    if (isListType(named)) return this.planListValue(layer, named.ofType as GraphQLOutputType, nonNull, $value, field, responseKey, path, resolverSemantics);
+    if (isLeafType(named)) return { kind: "leaf", nonNull, step: $value, type: named };
+    const plan = this.plan;
+    if (isObjectType(named)) {
+      const $checked = named.isTypeOf ? plan.adopt(new IsTypeOfStep($value, named, valueField(field, responseKey)), layer) : $value;
+      const child = plan.newLayer(new NullableBoundaryReason($checked, responseKey ?? ""), layer);
+      child.pathTypename = field.parentType.name;
+      const selection = this.planSelectionSet(child, named, $checked, collectSubfields(this, named, field.fieldNodes), path);
+      return { kind: "object", nonNull, step: $checked, valueStep: $value, layer: child, selection };
+    }
+    const abstractType = named as GraphQLAbstractType;
+    const $typeName = this.planTypeName(layer, abstractType, $value, valueField(field, responseKey));
+    const $type = plan.adopt(new RuntimeTypeStep($value, $typeName, abstractType, valueField(field, responseKey)), layer);
+    const byType = new Map<string, { layer: Layer; selection: OutputSelection }>();
+    for (const objectType of this.schema.getPossibleTypes(abstractType)) {
+      const child = plan.newLayer(new PolymorphicReason($value, $type, objectType.name, responseKey ?? ""), layer);
+      child.pathTypename = field.parentType.name;
+      const selection = this.planSelectionSet(child, objectType, $value, collectSubfields(this, objectType, field.fieldNodes), path);
+      byType.set(objectType.name, { layer: child, selection });
+    }
+    const defaultTypeResolver = $typeName instanceof ResolveTypeStep && abstractType.resolveType == null;
+    return { kind: "abstract", nonNull, step: $value, typeStep: $type, typeNameStep: $typeName, defaultTypeResolver, byType };
+  }
+
+  /** PlanValue for a list type: a list of leaves needs no layer; any other list opens its items' layer. */
+  private planListValue(
+    layer: Layer,
+    itemType: GraphQLOutputType,
+    nonNull: boolean,
+    $value: Step,
+    field: FieldContext,
+    responseKey: string | null,
+    path: readonly string[],
+    resolverSemantics: boolean,
+  ): OutputValue {
+    if (!($value instanceof EachStep) && isLeafOnly(itemType)) {
+      return { kind: "leafList", nonNull, step: $value, item: leafShape(itemType) };
+    }
+    const plan = this.plan;
+    const $list = $value instanceof EachStep ? $value.$list : $value;
+    const reason = new ListItemReason($list, responseKey);
+    const listLayer = plan.newLayer(reason, layer);
+    listLayer.pathTypename = field.parentType.name;
+    listLayer.errorValuesAreErrors = resolverSemantics;
+    const $item = plan.adopt(new ItemStep(reason), listLayer);
+    listLayer.itemStep = $item;
+    let $itemValue: Step = $item;
+    if ($value instanceof EachStep) {
+      const callback = $value.callback;
+      $itemValue = this.runPlanCode(
+        listLayer,
+        () => callback($item),
+        (v) => `The each() callback of ${field.parentType.name}.${field.fieldName} returned ${inspect(v)}; it must return a step.`,
+      );
+    }
+    const item = this.planValue(listLayer, itemType, $itemValue, field, null, path, resolverSemantics);
+    return { kind: "list", nonNull, step: $list, layer: listLayer, item };
+  }
+
+  /** spec: PlanType — the step naming each entry's concrete type: the type's `planType`, else resolver emulation. */
+  private planTypeName(layer: Layer, abstractType: GraphQLAbstractType, $value: Step, field: FieldContext): Step {
+    const planType = (abstractType.extensions?.graphscale as GraphscaleTypeExtensions | undefined)?.planType;
+    if (!planType) return this.plan.adopt(new ResolveTypeStep($value, abstractType, field), layer);
+    return this.runPlanCode(
+      layer,
+      () => planType($value),
+      (v) => `planType of ${abstractType.name} returned ${inspect(v)}; it must return a step.`,
+    );
+  }
+}
+
+/** The field as seen by the checks of one value: a list item's checks get the list field's own `info`. */
+function valueField(field: FieldContext, responseKey: string | null): FieldContext {
+  return responseKey === null ? { ...field, atListItem: true } : field;
+}
