@@ -7,7 +7,7 @@ import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, type Step } from "./step.js";
 import type { Layer } from "./layer.js";
 import type { OperationPlan, OutputSelection, OutputValue } from "./operationPlan.js";
 import { planCacheFor } from "./planCache.js";
-import { getOperation } from "./execute.js";
+import { getOperation } from "./getOperation.js";
 
 /** What `explain` yields: the plan as JSON, and the same plan as Mermaid flowchart text. */
 export interface ExplainedPlan {
