@@ -20,7 +20,7 @@ import { planCacheFor } from "./planCache.js";
 import { executeBucket, isPromiseLike, newRootBucket, type RequestState } from "./executeBucket.js";
 import { buildResponse } from "./output.js";
 import { getOperation } from "./getOperation.js";
-import { addExplain, type ExplainOption } from "./explain.js";
+import { addExplain, type ExplainOption } from "./explain/index.js";
 import type { OperationPlan } from "./operationPlan.js";
 
 type PromiseOrValue<T> = T | Promise<T>;
