@@ -17,7 +17,7 @@ export {
   type CollapsedNodeJSON,
   type OutputSelectionJSON,
   type OutputValueJSON,
-} from "./engine/explain.js";
+} from "./engine/explain/index.js";
 export {
   Step,
   AccessStep,

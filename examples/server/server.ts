@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { execute } from "../../src/index.js";
-import type { ExplainOption } from "../../src/engine/explain.js";
+import type { ExplainOption } from "../../src/index.js";
 import { renderPage } from "./page.js";
 
 export interface ServerOptions {

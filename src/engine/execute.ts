@@ -4,7 +4,6 @@
 
 import {
   GraphQLError,
-  Kind,
   assertValidSchema,
   getVariableValues,
   parse,
@@ -13,43 +12,17 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type FragmentDefinitionNode,
   type GraphQLArgs,
   type GraphQLSchema,
-  type OperationDefinitionNode,
 } from "graphql";
 import { LRUCache } from "lru-cache";
 import { planCacheFor } from "./planCache.js";
 import { isPromiseLike, type PromiseOrValue } from "./promiseOrValue.js";
 import type { RequestState } from "./execution/bucket.js";
 import { executeRequest } from "./execution/executeRequest.js";
-import { addExplain, type ExplainOption } from "./explain.js";
+import { addExplain, type ExplainOption } from "./explain/index.js";
+import { getOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
-
-/** The operation to run and the fragments it may spread, or graphql-js's error for a bad choice. */
-export function getOperation(
-  document: DocumentNode,
-  operationName: string | null | undefined,
-): { operation: OperationDefinitionNode; fragments: Record<string, FragmentDefinitionNode> } | GraphQLError {
-  let operation: OperationDefinitionNode | undefined;
-  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.OPERATION_DEFINITION) {
-      if (operationName == null) {
-        if (operation !== undefined) return new GraphQLError("Must provide operation name if query contains multiple operations.");
-        operation = definition;
-      } else if (definition.name?.value === operationName) {
-        operation = definition;
-      }
-    } else if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments[definition.name.value] = definition;
-    }
-  }
-  if (!operation) {
-    return new GraphQLError(operationName != null ? `Unknown operation named "${operationName}".` : "Must provide an operation.");
-  }
-  return { operation, fragments };
-}
 
 /** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does). */
 function assertValidExecutionArguments(schema: GraphQLSchema, document: DocumentNode, variableValues: unknown): void {

@@ -12,7 +12,6 @@ import {
   isUnionType,
   parse,
   type DocumentNode,
-  type GraphQLFieldResolver,
   type GraphQLIsTypeOfFn,
   type GraphQLTypeResolver,
 } from "graphql";
