@@ -52,7 +52,7 @@ export function prepareRequest(
   const variableValues = coerced.coerced;
   let plan: OperationPlan;
   try {
-    plan = planCacheFor(schema).getPlan(schema, document, operationName, operation, fragments, variableValues);
+    plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variableValues);
   } catch (error) {
     // graphql-js reports an operation its schema cannot run as a field-less failure with data null.
     if (error instanceof GraphQLError) return { errors: [error], data: null };

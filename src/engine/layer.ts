@@ -51,7 +51,7 @@ export abstract class LayerReason {
   get startsPath(): boolean {
     return false;
   }
-  /** spec: CreateBucket — this layer's entries, chosen from the parent's. */
+  /** spec: SelectEntries — this layer's entries, chosen from the parent's. */
   abstract selectEntries(parent: ParentEntries): EntrySelection;
   /** The response path of entry `i`, given its parent's path (`start`: list layers' first entry of that parent). */
   abstract entryPath(above: Path | undefined, i: number, start: number, typename: string | undefined): Path | undefined;

@@ -31,7 +31,7 @@ class PlanCache {
   }
 
   /** spec: GetOperationPlan */
-  getPlan(
+  getOperationPlan(
     schema: GraphQLSchema,
     document: DocumentNode,
     operationName: string | null | undefined,

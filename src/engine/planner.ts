@@ -212,7 +212,7 @@ class Planner implements CollectContext {
       return { kind: "object", nonNull, step: $checked, valueStep: $value, layer: child, selection };
     }
     const abstractType = named as GraphQLAbstractType;
-    const $typeName = this.planTypeName(layer, abstractType, $value, valueField(field, responseKey));
+    const $typeName = this.planType(layer, abstractType, $value, valueField(field, responseKey));
     const $type = plan.adopt(new RuntimeTypeStep($value, $typeName, abstractType, valueField(field, responseKey)), layer);
     const byType = new Map<string, { layer: Layer; selection: OutputSelection }>();
     for (const objectType of this.schema.getPossibleTypes(abstractType)) {
@@ -261,7 +261,7 @@ class Planner implements CollectContext {
   }
 
   /** spec: PlanType — the step naming each entry's concrete type: the type's `planType`, else resolver emulation. */
-  private planTypeName(layer: Layer, abstractType: GraphQLAbstractType, $value: Step, field: FieldContext): Step {
+  private planType(layer: Layer, abstractType: GraphQLAbstractType, $value: Step, field: FieldContext): Step {
     const planType = (abstractType.extensions?.graphscale as GraphscaleTypeExtensions | undefined)?.planType;
     if (!planType) return this.plan.adopt(new ResolveTypeStep($value, abstractType, field), layer);
     return this.runPlanCode(

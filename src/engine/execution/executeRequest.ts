@@ -13,7 +13,7 @@ import { executeLayer, executeMutationField } from "./executeLayer.js";
 /** spec: ExecuteRequest — runs the plan's layers, then builds the response. */
 export function executeRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
   const root = newRootBucket(request);
-  if (request.plan.operation.operation === "mutation") return executeMutation(request, root) as PromiseOrValue<ExecutionResult>;
+  if (request.plan.operation.operation === "mutation") return executeFieldsSerially(request, root) as PromiseOrValue<ExecutionResult>;
   const done = executeLayer(request, root);
   // The response is a promise when some entry's value was one (graphql-js completes those later).
   if (isPromiseLike(done)) return done.then(() => buildResponse(request, root) as PromiseOrValue<ExecutionResult>);
@@ -25,7 +25,7 @@ export function executeRequest(request: RequestState): PromiseOrValue<ExecutionR
  * and completed before the next starts. A failure at a non-null field rejects the chain, so the later
  * fields never run (graphql-js's promiseReduce).
  */
-function executeMutation(request: RequestState, root: Bucket): PromiseOrValue<unknown> {
+function executeFieldsSerially(request: RequestState, root: Bucket): PromiseOrValue<unknown> {
   const ctx = newMutationOutput(request);
   const layers = request.plan.rootLayer.children;
   const runField = (object: Record<string, unknown>, field: OutputField): PromiseOrValue<Record<string, unknown>> => {

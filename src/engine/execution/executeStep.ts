@@ -55,14 +55,14 @@ export function executeStep(request: RequestState, bucket: Bucket, step: Step): 
     }
   }
   if (filter === null) return callExecute(request, bucket, step, count, values, null);
-  const compaction = compact(step, values, filter, count);
+  const compaction = earlyExit(step, values, filter, count);
   if (compaction === null) return callExecute(request, bucket, step, count, values, null);
   if (compaction.keep.length === 0) return storeResults(request, bucket, step, compaction.outcomes);
   return callExecute(request, bucket, step, compaction.keep.length, values, compaction);
 }
 
 /** spec: EarlyExit — drops the entries carrying an unaccepted flag and compacts every batch list in place. */
-function compact(step: Step, values: unknown[], filter: number[], count: number): Compaction | null {
+function earlyExit(step: Step, values: unknown[], filter: number[], count: number): Compaction | null {
   const accepts = step.dependencyAcceptFlags;
   const keep = new Int32Array(count);
   let kept = 0;

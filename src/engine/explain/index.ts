@@ -49,7 +49,7 @@ export function explainPlan(
   const { operation, fragments } = chosen;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
   const values = coerced.coerced ?? variableValues ?? {};
-  const plan = planCacheFor(schema).getPlan(schema, document, operationName, operation, fragments, values);
+  const plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, values);
   return explainOperationPlan(plan);
 }
 
