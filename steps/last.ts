@@ -1,24 +1,11 @@
 // last($list): the last item of each entry's list (null for an empty or null list).
 
-import { Step, type ExecutionDetails } from "../src/index.js";
+import type { Step } from "../src/index.js";
+import { ItemAtStep } from "./itemAt.js";
 
-export class LastStep<T = unknown> extends Step<T | null> {
-  constructor($list: Step) {
-    super();
-    this.addDependency($list);
-  }
-
-  execute({ count, values: [lists] }: ExecutionDetails<[ReadonlyArray<readonly T[] | null | undefined>]>): ReadonlyArray<T | null> {
-    const out = new Array<T | null>(count);
-    for (let i = 0; i < count; i++) {
-      const l = lists[i];
-      out[i] = l != null && l.length > 0 ? l[l.length - 1]! : null;
-    }
-    return out;
-  }
-
-  override deduplicate(peers: readonly Step[]): readonly Step[] {
-    return peers.filter((p) => p instanceof LastStep);
+export class LastStep<T = unknown> extends ItemAtStep<T> {
+  protected indexIn(length: number): number {
+    return length - 1;
   }
 }
 

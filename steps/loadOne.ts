@@ -1,87 +1,9 @@
-// loadOne($key, callback, params?) / loadMany(...): DataLoader's job done per step. The callback runs
-// once per layer with every distinct key of the batch and the global params, and returns results in
-// key order. Keys are de-duplicated before the call; results fan back out without per-entry promises.
+// loadOne($key, callback, params?): one record per key, loaded for the whole layer with one callback call.
 
-import { Step, type ExecutionDetails } from "../src/index.js";
-import { constant } from "../src/index.js";
-
-export type LoadCallback<K, V, P> = (keys: readonly K[], params: P) => PromiseLike<ReadonlyArray<V>> | ReadonlyArray<V>;
-
-export class LoadStep<K, V, P> extends Step<V | null> {
-  override isAsync = true;
-
-  constructor(
-    $key: Step,
-    readonly callback: LoadCallback<K, V, P>,
-    $params: Step,
-    readonly many: boolean,
-  ) {
-    super();
-    this.addDependency($key);
-    this.addGlobalDependency($params);
-  }
-
-  execute({ count, values }: ExecutionDetails<[readonly K[], P]>): PromiseLike<ReadonlyArray<V | null>> | ReadonlyArray<V | null> {
-    const [keys, params] = values;
-    // Distinct keys, and for each entry the index of its key in that list (-1 for a null key).
-    const distinct: K[] = [];
-    const slot = new Int32Array(count);
-    const seen = new Map<unknown, number>();
-    for (let i = 0; i < count; i++) {
-      const key = keys[i];
-      if (key == null) {
-        slot[i] = -1;
-        continue;
-      }
-      let at = seen.get(key);
-      if (at === undefined) {
-        at = distinct.length;
-        seen.set(key, at);
-        distinct.push(key as K);
-      }
-      slot[i] = at;
-    }
-    if (distinct.length === 0) return new Array<V | null>(count).fill(null);
-    const fanOut = (results: ReadonlyArray<V>): ReadonlyArray<V | null> => {
-      if (!Array.isArray(results) || results.length !== distinct.length) {
-        throw new Error(
-          `graphscale: the ${this.many ? "loadMany" : "loadOne"} callback ${this.callback.name || "(anonymous)"} returned ${Array.isArray(results) ? `${results.length} results` : typeof results} for ${distinct.length} keys; it must return one result per key, in key order.`,
-        );
-      }
-      const out = new Array<V | null>(count);
-      for (let i = 0; i < count; i++) {
-        const at = slot[i]!;
-        out[i] = at < 0 ? null : (results[at] ?? null);
-      }
-      return out;
-    };
-    const results = this.callback(distinct, params);
-    return isPromiseLike(results) ? Promise.resolve(results).then(fanOut) : fanOut(results);
-  }
-
-  override deduplicate(peers: readonly Step[]): readonly Step[] {
-    return peers.filter((p) => p instanceof LoadStep && p.callback === this.callback && p.many === this.many);
-  }
-
-  override toStringMeta(): string {
-    return this.callback.name || "callback";
-  }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value != null && typeof (value as { then?: unknown }).then === "function";
-}
-
-function paramsStep(params: unknown): Step {
-  return params instanceof Step ? params : constant(params);
-}
+import type { Step } from "../src/index.js";
+import { LoadStep, paramsStep, type LoadCallback } from "./loadStep.js";
 
 /** One record per key: the callback returns, per distinct key, the record or null. */
 export function loadOne<K, V, P = undefined>($key: Step, callback: LoadCallback<K, V, P>, params?: Step | P): LoadStep<K, V, P> {
   return new LoadStep<K, V, P>($key, callback, paramsStep(params), false);
-}
-
-/** A list of records per key: the callback returns, per distinct key, a list. */
-export function loadMany<K, V, P = undefined>($key: Step, callback: LoadCallback<K, readonly V[], P>, params?: Step | P): LoadStep<K, readonly V[], P> {
-  return new LoadStep<K, readonly V[], P>($key, callback, paramsStep(params), true);
 }

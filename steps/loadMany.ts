@@ -1,0 +1,9 @@
+// loadMany($key, callback, params?): a list of records per key, loaded for the whole layer with one callback call.
+
+import type { Step } from "../src/index.js";
+import { LoadStep, paramsStep, type LoadCallback } from "./loadStep.js";
+
+/** A list of records per key: the callback returns, per distinct key, a list. */
+export function loadMany<K, V, P = undefined>($key: Step, callback: LoadCallback<K, readonly V[], P>, params?: Step | P): LoadStep<K, readonly V[], P> {
+  return new LoadStep<K, readonly V[], P>($key, callback, paramsStep(params), true);
+}
