@@ -70,11 +70,22 @@ function run(file) {
   });
 }
 
-/** uvu's failure blocks: '  FAIL  "test name"' then the message, up to the next block or the summary. */
+/**
+ * uvu's failure blocks: '  FAIL  "test name"', then the message (several lines for some), which ends at
+ * its "(operator)" marker, a blank line, or the stack.
+ */
 function failedTests(text) {
   const out = [];
-  const re = /^\s*FAIL\s+(?:\S.*?\s{2,})?"(.*)"\n\s*(.*)$/gm;
-  for (let m; (m = re.exec(text)); ) out.push(`"${m[1]}": ${m[2].trim()}`);
+  const re = /^\s*FAIL\s+(?:\S.*?\s{2,})?"(.*)"\n/gm;
+  for (let m; (m = re.exec(text)); ) {
+    const message = [];
+    for (const line of text.slice(re.lastIndex).split("\n").slice(0, 40)) {
+      if (line.trim() === "" || /^\s+at /.test(line)) break;
+      message.push(line.trim());
+      if (/ {2}\(\w+\)$/.test(line)) break;
+    }
+    out.push(`"${m[1]}": ${message.join("\n")}`);
+  }
   return out;
 }
 
