@@ -1,6 +1,6 @@
 // The test runner (scripts/test.mjs) on files that fail in every way it must catch: a throwing `before`
 // hook (uvu alone prints "(0 / 1)" and exits 0), a throwing `after` hook, a file that crashes while loading,
-// a file that runs no test and says nothing, a failing assertion; and a file that skips itself with a message.
+// a file that runs no test and says nothing (with or without calling test.run()), a failing assertion; and a file that skips itself with a message.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -31,8 +31,8 @@ function recap(stdout: string, file: string): string {
 
 const all = runFixtures();
 
-test("runner: the last line counts 2 passed, 5 failed (hooks, crash, silent file, assertion), 2 skipped", () => {
-  assert.is(all.lastLine, "2 passed, 5 failed, 2 skipped");
+test("runner: the last line counts 2 passed, 6 failed (hooks, crash, silent files, assertion), 2 skipped", () => {
+  assert.is(all.lastLine, "2 passed, 6 failed, 2 skipped");
   assert.is(all.status, 1);
 });
 
@@ -52,6 +52,8 @@ test("runner: a file that crashes while loading is a failure with its error", ()
 
 test("runner: a file that runs no test and gives no reason is a failure", () => {
   assert.match(recap(all.stdout, "silent.fixture.ts"), /registered no test and printed no skip message/);
+  // uvu's own "Skipped: 0" line is not a skip message.
+  assert.match(recap(all.stdout, "empty-run.fixture.ts"), /registered no test and printed no skip message/);
 });
 
 test("runner: a failing assertion names its test and message", () => {
