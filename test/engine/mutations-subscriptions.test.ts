@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { buildSchema, parse, subscribe as graphqlJsSubscribe, execute as graphqlJsExecute } from "graphql";
-import { execute, makeSchema, subscribe } from "../../src/index.js";
+import { execute, getPlanCacheStats, makeSchema, subscribe } from "../../src/index.js";
 import { constant, context, lambda, loadOne, sideEffect } from "../../steps/index.js";
 
 interface Bank {
@@ -121,13 +121,21 @@ test("subscribe: subscribePlan yields the stream and each event runs the cached 
       },
     },
   });
-  const results = await collect(await subscribe({ schema, document: parse(`subscription { price(symbol: "GS") { symbol cents } }`) }));
+  const text = `subscription { price(symbol: "GS") { symbol cents } }`;
+  const results = await collect(await subscribe({ schema, document: parse(text) }));
   assert.equal(results, [
     { data: { price: { symbol: "GS", cents: 100 } } },
     { data: { price: { symbol: "GS", cents: 105 } } },
     { data: { price: { symbol: "GS", cents: 99 } } },
   ]);
   assert.is(sourceCalls, 1);
+  // One plan for the subscription, looked up once when it started; the 3 events ran it without planning.
+  assert.equal({ ...getPlanCacheStats(schema) }, { plansBuilt: 1, hits: 0 });
+  // A second subscription to the same text takes that plan from the cache.
+  const again = await collect(await subscribe({ schema, document: parse(text) }));
+  assert.is(again.length, 3);
+  assert.is(sourceCalls, 2);
+  assert.equal({ ...getPlanCacheStats(schema) }, { plansBuilt: 1, hits: 1 });
 });
 
 test("query on the bank schema still matches graphql-js", async () => {

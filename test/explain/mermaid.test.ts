@@ -1,28 +1,20 @@
 // Explain as JSON and Mermaid: exact snapshots for the todo view (Kvetch steps, and loadOne/loadMany) and a
 // polymorphic query, stable ids, collapsing of wide selections, and how steps describe themselves.
-// UPDATE_SNAPSHOTS=1 rewrites the snapshots in __snapshots__/; a changed plan shows up here first.
+// Snapshots go through test/snapshot.ts (UPDATE_SNAPSHOTS=1 rewrites them locally, never under CI=true);
+// snapshots.test.ts reviews their structure on its own. Every plan here comes from real steps.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parse } from "graphql";
-import { explainPlan, makeSchema, getPlanCacheStats, Step, type ExecutionDetails, type FieldArgs, type PlanJSON } from "../../src/index.js";
-import { constant } from "../../steps/index.js";
+import { explainPlan, makeSchema, getPlanCacheStats, type FieldArgs, type PlanJSON, type Step } from "../../src/index.js";
+import { constant, first, inhibitOnNull, trap } from "../../steps/index.js";
+import { loadEdges, loadObject } from "../../steps/kvetch/index.js";
+import { matchSnapshot as matchSnapshotIn, snapshotDir } from "../snapshot.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { makeMemoryTodoSchema, polymorphicQuery, memoryTodoSchema, memoryTodoViewQuery } from "../../examples/server/memoryTodo.js";
 
-const snapshotDir = new URL("./__snapshots__/", import.meta.url);
-
-function matchSnapshot(name: string, actual: string): void {
-  const file = new URL(name, snapshotDir);
-  if (process.env.UPDATE_SNAPSHOTS === "1" || !existsSync(file)) {
-    if (process.env.CI === "true" && process.env.UPDATE_SNAPSHOTS !== "1") assert.unreachable(`snapshot ${name} is missing`);
-    mkdirSync(snapshotDir, { recursive: true });
-    writeFileSync(file, actual);
-    return;
-  }
-  assert.fixture(actual, readFileSync(file, "utf8"), `snapshot ${name} differs (UPDATE_SNAPSHOTS=1 rewrites it)`);
-}
+const snapshots = snapshotDir(import.meta.url);
+const matchSnapshot = (name: string, actual: string) => matchSnapshotIn(snapshots, name, actual);
 
 /** Nodes the diagram draws: one line per node inside the subgraphs. */
 function diagramNodes(mermaid: string): string[] {
@@ -37,6 +29,7 @@ function nodeCount(json: PlanJSON): number {
 test("Kvetch todo view: Mermaid text matches the snapshot; Kvetch steps name their type and edge", () => {
   const { mermaid, json } = explainPlan(todoSchema, parse(todoViewQuery));
   matchSnapshot("kvetch-todo-view.mmd", mermaid);
+  matchSnapshot("kvetch-todo-view.json", JSON.stringify(json, null, 2) + "\n");
   assert.is(diagramNodes(mermaid).length, nodeCount(json));
   const kvetchMetas = json.steps.filter((s) => /^(Load|Kvetch)/.test(s.class)).map((s) => s.meta);
   for (const meta of ["User", "user_to_list", "TodoList", "list_to_item", "TodoItem"]) {
@@ -55,6 +48,7 @@ test("loadOne/loadMany todo view: Mermaid text matches the snapshot", () => {
 test("polymorphic query: Mermaid text matches the snapshot", () => {
   const { mermaid, json } = explainPlan(memoryTodoSchema, parse(polymorphicQuery));
   matchSnapshot("polymorphic.mmd", mermaid);
+  matchSnapshot("polymorphic.json", JSON.stringify(json, null, 2) + "\n");
   assert.is(diagramNodes(mermaid).length, nodeCount(json));
   const polymorphic = json.layers.filter((l) => l.reason === "polymorphic");
   assert.equal(polymorphic.map((l) => `${l.path}:${l.typeName}`), [
@@ -128,18 +122,28 @@ test("Mermaid conventions: async stadium, global class and marker, dotted global
   assert.match(mermaid, /class s1,s2,s3,s4,s5,s6,s9 global/);
   assert.match(mermaid, /%% Layer 1: non-null Load\[4\] at user: no steps/);
 
+  // trap() over inhibitOnNull(): the one dependency that lets every flag through is labelled.
   const { mermaid: trapping, json } = explainPlan(flagSchema(), parse("{ value }"));
-  const trap = json.steps.find((s) => s.class === "Trap")!;
-  assert.equal(trap.dependencies[0]!.acceptFlags, ["null", "error", "inhibited"]);
-  assert.match(trapping, new RegExp(`-->\\|"accepts null, error, inhibited"\\| s${trap.id}`));
+  const $trap = json.steps.find((s) => s.class === "Trap")!;
+  const $inhibit = json.steps.find((s) => s.class === "InhibitOnNull")!;
+  assert.equal($trap.dependencies, [{ step: $inhibit.id, global: false, acceptFlags: ["null", "error", "inhibited"] }]);
+  assert.equal(trapping.split("\n").filter((line) => line.includes("accepts")), [`  s${$inhibit.id} -->|"accepts null, error, inhibited"| s${$trap.id}`]);
 });
 
-test("a step's explainMeta() describes it (edge, index, type), over toStringMeta()", () => {
-  const { json, mermaid } = explainPlan(edgeSchema(), parse("{ friends }"));
-  const edges = json.steps.find((s) => s.class === "LoadEdges")!;
-  assert.is(edges.meta, "edge user_to_friend first 10");
-  assert.equal(edges.optimizations, ["pushed first into the edge query"]);
-  assert.ok(mermaid.includes(`s${edges.id}(["LoadEdges[${edges.id}#lt;edge user_to_friend first 10#gt;] (global, pushed first into the edge query)"])`), mermaid);
+test("Kvetch steps describe themselves (type, edge, cap) and list their optimizations in the node label", () => {
+  // first(loadEdges(...)) under loadObject: the cap is folded into the edge query and the object load
+  // rides behind it (LoadNodes); both show in the JSON and on the node.
+  const { json, mermaid } = explainPlan(firstListSchema(), parse(`{ user(id: "u1") { firstList { name } } }`));
+  const edges = json.steps.filter((s) => s.class === "LoadEdges");
+  assert.is(edges.length, 1);
+  const $edges = edges[0]!;
+  assert.is($edges.meta, "user_to_list,cap 1");
+  assert.equal($edges.optimizations, ["first() folded into the query limit", "verified by the node load behind it"]);
+  const label = `    s${$edges.id}(["LoadEdges[${$edges.id}#lt;user_to_list,cap 1#gt;] (global, first() folded into the query limit, verified by the node load behind it)"])`;
+  assert.ok(mermaid.split("\n").includes(label), mermaid);
+  const nodes = json.steps.filter((s) => s.class === "LoadNodes");
+  assert.equal(nodes.map((s) => [s.meta, s.dependencies[0]!.step]), [["TodoList", $edges.id]]);
+  assert.equal(json.steps.filter((s) => /^Load/.test(s.class)).map((s) => `${s.class}<${s.meta}>`), ["LoadObject<User>", "LoadEdges<user_to_list,cap 1>", "LoadNodes<TodoList>"]);
 });
 
 test("JSON and Mermaid are frozen: explaining twice cannot see a caller's edits", () => {
@@ -167,46 +171,20 @@ function wideQuery(n: number): string {
   return `{ wide { ${selection} } legacy { ${selection} } }`;
 }
 
-class TrapStep extends Step<unknown> {
-  constructor($value: Step) {
-    super();
-    this.addDependency($value, { acceptFlags: 7 });
-  }
-  execute({ count, values: [v] }: ExecutionDetails<[readonly unknown[]]>): readonly unknown[] {
-    return v.slice(0, count);
-  }
-}
-
 function flagSchema() {
   return makeSchema({
     typeDefs: "type Query { value: Int }",
-    plans: { Query: { value: () => new TrapStep(constant(1)) } },
+    plans: { Query: { value: () => trap(inhibitOnNull(constant(null)), { inhibited: "null", error: "null" }) } },
   });
 }
 
-/** Stands in for a Kvetch edge load: describes its edge for explain, records an optimization. */
-class LoadEdgesStep extends Step<unknown> {
-  override isAsync = true;
-  constructor($from: Step, readonly edge: string, readonly first: number) {
-    super();
-    this.addDependency($from);
-    this.optimizations.push("pushed first into the edge query");
-  }
-  execute({ count }: ExecutionDetails): readonly unknown[] {
-    return new Array(count).fill(["f1", "f2"]);
-  }
-  override toStringMeta(): string {
-    return this.edge;
-  }
-  explainMeta(): string {
-    return `edge ${this.edge} first ${this.first}`;
-  }
-}
-
-function edgeSchema() {
+function firstListSchema() {
   return makeSchema({
-    typeDefs: "type Query { friends: [ID!]! }",
-    plans: { Query: { friends: (_$root: Step, _args: FieldArgs) => new LoadEdgesStep(constant("u1"), "user_to_friend", 10) } },
+    typeDefs: "type Query { user(id: ID!): User } type User { name: String firstList: TodoList } type TodoList { name: String }",
+    plans: {
+      Query: { user: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")) },
+      User: { firstList: ($user: Step) => loadObject("TodoList", first(loadEdges("user_to_list", $user.get("id"))).get("toId")) },
+    },
   });
 }
 
