@@ -7,7 +7,7 @@ import { Step, type ExecutionDetails } from "./step.js";
 import { constant } from "./steps/constant.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
-export class FieldArgumentsStep extends Step<Record<string, unknown>> {
+class FieldArgumentsStep extends Step<Record<string, unknown>> {
   constructor(
     readonly fieldDef: GraphQLField<unknown, unknown>,
     readonly fieldNode: FieldNode,

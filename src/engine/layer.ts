@@ -8,7 +8,7 @@ import type { Step } from "./step.js";
 import type { Path } from "./resolveInfo.js";
 import { FlaggedValue } from "./flags.js";
 
-export type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField" | "subscriptionEvent";
+type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField";
 
 /** The parent layer's entries, as a layer kind needs them to choose its own. */
 export interface ParentEntries {
@@ -34,7 +34,7 @@ export interface EntrySelection {
   readonly lists: ReadonlyArray<unknown[] | null> | null;
 }
 
-export abstract class LayerReason {
+abstract class LayerReason {
   abstract readonly type: LayerReasonType;
   /** The response key under which this layer's entries appear (null: list items of a nested list). */
   abstract readonly responseKey: string | null;
@@ -47,7 +47,7 @@ export abstract class LayerReason {
   get runsSerially(): boolean {
     return false;
   }
-  /** Whether entries start a new response path (the root, a mutation field, a subscription event). */
+  /** Whether entries start a new response path (the root, a mutation field). */
   get startsPath(): boolean {
     return false;
   }
@@ -58,7 +58,7 @@ export abstract class LayerReason {
   abstract describe(): string;
 }
 
-/** Layers with one entry per parent entry: the root, a mutation field, a subscription event. */
+/** Layers with one entry per parent entry: the root and each mutation field. */
 abstract class SingleEntryReason extends LayerReason {
   override get startsPath(): boolean {
     return true;
@@ -93,15 +93,6 @@ export class MutationFieldReason extends SingleEntryReason {
   }
   describe(): string {
     return `mutation field ${this.responseKey}`;
-  }
-}
-
-/** One event of a subscription: the root value is the event. */
-export class SubscriptionEventReason extends SingleEntryReason {
-  readonly type = "subscriptionEvent" as const;
-  readonly responseKey = null;
-  describe(): string {
-    return "subscription event";
   }
 }
 
@@ -238,7 +229,7 @@ export class PolymorphicReason extends BoundaryReason {
 }
 
 /** Every kind of layer; `reason.type` tells them apart. */
-export type AnyLayerReason = RootReason | MutationFieldReason | SubscriptionEventReason | ListItemReason | NullableBoundaryReason | PolymorphicReason;
+export type AnyLayerReason = RootReason | MutationFieldReason | ListItemReason | NullableBoundaryReason | PolymorphicReason;
 
 export class Layer {
   readonly children: Layer[] = [];

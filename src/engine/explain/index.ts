@@ -21,8 +21,6 @@ export type {
   OutputSelectionJSON,
   OutputValueJSON,
 } from "./planJSON.js";
-export { planToJSON } from "./planToJSON.js";
-export { planToMermaid } from "./planToMermaid.js";
 
 /** What `explain` yields: the plan as JSON, and the same plan as Mermaid flowchart text. */
 export interface ExplainedPlan {
@@ -56,7 +54,7 @@ export function explainPlan(
 const explained = new WeakMap<OperationPlan, ExplainedPlan>();
 
 /** spec: ExplainOperationPlan — a finished plan never changes, so it is explained once and the result is frozen. */
-export function explainOperationPlan(plan: OperationPlan): ExplainedPlan {
+function explainOperationPlan(plan: OperationPlan): ExplainedPlan {
   let out = explained.get(plan);
   if (out === undefined) {
     const json = deepFreeze(planToJSON(plan));

@@ -13,7 +13,7 @@ export interface PlanJSON {
   readonly output: OutputSelectionJSON;
 }
 
-export type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField" | "subscriptionEvent";
+export type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField";
 
 export interface LayerJSON {
   readonly id: number;

@@ -107,8 +107,6 @@ function layerToJSON(layer: Layer, paths: ReadonlyMap<number, string>): LayerJSO
       };
     case "mutationField":
       return { ...base, title: `Layer ${layer.id}: mutation field ${r.responseKey}`, responseKey: r.responseKey };
-    case "subscriptionEvent":
-      return { ...base, title: `Layer ${layer.id}: subscription event`, responseKey: null };
   }
 }
 

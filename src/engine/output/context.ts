@@ -16,7 +16,7 @@ import { valueAt, type Bucket, type RequestState, type ResponseData } from "../e
  * graphql-js's CollectedErrors: an error is recorded at the position it nulled; an error arriving under a
  * position that was already nulled (a later, asynchronous one) is dropped, as graphql-js drops it.
  */
-export class CollectedErrors {
+class CollectedErrors {
   readonly errors: GraphQLError[] = [];
   private readonly nulledPositions = new Set<Path | undefined>();
 
@@ -52,7 +52,7 @@ export function addPath(prev: Path | undefined, key: string | number, typename: 
   return { prev, key, typename };
 }
 
-export function pathToArray(path: Path | undefined): Array<string | number> {
+function pathToArray(path: Path | undefined): Array<string | number> {
   const out: Array<string | number> = [];
   for (let p = path; p !== undefined; p = p.prev) out.push(p.key);
   return out.reverse();

@@ -12,7 +12,7 @@ import { buildResolveInfo, type EngineRequest, type FieldContext, type ResolverE
  * spec: DefaultTypeResolver — graphql-js's: `__typename`, else the first possible type whose isTypeOf holds,
  * waiting for the asynchronous ones only when no synchronous one held (its promise structure too).
  */
-export function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQLResolveInfo, abstractType: GraphQLAbstractType): unknown {
+function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQLResolveInfo, abstractType: GraphQLAbstractType): unknown {
   if (value !== null && typeof value === "object" && typeof (value as { __typename?: unknown }).__typename === "string") {
     return (value as { __typename: string }).__typename;
   }

@@ -10,7 +10,7 @@ import { inspect } from "../inspect.js";
 import { buildResolveInfo, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
 
 /** spec: EnsureValidRuntimeType — graphql-js's checks on what resolveType returned, with its messages. */
-export function ensureValidRuntimeType(name: unknown, abstractType: GraphQLAbstractType, field: FieldContext, value: unknown): GraphQLObjectType {
+function ensureValidRuntimeType(name: unknown, abstractType: GraphQLAbstractType, field: FieldContext, value: unknown): GraphQLObjectType {
   if (name == null) {
     throw new GraphQLError(
       `Abstract type "${abstractType.name}" must resolve to an Object type at runtime for field "${field.parentType.name}.${field.fieldName}". Either the "${abstractType.name}" type should provide a "resolveType" function or each possible type should provide an "isTypeOf" function.`,
