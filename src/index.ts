@@ -1,7 +1,8 @@
 // graphscale: plan-based GraphQL execution. The public API of the engine; everything else is internal.
 
 export { makeSchema, type MakeSchemaConfig, type TypePlans, type TypeResolvers, type FieldPlanSpec } from "./engine/makeSchema.js";
-export { execute, executeSync, graphql, graphqlSync } from "./engine/execute.js";
+export { execute, executeSync, graphql, graphqlSync, type GraphscaleExecutionArgs, type GraphscaleArgs } from "./engine/execute.js";
+export { DEFAULT_LIMITS, type Limits } from "./engine/limits.js";
 export { subscribe } from "./engine/subscribe.js";
 export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
 export {

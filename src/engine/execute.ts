@@ -23,6 +23,7 @@ import { executeRequest } from "./execution/executeRequest.js";
 import { addExplain, type ExplainOption } from "./explain/index.js";
 import { getOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
+import { checkRequestLimits, limitError, resolveLimits, sourceDepth, type Limits } from "./limits.js";
 
 /** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does). */
 function assertValidExecutionArguments(schema: GraphQLSchema, document: DocumentNode, variableValues: unknown): void {
@@ -35,9 +36,19 @@ function assertValidExecutionArguments(schema: GraphQLSchema, document: Document
   }
 }
 
-/** A request ready to run: the plan and coerced variables, or the request errors graphql-js would give. */
+/** graphql-js's execution arguments plus graphscale's own options. */
+export interface GraphscaleExecutionArgs extends ExecutionArgs {
+  /** Put the plan in `extensions.explain` (see spec/explain.md). */
+  explain?: ExplainOption;
+  /** Limits for this request, over the schema's (`makeSchema({ limits })`) and the defaults (spec/limits.md). */
+  limits?: Partial<Limits>;
+  /** Aborts the request: no new step starts, calls in flight are abandoned, the result is an error. */
+  signal?: AbortSignal;
+}
+
+/** spec: PrepareRequest — the plan and coerced variables, or the request errors graphql-js would give. */
 export function prepareRequest(
-  args: ExecutionArgs,
+  args: GraphscaleExecutionArgs,
 ): { request: RequestState } | { errors: readonly GraphQLError[]; data?: null } {
   const { schema, document, operationName, rootValue, contextValue, fieldResolver, typeResolver } = args;
   assertValidExecutionArguments(schema, document, args.variableValues);
@@ -50,24 +61,36 @@ export function prepareRequest(
   } as { maxErrors: number });
   if (coerced.errors) return { errors: coerced.errors };
   const variableValues = coerced.coerced;
+  const limits = resolveLimits(schema, args.limits);
   let plan: OperationPlan;
   try {
-    plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variableValues);
+    plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variableValues, limits);
+    checkRequestLimits(plan.shape, variableValues, limits, operation);
   } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === "LIMIT_EXCEEDED") return { errors: [error] };
     // graphql-js reports an operation its schema cannot run as a field-less failure with data null.
     if (error instanceof GraphQLError) return { errors: [error], data: null };
+    if (error instanceof RangeError) return { errors: [limitError("The query is nested too deeply to plan; lower its depth.", operation)] };
     throw error;
   }
+  const signal = args.signal ?? null;
+  if (signal?.aborted) return { errors: [new GraphQLError("request aborted", { extensions: { code: "REQUEST_ABORTED" } })], data: null };
+  const bounded = plan.hasAsyncSteps && (limits.timeoutMs !== null || signal !== null);
   return {
     request: {
       plan,
       contextValue,
       rootValue,
       variableValues,
+      limits,
       fieldResolver: fieldResolver ?? null,
       typeResolver: typeResolver ?? null,
       globals: new Array(plan.steps.length),
       globalDone: new Uint8Array(plan.steps.length),
+      controller: bounded ? new AbortController() : null,
+      callerSignal: signal,
+      abortedBy: null,
+      entries: 0,
     },
   };
 }
@@ -76,7 +99,7 @@ export function prepareRequest(
  * Executes an operation as graphql-js's `execute` does: same arguments, same result shape. Returns a
  * plain result (not a promise) when no step of the plan was asynchronous.
  */
-export function execute(args: ExecutionArgs & { explain?: ExplainOption }): PromiseOrValue<ExecutionResult> {
+export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
   const result = executeRequest(prepared.request);
@@ -89,7 +112,7 @@ export function execute(args: ExecutionArgs & { explain?: ExplainOption }): Prom
 }
 
 /** Like graphql-js's executeSync: throws if execution did not complete synchronously. */
-export function executeSync(args: ExecutionArgs & { explain?: ExplainOption }): ExecutionResult {
+export function executeSync(args: GraphscaleExecutionArgs): ExecutionResult {
   const result = execute(args);
   if (isPromiseLike(result)) throw new Error("GraphQL execution failed to complete synchronously.");
   return result;
@@ -102,7 +125,12 @@ function toGraphQLError(error: unknown): GraphQLError {
 /** Parsed and validated documents per schema, by source text: a repeated query skips both. */
 const documents = new WeakMap<GraphQLSchema, LRUCache<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>>();
 
-function parseAndValidate(schema: GraphQLSchema, source: GraphQLArgs["source"], hideSuggestions: boolean): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+function parseAndValidate(
+  schema: GraphQLSchema,
+  source: GraphQLArgs["source"],
+  hideSuggestions: boolean,
+  maxSourceDepth: number,
+): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
   const text = typeof source === "string" ? source : null;
   let cache = documents.get(schema);
   if (text !== null && cache !== undefined) {
@@ -111,12 +139,19 @@ function parseAndValidate(schema: GraphQLSchema, source: GraphQLArgs["source"], 
     if (hit !== undefined && !hideSuggestions) return "errors" in hit ? { errors: hit.errors.slice() } : hit;
   }
   let outcome: { document: DocumentNode } | { errors: readonly GraphQLError[] };
+  const body = typeof source === "string" ? source : source.body;
+  const depth = sourceDepth(body);
+  if (depth > maxSourceDepth) {
+    return { errors: [limitError(`The query text is nested ${depth} levels deep; the limit is ${maxSourceDepth} (raise maxDepth to allow more).`)] };
+  }
   try {
     const document = parse(source);
     const errors = validate(schema, document, undefined, { hideSuggestions } as never);
     outcome = errors.length > 0 ? { errors } : { document };
-  } catch (syntaxError) {
-    return { errors: [syntaxError as GraphQLError] };
+  } catch (error) {
+    // graphql-js's parser and validation recurse: text nested past the stack is a limit error, with a message.
+    if (error instanceof RangeError) return { errors: [limitError("The query is nested too deeply to parse; lower its depth.")] };
+    return { errors: [error as GraphQLError] };
   }
   if (text !== null && !hideSuggestions) {
     if (cache === undefined) documents.set(schema, (cache = new LRUCache({ max: 500 })));
@@ -125,22 +160,27 @@ function parseAndValidate(schema: GraphQLSchema, source: GraphQLArgs["source"], 
   return outcome;
 }
 
-function graphqlImpl(args: GraphQLArgs): PromiseOrValue<ExecutionResult> {
-  const { schema, source, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver } = args;
+/** graphql-js's `graphql` arguments plus graphscale's own options (limits, signal, explain). */
+export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain">;
+
+function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
+  const { schema, source, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver, limits, signal, explain } = args;
   const schemaErrors = validateSchema(schema);
   if (schemaErrors.length > 0) return { errors: schemaErrors };
-  const parsed = parseAndValidate(schema, source, Boolean((args as { hideSuggestions?: boolean }).hideSuggestions));
+  // Text nested past twice the depth limit (arguments and lists nest too) never reaches the recursive parser.
+  const maxSourceDepth = Math.max(2 * resolveLimits(schema, limits).maxDepth, 64);
+  const parsed = parseAndValidate(schema, source, Boolean((args as { hideSuggestions?: boolean }).hideSuggestions), maxSourceDepth);
   if ("errors" in parsed) return { errors: parsed.errors };
-  return execute({ schema, document: parsed.document, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver });
+  return execute({ schema, document: parsed.document, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver, limits, signal, explain });
 }
 
 /** graphql-js's `graphql`: parse, validate and execute; always a promise, as graphql-js's is. */
-export function graphql(args: GraphQLArgs): Promise<ExecutionResult> {
+export function graphql(args: GraphscaleArgs): Promise<ExecutionResult> {
   return new Promise((resolve) => resolve(graphqlImpl(args)));
 }
 
 /** graphql-js's `graphqlSync`: throws if execution did not complete synchronously. */
-export function graphqlSync(args: GraphQLArgs): ExecutionResult {
+export function graphqlSync(args: GraphscaleArgs): ExecutionResult {
   const result = graphqlImpl(args);
   if (isPromiseLike(result)) throw new Error("GraphQL execution failed to complete synchronously.");
   return result;

@@ -15,6 +15,7 @@ import {
   type GraphQLIsTypeOfFn,
   type GraphQLTypeResolver,
 } from "graphql";
+import type { Limits } from "./limits.js";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planResolver.js";
 
 /**
@@ -49,6 +50,8 @@ export interface MakeSchemaConfig {
   resolvers?: { readonly [typeName: string]: TypeResolvers };
   /** How many distinct operation texts keep their plans (default 500). */
   planCacheSize?: number;
+  /** Default request limits for this schema (each request may set its own): see spec/limits.md. */
+  limits?: Partial<Limits>;
 }
 
 function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
@@ -61,7 +64,7 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
-    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize } },
+    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, limits: config.limits } },
   });
   applyResolvers(schema, config.resolvers ?? {});
   applyPlans(schema, config.plans ?? {});

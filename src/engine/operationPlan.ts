@@ -7,6 +7,7 @@ import { GraphQLError, type FragmentDefinitionNode, type GraphQLObjectType, type
 import { Step } from "./step.js";
 import { Layer, RootReason, type AnyLayerReason } from "./layer.js";
 import { replaceStepsOfValue, visitOutput, type OutputSelection } from "./outputPlan.js";
+import type { OperationShape } from "./limits.js";
 
 /** A decision taken from a variable's value while planning; the plan is reused only where it holds. */
 export interface VariableConstraint {
@@ -23,6 +24,10 @@ export class OperationPlan {
   root: OutputSelection;
   /** Subscription source plans: the step whose value is the event stream (see subscribe.ts). */
   sourceStep: Step | null = null;
+  /** What the operation measured before it was planned (depth, widths, fields, cost): checked per request. */
+  shape: OperationShape = { depth: 0, widest: 0, fields: 0, cost: { terms: [] } };
+  /** Whether some step may return promises: only such plans need a timeout and an abort signal. */
+  hasAsyncSteps = false;
   private readonly constraintNames = new Set<string>();
 
   constructor(

@@ -6,6 +6,7 @@ import { LRUCache } from "lru-cache";
 import type { DocumentNode, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { OperationPlan } from "./operationPlan.js";
 import { buildOperationPlan } from "./planner.js";
+import type { Limits } from "./limits.js";
 
 /** Counts a test or the bench can read: how many plans were built and how many requests reused one. */
 export interface PlanCacheStats {
@@ -38,6 +39,7 @@ class PlanCache {
     operation: OperationDefinitionNode,
     fragments: { readonly [name: string]: FragmentDefinitionNode },
     variableValues: { readonly [name: string]: unknown },
+    limits: Limits,
   ): OperationPlan {
     const name = operationName ?? "";
     const text = document.loc?.source.body;
@@ -59,7 +61,7 @@ class PlanCache {
         return plan;
       }
     }
-    const plan = buildOperationPlan(schema, operation, fragments, variableValues);
+    const plan = buildOperationPlan(schema, operation, fragments, variableValues, "response", limits);
     this.stats.plansBuilt++;
     if (cached.plans.length >= MAX_PLANS_PER_OPERATION) cached.plans.shift();
     cached.plans.push(plan);

@@ -16,7 +16,10 @@ export function finishPlanning(plan: OperationPlan): void {
   treeShake(plan);
   hoistGlobalSteps(plan);
   orderSteps(plan);
-  for (const step of plan.liveSteps()) step.finalize();
+  for (const step of plan.liveSteps()) {
+    step.finalize();
+    if (step.isAsync) plan.hasAsyncSteps = true;
+  }
 }
 
 /** A small number per step class, so deduplication keys compare classes, not their (bundler-mangled) names. */

@@ -30,6 +30,7 @@ import { FieldArgs } from "./fieldArgs.js";
 import type { FieldContext } from "./resolveInfo.js";
 import { inspect } from "./inspect.js";
 import { finishPlanning } from "./planPasses.js";
+import { DEFAULT_LIMITS, measureOperation, type Limits } from "./limits.js";
 import { EachStep } from "./steps/each.js";
 import { ItemStep } from "./steps/item.js";
 import { IsTypeOfStep } from "./steps/isTypeOf.js";
@@ -46,8 +47,12 @@ export function buildOperationPlan(
   fragments: { readonly [name: string]: FragmentDefinitionNode },
   variableValues: { readonly [name: string]: unknown },
   purpose: "response" | "subscriptionSource" = "response",
+  limits: Limits = DEFAULT_LIMITS,
 ): OperationPlan {
+  // Measured first: an operation over a planning-time limit is refused before any planning work.
+  const shape = measureOperation(schema, operation, fragments, limits);
   const plan = new OperationPlan(schema, operation, fragments, purpose);
+  plan.shape = shape;
   new Planner(plan, variableValues).planOperation();
   finishPlanning(plan);
   return plan;

@@ -4,6 +4,7 @@
 // tuple of lists): never one entry at a time, never a promise per entry from the engine.
 
 import { FLAG_NULL, type FlaggedValue } from "./flags.js";
+import type { Limits } from "./limits.js";
 
 /** What the engine hands to `execute`: the batch size and one element per dependency. */
 export interface ExecutionDetails<TValues extends readonly unknown[] = any[]> {
@@ -11,8 +12,10 @@ export interface ExecutionDetails<TValues extends readonly unknown[] = any[]> {
   count: number;
   /** Per dependency: a list of exactly `count` values, or the bare value for a global dependency. */
   values: TValues;
-  /** The request this execution belongs to (variables, context, root value). */
+  /** The request this execution belongs to (variables, context, root value, limits). */
   request: RequestInfo;
+  /** Aborted when the request is (its AbortSignal, its timeout): a step may stop its own work. */
+  signal: AbortSignal | undefined;
 }
 
 /** Request-wide facts a step may read without declaring a dependency. */
@@ -20,6 +23,8 @@ export interface RequestInfo {
   readonly contextValue: unknown;
   readonly rootValue: unknown;
   readonly variableValues: { readonly [name: string]: unknown };
+  /** The limits this request runs under (e.g. `maxPageSize` for list steps). */
+  readonly limits: Limits;
 }
 
 /** `execute` may return a list, a promise of a list, or a list whose items are promises. */

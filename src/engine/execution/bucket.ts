@@ -38,6 +38,14 @@ export interface RequestState extends EngineRequest {
   readonly globalDone: Uint8Array;
   /** Set when some step returned a promise for an entry (or a list item): see output.md, BuildResponse. */
   promisedEntries?: boolean;
+  /** The signal steps see (aborted by the caller's signal or the timeout): made for plans with asynchronous steps. */
+  readonly controller: AbortController | null;
+  /** The caller's own AbortSignal, if any. */
+  readonly callerSignal: AbortSignal | null;
+  /** Set when the request was aborted or timed out: no step starts after it. */
+  abortedBy: Error | null;
+  /** Entries the request's list layers have produced so far (maxResponseEntries). */
+  entries: number;
 }
 
 /** What the output returns: graphql-js's result without extensions. */

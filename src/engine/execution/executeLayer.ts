@@ -3,8 +3,8 @@
 // here: the request schedules them one after another (executeRequest.ts). Never completes output.
 
 import { EngineValueStep, type Step } from "../step.js";
-import { fail, flagsOf } from "../flags.js";
-import type { Layer, ParentEntries } from "../layer.js";
+import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
+import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
 import { batchValues, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
@@ -77,12 +77,36 @@ function createBucket(request: RequestState, parent: Bucket, layer: Layer): Prom
     values: (step) => batchValues(request, parent, step),
     listAt: (step, entry) => listAt(request, parent, step, entry),
   };
-  const selection = layer.reason.selectEntries(entries);
-  const bucket = newBucket(layer, parent, selection);
+  let selection = layer.reason.selectEntries(entries);
   const items = selection.items;
-  if (items === null) return bucket;
+  if (items !== null) {
+    request.entries += selection.count;
+    if (request.entries > request.limits.maxResponseEntries) selection = refuseItems(request, parent, layer, selection);
+  }
+  const bucket = newBucket(layer, parent, selection);
+  if (items === null || selection.items === null) return bucket;
   const settled = settleItems(request, layer, bucket, items, selection.lists!);
   return settled === undefined ? bucket : settled.then(() => bucket);
+}
+
+/**
+ * spec: RefuseItems — a list layer that would take the response over maxResponseEntries opens no entries:
+ * each parent entry's list becomes a field error at that list's path (the values are the executor's own).
+ */
+function refuseItems(request: RequestState, parent: Bucket, layer: Layer, selection: EntrySelection): EntrySelection {
+  const max = request.limits.maxResponseEntries;
+  const error = new Error(`The response would hold more than ${max} entries (maxResponseEntries); ask for smaller pages.`);
+  const listStep = layer.reason.stepsRead()[0]!;
+  const failed = fail(error);
+  if (listStep.isGlobal) {
+    request.globals[listStep.id] = failed;
+  } else {
+    const lists = batchValues(request, parent, listStep);
+    for (let p = 0; p < parent.count; p++) if (selection.lists![p] != null) lists[p] = failed;
+    parent.flags[listStep.id] = (parent.flags[listStep.id] ?? 0) | FLAG_ERROR;
+  }
+  request.entries -= selection.count;
+  return { count: 0, parentIndex: new Int32Array(0), childStart: new Int32Array(parent.count + 1), entryOfParent: null, items: null, lists: null };
 }
 
 /**

@@ -3,21 +3,65 @@
 // each executed and completed before the next starts (a failed non-null field stops the later ones, as in
 // graphql-js). The output never decides what runs.
 
-import type { ExecutionResult } from "graphql";
+import { GraphQLError, type ExecutionResult } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { OutputField } from "../outputPlan.js";
 import { buildResponse, completeMutationField, completeResponse, newMutationOutput } from "../output/buildResponse.js";
 import { newRootBucket, type Bucket, type RequestState } from "./bucket.js";
 import { executeLayer, executeMutationField } from "./executeLayer.js";
 
-/** spec: ExecuteRequest — runs the plan's layers, then builds the response. */
+/** spec: ExecuteRequest — runs the plan's layers, then builds the response, within the request's bounds. */
 export function executeRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
+  const result = runRequest(request);
+  return isPromiseLike(result) ? boundRequest(request, result as Promise<ExecutionResult>) : result;
+}
+
+/** The request's layers, then its response. */
+function runRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
   const root = newRootBucket(request);
   if (request.plan.operation.operation === "mutation") return executeFieldsSerially(request, root) as PromiseOrValue<ExecutionResult>;
   const done = executeLayer(request, root);
   // The response is a promise when some entry's value was one (graphql-js completes those later).
   if (isPromiseLike(done)) return done.then(() => buildResponse(request, root) as PromiseOrValue<ExecutionResult>);
   return buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
+}
+
+/**
+ * spec: BoundRequest — an asynchronous request ends at its timeout or when its caller aborts, never later:
+ * the reason is recorded so no further step starts, steps holding the request's signal see it abort, calls
+ * in flight are abandoned, and the result is a GraphQL error. A synchronous request cannot hang.
+ */
+function boundRequest(request: RequestState, running: Promise<ExecutionResult>): Promise<ExecutionResult> {
+  const timeoutMs = request.limits.timeoutMs;
+  const signal = request.callerSignal;
+  if (timeoutMs === null && signal === null) return running;
+  return new Promise<ExecutionResult>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const stop = (reason: Error, code: string): void => {
+      if (request.abortedBy !== null) return;
+      request.abortedBy = reason;
+      request.controller?.abort(reason);
+      cleanup();
+      resolve({ errors: [new GraphQLError(reason.message, { extensions: { code } })], data: null });
+    };
+    const onAbort = (): void => stop(new Error("request aborted"), "REQUEST_ABORTED");
+    if (timeoutMs !== null) timer = setTimeout(() => stop(new Error(`timed out after ${timeoutMs} ms`), "REQUEST_TIMEOUT"), timeoutMs);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    running.then(
+      (result) => {
+        cleanup();
+        resolve(result);
+      },
+      (error: unknown) => {
+        cleanup();
+        reject(error);
+      },
+    );
+  });
 }
 
 /**

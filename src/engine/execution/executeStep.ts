@@ -35,6 +35,8 @@ interface Compaction {
 /** spec: ExecuteStep — early exit, then one call to execute with the compacted batch. */
 export function executeStep(request: RequestState, bucket: Bucket, step: Step): PromiseOrValue<void> {
   const count = step.isGlobal ? 1 : bucket.count;
+  // An aborted request starts no step: its entries all fail with the reason.
+  if (request.abortedBy !== null) return storeResults(request, bucket, step, new Array(count).fill(fail(request.abortedBy)));
   const deps = step.dependencies;
   const accepts = step.dependencyAcceptFlags;
   const asGlobal = step.dependencyIsGlobal;
@@ -95,6 +97,7 @@ function callExecute(request: RequestState, bucket: Bucket, step: Step, count: n
     count,
     values,
     request,
+    signal: request.controller === null ? undefined : request.controller.signal,
     entryPaths: () => {
       const all = entryPaths(bucket);
       if (step.isGlobal) return [all[0]];

@@ -6,6 +6,7 @@ import { GraphQLError, getVariableValues, type DocumentNode, type ExecutionResul
 import type { OperationPlan } from "../operationPlan.js";
 import { planCacheFor } from "../planCache.js";
 import { getOperation } from "../getOperation.js";
+import { resolveLimits } from "../limits.js";
 import type { PlanJSON } from "./planJSON.js";
 import { planToJSON } from "./planToJSON.js";
 import { planToMermaid } from "./planToMermaid.js";
@@ -47,7 +48,8 @@ export function explainPlan(
   const { operation, fragments } = chosen;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
   const values = coerced.coerced ?? variableValues ?? {};
-  const plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, values);
+  const limits = resolveLimits(schema, undefined);
+  const plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, values, limits);
   return explainOperationPlan(plan);
 }
 

@@ -1,0 +1,285 @@
+// Request limits: every request is bounded by default. The planning-time limits (depth, fields per
+// selection set, fields planned, cost) are checked by one iterative walk of the operation before anything
+// runs, so a request over them is a request error and never touches a data source; the run-time limits
+// (page size, entries produced, time) are checked as the request runs. Never recursive: a query nested
+// 100,000 deep is measured with a work stack, not the JS stack.
+
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isInterfaceType,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from "graphql";
+
+/** What a request may cost; each is configurable per request (`limits` on execute) and per schema. */
+export interface Limits {
+  /** Deepest field nesting of a selection (the root fields are depth 1). */
+  readonly maxDepth: number;
+  /** Fields (aliases included) in one selection set, after fragments are merged. */
+  readonly maxFieldsPerSelection: number;
+  /** Fields in the whole operation with every fragment expanded: what the planner would plan. */
+  readonly maxPlannedFields: number;
+  /** Estimated field resolutions: each field counts once per item of every list above it. */
+  readonly maxCost: number;
+  /** The item count assumed for a list without a `first`/`last` argument. */
+  readonly defaultListSize: number;
+  /** The largest page a list step may read (`first`/`last`); above it is a field error, never a silent cap. */
+  readonly maxPageSize: number;
+  /** Entries (list items, objects) the whole response may produce. */
+  readonly maxResponseEntries: number;
+  /** Time a request may run, in milliseconds (null: no timeout). */
+  readonly timeoutMs: number | null;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxDepth: 64,
+  maxFieldsPerSelection: 1_000,
+  maxPlannedFields: 20_000,
+  maxCost: 10_000_000,
+  defaultListSize: 100,
+  maxPageSize: 1_000,
+  maxResponseEntries: 1_000_000,
+  timeoutMs: 30_000,
+});
+
+/** The limits in force: the request's own over the schema's (`makeSchema({ limits })`) over the defaults. */
+export function resolveLimits(schema: GraphQLSchema, requestLimits: Partial<Limits> | undefined): Limits {
+  const schemaLimits = (schema.extensions?.graphscale as { limits?: Partial<Limits> } | undefined)?.limits;
+  if (schemaLimits === undefined && requestLimits === undefined) return DEFAULT_LIMITS;
+  return { ...DEFAULT_LIMITS, ...schemaLimits, ...requestLimits };
+}
+
+/**
+ * The cost of an operation as a function of its variables: a sum of terms, each a constant times the
+ * page sizes some variables give (`first: $n` inside `first: $m` is the term c·n·m).
+ */
+export interface OperationCost {
+  readonly terms: ReadonlyArray<{ readonly factor: number; readonly variables: ReadonlyArray<{ readonly name: string; readonly fallback: number }> }>;
+}
+
+/** What one walk of the operation found: its shape, checked against the planning-time limits. */
+export interface OperationShape {
+  readonly depth: number;
+  /** The most fields (aliases included) in one selection set. */
+  readonly widest: number;
+  readonly fields: number;
+  readonly cost: OperationCost;
+}
+
+/** A request error for a limit, naming the limit, the value found and where. */
+export function limitError(message: string, node?: FieldNode | OperationDefinitionNode): GraphQLError {
+  return new GraphQLError(message, { nodes: node, extensions: { code: "LIMIT_EXCEEDED" } });
+}
+
+interface WorkItem {
+  readonly selectionSet: SelectionSetNode;
+  readonly type: GraphQLNamedType;
+  readonly depth: number;
+  /** The list sizes above this selection: constants multiplied, variables listed. */
+  readonly factor: number;
+  readonly variables: ReadonlyArray<{ readonly name: string; readonly fallback: number }>;
+  /** A page size from a `first`/`last` above that no list has used yet (connections: the edges list). */
+  readonly pendingSize: number | { readonly name: string; readonly fallback: number } | null;
+}
+
+/**
+ * spec: MeasureOperation — one iterative walk over the operation with fragments expanded: depth, fields per
+ * selection set, total fields and the cost expression. Throws a limit error as soon as a limit is crossed,
+ * so an enormous operation costs at most the limit's worth of work.
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: { readonly [name: string]: FragmentDefinitionNode },
+  limits: Limits,
+): OperationShape {
+  const rootType = schema.getRootType(operation.operation);
+  if (rootType == null) return { depth: 0, widest: 0, fields: 0, cost: { terms: [] } };
+  const terms = new Map<string, { factor: number; variables: ReadonlyArray<{ name: string; fallback: number }> }>();
+  const stack: WorkItem[] = [{ selectionSet: operation.selectionSet, type: rootType, depth: 1, factor: 1, variables: [], pendingSize: null }];
+  let fields = 0;
+  let maxDepth = 0;
+  let widest = 0;
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (item.depth > limits.maxDepth) {
+      throw limitError(`The query is nested deeper than the limit of ${limits.maxDepth} levels (maxDepth).`, operation);
+    }
+    if (item.depth > maxDepth) maxDepth = item.depth;
+    const selected = collectNodes(item.selectionSet, fragments, limits);
+    if (selected.size > limits.maxFieldsPerSelection) {
+      throw limitError(
+        `A selection set of ${item.type.name} has ${selected.size} fields or aliases; the limit is ${limits.maxFieldsPerSelection} (maxFieldsPerSelection).`,
+        operation,
+      );
+    }
+    if (selected.size > widest) widest = selected.size;
+    for (const nodes of selected.values()) {
+      fields += 1;
+      if (fields > limits.maxPlannedFields) {
+        throw limitError(`The query selects more than ${limits.maxPlannedFields} fields with its fragments expanded (maxPlannedFields).`, operation);
+      }
+      const key = item.variables.map((v) => v.name).join(",");
+      const term = terms.get(key);
+      if (term === undefined) terms.set(key, { factor: item.factor, variables: item.variables });
+      else term.factor += item.factor;
+      const fieldDef = fieldDefOf(item.type, nodes[0]!.name.value);
+      if (fieldDef === undefined) continue;
+      const child = childWork(item, nodes, fieldDef, limits);
+      if (child === null) continue;
+      for (const node of nodes) if (node.selectionSet) stack.push({ ...child, selectionSet: node.selectionSet });
+    }
+  }
+  return { depth: maxDepth, widest, fields, cost: { terms: [...terms.values()] } };
+}
+
+/** The fields of a selection set by response key, fragments expanded (any type condition: an upper bound). */
+function collectNodes(selectionSet: SelectionSetNode, fragments: { readonly [name: string]: FragmentDefinitionNode }, limits: Limits): Map<string, FieldNode[]> {
+  const out = new Map<string, FieldNode[]>();
+  const sets: SelectionSetNode[] = [selectionSet];
+  const visited = new Set<string>();
+  let scanned = 0;
+  while (sets.length > 0) {
+    for (const selection of sets.pop()!.selections) {
+      if (++scanned > limits.maxPlannedFields) {
+        throw limitError(`A selection set holds more than ${limits.maxPlannedFields} selections (maxPlannedFields).`);
+      }
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias ? selection.alias.value : selection.name.value;
+        const list = out.get(key);
+        if (list) list.push(selection);
+        else out.set(key, [selection]);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        sets.push(selection.selectionSet);
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value);
+        const fragment = fragments[selection.name.value];
+        if (fragment) sets.push(fragment.selectionSet);
+      }
+    }
+  }
+  return out;
+}
+
+function fieldDefOf(type: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (isObjectType(type) || isInterfaceType(type)) return type.getFields()[name];
+  return undefined;
+}
+
+/** The work item for a field's selection: deeper, and multiplied by the field's list size if it is a list. */
+function childWork(item: WorkItem, nodes: FieldNode[], fieldDef: GraphQLField<unknown, unknown>, limits: Limits): Omit<WorkItem, "selectionSet"> | null {
+  const named = getNamedType(fieldDef.type);
+  if (!nodes.some((n) => n.selectionSet)) return null;
+  const size = pageSizeOf(nodes[0]!, fieldDef) ?? item.pendingSize;
+  const base = { type: named, depth: item.depth + 1 };
+  if (!isListOutput(fieldDef.type)) return { ...base, factor: item.factor, variables: item.variables, pendingSize: size };
+  const listSize = size ?? limits.defaultListSize;
+  if (typeof listSize === "number") return { ...base, factor: item.factor * listSize, variables: item.variables, pendingSize: null };
+  return { ...base, factor: item.factor, variables: [...item.variables, listSize], pendingSize: null };
+}
+
+function isListOutput(type: GraphQLOutputType): boolean {
+  return isListType(isNonNullType(type) ? type.ofType : type);
+}
+
+/** A field's `first` or `last` argument: a number, a variable (with the argument's default), or null. */
+function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>): number | { name: string; fallback: number } | null {
+  for (const name of ["first", "last"]) {
+    const argDef = fieldDef.args.find((a) => a.name === name);
+    if (argDef === undefined) continue;
+    const fallback = typeof argDef.defaultValue === "number" ? argDef.defaultValue : null;
+    const arg = node.arguments?.find((a) => a.name.value === name);
+    if (arg === undefined) {
+      if (fallback !== null) return fallback;
+      continue;
+    }
+    const value: ValueNode = arg.value;
+    if (value.kind === Kind.INT) return Number(value.value);
+    if (value.kind === Kind.VARIABLE) return { name: value.name.value, fallback: fallback ?? 0 };
+  }
+  return null;
+}
+
+/** spec: OperationCostFor — the cost of an operation for one request's variables. */
+export function operationCostFor(cost: OperationCost, variableValues: { readonly [name: string]: unknown }): number {
+  let total = 0;
+  for (const term of cost.terms) {
+    let value = term.factor;
+    for (const v of term.variables) {
+      const given = variableValues[v.name];
+      value *= typeof given === "number" && given >= 0 ? given : v.fallback;
+    }
+    total += value;
+  }
+  return total;
+}
+
+/**
+ * spec: CheckRequestLimits — a cached plan's shape against this request's limits (they may be lower than
+ * the limits it was planned under), and its cost under this request's variables.
+ */
+export function checkRequestLimits(shape: OperationShape, variableValues: { readonly [name: string]: unknown }, limits: Limits, operation: OperationDefinitionNode): void {
+  if (shape.depth > limits.maxDepth) {
+    throw limitError(`The query is nested ${shape.depth} levels deep; the limit is ${limits.maxDepth} levels (maxDepth).`, operation);
+  }
+  if (shape.widest > limits.maxFieldsPerSelection) {
+    throw limitError(`A selection set has ${shape.widest} fields or aliases; the limit is ${limits.maxFieldsPerSelection} (maxFieldsPerSelection).`, operation);
+  }
+  if (shape.fields > limits.maxPlannedFields) {
+    throw limitError(`The query selects ${shape.fields} fields with its fragments expanded; the limit is ${limits.maxPlannedFields} (maxPlannedFields).`, operation);
+  }
+  const cost = operationCostFor(shape.cost, variableValues);
+  if (cost > limits.maxCost) {
+    throw limitError(
+      `The query's estimated cost is ${formatCost(cost)} field resolutions; the limit is ${formatCost(limits.maxCost)} (maxCost). Ask for smaller pages (first/last).`,
+      operation,
+    );
+  }
+}
+
+function formatCost(n: number): string {
+  return n >= 1e15 ? n.toExponential(2) : Math.round(n).toLocaleString("en-US");
+}
+
+/**
+ * spec: SourceDepth — the deepest `{` nesting of a GraphQL source text, counted without parsing (strings
+ * and comments skipped), so text nested too deep for the recursive parser is refused with a message.
+ */
+export function sourceDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
+    } else if (c === 0x22 /* " */) {
+      if (text.startsWith('"""', i)) {
+        const end = text.indexOf('"""', i + 3);
+        i = end < 0 ? text.length : end + 2;
+      } else {
+        for (i++; i < text.length; i++) {
+          const d = text.charCodeAt(i);
+          if (d === 0x5c /* \ */) i++;
+          else if (d === 0x22 || d === 0x0a) break;
+        }
+      }
+    } else if (c === 0x7b /* { */ || c === 0x28 /* ( */ || c === 0x5b /* [ */) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x29 || c === 0x5d) {
+      depth--;
+    }
+  }
+  return max;
+}
