@@ -4,6 +4,7 @@
 
 import type { EdgeKey, EdgeRow, IndexKey, IndexRow, ObjectRow } from "./backend.js";
 import { indexValueHash } from "./backend.js";
+import { edgeListTag, indexListTag, objectTag } from "./cache.js";
 import { nextSeq } from "./cursor.js";
 import { diffDerivedRows, derivedRowsOf } from "./derived.js";
 import type { DerivedRows } from "./derived.js";
@@ -11,7 +12,7 @@ import { KvetchError } from "./errors.js";
 import { newId } from "./id.js";
 import { decodeObject } from "./model.js";
 import type { KvetchData, KvetchObject } from "./model.js";
-import { edgeListTag, indexListTag, objectTag, readObjectRows } from "./read.js";
+import { readObjectRows } from "./objectRead.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
 import { shardOfEdge, shardOfId, shardOfIndexEntry } from "./shard.js";
 import { groupByShard, pick } from "./store.js";

@@ -9,6 +9,7 @@ import * as assert from "uvu/assert";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
 import { todoSchema } from "../kvetch/todo-schema.js";
 import { dropDatabases, serversUp, shardUrls } from "./kvetch-servers.js";
+import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const cli = join(root, "src/kvetch/cli.ts");
@@ -85,7 +86,7 @@ if (await serversUp("test/integration/kvetch-cli.test.ts", { mysql: true })) {
     const kvetch = new Kvetch({ schema: todoSchema, backend: mysqlBackend({ shards }) });
     try {
       const users = await kvetch.createObjects(Array.from({ length: 40 }, (_, i) => ({ type: "User", data: { username: `c${i}` } })));
-      kvetch.testHooks.afterCanonicalWrite = () => {
+      kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
         throw new Error("crash");
       };
       await kvetch.createObjects(users.map((u) => ({ type: "TodoList", data: { userId: u.id } }))).catch(() => undefined);
@@ -110,11 +111,11 @@ if (await serversUp("test/integration/kvetch-cli.test.ts", { mysql: true })) {
     let partial;
     try {
       const lists = await kvetch.createObjects(Array.from({ length: 10 }, () => ({ type: "TodoList", data: {} })));
-      kvetch.testHooks.afterCanonicalWrite = () => {
+      kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
         throw new Error("crash");
       };
       await kvetch.createObjects(lists.map((l) => ({ type: "Todo", data: { listId: l.id, status: "open" } }))).catch(() => undefined);
-      delete kvetch.testHooks.afterCanonicalWrite;
+      delete kvetchTestHooks(kvetch).afterCanonicalWrite;
       partial = await kvetch.repair({ batchSize: 5, maxBatches: 4 });
     } finally {
       await kvetch.close();

@@ -6,6 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, KvetchError, newId } from "../../src/kvetch/index.js";
 import type { KvetchObject, KvetchPage, KvetchEdge } from "../../src/kvetch/index.js";
+import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 
 export interface KvetchFixture {
   /** A store over empty shards (and an empty cache), counters at zero. */
@@ -509,7 +510,7 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
 
   it("fault: a create interrupted after its canonical row misses its derived rows until repair adds them", async ({ kvetch }) => {
     const list = await kvetch.createObject("TodoList", { title: "l" });
-    kvetch.testHooks.afterCanonicalWrite = () => {
+    kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
       throw new Error("crash after the canonical write");
     };
     try {
@@ -518,7 +519,7 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
     } catch (error) {
       assert.match((error as Error).message, "crash after the canonical write");
     } finally {
-      delete kvetch.testHooks.afterCanonicalWrite;
+      delete kvetchTestHooks(kvetch).afterCanonicalWrite;
     }
     assert.equal(await rowTotals(kvetch), { objects: 2, edges: 0, indexEntries: 0 });
     assert.equal((await kvetch.getEdges("list_to_todo", [list.id]))[0]!.edges, []);
@@ -535,14 +536,14 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
     const a = await userWithLists(kvetch, "oa", 2);
     const b = await kvetch.createObject("User", { username: "ob" });
     const moving = a.lists[0]!;
-    kvetch.testHooks.afterCanonicalWrite = () => {
+    kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
       throw new Error("crash after the canonical write");
     };
     await kvetch.updateObject(moving.id, { userId: b.id, title: "moved" }).then(
       () => assert.unreachable("the hook throws"),
       (error: Error) => assert.match(error.message, "crash"),
     );
-    delete kvetch.testHooks.afterCanonicalWrite;
+    delete kvetchTestHooks(kvetch).afterCanonicalWrite;
 
     // the stale row is still stored under A, and B lacks the new one
     const [rawA, rawB] = await kvetch.getEdges("user_to_list", [a.user.id, b.id], { verify: false });
@@ -570,14 +571,14 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
   it("fault: a delete interrupted after its canonical row leaves stale rows; reads drop them, repair removes them", async ({ kvetch }) => {
     const list = await kvetch.createObject("TodoList", { title: "l" });
     const todo = await kvetch.createObject("Todo", { listId: list.id, status: "open" });
-    kvetch.testHooks.afterCanonicalWrite = () => {
+    kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
       throw new Error("crash after the canonical write");
     };
     await kvetch.deleteObject(todo.id).then(
       () => assert.unreachable("the hook throws"),
       (error: Error) => assert.match(error.message, "crash"),
     );
-    delete kvetch.testHooks.afterCanonicalWrite;
+    delete kvetchTestHooks(kvetch).afterCanonicalWrite;
     assert.equal(await rowTotals(kvetch), { objects: 1, edges: 1, indexEntries: 1 });
     assert.equal((await kvetch.getEdges("list_to_todo", [list.id]))[0]!.edges, []);
     assert.equal((await kvetch.queryIndex("todo_status", ["open"]))[0]!.edges, []);
@@ -592,12 +593,12 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
     const a = await userWithLists(kvetch, "va", 8);
     const b = await kvetch.createObject("User", { username: "vb" });
     const todos = await kvetch.createObjects(Array.from({ length: 6 }, () => ({ type: "Todo", data: { status: "open" } })));
-    kvetch.testHooks.afterCanonicalWrite = () => {
+    kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
       throw new Error("crash");
     };
     for (const list of a.lists.slice(0, 5)) await kvetch.updateObject(list.id, { userId: b.id }).catch(() => undefined);
     for (const todo of todos.slice(0, 4)) await kvetch.updateObject(todo.id, { status: "done" }).catch(() => undefined);
-    delete kvetch.testHooks.afterCanonicalWrite;
+    delete kvetchTestHooks(kvetch).afterCanonicalWrite;
 
     kvetch.resetCounters();
     const [page] = await kvetch.getEdges("user_to_list", [a.user.id], { first: 2 });
@@ -620,13 +621,13 @@ export function kvetchSuite(name: string, openFixture: () => Promise<KvetchFixtu
 
   it("repair: stops at maxBatches with a checkpoint and resumes from it to the same totals", async ({ kvetch }) => {
     const lists = await kvetch.createObjects(Array.from({ length: 6 }, () => ({ type: "TodoList", data: {} })));
-    kvetch.testHooks.afterCanonicalWrite = () => {
+    kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
       throw new Error("crash");
     };
     await kvetch
       .createObjects(lists.map((list, i) => ({ type: "Todo", data: { listId: list.id, status: `s${i}` } })))
       .catch(() => undefined);
-    delete kvetch.testHooks.afterCanonicalWrite;
+    delete kvetchTestHooks(kvetch).afterCanonicalWrite;
     const progress: string[] = [];
     const partial = await kvetch.repair({
       batchSize: 1,
