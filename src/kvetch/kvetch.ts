@@ -10,7 +10,7 @@ import { checkJsonValue, encodeData } from "./data.js";
 import { distinctKeys, spread } from "./distinct.js";
 import { KvetchError } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
-import { countEdges, getEdgePages, queryIndexPages } from "./listRead.js";
+import { getEdgePages, queryIndexPages, readEdgeCounts } from "./listRead.js";
 import { memoryBackend } from "./memory.js";
 import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "./model.js";
 import { getObjects } from "./objectRead.js";
@@ -188,7 +188,7 @@ export class Kvetch {
   async countEdges(edge: string, fromIds: readonly string[]): Promise<number[]> {
     this.begin();
     const def = this.schema.edge(edge, "countEdges");
-    return countEdges(this.store, def, checkIds(fromIds, "countEdges fromIds"));
+    return readEdgeCounts(this.store, def, checkIds(fromIds, "countEdges fromIds"));
   }
 
   private storedEdge(edge: string, call: string): KvetchEdgeDef {

@@ -12,7 +12,7 @@ import { KvetchError, describeValue } from "./errors.js";
 import { edgeListKind, indexListKind } from "./listKinds.js";
 import type { ListKind, ListRequest } from "./listKinds.js";
 import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, ListItem } from "./model.js";
-import { readDistinctObjects } from "./objectRead.js";
+import { readObjects } from "./objectRead.js";
 import type { KvetchEdgeDef, KvetchIndexDef } from "./schema.js";
 import { shardOfEdge } from "./shard.js";
 import { groupByShard, pick, writeBack } from "./store.js";
@@ -206,7 +206,7 @@ async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds:
     const ids: string[] = [];
     for (const list of lists) for (const item of list) ids.push(item.id);
     const { keys } = distinctKeys(ids);
-    const targets = byKey(keys, await readDistinctObjects(store, keys));
+    const targets = byKey(keys, await readObjects(store, keys));
     const nextOpen: number[] = [];
     const nextRequests: ListRequest[] = [];
     for (let o = 0; o < open.length; o++) {
@@ -304,8 +304,8 @@ export async function queryIndexPages(
   return spread(pages, plan.requestOf);
 }
 
-/** countEdges: stored edge counts per parent (canonical ids, repeats allowed), through the cache's count field. */
-export async function countEdges(store: Store, edge: KvetchEdgeDef, parents: readonly string[]): Promise<number[]> {
+/** readEdgeCounts: stored edge counts per parent (canonical ids, repeats allowed), through the cache's count field. */
+export async function readEdgeCounts(store: Store, edge: KvetchEdgeDef, parents: readonly string[]): Promise<number[]> {
   const { keys: fromIds, slotOf } = distinctKeys(parents);
   const out = new Array<number>(fromIds.length).fill(0);
   let missing: number[] | null = null;

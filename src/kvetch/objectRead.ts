@@ -57,8 +57,8 @@ function decodeRows(store: Store, rows: readonly (ObjectRow | null)[]): (KvetchO
   return out;
 }
 
-/** readDistinctObjects: distinct canonical ids → objects (null for misses), through the cache when there is one. */
-export async function readDistinctObjects(store: Store, ids: readonly string[]): Promise<(KvetchObject | null)[]> {
+/** readObjects: distinct canonical ids → objects (null for misses), through the cache when there is one. */
+export async function readObjects(store: Store, ids: readonly string[]): Promise<(KvetchObject | null)[]> {
   const cache = store.cache;
   const cached = cache === null || ids.length === 0 ? null : await cache.readCache(ids.map(objectTag), "v");
   if (cached === null) return decodeRows(store, await readObjectRows(store, ids));
@@ -92,5 +92,5 @@ export async function readDistinctObjects(store: Store, ids: readonly string[]):
 /** getObjects: canonical ids (repeats allowed) → objects in input order; each distinct id is read once. */
 export async function getObjects(store: Store, ids: readonly string[]): Promise<(KvetchObject | null)[]> {
   const distinct = distinctKeys(ids);
-  return spread(await readDistinctObjects(store, distinct.keys), distinct.slotOf);
+  return spread(await readObjects(store, distinct.keys), distinct.slotOf);
 }

@@ -1,6 +1,7 @@
 // graphscale/kvetch steps: where the engine meets the store. Each read step fetches its whole layer with
 // one store call; each write step writes its whole layer with one store call. Re-exported by src/kvetch/index.ts.
 
+export * from "../../src/kvetch/index.js";
 export { loadObject, LoadObjectStep } from "./loadObject.js";
 export { loadEdges, loadEdgePage, LoadEdgesStep } from "./loadEdges.js";
 export { queryIndex, queryIndexPage, QueryIndexStep } from "./queryIndex.js";

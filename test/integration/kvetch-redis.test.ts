@@ -9,9 +9,8 @@ import * as assert from "uvu/assert";
 import { Redis } from "ioredis";
 import { Kvetch, memoryBackend, mysqlBackend } from "../../src/kvetch/index.js";
 import type { KvetchObject } from "../../src/kvetch/index.js";
-import { todoSchema } from "../kvetch/todo-schema.js";
+import { contractSchema, kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { REDIS_URL, deleteKeys, dropDatabases, serversUp, shardUrls, testKeyPrefix, truncateDatabases } from "./kvetch-servers.js";
-import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 
 const redisNode = `${new URL(REDIS_URL).hostname}:${new URL(REDIS_URL).port || 6379}`;
 
@@ -85,7 +84,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
   it.before(async (context) => {
     await dropDatabases();
     context.kvetch = new Kvetch({
-      schema: todoSchema,
+      schema: contractSchema,
       backend: mysqlBackend({ shards: shardUrls(), redis: { url: REDIS_URL, keyPrefix, listCap: 5 } }),
     });
     await context.kvetch.migrate();
@@ -201,7 +200,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
 
   it("dead port: every operation succeeds from MySQL, nothing waits on the cache", async ({ kvetch }) => {
     const dead = new Kvetch({
-      schema: todoSchema,
+      schema: contractSchema,
       backend: mysqlBackend({ shards: shardUrls(), redis: { url: "redis://127.0.0.1:1", keyPrefix } }),
     });
     try {
@@ -236,7 +235,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     const proxy = new RedisProxy();
     await proxy.start();
     const viaProxy = new Kvetch({
-      schema: todoSchema,
+      schema: contractSchema,
       backend: mysqlBackend({ shards: shardUrls(), redis: { url: `redis://127.0.0.1:${proxy.port}`, keyPrefix } }),
     });
     try {
@@ -302,7 +301,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     const proxy = new RedisProxy();
     await proxy.start();
     const store = new Kvetch({
-      schema: todoSchema,
+      schema: contractSchema,
       backend: memoryBackend({ shards: 4, redis: { url: `redis://127.0.0.1:${proxy.port}`, keyPrefix: prefix } }),
     });
     try {

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
 import { execute, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
-import { Kvetch, defineSchema, memoryBackend, insertEdge, loadEdges, loadObject, edgeCount } from "../../src/kvetch/index.js";
+import { Kvetch, defineSchema, memoryBackend, insertEdge, loadEdges, loadObject, edgeCount } from "../../steps/kvetch/index.js";
 import { each } from "../../steps/index.js";
 
 const kvetchSchema = defineSchema({
