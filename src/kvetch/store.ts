@@ -39,7 +39,7 @@ export async function writeBack(store: Store, tags: string[], gens: string[], fi
 }
 
 /** Keys per shard query; bigger batches are split into several queries per shard. */
-export const KEYS_PER_QUERY = 1000;
+const KEYS_PER_QUERY = 1000;
 
 /** A run of positions (into the caller's batch) bound for one shard, at most KEYS_PER_QUERY long. */
 export interface ShardChunk {

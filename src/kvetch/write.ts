@@ -58,7 +58,7 @@ export function collectDerived(
 }
 
 /** The cache tags a set of derived changes touches (edge lists and index lists, both sides of a move). */
-export function derivedTags(changes: DerivedChanges, tags: Set<string>): void {
+function derivedTags(changes: DerivedChanges, tags: Set<string>): void {
   for (const row of changes.addEdges) tags.add(edgeListTag(row.edgeId, row.fromId));
   for (const row of changes.removeEdges) tags.add(edgeListTag(row.edgeId, row.fromId));
   for (const row of changes.addIndex) tags.add(indexListTag(row.indexId, row.valueHash));

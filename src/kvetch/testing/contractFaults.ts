@@ -2,7 +2,7 @@
 // hooks), reads that re-check derived rows, repair with checkpoints, and stats. Never leaves a hook set.
 
 import { kvetchTestHooks } from "./hooks.js";
-import { assert, rejects, rowTotals, shardsOf, toIds, total, userWithLists } from "./contractHelpers.js";
+import { assert, rejects, rowTotals, toIds, userWithLists } from "./contractHelpers.js";
 import type { ContractTest } from "./contractHelpers.js";
 
 export function faultContract(it: ContractTest): void {

@@ -1,8 +1,7 @@
 // The backend contract, part 1: objects (create, read, update, delete, copies, batching) and input the store
 // refuses before any I/O. Asserts round trips and rows per shard, never times; never depends on a backend's kind.
 
-import { newId } from "../id.js";
-import { assert, rejects, rowTotals, shardsOf, toIds, total, userWithLists } from "./contractHelpers.js";
+import { assert, rejects, rowTotals, shardsOf, total, userWithLists } from "./contractHelpers.js";
 import type { ContractTest } from "./contractHelpers.js";
 
 export function objectContract(it: ContractTest): void {
