@@ -1,9 +1,10 @@
 import { defineConfig } from "tsup";
 
-// Three public entry points (graphscale, graphscale/steps, graphscale/kvetch) plus the CLI.
+// Four public entry points (graphscale, graphscale/steps, graphscale/kvetch, graphscale/kvetch/testing) plus the CLI.
+// graphscale/kvetch is steps/kvetch/index.ts: the store (src/kvetch) and its steps in one entry.
 export default defineConfig([
   {
-    entry: { index: "src/index.ts", steps: "steps/index.ts", kvetch: "steps/kvetch/index.ts" },
+    entry: { index: "src/index.ts", steps: "steps/index.ts", kvetch: "steps/kvetch/index.ts", "kvetch-testing": "src/kvetch/testing/index.ts" },
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,

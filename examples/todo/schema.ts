@@ -7,7 +7,6 @@ import {
   connection,
   connectionPlans,
   createObject,
-  defineSchema,
   deleteObject,
   edgeCount,
   loadEdges,
@@ -18,19 +17,7 @@ import {
 } from "../../steps/kvetch/index.js";
 import { each, first, lambda, list } from "../../steps/index.js";
 
-/** The store's schema: object types, the two derived edges and the username index. */
-export const todoKvetchSchema = defineSchema({
-  objects: [
-    { name: "User", typeId: 1 },
-    { name: "TodoList", typeId: 2 },
-    { name: "TodoItem", typeId: 3 },
-  ],
-  edges: [
-    { name: "user_to_list", edgeId: 1, fromType: "User", storedIdAttr: "userId", storedOnType: "TodoList" },
-    { name: "list_to_item", edgeId: 2, fromType: "TodoList", storedIdAttr: "listId", storedOnType: "TodoItem" },
-  ],
-  indexes: [{ name: "username", indexId: 1, indexedType: "User", indexedAttr: "username" }],
-});
+export { todoKvetchSchema } from "./kvetchSchema.js";
 
 export const todoTypeDefs = /* GraphQL */ `
   type Query {

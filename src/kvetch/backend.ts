@@ -1,6 +1,6 @@
-// The internal contract every storage backend implements, one ShardStore per physical shard.
-// Each ShardStore method is exactly one round trip to its shard (counted in counters.shardQueries), so
-// grouping, batching and counting are decided above it, identically for every backend. Never public API.
+// The backend contract (public, spec/kvetch-storage.md §9): a KvetchBackend opens one ShardStore per physical
+// shard, and each ShardStore method is exactly one round trip to its shard, counted by the backend itself.
+// Grouping, batching, caching and verification are decided above it, identically for every backend.
 
 import { createHash } from "node:crypto";
 import type { Position } from "./cursor.js";
@@ -82,7 +82,16 @@ export interface ShardStats {
   indexEntries: number;
 }
 
-/** One physical shard. Every method is one round trip; rows come back ordered as documented. */
+/**
+ * ShardStore: one physical shard of a backend — the public contract a backend implements (memory and MySQL
+ * here; your own through graphscale/kvetch/testing's runBackendContractSuite). Rules for every method:
+ * - it is one round trip: add 1 to `counters.shardQueries[shard]` per call, and the rows it returns (objects,
+ *   edges, index entries, counts, scanned rows) to `counters.rowsFetched`;
+ * - ids are canonical lowercase UUID strings; ordered lists sort by (seq, id) with ids compared as strings;
+ * - it returns fresh objects (never a row it keeps) and never keeps a row object it was given;
+ * - writes of derived rows are idempotent (insert-if-absent / delete-if-present), and counts move only by
+ *   the rows really inserted or removed.
+ */
 export interface ShardStore {
   readonly shard: number;
   /** Names the shard in error messages, without credentials. */
@@ -135,12 +144,18 @@ export type RedisConfig = {
   ttlSeconds?: number;
 } & ({ url: string } | { cluster: readonly string[] });
 
-/** What `new Kvetch({ backend })` takes: made by memoryBackend or mysqlBackend. */
+/** What `new Kvetch({ backend })` takes: made by memoryBackend, mysqlBackend, or your own code. */
 export interface KvetchBackend {
-  readonly kind: "memory" | "mysql";
+  /** Names the kind of backend ("memory", "mysql", or yours). */
+  readonly kind: string;
+  /** Bucket → shard placement; `shardMap.shards` ShardStores must come back from openShards. */
   readonly shardMap: ShardMap;
+  /** Redis cache in front of the shards, or null for none (the store runs the cache, not the backend). */
   readonly redis: RedisConfig | null;
-  /** Opens one store per physical shard that counts its round trips into `counters`. Internal. */
+  /**
+   * Opens one ShardStore per physical shard (index = shard number) counting its round trips into `counters`.
+   * Called once by every `new Kvetch`; `kvetch.close()` closes what it opened.
+   */
   openShards(counters: KvetchCounters): ShardStore[];
 }
 

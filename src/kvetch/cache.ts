@@ -6,6 +6,17 @@ import { Cluster, Redis } from "ioredis";
 import type { KvetchCounters, RedisConfig } from "./backend.js";
 import { KvetchError } from "./errors.js";
 
+/** Cache tags: one per object, per (edge, parent) list and per (index, value) list. */
+export function objectTag(id: string): string {
+  return `o:${id}`;
+}
+export function edgeListTag(edgeId: number, fromId: string): string {
+  return `e:${edgeId}:${fromId}`;
+}
+export function indexListTag(indexId: number, valueHash: string): string {
+  return `i:${indexId}:${valueHash}`;
+}
+
 /** The field of a cache entry: the value (object, edge list, index list) or an edge count. */
 export type CacheField = "v" | "n";
 

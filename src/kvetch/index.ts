@@ -1,5 +1,6 @@
-// graphscale/kvetch: the public API of the Kvetch store. Everything not exported here is internal and may
-// change; never export a ShardStore, the cache or test hooks from this file.
+// graphscale/kvetch: the public API of the Kvetch store, including the backend contract (KvetchBackend,
+// ShardStore and the row shapes they pass). Everything not exported here is internal and may change; never
+// export the cache, the read/write internals or test hooks from this file (tests: graphscale/kvetch/testing).
 
 export { Kvetch } from "./kvetch.js";
 export type { KvetchOptions } from "./kvetch.js";
@@ -17,7 +18,22 @@ export { memoryBackend } from "./memory.js";
 export type { MemoryBackendOptions } from "./memory.js";
 export { mysqlBackend } from "./mysql.js";
 export type { MysqlBackendOptions } from "./mysql.js";
-export type { KvetchBackend, KvetchCounters, RedisConfig, ShardStats } from "./backend.js";
+export type {
+  KvetchBackend,
+  KvetchCounters,
+  RedisConfig,
+  ShardStats,
+  ShardStore,
+  ObjectRow,
+  EdgeKey,
+  EdgeRow,
+  EdgeRange,
+  IndexKey,
+  IndexScanKey,
+  IndexRow,
+  IndexRange,
+} from "./backend.js";
+export type { Position as ListPosition } from "./cursor.js";
 export {
   DEFAULT_BUCKETS,
   ShardMap,

@@ -38,17 +38,64 @@ export interface MemoryBackendOptions {
   redis?: RedisConfig;
 }
 
-/** A sorted list of rows with a lookup by member id: the memory form of an edge list or index list. */
-interface RowList<Row> {
-  rows: Row[];
-  byId: Map<string, Row>;
+/**
+ * SortedList: the memory form of an edge list or an index entry list — rows kept in (seq, member id) order
+ * with a lookup by member id. The one sorted-list implementation both kinds of list use.
+ */
+class SortedList<Row extends { seq: number }> {
+  readonly rows: Row[] = [];
+  private readonly byId = new Map<string, Row>();
+
+  constructor(private readonly idOf: (row: Row) => string) {}
+
+  get(id: string): Row | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Index of the first row at or after (seq, id), or strictly after it with `strict`. */
+  private search(seq: number, id: string, strict: boolean): number {
+    let low = 0;
+    let high = this.rows.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const row = this.rows[mid]!;
+      const order = comparePosition(row.seq, this.idOf(row), seq, id);
+      if (order < 0 || (strict && order === 0)) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** Adds a row whose member id is absent; false (and nothing changes) when it is present. */
+  insert(row: Row): boolean {
+    const id = this.idOf(row);
+    if (this.byId.has(id)) return false;
+    this.byId.set(id, row);
+    this.rows.splice(this.search(row.seq, id, false), 0, row);
+    return true;
+  }
+
+  /** Removes the row of a member id; false when there is none. */
+  remove(id: string): boolean {
+    const row = this.byId.get(id);
+    if (row === undefined) return false;
+    this.byId.delete(id);
+    const at = this.search(row.seq, id, false);
+    if (this.rows[at] === row) this.rows.splice(at, 1);
+    return true;
+  }
+
+  /** Index of the first row strictly after `after` (0 for null). */
+  firstAfter(after: Position | null): number {
+    return after === null ? 0 : this.search(after.seq, after.id, true);
+  }
 }
 
 interface ShardData {
   objects: Map<string, ObjectRow>;
-  edges: Map<string, RowList<EdgeRow>>; // key: `${edgeId}/${fromId}`
+  edges: Map<string, SortedList<EdgeRow>>; // key: `${edgeId}/${fromId}`
   edgeCounts: Map<string, number>;
-  index: Map<string, RowList<IndexRow>>; // key: `${indexId}/${valueHash}`
+  index: Map<string, SortedList<IndexRow>>; // key: `${indexId}/${valueHash}`
 }
 
 /** memoryBackend: in-process shards; Kvetch instances given the same backend object share the data. */
@@ -71,50 +118,6 @@ export function memoryBackend(options: MemoryBackendOptions = {}): KvetchBackend
       return data.map((shardData, shard) => new MemoryShardStore(shard, shardData, latencyMs, counters));
     },
   };
-}
-
-function edgeOrder(a: EdgeRow, b: EdgeRow): number {
-  return comparePosition(a.seq, a.toId, b.seq, b.toId);
-}
-
-function indexOrder(a: IndexRow, b: IndexRow): number {
-  return comparePosition(a.seq, a.targetId, b.seq, b.targetId);
-}
-
-/** Index of the first row strictly after `after` in a (seq, id)-sorted list. */
-function firstAfter<Row extends { seq: number }>(rows: Row[], after: Position | null, idOf: (row: Row) => string): number {
-  if (after === null) return 0;
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const row = rows[mid]!;
-    if (comparePosition(row.seq, idOf(row), after.seq, after.id) <= 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-function insertSorted<Row>(rows: Row[], row: Row, order: (a: Row, b: Row) => number): void {
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (order(rows[mid]!, row) < 0) low = mid + 1;
-    else high = mid;
-  }
-  rows.splice(low, 0, row);
-}
-
-function removeSorted<Row>(rows: Row[], row: Row, order: (a: Row, b: Row) => number): void {
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (order(rows[mid]!, row) < 0) low = mid + 1;
-    else high = mid;
-  }
-  if (rows[low] === row) rows.splice(low, 1);
 }
 
 const toIdOf = (row: EdgeRow): string => row.toId;
@@ -196,7 +199,7 @@ class MemoryShardStore implements ShardStore {
       const list = this.data.edges.get(`${edgeId}/${fromId}`);
       const rows: EdgeRow[] = [];
       if (list) {
-        const start = firstAfter(list.rows, after, toIdOf);
+        const start = list.firstAfter(after);
         const end = limit === null ? list.rows.length : Math.min(list.rows.length, start + limit);
         for (let r = start; r < end; r++) rows.push({ ...list.rows[r]! });
       }
@@ -223,17 +226,15 @@ class MemoryShardStore implements ShardStore {
       const key = `${row.edgeId}/${row.fromId}`;
       let list = this.data.edges.get(key);
       if (!list) {
-        list = { rows: [], byId: new Map() };
+        list = new SortedList(toIdOf);
         this.data.edges.set(key, list);
       }
-      const present = list.byId.get(row.toId);
+      const present = list.get(row.toId);
       if (present) {
         if (replaceData) present.body = row.body;
         continue;
       }
-      const copy = { ...row };
-      list.byId.set(row.toId, copy);
-      insertSorted(list.rows, copy, edgeOrder);
+      list.insert({ ...row });
       this.data.edgeCounts.set(key, (this.data.edgeCounts.get(key) ?? 0) + 1);
       inserted++;
     }
@@ -247,10 +248,7 @@ class MemoryShardStore implements ShardStore {
       const { edgeId, fromId, toId } = keys[i]!;
       const key = `${edgeId}/${fromId}`;
       const list = this.data.edges.get(key);
-      const present = list?.byId.get(toId);
-      if (!list || !present) continue;
-      list.byId.delete(toId);
-      removeSorted(list.rows, present, edgeOrder);
+      if (!list || !list.remove(toId)) continue;
       if (list.rows.length === 0) this.data.edges.delete(key);
       this.data.edgeCounts.set(key, (this.data.edgeCounts.get(key) ?? 0) - 1);
       removed++;
@@ -267,7 +265,7 @@ class MemoryShardStore implements ShardStore {
       const list = this.data.index.get(`${indexId}/${valueHash}`);
       const rows: IndexRow[] = [];
       if (list) {
-        let r = firstAfter(list.rows, after, targetIdOf);
+        let r = list.firstAfter(after);
         for (; r < list.rows.length && (limit === null || rows.length < limit); r++) {
           const row = list.rows[r]!;
           if (row.valueKey === valueKey) rows.push({ ...row });
@@ -288,14 +286,10 @@ class MemoryShardStore implements ShardStore {
       const key = `${row.indexId}/${row.valueHash}`;
       let list = this.data.index.get(key);
       if (!list) {
-        list = { rows: [], byId: new Map() };
+        list = new SortedList(targetIdOf);
         this.data.index.set(key, list);
       }
-      if (list.byId.has(row.targetId)) continue;
-      const copy = { ...row };
-      list.byId.set(row.targetId, copy);
-      insertSorted(list.rows, copy, indexOrder);
-      inserted++;
+      if (list.insert({ ...row })) inserted++;
     }
     return inserted;
   }
@@ -307,10 +301,7 @@ class MemoryShardStore implements ShardStore {
       const { indexId, valueHash, targetId } = keys[i]!;
       const key = `${indexId}/${valueHash}`;
       const list = this.data.index.get(key);
-      const present = list?.byId.get(targetId);
-      if (!list || !present) continue;
-      list.byId.delete(targetId);
-      removeSorted(list.rows, present, indexOrder);
+      if (!list || !list.remove(targetId)) continue;
       if (list.rows.length === 0) this.data.index.delete(key);
       removed++;
     }

@@ -5,10 +5,11 @@
 import type { EdgeKey, IndexScanKey, ObjectRow } from "./backend.js";
 import { seqAt } from "./cursor.js";
 import { derivedEdgeHolds, derivedRowsOf, indexEntryHolds } from "./derived.js";
+import { byKey, distinctKeys } from "./distinct.js";
 import { KvetchError } from "./errors.js";
 import { isUuid } from "./id.js";
 import { decodeObject, type KvetchData, type KvetchObject } from "./model.js";
-import { readObjectRows } from "./read.js";
+import { readObjectRows } from "./objectRead.js";
 import type { Store } from "./store.js";
 import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./write.js";
 
@@ -131,11 +132,11 @@ function objectOf(store: Store, row: ObjectRow | null): KvetchObject | null {
 
 /** Loads the canonical objects (straight from the shards) for a batch of derived rows. */
 async function targetsOf(store: Store, ids: readonly string[]): Promise<Map<string, KvetchObject | null>> {
-  const distinct = [...new Set(ids)];
-  const rows = await readObjectRows(store, distinct);
-  const targets = new Map<string, KvetchObject | null>();
-  for (let i = 0; i < distinct.length; i++) targets.set(distinct[i]!, objectOf(store, rows[i]!));
-  return targets;
+  const { keys } = distinctKeys(ids);
+  const rows = await readObjectRows(store, keys);
+  const objects = new Array<KvetchObject | null>(keys.length);
+  for (let k = 0; k < keys.length; k++) objects[k] = objectOf(store, rows[k]!);
+  return byKey(keys, objects);
 }
 
 /**

@@ -1,13 +1,17 @@
 // The open store that reads, writes and repair share: schema, shard map, one ShardStore per shard, the
-// optional cache, counters and test hooks — plus shard grouping, the hot path every batch goes through.
-// Grouping allocates per batch and per shard, never per entry; it never computes a shard itself (shard.ts does).
+// optional cache, counters and test hooks — plus shard grouping, the hot path every batch goes through, and
+// the write-back of values read from the shards. Grouping allocates per batch and per shard, never per entry;
+// it never computes a shard itself (shard.ts does).
 
 import type { KvetchCounters, ShardStore } from "./backend.js";
-import type { RedisCache } from "./cache.js";
+import type { CacheField, RedisCache } from "./cache.js";
 import type { KvetchSchema } from "./schema.js";
 import type { ShardMap } from "./shard.js";
 
-/** Interruption points for fault-injection tests; not part of the public API. */
+/**
+ * Interruption points for fault-injection tests. Reached only through graphscale/kvetch/testing
+ * (kvetchTestHooks), never through the Kvetch class.
+ */
 export interface KvetchTestHooks {
   /** Runs after a write's canonical rows committed and before its derived rows are written. */
   afterCanonicalWrite?: (info: { op: "create" | "update" | "delete"; ids: readonly string[] }) => void | Promise<void>;
@@ -24,8 +28,18 @@ export interface Store {
   readonly hooks: KvetchTestHooks;
 }
 
+/** The hooks object of each open store, by its Kvetch (filled by the Kvetch constructor). */
+export const testHooksOf = new WeakMap<object, KvetchTestHooks>();
+
+/** writeBack: hands values read from the shards to the cache's generation-checked fill (after the test hook that races it). */
+export async function writeBack(store: Store, tags: string[], gens: string[], field: CacheField, values: string[]): Promise<void> {
+  if (tags.length === 0 || store.cache === null) return;
+  await store.hooks.beforeCacheFill?.({ tags });
+  await store.cache.fillCache(tags, gens, field, values);
+}
+
 /** Keys per shard query; bigger batches are split into several queries per shard. */
-export const KEYS_PER_QUERY = 1000;
+const KEYS_PER_QUERY = 1000;
 
 /** A run of positions (into the caller's batch) bound for one shard, at most KEYS_PER_QUERY long. */
 export interface ShardChunk {

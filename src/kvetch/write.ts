@@ -4,6 +4,7 @@
 
 import type { EdgeKey, EdgeRow, IndexKey, IndexRow, ObjectRow } from "./backend.js";
 import { indexValueHash } from "./backend.js";
+import { edgeListTag, indexListTag, objectTag } from "./cache.js";
 import { nextSeq } from "./cursor.js";
 import { diffDerivedRows, derivedRowsOf } from "./derived.js";
 import type { DerivedRows } from "./derived.js";
@@ -11,7 +12,7 @@ import { KvetchError } from "./errors.js";
 import { newId } from "./id.js";
 import { decodeObject } from "./model.js";
 import type { KvetchData, KvetchObject } from "./model.js";
-import { edgeListTag, indexListTag, objectTag, readObjectRows } from "./read.js";
+import { readObjectRows } from "./objectRead.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
 import { shardOfEdge, shardOfId, shardOfIndexEntry } from "./shard.js";
 import { groupByShard, pick } from "./store.js";
@@ -57,7 +58,7 @@ export function collectDerived(
 }
 
 /** The cache tags a set of derived changes touches (edge lists and index lists, both sides of a move). */
-export function derivedTags(changes: DerivedChanges, tags: Set<string>): void {
+function derivedTags(changes: DerivedChanges, tags: Set<string>): void {
   for (const row of changes.addEdges) tags.add(edgeListTag(row.edgeId, row.fromId));
   for (const row of changes.removeEdges) tags.add(edgeListTag(row.edgeId, row.fromId));
   for (const row of changes.addIndex) tags.add(indexListTag(row.indexId, row.valueHash));

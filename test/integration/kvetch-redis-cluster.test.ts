@@ -12,9 +12,8 @@ import { suite, test } from "uvu";
 import * as assert from "uvu/assert";
 import { Cluster } from "ioredis";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
-import { kvetchSuite } from "../kvetch/suite.js";
-import { todoSchema } from "../kvetch/todo-schema.js";
-import { deleteKeys, dropDatabases, serversUp, shardUrls, testKeyPrefix, truncateDatabases } from "./kvetch-servers.js";
+import { contractSchema, runBackendContractSuite } from "../../src/kvetch/testing/index.js";
+import { deleteKeys, dropDatabases, mysqlContractFixture, serversUp, shardUrls, testKeyPrefix } from "./kvetch-servers.js";
 
 const FILE = "test/integration/kvetch-redis-cluster.test.ts";
 
@@ -96,26 +95,10 @@ if (await serversUp(FILE, { mysql: true })) {
     const cluster = await startCluster();
     const keyPrefix = testKeyPrefix("cluster");
 
-    kvetchSuite("mysql + redis cluster (3 nodes)", async () => {
-      await dropDatabases();
-      const kvetch = new Kvetch({
-        schema: todoSchema,
-        backend: mysqlBackend({ shards: shardUrls(), redis: { cluster: cluster.seeds, keyPrefix } }),
-      });
-      await kvetch.migrate();
-      return {
-        async fresh() {
-          await truncateDatabases();
-          await deleteClusterKeys(cluster.seeds, keyPrefix);
-          kvetch.resetCounters();
-          return kvetch;
-        },
-        async close() {
-          await kvetch.close();
-          await dropDatabases();
-          await deleteClusterKeys(cluster.seeds, keyPrefix);
-        },
-      };
+    runBackendContractSuite({
+      name: "mysql + redis cluster (3 nodes)",
+      suite,
+      ...mysqlContractFixture({ cluster: cluster.seeds, keyPrefix }, () => deleteClusterKeys(cluster.seeds, keyPrefix)),
     });
 
     // suites run in order; this one is last, so it stops the cluster
@@ -124,7 +107,7 @@ if (await serversUp(FILE, { mysql: true })) {
     it("one round trip per cluster node per batch; warm reads make no MySQL query", async () => {
       await dropDatabases();
       const kvetch = new Kvetch({
-        schema: todoSchema,
+        schema: contractSchema,
         backend: mysqlBackend({ shards: shardUrls(), redis: { cluster: cluster.seeds, keyPrefix } }),
       });
       try {

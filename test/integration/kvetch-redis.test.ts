@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { Redis } from "ioredis";
 import { Kvetch, memoryBackend, mysqlBackend } from "../../src/kvetch/index.js";
 import type { KvetchObject } from "../../src/kvetch/index.js";
-import { todoSchema } from "../kvetch/todo-schema.js";
+import { contractSchema, kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { REDIS_URL, deleteKeys, dropDatabases, serversUp, shardUrls, testKeyPrefix, truncateDatabases } from "./kvetch-servers.js";
 
 const redisNode = `${new URL(REDIS_URL).hostname}:${new URL(REDIS_URL).port || 6379}`;
@@ -84,7 +84,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
   it.before(async (context) => {
     await dropDatabases();
     context.kvetch = new Kvetch({
-      schema: todoSchema,
+      schema: contractSchema,
       backend: mysqlBackend({ shards: shardUrls(), redis: { url: REDIS_URL, keyPrefix, listCap: 5 } }),
     });
     await context.kvetch.migrate();
@@ -159,7 +159,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
   it("race: a refill that read an object before a write never leaves the old value behind", async ({ kvetch, direct }) => {
     const todo = await kvetch.createObject("Todo", { title: "old" });
     let raced = false;
-    kvetch.testHooks.beforeCacheFill = async () => {
+    kvetchTestHooks(kvetch).beforeCacheFill = async () => {
       if (raced) return;
       raced = true;
       await kvetch.updateObject(todo.id, { title: "new" });
@@ -168,7 +168,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
       const [during] = await kvetch.getObjects([todo.id]);
       assert.is(during!.data.title, "old", "the read began before the write");
     } finally {
-      delete kvetch.testHooks.beforeCacheFill;
+      delete kvetchTestHooks(kvetch).beforeCacheFill;
     }
     assert.ok(raced);
     assert.is(await direct.get(`${keyPrefix}{o:${todo.id}}:v`), null, "the refill lost to the write and stored nothing");
@@ -182,7 +182,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     const b = await kvetch.createObject("User", { username: "rb" });
     const list = await kvetch.createObject("TodoList", { userId: a.id });
     let raced = false;
-    kvetch.testHooks.beforeCacheFill = async () => {
+    kvetchTestHooks(kvetch).beforeCacheFill = async () => {
       if (raced) return;
       raced = true;
       await kvetch.updateObject(list.id, { userId: b.id });
@@ -191,7 +191,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
       const [during] = await kvetch.getEdges("user_to_list", [a.id], { verify: false });
       assert.equal(during!.edges.map((e) => e.toId), [list.id], "read before the move");
     } finally {
-      delete kvetch.testHooks.beforeCacheFill;
+      delete kvetchTestHooks(kvetch).beforeCacheFill;
     }
     const [afterA, afterB] = await kvetch.getEdges("user_to_list", [a.id, b.id], { verify: false });
     assert.equal(afterA!.edges, []);
@@ -200,7 +200,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
 
   it("dead port: every operation succeeds from MySQL, nothing waits on the cache", async ({ kvetch }) => {
     const dead = new Kvetch({
-      schema: todoSchema,
+      schema: contractSchema,
       backend: mysqlBackend({ shards: shardUrls(), redis: { url: "redis://127.0.0.1:1", keyPrefix } }),
     });
     try {
@@ -235,7 +235,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     const proxy = new RedisProxy();
     await proxy.start();
     const viaProxy = new Kvetch({
-      schema: todoSchema,
+      schema: contractSchema,
       backend: mysqlBackend({ shards: shardUrls(), redis: { url: `redis://127.0.0.1:${proxy.port}`, keyPrefix } }),
     });
     try {
@@ -301,7 +301,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     const proxy = new RedisProxy();
     await proxy.start();
     const store = new Kvetch({
-      schema: todoSchema,
+      schema: contractSchema,
       backend: memoryBackend({ shards: 4, redis: { url: `redis://127.0.0.1:${proxy.port}`, keyPrefix: prefix } }),
     });
     try {

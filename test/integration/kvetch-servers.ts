@@ -1,19 +1,31 @@
 // Where the Kvetch integration tests find MySQL and Redis, and what they do when a server is missing:
 // without CI, print how to start it and register no tests; with CI=true, register one failing test.
-// Also creates and drops the test databases and deletes only the test's own Redis keys.
+// Also names, creates and drops the test databases and Redis keys of this run only: every name carries a
+// per-process run id, so two runs on one machine never touch each other's data.
 
+import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { test } from "uvu";
 import mysql from "mysql2/promise";
 import { Redis } from "ioredis";
+import { mysqlBackend } from "../../src/kvetch/index.js";
+import type { Kvetch, KvetchBackend, RedisConfig } from "../../src/kvetch/index.js";
 
 /** Server root (no database); override with GRAPHSCALE_TEST_MYSQL. */
 export const MYSQL_SERVER = process.env.GRAPHSCALE_TEST_MYSQL ?? "mysql://root@127.0.0.1:3306";
 /** Override with GRAPHSCALE_TEST_REDIS. */
 export const REDIS_URL = process.env.GRAPHSCALE_TEST_REDIS ?? "redis://127.0.0.1:6379";
 
-/** The four shard databases of the integration tests. */
-export const TEST_DATABASES = ["graphscale_test_0", "graphscale_test_1", "graphscale_test_2", "graphscale_test_3"];
+/** Short and unique per test process (each test file runs in its own process). */
+export const RUN_ID = `${process.pid.toString(36)}${randomBytes(3).toString("hex")}`;
+
+/** Four shard database names of this run: `graphscale_<name>_<runid>_0..3`. */
+export function testDatabases(name = "test"): string[] {
+  return [0, 1, 2, 3].map((i) => `graphscale_${name}_${RUN_ID}_${i}`);
+}
+
+/** The four shard databases of the integration tests (dropped by each file when it is done). */
+export const TEST_DATABASES = testDatabases();
 
 export function shardUrls(databases: readonly string[] = TEST_DATABASES): string[] {
   return databases.map((name) => `${MYSQL_SERVER.replace(/\/+$/, "")}/${name}`);
@@ -93,7 +105,34 @@ export async function onDatabase<T>(database: string, run: (connection: mysql.Co
 
 /** A key prefix no other run uses, so tests never touch anyone else's keys. */
 export function testKeyPrefix(name: string): string {
-  return `graphscale-test:${name}:${process.pid}:`;
+  return `graphscale-test:${name}:${RUN_ID}:`;
+}
+
+/**
+ * A fixture for runBackendContractSuite on MySQL (4 databases of this run), optionally with a cache:
+ * the first backend starts from dropped databases, later ones from emptied tables and cache keys;
+ * close drops the databases and deletes the keys.
+ */
+export function mysqlContractFixture(redis?: RedisConfig, deleteCacheKeys?: () => Promise<void>): {
+  makeBackend(): Promise<KvetchBackend>;
+  prepare?(kvetch: Kvetch): Promise<void>;
+  close(): Promise<void>;
+} {
+  let migrated = false;
+  return {
+    async makeBackend() {
+      if (migrated) await truncateDatabases();
+      else await dropDatabases();
+      migrated = true;
+      await deleteCacheKeys?.();
+      return mysqlBackend({ shards: shardUrls(), redis });
+    },
+    prepare: redis === undefined ? undefined : cacheConnected,
+    async close() {
+      await dropDatabases();
+      await deleteCacheKeys?.();
+    },
+  };
 }
 
 /** Deletes the keys under `prefix` (and nothing else). */
@@ -116,4 +155,16 @@ export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<numbe
     redis.disconnect();
   }
   return deleted;
+}
+
+/** Waits until a read goes through the store's cache (connected, and for a Cluster, slots known). */
+export async function cacheConnected(kvetch: Kvetch): Promise<void> {
+  const probe = "00000000-0000-7000-8000-000000000000";
+  for (let i = 0; i < 200; i++) {
+    kvetch.resetCounters();
+    await kvetch.getObjects([probe]);
+    if (Object.keys(kvetch.counters.cacheRoundTrips).length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("the cache never became ready: is Redis up?");
 }

@@ -1,14 +1,14 @@
 // The todo view through the Kvetch steps on MySQL (4 shards as 4 databases) and Redis: 5 store calls and at
 // most 5 queries per shard; with Redis warm no MySQL query at all; writes visible to the next read. The
-// databases graphscale_steps_test_0..3 are created and dropped here. Skipped without servers (fails under CI=true).
+// databases graphscale_steps_test_<runid>_0..3 are created and dropped here. Skipped without servers (fails under CI=true).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mysqlBackend } from "../../src/kvetch/index.js";
 import { todoViewQuery } from "../../examples/todo/schema.js";
 import { naive, planned, seededStore, shardsOf, sum } from "../kvetch-steps/todo.js";
-import { REDIS_URL, deleteKeys, dropDatabases, serversUp, shardUrls, testKeyPrefix } from "./kvetch-servers.js";
+import { REDIS_URL, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix } from "./kvetch-servers.js";
 
-const DATABASES = ["graphscale_steps_test_0", "graphscale_steps_test_1", "graphscale_steps_test_2", "graphscale_steps_test_3"];
+const DATABASES = testDatabases("steps_test");
 const CONNECTION = `query ($id: ID!, $after: String) { todoUser(id: $id) { todoListsConnection(first: 4, after: $after) {
   edges { cursor node { name todoItems(first: 2) { text } } } pageInfo { hasNextPage endCursor } } } }`;
 

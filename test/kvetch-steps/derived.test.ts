@@ -6,17 +6,18 @@ import * as assert from "uvu/assert";
 import type { Kvetch } from "../../src/kvetch/index.js";
 import { todoViewQuery } from "../../examples/todo/schema.js";
 import { naive, planned, seededStore, shardsOf, sum } from "./todo.js";
+import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 
 /** Moves an object by updating its stored id, stopping after the canonical write (as a crash would). */
 async function moveButCrash(kvetch: Kvetch, id: string, patch: Record<string, string>): Promise<void> {
-  kvetch.testHooks.afterCanonicalWrite = () => {
+  kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
     throw new Error("crash between the canonical and the derived write");
   };
   await kvetch.updateObject(id, patch).then(
     () => assert.unreachable("the hook should have stopped the update"),
     (error: Error) => assert.match(error.message, /crash/),
   );
-  kvetch.testHooks.afterCanonicalWrite = undefined;
+  kvetchTestHooks(kvetch).afterCanonicalWrite = undefined;
 }
 
 const names = (lists: { name: string }[]): string[] => lists.map((l) => l.name);

@@ -2,7 +2,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { KvetchError, defineSchema } from "../../src/kvetch/index.js";
-import { todoSchema } from "./todo-schema.js";
+import { todoKvetchSchema as todoSchema } from "../../examples/todo/kvetchSchema.js";
+import { contractSchema } from "../../src/kvetch/testing/index.js";
 
 function schemaError(config: unknown): string {
   try {
@@ -23,7 +24,8 @@ test("defineSchema: derived edges and indexes are linked to their types", () => 
   const edge = todoSchema.edge("user_to_list", "test");
   assert.is(edge.derived, true);
   assert.is(edge.toType, "TodoList");
-  assert.is(todoSchema.edge("likes", "test").derived, false);
+  assert.is(todoSchema.objectType("TodoItem", "test").derivedEdges[0]!.name, "list_to_item");
+  assert.is(contractSchema.edge("likes", "test").derived, false, "an edge without storedIdAttr is stored");
 });
 
 test("defineSchema: duplicate names and ids", () => {
@@ -82,10 +84,10 @@ test("lookups: an unknown name lists the valid ones", () => {
   assert.throws(
     () => todoSchema.objectType("Usr", "createObject"),
     (error: Error) =>
-      error.message === 'Kvetch: createObject: unknown object type "Usr"; the schema defines "User", "TodoList", "Todo"',
+      error.message === 'Kvetch: createObject: unknown object type "Usr"; the schema defines "User", "TodoList", "TodoItem"',
   );
-  assert.throws(() => todoSchema.edge("friends", "getEdges"), /unknown edge "friends"; the schema defines "user_to_list", "list_to_todo", "likes"/);
-  assert.throws(() => todoSchema.index("email", "queryIndex"), /unknown index "email"; the schema defines "username", "todo_status"/);
+  assert.throws(() => todoSchema.edge("friends", "getEdges"), /unknown edge "friends"; the schema defines "user_to_list", "list_to_item"/);
+  assert.throws(() => todoSchema.index("email", "queryIndex"), /unknown index "email"; the schema defines "username"/);
 });
 
 test.run();

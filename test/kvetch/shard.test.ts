@@ -15,7 +15,7 @@ import {
   shardOfIndexEntry,
 } from "../../src/kvetch/index.js";
 import { indexValueHash } from "../../src/kvetch/backend.js";
-import { SHARD_DDL } from "../../src/kvetch/mysql.js";
+import { SHARD_DDL } from "../../src/kvetch/mysqlTables.js";
 import { fnv1a32 } from "../../src/kvetch/shard.js";
 
 const spec = readFileSync(new URL("../../spec/kvetch-storage.md", import.meta.url), "utf8");

@@ -1,8 +1,10 @@
-// The schema the Kvetch tests share: the todo example (users own lists, lists own todos; both derived
-// edges), one stored edge, and two indexes. Also loaded by the CLI test as a schema module.
-import { defineSchema } from "../../src/kvetch/index.js";
+// The schema the backend contract suite runs against: users own todo lists and lists own todos (derived
+// edges), one stored edge, and two indexes — every kind of row a backend stores. Backends never see these
+// names (only typeId, edgeId, indexId), so any backend passes or fails the contract the same way.
 
-export const todoSchema = defineSchema({
+import { defineSchema } from "../schema.js";
+
+export const contractSchema = defineSchema({
   objects: [
     { name: "User", typeId: 1 },
     { name: "TodoList", typeId: 2 },
@@ -19,4 +21,5 @@ export const todoSchema = defineSchema({
   ],
 });
 
-export default todoSchema;
+/** The default export lets `graphscale kvetch repair` load this file as a schema module. */
+export default contractSchema;

@@ -1,0 +1,353 @@
+// List reads: pages of edge lists and index entry lists, and edge counts, for a whole batch. Owns the whole
+// path of a page read — page planning (options, cursors, one request per distinct (key, cursor)), the cache
+// read and refill, the re-check of derived rows against canonical objects, page building and alignment with
+// the input. Never issues a query per entry; never returns a derived row its canonical object denies.
+
+import { decodeCursor, encodeCursor, comparePosition } from "./cursor.js";
+import type { Position } from "./cursor.js";
+import { derivedEdgeHolds, indexEntryHolds } from "./derived.js";
+import { byKey, distinctKeys, spread } from "./distinct.js";
+import { edgeListTag } from "./cache.js";
+import { KvetchError, describeValue } from "./errors.js";
+import { edgeListKind, indexListKind } from "./listKinds.js";
+import type { ListKind, ListRequest } from "./listKinds.js";
+import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, ListItem } from "./model.js";
+import { readObjects } from "./objectRead.js";
+import type { KvetchEdgeDef, KvetchIndexDef } from "./schema.js";
+import { shardOfEdge } from "./shard.js";
+import { groupByShard, pick, writeBack } from "./store.js";
+import type { Store } from "./store.js";
+
+/** A page request after validation: one request per distinct (key, cursor) pair. */
+interface PagePlan {
+  requests: ListRequest[];
+  /** Request index of each input position. */
+  requestOf: Int32Array;
+  first: number | null;
+  verify: boolean;
+}
+
+/** planPages: validates page options and de-duplicates (key, cursor) pairs into list requests, before any I/O. */
+function planPages(call: string, keys: readonly string[], options: KvetchPageOptions | undefined): PagePlan {
+  const opts = options ?? {};
+  if (typeof opts !== "object") throw new KvetchError("BAD_ARGUMENT", `${call} options must be an object`);
+  const first = opts.first ?? null;
+  if (first !== null && (!Number.isInteger(first) || first < 0)) {
+    throw new KvetchError("BAD_ARGUMENT", `${call} first must be a non-negative integer or null, got ${describeValue(first)}`);
+  }
+  const verify = opts.verify ?? true;
+  if (typeof verify !== "boolean") throw new KvetchError("BAD_ARGUMENT", `${call} verify must be a boolean`);
+  const after = opts.after ?? null;
+  let afterOf: (i: number) => unknown;
+  if (Array.isArray(after)) {
+    if (after.length !== keys.length) {
+      throw new KvetchError(
+        "BAD_ARGUMENT",
+        `${call} after has ${after.length} cursors for ${keys.length} keys; pass one cursor for all, or one per key (null for none)`,
+      );
+    }
+    afterOf = (i) => after[i];
+  } else {
+    if (after !== null) decodeCursor(after, `${call} after`);
+    afterOf = () => after;
+  }
+  const limit = first === null ? null : first + 1;
+  const positions = new Array<Position | null>(keys.length);
+  const pairs = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const cursor = afterOf(i) ?? null;
+    positions[i] = cursor === null ? null : decodeCursor(cursor, `${call} after[${i}]`);
+    pairs[i] = cursor === null ? keys[i]! : `${keys[i]}\u0000${cursor as string}`;
+  }
+  const distinct = distinctKeys(pairs);
+  const requests = new Array<ListRequest>(distinct.keys.length);
+  for (let r = 0; r < requests.length; r++) {
+    const i = distinct.firstOf[r]!;
+    requests[r] = { key: keys[i]!, after: positions[i]!, limit };
+  }
+  return { requests, requestOf: distinct.slotOf, first, verify };
+}
+
+/** queryRanges: requests grouped by the shard of their list, one query per shard per chunk, concurrently. */
+async function queryRanges(store: Store, kind: ListKind, requests: readonly ListRequest[]): Promise<ListItem[][]> {
+  const out = new Array<ListItem[]>(requests.length);
+  const shardOf = new Int32Array(requests.length);
+  for (let i = 0; i < requests.length; i++) shardOf[i] = kind.shardOf(requests[i]!.key);
+  await Promise.all(
+    groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+      const lists = await kind.readRanges(store.shards[shard]!, pick(requests, positions));
+      for (let p = 0; p < positions.length; p++) out[positions[p]!] = lists[p]!;
+    }),
+  );
+  return out;
+}
+
+/** A cached list: its first rows (at most listCap) and whether that is the whole list. */
+interface CachedList {
+  items: ListItem[];
+  complete: boolean;
+}
+
+// Cached list text: {"c":0|1,"r":[[id,seq,created,data],...]} (data null for index entries).
+function encodeCachedList(items: readonly ListItem[], complete: boolean): string {
+  const rows = new Array<unknown[]>(items.length);
+  for (let i = 0; i < items.length; i++) rows[i] = [items[i]!.id, items[i]!.seq, items[i]!.created, items[i]!.data];
+  return JSON.stringify({ c: complete ? 1 : 0, r: rows });
+}
+
+function decodeCachedList(text: string): CachedList {
+  const parsed = JSON.parse(text) as { c: number; r: [string, number, number, KvetchData | null][] };
+  const items = new Array<ListItem>(parsed.r.length);
+  for (let i = 0; i < parsed.r.length; i++) {
+    const [id, seq, created, data] = parsed.r[i]!;
+    items[i] = { id, seq, created, data };
+  }
+  return { items, complete: parsed.c === 1 };
+}
+
+/** slicePage: the requested page from a cached list, or null when it runs past the cached prefix. */
+function slicePage(list: CachedList, after: Position | null, limit: number | null): ListItem[] | null {
+  let start = 0;
+  if (after !== null) {
+    let high = list.items.length;
+    while (start < high) {
+      const mid = (start + high) >>> 1;
+      const item = list.items[mid]!;
+      if (comparePosition(item.seq, item.id, after.seq, after.id) <= 0) start = mid + 1;
+      else high = mid;
+    }
+  }
+  if (limit !== null && start + limit <= list.items.length) return list.items.slice(start, start + limit);
+  return list.complete ? list.items.slice(start) : null;
+}
+
+/**
+ * readListPages: one page per request. With a cache: one cache read for the distinct lists; a miss whose
+ * generation is known is read from its shard as the list's first listCap+1 rows, written back, and paged in
+ * memory; pages running past a cached prefix (lists longer than listCap) are read from the shards.
+ */
+async function readListPages(store: Store, kind: ListKind, requests: readonly ListRequest[]): Promise<ListItem[][]> {
+  const cache = store.cache;
+  if (cache === null || requests.length === 0) return queryRanges(store, kind, requests);
+  const requestKeys = new Array<string>(requests.length);
+  for (let i = 0; i < requests.length; i++) requestKeys[i] = requests[i]!.key;
+  const { keys, slotOf: keyOf } = distinctKeys(requestKeys);
+  const tags = new Array<string>(keys.length);
+  for (let k = 0; k < keys.length; k++) tags[k] = kind.tag(keys[k]!);
+  const cached = await cache.readCache(tags, "v");
+  if (cached === null) return queryRanges(store, kind, requests);
+
+  const lists = new Array<CachedList | null>(keys.length).fill(null);
+  const fillKeys: number[] = [];
+  for (let k = 0; k < keys.length; k++) {
+    const text = cached.values[k];
+    if (text !== null && text !== undefined) lists[k] = decodeCachedList(text);
+    else if (cached.gens[k] !== null) fillKeys.push(k);
+  }
+  // Round 1: whole-list prefixes for refillable misses and direct pages for the rest, in one query per shard.
+  const round1: ListRequest[] = [];
+  const direct: number[] = [];
+  for (const k of fillKeys) round1.push({ key: keys[k]!, after: null, limit: cache.listCap + 1 });
+  for (let i = 0; i < requests.length; i++) {
+    if (lists[keyOf[i]!] === null && cached.gens[keyOf[i]!] === null) {
+      direct.push(i);
+      round1.push(requests[i]!);
+    }
+  }
+  const out = new Array<ListItem[]>(requests.length);
+  if (round1.length > 0) {
+    const results = await queryRanges(store, kind, round1);
+    const fillTags: string[] = [];
+    const fillGens: string[] = [];
+    const fillValues: string[] = [];
+    for (let f = 0; f < fillKeys.length; f++) {
+      const items = results[f]!;
+      const complete = items.length <= cache.listCap;
+      if (!complete) items.length = cache.listCap;
+      lists[fillKeys[f]!] = { items, complete };
+      fillTags.push(tags[fillKeys[f]!]!);
+      fillGens.push(cached.gens[fillKeys[f]!]!);
+      fillValues.push(encodeCachedList(items, complete));
+    }
+    for (let d = 0; d < direct.length; d++) out[direct[d]!] = results[fillKeys.length + d]!;
+    await writeBack(store, fillTags, fillGens, "v", fillValues);
+  }
+  // Pages from cached lists; those past a cached prefix go to the shards in round 2.
+  const round2: number[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    if (out[i] !== undefined) continue;
+    const page = slicePage(lists[keyOf[i]!]!, requests[i]!.after, requests[i]!.limit);
+    if (page === null) round2.push(i);
+    else out[i] = page;
+  }
+  if (round2.length > 0) {
+    const results = await queryRanges(store, kind, pick(requests, round2));
+    for (let r = 0; r < round2.length; r++) out[round2[r]!] = results[r]!;
+  }
+  return out;
+}
+
+/** Whether request r's list item still holds for its canonical object (looked up in `targets`). */
+type Holds = (request: number, item: ListItem, targets: Map<string, KvetchObject | null>) => boolean;
+
+/**
+ * readVerified: reads pages of `limit` rows, loads their target objects in one batch, drops rows that fail
+ * `holds`, and reads on (from the last row read) for pages that lost rows, until each page is full or its
+ * list ends.
+ */
+async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds: Holds): Promise<ListItem[][]> {
+  const kept: ListItem[][] = new Array(plan.requests.length);
+  for (let r = 0; r < kept.length; r++) kept[r] = [];
+  let open = Array.from(plan.requests.keys());
+  let requests = plan.requests;
+  const wanted = plan.first === null ? null : plan.first + 1;
+  while (open.length > 0) {
+    const lists = await readListPages(store, kind, requests);
+    const ids: string[] = [];
+    for (const list of lists) for (const item of list) ids.push(item.id);
+    const { keys } = distinctKeys(ids);
+    const targets = byKey(keys, await readObjects(store, keys));
+    const nextOpen: number[] = [];
+    const nextRequests: ListRequest[] = [];
+    for (let o = 0; o < open.length; o++) {
+      const r = open[o]!;
+      const list = lists[o]!;
+      const request = requests[o]!;
+      for (const item of list) if (holds(r, item, targets)) kept[r]!.push(item);
+      const full = request.limit !== null && list.length === request.limit;
+      if (full && wanted !== null && kept[r]!.length < wanted) {
+        const last = list[list.length - 1]!;
+        nextOpen.push(r);
+        nextRequests.push({ key: request.key, after: { seq: last.seq, id: last.id }, limit: wanted - kept[r]!.length });
+      }
+    }
+    open = nextOpen;
+    requests = nextRequests;
+  }
+  return kept;
+}
+
+/** pageLength: the first `first` items form the page (all when null); hasNextPage when the read found more. */
+function pageLength(items: readonly ListItem[], first: number | null): number {
+  return first === null ? items.length : Math.min(first, items.length);
+}
+
+function edgePage(edge: string, fromId: string, items: readonly ListItem[], first: number | null): KvetchPage<KvetchEdge> {
+  const count = pageLength(items, first);
+  const edges = new Array<KvetchEdge>(count);
+  for (let i = 0; i < count; i++) {
+    const item = items[i]!;
+    edges[i] = { edge, fromId, toId: item.id, data: item.data ?? {}, created: item.created, cursor: encodeCursor(item.seq, item.id) };
+  }
+  return { edges, hasNextPage: first !== null && items.length > first, endCursor: count > 0 ? edges[count - 1]!.cursor : null };
+}
+
+function indexPage(items: readonly ListItem[], first: number | null): KvetchPage<KvetchIndexEntry> {
+  const count = pageLength(items, first);
+  const edges = new Array<KvetchIndexEntry>(count);
+  for (let i = 0; i < count; i++) edges[i] = { targetId: items[i]!.id, cursor: encodeCursor(items[i]!.seq, items[i]!.id) };
+  return { edges, hasNextPage: first !== null && items.length > first, endCursor: count > 0 ? edges[count - 1]!.cursor : null };
+}
+
+/**
+ * getEdgePages: a page of `edge` per parent (canonical ids, repeats allowed) in input order. Derived edges
+ * are re-checked against their child objects unless the options say `verify: false`.
+ */
+export async function getEdgePages(
+  store: Store,
+  edge: KvetchEdgeDef,
+  parents: readonly string[],
+  options: KvetchPageOptions | undefined,
+): Promise<KvetchPage<KvetchEdge>[]> {
+  const plan = planPages("getEdges", parents, options);
+  const kind = edgeListKind(store.shardMap, edge);
+  const lists =
+    plan.verify && edge.derived
+      ? await readVerified(store, kind, plan, (r, item, targets) =>
+          derivedEdgeHolds(edge, { fromId: plan.requests[r]!.key, toId: item.id }, targets.get(item.id)),
+        )
+      : await readListPages(store, kind, plan.requests);
+  const pages = new Array<KvetchPage<KvetchEdge>>(plan.requests.length);
+  for (let r = 0; r < plan.requests.length; r++) pages[r] = edgePage(edge.name, plan.requests[r]!.key, lists[r]!, plan.first);
+  return spread(pages, plan.requestOf);
+}
+
+/**
+ * queryIndexPages: a page of `index` entries per value key in input order; positions flagged in `empty`
+ * (null values) have no entries by definition and cost no I/O.
+ */
+export async function queryIndexPages(
+  store: Store,
+  index: KvetchIndexDef,
+  keys: readonly string[],
+  empty: Uint8Array,
+  options: KvetchPageOptions | undefined,
+): Promise<KvetchPage<KvetchIndexEntry>[]> {
+  const plan = planPages("queryIndex", keys, options);
+  const live: number[] = [];
+  const isEmpty = new Uint8Array(plan.requests.length);
+  for (let i = 0; i < keys.length; i++) if (empty[i]) isEmpty[plan.requestOf[i]!] = 1;
+  for (let r = 0; r < plan.requests.length; r++) if (!isEmpty[r]) live.push(r);
+  const livePlan: PagePlan = { requests: pick(plan.requests, live), requestOf: plan.requestOf, first: plan.first, verify: plan.verify };
+  const liveValues = livePlan.requests.map((request) => JSON.parse(request.key) as unknown); // once per value, not per entry
+  const kind = indexListKind(store.shardMap, index);
+  const liveLists =
+    live.length === 0
+      ? []
+      : plan.verify
+        ? await readVerified(store, kind, livePlan, (r, item, targets) => indexEntryHolds(index, liveValues[r], targets.get(item.id)))
+        : await readListPages(store, kind, livePlan.requests);
+  const lists = new Array<ListItem[]>(plan.requests.length).fill([]);
+  for (let l = 0; l < live.length; l++) lists[live[l]!] = liveLists[l]!;
+  const pages = new Array<KvetchPage<KvetchIndexEntry>>(plan.requests.length);
+  for (let r = 0; r < plan.requests.length; r++) pages[r] = indexPage(lists[r]!, plan.first);
+  return spread(pages, plan.requestOf);
+}
+
+/** readEdgeCounts: stored edge counts per parent (canonical ids, repeats allowed), through the cache's count field. */
+export async function readEdgeCounts(store: Store, edge: KvetchEdgeDef, parents: readonly string[]): Promise<number[]> {
+  const { keys: fromIds, slotOf } = distinctKeys(parents);
+  const out = new Array<number>(fromIds.length).fill(0);
+  let missing: number[] | null = null;
+  let gens: (string | null)[] | null = null;
+  const tags = new Array<string>(fromIds.length);
+  for (let i = 0; i < fromIds.length; i++) tags[i] = edgeListTag(edge.edgeId, fromIds[i]!);
+  if (store.cache !== null) {
+    const cached = await store.cache.readCache(tags, "n");
+    if (cached !== null) {
+      gens = cached.gens;
+      missing = [];
+      for (let i = 0; i < fromIds.length; i++) {
+        const text = cached.values[i];
+        if (text === null || text === undefined) missing.push(i);
+        else out[i] = Number(text);
+      }
+    }
+  }
+  const wanted = missing ?? Array.from(fromIds.keys());
+  if (wanted.length > 0) {
+    const shardOf = new Int32Array(wanted.length);
+    for (let w = 0; w < wanted.length; w++) shardOf[w] = shardOfEdge(store.shardMap, fromIds[wanted[w]!]!);
+    await Promise.all(
+      groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+        const chunk = new Array<string>(positions.length);
+        for (let p = 0; p < positions.length; p++) chunk[p] = fromIds[wanted[positions[p]!]!]!;
+        const counts = await store.shards[shard]!.readEdgeCounts(edge.edgeId, chunk);
+        for (let p = 0; p < positions.length; p++) out[wanted[positions[p]!]!] = counts[p]!;
+      }),
+    );
+    if (gens !== null) {
+      const fillTags: string[] = [];
+      const fillGens: string[] = [];
+      const fillValues: string[] = [];
+      for (const i of wanted) {
+        if (gens[i] === null) continue;
+        fillTags.push(tags[i]!);
+        fillGens.push(gens[i]!);
+        fillValues.push(String(out[i]));
+      }
+      await writeBack(store, fillTags, fillGens, "n", fillValues);
+    }
+  }
+  return spread(out, slotOf);
+}

@@ -1,0 +1,440 @@
+// One MySQL/MariaDB shard as a ShardStore: a mysql2 pool on its database, one counted round trip per call,
+// deadlock retries inside transactions, and errors that name the shard without credentials.
+// Never interpolates a value into SQL (placeholders only); never leaves a transaction open on a pooled connection.
+
+import mysql from "mysql2/promise";
+import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
+import type {
+  EdgeKey,
+  EdgeRange,
+  EdgeRow,
+  IndexKey,
+  IndexRange,
+  IndexRow,
+  IndexScanKey,
+  KvetchCounters,
+  ObjectRow,
+  ShardStats,
+  ShardStore,
+} from "./backend.js";
+import { KvetchError } from "./errors.js";
+import { idFromBytes, idToBytes } from "./id.js";
+import { SHARD_DDL, STORAGE_FORMAT, afterCondition, groupEdgeRows, toObjectRow } from "./mysqlTables.js";
+import type { Row } from "./mysqlTables.js";
+
+/** Where one shard lives: its URL, its database, and the label errors use. */
+export interface ShardAddress {
+  url: string;
+  database: string;
+  /** host:port/database — never the user or password. */
+  label: string;
+}
+
+const DEADLOCK = 1213;
+const LOCK_WAIT_TIMEOUT = 1205;
+const MAX_ATTEMPTS = 3;
+
+
+export class MysqlShardStore implements ShardStore {
+  readonly label: string;
+  private readonly pool: Pool;
+
+  constructor(
+    readonly shard: number,
+    private readonly address: ShardAddress,
+    poolSize: number,
+    private readonly counters: KvetchCounters,
+  ) {
+    this.label = `shard ${shard} (${address.label})`;
+    this.pool = mysql.createPool({
+      uri: address.url,
+      connectionLimit: poolSize,
+      multipleStatements: true,
+      // affectedRows must count rows really changed (not rows matched), for compare-and-set and counts
+      flags: ["-FOUND_ROWS"],
+      connectTimeout: 5000,
+    });
+  }
+
+  private fail(what: string, error: unknown): KvetchError {
+    const detail = error instanceof Error ? error.message : String(error);
+    return new KvetchError(
+      "SHARD_FAILED",
+      `${this.label} failed in ${what}: ${detail}. Check that the server is up and that \`graphscale kvetch migrate\` has run.`,
+      { cause: error },
+    );
+  }
+
+  /** One counted round trip on any pooled connection. */
+  private async query<T>(what: string, sql: string, params: unknown[]): Promise<T> {
+    this.counters.shardQueries[this.shard]!++;
+    try {
+      const [result] = await this.pool.query(sql, params);
+      return result as T;
+    } catch (error) {
+      throw this.fail(what, error);
+    }
+  }
+
+  /**
+   * One counted round trip running `sql` (several statements) inside a transaction on one connection.
+   * On failure the transaction is rolled back before the connection goes back to the pool; deadlocks
+   * and lock wait timeouts are retried (each attempt is counted).
+   */
+  private async transaction(what: string, sql: string, params: unknown[]): Promise<ResultSetHeader[]> {
+    for (let attempt = 1; ; attempt++) {
+      let connection: PoolConnection;
+      try {
+        connection = await this.pool.getConnection();
+      } catch (error) {
+        throw this.fail(what, error);
+      }
+      this.counters.shardQueries[this.shard]!++;
+      try {
+        const [results] = await connection.query(`START TRANSACTION; ${sql} COMMIT;`, params);
+        connection.release();
+        return (results as ResultSetHeader[]).slice(1, -1);
+      } catch (error) {
+        try {
+          await connection.query("ROLLBACK");
+          connection.release();
+        } catch {
+          connection.destroy();
+        }
+        const errno = (error as { errno?: number }).errno;
+        if ((errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) continue;
+        throw this.fail(what, error);
+      }
+    }
+  }
+
+  async migrate(): Promise<void> {
+    const server = new URL(this.address.url);
+    server.pathname = "/";
+    this.counters.shardQueries[this.shard]!++;
+    let connection: mysql.Connection | null = null;
+    try {
+      connection = await mysql.createConnection({ uri: server.toString(), connectTimeout: 5000 });
+      await connection.query("CREATE DATABASE IF NOT EXISTS ?? DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", [
+        this.address.database,
+      ]);
+    } catch (error) {
+      throw this.fail("migrate (CREATE DATABASE)", error);
+    } finally {
+      await connection?.end().catch(() => undefined);
+    }
+    await this.query(
+      "migrate",
+      `${SHARD_DDL}
+INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPLICATE KEY UPDATE value = VALUES(value);`,
+      [STORAGE_FORMAT, String(this.shard)],
+    );
+  }
+
+  async readObjects(ids: readonly string[]): Promise<ObjectRow[]> {
+    const keys = new Array<Buffer>(ids.length);
+    for (let i = 0; i < ids.length; i++) keys[i] = idToBytes(ids[i]!);
+    const rows = await this.query<Row[]>(
+      "readObjects",
+      "SELECT id, type_id, version, created, updated, body FROM objects WHERE id IN (?)",
+      [keys],
+    );
+    this.counters.rowsFetched += rows.length;
+    return rows.map(toObjectRow);
+  }
+
+  async insertObjects(rows: readonly ObjectRow[]): Promise<void> {
+    const values = new Array<unknown[]>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      values[i] = [idToBytes(row.id), row.typeId, row.version, row.created, row.updated, row.body];
+    }
+    await this.query("insertObjects", "INSERT INTO objects (id, type_id, version, created, updated, body) VALUES ?", [values]);
+  }
+
+  async replaceObjects(changes: readonly { row: ObjectRow; expectVersion: number }[]): Promise<boolean[]> {
+    let sql = "";
+    const params: unknown[] = [];
+    for (let i = 0; i < changes.length; i++) {
+      const { row, expectVersion } = changes[i]!;
+      sql += "UPDATE objects SET type_id = ?, version = ?, updated = ?, body = ? WHERE id = ? AND version = ?;";
+      params.push(row.typeId, row.version, row.updated, row.body, idToBytes(row.id), expectVersion);
+    }
+    const result = await this.query<ResultSetHeader | ResultSetHeader[]>("replaceObjects", sql, params);
+    const headers = Array.isArray(result) ? result : [result];
+    return headers.map((header) => header.affectedRows === 1);
+  }
+
+  async removeObjects(keys: readonly { id: string; expectVersion: number }[]): Promise<boolean[]> {
+    let sql = "";
+    const params: unknown[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      sql += "DELETE FROM objects WHERE id = ? AND version = ?;";
+      params.push(idToBytes(keys[i]!.id), keys[i]!.expectVersion);
+    }
+    const result = await this.query<ResultSetHeader | ResultSetHeader[]>("removeObjects", sql, params);
+    const headers = Array.isArray(result) ? result : [result];
+    return headers.map((header) => header.affectedRows === 1);
+  }
+
+  async readEdgeRanges(edgeId: number, ranges: readonly EdgeRange[]): Promise<EdgeRow[][]> {
+    // One UNION ALL branch per parent: each is an index range scan on edge_order that stops at its LIMIT,
+    // so a parent with a million edges costs no more than its page.
+    const branches: string[] = new Array(ranges.length);
+    const params: unknown[] = [];
+    for (let i = 0; i < ranges.length; i++) {
+      const { fromId, after, limit } = ranges[i]!;
+      let branch = `SELECT ${i} AS b, to_id, seq, created, body FROM edges WHERE from_id = ? AND edge_id = ?`;
+      params.push(idToBytes(fromId), edgeId);
+      if (after) {
+        branch += ` AND ${afterCondition("to_id")}`;
+        params.push(after.seq, after.seq, idToBytes(after.id));
+      }
+      branch += " ORDER BY seq, to_id";
+      if (limit !== null) {
+        branch += " LIMIT ?";
+        params.push(limit);
+      }
+      branches[i] = `(${branch})`;
+    }
+    const sql =
+      ranges.length === 1 ? branches[0]! : `SELECT * FROM (${branches.join(" UNION ALL ")}) page ORDER BY b, seq, to_id`;
+    const rows = await this.query<Row[]>("readEdgeRanges", sql, params);
+    this.counters.rowsFetched += rows.length;
+    const out: EdgeRow[][] = new Array(ranges.length);
+    for (let i = 0; i < ranges.length; i++) out[i] = [];
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      const b = row.b as number;
+      out[b]!.push({
+        edgeId,
+        fromId: ranges[b]!.fromId,
+        toId: idFromBytes(row.to_id as Buffer),
+        seq: Number(row.seq),
+        created: Number(row.created),
+        body: row.body as string,
+      });
+    }
+    return out;
+  }
+
+  async readEdgeCounts(edgeId: number, fromIds: readonly string[]): Promise<number[]> {
+    const keys = new Array<Buffer>(fromIds.length);
+    for (let i = 0; i < fromIds.length; i++) keys[i] = idToBytes(fromIds[i]!);
+    const rows = await this.query<Row[]>(
+      "readEdgeCounts",
+      "SELECT from_id, n FROM edge_counts WHERE edge_id = ? AND from_id IN (?)",
+      [edgeId, keys],
+    );
+    this.counters.rowsFetched += rows.length;
+    const byParent = new Map<string, number>();
+    for (let r = 0; r < rows.length; r++) byParent.set(idFromBytes(rows[r]!.from_id as Buffer), Number(rows[r]!.n));
+    const out = new Array<number>(fromIds.length);
+    for (let i = 0; i < fromIds.length; i++) out[i] = byParent.get(fromIds[i]!) ?? 0;
+    return out;
+  }
+
+  async writeEdges(rows: readonly EdgeRow[], replaceData: boolean): Promise<number> {
+    // Per parent: INSERT IGNORE, then add ROW_COUNT() (rows really inserted) to the count, in one
+    // transaction, so re-running a write never double-counts. Parents go in a fixed order against deadlocks.
+    const groups = groupEdgeRows(rows);
+    let sql = "";
+    const params: unknown[] = [];
+    const insertAt: number[] = [];
+    let statement = 0;
+    for (const group of groups) {
+      const from = idToBytes(group[0]!.fromId);
+      const edgeId = group[0]!.edgeId;
+      const values = new Array<unknown[]>(group.length);
+      for (let i = 0; i < group.length; i++) {
+        const row = group[i]!;
+        values[i] = [from, edgeId, idToBytes(row.toId), row.seq, row.created, row.body];
+      }
+      sql += "INSERT IGNORE INTO edges (from_id, edge_id, to_id, seq, created, body) VALUES ?;";
+      params.push(values);
+      insertAt.push(statement++);
+      sql += "SET @kvetch_n = ROW_COUNT();";
+      sql +=
+        "INSERT INTO edge_counts (from_id, edge_id, n) VALUES (?, ?, @kvetch_n) ON DUPLICATE KEY UPDATE n = n + VALUES(n);";
+      params.push(from, edgeId);
+      statement += 2;
+      if (replaceData) {
+        sql +=
+          "INSERT INTO edges (from_id, edge_id, to_id, seq, created, body) VALUES ? ON DUPLICATE KEY UPDATE body = VALUES(body);";
+        params.push(values);
+        statement++;
+      }
+    }
+    const results = await this.transaction("writeEdges", sql, params);
+    let inserted = 0;
+    for (const at of insertAt) inserted += results[at]!.affectedRows;
+    return inserted;
+  }
+
+  async removeEdges(keys: readonly EdgeKey[]): Promise<number> {
+    const groups = groupEdgeRows(keys);
+    let sql = "";
+    const params: unknown[] = [];
+    const deleteAt: number[] = [];
+    let statement = 0;
+    for (const group of groups) {
+      const from = idToBytes(group[0]!.fromId);
+      const edgeId = group[0]!.edgeId;
+      const toIds = new Array<Buffer>(group.length);
+      for (let i = 0; i < group.length; i++) toIds[i] = idToBytes(group[i]!.toId);
+      sql += "DELETE FROM edges WHERE from_id = ? AND edge_id = ? AND to_id IN (?);";
+      params.push(from, edgeId, toIds);
+      deleteAt.push(statement++);
+      sql += "SET @kvetch_n = ROW_COUNT();";
+      sql += "UPDATE edge_counts SET n = n - @kvetch_n WHERE from_id = ? AND edge_id = ?;";
+      params.push(from, edgeId);
+      statement += 2;
+    }
+    const results = await this.transaction("removeEdges", sql, params);
+    let removed = 0;
+    for (const at of deleteAt) removed += results[at]!.affectedRows;
+    return removed;
+  }
+
+  async readIndexRanges(indexId: number, ranges: readonly IndexRange[]): Promise<IndexRow[][]> {
+    const branches: string[] = new Array(ranges.length);
+    const params: unknown[] = [];
+    for (let i = 0; i < ranges.length; i++) {
+      const { valueHash, valueKey, after, limit } = ranges[i]!;
+      let branch = `SELECT ${i} AS b, target_id, seq, created FROM index_entries WHERE index_id = ? AND value_hash = ? AND value = ?`;
+      params.push(indexId, Buffer.from(valueHash, "hex"), valueKey);
+      if (after) {
+        branch += ` AND ${afterCondition("target_id")}`;
+        params.push(after.seq, after.seq, idToBytes(after.id));
+      }
+      branch += " ORDER BY seq, target_id";
+      if (limit !== null) {
+        branch += " LIMIT ?";
+        params.push(limit);
+      }
+      branches[i] = `(${branch})`;
+    }
+    const sql =
+      ranges.length === 1 ? branches[0]! : `SELECT * FROM (${branches.join(" UNION ALL ")}) page ORDER BY b, seq, target_id`;
+    const rows = await this.query<Row[]>("readIndexRanges", sql, params);
+    this.counters.rowsFetched += rows.length;
+    const out: IndexRow[][] = new Array(ranges.length);
+    for (let i = 0; i < ranges.length; i++) out[i] = [];
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      const b = row.b as number;
+      out[b]!.push({
+        indexId,
+        valueKey: ranges[b]!.valueKey,
+        valueHash: ranges[b]!.valueHash,
+        targetId: idFromBytes(row.target_id as Buffer),
+        seq: Number(row.seq),
+        created: Number(row.created),
+      });
+    }
+    return out;
+  }
+
+  async writeIndexEntries(rows: readonly IndexRow[]): Promise<number> {
+    const values = new Array<unknown[]>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      values[i] = [row.indexId, Buffer.from(row.valueHash, "hex"), idToBytes(row.targetId), row.seq, row.created, row.valueKey];
+    }
+    const result = await this.query<ResultSetHeader>(
+      "writeIndexEntries",
+      "INSERT IGNORE INTO index_entries (index_id, value_hash, target_id, seq, created, value) VALUES ?",
+      [values],
+    );
+    return result.affectedRows;
+  }
+
+  async removeIndexEntries(keys: readonly IndexKey[]): Promise<number> {
+    const conditions = new Array<string>(keys.length);
+    const params: unknown[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      conditions[i] = "(index_id = ? AND value_hash = ? AND target_id = ?)";
+      params.push(keys[i]!.indexId, Buffer.from(keys[i]!.valueHash, "hex"), idToBytes(keys[i]!.targetId));
+    }
+    const result = await this.query<ResultSetHeader>(
+      "removeIndexEntries",
+      `DELETE FROM index_entries WHERE ${conditions.join(" OR ")}`,
+      params,
+    );
+    return result.affectedRows;
+  }
+
+  async scanObjects(afterId: string | null, limit: number): Promise<ObjectRow[]> {
+    const rows = await this.query<Row[]>(
+      "scanObjects",
+      `SELECT id, type_id, version, created, updated, body FROM objects ${afterId === null ? "" : "WHERE id > ?"} ORDER BY id LIMIT ?`,
+      afterId === null ? [limit] : [idToBytes(afterId), limit],
+    );
+    this.counters.rowsFetched += rows.length;
+    return rows.map(toObjectRow);
+  }
+
+  async scanEdges(edgeIds: readonly number[], after: EdgeKey | null, limit: number): Promise<EdgeRow[]> {
+    let sql = "SELECT from_id, edge_id, to_id, seq, created, body FROM edges WHERE edge_id IN (?)";
+    const params: unknown[] = [edgeIds];
+    if (after) {
+      sql += " AND (from_id > ? OR (from_id = ? AND (edge_id > ? OR (edge_id = ? AND to_id > ?))))";
+      const from = idToBytes(after.fromId);
+      params.push(from, from, after.edgeId, after.edgeId, idToBytes(after.toId));
+    }
+    sql += " ORDER BY from_id, edge_id, to_id LIMIT ?";
+    params.push(limit);
+    const rows = await this.query<Row[]>("scanEdges", sql, params);
+    this.counters.rowsFetched += rows.length;
+    return rows.map((row) => ({
+      edgeId: Number(row.edge_id),
+      fromId: idFromBytes(row.from_id as Buffer),
+      toId: idFromBytes(row.to_id as Buffer),
+      seq: Number(row.seq),
+      created: Number(row.created),
+      body: row.body as string,
+    }));
+  }
+
+  async scanIndexEntries(after: IndexScanKey | null, limit: number): Promise<IndexRow[]> {
+    let sql = "SELECT index_id, value_hash, target_id, seq, created, value FROM index_entries";
+    const params: unknown[] = [];
+    if (after) {
+      sql += " WHERE (index_id > ? OR (index_id = ? AND (value_hash > ? OR (value_hash = ? AND target_id > ?))))";
+      const hash = Buffer.from(after.valueHash, "hex");
+      params.push(after.indexId, after.indexId, hash, hash, idToBytes(after.targetId));
+    }
+    sql += " ORDER BY index_id, value_hash, target_id LIMIT ?";
+    params.push(limit);
+    const rows = await this.query<Row[]>("scanIndexEntries", sql, params);
+    this.counters.rowsFetched += rows.length;
+    return rows.map((row) => ({
+      indexId: Number(row.index_id),
+      valueKey: row.value as string,
+      valueHash: (row.value_hash as Buffer).toString("hex"),
+      targetId: idFromBytes(row.target_id as Buffer),
+      seq: Number(row.seq),
+      created: Number(row.created),
+    }));
+  }
+
+  async stats(): Promise<ShardStats> {
+    const rows = await this.query<Row[]>(
+      "stats",
+      "SELECT (SELECT COUNT(*) FROM objects) AS objects, (SELECT COUNT(*) FROM edges) AS edges, (SELECT COUNT(*) FROM index_entries) AS index_entries",
+      [],
+    );
+    const row = rows[0]!;
+    return {
+      shard: this.shard,
+      label: this.label,
+      objects: Number(row.objects),
+      edges: Number(row.edges),
+      indexEntries: Number(row.index_entries),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,96 @@
+// Object reads: a batch of ids → objects in input order, cache first (one round trip per cache node), misses
+// grouped by shard (one query per shard per chunk, all shards concurrently) and written back. Ids are made
+// distinct here, once. Never issues a query per id; never hands out a row object it keeps.
+
+import type { ObjectRow } from "./backend.js";
+import { objectTag } from "./cache.js";
+import { distinctKeys, spread } from "./distinct.js";
+import { decodeObject } from "./model.js";
+import type { KvetchObject } from "./model.js";
+import { shardOfId } from "./shard.js";
+import { groupByShard, pick, writeBack } from "./store.js";
+import type { Store } from "./store.js";
+
+// Cached object: "typeId,version,created,updated,<body JSON>"; a cached miss (no such object): "-".
+function encodeCachedObject(row: ObjectRow): string {
+  return `${row.typeId},${row.version},${row.created},${row.updated},${row.body}`;
+}
+
+function decodeCachedObject(store: Store, id: string, text: string): KvetchObject | null {
+  if (text === "-") return null;
+  let at = 0;
+  const fields = new Array<number>(4);
+  for (let f = 0; f < 4; f++) {
+    const comma = text.indexOf(",", at);
+    fields[f] = Number(text.slice(at, comma));
+    at = comma + 1;
+  }
+  return decodeObject(
+    store.schema,
+    { id, typeId: fields[0]!, version: fields[1]!, created: fields[2]!, updated: fields[3]!, body: text.slice(at) },
+    "the cache",
+  );
+}
+
+/** readObjectRows: canonical rows of distinct ids straight from the shards (no cache), aligned, null for misses. */
+export async function readObjectRows(store: Store, ids: readonly string[]): Promise<(ObjectRow | null)[]> {
+  const out = new Array<ObjectRow | null>(ids.length).fill(null);
+  const shardOf = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) shardOf[i] = shardOfId(store.shardMap, ids[i]!);
+  const position = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) position.set(ids[i]!, i);
+  await Promise.all(
+    groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+      const rows = await store.shards[shard]!.readObjects(pick(ids, positions));
+      for (let r = 0; r < rows.length; r++) out[position.get(rows[r]!.id)!] = rows[r]!;
+    }),
+  );
+  return out;
+}
+
+function decodeRows(store: Store, rows: readonly (ObjectRow | null)[]): (KvetchObject | null)[] {
+  const out = new Array<KvetchObject | null>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    out[i] = row === null ? null : decodeObject(store.schema, row, store.shards[shardOfId(store.shardMap, row.id)]!.label);
+  }
+  return out;
+}
+
+/** readObjects: distinct canonical ids → objects (null for misses), through the cache when there is one. */
+export async function readObjects(store: Store, ids: readonly string[]): Promise<(KvetchObject | null)[]> {
+  const cache = store.cache;
+  const cached = cache === null || ids.length === 0 ? null : await cache.readCache(ids.map(objectTag), "v");
+  if (cached === null) return decodeRows(store, await readObjectRows(store, ids));
+  const out = new Array<KvetchObject | null>(ids.length).fill(null);
+  const missing: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const text = cached.values[i];
+    if (text === null || text === undefined) missing.push(i);
+    else out[i] = decodeCachedObject(store, ids[i]!, text);
+  }
+  if (missing.length === 0) return out;
+  const rows = await readObjectRows(store, pick(ids, missing));
+  const found = decodeRows(store, rows);
+  const fillTags: string[] = [];
+  const fillGens: string[] = [];
+  const fillValues: string[] = [];
+  for (let m = 0; m < missing.length; m++) {
+    const i = missing[m]!;
+    out[i] = found[m]!;
+    const gen = cached.gens[i];
+    if (gen === null || gen === undefined) continue;
+    const row = rows[m]!;
+    fillTags.push(objectTag(ids[i]!));
+    fillGens.push(gen);
+    fillValues.push(row === null ? "-" : encodeCachedObject(row));
+  }
+  await writeBack(store, fillTags, fillGens, "v", fillValues);
+  return out;
+}
+
+/** getObjects: canonical ids (repeats allowed) → objects in input order; each distinct id is read once. */
+export async function getObjects(store: Store, ids: readonly string[]): Promise<(KvetchObject | null)[]> {
+  const distinct = distinctKeys(ids);
+  return spread(await readObjects(store, distinct.keys), distinct.slotOf);
+}
