@@ -35,7 +35,7 @@ function assertValidExecutionArguments(schema: GraphQLSchema, document: Document
   }
 }
 
-/** A request ready to run: the plan and coerced variables, or the request errors graphql-js would give. */
+/** spec: PrepareRequest — a request ready to run: the plan and coerced variables, or the request errors graphql-js would give. */
 export function prepareRequest(
   args: ExecutionArgs,
 ): { request: RequestState } | { errors: readonly GraphQLError[]; data?: null } {
