@@ -24,6 +24,10 @@ class FieldArgumentsStep extends Step<Record<string, unknown>> {
     return peers.filter((p) => p instanceof FieldArgumentsStep && p.fieldDef === this.fieldDef && p.fieldNode === this.fieldNode);
   }
 
+  override deduplicationKey(): unknown {
+    return this.fieldNode;
+  }
+
   override toStringMeta(): string {
     return this.fieldDef.name;
   }

@@ -26,6 +26,8 @@ export class OperationPlan {
   sourceStep: Step | null = null;
   /** What the operation measured before it was planned (depth, widths, fields, cost): checked per request. */
   shape: OperationShape = { depth: 0, widest: 0, fields: 0, cost: { terms: [] } };
+  /** Planning work done (steps adopted, dependencies visited, peers compared): tests check it grows linearly. */
+  work = 0;
   /** Whether some step may return promises: only such plans need a timeout and an abort signal. */
   hasAsyncSteps = false;
   private readonly constraintNames = new Set<string>();
@@ -68,7 +70,7 @@ export class OperationPlan {
    * dependencies first (so they get lower ids), and checks each dependency can be reached from there.
    * Explicit work stack: a long chain of steps never exhausts the JS stack.
    */
-  adopt(step: Step, layer: Layer): Step {
+  adoptStep(step: Step, layer: Layer): Step {
     if (step.ownerPlan === this) return step;
     const stack: Step[] = [step];
     const expanded = new Set<Step>();
@@ -90,6 +92,7 @@ export class OperationPlan {
         continue;
       }
       stack.pop();
+      this.work += 1 + s.dependencies.length;
       s.ownerPlan = this;
       s.layerId = layer.id;
       s.id = this.steps.length;

@@ -77,7 +77,7 @@ class PlanOptimizer implements OptimizeContext {
   replaceStep($old: Step, $new: Step): void {
     const old = this.resolve($old);
     if (old === $new) return;
-    this.plan.adopt($new, this.plan.layerOf(old));
+    this.plan.adoptStep($new, this.plan.layerOf(old));
     this.resolveDependencies($new);
     this.indexConsumer($new);
     this.replacements.set(old, $new);

@@ -12,6 +12,8 @@ import type { Limits } from "./limits.js";
 export interface PlanCacheStats {
   plansBuilt: number;
   hits: number;
+  /** Planning work of every plan built (steps adopted, dependencies visited, deduplication comparisons). */
+  planningWork: number;
 }
 
 interface CachedOperation {
@@ -23,7 +25,7 @@ const MAX_PLANS_PER_OPERATION = 32;
 const DEFAULT_MAX_OPERATIONS = 500;
 
 class PlanCache {
-  readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0 };
+  readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0 };
   private readonly byText: LRUCache<string, CachedOperation>;
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();
 
@@ -63,6 +65,7 @@ class PlanCache {
     }
     const plan = buildOperationPlan(schema, operation, fragments, variableValues, "response", limits);
     this.stats.plansBuilt++;
+    this.stats.planningWork += plan.work;
     if (cached.plans.length >= MAX_PLANS_PER_OPERATION) cached.plans.shift();
     cached.plans.push(plan);
     return plan;

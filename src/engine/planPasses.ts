@@ -31,22 +31,32 @@ function classIdOf(step: Step): number {
   return id;
 }
 
+/** Numbers for the values steps give as deduplication keys (objects by identity, primitives by value). */
+function keyIdOf(keys: Map<unknown, number>, value: unknown): number {
+  let id = keys.get(value);
+  if (id === undefined) keys.set(value, (id = keys.size));
+  return id;
+}
+
 /** spec: DeduplicateSteps — same class, same dependencies, same layer (or both global), equal options. */
 function deduplicateSteps(plan: OperationPlan): void {
   const replacements = new Map<Step, Step>();
   const groups = new Map<string, Step[]>();
+  const keys = new Map<unknown, number>();
   for (const step of plan.liveSteps()) {
     const deps = step.dependencies;
     for (let i = 0; i < deps.length; i++) deps[i] = replacements.get(deps[i]!) ?? deps[i]!;
     if (step.hasSideEffects || step instanceof EngineValueStep) continue;
     const where = step.canBeGlobal() ? `g${plan.layerOf(step).hoistTarget().id}` : `l${step.layerId}`;
-    let key = `${classIdOf(step)}|${where}`;
+    const own = step.deduplicationKey();
+    let key = `${classIdOf(step)}|${where}|${own === undefined ? "" : keyIdOf(keys, own)}`;
     for (let i = 0; i < deps.length; i++) key += `|${deps[i]!.id}:${step.dependencyIsGlobal[i] ? 1 : 0}:${step.dependencyAcceptFlags[i]}`;
     const peers = groups.get(key);
     if (peers === undefined) {
       groups.set(key, [step]);
       continue;
     }
+    plan.work += peers.length;
     const same = step.deduplicate(peers);
     if (same.length > 0) replacements.set(step, same[0]!);
     else peers.push(step);
@@ -84,17 +94,17 @@ function treeShake(plan: OperationPlan): void {
  * (or, under a mutation, in that mutation field's layer so it observes the earlier fields' writes).
  */
 function hoistGlobalSteps(plan: OperationPlan): void {
+  const moved = new Set<Step>();
   for (const step of plan.liveSteps()) {
     step.isGlobal = step.canBeGlobal();
     if (!step.isGlobal) continue;
-    const layer = plan.layerOf(step);
-    const target = layer.hoistTarget();
-    if (target !== layer) {
-      layer.steps = layer.steps.filter((s) => s !== step);
-      step.layerId = target.id;
-      target.steps.push(step);
-    }
+    const target = plan.layerOf(step).hoistTarget();
+    if (target.id === step.layerId) continue;
+    moved.add(step);
+    step.layerId = target.id;
+    target.steps.push(step);
   }
+  if (moved.size > 0) for (const layer of plan.layers) layer.steps = layer.steps.filter((s) => s.layerId === layer.id);
 }
 
 /** spec: OrderSteps — each layer's steps after the dependencies they share the layer with. */

@@ -81,17 +81,17 @@ class Planner implements CollectContext {
     try {
       $step = run();
     } catch (error) {
-      return this.plan.adopt(new PlanningErrorStep(error), layer);
+      return this.plan.adoptStep(new PlanningErrorStep(error), layer);
     }
-    if ($step instanceof Step) return this.plan.adopt($step, layer);
-    return this.plan.adopt(new PlanningErrorStep(new Error(notAStep($step))), layer);
+    if ($step instanceof Step) return this.plan.adoptStep($step, layer);
+    return this.plan.adoptStep(new PlanningErrorStep(new Error(notAStep($step))), layer);
   }
 
   /** spec: PlanOperation */
   planOperation(): void {
     const plan = this.plan;
     const rootType = plan.rootType;
-    const $root = plan.adopt(new RootValueStep(), plan.rootLayer);
+    const $root = plan.adoptStep(new RootValueStep(), plan.rootLayer);
     const fields = collectFields(this, rootType, plan.operation.selectionSet);
     if (plan.purpose === "subscriptionSource") {
       plan.sourceStep = this.planSubscriptionSource(rootType, $root, fields);
@@ -186,7 +186,7 @@ class Planner implements CollectContext {
           () => plan($parent, new FieldArgs(fieldDef, fieldNodes[0]!), this.planInfo(fieldDef, fieldNodes, parentType, path)),
           (v) => `The plan resolver of ${parentType.name}.${fieldName} returned ${inspect(v)}; a plan resolver must return a step.`,
         )
-      : this.plan.adopt(new ResolverStep($parent, field, fieldDef), layer);
+      : this.plan.adoptStep(new ResolverStep($parent, field, fieldDef), layer);
     const value = this.planValue(layer, fieldDef.type, $value, field, responseKey, path, !plan);
     return { responseKey, field, value, errorValuesAreErrors: !plan };
   }
@@ -204,13 +204,13 @@ class Planner implements CollectContext {
     const nonNull = isNonNullType(type);
     const named = nonNull ? type.ofType : type;
     if ($value instanceof EachStep && !isListType(named)) {
-      $value = this.plan.adopt(new PlanningErrorStep(new Error(`each() was returned for ${field.parentType.name}.${field.fieldName}, which is not a list.`)), layer);
+      $value = this.plan.adoptStep(new PlanningErrorStep(new Error(`each() was returned for ${field.parentType.name}.${field.fieldName}, which is not a list.`)), layer);
     }
     if (isListType(named)) return this.planListValue(layer, named.ofType as GraphQLOutputType, nonNull, $value, field, responseKey, path, resolverSemantics);
     if (isLeafType(named)) return { kind: "leaf", nonNull, step: $value, type: named };
     const plan = this.plan;
     if (isObjectType(named)) {
-      const $checked = named.isTypeOf ? plan.adopt(new IsTypeOfStep($value, named, valueField(field, responseKey)), layer) : $value;
+      const $checked = named.isTypeOf ? plan.adoptStep(new IsTypeOfStep($value, named, valueField(field, responseKey)), layer) : $value;
       const child = plan.newLayer(new NullableBoundaryReason($checked, responseKey ?? ""), layer);
       child.pathTypename = field.parentType.name;
       const selection = this.planSelectionSet(child, named, $checked, collectSubfields(this, named, field.fieldNodes), path);
@@ -218,7 +218,7 @@ class Planner implements CollectContext {
     }
     const abstractType = named as GraphQLAbstractType;
     const $typeName = this.planType(layer, abstractType, $value, valueField(field, responseKey));
-    const $type = plan.adopt(new RuntimeTypeStep($value, $typeName, abstractType, valueField(field, responseKey)), layer);
+    const $type = plan.adoptStep(new RuntimeTypeStep($value, $typeName, abstractType, valueField(field, responseKey)), layer);
     const byType = new Map<string, { layer: Layer; selection: OutputSelection }>();
     for (const objectType of this.schema.getPossibleTypes(abstractType)) {
       const child = plan.newLayer(new PolymorphicReason($value, $type, objectType.name, responseKey ?? ""), layer);
@@ -250,7 +250,7 @@ class Planner implements CollectContext {
     const listLayer = plan.newLayer(reason, layer);
     listLayer.pathTypename = field.parentType.name;
     listLayer.errorValuesAreErrors = resolverSemantics;
-    const $item = plan.adopt(new ItemStep(reason), listLayer);
+    const $item = plan.adoptStep(new ItemStep(reason), listLayer);
     listLayer.itemStep = $item;
     let $itemValue: Step = $item;
     if ($value instanceof EachStep) {
@@ -268,7 +268,7 @@ class Planner implements CollectContext {
   /** spec: PlanType — the step naming each entry's concrete type: the type's `planType`, else resolver emulation. */
   private planType(layer: Layer, abstractType: GraphQLAbstractType, $value: Step, field: FieldContext): Step {
     const planType = (abstractType.extensions?.graphscale as GraphscaleTypeExtensions | undefined)?.planType;
-    if (!planType) return this.plan.adopt(new ResolveTypeStep($value, abstractType, field), layer);
+    if (!planType) return this.plan.adoptStep(new ResolveTypeStep($value, abstractType, field), layer);
     return this.runPlanCode(
       layer,
       () => planType($value),

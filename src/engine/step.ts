@@ -140,6 +140,14 @@ export abstract class Step<T = unknown> {
     return [];
   }
 
+  /**
+   * A value that equivalent peers share (a constant's value, an access path, a callback), so deduplication
+   * only compares steps with equal keys: planning stays linear however many steps a plan has. Optional.
+   */
+  deduplicationKey(): unknown {
+    return undefined;
+  }
+
   /** Called from the leaves back to the root; returns a replacement (or `this`). */
   optimize(_plan: OptimizeContext): Step {
     return this;
@@ -208,6 +216,10 @@ export class AccessStep<T = unknown> extends Step<T> {
   override deduplicate(peers: readonly Step[]): readonly Step[] {
     const path = this.path;
     return peers.filter((p) => p instanceof AccessStep && p.path.length === path.length && p.path.every((k, i) => k === path[i]));
+  }
+
+  override deduplicationKey(): string {
+    return this.path.join("\u0000");
   }
 
   /** access(access($x, a), b) becomes access($x, [a, b]): one pass instead of two. */

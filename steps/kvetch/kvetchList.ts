@@ -3,7 +3,7 @@
 // constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
-import { Step, constant, type ExecutionDetails, type OptimizeContext } from "../../src/index.js";
+import { Step, constant, fail, type ExecutionDetails, type OptimizeContext } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
 import { requireStore, type KvetchStepOptions } from "./kvetchStore.js";
@@ -90,7 +90,8 @@ export abstract class KvetchListStep extends Step<unknown> {
    */
   abstract itemCheck(store: Kvetch): (item: ListItem, key: unknown, target: KvetchObject | null) => boolean;
 
-  execute({ count, values }: ExecutionDetails): Promise<unknown[]> | unknown[] {
+  execute({ count, values, request }: ExecutionDetails): Promise<unknown[]> | unknown[] {
+    const maxPage = request.limits.maxPageSize;
     const keys = values[this.keyIndex] as readonly unknown[];
     const store = requireStore(values[this.storeIndex], this);
     const firstGlobal = this.firstIndex < 0 || this.isGlobalArgument(this.firstIndex);
@@ -100,7 +101,7 @@ export abstract class KvetchListStep extends Step<unknown> {
     const out = new Array<unknown>(count);
 
     // The page size pushed into the query: the global first, or the largest per-entry first (pages trimmed below).
-    let limit: number | null = firstGlobal ? this.checkFirst(firsts) : 0;
+    let limit: number | null = firstGlobal ? this.checkFirst(firsts, maxPage) : 0;
     // Entries that query, as positions into the request list (-1: no query, value already set).
     const slot = new Int32Array(count);
     const requestKeys: unknown[] = [];
@@ -119,7 +120,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         continue;
       }
       if (!firstGlobal) {
-        const own = this.checkFirst((firsts as readonly unknown[])[i]);
+        const own = this.checkFirst((firsts as readonly unknown[])[i], maxPage);
         if (limit !== null) limit = own === null ? null : Math.max(limit, own);
       }
       if (seen !== null) {
@@ -138,6 +139,9 @@ export abstract class KvetchListStep extends Step<unknown> {
     }
     if (requestKeys.length === 0) return out;
     if (this.limitCap !== null) limit = limit === null ? this.limitCap : Math.min(limit, this.limitCap);
+    // No page size: read one row past the largest page, so a longer list is an error, never a silent cut.
+    const unbounded = limit === null;
+    if (unbounded) limit = maxPage + 1;
     const after = afterGlobal ? ((afters ?? null) as string | null) : requestAfters!;
     return this.fetchPages(store, requestKeys, limit, after, this.settings.verify).then((pages) => {
       const list = this.settings.mode === "list";
@@ -145,8 +149,12 @@ export abstract class KvetchListStep extends Step<unknown> {
         const at = slot[i]!;
         if (at < 0) continue;
         let page = pages[at]!;
+        if (unbounded && page.edges.length > maxPage) {
+          out[i] = fail(new Error(`${this.factoryName}("${this.name}") holds more than ${maxPage} items (maxPageSize); ask for a page with first.`));
+          continue;
+        }
         if (!firstGlobal) {
-          const own = this.checkFirst((firsts as readonly unknown[])[i]);
+          const own = this.checkFirst((firsts as readonly unknown[])[i], maxPage);
           if (own !== null && page.edges.length > own) page = trimPage(page, own);
         }
         out[i] = list ? page.edges : page;
@@ -156,9 +164,12 @@ export abstract class KvetchListStep extends Step<unknown> {
   }
 
   /** A page size as the store takes it; an error naming the step for anything else. */
-  private checkFirst(value: unknown): number | null {
+  private checkFirst(value: unknown, maxPage: number): number | null {
     if (value == null) return null;
-    if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0) {
+      if (value <= maxPage) return value;
+      throw new Error(`first = ${value} is above the largest page this server reads, ${maxPage} (maxPageSize); ask for at most ${maxPage} items.`);
+    }
     throw new Error(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
   }
 

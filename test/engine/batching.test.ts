@@ -138,7 +138,8 @@ test("one operation text executed 100 times with different variables is planned 
     const result = (await execute({ schema, document: parse(text), variableValues: { n } })) as any;
     assert.is(result.data.echo, n);
   }
-  assert.equal(getPlanCacheStats(schema), { plansBuilt: 1, hits: 99 });
+  const { plansBuilt, hits } = getPlanCacheStats(schema);
+  assert.equal({ plansBuilt, hits }, { plansBuilt: 1, hits: 99 });
 });
 
 test("a plan decided by @skip(if: $v) is reused only when $v has the same value", () => {
@@ -149,7 +150,8 @@ test("a plan decided by @skip(if: $v) is reused only when $v has the same value"
   assert.is(run(false), `{"data":{"a":1,"b":2}}`);
   assert.is(run(true), `{"data":{"a":1}}`);
   assert.is(run(false), `{"data":{"a":1,"b":2}}`);
-  assert.equal(getPlanCacheStats(schema), { plansBuilt: 2, hits: 2 });
+  const stats = getPlanCacheStats(schema);
+  assert.equal({ plansBuilt: stats.plansBuilt, hits: stats.hits }, { plansBuilt: 2, hits: 2 });
 });
 
 test("a fully synchronous plan returns a result, not a promise", () => {

@@ -130,12 +130,12 @@ test("subscribe: subscribePlan yields the stream and each event runs the cached 
   ]);
   assert.is(sourceCalls, 1);
   // One plan for the subscription, looked up once when it started; the 3 events ran it without planning.
-  assert.equal({ ...getPlanCacheStats(schema) }, { plansBuilt: 1, hits: 0 });
+  assert.equal(planCounts(getPlanCacheStats(schema)), { plansBuilt: 1, hits: 0 });
   // A second subscription to the same text takes that plan from the cache.
   const again = await collect(await subscribe({ schema, document: parse(text) }));
   assert.is(again.length, 3);
   assert.is(sourceCalls, 2);
-  assert.equal({ ...getPlanCacheStats(schema) }, { plansBuilt: 1, hits: 1 });
+  assert.equal(planCounts(getPlanCacheStats(schema)), { plansBuilt: 1, hits: 1 });
 });
 
 test("query on the bank schema still matches graphql-js", async () => {
@@ -148,3 +148,8 @@ test("query on the bank schema still matches graphql-js", async () => {
 });
 
 test.run();
+
+/** The plan cache counts a test compares (planning work is checked in test/engine/limits.test.ts). */
+function planCounts(stats: { plansBuilt: number; hits: number }): { plansBuilt: number; hits: number } {
+  return { plansBuilt: stats.plansBuilt, hits: stats.hits };
+}

@@ -21,7 +21,7 @@ test("explain: true puts { json, mermaid } into extensions.explain", async () =>
   assert.equal(explain.json.steps.filter((s) => s.class === "Load").map((s) => s.meta), ["users", "listIdsByUser", "lists", "itemsByList"]);
   // Same plan as explainPlan gives, and the request planned exactly once.
   assert.is(explain.mermaid, explainPlan(schema, parse(memoryTodoViewQuery)).mermaid);
-  assert.equal({ ...getPlanCacheStats(schema) }, { plansBuilt: 1, hits: 1 });
+  assert.equal(planCounts(getPlanCacheStats(schema)), { plansBuilt: 1, hits: 1 });
   assert.equal(context.loadCalls, { users: 1, lists: 1, listIdsByUser: 1, itemsByList: 1, nodes: 0, search: 0 });
 });
 
@@ -66,3 +66,8 @@ test("an operation that fails while running still carries its plan", async () =>
 });
 
 test.run();
+
+/** The plan cache counts a test compares (planning work is checked in test/engine/limits.test.ts). */
+function planCounts(stats: { plansBuilt: number; hits: number }): { plansBuilt: number; hits: number } {
+  return { plansBuilt: stats.plansBuilt, hits: stats.hits };
+}

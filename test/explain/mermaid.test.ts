@@ -95,7 +95,7 @@ test("explainPlan takes the plan from the plan cache", () => {
   const schema = wideSchema();
   explainPlan(schema, parse(wideQuery(3)));
   explainPlan(schema, parse(wideQuery(3)));
-  assert.equal({ ...getPlanCacheStats(schema) }, { plansBuilt: 1, hits: 1 });
+  assert.equal(planCounts(getPlanCacheStats(schema)), { plansBuilt: 1, hits: 1 });
 });
 
 test("a 200-field query stays readable: fewer than 40 nodes", () => {
@@ -189,3 +189,8 @@ function firstListSchema() {
 }
 
 test.run();
+
+/** The plan cache counts a test compares (planning work is checked in test/engine/limits.test.ts). */
+function planCounts(stats: { plansBuilt: number; hits: number }): { plansBuilt: number; hits: number } {
+  return { plansBuilt: stats.plansBuilt, hits: stats.hits };
+}

@@ -85,7 +85,7 @@ export function settledPromise(value: unknown): Promise<unknown> {
   return value instanceof FlaggedValue && value.flag === FLAG_ERROR ? Promise.reject(value.error) : Promise.resolve(value);
 }
 
-/** graphql-js's handleFieldError: a non-null position passes the error up; a nullable one records it. */
+/** spec: HandleFieldError — graphql-js's handleFieldError: a non-null position passes the error up; a nullable one records it. */
 export function handleFieldError(ctx: OutputContext, error: GraphQLError, nonNull: boolean, path: Path | undefined): null {
   if (nonNull) throw error;
   if (ctx.awaitPromised) ctx.errors.add(error, path);

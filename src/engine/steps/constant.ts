@@ -16,6 +16,10 @@ export class ConstantStep<T> extends Step<T> {
     return peers.filter((p) => p instanceof ConstantStep && Object.is(p.value, this.value));
   }
 
+  override deduplicationKey(): unknown {
+    return this.value;
+  }
+
   override toStringMeta(): string {
     const v = this.value;
     if (v === undefined) return "undefined";
