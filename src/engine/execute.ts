@@ -23,6 +23,7 @@ import { executeRequest } from "./execution/executeRequest.js";
 import { addExplain, type ExplainOption } from "./explain/index.js";
 import { getOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
+import { maskErrors, type ErrorMaskingOptions } from "./maskErrors.js";
 import { checkRequestLimits, limitError, resolveLimits, sourceDepth, type Limits } from "./limits.js";
 
 /** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does). */
@@ -44,6 +45,10 @@ export interface GraphscaleExecutionArgs extends ExecutionArgs {
   limits?: Partial<Limits>;
   /** Aborts the request: no new step starts, calls in flight are abandoned, the result is an error. */
   signal?: AbortSignal;
+  /** Development only: internal errors (marked by data sources) reach clients as raised. See spec/errors.md. */
+  exposeInternalErrors?: boolean;
+  /** Receives each masked internal error with the id the client saw (default: console.error). */
+  onInternalError?: ErrorMaskingOptions["onInternalError"];
 }
 
 /** spec: PrepareRequest — the plan and coerced variables, or the request errors graphql-js would give. */
@@ -105,10 +110,16 @@ export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<Execution
   const result = executeRequest(prepared.request);
   if (isPromiseLike(result)) {
     const settled = result.then(undefined, (error: unknown) => ({ errors: [toGraphQLError(error)], data: null }));
-    // `explain: true` adds the plan as `extensions.explain` ({ json, mermaid }); see spec/explain.md.
-    return args.explain ? settled.then((r) => addExplain(r, prepared.request.plan, args.explain)) : settled;
+    return settled.then((r) => finishResult(r, prepared.request.plan, args));
   }
-  return args.explain ? addExplain(result, prepared.request.plan, args.explain) : result;
+  return finishResult(result, prepared.request.plan, args);
+}
+
+/** The result as the client gets it: internal errors masked, and the plan when `explain` asks for it. */
+function finishResult(result: ExecutionResult, plan: OperationPlan, args: GraphscaleExecutionArgs): ExecutionResult {
+  const masked = result.errors === undefined ? result : maskErrors(result, args);
+  // `explain: true` adds the plan as `extensions.explain` ({ json, mermaid }); see spec/explain.md.
+  return args.explain ? addExplain(masked, plan, args.explain) : masked;
 }
 
 /** Like graphql-js's executeSync: throws if execution did not complete synchronously. */
@@ -161,17 +172,32 @@ function parseAndValidate(
 }
 
 /** graphql-js's `graphql` arguments plus graphscale's own options (limits, signal, explain). */
-export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain">;
+export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain" | "exposeInternalErrors" | "onInternalError">;
 
 function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
   const { schema, source, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver, limits, signal, explain } = args;
+  const { exposeInternalErrors, onInternalError } = args;
   const schemaErrors = validateSchema(schema);
   if (schemaErrors.length > 0) return { errors: schemaErrors };
   // Text nested past twice the depth limit (arguments and lists nest too) never reaches the recursive parser.
   const maxSourceDepth = Math.max(2 * resolveLimits(schema, limits).maxDepth, 64);
   const parsed = parseAndValidate(schema, source, Boolean((args as { hideSuggestions?: boolean }).hideSuggestions), maxSourceDepth);
   if ("errors" in parsed) return { errors: parsed.errors };
-  return execute({ schema, document: parsed.document, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver, limits, signal, explain });
+  return execute({
+    schema,
+    document: parsed.document,
+    rootValue,
+    contextValue,
+    variableValues,
+    operationName,
+    fieldResolver,
+    typeResolver,
+    limits,
+    signal,
+    explain,
+    exposeInternalErrors,
+    onInternalError,
+  });
 }
 
 /** graphql-js's `graphql`: parse, validate and execute; always a promise, as graphql-js's is. */
