@@ -11,8 +11,8 @@ export default defineConfig([
     clean: true,
     target: "node20",
     splitting: true,
-    // Step names show in errors and explain: keep class names as written.
-    keepNames: true,
+    // No keepNames: it wraps functions in name-setting helpers on the hot path. Step names for explain and
+    // messages come from each class's static stepName (src/engine/step.ts, stepNameOf).
   },
   {
     entry: { cli: "src/kvetch/cli.ts" },

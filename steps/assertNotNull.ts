@@ -4,6 +4,7 @@
 import { FLAG_NULL, Step, fail, type ExecutionDetails } from "../src/index.js";
 
 export class AssertNotNullStep<T> extends Step<T> {
+  static override readonly stepName = "AssertNotNull";
   constructor(
     $value: Step,
     readonly message: string,

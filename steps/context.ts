@@ -4,6 +4,7 @@
 import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class ContextStep<T = unknown> extends Step<T> {
+  static override readonly stepName = "Context";
   execute({ count, request }: ExecutionDetails): readonly T[] {
     return new Array<T>(count).fill(request.contextValue as T);
   }

@@ -6,6 +6,7 @@ import { FLAG_NULL, INHIBITED, INHIBITED_AS_EMPTY_LIST, Step, fail, type Executi
 export type ExitOutcome = "null" | "emptyList" | Error;
 
 export class ExitIfStep<T> extends Step<T> {
+  static override readonly stepName = "ExitIf";
   constructor(
     $value: Step,
     readonly predicate: (value: T) => boolean,

@@ -4,6 +4,7 @@ import type { Step } from "../src/index.js";
 import { ItemAtStep } from "./itemAt.js";
 
 export class FirstStep<T = unknown> extends ItemAtStep<T> {
+  static override readonly stepName = "First";
   protected indexIn(): number {
     return 0;
   }

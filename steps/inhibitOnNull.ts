@@ -4,6 +4,7 @@
 import { FLAG_NULL, INHIBITED, Step, type ExecutionDetails } from "../src/index.js";
 
 export class InhibitOnNullStep<T> extends Step<T> {
+  static override readonly stepName = "InhibitOnNull";
   constructor($value: Step) {
     super();
     this.addDependency($value, { acceptFlags: FLAG_NULL });

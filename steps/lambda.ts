@@ -5,6 +5,7 @@ import { Step, type ExecutionDetails } from "../src/index.js";
 import { list } from "./list.js";
 
 export class LambdaStep<I, O> extends Step<O> {
+  static override readonly stepName = "Lambda";
   constructor(
     $input: Step,
     readonly fn: (value: I) => O,

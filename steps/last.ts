@@ -4,6 +4,7 @@ import type { Step } from "../src/index.js";
 import { ItemAtStep } from "./itemAt.js";
 
 export class LastStep<T = unknown> extends ItemAtStep<T> {
+  static override readonly stepName = "Last";
   protected indexIn(length: number): number {
     return length - 1;
   }

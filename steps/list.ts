@@ -3,6 +3,7 @@
 import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class ListStep extends Step<unknown[]> {
+  static override readonly stepName = "List";
   constructor($items: readonly Step[]) {
     super();
     for (const $item of $items) this.addDependency($item);

@@ -7,6 +7,7 @@ import { Step, constant, isPromiseLike, type ExecutionDetails } from "../src/ind
 export type LoadCallback<K, V, P> = (keys: readonly K[], params: P) => PromiseLike<ReadonlyArray<V>> | ReadonlyArray<V>;
 
 export class LoadStep<K, V, P> extends Step<V | null> {
+  static override readonly stepName = "Load";
   override isAsync = true;
 
   constructor(

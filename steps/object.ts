@@ -3,6 +3,7 @@
 import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class ObjectStep<T extends Record<string, unknown> = Record<string, unknown>> extends Step<T> {
+  static override readonly stepName = "Object";
   readonly keys: readonly string[];
 
   constructor(spec: { readonly [key: string]: Step }) {

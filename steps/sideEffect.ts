@@ -4,6 +4,7 @@
 import { Step, type ExecutionDetails } from "../src/index.js";
 
 export class SideEffectStep<I, O> extends Step<O> {
+  static override readonly stepName = "SideEffect";
   override hasSideEffects = true;
   override isAsync = true;
 

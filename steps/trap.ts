@@ -13,6 +13,7 @@ export interface TrapOptions {
 }
 
 export class TrapStep<T> extends Step<T | null | never[]> {
+  static override readonly stepName = "Trap";
   readonly inhibited: TrapOutcome | "pass";
   readonly error: TrapOutcome | "pass";
 

@@ -4,7 +4,7 @@
 // counted as skipped, with a message (under CI=true a missing dist/ is a failure).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -16,6 +16,7 @@ const checks = [
   "build: the ESM entry points load and export the public API",
   "build: the CJS entry points load and share one Step class with the steps",
   "build: a plan runs from the built ESM package",
+  "build: no keepNames, and explain names every step class from the shipped bundle",
 ];
 
 if (!built && process.env.CI === "true") {
@@ -56,6 +57,31 @@ if (!built && process.env.CI === "true") {
     const { parse } = await import("graphql");
     const schema = makeSchema({ typeDefs: `type Query { answer: Int }`, plans: { Query: { answer: () => constant(42) } } });
     assert.equal(JSON.parse(JSON.stringify(execute({ schema, document: parse(`{ answer }`) }))), { data: { answer: 42 } });
+  });
+
+  test("build: no keepNames, and explain names every step class from the shipped bundle", async () => {
+    const config = readFileSync(fileURLToPath(new URL("../tsup.config.ts", import.meta.url)), "utf8");
+    assert.not.match(config, /keepNames:\s*true/, "keepNames wraps functions in name helpers on the hot path");
+    for (const file of ["index.js", "steps.js", "kvetch.js"]) assert.not.match(readFileSync(dist + file, "utf8"), /__name\(/, `${file} has name helpers`);
+    const engine = await import(dist + "index.js");
+    const kvetch = await import(dist + "kvetch.js");
+    const { parse } = await import("graphql");
+    const schema = engine.makeSchema({
+      typeDefs: `type Query { user(id: ID!): User } type User { name: String lists: [List!]! } type List { name: String }`,
+      plans: {
+        Query: { user: (_r: unknown, args: { get(n: string): unknown }) => kvetch.loadObject("User", args.get("id")) },
+        User: {
+          name: ($u: { get(n: string): unknown }) => $u.get("name"),
+          lists: ($u: { get(n: string): unknown }) => engine.each(kvetch.loadEdges("user_to_list", $u.get("id"), { first: 3 }), ($e: { get(n: string): unknown }) => kvetch.loadObject("List", $e.get("toId"))),
+        },
+        List: { name: ($l: { get(n: string): unknown }) => $l.get("name") },
+      },
+    });
+    const classes = engine.explainPlan(schema, parse(`{ user(id: "x") { name lists { name } } }`)).json.steps.map((s: { class: string }) => s.class);
+    for (const name of ["Constant", "Access", "Context", "LoadObject", "LoadEdges", "LoadNodes", "Item"]) {
+      assert.ok(classes.includes(name), `explain shows ${name}: ${classes.join(", ")}`);
+    }
+    for (const name of classes) assert.match(name, /^[A-Z][A-Za-z]+$/, `a plain class name: ${name}`);
   });
 }
 

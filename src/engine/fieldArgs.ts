@@ -8,6 +8,7 @@ import { constant } from "./steps/constant.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
 class FieldArgumentsStep extends Step<Record<string, unknown>> {
+  static override readonly stepName = "FieldArguments";
   constructor(
     readonly fieldDef: GraphQLField<unknown, unknown>,
     readonly fieldNode: FieldNode,

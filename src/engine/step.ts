@@ -54,7 +54,19 @@ export interface OptimizeContext {
   sameEntries($a: Step, $b: Step): boolean;
 }
 
+/**
+ * A step class's name in explain and messages ("Load", "Access"): its own static `stepName`, which
+ * survives any bundler, else the class name without "Step" (and without a bundler's `_` or digits).
+ */
+export function stepNameOf(step: Step): string {
+  const ctor = step.constructor as { stepName?: unknown; name: string };
+  if (Object.hasOwn(ctor, "stepName") && typeof ctor.stepName === "string") return ctor.stepName;
+  return ctor.name.replace(/^_+/, "").replace(/Step\d*$/, "");
+}
+
 export abstract class Step<T = unknown> {
+  /** The name explain shows for steps of this class (see stepNameOf); every standard step sets its own. */
+  static readonly stepName: string | undefined = undefined;
   /** Unique within the operation plan; -1 until the planner adopts the step. Dependencies have lower ids. */
   id = -1;
   /** The layer this step executes in (its id in the plan); -1 until adopted. */
@@ -168,7 +180,7 @@ export abstract class Step<T = unknown> {
 
   toString(): string {
     const meta = this.toStringMeta();
-    const name = this.constructor.name.replace(/Step$/, "");
+    const name = stepNameOf(this);
     return `${name}[${this.id < 0 ? "?" : this.id}${meta ? `<${meta}>` : ""}]`;
   }
 }
@@ -186,6 +198,7 @@ export abstract class EngineValueStep<T = unknown> extends Step<T> {
  * batch, no per-entry closure. It lives beside Step because `get` is a method of every step.
  */
 export class AccessStep<T = unknown> extends Step<T> {
+  static override readonly stepName = "Access";
   readonly path: ReadonlyArray<string | number>;
 
   constructor($parent: Step, path: ReadonlyArray<string | number>) {

@@ -9,6 +9,7 @@ import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore
 import { dataStep, type DataArgument } from "./dataArgument.js";
 
 export class CreateObjectStep extends Step<KvetchObject | null> {
+  static override readonly stepName = "CreateObject";
   override isAsync = true;
   override hasSideEffects = true;
 

@@ -6,6 +6,7 @@ import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class DeleteObjectStep extends Step<boolean | null> {
+  static override readonly stepName = "DeleteObject";
   override isAsync = true;
   override hasSideEffects = true;
 

@@ -6,6 +6,7 @@ import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.
 import { distinctIds, kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
+  static override readonly stepName = "EdgeCount";
   override isAsync = true;
 
   constructor(

@@ -17,6 +17,7 @@ export interface InsertedEdge {
 }
 
 export class InsertEdgeStep extends Step<InsertedEdge | null> {
+  static override readonly stepName = "InsertEdge";
   override isAsync = true;
   override hasSideEffects = true;
 

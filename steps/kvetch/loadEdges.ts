@@ -12,6 +12,7 @@ import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSe
 import { kvetchStore } from "./kvetchStore.js";
 
 export class LoadEdgesStep extends KvetchListStep {
+  static override readonly stepName = "LoadEdges";
   readonly idKey = "toId";
   readonly factoryName = "loadEdges";
 

@@ -13,6 +13,7 @@ import { requireStore } from "./kvetchStore.js";
 export type NodeItem = ListItem & { readonly node: KvetchObject | null };
 
 export class LoadNodesStep extends Step<unknown> {
+  static override readonly stepName = "LoadNodes";
   override isAsync = true;
 
   constructor(

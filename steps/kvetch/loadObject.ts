@@ -12,6 +12,7 @@ import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
 import { distinctIds, kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
+  static override readonly stepName = "LoadObject";
   override isAsync = true;
 
   constructor(

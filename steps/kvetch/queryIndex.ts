@@ -10,6 +10,7 @@ import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSe
 import { kvetchStore } from "./kvetchStore.js";
 
 export class QueryIndexStep extends KvetchListStep {
+  static override readonly stepName = "QueryIndex";
   readonly idKey = "targetId";
   readonly factoryName = "queryIndex";
 

@@ -10,6 +10,7 @@ import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore
 import { dataStep, type DataArgument } from "./dataArgument.js";
 
 export class UpdateObjectStep extends Step<KvetchObject | null> {
+  static override readonly stepName = "UpdateObject";
   override isAsync = true;
   override hasSideEffects = true;
 

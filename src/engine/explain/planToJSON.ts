@@ -3,7 +3,7 @@
 // Reads a finished plan only: never changes it, never runs a step, never plans.
 
 import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL } from "../flags.js";
-import type { Step } from "../step.js";
+import { stepNameOf, type Step } from "../step.js";
 import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { OutputSelection, OutputValue } from "../outputPlan.js";
@@ -33,7 +33,7 @@ export function planToJSON(plan: OperationPlan): PlanJSON {
 
 /** The class name without "Step"; a bundler's renames of a class (`_LoadStep`, `LoadStep2`) are undone. */
 function className(step: Step): string {
-  return step.constructor.name.replace(/^_+/, "").replace(/Step\d*$/, "");
+  return stepNameOf(step);
 }
 
 function shortName(step: Step): string {

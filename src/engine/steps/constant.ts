@@ -4,6 +4,7 @@
 import { Step, type ExecutionDetails } from "../step.js";
 
 export class ConstantStep<T> extends Step<T> {
+  static override readonly stepName = "Constant";
   constructor(readonly value: T) {
     super();
   }

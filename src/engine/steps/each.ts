@@ -4,6 +4,7 @@
 import { Step, type ExecutionDetails } from "../step.js";
 
 export class EachStep extends Step<unknown[]> {
+  static override readonly stepName = "Each";
   constructor(
     readonly $list: Step,
     readonly callback: ($item: Step) => Step,

@@ -10,6 +10,7 @@ import { invalidReturnTypeError } from "./runtimeType.js";
 
 /** An object type with `isTypeOf`: each entry's value is checked as graphql-js checks it. */
 export class IsTypeOfStep extends Step<unknown> {
+  static override readonly stepName = "IsTypeOf";
   override isAsync = true;
   constructor(
     $value: Step,

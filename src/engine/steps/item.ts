@@ -6,6 +6,7 @@ import type { ListItemReason } from "../layer.js";
 
 /** The items of a list layer: values set by the engine when the layer's entries are created. */
 export class ItemStep extends EngineValueStep<unknown> {
+  static override readonly stepName = "Item";
   constructor(
     /** The list layer's reason, which the planner keeps pointing at the list step after optimizations. */
     readonly listReason: ListItemReason,

@@ -6,6 +6,7 @@ import { fail } from "../flags.js";
 
 /** A field whose plan resolver failed: every entry of the field is that error. */
 export class PlanningErrorStep extends Step<never> {
+  static override readonly stepName = "PlanningError";
   constructor(readonly error: unknown) {
     super();
   }

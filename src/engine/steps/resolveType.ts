@@ -53,6 +53,7 @@ function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQ
  * graphql-js's default type resolver — the name as returned, unchecked (RuntimeTypeStep checks it).
  */
 export class ResolveTypeStep extends Step<unknown> {
+  static override readonly stepName = "ResolveType";
   override isAsync = true;
   constructor(
     $value: Step,

@@ -14,6 +14,7 @@ import { recordPromisedItems, recordItemSettlement } from "../promisedItems.js";
  * per entry with `(source, args, context, info)`. Never global: graphql-js calls it once per entry.
  */
 export class ResolverStep extends Step<unknown> {
+  static override readonly stepName = "Resolver";
   override hasSideEffects = true;
   override isAsync = true;
   readonly resolve: GraphQLFieldResolver<unknown, unknown> | null;

@@ -3,6 +3,7 @@
 import { Step, type ExecutionDetails } from "../step.js";
 
 export class RootValueStep extends Step<unknown> {
+  static override readonly stepName = "RootValue";
   execute({ count, request }: ExecutionDetails): readonly unknown[] {
     return new Array(count).fill(request.rootValue);
   }

@@ -54,6 +54,7 @@ export function invalidReturnTypeError(type: GraphQLObjectType, value: unknown, 
  * Its value is the type name, or the error graphql-js raises. Serves resolveType and plan types alike.
  */
 export class RuntimeTypeStep extends Step<unknown> {
+  static override readonly stepName = "RuntimeType";
   override isAsync = true;
   constructor(
     $value: Step,
