@@ -15,6 +15,7 @@ export function finishPlanning(plan: OperationPlan): void {
   optimizeSteps(plan);
   treeShake(plan);
   hoistGlobalSteps(plan);
+  inlinePropertyReads(plan);
   orderSteps(plan);
   for (const step of plan.liveSteps()) {
     step.finalize();
@@ -105,6 +106,29 @@ function hoistGlobalSteps(plan: OperationPlan): void {
     target.steps.push(step);
   }
   if (moved.size > 0) for (const layer of plan.layers) layer.steps = layer.steps.filter((s) => s.layerId === layer.id);
+}
+
+/**
+ * spec: InlinePropertyReads — a step that only reads a property of its dependency (`inlineRead`), read by
+ * nothing but leaf positions of the output, is not executed: the output reads the property itself.
+ */
+function inlinePropertyReads(plan: OperationPlan): void {
+  const leafReads = new Set<Step>();
+  const otherReads = new Set<Step>();
+  visitOutput(plan.root, (value) => {
+    if (value.kind === "leaf" || value.kind === "leafList") leafReads.add(value.step);
+    else for (const s of stepsOfValue(value)) otherReads.add(s);
+  });
+  for (const layer of plan.layers) for (const s of layer.reason.stepsRead()) otherReads.add(s);
+  if (plan.sourceStep) otherReads.add(plan.sourceStep);
+  for (const step of plan.liveSteps()) for (const d of step.dependencies) otherReads.add(d);
+  for (const step of leafReads) {
+    if (otherReads.has(step) || step.isGlobal || step.hasSideEffects || step.dependencies.length !== 1) continue;
+    const path = step.inlineRead();
+    if (path === null || step.dependencyIsGlobal[0]) continue;
+    step.inlined = path;
+    step.optimizations.push("read inline by the output");
+  }
 }
 
 /** spec: OrderSteps — each layer's steps after the dependencies they share the layer with. */

@@ -89,6 +89,11 @@ export abstract class Step<T = unknown> {
   readonly optimizations: string[] = [];
   /** Memo of canBeGlobal(); the planner clears it when it rewrites dependencies. */
   globalCapable: boolean | undefined = undefined;
+  /**
+   * Set by the planner when only the output reads this step and the step is a plain property read
+   * (`inlineRead`): it is not executed; the output reads `path` of its dependency's value instead.
+   */
+  inlined: ReadonlyArray<string | number> | null = null;
 
   /** Adds a batch dependency: `values[index]` is a list of `count` values. Returns the index. */
   protected addDependency($step: Step, options?: DependencyOptions): number {
@@ -158,6 +163,14 @@ export abstract class Step<T = unknown> {
    */
   deduplicationKey(): unknown {
     return undefined;
+  }
+
+  /**
+   * The property path this step reads from its first dependency, when reading it is all it does (null
+   * parent → undefined, a flagged parent → the flag): the output may then read it inline. Default: none.
+   */
+  inlineRead(): ReadonlyArray<string | number> | null {
+    return null;
   }
 
   /** Called from the leaves back to the root; returns a replacement (or `this`). */
@@ -233,6 +246,10 @@ export class AccessStep<T = unknown> extends Step<T> {
 
   override deduplicationKey(): string {
     return this.path.join("\u0000");
+  }
+
+  override inlineRead(): ReadonlyArray<string | number> {
+    return this.path;
   }
 
   /** access(access($x, a), b) becomes access($x, [a, b]): one pass instead of two. */

@@ -15,7 +15,7 @@ export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrVa
   if (bucket.count === 0) return;
   let pending: Map<Step, Promise<void>> | null = null;
   for (const step of bucket.layer.steps) {
-    if (step instanceof EngineValueStep) continue;
+    if (step instanceof EngineValueStep || step.inlined !== null) continue;
     if (step.isGlobal && request.globalDone[step.id] === 1) continue;
     let waits: Promise<void>[] | null = null;
     if (pending !== null) {

@@ -64,8 +64,14 @@ export function response(data: unknown, ctx: OutputContext): ResponseData {
   return errors.length === 0 ? { data: result } : { errors, data: result };
 }
 
+/** A position's value: the step's own, or for a step read inline, the property of its dependency's value. */
 export function outputValueAt(ctx: OutputContext, step: Step, bucket: Bucket, entry: number): unknown {
-  return valueAt(ctx.request, bucket, step, entry);
+  const path = step.inlined;
+  if (path === null) return valueAt(ctx.request, bucket, step, entry);
+  let v = valueAt(ctx.request, bucket, step.dependencies[0]!, entry);
+  if (v instanceof FlaggedValue) return v;
+  for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
+  return v;
 }
 
 /** Whether to complete this entry as a promise: the step returned it as one (recorded by the executor). */
