@@ -52,6 +52,8 @@ export function aggregateScenario(runs: readonly ScenarioResult[]): ScenarioResu
   const comparisons: Comparison[] = first.comparisons.map((c) => compareRuns(runs, engines, c.engine, c.against)).filter((c): c is Comparison => c !== null);
   return {
     ...first,
+    // The busiest process's 1-minute load average when it measured this scenario: noise comes from there.
+    machine: { ...first.machine, loadAverage: Math.max(...runs.map((r) => r.machine.loadAverage)) },
     engines,
     comparisons,
     processes: runs.length,

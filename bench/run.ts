@@ -3,10 +3,11 @@
 // runs it in several fresh Node processes one after another (bench/main.ts), then the memory scenario in
 // processes of its own (--expose-gc), and writes the medians: bench/results/*.json, bench/RESULTS.md and
 // the README's bench tables. `--quick` checks that it all works in a minute and writes to a temporary
-// directory instead. `--source` runs bench/main.ts through tsx. Never edits src.
+// directory instead. `--source` runs bench/main.ts through tsx; `--from-raw=<dir>` rebuilds the reports from
+// a previous run's per-process results without measuring. Never edits src.
 
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,13 +27,15 @@ interface RunOptions {
   outDir: string;
   /** Options handed to every bench process. */
   passThrough: string[];
+  /** Rebuild the reports from this directory of per-process results instead of measuring. */
+  fromRaw: string | null;
 }
 
 const QUICK_DEFAULTS = ["--max-time=0.05", "--warmup=0.05", "--min-samples=2", "--no-profile", "--latency-requests=2", "--memory-repeats=1"];
 
 function parseRunOptions(argv: readonly string[]): RunOptions {
   const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const own = (a: string) => a === "--quick" || a === "--source" || a.startsWith("--processes=") || a.startsWith("--out=");
+  const own = (a: string) => a === "--quick" || a === "--source" || a.startsWith("--processes=") || a.startsWith("--out=") || a.startsWith("--from-raw=");
   const quick = argv.includes("--quick");
   const passThrough = argv.filter((a) => !own(a));
   if (quick) for (const d of QUICK_DEFAULTS) if (!passThrough.some((a) => a.split("=")[0] === d.split("=")[0])) passThrough.push(d);
@@ -48,6 +51,7 @@ function parseRunOptions(argv: readonly string[]): RunOptions {
     only: only ? new RegExp(only) : null,
     outDir: out ? resolve(out) : quick ? mkdtempSync(join(tmpdir(), "graphscale-bench-quick-")) : benchDir,
     passThrough,
+    fromRaw: value("from-raw") ?? null,
   };
 }
 
@@ -83,24 +87,29 @@ function runChild(nodeFlags: readonly string[], args: readonly string[], env: st
   return new Promise<number>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
+/** process-0.json, process-1.json, …, then memory-0.json, …: the timed processes' machine info heads the report. */
+const timedFirst = (a: string, b: string) => Number(a.startsWith("memory-")) - Number(b.startsWith("memory-")) || a.localeCompare(b);
+
 async function main(): Promise<number> {
   const options = parseRunOptions(process.argv.slice(2));
   const started = Date.now();
-  const command = await benchCommand(options.source);
-  const rawDir = mkdtempSync(join(tmpdir(), "graphscale-bench-raw-"));
-  const raws: string[] = [];
+  const command = options.fromRaw ? { env: "bundle", prefix: [] } : await benchCommand(options.source);
+  const rawDir = options.fromRaw ?? mkdtempSync(join(tmpdir(), "graphscale-bench-raw-"));
+  const raws: string[] = options.fromRaw ? readdirSync(rawDir).filter((n) => n.endsWith(".json")).sort(timedFirst).map((n) => join(rawDir, n)) : [];
   let exit = 0;
-  console.log(`graphscale bench: ${options.processes} processes${options.quick ? " (quick)" : ""}; per-process results in ${rawDir}`);
-  for (let i = 0; i < options.processes; i++) {
-    const rawOut = join(rawDir, `process-${i}.json`);
-    exit |= await runChild([], [...command.prefix, ...options.passThrough, `--process-index=${i}`, `--raw-out=${rawOut}`], command.env);
-    raws.push(rawOut);
-  }
-  if (!options.mysql && (options.only === null || options.only.test("memory"))) {
+  if (!options.fromRaw) {
+    console.log(`graphscale bench: ${options.processes} processes${options.quick ? " (quick)" : ""}; per-process results in ${rawDir}`);
     for (let i = 0; i < options.processes; i++) {
-      const rawOut = join(rawDir, `memory-${i}.json`);
-      exit |= await runChild(["--expose-gc"], [...command.prefix, ...options.passThrough.filter((a) => !a.startsWith("--only=")), "--memory", `--process-index=${i}`, `--raw-out=${rawOut}`], command.env);
+      const rawOut = join(rawDir, `process-${i}.json`);
+      exit |= await runChild([], [...command.prefix, ...options.passThrough, `--process-index=${i}`, `--raw-out=${rawOut}`], command.env);
       raws.push(rawOut);
+    }
+    if (!options.mysql && (options.only === null || options.only.test("memory"))) {
+      for (let i = 0; i < options.processes; i++) {
+        const rawOut = join(rawDir, `memory-${i}.json`);
+        exit |= await runChild(["--expose-gc"], [...command.prefix, ...options.passThrough.filter((a) => !a.startsWith("--only=")), "--memory", `--process-index=${i}`, `--raw-out=${rawOut}`], command.env);
+        raws.push(rawOut);
+      }
     }
   }
   const processes: ProcessRun[] = [];
@@ -119,8 +128,10 @@ async function main(): Promise<number> {
   if (memory) writeScenarioResult(resultsDir, memory);
   if (latency) writeScenarioResult(resultsDir, latency);
   const machine = processes[0]?.machine ?? machineInfo(command.env === "bundle" ? "bundle" : "source");
+  const processCount = processes.filter((p) => p.memory === null).length || options.processes;
   const rounds = Number(options.passThrough.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 1);
-  const tables = writeReport(options.outDir, resultsDir, { machine, processes: options.processes, rounds });
+  const loadAverages = processes.filter((p) => p.scenarios.length > 0).map((p) => p.machine.loadAverage);
+  const tables = writeReport(options.outDir, resultsDir, { machine, loadAverages: loadAverages.length > 0 ? loadAverages : [machine.loadAverage], processes: processCount, rounds });
   const written = [join(resultsDir, "*.json"), join(options.outDir, "RESULTS.md")];
   if (options.outDir === benchDir) {
     const readmePath = join(repoRoot, "README.md");
