@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** Profile every engine, not only graphscale where it lost. */
   profileAll: boolean;
   profileSeconds: number;
+  /** Which engine each round starts with (this process's index): processes spread warm-up effects over every engine. */
+  engineOffset?: number;
 }
 
 /** Check, count, time and (on a loss) profile one scenario; returns its result. */
@@ -34,7 +36,8 @@ export async function runScenario(entry: ScenarioEntry, options: BenchOptions): 
     // processes only ever slow a round down, and alternating spreads that over every engine alike.
     const best: Array<EngineTiming | null> = scenario.engines.map(() => null);
     for (let round = 0; round < options.rounds; round++) {
-      for (let i = 0; i < scenario.engines.length; i++) {
+      for (let k = 0; k < scenario.engines.length; k++) {
+        const i = (k + (options.engineOffset ?? 0)) % scenario.engines.length;
         const engine = scenario.engines[i]!;
         if (process.stdout.isTTY) process.stdout.write(`  ${scenario.id}: round ${round + 1}/${options.rounds}, timing ${engine.name}...\r`);
         const t = await timeEngine(engine, checks[i]!.async, options.timing);
@@ -57,6 +60,7 @@ export async function runScenario(entry: ScenarioEntry, options: BenchOptions): 
     return {
       id: scenario.id,
       title: scenario.title,
+      ...(scenario.shape !== undefined ? { shape: scenario.shape } : {}),
       description: scenario.description,
       backend,
       machine,

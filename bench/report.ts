@@ -1,6 +1,6 @@
 // Bench results: one JSON file per scenario (bench/results/<id>.json) and, from all of them, the generated
-// bench/RESULTS.md and bench/results/chart.svg. Renders what was measured and nothing else: a scenario
-// graphscale lost says so, with the profile that was taken.
+// bench/RESULTS.md, bench/results/chart.svg and the README's bench tables (between its bench-table markers).
+// Renders what was measured and nothing else: a scenario graphscale lost says so, with the profile taken.
 
 import { cpus, loadavg, platform, release } from "node:os";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { barChart } from "./svgChart.js";
 import type { StoreCounts } from "./scenario.js";
 import type { ProfileSummary } from "./profile.js";
+import type { MemoryResult } from "./memory.js";
+import type { LatencyResult } from "./scenarios/latency.js";
 
 export interface MachineInfo {
   cpu: string;
@@ -42,28 +44,42 @@ export interface EngineResult {
   meanMs: number;
   samples: number;
   counts: StoreCounts | null;
+  /** Over several processes: ops/s of each process (hz is their median), and their min and max. */
+  runs?: number[];
+  hzMin?: number;
+  hzMax?: number;
 }
 
 export interface Comparison {
   engine: string;
   against: string;
-  /** engine ops/s ÷ against ops/s */
+  /** engine ops/s ÷ against ops/s (over several processes: of the medians) */
   ratio: number;
-  /** Whether the two ± intervals overlap (the difference is within the margin of error). */
+  /** Over several processes: the lowest and highest per-process ratio. */
+  ratioMin?: number;
+  ratioMax?: number;
+  /**
+   * Whether the two ± intervals overlap (the difference is within the margin of error); over several
+   * processes, whether the two min–max ranges of ops/s overlap.
+   */
   withinMargin: boolean;
 }
 
 export interface ScenarioResult {
   id: string;
   title: string;
+  /** The row label in the table against graphql-js, graphql-jit and Grafast (CPU shapes only). */
+  shape?: string;
   description: string;
   backend: string;
   machine: MachineInfo;
-  timing: { maxTime: number; minSamples: number; rounds: number };
+  timing: { maxTime: number; minSamples: number; warmup?: number; rounds: number };
   engines: EngineResult[];
   comparisons: Comparison[];
   /** Profiles taken because graphscale lost a comparison or won it only within the margin of error. */
   profiles: ProfileSummary[];
+  /** How many separate processes measured it (absent: one). */
+  processes?: number;
 }
 
 /** Compares engines' ops/s; a ratio below 1 is a loss for `engine`. */
@@ -78,26 +94,56 @@ export function compare(engines: readonly EngineResult[], engine: string, agains
   return { engine, against, ratio: a.hz / b.hz, withinMargin: lowA <= highB && lowB <= highA };
 }
 
-export function writeScenarioResult(resultsDir: string, result: ScenarioResult): void {
+/** Writes `bench/results/<id>.json` (a scenario, the memory or the latency-depth result). */
+export function writeScenarioResult(resultsDir: string, result: { id: string }): void {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, `${result.id}.json`), JSON.stringify(result, null, 2) + "\n");
 }
 
+/** Results files that are not timed scenarios: the memory and latency-depth results. */
+const SPECIAL_RESULTS = new Set(["memory.json", "latency-depth.json"]);
+
 export function readScenarioResults(resultsDir: string): ScenarioResult[] {
   let names: string[];
   try {
-    names = readdirSync(resultsDir).filter((n) => n.endsWith(".json"));
+    names = readdirSync(resultsDir).filter((n) => n.endsWith(".json") && !SPECIAL_RESULTS.has(n));
   } catch {
     return [];
   }
   return names.map((n) => JSON.parse(readFileSync(join(resultsDir, n), "utf8")) as ScenarioResult);
 }
 
-/** Scenario order in RESULTS.md: store, latency, MySQL, CPU, planning; otherwise by id. */
+function readOptional<T>(resultsDir: string, name: string): T | null {
+  try {
+    return JSON.parse(readFileSync(join(resultsDir, name), "utf8")) as T;
+  } catch {
+    return null;
+  }
+}
+
+export const readMemoryResult = (resultsDir: string) => readOptional<MemoryResult>(resultsDir, "memory.json");
+export const readLatencyResult = (resultsDir: string) => readOptional<LatencyResult>(resultsDir, "latency-depth.json");
+
+/** Scenario order in RESULTS.md: the CPU shapes against the peers, then store, latency, MySQL; otherwise by id. */
+const ORDER = [
+  "cpu-small-query",
+  "cpu-many-resolvers",
+  "cpu-nested-arrays",
+  "cpu-wide-list",
+  "cpu-nested-lists",
+  "cpu-batched-loading",
+  "planning",
+  "todo",
+  "todo-heavy",
+  "todo-latency",
+  "todo-heavy-latency",
+  "todo-mysql",
+  "todo-heavy-mysql",
+];
+
 function orderOf(id: string): number {
-  const order = ["todo", "todo-heavy", "todo-latency", "todo-heavy-latency", "todo-mysql", "todo-heavy-mysql", "cpu-wide-list", "cpu-nested-lists", "planning"];
-  const at = order.indexOf(id);
-  return at < 0 ? order.length : at;
+  const at = ORDER.indexOf(id);
+  return at < 0 ? ORDER.length : at;
 }
 
 function sortResults(results: readonly ScenarioResult[]): ScenarioResult[] {
@@ -107,10 +153,25 @@ function sortResults(results: readonly ScenarioResult[]): ScenarioResult[] {
 const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");
 const fmtHz = (n: number) => (n >= 100 ? fmtInt(n) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const fmtMs = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
+const fmtRatio = (n: number) => (n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const fmtMB = (bytes: number) => (bytes / 1e6).toFixed(1);
+
+/** "1,247 (1,201–1,290)": the median ops/s and, over several processes, their min–max. */
+function hzCell(e: EngineResult | undefined): string {
+  if (!e) return "—";
+  return e.hzMin !== undefined && e.hzMax !== undefined && (e.runs?.length ?? 1) > 1 ? `${fmtHz(e.hz)} (${fmtHz(e.hzMin)}–${fmtHz(e.hzMax)})` : fmtHz(e.hz);
+}
+
+/** "1.26× (1.20–1.31)": the ratio of the medians and, over several processes, the per-process min–max. */
+function ratioCell(c: Comparison | undefined): string {
+  if (!c) return "—";
+  return c.ratioMin !== undefined && c.ratioMax !== undefined ? `${fmtRatio(c.ratio)}× (${fmtRatio(c.ratioMin)}–${fmtRatio(c.ratioMax)})` : `${fmtRatio(c.ratio)}×`;
+}
 
 function verdict(c: Comparison, engines: readonly EngineResult[]): string {
   const name = (key: string) => engines.find((e) => e.key === key)?.name ?? key;
-  const ratio = `${c.ratio.toFixed(2)}× the ops/s`;
+  const spread = c.ratioMin !== undefined && c.ratioMax !== undefined ? ` (per process ${fmtRatio(c.ratioMin)}–${fmtRatio(c.ratioMax)}×)` : "";
+  const ratio = `${c.ratio.toFixed(2)}× the ops/s${spread}`;
   if (c.withinMargin) {
     return `**${name(c.engine)} ${c.ratio >= 1 ? "ahead of" : "behind"}** ${name(c.against)}: ${ratio}, within the margin of error (not a clear ${c.ratio >= 1 ? "win" : "loss"}).`;
   }
@@ -121,15 +182,21 @@ export function renderScenario(result: ScenarioResult, heading = "##"): string {
   const lines: string[] = [];
   lines.push(`${heading} ${result.title}`, "");
   lines.push(result.description, "");
-  lines.push(`Backend: ${result.backend}. Measured ${result.machine.date.slice(0, 16).replace("T", " ")} UTC, load average ${result.machine.loadAverage}.`, "");
+  const processes = result.processes ?? 1;
+  const measured = processes > 1 ? `Medians of ${processes} processes, measured` : "Measured";
+  lines.push(`Backend: ${result.backend}. ${measured} ${result.machine.date.slice(0, 16).replace("T", " ")} UTC, load average ${processes > 1 ? "up to " : ""}${result.machine.loadAverage}.`, "");
   const hasCounts = result.engines.some((e) => e.counts !== null);
   const base = result.engines[0]!;
-  const head = ["Engine", "ops/s", "±", "ms/request"];
+  const head = ["Engine", "ops/s"];
+  if (processes > 1) head.push("min–max");
+  head.push("±", "ms/request");
   if (hasCounts) head.push("store calls", "round trips", "rows fetched");
   head.push(`vs ${base.name}`);
   lines.push(`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
   for (const e of result.engines) {
-    const row = [e.name, fmtHz(e.hz), `±${e.rme.toFixed(1)}%`, fmtMs(e.meanMs)];
+    const row = [e.name, fmtHz(e.hz)];
+    if (processes > 1) row.push(e.hzMin !== undefined && e.hzMax !== undefined ? `${fmtHz(e.hzMin)}–${fmtHz(e.hzMax)}` : "—");
+    row.push(`±${e.rme.toFixed(1)}%`, fmtMs(e.meanMs));
     if (hasCounts) row.push(e.counts ? fmtInt(e.counts.storeCalls) : "—", e.counts ? fmtInt(e.counts.roundTrips) : "—", e.counts ? fmtInt(e.counts.rowsFetched) : "—");
     row.push(e === base ? "1.00×" : `${(e.hz / base.hz).toFixed(2)}×`);
     lines.push(`| ${row.join(" | ")} |`);
@@ -156,7 +223,9 @@ export function renderSummary(results: readonly ScenarioResult[]): string {
     { key: "graphscale-resolvers", title: "graphscale (resolver emulation)" },
     { key: "graphql-js+dataloader", title: "graphql-js + DataLoader" },
     { key: "graphql-js", title: "graphql-js (resolvers)" },
-  ];
+    { key: "graphql-jit", title: "graphql-jit" },
+    { key: "grafast", title: "Grafast" },
+  ].filter((c) => results.some((r) => r.engines.some((e) => e.key === c.key)) || c.key === "graphscale");
   const lines = [
     `| Scenario | ${columns.map((c) => c.title).join(" | ")} | store calls (plans / DataLoader / resolvers) | round trips (plans / DataLoader / resolvers) |`,
     `|---|${columns.map(() => "---:").join("|")}|---:|---:|`,
@@ -175,6 +244,73 @@ export function renderSummary(results: readonly ScenarioResult[]): string {
   return lines.join("\n");
 }
 
+/** Engine names by key as the results call them ("graphql-jit 0.8.9"), for column headings. */
+function engineName(results: readonly ScenarioResult[], key: string, fallback: string): string {
+  for (const r of results) for (const e of r.engines) if (e.key === key) return e.name;
+  return fallback;
+}
+
+/**
+ * The CPU shapes against the engines users pick instead: median ops/s (min–max over processes) per
+ * engine, and graphscale (plans) ops/s ÷ each peer's. In RESULTS.md and, verbatim, in the README.
+ */
+export function renderPeerTable(results: readonly ScenarioResult[]): string {
+  const shapes = sortResults(results).filter((r) => r.shape !== undefined);
+  const peers = [
+    { key: "graphql-js", name: "graphql-js" },
+    { key: "graphql-jit", name: engineName(shapes, "graphql-jit", "graphql-jit") },
+    { key: "grafast", name: engineName(shapes, "grafast", "Grafast") },
+  ];
+  const head = ["Shape (ops/s, median (min–max))", "graphscale (plans)", ...peers.map((p) => p.name), ...peers.map((p) => `÷ ${p.name}`)];
+  const lines = [`| ${head.join(" | ")} |`, `|---|${head.slice(1).map(() => "---:").join("|")}|`];
+  for (const r of shapes) {
+    const cells = [r.shape!, hzCell(r.engines.find((e) => e.key === "graphscale"))];
+    for (const p of peers) cells.push(hzCell(r.engines.find((e) => e.key === p.key)));
+    for (const p of peers) cells.push(ratioCell(r.comparisons.find((c) => c.engine === "graphscale" && c.against === p.key)));
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/** The Kvetch todo views: ops/s per engine and store calls per request (plans / DataLoader / resolvers). */
+export function renderStoreTable(results: readonly ScenarioResult[]): string {
+  const rows = sortResults(results).filter((r) => r.id.startsWith("todo"));
+  const head = ["Scenario (ops/s, median (min–max))", "graphscale (plans)", "graphql-js + DataLoader", "graphql-js (resolvers)", "store calls (plans / DataLoader / resolvers)"];
+  const lines = [`| ${head.join(" | ")} |`, `|---|${head.slice(1).map(() => "---:").join("|")}|`];
+  for (const r of rows) {
+    const counts = ["graphscale", "graphql-js+dataloader", "graphql-js"].map((k) => r.engines.find((e) => e.key === k)?.counts);
+    const calls = counts.every((c) => c != null) ? counts.map((c) => fmtInt(c!.storeCalls)).join(" / ") : "—";
+    const cells = [r.title, ...["graphscale", "graphql-js+dataloader", "graphql-js"].map((k) => hzCell(r.engines.find((e) => e.key === k))), calls];
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/** Extra heap and retained result per engine, MB and × the JSON size. */
+export function renderMemoryTable(memory: MemoryResult): string {
+  const range = (runs: number[] | undefined) => (runs && runs.length > 1 ? ` (${fmtMB(Math.min(...runs))}–${fmtMB(Math.max(...runs))})` : "");
+  const head = [`Engine (${memory.objects.toLocaleString("en-US")} objects, JSON ${fmtMB(memory.jsonBytes)} MB)`, "extra heap during execute, MB", "÷ JSON size", "retained result, MB", "÷ JSON size", "GCs during execute"];
+  const lines = [`| ${head.join(" | ")} |`, `|---|${head.slice(1).map(() => "---:").join("|")}|`];
+  for (const e of memory.engines) {
+    lines.push(
+      `| ${[e.name, `${fmtMB(e.extraHeap)}${range(e.extraHeapRuns)}`, `${(e.extraHeap / memory.jsonBytes).toFixed(1)}×`, `${fmtMB(e.retained)}${range(e.retainedRuns)}`, `${(e.retained / memory.jsonBytes).toFixed(1)}×`, String(e.gcs)].join(" | ")} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** ms/request at a fixed latency per round trip, and ÷ that latency: how many round trips deep a request is. */
+export function renderLatencyTable(latency: LatencyResult): string {
+  const head = ["Engine (todo view, 4 shards)", `ms/request at ${latency.latencyMs} ms per round trip, median (min–max)`, `÷ ${latency.latencyMs} ms: dependent round trips`, "store calls", "shard round trips"];
+  const lines = [`| ${head.join(" | ")} |`, `|---|${head.slice(1).map(() => "---:").join("|")}|`];
+  for (const e of latency.engines) {
+    lines.push(
+      `| ${[e.name, `${e.msPerRequest.toFixed(1)} (${e.msMin.toFixed(1)}–${e.msMax.toFixed(1)})`, e.depth.toFixed(2), e.counts ? fmtInt(e.counts.storeCalls) : "—", e.counts ? fmtInt(e.counts.roundTrips) : "—"].join(" | ")} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 function anchorOf(title: string): string {
   return title.toLowerCase().replace(/[^\p{L}\p{N} -]/gu, "").replace(/ /g, "-");
 }
@@ -189,31 +325,102 @@ export function renderChart(results: readonly ScenarioResult[]): string {
   );
 }
 
-/** Writes RESULTS.md and results/chart.svg from every results file in `resultsDir`. */
-export function writeReport(benchDir: string, resultsDir: string, current: MachineInfo, rounds: number): void {
+const utcMinute = (iso: string) => iso.slice(0, 16).replace("T", " ");
+
+/**
+ * The README's generated bench section: the peer table, the store table, memory and latency — the same
+ * tables as RESULTS.md, which test/bench/readmeTable.test.ts checks.
+ */
+export function renderReadmeTables(results: readonly ScenarioResult[], memory: MemoryResult | null, latency: LatencyResult | null, current: MachineInfo, loadAverages: readonly number[] = [current.loadAverage]): string {
+  const sorted = sortResults(results);
+  const processes = Math.max(1, ...sorted.map((r) => r.processes ?? 1));
+  const lines: string[] = [];
+  lines.push(
+    `<!-- generated by \`npm run bench\` from bench/results (the same tables as bench/RESULTS.md); do not edit by hand -->`,
+    "",
+    `Medians of ${processes} separate Node processes with their min–max, ${utcMinute(current.date)} UTC on ${current.cpu} (${current.cores} cores), Node ${current.node}, ${loadText(loadAverages)}. ` +
+      "Ratios are graphscale (plans) ops/s ÷ the other engine's (per-process min–max in brackets); every engine's JSON is checked equal before anything is timed.",
+    "",
+    renderPeerTable(sorted),
+    "",
+    renderStoreTable(sorted),
+    "",
+  );
+  const older = sorted.filter((r) => r.id.startsWith("todo") && r.machine.date.slice(0, 10) !== current.date.slice(0, 10));
+  if (older.length > 0) {
+    lines.push(`Rows from an earlier run: ${older.map((r) => `${r.title} (${r.machine.date.slice(0, 10)}, ${r.processes ?? 1} process${(r.processes ?? 1) > 1 ? "es" : ""})`).join("; ")}.`, "");
+  }
+  if (memory) lines.push(renderMemoryTable(memory), "");
+  if (latency) lines.push(renderLatencyTable(latency), "");
+  return lines.join("\n").trimEnd();
+}
+
+export const README_START = "<!-- bench-table:start -->";
+export const README_END = "<!-- bench-table:end -->";
+
+/** The README with its bench-table region replaced by `tables`; throws when the markers are missing. */
+export function replaceReadmeRegion(readme: string, tables: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} region for the bench tables`);
+  return `${readme.slice(0, start + README_START.length)}\n${tables}\n${readme.slice(end)}`;
+}
+
+/** "load average 0.4–0.9 at the starts of the processes" (1-minute load: other work on the machine). */
+function loadText(loadAverages: readonly number[]): string {
+  const low = Math.min(...loadAverages);
+  const high = Math.max(...loadAverages);
+  return loadAverages.length > 1 ? `load average ${low}–${high} at the starts of the processes` : `load average ${high} at the start`;
+}
+
+export interface ReportRun {
+  machine: MachineInfo;
+  /** 1-minute load average at the start of each bench process. */
+  loadAverages: number[];
+  processes: number;
+  rounds: number;
+}
+
+/** Writes RESULTS.md and results/chart.svg from every results file in `resultsDir`; returns the README tables. */
+export function writeReport(outDir: string, resultsDir: string, run: ReportRun): string {
+  const current = run.machine;
   const results = sortResults(readScenarioResults(resultsDir));
+  const memory = readMemoryResult(resultsDir);
+  const latency = readLatencyResult(resultsDir);
   writeFileSync(join(resultsDir, "chart.svg"), renderChart(results));
+  const warmup = results.find((r) => r.processes !== undefined)?.timing.warmup ?? 0;
   const losses = results.flatMap((r) => r.comparisons.filter((c) => c.ratio < 1 || c.withinMargin).map((c) => ({ r, c })));
   const lines: string[] = [];
   lines.push("# graphscale bench results", "");
   lines.push(
-    `Generated by \`npm run bench\` (\`bench/run.ts\`); do not edit by hand. Last run: ${current.date.slice(0, 16).replace("T", " ")} UTC on ${current.cpu} (${current.cores} cores), Node ${current.node}, ${current.os}; load average ${current.loadAverage} when it started.`,
+    `Generated by \`npm run bench\` (\`bench/run.ts\`); do not edit by hand. Last run: ${utcMinute(current.date)} UTC on ${current.cpu} (${current.cores} cores), Node ${current.node}, ${current.os}; ${loadText(run.loadAverages)} (other work on the machine slows some processes down: see the min–max ranges).`,
     "",
   );
   lines.push(
     current.build === "bundle"
-      ? "The engine is measured as the package ships it: the bench is bundled with tsup (esbuild, no `keepNames`) and run by plain Node. graphql-js and DataLoader run from node_modules as published."
+      ? "The engine is measured as the package ships it: the bench is bundled with tsup (esbuild, no `keepNames`) and run by plain Node. graphql-js, graphql-jit, Grafast and DataLoader run from node_modules as published (Grafast in production mode, with a `Promise.withResolvers` polyfill on Node 20)."
       : "This run used `--source`: the engine ran through tsx, whose `keepNames` transform adds a `defineProperty` per closure created at run time; numbers are lower than the shipped build's.",
     "",
   );
   lines.push(
     "Every scenario first runs each engine once and checks the results are deep-equal (as JSON) and error-free; a mismatch aborts the scenario before anything is timed. " +
       "Store calls, round trips and rows are counted (`kvetch.counters`) on a second request right after the checked one, so caches are warm as in steady state. " +
-      "ops/s and ± are benchmark.js's (mean and relative margin of error at 95%); ms/request is the mean time of one request, requests run one at a time. " +
-      `Each engine is timed in ${rounds} rounds that alternate the engines, and its fastest round is reported (other processes on a shared machine only ever slow a round down).`,
+      `The whole bench runs in ${run.processes} separate Node processes, one after another; in each, every engine gets ${warmup} s of untimed requests and is then timed with benchmark.js in ${run.rounds} round${run.rounds > 1 ? "s" : ""} (engines alternating, each process starting with a different engine${run.rounds > 1 ? ", fastest round kept" : ""}). ` +
+      "Reported: the median ops/s over the processes with min–max; ratios are of the medians, with the per-process min–max; ± is benchmark.js's relative margin of error at 95% (median over processes); ms/request is 1000 ÷ the median ops/s, requests one at a time. " +
+      "A comparison counts as within the margin of error when the two engines' min–max ranges overlap.",
     "",
   );
   lines.push("![ops/s per engine](results/chart.svg)", "");
+  lines.push("## Against graphql-js, graphql-jit and Grafast", "");
+  lines.push("CPU shapes, in memory, no store; graphscale's plans against the engines users pick instead. Each shape's code is written once per engine family (plans for graphscale and Grafast, resolvers for graphql-js and graphql-jit); details under each scenario below.", "");
+  lines.push(renderPeerTable(results), "");
+  lines.push("## The Kvetch todo views", "", renderStoreTable(results), "");
+  if (memory) {
+    lines.push(`## ${memory.title}`, "", memory.description, "", renderMemoryTable(memory), "");
+  }
+  if (latency) {
+    lines.push(`## ${latency.title}`, "", latency.description, "", renderLatencyTable(latency), "");
+  }
   lines.push("## Summary", "", renderSummary(results), "");
   if (losses.length > 0) {
     lines.push("### Where graphscale is behind or not clearly ahead", "");
@@ -223,5 +430,6 @@ export function writeReport(benchDir: string, resultsDir: string, current: Machi
     lines.push("graphscale is clearly ahead (outside the margin of error) in every comparison of this run.", "");
   }
   for (const r of results) lines.push(renderScenario(r));
-  writeFileSync(join(benchDir, "RESULTS.md"), lines.join("\n").replace(/\n{3,}/g, "\n\n"));
+  writeFileSync(join(outDir, "RESULTS.md"), lines.join("\n").replace(/\n{3,}/g, "\n\n"));
+  return renderReadmeTables(results, memory, latency, current, run.loadAverages);
 }

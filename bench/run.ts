@@ -1,22 +1,66 @@
 // `npm run bench [-- options]`: builds the bench the way the package ships (tsup → esbuild, no keepNames;
-// tsx's keepNames would add a defineProperty per closure created at run time and skew the engine's numbers)
-// and runs it in a fresh Node process. `--source` runs bench/main.ts through tsx instead. Never edits src.
+// tsx's keepNames would add a defineProperty per closure created at run time and skew the engine's numbers),
+// runs it in several fresh Node processes one after another (bench/main.ts), then the memory scenario in
+// processes of its own (--expose-gc), and writes the medians: bench/results/*.json, bench/RESULTS.md and
+// the README's bench tables. `--quick` checks that it all works in a minute and writes to a temporary
+// directory instead. `--source` runs bench/main.ts through tsx; `--from-raw=<dir>` rebuilds the reports from
+// a previous run's per-process results without measuring. Never edits src.
 
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { aggregateRuns, type ProcessRun } from "./aggregate.js";
+import { machineInfo, replaceReadmeRegion, writeReport, writeScenarioResult } from "./report.js";
 
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
-const args = process.argv.slice(2);
+const repoRoot = join(benchDir, "..");
 
-if (args.includes("--source")) {
-  process.env.GRAPHSCALE_BENCH_DIR = benchDir;
-  process.env.GRAPHSCALE_BENCH_BUILD = "source";
-  await import("./main.js");
-} else {
+interface RunOptions {
+  processes: number;
+  quick: boolean;
+  source: boolean;
+  mysql: boolean;
+  only: RegExp | null;
+  /** Where RESULTS.md and results/ go; the README is only rewritten when this is bench/ itself. */
+  outDir: string;
+  /** Options handed to every bench process. */
+  passThrough: string[];
+  /** Rebuild the reports from this directory of per-process results instead of measuring. */
+  fromRaw: string | null;
+}
+
+const QUICK_DEFAULTS = ["--max-time=0.05", "--warmup=0.05", "--min-samples=2", "--no-profile", "--latency-requests=2", "--memory-repeats=1"];
+
+function parseRunOptions(argv: readonly string[]): RunOptions {
+  const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const own = (a: string) => a === "--quick" || a === "--source" || a.startsWith("--processes=") || a.startsWith("--out=") || a.startsWith("--from-raw=");
+  const quick = argv.includes("--quick");
+  const passThrough = argv.filter((a) => !own(a));
+  if (quick) for (const d of QUICK_DEFAULTS) if (!passThrough.some((a) => a.split("=")[0] === d.split("=")[0])) passThrough.push(d);
+  const processes = Number(value("processes") ?? 3);
+  if (!Number.isInteger(processes) || processes < 1) throw new Error(`bench: --processes must be a whole number ≥ 1, got ${value("processes")}`);
+  const only = value("only");
+  const out = value("out");
+  return {
+    processes,
+    quick,
+    source: argv.includes("--source"),
+    mysql: argv.includes("--mysql"),
+    only: only ? new RegExp(only) : null,
+    outDir: out ? resolve(out) : quick ? mkdtempSync(join(tmpdir(), "graphscale-bench-quick-")) : benchDir,
+    passThrough,
+    fromRaw: value("from-raw") ?? null,
+  };
+}
+
+/** The bench program as a command: the tsup bundle under plain node, or bench/main.ts through tsx. */
+async function benchCommand(source: boolean): Promise<{ env: string; prefix: string[] }> {
+  if (source) return { env: "source", prefix: ["--import", "tsx", join(benchDir, "main.ts")] };
   const { build } = await import("tsup");
-  // Under node_modules/ so the bundle resolves graphql, dataloader and benchmark from the project's node_modules.
-  const outDir = join(benchDir, "..", "node_modules", ".cache", "graphscale-bench");
+  // Under node_modules/ so the bundle resolves graphql, graphql-jit, grafast, dataloader and benchmark from the project's node_modules.
+  const outDir = join(repoRoot, "node_modules", ".cache", "graphscale-bench");
   await build({
     entry: { main: join(benchDir, "main.ts") },
     format: ["esm"],
@@ -31,9 +75,72 @@ if (args.includes("--source")) {
     dts: false,
     silent: true,
   });
-  const child = spawn(process.execPath, ["--enable-source-maps", join(outDir, "main.mjs"), ...args], {
-    stdio: "inherit",
-    env: { ...process.env, GRAPHSCALE_BENCH_DIR: benchDir, GRAPHSCALE_BENCH_BUILD: "bundle" },
-  });
-  process.exitCode = await new Promise<number>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  return { env: "bundle", prefix: [join(outDir, "main.mjs")] };
 }
+
+function runChild(nodeFlags: readonly string[], args: readonly string[], env: string): Promise<number> {
+  const child = spawn(process.execPath, ["--enable-source-maps", ...nodeFlags, ...args], {
+    stdio: "inherit",
+    cwd: repoRoot,
+    env: { ...process.env, GRAPHSCALE_BENCH_DIR: benchDir, GRAPHSCALE_BENCH_BUILD: env },
+  });
+  return new Promise<number>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+/** process-0.json, process-1.json, …, then memory-0.json, …: the timed processes' machine info heads the report. */
+const timedFirst = (a: string, b: string) => Number(a.startsWith("memory-")) - Number(b.startsWith("memory-")) || a.localeCompare(b);
+
+async function main(): Promise<number> {
+  const options = parseRunOptions(process.argv.slice(2));
+  const started = Date.now();
+  const command = options.fromRaw ? { env: "bundle", prefix: [] } : await benchCommand(options.source);
+  const rawDir = options.fromRaw ?? mkdtempSync(join(tmpdir(), "graphscale-bench-raw-"));
+  const raws: string[] = options.fromRaw ? readdirSync(rawDir).filter((n) => n.endsWith(".json")).sort(timedFirst).map((n) => join(rawDir, n)) : [];
+  let exit = 0;
+  if (!options.fromRaw) {
+    console.log(`graphscale bench: ${options.processes} processes${options.quick ? " (quick)" : ""}; per-process results in ${rawDir}`);
+    for (let i = 0; i < options.processes; i++) {
+      const rawOut = join(rawDir, `process-${i}.json`);
+      exit |= await runChild([], [...command.prefix, ...options.passThrough, `--process-index=${i}`, `--raw-out=${rawOut}`], command.env);
+      raws.push(rawOut);
+    }
+    if (!options.mysql && (options.only === null || options.only.test("memory"))) {
+      for (let i = 0; i < options.processes; i++) {
+        const rawOut = join(rawDir, `memory-${i}.json`);
+        exit |= await runChild(["--expose-gc"], [...command.prefix, ...options.passThrough.filter((a) => !a.startsWith("--only=")), "--memory", `--process-index=${i}`, `--raw-out=${rawOut}`], command.env);
+        raws.push(rawOut);
+      }
+    }
+  }
+  const processes: ProcessRun[] = [];
+  for (const file of raws) {
+    try {
+      processes.push(JSON.parse(readFileSync(file, "utf8")) as ProcessRun);
+    } catch (error) {
+      exit |= 1;
+      console.error(`bench: no results from ${file} (${(error as Error).message}); that process failed before writing them`);
+    }
+  }
+  const { scenarios, memory, latency } = aggregateRuns(processes);
+  const resultsDir = join(options.outDir, "results");
+  mkdirSync(resultsDir, { recursive: true });
+  for (const s of scenarios) writeScenarioResult(resultsDir, s);
+  if (memory) writeScenarioResult(resultsDir, memory);
+  if (latency) writeScenarioResult(resultsDir, latency);
+  const machine = processes[0]?.machine ?? machineInfo(command.env === "bundle" ? "bundle" : "source");
+  const processCount = processes.filter((p) => p.memory === null).length || options.processes;
+  const rounds = Number(options.passThrough.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 1);
+  const loadAverages = processes.filter((p) => p.scenarios.length > 0).map((p) => p.machine.loadAverage);
+  const tables = writeReport(options.outDir, resultsDir, { machine, loadAverages: loadAverages.length > 0 ? loadAverages : [machine.loadAverage], processes: processCount, rounds });
+  const written = [join(resultsDir, "*.json"), join(options.outDir, "RESULTS.md")];
+  if (options.outDir === benchDir) {
+    const readmePath = join(repoRoot, "README.md");
+    writeFileSync(readmePath, replaceReadmeRegion(readFileSync(readmePath, "utf8"), tables));
+    written.push(readmePath);
+  }
+  for (const p of processes) for (const f of p.failures) console.error(`ABORTED in process ${p.index + 1}: ${f}`);
+  console.log(`\nWrote ${written.join(", ")} in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  return exit === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();

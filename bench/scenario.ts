@@ -28,6 +28,8 @@ export interface Scenario {
   /** File name of the results (`bench/results/<id>.json`). */
   readonly id: string;
   readonly title: string;
+  /** The row label in the table against graphql-js, graphql-jit and Grafast (CPU shapes only). */
+  readonly shape?: string;
   /** One or two sentences: the data, the query, what is measured. */
   readonly description: string;
   readonly engines: readonly Engine[];
@@ -133,6 +135,8 @@ export interface TimingOptions {
   /** Seconds benchmark.js may spend sampling one engine. */
   maxTime: number;
   minSamples: number;
+  /** Seconds of untimed requests before sampling, so JIT-compiling engines are measured warm (default 0). */
+  warmup?: number;
 }
 
 export interface EngineTiming {
@@ -144,8 +148,18 @@ export interface EngineTiming {
   readonly samples: number;
 }
 
-/** Times one engine with benchmark.js; async engines run as deferred benchmarks, one request at a time. */
-export function timeEngine(engine: Engine, async: boolean, options: TimingOptions): Promise<EngineTiming> {
+/** Runs requests back to back, untimed, for `seconds`. */
+async function warmUp(engine: Engine, async: boolean, seconds: number): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    if (async) await engine.run();
+    else for (let i = 0; i < 10; i++) engine.run();
+  }
+}
+
+/** Times one engine with benchmark.js (after its warm-up); async engines run as deferred benchmarks, one request at a time. */
+export async function timeEngine(engine: Engine, async: boolean, options: TimingOptions): Promise<EngineTiming> {
+  if (options.warmup) await warmUp(engine, async, options.warmup);
   return new Promise((resolve, reject) => {
     const fn = async
       ? (deferred: { resolve(): void }) => {

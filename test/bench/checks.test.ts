@@ -6,7 +6,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { checkScenario, firstDifference, ScenarioMismatchError, type Engine, type Scenario } from "../../bench/scenario.js";
 import { runScenario, type BenchOptions } from "../../bench/measure.js";
-import { nestedListsScenario, wideListScenario } from "../../bench/scenarios/cpu.js";
+import {
+  batchedLoadingScenario,
+  manyResolversScenario,
+  nestedArraysScenario,
+  nestedListsScenario,
+  smallQueryScenario,
+  wideListScenario,
+} from "../../bench/scenarios/cpu.js";
 import { planningScenario } from "../../bench/scenarios/planning.js";
 
 const options: BenchOptions = { mysql: false, only: null, timing: { maxTime: 0.05, minSamples: 1 }, rounds: 1, profile: false, profileAll: false, profileSeconds: 0 };
@@ -95,11 +102,29 @@ test("checks: equal results pass and the timed run happens (2 engines × timing)
   assert.is(result.comparisons.length, 1);
 });
 
-test("checks: the CPU and planning scenarios' engines agree (plans, resolver emulation, graphql-js)", async () => {
-  for (const scenario of [wideListScenario(50), nestedListsScenario(4), planningScenario()]) {
+test("checks: every CPU shape's engines agree — graphscale plans, graphql-js, graphql-jit, Grafast (and resolver emulation where it runs)", async () => {
+  const scenarios = await Promise.all([
+    smallQueryScenario(),
+    manyResolversScenario(),
+    nestedArraysScenario(5, 3, 2),
+    wideListScenario(50),
+    nestedListsScenario(4),
+    batchedLoadingScenario(4, 3),
+    planningScenario(),
+  ]);
+  for (const scenario of scenarios) {
     const checks = await checkScenario(scenario);
     assert.is(checks.length, scenario.engines.length, scenario.id);
+    const keys = checks.map((c) => c.key);
+    for (const key of ["graphscale", "graphql-js", "graphql-jit", "grafast"]) assert.ok(keys.includes(key), `${scenario.id} runs ${key}`);
+    assert.ok(scenario.shape, `${scenario.id} has a row label in the peer table`);
   }
+});
+
+test("checks: batched loading makes one batch call per request in every engine (loadMany and DataLoader alike)", async () => {
+  const scenario = await batchedLoadingScenario(20, 10);
+  const checks = await checkScenario(scenario);
+  for (const c of checks) assert.equal(c.counts, { storeCalls: 1, roundTrips: 1, rowsFetched: 200 }, c.key);
 });
 
 test.run();

@@ -3,7 +3,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { compare, renderChart, renderScenario, renderSummary, type ScenarioResult } from "../../bench/report.js";
+import { compare, renderChart, renderPeerTable, renderScenario, renderSummary, replaceReadmeRegion, type ScenarioResult } from "../../bench/report.js";
+import { aggregateScenario, median } from "../../bench/aggregate.js";
 
 function result(hz: Record<string, number>): ScenarioResult {
   const engines = Object.entries(hz).map(([key, value]) => ({
@@ -49,6 +50,54 @@ test("report: the chart has one bar per engine per scenario plus one legend swat
 
 test("report: the summary gives round trips graphscale / DataLoader / naive", () => {
   assert.match(renderSummary([result({ graphscale: 3, "graphql-js+dataloader": 2, "graphql-js": 1 })]), "| 5 / 72 / 72 | 5 / 72 / 72 |");
+});
+
+/** One process's result of a CPU shape with the given ops/s per engine. */
+function shape(hz: Record<string, number>): ScenarioResult {
+  const r = result(hz);
+  return {
+    ...r,
+    id: "cpu-wide-list",
+    shape: "Flat list",
+    comparisons: ["graphql-js", "graphql-jit", "grafast"].map((k) => compare(r.engines, "graphscale", k)!),
+    engines: r.engines.map((e) => ({ ...e, counts: null })),
+  };
+}
+
+test("aggregate: medians over processes, min–max, and the ratio of the medians with the per-process ratios' range", () => {
+  assert.is(median([3, 1, 2]), 2);
+  assert.is(median([4, 1, 3, 2]), 2.5);
+  const runs = [
+    shape({ graphscale: 100, "graphql-js": 50, "graphql-jit": 200, grafast: 80 }),
+    shape({ graphscale: 120, "graphql-js": 40, "graphql-jit": 240, grafast: 60 }),
+    shape({ graphscale: 90, "graphql-js": 45, "graphql-jit": 150, grafast: 100 }),
+  ];
+  const a = aggregateScenario(runs);
+  assert.is(a.processes, 3);
+  const gs = a.engines.find((e) => e.key === "graphscale")!;
+  assert.equal([gs.hz, gs.hzMin, gs.hzMax, gs.runs], [100, 90, 120, [100, 120, 90]]);
+  const vsJs = a.comparisons.find((c) => c.against === "graphql-js")!;
+  assert.is(vsJs.ratio, 100 / 45);
+  assert.equal([vsJs.ratioMin, vsJs.ratioMax], [2, 3]);
+  assert.not.ok(vsJs.withinMargin, "90–120 against 40–50 do not overlap");
+  assert.ok(a.comparisons.find((c) => c.against === "grafast")!.withinMargin, "90–120 against 60–100 overlap");
+});
+
+test("report: the peer table gives median (min–max) per engine and graphscale ÷ each peer", () => {
+  const a = aggregateScenario([
+    shape({ graphscale: 100, "graphql-js": 50, "graphql-jit": 200, grafast: 80 }),
+    shape({ graphscale: 120, "graphql-js": 40, "graphql-jit": 240, grafast: 60 }),
+    shape({ graphscale: 90, "graphql-js": 45, "graphql-jit": 150, grafast: 100 }),
+  ]);
+  const table = renderPeerTable([a]);
+  assert.match(table, "| Shape (ops/s, median (min–max)) | graphscale (plans) | graphql-js | graphql-jit | grafast | ÷ graphql-js | ÷ graphql-jit | ÷ grafast |");
+  assert.match(table, "| Flat list | 100 (90.0–120) | 45.0 (40.0–50.0) | 200 (150–240) | 80.0 (60.0–100) | 2.22× (2.00–3.00) | 0.50× (0.50–0.60) | 1.25× (0.90–2.00) |");
+});
+
+test("report: the README region is replaced between its markers and nowhere else", () => {
+  const readme = "intro\n<!-- bench-table:start -->\nold\n<!-- bench-table:end -->\nrest";
+  assert.is(replaceReadmeRegion(readme, "new"), "intro\n<!-- bench-table:start -->\nnew\n<!-- bench-table:end -->\nrest");
+  assert.throws(() => replaceReadmeRegion("no markers", "new"), /bench-table/);
 });
 
 test.run();

@@ -1,0 +1,145 @@
+// The memory scenario: a 100,000-object flat list through each engine, measuring the heap a request needs
+// on top of what was live before it (peak, from V8's own GC records) and the heap its result keeps alive.
+// Needs `node --expose-gc`; bench/run.ts starts these processes with it. Never times anything.
+
+import v8 from "node:v8";
+import type { Engine } from "./scenario.js";
+import { firstDifference } from "./scenario.js";
+import { loadGrafast, peerEngines } from "./peers.js";
+import { makeProducts, productSchemas, productsQuery } from "./scenarios/cpu.js";
+
+export const MEMORY_OBJECTS = 100_000;
+
+/** One engine's figures, bytes. */
+export interface MemoryEngineResult {
+  key: string;
+  name: string;
+  /** Peak heap above the heap before the request: max of V8's used heap before each GC and at the end. */
+  extraHeap: number;
+  /** Heap the result keeps alive: used heap after full GCs with the result held, minus before the request. */
+  retained: number;
+  /** GCs V8 ran during the request (the peak is read from the last moment before each of them). */
+  gcs: number;
+  /** Per measurement, when aggregated over processes: the per-process medians. */
+  extraHeapRuns?: number[];
+  retainedRuns?: number[];
+}
+
+export interface MemoryResult {
+  id: "memory";
+  title: string;
+  description: string;
+  objects: number;
+  /** Size of the response as JSON text, bytes (UTF-8). */
+  jsonBytes: number;
+  engines: MemoryEngineResult[];
+  processes?: number;
+  date: string;
+}
+
+/**
+ * The engines of the memory scenario. An engine may answer a result object or its JSON text (a string, or
+ * a promise of either): an `executeToJSON` entry is one more line here.
+ */
+export async function memoryEngines(objects = MEMORY_OBJECTS): Promise<Engine[]> {
+  const grafast = await loadGrafast();
+  const schemas = productSchemas(makeProducts(objects), grafast);
+  return peerEngines({ source: productsQuery, ...schemas }, grafast);
+}
+
+type Gc = () => void;
+
+function gcOrThrow(): Gc {
+  const gc = (globalThis as { gc?: Gc }).gc;
+  if (typeof gc !== "function") throw new Error("the memory scenario needs node --expose-gc (bench/run.ts starts it that way)");
+  return () => {
+    gc();
+    gc();
+  };
+}
+
+const usedHeap = (): number => v8.getHeapStatistics().used_heap_size;
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value != null && typeof (value as { then?: unknown }).then === "function";
+}
+
+/** The result as JSON data, whether the engine answered an object or JSON text. */
+function asJSON(result: unknown): unknown {
+  return typeof result === "string" ? JSON.parse(result) : JSON.parse(JSON.stringify(result));
+}
+
+let held: unknown = null;
+
+/** One request, measured: extra heap (peak), retained heap, GCs during it. */
+async function measureOnce(engine: Engine, gc: Gc): Promise<{ extraHeap: number; retained: number; gcs: number }> {
+  gc();
+  const before = usedHeap();
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  let result = engine.run();
+  if (isPromiseLike(result)) result = await result;
+  const atEnd = usedHeap();
+  const { statistics } = profiler.stop();
+  let peak = atEnd;
+  for (const s of statistics) peak = Math.max(peak, s.beforeGC.heapStatistics.usedHeapSize);
+  held = result;
+  gc();
+  const retained = usedHeap() - before;
+  held = null;
+  return { extraHeap: peak - before, retained, gcs: statistics.length };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Checks every engine's JSON equal, then measures each engine `repeats` times (engine order rotated by `offset`). */
+export async function runMemoryScenario(options: { repeats: number; offset: number; objects?: number }): Promise<MemoryResult> {
+  const gc = gcOrThrow();
+  const objects = options.objects ?? MEMORY_OBJECTS;
+  const engines = await memoryEngines(objects);
+  // Warm up (plan caches, compiled query) and check: every engine's data equal to the first engine's.
+  let expected: unknown = null;
+  let jsonBytes = 0;
+  for (const engine of engines) {
+    let result = engine.run();
+    if (isPromiseLike(result)) result = await result;
+    const json = asJSON(result);
+    if (expected === null) {
+      expected = json;
+      jsonBytes = Buffer.byteLength(JSON.stringify(json));
+    } else {
+      const diff = firstDifference(expected, json);
+      if (diff !== null) throw new Error(`memory: ${engine.name} gave a different result than ${engines[0]!.name}, first at ${diff}; nothing was measured.`);
+    }
+  }
+  const samples = engines.map(() => [] as Array<{ extraHeap: number; retained: number; gcs: number }>);
+  for (let r = 0; r < options.repeats; r++) {
+    for (let k = 0; k < engines.length; k++) {
+      const i = (k + options.offset) % engines.length;
+      samples[i]!.push(await measureOnce(engines[i]!, gc));
+    }
+  }
+  return {
+    id: "memory",
+    title: `Memory: a ${objects.toLocaleString("en-US")}-object response`,
+    description:
+      `\`${productsQuery}\` over ${objects.toLocaleString("en-US")} in-memory objects, once per engine after a warm-up request. ` +
+      "Extra heap: the peak of V8's used heap during the request (read before every GC and at the end, via `v8.GCProfiler`) minus the heap after full GCs before it — what the request needs on top of what was live. " +
+      "Retained: used heap after full GCs with the result still referenced, minus the same baseline — the size of the result the engine hands back. " +
+      "A young-generation GC only runs when the nursery is full, so the peak includes up to a nursery's worth of not-yet-collected garbage.",
+    objects,
+    jsonBytes,
+    engines: engines.map((e, i) => ({
+      key: e.key,
+      name: e.name,
+      extraHeap: median(samples[i]!.map((s) => s.extraHeap)),
+      retained: median(samples[i]!.map((s) => s.retained)),
+      gcs: Math.max(...samples[i]!.map((s) => s.gcs)),
+    })),
+    date: new Date().toISOString(),
+  };
+}
