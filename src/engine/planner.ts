@@ -25,7 +25,7 @@ import { ListItemReason, MutationFieldReason, NullableBoundaryReason, Polymorphi
 import { OperationPlan } from "./operationPlan.js";
 import { isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
 import { collectFields, collectSubfields, type CollectContext } from "./collectFields.js";
-import { fieldPlanOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo } from "./planResolver.js";
+import { fieldPlanOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo, type PlanResolver } from "./planResolver.js";
 import { FieldArgs } from "./fieldArgs.js";
 import type { FieldContext } from "./resolveInfo.js";
 import { inspect } from "./inspect.js";
@@ -93,14 +93,14 @@ class Planner implements CollectContext {
       return;
     }
     if (plan.operation.operation !== "mutation") {
-      plan.root = this.planSelectionSet(plan.rootLayer, rootType, $root, fields, []);
+      plan.root = this.planSelectionSet(plan.rootLayer, rootType, $root, fields, [], false);
       return;
     }
     // Each root mutation field runs in its own layer, after the previous one has finished.
     const out: OutputField[] = [];
     for (const [responseKey, fieldNodes] of fields) {
       const layer = plan.newLayer(new MutationFieldReason(responseKey), plan.rootLayer);
-      const field = this.planField(layer, rootType, $root, responseKey, fieldNodes, []);
+      const field = this.planField(layer, rootType, $root, responseKey, fieldNodes, [], false);
       if (field) out.push(field);
     }
     plan.root = { type: rootType, fields: out };
@@ -133,11 +133,18 @@ class Planner implements CollectContext {
     };
   }
 
-  /** spec: PlanSelectionSet */
-  private planSelectionSet(layer: Layer, type: GraphQLObjectType, $parent: Step, fields: Map<string, FieldNode[]>, path: readonly string[]): OutputSelection {
+  /** spec: PlanSelectionSet — `parentPlanned`: whether `$parent` was given by a plan (see DefaultFieldPlan). */
+  private planSelectionSet(
+    layer: Layer,
+    type: GraphQLObjectType,
+    $parent: Step,
+    fields: Map<string, FieldNode[]>,
+    path: readonly string[],
+    parentPlanned: boolean,
+  ): OutputSelection {
     const out: OutputField[] = [];
     for (const [responseKey, fieldNodes] of fields) {
-      const field = this.planField(layer, type, $parent, responseKey, fieldNodes, path);
+      const field = this.planField(layer, type, $parent, responseKey, fieldNodes, path, parentPlanned);
       if (field) out.push(field);
     }
     return { type, fields: out };
@@ -150,7 +157,7 @@ class Planner implements CollectContext {
     return parentType.getFields()[fieldName];
   }
 
-  /** spec: PlanField — runs the field's plan resolver, or plans resolver emulation for it. */
+  /** spec: PlanField — runs the field's plan resolver, plans `$parent.get(name)`, or plans resolver emulation. */
   private planField(
     layer: Layer,
     parentType: GraphQLObjectType,
@@ -158,6 +165,7 @@ class Planner implements CollectContext {
     responseKey: string,
     fieldNodes: FieldNode[],
     parentPath: readonly string[],
+    parentPlanned: boolean,
   ): OutputField | null {
     const fieldName = fieldNodes[0]!.name.value;
     const fieldDef = this.getFieldDef(parentType, fieldName);
@@ -174,7 +182,7 @@ class Planner implements CollectContext {
     };
     if (fieldDef === TypeNameMetaFieldDef) return { responseKey, field, value: null, errorValuesAreErrors: false };
     const path = [...parentPath, responseKey];
-    const plan = fieldPlanOf(fieldDef);
+    const plan = fieldPlanOf(fieldDef) ?? (parentPlanned && !fieldDef.resolve ? defaultFieldPlan : undefined);
     const $value = plan
       ? this.runPlanCode(
           layer,
@@ -208,7 +216,7 @@ class Planner implements CollectContext {
       const $checked = named.isTypeOf ? plan.adopt(new IsTypeOfStep($value, named, valueField(field, responseKey)), layer) : $value;
       const child = plan.newLayer(new NullableBoundaryReason($checked, responseKey ?? ""), layer);
       child.pathTypename = field.parentType.name;
-      const selection = this.planSelectionSet(child, named, $checked, collectSubfields(this, named, field.fieldNodes), path);
+      const selection = this.planSelectionSet(child, named, $checked, collectSubfields(this, named, field.fieldNodes), path, !resolverSemantics);
       return { kind: "object", nonNull, step: $checked, valueStep: $value, layer: child, selection };
     }
     const abstractType = named as GraphQLAbstractType;
@@ -218,7 +226,7 @@ class Planner implements CollectContext {
     for (const objectType of this.schema.getPossibleTypes(abstractType)) {
       const child = plan.newLayer(new PolymorphicReason($value, $type, objectType.name, responseKey ?? ""), layer);
       child.pathTypename = field.parentType.name;
-      const selection = this.planSelectionSet(child, objectType, $value, collectSubfields(this, objectType, field.fieldNodes), path);
+      const selection = this.planSelectionSet(child, objectType, $value, collectSubfields(this, objectType, field.fieldNodes), path, !resolverSemantics);
       byType.set(objectType.name, { layer: child, selection });
     }
     const defaultTypeResolver = $typeName instanceof ResolveTypeStep && abstractType.resolveType == null;
@@ -271,6 +279,12 @@ class Planner implements CollectContext {
     );
   }
 }
+
+/**
+ * spec: DefaultFieldPlan — a field with neither a plan nor a `resolve` under a parent given by a plan reads
+ * `$parent.get(fieldName)`: the parent step says what `get` means (a Kvetch object reads its data bag).
+ */
+const defaultFieldPlan: PlanResolver = ($parent: Step, _args, info) => $parent.get(info.fieldName);
 
 /** The field as seen by the checks of one value: a list item's checks get the list field's own `info`. */
 function valueField(field: FieldContext, responseKey: string | null): FieldContext {
