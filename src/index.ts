@@ -26,6 +26,7 @@ export {
   type DependencyOptions,
   type RequestInfo,
   type OptimizeContext,
+  type PlanValidationContext,
 } from "./engine/step.js";
 export {
   fail,

@@ -49,6 +49,11 @@ export interface MakeSchemaConfig {
   resolvers?: { readonly [typeName: string]: TypeResolvers };
   /** How many distinct operation texts keep their plans (default 500). */
   planCacheSize?: number;
+  /**
+   * Facts steps check their options against while planning (`Step.validatePlan`), e.g.
+   * `{ kvetchSchema }` so Kvetch steps reject unknown type, edge and index names at plan time.
+   */
+  planContext?: { readonly [key: string]: unknown };
 }
 
 function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
@@ -61,7 +66,7 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
-    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize } },
+    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, planContext: config.planContext } },
   });
   applyResolvers(schema, config.resolvers ?? {});
   applyPlans(schema, config.plans ?? {});

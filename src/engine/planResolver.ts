@@ -32,6 +32,11 @@ export interface GraphscaleTypeExtensions {
   planType?: TypePlanner;
 }
 
+/** The schema's plan context (`makeSchema({ planContext })`), read by `Step.validatePlan`. */
+export function planContextOf(schema: GraphQLSchema): { readonly [key: string]: unknown } {
+  return (schema.extensions?.graphscale as { planContext?: { readonly [key: string]: unknown } } | undefined)?.planContext ?? {};
+}
+
 export function fieldPlanOf(fieldDef: GraphQLField<unknown, unknown>): PlanResolver | undefined {
   return (fieldDef.extensions?.graphscale as GraphscaleFieldExtensions | undefined)?.plan;
 }

@@ -20,12 +20,12 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import { Step } from "./step.js";
+import { Step, type PlanValidationContext } from "./step.js";
 import { ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, type Layer } from "./layer.js";
 import { OperationPlan } from "./operationPlan.js";
 import { isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
 import { collectFields, collectSubfields, type CollectContext } from "./collectFields.js";
-import { fieldPlanOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo, type PlanResolver } from "./planResolver.js";
+import { fieldPlanOf, planContextOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo, type PlanResolver } from "./planResolver.js";
 import { FieldArgs } from "./fieldArgs.js";
 import type { FieldContext } from "./resolveInfo.js";
 import { inspect } from "./inspect.js";
@@ -54,9 +54,10 @@ export function buildOperationPlan(
 }
 
 /** The planning context of one operation: the plan being filled and the variables planning may read. */
-class Planner implements CollectContext {
+class Planner implements CollectContext, PlanValidationContext {
   readonly schema: GraphQLSchema;
   readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
+  readonly planContext: { readonly [key: string]: unknown };
 
   constructor(
     readonly plan: OperationPlan,
@@ -64,13 +65,18 @@ class Planner implements CollectContext {
   ) {
     this.schema = plan.schema;
     this.fragments = plan.fragments;
+    this.planContext = planContextOf(plan.schema);
   }
 
   recordConstraint(name: string, value: unknown): void {
     this.plan.recordConstraint(name, value);
   }
 
-  /** Runs user planning code for `layer`: its step is adopted there; a throw or a non-step is a field error. */
+  /**
+   * Runs user planning code for `layer`: its step is adopted there and every step it created is validated
+   * (`Step.validatePlan`); a throw, a rejected step or a non-step is a field error, and a rejected field's
+   * new steps are removed so none of them runs.
+   */
   private runPlanCode(layer: Layer, run: () => unknown, notAStep: (value: unknown) => string): Step {
     let $step: unknown;
     try {
@@ -78,8 +84,18 @@ class Planner implements CollectContext {
     } catch (error) {
       return this.plan.adopt(new PlanningErrorStep(error), layer);
     }
-    if ($step instanceof Step) return this.plan.adopt($step, layer);
-    return this.plan.adopt(new PlanningErrorStep(new Error(notAStep($step))), layer);
+    if (!($step instanceof Step)) return this.plan.adopt(new PlanningErrorStep(new Error(notAStep($step))), layer);
+    const steps = this.plan.steps;
+    const firstNew = steps.length;
+    this.plan.adopt($step, layer);
+    try {
+      for (let i = firstNew; i < steps.length; i++) steps[i]!.validatePlan(this);
+    } catch (error) {
+      for (let i = firstNew; i < steps.length; i++) if (steps[i]) this.plan.removeStep(steps[i]!);
+      layer.steps = layer.steps.filter((s) => s.id < firstNew);
+      return this.plan.adopt(new PlanningErrorStep(error), layer);
+    }
+    return $step;
   }
 
   /** spec: PlanOperation */

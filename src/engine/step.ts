@@ -3,6 +3,7 @@
 // module-level "current layer"). At run time a step is executed once per layer with the whole batch (a
 // tuple of lists): never one entry at a time, never a promise per entry from the engine.
 
+import type { GraphQLSchema } from "graphql";
 import { FLAG_NULL, type FlaggedValue } from "./flags.js";
 
 /** What the engine hands to `execute`: the batch size and one element per dependency. */
@@ -47,6 +48,16 @@ export interface OptimizeContext {
   listOfItem($step: Step): Step | null;
   /** Whether `$a` runs over the entries of `$b`: the same layer, or the object layer opened by `$b`'s values. */
   sameEntries($a: Step, $b: Step): boolean;
+}
+
+/**
+ * What `validatePlan` is given: the schema being planned and its plan context — facts the schema's author
+ * attached for steps to check their own options against (`makeSchema({ planContext })`, stored in the
+ * schema's `extensions.graphscale.planContext`). The engine never reads the plan context itself.
+ */
+export interface PlanValidationContext {
+  readonly schema: GraphQLSchema;
+  readonly planContext: { readonly [key: string]: unknown };
 }
 
 export abstract class Step<T = unknown> {
@@ -139,6 +150,13 @@ export abstract class Step<T = unknown> {
   optimize(_plan: OptimizeContext): Step {
     return this;
   }
+
+  /**
+   * Called once, right after the planner adopts the step from the plan resolver (or callback) that created
+   * it: throw to reject the step's options (an unknown name, say). The field becomes a planning error with
+   * that message, and no step that plan resolver created runs.
+   */
+  validatePlan(_context: PlanValidationContext): void {}
 
   /** Called once the plan is final, before the first execution. */
   finalize(): void {}

@@ -11,7 +11,7 @@ export { edgeCount, EdgeCountStep } from "./edgeCount.js";
 export { connection, connectionPlans, type ConnectionTypes } from "./connection.js";
 export { LoadNodesStep, type NodeItem } from "./loadNodes.js";
 export { KvetchListStep, type KvetchListOptions, type ListMode, type ListItem } from "./kvetchList.js";
-export { kvetchStore, type KvetchStepOptions } from "./kvetchStore.js";
+export { kvetchStore, plannedKvetchSchema, KVETCH_SCHEMA_KEY, type KvetchStepOptions } from "./kvetchStore.js";
 export { createObject, CreateObjectStep } from "./createObject.js";
 export { updateObject, UpdateObjectStep } from "./updateObject.js";
 export { deleteObject, DeleteObjectStep } from "./deleteObject.js";
