@@ -17,3 +17,6 @@ export { updateObject, UpdateObjectStep } from "./updateObject.js";
 export { deleteObject, DeleteObjectStep } from "./deleteObject.js";
 export { insertEdge, InsertEdgeStep, type InsertedEdge } from "./insertEdge.js";
 export type { DataArgument } from "./dataArgument.js";
+export { makeKvetchSchema, type KvetchSchemaOptions, type AnnotatedSchema } from "./sdl/makeKvetchSchema.js";
+export { kvetchDirectiveTypeDefs } from "./sdl/directives.js";
+export { checkWrite, CheckWriteStep, type WriteRule, type CheckedWrite } from "./sdl/checkWrite.js";
