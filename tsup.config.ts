@@ -14,7 +14,8 @@ export default defineConfig([
     keepNames: true,
   },
   {
-    entry: { cli: "src/kvetch/cli.ts" },
+    // `graphscale` dispatches `schema print` / `typegen` and hands every other command to `cli`.
+    entry: { cli: "src/kvetch/cli.ts", graphscale: "steps/kvetch/cli/main.ts" },
     format: ["esm"],
     target: "node20",
     banner: { js: "#!/usr/bin/env node" },
