@@ -1,8 +1,10 @@
 // checkWrite(rule, $args): the validation in front of a generated create/update/delete mutation. For the
 // whole layer it builds each entry's data from the mutation's arguments, checks required attributes, and
 // checks every id it names (the object written, stored ids of other objects) with one getObjects call:
-// each must exist and be of the right type. A failing entry is a field error and its write step never runs.
+// each must exist and be of the right type. A failing entry is a field error (a GraphQLError: its message is
+// meant for clients, servers do not mask it) and its write step never runs.
 
+import { GraphQLError } from "graphql";
 import { Step, fail, type ExecutionDetails, type FlaggedValue } from "../../../src/index.js";
 import { isUuid, type KvetchObject } from "../../../src/kvetch/index.js";
 import { kvetchStore, requireStore } from "../kvetchStore.js";
@@ -71,7 +73,7 @@ export class CheckWriteStep extends Step<CheckedWrite> {
           const write = out[i];
           if (write === undefined || !("data" in (write as object))) continue;
           const problem = this.referenceProblem(write as CheckedWrite, byId);
-          if (problem !== null) out[i] = fail(new Error(`${this.rule.field}: ${problem}`));
+          if (problem !== null) out[i] = fail(new GraphQLError(`${this.rule.field}: ${problem}`));
         }
         return out;
       });
@@ -87,14 +89,14 @@ export class CheckWriteStep extends Step<CheckedWrite> {
     if (rule.mode === "create") for (const [name, value] of rule.defaults) if (data[name] === undefined) data[name] = value;
     for (const name of rule.required) {
       if (data[name] === null || (rule.mode === "create" && data[name] === undefined)) {
-        throw new Error(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`);
+        throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`);
       }
     }
     const id = rule.idArg === null ? null : (args[rule.idArg] as string);
-    if (id !== null && !isUuid(id)) throw new Error(`${rule.field}: ${rule.idArg} ${JSON.stringify(id)} is not an object id.`);
+    if (id !== null && !isUuid(id)) throw new GraphQLError(`${rule.field}: ${rule.idArg} ${JSON.stringify(id)} is not an object id.`);
     for (const attr of rule.storedIds.keys()) {
       const value = data[attr];
-      if (value != null && !isUuid(value)) throw new Error(`${rule.field}: ${attr} ${JSON.stringify(value)} is not an object id.`);
+      if (value != null && !isUuid(value)) throw new GraphQLError(`${rule.field}: ${attr} ${JSON.stringify(value)} is not an object id.`);
       if (value != null) data[attr] = (value as string).toLowerCase();
     }
     return { id: id === null ? null : id.toLowerCase(), data };
