@@ -27,6 +27,8 @@ export {
   type RequestInfo,
   type OptimizeContext,
   type PlanValidationContext,
+  type StepKey,
+  type StepValue,
 } from "./engine/step.js";
 export {
   fail,
@@ -45,5 +47,5 @@ export { isPromiseLike, type PromiseOrValue } from "./engine/promiseOrValue.js";
 export { constant, ConstantStep } from "./engine/steps/constant.js";
 export { rootValue, RootValueStep } from "./engine/steps/rootValue.js";
 export { each, EachStep } from "./engine/steps/each.js";
-export type { FieldArgs } from "./engine/fieldArgs.js";
+export type { FieldArgs, ArgName } from "./engine/fieldArgs.js";
 export type { PlanInfo, PlanResolver, TypePlanner, GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "./engine/planResolver.js";

@@ -60,7 +60,14 @@ export interface PlanValidationContext {
   readonly planContext: { readonly [key: string]: unknown };
 }
 
-export abstract class Step<T = unknown> {
+/** Whether a step's value type is unknown or any: its keys are then any key. */
+type Untyped<T> = 0 extends 1 & T ? true : unknown extends T ? true : false;
+/** The keys `$step.get(key)` accepts: the value type's keys, or any key (or path) when the type is not known. */
+export type StepKey<T> = Untyped<T> extends true ? string | number | ReadonlyArray<string | number> : keyof NonNullable<T> & string;
+/** The value type `$step.get(key)` gives. */
+export type StepValue<T, K> = Untyped<T> extends true ? any : K extends keyof NonNullable<T> ? NonNullable<T>[K] : any;
+
+export abstract class Step<T = any> {
   /** Unique within the operation plan; -1 until the planner adopts the step. Dependencies have lower ids. */
   id = -1;
   /** The layer this step executes in (its id in the plan); -1 until adopted. */
@@ -167,8 +174,9 @@ export abstract class Step<T = unknown> {
   }
 
   /** A step for `value[key]` (or a path of keys) of each entry; a step may say what `get` means for it. */
+  get<K extends StepKey<T>>(key: K): Step<StepValue<T, K>>;
   get(key: string | number | ReadonlyArray<string | number>): Step {
-    return new AccessStep(this, typeof key === "object" ? key : [key]);
+    return new AccessStep(this, typeof key === "object" ? key : [key as string | number]);
   }
 
   toString(): string {
