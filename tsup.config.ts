@@ -15,7 +15,8 @@ export default defineConfig([
     // messages come from each class's static stepName (src/engine/step.ts, stepNameOf).
   },
   {
-    entry: { cli: "src/kvetch/cli.ts" },
+    // `graphscale` dispatches `schema print` / `typegen` and hands every other command to `cli`.
+    entry: { cli: "src/kvetch/cli.ts", graphscale: "steps/kvetch/cli/main.ts" },
     format: ["esm"],
     target: "node20",
     banner: { js: "#!/usr/bin/env node" },

@@ -28,6 +28,9 @@ export {
   type DependencyOptions,
   type RequestInfo,
   type OptimizeContext,
+  type PlanValidationContext,
+  type StepKey,
+  type StepValue,
 } from "./engine/step.js";
 export {
   fail,
@@ -46,5 +49,5 @@ export { isPromiseLike, type PromiseOrValue } from "./engine/promiseOrValue.js";
 export { constant, ConstantStep } from "./engine/steps/constant.js";
 export { rootValue, RootValueStep } from "./engine/steps/rootValue.js";
 export { each, EachStep } from "./engine/steps/each.js";
-export type { FieldArgs } from "./engine/fieldArgs.js";
+export type { FieldArgs, ArgName } from "./engine/fieldArgs.js";
 export type { PlanInfo, PlanResolver, TypePlanner, GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "./engine/planResolver.js";

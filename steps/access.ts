@@ -5,6 +5,6 @@ import { AccessStep, type Step } from "../src/index.js";
 
 export { AccessStep };
 
-export function access<T = unknown>($step: Step, path: string | number | ReadonlyArray<string | number>): AccessStep<T> {
+export function access<T = any>($step: Step, path: string | number | ReadonlyArray<string | number>): AccessStep<T> {
   return new AccessStep<T>($step, typeof path === "object" ? path : [path]);
 }

@@ -32,6 +32,6 @@ export class AssertNotNullStep<T> extends Step<T> {
   }
 }
 
-export function assertNotNull<T = unknown>($value: Step, message: string): AssertNotNullStep<T> {
+export function assertNotNull<T = any>($value: Step<T>, message: string): AssertNotNullStep<T> {
   return new AssertNotNullStep<T>($value, message);
 }

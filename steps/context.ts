@@ -14,6 +14,6 @@ export class ContextStep<T = unknown> extends Step<T> {
   }
 }
 
-export function context<T = unknown>(): ContextStep<T> {
+export function context<T = any>(): ContextStep<T> {
   return new ContextStep<T>();
 }

@@ -36,7 +36,7 @@ export class ExitIfStep<T> extends Step<T> {
   }
 }
 
-export function exitIf<T = unknown>($value: Step, predicate: (value: T) => boolean, outcome: ExitOutcome): ExitIfStep<T> {
+export function exitIf<T = any>($value: Step<T>, predicate: (value: NoInfer<T>) => boolean, outcome: ExitOutcome): ExitIfStep<T> {
   if (outcome !== "null" && outcome !== "emptyList" && !(outcome instanceof Error)) {
     throw new Error(`graphscale: exitIf outcome must be "null", "emptyList" or an Error, not ${String(outcome)}.`);
   }

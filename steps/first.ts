@@ -10,6 +10,6 @@ export class FirstStep<T = unknown> extends ItemAtStep<T> {
   }
 }
 
-export function first<T = unknown>($list: Step): FirstStep<T> {
+export function first<T = any>($list: Step): FirstStep<T> {
   return new FirstStep<T>($list);
 }

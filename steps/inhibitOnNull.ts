@@ -24,6 +24,6 @@ export class InhibitOnNullStep<T> extends Step<T> {
   }
 }
 
-export function inhibitOnNull<T = unknown>($value: Step): InhibitOnNullStep<T> {
+export function inhibitOnNull<T = any>($value: Step<T>): InhibitOnNullStep<T> {
   return new InhibitOnNullStep<T>($value);
 }

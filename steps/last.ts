@@ -10,6 +10,6 @@ export class LastStep<T = unknown> extends ItemAtStep<T> {
   }
 }
 
-export function last<T = unknown>($list: Step): LastStep<T> {
+export function last<T = any>($list: Step): LastStep<T> {
   return new LastStep<T>($list);
 }

@@ -4,6 +4,6 @@ import type { Step } from "../src/index.js";
 import { LoadStep, paramsStep, type LoadCallback } from "./loadStep.js";
 
 /** A list of records per key: the callback returns, per distinct key, a list. */
-export function loadMany<K, V, P = undefined>($key: Step, callback: LoadCallback<K, readonly V[], P>, params?: Step | P): LoadStep<K, readonly V[], P> {
+export function loadMany<K, V, P = undefined>($key: Step<K>, callback: LoadCallback<K, readonly V[], P>, params?: Step | P): LoadStep<K, readonly V[], P> {
   return new LoadStep<K, readonly V[], P>($key, callback, paramsStep(params), true);
 }

@@ -4,6 +4,6 @@ import type { Step } from "../src/index.js";
 import { LoadStep, paramsStep, type LoadCallback } from "./loadStep.js";
 
 /** One record per key: the callback returns, per distinct key, the record or null. */
-export function loadOne<K, V, P = undefined>($key: Step, callback: LoadCallback<K, V, P>, params?: Step | P): LoadStep<K, V, P> {
+export function loadOne<K, V, P = undefined>($key: Step<K>, callback: LoadCallback<K, V, P>, params?: Step | P): LoadStep<K, V, P> {
   return new LoadStep<K, V, P>($key, callback, paramsStep(params), false);
 }

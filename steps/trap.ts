@@ -50,6 +50,6 @@ export class TrapStep<T> extends Step<T | null | never[]> {
   }
 }
 
-export function trap<T = unknown>($value: Step, options?: TrapOptions): TrapStep<T> {
+export function trap<T = any>($value: Step<T>, options?: TrapOptions): TrapStep<T> {
   return new TrapStep<T>($value, options);
 }

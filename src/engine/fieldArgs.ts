@@ -3,7 +3,7 @@
 // so every argument step is global: it runs once per request, never once per entry.
 
 import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueNode } from "graphql";
-import { Step, type ExecutionDetails } from "./step.js";
+import { Step, type ExecutionDetails, type StepValue } from "./step.js";
 import { constant } from "./steps/constant.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
@@ -47,7 +47,10 @@ function hasVariables(node: ValueNode): boolean {
   }
 }
 
-export class FieldArgs {
+/** The argument names `args.get` accepts: the declared ones, or any name when the arguments are not typed. */
+export type ArgName<TArgs> = 0 extends 1 & TArgs ? string : unknown extends TArgs ? string : keyof TArgs & string;
+
+export class FieldArgs<TArgs = any> {
   private $all: Step | null = null;
 
   constructor(
@@ -66,7 +69,11 @@ export class FieldArgs {
     return this.$all;
   }
 
-  /** A step for one argument's coerced value, or a path into a nested input (`["filter", "name"]`). */
+  /**
+   * A step for one argument's coerced value, or a path into a nested input (`["filter", "name"]`). With
+   * typed arguments (`FieldArgs<{ id: string }>`, from `graphscale typegen`), only declared names compile.
+   */
+  get<K extends ArgName<TArgs>>(name: K | readonly [K, ...Array<string | number>]): Step<StepValue<TArgs, K>>;
   get(name: string | ReadonlyArray<string | number>): Step {
     const path = typeof name === "string" ? [name] : name;
     const argName = path[0];

@@ -52,6 +52,11 @@ export interface MakeSchemaConfig {
   planCacheSize?: number;
   /** Default request limits for this schema (each request may set its own): see spec/limits.md. */
   limits?: Partial<Limits>;
+  /**
+   * Facts steps check their options against while planning (`Step.validatePlan`), e.g.
+   * `{ kvetchSchema }` so Kvetch steps reject unknown type, edge and index names at plan time.
+   */
+  planContext?: { readonly [key: string]: unknown };
 }
 
 function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
@@ -64,7 +69,7 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
-    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, limits: config.limits } },
+    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, limits: config.limits, planContext: config.planContext } },
   });
   applyResolvers(schema, config.resolvers ?? {});
   applyPlans(schema, config.plans ?? {});

@@ -18,8 +18,12 @@ export interface PlanInfo {
   readonly path: readonly string[];
 }
 
-export type PlanResolver = ($parent: any, args: FieldArgs, info: PlanInfo) => Step;
-export type TypePlanner = ($value: any) => Step;
+/**
+ * A field's plan: `$parent` is the step of the parent value (typed `Step<TParent>` by `graphscale typegen`,
+ * so `$parent.get(key)` checks `key`), `args.get(name)` checks `name` against `TArgs`.
+ */
+export type PlanResolver<TParent = any, TArgs = any> = ($parent: Step<TParent>, args: FieldArgs<TArgs>, info: PlanInfo) => Step;
+export type TypePlanner = ($value: Step) => Step;
 
 /** What graphscale reads from a field's or type's `extensions.graphscale`. */
 export interface GraphscaleFieldExtensions {
@@ -30,6 +34,11 @@ export interface GraphscaleFieldExtensions {
 export interface GraphscaleTypeExtensions {
   /** For interfaces and unions: a step giving each entry's concrete type name. */
   planType?: TypePlanner;
+}
+
+/** The schema's plan context (`makeSchema({ planContext })`), read by `Step.validatePlan`. */
+export function planContextOf(schema: GraphQLSchema): { readonly [key: string]: unknown } {
+  return (schema.extensions?.graphscale as { planContext?: { readonly [key: string]: unknown } } | undefined)?.planContext ?? {};
 }
 
 export function fieldPlanOf(fieldDef: GraphQLField<unknown, unknown>): PlanResolver | undefined {

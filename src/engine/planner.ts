@@ -20,12 +20,12 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import { Step } from "./step.js";
+import { Step, type PlanValidationContext } from "./step.js";
 import { ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, type Layer } from "./layer.js";
 import { OperationPlan } from "./operationPlan.js";
 import { isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
 import { collectFields, collectSubfields, type CollectContext } from "./collectFields.js";
-import { fieldPlanOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo } from "./planResolver.js";
+import { fieldPlanOf, planContextOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo, type PlanResolver } from "./planResolver.js";
 import { FieldArgs } from "./fieldArgs.js";
 import type { FieldContext } from "./resolveInfo.js";
 import { inspect } from "./inspect.js";
@@ -59,9 +59,10 @@ export function buildOperationPlan(
 }
 
 /** The planning context of one operation: the plan being filled and the variables planning may read. */
-class Planner implements CollectContext {
+class Planner implements CollectContext, PlanValidationContext {
   readonly schema: GraphQLSchema;
   readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
+  readonly planContext: { readonly [key: string]: unknown };
 
   constructor(
     readonly plan: OperationPlan,
@@ -69,13 +70,18 @@ class Planner implements CollectContext {
   ) {
     this.schema = plan.schema;
     this.fragments = plan.fragments;
+    this.planContext = planContextOf(plan.schema);
   }
 
   recordConstraint(name: string, value: unknown): void {
     this.plan.recordConstraint(name, value);
   }
 
-  /** Runs user planning code for `layer`: its step is adopted there; a throw or a non-step is a field error. */
+  /**
+   * Runs user planning code for `layer`: its step is adopted there and every step it created is validated
+   * (`Step.validatePlan`); a throw, a rejected step or a non-step is a field error, and a rejected field's
+   * new steps are removed so none of them runs.
+   */
   private runPlanCode(layer: Layer, run: () => unknown, notAStep: (value: unknown) => string): Step {
     let $step: unknown;
     try {
@@ -83,8 +89,18 @@ class Planner implements CollectContext {
     } catch (error) {
       return this.plan.adoptStep(new PlanningErrorStep(error), layer);
     }
-    if ($step instanceof Step) return this.plan.adoptStep($step, layer);
-    return this.plan.adoptStep(new PlanningErrorStep(new Error(notAStep($step))), layer);
+    if (!($step instanceof Step)) return this.plan.adoptStep(new PlanningErrorStep(new Error(notAStep($step))), layer);
+    const steps = this.plan.steps;
+    const firstNew = steps.length;
+    this.plan.adoptStep($step, layer);
+    try {
+      for (let i = firstNew; i < steps.length; i++) steps[i]!.validatePlan(this);
+    } catch (error) {
+      for (let i = firstNew; i < steps.length; i++) if (steps[i]) this.plan.removeStep(steps[i]!);
+      layer.steps = layer.steps.filter((s) => s.id < firstNew);
+      return this.plan.adoptStep(new PlanningErrorStep(error), layer);
+    }
+    return $step;
   }
 
   /** spec: PlanOperation */
@@ -98,14 +114,14 @@ class Planner implements CollectContext {
       return;
     }
     if (plan.operation.operation !== "mutation") {
-      plan.root = this.planSelectionSet(plan.rootLayer, rootType, $root, fields, []);
+      plan.root = this.planSelectionSet(plan.rootLayer, rootType, $root, fields, [], false);
       return;
     }
     // Each root mutation field runs in its own layer, after the previous one has finished.
     const out: OutputField[] = [];
     for (const [responseKey, fieldNodes] of fields) {
       const layer = plan.newLayer(new MutationFieldReason(responseKey), plan.rootLayer);
-      const field = this.planField(layer, rootType, $root, responseKey, fieldNodes, []);
+      const field = this.planField(layer, rootType, $root, responseKey, fieldNodes, [], false);
       if (field) out.push(field);
     }
     plan.root = { type: rootType, fields: out };
@@ -138,11 +154,18 @@ class Planner implements CollectContext {
     };
   }
 
-  /** spec: PlanSelectionSet */
-  private planSelectionSet(layer: Layer, type: GraphQLObjectType, $parent: Step, fields: Map<string, FieldNode[]>, path: readonly string[]): OutputSelection {
+  /** spec: PlanSelectionSet — `parentPlanned`: whether `$parent` was given by a plan (see DefaultFieldPlan). */
+  private planSelectionSet(
+    layer: Layer,
+    type: GraphQLObjectType,
+    $parent: Step,
+    fields: Map<string, FieldNode[]>,
+    path: readonly string[],
+    parentPlanned: boolean,
+  ): OutputSelection {
     const out: OutputField[] = [];
     for (const [responseKey, fieldNodes] of fields) {
-      const field = this.planField(layer, type, $parent, responseKey, fieldNodes, path);
+      const field = this.planField(layer, type, $parent, responseKey, fieldNodes, path, parentPlanned);
       if (field) out.push(field);
     }
     return { type, fields: out };
@@ -155,7 +178,7 @@ class Planner implements CollectContext {
     return parentType.getFields()[fieldName];
   }
 
-  /** spec: PlanField — runs the field's plan resolver, or plans resolver emulation for it. */
+  /** spec: PlanField — runs the field's plan resolver, plans `$parent.get(name)`, or plans resolver emulation. */
   private planField(
     layer: Layer,
     parentType: GraphQLObjectType,
@@ -163,6 +186,7 @@ class Planner implements CollectContext {
     responseKey: string,
     fieldNodes: FieldNode[],
     parentPath: readonly string[],
+    parentPlanned: boolean,
   ): OutputField | null {
     const fieldName = fieldNodes[0]!.name.value;
     const fieldDef = this.getFieldDef(parentType, fieldName);
@@ -179,7 +203,7 @@ class Planner implements CollectContext {
     };
     if (fieldDef === TypeNameMetaFieldDef) return { responseKey, field, value: null, errorValuesAreErrors: false };
     const path = [...parentPath, responseKey];
-    const plan = fieldPlanOf(fieldDef);
+    const plan = fieldPlanOf(fieldDef) ?? (parentPlanned && !fieldDef.resolve ? defaultFieldPlan : undefined);
     const $value = plan
       ? this.runPlanCode(
           layer,
@@ -213,7 +237,7 @@ class Planner implements CollectContext {
       const $checked = named.isTypeOf ? plan.adoptStep(new IsTypeOfStep($value, named, valueField(field, responseKey)), layer) : $value;
       const child = plan.newLayer(new NullableBoundaryReason($checked, responseKey ?? ""), layer);
       child.pathTypename = field.parentType.name;
-      const selection = this.planSelectionSet(child, named, $checked, collectSubfields(this, named, field.fieldNodes), path);
+      const selection = this.planSelectionSet(child, named, $checked, collectSubfields(this, named, field.fieldNodes), path, !resolverSemantics);
       return { kind: "object", nonNull, step: $checked, valueStep: $value, layer: child, selection };
     }
     const abstractType = named as GraphQLAbstractType;
@@ -223,7 +247,7 @@ class Planner implements CollectContext {
     for (const objectType of this.schema.getPossibleTypes(abstractType)) {
       const child = plan.newLayer(new PolymorphicReason($value, $type, objectType.name, responseKey ?? ""), layer);
       child.pathTypename = field.parentType.name;
-      const selection = this.planSelectionSet(child, objectType, $value, collectSubfields(this, objectType, field.fieldNodes), path);
+      const selection = this.planSelectionSet(child, objectType, $value, collectSubfields(this, objectType, field.fieldNodes), path, !resolverSemantics);
       byType.set(objectType.name, { layer: child, selection });
     }
     const defaultTypeResolver = $typeName instanceof ResolveTypeStep && abstractType.resolveType == null;
@@ -275,6 +299,14 @@ class Planner implements CollectContext {
       (v) => `planType of ${abstractType.name} returned ${inspect(v)}; it must return a step.`,
     );
   }
+}
+
+/**
+ * spec: DefaultFieldPlan — a field with neither a plan nor a `resolve` under a parent given by a plan reads
+ * `$parent.get(fieldName)`: the parent step says what `get` means (a Kvetch object reads its data bag).
+ */
+function defaultFieldPlan($parent: Step, _args: unknown, info: PlanInfo): Step {
+  return $parent.get(info.fieldName);
 }
 
 /** The field as seen by the checks of one value: a list item's checks get the list field's own `info`. */

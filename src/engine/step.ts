@@ -3,6 +3,7 @@
 // module-level "current layer"). At run time a step is executed once per layer with the whole batch (a
 // tuple of lists): never one entry at a time, never a promise per entry from the engine.
 
+import type { GraphQLSchema } from "graphql";
 import { FLAG_NULL, type FlaggedValue } from "./flags.js";
 import type { Limits } from "./limits.js";
 
@@ -55,6 +56,23 @@ export interface OptimizeContext {
 }
 
 /**
+ * What `validatePlan` is given: the schema being planned and its plan context — facts the schema's author
+ * attached for steps to check their own options against (`makeSchema({ planContext })`, stored in the
+ * schema's `extensions.graphscale.planContext`). The engine never reads the plan context itself.
+ */
+export interface PlanValidationContext {
+  readonly schema: GraphQLSchema;
+  readonly planContext: { readonly [key: string]: unknown };
+}
+
+/** Whether a step's value type is unknown or any: its keys are then any key. */
+type Untyped<T> = 0 extends 1 & T ? true : unknown extends T ? true : false;
+/** The keys `$step.get(key)` accepts: the value type's keys, or any key (or path) when the type is not known. */
+export type StepKey<T> = Untyped<T> extends true ? string | number | ReadonlyArray<string | number> : keyof NonNullable<T> & string;
+/** The value type `$step.get(key)` gives. */
+export type StepValue<T, K> = Untyped<T> extends true ? any : K extends keyof NonNullable<T> ? NonNullable<T>[K] : any;
+
+/**
  * A step class's name in explain and messages ("Load", "Access"): its own static `stepName`, which
  * survives any bundler, else the class name without "Step" (and without a bundler's `_` or digits).
  */
@@ -64,7 +82,7 @@ export function stepNameOf(step: Step): string {
   return ctor.name.replace(/^_+/, "").replace(/Step\d*$/, "");
 }
 
-export abstract class Step<T = unknown> {
+export abstract class Step<T = any> {
   /** The name explain shows for steps of this class (see stepNameOf); every standard step sets its own. */
   static readonly stepName: string | undefined = undefined;
   /** Unique within the operation plan; -1 until the planner adopts the step. Dependencies have lower ids. */
@@ -178,6 +196,13 @@ export abstract class Step<T = unknown> {
     return this;
   }
 
+  /**
+   * spec: ValidatePlan — called once, right after the planner adopts the step from the plan resolver (or callback) that created
+   * it: throw to reject the step's options (an unknown name, say). The field becomes a planning error with
+   * that message, and no step that plan resolver created runs.
+   */
+  validatePlan(_context: PlanValidationContext): void {}
+
   /** Called once the plan is final, before the first execution. */
   finalize(): void {}
 
@@ -187,8 +212,9 @@ export abstract class Step<T = unknown> {
   }
 
   /** A step for `value[key]` (or a path of keys) of each entry; a step may say what `get` means for it. */
+  get<K extends StepKey<T>>(key: K): Step<StepValue<T, K>>;
   get(key: string | number | ReadonlyArray<string | number>): Step {
-    return new AccessStep(this, typeof key === "object" ? key : [key]);
+    return new AccessStep(this, typeof key === "object" ? key : [key as string | number]);
   }
 
   toString(): string {

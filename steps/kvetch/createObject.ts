@@ -2,10 +2,10 @@
 // createObjects call (one insert per shard, then the derived edges and index entries, then cache
 // invalidation), so a later read sees the new objects. Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import { Step, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
 import type { KvetchData, KvetchObject } from "../../src/kvetch/index.js";
 import { objectAttribute } from "./loadObject.js";
-import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";
 
 export class CreateObjectStep extends Step<KvetchObject | null> {
@@ -40,6 +40,10 @@ export class CreateObjectStep extends Step<KvetchObject | null> {
         for (let i = 0; i < count; i++) if (slot[i]! >= 0) out[i] = created[slot[i]!]!;
         return out;
       });
+  }
+
+  override validatePlan(context: PlanValidationContext): void {
+    plannedKvetchSchema(context)?.objectType(this.type, `createObject(${JSON.stringify(this.type)})`);
   }
 
   override toStringMeta(): string {

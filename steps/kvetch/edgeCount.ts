@@ -2,8 +2,8 @@
 // (one query per shard, or the cache). Counts are the stored rows' count, kept with each edge write; they
 // are not re-checked against canonical data. Never counts per parent.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
-import { distinctIds, kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { Step, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
+import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
   static override readonly stepName = "EdgeCount";
@@ -30,6 +30,10 @@ export class EdgeCountStep extends Step<number | null> {
         for (let i = 0; i < count; i++) if (slot[i]! >= 0) out[i] = counts[slot[i]!];
         return out;
       });
+  }
+
+  override validatePlan(context: PlanValidationContext): void {
+    plannedKvetchSchema(context)?.edge(this.edge, `edgeCount(${JSON.stringify(this.edge)})`);
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {

@@ -2,10 +2,10 @@
 // one insertEdges call (one write per shard, counts kept, cache invalidated). Stored edges only: a derived
 // edge follows its child's stored id (write that with updateObject). Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import { Step, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
 import type { KvetchData } from "../../src/kvetch/index.js";
 import { constant } from "../../src/index.js";
-import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";
 
 /** What an insertEdge entry gives: the edge as written. */
@@ -57,6 +57,10 @@ export class InsertEdgeStep extends Step<InsertedEdge | null> {
         }
         return out;
       });
+  }
+
+  override validatePlan(context: PlanValidationContext): void {
+    plannedKvetchSchema(context)?.edge(this.edge, `insertEdge(${JSON.stringify(this.edge)})`);
   }
 
   override toStringMeta(): string {

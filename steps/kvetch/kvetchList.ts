@@ -3,10 +3,10 @@
 // constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
-import { Step, constant, fail, type ExecutionDetails, type OptimizeContext } from "../../src/index.js";
+import { Step, constant, fail, type ExecutionDetails, type OptimizeContext, type PlanValidationContext } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
-import { requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 /** What each entry's value is: the list of items, or a page `{ edges, hasNextPage, endCursor }`. */
 export type ListMode = "list" | "page";
@@ -55,6 +55,15 @@ export abstract class KvetchListStep extends Step<unknown> {
     this.storeIndex = this.addGlobalDependency($store);
     this.firstIndex = $first === null ? -1 : this.addPageArgument($first);
     this.afterIndex = $after === null ? -1 : this.addPageArgument($after);
+  }
+
+  /** The edge (loadEdges) or index (queryIndex) must be one the Kvetch schema defines. */
+  override validatePlan(context: PlanValidationContext): void {
+    const schema = plannedKvetchSchema(context);
+    if (schema === null) return;
+    const where = `${this.factoryName}(${JSON.stringify(this.name)})`;
+    if (this.idKey === "toId") schema.edge(this.name, where);
+    else schema.index(this.name, where);
   }
 
   /** first/after are global when they can be (one value for the whole batch), per entry otherwise. */

@@ -2,8 +2,8 @@
 // given `{ store: $step }`. It is global (resolved once per request), so one schema serves many stores.
 // Never opens, caches or remembers a store between requests.
 
-import type { Step } from "../../src/index.js";
-import type { Kvetch } from "../../src/kvetch/index.js";
+import type { PlanValidationContext, Step } from "../../src/index.js";
+import type { Kvetch, KvetchSchema } from "../../src/kvetch/index.js";
 import { isUuid } from "../../src/kvetch/index.js";
 import { context } from "../context.js";
 
@@ -16,6 +16,22 @@ export interface KvetchStepOptions {
 /** The store step: `contextValue.kvetch` by default. */
 export function kvetchStore(options?: KvetchStepOptions): Step {
   return options?.store ?? context().get("kvetch");
+}
+
+/** The key of the Kvetch schema in `makeSchema({ planContext })`: `{ kvetchSchema: defineSchema(...) }`. */
+export const KVETCH_SCHEMA_KEY = "kvetchSchema";
+
+/**
+ * The Kvetch schema the GraphQL schema was built for (its plan context's `kvetchSchema`), or null when none
+ * was given: the steps then check their names against the store's schema when they execute.
+ */
+export function plannedKvetchSchema(context: PlanValidationContext): KvetchSchema | null {
+  const schema = context.planContext[KVETCH_SCHEMA_KEY] as KvetchSchema | undefined;
+  if (schema == null) return null;
+  if (typeof schema.objectType !== "function") {
+    throw new Error(`graphscale: planContext.${KVETCH_SCHEMA_KEY} must be the result of defineSchema(), got ${typeof schema}.`);
+  }
+  return schema;
 }
 
 /** The store a step was handed, or an error saying how to provide one. */

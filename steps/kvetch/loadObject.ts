@@ -2,14 +2,14 @@
 // by shard and reads Redis first). A missing id, a malformed id or an object of another type is null, so
 // the engine skips everything planned below that entry. Never calls the store per entry.
 
-import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext } from "../../src/index.js";
+import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext } from "../../src/index.js";
 import type { KvetchObject } from "../../src/kvetch/index.js";
 import { access } from "../access.js";
 import { FirstStep } from "../first.js";
 import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
-import { distinctIds, kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
   static override readonly stepName = "LoadObject";
@@ -35,6 +35,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     if (distinct.length === 0) return out;
     const store = requireStore(storeValue, this);
     const type = this.type;
+    store.schema.objectType(type, `loadObject(${JSON.stringify(type)})`); // an unknown type is an error, never a silent null
     return store.getObjects(distinct).then((objects) => {
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;
@@ -44,6 +45,11 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
       }
       return out;
     });
+  }
+
+  /** The type must be one the Kvetch schema defines (when the GraphQL schema was given one). */
+  override validatePlan(context: PlanValidationContext): void {
+    plannedKvetchSchema(context)?.objectType(this.type, `loadObject(${JSON.stringify(this.type)})`);
   }
 
   /**

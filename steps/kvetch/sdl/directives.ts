@@ -1,0 +1,109 @@
+// The directives of annotated SDL: their definitions (printed by `graphscale schema print --directives` for
+// editors and linters) and reading them off the user's AST. Directives are read here and stripped from the
+// schema that executes; never looks at plans or the store.
+
+import {
+  GraphQLError,
+  Kind,
+  buildASTSchema,
+  getDirectiveValues,
+  parse,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type FieldDefinitionNode,
+  type GraphQLDirective,
+  type ObjectTypeDefinitionNode,
+} from "graphql";
+
+/** Every directive annotated SDL understands, as SDL. `_KvetchValue` is any literal (for `@default`). */
+export const kvetchDirectiveTypeDefs = /* GraphQL */ `
+"""A stored Kvetch object type; typeId is stored with every object and must never change."""
+directive @object(typeId: Int!) on OBJECT
+"""A stored edge from this object to the list's (or connection's) objects; without edgeId, an edge declared elsewhere."""
+directive @edge(name: String!, edgeId: Int) on FIELD_DEFINITION
+"""A derived edge: the child objects store this object's id in attr. On a single-object field: this object stores that object's id in attr."""
+directive @edgeFromStoredId(name: String, edgeId: Int, attr: String!) on FIELD_DEFINITION
+"""The stored number of edges of a declared edge from this object."""
+directive @edgeCount(edge: String!) on FIELD_DEFINITION
+"""An index over this stored attribute."""
+directive @index(name: String!, indexId: Int!) on FIELD_DEFINITION
+"""The value this attribute is created with when a create mutation does not give it."""
+directive @default(value: _KvetchValue!) on FIELD_DEFINITION
+"""A root field loading one object by its id argument."""
+directive @readObject on FIELD_DEFINITION
+"""A root field looking objects up by the value of its one non-paging argument in an index."""
+directive @queryIndex(index: String!) on FIELD_DEFINITION
+"""A mutation creating one object of its return type from its arguments (or a generated input)."""
+directive @createObject on FIELD_DEFINITION
+"""A mutation updating the object id of its return type with its other arguments (or a generated input)."""
+directive @updateObject on FIELD_DEFINITION
+"""A mutation deleting the object id, which must be of type."""
+directive @deleteObject(type: String!) on FIELD_DEFINITION
+scalar _KvetchValue
+`;
+
+const definitions = buildASTSchema(parse(kvetchDirectiveTypeDefs), { assumeValidSDL: true });
+
+/** The names of the directives above. */
+export const KVETCH_DIRECTIVES = new Set(definitions.getDirectives().map((d) => d.name).filter((n) => definitions.getDirective(n)!.astNode));
+
+/** One directive as written on a type or a field, with its arguments coerced. */
+export interface DirectiveUse {
+  readonly name: string;
+  readonly args: { readonly [arg: string]: unknown };
+  /** "Type" or "Type.field", for messages. */
+  readonly where: string;
+}
+
+/** A schema-build error naming where (type, field) and which directive. */
+export function misuse(use: { where: string; name: string }, message: string): Error {
+  return new Error(`makeKvetchSchema: ${use.where}: @${use.name} ${message}`);
+}
+
+function read(node: { directives?: readonly ConstDirectiveNode[] }, where: string): DirectiveUse[] {
+  const out: DirectiveUse[] = [];
+  for (const directive of node.directives ?? []) {
+    const name = directive.name.value;
+    if (!KVETCH_DIRECTIVES.has(name)) continue;
+    const def = definitions.getDirective(name) as GraphQLDirective;
+    let args: { [arg: string]: unknown };
+    try {
+      args = getDirectiveValues(def, { directives: [directive] }) ?? {};
+    } catch (error) {
+      throw misuse({ where, name }, `is malformed: ${(error as GraphQLError).message}`);
+    }
+    out.push({ name, args, where });
+  }
+  return out;
+}
+
+/** The Kvetch directives of an object type definition (or extension). */
+export function typeDirectives(node: ObjectTypeDefinitionNode): DirectiveUse[] {
+  const uses = read(node, node.name.value);
+  const misplaced = uses.find((u) => u.name !== "object");
+  if (misplaced) throw misuse(misplaced, "belongs on a field, not on a type");
+  return uses;
+}
+
+/** The Kvetch directives of a field definition. */
+export function fieldDirectives(type: string, node: FieldDefinitionNode): DirectiveUse[] {
+  const uses = read(node, `${type}.${node.name.value}`);
+  const misplaced = uses.find((u) => u.name === "object");
+  if (misplaced) throw misuse(misplaced, "belongs on a type, not on a field");
+  const planning = uses.filter((u) => u.name !== "default");
+  if (planning.length > 1) throw misuse(planning[1]!, `cannot be combined with @${planning[0]!.name} on one field`);
+  return uses;
+}
+
+/** The document without the Kvetch directives (and without their definitions, if the user declared them). */
+export function stripDirectives(document: DocumentNode): DocumentNode {
+  const keep = (node: { directives?: readonly ConstDirectiveNode[] }) => (node.directives ?? []).filter((d) => !KVETCH_DIRECTIVES.has(d.name.value));
+  const definitions = document.definitions
+    .filter((d) => !(d.kind === Kind.DIRECTIVE_DEFINITION && KVETCH_DIRECTIVES.has(d.name.value)))
+    .filter((d) => !(d.kind === Kind.SCALAR_TYPE_DEFINITION && d.name.value === "_KvetchValue"))
+    .map((d) => {
+      if (d.kind !== Kind.OBJECT_TYPE_DEFINITION && d.kind !== Kind.OBJECT_TYPE_EXTENSION) return d;
+      return { ...d, directives: keep(d), fields: d.fields?.map((f) => ({ ...f, directives: keep(f) })) };
+    });
+  return { ...document, definitions };
+}

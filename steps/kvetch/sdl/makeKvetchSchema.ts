@@ -1,0 +1,54 @@
+// makeKvetchSchema({ typeDefs, plans }): annotated SDL → the Kvetch schema (defineSchema) and the executable
+// GraphQL schema planned with the Kvetch steps, at run time (no code generation step). Hand-written plans
+// override or add fields. Directive misuse is a schema-build error naming the type, field and directive.
+
+import { parse, printSchema, type DocumentNode, type GraphQLSchema } from "graphql";
+import { makeSchema, type MakeSchemaConfig, type TypePlans } from "../../../src/index.js";
+import { defineSchema, type KvetchSchema } from "../../../src/kvetch/index.js";
+import { KVETCH_SCHEMA_KEY } from "../kvetchStore.js";
+import { readAnnotatedSdl } from "./model.js";
+import { generateWrites } from "./writes.js";
+import { generatedPlans } from "./plans.js";
+
+export interface KvetchSchemaOptions extends Omit<MakeSchemaConfig, "planContext"> {
+  /** Extra plan context besides the Kvetch schema (see makeSchema). */
+  planContext?: { readonly [key: string]: unknown };
+}
+
+export interface AnnotatedSchema {
+  /** The executable GraphQL schema: annotated fields planned with the Kvetch steps. */
+  schema: GraphQLSchema;
+  /** The store's schema (objects, edges, indexes) for `new Kvetch({ schema: kvetchSchema, backend })`. */
+  kvetchSchema: KvetchSchema;
+  /** The resolved SDL: directives expanded away, generated inputs and connection types included. */
+  resolvedTypeDefs: string;
+}
+
+function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
+  const parts = Array.isArray(typeDefs) ? typeDefs : [typeDefs];
+  const definitions = parts.flatMap((p: string | DocumentNode) => (typeof p === "string" ? parse(p) : p).definitions);
+  return { kind: "Document" as DocumentNode["kind"], definitions };
+}
+
+/** spec (annotated-sdl.md): MakeKvetchSchema */
+export function makeKvetchSchema(options: KvetchSchemaOptions): AnnotatedSchema {
+  const model = readAnnotatedSdl(toDocument(options.typeDefs));
+  let kvetchSchema: KvetchSchema;
+  try {
+    kvetchSchema = defineSchema({ objects: model.objects, edges: model.edges, indexes: model.indexes });
+  } catch (error) {
+    throw new Error(`makeKvetchSchema: the directives declare an invalid Kvetch schema: ${(error as Error).message}`);
+  }
+  const userPlans = options.plans ?? {};
+  const planned = new Set(Object.entries(userPlans).flatMap(([type, fields]) => Object.keys(fields).map((f) => `${type}.${f}`)));
+  const { rules, document } = generateWrites(model, planned);
+  const plans: Record<string, TypePlans> = generatedPlans(model.fields, rules);
+  for (const [type, fields] of Object.entries(userPlans)) plans[type] = { ...plans[type], ...fields };
+  const schema = makeSchema({
+    ...options,
+    typeDefs: document,
+    plans,
+    planContext: { ...options.planContext, [KVETCH_SCHEMA_KEY]: kvetchSchema },
+  });
+  return { schema, kvetchSchema, resolvedTypeDefs: printSchema(schema) };
+}

@@ -1,0 +1,70 @@
+// The plans annotated SDL gives its fields: each FieldKind becomes the plan a user would write by hand with
+// the Kvetch steps (same steps, same store calls, edge→object fusion included). Runs no plan itself.
+
+import type { FieldArgs, PlanResolver, Step, TypePlans } from "../../../src/index.js";
+import { each } from "../../../src/index.js";
+import { first } from "../../first.js";
+import { connection, connectionPlans } from "../connection.js";
+import { createObject } from "../createObject.js";
+import { deleteObject } from "../deleteObject.js";
+import { edgeCount } from "../edgeCount.js";
+import { loadEdges } from "../loadEdges.js";
+import { loadObject } from "../loadObject.js";
+import { queryIndex } from "../queryIndex.js";
+import { updateObject } from "../updateObject.js";
+import type { KvetchListOptions } from "../kvetchList.js";
+import { checkWrite, type WriteRule } from "./checkWrite.js";
+import type { FieldKind } from "./model.js";
+
+/** `first` and `after` from the field's arguments of those names, when it has them. */
+function paging(args: FieldArgs): KvetchListOptions {
+  const has = (name: string) => args.fieldDef.args.some((a) => a.name === name);
+  return { first: has("first") ? args.get("first") : undefined, after: has("after") ? args.get("after") : undefined };
+}
+
+/** The plan of one annotated field. */
+export function planOf(kind: FieldKind, rule: WriteRule | undefined): PlanResolver {
+  switch (kind.kind) {
+    case "edges": {
+      const { edge, nodeType } = kind;
+      if (kind.connection) return ($parent: Step, args: FieldArgs) => connection(edge, $parent.get("id"), paging(args));
+      return ($parent: Step, args: FieldArgs) =>
+        each(loadEdges(edge, $parent.get("id"), paging(args)), ($edge) => loadObject(nodeType, $edge.get("toId")));
+    }
+    case "objectFromStoredId":
+      return ($child: Step) => loadObject(kind.nodeType, $child.get(kind.attr));
+    case "edgeCount":
+      return ($parent: Step) => edgeCount(kind.edge, $parent.get("id"));
+    case "readObject":
+      return (_$root: Step, args: FieldArgs) => loadObject(kind.nodeType, args.get(kind.idArg));
+    case "queryIndex": {
+      const { index, nodeType, valueArg } = kind;
+      if (!kind.list) return (_$root: Step, args: FieldArgs) => loadObject(nodeType, first(queryIndex(index, args.get(valueArg), { first: 1 })).get("targetId"));
+      return (_$root: Step, args: FieldArgs) =>
+        each(queryIndex(index, args.get(valueArg), paging(args)), ($entry) => loadObject(nodeType, $entry.get("targetId")));
+    }
+    case "createObject":
+      return (_$root: Step, args: FieldArgs) => createObject(kind.nodeType, checkWrite(rule!, args.getAll()).get("data"));
+    case "updateObject":
+      return (_$root: Step, args: FieldArgs) => {
+        const $write = checkWrite(rule!, args.getAll());
+        return updateObject($write.get("id"), $write.get("data"));
+      };
+    case "deleteObject":
+      return (_$root: Step, args: FieldArgs) => deleteObject(checkWrite(rule!, args.getAll()).get("id"));
+  }
+}
+
+/** Every annotated field's plan, and the plans of the connection types they return, by type and field. */
+export function generatedPlans(fields: ReadonlyMap<string, FieldKind>, rules: ReadonlyMap<string, WriteRule>): Record<string, TypePlans> {
+  const plans: Record<string, TypePlans> = {};
+  for (const [where, kind] of fields) {
+    const [type, field] = where.split(".") as [string, string];
+    (plans[type] ??= {})[field] = planOf(kind, rules.get(where));
+    if (kind.kind === "edges" && kind.connection) {
+      const types = connectionPlans({ connection: kind.connection.connection, edge: kind.connection.edge, nodeType: kind.nodeType, pageInfo: kind.connection.pageInfo });
+      for (const [name, typePlans] of Object.entries(types)) plans[name] = { ...typePlans, ...plans[name] };
+    }
+  }
+  return plans;
+}

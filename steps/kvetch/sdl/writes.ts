@@ -1,0 +1,130 @@
+// The generated mutations of annotated SDL: for each @createObject / @updateObject / @deleteObject field,
+// the WriteRule its checkWrite step applies, and — for a create or update field declared without arguments —
+// the generated arguments and input type (`input: CreateTodoItemInput!`). Works on the model; no store.
+
+import {
+  Kind,
+  getNamedType,
+  isInputObjectType,
+  isLeafType,
+  isNonNullType,
+  parse,
+  type DocumentNode,
+  type FieldDefinitionNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type ObjectTypeDefinitionNode,
+} from "graphql";
+import { misuse } from "./directives.js";
+import type { SdlModel } from "./model.js";
+import type { WriteRule } from "./checkWrite.js";
+
+/** A stored attribute of an object type, as inputs and checks see it. */
+interface Attribute {
+  name: string;
+  /** Its GraphQL type as an input type, without the outer non-null. */
+  inputType: string;
+  required: boolean;
+}
+
+/**
+ * The attributes of a stored type: its fields of scalar or enum type (or lists of them) other than `id`
+ * that no directive or hand-written plan computes, and the ids it stores for derived edges.
+ */
+export function attributesOf(model: SdlModel, typeName: string, planned: ReadonlySet<string>): Attribute[] {
+  const type = model.schema.getType(typeName) as GraphQLObjectType;
+  const out: Attribute[] = [];
+  const defaults = model.defaults.get(typeName);
+  for (const field of Object.values(type.getFields())) {
+    if (field.name === "id" || model.fields.has(`${typeName}.${field.name}`) || planned.has(`${typeName}.${field.name}`)) continue;
+    if (!isLeafType(getNamedType(field.type))) continue;
+    const required = isNonNullType(field.type) && !defaults?.has(field.name);
+    out.push({ name: field.name, inputType: String(isNonNullType(field.type) ? field.type.ofType : field.type), required });
+  }
+  for (const attr of model.storedIds.get(typeName)?.keys() ?? []) {
+    if (!out.some((a) => a.name === attr)) out.push({ name: attr, inputType: "ID", required: false });
+  }
+  return out;
+}
+
+/** The write rules of the model's mutation fields; adds generated arguments and inputs to `document`. */
+export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): { rules: Map<string, WriteRule>; document: DocumentNode } {
+  const rules = new Map<string, WriteRule>();
+  const mutation = model.schema.getMutationType();
+  const generated = new Map<string, string>(); // mutation field → its arguments' SDL
+  const inputs: string[] = [];
+  for (const [where, kind] of model.fields) {
+    if (kind.kind !== "createObject" && kind.kind !== "updateObject" && kind.kind !== "deleteObject") continue;
+    const field = mutation!.getFields()[where.slice(where.indexOf(".") + 1)]!;
+    const attributes = attributesOf(model, kind.nodeType, planned);
+    const mode = kind.kind === "createObject" ? "create" : kind.kind === "updateObject" ? "update" : "delete";
+    if (field.args.length === 0 && mode !== "delete") {
+      const input = `${mode === "create" ? "Create" : "Update"}${kind.nodeType}Input`;
+      const lines = attributes.map((a) => `  ${a.name}: ${a.inputType}${mode === "create" && a.required ? "!" : ""}`);
+      inputs.push(`input ${input} {\n${lines.join("\n")}\n}`);
+      generated.set(field.name, mode === "create" ? `input: ${input}!` : `id: ID!, input: ${input}!`);
+      rules.set(where, rule(field, mode, kind.nodeType, attributes, model, "input", mode === "update" ? "id" : null, []));
+      continue;
+    }
+    const idArg = mode === "create" ? null : (field.args.find((a) => a.name === "id") ?? field.args[0]!).name;
+    let inputArg: string | null = null;
+    const attrArgs: string[] = [];
+    for (const arg of field.args) {
+      if (arg.name === idArg) continue;
+      const argType = getNamedType(arg.type);
+      if (mode === "delete") throw misuse({ where, name: kind.kind }, `takes only the id argument; got ${arg.name}`);
+      if (isInputObjectType(argType) && inputArg === null && !attributes.some((a) => a.name === arg.name)) {
+        inputArg = arg.name;
+        for (const name of Object.keys(argType.getFields())) checkAttribute(where, kind.kind, attributes, name, `${argType.name}.${name}`, kind.nodeType);
+        continue;
+      }
+      checkAttribute(where, kind.kind, attributes, arg.name, `argument ${arg.name}`, kind.nodeType);
+      attrArgs.push(arg.name);
+    }
+    rules.set(where, rule(field, mode, kind.nodeType, attributes, model, inputArg, idArg, attrArgs));
+  }
+  return { rules, document: withGeneratedArguments(model.document, mutation?.name ?? "", generated, inputs) };
+}
+
+function checkAttribute(where: string, directive: string, attributes: readonly Attribute[], name: string, what: string, type: string): void {
+  if (attributes.some((a) => a.name === name)) return;
+  throw misuse({ where, name: directive }, `cannot write ${what}: ${type} has no stored attribute "${name}" (attributes: ${attributes.map((a) => a.name).join(", ") || "none"})`);
+}
+
+function rule(
+  field: GraphQLField<unknown, unknown>,
+  mode: WriteRule["mode"],
+  type: string,
+  attributes: readonly Attribute[],
+  model: SdlModel,
+  inputArg: string | null,
+  idArg: string | null,
+  attrArgs: string[],
+): WriteRule {
+  return {
+    field: field.name,
+    mode,
+    type,
+    idArg,
+    inputArg,
+    attrArgs,
+    required: new Set(attributes.filter((a) => a.required).map((a) => a.name)),
+    storedIds: model.storedIds.get(type) ?? new Map(),
+    defaults: model.defaults.get(type) ?? new Map(),
+  };
+}
+
+function withGeneratedArguments(document: DocumentNode, mutationType: string, args: ReadonlyMap<string, string>, inputs: readonly string[]): DocumentNode {
+  if (args.size === 0) return document;
+  const sdl = [...args].map(([name, text]) => `${name}(${text}): Boolean`).join(" ");
+  const parsed = (parse(`type _Generated { ${sdl} }`).definitions[0] as ObjectTypeDefinitionNode).fields!;
+  const definitions = document.definitions.map((d) => {
+    if ((d.kind !== Kind.OBJECT_TYPE_DEFINITION && d.kind !== Kind.OBJECT_TYPE_EXTENSION) || d.name.value !== mutationType) return d;
+    const fields = d.fields?.map((f): FieldDefinitionNode => {
+      const generated = parsed.find((g) => g.name.value === f.name.value);
+      return generated ? { ...f, arguments: generated.arguments } : f;
+    });
+    return { ...d, fields };
+  });
+  return { ...document, definitions: [...definitions, ...parse(inputs.join("\n")).definitions] };
+}

@@ -1,0 +1,100 @@
+// Annotated SDL beyond the todo example: generated input types for create/update mutations, stored edges,
+// list index queries, and directive misuse as schema-build errors naming type, field and directive.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { printSchema } from "graphql";
+import { graphql } from "../../src/index.js";
+import { Kvetch, makeKvetchSchema, memoryBackend } from "../../steps/kvetch/index.js";
+
+const blogSdl = /* GraphQL */ `
+  type Query {
+    post(id: ID!): Post @readObject
+    postsByTag(tag: String!, first: Int = 10): [Post!]! @queryIndex(index: "post_tag")
+  }
+  type Mutation {
+    createAuthor: Author @createObject
+    createPost: Post @createObject
+    updatePost: Post @updateObject
+    follow(id: ID!): Boolean @deleteObject(type: "Author")
+  }
+  type Author @object(typeId: 1) {
+    id: ID!
+    name: String!
+    posts(first: Int): [Post!]! @edgeFromStoredId(name: "author_to_post", edgeId: 1, attr: "authorId")
+    favorites(first: Int = 10): [Post!]! @edge(name: "favorite", edgeId: 2)
+  }
+  type Post @object(typeId: 2) {
+    id: ID!
+    title: String!
+    tag: String @index(name: "post_tag", indexId: 1)
+    views: Int! @default(value: 0)
+    author: Author @edgeFromStoredId(attr: "authorId")
+  }
+`;
+
+test("generated inputs: create and update mutations without arguments get input types from the stored attributes", () => {
+  const { resolvedTypeDefs, kvetchSchema } = makeKvetchSchema({ typeDefs: blogSdl });
+  assert.match(resolvedTypeDefs, /createPost\(input: CreatePostInput!\): Post/);
+  assert.match(resolvedTypeDefs, /updatePost\(id: ID!, input: UpdatePostInput!\): Post/);
+  assert.match(resolvedTypeDefs, /input CreatePostInput \{\n  title: String!\n  tag: String\n  views: Int\n  authorId: ID\n\}/);
+  assert.match(resolvedTypeDefs, /input UpdatePostInput \{\n  title: String\n  tag: String\n  views: Int\n  authorId: ID\n\}/);
+  assert.equal(kvetchSchema.edges.map((e) => [e.name, e.edgeId, e.fromType, e.toType, e.storedIdAttr]), [
+    ["author_to_post", 1, "Author", "Post", "authorId"],
+    ["favorite", 2, "Author", "Post", null],
+  ]);
+});
+
+test("generated mutations and reads: create with defaults, stored-id check, index list, update — one call per step", async () => {
+  const { schema, kvetchSchema } = makeKvetchSchema({ typeDefs: blogSdl });
+  const kvetch = new Kvetch({ schema: kvetchSchema, backend: memoryBackend({ shards: 2 }) });
+  await kvetch.migrate();
+  const exec = async (source: string, variableValues?: Record<string, unknown>) => {
+    kvetch.resetCounters();
+    const result = JSON.parse(JSON.stringify(await graphql({ schema, source, variableValues, contextValue: { kvetch } })));
+    return { ...result, calls: kvetch.counters.calls };
+  };
+  const author = await exec(`mutation { createAuthor(input: { name: "Ada" }) { id name } }`);
+  assert.is(author.calls, 1); // nothing to check: createObjects only
+  const authorId = author.data.createAuthor.id;
+  const post = await exec(`mutation ($a: ID!) { createPost(input: { title: "Hi", tag: "x", authorId: $a }) { id views author { name } } }`, { a: authorId });
+  assert.equal(post.data.createPost.views, 0);
+  assert.equal(post.data.createPost.author, { name: "Ada" });
+  const byTag = await exec(`{ postsByTag(tag: "x") { title author { posts { title } } } }`);
+  assert.equal(byTag.data, { postsByTag: [{ title: "Hi", author: { posts: [{ title: "Hi" }] } }] });
+  assert.is(byTag.calls, 5); // index entries, posts (fused), authors, post edges, posts (fused)
+  const missing = await exec(`mutation { createPost(input: { tag: "y" }) { id } }`);
+  assert.match(missing.errors[0].message, /Field "CreatePostInput.title" of required type "String!" was not provided/);
+  const nulled = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { title: null }) { id } }`, { id: post.data.createPost.id });
+  assert.is(nulled.errors[0].message, "updatePost: title is required (Post.title is non-null).");
+  assert.is(nulled.calls, 0);
+  const updated = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { views: 3 }) { title views } }`, { id: post.data.createPost.id });
+  assert.equal(updated.data, { updatePost: { title: "Hi", views: 3 } });
+});
+
+const MISUSE: Array<[string, string, RegExp]> = [
+  ["@index on a type that is not stored", `type Query { a: A } type A { x: String @index(name: "i", indexId: 1) }`, /makeKvetchSchema: A\.x: @index needs A to be a stored type \(@object\)/],
+  ["@edge on a scalar field", `type Query { a: A } type A @object(typeId: 1) { x: String @edge(name: "e", edgeId: 1) }`, /A\.x: @edge needs a list or connection of a stored type \(@object\), or one stored object; got String/],
+  ["@readObject outside Query", `type Query { a: A } type A @object(typeId: 1) { b: A @readObject }`, /A\.b: @readObject belongs on a field of the Query type/],
+  ["@readObject without id", `type Query { a(x: Int): A @readObject } type A @object(typeId: 1) { id: ID! }`, /Query\.a: @readObject needs an argument id: ID!/],
+  ["@createObject with an argument that is no attribute", `type Query { a: A } type Mutation { m(nope: Int): A @createObject } type A @object(typeId: 1) { x: String }`, /Mutation\.m: @createObject cannot write argument nope: A has no stored attribute "nope" \(attributes: x\)/],
+  ["@deleteObject of an unstored type", `type Query { a: A } type Mutation { d(id: ID!): Boolean @deleteObject(type: "B") } type A @object(typeId: 1) { x: String }`, /Mutation\.d: @deleteObject names type "B", which is not a stored type \(@object\); stored: A/],
+  ["@edgeCount of an undeclared edge", `type Query { a: A } type A @object(typeId: 1) { n: Int @edgeCount(edge: "nope") }`, /A\.n: @edgeCount names edge "nope", which no field declares \(with edgeId\); declared: none/],
+  ["@object on a field", `type Query { a: A } type A { x: String @object(typeId: 1) }`, /A\.x: @object belongs on a type, not on a field/],
+  ["two planning directives on one field", `type Query { a(id: ID!): A @readObject @queryIndex(index: "i") } type A @object(typeId: 1) { id: ID! }`, /Query\.a: @queryIndex cannot be combined with @readObject/],
+  ["a malformed directive", `type Query { a: A } type A @object(typeId: "one") { x: String }`, /^makeKvetchSchema: A: @object is malformed: Argument "typeId" has invalid value "one"\./],
+  ["a duplicate typeId", `type Query { a: A } type A @object(typeId: 1) { x: String } type B @object(typeId: 1) { x: String }`, /makeKvetchSchema: the directives declare an invalid Kvetch schema: .*reuses typeId 1/],
+];
+
+for (const [name, typeDefs, message] of MISUSE) {
+  test(`directive misuse is a schema-build error: ${name}`, () => {
+    assert.throws(() => makeKvetchSchema({ typeDefs }), (error: Error) => message.test(error.message) || (console.log(error.message), false));
+  });
+}
+
+test("hand-written plans override generated ones; the resolved SDL has no Kvetch directives left", () => {
+  const { resolvedTypeDefs } = makeKvetchSchema({ typeDefs: blogSdl });
+  assert.not.match(resolvedTypeDefs, /@(object|edge|index|readObject|createObject|default)/);
+  assert.is(printSchema(makeKvetchSchema({ typeDefs: blogSdl }).schema), resolvedTypeDefs);
+});
+
+test.run();
