@@ -17,7 +17,9 @@ import {
 } from "../../steps/kvetch/index.js";
 import { each, first, lambda, list } from "../../steps/index.js";
 
-export { todoKvetchSchema } from "./kvetchSchema.js";
+import { todoKvetchSchema } from "./kvetchSchema.js";
+
+export { todoKvetchSchema };
 
 export const todoTypeDefs = /* GraphQL */ `
   type Query {
@@ -96,6 +98,8 @@ function existingItemId(item: KvetchObject | null): string {
 
 export const todoSchema = makeSchema({
   typeDefs: todoTypeDefs,
+  // Kvetch steps check their type, edge and index names against the store schema when the plan is built.
+  planContext: { kvetchSchema: todoKvetchSchema },
   plans: {
     Query: {
       todoUser: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")),
