@@ -49,6 +49,19 @@ export interface GraphscaleExecutionArgs extends ExecutionArgs {
   exposeInternalErrors?: boolean;
   /** Receives each masked internal error with the id the client saw (default: console.error). */
   onInternalError?: ErrorMaskingOptions["onInternalError"];
+  /** false: build responses with the interpretive output only (no `new Function`); default: the schema's, else true. */
+  compileOutput?: boolean;
+}
+
+/**
+ * Whether responses are built by compiled output unless a request says otherwise: the schema's
+ * `compileOutput` (makeSchema), else on — off everywhere when GRAPHSCALE_COMPILE_OUTPUT=off (tests run the
+ * parity suites both ways; environments that forbid `new Function` set it).
+ */
+function compileOutputDefault(schema: GraphQLSchema): boolean {
+  const configured = (schema.extensions?.graphscale as { compileOutput?: boolean } | undefined)?.compileOutput;
+  if (configured !== undefined) return configured;
+  return process.env.GRAPHSCALE_COMPILE_OUTPUT !== "off";
 }
 
 /** spec: PrepareRequest — the plan and coerced variables, or the request errors graphql-js would give. */
@@ -96,6 +109,7 @@ export function prepareRequest(
       callerSignal: signal,
       abortedBy: null,
       entries: 0,
+      compileOutput: args.compileOutput ?? compileOutputDefault(schema),
     },
   };
 }
@@ -172,11 +186,11 @@ function parseAndValidate(
 }
 
 /** graphql-js's `graphql` arguments plus graphscale's own options (limits, signal, explain). */
-export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain" | "exposeInternalErrors" | "onInternalError">;
+export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain" | "exposeInternalErrors" | "onInternalError" | "compileOutput">;
 
 function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
   const { schema, source, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver, limits, signal, explain } = args;
-  const { exposeInternalErrors, onInternalError } = args;
+  const { exposeInternalErrors, onInternalError, compileOutput } = args;
   const schemaErrors = validateSchema(schema);
   if (schemaErrors.length > 0) return { errors: schemaErrors };
   // Text nested past twice the depth limit (arguments and lists nest too) never reaches the recursive parser.
@@ -197,6 +211,7 @@ function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
     explain,
     exposeInternalErrors,
     onInternalError,
+    compileOutput,
   });
 }
 

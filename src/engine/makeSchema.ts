@@ -52,6 +52,8 @@ export interface MakeSchemaConfig {
   planCacheSize?: number;
   /** Default request limits for this schema (each request may set its own): see spec/limits.md. */
   limits?: Partial<Limits>;
+  /** false: never build responses with generated code (`new Function`); see spec/output.md. Default true. */
+  compileOutput?: boolean;
   /**
    * Facts steps check their options against while planning (`Step.validatePlan`), e.g.
    * `{ kvetchSchema }` so Kvetch steps reject unknown type, edge and index names at plan time.
@@ -69,7 +71,7 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
-    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, limits: config.limits, planContext: config.planContext } },
+    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, limits: config.limits, planContext: config.planContext, compileOutput: config.compileOutput } },
   });
   applyResolvers(schema, config.resolvers ?? {});
   applyPlans(schema, config.plans ?? {});

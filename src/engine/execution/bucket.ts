@@ -46,6 +46,8 @@ export interface RequestState extends EngineRequest {
   abortedBy: Error | null;
   /** Entries the request's list layers have produced so far (maxResponseEntries). */
   entries: number;
+  /** Whether the response may be built by the plan's compiled output (spec/output.md, CompileOutput). */
+  readonly compileOutput: boolean;
 }
 
 /** What the output returns: graphql-js's result without extensions. */

@@ -9,9 +9,21 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { Bucket, RequestState, ResponseData } from "../execution/bucket.js";
 import { newOutputContext, response, type OutputContext } from "./context.js";
 import { executeField, executeFields } from "./completeValue.js";
+import { compiledOutputOf } from "./compileOutput.js";
 
 /** spec: BuildResponse — completes the query or subscription event's response from the root bucket. */
 export function buildResponse(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
+  if (request.compileOutput && request.promisedEntries !== true) {
+    const compiled = compiledOutputOf(request.plan);
+    if (compiled !== null) {
+      try {
+        return { data: compiled(rootBucket, request.globals) };
+      } catch {
+        // Something the compiled output does not handle (an error, a null at a non-null position, an odd
+        // value): the interpretive output builds the response, errors and all.
+      }
+    }
+  }
   const ctx = newOutputContext(request, request.promisedEntries === true);
   return completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, 0, undefined));
 }
