@@ -46,7 +46,7 @@ export function shardError(shard: number, reason: ShardFailureReason, what: stri
   const message =
     reason === "failed"
       ? `shard ${shard} failed in ${what}; the server log has the cause`
-      : `shard ${shard} is unavailable (${reason}) in ${what}; entries on other shards are served`;
+      : `shard ${shard} is unavailable (${reason}) in ${what}`;
   const error = new KvetchError(reason === "failed" ? "SHARD_FAILED" : "SHARD_UNAVAILABLE", message, { cause });
   (error as KvetchError & { shardFailure?: ShardFailureReason }).shardFailure = reason;
   markInternal(error);
