@@ -220,7 +220,7 @@ if (await serversUp("test/integration/shard-faults.test.ts", { mysql: true })) {
   });
 
   test("no error message of these tests names a host, port, database or driver text", () => {
-    assert.ok(seen.length > 10, `errors collected: ${seen.length}`);
+    assert.ok(seen.length >= 9, `errors collected: ${seen.length}`); // at least 2 per blackholed request, and the cut write's
     const leaks = seen.filter((message) => leaksConnectionDetails(message, [String(proxy.port), server.port || "3306", ...DATABASES]));
     assert.equal(leaks, []);
   });
