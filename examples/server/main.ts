@@ -12,5 +12,7 @@ const running = await createServer({
   port: Number(process.env.PORT ?? 4000),
   defaultQuery: todoViewQuery.trim(),
   defaultVariables: { id: userIds[0] },
+  // GET /healthz: each shard's breaker and a ping, and the cache (none here); 503 when any is down.
+  health: () => kvetch.health(),
 });
 console.log(`graphscale example server: ${running.url}/ (POST ${running.url}/graphql; header x-graphscale-explain: 1 adds the plan)`);

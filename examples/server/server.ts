@@ -1,14 +1,17 @@
 // An HTTP server for a graphscale schema on node:http alone: `POST /graphql` (JSON body { query,
 // variables, operationName }), `GET /` a page that runs a query and draws its plan with Mermaid, served
-// from node_modules (never a CDN). The header `x-graphscale-explain: 1` adds `extensions.explain`.
+// from node_modules (never a CDN), `GET /healthz` for load balancers. The header `x-graphscale-explain: 1`
+// adds `extensions.explain`. Run as an operator expects: a body size limit (413), a request timeout, requests
+// aborted when the client goes away, 4xx for every client mistake (a deep or malformed query included) and
+// never a 500 that carries internal text.
 
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createReadStream } from "node:fs";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
-import { execute } from "../../src/index.js";
-import type { ExplainOption } from "../../src/index.js";
+import type { ExecutionResult, GraphQLSchema } from "graphql";
+import { graphql } from "../../src/index.js";
+import type { ExplainOption, InternalErrorReport } from "../../src/index.js";
 import { renderPage } from "./page.js";
 
 export interface ServerOptions {
@@ -21,6 +24,14 @@ export interface ServerOptions {
   /** What the page's editor starts with. */
   readonly defaultQuery?: string;
   readonly defaultVariables?: Record<string, unknown>;
+  /** Request bodies larger than this are refused with 413 (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** A request (reading the body included) ends with an error after this long (default 10,000 ms). */
+  readonly requestTimeoutMs?: number;
+  /** What GET /healthz reports (200 when `ok`, else 503); default `{ ok: true }`. */
+  readonly health?: () => Promise<{ ok: boolean }>;
+  /** Masked internal errors, with the id the client saw (default: console.error). */
+  readonly onInternalError?: (report: InternalErrorReport) => void;
 }
 
 export interface RunningServer {
@@ -47,20 +58,40 @@ interface CountersLike {
   cacheRoundTrips?: Readonly<Record<string, number>>;
 }
 
-const MAX_BODY_BYTES = 1 << 20;
+class ClientError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const requireFromHere = createRequire(import.meta.url);
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const { schema, contextFactory, port = 4000, host = "127.0.0.1" } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const mermaidPath = requireFromHere.resolve("mermaid/dist/mermaid.min.js");
   const page = renderPage({ query: options.defaultQuery ?? "{ __typename }", variables: options.defaultVariables ?? {} });
 
   const server = createHttpServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJSON(res, 500, { errors: [{ message: error instanceof Error ? error.message : String(error) }] });
+      if (error instanceof ClientError) {
+        if (!res.headersSent) sendJSON(res, error.status, { errors: [{ message: error.message }] });
+        else res.end();
+        return;
+      }
+      // Never the error's text: it may name hosts, files or drivers. The log has it.
+      console.error("graphscale example server: request failed:", error);
+      if (!res.headersSent) sendJSON(res, 500, { errors: [{ message: "Internal server error" }] });
       else res.end();
     });
   });
+  // A client that sends its headers or body too slowly is cut off (408) rather than holding a socket.
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = Math.min(requestTimeoutMs, 60_000);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
@@ -72,6 +103,11 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     if (req.method === "GET" && path === "/mermaid.min.js") {
       res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=3600" });
       createReadStream(mermaidPath).pipe(res);
+      return;
+    }
+    if (req.method === "GET" && path === "/healthz") {
+      const report = options.health ? await options.health().catch(() => ({ ok: false })) : { ok: true };
+      sendJSON(res, report.ok ? 200 : 503, report);
       return;
     }
     if (req.method === "GET" && path === "/favicon.ico") {
@@ -93,40 +129,46 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) throw new ClientError(413, `The request body is larger than ${maxBodyBytes} bytes.`);
+    // The client going away aborts the request: no step starts after that (spec/limits.md BoundRequest).
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
+    });
     let body: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
-      body = JSON.parse(await readBody(req)) as typeof body;
+      body = JSON.parse(await readBody(req, maxBodyBytes)) as typeof body;
     } catch (error) {
-      sendJSON(res, 400, { errors: [{ message: `The request body must be JSON: ${(error as Error).message}` }] });
-      return;
+      if (error instanceof ClientError) throw error;
+      throw new ClientError(400, `The request body must be JSON: ${(error as Error).message}`);
     }
-    if (typeof body?.query !== "string") {
-      sendJSON(res, 400, { errors: [{ message: 'The request body needs a "query" string.' }] });
-      return;
+    if (body === null || typeof body !== "object" || typeof body.query !== "string") {
+      throw new ClientError(400, 'The request body needs a "query" string.');
     }
-    let document: DocumentNode;
-    try {
-      document = parse(body.query);
-    } catch (syntaxError) {
-      sendJSON(res, 400, { errors: [(syntaxError as GraphQLError).toJSON()] });
-      return;
+    const variables = body.variables ?? null;
+    if (variables !== null && (typeof variables !== "object" || Array.isArray(variables))) {
+      throw new ClientError(400, '"variables" must be a JSON object (or null).');
     }
-    const validationErrors = validate(schema, document);
-    if (validationErrors.length > 0) {
-      sendJSON(res, 400, { errors: validationErrors.map((e) => e.toJSON()) });
-      return;
-    }
+    const operationName = body.operationName ?? null;
+    if (operationName !== null && typeof operationName !== "string") throw new ClientError(400, '"operationName" must be a string (or null).');
     const explain = explainOption(req.headers["x-graphscale-explain"]);
     const contextValue = contextFactory ? await contextFactory(req) : {};
     const before = countersOf(contextValue);
-    const result: ExecutionResult = await execute({
+    // graphql() parses with the depth guard, validates and executes: a deep or malformed query is a request
+    // error with a message (status 400), never a thrown RangeError.
+    const result: ExecutionResult = await graphql({
       schema,
-      document,
+      source: body.query,
       contextValue,
-      variableValues: (body.variables ?? undefined) as Record<string, unknown> | undefined,
-      operationName: typeof body.operationName === "string" ? body.operationName : undefined,
+      variableValues: variables as Record<string, unknown> | null,
+      operationName,
       explain,
+      signal: controller.signal,
+      limits: { timeoutMs: requestTimeoutMs },
+      onInternalError: options.onInternalError,
     });
+    if (controller.signal.aborted) return; // nobody is listening
     const out: ExecutionResult = explain ? { ...result, extensions: { ...result.extensions, roundTrips: roundTrips(contextValue, before) } } : result;
     sendJSON(res, "data" in result ? 200 : 400, out);
   }
@@ -183,15 +225,15 @@ function roundTrips(contextValue: unknown, before: CountersLike | null): RoundTr
   return out;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`the body is larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+      if (size > maxBytes) {
+        reject(new ClientError(413, `The request body is larger than ${maxBytes} bytes.`));
+        req.pause();
         return;
       }
       chunks.push(chunk);

@@ -30,11 +30,13 @@ export const todoTypeDefs = /* GraphQL */ `
   }
 
   type Mutation {
-    createTodoItem(listId: ID!, text: String!): TodoItem
+    "With an idempotencyKey, a retry of the same create returns the first item instead of a second one."
+    createTodoItem(listId: ID!, text: String!, idempotencyKey: String): TodoItem
     createTodoItems(listId: ID!, texts: [String!]!): [TodoItem!]!
     setTodoItemDone(id: ID!, done: Boolean!): TodoItem
+    "Deletes a todo item; an id of a user or a list deletes nothing and is an error."
     deleteTodoItem(id: ID!): Boolean
-    createTodoList(userId: ID!, name: String!): TodoList
+    createTodoList(userId: ID!, name: String!, idempotencyKey: String): TodoList
   }
 
   type User {
@@ -111,7 +113,7 @@ export const todoSchema = makeSchema({
     Mutation: {
       createTodoItem: (_$root: Step, args: FieldArgs) => {
         const $list = loadObject("TodoList", args.get("listId"));
-        return createObject("TodoItem", lambda(list([$list, args.get("text")]), newTodoItem));
+        return createObject("TodoItem", lambda(list([$list, args.get("text")]), newTodoItem), { idempotencyKey: args.get("idempotencyKey") });
       },
       // One createObjects call for all the texts: the write step runs once for the list layer.
       createTodoItems: (_$root: Step, args: FieldArgs) => {
@@ -122,10 +124,11 @@ export const todoSchema = makeSchema({
         const $id = lambda(loadObject("TodoItem", args.get("id")), existingItemId);
         return updateObject($id, { done: args.get("done") });
       },
-      deleteTodoItem: (_$root: Step, args: FieldArgs) => deleteObject(args.get("id")),
+      // Typed: the store checks the id names a TodoItem before deleting anything.
+      deleteTodoItem: (_$root: Step, args: FieldArgs) => deleteObject("TodoItem", args.get("id")),
       createTodoList: (_$root: Step, args: FieldArgs) => {
         const $user = loadObject("User", args.get("userId"));
-        return createObject("TodoList", lambda(list([$user, args.get("name")]), newTodoList));
+        return createObject("TodoList", lambda(list([$user, args.get("name")]), newTodoList), { idempotencyKey: args.get("idempotencyKey") });
       },
     },
     User: {

@@ -74,6 +74,26 @@ export interface IndexRange {
   limit: number | null;
 }
 
+/**
+ * A repair queue row (spec/kvetch-storage.md §6.4): an object whose derived rows a write could not finish.
+ * It lives on the object's shard, ordered by (id, seq).
+ */
+export interface RepairEntry {
+  id: string;
+  /** nextSeq when queued; a second failure of the same object is a second row. */
+  seq: number;
+  /** JSON `{ "edges": EdgeKey[], "index": IndexKey[] }`: rows to remove unless the object implies them again. */
+  body: string;
+}
+
+/** An idempotency key row: which object a create with this key made (or reserved the id of). */
+export interface IdempotencyKeyRow {
+  /** idempotencyKeyHash(typeId, key), 32 hex digits. */
+  keyHash: string;
+  id: string;
+  created: number;
+}
+
 export interface ShardStats {
   shard: number;
   label: string;
@@ -132,6 +152,19 @@ export interface ShardStore {
   scanIndexEntries(after: IndexScanKey | null, limit: number): Promise<IndexRow[]>;
   stats(): Promise<ShardStats>;
   close(): Promise<void>;
+  /** One cheap round trip that proves the shard answers (health checks, breaker probes). */
+  ping?(): Promise<void>;
+  /** Adds repair queue rows (a row already there is left as it is). Without it, failed derived writes wait for a full repair. */
+  queueRepairs?(entries: readonly RepairEntry[]): Promise<void>;
+  /** Queue rows after `after` in (id, seq) order. */
+  readRepairQueue?(after: { id: string; seq: number } | null, limit: number): Promise<RepairEntry[]>;
+  /** Deletes queue rows; returns how many existed. */
+  removeRepairs?(keys: readonly { id: string; seq: number }[]): Promise<number>;
+  /**
+   * For each row, stores it unless its key is already stored, and returns the id stored under each key
+   * (the row's own id, or the one an earlier create reserved). Without it, createObjects refuses idempotency keys.
+   */
+  reserveKeys?(rows: readonly IdempotencyKeyRow[]): Promise<string[]>;
 }
 
 /** Redis cache settings: one node by URL, or a Cluster by its seed nodes. */
@@ -157,11 +190,26 @@ export interface KvetchBackend {
    * Called once by every `new Kvetch`; `kvetch.close()` closes what it opened.
    */
   openShards(counters: KvetchCounters): ShardStore[];
+  /** The circuit breaker every shard of this backend gets (spec/kvetch-storage.md §9.1); false for none. */
+  readonly breaker?: BreakerOptions | false;
+}
+
+/** A shard's circuit breaker: open after `failureThreshold` consecutive failures, probe every `probeIntervalMs`. */
+export interface BreakerOptions {
+  /** Consecutive failures (timeouts, lost connections) that open the breaker (default 3). */
+  failureThreshold?: number;
+  /** While open, one call every this many ms is let through as a probe (default 1000). */
+  probeIntervalMs?: number;
 }
 
 /** indexValueHash: the first 16 bytes of SHA-256 over the UTF-8 value key, as 32 hex digits. */
 export function indexValueHash(valueKey: string): string {
   return createHash("sha256").update(valueKey, "utf8").digest("hex").slice(0, 32);
+}
+
+/** idempotencyKeyHash: the first 16 bytes of SHA-256 over `<typeId>:<key>`, as 32 hex digits. */
+export function idempotencyKeyHash(typeId: number, key: string): string {
+  return createHash("sha256").update(`${typeId}:${key}`, "utf8").digest("hex").slice(0, 32);
 }
 
 /** Order of canonical ids and hex hashes; equals the byte order MySQL uses for BINARY columns. */

@@ -40,6 +40,15 @@ redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2], KEYS[3])
 return 1`;
 
+/** The cache's state for health reports (no host or port). */
+export interface CacheHealth {
+  ok: boolean;
+  /** The client's connection status ("ready", "connecting", "reconnecting", "end", …). */
+  status: string;
+  /** Invalidations remembered while Redis was unreachable (the cache is not used until they are applied). */
+  pendingInvalidations: number;
+}
+
 /** More failed invalidations than this and the whole key prefix is flushed instead (see syncCache). */
 const PENDING_CAP = 10_000;
 
@@ -146,6 +155,11 @@ export class RedisCache {
       else groups.set(node, [i]);
     }
     return groups;
+  }
+
+  health(): CacheHealth {
+    const status = this.closed ? "closed" : this.client.status;
+    return { ok: status === "ready" && this.pending.size === 0 && !this.overflowed, status, pendingInvalidations: this.pending.size };
   }
 
   /**

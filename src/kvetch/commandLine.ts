@@ -29,6 +29,8 @@ Options:
                         export (the defineSchema result, or a module path)
   --checkpoint <file>   repair: checkpoint file (default kvetch-repair.checkpoint.json); resumed when present
   --batch-size <n>      repair: rows per scan query (default 500)
+  --queue               repair: only drain the repair queue (objects whose writes could not finish their
+                        derived rows); fast, run it often. A full repair heals those too
   --help                this text
 
 Without --config: GRAPHSCALE_SHARDS (comma-separated mysql:// URLs), GRAPHSCALE_REDIS (a redis:// URL, or
@@ -68,6 +70,7 @@ interface ParsedArgs {
   config: string | null;
   checkpoint: string;
   batchSize: number;
+  queue: boolean;
 }
 
 /** parseArgs: `kvetch <command>` plus options; usage errors say which argument was wrong. */
@@ -78,9 +81,13 @@ function parseArgs(argv: readonly string[]): ParsedArgs | "help" {
   if (command !== "migrate" && command !== "repair" && command !== "stats") {
     throw new UsageError(`unknown kvetch command "${command ?? ""}"; the commands are migrate, repair, stats`);
   }
-  const parsed: ParsedArgs = { command, config: null, checkpoint: "kvetch-repair.checkpoint.json", batchSize: 500 };
+  const parsed: ParsedArgs = { command, config: null, checkpoint: "kvetch-repair.checkpoint.json", batchSize: 500, queue: false };
   for (let i = 0; i < rest.length; i++) {
     const option = rest[i]!;
+    if (option === "--queue" && command === "repair") {
+      parsed.queue = true;
+      continue;
+    }
     const value = rest[i + 1];
     if (value === undefined || value.startsWith("--")) throw new UsageError(`${option} needs a value`);
     i++;
@@ -293,6 +300,17 @@ async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: string, o
     throw new UsageError(`repair needs the schema: set "schema" in the config file or GRAPHSCALE_SCHEMA to the module that exports it`);
   }
   const schema = typeof config.schema === "string" ? await loadSchema(config.schema) : config.schema;
+  if (args.queue) {
+    const kvetch = openStore(config, schema, true);
+    try {
+      const { checkpoint: _none, ...totals } = await kvetch.repair({ queue: true, batchSize: args.batchSize });
+      err.write(`repair --queue: ${totals.scanned} queued object(s) re-derived\n`);
+      out.write(`${JSON.stringify(totals)}\n`);
+    } finally {
+      await kvetch.close();
+    }
+    return;
+  }
   const checkpointPath = resolve(cwd, args.checkpoint);
   let resume: CheckpointFile | null = null;
   if (existsSync(checkpointPath)) {
@@ -350,7 +368,12 @@ export async function runCli(
       io.err.write(`graphscale: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    io.err.write(`graphscale: ${error instanceof KvetchError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    // An operator's terminal: the cause chain (which shard, host and driver text) is printed too.
+    let text = error instanceof KvetchError ? error.message : String((error as Error)?.stack ?? error);
+    for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
+      text += `\n  cause: ${cause.message}`;
+    }
+    io.err.write(`graphscale: ${text}\n`);
     return 1;
   }
 }

@@ -14,7 +14,18 @@ export type KvetchErrorCode =
   | "NOT_FOUND"
   | "DERIVED_EDGE"
   | "CONFLICT"
-  | "SHARD_FAILED";
+  | "WRONG_TYPE"
+  | "SHARD_FAILED"
+  | "SHARD_UNAVAILABLE";
+
+/** Why a shard call failed without an answer (the words clients see in `shard N is unavailable (…)`). */
+export type ShardFailureReason = "timeout" | "no connection" | "pool queue full" | "circuit open" | "connection lost" | "failed";
+
+/**
+ * The mark the engine masks internal errors by (src/engine/maskErrors.ts); set by its registered name, since
+ * Kvetch never imports the engine.
+ */
+const INTERNAL_ERROR = Symbol.for("graphscale.internalError");
 
 export class KvetchError extends Error {
   readonly code: KvetchErrorCode;
@@ -24,6 +35,33 @@ export class KvetchError extends Error {
     this.name = "KvetchError";
     this.code = code;
   }
+}
+
+/**
+ * shardError: a shard call that failed, as callers see it — `Kvetch: shard 2 is unavailable (timeout)` or
+ * `Kvetch: shard 2 failed in readObjects` — marked internal, so a GraphQL client sees a masked error. Host,
+ * port, database and driver text go only into `cause` (the server's onInternalError hook receives it).
+ */
+export function shardError(shard: number, reason: ShardFailureReason, what: string, cause: unknown): KvetchError {
+  const message =
+    reason === "failed"
+      ? `shard ${shard} failed in ${what}; the server log has the cause`
+      : `shard ${shard} is unavailable (${reason}) in ${what}`;
+  const error = new KvetchError(reason === "failed" ? "SHARD_FAILED" : "SHARD_UNAVAILABLE", message, { cause });
+  (error as KvetchError & { shardFailure?: ShardFailureReason }).shardFailure = reason;
+  markInternal(error);
+  return error;
+}
+
+/** Marks an error as internal (clients see it masked); returns it. */
+export function markInternal<E extends object>(error: E): E {
+  Object.defineProperty(error, INTERNAL_ERROR, { value: true, enumerable: false });
+  return error;
+}
+
+/** The reason a shard error carries (null for any other error). */
+export function shardFailureOf(error: unknown): ShardFailureReason | null {
+  return error instanceof KvetchError ? ((error as { shardFailure?: ShardFailureReason }).shardFailure ?? null) : null;
 }
 
 /** Short, printable rendering of a value a caller passed in, for error messages. */

@@ -3,7 +3,10 @@
 // export the cache, the read/write internals or test hooks from this file (tests: graphscale/kvetch/testing).
 
 export { Kvetch } from "./kvetch.js";
-export type { KvetchOptions } from "./kvetch.js";
+export type { KvetchOptions, KvetchHealth, KvetchPartialOption, NewItem } from "./kvetch.js";
+export type { DerivedWriteFailure } from "./store.js";
+export type { ShardHealth, BreakerState } from "./shardGuard.js";
+export type { CacheHealth } from "./cache.js";
 export { defineSchema, KvetchSchema } from "./schema.js";
 export type {
   KvetchSchemaConfig,
@@ -19,6 +22,9 @@ export type { MemoryBackendOptions } from "./memory.js";
 export { mysqlBackend } from "./mysql.js";
 export type { MysqlBackendOptions } from "./mysql.js";
 export type {
+  BreakerOptions,
+  IdempotencyKeyRow,
+  RepairEntry,
   KvetchBackend,
   KvetchCounters,
   RedisConfig,
@@ -44,12 +50,14 @@ export {
   shardOfEdge,
   shardOfId,
   shardOfIndexEntry,
+  shardOfIdempotencyKey,
 } from "./shard.js";
+export { idempotencyKeyHash } from "./backend.js";
 export type { BucketRange, ShardMapOptions } from "./shard.js";
 export { newId, isUuid, timeOfId } from "./id.js";
 export { derivedEdgeHolds, indexEntryHolds } from "./derived.js";
 export { KvetchError } from "./errors.js";
-export type { KvetchErrorCode } from "./errors.js";
+export type { KvetchErrorCode, ShardFailureReason } from "./errors.js";
 export type {
   KvetchData,
   KvetchObject,

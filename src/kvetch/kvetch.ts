@@ -4,23 +4,27 @@
 
 import type { EdgeKey, EdgeRow, KvetchBackend, KvetchCounters, ShardStats } from "./backend.js";
 import { RedisCache } from "./cache.js";
+import type { CacheHealth } from "./cache.js";
 import { nextSeq } from "./cursor.js";
 import { derivedRowsOf } from "./derived.js";
 import { checkJsonValue, encodeData } from "./data.js";
 import { distinctKeys, spread } from "./distinct.js";
-import { KvetchError } from "./errors.js";
+import { KvetchError, describeValue } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
 import { getEdgePages, queryIndexPages, readEdgeCounts } from "./listRead.js";
 import { memoryBackend } from "./memory.js";
 import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "./model.js";
 import { getObjects } from "./objectRead.js";
 import { repair } from "./repair.js";
+import { drainRepairQueue } from "./repairQueue.js";
+import { ShardGuard, breakerSettings } from "./shardGuard.js";
+import type { ShardHealth } from "./shardGuard.js";
 import type { KvetchRepairOptions, KvetchRepairReport } from "./repair.js";
 import type { KvetchEdgeDef, KvetchSchema } from "./schema.js";
 import { indexValueKey, shardOfId } from "./shard.js";
 import type { ShardMap } from "./shard.js";
-import { testHooksOf } from "./store.js";
-import type { KvetchTestHooks, Store } from "./store.js";
+import { orThrow, testHooksOf } from "./store.js";
+import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./store.js";
 import { createObjects, deleteEdges, deleteObjects, insertEdges, updateObjects } from "./write.js";
 import type { NewObject, ObjectPatch } from "./write.js";
 
@@ -28,6 +32,43 @@ export interface KvetchOptions {
   schema: KvetchSchema;
   /** memoryBackend(...) or mysqlBackend(...); default: one in-memory shard. */
   backend?: KvetchBackend;
+  /**
+   * Told about each write that committed but could not write its derived rows (they are queued for
+   * `repair --queue` when the backend has a queue). Default: one line on console.error.
+   */
+  onDerivedWriteFailure?: (report: DerivedWriteFailure) => void;
+}
+
+/** Reads and batch writes with `partial: true` give a failed shard's entries its error instead of throwing. */
+export interface KvetchPartialOption {
+  partial?: boolean;
+}
+
+/** What kvetch.health() reports: each shard (breaker and a ping) and the cache; no host, port or database. */
+export interface KvetchHealth {
+  ok: boolean;
+  shards: ShardHealth[];
+  cache: CacheHealth | null;
+}
+
+function reportDerivedWriteFailure(report: DerivedWriteFailure): void {
+  console.error(
+    `graphscale: Kvetch ${report.op} of ${report.ids.length} object(s) committed, but their derived rows failed; ` +
+      `${report.queued ? "queued for `graphscale kvetch repair --queue`" : "run `graphscale kvetch repair`"}:`,
+    report.error,
+  );
+}
+
+/** The results as they are with `partial`, else the results or the first failure thrown. */
+function settle<T>(results: OrFailure<T>[], options: KvetchPartialOption | undefined): OrFailure<T>[] {
+  return options?.partial === true ? results : orThrow(results);
+}
+
+/** One object to create: its type name, its data, and optionally a key that makes retries safe. */
+export interface NewItem {
+  type: string;
+  data: KvetchData;
+  idempotencyKey?: string;
 }
 
 export class Kvetch {
@@ -43,12 +84,14 @@ export class Kvetch {
     const backend = options.backend ?? memoryBackend();
     this.schema = options.schema;
     this.counters = { calls: 0, shardQueries: new Array<number>(backend.shardMap.shards).fill(0), cacheRoundTrips: {}, rowsFetched: 0 };
-    const shards = backend.openShards(this.counters);
+    const breaker = breakerSettings(backend.breaker);
+    const shards = backend.openShards(this.counters).map((shard) => new ShardGuard(shard, breaker));
     const cache = backend.redis === null ? null : new RedisCache(backend.redis, this.counters);
     // Fault injection for tests (graphscale/kvetch/testing): reachable by this instance, never a public field.
     const hooks: KvetchTestHooks = {};
     testHooksOf.set(this, hooks);
-    this.store = { schema: this.schema, shardMap: backend.shardMap, shards, cache, counters: this.counters, hooks };
+    const onDerivedWriteFailure = options.onDerivedWriteFailure ?? reportDerivedWriteFailure;
+    this.store = { schema: this.schema, shardMap: backend.shardMap, shards, cache, counters: this.counters, hooks, onDerivedWriteFailure };
   }
 
   /** The bucket → shard map every placement is computed with. */
@@ -80,27 +123,37 @@ export class Kvetch {
     await Promise.all(this.store.shards.map((shard) => shard.migrate()));
   }
 
-  /** Objects in input order, null for ids that do not exist; repeated ids (in any case) are read once. */
-  async getObjects(ids: readonly string[]): Promise<(KvetchObject | null)[]> {
+  /**
+   * Objects in input order, null for ids that do not exist; repeated ids (in any case) are read once. A shard
+   * that fails fails the call — or, with `{ partial: true }`, only its own ids, which get its KvetchError.
+   */
+  getObjects(ids: readonly string[], options?: { partial?: false }): Promise<(KvetchObject | null)[]>;
+  getObjects(ids: readonly string[], options: { partial: true }): Promise<(KvetchObject | null | KvetchError)[]>;
+  async getObjects(ids: readonly string[], options?: KvetchPartialOption): Promise<(KvetchObject | null | KvetchError)[]> {
     this.begin();
-    return getObjects(this.store, checkIds(ids, "getObjects ids"));
+    return settle(await getObjects(this.store, checkIds(ids, "getObjects ids")), options);
   }
 
   async getObject(id: string): Promise<KvetchObject | null> {
     return (await this.getObjects([id]))[0]!;
   }
 
-  /** Creates one object of `type`; its derived edges and index entries follow from `data`. */
-  async createObject(type: string, data: KvetchData): Promise<KvetchObject> {
-    return (await this.createObjectsIn("createObject", [{ type, data }]))[0]!;
+  /**
+   * Creates one object of `type`; its derived edges and index entries follow from `data`. With an
+   * `idempotencyKey`, a retry with the same key (and type) returns the object the first call created.
+   */
+  async createObject(type: string, data: KvetchData, options?: { idempotencyKey?: string }): Promise<KvetchObject> {
+    return orThrow(await this.createObjectsIn("createObject", [{ type, data, idempotencyKey: options?.idempotencyKey }]))[0]!;
   }
 
   /** Creates a batch: one canonical insert per shard, then the derived rows, then cache invalidation. */
-  async createObjects(items: readonly { type: string; data: KvetchData }[]): Promise<KvetchObject[]> {
-    return this.createObjectsIn("createObjects", items);
+  createObjects(items: readonly NewItem[], options?: { partial?: false }): Promise<KvetchObject[]>;
+  createObjects(items: readonly NewItem[], options: { partial: true }): Promise<(KvetchObject | KvetchError)[]>;
+  async createObjects(items: readonly NewItem[], options?: KvetchPartialOption): Promise<(KvetchObject | KvetchError)[]> {
+    return settle(await this.createObjectsIn("createObjects", items), options);
   }
 
-  private async createObjectsIn(call: string, items: readonly { type: string; data: KvetchData }[]): Promise<KvetchObject[]> {
+  private async createObjectsIn(call: string, items: readonly NewItem[]): Promise<OrFailure<KvetchObject>[]> {
     this.begin();
     if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { type, data }`);
     const planned = new Array<NewObject>(items.length);
@@ -111,7 +164,11 @@ export class Kvetch {
       const type = this.schema.objectType(item.type, where);
       const body = encodeData(item.data, `${where} data`);
       const data = JSON.parse(body) as KvetchData;
-      planned[i] = { type, data, body, derived: derivedRowsOf(type, data, true, where) };
+      const key = item.idempotencyKey;
+      if (key !== undefined && key !== null && (typeof key !== "string" || key.length === 0 || key.length > 255)) {
+        throw new KvetchError("BAD_ARGUMENT", `${where} idempotencyKey must be a string of 1 to 255 characters, got ${describeValue(key)}`);
+      }
+      planned[i] = { type, data, body, derived: derivedRowsOf(type, data, true, where), idempotencyKey: key ?? undefined };
     }
     if (planned.length === 0) return [];
     return createObjects(this.store, planned);
@@ -119,15 +176,17 @@ export class Kvetch {
 
   /** Shallow-merges `patch` into the object's data (undefined removes a key); version + 1; returns the result. */
   async updateObject(id: string, patch: KvetchData): Promise<KvetchObject> {
-    return (await this.updateObjectsIn("updateObject", [{ id, patch }]))[0]!;
+    return orThrow(await this.updateObjectsIn("updateObject", [{ id, patch }]))[0]!;
   }
 
   /** A batch of updates; several patches for one id are merged in order and give the same final object. */
-  async updateObjects(items: readonly { id: string; patch: KvetchData }[]): Promise<KvetchObject[]> {
-    return this.updateObjectsIn("updateObjects", items);
+  updateObjects(items: readonly { id: string; patch: KvetchData }[], options?: { partial?: false }): Promise<KvetchObject[]>;
+  updateObjects(items: readonly { id: string; patch: KvetchData }[], options: { partial: true }): Promise<(KvetchObject | KvetchError)[]>;
+  async updateObjects(items: readonly { id: string; patch: KvetchData }[], options?: KvetchPartialOption): Promise<(KvetchObject | KvetchError)[]> {
+    return settle(await this.updateObjectsIn("updateObjects", items), options);
   }
 
-  private async updateObjectsIn(call: string, items: readonly { id: string; patch: KvetchData }[]): Promise<KvetchObject[]> {
+  private async updateObjectsIn(call: string, items: readonly { id: string; patch: KvetchData }[]): Promise<OrFailure<KvetchObject>[]> {
     this.begin();
     if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { id, patch }`);
     // Patches for one id are merged in order into one update (a shallow merge of shallow merges), so one
@@ -155,21 +214,28 @@ export class Kvetch {
     return spread(await updateObjects(this.store, patches), distinct.slotOf);
   }
 
-  /** Deletes the object and the derived rows it implied; false when it did not exist. */
-  async deleteObject(id: string): Promise<boolean> {
-    return (await this.deleteObjectsIn("deleteObject id", [id]))[0]!;
+  /**
+   * Deletes the object and the derived rows it implied; false when it did not exist. With `type`, an object
+   * of another type is not deleted: the call fails with WRONG_TYPE.
+   */
+  async deleteObject(id: string, options?: { type?: string }): Promise<boolean> {
+    return orThrow(await this.deleteObjectsIn("deleteObject id", [id], options?.type))[0]!;
   }
 
-  async deleteObjects(ids: readonly string[]): Promise<boolean[]> {
-    return this.deleteObjectsIn("deleteObjects ids", ids);
+  /** Deletes a batch; with `type`, ids of other types are not deleted (WRONG_TYPE, per entry with `partial`). */
+  deleteObjects(ids: readonly string[], options?: { type?: string; partial?: false }): Promise<boolean[]>;
+  deleteObjects(ids: readonly string[], options: { type?: string; partial: true }): Promise<(boolean | KvetchError)[]>;
+  async deleteObjects(ids: readonly string[], options?: { type?: string } & KvetchPartialOption): Promise<(boolean | KvetchError)[]> {
+    return settle(await this.deleteObjectsIn("deleteObjects ids", ids, options?.type), options);
   }
 
-  private async deleteObjectsIn(where: string, ids: readonly string[]): Promise<boolean[]> {
+  private async deleteObjectsIn(where: string, ids: readonly string[], type: string | undefined): Promise<OrFailure<boolean>[]> {
     this.begin();
+    const expectType = type === undefined ? undefined : this.schema.objectType(type, where.replace(/ id(s)?$/, ""));
     const canonical = where === "deleteObject id" ? [checkId(ids[0], where)] : checkIds(ids, where);
     const distinct = distinctKeys(canonical);
     if (distinct.keys.length === 0) return [];
-    return spread(await deleteObjects(this.store, distinct.keys), distinct.slotOf);
+    return spread(await deleteObjects(this.store, distinct.keys, expectType), distinct.slotOf);
   }
 
   /**
@@ -178,17 +244,21 @@ export class Kvetch {
    * of a derived edge whose child no longer holds the parent id are dropped; with `verify: false` only edge
    * rows are read (one call, no object reads) and the caller re-checks with derivedEdgeHolds.
    */
-  async getEdges(edge: string, fromIds: readonly string[], options?: KvetchPageOptions): Promise<KvetchPage<KvetchEdge>[]> {
+  getEdges(edge: string, fromIds: readonly string[], options?: KvetchPageOptions & { partial?: false }): Promise<KvetchPage<KvetchEdge>[]>;
+  getEdges(edge: string, fromIds: readonly string[], options: KvetchPageOptions & { partial: true }): Promise<(KvetchPage<KvetchEdge> | KvetchError)[]>;
+  async getEdges(edge: string, fromIds: readonly string[], options?: KvetchPageOptions & KvetchPartialOption): Promise<(KvetchPage<KvetchEdge> | KvetchError)[]> {
     this.begin();
     const def = this.schema.edge(edge, "getEdges");
-    return getEdgePages(this.store, def, checkIds(fromIds, "getEdges fromIds"), options);
+    return settle(await getEdgePages(this.store, def, checkIds(fromIds, "getEdges fromIds"), options), options);
   }
 
   /** Edge counts per parent in input order (from the edge count table, or the cache). */
-  async countEdges(edge: string, fromIds: readonly string[]): Promise<number[]> {
+  countEdges(edge: string, fromIds: readonly string[], options?: { partial?: false }): Promise<number[]>;
+  countEdges(edge: string, fromIds: readonly string[], options: { partial: true }): Promise<(number | KvetchError)[]>;
+  async countEdges(edge: string, fromIds: readonly string[], options?: KvetchPartialOption): Promise<(number | KvetchError)[]> {
     this.begin();
     const def = this.schema.edge(edge, "countEdges");
-    return readEdgeCounts(this.store, def, checkIds(fromIds, "countEdges fromIds"));
+    return settle(await readEdgeCounts(this.store, def, checkIds(fromIds, "countEdges fromIds")), options);
   }
 
   private storedEdge(edge: string, call: string): KvetchEdgeDef {
@@ -274,7 +344,13 @@ export class Kvetch {
    * Pages of index entries per value in input order, ordered by (seq, targetId). Values are compared by their
    * canonical JSON (so "1" and 1 differ); null matches nothing. `verify` as for getEdges (indexEntryHolds).
    */
-  async queryIndex(index: string, values: readonly unknown[], options?: KvetchPageOptions): Promise<KvetchPage<KvetchIndexEntry>[]> {
+  queryIndex(index: string, values: readonly unknown[], options?: KvetchPageOptions & { partial?: false }): Promise<KvetchPage<KvetchIndexEntry>[]>;
+  queryIndex(index: string, values: readonly unknown[], options: KvetchPageOptions & { partial: true }): Promise<(KvetchPage<KvetchIndexEntry> | KvetchError)[]>;
+  async queryIndex(
+    index: string,
+    values: readonly unknown[],
+    options?: KvetchPageOptions & KvetchPartialOption,
+  ): Promise<(KvetchPage<KvetchIndexEntry> | KvetchError)[]> {
     this.begin();
     const def = this.schema.index(index, "queryIndex");
     if (!Array.isArray(values)) throw new KvetchError("BAD_ARGUMENT", `queryIndex values must be an array`);
@@ -290,13 +366,25 @@ export class Kvetch {
       checkJsonValue(value, `queryIndex values[${i}]`);
       keys[i] = indexValueKey(value);
     }
-    return queryIndexPages(this.store, def, keys, empty, options);
+    return settle(await queryIndexPages(this.store, def, keys, empty, options), options);
   }
 
   /** Restores missing and removes stale derived rows; see KvetchRepairOptions for batching and resuming. */
   async repair(options?: KvetchRepairOptions): Promise<KvetchRepairReport> {
     this.begin();
+    if (options?.queue === true) {
+      const batchSize = options.batchSize ?? 500;
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new KvetchError("BAD_ARGUMENT", `repair batchSize must be a positive integer, got ${batchSize}`);
+      return drainRepairQueue(this.store, batchSize);
+    }
     return repair(this.store, options);
+  }
+
+  /** Each shard's breaker state and a ping (none while its breaker is open), and the cache's state. */
+  async health(): Promise<KvetchHealth> {
+    const shards = await Promise.all(this.store.shards.map((shard) => shard.health()));
+    const cache = this.store.cache === null ? null : this.store.cache.health();
+    return { ok: shards.every((shard) => shard.ok) && (cache === null || cache.ok), shards, cache };
   }
 
   /** Row counts per shard (objects, edges, index entries). */

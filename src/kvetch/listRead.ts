@@ -15,8 +15,8 @@ import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage
 import { readObjects } from "./objectRead.js";
 import type { KvetchEdgeDef, KvetchIndexDef } from "./schema.js";
 import { shardOfEdge } from "./shard.js";
-import { groupByShard, pick, writeBack } from "./store.js";
-import type { Store } from "./store.js";
+import { eachShardChunk, groupByShard, isFailure, pick, writeBack } from "./store.js";
+import type { OrFailure, Store } from "./store.js";
 
 /** A page request after validation: one request per distinct (key, cursor) pair. */
 interface PagePlan {
@@ -68,16 +68,23 @@ function planPages(call: string, keys: readonly string[], options: KvetchPageOpt
   return { requests, requestOf: distinct.slotOf, first, verify };
 }
 
+/** Lists of items, one per request; a request whose shard failed holds the failure. */
+type Lists = OrFailure<ListItem[]>[];
+
 /** queryRanges: requests grouped by the shard of their list, one query per shard per chunk, concurrently. */
-async function queryRanges(store: Store, kind: ListKind, requests: readonly ListRequest[]): Promise<ListItem[][]> {
-  const out = new Array<ListItem[]>(requests.length);
+async function queryRanges(store: Store, kind: ListKind, requests: readonly ListRequest[]): Promise<Lists> {
+  const out: Lists = new Array(requests.length);
   const shardOf = new Int32Array(requests.length);
   for (let i = 0; i < requests.length; i++) shardOf[i] = kind.shardOf(requests[i]!.key);
-  await Promise.all(
-    groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+  await eachShardChunk(
+    groupByShard(store.shards.length, shardOf),
+    async ({ shard, positions }) => {
       const lists = await kind.readRanges(store.shards[shard]!, pick(requests, positions));
       for (let p = 0; p < positions.length; p++) out[positions[p]!] = lists[p]!;
-    }),
+    },
+    ({ positions }, error) => {
+      for (let p = 0; p < positions.length; p++) out[positions[p]!] = error;
+    },
   );
   return out;
 }
@@ -126,7 +133,7 @@ function slicePage(list: CachedList, after: Position | null, limit: number | nul
  * generation is known is read from its shard as the list's first listCap+1 rows, written back, and paged in
  * memory; pages running past a cached prefix (lists longer than listCap) are read from the shards.
  */
-async function readListPages(store: Store, kind: ListKind, requests: readonly ListRequest[]): Promise<ListItem[][]> {
+async function readListPages(store: Store, kind: ListKind, requests: readonly ListRequest[]): Promise<Lists> {
   const cache = store.cache;
   if (cache === null || requests.length === 0) return queryRanges(store, kind, requests);
   const requestKeys = new Array<string>(requests.length);
@@ -137,7 +144,7 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
   const cached = await cache.readCache(tags, "v");
   if (cached === null) return queryRanges(store, kind, requests);
 
-  const lists = new Array<CachedList | null>(keys.length).fill(null);
+  const lists = new Array<OrFailure<CachedList> | null>(keys.length).fill(null);
   const fillKeys: number[] = [];
   for (let k = 0; k < keys.length; k++) {
     const text = cached.values[k];
@@ -154,7 +161,7 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
       round1.push(requests[i]!);
     }
   }
-  const out = new Array<ListItem[]>(requests.length);
+  const out: Lists = new Array(requests.length);
   if (round1.length > 0) {
     const results = await queryRanges(store, kind, round1);
     const fillTags: string[] = [];
@@ -162,6 +169,10 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
     const fillValues: string[] = [];
     for (let f = 0; f < fillKeys.length; f++) {
       const items = results[f]!;
+      if (isFailure(items)) {
+        lists[fillKeys[f]!] = items;
+        continue;
+      }
       const complete = items.length <= cache.listCap;
       if (!complete) items.length = cache.listCap;
       lists[fillKeys[f]!] = { items, complete };
@@ -176,7 +187,12 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
   const round2: number[] = [];
   for (let i = 0; i < requests.length; i++) {
     if (out[i] !== undefined) continue;
-    const page = slicePage(lists[keyOf[i]!]!, requests[i]!.after, requests[i]!.limit);
+    const list = lists[keyOf[i]!]!;
+    if (isFailure(list)) {
+      out[i] = list;
+      continue;
+    }
+    const page = slicePage(list, requests[i]!.after, requests[i]!.limit);
     if (page === null) round2.push(i);
     else out[i] = page;
   }
@@ -190,13 +206,22 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
 /** Whether request r's list item still holds for its canonical object (looked up in `targets`). */
 type Holds = (request: number, item: ListItem, targets: Map<string, KvetchObject | null>) => boolean;
 
+/** The failure of the first target of `list` that could not be read (its row cannot be checked), or null. */
+function failedTarget(list: readonly ListItem[], targets: Map<string, OrFailure<KvetchObject | null>>): KvetchError | null {
+  for (const item of list) {
+    const target = targets.get(item.id);
+    if (isFailure(target)) return target;
+  }
+  return null;
+}
+
 /**
  * readVerified: reads pages of `limit` rows, loads their target objects in one batch, drops rows that fail
  * `holds`, and reads on (from the last row read) for pages that lost rows, until each page is full or its
  * list ends.
  */
-async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds: Holds): Promise<ListItem[][]> {
-  const kept: ListItem[][] = new Array(plan.requests.length);
+async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds: Holds): Promise<Lists> {
+  const kept: Lists = new Array(plan.requests.length);
   for (let r = 0; r < kept.length; r++) kept[r] = [];
   let open = Array.from(plan.requests.keys());
   let requests = plan.requests;
@@ -204,7 +229,7 @@ async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds:
   while (open.length > 0) {
     const lists = await readListPages(store, kind, requests);
     const ids: string[] = [];
-    for (const list of lists) for (const item of list) ids.push(item.id);
+    for (const list of lists) if (!isFailure(list)) for (const item of list) ids.push(item.id);
     const { keys } = distinctKeys(ids);
     const targets = byKey(keys, await readObjects(store, keys));
     const nextOpen: number[] = [];
@@ -213,12 +238,18 @@ async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds:
       const r = open[o]!;
       const list = lists[o]!;
       const request = requests[o]!;
-      for (const item of list) if (holds(r, item, targets)) kept[r]!.push(item);
-      const full = request.limit !== null && list.length === request.limit;
-      if (full && wanted !== null && kept[r]!.length < wanted) {
-        const last = list[list.length - 1]!;
+      const failure = isFailure(list) ? list : failedTarget(list, targets);
+      if (failure !== null) {
+        kept[r] = failure; // the page cannot be read, or cannot be checked: the entry fails, the others go on
+        continue;
+      }
+      const keep = kept[r] as ListItem[];
+      for (const item of list as ListItem[]) if (holds(r, item, targets as Map<string, KvetchObject | null>)) keep.push(item);
+      const full = request.limit !== null && (list as ListItem[]).length === request.limit;
+      if (full && wanted !== null && keep.length < wanted) {
+        const last = (list as ListItem[])[(list as ListItem[]).length - 1]!;
         nextOpen.push(r);
-        nextRequests.push({ key: request.key, after: { seq: last.seq, id: last.id }, limit: wanted - kept[r]!.length });
+        nextRequests.push({ key: request.key, after: { seq: last.seq, id: last.id }, limit: wanted - keep.length });
       }
     }
     open = nextOpen;
@@ -258,7 +289,7 @@ export async function getEdgePages(
   edge: KvetchEdgeDef,
   parents: readonly string[],
   options: KvetchPageOptions | undefined,
-): Promise<KvetchPage<KvetchEdge>[]> {
+): Promise<OrFailure<KvetchPage<KvetchEdge>>[]> {
   const plan = planPages("getEdges", parents, options);
   const kind = edgeListKind(store.shardMap, edge);
   const lists =
@@ -267,8 +298,11 @@ export async function getEdgePages(
           derivedEdgeHolds(edge, { fromId: plan.requests[r]!.key, toId: item.id }, targets.get(item.id)),
         )
       : await readListPages(store, kind, plan.requests);
-  const pages = new Array<KvetchPage<KvetchEdge>>(plan.requests.length);
-  for (let r = 0; r < plan.requests.length; r++) pages[r] = edgePage(edge.name, plan.requests[r]!.key, lists[r]!, plan.first);
+  const pages = new Array<OrFailure<KvetchPage<KvetchEdge>>>(plan.requests.length);
+  for (let r = 0; r < plan.requests.length; r++) {
+    const list = lists[r]!;
+    pages[r] = isFailure(list) ? list : edgePage(edge.name, plan.requests[r]!.key, list, plan.first);
+  }
   return spread(pages, plan.requestOf);
 }
 
@@ -282,7 +316,7 @@ export async function queryIndexPages(
   keys: readonly string[],
   empty: Uint8Array,
   options: KvetchPageOptions | undefined,
-): Promise<KvetchPage<KvetchIndexEntry>[]> {
+): Promise<OrFailure<KvetchPage<KvetchIndexEntry>>[]> {
   const plan = planPages("queryIndex", keys, options);
   const live: number[] = [];
   const isEmpty = new Uint8Array(plan.requests.length);
@@ -297,17 +331,20 @@ export async function queryIndexPages(
       : plan.verify
         ? await readVerified(store, kind, livePlan, (r, item, targets) => indexEntryHolds(index, liveValues[r], targets.get(item.id)))
         : await readListPages(store, kind, livePlan.requests);
-  const lists = new Array<ListItem[]>(plan.requests.length).fill([]);
+  const lists: Lists = new Array<ListItem[]>(plan.requests.length).fill([]);
   for (let l = 0; l < live.length; l++) lists[live[l]!] = liveLists[l]!;
-  const pages = new Array<KvetchPage<KvetchIndexEntry>>(plan.requests.length);
-  for (let r = 0; r < plan.requests.length; r++) pages[r] = indexPage(lists[r]!, plan.first);
+  const pages = new Array<OrFailure<KvetchPage<KvetchIndexEntry>>>(plan.requests.length);
+  for (let r = 0; r < plan.requests.length; r++) {
+    const list = lists[r]!;
+    pages[r] = isFailure(list) ? list : indexPage(list, plan.first);
+  }
   return spread(pages, plan.requestOf);
 }
 
 /** readEdgeCounts: stored edge counts per parent (canonical ids, repeats allowed), through the cache's count field. */
-export async function readEdgeCounts(store: Store, edge: KvetchEdgeDef, parents: readonly string[]): Promise<number[]> {
+export async function readEdgeCounts(store: Store, edge: KvetchEdgeDef, parents: readonly string[]): Promise<OrFailure<number>[]> {
   const { keys: fromIds, slotOf } = distinctKeys(parents);
-  const out = new Array<number>(fromIds.length).fill(0);
+  const out = new Array<OrFailure<number>>(fromIds.length).fill(0);
   let missing: number[] | null = null;
   let gens: (string | null)[] | null = null;
   const tags = new Array<string>(fromIds.length);
@@ -328,20 +365,24 @@ export async function readEdgeCounts(store: Store, edge: KvetchEdgeDef, parents:
   if (wanted.length > 0) {
     const shardOf = new Int32Array(wanted.length);
     for (let w = 0; w < wanted.length; w++) shardOf[w] = shardOfEdge(store.shardMap, fromIds[wanted[w]!]!);
-    await Promise.all(
-      groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+    await eachShardChunk(
+      groupByShard(store.shards.length, shardOf),
+      async ({ shard, positions }) => {
         const chunk = new Array<string>(positions.length);
         for (let p = 0; p < positions.length; p++) chunk[p] = fromIds[wanted[positions[p]!]!]!;
         const counts = await store.shards[shard]!.readEdgeCounts(edge.edgeId, chunk);
         for (let p = 0; p < positions.length; p++) out[wanted[positions[p]!]!] = counts[p]!;
-      }),
+      },
+      ({ positions }, error) => {
+        for (let p = 0; p < positions.length; p++) out[wanted[positions[p]!]!] = error;
+      },
     );
     if (gens !== null) {
       const fillTags: string[] = [];
       const fillGens: string[] = [];
       const fillValues: string[] = [];
       for (const i of wanted) {
-        if (gens[i] === null) continue;
+        if (gens[i] === null || isFailure(out[i])) continue;
         fillTags.push(tags[i]!);
         fillGens.push(gens[i]!);
         fillValues.push(String(out[i]));

@@ -5,6 +5,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { compareText } from "./backend.js";
 import type {
+  IdempotencyKeyRow,
+  RepairEntry,
   EdgeKey,
   EdgeRange,
   EdgeRow,
@@ -96,6 +98,8 @@ interface ShardData {
   edges: Map<string, SortedList<EdgeRow>>; // key: `${edgeId}/${fromId}`
   edgeCounts: Map<string, number>;
   index: Map<string, SortedList<IndexRow>>; // key: `${indexId}/${valueHash}`
+  repairQueue: Map<string, RepairEntry>; // key: `${id}/${seq}`
+  keys: Map<string, string>; // idempotency key hash → object id
 }
 
 /** memoryBackend: in-process shards; Kvetch instances given the same backend object share the data. */
@@ -108,7 +112,7 @@ export function memoryBackend(options: MemoryBackendOptions = {}): KvetchBackend
   }
   const data: ShardData[] = [];
   for (let s = 0; s < shardCount; s++) {
-    data.push({ objects: new Map(), edges: new Map(), edgeCounts: new Map(), index: new Map() });
+    data.push({ objects: new Map(), edges: new Map(), edgeCounts: new Map(), index: new Map(), repairQueue: new Map(), keys: new Map() });
   }
   return {
     kind: "memory",
@@ -358,6 +362,46 @@ class MemoryShardStore implements ShardStore {
   }
 
   async close(): Promise<void> {}
+
+  async ping(): Promise<void> {
+    await this.roundTrip();
+  }
+
+  async queueRepairs(entries: readonly RepairEntry[]): Promise<void> {
+    await this.roundTrip();
+    for (const entry of entries) {
+      const key = `${entry.id}/${entry.seq}`;
+      if (!this.data.repairQueue.has(key)) this.data.repairQueue.set(key, { ...entry });
+    }
+  }
+
+  async readRepairQueue(after: { id: string; seq: number } | null, limit: number): Promise<RepairEntry[]> {
+    await this.roundTrip();
+    const order = (a: { id: string; seq: number }, b: { id: string; seq: number }): number => compareText(a.id, b.id) || a.seq - b.seq;
+    const all = [...this.data.repairQueue.values()].filter((entry) => after === null || order(entry, after) > 0).sort(order);
+    const out = all.slice(0, limit).map((entry) => ({ ...entry }));
+    this.counters.rowsFetched += out.length;
+    return out;
+  }
+
+  async removeRepairs(keys: readonly { id: string; seq: number }[]): Promise<number> {
+    await this.roundTrip();
+    let removed = 0;
+    for (const key of keys) if (this.data.repairQueue.delete(`${key.id}/${key.seq}`)) removed++;
+    return removed;
+  }
+
+  async reserveKeys(rows: readonly IdempotencyKeyRow[]): Promise<string[]> {
+    await this.roundTrip();
+    const out = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const { keyHash, id } = rows[i]!;
+      if (!this.data.keys.has(keyHash)) this.data.keys.set(keyHash, id);
+      out[i] = this.data.keys.get(keyHash)!;
+    }
+    this.counters.rowsFetched += rows.length;
+    return out;
+  }
 }
 
 function scanEdgeOrder(a: EdgeKey, b: EdgeKey): number {

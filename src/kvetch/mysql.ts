@@ -2,8 +2,10 @@
 // validated before anything connects; each Kvetch opens one MysqlShardStore (a pool) per shard.
 // Never prints credentials; never accepts two shards on one database.
 
-import type { KvetchBackend, KvetchCounters, RedisConfig, ShardStore } from "./backend.js";
+import type { BreakerOptions, KvetchBackend, KvetchCounters, RedisConfig, ShardStore } from "./backend.js";
 import { KvetchError } from "./errors.js";
+import { DEFAULT_SHARD_TIMEOUTS } from "./mysqlPool.js";
+import type { ShardTimeouts } from "./mysqlPool.js";
 import { MysqlShardStore } from "./mysqlShard.js";
 import type { ShardAddress } from "./mysqlShard.js";
 import { ShardMap } from "./shard.js";
@@ -20,6 +22,20 @@ export interface MysqlBackendOptions {
   redis?: RedisConfig;
   /** Connections per shard pool (default 10). */
   poolSize?: number;
+  /** A whole round trip, waiting for a connection included, ends within this (default 5000 ms). */
+  queryTimeoutMs?: number;
+  /** Waiting for (or opening) a pooled connection ends within this (default 2000 ms). */
+  acquireTimeoutMs?: number;
+  /** Calls that may wait for a connection per shard; one more fails at once (default 100). */
+  queueLimit?: number;
+  /** The per-shard circuit breaker (default { failureThreshold: 3, probeIntervalMs: 1000 }); false for none. */
+  breaker?: BreakerOptions | false;
+}
+
+function positiveInteger(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new KvetchError("BAD_CONFIG", `mysqlBackend ${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 function parseShardUrl(url: unknown, index: number): ShardAddress {
@@ -62,13 +78,19 @@ export function mysqlBackend(options: MysqlBackendOptions): KvetchBackend {
     seen.set(addresses[i]!.label, i);
   }
   const shardMap = new ShardMap({ shards: addresses.length, buckets: options.buckets, ranges: options.ranges });
-  const poolSize = options.poolSize ?? 10;
+  const poolSize = positiveInteger(options.poolSize, "poolSize", 10);
+  const timeouts: ShardTimeouts = {
+    queryTimeoutMs: positiveInteger(options.queryTimeoutMs, "queryTimeoutMs", DEFAULT_SHARD_TIMEOUTS.queryTimeoutMs),
+    acquireTimeoutMs: positiveInteger(options.acquireTimeoutMs, "acquireTimeoutMs", DEFAULT_SHARD_TIMEOUTS.acquireTimeoutMs),
+    queueLimit: positiveInteger(options.queueLimit, "queueLimit", DEFAULT_SHARD_TIMEOUTS.queueLimit),
+  };
   return {
     kind: "mysql",
     shardMap,
     redis: options.redis ?? null,
+    breaker: options.breaker,
     openShards(counters: KvetchCounters): ShardStore[] {
-      return addresses.map((address, shard) => new MysqlShardStore(shard, address, poolSize, counters));
+      return addresses.map((address, shard) => new MysqlShardStore(shard, address, poolSize, timeouts, counters));
     },
   };
 }

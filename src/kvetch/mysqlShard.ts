@@ -3,109 +3,57 @@
 // Never interpolates a value into SQL (placeholders only); never leaves a transaction open on a pooled connection.
 
 import mysql from "mysql2/promise";
-import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
+import type { ResultSetHeader } from "mysql2/promise";
 import type {
   EdgeKey,
   EdgeRange,
   EdgeRow,
+  IdempotencyKeyRow,
   IndexKey,
   IndexRange,
   IndexRow,
   IndexScanKey,
   KvetchCounters,
   ObjectRow,
+  RepairEntry,
   ShardStats,
   ShardStore,
 } from "./backend.js";
-import { KvetchError } from "./errors.js";
 import { idFromBytes, idToBytes } from "./id.js";
+import { ShardPool } from "./mysqlPool.js";
+import type { ShardTimeouts } from "./mysqlPool.js";
 import { SHARD_DDL, STORAGE_FORMAT, afterCondition, groupEdgeRows, toObjectRow } from "./mysqlTables.js";
 import type { Row } from "./mysqlTables.js";
 
-/** Where one shard lives: its URL, its database, and the label errors use. */
+/** Where one shard lives: its URL, its database, and the label operators see. */
 export interface ShardAddress {
   url: string;
   database: string;
-  /** host:port/database — never the user or password. */
+  /** host:port/database — never the user or password; never in a message a client can see. */
   label: string;
 }
 
-const DEADLOCK = 1213;
-const LOCK_WAIT_TIMEOUT = 1205;
-const MAX_ATTEMPTS = 3;
-
-
 export class MysqlShardStore implements ShardStore {
   readonly label: string;
-  private readonly pool: Pool;
+  private readonly pool: ShardPool;
 
   constructor(
     readonly shard: number,
     private readonly address: ShardAddress,
     poolSize: number,
+    timeouts: ShardTimeouts,
     private readonly counters: KvetchCounters,
   ) {
     this.label = `shard ${shard} (${address.label})`;
-    this.pool = mysql.createPool({
-      uri: address.url,
-      connectionLimit: poolSize,
-      multipleStatements: true,
-      // affectedRows must count rows really changed (not rows matched), for compare-and-set and counts
-      flags: ["-FOUND_ROWS"],
-      connectTimeout: 5000,
-    });
+    this.pool = new ShardPool(shard, address.label, address.url, poolSize, timeouts, counters);
   }
 
-  private fail(what: string, error: unknown): KvetchError {
-    const detail = error instanceof Error ? error.message : String(error);
-    return new KvetchError(
-      "SHARD_FAILED",
-      `${this.label} failed in ${what}: ${detail}. Check that the server is up and that \`graphscale kvetch migrate\` has run.`,
-      { cause: error },
-    );
+  private query<T>(what: string, sql: string, params: unknown[]): Promise<T> {
+    return this.pool.query<T>(what, sql, params);
   }
 
-  /** One counted round trip on any pooled connection. */
-  private async query<T>(what: string, sql: string, params: unknown[]): Promise<T> {
-    this.counters.shardQueries[this.shard]!++;
-    try {
-      const [result] = await this.pool.query(sql, params);
-      return result as T;
-    } catch (error) {
-      throw this.fail(what, error);
-    }
-  }
-
-  /**
-   * One counted round trip running `sql` (several statements) inside a transaction on one connection.
-   * On failure the transaction is rolled back before the connection goes back to the pool; deadlocks
-   * and lock wait timeouts are retried (each attempt is counted).
-   */
-  private async transaction(what: string, sql: string, params: unknown[]): Promise<ResultSetHeader[]> {
-    for (let attempt = 1; ; attempt++) {
-      let connection: PoolConnection;
-      try {
-        connection = await this.pool.getConnection();
-      } catch (error) {
-        throw this.fail(what, error);
-      }
-      this.counters.shardQueries[this.shard]!++;
-      try {
-        const [results] = await connection.query(`START TRANSACTION; ${sql} COMMIT;`, params);
-        connection.release();
-        return (results as ResultSetHeader[]).slice(1, -1);
-      } catch (error) {
-        try {
-          await connection.query("ROLLBACK");
-          connection.release();
-        } catch {
-          connection.destroy();
-        }
-        const errno = (error as { errno?: number }).errno;
-        if ((errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) continue;
-        throw this.fail(what, error);
-      }
-    }
+  private transaction(what: string, sql: string, params: unknown[]): Promise<ResultSetHeader[]> {
+    return this.pool.transaction(what, sql, params);
   }
 
   async migrate(): Promise<void> {
@@ -114,12 +62,12 @@ export class MysqlShardStore implements ShardStore {
     this.counters.shardQueries[this.shard]!++;
     let connection: mysql.Connection | null = null;
     try {
-      connection = await mysql.createConnection({ uri: server.toString(), connectTimeout: 5000 });
+      connection = await mysql.createConnection({ uri: server.toString(), connectTimeout: this.pool.timeouts.queryTimeoutMs });
       await connection.query("CREATE DATABASE IF NOT EXISTS ?? DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", [
         this.address.database,
       ]);
     } catch (error) {
-      throw this.fail("migrate (CREATE DATABASE)", error);
+      throw this.pool.fail("migrate (CREATE DATABASE)", error);
     } finally {
       await connection?.end().catch(() => undefined);
     }
@@ -434,7 +382,53 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
     };
   }
 
+  async ping(): Promise<void> {
+    await this.query("ping", "SELECT 1", []);
+  }
+
+  async queueRepairs(entries: readonly RepairEntry[]): Promise<void> {
+    const values = entries.map((entry) => [idToBytes(entry.id), entry.seq, entry.body]);
+    await this.query("queueRepairs", "INSERT IGNORE INTO repair_queue (id, seq, body) VALUES ?", [values]);
+  }
+
+  async readRepairQueue(after: { id: string; seq: number } | null, limit: number): Promise<RepairEntry[]> {
+    let sql = "SELECT id, seq, body FROM repair_queue";
+    const params: unknown[] = [];
+    if (after) {
+      const id = idToBytes(after.id);
+      sql += " WHERE (id > ? OR (id = ? AND seq > ?))";
+      params.push(id, id, after.seq);
+    }
+    sql += " ORDER BY id, seq LIMIT ?";
+    params.push(limit);
+    const rows = await this.query<Row[]>("readRepairQueue", sql, params);
+    this.counters.rowsFetched += rows.length;
+    return rows.map((row) => ({ id: idFromBytes(row.id as Buffer), seq: Number(row.seq), body: row.body as string }));
+  }
+
+  async removeRepairs(keys: readonly { id: string; seq: number }[]): Promise<number> {
+    const conditions = keys.map(() => "(id = ? AND seq = ?)");
+    const params = keys.flatMap((key) => [idToBytes(key.id), key.seq]);
+    const result = await this.query<ResultSetHeader>("removeRepairs", `DELETE FROM repair_queue WHERE ${conditions.join(" OR ")}`, params);
+    return result.affectedRows;
+  }
+
+  async reserveKeys(rows: readonly IdempotencyKeyRow[]): Promise<string[]> {
+    // Insert-if-absent, then read what each key holds: one round trip (two statements).
+    const values = rows.map((row) => [Buffer.from(row.keyHash, "hex"), idToBytes(row.id), row.created]);
+    const hashes = rows.map((row) => Buffer.from(row.keyHash, "hex"));
+    const results = await this.query<[ResultSetHeader, Row[]]>(
+      "reserveKeys",
+      "INSERT IGNORE INTO idempotency_keys (key_hash, object_id, created) VALUES ?; SELECT key_hash, object_id FROM idempotency_keys WHERE key_hash IN (?);",
+      [values, hashes],
+    );
+    const byKey = new Map<string, string>();
+    for (const row of results[1]) byKey.set((row.key_hash as Buffer).toString("hex"), idFromBytes(row.object_id as Buffer));
+    this.counters.rowsFetched += results[1].length;
+    return rows.map((row) => byKey.get(row.keyHash)!);
+  }
+
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.pool.close();
   }
 }

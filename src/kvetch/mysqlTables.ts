@@ -42,6 +42,18 @@ CREATE TABLE IF NOT EXISTS index_entries (
   PRIMARY KEY (index_id, value_hash, target_id),
   UNIQUE KEY index_order (index_id, value_hash, seq, target_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS repair_queue (
+  id BINARY(16) NOT NULL,
+  seq BIGINT NOT NULL,
+  body LONGTEXT NOT NULL,
+  PRIMARY KEY (id, seq)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  key_hash BINARY(16) NOT NULL,
+  object_id BINARY(16) NOT NULL,
+  created BIGINT NOT NULL,
+  PRIMARY KEY (key_hash)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE IF NOT EXISTS kvetch_meta (
   name VARCHAR(64) NOT NULL,
   value TEXT NOT NULL,
@@ -49,7 +61,7 @@ CREATE TABLE IF NOT EXISTS kvetch_meta (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;`;
 
 /** Version of the table layout above, recorded in kvetch_meta by migrate. */
-export const STORAGE_FORMAT = "1";
+export const STORAGE_FORMAT = "2";
 
 /** A row as mysql2 returns it. */
 export type Row = RowDataPacket & Record<string, unknown>;

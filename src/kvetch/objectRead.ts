@@ -8,8 +8,8 @@ import { distinctKeys, spread } from "./distinct.js";
 import { decodeObject } from "./model.js";
 import type { KvetchObject } from "./model.js";
 import { shardOfId } from "./shard.js";
-import { groupByShard, pick, writeBack } from "./store.js";
-import type { Store } from "./store.js";
+import { eachShardChunk, groupByShard, isFailure, pick, writeBack } from "./store.js";
+import type { OrFailure, Store } from "./store.js";
 
 // Cached object: "typeId,version,created,updated,<body JSON>"; a cached miss (no such object): "-".
 function encodeCachedObject(row: ObjectRow): string {
@@ -32,37 +32,44 @@ function decodeCachedObject(store: Store, id: string, text: string): KvetchObjec
   );
 }
 
-/** readObjectRows: canonical rows of distinct ids straight from the shards (no cache), aligned, null for misses. */
-export async function readObjectRows(store: Store, ids: readonly string[]): Promise<(ObjectRow | null)[]> {
-  const out = new Array<ObjectRow | null>(ids.length).fill(null);
+/**
+ * readObjectRows: canonical rows of distinct ids straight from the shards (no cache), aligned, null for
+ * misses; the ids of a shard that failed get its error (a partial result).
+ */
+export async function readObjectRows(store: Store, ids: readonly string[]): Promise<OrFailure<ObjectRow | null>[]> {
+  const out = new Array<OrFailure<ObjectRow | null>>(ids.length).fill(null);
   const shardOf = new Int32Array(ids.length);
   for (let i = 0; i < ids.length; i++) shardOf[i] = shardOfId(store.shardMap, ids[i]!);
   const position = new Map<string, number>();
   for (let i = 0; i < ids.length; i++) position.set(ids[i]!, i);
-  await Promise.all(
-    groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+  await eachShardChunk(
+    groupByShard(store.shards.length, shardOf),
+    async ({ shard, positions }) => {
       const rows = await store.shards[shard]!.readObjects(pick(ids, positions));
       for (let r = 0; r < rows.length; r++) out[position.get(rows[r]!.id)!] = rows[r]!;
-    }),
+    },
+    ({ positions }, error) => {
+      for (let p = 0; p < positions.length; p++) out[positions[p]!] = error;
+    },
   );
   return out;
 }
 
-function decodeRows(store: Store, rows: readonly (ObjectRow | null)[]): (KvetchObject | null)[] {
-  const out = new Array<KvetchObject | null>(rows.length);
+function decodeRows(store: Store, rows: readonly OrFailure<ObjectRow | null>[]): OrFailure<KvetchObject | null>[] {
+  const out = new Array<OrFailure<KvetchObject | null>>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    out[i] = row === null ? null : decodeObject(store.schema, row, store.shards[shardOfId(store.shardMap, row.id)]!.label);
+    out[i] = row === null || isFailure(row) ? row : decodeObject(store.schema, row, `shard ${shardOfId(store.shardMap, row.id)}`);
   }
   return out;
 }
 
-/** readObjects: distinct canonical ids → objects (null for misses), through the cache when there is one. */
-export async function readObjects(store: Store, ids: readonly string[]): Promise<(KvetchObject | null)[]> {
+/** readObjects: distinct canonical ids → objects (null for misses), through the cache when there is one; failures for failed shards. */
+export async function readObjects(store: Store, ids: readonly string[]): Promise<OrFailure<KvetchObject | null>[]> {
   const cache = store.cache;
   const cached = cache === null || ids.length === 0 ? null : await cache.readCache(ids.map(objectTag), "v");
   if (cached === null) return decodeRows(store, await readObjectRows(store, ids));
-  const out = new Array<KvetchObject | null>(ids.length).fill(null);
+  const out = new Array<OrFailure<KvetchObject | null>>(ids.length).fill(null);
   const missing: number[] = [];
   for (let i = 0; i < ids.length; i++) {
     const text = cached.values[i];
@@ -79,8 +86,8 @@ export async function readObjects(store: Store, ids: readonly string[]): Promise
     const i = missing[m]!;
     out[i] = found[m]!;
     const gen = cached.gens[i];
-    if (gen === null || gen === undefined) continue;
     const row = rows[m]!;
+    if (gen === null || gen === undefined || isFailure(row)) continue;
     fillTags.push(objectTag(ids[i]!));
     fillGens.push(gen);
     fillValues.push(row === null ? "-" : encodeCachedObject(row));
@@ -90,7 +97,7 @@ export async function readObjects(store: Store, ids: readonly string[]): Promise
 }
 
 /** getObjects: canonical ids (repeats allowed) → objects in input order; each distinct id is read once. */
-export async function getObjects(store: Store, ids: readonly string[]): Promise<(KvetchObject | null)[]> {
+export async function getObjects(store: Store, ids: readonly string[]): Promise<OrFailure<KvetchObject | null>[]> {
   const distinct = distinctKeys(ids);
   return spread(await readObjects(store, distinct.keys), distinct.slotOf);
 }

@@ -10,8 +10,9 @@ import { KvetchError } from "./errors.js";
 import { isUuid } from "./id.js";
 import { decodeObject, type KvetchData, type KvetchObject } from "./model.js";
 import { readObjectRows } from "./objectRead.js";
+import { orThrow } from "./store.js";
 import type { Store } from "./store.js";
-import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./write.js";
+import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./derivedWrite.js";
 
 export type KvetchRepairPhase = "objects" | "edges" | "index";
 
@@ -50,6 +51,11 @@ export interface KvetchRepairProgress {
 export interface KvetchRepairOptions {
   /** Rows per scan query (default 500). */
   batchSize?: number;
+  /**
+   * Only drain the repair queue (the objects whose writes could not finish their derived rows): fast, and
+   * what to run often; the report counts queue rows as `scanned` and `checked`. A full repair heals them too.
+   */
+  queue?: boolean;
   /** A checkpoint from an earlier run's onProgress or report. */
   resumeFrom?: KvetchRepairCheckpoint | null;
   /** Called after every batch; an exception stops the run (resume from the last checkpoint it was given). */
@@ -133,7 +139,7 @@ function objectOf(store: Store, row: ObjectRow | null): KvetchObject | null {
 /** Loads the canonical objects (straight from the shards) for a batch of derived rows. */
 async function targetsOf(store: Store, ids: readonly string[]): Promise<Map<string, KvetchObject | null>> {
   const { keys } = distinctKeys(ids);
-  const rows = await readObjectRows(store, keys);
+  const rows = orThrow(await readObjectRows(store, keys));
   const objects = new Array<KvetchObject | null>(keys.length);
   for (let k = 0; k < keys.length; k++) objects[k] = objectOf(store, rows[k]!);
   return byKey(keys, objects);

@@ -149,3 +149,11 @@ export function shardOfEdge(map: ShardMap, fromId: string): number {
 export function shardOfIndexEntry(map: ShardMap, indexId: number, valueKey: string): number {
   return map.shardOf(hashOfIndexEntry(indexId, valueKey) % map.buckets);
 }
+
+/**
+ * shardOfIdempotencyKey(keyHash) = the shard of fnv1a32(the 16 bytes of the key's hash) mod B: one key's row
+ * is on one shard, wherever the object it names lives.
+ */
+export function shardOfIdempotencyKey(map: ShardMap, keyHash: string): number {
+  return map.shardOf(fnv1a32(Buffer.from(keyHash, "hex")) % map.buckets);
+}

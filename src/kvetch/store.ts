@@ -3,10 +3,12 @@
 // the write-back of values read from the shards. Grouping allocates per batch and per shard, never per entry;
 // it never computes a shard itself (shard.ts does).
 
-import type { KvetchCounters, ShardStore } from "./backend.js";
+import type { KvetchCounters } from "./backend.js";
 import type { CacheField, RedisCache } from "./cache.js";
+import { KvetchError, shardFailureOf } from "./errors.js";
 import type { KvetchSchema } from "./schema.js";
 import type { ShardMap } from "./shard.js";
+import type { ShardGuard } from "./shardGuard.js";
 
 /**
  * Interruption points for fault-injection tests. Reached only through graphscale/kvetch/testing
@@ -22,10 +24,56 @@ export interface KvetchTestHooks {
 export interface Store {
   readonly schema: KvetchSchema;
   readonly shardMap: ShardMap;
-  readonly shards: readonly ShardStore[];
+  readonly shards: readonly ShardGuard[];
   readonly cache: RedisCache | null;
   readonly counters: KvetchCounters;
   readonly hooks: KvetchTestHooks;
+  /** Told about every write whose derived rows could not be written (the write itself succeeded). */
+  readonly onDerivedWriteFailure: (report: DerivedWriteFailure) => void;
+}
+
+/** A write that committed its canonical rows but not all of its derived rows (spec/kvetch-storage.md §6.4). */
+export interface DerivedWriteFailure {
+  op: "create" | "update" | "delete";
+  /** The objects whose derived rows may be missing or stale. */
+  ids: readonly string[];
+  /** Whether they are in the repair queue (`repair --queue` heals them); false: only a full repair does. */
+  queued: boolean;
+  /** The shard error (its cause has the detail). */
+  error: unknown;
+}
+
+/** A value, or the shard failure that stands in for it in a partial result. */
+export type OrFailure<T> = T | KvetchError;
+
+export function isFailure(value: unknown): value is KvetchError {
+  return value instanceof KvetchError;
+}
+
+/** The value list itself when nothing failed; else throws the first shard failure (for callers without `partial`). */
+export function orThrow<T>(values: readonly OrFailure<T>[]): T[] {
+  for (let i = 0; i < values.length; i++) if (values[i] instanceof KvetchError) throw values[i];
+  return values as T[];
+}
+
+/**
+ * eachShardChunk: runs one call per chunk, all concurrently; a chunk whose shard fails gives its error to
+ * `failed` (its entries become failures) instead of failing the batch. Errors that are not shard failures
+ * still fail the whole call.
+ */
+export async function eachShardChunk(
+  chunks: readonly ShardChunk[],
+  run: (chunk: ShardChunk) => Promise<void>,
+  failed: (chunk: ShardChunk, error: KvetchError) => void,
+): Promise<void> {
+  await Promise.all(
+    chunks.map((chunk) =>
+      run(chunk).catch((error: unknown) => {
+        if (shardFailureOf(error) === null) throw error;
+        failed(chunk, error as KvetchError);
+      }),
+    ),
+  );
 }
 
 /** The hooks object of each open store, by its Kvetch (filled by the Kvetch constructor). */

@@ -1,160 +1,130 @@
 // Writes: canonical rows first, then derived rows (idempotent upserts and deletes), then cache invalidation —
-// always in that order, so a crash leaves at worst derived rows that reads re-check and repair heals.
+// always in that order, so a crash leaves at worst derived rows that reads re-check and repair heals. Each
+// entry's result tells the truth: an object whose canonical row committed is a success even when its derived
+// rows failed (they are queued for repair); an entry whose shard failed before the commit is its failure.
 // Every argument is validated by the caller before the first write; never writes a derived row before its canonical row.
 
-import type { EdgeKey, EdgeRow, IndexKey, IndexRow, ObjectRow } from "./backend.js";
-import { indexValueHash } from "./backend.js";
-import { edgeListTag, indexListTag, objectTag } from "./cache.js";
-import { nextSeq } from "./cursor.js";
+import type { EdgeKey, EdgeRow, ObjectRow } from "./backend.js";
+import { objectTag } from "./cache.js";
+import { nextSeq, seqAt } from "./cursor.js";
 import { diffDerivedRows, derivedRowsOf } from "./derived.js";
 import type { DerivedRows } from "./derived.js";
+import { collectDerived, derivedTags, emptyChanges, invalidate, writeDerived } from "./derivedWrite.js";
 import { KvetchError } from "./errors.js";
 import { newId } from "./id.js";
+import { reserveIds } from "./idempotency.js";
 import { decodeObject } from "./model.js";
 import type { KvetchData, KvetchObject } from "./model.js";
 import { readObjectRows } from "./objectRead.js";
+import { finishDerived } from "./repairQueue.js";
+import type { WrittenObject } from "./repairQueue.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
-import { shardOfEdge, shardOfId, shardOfIndexEntry } from "./shard.js";
-import { groupByShard, pick } from "./store.js";
-import type { Store } from "./store.js";
+import { shardOfId } from "./shard.js";
+import { eachShardChunk, groupByShard, isFailure, pick } from "./store.js";
+import type { OrFailure, Store } from "./store.js";
 
-/** Derived row changes of one write, ready for the shards. */
-export interface DerivedChanges {
-  addEdges: EdgeRow[];
-  removeEdges: EdgeKey[];
-  addIndex: IndexRow[];
-  removeIndex: IndexKey[];
-}
+const NOTHING_LEFT: DerivedRows = { edges: [], index: [] };
 
-export interface DerivedCounts {
-  edgesAdded: number;
-  edgesRemoved: number;
-  indexAdded: number;
-  indexRemoved: number;
-}
-
-export function emptyChanges(): DerivedChanges {
-  return { addEdges: [], removeEdges: [], addIndex: [], removeIndex: [] };
-}
-
-/** Adds the rows `rows` implies for object `id` to `changes` (as additions or removals). */
-export function collectDerived(
-  changes: DerivedChanges,
-  id: string,
-  rows: DerivedRows,
-  add: boolean,
-  seq: number,
-  created: number,
-): void {
-  for (const { edge, fromId } of rows.edges) {
-    if (add) changes.addEdges.push({ edgeId: edge.edgeId, fromId, toId: id, seq, created, body: "{}" });
-    else changes.removeEdges.push({ edgeId: edge.edgeId, fromId, toId: id });
-  }
-  for (const { index, valueKey } of rows.index) {
-    const valueHash = indexValueHash(valueKey);
-    if (add) changes.addIndex.push({ indexId: index.indexId, valueKey, valueHash, targetId: id, seq, created });
-    else changes.removeIndex.push({ indexId: index.indexId, valueKey, valueHash, targetId: id });
-  }
-}
-
-/** The cache tags a set of derived changes touches (edge lists and index lists, both sides of a move). */
-function derivedTags(changes: DerivedChanges, tags: Set<string>): void {
-  for (const row of changes.addEdges) tags.add(edgeListTag(row.edgeId, row.fromId));
-  for (const row of changes.removeEdges) tags.add(edgeListTag(row.edgeId, row.fromId));
-  for (const row of changes.addIndex) tags.add(indexListTag(row.indexId, row.valueHash));
-  for (const row of changes.removeIndex) tags.add(indexListTag(row.indexId, row.valueHash));
-}
-
-/**
- * writeDerived: applies derived row changes, each kind grouped by its placement (shardOfEdge,
- * shardOfIndexEntry), one round trip per shard per kind, all concurrently. Idempotent: re-applying changes
- * inserts and removes nothing more, and edge counts move only by rows really inserted or removed.
- */
-export async function writeDerived(store: Store, changes: DerivedChanges, replaceEdgeData = false): Promise<DerivedCounts> {
-  const counts: DerivedCounts = { edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0 };
-  const work: Promise<void>[] = [];
-  const map = store.shardMap;
-  const shards = store.shards;
-  if (changes.addEdges.length > 0) {
-    const rows = changes.addEdges;
-    const shardOf = new Int32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) shardOf[i] = shardOfEdge(map, rows[i]!.fromId);
-    for (const { shard, positions } of groupByShard(shards.length, shardOf)) {
-      work.push(shards[shard]!.writeEdges(pick(rows, positions), replaceEdgeData).then((n) => void (counts.edgesAdded += n)));
-    }
-  }
-  if (changes.removeEdges.length > 0) {
-    const keys = changes.removeEdges;
-    const shardOf = new Int32Array(keys.length);
-    for (let i = 0; i < keys.length; i++) shardOf[i] = shardOfEdge(map, keys[i]!.fromId);
-    for (const { shard, positions } of groupByShard(shards.length, shardOf)) {
-      work.push(shards[shard]!.removeEdges(pick(keys, positions)).then((n) => void (counts.edgesRemoved += n)));
-    }
-  }
-  if (changes.addIndex.length > 0) {
-    const rows = changes.addIndex;
-    const shardOf = new Int32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) shardOf[i] = shardOfIndexEntry(map, rows[i]!.indexId, rows[i]!.valueKey);
-    for (const { shard, positions } of groupByShard(shards.length, shardOf)) {
-      work.push(shards[shard]!.writeIndexEntries(pick(rows, positions)).then((n) => void (counts.indexAdded += n)));
-    }
-  }
-  if (changes.removeIndex.length > 0) {
-    const keys = changes.removeIndex;
-    const shardOf = new Int32Array(keys.length);
-    for (let i = 0; i < keys.length; i++) shardOf[i] = shardOfIndexEntry(map, keys[i]!.indexId, keys[i]!.valueKey);
-    for (const { shard, positions } of groupByShard(shards.length, shardOf)) {
-      work.push(shards[shard]!.removeIndexEntries(pick(keys, positions)).then((n) => void (counts.indexRemoved += n)));
-    }
-  }
-  await settleAll(work);
-  return counts;
-}
-
-/** Waits for every write of a step (so none is left running unobserved), then rethrows the first failure. */
-async function settleAll(work: Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(work);
-  for (const result of results) if (result.status === "rejected") throw result.reason;
-}
-
-async function invalidate(store: Store, tags: Set<string>): Promise<void> {
-  if (store.cache !== null && tags.size > 0) await store.cache.invalidateCache([...tags]);
-}
-
-/** One object to create, validated: its type, data and the JSON text of the data. */
+/** One object to create, validated: its type, data, the JSON text of the data, and an optional idempotency key. */
 export interface NewObject {
   type: KvetchObjectTypeDef;
   data: KvetchData;
   body: string;
   derived: DerivedRows;
+  idempotencyKey?: string;
 }
 
-/** createObjects: canonical inserts (one per shard), then the derived rows they imply, then invalidation. */
-export async function createObjects(store: Store, items: readonly NewObject[]): Promise<KvetchObject[]> {
+/**
+ * createObjects: ids (a key already used gives the object its first create made), canonical inserts (one per
+ * shard), then the derived rows they imply (finishDerived), then invalidation. One result per item: the
+ * object, or the failure of its shard.
+ */
+export async function createObjects(store: Store, items: readonly NewObject[]): Promise<OrFailure<KvetchObject>[]> {
   const now = Date.now();
-  const rows = new Array<ObjectRow>(items.length);
-  const ids = new Array<string>(items.length);
-  const shardOf = new Int32Array(items.length);
+  const fresh = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) fresh[i] = newId();
+  const ids = items.some((item) => item.idempotencyKey !== undefined) ? await reserveIds(store, items, fresh, now) : fresh;
+  const out = new Array<OrFailure<KvetchObject> | undefined>(items.length);
+
+  // Keys an earlier create used: that object is the answer; an id reserved but never inserted is inserted now.
+  const existing = new Map<string, ObjectRow>();
+  const replayed: number[] = [];
   for (let i = 0; i < items.length; i++) {
-    const id = newId();
-    ids[i] = id;
-    rows[i] = { id, typeId: items[i]!.type.typeId, version: 1, created: now, updated: now, body: items[i]!.body };
-    shardOf[i] = shardOfId(store.shardMap, id);
+    const id = ids[i]!;
+    if (isFailure(id)) out[i] = id;
+    else if (id !== fresh[i]) replayed.push(i);
   }
-  await settleAll(groupByShard(store.shards.length, shardOf).map(({ shard, positions }) => store.shards[shard]!.insertObjects(pick(rows, positions))));
-  await store.hooks.afterCanonicalWrite?.({ op: "create", ids });
+  if (replayed.length > 0) {
+    const replayIds = replayed.map((i) => ids[i] as string);
+    const rows = await readObjectRows(store, replayIds);
+    for (let r = 0; r < replayed.length; r++) {
+      const i = replayed[r]!;
+      const row = rows[r]!;
+      if (isFailure(row)) out[i] = row;
+      else if (row !== null && row.typeId !== items[i]!.type.typeId) {
+        out[i] = new KvetchError("CONFLICT", `createObject: idempotency key ${JSON.stringify(items[i]!.idempotencyKey)} was used for another object; use a new key per create`);
+      } else if (row !== null) existing.set(row.id, row);
+    }
+  }
+
+  const insert: number[] = [];
+  const inserting = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const id = ids[i] as string;
+    if (out[i] !== undefined || existing.has(id) || inserting.has(id)) continue;
+    inserting.add(id);
+    insert.push(i);
+  }
+  const rows = new Array<ObjectRow>(insert.length);
+  const shardOf = new Int32Array(insert.length);
+  for (let n = 0; n < insert.length; n++) {
+    const i = insert[n]!;
+    const id = ids[i] as string;
+    rows[n] = { id, typeId: items[i]!.type.typeId, version: 1, created: now, updated: now, body: items[i]!.body };
+    shardOf[n] = shardOfId(store.shardMap, id);
+  }
+  const committed = new Map<string, ObjectRow>();
+  const failed = new Map<string, KvetchError>();
+  await eachShardChunk(
+    groupByShard(store.shards.length, shardOf),
+    async ({ shard, positions }) => {
+      const chunk = pick(rows, positions);
+      await store.shards[shard]!.insertObjects(chunk);
+      for (const row of chunk) committed.set(row.id, row);
+    },
+    ({ positions }, error) => {
+      for (const p of positions) failed.set(rows[p]!.id, error);
+    },
+  );
+  await store.hooks.afterCanonicalWrite?.({ op: "create", ids: [...committed.keys()] });
 
   const changes = emptyChanges();
-  for (let i = 0; i < items.length; i++) collectDerived(changes, ids[i]!, items[i]!.derived, true, nextSeq(), now);
-  await writeDerived(store, changes);
+  const written: WrittenObject[] = [];
+  for (const i of insert) {
+    const id = ids[i] as string;
+    if (!committed.has(id)) continue;
+    collectDerived(changes, id, items[i]!.derived, true, nextSeq(), now);
+    written.push({ id, leftBehind: NOTHING_LEFT });
+  }
+  for (const row of existing.values()) {
+    // A retried create may follow one that stopped before its derived rows: writing them again is idempotent.
+    const type = store.schema.typeById(row.typeId)!;
+    collectDerived(changes, row.id, derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "createObject"), true, seqAt(row.updated), row.updated);
+    written.push({ id: row.id, leftBehind: NOTHING_LEFT });
+  }
+  await finishDerived(store, "create", changes, written);
   const tags = new Set<string>();
-  for (const id of ids) tags.add(objectTag(id));
+  for (const id of committed.keys()) tags.add(objectTag(id));
   derivedTags(changes, tags);
   await invalidate(store, tags);
 
-  const out = new Array<KvetchObject>(items.length);
-  for (let i = 0; i < items.length; i++) out[i] = decodeObject(store.schema, rows[i]!, "");
-  return out;
+  for (let i = 0; i < items.length; i++) {
+    if (out[i] !== undefined) continue;
+    const id = ids[i] as string;
+    const row = committed.get(id) ?? existing.get(id);
+    out[i] = row !== undefined ? decodeObject(store.schema, row, "") : failed.get(id)!;
+  }
+  return out as OrFailure<KvetchObject>[];
 }
 
 /** One validated update: the object id and the keys to set (undefined: remove the key). */
@@ -171,8 +141,9 @@ const MAX_ATTEMPTS = 8;
  * (version + 1) — retrying objects another writer changed in between — then move derived rows whose stored
  * id or indexed value changed, then invalidate. Missing objects fail the call before anything is written.
  */
-export async function updateObjects(store: Store, patches: readonly ObjectPatch[]): Promise<KvetchObject[]> {
-  const results = new Array<KvetchObject>(patches.length);
+export async function updateObjects(store: Store, patches: readonly ObjectPatch[]): Promise<OrFailure<KvetchObject>[]> {
+  const results = new Array<OrFailure<KvetchObject>>(patches.length);
+  const written: WrittenObject[] = [];
   const changes = emptyChanges();
   const tags = new Set<string>();
   const ids = new Array<string>(patches.length);
@@ -192,11 +163,12 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
       const at = pending[p]!;
       const before = current[p];
       const { id, patch, where } = patches[at]!;
+      if (isFailure(before)) {
+        results[at] = before;
+        continue;
+      }
       if (!before) {
-        throw new KvetchError(
-          "NOT_FOUND",
-          `${where}: no object with id ${id} (${store.shards[shardOfId(store.shardMap, id)]!.label}); nothing was written`,
-        );
+        throw new KvetchError("NOT_FOUND", `${where}: no object with id ${id} (shard ${shardOfId(store.shardMap, id)}); nothing was written`);
       }
       const type = store.schema.typeById(before.typeId);
       if (!type) throw new KvetchError("UNKNOWN_NAME", `${where}: object ${id} has typeId ${before.typeId}, which the schema does not define`);
@@ -221,8 +193,9 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
     const shardOf = new Int32Array(planned.length);
     for (let p = 0; p < planned.length; p++) shardOf[p] = shardOfId(store.shardMap, planned[p]!.row.id);
     const retry: number[] = [];
-    await settleAll(
-      groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+    await eachShardChunk(
+      groupByShard(store.shards.length, shardOf),
+      async ({ shard, positions }) => {
         const changesForShard = new Array<{ row: ObjectRow; expectVersion: number }>(positions.length);
         for (let p = 0; p < positions.length; p++) {
           const plan = planned[positions[p]!]!;
@@ -239,14 +212,18 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
           const diff = diffDerivedRows(plan.beforeRows, plan.afterRows);
           collectDerived(changes, plan.row.id, diff.removed, false, 0, 0);
           collectDerived(changes, plan.row.id, diff.added, true, nextSeq(), plan.row.updated);
+          written.push({ id: plan.row.id, leftBehind: diff.removed });
           tags.add(objectTag(plan.row.id));
         }
-      }),
+      },
+      ({ positions }, error) => {
+        for (const p of positions) results[planned[p]!.at] = error;
+      },
     );
     pending = retry;
   }
   await store.hooks.afterCanonicalWrite?.({ op: "update", ids });
-  await writeDerived(store, changes);
+  await finishDerived(store, "update", changes, written);
   derivedTags(changes, tags);
   await invalidate(store, tags);
   return results;
@@ -255,9 +232,11 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
 /**
  * deleteObjects: compare-and-delete each existing object at the version read, then remove the derived rows
  * it implied, then invalidate. Returns whether each id existed. Edges stored from or to the object stay.
+ * With `expectType`, an object of another type is not deleted and its entry is a WRONG_TYPE error.
  */
-export async function deleteObjects(store: Store, ids: readonly string[]): Promise<boolean[]> {
-  const results = new Array<boolean>(ids.length).fill(false);
+export async function deleteObjects(store: Store, ids: readonly string[], expectType?: KvetchObjectTypeDef): Promise<OrFailure<boolean>[]> {
+  const results = new Array<OrFailure<boolean>>(ids.length).fill(false);
+  const written: WrittenObject[] = [];
   const changes = emptyChanges();
   const tags = new Set<string>();
   let pending = Array.from(ids.keys());
@@ -269,14 +248,19 @@ export async function deleteObjects(store: Store, ids: readonly string[]): Promi
     const present: { at: number; row: ObjectRow }[] = [];
     for (let p = 0; p < pending.length; p++) {
       const row = current[p];
-      if (row) present.push({ at: pending[p]!, row });
-      else tags.add(objectTag(ids[pending[p]!]!));
+      const at = pending[p]!;
+      if (isFailure(row)) results[at] = row;
+      else if (row && expectType && row.typeId !== expectType.typeId) {
+        results[at] = new KvetchError("WRONG_TYPE", `deleteObject: ${ids[at]} is not a ${expectType.name}; nothing was deleted`);
+      } else if (row) present.push({ at, row });
+      else tags.add(objectTag(ids[at]!));
     }
     const shardOf = new Int32Array(present.length);
     for (let p = 0; p < present.length; p++) shardOf[p] = shardOfId(store.shardMap, present[p]!.row.id);
     const retry: number[] = [];
-    await settleAll(
-      groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+    await eachShardChunk(
+      groupByShard(store.shards.length, shardOf),
+      async ({ shard, positions }) => {
         const keys = new Array<{ id: string; expectVersion: number }>(positions.length);
         for (let p = 0; p < positions.length; p++) {
           const { row } = present[positions[p]!]!;
@@ -292,14 +276,19 @@ export async function deleteObjects(store: Store, ids: readonly string[]): Promi
           results[at] = true;
           tags.add(objectTag(row.id));
           const type = store.schema.typeById(row.typeId);
-          if (type) collectDerived(changes, row.id, derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, ""), false, 0, 0);
+          const implied = type ? derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "") : NOTHING_LEFT;
+          collectDerived(changes, row.id, implied, false, 0, 0);
+          written.push({ id: row.id, leftBehind: implied });
         }
-      }),
+      },
+      ({ positions }, error) => {
+        for (const p of positions) results[present[p]!.at] = error;
+      },
     );
     pending = retry;
   }
   await store.hooks.afterCanonicalWrite?.({ op: "delete", ids });
-  await writeDerived(store, changes);
+  await finishDerived(store, "delete", changes, written);
   derivedTags(changes, tags);
   await invalidate(store, tags);
   return results;
@@ -327,9 +316,3 @@ export async function deleteEdges(store: Store, keys: EdgeKey[]): Promise<number
   return counts.edgesRemoved;
 }
 
-/** Invalidation for repair, which writes derived rows without a canonical write of its own. */
-export async function invalidateDerived(store: Store, changes: DerivedChanges): Promise<void> {
-  const tags = new Set<string>();
-  derivedTags(changes, tags);
-  await invalidate(store, tags);
-}

@@ -1,8 +1,11 @@
-// deleteObject($id): a write step for mutation plans. Every entry's id goes into one deleteObjects call
-// (the objects, then the derived edges and index entries they implied, then cache invalidation). Each entry
-// gets true when its object existed. Never hoisted, deduplicated or run per entry.
+// deleteObject(type, $id): a write step for mutation plans. Every entry's id goes into one deleteObjects call
+// checked against `type` (the objects, then the derived edges and index entries they implied, then cache
+// invalidation). Each entry gets true when its object existed, false when it did not, and an error — with
+// nothing deleted — when the id names an object of another type or its shard failed.
+// Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import { KvetchError } from "../../src/kvetch/index.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class DeleteObjectStep extends Step<boolean | null> {
@@ -10,14 +13,19 @@ export class DeleteObjectStep extends Step<boolean | null> {
   override isAsync = true;
   override hasSideEffects = true;
 
-  constructor($id: Step, $store: Step) {
+  constructor(
+    /** The object type in the Kvetch schema; an id of another type deletes nothing and is an error. */
+    readonly type: string,
+    $id: Step,
+    $store: Step,
+  ) {
     super();
     this.addDependency($id);
     this.addGlobalDependency($store);
   }
 
   execute({ count, values: [ids, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<boolean | null | FlaggedValue>> | Array<boolean | null> {
-    const out = new Array<boolean | null>(count).fill(null);
+    const out = new Array<boolean | null | FlaggedValue>(count).fill(null);
     const batch: string[] = [];
     const slot = new Int32Array(count).fill(-1);
     for (let i = 0; i < count; i++) {
@@ -25,17 +33,28 @@ export class DeleteObjectStep extends Step<boolean | null> {
       slot[i] = batch.length;
       batch.push(ids[i] as string);
     }
-    if (batch.length === 0) return out;
+    if (batch.length === 0) return out as Array<boolean | null>;
     return requireStore(storeValue, this)
-      .deleteObjects(batch)
+      .deleteObjects(batch, { type: this.type, partial: true })
       .then((done) => {
-        for (let i = 0; i < count; i++) if (slot[i]! >= 0) out[i] = done[slot[i]!]!;
+        for (let i = 0; i < count; i++) {
+          if (slot[i]! < 0) continue;
+          const result = done[slot[i]!]!;
+          out[i] = result instanceof KvetchError ? fail(result) : result;
+        }
         return out;
       });
   }
+
+  override toStringMeta(): string {
+    return this.type;
+  }
 }
 
-/** Deletes the object `$id` per entry; gives true when it existed, false when it did not. */
-export function deleteObject($id: Step, options?: KvetchStepOptions): DeleteObjectStep {
-  return new DeleteObjectStep($id, kvetchStore(options));
+/** Deletes the object `$id` of `type` per entry; true when it existed, false when not, an error for another type. */
+export function deleteObject(type: string, $id: Step, options?: KvetchStepOptions): DeleteObjectStep {
+  if (typeof type !== "string") {
+    throw new Error(`graphscale: deleteObject(type, $id) takes the Kvetch object type first, e.g. deleteObject("TodoItem", args.get("id")).`);
+  }
+  return new DeleteObjectStep(type, $id, kvetchStore(options));
 }

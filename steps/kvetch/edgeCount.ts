@@ -2,7 +2,8 @@
 // (one query per shard, or the cache). Counts are the stored rows' count, kept with each edge write; they
 // are not re-checked against canonical data. Never counts per parent.
 
-import { Step, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
+import { KvetchError } from "../../src/kvetch/index.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
@@ -25,9 +26,13 @@ export class EdgeCountStep extends Step<number | null> {
     const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, () => 0); // not an id: no edges
     if (distinct.length === 0) return out;
     return requireStore(storeValue, this)
-      .countEdges(this.edge, distinct)
+      .countEdges(this.edge, distinct, { partial: true })
       .then((counts) => {
-        for (let i = 0; i < count; i++) if (slot[i]! >= 0) out[i] = counts[slot[i]!];
+        for (let i = 0; i < count; i++) {
+          if (slot[i]! < 0) continue;
+          const n = counts[slot[i]!]!;
+          out[i] = n instanceof KvetchError ? fail(n) : n;
+        }
         return out;
       });
   }

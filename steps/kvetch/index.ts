@@ -12,7 +12,7 @@ export { connection, connectionPlans, type ConnectionTypes } from "./connection.
 export { LoadNodesStep, type NodeItem } from "./loadNodes.js";
 export { KvetchListStep, type KvetchListOptions, type ListMode, type ListItem } from "./kvetchList.js";
 export { kvetchStore, plannedKvetchSchema, KVETCH_SCHEMA_KEY, type KvetchStepOptions } from "./kvetchStore.js";
-export { createObject, CreateObjectStep } from "./createObject.js";
+export { createObject, CreateObjectStep, type CreateObjectOptions } from "./createObject.js";
 export { updateObject, UpdateObjectStep } from "./updateObject.js";
 export { deleteObject, DeleteObjectStep } from "./deleteObject.js";
 export { insertEdge, InsertEdgeStep, type InsertedEdge } from "./insertEdge.js";

@@ -5,6 +5,7 @@
 
 import { Step, constant, fail, type ExecutionDetails, type OptimizeContext, type PlanValidationContext } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
+import { KvetchError } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
@@ -75,14 +76,14 @@ export abstract class KvetchListStep extends Step<unknown> {
     return index >= 0 && this.dependencyIsGlobal[index]!;
   }
 
-  /** One store call for the distinct keys, aligned pages back. */
+  /** One store call for the distinct keys, aligned pages back (a failed shard's keys: its KvetchError). */
   protected abstract fetchPages(
     store: Kvetch,
     keys: unknown[],
     first: number | null,
     after: string | null | (string | null)[],
     verify: boolean,
-  ): Promise<KvetchPage<ListItem>[]>;
+  ): Promise<(KvetchPage<ListItem> | KvetchError)[]>;
 
   /** Whether a key can have items at all (a malformed id has none); null keys never reach this. */
   protected abstract isQueryableKey(key: unknown): boolean;
@@ -157,7 +158,12 @@ export abstract class KvetchListStep extends Step<unknown> {
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;
         if (at < 0) continue;
-        let page = pages[at]!;
+        const read = pages[at]!;
+        if (read instanceof KvetchError) {
+          out[i] = fail(read); // this entry's shard failed; entries on other shards are served
+          continue;
+        }
+        let page = read;
         if (unbounded && page.edges.length > maxPage) {
           out[i] = fail(new Error(`${this.factoryName}("${this.name}") holds more than ${maxPage} items (maxPageSize); ask for a page with first.`));
           continue;

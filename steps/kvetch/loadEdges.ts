@@ -6,7 +6,7 @@
 import type { Step } from "../../src/index.js";
 import { derivedEdgeHolds } from "../../src/kvetch/index.js";
 import { isUuid } from "../../src/kvetch/index.js";
-import type { Kvetch } from "../../src/kvetch/index.js";
+import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
@@ -22,8 +22,8 @@ export class LoadEdgesStep extends KvetchListStep {
     first: number | null,
     after: string | null | (string | null)[],
     verify: boolean,
-  ): Promise<KvetchPage<ListItem>[]> {
-    return store.getEdges(this.name, fromIds as string[], { first, after, verify });
+  ): Promise<(KvetchPage<ListItem> | KvetchError)[]> {
+    return store.getEdges(this.name, fromIds as string[], { first, after, verify, partial: true });
   }
 
   /** A parent that is not an id has no edges (and costs no query). */

@@ -4,13 +4,16 @@
 // stale child. Made by optimize() only (loadObject over a list's items, through loadNodesBehind); never
 // calls the store per entry.
 
-import { Step, type ExecutionDetails, type OptimizeContext } from "../../src/index.js";
-import type { KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext } from "../../src/index.js";
+import { KvetchError, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
 import type { KvetchListStep, ListItem } from "./kvetchList.js";
 import { requireStore } from "./kvetchStore.js";
 
-/** A list item with the object it points to (`node`: null when missing or of another type). */
-export type NodeItem = ListItem & { readonly node: KvetchObject | null };
+/**
+ * A list item with the object it points to (`node`: null when missing or of another type; a flagged error
+ * when the object's shard failed, so the error lands at that item's node and the other items are served).
+ */
+export type NodeItem = ListItem & { readonly node: KvetchObject | null | FlaggedValue };
 
 export class LoadNodesStep extends Step<unknown> {
   static override readonly stepName = "LoadNodes";
@@ -66,7 +69,7 @@ export class LoadNodesStep extends Step<unknown> {
     }
     if (ids.length === 0) return lists.slice(0, count);
     const type = this.type;
-    return store.getObjects(ids).then((objects) => {
+    return store.getObjects(ids, { partial: true }).then((objects) => {
       const holds = $list.itemCheck(store);
       const out = new Array<unknown>(count);
       for (let i = 0; i < count; i++) {
@@ -81,6 +84,10 @@ export class LoadNodesStep extends Step<unknown> {
         for (let k = 0; k < items.length; k++) {
           const item = items[k]!;
           const target = objects[position.get((item as unknown as Record<string, string>)[idKey]!)!] ?? null;
+          if (target instanceof KvetchError) {
+            kept.push({ ...item, node: fail(target) }); // cannot be checked or shown: an error at this item only
+            continue;
+          }
           if (!holds(item, keys[i], target)) continue; // a stale derived row: the canonical object says otherwise
           // A new item per kept edge (the store's items are never written to): the list's values are new anyway.
           kept.push({ ...item, node: target !== null && target.type === type ? target : null });

@@ -3,7 +3,7 @@
 // the engine skips everything planned below that entry. Never calls the store per entry.
 
 import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext } from "../../src/index.js";
-import type { KvetchObject } from "../../src/kvetch/index.js";
+import { KvetchError, type KvetchObject } from "../../src/kvetch/index.js";
 import { access } from "../access.js";
 import { FirstStep } from "../first.js";
 import { LastStep } from "../last.js";
@@ -36,12 +36,13 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     const store = requireStore(storeValue, this);
     const type = this.type;
     store.schema.objectType(type, `loadObject(${JSON.stringify(type)})`); // an unknown type is an error, never a silent null
-    return store.getObjects(distinct).then((objects) => {
+    return store.getObjects(distinct, { partial: true }).then((objects) => {
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;
         if (at < 0) continue;
         const object = objects[at] ?? null;
-        out[i] = object !== null && object.type === type ? object : null;
+        if (object instanceof KvetchError) out[i] = fail(object); // its shard failed: only this entry fails
+        else out[i] = object !== null && object.type === type ? object : null;
       }
       return out;
     });

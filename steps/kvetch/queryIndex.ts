@@ -4,7 +4,7 @@
 
 import type { Step } from "../../src/index.js";
 import { indexEntryHolds } from "../../src/kvetch/index.js";
-import type { Kvetch } from "../../src/kvetch/index.js";
+import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
@@ -20,8 +20,8 @@ export class QueryIndexStep extends KvetchListStep {
     first: number | null,
     after: string | null | (string | null)[],
     verify: boolean,
-  ): Promise<KvetchPage<ListItem>[]> {
-    return store.queryIndex(this.name, values, { first, after, verify });
+  ): Promise<(KvetchPage<ListItem> | KvetchError)[]> {
+    return store.queryIndex(this.name, values, { first, after, verify, partial: true });
   }
 
   protected isQueryableKey(_value: unknown): boolean {

@@ -3,8 +3,8 @@
 // so a later read sees the change. A missing object fails the call before anything is written.
 // Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
-import type { KvetchData, KvetchObject } from "../../src/kvetch/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import { KvetchError, type KvetchData, type KvetchObject } from "../../src/kvetch/index.js";
 import { objectAttribute } from "./loadObject.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";
@@ -21,8 +21,8 @@ export class UpdateObjectStep extends Step<KvetchObject | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [ids, patches, storeValue] }: ExecutionDetails<[readonly unknown[], readonly unknown[], unknown]>): Promise<Array<KvetchObject | null | FlaggedValue>> | Array<KvetchObject | null> {
-    const out = new Array<KvetchObject | null>(count).fill(null);
+  execute({ count, values: [ids, patches, storeValue] }: ExecutionDetails<[readonly unknown[], readonly unknown[], unknown]>): Promise<Array<KvetchObject | null | FlaggedValue>> | Array<KvetchObject | null | FlaggedValue> {
+    const out = new Array<KvetchObject | null | FlaggedValue>(count).fill(null);
     const items: { id: string; patch: KvetchData }[] = [];
     const slot = new Int32Array(count).fill(-1);
     for (let i = 0; i < count; i++) {
@@ -34,9 +34,13 @@ export class UpdateObjectStep extends Step<KvetchObject | null> {
     }
     if (items.length === 0) return out;
     return requireStore(storeValue, this)
-      .updateObjects(items)
+      .updateObjects(items, { partial: true })
       .then((updated) => {
-        for (let i = 0; i < count; i++) if (slot[i]! >= 0) out[i] = updated[slot[i]!]!;
+        for (let i = 0; i < count; i++) {
+          if (slot[i]! < 0) continue;
+          const result = updated[slot[i]!]!;
+          out[i] = result instanceof KvetchError ? fail(result) : result;
+        }
         return out;
       });
   }

@@ -6,6 +6,7 @@ import { each } from "../../../src/index.js";
 import { first } from "../../first.js";
 import { connection, connectionPlans } from "../connection.js";
 import { createObject } from "../createObject.js";
+import { IDEMPOTENCY_KEY_ARG } from "./writes.js";
 import { deleteObject } from "../deleteObject.js";
 import { edgeCount } from "../edgeCount.js";
 import { loadEdges } from "../loadEdges.js";
@@ -44,14 +45,17 @@ export function planOf(kind: FieldKind, rule: WriteRule | undefined): PlanResolv
         each(queryIndex(index, args.get(valueArg), paging(args)), ($entry) => loadObject(nodeType, $entry.get("targetId")));
     }
     case "createObject":
-      return (_$root: Step, args: FieldArgs) => createObject(kind.nodeType, checkWrite(rule!, args.getAll()).get("data"));
+      return (_$root: Step, args: FieldArgs) =>
+        createObject(kind.nodeType, checkWrite(rule!, args.getAll()).get("data"), {
+          idempotencyKey: args.fieldDef.args.some((a) => a.name === IDEMPOTENCY_KEY_ARG) ? args.get(IDEMPOTENCY_KEY_ARG) : null,
+        });
     case "updateObject":
       return (_$root: Step, args: FieldArgs) => {
         const $write = checkWrite(rule!, args.getAll());
         return updateObject($write.get("id"), $write.get("data"));
       };
     case "deleteObject":
-      return (_$root: Step, args: FieldArgs) => deleteObject(checkWrite(rule!, args.getAll()).get("id"));
+      return (_$root: Step, args: FieldArgs) => deleteObject(kind.nodeType, checkWrite(rule!, args.getAll()).get("id"));
   }
 }
 

@@ -47,6 +47,9 @@ export function attributesOf(model: SdlModel, typeName: string, planned: Readonl
   return out;
 }
 
+/** The argument a generated create reads its idempotency key from, when the field declares it. */
+export const IDEMPOTENCY_KEY_ARG = "idempotencyKey";
+
 /** The write rules of the model's mutation fields; adds generated arguments and inputs to `document`. */
 export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): { rules: Map<string, WriteRule>; document: DocumentNode } {
   const rules = new Map<string, WriteRule>();
@@ -71,6 +74,8 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
     const attrArgs: string[] = [];
     for (const arg of field.args) {
       if (arg.name === idArg) continue;
+      // A create's `idempotencyKey` is the store's retry key (spec/kvetch-storage.md), not an attribute.
+      if (mode === "create" && arg.name === IDEMPOTENCY_KEY_ARG) continue;
       const argType = getNamedType(arg.type);
       if (mode === "delete") throw misuse({ where, name: kind.kind }, `takes only the id argument; got ${arg.name}`);
       if (isInputObjectType(argType) && inputArg === null && !attributes.some((a) => a.name === arg.name)) {

@@ -1,0 +1,131 @@
+// The repair queue (spec/kvetch-storage.md §6.4): when a write committed its canonical rows but its derived
+// rows failed (a shard cut between the two), the write still succeeds — the object is stored — and the
+// object is queued on its own shard; `repair --queue` (drainRepairQueue) re-derives exactly those objects.
+// Never reports a committed write as failed; never trusts a queued row over the object's current data.
+
+import type { RepairEntry } from "./backend.js";
+import { nextSeq, seqAt } from "./cursor.js";
+import { derivedRowsOf } from "./derived.js";
+import type { DerivedRows } from "./derived.js";
+import { distinctKeys } from "./distinct.js";
+import { KvetchError, shardFailureOf } from "./errors.js";
+import type { KvetchData } from "./model.js";
+import { readObjectRows } from "./objectRead.js";
+import type { KvetchRepairReport } from "./repair.js";
+import { indexValueHash } from "./backend.js";
+import { shardOfId } from "./shard.js";
+import { groupByShard, isFailure, orThrow, pick } from "./store.js";
+import type { Store } from "./store.js";
+import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./derivedWrite.js";
+import type { DerivedChanges } from "./derivedWrite.js";
+
+/** An object a write touched and the derived rows it may have left behind (old rows to remove unless implied again). */
+export interface WrittenObject {
+  id: string;
+  leftBehind: DerivedRows;
+}
+
+// Queue row body: {"e":[[edgeId,fromId],...],"i":[[indexId,valueKey],...]}
+function encodeLeftBehind(rows: DerivedRows): string {
+  return JSON.stringify({ e: rows.edges.map((r) => [r.edge.edgeId, r.fromId]), i: rows.index.map((r) => [r.index.indexId, r.valueKey]) });
+}
+
+/**
+ * finishDerived: writes a committed write's derived rows. A shard that failed with a lost connection is
+ * tried once more; if the rows still cannot be written, the objects go into the repair queue and the
+ * store's onDerivedWriteFailure hears of it. Never throws for a shard failure: the write happened.
+ */
+export async function finishDerived(store: Store, op: "create" | "update" | "delete", changes: DerivedChanges, objects: readonly WrittenObject[]): Promise<void> {
+  let failure: unknown;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await writeDerived(store, changes);
+      return;
+    } catch (error) {
+      const reason = shardFailureOf(error);
+      if (reason === null) throw error;
+      failure = error;
+      if (reason !== "connection lost" && reason !== "failed") break; // a shard that does not answer will not answer now
+    }
+  }
+  const ids = objects.map((object) => object.id);
+  let queued = objects.length > 0;
+  const shardOf = new Int32Array(objects.length);
+  for (let i = 0; i < objects.length; i++) shardOf[i] = shardOfId(store.shardMap, objects[i]!.id);
+  await Promise.all(
+    groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+      const target = store.shards[shard]!;
+      if (!target.queueRepairs) {
+        queued = false;
+        return;
+      }
+      const entries = pick(objects, positions).map((object): RepairEntry => ({ id: object.id, seq: nextSeq(), body: encodeLeftBehind(object.leftBehind) }));
+      await target.queueRepairs(entries).catch(() => {
+        queued = false;
+      });
+    }),
+  );
+  store.onDerivedWriteFailure({ op, ids, queued, error: failure });
+}
+
+/**
+ * drainRepairQueue: for every queued object, shard by shard, writes the derived rows its current data
+ * implies (insert-if-absent, seq = seqAt(updated)) and removes the left-behind rows it no longer implies,
+ * then deletes the queue rows. A shard that fails stops the run with its error; its rows stay queued.
+ */
+export async function drainRepairQueue(store: Store, batchSize: number): Promise<KvetchRepairReport> {
+  const report: KvetchRepairReport = { scanned: 0, checked: 0, edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0, checkpoint: null };
+  for (const shard of store.shards) {
+    if (!shard.readRepairQueue || !shard.removeRepairs) continue;
+    let after: { id: string; seq: number } | null = null;
+    for (;;) {
+      const entries = await shard.readRepairQueue(after, batchSize);
+      if (entries.length === 0) break;
+      report.scanned += entries.length;
+      const { keys } = distinctKeys(entries.map((entry) => entry.id));
+      const rows = orThrow(await readObjectRows(store, keys));
+      const current = new Map<string, DerivedRows>();
+      const changes = emptyChanges();
+      for (let k = 0; k < keys.length; k++) {
+        const row = rows[k]!;
+        const type = row === null || isFailure(row) ? undefined : store.schema.typeById(row.typeId);
+        const implied = row && type ? derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "repair --queue") : { edges: [], index: [] };
+        current.set(keys[k]!, implied);
+        if (row) collectDerived(changes, keys[k]!, implied, true, seqAt(row.updated), row.updated);
+      }
+      for (const entry of entries) removeLeftBehind(store, changes, entry, current.get(entry.id)!);
+      const counts = await writeDerived(store, changes);
+      report.checked += entries.length;
+      report.edgesAdded += counts.edgesAdded;
+      report.edgesRemoved += counts.edgesRemoved;
+      report.indexAdded += counts.indexAdded;
+      report.indexRemoved += counts.indexRemoved;
+      await invalidateDerived(store, changes);
+      await shard.removeRepairs(entries.map((entry) => ({ id: entry.id, seq: entry.seq })));
+      if (entries.length < batchSize) break;
+      const last = entries[entries.length - 1]!;
+      after = { id: last.id, seq: last.seq };
+    }
+  }
+  return report;
+}
+
+/** Adds to `changes` the removal of each left-behind row of `entry` that the object's current data does not imply. */
+function removeLeftBehind(store: Store, changes: DerivedChanges, entry: RepairEntry, implied: DerivedRows): void {
+  let body: { e?: [number, string][]; i?: [number, string][] };
+  try {
+    body = JSON.parse(entry.body) as typeof body;
+  } catch {
+    throw new KvetchError("BAD_DATA", `repair --queue: the queue row of ${entry.id} is not JSON; delete it and run a full repair`);
+  }
+  for (const [edgeId, fromId] of body.e ?? []) {
+    if (implied.edges.some((row) => row.edge.edgeId === edgeId && row.fromId === fromId)) continue;
+    if (!store.schema.edgeById(edgeId)) continue;
+    changes.removeEdges.push({ edgeId, fromId, toId: entry.id });
+  }
+  for (const [indexId, valueKey] of body.i ?? []) {
+    if (implied.index.some((row) => row.index.indexId === indexId && row.valueKey === valueKey)) continue;
+    if (!store.schema.indexById(indexId)) continue;
+    changes.removeIndex.push({ indexId, valueKey, valueHash: indexValueHash(valueKey), targetId: entry.id });
+  }
+}

@@ -1,0 +1,185 @@
+// ShardGuard: what every shard call passes through, whatever the backend — the per-shard circuit breaker and
+// the one shape of shard errors. After `failureThreshold` consecutive failures (no answer, no connection, a
+// lost connection, or any error a backend throws that is not a KvetchError) the breaker opens: calls fail at
+// once, with no round trip, until a probe (one call let through every `probeIntervalMs`) succeeds.
+// Never retries a call itself; never lets host, port, database or driver text into a message.
+
+import type {
+  BreakerOptions,
+  EdgeKey,
+  EdgeRange,
+  EdgeRow,
+  IdempotencyKeyRow,
+  IndexKey,
+  IndexRange,
+  IndexRow,
+  IndexScanKey,
+  ObjectRow,
+  RepairEntry,
+  ShardStats,
+  ShardStore,
+} from "./backend.js";
+import { KvetchError, shardError, shardFailureOf } from "./errors.js";
+
+export type BreakerState = "closed" | "open" | "half-open";
+
+/** A shard's health as /healthz-style reports give it: no host, port or database. */
+export interface ShardHealth {
+  shard: number;
+  ok: boolean;
+  breaker: BreakerState;
+  /** Consecutive failures counted by the breaker. */
+  failures: number;
+  /** Why the shard is not ok ("timeout", "circuit open", …); absent when ok. */
+  reason?: string;
+  /** The ping's round trip in ms (absent when no ping was made). */
+  latencyMs?: number;
+}
+
+export const DEFAULT_BREAKER: Required<BreakerOptions> = { failureThreshold: 3, probeIntervalMs: 1000 };
+
+/** The breaker settings a backend asks for, checked (null: no breaker). */
+export function breakerSettings(options: BreakerOptions | false | undefined): Required<BreakerOptions> | null {
+  if (options === false) return null;
+  const failureThreshold = options?.failureThreshold ?? DEFAULT_BREAKER.failureThreshold;
+  const probeIntervalMs = options?.probeIntervalMs ?? DEFAULT_BREAKER.probeIntervalMs;
+  if (!Number.isInteger(failureThreshold) || failureThreshold < 1) {
+    throw new KvetchError("BAD_CONFIG", `breaker.failureThreshold must be a positive integer, got ${failureThreshold}`);
+  }
+  if (!Number.isFinite(probeIntervalMs) || probeIntervalMs < 0) {
+    throw new KvetchError("BAD_CONFIG", `breaker.probeIntervalMs must be a number >= 0, got ${probeIntervalMs}`);
+  }
+  return { failureThreshold, probeIntervalMs };
+}
+
+/** Whether a failure says the shard is not answering (what the breaker counts). */
+function countsAgainstShard(error: unknown): boolean {
+  if (!(error instanceof KvetchError)) return true;
+  const reason = shardFailureOf(error);
+  return reason === "timeout" || reason === "no connection" || reason === "connection lost";
+}
+
+export class ShardGuard implements ShardStore {
+  readonly shard: number;
+  readonly label: string;
+  private failures = 0;
+  private openedAt = 0;
+  private open = false;
+  private probing = false;
+  readonly queueRepairs?: (entries: readonly RepairEntry[]) => Promise<void>;
+  readonly readRepairQueue?: (after: { id: string; seq: number } | null, limit: number) => Promise<RepairEntry[]>;
+  readonly removeRepairs?: (keys: readonly { id: string; seq: number }[]) => Promise<number>;
+  readonly reserveKeys?: (rows: readonly IdempotencyKeyRow[]) => Promise<string[]>;
+
+  constructor(
+    readonly inner: ShardStore,
+    private readonly breaker: Required<BreakerOptions> | null,
+  ) {
+    this.shard = inner.shard;
+    this.label = inner.label;
+    if (inner.queueRepairs) this.queueRepairs = (entries) => this.call("queueRepairs", () => inner.queueRepairs!(entries));
+    if (inner.readRepairQueue) this.readRepairQueue = (after, limit) => this.call("readRepairQueue", () => inner.readRepairQueue!(after, limit));
+    if (inner.removeRepairs) this.removeRepairs = (keys) => this.call("removeRepairs", () => inner.removeRepairs!(keys));
+    if (inner.reserveKeys) this.reserveKeys = (rows) => this.call("reserveKeys", () => inner.reserveKeys!(rows));
+  }
+
+  /** The breaker's state now: open (failing fast), half-open (a probe may pass), closed. */
+  get state(): BreakerState {
+    if (!this.open) return "closed";
+    return this.probing || Date.now() - this.openedAt < this.breaker!.probeIntervalMs ? "open" : "half-open";
+  }
+
+  /** Runs one shard call through the breaker; every failure comes out as a KvetchError. */
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    let probe = false;
+    if (this.open) {
+      if (this.state === "open") {
+        throw shardError(this.shard, "circuit open", what, new Error(`shard ${this.shard}: the circuit breaker is open after ${this.failures} consecutive failures`));
+      }
+      this.probing = probe = true;
+    }
+    try {
+      const result = await run();
+      this.failures = 0;
+      this.open = false;
+      return result;
+    } catch (error) {
+      if (this.breaker !== null && countsAgainstShard(error)) {
+        this.failures++;
+        if (probe || this.failures >= this.breaker.failureThreshold) {
+          this.open = true;
+          this.openedAt = Date.now();
+        }
+      }
+      throw error instanceof KvetchError ? error : shardError(this.shard, "failed", what, error);
+    } finally {
+      if (probe) this.probing = false;
+    }
+  }
+
+  /** health: the breaker's state and, unless it is open, one ping (which serves as the probe when half-open). */
+  async health(): Promise<ShardHealth> {
+    const inner = this.inner;
+    if (this.state === "open") return { shard: this.shard, ok: false, breaker: "open", failures: this.failures, reason: "circuit open" };
+    const started = Date.now();
+    try {
+      await this.call("ping", () => (inner.ping ? inner.ping() : inner.readObjects([]).then(() => undefined)));
+      return { shard: this.shard, ok: true, breaker: this.state, failures: this.failures, latencyMs: Date.now() - started };
+    } catch (error) {
+      const reason = shardFailureOf(error) ?? "failed";
+      return { shard: this.shard, ok: false, breaker: this.state, failures: this.failures, reason, latencyMs: Date.now() - started };
+    }
+  }
+
+  migrate(): Promise<void> {
+    return this.call("migrate", () => this.inner.migrate());
+  }
+  readObjects(ids: readonly string[]): Promise<ObjectRow[]> {
+    return this.call("readObjects", () => this.inner.readObjects(ids));
+  }
+  insertObjects(rows: readonly ObjectRow[]): Promise<void> {
+    return this.call("insertObjects", () => this.inner.insertObjects(rows));
+  }
+  replaceObjects(changes: readonly { row: ObjectRow; expectVersion: number }[]): Promise<boolean[]> {
+    return this.call("replaceObjects", () => this.inner.replaceObjects(changes));
+  }
+  removeObjects(keys: readonly { id: string; expectVersion: number }[]): Promise<boolean[]> {
+    return this.call("removeObjects", () => this.inner.removeObjects(keys));
+  }
+  readEdgeRanges(edgeId: number, ranges: readonly EdgeRange[]): Promise<EdgeRow[][]> {
+    return this.call("readEdgeRanges", () => this.inner.readEdgeRanges(edgeId, ranges));
+  }
+  readEdgeCounts(edgeId: number, fromIds: readonly string[]): Promise<number[]> {
+    return this.call("readEdgeCounts", () => this.inner.readEdgeCounts(edgeId, fromIds));
+  }
+  writeEdges(rows: readonly EdgeRow[], replaceData: boolean): Promise<number> {
+    return this.call("writeEdges", () => this.inner.writeEdges(rows, replaceData));
+  }
+  removeEdges(keys: readonly EdgeKey[]): Promise<number> {
+    return this.call("removeEdges", () => this.inner.removeEdges(keys));
+  }
+  readIndexRanges(indexId: number, ranges: readonly IndexRange[]): Promise<IndexRow[][]> {
+    return this.call("readIndexRanges", () => this.inner.readIndexRanges(indexId, ranges));
+  }
+  writeIndexEntries(rows: readonly IndexRow[]): Promise<number> {
+    return this.call("writeIndexEntries", () => this.inner.writeIndexEntries(rows));
+  }
+  removeIndexEntries(keys: readonly IndexKey[]): Promise<number> {
+    return this.call("removeIndexEntries", () => this.inner.removeIndexEntries(keys));
+  }
+  scanObjects(afterId: string | null, limit: number): Promise<ObjectRow[]> {
+    return this.call("scanObjects", () => this.inner.scanObjects(afterId, limit));
+  }
+  scanEdges(edgeIds: readonly number[], after: EdgeKey | null, limit: number): Promise<EdgeRow[]> {
+    return this.call("scanEdges", () => this.inner.scanEdges(edgeIds, after, limit));
+  }
+  scanIndexEntries(after: IndexScanKey | null, limit: number): Promise<IndexRow[]> {
+    return this.call("scanIndexEntries", () => this.inner.scanIndexEntries(after, limit));
+  }
+  stats(): Promise<ShardStats> {
+    return this.call("stats", () => this.inner.stats());
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
