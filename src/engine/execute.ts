@@ -60,9 +60,11 @@ export interface GraphscaleExecutionArgs extends ExecutionArgs {
  */
 function compileOutputDefault(schema: GraphQLSchema): boolean {
   const configured = (schema.extensions?.graphscale as { compileOutput?: boolean } | undefined)?.compileOutput;
-  if (configured !== undefined) return configured;
-  return process.env.GRAPHSCALE_COMPILE_OUTPUT !== "off";
+  return configured ?? COMPILE_OUTPUT_BY_ENVIRONMENT;
 }
+
+/** Read once: reading process.env costs more than a small request's whole output. */
+const COMPILE_OUTPUT_BY_ENVIRONMENT = typeof process === "undefined" || process.env.GRAPHSCALE_COMPILE_OUTPUT !== "off";
 
 /** spec: PrepareRequest — the plan and coerced variables, or the request errors graphql-js would give. */
 export function prepareRequest(
@@ -93,7 +95,6 @@ export function prepareRequest(
   }
   const signal = args.signal ?? null;
   if (signal?.aborted) return { errors: [new GraphQLError("request aborted", { extensions: { code: "REQUEST_ABORTED" } })], data: null };
-  const bounded = plan.hasAsyncSteps && (limits.timeoutMs !== null || signal !== null);
   return {
     request: {
       plan,
@@ -105,7 +106,7 @@ export function prepareRequest(
       typeResolver: typeResolver ?? null,
       globals: new Array(plan.steps.length),
       globalDone: new Uint8Array(plan.steps.length),
-      controller: bounded ? new AbortController() : null,
+      controller: null,
       callerSignal: signal,
       abortedBy: null,
       entries: 0,

@@ -72,6 +72,7 @@ abstract class SingleEntryReason extends LayerReason {
 }
 
 const SINGLE_ENTRY: EntrySelection = { count: 1, parentIndex: Int32Array.of(0), childStart: null, entryOfParent: Int32Array.of(0), items: null, lists: null };
+const NO_ENTRY: EntrySelection = { count: 0, parentIndex: new Int32Array(0), childStart: null, entryOfParent: Int32Array.of(-1), items: null, lists: null };
 
 /** One entry per request: the root of every plan. */
 export class RootReason extends SingleEntryReason {
@@ -159,6 +160,10 @@ abstract class BoundaryReason extends LayerReason {
     return v != null && !(v instanceof FlaggedValue);
   }
   selectEntries(parent: ParentEntries): EntrySelection {
+    if (parent.count === 1) {
+      // One parent entry (a root field, a single object): shared selections, no allocation.
+      return this.admits(parent.values(this.parentStep), this.typesOf(parent), 0) ? SINGLE_ENTRY : NO_ENTRY;
+    }
     const values = parent.values(this.parentStep);
     const types = this.typesOf(parent);
     const entryOfParent = new Int32Array(parent.count);
@@ -235,6 +240,8 @@ export class Layer {
   readonly children: Layer[] = [];
   /** Steps executing in this layer, in dependency order once planning is done. */
   steps: Step[] = [];
+  /** The steps the executor runs (no engine-set values, none read inline): set when planning finishes. */
+  executableSteps: Step[] = [];
   /** For list layers: the step whose values are the list items (set by the engine). */
   itemStep: Step | null = null;
   /** The parent object type's name for the response path of this layer's entries (graphql-js `path.typename`). */

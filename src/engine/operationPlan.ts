@@ -28,8 +28,6 @@ export class OperationPlan {
   shape: OperationShape = { depth: 0, widest: 0, fields: 0, cost: { terms: [] } };
   /** Planning work done (steps adopted, dependencies visited, peers compared): tests check it grows linearly. */
   work = 0;
-  /** Whether some step may return promises: only such plans need a timeout and an abort signal. */
-  hasAsyncSteps = false;
   private readonly constraintNames = new Set<string>();
 
   constructor(

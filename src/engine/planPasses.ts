@@ -17,10 +17,8 @@ export function finishPlanning(plan: OperationPlan): void {
   hoistGlobalSteps(plan);
   inlinePropertyReads(plan);
   orderSteps(plan);
-  for (const step of plan.liveSteps()) {
-    step.finalize();
-    if (step.isAsync) plan.hasAsyncSteps = true;
-  }
+  for (const step of plan.liveSteps()) step.finalize();
+  for (const layer of plan.layers) layer.executableSteps = layer.steps.filter((s) => !(s instanceof EngineValueStep) && s.inlined === null);
 }
 
 /** A small number per step class, so deduplication keys compare classes, not their (bundler-mangled) names. */

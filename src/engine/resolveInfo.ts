@@ -74,5 +74,5 @@ export function buildResolveInfo(field: FieldContext, request: RequestInfo, entr
 
 /** Internal: the engine passes each entry's response path to the steps that need it. */
 export interface ResolverExecutionDetails extends ExecutionDetails {
-  readonly entryPaths: () => ReadonlyArray<Path | undefined>;
+  entryPaths(): ReadonlyArray<Path | undefined>;
 }

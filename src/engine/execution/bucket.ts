@@ -38,8 +38,8 @@ export interface RequestState extends EngineRequest {
   readonly globalDone: Uint8Array;
   /** Set when some step returned a promise for an entry (or a list item): see output.md, BuildResponse. */
   promisedEntries?: boolean;
-  /** The signal steps see (aborted by the caller's signal or the timeout): made for plans with asynchronous steps. */
-  readonly controller: AbortController | null;
+  /** The signal steps see (aborted by the caller's signal or the timeout): made when a step first asks for it. */
+  controller: AbortController | null;
   /** The caller's own AbortSignal, if any. */
   readonly callerSignal: AbortSignal | null;
   /** Set when the request was aborted or timed out: no step starts after it. */
@@ -141,6 +141,15 @@ export function listAt(request: RequestState, bucket: Bucket, step: Step, entry:
   const mapped = bucket.values[step.id];
   if (mapped !== undefined && mapped !== values) mapped[entry] = arr;
   return arr;
+}
+
+/** The request's abort signal for steps (`details.signal`), made on first use: most requests never need one. */
+export function signalOf(request: RequestState): AbortSignal {
+  if (request.controller === null) {
+    request.controller = new AbortController();
+    if (request.abortedBy !== null) request.controller.abort(request.abortedBy);
+  }
+  return request.controller.signal;
 }
 
 /** spec: EntryPaths — each entry's response path, built only for the steps that need `info.path`. */

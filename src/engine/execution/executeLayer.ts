@@ -2,7 +2,7 @@
 // then opens and runs its child layers (siblings concurrently). Mutation field layers are never started
 // here: the request schedules them one after another (executeRequest.ts). Never completes output.
 
-import { EngineValueStep, type Step } from "../step.js";
+import type { Step } from "../step.js";
 import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
 import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
@@ -14,8 +14,9 @@ import { executeStep } from "./executeStep.js";
 export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
   if (bucket.count === 0) return;
   let pending: Map<Step, Promise<void>> | null = null;
-  for (const step of bucket.layer.steps) {
-    if (step instanceof EngineValueStep || step.inlined !== null) continue;
+  const steps = bucket.layer.executableSteps;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
     if (step.isGlobal && request.globalDone[step.id] === 1) continue;
     let waits: Promise<void>[] | null = null;
     if (pending !== null) {
@@ -34,8 +35,9 @@ export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrVa
       );
     }
   }
-  if (pending !== null) return Promise.all(pending.values()).then(() => executeChildren(request, bucket));
-  return executeChildren(request, bucket);
+  if (pending === null) return executeChildren(request, bucket);
+  const done = pending.size === 1 ? pending.values().next().value! : Promise.all(pending.values());
+  return done.then(() => executeChildren(request, bucket));
 }
 
 /** Child layers start once their parent's steps are done; siblings run concurrently; serial ones wait to be scheduled. */

@@ -36,9 +36,9 @@ function boundRequest(request: RequestState, running: Promise<ExecutionResult>):
   const signal = request.callerSignal;
   if (timeoutMs === null && signal === null) return running;
   return new Promise<ExecutionResult>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const watched: Watched = { deadline: timeoutMs === null ? Infinity : performance.now() + timeoutMs, timeout: () => stop(new Error(`timed out after ${timeoutMs} ms`), "REQUEST_TIMEOUT") };
     const cleanup = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
+      unwatch(watched);
       signal?.removeEventListener("abort", onAbort);
     };
     const stop = (reason: Error, code: string): void => {
@@ -49,7 +49,7 @@ function boundRequest(request: RequestState, running: Promise<ExecutionResult>):
       resolve({ errors: [new GraphQLError(reason.message, { extensions: { code } })], data: null });
     };
     const onAbort = (): void => stop(new Error("request aborted"), "REQUEST_ABORTED");
-    if (timeoutMs !== null) timer = setTimeout(() => stop(new Error(`timed out after ${timeoutMs} ms`), "REQUEST_TIMEOUT"), timeoutMs);
+    if (timeoutMs !== null) watch(watched);
     signal?.addEventListener("abort", onAbort, { once: true });
     running.then(
       (result) => {
@@ -62,6 +62,40 @@ function boundRequest(request: RequestState, running: Promise<ExecutionResult>):
       },
     );
   });
+}
+
+/** A request running with a deadline. */
+interface Watched {
+  readonly deadline: number;
+  readonly timeout: () => void;
+}
+
+/**
+ * One timer for every request with a deadline, ticking only while some request is running (a timer per
+ * request costs more than the small requests it would guard). A timeout fires within one tick of it.
+ */
+const WATCH_TICK_MS = 10;
+const watchedRequests = new Set<Watched>();
+let watchdog: ReturnType<typeof setInterval> | null = null;
+
+function watch(watched: Watched): void {
+  watchedRequests.add(watched);
+  watchdog ??= setInterval(checkDeadlines, WATCH_TICK_MS);
+}
+
+function unwatch(watched: Watched): void {
+  watchedRequests.delete(watched);
+}
+
+/** Times out the requests past their deadline; stops the timer once a tick finds no request running. */
+function checkDeadlines(): void {
+  if (watchedRequests.size === 0) {
+    clearInterval(watchdog!);
+    watchdog = null;
+    return;
+  }
+  const now = performance.now();
+  for (const watched of watchedRequests) if (watched.deadline <= now) watched.timeout();
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Step } from "../step.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { isItemSettlement } from "../promisedItems.js";
-import { batchValues, entryPaths, type Bucket, type RequestState } from "./bucket.js";
+import { batchValues, entryPaths, signalOf, type Bucket, type RequestState } from "./bucket.js";
 
 /** Error beats inhibited beats null when an entry carries several unaccepted flags. */
 function stronger(current: unknown, candidate: unknown): unknown {
@@ -91,22 +91,37 @@ function earlyExit(step: Step, values: unknown[], filter: number[], count: numbe
   return { keep: keep.subarray(0, kept), outcomes };
 }
 
+/**
+ * What `execute` is given. A class, so the signal and the entry paths are computed only when a step asks
+ * (most never do) and a call allocates one small object, not closures.
+ */
+class StepExecutionDetails implements ResolverExecutionDetails {
+  constructor(
+    readonly count: number,
+    readonly values: unknown[],
+    readonly request: RequestState,
+    private readonly bucket: Bucket,
+    private readonly step: Step,
+    private readonly keep: Int32Array | null,
+  ) {}
+
+  get signal(): AbortSignal {
+    return signalOf(this.request);
+  }
+
+  entryPaths(): ReadonlyArray<Path | undefined> {
+    const all = entryPaths(this.bucket);
+    if (this.step.isGlobal) return [all[0]];
+    const keep = this.keep;
+    if (keep === null) return all;
+    const out = new Array<Path | undefined>(keep.length);
+    for (let j = 0; j < keep.length; j++) out[j] = all[keep[j]!];
+    return out;
+  }
+}
+
 function callExecute(request: RequestState, bucket: Bucket, step: Step, count: number, values: unknown[], compaction: Compaction | null): PromiseOrValue<void> {
-  const keep = compaction === null ? null : compaction.keep;
-  const details: ResolverExecutionDetails = {
-    count,
-    values,
-    request,
-    signal: request.controller === null ? undefined : request.controller.signal,
-    entryPaths: () => {
-      const all = entryPaths(bucket);
-      if (step.isGlobal) return [all[0]];
-      if (keep === null) return all;
-      const out = new Array<Path | undefined>(keep.length);
-      for (let j = 0; j < keep.length; j++) out[j] = all[keep[j]!];
-      return out;
-    },
-  };
+  const details = new StepExecutionDetails(count, values, request, bucket, step, compaction === null ? null : compaction.keep);
   let result: unknown;
   try {
     result = step.execute(details);

@@ -45,7 +45,7 @@ export class ResolverStep extends Step<unknown> {
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
     const { count, values, request } = details;
     const sources = values[0] as readonly unknown[];
-    const paths = (details as ResolverExecutionDetails).entryPaths;
+    const resolverDetails = details as ResolverExecutionDetails;
     const req = request as EngineRequest;
     const resolve = this.resolve ?? req.fieldResolver;
     const contextValue = request.contextValue;
@@ -63,7 +63,7 @@ export class ResolverStep extends Step<unknown> {
           if (source !== null && (typeof source === "object" || typeof source === "function")) {
             const property = source[name];
             if (typeof property === "function") {
-              entryPaths ??= paths();
+              entryPaths ??= resolverDetails.entryPaths();
               const info = buildResolveInfo(this.field, request, entryPaths[i]);
               out[i] = settleResolvedValue((source[name] as Function)(args ?? {}, contextValue, info), depth);
             } else {
@@ -78,7 +78,7 @@ export class ResolverStep extends Step<unknown> {
       }
       return out;
     }
-    const entryPaths = paths();
+    const entryPaths = resolverDetails.entryPaths();
     for (let i = 0; i < count; i++) {
       try {
         const args = this.argumentsFor(request);
