@@ -3,6 +3,8 @@
 // Needs `node --expose-gc`; bench/run.ts starts these processes with it. Never times anything.
 
 import v8 from "node:v8";
+import { parse } from "graphql";
+import { executeToJSON } from "../src/index.js";
 import type { Engine } from "./scenario.js";
 import { firstDifference } from "./scenario.js";
 import { loadGrafast, peerEngines } from "./peers.js";
@@ -44,7 +46,11 @@ export interface MemoryResult {
 export async function memoryEngines(objects = MEMORY_OBJECTS): Promise<Engine[]> {
   const grafast = await loadGrafast();
   const schemas = productSchemas(makeProducts(objects), grafast);
-  return peerEngines({ source: productsQuery, ...schemas }, grafast);
+  const engines = peerEngines({ source: productsQuery, ...schemas }, grafast);
+  // executeToJSON: the response as JSON text, written straight from the layers.
+  const document = parse(productsQuery);
+  const toJSON: Engine = { key: "graphscale-json", name: "graphscale (executeToJSON)", run: (): unknown => executeToJSON({ schema: schemas.planSchema, document }) };
+  return [engines[0]!, toJSON, ...engines.slice(1)];
 }
 
 type Gc = () => void;

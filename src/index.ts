@@ -1,7 +1,7 @@
 // graphscale: plan-based GraphQL execution. The public API of the engine; everything else is internal.
 
 export { makeSchema, type MakeSchemaConfig, type TypePlans, type TypeResolvers, type FieldPlanSpec } from "./engine/makeSchema.js";
-export { execute, executeSync, graphql, graphqlSync, type GraphscaleExecutionArgs, type GraphscaleArgs } from "./engine/execute.js";
+export { execute, executeSync, executeToJSON, graphql, graphqlSync, type GraphscaleExecutionArgs, type GraphscaleArgs } from "./engine/execute.js";
 export { DEFAULT_LIMITS, type Limits } from "./engine/limits.js";
 export { INTERNAL_ERROR, isInternalError, type InternalErrorReport, type ErrorMaskingOptions } from "./engine/maskErrors.js";
 export { subscribe } from "./engine/subscribe.js";

@@ -20,6 +20,7 @@ import { planCacheFor } from "./planCache.js";
 import { isPromiseLike, type PromiseOrValue } from "./promiseOrValue.js";
 import type { RequestState } from "./execution/bucket.js";
 import { executeRequest } from "./execution/executeRequest.js";
+import { RawJSON } from "./output/buildResponse.js";
 import { addExplain, type ExplainOption } from "./explain/index.js";
 import { getOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
@@ -135,6 +136,32 @@ function finishResult(result: ExecutionResult, plan: OperationPlan, args: Graphs
   const masked = result.errors === undefined ? result : maskErrors(result, args);
   // `explain: true` adds the plan as `extensions.explain` ({ json, mermaid }); see spec/explain.md.
   return args.explain ? addExplain(masked, plan, args.explain) : masked;
+}
+
+/**
+ * spec: ExecuteToJSON — like execute, but the result as JSON text (what `JSON.stringify(result)` gives), for
+ * servers that send text anyway: a clean response is written straight from the layers by the compiled
+ * output, with no object tree in between; anything else is built as objects and stringified.
+ */
+export function executeToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<string> {
+  const prepared = prepareRequest(args);
+  if ("errors" in prepared) return JSON.stringify(prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors });
+  const request: RequestState = { ...prepared.request, jsonText: true };
+  const result = executeRequest(request);
+  if (isPromiseLike(result)) {
+    return result.then(
+      (r) => resultText(r, request.plan, args),
+      (error: unknown) => JSON.stringify({ errors: [toGraphQLError(error)], data: null }),
+    );
+  }
+  return resultText(result, request.plan, args);
+}
+
+function resultText(result: ExecutionResult, plan: OperationPlan, args: GraphscaleExecutionArgs): string {
+  const data = result.data as unknown;
+  if (data instanceof RawJSON && result.errors === undefined && !args.explain) return `{"data":${data.text}}`;
+  if (data instanceof RawJSON) result = { ...result, data: JSON.parse(data.text) as Record<string, unknown> };
+  return JSON.stringify(finishResult(result, plan, args));
 }
 
 /** Like graphql-js's executeSync: throws if execution did not complete synchronously. */

@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GraphQLScalarType, parse, type ExecutionResult } from "graphql";
-import { execute, makeSchema } from "../../src/index.js";
+import { execute, executeToJSON, makeSchema } from "../../src/index.js";
 import { lambda } from "../../steps/index.js";
 
 const items = Array.from({ length: 5 }, (_, i) => ({ id: String(i), n: i, price: i + 0.5, ok: i % 2 === 0, color: i % 2 ? "RED" : "BLUE", tags: ["a", "b"] }));
@@ -73,6 +73,31 @@ test("compiled output: a custom scalar's serialize (user code) is never compiled
   assert.equal(JSON.parse(JSON.stringify(result)), { data: { word: "HI" } });
   assert.is(calls, 1);
   assert.is(Object.getPrototypeOf(result.data), null, "interpretive output");
+});
+
+test("executeToJSON: the same text as JSON.stringify(execute(...)), clean responses and errors alike", async () => {
+  for (const query of [
+    `{ items { id n price ok color tags name __typename } one { id } }`,
+    `{ bad { id name } one { id } }`,
+    `{ strict { n } }`,
+    `{ one { __proto__: id } }`,
+    `{ nope }`,
+  ]) {
+    const text = await executeToJSON({ schema, document: parse(query, { noLocation: false }) });
+    assert.type(text, "string");
+    assert.is(text, JSON.stringify(await execute({ schema, document: parse(query) })), query);
+    assert.is(await executeToJSON({ schema, document: parse(query), compileOutput: false }), text, `${query} (interpreted)`);
+  }
+});
+
+test("executeToJSON: strings are escaped as JSON (quotes, control characters, non-ASCII)", async () => {
+  const tricky = makeSchema({
+    typeDefs: `type Query { s: String list: [String] }`,
+    plans: { Query: { s: () => lambda([], () => 'a "quote" \\ back\nline \u0001 é 😀'), list: () => lambda([], () => ["x\"y", null]) } },
+  });
+  const text = (await executeToJSON({ schema: tricky, document: parse(`{ s list }`) })) as string;
+  assert.equal(JSON.parse(text), { data: { s: 'a "quote" \\ back\nline \u0001 é 😀', list: ['x"y', null] } });
+  assert.is(text, JSON.stringify(await execute({ schema: tricky, document: parse(`{ s list }`) })));
 });
 
 test.run();

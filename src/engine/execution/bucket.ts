@@ -48,6 +48,8 @@ export interface RequestState extends EngineRequest {
   entries: number;
   /** Whether the response may be built by the plan's compiled output (spec/output.md, CompileOutput). */
   readonly compileOutput: boolean;
+  /** executeToJSON: the compiled output may write `data` as JSON text (a RawJSON) instead of objects. */
+  readonly jsonText?: boolean;
 }
 
 /** What the output returns: graphql-js's result without extensions. */

@@ -10,9 +10,25 @@ import type { Bucket, RequestState, ResponseData } from "../execution/bucket.js"
 import { newOutputContext, response, type OutputContext } from "./context.js";
 import { executeField, executeFields } from "./completeValue.js";
 import { compiledOutputOf } from "./compileOutput.js";
+import { compiledJSONOutputOf } from "./compileJSON.js";
+
+/** `data` already written as JSON text by the compiled output (executeToJSON only). */
+export class RawJSON {
+  constructor(readonly text: string) {}
+}
 
 /** spec: BuildResponse — completes the query or subscription event's response from the root bucket. */
 export function buildResponse(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
+  if (request.compileOutput && request.promisedEntries !== true && request.jsonText === true) {
+    const compiled = compiledJSONOutputOf(request.plan);
+    if (compiled !== null) {
+      try {
+        return { data: new RawJSON(compiled(rootBucket, request.globals)) as unknown as Record<string, unknown> };
+      } catch {
+        // As below: the interpretive output builds the response.
+      }
+    }
+  }
   if (request.compileOutput && request.promisedEntries !== true) {
     const compiled = compiledOutputOf(request.plan);
     if (compiled !== null) {

@@ -6,45 +6,15 @@
 // instead. No user text is ever spliced into the code: response keys are GraphQL names, and every key is
 // written through JSON.stringify; step and layer ids are numbers. See spec/output.md, CompileOutput.
 
-import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, isEnumType, isSpecifiedScalarType, type GraphQLLeafType } from "graphql";
-import { FlaggedValue } from "../flags.js";
-import type { Step } from "../step.js";
+import type { GraphQLLeafType } from "graphql";
 import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
+import { OutputCodegen, fastLeafTest, isBuiltInLeaf, leafTypeOf } from "./codegen.js";
 
 /** Builds `data` from the root bucket and the request's global values, or throws to give up. */
 export type CompiledOutput = (root: Bucket, globals: unknown[]) => Record<string, unknown>;
-
-/** Why the compiled output gave up: the interpretive output takes over. */
-const GIVE_UP = new Error("graphscale: compiled output gave up");
-
-function giveUp(): never {
-  throw GIVE_UP;
-}
-
-/** A leaf value that is not already of its scalar's result type: serialize it, or give up on anything odd. */
-function slowLeaf(type: GraphQLLeafType, value: unknown): unknown {
-  if (value instanceof FlaggedValue || value instanceof Error) giveUp();
-  let result: unknown;
-  try {
-    result = type.serialize(value);
-  } catch {
-    giveUp();
-  }
-  if (result == null) giveUp();
-  return result;
-}
-
-/** The test that a built-in scalar's value needs no serialize call, as a JS condition over `t`. */
-function fastLeafTest(type: GraphQLLeafType): string | null {
-  if (type === GraphQLString || type === GraphQLID) return `typeof t === "string"`;
-  if (type === GraphQLInt) return `typeof t === "number" && (t | 0) === t`;
-  if (type === GraphQLFloat) return `typeof t === "number" && t - t === 0`;
-  if (type === GraphQLBoolean) return `typeof t === "boolean"`;
-  return null;
-}
 
 const compiledByPlan = new WeakMap<OperationPlan, CompiledOutput | null>();
 
@@ -55,44 +25,18 @@ export function compiledOutputOf(plan: OperationPlan): CompiledOutput | null {
   return compiled;
 }
 
-/**
- * Whether serializing this leaf type runs no user code (the specified scalars and enums): the compiled
- * output may call it, give up, and leave the interpretive output to call it again. A custom scalar's
- * serialize is user code, called exactly as often as graphql-js calls it: its plans are not compiled.
- */
-function isBuiltInLeaf(type: GraphQLLeafType): boolean {
-  return isSpecifiedScalarType(type) || isEnumType(type);
-}
-
-function leafTypeOf(shape: LeafShape): GraphQLLeafType {
-  return shape.kind === "leaf" ? shape.type : leafTypeOf(shape.item);
-}
-
 /** spec: CompileOutput — the plan's compiled output, or null when its output has a shape it does not handle. */
 function compileOutput(plan: OperationPlan): CompiledOutput | null {
   if (plan.operation.operation === "mutation") return null;
-  const compiler = new OutputCompiler(plan);
-  const root = compiler.selection(plan.root, plan.rootLayer);
-  if (root === null) return null;
-  const body = `"use strict";\n${compiler.functions.join("\n")}\nreturn function compiledOutput(root, g) { return ${root}(root, 0, g); };`;
-  const make = new Function("FV", "giveUp", "slowLeaf", "types", body) as (
-    fv: typeof FlaggedValue,
-    bail: () => never,
-    slow: typeof slowLeaf,
-    types: GraphQLLeafType[],
-  ) => CompiledOutput;
-  return make(FlaggedValue, giveUp, slowLeaf, compiler.types);
+  return new OutputCompiler().compile(plan);
 }
 
-class OutputCompiler {
-  readonly functions: string[] = [];
-  readonly types: GraphQLLeafType[] = [];
-  private next = 0;
-
-  constructor(private readonly plan: OperationPlan) {}
-
-  private name(prefix: string): string {
-    return `${prefix}${this.next++}`;
+class OutputCompiler extends OutputCodegen {
+  /** The compiled output, or null when some position cannot be compiled. */
+  compile(plan: OperationPlan): CompiledOutput | null {
+    const root = this.selection(plan.root, plan.rootLayer);
+    if (root === null) return null;
+    return this.instantiate<CompiledOutput>(`function compiledOutput(root, g) { return ${root}(root, 0, g); }`);
   }
 
   /** A function `(b, e, g) => object` for one selection in `layer`, or null when it cannot be compiled. */
@@ -185,32 +129,5 @@ class OutputCompiler {
         `  let t, c, x;\n  for (let k = 0; k < n; k++) { const b = b0, e = s + k; ${code} out[k] = x; }\n  return out;\n}`,
     );
     return name;
-  }
-
-  /** An expression for `step`'s value at entry `e` of bucket `b` (in `layer`): through the parent-index maps. */
-  private read(step: Step, layer: Layer): string {
-    const path = step.inlined;
-    if (path !== null) {
-      // A property read: a null parent gives null (completed as null), a flagged one its flag (give up).
-      if (path.length > 1) return this.readPath(step, layer);
-      return `((t = ${this.read(step.dependencies[0]!, layer)}) == null || t instanceof FV ? t : t[${JSON.stringify(path[0])}])`;
-    }
-    if (step.isGlobal) return `g[${step.id}]`;
-    let bucket = "b";
-    let entry = "e";
-    for (let l: Layer | null = layer; l !== null && l.id !== step.layerId; l = l.parent) {
-      entry = `${bucket}.parentIndex[${entry}]`;
-      bucket = `${bucket}.parent`;
-    }
-    return `${bucket}.values[${step.id}][${entry}]`;
-  }
-
-  /** An inlined read of a multi-key path: one helper function per step, so the code stays simple. */
-  private readPath(step: Step, layer: Layer): string {
-    const name = this.name("P");
-    const path = step.inlined!;
-    const steps = path.map((key) => `if (v == null) return undefined; v = v[${JSON.stringify(key)}];`).join(" ");
-    this.functions.push(`function ${name}(v) { if (v instanceof FV) return v; ${steps} return v; }`);
-    return `${name}(${this.read(step.dependencies[0]!, layer)})`;
   }
 }

@@ -1,0 +1,96 @@
+// What the compiled outputs share (objects: compileOutput.ts; JSON text: compileJSON.ts): giving up, the
+// leaf checks, and reading a step's value through the parent-index maps as generated code. Generated code
+// never holds user text: ids are numbers, keys and property names go through JSON.stringify.
+
+import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, isEnumType, isSpecifiedScalarType, type GraphQLLeafType } from "graphql";
+import { FlaggedValue } from "../flags.js";
+import type { Step } from "../step.js";
+import type { Layer } from "../layer.js";
+import type { LeafShape } from "../outputPlan.js";
+
+/** Why the compiled output gave up: the interpretive output takes over. */
+const GIVE_UP = new Error("graphscale: compiled output gave up");
+
+export function giveUp(): never {
+  throw GIVE_UP;
+}
+
+/** A leaf value that is not already of its scalar's result type: serialize it, or give up on anything odd. */
+export function slowLeaf(type: GraphQLLeafType, value: unknown): unknown {
+  if (value instanceof FlaggedValue || value instanceof Error) giveUp();
+  let result: unknown;
+  try {
+    result = type.serialize(value);
+  } catch {
+    giveUp();
+  }
+  if (result == null) giveUp();
+  return result;
+}
+
+/** The test that a built-in scalar's value needs no serialize call, as a JS condition over `t`. */
+export function fastLeafTest(type: GraphQLLeafType): string | null {
+  if (type === GraphQLString || type === GraphQLID) return `typeof t === "string"`;
+  if (type === GraphQLInt) return `typeof t === "number" && (t | 0) === t`;
+  if (type === GraphQLFloat) return `typeof t === "number" && t - t === 0`;
+  if (type === GraphQLBoolean) return `typeof t === "boolean"`;
+  return null;
+}
+
+/**
+ * Whether serializing this leaf type runs no user code (the specified scalars and enums): the compiled
+ * output may call it, give up, and leave the interpretive output to call it again. A custom scalar's
+ * serialize is user code, called exactly as often as graphql-js calls it: its plans are not compiled.
+ */
+export function isBuiltInLeaf(type: GraphQLLeafType): boolean {
+  return isSpecifiedScalarType(type) || isEnumType(type);
+}
+
+export function leafTypeOf(shape: LeafShape): GraphQLLeafType {
+  return shape.kind === "leaf" ? shape.type : leafTypeOf(shape.item);
+}
+
+/** The generated functions of one compiled output, and how they read values. */
+export abstract class OutputCodegen {
+  readonly functions: string[] = [];
+  readonly types: GraphQLLeafType[] = [];
+  private next = 0;
+
+  protected name(prefix: string): string {
+    return `${prefix}${this.next++}`;
+  }
+
+  /** The generated module: its functions, then `return` of the entry function. */
+  protected instantiate<T>(entry: string, extra: Record<string, unknown> = {}): T {
+    const names = ["FV", "giveUp", "slowLeaf", "types", ...Object.keys(extra)];
+    const body = `"use strict";\n${this.functions.join("\n")}\nreturn ${entry};`;
+    return new Function(...names, body)(FlaggedValue, giveUp, slowLeaf, this.types, ...Object.values(extra)) as T;
+  }
+
+  /** An expression for `step`'s value at entry `e` of bucket `b` (in `layer`): through the parent-index maps. */
+  protected read(step: Step, layer: Layer): string {
+    const path = step.inlined;
+    if (path !== null) {
+      // A property read: a null parent gives null (completed as null), a flagged one its flag (give up).
+      if (path.length > 1) return this.readPath(step, layer);
+      return `((t = ${this.read(step.dependencies[0]!, layer)}) == null || t instanceof FV ? t : t[${JSON.stringify(path[0])}])`;
+    }
+    if (step.isGlobal) return `g[${step.id}]`;
+    let bucket = "b";
+    let entry = "e";
+    for (let l: Layer | null = layer; l !== null && l.id !== step.layerId; l = l.parent) {
+      entry = `${bucket}.parentIndex[${entry}]`;
+      bucket = `${bucket}.parent`;
+    }
+    return `${bucket}.values[${step.id}][${entry}]`;
+  }
+
+  /** An inlined read of a multi-key path: one helper function per step, so the code stays simple. */
+  protected readPath(step: Step, layer: Layer): string {
+    const name = this.name("P");
+    const path = step.inlined!;
+    const steps = path.map((key) => `if (v == null) return undefined; v = v[${JSON.stringify(key)}];`).join(" ");
+    this.functions.push(`function ${name}(v) { if (v instanceof FV) return v; ${steps} return v; }`);
+    return `${name}(${this.read(step.dependencies[0]!, layer)})`;
+  }
+}

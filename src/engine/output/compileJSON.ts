@@ -1,0 +1,130 @@
+// Compiled JSON output, for executeToJSON: like CompileOutput (compileOutput.ts), but the generated code
+// writes the response's `data` as JSON text into a JSONWriter as it walks the layers — no object tree in
+// between. It gives up exactly where the object form does; the interpretive output then builds the response
+// as objects and it is stringified. See spec/output.md, CompileJSONOutput.
+
+import { GraphQLBoolean, GraphQLID, GraphQLString, type GraphQLLeafType } from "graphql";
+import type { Layer } from "../layer.js";
+import type { OperationPlan } from "../operationPlan.js";
+import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
+import type { Bucket } from "../execution/bucket.js";
+import { OutputCodegen, fastLeafTest, isBuiltInLeaf, leafTypeOf } from "./codegen.js";
+import { JSONWriter } from "./jsonWriter.js";
+
+/** Writes `data` as JSON text from the root bucket and the request's global values, or throws to give up. */
+export type CompiledJSONOutput = (root: Bucket, globals: unknown[]) => string;
+
+const compiledByPlan = new WeakMap<OperationPlan, CompiledJSONOutput | null>();
+
+/** The plan's compiled JSON output, made on first use, or null. */
+export function compiledJSONOutputOf(plan: OperationPlan): CompiledJSONOutput | null {
+  let compiled = compiledByPlan.get(plan);
+  if (compiled === undefined) compiledByPlan.set(plan, (compiled = compileJSONOutput(plan)));
+  return compiled;
+}
+
+/** spec: CompileJSONOutput — the plan's JSON writer, or null where CompileOutput would be null too. */
+function compileJSONOutput(plan: OperationPlan): CompiledJSONOutput | null {
+  if (plan.operation.operation === "mutation") return null;
+  const compiler = new JSONCompiler();
+  const root = compiler.selection(plan.root, plan.rootLayer);
+  if (root === null) return null;
+  const write = compiler.run<(root: Bucket, globals: unknown[], w: JSONWriter) => void>(root);
+  return (rootBucket, globals) => {
+    const writer = new JSONWriter();
+    write(rootBucket, globals, writer);
+    return writer.text();
+  };
+}
+
+class JSONCompiler extends OutputCodegen {
+  run<T>(root: string): T {
+    return this.instantiate<T>(`function compiledJSON(root, g, w) { ${root}(root, 0, g, w); }`);
+  }
+
+  /** A function `(b, e, g, w)` writing one selection's object, or null when it cannot be compiled. */
+  selection(selection: OutputSelection, layer: Layer): string | null {
+    const name = this.name("S");
+    const lines: string[] = [];
+    if (selection.fields.length === 0) lines.push(`w.raw("{}");`);
+    for (let i = 0; i < selection.fields.length; i++) {
+      const field = selection.fields[i]!;
+      lines.push(`w.raw(${JSON.stringify(`${i === 0 ? "{" : ","}${JSON.stringify(field.responseKey)}:`)});`);
+      if (field.value === null) {
+        lines.push(`w.raw(${JSON.stringify(JSON.stringify(selection.type.name))});`);
+        continue;
+      }
+      const code = this.value(field.value, layer);
+      if (code === null) return null;
+      lines.push(code);
+    }
+    if (selection.fields.length > 0) lines.push(`w.raw("}");`);
+    this.functions.push(`function ${name}(b, e, g, w) {\n  let t, c;\n  ${lines.join("\n  ")}\n}`);
+    return name;
+  }
+
+  /** Statements writing the value at `(b, e)` of `layer`, or null. */
+  private value(value: OutputValue, layer: Layer): string | null {
+    const whenNull = value.nonNull ? "giveUp();" : `w.raw("null");`;
+    switch (value.kind) {
+      case "leaf":
+        if (!isBuiltInLeaf(value.type)) return null;
+        return `t = ${this.read(value.step, layer)}; ${this.leaf(value.type, whenNull)}`;
+      case "leafList": {
+        if (!isBuiltInLeaf(leafTypeOf(value.item))) return null;
+        const fn = this.leafList(value.item);
+        return `t = ${this.read(value.step, layer)}; if (t == null) ${whenNull} else if (!Array.isArray(t)) giveUp(); else ${fn}(t, w);`;
+      }
+      case "object": {
+        if (value.step !== value.valueStep) return null;
+        const fn = this.selection(value.selection, value.layer);
+        if (fn === null) return null;
+        return (
+          `t = ${this.read(value.valueStep, layer)}; if (t == null) ${whenNull} else if (t instanceof FV) giveUp(); ` +
+          `else { c = b.children.get(${value.layer.id}); ${fn}(c, c.entryOfParent[e], g, w); }`
+        );
+      }
+      case "list": {
+        const fn = this.list(value);
+        if (fn === null) return null;
+        return `t = ${this.read(value.step, layer)}; if (t == null) ${whenNull} else if (!Array.isArray(t)) giveUp(); else ${fn}(b, e, t, g, w);`;
+      }
+      case "abstract":
+        return null;
+    }
+  }
+
+  /** Statements writing the leaf in `t`: as it is when already of the scalar's type, else serialized. */
+  private leaf(type: GraphQLLeafType, whenNull: string): string {
+    const index = this.types.push(type) - 1;
+    const fast = fastLeafTest(type);
+    const slow = `w.value(slowLeaf(types[${index}], t));`;
+    if (fast === null) return `if (t == null) ${whenNull} else ${slow}`;
+    const write = type === GraphQLString || type === GraphQLID ? "w.str(t);" : type === GraphQLBoolean ? `w.raw(t ? "true" : "false");` : "w.num(t);";
+    return `if (${fast}) ${write} else if (t == null) ${whenNull} else ${slow}`;
+  }
+
+  /** A function `(list, w)` writing a list of leaves (nested lists recurse). */
+  private leafList(item: LeafShape): string {
+    const name = this.name("F");
+    const whenNull = item.nonNull ? "giveUp();" : `w.raw("null");`;
+    const body = item.kind === "leaf" ? this.leaf(item.type, whenNull) : `if (t == null) ${whenNull} else if (Array.isArray(t)) ${this.leafList(item.item)}(t, w); else giveUp();`;
+    this.functions.push(
+      `function ${name}(list, w) {\n  let t;\n  w.raw("[");\n  for (let k = 0; k < list.length; k++) { if (k > 0) w.raw(","); t = list[k]; ${body} }\n  w.raw("]");\n}`,
+    );
+    return name;
+  }
+
+  /** A function `(p, pe, list, g, w)` writing a list field's items (entries of the list's layer). */
+  private list(value: Extract<OutputValue, { kind: "list" }>): string | null {
+    const name = this.name("L");
+    const itemLayer = value.layer;
+    const code = this.value(value.item, itemLayer);
+    if (code === null) return null;
+    this.functions.push(
+      `function ${name}(p, pe, list, g, w) {\n  const b0 = p.children.get(${itemLayer.id}), s = b0.childStart[pe], n = list.length;\n  let t, c;\n  w.raw("[");\n` +
+        `  for (let k = 0; k < n; k++) { if (k > 0) w.raw(","); const b = b0, e = s + k; ${code} }\n  w.raw("]");\n}`,
+    );
+    return name;
+  }
+}
