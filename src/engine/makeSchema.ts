@@ -16,6 +16,8 @@ import {
   type GraphQLTypeResolver,
 } from "graphql";
 import type { Limits } from "./limits.js";
+import { executeSync } from "./execute.js";
+import { constant } from "./steps/constant.js";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planResolver.js";
 
 /**
@@ -90,7 +92,31 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
     }
   }
   assertValidSchema(schema);
+  warmUpEngine();
   return schema;
+}
+
+let warmedUp = false;
+
+/**
+ * Once per process, when the first schema is made: plans and runs a tiny operation (a list of objects, an
+ * object, leaves, __typename) through the planner, the executor and the compiled output, so the first real
+ * request does not pay for compiling the engine's own code. Off with GRAPHSCALE_WARM_UP=off. Never throws.
+ */
+function warmUpEngine(): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  if (typeof process !== "undefined" && process.env.GRAPHSCALE_WARM_UP === "off") return;
+  try {
+    const schema = makeSchema({
+      typeDefs: "type Query { items: [Item!]! one: Item } type Item { n: Int! name: String }",
+      plans: { Query: { items: () => constant([{ n: 1, name: "a" }]), one: () => constant({ n: 2, name: null }) } },
+      planCacheSize: 1,
+    });
+    executeSync({ schema, document: parse("{ items { n name } one { n name } __typename }") });
+  } catch {
+    // A warm-up only saves time; it never fails the schema being made.
+  }
 }
 
 type MutableField = { extensions: Record<string, unknown>; resolve?: unknown; subscribe?: unknown };
