@@ -76,12 +76,19 @@ export function prepareRequest(
   const chosen = getOperation(document, operationName);
   if (chosen instanceof GraphQLError) return { errors: [chosen] };
   const { operation, fragments } = chosen;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, {
-    maxErrors: args.options?.maxCoercionErrors ?? 50,
-    hideSuggestions: args.hideSuggestions ?? false,
-  } as { maxErrors: number });
-  if (coerced.errors) return { errors: coerced.errors };
-  const variableValues = coerced.coerced;
+  let variableValues: { [name: string]: unknown };
+  const definitions = operation.variableDefinitions;
+  if (definitions === undefined || definitions.length === 0) {
+    // No variables declared: graphql-js coerces to an empty object whatever was passed.
+    variableValues = {};
+  } else {
+    const coerced = getVariableValues(schema, definitions, args.variableValues ?? {}, {
+      maxErrors: args.options?.maxCoercionErrors ?? 50,
+      hideSuggestions: args.hideSuggestions ?? false,
+    } as { maxErrors: number });
+    if (coerced.errors) return { errors: coerced.errors };
+    variableValues = coerced.coerced;
+  }
   const limits = resolveLimits(schema, args.limits);
   let plan: OperationPlan;
   try {
@@ -106,7 +113,7 @@ export function prepareRequest(
       fieldResolver: fieldResolver ?? null,
       typeResolver: typeResolver ?? null,
       globals: new Array(plan.steps.length),
-      globalDone: new Uint8Array(plan.steps.length),
+      globalDone: [],
       controller: null,
       callerSignal: signal,
       abortedBy: null,

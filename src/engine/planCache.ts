@@ -26,7 +26,9 @@ const DEFAULT_MAX_OPERATIONS = 500;
 
 class PlanCache {
   readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0 };
-  private readonly byText: LRUCache<string, CachedOperation>;
+  /** Plans by operation text, then by operation name; bounded. */
+  private readonly byText: LRUCache<string, Map<string, CachedOperation>>;
+  /** The same maps by document object, for documents seen before. */
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();
 
   constructor(max: number) {
@@ -44,23 +46,25 @@ class PlanCache {
     limits: Limits,
   ): OperationPlan {
     const name = operationName ?? "";
-    const text = document.loc?.source.body;
-    let cached: CachedOperation | undefined;
-    if (text !== undefined) {
-      const key = `${name}\u0000${text}`;
-      cached = this.byText.get(key);
-      if (cached === undefined) this.byText.set(key, (cached = { plans: [] }));
-    } else {
-      // A document built without source text (e.g. by hand): cache by the document object itself.
-      let perDoc = this.byDocument.get(document);
-      if (perDoc === undefined) this.byDocument.set(document, (perDoc = new Map()));
-      cached = perDoc.get(name);
-      if (cached === undefined) perDoc.set(name, (cached = { plans: [] }));
+    // The document object first (servers and graphql() reuse parsed documents: no hashing of the text),
+    // then the text, so a new parse of a known text finds its plans too.
+    let perName = this.byDocument.get(document);
+    if (perName === undefined) {
+      const text = document.loc?.source.body;
+      perName = text === undefined ? undefined : this.byText.get(text);
+      if (perName === undefined) {
+        perName = new Map();
+        if (text !== undefined) this.byText.set(text, perName);
+      }
+      this.byDocument.set(document, perName);
     }
-    for (const plan of cached.plans) {
-      if (plan.constraints.every((c) => Object.is(variableValues[c.name], c.value))) {
+    let cached = perName.get(name);
+    if (cached === undefined) perName.set(name, (cached = { plans: [] }));
+    const plans = cached.plans;
+    for (let i = 0; i < plans.length; i++) {
+      if (constraintsHold(plans[i]!, variableValues)) {
         this.stats.hits++;
-        return plan;
+        return plans[i]!;
       }
     }
     const plan = buildOperationPlan(schema, operation, fragments, variableValues, "response", limits);
@@ -70,6 +74,13 @@ class PlanCache {
     cached.plans.push(plan);
     return plan;
   }
+}
+
+/** Whether a plan's variable constraints hold for these variable values. */
+function constraintsHold(plan: OperationPlan, variableValues: { readonly [name: string]: unknown }): boolean {
+  const constraints = plan.constraints;
+  for (let i = 0; i < constraints.length; i++) if (!Object.is(variableValues[constraints[i]!.name], constraints[i]!.value)) return false;
+  return true;
 }
 
 const caches = new WeakMap<GraphQLSchema, PlanCache>();

@@ -82,7 +82,7 @@ async function createSourceEventStream(
     if (ext?.subscribePlan) {
       // The source plan is built per subscription (not per event) and run once with the real root value.
       const sourcePlan = buildOperationPlan(args.schema, plan.operation, plan.fragments, request.variableValues, "subscriptionSource");
-      const sourceRequest: RequestState = { ...request, plan: sourcePlan, globals: new Array(sourcePlan.steps.length), globalDone: new Uint8Array(sourcePlan.steps.length) };
+      const sourceRequest: RequestState = { ...request, plan: sourcePlan, globals: new Array(sourcePlan.steps.length), globalDone: [] };
       const root = newRootBucket(sourceRequest);
       await executeLayer(sourceRequest, root);
       const $source = sourcePlan.sourceStep!;
@@ -133,5 +133,5 @@ export async function subscribe(args: ExecutionArgs): Promise<AsyncGenerator<Exe
 /** spec: MapSourceToResponse — each event runs the cached plan with the event as the root value. */
 function mapSourceToResponse(request: RequestState, payload: unknown): PromiseOrValue<ExecutionResult> {
   const globals = new Array(request.plan.steps.length);
-  return executeRequest({ ...request, rootValue: payload, globals, globalDone: new Uint8Array(globals.length) });
+  return executeRequest({ ...request, rootValue: payload, globals, globalDone: [] });
 }

@@ -35,7 +35,8 @@ export interface Bucket {
 export interface RequestState extends EngineRequest {
   readonly plan: OperationPlan;
   readonly globals: unknown[];
-  readonly globalDone: Uint8Array;
+  /** Which global steps have run (by step id; a plain array: cheaper to make than a typed one per request). */
+  readonly globalDone: boolean[];
   /** Set when some step returned a promise for an entry (or a list item): see output.md, BuildResponse. */
   promisedEntries?: boolean;
   /** The signal steps see (aborted by the caller's signal or the timeout): made when a step first asks for it. */

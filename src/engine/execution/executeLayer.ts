@@ -17,7 +17,7 @@ export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrVa
   const steps = bucket.layer.executableSteps;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
-    if (step.isGlobal && request.globalDone[step.id] === 1) continue;
+    if (step.isGlobal && request.globalDone[step.id] === true) continue;
     let waits: Promise<void>[] | null = null;
     if (pending !== null) {
       for (const dep of step.dependencies) {

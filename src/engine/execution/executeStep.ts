@@ -201,7 +201,7 @@ function expand(results: unknown[], compaction: Compaction | null): unknown[] {
 function storeResults(request: RequestState, bucket: Bucket, step: Step, results: unknown[], knownFlags = -1): void {
   if (step.isGlobal) {
     request.globals[step.id] = results[0];
-    request.globalDone[step.id] = 1;
+    request.globalDone[step.id] = true;
     return;
   }
   bucket.values[step.id] = results;
