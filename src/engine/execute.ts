@@ -25,6 +25,7 @@ import { addExplain, type ExplainOption } from "./explain/index.js";
 import { getOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
 import { maskErrors, type ErrorMaskingOptions } from "./maskErrors.js";
+import { RequestDeps, attachToContext, detachFromContext } from "./deps.js";
 import { checkRequestLimits, limitError, resolveLimits, sourceDepth, type Limits } from "./limits.js";
 
 /** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does). */
@@ -52,6 +53,8 @@ export interface GraphscaleExecutionArgs extends ExecutionArgs {
   onInternalError?: ErrorMaskingOptions["onInternalError"];
   /** false: build responses with the interpretive output only (no `new Function`); default: the schema's, else true. */
   compileOutput?: boolean;
+  /** Put the response's dependencies, per subtree, in `extensions.deps` (default: the schema's `deps`, else false). */
+  deps?: boolean;
 }
 
 /**
@@ -119,8 +122,13 @@ export function prepareRequest(
       abortedBy: null,
       entries: 0,
       compileOutput: args.compileOutput ?? compileOutputDefault(schema),
+      deps: depsWanted(args) ? new RequestDeps() : null,
     },
   };
+}
+
+function depsWanted(args: GraphscaleExecutionArgs): boolean {
+  return args.deps ?? (args.schema.extensions?.graphscale as { deps?: boolean } | undefined)?.deps ?? false;
 }
 
 /**
@@ -130,12 +138,30 @@ export function prepareRequest(
 export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
+  const deps = prepared.request.deps ?? null;
+  if (deps !== null) return executeWithDeps(prepared.request, deps, args);
   const result = executeRequest(prepared.request);
   if (isPromiseLike(result)) {
     const settled = result.then(undefined, (error: unknown) => ({ errors: [toGraphQLError(error)], data: null }));
     return settled.then((r) => finishResult(r, prepared.request.plan, args));
   }
   return finishResult(result, prepared.request.plan, args);
+}
+
+/** execute with deps: the result gets `extensions.deps` once the versions read beside the data are in. */
+async function executeWithDeps(request: RequestState, deps: RequestDeps, args: GraphscaleExecutionArgs): Promise<ExecutionResult> {
+  attachToContext(request.contextValue, deps);
+  let result: ExecutionResult;
+  try {
+    result = await executeRequest(request);
+  } catch (error) {
+    result = { errors: [toGraphQLError(error)], data: null };
+  } finally {
+    detachFromContext(request.contextValue, deps);
+  }
+  await deps.settled();
+  const finished = finishResult(result, request.plan, args);
+  return { ...finished, extensions: { ...finished.extensions, deps: deps.toJSON() } };
 }
 
 /** The result as the client gets it: internal errors masked, and the plan when `explain` asks for it. */

@@ -56,6 +56,8 @@ export interface MakeSchemaConfig {
   limits?: Partial<Limits>;
   /** false: never build responses with generated code (`new Function`); see spec/output.md. Default true. */
   compileOutput?: boolean;
+  /** Every response carries its dependencies in `extensions.deps` unless a request says otherwise (spec/reactivity.md). */
+  deps?: boolean;
   /**
    * Facts steps check their options against while planning (`Step.validatePlan`), e.g.
    * `{ kvetchSchema }` so Kvetch steps reject unknown type, edge and index names at plan time.
@@ -73,7 +75,7 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
-    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, limits: config.limits, planContext: config.planContext, compileOutput: config.compileOutput } },
+    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, limits: config.limits, planContext: config.planContext, compileOutput: config.compileOutput, deps: config.deps } },
   });
   applyResolvers(schema, config.resolvers ?? {});
   applyPlans(schema, config.plans ?? {});

@@ -3,6 +3,7 @@
 // module-level "current layer"). At run time a step is executed once per layer with the whole batch (a
 // tuple of lists): never one entry at a time, never a promise per entry from the engine.
 
+import type { StepDependencies } from "./deps.js";
 import type { GraphQLSchema } from "graphql";
 import { FLAG_NULL, type FlaggedValue } from "./flags.js";
 import type { Limits } from "./limits.js";
@@ -17,6 +18,11 @@ export interface ExecutionDetails<TValues extends readonly unknown[] = any[]> {
   request: RequestInfo;
   /** Aborted when the request is (its AbortSignal, its timeout): a step may stop its own work. */
   signal: AbortSignal | undefined;
+  /**
+   * Null unless the request records its dependencies (spec/reactivity.md): then `record(entry, key,
+   * version)` makes `key` a dependency of that entry's subtree. Read it once per call.
+   */
+  readonly deps?: StepDependencies | null;
 }
 
 /** Request-wide facts a step may read without declaring a dependency. */

@@ -23,6 +23,8 @@ import { executeLayer } from "./execution/executeLayer.js";
 import { FlaggedValue } from "./flags.js";
 import type { PromiseOrValue } from "./promiseOrValue.js";
 import { inspect } from "./inspect.js";
+import { getOperation } from "./getOperation.js";
+import { isLiveOperation, liveOperationError, liveQuery, type LiveOptions } from "./live.js";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function";
@@ -119,7 +121,15 @@ async function createSourceEventStream(
  * graphql-js's `subscribe`: a promise of an async iterator of results (one per event), or of a result with
  * errors when the subscription cannot start.
  */
-export async function subscribe(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
+export async function subscribe(args: ExecutionArgs & { live?: LiveOptions }): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
+  const chosen = args.document ? getOperation(args.document, args.operationName) : null;
+  if (chosen !== null && !(chosen instanceof GraphQLError) && isLiveOperation(chosen.operation)) {
+    const error = liveOperationError(chosen.operation, args.live);
+    if (error !== null) return { errors: [error] };
+    const prepared = prepareRequest(args);
+    if ("errors" in prepared) return { errors: prepared.errors };
+    return liveQuery(args, args.live!);
+  }
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return { errors: prepared.errors };
   const { request } = prepared;

@@ -34,10 +34,12 @@ if (g or '') == ARGV[1] then
 end
 return 0`;
 
-// invalidateCache: bump the generation (so in-flight refills fail), then drop every field of the entry.
+// invalidateCache: bump the generation (so in-flight refills fail), drop every field of the entry, and bump
+// its dependency version (never expires: a version that vanished could come back equal to one a client holds).
 const INVALIDATE_SCRIPT = `redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('INCR', KEYS[4])
 return 1`;
 
 /** The cache's state for health reports (no host or port). */
@@ -54,7 +56,8 @@ const PENDING_CAP = 10_000;
 
 type ScriptClient = {
   kvetchFill(valueKey: string, genKey: string, gen: string, value: string, ttl: number): Promise<number>;
-  kvetchInvalidate(genKey: string, valueKey: string, countKey: string, genTtl: number): Promise<number>;
+  kvetchInvalidate(genKey: string, valueKey: string, countKey: string, versionKey: string, genTtl: number): Promise<number>;
+  publish(channel: string, message: string): unknown;
 };
 
 /** CRC16/XMODEM, the function Redis Cluster maps keys to its 16384 slots with. */
@@ -120,7 +123,7 @@ export class RedisCache {
       this.singleNode = `${client.options.host ?? "127.0.0.1"}:${client.options.port ?? 6379}`;
     }
     this.client.defineCommand("kvetchFill", { numberOfKeys: 2, lua: FILL_SCRIPT });
-    this.client.defineCommand("kvetchInvalidate", { numberOfKeys: 3, lua: INVALIDATE_SCRIPT });
+    this.client.defineCommand("kvetchInvalidate", { numberOfKeys: 4, lua: INVALIDATE_SCRIPT });
     // Connection errors surface as misses; without a listener ioredis would print each one.
     this.client.on("error", () => undefined);
     this.client.on("ready", () => {
@@ -128,7 +131,52 @@ export class RedisCache {
     });
   }
 
-  private key(tag: string, field: "v" | "g" | "n"): string {
+  /** The pub/sub channel every write of this key prefix announces its tags on. */
+  get channel(): string {
+    return `${this.prefix}invalidations`;
+  }
+
+  /** A second connection for SUBSCRIBE (a subscribed connection can send nothing else). */
+  duplicate(): Redis | Cluster {
+    return this.client.duplicate();
+  }
+
+  /**
+   * spec: ReadVersions — the dependency version of each tag (0 when never bumped), one MGET per node. Sent on
+   * the same connection as, and before, the data read it guards, so Redis answers it first.
+   */
+  async readVersions(tags: readonly string[]): Promise<number[]> {
+    const out = new Array<number>(tags.length).fill(0);
+    if (tags.length === 0) return out;
+    if (this.closed || this.client.status !== "ready") {
+      throw new KvetchError("SHARD_UNAVAILABLE", "Kvetch: the version store (Redis) is unavailable; dependency versions cannot be read");
+    }
+    const groups = this.groupByNode(tags);
+    if (groups === null) throw new KvetchError("SHARD_UNAVAILABLE", "Kvetch: the version store (Redis Cluster) has no slot map yet");
+    const work: Promise<void>[] = [];
+    for (const [node, positions] of groups) {
+      this.count(node);
+      const keys = positions.map((p) => this.key(tags[p]!, "d"));
+      const read = this.singleNode !== null ? this.client.mget(keys) : this.mgetEach(keys);
+      work.push(read.then((replies) => {
+        for (let i = 0; i < positions.length; i++) out[positions[i]!] = Number(replies[i] ?? 0);
+      }));
+    }
+    await Promise.all(work);
+    return out;
+  }
+
+  private async mgetEach(keys: string[]): Promise<(string | null)[]> {
+    const pipeline = this.client.pipeline();
+    for (const key of keys) pipeline.get(key);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, reply]) => {
+      if (error) throw error;
+      return reply as string | null;
+    });
+  }
+
+  private key(tag: string, field: "v" | "g" | "n" | "d"): string {
     // The tag in braces keeps an entry's value, count and generation in one Cluster slot.
     return `${this.prefix}{${tag}}:${field}`;
   }
@@ -312,12 +360,19 @@ export class RedisCache {
     }
     const genTtl = this.ttl + 60;
     const work: Promise<void>[] = [];
+    let announced = false;
     for (const [node, positions] of groups) {
       this.count(node);
       const pipeline = this.client.pipeline() as unknown as ScriptClient & { exec(): Promise<[Error | null, unknown][] | null> };
       for (let i = 0; i < positions.length; i++) {
         const tag = tags[positions[i]!]!;
-        void pipeline.kvetchInvalidate(this.key(tag, "g"), this.key(tag, "v"), this.key(tag, "n"), genTtl);
+        void pipeline.kvetchInvalidate(this.key(tag, "g"), this.key(tag, "v"), this.key(tag, "n"), this.key(tag, "d"), genTtl);
+      }
+      // announceInvalidations: one message for the whole write, in the same round trip as its bumps (after
+      // them, so a listener that hears it and re-reads sees the new versions and values).
+      if (!announced) {
+        announced = true;
+        void pipeline.publish(this.channel, JSON.stringify(tags));
       }
       work.push(
         pipeline.exec().then(

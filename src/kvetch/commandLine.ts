@@ -16,7 +16,7 @@ import type { BucketRange } from "./shard.js";
 
 const USAGE = `Usage: graphscale kvetch <command> [options]
 
-Commands:
+Commands (also: graphscale deps invalidate <key>… — bump dependency keys written by other programs):
   migrate   create the shard databases and tables (idempotent)
   repair    restore missing and remove stale derived edges and index entries (resumable)
   stats     print objects, edges and index entries per shard
@@ -71,17 +71,20 @@ interface ParsedArgs {
   checkpoint: string;
   batchSize: number;
   queue: boolean;
+  /** deps invalidate: the dependency keys. */
+  keys: string[];
 }
 
 /** parseArgs: `kvetch <command>` plus options; usage errors say which argument was wrong. */
 function parseArgs(argv: readonly string[]): ParsedArgs | "help" {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) return "help";
   const [group, command, ...rest] = argv;
+  if (group === "deps") return parseDepsArgs(command, rest);
   if (group !== "kvetch") throw new UsageError(`unknown command group "${group}"; try: graphscale kvetch migrate|repair|stats`);
   if (command !== "migrate" && command !== "repair" && command !== "stats") {
     throw new UsageError(`unknown kvetch command "${command ?? ""}"; the commands are migrate, repair, stats`);
   }
-  const parsed: ParsedArgs = { command, config: null, checkpoint: "kvetch-repair.checkpoint.json", batchSize: 500, queue: false };
+  const parsed: ParsedArgs = { command, config: null, checkpoint: "kvetch-repair.checkpoint.json", batchSize: 500, queue: false, keys: [] };
   for (let i = 0; i < rest.length; i++) {
     const option = rest[i]!;
     if (option === "--queue" && command === "repair") {
@@ -99,6 +102,33 @@ function parseArgs(argv: readonly string[]): ParsedArgs | "help" {
     } else throw new UsageError(`unknown option ${option}`);
   }
   return parsed;
+}
+
+/** `deps invalidate <key>… [--config file]`. */
+function parseDepsArgs(command: string | undefined, rest: readonly string[]): ParsedArgs {
+  if (command !== "invalidate") throw new UsageError(`unknown deps command "${command ?? ""}"; the command is: graphscale deps invalidate <key>…`);
+  const parsed: ParsedArgs = { command: "deps invalidate", config: null, checkpoint: "", batchSize: 0, queue: false, keys: [] };
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "--config") {
+      parsed.config = rest[++i] ?? null;
+      if (parsed.config === null) throw new UsageError("--config needs a value");
+    } else if (rest[i]!.startsWith("--")) throw new UsageError(`unknown option ${rest[i]}`);
+    else parsed.keys.push(rest[i]!);
+  }
+  if (parsed.keys.length === 0) throw new UsageError("deps invalidate needs at least one dependency key, e.g. object:<id>");
+  return parsed;
+}
+
+async function commandInvalidate(config: CliConfig, keys: readonly string[], out: NodeJS.WritableStream): Promise<void> {
+  if (config.schema === null) throw new UsageError(`deps invalidate needs the schema (to name edges and indexes): set "schema" in the config or GRAPHSCALE_SCHEMA`);
+  const schema = typeof config.schema === "string" ? await loadSchema(config.schema) : config.schema;
+  const kvetch = openStore(config, schema, true);
+  try {
+    await kvetch.invalidateDependency(...keys);
+    out.write(`${JSON.stringify({ invalidated: keys })}\n`);
+  } finally {
+    await kvetch.close();
+  }
 }
 
 function parseRedis(value: unknown, where: string): RedisConfig | null {
@@ -361,6 +391,7 @@ export async function runCli(
     const config = await loadConfig(args.config, io.env, io.cwd);
     if (args.command === "migrate") await commandMigrate(config, io.out);
     else if (args.command === "stats") await commandStats(config, io.out);
+    else if (args.command === "deps invalidate") await commandInvalidate(config, args.keys, io.out);
     else await commandRepair(config, args, io.cwd, io.out, io.err);
     return 0;
   } catch (error) {

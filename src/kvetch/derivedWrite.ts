@@ -109,8 +109,14 @@ export async function settleAll(work: Promise<unknown>[]): Promise<void> {
   for (const result of results) if (result.status === "rejected") throw result.reason;
 }
 
+/**
+ * invalidate: after a write, drops the cache entries it touched and bumps their dependency versions — with
+ * Redis in the same round trip (which also announces them), without it in the backend's own version map.
+ */
 export async function invalidate(store: Store, tags: Set<string>): Promise<void> {
-  if (store.cache !== null && tags.size > 0) await store.cache.invalidateCache([...tags]);
+  if (tags.size === 0) return;
+  if (store.cache !== null) await store.cache.invalidateCache([...tags]);
+  else store.deps.bump([...tags]);
 }
 
 /** Invalidation for repair, which writes derived rows without a canonical write of its own. */

@@ -57,6 +57,8 @@ export type { BucketRange, ShardMapOptions } from "./shard.js";
 export { newId, isUuid, timeOfId } from "./id.js";
 export { derivedEdgeHolds, indexEntryHolds } from "./derived.js";
 export { KvetchError } from "./errors.js";
+export type { DependencyChange, DependencyVersions } from "./reactivity.js";
+export { objectKey, edgesKey, countKey, indexKey } from "./deps.js";
 export type { KvetchErrorCode, ShardFailureReason } from "./errors.js";
 export type {
   KvetchData,

@@ -25,6 +25,9 @@ import { indexValueKey, shardOfId } from "./shard.js";
 import type { ShardMap } from "./shard.js";
 import { orThrow, testHooksOf } from "./store.js";
 import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./store.js";
+import { checkDeps, invalidateDependency, onInvalidate, readDependencyVersions } from "./reactivity.js";
+import type { DependencyChange, DependencyVersions } from "./reactivity.js";
+import { memoryHubOf, redisHub } from "./versions.js";
 import { createObjects, deleteEdges, deleteObjects, insertEdges, updateObjects } from "./write.js";
 import type { NewObject, ObjectPatch } from "./write.js";
 
@@ -37,6 +40,8 @@ export interface KvetchOptions {
    * `repair --queue` when the backend has a queue). Default: one line on console.error.
    */
   onDerivedWriteFailure?: (report: DerivedWriteFailure) => void;
+  /** Most dependencies one checkDeps call takes (default 10,000). */
+  maxCheckDeps?: number;
 }
 
 /** Reads and batch writes with `partial: true` give a failed shard's entries its error instead of throwing. */
@@ -75,6 +80,7 @@ export class Kvetch {
   readonly schema: KvetchSchema;
   readonly counters: KvetchCounters;
   private readonly store: Store;
+  private readonly maxCheckDeps: number;
   private closed = false;
 
   constructor(options: KvetchOptions) {
@@ -91,7 +97,9 @@ export class Kvetch {
     const hooks: KvetchTestHooks = {};
     testHooksOf.set(this, hooks);
     const onDerivedWriteFailure = options.onDerivedWriteFailure ?? reportDerivedWriteFailure;
-    this.store = { schema: this.schema, shardMap: backend.shardMap, shards, cache, counters: this.counters, hooks, onDerivedWriteFailure };
+    const deps = cache === null ? memoryHubOf(backend) : redisHub(cache);
+    this.maxCheckDeps = options.maxCheckDeps ?? 10_000;
+    this.store = { schema: this.schema, shardMap: backend.shardMap, shards, cache, counters: this.counters, deps, hooks, onDerivedWriteFailure };
   }
 
   /** The bucket → shard map every placement is computed with. */
@@ -393,10 +401,36 @@ export class Kvetch {
     return Promise.all(this.store.shards.map((shard) => shard.stats()));
   }
 
+  /**
+   * The current version of each dependency key (`object:<id>`, `edges:<edge>:<fromId>`, `count:…`,
+   * `index:<index>:<valueKey>`, or a key of your own kind), read at call time: start it before the data read
+   * it guards. One round trip with Redis; none in memory.
+   */
+  dependencyVersions(keys: readonly string[]): Promise<number[]> {
+    return readDependencyVersions(this.store, keys, "dependencyVersions");
+  }
+
+  /** The keys whose version moved since a response recorded them; one round trip for up to maxCheckDeps. */
+  async checkDeps(deps: DependencyVersions | readonly { key: string; version: number | null }[]): Promise<string[]> {
+    this.begin();
+    return checkDeps(this.store, deps, this.maxCheckDeps);
+  }
+
+  /** For writes Kvetch did not make: bumps the keys' versions, drops their cache entries, tells every listener. */
+  async invalidateDependency(...keys: string[]): Promise<void> {
+    this.begin();
+    await invalidateDependency(this.store, keys);
+  }
+
+  /** Every invalidation (from any process sharing the Redis); null when some may have been missed. */
+  onInvalidate(listener: (change: DependencyChange | null) => void): () => void {
+    return onInvalidate(this.store, listener);
+  }
+
   /** Closes shard pools and the cache connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.store.shards.map((shard) => shard.close()), this.store.cache?.close()]);
+    await Promise.all([...this.store.shards.map((shard) => shard.close()), this.store.cache?.close(), this.store.cache === null ? undefined : this.store.deps.close()]);
   }
 }

@@ -113,6 +113,16 @@ export class KvetchSchema {
     return def;
   }
 
+  /** The edge called `name`, or undefined. */
+  edgeNamed(name: string): KvetchEdgeDef | undefined {
+    return this.edgesByName.get(name);
+  }
+
+  /** The index called `name`, or undefined. */
+  indexNamed(name: string): KvetchIndexDef | undefined {
+    return this.indexesByName.get(name);
+  }
+
   typeById(typeId: number): KvetchObjectTypeDef | undefined {
     return this.typesById.get(typeId);
   }

@@ -9,6 +9,7 @@ import { KvetchError, shardFailureOf } from "./errors.js";
 import type { KvetchSchema } from "./schema.js";
 import type { ShardMap } from "./shard.js";
 import type { ShardGuard } from "./shardGuard.js";
+import type { DependencyHub } from "./versions.js";
 
 /**
  * Interruption points for fault-injection tests. Reached only through graphscale/kvetch/testing
@@ -27,6 +28,8 @@ export interface Store {
   readonly shards: readonly ShardGuard[];
   readonly cache: RedisCache | null;
   readonly counters: KvetchCounters;
+  /** Dependency versions and invalidation announcements (spec/reactivity.md). */
+  readonly deps: DependencyHub;
   readonly hooks: KvetchTestHooks;
   /** Told about every write whose derived rows could not be written (the write itself succeeded). */
   readonly onDerivedWriteFailure: (report: DerivedWriteFailure) => void;

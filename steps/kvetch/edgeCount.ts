@@ -3,7 +3,8 @@
 // are not re-checked against canonical data. Never counts per parent.
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
-import { KvetchError } from "../../src/kvetch/index.js";
+import { KvetchError, countKey } from "../../src/kvetch/index.js";
+import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
@@ -21,12 +22,23 @@ export class EdgeCountStep extends Step<number | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [fromIds, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<number | null | FlaggedValue>> | Array<number | null | FlaggedValue> {
+  execute({ count, values: [fromIds, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<number | null | FlaggedValue>> | Array<number | null | FlaggedValue> {
     const out = new Array<number | null | FlaggedValue>(count);
     const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, () => 0); // not an id: no edges
     if (distinct.length === 0) return out;
-    return requireStore(storeValue, this)
-      .countEdges(this.edge, distinct, { partial: true })
+    const store = requireStore(storeValue, this);
+    let recorded: Promise<void> | null = null;
+    if (deps) {
+      const entries: number[] = [];
+      const keys: string[] = [];
+      for (let i = 0; i < count; i++) {
+        if (slot[i]! < 0) continue;
+        entries.push(i);
+        keys.push(countKey(this.edge, distinct[slot[i]!]!.toLowerCase()));
+      }
+      recorded = recordReadDependencies(deps, store, entries, keys);
+    }
+    return withDependencies(store.countEdges(this.edge, distinct, { partial: true }), recorded)
       .then((counts) => {
         for (let i = 0; i < count; i++) {
           if (slot[i]! < 0) continue;

@@ -8,6 +8,7 @@ export { loadObject, LoadObjectStep } from "./loadObject.js";
 export { loadEdges, loadEdgePage, LoadEdgesStep } from "./loadEdges.js";
 export { queryIndex, queryIndexPage, QueryIndexStep } from "./queryIndex.js";
 export { edgeCount, EdgeCountStep } from "./edgeCount.js";
+export { recordDependency, RecordDependencyStep } from "./recordDependency.js";
 export { connection, connectionPlans, type ConnectionTypes } from "./connection.js";
 export { LoadNodesStep, type NodeItem } from "./loadNodes.js";
 export { KvetchListStep, type KvetchListOptions, type ListMode, type ListItem } from "./kvetchList.js";

@@ -3,6 +3,7 @@
 // constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
+import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { Step, constant, fail, type ExecutionDetails, type OptimizeContext, type PlanValidationContext } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchError } from "../../src/kvetch/index.js";
@@ -100,7 +101,10 @@ export abstract class KvetchListStep extends Step<unknown> {
    */
   abstract itemCheck(store: Kvetch): (item: ListItem, key: unknown, target: KvetchObject | null) => boolean;
 
-  execute({ count, values, request }: ExecutionDetails): Promise<unknown[]> | unknown[] {
+  /** The dependency key of the list a key reads (`edges:<edge>:<fromId>`, `index:<index>:<valueKey>`). */
+  abstract dependencyKey(key: unknown): string;
+
+  execute({ count, values, request, deps }: ExecutionDetails): Promise<unknown[]> | unknown[] {
     const maxPage = request.limits.maxPageSize;
     const keys = values[this.keyIndex] as readonly unknown[];
     const store = requireStore(values[this.storeIndex], this);
@@ -153,7 +157,18 @@ export abstract class KvetchListStep extends Step<unknown> {
     const unbounded = limit === null;
     if (unbounded) limit = maxPage + 1;
     const after = afterGlobal ? ((afters ?? null) as string | null) : requestAfters!;
-    return this.fetchPages(store, requestKeys, limit, after, this.settings.verify).then((pages) => {
+    let recorded: Promise<void> | null = null;
+    if (deps) {
+      const entries: number[] = [];
+      const depKeys: string[] = [];
+      for (let i = 0; i < count; i++) {
+        if (slot[i]! < 0) continue;
+        entries.push(i);
+        depKeys.push(this.dependencyKey(requestKeys[slot[i]!]));
+      }
+      recorded = recordReadDependencies(deps, store, entries, depKeys);
+    }
+    return withDependencies(this.fetchPages(store, requestKeys, limit, after, this.settings.verify), recorded).then((pages) => {
       const list = this.settings.mode === "list";
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;

@@ -5,7 +5,7 @@
 
 import type { Step } from "../../src/index.js";
 import { derivedEdgeHolds } from "../../src/kvetch/index.js";
-import { isUuid } from "../../src/kvetch/index.js";
+import { edgesKey, isUuid } from "../../src/kvetch/index.js";
 import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
@@ -15,6 +15,10 @@ export class LoadEdgesStep extends KvetchListStep {
   static override readonly stepName = "LoadEdges";
   readonly idKey = "toId";
   readonly factoryName = "loadEdges";
+
+  dependencyKey(fromId: unknown): string {
+    return edgesKey(this.name, String(fromId).toLowerCase());
+  }
 
   protected fetchPages(
     store: Kvetch,

@@ -5,7 +5,8 @@
 // calls the store per entry.
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext } from "../../src/index.js";
-import { KvetchError, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
+import { KvetchError, objectKey, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
+import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import type { KvetchListStep, ListItem } from "./kvetchList.js";
 import { requireStore } from "./kvetchStore.js";
 
@@ -47,7 +48,7 @@ export class LoadNodesStep extends Step<unknown> {
     return this.getDependency(2);
   }
 
-  execute({ count, values: [lists, keys, storeValue] }: ExecutionDetails<[readonly unknown[], readonly unknown[], unknown]>): Promise<unknown[]> | unknown[] {
+  execute({ count, values: [lists, keys, storeValue], deps }: ExecutionDetails<[readonly unknown[], readonly unknown[], unknown]>): Promise<unknown[]> | unknown[] {
     const store = requireStore(storeValue, this);
     const $list = this.$list;
     const idKey = $list.idKey;
@@ -69,7 +70,8 @@ export class LoadNodesStep extends Step<unknown> {
     }
     if (ids.length === 0) return lists.slice(0, count);
     const type = this.type;
-    return store.getObjects(ids, { partial: true }).then((objects) => {
+    const recorded = deps ? recordReadDependencies(deps, store, ...nodeKeys(lists, count, paged, idKey)) : null;
+    return withDependencies(store.getObjects(ids, { partial: true }), recorded).then((objects) => {
       const holds = $list.itemCheck(store);
       const out = new Array<unknown>(count);
       for (let i = 0; i < count; i++) {
@@ -103,6 +105,22 @@ export class LoadNodesStep extends Step<unknown> {
   override toStringMeta(): string {
     return this.type;
   }
+}
+
+/** `object:<id>` of every item's object, as a dependency of the entry whose list holds it. */
+function nodeKeys(lists: readonly unknown[], count: number, paged: boolean, idKey: string): [number[], string[]] {
+  const entries: number[] = [];
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const value = lists[i];
+    if (value == null || typeof value !== "object") continue;
+    const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly ListItem[];
+    for (let k = 0; k < items.length; k++) {
+      entries.push(i);
+      keys.push(objectKey((items[k] as unknown as Record<string, string>)[idKey]!));
+    }
+  }
+  return [entries, keys];
 }
 
 /**

@@ -3,12 +3,13 @@
 // the engine skips everything planned below that entry. Never calls the store per entry.
 
 import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext } from "../../src/index.js";
-import { KvetchError, type KvetchObject } from "../../src/kvetch/index.js";
+import { KvetchError, objectKey, type KvetchObject } from "../../src/kvetch/index.js";
 import { access } from "../access.js";
 import { FirstStep } from "../first.js";
 import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
+import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
@@ -26,7 +27,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [ids, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<KvetchObject | null | FlaggedValue>> | Array<KvetchObject | null | FlaggedValue> {
+  execute({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<KvetchObject | null | FlaggedValue>> | Array<KvetchObject | null | FlaggedValue> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count);
     // A non-string id is a plan mistake (an error); a malformed string id names no object (null).
     const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) =>
@@ -36,7 +37,9 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     const store = requireStore(storeValue, this);
     const type = this.type;
     store.schema.objectType(type, `loadObject(${JSON.stringify(type)})`); // an unknown type is an error, never a silent null
-    return store.getObjects(distinct, { partial: true }).then((objects) => {
+    // A missing object is a dependency too: creating it later must move the entry's version.
+    const recorded = deps ? recordReadDependencies(deps, store, ...entryKeys(slot, count, distinct)) : null;
+    return withDependencies(store.getObjects(distinct, { partial: true }), recorded).then((objects) => {
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;
         if (at < 0) continue;
@@ -129,6 +132,18 @@ function listBehind(plan: OptimizeContext, $item: Step): KvetchListStep | LoadNo
 function isListOrNodes($step: Step, mode: "list" | "page"): $step is KvetchListStep | LoadNodesStep {
   const $list = $step instanceof LoadNodesStep ? $step.$list : $step;
   return $list instanceof KvetchListStep && $list.settings.mode === mode;
+}
+
+/** Each querying entry and its `object:<id>` key. */
+function entryKeys(slot: Int32Array, count: number, distinct: readonly string[]): [number[], string[]] {
+  const entries: number[] = [];
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (slot[i]! < 0) continue;
+    entries.push(i);
+    keys.push(objectKey(distinct[slot[i]!]!.toLowerCase()));
+  }
+  return [entries, keys];
 }
 
 /** The object of `type` with each entry's id, or null (missing, malformed id, other type). */

@@ -3,7 +3,7 @@
 // list of `{ targetId, cursor }`; queryIndexPage gives pages. Never queries per value.
 
 import type { Step } from "../../src/index.js";
-import { indexEntryHolds } from "../../src/kvetch/index.js";
+import { indexEntryHolds, indexKey, indexValueKey } from "../../src/kvetch/index.js";
 import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
@@ -13,6 +13,10 @@ export class QueryIndexStep extends KvetchListStep {
   static override readonly stepName = "QueryIndex";
   readonly idKey = "targetId";
   readonly factoryName = "queryIndex";
+
+  dependencyKey(value: unknown): string {
+    return indexKey(this.name, indexValueKey(value));
+  }
 
   protected fetchPages(
     store: Kvetch,

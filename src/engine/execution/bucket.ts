@@ -9,6 +9,7 @@ import type { Layer, EntrySelection } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { EngineRequest, Path } from "../resolveInfo.js";
 import { isIterableObject } from "../promiseOrValue.js";
+import type { RequestDeps } from "../deps.js";
 
 /** One layer's entries for one request. */
 export interface Bucket {
@@ -51,6 +52,8 @@ export interface RequestState extends EngineRequest {
   readonly compileOutput: boolean;
   /** executeToJSON: the compiled output may write `data` as JSON text (a RawJSON) instead of objects. */
   readonly jsonText?: boolean;
+  /** Set when the request records its dependencies (`execute({ deps: true })`, spec/reactivity.md). */
+  readonly deps?: RequestDeps | null;
 }
 
 /** What the output returns: graphql-js's result without extensions. */

@@ -8,6 +8,7 @@ import type { Step } from "../step.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { isItemSettlement } from "../promisedItems.js";
+import { pathKey, type StepDependencies } from "../deps.js";
 import { batchValues, entryPaths, signalOf, type Bucket, type RequestState } from "./bucket.js";
 
 /** Error beats inhibited beats null when an entry carries several unaccepted flags. */
@@ -107,6 +108,14 @@ class StepExecutionDetails implements ResolverExecutionDetails {
 
   get signal(): AbortSignal {
     return signalOf(this.request);
+  }
+
+  /** Null unless the request records dependencies: then each entry's subtree gets what `record` is given. */
+  get deps(): StepDependencies | null {
+    const deps = this.request.deps;
+    if (deps === undefined || deps === null) return null;
+    const paths = this.entryPaths();
+    return { record: (entry, key, version) => deps.record(pathKey(paths[entry]), key, version) };
   }
 
   entryPaths(): ReadonlyArray<Path | undefined> {
