@@ -7,6 +7,17 @@ export { INTERNAL_ERROR, isInternalError, type InternalErrorReport, type ErrorMa
 export { subscribe } from "./engine/subscribe.js";
 export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
 export {
+  exportPlan,
+  importPlan,
+  exportBlocker,
+  schemaFingerprint,
+  registerStepClass,
+  PLAN_FORMAT_VERSION,
+  type StepClass,
+  type PlanStore,
+  type PlanWarningHandler,
+} from "./engine/planExport/index.js";
+export {
   explainPlan,
   type ExplainedPlan,
   type ExplainOption,

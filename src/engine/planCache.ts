@@ -14,6 +14,8 @@ export interface PlanCacheStats {
   hits: number;
   /** Planning work of every plan built (steps adopted, dependencies visited, deduplication comparisons). */
   planningWork: number;
+  /** Plans read from the plan store (makeSchema({ planStore })) instead of being built. */
+  plansImported: number;
 }
 
 interface CachedOperation {
@@ -25,7 +27,7 @@ const MAX_PLANS_PER_OPERATION = 32;
 const DEFAULT_MAX_OPERATIONS = 500;
 
 class PlanCache {
-  readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0 };
+  readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0, plansImported: 0 };
   private readonly byText: LRUCache<string, CachedOperation>;
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();
 
@@ -43,20 +45,7 @@ class PlanCache {
     variableValues: { readonly [name: string]: unknown },
     limits: Limits,
   ): OperationPlan {
-    const name = operationName ?? "";
-    const text = document.loc?.source.body;
-    let cached: CachedOperation | undefined;
-    if (text !== undefined) {
-      const key = `${name}\u0000${text}`;
-      cached = this.byText.get(key);
-      if (cached === undefined) this.byText.set(key, (cached = { plans: [] }));
-    } else {
-      // A document built without source text (e.g. by hand): cache by the document object itself.
-      let perDoc = this.byDocument.get(document);
-      if (perDoc === undefined) this.byDocument.set(document, (perDoc = new Map()));
-      cached = perDoc.get(name);
-      if (cached === undefined) perDoc.set(name, (cached = { plans: [] }));
-    }
+    const cached = this.entryFor(document, operationName);
     for (const plan of cached.plans) {
       if (plan.constraints.every((c) => Object.is(variableValues[c.name], c.value))) {
         this.stats.hits++;
@@ -66,9 +55,41 @@ class PlanCache {
     const plan = buildOperationPlan(schema, operation, fragments, variableValues, "response", limits);
     this.stats.plansBuilt++;
     this.stats.planningWork += plan.work;
+    this.keep(cached, plan);
+    return plan;
+  }
+
+  /** The cached plan for this request, if any (no counting: the plan store asks before a request does). */
+  lookup(document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown }): OperationPlan | undefined {
+    return this.entryFor(document, operationName).plans.find((plan) => plan.constraints.every((c) => Object.is(variableValues[c.name], c.value)));
+  }
+
+  /** Keeps a plan made elsewhere (read from the plan store) as if it had been built here. */
+  install(document: DocumentNode, operationName: string | null | undefined, plan: OperationPlan): void {
+    this.keep(this.entryFor(document, operationName), plan);
+  }
+
+  private keep(cached: CachedOperation, plan: OperationPlan): void {
     if (cached.plans.length >= MAX_PLANS_PER_OPERATION) cached.plans.shift();
     cached.plans.push(plan);
-    return plan;
+  }
+
+  private entryFor(document: DocumentNode, operationName: string | null | undefined): CachedOperation {
+    const name = operationName ?? "";
+    const text = document.loc?.source.body;
+    let cached: CachedOperation | undefined;
+    if (text !== undefined) {
+      const key = `${name}\u0000${text}`;
+      cached = this.byText.get(key);
+      if (cached === undefined) this.byText.set(key, (cached = { plans: [] }));
+      return cached;
+    }
+    // A document built without source text (e.g. by hand): cache by the document object itself.
+    let perDoc = this.byDocument.get(document);
+    if (perDoc === undefined) this.byDocument.set(document, (perDoc = new Map()));
+    cached = perDoc.get(name);
+    if (cached === undefined) perDoc.set(name, (cached = { plans: [] }));
+    return cached;
   }
 }
 

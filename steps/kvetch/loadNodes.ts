@@ -4,7 +4,7 @@
 // stale child. Made by optimize() only (loadObject over a list's items, through loadNodesBehind); never
 // calls the store per entry.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, registerStepClass } from "../../src/index.js";
 import { KvetchError, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
 import type { KvetchListStep, ListItem } from "./kvetchList.js";
 import { requireStore } from "./kvetchStore.js";
@@ -17,6 +17,9 @@ export type NodeItem = ListItem & { readonly node: KvetchObject | null | Flagged
 
 export class LoadNodesStep extends Step<unknown> {
   static override readonly stepName = "LoadNodes";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
 
   constructor(
