@@ -9,6 +9,17 @@ export { GraphQLLiveDirective, type LiveSource, type LiveOptions } from "./engin
 export { recordDependency, dependenciesOf, type StepDependencies } from "./engine/deps.js";
 export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
 export {
+  exportPlan,
+  importPlan,
+  exportBlocker,
+  schemaFingerprint,
+  registerStepClass,
+  PLAN_FORMAT_VERSION,
+  type StepClass,
+  type PlanStore,
+  type PlanWarningHandler,
+} from "./engine/planExport/index.js";
+export {
   explainPlan,
   type ExplainedPlan,
   type ExplainOption,

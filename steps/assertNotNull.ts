@@ -1,10 +1,13 @@
 // assertNotNull($x, message): a null entry becomes an error with `message` at the field's path; the steps
 // that depend on it skip that entry.
 
-import { FLAG_NULL, Step, fail, type ExecutionDetails } from "../src/index.js";
+import { FLAG_NULL, Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export class AssertNotNullStep<T> extends Step<T> {
   static override readonly stepName = "AssertNotNull";
+  static {
+    registerStepClass(this);
+  }
   constructor(
     $value: Step,
     readonly message: string,

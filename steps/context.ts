@@ -1,10 +1,13 @@
 // context(): the request's context value (graphql-js `contextValue`), a global step.
 // Stores such as Kvetch reach steps this way, so one schema serves many stores.
 
-import { Step, type ExecutionDetails } from "../src/index.js";
+import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export class ContextStep<T = unknown> extends Step<T> {
   static override readonly stepName = "Context";
+  static {
+    registerStepClass(this);
+  }
   execute({ count, request }: ExecutionDetails): readonly T[] {
     return new Array<T>(count).fill(request.contextValue as T);
   }

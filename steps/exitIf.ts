@@ -1,12 +1,15 @@
 // exitIf($x, predicate, outcome): entries whose value satisfies `predicate` exit early — every step that
 // depends on them skips them (no data source call), and the field answers `null`, `[]`, or the error.
 
-import { FLAG_NULL, INHIBITED, INHIBITED_AS_EMPTY_LIST, Step, fail, type ExecutionDetails } from "../src/index.js";
+import { FLAG_NULL, INHIBITED, INHIBITED_AS_EMPTY_LIST, Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export type ExitOutcome = "null" | "emptyList" | Error;
 
 export class ExitIfStep<T> extends Step<T> {
   static override readonly stepName = "ExitIf";
+  static {
+    registerStepClass(this);
+  }
   constructor(
     $value: Step,
     readonly predicate: (value: T) => boolean,

@@ -2,9 +2,13 @@
 
 import type { Step } from "../src/index.js";
 import { ItemAtStep } from "./itemAt.js";
+import { registerStepClass } from "../src/index.js";
 
 export class FirstStep<T = unknown> extends ItemAtStep<T> {
   static override readonly stepName = "First";
+  static {
+    registerStepClass(this);
+  }
   protected indexIn(): number {
     return 0;
   }

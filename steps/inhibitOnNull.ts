@@ -1,10 +1,13 @@
 // inhibitOnNull($x): a null entry becomes "inhibited", so every step that depends on it skips that entry
 // (its data source is never called for it) and the field it feeds answers null.
 
-import { FLAG_NULL, INHIBITED, Step, type ExecutionDetails } from "../src/index.js";
+import { FLAG_NULL, INHIBITED, Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export class InhibitOnNullStep<T> extends Step<T> {
   static override readonly stepName = "InhibitOnNull";
+  static {
+    registerStepClass(this);
+  }
   constructor($value: Step) {
     super();
     this.addDependency($value, { acceptFlags: FLAG_NULL });

@@ -1,11 +1,14 @@
 // lambda($x, fn): applies a synchronous pure function to each entry's value. With a list of steps,
 // fn receives a tuple. Global when its inputs are global, so `lambda(constant(2), double)` runs once.
 
-import { Step, type ExecutionDetails } from "../src/index.js";
+import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 import { list } from "./list.js";
 
 export class LambdaStep<I, O> extends Step<O> {
   static override readonly stepName = "Lambda";
+  static {
+    registerStepClass(this);
+  }
   constructor(
     $input: Step,
     readonly fn: (value: I) => O,

@@ -2,9 +2,13 @@
 
 import type { Step } from "../src/index.js";
 import { ItemAtStep } from "./itemAt.js";
+import { registerStepClass } from "../src/index.js";
 
 export class LastStep<T = unknown> extends ItemAtStep<T> {
   static override readonly stepName = "Last";
+  static {
+    registerStepClass(this);
+  }
   protected indexIn(length: number): number {
     return length - 1;
   }

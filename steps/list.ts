@@ -1,9 +1,12 @@
 // list([$a, $b, ...]): a tuple of each entry's values from several steps.
 
-import { Step, type ExecutionDetails } from "../src/index.js";
+import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export class ListStep extends Step<unknown[]> {
   static override readonly stepName = "List";
+  static {
+    registerStepClass(this);
+  }
   constructor($items: readonly Step[]) {
     super();
     for (const $item of $items) this.addDependency($item);

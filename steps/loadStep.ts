@@ -2,12 +2,15 @@
 // layer with every distinct key of the batch and the global params, and returns results in key order. Keys
 // are de-duplicated before the call; results fan back out without per-entry promises.
 
-import { Step, constant, isPromiseLike, type ExecutionDetails } from "../src/index.js";
+import { Step, constant, isPromiseLike, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export type LoadCallback<K, V, P> = (keys: readonly K[], params: P) => PromiseLike<ReadonlyArray<V>> | ReadonlyArray<V>;
 
 export class LoadStep<K, V, P> extends Step<V | null> {
   static override readonly stepName = "Load";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
 
   constructor(

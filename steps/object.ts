@@ -1,9 +1,12 @@
 // object({ key: $step, ... }): an object per entry built from several steps.
 
-import { Step, type ExecutionDetails } from "../src/index.js";
+import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export class ObjectStep<T extends Record<string, unknown> = Record<string, unknown>> extends Step<T> {
   static override readonly stepName = "Object";
+  static {
+    registerStepClass(this);
+  }
   readonly keys: readonly string[];
 
   constructor(spec: { readonly [key: string]: Step }) {

@@ -1,10 +1,13 @@
 // sideEffect($input, fn): calls `fn` for each entry, for plan resolvers that write (mutations). It is never
 // deduplicated, hoisted or made global, and runs even if nothing reads its result.
 
-import { Step, type ExecutionDetails } from "../src/index.js";
+import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export class SideEffectStep<I, O> extends Step<O> {
   static override readonly stepName = "SideEffect";
+  static {
+    registerStepClass(this);
+  }
   override hasSideEffects = true;
   override isAsync = true;
 

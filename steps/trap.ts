@@ -1,7 +1,7 @@
 // trap($x, { inhibited, error }): turns inhibited and/or error entries back into ordinary values — `null`
 // or an empty list — so a field can answer "nothing" where an early exit happened upstream.
 
-import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, FlaggedValue, Step, type ExecutionDetails } from "../src/index.js";
+import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, FlaggedValue, Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 
 export type TrapOutcome = "null" | "emptyList";
 
@@ -14,6 +14,9 @@ export interface TrapOptions {
 
 export class TrapStep<T> extends Step<T | null | never[]> {
   static override readonly stepName = "Trap";
+  static {
+    registerStepClass(this);
+  }
   readonly inhibited: TrapOutcome | "pass";
   readonly error: TrapOutcome | "pass";
 

@@ -17,6 +17,7 @@ import {
 } from "graphql";
 import { LRUCache } from "lru-cache";
 import { planCacheFor } from "./planCache.js";
+import { loadPlanFromStore } from "./planExport/store.js";
 import { isPromiseLike, type PromiseOrValue } from "./promiseOrValue.js";
 import type { RequestState } from "./execution/bucket.js";
 import { executeRequest } from "./execution/executeRequest.js";
@@ -136,6 +137,13 @@ function depsWanted(args: GraphscaleExecutionArgs): boolean {
  * plain result (not a promise) when no step of the plan was asynchronous.
  */
 export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
+  // With a plan store, a plan-cache miss first asks the store (asynchronously); the request then hits the cache.
+  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits);
+  if (loading !== null) return loading.then(() => executePrepared(args));
+  return executePrepared(args);
+}
+
+function executePrepared(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
   const deps = prepared.request.deps ?? null;

@@ -5,10 +5,14 @@
 import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueNode } from "graphql";
 import { Step, type ExecutionDetails, type StepValue } from "./step.js";
 import { constant } from "./steps/constant.js";
+import { registerStepClass } from "./planExport/registry.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
 class FieldArgumentsStep extends Step<Record<string, unknown>> {
   static override readonly stepName = "FieldArguments";
+  static {
+    registerStepClass(this);
+  }
   constructor(
     readonly fieldDef: GraphQLField<unknown, unknown>,
     readonly fieldNode: FieldNode,

@@ -18,6 +18,7 @@ import {
 import type { Limits } from "./limits.js";
 import { executeSync } from "./execute.js";
 import { constant } from "./steps/constant.js";
+import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planResolver.js";
 
 /**
@@ -63,6 +64,15 @@ export interface MakeSchemaConfig {
    * `{ kvetchSchema }` so Kvetch steps reject unknown type, edge and index names at plan time.
    */
   planContext?: { readonly [key: string]: unknown };
+  /**
+   * Callbacks (and custom step classes) plans may hold, by name: an exported plan names them so another
+   * process finds the same code (spec/plan-export.md). A plan holding an unnamed closure is not exported.
+   */
+  functions?: { readonly [name: string]: Function };
+  /** The plan cache's second tier: plans read on a miss before planning, and written once built. */
+  planStore?: PlanStore;
+  /** Called when a stored plan could not be used or written (default: process.emitWarning). */
+  onPlanWarning?: PlanWarningHandler;
 }
 
 function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
@@ -75,7 +85,19 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
-    extensions: { ...built.extensions, graphscale: { planCacheSize: config.planCacheSize, limits: config.limits, planContext: config.planContext, compileOutput: config.compileOutput, deps: config.deps } },
+    extensions: {
+      ...built.extensions,
+      graphscale: {
+        planCacheSize: config.planCacheSize,
+        limits: config.limits,
+        planContext: config.planContext,
+        compileOutput: config.compileOutput,
+        deps: config.deps,
+        functions: config.functions,
+        planStore: config.planStore,
+        onPlanWarning: config.onPlanWarning,
+      },
+    },
   });
   applyResolvers(schema, config.resolvers ?? {});
   applyPlans(schema, config.plans ?? {});

@@ -14,6 +14,8 @@ export interface PlanCacheStats {
   hits: number;
   /** Planning work of every plan built (steps adopted, dependencies visited, deduplication comparisons). */
   planningWork: number;
+  /** Plans read from the plan store (makeSchema({ planStore })) instead of being built. */
+  plansImported: number;
 }
 
 interface CachedOperation {
@@ -25,10 +27,9 @@ const MAX_PLANS_PER_OPERATION = 32;
 const DEFAULT_MAX_OPERATIONS = 500;
 
 class PlanCache {
-  readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0 };
+  readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0, plansImported: 0 };
   /** Plans by operation text, then by operation name; bounded. */
   private readonly byText: LRUCache<string, Map<string, CachedOperation>>;
-  /** The same maps by document object, for documents seen before. */
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();
 
   constructor(max: number) {
@@ -45,6 +46,37 @@ class PlanCache {
     variableValues: { readonly [name: string]: unknown },
     limits: Limits,
   ): OperationPlan {
+    const cached = this.entryFor(document, operationName);
+    const plans = cached.plans;
+    for (let i = 0; i < plans.length; i++) {
+      if (constraintsHold(plans[i]!, variableValues)) {
+        this.stats.hits++;
+        return plans[i]!;
+      }
+    }
+    const plan = buildOperationPlan(schema, operation, fragments, variableValues, "response", limits);
+    this.stats.plansBuilt++;
+    this.stats.planningWork += plan.work;
+    this.keep(cached, plan);
+    return plan;
+  }
+
+  /** The cached plan for this request, if any (no counting: the plan store asks before a request does). */
+  lookup(document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown }): OperationPlan | undefined {
+    return this.entryFor(document, operationName).plans.find((plan) => constraintsHold(plan, variableValues));
+  }
+
+  /** Keeps a plan made elsewhere (read from the plan store) as if it had been built here. */
+  install(document: DocumentNode, operationName: string | null | undefined, plan: OperationPlan): void {
+    this.keep(this.entryFor(document, operationName), plan);
+  }
+
+  private keep(cached: CachedOperation, plan: OperationPlan): void {
+    if (cached.plans.length >= MAX_PLANS_PER_OPERATION) cached.plans.shift();
+    cached.plans.push(plan);
+  }
+
+  private entryFor(document: DocumentNode, operationName: string | null | undefined): CachedOperation {
     const name = operationName ?? "";
     // The document object first (servers and graphql() reuse parsed documents: no hashing of the text),
     // then the text, so a new parse of a known text finds its plans too.
@@ -60,20 +92,9 @@ class PlanCache {
     }
     let cached = perName.get(name);
     if (cached === undefined) perName.set(name, (cached = { plans: [] }));
-    const plans = cached.plans;
-    for (let i = 0; i < plans.length; i++) {
-      if (constraintsHold(plans[i]!, variableValues)) {
-        this.stats.hits++;
-        return plans[i]!;
-      }
-    }
-    const plan = buildOperationPlan(schema, operation, fragments, variableValues, "response", limits);
-    this.stats.plansBuilt++;
-    this.stats.planningWork += plan.work;
-    if (cached.plans.length >= MAX_PLANS_PER_OPERATION) cached.plans.shift();
-    cached.plans.push(plan);
-    return plan;
+    return cached;
   }
+
 }
 
 /** Whether a plan's variable constraints hold for these variable values. */

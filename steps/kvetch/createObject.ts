@@ -5,7 +5,7 @@
 // failed is an error at that entry. With a key, a retried create gives the first object, never a second one.
 // Never hoisted, deduplicated or run per entry.
 
-import { Step, constant, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
+import { Step, constant, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext, registerStepClass } from "../../src/index.js";
 import { KvetchError, type KvetchData, type KvetchObject } from "../../src/kvetch/index.js";
 import { objectAttribute } from "./loadObject.js";
 import { kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
@@ -18,6 +18,9 @@ export interface CreateObjectOptions extends KvetchStepOptions {
 
 export class CreateObjectStep extends Step<KvetchObject | null> {
   static override readonly stepName = "CreateObject";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
   override hasSideEffects = true;
 

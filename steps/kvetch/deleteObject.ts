@@ -4,12 +4,15 @@
 // nothing deleted — when the id names an object of another type or its shard failed.
 // Never hoisted, deduplicated or run per entry.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, registerStepClass } from "../../src/index.js";
 import { KvetchError } from "../../src/kvetch/index.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class DeleteObjectStep extends Step<boolean | null> {
   static override readonly stepName = "DeleteObject";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
   override hasSideEffects = true;
 

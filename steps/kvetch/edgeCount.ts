@@ -2,13 +2,16 @@
 // (one query per shard, or the cache). Counts are the stored rows' count, kept with each edge write; they
 // are not re-checked against canonical data. Never counts per parent.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext, registerStepClass } from "../../src/index.js";
 import { KvetchError, countKey } from "../../src/kvetch/index.js";
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
   static override readonly stepName = "EdgeCount";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
 
   constructor(

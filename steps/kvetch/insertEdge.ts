@@ -2,7 +2,7 @@
 // one insertEdges call (one write per shard, counts kept, cache invalidated). Stored edges only: a derived
 // edge follows its child's stored id (write that with updateObject). Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue, type PlanValidationContext } from "../../src/index.js";
+import { Step, type ExecutionDetails, type FlaggedValue, type PlanValidationContext, registerStepClass } from "../../src/index.js";
 import type { KvetchData } from "../../src/kvetch/index.js";
 import { constant } from "../../src/index.js";
 import { kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
@@ -18,6 +18,9 @@ export interface InsertedEdge {
 
 export class InsertEdgeStep extends Step<InsertedEdge | null> {
   static override readonly stepName = "InsertEdge";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
   override hasSideEffects = true;
 

@@ -10,9 +10,13 @@ import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
+import { registerStepClass } from "../../src/index.js";
 
 export class LoadEdgesStep extends KvetchListStep {
   static override readonly stepName = "LoadEdges";
+  static {
+    registerStepClass(this);
+  }
   readonly idKey = "toId";
   readonly factoryName = "loadEdges";
 

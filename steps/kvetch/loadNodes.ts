@@ -4,7 +4,7 @@
 // stale child. Made by optimize() only (loadObject over a list's items, through loadNodesBehind); never
 // calls the store per entry.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, registerStepClass } from "../../src/index.js";
 import { KvetchError, objectKey, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import type { KvetchListStep, ListItem } from "./kvetchList.js";
@@ -18,6 +18,9 @@ export type NodeItem = ListItem & { readonly node: KvetchObject | null | Flagged
 
 export class LoadNodesStep extends Step<unknown> {
   static override readonly stepName = "LoadNodes";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
 
   constructor(

@@ -2,7 +2,7 @@
 // by shard and reads Redis first). A missing id, a malformed id or an object of another type is null, so
 // the engine skips everything planned below that entry. Never calls the store per entry.
 
-import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext } from "../../src/index.js";
+import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass } from "../../src/index.js";
 import { KvetchError, objectKey, type KvetchObject } from "../../src/kvetch/index.js";
 import { access } from "../access.js";
 import { FirstStep } from "../first.js";
@@ -14,6 +14,9 @@ import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type Kvetc
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
   static override readonly stepName = "LoadObject";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
 
   constructor(

@@ -8,9 +8,13 @@ import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
+import { registerStepClass } from "../../src/index.js";
 
 export class QueryIndexStep extends KvetchListStep {
   static override readonly stepName = "QueryIndex";
+  static {
+    registerStepClass(this);
+  }
   readonly idKey = "targetId";
   readonly factoryName = "queryIndex";
 

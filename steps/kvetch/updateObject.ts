@@ -3,7 +3,7 @@
 // so a later read sees the change. A missing object fails the call before anything is written.
 // Never hoisted, deduplicated or run per entry.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, registerStepClass } from "../../src/index.js";
 import { KvetchError, type KvetchData, type KvetchObject } from "../../src/kvetch/index.js";
 import { objectAttribute } from "./loadObject.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
@@ -11,6 +11,9 @@ import { dataStep, type DataArgument } from "./dataArgument.js";
 
 export class UpdateObjectStep extends Step<KvetchObject | null> {
   static override readonly stepName = "UpdateObject";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
   override hasSideEffects = true;
 

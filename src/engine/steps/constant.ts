@@ -2,9 +2,13 @@
 // as a bare value; never copied per entry unless a dependent asks for a batch dependency.
 
 import { Step, type ExecutionDetails } from "../step.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 export class ConstantStep<T> extends Step<T> {
   static override readonly stepName = "Constant";
+  static {
+    registerStepClass(this);
+  }
   constructor(readonly value: T) {
     super();
   }

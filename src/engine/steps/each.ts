@@ -2,9 +2,13 @@
 // the engine open the list's item layer and call `callback($item)` there once, at planning time.
 
 import { Step, type ExecutionDetails } from "../step.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 export class EachStep extends Step<unknown[]> {
   static override readonly stepName = "Each";
+  static {
+    registerStepClass(this);
+  }
   constructor(
     readonly $list: Step,
     readonly callback: ($item: Step) => Step,

@@ -7,10 +7,14 @@ import { fail } from "../flags.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { buildResolveInfo, type FieldContext, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { invalidReturnTypeError } from "./runtimeType.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 /** An object type with `isTypeOf`: each entry's value is checked as graphql-js checks it. */
 export class IsTypeOfStep extends Step<unknown> {
   static override readonly stepName = "IsTypeOf";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
   constructor(
     $value: Step,

@@ -3,10 +3,14 @@
 
 import { EngineValueStep } from "../step.js";
 import type { ListItemReason } from "../layer.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 /** The items of a list layer: values set by the engine when the layer's entries are created. */
 export class ItemStep extends EngineValueStep<unknown> {
   static override readonly stepName = "Item";
+  static {
+    registerStepClass(this);
+  }
   constructor(
     /** The list layer's reason, which the planner keeps pointing at the list step after optimizations. */
     readonly listReason: ListItemReason,

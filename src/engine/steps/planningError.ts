@@ -3,10 +3,14 @@
 
 import { Step, type ExecutionDetails } from "../step.js";
 import { fail } from "../flags.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 /** A field whose plan resolver failed: every entry of the field is that error. */
 export class PlanningErrorStep extends Step<never> {
   static override readonly stepName = "PlanningError";
+  static {
+    registerStepClass(this);
+  }
   constructor(readonly error: unknown) {
     super();
   }

@@ -7,6 +7,7 @@ import { Step, type ExecutionDetails, type RequestInfo } from "../step.js";
 import { fail } from "../flags.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { buildResolveInfo, type EngineRequest, type FieldContext, type ResolverExecutionDetails } from "../resolveInfo.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 /**
  * spec: DefaultTypeResolver — graphql-js's: `__typename`, else the first possible type whose isTypeOf holds,
@@ -54,6 +55,9 @@ function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQ
  */
 export class ResolveTypeStep extends Step<unknown> {
   static override readonly stepName = "ResolveType";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
   constructor(
     $value: Step,

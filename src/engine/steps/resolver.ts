@@ -8,6 +8,7 @@ import { fail } from "../flags.js";
 import { isIterableObject, isPromiseLike } from "../promiseOrValue.js";
 import { buildResolveInfo, type EngineRequest, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { recordPromisedItems, recordItemSettlement } from "../promisedItems.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 /**
  * Calls a field's `resolve` (or the request's `fieldResolver`, or graphql-js's default property access)
@@ -15,6 +16,9 @@ import { recordPromisedItems, recordItemSettlement } from "../promisedItems.js";
  */
 export class ResolverStep extends Step<unknown> {
   static override readonly stepName = "Resolver";
+  static {
+    registerStepClass(this);
+  }
   override hasSideEffects = true;
   override isAsync = true;
   readonly resolve: GraphQLFieldResolver<unknown, unknown> | null;

@@ -1,9 +1,13 @@
 // rootValue(): the request's root value (graphql-js `rootValue`), a global step.
 
 import { Step, type ExecutionDetails } from "../step.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 export class RootValueStep extends Step<unknown> {
   static override readonly stepName = "RootValue";
+  static {
+    registerStepClass(this);
+  }
   execute({ count, request }: ExecutionDetails): readonly unknown[] {
     return new Array(count).fill(request.rootValue);
   }

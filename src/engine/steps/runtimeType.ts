@@ -8,6 +8,7 @@ import { fail } from "../flags.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { buildResolveInfo, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
+import { registerStepClass } from "../planExport/registry.js";
 
 /** spec: EnsureValidRuntimeType — graphql-js's checks on what resolveType returned, with its messages. */
 function ensureValidRuntimeType(name: unknown, abstractType: GraphQLAbstractType, field: FieldContext, value: unknown): GraphQLObjectType {
@@ -55,6 +56,9 @@ export function invalidReturnTypeError(type: GraphQLObjectType, value: unknown, 
  */
 export class RuntimeTypeStep extends Step<unknown> {
   static override readonly stepName = "RuntimeType";
+  static {
+    registerStepClass(this);
+  }
   override isAsync = true;
   constructor(
     $value: Step,

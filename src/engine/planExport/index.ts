@@ -1,0 +1,67 @@
+// exportPlan and importPlan: a plan as JSON text another process can load without planning (see
+// spec/plan-export.md). The plan store tier (store.ts) uses the same text; these are for callers who move
+// plans themselves (a build step, a deploy). Never exports a plan that holds an unnamed closure.
+
+import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLSchema } from "graphql";
+import { getOperation } from "../getOperation.js";
+import { planCacheFor } from "../planCache.js";
+import { resolveLimits } from "../limits.js";
+import { NotExportable } from "./codec.js";
+import { operationHash, planWarning, readPlan, writePlan } from "./store.js";
+
+export { registerStepClass, type StepClass } from "./registry.js";
+export { PLAN_FORMAT_VERSION, type PlanStore, type PlanWarningHandler } from "./store.js";
+export { exportBlocker } from "./planJson.js";
+export { schemaFingerprint } from "./fingerprint.js";
+
+function chooseOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown }) {
+  const chosen = getOperation(document, operationName);
+  if (chosen instanceof GraphQLError) throw chosen;
+  const coerced = getVariableValues(schema, chosen.operation.variableDefinitions ?? [], variableValues);
+  if (coerced.errors) throw coerced.errors[0]!;
+  return { ...chosen, variables: coerced.coerced };
+}
+
+/**
+ * spec: ExportPlan — the plan `execute` uses for this document (built if the cache has none) as JSON text.
+ * Throws, naming the step, when the plan holds a closure or step class without a registered name.
+ */
+export function exportPlan(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variableValues: { readonly [name: string]: unknown } = {},
+): string {
+  const { operation, fragments, variables } = chooseOperation(schema, document, operationName, variableValues);
+  const plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variables, resolveLimits(schema, undefined));
+  try {
+    return writePlan(plan, operationHash(document, operation));
+  } catch (error) {
+    if (error instanceof NotExportable) throw new Error(`graphscale: this plan cannot be exported: ${error.message}.`);
+    throw error;
+  }
+}
+
+/**
+ * spec: ImportPlan — puts an exported plan into the plan cache for this document, so `execute` reuses it
+ * without planning. Returns false (after a warning) when the text does not fit this schema and document.
+ */
+export function importPlan(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  text: string,
+  operationName?: string | null,
+  variableValues: { readonly [name: string]: unknown } = {},
+): boolean {
+  const { operation, fragments } = chooseOperation(schema, document, operationName, variableValues);
+  try {
+    const plan = readPlan(schema, operation, fragments, operationHash(document, operation), text, resolveLimits(schema, undefined));
+    const cache = planCacheFor(schema);
+    cache.install(document, operationName, plan);
+    cache.stats.plansImported++;
+    return true;
+  } catch (error) {
+    planWarning(schema, `${error instanceof Error ? error.message : String(error)}; the plan will be built again`, error);
+    return false;
+  }
+}

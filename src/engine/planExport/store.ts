@@ -1,0 +1,157 @@
+// Exported plan text (an envelope: format version, schema fingerprint, operation hash, checksum, body) and
+// the plan store, the plan cache's second tier: on a miss a request asks the store before planning, and a
+// plan it builds is written back. Whatever the store returns — nothing, another schema's plan, a cut or
+// edited text — the worst outcome is planning again with a warning; never a wrong plan, never a throw.
+
+import { getVariableValues, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import type { OperationPlan } from "../operationPlan.js";
+import { getOperation } from "../getOperation.js";
+import { planCacheFor } from "../planCache.js";
+import { resolveLimits, type Limits } from "../limits.js";
+import { isPromiseLike } from "../promiseOrValue.js";
+import { BadPlan, NotExportable } from "./codec.js";
+import { schemaFingerprint, sha256 } from "./fingerprint.js";
+import { decodePlan, encodePlan, type PlanBody } from "./planJson.js";
+
+/** The version of the exported plan format; a plan of any other version is planned again. */
+export const PLAN_FORMAT_VERSION = 1;
+
+/** A plan store: Redis (`{ get: (k) => redis.get(k), set: (k, v) => redis.set(k, v) }`) or any key-value store. */
+export interface PlanStore {
+  get(key: string): PromiseLike<string | null | undefined> | string | null | undefined;
+  set(key: string, value: string): unknown;
+}
+
+/** What the plan store tier reports instead of throwing: a plan it could not read or write. */
+export type PlanWarningHandler = (message: string, error?: unknown) => void;
+
+interface StoreConfig {
+  planStore?: PlanStore;
+  onPlanWarning?: PlanWarningHandler;
+}
+
+function configOf(schema: GraphQLSchema): StoreConfig {
+  return (schema.extensions?.graphscale as StoreConfig | undefined) ?? {};
+}
+
+export function planWarning(schema: GraphQLSchema, message: string, error?: unknown): void {
+  const handler = configOf(schema).onPlanWarning;
+  if (handler) handler(message, error);
+  else process.emitWarning(`graphscale: ${message}`, { code: "GRAPHSCALE_PLAN_STORE" });
+}
+
+/** The hash an exported plan names its operation by: operation name and document text. */
+export function operationHash(document: DocumentNode, operation: OperationDefinitionNode): string {
+  const text = document.loc?.source.body ?? JSON.stringify(operation);
+  return sha256(`${operation.name?.value ?? ""}\u0000${text}`);
+}
+
+/** spec: WritePlan — the envelope text of a plan; throws NotExportable naming the step that prevents it. */
+export function writePlan(plan: OperationPlan, opHash: string): string {
+  const body = JSON.stringify(encodePlan(plan));
+  return JSON.stringify({ format: PLAN_FORMAT_VERSION, fingerprint: schemaFingerprint(plan.schema), operation: opHash, checksum: sha256(body), body });
+}
+
+/** spec: ReadPlan — the plan in an envelope text, checked against this schema and operation; BadPlan if not. */
+export function readPlan(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: { readonly [name: string]: FragmentDefinitionNode },
+  opHash: string,
+  text: string,
+  limits: Limits,
+): OperationPlan {
+  let envelope: { format?: unknown; fingerprint?: unknown; operation?: unknown; checksum?: unknown; body?: unknown };
+  try {
+    envelope = JSON.parse(text) as typeof envelope;
+  } catch {
+    throw new BadPlan("the stored plan is not JSON (cut short?)");
+  }
+  if (envelope === null || typeof envelope !== "object") throw new BadPlan("the stored plan is not an object");
+  if (envelope.format !== PLAN_FORMAT_VERSION) throw new BadPlan(`the stored plan has format ${String(envelope.format)}, this version reads ${PLAN_FORMAT_VERSION}`);
+  if (envelope.fingerprint !== schemaFingerprint(schema)) throw new BadPlan("the stored plan was made for another schema (fingerprint differs)");
+  if (envelope.operation !== opHash) throw new BadPlan("the stored plan was made for another operation");
+  if (typeof envelope.body !== "string" || sha256(envelope.body) !== envelope.checksum) throw new BadPlan("the stored plan's checksum does not match its body (edited or cut)");
+  try {
+    return decodePlan(schema, operation, fragments, JSON.parse(envelope.body) as PlanBody, limits);
+  } catch (error) {
+    if (error instanceof BadPlan) throw error;
+    throw new BadPlan(`the stored plan could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function storeKey(schema: GraphQLSchema, opHash: string): string {
+  return `graphscale:plan:${schemaFingerprint(schema)}:${opHash}`;
+}
+
+/** Loads in flight per store key: concurrent first requests ask the store (and plan) once. */
+const loading = new WeakMap<GraphQLSchema, Map<string, Promise<void>>>();
+
+/**
+ * spec: LoadPlanFromStore — when the schema has a plan store and the plan cache has no plan for this
+ * request: the store's plan (checked by ReadPlan) goes into the cache, else a plan is built, cached and
+ * written to the store. Returns null (nothing to wait for) on a cache hit, without a store, or when the
+ * request has errors of its own (PrepareRequest reports them).
+ */
+export function loadPlanFromStore(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: { readonly [name: string]: unknown } | null | undefined,
+  requestLimits?: Partial<Limits>,
+): Promise<void> | null {
+  const store = configOf(schema).planStore;
+  if (!store || !document || document.loc === undefined) return null;
+  const chosen = getOperation(document, operationName);
+  if (!("operation" in chosen)) return null;
+  const { operation, fragments } = chosen;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  if (coerced.errors) return null;
+  const cache = planCacheFor(schema);
+  if (cache.lookup(document, operationName, coerced.coerced) !== undefined) return null;
+  const opHash = operationHash(document, operation);
+  const key = storeKey(schema, opHash);
+  let pending = loading.get(schema);
+  if (pending === undefined) loading.set(schema, (pending = new Map()));
+  const inFlight = pending.get(key);
+  if (inFlight) return inFlight;
+  const limits = resolveLimits(schema, requestLimits);
+  const load = (async () => {
+    let text: string | null | undefined;
+    try {
+      const got = store.get(key);
+      text = isPromiseLike(got) ? await got : got;
+    } catch (error) {
+      planWarning(schema, `the plan store's get failed; planning instead`, error);
+    }
+    if (typeof text === "string") {
+      try {
+        cache.install(document, operationName, readPlan(schema, operation, fragments, opHash, text, limits));
+        cache.stats.plansImported++;
+        return;
+      } catch (error) {
+        planWarning(schema, `${error instanceof Error ? error.message : String(error)}; planning again`, error);
+      }
+    }
+    let plan: OperationPlan;
+    try {
+      plan = cache.getOperationPlan(schema, document, operationName, operation, fragments, coerced.coerced, limits);
+    } catch {
+      return; // a planning error: PrepareRequest builds it again and reports it
+    }
+    let written: string;
+    try {
+      written = writePlan(plan, opHash);
+    } catch (error) {
+      if (error instanceof NotExportable) return; // explain (and exportPlan) say which step prevents it
+      throw error;
+    }
+    try {
+      await store.set(key, written);
+    } catch (error) {
+      planWarning(schema, `the plan store's set failed`, error);
+    }
+  })().finally(() => pending!.delete(key));
+  pending.set(key, load);
+  return load;
+}

@@ -1,0 +1,149 @@
+// Exported plans: the todo view's plan written to a plan store on Redis is executed by a second process
+// without planning; a changed schema, a cut or an edited plan text is planned again with a warning; the
+// 200-field query's plan imports without running the planner; an unnamed closure blocks export by name.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { GraphQLSchema, parse } from "graphql";
+import { Redis } from "ioredis";
+import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Step } from "../../src/index.js";
+import { lambda, loadOne } from "../../steps/index.js";
+import { REDIS_URL, runTodoView } from "./todoPlanStore.js";
+
+const child = fileURLToPath(new URL("./todoPlanStore.ts", import.meta.url));
+const prefix = `graphscale-test:plans:${process.pid}:`;
+
+function inChild(...args: string[]): { result: unknown; plansBuilt: number; plansImported: number; warnings: string[] } {
+  const run = spawnSync(process.execPath, ["--import", "tsx", child, prefix, ...args], { encoding: "utf8" });
+  assert.is(run.status, 0, run.stderr.slice(-3000));
+  return JSON.parse(run.stdout.trim().split("\n").pop()!);
+}
+
+async function withRedis<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    return await fn(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function storedKeys(): Promise<string[]> {
+  return withRedis((redis) => redis.keys(`${prefix}*`));
+}
+
+test.after(async () => {
+  await withRedis(async (redis) => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  });
+});
+
+test("plan store: a second process runs the todo view with plansBuilt 0 and the same result", async () => {
+  const first = await runTodoView(prefix, false);
+  assert.is(first.plansBuilt, 1);
+  assert.is(first.plansImported, 0);
+  assert.equal((await storedKeys()).length, 1);
+  const second = inChild();
+  assert.is(second.plansBuilt, 0);
+  assert.is(second.plansImported, 1);
+  assert.equal(second.warnings, []);
+  assert.equal(second.result, first.result);
+  assert.is((second.result as { data: { todoUser: { todoLists: unknown[] } } }).data.todoUser.todoLists.length, 10);
+});
+
+test("plan store: a schema with one field more plans again (its fingerprint differs)", () => {
+  const changed = inChild("changed");
+  assert.is(changed.plansBuilt, 1);
+  assert.is(changed.plansImported, 0);
+});
+
+for (const [what, spoil] of [
+  ["cut short", (text: string) => text.slice(0, Math.floor(text.length / 2))],
+  ["edited", (text: string) => text.replace("LoadObject", "LoadEdges")],
+  ["not JSON at all", () => "\u0000garbage"],
+] as const) {
+  test(`plan store: a plan text ${what} is planned again with a warning and the result is right`, async () => {
+    const good = await runTodoView(prefix, false); // the plan is in the store
+    await withRedis(async (redis) => {
+      for (const key of await storedKeys()) {
+        const text = (await redis.get(key))!;
+        const spoiled = spoil(text);
+        assert.is.not(spoiled, text);
+        await redis.set(key, spoiled);
+      }
+    });
+    const run = inChild();
+    assert.is(run.plansBuilt, 1);
+    assert.is(run.plansImported, 0);
+    assert.is(run.warnings.length, 1, run.warnings.join("\n"));
+    assert.equal(run.result, good.result);
+  });
+}
+
+/** The 200-field query of the planning bench: 4 aliases × 50 scalar fields over loadOne. */
+function twoHundredFields(): { schema: GraphQLSchema; source: string } {
+  const fieldNames = Array.from({ length: 50 }, (_, i) => `f${i}`);
+  const loadThings = (ids: readonly string[]) => ids.map((id) => Object.fromEntries([["id", id], ...fieldNames.map((f) => [f, `${f} of ${id}`])]));
+  const schema = makeSchema({
+    typeDefs: `type Query { thing(id: ID!): Thing } type Thing { id: ID! ${fieldNames.map((f) => `${f}: String`).join(" ")} }`,
+    functions: { loadThings },
+    plans: {
+      Query: { thing: (_$root: Step, args) => loadOne(args.get("id"), loadThings) },
+      Thing: Object.fromEntries(["id", ...fieldNames].map((f) => [f, ($thing: Step) => $thing.get(f)])),
+    },
+  });
+  const source = `query Things { ${[0, 1, 2, 3].map((t) => `t${t}: thing(id: "t${t}") { ${fieldNames.join(" ")} }`).join(" ")} }`;
+  return { schema, source };
+}
+
+test("import: the 200-field query's plan runs in a fresh cache without the planner (plansBuilt 0, planning work 0)", async () => {
+  const { schema, source } = twoHundredFields();
+  const text = exportPlan(schema, parse(source));
+  const expected = await execute({ schema, document: parse(source) });
+  const fresh = new GraphQLSchema(schema.toConfig()); // same types and plans, an empty plan cache
+  assert.ok(importPlan(fresh, parse(source), text));
+  const result = await execute({ schema: fresh, document: parse(source) });
+  const stats = getPlanCacheStats(fresh);
+  assert.is(stats.plansBuilt, 0);
+  assert.is(stats.planningWork, 0);
+  assert.is(stats.plansImported, 1);
+  assert.is(stats.hits, 1);
+  assert.equal(JSON.parse(JSON.stringify(result)), JSON.parse(JSON.stringify(expected)));
+});
+
+test("export: a plan holding an unregistered closure is not exported, and the error names the step", () => {
+  const schema = makeSchema({
+    typeDefs: "type Query { twice(n: Int!): Int }",
+    plans: { Query: { twice: (_$root: Step, args) => lambda(args.get("n"), (n: number) => n * 2) } },
+  });
+  assert.throws(() => exportPlan(schema, parse("{ twice(n: 2) }")), (e: Error) => /Lambda\[\d+/.test(e.message) && /not registered/.test(e.message));
+});
+
+test("export: the same closure registered by name exports and imports", async () => {
+  const double = (n: number) => n * 2;
+  const schema = makeSchema({
+    typeDefs: "type Query { twice(n: Int!): Int }",
+    functions: { double },
+    plans: { Query: { twice: (_$root: Step, args) => lambda(args.get("n"), double) } },
+  });
+  const text = exportPlan(schema, parse("{ twice(n: 21) }"));
+  const fresh = new GraphQLSchema(schema.toConfig());
+  assert.ok(importPlan(fresh, parse("{ twice(n: 21) }"), text));
+  assert.equal(JSON.parse(JSON.stringify(await execute({ schema: fresh, document: parse("{ twice(n: 21) }") }))), { data: { twice: 42 } });
+  assert.is(getPlanCacheStats(fresh).plansBuilt, 0);
+});
+
+test("import: a plan for another operation text is refused with a warning", () => {
+  const warnings: string[] = [];
+  const { schema, source } = twoHundredFields();
+  const text = exportPlan(schema, parse(source));
+  const other = new GraphQLSchema({ ...schema.toConfig(), extensions: { graphscale: { ...(schema.extensions as { graphscale: object }).graphscale, onPlanWarning: (m: string) => void warnings.push(m) } } });
+  assert.is(importPlan(other, parse(source.replace("t3", "t4")), text), false);
+  assert.is(warnings.length, 1);
+  assert.match(warnings[0]!, /another operation/);
+});
+
+test.run();
