@@ -101,7 +101,7 @@ export function writeScenarioResult(resultsDir: string, result: { id: string }):
 }
 
 /** Results files that are not timed scenarios: the memory and latency-depth results. */
-const SPECIAL_RESULTS = new Set(["cold-start.json", "memory.json", "latency-depth.json"]);
+const SPECIAL_RESULTS = new Set(["cold-start.json", "deps-overhead.json", "memory.json", "latency-depth.json"]);
 
 export function readScenarioResults(resultsDir: string): ScenarioResult[] {
   let names: string[];
