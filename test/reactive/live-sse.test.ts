@@ -3,8 +3,7 @@
 // leaves it unchanged, and each re-run's Kvetch round trips in extensions.roundTrips.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createClient, type Client } from "graphql-sse";
-import type { ExecutionResult } from "graphql";
+import { createClient, type Client, type ExecutionResult } from "graphql-sse";
 import { createServer, type RoundTrips, type RunningServer } from "../../examples/server/server.js";
 import { createKvetchTodoStore, type SeededTodoStore } from "../../examples/server/kvetchTodo.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
