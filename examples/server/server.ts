@@ -8,6 +8,7 @@
 
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createReadStream } from "node:fs";
+import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import type { ExecutionResult, GraphQLSchema } from "graphql";
@@ -76,6 +77,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const mermaidPath = requireFromHere.resolve("mermaid/dist/mermaid.min.js");
+  const graphqlSsePath = join(dirname(requireFromHere.resolve("graphql-sse/package.json")), "umd/graphql-sse.min.js");
   const depsSchema = withDeps(schema);
   const live = options.live
     ? createLiveHandler({ schema, source: options.live, contextFactory, counters: { snapshot: countersOf, difference: roundTrips } })
@@ -109,6 +111,11 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     if (req.method === "GET" && path === "/mermaid.min.js") {
       res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=3600" });
       createReadStream(mermaidPath).pipe(res);
+      return;
+    }
+    if (req.method === "GET" && path === "/graphql-sse.js") {
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=3600" });
+      createReadStream(graphqlSsePath).pipe(res);
       return;
     }
     if (req.method === "GET" && path === "/healthz") {
