@@ -20,7 +20,7 @@ export class ClientError extends Error {
   }
 }
 
-/** spec: CheckDeps — the HTTP form: the body's `deps` checked in one call, the moved keys in input order. */
+/** CheckDeps (spec/reactivity.md) over HTTP: the body's `deps` checked in one call, the moved keys in input order. */
 export async function handleCheckDeps(store: DepsChecker, body: unknown, res: ServerResponse, send: (res: ServerResponse, status: number, body: unknown) => void): Promise<void> {
   const deps = (body as { deps?: unknown } | null)?.deps;
   if (deps === null || typeof deps !== "object") {
