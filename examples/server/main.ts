@@ -14,5 +14,9 @@ const running = await createServer({
   defaultVariables: { id: userIds[0] },
   // GET /healthz: each shard's breaker and a ping, and the cache (none here); 503 when any is down.
   health: () => kvetch.health(),
+  // POST /deps/check: which of a response's dependencies (extensions.deps) moved.
+  deps: kvetch,
+  // /graphql/stream: @live queries over Server-Sent Events, re-run when a write touches what they read.
+  live: kvetch,
 });
 console.log(`graphscale example server: ${running.url}/ (POST ${running.url}/graphql; header x-graphscale-explain: 1 adds the plan)`);

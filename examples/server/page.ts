@@ -1,6 +1,8 @@
 // The example server's page: a query editor, a Run button, the JSON result, the plan drawn by Mermaid
 // in the browser (from /mermaid.min.js, served out of node_modules), and the last run's round trips.
-// Plain HTML and one inline script; it must never load anything from another origin.
+// The "live" switch runs the query as `@live` over Server-Sent Events (graphql-sse's browser client, from
+// /graphql-sse.js): the result stays current while other tabs write, and each re-run's round trips are
+// listed. Plain HTML and one inline script; it must never load anything from another origin.
 
 export interface PageDefaults {
   readonly query: string;
@@ -29,6 +31,7 @@ export function renderPage(defaults: PageDefaults): string {
   #diagram svg { max-width: none !important; }
   table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .2rem .6rem; text-align: left; }
   #status.error { color: #b00020; }
+  #live-runs { max-height: 10rem; overflow: auto; margin: .3rem 0; padding-left: 1.4rem; font-size: 12px; }
 </style>
 </head>
 <body>
@@ -39,13 +42,16 @@ export function renderPage(defaults: PageDefaults): string {
     <textarea id="query" spellcheck="false"></textarea>
     <label for="variables">Variables (JSON)</label>
     <textarea id="variables" spellcheck="false"></textarea>
-    <p><button id="run" type="button">Run</button> <span id="status"></span></p>
+    <p><button id="run" type="button">Run</button>
+      <label><input id="live" type="checkbox"> live</label> <span id="status"></span></p>
   </div>
   <div>
     <h2>Result</h2>
     <pre id="result"></pre>
     <h2>Round trips of the last run</h2>
     <table id="round-trips"><thead><tr><th>source</th><th>calls</th></tr></thead><tbody></tbody></table>
+    <h2>Live re-runs</h2>
+    <ol id="live-runs"></ol>
   </div>
 </div>
 <h2>Plan</h2>
@@ -54,6 +60,7 @@ export function renderPage(defaults: PageDefaults): string {
 <details><summary>Plan as Mermaid text</summary><pre id="plan-mermaid"></pre></details>
 <script type="application/json" id="defaults">${embedJSON(defaults)}</script>
 <script src="/mermaid.min.js"></script>
+<script src="/graphql-sse.js"></script>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
@@ -117,7 +124,70 @@ async function run() {
   showStatus(explain.json.steps.length + " steps in " + nodes + " nodes", false);
 }
 
+/** The operation marked @live: the directive goes after the operation's name and variables. */
+function liveQueryText(text) {
+  if (/@live\\b/.test(text)) return text;
+  if (/^\\s*\\{/.test(text)) return "query @live " + text.trimStart();
+  return text.replace(/^(\\s*query\\b\\s*(?:[A-Za-z_][A-Za-z0-9_]*)?\\s*(?:\\([^)]*\\))?)/, "$1 @live");
+}
+
+let liveClient = null;
+let liveStream = null;
+
+function roundTripsText(roundTrips) {
+  if (!roundTrips) return "no counts";
+  const parts = [];
+  if (typeof roundTrips.storeCalls === "number") parts.push(roundTrips.storeCalls + " Kvetch calls");
+  const shards = roundTrips.shardQueries || [];
+  if (shards.length > 0) parts.push("shards " + shards.join("/"));
+  const cache = Object.values(roundTrips.cacheRoundTrips || {}).reduce((a, b) => a + b, 0);
+  if (cache > 0) parts.push(cache + " cache round trips");
+  return parts.join(", ");
+}
+
+async function startLive() {
+  let variables;
+  try {
+    variables = JSON.parse($("variables").value.trim() || "{}");
+  } catch (error) {
+    showStatus("Variables are not JSON: " + error.message, true);
+    $("live").checked = false;
+    return;
+  }
+  await run();
+  liveClient = liveClient || graphqlSse.createClient({ url: "/graphql/stream", retryAttempts: 5 });
+  $("live-runs").replaceChildren();
+  const stream = liveClient.iterate({ query: liveQueryText($("query").value), variables });
+  liveStream = stream;
+  let results = 0;
+  showStatus("live: waiting for the first result…", false);
+  for await (const body of stream) {
+    if (liveStream !== stream) break;
+    const { roundTrips, ...otherExtensions } = body.extensions || {};
+    const shown = { ...body };
+    if (Object.keys(otherExtensions).length > 0) shown.extensions = otherExtensions;
+    else delete shown.extensions;
+    $("result").textContent = JSON.stringify(shown, null, 2);
+    showRoundTrips(roundTrips);
+    const item = document.createElement("li");
+    item.textContent = (++results === 1 ? "first run: " : "re-run: ") + roundTripsText(roundTrips);
+    $("live-runs").append(item);
+    showStatus("live: " + results + (results === 1 ? " result" : " results"), false);
+  }
+}
+
+function stopLive() {
+  const stream = liveStream;
+  liveStream = null;
+  if (stream) stream.return();
+}
+
 $("run").addEventListener("click", () => run().catch((error) => showStatus(String(error), true)));
+$("live").addEventListener("change", () => {
+  stopLive();
+  if ($("live").checked) startLive().catch((error) => showStatus("live: " + (error && error.message ? error.message : String(error)), true));
+  else showStatus("live off", false);
+});
 </script>
 </body>
 </html>

@@ -1,18 +1,22 @@
 // An HTTP server for a graphscale schema on node:http alone: `POST /graphql` (JSON body { query,
 // variables, operationName }), `GET /` a page that runs a query and draws its plan with Mermaid, served
 // from node_modules (never a CDN), `GET /healthz` for load balancers. The header `x-graphscale-explain: 1`
-// adds `extensions.explain`. Run as an operator expects: a body size limit (413), a request timeout, requests
+// adds `extensions.explain`, `x-graphscale-deps: 1` adds `extensions.deps`, and `POST /deps/check` (given a
+// store) says which of those moved; `/graphql/stream` serves `@live` queries over Server-Sent Events. Run as an operator expects: a body size limit (413), a request timeout, requests
 // aborted when the client goes away, 4xx for every client mistake (a deep or malformed query included) and
 // never a 500 that carries internal text.
 
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createReadStream } from "node:fs";
+import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import type { ExecutionResult, GraphQLSchema } from "graphql";
 import { graphql } from "../../src/index.js";
-import type { ExplainOption, InternalErrorReport } from "../../src/index.js";
+import type { ExplainOption, InternalErrorReport, LiveSource } from "../../src/index.js";
 import { renderPage } from "./page.js";
+import { ClientError, handleCheckDeps, type DepsChecker } from "./deps.js";
+import { createLiveHandler, withDeps } from "./live.js";
 
 export interface ServerOptions {
   readonly schema: GraphQLSchema;
@@ -30,6 +34,13 @@ export interface ServerOptions {
   readonly requestTimeoutMs?: number;
   /** What GET /healthz reports (200 when `ok`, else 503); default `{ ok: true }`. */
   readonly health?: () => Promise<{ ok: boolean }>;
+  /** The store behind `POST /deps/check` (a Kvetch); without it that path is a 404. */
+  readonly deps?: DepsChecker;
+  /**
+   * Where `@live` queries hear of writes (a Kvetch): with it, `/graphql/stream` serves them over
+   * Server-Sent Events (the graphql-sse protocol); without it that path is a 404.
+   */
+  readonly live?: LiveSource;
   /** Masked internal errors, with the id the client saw (default: console.error). */
   readonly onInternalError?: (report: InternalErrorReport) => void;
 }
@@ -58,14 +69,6 @@ interface CountersLike {
   cacheRoundTrips?: Readonly<Record<string, number>>;
 }
 
-class ClientError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -74,6 +77,11 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const mermaidPath = requireFromHere.resolve("mermaid/dist/mermaid.min.js");
+  const graphqlSsePath = join(dirname(requireFromHere.resolve("graphql-sse/package.json")), "umd/graphql-sse.min.js");
+  const depsSchema = withDeps(schema);
+  const live = options.live
+    ? createLiveHandler({ schema, source: options.live, contextFactory, counters: { snapshot: countersOf, difference: roundTrips } })
+    : null;
   const page = renderPage({ query: options.defaultQuery ?? "{ __typename }", variables: options.defaultVariables ?? {} });
 
   const server = createHttpServer((req, res) => {
@@ -105,6 +113,11 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       createReadStream(mermaidPath).pipe(res);
       return;
     }
+    if (req.method === "GET" && path === "/graphql-sse.js") {
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "max-age=3600" });
+      createReadStream(graphqlSsePath).pipe(res);
+      return;
+    }
     if (req.method === "GET" && path === "/healthz") {
       const report = options.health ? await options.health().catch(() => ({ ok: false })) : { ok: true };
       sendJSON(res, report.ok ? 200 : 503, report);
@@ -113,6 +126,19 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     if (req.method === "GET" && path === "/favicon.ico") {
       res.writeHead(204);
       res.end();
+      return;
+    }
+    if (path === "/deps/check" && options.deps) {
+      if (req.method !== "POST") {
+        res.writeHead(405, { allow: "POST", "content-type": "text/plain" });
+        res.end('POST a JSON body { "deps": { "<key>": <version> } } to /deps/check.');
+        return;
+      }
+      await handleCheckDeps(options.deps, await readJSON(req, maxBodyBytes), res, sendJSON);
+      return;
+    }
+    if (path === "/graphql/stream" && live) {
+      await live(req, res);
       return;
     }
     if (path === "/graphql") {
@@ -129,20 +155,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > maxBodyBytes) throw new ClientError(413, `The request body is larger than ${maxBodyBytes} bytes.`);
     // The client going away aborts the request: no step starts after that (spec/limits.md BoundRequest).
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
     });
-    let body: { query?: unknown; variables?: unknown; operationName?: unknown };
-    try {
-      body = JSON.parse(await readBody(req, maxBodyBytes)) as typeof body;
-    } catch (error) {
-      if (error instanceof ClientError) throw error;
-      throw new ClientError(400, `The request body must be JSON: ${(error as Error).message}`);
-    }
+    const body = (await readJSON(req, maxBodyBytes)) as { query?: unknown; variables?: unknown; operationName?: unknown };
     if (body === null || typeof body !== "object" || typeof body.query !== "string") {
       throw new ClientError(400, 'The request body needs a "query" string.');
     }
@@ -158,7 +176,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     // graphql() parses with the depth guard, validates and executes: a deep or malformed query is a request
     // error with a message (status 400), never a thrown RangeError.
     const result: ExecutionResult = await graphql({
-      schema,
+      // `x-graphscale-deps: 1`: the response's dependencies in extensions.deps, for POST /deps/check.
+      schema: headerOn(req.headers["x-graphscale-deps"]) ? depsSchema : schema,
       source: body.query,
       contextValue,
       variableValues: variables as Record<string, unknown> | null,
@@ -198,6 +217,11 @@ function explainOption(header: string | string[] | undefined): ExplainOption {
   return false;
 }
 
+function headerOn(header: string | string[] | undefined): boolean {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase();
+  return value === "1" || value === "true";
+}
+
 function countersOf(contextValue: unknown): CountersLike | null {
   const kvetch = (contextValue as { kvetch?: { counters?: CountersLike } } | null)?.kvetch;
   const counters = kvetch?.counters;
@@ -223,6 +247,17 @@ function roundTrips(contextValue: unknown, before: CountersLike | null): RoundTr
     out.cacheRoundTrips = cache;
   }
   return out;
+}
+
+async function readJSON(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new ClientError(413, `The request body is larger than ${maxBytes} bytes.`);
+  const text = await readBody(req, maxBytes);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ClientError(400, `The request body must be JSON: ${(error as Error).message}`);
+  }
 }
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {

@@ -23,8 +23,10 @@ export interface LiveOptions {
   source: LiveSource;
   /** Wait this long after an invalidation before re-running, coalescing a burst into one run (default 0). */
   throttleMs?: number;
-  /** Told after every run (tests and the example page count re-runs). */
-  onRun?: (info: { run: number; sent: boolean }) => void;
+  /** Told right before every run starts (the example server snapshots the store's counters there). */
+  beforeRun?: (run: number) => void;
+  /** Told after every run, with its result, sent or not (tests and the example page count re-runs). */
+  onRun?: (info: { run: number; sent: boolean; result: ExecutionResult }) => void;
 }
 
 export function isLiveOperation(operation: OperationDefinitionNode): boolean {
@@ -86,6 +88,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       running = true;
       heard = [];
       dirty = false;
+      live.beforeRun?.(runs + 1);
       const result = await execute({ ...(args as GraphscaleExecutionArgs), deps: true });
       keys = Object.keys(dependenciesOf(result));
       running = false;
@@ -93,7 +96,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       heard = [];
       const text = JSON.stringify({ data: result.data, errors: result.errors });
       const sent = text !== last;
-      live.onRun?.({ run: ++runs, sent });
+      live.onRun?.({ run: ++runs, sent, result });
       if (sent && !closed) {
         last = text;
         deliver(result);
