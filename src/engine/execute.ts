@@ -255,11 +255,11 @@ function parseAndValidate(
 }
 
 /** graphql-js's `graphql` arguments plus graphscale's own options (limits, signal, explain). */
-export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain" | "exposeInternalErrors" | "onInternalError" | "compileOutput">;
+export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain" | "exposeInternalErrors" | "onInternalError" | "compileOutput" | "deps">;
 
 function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
   const { schema, source, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver, limits, signal, explain } = args;
-  const { exposeInternalErrors, onInternalError, compileOutput } = args;
+  const { exposeInternalErrors, onInternalError, compileOutput, deps } = args;
   const schemaErrors = validateSchema(schema);
   if (schemaErrors.length > 0) return { errors: schemaErrors };
   // Text nested past twice the depth limit (arguments and lists nest too) never reaches the recursive parser.
@@ -281,6 +281,7 @@ function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
     exposeInternalErrors,
     onInternalError,
     compileOutput,
+    deps,
   });
 }
 
