@@ -69,6 +69,11 @@ export interface MakeSchemaConfig {
    * process finds the same code (spec/plan-export.md). A plan holding an unnamed closure is not exported.
    */
   functions?: { readonly [name: string]: Function };
+  /**
+   * false: plan every possible type of an abstract field up front. Default true: a concrete type's branch is
+   * planned when an entry of that type first reaches the field (spec/planning.md, "Partial planning").
+   */
+  partialPlanning?: boolean;
   /** The plan cache's second tier: plans read on a miss before planning, and written once built. */
   planStore?: PlanStore;
   /** Called when a stored plan could not be used or written (default: process.emitWarning). */
@@ -95,6 +100,7 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
         deps: config.deps,
         functions: config.functions,
         planStore: config.planStore,
+        partialPlanning: config.partialPlanning,
         onPlanWarning: config.onPlanWarning,
       },
     },

@@ -8,6 +8,7 @@ import { Step } from "./step.js";
 import { Layer, RootReason, type AnyLayerReason } from "./layer.js";
 import { replaceStepsOfValue, visitOutput, type OutputSelection } from "./outputPlan.js";
 import type { OperationShape } from "./limits.js";
+import type { PartialAbstractValue } from "./partialPlanning.js";
 
 /** A decision taken from a variable's value while planning; the plan is reused only where it holds. */
 export interface VariableConstraint {
@@ -28,7 +29,11 @@ export class OperationPlan {
   shape: OperationShape = { depth: 0, widest: 0, fields: 0, cost: { terms: [] } };
   /** Planning work done (steps adopted, dependencies visited, peers compared): tests check it grows linearly. */
   work = 0;
+  /** Branches of abstract positions planned after the plan was first built (partial planning). */
+  branchesPlanned = 0;
   private readonly constraintNames = new Set<string>();
+  /** Abstract positions with unplanned branches, by the id of their value's layer; rebuilt after a branch is planned. */
+  private branchSites: Array<PartialAbstractValue[] | undefined> | null = null;
 
   constructor(
     readonly schema: GraphQLSchema,
@@ -107,6 +112,33 @@ export class OperationPlan {
     throw new Error(
       `graphscale: ${dependent} (${this.layerOf(dependent)}) cannot depend on ${dependency} (${this.layerOf(dependency)}); a step can only use steps of its own layer, an enclosing layer, or global steps.`,
     );
+  }
+
+  /** The abstract positions of `layer` that still have unplanned branches (partial planning), if any. */
+  unplannedBranchesIn(layer: Layer): readonly PartialAbstractValue[] | undefined {
+    let sites = this.branchSites;
+    if (sites === null) {
+      sites = this.branchSites = [];
+      visitOutput(this.root, (value) => {
+        const branches = (value as PartialAbstractValue).branches;
+        if (branches !== undefined) (sites![branches.layer.id] ??= []).push(value as PartialAbstractValue);
+      });
+    }
+    return sites[layer.id];
+  }
+
+  /** Whether some abstract position still has unplanned branches. */
+  hasUnplannedBranches(): boolean {
+    for (const layer of this.layers) {
+      const sites = this.unplannedBranchesIn(layer);
+      if (sites !== undefined && sites.some((value) => value.branches !== undefined)) return true;
+    }
+    return false;
+  }
+
+  /** Forgets the index of unplanned branches: a branch was planned (and may hold abstract positions of its own). */
+  branchesChanged(): void {
+    this.branchSites = null;
   }
 
   liveSteps(): Step[] {

@@ -9,11 +9,12 @@ import { stepsOfValue, visitOutput } from "./outputPlan.js";
 import { ItemStep } from "./steps/item.js";
 
 /** spec: OptimizeSteps — from the leaves back to the root; a step may return a replacement. */
-export function optimizeSteps(plan: OperationPlan): void {
-  const context = new PlanOptimizer(plan);
+export function optimizeSteps(plan: OperationPlan, firstStep = 0): void {
+  const context = new PlanOptimizer(plan, firstStep);
   const snapshot = plan.liveSteps();
   for (let i = snapshot.length - 1; i >= 0; i--) {
     const step = snapshot[i]!;
+    if (step.id < firstStep) break;
     if (context.isReplaced(step)) continue;
     context.resolveDependencies(step);
     const replacement: unknown = step.optimize(context);
@@ -31,7 +32,11 @@ class PlanOptimizer implements OptimizeContext {
   /** Steps the output plan, a layer boundary or the subscription source reads. */
   private readonly readByOutput = new Set<Step>();
 
-  constructor(private readonly plan: OperationPlan) {
+  /** Steps below this id belong to a plan in use (a branch is being planned): they are never rewritten. */
+  constructor(
+    private readonly plan: OperationPlan,
+    private readonly firstStep: number,
+  ) {
     for (const step of plan.liveSteps()) this.indexConsumer(step);
     visitOutput(plan.root, (value) => stepsOfValue(value).forEach((s) => this.readByOutput.add(s)));
     for (const layer of plan.layers) for (const s of layer.reason.stepsRead()) this.readByOutput.add(s);
@@ -77,6 +82,7 @@ class PlanOptimizer implements OptimizeContext {
   replaceStep($old: Step, $new: Step): void {
     const old = this.resolve($old);
     if (old === $new) return;
+    if (old.id < this.firstStep) throw new Error(`graphscale: ${$new} would replace ${old}, which requests are already using; a branch planned later may only rewrite its own steps.`);
     this.plan.adoptStep($new, this.plan.layerOf(old));
     this.resolveDependencies($new);
     this.indexConsumer($new);
@@ -95,6 +101,7 @@ class PlanOptimizer implements OptimizeContext {
   }
 
   sameEntries($a: Step, $b: Step): boolean {
+    if ($a.id < this.firstStep || $b.id < this.firstStep) return false;
     const a = this.plan.layerOf($a);
     if ($a.layerId === $b.layerId) return true;
     const r = a.reason;

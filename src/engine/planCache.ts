@@ -16,6 +16,8 @@ export interface PlanCacheStats {
   planningWork: number;
   /** Plans read from the plan store (makeSchema({ planStore })) instead of being built. */
   plansImported: number;
+  /** Branches of abstract positions planned when their type first arrived (partial planning). */
+  branchesPlanned: number;
 }
 
 interface CachedOperation {
@@ -27,7 +29,7 @@ const MAX_PLANS_PER_OPERATION = 32;
 const DEFAULT_MAX_OPERATIONS = 500;
 
 class PlanCache {
-  readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0, plansImported: 0 };
+  readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0, plansImported: 0, branchesPlanned: 0 };
   /** Plans by operation text, then by operation name; bounded. */
   private readonly byText: LRUCache<string, Map<string, CachedOperation>>;
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();

@@ -4,6 +4,7 @@
 
 import { EngineValueStep, type Step } from "./step.js";
 import type { OperationPlan } from "./operationPlan.js";
+import type { Layer } from "./layer.js";
 import { stepsOfValue, visitOutput } from "./outputPlan.js";
 import { optimizeSteps } from "./optimizeSteps.js";
 import { ResolverStep } from "./steps/resolver.js";
@@ -19,6 +20,43 @@ export function finishPlanning(plan: OperationPlan): void {
   orderSteps(plan);
   for (const step of plan.liveSteps()) step.finalize();
   for (const layer of plan.layers) layer.executableSteps = layer.steps.filter((s) => !(s instanceof EngineValueStep) && s.inlined === null);
+}
+
+/**
+ * spec: FinishBranch — the passes of FinishPlanning for a branch planned while the plan is in use: only the
+ * steps from `firstStep` and the layers from `firstLayer` (all of the branch) are deduplicated, shaken,
+ * optimized, ordered and finalized; the branch's global steps stay in the branch's layer, since the layers
+ * above it may already have run for the request that met the type.
+ */
+export function finishBranch(plan: OperationPlan, firstStep: number, firstLayer: number): void {
+  const branchLayer = plan.layers[firstLayer]!;
+  // The global steps of the layers above have run for every request that reaches the branch: reusable.
+  const globalsAbove = plan.liveSteps().filter((s) => s.id < firstStep && s.isGlobal && branchLayer.hasAncestorOrSelf(plan.layerOf(s)));
+  deduplicateSteps(plan, firstStep, globalsAbove);
+  treeShake(plan, firstStep);
+  optimizeSteps(plan, firstStep);
+  treeShake(plan, firstStep);
+  const moved = new Set<Step>();
+  for (const step of newSteps(plan, firstStep)) {
+    step.isGlobal = step.canBeGlobal();
+    if (!step.isGlobal || step.layerId === branchLayer.id) continue;
+    moved.add(step);
+    step.layerId = branchLayer.id;
+    branchLayer.steps.push(step);
+  }
+  const layers = plan.layers.slice(firstLayer);
+  if (moved.size > 0) for (const layer of layers) layer.steps = layer.steps.filter((s) => s.layerId === layer.id);
+  inlinePropertyReads(plan, firstStep);
+  for (const layer of layers) orderLayer(layer);
+  for (const step of newSteps(plan, firstStep)) step.finalize();
+  for (const layer of layers) layer.executableSteps = layer.steps.filter((s) => !(s instanceof EngineValueStep) && s.inlined === null);
+}
+
+/** The live steps from `firstStep` on. */
+function newSteps(plan: OperationPlan, firstStep: number): Step[] {
+  const out: Step[] = [];
+  for (let i = firstStep; i < plan.steps.length; i++) if (plan.steps[i]) out.push(plan.steps[i]!);
+  return out;
 }
 
 /** A small number per step class, so deduplication keys compare classes, not their (bundler-mangled) names. */
@@ -38,11 +76,11 @@ function keyIdOf(keys: Map<unknown, number>, value: unknown): number {
 }
 
 /** spec: DeduplicateSteps — same class, same dependencies, same layer (or both global), equal options. */
-function deduplicateSteps(plan: OperationPlan): void {
+function deduplicateSteps(plan: OperationPlan, firstStep = 0, peersAbove: readonly Step[] = []): void {
   const replacements = new Map<Step, Step>();
   const groups = new Map<string, Step[]>();
   const keys = new Map<unknown, number>();
-  for (const step of plan.liveSteps()) {
+  for (const step of [...peersAbove, ...newSteps(plan, firstStep)]) {
     const deps = step.dependencies;
     for (let i = 0; i < deps.length; i++) deps[i] = replacements.get(deps[i]!) ?? deps[i]!;
     if (step.hasSideEffects || step instanceof EngineValueStep) continue;
@@ -64,7 +102,7 @@ function deduplicateSteps(plan: OperationPlan): void {
 }
 
 /** spec: TreeShake — drops steps nothing in the output, a layer boundary or a side effect needs. */
-function treeShake(plan: OperationPlan): void {
+function treeShake(plan: OperationPlan, firstStep = 0): void {
   const live = new Set<Step>();
   const stack: Step[] = [];
   const mark = (s: Step): void => {
@@ -84,7 +122,7 @@ function treeShake(plan: OperationPlan): void {
     live.add(s);
     for (const d of s.dependencies) if (!live.has(d)) stack.push(d);
   }
-  for (const step of plan.liveSteps()) if (!live.has(step)) plan.removeStep(step);
+  for (const step of newSteps(plan, firstStep)) if (!live.has(step)) plan.removeStep(step);
   for (const layer of plan.layers) layer.steps = layer.steps.filter((s) => plan.steps[s.id] === s);
 }
 
@@ -110,7 +148,7 @@ function hoistGlobalSteps(plan: OperationPlan): void {
  * spec: InlinePropertyReads — a step that only reads a property of its dependency (`inlineRead`), read by
  * nothing but leaf positions of the output, is not executed: the output reads the property itself.
  */
-function inlinePropertyReads(plan: OperationPlan): void {
+function inlinePropertyReads(plan: OperationPlan, firstStep = 0): void {
   const leafReads = new Set<Step>();
   const otherReads = new Set<Step>();
   visitOutput(plan.root, (value) => {
@@ -121,7 +159,7 @@ function inlinePropertyReads(plan: OperationPlan): void {
   if (plan.sourceStep) otherReads.add(plan.sourceStep);
   for (const step of plan.liveSteps()) for (const d of step.dependencies) otherReads.add(d);
   for (const step of leafReads) {
-    if (otherReads.has(step) || step.isGlobal || step.hasSideEffects || step.dependencies.length !== 1) continue;
+    if (step.id < firstStep || otherReads.has(step) || step.isGlobal || step.hasSideEffects || step.dependencies.length !== 1) continue;
     const path = step.inlineRead();
     if (path === null || step.dependencyIsGlobal[0]) continue;
     step.inlined = path;
@@ -131,19 +169,21 @@ function inlinePropertyReads(plan: OperationPlan): void {
 
 /** spec: OrderSteps — each layer's steps after the dependencies they share the layer with. */
 function orderSteps(plan: OperationPlan): void {
-  for (const layer of plan.layers) {
-    const ordered: Step[] = [];
-    const state = new Map<Step, number>();
-    const visit = (s: Step): void => {
-      const st = state.get(s);
-      if (st === 2) return;
-      if (st === 1) throw new Error(`graphscale: dependency cycle through ${s}.`);
-      state.set(s, 1);
-      for (const d of s.dependencies) if (d.layerId === layer.id) visit(d);
-      state.set(s, 2);
-      ordered.push(s);
-    };
-    for (const s of layer.steps) visit(s);
-    layer.steps = ordered;
-  }
+  for (const layer of plan.layers) orderLayer(layer);
+}
+
+function orderLayer(layer: Layer): void {
+  const ordered: Step[] = [];
+  const state = new Map<Step, number>();
+  const visit = (s: Step): void => {
+    const st = state.get(s);
+    if (st === 2) return;
+    if (st === 1) throw new Error(`graphscale: dependency cycle through ${s}.`);
+    state.set(s, 1);
+    for (const d of s.dependencies) if (d.layerId === layer.id) visit(d);
+    state.set(s, 2);
+    ordered.push(s);
+  };
+  for (const s of layer.steps) visit(s);
+  layer.steps = ordered;
 }

@@ -29,7 +29,7 @@ import { fieldPlanOf, planContextOf, type GraphscaleFieldExtensions, type Graphs
 import { FieldArgs } from "./fieldArgs.js";
 import type { FieldContext } from "./resolveInfo.js";
 import { inspect } from "./inspect.js";
-import { finishPlanning } from "./planPasses.js";
+import { finishBranch, finishPlanning } from "./planPasses.js";
 import { DEFAULT_LIMITS, measureOperation, type Limits } from "./limits.js";
 import { EachStep } from "./steps/each.js";
 import { ItemStep } from "./steps/item.js";
@@ -39,6 +39,7 @@ import { ResolveTypeStep } from "./steps/resolveType.js";
 import { ResolverStep } from "./steps/resolver.js";
 import { RootValueStep } from "./steps/rootValue.js";
 import { RuntimeTypeStep } from "./steps/runtimeType.js";
+import { recordBranchConstraints, type PartialAbstractValue, type UnplannedBranches } from "./partialPlanning.js";
 
 /** spec: BuildOperationPlan — plans an operation, then deduplicates, tree-shakes, optimizes and finalizes. */
 export function buildOperationPlan(
@@ -48,14 +49,51 @@ export function buildOperationPlan(
   variableValues: { readonly [name: string]: unknown },
   purpose: "response" | "subscriptionSource" = "response",
   limits: Limits = DEFAULT_LIMITS,
+  partial: boolean = partialPlanningOf(schema),
 ): OperationPlan {
   // Measured first: an operation over a planning-time limit is refused before any planning work.
   const shape = measureOperation(schema, operation, fragments, limits);
   const plan = new OperationPlan(schema, operation, fragments, purpose);
   plan.shape = shape;
-  new Planner(plan, variableValues).planOperation();
+  new Planner(plan, variableValues, partial && purpose === "response").planOperation();
   finishPlanning(plan);
   return plan;
+}
+
+/**
+ * spec: PlanArrivingBranch — plans the branch of `typeName` at an abstract position of a plan in use, in one
+ * synchronous section (so two requests never plan it twice), and finishes the new steps and layers alone.
+ * A planning error leaves the plan as it was and is thrown to the request that met the type.
+ */
+export function planArrivingBranch(plan: OperationPlan, value: PartialAbstractValue, typeName: string, variableValues: { readonly [name: string]: unknown }): void {
+  const branches = value.branches!;
+  const at = branches.unplanned.indexOf(typeName);
+  if (at < 0) return;
+  const objectType = plan.schema.getType(typeName) as GraphQLObjectType;
+  const firstStep = plan.steps.length;
+  const firstLayer = plan.layers.length;
+  try {
+    new Planner(plan, variableValues, true).planBranch(value, branches, objectType);
+    finishBranch(plan, firstStep, firstLayer);
+  } catch (error) {
+    for (let i = plan.layers.length - 1; i >= firstLayer; i--) {
+      const children = plan.layers[i]!.parent!.children;
+      children.splice(children.indexOf(plan.layers[i]!), 1);
+    }
+    plan.layers.length = firstLayer;
+    plan.steps.length = firstStep;
+    value.byType.delete(typeName);
+    throw error;
+  }
+  branches.unplanned.splice(at, 1);
+  if (branches.unplanned.length === 0) delete value.branches;
+  plan.branchesPlanned++;
+  plan.branchesChanged();
+}
+
+/** Whether the schema plans abstract positions partially (makeSchema({ partialPlanning }), default true). */
+function partialPlanningOf(schema: GraphQLSchema): boolean {
+  return (schema.extensions?.graphscale as { partialPlanning?: boolean } | undefined)?.partialPlanning !== false;
 }
 
 /** The planning context of one operation: the plan being filled and the variables planning may read. */
@@ -63,10 +101,11 @@ class Planner implements CollectContext, PlanValidationContext {
   readonly schema: GraphQLSchema;
   readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
   readonly planContext: { readonly [key: string]: unknown };
-
   constructor(
     readonly plan: OperationPlan,
     readonly variableValues: { readonly [name: string]: unknown },
+    /** Whether abstract positions leave their branches to be planned as types arrive (makeSchema's partialPlanning). */
+    readonly partial: boolean,
   ) {
     this.schema = plan.schema;
     this.fragments = plan.fragments;
@@ -243,15 +282,28 @@ class Planner implements CollectContext, PlanValidationContext {
     const abstractType = named as GraphQLAbstractType;
     const $typeName = this.planType(layer, abstractType, $value, valueField(field, responseKey));
     const $type = plan.adoptStep(new RuntimeTypeStep($value, $typeName, abstractType, valueField(field, responseKey)), layer);
-    const byType = new Map<string, { layer: Layer; selection: OutputSelection }>();
-    for (const objectType of this.schema.getPossibleTypes(abstractType)) {
-      const child = plan.newLayer(new PolymorphicReason($value, $type, objectType.name, responseKey ?? ""), layer);
-      child.pathTypename = field.parentType.name;
-      const selection = this.planSelectionSet(child, objectType, $value, collectSubfields(this, objectType, field.fieldNodes), path, !resolverSemantics);
-      byType.set(objectType.name, { layer: child, selection });
-    }
     const defaultTypeResolver = $typeName instanceof ResolveTypeStep && abstractType.resolveType == null;
-    return { kind: "abstract", nonNull, step: $value, typeStep: $type, typeNameStep: $typeName, defaultTypeResolver, byType };
+    const value: PartialAbstractValue = { kind: "abstract", nonNull, step: $value, typeStep: $type, typeNameStep: $typeName, defaultTypeResolver, byType: new Map() };
+    const possibleTypes = this.schema.getPossibleTypes(abstractType);
+    const branches: UnplannedBranches = { layer, field, responseKey, path, resolverSemantics, unplanned: possibleTypes.map((t) => t.name) };
+    if (this.partial && possibleTypes.length > 1) {
+      // Partial planning: each concrete type's branch is planned when an entry of that type first arrives.
+      recordBranchConstraints(this, field.fieldNodes);
+      value.branches = branches;
+      return value;
+    }
+    for (const objectType of possibleTypes) this.planBranch(value, branches, objectType);
+    return value;
+  }
+
+  /** spec: PlanBranch — one concrete type's layer of an abstract value, below the value's own layer. */
+  planBranch(value: PartialAbstractValue, branches: UnplannedBranches, objectType: GraphQLObjectType): void {
+    const { field, responseKey } = branches;
+    const child = this.plan.newLayer(new PolymorphicReason(value.step, value.typeStep, objectType.name, responseKey ?? ""), branches.layer);
+    child.pathTypename = field.parentType.name;
+    const fields = collectSubfields(this, objectType, field.fieldNodes);
+    const selection = this.planSelectionSet(child, objectType, value.step, fields, branches.path, !branches.resolverSemantics);
+    value.byType.set(objectType.name, { layer: child, selection });
   }
 
   /** PlanValue for a list type: a list of leaves needs no layer; any other list opens its items' layer. */

@@ -9,6 +9,9 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
 import { batchValues, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
 import { executeStep } from "./executeStep.js";
+import { planArrivingBranch } from "../planner.js";
+import { planCacheFor } from "../planCache.js";
+import type { PartialAbstractValue } from "../partialPlanning.js";
 
 /** spec: ExecuteLayer — the bucket's steps in dependency order, independent ones concurrently, then its child layers. */
 export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
@@ -42,6 +45,8 @@ export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrVa
 
 /** Child layers start once their parent's steps are done; siblings run concurrently; serial ones wait to be scheduled. */
 function executeChildren(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
+  const sites = request.plan.unplannedBranchesIn(bucket.layer);
+  if (sites !== undefined) planArrivingBranches(request, bucket, sites);
   let waits: Promise<void>[] | null = null;
   for (const layer of bucket.layer.children) {
     if (layer.reason.runsSerially) continue;
@@ -50,6 +55,28 @@ function executeChildren(request: RequestState, bucket: Bucket): PromiseOrValue<
   }
   if (waits === null) return;
   return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+}
+
+/**
+ * spec: PlanArrivingBranches — before a bucket's child layers open: every concrete type its entries name at an
+ * abstract position whose branch is not planned yet is planned now, synchronously (see PlanArrivingBranch).
+ * One pass over the type step's values per position; no allocation per entry.
+ */
+function planArrivingBranches(request: RequestState, bucket: Bucket, sites: readonly PartialAbstractValue[]): void {
+  const plan = request.plan;
+  for (let s = 0; s < sites.length; s++) {
+    const value = sites[s]!;
+    if (value.branches === undefined) continue;
+    const types = batchValues(request, bucket, value.typeStep);
+    const count = value.typeStep.isGlobal ? 1 : bucket.count;
+    for (let p = 0; p < count && value.branches !== undefined; p++) {
+      const typeName = types[p];
+      if (typeof typeName !== "string" || value.byType.has(typeName)) continue;
+      const before = plan.branchesPlanned;
+      planArrivingBranch(plan, value, typeName, request.variableValues as { readonly [name: string]: unknown });
+      if (plan.branchesPlanned !== before) planCacheFor(plan.schema).stats.branchesPlanned++;
+    }
+  }
 }
 
 /** spec: ExecuteMutationField — one root mutation field's layer (and the layers below it), when the request schedules it. */

@@ -5,6 +5,7 @@
 import { GraphQLError, getVariableValues, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import type { OperationPlan } from "../operationPlan.js";
 import { planCacheFor } from "../planCache.js";
+import { buildOperationPlan } from "../planner.js";
 import { getOperation } from "../getOperation.js";
 import { resolveLimits } from "../limits.js";
 import type { PlanJSON } from "./planJSON.js";
@@ -50,19 +51,26 @@ export function explainPlan(
   const values = coerced.coerced ?? variableValues ?? {};
   const limits = resolveLimits(schema, undefined);
   const plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, values, limits);
-  return explainOperationPlan(plan);
+  if (!plan.hasUnplannedBranches()) return explainOperationPlan(plan);
+  // Read without a request, a plan with unplanned branches (partial planning) is shown whole, as full planning makes it.
+  let whole = wholePlans.get(plan);
+  if (whole === undefined) wholePlans.set(plan, (whole = buildOperationPlan(schema, operation, fragments, values, "response", limits, false)));
+  return explainOperationPlan(whole);
 }
 
-const explained = new WeakMap<OperationPlan, ExplainedPlan>();
+const wholePlans = new WeakMap<OperationPlan, OperationPlan>();
+const explained = new WeakMap<OperationPlan, { readonly branches: number; readonly out: ExplainedPlan }>();
 
-/** spec: ExplainOperationPlan — a finished plan never changes, so it is explained once and the result is frozen. */
+/**
+ * spec: ExplainOperationPlan — a finished plan changes only when partial planning adds a branch, so it is
+ * explained once per set of branches and the result is frozen.
+ */
 function explainOperationPlan(plan: OperationPlan): ExplainedPlan {
-  let out = explained.get(plan);
-  if (out === undefined) {
-    const json = deepFreeze(planToJSON(plan));
-    out = Object.freeze({ json, mermaid: planToMermaid(json) });
-    explained.set(plan, out);
-  }
+  const known = explained.get(plan);
+  if (known !== undefined && known.branches === plan.branchesPlanned) return known.out;
+  const json = deepFreeze(planToJSON(plan));
+  const out = Object.freeze({ json, mermaid: planToMermaid(json) });
+  explained.set(plan, { branches: plan.branchesPlanned, out });
   return out;
 }
 

@@ -87,4 +87,6 @@ export type OutputValueJSON =
       readonly nonNull: boolean;
       readonly typeStep: number;
       readonly types: { readonly [typeName: string]: { readonly layer: number; readonly selection: OutputSelectionJSON } };
+      /** Possible types whose branch is not planned yet (partial planning): planned when one first arrives. */
+      readonly unplanned?: readonly string[];
     };

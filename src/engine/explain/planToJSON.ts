@@ -7,6 +7,7 @@ import { stepNameOf, type Step } from "../step.js";
 import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { OutputSelection, OutputValue } from "../outputPlan.js";
+import type { PartialAbstractValue } from "../partialPlanning.js";
 import type { FlagName, LayerJSON, OutputSelectionJSON, OutputValueJSON, PlanJSON, StepJSON } from "./planJSON.js";
 import { collapseSteps } from "./collapseSteps.js";
 
@@ -131,7 +132,10 @@ function valueToJSON(value: OutputValue): OutputValueJSON {
     case "abstract": {
       const types: Record<string, { layer: number; selection: OutputSelectionJSON }> = {};
       for (const [typeName, { layer, selection }] of value.byType) types[typeName] = { layer: layer.id, selection: selectionToJSON(selection) };
-      return { kind: "abstract", step, nonNull, typeStep: value.typeStep.id, types };
+      const unplanned = (value as PartialAbstractValue).branches?.unplanned;
+      return unplanned === undefined
+        ? { kind: "abstract", step, nonNull, typeStep: value.typeStep.id, types }
+        : { kind: "abstract", step, nonNull, typeStep: value.typeStep.id, types, unplanned: [...unplanned] };
     }
   }
 }
