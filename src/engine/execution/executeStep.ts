@@ -115,7 +115,9 @@ class StepExecutionDetails implements ResolverExecutionDetails {
     const deps = this.request.deps;
     if (deps === undefined || deps === null) return null;
     const paths = this.entryPaths();
-    return { record: (entry, key, version) => deps.record(pathKey(paths[entry]), key, version) };
+    // Each entry's path is named once, however many keys it records.
+    const names = new Array<string | undefined>(paths.length);
+    return { record: (entry, key, version) => deps.record((names[entry] ??= pathKey(paths[entry])), key, version) };
   }
 
   entryPaths(): ReadonlyArray<Path | undefined> {
