@@ -2,6 +2,8 @@
 
 export { makeSchema, type MakeSchemaConfig, type TypePlans, type TypeResolvers, type FieldPlanSpec } from "./engine/makeSchema.js";
 export { execute, executeSync, executeToJSON, graphql, graphqlSync, type GraphscaleExecutionArgs, type GraphscaleArgs } from "./engine/execute.js";
+export { createBatchedExecute, type BatchedExecute, type BatchedExecuteOptions, type BatchedExecutionArgs } from "./engine/batching/createBatchedExecute.js";
+export type { StepBatcherStats } from "./engine/batching/stepBatcher.js";
 export { DEFAULT_LIMITS, type Limits } from "./engine/limits.js";
 export { INTERNAL_ERROR, isInternalError, type InternalErrorReport, type ErrorMaskingOptions } from "./engine/maskErrors.js";
 export { subscribe } from "./engine/subscribe.js";

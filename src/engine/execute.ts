@@ -19,7 +19,7 @@ import { LRUCache } from "lru-cache";
 import { planCacheFor } from "./planCache.js";
 import { loadPlanFromStore } from "./planExport/store.js";
 import { isPromiseLike, type PromiseOrValue } from "./promiseOrValue.js";
-import type { RequestState } from "./execution/bucket.js";
+import type { RequestState, StepCaller } from "./execution/bucket.js";
 import { executeRequest } from "./execution/executeRequest.js";
 import { RawJSON } from "./output/buildResponse.js";
 import { addExplain, type ExplainOption } from "./explain/index.js";
@@ -143,17 +143,28 @@ export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<Execution
   return executePrepared(args);
 }
 
-function executePrepared(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
+/**
+ * execute with a step caller: the cross-request batching executor's entry (src/engine/batching/). The
+ * request runs exactly as execute runs it, except that each step's `execute` goes through `callStep`.
+ */
+export function executeWithStepCaller(args: GraphscaleExecutionArgs, callStep: StepCaller): PromiseOrValue<ExecutionResult> {
+  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits);
+  if (loading !== null) return loading.then(() => executePrepared(args, callStep));
+  return executePrepared(args, callStep);
+}
+
+function executePrepared(args: GraphscaleExecutionArgs, callStep: StepCaller | null = null): PromiseOrValue<ExecutionResult> {
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
-  const deps = prepared.request.deps ?? null;
-  if (deps !== null) return executeWithDeps(prepared.request, deps, args);
-  const result = executeRequest(prepared.request);
+  const request: RequestState = callStep === null ? prepared.request : { ...prepared.request, callStep };
+  const deps = request.deps ?? null;
+  if (deps !== null) return executeWithDeps(request, deps, args);
+  const result = executeRequest(request);
   if (isPromiseLike(result)) {
     const settled = result.then(undefined, (error: unknown) => ({ errors: [toGraphQLError(error)], data: null }));
-    return settled.then((r) => finishResult(r, prepared.request.plan, args));
+    return settled.then((r) => finishResult(r, request.plan, args));
   }
-  return finishResult(result, prepared.request.plan, args);
+  return finishResult(result, request.plan, args);
 }
 
 /** execute with deps: the result gets `extensions.deps` once the versions read beside the data are in. */

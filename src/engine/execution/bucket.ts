@@ -7,7 +7,7 @@ import type { GraphQLError } from "graphql";
 import type { Step } from "../step.js";
 import type { Layer, EntrySelection } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
-import type { EngineRequest, Path } from "../resolveInfo.js";
+import type { EngineRequest, Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { isIterableObject } from "../promiseOrValue.js";
 import type { RequestDeps } from "../deps.js";
 
@@ -54,7 +54,12 @@ export interface RequestState extends EngineRequest {
   readonly jsonText?: boolean;
   /** Set when the request records its dependencies (`execute({ deps: true })`, spec/reactivity.md). */
   readonly deps?: RequestDeps | null;
+  /** Set by a cross-request batching executor: calls a step's `execute` for this request (spec/cross-request-batching.md). */
+  readonly callStep?: StepCaller | null;
 }
+
+/** Calls `step.execute(details)`, or joins the call to other requests' calls of the same step. */
+export type StepCaller = (request: RequestState, step: Step, details: ResolverExecutionDetails) => unknown;
 
 /** What the output returns: graphql-js's result without extensions. */
 export interface ResponseData {

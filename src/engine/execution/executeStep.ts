@@ -135,7 +135,8 @@ function callExecute(request: RequestState, bucket: Bucket, step: Step, count: n
   const details = new StepExecutionDetails(count, values, request, bucket, step, compaction === null ? null : compaction.keep);
   let result: unknown;
   try {
-    result = step.execute(details);
+    const callStep = request.callStep;
+    result = callStep == null ? step.execute(details) : callStep(request, step, details);
   } catch (error) {
     return storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction));
   }

@@ -1,0 +1,269 @@
+// StepBatcher: joins the calls of one step made by concurrent requests into one `execute` call over all
+// their entries, then hands each request its own slice of the results (spec/cross-request-batching.md).
+// Each request keeps its own buckets, flags and early exit; only the step call is shared. A failure of
+// the joint call is never shown to a request it does not belong to. Allocates per call, never per entry.
+
+import { isPromiseLike } from "../promiseOrValue.js";
+import { FlaggedValue } from "../flags.js";
+import type { Step } from "../step.js";
+import type { Limits } from "../limits.js";
+import type { StepDependencies } from "../deps.js";
+import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
+import { signalOf, type RequestState } from "../execution/bucket.js";
+
+/** One request's call of a step, waiting for the joint call. */
+interface Part {
+  readonly request: RequestState;
+  readonly details: ResolverExecutionDetails;
+  settle: (results: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Calls of one step that may share an `execute` call: equal global values and limits. */
+interface Group {
+  readonly step: Step;
+  /** The values of the step's global (bare-value) dependencies, by dependency index; undefined elsewhere. */
+  readonly shared: unknown[];
+  readonly limits: Limits;
+  readonly parts: Part[];
+}
+
+/** Thrown by a joint call's `details.request`: the step reads the request, so it runs per request. */
+class RequestRead extends Error {
+  constructor(step: Step) {
+    super(`graphscale: ${step} reads details.request; it runs per request, never across requests.`);
+  }
+}
+
+/** A step class sets `crossRequest = false` to always run per request. */
+interface CrossRequestOption {
+  readonly crossRequest?: boolean;
+}
+
+/** Counts of what the batcher did, for tests and benchmarks. */
+export interface StepBatcherStats {
+  /** `execute` calls made for several requests at once. */
+  jointCalls: number;
+  /** Request calls that ran in a joint call. */
+  joinedParts: number;
+  /** `execute` calls made for one request alone (not eligible, alone in its group, or isolating a failure). */
+  aloneCalls: number;
+}
+
+export class StepBatcher {
+  private pending = new Map<Step, Group[]>();
+  private scheduled = false;
+  /** Steps seen reading `details.request` in a joint call: they run per request from then on. */
+  private readonly readsRequest = new WeakSet<Step>();
+  readonly stats: StepBatcherStats = { jointCalls: 0, joinedParts: 0, aloneCalls: 0 };
+
+  /** The executor's StepCaller: `request`'s call of `step`, joined to other requests' calls when it may be. */
+  readonly callStep = (request: RequestState, step: Step, details: ResolverExecutionDetails): unknown => {
+    if (!this.mayJoinRequests(request, step)) {
+      this.stats.aloneCalls++;
+      return step.execute(details);
+    }
+    const group = this.groupFor(request, step, details);
+    return new Promise<unknown>((settle, reject) => {
+      group.parts.push({ request, details, settle, reject });
+      this.schedule();
+    });
+  };
+
+  /**
+   * spec: MayJoinRequests — whether a step call may join other requests' calls: an asynchronous step
+   * without side effects that depends on something, not opted out, not known to read the request, in a
+   * query that does not record its dependencies.
+   */
+  private mayJoinRequests(request: RequestState, step: Step): boolean {
+    return (
+      step.isAsync &&
+      !step.hasSideEffects &&
+      step.dependencies.length > 0 &&
+      (step as Step & CrossRequestOption).crossRequest !== false &&
+      !this.readsRequest.has(step) &&
+      request.plan.operation.operation === "query" &&
+      (request.deps ?? null) === null
+    );
+  }
+
+  /** The pending group with the same step, global values (by identity) and limits; a new one if none. */
+  private groupFor(request: RequestState, step: Step, details: ResolverExecutionDetails): Group {
+    const asGlobal = step.dependencyIsGlobal;
+    const values = details.values as unknown[];
+    let groups = this.pending.get(step);
+    if (groups === undefined) this.pending.set(step, (groups = []));
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      if (group.limits !== request.limits) continue;
+      let same = true;
+      for (let k = 0; same && k < asGlobal.length; k++) if (asGlobal[k] && !Object.is(group.shared[k], values[k])) same = false;
+      if (same) return group;
+    }
+    const shared = new Array<unknown>(asGlobal.length);
+    for (let k = 0; k < asGlobal.length; k++) if (asGlobal[k]) shared[k] = values[k];
+    const group: Group = { step, shared, limits: request.limits, parts: [] };
+    groups.push(group);
+    return group;
+  }
+
+  /** The joint calls start once every request that can reach them has: after the microtasks run out. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flushJointCalls());
+  }
+
+  /** spec: FlushJointCalls — one `execute` call per pending group, over its live requests' entries. */
+  private flushJointCalls(): void {
+    this.scheduled = false;
+    const pending = this.pending;
+    this.pending = new Map();
+    for (const groups of pending.values()) {
+      for (const group of groups) {
+        // A request aborted or timed out while waiting: its entries are dropped from the joint call.
+        const live = group.parts.filter((part) => part.request.abortedBy === null);
+        for (const part of group.parts) if (part.request.abortedBy !== null) part.reject(part.request.abortedBy);
+        if (live.length > 0) this.runJointCall(group, live);
+      }
+    }
+  }
+
+  /** spec: RunJointCall — one call for `parts`; any failure of the whole call is isolated by RetryApart. */
+  private runJointCall(group: Group, parts: Part[]): void {
+    if (parts.length === 1) return this.runAlone(group.step, parts[0]!);
+    const step = group.step;
+    const { details, total } = jointDetails(group, parts);
+    this.stats.jointCalls++;
+    this.stats.joinedParts += parts.length;
+    let result: unknown;
+    try {
+      result = step.execute(details);
+    } catch (error) {
+      return this.retryApart(group, parts, error);
+    }
+    if (!isPromiseLike(result)) return this.split(group, parts, result, total);
+    Promise.resolve(result).then(
+      (list) => this.split(group, parts, list, total),
+      (error: unknown) => this.retryApart(group, parts, error),
+    );
+  }
+
+  /** Each request's slice of a joint call's results; a malformed list is isolated like a thrown error. */
+  private split(group: Group, parts: Part[], list: unknown, total: number): void {
+    if (!Array.isArray(list) || list.length !== total) return this.retryApart(group, parts, null);
+    const results = list as unknown[];
+    for (let i = 0; i < total; i++) {
+      const item = results[i];
+      if (item instanceof FlaggedValue && item.error instanceof RequestRead) return this.retryApart(group, parts, item.error);
+    }
+    let offset = 0;
+    for (const part of parts) {
+      const count = part.details.count;
+      part.settle(results.slice(offset, offset + count));
+      offset += count;
+    }
+  }
+
+  /**
+   * spec: RetryApart — a joint call that threw, rejected or returned a malformed list is not any one
+   * request's failure: the requests are split in halves and each half called again, down to single
+   * requests, whose own call's outcome is theirs alone. A step that read `details.request` runs per request.
+   */
+  private retryApart(group: Group, parts: Part[], error: unknown): void {
+    if (error instanceof RequestRead) {
+      this.readsRequest.add(group.step);
+      for (const part of parts) this.runAlone(group.step, part);
+      return;
+    }
+    const half = parts.length >> 1;
+    this.runJointCall(group, parts.slice(0, half));
+    this.runJointCall(group, parts.slice(half));
+  }
+
+  /** A request's own call, exactly as without batching. */
+  private runAlone(step: Step, part: Part): void {
+    this.stats.aloneCalls++;
+    let result: unknown;
+    try {
+      result = step.execute(part.details);
+    } catch (error) {
+      return part.reject(error);
+    }
+    part.settle(result);
+  }
+}
+
+/** The joint call's details: the parts' lists end to end, the shared global values, a request that only gives its limits. */
+function jointDetails(group: Group, parts: Part[]): { details: ResolverExecutionDetails; total: number } {
+  const step = group.step;
+  let total = 0;
+  for (const part of parts) total += part.details.count;
+  const asGlobal = step.dependencyIsGlobal;
+  const values = new Array<unknown>(asGlobal.length);
+  for (let k = 0; k < asGlobal.length; k++) {
+    if (asGlobal[k]) {
+      values[k] = group.shared[k];
+      continue;
+    }
+    const list = new Array<unknown>(total);
+    let at = 0;
+    for (const part of parts) {
+      const own = (part.details.values as unknown[])[k] as unknown[];
+      for (let i = 0; i < own.length; i++) list[at++] = own[i];
+    }
+    values[k] = list;
+  }
+  return { details: new JointDetails(total, values, group, parts), total };
+}
+
+/** What a joint call's `execute` is given: the signal aborts only when every request in it has. */
+class JointDetails implements ResolverExecutionDetails {
+  readonly request: RequestState;
+  private controller: AbortController | null = null;
+
+  constructor(
+    readonly count: number,
+    readonly values: unknown[],
+    group: Group,
+    private readonly parts: Part[],
+  ) {
+    // Context, root value and variables are per request: a step reading them cannot share a call.
+    const limits = group.limits;
+    this.request = new Proxy({} as RequestState, {
+      get(_target, key) {
+        if (key === "limits") return limits;
+        throw new RequestRead(group.step);
+      },
+    });
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller !== null) return this.controller.signal;
+    const controller = (this.controller = new AbortController());
+    let open = this.parts.length;
+    for (const part of this.parts) {
+      const signal = signalOf(part.request);
+      const onAbort = (): void => {
+        if (--open === 0) controller.abort(signal.reason);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
+    return controller.signal;
+  }
+
+  /** Requests recording dependencies never join a call (MayJoinRequests). */
+  get deps(): StepDependencies | null {
+    return null;
+  }
+
+  entryPaths(): ReadonlyArray<Path | undefined> {
+    const out: Array<Path | undefined> = [];
+    for (const part of this.parts) {
+      const own = part.details.entryPaths();
+      for (let i = 0; i < own.length; i++) out.push(own[i]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,160 @@
+// Cross-request batching (spec/cross-request-batching.md): concurrent requests for one plan share each step's
+// call, yet every request gets exactly the result plain execute gives it, its own errors only.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parse, type ExecutionResult } from "graphql";
+import { createBatchedExecute, execute, makeSchema, type ExecutionDetails } from "../../src/index.js";
+import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
+import { loadMany, loadOne } from "../../steps/index.js";
+import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
+import { seedTodo } from "../../examples/todo/seed.js";
+import { planSchema, queries } from "../engine/library.js";
+
+const USERS = 200;
+const todoView = parse(todoViewQuery);
+
+async function seeded() {
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: memoryBackend({ shards: 4 }) });
+  const seed = await seedTodo(kvetch, { users: USERS, listsPerUser: 10, itemsPerList: 5 });
+  return { kvetch, seed };
+}
+
+const plain = (r: ExecutionResult | Promise<ExecutionResult>) => Promise.resolve(r).then((x) => JSON.parse(JSON.stringify(x)));
+
+test("todo view: 200 concurrent requests for distinct users make ≤ 0.2 store calls per request (5 unbatched), same results", async () => {
+  const { kvetch, seed } = await seeded();
+  const contextValue = { kvetch };
+  kvetch.resetCounters();
+  const unbatched = await Promise.all(seed.userIds.map((id) => plain(execute({ schema: todoSchema, document: todoView, variableValues: { id }, contextValue }))));
+  const unbatchedCalls = kvetch.counters.calls / USERS;
+  assert.is(unbatchedCalls, 5);
+
+  const batchedExecute = createBatchedExecute({ schema: todoSchema, windowMs: 5 });
+  kvetch.resetCounters();
+  const batched = await Promise.all(seed.userIds.map((id) => plain(batchedExecute({ schema: todoSchema, document: todoView, variableValues: { id }, contextValue }))));
+  const perRequest = kvetch.counters.calls / USERS;
+  assert.ok(perRequest <= 0.2, `${perRequest} store calls per request`);
+  assert.equal(batched, unbatched);
+  assert.is((batched[7] as any).data.todoUser.todoLists.length, 10);
+  assert.ok(batchedExecute.stats.joinedParts >= USERS * 4, `joined ${batchedExecute.stats.joinedParts}`);
+  await kvetch.close();
+});
+
+test("todo view: a malformed user id gets its own result, the other 199 are untouched", async () => {
+  const { kvetch, seed } = await seeded();
+  const contextValue = { kvetch };
+  const ids = seed.userIds.slice();
+  ids[42] = "not-a-uuid";
+  const unbatched = await Promise.all(ids.map((id) => plain(execute({ schema: todoSchema, document: todoView, variableValues: { id }, contextValue }))));
+  const batchedExecute = createBatchedExecute({ schema: todoSchema, windowMs: 5 });
+  kvetch.resetCounters();
+  const batched = await Promise.all(ids.map((id) => plain(batchedExecute({ schema: todoSchema, document: todoView, variableValues: { id }, contextValue }))));
+  assert.ok(kvetch.counters.calls / USERS <= 0.2, `${kvetch.counters.calls} store calls`);
+  assert.equal(batched, unbatched);
+  assert.equal(batched[42], unbatched[42]);
+  for (let u = 0; u < USERS; u++) if (u !== 42) assert.ok((batched[u] as any).data.todoUser !== null && batched[u].errors === undefined);
+  await kvetch.close();
+});
+
+// A load whose callback throws for the whole batch when one key is poisoned: without isolation, every
+// request sharing the call would fail.
+const loadCalls = { items: 0 };
+const poisonSchema = makeSchema({
+  typeDefs: /* GraphQL */ `
+    type Query { item(id: ID!): Item }
+    type Item { id: ID!, label: String! }
+  `,
+  plans: {
+    Query: {
+      item: (_$root: unknown, args: any) =>
+        loadOne(args.get("id"), async (ids: readonly string[]) => {
+          loadCalls.items++;
+          await new Promise((r) => setTimeout(r, 1));
+          if (ids.includes("poison")) throw new Error("poisoned batch");
+          return ids.map((id) => ({ id, label: `item ${id}` }));
+        }),
+    },
+  } as any,
+});
+const itemQuery = parse(`query($id: ID!) { item(id: $id) { id label } }`);
+
+test("poisoned entry: the request whose entry throws gets the error, the other 199 their items; isolation splits in halves", async () => {
+  const ids = Array.from({ length: 200 }, (_, i) => (i === 137 ? "poison" : `i${i}`));
+  const batchedExecute = createBatchedExecute({ schema: poisonSchema, windowMs: 5 });
+  loadCalls.items = 0;
+  const batched = await Promise.all(ids.map((id) => plain(batchedExecute({ schema: poisonSchema, document: itemQuery, variableValues: { id } }))));
+  for (let i = 0; i < ids.length; i++) {
+    if (i === 137) {
+      assert.equal(batched[i].data, { item: null });
+      assert.is(batched[i].errors.length, 1);
+      assert.is(batched[i].errors[0].message, "poisoned batch");
+      assert.equal(batched[i].errors[0].path, ["item"]);
+    } else {
+      assert.equal(batched[i], { data: { item: { id: `i${i}`, label: `item i${i}` } } });
+    }
+  }
+  // One joint call, then two halves per level down to the poisoned request: 1 + 2·⌈log2 200⌉ calls at most.
+  assert.ok(loadCalls.items <= 1 + 2 * 8, `${loadCalls.items} calls`);
+  const unbatched = await plain(execute({ schema: poisonSchema, document: itemQuery, variableValues: { id: "poison" } }));
+  assert.equal(batched[137], unbatched);
+});
+
+test("a step with crossRequest = false and a request with crossRequest: false run per request", async () => {
+  let calls = 0;
+  const schema = makeSchema({
+    typeDefs: `type Query { a(id: ID!): String, b(id: ID!): String }`,
+    plans: {
+      Query: {
+        a: (_$root: unknown, args: any) => loadOne(args.get("id"), async (ids: readonly string[]) => (calls++, ids.map((id) => `a${id}`))),
+        b: (_$root: unknown, args: any) => {
+          const $step = loadOne(args.get("id"), async (ids: readonly string[]) => (calls++, ids.map((id) => `b${id}`)));
+          ($step as any).crossRequest = false;
+          return $step;
+        },
+      },
+    } as any,
+  });
+  const query = parse(`query($id: ID!) { a(id: $id) b(id: $id) }`);
+  const batchedExecute = createBatchedExecute({ schema, windowMs: 2 });
+  const results = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => plain(batchedExecute({ schema, document: query, variableValues: { id: String(i) }, crossRequest: i !== 3 }))),
+  );
+  for (let i = 0; i < 10; i++) assert.equal(results[i], { data: { a: `a${i}`, b: `b${i}` } });
+  // a: one joint call for 9 requests + request 3 alone; b: 10 calls.
+  assert.is(calls, 2 + 10);
+});
+
+test("an aborted request is dropped from the joint call; the others complete", async () => {
+  const seen: number[] = [];
+  const schema = makeSchema({
+    typeDefs: `type Query { v(id: ID!): String }`,
+    plans: { Query: { v: (_$r: unknown, args: any) => loadOne(args.get("id"), async (ids: readonly string[]) => (seen.push(ids.length), ids.map((id) => `v${id}`))) } } as any,
+  });
+  const query = parse(`query($id: ID!) { v(id: $id) }`);
+  const batchedExecute = createBatchedExecute({ schema, windowMs: 2 });
+  const controller = new AbortController();
+  const pending = Array.from({ length: 5 }, (_, i) => plain(batchedExecute({ schema, document: query, variableValues: { id: String(i) }, signal: i === 2 ? controller.signal : undefined })));
+  controller.abort();
+  const results = await Promise.all(pending);
+  assert.equal(results[2], { errors: [{ message: "request aborted", extensions: { code: "REQUEST_ABORTED" } }], data: null });
+  for (const i of [0, 1, 3, 4]) assert.equal(results[i], { data: { v: `v${i}` } });
+  assert.equal(seen, [4]);
+});
+
+const parity = planSchema();
+
+test("parity: library queries through the batching executor, one at a time and all at once, equal plain execute", async () => {
+  const expected = await Promise.all(queries.map((q) => plain(execute({ schema: parity, document: parse(q.query), variableValues: q.variables }))));
+  const batchedExecute = createBatchedExecute({ schema: parity, windowMs: 1 });
+  for (let i = 0; i < queries.length; i++) {
+    const q = queries[i]!;
+    assert.equal(await plain(batchedExecute({ schema: parity, document: parse(q.query), variableValues: q.variables })), expected[i], q.name);
+  }
+  const together = await Promise.all(queries.map((q) => plain(batchedExecute({ schema: parity, document: parse(q.query), variableValues: q.variables }))));
+  for (let i = 0; i < queries.length; i++) assert.equal(together[i], expected[i], queries[i]!.name);
+  const twice = await Promise.all([...queries, ...queries].map((q) => plain(batchedExecute({ schema: parity, document: parse(q.query), variableValues: q.variables }))));
+  for (let i = 0; i < twice.length; i++) assert.equal(twice[i], expected[i % queries.length], queries[i % queries.length]!.name);
+});
+
+test.run();
