@@ -1,8 +1,6 @@
 // The Redis cache tier against a real Redis: warm reads skip MySQL, long lists page past the cached prefix,
 // a refill racing a write never leaves a stale value, a dead port and an outage (a TCP proxy we close and
 // reopen) cost nothing but misses, and values written during an outage are never read stale afterwards.
-import { createServer, connect } from "node:net";
-import type { Server, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,6 +9,7 @@ import { Kvetch, memoryBackend, mysqlBackend } from "../../src/kvetch/index.js";
 import type { KvetchObject } from "../../src/kvetch/index.js";
 import { contractSchema, kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { REDIS_URL, deleteKeys, dropDatabases, serversUp, shardUrls, testKeyPrefix, truncateDatabases } from "./kvetch-servers.js";
+import { RedisProxy } from "./redisProxy.js";
 
 const redisNode = `${new URL(REDIS_URL).hostname}:${new URL(REDIS_URL).port || 6379}`;
 
@@ -35,39 +34,6 @@ async function settles<T>(promise: Promise<T>, what: string): Promise<T> {
   }
 }
 
-/** A TCP proxy in front of Redis that the test can stop (dropping every connection) and start again. */
-class RedisProxy {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    const target = new URL(REDIS_URL);
-    const server = createServer((client) => {
-      const upstream = connect({ host: target.hostname, port: Number(target.port || 6379) });
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on("close", () => this.sockets.delete(socket));
-        socket.on("error", () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
 
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -2,7 +2,6 @@
 // test/integration/kvetch-redis.test.ts) while another instance — another process, connected to Redis
 // directly — writes what the query shows. The announcement of that write is missed; once the connection
 // is back, the live query re-runs and sends the current result.
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, type ExecutionResult } from "graphql";
@@ -10,45 +9,13 @@ import { execute, subscribe } from "../../src/index.js";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix } from "../integration/kvetch-servers.js";
+import { RedisProxy } from "../integration/redisProxy.js";
 
 const databases = testDatabases("liveout");
 const keyPrefix = testKeyPrefix("liveout");
 const up = await serversUp("test/reactive/live-redis-outage.test.ts", { mysql: true, redis: true });
 const liveView = todoViewQuery.replace("query TodoView($id: ID!)", "query TodoView($id: ID!) @live");
 
-/** A TCP proxy in front of Redis that the test can stop (dropping every connection) and start again on the same port. */
-class RedisProxy {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    const target = new URL(REDIS_URL);
-    const server = createServer((client) => {
-      const upstream = connect({ host: target.hostname, port: Number(target.port || 6379) });
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on("close", () => this.sockets.delete(socket));
-        socket.on("error", () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
 
 /** Polls (bounded; a guard, not a timing assertion) until `check` holds. */
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
