@@ -4,16 +4,14 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync } from "node:fs";
 import { parse } from "graphql";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, haveChromium, launchChromium } from "../browser.js";
 import { createServer, type RunningServer } from "../../examples/server/server.js";
 import { createKvetchTodoStore } from "../../examples/server/kvetchTodo.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { explainPlan, type PlanJSON } from "../../src/index.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 const inCI = process.env.CI === "true";
 
 let browser: Browser;
@@ -36,10 +34,7 @@ if (!haveChromium && !inCI) {
     const store = await createKvetchTodoStore({ shards: 4 });
     userId = store.userIds[0]!;
     server = await createServer({ schema: todoSchema, contextFactory: () => ({ kvetch: store.kvetch }), port: 0, host: "127.0.0.1", defaultQuery: "{ __typename }", defaultVariables: { id: userId } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   test.after(async () => {

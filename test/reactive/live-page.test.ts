@@ -6,14 +6,12 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { CHROMIUM, haveChromium, launchChromium } from "../browser.js";
 import { createServer, type RunningServer } from "../../examples/server/server.js";
 import { createKvetchTodoStore, type SeededTodoStore } from "../../examples/server/kvetchTodo.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 const inCI = process.env.CI === "true";
 
 let browser: Browser;
@@ -35,10 +33,7 @@ if (!haveChromium && !inCI) {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get install -y chromium.`);
     store = await createKvetchTodoStore({ shards: 4 });
     server = await createServer({ schema: todoSchema, contextFactory: () => ({ kvetch: store.kvetch }), live: store.kvetch, port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   test.after(async () => {
