@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { GraphQLSchema, parse } from "graphql";
 import { Redis } from "ioredis";
-import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Step } from "../../src/index.js";
+import { PLAN_FORMAT_VERSION, execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Step } from "../../src/index.js";
 import { lambda, loadOne } from "../../steps/index.js";
 import { REDIS_URL, runTodoView } from "./todoPlanStore.js";
 
@@ -112,6 +112,28 @@ test("import: the 200-field query's plan runs in a fresh cache without the plann
   assert.is(stats.plansImported, 1);
   assert.is(stats.hits, 1);
   assert.equal(JSON.parse(JSON.stringify(result)), JSON.parse(JSON.stringify(expected)));
+});
+
+test("export: the 200-field plan text writes step field names once per step kind and its body is plain JSON after one header line", () => {
+  const { schema, source } = twoHundredFields();
+  const text = exportPlan(schema, parse(source));
+  const [header, body] = [text.slice(0, text.indexOf("\n")), text.slice(text.indexOf("\n") + 1)];
+  assert.is(header.split(" ").length, 5);
+  assert.is(header.split(" ")[1], String(PLAN_FORMAT_VERSION));
+  const { kinds } = JSON.parse(body) as { kinds: string[] };
+  assert.equal(kinds, ["Constant", "Access", "Load"]); // 217 steps of 3 kinds: step field names written 3 times, not 217
+  assert.is(text.split('"dependencyAcceptFlags"').length - 1, kinds.length);
+  assert.is(text.split('"fieldName"').length - 1, 1);
+});
+
+test("import: a plan text of another format version is refused with a warning", () => {
+  const warnings: string[] = [];
+  const { schema, source } = twoHundredFields();
+  const text = exportPlan(schema, parse(source)).replace(/^graphscale-plan \d+ /, "graphscale-plan 1 ");
+  const other = new GraphQLSchema({ ...schema.toConfig(), extensions: { graphscale: { ...(schema.extensions as { graphscale: object }).graphscale, onPlanWarning: (m: string) => void warnings.push(m) } } });
+  assert.is(importPlan(other, parse(source), text), false);
+  assert.is(warnings.length, 1);
+  assert.match(warnings[0]!, /format 1/);
 });
 
 test("export: a plan holding an unregistered closure is not exported, and the error names the step", () => {

@@ -1,6 +1,7 @@
-// The value codec of exported plans: step fields, layer reasons and the output plan as JSON. Steps, layers,
-// GraphQL types and fields, document nodes and named functions are written as references and found again
-// in the importing process; anything else that is not plain data cannot be exported and says where it sits.
+// The value codec of exported plans: step fields, layer reasons and the output plan as compact JSON. Steps,
+// layers, GraphQL types and fields, document nodes and named functions are written as references and found
+// again in the importing process; anything else that is not plain data cannot be exported and says where it
+// sits. Objects are written against shared key lists (shapes), so a key is written once per plan, not per value.
 
 import {
   GraphQLSchema,
@@ -12,164 +13,319 @@ import {
   isType,
   parseType,
   typeFromAST,
-  visit,
   type ASTNode,
   type FragmentDefinitionNode,
   type GraphQLField,
+  type GraphQLType,
   type OperationDefinitionNode,
 } from "graphql";
 import { Step } from "../step.js";
 import { Layer } from "../layer.js";
-import type { SchemaFunctions } from "./registry.js";
+import { schemaFunctions, type SchemaFunctions } from "./registry.js";
 
-/** A JSON value of an exported plan. */
-export type Encoded = null | boolean | number | string | Encoded[] | { readonly [key: string]: Encoded };
+/**
+ * A JSON value of an exported plan: plain data as it is, anything else an array opening with its tag
+ * (so a plain array is tagged too and never mistaken for a reference).
+ */
+export type Encoded = null | boolean | number | string | Encoded[];
+
+/** The tags of EncodeValue: the first element of every encoded array. */
+export const Tag = {
+  Array: 0,
+  Object: 1,
+  Step: 2,
+  Layer: 3,
+  Reason: 4,
+  Function: 5,
+  Type: 6,
+  Schema: 7,
+  Fragments: 8,
+  Node: 9,
+  Undefined: 10,
+  Number: 11,
+  Map: 12,
+  Field: 13,
+} as const;
+
+/** A key list, and optionally the positions (in it) of fields whose value every object of the shape shares, and those values. */
+export type Shape = [keys: string[]] | [keys: string[], fixedAt: number[], fixed: Encoded[]];
 
 /** Thrown when a value cannot be written: the message says what it is; the caller adds which step holds it. */
 export class NotExportable extends Error {}
 
-/** Document nodes numbered in visiting order, per scope ("" for the operation, a fragment's name otherwise). */
+/** Thrown on anything an exported plan should not contain: the plan is then built again. */
+export class BadPlan extends Error {}
+
+/**
+ * Document nodes numbered in pre-order, per scope ("" for the operation, a fragment's name otherwise). A plain
+ * walk over each node's own fields (never `loc`): it runs on every import, so no visitor machinery.
+ */
 export function documentNodes(operation: OperationDefinitionNode, fragments: { readonly [name: string]: FragmentDefinitionNode }): Map<string, ASTNode[]> {
   const scopes = new Map<string, ASTNode[]>();
-  const collect = (scope: string, root: ASTNode): void => {
-    const nodes: ASTNode[] = [];
-    visit(root, { enter: (node) => void nodes.push(node) });
-    scopes.set(scope, nodes);
-  };
-  collect("", operation);
-  for (const name of Object.keys(fragments).sort()) collect(name, fragments[name]!);
+  scopes.set("", walk(operation));
+  for (const name of Object.keys(fragments).sort()) scopes.set(name, walk(fragments[name]!));
   return scopes;
+}
+
+function walk(root: ASTNode): ASTNode[] {
+  const nodes: ASTNode[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as { [key: string]: unknown };
+    nodes.push(node as unknown as ASTNode);
+    const keys = Object.keys(node);
+    for (let k = keys.length - 1; k >= 0; k--) {
+      if (keys[k] === "loc") continue;
+      const child = node[keys[k]!];
+      if (Array.isArray(child)) {
+        for (let i = child.length - 1; i >= 0; i--) if (isNode(child[i])) stack.push(child[i]);
+      } else if (isNode(child)) stack.push(child);
+    }
+  }
+  return nodes;
+}
+
+function isNode(value: unknown): boolean {
+  return typeof value === "object" && value !== null && typeof (value as { kind?: unknown }).kind === "string";
 }
 
 const META_FIELDS: ReadonlyArray<GraphQLField<unknown, unknown>> = [SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef];
 
-function fieldNames(schema: GraphQLSchema): Map<GraphQLField<unknown, unknown>, string> {
-  const names = new Map<GraphQLField<unknown, unknown>, string>();
-  for (const meta of META_FIELDS) names.set(meta, meta.name);
+/** What the codec looks up in a schema, built once per schema and kept across exports and imports. */
+export interface SchemaLookups {
+  readonly functions: SchemaFunctions;
+  readonly nameOfField: ReadonlyMap<GraphQLField<unknown, unknown>, string>;
+  readonly fieldByName: ReadonlyMap<string, GraphQLField<unknown, unknown>>;
+  /** Types by printed name (`[Int!]`), filled as plans name them. */
+  readonly typeByName: Map<string, GraphQLType | null>;
+}
+
+const lookupsBySchema = new WeakMap<GraphQLSchema, SchemaLookups>();
+
+export function schemaLookups(schema: GraphQLSchema): SchemaLookups {
+  let known = lookupsBySchema.get(schema);
+  if (known !== undefined) return known;
+  const nameOfField = new Map<GraphQLField<unknown, unknown>, string>();
+  const fieldByName = new Map<string, GraphQLField<unknown, unknown>>();
+  const add = (field: GraphQLField<unknown, unknown>, name: string): void => {
+    nameOfField.set(field, name);
+    fieldByName.set(name, field);
+  };
+  for (const meta of META_FIELDS) add(meta, meta.name);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) && !isInterfaceType(type)) continue;
-    for (const field of Object.values(type.getFields())) names.set(field, `${type.name}.${field.name}`);
+    for (const field of Object.values(type.getFields())) add(field, `${type.name}.${field.name}`);
   }
-  return names;
+  known = { functions: schemaFunctions(schema), nameOfField, fieldByName, typeByName: new Map() };
+  lookupsBySchema.set(schema, known);
+  return known;
+}
+
+function typeNamed(schema: GraphQLSchema, lookups: SchemaLookups, name: string): GraphQLType | null {
+  let type = lookups.typeByName.get(name);
+  if (type === undefined) {
+    try {
+      type = typeFromAST(schema, parseType(name) as never) ?? null;
+    } catch {
+      type = null;
+    }
+    lookups.typeByName.set(name, type);
+  }
+  return type;
 }
 
 /** What the encoder needs to write references. */
 export interface EncodeContext {
   readonly schema: GraphQLSchema;
-  readonly operation: OperationDefinitionNode;
   readonly fragments: object;
-  readonly functions: SchemaFunctions;
   readonly layerOfReason: ReadonlyMap<object, number>;
 }
 
 export class PlanEncoder {
-  private readonly nodeIds = new Map<ASTNode, Encoded>();
-  private fields: Map<GraphQLField<unknown, unknown>, string> | null = null;
+  private readonly nodeIds = new Map<ASTNode, [string, number]>();
+  private readonly shapeIds = new Map<string, number>();
+  private readonly lookups: SchemaLookups;
+  /** The key lists objects are written against, in first-use order, and the objects written against each. */
+  private readonly keyLists: string[][] = [];
+  private readonly instances: Encoded[][][] = [];
 
   constructor(private readonly context: EncodeContext, nodes: Map<string, ASTNode[]>) {
-    for (const [scope, list] of nodes) for (let i = 0; i < list.length; i++) this.nodeIds.set(list[i]!, { $: "a", s: scope, i });
+    this.lookups = schemaLookups(context.schema);
+    for (const [scope, list] of nodes) for (let i = 0; i < list.length; i++) this.nodeIds.set(list[i]!, [scope, i]);
+  }
+
+  /** The shape of a key list: its index in `shapes`. Shapes of different spaces never merge. */
+  shapeOf(keys: string[], space = ""): number {
+    const id = `${space}\u0001${keys.join("\u0000")}`;
+    let shape = this.shapeIds.get(id);
+    if (shape === undefined) {
+      shape = this.keyLists.length;
+      this.keyLists.push(keys);
+      this.instances.push([]);
+      this.shapeIds.set(id, shape);
+    }
+    return shape;
+  }
+
+  /**
+   * The shapes, once every value is encoded: a field whose value is the same in every object of a shape is
+   * written once, in the shape, and taken out of each object (steps of one kind share most of their fields).
+   */
+  shapes(): Shape[] {
+    const shapes: Shape[] = [];
+    for (let s = 0; s < this.keyLists.length; s++) {
+      const keys = this.keyLists[s]!;
+      const objects = this.instances[s]!;
+      const fixed: Encoded[] = [];
+      const fixedAt: number[] = [];
+      for (let k = 0; k < keys.length && objects.length > 1; k++) {
+        const text = JSON.stringify(objects[0]![objects[0]!.length - keys.length + k]);
+        if (objects.every((o) => JSON.stringify(o[o.length - keys.length + k]) === text)) fixedAt.push(k);
+      }
+      for (const k of fixedAt) fixed.push(objects[0]![objects[0]!.length - keys.length + k]!);
+      for (const o of objects) {
+        const base = o.length - keys.length;
+        for (let j = fixedAt.length - 1; j >= 0; j--) o.splice(base + fixedAt[j]!, 1);
+      }
+      shapes.push(fixedAt.length === 0 ? [keys] : [keys, fixedAt, fixed]);
+    }
+    return shapes;
   }
 
   /** spec: EncodeValue — one value of a step, a layer reason or the output plan, as JSON. */
   encodeValue(value: unknown): Encoded {
     if (value === null || typeof value === "boolean" || typeof value === "string") return value;
-    if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0) ? value : { $: "n", v: String(value) };
-    if (value === undefined) return { $: "u" };
+    if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0) ? value : [Tag.Number, String(value)];
+    if (value === undefined) return [Tag.Undefined];
     if (typeof value === "function") {
-      const name = this.context.functions.nameOf.get(value);
+      const name = this.lookups.functions.nameOf.get(value);
       if (name === undefined) throw new NotExportable(`the function ${value.name || "(anonymous)"} is not registered (makeSchema({ functions: { name: fn } }))`);
-      return { $: "f", n: name };
+      return [Tag.Function, name];
     }
     if (typeof value !== "object") throw new NotExportable(`a ${typeof value} value`);
-    if (Array.isArray(value)) return value.map((v) => this.encodeValue(v));
-    if (value instanceof Step) return { $: "s", i: value.id };
-    if (value instanceof Layer) return { $: "l", i: value.id };
+    if (Array.isArray(value)) {
+      const out: Encoded[] = [Tag.Array];
+      for (const item of value) out.push(this.encodeValue(item));
+      return out;
+    }
+    if (value instanceof Step) return [Tag.Step, value.id];
+    if (value instanceof Layer) return [Tag.Layer, value.id];
     const layer = this.context.layerOfReason.get(value);
-    if (layer !== undefined) return { $: "r", i: layer };
-    if (isType(value)) return { $: "t", n: String(value) };
-    if (value === this.context.schema) return { $: "S" };
-    if (value === this.context.fragments) return { $: "F" };
+    if (layer !== undefined) return [Tag.Reason, layer];
+    if (isType(value)) return [Tag.Type, String(value)];
+    if (value === this.context.schema) return [Tag.Schema];
+    if (value === this.context.fragments) return [Tag.Fragments];
     const node = this.nodeIds.get(value as ASTNode);
-    if (node !== undefined) return node;
-    if (value instanceof Map) return { $: "m", v: [...value].map(([k, v]) => [this.encodeValue(k), this.encodeValue(v)]) };
-    const fieldName = (this.fields ??= fieldNames(this.context.schema)).get(value as GraphQLField<unknown, unknown>);
-    if (fieldName !== undefined) return { $: "d", n: fieldName };
+    if (node !== undefined) return [Tag.Node, node[0], node[1]];
+    if (value instanceof Map) {
+      const out: Encoded[] = [Tag.Map];
+      for (const [k, v] of value) out.push(this.encodeValue(k), this.encodeValue(v));
+      return out;
+    }
+    const fieldName = this.lookups.nameOfField.get(value as GraphQLField<unknown, unknown>);
+    if (fieldName !== undefined) return [Tag.Field, fieldName];
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) throw new NotExportable(`a ${proto?.constructor?.name ?? "class"} instance`);
-    const out: { [key: string]: Encoded } = {};
-    for (const key of Object.keys(value)) out[key] = this.encodeValue((value as Record<string, unknown>)[key]);
-    return { $: "o", v: out };
+    const fields = this.encodeFields(value as Record<string, unknown>, Object.keys(value));
+    return this.written(fields[0] as number, [Tag.Object, ...fields]);
+  }
+
+  /** An object's fields as (shape, ...values in shape order). */
+  encodeFields(value: Record<string, unknown>, keys: string[], space?: string): Encoded[] {
+    const shape = this.shapeOf(keys, space);
+    const out: Encoded[] = [shape];
+    for (const key of keys) out.push(this.encodeValue(value[key]));
+    return out;
+  }
+
+  /** Registers `encoded` (whose last values are the fields of `shape`) for shapes() to take fixed fields out of. */
+  written(shape: number, encoded: Encoded[]): Encoded[] {
+    this.instances[shape]!.push(encoded);
+    return encoded;
   }
 }
 
 /** What the decoder finds references in. */
 export interface DecodeContext {
   readonly schema: GraphQLSchema;
-  readonly operation: OperationDefinitionNode;
   readonly fragments: object;
   readonly nodes: Map<string, ASTNode[]>;
-  readonly functions: SchemaFunctions;
+  readonly shapes: readonly Shape[];
   readonly steps: ReadonlyArray<Step | null>;
   readonly layers: readonly Layer[];
 }
 
-/** Thrown on anything an exported plan should not contain: the plan is then built again. */
-export class BadPlan extends Error {}
-
 export class PlanDecoder {
-  private fields: Map<string, GraphQLField<unknown, unknown>> | null = null;
+  private readonly lookups: SchemaLookups;
 
-  constructor(private readonly context: DecodeContext) {}
+  constructor(private readonly context: DecodeContext) {
+    this.lookups = schemaLookups(context.schema);
+  }
 
   /** spec: DecodeValue — the inverse of EncodeValue against the importing process's schema and document. */
   decodeValue(value: Encoded): unknown {
     if (value === null || typeof value !== "object") return value;
-    if (Array.isArray(value)) return value.map((v) => this.decodeValue(v));
+    if (!Array.isArray(value)) throw new BadPlan("the plan holds an untagged object");
     const c = this.context;
-    switch (value.$) {
-      case "u":
-        return undefined;
-      case "n":
-        return Number(value.v);
-      case "o": {
-        const out: Record<string, unknown> = {};
-        const fields = value.v as { [key: string]: Encoded };
-        for (const key of Object.keys(fields)) out[key] = this.decodeValue(fields[key]!);
+    switch (value[0]) {
+      case Tag.Array: {
+        const out: unknown[] = new Array(value.length - 1);
+        for (let i = 1; i < value.length; i++) out[i - 1] = this.decodeValue(value[i]!);
         return out;
       }
-      case "s":
-        return found(c.steps[value.i as number], `step ${String(value.i)}`);
-      case "l":
-        return found(c.layers[value.i as number], `layer ${String(value.i)}`);
-      case "r":
-        return found(c.layers[value.i as number], `layer ${String(value.i)}`).reason;
-      case "f":
-        return found(c.functions.byName.get(value.n as string), `function ${String(value.n)}`);
-      case "t":
-        return found(typeFromAST(c.schema, parseType(value.n as string) as never), `type ${String(value.n)}`);
-      case "S":
+      case Tag.Object:
+        return this.decodeFields(value, 1, {});
+      case Tag.Step:
+        return found(c.steps[value[1] as number], `step ${String(value[1])}`);
+      case Tag.Layer:
+        return found(c.layers[value[1] as number], `layer ${String(value[1])}`);
+      case Tag.Reason:
+        return found(c.layers[value[1] as number], `layer ${String(value[1])}`).reason;
+      case Tag.Function:
+        return found(this.lookups.functions.byName.get(value[1] as string), `function ${String(value[1])}`);
+      case Tag.Type:
+        return found(typeof value[1] === "string" ? typeNamed(c.schema, this.lookups, value[1]) : null, `type ${String(value[1])}`);
+      case Tag.Schema:
         return c.schema;
-      case "F":
+      case Tag.Fragments:
         return c.fragments;
-      case "a":
-        return found(c.nodes.get(value.s as string)?.[value.i as number], `document node ${String(value.s)}#${String(value.i)}`);
-      case "m":
-        return new Map((value.v as Encoded[][]).map(([k, v]) => [this.decodeValue(k!), this.decodeValue(v!)]));
-      case "d":
-        return found(this.fieldByName(value.n as string), `field ${String(value.n)}`);
+      case Tag.Node:
+        return found(c.nodes.get(value[1] as string)?.[value[2] as number], `document node ${String(value[1])}#${String(value[2])}`);
+      case Tag.Undefined:
+        return undefined;
+      case Tag.Number:
+        return Number(value[1]);
+      case Tag.Map: {
+        const out = new Map<unknown, unknown>();
+        for (let i = 1; i + 1 < value.length; i += 2) out.set(this.decodeValue(value[i]!), this.decodeValue(value[i + 1]!));
+        return out;
+      }
+      case Tag.Field:
+        return found(this.lookups.fieldByName.get(value[1] as string), `field ${String(value[1])}`);
       default:
-        throw new BadPlan(`unknown value tag ${JSON.stringify(value.$)}`);
+        throw new BadPlan(`unknown value tag ${JSON.stringify(value[0])}`);
     }
   }
 
-  private fieldByName(name: string): GraphQLField<unknown, unknown> | undefined {
-    if (this.fields === null) {
-      this.fields = new Map();
-      for (const [field, n] of fieldNames(this.context.schema)) this.fields.set(n, field);
+  /** Sets on `target` the fields written by encodeFields at `value[at]` (shape) and after it. */
+  decodeFields<T extends object>(value: readonly Encoded[], at: number, target: T): T {
+    const shape = this.context.shapes[value[at] as number];
+    if (!Array.isArray(shape) || !Array.isArray(shape[0])) throw new BadPlan(`an object names shape ${String(value[at])}, which the plan does not hold`);
+    const [keys, fixedAt = NONE, fixed = NONE] = shape;
+    if (value.length !== at + 1 + keys.length - fixedAt.length || fixed.length !== fixedAt.length) throw new BadPlan(`an object does not fit its shape ${String(value[at])}`);
+    const out = target as Record<string, unknown>;
+    // Fixed and written fields in key order, so every object of a shape gets its fields in the same order.
+    let next = at + 1;
+    let f = 0;
+    for (let k = 0; k < keys.length; k++) {
+      if (f < fixedAt.length && fixedAt[f] === k) out[keys[k]!] = this.decodeValue(fixed[f++]!);
+      else out[keys[k]!] = this.decodeValue(value[next++]!);
     }
-    return this.fields.get(name);
+    return target;
   }
 }
+
+const NONE: never[] = [];
 
 function found<T>(value: T | undefined | null, what: string): T {
   if (value == null) throw new BadPlan(`the plan names ${what}, which this process does not have`);

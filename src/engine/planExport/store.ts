@@ -1,4 +1,5 @@
-// Exported plan text (an envelope: format version, schema fingerprint, operation hash, checksum, body) and
+// Exported plan text (a header line — format version, schema fingerprint, operation hash, checksum — then the
+// body JSON, parsed once and only after the checksum over its text holds) and
 // the plan store, the plan cache's second tier: on a miss a request asks the store before planning, and a
 // plan it builds is written back. Whatever the store returns — nothing, another schema's plan, a cut or
 // edited text — the worst outcome is planning again with a warning; never a wrong plan, never a throw.
@@ -14,7 +15,10 @@ import { schemaFingerprint, sha256 } from "./fingerprint.js";
 import { decodePlan, encodePlan, type PlanBody } from "./planJson.js";
 
 /** The version of the exported plan format; a plan of any other version is planned again. */
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
+
+/** The first word of an exported plan's header line. */
+const PLAN_MAGIC = "graphscale-plan";
 
 /** A plan store: Redis (`{ get: (k) => redis.get(k), set: (k, v) => redis.set(k, v) }`) or any key-value store. */
 export interface PlanStore {
@@ -46,13 +50,20 @@ export function operationHash(document: DocumentNode, operation: OperationDefini
   return sha256(`${operation.name?.value ?? ""}\u0000${text}`);
 }
 
-/** spec: WritePlan — the envelope text of a plan; throws NotExportable naming the step that prevents it. */
+/**
+ * spec: WritePlan — the text of a plan: the header line `graphscale-plan <format> <fingerprint> <operation
+ * hash> <checksum>`, then the body JSON. Throws NotExportable naming the step that prevents it.
+ */
 export function writePlan(plan: OperationPlan, opHash: string): string {
   const body = JSON.stringify(encodePlan(plan));
-  return JSON.stringify({ format: PLAN_FORMAT_VERSION, fingerprint: schemaFingerprint(plan.schema), operation: opHash, checksum: sha256(body), body });
+  return `${PLAN_MAGIC} ${PLAN_FORMAT_VERSION} ${schemaFingerprint(plan.schema)} ${opHash} ${sha256(body)}\n${body}`;
 }
 
-/** spec: ReadPlan — the plan in an envelope text, checked against this schema and operation; BadPlan if not. */
+/**
+ * spec: ReadPlan — the plan in a text, checked against this schema and operation; BadPlan if not. The header
+ * is checked first and the checksum over the body text before the body is parsed, so a foreign, stale or
+ * edited plan costs no parse.
+ */
 export function readPlan(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
@@ -61,19 +72,17 @@ export function readPlan(
   text: string,
   limits: Limits,
 ): OperationPlan {
-  let envelope: { format?: unknown; fingerprint?: unknown; operation?: unknown; checksum?: unknown; body?: unknown };
+  const newline = typeof text === "string" ? text.indexOf("\n") : -1;
+  const header = newline < 0 ? [] : text.slice(0, newline).split(" ");
+  if (header.length !== 5 || header[0] !== PLAN_MAGIC) throw new BadPlan("the stored plan has no plan header (cut short, or not a graphscale plan)");
+  const [, format, fingerprint, operationOf, checksum] = header;
+  if (format !== String(PLAN_FORMAT_VERSION)) throw new BadPlan(`the stored plan has format ${format}, this version reads ${PLAN_FORMAT_VERSION}`);
+  if (fingerprint !== schemaFingerprint(schema)) throw new BadPlan("the stored plan was made for another schema (fingerprint differs)");
+  if (operationOf !== opHash) throw new BadPlan("the stored plan was made for another operation");
+  const body = text.slice(newline + 1);
+  if (sha256(body) !== checksum) throw new BadPlan("the stored plan's checksum does not match its body (edited or cut)");
   try {
-    envelope = JSON.parse(text) as typeof envelope;
-  } catch {
-    throw new BadPlan("the stored plan is not JSON (cut short?)");
-  }
-  if (envelope === null || typeof envelope !== "object") throw new BadPlan("the stored plan is not an object");
-  if (envelope.format !== PLAN_FORMAT_VERSION) throw new BadPlan(`the stored plan has format ${String(envelope.format)}, this version reads ${PLAN_FORMAT_VERSION}`);
-  if (envelope.fingerprint !== schemaFingerprint(schema)) throw new BadPlan("the stored plan was made for another schema (fingerprint differs)");
-  if (envelope.operation !== opHash) throw new BadPlan("the stored plan was made for another operation");
-  if (typeof envelope.body !== "string" || sha256(envelope.body) !== envelope.checksum) throw new BadPlan("the stored plan's checksum does not match its body (edited or cut)");
-  try {
-    return decodePlan(schema, operation, fragments, JSON.parse(envelope.body) as PlanBody, limits);
+    return decodePlan(schema, operation, fragments, JSON.parse(body) as PlanBody, limits);
   } catch (error) {
     if (error instanceof BadPlan) throw error;
     throw new BadPlan(`the stored plan could not be read: ${error instanceof Error ? error.message : String(error)}`);
