@@ -129,7 +129,7 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
 let warmedUp = false;
 
 /**
- * Once per process, when the first schema is made: plans and runs a tiny operation (a list of objects, an
+ * spec: WarmUpEngine — once per process, when the first schema is made: plans and runs a tiny operation (a list of objects, an
  * object, leaves, __typename) through the planner, the executor and the compiled output, so the first real
  * request does not pay for compiling the engine's own code. Off with GRAPHSCALE_WARM_UP=off. Never throws.
  */
