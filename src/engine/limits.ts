@@ -180,8 +180,8 @@ function fieldDefOf(type: GraphQLNamedType, name: string): GraphQLField<unknown,
 
 /** The work item for a field's selection: deeper, and multiplied by the field's list size if it is a list. */
 function childWork(item: WorkItem, nodes: FieldNode[], fieldDef: GraphQLField<unknown, unknown>, limits: Limits): Omit<WorkItem, "selectionSet"> | null {
-  const named = getNamedType(fieldDef.type);
   if (!nodes.some((n) => n.selectionSet)) return null;
+  const named = getNamedType(fieldDef.type);
   const size = pageSizeOf(nodes[0]!, fieldDef) ?? item.pendingSize;
   const base = { type: named, depth: item.depth + 1 };
   if (!isListOutput(fieldDef.type)) return { ...base, factor: item.factor, variables: item.variables, pendingSize: size };

@@ -114,16 +114,22 @@ test("import: the 200-field query's plan runs in a fresh cache without the plann
   assert.equal(JSON.parse(JSON.stringify(result)), JSON.parse(JSON.stringify(expected)));
 });
 
-test("export: the 200-field plan text writes step field names once per step kind and its body is plain JSON after one header line", () => {
+test("export: the 200-field plan text writes step field names once per step kind, output fields against the document, and its body is plain JSON after one header line", () => {
   const { schema, source } = twoHundredFields();
   const text = exportPlan(schema, parse(source));
   const [header, body] = [text.slice(0, text.indexOf("\n")), text.slice(text.indexOf("\n") + 1)];
   assert.is(header.split(" ").length, 5);
   assert.is(header.split(" ")[1], String(PLAN_FORMAT_VERSION));
-  const { kinds } = JSON.parse(body) as { kinds: string[] };
+  const { kinds, root } = JSON.parse(body) as { kinds: string[]; root: [string, unknown[]] };
   assert.equal(kinds, ["Constant", "Access", "Load"]); // 217 steps of 3 kinds: step field names written 3 times, not 217
   assert.is(text.split('"dependencyAcceptFlags"').length - 1, kinds.length);
-  assert.is(text.split('"fieldName"').length - 1, 1);
+  // The output plan names field nodes and steps; names, types and response keys come from the document.
+  assert.is(text.split('"fieldName"').length - 1, 0);
+  assert.is(root[0], "Query");
+  assert.is(root[1].length, 4);
+  const things = root[1] as [number, number, [string, number, number, number, unknown[]]][];
+  assert.ok(things.every((f) => f[2][0] === "O" && f[2][4].length === 50));
+  assert.ok(body.length < 10_000, `${body.length} characters`);
 });
 
 test("import: a plan text of another format version is refused with a warning", () => {

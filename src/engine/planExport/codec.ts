@@ -20,6 +20,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { Step } from "../step.js";
+import { documentNodes, fieldNodesOf } from "./documentNodes.js";
 import { Layer } from "../layer.js";
 import { schemaFunctions, type SchemaFunctions } from "./registry.js";
 
@@ -55,39 +56,6 @@ export class NotExportable extends Error {}
 
 /** Thrown on anything an exported plan should not contain: the plan is then built again. */
 export class BadPlan extends Error {}
-
-/**
- * Document nodes numbered in pre-order, per scope ("" for the operation, a fragment's name otherwise). A plain
- * walk over each node's own fields (never `loc`): it runs on every import, so no visitor machinery.
- */
-export function documentNodes(operation: OperationDefinitionNode, fragments: { readonly [name: string]: FragmentDefinitionNode }): Map<string, ASTNode[]> {
-  const scopes = new Map<string, ASTNode[]>();
-  scopes.set("", walk(operation));
-  for (const name of Object.keys(fragments).sort()) scopes.set(name, walk(fragments[name]!));
-  return scopes;
-}
-
-function walk(root: ASTNode): ASTNode[] {
-  const nodes: ASTNode[] = [];
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop() as { [key: string]: unknown };
-    nodes.push(node as unknown as ASTNode);
-    const keys = Object.keys(node);
-    for (let k = keys.length - 1; k >= 0; k--) {
-      if (keys[k] === "loc") continue;
-      const child = node[keys[k]!];
-      if (Array.isArray(child)) {
-        for (let i = child.length - 1; i >= 0; i--) if (isNode(child[i])) stack.push(child[i]);
-      } else if (isNode(child)) stack.push(child);
-    }
-  }
-  return nodes;
-}
-
-function isNode(value: unknown): boolean {
-  return typeof value === "object" && value !== null && typeof (value as { kind?: unknown }).kind === "string";
-}
 
 const META_FIELDS: ReadonlyArray<GraphQLField<unknown, unknown>> = [SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef];
 
@@ -137,21 +105,29 @@ function typeNamed(schema: GraphQLSchema, lookups: SchemaLookups, name: string):
 /** What the encoder needs to write references. */
 export interface EncodeContext {
   readonly schema: GraphQLSchema;
-  readonly fragments: object;
+  readonly operation: OperationDefinitionNode;
+  readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
   readonly layerOfReason: ReadonlyMap<object, number>;
 }
 
 export class PlanEncoder {
   private readonly nodeIds = new Map<ASTNode, [string, number]>();
+  private readonly fieldIds = new Map<ASTNode, [string, number]>();
   private readonly shapeIds = new Map<string, number>();
   private readonly lookups: SchemaLookups;
   /** The key lists objects are written against, in first-use order, and the objects written against each. */
   private readonly keyLists: string[][] = [];
   private readonly instances: Encoded[][][] = [];
 
-  constructor(private readonly context: EncodeContext, nodes: Map<string, ASTNode[]>) {
+  constructor(readonly context: EncodeContext) {
     this.lookups = schemaLookups(context.schema);
-    for (const [scope, list] of nodes) for (let i = 0; i < list.length; i++) this.nodeIds.set(list[i]!, [scope, i]);
+    for (const [scope, list] of documentNodes(context.operation, context.fragments)) for (let i = 0; i < list.length; i++) this.nodeIds.set(list[i]!, [scope, i]);
+    for (const [scope, list] of fieldNodesOf(context.operation, context.fragments)) for (let i = 0; i < list.length; i++) this.fieldIds.set(list[i]!, [scope, i]);
+  }
+
+  /** A field node's scope ("" for the operation, else its fragment's name) and position among fieldNodesOf. */
+  fieldRef(node: ASTNode): readonly [string, number] | undefined {
+    return this.fieldIds.get(node);
   }
 
   /** The shape of a key list: its index in `shapes`. Shapes of different spaces never merge. */
@@ -248,8 +224,8 @@ export class PlanEncoder {
 /** What the decoder finds references in. */
 export interface DecodeContext {
   readonly schema: GraphQLSchema;
-  readonly fragments: object;
-  readonly nodes: Map<string, ASTNode[]>;
+  readonly operation: OperationDefinitionNode;
+  readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
   readonly shapes: readonly Shape[];
   readonly steps: ReadonlyArray<Step | null>;
   readonly layers: readonly Layer[];
@@ -257,9 +233,29 @@ export interface DecodeContext {
 
 export class PlanDecoder {
   private readonly lookups: SchemaLookups;
+  /** documentNodes and fieldNodesOf, each walked on first use only. */
+  private nodes: Map<string, ASTNode[]> | null = null;
+  private fields: Map<string, ASTNode[]> | null = null;
+  private readonly shapePlans: ShapePlan[] = [];
 
-  constructor(private readonly context: DecodeContext) {
+  constructor(readonly context: DecodeContext) {
     this.lookups = schemaLookups(context.schema);
+  }
+
+  get operation(): OperationDefinitionNode {
+    return this.context.operation;
+  }
+
+  /** The document node at `index` of `scope` ("" for the operation, else a fragment's name). */
+  node(scope: unknown, index: unknown): ASTNode {
+    this.nodes ??= documentNodes(this.context.operation, this.context.fragments);
+    return found(typeof scope === "string" && typeof index === "number" ? this.nodes.get(scope)?.[index] : undefined, `document node ${String(scope)}#${String(index)}`);
+  }
+
+  /** The field node at `index` of `scope` in fieldNodesOf's numbering. */
+  fieldNode(scope: unknown, index: unknown): ASTNode {
+    this.fields ??= fieldNodesOf(this.context.operation, this.context.fragments);
+    return found(typeof scope === "string" && typeof index === "number" ? this.fields.get(scope)?.[index] : undefined, `field node ${String(scope)}#${String(index)}`);
   }
 
   /** spec: DecodeValue — the inverse of EncodeValue against the importing process's schema and document. */
@@ -269,8 +265,8 @@ export class PlanDecoder {
     const c = this.context;
     switch (value[0]) {
       case Tag.Array: {
-        const out: unknown[] = new Array(value.length - 1);
-        for (let i = 1; i < value.length; i++) out[i - 1] = this.decodeValue(value[i]!);
+        const out: unknown[] = [];
+        for (let i = 1; i < value.length; i++) out.push(this.decodeValue(value[i]!));
         return out;
       }
       case Tag.Object:
@@ -290,7 +286,7 @@ export class PlanDecoder {
       case Tag.Fragments:
         return c.fragments;
       case Tag.Node:
-        return found(c.nodes.get(value[1] as string)?.[value[2] as number], `document node ${String(value[1])}#${String(value[2])}`);
+        return this.node(value[1], value[2]);
       case Tag.Undefined:
         return undefined;
       case Tag.Number:
@@ -307,22 +303,63 @@ export class PlanDecoder {
     }
   }
 
-  /** Sets on `target` the fields written by encodeFields at `value[at]` (shape) and after it. */
-  decodeFields<T extends object>(value: readonly Encoded[], at: number, target: T): T {
-    const shape = this.context.shapes[value[at] as number];
-    if (!Array.isArray(shape) || !Array.isArray(shape[0])) throw new BadPlan(`an object names shape ${String(value[at])}, which the plan does not hold`);
-    const [keys, fixedAt = NONE, fixed = NONE] = shape;
-    if (value.length !== at + 1 + keys.length - fixedAt.length || fixed.length !== fixedAt.length) throw new BadPlan(`an object does not fit its shape ${String(value[at])}`);
+  /** How many values an object of shape `shapeId` writes (its keys less the fields the shape holds). */
+  valueCount(shapeId: Encoded | undefined): number {
+    return this.shapePlan(shapeId).written;
+  }
+
+  /**
+   * Sets on `target` the fields written by encodeFields at `value[at]` (shape) and after it: the rest of
+   * `value`, or (`inStream`) the next valueCount values of a longer stream.
+   */
+  decodeFields<T extends object>(value: readonly Encoded[], at: number, target: T, inStream = false): T {
+    const plan = this.shapePlan(value[at]);
+    const end = at + 1 + plan.written;
+    if (inStream ? value.length < end : value.length !== end) throw new BadPlan(`an object does not fit its shape ${String(value[at])}`);
     const out = target as Record<string, unknown>;
+    const { keys, fixed } = plan;
     // Fixed and written fields in key order, so every object of a shape gets its fields in the same order.
     let next = at + 1;
-    let f = 0;
     for (let k = 0; k < keys.length; k++) {
-      if (f < fixedAt.length && fixedAt[f] === k) out[keys[k]!] = this.decodeValue(fixed[f++]!);
-      else out[keys[k]!] = this.decodeValue(value[next++]!);
+      const f = fixed[k];
+      out[keys[k]!] = f === WRITTEN ? this.decodeValue(value[next++]!) : f !== null && typeof f === "object" ? this.decodeFixed(f) : f;
     }
     return target;
   }
+
+  /** A shape's keys with, per key, the value the shape fixes or WRITTEN; worked out once per shape. */
+  private shapePlan(shapeId: Encoded | undefined): ShapePlan {
+    let plan = typeof shapeId === "number" ? this.shapePlans[shapeId] : undefined;
+    if (plan !== undefined) return plan;
+    const shape = typeof shapeId === "number" ? this.context.shapes[shapeId] : undefined;
+    if (!Array.isArray(shape) || !Array.isArray(shape[0])) throw new BadPlan(`an object names shape ${String(shapeId)}, which the plan does not hold`);
+    const [keys, fixedAt = NONE, fixedValues = NONE] = shape;
+    if (fixedValues.length !== fixedAt.length) throw new BadPlan(`shape ${String(shapeId)} is malformed`);
+    const fixed: Array<Encoded | typeof WRITTEN> = keys.map(() => WRITTEN);
+    for (let f = 0; f < fixedAt.length; f++) fixed[fixedAt[f]!] = fixedValues[f]!;
+    plan = { keys, fixed, written: keys.length - fixedAt.length };
+    this.shapePlans[shapeId as number] = plan;
+    return plan;
+  }
+
+  /** A fixed value: decoded anew for every object (objects never share an array), plain arrays by a copy. */
+  private decodeFixed(value: Encoded[]): unknown {
+    if (value[0] === Tag.Array) {
+      let plain = true;
+      for (let i = 1; i < value.length && plain; i++) plain = value[i] === null || typeof value[i] !== "object";
+      if (plain) return value.slice(1);
+    }
+    return this.decodeValue(value);
+  }
+}
+
+/** Marks a key whose value each object writes (rather than its shape). */
+const WRITTEN: unique symbol = Symbol("written");
+
+interface ShapePlan {
+  readonly keys: readonly string[];
+  readonly fixed: ReadonlyArray<Encoded | typeof WRITTEN>;
+  readonly written: number;
 }
 
 const NONE: never[] = [];

@@ -8,9 +8,9 @@ import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } f
 import type { Step } from "../step.js";
 import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../layer.js";
 import { OperationPlan } from "../operationPlan.js";
-import { measureOperation, type Limits } from "../limits.js";
-import type { OutputSelection } from "../outputPlan.js";
-import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, documentNodes, type Encoded, type Shape } from "./codec.js";
+import { measureOperation, type Limits, type OperationShape } from "../limits.js";
+import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
+import { decodeOutputPlan, encodeOutputPlan } from "./outputJson.js";
 import { stepClassOf, stepKindOf, type StepClass } from "./registry.js";
 
 /** Step fields the plan JSON writes on their own (the rest are written against the step's shape). */
@@ -34,10 +34,18 @@ export interface PlanBody {
   readonly shapes: readonly Shape[];
   readonly constraints: ReadonlyArray<readonly [name: string, value: Encoded]>;
   readonly layers: ReadonlyArray<readonly Encoded[]>;
-  readonly layerSteps: ReadonlyArray<readonly [steps: readonly number[], executable: readonly number[], item: number, pathTypename: Encoded, errorValuesAreErrors: boolean]>;
-  readonly steps: ReadonlyArray<readonly Encoded[] | null>;
+  /** Step id lists as written by encodeIds; `executable` is `true` when it is the layer's `steps` list. */
+  readonly layerSteps: ReadonlyArray<readonly [steps: readonly number[], executable: readonly number[] | true, item: number, pathTypename: Encoded, errorValuesAreErrors: boolean]>;
+  /**
+   * Every step in id order as one flat stream: -1 for a removed step, else kind index, layer, dependency
+   * count, the dependency ids, shape, and the shape's values. One array, not three per step: the body parses
+   * in far fewer allocations.
+   */
+  readonly steps: readonly Encoded[];
   readonly root: Encoded;
   readonly source: number;
+  /** The operation's measured shape (MeasureOperation): depth, widest selection, fields, cost terms. */
+  readonly shape: readonly [depth: number, widest: number, fields: number, terms: ReadonlyArray<readonly [factor: number, variables: ReadonlyArray<readonly [name: string, fallback: number]>]>];
 }
 
 /** Why a plan cannot be exported (naming the step), or null when it can. */
@@ -55,7 +63,7 @@ export function exportBlocker(plan: OperationPlan): string | null {
 export function encodePlan(plan: OperationPlan): PlanBody {
   const layerOfReason = new Map<object, number>();
   for (const layer of plan.layers) layerOfReason.set(layer.reason, layer.id);
-  const encoder = new PlanEncoder({ schema: plan.schema, fragments: plan.fragments, layerOfReason }, documentNodes(plan.operation, plan.fragments));
+  const encoder = new PlanEncoder({ schema: plan.schema, operation: plan.operation, fragments: plan.fragments, layerOfReason });
   const kinds: string[] = [];
   const kindIds = new Map<string, number>();
   const steps = plan.steps.map((step) => {
@@ -76,16 +84,24 @@ export function encodePlan(plan: OperationPlan): PlanBody {
   const layerSteps = plan.layers.map(
     (layer) =>
       [
-        layer.steps.map((s) => s.id),
-        layer.executableSteps.map((s) => s.id),
+        encodeIds(layer.steps),
+        sameSteps(layer.executableSteps, layer.steps) ? true : encodeIds(layer.executableSteps),
         layer.itemStep?.id ?? -1,
         encoder.encodeValue(layer.pathTypename),
         layer.errorValuesAreErrors,
       ] as const,
   );
   const constraints = plan.constraints.map((c) => [c.name, within(`the constraint on $${c.name}`, () => encoder.encodeValue(c.value))] as const);
-  const root = within("the output plan", () => encoder.encodeValue(plan.root));
-  return { purpose: plan.purpose, kinds, shapes: encoder.shapes(), constraints, layers, layerSteps, steps, root, source: plan.sourceStep?.id ?? -1 };
+  const root = within("the output plan", () => encodeOutputPlan(encoder, plan.root));
+  const { depth, widest, fields, cost } = plan.shape;
+  const shape = [depth, widest, fields, cost.terms.map((t) => [t.factor, t.variables.map((v) => [v.name, v.fallback] as const)] as const)] as const;
+  const shapes = encoder.shapes(); // takes each shape's fixed fields out of the steps' values: before flattening
+  const stream: Encoded[] = [];
+  for (const s of steps) {
+    if (s === null) stream.push(-1);
+    else stream.push(s[0]!, s[1]!, (s[2] as number[]).length, ...(s[2] as number[]), ...s.slice(3));
+  }
+  return { purpose: plan.purpose, kinds, shapes, constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
 }
 
 function within<T>(where: string, run: () => T): T {
@@ -98,8 +114,8 @@ function within<T>(where: string, run: () => T): T {
 }
 
 /**
- * spec: DecodePlan — a plan for `operation` from its JSON body; BadPlan on anything it cannot place. One
- * pass over a flat step list: each step's fields are set from its shape's key list, no per-field lookup.
+ * spec: DecodePlan — a plan for `operation` from its JSON body; BadPlan on anything it cannot place. Two
+ * passes over the flat step stream: the steps' objects, then their fields from each shape's key list.
  */
 export function decodePlan(
   schema: GraphQLSchema,
@@ -115,21 +131,31 @@ export function decodePlan(
   }
   if (!Array.isArray(bodyLayers) || bodyLayers.length === 0 || layerSteps.length !== bodyLayers.length) throw new BadPlan("the plan has no layers");
   const plan = new OperationPlan(schema, operation, fragments, body.purpose === "subscriptionSource" ? "subscriptionSource" : "response");
-  // Measured here, as planning measures it: the request limits are checked against the operation itself.
-  plan.shape = measureOperation(schema, operation, fragments, limits);
+  plan.shape = shapeOf(body.shape, limits) ?? measureOperation(schema, operation, fragments, limits);
   const classes: StepClass[] = kinds.map((kind) => {
     const stepClass = stepClassOf(kind);
     if (stepClass === undefined) throw new BadPlan(`no step class is registered as "${kind}"`);
     return stepClass;
   });
-  const steps: Array<Step | null> = new Array(bodySteps.length);
-  for (let i = 0; i < bodySteps.length; i++) {
-    const s = bodySteps[i];
-    if (s === null) steps[i] = null;
-    else if (!Array.isArray(s) || classes[s[0] as number] === undefined) throw new BadPlan(`step ${i} is malformed`);
-    else steps[i] = Object.create(classes[s[0] as number]!.prototype) as Step;
-  }
+  // First pass: where each step starts in the stream, and its object (steps name steps of any id).
+  const steps: Array<Step | null> = [];
+  const starts: number[] = [];
   const layers: Layer[] = [];
+  const decoder = new PlanDecoder({ schema, operation, fragments, shapes, steps, layers });
+  for (let at = 0; at < bodySteps.length; ) {
+    const kind = bodySteps[at];
+    starts.push(at);
+    if (kind === -1) {
+      steps.push(null);
+      at++;
+      continue;
+    }
+    const stepClass = typeof kind === "number" ? classes[kind] : undefined;
+    const deps = bodySteps[at + 2];
+    if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
+    steps.push(Object.create(stepClass.prototype) as Step);
+    at += 3 + deps + 1 + decoder.valueCount(bodySteps[at + 3 + deps]);
+  }
   for (let i = 0; i < bodyLayers.length; i++) {
     const l = bodyLayers[i]!;
     const parent = l[0] as number;
@@ -139,13 +165,12 @@ export function decodePlan(
     if (proto === undefined || !(parent < i) || (i === 0) !== (parent === -1)) throw new BadPlan(`layer ${i} is malformed`);
     layers.push(new Layer(i, Object.create(proto) as AnyLayerReason, parent < 0 ? null : layers[parent]!));
   }
-  const decoder = new PlanDecoder({ schema, fragments, nodes: documentNodes(operation, fragments), shapes, steps, layers });
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
     decoder.decodeFields(bodyLayers[i]!, 1, layer.reason);
     const [stepIds, executable, item, pathTypename, errorValuesAreErrors] = layerSteps[i]!;
-    layer.steps = (stepIds as readonly number[]).map((id) => stepAt(steps, id));
-    layer.executableSteps = (executable as readonly number[]).map((id) => stepAt(steps, id));
+    layer.steps = decodeIds(stepIds, steps);
+    layer.executableSteps = executable === true ? layer.steps.slice() : decodeIds(executable, steps);
     layer.itemStep = item < 0 ? null : stepAt(steps, item);
     layer.pathTypename = decoder.decodeValue(pathTypename) as string | undefined;
     layer.errorValuesAreErrors = errorValuesAreErrors === true;
@@ -153,14 +178,17 @@ export function decodePlan(
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     if (!step) continue;
-    const s = bodySteps[i]!;
-    const layerId = s[1] as number;
+    const at = starts[i]!;
+    const layerId = bodySteps[at + 1] as number;
     if (!layers[layerId]) throw new BadPlan(`step ${i} names layer ${String(layerId)}`);
-    const target = decoder.decodeFields(s, 3, step as unknown as Record<string, unknown>);
+    const deps = bodySteps[at + 2] as number;
+    const target = decoder.decodeFields(bodySteps, at + 3 + deps, step as unknown as Record<string, unknown>, true);
     target.id = i;
     target.layerId = layerId;
     target.ownerPlan = plan;
-    target.dependencies = (s[2] as number[]).map((id) => stepAt(steps, id));
+    const dependencies: Step[] = [];
+    for (let d = 0; d < deps; d++) dependencies.push(stepAt(steps, bodySteps[at + 3 + d] as number));
+    target.dependencies = dependencies;
   }
   const mutable = plan as { -readonly [K in keyof OperationPlan]: OperationPlan[K] };
   plan.layers.length = 0;
@@ -168,9 +196,69 @@ export function decodePlan(
   mutable.rootLayer = layers[0]!;
   plan.steps.push(...steps);
   for (const [name, value] of body.constraints) plan.recordConstraint(name, decoder.decodeValue(value));
-  mutable.root = decoder.decodeValue(body.root) as OutputSelection;
+  mutable.root = decodeOutputPlan({ decoder, schema, steps, layers }, body.root);
   plan.sourceStep = body.source < 0 ? null : stepAt(steps, body.source);
   return plan;
+}
+
+/**
+ * The shape the plan was measured with, when it is well-formed and within these limits (the plan was made for
+ * this very operation text: the header checked that). Otherwise null: the operation is measured here, as
+ * planning measures it, so a limit it crosses is reported exactly as planning reports it.
+ */
+function shapeOf(written: PlanBody["shape"] | undefined, limits: Limits): OperationShape | null {
+  if (!Array.isArray(written) || written.length !== 4 || !Array.isArray(written[3])) return null;
+  const [depth, widest, fields, terms] = written;
+  if (!isCount(depth) || !isCount(widest) || !isCount(fields)) return null;
+  if (depth > limits.maxDepth || widest > limits.maxFieldsPerSelection || fields > limits.maxPlannedFields) return null;
+  const cost: { factor: number; variables: { name: string; fallback: number }[] }[] = [];
+  for (const term of terms) {
+    if (!Array.isArray(term) || typeof term[0] !== "number" || !Array.isArray(term[1])) return null;
+    const variables: { name: string; fallback: number }[] = [];
+    for (const v of term[1]) {
+      if (!Array.isArray(v) || typeof v[0] !== "string" || typeof v[1] !== "number") return null;
+      variables.push({ name: v[0], fallback: v[1] });
+    }
+    cost.push({ factor: term[0], variables });
+  }
+  return { depth, widest, fields, cost: { terms: cost } };
+}
+
+function isCount(n: unknown): n is number {
+  return typeof n === "number" && Number.isInteger(n) && n >= 0;
+}
+
+/** Step ids, each run of consecutive ids after its first written as minus its length: [4, 5, 6, 9] → [4, -2, 9]. */
+function encodeIds(list: readonly Step[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < list.length; ) {
+    const first = list[i]!.id;
+    let run = 1;
+    while (i + run < list.length && list[i + run]!.id === first + run) run++;
+    out.push(first);
+    if (run > 1) out.push(-(run - 1));
+    i += run;
+  }
+  return out;
+}
+
+function decodeIds(encoded: unknown, steps: ReadonlyArray<Step | null>): Step[] {
+  if (!Array.isArray(encoded)) throw new BadPlan("a layer's step list is malformed");
+  const out: Step[] = [];
+  for (let i = 0; i < encoded.length; i++) {
+    const id = encoded[i] as number;
+    if (id >= 0) out.push(stepAt(steps, id));
+    else {
+      const from = encoded[i - 1] as number;
+      if (!(i > 0 && from >= 0 && Number.isInteger(id))) throw new BadPlan("a layer's step list is malformed");
+      for (let k = 1; k <= -id; k++) out.push(stepAt(steps, from + k));
+    }
+  }
+  return out;
+}
+
+function sameSteps(a: readonly Step[], b: readonly Step[]): boolean {
+  return a.length === b.length && a.every((step, i) => step === b[i]);
 }
 
 function stepAt(steps: ReadonlyArray<Step | null>, id: number): Step {

@@ -2,7 +2,7 @@
 // registered kind and a callback as its registered name, so another process finds the same code by name.
 // Never stores a step or a plan; never registers anything by itself beyond the engine's own AccessStep.
 
-import { isInterfaceType, isObjectType, isScalarType, isUnionType, type GraphQLSchema } from "graphql";
+import { SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef, isInterfaceType, isObjectType, isScalarType, isUnionType, type GraphQLSchema } from "graphql";
 import { AccessStep, type Step } from "../step.js";
 
 /** A step class as the registry keeps it: anything constructible with a static `stepName`. */
@@ -77,6 +77,8 @@ export function schemaFunctions(schema: GraphQLSchema): SchemaFunctions {
   };
   const registered = (schema.extensions?.graphscale as { functions?: { readonly [name: string]: Function } } | undefined)?.functions ?? {};
   for (const name of Object.keys(registered).sort()) add(name, registered[name]);
+  // The meta fields' resolvers (introspection's __schema and __type, and __typename) belong to every schema.
+  for (const meta of [SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef]) add(`${meta.name}.resolve`, meta.resolve);
   const typeMap = schema.getTypeMap();
   for (const typeName of Object.keys(typeMap).sort()) {
     const type = typeMap[typeName]!;

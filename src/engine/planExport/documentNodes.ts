@@ -1,0 +1,88 @@
+// Document nodes as exported plans name them: numbered in pre-order per scope (the operation, then each
+// named fragment), either every node (what a step's value may reference) or the field nodes alone (what
+// the output plan references).
+
+import type { ASTNode, FragmentDefinitionNode, OperationDefinitionNode } from "graphql";
+
+/**
+ * Document nodes numbered in pre-order, per scope ("" for the operation, a fragment's name otherwise). A plain
+ * walk over each node's child keys as graphql-js visits them (never `loc`): it runs on every import, so no
+ * visitor machinery.
+ */
+export function documentNodes(operation: OperationDefinitionNode, fragments: { readonly [name: string]: FragmentDefinitionNode }): Map<string, ASTNode[]> {
+  return numbered(operation, fragments, walk);
+}
+
+/**
+ * The field nodes alone, numbered the same way through selection sets only: what the output plan names.
+ * Far fewer nodes than documentNodes (no names, arguments or values), so the output plan's references cost
+ * the importing process one short walk.
+ */
+export function fieldNodesOf(operation: OperationDefinitionNode, fragments: { readonly [name: string]: FragmentDefinitionNode }): Map<string, ASTNode[]> {
+  return numbered(operation, fragments, walkFields);
+}
+
+function numbered(
+  operation: OperationDefinitionNode,
+  fragments: { readonly [name: string]: FragmentDefinitionNode },
+  walker: (root: ASTNode) => ASTNode[],
+): Map<string, ASTNode[]> {
+  const scopes = new Map<string, ASTNode[]>();
+  scopes.set("", walker(operation));
+  for (const name of Object.keys(fragments).sort()) scopes.set(name, walker(fragments[name]!));
+  return scopes;
+}
+
+function walkFields(root: ASTNode): ASTNode[] {
+  const fields: ASTNode[] = [];
+  const stack: ASTNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.kind === "Field") fields.push(node);
+    const selections = "selectionSet" in node ? node.selectionSet?.selections : undefined;
+    if (selections !== undefined) for (let i = selections.length - 1; i >= 0; i--) stack.push(selections[i]!);
+  }
+  return fields;
+}
+
+/** The child keys of the nodes an executable document holds, in graphql-js's visiting order. */
+const CHILD_KEYS: { readonly [kind: string]: readonly string[] | undefined } = {
+  OperationDefinition: ["name", "variableDefinitions", "directives", "selectionSet"],
+  VariableDefinition: ["variable", "type", "defaultValue", "directives"],
+  Variable: ["name"],
+  SelectionSet: ["selections"],
+  Field: ["alias", "name", "arguments", "directives", "selectionSet"],
+  Argument: ["name", "value"],
+  FragmentSpread: ["name", "directives"],
+  InlineFragment: ["typeCondition", "directives", "selectionSet"],
+  FragmentDefinition: ["name", "variableDefinitions", "typeCondition", "directives", "selectionSet"],
+  ListValue: ["values"],
+  ObjectValue: ["fields"],
+  ObjectField: ["name", "value"],
+  Directive: ["name", "arguments"],
+  NamedType: ["name"],
+  ListType: ["type"],
+  NonNullType: ["type"],
+};
+
+function walk(root: ASTNode): ASTNode[] {
+  const nodes: ASTNode[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as { readonly kind: string; readonly [key: string]: unknown };
+    nodes.push(node as unknown as ASTNode);
+    const keys = CHILD_KEYS[node.kind];
+    if (keys === undefined) continue;
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const child = node[keys[k]!];
+      if (Array.isArray(child)) {
+        for (let i = child.length - 1; i >= 0; i--) if (isNode(child[i])) stack.push(child[i]);
+      } else if (isNode(child)) stack.push(child);
+    }
+  }
+  return nodes;
+}
+
+function isNode(value: unknown): boolean {
+  return typeof value === "object" && value !== null && typeof (value as { kind?: unknown }).kind === "string";
+}

@@ -1,0 +1,123 @@
+// Exported output plans against the document: every kind of output position — leaves, lists of leaves,
+// lists of lists, objects, unions and interfaces, __typename, introspection, aliases, merged fields and
+// fragments — is written as field-node references, derived again on import, and the imported plan gives
+// the result planning gives, with the planner not running.
+
+import { test } from "uvu";
+import { createHash } from "node:crypto";
+import * as assert from "uvu/assert";
+import { GraphQLSchema, graphql, parse } from "graphql";
+import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema } from "../../src/index.js";
+
+const typeDefs = `
+  interface Named { name: String! }
+  type Person implements Named { name: String! friends: [Person!]! tags: [String] matrix: [[Int!]] pet: Pet }
+  type Dog implements Named { name: String! barks: Boolean! }
+  type Cat implements Named { name: String! lives: Int }
+  union Pet = Dog | Cat
+  type Query { me: Person! people: [Person] search(text: String!): [Named!]! pets: [Pet]! }
+`;
+
+const dog = { __typename: "Dog", name: "Rex", barks: true };
+const cat = { __typename: "Cat", name: "Tom", lives: 9 };
+const ann = { name: "Ann", tags: ["a", null, "c"], matrix: [[1, 2], [3]], pet: dog, friends: [] as unknown[] };
+const bob = { name: "Bob", tags: null, matrix: null, pet: cat, friends: [ann] };
+ann.friends = [bob];
+
+function schemaUnderTest(): GraphQLSchema {
+  return makeSchema({
+    typeDefs,
+    resolvers: {
+      Query: {
+        me: () => ann,
+        people: () => [ann, null, bob],
+        search: (_: unknown, { text }: { text: string }) => [ann, dog, cat, bob].filter((x) => x.name.includes(text)),
+        pets: () => [dog, cat, null],
+      },
+      Named: { __resolveType: (x: { __typename?: string }) => x.__typename ?? "Person" },
+      Pet: { __resolveType: (x: { __typename: string }) => x.__typename },
+    },
+  });
+}
+
+const query = `
+  query Shapes($text: String!) {
+    __typename
+    me { ...Who friends { name alias: name friends { name } } tags matrix pet { __typename ... on Dog { barks } ... on Cat { lives } } }
+    me { name pet { ... on Dog { name } } }
+    people { name tags }
+    search(text: $text) { __typename name ... on Person { friends { name } } ... on Cat { lives } }
+    pets { ... on Dog { name barks } ... on Cat { name } }
+    __type(name: "Dog") { name fields { name } }
+  }
+  fragment Who on Person { name who: name }
+`;
+
+test("import: every kind of output position derives from the document and gives planning's result, the planner not running", async () => {
+  const document = parse(query);
+  const variables = { text: "o" };
+  const planned = schemaUnderTest();
+  const text = exportPlan(planned, document, undefined, variables); // before any execution: no branch planned yet
+  const expected = await execute({ schema: planned, document, variableValues: variables });
+  assert.is(expected.errors, undefined);
+  const reference = await graphql({ schema: planned, source: query, variableValues: variables });
+  assert.equal(JSON.parse(JSON.stringify(expected)), JSON.parse(JSON.stringify(reference)));
+
+  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { root: [string, unknown[]] };
+  // No field of this operation needs the full form (-1): all are written against the document.
+  assert.not.match(JSON.stringify(body.root), /\[-1,/);
+  assert.is(body.root[1].length, 6); // __typename, me (merged), people, search, pets, __type
+
+  const fresh = new GraphQLSchema(planned.toConfig());
+  assert.ok(importPlan(fresh, parse(query), text, undefined, variables));
+  const imported = await execute({ schema: fresh, document: parse(query), variableValues: variables });
+  assert.equal(JSON.parse(JSON.stringify(imported)), JSON.parse(JSON.stringify(expected)));
+  const stats = getPlanCacheStats(fresh);
+  assert.is(stats.plansBuilt, 0);
+  assert.is(stats.plansImported, 1);
+  // Abstract positions are imported with their unplanned branches: each type met is planned on arrival,
+  // exactly as in the process that built the plan.
+  assert.is(stats.branchesPlanned, getPlanCacheStats(planned).branchesPlanned);
+  assert.ok(stats.branchesPlanned >= 5, String(stats.branchesPlanned));
+});
+
+test("import: a body edited behind a recomputed checksum never throws; malformed parts are refused with a warning", () => {
+  const document = parse(query);
+  const variables = { text: "o" };
+  const text = exportPlan(schemaUnderTest(), document, undefined, variables);
+  const [header, body] = [text.slice(0, text.indexOf("\n")), text.slice(text.indexOf("\n") + 1)];
+  let seed = 7;
+  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  const replacements = [-1, 0, 1, 99999, "x", null, true, [], ["O"], ["A", 1]];
+  let refused = 0;
+  for (let round = 0; round < 300; round++) {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    // Walk to a random array inside a random part of the body and overwrite one of its elements.
+    const part = ["root", "steps", "layers", "layerSteps", "shapes", "shape"][random(6)]!;
+    let at: unknown = parsed[part];
+    while (Array.isArray(at) && at.length > 0 && random(3) > 0) {
+      const next = at[random(at.length)];
+      if (!Array.isArray(next) || next.length === 0) break;
+      at = next;
+    }
+    if (!Array.isArray(at) || at.length === 0) continue;
+    at[random(at.length)] = replacements[random(replacements.length)];
+    const edited = JSON.stringify(parsed);
+    const fields = header.split(" ");
+    fields[4] = createHash("sha256").update(edited).digest("hex");
+    const warnings: string[] = [];
+    const planned = schemaUnderTest();
+    const fresh = new GraphQLSchema({
+      ...planned.toConfig(),
+      extensions: { graphscale: { ...(planned.extensions as { graphscale: object }).graphscale, onPlanWarning: (m: string) => void warnings.push(m) } },
+    });
+    const accepted = importPlan(fresh, parse(query), `${fields.join(" ")}\n${edited}`, undefined, variables);
+    if (!accepted) {
+      refused++;
+      assert.is(warnings.length, 1);
+    }
+  }
+  assert.ok(refused >= 100, `${refused} of 300 edited plans refused`);
+});
+
+test.run();
