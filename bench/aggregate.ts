@@ -5,6 +5,7 @@
 import type { Comparison, EngineResult, MachineInfo, ScenarioResult } from "./report.js";
 import type { MemoryResult } from "./memory.js";
 import type { LatencyResult } from "./scenarios/latency.js";
+import { aggregateMeasuredTables, type MeasuredTable } from "./measuredTable.js";
 
 /** What one bench process wrote (`--raw-out`). */
 export interface ProcessRun {
@@ -15,6 +16,8 @@ export interface ProcessRun {
   latency: LatencyResult | null;
   /** Scenarios that aborted in this process, with the reason. */
   failures: string[];
+  /** Plan import, partial planning and batching tables (absent in results of older runs). */
+  tables?: MeasuredTable[];
 }
 
 export function median(values: readonly number[]): number {
@@ -120,7 +123,12 @@ export function aggregateLatency(runs: readonly LatencyResult[]): LatencyResult 
 }
 
 /** Every scenario, memory and latency result of the processes, aggregated (scenario order of the first process). */
-export function aggregateRuns(processes: readonly ProcessRun[]): { scenarios: ScenarioResult[]; memory: MemoryResult | null; latency: LatencyResult | null } {
+export function aggregateRuns(processes: readonly ProcessRun[]): {
+  scenarios: ScenarioResult[];
+  memory: MemoryResult | null;
+  latency: LatencyResult | null;
+  tables: MeasuredTable[];
+} {
   const ids: string[] = [];
   for (const p of processes) for (const s of p.scenarios) if (!ids.includes(s.id)) ids.push(s.id);
   const scenarios = ids.map((id) => aggregateScenario(processes.flatMap((p) => p.scenarios.filter((s) => s.id === id))));
@@ -130,5 +138,6 @@ export function aggregateRuns(processes: readonly ProcessRun[]): { scenarios: Sc
     scenarios,
     memory: memory.length > 0 ? aggregateMemory(memory) : null,
     latency: latency.length > 0 ? aggregateLatency(latency) : null,
+    tables: aggregateMeasuredTables(processes.map((p) => p.tables)),
   };
 }

@@ -13,6 +13,7 @@ import { todoScenario, type TodoScenarioOptions } from "./scenarios/todo.js";
 import { runLatencyScenario } from "./scenarios/latency.js";
 import { runMemoryScenario } from "./memory.js";
 import type { ProcessRun } from "./aggregate.js";
+import { renderMeasuredTable, runMeasuredTables } from "./measuredTable.js";
 
 export interface ProcessOptions extends BenchOptions {
   rawOut: string;
@@ -144,6 +145,14 @@ export async function runProcess(argv: readonly string[]): Promise<number> {
         run.failures.push(`latency-depth: ${error instanceof Error ? error.message : String(error)}`);
         console.error(`\nlatency-depth: ABORTED — ${run.failures.at(-1)}`);
       }
+    }
+    if (!options.mysql) {
+      // Plan import, partial planning, cross-request batching: tables of their own (bench/measuredTable.ts).
+      run.tables = await runMeasuredTables(selected, options.processIndex, (id, error) => {
+        run.failures.push(`${id}: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`\n${id}: ABORTED — ${run.failures.at(-1)}`);
+      });
+      for (const table of run.tables) console.log(`\n${tag} ${renderMeasuredTable(table)}`);
     }
   }
   writeFileSync(options.rawOut, JSON.stringify(run) + "\n");

@@ -10,6 +10,7 @@ import type { StoreCounts } from "./scenario.js";
 import type { ProfileSummary } from "./profile.js";
 import type { MemoryResult } from "./memory.js";
 import type { LatencyResult } from "./scenarios/latency.js";
+import { MEASURED_TABLE_IDS, renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 
 export interface MachineInfo {
   cpu: string;
@@ -101,7 +102,7 @@ export function writeScenarioResult(resultsDir: string, result: { id: string }):
 }
 
 /** Results files that are not timed scenarios: the memory and latency-depth results. */
-const SPECIAL_RESULTS = new Set(["cold-start.json", "deps-overhead.json", "memory.json", "latency-depth.json"]);
+const SPECIAL_RESULTS = new Set(["cold-start.json", "deps-overhead.json", "memory.json", "latency-depth.json", ...MEASURED_TABLE_IDS.map((id) => `${id}.json`)]);
 
 export function readScenarioResults(resultsDir: string): ScenarioResult[] {
   let names: string[];
@@ -123,6 +124,9 @@ function readOptional<T>(resultsDir: string, name: string): T | null {
 
 export const readMemoryResult = (resultsDir: string) => readOptional<MemoryResult>(resultsDir, "memory.json");
 export const readLatencyResult = (resultsDir: string) => readOptional<LatencyResult>(resultsDir, "latency-depth.json");
+/** Plan import, partial planning and batching (bench/measuredTable.ts), those that have a results file. */
+export const readMeasuredTables = (resultsDir: string): MeasuredTable[] =>
+  MEASURED_TABLE_IDS.map((id) => readOptional<MeasuredTable>(resultsDir, `${id}.json`)).filter((t): t is MeasuredTable => t !== null);
 
 /** Scenario order in RESULTS.md: the CPU shapes against the peers, then store, latency, MySQL; otherwise by id. */
 const ORDER = [
@@ -421,6 +425,7 @@ export function writeReport(outDir: string, resultsDir: string, run: ReportRun):
   if (latency) {
     lines.push(`## ${latency.title}`, "", latency.description, "", renderLatencyTable(latency), "");
   }
+  for (const table of readMeasuredTables(resultsDir)) lines.push(renderMeasuredTable(table));
   lines.push("## Summary", "", renderSummary(results), "");
   if (losses.length > 0) {
     lines.push("### Where graphscale is behind or not clearly ahead", "");

@@ -121,12 +121,13 @@ async function main(): Promise<number> {
       console.error(`bench: no results from ${file} (${(error as Error).message}); that process failed before writing them`);
     }
   }
-  const { scenarios, memory, latency } = aggregateRuns(processes);
+  const { scenarios, memory, latency, tables: measured } = aggregateRuns(processes);
   const resultsDir = join(options.outDir, "results");
   mkdirSync(resultsDir, { recursive: true });
   for (const s of scenarios) writeScenarioResult(resultsDir, s);
   if (memory) writeScenarioResult(resultsDir, memory);
   if (latency) writeScenarioResult(resultsDir, latency);
+  for (const table of measured) writeScenarioResult(resultsDir, table);
   const machine = processes[0]?.machine ?? machineInfo(command.env === "bundle" ? "bundle" : "source");
   const processCount = processes.filter((p) => p.memory === null).length || options.processes;
   const rounds = Number(options.passThrough.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 1);

@@ -26,6 +26,7 @@ export {
   type ExplainedPlan,
   type ExplainOption,
   type PlanJSON,
+  type ExportBlockerJSON,
   type LayerJSON,
   type LayerReasonType,
   type StepJSON,

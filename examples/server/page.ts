@@ -1,5 +1,6 @@
 // The example server's page: a query editor, a Run button, the JSON result, the plan drawn by Mermaid
-// in the browser (from /mermaid.min.js, served out of node_modules), and the last run's round trips.
+// in the browser (from /mermaid.min.js, served out of node_modules), whether the plan can be exported (and
+// if not, which step prevents it), and the last run's round trips.
 // The "live" switch runs the query as `@live` over Server-Sent Events (graphql-sse's browser client, from
 // /graphql-sse.js): the result stays current while other tabs write, and each re-run's round trips are
 // listed. Plain HTML and one inline script; it must never load anything from another origin.
@@ -30,7 +31,7 @@ export function renderPage(defaults: PageDefaults): string {
   #diagram { border: 1px solid #ddd; padding: .5rem; overflow: auto; min-height: 4rem; }
   #diagram svg { max-width: none !important; }
   table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .2rem .6rem; text-align: left; }
-  #status.error { color: #b00020; }
+  #status.error, #plan-export.error { color: #b00020; }
   #live-runs { max-height: 10rem; overflow: auto; margin: .3rem 0; padding-left: 1.4rem; font-size: 12px; }
 </style>
 </head>
@@ -55,6 +56,7 @@ export function renderPage(defaults: PageDefaults): string {
   </div>
 </div>
 <h2>Plan</h2>
+<p id="plan-export"></p>
 <div id="diagram"></div>
 <details><summary>Plan as JSON</summary><pre id="plan-json"></pre></details>
 <details><summary>Plan as Mermaid text</summary><pre id="plan-mermaid"></pre></details>
@@ -116,6 +118,10 @@ async function run() {
     showStatus("no plan (the request failed before planning)", true);
     return;
   }
+  // Whether exportPlan can write this plan (a plan store keeps it), and if not, the step that prevents it.
+  const blocker = explain.json.exportBlocker;
+  $("plan-export").textContent = blocker ? "Not exportable: " + blocker.message : "Exportable: a plan store can keep this plan.";
+  $("plan-export").className = blocker ? "error" : "";
   $("plan-json").textContent = JSON.stringify(explain.json, null, 2);
   $("plan-mermaid").textContent = explain.mermaid;
   const { svg } = await mermaid.render("plan-" + ++runs, explain.mermaid);

@@ -58,6 +58,7 @@ if (!haveChromium && !inCI) {
     const expected = explainPlan(todoSchema, parse(todoViewQuery)).json;
     const shown = JSON.parse((await page.locator("#plan-json").textContent()) ?? "null") as PlanJSON;
     assert.equal(shown, JSON.parse(JSON.stringify(expected)), "the page shows the plan execute used");
+    assert.is(await page.locator("#plan-export").textContent(), "Exportable: a plan store can keep this plan.");
     const nodes = page.locator("#diagram svg g.node");
     assert.is(await nodes.count(), nodeCount(expected));
     assert.is(await page.locator("#diagram svg g.cluster").count(), expected.layers.filter((l) => l.steps.length > 0).length);

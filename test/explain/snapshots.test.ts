@@ -260,6 +260,14 @@ for (const name of mmdFiles) {
     // Classes: global steps and collapsed groups are marked, nothing else.
     assert.equal(sorted(diagram.classes.get("global") ?? []), sorted(new Set(plan.steps.filter((s) => s.global).map((s) => nodeOf.get(s.id)!))));
     assert.equal(sorted(diagram.classes.get("collapsed") ?? []), sorted(plan.collapsed.map((g) => g.node)));
+
+    // A plan that cannot be exported: the reason in a comment line, its step's node marked.
+    const blocker = plan.exportBlocker;
+    assert.is(plan.exportable, blocker === undefined, "exportable exactly when there is no blocker");
+    const comment = readSnapshot(dir, name)!.split("\n").filter((line) => line.startsWith("  %% not exportable: "));
+    assert.equal(comment, blocker ? [`  %% not exportable: ${blocker.message}`] : []);
+    const blockingNode = blocker?.step == null ? undefined : nodeOf.get(blocker.step);
+    assert.equal(diagram.classes.get("exportBlocker") ?? [], blockingNode === undefined ? [] : [blockingNode]);
   });
 }
 

@@ -5,16 +5,16 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GraphQLInterfaceType, GraphQLList, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from "graphql";
-import { FlaggedValue, execute, makeSchema, Step, fail, type ExecutionDetails } from "../../src/index.js";
+import { FlaggedValue, makeSchema, Step, fail, type ExecutionDetails } from "../../src/index.js";
 import { constant, each, lambda } from "../../steps/index.js";
-import { compare } from "./harness.js";
+import { compare, runGraphscale } from "./harness.js";
 
 function errorsOf(result: ExecutionResult): Array<{ message: string; path: ReadonlyArray<string | number> | undefined }> {
   return (result.errors ?? []).map((e) => ({ message: e.message, path: e.path }));
 }
 
 async function run(schema: GraphQLSchema, query: string): Promise<ExecutionResult> {
-  return await execute({ schema, document: parse(query) });
+  return await runGraphscale({ schema, document: parse(query) });
 }
 
 // ---- Resolver emulation: the same answer as graphql-js, at the field's path ----------------------------

@@ -1,10 +1,15 @@
 // Differential harness for graphql-js parity: runs graphql-js's `execute` (the oracle) and graphscale's
 // `execute` on the same parsed document and asserts the same result — JSON, errors, prototypes, sync-ness
 // and resolver call counts. It never holds expectations of its own: whatever graphql-js answers is right.
+// GRAPHSCALE_PARITY_EXECUTOR picks how graphscale runs: unset, plain `execute`; "batched", through
+// createBatchedExecute one request at a time; "batched-concurrent", through createBatchedExecute with many
+// requests at once (every case of a registerCases call, several copies each, in one window).
 
 import {
   GraphQLError,
   execute as jsExecute,
+  validate,
+  validateSchema,
   graphql as jsGraphql,
   parse,
   type DocumentNode,
@@ -14,7 +19,59 @@ import {
   type GraphQLTypeResolver,
 } from "graphql";
 import * as assert from "uvu/assert";
-import { execute, graphql } from "../../src/index.js";
+import { createBatchedExecute, execute, graphql, type BatchedExecute } from "../../src/index.js";
+
+/** How graphscale runs in this process (see the header). */
+export const executor: "execute" | "batched" | "batched-concurrent" = executorFromEnvironment();
+
+function executorFromEnvironment(): "execute" | "batched" | "batched-concurrent" {
+  const value = process.env.GRAPHSCALE_PARITY_EXECUTOR ?? "execute";
+  if (value === "execute" || value === "batched" || value === "batched-concurrent") return value;
+  throw new Error(`GRAPHSCALE_PARITY_EXECUTOR=${value}: expected execute, batched or batched-concurrent`);
+}
+
+/** Copies of each request run at once under "batched-concurrent", so requests of one plan share calls. */
+export const COPIES = executor === "batched-concurrent" ? 4 : 1;
+
+/** One batching executor per schema, kept for the whole file, as a server keeps one. */
+const batchedExecutors = new WeakMap<GraphQLSchema, BatchedExecute>();
+
+export function batchedExecuteFor(schema: GraphQLSchema): BatchedExecute {
+  let batched = batchedExecutors.get(schema);
+  if (batched === undefined) batchedExecutors.set(schema, (batched = createBatchedExecute({ schema, windowMs: 1 })));
+  return batched;
+}
+
+/** graphscale's `execute` as this process runs it: plain, or through the schema's batching executor. */
+export const graphscaleExecute = ((args: Parameters<typeof jsExecute>[0]) =>
+  executor === "execute" ? execute(args) : batchedExecuteFor(args.schema)(args)) as typeof jsExecute;
+
+/** graphscale's `graphql`: under batching, what a server does with an execute function (parse, validate, execute). */
+const graphscaleGraphql = ((args: Parameters<typeof jsGraphql>[0]) => {
+  if (executor === "execute") return graphql(args);
+  const { schema, source, ...rest } = args;
+  const schemaErrors = validateSchema(schema);
+  if (schemaErrors.length > 0) return Promise.resolve({ errors: schemaErrors });
+  let document: DocumentNode;
+  try {
+    document = parse(source);
+  } catch (error) {
+    return Promise.resolve({ errors: [error as GraphQLError] });
+  }
+  const errors = validate(schema, document);
+  if (errors.length > 0) return Promise.resolve({ errors });
+  return Promise.resolve(graphscaleExecute({ ...rest, schema, document }));
+}) as typeof jsGraphql;
+
+/**
+ * A suite's own graphscale request: under "batched-concurrent", COPIES of it at once, which must all give
+ * the same JSON; the first is returned for the suite's assertions.
+ */
+export async function runGraphscale(args: Parameters<typeof jsExecute>[0]): Promise<ExecutionResult> {
+  const results = await Promise.all(Array.from({ length: COPIES }, () => graphscaleExecute(args)));
+  for (let i = 1; i < results.length; i++) assert.is(JSON.stringify(results[i]), JSON.stringify(results[0]), `copy ${i} of ${COPIES}`);
+  return results[0]!;
+}
 
 /** Counts resolver calls by name; a schema that counts shares one with the harness. */
 export class CallCounter {
@@ -124,80 +181,113 @@ export function assertSameResult(expected: ExecutionResult, actual: ExecutionRes
   if ("data" in expected) assertSamePrototypes(expected.data, actual.data, "data");
 }
 
-async function run(
-  label: string,
-  fn: (args: Parameters<typeof jsExecute>[0]) => ReturnType<typeof jsExecute>,
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  options: CompareOptions,
-): Promise<{ result: ExecutionResult; sync: boolean; calls: Record<string, number> | null; observed: string[] | null }> {
-  const state = options.fresh?.() ?? {};
-  options.calls?.reset();
-  const contextValue = "contextValue" in state ? state.contextValue : options.contextValue;
-  const returned = fn({
-    schema,
-    document,
-    rootValue: "rootValue" in state ? state.rootValue : options.rootValue,
-    contextValue,
-    variableValues: options.variableValues,
-    operationName: options.operationName,
-    fieldResolver: options.fieldResolver,
-    typeResolver: options.typeResolver,
-  });
-  const sync = !isPromiseLike(returned);
-  let result: ExecutionResult;
-  try {
-    result = await returned;
-  } catch (error) {
-    throw new Error(`${label} rejected instead of returning a result: ${(error as Error)?.stack ?? String(error)}`);
-  }
-  const observed = options.observe ? [...options.observe(contextValue)].sort() : null;
-  return { result, sync, calls: options.calls ? options.calls.snapshot() : null, observed };
+/** One request to run: a parsed document through execute, or source text through graphql(). */
+interface Request {
+  readonly schema: GraphQLSchema;
+  readonly query: string | DocumentNode;
+  readonly viaGraphql: boolean;
+  readonly options: CompareOptions;
 }
 
-/** Runs graphql-js and graphscale on one parsed document and asserts identical results. */
-export async function compare(schema: GraphQLSchema, query: string | DocumentNode, options: CompareOptions = {}): Promise<Compared> {
-  const document = typeof query === "string" ? parse(query) : query;
-  const js = await run("graphql-js execute", jsExecute, schema, document, options);
-  await nextMacrotask();
-  unhandled.length = 0;
-  const gs = await run("graphscale execute", execute as typeof jsExecute, schema, document, options);
-  await nextMacrotask();
-  assert.equal(unhandled.map(String), [], "graphscale left rejected promises unhandled");
-  const strict = options.knownDifference === undefined;
-  if (js.sync && strict) assert.ok(gs.sync, "graphql-js returned synchronously, graphscale returned a promise");
-  assertSameResult(js.result, gs.result);
-  if (js.calls !== null && strict) assert.equal(gs.calls, js.calls, "resolver call counts");
-  if (js.observed !== null) assert.equal(gs.observed, js.observed, "what resolvers observed");
-  return { expected: js.result, actual: gs.result, expectedCalls: js.calls, actualCalls: gs.calls };
+/** Requests started (not yet settled): their promises or values, and the context each one got. */
+interface Started {
+  readonly returned: Array<ExecutionResult | PromiseLike<ExecutionResult>>;
+  readonly contexts: unknown[];
 }
 
-/** The same through `graphql()` (parse, validate, execute): for syntax and validation errors. */
-export async function compareGraphql(schema: GraphQLSchema, source: string, options: CompareOptions = {}): Promise<Compared> {
-  const runOne = async (fn: typeof jsGraphql) => {
+/** Starts `copies` copies of a request, each with its own fresh state when the case has one. */
+function start(side: "graphql-js" | "graphscale", request: Request, copies: number, into: Started): void {
+  const { schema, query, viaGraphql, options } = request;
+  for (let i = 0; i < copies; i++) {
     const state = options.fresh?.() ?? {};
-    options.calls?.reset();
-    const result = await fn({
+    const contextValue = "contextValue" in state ? state.contextValue : options.contextValue;
+    const shared = {
       schema,
-      source,
       rootValue: "rootValue" in state ? state.rootValue : options.rootValue,
-      contextValue: "contextValue" in state ? state.contextValue : options.contextValue,
+      contextValue,
       variableValues: options.variableValues,
       operationName: options.operationName,
       fieldResolver: options.fieldResolver,
       typeResolver: options.typeResolver,
-    });
-    return { result, calls: options.calls ? options.calls.snapshot() : null };
-  };
-  const js = await runOne(jsGraphql);
+    };
+    const document = typeof query === "string" && !viaGraphql ? parse(query) : (query as DocumentNode);
+    into.returned.push(
+      viaGraphql
+        ? (side === "graphql-js" ? jsGraphql : graphscaleGraphql)({ ...shared, source: query as string })
+        : (side === "graphql-js" ? jsExecute : graphscaleExecute)({ ...shared, document }),
+    );
+    into.contexts.push(contextValue);
+  }
+}
+
+async function settle(label: string, returned: ExecutionResult | PromiseLike<ExecutionResult>): Promise<ExecutionResult> {
+  try {
+    return await returned;
+  } catch (error) {
+    throw new Error(`${label} rejected instead of returning a result: ${(error as Error)?.stack ?? String(error)}`);
+  }
+}
+
+/** What the resolvers observed, over the distinct contexts the copies got. */
+function observedIn(options: CompareOptions, contexts: readonly unknown[]): string[] | null {
+  if (!options.observe) return null;
+  return [...new Set(contexts)].flatMap((context) => [...options.observe!(context)]).sort();
+}
+
+function times<T>(list: readonly T[], n: number): T[] {
+  return Array.from({ length: n }, () => list).flat();
+}
+
+function timesCounts(counts: Record<string, number>, n: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(counts)) out[key] = counts[key]! * n;
+  return out;
+}
+
+interface Outcome {
+  readonly results: ExecutionResult[];
+  readonly sync: boolean;
+  readonly calls: Record<string, number> | null;
+  readonly observed: string[] | null;
+}
+
+/** Runs one request (`copies` copies at once on graphscale's side) and collects what the harness compares. */
+async function runSide(side: "graphql-js" | "graphscale", request: Request, copies: number): Promise<Outcome> {
+  request.options.calls?.reset();
+  const started: Started = { returned: [], contexts: [] };
+  start(side, request, copies, started);
+  const sync = started.returned.every((r) => !isPromiseLike(r));
+  const results: ExecutionResult[] = [];
+  for (const returned of started.returned) results.push(await settle(`${side} ${request.viaGraphql ? "graphql" : "execute"}`, returned));
+  const calls = request.options.calls ? request.options.calls.snapshot() : null;
+  return { results, sync, calls, observed: observedIn(request.options, started.contexts) };
+}
+
+/** Runs graphql-js, then graphscale, on one request and asserts identical results. */
+async function compareRequest(request: Request): Promise<Compared> {
+  const js = await runSide("graphql-js", request, 1);
   await nextMacrotask();
   unhandled.length = 0;
-  const gs = await runOne(graphql as typeof jsGraphql);
+  const gs = await runSide("graphscale", request, COPIES);
   await nextMacrotask();
   assert.equal(unhandled.map(String), [], "graphscale left rejected promises unhandled");
-  assertSameResult(js.result, gs.result);
-  if (js.calls !== null && options.knownDifference === undefined) assert.equal(gs.calls, js.calls, "resolver call counts");
-  return { expected: js.result, actual: gs.result, expectedCalls: js.calls, actualCalls: gs.calls };
+  const strict = request.options.knownDifference === undefined;
+  // The batching executor always answers with a promise: it waits for its window.
+  if (js.sync && strict && executor === "execute" && !request.viaGraphql) assert.ok(gs.sync, "graphql-js returned synchronously, graphscale returned a promise");
+  for (const result of gs.results) assertSameResult(js.results[0]!, result);
+  if (js.calls !== null && strict) assert.equal(gs.calls, timesCounts(js.calls, COPIES), "resolver call counts");
+  if (js.observed !== null) assert.equal(gs.observed, times(js.observed, COPIES).sort(), "what resolvers observed");
+  return { expected: js.results[0]!, actual: gs.results[0]!, expectedCalls: js.calls, actualCalls: gs.calls };
+}
+
+/** Runs graphql-js and graphscale on one parsed document and asserts identical results. */
+export async function compare(schema: GraphQLSchema, query: string | DocumentNode, options: CompareOptions = {}): Promise<Compared> {
+  return compareRequest({ schema, query: typeof query === "string" ? parse(query) : query, viaGraphql: false, options });
+}
+
+/** The same through `graphql()` (parse, validate, execute): for syntax and validation errors. */
+export async function compareGraphql(schema: GraphQLSchema, source: string, options: CompareOptions = {}): Promise<Compared> {
+  return compareRequest({ schema, query: source, viaGraphql: true, options });
 }
 
 /** One parity case: a query and how to run it. */
@@ -208,7 +298,12 @@ export interface ParityCase extends CompareOptions {
   readonly viaGraphql?: boolean;
 }
 
-/** Registers one uvu test per case, named after it. */
+/**
+ * Registers one uvu test per case, named after it. Under "batched-concurrent", the cases (but those with
+ * a known difference whose calls are counted, which run on their own) run all at once — COPIES of each, in one window of the
+ * schema's batching executor — and each case's test compares its copies with graphql-js's result; one
+ * more test compares the resolver calls of the whole run with graphql-js's, summed over the cases.
+ */
 export function registerCases(
   test: (name: string, fn: () => Promise<void>) => void,
   schema: GraphQLSchema,
@@ -216,13 +311,65 @@ export function registerCases(
   defaults: CompareOptions = {},
 ): void {
   const seen = new Set<string>();
+  const together: Request[] = [];
   for (const c of cases) {
     if (seen.has(c.name)) throw new Error(`duplicate parity case name: ${c.name}`);
     seen.add(c.name);
-    test(c.name, async () => {
-      const options: CompareOptions = { ...defaults, ...c };
-      if (c.viaGraphql) await compareGraphql(schema, c.query, options);
-      else await compare(schema, c.query, options);
-    });
+    const request: Request = { schema, query: c.query, viaGraphql: c.viaGraphql === true, options: { ...defaults, ...c } };
+    // A known difference may change resolver call counts: such a case runs apart when its calls are counted.
+    if (executor === "batched-concurrent" && (c.knownDifference === undefined || request.options.calls === undefined)) {
+      const index = together.push(request) - 1;
+      test(c.name, async () => {
+        const { expected, actual } = await allAtOnce();
+        for (let k = 0; k < COPIES; k++) assertSameResult(expected[index]!.results[0]!, actual[index * COPIES + k]!);
+        const observed = expected[index]!.observed;
+        if (observed !== null) assert.equal(observedIn(request.options, actual.contexts.slice(index * COPIES, (index + 1) * COPIES)), times(observed, COPIES).sort());
+      });
+    } else {
+      test(c.name, async () => void (await compareRequest(request)));
+    }
   }
+  if (together.length === 0) return;
+  let running: Promise<AllAtOnce> | null = null;
+  const allAtOnce = (): Promise<AllAtOnce> => (running ??= runAllAtOnce(together));
+  test(`all at once: ${together.length} cases × ${COPIES} through one batching window, resolver calls as graphql-js's summed`, async () => {
+    const { expected, calls } = await allAtOnce();
+    if (executor !== "execute") assert.ok(batchedExecuteFor(schema).stats.aloneCalls + batchedExecuteFor(schema).stats.joinedParts > 0, "the batching executor ran no step");
+    for (const [counter, counted] of calls) {
+      const sum: Record<string, number> = {};
+      for (let i = 0; i < together.length; i++) {
+        if (together[i]!.options.calls !== counter) continue;
+        for (const [key, n] of Object.entries(expected[i]!.calls ?? {})) sum[key] = (sum[key] ?? 0) + n * COPIES;
+      }
+      assert.equal(counted, Object.fromEntries(Object.keys(sum).sort().map((k) => [k, sum[k]!])), "resolver calls of the whole run");
+    }
+  });
+}
+
+interface AllAtOnce {
+  /** graphql-js's outcome per case, run one at a time. */
+  readonly expected: Outcome[];
+  /** graphscale's results, COPIES per case in case order, and the context each got. */
+  readonly actual: ExecutionResult[] & { contexts: unknown[] };
+  /** Each call counter's count over the whole concurrent run. */
+  readonly calls: Map<CallCounter, Record<string, number>>;
+}
+
+/** graphql-js one case at a time; then every case's copies started in one synchronous pass through graphscale. */
+async function runAllAtOnce(requests: readonly Request[]): Promise<AllAtOnce> {
+  const expected: Outcome[] = [];
+  for (const request of requests) expected.push(await runSide("graphql-js", request, 1));
+  await nextMacrotask();
+  unhandled.length = 0;
+  const counters = new Set<CallCounter>();
+  for (const request of requests) if (request.options.calls) counters.add(request.options.calls);
+  for (const counter of counters) counter.reset();
+  const started: Started = { returned: [], contexts: [] };
+  for (const request of requests) start("graphscale", request, COPIES, started);
+  const settled = await Promise.all(started.returned.map((r, i) => settle(`graphscale request ${i}`, r)));
+  await nextMacrotask();
+  assert.equal(unhandled.map(String), [], "graphscale left rejected promises unhandled");
+  const calls = new Map<CallCounter, Record<string, number>>();
+  for (const counter of counters) calls.set(counter, counter.snapshot());
+  return { expected, actual: Object.assign(settled, { contexts: started.contexts }), calls };
 }

@@ -14,6 +14,7 @@ import { planToMermaid } from "./planToMermaid.js";
 
 export type {
   PlanJSON,
+  ExportBlockerJSON,
   LayerJSON,
   LayerReasonType,
   StepJSON,

@@ -11,6 +11,17 @@ export interface PlanJSON {
   /** Steps the diagram draws as one node (see spec/explain.md, CollapseSteps). */
   readonly collapsed: readonly CollapsedNodeJSON[];
   readonly output: OutputSelectionJSON;
+  /** Whether exportPlan can write this plan (spec/plan-export.md). */
+  readonly exportable: boolean;
+  /** Only when the plan is not exportable: what prevented it, and the step it names (null for no step). */
+  readonly exportBlocker?: ExportBlockerJSON;
+}
+
+export interface ExportBlockerJSON {
+  /** exportBlocker's text: "Lambda[3].fn holds the function (anonymous) is not registered (…)". */
+  readonly message: string;
+  /** The id of the step the text opens with, or null when it names a layer, a constraint or the output plan. */
+  readonly step: number | null;
 }
 
 export type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField";

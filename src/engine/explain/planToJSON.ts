@@ -8,8 +8,9 @@ import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { OutputSelection, OutputValue } from "../outputPlan.js";
 import type { PartialAbstractValue } from "../partialPlanning.js";
-import type { FlagName, LayerJSON, OutputSelectionJSON, OutputValueJSON, PlanJSON, StepJSON } from "./planJSON.js";
+import type { ExportBlockerJSON, FlagName, LayerJSON, OutputSelectionJSON, OutputValueJSON, PlanJSON, StepJSON } from "./planJSON.js";
 import { collapseSteps } from "./collapseSteps.js";
+import { exportBlocker } from "../planExport/index.js";
 
 /** A step may describe itself for explain in more detail than `toStringMeta()` (edge, index, type). */
 interface ExplainableStep {
@@ -29,7 +30,18 @@ export function planToJSON(plan: OperationPlan): PlanJSON {
     steps,
     collapsed: collapseSteps(steps, layers),
     output,
+    ...explainExportBlocker(plan),
   };
+}
+
+/** spec: ExplainExportBlocker — whether the plan can be exported, and if not, exportBlocker's text and the step it names. */
+function explainExportBlocker(plan: OperationPlan): { exportable: true } | { exportable: false; exportBlocker: ExportBlockerJSON } {
+  const message = exportBlocker(plan);
+  if (message === null) return { exportable: true };
+  // The text opens with the step's name, `Class[id<meta>]`, when a step holds what cannot be written.
+  const id = /^[A-Za-z_$][\w$]*\[(\d+)/.exec(message)?.[1];
+  const step = id === undefined ? null : (plan.steps[Number(id)] ?? null);
+  return { exportable: false, exportBlocker: { message, step: step === null ? null : step.id } };
 }
 
 /** The class name without "Step"; a bundler's renames of a class (`_LoadStep`, `LoadStep2`) are undone. */

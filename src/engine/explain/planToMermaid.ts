@@ -12,8 +12,9 @@ function mermaidText(text: string): string {
 /**
  * spec: PlanToMermaid — a `flowchart TD`: one subgraph per layer that has steps (title = the layer's
  * reason), one node per step or collapsed group, edges from dependency to dependent (dotted for a
- * global dependency, labelled when the accepted flags are not the default), and a thick edge from each
- * list step to the item step of the layer it opens.
+ * global dependency, labelled when the accepted flags are not the default), a thick edge from each
+ * list step to the item step of the layer it opens, and, for a plan that cannot be exported, a comment
+ * line with the reason and the blocking step's node marked.
  */
 export function planToMermaid(json: PlanJSON): string {
   const nodeOf = new Map<number, string>();
@@ -32,6 +33,11 @@ export function planToMermaid(json: PlanJSON): string {
   lines.push("  classDef global fill:#e8f0fe,stroke:#3367d6,stroke-dasharray:4 3");
   lines.push("  classDef collapsed fill:#f3f3f3,stroke:#777");
   lines.push("  classDef sideEffects stroke:#c5221f,stroke-width:2px");
+  const blocker = json.exportBlocker;
+  if (blocker !== undefined) {
+    lines.push("  classDef exportBlocker stroke:#b06000,stroke-width:3px,stroke-dasharray:6 3");
+    lines.push(`  %% not exportable: ${blocker.message.replace(/\s+/g, " ")}`);
+  }
   const globalNodes: string[] = [];
   const collapsedNodes: string[] = [];
   const effectNodes: string[] = [];
@@ -63,6 +69,9 @@ export function planToMermaid(json: PlanJSON): string {
   if (globalNodes.length > 0) lines.push(`  class ${globalNodes.join(",")} global`);
   if (collapsedNodes.length > 0) lines.push(`  class ${collapsedNodes.join(",")} collapsed`);
   if (effectNodes.length > 0) lines.push(`  class ${effectNodes.join(",")} sideEffects`);
+  // The step that keeps the plan from being exported (plan-export.md), drawn with a dashed orange border.
+  const blockingNode = blocker?.step == null ? undefined : nodeOf.get(blocker.step);
+  if (blockingNode !== undefined) lines.push(`  class ${blockingNode} exportBlocker`);
   return lines.join("\n") + "\n";
 }
 

@@ -1,0 +1,127 @@
+// Measured tables: the bench sections that are not benchmark.js timings of one request — plan import
+// against planning, partial against full planning, cross-request batching. Each is a table of numbers per
+// row, measured in every bench process (bench/main.ts), combined as the median of each cell over the
+// processes with its min–max (bench/run.ts), written to bench/results/<id>.json and rendered into
+// bench/RESULTS.md (bench/report.ts). Pure data and formatting here; the measuring is in each section's file.
+
+import { median } from "./aggregate.js";
+
+export type CellFormat = "ms" | "count" | "perRequest" | "rate" | "ratio" | "bytes";
+
+export interface MeasuredTable {
+  id: string;
+  title: string;
+  description: string;
+  /** The first column's heading (what a row is). */
+  rowHeading: string;
+  columns: Array<{ title: string; format: CellFormat }>;
+  rows: Array<{ label: string; values: number[]; runs?: number[][] }>;
+  /** Sentences under the table: what to read from it (never numbers, which differ per process). */
+  notes?: string[];
+  date: string;
+  processes?: number;
+}
+
+/** Results files of the measured tables (not benchmark.js scenarios). */
+export const MEASURED_TABLE_IDS = ["plan-import", "partial-planning", "batching"] as const;
+
+/** One table measured in several processes → the median of every cell, with each cell's per-process values. */
+export function aggregateMeasuredTable(runs: readonly MeasuredTable[]): MeasuredTable {
+  const first = runs[0];
+  if (first === undefined) throw new Error("aggregateMeasuredTable: no runs");
+  return {
+    ...first,
+    rows: first.rows.map((row, r) => {
+      const cells = row.values.map((_, c) => runs.map((run) => run.rows[r]?.values[c]).filter((v): v is number => typeof v === "number"));
+      return { label: row.label, values: cells.map((values) => median(values)), runs: cells };
+    }),
+    date: runs.map((r) => r.date).sort().at(-1)!,
+    processes: runs.length,
+  };
+}
+
+/** Every measured table of the processes, aggregated by id (order of MEASURED_TABLE_IDS). */
+export function aggregateMeasuredTables(perProcess: ReadonlyArray<readonly MeasuredTable[] | undefined>): MeasuredTable[] {
+  const out: MeasuredTable[] = [];
+  for (const id of MEASURED_TABLE_IDS) {
+    const runs = perProcess.flatMap((tables) => (tables ?? []).filter((t) => t.id === id));
+    if (runs.length > 0) out.push(aggregateMeasuredTable(runs));
+  }
+  return out;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+
+export function formatCell(value: number, format: CellFormat): string {
+  switch (format) {
+    case "ms":
+      return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toFixed(3);
+    case "count":
+    case "bytes":
+    case "rate":
+      return int(value);
+    case "perRequest":
+      return value >= 1 ? value.toFixed(2) : value.toFixed(3);
+    case "ratio":
+      return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}×`;
+  }
+}
+
+/** "1.23 (1.10–1.40)": the median and, over several processes when they differ, their min–max. */
+function cell(value: number, runs: number[] | undefined, format: CellFormat): string {
+  const text = formatCell(value, format);
+  if (!runs || runs.length < 2) return text;
+  const low = formatCell(Math.min(...runs), format);
+  const high = formatCell(Math.max(...runs), format);
+  return low === high ? text : `${text} (${low}–${high})`;
+}
+
+/** The section in RESULTS.md: heading, description, how it was measured, the table, its notes. */
+export function renderMeasuredTable(table: MeasuredTable): string {
+  const processes = table.processes ?? 1;
+  const lines = [`## ${table.title}`, "", table.description, ""];
+  lines.push(`${processes > 1 ? `Medians of ${processes} processes (min–max in brackets), measured` : "Measured"} ${table.date.slice(0, 16).replace("T", " ")} UTC.`, "");
+  const head = [table.rowHeading, ...table.columns.map((c) => c.title)];
+  lines.push(`| ${head.join(" | ")} |`, `|---|${table.columns.map(() => "---:").join("|")}|`);
+  for (const row of table.rows) {
+    lines.push(`| ${[row.label, ...row.values.map((v, c) => cell(v, row.runs?.[c], table.columns[c]!.format))].join(" | ")} |`);
+  }
+  lines.push("");
+  for (const note of table.notes ?? []) lines.push(`- ${note}`);
+  return lines.join("\n").trimEnd() + "\n";
+}
+
+/** `perCall(run)`: milliseconds per call, after a warm-up, over about `ms` of calls. */
+export function perCall(run: () => void, ms = 500, warmup = 100): number {
+  for (let i = 0; i < warmup; i++) run();
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    run();
+    n++;
+  }
+  return (performance.now() - start) / n;
+}
+
+/**
+ * Every measured table of one bench process whose id `selected` accepts, in MEASURED_TABLE_IDS order; a
+ * table that fails is reported through `failed` and left out. Imports its sections lazily so that a process
+ * measuring none of them loads none of them.
+ */
+export async function runMeasuredTables(selected: (id: string) => boolean, offset: number, failed: (id: string, error: unknown) => void): Promise<MeasuredTable[]> {
+  const out: MeasuredTable[] = [];
+  const sections: Record<(typeof MEASURED_TABLE_IDS)[number], () => Promise<MeasuredTable>> = {
+    "plan-import": async () => (await import("./planImport.js")).runPlanImportScenario(),
+    "partial-planning": async () => (await import("./partialPlanning.js")).runPartialPlanningScenario(),
+    batching: async () => (await import("./batching.js")).runBatchingScenario({ bursts: 10, offset }),
+  };
+  for (const id of MEASURED_TABLE_IDS) {
+    if (!selected(id)) continue;
+    try {
+      out.push(await sections[id]());
+    } catch (error) {
+      failed(id, error);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+// The parity suites through the cross-request batching executor (createBatchedExecute): every suite in
+// test/parity runs again in a child process, once with its requests one at a time through the executor
+// ("batched") and once with many at once — every case of a suite, several copies each, in one window
+// ("batched-concurrent"). Each must pass as it does through plain execute: graphql-js's results, and under
+// many-at-once the resolver calls of the whole run equal graphql-js's summed over the cases.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const dir = fileURLToPath(new URL(".", import.meta.url));
+const reruns = new Set(["interpreted.test.ts", "batched.test.ts"]);
+const suites = readdirSync(dir).filter((f) => f.endsWith(".test.ts") && !reruns.has(f)).sort();
+
+test("batched parity: the suites are found", () => {
+  assert.ok(suites.length >= 10, suites.join(", "));
+});
+
+for (const mode of ["batched", "batched-concurrent"] as const) {
+  for (const file of suites) {
+    test(`parity through createBatchedExecute (${mode === "batched" ? "one at a time" : "many at once"}): ${file}`, () => {
+      const run = spawnSync(process.execPath, ["--import", "tsx", dir + file], {
+        env: { ...process.env, GRAPHSCALE_PARITY_EXECUTOR: mode },
+        encoding: "utf8",
+      });
+      const total = Number(/Total:\s+(\d+)/.exec(run.stdout)?.[1] ?? -1);
+      const passed = Number(/Passed:\s+(\d+)/.exec(run.stdout)?.[1] ?? -2);
+      assert.ok(total > 0, `${file} ran no test:\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`);
+      assert.is(passed, total, `${file}: ${passed} of ${total} passed through the batching executor (${mode}):\n${run.stdout.slice(-3000)}`);
+      assert.is(run.status, 0);
+    });
+  }
+}
+
+test.run();
