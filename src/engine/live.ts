@@ -1,11 +1,12 @@
 // Live queries: a query marked @live, run through `subscribe`, gives an async iterator of results. Each run
 // records where it read each dependency; when an invalidation touches some, only the subtrees they reach
 // run again and are spliced into the last result (a full run when the root's own data moved or the source
-// may have missed one), and a result is sent only when it differs from the last sent. Store-agnostic:
-// invalidations come from a LiveSource. Never reports "unchanged" what may have changed.
+// may have missed one), and a result is sent only when it differs from the last sent — whole, or as a JSON
+// Patch. Store-agnostic: invalidations come from a LiveSource. Never reports "unchanged" what may have changed.
 
 import { GraphQLDirective, DirectiveLocation, GraphQLError, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
 import type { GraphscaleExecutionArgs } from "./execute.js";
+import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
 
@@ -25,6 +26,8 @@ export interface LiveOptions {
   source: LiveSource;
   /** Wait this long after an invalidation before re-running, coalescing a burst into one run (default 0). */
   throttleMs?: number;
+  /** Every result after the first is `{ patch }`: RFC 6902 operations on the last sent `{ data, errors }` (default false). */
+  patch?: boolean;
   /** false: every re-run is a full run of the operation (default true: only the subtrees a change reached). */
   subtrees?: boolean;
   /** Told right before every run starts (the example server snapshots the store's counters there). */
@@ -38,16 +41,21 @@ export interface LiveRunInfo {
   run: number;
   /** Whether a result went out (it differed from the last one sent). */
   sent: boolean;
-  /** The run's whole result. */
+  /** The run's whole result (also when a patch was sent). */
   result: ExecutionResult;
-  /** What went out when `sent` (null when nothing was). */
-  value: ExecutionResult | null;
+  /** What went out when `sent`: the result, or with `patch`, after the first, `{ patch }`. */
+  value: ExecutionResult | LivePatchResult | null;
   /** "full": the operation ran; "subtree": only the positions at `paths` ran again. */
   kind: "full" | "subtree";
   /** The response paths rebuilt, dot-separated ("" for the whole response). */
   paths: string[];
   /** Why a run was full: the first run, a missed invalidation, or what kept a subtree re-run from standing in. */
   reason?: string;
+}
+
+/** A live result after the first with `patch`: RFC 6902 operations turning the last sent `{ data, errors }` into this one's. */
+export interface LivePatchResult {
+  patch: JsonPatchOperation[];
 }
 
 export function isLiveOperation(operation: OperationDefinitionNode): boolean {
@@ -126,6 +134,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
   };
   void (async () => {
     let last: string | null = null;
+    let lastDocument: unknown = null;
     while (!closed) {
       running = true;
       heard = [];
@@ -138,11 +147,16 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       const { result, kind, paths, reason } = outcome;
       const text = JSON.stringify({ data: result.data, errors: result.errors });
       const sent = text !== last;
-      const value = sent ? result : null;
+      let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
+      if (sent && live.patch === true) {
+        const document: unknown = JSON.parse(text);
+        if (last !== null) value = { patch: diffJSON(lastDocument, document) };
+        lastDocument = document;
+      }
       live.onRun?.({ run: ++runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
       if (sent && !closed) {
         last = text;
-        deliver(result);
+        deliver(value as ExecutionResult);
       }
       while (!missed && touched.size === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
