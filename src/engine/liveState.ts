@@ -8,8 +8,7 @@ import type { Step } from "./step.js";
 import type { Layer } from "./layer.js";
 import type { OperationPlan } from "./operationPlan.js";
 import type { DependencySite } from "./deps.js";
-import type { Bucket, RequestState } from "./execution/bucket.js";
-import { entryPaths } from "./execution/bucket.js";
+import { entryPaths, type Bucket, type RequestState } from "./execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
 
 /** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
@@ -110,13 +109,13 @@ export class LiveState {
   }
 
   /**
-   * spec: AffectedPositions — what the keys a change touched reach. A key of a step in a layer below the
-   * root: the position that opens that entry's layer (a list's item, or, when the item cannot be rebuilt on
-   * its own, the list). A key of a global step: the step and the global steps after it run again, and every
-   * live entry reading them is reached — steps of a layer (the position opening it), a layer's boundary
-   * (the position opening that layer), positions of the output. Reaching the root's own entry, a resolver's
-   * record for the whole response, or a site of no live entry's makes a full run; positions inside other
-   * positions are left out.
+   * spec: AffectedPositions — what the keys a change touched reach. A key read at an entry below the root:
+   * a list entry's item, else the position opening the entry's layer (a field, or a list's item), going up
+   * past items that cannot be rebuilt on their own. A key of a global step: the step and the global steps
+   * after it run again, and every live entry reading them is reached — steps of a layer (as above), a
+   * layer's boundary (the position opening that layer), positions of the output. A field of the root's own
+   * entry, a resolver's record for the whole response, a failed last run or one with errors make a full run;
+   * positions inside other positions are left out.
    */
   affectedPositions(keys: Iterable<string>): Affected {
     if (this.root === null) return { full: "the last run failed" };
@@ -342,5 +341,4 @@ class PositionSet {
     }
     return false;
   }
-
 }
