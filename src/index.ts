@@ -7,7 +7,8 @@ export type { StepBatcherStats } from "./engine/batching/stepBatcher.js";
 export { DEFAULT_LIMITS, type Limits } from "./engine/limits.js";
 export { INTERNAL_ERROR, isInternalError, type InternalErrorReport, type ErrorMaskingOptions } from "./engine/maskErrors.js";
 export { subscribe } from "./engine/subscribe.js";
-export { GraphQLLiveDirective, type LiveSource, type LiveOptions } from "./engine/live.js";
+export { GraphQLLiveDirective, type LiveSource, type LiveOptions, type LiveRunInfo, type LivePatchResult } from "./engine/live.js";
+export type { JsonPatchOperation } from "./engine/jsonPatch.js";
 export { recordDependency, dependenciesOf, type StepDependencies } from "./engine/deps.js";
 export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
 export {

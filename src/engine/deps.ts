@@ -3,13 +3,31 @@
 // steps and resolvers call record; the result carries them in `extensions.deps`, never in `data`.
 
 
+/**
+ * Where a key was recorded: the bucket and entry of the step that read it (both null for a resolver's
+ * record of the whole response). Kept only for a live query, which re-runs just what a change reaches.
+ */
+export interface DependencySite {
+  readonly path: string;
+  readonly key: string;
+  readonly bucket: object | null;
+  readonly step: object | null;
+  readonly entry: number;
+}
+
 /** One request's dependencies: response path ("" for the root; "a.b.0") → key → version (null: unknown). */
 export class RequestDeps {
   readonly byPath = new Map<string, Map<string, number | null>>();
   private readonly pending: Promise<void>[] = [];
+  /** Every record's site, in order, when a live query asks for them (null: not kept). */
+  sites: DependencySite[] | null = null;
 
-  /** `key` (at `version`, or the promise of it) is a dependency of the subtree at `path`. */
-  record(path: string, key: string, version: number | null | PromiseLike<number>): void {
+  /**
+   * `key` (at `version`, or the promise of it) is a dependency of the subtree at `path`; a step's record
+   * names its bucket, itself and the entry (a live query's sites).
+   */
+  record(path: string, key: string, version: number | null | PromiseLike<number>, bucket: object | null = null, step: object | null = null, entry = 0): void {
+    if (this.sites !== null) this.sites.push({ path, key, bucket, step, entry });
     let keys = this.byPath.get(path);
     if (keys === undefined) this.byPath.set(path, (keys = new Map()));
     if (version !== null && typeof version === "object") {

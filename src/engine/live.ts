@@ -1,11 +1,14 @@
 // Live queries: a query marked @live, run through `subscribe`, gives an async iterator of results. Each run
-// records its dependencies; the run is repeated when an invalidation touches one of them (or when the source
-// may have missed one), and a result is sent only when it differs from the last sent. Store-agnostic: the
-// invalidations come from a LiveSource (a Kvetch is one). Never reports "unchanged" what may have changed.
+// records where it read each dependency; when an invalidation touches some, only the subtrees they reach
+// run again and are spliced into the last result (a full run when the root's own data moved or the source
+// may have missed one), and a result is sent only when it differs from the last sent — whole, or as a JSON
+// Patch. Store-agnostic: invalidations come from a LiveSource. Never reports "unchanged" what may have changed.
 
 import { GraphQLDirective, DirectiveLocation, GraphQLError, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
-import { dependenciesOf } from "./deps.js";
-import { execute, type GraphscaleExecutionArgs } from "./execute.js";
+import type { GraphscaleExecutionArgs } from "./execute.js";
+import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
+import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
+import type { LiveState } from "./liveState.js";
 
 /** `directive @live on QUERY` — add it to a schema's directives so documents using it validate. */
 export const GraphQLLiveDirective = new GraphQLDirective({
@@ -23,10 +26,36 @@ export interface LiveOptions {
   source: LiveSource;
   /** Wait this long after an invalidation before re-running, coalescing a burst into one run (default 0). */
   throttleMs?: number;
+  /** Every result after the first is `{ patch }`: RFC 6902 operations on the last sent `{ data, errors }` (default false). */
+  patch?: boolean;
+  /** false: every re-run is a full run of the operation (default true: only the subtrees a change reached). */
+  subtrees?: boolean;
   /** Told right before every run starts (the example server snapshots the store's counters there). */
   beforeRun?: (run: number) => void;
   /** Told after every run, with its result, sent or not (tests and the example page count re-runs). */
-  onRun?: (info: { run: number; sent: boolean; result: ExecutionResult }) => void;
+  onRun?: (info: LiveRunInfo) => void;
+}
+
+/** What `onRun` is told about one run. */
+export interface LiveRunInfo {
+  run: number;
+  /** Whether a result went out (it differed from the last one sent). */
+  sent: boolean;
+  /** The run's whole result (also when a patch was sent). */
+  result: ExecutionResult;
+  /** What went out when `sent`: the result, or with `patch`, after the first, `{ patch }`. */
+  value: ExecutionResult | LivePatchResult | null;
+  /** "full": the operation ran; "subtree": only the positions at `paths` ran again. */
+  kind: "full" | "subtree";
+  /** The response paths rebuilt, dot-separated ("" for the whole response). */
+  paths: string[];
+  /** Why a run was full: the first run, a missed invalidation, or what kept a subtree re-run from standing in. */
+  reason?: string;
+}
+
+/** A live result after the first with `patch`: RFC 6902 operations turning the last sent `{ data, errors }` into this one's. */
+export interface LivePatchResult {
+  patch: JsonPatchOperation[];
 }
 
 export function isLiveOperation(operation: OperationDefinitionNode): boolean {
@@ -44,28 +73,33 @@ export function liveOperationError(operation: OperationDefinitionNode, live: Liv
   return null;
 }
 
+/** A change a source announces: it touches some keys; null when some may have been missed. */
+type Change = { touches(key: string): boolean } | null;
+
 /**
- * spec: LiveQuery — runs the operation with deps, sends the result, and runs it again whenever an
- * invalidation heard since the run started touches a key of the last run (or the source lost its feed);
- * a result equal to the last one sent is not sent again.
+ * spec: LiveQuery — runs the operation with deps, sends the result, and when an invalidation heard since a
+ * run started touches keys of the current result, re-runs what they reach (RerunSubtrees, else in full);
+ * a lost feed means a full run; a result equal to the last one sent is not sent again.
  */
 export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerator<ExecutionResult, void, void> {
   const queue: ExecutionResult[] = [];
   let waiting: ((r: IteratorResult<ExecutionResult, void>) => void) | null = null;
   let closed = false;
-  let keys: string[] = [];
+  let state: LiveState | null = null;
   let running = false;
-  let heard: ({ touches(key: string): boolean } | null)[] = [];
-  let dirty = false;
+  let heard: Change[] = [];
+  const touched = new Set<string>();
+  let missed = false;
   let wake: (() => void) | null = null;
   let runs = 0;
-  const touchesAny = (change: { touches(key: string): boolean } | null): boolean => change === null || keys.some((k) => change.touches(k));
+  const note = (change: Change): void => {
+    if (change === null) missed = true;
+    else if (state !== null) for (const key of state.keys()) if (change.touches(key)) touched.add(key);
+  };
   const stop = live.source.onInvalidate((change) => {
-    if (running) heard.push(change);
-    else if (!dirty && touchesAny(change)) {
-      dirty = true;
-      wake?.();
-    }
+    if (running) return void heard.push(change);
+    note(change);
+    if (missed || touched.size > 0) wake?.();
   });
   const deliver = (result: ExecutionResult): void => {
     if (waiting !== null) {
@@ -82,26 +116,49 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     if (waiting !== null) waiting({ done: true, value: undefined });
     waiting = null;
   };
+  const run = async (): Promise<LiveRunOutcome & { reason?: string }> => {
+    const keys = [...touched];
+    touched.clear();
+    let reason: string | null = null;
+    if (runs === 0) reason = "the first run";
+    else if (missed) reason = "an invalidation may have been missed";
+    else if (state === null) reason = "the last run kept nothing to re-run";
+    else if (live.subtrees === false) reason = "subtree re-runs are off";
+    missed = false;
+    if (reason === null) {
+      const outcome = await rerunSubtrees(state!, keys);
+      if (!("full" in outcome)) return outcome;
+      reason = outcome.full;
+    }
+    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs)), reason };
+  };
   void (async () => {
     let last: string | null = null;
+    let lastDocument: unknown = null;
     while (!closed) {
       running = true;
       heard = [];
-      dirty = false;
       live.beforeRun?.(runs + 1);
-      const result = await execute({ ...(args as GraphscaleExecutionArgs), deps: true });
-      keys = Object.keys(dependenciesOf(result));
+      const outcome = await run();
+      state = outcome.state;
       running = false;
-      for (const change of heard) if (touchesAny(change)) dirty = true;
+      for (const change of heard) note(change);
       heard = [];
+      const { result, kind, paths, reason } = outcome;
       const text = JSON.stringify({ data: result.data, errors: result.errors });
       const sent = text !== last;
-      live.onRun?.({ run: ++runs, sent, result });
+      let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
+      if (sent && live.patch === true) {
+        const document: unknown = JSON.parse(text);
+        if (last !== null) value = { patch: diffJSON(lastDocument, document) };
+        lastDocument = document;
+      }
+      live.onRun?.({ run: ++runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
       if (sent && !closed) {
         last = text;
-        deliver(result);
+        deliver(value as ExecutionResult);
       }
-      while (!dirty && !closed) await new Promise<void>((resolve) => (wake = resolve));
+      while (!missed && touched.size === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       if ((live.throttleMs ?? 0) > 0 && !closed) await new Promise((resolve) => setTimeout(resolve, live.throttleMs));
     }

@@ -14,17 +14,25 @@ interface Watched {
   last: ExecutionResult | null;
   sent: string[];
   runs: number;
+  /** Re-runs by kind (the first run left out). */
+  kinds: { full: number; subtree: number };
   stop: () => Promise<unknown>;
 }
 
 async function watch(kvetch: Kvetch, userId: string): Promise<Watched> {
-  const watched: Watched = { last: null, sent: [], runs: 0, stop: async () => undefined };
+  const watched: Watched = { last: null, sent: [], runs: 0, kinds: { full: 0, subtree: 0 }, stop: async () => undefined };
   const iterator = (await subscribe({
     schema: todoSchema,
     document: parse(liveView),
     variableValues: { id: userId },
     contextValue: { kvetch },
-    live: { source: kvetch, onRun: () => void watched.runs++ },
+    live: {
+      source: kvetch,
+      onRun: ({ run, kind }) => {
+        watched.runs++;
+        if (run > 1) watched.kinds[kind]++;
+      },
+    },
   })) as AsyncGenerator<ExecutionResult>;
   assert.type(iterator.next, "function");
   watched.stop = () => iterator.return(undefined);
@@ -67,26 +75,34 @@ test("live todo view: one result first, a new one after a dependency moved, none
   await w.stop();
 });
 
-test("50 live queries and 2,000 random writes (memory): 0 missed updates, no result sent twice unchanged", async () => {
+test("50 live queries and 2,000 random writes (memory): 0 missed updates, no result sent twice unchanged, most re-runs subtree re-runs", async () => {
   const { kvetch, seed } = await seededStore({ users: 10, listsPerUser: 3, itemsPerList: 3 });
   const all: { w: Watched; user: string }[] = [];
   for (let q = 0; q < 50; q++) all.push({ w: await watch(kvetch, seed.userIds[q % 10]!), user: seed.userIds[q % 10]! });
   let rnd = 7;
-  const next = (n: number) => ((rnd = (rnd * 1103515245 + 12345) % 2147483648), rnd % n);
+  // The high bits: an LCG's low bits repeat with a short period.
+  const next = (n: number) => ((rnd = (rnd * 1103515245 + 12345) % 2147483648), Math.floor(rnd / 65536) % n);
   const items = seed.itemIds.flat(2);
   for (let i = 0; i < 2000; i++) {
     const u = next(10);
     const list = seed.listIds[u]![next(3)]!;
-    const kind = next(3);
-    if (kind === 0) await kvetch.updateObject(items[next(items.length)]!, { text: `write ${i}` });
-    else if (kind === 1) items.push((await kvetch.createObject("TodoItem", { listId: list, text: `new ${i}` })).id);
-    else await kvetch.updateObject(items[next(items.length)]!, { listId: list });
+    const kind = next(20);
+    if (kind < 6) await kvetch.updateObject(items[next(items.length)]!, { text: `write ${i}` });
+    else if (kind < 12) items.push((await kvetch.createObject("TodoItem", { listId: list, text: `new ${i}` })).id);
+    else if (kind < 18) await kvetch.updateObject(items[next(items.length)]!, { listId: list });
+    else if (kind === 18) await kvetch.updateObject(seed.userIds[u]!, { name: `user ${i}` }); // a full run
+    else await kvetch.createObject("TodoList", { userId: seed.userIds[u]!, name: `list ${i}` }); // the lists' field
     if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   assert.is(await settle(kvetch, all), 0, "live queries behind a fresh execute");
+  const kinds = { full: 0, subtree: 0 };
   for (const { w } of all) {
     for (let s = 1; s < w.sent.length; s++) assert.is.not(w.sent[s], w.sent[s - 1], "a result sent twice unchanged");
+    kinds.full += w.kinds.full;
+    kinds.subtree += w.kinds.subtree;
   }
+  // The user renames (1 write in 20) are full runs; everything else re-runs a subtree.
+  assert.ok(kinds.subtree > 2 * kinds.full && kinds.full > 0, `re-runs by kind: ${JSON.stringify(kinds)}`);
   await Promise.all(all.map(({ w }) => w.stop()));
 });
 

@@ -79,6 +79,24 @@ function planArrivingBranches(request: RequestState, bucket: Bucket, sites: read
   }
 }
 
+/**
+ * spec: ExecuteChildLayers — a live query's subtree re-run (spec/reactivity.md): the child layers `pick`
+ * names (asked after the bucket's arriving branches are planned) opened below `bucket` and run as
+ * ExecuteLayer runs its children. The bucket's own steps do not run; ExecuteLayer never calls this.
+ */
+export function executeChildLayers(request: RequestState, bucket: Bucket, pick: () => readonly Layer[]): PromiseOrValue<void> {
+  if (bucket.count === 0) return;
+  const sites = request.plan.unplannedBranchesIn(bucket.layer);
+  if (sites !== undefined) planArrivingBranches(request, bucket, sites);
+  let waits: Promise<void>[] | null = null;
+  for (const layer of pick()) {
+    const r = startChild(request, bucket, layer);
+    if (r !== undefined) (waits ??= []).push(r);
+  }
+  if (waits === null) return;
+  return Promise.all(waits).then(() => undefined);
+}
+
 /** spec: ExecuteMutationField — one root mutation field's layer (and the layers below it), when the request schedules it. */
 export function executeMutationField(request: RequestState, rootBucket: Bucket, layer: Layer): PromiseOrValue<Bucket> {
   const done = startChild(request, rootBucket, layer);

@@ -31,7 +31,7 @@ function runRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
  * the reason is recorded so no further step starts, steps holding the request's signal see it abort, calls
  * in flight are abandoned, and the result is a GraphQL error. A synchronous request cannot hang.
  */
-function boundRequest(request: RequestState, running: Promise<ExecutionResult>): Promise<ExecutionResult> {
+export function boundRequest(request: RequestState, running: Promise<ExecutionResult>): Promise<ExecutionResult> {
   const timeoutMs = request.limits.timeoutMs;
   const signal = request.callerSignal;
   if (timeoutMs === null && signal === null) return running;

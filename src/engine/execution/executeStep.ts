@@ -117,7 +117,11 @@ class StepExecutionDetails implements ResolverExecutionDetails {
     const paths = this.entryPaths();
     // Each entry's path is named once, however many keys it records.
     const names = new Array<string | undefined>(paths.length);
-    return { record: (entry, key, version) => deps.record((names[entry] ??= pathKey(paths[entry])), key, version) };
+    const keep = this.keep;
+    return {
+      record: (entry, key, version) =>
+        deps.record((names[entry] ??= pathKey(paths[entry])), key, version, this.bucket, this.step, keep === null || this.step.isGlobal ? entry : keep[entry]!),
+    };
   }
 
   entryPaths(): ReadonlyArray<Path | undefined> {
