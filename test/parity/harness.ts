@@ -3,7 +3,9 @@
 // and resolver call counts. It never holds expectations of its own: whatever graphql-js answers is right.
 // GRAPHSCALE_PARITY_EXECUTOR picks how graphscale runs: unset, plain `execute`; "batched", through
 // createBatchedExecute one request at a time; "batched-concurrent", through createBatchedExecute with many
-// requests at once (every case of a registerCases call, several copies each, in one window).
+// requests at once (every case of a registerCases call, several copies each, in one window); "imported",
+// through a plan exported by exportPlan and read back by importPlan into a copy of the schema that never
+// plans (its plansBuilt must stay 0).
 
 import {
   GraphQLError,
@@ -15,19 +17,67 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFieldResolver,
-  type GraphQLSchema,
+  GraphQLSchema,
   type GraphQLTypeResolver,
 } from "graphql";
 import * as assert from "uvu/assert";
-import { createBatchedExecute, execute, graphql, type BatchedExecute } from "../../src/index.js";
+import { createBatchedExecute, execute, exportPlan, getPlanCacheStats, graphql, importPlan, type BatchedExecute } from "../../src/index.js";
 
 /** How graphscale runs in this process (see the header). */
-export const executor: "execute" | "batched" | "batched-concurrent" = executorFromEnvironment();
+export const executor: "execute" | "batched" | "batched-concurrent" | "imported" = executorFromEnvironment();
 
-function executorFromEnvironment(): "execute" | "batched" | "batched-concurrent" {
+function executorFromEnvironment(): "execute" | "batched" | "batched-concurrent" | "imported" {
   const value = process.env.GRAPHSCALE_PARITY_EXECUTOR ?? "execute";
-  if (value === "execute" || value === "batched" || value === "batched-concurrent") return value;
-  throw new Error(`GRAPHSCALE_PARITY_EXECUTOR=${value}: expected execute, batched or batched-concurrent`);
+  if (value === "execute" || value === "batched" || value === "batched-concurrent" || value === "imported") return value;
+  throw new Error(`GRAPHSCALE_PARITY_EXECUTOR=${value}: expected execute, batched, batched-concurrent or imported`);
+}
+
+/** Per schema, a copy that plans (and exports) in its place: the schema itself only ever imports. */
+const planningCopies = new WeakMap<GraphQLSchema, GraphQLSchema>();
+
+/**
+ * Documents whose plan the schema imported ("imported"), whose request error `execute` reports ("request
+ * error"), or whose plan holds a custom step or closure that is not registered ("not exportable": the
+ * planning copy runs it).
+ */
+const importedDocuments = new WeakMap<DocumentNode, "imported" | "request error" | "not exportable">();
+
+/** What "imported" did in this process; printed at exit for the runner (parity/imported.test.ts). */
+const importCounts = { imported: 0, "not exportable": 0 };
+if (executor === "imported") process.on("exit", () => console.log(`imported plans: ${importCounts.imported}, not exportable: ${importCounts["not exportable"]}`));
+
+/**
+ * "imported": the plan `execute` would build — built by a copy of the schema, exported as text — is imported
+ * into the schema itself, which therefore never plans (its plansBuilt stays 0) and resolvers still see it as
+ * `info.schema`. Done before a run's resolver calls are counted (runSide), since exporting and importing
+ * coerce the variables as a request does. A request error (no such operation, bad variables) is left to
+ * `execute`, which reports it.
+ */
+function prepareImported(args: Parameters<typeof jsExecute>[0]): void {
+  const { schema, document, operationName, variableValues } = args;
+  if (importedDocuments.has(document)) return;
+  let copy = planningCopies.get(schema);
+  if (copy === undefined) planningCopies.set(schema, (copy = new GraphQLSchema(schema.toConfig())));
+  let text: string;
+  try {
+    text = exportPlan(copy, document, operationName, variableValues ?? {});
+  } catch (error) {
+    const outcome = error instanceof Error && error.message.startsWith("graphscale: this plan cannot be exported") ? "not exportable" : "request error";
+    importedDocuments.set(document, outcome);
+    if (outcome === "not exportable") importCounts[outcome]++;
+    return;
+  }
+  assert.ok(importPlan(schema, document, text, operationName, variableValues ?? {}), "the exported plan was not imported");
+  importedDocuments.set(document, "imported");
+  importCounts.imported++;
+}
+
+/** The schema runs the request on the plan it imported, and must never have planned. */
+function executeImported(args: Parameters<typeof jsExecute>[0]): ReturnType<typeof jsExecute> {
+  prepareImported(args);
+  const result = importedDocuments.get(args.document) === "not exportable" ? execute({ ...args, schema: planningCopies.get(args.schema)! }) : execute(args);
+  assert.is(getPlanCacheStats(args.schema).plansBuilt, 0, "the schema planned instead of running an imported plan");
+  return result;
 }
 
 /** Copies of each request run at once under "batched-concurrent", so requests of one plan share calls. */
@@ -44,11 +94,11 @@ export function batchedExecuteFor(schema: GraphQLSchema): BatchedExecute {
 
 /** graphscale's `execute` as this process runs it: plain, or through the schema's batching executor. */
 export const graphscaleExecute = ((args: Parameters<typeof jsExecute>[0]) =>
-  executor === "execute" ? execute(args) : batchedExecuteFor(args.schema)(args)) as typeof jsExecute;
+  executor === "execute" ? execute(args) : executor === "imported" ? executeImported(args) : batchedExecuteFor(args.schema)(args)) as typeof jsExecute;
 
 /** graphscale's `graphql`: under batching, what a server does with an execute function (parse, validate, execute). */
 const graphscaleGraphql = ((args: Parameters<typeof jsGraphql>[0]) => {
-  if (executor === "execute") return graphql(args);
+  if (executor === "execute" || executor === "imported") return graphql(args);
   const { schema, source, ...rest } = args;
   const schemaErrors = validateSchema(schema);
   if (schemaErrors.length > 0) return Promise.resolve({ errors: schemaErrors });
@@ -253,6 +303,11 @@ interface Outcome {
 
 /** Runs one request (`copies` copies at once on graphscale's side) and collects what the harness compares. */
 async function runSide(side: "graphql-js" | "graphscale", request: Request, copies: number): Promise<Outcome> {
+  if (side === "graphscale" && executor === "imported" && !request.viaGraphql) {
+    if (typeof request.query === "string") request = { ...request, query: parse(request.query) };
+    const { schema, query, options } = request;
+    prepareImported({ schema, document: query as DocumentNode, operationName: options.operationName, variableValues: options.variableValues });
+  }
   request.options.calls?.reset();
   const started: Started = { returned: [], contexts: [] };
   start(side, request, copies, started);

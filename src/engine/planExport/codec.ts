@@ -46,6 +46,7 @@ export const Tag = {
   Number: 11,
   Map: 12,
   Field: 13,
+  Error: 14,
 } as const;
 
 /** A key list, and optionally the positions (in it) of fields whose value every object of the shape shares, and those values. */
@@ -200,6 +201,7 @@ export class PlanEncoder {
     }
     const fieldName = this.lookups.nameOfField.get(value as GraphQLField<unknown, unknown>);
     if (fieldName !== undefined) return [Tag.Field, fieldName];
+    if (isPlainError(value)) return [Tag.Error, value.message];
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) throw new NotExportable(`a ${proto?.constructor?.name ?? "class"} instance`);
     const fields = this.encodeFields(value as Record<string, unknown>, Object.keys(value));
@@ -298,6 +300,9 @@ export class PlanDecoder {
       }
       case Tag.Field:
         return found(this.lookups.fieldByName.get(value[1] as string), `field ${String(value[1])}`);
+      case Tag.Error:
+        if (typeof value[1] !== "string") throw new BadPlan("an error in the plan has no message");
+        return new Error(value[1]);
       default:
         throw new BadPlan(`unknown value tag ${JSON.stringify(value[0])}`);
     }
@@ -363,6 +368,16 @@ interface ShapePlan {
 }
 
 const NONE: never[] = [];
+
+/**
+ * An `Error` of the base class holding nothing but its message (and stack): what planning errors are (a plan
+ * resolver that threw or returned a non-step). Written by its message; anything more is not exportable.
+ */
+function isPlainError(value: object): value is Error {
+  if (Object.getPrototypeOf(value) !== Error.prototype) return false;
+  for (const key of Object.getOwnPropertyNames(value)) if (key !== "message" && key !== "stack") return false;
+  return true;
+}
 
 function found<T>(value: T | undefined | null, what: string): T {
   if (value == null) throw new BadPlan(`the plan names ${what}, which this process does not have`);
