@@ -104,6 +104,40 @@ export function perCall(run: () => void, ms = 500, warmup = 100): number {
 }
 
 /**
+ * `perCallPair(a, b)`: CPU milliseconds per call of each, measured in alternating rounds (`rounds` of about
+ * `roundMs` each, after a warm-up) and reported as the medians of the rounds — on a shared machine, load
+ * that comes and goes falls on both alike, and time the process spent descheduled is not counted.
+ */
+export function perCallPair(a: () => void, b: () => void, rounds = 15, roundMs = 40, warmup = 200): [number, number] {
+  for (let i = 0; i < warmup; i++) {
+    a();
+    b();
+  }
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const round = (run: () => void): number => {
+    let n = 0;
+    const wall = performance.now();
+    const start = cpu();
+    while (performance.now() - wall < roundMs) {
+      run();
+      n++;
+    }
+    return (cpu() - start) / n;
+  };
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    as.push(round(a));
+    bs.push(round(b));
+  }
+  const median = (xs: number[]): number => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return [median(as), median(bs)];
+}
+
+/**
  * Every measured table of one bench process whose id `selected` accepts, in MEASURED_TABLE_IDS order; a
  * table that fails is reported through `failed` and left out. Imports its sections lazily so that a process
  * measuring none of them loads none of them.

@@ -10,7 +10,7 @@ import { buildOperationPlan } from "../src/engine/planner.js";
 import { DEFAULT_LIMITS } from "../src/engine/limits.js";
 import { operationHash, readPlan } from "../src/engine/planExport/store.js";
 import { todoSchema, todoViewQuery } from "../examples/todo/schema.js";
-import { perCall, renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { perCallPair, renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 
 function twoHundredFields(): { schema: GraphQLSchema; source: string } {
   const fieldNames = Array.from({ length: 50 }, (_, i) => `f${i}`);
@@ -35,8 +35,10 @@ function row(label: string, schema: GraphQLSchema, source: string, variables: Re
   const built = buildOperationPlan(schema, operation, {}, variables).liveSteps().length;
   const imported = readPlan(schema, operation, {}, hash, text, DEFAULT_LIMITS).liveSteps().length;
   if (imported !== built) throw new Error(`plan import: the ${label}'s imported plan has ${imported} steps, the built one ${built}`);
-  const build = perCall(() => void buildOperationPlan(schema, operation, {}, variables));
-  const load = perCall(() => void readPlan(schema, operation, {}, hash, text, DEFAULT_LIMITS));
+  const [build, load] = perCallPair(
+    () => void buildOperationPlan(schema, operation, {}, variables),
+    () => void readPlan(schema, operation, {}, hash, text, DEFAULT_LIMITS),
+  );
   return { label, values: [build, load, load / build, text.length] };
 }
 
@@ -46,7 +48,7 @@ export function runPlanImportScenario(): MeasuredTable {
     id: "plan-import",
     title: "Plan import against planning: the 200-field query and the todo view",
     description:
-      "Time to build an operation's plan (`buildOperationPlan`: plan resolvers, deduplication, optimization) against time to read the same plan exported as text (`readPlan`: header checks, one JSON parse, decoding), in one process after a warm-up, about 0.5 s of calls each. " +
+      "Time to build an operation's plan (`buildOperationPlan`: plan resolvers, deduplication, optimization) against time to read the same plan exported as text (`readPlan`: header checks, one JSON parse, decoding), in one process after a warm-up: CPU time per call, the two measured in 15 alternating rounds of about 40 ms, medians of the rounds. " +
       "The 200-field query is 4 aliases × 50 fields of one object type loaded by `loadOne`; the todo view is the Kvetch todo example's (loadObject / loadEdges). No store, no execution.",
     rowHeading: "Operation",
     columns: [

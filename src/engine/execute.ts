@@ -2,6 +2,7 @@
 // graphscale drops into anything that accepts an `execute` function. Request errors (bad document,
 // unknown operation, variable coercion) are exactly graphql-js's; fields run through the cached plan.
 
+import { generatedCodeAllowed } from "./generatedCode.js";
 import {
   GraphQLError,
   assertValidSchema,
@@ -58,18 +59,10 @@ export interface GraphscaleExecutionArgs extends ExecutionArgs {
   deps?: boolean;
 }
 
-/**
- * Whether responses are built by compiled output unless a request says otherwise: the schema's
- * `compileOutput` (makeSchema), else on — off everywhere when GRAPHSCALE_COMPILE_OUTPUT=off (tests run the
- * parity suites both ways; environments that forbid `new Function` set it).
- */
+/** Whether responses are built by compiled output unless a request says otherwise (see generatedCode.ts). */
 function compileOutputDefault(schema: GraphQLSchema): boolean {
-  const configured = (schema.extensions?.graphscale as { compileOutput?: boolean } | undefined)?.compileOutput;
-  return configured ?? COMPILE_OUTPUT_BY_ENVIRONMENT;
+  return generatedCodeAllowed(schema);
 }
-
-/** Read once: reading process.env costs more than a small request's whole output. */
-const COMPILE_OUTPUT_BY_ENVIRONMENT = typeof process === "undefined" || process.env.GRAPHSCALE_COMPILE_OUTPUT !== "off";
 
 /** spec: PrepareRequest — the plan and coerced variables, or the request errors graphql-js would give. */
 export function prepareRequest(

@@ -21,42 +21,12 @@ import {
 } from "graphql";
 import { Step } from "../step.js";
 import { documentNodes, fieldNodesOf } from "./documentNodes.js";
+import { BadPlan, NotExportable, Tag, type Encoded, type Shape } from "./encoded.js";
+import { SINGLE, WRITTEN, isSingle, shapePlanOf, type ShapePlan } from "./shapes.js";
 import { Layer } from "../layer.js";
 import { schemaFunctions, type SchemaFunctions } from "./registry.js";
 
-/**
- * A JSON value of an exported plan: plain data as it is, anything else an array opening with its tag
- * (so a plain array is tagged too and never mistaken for a reference).
- */
-export type Encoded = null | boolean | number | string | Encoded[];
-
-/** The tags of EncodeValue: the first element of every encoded array. */
-export const Tag = {
-  Array: 0,
-  Object: 1,
-  Step: 2,
-  Layer: 3,
-  Reason: 4,
-  Function: 5,
-  Type: 6,
-  Schema: 7,
-  Fragments: 8,
-  Node: 9,
-  Undefined: 10,
-  Number: 11,
-  Map: 12,
-  Field: 13,
-  Error: 14,
-} as const;
-
-/** A key list, and optionally the positions (in it) of fields whose value every object of the shape shares, and those values. */
-export type Shape = [keys: string[]] | [keys: string[], fixedAt: number[], fixed: Encoded[]];
-
-/** Thrown when a value cannot be written: the message says what it is; the caller adds which step holds it. */
-export class NotExportable extends Error {}
-
-/** Thrown on anything an exported plan should not contain: the plan is then built again. */
-export class BadPlan extends Error {}
+export { BadPlan, NotExportable, Tag, type Encoded, type Shape } from "./encoded.js";
 
 const META_FIELDS: ReadonlyArray<GraphQLField<unknown, unknown>> = [SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef];
 
@@ -164,7 +134,22 @@ export class PlanEncoder {
         const base = o.length - keys.length;
         for (let j = fixedAt.length - 1; j >= 0; j--) o.splice(base + fixedAt[j]!, 1);
       }
-      shapes.push(fixedAt.length === 0 ? [keys] : [keys, fixedAt, fixed]);
+      // A written field whose value is, in every object, a plain array of one scalar: written as the scalar.
+      const singleAt: number[] = [];
+      const written = keys.length - fixedAt.length;
+      for (let k = 0, w = 0; k < keys.length && objects.length > 1; k++) {
+        if (fixedAt.includes(k)) continue;
+        const at = w++;
+        if (objects.every((o) => isSingle(o[o.length - written + at]))) singleAt.push(k);
+      }
+      if (singleAt.length > 0) {
+        const positions = keys.map((_, k) => k).filter((k) => !fixedAt.includes(k));
+        for (const o of objects) {
+          const base = o.length - written;
+          for (const k of singleAt) o[base + positions.indexOf(k)] = (o[base + positions.indexOf(k)] as Encoded[])[1]!;
+        }
+      }
+      shapes.push(singleAt.length > 0 ? [keys, fixedAt, fixed, singleAt] : fixedAt.length === 0 ? [keys] : [keys, fixedAt, fixed]);
     }
     return shapes;
   }
@@ -226,9 +211,13 @@ export class PlanEncoder {
 /** What the decoder finds references in. */
 export interface DecodeContext {
   readonly schema: GraphQLSchema;
+  /** Whether fields may be set by generated setters (see generatedCode.ts). */
+  readonly generateCode: boolean;
   readonly operation: OperationDefinitionNode;
   readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
   readonly shapes: readonly Shape[];
+  /** Where the decoder keeps what it works out per shape (shared by the imports of the same shape list). */
+  readonly shapePlans: Array<ShapePlan | undefined>;
   readonly steps: ReadonlyArray<Step | null>;
   readonly layers: readonly Layer[];
 }
@@ -238,7 +227,6 @@ export class PlanDecoder {
   /** documentNodes and fieldNodesOf, each walked on first use only. */
   private nodes: Map<string, ASTNode[]> | null = null;
   private fields: Map<string, ASTNode[]> | null = null;
-  private readonly shapePlans: ShapePlan[] = [];
 
   constructor(readonly context: DecodeContext) {
     this.lookups = schemaLookups(context.schema);
@@ -318,33 +306,41 @@ export class PlanDecoder {
    * `value`, or (`inStream`) the next valueCount values of a longer stream.
    */
   decodeFields<T extends object>(value: readonly Encoded[], at: number, target: T, inStream = false): T {
-    const plan = this.shapePlan(value[at]);
-    const end = at + 1 + plan.written;
-    if (inStream ? value.length < end : value.length !== end) throw new BadPlan(`an object does not fit its shape ${String(value[at])}`);
+    return this.fillFields(value[at], value, at + 1, target, inStream);
+  }
+
+  /** Sets on `target` the fields of shape `shapeId` from the values written at `values[at...]`. */
+  fillFields<T extends object>(shapeId: Encoded | undefined, values: readonly Encoded[], at: number, target: T, inStream = true): T {
+    const plan = this.shapePlan(shapeId);
+    const end = at + plan.written;
+    if (inStream ? values.length < end : values.length !== end) throw new BadPlan(`an object does not fit its shape ${String(shapeId)}`);
+    if (plan.fill !== null) {
+      plan.fill(target, values, at, plan.fixed, this);
+      return target;
+    }
     const out = target as Record<string, unknown>;
     const { keys, fixed } = plan;
     // Fixed and written fields in key order, so every object of a shape gets its fields in the same order.
-    let next = at + 1;
+    let next = at;
     for (let k = 0; k < keys.length; k++) {
       const f = fixed[k];
-      out[keys[k]!] = f === WRITTEN ? this.decodeValue(value[next++]!) : f !== null && typeof f === "object" ? this.decodeFixed(f) : f;
+      if (f === SINGLE) {
+        const v = values[next++];
+        if (v !== null && typeof v === "object") throw new BadPlan("a one-element list holds more than a scalar");
+        out[keys[k]!] = [v];
+      } else out[keys[k]!] = f === WRITTEN ? this.decodeValue(values[next++]!) : f !== null && typeof f === "object" ? this.decodeFixed(f) : f;
     }
     return target;
   }
 
-  /** A shape's keys with, per key, the value the shape fixes or WRITTEN; worked out once per shape. */
+  notScalar(): never {
+    throw new BadPlan("a one-element list holds more than a scalar");
+  }
+
+  /** A shape's keys with, per key, the value the shape fixes or WRITTEN; worked out once per shape list. */
   private shapePlan(shapeId: Encoded | undefined): ShapePlan {
-    let plan = typeof shapeId === "number" ? this.shapePlans[shapeId] : undefined;
-    if (plan !== undefined) return plan;
-    const shape = typeof shapeId === "number" ? this.context.shapes[shapeId] : undefined;
-    if (!Array.isArray(shape) || !Array.isArray(shape[0])) throw new BadPlan(`an object names shape ${String(shapeId)}, which the plan does not hold`);
-    const [keys, fixedAt = NONE, fixedValues = NONE] = shape;
-    if (fixedValues.length !== fixedAt.length) throw new BadPlan(`shape ${String(shapeId)} is malformed`);
-    const fixed: Array<Encoded | typeof WRITTEN> = keys.map(() => WRITTEN);
-    for (let f = 0; f < fixedAt.length; f++) fixed[fixedAt[f]!] = fixedValues[f]!;
-    plan = { keys, fixed, written: keys.length - fixedAt.length };
-    this.shapePlans[shapeId as number] = plan;
-    return plan;
+    const plan = typeof shapeId === "number" ? this.context.shapePlans[shapeId] : undefined;
+    return plan ?? shapePlanOf(this.context.shapes, this.context.shapePlans, shapeId, this.context.generateCode);
   }
 
   /** A fixed value: decoded anew for every object (objects never share an array), plain arrays by a copy. */
@@ -358,16 +354,6 @@ export class PlanDecoder {
   }
 }
 
-/** Marks a key whose value each object writes (rather than its shape). */
-const WRITTEN: unique symbol = Symbol("written");
-
-interface ShapePlan {
-  readonly keys: readonly string[];
-  readonly fixed: ReadonlyArray<Encoded | typeof WRITTEN>;
-  readonly written: number;
-}
-
-const NONE: never[] = [];
 
 /**
  * An `Error` of the base class holding nothing but its message (and stack): what planning errors are (a plan

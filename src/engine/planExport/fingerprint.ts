@@ -2,15 +2,18 @@
 // printed schema, of every plan resolver's and named function's source text;
 // a plan from any other schema is planned again. Computed once per schema.
 
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { isInterfaceType, isObjectType, isUnionType, printSchema, type GraphQLSchema } from "graphql";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "../planResolver.js";
 import { schemaFunctions } from "./registry.js";
 
 const fingerprints = new WeakMap<GraphQLSchema, string>();
 
+/** Node's one-shot hash where it has one (20.12 and later): no Hash object per call. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+
 export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return oneShot !== undefined ? oneShot("sha256", text, "hex") : crypto.createHash("sha256").update(text).digest("hex");
 }
 
 /**

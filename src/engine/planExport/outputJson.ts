@@ -62,18 +62,21 @@ export function encodeOutputPlan(encoder: PlanEncoder, root: OutputSelection): E
   return [root.type.name, encodeSelection(encoder, root)];
 }
 
+/** A selection's fields as one flat list of triples (field nodes, flags, value), no array per field. */
 function encodeSelection(encoder: PlanEncoder, selection: OutputSelection): Encoded[] {
-  return selection.fields.map((field) => {
+  const out: Encoded[] = [];
+  for (const field of selection.fields) {
     try {
-      return encodeField(encoder, selection.type, field);
+      out.push(...encodeField(encoder, selection.type, field));
     } catch (error) {
       if (!(error instanceof NotDerivable)) throw error;
-      return [FULL, encoder.encodeValue(field)];
+      out.push(FULL, encoder.encodeValue(field), null);
     }
-  });
+  }
+  return out;
 }
 
-function encodeField(encoder: PlanEncoder, parentType: GraphQLObjectType, field: OutputField): Encoded {
+function encodeField(encoder: PlanEncoder, parentType: GraphQLObjectType, field: OutputField): [Encoded, Encoded, Encoded] {
   const context = field.field;
   const { schema } = encoder.context;
   const first = context.fieldNodes[0];
@@ -98,7 +101,7 @@ function encodeField(encoder: PlanEncoder, parentType: GraphQLObjectType, field:
   });
   const flags = field.errorValuesAreErrors ? 1 : 0;
   const nodesEncoded = nodes.length === 1 && typeof nodes[0] === "number" ? nodes[0] : nodes;
-  return field.value === null ? [nodesEncoded, flags] : [nodesEncoded, flags, encodeValueAt(encoder, context.returnType, field.value, context)];
+  return [nodesEncoded, flags, field.value === null ? null : encodeValueAt(encoder, context.returnType, field.value, context)];
 }
 
 /** How a value's checks see the field: the field's own context (0), or a list item's copy of it (1). */
@@ -171,19 +174,19 @@ function objectTypeNamed(context: OutputDecodeContext, name: Encoded): GraphQLOb
 }
 
 function decodeSelection(context: OutputDecodeContext, type: GraphQLObjectType, fields: Encoded): OutputField[] {
-  if (!Array.isArray(fields)) throw new BadPlan("an output selection is malformed");
+  if (!Array.isArray(fields) || fields.length % 3 !== 0) throw new BadPlan("an output selection is malformed");
   const out: OutputField[] = [];
-  for (let i = 0; i < fields.length; i++) out.push(decodeField(context, type, fields[i]!));
+  for (let i = 0; i < fields.length; i += 3) out.push(decodeField(context, type, fields[i]!, fields[i + 1]!, fields[i + 2]!));
   return out;
 }
 
-function decodeField(context: OutputDecodeContext, parentType: GraphQLObjectType, encoded: Encoded): OutputField {
-  if (!Array.isArray(encoded) || encoded.length < 2) throw new BadPlan("an output field is malformed");
+function decodeField(context: OutputDecodeContext, parentType: GraphQLObjectType, refs: Encoded, flags: Encoded, encodedValue: Encoded): OutputField {
   const { decoder, schema } = context;
-  if (encoded[0] === FULL) return decoder.decodeValue(encoded[1]!) as OutputField;
-  const refs = encoded[0]!;
-  const fieldNodes = (Array.isArray(refs) ? refs : [refs]).map((ref) =>
-    decoder.fieldNode(Array.isArray(ref) ? ref[0] : "", Array.isArray(ref) ? ref[1] : ref),
+  if (refs === FULL) return decoder.decodeValue(flags) as OutputField;
+  const fieldNodes = (
+    typeof refs === "number"
+      ? [decoder.fieldNode("", refs)]
+      : (Array.isArray(refs) ? refs : [refs]).map((ref) => decoder.fieldNode(Array.isArray(ref) ? ref[0] : "", Array.isArray(ref) ? ref[1] : ref))
   ) as FieldNode[];
   const first = fieldNodes[0];
   if (first === undefined) throw new BadPlan("an output field names no field node");
@@ -201,9 +204,9 @@ function decodeField(context: OutputDecodeContext, parentType: GraphQLObjectType
     fragments: decoder.context.fragments,
     operation: decoder.operation,
   };
-  const value = encoded.length === 2 ? null : decodeValueAt(context, fieldDef.type, encoded[2]!, field);
+  const value = encodedValue === null ? null : decodeValueAt(context, fieldDef.type, encodedValue, field);
   if ((value === null) !== (fieldDef === TypeNameMetaFieldDef)) throw new BadPlan(`the output field ${responseKey} does not fit its type`);
-  return { responseKey, field, value, errorValuesAreErrors: encoded[1] === 1 };
+  return { responseKey, field, value, errorValuesAreErrors: flags === 1 };
 }
 
 /** What a position of one output type needs to be decoded: worked out once per type, not per field. */

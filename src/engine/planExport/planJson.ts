@@ -9,7 +9,9 @@ import type { Step } from "../step.js";
 import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../layer.js";
 import { OperationPlan } from "../operationPlan.js";
 import { measureOperation, type Limits, type OperationShape } from "../limits.js";
+import { shapeTableOf } from "./shapes.js";
 import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
+import { generatedCodeAllowed } from "../generatedCode.js";
 import { decodeOutputPlan, encodeOutputPlan } from "./outputJson.js";
 import { stepClassOf, stepKindOf, type StepClass } from "./registry.js";
 
@@ -31,15 +33,17 @@ const REASONS: { readonly [type: string]: object } = {
 export interface PlanBody {
   readonly purpose: OperationPlan["purpose"];
   readonly kinds: readonly string[];
-  readonly shapes: readonly Shape[];
+  /** The shapes as JSON text: the same few lists in every plan, so the importing process parses each once. */
+  readonly shapes: string;
   readonly constraints: ReadonlyArray<readonly [name: string, value: Encoded]>;
   readonly layers: ReadonlyArray<readonly Encoded[]>;
   /** Step id lists as written by encodeIds; `executable` is `true` when it is the layer's `steps` list. */
   readonly layerSteps: ReadonlyArray<readonly [steps: readonly number[], executable: readonly number[] | true, item: number, pathTypename: Encoded, errorValuesAreErrors: boolean]>;
   /**
-   * Every step in id order as one flat stream: -1 for a removed step, else kind index, layer, dependency
-   * count, the dependency ids, shape, and the shape's values. One array, not three per step: the body parses
-   * in far fewer allocations.
+   * Every step in id order as one flat stream: -1 for a removed step, else its header — kind index, layer,
+   * dependency count, the dependency ids, shape — or -2 when the header is the previous step's, then the
+   * shape's values. One array, not three per step, and a run of like steps (the field reads of one object)
+   * writes its header once: the body parses in far fewer allocations.
    */
   readonly steps: readonly Encoded[];
   readonly root: Encoded;
@@ -97,11 +101,20 @@ export function encodePlan(plan: OperationPlan): PlanBody {
   const shape = [depth, widest, fields, cost.terms.map((t) => [t.factor, t.variables.map((v) => [v.name, v.fallback] as const)] as const)] as const;
   const shapes = encoder.shapes(); // takes each shape's fixed fields out of the steps' values: before flattening
   const stream: Encoded[] = [];
+  let previous: Encoded[] | null = null;
   for (const s of steps) {
-    if (s === null) stream.push(-1);
-    else stream.push(s[0]!, s[1]!, (s[2] as number[]).length, ...(s[2] as number[]), ...s.slice(3));
+    if (s === null) {
+      stream.push(-1);
+      previous = null;
+      continue;
+    }
+    const header: Encoded[] = [s[0]!, s[1]!, (s[2] as number[]).length, ...(s[2] as number[]), s[3]!];
+    if (previous !== null && header.length === previous.length && header.every((h, i) => h === previous![i])) stream.push(SAME_HEADER);
+    else stream.push(...header);
+    stream.push(...s.slice(4));
+    previous = header;
   }
-  return { purpose: plan.purpose, kinds, shapes, constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
+  return { purpose: plan.purpose, kinds, shapes: JSON.stringify(shapes), constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
 }
 
 function within<T>(where: string, run: () => T): T {
@@ -125,8 +138,8 @@ export function decodePlan(
   limits: Limits,
 ): OperationPlan {
   if (body === null || typeof body !== "object") throw new BadPlan("the plan body is not an object");
-  const { kinds, shapes, layers: bodyLayers, layerSteps, steps: bodySteps } = body;
-  if (!Array.isArray(kinds) || !Array.isArray(shapes) || !Array.isArray(bodySteps) || !Array.isArray(layerSteps) || !Array.isArray(body.constraints)) {
+  const { kinds, layers: bodyLayers, layerSteps, steps: bodySteps } = body;
+  if (!Array.isArray(kinds) || !Array.isArray(bodySteps) || !Array.isArray(layerSteps) || !Array.isArray(body.constraints)) {
     throw new BadPlan("the plan body is missing a part");
   }
   if (!Array.isArray(bodyLayers) || bodyLayers.length === 0 || layerSteps.length !== bodyLayers.length) throw new BadPlan("the plan has no layers");
@@ -139,22 +152,34 @@ export function decodePlan(
   });
   // First pass: where each step starts in the stream, and its object (steps name steps of any id).
   const steps: Array<Step | null> = [];
-  const starts: number[] = [];
   const layers: Layer[] = [];
-  const decoder = new PlanDecoder({ schema, operation, fragments, shapes, steps, layers });
+  const generateCode = generatedCodeAllowed(schema);
+  const { shapes, shapePlans } = shapeTableOf(body.shapes, generateCode);
+  const decoder = new PlanDecoder({ schema, generateCode, operation, fragments, shapes, shapePlans, steps, layers });
+  const headers: number[] = [];
+  const starts: number[] = [];
+  let header = -1;
   for (let at = 0; at < bodySteps.length; ) {
-    const kind = bodySteps[at];
-    starts.push(at);
-    if (kind === -1) {
+    const token = bodySteps[at];
+    if (token === -1) {
       steps.push(null);
+      headers.push(-1);
+      starts.push(-1);
+      header = -1;
       at++;
       continue;
     }
+    if (token !== SAME_HEADER) header = at;
+    else if (header < 0) throw new BadPlan(`step ${steps.length} repeats a header it does not follow`);
+    const kind = bodySteps[header];
     const stepClass = typeof kind === "number" ? classes[kind] : undefined;
-    const deps = bodySteps[at + 2];
+    const deps = bodySteps[header + 2];
     if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
+    const valuesAt = token === SAME_HEADER ? at + 1 : at + 3 + deps + 1;
     steps.push(Object.create(stepClass.prototype) as Step);
-    at += 3 + deps + 1 + decoder.valueCount(bodySteps[at + 3 + deps]);
+    headers.push(header);
+    starts.push(valuesAt);
+    at = valuesAt + decoder.valueCount(bodySteps[header + 3 + deps]);
   }
   for (let i = 0; i < bodyLayers.length; i++) {
     const l = bodyLayers[i]!;
@@ -178,11 +203,11 @@ export function decodePlan(
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     if (!step) continue;
-    const at = starts[i]!;
+    const at = headers[i]!;
     const layerId = bodySteps[at + 1] as number;
     if (!layers[layerId]) throw new BadPlan(`step ${i} names layer ${String(layerId)}`);
     const deps = bodySteps[at + 2] as number;
-    const target = decoder.decodeFields(bodySteps, at + 3 + deps, step as unknown as Record<string, unknown>, true);
+    const target = decoder.fillFields(bodySteps[at + 3 + deps], bodySteps, starts[i]!, step as unknown as Record<string, unknown>);
     target.id = i;
     target.layerId = layerId;
     target.ownerPlan = plan;
@@ -227,6 +252,9 @@ function shapeOf(written: PlanBody["shape"] | undefined, limits: Limits): Operat
 function isCount(n: unknown): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= 0;
 }
+
+/** In the step stream: this step's header is the previous step's. */
+const SAME_HEADER = -2;
 
 /** Step ids, each run of consecutive ids after its first written as minus its length: [4, 5, 6, 9] → [4, -2, 9]. */
 function encodeIds(list: readonly Step[]): number[] {

@@ -1,0 +1,67 @@
+// Generated field setters for imported objects: per key layout of a shape (its keys, which of them the
+// shape fixes, and whether each fixed value is plain data), a function that sets an object's fields with
+// named stores in key order — monomorphic, where a loop over the keys is a keyed store per field. Made
+// once per layout and kept for the process (step kinds repeat across plans); the values themselves are
+// arguments, never code. Keys go through JSON.stringify; nothing else from a plan reaches the code.
+
+import type { Encoded } from "./encoded.js";
+
+/** What a filler decodes written and fixed values with. */
+export interface ValueDecoder {
+  decodeValue(value: Encoded): unknown;
+  /** Throws the bad-plan error for a one-element list holding more than a scalar. */
+  notScalar(): never;
+}
+
+/** Sets `target`'s fields from `values[at...]` (the written ones) and `fixed[k]` (the shape's, by key index). */
+export type Filler = (target: object, values: readonly Encoded[], at: number, fixed: ReadonlyArray<unknown>, decoder: ValueDecoder) => void;
+
+/** How a fixed value is set: as it is (plain scalar), copied (array of scalars: tag 0), or decoded. */
+export type FixedKind = "scalar" | "array" | "decode";
+
+export function fixedKind(value: Encoded): FixedKind {
+  if (value === null || typeof value !== "object") return "scalar";
+  if (value[0] !== 0) return "decode";
+  for (let i = 1; i < value.length; i++) if (value[i] !== null && typeof value[i] === "object") return "decode";
+  return "array";
+}
+
+/** Layouts seen by this process are few (a handful per step kind); beyond this many, no more are made. */
+const MAX_FILLERS = 2000;
+const fillers = new Map<string, Filler>();
+
+/**
+ * spec: FillerFor — the filler of a key layout: `keys`, and per key the fixed value's kind, "written", or
+ * "single" (written as the one scalar of a plain array).
+ * Null when the process has made MAX_FILLERS already (the caller sets fields in a loop instead).
+ */
+export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKind | "written" | "single">): Filler | null {
+  const signature = `${keys.join("\u0000")}\u0001${kinds.join(",")}`;
+  let filler = fillers.get(signature);
+  if (filler !== undefined) return filler;
+  if (fillers.size >= MAX_FILLERS) return null;
+  const lines: string[] = ["var x;"];
+  let next = 0;
+  for (let k = 0; k < keys.length; k++) {
+    const target = `o[${JSON.stringify(keys[k])}]`;
+    switch (kinds[k]) {
+      case "written":
+        lines.push(`x = v[at + ${next++}]; ${target} = x !== null && typeof x === "object" ? d.decodeValue(x) : x;`);
+        break;
+      case "single":
+        lines.push(`x = v[at + ${next++}]; if (x !== null && typeof x === "object") d.notScalar(); ${target} = [x];`);
+        break;
+      case "scalar":
+        lines.push(`${target} = f[${k}];`);
+        break;
+      case "array":
+        lines.push(`${target} = f[${k}].slice(1);`);
+        break;
+      default:
+        lines.push(`${target} = d.decodeValue(f[${k}]);`);
+    }
+  }
+  filler = new Function("o", "v", "at", "f", "d", lines.join("\n")) as Filler;
+  fillers.set(signature, filler);
+  return filler;
+}

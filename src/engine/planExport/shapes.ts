@@ -1,0 +1,82 @@
+// Shapes as the decoder uses them: each shape's keys with what the shape fixes, worked out once per shape
+// list and kept for the process with the list's parsed text (the same few lists recur in every plan), and
+// the generated setter of each key layout (fillers.ts).
+
+import { BadPlan, Tag, type Encoded, type Shape } from "./encoded.js";
+import { fillerFor, fixedKind, type Filler } from "./fillers.js";
+
+/** Marks a key whose value each object writes (rather than its shape). */
+export const WRITTEN: unique symbol = Symbol("written");
+/** Marks a key whose value each object writes as the one scalar of a plain array. */
+export const SINGLE: unique symbol = Symbol("single");
+
+export interface ShapePlan {
+  readonly keys: readonly string[];
+  readonly fixed: ReadonlyArray<Encoded | typeof WRITTEN | typeof SINGLE>;
+  readonly written: number;
+  /** The generated setter of this key layout (fillers.ts), or null: the loop in decodeFields. */
+  readonly fill: Filler | null;
+}
+
+const NONE: never[] = [];
+
+/** A plain array (tag 0) of exactly one scalar. */
+export function isSingle(value: Encoded | undefined): boolean {
+  return Array.isArray(value) && value.length === 2 && value[0] === Tag.Array && (value[1] === null || typeof value[1] !== "object");
+}
+
+/** A key an imported object may be given: a string, never one that would reach its prototype. */
+function isFieldName(key: unknown): boolean {
+  return typeof key === "string" && key !== "__proto__";
+}
+
+/** spec: ShapePlanOf — a shape's keys with, per key, the value the shape fixes, WRITTEN or SINGLE, and its filler. */
+export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | undefined>, shapeId: Encoded | undefined, generateCode: boolean): ShapePlan {
+  const shape = typeof shapeId === "number" ? shapes[shapeId] : undefined;
+  if (!Array.isArray(shape) || !Array.isArray(shape[0])) throw new BadPlan(`an object names shape ${String(shapeId)}, which the plan does not hold`);
+  const [keys, fixedAt = NONE, fixedValues = NONE, singleAt = NONE] = shape;
+  if (fixedValues.length !== fixedAt.length || !Array.isArray(singleAt) || !keys.every(isFieldName)) throw new BadPlan(`shape ${String(shapeId)} is malformed`);
+  const fixed: Array<Encoded | typeof WRITTEN | typeof SINGLE> = keys.map(() => WRITTEN);
+  for (let f = 0; f < fixedAt.length; f++) fixed[fixedAt[f]!] = fixedValues[f]!;
+  for (const k of singleAt) {
+    if (fixed[k] !== WRITTEN) throw new BadPlan(`shape ${String(shapeId)} is malformed`);
+    fixed[k] = SINGLE;
+  }
+  const fill = generateCode ? fillerFor(keys, fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : fixedKind(v)))) : null;
+  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill };
+  plans[shapeId as number] = plan;
+  return plan;
+}
+
+/** A body's shape list (its JSON text) parsed once per process, with what decoders work out per shape. */
+interface ShapeTable {
+  readonly shapes: readonly Shape[];
+  /** Per shape, once worked out: for decoders that may generate code, and for those that may not. */
+  readonly plans: readonly [Array<ShapePlan | undefined>, Array<ShapePlan | undefined>];
+}
+
+/** Shape lists repeat across plans (they are the step kinds' key lists): parsed once per distinct text. */
+const shapeTables = new Map<string, ShapeTable>();
+const MAX_SHAPE_TABLES = 1000;
+
+/**
+ * spec: ShapeTableOf — the shapes written as `text` (a JSON array), parsed once per process and kept with
+ * what decoding works out per shape; BadPlan when the text is not a list of shapes.
+ */
+export function shapeTableOf(text: unknown, generateCode: boolean): { shapes: readonly Shape[]; shapePlans: Array<ShapePlan | undefined> } {
+  if (typeof text !== "string") throw new BadPlan("the plan's shapes are not a JSON text");
+  let table = shapeTables.get(text);
+  if (table === undefined) {
+    let shapes: unknown;
+    try {
+      shapes = JSON.parse(text);
+    } catch {
+      throw new BadPlan("the plan's shapes are not valid JSON");
+    }
+    if (!Array.isArray(shapes)) throw new BadPlan("the plan's shapes are not a list");
+    table = { shapes: shapes as Shape[], plans: [[], []] };
+    if (shapeTables.size < MAX_SHAPE_TABLES) shapeTables.set(text, table);
+  }
+  return { shapes: table.shapes, shapePlans: table.plans[generateCode ? 1 : 0] };
+}
+
