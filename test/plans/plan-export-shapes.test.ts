@@ -7,7 +7,8 @@ import { test } from "uvu";
 import { createHash } from "node:crypto";
 import * as assert from "uvu/assert";
 import { GraphQLSchema, graphql, parse } from "graphql";
-import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema } from "../../src/index.js";
+import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Step } from "../../src/index.js";
+import { constant } from "../../steps/index.js";
 
 const typeDefs = `
   interface Named { name: String! }
@@ -24,8 +25,9 @@ const ann = { name: "Ann", tags: ["a", null, "c"], matrix: [[1, 2], [3]], pet: d
 const bob = { name: "Bob", tags: null, matrix: null, pet: cat, friends: [ann] };
 ann.friends = [bob];
 
-function schemaUnderTest(): GraphQLSchema {
+function schemaUnderTest(compileOutput = true): GraphQLSchema {
   return makeSchema({
+    compileOutput,
     typeDefs,
     resolvers: {
       Query: {
@@ -79,6 +81,35 @@ test("import: every kind of output position derives from the document and gives 
   // exactly as in the process that built the plan.
   assert.is(stats.branchesPlanned, getPlanCacheStats(planned).branchesPlanned);
   assert.ok(stats.branchesPlanned >= 5, String(stats.branchesPlanned));
+});
+
+test("import without generated code (compileOutput: false): fields are set by the decoder's loop, same result, the planner not running", async () => {
+  const document = parse(query);
+  const variables = { text: "o" };
+  const planned = schemaUnderTest(false);
+  const text = exportPlan(planned, document, undefined, variables);
+  const expected = await execute({ schema: planned, document, variableValues: variables });
+  const fresh = new GraphQLSchema(planned.toConfig());
+  assert.ok(importPlan(fresh, parse(query), text, undefined, variables));
+  const imported = await execute({ schema: fresh, document: parse(query), variableValues: variables });
+  assert.equal(JSON.parse(JSON.stringify(imported)), JSON.parse(JSON.stringify(expected)));
+  assert.is(getPlanCacheStats(fresh).plansBuilt, 0);
+  // The 200-field shape of plan: Access steps' paths are written bare and read back as one-element lists.
+  const things = makeSchema({
+    compileOutput: false,
+    typeDefs: "type Query { a: T b: T } type T { x: String y: String }",
+    plans: {
+      Query: { a: () => constant({ x: "1", y: "2" }), b: () => constant({ x: "3", y: "4" }) },
+      T: { x: ($t: Step) => $t.get("x"), y: ($t: Step) => $t.get("y") },
+    },
+  });
+  const source = "{ a { x y } b { x y } }";
+  const thingsText = exportPlan(things, parse(source));
+  const shapes = JSON.parse(JSON.parse(thingsText.slice(thingsText.indexOf("\n") + 1)).shapes) as unknown[][];
+  assert.ok(shapes.some((shape) => shape.length === 4), "a shape with one-scalar lists written bare");
+  const copy = new GraphQLSchema(things.toConfig());
+  assert.ok(importPlan(copy, parse(source), thingsText));
+  assert.equal(JSON.parse(JSON.stringify(await execute({ schema: copy, document: parse(source) }))), { data: { a: { x: "1", y: "2" }, b: { x: "3", y: "4" } } });
 });
 
 test("import: a body edited behind a recomputed checksum never throws; malformed parts are refused with a warning", () => {
