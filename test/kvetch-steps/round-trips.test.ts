@@ -4,8 +4,8 @@
 // edges; lists ∥ item edges; items — with the same 5 store calls and the same answer.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parse } from "graphql";
-import { execute, explainPlan, type PlanJSON } from "../../src/index.js";
+import { GraphQLSchema, parse } from "graphql";
+import { execute, explainPlan, exportPlan, getPlanCacheStats, importPlan, type PlanJSON } from "../../src/index.js";
 import { memoryBackend, newId, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { naive, planned, seededStore } from "./todo.js";
@@ -145,6 +145,22 @@ test("a list fetched ahead with its own page size: todoItems(first: 2) under eve
   // edges are fetched for the lists' ids only, with the items' own page size.
   assert.is(run.rowsFetched, 1 + 4 + 3 + 9 + 6);
   assert.equal(run.result, (await naive(kvetch, query, { id: seed.userIds[0] })).result);
+});
+
+test("an exported todo view plan, imported into another schema instance, runs 3 deep with 5 calls", async () => {
+  const { kvetch, seed, recording } = await recordedStore({ users: 1, listsPerUser: 4, itemsPerList: 2 });
+  const document = parse(`${todoViewQuery}\n# exported\n`);
+  const variableValues = { id: seed.userIds[0] };
+  const text = exportPlan(todoSchema, document, null, variableValues);
+  const copy = new GraphQLSchema({ ...todoSchema.toConfig(), extensions: todoSchema.extensions });
+  assert.ok(importPlan(copy, document, text, null, variableValues));
+  kvetch.resetCounters();
+  const result = await execute({ schema: copy, document, variableValues, contextValue: { kvetch } });
+  assert.is(getPlanCacheStats(copy).plansBuilt, 0);
+  assert.is(kvetch.counters.calls, 5);
+  assert.is(Math.max(...recording.depths), 3, `depths ${recording.depths}`);
+  const own = await planned(kvetch, todoViewQuery, { id: seed.userIds[0] });
+  assert.equal(JSON.parse(JSON.stringify(result)), own.result);
 });
 
 test.run();
