@@ -264,11 +264,6 @@ export abstract class KvetchListStep extends Step<unknown> {
     return $list;
   }
 
-  /** The step whose values carry the pages fetched ahead for this list, or null. */
-  prefetchSource(): Step | null {
-    return this.prefetchIndex < 0 ? null : this.getDependency(this.prefetchIndex);
-  }
-
   /**
    * spec: PrefetchPages — what this list's execute would fetch for `keys` (distinct node ids), fetched now:
    * the same page size, cursor and verification, in one store call. Keyed like the list's requests; null
