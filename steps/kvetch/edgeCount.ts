@@ -2,9 +2,10 @@
 // (one query per shard, or the cache). Counts are the stored rows' count, kept with each edge write; they
 // are not re-checked against canonical data. Never counts per parent.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext, registerStepClass } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass } from "../../src/index.js";
 import { KvetchError, countKey } from "../../src/kvetch/index.js";
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
+import { loadedById } from "./loadedId.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
@@ -54,6 +55,15 @@ export class EdgeCountStep extends Step<number | null> {
 
   override validatePlan(context: PlanValidationContext): void {
     plannedKvetchSchema(context)?.edge(this.edge, `edgeCount(${JSON.stringify(this.edge)})`);
+  }
+
+  /** Counted by the id its parent object was loaded by, beside that object's load (LoadedById). */
+  override optimize(plan: OptimizeContext): Step {
+    const $key = loadedById(plan, this, this.getDependency(0));
+    if ($key === null) return this;
+    const $count = new EdgeCountStep(this.edge, $key, this.getDependency(1));
+    $count.optimizations.push("keyed by the id its object was loaded by");
+    return $count;
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {

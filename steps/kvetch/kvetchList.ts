@@ -9,6 +9,8 @@ import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } f
 import { KvetchError } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { loadedById } from "./loadedId.js";
+import { ACCEPT_ANY, keyedPages, readPrefetched, type PrefetchedPages } from "./prefetch.js";
 
 /** What each entry's value is: the list of items, or a page `{ edges, hasNextPage, endCursor }`. */
 export type ListMode = "list" | "page";
@@ -22,6 +24,14 @@ export interface KvetchListOptions extends KvetchStepOptions {
 
 /** An item of a list, as the store returns it: an edge (`toId`) or an index entry (`targetId`). */
 export type ListItem = KvetchEdge | KvetchIndexEntry;
+
+/** The steps a KvetchListStep reads, so optimize() can build an equal step with some of them changed. */
+export interface KvetchListSteps {
+  readonly $key: Step;
+  readonly $store: Step;
+  readonly $first: Step | null;
+  readonly $after: Step | null;
+}
 
 /** How a KvetchListStep was built, so optimize() can build an equal step with other settings. */
 export interface KvetchListSettings {
@@ -42,6 +52,8 @@ export abstract class KvetchListStep extends Step<unknown> {
   protected readonly storeIndex: number;
   protected readonly firstIndex: number;
   protected readonly afterIndex: number;
+  /** The dependency giving each entry's list item whose node load fetched this list ahead (-1: none). */
+  protected prefetchIndex = -1;
 
   constructor(
     /** The edge's or index's name in the Kvetch schema. */
@@ -92,8 +104,8 @@ export abstract class KvetchListStep extends Step<unknown> {
   /** The key that equal keys share, for de-duplication (null: do not de-duplicate this key). */
   protected abstract dedupeKey(key: unknown): string | null;
 
-  /** An equal step with other settings (same dependencies), for optimize. */
-  protected abstract rebuild(settings: KvetchListSettings): KvetchListStep;
+  /** An equal step with other settings (and the given dependencies: by default the same), for optimize. */
+  protected abstract rebuild(settings: KvetchListSettings, steps?: KvetchListSteps): KvetchListStep;
 
   /**
    * The check the node load right behind this list applies (once per batch): whether an item still holds
@@ -168,7 +180,14 @@ export abstract class KvetchListStep extends Step<unknown> {
       }
       recorded = recordReadDependencies(deps, store, entries, depKeys);
     }
-    return withDependencies(this.fetchPages(store, requestKeys, limit, after, this.settings.verify), recorded).then((pages) => {
+    const verify = this.settings.verify;
+    const fetch = (keys: unknown[]): Promise<(KvetchPage<ListItem> | KvetchError)[]> => this.fetchPages(store, keys, limit, after, verify);
+    // A request recording dependencies reads its lists itself: each version read must precede its own data read.
+    const read =
+      this.prefetchIndex >= 0 && !deps
+        ? readPrefetched(this, values[this.prefetchIndex] as readonly unknown[], count, slot, requestKeys, (key) => this.dedupeKey(key), fetch)
+        : fetch(requestKeys);
+    return withDependencies(read, recorded).then((pages) => {
       const list = this.settings.mode === "list";
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;
@@ -203,13 +222,66 @@ export abstract class KvetchListStep extends Step<unknown> {
     throw new Error(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
   }
 
-  /** A lone first() over the list caps the query at one item. */
+  /** A lone first() over the list caps the query at one item; a key that is a loaded object's id becomes the id it was loaded by. */
   override optimize(plan: OptimizeContext): Step {
     if (this.limitCap !== 1 && this.settings.mode === "list" && onlyFirstConsumes(plan, this)) {
       this.limitCap = 1;
       this.optimizations.push("first() folded into the query limit");
     }
-    return this;
+    const $key = loadedById(plan, this, this.keyStep());
+    if ($key === null) return this;
+    const $list = this.rebuildWith(this.settings, { ...this.dependencySteps(), $key });
+    $list.optimizations.push("keyed by the id its object was loaded by");
+    return $list;
+  }
+
+  /** `rebuild` keeping this step's page cap, optimizations and prefetch source. */
+  private rebuildWith(settings: KvetchListSettings, steps: KvetchListSteps): KvetchListStep {
+    const $list = this.rebuild(settings, steps);
+    $list.limitCap = this.limitCap;
+    $list.optimizations.push(...this.optimizations);
+    if (this.prefetchIndex >= 0) $list.prefetchIndex = $list.addDependency(this.getDependency(this.prefetchIndex), { acceptFlags: ACCEPT_ANY });
+    return $list;
+  }
+
+  /**
+   * Whether the node load of the list `$item` belongs to may fetch this list ahead for its nodes' ids: the
+   * same store, and `first`/`after` global (one value for every key), so the prefetch asks what this would.
+   */
+  canBePrefetched($store: Step): boolean {
+    return (
+      this.prefetchIndex < 0 &&
+      this.storeStep() === $store &&
+      (this.firstIndex < 0 || this.isGlobalArgument(this.firstIndex)) &&
+      (this.afterIndex < 0 || this.isGlobalArgument(this.afterIndex))
+    );
+  }
+
+  /** An equal list that reads the pages `$item`'s node load fetched ahead for it (PrefetchBesideNodes). */
+  prefetchedFrom($item: Step): KvetchListStep {
+    const $list = this.rebuildWith(this.settings, this.dependencySteps());
+    $list.prefetchIndex = $list.addDependency($item, { acceptFlags: ACCEPT_ANY });
+    return $list;
+  }
+
+  /**
+   * spec: PrefetchPages — what this list's execute would fetch for `keys` (distinct node ids), fetched now:
+   * the same page size, cursor and verification, in one store call. Keyed like the list's requests; null
+   * when the call failed or `first` is invalid (the list then reads for itself, and reports it).
+   */
+  prefetchPages(store: Kvetch, keys: readonly unknown[], first: unknown, after: unknown, maxPage: number): PrefetchedPages {
+    let limit: number | null;
+    try {
+      limit = this.checkFirst(first, maxPage);
+    } catch {
+      return Promise.resolve(null);
+    }
+    if (this.limitCap !== null) limit = limit === null ? this.limitCap : Math.min(limit, this.limitCap);
+    if (limit === null) limit = maxPage + 1;
+    const queried = keys.filter((key) => key != null && this.isQueryableKey(key) && this.dedupeKey(key) !== null);
+    if (queried.length === 0) return Promise.resolve(null);
+    const pages = this.fetchPages(store, queried, limit, (after ?? null) as string | null, this.settings.verify);
+    return keyedPages(pages, queried, (key) => this.dedupeKey(key)!);
   }
 
   /**
@@ -217,9 +289,9 @@ export abstract class KvetchListStep extends Step<unknown> {
    * with the page cap this list's own optimize would set. A new step: this one is left as it is.
    */
   withoutVerification(plan: OptimizeContext): KvetchListStep {
-    const $list = this.rebuild({ mode: this.settings.mode, verify: false });
-    $list.limitCap = this.limitCap;
-    $list.optimizations.push(...this.optimizations);
+    const $key = loadedById(plan, this, this.keyStep());
+    const $list = this.rebuildWith({ mode: this.settings.mode, verify: false }, { ...this.dependencySteps(), ...($key === null ? {} : { $key }) });
+    if ($key !== null) $list.optimizations.push("keyed by the id its object was loaded by");
     if ($list.limitCap !== 1 && this.settings.mode === "list" && onlyFirstConsumes(plan, this)) {
       $list.limitCap = 1;
       $list.optimizations.push("first() folded into the query limit");
@@ -238,8 +310,14 @@ export abstract class KvetchListStep extends Step<unknown> {
     return this.getDependency(this.storeIndex);
   }
 
+  /** The page size and cursor steps (null when not given). */
+  pageArguments(): { $first: Step | null; $after: Step | null } {
+    const { $first, $after } = this.dependencySteps();
+    return { $first, $after };
+  }
+
   /** The steps optimize() rebuilds from: key, store, first and after. */
-  protected dependencySteps(): { $key: Step; $store: Step; $first: Step | null; $after: Step | null } {
+  protected dependencySteps(): KvetchListSteps {
     return {
       $key: this.getDependency(this.keyIndex),
       $store: this.getDependency(this.storeIndex),

@@ -8,7 +8,7 @@ import { derivedEdgeHolds } from "../../src/kvetch/index.js";
 import { edgesKey, isUuid } from "../../src/kvetch/index.js";
 import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
-import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
+import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type KvetchListSteps, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
 import { registerStepClass } from "../../src/index.js";
 
@@ -43,8 +43,8 @@ export class LoadEdgesStep extends KvetchListStep {
     return (fromId as string).toLowerCase();
   }
 
-  protected rebuild(settings: KvetchListSettings): KvetchListStep {
-    const { $key, $store, $first, $after } = this.dependencySteps();
+  protected rebuild(settings: KvetchListSettings, steps: KvetchListSteps = this.dependencySteps()): KvetchListStep {
+    const { $key, $store, $first, $after } = steps;
     return new LoadEdgesStep(this.name, $key, $store, $first, $after, settings);
   }
 

@@ -5,10 +5,11 @@
 // calls the store per entry.
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, registerStepClass } from "../../src/index.js";
-import { KvetchError, objectKey, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
+import { KvetchError, objectKey, type Kvetch, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import type { KvetchListStep, ListItem } from "./kvetchList.js";
 import { requireStore } from "./kvetchStore.js";
+import { PREFETCHED, type PrefetchedPages } from "./prefetch.js";
 
 /**
  * A list item with the object it points to (`node`: null when missing or of another type; a flagged error
@@ -22,6 +23,8 @@ export class LoadNodesStep extends Step<unknown> {
     registerStepClass(this);
   }
   override isAsync = true;
+  /** Per list fetched ahead: the dependency indices of its global `first` and `after` (-1: none). */
+  readonly prefetchArguments: number[] = [];
 
   constructor(
     $list: KvetchListStep,
@@ -29,11 +32,18 @@ export class LoadNodesStep extends Step<unknown> {
     readonly type: string,
     $key: Step,
     $store: Step,
+    /** Lists below keyed by each node's id, fetched ahead for the item ids beside the nodes (PrefetchBesideNodes). */
+    readonly prefetches: readonly KvetchListStep[] = [],
   ) {
     super();
     this.addDependency($list);
-    this.addDependency($key);
+    // A null key (a missing parent object, when the list was keyed by the id it was loaded by) reads nothing.
+    this.addDependency($key, { acceptFlags: 0 });
     this.addGlobalDependency($store);
+    for (const $ahead of prefetches) {
+      const { $first, $after } = $ahead.pageArguments();
+      this.prefetchArguments.push($first === null ? -1 : this.addGlobalDependency($first), $after === null ? -1 : this.addGlobalDependency($after));
+    }
   }
 
   /** The list whose items this step loads the objects of. */
@@ -51,7 +61,8 @@ export class LoadNodesStep extends Step<unknown> {
     return this.getDependency(2);
   }
 
-  execute({ count, values: [lists, keys, storeValue], deps }: ExecutionDetails<[readonly unknown[], readonly unknown[], unknown]>): Promise<unknown[]> | unknown[] {
+  execute({ count, values, request, deps }: ExecutionDetails): Promise<unknown[]> | unknown[] {
+    const [lists, keys, storeValue] = values as [readonly unknown[], readonly unknown[], unknown];
     const store = requireStore(storeValue, this);
     const $list = this.$list;
     const idKey = $list.idKey;
@@ -74,7 +85,11 @@ export class LoadNodesStep extends Step<unknown> {
     if (ids.length === 0) return lists.slice(0, count);
     const type = this.type;
     const recorded = deps ? recordReadDependencies(deps, store, ...nodeKeys(lists, count, paged, idKey)) : null;
-    return withDependencies(store.getObjects(ids, { partial: true }), recorded).then((objects) => {
+    const nodes = store.getObjects(ids, { partial: true });
+    // In the same round trip: the lists below keyed by these ids (not when recording dependencies: each list
+    // reads its own version right before its own data).
+    const ahead = deps || this.prefetches.length === 0 ? null : this.prefetchAhead(store, ids, values, request.limits.maxPageSize);
+    return withDependencies(nodes, recorded).then((objects) => {
       const holds = $list.itemCheck(store);
       const out = new Array<unknown>(count);
       for (let i = 0; i < count; i++) {
@@ -95,7 +110,8 @@ export class LoadNodesStep extends Step<unknown> {
           }
           if (!holds(item, keys[i], target)) continue; // a stale derived row: the canonical object says otherwise
           // A new item per kept edge (the store's items are never written to): the list's values are new anyway.
-          kept.push({ ...item, node: target !== null && target.type === type ? target : null });
+          const node = target !== null && target.type === type ? target : null;
+          kept.push(ahead === null ? { ...item, node } : ({ ...item, node, [PREFETCHED]: ahead } as unknown as NodeItem));
         }
         // A page keeps the store's hasNextPage and endCursor: the next page starts after the last row read,
         // even when that row was dropped here.
@@ -103,6 +119,18 @@ export class LoadNodesStep extends Step<unknown> {
       }
       return out;
     });
+  }
+
+  /** spec: PrefetchAhead — one store call per list fetched ahead for the items' ids, started beside the node load. */
+  private prefetchAhead(store: Kvetch, ids: readonly string[], values: readonly unknown[], maxPage: number): Map<Step, PrefetchedPages> {
+    const ahead = new Map<Step, PrefetchedPages>();
+    const args = this.prefetchArguments;
+    for (let p = 0; p < this.prefetches.length; p++) {
+      const first = args[2 * p]! < 0 ? null : values[args[2 * p]!];
+      const after = args[2 * p + 1]! < 0 ? null : values[args[2 * p + 1]!];
+      ahead.set(this.prefetches[p]!, this.prefetches[p]!.prefetchPages(store, ids, first, after, maxPage));
+    }
+    return ahead;
   }
 
   override toStringMeta(): string {
@@ -131,8 +159,9 @@ function nodeKeys(lists: readonly unknown[], count: number, paged: boolean, idKe
  * verification plus, right behind it, the load of the objects its items point to (one more store call for
  * the layer); the objects re-check the derived rows. Returns the node load (whose items carry `node`).
  */
-export function loadNodesBehind(plan: OptimizeContext, $list: KvetchListStep, type: string): LoadNodesStep {
-  const $nodes = new LoadNodesStep($list.withoutVerification(plan), type, $list.keyStep(), $list.storeStep());
+export function loadNodesBehind(plan: OptimizeContext, $list: KvetchListStep, type: string, prefetches: readonly KvetchListStep[] = []): LoadNodesStep {
+  const $unverified = $list.withoutVerification(plan);
+  const $nodes = new LoadNodesStep($unverified, type, $list.keyStep(), $list.storeStep(), prefetches);
   plan.replaceStep($list, $nodes);
   return $nodes;
 }

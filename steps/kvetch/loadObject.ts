@@ -54,6 +54,11 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     });
   }
 
+  /** The step giving the id each object is loaded by (LoadedById). */
+  loadedBy(): Step {
+    return this.getDependency(0);
+  }
+
   /** The type must be one the Kvetch schema defines (when the GraphQL schema was given one). */
   override validatePlan(context: PlanValidationContext): void {
     plannedKvetchSchema(context)?.objectType(this.type, `loadObject(${JSON.stringify(this.type)})`);
@@ -90,7 +95,9 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
       if ($list.type !== this.type) return this;
       $nodes = $list;
     } else {
-      $nodes = loadNodesBehind(plan, $list, this.type);
+      const readers = prefetchBesideNodes(plan, this, $item);
+      $nodes = loadNodesBehind(plan, $list, this.type, readers);
+      for (const $reader of readers) $reader.optimizations.push(`fetched ahead by ${$nodes}`);
     }
     const $node = new AccessStep($item, ["node"]);
     $node.optimizations.push(`loadObject(${this.type}) loaded by ${$nodes.$list}`);
@@ -135,6 +142,30 @@ function listBehind(plan: OptimizeContext, $item: Step): KvetchListStep | LoadNo
 function isListOrNodes($step: Step, mode: "list" | "page"): $step is KvetchListStep | LoadNodesStep {
   const $list = $step instanceof LoadNodesStep ? $step.$list : $step;
   return $list instanceof KvetchListStep && $list.settings.mode === mode;
+}
+
+/**
+ * spec: PrefetchBesideNodes — the Kvetch lists keyed by `$obj.get("id")`, where `$obj` is about to be
+ * loaded behind the list of `$item`: each is replaced by an equal list reading the pages the node load fetches
+ * ahead for the item ids (known before the nodes), and returned for that node load to fetch.
+ */
+function prefetchBesideNodes(plan: OptimizeContext, $obj: LoadObjectStep, $item: Step): KvetchListStep[] {
+  const readers: KvetchListStep[] = [];
+  const seen = new Set<Step>();
+  const $store = $obj.getDependency(1);
+  for (const $id of plan.consumersOf($obj)) {
+    if (!($id instanceof AccessStep) || $id.path.length !== 1 || $id.path[0] !== "id") continue;
+    for (const $consumer of plan.consumersOf($id)) {
+      // A list the node load behind it already stands for (its own list is not a consumer the plan indexes).
+      const $list = $consumer instanceof LoadNodesStep ? $consumer.$list : $consumer;
+      if (!($list instanceof KvetchListStep) || seen.has($list) || $list.keyStep() !== $id || !$list.canBePrefetched($store)) continue;
+      seen.add($list);
+      const $reader = $list.prefetchedFrom($item);
+      plan.replaceStep($list, $reader);
+      readers.push($reader);
+    }
+  }
+  return readers;
 }
 
 /** Each querying entry and its `object:<id>` key. */

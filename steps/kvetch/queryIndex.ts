@@ -6,7 +6,7 @@ import type { Step } from "../../src/index.js";
 import { indexEntryHolds, indexKey, indexValueKey } from "../../src/kvetch/index.js";
 import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
-import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type ListItem } from "./kvetchList.js";
+import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type KvetchListSteps, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
 import { registerStepClass } from "../../src/index.js";
 
@@ -49,8 +49,8 @@ export class QueryIndexStep extends KvetchListStep {
     }
   }
 
-  protected rebuild(settings: KvetchListSettings): KvetchListStep {
-    const { $key, $store, $first, $after } = this.dependencySteps();
+  protected rebuild(settings: KvetchListSettings, steps: KvetchListSteps = this.dependencySteps()): KvetchListStep {
+    const { $key, $store, $first, $after } = steps;
     return new QueryIndexStep(this.name, $key, $store, $first, $after, settings);
   }
 

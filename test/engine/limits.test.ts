@@ -167,18 +167,18 @@ test("limits: an AbortSignal aborted mid-request stops further steps (counted) a
   assert.is(SlowStep.calls, 1, "only the first step started; none after the abort");
 });
 
-test("limits: aborting a Kvetch todo view after its first store call makes no further store call", async () => {
+test("limits: aborting a Kvetch todo view in its first round trip makes no further store call", async () => {
   const { kvetch, seed } = await seededStore({}, memoryBackend({ shards: 4, latencyMs: 30 }));
   const full = await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch } });
   assert.is(full.errors, undefined);
   assert.is(kvetch.counters.calls, 5, "the whole view: 5 store calls");
   kvetch.resetCounters();
   const controller = new AbortController();
-  setTimeout(() => controller.abort(), 10); // while the user load (the first call) is in flight
+  setTimeout(() => controller.abort(), 10); // while the first round trip (the user ∥ its list edges) is in flight
   const result = await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch }, signal: controller.signal });
   assert.equal(messages(result), ["request aborted"]);
   await new Promise((r) => setTimeout(r, 200)); // the abandoned call settles; nothing after it may start
-  assert.is(kvetch.counters.calls, 1, "only the call in flight when it aborted");
+  assert.is(kvetch.counters.calls, 2, "only the calls in flight when it aborted: the user and its list edges");
 });
 
 test("limits: an already aborted signal runs nothing", async () => {

@@ -138,12 +138,13 @@ test("Kvetch steps describe themselves (type, edge, cap) and list their optimiza
   assert.is(edges.length, 1);
   const $edges = edges[0]!;
   assert.is($edges.meta, "user_to_list,cap 1");
-  assert.equal($edges.optimizations, ["first() folded into the query limit", "verified by the node load behind it"]);
-  const label = `    s${$edges.id}(["LoadEdges[${$edges.id}#lt;user_to_list,cap 1#gt;] (global, first() folded into the query limit, verified by the node load behind it)"])`;
+  // Its key is the user's id: the id the user was loaded by, so the edges do not wait for the user.
+  assert.equal($edges.optimizations, ["keyed by the id its object was loaded by", "first() folded into the query limit", "verified by the node load behind it"]);
+  const label = `    s${$edges.id}(["LoadEdges[${$edges.id}#lt;user_to_list,cap 1#gt;] (global, keyed by the id its object was loaded by, first() folded into the query limit, verified by the node load behind it)"])`;
   assert.ok(mermaid.split("\n").includes(label), mermaid);
   const nodes = json.steps.filter((s) => s.class === "LoadNodes");
   assert.equal(nodes.map((s) => [s.meta, s.dependencies[0]!.step]), [["TodoList", $edges.id]]);
-  assert.equal(json.steps.filter((s) => /^Load/.test(s.class)).map((s) => `${s.class}<${s.meta}>`), ["LoadObject<User>", "LoadEdges<user_to_list,cap 1>", "LoadNodes<TodoList>"]);
+  assert.equal(json.steps.filter((s) => /^Load(Object|Edges|Nodes)$/.test(s.class)).map((s) => `${s.class}<${s.meta}>`), ["LoadObject<User>", "LoadEdges<user_to_list,cap 1>", "LoadNodes<TodoList>"]);
 });
 
 test("JSON and Mermaid are frozen: explaining twice cannot see a caller's edits", () => {

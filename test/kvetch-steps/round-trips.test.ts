@@ -1,0 +1,166 @@
+// Dependent round trips, counted without a clock: the plan's depth (the longest chain of store-calling steps,
+// child layers starting once their parent layer is done, as the executor runs them) and, at run time, each
+// shard call's depth (1 + the deepest call finished before it started). The todo view is 3 deep: user ∥ list
+// edges; lists ∥ item edges; items — with the same 5 store calls and the same answer.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { GraphQLSchema, parse } from "graphql";
+import { execute, explainPlan, exportPlan, getPlanCacheStats, importPlan, type PlanJSON } from "../../src/index.js";
+import { memoryBackend, newId, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
+import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
+import { naive, planned, seededStore } from "./todo.js";
+
+/**
+ * The plan's dependent round trips: a step making a store call (async, and not a list reading what a node
+ * load fetched ahead for it) ends one level after its dependencies and its layer's start; a layer starts
+ * when every step of its parent layer is done.
+ */
+function planDepth(json: PlanJSON): number {
+  const steps = new Map(json.steps.map((s) => [s.id, s]));
+  const layers = new Map(json.layers.map((l) => [l.id, l]));
+  const done = new Map<number, number>();
+  const layerStart = new Map<number, number>();
+  const finish = (id: number): number => {
+    const known = done.get(id);
+    if (known !== undefined) return known;
+    const step = steps.get(id)!;
+    let at = start(step.layer);
+    for (const d of step.dependencies) at = Math.max(at, finish(d.step));
+    const storeCall = step.async && !step.optimizations.some((o) => o.startsWith("fetched ahead by"));
+    done.set(id, at + (storeCall ? 1 : 0));
+    return at + (storeCall ? 1 : 0);
+  };
+  const start = (layerId: number): number => {
+    const known = layerStart.get(layerId);
+    if (known !== undefined) return known;
+    const parent = layers.get(layerId)!.parent;
+    let at = 0;
+    if (parent !== null) {
+      at = start(parent);
+      for (const s of layers.get(parent)!.steps) at = Math.max(at, finish(s));
+    }
+    layerStart.set(layerId, at);
+    return at;
+  };
+  let depth = 0;
+  for (const id of steps.keys()) depth = Math.max(depth, finish(id));
+  return depth;
+}
+
+/** A backend whose shard calls record their depth: 1 + the deepest call that had finished when they started. */
+function depthRecording(inner: KvetchBackend): { backend: KvetchBackend; depths: number[]; reset(): void } {
+  const depths: number[] = [];
+  let finished = 0;
+  const wrap = (shard: ShardStore): ShardStore =>
+    new Proxy(shard, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          const depth = finished + 1;
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (result instanceof Promise) {
+            depths.push(depth);
+            result.then(() => void (finished = Math.max(finished, depth)), () => void (finished = Math.max(finished, depth)));
+          }
+          return result;
+        };
+      },
+    });
+  const backend: KvetchBackend = Object.create(inner, {
+    openShards: { value: (counters: Parameters<KvetchBackend["openShards"]>[0]) => inner.openShards(counters).map(wrap) },
+  });
+  const reset = (): void => {
+    depths.length = 0;
+    finished = 0;
+  };
+  return { backend, depths, reset };
+}
+
+async function recordedStore(options: Parameters<typeof seededStore>[0] = {}) {
+  // A small delay per shard call keeps calls of one level in flight together (no time is asserted).
+  const recording = depthRecording(memoryBackend({ shards: 4, latencyMs: 5 }));
+  const store = await seededStore(options, recording.backend);
+  recording.reset();
+  return { ...store, recording };
+}
+
+test("todo view plan: 3 dependent round trips (user ∥ list edges; lists ∥ item edges; items)", () => {
+  const { json } = explainPlan(todoSchema, parse(todoViewQuery));
+  assert.is(planDepth(json), 3);
+  // The list level's item edges are read from what the list node load fetched beside the lists.
+  const itemEdges = json.steps.filter((s) => s.class === "LoadEdges" && s.meta === "list_to_item");
+  assert.is(itemEdges.length, 1);
+  assert.ok(itemEdges[0]!.optimizations.some((o) => /^fetched ahead by LoadNodes\[\d+<TodoList>\]$/.test(o)), itemEdges[0]!.optimizations.join("; "));
+  // The user's list edges are keyed by the id the user was loaded by: they do not wait for the user.
+  const listEdges = json.steps.find((s) => s.class === "LoadEdges" && s.meta === "user_to_list")!;
+  assert.ok(listEdges.optimizations.includes("keyed by the id its object was loaded by"));
+  const user = json.steps.find((s) => s.class === "LoadObject")!;
+  const dependsOn = (id: number, target: number): boolean => id === target || json.steps.find((s) => s.id === id)!.dependencies.some((d) => dependsOn(d.step, target));
+  assert.not.ok(dependsOn(listEdges.id, user.id));
+});
+
+test("todo view at run time: shard calls are at most 3 deep, 5 store calls, the same answer as resolvers", async () => {
+  const { kvetch, seed, recording } = await recordedStore({ users: 1, listsPerUser: 10, itemsPerList: 5 });
+  const run = await planned(kvetch, todoViewQuery, { id: seed.userIds[0] });
+  assert.is(run.result.errors, undefined);
+  assert.is(run.calls, 5);
+  assert.is(Math.max(...recording.depths), 3, `depths ${recording.depths}`);
+  // Level 1: the user and its list edges, one shard each.
+  assert.is(recording.depths.filter((d) => d === 1).length, 2);
+  assert.equal(run.result, (await naive(kvetch, todoViewQuery, { id: seed.userIds[0] })).result);
+});
+
+test("a missing user: one round trip (the user ∥ its list edges), 2 calls, todoUser null", async () => {
+  const { kvetch, recording } = await recordedStore();
+  const run = await planned(kvetch, todoViewQuery, { id: newId() });
+  assert.equal(run.result, { data: { todoUser: null } });
+  assert.is(run.calls, 2);
+  assert.equal(recording.depths, [1, 1]);
+});
+
+test("a request recording dependencies reads its lists itself: 4 round trips deep, same 5 data calls and answer", async () => {
+  const { kvetch, seed, recording } = await recordedStore({ users: 1, listsPerUser: 3, itemsPerList: 2 });
+  const document = parse(todoViewQuery);
+  const variableValues = { id: seed.userIds[0] };
+  const plain = await execute({ schema: todoSchema, document, variableValues, contextValue: { kvetch } });
+  const plainDepth = Math.max(...recording.depths);
+  recording.reset();
+  kvetch.resetCounters();
+  const withDeps = (await execute({ schema: todoSchema, document, variableValues, contextValue: { kvetch }, deps: true })) as { data: unknown };
+  assert.equal(JSON.parse(JSON.stringify(withDeps.data)), JSON.parse(JSON.stringify(plain.data)));
+  assert.is(plainDepth, 3);
+  // The item edges wait for the lists: their version must be read right before their own data.
+  assert.is(Math.max(...recording.depths), 4, `depths ${recording.depths}`);
+});
+
+test("a list fetched ahead with its own page size: todoItems(first: 2) under every list, still 3 deep and 5 calls", async () => {
+  const { kvetch, seed, recording } = await recordedStore({ users: 1, listsPerUser: 4, itemsPerList: 3 });
+  const query = `query ($id: ID!) { todoUser(id: $id) { todoLists(first: 3) { name todoItems(first: 2) { text } } } }`;
+  const run = await planned(kvetch, query, { id: seed.userIds[0] });
+  assert.is(run.calls, 5);
+  assert.is(Math.max(...recording.depths), 3);
+  assert.equal(run.result.data.todoUser.todoLists.map((l: { todoItems: unknown[] }) => l.todoItems.length), [2, 2, 2]);
+  // 1 user + 4 list edges (3 and one to tell hasNextPage) + 3 lists + 3 × 3 item edges + 3 × 2 items: the
+  // edges are fetched for the lists' ids only, with the items' own page size.
+  assert.is(run.rowsFetched, 1 + 4 + 3 + 9 + 6);
+  assert.equal(run.result, (await naive(kvetch, query, { id: seed.userIds[0] })).result);
+});
+
+test("an exported todo view plan, imported into another schema instance, runs 3 deep with 5 calls", async () => {
+  const { kvetch, seed, recording } = await recordedStore({ users: 1, listsPerUser: 4, itemsPerList: 2 });
+  const document = parse(`${todoViewQuery}\n# exported\n`);
+  const variableValues = { id: seed.userIds[0] };
+  const text = exportPlan(todoSchema, document, null, variableValues);
+  const copy = new GraphQLSchema({ ...todoSchema.toConfig(), extensions: todoSchema.extensions });
+  assert.ok(importPlan(copy, document, text, null, variableValues));
+  kvetch.resetCounters();
+  const result = await execute({ schema: copy, document, variableValues, contextValue: { kvetch } });
+  assert.is(getPlanCacheStats(copy).plansBuilt, 0);
+  assert.is(kvetch.counters.calls, 5);
+  assert.is(Math.max(...recording.depths), 3, `depths ${recording.depths}`);
+  const own = await planned(kvetch, todoViewQuery, { id: seed.userIds[0] });
+  assert.equal(JSON.parse(JSON.stringify(result)), own.result);
+});
+
+test.run();
