@@ -55,10 +55,15 @@ export class RequestDeps {
    */
   record(path: string, key: string, version: number | null | PromiseLike<number>, bucket: object | null = null, step: object | null = null, entry = 0): void {
     if (this.sites !== null) this.sites.push({ path, key, bucket, step, entry });
-    let keys = path === this.lastPath ? this.lastKeys! : this.paths.get(path);
-    if (keys === undefined) this.paths.set(path, (keys = Object.create(null) as KeyVersions));
-    this.lastPath = path;
-    this.lastKeys = keys;
+    let keys: KeyVersions;
+    if (path === this.lastPath) keys = this.lastKeys!;
+    else {
+      const known = this.paths.get(path);
+      if (known === undefined) this.paths.set(path, (keys = Object.create(null) as KeyVersions));
+      else keys = known;
+      this.lastPath = path;
+      this.lastKeys = keys;
+    }
     if (version !== null && typeof version === "object") {
       put(keys, key, null);
       const into = keys;
@@ -66,8 +71,9 @@ export class RequestDeps {
       return;
     }
     const had = keys[key];
-    // Kept if the key already holds a version (an inherited name such as "toString", after toJSON, is not held).
-    if (had === undefined || had === null || !Object.hasOwn(keys, key)) put(keys, key, version);
+    if (had === undefined && key !== "__proto__") keys[key] = version;
+    // Otherwise kept if the key already holds a version (an inherited name such as "toString", after toJSON, is not held).
+    else if (had === undefined || had === null || !Object.hasOwn(keys, key)) put(keys, key, version);
   }
 
   /** The versions still being read (started with the data they guard, so no round trip waits on them). */

@@ -181,6 +181,27 @@ test("50 live queries on B, 2,000 random writes through A (MySQL + Redis): 0 mis
   await Promise.all(all.map((w) => w.stop()));
 });
 
+test("deps on MySQL + Redis: one version read per Kvetch read step beside its data, no extra shard query", async () => {
+  if (!up) return;
+  const user = await a!.createObject("User", { name: "Bo", username: `bo-${keyPrefix}` });
+  const list = await a!.createObject("TodoList", { userId: user.id, name: "Tools" });
+  await a!.createObject("TodoItem", { listId: list.id, text: "saw", done: false });
+  const run = async (deps: boolean) => {
+    await execute({ schema: todoSchema, document: view, variableValues: { id: user.id }, contextValue: { kvetch: b }, deps }); // warms the cache
+    b!.resetCounters();
+    const result = await execute({ schema: todoSchema, document: view, variableValues: { id: user.id }, contextValue: { kvetch: b }, deps });
+    assert.is(result.errors, undefined);
+    const cache = Object.values(b!.counters.cacheRoundTrips).reduce((n, c) => n + c, 0);
+    return { calls: b!.counters.calls, shards: b!.counters.shardQueries.reduce((n, q) => n + q, 0), cache, result };
+  };
+  const without = await run(false);
+  const withDeps = await run(true);
+  assert.is(withDeps.calls, without.calls);
+  assert.is(withDeps.shards, without.shards);
+  assert.is(withDeps.cache - without.cache, 5, "one version MGET for each of the view's 5 read steps");
+  assert.equal(await b!.checkDeps(Object.assign({}, ...Object.values((withDeps.result.extensions as any).deps))), []);
+});
+
 test.after(async () => {
   if (!up) return;
   await Promise.all([a!.close(), b!.close()]);
