@@ -109,15 +109,30 @@ export async function runLiveLatencyScenario(options: { writes?: number; offset?
     let rnd = 5 + (options.offset ?? 0);
     const next = (n: number) => ((rnd = (rnd * 1103515245 + 12345) % 2147483648), Math.floor((rnd / 2147483648) * n));
     const latency = { text: [] as number[], add: [] as number[] };
+    // Items per list: the view shows a list's first 5, so an item is only added where it will show.
+    const itemCounts = seed.listIds.map((lists) => lists.map(() => 3));
     for (let i = 0; i < writes; i++) {
       const u = next(LIVE_QUERIES);
-      const adding = i % 4 === 3;
+      const l = next(3);
+      const adding = i % 4 === 3 && itemCounts[u]![l]! < 5;
       const text = `write ${i} of ${run}`;
-      const shown = new Promise<void>((resolve) => waiting.set(u, { text, done: resolve }));
+      let timer: NodeJS.Timeout | undefined;
+      const shown = new Promise<void>((resolve, reject) => {
+        waiting.set(u, { text, done: resolve });
+        timer = setTimeout(() => reject(new Error(`live-latency: write ${i} never showed in the live query on B within 10 s`)), 10_000);
+      });
       const start = performance.now();
-      if (adding) await a.createObject("TodoItem", { listId: seed.listIds[u]![next(3)]!, text, done: false });
-      else await a.updateObject(seed.itemIds[u]![next(3)]![next(3)]!, { text });
-      await shown;
+      if (adding) {
+        itemCounts[u]![l]!++;
+        await a.createObject("TodoItem", { listId: seed.listIds[u]![l]!, text, done: false });
+      } else {
+        await a.updateObject(seed.itemIds[u]![l]![next(3)]!, { text });
+      }
+      try {
+        await shown;
+      } finally {
+        clearTimeout(timer);
+      }
       (adding ? latency.add : latency.text).push(performance.now() - start);
       waiting.delete(u);
     }

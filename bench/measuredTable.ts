@@ -117,7 +117,7 @@ export async function runMeasuredTables(selected: (id: string) => boolean, offse
     "plan-import": async () => (await import("./planImport.js")).runPlanImportScenario(),
     "partial-planning": async () => (await import("./partialPlanning.js")).runPartialPlanningScenario(),
     batching: async () => (await import("./batching.js")).runBatchingScenario({ bursts: 10, offset }),
-    "deps-overhead": async () => (await import("./depsOverhead.js")).runDepsOverheadScenario({ rounds: quick ? 1 : 9 }),
+    "deps-overhead": async () => (await import("./depsOverhead.js")).runDepsOverheadScenario({ rounds: quick ? 1 : 17 }),
     "live-rerun-calls": async () => (await import("./liveRerunCalls.js")).runLiveRerunCallsScenario(),
     "live-latency": async () => (await import("./liveLatency.js")).runLiveLatencyScenario({ writes: quick ? 8 : 200, offset }),
   };

@@ -28,21 +28,23 @@ function rememberedTags(store: Store): Map<string, string> {
   return tags;
 }
 
-/** The tag of each key, checked the first time a key is seen (a malformed key fails the call, naming its position). */
+/** The tag of `keys[i]`, checked the first time the key is seen (a malformed key fails the call, naming its position). */
+function tagOfKey(store: Store, known: Map<string, string>, keys: readonly string[], i: number, where: string): string {
+  const key = keys[i]!;
+  let tag = typeof key === "string" ? known.get(key) : undefined;
+  if (tag === undefined) {
+    tag = dependencyTag(store.schema, key, `${where}[${i}]`);
+    if (known.size >= MAX_REMEMBERED_TAGS) known.clear();
+    known.set(key, tag);
+  }
+  return tag;
+}
+
 function tagsOfKeys(store: Store, keys: readonly string[], where: string): string[] {
   if (!Array.isArray(keys)) return dependencyTags(store.schema, keys, where);
   const known = rememberedTags(store);
   const tags = new Array<string>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    let tag = typeof key === "string" ? known.get(key) : undefined;
-    if (tag === undefined) {
-      tag = dependencyTag(store.schema, key, `${where}[${i}]`);
-      if (known.size >= MAX_REMEMBERED_TAGS) known.clear();
-      known.set(key, tag);
-    }
-    tags[i] = tag;
-  }
+  for (let i = 0; i < keys.length; i++) tags[i] = tagOfKey(store, known, keys, i, where);
   return tags;
 }
 
@@ -54,7 +56,12 @@ export function readDependencyVersions(store: Store, keys: readonly string[], wh
 /** ReadDependencyVersions without a promise, when the hub reads without I/O (memory); otherwise null. */
 export function readDependencyVersionsNow(store: Store, keys: readonly string[], where: string): number[] | null {
   const hub = store.deps;
-  return hub.versionsNow === undefined ? null : hub.versionsNow(tagsOfKeys(store, keys, where));
+  if (hub.versionNow === undefined) return null;
+  if (!Array.isArray(keys)) dependencyTags(store.schema, keys, where); // throws the usual error
+  const known = rememberedTags(store);
+  const versions = new Array<number>(keys.length);
+  for (let i = 0; i < keys.length; i++) versions[i] = hub.versionNow(tagOfKey(store, known, keys, i, where));
+  return versions;
 }
 
 /**

@@ -12,8 +12,8 @@ export type InvalidationListener = (tags: readonly string[] | null) => void;
 export interface DependencyHub {
   /** Current versions of the tags (0: never bumped). One round trip with Redis; none in memory. */
   readVersions(tags: readonly string[]): Promise<number[]>;
-  /** The same, synchronously, for a hub that reads without I/O (memory); absent otherwise. */
-  versionsNow?(tags: readonly string[]): number[];
+  /** One tag's version, synchronously, for a hub that reads without I/O (memory); absent otherwise. */
+  versionNow?(tag: string): number;
   /** Bumps and announces tags (memory only: with Redis, invalidateCache does both in its round trip). */
   bump(tags: readonly string[]): void;
   listen(listener: InvalidationListener): () => void;
@@ -27,6 +27,10 @@ class MemoryHub implements DependencyHub {
 
   async readVersions(tags: readonly string[]): Promise<number[]> {
     return this.versionsNow(tags);
+  }
+
+  versionNow(tag: string): number {
+    return this.versions.get(tag) ?? 0;
   }
 
   /** Read at call time, so a caller that starts this before its data read reads the version first. */
