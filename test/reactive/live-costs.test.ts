@@ -15,10 +15,10 @@ test("live todo view re-runs: full runs make the view's 5 calls; subtree re-runs
   assert.is(full.itemText.shardQueries, full.first.shardQueries);
   const live = await liveRerunCosts(true);
   assert.is(live.first.calls, 5);
-  assert.is(live.first.shardQueries, full.first.shardQueries);
   assert.is(live.itemText.kind, "subtree");
   assert.ok(live.itemText.calls < 5, `${live.itemText.calls} calls after one item's text changed`);
-  assert.ok(live.itemText.shardQueries < full.itemText.shardQueries);
+  // Shard queries compared within one store only: each seeds its own ids, which fall on the shards differently.
+  assert.ok(live.itemText.shardQueries < live.first.shardQueries);
   assert.ok(live.listAdded.calls < 5, `${live.listAdded.calls} calls after a list was added`);
 });
 
