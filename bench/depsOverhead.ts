@@ -1,7 +1,7 @@
 // Dependencies overhead: the todo view (1 user → 10 lists → 5 items, memory backend, 4 shards) with
-// `deps: true` against without, alternating rounds in one process, medians of the rounds. A measured table
-// of `npm run bench` (bench/measuredTable.ts: medians over the bench processes, bench/results/deps-overhead.json);
-// alone: `npx tsx bench/depsOverhead.ts [--rounds=N]` prints the table (tsx's keepNames slows closures:
+// `deps: true` against without, in rounds of two back-to-back runs (which goes first alternates): medians of
+// the rounds' ops/s and of the rounds' ratios. A measured table of `npm run bench` (bench/measuredTable.ts:
+// medians over the bench processes, bench/results/deps-overhead.json); alone: `npx tsx bench/depsOverhead.ts [--rounds=N]` prints the table (tsx's keepNames slows closures:
 // the bench's bundle is the number to quote).
 
 import { parse } from "graphql";
