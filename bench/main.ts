@@ -151,7 +151,7 @@ export async function runProcess(argv: readonly string[]): Promise<number> {
       run.tables = await runMeasuredTables(selected, options.processIndex, (id, error) => {
         run.failures.push(`${id}: ${error instanceof Error ? error.message : String(error)}`);
         console.error(`\n${id}: ABORTED — ${run.failures.at(-1)}`);
-      });
+      }, options.timing.maxTime < 0.5); // a --quick run measures each table briefly
       for (const table of run.tables) console.log(`\n${tag} ${renderMeasuredTable(table)}`);
     }
   }

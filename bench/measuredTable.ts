@@ -2,7 +2,9 @@
 // against planning, partial against full planning, cross-request batching. Each is a table of numbers per
 // row, measured in every bench process (bench/main.ts), combined as the median of each cell over the
 // processes with its min–max (bench/run.ts), written to bench/results/<id>.json and rendered into
-// bench/RESULTS.md (bench/report.ts). Pure data and formatting here; the measuring is in each section's file.
+// bench/RESULTS.md (bench/report.ts). Also the reactive costs: deps overhead, live re-run store calls, and
+// write → update latency across two instances on MySQL + Redis. Pure data and formatting here; the measuring
+// is in each section's file.
 
 import { median } from "./aggregate.js";
 
@@ -23,7 +25,7 @@ export interface MeasuredTable {
 }
 
 /** Results files of the measured tables (not benchmark.js scenarios). */
-export const MEASURED_TABLE_IDS = ["plan-import", "partial-planning", "batching"] as const;
+export const MEASURED_TABLE_IDS = ["plan-import", "partial-planning", "batching", "deps-overhead", "live-rerun-calls", "live-latency"] as const;
 
 /** One table measured in several processes → the median of every cell, with each cell's per-process values. */
 export function aggregateMeasuredTable(runs: readonly MeasuredTable[]): MeasuredTable {
@@ -142,17 +144,22 @@ export function perCallPair(a: () => void, b: () => void, rounds = 15, roundMs =
  * table that fails is reported through `failed` and left out. Imports its sections lazily so that a process
  * measuring none of them loads none of them.
  */
-export async function runMeasuredTables(selected: (id: string) => boolean, offset: number, failed: (id: string, error: unknown) => void): Promise<MeasuredTable[]> {
+export async function runMeasuredTables(selected: (id: string) => boolean, offset: number, failed: (id: string, error: unknown) => void, quick = false): Promise<MeasuredTable[]> {
   const out: MeasuredTable[] = [];
-  const sections: Record<(typeof MEASURED_TABLE_IDS)[number], () => Promise<MeasuredTable>> = {
+  // A section may return null: it had nothing to measure on this machine (and printed why).
+  const sections: Record<(typeof MEASURED_TABLE_IDS)[number], () => Promise<MeasuredTable | null>> = {
     "plan-import": async () => (await import("./planImport.js")).runPlanImportScenario(),
     "partial-planning": async () => (await import("./partialPlanning.js")).runPartialPlanningScenario(),
     batching: async () => (await import("./batching.js")).runBatchingScenario({ bursts: 10, offset }),
+    "deps-overhead": async () => (await import("./depsOverhead.js")).runDepsOverheadScenario({ rounds: quick ? 1 : 17 }),
+    "live-rerun-calls": async () => (await import("./liveRerunCalls.js")).runLiveRerunCallsScenario(),
+    "live-latency": async () => (await import("./liveLatency.js")).runLiveLatencyScenario({ writes: quick ? 8 : 200, offset }),
   };
   for (const id of MEASURED_TABLE_IDS) {
     if (!selected(id)) continue;
     try {
-      out.push(await sections[id]());
+      const table = await sections[id]();
+      if (table !== null) out.push(table);
     } catch (error) {
       failed(id, error);
     }

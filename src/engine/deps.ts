@@ -15,12 +15,39 @@ export interface DependencySite {
   readonly entry: number;
 }
 
-/** One request's dependencies: response path ("" for the root; "a.b.0") → key → version (null: unknown). */
+/** A path's `{ key: version }` as `toJSON` hands it out. */
+type KeyVersions = Record<string, number | null>;
+
+/** Sets an own property, also for the key "__proto__" (which an assignment would take as the prototype). */
+function put(keys: KeyVersions, key: string, version: number | null): void {
+  if (key === "__proto__") Object.defineProperty(keys, key, { value: version, writable: true, enumerable: true, configurable: true });
+  else keys[key] = version;
+}
+
+/**
+ * One request's dependencies: response path ("" for the root; "a.b.0") → key → version (null: unknown).
+ * Recorded straight into the objects `toJSON` returns, never a closure or a promise per key (except for a
+ * version given as a promise). Those objects have no prototype while recording: their keys are ids,
+ * different in every response, so V8 keeps them as hash tables, and with no prototype to consult a key is
+ * added without leaving compiled code. `toJSON` gives them the usual prototype (spec/reactivity.md, What it
+ * costs).
+ */
 export class RequestDeps {
-  readonly byPath = new Map<string, Map<string, number | null>>();
+  /** Path → its keys, in the order first recorded. */
+  private readonly paths = new Map<string, KeyVersions>();
   private readonly pending: Promise<void>[] = [];
   /** Every record's site, in order, when a live query asks for them (null: not kept). */
   sites: DependencySite[] | null = null;
+  /** The path recorded last and its keys: a step records all of one entry's keys in a row. */
+  private lastPath: string | null = null;
+  private lastKeys: KeyVersions | null = null;
+
+  /** The dependencies recorded so far, per path (a copy: a live query reads it once per run). */
+  get byPath(): Map<string, Map<string, number | null>> {
+    const out = new Map<string, Map<string, number | null>>();
+    for (const [path, keys] of this.paths) out.set(path, new Map(Object.entries(keys)));
+    return out;
+  }
 
   /**
    * `key` (at `version`, or the promise of it) is a dependency of the subtree at `path`; a step's record
@@ -28,15 +55,25 @@ export class RequestDeps {
    */
   record(path: string, key: string, version: number | null | PromiseLike<number>, bucket: object | null = null, step: object | null = null, entry = 0): void {
     if (this.sites !== null) this.sites.push({ path, key, bucket, step, entry });
-    let keys = this.byPath.get(path);
-    if (keys === undefined) this.byPath.set(path, (keys = new Map()));
+    let keys: KeyVersions;
+    if (path === this.lastPath) keys = this.lastKeys!;
+    else {
+      const known = this.paths.get(path);
+      if (known === undefined) this.paths.set(path, (keys = Object.create(null) as KeyVersions));
+      else keys = known;
+      this.lastPath = path;
+      this.lastKeys = keys;
+    }
     if (version !== null && typeof version === "object") {
-      keys.set(key, null);
+      put(keys, key, null);
       const into = keys;
-      this.pending.push(Promise.resolve(version).then((v) => void into.set(key, v), () => undefined));
+      this.pending.push(Promise.resolve(version).then((v) => put(into, key, v), () => undefined));
       return;
     }
-    if (!keys.has(key) || keys.get(key) === null) keys.set(key, version);
+    const had = keys[key];
+    if (had === undefined && key !== "__proto__") keys[key] = version;
+    // Otherwise kept if the key already holds a version (an inherited name such as "toString", after toJSON, is not held).
+    else if (had === undefined || had === null || !Object.hasOwn(keys, key)) put(keys, key, version);
   }
 
   /** The versions still being read (started with the data they guard, so no round trip waits on them). */
@@ -46,8 +83,13 @@ export class RequestDeps {
 
   /** The `extensions.deps` value: `{ [path]: { [key]: version } }`, paths in the order first recorded. */
   toJSON(): Record<string, Record<string, number | null>> {
-    const out: Record<string, Record<string, number | null>> = {};
-    for (const [path, keys] of this.byPath) out[path] = Object.fromEntries(keys);
+    const out: Record<string, KeyVersions> = {};
+    this.paths.forEach((keys, path) => {
+      // Ordinary objects for every reader (a prototype given once the keys are in stays a hash table).
+      if (Object.getPrototypeOf(keys) === null) Object.setPrototypeOf(keys, Object.prototype);
+      if (path === "__proto__") Object.defineProperty(out, path, { value: keys, writable: true, enumerable: true, configurable: true });
+      else out[path] = keys;
+    });
     return out;
   }
 }

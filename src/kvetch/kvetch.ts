@@ -25,7 +25,7 @@ import { indexValueKey, shardOfId } from "./shard.js";
 import type { ShardMap } from "./shard.js";
 import { orThrow, testHooksOf } from "./store.js";
 import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./store.js";
-import { checkDeps, invalidateDependency, onInvalidate, readDependencyVersions } from "./reactivity.js";
+import { checkDeps, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow } from "./reactivity.js";
 import type { DependencyChange, DependencyVersions } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
 import { createObjects, deleteEdges, deleteObjects, insertEdges, updateObjects } from "./write.js";
@@ -408,6 +408,14 @@ export class Kvetch {
    */
   dependencyVersions(keys: readonly string[]): Promise<number[]> {
     return readDependencyVersions(this.store, keys, "dependencyVersions");
+  }
+
+  /**
+   * The same versions, now, when the version store answers without I/O (the memory backend without Redis);
+   * null when it needs a round trip (ask dependencyVersions). Lets a read step record them with no promise.
+   */
+  dependencyVersionsNow(keys: readonly string[]): number[] | null {
+    return readDependencyVersionsNow(this.store, keys, "dependencyVersions");
   }
 
   /** The keys whose version moved since a response recorded them; one round trip for up to maxCheckDeps. */

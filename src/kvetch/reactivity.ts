@@ -13,9 +13,55 @@ export interface DependencyChange {
   touches(key: string): boolean;
 }
 
+/** Most tags a store remembers for the keys it was asked about (cleared, not evicted, beyond it). */
+const MAX_REMEMBERED_TAGS = 100_000;
+
+/**
+ * Each store's key → tag for the keys it has checked: the read steps ask about the same keys on every
+ * request, and a live query on every write, so each key is parsed once (DependencyTag), not per request.
+ */
+const tagsOf = new WeakMap<Store, Map<string, string>>();
+
+function rememberedTags(store: Store): Map<string, string> {
+  let tags = tagsOf.get(store);
+  if (tags === undefined) tagsOf.set(store, (tags = new Map()));
+  return tags;
+}
+
+/** The tag of `keys[i]`, checked the first time the key is seen (a malformed key fails the call, naming its position). */
+function tagOfKey(store: Store, known: Map<string, string>, keys: readonly string[], i: number, where: string): string {
+  const key = keys[i]!;
+  let tag = typeof key === "string" ? known.get(key) : undefined;
+  if (tag === undefined) {
+    tag = dependencyTag(store.schema, key, `${where}[${i}]`);
+    if (known.size >= MAX_REMEMBERED_TAGS) known.clear();
+    known.set(key, tag);
+  }
+  return tag;
+}
+
+function tagsOfKeys(store: Store, keys: readonly string[], where: string): string[] {
+  if (!Array.isArray(keys)) return dependencyTags(store.schema, keys, where);
+  const known = rememberedTags(store);
+  const tags = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) tags[i] = tagOfKey(store, known, keys, i, where);
+  return tags;
+}
+
 /** spec: ReadDependencyVersions — the current version of each key, in one round trip (none in memory). */
 export function readDependencyVersions(store: Store, keys: readonly string[], where: string): Promise<number[]> {
-  return store.deps.readVersions(dependencyTags(store.schema, keys, where));
+  return store.deps.readVersions(tagsOfKeys(store, keys, where));
+}
+
+/** ReadDependencyVersions without a promise, when the hub reads without I/O (memory); otherwise null. */
+export function readDependencyVersionsNow(store: Store, keys: readonly string[], where: string): number[] | null {
+  const hub = store.deps;
+  if (hub.versionNow === undefined) return null;
+  if (!Array.isArray(keys)) dependencyTags(store.schema, keys, where); // throws the usual error
+  const known = rememberedTags(store);
+  const versions = new Array<number>(keys.length);
+  for (let i = 0; i < keys.length; i++) versions[i] = hub.versionNow(tagOfKey(store, known, keys, i, where));
+  return versions;
 }
 
 /**
@@ -67,19 +113,22 @@ export async function invalidateDependency(store: Store, keys: readonly string[]
  */
 export function onInvalidate(store: Store, listener: (change: DependencyChange | null) => void): () => void {
   // Live queries ask about the same keys on every write: their tags are worked out once (bounded).
-  const tagOf = new Map<string, string | null>();
+  const known = rememberedTags(store);
+  const unnamed = new Set<string>();
   const touches = (set: Set<string>, key: string): boolean => {
-    let tag = tagOf.get(key);
+    let tag = known.get(key);
     if (tag === undefined) {
+      if (unnamed.has(key)) return true;
       try {
         tag = dependencyTag(store.schema, key, "onInvalidate");
       } catch {
-        tag = null; // a key Kvetch cannot name: it may have changed
+        if (unnamed.size < MAX_REMEMBERED_TAGS) unnamed.add(key);
+        return true; // a key Kvetch cannot name: it may have changed
       }
-      if (tagOf.size > 100_000) tagOf.clear();
-      tagOf.set(key, tag);
+      if (known.size >= MAX_REMEMBERED_TAGS) known.clear();
+      known.set(key, tag);
     }
-    return tag === null || set.has(tag);
+    return set.has(tag);
   };
   return store.deps.listen((tags) => {
     if (tags === null) return listener(null);

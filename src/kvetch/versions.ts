@@ -12,6 +12,8 @@ export type InvalidationListener = (tags: readonly string[] | null) => void;
 export interface DependencyHub {
   /** Current versions of the tags (0: never bumped). One round trip with Redis; none in memory. */
   readVersions(tags: readonly string[]): Promise<number[]>;
+  /** One tag's version, synchronously, for a hub that reads without I/O (memory); absent otherwise. */
+  versionNow?(tag: string): number;
   /** Bumps and announces tags (memory only: with Redis, invalidateCache does both in its round trip). */
   bump(tags: readonly string[]): void;
   listen(listener: InvalidationListener): () => void;
@@ -25,6 +27,10 @@ class MemoryHub implements DependencyHub {
 
   async readVersions(tags: readonly string[]): Promise<number[]> {
     return this.versionsNow(tags);
+  }
+
+  versionNow(tag: string): number {
+    return this.versions.get(tag) ?? 0;
   }
 
   /** Read at call time, so a caller that starts this before its data read reads the version first. */
@@ -67,8 +73,26 @@ class RedisHub implements DependencyHub {
 
   constructor(private readonly cache: RedisCache) {}
 
+  /** Each distinct tag read once (a layer's entries often share one); sent before this returns. */
   readVersions(tags: readonly string[]): Promise<number[]> {
-    return this.cache.readVersions(tags);
+    const slot = new Int32Array(tags.length);
+    const seen = new Map<string, number>();
+    const distinct: string[] = [];
+    for (let i = 0; i < tags.length; i++) {
+      const at = seen.get(tags[i]!);
+      if (at !== undefined) {
+        slot[i] = at;
+        continue;
+      }
+      seen.set(tags[i]!, (slot[i] = distinct.length));
+      distinct.push(tags[i]!);
+    }
+    if (distinct.length === tags.length) return this.cache.readVersions(tags);
+    return this.cache.readVersions(distinct).then((versions) => {
+      const out = new Array<number>(tags.length);
+      for (let i = 0; i < tags.length; i++) out[i] = versions[slot[i]!]!;
+      return out;
+    });
   }
 
   bump(): void {

@@ -4,11 +4,58 @@
 // records deps. One version call per layer; never per entry.
 
 import type { StepDependencies } from "../../src/index.js";
-import type { Kvetch } from "../../src/kvetch/index.js";
+import { countKey, edgesKey, objectKey, type Kvetch } from "../../src/kvetch/index.js";
+
+/** Most key strings kept for one kind of key (all dropped at once beyond it, never evicted one by one). */
+const MAX_KEPT_KEYS = 50_000;
+
+/**
+ * Dependency key strings by what they name, kept across requests. A view reads the same keys on every
+ * request; handing out the same string object means it is hashed once (the store's key → tag lookup) and
+ * looked up in V8's string table once (as a property name of `extensions.deps`), where a string built afresh
+ * per entry pays both every time — more than the rest of the recording together.
+ */
+class KeyStrings {
+  private readonly byName = new Map<string, string>();
+  constructor(private readonly make: (name: string) => string) {}
+
+  of(name: string): string {
+    let key = this.byName.get(name);
+    if (key === undefined) {
+      if (this.byName.size >= MAX_KEPT_KEYS) this.byName.clear();
+      this.byName.set(name, (key = this.make(name)));
+    }
+    return key;
+  }
+}
+
+const objectKeys = new KeyStrings((id) => objectKey(id.toLowerCase()));
+const edgesKeys = new Map<string, KeyStrings>();
+const countKeys = new Map<string, KeyStrings>();
+
+/** `object:<id>` (the id lowercased). */
+export function objectDependencyKey(id: string): string {
+  return objectKeys.of(id);
+}
+
+/** `edges:<edge>:<fromId>` (the id lowercased). */
+export function edgesDependencyKey(edge: string, fromId: string): string {
+  let keys = edgesKeys.get(edge);
+  if (keys === undefined) edgesKeys.set(edge, (keys = new KeyStrings((id) => edgesKey(edge, id.toLowerCase()))));
+  return keys.of(fromId);
+}
+
+/** `count:<edge>:<fromId>` (the id lowercased). */
+export function countDependencyKey(edge: string, fromId: string): string {
+  let keys = countKeys.get(edge);
+  if (keys === undefined) countKeys.set(edge, (keys = new KeyStrings((id) => countKey(edge, id.toLowerCase()))));
+  return keys.of(fromId);
+}
 
 /**
  * spec: RecordReadDependencies — `keys[n]` is a dependency of entry `entries[n]`. Starts one version read for
- * the distinct keys now; the promise records them (a failed version read records null: "may have changed").
+ * the keys now (the store reads each distinct key once); the promise records them (a failed version read
+ * records null: "may have changed"). One closure and one promise per layer, none per key.
  */
 export function recordReadDependencies(
   deps: StepDependencies | null | undefined,
@@ -17,18 +64,16 @@ export function recordReadDependencies(
   keys: readonly string[],
 ): Promise<void> | null {
   if (deps === null || deps === undefined || keys.length === 0) return null;
-  const slot = new Map<string, number>();
-  const distinct: string[] = [];
-  for (let n = 0; n < keys.length; n++) {
-    if (!slot.has(keys[n]!)) {
-      slot.set(keys[n]!, distinct.length);
-      distinct.push(keys[n]!);
-    }
+  // A store that knows its versions without I/O (memory): recorded now, before the data call starts.
+  const now = store.dependencyVersionsNow(keys);
+  if (now !== null) {
+    for (let n = 0; n < keys.length; n++) deps.record(entries[n]!, keys[n]!, now[n]!);
+    return null;
   }
   const record = (versions: readonly (number | null)[] | null): void => {
-    for (let n = 0; n < keys.length; n++) deps.record(entries[n]!, keys[n]!, versions === null ? null : versions[slot.get(keys[n]!)!]!);
+    for (let n = 0; n < keys.length; n++) deps.record(entries[n]!, keys[n]!, versions === null ? null : versions[n]!);
   };
-  return store.dependencyVersions(distinct).then(record, () => record(null));
+  return store.dependencyVersions(keys).then(record, () => record(null));
 }
 
 /** The data read and the version read together: the data's value once both are in. */

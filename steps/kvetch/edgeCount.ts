@@ -3,8 +3,8 @@
 // are not re-checked against canonical data. Never counts per parent.
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass } from "../../src/index.js";
-import { KvetchError, countKey } from "../../src/kvetch/index.js";
-import { recordReadDependencies, withDependencies } from "./dependencies.js";
+import { KvetchError } from "../../src/kvetch/index.js";
+import { countDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { loadedById } from "./loadedId.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
@@ -38,7 +38,7 @@ export class EdgeCountStep extends Step<number | null> {
       for (let i = 0; i < count; i++) {
         if (slot[i]! < 0) continue;
         entries.push(i);
-        keys.push(countKey(this.edge, distinct[slot[i]!]!.toLowerCase()));
+        keys.push(countDependencyKey(this.edge, distinct[slot[i]!]!));
       }
       recorded = recordReadDependencies(deps, store, entries, keys);
     }

@@ -5,7 +5,8 @@
 
 import type { Step } from "../../src/index.js";
 import { derivedEdgeHolds } from "../../src/kvetch/index.js";
-import { edgesKey, isUuid } from "../../src/kvetch/index.js";
+import { isUuid } from "../../src/kvetch/index.js";
+import { edgesDependencyKey } from "./dependencies.js";
 import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type KvetchListSteps, type ListItem } from "./kvetchList.js";
@@ -21,7 +22,7 @@ export class LoadEdgesStep extends KvetchListStep {
   readonly factoryName = "loadEdges";
 
   dependencyKey(fromId: unknown): string {
-    return edgesKey(this.name, String(fromId).toLowerCase());
+    return edgesDependencyKey(this.name, String(fromId));
   }
 
   protected fetchPages(

@@ -5,8 +5,8 @@
 // calls the store per entry.
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, registerStepClass } from "../../src/index.js";
-import { KvetchError, objectKey, type Kvetch, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
-import { recordReadDependencies, withDependencies } from "./dependencies.js";
+import { KvetchError, type Kvetch, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
+import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import type { KvetchListStep, ListItem } from "./kvetchList.js";
 import { requireStore } from "./kvetchStore.js";
 import { PREFETCHED, type PrefetchedPages } from "./prefetch.js";
@@ -148,7 +148,7 @@ function nodeKeys(lists: readonly unknown[], count: number, paged: boolean, idKe
     const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly ListItem[];
     for (let k = 0; k < items.length; k++) {
       entries.push(i);
-      keys.push(objectKey((items[k] as unknown as Record<string, string>)[idKey]!));
+      keys.push(objectDependencyKey((items[k] as unknown as Record<string, string>)[idKey]!));
     }
   }
   return [entries, keys];

@@ -3,13 +3,13 @@
 // the engine skips everything planned below that entry. Never calls the store per entry.
 
 import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass } from "../../src/index.js";
-import { KvetchError, objectKey, type KvetchObject } from "../../src/kvetch/index.js";
+import { KvetchError, type KvetchObject } from "../../src/kvetch/index.js";
 import { access } from "../access.js";
 import { FirstStep } from "../first.js";
 import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
-import { recordReadDependencies, withDependencies } from "./dependencies.js";
+import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
@@ -175,7 +175,7 @@ function entryKeys(slot: Int32Array, count: number, distinct: readonly string[])
   for (let i = 0; i < count; i++) {
     if (slot[i]! < 0) continue;
     entries.push(i);
-    keys.push(objectKey(distinct[slot[i]!]!.toLowerCase()));
+    keys.push(objectDependencyKey(distinct[slot[i]!]!));
   }
   return [entries, keys];
 }

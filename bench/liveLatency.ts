@@ -1,0 +1,169 @@
+// Write → update latency across two processes' worth of Kvetch: instances A and B on the same 4 MySQL shard
+// databases and Redis, 100 live todo views subscribed on B (one per user, 3 lists × 3 items each); one write
+// at a time through A, timed from the write's start until B's live query of that user has sent the result
+// showing it (A's write, Redis pub/sub, B's re-run and send). A measured table of `npm run bench`
+// (bench/results/live-latency.json), skipped with a message when MySQL or Redis is not reachable; alone:
+// `npx tsx bench/liveLatency.ts [--writes=N]`.
+
+import { connect } from "node:net";
+import { parse, type ExecutionResult } from "graphql";
+import { subscribe } from "../src/index.js";
+import { Kvetch, mysqlBackend } from "../src/kvetch/index.js";
+import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
+import { seedTodo } from "../examples/todo/seed.js";
+import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+
+const MYSQL = { host: "127.0.0.1", port: 3306 };
+const REDIS_URL = "redis://127.0.0.1:6379";
+const LIVE_QUERIES = 100;
+
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** The p-th percentile (0–100) of `xs`, nearest rank. */
+export function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function withMysql<T>(fn: (connection: import("mysql2/promise").Connection) => Promise<T>): Promise<T> {
+  const mysql = await import("mysql2/promise");
+  const connection = await mysql.createConnection({ ...MYSQL, user: "root" });
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.end();
+  }
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Null (with a message printed) when MySQL or Redis is not reachable. */
+export async function runLiveLatencyScenario(options: { writes?: number; offset?: number } = {}): Promise<MeasuredTable | null> {
+  if (!(await reachable(MYSQL.host, MYSQL.port)) || !(await reachable("127.0.0.1", 6379))) {
+    console.log("live-latency: SKIPPED — MySQL (127.0.0.1:3306) or Redis (127.0.0.1:6379) is not reachable; `npm run services` starts them");
+    return null;
+  }
+  const writes = options.writes ?? 200;
+  const run = `${process.pid.toString(36)}_${options.offset ?? 0}`;
+  const databases = [0, 1, 2, 3].map((s) => `graphscale_bench_live_${run}_${s}`);
+  const keyPrefix = `graphscale-bench-live:${run}:`;
+  const open = () =>
+    new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: databases.map((d) => `mysql://root@${MYSQL.host}:${MYSQL.port}/${d}`), redis: { url: REDIS_URL, keyPrefix } }) });
+  const a = open();
+  const b = open();
+  const iterators: AsyncGenerator<ExecutionResult>[] = [];
+  try {
+    await a.migrate();
+    const seed = await seedTodo(a, { users: LIVE_QUERIES, listsPerUser: 3, itemsPerList: 3 });
+    // B must hear A before anything is timed: announcements made before its subscription are lost.
+    const probe = "object:00000000-0000-7000-8000-00000000feed";
+    let heard = false;
+    const stop = b.onInvalidate((change) => void (heard ||= change !== null && change.touches(probe)));
+    for (let t = 0; !heard && t < 300; t++) {
+      await a.invalidateDependency(probe);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    stop();
+    if (!heard) throw new Error("live-latency: B never heard A's announcements over Redis");
+
+    // Each live query's newest result, and who waits for which text to show up in it.
+    const waiting = new Map<number, { text: string; done: () => void }>();
+    const firsts: Promise<void>[] = [];
+    const document = parse(todoViewQuery.replace("query TodoView($id: ID!)", "query TodoView($id: ID!) @live"));
+    for (let u = 0; u < LIVE_QUERIES; u++) {
+      const iterator = (await subscribe({ schema: todoSchema, document, variableValues: { id: seed.userIds[u] }, contextValue: { kvetch: b }, live: { source: b } })) as AsyncGenerator<ExecutionResult>;
+      iterators.push(iterator);
+      let first!: () => void;
+      firsts.push(new Promise((resolve) => (first = resolve)));
+      void (async () => {
+        for await (const result of iterator) {
+          first();
+          const w = waiting.get(u);
+          if (w !== undefined && JSON.stringify(result.data).includes(w.text)) w.done();
+        }
+      })();
+    }
+    await Promise.all(firsts);
+
+    let rnd = 5 + (options.offset ?? 0);
+    const next = (n: number) => ((rnd = (rnd * 1103515245 + 12345) % 2147483648), Math.floor((rnd / 2147483648) * n));
+    const latency = { text: [] as number[], add: [] as number[] };
+    // Items per list: the view shows a list's first 5, so an item is only added where it will show.
+    const itemCounts = seed.listIds.map((lists) => lists.map(() => 3));
+    for (let i = 0; i < writes; i++) {
+      const u = next(LIVE_QUERIES);
+      const l = next(3);
+      const adding = i % 4 === 3 && itemCounts[u]![l]! < 5;
+      const text = `write ${i} of ${run}`;
+      let timer: NodeJS.Timeout | undefined;
+      const shown = new Promise<void>((resolve, reject) => {
+        waiting.set(u, { text, done: resolve });
+        timer = setTimeout(() => reject(new Error(`live-latency: write ${i} never showed in the live query on B within 10 s`)), 10_000);
+      });
+      const start = performance.now();
+      if (adding) {
+        itemCounts[u]![l]!++;
+        await a.createObject("TodoItem", { listId: seed.listIds[u]![l]!, text, done: false });
+      } else {
+        await a.updateObject(seed.itemIds[u]![l]![next(3)]!, { text });
+      }
+      try {
+        await shown;
+      } finally {
+        clearTimeout(timer);
+      }
+      (adding ? latency.add : latency.text).push(performance.now() - start);
+      waiting.delete(u);
+    }
+    const row = (label: string, ms: number[]) => ({ label: `${label} (${ms.length} writes)`, values: [percentile(ms, 50), percentile(ms, 99), Math.max(...ms)] });
+    return {
+      id: "live-latency",
+      title: "Live queries across processes: write → update latency",
+      description:
+        `Two Kvetch instances (A, B) on the same 4 MySQL shard databases and Redis, ${LIVE_QUERIES} live todo views subscribed on B ` +
+        "(one per user, 3 lists × 3 items), one write at a time through A: milliseconds from the start of A's write until B's live " +
+        "query of that user sent the result showing it (A's write and invalidation, Redis pub/sub, B's re-run and send).",
+      rowHeading: "Write through A",
+      columns: [
+        { title: "p50 (ms)", format: "ms" },
+        { title: "p99 (ms)", format: "ms" },
+        { title: "max (ms)", format: "ms" },
+      ],
+      rows: [row("an item's text changed", latency.text), row("an item added to a list", latency.add)],
+      date: new Date().toISOString(),
+    };
+  } finally {
+    await Promise.all(iterators.map((it) => it.return(undefined)));
+    await Promise.all([a.close(), b.close()]);
+    await deleteKeys(keyPrefix);
+    await withMysql(async (connection) => {
+      for (const name of databases) await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    });
+  }
+}
+
+if (process.argv[1]?.endsWith("liveLatency.ts")) {
+  const table = await runLiveLatencyScenario({ writes: Number(/--writes=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 200) });
+  if (table !== null) console.log(renderMeasuredTable(table));
+}
