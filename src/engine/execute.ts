@@ -154,8 +154,11 @@ function executePrepared(args: GraphscaleExecutionArgs, callStep: StepCaller | n
   if (deps !== null) return executeWithDeps(request, deps, args);
   const result = executeRequest(request);
   if (isPromiseLike(result)) {
-    const settled = result.then(undefined, (error: unknown) => ({ errors: [toGraphQLError(error)], data: null }));
-    return settled.then((r) => finishResult(r, request.plan, args));
+    // One hop, not two: a failed run becomes an error result, and either is finished the same way.
+    return result.then(
+      (r) => finishResult(r, request.plan, args),
+      (error: unknown) => finishResult({ errors: [toGraphQLError(error)], data: null }, request.plan, args),
+    );
   }
   return finishResult(result, request.plan, args);
 }
