@@ -6,6 +6,7 @@ import type { Comparison, EngineResult, MachineInfo, ScenarioResult } from "./re
 import type { MemoryResult } from "./memory.js";
 import type { LatencyResult } from "./scenarios/latency.js";
 import { aggregateMeasuredTables, type MeasuredTable } from "./measuredTable.js";
+import { median } from "./median.js";
 
 /** What one bench process wrote (`--raw-out`). */
 export interface ProcessRun {
@@ -20,12 +21,7 @@ export interface ProcessRun {
   tables?: MeasuredTable[];
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error("median of no values");
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { median };
 
 function byKey<T extends { key: string }>(runs: ReadonlyArray<{ engines: readonly T[] }>, key: string): T[] {
   return runs.map((r) => r.engines.find((e) => e.key === key)).filter((e): e is T => e !== undefined);

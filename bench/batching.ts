@@ -13,7 +13,7 @@ import { createBatchedExecute, execute, type GraphscaleExecutionArgs } from "../
 import { Kvetch, memoryBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
-import { median } from "./aggregate.js";
+import { median } from "./median.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 
 export const BATCHING_REQUESTS = 200;

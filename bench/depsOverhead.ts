@@ -9,7 +9,7 @@ import { execute } from "../src/index.js";
 import { Kvetch, memoryBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
-import { median } from "./aggregate.js";
+import { median } from "./median.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 
 const ROUND_MS = 250;

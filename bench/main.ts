@@ -13,7 +13,8 @@ import { todoScenario, type TodoScenarioOptions } from "./scenarios/todo.js";
 import { runLatencyScenario } from "./scenarios/latency.js";
 import { runMemoryScenario } from "./memory.js";
 import type { ProcessRun } from "./aggregate.js";
-import { renderMeasuredTable, runMeasuredTables } from "./measuredTable.js";
+import { renderMeasuredTable } from "./measuredTable.js";
+import { runMeasuredTables } from "./measuredTables.js";
 
 export interface ProcessOptions extends BenchOptions {
   rawOut: string;

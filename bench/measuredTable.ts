@@ -6,7 +6,7 @@
 // write → update latency across two instances on MySQL + Redis. Pure data and formatting here; the measuring
 // is in each section's file.
 
-import { median } from "./aggregate.js";
+import { median } from "./median.js";
 
 export type CellFormat = "ms" | "count" | "perRequest" | "rate" | "ratio" | "bytes";
 
@@ -137,32 +137,4 @@ export function perCallPair(a: () => void, b: () => void, rounds = 15, roundMs =
   }
   const median = (xs: number[]): number => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   return [median(as), median(bs)];
-}
-
-/**
- * Every measured table of one bench process whose id `selected` accepts, in MEASURED_TABLE_IDS order; a
- * table that fails is reported through `failed` and left out. Imports its sections lazily so that a process
- * measuring none of them loads none of them.
- */
-export async function runMeasuredTables(selected: (id: string) => boolean, offset: number, failed: (id: string, error: unknown) => void, quick = false): Promise<MeasuredTable[]> {
-  const out: MeasuredTable[] = [];
-  // A section may return null: it had nothing to measure on this machine (and printed why).
-  const sections: Record<(typeof MEASURED_TABLE_IDS)[number], () => Promise<MeasuredTable | null>> = {
-    "plan-import": async () => (await import("./planImport.js")).runPlanImportScenario(),
-    "partial-planning": async () => (await import("./partialPlanning.js")).runPartialPlanningScenario(),
-    batching: async () => (await import("./batching.js")).runBatchingScenario({ bursts: 10, offset }),
-    "deps-overhead": async () => (await import("./depsOverhead.js")).runDepsOverheadScenario({ rounds: quick ? 1 : 17 }),
-    "live-rerun-calls": async () => (await import("./liveRerunCalls.js")).runLiveRerunCallsScenario(),
-    "live-latency": async () => (await import("./liveLatency.js")).runLiveLatencyScenario({ writes: quick ? 8 : 200, offset }),
-  };
-  for (const id of MEASURED_TABLE_IDS) {
-    if (!selected(id)) continue;
-    try {
-      const table = await sections[id]();
-      if (table !== null) out.push(table);
-    } catch (error) {
-      failed(id, error);
-    }
-  }
-  return out;
 }
