@@ -2,7 +2,19 @@
 // the value, which layer holds the entries below it, and which shape (leaf, list, object, abstract). Built
 // by the planner, read by the output; plain data, never holds request values.
 
-import { isLeafType, isListType, isNonNullType, type GraphQLLeafType, type GraphQLObjectType, type GraphQLOutputType } from "graphql";
+import {
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  type GraphQLField,
+  type GraphQLLeafType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from "graphql";
 import type { Step } from "./step.js";
 import type { Layer } from "./layer.js";
 import type { FieldContext } from "./resolveInfo.js";
@@ -104,4 +116,12 @@ export function leafShape(type: GraphQLOutputType): LeafShape {
   const named = nonNull ? type.ofType : type;
   if (isListType(named)) return { kind: "leafList", nonNull, item: leafShape(named.ofType as GraphQLOutputType) };
   return { kind: "leaf", nonNull, type: named as GraphQLLeafType };
+}
+
+/** The definition of a selected field as graphql-js finds it: `__schema`/`__type` on the query type, `__typename` anywhere. */
+export function fieldDefOf(schema: GraphQLSchema, parentType: GraphQLObjectType, fieldName: string): GraphQLField<unknown, unknown> | undefined {
+  if (fieldName === SchemaMetaFieldDef.name && schema.getQueryType() === parentType) return SchemaMetaFieldDef;
+  if (fieldName === TypeMetaFieldDef.name && schema.getQueryType() === parentType) return TypeMetaFieldDef;
+  if (fieldName === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  return parentType.getFields()[fieldName];
 }

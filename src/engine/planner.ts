@@ -4,8 +4,6 @@
 // Implements spec/planning.md (PlanOperation … PlanType); the passes after it are in planPasses.ts.
 
 import {
-  SchemaMetaFieldDef,
-  TypeMetaFieldDef,
   TypeNameMetaFieldDef,
   isLeafType,
   isListType,
@@ -23,7 +21,7 @@ import {
 import { Step, type PlanValidationContext } from "./step.js";
 import { ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, type Layer } from "./layer.js";
 import { OperationPlan } from "./operationPlan.js";
-import { isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
+import { fieldDefOf, isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
 import { collectFields, collectSubfields, type CollectContext } from "./collectFields.js";
 import { fieldPlanOf, planContextOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo, type PlanResolver } from "./planResolver.js";
 import { FieldArgs } from "./fieldArgs.js";
@@ -169,7 +167,7 @@ class Planner implements CollectContext, PlanValidationContext {
   /** spec: PlanSubscriptionSource — the first root field's `subscribePlan`, run once per subscription. */
   private planSubscriptionSource(rootType: GraphQLObjectType, $root: Step, fields: Map<string, FieldNode[]>): Step {
     const [responseKey, fieldNodes] = fields.entries().next().value as [string, FieldNode[]];
-    const fieldDef = this.getFieldDef(rootType, fieldNodes[0]!.name.value)!;
+    const fieldDef = fieldDefOf(this.schema, rootType, fieldNodes[0]!.name.value)!;
     const subscribePlan = (fieldDef.extensions?.graphscale as GraphscaleFieldExtensions | undefined)?.subscribePlan;
     if (!subscribePlan) throw new Error(`graphscale: ${rootType.name}.${fieldDef.name} has no subscribePlan.`);
     const info = this.planInfo(fieldDef, fieldNodes, rootType, [responseKey]);
@@ -210,12 +208,6 @@ class Planner implements CollectContext, PlanValidationContext {
     return { type, fields: out };
   }
 
-  private getFieldDef(parentType: GraphQLObjectType, fieldName: string): GraphQLField<unknown, unknown> | undefined {
-    if (fieldName === SchemaMetaFieldDef.name && this.schema.getQueryType() === parentType) return SchemaMetaFieldDef;
-    if (fieldName === TypeMetaFieldDef.name && this.schema.getQueryType() === parentType) return TypeMetaFieldDef;
-    if (fieldName === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
-    return parentType.getFields()[fieldName];
-  }
 
   /** spec: PlanField — runs the field's plan resolver, plans `$parent.get(name)`, or plans resolver emulation. */
   private planField(
@@ -228,7 +220,7 @@ class Planner implements CollectContext, PlanValidationContext {
     parentPlanned: boolean,
   ): OutputField | null {
     const fieldName = fieldNodes[0]!.name.value;
-    const fieldDef = this.getFieldDef(parentType, fieldName);
+    const fieldDef = fieldDefOf(this.schema, parentType, fieldName);
     if (!fieldDef) return null; // graphql-js omits a field the schema does not define
     const field: FieldContext = {
       fieldName,

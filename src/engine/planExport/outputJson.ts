@@ -5,8 +5,6 @@
 // not give back exactly (checked when writing) is written in full through the value codec instead.
 
 import {
-  SchemaMetaFieldDef,
-  TypeMetaFieldDef,
   TypeNameMetaFieldDef,
   getNamedType,
   isLeafType,
@@ -14,7 +12,6 @@ import {
   isNonNullType,
   isObjectType,
   type FieldNode,
-  type GraphQLField,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -22,7 +19,7 @@ import {
 import type { Layer } from "../layer.js";
 import type { Step } from "../step.js";
 import type { FieldContext } from "../resolveInfo.js";
-import { leafShape, type LeafShape, type OutputField, type OutputSelection, type OutputValue } from "../outputPlan.js";
+import { fieldDefOf, leafShape, type LeafShape, type OutputField, type OutputSelection, type OutputValue } from "../outputPlan.js";
 import type { PartialAbstractValue, UnplannedBranches } from "../partialPlanning.js";
 import { BadPlan, type Encoded, type PlanDecoder, type PlanEncoder } from "./codec.js";
 
@@ -45,12 +42,6 @@ const FULL = -1;
 /** What a position cannot be derived from: the field is then written in full. */
 class NotDerivable extends Error {}
 
-function fieldDefOf(schema: GraphQLSchema, parentType: GraphQLObjectType, fieldName: string): GraphQLField<unknown, unknown> | undefined {
-  if (fieldName === SchemaMetaFieldDef.name && schema.getQueryType() === parentType) return SchemaMetaFieldDef;
-  if (fieldName === TypeMetaFieldDef.name && schema.getQueryType() === parentType) return TypeMetaFieldDef;
-  if (fieldName === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
-  return parentType.getFields()[fieldName];
-}
 
 function sameLeafShape(a: LeafShape, b: LeafShape): boolean {
   if (a.kind !== b.kind || a.nonNull !== b.nonNull) return false;
