@@ -3,7 +3,7 @@
 // Never reveals or depends on a shard; never accepts a malformed cursor silently.
 
 import { KvetchError, describeValue } from "./errors.js";
-import { idFromBytes, idToBytes } from "./id.js";
+import { idFromBytes } from "./id.js";
 
 /** A decoded position: rows after it have a larger (seq, id) pair. */
 export interface Position {
@@ -14,13 +14,23 @@ export interface Position {
 const CURSOR_BYTES = 24;
 const CURSOR_LENGTH = 32; // base64url of 24 bytes, no padding
 
-/** encodeCursor: base64url(seq as 8 bytes big-endian ++ the 16 id bytes). */
+// One buffer for every cursor encoded: each page row gets a cursor, so encoding allocates only its string.
+const scratch = Buffer.alloc(CURSOR_BYTES);
+
+function hexValue(code: number): number {
+  return code <= 57 ? code - 48 : (code | 0x20) - 87;
+}
+
+/** encodeCursor: base64url(seq as 8 bytes big-endian ++ the 16 id bytes) of a canonical id. */
 export function encodeCursor(seq: number, id: string): string {
-  const bytes = Buffer.allocUnsafe(CURSOR_BYTES);
-  bytes.writeUInt32BE(Math.floor(seq / 0x100000000), 0);
-  bytes.writeUInt32BE(seq >>> 0, 4);
-  idToBytes(id).copy(bytes, 8);
-  return bytes.toString("base64url");
+  scratch.writeUInt32BE(Math.floor(seq / 0x100000000), 0);
+  scratch.writeUInt32BE(seq >>> 0, 4);
+  let at = 8;
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) i++; // the dashes
+    scratch[at++] = (hexValue(id.charCodeAt(i)) << 4) | hexValue(id.charCodeAt(i + 1));
+  }
+  return scratch.toString("base64url");
 }
 
 /** decodeCursor: the position a cursor names, or a KvetchError saying which argument was malformed. */

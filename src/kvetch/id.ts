@@ -7,11 +7,35 @@ import { KvetchError, describeValue } from "./errors.js";
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, "0"));
 
-const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** What each character code below 128 is to an id: 1 a lowercase hex digit, 2 an uppercase one, 0 neither. */
+const HEX_CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) HEX_CLASS[c] = 1;
+for (let c = 97; c <= 102; c++) HEX_CLASS[c] = 1;
+for (let c = 65; c <= 70; c++) HEX_CLASS[c] = 2;
+
+/**
+ * uuidCase: 1 when `value` is a UUID in canonical form (8-4-4-4-12 lowercase hex), 2 when it is one with
+ * uppercase digits, 0 when it is not a UUID. One pass over the characters (ids are checked on every read).
+ */
+function uuidCase(value: unknown): 0 | 1 | 2 {
+  if (typeof value !== "string" || value.length !== 36) return 0;
+  let seen = 0;
+  for (let i = 0; i < 36; i++) {
+    const code = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (code !== 45) return 0;
+      continue;
+    }
+    const kind = code < 128 ? HEX_CLASS[code]! : 0;
+    if (kind === 0) return 0;
+    seen |= kind;
+  }
+  return seen & 2 ? 2 : 1;
+}
 
 /** True when `value` is a UUID string in the 8-4-4-4-12 hex form (any version, either case). */
 export function isUuid(value: unknown): value is string {
-  return typeof value === "string" && value.length === 36 && UUID_PATTERN.test(value);
+  return uuidCase(value) !== 0;
 }
 
 // Random bytes are drawn in blocks so that generating many ids costs one system call per block.
@@ -90,10 +114,11 @@ export function timeOfId(id: string): number {
  * e.g. `"abc" is not a UUID (expected 8-4-4-4-12 hex) in getObjects ids[3]`.
  */
 export function checkId(value: unknown, where: string): string {
-  if (!isUuid(value)) {
+  const kind = uuidCase(value);
+  if (kind === 0) {
     throw new KvetchError("BAD_ID", `${describeValue(value)} is not a UUID (expected 8-4-4-4-12 hex) in ${where}`);
   }
-  return value.toLowerCase();
+  return kind === 1 ? (value as string) : (value as string).toLowerCase();
 }
 
 /** checkIds: canonical forms of a list of ids; the first malformed one is reported with its position. */
@@ -104,8 +129,8 @@ export function checkIds(values: readonly unknown[], where: string): string[] {
   const ids = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (!isUuid(value)) checkId(value, `${where}[${i}]`);
-    ids[i] = (value as string).toLowerCase();
+    const kind = uuidCase(value);
+    ids[i] = kind === 1 ? (value as string) : checkId(value, `${where}[${i}]`);
   }
   return ids;
 }

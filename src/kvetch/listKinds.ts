@@ -6,7 +6,7 @@ import type { EdgeRange, IndexRange, ShardStore } from "./backend.js";
 import { indexValueHash } from "./backend.js";
 import { edgeListTag, indexListTag } from "./cache.js";
 import type { Position } from "./cursor.js";
-import type { KvetchData, ListItem } from "./model.js";
+import { decodeData, type ListItem } from "./model.js";
 import type { KvetchEdgeDef, KvetchIndexDef } from "./schema.js";
 import { shardOfEdge, shardOfIndexEntry } from "./shard.js";
 import type { ShardMap } from "./shard.js";
@@ -41,7 +41,7 @@ export function edgeListKind(shardMap: ShardMap, edge: KvetchEdgeDef): ListKind 
         const items = new Array<ListItem>(rows.length);
         for (let r = 0; r < rows.length; r++) {
           const row = rows[r]!;
-          items[r] = { id: row.toId, seq: row.seq, created: row.created, data: JSON.parse(row.body) as KvetchData };
+          items[r] = { id: row.toId, seq: row.seq, created: row.created, data: decodeData(row.body) };
         }
         out[l] = items;
       }

@@ -61,13 +61,21 @@ export interface ListItem {
   data: KvetchData | null;
 }
 
-/** decodeObject: a stored row as a KvetchObject; a row of a type the schema lacks is an error naming it. */
-export function decodeObject(schema: KvetchSchema, row: ObjectRow, shardLabel: string): KvetchObject {
+/** decodeData: a stored JSON body; the empty object (most edges' data) is made without parsing. */
+export function decodeData(body: string): KvetchData {
+  return body === "{}" ? {} : (JSON.parse(body) as KvetchData);
+}
+
+/**
+ * decodeObject: a stored row as a KvetchObject; a row of a type the schema lacks is an error naming it and
+ * where it was read (`shardLabel`, or a function giving it: the label is only built for that error).
+ */
+export function decodeObject(schema: KvetchSchema, row: ObjectRow, shardLabel: string | ((row: ObjectRow) => string)): KvetchObject {
   const type = schema.typeById(row.typeId);
   if (!type) {
     throw new KvetchError(
       "UNKNOWN_NAME",
-      `object ${row.id} on ${shardLabel} has typeId ${row.typeId}, which the schema does not define; ` +
+      `object ${row.id} on ${typeof shardLabel === "string" ? shardLabel : shardLabel(row)} has typeId ${row.typeId}, which the schema does not define; ` +
         `add that object type to defineSchema`,
     );
   }
@@ -75,7 +83,7 @@ export function decodeObject(schema: KvetchSchema, row: ObjectRow, shardLabel: s
     id: row.id,
     type: type.name,
     typeId: row.typeId,
-    data: JSON.parse(row.body) as KvetchData,
+    data: decodeData(row.body),
     version: row.version,
     created: row.created,
     updated: row.updated,

@@ -57,9 +57,10 @@ export async function readObjectRows(store: Store, ids: readonly string[]): Prom
 
 function decodeRows(store: Store, rows: readonly OrFailure<ObjectRow | null>[]): OrFailure<KvetchObject | null>[] {
   const out = new Array<OrFailure<KvetchObject | null>>(rows.length);
+  const label = (row: ObjectRow): string => `shard ${shardOfId(store.shardMap, row.id)}`;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
-    out[i] = row === null || isFailure(row) ? row : decodeObject(store.schema, row, `shard ${shardOfId(store.shardMap, row.id)}`);
+    out[i] = row === null || isFailure(row) ? row : decodeObject(store.schema, row, label);
   }
   return out;
 }
