@@ -40,19 +40,36 @@ export async function readObjectRows(store: Store, ids: readonly string[]): Prom
   const out = new Array<OrFailure<ObjectRow | null>>(ids.length).fill(null);
   const shardOf = new Int32Array(ids.length);
   for (let i = 0; i < ids.length; i++) shardOf[i] = shardOfId(store.shardMap, ids[i]!);
-  const position = new Map<string, number>();
-  for (let i = 0; i < ids.length; i++) position.set(ids[i]!, i);
   await eachShardChunk(
     groupByShard(store.shards.length, shardOf),
     async ({ shard, positions }) => {
-      const rows = await store.shards[shard]!.readObjects(pick(ids, positions));
-      for (let r = 0; r < rows.length; r++) out[position.get(rows[r]!.id)!] = rows[r]!;
+      const asked = pick(ids, positions);
+      placeRows(await store.shards[shard]!.readObjects(asked), asked, positions, out);
     },
     ({ positions }, error) => {
       for (let p = 0; p < positions.length; p++) out[positions[p]!] = error;
     },
   );
   return out;
+}
+
+/**
+ * Puts a shard's rows (found ids only) at their positions. Shards usually answer in the order asked (the
+ * memory backend always does), so a forward scan places them without a map; any other order takes one.
+ */
+function placeRows(rows: readonly ObjectRow[], asked: readonly string[], positions: readonly number[], out: OrFailure<ObjectRow | null>[]): void {
+  let at = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const id = rows[r]!.id;
+    while (at < asked.length && asked[at] !== id) at++;
+    if (at === asked.length) {
+      const position = new Map<string, number>();
+      for (let a = 0; a < asked.length; a++) position.set(asked[a]!, positions[a]!);
+      for (let q = 0; q < rows.length; q++) out[position.get(rows[q]!.id)!] = rows[q]!;
+      return;
+    }
+    out[positions[at++]!] = rows[r]!;
+  }
 }
 
 function decodeRows(store: Store, rows: readonly OrFailure<ObjectRow | null>[]): OrFailure<KvetchObject | null>[] {

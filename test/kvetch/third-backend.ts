@@ -57,7 +57,8 @@ class MapShardStore implements ShardStore {
 
   async readObjects(ids: readonly string[]): Promise<ObjectRow[]> {
     const out: ObjectRow[] = [];
-    for (const id of ids) {
+    // Answered in id order, as MySQL answers `id IN (...)` by primary key: not the order asked.
+    for (const id of [...ids].sort(byText)) {
       const row = this.data.objects.get(id);
       if (row) out.push({ ...row });
     }
