@@ -4,17 +4,19 @@
 // the wall time of the burst) and each request's latency (p50, p99). Bursts alternate between the engines;
 // results are checked equal before anything is timed. `npx tsx bench/batching.ts` prints one process's
 // table; `npm run bench` takes the medians over its processes and writes bench/results/batching.json.
-// The burst is CPU-bound: 200 requests' round trips wait their 1 ms side by side, so what batching can save
-// is per-call work (store calls, shard round trips, timers), not the per-entry work of decoding the rows.
+// On the memory backend the burst is CPU-bound: 200 requests' round trips wait their 1 ms side by side, so
+// what batching can save is per-call work (store calls, shard round trips, timers), not the per-row work.
+// When the local MySQL server answers, the same two engines run again on 4 MySQL shards without a cache.
 
 import { performance } from "node:perf_hooks";
 import { parse, type ExecutionResult } from "graphql";
 import { createBatchedExecute, execute, type GraphscaleExecutionArgs } from "../src/index.js";
-import { Kvetch, memoryBackend } from "../src/kvetch/index.js";
+import { Kvetch, memoryBackend, mysqlBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
 import { median } from "./median.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { MYSQL, dropDatabases, reachable, shardUrls } from "./servers.js";
 
 export const BATCHING_REQUESTS = 200;
 export const BATCHING_LATENCY_MS = 1;
@@ -47,69 +49,111 @@ async function burst(run: Run, argsOf: (i: number) => GraphscaleExecutionArgs): 
   return { wallMs: performance.now() - started, latencies, results };
 }
 
-/** `bursts` timed bursts per engine, engines alternating (order rotated by `offset`), after one checked burst each. */
+/** A table row: the engine's store calls per request, throughput, p50, p99 (the ratio is added after). */
+interface Row {
+  label: string;
+  values: number[];
+}
+
+/**
+ * One backend's rows: plain `execute` and `createBatchedExecute` over the seeded users' todo views, checked
+ * equal and counted on one burst each, then `bursts` timed bursts per engine, engines alternating (order
+ * rotated by `offset`). The last value of each row is its throughput ÷ this backend's `execute`.
+ */
+async function measureBackend(kvetch: Kvetch, userIds: readonly string[], where: string, options: { bursts: number; offset: number }): Promise<Row[]> {
+  const document = parse(todoViewQuery);
+  const contextValue = { kvetch };
+  const argsOf = (i: number): GraphscaleExecutionArgs => ({ schema: todoSchema, document, variableValues: { id: userIds[i]! }, contextValue });
+  const batched = createBatchedExecute({ schema: todoSchema, windowMs: 1 });
+  const engines: Array<{ name: string; run: Run }> = [
+    { name: `execute (each request alone)${where}`, run: execute },
+    { name: `createBatchedExecute (windowMs 1)${where}`, run: batched },
+  ];
+  const calls: number[] = [];
+  const checked: string[] = [];
+  for (const engine of engines) {
+    kvetch.resetCounters();
+    const { results } = await burst(engine.run, argsOf);
+    calls.push(kvetch.counters.calls / BATCHING_REQUESTS);
+    if (results.some((r) => r.errors !== undefined)) throw new Error(`${engine.name}: a request failed: ${JSON.stringify(results.find((r) => r.errors))}`);
+    checked.push(JSON.stringify(results));
+  }
+  if (checked[1] !== checked[0]) throw new Error(`batching${where}: the batched results differ from execute's`);
+  const walls = engines.map(() => [] as number[]);
+  const latencies = engines.map(() => [] as number[]);
+  for (let b = 0; b < options.bursts; b++) {
+    for (let k = 0; k < engines.length; k++) {
+      const i = (k + b + options.offset) % engines.length;
+      const { wallMs, latencies: own } = await burst(engines[i]!.run, argsOf);
+      walls[i]!.push(wallMs);
+      latencies[i]!.push(...own);
+    }
+  }
+  const rows = engines.map((e, i) => ({
+    label: e.name,
+    values: [calls[i]!, (BATCHING_REQUESTS * 1000) / median(walls[i]!), percentile(latencies[i]!, 0.5), percentile(latencies[i]!, 0.99)],
+  }));
+  for (const row of rows) row.values.push(row.values[1]! / rows[0]!.values[1]!);
+  return rows;
+}
+
+/** The memory backend's rows, then (when the local MySQL server answers) the same on 4 MySQL shards without a cache. */
 export async function runBatchingScenario(options: { bursts: number; offset: number }): Promise<MeasuredTable> {
+  const rows: Row[] = [];
   const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: memoryBackend({ shards: SHARDS, latencyMs: BATCHING_LATENCY_MS }) });
   try {
     await kvetch.migrate();
     const seed = await seedTodo(kvetch, { users: BATCHING_REQUESTS, listsPerUser: 10, itemsPerList: 5 });
-    const document = parse(todoViewQuery);
-    const contextValue = { kvetch };
-    const argsOf = (i: number): GraphscaleExecutionArgs => ({ schema: todoSchema, document, variableValues: { id: seed.userIds[i]! }, contextValue });
-    const batched = createBatchedExecute({ schema: todoSchema, windowMs: 1 });
-    const engines: Array<{ name: string; run: Run }> = [
-      { name: "execute (each request alone)", run: execute },
-      { name: "createBatchedExecute (windowMs 1)", run: batched },
-    ];
-    // Checked and counted first: equal results, and the store calls of one burst.
-    const calls: number[] = [];
-    const checked: string[] = [];
-    for (const engine of engines) {
-      kvetch.resetCounters();
-      const { results } = await burst(engine.run, argsOf);
-      calls.push(kvetch.counters.calls / BATCHING_REQUESTS);
-      const text = JSON.stringify(results);
-      if (results.some((r) => r.errors !== undefined)) throw new Error(`${engine.name}: a request failed: ${JSON.stringify(results.find((r) => r.errors))}`);
-      checked.push(text);
-    }
-    if (checked[1] !== checked[0]) throw new Error("batching: the batched results differ from execute's");
-    const walls = engines.map(() => [] as number[]);
-    const latencies = engines.map(() => [] as number[]);
-    for (let b = 0; b < options.bursts; b++) {
-      for (let k = 0; k < engines.length; k++) {
-        const i = (k + b + options.offset) % engines.length;
-        const { wallMs, latencies: own } = await burst(engines[i]!.run, argsOf);
-        walls[i]!.push(wallMs);
-        latencies[i]!.push(...own);
-      }
-    }
-    const rows = engines.map((e, i) => ({
-      label: e.name,
-      values: [calls[i]!, (BATCHING_REQUESTS * 1000) / median(walls[i]!), percentile(latencies[i]!, 0.5), percentile(latencies[i]!, 0.99)],
-    }));
-    for (const row of rows) row.values.push(row.values[1]! / rows[0]!.values[1]!);
-    return {
-      id: "batching",
-      title: `Cross-request batching: ${BATCHING_REQUESTS} concurrent todo views for distinct users, ${BATCHING_LATENCY_MS} ms per round trip`,
-      description:
-        `${BATCHING_REQUESTS} todo-view requests (1 user → 10 lists → 5 items), each for its own user, started at once on the Kvetch memory backend (${SHARDS} shards, every shard round trip delayed ${BATCHING_LATENCY_MS} ms), through plain \`execute\` and through \`createBatchedExecute\`. ` +
-        `Results are checked equal first and store calls counted on that burst. Throughput is ${BATCHING_REQUESTS} ÷ a burst's wall time (median of ${options.bursts} bursts per engine, engines alternating); p50/p99 are over every request of those bursts, each from its start to its result.`,
-      rowHeading: "Engine",
-      columns: [
-        { title: "store calls per request", format: "perRequest" },
-        { title: "throughput, requests/s", format: "rate" },
-        { title: "p50, ms", format: "ms" },
-        { title: "p99, ms", format: "ms" },
-        { title: "throughput ÷ execute", format: "ratio" },
-      ],
-      rows,
-      notes: [
-        "The memory backend's round trips wait side by side, so a burst's wall time is CPU time; most of it decodes rows, the same work for both engines. Batching removes per-call work: store calls, shard round trips and their timers.",
-      ],
-      date: new Date().toISOString(),
-    };
+    rows.push(...(await measureBackend(kvetch, seed.userIds, "", options)));
   } finally {
     await kvetch.close();
+  }
+  const notes = [
+    "The memory backend's round trips wait side by side, so a burst's wall time there is CPU time, most of it spent on per-row work (decoding rows, building items and the response) that is the same for both engines. Batching removes per-call work: store calls, shard round trips and their timers.",
+  ];
+  if (await reachable(MYSQL.host, MYSQL.port)) {
+    rows.push(...(await mysqlRows(options)));
+    notes.push(
+      `On MySQL (no cache) the shards do the work per query, as in production; the pools' queue limit is raised to ${MYSQL_QUEUE_LIMIT} for this table, because ${BATCHING_REQUESTS} concurrent requests without batching overflow the default (100 waiting queries per shard) and fail with "pool queue full", while batched they send a handful of queries.`,
+    );
+  } else {
+    console.log("batching: the MySQL rows are SKIPPED — MySQL (127.0.0.1:3306) is not reachable; `npm run services` starts it");
+  }
+  return {
+    id: "batching",
+    title: `Cross-request batching: ${BATCHING_REQUESTS} concurrent todo views for distinct users, ${BATCHING_LATENCY_MS} ms per round trip`,
+    description:
+      `${BATCHING_REQUESTS} todo-view requests (1 user → 10 lists → 5 items), each for its own user, started at once on the Kvetch memory backend (${SHARDS} shards, every shard round trip delayed ${BATCHING_LATENCY_MS} ms), through plain \`execute\` and through \`createBatchedExecute\`; then the same on ${SHARDS} MySQL shards with no cache (rows marked "on MySQL"). ` +
+      `Results are checked equal first and store calls counted on that burst. Throughput is ${BATCHING_REQUESTS} ÷ a burst's wall time (median of ${options.bursts} bursts per engine, engines alternating); p50/p99 are over every request of those bursts, each from its start to its result; the last column divides by \`execute\` on the same backend.`,
+    rowHeading: "Engine",
+    columns: [
+      { title: "store calls per request", format: "perRequest" },
+      { title: "throughput, requests/s", format: "rate" },
+      { title: "p50, ms", format: "ms" },
+      { title: "p99, ms", format: "ms" },
+      { title: "throughput ÷ execute", format: "ratio" },
+    ],
+    rows,
+    notes,
+    date: new Date().toISOString(),
+  };
+}
+
+/** Waiting queries per MySQL shard pool allowed in the MySQL rows (the default, 100, is below what unbatched requests queue). */
+const MYSQL_QUEUE_LIMIT = 5000;
+
+async function mysqlRows(options: { bursts: number; offset: number }): Promise<Row[]> {
+  const run = `${process.pid.toString(36)}_${options.offset}`;
+  const databases = Array.from({ length: SHARDS }, (_, s) => `graphscale_bench_batch_${run}_${s}`);
+  await dropDatabases(databases);
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), queueLimit: MYSQL_QUEUE_LIMIT }) });
+  try {
+    await kvetch.migrate();
+    const seed = await seedTodo(kvetch, { users: BATCHING_REQUESTS, listsPerUser: 10, itemsPerList: 5 });
+    return await measureBackend(kvetch, seed.userIds, " on MySQL", options);
+  } finally {
+    await kvetch.close();
+    await dropDatabases(databases);
   }
 }
 

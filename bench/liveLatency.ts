@@ -5,57 +5,20 @@
 // (bench/results/live-latency.json), skipped with a message when MySQL or Redis is not reachable; alone:
 // `npx tsx bench/liveLatency.ts [--writes=N]`.
 
-import { connect } from "node:net";
 import { parse, type ExecutionResult } from "graphql";
 import { subscribe } from "../src/index.js";
 import { Kvetch, mysqlBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { MYSQL, REDIS_URL, deleteKeys, dropDatabases, reachable, shardUrls } from "./servers.js";
 
-const MYSQL = { host: "127.0.0.1", port: 3306 };
-const REDIS_URL = "redis://127.0.0.1:6379";
 const LIVE_QUERIES = 100;
-
-function reachable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
 
 /** The p-th percentile (0–100) of `xs`, nearest rank. */
 export function percentile(xs: readonly number[], p: number): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-async function withMysql<T>(fn: (connection: import("mysql2/promise").Connection) => Promise<T>): Promise<T> {
-  const mysql = await import("mysql2/promise");
-  const connection = await mysql.createConnection({ ...MYSQL, user: "root" });
-  try {
-    return await fn(connection);
-  } finally {
-    await connection.end();
-  }
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const { Redis } = await import("ioredis");
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Null (with a message printed) when MySQL or Redis is not reachable. */
@@ -69,7 +32,7 @@ export async function runLiveLatencyScenario(options: { writes?: number; offset?
   const databases = [0, 1, 2, 3].map((s) => `graphscale_bench_live_${run}_${s}`);
   const keyPrefix = `graphscale-bench-live:${run}:`;
   const open = () =>
-    new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: databases.map((d) => `mysql://root@${MYSQL.host}:${MYSQL.port}/${d}`), redis: { url: REDIS_URL, keyPrefix } }) });
+    new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix } }) });
   const a = open();
   const b = open();
   const iterators: AsyncGenerator<ExecutionResult>[] = [];
@@ -157,9 +120,7 @@ export async function runLiveLatencyScenario(options: { writes?: number; offset?
     await Promise.all(iterators.map((it) => it.return(undefined)));
     await Promise.all([a.close(), b.close()]);
     await deleteKeys(keyPrefix);
-    await withMysql(async (connection) => {
-      for (const name of databases) await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    });
+    await dropDatabases(databases);
   }
 }
 
