@@ -1,7 +1,6 @@
 // The memory backend: the embedded default, with the same contract as MySQL — same shard grouping, one
-// counted round trip per ShardStore call (optionally delayed by `latencyMs`), JSON text in and out. Stored
-// rows are frozen copies, replaced on change, never written to: a read hands them out as they are and no
-// caller can change stored state through them. Never skips the round-trip count.
+// counted round trip per ShardStore call (optionally delayed by `latencyMs`), JSON text in and out so no
+// caller can reach stored state. Never shares a row object with a caller; never skips the round-trip count.
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { compareText } from "./backend.js";
@@ -76,14 +75,6 @@ class SortedList<Row extends { seq: number }> {
     this.byId.set(id, row);
     this.rows.splice(this.search(row.seq, id, false), 0, row);
     return true;
-  }
-
-  /** Puts `row` in the place of the present row with the same member id (same seq). */
-  replace(row: Row): void {
-    const id = this.idOf(row);
-    const at = this.search(row.seq, id, false);
-    this.rows[at] = row;
-    this.byId.set(id, row);
   }
 
   /** Removes the row of a member id; false when there is none. */
@@ -164,7 +155,7 @@ class MemoryShardStore implements ShardStore {
     const out: ObjectRow[] = [];
     for (let i = 0; i < ids.length; i++) {
       const row = this.data.objects.get(ids[i]!);
-      if (row) out.push(row);
+      if (row) out.push({ ...row });
     }
     this.counters.rowsFetched += out.length;
     return out;
@@ -177,7 +168,7 @@ class MemoryShardStore implements ShardStore {
         throw new KvetchError("CONFLICT", `${this.label}: an object with id ${rows[i]!.id} already exists`);
       }
     }
-    for (let i = 0; i < rows.length; i++) this.data.objects.set(rows[i]!.id, Object.freeze({ ...rows[i]! }));
+    for (let i = 0; i < rows.length; i++) this.data.objects.set(rows[i]!.id, { ...rows[i]! });
   }
 
   async replaceObjects(changes: readonly { row: ObjectRow; expectVersion: number }[]): Promise<boolean[]> {
@@ -187,7 +178,7 @@ class MemoryShardStore implements ShardStore {
       const { row, expectVersion } = changes[i]!;
       const current = this.data.objects.get(row.id);
       done[i] = current !== undefined && current.version === expectVersion;
-      if (done[i]) this.data.objects.set(row.id, Object.freeze({ ...row }));
+      if (done[i]) this.data.objects.set(row.id, { ...row });
     }
     return done;
   }
@@ -214,7 +205,7 @@ class MemoryShardStore implements ShardStore {
       if (list) {
         const start = list.firstAfter(after);
         const end = limit === null ? list.rows.length : Math.min(list.rows.length, start + limit);
-        for (let r = start; r < end; r++) rows.push(list.rows[r]!);
+        for (let r = start; r < end; r++) rows.push({ ...list.rows[r]! });
       }
       fetched += rows.length;
       out[i] = rows;
@@ -244,10 +235,10 @@ class MemoryShardStore implements ShardStore {
       }
       const present = list.get(row.toId);
       if (present) {
-        if (replaceData) list.replace(Object.freeze({ ...present, body: row.body }));
+        if (replaceData) present.body = row.body;
         continue;
       }
-      list.insert(Object.freeze({ ...row }));
+      list.insert({ ...row });
       this.data.edgeCounts.set(key, (this.data.edgeCounts.get(key) ?? 0) + 1);
       inserted++;
     }
