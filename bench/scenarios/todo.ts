@@ -11,6 +11,7 @@ import { makeTodoResolverSchema } from "../../examples/todo/resolverSchema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
 import { makeTodoDataLoaderSchema, todoLoaders } from "./todoDataLoader.js";
 import type { Engine, Scenario, StoreCounts } from "../scenario.js";
+import { MYSQL, REDIS_URL, deleteKeys, dropDatabases, shardUrls } from "../servers.js";
 
 export interface TodoScenarioOptions {
   id: string;
@@ -24,46 +25,12 @@ export interface TodoScenarioOptions {
 
 export const SHARDS = 4;
 export const MYSQL_DATABASES = Array.from({ length: SHARDS }, (_, s) => `graphscale_bench_${s}`);
-const MYSQL_HOST = "127.0.0.1:3306";
-const REDIS_URL = "redis://127.0.0.1:6379";
+const MYSQL_HOST = `${MYSQL.host}:${MYSQL.port}`;
 
 /** The view's query text for `lists` lists of `items` items (the todo example's own query for 10 × 5). */
 export function todoQuery(lists: number, items: number): string {
   if (lists === 10 && items === 5) return todoViewQuery;
   return todoViewQuery.replace("todoLists(first: 10)", `todoLists(first: ${lists})`).replace("todoItems(first: 5)", `todoItems(first: ${items})`);
-}
-
-async function withMysql<T>(fn: (connection: import("mysql2/promise").Connection) => Promise<T>): Promise<T> {
-  const mysql = await import("mysql2/promise");
-  const [host, port] = MYSQL_HOST.split(":");
-  const connection = await mysql.createConnection({ host, port: Number(port), user: "root" });
-  try {
-    return await fn(connection);
-  } finally {
-    await connection.end();
-  }
-}
-
-async function dropBenchDatabases(): Promise<void> {
-  await withMysql(async (connection) => {
-    for (const name of MYSQL_DATABASES) await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  });
-}
-
-async function deleteCacheKeys(prefix: string): Promise<void> {
-  const { Redis } = await import("ioredis");
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Seeds a fresh store and returns the scenario plus how to close it (and drop what it created). */
@@ -74,15 +41,15 @@ export async function todoScenario(options: TodoScenarioOptions): Promise<{ scen
   let cleanup: () => Promise<void> = async () => {};
   if (options.backend === "mysql") {
     const keyPrefix = `graphscale-bench:${process.pid}:${options.id}:`;
-    await dropBenchDatabases();
+    await dropDatabases(MYSQL_DATABASES);
     backend = mysqlBackend({
-      shards: MYSQL_DATABASES.map((name) => `mysql://root@${MYSQL_HOST}/${name}`),
+      shards: shardUrls(MYSQL_DATABASES),
       redis: { url: REDIS_URL, keyPrefix },
     });
     backendText = `MySQL, ${SHARDS} shards (databases ${MYSQL_DATABASES[0]}..${SHARDS - 1} on ${MYSQL_HOST}) + Redis cache (${REDIS_URL}); counts taken with the cache warm`;
     cleanup = async () => {
-      await dropBenchDatabases();
-      await deleteCacheKeys(keyPrefix);
+      await dropDatabases(MYSQL_DATABASES);
+      await deleteKeys(keyPrefix);
     };
   } else {
     backend = memoryBackend({ shards: SHARDS, latencyMs: options.latencyMs ?? 0 });
