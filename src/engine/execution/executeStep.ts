@@ -27,6 +27,17 @@ function outcomeOf(value: unknown): unknown {
   return value instanceof FlaggedValue ? value : null;
 }
 
+/**
+ * `count` copies of `value`. A one-entry batch (every global step, every root field) gets a literal:
+ * `new Array(1).fill(value)` costs several times as much, and it is on every request's path.
+ */
+export function repeated(count: number, value: unknown): unknown[] {
+  if (count === 1) return [value];
+  const out = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) out[i] = value;
+  return out;
+}
+
 /** The entries of a compacted batch: which entries run, and the outcomes of the dropped ones. */
 interface Compaction {
   readonly keep: Int32Array;
@@ -37,7 +48,7 @@ interface Compaction {
 export function executeStep(request: RequestState, bucket: Bucket, step: Step): PromiseOrValue<void> {
   const count = step.isGlobal ? 1 : bucket.count;
   // An aborted request starts no step: its entries all fail with the reason.
-  if (request.abortedBy !== null) return storeResults(request, bucket, step, new Array(count).fill(fail(request.abortedBy)));
+  if (request.abortedBy !== null) return storeResults(request, bucket, step, repeated(count, fail(request.abortedBy)));
   const deps = step.dependencies;
   const accepts = step.dependencyAcceptFlags;
   const asGlobal = step.dependencyIsGlobal;
@@ -49,9 +60,9 @@ export function executeStep(request: RequestState, bucket: Bucket, step: Step): 
       const value = request.globals[dep.id];
       if (flagOf(value) & ~accepts[k]!) {
         // A global dependency exits the whole batch at once; execute is not called.
-        return storeResults(request, bucket, step, new Array(count).fill(outcomeOf(value)));
+        return storeResults(request, bucket, step, repeated(count, outcomeOf(value)));
       }
-      values[k] = asGlobal[k] ? value : new Array(count).fill(value);
+      values[k] = asGlobal[k] ? value : repeated(count, value);
     } else {
       values[k] = batchValues(request, bucket, dep);
       if ((bucket.flags[dep.id] ?? 0) & ~accepts[k]!) (filter ??= []).push(k);
@@ -142,12 +153,12 @@ function callExecute(request: RequestState, bucket: Bucket, step: Step, count: n
     const callStep = request.callStep;
     result = callStep == null ? step.execute(details) : callStep(request, step, details);
   } catch (error) {
-    return storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction));
+    return storeResults(request, bucket, step, expand(repeated(count, fail(error)), compaction));
   }
   if (isPromiseLike(result)) {
     return Promise.resolve(result).then(
       (list) => settleResults(request, bucket, step, list, count, compaction),
-      (error: unknown) => storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction)),
+      (error: unknown) => storeResults(request, bucket, step, expand(repeated(count, fail(error)), compaction)),
     );
   }
   return settleResults(request, bucket, step, result, count, compaction);
@@ -165,7 +176,7 @@ function settleResults(
   if (!Array.isArray(list) || list.length !== count) {
     const got = Array.isArray(list) ? `a list of ${(list as unknown[]).length} results` : `${list === null ? "null" : typeof list}`;
     const error = new Error(`graphscale: ${step} returned ${got} for a batch of ${count} entries; execute must return exactly one result per entry.`);
-    return storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction));
+    return storeResults(request, bucket, step, expand(repeated(count, fail(error)), compaction));
   }
   const keep = compaction === null ? null : compaction.keep;
   let out = list as unknown[];
