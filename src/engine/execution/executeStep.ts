@@ -44,8 +44,20 @@ interface Compaction {
   readonly outcomes: unknown[];
 }
 
-/** spec: ExecuteStep — early exit, then one call to execute with the compacted batch. */
-export function executeStep(request: RequestState, bucket: Bucket, step: Step): PromiseOrValue<void> {
+/**
+ * Told when a step that went asynchronous is done (its results stored), in the callback that stored them:
+ * a layer's run (executeLayer.ts) then starts what waited for the step without a promise hop of its own.
+ */
+export interface StepWaiter {
+  stepDone(index: number): void;
+  stepFailed(error: unknown): void;
+}
+
+/**
+ * spec: ExecuteStep — early exit, then one call to execute with the compacted batch. Returns undefined when
+ * the step finished synchronously; otherwise a promise, and `waiter` (if any) is told `index` once it is done.
+ */
+export function executeStep(request: RequestState, bucket: Bucket, step: Step, waiter: StepWaiter | null = null, index = 0): PromiseOrValue<void> {
   const count = step.isGlobal ? 1 : bucket.count;
   // An aborted request starts no step: its entries all fail with the reason.
   if (request.abortedBy !== null) return storeResults(request, bucket, step, repeated(count, fail(request.abortedBy)));
@@ -68,11 +80,11 @@ export function executeStep(request: RequestState, bucket: Bucket, step: Step): 
       if ((bucket.flags[dep.id] ?? 0) & ~accepts[k]!) (filter ??= []).push(k);
     }
   }
-  if (filter === null) return callExecute(request, bucket, step, count, values, null);
+  if (filter === null) return callExecute(request, bucket, step, count, values, null, waiter, index);
   const compaction = earlyExit(step, values, filter, count);
-  if (compaction === null) return callExecute(request, bucket, step, count, values, null);
+  if (compaction === null) return callExecute(request, bucket, step, count, values, null, waiter, index);
   if (compaction.keep.length === 0) return storeResults(request, bucket, step, compaction.outcomes);
-  return callExecute(request, bucket, step, compaction.keep.length, values, compaction);
+  return callExecute(request, bucket, step, compaction.keep.length, values, compaction, waiter, index);
 }
 
 /** spec: EarlyExit — drops the entries carrying an unaccepted flag and compacts every batch list in place. */
@@ -146,7 +158,16 @@ class StepExecutionDetails implements ResolverExecutionDetails {
   }
 }
 
-function callExecute(request: RequestState, bucket: Bucket, step: Step, count: number, values: unknown[], compaction: Compaction | null): PromiseOrValue<void> {
+function callExecute(
+  request: RequestState,
+  bucket: Bucket,
+  step: Step,
+  count: number,
+  values: unknown[],
+  compaction: Compaction | null,
+  waiter: StepWaiter | null,
+  index: number,
+): PromiseOrValue<void> {
   const details = new StepExecutionDetails(count, values, request, bucket, step, compaction === null ? null : compaction.keep);
   let result: unknown;
   try {
@@ -157,11 +178,29 @@ function callExecute(request: RequestState, bucket: Bucket, step: Step, count: n
   }
   if (isPromiseLike(result)) {
     return Promise.resolve(result).then(
-      (list) => settleResults(request, bucket, step, list, count, compaction),
-      (error: unknown) => storeResults(request, bucket, step, expand(repeated(count, fail(error)), compaction)),
+      (list) => {
+        if (waiter === null) return settleResults(request, bucket, step, list, count, compaction);
+        try {
+          tell(waiter, index, settleResults(request, bucket, step, list, count, compaction));
+        } catch (error) {
+          waiter.stepFailed(error);
+        }
+      },
+      (error: unknown) => {
+        storeResults(request, bucket, step, expand(repeated(count, fail(error)), compaction));
+        if (waiter !== null) waiter.stepDone(index);
+      },
     );
   }
-  return settleResults(request, bucket, step, result, count, compaction);
+  const settled = settleResults(request, bucket, step, result, count, compaction);
+  if (settled !== undefined && waiter !== null) tell(waiter, index, settled);
+  return settled;
+}
+
+/** Tells the waiter the step is done: now, or once the per-entry promises its results held have settled. */
+function tell(waiter: StepWaiter, index: number, settled: PromiseOrValue<void>): void {
+  if (settled === undefined) waiter.stepDone(index);
+  else (settled as Promise<void>).then(() => waiter.stepDone(index), (error: unknown) => waiter.stepFailed(error));
 }
 
 /** spec: SettleResults — checks the result list, awaits any per-entry promises in it, and stores it. */
