@@ -75,7 +75,7 @@ function makeSchedule(steps: readonly Step[]): Schedule {
   return { dependsOn, dependents: dependents.map((list) => (list.length === 0 ? null : Int32Array.from(list))) };
 }
 
-/** Step states in LayerRun.state: running (went asynchronous); 0 is idle or done; n > 0 waits for n steps. */
+/** A step's state in LayerRun.state: running (went asynchronous); 0 is idle or done; n > 0 waits for n steps. */
 const RUNNING = -1;
 
 /**
@@ -84,8 +84,12 @@ const RUNNING = -1;
  */
 class LayerRun implements StepWaiter, LayerWaiter {
   open = 0;
-  /** Per step index, made when a step first goes asynchronous (until then every step ran synchronously). */
-  private state: Int32Array | null = null;
+  /**
+   * Per step index, made when a step that others in the layer depend on first goes asynchronous: until
+   * then no step can have to wait. A plain array of small integers: cheaper to make than a typed one.
+   */
+  private state: number[] | null = null;
+  private schedule: Schedule | null = null;
   private failed = false;
   private resolve: (() => void) | null = null;
   private reject: ((error: unknown) => void) | null = null;
@@ -104,6 +108,10 @@ class LayerRun implements StepWaiter, LayerWaiter {
     });
   }
 
+  private scheduled(): Schedule {
+    return (this.schedule ??= scheduleOf(this.bucket.layer.executableSteps));
+  }
+
   /** Every step in order: at once when the steps it depends on are done, else when the last of them is. */
   runSteps(): void {
     const request = this.request;
@@ -113,7 +121,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
       if (step.isGlobal && request.globalDone[step.id] === true) continue;
       const state = this.state;
       if (state !== null) {
-        const deps = scheduleOf(steps).dependsOn[i];
+        const deps = this.scheduled().dependsOn[i];
         let waits = 0;
         if (deps !== null) for (let d = 0; d < deps.length; d++) if (state[deps[d]!] !== 0) waits++;
         if (waits > 0) {
@@ -122,18 +130,29 @@ class LayerRun implements StepWaiter, LayerWaiter {
           continue;
         }
       }
-      if (executeStep(request, this.bucket, step, this, i) !== undefined) {
-        (this.state ??= new Int32Array(steps.length))[i] = RUNNING;
-        this.open++;
-      }
+      if (executeStep(request, this.bucket, step, this, i) !== undefined) this.running(i);
     }
+  }
+
+  /** Step `index` went asynchronous: counted open, and marked running when some step of the layer depends on it. */
+  private running(index: number): void {
+    this.open++;
+    if (this.scheduled().dependents[index] === null) return;
+    let state = this.state;
+    if (state === null) {
+      const n = this.bucket.layer.executableSteps.length;
+      state = this.state = new Array<number>(n);
+      for (let i = 0; i < n; i++) state[i] = 0;
+    }
+    state[index] = RUNNING;
   }
 
   /** A step that went asynchronous is done: the steps waiting only for it run, then the children once all are done. */
   stepDone(index: number): void {
     if (this.failed) return;
     try {
-      this.release(index);
+      this.open--;
+      if (this.state !== null) this.release(index);
       if (this.open === 0) {
         this.runChildren();
         if (this.open === 0) this.done();
@@ -147,9 +166,8 @@ class LayerRun implements StepWaiter, LayerWaiter {
   private release(index: number): void {
     const state = this.state!;
     const steps = this.bucket.layer.executableSteps;
-    const dependents = scheduleOf(steps).dependents;
+    const dependents = this.scheduled().dependents;
     state[index] = 0;
-    this.open--;
     let finished: number[] | null = null;
     for (let next: number | undefined = index; next !== undefined; next = finished?.pop()) {
       const waiting = dependents[next];
@@ -159,10 +177,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
         if (state[j]! <= 0 || --state[j]! > 0) continue;
         this.open--;
         if (executeStep(this.request, this.bucket, steps[j]!, this, j) === undefined) (finished ??= []).push(j);
-        else {
-          state[j] = RUNNING;
-          this.open++;
-        }
+        else this.running(j);
       }
     }
   }
