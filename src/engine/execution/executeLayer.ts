@@ -11,7 +11,7 @@ import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
 import { batchValues, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
-import { executeStep, type StepWaiter } from "./executeStep.js";
+import { factsOf, repeated, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planner.js";
 import { planCacheFor } from "../planCache.js";
 import type { PartialAbstractValue } from "../partialPlanning.js";
@@ -42,6 +42,8 @@ export function runLayer(request: RequestState, bucket: Bucket, waiter: LayerWai
 
 /** A layer's steps as ExecuteLayer schedules them, worked out once per plan layer (not per request). */
 interface Schedule {
+  /** Per step index: what ExecuteStep reads of the step. */
+  readonly facts: readonly StepFacts[];
   /** Per step index: the indices of the layer's steps it depends on (null: none). */
   readonly dependsOn: ReadonlyArray<Int32Array | null>;
   /** Per step index: the indices of the layer's steps that depend on it (null: none). */
@@ -72,7 +74,11 @@ function makeSchedule(steps: readonly Step[]): Schedule {
     }
     dependsOn.push(mine.length === 0 ? null : Int32Array.from(mine));
   }
-  return { dependsOn, dependents: dependents.map((list) => (list.length === 0 ? null : Int32Array.from(list))) };
+  return {
+    facts: steps.map(factsOf),
+    dependsOn,
+    dependents: dependents.map((list) => (list.length === 0 ? null : Int32Array.from(list))),
+  };
 }
 
 /** A step's state in LayerRun.state: running (went asynchronous); 0 is idle or done; n > 0 waits for n steps. */
@@ -115,13 +121,15 @@ class LayerRun implements StepWaiter, LayerWaiter {
   /** Every step in order: at once when the steps it depends on are done, else when the last of them is. */
   runSteps(): void {
     const request = this.request;
-    const steps = this.bucket.layer.executableSteps;
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i]!;
+    const bucket = this.bucket;
+    const schedule = this.scheduled();
+    const facts = schedule.facts;
+    for (let i = 0; i < facts.length; i++) {
+      const step = facts[i]!;
       if (step.isGlobal && request.globalDone[step.id] === true) continue;
       const state = this.state;
       if (state !== null) {
-        const deps = this.scheduled().dependsOn[i];
+        const deps = schedule.dependsOn[i];
         let waits = 0;
         if (deps !== null) for (let d = 0; d < deps.length; d++) if (state[deps[d]!] !== 0) waits++;
         if (waits > 0) {
@@ -130,7 +138,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
           continue;
         }
       }
-      if (executeStep(request, this.bucket, step, this, i) !== undefined) this.running(i);
+      if (runStep(request, bucket, step, this, i) !== undefined) this.running(i);
     }
   }
 
@@ -140,7 +148,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
     if (this.scheduled().dependents[index] === null) return;
     let state = this.state;
     if (state === null) {
-      const n = this.bucket.layer.executableSteps.length;
+      const n = this.scheduled().facts.length;
       state = this.state = new Array<number>(n);
       for (let i = 0; i < n; i++) state[i] = 0;
     }
@@ -165,8 +173,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
   /** Marks a step done and runs the steps it was the last wait of (and theirs, when they finish at once). */
   private release(index: number): void {
     const state = this.state!;
-    const steps = this.bucket.layer.executableSteps;
-    const dependents = this.scheduled().dependents;
+    const { facts, dependents } = this.scheduled();
     state[index] = 0;
     let finished: number[] | null = null;
     for (let next: number | undefined = index; next !== undefined; next = finished?.pop()) {
@@ -176,7 +183,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
         const j = waiting[w]!;
         if (state[j]! <= 0 || --state[j]! > 0) continue;
         this.open--;
-        if (executeStep(this.request, this.bucket, steps[j]!, this, j) === undefined) (finished ??= []).push(j);
+        if (runStep(this.request, this.bucket, facts[j]!, this, j) === undefined) (finished ??= []).push(j);
         else this.running(j);
       }
     }
@@ -296,14 +303,30 @@ function startChild(request: RequestState, parent: Bucket, layer: Layer): Promis
   return r === undefined ? undefined : r;
 }
 
+/** A parent bucket's entries as a layer kind reads them: one object per child layer, no closures. */
+class EntriesOf implements ParentEntries {
+  readonly count: number;
+  constructor(
+    private readonly request: RequestState,
+    private readonly parent: Bucket,
+  ) {
+    this.count = parent.count;
+  }
+
+  values(step: Step): readonly unknown[] {
+    // A global step's value repeated for the entries (most often the one entry of a root field).
+    if (step.isGlobal) return repeated(this.count, this.request.globals[step.id]);
+    return batchValues(this.request, this.parent, step);
+  }
+
+  listAt(step: Step, entry: number): unknown[] | null {
+    return listAt(this.request, this.parent, step, entry);
+  }
+}
+
 /** spec: CreateBucket — the entries the layer's kind selects from its parent's, and a list layer's items settled. */
 function createBucket(request: RequestState, parent: Bucket, layer: Layer): PromiseOrValue<Bucket> {
-  const entries: ParentEntries = {
-    count: parent.count,
-    values: (step) => batchValues(request, parent, step),
-    listAt: (step, entry) => listAt(request, parent, step, entry),
-  };
-  let selection = layer.reason.selectEntries(entries);
+  let selection = layer.reason.selectEntries(new EntriesOf(request, parent));
   const items = selection.items;
   if (items !== null) {
     request.entries += selection.count;
