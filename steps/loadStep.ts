@@ -26,6 +26,7 @@ export class LoadStep<K, V, P> extends Step<V | null> {
 
   execute({ count, values }: ExecutionDetails<[readonly K[], P]>): PromiseLike<ReadonlyArray<V | null>> | ReadonlyArray<V | null> {
     const [keys, params] = values;
+    if (count === 1) return this.loadOneKey(keys[0], params);
     // Distinct keys, and for each entry the index of its key in that list (-1 for a null key).
     const distinct: K[] = [];
     const slot = new Int32Array(count);
@@ -46,11 +47,7 @@ export class LoadStep<K, V, P> extends Step<V | null> {
     }
     if (distinct.length === 0) return new Array<V | null>(count).fill(null);
     const fanOut = (results: ReadonlyArray<V>): ReadonlyArray<V | null> => {
-      if (!Array.isArray(results) || results.length !== distinct.length) {
-        throw new Error(
-          `graphscale: the ${this.many ? "loadMany" : "loadOne"} callback ${this.callback.name || "(anonymous)"} returned ${Array.isArray(results) ? `${results.length} results` : typeof results} for ${distinct.length} keys; it must return one result per key, in key order.`,
-        );
-      }
+      if (!Array.isArray(results) || results.length !== distinct.length) this.wrongCount(results, distinct.length);
       const out = new Array<V | null>(count);
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;
@@ -60,6 +57,23 @@ export class LoadStep<K, V, P> extends Step<V | null> {
     };
     const results = this.callback(distinct, params);
     return isPromiseLike(results) ? Promise.resolve(results).then(fanOut) : fanOut(results);
+  }
+
+  /** A batch of one entry (a root field, a single object): no de-duplication to do, so no map and no slots. */
+  private loadOneKey(key: K | null | undefined, params: P): PromiseLike<ReadonlyArray<V | null>> | ReadonlyArray<V | null> {
+    if (key == null) return [null];
+    const one = (results: ReadonlyArray<V>): ReadonlyArray<V | null> => {
+      if (!Array.isArray(results) || results.length !== 1) this.wrongCount(results, 1);
+      return [results[0] ?? null];
+    };
+    const results = this.callback([key], params);
+    return isPromiseLike(results) ? Promise.resolve(results).then(one) : one(results);
+  }
+
+  private wrongCount(results: unknown, keys: number): never {
+    throw new Error(
+      `graphscale: the ${this.many ? "loadMany" : "loadOne"} callback ${this.callback.name || "(anonymous)"} returned ${Array.isArray(results) ? `${results.length} results` : typeof results} for ${keys} keys; it must return one result per key, in key order.`,
+    );
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {

@@ -21,7 +21,7 @@ import { planCacheFor } from "./planCache.js";
 import { loadPlanFromStore } from "./planExport/store.js";
 import { isPromiseLike, type PromiseOrValue } from "./promiseOrValue.js";
 import type { RequestState, StepCaller } from "./execution/bucket.js";
-import { executeRequest } from "./execution/executeRequest.js";
+import { executeRequest, type RequestFinish } from "./execution/executeRequest.js";
 import { RawJSON } from "./output/buildResponse.js";
 import { addExplain, type ExplainOption } from "./explain/index.js";
 import { getOperation } from "./getOperation.js";
@@ -152,15 +152,26 @@ function executePrepared(args: GraphscaleExecutionArgs, callStep: StepCaller | n
   const request: RequestState = callStep === null ? prepared.request : { ...prepared.request, callStep };
   const deps = request.deps ?? null;
   if (deps !== null) return executeWithDeps(request, deps, args);
-  const result = executeRequest(request);
-  if (isPromiseLike(result)) {
-    // One hop, not two: a failed run becomes an error result, and either is finished the same way.
-    return result.then(
-      (r) => finishResult(r, request.plan, args),
-      (error: unknown) => finishResult({ errors: [toGraphQLError(error)], data: null }, request.plan, args),
-    );
+  return executeRequest(request, new ResultFinish(request.plan, args));
+}
+
+/**
+ * The result as the client gets it, made in the callback that completes the request (no hop of its own):
+ * a failed run becomes an error result, and either is finished the same way.
+ */
+class ResultFinish implements RequestFinish<ExecutionResult> {
+  constructor(
+    private readonly plan: OperationPlan,
+    private readonly args: GraphscaleExecutionArgs,
+  ) {}
+
+  done(result: ExecutionResult): ExecutionResult {
+    return finishResult(result, this.plan, this.args);
   }
-  return finishResult(result, request.plan, args);
+
+  failed(error: unknown): ExecutionResult {
+    return finishResult({ errors: [toGraphQLError(error)], data: null }, this.plan, this.args);
+  }
 }
 
 /** execute with deps: the result gets `extensions.deps` once the versions read beside the data are in. */
@@ -195,14 +206,10 @@ export function executeToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<str
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return JSON.stringify(prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors });
   const request: RequestState = { ...prepared.request, jsonText: true };
-  const result = executeRequest(request);
-  if (isPromiseLike(result)) {
-    return result.then(
-      (r) => resultText(r, request.plan, args),
-      (error: unknown) => JSON.stringify({ errors: [toGraphQLError(error)], data: null }),
-    );
-  }
-  return resultText(result, request.plan, args);
+  return executeRequest(request, {
+    done: (result) => resultText(result, request.plan, args),
+    failed: (error) => JSON.stringify({ errors: [toGraphQLError(error)], data: null }),
+  });
 }
 
 function resultText(result: ExecutionResult, plan: OperationPlan, args: GraphscaleExecutionArgs): string {

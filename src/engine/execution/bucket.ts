@@ -5,7 +5,7 @@
 
 import type { GraphQLError } from "graphql";
 import type { Step } from "../step.js";
-import type { Layer, EntrySelection } from "../layer.js";
+import type { Layer, EntrySelection, ParentEntries } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { EngineRequest, Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { isIterableObject } from "../promiseOrValue.js";
@@ -83,9 +83,12 @@ export function newBucket(layer: Layer, parent: Bucket | null, selection: EntryS
   };
 }
 
+/** What the root layer selects its one entry from: nothing, shared by every request. */
+const NO_PARENT: ParentEntries = { count: 0, values: () => [], listAt: () => null };
+
 export function newRootBucket(request: RequestState): Bucket {
   const root = request.plan.rootLayer;
-  return newBucket(root, null, root.reason.selectEntries({ count: 0, values: () => [], listAt: () => null }));
+  return newBucket(root, null, root.reason.selectEntries(NO_PARENT));
 }
 
 /** The bucket of `step`'s own layer above `bucket`, and the entry there that `entry` descends from. */

@@ -1,6 +1,9 @@
 // ExecuteLayer: runs one layer's steps for one bucket — in dependency order, independent ones concurrently —
 // then opens and runs its child layers (siblings concurrently). Mutation field layers are never started
 // here: the request schedules them one after another (executeRequest.ts). Never completes output.
+// A layer that goes asynchronous is a LayerRun: it counts what is still open (steps, then child layers)
+// and is told of each completion directly, in the callback that completes it, so a request makes no
+// promise per layer or per waiting step and its result is one promise hop from the last step's.
 
 import type { Step } from "../step.js";
 import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
@@ -8,53 +11,236 @@ import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
 import { batchValues, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
-import { executeStep } from "./executeStep.js";
+import { factsOf, repeated, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planner.js";
 import { planCacheFor } from "../planCache.js";
 import type { PartialAbstractValue } from "../partialPlanning.js";
 
-/** spec: ExecuteLayer — the bucket's steps in dependency order, independent ones concurrently, then its child layers. */
-export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
-  if (bucket.count === 0) return;
-  let pending: Map<Step, Promise<void>> | null = null;
-  const steps = bucket.layer.executableSteps;
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i]!;
-    if (step.isGlobal && request.globalDone[step.id] === true) continue;
-    let waits: Promise<void>[] | null = null;
-    if (pending !== null) {
-      for (const dep of step.dependencies) {
-        const p = pending.get(dep);
-        if (p !== undefined) (waits ??= []).push(p);
-      }
-    }
-    if (waits === null) {
-      const r = executeStep(request, bucket, step);
-      if (r !== undefined) (pending ??= new Map()).set(step, r);
-    } else {
-      pending!.set(
-        step,
-        Promise.all(waits).then(() => executeStep(request, bucket, step)),
-      );
-    }
-  }
-  if (pending === null) return executeChildren(request, bucket);
-  const done = pending.size === 1 ? pending.values().next().value! : Promise.all(pending.values());
-  return done.then(() => executeChildren(request, bucket));
+/** Told when a layer that went asynchronous is done, its child layers included (the parent's run, or the request). */
+export interface LayerWaiter {
+  layerDone(): void;
+  layerFailed(error: unknown): void;
 }
 
-/** Child layers start once their parent's steps are done; siblings run concurrently; serial ones wait to be scheduled. */
-function executeChildren(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
-  const sites = request.plan.unplannedBranchesIn(bucket.layer);
-  if (sites !== undefined) planArrivingBranches(request, bucket, sites);
-  let waits: Promise<void>[] | null = null;
-  for (const layer of bucket.layer.children) {
-    if (layer.reason.runsSerially) continue;
-    const r = startChild(request, bucket, layer);
-    if (r !== undefined) (waits ??= []).push(r);
+/** spec: ExecuteLayer — the bucket's steps in dependency order, independent ones concurrently, then its child layers. */
+export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrValue<void> {
+  const run = runLayer(request, bucket, null);
+  return run === null ? undefined : run.promise();
+}
+
+/**
+ * ExecuteLayer for a waiter: null when the layer (and every layer below) finished synchronously; otherwise
+ * the run, which tells `waiter` (or settles its promise) once everything is done.
+ */
+export function runLayer(request: RequestState, bucket: Bucket, waiter: LayerWaiter | null): LayerRun | null {
+  if (bucket.count === 0) return null;
+  const run = new LayerRun(request, bucket, waiter);
+  if (bucket.layer.executableSteps.length > 0) run.runSteps();
+  if (run.open === 0) run.runChildren();
+  return run.open === 0 ? null : run;
+}
+
+/** A layer's steps as ExecuteLayer schedules them, worked out once per plan layer (not per request). */
+interface Schedule {
+  /** Per step index: what ExecuteStep reads of the step. */
+  readonly facts: readonly StepFacts[];
+  /** Per step index: the indices of the layer's steps it depends on (null: none). */
+  readonly dependsOn: ReadonlyArray<Int32Array | null>;
+  /** Per step index: the indices of the layer's steps that depend on it (null: none). */
+  readonly dependents: ReadonlyArray<Int32Array | null>;
+}
+
+/** By the layer's list of executable steps: a branch planned later gets new lists, so never a stale schedule. */
+const schedules = new WeakMap<readonly Step[], Schedule>();
+
+function scheduleOf(steps: readonly Step[]): Schedule {
+  let schedule = schedules.get(steps);
+  if (schedule === undefined) schedules.set(steps, (schedule = makeSchedule(steps)));
+  return schedule;
+}
+
+function makeSchedule(steps: readonly Step[]): Schedule {
+  const index = new Map<Step, number>();
+  for (let i = 0; i < steps.length; i++) index.set(steps[i]!, i);
+  const dependsOn: Array<Int32Array | null> = [];
+  const dependents: number[][] = steps.map(() => []);
+  for (let i = 0; i < steps.length; i++) {
+    const mine: number[] = [];
+    for (const dep of steps[i]!.dependencies) {
+      const k = index.get(dep);
+      if (k === undefined || mine.includes(k)) continue;
+      mine.push(k);
+      dependents[k]!.push(i);
+    }
+    dependsOn.push(mine.length === 0 ? null : Int32Array.from(mine));
   }
-  if (waits === null) return;
-  return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+  return {
+    facts: steps.map(factsOf),
+    dependsOn,
+    dependents: dependents.map((list) => (list.length === 0 ? null : Int32Array.from(list))),
+  };
+}
+
+/** A step's state in LayerRun.state: running (went asynchronous); 0 is idle or done; n > 0 waits for n steps. */
+const RUNNING = -1;
+
+/**
+ * One layer's execution for one bucket, once something in it went asynchronous. `open` counts the steps
+ * running or waiting, then (once every step is done) the child layers running; at 0 the run is done.
+ */
+class LayerRun implements StepWaiter, LayerWaiter {
+  open = 0;
+  /**
+   * Per step index, made when a step that others in the layer depend on first goes asynchronous: until
+   * then no step can have to wait. A plain array of small integers: cheaper to make than a typed one.
+   */
+  private state: number[] | null = null;
+  private schedule: Schedule | null = null;
+  private failed = false;
+  private resolve: (() => void) | null = null;
+  private reject: ((error: unknown) => void) | null = null;
+
+  constructor(
+    private readonly request: RequestState,
+    private readonly bucket: Bucket,
+    private readonly waiter: LayerWaiter | null,
+  ) {}
+
+  /** The promise executeLayer hands out: settled when the run is done (made only when asked for). */
+  promise(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  private scheduled(): Schedule {
+    return (this.schedule ??= scheduleOf(this.bucket.layer.executableSteps));
+  }
+
+  /** Every step in order: at once when the steps it depends on are done, else when the last of them is. */
+  runSteps(): void {
+    const request = this.request;
+    const bucket = this.bucket;
+    const schedule = this.scheduled();
+    const facts = schedule.facts;
+    for (let i = 0; i < facts.length; i++) {
+      const step = facts[i]!;
+      if (step.isGlobal && request.globalDone[step.id] === true) continue;
+      const state = this.state;
+      if (state !== null) {
+        const deps = schedule.dependsOn[i];
+        let waits = 0;
+        if (deps !== null) for (let d = 0; d < deps.length; d++) if (state[deps[d]!] !== 0) waits++;
+        if (waits > 0) {
+          state[i] = waits;
+          this.open++;
+          continue;
+        }
+      }
+      if (runStep(request, bucket, step, this, i) !== undefined) this.running(i);
+    }
+  }
+
+  /** Step `index` went asynchronous: counted open, and marked running when some step of the layer depends on it. */
+  private running(index: number): void {
+    this.open++;
+    if (this.scheduled().dependents[index] === null) return;
+    let state = this.state;
+    if (state === null) {
+      const n = this.scheduled().facts.length;
+      state = this.state = new Array<number>(n);
+      for (let i = 0; i < n; i++) state[i] = 0;
+    }
+    state[index] = RUNNING;
+  }
+
+  /** A step that went asynchronous is done: the steps waiting only for it run, then the children once all are done. */
+  stepDone(index: number): void {
+    if (this.failed) return;
+    try {
+      this.open--;
+      if (this.state !== null) this.release(index);
+      if (this.open === 0) {
+        this.runChildren();
+        if (this.open === 0) this.done();
+      }
+    } catch (error) {
+      this.layerFailed(error);
+    }
+  }
+
+  /** Marks a step done and runs the steps it was the last wait of (and theirs, when they finish at once). */
+  private release(index: number): void {
+    const state = this.state!;
+    const { facts, dependents } = this.scheduled();
+    state[index] = 0;
+    let finished: number[] | null = null;
+    for (let next: number | undefined = index; next !== undefined; next = finished?.pop()) {
+      const waiting = dependents[next];
+      if (waiting === null) continue;
+      for (let w = 0; w < waiting.length; w++) {
+        const j = waiting[w]!;
+        if (state[j]! <= 0 || --state[j]! > 0) continue;
+        this.open--;
+        if (runStep(this.request, this.bucket, facts[j]!, this, j) === undefined) (finished ??= []).push(j);
+        else this.running(j);
+      }
+    }
+  }
+
+  stepFailed(error: unknown): void {
+    this.layerFailed(error);
+  }
+
+  /** Child layers start once the bucket's steps are done; siblings run concurrently; serial ones wait to be scheduled. */
+  runChildren(): void {
+    const request = this.request;
+    const bucket = this.bucket;
+    const sites = request.plan.unplannedBranchesIn(bucket.layer);
+    if (sites !== undefined) planArrivingBranches(request, bucket, sites);
+    const children = bucket.layer.children;
+    for (let c = 0; c < children.length; c++) {
+      const layer = children[c]!;
+      if (layer.reason.runsSerially) continue;
+      const child = createBucket(request, bucket, layer);
+      if (isPromiseLike(child)) {
+        this.open++;
+        (child as Promise<Bucket>).then((b) => this.childBucket(layer, b), (error: unknown) => this.layerFailed(error));
+      } else {
+        bucket.children.set(layer.id, child);
+        if (runLayer(request, child, this) !== null) this.open++;
+      }
+    }
+  }
+
+  /** A list layer's bucket, once its items settled: its own run, counted as open already. */
+  private childBucket(layer: Layer, child: Bucket): void {
+    if (this.failed) return;
+    try {
+      this.bucket.children.set(layer.id, child);
+      if (runLayer(this.request, child, this) === null) this.layerDone();
+    } catch (error) {
+      this.layerFailed(error);
+    }
+  }
+
+  /** A child layer is done. */
+  layerDone(): void {
+    if (!this.failed && --this.open === 0) this.done();
+  }
+
+  layerFailed(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    if (this.waiter !== null) this.waiter.layerFailed(error);
+    else this.reject!(error);
+  }
+
+  private done(): void {
+    if (this.waiter !== null) this.waiter.layerDone();
+    else this.resolve!();
+  }
 }
 
 /**
@@ -117,14 +303,30 @@ function startChild(request: RequestState, parent: Bucket, layer: Layer): Promis
   return r === undefined ? undefined : r;
 }
 
+/** A parent bucket's entries as a layer kind reads them: one object per child layer, no closures. */
+class EntriesOf implements ParentEntries {
+  readonly count: number;
+  constructor(
+    private readonly request: RequestState,
+    private readonly parent: Bucket,
+  ) {
+    this.count = parent.count;
+  }
+
+  values(step: Step): readonly unknown[] {
+    // A global step's value repeated for the entries (most often the one entry of a root field).
+    if (step.isGlobal) return repeated(this.count, this.request.globals[step.id]);
+    return batchValues(this.request, this.parent, step);
+  }
+
+  listAt(step: Step, entry: number): unknown[] | null {
+    return listAt(this.request, this.parent, step, entry);
+  }
+}
+
 /** spec: CreateBucket — the entries the layer's kind selects from its parent's, and a list layer's items settled. */
 function createBucket(request: RequestState, parent: Bucket, layer: Layer): PromiseOrValue<Bucket> {
-  const entries: ParentEntries = {
-    count: parent.count,
-    values: (step) => batchValues(request, parent, step),
-    listAt: (step, entry) => listAt(request, parent, step, entry),
-  };
-  let selection = layer.reason.selectEntries(entries);
+  let selection = layer.reason.selectEntries(new EntriesOf(request, parent));
   const items = selection.items;
   if (items !== null) {
     request.entries += selection.count;

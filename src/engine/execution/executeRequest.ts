@@ -8,22 +8,39 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { OutputField } from "../outputPlan.js";
 import { buildResponse, completeMutationField, completeResponse, newMutationOutput } from "../output/buildResponse.js";
 import { newRootBucket, type Bucket, type RequestState } from "./bucket.js";
-import { executeLayer, executeMutationField } from "./executeLayer.js";
+import { executeLayer, executeMutationField, runLayer, type LayerWaiter } from "./executeLayer.js";
 
-/** spec: ExecuteRequest — runs the plan's layers, then builds the response, within the request's bounds. */
-export function executeRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
-  const result = runRequest(request);
-  return isPromiseLike(result) ? boundRequest(request, result as Promise<ExecutionResult>) : result;
+/**
+ * What the caller makes of the request's result, applied in the callback that completes the request:
+ * an asynchronous request's promise then settles with the caller's own value, one hop after its last step.
+ */
+export interface RequestFinish<T> {
+  /** The response, or the error result of a timeout or an abort. */
+  done(result: ExecutionResult): T;
+  /** An internal error ended the run (throw to reject the request's promise with it). */
+  failed(error: unknown): T;
 }
 
-/** The request's layers, then its response. */
-function runRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
+const AS_IS: RequestFinish<ExecutionResult> = {
+  done: (result) => result,
+  failed: (error) => {
+    throw error;
+  },
+};
+
+/** spec: ExecuteRequest — runs the plan's layers, then builds the response, within the request's bounds. */
+export function executeRequest<T = ExecutionResult>(request: RequestState, finish: RequestFinish<T> = AS_IS as RequestFinish<never>): PromiseOrValue<T> {
   const root = newRootBucket(request);
-  if (request.plan.operation.operation === "mutation") return executeFieldsSerially(request, root) as PromiseOrValue<ExecutionResult>;
-  const done = executeLayer(request, root);
-  // The response is a promise when some entry's value was one (graphql-js completes those later).
-  if (isPromiseLike(done)) return done.then(() => buildResponse(request, root) as PromiseOrValue<ExecutionResult>);
-  return buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
+  if (request.plan.operation.operation === "mutation") {
+    const result = executeFieldsSerially(request, root) as PromiseOrValue<ExecutionResult>;
+    return isPromiseLike(result) ? finishLater(request, result as Promise<ExecutionResult>, finish) : finish.done(result);
+  }
+  const run = new RequestRun(request, root, finish);
+  if (runLayer(request, root, run) !== null) return run.start();
+  // Every step was synchronous. The response is a promise still when some entry's value was one
+  // (graphql-js completes those later).
+  const built = buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
+  return isPromiseLike(built) ? finishLater(request, built as Promise<ExecutionResult>, finish) : finish.done(built);
 }
 
 /**
@@ -32,70 +49,177 @@ function runRequest(request: RequestState): PromiseOrValue<ExecutionResult> {
  * in flight are abandoned, and the result is a GraphQL error. A synchronous request cannot hang.
  */
 export function boundRequest(request: RequestState, running: Promise<ExecutionResult>): Promise<ExecutionResult> {
-  const timeoutMs = request.limits.timeoutMs;
-  const signal = request.callerSignal;
-  if (timeoutMs === null && signal === null) return running;
-  return new Promise<ExecutionResult>((resolve, reject) => {
-    const watched: Watched = { deadline: timeoutMs === null ? Infinity : performance.now() + timeoutMs, timeout: () => stop(new Error(`timed out after ${timeoutMs} ms`), "REQUEST_TIMEOUT") };
-    const cleanup = (): void => {
-      unwatch(watched);
-      signal?.removeEventListener("abort", onAbort);
-    };
-    const stop = (reason: Error, code: string): void => {
-      if (request.abortedBy !== null) return;
-      request.abortedBy = reason;
-      request.controller?.abort(reason);
-      cleanup();
-      resolve({ errors: [new GraphQLError(reason.message, { extensions: { code } })], data: null });
-    };
-    const onAbort = (): void => stop(new Error("request aborted"), "REQUEST_ABORTED");
-    if (timeoutMs !== null) watch(watched);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    running.then(
-      (result) => {
-        cleanup();
-        resolve(result);
-      },
-      (error: unknown) => {
-        cleanup();
-        reject(error);
-      },
-    );
-  });
+  if (request.limits.timeoutMs === null && request.callerSignal === null) return running;
+  return finishLater(request, running, AS_IS);
 }
 
-/** A request running with a deadline. */
+/** A running request's result, bounded, then finished. */
+function finishLater<T>(request: RequestState, running: Promise<ExecutionResult>, finish: RequestFinish<T>): Promise<T> {
+  if (request.limits.timeoutMs === null && request.callerSignal === null) {
+    return running.then(
+      (result) => finish.done(result),
+      (error: unknown) => finish.failed(error),
+    );
+  }
+  const run = new RequestRun(request, null, finish);
+  const promise = run.start();
+  running.then(
+    (result) => run.end(result),
+    (error: unknown) => run.layerFailed(error),
+  );
+  return promise;
+}
+
+/** A request watched for its deadline (one list for all of them, see `watch`). */
 interface Watched {
+  prev: Watched | null;
+  next: Watched | null;
   readonly deadline: number;
-  readonly timeout: () => void;
+  timeout(): void;
+}
+
+/**
+ * An asynchronous request: told when its root layer is done (it then builds the response), bounded by its
+ * timeout and its caller's signal, and settled exactly once — by the response, an internal error, the
+ * timeout or the abort, whichever comes first.
+ */
+class RequestRun<T> implements LayerWaiter, Watched {
+  prev: Watched | null = null;
+  next: Watched | null = null;
+  deadline = Infinity;
+  private ended = false;
+  private onAbort: (() => void) | null = null;
+  private resolve: ((value: T) => void) | null = null;
+  private reject: ((error: unknown) => void) | null = null;
+
+  constructor(
+    private readonly request: RequestState,
+    /** The bucket whose layer this run waits for; null when the caller hands the result to `end`. */
+    private readonly root: Bucket | null,
+    private readonly finish: RequestFinish<T>,
+  ) {}
+
+  /** The request's promise; its deadline and the caller's signal are watched from now on. */
+  start(): Promise<T> {
+    const promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    const request = this.request;
+    const timeoutMs = request.limits.timeoutMs;
+    if (timeoutMs !== null) {
+      this.deadline = performance.now() + timeoutMs;
+      watch(this);
+    }
+    const signal = request.callerSignal;
+    if (signal !== null) {
+      this.onAbort = () => this.stop(new Error("request aborted"), "REQUEST_ABORTED");
+      signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    return promise;
+  }
+
+  /** The root layer is done: the response is built now. */
+  layerDone(): void {
+    if (this.ended) return;
+    let built: PromiseOrValue<ExecutionResult>;
+    try {
+      built = buildResponse(this.request, this.root!) as PromiseOrValue<ExecutionResult>;
+    } catch (error) {
+      this.layerFailed(error);
+      return;
+    }
+    if (!isPromiseLike(built)) this.end(built);
+    else
+      (built as Promise<ExecutionResult>).then(
+        (result) => this.end(result),
+        (error: unknown) => this.layerFailed(error),
+      );
+  }
+
+  end(result: ExecutionResult): void {
+    if (this.ended) return;
+    this.close();
+    let out: T;
+    try {
+      out = this.finish.done(result);
+    } catch (error) {
+      this.reject!(error);
+      return;
+    }
+    this.resolve!(out);
+  }
+
+  layerFailed(error: unknown): void {
+    if (this.ended) return;
+    this.close();
+    let out: T;
+    try {
+      out = this.finish.failed(error);
+    } catch (thrown) {
+      this.reject!(thrown);
+      return;
+    }
+    this.resolve!(out);
+  }
+
+  timeout(): void {
+    this.stop(new Error(`timed out after ${this.request.limits.timeoutMs} ms`), "REQUEST_TIMEOUT");
+  }
+
+  private stop(reason: Error, code: string): void {
+    const request = this.request;
+    if (this.ended || request.abortedBy !== null) return;
+    request.abortedBy = reason;
+    request.controller?.abort(reason);
+    this.end({ errors: [new GraphQLError(reason.message, { extensions: { code } })], data: null });
+  }
+
+  /** No longer watched: the request has its result. */
+  private close(): void {
+    this.ended = true;
+    unwatch(this);
+    if (this.onAbort !== null) this.request.callerSignal!.removeEventListener("abort", this.onAbort);
+  }
 }
 
 /**
  * One timer for every request with a deadline, ticking only while some request is running (a timer per
- * request costs more than the small requests it would guard). A timeout fires within one tick of it.
+ * request costs more than the small requests it would guard). A timeout fires within one tick of it. The
+ * running requests are a doubly linked list: a request joins and leaves it without hashing or allocation.
  */
 const WATCH_TICK_MS = 10;
-const watchedRequests = new Set<Watched>();
+let watched: Watched | null = null;
 let watchdog: ReturnType<typeof setInterval> | null = null;
 
-function watch(watched: Watched): void {
-  watchedRequests.add(watched);
+function watch(entry: Watched): void {
+  entry.next = watched;
+  if (watched !== null) watched.prev = entry;
+  watched = entry;
   watchdog ??= setInterval(checkDeadlines, WATCH_TICK_MS);
 }
 
-function unwatch(watched: Watched): void {
-  watchedRequests.delete(watched);
+function unwatch(entry: Watched): void {
+  if (entry.prev !== null) entry.prev.next = entry.next;
+  else if (watched === entry) watched = entry.next;
+  if (entry.next !== null) entry.next.prev = entry.prev;
+  entry.prev = null;
+  entry.next = null;
 }
 
 /** Times out the requests past their deadline; stops the timer once a tick finds no request running. */
 function checkDeadlines(): void {
-  if (watchedRequests.size === 0) {
+  if (watched === null) {
     clearInterval(watchdog!);
     watchdog = null;
     return;
   }
   const now = performance.now();
-  for (const watched of watchedRequests) if (watched.deadline <= now) watched.timeout();
+  for (let entry: Watched | null = watched; entry !== null; ) {
+    const next: Watched | null = entry.next;
+    if (entry.deadline <= now) entry.timeout();
+    entry = next;
+  }
 }
 
 /**

@@ -27,46 +27,111 @@ function outcomeOf(value: unknown): unknown {
   return value instanceof FlaggedValue ? value : null;
 }
 
+/**
+ * `count` copies of `value`. A one-entry batch (every global step, every root field) gets a literal:
+ * `new Array(1).fill(value)` costs several times as much, and it is on every request's path.
+ */
+export function repeated(count: number, value: unknown): unknown[] {
+  if (count === 1) return [value];
+  const out = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) out[i] = value;
+  return out;
+}
+
 /** The entries of a compacted batch: which entries run, and the outcomes of the dropped ones. */
 interface Compaction {
   readonly keep: Int32Array;
   readonly outcomes: unknown[];
 }
 
-/** spec: ExecuteStep — early exit, then one call to execute with the compacted batch. */
-export function executeStep(request: RequestState, bucket: Bucket, step: Step): PromiseOrValue<void> {
-  const count = step.isGlobal ? 1 : bucket.count;
+/**
+ * Told when a step that went asynchronous is done (its results stored), in the callback that stored them:
+ * a layer's run (executeLayer.ts) then starts what waited for the step without a promise hop of its own.
+ */
+export interface StepWaiter {
+  stepDone(index: number): void;
+  stepFailed(error: unknown): void;
+}
+
+/**
+ * What ExecuteStep reads of a step, copied once into one object shape. A plan's steps are of many classes,
+ * so reading these fields from the steps themselves is a megamorphic property read every time.
+ */
+export class StepFacts {
+  readonly id: number;
+  readonly isGlobal: boolean;
+  readonly dependencies: readonly Step[];
+  /** Per dependency: its step id and whether it is global (the step's own lists, by reference, for the rest). */
+  readonly depIds: readonly number[];
+  readonly depIsGlobal: readonly boolean[];
+  /** Per dependency: handed over as a bare value rather than a list. */
+  readonly asGlobal: readonly boolean[];
+  readonly accepts: readonly number[];
+
+  constructor(readonly step: Step) {
+    this.id = step.id;
+    this.isGlobal = step.isGlobal;
+    this.dependencies = step.dependencies;
+    this.depIds = step.dependencies.map((d) => d.id);
+    this.depIsGlobal = step.dependencies.map((d) => d.isGlobal);
+    this.asGlobal = step.dependencyIsGlobal;
+    this.accepts = step.dependencyAcceptFlags;
+  }
+}
+
+/** Facts are taken once the plan is final: a step executes only then, and its fields do not change after. */
+const factsByStep = new WeakMap<Step, StepFacts>();
+
+export function factsOf(step: Step): StepFacts {
+  let facts = factsByStep.get(step);
+  if (facts === undefined) factsByStep.set(step, (facts = new StepFacts(step)));
+  return facts;
+}
+
+/**
+ * spec: ExecuteStep — early exit, then one call to execute with the compacted batch. Returns undefined when
+ * the step finished synchronously; otherwise a promise, and `waiter` (if any) is told `index` once it is done.
+ */
+export function executeStep(request: RequestState, bucket: Bucket, step: Step, waiter: StepWaiter | null = null, index = 0): PromiseOrValue<void> {
+  return runStep(request, bucket, factsOf(step), waiter, index);
+}
+
+/** ExecuteStep from a step's facts (a layer's schedule holds them). */
+export function runStep(request: RequestState, bucket: Bucket, facts: StepFacts, waiter: StepWaiter | null, index: number): PromiseOrValue<void> {
+  const count = facts.isGlobal ? 1 : bucket.count;
   // An aborted request starts no step: its entries all fail with the reason.
-  if (request.abortedBy !== null) return storeResults(request, bucket, step, new Array(count).fill(fail(request.abortedBy)));
-  const deps = step.dependencies;
-  const accepts = step.dependencyAcceptFlags;
-  const asGlobal = step.dependencyIsGlobal;
-  const values = new Array<unknown>(deps.length);
+  if (request.abortedBy !== null) return storeResults(request, bucket, facts, repeated(count, fail(request.abortedBy)));
+  const depIds = facts.depIds;
+  const depIsGlobal = facts.depIsGlobal;
+  const accepts = facts.accepts;
+  const asGlobal = facts.asGlobal;
+  const n = depIds.length;
+  const values = new Array<unknown>(n);
   let filter: number[] | null = null; // dependency indices whose lists hold unaccepted flags
-  for (let k = 0; k < deps.length; k++) {
-    const dep = deps[k]!;
-    if (dep.isGlobal) {
-      const value = request.globals[dep.id];
+  for (let k = 0; k < n; k++) {
+    const id = depIds[k]!;
+    if (depIsGlobal[k]) {
+      const value = request.globals[id];
       if (flagOf(value) & ~accepts[k]!) {
         // A global dependency exits the whole batch at once; execute is not called.
-        return storeResults(request, bucket, step, new Array(count).fill(outcomeOf(value)));
+        return storeResults(request, bucket, facts, repeated(count, outcomeOf(value)));
       }
-      values[k] = asGlobal[k] ? value : new Array(count).fill(value);
+      values[k] = asGlobal[k] ? value : repeated(count, value);
     } else {
-      values[k] = batchValues(request, bucket, dep);
-      if ((bucket.flags[dep.id] ?? 0) & ~accepts[k]!) (filter ??= []).push(k);
+      values[k] = bucket.values[id] ?? batchValues(request, bucket, facts.dependencies[k]!);
+      if ((bucket.flags[id] ?? 0) & ~accepts[k]!) (filter ??= []).push(k);
     }
   }
-  if (filter === null) return callExecute(request, bucket, step, count, values, null);
-  const compaction = earlyExit(step, values, filter, count);
-  if (compaction === null) return callExecute(request, bucket, step, count, values, null);
-  if (compaction.keep.length === 0) return storeResults(request, bucket, step, compaction.outcomes);
-  return callExecute(request, bucket, step, compaction.keep.length, values, compaction);
+  if (filter === null) return callExecute(request, bucket, facts, count, values, null, waiter, index);
+  const compaction = earlyExit(facts, values, filter, count);
+  if (compaction === null) return callExecute(request, bucket, facts, count, values, null, waiter, index);
+  if (compaction.keep.length === 0) return storeResults(request, bucket, facts, compaction.outcomes);
+  return callExecute(request, bucket, facts, compaction.keep.length, values, compaction, waiter, index);
 }
 
 /** spec: EarlyExit — drops the entries carrying an unaccepted flag and compacts every batch list in place. */
-function earlyExit(step: Step, values: unknown[], filter: number[], count: number): Compaction | null {
-  const accepts = step.dependencyAcceptFlags;
+function earlyExit(facts: StepFacts, values: unknown[], filter: number[], count: number): Compaction | null {
+  const accepts = facts.accepts;
   const keep = new Int32Array(count);
   let kept = 0;
   const outcomes = new Array<unknown>(count);
@@ -81,9 +146,9 @@ function earlyExit(step: Step, values: unknown[], filter: number[], count: numbe
     else outcomes[i] = dropped;
   }
   if (kept === count) return null;
-  const deps = step.dependencies;
-  for (let k = 0; k < deps.length; k++) {
-    if (deps[k]!.isGlobal && step.dependencyIsGlobal[k]) continue;
+  const depIsGlobal = facts.depIsGlobal;
+  for (let k = 0; k < depIsGlobal.length; k++) {
+    if (depIsGlobal[k] && facts.asGlobal[k]) continue;
     const full = values[k] as unknown[];
     const list = new Array<unknown>(kept);
     for (let j = 0; j < kept; j++) list[j] = full[keep[j]!];
@@ -135,37 +200,65 @@ class StepExecutionDetails implements ResolverExecutionDetails {
   }
 }
 
-function callExecute(request: RequestState, bucket: Bucket, step: Step, count: number, values: unknown[], compaction: Compaction | null): PromiseOrValue<void> {
+function callExecute(
+  request: RequestState,
+  bucket: Bucket,
+  facts: StepFacts,
+  count: number,
+  values: unknown[],
+  compaction: Compaction | null,
+  waiter: StepWaiter | null,
+  index: number,
+): PromiseOrValue<void> {
+  const step = facts.step;
   const details = new StepExecutionDetails(count, values, request, bucket, step, compaction === null ? null : compaction.keep);
   let result: unknown;
   try {
     const callStep = request.callStep;
     result = callStep == null ? step.execute(details) : callStep(request, step, details);
   } catch (error) {
-    return storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction));
+    return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
   }
   if (isPromiseLike(result)) {
     return Promise.resolve(result).then(
-      (list) => settleResults(request, bucket, step, list, count, compaction),
-      (error: unknown) => storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction)),
+      (list) => {
+        if (waiter === null) return settleResults(request, bucket, facts, list, count, compaction);
+        try {
+          tell(waiter, index, settleResults(request, bucket, facts, list, count, compaction));
+        } catch (error) {
+          waiter.stepFailed(error);
+        }
+      },
+      (error: unknown) => {
+        storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
+        if (waiter !== null) waiter.stepDone(index);
+      },
     );
   }
-  return settleResults(request, bucket, step, result, count, compaction);
+  const settled = settleResults(request, bucket, facts, result, count, compaction);
+  if (settled !== undefined && waiter !== null) tell(waiter, index, settled);
+  return settled;
+}
+
+/** Tells the waiter the step is done: now, or once the per-entry promises its results held have settled. */
+function tell(waiter: StepWaiter, index: number, settled: PromiseOrValue<void>): void {
+  if (settled === undefined) waiter.stepDone(index);
+  else (settled as Promise<void>).then(() => waiter.stepDone(index), (error: unknown) => waiter.stepFailed(error));
 }
 
 /** spec: SettleResults — checks the result list, awaits any per-entry promises in it, and stores it. */
 function settleResults(
   request: RequestState,
   bucket: Bucket,
-  step: Step,
+  facts: StepFacts,
   list: unknown,
   count: number,
   compaction: Compaction | null,
 ): PromiseOrValue<void> {
   if (!Array.isArray(list) || list.length !== count) {
     const got = Array.isArray(list) ? `a list of ${(list as unknown[]).length} results` : `${list === null ? "null" : typeof list}`;
-    const error = new Error(`graphscale: ${step} returned ${got} for a batch of ${count} entries; execute must return exactly one result per entry.`);
-    return storeResults(request, bucket, step, expand(new Array(count).fill(fail(error)), compaction));
+    const error = new Error(`graphscale: ${facts.step} returned ${got} for a batch of ${count} entries; execute must return exactly one result per entry.`);
+    return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
   }
   const keep = compaction === null ? null : compaction.keep;
   let out = list as unknown[];
@@ -176,11 +269,12 @@ function settleResults(
     const item: unknown = out[i];
     if (item == null) flags |= FLAG_NULL;
     else if (item instanceof FlaggedValue) flags |= item.flag;
-    else if (isPromiseLike(item)) {
+    // Only an object or a function can be a promise: a scalar result skips the `then` lookup.
+    else if ((typeof item === "object" || typeof item === "function") && isPromiseLike(item)) {
       if (pending === null) {
         pending = [];
         out = out.slice(); // never write into a list the step may still hold
-        if (!step.isGlobal) promised = new Uint8Array(bucket.count);
+        if (!facts.isGlobal) promised = new Uint8Array(bucket.count);
         request.promisedEntries = true;
       }
       if (promised !== null && !isItemSettlement(item)) promised[keep === null ? i : keep[i]!] = 1;
@@ -197,12 +291,12 @@ function settleResults(
   if (pending !== null) {
     const target = out;
     return Promise.all(pending).then(() => {
-      storeResults(request, bucket, step, expand(target, compaction));
-      if (promised !== null) bucket.promised[step.id] = promised;
+      storeResults(request, bucket, facts, expand(target, compaction));
+      if (promised !== null) bucket.promised[facts.id] = promised;
     });
   }
   // The one scan above found every flag: the store needs no second pass, unless dropped entries join in.
-  return storeResults(request, bucket, step, expand(out, compaction), compaction === null ? flags : -1);
+  return storeResults(request, bucket, facts, expand(out, compaction), compaction === null ? flags : -1);
 }
 
 /** Puts the results of a compacted batch back at their entries, beside the dropped entries' outcomes. */
@@ -214,12 +308,13 @@ function expand(results: unknown[], compaction: Compaction | null): unknown[] {
 }
 
 /** Stores a step's results for the bucket (or the request, for a global step) with the flags they carry. */
-function storeResults(request: RequestState, bucket: Bucket, step: Step, results: unknown[], knownFlags = -1): void {
-  if (step.isGlobal) {
-    request.globals[step.id] = results[0];
-    request.globalDone[step.id] = true;
+function storeResults(request: RequestState, bucket: Bucket, facts: StepFacts, results: unknown[], knownFlags = -1): void {
+  const id = facts.id;
+  if (facts.isGlobal) {
+    request.globals[id] = results[0];
+    request.globalDone[id] = true;
     return;
   }
-  bucket.values[step.id] = results;
-  bucket.flags[step.id] = knownFlags < 0 ? flagsOf(results) : knownFlags;
+  bucket.values[id] = results;
+  bucket.flags[id] = knownFlags < 0 ? flagsOf(results) : knownFlags;
 }

@@ -14,7 +14,8 @@ export class ConstantStep<T> extends Step<T> {
   }
 
   execute({ count }: ExecutionDetails): readonly T[] {
-    return new Array<T>(count).fill(this.value);
+    // Global, so almost always one entry: a literal costs a fraction of `new Array(1).fill`.
+    return count === 1 ? [this.value] : new Array<T>(count).fill(this.value);
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {

@@ -9,7 +9,8 @@ export class RootValueStep extends Step<unknown> {
     registerStepClass(this);
   }
   execute({ count, request }: ExecutionDetails): readonly unknown[] {
-    return new Array(count).fill(request.rootValue);
+    // Global, so almost always one entry: a literal costs a fraction of `new Array(1).fill`.
+    return count === 1 ? [request.rootValue] : new Array(count).fill(request.rootValue);
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {
