@@ -2,7 +2,7 @@
 // steps, finalize. Each pass works on the plan's own records (steps, layers, output plan); a step only
 // ever rewrites itself, through the OptimizeContext (optimizeSteps.ts). Implements spec/planning.md.
 
-import { EngineValueStep, type Step } from "./step.js";
+import { EngineValueStep, READ_INLINE, type Step } from "./step.js";
 import type { OperationPlan } from "./operationPlan.js";
 import type { Layer } from "./layer.js";
 import { stepsOfValue, visitOutput } from "./outputPlan.js";
@@ -159,11 +159,11 @@ function inlinePropertyReads(plan: OperationPlan, firstStep = 0): void {
   if (plan.sourceStep) otherReads.add(plan.sourceStep);
   for (const step of plan.liveSteps()) for (const d of step.dependencies) otherReads.add(d);
   for (const step of leafReads) {
-    if (step.id < firstStep || otherReads.has(step) || step.isGlobal || step.hasSideEffects || step.dependencies.length !== 1) continue;
+    if (step.id < firstStep || otherReads.has(step) || step.hasSideEffects || step.dependencies.length !== 1) continue;
     const path = step.inlineRead();
-    if (path === null || step.dependencyIsGlobal[0]) continue;
+    if (path === null) continue;
     step.inlined = path;
-    step.optimizations.push("read inline by the output");
+    step.optimizations.push(READ_INLINE);
   }
 }
 

@@ -88,6 +88,9 @@ export function stepNameOf(step: Step): string {
   return ctor.name.replace(/^_+/, "").replace(/Step\d*$/, "");
 }
 
+/** The optimization label of a step the output reads inline (explain shows it; plan export derives it). */
+export const READ_INLINE = "read inline by the output";
+
 export abstract class Step<T = any> {
   /** The name explain shows for steps of this class (see stepNameOf); every standard step sets its own. */
   static readonly stepName: string | undefined = undefined;
@@ -114,8 +117,9 @@ export abstract class Step<T = any> {
   /** Memo of canBeGlobal(); the planner clears it when it rewrites dependencies. */
   globalCapable: boolean | undefined = undefined;
   /**
-   * Set by the planner when only the output reads this step and the step is a plain property read
-   * (`inlineRead`): it is not executed; the output reads `path` of its dependency's value instead.
+   * Set by the planner (with READ_INLINE among its optimizations) when only the output reads this step and
+   * the step is a plain property read (`inlineRead`): it is not executed; the output reads `path` of its
+   * dependency's value instead.
    */
   inlined: ReadonlyArray<string | number> | null = null;
 

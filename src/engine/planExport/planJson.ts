@@ -5,7 +5,7 @@
 // plans again.
 
 import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
-import type { Step } from "../step.js";
+import { READ_INLINE, type Step } from "../step.js";
 import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../layer.js";
 import { OperationPlan } from "../operationPlan.js";
 import { measureOperation, type Limits, type OperationShape } from "../limits.js";
@@ -77,7 +77,10 @@ export function encodePlan(plan: OperationPlan): PlanBody {
     let kindId = kindIds.get(kind);
     if (kindId === undefined) kindIds.set(kind, (kindId = kinds.push(kind) - 1));
     const keys = Object.keys(step).filter((key) => !STEP_OWN.has(key));
-    const fields = within(`${step}`, () => encoder.encodeFields(step as unknown as Record<string, unknown>, keys, kind));
+    // A step read inline by the output reads what its inlineRead() gives: written as `true`, and its
+    // READ_INLINE label left out; both are derived on import.
+    const view = step.inlined === null ? step : { ...step, inlined: true, optimizations: step.optimizations.filter((o) => o !== READ_INLINE) };
+    const fields = within(`${step}`, () => encoder.encodeFields(view as unknown as Record<string, unknown>, keys, kind));
     return encoder.written(fields[0] as number, [kindId, step.layerId, step.dependencies.map((d) => d.id), ...fields]);
   });
   // Layer reasons are few and their `type` is read before decoding: their own shapes, never with fixed fields.
@@ -208,6 +211,12 @@ export function decodePlan(
     if (!layers[layerId]) throw new BadPlan(`step ${i} names layer ${String(layerId)}`);
     const deps = bodySteps[at + 2] as number;
     const target = decoder.fillFields(bodySteps[at + 3 + deps], bodySteps, starts[i]!, step as unknown as Record<string, unknown>);
+    if (target.inlined === true) {
+      const path = step.inlineRead();
+      if (path === null) throw new BadPlan(`step ${i} is read inline but reads no property`);
+      target.inlined = path;
+      (target.optimizations as string[]).push(READ_INLINE);
+    }
     target.id = i;
     target.layerId = layerId;
     target.ownerPlan = plan;

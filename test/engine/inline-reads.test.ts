@@ -1,0 +1,58 @@
+// InlinePropertyReads (spec/planning.md): property reads only the output needs are read by the output and
+// never run as steps — on global values (a root field's object) as on per-entry ones — with the same
+// results as graphql-js, the same through an exported and imported plan.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { GraphQLSchema, parse } from "graphql";
+import { execute, exportPlan, explainPlan, importPlan, makeSchema, type Step } from "../../src/index.js";
+import { lambda, loadOne } from "../../steps/index.js";
+
+const books = new Map([["b1", { id: "b1", title: "A Wizard of Earthsea", year: 1968, authorId: "a1" }]]);
+const authors = new Map([["a1", { id: "a1", name: "Ursula K. Le Guin" }]]);
+let authorCalls = 0;
+const authorsById = async (ids: readonly string[]) => {
+  authorCalls++;
+  return ids.map((id) => authors.get(id) ?? null);
+};
+const bookById = (id: string) => books.get(id) ?? null;
+
+const schema = makeSchema({
+  typeDefs: `type Query { book(id: ID!): Book } type Book { id: ID! title: String! year: Int! author: Author } type Author { id: ID! name: String! }`,
+  functions: { bookById, authorsById },
+  plans: {
+    Query: { book: (_$root: Step, args) => lambda(args.get("id"), bookById) },
+    Book: { author: ($book: Step) => loadOne($book.get("authorId"), authorsById) },
+  },
+});
+const source = `{ book(id: "b1") { id title year author { id name } } }`;
+
+test("inline reads: the fields of a root field's object (global values) are read by the output, not run as steps", () => {
+  const { json } = explainPlan(schema, parse(source));
+  const reads = json.steps.filter((s) => s.class === "Access" && s.optimizations.includes("read inline by the output"));
+  // id, title, year of the book and id, name of the author; `authorId` feeds loadOne and the argument feeds lambda: both run.
+  assert.equal(reads.map((s) => [s.meta, s.global]).sort(), [["id", true], ["id", true], ["name", true], ["title", true], ["year", true]]);
+  const run = json.steps.filter((s) => s.class === "Access" && !s.optimizations.includes("read inline by the output"));
+  assert.equal(run.map((s) => s.meta).sort(), ["authorId", "id"]);
+});
+
+test("inline reads: a missing object and a found one give graphql-js's results", async () => {
+  assert.equal(await execute({ schema, document: parse(source) }), {
+    data: { book: { id: "b1", title: "A Wizard of Earthsea", year: 1968, author: { id: "a1", name: "Ursula K. Le Guin" } } },
+  });
+  assert.equal(await execute({ schema, document: parse(`{ book(id: "nope") { id title author { name } } }`) }), { data: { book: null } });
+});
+
+test("inline reads: an exported plan says `true` for each inline read and imports the same paths and labels", async () => {
+  const text = exportPlan(schema, parse(source));
+  const fresh = new GraphQLSchema(schema.toConfig());
+  assert.ok(importPlan(fresh, parse(source), text));
+  const before = authorCalls;
+  assert.equal(JSON.parse(JSON.stringify(await execute({ schema: fresh, document: parse(source) }))), {
+    data: { book: { id: "b1", title: "A Wizard of Earthsea", year: 1968, author: { id: "a1", name: "Ursula K. Le Guin" } } },
+  });
+  assert.is(authorCalls, before + 1);
+  assert.equal(explainPlan(fresh, parse(source)).json.steps, explainPlan(schema, parse(source)).json.steps);
+});
+
+test.run();
