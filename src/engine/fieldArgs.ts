@@ -4,7 +4,7 @@
 
 import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueNode } from "graphql";
 import { Step, type ExecutionDetails, type StepValue } from "./step.js";
-import { constant } from "./steps/constant.js";
+import { constant, ConstantStep } from "./steps/constant.js";
 import { registerStepClass } from "./planExport/registry.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
@@ -85,6 +85,16 @@ export class FieldArgs<TArgs = any> {
       const known = this.fieldDef.args.map((a) => a.name).join(", ") || "none";
       throw new Error(`graphscale: field "${this.fieldDef.name}" has no argument "${String(argName)}" (arguments: ${known}).`);
     }
-    return this.getAll().get(path);
+    const $all = this.getAll();
+    // Literal arguments are known when planning: the value itself is the step, not a read of it per request.
+    if ($all instanceof ConstantStep) return constant(valueAt($all.value, path));
+    return $all.get(path);
   }
+}
+
+/** The value at `path` in coerced argument values (plain data), undefined where the path runs out. */
+function valueAt(value: unknown, path: ReadonlyArray<string | number>): unknown {
+  let v = value;
+  for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
+  return v;
 }
