@@ -7,7 +7,7 @@ import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
 import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
-import { batchValues, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
+import { batchValues, leaveForWalk, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
 import { executeStep } from "./executeStep.js";
 import { planArrivingBranch } from "../planner.js";
 import { planCacheFor } from "../planCache.js";
@@ -117,8 +117,15 @@ function startChild(request: RequestState, parent: Bucket, layer: Layer): Promis
   return r === undefined ? undefined : r;
 }
 
-/** spec: CreateBucket — the entries the layer's kind selects from its parent's, and a list layer's items settled. */
-function createBucket(request: RequestState, parent: Bucket, layer: Layer): PromiseOrValue<Bucket> {
+/**
+ * spec: CreateBucket — the entries the layer's kind selects from its parent's, and a list layer's items settled;
+ * or a list layer the compiled output walks, left unopened (LeaveForWalk).
+ */
+export function createBucket(request: RequestState, parent: Bucket, layer: Layer): PromiseOrValue<Bucket> {
+  if (layer.walk !== null) {
+    const unopened = leaveForWalk(request, parent, layer, layer.walk);
+    if (unopened !== null) return unopened;
+  }
   const entries: ParentEntries = {
     count: parent.count,
     values: (step) => batchValues(request, parent, step),
