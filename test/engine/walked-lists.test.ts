@@ -64,6 +64,9 @@ async function run(make: () => unknown, query = QUERY, limits?: Partial<Limits>,
   set();
   const result = (await execute({ schema, document, limits })) as ExecutionResult;
   set();
+  // executeToJSON walks the same layers with its JSON writer: the same text as the result's.
+  assert.is(await executeToJSON({ schema, document, limits }), JSON.stringify(result), "executeToJSON");
+  set();
   const interpreted = (await execute({ schema, document, limits, compileOutput: false })) as ExecutionResult;
   set();
   const reference = (await graphqlExecute({ schema: resolverSchema, document })) as ExecutionResult;
@@ -211,20 +214,22 @@ test("walked lists: an Error value in a planned list is an object to the walk as
   assert.is((outcome.result.data as { teams: Array<{ members: Array<{ name: string }> }> }).teams[0]!.members[0]!.name, "E");
 });
 
-test("walked lists: compileOutput false and executeToJSON never leave a layer unopened", async () => {
+test("walked lists: compileOutput false never leaves a layer unopened; executeToJSON walks with its JSON writer", async () => {
   const document = documentOf(QUERY);
   teams = cleanTeams();
   await execute({ schema, document });
+  await executeToJSON({ schema, document });
   for (const jsonText of [false, true]) {
     const prepared = prepareRequest({ schema, document, compileOutput: jsonText });
     if (!("request" in prepared)) throw new Error("no request");
-    // As executeToJSON makes its request: the compiled JSON output reads buckets.
+    // As executeToJSON makes its request.
     const request = { ...prepared.request, jsonText };
-    await executeKeepingRoot(request).result;
-    assert.is(request.walkedLists, undefined, jsonText ? "executeToJSON" : "compileOutput: false");
+    const kept = executeKeepingRoot(request);
+    const result = await kept.result;
+    assert.is(request.walkedLists, jsonText ? "left" : undefined, jsonText ? "executeToJSON" : "compileOutput: false");
+    // The compiled JSON output's `data` is its text (a RawJSON).
+    if (jsonText) assert.is((result.data as unknown as { text: string }).text, JSON.stringify((await execute({ schema, document })).data));
   }
-  const text = await executeToJSON({ schema, document });
-  assert.is(text, json(await execute({ schema, document })));
 });
 
 test.run();

@@ -104,7 +104,7 @@ const NO_ENTRIES: EntrySelection = { count: 0, parentIndex: new Int32Array(0), c
  * the layer gets an unopened bucket (no entries: nothing below it runs). Null: open the layer as usual.
  */
 export function leaveForWalk(request: RequestState, parent: Bucket, layer: Layer, walk: ListWalk): Bucket | null {
-  if (!request.compileOutput || request.jsonText === true || request.deps != null || request.promisedEntries === true) return null;
+  if (!request.compileOutput || request.deps != null || request.promisedEntries === true) return null;
   if (request.walkedLists === "opening" || layer.reason.type !== "listItem") return null;
   const entries = walkedEntries(request, parent, layer.reason.listStep, walk);
   if (entries < 0 || request.entries + entries > request.limits.maxResponseEntries) return null;

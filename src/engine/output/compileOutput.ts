@@ -53,6 +53,53 @@ class OutputCompiler extends WalkCodegen {
     return this.objectFunction(selection, "b, e, g", (value, target) => this.value(value, layer, target));
   }
 
+  /**
+   * A function `name(params)` returning one selection's object literal (keys in order), each field's value
+   * set by the statements `valueCode` gives, or null when a field cannot be compiled.
+   */
+  private objectFunction(selection: OutputSelection, params: string, valueCode: (value: OutputValue, target: string) => string | null): string | null {
+    const lines: string[] = [];
+    const keys: string[] = [];
+    for (let i = 0; i < selection.fields.length; i++) {
+      const field = selection.fields[i]!;
+      // `"__proto__": v` in an object literal would set the prototype, not a key: leave such a response
+      // (an alias named __proto__) to the interpretive output.
+      if (field.responseKey === "__proto__") return null;
+      keys.push(`${JSON.stringify(field.responseKey)}: v${i}`);
+      if (field.value === null) {
+        lines.push(`const v${i} = ${JSON.stringify(selection.type.name)};`);
+        continue;
+      }
+      const code = valueCode(field.value, `v${i}`);
+      if (code === null) return null;
+      lines.push(`let v${i};`, code);
+    }
+    const name = this.name("S");
+    this.functions.push(`function ${name}(${params}) {\n  let t, c;\n  ${lines.join("\n  ")}\n  return { ${keys.join(", ")} };\n}`);
+    return name;
+  }
+
+  protected walkedObject(selection: OutputSelection, valueCode: (value: OutputValue, target: string) => string | null): string | null {
+    return this.objectFunction(selection, "o, g", valueCode);
+  }
+
+  protected walkedList(itemCode: string): string {
+    const name = this.name("W");
+    this.functions.push(
+      `function ${name}(list, g) {\n  const n = list.length, out = new Array(n);\n  let t, it, x;\n` +
+        `  for (let k = 0; k < n; k++) { it = list[k]; ${itemCode} out[k] = x; }\n  return out;\n}`,
+    );
+    return name;
+  }
+
+  protected nullValue(nonNull: boolean, target: string): string {
+    return nonNull ? "giveUp();" : `${target} = null;`;
+  }
+
+  protected callValue(fn: string, target: string): string {
+    return `${target} = ${fn}(t, g);`;
+  }
+
   /** Statements that set `target` to the completed value at `(b, e)` of `layer`, or null. */
   private value(value: OutputValue, layer: Layer, target: string): string | null {
     const whenNull = value.nonNull ? "giveUp()" : "null";

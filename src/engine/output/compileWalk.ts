@@ -39,34 +39,18 @@ export abstract class WalkCodegen extends OutputCodegen {
   /** The layers whose bucket-reading code also walks them when left unopened, with their count functions. */
   protected readonly walked: Array<{ readonly layer: Layer; readonly count: string }> = [];
 
-  /** Statements setting `target` to a leaf or a list of leaves completed from the expression `read`, or null. */
-  protected abstract leafValue(value: LeafValue, read: string, target: string): string | null;
+  // What differs between the compiled outputs (objects, JSON text): how a value is set or written.
 
-  /**
-   * A function `name(params)` returning one selection's object literal (keys in order), each field's value
-   * set by the statements `valueCode` gives, or null when a field cannot be compiled.
-   */
-  protected objectFunction(selection: OutputSelection, params: string, valueCode: (value: OutputValue, target: string) => string | null): string | null {
-    const lines: string[] = [];
-    const keys: string[] = [];
-    for (let i = 0; i < selection.fields.length; i++) {
-      const field = selection.fields[i]!;
-      // `"__proto__": v` in an object literal would set the prototype, not a key: leave such a response
-      // (an alias named __proto__) to the interpretive output.
-      if (field.responseKey === "__proto__") return null;
-      keys.push(`${JSON.stringify(field.responseKey)}: v${i}`);
-      if (field.value === null) {
-        lines.push(`const v${i} = ${JSON.stringify(selection.type.name)};`);
-        continue;
-      }
-      const code = valueCode(field.value, `v${i}`);
-      if (code === null) return null;
-      lines.push(`let v${i};`, code);
-    }
-    const name = this.name("S");
-    this.functions.push(`function ${name}(${params}) {\n  let t, c;\n  ${lines.join("\n  ")}\n  return { ${keys.join(", ")} };\n}`);
-    return name;
-  }
+  /** Statements completing a leaf or a list of leaves from the expression `read` into `target`, or null. */
+  protected abstract leafValue(value: LeafValue, read: string, target: string): string | null;
+  /** The statement for a null at a position (`giveUp()` where it is non-null). */
+  protected abstract nullValue(nonNull: boolean, target: string): string;
+  /** The statement completing a position with the generated function `fn` of the value `t`. */
+  protected abstract callValue(fn: string, target: string): string;
+  /** A function `(o, g, …)` completing a selection from the object `o`, each field by `valueCode`, or null. */
+  protected abstract walkedObject(selection: OutputSelection, valueCode: (value: OutputValue, target: string) => string | null): string | null;
+  /** A function `(list, g, …)` completing every item `it` of a list with the statements `itemCode` (into `x`). */
+  protected abstract walkedList(itemCode: string): string;
 
   /** The walk of a list position's layer, compiled once per layer, or null when it cannot be walked. */
   protected walkList(value: ListValue): Walk | null {
@@ -83,18 +67,13 @@ export abstract class WalkCodegen extends OutputCodegen {
     if (count === null) return null;
     const code = this.walkValue(value.item, new Map([[layer.itemStep, { expr: "it", object: false }]]), "x");
     if (code === null) return null;
-    const name = this.name("W");
-    this.functions.push(
-      `function ${name}(list, g) {\n  const n = list.length, out = new Array(n);\n  let t, it, x;\n` +
-        `  for (let k = 0; k < n; k++) { it = list[k]; ${code} out[k] = x; }\n  return out;\n}`,
-    );
-    return { walk: name, count };
+    return { walk: this.walkedList(code), count };
   }
 
   /** Statements setting `target` to the completed value of a position below a walked layer, or null. */
   private walkValue(value: OutputValue, env: Env, target: string): string | null {
     if (value.kind === "abstract") return null;
-    const whenNull = value.nonNull ? "giveUp()" : "null";
+    const whenNull = this.nullValue(value.nonNull, target);
     const read = this.walkRead(value.kind === "object" ? value.valueStep : value.step, env);
     if (read === null) return null;
     switch (value.kind) {
@@ -104,19 +83,16 @@ export abstract class WalkCodegen extends OutputCodegen {
       case "list": {
         const walk = this.walkList(value);
         if (walk === null) return null;
-        return `t = ${read}; if (t == null) ${target} = ${whenNull}; else if (!Array.isArray(t)) giveUp(); else ${target} = ${walk.walk}(t, g);`;
+        return `t = ${read}; if (t == null) ${whenNull} else if (!Array.isArray(t)) giveUp(); else ${this.callValue(walk.walk, target)}`;
       }
       case "object": {
         const reason = value.layer.reason;
         if (value.step !== value.valueStep || reason.type !== "nullableBoundary" || reason.parentStep !== value.valueStep) return null;
         const env2: Env = new Map([[value.valueStep, { expr: "o", object: true }]]);
-        const fn = this.objectFunction(value.selection, "o, g", (field, fieldTarget) => this.walkValue(field, env2, fieldTarget));
+        const fn = this.walkedObject(value.selection, (field, fieldTarget) => this.walkValue(field, env2, fieldTarget));
         if (fn === null) return null;
         // A promise here would have been awaited by the executor: the interpretive output completes it.
-        return (
-          `t = ${read}; if (t == null) ${target} = ${whenNull}; else if (t instanceof FV || typeof t.then === "function") giveUp(); ` +
-          `else ${target} = ${fn}(t, g);`
-        );
+        return `t = ${read}; if (t == null) ${whenNull} else if (t instanceof FV || typeof t.then === "function") giveUp(); else ${this.callValue(fn, target)}`;
       }
     }
   }
