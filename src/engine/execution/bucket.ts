@@ -106,7 +106,7 @@ const NO_ENTRIES: EntrySelection = { count: 0, parentIndex: new Int32Array(0), c
 export function leaveForWalk(request: RequestState, parent: Bucket, layer: Layer, walk: ListWalk): Bucket | null {
   if (!request.compileOutput || request.deps != null || request.promisedEntries === true) return null;
   if (request.walkedLists === "opening" || layer.reason.type !== "listItem") return null;
-  const entries = walkedEntries(request, parent, layer.reason.listStep, walk);
+  const entries = entriesBelow(request, parent, layer.reason.listStep, walk);
   if (entries < 0 || request.entries + entries > request.limits.maxResponseEntries) return null;
   request.entries += entries;
   request.walkedLists = "left";
@@ -114,7 +114,7 @@ export function leaveForWalk(request: RequestState, parent: Bucket, layer: Layer
 }
 
 /** The entries a walked layer would open below every entry of `parent`, or -1 (see ListWalk). */
-function walkedEntries(request: RequestState, parent: Bucket, listStep: Step, walk: ListWalk): number {
+function entriesBelow(request: RequestState, parent: Bucket, listStep: Step, walk: ListWalk): number {
   try {
     if (listStep.isGlobal) {
       const n = walk.countEntries(request.globals[listStep.id]);
