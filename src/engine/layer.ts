@@ -233,6 +233,18 @@ export class PolymorphicReason extends BoundaryReason {
   }
 }
 
+/**
+ * A list layer whose entries the compiled output can walk in the data itself (spec/output.md, "Walked lists"):
+ * below it, only the items and property reads. Set by the compiled output when it compiles the plan.
+ */
+export interface ListWalk {
+  /**
+   * The entries the layer and the layers below it would open for one parent entry's list value, or -1
+   * when that value (or one below it) is anything but plain arrays and objects: a promise, an iterable.
+   */
+  readonly countEntries: (list: unknown) => number;
+}
+
 /** Every kind of layer; `reason.type` tells them apart. */
 export type AnyLayerReason = RootReason | MutationFieldReason | ListItemReason | NullableBoundaryReason | PolymorphicReason;
 
@@ -248,6 +260,8 @@ export class Layer {
   pathTypename: string | undefined = undefined;
   /** List layers of resolver fields: an Error item is a field error at that item, as in graphql-js. */
   errorValuesAreErrors = false;
+  /** List layers the compiled output walks in the data (spec/output.md, "Walked lists"): set once the plan's output is compiled. */
+  walk: ListWalk | null = null;
   readonly depth: number;
 
   constructor(

@@ -5,7 +5,7 @@
 
 import type { GraphQLError } from "graphql";
 import type { Step } from "../step.js";
-import type { Layer, EntrySelection, ParentEntries } from "../layer.js";
+import type { Layer, EntrySelection, ListWalk, ParentEntries } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { EngineRequest, Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { isIterableObject } from "../promiseOrValue.js";
@@ -30,6 +30,11 @@ export interface Bucket {
   readonly promised: Array<Uint8Array | undefined>;
   readonly children: Map<number, Bucket>;
   paths: Array<Path | undefined> | null;
+  /**
+   * -1 for an opened bucket. A list layer left unopened for the compiled output to walk in the data
+   * (LeaveForWalk) has no entries, and holds here the entries it reserved for itself and the layers below.
+   */
+  readonly walkedEntries: number;
 }
 
 /** A request being executed: graphql-js's arguments plus the plan and the global steps' values. */
@@ -56,6 +61,11 @@ export interface RequestState extends EngineRequest {
   readonly deps?: RequestDeps | null;
   /** Set by a cross-request batching executor: calls a step's `execute` for this request (spec/cross-request-batching.md). */
   readonly callStep?: StepCaller | null;
+  /**
+   * "left" once some list layer was left unopened for the compiled output (LeaveForWalk); "opening" while
+   * the output opens them after all (OpenWalkedLists), when no layer is left unopened any more.
+   */
+  walkedLists?: "left" | "opening";
 }
 
 /** Calls `step.execute(details)`, or joins the call to other requests' calls of the same step. */
@@ -67,7 +77,7 @@ export interface ResponseData {
   data: Record<string, unknown> | null;
 }
 
-export function newBucket(layer: Layer, parent: Bucket | null, selection: EntrySelection): Bucket {
+export function newBucket(layer: Layer, parent: Bucket | null, selection: EntrySelection, walkedEntries = -1): Bucket {
   return {
     layer,
     count: selection.count,
@@ -80,11 +90,52 @@ export function newBucket(layer: Layer, parent: Bucket | null, selection: EntryS
     promised: [],
     children: new Map(),
     paths: null,
+    walkedEntries,
   };
 }
 
 /** What the root layer selects its one entry from: nothing, shared by every request. */
 const NO_PARENT: ParentEntries = { count: 0, values: () => [], listAt: () => null };
+
+const NO_ENTRIES: EntrySelection = { count: 0, parentIndex: new Int32Array(0), childStart: null, entryOfParent: null, items: null, lists: null };
+
+/**
+ * spec: LeaveForWalk — a list layer the compiled output can walk in the data (`layer.walk`, spec/output.md,
+ * "Walked lists") is not opened when the compiled output will build the response: its lists and everything
+ * below them are plain arrays and objects (no promise, no other iterable) and the entries they would open
+ * fit under maxResponseEntries. Those entries are counted now, as opening the layers would count them, and
+ * the layer gets an unopened bucket (no entries: nothing below it runs). Null: open the layer as usual.
+ */
+export function leaveForWalk(request: RequestState, parent: Bucket, layer: Layer, walk: ListWalk): Bucket | null {
+  if (!request.compileOutput || request.deps != null || request.promisedEntries === true) return null;
+  if (request.walkedLists === "opening" || layer.reason.type !== "listItem") return null;
+  const entries = entriesBelow(request, parent, layer.reason.listStep, walk);
+  if (entries < 0 || request.entries + entries > request.limits.maxResponseEntries) return null;
+  request.entries += entries;
+  request.walkedLists = "left";
+  return newBucket(layer, parent, NO_ENTRIES, entries);
+}
+
+/** The entries a walked layer would open below every entry of `parent`, or -1 (see ListWalk). */
+function entriesBelow(request: RequestState, parent: Bucket, listStep: Step, walk: ListWalk): number {
+  try {
+    if (listStep.isGlobal) {
+      const n = walk.countEntries(request.globals[listStep.id]);
+      return n < 0 ? n : n * parent.count;
+    }
+    const lists = batchValues(request, parent, listStep);
+    let entries = 0;
+    for (let p = 0; p < parent.count; p++) {
+      const n = walk.countEntries(lists[p]);
+      if (n < 0) return n;
+      entries += n;
+    }
+    return entries;
+  } catch {
+    // A property read threw (a getter): opening the layer as usual makes it the step's error.
+    return -1;
+  }
+}
 
 export function newRootBucket(request: RequestState): Bucket {
   const root = request.plan.rootLayer;

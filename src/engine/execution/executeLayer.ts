@@ -10,7 +10,7 @@ import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
 import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
-import { batchValues, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
+import { batchValues, leaveForWalk, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
 import { factsOf, repeated, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planner.js";
 import { planCacheFor } from "../planCache.js";
@@ -324,8 +324,15 @@ class EntriesOf implements ParentEntries {
   }
 }
 
-/** spec: CreateBucket — the entries the layer's kind selects from its parent's, and a list layer's items settled. */
-function createBucket(request: RequestState, parent: Bucket, layer: Layer): PromiseOrValue<Bucket> {
+/**
+ * spec: CreateBucket — the entries the layer's kind selects from its parent's, and a list layer's items settled;
+ * or a list layer the compiled output walks, left unopened (LeaveForWalk).
+ */
+export function createBucket(request: RequestState, parent: Bucket, layer: Layer): PromiseOrValue<Bucket> {
+  if (layer.walk !== null) {
+    const unopened = leaveForWalk(request, parent, layer, layer.walk);
+    if (unopened !== null) return unopened;
+  }
   let selection = layer.reason.selectEntries(new EntriesOf(request, parent));
   const items = selection.items;
   if (items !== null) {

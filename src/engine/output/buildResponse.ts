@@ -1,7 +1,9 @@
 // BuildResponse: the GraphQL response from the layers' results, in one completion pass. Entries that were
 // promises are completed as graphql-js completes them only when the request had such entries (otherwise
 // the order of completion cannot show). Mutation fields are completed one at a time as the request's
-// scheduler runs them (execution/executeRequest.ts). Reads buckets only; never runs a step.
+// scheduler runs them (execution/executeRequest.ts). Reads buckets only; runs no step, except the property
+// reads of list layers the executor left for the compiled output to walk, when it does not build the
+// response after all (OpenWalkedLists).
 
 import type { GraphQLError } from "graphql";
 import type { OutputField } from "../outputPlan.js";
@@ -11,6 +13,7 @@ import { newOutputContext, response, type OutputContext } from "./context.js";
 import { executeField, executeFields } from "./completeValue.js";
 import { compiledOutputOf } from "./compileOutput.js";
 import { compiledJSONOutputOf } from "./compileJSON.js";
+import { openWalkedLists } from "../execution/openWalkedLists.js";
 
 /** `data` already written as JSON text by the compiled output (executeToJSON only). */
 export class RawJSON {
@@ -40,6 +43,15 @@ export function buildResponse(request: RequestState, rootBucket: Bucket): Promis
       }
     }
   }
+  if (request.walkedLists === "left") {
+    // The interpretive output reads buckets: the list layers left for the compiled output are opened first.
+    const opened = openWalkedLists(request, rootBucket);
+    if (opened !== undefined) return opened.then(() => completeInterpretively(request, rootBucket));
+  }
+  return completeInterpretively(request, rootBucket);
+}
+
+function completeInterpretively(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
   const ctx = newOutputContext(request, request.promisedEntries === true);
   return completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, 0, undefined));
 }

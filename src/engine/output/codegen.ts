@@ -87,10 +87,14 @@ export abstract class OutputCodegen {
 
   /** An inlined read of a multi-key path: one helper function per step, so the code stays simple. */
   protected readPath(step: Step, layer: Layer): string {
+    return `${this.pathReader(step.inlined!)}(${this.read(step.dependencies[0]!, layer)})`;
+  }
+
+  /** A helper `(v) => value` reading a multi-key path as an inlined read does (a flag stays the flag). */
+  protected pathReader(path: ReadonlyArray<string | number>): string {
     const name = this.name("P");
-    const path = step.inlined!;
     const steps = path.map((key) => `if (v == null) return undefined; v = v[${JSON.stringify(key)}];`).join(" ");
     this.functions.push(`function ${name}(v) { if (v instanceof FV) return v; ${steps} return v; }`);
-    return `${name}(${this.read(step.dependencies[0]!, layer)})`;
+    return name;
   }
 }

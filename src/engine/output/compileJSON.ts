@@ -1,6 +1,7 @@
 // Compiled JSON output, for executeToJSON: like CompileOutput (compileOutput.ts), but the generated code
 // writes the response's `data` as JSON text into a JSONWriter as it walks the layers — no object tree in
-// between. It gives up exactly where the object form does; the interpretive output then builds the response
+// between, and walking the arrays in the data of list layers the executor left unopened (compileWalk.ts).
+// It gives up exactly where the object form does; the interpretive output then builds the response
 // as objects and it is stringified. See spec/output.md, CompileJSONOutput.
 
 import { GraphQLBoolean, GraphQLID, GraphQLString, type GraphQLLeafType } from "graphql";
@@ -8,7 +9,8 @@ import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
-import { OutputCodegen, fastLeafTest, isBuiltInLeaf, leafTypeOf } from "./codegen.js";
+import { fastLeafTest, isBuiltInLeaf, leafTypeOf } from "./codegen.js";
+import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 import { JSONWriter } from "./jsonWriter.js";
 
 /** Writes `data` as JSON text from the root bucket and the request's global values, or throws to give up. */
@@ -29,7 +31,7 @@ function compileJSONOutput(plan: OperationPlan): CompiledJSONOutput | null {
   const compiler = new JSONCompiler();
   const root = compiler.selection(plan.root, plan.rootLayer);
   if (root === null) return null;
-  const write = compiler.run<(root: Bucket, globals: unknown[], w: JSONWriter) => void>(root);
+  const write = compiler.run(root);
   return (rootBucket, globals) => {
     const writer = new JSONWriter();
     write(rootBucket, globals, writer);
@@ -37,13 +39,24 @@ function compileJSONOutput(plan: OperationPlan): CompiledJSONOutput | null {
   };
 }
 
-class JSONCompiler extends OutputCodegen {
-  run<T>(root: string): T {
-    return this.instantiate<T>(`function compiledJSON(root, g, w) { ${root}(root, 0, g, w); }`);
+class JSONCompiler extends WalkCodegen {
+  run(root: string): (root: Bucket, globals: unknown[], w: JSONWriter) => void {
+    const walked = this.walked;
+    const made = this.instantiate<{ write: (root: Bucket, globals: unknown[], w: JSONWriter) => void; counts: Array<(list: unknown) => number> }>(
+      `{ write: function compiledJSON(root, g, w) { ${root}(root, 0, g, w); }, counts: [${walked.map((x) => x.count).join(", ")}] }`,
+    );
+    // As CompileOutput marks them: the executor may leave these layers unopened, this writer walks them.
+    for (let i = 0; i < walked.length; i++) walked[i]!.layer.walk = { countEntries: made.counts[i]! };
+    return made.write;
   }
 
   /** A function `(b, e, g, w)` writing one selection's object, or null when it cannot be compiled. */
   selection(selection: OutputSelection, layer: Layer): string | null {
+    return this.objectWriter(selection, "b, e, g, w", (value) => this.value(value, layer));
+  }
+
+  /** A function `name(params)` writing one selection's object, each field by the statements `valueCode` gives, or null. */
+  private objectWriter(selection: OutputSelection, params: string, valueCode: (value: OutputValue) => string | null): string | null {
     const name = this.name("S");
     const lines: string[] = [];
     if (selection.fields.length === 0) lines.push(`w.raw("{}");`);
@@ -54,13 +67,44 @@ class JSONCompiler extends OutputCodegen {
         lines.push(`w.raw(${JSON.stringify(JSON.stringify(selection.type.name))});`);
         continue;
       }
-      const code = this.value(field.value, layer);
+      const code = valueCode(field.value);
       if (code === null) return null;
       lines.push(code);
     }
     if (selection.fields.length > 0) lines.push(`w.raw("}");`);
-    this.functions.push(`function ${name}(b, e, g, w) {\n  let t, c;\n  ${lines.join("\n  ")}\n}`);
+    this.functions.push(`function ${name}(${params}) {\n  let t, c;\n  ${lines.join("\n  ")}\n}`);
     return name;
+  }
+
+  protected walkedObject(selection: OutputSelection, valueCode: (value: OutputValue, target: string) => string | null): string | null {
+    return this.objectWriter(selection, "o, g, w", (value) => valueCode(value, ""));
+  }
+
+  protected walkedList(itemCode: string): string {
+    const name = this.name("W");
+    this.functions.push(
+      `function ${name}(list, g, w) {\n  const n = list.length;\n  let t, it;\n  w.raw("[");\n` +
+        `  for (let k = 0; k < n; k++) { if (k > 0) w.raw(","); it = list[k]; ${itemCode} }\n  w.raw("]");\n}`,
+    );
+    return name;
+  }
+
+  protected nullValue(nonNull: boolean): string {
+    return nonNull ? "giveUp();" : `w.raw("null");`;
+  }
+
+  protected callValue(fn: string): string {
+    return `${fn}(t, g, w);`;
+  }
+
+  protected leafValue(value: LeafValue, read: string): string | null {
+    const whenNull = this.nullValue(value.nonNull);
+    if (value.kind === "leaf") {
+      if (!isBuiltInLeaf(value.type)) return null;
+      return `t = ${read}; ${this.leaf(value.type, whenNull)}`;
+    }
+    if (!isBuiltInLeaf(leafTypeOf(value.item))) return null;
+    return `t = ${read}; if (t == null) ${whenNull} else if (!Array.isArray(t)) giveUp(); else ${this.leafList(value.item)}(t, w);`;
   }
 
   /** Statements writing the value at `(b, e)` of `layer`, or null. */
@@ -68,13 +112,8 @@ class JSONCompiler extends OutputCodegen {
     const whenNull = value.nonNull ? "giveUp();" : `w.raw("null");`;
     switch (value.kind) {
       case "leaf":
-        if (!isBuiltInLeaf(value.type)) return null;
-        return `t = ${this.read(value.step, layer)}; ${this.leaf(value.type, whenNull)}`;
-      case "leafList": {
-        if (!isBuiltInLeaf(leafTypeOf(value.item))) return null;
-        const fn = this.leafList(value.item);
-        return `t = ${this.read(value.step, layer)}; if (t == null) ${whenNull} else if (!Array.isArray(t)) giveUp(); else ${fn}(t, w);`;
-      }
+      case "leafList":
+        return this.leafValue(value, this.read(value.step, layer));
       case "object": {
         if (value.step !== value.valueStep) return null;
         const fn = this.selection(value.selection, value.layer);
@@ -115,14 +154,17 @@ class JSONCompiler extends OutputCodegen {
     return name;
   }
 
-  /** A function `(p, pe, list, g, w)` writing a list field's items (entries of the list's layer). */
+  /** A function `(p, pe, list, g, w)` writing a list field's items (entries of the list's layer, or walked when it was left unopened). */
   private list(value: Extract<OutputValue, { kind: "list" }>): string | null {
     const name = this.name("L");
     const itemLayer = value.layer;
     const code = this.value(value.item, itemLayer);
     if (code === null) return null;
+    const walk = this.walkList(value);
+    if (walk !== null) this.walked.push({ layer: itemLayer, count: walk.count });
+    const walked = walk === null ? "" : `  if (b0.walkedEntries >= 0) return ${walk.walk}(list, g, w);\n`;
     this.functions.push(
-      `function ${name}(p, pe, list, g, w) {\n  const b0 = p.children.get(${itemLayer.id}), s = b0.childStart[pe], n = list.length;\n  let t, c;\n  w.raw("[");\n` +
+      `function ${name}(p, pe, list, g, w) {\n  const b0 = p.children.get(${itemLayer.id});\n${walked}  const s = b0.childStart[pe], n = list.length;\n  let t, c;\n  w.raw("[");\n` +
         `  for (let k = 0; k < n; k++) { if (k > 0) w.raw(","); const b = b0, e = s + k; ${code} }\n  w.raw("]");\n}`,
     );
     return name;

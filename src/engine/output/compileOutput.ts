@@ -3,15 +3,18 @@
 // scalars taken as they are when already of the right type, property reads done inline. It handles only
 // the clean path: anything unusual (a flag, a null at a non-null position, a value a scalar must coerce or
 // reject, a promise) makes it give up, and the interpretive output — the reference — builds the response
-// instead. No user text is ever spliced into the code: response keys are GraphQL names, and every key is
-// written through JSON.stringify; step and layer ids are numbers. See spec/output.md, CompileOutput.
+// instead. A list layer holding only items and property reads is also walked in the data itself when the
+// executor left it unopened (compileWalk.ts). No user text is ever spliced into the code: response keys are
+// GraphQL names, and every key is written through JSON.stringify; step and layer ids are numbers. See
+// spec/output.md, CompileOutput and "Walked lists".
 
 import type { GraphQLLeafType } from "graphql";
 import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
-import { OutputCodegen, fastLeafTest, isBuiltInLeaf, leafTypeOf } from "./codegen.js";
+import { fastLeafTest, isBuiltInLeaf, leafTypeOf } from "./codegen.js";
+import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 
 /** Builds `data` from the root bucket and the request's global values, or throws to give up. */
 export type CompiledOutput = (root: Bucket, globals: unknown[]) => Record<string, unknown>;
@@ -31,17 +34,30 @@ function compileOutput(plan: OperationPlan): CompiledOutput | null {
   return new OutputCompiler().compile(plan);
 }
 
-class OutputCompiler extends OutputCodegen {
+class OutputCompiler extends WalkCodegen {
   /** The compiled output, or null when some position cannot be compiled. */
   compile(plan: OperationPlan): CompiledOutput | null {
     const root = this.selection(plan.root, plan.rootLayer);
     if (root === null) return null;
-    return this.instantiate<CompiledOutput>(`function compiledOutput(root, g) { return ${root}(root, 0, g); }`);
+    const walked = this.walked;
+    const made = this.instantiate<{ output: CompiledOutput; counts: Array<(list: unknown) => number> }>(
+      `{ output: function compiledOutput(root, g) { return ${root}(root, 0, g); }, counts: [${walked.map((w) => w.count).join(", ")}] }`,
+    );
+    // From now on the executor may leave these layers unopened (LeaveForWalk): this output walks them.
+    for (let i = 0; i < walked.length; i++) walked[i]!.layer.walk = { countEntries: made.counts[i]! };
+    return made.output;
   }
 
   /** A function `(b, e, g) => object` for one selection in `layer`, or null when it cannot be compiled. */
   selection(selection: OutputSelection, layer: Layer): string | null {
-    const name = this.name("S");
+    return this.objectFunction(selection, "b, e, g", (value, target) => this.value(value, layer, target));
+  }
+
+  /**
+   * A function `name(params)` returning one selection's object literal (keys in order), each field's value
+   * set by the statements `valueCode` gives, or null when a field cannot be compiled.
+   */
+  private objectFunction(selection: OutputSelection, params: string, valueCode: (value: OutputValue, target: string) => string | null): string | null {
     const lines: string[] = [];
     const keys: string[] = [];
     for (let i = 0; i < selection.fields.length; i++) {
@@ -54,12 +70,34 @@ class OutputCompiler extends OutputCodegen {
         lines.push(`const v${i} = ${JSON.stringify(selection.type.name)};`);
         continue;
       }
-      const code = this.value(field.value, layer, `v${i}`);
+      const code = valueCode(field.value, `v${i}`);
       if (code === null) return null;
       lines.push(`let v${i};`, code);
     }
-    this.functions.push(`function ${name}(b, e, g) {\n  let t, c;\n  ${lines.join("\n  ")}\n  return { ${keys.join(", ")} };\n}`);
+    const name = this.name("S");
+    this.functions.push(`function ${name}(${params}) {\n  let t, c;\n  ${lines.join("\n  ")}\n  return { ${keys.join(", ")} };\n}`);
     return name;
+  }
+
+  protected walkedObject(selection: OutputSelection, valueCode: (value: OutputValue, target: string) => string | null): string | null {
+    return this.objectFunction(selection, "o, g", valueCode);
+  }
+
+  protected walkedList(itemCode: string): string {
+    const name = this.name("W");
+    this.functions.push(
+      `function ${name}(list, g) {\n  const n = list.length, out = new Array(n);\n  let t, it, x;\n` +
+        `  for (let k = 0; k < n; k++) { it = list[k]; ${itemCode} out[k] = x; }\n  return out;\n}`,
+    );
+    return name;
+  }
+
+  protected nullValue(nonNull: boolean, target: string): string {
+    return nonNull ? "giveUp();" : `${target} = null;`;
+  }
+
+  protected callValue(fn: string, target: string): string {
+    return `${target} = ${fn}(t, g);`;
   }
 
   /** Statements that set `target` to the completed value at `(b, e)` of `layer`, or null. */
@@ -67,13 +105,8 @@ class OutputCompiler extends OutputCodegen {
     const whenNull = value.nonNull ? "giveUp()" : "null";
     switch (value.kind) {
       case "leaf":
-        if (!isBuiltInLeaf(value.type)) return null;
-        return `t = ${this.read(value.step, layer)}; ${target} = ${this.leaf(value.type, whenNull)};`;
-      case "leafList": {
-        if (!isBuiltInLeaf(leafTypeOf(value.item))) return null;
-        const fn = this.leafList(value.item);
-        return `t = ${this.read(value.step, layer)}; if (t == null) ${target} = ${whenNull}; else if (!Array.isArray(t)) giveUp(); else ${target} = ${fn}(t);`;
-      }
+      case "leafList":
+        return this.leafValue(value, this.read(value.step, layer), target);
       case "object": {
         if (value.step !== value.valueStep) return null; // an isTypeOf check: the interpretive output
         const fn = this.selection(value.selection, value.layer);
@@ -91,6 +124,17 @@ class OutputCompiler extends OutputCodegen {
       case "abstract":
         return null;
     }
+  }
+
+  protected leafValue(value: LeafValue, read: string, target: string): string | null {
+    const whenNull = value.nonNull ? "giveUp()" : "null";
+    if (value.kind === "leaf") {
+      if (!isBuiltInLeaf(value.type)) return null;
+      return `t = ${read}; ${target} = ${this.leaf(value.type, whenNull)};`;
+    }
+    if (!isBuiltInLeaf(leafTypeOf(value.item))) return null;
+    const fn = this.leafList(value.item);
+    return `t = ${read}; if (t == null) ${target} = ${whenNull}; else if (!Array.isArray(t)) giveUp(); else ${target} = ${fn}(t);`;
   }
 
   /** A leaf from `t`: taken as it is when already of the scalar's type, else serialized (or give up). */
@@ -118,14 +162,20 @@ class OutputCompiler extends OutputCodegen {
     return name;
   }
 
-  /** A function `(b, e, list, g) => items` for a list field: its items are entries of the list's layer. */
+  /**
+   * A function `(p, pe, list, g) => items` for a list field: its items are entries of the list's layer — or,
+   * when the executor left that layer unopened (LeaveForWalk), the list's own items, walked in the data.
+   */
   private list(value: Extract<OutputValue, { kind: "list" }>): string | null {
     const name = this.name("L");
     const itemLayer = value.layer;
     const code = this.value(value.item, itemLayer, "x");
     if (code === null) return null;
+    const walk = this.walkList(value);
+    if (walk !== null) this.walked.push({ layer: itemLayer, count: walk.count });
+    const walked = walk === null ? "" : `  if (b0.walkedEntries >= 0) return ${walk.walk}(list, g);\n`;
     this.functions.push(
-      `function ${name}(p, pe, list, g) {\n  const b0 = p.children.get(${itemLayer.id}), s = b0.childStart[pe], n = list.length, out = new Array(n);\n` +
+      `function ${name}(p, pe, list, g) {\n  const b0 = p.children.get(${itemLayer.id});\n${walked}  const s = b0.childStart[pe], n = list.length, out = new Array(n);\n` +
         `  let t, c, x;\n  for (let k = 0; k < n; k++) { const b = b0, e = s + k; ${code} out[k] = x; }\n  return out;\n}`,
     );
     return name;
