@@ -26,6 +26,7 @@ import { RawJSON } from "./output/buildResponse.js";
 import { addExplain, type ExplainOption } from "./explain/index.js";
 import { getOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
+import { ConstantStep } from "./steps/constant.js";
 import { maskErrors, type ErrorMaskingOptions } from "./maskErrors.js";
 import { RequestDeps, attachToContext, detachFromContext } from "./deps.js";
 import { checkRequestLimits, limitError, resolveLimits, sourceDepth, type Limits } from "./limits.js";
@@ -99,6 +100,7 @@ export function prepareRequest(
     throw error;
   }
   const signal = args.signal ?? null;
+  const seed = seedConstants(plan);
   if (signal?.aborted) return { errors: [new GraphQLError("request aborted", { extensions: { code: "REQUEST_ABORTED" } })], data: null };
   return {
     request: {
@@ -109,8 +111,8 @@ export function prepareRequest(
       limits,
       fieldResolver: fieldResolver ?? null,
       typeResolver: typeResolver ?? null,
-      globals: new Array(plan.steps.length),
-      globalDone: [],
+      globals: seed === null ? new Array(plan.steps.length) : seed.globals.slice(),
+      globalDone: seed === null ? [] : seed.done.slice(),
       controller: null,
       callerSignal: signal,
       abortedBy: null,
@@ -119,6 +121,35 @@ export function prepareRequest(
       deps: depsWanted(args) ? new RequestDeps() : null,
     },
   };
+}
+
+/** A plan's constants as a request starts with them: values in place and marked done. */
+interface ConstantSeed {
+  readonly globals: unknown[];
+  readonly done: boolean[];
+}
+
+const constantSeeds = new WeakMap<OperationPlan, ConstantSeed | null>();
+
+/**
+ * spec: SeedConstants — the values of a plan's global constant steps are known when planning: every request
+ * starts with them in its globals, done, so no request runs them (a branch planned later runs its own).
+ */
+function seedConstants(plan: OperationPlan): ConstantSeed | null {
+  let seed = constantSeeds.get(plan);
+  if (seed !== undefined) return seed;
+  const globals = new Array<unknown>(plan.steps.length);
+  const done: boolean[] = [];
+  let any = false;
+  for (const step of plan.steps) {
+    if (!(step instanceof ConstantStep) || !step.isGlobal) continue;
+    globals[step.id] = step.value;
+    done[step.id] = true;
+    any = true;
+  }
+  seed = any ? { globals, done } : null;
+  constantSeeds.set(plan, seed);
+  return seed;
 }
 
 function depsWanted(args: GraphscaleExecutionArgs): boolean {

@@ -1,12 +1,13 @@
-// InlinePropertyReads (spec/planning.md): property reads only the output needs are read by the output and
-// never run as steps — on global values (a root field's object) as on per-entry ones — with the same
-// results as graphql-js, the same through an exported and imported plan.
+// What planning already knows is not run per request: property reads only the output needs are read by the
+// output (InlinePropertyReads, spec/planning.md) — on global values as on per-entry ones —, a literal
+// argument is a constant, and constants start every request done (SeedConstants, spec/plan-cache.md). Same
+// results as graphql-js, and the same through an exported and imported plan.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GraphQLSchema, parse } from "graphql";
 import { execute, exportPlan, explainPlan, importPlan, makeSchema, type Step } from "../../src/index.js";
-import { lambda, loadOne } from "../../steps/index.js";
+import { constant, lambda, loadOne } from "../../steps/index.js";
 
 const books = new Map([["b1", { id: "b1", title: "A Wizard of Earthsea", year: 1968, authorId: "a1" }]]);
 const authors = new Map([["a1", { id: "a1", name: "Ursula K. Le Guin" }]]);
@@ -55,6 +56,27 @@ test("inline reads: an exported plan says `true` for each inline read and import
   });
   assert.is(authorCalls, before + 1);
   assert.equal(explainPlan(fresh, parse(source)).json.steps, explainPlan(schema, parse(source)).json.steps);
+});
+
+test("constants: a plan's constant steps never run; their values reach the steps that read them", async () => {
+  const proto = Object.getPrototypeOf(constant(0)) as { execute: (...args: unknown[]) => unknown };
+  const original = proto.execute;
+  let runs = 0;
+  proto.execute = function (this: unknown, ...args: unknown[]) {
+    runs++;
+    return original.apply(this, args);
+  };
+  try {
+    const suffixes = makeSchema({
+      typeDefs: `type Query { greeting(name: String!): String }`,
+      plans: { Query: { greeting: (_$root: Step, args) => lambda([args.get("name"), constant("!")], ([name, mark]: [string, string]) => `Hello, ${name}${mark}`) } },
+    });
+    const document = parse(`{ a: greeting(name: "Ged") b: greeting(name: "Tenar") }`);
+    for (let i = 0; i < 3; i++) assert.equal(await execute({ schema: suffixes, document }), { data: { a: "Hello, Ged!", b: "Hello, Tenar!" } });
+    assert.is(runs, 0);
+  } finally {
+    proto.execute = original;
+  }
 });
 
 test.run();
