@@ -55,9 +55,14 @@ test("todo view (1 → 10 → 5): store calls as the README's bench table says (
 
 test("todo view (1 → 10 → 5): shard round trips within the README's ranges on its shard count (graphscale 12–14, DataLoader 19–22)", async () => {
   const stated = roundTripsInProse();
-  // Ids are random, so which shards the 10 lists and 50 items land on varies: sample a few stores.
+  // Ids are random, so which shards the 10 lists and 50 items land on varies: sample a few stores. A store
+  // whose 10 lists fall on only 2 of the 4 shards (about 1 in 170) makes fewer round trips than the stated
+  // range, for every engine: such a store is seeded again. More round trips than stated always fail.
   for (let run = 0; run < 4; run++) {
-    const counts = await countsOf(10, 5);
+    let counts = await countsOf(10, 5);
+    for (let again = 0; again < 3 && counts["graphscale"].roundTrips < stated.graphscale[0]! && counts["graphql-js+dataloader"].roundTrips < stated.dataloader[0]!; again++) {
+      counts = await countsOf(10, 5);
+    }
     assert.ok(counts.backend.includes(`${stated.shards} shards`), `the bench runs on ${stated.shards} shards: ${counts.backend}`);
     const g = counts["graphscale"];
     const d = counts["graphql-js+dataloader"];
