@@ -138,26 +138,22 @@ class RequestRun<T> implements LayerWaiter, Watched {
   }
 
   end(result: ExecutionResult): void {
-    if (this.ended) return;
-    this.close();
-    let out: T;
-    try {
-      out = this.finish.done(result);
-    } catch (error) {
-      this.reject!(error);
-      return;
-    }
-    this.resolve!(out);
+    this.settle(() => this.finish.done(result));
   }
 
   layerFailed(error: unknown): void {
+    this.settle(() => this.finish.failed(error));
+  }
+
+  /** Once: closes the run and gives the caller what `make` returns, or its exception as a rejection. */
+  private settle(make: () => T): void {
     if (this.ended) return;
     this.close();
     let out: T;
     try {
-      out = this.finish.failed(error);
-    } catch (thrown) {
-      this.reject!(thrown);
+      out = make();
+    } catch (error) {
+      this.reject!(error);
       return;
     }
     this.resolve!(out);
