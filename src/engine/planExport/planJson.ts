@@ -215,7 +215,9 @@ export function decodePlan(
       const path = step.inlineRead();
       if (path === null) throw new BadPlan(`step ${i} is read inline but reads no property`);
       target.inlined = path;
-      (target.optimizations as string[]).push(READ_INLINE);
+      // A new array rather than a push: growing the decoded (empty) array costs more than making one.
+      const labels = target.optimizations as string[];
+      target.optimizations = labels.length === 0 ? [READ_INLINE] : [...labels, READ_INLINE];
     }
     target.id = i;
     target.layerId = layerId;
