@@ -9,11 +9,14 @@ import {
   isLeafType,
   isListType,
   isNonNullType,
+  type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLLeafType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from "graphql";
 import type { Step } from "./step.js";
 import type { Layer } from "./layer.js";
@@ -124,4 +127,20 @@ export function fieldDefOf(schema: GraphQLSchema, parentType: GraphQLObjectType,
   if (fieldName === TypeMetaFieldDef.name && schema.getQueryType() === parentType) return TypeMetaFieldDef;
   if (fieldName === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
   return parentType.getFields()[fieldName];
+}
+
+/**
+ * The FieldContext of a selected field, built in one place for the planner and the plan import: an export
+ * checks the imported context has exactly the planned one's keys in order, so both must build it alike.
+ */
+export function fieldContextOf(
+  schema: GraphQLSchema,
+  parentType: GraphQLObjectType,
+  fieldDef: GraphQLField<unknown, unknown>,
+  fieldNodes: FieldNode[],
+  responseKey: string,
+  fragments: { readonly [name: string]: FragmentDefinitionNode },
+  operation: OperationDefinitionNode,
+): FieldContext {
+  return { fieldName: fieldDef.name, responseKey, fieldNodes, returnType: fieldDef.type, parentType, schema, fragments, operation };
 }

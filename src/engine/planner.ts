@@ -21,7 +21,7 @@ import {
 import { Step, type PlanValidationContext } from "./step.js";
 import { ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, type Layer } from "./layer.js";
 import { OperationPlan } from "./operationPlan.js";
-import { fieldDefOf, isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
+import { fieldContextOf, fieldDefOf, isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
 import { collectFields, collectSubfields, type CollectContext } from "./collectFields.js";
 import { fieldPlanOf, planContextOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo, type PlanResolver } from "./planResolver.js";
 import { FieldArgs } from "./fieldArgs.js";
@@ -222,16 +222,7 @@ class Planner implements CollectContext, PlanValidationContext {
     const fieldName = fieldNodes[0]!.name.value;
     const fieldDef = fieldDefOf(this.schema, parentType, fieldName);
     if (!fieldDef) return null; // graphql-js omits a field the schema does not define
-    const field: FieldContext = {
-      fieldName,
-      responseKey,
-      fieldNodes,
-      returnType: fieldDef.type,
-      parentType,
-      schema: this.schema,
-      fragments: this.fragments,
-      operation: this.plan.operation,
-    };
+    const field = fieldContextOf(this.schema, parentType, fieldDef, fieldNodes, responseKey, this.fragments, this.plan.operation);
     if (fieldDef === TypeNameMetaFieldDef) return { responseKey, field, value: null, errorValuesAreErrors: false };
     const path = [...parentPath, responseKey];
     const plan = fieldPlanOf(fieldDef) ?? (parentPlanned && !fieldDef.resolve ? defaultFieldPlan : undefined);

@@ -19,7 +19,7 @@ import {
 import type { Layer } from "../layer.js";
 import type { Step } from "../step.js";
 import type { FieldContext } from "../resolveInfo.js";
-import { fieldDefOf, leafShape, type LeafShape, type OutputField, type OutputSelection, type OutputValue } from "../outputPlan.js";
+import { fieldContextOf, fieldDefOf, leafShape, type LeafShape, type OutputField, type OutputSelection, type OutputValue } from "../outputPlan.js";
 import type { PartialAbstractValue, UnplannedBranches } from "../partialPlanning.js";
 import { BadPlan, type Encoded, type PlanDecoder, type PlanEncoder } from "./codec.js";
 
@@ -185,16 +185,7 @@ function decodeField(context: OutputDecodeContext, parentType: GraphQLObjectType
   const fieldDef = fieldDefOf(schema, parentType, fieldName);
   if (fieldDef === undefined) throw new BadPlan(`the output plan names ${parentType.name}.${fieldName}, which this schema does not have`);
   const responseKey = first.alias?.value ?? fieldName;
-  const field: FieldContext = {
-    fieldName,
-    responseKey,
-    fieldNodes,
-    returnType: fieldDef.type,
-    parentType,
-    schema,
-    fragments: decoder.context.fragments,
-    operation: decoder.operation,
-  };
+  const field = fieldContextOf(schema, parentType, fieldDef, fieldNodes, responseKey, decoder.context.fragments, decoder.operation);
   const value = encodedValue === null ? null : decodeValueAt(context, fieldDef.type, encodedValue, field);
   if ((value === null) !== (fieldDef === TypeNameMetaFieldDef)) throw new BadPlan(`the output field ${responseKey} does not fit its type`);
   return { responseKey, field, value, errorValuesAreErrors: flags === 1 };
