@@ -262,6 +262,8 @@ export class Layer {
   errorValuesAreErrors = false;
   /** List layers the compiled output walks in the data (spec/output.md, "Walked lists"): set once the plan's output is compiled. */
   walk: ListWalk | null = null;
+  /** An object position's layer the compiled output reads without a bucket (IsGlobalObject): set once the plan's output is compiled. */
+  globalObject = false;
   readonly depth: number;
 
   constructor(

@@ -107,13 +107,30 @@ const NO_ENTRIES: EntrySelection = { count: 0, parentIndex: new Int32Array(0), c
  * the layer gets an unopened bucket (no entries: nothing below it runs). Null: open the layer as usual.
  */
 export function leaveForWalk(request: RequestState, parent: Bucket, layer: Layer, walk: ListWalk): Bucket | null {
-  if (!request.compileOutput || request.deps != null || request.promisedEntries === true) return null;
-  if (request.walkedLists === "opening" || layer.reason.type !== "listItem") return null;
+  if (!mayLeaveLayers(request) || layer.reason.type !== "listItem") return null;
   const entries = entriesBelow(request, parent, layer.reason.listStep, walk);
   if (entries < 0 || request.entries + entries > request.limits.maxResponseEntries) return null;
   request.entries += entries;
   request.walkedLists = "left";
   return newBucket(layer, parent, NO_ENTRIES, entries);
+}
+
+/**
+ * Whether the executor may leave layers unopened for the compiled output (LeaveForWalk): the response will
+ * most likely be built by it, and nothing else reads those buckets (dependencies are recorded per bucket).
+ */
+function mayLeaveLayers(request: RequestState): boolean {
+  return request.compileOutput && request.deps == null && request.promisedEntries !== true && request.walkedLists !== "opening";
+}
+
+/**
+ * LeaveForWalk, for an object position the compiled output reads without a bucket (`layer.globalObject`,
+ * IsGlobalObject): true when the layer is left unopened (it has no bucket at all).
+ */
+export function leaveGlobalObject(request: RequestState, layer: Layer): boolean {
+  if (!layer.globalObject || !mayLeaveLayers(request)) return false;
+  request.walkedLists = "left";
+  return true;
 }
 
 /** The entries a walked layer would open below every entry of `parent`, or -1 (see ListWalk). */

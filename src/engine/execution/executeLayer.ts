@@ -10,8 +10,8 @@ import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
 import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
-import { batchValues, leaveForWalk, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
-import { factsOf, repeated, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
+import { batchValues, leaveForWalk, leaveGlobalObject, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
+import { EagerRead, factsOf, repeated, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planner.js";
 import { planCacheFor } from "../planCache.js";
 import type { PartialAbstractValue } from "../partialPlanning.js";
@@ -34,10 +34,47 @@ export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrVa
  */
 export function runLayer(request: RequestState, bucket: Bucket, waiter: LayerWaiter | null): LayerRun | null {
   if (bucket.count === 0) return null;
-  const run = new LayerRun(request, bucket, waiter);
-  if (bucket.layer.executableSteps.length > 0) run.runSteps();
-  if (run.open === 0) run.runChildren();
-  return run.open === 0 ? null : run;
+  let run: LayerRun | null = null;
+  if (bucket.layer.executableSteps.length > 0) {
+    run = new LayerRun(request, bucket, waiter);
+    run.runSteps();
+    if (run.open > 0) return run;
+  }
+  // A layer without steps (a nullable boundary, most often) makes a run only if a child layer goes asynchronous.
+  run = runChildren(request, bucket, run, waiter);
+  return run === null || run.open === 0 ? null : run;
+}
+
+/**
+ * Opens the bucket's child layers once its steps are done; siblings run concurrently; serial ones wait to be
+ * scheduled. Returns `run`, made now when it was null and some child went asynchronous: a layer whose
+ * children all finish at once never allocates one. A child's run is attached to its parent's run right after
+ * it returns (it cannot finish before: it waits for something asynchronous).
+ */
+function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null, waiter: LayerWaiter | null): LayerRun | null {
+  const sites = request.plan.unplannedBranchesIn(bucket.layer);
+  if (sites !== undefined) planArrivingBranches(request, bucket, sites);
+  const children = bucket.layer.children;
+  for (let c = 0; c < children.length; c++) {
+    const layer = children[c]!;
+    if (layer.reason.runsSerially || leaveGlobalObject(request, layer)) continue;
+    const child = createBucket(request, bucket, layer);
+    if (isPromiseLike(child)) {
+      const parent = (run ??= new LayerRun(request, bucket, waiter));
+      parent.open++;
+      (child as Promise<Bucket>).then((b) => parent.childBucket(layer, b), (error: unknown) => parent.layerFailed(error));
+    } else {
+      bucket.children.set(layer.id, child);
+      const below = runLayer(request, child, run);
+      if (below === null) continue;
+      if (run === null) {
+        run = new LayerRun(request, bucket, waiter);
+        below.waiter = run;
+      }
+      run.open++;
+    }
+  }
+  return run;
 }
 
 /** A layer's steps as ExecuteLayer schedules them, worked out once per plan layer (not per request). */
@@ -74,8 +111,18 @@ function makeSchedule(steps: readonly Step[]): Schedule {
     }
     dependsOn.push(mine.length === 0 ? null : Int32Array.from(mine));
   }
+  const facts = steps.map(factsOf);
+  const reads: EagerRead[][] = steps.map(() => []);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    if (!step.isGlobal || step.hasSideEffects || step.dependencies.length !== 1 || !step.dependencies[0]!.isGlobal) continue;
+    const path = step.inlineRead();
+    const k = index.get(step.dependencies[0]!);
+    if (path !== null && k !== undefined) reads[k]!.push(new EagerRead(step.id, path));
+  }
+  for (let i = 0; i < steps.length; i++) facts[i]!.reads = reads[i]!.length === 0 ? null : reads[i]!;
   return {
-    facts: steps.map(factsOf),
+    facts,
     dependsOn,
     dependents: dependents.map((list) => (list.length === 0 ? null : Int32Array.from(list))),
   };
@@ -103,7 +150,8 @@ class LayerRun implements StepWaiter, LayerWaiter {
   constructor(
     private readonly request: RequestState,
     private readonly bucket: Bucket,
-    private readonly waiter: LayerWaiter | null,
+    /** Told when the run is done (null: the promise's); set right after the run is made when its parent's run is made later. */
+    public waiter: LayerWaiter | null,
   ) {}
 
   /** The promise executeLayer hands out: settled when the run is done (made only when asked for). */
@@ -162,7 +210,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
       this.open--;
       if (this.state !== null) this.release(index);
       if (this.open === 0) {
-        this.runChildren();
+        runChildren(this.request, this.bucket, this, this.waiter);
         if (this.open === 0) this.done();
       }
     } catch (error) {
@@ -193,29 +241,8 @@ class LayerRun implements StepWaiter, LayerWaiter {
     this.layerFailed(error);
   }
 
-  /** Child layers start once the bucket's steps are done; siblings run concurrently; serial ones wait to be scheduled. */
-  runChildren(): void {
-    const request = this.request;
-    const bucket = this.bucket;
-    const sites = request.plan.unplannedBranchesIn(bucket.layer);
-    if (sites !== undefined) planArrivingBranches(request, bucket, sites);
-    const children = bucket.layer.children;
-    for (let c = 0; c < children.length; c++) {
-      const layer = children[c]!;
-      if (layer.reason.runsSerially) continue;
-      const child = createBucket(request, bucket, layer);
-      if (isPromiseLike(child)) {
-        this.open++;
-        (child as Promise<Bucket>).then((b) => this.childBucket(layer, b), (error: unknown) => this.layerFailed(error));
-      } else {
-        bucket.children.set(layer.id, child);
-        if (runLayer(request, child, this) !== null) this.open++;
-      }
-    }
-  }
-
   /** A list layer's bucket, once its items settled: its own run, counted as open already. */
-  private childBucket(layer: Layer, child: Bucket): void {
+  childBucket(layer: Layer, child: Bucket): void {
     if (this.failed) return;
     try {
       this.bucket.children.set(layer.id, child);

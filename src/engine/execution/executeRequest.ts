@@ -35,8 +35,12 @@ export function executeRequest<T = ExecutionResult>(request: RequestState, finis
     const result = executeFieldsSerially(request, root) as PromiseOrValue<ExecutionResult>;
     return isPromiseLike(result) ? finishLater(request, result as Promise<ExecutionResult>, finish) : finish.done(result);
   }
-  const run = new RequestRun(request, root, finish);
-  if (runLayer(request, root, run) !== null) return run.start();
+  const layers = runLayer(request, root, null);
+  if (layers !== null) {
+    const run = new RequestRun(request, root, finish);
+    layers.waiter = run;
+    return run.start();
+  }
   // Every step was synchronous. The response is a promise still when some entry's value was one
   // (graphql-js completes those later).
   const built = buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
@@ -74,7 +78,9 @@ function finishLater<T>(request: RequestState, running: Promise<ExecutionResult>
 interface Watched {
   prev: Watched | null;
   next: Watched | null;
-  readonly deadline: number;
+  /** Set by the first tick that sees the request (-1 until then): see `checkDeadlines`. */
+  deadline: number;
+  readonly timeoutMs: number;
   timeout(): void;
 }
 
@@ -86,7 +92,8 @@ interface Watched {
 class RequestRun<T> implements LayerWaiter, Watched {
   prev: Watched | null = null;
   next: Watched | null = null;
-  deadline = Infinity;
+  deadline = -1;
+  timeoutMs = 0;
   private ended = false;
   private onAbort: (() => void) | null = null;
   private resolve: ((value: T) => void) | null = null;
@@ -108,7 +115,7 @@ class RequestRun<T> implements LayerWaiter, Watched {
     const request = this.request;
     const timeoutMs = request.limits.timeoutMs;
     if (timeoutMs !== null) {
-      this.deadline = performance.now() + timeoutMs;
+      this.timeoutMs = timeoutMs;
       watch(this);
     }
     const signal = request.callerSignal;
@@ -181,8 +188,10 @@ class RequestRun<T> implements LayerWaiter, Watched {
 
 /**
  * One timer for every request with a deadline, ticking only while some request is running (a timer per
- * request costs more than the small requests it would guard). A timeout fires within one tick of it. The
- * running requests are a doubly linked list: a request joins and leaves it without hashing or allocation.
+ * request costs more than the small requests it would guard). A request's deadline is its timeout after the
+ * first tick that sees it, which is after it started: a timeout never fires early, and fires within two ticks
+ * of it; a request that ends before the next tick never reads the clock. The running requests are a doubly
+ * linked list: a request joins and leaves it without hashing or allocation.
  */
 const WATCH_TICK_MS = 10;
 let watched: Watched | null = null;
@@ -213,7 +222,8 @@ function checkDeadlines(): void {
   const now = performance.now();
   for (let entry: Watched | null = watched; entry !== null; ) {
     const next: Watched | null = entry.next;
-    if (entry.deadline <= now) entry.timeout();
+    if (entry.deadline < 0) entry.deadline = now + entry.timeoutMs;
+    else if (entry.deadline <= now) entry.timeout();
     entry = next;
   }
 }

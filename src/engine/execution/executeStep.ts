@@ -67,6 +67,8 @@ export class StepFacts {
   /** Per dependency: handed over as a bare value rather than a list. */
   readonly asGlobal: readonly boolean[];
   readonly accepts: readonly number[];
+  /** The global property reads of this global step's value, done as it is stored (set by the layer's schedule). */
+  reads: readonly EagerRead[] | null = null;
 
   constructor(readonly step: Step) {
     this.id = step.id;
@@ -77,6 +79,14 @@ export class StepFacts {
     this.asGlobal = step.dependencyIsGlobal;
     this.accepts = step.dependencyAcceptFlags;
   }
+}
+
+/** A global step that only reads a property path of another global step's value (EagerReads). */
+export class EagerRead {
+  constructor(
+    readonly id: number,
+    readonly path: ReadonlyArray<string | number>,
+  ) {}
 }
 
 /** Facts are taken once the plan is final: a step executes only then, and its fields do not change after. */
@@ -98,6 +108,8 @@ export function executeStep(request: RequestState, bucket: Bucket, step: Step, w
 
 /** ExecuteStep from a step's facts (a layer's schedule holds them). */
 export function runStep(request: RequestState, bucket: Bucket, facts: StepFacts, waiter: StepWaiter | null, index: number): PromiseOrValue<void> {
+  // A global step already has its value: a constant, or a read done as its dependency's value was stored.
+  if (facts.isGlobal && request.globalDone[facts.id] === true) return undefined;
   const count = facts.isGlobal ? 1 : bucket.count;
   // An aborted request starts no step: its entries all fail with the reason.
   if (request.abortedBy !== null) return storeResults(request, bucket, facts, repeated(count, fail(request.abortedBy)));
@@ -311,10 +323,33 @@ function expand(results: unknown[], compaction: Compaction | null): unknown[] {
 function storeResults(request: RequestState, bucket: Bucket, facts: StepFacts, results: unknown[], knownFlags = -1): void {
   const id = facts.id;
   if (facts.isGlobal) {
-    request.globals[id] = results[0];
+    const value = results[0];
+    request.globals[id] = value;
     request.globalDone[id] = true;
+    if (facts.reads !== null && value !== null && typeof value === "object" && !(value instanceof FlaggedValue)) eagerReads(request, facts.reads, value);
     return;
   }
   bucket.values[id] = results;
   bucket.flags[id] = knownFlags < 0 ? flagsOf(results) : knownFlags;
+}
+
+/**
+ * spec: EagerReads — the global steps that only read a property path of a global value just stored (an
+ * object, not a flag) take their values now, and are done: they never run as steps. A read that throws (a
+ * getter) or gives a promise is left to its step, which reports or awaits it as usual.
+ */
+function eagerReads(request: RequestState, reads: readonly EagerRead[], value: object): void {
+  for (let r = 0; r < reads.length; r++) {
+    const read = reads[r]!;
+    const path = read.path;
+    let v: unknown = value;
+    try {
+      for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
+    } catch {
+      continue;
+    }
+    if ((typeof v === "object" || typeof v === "function") && v !== null && isPromiseLike(v)) continue;
+    request.globals[read.id] = v;
+    request.globalDone[read.id] = true;
+  }
 }

@@ -1,6 +1,7 @@
-// OpenWalkedLists: the list layers LeaveForWalk left unopened for the compiled output, opened after all when
-// the response is built another way (the compiled output gave up, or some entry was a promise). Below such
-// a layer only items and property reads were planned, so opening it late reads what opening it early would.
+// OpenWalkedLists: the list layers LeaveForWalk left unopened for the compiled output, and the object layers
+// it read without buckets (IsGlobalObject), opened after all when the response is built another way (the
+// compiled output gave up, or some entry was a promise). Below such a layer only items and property reads
+// were planned (or nothing at all), so opening it late reads what opening it early would.
 
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { Bucket, RequestState } from "./bucket.js";
@@ -8,7 +9,8 @@ import { createBucket, executeLayer } from "./executeLayer.js";
 
 /**
  * spec: OpenWalkedLists — every unopened bucket below `root` is replaced by the layer opened as usual
- * (CreateBucket, ExecuteLayer), after giving back the entries it reserved; nothing is left unopened again.
+ * (CreateBucket, ExecuteLayer), after giving back the entries it reserved, and every object layer left
+ * without a bucket is opened; nothing is left unopened again.
  */
 export function openWalkedLists(request: RequestState, root: Bucket): PromiseOrValue<void> {
   request.walkedLists = "opening";
@@ -19,23 +21,31 @@ export function openWalkedLists(request: RequestState, root: Bucket): PromiseOrV
 }
 
 function openBelow(request: RequestState, bucket: Bucket, waits: Promise<void>[]): void {
-  for (const [layerId, child] of bucket.children) {
-    if (child.walkedEntries < 0) {
+  const layers = bucket.layer.children;
+  for (let c = 0; c < layers.length; c++) {
+    const layer = layers[c]!;
+    const child = bucket.children.get(layer.id);
+    if (child === undefined) {
+      // Never opened: a bucket without entries opens nothing, and a serial layer waits for its turn; an
+      // object layer left for the compiled output (IsGlobalObject) is opened now.
+      if (!layer.globalObject || bucket.count === 0 || layer.reason.runsSerially) continue;
+    } else if (child.walkedEntries < 0) {
       openBelow(request, child, waits);
       continue;
+    } else {
+      request.entries -= child.walkedEntries;
     }
-    request.entries -= child.walkedEntries;
-    const opened = createBucket(request, bucket, child.layer);
+    const opened = createBucket(request, bucket, layer);
     if (isPromiseLike(opened)) {
       waits.push(
         (opened as Promise<Bucket>).then((b) => {
-          bucket.children.set(layerId, b);
+          bucket.children.set(layer.id, b);
           return executeLayer(request, b);
         }),
       );
       continue;
     }
-    bucket.children.set(layerId, opened);
+    bucket.children.set(layer.id, opened);
     const done = executeLayer(request, opened);
     if (done !== undefined) waits.push(done);
   }

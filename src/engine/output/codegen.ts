@@ -6,7 +6,7 @@ import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, isE
 import { FlaggedValue } from "../flags.js";
 import type { Step } from "../step.js";
 import type { Layer } from "../layer.js";
-import type { LeafShape } from "../outputPlan.js";
+import type { LeafShape, OutputValue } from "../outputPlan.js";
 
 /** Why the compiled output gave up: the interpretive output takes over. */
 const GIVE_UP = new Error("graphscale: compiled output gave up");
@@ -48,6 +48,37 @@ export function isBuiltInLeaf(type: GraphQLLeafType): boolean {
 
 export function leafTypeOf(shape: LeafShape): GraphQLLeafType {
   return shape.kind === "leaf" ? shape.type : leafTypeOf(shape.item);
+}
+
+/** Whether `step`'s value is a global's, read directly or through inlined property reads. */
+function readsGlobal(step: Step): boolean {
+  let s = step;
+  while (s.inlined !== null) s = s.dependencies[0]!;
+  return s.isGlobal;
+}
+
+/**
+ * spec: IsGlobalObject — an object position whose layer needs no bucket for the compiled output: a
+ * nullable boundary with no step to run whose every read, its own object's included, is of a global step,
+ * and whose nested objects are such positions too (no list, no abstract position below). The generated code
+ * calls its selection with no bucket; the executor may leave the layer unopened (LeaveForWalk).
+ */
+export function isGlobalObject(value: Extract<OutputValue, { kind: "object" }>): boolean {
+  const layer = value.layer;
+  if (layer.reason.type !== "nullableBoundary" || layer.executableSteps.length > 0) return false;
+  if (value.step !== value.valueStep || !readsGlobal(value.valueStep)) return false;
+  let nested = 0;
+  for (const field of value.selection.fields) {
+    const v = field.value;
+    if (v === null) continue;
+    if (v.kind === "list" || v.kind === "abstract") return false;
+    if (v.kind === "object") {
+      if (!isGlobalObject(v)) return false;
+      nested++;
+    } else if (!readsGlobal(v.step)) return false;
+  }
+  // Every child layer is one of the nested objects' (none that the output does not show).
+  return layer.children.length === nested;
 }
 
 /** The generated functions of one compiled output, and how they read values. */

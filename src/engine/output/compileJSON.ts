@@ -9,7 +9,7 @@ import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
-import { fastLeafTest, isBuiltInLeaf, leafTypeOf } from "./codegen.js";
+import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf } from "./codegen.js";
 import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 import { JSONWriter } from "./jsonWriter.js";
 
@@ -118,10 +118,9 @@ class JSONCompiler extends WalkCodegen {
         if (value.step !== value.valueStep) return null;
         const fn = this.selection(value.selection, value.layer);
         if (fn === null) return null;
-        return (
-          `t = ${this.read(value.valueStep, layer)}; if (t == null) ${whenNull} else if (t instanceof FV) giveUp(); ` +
-          `else { c = b.children.get(${value.layer.id}); ${fn}(c, c.entryOfParent[e], g, w); }`
-        );
+        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${whenNull} else if (t instanceof FV) giveUp(); `;
+        if (isGlobalObject(value)) return `${head}else ${fn}(null, 0, g, w);`;
+        return `${head}else { c = b.children.get(${value.layer.id}); ${fn}(c, c.entryOfParent[e], g, w); }`;
       }
       case "list": {
         const fn = this.list(value);

@@ -13,7 +13,7 @@ import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
-import { fastLeafTest, isBuiltInLeaf, leafTypeOf } from "./codegen.js";
+import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf } from "./codegen.js";
 import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 
 /** Builds `data` from the root bucket and the request's global values, or throws to give up. */
@@ -35,6 +35,9 @@ function compileOutput(plan: OperationPlan): CompiledOutput | null {
 }
 
 class OutputCompiler extends WalkCodegen {
+  /** The layers of the positions isGlobalObject admits: read without buckets. */
+  private readonly globalObjects: Layer[] = [];
+
   /** The compiled output, or null when some position cannot be compiled. */
   compile(plan: OperationPlan): CompiledOutput | null {
     const root = this.selection(plan.root, plan.rootLayer);
@@ -43,8 +46,10 @@ class OutputCompiler extends WalkCodegen {
     const made = this.instantiate<{ output: CompiledOutput; counts: Array<(list: unknown) => number> }>(
       `{ output: function compiledOutput(root, g) { return ${root}(root, 0, g); }, counts: [${walked.map((w) => w.count).join(", ")}] }`,
     );
-    // From now on the executor may leave these layers unopened (LeaveForWalk): this output walks them.
+    // From now on the executor may leave these layers unopened (LeaveForWalk): this output walks them, or
+    // reads only globals below them.
     for (let i = 0; i < walked.length; i++) walked[i]!.layer.walk = { countEntries: made.counts[i]! };
+    for (const layer of this.globalObjects) layer.globalObject = true;
     return made.output;
   }
 
@@ -111,10 +116,12 @@ class OutputCompiler extends WalkCodegen {
         if (value.step !== value.valueStep) return null; // an isTypeOf check: the interpretive output
         const fn = this.selection(value.selection, value.layer);
         if (fn === null) return null;
-        return (
-          `t = ${this.read(value.valueStep, layer)}; if (t == null) ${target} = ${whenNull}; else if (t instanceof FV) giveUp(); ` +
-          `else { c = b.children.get(${value.layer.id}); ${target} = ${fn}(c, c.entryOfParent[e], g); }`
-        );
+        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${target} = ${whenNull}; else if (t instanceof FV) giveUp(); `;
+        if (isGlobalObject(value)) {
+          this.globalObjects.push(value.layer);
+          return `${head}else ${target} = ${fn}(null, 0, g);`;
+        }
+        return `${head}else { c = b.children.get(${value.layer.id}); ${target} = ${fn}(c, c.entryOfParent[e], g); }`;
       }
       case "list": {
         const fn = this.list(value);
