@@ -24,7 +24,6 @@ import type { RequestState, StepCaller } from "./execution/bucket.js";
 import { executeRequest, type RequestFinish } from "./execution/executeRequest.js";
 import { RawJSON } from "./output/buildResponse.js";
 import { addExplain, type ExplainOption } from "./explain/index.js";
-import { getOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
 import { ConstantStep } from "./steps/constant.js";
 import { maskErrors, type ErrorMaskingOptions } from "./maskErrors.js";
@@ -71,9 +70,10 @@ export function prepareRequest(
 ): { request: RequestState } | { errors: readonly GraphQLError[]; data?: null } {
   const { schema, document, operationName, rootValue, contextValue, fieldResolver, typeResolver } = args;
   assertValidExecutionArguments(schema, document, args.variableValues);
-  const chosen = getOperation(document, operationName);
-  if (chosen instanceof GraphQLError) return { errors: [chosen] };
-  const { operation, fragments } = chosen;
+  const cache = planCacheFor(schema);
+  const entry = cache.operationEntry(document, operationName);
+  if (entry instanceof GraphQLError) return { errors: [entry] };
+  const { operation, fragments } = entry.chosen!;
   let variableValues: { [name: string]: unknown };
   const definitions = operation.variableDefinitions;
   if (definitions === undefined || definitions.length === 0) {
@@ -90,7 +90,7 @@ export function prepareRequest(
   const limits = resolveLimits(schema, args.limits);
   let plan: OperationPlan;
   try {
-    plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variableValues, limits);
+    plan = cache.planIn(entry, schema, operation, fragments, variableValues, limits);
     checkRequestLimits(plan.shape, variableValues, limits, operation);
   } catch (error) {
     if (error instanceof GraphQLError && error.extensions.code === "LIMIT_EXCEEDED") return { errors: [error] };

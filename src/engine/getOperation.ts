@@ -5,10 +5,13 @@
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 
 /** The operation to run and the fragments it may spread, or graphql-js's error for a bad choice. */
-export function getOperation(
-  document: DocumentNode,
-  operationName: string | null | undefined,
-): { operation: OperationDefinitionNode; fragments: Record<string, FragmentDefinitionNode> } | GraphQLError {
+/** The operation a request runs, and the document's fragments by name. */
+export interface ChosenOperation {
+  readonly operation: OperationDefinitionNode;
+  readonly fragments: Record<string, FragmentDefinitionNode>;
+}
+
+export function getOperation(document: DocumentNode, operationName: string | null | undefined): ChosenOperation | GraphQLError {
   let operation: OperationDefinitionNode | undefined;
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
   for (const definition of document.definitions) {

@@ -214,10 +214,13 @@ function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>): 
 
 /** spec: OperationCostFor — the cost of an operation for one request's variables. */
 export function operationCostFor(cost: OperationCost, variableValues: { readonly [name: string]: unknown }): number {
+  const terms = cost.terms;
   let total = 0;
-  for (const term of cost.terms) {
+  for (let t = 0; t < terms.length; t++) {
+    const term = terms[t]!;
     let value = term.factor;
-    for (const v of term.variables) {
+    for (let k = 0; k < term.variables.length; k++) {
+      const v = term.variables[k]!;
       const given = variableValues[v.name];
       value *= typeof given === "number" && given >= 0 ? given : v.fallback;
     }

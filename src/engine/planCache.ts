@@ -3,7 +3,8 @@
 // that variable has the same value again. Bounded by lru-cache so a flood of distinct texts cannot grow it.
 
 import { LRUCache } from "lru-cache";
-import type { DocumentNode, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
+import { GraphQLError, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { getOperation, type ChosenOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
 import { buildOperationPlan } from "./planner.js";
 import type { Limits } from "./limits.js";
@@ -20,9 +21,12 @@ export interface PlanCacheStats {
   branchesPlanned: number;
 }
 
-interface CachedOperation {
+/** An operation of a document and its plans. */
+export interface CachedOperation {
   /** Plans for this text, each valid where its variable constraints hold; few per text in practice. */
   readonly plans: OperationPlan[];
+  /** The operation (and the fragments) getOperation chose for this name, once a request asked. */
+  chosen?: ChosenOperation;
 }
 
 const MAX_PLANS_PER_OPERATION = 32;
@@ -48,7 +52,34 @@ class PlanCache {
     variableValues: { readonly [name: string]: unknown },
     limits: Limits,
   ): OperationPlan {
-    const cached = this.entryFor(document, operationName);
+    return this.planIn(this.entryFor(document, operationName), schema, operation, fragments, variableValues, limits);
+  }
+
+  /**
+   * A request's operation, chosen once per document and name (the choice of a document that names no such
+   * operation is an error, and is not kept): a request then finds its plans with no second lookup (planIn).
+   */
+  operationEntry(document: DocumentNode, operationName: string | null | undefined): CachedOperation | GraphQLError {
+    const perName = this.perNameOf(document);
+    const key = nameKey(operationName);
+    let cached = perName.get(key);
+    if (cached?.chosen !== undefined) return cached;
+    const chosen = getOperation(document, operationName);
+    if (chosen instanceof GraphQLError) return chosen;
+    if (cached === undefined) perName.set(key, (cached = { plans: [] }));
+    cached.chosen = chosen;
+    return cached;
+  }
+
+  /** GetOperationPlan within an operation's entry. */
+  planIn(
+    cached: CachedOperation,
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: { readonly [name: string]: FragmentDefinitionNode },
+    variableValues: { readonly [name: string]: unknown },
+    limits: Limits,
+  ): OperationPlan {
     const plans = cached.plans;
     for (let i = 0; i < plans.length; i++) {
       if (constraintsHold(plans[i]!, variableValues)) {
@@ -79,7 +110,14 @@ class PlanCache {
   }
 
   private entryFor(document: DocumentNode, operationName: string | null | undefined): CachedOperation {
-    const name = operationName ?? "";
+    const key = nameKey(operationName);
+    const perName = this.perNameOf(document);
+    let cached = perName.get(key);
+    if (cached === undefined) perName.set(key, (cached = { plans: [] }));
+    return cached;
+  }
+
+  private perNameOf(document: DocumentNode): Map<string, CachedOperation> {
     // The document object first (servers and graphql() reuse parsed documents: no hashing of the text),
     // then the text, so a new parse of a known text finds its plans too.
     let perName = this.byDocument.get(document);
@@ -92,11 +130,14 @@ class PlanCache {
       }
       this.byDocument.set(document, perName);
     }
-    let cached = perName.get(name);
-    if (cached === undefined) perName.set(name, (cached = { plans: [] }));
-    return cached;
+    return perName;
   }
 
+}
+
+/** A document's operations by name: no name (the only operation) apart from every name, the empty one included. */
+function nameKey(operationName: string | null | undefined): string {
+  return operationName == null ? "" : `#${operationName}`;
 }
 
 /** Whether a plan's variable constraints hold for these variable values. */

@@ -73,8 +73,8 @@ async function run(options: { compileOutput?: boolean; deps?: boolean } = {}): P
   const result = (await kept.result) as ExecutionResult;
   const opened: string[] = [];
   for (const book of kept.root.children.values()) {
-    opened.push(book.layer.reason.responseKey);
-    for (const author of book.children.values()) opened.push(author.layer.reason.responseKey);
+    opened.push(book.layer.reason.responseKey ?? "");
+    for (const author of book.children.values()) opened.push(author.layer.reason.responseKey ?? "");
   }
   const reference = (await graphqlExecute({ schema: resolverSchema, document })) as ExecutionResult;
   return { opened, how: prepared.request.walkedLists, result, reference };

@@ -28,7 +28,8 @@ export interface Bucket {
   readonly flags: number[];
   /** Per step id: which entries the step returned as promises (absent when none), for the output's order. */
   readonly promised: Array<Uint8Array | undefined>;
-  readonly children: Map<number, Bucket>;
+  /** The child layers' buckets by layer id (NO_CHILDREN until the first: setChild). */
+  children: ReadonlyMap<number, Bucket>;
   paths: Array<Path | undefined> | null;
   /**
    * -1 for an opened bucket. A list layer left unopened for the compiled output to walk in the data
@@ -77,6 +78,15 @@ export interface ResponseData {
   data: Record<string, unknown> | null;
 }
 
+/** The children of a bucket that has none yet: shared, never written (most buckets are leaves). */
+const NO_CHILDREN: ReadonlyMap<number, Bucket> = new Map();
+
+/** Records a child layer's bucket among its parent's children. */
+export function setChild(parent: Bucket, layerId: number, child: Bucket): void {
+  if (parent.children === NO_CHILDREN) parent.children = new Map([[layerId, child]]);
+  else (parent.children as Map<number, Bucket>).set(layerId, child);
+}
+
 export function newBucket(layer: Layer, parent: Bucket | null, selection: EntrySelection, walkedEntries = -1): Bucket {
   return {
     layer,
@@ -88,7 +98,7 @@ export function newBucket(layer: Layer, parent: Bucket | null, selection: EntryS
     values: [],
     flags: [],
     promised: [],
-    children: new Map(),
+    children: NO_CHILDREN,
     paths: null,
     walkedEntries,
   };

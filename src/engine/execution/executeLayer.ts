@@ -10,7 +10,7 @@ import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
 import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
-import { batchValues, leaveForWalk, leaveGlobalObject, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
+import { batchValues, leaveForWalk, leaveGlobalObject, listAt, newBucket, setChild, type Bucket, type RequestState } from "./bucket.js";
 import { EagerRead, factsOf, repeated, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planner.js";
 import { planCacheFor } from "../planCache.js";
@@ -64,7 +64,7 @@ function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null
       parent.open++;
       (child as Promise<Bucket>).then((b) => parent.childBucket(layer, b), (error: unknown) => parent.layerFailed(error));
     } else {
-      bucket.children.set(layer.id, child);
+      setChild(bucket, layer.id, child);
       const below = runLayer(request, child, run);
       if (below === null) continue;
       if (run === null) {
@@ -245,7 +245,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
   childBucket(layer: Layer, child: Bucket): void {
     if (this.failed) return;
     try {
-      this.bucket.children.set(layer.id, child);
+      setChild(this.bucket, layer.id, child);
       if (runLayer(this.request, child, this) === null) this.layerDone();
     } catch (error) {
       this.layerFailed(error);
@@ -321,11 +321,11 @@ function startChild(request: RequestState, parent: Bucket, layer: Layer): Promis
   const child = createBucket(request, parent, layer);
   if (isPromiseLike(child)) {
     return (child as Promise<Bucket>).then((b) => {
-      parent.children.set(layer.id, b);
+      setChild(parent, layer.id, b);
       return executeLayer(request, b);
     });
   }
-  parent.children.set(layer.id, child);
+  setChild(parent, layer.id, child);
   const r = executeLayer(request, child);
   return r === undefined ? undefined : r;
 }

@@ -145,20 +145,23 @@ class RequestRun<T> implements LayerWaiter, Watched {
   }
 
   end(result: ExecutionResult): void {
-    this.settle(() => this.finish.done(result));
+    this.settle(result, true);
   }
 
   layerFailed(error: unknown): void {
-    this.settle(() => this.finish.failed(error));
+    this.settle(error, false);
   }
 
-  /** Once: closes the run and gives the caller what `make` returns, or its exception as a rejection. */
-  private settle(make: () => T): void {
+  /**
+   * Once: closes the run and gives the caller what its finish makes of the result (`ok`) or of the internal
+   * error, or that finish's exception as a rejection.
+   */
+  private settle(outcome: unknown, ok: boolean): void {
     if (this.ended) return;
     this.close();
     let out: T;
     try {
-      out = make();
+      out = ok ? this.finish.done(outcome as ExecutionResult) : this.finish.failed(outcome);
     } catch (error) {
       this.reject!(error);
       return;

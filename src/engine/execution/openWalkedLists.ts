@@ -4,7 +4,7 @@
 // were planned (or nothing at all), so opening it late reads what opening it early would.
 
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
-import type { Bucket, RequestState } from "./bucket.js";
+import { setChild, type Bucket, type RequestState } from "./bucket.js";
 import { createBucket, executeLayer } from "./executeLayer.js";
 
 /**
@@ -39,13 +39,13 @@ function openBelow(request: RequestState, bucket: Bucket, waits: Promise<void>[]
     if (isPromiseLike(opened)) {
       waits.push(
         (opened as Promise<Bucket>).then((b) => {
-          bucket.children.set(layer.id, b);
+          setChild(bucket, layer.id, b);
           return executeLayer(request, b);
         }),
       );
       continue;
     }
-    bucket.children.set(layer.id, opened);
+    setChild(bucket, layer.id, opened);
     const done = executeLayer(request, opened);
     if (done !== undefined) waits.push(done);
   }
