@@ -63,6 +63,7 @@ export {
 } from "./engine/flags.js";
 // The steps the engine itself plans with; graphscale/steps re-exports them beside the rest of the library.
 export { isPromiseLike, type PromiseOrValue } from "./engine/promiseOrValue.js";
+export { mapResults, MappedResults } from "./engine/mappedResults.js";
 export { constant, ConstantStep } from "./engine/steps/constant.js";
 export { rootValue, RootValueStep } from "./engine/steps/rootValue.js";
 export { each, EachStep } from "./engine/steps/each.js";

@@ -1,8 +1,9 @@
 // LoadStep: what loadOne and loadMany build — DataLoader's job done per step. The callback runs once per
 // layer with every distinct key of the batch and the global params, and returns results in key order. Keys
-// are de-duplicated before the call; results fan back out without per-entry promises.
+// are de-duplicated before the call; results fan back out without per-entry promises, in the executor's own
+// callback when the callback answers with a promise (mapResults).
 
-import { Step, constant, isPromiseLike, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { Step, constant, isPromiseLike, mapResults, type ExecutionDetails, type ExecutionResults, registerStepClass } from "../src/index.js";
 
 export type LoadCallback<K, V, P> = (keys: readonly K[], params: P) => PromiseLike<ReadonlyArray<V>> | ReadonlyArray<V>;
 
@@ -24,7 +25,7 @@ export class LoadStep<K, V, P> extends Step<V | null> {
     this.addGlobalDependency($params);
   }
 
-  execute({ count, values }: ExecutionDetails<[readonly K[], P]>): PromiseLike<ReadonlyArray<V | null>> | ReadonlyArray<V | null> {
+  execute({ count, values }: ExecutionDetails<[readonly K[], P]>): ExecutionResults<V | null> {
     const [keys, params] = values;
     if (count === 1) return this.loadOneKey(keys[0], params);
     // Distinct keys, and for each entry the index of its key in that list (-1 for a null key).
@@ -56,18 +57,18 @@ export class LoadStep<K, V, P> extends Step<V | null> {
       return out;
     };
     const results = this.callback(distinct, params);
-    return isPromiseLike(results) ? Promise.resolve(results).then(fanOut) : fanOut(results);
+    return isPromiseLike(results) ? mapResults(results, fanOut) : fanOut(results);
   }
 
   /** A batch of one entry (a root field, a single object): no de-duplication to do, so no map and no slots. */
-  private loadOneKey(key: K | null | undefined, params: P): PromiseLike<ReadonlyArray<V | null>> | ReadonlyArray<V | null> {
+  private loadOneKey(key: K | null | undefined, params: P): ExecutionResults<V | null> {
     if (key == null) return [null];
     const one = (results: ReadonlyArray<V>): ReadonlyArray<V | null> => {
       if (!Array.isArray(results) || results.length !== 1) this.wrongCount(results, 1);
       return [results[0] ?? null];
     };
     const results = this.callback([key], params);
-    return isPromiseLike(results) ? Promise.resolve(results).then(one) : one(results);
+    return isPromiseLike(results) ? mapResults(results, one) : one(results);
   }
 
   private wrongCount(results: unknown, keys: number): never {

@@ -3,6 +3,7 @@
 // module-level "current layer"). At run time a step is executed once per layer with the whole batch (a
 // tuple of lists): never one entry at a time, never a promise per entry from the engine.
 
+import type { MappedResults } from "./mappedResults.js";
 import type { StepDependencies } from "./deps.js";
 import type { GraphQLSchema } from "graphql";
 import { FLAG_NULL, type FlaggedValue } from "./flags.js";
@@ -34,10 +35,14 @@ export interface RequestInfo {
   readonly limits: Limits;
 }
 
-/** `execute` may return a list, a promise of a list, or a list whose items are promises. */
+/**
+ * `execute` may return a list, a promise of a list, a list whose items are promises, or a promise and the
+ * function that makes the list of its value (`mapResults`).
+ */
 export type ExecutionResults<T> =
   | ReadonlyArray<T | PromiseLike<T> | FlaggedValue>
-  | PromiseLike<ReadonlyArray<T | PromiseLike<T> | FlaggedValue>>;
+  | PromiseLike<ReadonlyArray<T | PromiseLike<T> | FlaggedValue>>
+  | MappedResults<any, T | PromiseLike<T> | FlaggedValue>;
 
 export interface DependencyOptions {
   /** Flags this dependency accepts (default FLAG_NULL): entries carrying any other flag skip `execute`. */

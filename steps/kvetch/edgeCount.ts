@@ -2,7 +2,7 @@
 // (one query per shard, or the cache). Counts are the stored rows' count, kept with each edge write; they
 // are not re-checked against canonical data. Never counts per parent.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass, mapResults } from "../../src/index.js";
 import { KvetchError } from "../../src/kvetch/index.js";
 import { countDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { loadedById } from "./loadedId.js";
@@ -26,7 +26,7 @@ export class EdgeCountStep extends Step<number | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [fromIds, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<number | null | FlaggedValue>> | Array<number | null | FlaggedValue> {
+  execute({ count, values: [fromIds, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<number | null> {
     const out = new Array<number | null | FlaggedValue>(count);
     const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, () => 0); // not an id: no edges
     if (distinct.length === 0) return out;
@@ -42,15 +42,14 @@ export class EdgeCountStep extends Step<number | null> {
       }
       recorded = recordReadDependencies(deps, store, entries, keys);
     }
-    return withDependencies(store.countEdges(this.edge, distinct, { partial: true }), recorded)
-      .then((counts) => {
-        for (let i = 0; i < count; i++) {
-          if (slot[i]! < 0) continue;
-          const n = counts[slot[i]!]!;
-          out[i] = n instanceof KvetchError ? fail(n) : n;
-        }
-        return out;
-      });
+    return mapResults(withDependencies(store.countEdges(this.edge, distinct, { partial: true }), recorded), (counts) => {
+      for (let i = 0; i < count; i++) {
+        if (slot[i]! < 0) continue;
+        const n = counts[slot[i]!]!;
+        out[i] = n instanceof KvetchError ? fail(n) : n;
+      }
+      return out;
+    });
   }
 
   override validatePlan(context: PlanValidationContext): void {

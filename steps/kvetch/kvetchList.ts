@@ -4,7 +4,7 @@
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
-import { Step, constant, fail, type ExecutionDetails, type OptimizeContext, type PlanValidationContext } from "../../src/index.js";
+import { Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchError } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
@@ -116,7 +116,7 @@ export abstract class KvetchListStep extends Step<unknown> {
   /** The dependency key of the list a key reads (`edges:<edge>:<fromId>`, `index:<index>:<valueKey>`). */
   abstract dependencyKey(key: unknown): string;
 
-  execute({ count, values, request, deps }: ExecutionDetails): Promise<unknown[]> | unknown[] {
+  execute({ count, values, request, deps }: ExecutionDetails): ExecutionResults<unknown> {
     const maxPage = request.limits.maxPageSize;
     const keys = values[this.keyIndex] as readonly unknown[];
     const store = requireStore(values[this.storeIndex], this);
@@ -187,7 +187,7 @@ export abstract class KvetchListStep extends Step<unknown> {
       this.prefetchIndex >= 0 && !deps
         ? readPrefetched(this, values[this.prefetchIndex] as readonly unknown[], count, slot, requestKeys, (key) => this.dedupeKey(key), fetch)
         : fetch(requestKeys);
-    return withDependencies(read, recorded).then((pages) => {
+    return mapResults(withDependencies(read, recorded), (pages) => {
       const list = this.settings.mode === "list";
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;

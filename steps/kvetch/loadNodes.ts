@@ -4,7 +4,7 @@
 // stale child. Made by optimize() only (loadObject over a list's items, through loadNodesBehind); never
 // calls the store per entry.
 
-import { Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, registerStepClass } from "../../src/index.js";
+import { Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, registerStepClass, mapResults } from "../../src/index.js";
 import { KvetchError, type Kvetch, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import type { KvetchListStep, ListItem } from "./kvetchList.js";
@@ -61,7 +61,7 @@ export class LoadNodesStep extends Step<unknown> {
     return this.getDependency(2);
   }
 
-  execute({ count, values, request, deps }: ExecutionDetails): Promise<unknown[]> | unknown[] {
+  execute({ count, values, request, deps }: ExecutionDetails): ExecutionResults<unknown> {
     const [lists, keys, storeValue] = values as [readonly unknown[], readonly unknown[], unknown];
     const store = requireStore(storeValue, this);
     const $list = this.$list;
@@ -89,7 +89,7 @@ export class LoadNodesStep extends Step<unknown> {
     // In the same round trip: the lists below keyed by these ids (not when recording dependencies: each list
     // reads its own version right before its own data).
     const ahead = deps || this.prefetches.length === 0 ? null : this.prefetchAhead(store, ids, values, request.limits.maxPageSize);
-    return withDependencies(nodes, recorded).then((objects) => {
+    return mapResults(withDependencies(nodes, recorded), (objects) => {
       const holds = $list.itemCheck(store);
       const out = new Array<unknown>(count);
       for (let i = 0; i < count; i++) {

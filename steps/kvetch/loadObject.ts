@@ -2,7 +2,7 @@
 // by shard and reads Redis first). A missing id, a malformed id or an object of another type is null, so
 // the engine skips everything planned below that entry. Never calls the store per entry.
 
-import { AccessStep, Step, fail, type ExecutionDetails, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass } from "../../src/index.js";
+import { AccessStep, Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass, mapResults } from "../../src/index.js";
 import { KvetchError, type KvetchObject } from "../../src/kvetch/index.js";
 import { access } from "../access.js";
 import { FirstStep } from "../first.js";
@@ -30,7 +30,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<KvetchObject | null | FlaggedValue>> | Array<KvetchObject | null | FlaggedValue> {
+  execute({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<KvetchObject | null> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count);
     // A non-string id is a plan mistake (an error); a malformed string id names no object (null).
     const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) =>
@@ -42,7 +42,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     store.schema.objectType(type, `loadObject(${JSON.stringify(type)})`); // an unknown type is an error, never a silent null
     // A missing object is a dependency too: creating it later must move the entry's version.
     const recorded = deps ? recordReadDependencies(deps, store, ...entryKeys(slot, count, distinct)) : null;
-    return withDependencies(store.getObjects(distinct, { partial: true }), recorded).then((objects) => {
+    return mapResults(withDependencies(store.getObjects(distinct, { partial: true }), recorded), (objects) => {
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;
         if (at < 0) continue;

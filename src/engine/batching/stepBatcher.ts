@@ -4,6 +4,7 @@
 // the joint call is never shown to a request it does not belong to. Allocates per call, never per entry.
 
 import { isPromiseLike } from "../promiseOrValue.js";
+import { MappedResults } from "../mappedResults.js";
 import { FlaggedValue } from "../flags.js";
 import type { Step } from "../step.js";
 import type { Limits } from "../limits.js";
@@ -142,6 +143,7 @@ export class StepBatcher {
     } catch (error) {
       return this.retryApart(group, parts, error);
     }
+    if (result instanceof MappedResults) result = result.toPromise();
     if (!isPromiseLike(result)) return this.split(group, parts, result, total);
     Promise.resolve(result).then(
       (list) => this.split(group, parts, list, total),
@@ -190,7 +192,7 @@ export class StepBatcher {
     } catch (error) {
       return part.reject(error);
     }
-    part.settle(result);
+    part.settle(result instanceof MappedResults ? result.toPromise() : result);
   }
 }
 

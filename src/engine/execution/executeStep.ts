@@ -8,6 +8,7 @@ import type { Step } from "../step.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { isItemSettlement } from "../promisedItems.js";
+import { MappedResults } from "../mappedResults.js";
 import { pathKey, type StepDependencies } from "../deps.js";
 import { batchValues, entryPaths, signalOf, type Bucket, type RequestState } from "./bucket.js";
 
@@ -231,21 +232,40 @@ function callExecute(
   } catch (error) {
     return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
   }
+  // MapResults: the step's own mapping of its promise's value is applied here, in this callback.
+  let map: ((value: unknown) => unknown) | null = null;
+  if (result instanceof MappedResults) {
+    map = result.map;
+    result = result.promise;
+  }
   if (isPromiseLike(result)) {
-    return Promise.resolve(result).then(
-      (list) => {
-        if (waiter === null) return settleResults(request, bucket, facts, list, count, compaction);
+    const failed = (error: unknown): void => {
+      storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
+      if (waiter !== null) waiter.stepDone(index);
+    };
+    return Promise.resolve(result).then((value) => {
+      let list = value;
+      if (map !== null) {
         try {
-          tell(waiter, index, settleResults(request, bucket, facts, list, count, compaction));
+          list = map(value);
         } catch (error) {
-          waiter.stepFailed(error);
+          return failed(error);
         }
-      },
-      (error: unknown) => {
-        storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
-        if (waiter !== null) waiter.stepDone(index);
-      },
-    );
+      }
+      if (waiter === null) return settleResults(request, bucket, facts, list, count, compaction);
+      try {
+        tell(waiter, index, settleResults(request, bucket, facts, list, count, compaction));
+      } catch (error) {
+        waiter.stepFailed(error);
+      }
+    }, failed);
+  }
+  if (map !== null) {
+    try {
+      result = map(result);
+    } catch (error) {
+      return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
+    }
   }
   const settled = settleResults(request, bucket, facts, result, count, compaction);
   if (settled !== undefined && waiter !== null) tell(waiter, index, settled);
