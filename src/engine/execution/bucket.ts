@@ -63,8 +63,9 @@ export interface RequestState extends EngineRequest {
   /** Set by a cross-request batching executor: calls a step's `execute` for this request (spec/cross-request-batching.md). */
   readonly callStep?: StepCaller | null;
   /**
-   * "left" once some list layer was left unopened for the compiled output (LeaveForWalk); "opening" while
-   * the output opens them after all (OpenWalkedLists), when no layer is left unopened any more.
+   * "left" once some list layer was left unopened for the compiled output (LeaveForWalk), or some object
+   * layer it reads from globals was left without a bucket (IsGlobalObject); "opening" while the output
+   * opens them after all (OpenWalkedLists), when no layer is left unopened any more.
    */
   walkedLists?: "left" | "opening";
 }
