@@ -6,12 +6,11 @@
 // promise per layer or per waiting step and its result is one promise hop from the last step's.
 
 import type { Step } from "../step.js";
-import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
-import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
+import type { Layer } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
-import { recordPromisedItems } from "../promisedItems.js";
-import { batchValues, leaveForWalk, leaveGlobalObject, listAt, newBucket, setChild, type Bucket, type RequestState } from "./bucket.js";
-import { EagerRead, factsOf, repeated, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
+import { batchValues, leaveGlobalObject, setChild, type Bucket, type RequestState } from "./bucket.js";
+import { createBucket } from "./createBucket.js";
+import { EagerRead, factsOf, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planner.js";
 import { planCacheFor } from "../planCache.js";
 import type { PartialAbstractValue } from "../partialPlanning.js";
@@ -328,114 +327,4 @@ function startChild(request: RequestState, parent: Bucket, layer: Layer): Promis
   setChild(parent, layer.id, child);
   const r = executeLayer(request, child);
   return r === undefined ? undefined : r;
-}
-
-/** A parent bucket's entries as a layer kind reads them: one object per child layer, no closures. */
-class EntriesOf implements ParentEntries {
-  readonly count: number;
-  constructor(
-    private readonly request: RequestState,
-    private readonly parent: Bucket,
-  ) {
-    this.count = parent.count;
-  }
-
-  values(step: Step): readonly unknown[] {
-    // A global step's value repeated for the entries (most often the one entry of a root field).
-    if (step.isGlobal) return repeated(this.count, this.request.globals[step.id]);
-    return batchValues(this.request, this.parent, step);
-  }
-
-  listAt(step: Step, entry: number): unknown[] | null {
-    return listAt(this.request, this.parent, step, entry);
-  }
-}
-
-/**
- * spec: CreateBucket — the entries the layer's kind selects from its parent's, and a list layer's items settled;
- * or a list layer the compiled output walks, left unopened (LeaveForWalk).
- */
-export function createBucket(request: RequestState, parent: Bucket, layer: Layer): PromiseOrValue<Bucket> {
-  if (layer.walk !== null) {
-    const unopened = leaveForWalk(request, parent, layer, layer.walk);
-    if (unopened !== null) return unopened;
-  }
-  let selection = layer.reason.selectEntries(new EntriesOf(request, parent));
-  const items = selection.items;
-  if (items !== null) {
-    request.entries += selection.count;
-    if (request.entries > request.limits.maxResponseEntries) selection = refuseItems(request, parent, layer, selection);
-  }
-  const bucket = newBucket(layer, parent, selection);
-  if (items === null || selection.items === null) return bucket;
-  const settled = settleItems(request, layer, bucket, items, selection.lists!);
-  return settled === undefined ? bucket : settled.then(() => bucket);
-}
-
-/**
- * spec: RefuseItems — a list layer that would take the response over maxResponseEntries opens no entries:
- * each parent entry's list becomes a field error at that list's path (the values are the executor's own).
- */
-function refuseItems(request: RequestState, parent: Bucket, layer: Layer, selection: EntrySelection): EntrySelection {
-  const max = request.limits.maxResponseEntries;
-  const error = new Error(`The response would hold more than ${max} entries (maxResponseEntries); ask for smaller pages.`);
-  const listStep = layer.reason.stepsRead()[0]!;
-  const failed = fail(error);
-  if (listStep.isGlobal) {
-    request.globals[listStep.id] = failed;
-  } else {
-    const lists = batchValues(request, parent, listStep);
-    for (let p = 0; p < parent.count; p++) if (selection.lists![p] != null) lists[p] = failed;
-    parent.flags[listStep.id] = (parent.flags[listStep.id] ?? 0) | FLAG_ERROR;
-  }
-  request.entries -= selection.count;
-  return { count: 0, parentIndex: new Int32Array(0), childStart: new Int32Array(parent.count + 1), entryOfParent: null, items: null, lists: null };
-}
-
-/**
- * A list layer's items become its item step's values: an Error item of a resolver field is a field error
- * there, and an item that is a promise is awaited (its list records which, for the output's order).
- */
-function settleItems(
-  request: RequestState,
-  layer: Layer,
-  bucket: Bucket,
-  items: unknown[],
-  lists: ReadonlyArray<unknown[] | null>,
-): Promise<void> | undefined {
-  const errorItems = layer.errorValuesAreErrors;
-  const start = bucket.childStart!;
-  let promises: Promise<unknown>[] | null = null;
-  for (let p = 0; p < lists.length; p++) {
-    const from = start[p]!;
-    const to = start[p + 1]!;
-    let promised: Uint8Array | null = null;
-    for (let at = from; at < to; at++) {
-      const item = items[at];
-      if (errorItems && item instanceof Error) items[at] = fail(item);
-      else if (isPromiseLike(item)) {
-        (promised ??= new Uint8Array(to - from))[at - from] = 1;
-        request.promisedEntries = true;
-        const slot = at;
-        (promises ??= []).push(
-          Promise.resolve(item).then(
-            (v) => void (items[slot] = errorItems && v instanceof Error ? fail(v) : v),
-            (e: unknown) => void (items[slot] = fail(e)),
-          ),
-        );
-      }
-    }
-    // The output completes these items as promises, as graphql-js would.
-    if (promised !== null) recordPromisedItems(lists[p]!, promised);
-  }
-  const itemStep = layer.itemStep!;
-  const store = (): void => {
-    bucket.values[itemStep.id] = items;
-    bucket.flags[itemStep.id] = flagsOf(items);
-  };
-  if (promises === null) {
-    store();
-    return undefined;
-  }
-  return Promise.all(promises).then(store);
 }

@@ -5,7 +5,8 @@
 
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { setChild, type Bucket, type RequestState } from "./bucket.js";
-import { createBucket, executeLayer } from "./executeLayer.js";
+import { createBucket } from "./createBucket.js";
+import { executeLayer } from "./executeLayer.js";
 
 /**
  * spec: OpenWalkedLists — every unopened bucket below `root` is replaced by the layer opened as usual
