@@ -67,20 +67,14 @@ export class LoadNodesStep extends Step<unknown> {
     const $list = this.$list;
     const idKey = $list.idKey;
     const paged = $list.settings.mode === "page";
-    // Every item's object id, once, across all entries: one store call for the layer.
+    // Every item's object id, in entry and item order, across all entries: one store call for the layer (the
+    // store reads each distinct id once and answers every position, so the objects line up with the items).
     const ids: string[] = [];
-    const position = new Map<string, number>();
     for (let i = 0; i < count; i++) {
       const value = lists[i];
       if (value == null || typeof value !== "object") continue;
       const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly ListItem[];
-      for (let k = 0; k < items.length; k++) {
-        const id = (items[k] as unknown as Record<string, string>)[idKey]!;
-        if (!position.has(id)) {
-          position.set(id, ids.length);
-          ids.push(id);
-        }
-      }
+      for (let k = 0; k < items.length; k++) ids.push((items[k] as unknown as Record<string, string>)[idKey]!);
     }
     if (ids.length === 0) return lists.slice(0, count);
     const type = this.type;
@@ -92,6 +86,7 @@ export class LoadNodesStep extends Step<unknown> {
     return mapResults(withDependencies(nodes, recorded), (objects) => {
       const holds = $list.itemCheck(store);
       const out = new Array<unknown>(count);
+      let at = 0; // the position of the next item's object in `objects`
       for (let i = 0; i < count; i++) {
         const value = lists[i];
         if (value == null || typeof value !== "object") {
@@ -103,7 +98,7 @@ export class LoadNodesStep extends Step<unknown> {
         const kept: NodeItem[] = [];
         for (let k = 0; k < items.length; k++) {
           const item = items[k]!;
-          const target = objects[position.get((item as unknown as Record<string, string>)[idKey]!)!] ?? null;
+          const target = objects[at++] ?? null;
           if (target instanceof KvetchError) {
             kept.push(nodeItem(item, fail(target), null)); // cannot be checked or shown: an error at this item only
             continue;
