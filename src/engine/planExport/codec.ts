@@ -239,13 +239,15 @@ export class PlanDecoder {
   /** The document node at `index` of `scope` ("" for the operation, else a fragment's name). */
   node(scope: unknown, index: unknown): ASTNode {
     this.nodes ??= documentNodes(this.context.operation, this.context.fragments);
-    return found(typeof scope === "string" && typeof index === "number" ? this.nodes.get(scope)?.[index] : undefined, `document node ${String(scope)}#${String(index)}`);
+    const node = typeof scope === "string" && typeof index === "number" ? this.nodes.get(scope)?.[index] : undefined;
+    return node ?? notFound(`document node ${String(scope)}#${String(index)}`);
   }
 
   /** The field node at `index` of `scope` in fieldNodesOf's numbering. */
   fieldNode(scope: unknown, index: unknown): ASTNode {
     this.fields ??= fieldNodesOf(this.context.operation, this.context.fragments);
-    return found(typeof scope === "string" && typeof index === "number" ? this.fields.get(scope)?.[index] : undefined, `field node ${String(scope)}#${String(index)}`);
+    const node = typeof scope === "string" && typeof index === "number" ? this.fields.get(scope)?.[index] : undefined;
+    return node ?? notFound(`field node ${String(scope)}#${String(index)}`);
   }
 
   /** spec: DecodeValue — the inverse of EncodeValue against the importing process's schema and document. */
@@ -262,15 +264,15 @@ export class PlanDecoder {
       case Tag.Object:
         return this.decodeFields(value, 1, {});
       case Tag.Step:
-        return found(c.steps[value[1] as number], `step ${String(value[1])}`);
+        return (typeof value[1] === "number" ? c.steps[value[1]] : undefined) ?? notFound(`step ${String(value[1])}`);
       case Tag.Layer:
-        return found(c.layers[value[1] as number], `layer ${String(value[1])}`);
+        return (typeof value[1] === "number" ? c.layers[value[1]] : undefined) ?? notFound(`layer ${String(value[1])}`);
       case Tag.Reason:
-        return found(c.layers[value[1] as number], `layer ${String(value[1])}`).reason;
+        return ((typeof value[1] === "number" ? c.layers[value[1]] : undefined) ?? notFound(`layer ${String(value[1])}`)).reason;
       case Tag.Function:
-        return found(this.lookups.functions.byName.get(value[1] as string), `function ${String(value[1])}`);
+        return this.lookups.functions.byName.get(value[1] as string) ?? notFound(`function ${String(value[1])}`);
       case Tag.Type:
-        return found(typeof value[1] === "string" ? typeNamed(c.schema, this.lookups, value[1]) : null, `type ${String(value[1])}`);
+        return (typeof value[1] === "string" ? typeNamed(c.schema, this.lookups, value[1]) : null) ?? notFound(`type ${String(value[1])}`);
       case Tag.Schema:
         return c.schema;
       case Tag.Fragments:
@@ -287,7 +289,7 @@ export class PlanDecoder {
         return out;
       }
       case Tag.Field:
-        return found(this.lookups.fieldByName.get(value[1] as string), `field ${String(value[1])}`);
+        return this.lookups.fieldByName.get(value[1] as string) ?? notFound(`field ${String(value[1])}`);
       case Tag.Error:
         if (typeof value[1] !== "string") throw new BadPlan("an error in the plan has no message");
         return new Error(value[1]);
@@ -365,7 +367,7 @@ function isPlainError(value: object): value is Error {
   return true;
 }
 
-function found<T>(value: T | undefined | null, what: string): T {
-  if (value == null) throw new BadPlan(`the plan names ${what}, which this process does not have`);
-  return value;
+/** A reference that does not resolve here (the message is only built then). */
+function notFound(what: string): never {
+  throw new BadPlan(`the plan names ${what}, which this process does not have`);
 }
