@@ -16,14 +16,20 @@ export interface ValueDecoder {
 /** Sets `target`'s fields from `values[at...]` (the written ones) and `fixed[k]` (the shape's, by key index). */
 export type Filler = (target: object, values: readonly Encoded[], at: number, fixed: ReadonlyArray<unknown>, decoder: ValueDecoder) => void;
 
-/** How a fixed value is set: as it is (plain scalar), copied (array of scalars: tag 0), or decoded. */
-export type FixedKind = "scalar" | "array" | "decode";
+/**
+ * How a fixed value is set: as it is (plain scalar), decoded, or — a plain array (tag 0) of at most
+ * MAX_LITERAL scalars — copied by an array literal of its elements: the number is its length.
+ */
+export type FixedKind = "scalar" | "decode" | number;
+
+/** Plain arrays up to this long are copied by a literal (no call); longer ones by `slice`. */
+const MAX_LITERAL = 8;
 
 export function fixedKind(value: Encoded): FixedKind {
   if (value === null || typeof value !== "object") return "scalar";
   if (value[0] !== 0) return "decode";
   for (let i = 1; i < value.length; i++) if (value[i] !== null && typeof value[i] === "object") return "decode";
-  return "array";
+  return value.length - 1 <= MAX_LITERAL ? value.length - 1 : "decode";
 }
 
 /** Layouts seen by this process are few (a handful per step kind); beyond this many, no more are made. */
@@ -31,8 +37,8 @@ const MAX_FILLERS = 2000;
 const fillers = new Map<string, Filler>();
 
 /**
- * spec: FillerFor — the filler of a key layout: `keys`, and per key the fixed value's kind, "written", or
- * "single" (written as the one scalar of a plain array).
+ * spec: FillerFor — the filler of a key layout: `keys`, and per key the fixed value's kind (a plain array's
+ * by its length), "written", or "single" (written as the one scalar of a plain array).
  * Null when the process has made MAX_FILLERS already (the caller sets fields in a loop instead).
  */
 export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKind | "written" | "single">): Filler | null {
@@ -54,11 +60,14 @@ export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKin
       case "scalar":
         lines.push(`${target} = f[${k}];`);
         break;
-      case "array":
-        lines.push(`${target} = f[${k}].slice(1);`);
-        break;
-      default:
+      case "decode":
         lines.push(`${target} = d.decodeValue(f[${k}]);`);
+        break;
+      default: {
+        const items: string[] = [];
+        for (let i = 1; i <= (kinds[k] as number); i++) items.push(`f[${k}][${i}]`);
+        lines.push(`${target} = [${items.join(", ")}];`);
+      }
     }
   }
   filler = new Function("o", "v", "at", "f", "d", lines.join("\n")) as Filler;
