@@ -162,7 +162,9 @@ export function decodePlan(
   const headers: number[] = [];
   const starts: number[] = [];
   let header = -1;
-  for (let at = 0; at < bodySteps.length; ) {
+  let count = 0; // values per step of the current header
+  let at = 0;
+  while (at < bodySteps.length) {
     const token = bodySteps[at];
     if (token === -1) {
       steps.push(null);
@@ -172,18 +174,25 @@ export function decodePlan(
       at++;
       continue;
     }
-    if (token !== SAME_HEADER) header = at;
-    else if (header < 0) throw new BadPlan(`step ${steps.length} repeats a header it does not follow`);
-    const kind = bodySteps[header];
-    const stepClass = typeof kind === "number" ? classes[kind] : undefined;
-    const deps = bodySteps[header + 2];
-    if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
-    const valuesAt = token === SAME_HEADER ? at + 1 : at + 3 + deps + 1;
+    let stepClass: StepClass | undefined;
+    if (token === SAME_HEADER) {
+      if (header < 0) throw new BadPlan(`step ${steps.length} repeats a header it does not follow`);
+      stepClass = classes[bodySteps[header] as number]!;
+      at++;
+    } else {
+      header = at;
+      const deps = bodySteps[at + 2];
+      stepClass = typeof token === "number" ? classes[token] : undefined;
+      if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
+      count = decoder.valueCount(bodySteps[at + 3 + deps]);
+      at += 4 + deps;
+    }
     steps.push(Object.create(stepClass.prototype) as Step);
     headers.push(header);
-    starts.push(valuesAt);
-    at = valuesAt + decoder.valueCount(bodySteps[header + 3 + deps]);
+    starts.push(at);
+    at += count;
   }
+  if (at !== bodySteps.length) throw new BadPlan("the plan's last step is cut short");
   for (let i = 0; i < bodyLayers.length; i++) {
     const l = bodyLayers[i]!;
     const parent = l[0] as number;
@@ -203,14 +212,31 @@ export function decodePlan(
     layer.pathTypename = decoder.decodeValue(pathTypename) as string | undefined;
     layer.errorValuesAreErrors = errorValuesAreErrors === true;
   }
+  // Second pass: each step's own fields (in the order the Step class declares them), then its shape's. A
+  // run of steps under one header (the field reads of one object) looks its layer, dependencies and shape
+  // up once.
+  let layerId = -1;
+  let dependencies: Step[] = [];
+  let shapeId: Encoded | undefined;
+  header = -1;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     if (!step) continue;
-    const at = headers[i]!;
-    const layerId = bodySteps[at + 1] as number;
-    if (!layers[layerId]) throw new BadPlan(`step ${i} names layer ${String(layerId)}`);
-    const deps = bodySteps[at + 2] as number;
-    const target = decoder.fillFields(bodySteps[at + 3 + deps], bodySteps, starts[i]!, step as unknown as Record<string, unknown>);
+    if (headers[i] !== header) {
+      header = headers[i]!;
+      layerId = bodySteps[header + 1] as number;
+      if (typeof layerId !== "number" || !layers[layerId]) throw new BadPlan(`step ${i} names layer ${String(layerId)}`);
+      const deps = bodySteps[header + 2] as number;
+      dependencies = [];
+      for (let d = 0; d < deps; d++) dependencies.push(stepAt(steps, bodySteps[header + 3 + d] as number));
+      shapeId = bodySteps[header + 3 + deps];
+    }
+    const target = step as unknown as Record<string, unknown>;
+    target.id = i;
+    target.layerId = layerId;
+    target.ownerPlan = plan;
+    target.dependencies = copyOf(dependencies);
+    decoder.fillFields(shapeId, bodySteps, starts[i]!, target);
     if (target.inlined === true) {
       const path = step.inlineRead();
       if (path === null) throw new BadPlan(`step ${i} is read inline but reads no property`);
@@ -219,12 +245,6 @@ export function decodePlan(
       const labels = target.optimizations as string[];
       target.optimizations = labels.length === 0 ? [READ_INLINE] : [...labels, READ_INLINE];
     }
-    target.id = i;
-    target.layerId = layerId;
-    target.ownerPlan = plan;
-    const dependencies: Step[] = [];
-    for (let d = 0; d < deps; d++) dependencies.push(stepAt(steps, bodySteps[at + 3 + d] as number));
-    target.dependencies = dependencies;
   }
   const mutable = plan as { -readonly [K in keyof OperationPlan]: OperationPlan[K] };
   plan.layers.length = 0;
@@ -294,6 +314,20 @@ function decodeIds(encoded: unknown, steps: ReadonlyArray<Step | null>): Step[] 
     }
   }
   return out;
+}
+
+/** A fresh copy of a short list (no two steps share their dependency list). */
+function copyOf<T>(list: readonly T[]): T[] {
+  switch (list.length) {
+    case 0:
+      return [];
+    case 1:
+      return [list[0]!];
+    case 2:
+      return [list[0]!, list[1]!];
+    default:
+      return list.slice();
+  }
 }
 
 function sameSteps(a: readonly Step[], b: readonly Step[]): boolean {
