@@ -250,6 +250,12 @@ export class PlanDecoder {
     return node ?? notFound(`field node ${String(scope)}#${String(index)}`);
   }
 
+  /** The operation's own field nodes in fieldNodesOf's numbering: what an output field's bare number names. */
+  operationFieldNodes(): readonly ASTNode[] {
+    this.fields ??= fieldNodesOf(this.context.operation, this.context.fragments);
+    return this.fields.get("")!;
+  }
+
   /** spec: DecodeValue — the inverse of EncodeValue against the importing process's schema and document. */
   decodeValue(value: Encoded): unknown {
     if (value === null || typeof value !== "object") return value;

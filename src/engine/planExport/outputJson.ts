@@ -12,6 +12,7 @@ import {
   isNonNullType,
   isObjectType,
   type FieldNode,
+  type GraphQLField,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -38,6 +39,8 @@ const BRANCHES_KEYS = "layer,field,responseKey,path,resolverSemantics,unplanned"
 
 /** A field written in full (the value codec) rather than against the document. */
 const FULL = -1;
+
+const NO_NODES: readonly FieldNode[] = [];
 
 /** What a position cannot be derived from: the field is then written in full. */
 class NotDerivable extends Error {}
@@ -155,7 +158,8 @@ export interface OutputDecodeContext {
 /** spec: DecodeOutputPlan — the inverse of EncodeOutputPlan, deriving from the document what was not written. */
 export function decodeOutputPlan(context: OutputDecodeContext, encoded: Encoded): OutputSelection {
   if (!Array.isArray(encoded) || encoded.length !== 2 || !Array.isArray(encoded[1])) throw new BadPlan("the output plan is malformed");
-  return { type: objectTypeNamed(context, encoded[0]), fields: decodeSelection(context, objectTypeNamed(context, encoded[0]), encoded[1]) };
+  const type = objectTypeNamed(context, encoded[0]);
+  return { type, fields: decodeSelection(context, type, encoded[1]) };
 }
 
 function objectTypeNamed(context: OutputDecodeContext, name: Encoded): GraphQLObjectType {
@@ -164,29 +168,73 @@ function objectTypeNamed(context: OutputDecodeContext, name: Encoded): GraphQLOb
   return type;
 }
 
+/** A selected field of an object type as decoding needs it: its definition and its position's type facts. */
+interface SelectedField {
+  readonly def: GraphQLField<unknown, unknown>;
+  readonly position: Position;
+}
+
+/**
+ * Per object type, its fields by name as decoding needs them, worked out once per process (a type's fields
+ * never change). Not the meta fields: which of `__schema` and `__type` a type has depends on the schema.
+ */
+const selectedFields = new WeakMap<GraphQLObjectType, Map<string, SelectedField>>();
+
+function selectedFieldsOf(type: GraphQLObjectType): Map<string, SelectedField> {
+  let known = selectedFields.get(type);
+  if (known === undefined) selectedFields.set(type, (known = new Map()));
+  return known;
+}
+
+function selectedField(schema: GraphQLSchema, type: GraphQLObjectType, known: Map<string, SelectedField>, fieldName: string): SelectedField | undefined {
+  let selected = known.get(fieldName);
+  if (selected === undefined) {
+    const def = fieldDefOf(schema, type, fieldName);
+    if (def === undefined) return undefined;
+    selected = { def, position: positionOf(def.type) };
+    if (!fieldName.startsWith("__")) known.set(fieldName, selected);
+  }
+  return selected;
+}
+
 function decodeSelection(context: OutputDecodeContext, type: GraphQLObjectType, fields: Encoded): OutputField[] {
   if (!Array.isArray(fields) || fields.length % 3 !== 0) throw new BadPlan("an output selection is malformed");
+  const known = selectedFieldsOf(type);
+  // The operation's field nodes, walked once per import — unless this selection's first field is written in
+  // full (a decoder's fieldNode then walks them only if a later field names one).
+  const operationNodes = fields.length > 0 && fields[0] !== FULL ? (context.decoder.operationFieldNodes() as readonly FieldNode[]) : NO_NODES;
   const out: OutputField[] = [];
-  for (let i = 0; i < fields.length; i += 3) out.push(decodeField(context, type, fields[i]!, fields[i + 1]!, fields[i + 2]!));
+  for (let i = 0; i < fields.length; i += 3) out.push(decodeField(context, type, known, operationNodes, fields[i]!, fields[i + 1]!, fields[i + 2]!));
   return out;
 }
 
-function decodeField(context: OutputDecodeContext, parentType: GraphQLObjectType, refs: Encoded, flags: Encoded, encodedValue: Encoded): OutputField {
+function decodeField(
+  context: OutputDecodeContext,
+  parentType: GraphQLObjectType,
+  known: Map<string, SelectedField>,
+  operationNodes: readonly FieldNode[],
+  refs: Encoded,
+  flags: Encoded,
+  encodedValue: Encoded,
+): OutputField {
   const { decoder, schema } = context;
   if (refs === FULL) return decoder.decodeValue(flags) as OutputField;
-  const fieldNodes = (
-    typeof refs === "number"
-      ? [decoder.fieldNode("", refs)]
-      : (Array.isArray(refs) ? refs : [refs]).map((ref) => decoder.fieldNode(Array.isArray(ref) ? ref[0] : "", Array.isArray(ref) ? ref[1] : ref))
-  ) as FieldNode[];
+  let fieldNodes: FieldNode[];
+  if (typeof refs === "number") {
+    const node = operationNodes[refs];
+    fieldNodes = [node ?? (decoder.fieldNode("", refs) as FieldNode)];
+  } else {
+    fieldNodes = (Array.isArray(refs) ? refs : [refs]).map((ref) => decoder.fieldNode(Array.isArray(ref) ? ref[0] : "", Array.isArray(ref) ? ref[1] : ref)) as FieldNode[];
+  }
   const first = fieldNodes[0];
   if (first === undefined) throw new BadPlan("an output field names no field node");
   const fieldName = first.name.value;
-  const fieldDef = fieldDefOf(schema, parentType, fieldName);
-  if (fieldDef === undefined) throw new BadPlan(`the output plan names ${parentType.name}.${fieldName}, which this schema does not have`);
+  const selected = selectedField(schema, parentType, known, fieldName);
+  if (selected === undefined) throw new BadPlan(`the output plan names ${parentType.name}.${fieldName}, which this schema does not have`);
+  const fieldDef = selected.def;
   const responseKey = first.alias?.value ?? fieldName;
   const field = fieldContextOf(schema, parentType, fieldDef, fieldNodes, responseKey, decoder.context.fragments, decoder.operation);
-  const value = encodedValue === null ? null : decodeValueAt(context, fieldDef.type, encodedValue, field);
+  const value = encodedValue === null ? null : decodeValueAt(context, selected.position, encodedValue, field);
   if ((value === null) !== (fieldDef === TypeNameMetaFieldDef)) throw new BadPlan(`the output field ${responseKey} does not fit its type`);
   return { responseKey, field, value, errorValuesAreErrors: flags === 1 };
 }
@@ -220,8 +268,7 @@ function positionOf(type: GraphQLOutputType): Position {
   return position;
 }
 
-function decodeValueAt(context: OutputDecodeContext, type: GraphQLOutputType, encoded: Encoded, field: FieldContext): OutputValue {
-  const position = positionOf(type);
+function decodeValueAt(context: OutputDecodeContext, position: Position, encoded: Encoded, field: FieldContext): OutputValue {
   const { nonNull, leaf } = position;
   if (typeof encoded === "number") {
     if (leaf === null) throw new BadPlan("a leaf position of the output plan has a composite type");
@@ -237,7 +284,7 @@ function decodeValueAt(context: OutputDecodeContext, type: GraphQLOutputType, en
         nonNull,
         step: stepAt(context, encoded[1]),
         layer: layerAt(context, encoded[2]),
-        item: decodeValueAt(context, position.item, encoded[3]!, field),
+        item: decodeValueAt(context, positionOf(position.item), encoded[3]!, field),
       };
     case "O": {
       const named = position.object;
