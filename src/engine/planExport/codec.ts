@@ -304,14 +304,9 @@ export class PlanDecoder {
     }
   }
 
-  /** How many values an object of shape `shapeId` writes (its keys less the fields the shape holds). */
-  valueCount(shapeId: Encoded | undefined): number {
-    return this.shapePlan(shapeId).written;
-  }
-
   /**
    * Sets on `target` the fields written by encodeFields at `value[at]` (shape) and after it: the rest of
-   * `value`, or (`inStream`) the next valueCount values of a longer stream.
+   * `value`, or (`inStream`) the next values of a longer stream, as many as the shape's written fields.
    */
   decodeFields<T extends object>(value: readonly Encoded[], at: number, target: T, inStream = false): T {
     return this.fillFields(value[at], value, at + 1, target, inStream);
@@ -346,7 +341,7 @@ export class PlanDecoder {
   }
 
   /** A shape's keys with, per key, the value the shape fixes or WRITTEN; worked out once per shape list. */
-  private shapePlan(shapeId: Encoded | undefined): ShapePlan {
+  shapePlan(shapeId: Encoded | undefined): ShapePlan {
     const plan = typeof shapeId === "number" ? this.context.shapePlans[shapeId] : undefined;
     return plan ?? shapePlanOf(this.context.shapes, this.context.shapePlans, shapeId, this.context.generateCode);
   }

@@ -74,3 +74,31 @@ export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKin
   fillers.set(signature, filler);
   return filler;
 }
+
+/** Makes an empty object of one layout: see makerFor. */
+export type Maker = new () => object;
+
+const makers = new WeakMap<object, Map<string, Maker>>();
+let makerCount = 0;
+
+/**
+ * spec: MakerFor — for a prototype and a key list, a constructor (made with `new Function` once per process,
+ * up to MAX_FILLERS layouts) whose objects inherit from the prototype and hold every key, in order, as
+ * undefined: the importer sets them afterwards with stores to fields the object already has, and the object
+ * keeps them in its own storage (an object made by Object.create holds only a few there; the rest go to a
+ * separate store that grows as fields are added). Keys go through JSON.stringify; no value is code.
+ * Null when the process has made MAX_FILLERS already (the caller uses Object.create instead).
+ */
+export function makerFor(prototype: object, keys: readonly string[]): Maker | null {
+  let byKeys = makers.get(prototype);
+  if (byKeys === undefined) makers.set(prototype, (byKeys = new Map()));
+  const signature = keys.join("\u0000");
+  let maker = byKeys.get(signature);
+  if (maker !== undefined) return maker;
+  if (makerCount >= MAX_FILLERS) return null;
+  makerCount++;
+  maker = new Function(keys.map((key) => `this[${JSON.stringify(key)}] = undefined;`).join("\n")) as unknown as Maker;
+  maker.prototype = prototype;
+  byKeys.set(signature, maker);
+  return maker;
+}

@@ -9,14 +9,16 @@ import { READ_INLINE, type Step } from "../step.js";
 import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../layer.js";
 import { OperationPlan } from "../operationPlan.js";
 import { measureOperation, type Limits, type OperationShape } from "../limits.js";
-import { shapeTableOf } from "./shapes.js";
+import { shapeTableOf, type ShapePlan } from "./shapes.js";
+import { makerFor, type Maker } from "./fillers.js";
 import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
 import { generatedCodeAllowed } from "../generatedCode.js";
 import { decodeOutputPlan, encodeOutputPlan } from "./outputJson.js";
 import { stepClassOf, stepKindOf, type StepClass } from "./registry.js";
 
-/** Step fields the plan JSON writes on their own (the rest are written against the step's shape). */
-const STEP_OWN = new Set(["id", "layerId", "ownerPlan", "dependencies"]);
+/** Step fields the plan JSON writes on their own (the rest are written against the step's shape), in the Step class's order. */
+const STEP_OWN_KEYS = ["id", "layerId", "ownerPlan", "dependencies"];
+const STEP_OWN = new Set(STEP_OWN_KEYS);
 
 const REASONS: { readonly [type: string]: object } = {
   root: RootReason.prototype,
@@ -163,6 +165,8 @@ export function decodePlan(
   const starts: number[] = [];
   let header = -1;
   let count = 0; // values per step of the current header
+  let prototype: object = Object.prototype; // the current header's step class's
+  let maker: Maker | null = null;
   let at = 0;
   while (at < bodySteps.length) {
     const token = bodySteps[at];
@@ -174,20 +178,21 @@ export function decodePlan(
       at++;
       continue;
     }
-    let stepClass: StepClass | undefined;
     if (token === SAME_HEADER) {
       if (header < 0) throw new BadPlan(`step ${steps.length} repeats a header it does not follow`);
-      stepClass = classes[bodySteps[header] as number]!;
       at++;
     } else {
       header = at;
       const deps = bodySteps[at + 2];
-      stepClass = typeof token === "number" ? classes[token] : undefined;
+      const stepClass = typeof token === "number" ? classes[token] : undefined;
       if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
-      count = decoder.valueCount(bodySteps[at + 3 + deps]);
+      const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
+      count = shape.written;
+      prototype = stepClass.prototype as object;
+      maker = generateCode ? stepMaker(shape, prototype) : null;
       at += 4 + deps;
     }
-    steps.push(Object.create(stepClass.prototype) as Step);
+    steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
     headers.push(header);
     starts.push(at);
     at += count;
@@ -314,6 +319,13 @@ function decodeIds(encoded: unknown, steps: ReadonlyArray<Step | null>): Step[] 
     }
   }
   return out;
+}
+
+/** The constructor of a step class's objects of one shape, with the Step class's own fields first (MakerFor). */
+function stepMaker(shape: ShapePlan, prototype: object): Maker | null {
+  let maker = shape.makers.get(prototype);
+  if (maker === undefined) shape.makers.set(prototype, (maker = makerFor(prototype, [...STEP_OWN_KEYS, ...shape.keys])));
+  return maker;
 }
 
 /** A fresh copy of a short list (no two steps share their dependency list). */

@@ -3,7 +3,7 @@
 // the generated setter of each key layout (fillers.ts).
 
 import { BadPlan, Tag, type Encoded, type Shape } from "./encoded.js";
-import { fillerFor, fixedKind, type Filler } from "./fillers.js";
+import { fillerFor, fixedKind, type Filler, type Maker } from "./fillers.js";
 
 /** Marks a key whose value each object writes (rather than its shape). */
 export const WRITTEN: unique symbol = Symbol("written");
@@ -16,6 +16,8 @@ export interface ShapePlan {
   readonly written: number;
   /** The generated setter of this key layout (fillers.ts), or null: the loop in decodeFields. */
   readonly fill: Filler | null;
+  /** The constructors of objects of this shape (with their owner's keys first) per prototype: see makerFor. */
+  readonly makers: Map<object, Maker | null>;
 }
 
 const NONE: never[] = [];
@@ -43,7 +45,7 @@ export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | u
     fixed[k] = SINGLE;
   }
   const fill = generateCode ? fillerFor(keys, fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : fixedKind(v)))) : null;
-  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill };
+  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill, makers: new Map() };
   plans[shapeId as number] = plan;
   return plan;
 }
