@@ -43,9 +43,9 @@ export interface PlanBody {
   readonly layerSteps: ReadonlyArray<readonly [steps: readonly number[], executable: readonly number[] | true, item: number, pathTypename: Encoded, errorValuesAreErrors: boolean]>;
   /**
    * Every step in id order as one flat stream: -1 for a removed step, else its header — kind index, layer,
-   * dependency count, the dependency ids, shape — or -2 when the header is the previous step's, then the
-   * shape's values. One array, not three per step, and a run of like steps (the field reads of one object)
-   * writes its header once: the body parses in far fewer allocations.
+   * dependency count, the dependency ids, shape — then the shape's values; a header followed by `-2, n`
+   * holds n more steps, each only its values. One array, not three per step, and a run of like steps (the
+   * field reads of one object) writes its header once: the body parses in far fewer allocations.
    */
   readonly steps: readonly Encoded[];
   readonly root: Encoded;
@@ -106,18 +106,23 @@ export function encodePlan(plan: OperationPlan): PlanBody {
   const shape = [depth, widest, fields, cost.terms.map((t) => [t.factor, t.variables.map((v) => [v.name, v.fallback] as const)] as const)] as const;
   const shapes = encoder.shapes(); // takes each shape's fixed fields out of the steps' values: before flattening
   const stream: Encoded[] = [];
-  let previous: Encoded[] | null = null;
-  for (const s of steps) {
+  for (let i = 0; i < steps.length; ) {
+    const s = steps[i];
     if (s === null) {
       stream.push(-1);
-      previous = null;
+      i++;
       continue;
     }
     const header: Encoded[] = [s[0]!, s[1]!, (s[2] as number[]).length, ...(s[2] as number[]), s[3]!];
-    if (previous !== null && header.length === previous.length && header.every((h, i) => h === previous![i])) stream.push(SAME_HEADER);
-    else stream.push(...header);
-    stream.push(...s.slice(4));
-    previous = header;
+    stream.push(...header, ...s.slice(4));
+    // The steps right after it with the same header (the field reads of one object): `-2, n`, then their values.
+    let next = i + 1;
+    if (s.length > 4) while (next < steps.length && steps[next] !== null && sameHeader(steps[next]!, header)) next++;
+    if (next > i + 1) {
+      stream.push(SAME_HEADER, next - i - 1);
+      for (let k = i + 1; k < next; k++) stream.push(...steps[k]!.slice(4));
+    }
+    i = next;
   }
   return { purpose: plan.purpose, kinds, shapes: JSON.stringify(shapes), constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
 }
@@ -179,19 +184,30 @@ export function decodePlan(
       continue;
     }
     if (token === SAME_HEADER) {
-      if (header < 0) throw new BadPlan(`step ${steps.length} repeats a header it does not follow`);
-      at++;
-    } else {
-      header = at;
-      const deps = bodySteps[at + 2];
-      const stepClass = typeof token === "number" ? classes[token] : undefined;
-      if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
-      const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
-      count = shape.written;
-      prototype = stepClass.prototype as object;
-      maker = generateCode ? stepMaker(shape, prototype) : null;
-      at += 4 + deps;
+      // A run of steps under the previous step's header: each is as many values as its shape writes (at
+      // least one, so the run's length is bounded by the stream's).
+      const run = bodySteps[at + 1];
+      if (header < 0 || count === 0 || typeof run !== "number" || !Number.isInteger(run) || run < 1 || at + 2 + run * count > bodySteps.length) {
+        throw new BadPlan(`step ${steps.length} repeats a header it does not follow, or runs past the plan's end`);
+      }
+      at += 2;
+      for (let r = 0; r < run; r++) {
+        steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
+        headers.push(header);
+        starts.push(at);
+        at += count;
+      }
+      continue;
     }
+    header = at;
+    const deps = bodySteps[at + 2];
+    const stepClass = typeof token === "number" ? classes[token] : undefined;
+    if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
+    const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
+    count = shape.written;
+    prototype = stepClass.prototype as object;
+    maker = generateCode ? stepMaker(shape, prototype) : null;
+    at += 4 + deps;
     steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
     headers.push(header);
     starts.push(at);
@@ -289,8 +305,16 @@ function isCount(n: unknown): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= 0;
 }
 
-/** In the step stream: this step's header is the previous step's. */
+/** In the step stream, followed by a count n: the next n steps have the previous step's header. */
 const SAME_HEADER = -2;
+
+/** Whether an encoded step ([kind, layer, dependency ids, shape, ...]) has this stream header. */
+function sameHeader(step: readonly Encoded[], header: readonly Encoded[]): boolean {
+  const deps = step[2] as number[];
+  if (step[0] !== header[0] || step[1] !== header[1] || deps.length !== header[2] || step[3] !== header[3 + deps.length]) return false;
+  for (let d = 0; d < deps.length; d++) if (deps[d] !== header[3 + d]) return false;
+  return true;
+}
 
 /** Step ids, each run of consecutive ids after its first written as minus its length: [4, 5, 6, 9] → [4, -2, 9]. */
 function encodeIds(list: readonly Step[]): number[] {
