@@ -33,16 +33,34 @@ function numbered(
   return scopes;
 }
 
+/** A node that may hold a selection set, as walkFields reads it. */
+type Selecting = { readonly kind: string; readonly selectionSet?: { readonly selections: readonly Selecting[] } };
+
 function walkFields(root: ASTNode): ASTNode[] {
-  const fields: ASTNode[] = [];
-  const stack: ASTNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.kind === "Field") fields.push(node);
-    const selections = "selectionSet" in node ? node.selectionSet?.selections : undefined;
-    if (selections !== undefined) for (let i = selections.length - 1; i >= 0; i--) stack.push(selections[i]!);
+  const fields: Selecting[] = [];
+  // The selection lists being walked and the position in each: a plain stack, so a deep document never
+  // exhausts the JS stack.
+  const lists: Array<readonly Selecting[]> = [];
+  const positions: number[] = [];
+  let list = (root as Selecting).selectionSet?.selections;
+  let i = 0;
+  while (list !== undefined) {
+    if (i < list.length) {
+      const node = list[i++]!;
+      if (node.kind === "Field") fields.push(node);
+      const inner = node.selectionSet?.selections;
+      if (inner !== undefined && inner.length > 0) {
+        lists.push(list);
+        positions.push(i);
+        list = inner;
+        i = 0;
+      }
+    } else {
+      list = lists.pop();
+      i = positions.pop() ?? 0;
+    }
   }
-  return fields;
+  return fields as unknown as ASTNode[];
 }
 
 /** The child keys of the nodes an executable document holds, in graphql-js's visiting order. */

@@ -161,7 +161,7 @@ export function decodePlan(
     return stepClass;
   });
   // First pass: where each step starts in the stream, and its object (steps name steps of any id).
-  const steps: Array<Step | null> = [];
+  const steps = plan.steps; // empty: the plan's steps are decoded into it
   const layers: Layer[] = [];
   const generateCode = generatedCodeAllowed(schema);
   const { shapes, shapePlans } = shapeTableOf(body.shapes, generateCode);
@@ -271,7 +271,6 @@ export function decodePlan(
   plan.layers.length = 0;
   plan.layers.push(...layers);
   mutable.rootLayer = layers[0]!;
-  plan.steps.push(...steps);
   for (const [name, value] of body.constraints) plan.recordConstraint(name, decoder.decodeValue(value));
   mutable.root = decodeOutputPlan({ decoder, schema, steps, layers }, body.root);
   plan.sourceStep = body.source < 0 ? null : stepAt(steps, body.source);
