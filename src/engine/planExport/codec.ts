@@ -22,7 +22,7 @@ import {
 import { Step } from "../step.js";
 import { documentNodes, fieldNodesOf } from "./documentNodes.js";
 import { BadPlan, NotExportable, Tag, type Encoded, type Shape } from "./encoded.js";
-import { SINGLE, WRITTEN, isSingle, shapePlanOf, type ShapePlan } from "./shapes.js";
+import { SINGLE, SINGLE_TEXT, WRITTEN, isSingle, shapePlanOf, type ShapePlan } from "./shapes.js";
 import { Layer } from "../layer.js";
 import { schemaFunctions, type SchemaFunctions } from "./registry.js";
 
@@ -89,6 +89,9 @@ export class PlanEncoder {
   /** The key lists objects are written against, in first-use order, and the objects written against each. */
   private readonly keyLists: string[][] = [];
   private readonly instances: Encoded[][][] = [];
+  /** The body's strings: what single fields write by index (see shapes()), each once. */
+  readonly strings: string[] = [];
+  private readonly stringIds = new Map<string, number>();
 
   constructor(readonly context: EncodeContext) {
     this.lookups = schemaLookups(context.schema);
@@ -148,10 +151,27 @@ export class PlanEncoder {
           const base = o.length - written;
           for (const k of singleAt) o[base + positions.indexOf(k)] = (o[base + positions.indexOf(k)] as Encoded[])[1]!;
         }
+        // A single field whose scalar is a string in every object, and the same string in some of them (the
+        // paths of field reads repeat across aliases and types): written as its index in the body's strings,
+        // each string once there; listed as -(k + 1).
+        for (let s = 0; s < singleAt.length; s++) {
+          const at = positions.indexOf(singleAt[s]!);
+          const texts = objects.map((o) => o[o.length - written + at]);
+          if (!texts.every((t) => typeof t === "string") || new Set(texts).size === texts.length) continue;
+          for (const o of objects) o[o.length - written + at] = this.stringId(o[o.length - written + at] as string);
+          singleAt[s] = -singleAt[s]! - 1;
+        }
       }
       shapes.push(singleAt.length > 0 ? [keys, fixedAt, fixed, singleAt] : fixedAt.length === 0 ? [keys] : [keys, fixedAt, fixed]);
     }
     return shapes;
+  }
+
+  /** A string's index in the body's strings (`strings`), added there on first use. */
+  private stringId(text: string): number {
+    let id = this.stringIds.get(text);
+    if (id === undefined) this.stringIds.set(text, (id = this.strings.push(text) - 1));
+    return id;
   }
 
   /** spec: EncodeValue — one value of a step, a layer reason or the output plan, as JSON. */
@@ -216,6 +236,8 @@ export interface DecodeContext {
   readonly operation: OperationDefinitionNode;
   readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
   readonly shapes: readonly Shape[];
+  /** The body's strings, which single fields may name by index. */
+  readonly strings: readonly string[];
   /** Where the decoder keeps what it works out per shape (shared by the imports of the same shape list). */
   readonly shapePlans: Array<ShapePlan | undefined>;
   readonly steps: ReadonlyArray<Step | null>;
@@ -318,7 +340,7 @@ export class PlanDecoder {
     const end = at + plan.written;
     if (inStream ? values.length < end : values.length !== end) throw new BadPlan(`an object does not fit its shape ${String(shapeId)}`);
     if (plan.fill !== null) {
-      plan.fill(target, values, at, plan.fixed, this);
+      plan.fill(target, values, at, plan.fixed, this.context.strings, this);
       return target;
     }
     const out = target as Record<string, unknown>;
@@ -329,8 +351,13 @@ export class PlanDecoder {
       const f = fixed[k];
       if (f === SINGLE) {
         const v = values[next++];
-        if (v !== null && typeof v === "object") throw new BadPlan("a one-element list holds more than a scalar");
+        if (v !== null && typeof v === "object") this.notScalar();
         out[keys[k]!] = [v];
+      } else if (f === SINGLE_TEXT) {
+        const v = values[next++];
+        const text = typeof v === "number" ? this.context.strings[v] : undefined;
+        if (text === undefined) this.notText();
+        out[keys[k]!] = [text];
       } else out[keys[k]!] = f === WRITTEN ? this.decodeValue(values[next++]!) : f !== null && typeof f === "object" ? this.decodeFixed(f) : f;
     }
     return target;
@@ -338,6 +365,10 @@ export class PlanDecoder {
 
   notScalar(): never {
     throw new BadPlan("a one-element list holds more than a scalar");
+  }
+
+  notText(): never {
+    throw new BadPlan("a field names a string the plan does not hold");
   }
 
   /** A shape's keys with, per key, the value the shape fixes or WRITTEN; worked out once per shape list. */

@@ -11,10 +11,22 @@ export interface ValueDecoder {
   decodeValue(value: Encoded): unknown;
   /** Throws the bad-plan error for a one-element list holding more than a scalar. */
   notScalar(): never;
+  /** Throws the bad-plan error for a string index that is not one of the body's strings. */
+  notText(): never;
 }
 
-/** Sets `target`'s fields from `values[at...]` (the written ones) and `fixed[k]` (the shape's, by key index). */
-export type Filler = (target: object, values: readonly Encoded[], at: number, fixed: ReadonlyArray<unknown>, decoder: ValueDecoder) => void;
+/**
+ * Sets `target`'s fields from `values[at...]` (the written ones), `fixed[k]` (the shape's, by key index)
+ * and `strings` (the body's, for strings written by index).
+ */
+export type Filler = (
+  target: object,
+  values: readonly Encoded[],
+  at: number,
+  fixed: ReadonlyArray<unknown>,
+  strings: readonly string[],
+  decoder: ValueDecoder,
+) => void;
 
 /**
  * How a fixed value is set: as it is (plain scalar), decoded, or — a plain array (tag 0) of at most
@@ -38,10 +50,11 @@ const fillers = new Map<string, Filler>();
 
 /**
  * spec: FillerFor — the filler of a key layout: `keys`, and per key the fixed value's kind (a plain array's
- * by its length), "written", or "single" (written as the one scalar of a plain array).
+ * by its length), "written", "single" (written as the one scalar of a plain array) or "singleText" (the
+ * one string of a plain array, written by its index in the body's strings).
  * Null when the process has made MAX_FILLERS already (the caller sets fields in a loop instead).
  */
-export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKind | "written" | "single">): Filler | null {
+export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKind | "written" | "single" | "singleText">): Filler | null {
   const signature = `${keys.join("\u0000")}\u0001${kinds.join(",")}`;
   let filler = fillers.get(signature);
   if (filler !== undefined) return filler;
@@ -57,6 +70,9 @@ export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKin
       case "single":
         lines.push(`x = v[at + ${next++}]; if (x !== null && typeof x === "object") d.notScalar(); ${target} = [x];`);
         break;
+      case "singleText":
+        lines.push(`x = v[at + ${next++}]; x = typeof x === "number" ? s[x] : undefined; if (x === undefined) d.notText(); ${target} = [x];`);
+        break;
       case "scalar":
         lines.push(`${target} = f[${k}];`);
         break;
@@ -70,7 +86,7 @@ export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKin
       }
     }
   }
-  filler = new Function("o", "v", "at", "f", "d", lines.join("\n")) as Filler;
+  filler = new Function("o", "v", "at", "f", "s", "d", lines.join("\n")) as Filler;
   fillers.set(signature, filler);
   return filler;
 }

@@ -37,6 +37,8 @@ export interface PlanBody {
   readonly kinds: readonly string[];
   /** The shapes as JSON text: the same few lists in every plan, so the importing process parses each once. */
   readonly shapes: string;
+  /** Strings that single fields write by index (the paths of field reads), each once. */
+  readonly strings: readonly string[];
   readonly constraints: ReadonlyArray<readonly [name: string, value: Encoded]>;
   readonly layers: ReadonlyArray<readonly Encoded[]>;
   /** Step id lists as written by encodeIds; `executable` is `true` when it is the layer's `steps` list. */
@@ -124,7 +126,7 @@ export function encodePlan(plan: OperationPlan): PlanBody {
     }
     i = next;
   }
-  return { purpose: plan.purpose, kinds, shapes: JSON.stringify(shapes), constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
+  return { purpose: plan.purpose, kinds, shapes: JSON.stringify(shapes), strings: encoder.strings, constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
 }
 
 function within<T>(where: string, run: () => T): T {
@@ -165,7 +167,9 @@ export function decodePlan(
   const layers: Layer[] = [];
   const generateCode = generatedCodeAllowed(schema);
   const { shapes, shapePlans } = shapeTableOf(body.shapes, generateCode);
-  const decoder = new PlanDecoder({ schema, generateCode, operation, fragments, shapes, shapePlans, steps, layers });
+  const { strings } = body;
+  if (!Array.isArray(strings) || !strings.every((text) => typeof text === "string")) throw new BadPlan("the plan's strings are malformed");
+  const decoder = new PlanDecoder({ schema, generateCode, operation, fragments, shapes, strings, shapePlans, steps, layers });
   const headers: number[] = [];
   const starts: number[] = [];
   let header = -1;

@@ -9,10 +9,14 @@ import { fillerFor, fixedKind, type Filler, type Maker } from "./fillers.js";
 export const WRITTEN: unique symbol = Symbol("written");
 /** Marks a key whose value each object writes as the one scalar of a plain array. */
 export const SINGLE: unique symbol = Symbol("single");
+/** Marks a key whose value each object writes as the one string of a plain array, by its index in the body's strings. */
+export const SINGLE_TEXT: unique symbol = Symbol("single text");
+
+export type FieldMark = typeof WRITTEN | typeof SINGLE | typeof SINGLE_TEXT;
 
 export interface ShapePlan {
   readonly keys: readonly string[];
-  readonly fixed: ReadonlyArray<Encoded | typeof WRITTEN | typeof SINGLE>;
+  readonly fixed: ReadonlyArray<Encoded | FieldMark>;
   readonly written: number;
   /** The generated setter of this key layout (fillers.ts), or null: the loop in decodeFields. */
   readonly fill: Filler | null;
@@ -32,19 +36,21 @@ function isFieldName(key: unknown): boolean {
   return typeof key === "string" && key !== "__proto__";
 }
 
-/** spec: ShapePlanOf — a shape's keys with, per key, the value the shape fixes, WRITTEN or SINGLE, and its filler. */
+/** spec: ShapePlanOf — a shape's keys with, per key, the value the shape fixes, WRITTEN, SINGLE or SINGLE_TEXT, and its filler. */
 export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | undefined>, shapeId: Encoded | undefined, generateCode: boolean): ShapePlan {
   const shape = typeof shapeId === "number" ? shapes[shapeId] : undefined;
   if (!Array.isArray(shape) || !Array.isArray(shape[0])) throw new BadPlan(`an object names shape ${String(shapeId)}, which the plan does not hold`);
   const [keys, fixedAt = NONE, fixedValues = NONE, singleAt = NONE] = shape;
   if (fixedValues.length !== fixedAt.length || !Array.isArray(singleAt) || !keys.every(isFieldName)) throw new BadPlan(`shape ${String(shapeId)} is malformed`);
-  const fixed: Array<Encoded | typeof WRITTEN | typeof SINGLE> = keys.map(() => WRITTEN);
+  const fixed: Array<Encoded | FieldMark> = keys.map(() => WRITTEN);
   for (let f = 0; f < fixedAt.length; f++) fixed[fixedAt[f]!] = fixedValues[f]!;
-  for (const k of singleAt) {
+  // A single key k is listed as k, or as -(k + 1) when its string is written by its index in the body's strings.
+  for (const entry of singleAt) {
+    const k = entry < 0 ? -entry - 1 : entry;
     if (fixed[k] !== WRITTEN) throw new BadPlan(`shape ${String(shapeId)} is malformed`);
-    fixed[k] = SINGLE;
+    fixed[k] = entry < 0 ? SINGLE_TEXT : SINGLE;
   }
-  const fill = generateCode ? fillerFor(keys, fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : fixedKind(v)))) : null;
+  const fill = generateCode ? fillerFor(keys, fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : v === SINGLE_TEXT ? "singleText" : fixedKind(v)))) : null;
   const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill, makers: new Map() };
   plans[shapeId as number] = plan;
   return plan;
