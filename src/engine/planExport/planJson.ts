@@ -243,6 +243,7 @@ export function decodePlan(
   let layerId = -1;
   let dependencies: Step[] = [];
   let shapeId: Encoded | undefined;
+  let shape: ShapePlan | null = null;
   header = -1;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
@@ -255,13 +256,16 @@ export function decodePlan(
       dependencies = [];
       for (let d = 0; d < deps; d++) dependencies.push(stepAt(steps, bodySteps[header + 3 + d] as number));
       shapeId = bodySteps[header + 3 + deps];
+      shape = decoder.shapePlan(shapeId);
     }
     const target = step as unknown as Record<string, unknown>;
     target.id = i;
     target.layerId = layerId;
     target.ownerPlan = plan;
     target.dependencies = copyOf(dependencies);
-    decoder.fillFields(shapeId, bodySteps, starts[i]!, target);
+    // The first pass placed every step's values inside the stream: no bounds to check here.
+    if (shape!.fill !== null) shape!.fill(target, bodySteps, starts[i]!, shape!.fixed, strings, decoder);
+    else decoder.fillFields(shapeId, bodySteps, starts[i]!, target);
     if (target.inlined === true) {
       const path = step.inlineRead();
       if (path === null) throw new BadPlan(`step ${i} is read inline but reads no property`);
