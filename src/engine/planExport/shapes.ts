@@ -41,13 +41,21 @@ export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | u
   const shape = typeof shapeId === "number" ? shapes[shapeId] : undefined;
   if (!Array.isArray(shape) || !Array.isArray(shape[0])) throw new BadPlan(`an object names shape ${String(shapeId)}, which the plan does not hold`);
   const [keys, fixedAt = NONE, fixedValues = NONE, singleAt = NONE] = shape;
-  if (fixedValues.length !== fixedAt.length || !Array.isArray(singleAt) || !keys.every(isFieldName)) throw new BadPlan(`shape ${String(shapeId)} is malformed`);
+  const malformed = (): never => {
+    throw new BadPlan(`shape ${String(shapeId)} is malformed`);
+  };
+  if (!Array.isArray(fixedAt) || !Array.isArray(fixedValues) || fixedValues.length !== fixedAt.length || !Array.isArray(singleAt) || !keys.every(isFieldName)) malformed();
   const fixed: Array<Encoded | FieldMark> = keys.map(() => WRITTEN);
-  for (let f = 0; f < fixedAt.length; f++) fixed[fixedAt[f]!] = fixedValues[f]!;
+  // Each fixed position names a key once (a position past the keys would make the key list sparse and long).
+  for (let f = 0; f < fixedAt.length; f++) {
+    const k = fixedAt[f]!;
+    if (!Number.isInteger(k) || fixed[k] !== WRITTEN) malformed();
+    fixed[k] = fixedValues[f]!;
+  }
   // A single key k is listed as k, or as -(k + 1) when its string is written by its index in the body's strings.
   for (const entry of singleAt) {
     const k = entry < 0 ? -entry - 1 : entry;
-    if (fixed[k] !== WRITTEN) throw new BadPlan(`shape ${String(shapeId)} is malformed`);
+    if (!Number.isInteger(k) || fixed[k] !== WRITTEN) malformed();
     fixed[k] = entry < 0 ? SINGLE_TEXT : SINGLE;
   }
   const fill = generateCode ? fillerFor(keys, fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : v === SINGLE_TEXT ? "singleText" : fixedKind(v)))) : null;
