@@ -9,7 +9,7 @@ import { READ_INLINE, type Step } from "../step.js";
 import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../layer.js";
 import { OperationPlan } from "../operationPlan.js";
 import { measureOperation, type Limits, type OperationShape } from "../limits.js";
-import { shapeTableOf, type ShapePlan } from "./shapes.js";
+import { shapeTableOf, shapesKeyOf, type ShapePlan } from "./shapes.js";
 import { makerFor, type Maker } from "./fillers.js";
 import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
 import { generatedCodeAllowed } from "../generatedCode.js";
@@ -37,6 +37,8 @@ export interface PlanBody {
   readonly kinds: readonly string[];
   /** The shapes as JSON text: the same few lists in every plan, so the importing process parses each once. */
   readonly shapes: string;
+  /** The key the importing process keeps the parsed shapes under (shapesKeyOf the text). */
+  readonly shapesKey: string;
   /** Strings that single fields write by index (the paths of field reads), each once. */
   readonly strings: readonly string[];
   readonly constraints: ReadonlyArray<readonly [name: string, value: Encoded]>;
@@ -126,7 +128,8 @@ export function encodePlan(plan: OperationPlan): PlanBody {
     }
     i = next;
   }
-  return { purpose: plan.purpose, kinds, shapes: JSON.stringify(shapes), strings: encoder.strings, constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
+  const shapesText = JSON.stringify(shapes);
+  return { purpose: plan.purpose, kinds, shapes: shapesText, shapesKey: shapesKeyOf(shapesText), strings: encoder.strings, constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
 }
 
 function within<T>(where: string, run: () => T): T {
@@ -166,7 +169,7 @@ export function decodePlan(
   const steps = plan.steps; // empty: the plan's steps are decoded into it
   const layers: Layer[] = [];
   const generateCode = generatedCodeAllowed(schema);
-  const { shapes, shapePlans } = shapeTableOf(body.shapes, generateCode);
+  const { shapes, shapePlans } = shapeTableOf(body.shapes, body.shapesKey, generateCode);
   const { strings } = body;
   if (!Array.isArray(strings) || !strings.every((text) => typeof text === "string")) throw new BadPlan("the plan's strings are malformed");
   const decoder = new PlanDecoder({ schema, generateCode, operation, fragments, shapes, strings, shapePlans, steps, layers });

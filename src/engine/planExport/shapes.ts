@@ -4,6 +4,7 @@
 
 import { BadPlan, Tag, type Encoded, type Shape } from "./encoded.js";
 import { fillerFor, fixedKind, type Filler, type Maker } from "./fillers.js";
+import { sha256 } from "./fingerprint.js";
 
 /** Marks a key whose value each object writes (rather than its shape). */
 export const WRITTEN: unique symbol = Symbol("written");
@@ -66,23 +67,34 @@ export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | u
 
 /** A body's shape list (its JSON text) parsed once per process, with what decoders work out per shape. */
 interface ShapeTable {
+  readonly text: string;
   readonly shapes: readonly Shape[];
   /** Per shape, once worked out: for decoders that may generate code, and for those that may not. */
   readonly plans: readonly [Array<ShapePlan | undefined>, Array<ShapePlan | undefined>];
 }
 
-/** Shape lists repeat across plans (they are the step kinds' key lists): parsed once per distinct text. */
+/**
+ * Shape lists repeat across plans (they are the step kinds' key lists): parsed once per distinct text, found
+ * by the short key the body gives its text (a lookup by the text itself would hash it, kilobytes, on every
+ * import) and used only when the text is the same.
+ */
 const shapeTables = new Map<string, ShapeTable>();
 const MAX_SHAPE_TABLES = 1000;
 
+/** The key a body gives its shapes' text: the first 16 hex digits of its SHA-256 (see ShapeTableOf). */
+export function shapesKeyOf(text: string): string {
+  return sha256(text).slice(0, 16);
+}
+
 /**
- * spec: ShapeTableOf — the shapes written as `text` (a JSON array), parsed once per process and kept with
- * what decoding works out per shape; BadPlan when the text is not a list of shapes.
+ * spec: ShapeTableOf — the shapes written as `text` (a JSON array), parsed once per process and kept, under
+ * `key`, with what decoding works out per shape; BadPlan when the text is not a list of shapes. A kept table
+ * is used only if its text is this one; otherwise the text is parsed for this import.
  */
-export function shapeTableOf(text: unknown, generateCode: boolean): { shapes: readonly Shape[]; shapePlans: Array<ShapePlan | undefined> } {
-  if (typeof text !== "string") throw new BadPlan("the plan's shapes are not a JSON text");
-  let table = shapeTables.get(text);
-  if (table === undefined) {
+export function shapeTableOf(text: unknown, key: unknown, generateCode: boolean): { shapes: readonly Shape[]; shapePlans: Array<ShapePlan | undefined> } {
+  if (typeof text !== "string" || typeof key !== "string") throw new BadPlan("the plan's shapes are not a JSON text with its key");
+  let table = shapeTables.get(key);
+  if (table === undefined || table.text !== text) {
     let shapes: unknown;
     try {
       shapes = JSON.parse(text);
@@ -90,9 +102,9 @@ export function shapeTableOf(text: unknown, generateCode: boolean): { shapes: re
       throw new BadPlan("the plan's shapes are not valid JSON");
     }
     if (!Array.isArray(shapes)) throw new BadPlan("the plan's shapes are not a list");
-    table = { shapes: shapes as Shape[], plans: [[], []] };
-    if (shapeTables.size < MAX_SHAPE_TABLES) shapeTables.set(text, table);
+    const kept = table === undefined && shapeTables.size < MAX_SHAPE_TABLES;
+    table = { text, shapes: shapes as Shape[], plans: [[], []] };
+    if (kept) shapeTables.set(key, table);
   }
   return { shapes: table.shapes, shapePlans: table.plans[generateCode ? 1 : 0] };
 }
-
