@@ -34,7 +34,7 @@ export type Filler = (
  */
 export type FixedKind = "scalar" | "decode" | number;
 
-/** Plain arrays up to this long are copied by a literal (no call); longer ones by `slice`. */
+/** Plain arrays up to this long are copied by a literal (no call); longer ones are decoded. */
 const MAX_LITERAL = 8;
 
 export function fixedKind(value: Encoded): FixedKind {
