@@ -1,5 +1,5 @@
 // LoadNodesStep: the objects a Kvetch list's items point to, loaded right behind the list in the same layer
-// with one getObjects call for every item of every entry (ids de-duplicated across parents). Re-checks
+// with one getObjects call for every item of every entry (the store reads each distinct id once). Re-checks
 // derived rows against those objects and drops the items that no longer hold, so a list field never shows a
 // stale child. Made by optimize() only (loadObject over a list's items, through loadNodesBehind); never
 // calls the store per entry.
