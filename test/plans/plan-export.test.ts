@@ -5,6 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { GraphQLSchema, parse } from "graphql";
 import { Redis } from "ioredis";
@@ -177,5 +178,58 @@ test("import: a plan for another operation text is refused with a warning", () =
   assert.is(warnings.length, 1);
   assert.match(warnings[0]!, /another operation/);
 });
+
+/** The plan text with its body changed by `edit` and the checksum written for the new body (as a forger would). */
+function forged(text: string, edit: (body: Record<string, unknown>) => void): string {
+  const newline = text.indexOf("\n");
+  const header = text.slice(0, newline).split(" ");
+  const body = JSON.parse(text.slice(newline + 1)) as Record<string, unknown>;
+  edit(body);
+  const json = JSON.stringify(body);
+  header[4] = createHash("sha256").update(json).digest("hex");
+  return `${header.join(" ")}\n${json}`;
+}
+
+for (const [what, message, edit] of [
+  [
+    "a shape fixing a key at position 1e9",
+    /shape \d+ is malformed/,
+    (body: Record<string, unknown>) => {
+      const shapes = JSON.parse(body.shapes as string) as unknown[][];
+      const fixing = shapes.find((shape) => Array.isArray(shape[1]) && (shape[1] as unknown[]).length > 0)!;
+      (fixing[1] as number[])[0] = 1e9;
+      body.shapes = JSON.stringify(shapes);
+    },
+  ],
+  [
+    "a run of steps longer than the stream",
+    /runs past the plan's end/,
+    (body: Record<string, unknown>) => {
+      const steps = body.steps as number[];
+      const run = steps.indexOf(-2);
+      assert.ok(run > 0, "the 200-field plan writes runs of steps");
+      steps[run + 1] = 1e9; // a run that would make a billion steps
+    },
+  ],
+  [
+    "a step naming a string the body does not hold",
+    /names a string the plan does not hold/,
+    (body: Record<string, unknown>) => {
+      assert.ok((body.strings as string[]).length > 0, "the 200-field plan writes its read paths as strings");
+      body.strings = [];
+    },
+  ],
+] as const) {
+  test(`import: a body with ${what}, checksum rewritten, is refused with a warning`, () => {
+    const warnings: string[] = [];
+    const { schema, source } = twoHundredFields();
+    const text = forged(exportPlan(schema, parse(source)), edit);
+    const other = new GraphQLSchema({ ...schema.toConfig(), extensions: { graphscale: { ...(schema.extensions as { graphscale: object }).graphscale, onPlanWarning: (m: string) => void warnings.push(m) } } });
+    assert.is(importPlan(other, parse(source), text), false);
+    assert.is(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0]!, message);
+    assert.is(getPlanCacheStats(other).plansImported, 0);
+  });
+}
 
 test.run();
