@@ -108,7 +108,8 @@ export interface ShardStats {
  * - it is one round trip: add 1 to `counters.shardQueries[shard]` per call, and the rows it returns (objects,
  *   edges, index entries, counts, scanned rows) to `counters.rowsFetched`;
  * - ids are canonical lowercase UUID strings; ordered lists sort by (seq, id) with ids compared as strings;
- * - it returns fresh objects (never a row it keeps) and never keeps a row object it was given;
+ * - the rows it returns are read, never changed, by Kvetch: it may return rows it keeps only if it never changes
+ *   them afterwards (a write stores a new row object); it never keeps a row object it was given;
  * - writes of derived rows are idempotent (insert-if-absent / delete-if-present), and counts move only by
  *   the rows really inserted or removed.
  */

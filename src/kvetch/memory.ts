@@ -1,6 +1,7 @@
 // The memory backend: the embedded default, with the same contract as MySQL — same shard grouping, one
 // counted round trip per ShardStore call (optionally delayed by `latencyMs`), JSON text in and out so no
-// caller can reach stored state. Never shares a row object with a caller; never skips the round-trip count.
+// caller can reach stored data. A stored row object is never changed (a write stores a new one), so the
+// object and edge-range reads hand out the stored rows themselves; never skips the round-trip count.
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { compareText } from "./backend.js";
@@ -75,6 +76,14 @@ class SortedList<Row extends { seq: number }> {
     this.byId.set(id, row);
     this.rows.splice(this.search(row.seq, id, false), 0, row);
     return true;
+  }
+
+  /** Puts `row` where the present row of its member id is (same seq): rows handed out are never changed. */
+  replace(row: Row): void {
+    const id = this.idOf(row);
+    const present = this.byId.get(id)!;
+    this.byId.set(id, row);
+    this.rows[this.search(present.seq, id, false)] = row;
   }
 
   /** Removes the row of a member id; false when there is none. */
@@ -155,7 +164,7 @@ class MemoryShardStore implements ShardStore {
     const out: ObjectRow[] = [];
     for (let i = 0; i < ids.length; i++) {
       const row = this.data.objects.get(ids[i]!);
-      if (row) out.push({ ...row });
+      if (row) out.push(row);
     }
     this.counters.rowsFetched += out.length;
     return out;
@@ -205,7 +214,7 @@ class MemoryShardStore implements ShardStore {
       if (list) {
         const start = list.firstAfter(after);
         const end = limit === null ? list.rows.length : Math.min(list.rows.length, start + limit);
-        for (let r = start; r < end; r++) rows.push({ ...list.rows[r]! });
+        for (let r = start; r < end; r++) rows.push(list.rows[r]!);
       }
       fetched += rows.length;
       out[i] = rows;
@@ -235,7 +244,7 @@ class MemoryShardStore implements ShardStore {
       }
       const present = list.get(row.toId);
       if (present) {
-        if (replaceData) present.body = row.body;
+        if (replaceData) list.replace({ ...present, body: row.body });
         continue;
       }
       list.insert({ ...row });

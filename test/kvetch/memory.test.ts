@@ -2,7 +2,7 @@
 // simulated latency per round trip and shared state between instances over one backend object.
 import { suite, test } from "uvu";
 import * as assert from "uvu/assert";
-import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
+import { Kvetch, memoryBackend, type EdgeRow, type ObjectRow } from "../../src/kvetch/index.js";
 import { contractSchema, runBackendContractSuite } from "../../src/kvetch/testing/index.js";
 
 runBackendContractSuite({ name: "memory (4 shards)", suite, makeBackend: () => memoryBackend({ shards: 4 }) });
@@ -32,6 +32,27 @@ test("memory: the default backend is one in-memory shard", async () => {
   assert.is(kvetch.counters.shardQueries.length, 1);
   const user = await kvetch.createObject("User", { username: "solo" });
   assert.is(kvetch.shardOf(user.id), 0);
+});
+
+test("memory: rows handed out by a read stay as they were read when later writes replace them", async () => {
+  const [shard] = memoryBackend({ shards: 1 }).openShards({ calls: 0, shardQueries: [0], cacheRoundTrips: {}, rowsFetched: 0 });
+  const id = "00000000-0000-4000-8000-000000000001";
+  const to = "00000000-0000-4000-8000-000000000002";
+  const object: ObjectRow = { id, typeId: 1, version: 1, created: 1, updated: 1, body: '{"a":1}' };
+  await shard!.insertObjects([object]);
+  const edge: EdgeRow = { edgeId: 1, fromId: id, toId: to, seq: 5, created: 1, body: '{"w":1}' };
+  await shard!.writeEdges([edge], false);
+  const [readObject] = await shard!.readObjects([id]);
+  const [[readEdge]] = (await shard!.readEdgeRanges(1, [{ fromId: id, after: null, limit: null }])) as [[EdgeRow]];
+  assert.is(await shard!.writeEdges([{ ...edge, body: '{"w":2}' }], true), 0);
+  assert.equal(await shard!.replaceObjects([{ row: { ...object, version: 2, body: '{"a":2}' }, expectVersion: 1 }]), [true]);
+  assert.equal(readEdge, edge);
+  assert.equal(readObject, object);
+  const [[edgeNow]] = (await shard!.readEdgeRanges(1, [{ fromId: id, after: null, limit: null }])) as [[EdgeRow]];
+  assert.equal(edgeNow, { ...edge, body: '{"w":2}' });
+  assert.equal(await shard!.readObjects([id]), [{ ...object, version: 2, body: '{"a":2}' }]);
+  object.body = "changed by the caller";
+  assert.is((await shard!.readObjects([id]))[0]!.body, '{"a":2}');
 });
 
 test.run();
