@@ -1,7 +1,8 @@
 // The memory backend: the embedded default, with the same contract as MySQL — same shard grouping, one
 // counted round trip per ShardStore call (optionally delayed by `latencyMs`), JSON text in and out so no
 // caller can reach stored data. A stored row object is never changed (a write stores a new one), so the
-// object and edge-range reads hand out the stored rows themselves; never skips the round-trip count.
+// object, edge-range and index-range reads hand out the stored rows themselves; never skips the round-trip
+// count.
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { compareText } from "./backend.js";
@@ -281,7 +282,7 @@ class MemoryShardStore implements ShardStore {
         let r = list.firstAfter(after);
         for (; r < list.rows.length && (limit === null || rows.length < limit); r++) {
           const row = list.rows[r]!;
-          if (row.valueKey === valueKey) rows.push({ ...row });
+          if (row.valueKey === valueKey) rows.push(row);
         }
       }
       fetched += rows.length;
