@@ -1,6 +1,7 @@
 // loadObject(type, $id): the objects of a whole layer in one getObjects call (the store de-duplicates, groups
-// by shard and reads Redis first). A missing id, a malformed id or an object of another type is null, so
-// the engine skips everything planned below that entry. Never calls the store per entry.
+// by shard and reads Redis first). A missing id or an object of another type is null, so the engine skips
+// everything planned below that entry; an id that is not a UUID is that entry's error. Never calls the store
+// per entry.
 
 import { AccessStep, Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass, mapResults } from "../../src/index.js";
 import { KvetchError, type KvetchObject } from "../../src/kvetch/index.js";
@@ -32,10 +33,8 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
 
   execute({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<KvetchObject | null> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count);
-    // A non-string id is a plan mistake (an error); a malformed string id names no object (null).
-    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) =>
-      typeof id !== "string" ? fail(new Error(`graphscale: ${this} was given the id ${JSON.stringify(id) ?? String(id)}; ids are UUID strings.`)) : null,
-    );
+    // An id that is not a UUID string is bad input: that entry's error, saying what and where; no store call.
+    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) => fail(notAnIdError(id, this.type)));
     if (distinct.length === 0) return out;
     const store = requireStore(storeValue, this);
     const type = this.type;
@@ -113,6 +112,12 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
   }
 }
 
+/** The error of an entry whose id is not a UUID string: the value as given, and the step's factory call. */
+function notAnIdError(id: unknown, type: string): KvetchError {
+  const given = typeof id === "string" ? JSON.stringify(id) : `${typeof id} ${JSON.stringify(id) ?? String(id)}`;
+  return new KvetchError("BAD_ID", `${given} is not a UUID (expected 8-4-4-4-12 hex) in loadObject(${JSON.stringify(type)})`);
+}
+
 /**
  * `get` on every step whose value is a KvetchObject (loadObject, createObject, updateObject): "id" is the
  * object's id, any other key (or path) reads from its data bag.
@@ -180,7 +185,10 @@ function entryKeys(slot: Int32Array, count: number, distinct: readonly string[])
   return [entries, keys];
 }
 
-/** The object of `type` with each entry's id, or null (missing, malformed id, other type). */
+/**
+ * The object of `type` with each entry's id, or null (missing, or of another type); an id that is not a UUID
+ * is that entry's error.
+ */
 export function loadObject(type: string, $id: Step, options?: KvetchStepOptions): LoadObjectStep {
   return new LoadObjectStep(type, $id, kvetchStore(options));
 }

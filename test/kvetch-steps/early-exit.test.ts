@@ -1,7 +1,7 @@
-// Missing objects through the Kvetch steps: a missing, malformed or wrongly typed id is null. A read keyed by
-// the id the object was loaded by runs beside the object load, in the same round trip, and its result is never
-// shown (the null object hides it); nothing behind that read, and nothing else planned below, reaches the
-// store. Every case counts its store calls.
+// Missing objects through the Kvetch steps: a missing or wrongly typed id is null, a malformed one null with
+// its own error. A read keyed by the id the object was loaded by runs beside the object load, in the same
+// round trip, and its result is never shown (the null object hides it); nothing behind that read, and nothing
+// else planned below, reaches the store. Every case counts its store calls.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { newId } from "../../src/kvetch/index.js";
@@ -21,11 +21,23 @@ test("missing user: todoUser is null after 2 calls in one round trip (user, list
   assert.equal(run.result, (await naive(kvetch, todoViewQuery, { id: newId() })).result);
 });
 
-test("malformed id: todoUser is null without any store call", async () => {
+test("malformed id: todoUser is null with an error saying what and where, without any store call", async () => {
   const { kvetch } = await seededStore();
   const run = await planned(kvetch, todoViewQuery, { id: "not-a-uuid" });
-  assert.equal(run.result, { data: { todoUser: null } });
+  assert.equal(run.result.data, { todoUser: null });
+  assert.is(run.result.errors!.length, 1);
+  assert.is(run.result.errors![0]!.message, 'Kvetch: "not-a-uuid" is not a UUID (expected 8-4-4-4-12 hex) in loadObject("User")');
+  assert.equal(run.result.errors![0]!.path, ["todoUser"]);
   assert.is(run.calls, 0);
+});
+
+test("a malformed id beside good ones: only its own field fails, and it costs no store call", async () => {
+  const { kvetch, seed } = await seededStore();
+  const query = `query ($a: ID!, $b: ID!, $c: ID!) { a: todoItem(id: $a) { text } b: todoItem(id: $b) { text } c: todoItem(id: $c) { text } }`;
+  const run = await planned(kvetch, query, { a: seed.itemIds[0]![0]![0], b: "42", c: seed.itemIds[0]![0]![1] });
+  assert.equal(run.result.data, { a: { text: "list 1, item 1" }, b: null, c: { text: "list 1, item 2" } });
+  assert.equal(run.result.errors!.map((e) => [e.path, e.message]), [[["b"], 'Kvetch: "42" is not a UUID (expected 8-4-4-4-12 hex) in loadObject("TodoItem")']]);
+  assert.is(run.calls, 2); // one object load per aliased field with a UUID: a and c
 });
 
 test("an object of another type is null: a list's id given to todoUser (user and list edges, 2 calls)", async () => {

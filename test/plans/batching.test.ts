@@ -41,7 +41,7 @@ test("todo view: 200 concurrent requests for distinct users make ≤ 0.2 store c
   await kvetch.close();
 });
 
-test("todo view: a malformed user id gets its own result, the other 199 are untouched", async () => {
+test("todo view: a malformed user id gets its own error, the other 199 results are untouched", async () => {
   const { kvetch, seed } = await seeded();
   const contextValue = { kvetch };
   const ids = seed.userIds.slice();
@@ -53,6 +53,8 @@ test("todo view: a malformed user id gets its own result, the other 199 are unto
   assert.ok(kvetch.counters.calls / USERS <= 0.2, `${kvetch.counters.calls} store calls`);
   assert.equal(batched, unbatched);
   assert.equal(batched[42], unbatched[42]);
+  assert.equal((batched[42] as any).data, { todoUser: null });
+  assert.equal(batched[42].errors.map((e: any) => [e.path, e.message]), [[["todoUser"], 'Kvetch: "not-a-uuid" is not a UUID (expected 8-4-4-4-12 hex) in loadObject("User")']]);
   for (let u = 0; u < USERS; u++) if (u !== 42) assert.ok((batched[u] as any).data.todoUser !== null && batched[u].errors === undefined);
   await kvetch.close();
 });
