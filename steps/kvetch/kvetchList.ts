@@ -98,8 +98,8 @@ export abstract class KvetchListStep extends Step<unknown> {
     verify: boolean,
   ): Promise<(KvetchPage<ListItem> | KvetchError)[]>;
 
-  /** Whether a key can have items at all (a malformed id has none); null keys never reach this. */
-  protected abstract isQueryableKey(key: unknown): boolean;
+  /** Why a key cannot be queried (loadEdges: a fromId that is not a UUID), or null; null keys never reach this. */
+  protected abstract keyError(key: unknown): KvetchError | null;
 
   /** The key that equal keys share, for de-duplication (null: do not de-duplicate this key). */
   protected abstract dedupeKey(key: unknown): string | null;
@@ -140,8 +140,9 @@ export abstract class KvetchListStep extends Step<unknown> {
         slot[i] = -1;
         continue;
       }
-      if (!this.isQueryableKey(key)) {
-        out[i] = this.settings.mode === "list" ? [] : emptyPage();
+      const problem = this.keyError(key);
+      if (problem !== null) {
+        out[i] = fail(problem); // bad input: this entry's error, without a query
         slot[i] = -1;
         continue;
       }
@@ -278,7 +279,7 @@ export abstract class KvetchListStep extends Step<unknown> {
     }
     if (this.limitCap !== null) limit = limit === null ? this.limitCap : Math.min(limit, this.limitCap);
     if (limit === null) limit = maxPage + 1;
-    const queried = keys.filter((key) => key != null && this.isQueryableKey(key) && this.dedupeKey(key) !== null);
+    const queried = keys.filter((key) => key != null && this.keyError(key) === null && this.dedupeKey(key) !== null);
     if (queried.length === 0) return Promise.resolve(null);
     const pages = this.fetchPages(store, queried, limit, (after ?? null) as string | null, this.settings.verify);
     return keyedPages(pages, queried, (key) => this.dedupeKey(key)!);
@@ -349,10 +350,6 @@ export abstract class KvetchListStep extends Step<unknown> {
 export function pageArgument(value: Step | number | string | null | undefined): Step | null {
   if (value === undefined) return null;
   return value instanceof Step ? value : constant(value);
-}
-
-function emptyPage(): KvetchPage<ListItem> {
-  return { edges: [], hasNextPage: false, endCursor: null };
 }
 
 /** A page cut to `first` items: there is a next page, and it starts after the last item kept. */

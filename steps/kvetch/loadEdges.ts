@@ -7,10 +7,11 @@ import type { Step } from "../../src/index.js";
 import { derivedEdgeHolds } from "../../src/kvetch/index.js";
 import { isUuid } from "../../src/kvetch/index.js";
 import { edgesDependencyKey } from "./dependencies.js";
-import type { Kvetch, KvetchError } from "../../src/kvetch/index.js";
+import type { Kvetch } from "../../src/kvetch/index.js";
+import { KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type KvetchListSteps, type ListItem } from "./kvetchList.js";
-import { kvetchStore } from "./kvetchStore.js";
+import { kvetchStore, notAnIdError } from "./kvetchStore.js";
 import { registerStepClass } from "../../src/index.js";
 
 export class LoadEdgesStep extends KvetchListStep {
@@ -35,9 +36,9 @@ export class LoadEdgesStep extends KvetchListStep {
     return store.getEdges(this.name, fromIds as string[], { first, after, verify, partial: true });
   }
 
-  /** A parent that is not an id has no edges (and costs no query). */
-  protected isQueryableKey(fromId: unknown): boolean {
-    return isUuid(fromId);
+  /** A parent that is not a UUID string is bad input: that entry's error (and no query). */
+  protected keyError(fromId: unknown): KvetchError | null {
+    return isUuid(fromId) ? null : notAnIdError(fromId, `${this.factoryName}(${JSON.stringify(this.name)})`);
   }
 
   protected dedupeKey(fromId: unknown): string {

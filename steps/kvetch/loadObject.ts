@@ -11,7 +11,7 @@ import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
-import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { distinctIds, kvetchStore, notAnIdError, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
   static override readonly stepName = "LoadObject";
@@ -34,7 +34,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
   execute({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<KvetchObject | null> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count);
     // An id that is not a UUID string is bad input: that entry's error, saying what and where; no store call.
-    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) => fail(notAnIdError(id, this.type)));
+    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) => fail(notAnIdError(id, `loadObject(${JSON.stringify(this.type)})`)));
     if (distinct.length === 0) return out;
     const store = requireStore(storeValue, this);
     const type = this.type;
@@ -110,12 +110,6 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
   override toStringMeta(): string {
     return this.type;
   }
-}
-
-/** The error of an entry whose id is not a UUID string: the value as given, and the step's factory call. */
-function notAnIdError(id: unknown, type: string): KvetchError {
-  const given = typeof id === "string" ? JSON.stringify(id) : `${typeof id} ${JSON.stringify(id) ?? String(id)}`;
-  return new KvetchError("BAD_ID", `${given} is not a UUID (expected 8-4-4-4-12 hex) in loadObject(${JSON.stringify(type)})`);
 }
 
 /**

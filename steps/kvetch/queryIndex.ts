@@ -32,8 +32,9 @@ export class QueryIndexStep extends KvetchListStep {
     return store.queryIndex(this.name, values, { first, after, verify, partial: true });
   }
 
-  protected isQueryableKey(_value: unknown): boolean {
-    return true;
+  /** Any value can be queried (the store canonicalizes it). */
+  protected keyError(_value: unknown): KvetchError | null {
+    return null;
   }
 
   /** Scalars de-duplicate; objects and arrays are sent as they are (the store canonicalizes them). */

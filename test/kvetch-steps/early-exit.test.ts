@@ -4,8 +4,12 @@
 // else planned below, reaches the store. Every case counts its store calls.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { parse } from "graphql";
+import { execute, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
 import { newId } from "../../src/kvetch/index.js";
-import { todoViewQuery } from "../../examples/todo/schema.js";
+import { each } from "../../steps/index.js";
+import { edgeCount, loadEdges } from "../../steps/kvetch/index.js";
+import { todoKvetchSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { naive, planned, seededStore } from "./todo.js";
 
 const LIST_WITH_OWNER = `query ($id: ID!) {
@@ -89,6 +93,29 @@ test("no kvetch in the context: an error at the field saying how to provide one"
   const result = await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: newId() }, contextValue: {} });
   assert.equal(JSON.parse(JSON.stringify(result.data)), { todoUser: null });
   assert.match(result.errors![0]!.message, /needs a Kvetch store.*contextValue: \{ kvetch \}/);
+});
+
+test("loadEdges and edgeCount keyed by a client's id: an id that is not a UUID is that entry's error, with no query", async () => {
+  const { kvetch, seed } = await seededStore();
+  const schema = makeSchema({
+    typeDefs: `type Query { listIdsOf(userId: ID!): [ID!] listCountOf(userId: ID!): Int }`,
+    planContext: { kvetchSchema: todoKvetchSchema },
+    plans: {
+      Query: {
+        listIdsOf: (_$root: Step, args: FieldArgs) => each(loadEdges("user_to_list", args.get("userId"), { first: 2 }), ($edge) => $edge.get("toId")),
+        listCountOf: (_$root: Step, args: FieldArgs) => edgeCount("user_to_list", args.get("userId")),
+      },
+    },
+  });
+  const document = parse(`query ($a: ID!, $b: ID!) { a: listIdsOf(userId: $a) b: listIdsOf(userId: $b) c: listCountOf(userId: $a) d: listCountOf(userId: $b) }`);
+  kvetch.resetCounters();
+  const result = JSON.parse(JSON.stringify(await execute({ schema, document, variableValues: { a: seed.userIds[0], b: "user-7" }, contextValue: { kvetch } })));
+  assert.equal(result.data, { a: seed.listIds[0]!.slice(0, 2), b: null, c: 10, d: null });
+  assert.equal(result.errors.map((e: { path: unknown; message: string }) => [e.path, e.message]), [
+    [["b"], 'Kvetch: "user-7" is not a UUID (expected 8-4-4-4-12 hex) in loadEdges("user_to_list")'],
+    [["d"], 'Kvetch: "user-7" is not a UUID (expected 8-4-4-4-12 hex) in edgeCount("user_to_list")'],
+  ]);
+  assert.is(kvetch.counters.calls, 2); // a's edges and c's count; nothing for b and d
 });
 
 test.run();
