@@ -25,6 +25,8 @@ interface PagePlan {
   requestOf: Int32Array;
   first: number | null;
   verify: boolean;
+  /** Whether each row gets its cursor (the page's endCursor always does). */
+  cursors: boolean;
 }
 
 /** planPages: validates page options and de-duplicates (key, cursor) pairs into list requests, before any I/O. */
@@ -37,6 +39,8 @@ function planPages(call: string, keys: readonly string[], options: KvetchPageOpt
   }
   const verify = opts.verify ?? true;
   if (typeof verify !== "boolean") throw new KvetchError("BAD_ARGUMENT", `${call} verify must be a boolean`);
+  const cursors = opts.cursors ?? true;
+  if (typeof cursors !== "boolean") throw new KvetchError("BAD_ARGUMENT", `${call} cursors must be a boolean`);
   const after = opts.after ?? null;
   let afterOf: (i: number) => unknown;
   if (Array.isArray(after)) {
@@ -65,7 +69,7 @@ function planPages(call: string, keys: readonly string[], options: KvetchPageOpt
     const i = distinct.firstOf[r]!;
     requests[r] = { key: keys[i]!, after: positions[i]!, limit };
   }
-  return { requests, requestOf: distinct.slotOf, first, verify };
+  return { requests, requestOf: distinct.slotOf, first, verify, cursors };
 }
 
 /** Lists of items, one per request; a request whose shard failed holds the failure. */
@@ -263,21 +267,28 @@ function pageLength(items: readonly ListItem[], first: number | null): number {
   return first === null ? items.length : Math.min(first, items.length);
 }
 
-function edgePage(edge: string, fromId: string, items: readonly ListItem[], first: number | null): KvetchPage<KvetchEdge> {
+function edgePage(edge: string, fromId: string, items: readonly ListItem[], first: number | null, cursors: boolean): KvetchPage<KvetchEdge> {
   const count = pageLength(items, first);
   const edges = new Array<KvetchEdge>(count);
   for (let i = 0; i < count; i++) {
     const item = items[i]!;
-    edges[i] = { edge, fromId, toId: item.id, data: item.data ?? {}, created: item.created, cursor: encodeCursor(item.seq, item.id) };
+    const cursor = cursors ? encodeCursor(item.seq, item.id) : "";
+    edges[i] = { edge, fromId, toId: item.id, data: item.data ?? {}, created: item.created, cursor };
   }
-  return { edges, hasNextPage: first !== null && items.length > first, endCursor: count > 0 ? edges[count - 1]!.cursor : null };
+  return { edges, hasNextPage: first !== null && items.length > first, endCursor: endCursorOf(items, edges, count, cursors) };
 }
 
-function indexPage(items: readonly ListItem[], first: number | null): KvetchPage<KvetchIndexEntry> {
+function indexPage(items: readonly ListItem[], first: number | null, cursors: boolean): KvetchPage<KvetchIndexEntry> {
   const count = pageLength(items, first);
   const edges = new Array<KvetchIndexEntry>(count);
-  for (let i = 0; i < count; i++) edges[i] = { targetId: items[i]!.id, cursor: encodeCursor(items[i]!.seq, items[i]!.id) };
-  return { edges, hasNextPage: first !== null && items.length > first, endCursor: count > 0 ? edges[count - 1]!.cursor : null };
+  for (let i = 0; i < count; i++) edges[i] = { targetId: items[i]!.id, cursor: cursors ? encodeCursor(items[i]!.seq, items[i]!.id) : "" };
+  return { edges, hasNextPage: first !== null && items.length > first, endCursor: endCursorOf(items, edges, count, cursors) };
+}
+
+/** The cursor of a page's last row (encoded once more only when the rows carry none), null for an empty page. */
+function endCursorOf(items: readonly ListItem[], rows: readonly { cursor: string }[], count: number, cursors: boolean): string | null {
+  if (count === 0) return null;
+  return cursors ? rows[count - 1]!.cursor : encodeCursor(items[count - 1]!.seq, items[count - 1]!.id);
 }
 
 /**
@@ -301,7 +312,7 @@ export async function getEdgePages(
   const pages = new Array<OrFailure<KvetchPage<KvetchEdge>>>(plan.requests.length);
   for (let r = 0; r < plan.requests.length; r++) {
     const list = lists[r]!;
-    pages[r] = isFailure(list) ? list : edgePage(edge.name, plan.requests[r]!.key, list, plan.first);
+    pages[r] = isFailure(list) ? list : edgePage(edge.name, plan.requests[r]!.key, list, plan.first, plan.cursors);
   }
   return spread(pages, plan.requestOf);
 }
@@ -322,7 +333,7 @@ export async function queryIndexPages(
   const isEmpty = new Uint8Array(plan.requests.length);
   for (let i = 0; i < keys.length; i++) if (empty[i]) isEmpty[plan.requestOf[i]!] = 1;
   for (let r = 0; r < plan.requests.length; r++) if (!isEmpty[r]) live.push(r);
-  const livePlan: PagePlan = { requests: pick(plan.requests, live), requestOf: plan.requestOf, first: plan.first, verify: plan.verify };
+  const livePlan: PagePlan = { ...plan, requests: pick(plan.requests, live) };
   const liveValues = livePlan.requests.map((request) => JSON.parse(request.key) as unknown); // once per value, not per entry
   const kind = indexListKind(store.shardMap, index);
   const liveLists =
@@ -336,7 +347,7 @@ export async function queryIndexPages(
   const pages = new Array<OrFailure<KvetchPage<KvetchIndexEntry>>>(plan.requests.length);
   for (let r = 0; r < plan.requests.length; r++) {
     const list = lists[r]!;
-    pages[r] = isFailure(list) ? list : indexPage(list, plan.first);
+    pages[r] = isFailure(list) ? list : indexPage(list, plan.first, plan.cursors);
   }
   return spread(pages, plan.requestOf);
 }

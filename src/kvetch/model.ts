@@ -51,6 +51,11 @@ export interface KvetchPageOptions {
   after?: string | null | readonly (string | null | undefined)[];
   /** Re-check derived rows against their canonical objects and drop mismatches (default true). */
   verify?: boolean;
+  /**
+   * Encode each row's `cursor` (default true). false, for callers that never read the rows' cursors: each
+   * row's `cursor` is "" (one encoding per row saved); the page's `endCursor` is still encoded.
+   */
+  cursors?: boolean;
 }
 
 /** An entry of an edge list or index entry list as reads pass it around (data is null for index entries). */

@@ -2,7 +2,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { comparePosition, decodeCursor, encodeCursor, nextSeq } from "../../src/kvetch/cursor.js";
-import { newId } from "../../src/kvetch/index.js";
+import { Kvetch, KvetchError, memoryBackend, newId } from "../../src/kvetch/index.js";
+import { contractSchema } from "../../src/kvetch/testing/index.js";
 
 test("cursor: 32 base64url characters of 8 seq bytes and 16 id bytes", () => {
   const cursor = encodeCursor(1, "00000000-0000-7000-8000-000000000001");
@@ -39,6 +40,27 @@ test("nextSeq: strictly increasing, ms * 1024 scale", () => {
     assert.ok(seq > last);
     last = seq;
   }
+});
+
+test("cursors: false leaves each row's cursor empty and still encodes the page's endCursor", async () => {
+  const kvetch = new Kvetch({ schema: contractSchema, backend: memoryBackend({ shards: 4 }) });
+  const user = await kvetch.createObject("User", { username: "cursors" });
+  await kvetch.createObjects(Array.from({ length: 3 }, (_, i) => ({ type: "TodoList", data: { userId: user.id, name: `l${i}` } })));
+  const [full] = await kvetch.getEdges("user_to_list", [user.id], { first: 2 });
+  const [bare] = await kvetch.getEdges("user_to_list", [user.id], { first: 2, cursors: false });
+  assert.equal(bare!.edges.map((e) => e.cursor), ["", ""]);
+  assert.equal(bare, { ...full!, edges: full!.edges.map((e) => ({ ...e, cursor: "" })) });
+  assert.is(bare!.endCursor, full!.edges[1]!.cursor);
+  const [index] = await kvetch.queryIndex("username", ["cursors"], { cursors: false });
+  assert.equal(index, { edges: [{ targetId: user.id, cursor: "" }], hasNextPage: false, endCursor: (await kvetch.queryIndex("username", ["cursors"]))[0]!.endCursor });
+  try {
+    await kvetch.getEdges("user_to_list", [user.id], { cursors: "no" as unknown as boolean });
+    assert.unreachable("a non-boolean cursors option is refused");
+  } catch (error) {
+    assert.instance(error, KvetchError);
+    assert.is((error as Error).message, "Kvetch: getEdges cursors must be a boolean");
+  }
+  await kvetch.close();
 });
 
 test.run();
