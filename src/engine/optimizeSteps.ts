@@ -31,6 +31,8 @@ class PlanOptimizer implements OptimizeContext {
   private readonly consumers = new Map<Step, Set<Step>>();
   /** Steps the output plan, a layer boundary or the subscription source reads. */
   private readonly readByOutput = new Set<Step>();
+  /** Of those, the steps the output plan or the subscription source reads as values. */
+  private readonly outputValues = new Set<Step>();
 
   /** Steps below this id belong to a plan in use (a branch is being planned): they are never rewritten. */
   constructor(
@@ -38,9 +40,17 @@ class PlanOptimizer implements OptimizeContext {
     private readonly firstStep: number,
   ) {
     for (const step of plan.liveSteps()) this.indexConsumer(step);
-    visitOutput(plan.root, (value) => stepsOfValue(value).forEach((s) => this.readByOutput.add(s)));
+    visitOutput(plan.root, (value) => {
+      for (const s of stepsOfValue(value)) {
+        this.readByOutput.add(s);
+        if (value.kind !== "list") this.outputValues.add(s); // a list position reads its items' positions, not the values
+      }
+    });
     for (const layer of plan.layers) for (const s of layer.reason.stepsRead()) this.readByOutput.add(s);
-    if (plan.sourceStep) this.readByOutput.add(plan.sourceStep);
+    if (plan.sourceStep) {
+      this.readByOutput.add(plan.sourceStep);
+      this.outputValues.add(plan.sourceStep);
+    }
   }
 
   private indexConsumer(step: Step): void {
@@ -79,6 +89,10 @@ class PlanOptimizer implements OptimizeContext {
     return this.readByOutput.has(this.resolve($step));
   }
 
+  isOutputValue($step: Step): boolean {
+    return this.outputValues.has(this.resolve($step));
+  }
+
   replaceStep($old: Step, $new: Step): void {
     const old = this.resolve($old);
     if (old === $new) return;
@@ -94,10 +108,20 @@ class PlanOptimizer implements OptimizeContext {
       for (const c of consumers) if (c !== $new) set.add(c);
     }
     if (this.readByOutput.has(old)) this.readByOutput.add($new);
+    if (this.outputValues.has(old)) this.outputValues.add($new);
   }
 
   listOfItem($step: Step): Step | null {
     return $step instanceof ItemStep ? this.resolve($step.listReason.listStep) : null;
+  }
+
+  itemsOf($list: Step): readonly Step[] {
+    const list = this.resolve($list);
+    const out: Step[] = [];
+    for (const step of this.plan.liveSteps()) {
+      if (step instanceof ItemStep && !this.replacements.has(step) && this.resolve(step.listReason.listStep) === list) out.push(step);
+    }
+    return out;
   }
 
   sameEntries($a: Step, $b: Step): boolean {

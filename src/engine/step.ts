@@ -58,10 +58,18 @@ export interface OptimizeContext {
   consumersOf($step: Step): readonly Step[];
   /** Whether the output plan or a layer boundary reads `$step` itself (besides its step consumers). */
   isReadByOutput($step: Step): boolean;
+  /**
+   * Whether the output plan or the subscription source reads `$step`'s values as they are: a leaf, a list of
+   * leaves, an object or abstract value. A list position (its items have positions of their own) and layer
+   * boundaries are not counted.
+   */
+  isOutputValue($step: Step): boolean;
   /** Replaces `$old` everywhere (dependents, layers, output) by `$new`; `$new` joins `$old`'s layer. */
   replaceStep($old: Step, $new: Step): void;
   /** When `$step` is the item of a list layer: the step whose lists hold the items; null otherwise. */
   listOfItem($step: Step): Step | null;
+  /** The item steps of every list layer over `$list` (the reverse of listOfItem). */
+  itemsOf($list: Step): readonly Step[];
   /** Whether `$a` runs over the entries of `$b`: the same layer, or the object layer opened by `$b`'s values. */
   sameEntries($a: Step, $b: Step): boolean;
 }

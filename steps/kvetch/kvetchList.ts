@@ -4,7 +4,7 @@
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
-import { Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
+import { AccessStep, Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchError } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
@@ -38,6 +38,8 @@ export interface KvetchListSettings {
   readonly mode: ListMode;
   /** Whether the store re-checks derived rows itself (false when a node load right behind does it). */
   readonly verify: boolean;
+  /** false: the items' cursors are not encoded (`cursor` is ""), since nothing can read them (CursorsUnread). */
+  readonly cursors?: boolean;
 }
 
 export abstract class KvetchListStep extends Step<unknown> {
@@ -291,7 +293,11 @@ export abstract class KvetchListStep extends Step<unknown> {
    */
   withoutVerification(plan: OptimizeContext): KvetchListStep {
     const $key = loadedById(plan, this, this.keyStep());
-    const $list = this.rebuildWith({ mode: this.settings.mode, verify: false }, { ...this.dependencySteps(), ...($key === null ? {} : { $key }) });
+    const steps = { ...this.dependencySteps(), ...($key === null ? {} : { $key }) };
+    // A list keyed by a value that can be global may be global itself, and reused by a branch planned later.
+    const unread = this.settings.cursors !== false && !steps.$key.canBeGlobal() && cursorsUnread(plan, this);
+    const $list = this.rebuildWith({ mode: this.settings.mode, verify: false, ...(unread ? { cursors: false } : {}) }, steps);
+    if (unread) $list.optimizations.push("items' cursors not encoded (nothing reads them)");
     if ($key !== null) $list.optimizations.push("keyed by the id its object was loaded by");
     if ($list.limitCap !== 1 && this.settings.mode === "list" && onlyFirstConsumes(plan, this)) {
       $list.limitCap = 1;
@@ -335,6 +341,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         p.name === this.name &&
         p.settings.mode === this.settings.mode &&
         p.settings.verify === this.settings.verify &&
+        (p.settings.cursors !== false) === (this.settings.cursors !== false) &&
         p.limitCap === this.limitCap &&
         p.firstIndex === this.firstIndex &&
         p.afterIndex === this.afterIndex,
@@ -356,6 +363,25 @@ export function pageArgument(value: Step | number | string | null | undefined): 
 function trimPage(page: KvetchPage<ListItem>, first: number): KvetchPage<ListItem> {
   const edges = page.edges.slice(0, first);
   return { edges, hasNextPage: true, endCursor: first > 0 ? edges[first - 1]!.cursor : null };
+}
+
+/**
+ * spec: CursorsUnread — whether nothing can read the cursors of `$list`'s items: a list (not a page, whose
+ * cursors a connection shows); no step consumes it and the output reads it only as a list field; every item
+ * step of every list layer over it is read by steps only, each an access of a key other than `cursor`.
+ */
+function cursorsUnread(plan: OptimizeContext, $list: KvetchListStep): boolean {
+  if ($list.settings.mode !== "list") return false;
+  if (plan.consumersOf($list).length > 0 || plan.isOutputValue($list)) return false;
+  const items = plan.itemsOf($list);
+  if (items.length === 0) return false;
+  for (const $item of items) {
+    if (plan.isReadByOutput($item)) return false;
+    for (const $reader of plan.consumersOf($item)) {
+      if (!($reader instanceof AccessStep) || $reader.path.length === 0 || $reader.path[0] === "cursor") return false;
+    }
+  }
+  return true;
 }
 
 /** Whether the only thing that reads `$list` is one first() step (no list field, no output, no other step). */

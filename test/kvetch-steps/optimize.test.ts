@@ -137,4 +137,35 @@ test("loadObject(type, $id, { store }) reads the store a step gives instead of t
   assert.is(kvetch.counters.calls, 1);
 });
 
+test("cursors nobody reads are not encoded: the todo view's item lists skip them, pages and cursor reads keep them", async () => {
+  const { kvetch, seed } = await seededStore();
+  const edgesOf = (plan: ReturnType<typeof planOf>) =>
+    Object.fromEntries((plan.liveSteps().filter((s) => s instanceof LoadEdgesStep) as LoadEdgesStep[]).map((s) => [s.name, s.settings.cursors !== false]));
+  // list_to_item: read by the node load only. user_to_list: keyed by the id the user was loaded by (global).
+  assert.equal(edgesOf(planOf(todoSchema, todoViewQuery, { id: seed.userIds[0] })), { list_to_item: false, user_to_list: true });
+
+  // The same edge list read twice: one list field loads the items, the other shows each edge's cursor.
+  const schema = makeSchema({
+    typeDefs: `type Query { user(id: ID!): User } type User { lists: [TodoList!]! } type TodoList { items: [TodoItem!]! cursors: [String!]! } type TodoItem { text: String }`,
+    plans: {
+      Query: { user: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")) },
+      User: { lists: ($user: Step) => each(loadEdges("user_to_list", $user.get("id")), ($e) => loadObject("TodoList", $e.get("toId"))) },
+      TodoList: {
+        items: ($list: Step) => each(loadEdges("list_to_item", $list.get("id")), ($e) => loadObject("TodoItem", $e.get("toId"))),
+        cursors: ($list: Step) => each(loadEdges("list_to_item", $list.get("id")), ($e) => $e.get("cursor")),
+      },
+      TodoItem: { text: ($item: Step) => $item.get("text") },
+    },
+  });
+  const id = seed.userIds[0]!;
+  const query = `query ($id: ID!) { user(id: $id) { lists { items { text } cursors } } }`;
+  assert.equal(edgesOf(planOf(schema, query, { id })), { list_to_item: true, user_to_list: true });
+  const result = JSON.parse(JSON.stringify(await execute({ schema, document: parse(query), variableValues: { id }, contextValue: { kvetch } })));
+  const pages = await kvetch.getEdges("list_to_item", seed.listIds[0]!);
+  assert.equal(result.data.user.lists.map((l: { cursors: string[] }) => l.cursors), pages.map((p) => p.edges.map((e) => e.cursor)));
+  assert.is(result.data.user.lists[3].items.length, 5);
+  // Without the cursors field the item lists are read by the node load only, and skip them.
+  assert.equal(edgesOf(planOf(schema, `query ($id: ID!) { user(id: $id) { lists { items { text } } } }`, { id })), { list_to_item: false, user_to_list: true });
+});
+
 test.run();
