@@ -7,6 +7,8 @@ import * as assert from "uvu/assert";
 import { GraphQLSchema, parse } from "graphql";
 import { execute, explainPlan, exportPlan, getPlanCacheStats, importPlan, type PlanJSON } from "../../src/index.js";
 import { memoryBackend, newId, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
+import { prepareRequest } from "../../src/engine/execute.js";
+import { LoadEdgesStep } from "../../steps/kvetch/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { naive, planned, seededStore } from "./todo.js";
 
@@ -161,6 +163,11 @@ test("an exported todo view plan, imported into another schema instance, runs 3 
   assert.is(Math.max(...recording.depths), 3, `depths ${recording.depths}`);
   const own = await planned(kvetch, todoViewQuery, { id: seed.userIds[0] });
   assert.equal(JSON.parse(JSON.stringify(result)), own.result);
+  // The imported item edges still skip the cursors nothing reads (CursorsUnread travels with the plan).
+  const prepared = prepareRequest({ schema: copy, document, variableValues, contextValue: {} });
+  if (!("request" in prepared)) throw new Error("request errors");
+  const settings = prepared.request.plan.liveSteps().flatMap((s) => (s instanceof LoadEdgesStep ? [[s.name, s.settings.cursors !== false]] : []));
+  assert.equal(Object.fromEntries(settings), { list_to_item: false, user_to_list: true });
 });
 
 test.run();
