@@ -124,6 +124,10 @@ class PlanOptimizer implements OptimizeContext {
     return out;
   }
 
+  branchesMayFollow(): boolean {
+    return this.plan.hasUnplannedBranches();
+  }
+
   sameEntries($a: Step, $b: Step): boolean {
     if ($a.id < this.firstStep || $b.id < this.firstStep) return false;
     const a = this.plan.layerOf($a);

@@ -70,6 +70,8 @@ export interface OptimizeContext {
   listOfItem($step: Step): Step | null;
   /** The item steps of every list layer over `$list` (the reverse of listOfItem). */
   itemsOf($list: Step): readonly Step[];
+  /** Whether branches may still be planned into this plan once it is in use (partial planning left some unplanned). */
+  branchesMayFollow(): boolean;
   /** Whether `$a` runs over the entries of `$b`: the same layer, or the object layer opened by `$b`'s values. */
   sameEntries($a: Step, $b: Step): boolean;
 }

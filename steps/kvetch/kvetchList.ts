@@ -260,6 +260,11 @@ export abstract class KvetchListStep extends Step<unknown> {
     );
   }
 
+  /** Whether this list reads the pages fetched ahead on `$item` (its prefetch source), never the item's fields. */
+  isPrefetchedFrom($item: Step): boolean {
+    return this.prefetchIndex >= 0 && this.getDependency(this.prefetchIndex) === $item;
+  }
+
   /** An equal list that reads the pages `$item`'s node load fetched ahead for it (PrefetchBesideNodes). */
   prefetchedFrom($item: Step): KvetchListStep {
     const $list = this.rebuildWith(this.settings, this.dependencySteps());
@@ -295,7 +300,7 @@ export abstract class KvetchListStep extends Step<unknown> {
     const $key = loadedById(plan, this, this.keyStep());
     const steps = { ...this.dependencySteps(), ...($key === null ? {} : { $key }) };
     // A list keyed by a value that can be global may be global itself, and reused by a branch planned later.
-    const unread = this.settings.cursors !== false && !steps.$key.canBeGlobal() && cursorsUnread(plan, this);
+    const unread = this.settings.cursors !== false && (!steps.$key.canBeGlobal() || !plan.branchesMayFollow()) && cursorsUnread(plan, this);
     const $list = this.rebuildWith({ mode: this.settings.mode, verify: false, ...(unread ? { cursors: false } : {}) }, steps);
     if (unread) $list.optimizations.push("items' cursors not encoded (nothing reads them)");
     if ($key !== null) $list.optimizations.push("keyed by the id its object was loaded by");
@@ -368,7 +373,8 @@ function trimPage(page: KvetchPage<ListItem>, first: number): KvetchPage<ListIte
 /**
  * spec: CursorsUnread — whether nothing can read the cursors of `$list`'s items: a list (not a page, whose
  * cursors a connection shows); no step consumes it and the output reads it only as a list field; every item
- * step of every list layer over it is read by steps only, each an access of a key other than `cursor`.
+ * step of every list layer over it is read by steps only, each an access of a key other than `cursor` or a
+ * list reading the pages fetched ahead on the item.
  */
 function cursorsUnread(plan: OptimizeContext, $list: KvetchListStep): boolean {
   if ($list.settings.mode !== "list") return false;
@@ -378,6 +384,7 @@ function cursorsUnread(plan: OptimizeContext, $list: KvetchListStep): boolean {
   for (const $item of items) {
     if (plan.isReadByOutput($item)) return false;
     for (const $reader of plan.consumersOf($item)) {
+      if ($reader instanceof KvetchListStep && $reader.isPrefetchedFrom($item)) continue;
       if (!($reader instanceof AccessStep) || $reader.path.length === 0 || $reader.path[0] === "cursor") return false;
     }
   }

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { parse } from "graphql";
 import { execute, getPlanCacheStats, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
 import { prepareRequest } from "../../src/engine/execute.js";
-import { context, each, first, lambda } from "../../steps/index.js";
+import { constant, context, each, first, lambda } from "../../steps/index.js";
 import { LoadEdgesStep, LoadNodesStep, LoadObjectStep, loadEdges, loadObject } from "../../steps/kvetch/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "./todo.js";
@@ -141,8 +141,9 @@ test("cursors nobody reads are not encoded: the todo view's item lists skip them
   const { kvetch, seed } = await seededStore();
   const edgesOf = (plan: ReturnType<typeof planOf>) =>
     Object.fromEntries((plan.liveSteps().filter((s) => s instanceof LoadEdgesStep) as LoadEdgesStep[]).map((s) => [s.name, s.settings.cursors !== false]));
-  // list_to_item: read by the node load only. user_to_list: keyed by the id the user was loaded by (global).
-  assert.equal(edgesOf(planOf(todoSchema, todoViewQuery, { id: seed.userIds[0] })), { list_to_item: false, user_to_list: true });
+  // Both read by their node loads only; user_to_list is keyed by the id the user was loaded by (a global step),
+  // in a plan into which no branch can be planned later.
+  assert.equal(edgesOf(planOf(todoSchema, todoViewQuery, { id: seed.userIds[0] })), { list_to_item: false, user_to_list: false });
 
   // The same edge list read twice: one list field loads the items, the other shows each edge's cursor.
   const schema = makeSchema({
@@ -159,13 +160,40 @@ test("cursors nobody reads are not encoded: the todo view's item lists skip them
   });
   const id = seed.userIds[0]!;
   const query = `query ($id: ID!) { user(id: $id) { lists { items { text } cursors } } }`;
-  assert.equal(edgesOf(planOf(schema, query, { id })), { list_to_item: true, user_to_list: true });
+  assert.equal(edgesOf(planOf(schema, query, { id })), { list_to_item: true, user_to_list: false });
   const result = JSON.parse(JSON.stringify(await execute({ schema, document: parse(query), variableValues: { id }, contextValue: { kvetch } })));
   const pages = await kvetch.getEdges("list_to_item", seed.listIds[0]!);
   assert.equal(result.data.user.lists.map((l: { cursors: string[] }) => l.cursors), pages.map((p) => p.edges.map((e) => e.cursor)));
   assert.is(result.data.user.lists[3].items.length, 5);
   // Without the cursors field the item lists are read by the node load only, and skip them.
-  assert.equal(edgesOf(planOf(schema, `query ($id: ID!) { user(id: $id) { lists { items { text } } } }`, { id })), { list_to_item: false, user_to_list: true });
+  assert.equal(edgesOf(planOf(schema, `query ($id: ID!) { user(id: $id) { lists { items { text } } } }`, { id })), { list_to_item: false, user_to_list: false });
+});
+
+test("a global list keeps its cursors while branches may still be planned into the plan (partial planning)", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 3, itemsPerList: 1 });
+  const schemaOf = (partialPlanning: boolean) =>
+    makeSchema({
+      typeDefs: `type Query { user(id: ID!): User thing: Thing } type User { lists: [TodoList!]! } type TodoList { name: String }
+        union Thing = A | B type A { a: String } type B { b: String }`,
+      partialPlanning,
+      plans: {
+        Query: { user: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")), thing: () => constant({ type: "A", a: "x" }) },
+        User: { lists: ($user: Step) => each(loadEdges("user_to_list", $user.get("id")), ($e) => loadObject("TodoList", $e.get("toId"))) },
+        TodoList: { name: ($list: Step) => $list.get("name") },
+        Thing: { __planType: ($t: Step) => $t.get("type") },
+        A: { a: ($t: Step) => $t.get("a") },
+        B: { b: ($t: Step) => $t.get("b") },
+      } as any,
+    });
+  const query = `query ($id: ID!) { user(id: $id) { lists { name } } thing { ... on A { a } ... on B { b } } }`;
+  const id = seed.userIds[0]!;
+  const cursorsOf = (schema: ReturnType<typeof schemaOf>) => (planOf(schema, query, { id }).liveSteps().find((s) => s instanceof LoadEdgesStep) as LoadEdgesStep).settings.cursors !== false;
+  // The user's list edges are keyed by the id the user was loaded by: a global step a later branch could reuse.
+  assert.is(cursorsOf(schemaOf(true)), true);
+  assert.is(cursorsOf(schemaOf(false)), false);
+  const partial = schemaOf(true);
+  const result = JSON.parse(JSON.stringify(await execute({ schema: partial, document: parse(query), variableValues: { id }, contextValue: { kvetch } })));
+  assert.equal(result.data, { user: { lists: [{ name: "Alice's list 1" }, { name: "Alice's list 2" }, { name: "Alice's list 3" }] }, thing: { a: "x" } });
 });
 
 test.run();

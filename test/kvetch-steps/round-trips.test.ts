@@ -167,7 +167,7 @@ test("an exported todo view plan, imported into another schema instance, runs 3 
   const prepared = prepareRequest({ schema: copy, document, variableValues, contextValue: {} });
   if (!("request" in prepared)) throw new Error("request errors");
   const settings = prepared.request.plan.liveSteps().flatMap((s) => (s instanceof LoadEdgesStep ? [[s.name, s.settings.cursors !== false]] : []));
-  assert.equal(Object.fromEntries(settings), { list_to_item: false, user_to_list: true });
+  assert.equal(Object.fromEntries(settings), { list_to_item: false, user_to_list: false });
 });
 
 test.run();
