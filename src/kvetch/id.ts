@@ -109,15 +109,18 @@ export function timeOfId(id: string): number {
   return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }
 
+/** The BAD_ID error for a value that is not a UUID, naming it and where it was given (`in getObjects ids[3]`). */
+export function notUuidError(value: unknown, where: string): KvetchError {
+  return new KvetchError("BAD_ID", `${describeValue(value)} is not a UUID (expected 8-4-4-4-12 hex) in ${where}`);
+}
+
 /**
  * checkId: the canonical (lowercase) form of `value`, or a KvetchError naming the call and the argument,
  * e.g. `"abc" is not a UUID (expected 8-4-4-4-12 hex) in getObjects ids[3]`.
  */
 export function checkId(value: unknown, where: string): string {
   const kind = uuidCase(value);
-  if (kind === 0) {
-    throw new KvetchError("BAD_ID", `${describeValue(value)} is not a UUID (expected 8-4-4-4-12 hex) in ${where}`);
-  }
+  if (kind === 0) throw notUuidError(value, where);
   return kind === 1 ? (value as string) : (value as string).toLowerCase();
 }
 

@@ -54,7 +54,7 @@ export {
 } from "./shard.js";
 export { idempotencyKeyHash } from "./backend.js";
 export type { BucketRange, ShardMapOptions } from "./shard.js";
-export { newId, isUuid, timeOfId } from "./id.js";
+export { newId, isUuid, notUuidError, timeOfId } from "./id.js";
 export { derivedEdgeHolds, indexEntryHolds } from "./derived.js";
 export { KvetchError } from "./errors.js";
 export type { DependencyChange, DependencyVersions } from "./reactivity.js";

@@ -3,10 +3,10 @@
 // are not re-checked against canonical data. Never counts per parent.
 
 import { Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass, mapResults } from "../../src/index.js";
-import { KvetchError } from "../../src/kvetch/index.js";
+import { KvetchError, notUuidError } from "../../src/kvetch/index.js";
 import { countDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { loadedById } from "./loadedId.js";
-import { distinctIds, kvetchStore, notAnIdError, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
   static override readonly stepName = "EdgeCount";
@@ -29,7 +29,7 @@ export class EdgeCountStep extends Step<number | null> {
   execute({ count, values: [fromIds, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<number | null> {
     const out = new Array<number | null | FlaggedValue>(count);
     // A fromId that is not a UUID string is bad input: that entry's error, with no query.
-    const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, (id) => fail(notAnIdError(id, `edgeCount(${JSON.stringify(this.edge)})`)));
+    const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, (id) => fail(notUuidError(id, `edgeCount(${JSON.stringify(this.edge)})`)));
     if (distinct.length === 0) return out;
     const store = requireStore(storeValue, this);
     let recorded: Promise<void> | null = null;

@@ -4,7 +4,7 @@
 
 import type { PlanValidationContext, Step } from "../../src/index.js";
 import type { Kvetch, KvetchSchema } from "../../src/kvetch/index.js";
-import { KvetchError, isUuid } from "../../src/kvetch/index.js";
+import { isUuid } from "../../src/kvetch/index.js";
 import { context } from "../context.js";
 
 /** Options every Kvetch step takes. */
@@ -76,10 +76,4 @@ export function distinctIds<R>(
     }
   }
   return { distinct, slot };
-}
-
-/** The error of an entry whose id is not a UUID string: the value as given, and where (`loadObject("User")`). */
-export function notAnIdError(value: unknown, where: string): KvetchError {
-  const given = typeof value === "string" ? JSON.stringify(value) : `${typeof value} ${JSON.stringify(value) ?? String(value)}`;
-  return new KvetchError("BAD_ID", `${given} is not a UUID (expected 8-4-4-4-12 hex) in ${where}`);
 }

@@ -5,13 +5,13 @@
 
 import type { Step } from "../../src/index.js";
 import { derivedEdgeHolds } from "../../src/kvetch/index.js";
-import { isUuid } from "../../src/kvetch/index.js";
+import { isUuid, notUuidError } from "../../src/kvetch/index.js";
 import { edgesDependencyKey } from "./dependencies.js";
 import type { Kvetch } from "../../src/kvetch/index.js";
 import { KvetchError } from "../../src/kvetch/index.js";
 import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type KvetchListSteps, type ListItem } from "./kvetchList.js";
-import { kvetchStore, notAnIdError } from "./kvetchStore.js";
+import { kvetchStore } from "./kvetchStore.js";
 import { registerStepClass } from "../../src/index.js";
 
 export class LoadEdgesStep extends KvetchListStep {
@@ -38,7 +38,7 @@ export class LoadEdgesStep extends KvetchListStep {
 
   /** A parent that is not a UUID string is bad input: that entry's error (and no query). */
   protected keyError(fromId: unknown): KvetchError | null {
-    return isUuid(fromId) ? null : notAnIdError(fromId, `${this.factoryName}(${JSON.stringify(this.name)})`);
+    return isUuid(fromId) ? null : notUuidError(fromId, `${this.factoryName}(${JSON.stringify(this.name)})`);
   }
 
   protected dedupeKey(fromId: unknown): string {

@@ -4,14 +4,14 @@
 // per entry.
 
 import { AccessStep, Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass, mapResults } from "../../src/index.js";
-import { KvetchError, type KvetchObject } from "../../src/kvetch/index.js";
+import { KvetchError, notUuidError, type KvetchObject } from "../../src/kvetch/index.js";
 import { access } from "../access.js";
 import { FirstStep } from "../first.js";
 import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
-import { distinctIds, kvetchStore, notAnIdError, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
   static override readonly stepName = "LoadObject";
@@ -34,7 +34,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
   execute({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<KvetchObject | null> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count);
     // An id that is not a UUID string is bad input: that entry's error, saying what and where; no store call.
-    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) => fail(notAnIdError(id, `loadObject(${JSON.stringify(this.type)})`)));
+    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) => fail(notUuidError(id, `loadObject(${JSON.stringify(this.type)})`)));
     if (distinct.length === 0) return out;
     const store = requireStore(storeValue, this);
     const type = this.type;
