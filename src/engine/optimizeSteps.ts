@@ -33,13 +33,18 @@ class PlanOptimizer implements OptimizeContext {
   private readonly readByOutput = new Set<Step>();
   /** Of those, the steps the output plan or the subscription source reads as values. */
   private readonly outputValues = new Set<Step>();
+  /** The item steps of the plan's list layers (optimize never makes new ones). */
+  private readonly itemSteps: ItemStep[] = [];
 
   /** Steps below this id belong to a plan in use (a branch is being planned): they are never rewritten. */
   constructor(
     private readonly plan: OperationPlan,
     private readonly firstStep: number,
   ) {
-    for (const step of plan.liveSteps()) this.indexConsumer(step);
+    for (const step of plan.liveSteps()) {
+      this.indexConsumer(step);
+      if (step instanceof ItemStep) this.itemSteps.push(step);
+    }
     visitOutput(plan.root, (value) => {
       for (const s of stepsOfValue(value)) {
         this.readByOutput.add(s);
@@ -118,8 +123,8 @@ class PlanOptimizer implements OptimizeContext {
   itemsOf($list: Step): readonly Step[] {
     const list = this.resolve($list);
     const out: Step[] = [];
-    for (const step of this.plan.liveSteps()) {
-      if (step instanceof ItemStep && !this.replacements.has(step) && this.resolve(step.listReason.listStep) === list) out.push(step);
+    for (const step of this.itemSteps) {
+      if (!this.replacements.has(step) && this.resolve(step.listReason.listStep) === list) out.push(step);
     }
     return out;
   }
