@@ -26,6 +26,26 @@ export interface ObjectRow {
   updated: number;
   /** The data bag as JSON text. */
   body: string;
+  /** The body already decoded, when the backend keeps it so (see FlatData). */
+  readonly flatData?: FlatData;
+}
+
+/**
+ * FlatData: a row body kept decoded by a backend that holds its rows in memory — a frozen object equal to
+ * `JSON.parse(body)` whose every value is a string, a number, a boolean or null. Kvetch hands out a shallow
+ * copy of it instead of parsing the text again; a nested body has none (it is parsed). `flatDataOf` makes it.
+ * Backends that read text off a connection (MySQL) leave it out.
+ */
+export type FlatData = Readonly<Record<string, string | number | boolean | null>>;
+
+/** flatDataOf: the FlatData of a JSON body, or undefined when a value in it is an object or an array. */
+export function flatDataOf(body: string): FlatData | undefined {
+  const data = JSON.parse(body) as Record<string, unknown>;
+  for (const key in data) {
+    const value = data[key];
+    if (value !== null && typeof value === "object") return undefined;
+  }
+  return Object.freeze(data) as FlatData;
 }
 
 export interface EdgeKey {
@@ -39,6 +59,8 @@ export interface EdgeRow extends EdgeKey {
   created: number;
   /** The edge data as JSON text. */
   body: string;
+  /** The body already decoded, when the backend keeps it so (see FlatData). */
+  readonly flatData?: FlatData;
 }
 
 /** Where an index entry sits in scan order: (indexId, valueHash, targetId). */

@@ -31,6 +31,7 @@ export type {
   ShardStats,
   ShardStore,
   ObjectRow,
+  FlatData,
   EdgeKey,
   EdgeRow,
   EdgeRange,
@@ -52,7 +53,7 @@ export {
   shardOfIndexEntry,
   shardOfIdempotencyKey,
 } from "./shard.js";
-export { idempotencyKeyHash } from "./backend.js";
+export { flatDataOf, idempotencyKeyHash } from "./backend.js";
 export type { BucketRange, ShardMapOptions } from "./shard.js";
 export { newId, isUuid, notUuidError, timeOfId } from "./id.js";
 export { derivedEdgeHolds, indexEntryHolds } from "./derived.js";

@@ -41,7 +41,7 @@ export function edgeListKind(shardMap: ShardMap, edge: KvetchEdgeDef): ListKind 
         const items = new Array<ListItem>(rows.length);
         for (let r = 0; r < rows.length; r++) {
           const row = rows[r]!;
-          items[r] = { id: row.toId, seq: row.seq, created: row.created, data: decodeData(row.body) };
+          items[r] = { id: row.toId, seq: row.seq, created: row.created, data: decodeData(row) };
         }
         out[l] = items;
       }

@@ -1,11 +1,11 @@
 // The memory backend: the embedded default, with the same contract as MySQL — same shard grouping, one
 // counted round trip per ShardStore call (optionally delayed by `latencyMs`), JSON text in and out so no
 // caller can reach stored data. A stored row object is never changed (a write stores a new one), so the
-// object, edge-range and index-range reads hand out the stored rows themselves; never skips the round-trip
-// count.
+// object, edge-range and index-range reads hand out the stored rows themselves, a flat body kept decoded
+// beside its text; never skips the round-trip count.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import { compareText } from "./backend.js";
+import { compareText, flatDataOf } from "./backend.js";
 import type {
   IdempotencyKeyRow,
   RepairEntry,
@@ -135,6 +135,22 @@ export function memoryBackend(options: MemoryBackendOptions = {}): KvetchBackend
 }
 
 const toIdOf = (row: EdgeRow): string => row.toId;
+
+/**
+ * The rows as this backend stores them: copies of their own (never the caller's object), built field by field
+ * so every stored row of a kind has one shape, carrying a flat body decoded as FlatData so reads copy that
+ * instead of parsing the text (spec/kvetch-storage.md §9).
+ */
+function storedObject(row: ObjectRow): ObjectRow {
+  const { id, typeId, version, created, updated, body } = row;
+  return { id, typeId, version, created, updated, body, flatData: flatDataOf(body) };
+}
+
+function storedEdge(row: EdgeRow): EdgeRow {
+  const { edgeId, fromId, toId, seq, created, body } = row;
+  return { edgeId, fromId, toId, seq, created, body, flatData: flatDataOf(body) };
+}
+
 const targetIdOf = (row: IndexRow): string => row.targetId;
 
 class MemoryShardStore implements ShardStore {
@@ -178,7 +194,7 @@ class MemoryShardStore implements ShardStore {
         throw new KvetchError("CONFLICT", `${this.label}: an object with id ${rows[i]!.id} already exists`);
       }
     }
-    for (let i = 0; i < rows.length; i++) this.data.objects.set(rows[i]!.id, { ...rows[i]! });
+    for (let i = 0; i < rows.length; i++) this.data.objects.set(rows[i]!.id, storedObject(rows[i]!));
   }
 
   async replaceObjects(changes: readonly { row: ObjectRow; expectVersion: number }[]): Promise<boolean[]> {
@@ -188,7 +204,7 @@ class MemoryShardStore implements ShardStore {
       const { row, expectVersion } = changes[i]!;
       const current = this.data.objects.get(row.id);
       done[i] = current !== undefined && current.version === expectVersion;
-      if (done[i]) this.data.objects.set(row.id, { ...row });
+      if (done[i]) this.data.objects.set(row.id, storedObject(row));
     }
     return done;
   }
@@ -245,10 +261,10 @@ class MemoryShardStore implements ShardStore {
       }
       const present = list.get(row.toId);
       if (present) {
-        if (replaceData) list.replace({ ...present, body: row.body });
+        if (replaceData) list.replace(storedEdge({ ...present, body: row.body }));
         continue;
       }
-      list.insert({ ...row });
+      list.insert(storedEdge(row));
       this.data.edgeCounts.set(key, (this.data.edgeCounts.get(key) ?? 0) + 1);
       inserted++;
     }

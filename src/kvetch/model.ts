@@ -1,7 +1,7 @@
 // The shapes Kvetch hands to callers (objects, edges, index entries, pages) and the decoding of stored rows
 // into them. Every decode parses stored JSON text afresh, so callers never hold stored state.
 
-import type { ObjectRow } from "./backend.js";
+import type { FlatData, ObjectRow } from "./backend.js";
 import { KvetchError } from "./errors.js";
 import type { KvetchSchema } from "./schema.js";
 
@@ -66,9 +66,14 @@ export interface ListItem {
   data: KvetchData | null;
 }
 
-/** decodeData: a stored JSON body; the empty object (most edges' data) is made without parsing. */
-export function decodeData(body: string): KvetchData {
-  return body === "{}" ? {} : (JSON.parse(body) as KvetchData);
+/**
+ * decodeData: a stored row's body as a fresh data bag — a shallow copy of the row's FlatData when the backend
+ * kept it decoded, else the JSON text parsed (the empty object, most edges' data, without parsing).
+ */
+export function decodeData(row: { readonly body: string; readonly flatData?: FlatData }): KvetchData {
+  const flat = row.flatData;
+  if (flat !== undefined) return { ...flat };
+  return row.body === "{}" ? {} : (JSON.parse(row.body) as KvetchData);
 }
 
 /**
@@ -88,7 +93,7 @@ export function decodeObject(schema: KvetchSchema, row: ObjectRow, shardLabel: s
     id: row.id,
     type: type.name,
     typeId: row.typeId,
-    data: decodeData(row.body),
+    data: decodeData(row),
     version: row.version,
     created: row.created,
     updated: row.updated,

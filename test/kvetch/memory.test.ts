@@ -46,13 +46,64 @@ test("memory: rows handed out by a read stay as they were read when later writes
   const [[readEdge]] = (await shard!.readEdgeRanges(1, [{ fromId: id, after: null, limit: null }])) as [[EdgeRow]];
   assert.is(await shard!.writeEdges([{ ...edge, body: '{"w":2}' }], true), 0);
   assert.equal(await shard!.replaceObjects([{ row: { ...object, version: 2, body: '{"a":2}' }, expectVersion: 1 }]), [true]);
-  assert.equal(readEdge, edge);
-  assert.equal(readObject, object);
+  assert.equal(readEdge, { ...edge, flatData: { w: 1 } });
+  assert.equal(readObject, { ...object, flatData: { a: 1 } });
   const [[edgeNow]] = (await shard!.readEdgeRanges(1, [{ fromId: id, after: null, limit: null }])) as [[EdgeRow]];
-  assert.equal(edgeNow, { ...edge, body: '{"w":2}' });
-  assert.equal(await shard!.readObjects([id]), [{ ...object, version: 2, body: '{"a":2}' }]);
+  assert.equal(edgeNow, { ...edge, body: '{"w":2}', flatData: { w: 2 } });
+  assert.equal(await shard!.readObjects([id]), [{ ...object, version: 2, body: '{"a":2}', flatData: { a: 2 } }]);
   object.body = "changed by the caller";
   assert.is((await shard!.readObjects([id]))[0]!.body, '{"a":2}');
+});
+
+/** Counts JSON.parse calls while `run` runs. */
+async function countParses(run: () => Promise<unknown>): Promise<number> {
+  const parse = JSON.parse;
+  let calls = 0;
+  JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+    calls++;
+    return parse(text, reviver);
+  }) as typeof JSON.parse;
+  try {
+    await run();
+  } finally {
+    JSON.parse = parse;
+  }
+  return calls;
+}
+
+test("memory: a flat body is kept decoded and read as a fresh copy without parsing; a nested body is parsed on every read", async () => {
+  const kvetch = new Kvetch({ schema: contractSchema, backend: memoryBackend({ shards: 2 }) });
+  const flat = await kvetch.createObject("User", { username: "flat", age: 3, admin: false, note: null, ["__proto__"]: "own key" });
+  const nested = await kvetch.createObject("Todo", { title: "nested", tags: ["a", "b"], meta: { n: 1 } });
+  await kvetch.insertEdge("likes", flat.id, nested.id, { stars: 5 });
+  let first: Awaited<ReturnType<Kvetch["getObjects"]>> = [];
+  let edges: Awaited<ReturnType<Kvetch["getEdges"]>> = [];
+  assert.is(
+    await countParses(async () => {
+      first = await kvetch.getObjects([flat.id]);
+      edges = await kvetch.getEdges("likes", [flat.id]);
+    }),
+    0,
+  );
+  const user = first[0] as { data: Record<string, unknown> };
+  assert.equal(Object.keys(user.data), ["username", "age", "admin", "note", "__proto__"]);
+  assert.is(Object.getPrototypeOf(user.data), Object.prototype);
+  assert.is(user.data["__proto__"], "own key");
+  assert.not.ok(Object.isFrozen(user.data));
+  user.data.username = "changed by the caller";
+  assert.is((await kvetch.getObject(flat.id))!.data.username, "flat");
+  const page = edges[0] as { edges: { data: Record<string, unknown> }[] };
+  assert.equal(page.edges[0]!.data, { stars: 5 });
+  page.edges[0]!.data.stars = 0;
+  assert.equal(((await kvetch.getEdges("likes", [flat.id]))[0] as typeof page).edges[0]!.data, { stars: 5 });
+
+  let todo: Awaited<ReturnType<Kvetch["getObject"]>> = null;
+  assert.is(await countParses(async () => (todo = await kvetch.getObject(nested.id))), 1);
+  (todo!.data.meta as { n: number }).n = 2;
+  (todo!.data.tags as string[]).push("c");
+  assert.equal((await kvetch.getObject(nested.id))!.data, { title: "nested", tags: ["a", "b"], meta: { n: 1 } });
+  await kvetch.updateObject(flat.id, { username: "renamed" });
+  assert.equal((await kvetch.getObject(flat.id))!.data, { username: "renamed", age: 3, admin: false, note: null, ["__proto__"]: "own key" });
 });
 
 test.run();
