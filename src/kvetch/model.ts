@@ -1,5 +1,6 @@
 // The shapes Kvetch hands to callers (objects, edges, index entries, pages) and the decoding of stored rows
-// into them. Every decode parses stored JSON text afresh, so callers never hold stored state.
+// into them. Every decode makes a fresh data bag (the stored JSON text parsed, or a copy of a flat body the
+// backend kept decoded), so callers never hold stored state.
 
 import type { FlatData, ObjectRow } from "./backend.js";
 import { KvetchError } from "./errors.js";
