@@ -4,12 +4,9 @@
 // Never queries per parent; never slices a page after fetching more than it needs.
 
 import type { Step } from "../../src/index.js";
-import { derivedEdgeHolds } from "../../src/kvetch/index.js";
-import { isUuid, notUuidError } from "../../src/kvetch/index.js";
+import { derivedEdgeHolds, isUuid, notUuidError } from "../../src/kvetch/index.js";
+import type { Kvetch, KvetchEdge, KvetchError, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { edgesDependencyKey } from "./dependencies.js";
-import type { Kvetch } from "../../src/kvetch/index.js";
-import { KvetchError } from "../../src/kvetch/index.js";
-import type { KvetchEdge, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type KvetchListSteps, type ListItem } from "./kvetchList.js";
 import { kvetchStore } from "./kvetchStore.js";
 import { registerStepClass } from "../../src/index.js";
