@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { parse, type ExecutionResult } from "graphql";
 import { createBatchedExecute, execute, makeSchema, type ExecutionDetails } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
-import { loadMany, loadOne } from "../../steps/index.js";
+import { constant, loadMany, loadOne } from "../../steps/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
 import { planSchema, queries } from "../engine/library.js";
@@ -142,6 +142,37 @@ test("an aborted request is dropped from the joint call; the others complete", a
   assert.equal(results[2], { errors: [{ message: "request aborted", extensions: { code: "REQUEST_ABORTED" } }], data: null });
   for (const i of [0, 1, 3, 4]) assert.equal(results[i], { data: { v: `v${i}` } });
   assert.equal(seen, [4]);
+});
+
+/** "waiting" when `result` has not settled once the microtasks and the next immediate have run. */
+const settledBeforeWindow = (result: Promise<unknown>) => Promise.race([result.then(() => "settled"), new Promise((r) => setImmediate(() => r("waiting")))]);
+
+test("requests start as they arrive: one that shares no call, fails validation or opts out does not wait for the window", async () => {
+  let calls = 0;
+  const schema = makeSchema({
+    typeDefs: `type Query { v(id: ID!): String  now: String }`,
+    plans: {
+      Query: {
+        v: (_$r: unknown, args: any) => loadOne(args.get("id"), async (ids: readonly string[]) => (calls++, ids.map((id) => `v${id}`))),
+        now: () => constant("now"),
+      },
+    } as any,
+  });
+  const vQuery = parse(`query($id: ID!) { v(id: $id) }`);
+  const batchedExecute = createBatchedExecute({ schema, windowMs: 30 });
+  const joining = [0, 1].map((i) => plain(batchedExecute({ schema, document: vQuery, variableValues: { id: String(i) } })));
+  // Its plan is built and its variables coerced on arrival: the error is there before the window ends.
+  const invalid = batchedExecute({ schema, document: vQuery, variableValues: {} });
+  assert.is(await settledBeforeWindow(invalid), "settled");
+  assert.is((await invalid).errors?.[0]?.message, 'Variable "$id" of required type "ID!" was not provided.');
+  assert.is(await settledBeforeWindow(batchedExecute({ schema, document: parse(`{ now }`) })), "settled");
+  assert.is(await settledBeforeWindow(batchedExecute({ schema, document: vQuery, variableValues: { id: "x" }, crossRequest: false })), "settled");
+  // The joining requests started too, but their call waits for the window, and is one call for both.
+  assert.is(await settledBeforeWindow(joining[0]!), "waiting");
+  assert.is(calls, 1); // the opted-out request's own call
+  assert.equal(await Promise.all(joining), [{ data: { v: "v0" } }, { data: { v: "v1" } }]);
+  assert.is(calls, 2);
+  assert.is(batchedExecute.stats.jointCalls, 1);
 });
 
 const parity = planSchema();

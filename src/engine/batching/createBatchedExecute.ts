@@ -1,6 +1,7 @@
-// createBatchedExecute: an `execute` that holds requests for a short window, then starts them together so
-// their steps can share calls through one StepBatcher (spec/cross-request-batching.md). Opt-in: plain
-// `execute` never waits. Never merges responses: each request completes from its own buckets.
+// createBatchedExecute: an `execute` whose requests start at once but hold their shareable step calls for a
+// short window, so the calls of the requests arriving together are joined by one StepBatcher
+// (spec/cross-request-batching.md). Opt-in: plain `execute` never waits. Never merges responses: each
+// request completes from its own buckets.
 
 import type { ExecutionResult, GraphQLSchema } from "graphql";
 import { execute, executeWithStepCaller, type GraphscaleExecutionArgs } from "../execute.js";
@@ -15,7 +16,7 @@ export interface BatchedExecuteOptions {
 
 /** execute's arguments plus the request's own opt-out. */
 export interface BatchedExecutionArgs extends GraphscaleExecutionArgs {
-  /** false: this request never shares a step call with another (it still waits for its window). */
+  /** false: this request never shares a step call with another; it runs as plain `execute`, at once. */
   crossRequest?: boolean;
 }
 
@@ -25,30 +26,28 @@ export interface BatchedExecute {
   readonly stats: StepBatcherStats;
 }
 
-/** spec: CreateBatchedExecute — requests gathered per window, started in one synchronous pass, steps joined by one StepBatcher. */
+/**
+ * spec: CreateBatchedExecute — each request starts as it arrives; the joining calls of the requests that
+ * arrive within `windowMs` of a window's first wait for its end (HoldWindow), then share calls.
+ */
 export function createBatchedExecute(options: BatchedExecuteOptions): BatchedExecute {
   const { schema, windowMs } = options;
   const batcher = new StepBatcher();
-  let waiting: Array<() => void> = [];
-  const startWindow = (): void => {
-    const starting = waiting;
-    waiting = [];
-    for (let i = 0; i < starting.length; i++) starting[i]!();
-  };
-  const batched = (args: BatchedExecutionArgs): Promise<ExecutionResult> =>
-    new Promise<ExecutionResult>((resolve, reject) => {
-      if (args.schema !== schema) {
-        resolve(execute(args));
-        return;
+  let window: ReturnType<StepBatcher["holdWindow"]> | null = null;
+  const batched = (args: BatchedExecutionArgs): Promise<ExecutionResult> => {
+    try {
+      if (args.schema !== schema || args.crossRequest === false) return Promise.resolve(execute(args));
+      if (window === null) {
+        const opened = (window = batcher.holdWindow());
+        setTimeout(() => {
+          window = null;
+          opened.release();
+        }, windowMs);
       }
-      if (waiting.length === 0) setTimeout(startWindow, windowMs);
-      waiting.push(() => {
-        try {
-          resolve(args.crossRequest === false ? execute(args) : executeWithStepCaller(args, batcher.callStep));
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+      return Promise.resolve(executeWithStepCaller(args, window.callStep));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   return Object.assign(batched, { stats: batcher.stats });
 }

@@ -10,7 +10,7 @@ import type { Step } from "../step.js";
 import type { Limits } from "../limits.js";
 import type { StepDependencies } from "../deps.js";
 import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
-import { signalOf, type RequestState } from "../execution/bucket.js";
+import { signalOf, type RequestState, type StepCaller } from "../execution/bucket.js";
 
 /** One request's call of a step, waiting for the joint call. */
 interface Part {
@@ -59,17 +59,43 @@ export class StepBatcher {
   readonly stats: StepBatcherStats = { jointCalls: 0, joinedParts: 0, aloneCalls: 0 };
 
   /** The executor's StepCaller: `request`'s call of `step`, joined to other requests' calls when it may be. */
-  readonly callStep = (request: RequestState, step: Step, details: ResolverExecutionDetails): unknown => {
+  readonly callStep = (request: RequestState, step: Step, details: ResolverExecutionDetails): unknown => this.join(request, step, details, null);
+
+  /**
+   * spec: HoldWindow — a StepCaller for the requests of a window that is still open: their joining calls
+   * wait, grouped, until `release()` (the window's end), which flushes them with whatever else is pending.
+   * Calls made after the release join as `callStep`'s do.
+   */
+  holdWindow(): { readonly callStep: StepCaller; release(): void } {
+    let held: Map<Step, Group[]> | null = new Map();
+    return {
+      callStep: (request, step, details) => this.join(request, step, details, held),
+      release: () => {
+        const holding = held;
+        held = null;
+        if (holding === null || holding.size === 0) return;
+        for (const [step, groups] of holding) {
+          for (const group of groups) {
+            for (const part of group.parts) groupFor(this.pending, part.request, step, part.details).parts.push(part);
+          }
+        }
+        this.flushJointCalls();
+      },
+    };
+  }
+
+  /** `request`'s call of `step`: at once when it may not join; else a part of a group in `held` (or pending). */
+  private join(request: RequestState, step: Step, details: ResolverExecutionDetails, held: Map<Step, Group[]> | null): unknown {
     if (!this.mayJoinRequests(request, step)) {
       this.stats.aloneCalls++;
       return step.execute(details);
     }
-    const group = this.groupFor(request, step, details);
+    const group = groupFor(held ?? this.pending, request, step, details);
     return new Promise<unknown>((settle, reject) => {
       group.parts.push({ request, details, settle, reject });
-      this.schedule();
+      if (held === null) this.schedule();
     });
-  };
+  }
 
   /**
    * spec: MayJoinRequests — whether a step call may join other requests' calls: an asynchronous step
@@ -86,26 +112,6 @@ export class StepBatcher {
       request.plan.operation.operation === "query" &&
       (request.deps ?? null) === null
     );
-  }
-
-  /** The pending group with the same step, global values (by identity) and limits; a new one if none. */
-  private groupFor(request: RequestState, step: Step, details: ResolverExecutionDetails): Group {
-    const asGlobal = step.dependencyIsGlobal;
-    const values = details.values as unknown[];
-    let groups = this.pending.get(step);
-    if (groups === undefined) this.pending.set(step, (groups = []));
-    for (let g = 0; g < groups.length; g++) {
-      const group = groups[g]!;
-      if (group.limits !== request.limits) continue;
-      let same = true;
-      for (let k = 0; same && k < asGlobal.length; k++) if (asGlobal[k] && !Object.is(group.shared[k], values[k])) same = false;
-      if (same) return group;
-    }
-    const shared = new Array<unknown>(asGlobal.length);
-    for (let k = 0; k < asGlobal.length; k++) if (asGlobal[k]) shared[k] = values[k];
-    const group: Group = { step, shared, limits: request.limits, parts: [] };
-    groups.push(group);
-    return group;
   }
 
   /** The joint calls start once every request that can reach them has: after the microtasks run out. */
@@ -194,6 +200,26 @@ export class StepBatcher {
     }
     part.settle(result instanceof MappedResults ? result.toPromise() : result);
   }
+}
+
+/** The group in `groups` with the same step, global values (by identity) and limits; a new one if none. */
+function groupFor(groups: Map<Step, Group[]>, request: RequestState, step: Step, details: ResolverExecutionDetails): Group {
+  const asGlobal = step.dependencyIsGlobal;
+  const values = details.values as unknown[];
+  let same = groups.get(step);
+  if (same === undefined) groups.set(step, (same = []));
+  for (let g = 0; g < same.length; g++) {
+    const group = same[g]!;
+    if (group.limits !== request.limits) continue;
+    let equal = true;
+    for (let k = 0; equal && k < asGlobal.length; k++) if (asGlobal[k] && !Object.is(group.shared[k], values[k])) equal = false;
+    if (equal) return group;
+  }
+  const shared = new Array<unknown>(asGlobal.length);
+  for (let k = 0; k < asGlobal.length; k++) if (asGlobal[k]) shared[k] = values[k];
+  const group: Group = { step, shared, limits: request.limits, parts: [] };
+  same.push(group);
+  return group;
 }
 
 /** The joint call's details: the parts' lists end to end, the shared global values, a request that only gives its limits. */
