@@ -21,6 +21,8 @@ import { MYSQL, dropDatabases, reachable, shardUrls } from "./servers.js";
 export const BATCHING_REQUESTS = 200;
 export const BATCHING_LATENCY_MS = 1;
 const SHARDS = 4;
+/** Untimed bursts per engine (alternating) before the timed ones, so both engines are measured warm. */
+const WARMUP_BURSTS = 5;
 
 
 /** The value below which `p` of the sorted samples fall (nearest rank). */
@@ -57,8 +59,9 @@ interface Row {
 
 /**
  * One backend's rows: plain `execute` and `createBatchedExecute` over the seeded users' todo views, checked
- * equal and counted on one burst each, then `bursts` timed bursts per engine, engines alternating (order
- * rotated by `offset`). The last value of each row is its throughput ÷ this backend's `execute`.
+ * equal and counted on one burst each, then WARMUP_BURSTS untimed and `bursts` timed bursts per engine,
+ * engines alternating (order rotated by `offset`). The last value of each row is its throughput ÷ this
+ * backend's `execute`.
  */
 async function measureBackend(kvetch: Kvetch, userIds: readonly string[], where: string, options: { bursts: number; offset: number }): Promise<Row[]> {
   const document = parse(todoViewQuery);
@@ -79,6 +82,7 @@ async function measureBackend(kvetch: Kvetch, userIds: readonly string[], where:
     checked.push(JSON.stringify(results));
   }
   if (checked[1] !== checked[0]) throw new Error(`batching${where}: the batched results differ from execute's`);
+  for (let b = 0; b < WARMUP_BURSTS; b++) for (const engine of engines) await burst(engine.run, argsOf);
   const walls = engines.map(() => [] as number[]);
   const latencies = engines.map(() => [] as number[]);
   for (let b = 0; b < options.bursts; b++) {
@@ -124,7 +128,7 @@ export async function runBatchingScenario(options: { bursts: number; offset: num
     title: `Cross-request batching: ${BATCHING_REQUESTS} concurrent todo views for distinct users, ${BATCHING_LATENCY_MS} ms per round trip`,
     description:
       `${BATCHING_REQUESTS} todo-view requests (1 user → 10 lists → 5 items), each for its own user, started at once on the Kvetch memory backend (${SHARDS} shards, every shard round trip delayed ${BATCHING_LATENCY_MS} ms), through plain \`execute\` and through \`createBatchedExecute\`; then the same on ${SHARDS} MySQL shards with no cache (rows marked "on MySQL"). ` +
-      `Results are checked equal first and store calls counted on that burst. Throughput is ${BATCHING_REQUESTS} ÷ a burst's wall time (median of ${options.bursts} bursts per engine, engines alternating); p50/p99 are over every request of those bursts, each from its start to its result; the last column divides by \`execute\` on the same backend.`,
+      `Results are checked equal first and store calls counted on that burst. Throughput is ${BATCHING_REQUESTS} ÷ a burst's wall time (median of ${options.bursts} bursts per engine, engines alternating, after ${WARMUP_BURSTS} untimed bursts each); p50/p99 are over every request of those bursts, each from its start to its result; the last column divides by \`execute\` on the same backend.`,
     rowHeading: "Engine",
     columns: [
       { title: "store calls per request", format: "perRequest" },
@@ -158,5 +162,5 @@ async function mysqlRows(options: { bursts: number; offset: number }): Promise<R
 }
 
 if (process.argv[1]?.endsWith("batching.ts")) {
-  console.log(renderMeasuredTable(await runBatchingScenario({ bursts: Number(/--bursts=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 10), offset: 0 })));
+  console.log(renderMeasuredTable(await runBatchingScenario({ bursts: Number(/--bursts=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 20), offset: 0 })));
 }

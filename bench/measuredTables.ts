@@ -14,7 +14,7 @@ export async function runMeasuredTables(selected: (id: string) => boolean, offse
   const sections: Record<(typeof MEASURED_TABLE_IDS)[number], () => Promise<MeasuredTable | null>> = {
     "plan-import": async () => (await import("./planImport.js")).runPlanImportScenario(),
     "partial-planning": async () => (await import("./partialPlanning.js")).runPartialPlanningScenario(),
-    batching: async () => (await import("./batching.js")).runBatchingScenario({ bursts: 10, offset }),
+    batching: async () => (await import("./batching.js")).runBatchingScenario({ bursts: 20, offset }),
     "deps-overhead": async () => (await import("./depsOverhead.js")).runDepsOverheadScenario({ rounds: quick ? 1 : 17 }),
     "live-rerun-calls": async () => (await import("./liveRerunCalls.js")).runLiveRerunCallsScenario(),
     "live-latency": async () => (await import("./liveLatency.js")).runLiveLatencyScenario({ writes: quick ? 8 : 200, offset }),
