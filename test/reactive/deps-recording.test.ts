@@ -8,6 +8,8 @@ import { execute, makeSchema, recordDependency } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
+import { prepareRequest } from "../../src/engine/execute.js";
+import { executeKeepingRoot } from "../../src/engine/execution/executeSubtree.js";
 
 type Deps = Record<string, Record<string, number | null>>;
 
@@ -36,6 +38,22 @@ test("todo view deps: ordinary objects, one per path in reading order, each key 
   // Deep-equal to the same deps built as object literals: nothing about them is unusual.
   assert.equal(JSON.parse(JSON.stringify(deps)), deps);
   assert.equal(await viewDeps(kvetch, user), deps, "the same view read again records the same deps");
+});
+
+test("todo view deps: the compiled output walks the item lists unopened, and the deps equal those of a run opening every layer", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 3, itemsPerList: 2 });
+  const args = { schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch }, deps: true };
+  await execute(args); // compiles the output
+  const prepared = prepareRequest(args);
+  if (!("request" in prepared)) throw new Error("no request");
+  const kept = executeKeepingRoot(prepared.request);
+  await kept.result;
+  assert.is(prepared.request.walkedLists, "left", "a layer was left for the compiled output");
+  const walked = await execute(args);
+  const opened = await execute({ ...args, compileOutput: false });
+  // The interpretive output's objects have no prototype: compared as JSON, keys in order.
+  assert.is(JSON.stringify(walked), JSON.stringify(opened));
+  assert.is(Object.keys((walked.extensions as { deps: Deps }).deps).length, 4);
 });
 
 test("todo view deps: a write moves exactly one version; the next response carries it", async () => {

@@ -128,10 +128,16 @@ export function leaveForWalk(request: RequestState, parent: Bucket, layer: Layer
 
 /**
  * Whether the executor may leave layers unopened for the compiled output (LeaveForWalk): the response will
- * most likely be built by it, and nothing else reads those buckets (dependencies are recorded per bucket).
+ * most likely be built by it, and nothing else reads those buckets. Recorded dependencies do not need them
+ * (nothing below a walked layer records), but a live query keeps every bucket its sites may re-run.
  */
 function mayLeaveLayers(request: RequestState): boolean {
-  return request.compileOutput && request.deps == null && request.promisedEntries !== true && request.walkedLists !== "opening";
+  return (
+    request.compileOutput &&
+    (request.deps == null || request.deps.sites === null) &&
+    request.promisedEntries !== true &&
+    request.walkedLists !== "opening"
+  );
 }
 
 /**
