@@ -206,19 +206,42 @@ class ResultFinish implements RequestFinish<ExecutionResult> {
 }
 
 /** execute with deps: the result gets `extensions.deps` once the versions read beside the data are in. */
-async function executeWithDeps(request: RequestState, deps: RequestDeps, args: GraphscaleExecutionArgs): Promise<ExecutionResult> {
+function executeWithDeps(request: RequestState, deps: RequestDeps, args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
   attachToContext(request.contextValue, deps);
-  let result: ExecutionResult;
+  const finish = new DepsFinish(request, deps, args);
   try {
-    result = await executeRequest(request);
+    return executeRequest<PromiseOrValue<ExecutionResult>>(request, finish) as PromiseOrValue<ExecutionResult>;
   } catch (error) {
-    result = { errors: [toGraphQLError(error)], data: null };
-  } finally {
-    detachFromContext(request.contextValue, deps);
+    return finish.failed(error);
   }
-  await deps.settled();
-  const finished = finishResult(result, request.plan, args);
-  return { ...finished, extensions: { ...finished.extensions, deps: deps.toJSON() } };
+}
+
+/**
+ * A deps request's result, made in the callback that completes it (no hop of its own, like ResultFinish):
+ * the context is let go, and the result finished with `extensions.deps` at once when every version is
+ * in (always, on the memory backend), else when they are.
+ */
+class DepsFinish implements RequestFinish<PromiseOrValue<ExecutionResult>> {
+  constructor(
+    private readonly request: RequestState,
+    private readonly deps: RequestDeps,
+    private readonly args: GraphscaleExecutionArgs,
+  ) {}
+
+  done(result: ExecutionResult): PromiseOrValue<ExecutionResult> {
+    detachFromContext(this.request.contextValue, this.deps);
+    const settled = this.deps.settled();
+    return settled === null ? this.withDeps(result) : settled.then(() => this.withDeps(result));
+  }
+
+  failed(error: unknown): PromiseOrValue<ExecutionResult> {
+    return this.done({ errors: [toGraphQLError(error)], data: null });
+  }
+
+  private withDeps(result: ExecutionResult): ExecutionResult {
+    const finished = finishResult(result, this.request.plan, this.args);
+    return { ...finished, extensions: { ...finished.extensions, deps: this.deps.toJSON() } };
+  }
 }
 
 /** The result as the client gets it: internal errors masked, and the plan when `explain` asks for it. */

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { execute, makeSchema, recordDependency } from "../../src/index.js";
+import { execute, executeSync, makeSchema, recordDependency } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
@@ -98,6 +98,23 @@ test("recordDependency: keys named like Object.prototype members are own keys; t
   assert.is(root["ok:2"], 5);
   assert.is(root["ok:3"], 7);
   assert.is(JSON.stringify(root), '{"__proto__":1,"toString":1,"constructor":1,"hasOwnProperty":1,"ok:1":1,"ok:2":5,"ok:3":7}');
+});
+
+test("deps of a synchronous request: executeSync answers with them; a pending version makes the result wait for it", async () => {
+  const schema = makeSchema({
+    typeDefs: "type Query { a: Int  b: Int }",
+    resolvers: {
+      Query: {
+        a: (_root: unknown, _args: unknown, context: object) => (recordDependency(context, "k:a", 3), 1),
+        b: (_root: unknown, _args: unknown, context: object) => (recordDependency(context, "k:b", Promise.resolve(4)), 2),
+      },
+    },
+  });
+  const now = executeSync({ schema, document: parse("{ a }"), contextValue: {}, deps: true });
+  assert.equal(now, { data: { a: 1 }, extensions: { deps: { "": { "k:a": 3 } } } });
+  const later = execute({ schema, document: parse("{ a b }"), contextValue: {}, deps: true });
+  assert.ok(later instanceof Promise, "a version still being read is awaited");
+  assert.equal(await later, { data: { a: 1, b: 2 }, extensions: { deps: { "": { "k:a": 3, "k:b": 4 } } } });
 });
 
 test("ids in another case record the same lowercased key as the stored ids", async () => {
