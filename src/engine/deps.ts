@@ -100,12 +100,35 @@ interface Path {
   readonly key: string | number;
 }
 
-/** A response path as the deps extension names it: keys joined by ".", "" for the root. */
+/** Most path strings kept (all dropped at once beyond it, never evicted one by one). */
+const MAX_KEPT_PATHS = 50_000;
+
+/** Path strings by parent path string and key, kept across requests (see pathKey). */
+const keptPaths = new Map<string, Map<string | number, string>>();
+let keptPathCount = 0;
+
+/**
+ * A response path as the deps extension names it: keys joined by ".", "" for the root. The same path gives
+ * the same string object on every request: it names a path object in `extensions.deps`, and a string
+ * built afresh is hashed and looked up in V8's string table each time, where a kept one pays once.
+ */
 export function pathKey(path: Path | undefined): string {
   if (path === undefined) return "";
-  let out = String(path.key);
-  for (let p = path.prev; p !== undefined; p = p.prev) out = `${p.key}.${out}`;
-  return out;
+  const parent = pathKey(path.prev);
+  let children = keptPaths.get(parent);
+  if (children === undefined) {
+    if (keptPathCount >= MAX_KEPT_PATHS) {
+      keptPaths.clear();
+      keptPathCount = 0;
+    }
+    keptPaths.set(parent, (children = new Map()));
+  }
+  let key = children.get(path.key);
+  if (key === undefined) {
+    children.set(path.key, (key = parent === "" ? String(path.key) : `${parent}.${path.key}`));
+    keptPathCount++;
+  }
+  return key;
 }
 
 /** What a step's `details.deps` is: records a dependency of one of its entries' subtrees. */

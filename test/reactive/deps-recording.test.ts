@@ -9,6 +9,7 @@ import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
 import { prepareRequest } from "../../src/engine/execute.js";
+import { pathKey } from "../../src/engine/deps.js";
 import { executeKeepingRoot } from "../../src/engine/execution/executeSubtree.js";
 
 type Deps = Record<string, Record<string, number | null>>;
@@ -115,6 +116,18 @@ test("deps of a synchronous request: executeSync answers with them; a pending ve
   const later = execute({ schema, document: parse("{ a b }"), contextValue: {}, deps: true });
   assert.ok(later instanceof Promise, "a version still being read is awaited");
   assert.equal(await later, { data: { a: 1, b: 2 }, extensions: { deps: { "": { "k:a": 3, "k:b": 4 } } } });
+});
+
+test("path names: keys joined by dots, list indexes as numbers, the same before and after the kept names are dropped", () => {
+  type P = { prev: P | undefined; key: string | number };
+  const at = (...keys: Array<string | number>): P | undefined => keys.reduce<P | undefined>((prev, key) => ({ prev, key }), undefined);
+  assert.is(pathKey(undefined), "");
+  assert.is(pathKey(at("todoUser")), "todoUser");
+  assert.is(pathKey(at("todoUser", "todoLists", 3)), "todoUser.todoLists.3");
+  assert.is(pathKey(at("a", 0, "b", 12)), "a.0.b.12");
+  // More distinct paths than are kept (50,000): the table is emptied once, and names stay right throughout.
+  for (let i = 0; i < 50_010; i++) assert.is(pathKey(at("many", i)), `many.${i}`);
+  assert.is(pathKey(at("todoUser", "todoLists", 3)), "todoUser.todoLists.3");
 });
 
 test("ids in another case record the same lowercased key as the stored ids", async () => {
