@@ -25,8 +25,10 @@ interface PagePlan {
   requestOf: Int32Array;
   first: number | null;
   verify: boolean;
-  /** Whether each row gets its cursor (the page's endCursor always does). */
+  /** Whether each row gets its cursor. */
   cursors: boolean;
+  /** Whether the page gets its endCursor (else null). */
+  endCursor: boolean;
 }
 
 /** planPages: validates page options and de-duplicates (key, cursor) pairs into list requests, before any I/O. */
@@ -41,6 +43,8 @@ function planPages(call: string, keys: readonly string[], options: KvetchPageOpt
   if (typeof verify !== "boolean") throw new KvetchError("BAD_ARGUMENT", `${call} verify must be a boolean`);
   const cursors = opts.cursors ?? true;
   if (typeof cursors !== "boolean") throw new KvetchError("BAD_ARGUMENT", `${call} cursors must be a boolean`);
+  const endCursor = opts.endCursor ?? true;
+  if (typeof endCursor !== "boolean") throw new KvetchError("BAD_ARGUMENT", `${call} endCursor must be a boolean`);
   const after = opts.after ?? null;
   let afterOf: (i: number) => unknown;
   if (Array.isArray(after)) {
@@ -69,7 +73,7 @@ function planPages(call: string, keys: readonly string[], options: KvetchPageOpt
     const i = distinct.firstOf[r]!;
     requests[r] = { key: keys[i]!, after: positions[i]!, limit };
   }
-  return { requests, requestOf: distinct.slotOf, first, verify, cursors };
+  return { requests, requestOf: distinct.slotOf, first, verify, cursors, endCursor };
 }
 
 /** Lists of items, one per request; a request whose shard failed holds the failure. */
@@ -267,7 +271,7 @@ function pageLength(items: readonly ListItem[], first: number | null): number {
   return first === null ? items.length : Math.min(first, items.length);
 }
 
-function edgePage(edge: string, fromId: string, items: readonly ListItem[], first: number | null, cursors: boolean): KvetchPage<KvetchEdge> {
+function edgePage(edge: string, fromId: string, items: readonly ListItem[], first: number | null, cursors: boolean, endCursor: boolean): KvetchPage<KvetchEdge> {
   const count = pageLength(items, first);
   const edges = new Array<KvetchEdge>(count);
   for (let i = 0; i < count; i++) {
@@ -275,14 +279,14 @@ function edgePage(edge: string, fromId: string, items: readonly ListItem[], firs
     const cursor = cursors ? encodeCursor(item.seq, item.id) : "";
     edges[i] = { edge, fromId, toId: item.id, data: item.data ?? {}, created: item.created, cursor };
   }
-  return { edges, hasNextPage: first !== null && items.length > first, endCursor: endCursorOf(items, edges, count, cursors) };
+  return { edges, hasNextPage: first !== null && items.length > first, endCursor: endCursor ? endCursorOf(items, edges, count, cursors) : null };
 }
 
-function indexPage(items: readonly ListItem[], first: number | null, cursors: boolean): KvetchPage<KvetchIndexEntry> {
+function indexPage(items: readonly ListItem[], first: number | null, cursors: boolean, endCursor: boolean): KvetchPage<KvetchIndexEntry> {
   const count = pageLength(items, first);
   const edges = new Array<KvetchIndexEntry>(count);
   for (let i = 0; i < count; i++) edges[i] = { targetId: items[i]!.id, cursor: cursors ? encodeCursor(items[i]!.seq, items[i]!.id) : "" };
-  return { edges, hasNextPage: first !== null && items.length > first, endCursor: endCursorOf(items, edges, count, cursors) };
+  return { edges, hasNextPage: first !== null && items.length > first, endCursor: endCursor ? endCursorOf(items, edges, count, cursors) : null };
 }
 
 /** The cursor of a page's last row (encoded once more only when the rows carry none), null for an empty page. */
@@ -312,7 +316,7 @@ export async function getEdgePages(
   const pages = new Array<OrFailure<KvetchPage<KvetchEdge>>>(plan.requests.length);
   for (let r = 0; r < plan.requests.length; r++) {
     const list = lists[r]!;
-    pages[r] = isFailure(list) ? list : edgePage(edge.name, plan.requests[r]!.key, list, plan.first, plan.cursors);
+    pages[r] = isFailure(list) ? list : edgePage(edge.name, plan.requests[r]!.key, list, plan.first, plan.cursors, plan.endCursor);
   }
   return spread(pages, plan.requestOf);
 }
@@ -347,7 +351,7 @@ export async function queryIndexPages(
   const pages = new Array<OrFailure<KvetchPage<KvetchIndexEntry>>>(plan.requests.length);
   for (let r = 0; r < plan.requests.length; r++) {
     const list = lists[r]!;
-    pages[r] = isFailure(list) ? list : indexPage(list, plan.first, plan.cursors);
+    pages[r] = isFailure(list) ? list : indexPage(list, plan.first, plan.cursors, plan.endCursor);
   }
   return spread(pages, plan.requestOf);
 }

@@ -57,6 +57,11 @@ export interface KvetchPageOptions {
    * row's `cursor` is "" (one encoding per row saved); the page's `endCursor` is still encoded.
    */
   cursors?: boolean;
+  /**
+   * Encode the page's `endCursor` (default true). false, for callers that never read it (a list read for its
+   * rows alone): `endCursor` is null.
+   */
+  endCursor?: boolean;
 }
 
 /** An entry of an edge list or index entry list as reads pass it around (data is null for index entries). */

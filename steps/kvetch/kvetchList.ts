@@ -5,7 +5,7 @@
 
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { AccessStep, Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
-import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
+import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "../../src/kvetch/index.js";
 import { KvetchError } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
@@ -89,6 +89,14 @@ export abstract class KvetchListStep extends Step<unknown> {
 
   protected isGlobalArgument(index: number): boolean {
     return index >= 0 && this.dependencyIsGlobal[index]!;
+  }
+
+  /**
+   * The store call's options: the rows' cursors unless nothing can read them (CursorsUnread), the page's
+   * endCursor only for a page (a list hands on its rows alone), and a failed shard as its keys' errors.
+   */
+  protected pageOptions(first: number | null, after: string | null | (string | null)[], verify: boolean): KvetchPageOptions & { partial: true } {
+    return { first, after, verify, cursors: this.settings.cursors !== false, endCursor: this.settings.mode !== "list", partial: true };
   }
 
   /** One store call for the distinct keys, aligned pages back (a failed shard's keys: its KvetchError). */

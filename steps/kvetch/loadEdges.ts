@@ -30,7 +30,7 @@ export class LoadEdgesStep extends KvetchListStep {
     after: string | null | (string | null)[],
     verify: boolean,
   ): Promise<(KvetchPage<ListItem> | KvetchError)[]> {
-    return store.getEdges(this.name, fromIds as string[], { first, after, verify, cursors: this.settings.cursors !== false, partial: true });
+    return store.getEdges(this.name, fromIds as string[], this.pageOptions(first, after, verify));
   }
 
   /** A parent that is not a UUID string is bad input: that entry's error (and no query). */

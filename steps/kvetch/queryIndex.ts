@@ -29,7 +29,7 @@ export class QueryIndexStep extends KvetchListStep {
     after: string | null | (string | null)[],
     verify: boolean,
   ): Promise<(KvetchPage<ListItem> | KvetchError)[]> {
-    return store.queryIndex(this.name, values, { first, after, verify, cursors: this.settings.cursors !== false, partial: true });
+    return store.queryIndex(this.name, values, this.pageOptions(first, after, verify));
   }
 
   /** Any value can be queried (the store canonicalizes it). */

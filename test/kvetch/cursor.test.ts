@@ -63,4 +63,25 @@ test("cursors: false leaves each row's cursor empty and still encodes the page's
   await kvetch.close();
 });
 
+test("endCursor: false leaves the page's endCursor null and the rows' cursors as asked", async () => {
+  const kvetch = new Kvetch({ schema: contractSchema, backend: memoryBackend({ shards: 4 }) });
+  const user = await kvetch.createObject("User", { username: "ends" });
+  await kvetch.createObjects(Array.from({ length: 3 }, (_, i) => ({ type: "TodoList", data: { userId: user.id, name: `l${i}` } })));
+  const [full] = await kvetch.getEdges("user_to_list", [user.id], { first: 2 });
+  const [noEnd] = await kvetch.getEdges("user_to_list", [user.id], { first: 2, endCursor: false });
+  assert.equal(noEnd, { ...full!, endCursor: null });
+  const [neither] = await kvetch.getEdges("user_to_list", [user.id], { first: 2, cursors: false, endCursor: false });
+  assert.equal(neither, { edges: full!.edges.map((e) => ({ ...e, cursor: "" })), hasNextPage: true, endCursor: null });
+  const [index] = await kvetch.queryIndex("username", ["ends"], { endCursor: false });
+  assert.equal(index, { ...(await kvetch.queryIndex("username", ["ends"]))[0]!, endCursor: null });
+  try {
+    await kvetch.queryIndex("username", ["ends"], { endCursor: 0 as unknown as boolean });
+    assert.unreachable("a non-boolean endCursor option is refused");
+  } catch (error) {
+    assert.instance(error, KvetchError);
+    assert.is((error as Error).message, "Kvetch: queryIndex endCursor must be a boolean");
+  }
+  await kvetch.close();
+});
+
 test.run();
