@@ -10,7 +10,10 @@ import { StepBatcher, type StepBatcherStats } from "./stepBatcher.js";
 export interface BatchedExecuteOptions {
   /** The schema whose requests are batched; requests for another schema run as plain execute. */
   readonly schema: GraphQLSchema;
-  /** How long the first request of a window waits for others (0: requests arriving in the same tick). */
+  /**
+   * How long a window stays open after its first request: the shareable step calls of the requests arriving
+   * meanwhile wait for its end (0: the next turn of the timers, so requests arriving in the same tick).
+   */
   readonly windowMs: number;
 }
 
@@ -33,18 +36,19 @@ export interface BatchedExecute {
 export function createBatchedExecute(options: BatchedExecuteOptions): BatchedExecute {
   const { schema, windowMs } = options;
   const batcher = new StepBatcher();
-  let window: ReturnType<StepBatcher["holdWindow"]> | null = null;
+  /** The window requests arriving now join (null: the next request opens one). */
+  let openWindow: ReturnType<StepBatcher["holdWindow"]> | null = null;
   const batched = (args: BatchedExecutionArgs): Promise<ExecutionResult> => {
     try {
       if (args.schema !== schema || args.crossRequest === false) return Promise.resolve(execute(args));
-      if (window === null) {
-        const opened = (window = batcher.holdWindow());
+      if (openWindow === null) {
+        const opened = (openWindow = batcher.holdWindow());
         setTimeout(() => {
-          window = null;
+          openWindow = null;
           opened.release();
         }, windowMs);
       }
-      return Promise.resolve(executeWithStepCaller(args, window.callStep));
+      return Promise.resolve(executeWithStepCaller(args, openWindow.callStep));
     } catch (error) {
       return Promise.reject(error);
     }
