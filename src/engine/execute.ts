@@ -67,6 +67,8 @@ function compileOutputDefault(schema: GraphQLSchema): boolean {
 /** spec: PrepareRequest — the plan and coerced variables, or the request errors graphql-js would give. */
 export function prepareRequest(
   args: GraphscaleExecutionArgs,
+  /** How the request runs: its step caller (cross-request batching), JSON text output (executeToJSON). */
+  how: { readonly callStep?: StepCaller | null; readonly jsonText?: boolean } = {},
 ): { request: RequestState } | { errors: readonly GraphQLError[]; data?: null } {
   const { schema, document, operationName, rootValue, contextValue, fieldResolver, typeResolver } = args;
   assertValidExecutionArguments(schema, document, args.variableValues);
@@ -119,6 +121,12 @@ export function prepareRequest(
       entries: 0,
       compileOutput: args.compileOutput ?? compileOutputDefault(schema),
       deps: depsWanted(args) ? new RequestDeps() : null,
+      // Every field a request may get is there from the start: every request has one object shape, so the
+      // executor's reads and writes of them stay monomorphic (a spread copy with a field added made a second).
+      jsonText: how.jsonText ?? false,
+      callStep: how.callStep ?? null,
+      promisedEntries: undefined,
+      walkedLists: undefined,
     },
   };
 }
@@ -178,9 +186,9 @@ export function executeWithStepCaller(args: GraphscaleExecutionArgs, callStep: S
 }
 
 function executePrepared(args: GraphscaleExecutionArgs, callStep: StepCaller | null = null): PromiseOrValue<ExecutionResult> {
-  const prepared = prepareRequest(args);
+  const prepared = prepareRequest(args, { callStep });
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
-  const request: RequestState = callStep === null ? prepared.request : { ...prepared.request, callStep };
+  const request = prepared.request;
   const deps = request.deps ?? null;
   if (deps !== null) return executeWithDeps(request, deps, args);
   return executeRequest(request, new ResultFinish(request.plan, args));
@@ -257,9 +265,9 @@ function finishResult(result: ExecutionResult, plan: OperationPlan, args: Graphs
  * output, with no object tree in between; anything else is built as objects and stringified.
  */
 export function executeToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<string> {
-  const prepared = prepareRequest(args);
+  const prepared = prepareRequest(args, { jsonText: true });
   if ("errors" in prepared) return JSON.stringify(prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors });
-  const request: RequestState = { ...prepared.request, jsonText: true };
+  const request = prepared.request;
   return executeRequest(request, {
     done: (result) => resultText(result, request.plan, args),
     failed: (error) => JSON.stringify({ errors: [toGraphQLError(error)], data: null }),

@@ -232,4 +232,19 @@ test("walked lists: compileOutput false never leaves a layer unopened; executeTo
   }
 });
 
+test("every request has the same fields from the start, however it runs (one object shape for the executor)", () => {
+  const document = parse(`{ teams { name } }`);
+  const shapeOf = (how: Parameters<typeof prepareRequest>[1]) => {
+    const prepared = prepareRequest({ schema, document }, how);
+    if (!("request" in prepared)) throw new Error("no request");
+    return Object.keys(prepared.request);
+  };
+  const plain = shapeOf(undefined);
+  for (const field of ["callStep", "jsonText", "promisedEntries", "walkedLists"]) assert.ok(plain.includes(field), field);
+  assert.equal(shapeOf({ jsonText: true }), plain);
+  assert.equal(shapeOf({ callStep: (_request, step, details) => step.execute(details) }), plain);
+  const batched = prepareRequest({ schema, document }, { callStep: (_request, step, details) => step.execute(details) });
+  assert.ok("request" in batched && typeof batched.request.callStep === "function");
+});
+
 test.run();
