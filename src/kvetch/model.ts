@@ -54,7 +54,8 @@ export interface KvetchPageOptions {
   verify?: boolean;
   /**
    * Encode each row's `cursor` (default true). false, for callers that never read the rows' cursors: each
-   * row's `cursor` is "" (one encoding per row saved); the page's `endCursor` is still encoded.
+   * row's `cursor` is "" (one encoding per row saved); the page's `endCursor` is still encoded unless
+   * `endCursor` is false.
    */
   cursors?: boolean;
   /**
