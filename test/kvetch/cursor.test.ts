@@ -42,45 +42,47 @@ test("nextSeq: strictly increasing, ms * 1024 scale", () => {
   }
 });
 
-test("cursors: false leaves each row's cursor empty and still encodes the page's endCursor", async () => {
+/** A memory store with one user (`username`) owning three lists, and that user's first page of two lists. */
+async function userWithLists(username: string) {
   const kvetch = new Kvetch({ schema: contractSchema, backend: memoryBackend({ shards: 4 }) });
-  const user = await kvetch.createObject("User", { username: "cursors" });
+  const user = await kvetch.createObject("User", { username });
   await kvetch.createObjects(Array.from({ length: 3 }, (_, i) => ({ type: "TodoList", data: { userId: user.id, name: `l${i}` } })));
   const [full] = await kvetch.getEdges("user_to_list", [user.id], { first: 2 });
-  const [bare] = await kvetch.getEdges("user_to_list", [user.id], { first: 2, cursors: false });
-  assert.equal(bare!.edges.map((e) => e.cursor), ["", ""]);
-  assert.equal(bare, { ...full!, edges: full!.edges.map((e) => ({ ...e, cursor: "" })) });
-  assert.is(bare!.endCursor, full!.edges[1]!.cursor);
-  const [index] = await kvetch.queryIndex("username", ["cursors"], { cursors: false });
-  assert.equal(index, { edges: [{ targetId: user.id, cursor: "" }], hasNextPage: false, endCursor: (await kvetch.queryIndex("username", ["cursors"]))[0]!.endCursor });
+  return { kvetch, user, full: full! };
+}
+
+/** `call` is refused with a KvetchError saying `message`. */
+async function refused(call: () => Promise<unknown>, message: string): Promise<void> {
   try {
-    await kvetch.getEdges("user_to_list", [user.id], { cursors: "no" as unknown as boolean });
-    assert.unreachable("a non-boolean cursors option is refused");
+    await call();
+    assert.unreachable(`refused: ${message}`);
   } catch (error) {
     assert.instance(error, KvetchError);
-    assert.is((error as Error).message, "Kvetch: getEdges cursors must be a boolean");
+    assert.is((error as Error).message, message);
   }
+}
+
+test("cursors: false leaves each row's cursor empty and still encodes the page's endCursor", async () => {
+  const { kvetch, user, full } = await userWithLists("cursors");
+  const [bare] = await kvetch.getEdges("user_to_list", [user.id], { first: 2, cursors: false });
+  assert.equal(bare!.edges.map((e) => e.cursor), ["", ""]);
+  assert.equal(bare, { ...full, edges: full.edges.map((e) => ({ ...e, cursor: "" })) });
+  assert.is(bare!.endCursor, full.edges[1]!.cursor);
+  const [index] = await kvetch.queryIndex("username", ["cursors"], { cursors: false });
+  assert.equal(index, { edges: [{ targetId: user.id, cursor: "" }], hasNextPage: false, endCursor: (await kvetch.queryIndex("username", ["cursors"]))[0]!.endCursor });
+  await refused(() => kvetch.getEdges("user_to_list", [user.id], { cursors: "no" as unknown as boolean }), "Kvetch: getEdges cursors must be a boolean");
   await kvetch.close();
 });
 
 test("endCursor: false leaves the page's endCursor null and the rows' cursors as asked", async () => {
-  const kvetch = new Kvetch({ schema: contractSchema, backend: memoryBackend({ shards: 4 }) });
-  const user = await kvetch.createObject("User", { username: "ends" });
-  await kvetch.createObjects(Array.from({ length: 3 }, (_, i) => ({ type: "TodoList", data: { userId: user.id, name: `l${i}` } })));
-  const [full] = await kvetch.getEdges("user_to_list", [user.id], { first: 2 });
+  const { kvetch, user, full } = await userWithLists("ends");
   const [noEnd] = await kvetch.getEdges("user_to_list", [user.id], { first: 2, endCursor: false });
-  assert.equal(noEnd, { ...full!, endCursor: null });
+  assert.equal(noEnd, { ...full, endCursor: null });
   const [neither] = await kvetch.getEdges("user_to_list", [user.id], { first: 2, cursors: false, endCursor: false });
-  assert.equal(neither, { edges: full!.edges.map((e) => ({ ...e, cursor: "" })), hasNextPage: true, endCursor: null });
+  assert.equal(neither, { edges: full.edges.map((e) => ({ ...e, cursor: "" })), hasNextPage: true, endCursor: null });
   const [index] = await kvetch.queryIndex("username", ["ends"], { endCursor: false });
   assert.equal(index, { ...(await kvetch.queryIndex("username", ["ends"]))[0]!, endCursor: null });
-  try {
-    await kvetch.queryIndex("username", ["ends"], { endCursor: 0 as unknown as boolean });
-    assert.unreachable("a non-boolean endCursor option is refused");
-  } catch (error) {
-    assert.instance(error, KvetchError);
-    assert.is((error as Error).message, "Kvetch: queryIndex endCursor must be a boolean");
-  }
+  await refused(() => kvetch.queryIndex("username", ["ends"], { endCursor: 0 as unknown as boolean }), "Kvetch: queryIndex endCursor must be a boolean");
   await kvetch.close();
 });
 
