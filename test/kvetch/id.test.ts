@@ -32,6 +32,15 @@ test("isUuid: accepts any version and either case, rejects everything else", () 
   assert.not.ok(isUuid("550e8400-e29b-41d4-a716-44665544000g"));
   assert.not.ok(isUuid(42));
   assert.not.ok(isUuid(null));
+  // Every position: a dash where a digit belongs, a digit where a dash belongs, the characters either side
+  // of the hex ranges, and code units beyond ASCII (including one whose low byte is a hex digit).
+  const good = "550e8400-e29b-41d4-a716-446655440000";
+  for (let i = 0; i < 36; i++) {
+    const dash = i === 8 || i === 13 || i === 18 || i === 23;
+    const bad = dash ? ["0", "a", "_", "\u012d"] : ["-", "/", ":", "@", "G", "`", "g", "\u0130", "\u0161", "\uff10"];
+    for (const c of bad) assert.not.ok(isUuid(good.slice(0, i) + c + good.slice(i + 1)), `${JSON.stringify(c)} at ${i}`);
+  }
+  assert.is(checkId("550E8400-e29b-41d4-a716-446655440000", "x"), good);
 });
 
 test("checkIds: names the call and the position of the first malformed id", () => {
