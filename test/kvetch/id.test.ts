@@ -33,7 +33,7 @@ test("isUuid: accepts any version and either case, rejects everything else", () 
   assert.not.ok(isUuid(42));
   assert.not.ok(isUuid(null));
   // Every position: a dash where a digit belongs, a digit where a dash belongs, the characters either side
-  // of the hex ranges, and code units beyond ASCII (including one whose low byte is a hex digit).
+  // of the hex ranges, and code units beyond ASCII whose low byte is a hex digit or a dash.
   const good = "550e8400-e29b-41d4-a716-446655440000";
   for (let i = 0; i < 36; i++) {
     const dash = i === 8 || i === 13 || i === 18 || i === 23;
