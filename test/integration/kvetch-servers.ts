@@ -68,6 +68,16 @@ export async function serversUp(file: string, needs: { mysql?: boolean; redis?: 
   return false;
 }
 
+/**
+ * A file's `test` when its servers are up; otherwise a `test` that registers nothing, so the runner counts
+ * the file as skipped (serversUp printed why) instead of counting bodies that never ran as passed.
+ */
+export function testWhen(up: boolean): (name: string, body: () => Promise<void> | void) => void {
+  return (name, body) => {
+    if (up) test(name, body);
+  };
+}
+
 /** Drops the databases (the store's migrate creates them again). */
 export async function dropDatabases(databases: readonly string[] = TEST_DATABASES): Promise<void> {
   const connection = await mysql.createConnection({ uri: MYSQL_SERVER });

@@ -9,11 +9,12 @@ import { execute, subscribe } from "../../src/index.js";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
-import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix } from "../integration/kvetch-servers.js";
+import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix, testWhen } from "../integration/kvetch-servers.js";
 
 const databases = testDatabases("livemysql");
 const keyPrefix = testKeyPrefix("livemysql");
 const up = await serversUp("test/reactive/live-mysql.test.ts", { mysql: true, redis: true });
+const serverTest = testWhen(up);
 const liveView = todoViewQuery.replace("query TodoView($id: ID!)", "query TodoView($id: ID!) @live");
 const view = parse(todoViewQuery);
 
@@ -91,8 +92,7 @@ test.before(async () => {
   await subscribed(a!, b!);
 });
 
-test("one write through A: the live query subscribed on B sends the new result (2 results, 2 runs)", async () => {
-  if (!up) return;
+serverTest("one write through A: the live query subscribed on B sends the new result (2 results, 2 runs)", async () => {
   const user = await a!.createObject("User", { name: "Ann", username: `ann-${keyPrefix}` });
   const list = await a!.createObject("TodoList", { userId: user.id, name: "Groceries" });
   const item = await a!.createObject("TodoItem", { listId: list.id, text: "milk", done: false });
@@ -109,8 +109,7 @@ test("one write through A: the live query subscribed on B sends the new result (
   await w.stop();
 });
 
-test("50 live queries on B, 2,000 random writes through A (MySQL + Redis): 0 missed updates, no result sent twice unchanged", async () => {
-  if (!up) return;
+serverTest("50 live queries on B, 2,000 random writes through A (MySQL + Redis): 0 missed updates, no result sent twice unchanged", async () => {
   const seed = await seedTodo(a!, { users: 10, listsPerUser: 3, itemsPerList: 3 });
   const all: Watched[] = [];
   for (let q = 0; q < 50; q++) all.push(await watch(b!, seed.userIds[q % 10]!));
@@ -181,8 +180,7 @@ test("50 live queries on B, 2,000 random writes through A (MySQL + Redis): 0 mis
   await Promise.all(all.map((w) => w.stop()));
 });
 
-test("deps on MySQL + Redis: one version read per Kvetch read step beside its data, no extra shard query", async () => {
-  if (!up) return;
+serverTest("deps on MySQL + Redis: one version read per Kvetch read step beside its data, no extra shard query", async () => {
   const user = await a!.createObject("User", { name: "Bo", username: `bo-${keyPrefix}` });
   const list = await a!.createObject("TodoList", { userId: user.id, name: "Tools" });
   await a!.createObject("TodoItem", { listId: list.id, text: "saw", done: false });

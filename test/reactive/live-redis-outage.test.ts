@@ -8,12 +8,13 @@ import { parse, type ExecutionResult } from "graphql";
 import { execute, subscribe } from "../../src/index.js";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
-import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix } from "../integration/kvetch-servers.js";
+import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix, testWhen } from "../integration/kvetch-servers.js";
 import { RedisProxy } from "../integration/redisProxy.js";
 
 const databases = testDatabases("liveout");
 const keyPrefix = testKeyPrefix("liveout");
 const up = await serversUp("test/reactive/live-redis-outage.test.ts", { mysql: true, redis: true });
+const serverTest = testWhen(up);
 const liveView = todoViewQuery.replace("query TodoView($id: ID!)", "query TodoView($id: ID!) @live");
 
 
@@ -26,8 +27,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
   throw new Error(`gave up waiting for ${what}`);
 }
 
-test("Redis dropped and restored during a live query: a write it could not hear about shows after reconnect", async () => {
-  if (!up) return;
+serverTest("Redis dropped and restored during a live query: a write it could not hear about shows after reconnect", async () => {
   const proxy = new RedisProxy();
   await proxy.start();
   const open = (redisUrl: string) =>

@@ -5,18 +5,18 @@ import * as assert from "uvu/assert";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
 import type { DependencyChange } from "../../src/kvetch/index.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
-import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix } from "../integration/kvetch-servers.js";
+import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix, testWhen } from "../integration/kvetch-servers.js";
 
 const databases = testDatabases("reactive");
 const up = await serversUp("test/reactive/two-processes.test.ts", { mysql: true, redis: true });
+const serverTest = testWhen(up);
 const keyPrefix = testKeyPrefix("reactive");
 
 function open(): Kvetch {
   return new Kvetch({ schema: contractSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix } }) });
 }
 
-test("1,000 write-then-read-from-the-other rounds: 0 stale reads; every write heard by the other instance", async () => {
-  if (!up) return;
+serverTest("1,000 write-then-read-from-the-other rounds: 0 stale reads; every write heard by the other instance", async () => {
   const a = open();
   const b = open();
   try {
