@@ -122,9 +122,15 @@ test("live todo view: re-runs inside re-run subtrees stay current; a write elsew
   assert.equal([old.kind, old.calls], ["subtree", 2]);
   assert.is(shown(old.result), await freshTodo(kvetch, user));
   await kvetch.updateObject(seed.itemIds[1]![0]![0]!, { text: "another user's item" });
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.is(live.runs.length, 5, "a key the view does not hold runs nothing");
+  // A re-run takes a few turns (each store call waits one); 500 turns would see one start and finish.
+  assert.not.ok(await until(() => live.runs.length > 5, 500), "a key the view does not hold runs nothing");
   assert.is(live.sent.length, 5);
+  // Then a key the view holds: the next run is that one, so nothing from the other write was queued before it.
+  await kvetch.updateObject(seed.itemIds[0]![1]![0]!, { text: "second list edited" });
+  const next = await run(live, 6);
+  assert.equal([next.kind, next.calls], ["subtree", 2]);
+  assert.is(shown(next.result), await freshTodo(kvetch, user));
+  assert.is(live.sent.length, 6);
   await live.stop();
 });
 
