@@ -54,11 +54,37 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   timeoutMs: 30_000,
 });
 
-/** The limits in force: the request's own over the schema's (`makeSchema({ limits })`) over the defaults. */
+/** Each schema's limits merged over the defaults, made once per `limits` object the schema holds. */
+const schemaLimitsCache = new WeakMap<GraphQLSchema, { readonly given: Partial<Limits>; readonly limits: Limits }>();
+
+/** `base` with the keys `over` gives a value (`undefined` gives none: the key stays as it was). */
+function overlay(base: Limits, over: Partial<Limits>): Limits {
+  const out: Record<string, unknown> = { ...base };
+  for (const key of Object.keys(over) as Array<keyof Limits>) if (over[key] !== undefined) out[key] = over[key];
+  return Object.freeze(out) as unknown as Limits;
+}
+
+/**
+ * The limits in force: the request's own over the schema's (`makeSchema({ limits })`) over the defaults, a
+ * key given as `undefined` counting as absent. A request without its own limits gets the schema's object, the
+ * same one every time.
+ */
 export function resolveLimits(schema: GraphQLSchema, requestLimits: Partial<Limits> | undefined): Limits {
   const schemaLimits = (schema.extensions?.graphscale as { limits?: Partial<Limits> } | undefined)?.limits;
-  if (schemaLimits === undefined && requestLimits === undefined) return DEFAULT_LIMITS;
-  return { ...DEFAULT_LIMITS, ...schemaLimits, ...requestLimits };
+  let base = DEFAULT_LIMITS;
+  if (schemaLimits !== undefined) {
+    let cached = schemaLimitsCache.get(schema);
+    if (cached === undefined || cached.given !== schemaLimits) schemaLimitsCache.set(schema, (cached = { given: schemaLimits, limits: overlay(DEFAULT_LIMITS, schemaLimits) }));
+    base = cached.limits;
+  }
+  return requestLimits === undefined ? base : overlay(base, requestLimits);
+}
+
+/** Whether two limits objects hold the same value for every limit. */
+export function sameLimits(a: Limits, b: Limits): boolean {
+  if (a === b) return true;
+  for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof Limits>) if (!Object.is(a[key], b[key])) return false;
+  return true;
 }
 
 /**

@@ -92,6 +92,19 @@ test("limits: the request's own limits win over the defaults (a smaller maxPageS
   assert.match(messages(result)[0]!, /the largest page this server reads, 3 \(maxPageSize\)/);
 });
 
+test("limits: a key given as undefined counts as absent (the schema's or the default limit stays in force)", async () => {
+  const { kvetch, seed } = await seededStore();
+  const result = await execute({
+    schema: todoSchema,
+    document: nestedDocument(81),
+    variableValues: { id: seed.userIds[0]! },
+    contextValue: { kvetch },
+    limits: { maxDepth: undefined, timeoutMs: undefined },
+  });
+  assert.equal(messages(result), ["The query is nested deeper than the limit of 64 levels (maxDepth)."]);
+  assert.is(kvetch.counters.calls, 0);
+});
+
 for (const depth of [1_000, 5_000, 100_000]) {
   test(`limits: a query nested ${depth.toLocaleString("en-US")} deep answers with a message through execute and graphql`, async () => {
     const { kvetch, seed } = await seededStore();

@@ -127,6 +127,27 @@ test("a step with crossRequest = false and a request with crossRequest: false ru
   assert.is(calls, 2 + 10);
 });
 
+test("limits: requests under the schema's limits share calls; their own limits group by value, not by object", async () => {
+  let calls = 0;
+  const schema = makeSchema({
+    typeDefs: `type Query { a(id: ID!): String }`,
+    limits: { maxDepth: 50 },
+    plans: {
+      Query: { a: (_$root: unknown, args: any) => loadOne(args.get("id"), async (ids: readonly string[]) => (calls++, ids.map((id) => `a${id}`))) },
+    } as any,
+  });
+  const query = parse(`query($id: ID!) { a(id: $id) }`);
+  const batchedExecute = createBatchedExecute({ schema, windowMs: 2 });
+  const own = (i: number) => (i < 5 ? undefined : i < 10 ? { maxPageSize: 7 } : i < 15 ? { maxPageSize: 7, timeoutMs: undefined } : { maxPageSize: 8 });
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => plain(batchedExecute({ schema, document: query, variableValues: { id: String(i) }, limits: own(i) }))),
+  );
+  for (let i = 0; i < 20; i++) assert.equal(results[i], { data: { a: `a${i}` } });
+  // The schema's limits (5 requests), maxPageSize 7 (10 requests, an undefined key counting as absent), 8 (5).
+  assert.is(calls, 3);
+  assert.is(batchedExecute.stats.jointCalls, 3);
+});
+
 test("an aborted request is dropped from the joint call; the others complete", async () => {
   const seen: number[] = [];
   const schema = makeSchema({

@@ -7,7 +7,7 @@ import { isPromiseLike } from "../promiseOrValue.js";
 import { MappedResults } from "../mappedResults.js";
 import { FlaggedValue } from "../flags.js";
 import type { Step } from "../step.js";
-import type { Limits } from "../limits.js";
+import { sameLimits, type Limits } from "../limits.js";
 import type { StepDependencies } from "../deps.js";
 import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { signalOf, type RequestState, type StepCaller } from "../execution/bucket.js";
@@ -202,7 +202,7 @@ export class StepBatcher {
   }
 }
 
-/** The group in `groups` with the same step, global values (by identity) and limits; a new one if none. */
+/** The group in `groups` with the same step, global values (by identity) and limit values; a new one if none. */
 function groupFor(groups: Map<Step, Group[]>, request: RequestState, step: Step, details: ResolverExecutionDetails): Group {
   const asGlobal = step.dependencyIsGlobal;
   const values = details.values as unknown[];
@@ -210,7 +210,7 @@ function groupFor(groups: Map<Step, Group[]>, request: RequestState, step: Step,
   if (same === undefined) groups.set(step, (same = []));
   for (let g = 0; g < same.length; g++) {
     const group = same[g]!;
-    if (group.limits !== request.limits) continue;
+    if (!sameLimits(group.limits, request.limits)) continue;
     let equal = true;
     for (let k = 0; equal && k < asGlobal.length; k++) if (asGlobal[k] && !Object.is(group.shared[k], values[k])) equal = false;
     if (equal) return group;
