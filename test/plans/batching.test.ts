@@ -148,6 +148,16 @@ test("limits: requests under the schema's limits share calls; their own limits g
   assert.is(batchedExecute.stats.jointCalls, 3);
 });
 
+test("createBatchedExecute: a windowMs that is not a finite number of 0 or more is refused, naming it", () => {
+  for (const [windowMs, shown] of [[-1, "-1"], [Number.NaN, "NaN"], [Infinity, "Infinity"], [undefined, "undefined"], ["5", "string"]] as const) {
+    assert.throws(
+      () => createBatchedExecute({ schema: todoSchema, windowMs: windowMs as unknown as number }),
+      (error: Error) => error instanceof TypeError && error.message === `createBatchedExecute: windowMs must be a finite number of milliseconds, 0 or more; got ${shown}.`,
+    );
+  }
+  assert.is(typeof createBatchedExecute({ schema: todoSchema, windowMs: 0 }), "function");
+});
+
 test("an aborted request is dropped from the joint call; the others complete", async () => {
   const seen: number[] = [];
   const schema = makeSchema({

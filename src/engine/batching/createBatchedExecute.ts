@@ -35,6 +35,9 @@ export interface BatchedExecute {
  */
 export function createBatchedExecute(options: BatchedExecuteOptions): BatchedExecute {
   const { schema, windowMs } = options;
+  if (typeof windowMs !== "number" || !Number.isFinite(windowMs) || windowMs < 0) {
+    throw new TypeError(`createBatchedExecute: windowMs must be a finite number of milliseconds, 0 or more; got ${typeof windowMs === "number" ? windowMs : typeof windowMs}.`);
+  }
   const batcher = new StepBatcher();
   /** The window requests arriving now join (null: the next request opens one). */
   let openWindow: ReturnType<StepBatcher["holdWindow"]> | null = null;
