@@ -110,11 +110,16 @@ test("global objects: an entry that is a promise, and the interpretive output, o
   await execute({ schema, document });
   makeBook = () => ({ id: "b1", title: "The Dispossessed", authorId: Promise.resolve("a1") });
   const promised = await run();
+  // The promise is seen before the book's layer is reached, so nothing is left for the compiled output and
+  // nothing has to be opened late ("left" → "opening"): both layers get their buckets as they are reached.
+  assert.equal(promised.opened, ["book", "author"]);
+  assert.is(promised.how, undefined);
   assert.is(json(promised.result), json(promised.reference));
   assert.is(json(promised.result.data), json({ book: { id: "b1", title: "The Dispossessed", author: { id: "a1", name: "Ursula K. Le Guin" } } }));
   makeBook = clean;
   const interpretive = await run({ compileOutput: false });
   assert.equal(interpretive.opened, ["book", "author"]);
+  assert.is(interpretive.how, undefined);
   assert.is(json(interpretive.result), json(interpretive.reference));
   // Recording deps leaves them too (nothing below them records); a live query's run keeps its buckets.
   const withDeps = await run({ deps: true });
