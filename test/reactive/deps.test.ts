@@ -35,10 +35,26 @@ test("todo view with deps: one dependency per returned object and per list, none
   assert.equal(await kvetch.checkDeps(deps), []);
 });
 
-test("without deps: no extensions and no version reads", async () => {
+/** Counts the store's version reads (both ways a read step asks: dependencyVersionsNow, dependencyVersions). */
+function countVersionReads(kvetch: Kvetch): { readonly reads: number } {
+  const counted = { reads: 0 };
+  const now = kvetch.dependencyVersionsNow.bind(kvetch);
+  const later = kvetch.dependencyVersions.bind(kvetch);
+  kvetch.dependencyVersionsNow = (keys) => (counted.reads++, now(keys));
+  kvetch.dependencyVersions = (keys) => (counted.reads++, later(keys));
+  return counted;
+}
+
+test("without deps: no extensions and no version reads; the same view with deps reads versions", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 2, itemsPerList: 2 });
+  const counted = countVersionReads(kvetch);
   const result = await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } });
+  assert.is(result.errors, undefined);
   assert.is(result.extensions, undefined);
+  assert.is(counted.reads, 0);
+  // The count sees the reads a request recording deps makes (one per read layer), so 0 above means none.
+  await view(kvetch, seed.userIds[0]!);
+  assert.ok(counted.reads > 0, `${counted.reads} version reads with deps`);
 });
 
 test("updating one item's text moves exactly that item's object key", async () => {
