@@ -91,6 +91,8 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
   const touched = new Set<string>();
   let missed = false;
   let wake: (() => void) | null = null;
+  /** Resolved when the consumer takes the queued result (a run waits for that: a slow consumer holds one). */
+  let taken: (() => void) | null = null;
   let runs = 0;
   const note = (change: Change): void => {
     if (change === null) missed = true;
@@ -113,6 +115,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     closed = true;
     stop();
     wake?.();
+    taken?.();
     if (waiting !== null) waiting({ done: true, value: undefined });
     waiting = null;
   };
@@ -158,6 +161,9 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
         last = text;
         deliver(value as ExecutionResult);
       }
+      // The consumer has not taken the last result: no run until it does, changes meanwhile coalesce.
+      while (queue.length > 0 && !closed) await new Promise<void>((resolve) => (taken = resolve));
+      taken = null;
       while (!missed && touched.size === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       if ((live.throttleMs ?? 0) > 0 && !closed) await new Promise((resolve) => setTimeout(resolve, live.throttleMs));
@@ -168,7 +174,11 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
   });
   const iterator: AsyncGenerator<ExecutionResult, void, void> = {
     next: () => {
-      if (queue.length > 0) return Promise.resolve({ done: false, value: queue.shift()! });
+      if (queue.length > 0) {
+        const value = queue.shift()!;
+        if (queue.length === 0) taken?.();
+        return Promise.resolve({ done: false, value });
+      }
       if (closed) return Promise.resolve({ done: true, value: undefined });
       return new Promise((resolve) => (waiting = resolve));
     },

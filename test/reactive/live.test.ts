@@ -106,6 +106,36 @@ test("50 live queries and 2,000 random writes (memory): 0 missed updates, no res
   await Promise.all(all.map(({ w }) => w.stop()));
 });
 
+test("a consumer that does not read holds one result: runs wait for it, and the writes meanwhile come as one run", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 2, itemsPerList: 2 });
+  const user = seed.userIds[0]!;
+  let runs = 0;
+  const iterator = (await subscribe({
+    schema: todoSchema,
+    document: parse(liveView),
+    variableValues: { id: user },
+    contextValue: { kvetch },
+    live: { source: kvetch, onRun: () => void runs++ },
+  })) as AsyncGenerator<ExecutionResult>;
+  const turns = async (n: number) => {
+    for (let t = 0; t < n; t++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const first = await iterator.next();
+  assert.is(JSON.stringify((first.value as ExecutionResult).data), await fresh(kvetch, user));
+  // Not read from here on: the first write's run fills the one place, later writes run nothing yet.
+  for (let i = 0; i < 10; i++) {
+    await kvetch.updateObject(seed.itemIds[0]![i % 2]![0]!, { text: `write ${i}` });
+    await turns(50);
+  }
+  assert.is(runs, 2, "the first run and the one whose result waits");
+  const second = await iterator.next();
+  assert.is.not(JSON.stringify((second.value as ExecutionResult).data), await fresh(kvetch, user), "the waiting result is from before the later writes");
+  const third = await iterator.next();
+  assert.is(JSON.stringify((third.value as ExecutionResult).data), await fresh(kvetch, user));
+  assert.is(runs, 3, "the nine later writes made one run");
+  await iterator.return(undefined);
+});
+
 test("bad input: @live on a mutation or a subscription, or without a source, is a clear error", async () => {
   const { kvetch } = await seededStore({ users: 1, listsPerUser: 1, itemsPerList: 1 });
   const mutation = (await subscribe({ schema: todoSchema, document: parse(`mutation @live { deleteTodoItem(id: "x") }`), contextValue: { kvetch }, live: { source: kvetch } })) as ExecutionResult;
