@@ -7,6 +7,7 @@ import {
   GraphQLError,
   assertValidSchema,
   getVariableValues,
+  isSchema,
   parse,
   validate,
   validateSchema,
@@ -169,6 +170,8 @@ function depsWanted(args: GraphscaleExecutionArgs): boolean {
  * plain result (not a promise) when no step of the plan was asynchronous.
  */
 export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
+  // Arguments graphql-js refuses are refused with its messages before anything reads the schema.
+  if (!isSchema(args.schema) || !args.document) assertValidExecutionArguments(args.schema, args.document, args.variableValues);
   // With a plan store, a plan-cache miss first asks the store (asynchronously); the request then hits the cache.
   const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits);
   if (loading !== null) return loading.then(() => executePrepared(args));
@@ -309,8 +312,9 @@ function parseAndValidate(
     if (hit !== undefined && !hideSuggestions) return "errors" in hit ? { errors: hit.errors.slice() } : hit;
   }
   let outcome: { document: DocumentNode } | { errors: readonly GraphQLError[] };
-  const body = typeof source === "string" ? source : source.body;
-  const depth = sourceDepth(body);
+  // Anything but text or a Source reaches graphql-js's parser, whose error is the result (as under graphql-js).
+  const body: unknown = typeof source === "string" ? source : (source as { body?: unknown } | null | undefined)?.body;
+  const depth = typeof body === "string" ? sourceDepth(body) : 0;
   if (depth > maxSourceDepth) {
     return { errors: [limitError(`The query text is nested ${depth} levels deep; the limit is ${maxSourceDepth} (raise maxDepth to allow more).`)] };
   }

@@ -5,7 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GraphQLInterfaceType, GraphQLList, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from "graphql";
-import { FlaggedValue, makeSchema, Step, fail, type ExecutionDetails } from "../../src/index.js";
+import { execute as graphqlJsExecute, graphql as graphqlJs } from "graphql";
+import { FlaggedValue, createBatchedExecute, execute as graphscaleExecute, graphql as graphscaleGraphql, makeSchema, Step, fail, type ExecutionDetails } from "../../src/index.js";
 import { constant, each, lambda } from "../../steps/index.js";
 import { compare, runGraphscale } from "./harness.js";
 
@@ -270,6 +271,39 @@ test("a step's per-entry promise rejecting with a non-Error: an error at that en
   const result = await run(planSchema, `{ items { perEntry } }`);
   assert.equal(JSON.parse(JSON.stringify(result.data)), { items: [{ perEntry: 100 }, { perEntry: null }, { perEntry: 300 }] });
   assert.equal(errorsOf(result), [{ message: 'Unexpected error value: "not an Error"', path: ["items", 1, "perEntry"] }]);
+});
+
+// ---- Bad arguments to the entry points: what graphql-js does with them ----------------------------------
+
+test("graphql() with a source that is not text: the parser's error as the result, as graphql-js returns it", async () => {
+  for (const source of [undefined, null, 5, {}]) {
+    const expected = await graphqlJs({ schema: resolverSchema, source: source as never });
+    const actual = await graphscaleGraphql({ schema: resolverSchema, source: source as never });
+    assert.equal(errorsOf(actual), errorsOf(expected), `source ${String(source)}`);
+    assert.match(actual.errors![0]!.message, /^Body must be a string\. Received: /);
+  }
+});
+
+test("execute() without a schema or a document: graphql-js's own assertion, thrown (the batching executor rejects with it)", async () => {
+  const document = parse(`{ ok }`);
+  const thrown = (run: () => unknown): string => {
+    try {
+      run();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "nothing thrown";
+  };
+  for (const args of [{ schema: undefined, document }, { schema: null, document }, { schema: resolverSchema, document: undefined }]) {
+    const expected = thrown(() => graphqlJsExecute(args as never));
+    assert.is(thrown(() => graphscaleExecute(args as never)), expected);
+    const rejected = await createBatchedExecute({ schema: resolverSchema, windowMs: 0 })(args as never).then(
+      () => "nothing rejected",
+      (error: Error) => error.message,
+    );
+    assert.is(rejected, expected);
+  }
+  assert.is(thrown(() => graphscaleExecute({ schema: undefined, document } as never)), "Expected undefined to be a GraphQL schema.");
 });
 
 test.run();
