@@ -51,6 +51,9 @@ if (!online && process.env.CI !== "true") {
       writeFileSync(join(app, "main.js"), APP);
       const installed = npm(["install", "--no-package-lock"], app);
       assert.is(installed.status, 0, installed.stderr);
+      // Everything shipped resolves inside the package: nothing imports the repository's sources (src/, steps/).
+      const shipped = spawnSync("grep", ["-rlE", `from "(\\.\\./)+(src|steps)/`, "node_modules/graphscale"], { cwd: app, encoding: "utf8" }).stdout.trim();
+      assert.is(shipped, "", `shipped files import the repository's sources:\n${shipped}`);
       const copies = spawnSync("find", ["node_modules", "-path", "*/graphql/package.json"], { cwd: app, encoding: "utf8" }).stdout.trim().split("\n");
       assert.equal(copies, ["node_modules/graphql/package.json"]);
       const ran = spawnSync(process.execPath, ["main.js"], { cwd: app, encoding: "utf8" });
