@@ -127,11 +127,17 @@ test("a request recording dependencies reads its lists itself: 4 round trips dee
   const variableValues = { id: seed.userIds[0] };
   const plain = await execute({ schema: todoSchema, document, variableValues, contextValue: { kvetch } });
   const plainDepth = Math.max(...recording.depths);
+  const plainCalls = kvetch.counters.calls;
+  const plainShardQueries = [...kvetch.counters.shardQueries];
   recording.reset();
   kvetch.resetCounters();
   const withDeps = (await execute({ schema: todoSchema, document, variableValues, contextValue: { kvetch }, deps: true })) as { data: unknown };
   assert.equal(JSON.parse(JSON.stringify(withDeps.data)), JSON.parse(JSON.stringify(plain.data)));
   assert.is(plainDepth, 3);
+  // The same data calls, with the same shard round trips: the versions are not data calls.
+  assert.is(plainCalls, 5);
+  assert.is(kvetch.counters.calls, 5);
+  assert.equal(kvetch.counters.shardQueries, plainShardQueries);
   // The item edges wait for the lists: their version must be read right before their own data.
   assert.is(Math.max(...recording.depths), 4, `depths ${recording.depths}`);
 });
