@@ -1,10 +1,12 @@
 // Annotated SDL beyond the todo example: generated input types for create/update mutations, stored edges,
-// list index queries, and directive misuse as schema-build errors naming type, field and directive.
+// list index queries, a hand-written plan in place of a generated one, and directive misuse as schema-build
+// errors naming type, field and directive.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { printSchema } from "graphql";
+import { printSchema, type GraphQLSchema } from "graphql";
 import { graphql } from "../../src/index.js";
-import { Kvetch, makeKvetchSchema, memoryBackend } from "../../steps/kvetch/index.js";
+import { constant } from "../../steps/index.js";
+import { Kvetch, makeKvetchSchema, memoryBackend, newId } from "../../steps/kvetch/index.js";
 
 const blogSdl = /* GraphQL */ `
   type Query {
@@ -44,7 +46,7 @@ test("generated inputs: create and update mutations without arguments get input 
   ]);
 });
 
-test("generated mutations and reads: create with defaults, stored-id check, index list, update — one call per step", async () => {
+test("generated mutations and reads: create with defaults, stored-id check (a bad authorId refused), index list, update — one call per step", async () => {
   const { schema, kvetchSchema } = makeKvetchSchema({ typeDefs: blogSdl });
   const kvetch = new Kvetch({ schema: kvetchSchema, backend: memoryBackend({ shards: 2 }) });
   await kvetch.migrate();
@@ -53,22 +55,43 @@ test("generated mutations and reads: create with defaults, stored-id check, inde
     const result = JSON.parse(JSON.stringify(await graphql({ schema, source, variableValues, contextValue: { kvetch } })));
     return { ...result, calls: kvetch.counters.calls };
   };
+  const objects = async () => (await kvetch.stats()).reduce((n, s) => n + s.objects, 0);
   const author = await exec(`mutation { createAuthor(input: { name: "Ada" }) { id name } }`);
   assert.is(author.calls, 1); // nothing to check: createObjects only
   const authorId = author.data.createAuthor.id;
-  const post = await exec(`mutation ($a: ID!) { createPost(input: { title: "Hi", tag: "x", authorId: $a }) { id views author { name } } }`, { a: authorId });
+  const CREATE_POST = `mutation ($a: ID!) { createPost(input: { title: "Hi", tag: "x", authorId: $a }) { id views author { name } } }`;
+  const post = await exec(CREATE_POST, { a: authorId });
   assert.equal(post.data.createPost.views, 0);
   assert.equal(post.data.createPost.author, { name: "Ada" });
+  assert.is(post.calls, 3); // check the author id, createObjects, load the author
+  const postId = post.data.createPost.id;
+  // a bad authorId: the check refuses it and nothing is written (an id that is no uuid costs no call)
+  const stored = await objects();
+  const refused: Array<[string, RegExp, number]> = [
+    [postId, new RegExp(`^createPost: authorId "${postId}" is a Post, not a Author\\.$`), 1],
+    [newId(), /^createPost: authorId "[^"]+" names no Author\.$/, 1],
+    ["not-an-id", /^createPost: authorId "not-an-id" is not an object id\.$/, 0],
+  ];
+  for (const [bad, message, calls] of refused) {
+    const result = await exec(CREATE_POST, { a: bad });
+    assert.equal(result.data, { createPost: null });
+    assert.is(result.errors.length, 1);
+    assert.match(result.errors[0].message, message);
+    assert.is(result.calls, calls, `authorId ${bad}: ${result.calls} calls`);
+  }
+  assert.is(await objects(), stored, "no refused post was stored");
   const byTag = await exec(`{ postsByTag(tag: "x") { title author { posts { title } } } }`);
   assert.equal(byTag.data, { postsByTag: [{ title: "Hi", author: { posts: [{ title: "Hi" }] } }] });
   assert.is(byTag.calls, 5); // index entries, posts (fused), authors, post edges, posts (fused)
   const missing = await exec(`mutation { createPost(input: { tag: "y" }) { id } }`);
   assert.match(missing.errors[0].message, /Field "CreatePostInput.title" of required type "String!" was not provided/);
-  const nulled = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { title: null }) { id } }`, { id: post.data.createPost.id });
+  assert.is(missing.calls, 0);
+  const nulled = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { title: null }) { id } }`, { id: postId });
   assert.is(nulled.errors[0].message, "updatePost: title is required (Post.title is non-null).");
   assert.is(nulled.calls, 0);
-  const updated = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { views: 3 }) { title views } }`, { id: post.data.createPost.id });
+  const updated = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { views: 3 }) { title views } }`, { id: postId });
   assert.equal(updated.data, { updatePost: { title: "Hi", views: 3 } });
+  assert.is(updated.calls, 2); // check the post id, updateObjects
 });
 
 const MISUSE: Array<[string, string, RegExp]> = [
@@ -91,7 +114,33 @@ for (const [name, typeDefs, message] of MISUSE) {
   });
 }
 
-test("hand-written plans override generated ones; the resolved SDL has no Kvetch directives left", () => {
+test("a hand-written plan for a field with a generated one (Query.post) runs instead of it; the other fields keep theirs", async () => {
+  const generated = makeKvetchSchema({ typeDefs: blogSdl });
+  const handWritten = makeKvetchSchema({
+    typeDefs: blogSdl,
+    plans: { Query: { post: () => constant({ id: "hand", title: "hand-written", views: 7 }) } },
+  });
+  // the same API either way
+  assert.is(handWritten.resolvedTypeDefs, generated.resolvedTypeDefs);
+  const kvetch = new Kvetch({ schema: generated.kvetchSchema, backend: memoryBackend({ shards: 2 }) });
+  await kvetch.migrate();
+  const post = await kvetch.createObject("Post", { title: "Hi", tag: "x", views: 0 });
+  const exec = async (schema: GraphQLSchema, source: string) => {
+    kvetch.resetCounters();
+    const result = JSON.parse(JSON.stringify(await graphql({ schema, source, contextValue: { kvetch } })));
+    return { ...result, calls: kvetch.counters.calls };
+  };
+  const READ = `{ post(id: "${post.id}") { title views } }`;
+  // the generated plan reads the stored post (one call); the hand-written one returns its constant (none)
+  assert.equal(await exec(generated.schema, READ), { data: { post: { title: "Hi", views: 0 } }, calls: 1 });
+  assert.equal(await exec(handWritten.schema, READ), { data: { post: { title: "hand-written", views: 7 } }, calls: 0 });
+  // a field without a hand-written plan keeps its generated one
+  const byTag = `{ postsByTag(tag: "x") { title } }`;
+  assert.equal(await exec(handWritten.schema, byTag), await exec(generated.schema, byTag));
+  assert.equal((await exec(handWritten.schema, byTag)).data, { postsByTag: [{ title: "Hi" }] });
+});
+
+test("the resolved SDL has no Kvetch directives left and is the executable schema printed", () => {
   const { resolvedTypeDefs } = makeKvetchSchema({ typeDefs: blogSdl });
   assert.not.match(resolvedTypeDefs, /@(object|edge|index|readObject|createObject|default)/);
   assert.is(printSchema(makeKvetchSchema({ typeDefs: blogSdl }).schema), resolvedTypeDefs);
