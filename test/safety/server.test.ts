@@ -2,12 +2,13 @@
 // 500), bodies over the limit are 413, a client that goes away aborts its request (later steps never run),
 // a slow request ends at the timeout, /healthz reports each shard, and deleteTodoItem deletes only items.
 
+import type { Socket } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createServer, type RunningServer } from "../../examples/server/server.js";
 import { createKvetchTodoStore } from "../../examples/server/kvetchTodo.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
-import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
+import { Kvetch, memoryBackend, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
 import { seedTodo } from "../../examples/todo/seed.js";
 
 let server: RunningServer;
@@ -85,27 +86,103 @@ test("deleteTodoItem with a user's or a list's id deletes nothing and is an erro
   assert.is(await kvetch.getObject(item), null);
 });
 
-test("a client that goes away aborts its request: the steps after the abort never run", async () => {
-  const slow = new Kvetch({ schema: todoKvetchSchema, backend: memoryBackend({ shards: 4, latencyMs: 100 }) });
-  const seed = await seedTodo(slow, { users: 1, listsPerUser: 3, itemsPerList: 2 });
-  const slowServer = await createServer({ schema: todoSchema, contextFactory: () => ({ kvetch: slow }), port: 0 });
-  try {
-    slow.resetCounters();
-    const controller = new AbortController();
-    const request = fetch(`${slowServer.url}/graphql`, {
+/**
+ * A Kvetch over `backend` whose shard calls are held at a gate until `open()`: each call's method is recorded
+ * as it starts, so a test sees which store calls a request made and can act while they are in flight.
+ */
+function gatedKvetch(backend: KvetchBackend) {
+  const started: string[] = [];
+  const held: (() => void)[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  let isOpen = false;
+  const wrap = (shard: ShardStore): ShardStore =>
+    new Proxy(shard, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (typeof value !== "function" || key === "close") return value;
+        return (...args: unknown[]) => {
+          started.push(String(key));
+          const run = () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (isOpen) return run();
+          const release = new Promise<void>((resolve) => held.push(resolve));
+          for (const waiter of waiters.filter((w) => held.length >= w.count)) waiter.resolve();
+          return release.then(run);
+        };
+      },
+    });
+  const gated: KvetchBackend = Object.create(backend, {
+    openShards: { value: (counters: Parameters<KvetchBackend["openShards"]>[0]) => backend.openShards(counters).map(wrap) },
+  });
+  return {
+    kvetch: new Kvetch({ schema: todoKvetchSchema, backend: gated }),
+    started,
+    /** Resolves once `count` shard calls are held at the gate. */
+    held: (count: number) => new Promise<void>((resolve) => (held.length >= count ? resolve() : waiters.push({ count, resolve }))),
+    open(): void {
+      isOpen = true;
+      for (const release of held.splice(0)) release();
+    },
+  };
+}
+
+test("a client that goes away aborts its request: of the todo view's 5 store calls only the 2 in flight at the abort ran", async () => {
+  // One memory backend (shared data), seen by three Kvetch instances that each count their own calls.
+  const backend = memoryBackend({ shards: 4 });
+  const seed = await seedTodo(new Kvetch({ schema: todoKvetchSchema, backend }), { users: 1, listsPerUser: 3, itemsPerList: 2 });
+  const finished = gatedKvetch(backend);
+  const aborted = gatedKvetch(backend);
+  const after = new Kvetch({ schema: todoKvetchSchema, backend });
+  const stores: Record<string, Kvetch> = { finished: finished.kvetch, aborted: aborted.kvetch, after };
+  let abortedSocket: Socket | null = null;
+  const gatedServer = await createServer({
+    schema: todoSchema,
+    port: 0,
+    contextFactory: (req) => {
+      const store = String(req.headers["x-store"]);
+      if (store === "aborted") abortedSocket = req.socket;
+      return { kvetch: stores[store]! };
+    },
+  });
+  const send = (store: string, signal?: AbortSignal) =>
+    fetch(`${gatedServer.url}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-store": store },
       body: JSON.stringify({ query: todoViewQuery, variables: { id: seed.userIds[0] } }),
-      signal: controller.signal,
-    }).catch(() => "aborted");
-    await new Promise((resolve) => setTimeout(resolve, 150));
+      signal,
+    });
+  const LEVEL_1 = ["readObjects", "readEdgeRanges"]; // the user ∥ its list edges
+  try {
+    // Without an abort, opening the gate after the first level lets the request make all 5 calls.
+    const whole = send("finished");
+    await finished.held(2);
+    assert.equal([...finished.started].sort(), LEVEL_1.slice().sort());
+    assert.is(finished.kvetch.counters.calls, 2);
+    finished.open();
+    const wholeBody = (await (await whole).json()) as { data: { todoUser: { todoLists: unknown[] } } };
+    assert.is(wholeBody.data.todoUser.todoLists.length, 3);
+    assert.is(finished.kvetch.counters.calls, 5);
+
+    // The same request, its client gone while the first level's calls are held.
+    const controller = new AbortController();
+    const request = send("aborted", controller.signal).catch(() => "aborted");
+    await aborted.held(2);
+    assert.is(aborted.kvetch.counters.calls, 2);
     controller.abort();
     assert.is(await request, "aborted");
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    // the view is 5 store calls one after another; the abort came during the second
-    assert.ok(slow.counters.calls < 5, `${slow.counters.calls} store calls ran`);
+    // The server aborts the request when it sees the connection close.
+    const socket = abortedSocket as Socket | null;
+    assert.ok(socket !== null);
+    if (!socket.destroyed) await new Promise((resolve) => socket.once("close", resolve));
+    aborted.open();
+    // A whole request on the same server after the held calls finished: the aborted one had every turn it
+    // needed to start its next steps.
+    const next = (await (await send("after")).json()) as { data: unknown };
+    assert.equal(next.data, wholeBody.data);
+    assert.is(after.counters.calls, 5);
+    assert.is(aborted.kvetch.counters.calls, 2, `${aborted.kvetch.counters.calls} store calls ran`);
+    assert.equal([...aborted.started].sort(), LEVEL_1.slice().sort());
   } finally {
-    await slowServer.close();
+    await gatedServer.close();
   }
 });
 
