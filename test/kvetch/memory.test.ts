@@ -7,14 +7,53 @@ import { contractSchema, runBackendContractSuite } from "../../src/kvetch/testin
 
 runBackendContractSuite({ name: "memory (4 shards)", suite, makeBackend: () => memoryBackend({ shards: 4 }) });
 
-test("memory: latencyMs delays every round trip without changing what is counted", async () => {
-  const kvetch = new Kvetch({ schema: contractSchema, backend: memoryBackend({ shards: 4, latencyMs: 2 }) });
-  const users = await kvetch.createObjects(Array.from({ length: 20 }, (_, i) => ({ type: "User", data: { username: `l${i}` } })));
-  kvetch.resetCounters();
-  await kvetch.getObjects(users.map((u) => u.id));
-  const shards = new Set(users.map((u) => kvetch.shardOf(u.id)));
-  assert.is(kvetch.counters.shardQueries.reduce((a, b) => a + b, 0), shards.size);
-  assert.is(kvetch.counters.rowsFetched, 20);
+const zeroCounters = (shards: number) => ({ calls: 0, shardQueries: new Array<number>(shards).fill(0), cacheRoundTrips: {}, rowsFetched: 0 });
+
+/** Whether `promise` has settled yet (read after the microtasks that could settle it have run). */
+function watch(promise: Promise<unknown>): { settled: boolean } {
+  const state = { settled: false };
+  void promise.then(() => void (state.settled = true));
+  return state;
+}
+
+test("memory: latencyMs holds every round trip until a timer of that many ms, set just before it, has fired; no latency settles it within 2 turns", async () => {
+  const LATENCY = 20;
+  const reads = (counters: ReturnType<typeof zeroCounters>, latencyMs: number) =>
+    memoryBackend({ shards: 4, latencyMs })
+      .openShards(counters)
+      .map((shard) => shard.readObjects([]));
+
+  // No latency: each shard's round trip waits one event-loop turn.
+  const instant = reads(zeroCounters(4), 0).map(watch);
+  for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  assert.equal(instant.map((r) => r.settled), [true, true, true, true]);
+
+  // latencyMs: a timer of the same length set first fires first (timers of one length fire in the order they
+  // were set), and when it has, no round trip has answered — whatever the clock and the machine's load.
+  const counters = zeroCounters(4);
+  const marker = new Promise<void>((resolve) => setTimeout(resolve, LATENCY));
+  const pending = reads(counters, LATENCY);
+  const delayed = pending.map(watch);
+  assert.equal(counters.shardQueries, [1, 1, 1, 1], "each round trip is counted when it is sent");
+  await marker;
+  assert.equal(delayed.map((r) => r.settled), [false, false, false, false]);
+  assert.equal(await Promise.all(pending), [[], [], [], []]);
+  assert.equal(counters.shardQueries, [1, 1, 1, 1]);
+});
+
+test("memory: latencyMs does not change what is counted", async () => {
+  const counted = async (latencyMs: number) => {
+    const kvetch = new Kvetch({ schema: contractSchema, backend: memoryBackend({ shards: 4, latencyMs }) });
+    const users = await kvetch.createObjects(Array.from({ length: 20 }, (_, i) => ({ type: "User", data: { username: `l${i}` } })));
+    kvetch.resetCounters();
+    await kvetch.getObjects(users.map((u) => u.id));
+    const shards = new Set(users.map((u) => kvetch.shardOf(u.id)));
+    return { calls: kvetch.counters.calls, roundTrips: kvetch.counters.shardQueries.reduce((a, b) => a + b, 0), shards: shards.size, rowsFetched: kvetch.counters.rowsFetched };
+  };
+  for (const latencyMs of [0, 2]) {
+    const { calls, roundTrips, shards, rowsFetched } = await counted(latencyMs);
+    assert.equal({ calls, roundTrips, rowsFetched }, { calls: 1, roundTrips: shards, rowsFetched: 20 }, `latencyMs ${latencyMs}`);
+  }
 });
 
 test("memory: instances over one backend object share its data; each counts its own round trips", async () => {
