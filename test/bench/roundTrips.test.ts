@@ -70,9 +70,8 @@ test("todo view (1 → 10 → 5): shard round trips within the README's ranges o
     assert.ok(inRange(d.roundTrips, stated.dataloader), `DataLoader made ${d.roundTrips} shard round trips; README says ${stated.dataloader.join("–")}`);
     // At most one round trip per store call per shard, and every store call makes at least one.
     assert.ok(g.roundTrips >= g.storeCalls && g.roundTrips <= g.storeCalls * stated.shards);
-    // "a third fewer rows": the fused edge + node loads read 121 rows where DataLoader reads 181.
+    // "a third fewer rows": the fused edge + node loads read 121 rows where DataLoader reads 181 (60 fewer).
     assert.equal([g.rowsFetched, d.rowsFetched], [121, 181]);
-    assert.is(Math.round((1 - g.rowsFetched / d.rowsFetched) * 3), 1, `${g.rowsFetched} rows against ${d.rowsFetched} is not a third fewer`);
     // Per-field resolvers: 72 calls, each on one or more shards.
     assert.ok(counts["graphql-js"].roundTrips >= 72 && counts["graphql-js"].roundTrips <= 72 * stated.shards);
   }
