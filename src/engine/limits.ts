@@ -109,6 +109,11 @@ export function limitError(message: string, node?: FieldNode | OperationDefiniti
   return new GraphQLError(message, { nodes: node, extensions: { code: "LIMIT_EXCEEDED" } });
 }
 
+/** The maxDepth message, the same whether the walk or a cached plan's shape finds the depth over the limit. */
+function depthMessage(maxDepth: number): string {
+  return `The query is nested deeper than the limit of ${maxDepth} levels (maxDepth).`;
+}
+
 interface WorkItem {
   readonly selectionSet: SelectionSetNode;
   readonly type: GraphQLNamedType;
@@ -141,7 +146,7 @@ export function measureOperation(
   while (stack.length > 0) {
     const item = stack.pop()!;
     if (item.depth > limits.maxDepth) {
-      throw limitError(`The query is nested deeper than the limit of ${limits.maxDepth} levels (maxDepth).`, operation);
+      throw limitError(depthMessage(limits.maxDepth), operation);
     }
     if (item.depth > maxDepth) maxDepth = item.depth;
     const selected = collectNodes(item.selectionSet, fragments, limits);
@@ -208,7 +213,7 @@ function fieldDefOf(type: GraphQLNamedType, name: string): GraphQLField<unknown,
 function childWork(item: WorkItem, nodes: FieldNode[], fieldDef: GraphQLField<unknown, unknown>, limits: Limits): Omit<WorkItem, "selectionSet"> | null {
   if (!nodes.some((n) => n.selectionSet)) return null;
   const named = getNamedType(fieldDef.type);
-  const size = pageSizeOf(nodes[0]!, fieldDef) ?? item.pendingSize;
+  const size = pageSizeOf(nodes[0]!, fieldDef, limits.defaultListSize) ?? item.pendingSize;
   const base = { type: named, depth: item.depth + 1 };
   if (!isListOutput(fieldDef.type)) return { ...base, factor: item.factor, variables: item.variables, pendingSize: size };
   const listSize = size ?? limits.defaultListSize;
@@ -220,25 +225,36 @@ function isListOutput(type: GraphQLOutputType): boolean {
   return isListType(isNonNullType(type) ? type.ofType : type);
 }
 
-/** A field's `first` or `last` argument: a number, a variable (with the argument's default), or null. */
-function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>): number | { name: string; fallback: number } | null {
+/**
+ * A field's `first` or `last` argument: a number, a variable, or null. A variable's fallback (what a missing,
+ * null or negative value counts as) and a negative literal's count are the argument's default, or
+ * `defaultListSize` when it has none: never 0, or a query could page by an omitted variable uncounted.
+ */
+function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>, defaultListSize: number): number | { name: string; fallback: number } | null {
   for (const name of ["first", "last"]) {
     const argDef = fieldDef.args.find((a) => a.name === name);
     if (argDef === undefined) continue;
-    const fallback = typeof argDef.defaultValue === "number" ? argDef.defaultValue : null;
+    const declared = typeof argDef.defaultValue === "number" && argDef.defaultValue >= 0 ? argDef.defaultValue : null;
     const arg = node.arguments?.find((a) => a.name.value === name);
     if (arg === undefined) {
-      if (fallback !== null) return fallback;
+      if (declared !== null) return declared;
       continue;
     }
+    const fallback = declared ?? defaultListSize;
     const value: ValueNode = arg.value;
-    if (value.kind === Kind.INT) return Number(value.value);
-    if (value.kind === Kind.VARIABLE) return { name: value.name.value, fallback: fallback ?? 0 };
+    if (value.kind === Kind.INT) {
+      const n = Number(value.value);
+      return n >= 0 ? n : fallback;
+    }
+    if (value.kind === Kind.VARIABLE) return { name: value.name.value, fallback };
   }
   return null;
 }
 
-/** spec: OperationCostFor — the cost of an operation for one request's variables. */
+/**
+ * spec: OperationCostFor — the cost of an operation for one request's variables (a missing, null or
+ * negative value counts as its fallback).
+ */
 export function operationCostFor(cost: OperationCost, variableValues: { readonly [name: string]: unknown }): number {
   const terms = cost.terms;
   let total = 0;
@@ -261,7 +277,7 @@ export function operationCostFor(cost: OperationCost, variableValues: { readonly
  */
 export function checkRequestLimits(shape: OperationShape, variableValues: { readonly [name: string]: unknown }, limits: Limits, operation: OperationDefinitionNode): void {
   if (shape.depth > limits.maxDepth) {
-    throw limitError(`The query is nested ${shape.depth} levels deep; the limit is ${limits.maxDepth} levels (maxDepth).`, operation);
+    throw limitError(depthMessage(limits.maxDepth), operation);
   }
   if (shape.widest > limits.maxFieldsPerSelection) {
     throw limitError(`A selection set has ${shape.widest} fields or aliases; the limit is ${limits.maxFieldsPerSelection} (maxFieldsPerSelection).`, operation);

@@ -3,6 +3,7 @@
 // constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
+import { GraphQLError } from "graphql";
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { AccessStep, Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "../../src/kvetch/index.js";
@@ -11,6 +12,14 @@ import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { loadedById } from "./loadedId.js";
 import { ACCEPT_ANY, keyedPages, readPrefetched, type PrefetchedPages } from "./prefetch.js";
+
+/**
+ * A maxPageSize error: a GraphQLError carrying `extensions.code` LIMIT_EXCEEDED (spec/limits.md), without a
+ * path, so the output locates it at each entry's field and keeps the code.
+ */
+function pageLimitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "LIMIT_EXCEEDED" } });
+}
 
 /** What each entry's value is: the list of items, or a page `{ edges, hasNextPage, endCursor }`. */
 export type ListMode = "list" | "page";
@@ -210,7 +219,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         }
         let page = read;
         if (unbounded && page.edges.length > maxPage) {
-          out[i] = fail(new Error(`${this.factoryName}("${this.name}") holds more than ${maxPage} items (maxPageSize); ask for a page with first.`));
+          out[i] = fail(pageLimitError(`${this.factoryName}("${this.name}") holds more than ${maxPage} items (maxPageSize); ask for a page with first.`));
           continue;
         }
         if (!firstGlobal) {
@@ -223,12 +232,14 @@ export abstract class KvetchListStep extends Step<unknown> {
     });
   }
 
-  /** A page size as the store takes it; an error naming the step for anything else. */
+  /** A page size as the store takes it; an error naming the step for anything else (a limit error above maxPageSize). */
   private checkFirst(value: unknown, maxPage: number): number | null {
     if (value == null) return null;
     if (typeof value === "number" && Number.isInteger(value) && value >= 0) {
       if (value <= maxPage) return value;
-      throw new Error(`first = ${value} is above the largest page this server reads, ${maxPage} (maxPageSize); ask for at most ${maxPage} items.`);
+      throw pageLimitError(
+        `${this.factoryName}("${this.name}"): first = ${value} is above the largest page this server reads, ${maxPage} (maxPageSize); ask for at most ${maxPage} items.`,
+      );
     }
     throw new Error(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
   }

@@ -67,8 +67,9 @@ test("limits: a page above maxPageSize is a field error naming the maximum, at t
     variableValues: { id: seed.listIds[0]![0]!, n: 1001 },
     contextValue: { kvetch },
   });
-  assert.equal(messages(result), ["first = 1001 is above the largest page this server reads, 1000 (maxPageSize); ask for at most 1000 items."]);
+  assert.equal(messages(result), ['loadEdges("list_to_item"): first = 1001 is above the largest page this server reads, 1000 (maxPageSize); ask for at most 1000 items.']);
   assert.equal(result.errors![0]!.path, ["todoList", "todoItems"]);
+  assert.equal(result.errors![0]!.extensions.code, "LIMIT_EXCEEDED");
   assert.is((result.data as { todoList: unknown }).todoList, null, "the non-null list nulls its parent");
   const within = await execute({
     schema: todoSchema,
@@ -78,6 +79,20 @@ test("limits: a page above maxPageSize is a field error naming the maximum, at t
   });
   assert.is(within.errors, undefined);
   assert.is((within.data as { todoList: { todoItems: unknown[] } }).todoList.todoItems.length, 5);
+});
+
+test("limits: a list without first holding more than maxPageSize is a LIMIT_EXCEEDED field error naming the step", async () => {
+  const { kvetch, seed } = await seededStore();
+  const result = await execute({
+    schema: todoSchema,
+    document: parse(`query($id: ID!) { todoList(id: $id) { name todoItems(first: null) { id } } }`),
+    variableValues: { id: seed.listIds[0]![0]! },
+    contextValue: { kvetch },
+    limits: { maxPageSize: 3 },
+  });
+  assert.equal(messages(result), ['loadEdges("list_to_item") holds more than 3 items (maxPageSize); ask for a page with first.']);
+  assert.equal(result.errors![0]!.path, ["todoList", "todoItems"]);
+  assert.equal(result.errors![0]!.extensions.code, "LIMIT_EXCEEDED");
 });
 
 test("limits: the request's own limits win over the defaults (a smaller maxPageSize)", async () => {
@@ -119,6 +134,72 @@ for (const depth of [1_000, 5_000, 100_000]) {
   });
 }
 
+test("limits: a cached plan over this request's lower maxDepth gives the same message as measuring it", async () => {
+  const { kvetch, seed } = await seededStore();
+  const document = nestedDocument(5); // 12 levels: todoUser, 5 × (todoLists, owner), name
+  const planned = await execute({ schema: todoSchema, document, variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch } });
+  assert.is(planned.errors, undefined);
+  const hits = getPlanCacheStats(todoSchema).hits;
+  kvetch.resetCounters();
+  const lower = await execute({ schema: todoSchema, document, variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch }, limits: { maxDepth: 10 } });
+  assert.is(getPlanCacheStats(todoSchema).hits, hits + 1, "the plan came from the cache");
+  assert.equal(messages(lower), ["The query is nested deeper than the limit of 10 levels (maxDepth)."]);
+  assert.equal(lower.errors![0]!.extensions.code, "LIMIT_EXCEEDED");
+  assert.is(kvetch.counters.calls, 0);
+  const fresh = await execute({ schema: todoSchema, document: nestedDocument(6), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch }, limits: { maxDepth: 10 } });
+  assert.equal(messages(fresh), messages(lower), "measured before planning: the same message");
+});
+
+/** `items(first: Int): [Item]` whose items have `sub(first: Int): [Item]`, counting the lists resolved. */
+function pagedSchema(): { schema: ReturnType<typeof makeSchema>; lists: { count: number } } {
+  const lists = { count: 0 };
+  const page = (): Step =>
+    lambda([], () => {
+      lists.count++;
+      return [{ id: "1" }];
+    });
+  const schema = makeSchema({
+    typeDefs: `type Query { items(first: Int): [Item] } type Item { id: ID sub(first: Int): [Item] }`,
+    plans: { Query: { items: page }, Item: { sub: page } },
+  });
+  return { schema, lists };
+}
+
+const pagedQuery = `query($n: Int) { items(first: $n) { sub(first: $n) { sub(first: $n) { id } } } }`;
+
+test("limits: an omitted, null or negative page-size variable counts as defaultListSize, not 0 (maxCost)", () => {
+  const { schema, lists } = pagedSchema();
+  // 1 + 100 + 100² + 100³ field resolutions, the same as first: 100 at each level.
+  const refused = ["The query's estimated cost is 1,010,101 field resolutions; the limit is 1,000 (maxCost). Ask for smaller pages (first/last)."];
+  const literal = execute({ schema, document: parse(`{ items(first: 100) { sub(first: 100) { sub(first: 100) { id } } } }`), limits: { maxCost: 1_000 } }) as ExecutionResult;
+  assert.equal(messages(literal), refused);
+  for (const variableValues of [{}, { n: null }, { n: -5 }]) {
+    const result = execute({ schema, document: parse(pagedQuery), variableValues, limits: { maxCost: 1_000 } }) as ExecutionResult;
+    assert.equal(messages(result), refused, `variables ${JSON.stringify(variableValues)}`);
+    assert.is(result.data, undefined);
+    assert.equal(result.errors![0]!.extensions.code, "LIMIT_EXCEEDED");
+  }
+  assert.is(lists.count, 0, "no list resolved");
+  const small = execute({ schema, document: parse(pagedQuery), variableValues: { n: 5 }, limits: { maxCost: 1_000 } }) as ExecutionResult;
+  assert.is(small.errors, undefined, "1 + 5 + 25 + 125 is within the limit");
+  assert.is(lists.count, 3);
+});
+
+test("limits: a smaller defaultListSize is what an omitted variable counts as", () => {
+  const { schema } = pagedSchema();
+  const result = execute({ schema, document: parse(pagedQuery), limits: { maxCost: 200, defaultListSize: 5 } }) as ExecutionResult;
+  assert.is(result.errors, undefined, "1 + 5 + 25 + 125 = 156 field resolutions, within 200");
+});
+
+test("limits: a negative literal page size cannot cancel another branch's cost (maxCost)", () => {
+  const { schema, lists } = pagedSchema();
+  const big = `items(first: 100) { sub(first: 100) { sub(first: 100) { id } } }`;
+  const negative = `items(first: -100) { sub(first: -100) { sub(first: -100) { id } } }`;
+  const result = execute({ schema, document: parse(`{ a: ${big} b: ${negative} }`), limits: { maxCost: 1_000 } }) as ExecutionResult;
+  assert.equal(messages(result), ["The query's estimated cost is 2,020,202 field resolutions; the limit is 1,000 (maxCost). Ask for smaller pages (first/last)."]);
+  assert.is(lists.count, 0);
+});
+
 test("limits: too many fields in one selection set are refused by name and count", async () => {
   const aliases = Array.from({ length: 1_001 }, (_, i) => `a${i}: __typename`).join(" ");
   const result = await execute({ schema: todoSchema, document: parse(`{ ${aliases} }`) });
@@ -143,9 +224,10 @@ test("limits: planning work grows linearly with aliases (2,000 vs 1,000 fields: 
   assert.ok(w2 / w1 <= 2.2, `planning work ${w1} for 1,000 aliases, ${w2} for 2,000: ratio ${(w2 / w1).toFixed(2)}`);
 });
 
-/** A step that counts its calls and answers after `ms` (or never, with ms = Infinity). */
+/** A step that counts its calls and the aborts it sees, and answers after `ms` (or never, with ms = Infinity). */
 class SlowStep extends Step<number> {
   static calls = 0;
+  static abortsSeen = 0;
   override isAsync = true;
   constructor($x: Step, readonly ms: number) {
     super();
@@ -155,7 +237,10 @@ class SlowStep extends Step<number> {
     SlowStep.calls++;
     return new Promise((resolve, reject) => {
       if (this.ms !== Infinity) setTimeout(() => resolve(new Array(count).fill(1)), this.ms);
-      signal?.addEventListener("abort", () => reject(new Error("step saw the abort")));
+      signal?.addEventListener("abort", () => {
+        SlowStep.abortsSeen++;
+        reject(new Error("step saw the abort"));
+      });
     });
   }
 }
@@ -208,9 +293,13 @@ test("limits: a step that never answers times out with a message (and sees its s
     typeDefs: `type Query { x: Int }`,
     plans: { Query: { x: ($root: Step) => new SlowStep($root, Infinity) } },
   });
+  SlowStep.calls = 0;
+  SlowStep.abortsSeen = 0;
   const result = await execute({ schema: hang, document: parse(`{ x }`), limits: { timeoutMs: 30 } });
   assert.equal(messages(result), ["timed out after 30 ms"]);
   assert.equal(result.errors![0]!.extensions.code, "REQUEST_TIMEOUT");
+  assert.is(SlowStep.calls, 1);
+  assert.is(SlowStep.abortsSeen, 1, "the step's signal aborted");
 });
 
 test("limits: a list layer past maxResponseEntries is a field error at each list, other fields answer", () => {
@@ -226,6 +315,7 @@ test("limits: a list layer past maxResponseEntries is a field error at each list
   const result = execute({ schema, document: parse(`{ small big { n } }`), limits: { maxResponseEntries: 10 } }) as ExecutionResult;
   assert.equal(messages(result), ["The response would hold more than 10 entries (maxResponseEntries); ask for smaller pages."]);
   assert.equal(result.errors![0]!.path, ["big"]);
+  assert.equal(result.errors![0]!.extensions.code, "LIMIT_EXCEEDED");
   assert.equal(JSON.parse(JSON.stringify(result.data)), { small: [1, 2], big: null });
 });
 

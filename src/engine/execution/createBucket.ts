@@ -5,6 +5,7 @@
 import type { Step } from "../step.js";
 import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
 import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
+import { limitError } from "../limits.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
 import { batchValues, leaveForWalk, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
@@ -54,11 +55,12 @@ export function createBucket(request: RequestState, parent: Bucket, layer: Layer
 
 /**
  * spec: RefuseItems — a list layer that would take the response over maxResponseEntries opens no entries:
- * each parent entry's list becomes a field error at that list's path (the values are the executor's own).
+ * each parent entry's list becomes a field error at that list's path (the values are the executor's own),
+ * a GraphQLError with no path whose `extensions.code` (LIMIT_EXCEEDED) the located field error keeps.
  */
 function refuseItems(request: RequestState, parent: Bucket, layer: Layer, selection: EntrySelection): EntrySelection {
   const max = request.limits.maxResponseEntries;
-  const error = new Error(`The response would hold more than ${max} entries (maxResponseEntries); ask for smaller pages.`);
+  const error = limitError(`The response would hold more than ${max} entries (maxResponseEntries); ask for smaller pages.`);
   const listStep = layer.reason.stepsRead()[0]!;
   const failed = fail(error);
   if (listStep.isGlobal) {
