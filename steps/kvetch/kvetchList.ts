@@ -166,7 +166,14 @@ export abstract class KvetchListStep extends Step<unknown> {
         continue;
       }
       if (!firstGlobal) {
-        const own = this.checkFirst((firsts as readonly unknown[])[i], maxPage);
+        let own: number | null;
+        try {
+          own = this.checkFirst((firsts as readonly unknown[])[i], maxPage);
+        } catch (error) {
+          out[i] = fail(error as Error); // this entry's own page size is refused; the others still read
+          slot[i] = -1;
+          continue;
+        }
         if (limit !== null) limit = own === null ? null : Math.max(limit, own);
       }
       if (seen !== null) {

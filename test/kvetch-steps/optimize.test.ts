@@ -102,6 +102,23 @@ test("a per-entry page size is one edge call for the layer, each page cut to its
   assert.is(kvetch.counters.calls, 5);
 });
 
+test("a per-entry page size above maxPageSize fails that entry only; the others read in the same call", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 4, itemsPerList: 5 });
+  // List n shows n items: the fourth list, renamed, asks for 9, above the limit of 4.
+  await kvetch.updateObject(seed.listIds[0]![3]!, { name: "list 9" });
+  kvetch.resetCounters();
+  const query = `query ($id: ID!) { user(id: $id) { lists { name items { text } } } }`;
+  const result = await execute({ schema: userSchema(), document: parse(query), variableValues: { id: seed.userIds[0] }, contextValue: { kvetch }, limits: { maxPageSize: 4 } });
+  // One error, at the fourth list's items (a non-null list, so it nulls up to the nullable user); before, the
+  // whole call threw and every list's items failed.
+  assert.equal(JSON.parse(JSON.stringify(result)).data, { user: null });
+  assert.equal(
+    result.errors!.map((e) => [e.message, e.path, e.extensions.code]),
+    [[`loadEdges("list_to_item"): first = 9 is above the largest page this server reads, 4 (maxPageSize); ask for at most 4 items.`, ["user", "lists", 3, "items"], "LIMIT_EXCEEDED"]],
+  );
+  assert.is(kvetch.counters.calls, 5);
+});
+
 test("one schema, many stores: the store comes from the context; the plan is built once", async () => {
   const a = await seededStore({ users: 1, listsPerUser: 2, itemsPerList: 1 });
   const b = await seededStore({ users: 2, listsPerUser: 1, itemsPerList: 1 });
