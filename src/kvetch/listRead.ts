@@ -93,6 +93,7 @@ async function queryRanges(store: Store, kind: ListKind, requests: readonly List
     ({ positions }, error) => {
       for (let p = 0; p < positions.length; p++) out[positions[p]!] = error;
     },
+    store,
   );
   return out;
 }
@@ -391,6 +392,7 @@ export async function readEdgeCounts(store: Store, edge: KvetchEdgeDef, parents:
       ({ positions }, error) => {
         for (let p = 0; p < positions.length; p++) out[wanted[positions[p]!]!] = error;
       },
+      store,
     );
     if (gens !== null) {
       const fillTags: string[] = [];

@@ -35,6 +35,8 @@ export interface ShardAddress {
 
 export class MysqlShardStore implements ShardStore {
   readonly label: string;
+  /** Calls that run at once (the pool size): Kvetch runs at most this many chunks of one call on it at once. */
+  readonly connections: number;
   private readonly pool: ShardPool;
 
   constructor(
@@ -45,6 +47,7 @@ export class MysqlShardStore implements ShardStore {
     private readonly counters: KvetchCounters,
   ) {
     this.label = `shard ${shard} (${address.label})`;
+    this.connections = poolSize;
     this.pool = new ShardPool(shard, address.label, address.url, poolSize, timeouts, counters);
   }
 

@@ -59,24 +59,63 @@ export function orThrow<T>(values: readonly OrFailure<T>[]): T[] {
   return values as T[];
 }
 
+/** Chunks of one call in flight at once on one shard whose backend does not say (see chunksAtOnce). */
+export const DEFAULT_CHUNKS_AT_ONCE = 4;
+
 /**
- * eachShardChunk: runs one call per chunk, all concurrently; a chunk whose shard fails gives its error to
- * `failed` (its entries become failures) instead of failing the batch. Errors that are not shard failures
- * still fail the whole call.
+ * chunksAtOnce: how many chunks of one call may run at once on `shard` — the shard's `connections` (a MySQL
+ * shard's pool size) when it has one, else DEFAULT_CHUNKS_AT_ONCE. So one call never queues more calls on a
+ * shard's pool than it has connections, and a batch of any size cannot fill the pool's queue for others.
+ */
+export function chunksAtOnce(store: Store | undefined, shard: number): number {
+  const inner = store?.shards[shard]?.inner as { connections?: unknown } | undefined;
+  const connections = inner?.connections;
+  return typeof connections === "number" && Number.isInteger(connections) && connections > 0 ? connections : DEFAULT_CHUNKS_AT_ONCE;
+}
+
+/**
+ * eachShardChunk: runs one call per chunk — every shard concurrently, and on each shard at most
+ * chunksAtOnce(store, shard) chunks at once, the rest waiting their turn in order (a big batch takes more
+ * round trips, never more of the pool). A chunk whose shard fails gives its error to `failed` (its entries
+ * become failures) instead of failing the batch; the shard's other chunks still run. Errors that are not
+ * shard failures fail the whole call: no further chunk starts, and the call throws once those running end.
  */
 export async function eachShardChunk(
   chunks: readonly ShardChunk[],
   run: (chunk: ShardChunk) => Promise<void>,
   failed: (chunk: ShardChunk, error: KvetchError) => void,
+  store?: Store,
 ): Promise<void> {
-  await Promise.all(
-    chunks.map((chunk) =>
-      run(chunk).catch((error: unknown) => {
-        if (shardFailureOf(error) === null) throw error;
-        failed(chunk, error as KvetchError);
-      }),
-    ),
-  );
+  let stopped = false;
+  const one = (chunk: ShardChunk): Promise<void> =>
+    run(chunk).catch((error: unknown) => {
+      if (shardFailureOf(error) === null) {
+        stopped = true;
+        throw error;
+      }
+      failed(chunk, error as KvetchError);
+    });
+  const byShard = new Map<number, ShardChunk[]>();
+  for (const chunk of chunks) {
+    const list = byShard.get(chunk.shard);
+    if (list) list.push(chunk);
+    else byShard.set(chunk.shard, [chunk]);
+  }
+  const running: Promise<void>[] = [];
+  for (const [shard, list] of byShard) {
+    const atOnce = chunksAtOnce(store, shard);
+    if (list.length <= atOnce) {
+      for (const chunk of list) running.push(one(chunk));
+      continue;
+    }
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (!stopped && next < list.length) await one(list[next++]!);
+    };
+    for (let l = 0; l < atOnce; l++) running.push(lane());
+  }
+  const settled = await Promise.allSettled(running);
+  for (const result of settled) if (result.status === "rejected") throw result.reason;
 }
 
 /** The hooks object of each open store, by its Kvetch (filled by the Kvetch constructor). */

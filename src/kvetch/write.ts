@@ -95,6 +95,7 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
     ({ positions }, error) => {
       for (const p of positions) failed.set(rows[p]!.id, error);
     },
+    store,
   );
   await store.hooks.afterCanonicalWrite?.({ op: "create", ids: [...committed.keys()] });
 
@@ -219,6 +220,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
       ({ positions }, error) => {
         for (const p of positions) results[planned[p]!.at] = error;
       },
+      store,
     );
     pending = retry;
   }
@@ -284,6 +286,7 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
       ({ positions }, error) => {
         for (const p of positions) results[present[p]!.at] = error;
       },
+      store,
     );
     pending = retry;
   }
