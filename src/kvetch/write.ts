@@ -7,6 +7,7 @@
 import type { EdgeKey, EdgeRow, ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
 import { nextSeq, seqAt } from "./cursor.js";
+import { applyPatch } from "./data.js";
 import { diffDerivedRows, derivedRowsOf } from "./derived.js";
 import type { DerivedRows } from "./derived.js";
 import { collectDerived, derivedTags, emptyChanges, invalidate, writeDerived } from "./derivedWrite.js";
@@ -174,11 +175,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
       const type = store.schema.typeById(before.typeId);
       if (!type) throw new KvetchError("UNKNOWN_NAME", `${where}: object ${id} has typeId ${before.typeId}, which the schema does not define`);
       const oldData = JSON.parse(before.body) as KvetchData;
-      const data: KvetchData = { ...oldData };
-      for (const key of Object.keys(patch)) {
-        if (patch[key] === undefined) delete data[key];
-        else data[key] = patch[key];
-      }
+      const data = applyPatch(oldData, patch);
       const afterRows = derivedRowsOf(type, data, true, where);
       const beforeRows = derivedRowsOf(type, oldData, false, where);
       const row: ObjectRow = {
