@@ -60,7 +60,17 @@ const schemaLimitsCache = new WeakMap<GraphQLSchema, { readonly given: Partial<L
 /** `base` with the keys `over` gives a value (`undefined` gives none: the key stays as it was). */
 function overlay(base: Limits, over: Partial<Limits>): Limits {
   const out: Record<string, unknown> = { ...base };
-  for (const key of Object.keys(over) as Array<keyof Limits>) if (over[key] !== undefined) out[key] = over[key];
+  for (const key of Object.keys(over) as Array<keyof Limits>) {
+    const value = over[key];
+    if (value === undefined) continue;
+    if (!(key in DEFAULT_LIMITS)) throw new TypeError(`graphscale: limits.${key} is not a limit; the limits are ${Object.keys(DEFAULT_LIMITS).join(", ")}.`);
+    const allowed = key === "timeoutMs" ? value === null || (typeof value === "number" && Number.isFinite(value) && value >= 0) : Number.isSafeInteger(value) && (value as number) >= 0;
+    if (!allowed) {
+      const want = key === "timeoutMs" ? "a finite number of milliseconds, 0 or more, or null (no timeout)" : "an integer, 0 or more";
+      throw new TypeError(`graphscale: limits.${key} must be ${want}; got ${typeof value === "number" ? value : JSON.stringify(value) ?? typeof value}.`);
+    }
+    out[key] = value;
+  }
   return Object.freeze(out) as unknown as Limits;
 }
 

@@ -15,7 +15,7 @@ import {
   type GraphQLIsTypeOfFn,
   type GraphQLTypeResolver,
 } from "graphql";
-import type { Limits } from "./limits.js";
+import { resolveLimits, type Limits } from "./limits.js";
 import { executeSync } from "./execute.js";
 import { constant } from "./steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
@@ -122,6 +122,8 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
     }
   }
   assertValidSchema(schema);
+  // The schema's limits are checked (and merged once) now, so a bad value fails here, not on a first request.
+  resolveLimits(schema, undefined);
   warmUpEngine();
   return schema;
 }

@@ -120,6 +120,27 @@ test("limits: a key given as undefined counts as absent (the schema's or the def
   assert.is(kvetch.counters.calls, 0);
 });
 
+test("limits: a value that is not a limit's kind is refused by name (NaN, a negative page size, an unknown key)", async () => {
+  const { kvetch, seed } = await seededStore();
+  const run = (limits: Record<string, unknown>) => () =>
+    execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch }, limits: limits as never });
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ timeoutMs: Number.NaN }, "graphscale: limits.timeoutMs must be a finite number of milliseconds, 0 or more, or null (no timeout); got NaN."],
+    [{ maxPageSize: -1 }, "graphscale: limits.maxPageSize must be an integer, 0 or more; got -1."],
+    [{ maxDepth: "10" }, `graphscale: limits.maxDepth must be an integer, 0 or more; got "10".`],
+    [{ maxDepht: 10 }, "graphscale: limits.maxDepht is not a limit; the limits are maxDepth, maxFieldsPerSelection, maxPlannedFields, maxCost, defaultListSize, maxPageSize, maxResponseEntries, timeoutMs."],
+  ];
+  for (const [limits, message] of cases) assert.throws(run(limits), (error: Error) => error instanceof TypeError && error.message === message, message);
+  assert.is(kvetch.counters.calls, 0);
+  const off = await run({ timeoutMs: null })();
+  assert.is(off.errors, undefined);
+  // The schema's own limits are checked when the schema is made.
+  assert.throws(
+    () => makeSchema({ typeDefs: `type Query { a: Int }`, limits: { maxPageSize: -1 } }),
+    (error: Error) => error instanceof TypeError && error.message === "graphscale: limits.maxPageSize must be an integer, 0 or more; got -1.",
+  );
+});
+
 for (const depth of [1_000, 5_000, 100_000]) {
   test(`limits: a query nested ${depth.toLocaleString("en-US")} deep answers with a message through execute and graphql`, async () => {
     const { kvetch, seed } = await seededStore();
