@@ -1,6 +1,6 @@
 // Explain as JSON and Mermaid: exact snapshots for the todo view (Kvetch steps, and loadOne/loadMany) and a
 // polymorphic query, stable ids, collapsing of wide selections, and how steps describe themselves.
-// Snapshots go through test/snapshot.ts (UPDATE_SNAPSHOTS=1 rewrites them locally, never under CI=true);
+// Snapshots go through test/snapshot.ts (UPDATE_SNAPSHOTS=1 rewrites them locally, never while CI is set);
 // snapshots.test.ts reviews their structure on its own. Every plan here comes from real steps.
 
 import { test } from "uvu";
