@@ -14,7 +14,7 @@ export { getPlanCacheStats, type PlanCacheStats } from "./engine/planCache.js";
 export {
   exportPlan,
   importPlan,
-  exportBlocker,
+  exportBlockerFor as exportBlocker,
   schemaFingerprint,
   registerStepClass,
   PLAN_FORMAT_VERSION,

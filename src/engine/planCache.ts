@@ -141,7 +141,7 @@ function nameKey(operationName: string | null | undefined): string {
 }
 
 /** Whether a plan's variable constraints hold for these variable values. */
-function constraintsHold(plan: OperationPlan, variableValues: { readonly [name: string]: unknown }): boolean {
+export function constraintsHold(plan: OperationPlan, variableValues: { readonly [name: string]: unknown }): boolean {
   const constraints = plan.constraints;
   for (let i = 0; i < constraints.length; i++) if (!Object.is(variableValues[constraints[i]!.name], constraints[i]!.value)) return false;
   return true;

@@ -1,6 +1,8 @@
 // Exported plans: the todo view's plan written to a plan store on Redis is executed by a second process
 // without planning; a changed schema, a cut or an edited plan text is planned again with a warning; the
-// 200-field query's plan imports without running the planner; an unnamed closure blocks export by name.
+// 200-field query's plan imports without running the planner; an unnamed closure blocks export by name
+// (exportBlocker gives the text exportPlan's error carries); a stored plan made for other @include values
+// is not imported: the request plans and its plan replaces the stored one.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -9,7 +11,7 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { GraphQLSchema, parse } from "graphql";
 import { Redis } from "ioredis";
-import { PLAN_FORMAT_VERSION, execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Step } from "../../src/index.js";
+import { PLAN_FORMAT_VERSION, execute, explainPlan, exportBlocker, exportPlan, getPlanCacheStats, importPlan, makeSchema, type PlanStore, type Step } from "../../src/index.js";
 import { lambda, loadOne } from "../../steps/index.js";
 import { REDIS_URL, runTodoView } from "./todoPlanStore.js";
 
@@ -155,6 +157,33 @@ test("export: a plan holding an unregistered closure is not exported, and the er
   assert.throws(() => exportPlan(schema, parse("{ twice(n: 2) }")), (e: Error) => /Lambda\[\d+/.test(e.message) && /not registered/.test(e.message));
 });
 
+test("exportBlocker(schema, document): exportPlan's error is its prefix and this text; explain shows the same text; null when exportable", () => {
+  const closure = makeSchema({
+    typeDefs: "type Query { twice(n: Int!): Int }",
+    plans: { Query: { twice: (_$root: Step, args) => lambda(args.get("n"), (n: number) => n * 2) } },
+  });
+  const document = parse("query Twice($n: Int!) { twice(n: $n) }");
+  const blocker = exportBlocker(closure, document, "Twice", { n: 2 });
+  assert.ok(blocker !== null);
+  assert.match(blocker, /^Lambda\[\d+<fn>\] holds the function \(anonymous\) is not registered \(makeSchema/);
+  let message = "";
+  try {
+    exportPlan(closure, document, "Twice", { n: 2 });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert.is(message, `graphscale: this plan cannot be exported: ${blocker}`);
+  assert.is(explainPlan(closure, document, "Twice", { n: 2 }).json.exportBlocker?.message, blocker);
+  const double = (n: number) => n * 2;
+  const named = makeSchema({
+    typeDefs: "type Query { twice(n: Int!): Int }",
+    functions: { double },
+    plans: { Query: { twice: (_$root: Step, args) => lambda(args.get("n"), double) } },
+  });
+  assert.is(exportBlocker(named, document, "Twice", { n: 2 }), null);
+  assert.throws(() => exportBlocker(named, document, "Other"), /Unknown operation named "Other"/);
+});
+
 test("export: the same closure registered by name exports and imports", async () => {
   const double = (n: number) => n * 2;
   const schema = makeSchema({
@@ -231,5 +260,127 @@ for (const [what, message, edit] of [
     assert.is(getPlanCacheStats(other).plansImported, 0);
   });
 }
+
+/** A plan store in memory that counts its reads and writes. */
+function countingStore(): { texts: Map<string, string>; counts: { gets: number; sets: number }; store: PlanStore } {
+  const texts = new Map<string, string>();
+  const counts = { gets: 0, sets: 0 };
+  const store: PlanStore = {
+    get: (key) => {
+      counts.gets++;
+      return Promise.resolve(texts.get(key) ?? null);
+    },
+    set: (key, value) => {
+      counts.sets++;
+      texts.set(key, value);
+    },
+  };
+  return { texts, counts, store };
+}
+
+const greeting = () => "hello";
+const secret = () => "s3cret";
+/** A fresh schema instance on a store, as another process would have: same types, resolvers and fingerprint. */
+function includeSchema(store: PlanStore, warnings: string[]): GraphQLSchema {
+  return makeSchema({
+    typeDefs: "type Query { greeting: String secret: String }",
+    resolvers: { Query: { greeting, secret } },
+    planStore: store,
+    onPlanWarning: (message) => void warnings.push(message),
+  });
+}
+const includeQuery = "query ($f: Boolean!) { greeting secret @include(if: $f) }";
+
+async function run(schema: GraphQLSchema, f: boolean): Promise<unknown> {
+  return JSON.parse(JSON.stringify(await execute({ schema, document: parse(includeQuery), variableValues: { f } })));
+}
+
+/** The constraints the one stored plan was made for. */
+function storedConstraints(texts: Map<string, string>): unknown {
+  assert.is(texts.size, 1);
+  const text = [...texts.values()][0]!;
+  return (JSON.parse(text.slice(text.indexOf("\n") + 1)) as { constraints: unknown }).constraints;
+}
+
+test("plan store: a stored plan made for other @include values is not imported; the request plans and its plan replaces the stored one", async () => {
+  const { texts, counts, store } = countingStore();
+  const warnings: string[] = [];
+  const first = includeSchema(store, warnings);
+  assert.equal(await run(first, true), { data: { greeting: "hello", secret: "s3cret" } });
+  assert.equal(storedConstraints(texts), [["f", true]]);
+  assert.equal(counts, { gets: 1, sets: 1 });
+
+  const second = includeSchema(store, warnings); // another process asks for f=false
+  assert.equal(await run(second, false), { data: { greeting: "hello" } });
+  assert.equal(await run(second, false), { data: { greeting: "hello" } });
+  const stats = getPlanCacheStats(second);
+  assert.is(stats.plansImported, 0);
+  assert.is(stats.plansBuilt, 1);
+  assert.equal(counts, { gets: 2, sets: 2 }); // one read for the second process, then its plan written over f=true's
+  assert.equal(storedConstraints(texts), [["f", false]]);
+
+  const third = includeSchema(store, warnings); // a third process with f=false runs the stored plan
+  assert.equal(await run(third, false), { data: { greeting: "hello" } });
+  assert.is(getPlanCacheStats(third).plansImported, 1);
+  assert.is(getPlanCacheStats(third).plansBuilt, 0);
+  assert.equal(counts, { gets: 3, sets: 2 });
+  assert.equal(warnings, []);
+});
+
+test("plan store: a stored plan's constraints are compared before DecodePlan (a body that would not decode gives no warning)", async () => {
+  const { texts, store } = countingStore();
+  const warnings: string[] = [];
+  await run(includeSchema(store, warnings), true);
+  const [key, text] = [...texts][0]!;
+  texts.set(key, forged(text, (body) => void (body.steps = [1e9]))); // f=true's constraints, steps that do not decode
+  const other = includeSchema(store, warnings);
+  assert.equal(await run(other, false), { data: { greeting: "hello" } });
+  assert.equal(warnings, []); // never decoded
+  assert.is(getPlanCacheStats(other).plansImported, 0);
+  assert.equal(storedConstraints(texts), [["f", false]]);
+  texts.set(key, forged(text, (body) => void (body.steps = [1e9])));
+  await run(includeSchema(store, warnings), true); // the same body for f=true is decoded, and refused
+  assert.is(warnings.length, 1, warnings.join("\n"));
+});
+
+test("plan store: a constraint written as a tagged value is checked on the decoded plan", async () => {
+  const { texts, counts, store } = countingStore();
+  const warnings: string[] = [];
+  await run(includeSchema(store, warnings), true);
+  const [key, text] = [...texts][0]!;
+  texts.set(key, forged(text, (body) => void (body.constraints = [["f", [10]]]))); // f undefined: decided only once decoded
+  const other = includeSchema(store, warnings);
+  assert.equal(await run(other, true), { data: { greeting: "hello", secret: "s3cret" } });
+  assert.is(getPlanCacheStats(other).plansImported, 0);
+  assert.is(getPlanCacheStats(other).plansBuilt, 1);
+  assert.equal(counts, { gets: 2, sets: 2 });
+  assert.equal(storedConstraints(texts), [["f", true]]);
+  assert.equal(warnings, []);
+});
+
+test("plan store: concurrent first requests with other @include values: the one that waited reads again, plans and stores its own", async () => {
+  const { texts, counts, store } = countingStore();
+  const warnings: string[] = [];
+  const schema = includeSchema(store, warnings);
+  const results = await Promise.all([run(schema, true), run(schema, false), run(schema, true)]);
+  assert.equal(results, [{ data: { greeting: "hello", secret: "s3cret" } }, { data: { greeting: "hello" } }, { data: { greeting: "hello", secret: "s3cret" } }]);
+  assert.is(getPlanCacheStats(schema).plansBuilt, 2);
+  assert.is(getPlanCacheStats(schema).plansImported, 0);
+  assert.equal(counts, { gets: 2, sets: 2 }); // f=true's read and plan are shared; f=false reads f=true's plan, plans and writes
+  assert.equal(storedConstraints(texts), [["f", false]]);
+  assert.equal(warnings, []);
+});
+
+test("plan store: concurrent first requests whose planning fails share one store read and do not read again", async () => {
+  const { counts, store } = countingStore();
+  const warnings: string[] = [];
+  const schema = includeSchema(store, warnings);
+  const request = () => execute({ schema, document: parse(includeQuery), variableValues: { f: true }, limits: { maxFieldsPerSelection: 1 } });
+  const results = await Promise.all([request(), request(), request()]);
+  for (const result of results) assert.ok(result.errors?.length === 1 && !("data" in result && result.data), JSON.stringify(result));
+  assert.equal(counts, { gets: 1, sets: 0 });
+  assert.is(getPlanCacheStats(schema).plansBuilt, 0);
+  assert.equal(warnings, []);
+});
 
 test.run();

@@ -1,16 +1,19 @@
 // exportPlan and importPlan: a plan as JSON text another process can load without planning (see
-// spec/plan-export.md). The plan store tier (store.ts) uses the same text; these are for callers who move
-// plans themselves (a build step, a deploy). Never exports a plan that holds an unnamed closure.
+// spec/plan-export.md); exportBlocker says why a plan cannot be exported. The plan store tier (store.ts)
+// uses the same text; these are for callers who move plans themselves (a build step, a deploy). Never
+// exports a plan that holds an unnamed closure.
 
 import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLSchema } from "graphql";
 import { getOperation } from "../getOperation.js";
 import { planCacheFor } from "../planCache.js";
 import { resolveLimits } from "../limits.js";
 import { NotExportable } from "./codec.js";
+import { exportBlocker } from "./planJson.js";
 import { operationHash, planWarning, readPlan, writePlan } from "./store.js";
 
 export { registerStepClass, type StepClass } from "./registry.js";
 export { PLAN_FORMAT_VERSION, type PlanStore, type PlanWarningHandler } from "./store.js";
+// A built plan's blocker, for explain; the public exportBlocker is exportBlockerFor (src/index.ts names it so).
 export { exportBlocker } from "./planJson.js";
 export { schemaFingerprint } from "./fingerprint.js";
 
@@ -22,9 +25,19 @@ function chooseOperation(schema: GraphQLSchema, document: DocumentNode, operatio
   return { ...chosen, variables: coerced.coerced };
 }
 
+/** The plan `execute` uses for this request: from the plan cache, built if it has none. */
+function planFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown }) {
+  const { operation, fragments, variables } = chooseOperation(schema, document, operationName, variableValues);
+  return { operation, plan: planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variables, resolveLimits(schema, undefined)) };
+}
+
+/** What exportPlan's error message says before exportBlocker's text. */
+const NOT_EXPORTABLE_PREFIX = "graphscale: this plan cannot be exported: ";
+
 /**
  * spec: ExportPlan — the plan `execute` uses for this document (built if the cache has none) as JSON text.
- * Throws, naming the step, when the plan holds a closure or step class without a registered name.
+ * Throws, naming the step, when the plan holds a closure or step class without a registered name: the
+ * error's message is NOT_EXPORTABLE_PREFIX followed by exportBlocker's text.
  */
 export function exportPlan(
   schema: GraphQLSchema,
@@ -32,14 +45,28 @@ export function exportPlan(
   operationName?: string | null,
   variableValues: { readonly [name: string]: unknown } = {},
 ): string {
-  const { operation, fragments, variables } = chooseOperation(schema, document, operationName, variableValues);
-  const plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variables, resolveLimits(schema, undefined));
+  const { operation, plan } = planFor(schema, document, operationName, variableValues);
   try {
     return writePlan(plan, operationHash(document, operation));
   } catch (error) {
-    if (error instanceof NotExportable) throw new Error(`graphscale: this plan cannot be exported: ${error.message}.`);
+    if (error instanceof NotExportable) throw new Error(NOT_EXPORTABLE_PREFIX + error.message);
     throw error;
   }
+}
+
+/**
+ * Public as `exportBlocker` (spec/plan-export.md, ExportPlan): why the plan exportPlan would write for
+ * these arguments cannot be exported (the step, layer or part of the plan that holds what cannot be
+ * written, and what it is), or null when it can. The same text explain shows; exportPlan's error is
+ * NOT_EXPORTABLE_PREFIX and this text. Throws what exportPlan throws for a request error.
+ */
+export function exportBlockerFor(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variableValues: { readonly [name: string]: unknown } = {},
+): string | null {
+  return exportBlocker(planFor(schema, document, operationName, variableValues).plan);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { getVariableValues, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { OperationPlan } from "../operationPlan.js";
 import { getOperation } from "../getOperation.js";
-import { planCacheFor } from "../planCache.js";
+import { constraintsHold, planCacheFor } from "../planCache.js";
 import { resolveLimits, type Limits } from "../limits.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { BadPlan, NotExportable } from "./codec.js";
@@ -72,6 +72,11 @@ export function readPlan(
   text: string,
   limits: Limits,
 ): OperationPlan {
+  return decodeBody(schema, operation, fragments, parseBody(schema, opHash, text), limits);
+}
+
+/** ReadPlan up to the parsed body: header, checksum, JSON. */
+function parseBody(schema: GraphQLSchema, opHash: string, text: string): unknown {
   const newline = typeof text === "string" ? text.indexOf("\n") : -1;
   const header = newline < 0 ? [] : text.slice(0, newline).split(" ");
   if (header.length !== 5 || header[0] !== PLAN_MAGIC) throw new BadPlan("the stored plan has no plan header (cut short, or not a graphscale plan)");
@@ -82,25 +87,82 @@ export function readPlan(
   const body = text.slice(newline + 1);
   if (sha256(body) !== checksum) throw new BadPlan("the stored plan's checksum does not match its body (edited or cut)");
   try {
-    return decodePlan(schema, operation, fragments, JSON.parse(body) as PlanBody, limits);
+    return JSON.parse(body);
+  } catch (error) {
+    throw new BadPlan(`the stored plan could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** ReadPlan's last part: DecodePlan of a parsed body; anything it cannot place is a BadPlan. */
+function decodeBody(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: { readonly [name: string]: FragmentDefinitionNode },
+  body: unknown,
+  limits: Limits,
+): OperationPlan {
+  try {
+    return decodePlan(schema, operation, fragments, body as PlanBody, limits);
   } catch (error) {
     if (error instanceof BadPlan) throw error;
     throw new BadPlan(`the stored plan could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
+/**
+ * Whether a parsed body's constraints plainly fail for these variable values, before DecodePlan: a
+ * constraint written as plain data (a boolean, as `@skip`/`@include` give) is compared as the plan cache
+ * compares it. One written otherwise (an undefined value), or a body too malformed to tell, is not decided
+ * here: DecodePlan reads it, and the decoded plan's constraints are checked.
+ */
+function constraintsFailIn(body: unknown, variableValues: { readonly [name: string]: unknown }): boolean {
+  const constraints = (body as { constraints?: unknown } | null)?.constraints;
+  if (!Array.isArray(constraints)) return false;
+  for (const constraint of constraints) {
+    if (!Array.isArray(constraint) || typeof constraint[0] !== "string") continue;
+    const value: unknown = constraint[1];
+    if (value !== null && typeof value === "object") continue;
+    if (!Object.is(variableValues[constraint[0]], value)) return true;
+  }
+  return false;
+}
+
+/**
+ * The store's text as a plan for this request (ReadPlan), or null when it was made for other values of its
+ * constraint variables: checked on the parsed body, so such a plan costs no DecodePlan, and again on the
+ * decoded plan. BadPlan as ReadPlan.
+ */
+function readStoredPlan(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: { readonly [name: string]: FragmentDefinitionNode },
+  opHash: string,
+  text: string,
+  limits: Limits,
+  variableValues: { readonly [name: string]: unknown },
+): OperationPlan | null {
+  const body = parseBody(schema, opHash, text);
+  if (constraintsFailIn(body, variableValues)) return null;
+  const plan = decodeBody(schema, operation, fragments, body, limits);
+  return constraintsHold(plan, variableValues) ? plan : null;
+}
+
 function storeKey(schema: GraphQLSchema, opHash: string): string {
   return `graphscale:plan:${schemaFingerprint(schema)}:${opHash}`;
 }
 
-/** Loads in flight per store key: concurrent first requests ask the store (and plan) once. */
-const loading = new WeakMap<GraphQLSchema, Map<string, Promise<void>>>();
+/**
+ * Loads in flight per store key: concurrent first requests ask the store (and plan) once. Each settles to
+ * whether the plan cache now holds the plan it read or built (false: planning failed).
+ */
+const loading = new WeakMap<GraphQLSchema, Map<string, Promise<boolean>>>();
 
 /**
  * spec: LoadPlanFromStore — when the schema has a plan store and the plan cache has no plan for this
- * request: the store's plan (checked by ReadPlan) goes into the cache, else a plan is built, cached and
- * written to the store. Returns null (nothing to wait for) on a cache hit, without a store, or when the
- * request has errors of its own (PrepareRequest reports them).
+ * request: the store's plan (checked by ReadPlan) goes into the cache if its constraints hold for this
+ * request, else a plan is built, cached and written to the store (replacing the stored one). Returns null
+ * (nothing to wait for) on a cache hit, without a store, or when the request has errors of its own
+ * (PrepareRequest reports them).
  */
 export function loadPlanFromStore(
   schema: GraphQLSchema,
@@ -108,7 +170,7 @@ export function loadPlanFromStore(
   operationName: string | null | undefined,
   rawVariables: { readonly [name: string]: unknown } | null | undefined,
   requestLimits?: Partial<Limits>,
-): Promise<void> | null {
+): Promise<unknown> | null {
   const store = configOf(schema).planStore;
   if (!store || !document || document.loc === undefined) return null;
   const chosen = getOperation(document, operationName);
@@ -122,8 +184,11 @@ export function loadPlanFromStore(
   const key = storeKey(schema, opHash);
   let pending = loading.get(schema);
   if (pending === undefined) loading.set(schema, (pending = new Map()));
+  // A request waiting on another's load asks again once that load kept a plan: it may have been made for
+  // other values of its constraint variables, and then this request loads (or plans and stores) its own.
+  // After a planning error it does not: PrepareRequest plans it and reports the error, as it would have.
   const inFlight = pending.get(key);
-  if (inFlight) return inFlight;
+  if (inFlight) return inFlight.then((kept) => (kept ? loadPlanFromStore(schema, document, operationName, rawVariables, requestLimits) : null));
   const limits = resolveLimits(schema, requestLimits);
   const load = (async () => {
     let text: string | null | undefined;
@@ -135,9 +200,13 @@ export function loadPlanFromStore(
     }
     if (typeof text === "string") {
       try {
-        cache.install(document, operationName, readPlan(schema, operation, fragments, opHash, text, limits));
-        cache.stats.plansImported++;
-        return;
+        const plan = readStoredPlan(schema, operation, fragments, opHash, text, limits, coerced.coerced);
+        if (plan !== null) {
+          cache.install(document, operationName, plan);
+          cache.stats.plansImported++;
+          return true;
+        }
+        // Made for other values of its constraint variables: planned below, and the new plan replaces it.
       } catch (error) {
         planWarning(schema, `${error instanceof Error ? error.message : String(error)}; planning again`, error);
       }
@@ -146,13 +215,13 @@ export function loadPlanFromStore(
     try {
       plan = cache.getOperationPlan(schema, document, operationName, operation, fragments, coerced.coerced, limits);
     } catch {
-      return; // a planning error: PrepareRequest builds it again and reports it
+      return false; // a planning error: PrepareRequest builds it again and reports it
     }
     let written: string;
     try {
       written = writePlan(plan, opHash);
     } catch (error) {
-      if (error instanceof NotExportable) return; // explain (and exportPlan) say which step prevents it
+      if (error instanceof NotExportable) return true; // explain (and exportPlan) say which step prevents it
       throw error;
     }
     try {
@@ -160,6 +229,7 @@ export function loadPlanFromStore(
     } catch (error) {
       planWarning(schema, `the plan store's set failed`, error);
     }
+    return true;
   })().finally(() => pending!.delete(key));
   pending.set(key, load);
   return load;
