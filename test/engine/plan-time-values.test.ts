@@ -46,8 +46,53 @@ test("inline reads: a missing object and a found one give graphql-js's results",
   assert.equal(await execute({ schema, document: parse(`{ book(id: "nope") { id title author { name } } }`) }), { data: { book: null } });
 });
 
+/**
+ * Each step of an exported plan text as [id, kind, its `inlined` field]: a small reader of the body's step
+ * stream (spec/plan-export.md, EncodePlan) — a header (kind, layer, dependency count and ids, shape), the
+ * fields the shape does not fix, and `-2, n` for n more steps under the same header; `-1` a removed step.
+ */
+function exportedInlined(text: string): Array<[id: number, kind: string, inlined: unknown]> {
+  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { kinds: string[]; shapes: string; steps: unknown[] };
+  const shapes = JSON.parse(body.shapes) as Array<[keys: string[], fixedAt?: number[], fixed?: unknown[]]>;
+  const stream = body.steps;
+  const out: Array<[number, string, unknown]> = [];
+  for (let i = 0, id = 0; i < stream.length; ) {
+    if (stream[i] === -1) {
+      i++;
+      id++;
+      continue;
+    }
+    const kind = body.kinds[stream[i] as number]!;
+    const dependencies = stream[i + 2] as number;
+    const [keys, fixedAt = [], fixed = []] = shapes[stream[i + 3 + dependencies] as number]!;
+    const written = keys.filter((_, k) => !fixedAt.includes(k));
+    const fixedInlined = fixedAt.indexOf(keys.indexOf("inlined"));
+    i += 4 + dependencies;
+    const readStep = () => {
+      out.push([id++, kind, fixedInlined >= 0 ? fixed[fixedInlined] : stream[i + written.indexOf("inlined")]]);
+      i += written.length;
+    };
+    readStep();
+    if (stream[i] === -2) {
+      const more = stream[i + 1] as number;
+      i += 2;
+      for (let k = 0; k < more; k++) readStep();
+    }
+  }
+  return out;
+}
+
 test("inline reads: an exported plan says `true` for each inline read and imports the same paths and labels", async () => {
   const text = exportPlan(schema, parse(source));
+  const steps = explainPlan(schema, parse(source)).json.steps;
+  const inline = steps.filter((s) => s.optimizations.includes("read inline by the output")).map((s) => s.id);
+  assert.is(inline.length, 5);
+  const exported = exportedInlined(text);
+  // The reader is in step with the stream: every live step is there under its own kind.
+  assert.equal(steps.map((s) => [s.id, s.class]), steps.map((s) => [s.id, exported.find(([id]) => id === s.id)?.[1]]));
+  // `true` for exactly the inline reads, nothing (null) for every other step, the `authorId` read included.
+  assert.equal(exported.filter(([, , inlined]) => inlined !== null).map(([id, kind, inlined]) => [id, kind, inlined]), inline.map((id) => [id, "Access", true]));
+  assert.ok(exported.some(([, kind, inlined]) => kind === "Access" && inlined === null));
   const fresh = new GraphQLSchema(schema.toConfig());
   assert.ok(importPlan(fresh, parse(source), text));
   const before = authorCalls;

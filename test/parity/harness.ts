@@ -4,8 +4,9 @@
 // GRAPHSCALE_PARITY_EXECUTOR picks how graphscale runs: unset, plain `execute`; "batched", through
 // createBatchedExecute one request at a time; "batched-concurrent", through createBatchedExecute with many
 // requests at once (every case of a registerCases call, several copies each, in one window); "imported",
-// through a plan exported by exportPlan and read back by importPlan into a copy of the schema that never
-// plans (its plansBuilt must stay 0).
+// each request's plan built by a copy of the schema, exported by exportPlan and read back by importPlan into
+// the schema itself, which never plans (its plansBuilt must stay 0) — through execute and through graphql()
+// alike (graphql() finds the plan by the source text; a source that does not parse or validate never plans).
 
 import {
   GraphQLError,
@@ -43,8 +44,8 @@ const planningCopies = new WeakMap<GraphQLSchema, GraphQLSchema>();
 const importedDocuments = new WeakMap<DocumentNode, "imported" | "request error" | "not exportable">();
 
 /** What "imported" did in this process; printed at exit for the runner (parity/imported.test.ts). */
-const importCounts = { imported: 0, "not exportable": 0 };
-if (executor === "imported") process.on("exit", () => console.log(`imported plans: ${importCounts.imported}, not exportable: ${importCounts["not exportable"]}`));
+const importCounts = { imported: 0, viaGraphql: 0, "not exportable": 0 };
+if (executor === "imported") process.on("exit", () => console.log(`imported plans: ${importCounts.imported} (through graphql(): ${importCounts.viaGraphql}), not exportable: ${importCounts["not exportable"]}`));
 
 /**
  * "imported": the plan `execute` would build — built by a copy of the schema, exported as text — is imported
@@ -53,9 +54,10 @@ if (executor === "imported") process.on("exit", () => console.log(`imported plan
  * coerce the variables as a request does. A request error (no such operation, bad variables) is left to
  * `execute`, which reports it.
  */
-function prepareImported(args: Parameters<typeof jsExecute>[0]): void {
+function prepareImported(args: Parameters<typeof jsExecute>[0]): "imported" | "request error" | "not exportable" {
   const { schema, document, operationName, variableValues } = args;
-  if (importedDocuments.has(document)) return;
+  const known = importedDocuments.get(document);
+  if (known !== undefined) return known;
   let copy = planningCopies.get(schema);
   if (copy === undefined) planningCopies.set(schema, (copy = new GraphQLSchema(schema.toConfig())));
   let text: string;
@@ -65,11 +67,23 @@ function prepareImported(args: Parameters<typeof jsExecute>[0]): void {
     const outcome = error instanceof Error && error.message.startsWith("graphscale: this plan cannot be exported") ? "not exportable" : "request error";
     importedDocuments.set(document, outcome);
     if (outcome === "not exportable") importCounts[outcome]++;
-    return;
+    return outcome;
   }
   assert.ok(importPlan(schema, document, text, operationName, variableValues ?? {}), "the exported plan was not imported");
   importedDocuments.set(document, "imported");
   importCounts.imported++;
+  return "imported";
+}
+
+/** A graphql() request's source as graphql() will run it (parsed, validated), or null when it never plans. */
+function validDocument(schema: GraphQLSchema, source: string): DocumentNode | null {
+  let document: DocumentNode;
+  try {
+    document = parse(source);
+  } catch {
+    return null;
+  }
+  return validateSchema(schema).length > 0 || validate(schema, document).length > 0 ? null : document;
 }
 
 /** The schema runs the request on the plan it imported, and must never have planned. */
@@ -303,10 +317,15 @@ interface Outcome {
 
 /** Runs one request (`copies` copies at once on graphscale's side) and collects what the harness compares. */
 async function runSide(side: "graphql-js" | "graphscale", request: Request, copies: number): Promise<Outcome> {
-  if (side === "graphscale" && executor === "imported" && !request.viaGraphql) {
-    if (typeof request.query === "string") request = { ...request, query: parse(request.query) };
-    const { schema, query, options } = request;
-    prepareImported({ schema, document: query as DocumentNode, operationName: options.operationName, variableValues: options.variableValues });
+  const importing = side === "graphscale" && executor === "imported" ? request.schema : null;
+  if (importing !== null) {
+    // Through graphql(), the plan is imported for a parse of the same source: graphql() finds it by the text.
+    const document = request.viaGraphql ? validDocument(importing, request.query as string) : typeof request.query === "string" ? parse(request.query) : request.query;
+    if (!request.viaGraphql) request = { ...request, query: document! };
+    const { operationName, variableValues } = request.options;
+    const outcome = document === null ? null : prepareImported({ schema: importing, document, operationName, variableValues });
+    if (request.viaGraphql && outcome === "imported") importCounts.viaGraphql++;
+    if (request.viaGraphql && outcome === "not exportable") request = { ...request, schema: planningCopies.get(importing)! };
   }
   request.options.calls?.reset();
   const started: Started = { returned: [], contexts: [] };
@@ -315,6 +334,7 @@ async function runSide(side: "graphql-js" | "graphscale", request: Request, copi
   const results: ExecutionResult[] = [];
   for (const returned of started.returned) results.push(await settle(`${side} ${request.viaGraphql ? "graphql" : "execute"}`, returned));
   const calls = request.options.calls ? request.options.calls.snapshot() : null;
+  if (importing !== null) assert.is(getPlanCacheStats(importing).plansBuilt, 0, "the schema planned instead of running an imported plan");
   return { results, sync, calls, observed: observedIn(request.options, started.contexts) };
 }
 
