@@ -1,14 +1,16 @@
 // Derived row writes: the edge and index entry changes one write (or repair) implies, applied with one
-// round trip per shard per kind, and the cache invalidation that follows them. Idempotent: applying the
-// same changes again inserts and removes nothing more. Never writes a canonical row.
+// round trip per chunk of at most 1000 rows, at most chunksAtOnce at once per shard, and the cache
+// invalidation that follows them. Idempotent: applying the same changes again inserts and removes nothing
+// more. Never writes a canonical row.
 
 import type { EdgeKey, EdgeRow, IndexKey, IndexRow } from "./backend.js";
 import { indexValueHash } from "./backend.js";
 import { edgeListTag, indexListTag } from "./cache.js";
 import type { DerivedRows } from "./derived.js";
 import { shardOfEdge, shardOfIndexEntry } from "./shard.js";
-import { groupByShard, pick } from "./store.js";
-import type { Store } from "./store.js";
+import type { ShardGuard } from "./shardGuard.js";
+import { eachShardChunk, groupByShard, pick } from "./store.js";
+import type { ShardChunk, Store } from "./store.js";
 
 /** Derived row changes of one write, ready for the shards. */
 export interface DerivedChanges {
@@ -57,56 +59,82 @@ export function derivedTags(changes: DerivedChanges, tags: Set<string>): void {
   for (const row of changes.removeIndex) tags.add(indexListTag(row.indexId, row.valueHash));
 }
 
+/** One shard's chunk (at most KEYS_PER_QUERY rows) of one kind of derived change, and the call that writes it. */
+interface DerivedChunk extends ShardChunk {
+  /** Its place in the list of chunks (the order the failure to report is picked by). */
+  at: number;
+  write: () => Promise<void>;
+}
+
 /**
  * writeDerived: applies derived row changes, each kind grouped by its placement (shardOfEdge,
- * shardOfIndexEntry), one round trip per shard per kind, all concurrently. Idempotent: re-applying changes
- * inserts and removes nothing more, and edge counts move only by rows really inserted or removed.
+ * shardOfIndexEntry) and split into chunks of at most KEYS_PER_QUERY rows, one round trip per chunk. The
+ * chunks of all four kinds share one eachShardChunk: every shard concurrently, each at most chunksAtOnce of
+ * them at once (added edges, removed edges, added index entries, removed index entries, in that order), so
+ * a write with many thousands of derived rows on one shard takes more round trips, never more of its pool.
+ * Every chunk is tried whatever the others do; then the failure of the first chunk that failed, in that
+ * order, is thrown. Idempotent: re-applying changes inserts and removes nothing more, and edge counts move
+ * only by rows really inserted or removed.
  */
 export async function writeDerived(store: Store, changes: DerivedChanges, replaceEdgeData = false): Promise<DerivedCounts> {
   const counts: DerivedCounts = { edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0 };
-  const work: Promise<void>[] = [];
+  const chunks: DerivedChunk[] = [];
   const map = store.shardMap;
   const shards = store.shards;
-  if (changes.addEdges.length > 0) {
-    const rows = changes.addEdges;
-    const shardOf = new Int32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) shardOf[i] = shardOfEdge(map, rows[i]!.fromId);
-    for (const { shard, positions } of groupByShard(shards.length, shardOf)) {
-      work.push(shards[shard]!.writeEdges(pick(rows, positions), replaceEdgeData).then((n) => void (counts.edgesAdded += n)));
+  const plan = <T>(items: readonly T[], shardOf: (item: T) => number, write: (shard: ShardGuard, part: T[]) => Promise<void>): void => {
+    if (items.length === 0) return;
+    const placement = new Int32Array(items.length);
+    for (let i = 0; i < items.length; i++) placement[i] = shardOf(items[i]!);
+    for (const { shard, positions } of groupByShard(shards.length, placement)) {
+      chunks.push({ shard, positions, at: chunks.length, write: () => write(shards[shard]!, pick(items, positions)) });
     }
-  }
-  if (changes.removeEdges.length > 0) {
-    const keys = changes.removeEdges;
-    const shardOf = new Int32Array(keys.length);
-    for (let i = 0; i < keys.length; i++) shardOf[i] = shardOfEdge(map, keys[i]!.fromId);
-    for (const { shard, positions } of groupByShard(shards.length, shardOf)) {
-      work.push(shards[shard]!.removeEdges(pick(keys, positions)).then((n) => void (counts.edgesRemoved += n)));
-    }
-  }
-  if (changes.addIndex.length > 0) {
-    const rows = changes.addIndex;
-    const shardOf = new Int32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) shardOf[i] = shardOfIndexEntry(map, rows[i]!.indexId, rows[i]!.valueKey);
-    for (const { shard, positions } of groupByShard(shards.length, shardOf)) {
-      work.push(shards[shard]!.writeIndexEntries(pick(rows, positions)).then((n) => void (counts.indexAdded += n)));
-    }
-  }
-  if (changes.removeIndex.length > 0) {
-    const keys = changes.removeIndex;
-    const shardOf = new Int32Array(keys.length);
-    for (let i = 0; i < keys.length; i++) shardOf[i] = shardOfIndexEntry(map, keys[i]!.indexId, keys[i]!.valueKey);
-    for (const { shard, positions } of groupByShard(shards.length, shardOf)) {
-      work.push(shards[shard]!.removeIndexEntries(pick(keys, positions)).then((n) => void (counts.indexRemoved += n)));
-    }
-  }
-  await settleAll(work);
+  };
+  // Each count grows after its await: `count += await …` would read the count first and lose the rows of
+  // chunks that finished meanwhile.
+  plan(changes.addEdges, (row) => shardOfEdge(map, row.fromId), async (shard, rows) => {
+    const n = await shard.writeEdges(rows, replaceEdgeData);
+    counts.edgesAdded += n;
+  });
+  plan(changes.removeEdges, (key) => shardOfEdge(map, key.fromId), async (shard, keys) => {
+    const n = await shard.removeEdges(keys);
+    counts.edgesRemoved += n;
+  });
+  plan(changes.addIndex, (row) => shardOfIndexEntry(map, row.indexId, row.valueKey), async (shard, rows) => {
+    const n = await shard.writeIndexEntries(rows);
+    counts.indexAdded += n;
+  });
+  plan(changes.removeIndex, (key) => shardOfIndexEntry(map, key.indexId, key.valueKey), async (shard, keys) => {
+    const n = await shard.removeIndexEntries(keys);
+    counts.indexRemoved += n;
+  });
+  await writeChunks(store, chunks);
   return counts;
 }
 
-/** Waits for every write of a step (so none is left running unobserved), then rethrows the first failure. */
-export async function settleAll(work: Promise<unknown>[]): Promise<void> {
-  const results = await Promise.allSettled(work);
-  for (const result of results) if (result.status === "rejected") throw result.reason;
+/**
+ * writeChunks: runs every chunk through eachShardChunk (bounded per shard), each one tried even when others
+ * fail (a failure, shard failure or not, never stops the rest), then throws the failure of the chunk listed
+ * first among those that failed.
+ */
+async function writeChunks(store: Store, chunks: readonly DerivedChunk[]): Promise<void> {
+  let firstAt = chunks.length;
+  let first: unknown;
+  const fail = (at: number, error: unknown): void => {
+    if (at < firstAt) {
+      firstAt = at;
+      first = error;
+    }
+  };
+  await eachShardChunk(
+    chunks,
+    (chunk) => {
+      const { at, write } = chunk as DerivedChunk;
+      return write().catch((error: unknown) => fail(at, error));
+    },
+    (chunk, error) => fail((chunk as DerivedChunk).at, error),
+    store,
+  );
+  if (firstAt < chunks.length) throw first;
 }
 
 /**

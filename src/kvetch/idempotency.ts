@@ -18,7 +18,8 @@ interface KeyedItem {
 /**
  * reserveIds: the id each item is created with — its fresh id, or for a keyed item the id its key holds
  * (reserved now when the key is new). Items with the same key in one batch share one id. A key whose shard
- * failed gives that failure (nothing is created for the item).
+ * failed gives that failure (nothing is created for the item). Keys go in chunks through eachShardChunk: at
+ * most chunksAtOnce (a MySQL shard's pool size) at once per shard.
  */
 export async function reserveIds(store: Store, items: readonly KeyedItem[], fresh: readonly string[], now: number): Promise<OrFailure<string>[]> {
   const out: OrFailure<string>[] = fresh.slice();
@@ -53,6 +54,7 @@ export async function reserveIds(store: Store, items: readonly KeyedItem[], fres
     ({ positions }, error) => {
       for (const p of positions) for (const i of positionsOf.get(rows[p]!.keyHash)!) out[i] = error;
     },
+    store,
   );
   return out;
 }

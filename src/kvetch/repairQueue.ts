@@ -14,7 +14,7 @@ import { readObjectRows } from "./objectRead.js";
 import type { KvetchRepairReport } from "./repair.js";
 import { indexValueHash } from "./backend.js";
 import { shardOfId } from "./shard.js";
-import { groupByShard, isFailure, orThrow, pick } from "./store.js";
+import { eachShardChunk, groupByShard, isFailure, orThrow, pick } from "./store.js";
 import type { Store } from "./store.js";
 import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./derivedWrite.js";
 import type { DerivedChanges } from "./derivedWrite.js";
@@ -32,8 +32,9 @@ function encodeLeftBehind(rows: DerivedRows): string {
 
 /**
  * finishDerived: writes a committed write's derived rows. A shard that failed with a lost connection is
- * tried once more; if the rows still cannot be written, the objects go into the repair queue and the
- * store's onDerivedWriteFailure hears of it. Never throws for a shard failure: the write happened.
+ * tried once more; if the rows still cannot be written, the objects go into the repair queue (on each
+ * object's shard, in chunks through eachShardChunk: at most chunksAtOnce at once per shard) and the store's
+ * onDerivedWriteFailure hears of it. Never throws for a shard failure: the write happened.
  */
 export async function finishDerived(store: Store, op: "create" | "update" | "delete", changes: DerivedChanges, objects: readonly WrittenObject[]): Promise<void> {
   let failure: unknown;
@@ -52,8 +53,9 @@ export async function finishDerived(store: Store, op: "create" | "update" | "del
   let queued = objects.length > 0;
   const shardOf = new Int32Array(objects.length);
   for (let i = 0; i < objects.length; i++) shardOf[i] = shardOfId(store.shardMap, objects[i]!.id);
-  await Promise.all(
-    groupByShard(store.shards.length, shardOf).map(async ({ shard, positions }) => {
+  await eachShardChunk(
+    groupByShard(store.shards.length, shardOf),
+    async ({ shard, positions }) => {
       const target = store.shards[shard]!;
       if (!target.queueRepairs) {
         queued = false;
@@ -63,7 +65,11 @@ export async function finishDerived(store: Store, op: "create" | "update" | "del
       await target.queueRepairs(entries).catch(() => {
         queued = false;
       });
-    }),
+    },
+    () => {
+      queued = false;
+    },
+    store,
   );
   store.onDerivedWriteFailure({ op, ids, queued, error: failure });
 }
