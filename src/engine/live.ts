@@ -17,9 +17,12 @@ export const GraphQLLiveDirective = new GraphQLDirective({
   locations: [DirectiveLocation.QUERY],
 });
 
-/** What a live query listens to: every invalidation, or null when some may have been missed. */
+/**
+ * What a live query listens to: every invalidation, or null when some may have been missed; `ended` once
+ * when the source will tell nothing more (a Kvetch that was closed), which ends the live query.
+ */
 export interface LiveSource {
-  onInvalidate(listener: (change: { touches(key: string): boolean } | null) => void): () => void;
+  onInvalidate(listener: (change: { touches(key: string): boolean } | null) => void, ended?: (reason: Error) => void): () => void;
 }
 
 export interface LiveOptions {
@@ -98,11 +101,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     if (change === null) missed = true;
     else if (state !== null) for (const key of state.keys()) if (change.touches(key)) touched.add(key);
   };
-  const stop = live.source.onInvalidate((change) => {
-    if (running) return void heard.push(change);
-    note(change);
-    if (missed || touched.size > 0) wake?.();
-  });
+  let stopListening: (() => void) | null = null;
   const deliver = (result: ExecutionResult): void => {
     if (waiting !== null) {
       const w = waiting;
@@ -113,12 +112,26 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
   const finish = (): void => {
     if (closed) return;
     closed = true;
-    stop();
+    stopListening?.();
     wake?.();
     taken?.();
     if (waiting !== null) waiting({ done: true, value: undefined });
     waiting = null;
   };
+  // When the source ends (spec/reactivity.md): one error result saying why, then the iterator ends (a run in
+  // flight is not sent).
+  const ended = (reason: Error): void => {
+    if (closed) return;
+    const message = `The live query ended: ${reason instanceof Error ? reason.message : String(reason)}`;
+    deliver({ errors: [new GraphQLError(message, { extensions: { code: "LIVE_SOURCE_CLOSED" } })] });
+    finish();
+  };
+  stopListening = live.source.onInvalidate((change) => {
+    if (running) return void heard.push(change);
+    note(change);
+    if (missed || touched.size > 0) wake?.();
+  }, ended);
+  if (closed) stopListening(); // the source ended while it was being subscribed to
   const run = async (): Promise<LiveRunOutcome & { reason?: string }> => {
     const keys = [...touched];
     touched.clear();
@@ -169,7 +182,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       if ((live.throttleMs ?? 0) > 0 && !closed) await new Promise((resolve) => setTimeout(resolve, live.throttleMs));
     }
   })().catch((error: unknown) => {
-    deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
+    if (!closed) deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
     finish();
   });
   const iterator: AsyncGenerator<ExecutionResult, void, void> = {

@@ -51,6 +51,16 @@ export interface CacheHealth {
   pendingInvalidations: number;
 }
 
+/** What the Redis hub is told about this instance's own announcements (spec/reactivity.md, "A writer's own listeners"). */
+export interface LocalAnnouncements {
+  /** Right before an announcement is sent (its echo on the subscription may come before the reply). */
+  sending(message: string): void;
+  /** The announcement was not confirmed: its echo is not to be expected. */
+  unconfirmed(message: string): void;
+  /** After each invalidation this instance made, applied or remembered: its own listeners are told. */
+  invalidated(tags: readonly string[]): void;
+}
+
 /** More failed invalidations than this and the whole key prefix is flushed instead (see syncCache). */
 const PENDING_CAP = 10_000;
 
@@ -81,6 +91,8 @@ export class RedisCache {
   private overflowed = false;
   private syncing: Promise<boolean> | null = null;
   private closed = false;
+  /** Set by the Redis hub that listens to this cache's announcements. */
+  local: LocalAnnouncements | null = null;
 
   constructor(
     config: RedisConfig,
@@ -333,12 +345,14 @@ export class RedisCache {
    */
   async invalidateCache(tags: readonly string[]): Promise<void> {
     if (tags.length === 0 || this.closed) return;
-    if (this.client.status !== "ready") {
-      this.remember(tags);
-      return;
+    if (this.client.status !== "ready") this.remember(tags);
+    else {
+      const failed = await this.applyInvalidations(tags);
+      if (failed.size > 0) this.remember([...failed]);
     }
-    const failed = await this.applyInvalidations(tags);
-    if (failed.size > 0) this.remember([...failed]);
+    // This instance's listeners hear its writes without Redis (after the bumps, if any): spec/reactivity.md,
+    // "A writer's own listeners".
+    this.local?.invalidated(tags);
   }
 
   private remember(tags: readonly string[]): void {
@@ -360,7 +374,7 @@ export class RedisCache {
     }
     const genTtl = this.ttl + 60;
     const work: Promise<void>[] = [];
-    let announced = false;
+    let message: string | null = null;
     for (const [node, positions] of groups) {
       this.count(node);
       const pipeline = this.client.pipeline() as unknown as ScriptClient & { exec(): Promise<[Error | null, unknown][] | null> };
@@ -370,9 +384,10 @@ export class RedisCache {
       }
       // announceInvalidations: one message for the whole write, in the same round trip as its bumps (after
       // them, so a listener that hears it and re-reads sees the new versions and values).
-      if (!announced) {
-        announced = true;
-        void pipeline.publish(this.channel, JSON.stringify(tags));
+      const announcing = message === null ? (message = JSON.stringify(tags)) : null;
+      if (announcing !== null) {
+        this.local?.sending(announcing);
+        void pipeline.publish(this.channel, announcing);
       }
       work.push(
         pipeline.exec().then(
@@ -381,9 +396,12 @@ export class RedisCache {
               const reply = replies?.[i];
               if (!reply || reply[0]) failed.add(tags[positions[i]!]!);
             }
+            const published = replies?.[positions.length];
+            if (announcing !== null && (!published || published[0])) this.local?.unconfirmed(announcing);
           },
           () => {
             for (let i = 0; i < positions.length; i++) failed.add(tags[positions[i]!]!);
+            if (announcing !== null) this.local?.unconfirmed(announcing);
           },
         ),
       );

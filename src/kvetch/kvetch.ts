@@ -25,8 +25,8 @@ import { indexValueKey, shardOfId } from "./shard.js";
 import type { ShardMap } from "./shard.js";
 import { orThrow, testHooksOf } from "./store.js";
 import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./store.js";
-import { checkDeps, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow } from "./reactivity.js";
-import type { DependencyChange, DependencyVersions } from "./reactivity.js";
+import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow } from "./reactivity.js";
+import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
 import { createObjects, deleteEdges, deleteObjects, insertEdges, updateObjects } from "./write.js";
 import type { NewObject, ObjectPatch } from "./write.js";
@@ -430,15 +430,16 @@ export class Kvetch {
     await invalidateDependency(this.store, keys);
   }
 
-  /** Every invalidation (from any process sharing the Redis); null when some may have been missed. */
-  onInvalidate(listener: (change: DependencyChange | null) => void): () => void {
-    return onInvalidate(this.store, listener);
+  /** Every invalidation (from any process sharing the Redis); null when some may have been missed; `ended` on close. */
+  onInvalidate(listener: (change: DependencyChange | null) => void, ended?: InvalidationsEnded): () => void {
+    return onInvalidate(this.store, listener, ended);
   }
 
-  /** Closes shard pools and the cache connection. */
+  /** Ends its invalidation listeners (and so its live queries), then closes shard pools and the cache connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    closeInvalidations(this.store);
     await Promise.all([...this.store.shards.map((shard) => shard.close()), this.store.cache?.close(), this.store.cache === null ? undefined : this.store.deps.close()]);
   }
 }

@@ -50,7 +50,22 @@ function tagsOfKeys(store: Store, keys: readonly string[], where: string): strin
 
 /** spec: ReadDependencyVersions — the current version of each key, in one round trip (none in memory). */
 export function readDependencyVersions(store: Store, keys: readonly string[], where: string): Promise<number[]> {
-  return store.deps.readVersions(tagsOfKeys(store, keys, where));
+  return store.deps.readVersions(tagsOfKeys(store, keys, where)).catch((error: unknown) => {
+    throw versionStoreUnavailable(where, error);
+  });
+}
+
+/**
+ * A version read that failed, as one SHARD_UNAVAILABLE naming the call: a Redis that is disconnected and
+ * one that does not answer (a command timeout, a dropped connection) fail alike.
+ */
+function versionStoreUnavailable(where: string, error: unknown): KvetchError {
+  if (error instanceof KvetchError && error.code !== "SHARD_UNAVAILABLE") return error;
+  const why =
+    error instanceof KvetchError
+      ? error.message.replace(/^Kvetch: /, "")
+      : `the version store (Redis) did not answer (${error instanceof Error ? error.message : String(error)}); dependency versions cannot be read`;
+  return new KvetchError("SHARD_UNAVAILABLE", `${where}: ${why}`, { cause: error });
 }
 
 /** ReadDependencyVersions without a promise, when the hub reads without I/O (memory); otherwise null. */
@@ -107,11 +122,52 @@ export async function invalidateDependency(store: Store, keys: readonly string[]
   else store.deps.bump([...tags]);
 }
 
+/** What a listener of a store's invalidations is told when the store closes (spec/reactivity.md, "When the store closes"). */
+export type InvalidationsEnded = (reason: KvetchError) => void;
+
+/** Per store, its listeners' stop functions → their end callbacks (null: none), for close. */
+const listenersOf = new WeakMap<Store, Map<() => void, InvalidationsEnded | null>>();
+const closedStores = new WeakSet<Store>();
+
+function closedError(): KvetchError {
+  return new KvetchError("BAD_ARGUMENT", "this Kvetch was closed; its invalidations (and the live queries listening to them) have ended");
+}
+
+/**
+ * When the store closes (spec/reactivity.md): each of the store's listeners stops hearing invalidations and
+ * its end callback is told once; a later onInvalidate is told at once (on a microtask) and hears nothing.
+ */
+export function closeInvalidations(store: Store): void {
+  closedStores.add(store);
+  const listeners = listenersOf.get(store);
+  listenersOf.delete(store);
+  for (const [stop, ended] of listeners ?? []) {
+    stop();
+    ended?.(closedError());
+  }
+}
+
 /**
  * onInvalidate: every write's touched keys (this process's and, with Redis, every other's), as a
- * DependencyChange, or null after the feed may have missed one. Returns the function that stops listening.
+ * DependencyChange, or null after the feed may have missed one; `ended` when the store closes. Returns the
+ * function that stops listening.
  */
-export function onInvalidate(store: Store, listener: (change: DependencyChange | null) => void): () => void {
+export function onInvalidate(store: Store, listener: (change: DependencyChange | null) => void, ended?: InvalidationsEnded): () => void {
+  if (closedStores.has(store)) {
+    if (typeof ended === "function") queueMicrotask(() => ended(closedError()));
+    return () => undefined;
+  }
+  const stop = listen(store, listener);
+  let listeners = listenersOf.get(store);
+  if (listeners === undefined) listenersOf.set(store, (listeners = new Map()));
+  listeners.set(stop, typeof ended === "function" ? ended : null);
+  return () => {
+    stop();
+    listenersOf.get(store)?.delete(stop);
+  };
+}
+
+function listen(store: Store, listener: (change: DependencyChange | null) => void): () => void {
   // Live queries ask about the same keys on every write: their tags are worked out once (bounded).
   const known = rememberedTags(store);
   const unnamed = new Set<string>();

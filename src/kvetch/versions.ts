@@ -62,16 +62,44 @@ export function memoryHubOf(backend: object): DependencyHub {
   return hub;
 }
 
+/** Most announcements whose echo a hub awaits (forgotten at once beyond it: an echo told twice is harmless). */
+const MAX_AWAITED_ECHOES = 10_000;
+
 /**
  * The Redis hub: versions read from the cache's version keys; announcements heard on a second connection,
  * subscribed on first listen. After that connection was lost and is ready again, listeners hear `null`.
+ * This instance's own writes are told to its listeners directly, Redis or not; their echo on the subscription
+ * is then not told again (spec/reactivity.md, "A writer's own listeners").
  */
 class RedisHub implements DependencyHub {
   private readonly listeners = new Set<InvalidationListener>();
   private subscriber: Redis | Cluster | null = null;
   private wasReady = false;
+  /** The subscription is confirmed and its connection has not closed since: an announcement sent now is heard. */
+  private subscribed = false;
+  /** This instance's announcements (their text) whose echo is still to come → how many. */
+  private readonly echoes = new Map<string, number>();
 
-  constructor(private readonly cache: RedisCache) {}
+  constructor(private readonly cache: RedisCache) {
+    cache.local = {
+      sending: (message) => {
+        if (!this.subscribed) return;
+        if (this.echoes.size >= MAX_AWAITED_ECHOES) this.echoes.clear();
+        this.echoes.set(message, (this.echoes.get(message) ?? 0) + 1);
+      },
+      unconfirmed: (message) => void this.takeEcho(message),
+      invalidated: (tags) => this.emit(tags),
+    };
+  }
+
+  /** Whether `message` was an awaited echo (it is no longer awaited). */
+  private takeEcho(message: string): boolean {
+    const count = this.echoes.get(message);
+    if (count === undefined) return false;
+    if (count > 1) this.echoes.set(message, count - 1);
+    else this.echoes.delete(message);
+    return true;
+  }
 
   /** Each distinct tag read once (a layer's entries often share one); sent before this returns. */
   readVersions(tags: readonly string[]): Promise<number[]> {
@@ -118,12 +146,19 @@ class RedisHub implements DependencyHub {
       // ioredis re-subscribes on reconnect; until it has, a message may have been missed.
       void subscriber.subscribe(this.cache.channel).then(() => {
         confirm();
+        if (this.subscriber !== subscriber) return; // closed meanwhile
+        this.subscribed = true;
         if (this.wasReady) this.emit(null);
         this.wasReady = true;
       }, () => undefined);
     });
+    // Announcements sent while the subscription is down are never heard: none of them is awaited any more.
+    subscriber.on("close", () => {
+      this.subscribed = false;
+      this.echoes.clear();
+    });
     subscriber.on("message", (channel: string, message: string) => {
-      if (channel !== this.cache.channel) return;
+      if (channel !== this.cache.channel || this.takeEcho(message)) return;
       let tags: unknown;
       try {
         tags = JSON.parse(message);
@@ -139,8 +174,11 @@ class RedisHub implements DependencyHub {
   }
 
   async close(): Promise<void> {
+    this.cache.local = null;
     this.subscriber?.disconnect();
     this.subscriber = null;
+    this.subscribed = false;
+    this.listeners.clear();
   }
 }
 
