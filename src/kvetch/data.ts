@@ -14,14 +14,13 @@ export const MAX_DATA_DEPTH = 100;
 /**
  * encodeData: the JSON text of a data bag. The top level must be a plain object; a top-level key whose
  * value is `undefined` is left out (that is how an update patch removes a key). Errors name the path.
- * `where` ending in "patch" marks an update patch: its top level may not name `__proto__` (see checkObject).
  */
 export function encodeData(value: unknown, where: string): string {
   if (!isPlainObject(value)) {
     throw new KvetchError("BAD_DATA", `${where} must be a plain JSON object, got ${describeValue(value)}`);
   }
   const stack: object[] = [];
-  checkObject(value, where, stack, /(^|\s)patch$/.test(where) ? "patch" : "data");
+  checkObject(value, where, stack, true);
   return JSON.stringify(value);
 }
 
@@ -74,26 +73,18 @@ function tooDeep(path: string): KvetchError {
 }
 
 /**
- * checkObject: every value of a plain object. `top` is "data" or "patch" for the bag itself (undefined values
- * are allowed there: left out, or removed by a patch), null below it. An update patch may not name
- * `__proto__`: the batch merge of patches sets keys by assignment, which would drop it silently.
+ * checkObject: every value of a plain object; undefined values are allowed only in the bag itself (`top`):
+ * left out, or removed by an update patch.
  */
-function checkObject(value: Record<string, unknown>, path: string, stack: object[], top: "data" | "patch" | null): void {
+function checkObject(value: Record<string, unknown>, path: string, stack: object[], top: boolean): void {
   if (stack.includes(value)) {
     throw new KvetchError("BAD_DATA", `${path} refers back to one of its own ancestors (a cycle); JSON cannot hold it`);
   }
   if (stack.length >= MAX_DATA_DEPTH) throw tooDeep(path);
   stack.push(value);
   for (const key of Object.keys(value)) {
-    if (top === "patch" && key === "__proto__") {
-      throw new KvetchError(
-        "BAD_DATA",
-        `${path}["__proto__"]: an update patch cannot set or remove the key "__proto__" (it would be taken as the ` +
-          `prototype and lost); nothing was written — set that key when the object is created`,
-      );
-    }
     const child = value[key];
-    if (child === undefined && top !== null) continue;
+    if (child === undefined && top) continue;
     checkValue(child, `${path}${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`, stack);
   }
   stack.pop();
@@ -129,7 +120,7 @@ function checkValue(value: unknown, path: string, stack: object[]): void {
             `(convert it first, e.g. a Date to its ISO string)`,
         );
       }
-      checkObject(value, path, stack, null);
+      checkObject(value, path, stack, false);
       return;
     case "undefined":
       throw new KvetchError("BAD_DATA", `${path} is undefined; use null, or leave the key out`);

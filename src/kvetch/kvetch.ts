@@ -7,7 +7,7 @@ import { RedisCache } from "./cache.js";
 import type { CacheHealth } from "./cache.js";
 import { nextSeq } from "./cursor.js";
 import { derivedRowsOf } from "./derived.js";
-import { checkJsonValue, encodeData } from "./data.js";
+import { checkJsonValue, encodeData, setKey } from "./data.js";
 import { distinctKeys, spread } from "./distinct.js";
 import { KvetchError, describeValue } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
@@ -215,7 +215,7 @@ export class Kvetch {
       const patch = patches[distinct.slotOf[i]!]!.patch;
       for (const key of Object.keys(items[i]!.patch)) {
         const value = items[i]!.patch[key];
-        patch[key] = value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+        setKey(patch, key, value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
       }
     }
     if (patches.length === 0) return [];
