@@ -173,8 +173,9 @@ export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<Execution
   // Arguments graphql-js refuses are refused with its messages before anything reads the schema.
   if (!isSchema(args.schema) || !args.document) assertValidExecutionArguments(args.schema, args.document, args.variableValues);
   // With a plan store, a plan-cache miss first asks the store (asynchronously); the request then hits the cache.
-  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits);
-  if (loading !== null) return loading.then(() => executePrepared(args));
+  // The wait is bounded by the request's timeout and signal; a request that ended while waiting answers as such.
+  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits, args.signal);
+  if (loading !== null) return loading.then((ended) => ended ?? executePrepared(args));
   return executePrepared(args);
 }
 
@@ -183,8 +184,8 @@ export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<Execution
  * request runs exactly as execute runs it, except that each step's `execute` goes through `callStep`.
  */
 export function executeWithStepCaller(args: GraphscaleExecutionArgs, callStep: StepCaller): PromiseOrValue<ExecutionResult> {
-  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits);
-  if (loading !== null) return loading.then(() => executePrepared(args, callStep));
+  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits, args.signal);
+  if (loading !== null) return loading.then((ended) => ended ?? executePrepared(args, callStep));
   return executePrepared(args, callStep);
 }
 

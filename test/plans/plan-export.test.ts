@@ -383,4 +383,38 @@ test("plan store: concurrent first requests whose planning fails share one store
   assert.equal(warnings, []);
 });
 
+test("plan store: a plan stored under format 4 (whose cost counted an omitted page size as 0) is planned again, and its cost is counted as now", async () => {
+  const { texts, store } = countingStore();
+  const warnings: string[] = [];
+  const items = () => [{ v: 1 }, { v: 2 }];
+  const schemaOn = () =>
+    makeSchema({
+      typeDefs: "type Query { items(first: Int): [Item] } type Item { v: Int }",
+      resolvers: { Query: { items } },
+      planStore: store,
+      onPlanWarning: (message) => void warnings.push(message),
+    });
+  const document = parse("query ($n: Int) { items(first: $n) { v } }");
+  const request = (schema: GraphQLSchema) => execute({ schema, document, variableValues: {}, limits: { maxCost: 50 } });
+  const first = schemaOn();
+  const refused = await request(first); // an omitted $n counts as defaultListSize (100): 1 + 100 fields
+  assert.equal(refused.errors?.map((e) => e.extensions.code), ["LIMIT_EXCEEDED"]);
+  assert.is(texts.size, 1);
+  // What earlier code stored: format 4, the page-size variable's fallback 0 in the cost formula.
+  const [key, text] = [...texts][0]!;
+  const earlier = forged(text, (body) => {
+    const terms = (body.shape as unknown[])[3] as [number, [string, number][]][];
+    for (const term of terms) for (const v of term[1]) v[1] = 0;
+  }).replace(/^graphscale-plan \d+ /, "graphscale-plan 4 ");
+  texts.set(key, earlier);
+  const second = schemaOn();
+  const result = await request(second);
+  assert.equal(result.errors?.map((e) => e.extensions.code), ["LIMIT_EXCEEDED"]);
+  assert.is(getPlanCacheStats(second).plansImported, 0);
+  assert.is(getPlanCacheStats(second).plansBuilt, 1);
+  assert.is(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0]!, /format 4, this version reads 5/);
+  assert.is(PLAN_FORMAT_VERSION, 5);
+});
+
 test.run();

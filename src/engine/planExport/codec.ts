@@ -249,6 +249,10 @@ export class PlanDecoder {
   /** documentNodes and fieldNodesOf, each walked on first use only. */
   private nodes: Map<string, ASTNode[]> | null = null;
   private fields: Map<string, ASTNode[]> | null = null;
+  /** handedOut's set, made once the plan is decoded. */
+  private handed: Set<ASTNode> | null = null;
+  /** The output fields written in full (every other field's context is derived from the document). */
+  readonly writtenInFull = new Set<unknown>();
 
   constructor(readonly context: DecodeContext) {
     this.lookups = schemaLookups(context.schema);
@@ -270,6 +274,18 @@ export class PlanDecoder {
     this.fields ??= fieldNodesOf(this.context.operation, this.context.fragments);
     const node = typeof scope === "string" && typeof index === "number" ? this.fields.get(scope)?.[index] : undefined;
     return node ?? notFound(`field node ${String(scope)}#${String(index)}`);
+  }
+
+  /**
+   * Whether `node` is a document node this decoder handed out: one of the lists it walked (a node it never
+   * walked a list for was never decoded, so it is none of the document's). For CheckImportedPlan.
+   */
+  handedOut(node: unknown): boolean {
+    if (this.handed === null) {
+      this.handed = new Set();
+      for (const walked of [this.nodes, this.fields]) if (walked !== null) for (const list of walked.values()) for (const n of list) this.handed.add(n);
+    }
+    return this.handed.has(node as ASTNode);
   }
 
   /** The operation's own field nodes in fieldNodesOf's numbering: what an output field's bare number names. */

@@ -218,7 +218,12 @@ function decodeField(
   encodedValue: Encoded,
 ): OutputField {
   const { decoder, schema } = context;
-  if (refs === FULL) return decoder.decodeValue(flags) as OutputField;
+  if (refs === FULL) {
+    // Written in full: nothing here derived it, so CheckOutputPlan checks its field context.
+    const full = decoder.decodeValue(flags) as OutputField;
+    decoder.writtenInFull.add(full);
+    return full;
+  }
   let fieldNodes: FieldNode[];
   if (typeof refs === "number") {
     const node = operationNodes[refs];

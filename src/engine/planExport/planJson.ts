@@ -15,6 +15,8 @@ import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Sh
 import { generatedCodeAllowed } from "../generatedCode.js";
 import { decodeOutputPlan, encodeOutputPlan } from "./outputJson.js";
 import { stepClassOf, stepKindOf, type StepClass } from "./registry.js";
+import { checkImportedPlan } from "./checkPlan.js";
+import { decodedBy } from "./checks.js";
 
 /** Step fields the plan JSON writes on their own (the rest are written against the step's shape), in the Step class's order. */
 const STEP_OWN_KEYS = ["id", "layerId", "ownerPlan", "dependencies"];
@@ -285,6 +287,8 @@ export function decodePlan(
   for (const [name, value] of body.constraints) plan.recordConstraint(name, decoder.decodeValue(value));
   mutable.root = decodeOutputPlan({ decoder, schema, steps, layers }, body.root);
   plan.sourceStep = body.source < 0 ? null : stepAt(steps, body.source);
+  decodedBy(plan, decoder);
+  checkImportedPlan(plan);
   return plan;
 }
 

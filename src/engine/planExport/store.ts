@@ -1,10 +1,13 @@
 // Exported plan text (a header line — format version, schema fingerprint, operation hash, checksum — then the
 // body JSON, parsed once and only after the checksum over its text holds) and
 // the plan store, the plan cache's second tier: on a miss a request asks the store before planning, and a
-// plan it builds is written back. Whatever the store returns — nothing, another schema's plan, a cut or
-// edited text — the worst outcome is planning again with a warning; never a wrong plan, never a throw.
+// plan it builds is written back, with no request waiting for the write. Whatever the store returns — nothing,
+// another schema's plan, a cut or edited text, a plan whose structure does not hold, no answer at all — the
+// worst outcome is planning again with a warning, never a throw, and no request waits past its timeout or
+// signal. A checksum is not a signature: a text rewritten with its checksum recomputed is checked for its
+// structure (CheckImportedPlan), not for its meaning, so the store must be trusted as the schema is.
 
-import { getVariableValues, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, getVariableValues, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { OperationPlan } from "../operationPlan.js";
 import { getOperation } from "../getOperation.js";
 import { constraintsHold, planCacheFor } from "../planCache.js";
@@ -15,7 +18,7 @@ import { schemaFingerprint, sha256 } from "./fingerprint.js";
 import { decodePlan, encodePlan, type PlanBody } from "./planJson.js";
 
 /** The version of the exported plan format; a plan of any other version is planned again. */
-export const PLAN_FORMAT_VERSION = 4;
+export const PLAN_FORMAT_VERSION = 5;
 
 /** The first word of an exported plan's header line. */
 const PLAN_MAGIC = "graphscale-plan";
@@ -23,7 +26,13 @@ const PLAN_MAGIC = "graphscale-plan";
 /** A plan store: Redis (`{ get: (k) => redis.get(k), set: (k, v) => redis.set(k, v) }`) or any key-value store. */
 export interface PlanStore {
   get(key: string): PromiseLike<string | null | undefined> | string | null | undefined;
+  /** Not awaited by any request: a failure (or a write still running after `timeoutMs`) is a warning. */
   set(key: string, value: string): unknown;
+  /**
+   * How long a `get` may take before the operation is planned without it, and a `set` before it is reported
+   * as slow (default PLAN_STORE_TIMEOUT_MS, 1,000; anything but a finite number, 0 or more, is the default).
+   */
+  readonly timeoutMs?: number;
 }
 
 /** What the plan store tier reports instead of throwing: a plan it could not read or write. */
@@ -153,16 +162,33 @@ function storeKey(schema: GraphQLSchema, opHash: string): string {
 
 /**
  * Loads in flight per store key: concurrent first requests ask the store (and plan) once. Each settles to
- * whether the plan cache now holds the plan it read or built (false: planning failed).
+ * whether the plan cache now holds the plan it read or built (false: planning failed), and never rejects.
  */
 const loading = new WeakMap<GraphQLSchema, Map<string, Promise<boolean>>>();
+
+/** How long a plan store's get or set may take before it counts as failed, unless the store says (`timeoutMs`). */
+export const PLAN_STORE_TIMEOUT_MS = 1000;
+
+function storeTimeoutOf(store: PlanStore): number {
+  const ms = store.timeoutMs;
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 ? ms : PLAN_STORE_TIMEOUT_MS;
+}
+
+/** What a request that ended while it waited for the store answers: as BoundRequest ends a request. */
+function endedResult(message: string, code: string): ExecutionResult {
+  return { errors: [new GraphQLError(message, { extensions: { code } })], data: null };
+}
 
 /**
  * spec: LoadPlanFromStore — when the schema has a plan store and the plan cache has no plan for this
  * request: the store's plan (checked by ReadPlan) goes into the cache if its constraints hold for this
- * request, else a plan is built, cached and written to the store (replacing the stored one). Returns null
- * (nothing to wait for) on a cache hit, without a store, or when the request has errors of its own
- * (PrepareRequest reports them).
+ * request, else a plan is built and cached, and written to the store (replacing the stored one) without
+ * waiting for the write (WriteStore). The store's answer is awaited for at most the store's timeout, then
+ * the operation is planned without it (ReadStore). The request waits for that at most its own `timeoutMs`
+ * and until its signal aborts: then it resolves to the result a timed-out or aborted request gives, and the
+ * load goes on for the requests after it. Otherwise it resolves to null: PrepareRequest runs the request.
+ * Returns null (nothing to wait for) on a cache hit, without a store, when the request has errors of its
+ * own (PrepareRequest reports them) or when its signal has already aborted (PrepareRequest answers it).
  */
 export function loadPlanFromStore(
   schema: GraphQLSchema,
@@ -170,6 +196,41 @@ export function loadPlanFromStore(
   operationName: string | null | undefined,
   rawVariables: { readonly [name: string]: unknown } | null | undefined,
   requestLimits?: Partial<Limits>,
+  signal?: AbortSignal | null,
+): Promise<ExecutionResult | null> | null {
+  if (signal?.aborted) return null;
+  const loaded = loadFor(schema, document, operationName, rawVariables, requestLimits);
+  if (loaded === null) return null;
+  const { timeoutMs } = resolveLimits(schema, requestLimits);
+  if (timeoutMs === null && !signal) return loaded.then(() => null);
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let done = false;
+    const settle = (result: ExecutionResult | null): void => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(result);
+    };
+    const onAbort = (): void => settle(endedResult("request aborted", "REQUEST_ABORTED"));
+    if (timeoutMs !== null) timer = setTimeout(() => settle(endedResult(`timed out after ${timeoutMs} ms`, "REQUEST_TIMEOUT")), timeoutMs);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    loaded.then(() => settle(null));
+  });
+}
+
+/**
+ * This request's load: the one in flight for its key, or a new one; once a load that kept a plan is done,
+ * again if the plan cache still has none for this request's variables. Null when there is nothing to load.
+ * Never rejects.
+ */
+function loadFor(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: { readonly [name: string]: unknown } | null | undefined,
+  requestLimits: Partial<Limits> | undefined,
 ): Promise<unknown> | null {
   const store = configOf(schema).planStore;
   if (!store || !document || document.loc === undefined) return null;
@@ -188,16 +249,10 @@ export function loadPlanFromStore(
   // other values of its constraint variables, and then this request loads (or plans and stores) its own.
   // After a planning error it does not: PrepareRequest plans it and reports the error, as it would have.
   const inFlight = pending.get(key);
-  if (inFlight) return inFlight.then((kept) => (kept ? loadPlanFromStore(schema, document, operationName, rawVariables, requestLimits) : null));
+  if (inFlight) return inFlight.then((kept) => (kept ? loadFor(schema, document, operationName, rawVariables, requestLimits) : null));
   const limits = resolveLimits(schema, requestLimits);
   const load = (async () => {
-    let text: string | null | undefined;
-    try {
-      const got = store.get(key);
-      text = isPromiseLike(got) ? await got : got;
-    } catch (error) {
-      planWarning(schema, `the plan store's get failed; planning instead`, error);
-    }
+    const text = await readStore(schema, store, key);
     if (typeof text === "string") {
       try {
         const plan = readStoredPlan(schema, operation, fragments, opHash, text, limits, coerced.coerced);
@@ -221,16 +276,91 @@ export function loadPlanFromStore(
     try {
       written = writePlan(plan, opHash);
     } catch (error) {
-      if (error instanceof NotExportable) return true; // explain (and exportPlan) say which step prevents it
-      throw error;
+      // Explain (and exportPlan) say which step prevents it; anything else is reported, never thrown.
+      if (!(error instanceof NotExportable)) planWarning(schema, `the plan could not be written for the plan store`, error);
+      return true;
     }
-    try {
-      await store.set(key, written);
-    } catch (error) {
-      planWarning(schema, `the plan store's set failed`, error);
-    }
+    writeStore(schema, store, key, written);
     return true;
-  })().finally(() => pending!.delete(key));
+  })()
+    .catch((error: unknown) => {
+      planWarning(schema, `the plan store tier failed`, error);
+      return false;
+    })
+    .finally(() => pending!.delete(key));
   pending.set(key, load);
   return load;
+}
+
+/**
+ * spec: ReadStore — the store's text for `key`: what `get` gives, awaited for at most the store's timeout;
+ * a `get` that throws, rejects or gives no answer in time is reported (onPlanWarning) and reads as
+ * nothing, so the operation is planned without the store (a late answer is ignored).
+ */
+function readStore(schema: GraphQLSchema, store: PlanStore, key: string): Promise<unknown> | unknown {
+  let got: ReturnType<PlanStore["get"]>;
+  try {
+    got = store.get(key);
+  } catch (error) {
+    planWarning(schema, `the plan store's get failed; planning without it`, error);
+    return undefined;
+  }
+  if (!isPromiseLike(got)) return got;
+  const ms = storeTimeoutOf(store);
+  return new Promise((resolve) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      planWarning(schema, `the plan store's get gave no answer within ${ms} ms; planning without it`);
+      resolve(undefined);
+    }, ms);
+    Promise.resolve(got).then(
+      (text) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolve(text);
+      },
+      (error: unknown) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        planWarning(schema, `the plan store's get failed; planning without it`, error);
+        resolve(undefined);
+      },
+    );
+  });
+}
+
+/**
+ * spec: WriteStore — `set(key, text)`, not awaited: no request waits for the write. A `set` that throws or
+ * rejects is reported (onPlanWarning), and so is one that has not finished within the store's timeout.
+ */
+function writeStore(schema: GraphQLSchema, store: PlanStore, key: string, text: string): void {
+  let outcome: unknown;
+  try {
+    outcome = store.set(key, text);
+  } catch (error) {
+    planWarning(schema, `the plan store's set failed`, error);
+    return;
+  }
+  if (!isPromiseLike(outcome)) return;
+  const ms = storeTimeoutOf(store);
+  let finished = false;
+  // A warning only: it keeps no process alive.
+  const timer = setTimeout(() => {
+    if (!finished) planWarning(schema, `the plan store's set has not finished within ${ms} ms`);
+  }, ms);
+  timer.unref?.();
+  Promise.resolve(outcome).then(
+    () => {
+      finished = true;
+      clearTimeout(timer);
+    },
+    (error: unknown) => {
+      finished = true;
+      clearTimeout(timer);
+      planWarning(schema, `the plan store's set failed`, error);
+    },
+  );
 }

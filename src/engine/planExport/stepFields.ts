@@ -1,0 +1,231 @@
+// The own fields of the bundled step kinds, as their constructors (and optimizations) leave them: which
+// fields a step of each kind holds, what each holds, how many dependencies it has, which of them it takes
+// as bare (global) values and which flags it accepts from each. An imported step of one of these kinds is checked against its kind's entry, so a
+// stored plan cannot hand a step's execute a field it never has (a missing path, a dependency index past
+// its dependencies). A kind registered by an application is checked by the Step fields alone (checkPlan.ts)
+// and by its own validatePlan.
+
+import { isAbstractType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLOutputType } from "graphql";
+import type { PlanValidationContext, Step } from "../step.js";
+import type { OperationPlan } from "../operationPlan.js";
+import { fieldDefOf } from "../outputPlan.js";
+import { schemaLookups } from "./codec.js";
+import { bad, isDocumentNode, isFieldContext, named, ownKeyCount } from "./checks.js";
+import { stepKindOf } from "./registry.js";
+
+/** What a field must hold, given the step and its plan. */
+type Holds = (value: unknown, step: Step, plan: OperationPlan) => boolean;
+
+interface KindEntry {
+  /** The class's own fields besides the Step class's, and what each holds. */
+  readonly fields: { readonly [key: string]: Holds };
+  /** The keys of `fields`, listed on first use. */
+  keys?: readonly string[];
+  /** The number of dependencies, or a check of them. */
+  readonly deps: number | ((step: Step) => boolean);
+  /** Dependencies (by index) taken as bare values: they must be global and handed over as such. */
+  readonly global?: readonly number[];
+  /** The flags dependency `k` accepts, when not FLAG_NULL (what addDependency gives by default). */
+  readonly accepts?: (step: Step & Record<string, unknown>, k: number) => number;
+  /** A check across fields and dependencies: the problem, or null. */
+  readonly also?: (step: Step & Record<string, unknown>, plan: OperationPlan) => string | null;
+}
+
+const any: Holds = () => true;
+const string: Holds = (v) => typeof v === "string";
+const boolean: Holds = (v) => typeof v === "boolean";
+const fn: Holds = (v) => typeof v === "function";
+const oneOf =
+  (...values: unknown[]): Holds =>
+  (v) =>
+    values.includes(v);
+const path: Holds = (v) => Array.isArray(v) && v.every((k) => typeof k === "string" || typeof k === "number");
+const strings: Holds = (v) => Array.isArray(v) && v.every((k) => typeof k === "string");
+const isError: Holds = (v) => v instanceof Error;
+const schemaField: Holds = (v, _s, plan) => schemaLookups(plan.schema).nameOfField.has(v as GraphQLField<unknown, unknown>);
+const fieldNode: Holds = (v, _s, plan) => isDocumentNode(plan, v) && v.kind === "Field";
+const objectType: Holds = (v, _s, plan) => isObjectType(v) && plan.schema.getType(v.name) === v;
+const abstractType: Holds = (v, _s, plan) => isAbstractType(v) && plan.schema.getType(v.name) === v;
+const fieldContext: Holds = (v, _s, plan) => isFieldContext(plan, v);
+/** A dependency's index, or -1 (`optional`) for none. */
+const dependencyIndex =
+  (optional: boolean): Holds =>
+  (v, step) =>
+    typeof v === "number" && Number.isInteger(v) && (optional ? v >= -1 : v >= 0) && v < step.dependencies.length;
+/** Steps of the plan of the given kinds. */
+const stepsOf =
+  (...kinds: string[]): Holds =>
+  (v, _s, plan) =>
+    Array.isArray(v) && v.every((s) => plan.steps[(s as Step)?.id] === s && kinds.includes(stepKindOf(s as Step)!));
+
+/** A Kvetch list's settings: `{ mode, verify }` and, when set, `cursors`. */
+const listSettings: Holds = (v) => {
+  if (v === null || typeof v !== "object") return false;
+  const s = v as { mode?: unknown; verify?: unknown; cursors?: unknown };
+  const keys = Object.keys(s);
+  return (
+    keys.every((k) => k === "mode" || k === "verify" || k === "cursors") &&
+    (s.mode === "list" || s.mode === "page") &&
+    typeof s.verify === "boolean" &&
+    (s.cursors === undefined || typeof s.cursors === "boolean")
+  );
+};
+
+/** The dependency indices of a Kvetch list: each dependency named once, the store taken as a bare value. */
+function kvetchListIndices(step: Step & Record<string, unknown>): string | null {
+  const named = ["keyIndex", "storeIndex", "firstIndex", "afterIndex", "prefetchIndex"].map((key) => step[key] as number).filter((i) => i >= 0);
+  if (new Set(named).size !== named.length || named.length !== step.dependencies.length) return "its dependency indices do not name each dependency once";
+  const global = step.dependencyIsGlobal;
+  if (global[step.storeIndex as number] !== true) return "its store is not a global dependency";
+  // The keys, and the items a node load fetched ahead on, are per entry: lists of values, never one value.
+  if (global[step.keyIndex as number] !== false || ((step.prefetchIndex as number) >= 0 && global[step.prefetchIndex as number] !== false)) return "its keys are taken as a global value";
+  return null;
+}
+
+function kvetchList(idKey: string, factoryName: string): KindEntry {
+  return {
+    fields: {
+      name: string,
+      settings: listSettings,
+      limitCap: (v) => v === null || (typeof v === "number" && Number.isInteger(v) && v >= 0),
+      keyIndex: dependencyIndex(false),
+      storeIndex: dependencyIndex(false),
+      firstIndex: dependencyIndex(true),
+      afterIndex: dependencyIndex(true),
+      prefetchIndex: dependencyIndex(true),
+      idKey: oneOf(idKey),
+      factoryName: oneOf(factoryName),
+    },
+    deps: (step) => step.dependencies.length >= 2,
+    // The items a node load fetched ahead on are read whatever their flags (ACCEPT_ANY).
+    accepts: (step, k) => (k === step.prefetchIndex ? FLAG_NULL | FLAG_ERROR | FLAG_INHIBITED : FLAG_NULL),
+    also: kvetchListIndices,
+  };
+}
+
+/** The depth of list wrappers of a type, as resolver emulation counts them. */
+function listDepth(type: GraphQLOutputType): number {
+  let depth = 0;
+  for (let t: GraphQLOutputType = type; ; ) {
+    if (isNonNullType(t)) t = t.ofType;
+    else if (isListType(t)) {
+      depth++;
+      t = t.ofType as GraphQLOutputType;
+    } else return depth;
+  }
+}
+
+const OUTCOMES = ["null", "emptyList"];
+const FLAG_NULL = 1;
+const FLAG_ERROR = 2;
+const FLAG_INHIBITED = 4;
+
+const KINDS: { readonly [kind: string]: KindEntry } = {
+  Access: { fields: { path }, deps: 1 },
+  Constant: { fields: { value: any }, deps: 0 },
+  Context: { fields: {}, deps: 0 },
+  RootValue: { fields: {}, deps: 0 },
+  Item: { fields: { listReason: (v, step, plan) => v === plan.layers[step.layerId]!.reason && plan.layers[step.layerId]!.itemStep === step }, deps: 0 },
+  PlanningError: { fields: { error: isError }, deps: 0 },
+  Each: { fields: { $list: (v, step) => v === step.dependencies[0], callback: fn }, deps: 1 },
+  FieldArguments: {
+    fields: { fieldDef: schemaField, fieldNode },
+    deps: 0,
+    also: (step) => ((step.fieldNode as { name: { value: string } }).name.value === (step.fieldDef as GraphQLField<unknown, unknown>).name ? null : "its field node selects another field"),
+  },
+  Resolver: {
+    fields: { field: fieldContext, fieldDef: schemaField, resolve: (v) => v === null || typeof v === "function", listDepth: any },
+    deps: 1,
+    also: (step, plan) => {
+      const field = step.fieldDef as GraphQLField<unknown, unknown>;
+      const context = step.field as { parentType: Parameters<typeof fieldDefOf>[1]; fieldName: string };
+      if (fieldDefOf(plan.schema, context.parentType, context.fieldName) !== field) return "its field is not its context's";
+      if (step.resolve !== (field.resolve ?? null) || step.listDepth !== listDepth(field.type)) return "its resolver or list depth is not its field's";
+      return null;
+    },
+  },
+  IsTypeOf: { fields: { type: objectType, field: fieldContext }, deps: 1 },
+  ResolveType: { fields: { abstractType, field: fieldContext }, deps: 1 },
+  RuntimeType: { fields: { abstractType, field: fieldContext }, deps: 2 },
+  AssertNotNull: { fields: { message: string }, deps: 1 },
+  ExitIf: { fields: { predicate: fn, outcome: (v) => OUTCOMES.includes(v as string) || v instanceof Error }, deps: 1 },
+  First: { fields: {}, deps: 1 },
+  Last: { fields: {}, deps: 1 },
+  InhibitOnNull: { fields: {}, deps: 1 },
+  Lambda: { fields: { fn }, deps: 1 },
+  SideEffect: { fields: { fn }, deps: 1 },
+  List: { fields: {}, deps: () => true },
+  Object: { fields: { keys: strings }, deps: (step) => step.dependencies.length === ((step as unknown as { keys: unknown[] }).keys?.length ?? -1) },
+  Load: { fields: { callback: fn, many: boolean }, deps: 2, global: [1] },
+  Trap: {
+    fields: { inhibited: oneOf(...OUTCOMES, "pass"), error: oneOf(...OUTCOMES, "pass") },
+    deps: 1,
+    accepts: (step) => FLAG_NULL | (step.inhibited !== "pass" ? FLAG_INHIBITED : 0) | (step.error !== "pass" ? FLAG_ERROR : 0),
+  },
+  LoadObject: { fields: { type: string }, deps: 2, global: [1] },
+  LoadedId: { fields: {}, deps: 1 },
+  EdgeCount: { fields: { edge: string }, deps: 2, global: [1] },
+  CreateObject: { fields: { type: string }, deps: 3, global: [1] },
+  UpdateObject: { fields: {}, deps: 3, global: [2] },
+  DeleteObject: { fields: { type: string }, deps: 2, global: [1] },
+  InsertEdge: { fields: { edge: string }, deps: 4, global: [3] },
+  LoadEdges: kvetchList("toId", "loadEdges"),
+  QueryIndex: kvetchList("targetId", "queryIndex"),
+  LoadNodes: {
+    fields: {
+      type: string,
+      prefetches: stepsOf("LoadEdges", "QueryIndex"),
+      prefetchArguments: (v, step) => Array.isArray(v) && v.every((i) => i === -1 || (Number.isInteger(i) && i >= 3 && i < step.dependencies.length && step.dependencyIsGlobal[i] === true)),
+    },
+    deps: (step) => step.dependencies.length >= 3,
+    global: [2],
+    // A null key reads nothing: its entries skip the call.
+    accepts: (_step, k) => (k === 1 ? 0 : FLAG_NULL),
+    also: (step) => {
+      const list = stepKindOf(step.dependencies[0]!);
+      if (list !== "LoadEdges" && list !== "QueryIndex") return "it loads the nodes of a step that is no Kvetch list";
+      return (step.prefetchArguments as unknown[]).length === 2 * (step.prefetches as unknown[]).length ? null : "its prefetch arguments do not fit its prefetches";
+    },
+  },
+};
+
+/** A step's own fields besides the Step class's, for messages. */
+function ownFields(step: Step): string[] {
+  return Object.keys(step).filter((key) => !STEP_KEYS.has(key));
+}
+
+/** Fields every step holds through the Step class; the rest of a step's own fields are its class's. */
+const STEP_KEYS = new Set(["id", "layerId", "ownerPlan", "dependencies", "dependencyIsGlobal", "dependencyAcceptFlags", "hasSideEffects", "isGlobal", "isAsync", "optimizations", "globalCapable", "inlined"]);
+
+/**
+ * spec: CheckStepData — an imported step's own fields: for a bundled kind, exactly the fields its class
+ * gives its steps, each holding what it must, its number of dependencies, those it takes as bare values
+ * (global) and the flags it accepts from each; for every kind, the step's own validatePlan with the schema's plan context (a Kvetch step's
+ * type, edge or index name must be the store schema's). BadPlan naming the step otherwise.
+ */
+export function checkStepData(plan: OperationPlan, step: Step, validation: PlanValidationContext): void {
+  const kind = stepKindOf(step);
+  const entry = kind === null ? undefined : KINDS[kind];
+  if (entry !== undefined) {
+    const target = step as Step & Record<string, unknown>;
+    // The Step class's fields are all there (CheckImportedPlan): the rest must be exactly the kind's.
+    const expected = (entry.keys ??= Object.keys(entry.fields));
+    let fits = ownKeyCount(step) === STEP_KEYS.size + expected.length;
+    for (let k = 0; fits && k < expected.length; k++) fits = Object.hasOwn(step, expected[k]!);
+    if (!fits) bad(`${named(step)} has the fields ${ownFields(step).join(", ") || "(none)"}; ${kind} steps have ${expected.join(", ") || "none"}`);
+    for (let k = 0; k < expected.length; k++) if (!entry.fields[expected[k]!]!(target[expected[k]!], step, plan)) bad(`the ${expected[k]} of ${named(step)} is not what ${kind} steps hold`);
+    const deps = entry.deps;
+    if (typeof deps === "number" ? step.dependencies.length !== deps : !deps(step)) bad(`${named(step)} has ${step.dependencies.length} dependencies`);
+    for (const i of entry.global ?? []) if (step.dependencyIsGlobal[i] !== true) bad(`${named(step)} does not take dependency ${i} as a global value`);
+    for (let k = 0; k < step.dependencies.length; k++) {
+      if (step.dependencyAcceptFlags[k] !== (entry.accepts?.(target, k) ?? FLAG_NULL)) bad(`${named(step)} accepts other flags from dependency ${k} than ${kind} steps do`);
+    }
+    const problem = entry.also?.(target, plan) ?? null;
+    if (problem !== null) bad(`${named(step)}: ${problem}`);
+  }
+  try {
+    step.validatePlan(validation);
+  } catch (error) {
+    bad(`${named(step)} does not validate: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
