@@ -11,9 +11,22 @@ import { seedTodo } from "../../examples/todo/seed.js";
 
 export const REDIS_URL = "redis://127.0.0.1:6379";
 
-/** A plan store on Redis whose keys all start with `prefix` (so a test deletes only its own). */
-export function redisPlanStore(redis: Redis, prefix: string): PlanStore {
-  return { get: (key) => redis.get(prefix + key), set: (key, value) => redis.set(prefix + key, value) };
+/**
+ * A plan store on Redis whose keys all start with `prefix` (so a test deletes only its own). Requests do not
+ * wait for `set`; `written()` waits for every write started so far, before the connection is closed.
+ */
+export function redisPlanStore(redis: Redis, prefix: string): PlanStore & { written(): Promise<void> } {
+  const writes = new Set<Promise<unknown>>();
+  return {
+    get: (key) => redis.get(prefix + key),
+    set: (key, value) => {
+      const write = redis.set(prefix + key, value);
+      writes.add(write);
+      void write.finally(() => writes.delete(write)).catch(() => undefined);
+      return write;
+    },
+    written: async () => void (await Promise.allSettled([...writes])),
+  };
 }
 
 /** The todo schema with a plan store (and, `changed`, one more Query field). */
@@ -30,12 +43,14 @@ export async function runTodoView(prefix: string, changed: boolean): Promise<{ r
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     const warnings: string[] = [];
-    const schema = todoSchemaWithStore(redisPlanStore(redis, prefix), warnings, changed);
+    const store = redisPlanStore(redis, prefix);
+    const schema = todoSchemaWithStore(store, warnings, changed);
     const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: memoryBackend({ shards: 4 }) });
     await kvetch.migrate();
     const seed = await seedTodo(kvetch, { users: 1, listsPerUser: 10, itemsPerList: 5 });
     const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } });
     const stats = getPlanCacheStats(schema);
+    await store.written();
     return { result: JSON.parse(JSON.stringify(result)), plansBuilt: stats.plansBuilt, plansImported: stats.plansImported, warnings };
   } finally {
     redis.disconnect();
