@@ -269,6 +269,14 @@ function finishResult(result: ExecutionResult, plan: OperationPlan, args: Graphs
  * output, with no object tree in between; anything else is built as objects and stringified.
  */
 export function executeToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<string> {
+  if (!isSchema(args.schema) || !args.document) assertValidExecutionArguments(args.schema, args.document, args.variableValues);
+  // The plan store is asked on a plan-cache miss, as under execute.
+  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits, args.signal);
+  if (loading !== null) return loading.then((ended) => (ended !== null ? JSON.stringify(ended) : executePreparedToJSON(args)));
+  return executePreparedToJSON(args);
+}
+
+function executePreparedToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<string> {
   const prepared = prepareRequest(args, { jsonText: true });
   if ("errors" in prepared) return JSON.stringify(prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors });
   const request = prepared.request;

@@ -86,7 +86,21 @@ function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
   return { kind: "Document" as DocumentNode["kind"], definitions };
 }
 
+/** A plan store a schema can use: `get` and `set` functions, and a `timeoutMs` (if any) of 0 or more. */
+function checkPlanStore(store: unknown): void {
+  if (store === undefined) return;
+  const given = store as { get?: unknown; set?: unknown; timeoutMs?: unknown } | null;
+  if (given === null || typeof given !== "object" || typeof given.get !== "function" || typeof given.set !== "function") {
+    throw new TypeError("makeSchema: planStore must be an object with get(key) and set(key, value) functions.");
+  }
+  const ms = given.timeoutMs;
+  if (ms !== undefined && (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)) {
+    throw new TypeError(`makeSchema: planStore.timeoutMs must be a finite number of milliseconds, 0 or more; got ${typeof ms === "number" ? ms : JSON.stringify(ms) ?? typeof ms}.`);
+  }
+}
+
 export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
+  checkPlanStore(config.planStore);
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),

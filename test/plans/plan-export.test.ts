@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { GraphQLSchema, parse } from "graphql";
 import { Redis } from "ioredis";
-import { PLAN_FORMAT_VERSION, execute, explainPlan, exportBlocker, exportPlan, getPlanCacheStats, importPlan, makeSchema, type PlanStore, type Step } from "../../src/index.js";
+import { PLAN_FORMAT_VERSION, execute, executeToJSON, explainPlan, exportBlocker, exportPlan, getPlanCacheStats, importPlan, makeSchema, type PlanStore, type Step } from "../../src/index.js";
 import { lambda, loadOne } from "../../steps/index.js";
 import { REDIS_URL, runTodoView } from "./todoPlanStore.js";
 
@@ -324,6 +324,33 @@ test("plan store: a stored plan made for other @include values is not imported; 
   assert.is(getPlanCacheStats(third).plansImported, 1);
   assert.is(getPlanCacheStats(third).plansBuilt, 0);
   assert.equal(counts, { gets: 3, sets: 2 });
+  assert.equal(warnings, []);
+});
+
+test("plan store: makeSchema refuses a store without get and set, or a timeoutMs that is not 0 or more, naming it", () => {
+  const cases: Array<[unknown, string]> = [
+    [{ get: () => null }, "makeSchema: planStore must be an object with get(key) and set(key, value) functions."],
+    [null, "makeSchema: planStore must be an object with get(key) and set(key, value) functions."],
+    [{ get: () => null, set: () => undefined, timeoutMs: -1 }, "makeSchema: planStore.timeoutMs must be a finite number of milliseconds, 0 or more; got -1."],
+    [{ get: () => null, set: () => undefined, timeoutMs: Number.NaN }, "makeSchema: planStore.timeoutMs must be a finite number of milliseconds, 0 or more; got NaN."],
+    [{ get: () => null, set: () => undefined, timeoutMs: "5" }, `makeSchema: planStore.timeoutMs must be a finite number of milliseconds, 0 or more; got "5".`],
+  ];
+  for (const [planStore, message] of cases) {
+    assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", planStore: planStore as PlanStore }), (error: Error) => error instanceof TypeError && error.message === message, message);
+  }
+  makeSchema({ typeDefs: "type Query { a: Int }", planStore: { get: () => null, set: () => undefined, timeoutMs: 0 } });
+});
+
+test("plan store: executeToJSON asks the store on a plan-cache miss, as execute does (imported, not planned)", async () => {
+  const { counts, store } = countingStore();
+  const warnings: string[] = [];
+  await run(includeSchema(store, warnings), true);
+  const other = includeSchema(store, warnings); // another process answering with text
+  const text = await executeToJSON({ schema: other, document: parse(includeQuery), variableValues: { f: true } });
+  assert.is(text, JSON.stringify({ data: { greeting: "hello", secret: "s3cret" } }));
+  assert.is(getPlanCacheStats(other).plansImported, 1);
+  assert.is(getPlanCacheStats(other).plansBuilt, 0);
+  assert.equal(counts, { gets: 2, sets: 1 });
   assert.equal(warnings, []);
 });
 

@@ -30,7 +30,7 @@ export interface PlanStore {
   set(key: string, value: string): unknown;
   /**
    * How long a `get` may take before the operation is planned without it, and a `set` before it is reported
-   * as slow (default PLAN_STORE_TIMEOUT_MS, 1,000; anything but a finite number, 0 or more, is the default).
+   * as slow (default PLAN_STORE_TIMEOUT_MS, 1,000; makeSchema refuses anything but a finite number, 0 or more).
    */
   readonly timeoutMs?: number;
 }
