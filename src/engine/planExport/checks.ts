@@ -47,9 +47,13 @@ const decoderOf = new WeakMap<OperationPlan, DecodedBy>();
 /** The document's nodes of a plan checked without its decoder, walked once per plan. */
 const nodesOfPlan = new WeakMap<OperationPlan, Set<ASTNode>>();
 
-/** Checks of `plan` ask its decoder which nodes are the document's (it knows every node it decoded) and which fields it derived. */
-export function decodedBy(plan: OperationPlan, decoder: DecodedBy): void {
-  decoderOf.set(plan, decoder);
+/**
+ * Checks of `plan` ask its decoder which nodes are the document's (it knows every node it decoded) and which
+ * fields it derived; null once they are done (a plan does not keep its decoder alive, nor its weak entry).
+ */
+export function decodedBy(plan: OperationPlan, decoder: DecodedBy | null): void {
+  if (decoder === null) decoderOf.delete(plan);
+  else decoderOf.set(plan, decoder);
 }
 
 /** Whether an output field's context was built from the document by the decoder (not written in full). */

@@ -288,7 +288,11 @@ export function decodePlan(
   mutable.root = decodeOutputPlan({ decoder, schema, steps, layers }, body.root);
   plan.sourceStep = body.source < 0 ? null : stepAt(steps, body.source);
   decodedBy(plan, decoder);
-  checkImportedPlan(plan);
+  try {
+    checkImportedPlan(plan);
+  } finally {
+    decodedBy(plan, null);
+  }
   return plan;
 }
 
