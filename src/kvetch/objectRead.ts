@@ -1,6 +1,7 @@
 // Object reads: a batch of ids → objects in input order, cache first (one round trip per cache node), misses
 // grouped by shard (one query per chunk: shards concurrently, a bounded number of chunks at once per shard)
-// and written back. Ids are made distinct here, once. Never issues a query per id; never hands out a row object it keeps.
+// and written back. Ids are made distinct here, once. Never issues a query per id; never hands out a row
+// object it keeps.
 
 import type { ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
