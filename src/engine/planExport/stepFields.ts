@@ -5,13 +5,14 @@
 // its dependencies). A kind registered by an application is checked by the Step fields alone (checkPlan.ts)
 // and by its own validatePlan.
 
-import { isAbstractType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLOutputType } from "graphql";
+import { isAbstractType, isObjectType, type GraphQLField, type GraphQLOutputType } from "graphql";
 import type { PlanValidationContext, Step } from "../step.js";
 import type { OperationPlan } from "../operationPlan.js";
 import { fieldDefOf } from "../outputPlan.js";
 import { schemaLookups } from "./codec.js";
 import { bad, isDocumentNode, isFieldContext, named, ownKeyCount } from "./checks.js";
 import { stepKindOf } from "./registry.js";
+import { listDepthOf } from "../steps/resolver.js";
 
 /** What a field must hold, given the step and its plan. */
 type Holds = (value: unknown, step: Step, plan: OperationPlan) => boolean;
@@ -103,18 +104,6 @@ function kvetchList(idKey: string, factoryName: string): KindEntry {
   };
 }
 
-/** The depth of list wrappers of a type, as resolver emulation counts them. */
-function listDepth(type: GraphQLOutputType): number {
-  let depth = 0;
-  for (let t: GraphQLOutputType = type; ; ) {
-    if (isNonNullType(t)) t = t.ofType;
-    else if (isListType(t)) {
-      depth++;
-      t = t.ofType as GraphQLOutputType;
-    } else return depth;
-  }
-}
-
 const OUTCOMES = ["null", "emptyList"];
 const FLAG_NULL = 1;
 const FLAG_ERROR = 2;
@@ -140,7 +129,7 @@ const KINDS: { readonly [kind: string]: KindEntry } = {
       const field = step.fieldDef as GraphQLField<unknown, unknown>;
       const context = step.field as { parentType: Parameters<typeof fieldDefOf>[1]; fieldName: string };
       if (fieldDefOf(plan.schema, context.parentType, context.fieldName) !== field) return "its field is not its context's";
-      if (step.resolve !== (field.resolve ?? null) || step.listDepth !== listDepth(field.type)) return "its resolver or list depth is not its field's";
+      if (step.resolve !== (field.resolve ?? null) || step.listDepth !== listDepthOf(field.type)) return "its resolver or list depth is not its field's";
       return null;
     },
   },

@@ -99,7 +99,8 @@ export class ResolverStep extends Step<unknown> {
   }
 }
 
-function listDepthOf(type: GraphQLOutputType): number {
+/** The depth of list wrappers of a type, as resolver emulation counts them (checked again on plan import). */
+export function listDepthOf(type: GraphQLOutputType): number {
   let depth = 0;
   for (let t: GraphQLOutputType = type; ; ) {
     if (isNonNullType(t)) t = t.ofType;
