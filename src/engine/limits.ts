@@ -98,11 +98,25 @@ export function sameLimits(a: Limits, b: Limits): boolean {
 }
 
 /**
- * The cost of an operation as a function of its variables: a sum of terms, each a constant times the
- * page sizes some variables give (`first: $n` inside `first: $m` is the term c·n·m).
+ * A size the cost multiplies by, known per request: the page size variable `name` gives, or `fallback` when
+ * the request's value is missing, null or negative — a number (the argument's declared default, or a
+ * negative literal's), or null for the request's own `defaultListSize`. The name DEFAULT_LIST_SIZE (no
+ * variable can have it) stands for a list with no page size at all: always the request's `defaultListSize`.
+ */
+export interface CostVariable {
+  readonly name: string;
+  readonly fallback: number | null;
+}
+
+/** The CostVariable name of a list counted at the request's `defaultListSize`. */
+export const DEFAULT_LIST_SIZE = "";
+
+/**
+ * The cost of an operation as a function of its variables and of the request's `defaultListSize`: a sum of
+ * terms, each a constant times the sizes its variables give (`first: $n` inside `first: $m` is the term c·n·m).
  */
 export interface OperationCost {
-  readonly terms: ReadonlyArray<{ readonly factor: number; readonly variables: ReadonlyArray<{ readonly name: string; readonly fallback: number }> }>;
+  readonly terms: ReadonlyArray<{ readonly factor: number; readonly variables: readonly CostVariable[] }>;
 }
 
 /** What one walk of the operation found: its shape, checked against the planning-time limits. */
@@ -130,9 +144,9 @@ interface WorkItem {
   readonly depth: number;
   /** The list sizes above this selection: constants multiplied, variables listed. */
   readonly factor: number;
-  readonly variables: ReadonlyArray<{ readonly name: string; readonly fallback: number }>;
+  readonly variables: readonly CostVariable[];
   /** A page size from a `first`/`last` above that no list has used yet (connections: the edges list). */
-  readonly pendingSize: number | { readonly name: string; readonly fallback: number } | null;
+  readonly pendingSize: number | CostVariable | null;
 }
 
 /**
@@ -148,7 +162,7 @@ export function measureOperation(
 ): OperationShape {
   const rootType = schema.getRootType(operation.operation);
   if (rootType == null) return { depth: 0, widest: 0, fields: 0, cost: { terms: [] } };
-  const terms = new Map<string, { factor: number; variables: ReadonlyArray<{ name: string; fallback: number }> }>();
+  const terms = new Map<string, { factor: number; variables: readonly CostVariable[] }>();
   const stack: WorkItem[] = [{ selectionSet: operation.selectionSet, type: rootType, depth: 1, factor: 1, variables: [], pendingSize: null }];
   let fields = 0;
   let maxDepth = 0;
@@ -172,13 +186,14 @@ export function measureOperation(
       if (fields > limits.maxPlannedFields) {
         throw limitError(`The query selects more than ${limits.maxPlannedFields} fields with its fragments expanded (maxPlannedFields).`, operation);
       }
-      const key = item.variables.map((v) => v.name).join(",");
+      // Terms merge only when their variables count the same way: same names, same fallbacks.
+      const key = item.variables.map((v) => `${v.name}:${v.fallback ?? ""}`).join(",");
       const term = terms.get(key);
       if (term === undefined) terms.set(key, { factor: item.factor, variables: item.variables });
       else term.factor += item.factor;
       const fieldDef = fieldDefOf(item.type, nodes[0]!.name.value);
       if (fieldDef === undefined) continue;
-      const child = childWork(item, nodes, fieldDef, limits);
+      const child = childWork(item, nodes, fieldDef);
       if (child === null) continue;
       for (const node of nodes) if (node.selectionSet) stack.push({ ...child, selectionSet: node.selectionSet });
     }
@@ -220,16 +235,19 @@ function fieldDefOf(type: GraphQLNamedType, name: string): GraphQLField<unknown,
 }
 
 /** The work item for a field's selection: deeper, and multiplied by the field's list size if it is a list. */
-function childWork(item: WorkItem, nodes: FieldNode[], fieldDef: GraphQLField<unknown, unknown>, limits: Limits): Omit<WorkItem, "selectionSet"> | null {
+function childWork(item: WorkItem, nodes: FieldNode[], fieldDef: GraphQLField<unknown, unknown>): Omit<WorkItem, "selectionSet"> | null {
   if (!nodes.some((n) => n.selectionSet)) return null;
   const named = getNamedType(fieldDef.type);
-  const size = pageSizeOf(nodes[0]!, fieldDef, limits.defaultListSize) ?? item.pendingSize;
+  const size = pageSizeOf(nodes[0]!, fieldDef) ?? item.pendingSize;
   const base = { type: named, depth: item.depth + 1 };
   if (!isListOutput(fieldDef.type)) return { ...base, factor: item.factor, variables: item.variables, pendingSize: size };
-  const listSize = size ?? limits.defaultListSize;
+  const listSize = size ?? UNSIZED_LIST;
   if (typeof listSize === "number") return { ...base, factor: item.factor * listSize, variables: item.variables, pendingSize: null };
   return { ...base, factor: item.factor, variables: [...item.variables, listSize], pendingSize: null };
 }
+
+/** A list without a page size: counted at each request's `defaultListSize`. */
+const UNSIZED_LIST: CostVariable = { name: DEFAULT_LIST_SIZE, fallback: null };
 
 function isListOutput(type: GraphQLOutputType): boolean {
   return isListType(isNonNullType(type) ? type.ofType : type);
@@ -237,10 +255,10 @@ function isListOutput(type: GraphQLOutputType): boolean {
 
 /**
  * A field's `first` or `last` argument: a number, a variable, or null. A variable's fallback (what a missing,
- * null or negative value counts as) and a negative literal's count are the argument's default, or
- * `defaultListSize` when it has none: never 0, or a query could page by an omitted variable uncounted.
+ * null or negative value counts as) and a negative literal's count are the argument's default, or the
+ * request's `defaultListSize` when it has none: never 0, or a query could page by an omitted variable uncounted.
  */
-function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>, defaultListSize: number): number | { name: string; fallback: number } | null {
+function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>): number | CostVariable | null {
   for (const name of ["first", "last"]) {
     const argDef = fieldDef.args.find((a) => a.name === name);
     if (argDef === undefined) continue;
@@ -250,13 +268,12 @@ function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>, d
       if (declared !== null) return declared;
       continue;
     }
-    const fallback = declared ?? defaultListSize;
     const value: ValueNode = arg.value;
     if (value.kind === Kind.INT) {
       const n = Number(value.value);
-      return n >= 0 ? n : fallback;
+      return n >= 0 ? n : (declared ?? UNSIZED_LIST);
     }
-    if (value.kind === Kind.VARIABLE) return { name: value.name.value, fallback };
+    if (value.kind === Kind.VARIABLE) return { name: value.name.value, fallback: declared };
   }
   return null;
 }
@@ -265,7 +282,7 @@ function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>, d
  * spec: OperationCostFor — the cost of an operation for one request's variables (a missing, null or
  * negative value counts as its fallback).
  */
-export function operationCostFor(cost: OperationCost, variableValues: { readonly [name: string]: unknown }): number {
+export function operationCostFor(cost: OperationCost, variableValues: { readonly [name: string]: unknown }, defaultListSize: number): number {
   const terms = cost.terms;
   let total = 0;
   for (let t = 0; t < terms.length; t++) {
@@ -273,8 +290,8 @@ export function operationCostFor(cost: OperationCost, variableValues: { readonly
     let value = term.factor;
     for (let k = 0; k < term.variables.length; k++) {
       const v = term.variables[k]!;
-      const given = variableValues[v.name];
-      value *= typeof given === "number" && given >= 0 ? given : v.fallback;
+      const given = v.name === DEFAULT_LIST_SIZE ? undefined : variableValues[v.name];
+      value *= typeof given === "number" && given >= 0 ? given : (v.fallback ?? defaultListSize);
     }
     total += value;
   }
@@ -295,7 +312,7 @@ export function checkRequestLimits(shape: OperationShape, variableValues: { read
   if (shape.fields > limits.maxPlannedFields) {
     throw limitError(`The query selects ${shape.fields} fields with its fragments expanded; the limit is ${limits.maxPlannedFields} (maxPlannedFields).`, operation);
   }
-  const cost = operationCostFor(shape.cost, variableValues);
+  const cost = operationCostFor(shape.cost, variableValues, limits.defaultListSize);
   if (cost > limits.maxCost) {
     throw limitError(
       `The query's estimated cost is ${formatCost(cost)} field resolutions; the limit is ${formatCost(limits.maxCost)} (maxCost). Ask for smaller pages (first/last).`,

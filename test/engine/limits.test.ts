@@ -212,6 +212,43 @@ test("limits: a smaller defaultListSize is what an omitted variable counts as", 
   assert.is(result.errors, undefined, "1 + 5 + 25 + 125 = 156 field resolutions, within 200");
 });
 
+test("limits: a cached plan's cost counts each request's own defaultListSize, not the one it was planned under", () => {
+  const { schema, lists } = pagedSchema();
+  const document = parse(`{ items { sub { sub { id } } } }`);
+  // Planned (and cached) under defaultListSize 2: 1 + 2 + 4 + 8 = 15 field resolutions.
+  const small = execute({ schema, document, limits: { maxCost: 1_000, defaultListSize: 2 } }) as ExecutionResult;
+  assert.is(small.errors, undefined);
+  assert.is(getPlanCacheStats(schema).plansBuilt, 1);
+  // The same cached plan under the default (100): 1 + 100 + 100² + 100³.
+  const before = lists.count;
+  const large = execute({ schema, document, limits: { maxCost: 1_000 } }) as ExecutionResult;
+  assert.equal(messages(large), ["The query's estimated cost is 1,010,101 field resolutions; the limit is 1,000 (maxCost). Ask for smaller pages (first/last)."]);
+  assert.is(getPlanCacheStats(schema).plansBuilt, 1, "served from the cache");
+  assert.is(lists.count, before, "no list resolved");
+  // And the other way round: planned under the default, a request with a smaller defaultListSize counts it.
+  const again = execute({ schema, document, limits: { maxCost: 20, defaultListSize: 2 } }) as ExecutionResult;
+  assert.is(again.errors, undefined, "15 field resolutions, within 20");
+});
+
+test("limits: two lists paged by one variable keep their own fallbacks (one with a declared default, one without)", () => {
+  const lists = { count: 0 };
+  const page = (): Step =>
+    lambda([], () => {
+      lists.count++;
+      return [{ id: "1" }];
+    });
+  const schema = makeSchema({
+    typeDefs: `type Query { few(first: Int = 2): [Item] many(first: Int): [Item] } type Item { id: ID }`,
+    plans: { Query: { few: page, many: page } },
+  });
+  // $n omitted: few's items count its declared default (2), many's defaultListSize (100): 2 root fields + 2 + 100.
+  for (const source of [`query($n: Int) { few(first: $n) { id } many(first: $n) { id } }`, `query($n: Int) { many(first: $n) { id } few(first: $n) { id } }`]) {
+    const result = execute({ schema, document: parse(source), limits: { maxCost: 50 } }) as ExecutionResult;
+    assert.equal(messages(result), ["The query's estimated cost is 104 field resolutions; the limit is 50 (maxCost). Ask for smaller pages (first/last)."], source);
+  }
+  assert.is(lists.count, 0);
+});
+
 test("limits: a negative literal page size cannot cancel another branch's cost (maxCost)", () => {
   const { schema, lists } = pagedSchema();
   const big = `items(first: 100) { sub(first: 100) { sub(first: 100) { id } } }`;

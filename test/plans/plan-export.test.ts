@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { GraphQLSchema, parse } from "graphql";
 import { Redis } from "ioredis";
-import { PLAN_FORMAT_VERSION, execute, executeToJSON, explainPlan, exportBlocker, exportPlan, getPlanCacheStats, importPlan, makeSchema, type PlanStore, type Step } from "../../src/index.js";
+import { PLAN_FORMAT_VERSION, execute, executeToJSON, explainPlan, exportBlocker, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Limits, type PlanStore, type Step } from "../../src/index.js";
 import { lambda, loadOne } from "../../steps/index.js";
 import { REDIS_URL, runTodoView } from "./todoPlanStore.js";
 
@@ -410,38 +410,48 @@ test("plan store: concurrent first requests whose planning fails share one store
   assert.equal(warnings, []);
 });
 
-test("plan store: a plan stored under format 4 (whose cost counted an omitted page size as 0) is planned again, and its cost is counted as now", async () => {
-  const { texts, store } = countingStore();
-  const warnings: string[] = [];
-  const items = () => [{ v: 1 }, { v: 2 }];
-  const schemaOn = () =>
-    makeSchema({
-      typeDefs: "type Query { items(first: Int): [Item] } type Item { v: Int }",
-      resolvers: { Query: { items } },
-      planStore: store,
-      onPlanWarning: (message) => void warnings.push(message),
-    });
-  const document = parse("query ($n: Int) { items(first: $n) { v } }");
-  const request = (schema: GraphQLSchema) => execute({ schema, document, variableValues: {}, limits: { maxCost: 50 } });
-  const first = schemaOn();
-  const refused = await request(first); // an omitted $n counts as defaultListSize (100): 1 + 100 fields
-  assert.equal(refused.errors?.map((e) => e.extensions.code), ["LIMIT_EXCEEDED"]);
-  assert.is(texts.size, 1);
-  // What earlier code stored: format 4, the page-size variable's fallback 0 in the cost formula.
-  const [key, text] = [...texts][0]!;
-  const earlier = forged(text, (body) => {
-    const terms = (body.shape as unknown[])[3] as [number, [string, number][]][];
-    for (const term of terms) for (const v of term[1]) v[1] = 0;
-  }).replace(/^graphscale-plan \d+ /, "graphscale-plan 4 ");
-  texts.set(key, earlier);
-  const second = schemaOn();
-  const result = await request(second);
-  assert.equal(result.errors?.map((e) => e.extensions.code), ["LIMIT_EXCEEDED"]);
-  assert.is(getPlanCacheStats(second).plansImported, 0);
-  assert.is(getPlanCacheStats(second).plansBuilt, 1);
-  assert.is(warnings.length, 1, warnings.join("\n"));
-  assert.match(warnings[0]!, /format 4, this version reads 5/);
-  assert.is(PLAN_FORMAT_VERSION, 5);
-});
+// What earlier code stored, and what a request counts with the plan it plans again instead:
+// format 4 counted an omitted page-size variable as 0; format 5 wrote the planning request's defaultListSize
+// (100) into the formula, where format 6 counts each request's own.
+const EARLIER_FORMATS = [
+  { format: 4, fallback: 0, limits: { maxCost: 50 }, refused: true },
+  { format: 5, fallback: 100, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
+] as const;
+
+for (const earlier of EARLIER_FORMATS) {
+  test(`plan store: a plan stored under format ${earlier.format} is planned again, and its cost is counted as now`, async () => {
+    const { texts, store } = countingStore();
+    const warnings: string[] = [];
+    const items = () => [{ v: 1 }, { v: 2 }];
+    const schemaOn = () =>
+      makeSchema({
+        typeDefs: "type Query { items(first: Int): [Item] } type Item { v: Int }",
+        resolvers: { Query: { items } },
+        planStore: store,
+        onPlanWarning: (message) => void warnings.push(message),
+      });
+    const document = parse("query ($n: Int) { items(first: $n) { v } }");
+    const request = (schema: GraphQLSchema, limits: Partial<Limits>) => execute({ schema, document, variableValues: {}, limits });
+    const first = schemaOn();
+    const refused = await request(first, { maxCost: 50 }); // an omitted $n counts as defaultListSize (100): 1 + 100 fields
+    assert.equal(refused.errors?.map((e) => e.extensions.code), ["LIMIT_EXCEEDED"]);
+    assert.is(texts.size, 1);
+    const [key, text] = [...texts][0]!;
+    const forgedText = forged(text, (body) => {
+      const terms = (body.shape as unknown[])[3] as [number, [string, number | null][]][];
+      for (const term of terms) for (const v of term[1]) v[1] = earlier.fallback;
+    }).replace(/^graphscale-plan \d+ /, `graphscale-plan ${earlier.format} `);
+    texts.set(key, forgedText);
+    const second = schemaOn();
+    const result = await request(second, earlier.limits);
+    if (earlier.refused) assert.equal(result.errors?.map((e) => e.extensions.code), ["LIMIT_EXCEEDED"]);
+    else assert.equal(result, { data: { items: [{ v: 1 }, { v: 2 }] } }, "1 + 2 field resolutions under defaultListSize 2");
+    assert.is(getPlanCacheStats(second).plansImported, 0);
+    assert.is(getPlanCacheStats(second).plansBuilt, 1);
+    assert.is(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 6`);
+    assert.is(PLAN_FORMAT_VERSION, 6);
+  });
+}
 
 test.run();

@@ -8,7 +8,7 @@ import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } f
 import { READ_INLINE, type Step } from "../step.js";
 import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../layer.js";
 import { OperationPlan } from "../operationPlan.js";
-import { measureOperation, type Limits, type OperationShape } from "../limits.js";
+import { measureOperation, type CostVariable, type Limits, type OperationShape } from "../limits.js";
 import { shapeTableOf, shapesKeyOf, type ShapePlan } from "./shapes.js";
 import { makerFor, type Maker } from "./fillers.js";
 import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
@@ -57,7 +57,7 @@ export interface PlanBody {
   readonly root: Encoded;
   readonly source: number;
   /** The operation's measured shape (MeasureOperation): depth, widest selection, fields, cost terms. */
-  readonly shape: readonly [depth: number, widest: number, fields: number, terms: ReadonlyArray<readonly [factor: number, variables: ReadonlyArray<readonly [name: string, fallback: number]>]>];
+  readonly shape: readonly [depth: number, widest: number, fields: number, terms: ReadonlyArray<readonly [factor: number, variables: ReadonlyArray<readonly [name: string, fallback: number | null]>]>];
 }
 
 /** Why a plan cannot be exported (naming the step), or null when it can. */
@@ -306,12 +306,12 @@ function shapeOf(written: PlanBody["shape"] | undefined, limits: Limits): Operat
   const [depth, widest, fields, terms] = written;
   if (!isCount(depth) || !isCount(widest) || !isCount(fields)) return null;
   if (depth > limits.maxDepth || widest > limits.maxFieldsPerSelection || fields > limits.maxPlannedFields) return null;
-  const cost: { factor: number; variables: { name: string; fallback: number }[] }[] = [];
+  const cost: { factor: number; variables: CostVariable[] }[] = [];
   for (const term of terms) {
     if (!Array.isArray(term) || typeof term[0] !== "number" || !Array.isArray(term[1])) return null;
-    const variables: { name: string; fallback: number }[] = [];
+    const variables: CostVariable[] = [];
     for (const v of term[1]) {
-      if (!Array.isArray(v) || typeof v[0] !== "string" || typeof v[1] !== "number") return null;
+      if (!Array.isArray(v) || typeof v[0] !== "string" || (typeof v[1] !== "number" && v[1] !== null)) return null;
       variables.push({ name: v[0], fallback: v[1] });
     }
     cost.push({ factor: term[0], variables });
