@@ -109,7 +109,7 @@ export interface CostVariable {
 }
 
 /** The CostVariable name of a list counted at the request's `defaultListSize`. */
-export const DEFAULT_LIST_SIZE = "";
+const DEFAULT_LIST_SIZE = "";
 
 /**
  * The cost of an operation as a function of its variables and of the request's `defaultListSize`: a sum of
