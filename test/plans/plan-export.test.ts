@@ -410,6 +410,30 @@ test("plan store: concurrent first requests whose planning fails share one store
   assert.equal(warnings, []);
 });
 
+test("plan store: a stored cost formula with a negative or non-finite number is measured again, never taken off the cost", async () => {
+  for (const bad of [-1e9, Number.POSITIVE_INFINITY, "3"]) {
+    const { texts, store } = countingStore();
+    const schemaOn = () =>
+      makeSchema({ typeDefs: "type Query { items(first: Int): [Item] } type Item { v: Int }", resolvers: { Query: { items: () => [{ v: 1 }] } }, planStore: store });
+    const document = parse("query ($n: Int) { items(first: $n) { v } }");
+    const first = schemaOn();
+    assert.is((await execute({ schema: first, document, variableValues: { n: 1 } })).errors, undefined);
+    const [key, text] = [...texts][0]!;
+    // JSON writes Infinity as null: a null factor is refused alike.
+    texts.set(key, forged(text, (body) => {
+      for (const term of (body.shape as unknown[])[3] as [unknown, [string, unknown][]][]) {
+        term[0] = bad;
+        for (const v of term[1]) v[1] = bad;
+      }
+    }));
+    const second = schemaOn();
+    // $n omitted: 1 + defaultListSize (100) field resolutions, over maxCost 50.
+    const result = await execute({ schema: second, document, variableValues: {}, limits: { maxCost: 50 } });
+    assert.equal(result.errors?.map((e) => e.message), ["The query's estimated cost is 101 field resolutions; the limit is 50 (maxCost). Ask for smaller pages (first/last)."], String(bad));
+    assert.is(getPlanCacheStats(second).plansImported, 1, "the plan is taken, its formula measured again");
+  }
+});
+
 // What earlier code stored, and what a request counts with the plan it plans again instead:
 // format 4 counted an omitted page-size variable as 0; format 5 wrote the planning request's defaultListSize
 // (100) into the formula, where format 6 counts each request's own.

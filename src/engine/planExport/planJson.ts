@@ -308,15 +308,20 @@ function shapeOf(written: PlanBody["shape"] | undefined, limits: Limits): Operat
   if (depth > limits.maxDepth || widest > limits.maxFieldsPerSelection || fields > limits.maxPlannedFields) return null;
   const cost: { factor: number; variables: CostVariable[] }[] = [];
   for (const term of terms) {
-    if (!Array.isArray(term) || typeof term[0] !== "number" || !Array.isArray(term[1])) return null;
+    // A cost is a sum of products of sizes: a negative or non-finite number in it could take cost off.
+    if (!Array.isArray(term) || !isSize(term[0]) || !Array.isArray(term[1])) return null;
     const variables: CostVariable[] = [];
     for (const v of term[1]) {
-      if (!Array.isArray(v) || typeof v[0] !== "string" || (typeof v[1] !== "number" && v[1] !== null)) return null;
+      if (!Array.isArray(v) || typeof v[0] !== "string" || (v[1] !== null && !isSize(v[1]))) return null;
       variables.push({ name: v[0], fallback: v[1] });
     }
     cost.push({ factor: term[0], variables });
   }
   return { depth, widest, fields, cost: { terms: cost } };
+}
+
+function isSize(n: unknown): n is number {
+  return typeof n === "number" && Number.isFinite(n) && n >= 0;
 }
 
 function isCount(n: unknown): n is number {
