@@ -171,19 +171,22 @@ test("limits: a cached plan over this request's lower maxDepth gives the same me
   assert.equal(messages(fresh), messages(lower), "measured before planning: the same message");
 });
 
-/** `items(first: Int): [Item]` whose items have `sub(first: Int): [Item]`, counting the lists resolved. */
-function pagedSchema(): { schema: ReturnType<typeof makeSchema>; lists: { count: number } } {
+/**
+ * By default `items(first: Int): [Item]` whose items have `sub(first: Int): [Item]`; every list field the
+ * plans name resolves to one item, and the lists resolved are counted.
+ */
+function pagedSchema(
+  typeDefs = `type Query { items(first: Int): [Item] } type Item { id: ID sub(first: Int): [Item] }`,
+  listFields: Record<string, readonly string[]> = { Query: ["items"], Item: ["sub"] },
+): { schema: ReturnType<typeof makeSchema>; lists: { count: number } } {
   const lists = { count: 0 };
   const page = (): Step =>
     lambda([], () => {
       lists.count++;
       return [{ id: "1" }];
     });
-  const schema = makeSchema({
-    typeDefs: `type Query { items(first: Int): [Item] } type Item { id: ID sub(first: Int): [Item] }`,
-    plans: { Query: { items: page }, Item: { sub: page } },
-  });
-  return { schema, lists };
+  const plans = Object.fromEntries(Object.entries(listFields).map(([type, fields]) => [type, Object.fromEntries(fields.map((f) => [f, page]))]));
+  return { schema: makeSchema({ typeDefs, plans }), lists };
 }
 
 const pagedQuery = `query($n: Int) { items(first: $n) { sub(first: $n) { sub(first: $n) { id } } } }`;
@@ -231,16 +234,7 @@ test("limits: a cached plan's cost counts each request's own defaultListSize, no
 });
 
 test("limits: two lists paged by one variable keep their own fallbacks (one with a declared default, one without)", () => {
-  const lists = { count: 0 };
-  const page = (): Step =>
-    lambda([], () => {
-      lists.count++;
-      return [{ id: "1" }];
-    });
-  const schema = makeSchema({
-    typeDefs: `type Query { few(first: Int = 2): [Item] many(first: Int): [Item] } type Item { id: ID }`,
-    plans: { Query: { few: page, many: page } },
-  });
+  const { schema, lists } = pagedSchema(`type Query { few(first: Int = 2): [Item] many(first: Int): [Item] } type Item { id: ID }`, { Query: ["few", "many"] });
   // $n omitted: few's items count its declared default (2), many's defaultListSize (100): 2 root fields + 2 + 100.
   for (const source of [`query($n: Int) { few(first: $n) { id } many(first: $n) { id } }`, `query($n: Int) { many(first: $n) { id } few(first: $n) { id } }`]) {
     const result = execute({ schema, document: parse(source), limits: { maxCost: 50 } }) as ExecutionResult;
