@@ -68,7 +68,8 @@ export class LoadStep<K, V, P> extends Step<V | null> {
       return [results[0] ?? null];
     };
     const results = this.callback([key], params);
-    return isPromiseLike(results) ? mapResults(results, one) : one(results);
+    // Written out, not isPromiseLike: this site sees only the callback's lists and promises (callExecute).
+    return results != null && typeof (results as { then?: unknown }).then === "function" ? mapResults(results as PromiseLike<ReadonlyArray<V>>, one) : one(results as ReadonlyArray<V>);
   }
 
   private wrongCount(results: unknown, keys: number): never {

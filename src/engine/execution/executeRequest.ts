@@ -136,7 +136,8 @@ class RequestRun<T> implements LayerWaiter, Watched {
       this.layerFailed(error);
       return;
     }
-    if (!isPromiseLike(built)) this.end(built);
+    // Written out, not isPromiseLike: this site sees only responses and promises of them (see callExecute).
+    if (typeof (built as { then?: unknown }).then !== "function") this.end(built as ExecutionResult);
     else
       (built as Promise<ExecutionResult>).then(
         (result) => this.end(result),

@@ -238,12 +238,14 @@ function callExecute(
     map = result.map;
     result = result.promise;
   }
-  if (isPromiseLike(result)) {
+  // The `then` check written out here, not through isPromiseLike: this site sees only a step's lists and
+  // promises, so its property lookup stays fast, where the shared helper's sees every kind of value.
+  if (result != null && typeof (result as { then?: unknown }).then === "function") {
     const failed = (error: unknown): void => {
       storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
       if (waiter !== null) waiter.stepDone(index);
     };
-    return Promise.resolve(result).then((value) => {
+    return Promise.resolve(result as PromiseLike<unknown>).then((value) => {
       let list = value;
       if (map !== null) {
         try {
