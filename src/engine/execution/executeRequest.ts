@@ -137,7 +137,7 @@ class RequestRun<T> implements LayerWaiter, Watched {
       return;
     }
     // Written out, not isPromiseLike: this site sees only responses and promises of them (see callExecute).
-    if (typeof (built as { then?: unknown }).then !== "function") this.end(built as ExecutionResult);
+    if (built == null || typeof (built as { then?: unknown }).then !== "function") this.end(built as ExecutionResult);
     else
       (built as Promise<ExecutionResult>).then(
         (result) => this.end(result),
