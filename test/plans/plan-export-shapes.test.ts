@@ -9,38 +9,7 @@ import * as assert from "uvu/assert";
 import { GraphQLSchema, graphql, parse } from "graphql";
 import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Step } from "../../src/index.js";
 import { constant } from "../../steps/index.js";
-
-const typeDefs = `
-  interface Named { name: String! }
-  type Person implements Named { name: String! friends: [Person!]! tags: [String] matrix: [[Int!]] pet: Pet }
-  type Dog implements Named { name: String! barks: Boolean! }
-  type Cat implements Named { name: String! lives: Int }
-  union Pet = Dog | Cat
-  type Query { me: Person! people: [Person] search(text: String!): [Named!]! pets: [Pet]! }
-`;
-
-const dog = { __typename: "Dog", name: "Rex", barks: true };
-const cat = { __typename: "Cat", name: "Tom", lives: 9 };
-const ann = { name: "Ann", tags: ["a", null, "c"], matrix: [[1, 2], [3]], pet: dog, friends: [] as unknown[] };
-const bob = { name: "Bob", tags: null, matrix: null, pet: cat, friends: [ann] };
-ann.friends = [bob];
-
-function schemaUnderTest(compileOutput = true): GraphQLSchema {
-  return makeSchema({
-    compileOutput,
-    typeDefs,
-    resolvers: {
-      Query: {
-        me: () => ann,
-        people: () => [ann, null, bob],
-        search: (_: unknown, { text }: { text: string }) => [ann, dog, cat, bob].filter((x) => x.name.includes(text)),
-        pets: () => [dog, cat, null],
-      },
-      Named: { __resolveType: (x: { __typename?: string }) => x.__typename ?? "Person" },
-      Pet: { __resolveType: (x: { __typename: string }) => x.__typename },
-    },
-  });
-}
+import { polymorphicSchema } from "./polymorphicSchema.js";
 
 const query = `
   query Shapes($text: String!) {
@@ -58,7 +27,7 @@ const query = `
 test("import: every kind of output position derives from the document and gives planning's result, the planner not running", async () => {
   const document = parse(query);
   const variables = { text: "o" };
-  const planned = schemaUnderTest();
+  const planned = polymorphicSchema(true);
   const text = exportPlan(planned, document, undefined, variables); // before any execution: no branch planned yet
   const expected = await execute({ schema: planned, document, variableValues: variables });
   assert.is(expected.errors, undefined);
@@ -86,7 +55,7 @@ test("import: every kind of output position derives from the document and gives 
 test("import without generated code (compileOutput: false): fields are set by the decoder's loop, same result, the planner not running", async () => {
   const document = parse(query);
   const variables = { text: "o" };
-  const planned = schemaUnderTest(false);
+  const planned = polymorphicSchema(false);
   const text = exportPlan(planned, document, undefined, variables);
   const expected = await execute({ schema: planned, document, variableValues: variables });
   const fresh = new GraphQLSchema(planned.toConfig());
@@ -115,7 +84,7 @@ test("import without generated code (compileOutput: false): fields are set by th
 test("import: a body edited behind a recomputed checksum never throws; malformed parts are refused with a warning", () => {
   const document = parse(query);
   const variables = { text: "o" };
-  const text = exportPlan(schemaUnderTest(), document, undefined, variables);
+  const text = exportPlan(polymorphicSchema(true), document, undefined, variables);
   const [header, body] = [text.slice(0, text.indexOf("\n")), text.slice(text.indexOf("\n") + 1)];
   let seed = 7;
   const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
@@ -137,7 +106,7 @@ test("import: a body edited behind a recomputed checksum never throws; malformed
     const fields = header.split(" ");
     fields[4] = createHash("sha256").update(edited).digest("hex");
     const warnings: string[] = [];
-    const planned = schemaUnderTest();
+    const planned = polymorphicSchema(true);
     const fresh = new GraphQLSchema({
       ...planned.toConfig(),
       extensions: { graphscale: { ...(planned.extensions as { graphscale: object }).graphscale, onPlanWarning: (m: string) => void warnings.push(m) } },

@@ -12,10 +12,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import { GraphQLSchema, parse, type DocumentNode, type ExecutionResult } from "graphql";
-import { execute, exportPlan, getPlanCacheStats, makeSchema } from "../../src/index.js";
+import { execute, exportPlan, getPlanCacheStats } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
+import { polymorphicSchema } from "./polymorphicSchema.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -115,33 +116,8 @@ test("the todo view's stored plan, every leaf edited behind a recomputed checksu
   report("todo view", tally);
 });
 
-const dog = { __typename: "Dog", name: "Rex", barks: true };
-const cat = { __typename: "Cat", name: "Tom", lives: 9 };
-const ann: { [key: string]: unknown } = { name: "Ann", tags: ["a", null, "c"], matrix: [[1, 2], [3]], pet: dog, friends: [] };
-const bob = { name: "Bob", tags: null, matrix: null, pet: cat, friends: [ann] };
-ann.friends = [bob];
-
 test("a polymorphic stored plan, every leaf edited behind a recomputed checksum: never a crash; a refused plan is planned again and right", async () => {
-  const schema = makeSchema({
-    typeDefs: `
-      interface Named { name: String! }
-      type Person implements Named { name: String! friends: [Person!]! tags: [String] matrix: [[Int!]] pet: Pet }
-      type Dog implements Named { name: String! barks: Boolean! }
-      type Cat implements Named { name: String! lives: Int }
-      union Pet = Dog | Cat
-      type Query { me: Person! people: [Person] search(text: String!): [Named!]! pets: [Pet]! }
-    `,
-    resolvers: {
-      Query: {
-        me: () => ann,
-        people: () => [ann, null, bob],
-        search: (_: unknown, { text }: { text: string }) => [ann, dog, cat, bob].filter((x) => (x.name as string).includes(text)),
-        pets: () => [dog, cat, null],
-      },
-      Named: { __resolveType: (x: { __typename?: string }) => x.__typename ?? "Person" },
-      Pet: { __resolveType: (x: { __typename: string }) => x.__typename },
-    },
-  });
+  const schema = polymorphicSchema();
   const document = parse(`
     query Shapes($text: String!) {
       __typename
