@@ -138,10 +138,15 @@ export interface ObjectPatch {
 
 const MAX_ATTEMPTS = 8;
 
+function updateConflict({ id }: ObjectPatch, outcome: string): KvetchError {
+  return new KvetchError("CONFLICT", `updateObject: ${id} kept changing under ${MAX_ATTEMPTS} attempts; ${outcome}; retry the update`);
+}
+
 /**
  * updateObjects: read the current rows from the shards, merge each patch shallowly, and compare-and-set
  * (version + 1) — retrying objects another writer changed in between — then move derived rows whose stored
- * id or indexed value changed, then invalidate. Missing objects fail the call before anything is written.
+ * id or indexed value changed, then invalidate. Missing objects fail the call before anything is written; an
+ * object deleted, or still changing, after another of the batch was written fails only its own entry.
  */
 export async function updateObjects(store: Store, patches: readonly ObjectPatch[]): Promise<OrFailure<KvetchObject>[]> {
   const results = new Array<OrFailure<KvetchObject>>(patches.length);
@@ -153,10 +158,10 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
   let pending = Array.from(patches.keys());
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > MAX_ATTEMPTS) {
-      throw new KvetchError(
-        "CONFLICT",
-        `updateObject: ${patches[pending[0]!]!.id} kept changing under ${MAX_ATTEMPTS} attempts; retry the update`,
-      );
+      // Rows an earlier attempt committed keep their derived rows and invalidation below; only these fail.
+      if (written.length === 0) throw updateConflict(patches[pending[0]!]!, "nothing was written");
+      for (const at of pending) results[at] = updateConflict(patches[at]!, "the batch's other objects were written");
+      break;
     }
     const current = await readObjectRows(store, pick(ids, pending));
     const now = Date.now();
@@ -170,7 +175,11 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
         continue;
       }
       if (!before) {
-        throw new KvetchError("NOT_FOUND", `${where}: no object with id ${id} (shard ${shardOfId(store.shardMap, id)}); nothing was written`);
+        const missing = `${where}: no object with id ${id} (shard ${shardOfId(store.shardMap, id)})`;
+        if (written.length === 0) throw new KvetchError("NOT_FOUND", `${missing}; nothing was written`);
+        // Deleted by another writer while this update was retried: the rows already written stay written.
+        results[at] = new KvetchError("NOT_FOUND", `${missing}: another writer deleted it during the update; the batch's other objects were written`);
+        continue;
       }
       const type = store.schema.typeById(before.typeId);
       if (!type) throw new KvetchError("UNKNOWN_NAME", `${where}: object ${id} has typeId ${before.typeId}, which the schema does not define`);
@@ -241,7 +250,11 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
   let pending = Array.from(ids.keys());
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > MAX_ATTEMPTS) {
-      throw new KvetchError("CONFLICT", `deleteObject: ${ids[pending[0]!]} kept changing under ${MAX_ATTEMPTS} attempts; retry the delete`);
+      const conflict = (at: number, outcome: string): KvetchError =>
+        new KvetchError("CONFLICT", `deleteObject: ${ids[at]} kept changing under ${MAX_ATTEMPTS} attempts; ${outcome}; retry the delete`);
+      if (written.length === 0) throw conflict(pending[0]!, "nothing was deleted");
+      for (const at of pending) results[at] = conflict(at, "it was not deleted, the batch's other objects were");
+      break;
     }
     const current = await readObjectRows(store, pick(ids, pending));
     const present: { at: number; row: ObjectRow }[] = [];
