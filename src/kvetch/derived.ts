@@ -8,6 +8,11 @@ import type { KvetchData, KvetchObject } from "./model.js";
 import type { KvetchEdgeDef, KvetchIndexDef, KvetchObjectTypeDef } from "./schema.js";
 import { indexValueKey } from "./shard.js";
 
+/** An attribute of a data bag: its own key only, so a name such as `constructor` is absent unless set. */
+function ownAttr(data: KvetchData, attr: string): unknown {
+  return Object.hasOwn(data, attr) ? data[attr] : undefined;
+}
+
 /**
  * derivedEdgeHolds: whether the canonical child object still implies the edge `fromId → toId`: it exists,
  * is of the edge's storedOnType, and `data[storedIdAttr]` is `fromId`. Stored (non-derived) edges always hold.
@@ -19,7 +24,7 @@ export function derivedEdgeHolds(
 ): boolean {
   if (!edgeDef.derived) return true;
   if (!target || target.id !== edge.toId || target.type !== edgeDef.storedOnType) return false;
-  const stored = target.data[edgeDef.storedIdAttr!];
+  const stored = ownAttr(target.data, edgeDef.storedIdAttr!);
   return typeof stored === "string" && stored.length === 36 && stored.toLowerCase() === edge.fromId;
 }
 
@@ -33,7 +38,7 @@ export function indexEntryHolds(
   target: KvetchObject | null | undefined,
 ): boolean {
   if (!target || target.type !== indexDef.indexedType) return false;
-  const stored = target.data[indexDef.indexedAttr];
+  const stored = ownAttr(target.data, indexDef.indexedAttr);
   if (stored === undefined || stored === null || value === undefined || value === null) return false;
   if (typeof stored === "string" && typeof value === "string") return stored === value;
   return indexValueKey(stored) === indexValueKey(value);
@@ -53,7 +58,7 @@ export interface DerivedRows {
 export function derivedRowsOf(type: KvetchObjectTypeDef, data: KvetchData, strict: boolean, where: string): DerivedRows {
   const rows: DerivedRows = { edges: [], index: [] };
   for (const edge of type.derivedEdges) {
-    const stored = data[edge.storedIdAttr!];
+    const stored = ownAttr(data, edge.storedIdAttr!);
     if (stored === undefined || stored === null) continue;
     if (!isUuid(stored)) {
       if (!strict) continue;
@@ -66,7 +71,7 @@ export function derivedRowsOf(type: KvetchObjectTypeDef, data: KvetchData, stric
     rows.edges.push({ edge, fromId: stored.toLowerCase() });
   }
   for (const index of type.indexes) {
-    const value = data[index.indexedAttr];
+    const value = ownAttr(data, index.indexedAttr);
     if (value === undefined || value === null) continue;
     rows.index.push({ index, valueKey: indexValueKey(value) });
   }

@@ -3,7 +3,7 @@
 // updates, and set or removed by an update patch that names it, as any other key.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Kvetch, KvetchError, memoryBackend } from "../../src/kvetch/index.js";
+import { Kvetch, KvetchError, defineSchema, memoryBackend } from "../../src/kvetch/index.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
 
 function nested(levels: number): Record<string, unknown> {
@@ -74,6 +74,31 @@ test("__proto__: createObject stores it as an own key; updates of other keys kee
   assert.is(after.version, 5);
   assert.is(JSON.stringify(after.data), '{"name":"S"}');
   assert.is(({} as Record<string, unknown>).a, undefined, "no prototype was touched");
+});
+
+test("an attribute named like an Object.prototype member (constructor, toString) implies a derived row only when the data has it", async () => {
+  const schema = defineSchema({
+    objects: [
+      { name: "Doc", typeId: 1 },
+      { name: "Note", typeId: 2 },
+    ],
+    edges: [{ name: "doc_notes", edgeId: 1, storedIdAttr: "toString", storedOnType: "Note" }],
+    indexes: [{ name: "by_ctor", indexId: 1, indexedType: "Doc", indexedAttr: "constructor" }],
+  });
+  const kvetch = new Kvetch({ schema, backend: memoryBackend({ shards: 2 }) });
+  // Without the key: no index entry, no edge, and the create succeeds.
+  const plain = await kvetch.createObject("Doc", { title: "no constructor key" });
+  await kvetch.createObject("Note", { body: "no toString key" });
+  // With it: the derived rows are written and verified like any other attribute's.
+  const keyed = await kvetch.createObject("Doc", { constructor: "c" });
+  const note = await kvetch.createObject("Note", { toString: keyed.id });
+  const [byC] = await kvetch.queryIndex("by_ctor", ["c"]);
+  assert.equal(byC!.edges.map((entry) => entry.targetId), [keyed.id]);
+  const [notes, none] = await kvetch.getEdges("doc_notes", [keyed.id, plain.id]);
+  assert.equal(notes!.edges.map((edge) => edge.toId), [note.id]);
+  assert.is(none!.edges.length, 0);
+  assert.equal(await kvetch.countEdges("doc_notes", [keyed.id, plain.id]), [1, 0]);
+  assert.is((await kvetch.stats()).reduce((sum, shard) => sum + shard.objects, 0), 4);
 });
 
 test.run();
