@@ -30,8 +30,9 @@ export function finishPlanning(plan: OperationPlan): void {
  */
 export function finishBranch(plan: OperationPlan, firstStep: number, firstLayer: number): void {
   const branchLayer = plan.layers[firstLayer]!;
-  // The global steps of the layers above have run for every request that reaches the branch: reusable.
-  const globalsAbove = plan.liveSteps().filter((s) => s.id < firstStep && s.isGlobal && branchLayer.hasAncestorOrSelf(plan.layerOf(s)));
+  // The global steps of the layers above have run for every request that reaches the branch: reusable —
+  // except reads the output does inline, which never execute and so hold no value to share.
+  const globalsAbove = plan.liveSteps().filter((s) => s.id < firstStep && s.isGlobal && s.inlined === null && branchLayer.hasAncestorOrSelf(plan.layerOf(s)));
   deduplicateSteps(plan, firstStep, globalsAbove);
   treeShake(plan, firstStep);
   optimizeSteps(plan, firstStep);

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
 import { execute, explainPlan, getPlanCacheStats, makeSchema, type PlanJSON } from "../../src/index.js";
-import { constant, loadMany, loadOne } from "../../steps/index.js";
+import { constant, lambda, loadMany, loadOne } from "../../steps/index.js";
 
 const TYPES = 40;
 const names = Array.from({ length: TYPES }, (_, i) => `T${i}`);
@@ -123,6 +123,31 @@ test("partial planning: explainPlan shows the whole plan, as full planning makes
   const shown = explainPlan(partial, query).json;
   assert.is(stepsByType(shown).size, TYPES);
   assert.is((shown.output.fields.items as any).item.unplanned, undefined);
+});
+
+test("partial planning: a branch's step equal to a property read the output reads inline above it is computed, not taken from it", async () => {
+  // `oneA { id }` makes Access(id) of the shared load a read the output does inline (never executed); the
+  // A branch planned later asks for the same read under `k`: it must run its own, as full planning does.
+  const objects: Record<string, { __t: string; id: string }> = { a1: { __t: "A", id: "a1" } };
+  const byId = async (ids: readonly string[]) => ids.map((id) => objects[id] ?? null);
+  const make = (partialPlanning: boolean) =>
+    makeSchema({
+      partialPlanning,
+      typeDefs: `interface Node { id: ID! } type A implements Node { id: ID! k: String } type B implements Node { id: ID! }
+                 type Query { one: Node oneA: A }`,
+      plans: {
+        Query: { one: () => loadOne(constant("a1"), byId), oneA: () => loadOne(constant("a1"), byId) },
+        Node: { __planType: ($node: any) => $node.get("__t") },
+        A: { id: ($a: any) => $a.get("id"), k: ($a: any) => lambda($a.get("id"), (id: string) => `k:${id}`) },
+        B: { id: ($b: any) => $b.get("id") },
+      } as any,
+    });
+  const document = parse(`{ oneA { id } one { id ... on A { k } } }`);
+  const expected = JSON.stringify({ data: { oneA: { id: "a1" }, one: { id: "a1", k: "k:a1" } } });
+  assert.is(JSON.stringify(await execute({ schema: make(false), document })), expected);
+  const partial = make(true);
+  assert.is(JSON.stringify(await execute({ schema: partial, document })), expected, "the request that plans the branch");
+  assert.is(JSON.stringify(await execute({ schema: partial, document })), expected, "a later request on the grown plan");
 });
 
 test.run();
