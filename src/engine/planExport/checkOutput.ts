@@ -166,13 +166,16 @@ function checkValue(plan: OperationPlan, value: OutputValue, type: GraphQLOutput
         checkSelection(plan, selection!, below, false);
       }
       const branches = (value as PartialAbstractValue).branches;
+      // Every possible type is planned or waits unplanned, once: a type in neither has no branch to run.
+      const waiting = branches !== undefined && Array.isArray(branches.unplanned) ? branches.unplanned.length : 0;
+      if (value.byType.size + waiting !== possible.size) bad(`the abstract position ${field.responseKey} does not plan or leave unplanned each possible type of ${abstract.name} exactly once`);
       if (branches !== undefined) {
         const { unplanned, path, responseKey } = branches as unknown as { [key: string]: unknown };
         if (
           branches.layer !== layer ||
           typeof branches.resolverSemantics !== "boolean" ||
           !Array.isArray(unplanned) ||
-          !unplanned.every((name) => possible.has(name) && !value.byType.has(name)) ||
+          !unplanned.every((name, i) => possible.has(name) && !value.byType.has(name) && unplanned.indexOf(name) === i) ||
           !Array.isArray(path) ||
           !path.every((key) => typeof key === "string") ||
           (responseKey !== null && typeof responseKey !== "string") ||
