@@ -118,6 +118,11 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     if (waiting !== null) waiting({ done: true, value: undefined });
     waiting = null;
   };
+  // The consumer's own return() (or throw()) ends it with nothing more: a result still queued is dropped.
+  const stop = (): void => {
+    queue.length = 0;
+    finish();
+  };
   // When the source ends (spec/reactivity.md): one error result saying why, then the iterator ends (a run in
   // flight is not sent).
   const ended = (reason: Error): void => {
@@ -196,17 +201,17 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       return new Promise((resolve) => (waiting = resolve));
     },
     return: async () => {
-      finish();
+      stop();
       return { done: true, value: undefined };
     },
     throw: async (error?: unknown) => {
-      finish();
+      stop();
       throw error;
     },
     [Symbol.asyncIterator]() {
       return this;
     },
-    [Symbol.asyncDispose]: async () => void finish(),
+    [Symbol.asyncDispose]: async () => void stop(),
   } as AsyncGenerator<ExecutionResult, void, void>;
   return iterator;
 }
