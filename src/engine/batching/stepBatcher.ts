@@ -36,9 +36,14 @@ class RequestRead extends Error {
   }
 }
 
-/** A step class sets `crossRequest = false` to always run per request. */
+/** A step class (static) or a step sets `crossRequest = false` to always run per request. */
 interface CrossRequestOption {
   readonly crossRequest?: boolean;
+}
+
+/** The step's own `crossRequest` when set, else its class's static one. */
+function crossRequestOf(step: Step): boolean | undefined {
+  return (step as Step & CrossRequestOption).crossRequest ?? (step.constructor as CrossRequestOption).crossRequest;
 }
 
 /** Counts of what the batcher did, for tests and benchmarks. */
@@ -107,7 +112,7 @@ export class StepBatcher {
       step.isAsync &&
       !step.hasSideEffects &&
       step.dependencies.length > 0 &&
-      (step as Step & CrossRequestOption).crossRequest !== false &&
+      crossRequestOf(step) !== false &&
       !this.readsRequest.has(step) &&
       request.plan.operation.operation === "query" &&
       (request.deps ?? null) === null
@@ -161,16 +166,41 @@ export class StepBatcher {
   private split(group: Group, parts: Part[], list: unknown, total: number): void {
     if (!Array.isArray(list) || list.length !== total) return this.retryApart(group, parts, null);
     const results = list as unknown[];
+    let promised = false;
     for (let i = 0; i < total; i++) {
       const item = results[i];
-      if (item instanceof FlaggedValue && item.error instanceof RequestRead) return this.retryApart(group, parts, item.error);
+      if (item instanceof FlaggedValue) {
+        if (item.error instanceof RequestRead) return this.retryApart(group, parts, item.error);
+      } else if (!promised && isEntryPromise(item)) promised = true;
     }
     let offset = 0;
     for (const part of parts) {
       const count = part.details.count;
-      part.settle(results.slice(offset, offset + count));
+      const slice = results.slice(offset, offset + count);
       offset += count;
+      if (promised) this.settleChecked(group.step, part, slice);
+      else part.settle(slice);
     }
+  }
+
+  /**
+   * A slice holding per-entry promises is handed over once its own promises have settled (ExecuteStep
+   * awaits them all before storing anyway, and no other request's entries are waited for); if one of them
+   * read `details.request` (rejected, or gave an entry's error), the part runs alone and the step is remembered.
+   */
+  private settleChecked(step: Step, part: Part, slice: unknown[]): void {
+    let pending: Array<Promise<boolean>> | null = null;
+    for (let i = 0; i < slice.length; i++) {
+      const item = slice[i];
+      if (isEntryPromise(item)) (pending ??= []).push(Promise.resolve(item).then(isRequestReadEntry, isRequestRead));
+    }
+    if (pending === null) return part.settle(slice);
+    void Promise.all(pending).then((read) => {
+      if (!read.includes(true)) return part.settle(slice);
+      this.readsRequest.add(step);
+      if (part.request.abortedBy !== null) return part.reject(part.request.abortedBy);
+      this.runAlone(step, part);
+    });
   }
 
   /**
@@ -200,6 +230,19 @@ export class StepBatcher {
     }
     part.settle(result instanceof MappedResults ? result.toPromise() : result);
   }
+}
+
+/** Only an object or a function can be a promise: a scalar result skips the `then` lookup. */
+function isEntryPromise(item: unknown): item is PromiseLike<unknown> {
+  return (typeof item === "object" || typeof item === "function") && item !== null && isPromiseLike(item);
+}
+
+function isRequestRead(error: unknown): boolean {
+  return error instanceof RequestRead;
+}
+
+function isRequestReadEntry(value: unknown): boolean {
+  return value instanceof FlaggedValue && value.error instanceof RequestRead;
 }
 
 /** The group in `groups` with the same step, global values (by identity) and limit values; a new one if none. */
