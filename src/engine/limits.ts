@@ -7,11 +7,18 @@
 import {
   GraphQLError,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
   getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isIntrospectionType,
   isListType,
   isNonNullType,
   isObjectType,
   isInterfaceType,
+  isUnionType,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -173,7 +180,7 @@ export function measureOperation(
       throw limitError(depthMessage(limits.maxDepth), operation);
     }
     if (item.depth > maxDepth) maxDepth = item.depth;
-    const selected = collectNodes(item.selectionSet, fragments, limits);
+    const selected = collectNodes(schema, item.selectionSet, item.type, fragments, limits);
     if (selected.size > limits.maxFieldsPerSelection) {
       throw limitError(
         `A selection set of ${item.type.name} has ${selected.size} fields or aliases; the limit is ${limits.maxFieldsPerSelection} (maxFieldsPerSelection).`,
@@ -191,66 +198,144 @@ export function measureOperation(
       const term = terms.get(key);
       if (term === undefined) terms.set(key, { factor: item.factor, variables: item.variables });
       else term.factor += item.factor;
-      const fieldDef = fieldDefOf(item.type, nodes[0]!.name.value);
-      if (fieldDef === undefined) continue;
-      const child = childWork(item, nodes, fieldDef);
-      if (child === null) continue;
-      for (const node of nodes) if (node.selectionSet) stack.push({ ...child, selectionSet: node.selectionSet });
+      // Each node under its own type condition: the same response key may name different fields (and pages)
+      // in different fragments. An unknown field is left to validation, which reports it.
+      for (const { node, type } of nodes) {
+        if (!node.selectionSet) continue;
+        const fieldDef = fieldDefOf(schema, type, node.name.value);
+        if (fieldDef !== undefined) stack.push({ ...childWork(schema, item, type, node, fieldDef), selectionSet: node.selectionSet });
+      }
     }
   }
   return { depth: maxDepth, widest, fields, cost: { terms: [...terms.values()] } };
 }
 
-/** The fields of a selection set by response key, fragments expanded (any type condition: an upper bound). */
-function collectNodes(selectionSet: SelectionSetNode, fragments: { readonly [name: string]: FragmentDefinitionNode }, limits: Limits): Map<string, FieldNode[]> {
-  const out = new Map<string, FieldNode[]>();
-  const sets: SelectionSetNode[] = [selectionSet];
+/** A selected field node and the type it is selected on (its fragment's type condition, if any). */
+interface Selected {
+  readonly node: FieldNode;
+  readonly type: GraphQLNamedType;
+}
+
+/** The fields of a selection set by response key, fragments expanded (every type condition: an upper bound). */
+function collectNodes(
+  schema: GraphQLSchema,
+  selectionSet: SelectionSetNode,
+  type: GraphQLNamedType,
+  fragments: { readonly [name: string]: FragmentDefinitionNode },
+  limits: Limits,
+): Map<string, Selected[]> {
+  const out = new Map<string, Selected[]>();
+  const sets: Array<{ readonly set: SelectionSetNode; readonly type: GraphQLNamedType }> = [{ set: selectionSet, type }];
   const visited = new Set<string>();
   let scanned = 0;
   while (sets.length > 0) {
-    for (const selection of sets.pop()!.selections) {
+    const { set, type: on } = sets.pop()!;
+    for (const selection of set.selections) {
       if (++scanned > limits.maxPlannedFields) {
         throw limitError(`A selection set holds more than ${limits.maxPlannedFields} selections (maxPlannedFields).`);
       }
       if (selection.kind === Kind.FIELD) {
         const key = selection.alias ? selection.alias.value : selection.name.value;
         const list = out.get(key);
-        if (list) list.push(selection);
-        else out.set(key, [selection]);
+        if (list) list.push({ node: selection, type: on });
+        else out.set(key, [{ node: selection, type: on }]);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        sets.push(selection.selectionSet);
+        sets.push({ set: selection.selectionSet, type: conditionType(schema, selection.typeCondition?.name.value, on) });
       } else if (!visited.has(selection.name.value)) {
         visited.add(selection.name.value);
         const fragment = fragments[selection.name.value];
-        if (fragment) sets.push(fragment.selectionSet);
+        if (fragment) sets.push({ set: fragment.selectionSet, type: conditionType(schema, fragment.typeCondition.name.value, on) });
       }
     }
   }
   return out;
 }
 
-function fieldDefOf(type: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
+/** The type a fragment's fields are looked up on: its type condition (an unknown one is validation's to report). */
+function conditionType(schema: GraphQLSchema, name: string | undefined, enclosing: GraphQLNamedType): GraphQLNamedType {
+  return (name === undefined ? undefined : schema.getType(name)) ?? enclosing;
+}
+
+/** A field as graphql-js finds it: `__schema`/`__type` on the query type, `__typename` anywhere. */
+function fieldDefOf(schema: GraphQLSchema, type: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  if (type === schema.getQueryType() && name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+  if (type === schema.getQueryType() && name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
   if (isObjectType(type) || isInterfaceType(type)) return type.getFields()[name];
   return undefined;
 }
 
-/** The work item for a field's selection: deeper, and multiplied by the field's list size if it is a list. */
-function childWork(item: WorkItem, nodes: FieldNode[], fieldDef: GraphQLField<unknown, unknown>): Omit<WorkItem, "selectionSet"> | null {
-  if (!nodes.some((n) => n.selectionSet)) return null;
-  const named = getNamedType(fieldDef.type);
-  const size = pageSizeOf(nodes[0]!, fieldDef) ?? item.pendingSize;
-  const base = { type: named, depth: item.depth + 1 };
-  if (!isListOutput(fieldDef.type)) return { ...base, factor: item.factor, variables: item.variables, pendingSize: size };
-  const listSize = size ?? UNSIZED_LIST;
-  if (typeof listSize === "number") return { ...base, factor: item.factor * listSize, variables: item.variables, pendingSize: null };
-  return { ...base, factor: item.factor, variables: [...item.variables, listSize], pendingSize: null };
+/**
+ * The work item for a field's selection: deeper, and multiplied by the field's list sizes, one per list level
+ * of its type — the page size (or the request's `defaultListSize`) for the outermost, `defaultListSize` for each
+ * one inside it. An introspection list counts the schema's own largest such list instead.
+ */
+function childWork(
+  schema: GraphQLSchema,
+  item: WorkItem,
+  parentType: GraphQLNamedType,
+  node: FieldNode,
+  fieldDef: GraphQLField<unknown, unknown>,
+): Omit<WorkItem, "selectionSet"> {
+  const base = { type: getNamedType(fieldDef.type), depth: item.depth + 1 };
+  const size = pageSizeOf(node, fieldDef) ?? item.pendingSize;
+  let levels = listLevels(fieldDef.type);
+  if (levels === 0) return { ...base, factor: item.factor, variables: item.variables, pendingSize: size };
+  let factor = item.factor;
+  const variables = [...item.variables];
+  const introspected = isIntrospectionType(parentType) ? introspectionSizes(schema).get(`${parentType.name}.${fieldDef.name}`) : undefined;
+  for (let listSize = introspected ?? size ?? UNSIZED_LIST; levels > 0; levels--, listSize = UNSIZED_LIST) {
+    if (typeof listSize === "number") factor *= listSize;
+    else variables.push(listSize);
+  }
+  return { ...base, factor, variables, pendingSize: null };
 }
 
 /** A list without a page size: counted at each request's `defaultListSize`. */
 const UNSIZED_LIST: CostVariable = { name: DEFAULT_LIST_SIZE, fallback: null };
 
-function isListOutput(type: GraphQLOutputType): boolean {
-  return isListType(isNonNullType(type) ? type.ofType : type);
+/** How many lists a field's type nests: `[[O]]` is 2, `O!` is 0. */
+function listLevels(type: GraphQLOutputType): number {
+  let levels = 0;
+  for (let t: GraphQLOutputType = type; !isNamedOutput(t); t = t.ofType) if (isListType(t)) levels++;
+  return levels;
+}
+
+function isNamedOutput(type: GraphQLOutputType): type is GraphQLNamedType & GraphQLOutputType {
+  return !isListType(type) && !isNonNullType(type);
+}
+
+const introspectionSizesCache = new WeakMap<GraphQLSchema, Map<string, number>>();
+
+/**
+ * The longest list each introspection field can give in this schema (types, a type's fields, a field's
+ * arguments, …): what an introspection query's lists count, as the schema bounds them. Made once per schema.
+ */
+function introspectionSizes(schema: GraphQLSchema): Map<string, number> {
+  let sizes = introspectionSizesCache.get(schema);
+  if (sizes !== undefined) return sizes;
+  sizes = new Map();
+  const most = (key: string, n: number) => sizes!.set(key, Math.max(sizes!.get(key) ?? 0, n));
+  const types = Object.values(schema.getTypeMap());
+  most("__Schema.types", types.length);
+  most("__Schema.directives", schema.getDirectives().length);
+  for (const type of types) {
+    if (isObjectType(type) || isInterfaceType(type)) {
+      const typeFields = Object.values(type.getFields());
+      most("__Type.fields", typeFields.length);
+      most("__Type.interfaces", type.getInterfaces().length);
+      for (const field of typeFields) most("__Field.args", field.args.length);
+    }
+    if (isInterfaceType(type) || isUnionType(type)) most("__Type.possibleTypes", schema.getPossibleTypes(type).length);
+    if (isEnumType(type)) most("__Type.enumValues", type.getValues().length);
+    if (isInputObjectType(type)) most("__Type.inputFields", Object.keys(type.getFields()).length);
+  }
+  for (const directive of schema.getDirectives()) {
+    most("__Directive.args", directive.args.length);
+    most("__Directive.locations", directive.locations.length);
+  }
+  introspectionSizesCache.set(schema, sizes);
+  return sizes;
 }
 
 /**
