@@ -16,8 +16,10 @@ import {
 import type { GraphscaleFieldExtensions } from "./planResolver.js";
 import { buildOperationPlan } from "./planner.js";
 import { collectFields } from "./collectFields.js";
-import { prepareRequest } from "./execute.js";
-import { executeRequest } from "./execution/executeRequest.js";
+import { fieldDefOf } from "./outputPlan.js";
+import { prepareRequest, type GraphscaleExecutionArgs } from "./execute.js";
+import { executeRequest, type RequestFinish } from "./execution/executeRequest.js";
+import { maskErrors } from "./maskErrors.js";
 import { newRootBucket, type RequestState } from "./execution/bucket.js";
 import { executeLayer } from "./execution/executeLayer.js";
 import { FlaggedValue } from "./flags.js";
@@ -63,7 +65,11 @@ async function createSourceEventStream(
   request: RequestState,
 ): Promise<AsyncIterable<unknown> | ExecutionResult> {
   const plan = request.plan;
-  const rootType = plan.rootType;
+  // As graphql-js: the schema's subscription type, whatever the operation (input that skipped validation).
+  const rootType = args.schema.getSubscriptionType();
+  if (rootType == null) {
+    return { errors: [new GraphQLError("Schema is not configured to execute subscription operation.", { nodes: plan.operation })] };
+  }
   const fields = collectFields(
     { schema: plan.schema, fragments: plan.fragments, variableValues: request.variableValues, recordConstraint: () => undefined },
     rootType,
@@ -73,7 +79,8 @@ async function createSourceEventStream(
   if (!first) return { errors: [new GraphQLError("Must provide an operation.")] };
   const [responseKey, fieldNodes] = first;
   const fieldName = fieldNodes[0]!.name.value;
-  const fieldDef = rootType.getFields()[fieldName];
+  // graphql-js's getFieldDef: meta fields too (`__typename` then has no stream, and rejects below).
+  const fieldDef = fieldDefOf(args.schema, rootType, fieldName);
   if (!fieldDef) {
     return { errors: [new GraphQLError(`The subscription field "${fieldName}" is not defined.`, { nodes: fieldNodes })] };
   }
@@ -81,7 +88,8 @@ async function createSourceEventStream(
   let eventStream: unknown;
   try {
     const ext = fieldDef.extensions?.graphscale as GraphscaleFieldExtensions | undefined;
-    if (ext?.subscribePlan) {
+    // The source plan is planned on the operation's root type, so only a subscription operation has one.
+    if (ext?.subscribePlan && plan.operation.operation === "subscription") {
       // The source plan is built per subscription (not per event) and run once with the real root value.
       const sourcePlan = buildOperationPlan(args.schema, plan.operation, plan.fragments, request.variableValues, "subscriptionSource");
       const sourceRequest: RequestState = { ...request, plan: sourcePlan, globals: new Array(sourcePlan.steps.length), globalDone: [] };
@@ -121,7 +129,9 @@ async function createSourceEventStream(
  * graphql-js's `subscribe`: a promise of an async iterator of results (one per event), or of a result with
  * errors when the subscription cannot start.
  */
-export async function subscribe(args: ExecutionArgs & { live?: LiveOptions }): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
+export async function subscribe(
+  args: GraphscaleExecutionArgs & { live?: LiveOptions },
+): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
   const chosen = args.document ? getOperation(args.document, args.operationName) : null;
   if (chosen !== null && !(chosen instanceof GraphQLError) && isLiveOperation(chosen.operation)) {
     const error = liveOperationError(chosen.operation, args.live);
@@ -134,14 +144,24 @@ export async function subscribe(args: ExecutionArgs & { live?: LiveOptions }): P
   if ("errors" in prepared) return { errors: prepared.errors };
   const { request } = prepared;
   const source = await createSourceEventStream(args, request);
-  if (!isAsyncIterable(source)) return source;
-  return mapAsyncIterator(source, (payload) => mapSourceToResponse(request, payload));
+  if (!isAsyncIterable(source)) return maskErrors(source, args);
+  const finish = eventFinish(args);
+  return mapAsyncIterator(source, (payload) => mapSourceToResponse(request, payload, finish));
 }
 
-
+/**
+ * Each event's result as execute gives a request's: internal errors masked (spec/errors.md), and a run that
+ * failed inside is an error result, not a rejected `next()` carrying the raw error.
+ */
+function eventFinish(args: GraphscaleExecutionArgs): RequestFinish<ExecutionResult> {
+  return {
+    done: (result) => maskErrors(result, args),
+    failed: (error) => maskErrors({ errors: [locatedError(error, undefined)], data: null }, args),
+  };
+}
 
 /** spec: MapSourceToResponse — each event runs the cached plan with the event as the root value. */
-function mapSourceToResponse(request: RequestState, payload: unknown): PromiseOrValue<ExecutionResult> {
+function mapSourceToResponse(request: RequestState, payload: unknown, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> {
   const globals = new Array(request.plan.steps.length);
-  return executeRequest({ ...request, rootValue: payload, globals, globalDone: [] });
+  return executeRequest({ ...request, rootValue: payload, globals, globalDone: [] }, finish);
 }
