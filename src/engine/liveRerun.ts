@@ -153,6 +153,7 @@ function spliceGroups(
         return { full: `${keys.join(".")} cannot be completed on its own` };
       }
       if (ctx.errors.errors.length > 0) return { full: `${keys.join(".")} has an error` };
+      if (ctx.promisedRead) return { full: `${keys.join(".")} reads a promise inline` };
       data = setIn(data, keys, 0, value);
       if (data === undefined) return { full: `${keys.join(".")} is not in the last result` };
       paths.push(keys.join("."));

@@ -53,7 +53,11 @@ export function buildResponse(request: RequestState, rootBucket: Bucket): Promis
 
 function completeInterpretively(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
   const ctx = newOutputContext(request, request.promisedEntries === true);
-  return completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, 0, undefined));
+  const response = completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, 0, undefined));
+  if (!ctx.promisedRead) return response;
+  // A property read inline gave a promise: complete again, awaiting it (this pass's result is dropped).
+  const awaiting = newOutputContext(request, true);
+  return completeResponse(awaiting, () => executeFields(awaiting, request.plan.root, rootBucket, 0, undefined));
 }
 
 /** A completion of mutation fields: they always await promised entries, since later fields wait for them. */

@@ -101,7 +101,7 @@ export function executeField(
   }
   const path = addPath(parentPath, field.responseKey, parentTypename);
   try {
-    const completed = isPromised(ctx, bucket, step, entry)
+    const completed = isPromised(ctx, bucket, step, entry, raw)
       ? settledPromise(raw).then((resolved) => completeValue(ctx, field, value, bucket, entry, path, resolved))
       : completeValue(ctx, field, value, bucket, entry, path, raw);
     if (isPromiseLike(completed)) {
@@ -188,7 +188,7 @@ function completeListValue(
     try {
       const raw = outputValueAt(ctx, itemStep, child, at);
       const completed =
-        promised?.[k] === 1 || isPromised(ctx, child, itemStep, at)
+        promised?.[k] === 1 || isPromised(ctx, child, itemStep, at, raw)
           ? settledPromise(raw).then((resolved) => completeValue(ctx, field, item, child, at, itemPath, resolved))
           : completeValue(ctx, field, item, child, at, itemPath, raw);
       if (isPromiseLike(completed)) {

@@ -3,7 +3,7 @@
 // Reads layer results only; never writes into a bucket, never runs a step.
 
 import { GraphQLError, locatedError, type GraphQLLeafType } from "graphql";
-import { FlaggedValue, FLAG_ERROR } from "../flags.js";
+import { FlaggedValue, FLAG_ERROR, fail } from "../flags.js";
 import type { Step } from "../step.js";
 import type { Path } from "../resolveInfo.js";
 import type { OutputField } from "../outputPlan.js";
@@ -42,10 +42,15 @@ export interface OutputContext {
    */
   readonly awaitPromised: boolean;
   readonly stack: Array<string | number>;
+  /**
+   * Set when a property read inline (no step ran it) gave a promise while completing in place: the
+   * response is then completed again, awaiting it, as the read's step would have had it awaited.
+   */
+  promisedRead: boolean;
 }
 
 export function newOutputContext(request: RequestState, awaitPromised: boolean): OutputContext {
-  return { request, errors: new CollectedErrors(), awaitPromised, stack: [] };
+  return { request, errors: new CollectedErrors(), awaitPromised, stack: [], promisedRead: false };
 }
 
 export function addPath(prev: Path | undefined, key: string | number, typename: string | undefined): Path {
@@ -64,19 +69,33 @@ export function response(data: unknown, ctx: OutputContext): ResponseData {
   return errors.length === 0 ? { data: result } : { errors, data: result };
 }
 
-/** A position's value: the step's own, or for a step read inline, the property of its dependency's value. */
+/**
+ * A position's value: the step's own, or for a step read inline, the property of its dependency's value —
+ * as the step would have given it: a getter that throws is an error at this position, and a promise is
+ * awaited (see `promisedRead` and `isPromised`).
+ */
 export function outputValueAt(ctx: OutputContext, step: Step, bucket: Bucket, entry: number): unknown {
   const path = step.inlined;
   if (path === null) return valueAt(ctx.request, bucket, step, entry);
   let v = valueAt(ctx.request, bucket, step.dependencies[0]!, entry);
   if (v instanceof FlaggedValue) return v;
-  for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
+  try {
+    for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
+  } catch (error) {
+    return fail(error);
+  }
+  if (!ctx.awaitPromised && v != null && isPromiseLike(v)) ctx.promisedRead = true;
   return v;
 }
 
-/** Whether to complete this entry as a promise: the step returned it as one (recorded by the executor). */
-export function isPromised(ctx: OutputContext, bucket: Bucket, step: Step, entry: number): boolean {
-  if (!ctx.awaitPromised || step.layerId !== bucket.layer.id) return false;
+/**
+ * Whether to complete this entry as a promise: the step returned it as one (recorded by the executor), or
+ * the step is read inline and its property (`raw`, from outputValueAt) is a promise.
+ */
+export function isPromised(ctx: OutputContext, bucket: Bucket, step: Step, entry: number, raw?: unknown): boolean {
+  if (!ctx.awaitPromised) return false;
+  if (step.inlined !== null) return raw != null && isPromiseLike(raw);
+  if (step.layerId !== bucket.layer.id) return false;
   const promised = bucket.promised[step.id];
   return promised !== undefined && promised[entry] === 1;
 }
