@@ -282,7 +282,7 @@ function executePreparedToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<st
   const request = prepared.request;
   return executeRequest(request, {
     done: (result) => resultText(result, request.plan, args),
-    failed: (error) => JSON.stringify({ errors: [toGraphQLError(error)], data: null }),
+    failed: (error) => JSON.stringify(finishResult({ errors: [toGraphQLError(error)], data: null }, request.plan, args)),
   });
 }
 

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GraphQLError, parse, type ExecutionResult } from "graphql";
-import { execute, INTERNAL_ERROR, makeSchema, Step, type InternalErrorReport } from "../../src/index.js";
+import { execute, executeToJSON, INTERNAL_ERROR, makeSchema, Step, type InternalErrorReport } from "../../src/index.js";
 
 class FailingStep extends Step<never> {
   constructor(readonly error: () => Error) {
@@ -52,6 +52,32 @@ test("errors: internal errors are masked with an id the hook receives; others ke
 test("errors: exposeInternalErrors shows internal errors as raised (development)", () => {
   const result = execute({ schema, document: parse(`{ shard }`), exposeInternalErrors: true }) as ExecutionResult;
   assert.match(result.errors![0]!.message, /10\.0\.0\.7:3306/);
+});
+
+/** A step whose list cannot be read: the run itself fails (not one entry), with an internal error. */
+class UnreadableStep extends Step<number> {
+  async execute(): Promise<number[]> {
+    const list: number[] = [0];
+    Object.defineProperty(list, 0, {
+      get: () => {
+        throw internal("shard 2 (10.0.0.9:3306/app_2) readObjects: ECONNREFUSED");
+      },
+    });
+    return list;
+  }
+}
+
+test("errors: a run that fails inside is masked by execute and executeToJSON alike", async () => {
+  const failing = makeSchema({ typeDefs: `type Query { broken: Int }`, plans: { Query: { broken: () => new UnreadableStep() } } });
+  const reports: InternalErrorReport[] = [];
+  const args = { schema: failing, document: parse(`{ broken }`), onInternalError: (r: InternalErrorReport) => void reports.push(r) };
+  const objects = (await execute(args)) as ExecutionResult;
+  const text = JSON.parse(await executeToJSON(args)) as ExecutionResult;
+  for (const result of [objects, text]) {
+    assert.is(result.data, null);
+    assert.match(result.errors![0]!.message, /^Internal error \(id [0-9a-f]{12}\)$/);
+  }
+  assert.is(reports.length, 2);
 });
 
 test.run();
