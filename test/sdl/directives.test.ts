@@ -87,7 +87,7 @@ test("generated mutations and reads: create with defaults, stored-id check (a ba
   assert.match(missing.errors[0].message, /Field "CreatePostInput.title" of required type "String!" was not provided/);
   assert.is(missing.calls, 0);
   const nulled = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { title: null }) { id } }`, { id: postId });
-  assert.is(nulled.errors[0].message, "updatePost: title is required (Post.title is non-null).");
+  assert.is(nulled.errors[0].message, "updatePost: title cannot be null (Post.title is non-null).");
   assert.is(nulled.calls, 0);
   const updated = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { views: 3 }) { title views } }`, { id: postId });
   assert.equal(updated.data, { updatePost: { title: "Hi", views: 3 } });

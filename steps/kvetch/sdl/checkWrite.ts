@@ -22,7 +22,9 @@ export interface WriteRule {
   readonly inputArg: string | null;
   /** The other arguments, each an attribute of the same name. */
   readonly attrArgs: readonly string[];
-  /** Attributes that must not be null (create: must be given). */
+  /** Attributes never written as null (their fields are non-null), `@default` or not. */
+  readonly nonNull: ReadonlySet<string>;
+  /** Attributes a create must be given (non-null, no `@default`). */
   readonly required: ReadonlySet<string>;
   /** Attributes holding another object's id → that object's type. */
   readonly storedIds: ReadonlyMap<string, string>;
@@ -87,19 +89,23 @@ export class CheckWriteStep extends Step<CheckedWrite> {
     const input = rule.inputArg === null ? null : (args[rule.inputArg] as Record<string, unknown> | null | undefined);
     if (input != null) for (const name of Object.keys(input)) if (input[name] !== undefined) data[name] = input[name];
     if (rule.mode === "create") for (const [name, value] of rule.defaults) if (data[name] === undefined) data[name] = value;
-    for (const name of rule.required) {
-      if (data[name] === null || (rule.mode === "create" && data[name] === undefined)) {
-        throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`);
+    // An explicit null is not "not given": a @default fills only absent attributes, and never null.
+    for (const name of rule.nonNull) {
+      if (data[name] === null) throw new GraphQLError(`${rule.field}: ${name} cannot be null (${rule.type}.${name} is non-null).`);
+    }
+    if (rule.mode === "create") {
+      for (const name of rule.required) {
+        if (data[name] === undefined) throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`);
       }
     }
-    const id = rule.idArg === null ? null : (args[rule.idArg] as string);
-    if (id !== null && !isUuid(id)) throw new GraphQLError(`${rule.field}: ${rule.idArg} ${JSON.stringify(id)} is not an object id.`);
+    const id = rule.idArg === null ? null : (args[rule.idArg] as string | null | undefined);
+    if (rule.idArg !== null && (typeof id !== "string" || !isUuid(id))) throw new GraphQLError(`${rule.field}: ${rule.idArg} ${JSON.stringify(id ?? null)} is not an object id.`);
     for (const attr of rule.storedIds.keys()) {
       const value = data[attr];
       if (value != null && !isUuid(value)) throw new GraphQLError(`${rule.field}: ${attr} ${JSON.stringify(value)} is not an object id.`);
       if (value != null) data[attr] = (value as string).toLowerCase();
     }
-    return { id: id === null ? null : id.toLowerCase(), data };
+    return { id: typeof id === "string" ? id.toLowerCase() : null, data };
   }
 
   /** Why an entry's ids do not hold (missing object, other type), or null. */

@@ -13,6 +13,7 @@ import {
   type FieldDefinitionNode,
   type GraphQLDirective,
   type ObjectTypeDefinitionNode,
+  type ObjectTypeExtensionNode,
 } from "graphql";
 
 /** Every directive annotated SDL understands, as SDL. `_KvetchValue` is any literal (for `@default`). */
@@ -78,7 +79,7 @@ function read(node: { directives?: readonly ConstDirectiveNode[] }, where: strin
 }
 
 /** The Kvetch directives of an object type definition (or extension). */
-export function typeDirectives(node: ObjectTypeDefinitionNode): DirectiveUse[] {
+export function typeDirectives(node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode): DirectiveUse[] {
   const uses = read(node, node.name.value);
   const misplaced = uses.find((u) => u.name !== "object");
   if (misplaced) throw misuse(misplaced, "belongs on a field, not on a type");

@@ -5,6 +5,7 @@
 import {
   Kind,
   buildASTSchema,
+  coerceInputValue,
   getNamedType,
   isLeafType,
   isListType,
@@ -13,10 +14,12 @@ import {
   parse,
   type DocumentNode,
   type GraphQLField,
+  type GraphQLInputType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
   type ObjectTypeDefinitionNode,
+  type ObjectTypeExtensionNode,
 } from "graphql";
 import type { KvetchEdgeConfig, KvetchIndexConfig, KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
 import { fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
@@ -57,9 +60,24 @@ export interface SdlModel {
 
 const PAGE_ARGS = new Set(["first", "after"]);
 
+/** An object type as written: `type T { ... }` or `extend type T { ... }` (directives are read from both). */
+type ObjectTypeNode = ObjectTypeDefinitionNode | ObjectTypeExtensionNode;
+
+/** What readField needs besides the field: the model so far, the stored types, who declared each stored id. */
+interface ReadContext {
+  model: SdlModel;
+  stored: Set<string>;
+  /** "Type.attr" → the field that declared which type's ids it holds, to name both in a conflict. */
+  storedIdFrom: Map<string, string>;
+  /** @edge/@edgeFromStoredId/@edgeCount naming an edge declared elsewhere; checked once all are read. */
+  references: Array<{ use: DirectiveUse; edge: KvetchEdgeConfig }>;
+  /** @queryIndex fields; checked against the indexes once all are read. */
+  lookups: Array<{ use: DirectiveUse; field: GraphQLField<unknown, unknown> }>;
+}
+
 /** spec: ReadAnnotatedSdl — the directives of an annotated SDL document read into one model. */
 export function readAnnotatedSdl(source: DocumentNode): SdlModel {
-  const objectTypes = source.definitions.filter((d): d is ObjectTypeDefinitionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION);
+  const objectTypes = source.definitions.filter((d): d is ObjectTypeNode => d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION);
   const document = withConnectionTypes(stripDirectives(source), objectTypes);
   const schema = buildASTSchema(document);
   const model: SdlModel = { objects: [], edges: [], indexes: [], fields: new Map(), storedIds: new Map(), defaults: new Map(), document, schema };
@@ -70,23 +88,22 @@ export function readAnnotatedSdl(source: DocumentNode): SdlModel {
       stored.add(node.name.value);
     }
   }
-  const references: Array<{ use: DirectiveUse; edge: KvetchEdgeConfig }> = [];
+  const context: ReadContext = { model, stored, storedIdFrom: new Map(), references: [], lookups: [] };
   for (const node of objectTypes) {
     const type = schema.getType(node.name.value) as GraphQLObjectType;
     for (const fieldNode of node.fields ?? []) {
       const field = type.getFields()[fieldNode.name.value]!;
-      for (const use of fieldDirectives(type.name, fieldNode)) {
-        const reference = readField(model, stored, type, field, use);
-        if (reference) references.push({ use, edge: reference });
-      }
+      for (const use of fieldDirectives(type.name, fieldNode)) readField(context, type, field, use);
     }
   }
-  for (const { use, edge } of references) checkReference(model, use, edge);
+  for (const { use, edge } of context.references) checkReference(model, use, edge);
+  for (const { use, field } of context.lookups) checkLookup(model, use, field);
   return model;
 }
 
-/** One field directive: records the Kvetch declarations and the field's kind; returns an edge reference to check later. */
-function readField(model: SdlModel, stored: Set<string>, type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, use: DirectiveUse): KvetchEdgeConfig | null {
+/** One field directive: records the Kvetch declarations and the field's kind (and what to check once all are read). */
+function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, use: DirectiveUse): void {
+  const { model, stored } = context;
   const where = `${type.name}.${field.name}`;
   const args = use.args;
   const root = rootKind(model.schema, type);
@@ -94,15 +111,22 @@ function readField(model: SdlModel, stored: Set<string>, type: GraphQLObjectType
     if (!stored.has(type.name)) throw misuse(use, `needs ${type.name} to be a stored type (@object) ${what}`);
   };
   switch (use.name) {
-    case "default":
+    case "default": {
       needStored("to have attributes");
-      mapOf(model.defaults, type.name).set(field.name, args.value);
-      return null;
+      if (field.name === "id" || !isLeafType(getNamedType(field.type))) throw misuse(use, `needs a stored attribute (a scalar or enum field other than id), got ${field.name}: ${field.type}`);
+      // A leaf field's type is also an input type: the default is coerced as a variable of that type would be.
+      const problems: string[] = [];
+      const value = coerceInputValue(args.value, field.type as GraphQLInputType, (_path, _invalid, error) => problems.push(error.message));
+      if (problems.length > 0) throw misuse(use, `value ${JSON.stringify(args.value)} does not fit ${field.type}: ${problems.join("; ")}`);
+      mapOf(model.defaults, type.name).set(field.name, value);
+      return;
+    }
     case "index": {
       needStored("to index its attribute");
-      if (!isLeafType(getNamedType(field.type))) throw misuse(use, `needs a scalar or enum attribute, got ${field.type}`);
+      // The store indexes an attribute's whole value; a list would be matched as one value, never by element.
+      if (!isLeafType(isNonNullType(field.type) ? field.type.ofType : field.type)) throw misuse(use, `needs a scalar or enum attribute, got ${field.type}`);
       model.indexes.push({ name: args.name as string, indexId: args.indexId as number, indexedType: type.name, indexedAttr: field.name });
-      return null;
+      return;
     }
     case "edge":
     case "edgeFromStoredId": {
@@ -111,9 +135,9 @@ function readField(model: SdlModel, stored: Set<string>, type: GraphQLObjectType
       if (target === null) throw misuse(use, `needs a list or connection of a stored type (@object), or one stored object; got ${field.type}`);
       if (target.single) {
         if (use.name === "edge") throw misuse(use, `needs a list or connection; a single object comes from a stored id: @edgeFromStoredId(attr: "...")`);
-        mapOf(model.storedIds, type.name).set(args.attr as string, target.nodeType);
+        storeId(context, use, type.name, args.attr as string, target.nodeType);
         model.fields.set(where, { kind: "objectFromStoredId", attr: args.attr as string, nodeType: target.nodeType });
-        return null;
+        return;
       }
       if (typeof args.name !== "string") throw misuse(use, `on a list or connection needs the edge's name: @${use.name}(name: "...", edgeId: N${use.name === "edge" ? "" : `, attr: "..."`})`);
       model.fields.set(where, { kind: "edges", edge: args.name, nodeType: target.nodeType, connection: target.connection });
@@ -121,38 +145,54 @@ function readField(model: SdlModel, stored: Set<string>, type: GraphQLObjectType
       const edge: KvetchEdgeConfig = derived
         ? { name: args.name, edgeId: args.edgeId as number, fromType: type.name, storedIdAttr: args.attr as string, storedOnType: target.nodeType }
         : { name: args.name, edgeId: args.edgeId as number, fromType: type.name, toType: target.nodeType };
-      if (args.edgeId == null) return edge;
+      if (args.edgeId == null) {
+        context.references.push({ use, edge });
+        return;
+      }
       model.edges.push(edge);
-      if (derived) mapOf(model.storedIds, target.nodeType).set(args.attr as string, type.name);
-      return null;
+      if (derived) storeId(context, use, target.nodeType, args.attr as string, type.name);
+      return;
     }
     case "edgeCount":
       needStored("to count its edges");
       if (getNamedType(field.type).name !== "Int") throw misuse(use, `needs an Int field, got ${field.type}`);
       model.fields.set(where, { kind: "edgeCount", edge: args.edge as string });
-      return { name: args.edge as string, edgeId: 0 };
+      context.references.push({ use, edge: { name: args.edge as string, edgeId: 0, fromType: type.name } });
+      return;
     case "readObject":
     case "queryIndex":
       if (root !== "query") throw misuse(use, `belongs on a field of the Query type`);
       model.fields.set(where, readRootField(stored, field, use));
-      return null;
+      if (use.name === "queryIndex") context.lookups.push({ use, field });
+      return;
     default: {
       if (root !== "mutation") throw misuse(use, `belongs on a field of the Mutation type`);
       if (use.name === "deleteObject") {
         if (!stored.has(args.type as string)) throw misuse(use, `names type "${args.type}", which is not a stored type (@object); stored: ${[...stored].join(", ")}`);
-        idArgument(field, use);
+        idArgument(field, use, true);
         model.fields.set(where, { kind: "deleteObject", nodeType: args.type as string });
-        return null;
+        return;
       }
       const nodeType = getNamedType(field.type).name;
       if (!stored.has(nodeType) || isListType(isNonNullType(field.type) ? field.type.ofType : field.type)) {
         throw misuse(use, `needs the field to return one stored object (@object), got ${field.type}`);
       }
-      if (use.name === "updateObject" && field.args.length > 0) idArgument(field, use);
+      if (use.name === "updateObject" && field.args.length > 0) idArgument(field, use, true);
       model.fields.set(where, { kind: use.name as "createObject" | "updateObject", nodeType });
-      return null;
+      return;
     }
   }
+}
+
+/** Records that `type.attr` holds ids of `target`; one attribute cannot hold ids of two types. */
+function storeId(context: ReadContext, use: DirectiveUse, type: string, attr: string, target: string): void {
+  const held = mapOf(context.model.storedIds, type);
+  const previous = held.get(attr);
+  if (previous !== undefined && previous !== target) {
+    throw misuse(use, `declares that ${type}.${attr} holds ${target} ids, but ${context.storedIdFrom.get(`${type}.${attr}`)} declares it holds ${previous} ids; use another attr`);
+  }
+  held.set(attr, target);
+  if (!context.storedIdFrom.has(`${type}.${attr}`)) context.storedIdFrom.set(`${type}.${attr}`, use.where);
 }
 
 function readRootField(stored: Set<string>, field: GraphQLField<unknown, unknown>, use: DirectiveUse): FieldKind {
@@ -161,28 +201,56 @@ function readRootField(stored: Set<string>, field: GraphQLField<unknown, unknown
   const unwrapped = isNonNullType(field.type) ? field.type.ofType : field.type;
   if (use.name === "readObject") {
     if (isListType(unwrapped)) throw misuse(use, `returns one object; got a list (${field.type})`);
-    return { kind: "readObject", nodeType, idArg: idArgument(field, use) };
+    return { kind: "readObject", nodeType, idArg: idArgument(field, use, false) };
   }
   const values = field.args.filter((a) => !PAGE_ARGS.has(a.name));
   if (values.length !== 1) throw misuse(use, `needs exactly one argument besides first/after (the indexed value), got ${values.map((a) => a.name).join(", ") || "none"}`);
   return { kind: "queryIndex", index: use.args.index as string, nodeType, valueArg: values[0]!.name, list: isListType(unwrapped) };
 }
 
-/** The field's id argument: `id: ID!`, or its only argument. */
-function idArgument(field: GraphQLField<unknown, unknown>, use: DirectiveUse): string {
+/**
+ * The field's id argument: `id: ID!`, or its only argument. A write's must be non-null (a null id would name
+ * no object and skip the check); a read's may be nullable (null reads null). Never a list.
+ */
+function idArgument(field: GraphQLField<unknown, unknown>, use: DirectiveUse, nonNull: boolean): string {
   const arg = field.args.find((a) => a.name === "id") ?? (field.args.length === 1 ? field.args[0] : undefined);
-  if (!arg || getNamedType(arg.type).name !== "ID") throw misuse(use, `needs an argument id: ID!`);
+  const nullable = arg && (isNonNullType(arg.type) ? arg.type.ofType : arg.type);
+  if (!arg || nullable !== getNamedType(arg.type) || nullable.name !== "ID" || (nonNull && !isNonNullType(arg.type))) {
+    throw misuse(use, `needs an argument id: ID!${arg ? `; got ${arg.name}: ${arg.type}` : ""}`);
+  }
   return arg.name;
 }
 
-/** An edge named without edgeId (by @edge, @edgeFromStoredId or @edgeCount) must be declared elsewhere, alike. */
+/**
+ * An edge named without edgeId (by @edge or @edgeFromStoredId) must be declared elsewhere alike: same kind,
+ * attribute and types. The edge @edgeCount counts must go from the field's type (from another, it counts 0).
+ */
 function checkReference(model: SdlModel, use: DirectiveUse, ref: KvetchEdgeConfig): void {
   const declared = model.edges.find((e) => e.name === ref.name);
   const names = model.edges.map((e) => JSON.stringify(e.name)).join(", ") || "none";
   if (!declared) throw misuse(use, `names edge "${ref.name}", which no field declares (with edgeId); declared: ${names}`);
-  if (ref.edgeId === 0) return; // @edgeCount: any edge
-  if ((ref.storedIdAttr ?? null) !== (declared.storedIdAttr ?? null) || ref.fromType !== declared.fromType) {
-    throw misuse(use, `names edge "${ref.name}" but differs from its declaration (from ${declared.fromType}${declared.storedIdAttr ? `, attr ${declared.storedIdAttr}` : ""})`);
+  const declaredTo = declared.toType ?? declared.storedOnType;
+  if (ref.edgeId === 0) {
+    if (ref.fromType !== declared.fromType) throw misuse(use, `counts edge "${ref.name}", which goes from ${declared.fromType} to ${declaredTo}, not from ${ref.fromType}`);
+    return;
+  }
+  if ((ref.storedIdAttr ?? null) !== (declared.storedIdAttr ?? null) || ref.fromType !== declared.fromType || (ref.toType ?? ref.storedOnType) !== declaredTo) {
+    throw misuse(use, `names edge "${ref.name}" but differs from its declaration (from ${declared.fromType} to ${declaredTo}${declared.storedIdAttr ? `, attr ${declared.storedIdAttr}` : ""})`);
+  }
+}
+
+/** A @queryIndex field must name a declared index over its return type, and its value argument have the attribute's type. */
+function checkLookup(model: SdlModel, use: DirectiveUse, field: GraphQLField<unknown, unknown>): void {
+  const kind = model.fields.get(use.where) as Extract<FieldKind, { kind: "queryIndex" }>;
+  const index = model.indexes.find((i) => i.name === kind.index);
+  const names = model.indexes.map((i) => JSON.stringify(i.name)).join(", ") || "none";
+  if (!index) throw misuse(use, `names index "${kind.index}", which no field declares (@index); declared: ${names}`);
+  if (index.indexedType !== kind.nodeType) throw misuse(use, `names index "${index.name}", which is over ${index.indexedType}.${index.indexedAttr}, but the field returns ${kind.nodeType}`);
+  const attr = (model.schema.getType(index.indexedType) as GraphQLObjectType).getFields()[index.indexedAttr]!;
+  const arg = field.args.find((a) => a.name === kind.valueArg)!;
+  const argType = isNonNullType(arg.type) ? arg.type.ofType : arg.type;
+  if (argType !== getNamedType(attr.type)) {
+    throw misuse(use, `argument ${arg.name}: ${arg.type} cannot match index "${index.name}" over ${index.indexedType}.${index.indexedAttr}: ${attr.type}; declare it ${arg.name}: ${getNamedType(attr.type)}`);
   }
 }
 
@@ -224,7 +292,7 @@ function mapOf<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V
  * `X`): `XConnection { edges: [XEdge!]! pageInfo: PageInfo! totalCount: Int! }`, `XEdge { cursor: String!
  * node: X }`, and `PageInfo` unless defined.
  */
-function withConnectionTypes(document: DocumentNode, objectTypes: readonly ObjectTypeDefinitionNode[]): DocumentNode {
+function withConnectionTypes(document: DocumentNode, objectTypes: readonly ObjectTypeNode[]): DocumentNode {
   const defined = new Set(document.definitions.flatMap((d) => ("name" in d && d.name ? [d.name.value] : [])));
   const sdl: string[] = [];
   for (const node of objectTypes) {

@@ -24,6 +24,9 @@ interface Attribute {
   name: string;
   /** Its GraphQL type as an input type, without the outer non-null. */
   inputType: string;
+  /** Never written as null: its field is non-null. */
+  nonNull: boolean;
+  /** A create must give it: non-null and no `@default`. */
   required: boolean;
 }
 
@@ -38,11 +41,11 @@ export function attributesOf(model: SdlModel, typeName: string, planned: Readonl
   for (const field of Object.values(type.getFields())) {
     if (field.name === "id" || model.fields.has(`${typeName}.${field.name}`) || planned.has(`${typeName}.${field.name}`)) continue;
     if (!isLeafType(getNamedType(field.type))) continue;
-    const required = isNonNullType(field.type) && !defaults?.has(field.name);
-    out.push({ name: field.name, inputType: String(isNonNullType(field.type) ? field.type.ofType : field.type), required });
+    const nonNull = isNonNullType(field.type);
+    out.push({ name: field.name, inputType: String(isNonNullType(field.type) ? field.type.ofType : field.type), nonNull, required: nonNull && !defaults?.has(field.name) });
   }
   for (const attr of model.storedIds.get(typeName)?.keys() ?? []) {
-    if (!out.some((a) => a.name === attr)) out.push({ name: attr, inputType: "ID", required: false });
+    if (!out.some((a) => a.name === attr)) out.push({ name: attr, inputType: "ID", nonNull: false, required: false });
   }
   return out;
 }
@@ -52,10 +55,11 @@ export const IDEMPOTENCY_KEY_ARG = "idempotencyKey";
 
 /** The write rules of the model's mutation fields; adds generated arguments and inputs to `document`. */
 export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): { rules: Map<string, WriteRule>; document: DocumentNode } {
+  checkDefaults(model, planned);
   const rules = new Map<string, WriteRule>();
   const mutation = model.schema.getMutationType();
   const generated = new Map<string, string>(); // mutation field → its arguments' SDL
-  const inputs: string[] = [];
+  const inputs = new Map<string, string>(); // one input per type and mode, shared by its fields
   for (const [where, kind] of model.fields) {
     if (kind.kind !== "createObject" && kind.kind !== "updateObject" && kind.kind !== "deleteObject") continue;
     const field = mutation!.getFields()[where.slice(where.indexOf(".") + 1)]!;
@@ -63,8 +67,11 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
     const mode = kind.kind === "createObject" ? "create" : kind.kind === "updateObject" ? "update" : "delete";
     if (field.args.length === 0 && mode !== "delete") {
       const input = `${mode === "create" ? "Create" : "Update"}${kind.nodeType}Input`;
+      const use = { where, name: kind.kind };
+      if (model.schema.getType(input)) throw misuse(use, `generates input ${input}, which the SDL already defines; declare the field's arguments (${field.name}(input: ${input}!)) or rename that type`);
+      if (attributes.length === 0) throw misuse(use, `generates input ${input}, but ${kind.nodeType} has no stored attributes to put in it; declare the field's arguments or give ${kind.nodeType} an attribute`);
       const lines = attributes.map((a) => `  ${a.name}: ${a.inputType}${mode === "create" && a.required ? "!" : ""}`);
-      inputs.push(`input ${input} {\n${lines.join("\n")}\n}`);
+      inputs.set(input, `input ${input} {\n${lines.join("\n")}\n}`);
       generated.set(field.name, mode === "create" ? `input: ${input}!` : `id: ID!, input: ${input}!`);
       rules.set(where, rule(field, mode, kind.nodeType, attributes, model, "input", mode === "update" ? "id" : null, []));
       continue;
@@ -72,6 +79,7 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
     const idArg = mode === "create" ? null : (field.args.find((a) => a.name === "id") ?? field.args[0]!).name;
     let inputArg: string | null = null;
     const attrArgs: string[] = [];
+    const given = new Set<string>();
     for (const arg of field.args) {
       if (arg.name === idArg) continue;
       // A create's `idempotencyKey` is the store's retry key (spec/kvetch-storage.md), not an attribute.
@@ -80,15 +88,34 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
       if (mode === "delete") throw misuse({ where, name: kind.kind }, `takes only the id argument; got ${arg.name}`);
       if (isInputObjectType(argType) && inputArg === null && !attributes.some((a) => a.name === arg.name)) {
         inputArg = arg.name;
-        for (const name of Object.keys(argType.getFields())) checkAttribute(where, kind.kind, attributes, name, `${argType.name}.${name}`, kind.nodeType);
+        for (const name of Object.keys(argType.getFields())) {
+          checkAttribute(where, kind.kind, attributes, name, `${argType.name}.${name}`, kind.nodeType);
+          given.add(name);
+        }
         continue;
       }
       checkAttribute(where, kind.kind, attributes, arg.name, `argument ${arg.name}`, kind.nodeType);
       attrArgs.push(arg.name);
+      given.add(arg.name);
     }
+    // A create that cannot give a required attribute would fail every call.
+    const missing = mode === "create" ? attributes.filter((a) => a.required && !given.has(a.name)).map((a) => a.name) : [];
+    if (missing.length > 0) throw misuse({ where, name: kind.kind }, `cannot write required ${missing.join(", ")} (non-null, no @default): add ${missing.length > 1 ? "them as arguments" : "it as an argument"} or give ${kind.nodeType}.${missing[0]} a @default`);
     rules.set(where, rule(field, mode, kind.nodeType, attributes, model, inputArg, idArg, attrArgs));
   }
-  return { rules, document: withGeneratedArguments(model.document, mutation?.name ?? "", generated, inputs) };
+  return { rules, document: withGeneratedArguments(model.document, mutation?.name ?? "", generated, [...inputs.values()]) };
+}
+
+/** A `@default` sits on a stored attribute: a field a directive or hand-written plan computes is never written. */
+function checkDefaults(model: SdlModel, planned: ReadonlySet<string>): void {
+  for (const [typeName, defaults] of model.defaults) {
+    const attributes = attributesOf(model, typeName, planned);
+    for (const name of defaults.keys()) {
+      if (attributes.some((a) => a.name === name)) continue;
+      const by = model.fields.has(`${typeName}.${name}`) ? "a planning directive" : "a hand-written plan";
+      throw misuse({ where: `${typeName}.${name}`, name: "default" }, `needs a stored attribute; ${typeName}.${name} is computed by ${by}, so no create writes it`);
+    }
+  }
 }
 
 function checkAttribute(where: string, directive: string, attributes: readonly Attribute[], name: string, what: string, type: string): void {
@@ -113,6 +140,7 @@ function rule(
     idArg,
     inputArg,
     attrArgs,
+    nonNull: new Set(attributes.filter((a) => a.nonNull).map((a) => a.name)),
     required: new Set(attributes.filter((a) => a.required).map((a) => a.name)),
     storedIds: model.storedIds.get(type) ?? new Map(),
     defaults: model.defaults.get(type) ?? new Map(),
