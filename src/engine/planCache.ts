@@ -1,9 +1,11 @@
 // Plan cache: plans are built once per operation, not per request. Keyed per schema by operation text
 // and name; a plan that took a decision from a variable's value (@skip/@include) is reused only when
 // that variable has the same value again. Bounded by lru-cache so a flood of distinct texts cannot grow it.
+// A document transformed after parsing (visit keeps `loc`, so its source text is the original's) never
+// shares the plans of a document it differs from: see SharedPlans.
 
 import { LRUCache } from "lru-cache";
-import { GraphQLError, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { getOperation, type ChosenOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
 import { buildOperationPlan } from "./planner.js";
@@ -29,13 +31,19 @@ export interface CachedOperation {
   chosen?: ChosenOperation;
 }
 
+/** The plans of one key text, and the document that first took that key: every document sharing them equals it. */
+interface SharedPlans {
+  readonly document: DocumentNode;
+  readonly perName: Map<string, CachedOperation>;
+}
+
 const MAX_PLANS_PER_OPERATION = 32;
 const DEFAULT_MAX_OPERATIONS = 500;
 
 class PlanCache {
   readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0, plansImported: 0, branchesPlanned: 0 };
-  /** Plans by operation text, then by operation name; bounded. */
-  private readonly byText: LRUCache<string, Map<string, CachedOperation>>;
+  /** Plans by key text (the source text, or the printed document and the source text), then by operation name; bounded. */
+  private readonly byText: LRUCache<string, SharedPlans>;
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();
 
   constructor(max: number) {
@@ -119,20 +127,71 @@ class PlanCache {
 
   private perNameOf(document: DocumentNode): Map<string, CachedOperation> {
     // The document object first (servers and graphql() reuse parsed documents: no hashing of the text),
-    // then the text, so a new parse of a known text finds its plans too.
+    // then the text, so a new parse of a known text finds its plans too. Once per document object.
     let perName = this.byDocument.get(document);
     if (perName === undefined) {
       const text = document.loc?.source.body;
-      perName = text === undefined ? undefined : this.byText.get(text);
-      if (perName === undefined) {
-        perName = new Map();
-        if (text !== undefined) this.byText.set(text, perName);
-      }
-      this.byDocument.set(document, perName);
+      // A document that differs from the one that took its source text (a transformed copy, or the original
+      // after its copy) is keyed by its printed form with that text (errors locate nodes in the text);
+      // one that differs from that key's too (a name print cannot tell apart), or that print cannot write,
+      // keeps plans of its own.
+      perName = text === undefined ? undefined : (this.sharedBy(text, document) ?? this.sharedByPrint(text, document));
+      this.byDocument.set(document, (perName ??= new Map()));
     }
     return perName;
   }
 
+  private sharedByPrint(text: string, document: DocumentNode): Map<string, CachedOperation> | undefined {
+    let printed: string;
+    try {
+      printed = print(document);
+    } catch {
+      return undefined; // a node of no known kind: the request's execution says what is wrong with it
+    }
+    return this.sharedBy(`${printed}\u0000${text}`, document);
+  }
+
+  /** The plans kept under `key` if they were made for documents equal to this one (the key is taken if free). */
+  private sharedBy(key: string, document: DocumentNode): Map<string, CachedOperation> | undefined {
+    const shared = this.byText.get(key);
+    if (shared === undefined) {
+      const perName = new Map<string, CachedOperation>();
+      this.byText.set(key, { document, perName });
+      return perName;
+    }
+    return sameDocument(shared.document, document) ? shared.perName : undefined;
+  }
+}
+
+/**
+ * Whether two documents are the same operations: equal kinds, names, aliases, arguments, values, directives,
+ * variable definitions, selections and fragments, wherever they are; `loc` and a string's `block` (how it was
+ * written) are ignored, and an absent list equals an empty one (a node built by hand may leave `arguments` out). Iterative: a deep document cannot
+ * overflow the stack.
+ */
+function sameDocument(a: DocumentNode, b: DocumentNode): boolean {
+  const stack: unknown[] = [a, b];
+  while (stack.length > 0) {
+    const y = stack.pop();
+    const x = stack.pop();
+    if (x === y || (isAbsent(x) && isAbsent(y))) continue;
+    if (x === null || y === null || typeof x !== "object" || typeof y !== "object" || Array.isArray(x) !== Array.isArray(y)) return false;
+    if (Array.isArray(x)) {
+      const ys = y as unknown[];
+      if (x.length !== ys.length) return false;
+      for (let i = 0; i < x.length; i++) stack.push(x[i], ys[i]);
+      continue;
+    }
+    const xs = x as Record<string, unknown>;
+    const ys = y as Record<string, unknown>;
+    for (const key of Object.keys(xs)) if (key !== "loc" && key !== "block") stack.push(xs[key], ys[key]);
+    for (const key of Object.keys(ys)) if (!(key in xs) && key !== "loc" && key !== "block") stack.push(undefined, ys[key]);
+  }
+  return true;
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.length === 0);
 }
 
 /** A document's operations by name: no name (the only operation) apart from every name, the empty one included. */

@@ -7,7 +7,7 @@
 // signal. A checksum is not a signature: a text rewritten with its checksum recomputed is checked for its
 // structure (CheckImportedPlan), not for its meaning, so the store must be trusted as the schema is.
 
-import { GraphQLError, getVariableValues, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, getVariableValues, print, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { OperationPlan } from "../operationPlan.js";
 import { getOperation } from "../getOperation.js";
 import { constraintsHold, planCacheFor } from "../planCache.js";
@@ -53,10 +53,13 @@ export function planWarning(schema: GraphQLSchema, message: string, error?: unkn
   else process.emitWarning(`graphscale: ${message}`, { code: "GRAPHSCALE_PLAN_STORE" });
 }
 
-/** The hash an exported plan names its operation by: operation name and document text. */
+/**
+ * The hash an exported plan names its operation by: operation name and the document as graphql-js prints
+ * it. Not the source text: a document transformed after parsing keeps its original's (visit keeps `loc`),
+ * and a process must never take the plan of the other one; the printed form is the same in every process.
+ */
 export function operationHash(document: DocumentNode, operation: OperationDefinitionNode): string {
-  const text = document.loc?.source.body ?? JSON.stringify(operation);
-  return sha256(`${operation.name?.value ?? ""}\u0000${text}`);
+  return sha256(`${operation.name?.value ?? ""}\u0000${print(document)}`);
 }
 
 /**
