@@ -39,6 +39,13 @@ function planPages(call: string, keys: readonly string[], options: KvetchPageOpt
   if (first !== null && (!Number.isInteger(first) || first < 0)) {
     throw new KvetchError("BAD_ARGUMENT", `${call} first must be a non-negative integer or null, got ${describeValue(first)}`);
   }
+  // Above it, first + 1 is not exact and MySQL would get a LIMIT it cannot parse (1e+21).
+  if (first !== null && first > Number.MAX_SAFE_INTEGER) {
+    throw new KvetchError(
+      "BAD_ARGUMENT",
+      `${call} first must be at most ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER), got ${describeValue(first)}; pass null for the whole list`,
+    );
+  }
   const verify = opts.verify ?? true;
   if (typeof verify !== "boolean") throw new KvetchError("BAD_ARGUMENT", `${call} verify must be a boolean`);
   const cursors = opts.cursors ?? true;
