@@ -1,13 +1,14 @@
 // One shard's mysql2 pool with every wait bounded: a round trip (waiting for a connection included) ends
 // within `queryTimeoutMs`, a connection is waited for at most `acquireTimeoutMs`, and at most `queueLimit`
-// calls wait at once (one more fails at once). A connection whose query timed out is destroyed, never reused.
+// calls wait at once (one more fails at once). A connection whose query timed out, or that the server closed
+// (a statement over max_allowed_packet, a network error), is destroyed, never reused.
 // Errors name the shard by number only; host, port, database and driver text stay in the error's cause.
 
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
 import type { KvetchCounters } from "./backend.js";
-import { shardError } from "./errors.js";
-import type { KvetchError, ShardFailureReason } from "./errors.js";
+import { KvetchError, describeValue, shardError } from "./errors.js";
+import type { ShardFailureReason } from "./errors.js";
 
 /** How long a shard may keep a caller waiting (mysqlBackend options; spec/kvetch-storage.md §9.1). */
 export interface ShardTimeouts {
@@ -24,6 +25,13 @@ export const DEFAULT_SHARD_TIMEOUTS: ShardTimeouts = { queryTimeoutMs: 5000, acq
 const DEADLOCK = 1213;
 const LOCK_WAIT_TIMEOUT = 1205;
 const MAX_ATTEMPTS = 3;
+/** ER_NET_PACKET_TOO_LARGE: a statement over the server's max_allowed_packet (the server then hangs up). */
+const PACKET_TOO_LARGE = 1153;
+/**
+ * Server errors after which the server closes the connection, though mysql2 does not mark them fatal:
+ * shutdown, the ER_NET_* family (packet too large, read and write errors), killed, interaction timeout.
+ */
+const CLOSING_ERRNOS = new Set([1053, 1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1161, 1927, 4031]);
 
 /** Network-level failures: the shard did not answer (as opposed to an SQL error it answered with). */
 const CONNECTION_CODES = new Set([
@@ -40,6 +48,51 @@ const CONNECTION_CODES = new Set([
 
 class Timeout {
   constructor(readonly reason: ShardFailureReason, readonly ms: number) {}
+}
+
+/** A query's error after which its connection was destroyed. */
+class Discarded {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * sqlLimit: a row limit as MySQL takes it. mysql2 writes a number as JavaScript prints it, so 1e21 would be a
+ * syntax error; a limit past 2^53 - 1 rows means "all of them" anyway and is clamped to that.
+ */
+export function sqlLimit(limit: number, what: string): number {
+  if (typeof limit !== "number" || !(limit >= 0) || (!Number.isInteger(limit) && limit !== Infinity)) {
+    throw new KvetchError("BAD_ARGUMENT", `${what} limit must be a non-negative integer, got ${describeValue(limit)}`);
+  }
+  return Math.min(limit, Number.MAX_SAFE_INTEGER);
+}
+
+/** mysql2's callback connection under a PoolConnection, as far as used here. */
+interface CoreConnection {
+  on(event: "error", listener: () => void): unknown;
+  query(sql: string, callback: (error: unknown, rows: unknown) => void): unknown;
+}
+
+/**
+ * Each live connection's max_allowed_packet (keyed by mysql2's own connection object). Exported so a test can
+ * forget one and reach the server's own refusal, which run() must handle too (when the read failed).
+ */
+export const maxPacketOf = new WeakMap<object, number | Promise<number | undefined>>();
+/** The smallest max_allowed_packet a server allows: shorter statements need no check. */
+const MIN_MAX_PACKET = 1024;
+
+function coreOf(connection: PoolConnection): object {
+  return (connection as unknown as { connection: object }).connection;
+}
+
+/** Whether `connection` must not go back to the pool after `error`: it timed out, or its socket is (being) closed. */
+function unusable(connection: PoolConnection, error: unknown): boolean {
+  if (error instanceof Timeout) return true;
+  const driver = error as { fatal?: unknown; errno?: unknown; code?: unknown };
+  if (driver?.fatal === true) return true;
+  if (typeof driver?.errno === "number" && CLOSING_ERRNOS.has(driver.errno)) return true;
+  if (typeof driver?.code === "string" && CONNECTION_CODES.has(driver.code)) return true;
+  const core = coreOf(connection) as { _closing?: boolean; _fatalError?: unknown; stream?: { destroyed?: boolean } } | undefined;
+  return core?._closing === true || (core?._fatalError ?? null) !== null || core?.stream?.destroyed === true;
 }
 
 /** Resolves with the promise's value, or rejects with a Timeout after `ms`; `late` gets a value that came too late. */
@@ -90,7 +143,22 @@ export class ShardPool {
       connectTimeout: timeouts.acquireTimeoutMs,
     });
     // An idle pooled connection that breaks is removed by mysql2; without a listener the error would be thrown.
-    this.pool.on("connection", (connection) => connection.on("error", () => undefined));
+    // Each new connection first reads its max_allowed_packet (queued before the caller's first statement;
+    // connection setup, like the handshake, so not counted), so run() can refuse an oversized statement
+    // before sending it: a server that gets one hangs up, and the client may see only the reset.
+    this.pool.on("connection", (promised) => {
+      const connection = promised as unknown as CoreConnection; // mysql2 hands listeners its callback connection
+      connection.on("error", () => undefined);
+      const read = new Promise<number | undefined>((resolve) => {
+        connection.query("SELECT @@max_allowed_packet AS m", (error: unknown, rows: unknown) => {
+          const max = error ? NaN : Number((rows as { m?: unknown }[] | undefined)?.[0]?.m);
+          if (Number.isSafeInteger(max) && max > 0) maxPacketOf.set(connection, max);
+          else maxPacketOf.delete(connection);
+          resolve(maxPacketOf.get(connection) as number | undefined);
+        });
+      });
+      maxPacketOf.set(connection, read);
+    });
   }
 
   /** The error callers see for `error` (a Timeout, a driver error, or anything else) in call `what`. */
@@ -106,9 +174,35 @@ export class ShardPool {
       if (driver?.message === "Queue limit reached.") reason = "pool queue full";
       else if (typeof driver?.code === "string" && CONNECTION_CODES.has(driver.code)) reason = "connection lost";
       else if ((error as { fatal?: unknown })?.fatal === true) reason = "connection lost";
+      else if (CLOSING_ERRNOS.has((error as { errno?: number })?.errno ?? 0)) reason = "connection lost";
     }
     const cause = new Error(`shard ${this.shard} (${this.where}) ${what}: ${detail}`, { cause: error });
     return shardError(this.shard, reason, what, cause);
+  }
+
+  /** failed: the error callers see for what run() threw (a refusal as it is; Discarded unwrapped). */
+  private failed(what: string, error: unknown): KvetchError {
+    const inner = error instanceof Discarded ? error.error : error;
+    return inner instanceof KvetchError ? inner : this.fail(what, inner);
+  }
+
+  /**
+   * tooLarge: a statement over max_allowed_packet is the caller's data, not a broken shard: BAD_DATA
+   * (unmasked) naming the call and the sizes. It keeps the shard failure reason "failed", so it fails only
+   * its chunk's entries and the breaker does not count it.
+   */
+  private tooLarge(what: string, bytes: number, max: number | undefined, error: unknown): KvetchError {
+    const detail = error === null ? "refused before sending" : `server: ${(error as Error).message}`;
+    const cause = new Error(`shard ${this.shard} (${this.where}) ${what}: ${detail}`, { cause: error ?? undefined });
+    const tooLarge = new KvetchError(
+      "BAD_DATA",
+      `shard ${this.shard} refused ${what}: its statement (${bytes} bytes) is over the server's max_allowed_packet` +
+        `${max === undefined ? "" : ` of ${max} bytes`}; keep each object's and edge's data well under that (store large ` +
+        `values elsewhere), write fewer large objects per call, or raise max_allowed_packet on every shard server`,
+      { cause },
+    );
+    (tooLarge as KvetchError & { shardFailure?: ShardFailureReason }).shardFailure = "failed";
+    return tooLarge;
   }
 
   /** A pooled connection within the acquire timeout (and what is left of the call's deadline). */
@@ -117,13 +211,28 @@ export class ShardPool {
     return within(this.pool.getConnection(), wait, "no connection", (late) => late.release());
   }
 
-  /** Runs one statement text on `connection` before the deadline; a connection that ran out of time is destroyed. */
-  private async run(connection: PoolConnection, sql: string, params: unknown[], deadline: number): Promise<unknown> {
+  /**
+   * Runs one statement text on `connection` before the deadline; a connection that ran out of time or that
+   * the server closed is destroyed, never released, and its error comes wrapped in Discarded. A statement
+   * over the connection's max_allowed_packet is refused (tooLarge) without sending it.
+   */
+  private async run(connection: PoolConnection, what: string, sql: string, params: unknown[], deadline: number): Promise<unknown> {
+    const text = connection.format(sql, params); // what mysql2 would send; sent as is (no values: formatted once)
+    let max: number | undefined;
     try {
-      const [result] = await within(connection.query(sql, params), Math.max(1, deadline - Date.now()), "timeout");
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; the packet adds the command byte
+      const known = text.length * 3 + 1 > MIN_MAX_PACKET ? maxPacketOf.get(coreOf(connection)) : undefined;
+      max = typeof known === "object" ? await within(known, Math.max(1, deadline - Date.now()), "timeout") : known;
+      const bytes = max !== undefined && text.length * 3 + 1 > max ? Buffer.byteLength(text) + 1 : 0;
+      if (max !== undefined && bytes > max) throw this.tooLarge(what, bytes, max, null);
+      const [result] = await within(connection.query(text), Math.max(1, deadline - Date.now()), "timeout");
       return result;
     } catch (error) {
-      if (error instanceof Timeout || (error as { fatal?: unknown })?.fatal === true) connection.destroy();
+      if (unusable(connection, error)) {
+        connection.destroy();
+        const tooLarge = (error as { errno?: unknown })?.errno === PACKET_TOO_LARGE;
+        throw new Discarded(tooLarge ? this.tooLarge(what, Buffer.byteLength(text) + 1, max, error) : error);
+      }
       throw error;
     }
   }
@@ -139,19 +248,19 @@ export class ShardPool {
       throw this.fail(what, error);
     }
     try {
-      const result = (await this.run(connection, sql, params, deadline)) as T;
+      const result = (await this.run(connection, what, sql, params, deadline)) as T;
       connection.release();
       return result;
     } catch (error) {
-      if (!(error instanceof Timeout) && (error as { fatal?: unknown })?.fatal !== true) connection.release();
-      throw this.fail(what, error);
+      if (!(error instanceof Discarded)) connection.release();
+      throw this.failed(what, error);
     }
   }
 
   /**
    * One counted round trip running `sql` (several statements) inside a transaction on one connection.
    * On failure the transaction is rolled back before the connection goes back to the pool (a connection
-   * that timed out is destroyed, which rolls back on the server); deadlocks and lock wait timeouts are
+   * that timed out or was closed is destroyed, which rolls back on the server); deadlocks and lock wait timeouts are
    * retried (each attempt is counted).
    */
   async transaction(what: string, sql: string, params: unknown[]): Promise<ResultSetHeader[]> {
@@ -165,17 +274,20 @@ export class ShardPool {
       }
       this.counters.shardQueries[this.shard]!++;
       try {
-        const results = (await this.run(connection, `START TRANSACTION; ${sql} COMMIT;`, params, deadline)) as ResultSetHeader[];
+        const results = (await this.run(connection, what, `START TRANSACTION; ${sql} COMMIT;`, params, deadline)) as ResultSetHeader[];
         connection.release();
         return results.slice(1, -1);
       } catch (error) {
-        if (!(error instanceof Timeout) && (error as { fatal?: unknown })?.fatal !== true) {
-          try {
-            await this.run(connection, "ROLLBACK", [], Date.now() + this.timeouts.acquireTimeoutMs);
-            connection.release();
-          } catch {
-            connection.destroy();
-          }
+        if (error instanceof Discarded) throw this.failed(what, error);
+        if (error instanceof KvetchError) {
+          connection.release(); // refused before sending: nothing to roll back
+          throw error;
+        }
+        try {
+          await this.run(connection, "ROLLBACK", "ROLLBACK", [], Date.now() + this.timeouts.acquireTimeoutMs);
+          connection.release();
+        } catch (rollback) {
+          if (!(rollback instanceof Discarded)) connection.destroy();
         }
         const errno = (error as { errno?: number }).errno;
         if ((errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) continue;

@@ -20,7 +20,7 @@ import type {
   ShardStore,
 } from "./backend.js";
 import { idFromBytes, idToBytes } from "./id.js";
-import { ShardPool } from "./mysqlPool.js";
+import { ShardPool, sqlLimit } from "./mysqlPool.js";
 import type { ShardTimeouts } from "./mysqlPool.js";
 import { SHARD_DDL, STORAGE_FORMAT, afterCondition, groupEdgeRows, toObjectRow } from "./mysqlTables.js";
 import type { Row } from "./mysqlTables.js";
@@ -144,7 +144,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
       branch += " ORDER BY seq, to_id";
       if (limit !== null) {
         branch += " LIMIT ?";
-        params.push(limit);
+        params.push(sqlLimit(limit, "readEdgeRanges"));
       }
       branches[i] = `(${branch})`;
     }
@@ -261,7 +261,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
       branch += " ORDER BY seq, target_id";
       if (limit !== null) {
         branch += " LIMIT ?";
-        params.push(limit);
+        params.push(sqlLimit(limit, "readIndexRanges"));
       }
       branches[i] = `(${branch})`;
     }
@@ -319,7 +319,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
     const rows = await this.query<Row[]>(
       "scanObjects",
       `SELECT id, type_id, version, created, updated, body FROM objects ${afterId === null ? "" : "WHERE id > ?"} ORDER BY id LIMIT ?`,
-      afterId === null ? [limit] : [idToBytes(afterId), limit],
+      afterId === null ? [sqlLimit(limit, "scanObjects")] : [idToBytes(afterId), sqlLimit(limit, "scanObjects")],
     );
     this.counters.rowsFetched += rows.length;
     return rows.map(toObjectRow);
@@ -334,7 +334,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
       params.push(from, from, after.edgeId, after.edgeId, idToBytes(after.toId));
     }
     sql += " ORDER BY from_id, edge_id, to_id LIMIT ?";
-    params.push(limit);
+    params.push(sqlLimit(limit, "scanEdges"));
     const rows = await this.query<Row[]>("scanEdges", sql, params);
     this.counters.rowsFetched += rows.length;
     return rows.map((row) => ({
@@ -356,7 +356,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
       params.push(after.indexId, after.indexId, hash, hash, idToBytes(after.targetId));
     }
     sql += " ORDER BY index_id, value_hash, target_id LIMIT ?";
-    params.push(limit);
+    params.push(sqlLimit(limit, "scanIndexEntries"));
     const rows = await this.query<Row[]>("scanIndexEntries", sql, params);
     this.counters.rowsFetched += rows.length;
     return rows.map((row) => ({
@@ -403,7 +403,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
       params.push(id, id, after.seq);
     }
     sql += " ORDER BY id, seq LIMIT ?";
-    params.push(limit);
+    params.push(sqlLimit(limit, "readRepairQueue"));
     const rows = await this.query<Row[]>("readRepairQueue", sql, params);
     this.counters.rowsFetched += rows.length;
     return rows.map((row) => ({ id: idFromBytes(row.id as Buffer), seq: Number(row.seq), body: row.body as string }));
