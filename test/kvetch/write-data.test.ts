@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, KvetchError, defineSchema, memoryBackend } from "../../src/kvetch/index.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
+import { rejectionOf } from "./rejection.js";
 
 function nested(levels: number): Record<string, unknown> {
   let value: unknown = "deep";
@@ -12,14 +13,6 @@ function nested(levels: number): Record<string, unknown> {
   return { a: value };
 }
 
-async function errorOf(run: () => Promise<unknown>): Promise<KvetchError> {
-  const error = await run().then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  assert.instance(error, KvetchError);
-  return error as KvetchError;
-}
 
 const roundTrips = (kvetch: Kvetch): number => kvetch.counters.shardQueries.reduce((a, b) => a + b, 0);
 
@@ -35,7 +28,7 @@ test("data depth: 3000 levels is BAD_DATA naming the limit and the path, before 
     [() => kvetch.insertEdge("likes", user.id, todo.id, nested(3000)), /data\.a\.a/],
   ];
   for (const [call, where] of calls) {
-    const error = await errorOf(call);
+    const error = await rejectionOf(call);
     assert.is(error.code, "BAD_DATA");
     assert.match(error.message, where);
     assert.match(error.message, /is nested 101 levels deep; data can nest objects and arrays at most 100 levels/);

@@ -5,6 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, KvetchError, defineSchema, memoryBackend, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
+import { rejectionOf } from "./rejection.js";
 
 const schema = defineSchema({
   objects: [
@@ -41,13 +42,18 @@ function withInterference(method: "replaceObjects" | "removeObjects"): { kvetch:
   return { kvetch: new Kvetch({ schema, backend }), other: new Kvetch({ schema, backend: inner }), before };
 }
 
-async function errorOf(run: () => Promise<unknown>): Promise<KvetchError> {
-  const error = await run().then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  assert.instance(error, KvetchError);
-  return error as KvetchError;
+
+/** Two lists, and two items in the first. */
+async function twoItemsInFirstOfTwoLists(kvetch: Kvetch): Promise<Record<"l1" | "l2" | "a" | "b", { id: string }>> {
+  const [l1, l2] = await kvetch.createObjects([
+    { type: "List", data: {} },
+    { type: "List", data: {} },
+  ]);
+  const [a, b] = await kvetch.createObjects([
+    { type: "Item", data: { listId: l1.id } },
+    { type: "Item", data: { listId: l1.id } },
+  ]);
+  return { l1: l1!, l2: l2!, a: a!, b: b! };
 }
 
 /** The ids in each list's edges, read without verification (the derived rows as stored). */
@@ -59,22 +65,15 @@ async function storedEdges(kvetch: Kvetch, listIds: string[]): Promise<string[][
 test("updateObjects: an object deleted by another writer during the retry fails alone; the written one's edge moves", async () => {
   for (const partial of [false, true]) {
     const { kvetch, other, before } = withInterference("replaceObjects");
-    const [l1, l2] = await kvetch.createObjects([
-      { type: "List", data: {} },
-      { type: "List", data: {} },
-    ]);
-    const [a, b] = await kvetch.createObjects([
-      { type: "Item", data: { listId: l1!.id } },
-      { type: "Item", data: { listId: l1!.id } },
-    ]);
+    const { l1, l2, a, b } = await twoItemsInFirstOfTwoLists(kvetch);
     // The first compare-and-set writes A and misses B, which the other writer deletes just before it.
     before.run = async () => {
       before.run = null;
-      await other.deleteObject(b!.id);
+      await other.deleteObject(b.id);
     };
     const patches = [
-      { id: a!.id, patch: { listId: l2!.id } },
-      { id: b!.id, patch: { t: "b2" } },
+      { id: a.id, patch: { listId: l2.id } },
+      { id: b.id, patch: { t: "b2" } },
     ];
     if (partial) {
       const [movedA, missingB] = await kvetch.updateObjects(patches, { partial: true });
@@ -82,45 +81,38 @@ test("updateObjects: an object deleted by another writer during the retry fails 
       assert.instance(missingB, KvetchError);
       assert.is((missingB as KvetchError).code, "NOT_FOUND");
     } else {
-      const error = await errorOf(() => kvetch.updateObjects(patches));
+      const error = await rejectionOf(() => kvetch.updateObjects(patches));
       assert.is(error.code, "NOT_FOUND");
-      assert.match(error.message, `no object with id ${b!.id}`);
+      assert.match(error.message, `no object with id ${b.id}`);
       assert.match(error.message, "the batch's other objects were written");
     }
-    assert.is((await kvetch.getObject(a!.id))!.data.listId, l2!.id);
-    assert.equal(await storedEdges(kvetch, [l1!.id, l2!.id]), [[], [a!.id]]);
-    assert.equal(await kvetch.countEdges("list_to_item", [l1!.id, l2!.id]), [0, 1]);
+    assert.is((await kvetch.getObject(a.id))!.data.listId, l2.id);
+    assert.equal(await storedEdges(kvetch, [l1.id, l2.id]), [[], [a.id]]);
+    assert.equal(await kvetch.countEdges("list_to_item", [l1.id, l2.id]), [0, 1]);
   }
 });
 
 test("updateObjects: an object still changing after 8 attempts fails alone once another was written; before that, nothing is written", async () => {
   const { kvetch, other, before } = withInterference("replaceObjects");
-  const [l1, l2] = await kvetch.createObjects([
-    { type: "List", data: {} },
-    { type: "List", data: {} },
-  ]);
-  const [a, b] = await kvetch.createObjects([
-    { type: "Item", data: { listId: l1!.id } },
-    { type: "Item", data: { listId: l1!.id } },
-  ]);
+  const { l1, l2, a, b } = await twoItemsInFirstOfTwoLists(kvetch);
   let bumps = 0;
-  before.run = () => other.updateObject(b!.id, { n: ++bumps });
-  const error = await errorOf(() =>
+  before.run = () => other.updateObject(b.id, { n: ++bumps });
+  const error = await rejectionOf(() =>
     kvetch.updateObjects([
-      { id: a!.id, patch: { listId: l2!.id } },
-      { id: b!.id, patch: { listId: l2!.id } },
+      { id: a.id, patch: { listId: l2.id } },
+      { id: b.id, patch: { listId: l2.id } },
     ]),
   );
   assert.is(error.code, "CONFLICT");
-  assert.match(error.message, `${b!.id} kept changing under 8 attempts; the batch's other objects were written`);
+  assert.match(error.message, `${b.id} kept changing under 8 attempts; the batch's other objects were written`);
   assert.is(bumps, 8);
-  assert.equal(await storedEdges(kvetch, [l1!.id, l2!.id]), [[b!.id], [a!.id]]);
-  assert.equal(await kvetch.countEdges("list_to_item", [l1!.id, l2!.id]), [1, 1]);
+  assert.equal(await storedEdges(kvetch, [l1.id, l2.id]), [[b.id], [a.id]]);
+  assert.equal(await kvetch.countEdges("list_to_item", [l1.id, l2.id]), [1, 1]);
 
   // Alone, the changing object writes nothing, and the error says so.
-  const alone = await errorOf(() => kvetch.updateObjects([{ id: b!.id, patch: { listId: l2!.id } }]));
+  const alone = await rejectionOf(() => kvetch.updateObjects([{ id: b.id, patch: { listId: l2.id } }]));
   assert.match(alone.message, "kept changing under 8 attempts; nothing was written");
-  assert.equal(await storedEdges(kvetch, [l1!.id, l2!.id]), [[b!.id], [a!.id]]);
+  assert.equal(await storedEdges(kvetch, [l1.id, l2.id]), [[b.id], [a.id]]);
 });
 
 test("deleteObjects: an object still changing after 8 attempts fails alone; the deleted one's edge, count and index entry go", async () => {
@@ -132,20 +124,20 @@ test("deleteObjects: an object still changing after 8 attempts fails alone; the 
       { type: "Item", data: { listId: list.id, tag: "y" } },
     ]);
     let bumps = 0;
-    before.run = () => other.updateObject(b!.id, { n: ++bumps });
+    before.run = () => other.updateObject(b.id, { n: ++bumps });
     if (partial) {
-      const [deletedA, changingB] = await kvetch.deleteObjects([a!.id, b!.id], { partial: true });
+      const [deletedA, changingB] = await kvetch.deleteObjects([a.id, b.id], { partial: true });
       assert.is(deletedA, true);
       assert.instance(changingB, KvetchError);
       assert.is((changingB as KvetchError).code, "CONFLICT");
     } else {
-      const error = await errorOf(() => kvetch.deleteObjects([a!.id, b!.id]));
+      const error = await rejectionOf(() => kvetch.deleteObjects([a.id, b.id]));
       assert.is(error.code, "CONFLICT");
-      assert.match(error.message, `${b!.id} kept changing under 8 attempts; it was not deleted, the batch's other objects were`);
+      assert.match(error.message, `${b.id} kept changing under 8 attempts; it was not deleted, the batch's other objects were`);
     }
     before.run = null;
-    assert.is(await kvetch.getObject(a!.id), null);
-    assert.equal(await storedEdges(kvetch, [list.id]), [[b!.id]]);
+    assert.is(await kvetch.getObject(a.id), null);
+    assert.equal(await storedEdges(kvetch, [list.id]), [[b.id]]);
     assert.equal(await kvetch.countEdges("list_to_item", [list.id]), [1]);
     const [byX] = await kvetch.queryIndex("by_tag", ["x"], { verify: false });
     assert.is(byX!.edges.length, 0);
