@@ -280,10 +280,22 @@ function executePreparedToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<st
   const prepared = prepareRequest(args, { jsonText: true });
   if ("errors" in prepared) return JSON.stringify(prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors });
   const request = prepared.request;
+  const deps = request.deps ?? null;
+  if (deps !== null) {
+    // The result with extensions.deps, as execute gives it, as text.
+    const result = executeWithDeps(request, deps, args);
+    return isPromiseLike(result) ? result.then(jsonOf) : jsonOf(result);
+  }
   return executeRequest(request, {
     done: (result) => resultText(result, request.plan, args),
     failed: (error) => JSON.stringify(finishResult({ errors: [toGraphQLError(error)], data: null }, request.plan, args)),
   });
+}
+
+/** A finished result as JSON text: data the compiled output wrote as text is read back into it. */
+function jsonOf(result: ExecutionResult): string {
+  const data = result.data as unknown;
+  return JSON.stringify(data instanceof RawJSON ? { ...result, data: JSON.parse(data.text) as Record<string, unknown> } : result);
 }
 
 function resultText(result: ExecutionResult, plan: OperationPlan, args: GraphscaleExecutionArgs): string {

@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { dependenciesOf, execute } from "../../src/index.js";
+import { dependenciesOf, execute, executeToJSON } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
@@ -33,6 +33,14 @@ test("todo view with deps: one dependency per returned object and per list, none
   // per subtree: the items' list is a dependency of its list's subtree
   assert.ok(`edges:list_to_item:${seed.listIds[0]![1]}` in result.extensions.deps["todoUser.todoLists.1"]!);
   assert.equal(await kvetch.checkDeps(deps), []);
+});
+
+test("executeToJSON with deps: the same text as JSON.stringify of execute's result, extensions.deps included", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 2, itemsPerList: 2 });
+  const args = { schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch }, deps: true };
+  const text = await executeToJSON(args);
+  assert.is(text, JSON.stringify(await execute(args)));
+  assert.ok(`object:${seed.userIds[0]!}` in (JSON.parse(text) as { extensions: { deps: Record<string, Record<string, number>> } }).extensions.deps[""]!);
 });
 
 /** Counts the store's version reads (both ways a read step asks: dependencyVersionsNow, dependencyVersions). */
