@@ -65,6 +65,24 @@ test("an operation that fails while running still carries its plan", async () =>
   assert.ok((result.extensions?.explain as ExplainedPlan).mermaid.includes("Load[4#lt;users#gt;]"));
 });
 
+test("explainPlan without a @skip/@include variable shows the fields it guards", () => {
+  const typeDefs = `type Query { a: Int b: Int c: Int d: Int }`;
+  const schema = makeSchema({ typeDefs, plans: { Query: { a: () => constant(1), b: () => constant(2), c: () => constant(3), d: () => constant(4) } } });
+  const document = parse(`query ($s: Boolean!, $i: Boolean!, $both: Boolean!) { a @skip(if: $s) b @include(if: $i) c @skip(if: $both) d @include(if: $both) }`);
+  // Each missing variable shows its fields; one used by both directives counts as true (@include's fields).
+  assert.equal(Object.keys(explainPlan(schema, document).json.output.fields), ["a", "b", "d"]);
+  // Given values are used.
+  assert.equal(Object.keys(explainPlan(schema, document, null, { s: true, i: true, both: false }).json.output.fields), ["b", "c"]);
+});
+
+test("explain keeps a field aliased __proto__ as an own field of the output", async () => {
+  const schema = makeSchema({ typeDefs: `type Query { a: Int }`, plans: { Query: { a: () => constant(1) } } });
+  const result = await execute({ schema, document: parse(`{ __proto__: a other: a }`), explain: "json" });
+  const fields = (result.extensions!.explain as { json: { output: { fields: Record<string, unknown> } } }).json.output.fields;
+  assert.equal(Object.keys(fields), ["__proto__", "other"]);
+  assert.is(Object.getPrototypeOf(fields), Object.prototype);
+});
+
 test.run();
 
 /** The plan cache counts a test compares (planning work is checked in test/engine/limits.test.ts). */

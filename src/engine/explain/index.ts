@@ -2,7 +2,7 @@
 // addExplain (the `explain` execution option). Never plans a second time, never runs a step, and never
 // imports execute.ts, which imports this.
 
-import { GraphQLError, getVariableValues, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { GraphQLError, Kind, getVariableValues, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import type { OperationPlan } from "../operationPlan.js";
 import { planCacheFor } from "../planCache.js";
 import { buildOperationPlan } from "../planner.js";
@@ -49,7 +49,7 @@ export function explainPlan(
   if (chosen instanceof GraphQLError) throw chosen;
   const { operation, fragments } = chosen;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
-  const values = coerced.coerced ?? variableValues ?? {};
+  const values = coerced.coerced ?? withConditionsShown(document, variableValues ?? {});
   const limits = resolveLimits(schema, undefined);
   const plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, values, limits);
   if (!plan.hasUnplannedBranches()) return explainOperationPlan(plan);
@@ -57,6 +57,26 @@ export function explainPlan(
   let whole = wholePlans.get(plan);
   if (whole === undefined) wholePlans.set(plan, (whole = buildOperationPlan(schema, operation, fragments, values, "response", limits, false)));
   return explainOperationPlan(whole);
+}
+
+/**
+ * The values as given, with each @skip/@include variable that is not a boolean set so that its fields are
+ * shown (@include's true, @skip's false; true when one variable is used by both): a plan needs a value there.
+ */
+function withConditionsShown(document: DocumentNode, given: { readonly [name: string]: unknown }): { [name: string]: unknown } {
+  const values: { [name: string]: unknown } = { ...given };
+  const included = new Map<string, boolean>(); // variable → whether some @include uses it
+  visit(document, {
+    Directive(node) {
+      if (node.name.value !== "skip" && node.name.value !== "include") return;
+      const condition = node.arguments?.find((argument) => argument.name.value === "if")?.value;
+      if (condition?.kind !== Kind.VARIABLE) return;
+      const name = condition.name.value;
+      included.set(name, included.get(name) === true || node.name.value === "include");
+    },
+  });
+  for (const [name, include] of included) if (typeof (Object.hasOwn(given, name) ? given[name] : undefined) !== "boolean") values[name] = include;
+  return values;
 }
 
 const wholePlans = new WeakMap<OperationPlan, OperationPlan>();

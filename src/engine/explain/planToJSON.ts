@@ -125,7 +125,11 @@ function layerToJSON(layer: Layer, paths: ReadonlyMap<number, string>): LayerJSO
 
 function selectionToJSON(selection: OutputSelection): OutputSelectionJSON {
   const fields: Record<string, OutputValueJSON> = {};
-  for (const field of selection.fields) fields[field.responseKey] = field.value ? valueToJSON(field.value) : { kind: "typename" };
+  for (const field of selection.fields) {
+    const value: OutputValueJSON = field.value ? valueToJSON(field.value) : { kind: "typename" };
+    // An own key even for an alias named __proto__ (an assignment would set the object's prototype).
+    Object.defineProperty(fields, field.responseKey, { value, enumerable: true, writable: true, configurable: true });
+  }
   return { type: selection.type.name, fields };
 }
 
