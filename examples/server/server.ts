@@ -250,6 +250,12 @@ function roundTrips(contextValue: unknown, before: CountersLike | null): RoundTr
 }
 
 async function readJSON(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  // Only JSON (GraphQL over HTTP): a form on another site can POST text/plain, urlencoded or multipart
+  // bodies without a preflight, so taking those would let any page run mutations with a visitor's cookies.
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new ClientError(415, `The request body must be sent as application/json, not ${type === "" ? "without a content-type" : type}.`);
+  }
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) throw new ClientError(413, `The request body is larger than ${maxBytes} bytes.`);
   const text = await readBody(req, maxBytes);

@@ -68,8 +68,16 @@ test("request errors: 400 with graphql-js's messages, no plan", async () => {
   const bad = await post(memory.url, { query: "{ user(id: 1) { nope } }" }, { "x-graphscale-explain": "1" });
   assert.is(bad.status, 400);
   assert.match(JSON.stringify(bad.body.errors), /Cannot query field \\"nope\\" on type \\"User\\"/);
-  const notJSON = await fetch(`${memory.url}/graphql`, { method: "POST", body: "{" });
+  const notJSON = await fetch(`${memory.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
   assert.is(notJSON.status, 400);
+  // A body a form on another site could send (text/plain, urlencoded, multipart, or no type) runs nothing.
+  for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", null]) {
+    const headers: Record<string, string> = type === null ? {} : { "content-type": type };
+    const body = type === null ? new Blob([JSON.stringify({ query: "{ __typename }" })]) : JSON.stringify({ query: "{ __typename }" });
+    const refused = await fetch(`${memory.url}/graphql`, { method: "POST", headers, body });
+    assert.is(refused.status, 415, String(type));
+    assert.match(await refused.text(), /must be sent as application\/json/);
+  }
   const get = await fetch(`${memory.url}/graphql`);
   assert.is(get.status, 405);
 });

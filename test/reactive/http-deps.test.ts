@@ -70,8 +70,9 @@ test("deps/check bad input: malformed key, bad version, no deps, more than the m
   const over = await post("/deps/check", { deps: many });
   assert.is(over.status, 400);
   assert.match(over.body.errors[0].message, /10001 dependencies is more than the maximum of 10000/);
-  const text = await fetch(`${server.url}/deps/check`, { method: "POST", body: "{" });
+  const text = await fetch(`${server.url}/deps/check`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
   assert.is(text.status, 400);
+  assert.is((await fetch(`${server.url}/deps/check`, { method: "POST", body: JSON.stringify({ deps: {} }) })).status, 415, "text/plain");
   const get = await fetch(`${server.url}/deps/check`);
   assert.is(get.status, 405);
   assert.equal((await post("/deps/check", { deps: { "note:x": 0 } })).body, { moved: [] });
