@@ -165,6 +165,13 @@ export abstract class KvetchListStep extends Step<unknown> {
         slot[i] = -1;
         continue;
       }
+      const ownAfter = afterGlobal ? null : ((afters as readonly unknown[])[i] ?? null);
+      if (ownAfter !== null && !isCursorShaped(ownAfter)) {
+        // Like a bad key: this entry's error without a query; the others still read.
+        out[i] = fail(cursorError(ownAfter, `${this.factoryName}("${this.name}") after`));
+        slot[i] = -1;
+        continue;
+      }
       if (!firstGlobal) {
         let own: number | null;
         try {
@@ -185,7 +192,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         }
         if (dedupe !== null) seen.set(dedupe, requestKeys.length);
       } else {
-        requestAfters!.push(((afters as readonly unknown[])[i] ?? null) as string | null);
+        requestAfters!.push(ownAfter as string | null);
       }
       slot[i] = requestKeys.length;
       requestKeys.push(key);
@@ -225,13 +232,13 @@ export abstract class KvetchListStep extends Step<unknown> {
           continue;
         }
         let page = read;
-        if (unbounded && page.edges.length > maxPage) {
+        // An entry's own first cuts its page; only an entry without one is held to maxPageSize.
+        const own = firstGlobal ? null : this.checkFirst((firsts as readonly unknown[])[i], maxPage);
+        if (own !== null) {
+          if (page.edges.length > own) page = trimPage(page, own);
+        } else if (unbounded && page.edges.length > maxPage) {
           out[i] = fail(pageLimitError(`${this.factoryName}("${this.name}") holds more than ${maxPage} items (maxPageSize); ask for a page with first.`));
           continue;
-        }
-        if (!firstGlobal) {
-          const own = this.checkFirst((firsts as readonly unknown[])[i], maxPage);
-          if (own !== null && page.edges.length > own) page = trimPage(page, own);
         }
         out[i] = list ? page.edges : page;
       }
@@ -388,6 +395,24 @@ export abstract class KvetchListStep extends Step<unknown> {
 export function pageArgument(value: Step | number | string | null | undefined): Step | null {
   if (value === undefined) return null;
   return value instanceof Step ? value : constant(value);
+}
+
+const CURSOR_LENGTH = 32; // base64url of seq (8 bytes) and id (16 bytes), no padding
+const CURSOR_CHARS = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Whether `after` has a cursor's shape as the store's decodeCursor (not exported) checks it: 32 base64url
+ * characters whose first 11 bits are zero (a seq below 2^53: "A", then "A" or "B"). No allocation.
+ */
+function isCursorShaped(after: unknown): boolean {
+  if (typeof after !== "string" || after.length !== CURSOR_LENGTH || after.charCodeAt(0) !== 65) return false;
+  return (after.charCodeAt(1) === 65 || after.charCodeAt(1) === 66) && CURSOR_CHARS.test(after);
+}
+
+/** The store's BAD_CURSOR error for an `after` that is not a cursor. */
+function cursorError(after: unknown, where: string): KvetchError {
+  const shown = typeof after === "string" ? JSON.stringify(after.length > 60 ? `${after.slice(0, 57)}...` : after) : `${String(after)} (${typeof after})`;
+  return new KvetchError("BAD_CURSOR", `${shown} is not a Kvetch cursor (expected the ${CURSOR_LENGTH}-character endCursor/cursor string of an earlier page) in ${where}`);
 }
 
 /** A page cut to `first` items: there is a next page, and it starts after the last item kept. */
