@@ -283,19 +283,23 @@ export class Kvetch {
 
   /** Adds (or, when present, updates the data of) a stored edge; true when it was new. */
   async insertEdge(edge: string, fromId: string, toId: string, data: KvetchData = {}): Promise<boolean> {
-    return (await this.insertEdgesIn("insertEdge", edge, [{ fromId, toId, data }])) === 1;
+    const { added, results } = await this.insertEdgesIn("insertEdge", edge, [{ fromId, toId, data }]);
+    return orThrow(results) && added === 1;
   }
 
-  /** Adds a batch of stored edges; returns how many were new. */
-  async insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[]): Promise<number> {
-    return this.insertEdgesIn("insertEdges", edge, items);
+  /** Adds a batch of stored edges; how many were new (with `partial`: per item true, or its shard's error). */
+  insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[], options?: { partial?: false }): Promise<number>;
+  insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[], options: { partial: true }): Promise<(true | KvetchError)[]>;
+  async insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[], options?: KvetchPartialOption): Promise<number | (true | KvetchError)[]> {
+    const { added, results } = await this.insertEdgesIn("insertEdges", edge, items);
+    return options?.partial === true ? results : orThrow(results) && added;
   }
 
   private async insertEdgesIn(
     call: string,
     edge: string,
     items: readonly { fromId: string; toId: string; data?: KvetchData }[],
-  ): Promise<number> {
+  ): Promise<{ added: number; results: OrFailure<true>[] }> {
     this.begin();
     const def = this.storedEdge(edge, call);
     if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { fromId, toId, data? }`);
@@ -314,7 +318,7 @@ export class Kvetch {
       };
     }
     for (const row of rows) row.seq = nextSeq();
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { added: 0, results: [] };
     return insertEdges(this.store, rows);
   }
 

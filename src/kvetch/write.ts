@@ -20,7 +20,7 @@ import { readObjectRows } from "./objectRead.js";
 import { finishDerived } from "./repairQueue.js";
 import type { WrittenObject } from "./repairQueue.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
-import { shardOfId } from "./shard.js";
+import { shardOfEdge, shardOfId } from "./shard.js";
 import { eachShardChunk, groupByShard, isFailure, pick } from "./store.js";
 import type { OrFailure, Store } from "./store.js";
 
@@ -307,15 +307,33 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
   return results;
 }
 
-/** insertEdges: stored edges (upserts: an existing edge keeps its position and takes the new data). */
-export async function insertEdges(store: Store, rows: EdgeRow[]): Promise<number> {
+/**
+ * insertEdges: stored edges (upserts: an existing edge keeps its position and takes the new data), one write
+ * per shard chunk. How many were new, and per row true or its chunk's shard failure (rows on other shards are
+ * written). Every list touched is invalidated, a failed chunk's too: a timed-out write may have committed.
+ */
+export async function insertEdges(store: Store, rows: EdgeRow[]): Promise<{ added: number; results: OrFailure<true>[] }> {
+  const results = new Array<OrFailure<true>>(rows.length).fill(true);
+  const shardOf = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) shardOf[i] = shardOfEdge(store.shardMap, rows[i]!.fromId);
+  let added = 0;
+  await eachShardChunk(
+    groupByShard(store.shards.length, shardOf),
+    async ({ shard, positions }) => {
+      const n = await store.shards[shard]!.writeEdges(pick(rows, positions), true);
+      added += n; // after the await: `added += await …` would lose the chunks that finished meanwhile
+    },
+    ({ positions }, error) => {
+      for (const p of positions) results[p] = error;
+    },
+    store,
+  );
   const changes = emptyChanges();
   changes.addEdges = rows;
-  const counts = await writeDerived(store, changes, true);
   const tags = new Set<string>();
   derivedTags(changes, tags);
   await invalidate(store, tags);
-  return counts.edgesAdded;
+  return { added, results };
 }
 
 /** deleteEdges: stored edges; returns how many existed. */

@@ -2,8 +2,8 @@
 // one insertEdges call (one write per shard, counts kept, cache invalidated). Stored edges only: a derived
 // edge follows its child's stored id (write that with updateObject). Never hoisted, deduplicated or run per entry.
 
-import { Step, type ExecutionDetails, type FlaggedValue, type PlanValidationContext, registerStepClass } from "../../src/index.js";
-import type { KvetchData } from "../../src/kvetch/index.js";
+import { Step, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext, registerStepClass } from "../../src/index.js";
+import { KvetchError, type KvetchData } from "../../src/kvetch/index.js";
 import { constant } from "../../src/index.js";
 import { kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";
@@ -42,21 +42,25 @@ export class InsertEdgeStep extends Step<InsertedEdge | null> {
     count,
     values: [fromIds, toIds, datas, storeValue],
   }: ExecutionDetails<[readonly unknown[], readonly unknown[], readonly unknown[], unknown]>): Promise<Array<InsertedEdge | null | FlaggedValue>> | Array<InsertedEdge | null> {
-    const out = new Array<InsertedEdge | null>(count).fill(null);
+    const out = new Array<InsertedEdge | null | FlaggedValue>(count).fill(null);
     const items: InsertedEdge[] = [];
     const slot = new Int32Array(count).fill(-1);
     for (let i = 0; i < count; i++) {
-      if (fromIds[i] == null || toIds[i] == null) continue;
+      // Null data writes nothing (without a data argument the dependency is the constant {}, never null).
+      if (fromIds[i] == null || toIds[i] == null || datas[i] == null) continue;
       slot[i] = items.length;
-      items.push({ edge: this.edge, fromId: fromIds[i] as string, toId: toIds[i] as string, data: (datas[i] ?? {}) as KvetchData });
+      items.push({ edge: this.edge, fromId: fromIds[i] as string, toId: toIds[i] as string, data: datas[i] as KvetchData });
     }
-    if (items.length === 0) return out;
+    if (items.length === 0) return out as Array<InsertedEdge | null>;
     return requireStore(storeValue, this)
-      .insertEdges(this.edge, items)
-      .then(() => {
+      .insertEdges(this.edge, items, { partial: true })
+      .then((results) => {
         for (let i = 0; i < count; i++) {
-          const item = slot[i]! >= 0 ? items[slot[i]!]! : null;
-          out[i] = item === null ? null : { ...item, fromId: item.fromId.toLowerCase(), toId: item.toId.toLowerCase() };
+          if (slot[i]! < 0) continue;
+          const item = items[slot[i]!]!;
+          const result = results[slot[i]!]!;
+          // A failed shard fails its own entries; the edges written on the others are reported as written.
+          out[i] = result instanceof KvetchError ? fail(result) : { ...item, fromId: item.fromId.toLowerCase(), toId: item.toId.toLowerCase() };
         }
         return out;
       });
