@@ -28,7 +28,7 @@ import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./s
 import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow } from "./reactivity.js";
 import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
-import { createObjects, deleteEdges, deleteObjects, insertEdges, updateObjects } from "./write.js";
+import { addedOrThrow, createObjects, deleteEdges, deleteObjects, insertEdges, updateObjects } from "./write.js";
 import type { NewObject, ObjectPatch } from "./write.js";
 
 export interface KvetchOptions {
@@ -283,16 +283,15 @@ export class Kvetch {
 
   /** Adds (or, when present, updates the data of) a stored edge; true when it was new. */
   async insertEdge(edge: string, fromId: string, toId: string, data: KvetchData = {}): Promise<boolean> {
-    const { added, results } = await this.insertEdgesIn("insertEdge", edge, [{ fromId, toId, data }]);
-    return orThrow(results) && added === 1;
+    return addedOrThrow(await this.insertEdgesIn("insertEdge", edge, [{ fromId, toId, data }])) === 1;
   }
 
   /** Adds a batch of stored edges; how many were new (with `partial`: per item true, or its shard's error). */
   insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[], options?: { partial?: false }): Promise<number>;
   insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[], options: { partial: true }): Promise<(true | KvetchError)[]>;
   async insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[], options?: KvetchPartialOption): Promise<number | (true | KvetchError)[]> {
-    const { added, results } = await this.insertEdgesIn("insertEdges", edge, items);
-    return options?.partial === true ? results : orThrow(results) && added;
+    const written = await this.insertEdgesIn("insertEdges", edge, items);
+    return options?.partial === true ? written.results : addedOrThrow(written);
   }
 
   private async insertEdgesIn(

@@ -21,7 +21,7 @@ import { finishDerived } from "./repairQueue.js";
 import type { WrittenObject } from "./repairQueue.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
 import { shardOfEdge, shardOfId } from "./shard.js";
-import { eachShardChunk, groupByShard, isFailure, pick } from "./store.js";
+import { eachShardChunk, groupByShard, isFailure, orThrow, pick } from "./store.js";
 import type { OrFailure, Store } from "./store.js";
 
 const NOTHING_LEFT: DerivedRows = { edges: [], index: [] };
@@ -336,14 +336,25 @@ export async function insertEdges(store: Store, rows: EdgeRow[]): Promise<{ adde
   return { added, results };
 }
 
-/** deleteEdges: stored edges; returns how many existed. */
+/** What insertEdges wrote, as a count of new edges; the first failed chunk's error is thrown instead. */
+export function addedOrThrow(written: { added: number; results: readonly OrFailure<true>[] }): number {
+  orThrow(written.results);
+  return written.added;
+}
+
+/**
+ * deleteEdges: stored edges; returns how many existed. Every list touched is invalidated even when a shard
+ * fails: the other shards' deletes are done (and a timed-out one may be).
+ */
 export async function deleteEdges(store: Store, keys: EdgeKey[]): Promise<number> {
   const changes = emptyChanges();
   changes.removeEdges = keys;
-  const counts = await writeDerived(store, changes);
   const tags = new Set<string>();
   derivedTags(changes, tags);
-  await invalidate(store, tags);
-  return counts.edgesRemoved;
+  try {
+    return (await writeDerived(store, changes)).edgesRemoved;
+  } finally {
+    await invalidate(store, tags);
+  }
 }
 
