@@ -4,6 +4,7 @@
 
 import { Cluster, Redis } from "ioredis";
 import type { KvetchCounters, RedisConfig } from "./backend.js";
+import { epochKey, flushPrefix } from "./cacheFlush.js";
 import { KvetchError } from "./errors.js";
 
 /** Cache tags: one per object, per (edge, parent) list and per (index, value) list. */
@@ -63,6 +64,12 @@ export interface LocalAnnouncements {
 
 /** More failed invalidations than this and the whole key prefix is flushed instead (see syncCache). */
 const PENDING_CAP = 10_000;
+
+/** A version is epoch × EPOCH_STEP + the tag's own count: a flush (epoch + 1) moves every version at once. */
+const EPOCH_STEP = 2 ** 32;
+
+/** The tag whose slot holds the epoch key (`<prefix>{epoch}:e`). */
+const EPOCH_TAG = "epoch";
 
 type ScriptClient = {
   kvetchFill(valueKey: string, genKey: string, gen: string, value: string, ttl: number): Promise<number>;
@@ -163,18 +170,24 @@ export class RedisCache {
     if (this.closed || this.client.status !== "ready") {
       throw new KvetchError("SHARD_UNAVAILABLE", "Kvetch: the version store (Redis) is unavailable; dependency versions cannot be read");
     }
-    const groups = this.groupByNode(tags);
+    // The epoch rides along with the keys of the node that serves it (its own round trip only if none does).
+    const groups = this.groupByNode([...tags, EPOCH_TAG]);
     if (groups === null) throw new KvetchError("SHARD_UNAVAILABLE", "Kvetch: the version store (Redis Cluster) has no slot map yet");
+    let epoch = 0;
     const work: Promise<void>[] = [];
     for (const [node, positions] of groups) {
       this.count(node);
-      const keys = positions.map((p) => this.key(tags[p]!, "d"));
+      const keys = positions.map((p) => (p === tags.length ? epochKey(this.prefix) : this.key(tags[p]!, "d")));
       const read = this.singleNode !== null ? this.client.mget(keys) : this.mgetEach(keys);
       work.push(read.then((replies) => {
-        for (let i = 0; i < positions.length; i++) out[positions[i]!] = Number(replies[i] ?? 0);
+        for (let i = 0; i < positions.length; i++) {
+          if (positions[i] === tags.length) epoch = Number(replies[i] ?? 0);
+          else out[positions[i]!] = Number(replies[i] ?? 0);
+        }
       }));
     }
     await Promise.all(work);
+    if (epoch > 0) for (let i = 0; i < out.length; i++) out[i] = epoch * EPOCH_STEP + out[i]!;
     return out;
   }
 
@@ -217,7 +230,9 @@ export class RedisCache {
     return groups;
   }
 
+  /** Also starts syncCache when something is owed and Redis is connected (a health probe may be all that calls). */
   health(): CacheHealth {
+    if (this.behind && !this.closed && this.client.status === "ready") void this.ready();
     const status = this.closed ? "closed" : this.client.status;
     return { ok: status === "ready" && this.pending.size === 0 && !this.overflowed, status, pendingInvalidations: this.pending.size };
   }
@@ -239,14 +254,19 @@ export class RedisCache {
 
   /**
    * syncCache: applies the invalidations that failed while the cache was unreachable (or, past PENDING_CAP
-   * of them, deletes every key under the prefix) before anything is read from or written to the cache again.
+   * of them, flushes the prefix and moves every version) before anything is read from or written to the cache again.
    */
   private async syncCache(): Promise<boolean> {
     try {
       if (this.overflowed) {
-        await this.flushPrefix();
+        await flushPrefix(this.client, this.singleNode, this.prefix, (node) => this.count(node));
+        // After the deletes, so a reader that sees the new epoch finds no stale value to read with it.
+        this.count(this.singleNode ?? this.groupByNode([EPOCH_TAG])?.keys().next().value ?? "cluster");
+        await this.client.incr(epochKey(this.prefix));
         this.overflowed = false;
         this.pending.clear();
+        // Every version moved: listeners everywhere hear "anything may have changed" (not a list of tags).
+        await this.client.publish(this.channel, "null");
       }
       if (this.pending.size > 0) {
         const tags = [...this.pending];
@@ -410,36 +430,14 @@ export class RedisCache {
     return failed;
   }
 
-  /** Deletes every key under the prefix on every master node (the fallback when too much was missed). */
-  private async flushPrefix(): Promise<void> {
-    const nodes: Redis[] = this.singleNode !== null ? [this.client as Redis] : (this.client as Cluster).nodes("master");
-    for (const node of nodes) {
-      const name = this.singleNode ?? `${node.options.host}:${node.options.port}`;
-      let cursor = "0";
-      do {
-        this.count(name);
-        const [next, keys] = await node.scan(cursor, "MATCH", `${this.prefix}*`, "COUNT", 1000);
-        cursor = next;
-        if (keys.length > 0) {
-          this.count(name);
-          if (this.singleNode !== null) await node.unlink(keys);
-          else {
-            // keys of different slots may not share a command even on one node; one pipeline is one round trip
-            const pipeline = node.pipeline();
-            for (const key of keys) pipeline.unlink(key);
-            await pipeline.exec();
-          }
-        }
-      } while (cursor !== "0");
-    }
-  }
-
   /** Whether invalidations are owed to the cache (it is bypassed until they are applied). */
   get behind(): boolean {
     return this.pending.size > 0 || this.overflowed;
   }
 
+  /** Applies what is still owed first when Redis is reachable (one attempt): other processes read this cache too. */
   async close(): Promise<void> {
+    if (!this.closed && this.behind && this.client.status === "ready") await this.ready();
     this.closed = true;
     this.client.disconnect();
   }
