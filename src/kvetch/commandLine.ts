@@ -1,15 +1,17 @@
 // The `graphscale kvetch migrate|repair|stats` commands (run by cli.ts). The store comes from a config: a JSON
 // file or the environment naming MySQL shard URLs and Redis, or a JS module exporting any KvetchBackend.
-// Progress goes to stderr, results to stdout. Never prints connection credentials; never loses a repair's checkpoint.
+// Progress goes to stderr, results to stdout. Never prints connection credentials. repair: cliRepair.ts.
 
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KvetchBackend, RedisConfig } from "./backend.js";
+import { commandRepair } from "./cliRepair.js";
+import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady } from "./cliStore.js";
+import type { CliConfig, ParsedArgs } from "./cliStore.js";
 import { KvetchError } from "./errors.js";
 import { Kvetch } from "./kvetch.js";
 import { mysqlBackend } from "./mysql.js";
-import type { KvetchRepairCheckpoint, KvetchRepairProgress, KvetchRepairReport } from "./repair.js";
 import { defineSchema } from "./schema.js";
 import type { KvetchSchema } from "./schema.js";
 import type { BucketRange } from "./shard.js";
@@ -37,14 +39,6 @@ Without --config: GRAPHSCALE_SHARDS (comma-separated mysql:// URLs), GRAPHSCALE_
 comma-separated host:port Cluster seeds), GRAPHSCALE_BUCKETS, GRAPHSCALE_SCHEMA (schema module path),
 or ./kvetch.config.json when it exists.`;
 
-/** Everything the commands need, from a file, a module or the environment. */
-interface CliConfig {
-  /** The backend to open; `withCache` false asks URL configs to leave Redis out (migrate, stats). */
-  backend(withCache: boolean): KvetchBackend;
-  /** The schema, or the absolute path of its module, or null when none was configured. */
-  schema: KvetchSchema | string | null;
-}
-
 /** What a JSON file or the environment names: MySQL shard URLs, Redis, buckets. */
 interface UrlConfig {
   shards: string[];
@@ -63,18 +57,6 @@ function urlBackend(config: UrlConfig): (withCache: boolean) => KvetchBackend {
     });
 }
 
-class UsageError extends Error {}
-
-interface ParsedArgs {
-  command: string;
-  config: string | null;
-  checkpoint: string;
-  batchSize: number;
-  queue: boolean;
-  /** deps invalidate: the dependency keys. */
-  keys: string[];
-}
-
 /** parseArgs: `kvetch <command>` plus options; usage errors say which argument was wrong. */
 function parseArgs(argv: readonly string[]): ParsedArgs | "help" {
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) return "help";
@@ -85,9 +67,16 @@ function parseArgs(argv: readonly string[]): ParsedArgs | "help" {
     throw new UsageError(`unknown kvetch command "${command ?? ""}"; the commands are migrate, repair, stats`);
   }
   const parsed: ParsedArgs = { command, config: null, checkpoint: "kvetch-repair.checkpoint.json", batchSize: 500, queue: false, keys: [] };
+  const given = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     const option = rest[i]!;
-    if (option === "--queue" && command === "repair") {
+    if (!option.startsWith("--")) throw new UsageError(`unexpected argument "${option}": ${command} takes options only`);
+    // An option a command does not take is refused, not ignored: the operator meant something by it.
+    if (OPTIONS[option] !== undefined && !OPTIONS[option]!.includes(command)) {
+      throw new UsageError(`${option} is not an option of ${command}; ${command} takes ${optionsOf(command)}`);
+    }
+    given.add(option);
+    if (option === "--queue") {
       parsed.queue = true;
       continue;
     }
@@ -101,7 +90,22 @@ function parseArgs(argv: readonly string[]): ParsedArgs | "help" {
       if (!Number.isInteger(parsed.batchSize) || parsed.batchSize < 1) throw new UsageError(`--batch-size must be a positive integer, got ${value}`);
     } else throw new UsageError(`unknown option ${option}`);
   }
+  if (parsed.queue && given.has("--checkpoint")) {
+    throw new UsageError("--checkpoint is not an option of repair --queue (draining the queue keeps no checkpoint); repair --queue takes --config, --batch-size");
+  }
   return parsed;
+}
+
+/** The commands each option belongs to (spec/kvetch-storage.md §10). */
+const OPTIONS: Record<string, readonly string[]> = {
+  "--config": ["migrate", "repair", "stats"],
+  "--checkpoint": ["repair"],
+  "--batch-size": ["repair"],
+  "--queue": ["repair"],
+};
+
+function optionsOf(command: string): string {
+  return Object.keys(OPTIONS).filter((option) => OPTIONS[option]!.includes(command)).join(", ");
 }
 
 /** `deps invalidate <key>… [--config file]`. */
@@ -122,9 +126,17 @@ function parseDepsArgs(command: string | undefined, rest: readonly string[]): Pa
 async function commandInvalidate(config: CliConfig, keys: readonly string[], out: NodeJS.WritableStream): Promise<void> {
   if (config.schema === null) throw new UsageError(`deps invalidate needs the schema (to name edges and indexes): set "schema" in the config or GRAPHSCALE_SCHEMA`);
   const schema = typeof config.schema === "string" ? await loadSchema(config.schema) : config.schema;
-  const kvetch = openStore(config, schema, true);
+  const backend = config.backend(true);
+  if (backend.redis === null) {
+    throw new UsageError(
+      `deps invalidate needs the shared Redis (set "redis" in the config or GRAPHSCALE_REDIS): without it the bump would stay in this process and reach no other`,
+    );
+  }
+  const kvetch = new Kvetch({ schema, backend });
   try {
+    await redisReady(kvetch, "deps invalidate");
     await kvetch.invalidateDependency(...keys);
+    await invalidationsApplied(kvetch, "deps invalidate: the invalidation was not applied; run the command again");
     out.write(`${JSON.stringify({ invalidated: keys })}\n`);
   } finally {
     await kvetch.close();
@@ -216,25 +228,6 @@ async function loadConfig(configPath: string | null, env: NodeJS.ProcessEnv, cwd
   };
 }
 
-/** loadSchema: the module's `schema` export, or its default export. */
-async function loadSchema(path: string): Promise<KvetchSchema> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`cannot load schema module ${path}: ${(error as Error).message}`);
-  }
-  const schema = (module.schema ?? module.default) as KvetchSchema | undefined;
-  if (!schema || typeof schema.objectType !== "function") {
-    throw new UsageError(`${path} must export the result of defineSchema as "schema" or as its default export`);
-  }
-  return schema;
-}
-
-function openStore(config: CliConfig, schema: KvetchSchema, withCache: boolean): Kvetch {
-  return new Kvetch({ schema, backend: config.backend(withCache) });
-}
-
 async function commandMigrate(config: CliConfig, out: NodeJS.WritableStream): Promise<void> {
   const kvetch = openStore(config, defineSchema({ objects: [] }), false);
   try {
@@ -263,115 +256,6 @@ async function commandStats(config: CliConfig, out: NodeJS.WritableStream): Prom
       cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ") + "\n";
     out.write(line(header));
     for (const row of rows) out.write(line(row));
-  } finally {
-    await kvetch.close();
-  }
-}
-
-interface CheckpointFile {
-  checkpoint: KvetchRepairCheckpoint;
-  /** Totals of the runs that led to this checkpoint. */
-  report: Omit<KvetchRepairReport, "checkpoint">;
-}
-
-const ZERO_REPORT = { scanned: 0, checked: 0, edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0 };
-
-function addReports(a: Omit<KvetchRepairReport, "checkpoint">, b: Omit<KvetchRepairReport, "checkpoint">): Omit<KvetchRepairReport, "checkpoint"> {
-  return {
-    scanned: a.scanned + b.scanned,
-    checked: a.checked + b.checked,
-    edgesAdded: a.edgesAdded + b.edgesAdded,
-    edgesRemoved: a.edgesRemoved + b.edgesRemoved,
-    indexAdded: a.indexAdded + b.indexAdded,
-    indexRemoved: a.indexRemoved + b.indexRemoved,
-  };
-}
-
-/** Writes the file whole or not at all (temp file + rename), so a crash never leaves half a checkpoint. */
-function saveCheckpoint(path: string, content: CheckpointFile): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(content, null, 2));
-  renameSync(`${path}.tmp`, path);
-}
-
-/**
- * progressBar: one line redrawn in place on a terminal; elsewhere one line per phase and shard.
- * Progress is rows read over the rows `stats` counted before the run (objects, then edges, then entries).
- */
-function progressBar(err: NodeJS.WriteStream | NodeJS.WritableStream, totals: Record<KvetchRepairProgress["phase"], number>) {
-  const tty = "isTTY" in err && err.isTTY === true;
-  const grand = totals.objects + totals.edges + totals.index;
-  let done = 0;
-  let lastLabel = "";
-  return {
-    update(progress: KvetchRepairProgress, before: Omit<KvetchRepairReport, "checkpoint">): void {
-      done += progress.rows;
-      const label = `${progress.phase} shard ${progress.shard + 1}/${progress.shards}`;
-      const report = addReports(before, progress.report);
-      const fixes = `+${report.edgesAdded}/-${report.edgesRemoved} edges, +${report.indexAdded}/-${report.indexRemoved} index entries`;
-      if (tty) {
-        const ratio = grand === 0 ? 1 : Math.min(1, done / grand);
-        const width = 24;
-        const filled = Math.round(ratio * width);
-        const bar = "#".repeat(filled) + "-".repeat(width - filled);
-        err.write(`\r[${bar}] ${String(Math.round(ratio * 100)).padStart(3)}%  ${label}  ${fixes}\u001b[K`);
-      } else if (label !== lastLabel) {
-        err.write(`repair: ${label} (${fixes})\n`);
-      }
-      lastLabel = label;
-    },
-    finish(): void {
-      if (tty) err.write("\n");
-    },
-  };
-}
-
-async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
-  if (config.schema === null) {
-    throw new UsageError(`repair needs the schema: set "schema" in the config file or GRAPHSCALE_SCHEMA to the module that exports it`);
-  }
-  const schema = typeof config.schema === "string" ? await loadSchema(config.schema) : config.schema;
-  if (args.queue) {
-    const kvetch = openStore(config, schema, true);
-    try {
-      const { checkpoint: _none, ...totals } = await kvetch.repair({ queue: true, batchSize: args.batchSize });
-      err.write(`repair --queue: ${totals.scanned} queued object(s) re-derived\n`);
-      out.write(`${JSON.stringify(totals)}\n`);
-    } finally {
-      await kvetch.close();
-    }
-    return;
-  }
-  const checkpointPath = resolve(cwd, args.checkpoint);
-  let resume: CheckpointFile | null = null;
-  if (existsSync(checkpointPath)) {
-    try {
-      resume = JSON.parse(readFileSync(checkpointPath, "utf8")) as CheckpointFile;
-    } catch (error) {
-      throw new UsageError(`cannot read checkpoint ${checkpointPath}: ${(error as Error).message}; delete it to start over`);
-    }
-    err.write(`repair: resuming from ${checkpointPath} (${resume.checkpoint.phase}, shard ${resume.checkpoint.shard})\n`);
-  }
-  const before = resume?.report ?? ZERO_REPORT;
-  const kvetch = openStore(config, schema, true);
-  try {
-    const stats = await kvetch.stats();
-    const bar = progressBar(err, {
-      objects: stats.reduce((n, s) => n + s.objects, 0),
-      edges: stats.reduce((n, s) => n + s.edges, 0),
-      index: stats.reduce((n, s) => n + s.indexEntries, 0),
-    });
-    const report = await kvetch.repair({
-      batchSize: args.batchSize,
-      resumeFrom: resume?.checkpoint ?? null,
-      onProgress: (progress) => {
-        if (progress.checkpoint !== null) saveCheckpoint(checkpointPath, { checkpoint: progress.checkpoint, report: addReports(before, progress.report) });
-        bar.update(progress, before);
-      },
-    });
-    bar.finish();
-    rmSync(checkpointPath, { force: true });
-    const { checkpoint: _done, ...totals } = report;
-    out.write(`${JSON.stringify(addReports(before, totals))}\n`);
   } finally {
     await kvetch.close();
   }
