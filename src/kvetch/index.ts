@@ -41,6 +41,8 @@ export type {
   IndexRange,
 } from "./backend.js";
 export type { Position as ListPosition } from "./cursor.js";
+export { decodeCursor } from "./cursor.js";
+export { checkJsonValue } from "./data.js";
 export {
   DEFAULT_BUCKETS,
   ShardMap,

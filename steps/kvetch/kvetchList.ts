@@ -7,7 +7,7 @@ import { GraphQLError } from "graphql";
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { AccessStep, Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "../../src/kvetch/index.js";
-import { KvetchError } from "../../src/kvetch/index.js";
+import { KvetchError, decodeCursor } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { loadedById } from "./loadedId.js";
@@ -166,11 +166,14 @@ export abstract class KvetchListStep extends Step<unknown> {
         continue;
       }
       const ownAfter = afterGlobal ? null : ((afters as readonly unknown[])[i] ?? null);
-      if (ownAfter !== null && !isCursorShaped(ownAfter)) {
-        // Like a bad key: this entry's error without a query; the others still read.
-        out[i] = fail(cursorError(ownAfter, `${this.factoryName}("${this.name}") after`));
-        slot[i] = -1;
-        continue;
+      if (ownAfter !== null) {
+        try {
+          decodeCursor(ownAfter, `${this.factoryName}("${this.name}") after`);
+        } catch (error) {
+          out[i] = fail(error as Error); // like a bad key: this entry's error without a query; the others still read
+          slot[i] = -1;
+          continue;
+        }
       }
       if (!firstGlobal) {
         let own: number | null;
@@ -395,24 +398,6 @@ export abstract class KvetchListStep extends Step<unknown> {
 export function pageArgument(value: Step | number | string | null | undefined): Step | null {
   if (value === undefined) return null;
   return value instanceof Step ? value : constant(value);
-}
-
-const CURSOR_LENGTH = 32; // base64url of seq (8 bytes) and id (16 bytes), no padding
-const CURSOR_CHARS = /^[A-Za-z0-9_-]+$/;
-
-/**
- * Whether `after` has a cursor's shape as the store's decodeCursor (not exported) checks it: 32 base64url
- * characters whose first 11 bits are zero (a seq below 2^53: "A", then "A" or "B"). No allocation.
- */
-function isCursorShaped(after: unknown): boolean {
-  if (typeof after !== "string" || after.length !== CURSOR_LENGTH || after.charCodeAt(0) !== 65) return false;
-  return (after.charCodeAt(1) === 65 || after.charCodeAt(1) === 66) && CURSOR_CHARS.test(after);
-}
-
-/** The store's BAD_CURSOR error for an `after` that is not a cursor. */
-function cursorError(after: unknown, where: string): KvetchError {
-  const shown = typeof after === "string" ? JSON.stringify(after.length > 60 ? `${after.slice(0, 57)}...` : after) : `${String(after)} (${typeof after})`;
-  return new KvetchError("BAD_CURSOR", `${shown} is not a Kvetch cursor (expected the ${CURSOR_LENGTH}-character endCursor/cursor string of an earlier page) in ${where}`);
 }
 
 /** A page cut to `first` items: there is a next page, and it starts after the last item kept. */

@@ -3,7 +3,7 @@
 // list of `{ targetId, cursor }`; queryIndexPage gives pages. Never queries per value.
 
 import type { Step } from "../../src/index.js";
-import { indexEntryHolds, indexKey, indexValueKey } from "../../src/kvetch/index.js";
+import { checkJsonValue, indexEntryHolds, indexKey, indexValueKey } from "../../src/kvetch/index.js";
 import { KvetchError, type Kvetch } from "../../src/kvetch/index.js";
 import type { KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type KvetchListSteps, type ListItem } from "./kvetchList.js";
@@ -34,14 +34,13 @@ export class QueryIndexStep extends KvetchListStep {
 
   /** A value JSON cannot hold (Infinity, a Date, a BigInt, …) is bad input: that entry's error (and no query). */
   protected keyError(value: unknown): KvetchError | null {
-    const part = typeof value === "string" ? null : unstorablePart(value, 0);
-    if (part === null) return null;
-    const what = part === value ? describe(value) : `${describe(value)} holding ${describe(part)}`;
-    return new KvetchError(
-      "BAD_DATA",
-      `${what} cannot be queried in ${this.factoryName}(${JSON.stringify(this.name)}); index values are strings, finite numbers, ` +
-        `booleans, null, and plain objects and arrays of those, at most ${MAX_DEPTH} levels deep (convert it first, e.g. a Date to its ISO string)`,
-    );
+    if (typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))) return null;
+    try {
+      checkJsonValue(value, `${this.factoryName}(${JSON.stringify(this.name)}) value`); // the store's own check
+      return null;
+    } catch (error) {
+      return error as KvetchError;
+    }
   }
 
   /** Scalars de-duplicate; objects and arrays are sent as they are (the store canonicalizes them). */
@@ -66,55 +65,6 @@ export class QueryIndexStep extends KvetchListStep {
     const def = store.schema.index(this.name, `${this}`);
     return (_item, value, target) => indexEntryHolds(def, value, target);
   }
-}
-
-/** Nesting the store accepts in a JSON value (its MAX_DATA_DEPTH); deeper, or a cycle, is refused. */
-const MAX_DEPTH = 100;
-
-/**
- * The first part of `value` the store's JSON check (checkJsonValue, not exported) would refuse, or null:
- * a number that is not finite, a value JSON has no form for, an object that is not plain, too deep a nesting.
- */
-function unstorablePart(value: unknown, depth: number): unknown {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return null;
-    case "number":
-      return Number.isFinite(value) ? null : value;
-    case "object": {
-      if (value === null) return null;
-      if (depth >= MAX_DEPTH) return value;
-      if (Array.isArray(value)) {
-        for (const item of value) {
-          const part = unstorablePart(item, depth + 1);
-          if (part !== null) return part;
-        }
-        return null;
-      }
-      const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) return value;
-      for (const key of Object.keys(value)) {
-        const part = unstorablePart((value as Record<string, unknown>)[key], depth + 1);
-        if (part !== null) return part;
-      }
-      return null;
-    }
-    default:
-      return value; // undefined inside a value, bigint, symbol, function
-  }
-}
-
-/** A short rendering of a value for messages: `Infinity (number)`, `a Date`, `"abc"`. */
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === "bigint") return `${value}n (bigint)`;
-  if (value !== null && typeof value === "object") {
-    const name = Array.isArray(value) ? "array" : ((value as object).constructor?.name ?? "Object");
-    const shown = name === "Object" ? "object" : name;
-    return `${/^[aeiou]/i.test(shown) ? "an" : "a"} ${shown}`;
-  }
-  return `${String(value)} (${typeof value})`;
 }
 
 /** The objects whose indexed attribute equals each entry's value: a list of `{ targetId, cursor }` per entry. */

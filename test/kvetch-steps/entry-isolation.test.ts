@@ -144,9 +144,9 @@ test("per-entry after: a malformed cursor fails its entry only, without a query;
 
 test("queryIndex: a value JSON cannot hold fails its own entry, named by its value, without a query", async () => {
   const { kvetch } = await setup();
-  for (const [bad, shown] of [
-    ["inf", "Infinity (number)"],
-    ["date", "a Date"],
+  for (const [bad, message] of [
+    ["inf", `Kvetch: queryIndex("by_tag") value is Infinity; JSON numbers must be finite`],
+    ["date", `Kvetch: queryIndex("by_tag") value is a Date; only plain objects`],
   ] as const) {
     const r = await run(kvetch, `query($t: [String]!) { tagged(tags: $t) }`, { t: ["even", bad, "odd"] });
     assert.equal(r.result.data.tagged, [
@@ -155,7 +155,7 @@ test("queryIndex: a value JSON cannot hold fails its own entry, named by its val
       ["post 2", "post 4", "post 6", "post 8"],
     ]);
     assert.equal(r.result.errors.map((e: { path: unknown[] }) => e.path), [["tagged", 1]]);
-    assert.ok(r.result.errors[0].message.startsWith(`Kvetch: ${shown} cannot be queried in queryIndex("by_tag")`), r.result.errors[0].message);
+    assert.ok(r.result.errors[0].message.startsWith(message), r.result.errors[0].message);
     assert.is(r.calls, 2); // the index entries, then their posts: one call each
   }
 });
