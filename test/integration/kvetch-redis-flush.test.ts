@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Writable } from "node:stream";
+
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Redis } from "ioredis";
-import { runCli } from "../../src/kvetch/commandLine.js";
+import { runCliIn } from "../kvetch/cliRun.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
 import { REDIS_URL, deleteKeys, serversUp, testKeyPrefix, testWhen } from "./kvetch-servers.js";
@@ -126,17 +126,6 @@ it("the overflow flush deletes only keys under the prefix, even when the prefix 
   }
 });
 
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = "";
-  return stream;
-}
-
 it("graphscale deps invalidate waits for Redis: the entry is dropped and its version bumped before it reports success", async () => {
   const prefix = testKeyPrefix("deps-cli");
   const dir = mkdtempSync(join(tmpdir(), "graphscale-deps-"));
@@ -152,11 +141,9 @@ it("graphscale deps invalidate waits for Redis: the entry is dropped and its ver
         `export { contractSchema as schema } from ${JSON.stringify(join(root, "src/kvetch/testing/index.ts"))};\n` +
         `export const backend = memoryBackend({ shards: 2, redis: { url: ${JSON.stringify(REDIS_URL)}, keyPrefix: ${JSON.stringify(prefix)} } });\n`,
     );
-    const out = sink();
-    const err = sink();
-    const code = await runCli(["deps", "invalidate", `object:${id}`, "--config", config], { env: {}, cwd: dir, out, err });
-    assert.is(code, 0, err.text);
-    assert.equal(JSON.parse(out.text), { invalidated: [`object:${id}`] });
+    const ran = await runCliIn(dir, ["deps", "invalidate", `object:${id}`, "--config", config]);
+    assert.is(ran.code, 0, ran.stderr);
+    assert.equal(JSON.parse(ran.stdout), { invalidated: [`object:${id}`] });
     assert.is(await direct.get(`${prefix}{o:${id}}:v`), null);
     assert.is(await direct.get(`${prefix}{o:${id}}:d`), "6");
   } finally {

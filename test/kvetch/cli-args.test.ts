@@ -4,32 +4,15 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli } from "../../src/kvetch/commandLine.js";
+import { runCliIn, type CliRun } from "./cliRun.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const configModule = join(root, "test/kvetch/cli-config.ts");
 const dir = mkdtempSync(join(tmpdir(), "graphscale-cli-args-"));
 
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = "";
-  return stream;
-}
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(args, { env: {}, cwd: dir, out, err });
-  return { code, stdout: out.text, stderr: err.text };
-}
+const run = (args: string[]): Promise<CliRun> => runCliIn(dir, args);
 
 test("an option the command does not take is a usage error naming the option and the command", async () => {
   const cases: [string[], string][] = [

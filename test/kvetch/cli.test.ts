@@ -5,39 +5,16 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli } from "../../src/kvetch/commandLine.js";
+import { runCliIn, type CliRun } from "./cliRun.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const configModule = join(root, "test/kvetch/cli-config.ts");
 const dir = mkdtempSync(join(tmpdir(), "graphscale-cli-"));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = "";
-  return stream;
-}
-
 /** runCli in this process, in an empty directory with no GRAPHSCALE_* variables. */
-async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(args, { env, cwd: dir, out, err });
-  return { code, stdout: out.text, stderr: err.text };
-}
+const run = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCliIn(dir, args, env);
 
 test("usage errors exit 2, say what was wrong and print the usage", async () => {
   const cases: [string[], string][] = [
@@ -99,7 +76,7 @@ test("a config module's own backend: migrate, stats and repair run on it", async
 
 const builtCli = join(root, "dist/cli.js");
 
-function runBuilt(args: string[]): Promise<Run> {
+function runBuilt(args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
     const env = { ...process.env };
     for (const name of Object.keys(env)) if (name.startsWith("GRAPHSCALE_")) delete env[name];
