@@ -9,6 +9,7 @@ import {
   isInterfaceType,
   isObjectType,
   isScalarType,
+  isSpecifiedScalarType,
   isUnionType,
   parse,
   type DocumentNode,
@@ -208,6 +209,13 @@ function applyResolvers(schema: GraphQLSchema, resolvers: { readonly [typeName: 
     const type = schema.getType(typeName);
     if (!type) throw new Error(`makeSchema: resolvers name a type "${typeName}" that typeDefs do not define.`);
     if (isScalarType(type)) {
+      if (isSpecifiedScalarType(type)) {
+        // typeDefs share graphql-js's own ID, String, … objects: setting serialize there changes every schema.
+        throw new Error(
+          `makeSchema: resolvers for the built-in scalar ${typeName} would change graphql-js's ${typeName} for every schema in this process; ` +
+            `declare a scalar of your own (scalar My${typeName}) and give it serialize/parseValue/parseLiteral instead.`,
+        );
+      }
       const scalar = type as unknown as Record<string, unknown>;
       for (const fn of ["serialize", "parseValue", "parseLiteral"] as const) if (typeof spec[fn] === "function") scalar[fn] = spec[fn];
       continue;

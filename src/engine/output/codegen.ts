@@ -2,7 +2,7 @@
 // leaf checks, and reading a step's value through the parent-index maps as generated code. Generated code
 // never holds user text: ids are numbers, keys and property names go through JSON.stringify.
 
-import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, isEnumType, isSpecifiedScalarType, type GraphQLLeafType } from "graphql";
+import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, isEnumType, specifiedScalarTypes, type GraphQLLeafType } from "graphql";
 import { FlaggedValue } from "../flags.js";
 import type { Step } from "../step.js";
 import type { Layer } from "../layer.js";
@@ -15,9 +15,19 @@ export function giveUp(): never {
   throw GIVE_UP;
 }
 
+/** A compilation's result, or null when it fails (`new Function` refused by the runtime): the interpretive output answers. */
+export function orNone<T>(compile: () => T | null): T | null {
+  try {
+    return compile();
+  } catch {
+    return null;
+  }
+}
+
 /** A leaf value that is not already of its scalar's result type: serialize it, or give up on anything odd. */
 export function slowLeaf(type: GraphQLLeafType, value: unknown): unknown {
-  if (value instanceof FlaggedValue || value instanceof Error) giveUp();
+  // An object's valueOf/toJSON is user code, which the interpretive output will call once itself.
+  if (value !== null && (typeof value === "object" || typeof value === "function")) giveUp();
   let result: unknown;
   try {
     result = type.serialize(value);
@@ -43,7 +53,8 @@ export function fastLeafTest(type: GraphQLLeafType): string | null {
  * serialize is user code, called exactly as often as graphql-js calls it: its plans are not compiled.
  */
 export function isBuiltInLeaf(type: GraphQLLeafType): boolean {
-  return isSpecifiedScalarType(type) || isEnumType(type);
+  // By identity: a scalar of the schema's own merely named "ID" has a serialize of its own.
+  return isEnumType(type) || (specifiedScalarTypes as readonly GraphQLLeafType[]).includes(type);
 }
 
 export function leafTypeOf(shape: LeafShape): GraphQLLeafType {

@@ -9,7 +9,7 @@ import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
-import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf } from "./codegen.js";
+import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf, orNone } from "./codegen.js";
 import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 import { JSONWriter } from "./jsonWriter.js";
 
@@ -21,7 +21,7 @@ const compiledByPlan = new WeakMap<OperationPlan, CompiledJSONOutput | null>();
 /** The plan's compiled JSON output, made on first use, or null. */
 export function compiledJSONOutputOf(plan: OperationPlan): CompiledJSONOutput | null {
   let compiled = compiledByPlan.get(plan);
-  if (compiled === undefined) compiledByPlan.set(plan, (compiled = compileJSONOutput(plan)));
+  if (compiled === undefined) compiledByPlan.set(plan, (compiled = orNone(() => compileJSONOutput(plan))));
   return compiled;
 }
 

@@ -13,7 +13,7 @@ import type { Layer } from "../layer.js";
 import type { OperationPlan } from "../operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
-import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf } from "./codegen.js";
+import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf, orNone } from "./codegen.js";
 import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 
 /** Builds `data` from the root bucket and the request's global values, or throws to give up. */
@@ -24,7 +24,7 @@ const compiledByPlan = new WeakMap<OperationPlan, CompiledOutput | null>();
 /** The plan's compiled output, made on first use (a plan never executed compiles nothing), or null. */
 export function compiledOutputOf(plan: OperationPlan): CompiledOutput | null {
   let compiled = compiledByPlan.get(plan);
-  if (compiled === undefined) compiledByPlan.set(plan, (compiled = compileOutput(plan)));
+  if (compiled === undefined) compiledByPlan.set(plan, (compiled = orNone(() => compileOutput(plan))));
   return compiled;
 }
 

@@ -52,7 +52,13 @@ export class JSONWriter {
     if (typeof value === "string") this.str(value);
     else if (typeof value === "number" && Number.isFinite(value)) this.num(value);
     else if (typeof value === "boolean") this.raw(value ? "true" : "false");
-    else this.raw(JSON.stringify(value) ?? "null");
+    else this.utf8(JSON.stringify(value) ?? "null");
+  }
+
+  /** JSON text that may hold any character (a serialize result's own JSON.stringify). */
+  private utf8(text: string): void {
+    this.reserve(text.length * 3);
+    this.at += this.buffer.write(text, this.at, "utf8");
   }
 
   /** Everything written, as one string. */

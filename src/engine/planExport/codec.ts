@@ -106,7 +106,7 @@ export class PlanEncoder {
 
   /** The shape of a key list: its index in `shapes`. Shapes of different spaces never merge. */
   shapeOf(keys: string[], space = ""): number {
-    const id = `${space}\u0001${keys.join("\u0000")}`;
+    const id = `${space}\u0001${JSON.stringify(keys)}`; // a join could make two key lists one (["a\0b"] and ["a", "b"])
     let shape = this.shapeIds.get(id);
     if (shape === undefined) {
       shape = this.keyLists.length;
@@ -177,7 +177,10 @@ export class PlanEncoder {
   /** spec: EncodeValue — one value of a step, a layer reason or the output plan, as JSON. */
   encodeValue(value: unknown): Encoded {
     if (value === null || typeof value === "boolean" || typeof value === "string") return value;
-    if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0) ? value : [Tag.Number, String(value)];
+    if (typeof value === "number") {
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
+      return [Tag.Number, Object.is(value, -0) ? "-0" : String(value)]; // JSON has no -0, and String(-0) is "0"
+    }
     if (value === undefined) return [Tag.Undefined];
     if (typeof value === "function") {
       const name = this.lookups.functions.nameOf.get(value);
@@ -210,7 +213,7 @@ export class PlanEncoder {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) throw new NotExportable(`a ${proto?.constructor?.name ?? "class"} instance`);
     const fields = this.encodeFields(value as Record<string, unknown>, Object.keys(value));
-    return this.written(fields[0] as number, [Tag.Object, ...fields]);
+    return this.written(fields[0] as number, [proto === null ? Tag.NullObject : Tag.Object, ...fields]);
   }
 
   /** An object's fields as (shape, ...values in shape order). */
@@ -307,6 +310,8 @@ export class PlanDecoder {
       }
       case Tag.Object:
         return this.decodeFields(value, 1, {});
+      case Tag.NullObject:
+        return this.decodeFields(value, 1, Object.create(null) as Record<string, unknown>);
       case Tag.Step:
         return (typeof value[1] === "number" ? c.steps[value[1]] : undefined) ?? notFound(`step ${String(value[1])}`);
       case Tag.Layer:

@@ -23,6 +23,8 @@ export const Tag = {
   Map: 12,
   Field: 13,
   Error: 14,
+  /** An object without a prototype (graphql-js's argument and input objects): read back as one. */
+  NullObject: 15,
 } as const;
 
 /** A key list, and optionally the positions (in it) of fields whose value every object of the shape shares, and those values. */

@@ -55,7 +55,7 @@ const fillers = new Map<string, Filler>();
  * Null when the process has made MAX_FILLERS already (the caller sets fields in a loop instead).
  */
 export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKind | "written" | "single" | "singleText">): Filler | null {
-  const signature = `${keys.join("\u0000")}\u0001${kinds.join(",")}`;
+  const signature = `${JSON.stringify(keys)}\u0001${kinds.join(",")}`; // a join could make two key lists one
   let filler = fillers.get(signature);
   if (filler !== undefined) return filler;
   if (fillers.size >= MAX_FILLERS) return null;
@@ -86,7 +86,11 @@ export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKin
       }
     }
   }
-  filler = new Function("o", "v", "at", "f", "s", "d", lines.join("\n")) as Filler;
+  try {
+    filler = new Function("o", "v", "at", "f", "s", "d", lines.join("\n")) as Filler;
+  } catch {
+    return null; // the runtime refuses code made from strings: the caller sets fields in a loop
+  }
   fillers.set(signature, filler);
   return filler;
 }
@@ -108,12 +112,16 @@ let makerCount = 0;
 export function makerFor(prototype: object, keys: readonly string[]): Maker | null {
   let byKeys = makers.get(prototype);
   if (byKeys === undefined) makers.set(prototype, (byKeys = new Map()));
-  const signature = keys.join("\u0000");
+  const signature = JSON.stringify(keys);
   let maker = byKeys.get(signature);
   if (maker !== undefined) return maker;
   if (makerCount >= MAX_FILLERS) return null;
   makerCount++;
-  maker = new Function(keys.map((key) => `this[${JSON.stringify(key)}] = undefined;`).join("\n")) as unknown as Maker;
+  try {
+    maker = new Function(keys.map((key) => `this[${JSON.stringify(key)}] = undefined;`).join("\n")) as unknown as Maker;
+  } catch {
+    return null; // the runtime refuses code made from strings: the caller uses Object.create
+  }
   maker.prototype = prototype;
   byKeys.set(signature, maker);
   return maker;
