@@ -2,6 +2,7 @@
 // depends on them skips them (no data source call), and the field answers `null`, `[]`, or the error.
 
 import { FLAG_NULL, INHIBITED, INHIBITED_AS_EMPTY_LIST, Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { describeArgument } from "./list.js";
 
 export type ExitOutcome = "null" | "emptyList" | Error;
 
@@ -25,7 +26,12 @@ export class ExitIfStep<T> extends Step<T> {
     const out = new Array<unknown>(count);
     for (let i = 0; i < count; i++) {
       const v = items[i] as T;
-      out[i] = predicate(v) ? exited : v;
+      // A throwing predicate fails that entry only.
+      try {
+        out[i] = predicate(v) ? exited : v;
+      } catch (error) {
+        out[i] = fail(error);
+      }
     }
     return out as T[];
   }
@@ -40,6 +46,9 @@ export class ExitIfStep<T> extends Step<T> {
 }
 
 export function exitIf<T = any>($value: Step<T>, predicate: (value: NoInfer<T>) => boolean, outcome: ExitOutcome): ExitIfStep<T> {
+  if (typeof predicate !== "function") {
+    throw new TypeError(`graphscale: exitIf($value, predicate, outcome): predicate must be a function, got ${describeArgument(predicate)}.`);
+  }
   if (outcome !== "null" && outcome !== "emptyList" && !(outcome instanceof Error)) {
     throw new Error(`graphscale: exitIf outcome must be "null", "emptyList" or an Error, not ${String(outcome)}.`);
   }

@@ -1,8 +1,9 @@
 // lambda($x, fn): applies a synchronous pure function to each entry's value. With a list of steps,
 // fn receives a tuple. Global when its inputs are global, so `lambda(constant(2), double)` runs once.
+// A throw fails only the entry it was thrown for.
 
-import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
-import { list } from "./list.js";
+import { Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { describeArgument, list } from "./list.js";
 
 export class LambdaStep<I, O> extends Step<O> {
   static override readonly stepName = "Lambda";
@@ -17,11 +18,18 @@ export class LambdaStep<I, O> extends Step<O> {
     this.addDependency($input);
   }
 
-  execute({ count, values: [inputs] }: ExecutionDetails<[readonly I[]]>): readonly O[] {
+  execute({ count, values: [inputs] }: ExecutionDetails<[readonly I[]]>) {
     const fn = this.fn;
-    const out = new Array<O>(count);
-    for (let i = 0; i < count; i++) out[i] = fn(inputs[i] as I);
-    return out;
+    const out = new Array<unknown>(count);
+    // A throw is that entry's error only: the other entries keep their values.
+    for (let i = 0; i < count; i++) {
+      try {
+        out[i] = fn(inputs[i] as I);
+      } catch (error) {
+        out[i] = fail(error);
+      }
+    }
+    return out as O[];
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {
@@ -34,5 +42,6 @@ export class LambdaStep<I, O> extends Step<O> {
 }
 
 export function lambda<I, O>($input: Step | readonly Step[], fn: (value: I) => O): LambdaStep<I, O> {
+  if (typeof fn !== "function") throw new TypeError(`graphscale: lambda($input, fn): fn must be a function, got ${describeArgument(fn)}.`);
   return new LambdaStep(Array.isArray($input) ? list($input as readonly Step[]) : ($input as Step), fn);
 }

@@ -1,6 +1,7 @@
 // object({ key: $step, ... }): an object per entry built from several steps.
 
 import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { describeArgument } from "./list.js";
 
 export class ObjectStep<T extends Record<string, unknown> = Record<string, unknown>> extends Step<T> {
   static override readonly stepName = "Object";
@@ -37,5 +38,8 @@ export class ObjectStep<T extends Record<string, unknown> = Record<string, unkno
 }
 
 export function object<T extends Record<string, unknown> = Record<string, unknown>>(spec: { readonly [key: string]: Step }): ObjectStep<T> {
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec) || spec instanceof Step) {
+    throw new TypeError(`graphscale: object(spec): spec must be an object of steps ({ key: $step }), got ${describeArgument(spec)}.`);
+  }
   return new ObjectStep<T>(spec);
 }

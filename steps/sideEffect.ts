@@ -1,7 +1,8 @@
 // sideEffect($input, fn): calls `fn` for each entry, for plan resolvers that write (mutations). It is never
 // deduplicated, hoisted or made global, and runs even if nothing reads its result.
 
-import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { describeArgument } from "./list.js";
 
 export class SideEffectStep<I, O> extends Step<O> {
   static override readonly stepName = "SideEffect";
@@ -21,9 +22,16 @@ export class SideEffectStep<I, O> extends Step<O> {
 
   execute({ count, values: [inputs] }: ExecutionDetails<[readonly I[]]>) {
     const fn = this.fn;
-    const out = new Array<O | PromiseLike<O>>(count);
-    for (let i = 0; i < count; i++) out[i] = fn(inputs[i] as I);
-    return out;
+    const out = new Array<unknown>(count);
+    // Each entry's call is independent: a throw fails that entry, and the later entries are still called.
+    for (let i = 0; i < count; i++) {
+      try {
+        out[i] = fn(inputs[i] as I);
+      } catch (error) {
+        out[i] = fail(error);
+      }
+    }
+    return out as Array<O | PromiseLike<O>>;
   }
 
   override toStringMeta(): string {
@@ -32,5 +40,6 @@ export class SideEffectStep<I, O> extends Step<O> {
 }
 
 export function sideEffect<I, O>($input: Step, fn: (value: I) => O | PromiseLike<O>): SideEffectStep<I, O> {
+  if (typeof fn !== "function") throw new TypeError(`graphscale: sideEffect($input, fn): fn must be a function, got ${describeArgument(fn)}.`);
   return new SideEffectStep($input, fn);
 }

@@ -2,6 +2,7 @@
 // or an empty list — so a field can answer "nothing" where an early exit happened upstream.
 
 import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, FlaggedValue, Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { describeArgument } from "./list.js";
 
 export type TrapOutcome = "null" | "emptyList";
 
@@ -54,5 +55,18 @@ export class TrapStep<T> extends Step<T | null | never[]> {
 }
 
 export function trap<T = any>($value: Step<T>, options?: TrapOptions): TrapStep<T> {
+  if (options !== undefined) {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw new TypeError(`graphscale: trap($value, options): options must be an object ({ inhibited, error }), got ${describeArgument(options)}.`);
+    }
+    checkTrapOutcome("inhibited", options.inhibited);
+    checkTrapOutcome("error", options.error);
+  }
   return new TrapStep<T>($value, options);
+}
+
+function checkTrapOutcome(option: keyof TrapOptions, value: unknown): void {
+  if (value !== undefined && value !== "null" && value !== "emptyList" && value !== "pass") {
+    throw new TypeError(`graphscale: trap($value, options): options.${option} must be "null", "emptyList" or "pass", got ${describeArgument(value)}.`);
+  }
 }
