@@ -7,6 +7,7 @@ import {
   GraphQLError,
   assertValidSchema,
   getVariableValues,
+  locatedError,
   isSchema,
   parse,
   validate,
@@ -100,6 +101,9 @@ export function prepareRequest(
     // graphql-js reports an operation its schema cannot run as a field-less failure with data null.
     if (error instanceof GraphQLError) return { errors: [error], data: null };
     if (error instanceof RangeError) return { errors: [limitError("The query is nested too deeply to plan; lower its depth.", operation)] };
+    // A plan that cannot be built (a step from another operation's plan, a dependency on a sibling layer, a
+    // hook returning what it must not): the request fails with that error, as graphql-js fails an operation.
+    if (error instanceof Error) return { errors: [locatedError(error, [operation])], data: null };
     throw error;
   }
   const signal = args.signal ?? null;
@@ -195,7 +199,13 @@ function executePrepared(args: GraphscaleExecutionArgs, callStep: StepCaller | n
   const request = prepared.request;
   const deps = request.deps ?? null;
   if (deps !== null) return executeWithDeps(request, deps, args);
-  return executeRequest(request, new ResultFinish(request.plan, args));
+  const finish = new ResultFinish(request.plan, args);
+  try {
+    return executeRequest(request, finish);
+  } catch (error) {
+    // Thrown before the run went asynchronous (a branch planned as its type arrives and failing): an error result.
+    return finish.failed(error);
+  }
 }
 
 /**
@@ -286,10 +296,15 @@ function executePreparedToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<st
     const result = executeWithDeps(request, deps, args);
     return isPromiseLike(result) ? result.then(jsonOf) : jsonOf(result);
   }
-  return executeRequest(request, {
+  const finish: RequestFinish<string> = {
     done: (result) => resultText(result, request.plan, args),
     failed: (error) => JSON.stringify(finishResult({ errors: [toGraphQLError(error)], data: null }, request.plan, args)),
-  });
+  };
+  try {
+    return executeRequest(request, finish);
+  } catch (error) {
+    return finish.failed(error);
+  }
 }
 
 /** A finished result as JSON text: data the compiled output wrote as text is read back into it. */

@@ -96,8 +96,13 @@ function deduplicateSteps(plan: OperationPlan, firstStep = 0, peersAbove: readon
     }
     plan.work += peers.length;
     const same = step.deduplicate(peers);
-    if (same.length > 0) replacements.set(step, same[0]!);
-    else peers.push(step);
+    if (same.length === 0) {
+      peers.push(step);
+      continue;
+    }
+    // Anything but one of the peers (the step itself, a new step) would leave the plan a cycle or a hole.
+    if (!peers.includes(same[0]!)) throw new Error(`graphscale: ${step}.deduplicate() returned ${String(same[0])}, which is not one of the peers it was given.`);
+    replacements.set(step, same[0]!);
   }
   plan.applyReplacements(replacements);
 }

@@ -8,6 +8,7 @@ import type { StepDependencies } from "./deps.js";
 import type { GraphQLSchema } from "graphql";
 import { FLAG_NULL, type FlaggedValue } from "./flags.js";
 import type { Limits } from "./limits.js";
+import { inspect } from "./inspect.js";
 
 /** What the engine hands to `execute`: the batch size and one element per dependency. */
 export interface ExecutionDetails<TValues extends readonly unknown[] = any[]> {
@@ -267,6 +268,10 @@ export class AccessStep<T = unknown> extends Step<T> {
 
   constructor($parent: Step, path: ReadonlyArray<string | number>) {
     super();
+    if (!Array.isArray(path) || path.some((key) => typeof key !== "string" && typeof key !== "number")) {
+      // Thrown in the plan resolver that asked: that field's planning error, not a failure of every pass after.
+      throw new TypeError(`access: the path must be a property name, an index, or a list of them; got ${inspect(path)}`);
+    }
     this.path = path;
     this.addDependency($parent);
   }
