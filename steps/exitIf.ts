@@ -2,7 +2,7 @@
 // depends on them skips them (no data source call), and the field answers `null`, `[]`, or the error.
 
 import { FLAG_NULL, INHIBITED, INHIBITED_AS_EMPTY_LIST, Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
-import { describeArgument } from "./list.js";
+import { describeArgument } from "./describeArgument.js";
 
 export type ExitOutcome = "null" | "emptyList" | Error;
 

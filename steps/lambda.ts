@@ -3,7 +3,8 @@
 // A throw fails only the entry it was thrown for.
 
 import { Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
-import { describeArgument, list } from "./list.js";
+import { describeArgument } from "./describeArgument.js";
+import { list } from "./list.js";
 
 export class LambdaStep<I, O> extends Step<O> {
   static override readonly stepName = "Lambda";

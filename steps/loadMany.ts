@@ -2,7 +2,7 @@
 
 import type { Step } from "../src/index.js";
 import { LoadStep, paramsStep, type LoadCallback } from "./loadStep.js";
-import { describeArgument } from "./list.js";
+import { describeArgument } from "./describeArgument.js";
 
 /** A list of records per key: the callback returns, per distinct key, a list. */
 export function loadMany<K, V, P = undefined>($key: Step<K>, callback: LoadCallback<K, readonly V[], P>, params?: Step | P): LoadStep<K, readonly V[], P> {

@@ -2,7 +2,7 @@
 
 import type { Step } from "../src/index.js";
 import { LoadStep, paramsStep, type LoadCallback } from "./loadStep.js";
-import { describeArgument } from "./list.js";
+import { describeArgument } from "./describeArgument.js";
 
 /** One record per key: the callback returns, per distinct key, the record or null. */
 export function loadOne<K, V, P = undefined>($key: Step<K>, callback: LoadCallback<K, V, P>, params?: Step | P): LoadStep<K, V, P> {

@@ -1,7 +1,7 @@
 // object({ key: $step, ... }): an object per entry built from several steps.
 
 import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
-import { describeArgument } from "./list.js";
+import { describeArgument } from "./describeArgument.js";
 
 export class ObjectStep<T extends Record<string, unknown> = Record<string, unknown>> extends Step<T> {
   static override readonly stepName = "Object";

@@ -2,7 +2,7 @@
 // deduplicated, hoisted or made global, and runs even if nothing reads its result.
 
 import { Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
-import { describeArgument } from "./list.js";
+import { describeArgument } from "./describeArgument.js";
 
 export class SideEffectStep<I, O> extends Step<O> {
   static override readonly stepName = "SideEffect";

@@ -2,7 +2,7 @@
 // or an empty list — so a field can answer "nothing" where an early exit happened upstream.
 
 import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, FlaggedValue, Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
-import { describeArgument } from "./list.js";
+import { describeArgument } from "./describeArgument.js";
 
 export type TrapOutcome = "null" | "emptyList";
 
