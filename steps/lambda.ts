@@ -2,9 +2,10 @@
 // fn receives a tuple. Global when its inputs are global, so `lambda(constant(2), double)` runs once.
 // A throw fails only the entry it was thrown for.
 
-import { Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 import { describeArgument } from "./describeArgument.js";
 import { list } from "./list.js";
+import { callPerEntry } from "./perEntry.js";
 
 export class LambdaStep<I, O> extends Step<O> {
   static override readonly stepName = "Lambda";
@@ -20,17 +21,7 @@ export class LambdaStep<I, O> extends Step<O> {
   }
 
   execute({ count, values: [inputs] }: ExecutionDetails<[readonly I[]]>) {
-    const fn = this.fn;
-    const out = new Array<unknown>(count);
-    // A throw is that entry's error only: the other entries keep their values.
-    for (let i = 0; i < count; i++) {
-      try {
-        out[i] = fn(inputs[i] as I);
-      } catch (error) {
-        out[i] = fail(error);
-      }
-    }
-    return out as O[];
+    return callPerEntry(this.fn, inputs, count) as O[]; // a throw is that entry's error only
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {

@@ -1,8 +1,9 @@
 // sideEffect($input, fn): calls `fn` for each entry, for plan resolvers that write (mutations). It is never
 // deduplicated, hoisted or made global, and runs even if nothing reads its result.
 
-import { Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js";
 import { describeArgument } from "./describeArgument.js";
+import { callPerEntry } from "./perEntry.js";
 
 export class SideEffectStep<I, O> extends Step<O> {
   static override readonly stepName = "SideEffect";
@@ -21,17 +22,7 @@ export class SideEffectStep<I, O> extends Step<O> {
   }
 
   execute({ count, values: [inputs] }: ExecutionDetails<[readonly I[]]>) {
-    const fn = this.fn;
-    const out = new Array<unknown>(count);
-    // Each entry's call is independent: a throw fails that entry, and the later entries are still called.
-    for (let i = 0; i < count; i++) {
-      try {
-        out[i] = fn(inputs[i] as I);
-      } catch (error) {
-        out[i] = fail(error);
-      }
-    }
-    return out as Array<O | PromiseLike<O>>;
+    return callPerEntry(this.fn, inputs, count) as Array<O | PromiseLike<O>>; // a throw is that entry's error only
   }
 
   override toStringMeta(): string {
