@@ -212,7 +212,7 @@ function executePrepared(args: GraphscaleExecutionArgs, callStep: StepCaller | n
  * The result as the client gets it, made in the callback that completes the request (no hop of its own):
  * a failed run becomes an error result, and either is finished the same way.
  */
-class ResultFinish implements RequestFinish<ExecutionResult> {
+export class ResultFinish implements RequestFinish<ExecutionResult> {
   constructor(
     private readonly plan: OperationPlan,
     private readonly args: GraphscaleExecutionArgs,

@@ -17,7 +17,7 @@ import type { GraphscaleFieldExtensions } from "./planResolver.js";
 import { buildOperationPlan } from "./planner.js";
 import { collectFields } from "./collectFields.js";
 import { fieldDefOf } from "./outputPlan.js";
-import { prepareRequest, type GraphscaleExecutionArgs } from "./execute.js";
+import { ResultFinish, prepareRequest, type GraphscaleExecutionArgs } from "./execute.js";
 import { executeRequest, type RequestFinish } from "./execution/executeRequest.js";
 import { maskErrors } from "./maskErrors.js";
 import { newRootBucket, type RequestState } from "./execution/bucket.js";
@@ -145,19 +145,10 @@ export async function subscribe(
   const { request } = prepared;
   const source = await createSourceEventStream(args, request);
   if (!isAsyncIterable(source)) return maskErrors(source, args);
-  const finish = eventFinish(args);
+  // Each event's result is finished as execute finishes a request's: internal errors masked (spec/errors.md),
+  // and a run that failed inside is an error result, not a rejected `next()` carrying the raw error.
+  const finish = new ResultFinish(request.plan, args);
   return mapAsyncIterator(source, (payload) => mapSourceToResponse(request, payload, finish));
-}
-
-/**
- * Each event's result as execute gives a request's: internal errors masked (spec/errors.md), and a run that
- * failed inside is an error result, not a rejected `next()` carrying the raw error.
- */
-function eventFinish(args: GraphscaleExecutionArgs): RequestFinish<ExecutionResult> {
-  return {
-    done: (result) => maskErrors(result, args),
-    failed: (error) => maskErrors({ errors: [locatedError(error, undefined)], data: null }, args),
-  };
 }
 
 /** spec: MapSourceToResponse — each event runs the cached plan with the event as the root value. */
