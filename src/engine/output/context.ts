@@ -84,8 +84,13 @@ export function outputValueAt(ctx: OutputContext, step: Step, bucket: Bucket, en
   } catch (error) {
     return fail(error);
   }
-  if (!ctx.awaitPromised && v != null && isPromiseLike(v)) ctx.promisedRead = true;
+  if (!ctx.awaitPromised && mayBePromise(v)) ctx.promisedRead = true;
   return v;
+}
+
+/** Whether a leaf's value is a promise: a primitive (nearly every leaf) is told apart without a `then` lookup. */
+function mayBePromise(value: unknown): boolean {
+  return (typeof value === "object" || typeof value === "function") && value !== null && isPromiseLike(value);
 }
 
 /**
@@ -94,7 +99,7 @@ export function outputValueAt(ctx: OutputContext, step: Step, bucket: Bucket, en
  */
 export function isPromised(ctx: OutputContext, bucket: Bucket, step: Step, entry: number, raw?: unknown): boolean {
   if (!ctx.awaitPromised) return false;
-  if (step.inlined !== null) return raw != null && isPromiseLike(raw);
+  if (step.inlined !== null) return mayBePromise(raw);
   if (step.layerId !== bucket.layer.id) return false;
   const promised = bucket.promised[step.id];
   return promised !== undefined && promised[entry] === 1;
