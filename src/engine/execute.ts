@@ -28,7 +28,7 @@ import { RawJSON } from "./output/buildResponse.js";
 import { addExplain, type ExplainOption } from "./explain/index.js";
 import type { OperationPlan } from "./operationPlan.js";
 import { ConstantStep } from "./steps/constant.js";
-import { maskErrors, type ErrorMaskingOptions } from "./maskErrors.js";
+import { maskErrors, toGraphQLError, type ErrorMaskingOptions } from "./maskErrors.js";
 import { RequestDeps, attachToContext, detachFromContext } from "./deps.js";
 import { checkRequestLimits, limitError, resolveLimits, sourceDepth, type Limits } from "./limits.js";
 
@@ -325,10 +325,6 @@ export function executeSync(args: GraphscaleExecutionArgs): ExecutionResult {
   const result = execute(args);
   if (isPromiseLike(result)) throw new Error("GraphQL execution failed to complete synchronously.");
   return result;
-}
-
-function toGraphQLError(error: unknown): GraphQLError {
-  return error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
 }
 
 /** Parsed and validated documents per schema, by source text: a repeated query skips both. */

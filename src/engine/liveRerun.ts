@@ -9,7 +9,7 @@ import { prepareRequest, type GraphscaleExecutionArgs } from "./execute.js";
 import { RequestDeps, attachToContext, detachFromContext } from "./deps.js";
 import { loadPlanFromStore } from "./planExport/store.js";
 import { isPromiseLike } from "./promiseOrValue.js";
-import { maskErrors } from "./maskErrors.js";
+import { maskErrors, toGraphQLError } from "./maskErrors.js";
 import { addExplain } from "./explain/index.js";
 import { newOutputContext } from "./output/context.js";
 import type { Bucket, RequestState } from "./execution/bucket.js";
@@ -180,8 +180,4 @@ function setIn(container: unknown, keys: ReadonlyArray<string | number>, at: num
   const copy = Object.assign(Object.create(Object.getPrototypeOf(container) as object | null) as Record<string, unknown>, container);
   copy[key] = inner;
   return copy;
-}
-
-function toGraphQLError(error: unknown): GraphQLError {
-  return error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
 }

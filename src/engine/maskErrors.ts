@@ -62,3 +62,8 @@ export function maskErrors(result: ExecutionResult, options: ErrorMaskingOptions
   }
   return masked === null ? result : { ...result, errors: masked };
 }
+
+/** A request-level failure as the GraphQL error its error result carries (the original kept for masking). */
+export function toGraphQLError(error: unknown): GraphQLError {
+  return error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
+}
