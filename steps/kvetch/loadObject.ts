@@ -119,7 +119,47 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
 export function objectAttribute($object: Step, key: string | number | ReadonlyArray<string | number>): Step {
   const path = typeof key === "object" ? key : [key];
   if (path.length === 1 && path[0] === "id") return access($object, ["id"]);
+  // A data bag holds JSON: an attribute named like an Object.prototype member is there only when stored.
+  if (path.some((k) => typeof k === "string" && k in Object.prototype)) return new OwnAttributeStep($object, path);
   return access($object, ["data", ...path]);
+}
+
+/**
+ * `get` of a path naming an Object.prototype member (`constructor`, `toString`, ...): each key is read only
+ * where the value holds it itself, so an absent attribute is undefined, as any other absent attribute.
+ */
+export class OwnAttributeStep extends Step {
+  static override readonly stepName = "OwnAttribute";
+  static {
+    registerStepClass(this);
+  }
+
+  constructor(
+    $object: Step,
+    /** The path in the object's data bag. */
+    readonly path: ReadonlyArray<string | number>,
+  ) {
+    super();
+    this.addDependency($object);
+  }
+
+  execute({ count, values: [objects] }: ExecutionDetails<[readonly unknown[]]>): unknown[] {
+    const out = new Array<unknown>(count);
+    for (let i = 0; i < count; i++) {
+      let v = (objects[i] as KvetchObject | null | undefined)?.data as unknown;
+      for (let k = 0; k < this.path.length && v != null; k++) v = typeof v === "object" && Object.hasOwn(v, this.path[k]!) ? (v as Record<string | number, unknown>)[this.path[k]!] : undefined;
+      out[i] = v;
+    }
+    return out;
+  }
+
+  override deduplicate(peers: readonly Step[]): readonly Step[] {
+    return peers.filter((p) => p instanceof OwnAttributeStep && p.path.length === this.path.length && p.path.every((k, i) => k === this.path[i]));
+  }
+
+  override toStringMeta(): string {
+    return this.path.join(".");
+  }
 }
 
 /**

@@ -202,4 +202,26 @@ for (const [name, typeDefs, message] of MISUSE) {
   });
 }
 
+test("own keys only: attributes and arguments named like Object.prototype members are written, defaulted and read as declared", async () => {
+  const s = await setup(`
+    type Query { post(id: ID!): Post @readObject }
+    type Mutation { createPost: Post @createObject addPost(title: String!, toString: Int!, constructor: String): Post @createObject }
+    type Post @object(typeId: 1) { id: ID! title: String! constructor: String valueOf: String! @default(value: "v") toString: Int! }`);
+  // Before, an absent `constructor` was read from Object.prototype (a function: the write failed) and the
+  // @default of `valueOf` was never applied (Object.prototype.valueOf stood in for it).
+  const plain = await s.exec(`mutation { createPost(input: { title: "A", toString: 3 }) { id valueOf toString constructor } }`);
+  assert.is(plain.errors, undefined);
+  // Read back, an attribute that is not stored is null, whatever Object.prototype holds under its name.
+  assert.equal(await s.exec(`query ($id: ID!) { post(id: $id) { constructor valueOf toString } }`, { id: plain.data.createPost.id }), { data: { post: { constructor: null, valueOf: "v", toString: 3 } } });
+  assert.equal((await s.kvetch.getObject(plain.data.createPost.id))?.data, { title: "A", toString: 3, valueOf: "v" });
+  const created = await s.exec(`mutation { createPost(input: { title: "B", toString: 3, constructor: "c" }) { id constructor valueOf toString } }`);
+  assert.is(created.errors, undefined);
+  assert.equal(created.data.createPost.constructor, "c");
+  assert.equal((await s.kvetch.getObject(created.data.createPost.id))?.data, { title: "B", toString: 3, constructor: "c", valueOf: "v" });
+  // An argument named `constructor` that is not given writes nothing for it (graphql-js's args inherit Object.prototype).
+  const added = await s.exec(`mutation { addPost(title: "C", toString: 1) { id } }`);
+  assert.is(added.errors, undefined);
+  assert.equal((await s.kvetch.getObject(added.data.addPost.id))?.data, { title: "C", toString: 1, valueOf: "v" });
+});
+
 test.run();

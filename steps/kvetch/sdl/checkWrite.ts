@@ -59,7 +59,10 @@ export class CheckWriteStep extends Step<CheckedWrite> {
         const write = this.writeOf(argsList[i]!);
         out[i] = write;
         if (write.id !== null) ids.add(write.id);
-        for (const attr of this.rule.storedIds.keys()) if (write.data[attr] != null) ids.add(write.data[attr] as string);
+        for (const attr of this.rule.storedIds.keys()) {
+          const value = own(write.data, attr);
+          if (value != null) ids.add(value as string);
+        }
       } catch (error) {
         out[i] = fail(error);
       }
@@ -85,23 +88,24 @@ export class CheckWriteStep extends Step<CheckedWrite> {
   private writeOf(args: Record<string, unknown>): CheckedWrite {
     const rule = this.rule;
     const data: Record<string, unknown> = {};
-    for (const name of rule.attrArgs) if (args[name] !== undefined) data[name] = args[name];
-    const input = rule.inputArg === null ? null : (args[rule.inputArg] as Record<string, unknown> | null | undefined);
+    // Own keys only, here and below: an attribute or argument may be named like an Object.prototype member.
+    for (const name of rule.attrArgs) if (own(args, name) !== undefined) data[name] = args[name];
+    const input = rule.inputArg === null ? null : (own(args, rule.inputArg) as Record<string, unknown> | null | undefined);
     if (input != null) for (const name of Object.keys(input)) if (input[name] !== undefined) data[name] = input[name];
-    if (rule.mode === "create") for (const [name, value] of rule.defaults) if (data[name] === undefined) data[name] = value;
+    if (rule.mode === "create") for (const [name, value] of rule.defaults) if (own(data, name) === undefined) data[name] = value;
     // An explicit null is not "not given": a @default fills only absent attributes, and never null.
     for (const name of rule.nonNull) {
-      if (data[name] === null) throw new GraphQLError(`${rule.field}: ${name} cannot be null (${rule.type}.${name} is non-null).`);
+      if (own(data, name) === null) throw new GraphQLError(`${rule.field}: ${name} cannot be null (${rule.type}.${name} is non-null).`);
     }
     if (rule.mode === "create") {
       for (const name of rule.required) {
-        if (data[name] === undefined) throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`);
+        if (own(data, name) === undefined) throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`);
       }
     }
-    const id = rule.idArg === null ? null : (args[rule.idArg] as string | null | undefined);
+    const id = rule.idArg === null ? null : (own(args, rule.idArg) as string | null | undefined);
     if (rule.idArg !== null && (typeof id !== "string" || !isUuid(id))) throw new GraphQLError(`${rule.field}: ${rule.idArg} ${JSON.stringify(id ?? null)} is not an object id.`);
     for (const attr of rule.storedIds.keys()) {
-      const value = data[attr];
+      const value = own(data, attr);
       if (value != null && !isUuid(value)) throw new GraphQLError(`${rule.field}: ${attr} ${JSON.stringify(value)} is not an object id.`);
       if (value != null) data[attr] = (value as string).toLowerCase();
     }
@@ -121,7 +125,7 @@ export class CheckWriteStep extends Step<CheckedWrite> {
       if (problem !== null) return problem;
     }
     for (const [attr, type] of rule.storedIds) {
-      const value = write.data[attr];
+      const value = own(write.data, attr);
       if (value == null) continue;
       const problem = check(attr, value as string, type);
       if (problem !== null) return problem;
@@ -137,4 +141,9 @@ export class CheckWriteStep extends Step<CheckedWrite> {
 /** spec: CheckWrite — the checked writes of a generated mutation: one getObjects call per layer for every id the arguments name. */
 export function checkWrite(rule: WriteRule, $args: Step, $store: Step = kvetchStore()): CheckWriteStep {
   return new CheckWriteStep(rule, $args, $store);
+}
+
+/** The object's own property `key` (undefined when it has none, whatever its prototype holds). */
+function own(object: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }
