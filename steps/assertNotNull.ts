@@ -2,6 +2,7 @@
 // that depend on it skip that entry.
 
 import { FLAG_NULL, Step, fail, type ExecutionDetails, registerStepClass } from "../src/index.js";
+import { describeArgument } from "./describeArgument.js";
 
 export class AssertNotNullStep<T> extends Step<T> {
   static override readonly stepName = "AssertNotNull";
@@ -36,5 +37,6 @@ export class AssertNotNullStep<T> extends Step<T> {
 }
 
 export function assertNotNull<T = any>($value: Step<T>, message: string): AssertNotNullStep<T> {
+  if (typeof message !== "string") throw new TypeError(`graphscale: assertNotNull($value, message): message must be a string, got ${describeArgument(message)}.`);
   return new AssertNotNullStep<T>($value, message);
 }

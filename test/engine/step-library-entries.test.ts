@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
 import { execute, makeSchema } from "../../src/index.js";
-import { constant, each, exitIf, inhibitOnNull, lambda, list, loadMany, loadOne, object, sideEffect, trap } from "../../steps/index.js";
+import { assertNotNull, constant, each, exitIf, inhibitOnNull, lambda, list, loadMany, loadOne, object, sideEffect, trap } from "../../steps/index.js";
 
 // Per-entry throws in lambda, exitIf and sideEffect fail only their own entry; bad factory arguments are the
 // field's planning error. Every function counts its calls.
@@ -54,6 +54,7 @@ const bad: Record<string, () => unknown> = {
   objectNumber: () => object(5 as never),
   objectNull: () => object(null as never),
   listStep: () => list(constant(1) as never),
+  assertNotNullMessage: () => assertNotNull(constant(1), undefined as never),
 };
 
 const schema = makeSchema({
@@ -126,6 +127,7 @@ const planningErrors: Record<string, string> = {
   trapOptions: `graphscale: trap($value, options): options must be an object ({ inhibited, error }), got "emptyList" (string).`,
   objectNumber: "graphscale: object(spec): spec must be an object of steps ({ key: $step }), got 5 (number).",
   objectNull: "graphscale: object(spec): spec must be an object of steps ({ key: $step }), got null.",
+  assertNotNullMessage: "graphscale: assertNotNull($value, message): message must be a string, got undefined.",
   listStep: /^graphscale: list\(\$items\): \$items must be an array of steps, got the step Constant\[.*\]\.$/.source,
 };
 
