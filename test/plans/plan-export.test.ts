@@ -370,6 +370,21 @@ test("plan store: a stored plan's constraints are compared before DecodePlan (a 
   assert.is(warnings.length, 1, warnings.join("\n"));
 });
 
+test("plan store: a constraint naming a variable the operation does not declare is refused with a warning, as importPlan refuses it", async () => {
+  for (const name of ["g", "__proto__", "constructor"]) {
+    const { texts, store } = countingStore();
+    const warnings: string[] = [];
+    await run(includeSchema(store, warnings), true);
+    const [key, text] = [...texts][0]!;
+    texts.set(key, forged(text, (body) => void (body.constraints = [["f", true], [name, true]])));
+    const other = includeSchema(store, warnings);
+    assert.equal(await run(other, true), { data: { greeting: "hello", secret: "s3cret" } });
+    assert.equal([getPlanCacheStats(other).plansImported, getPlanCacheStats(other).plansBuilt], [0, 1], name);
+    assert.is(warnings.length, 1, name);
+    assert.match(warnings[0]!, `a constraint names $${name}, which the operation does not declare`);
+  }
+});
+
 test("plan store: a constraint written as a tagged value is checked on the decoded plan", async () => {
   const { texts, counts, store } = countingStore();
   const warnings: string[] = [];

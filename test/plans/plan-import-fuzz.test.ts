@@ -12,7 +12,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import { GraphQLSchema, parse, type DocumentNode, type ExecutionResult } from "graphql";
-import { execute, exportPlan, getPlanCacheStats } from "../../src/index.js";
+import { execute, exportPlan, getPlanCacheStats, makeSchema } from "../../src/index.js";
+import { constant, lambda } from "../../steps/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
@@ -24,7 +25,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 function editsOf(value: Json): Json[] {
   if (typeof value === "number") return [value + 1, value - 1, null];
   if (typeof value === "boolean") return [!value, null];
-  if (typeof value === "string") return [`${value}x`, ""];
+  // "constructor": a field renamed so that it would hide the step's class.
+  if (typeof value === "string") return [`${value}x`, "", "constructor"];
   return [0];
 }
 
@@ -132,5 +134,22 @@ test("a polymorphic stored plan, every leaf edited behind a recomputed checksum:
   const tally = await fuzz({ schema, document, variableValues: { text: "o" } });
   report("polymorphic", tally);
 });
+
+test("a stored plan of root resolvers and a registered lambda, every leaf edited behind a recomputed checksum: never a crash", async () => {
+  // A Resolver over the root value takes it per entry: a plan that says it takes it as one value is refused.
+  const schema = makeSchema({
+    typeDefs: `type Query { a: Int v: V n(k: String): X } union V = X | Y type X { x: Int k: String } type Y { y: Int }`,
+    functions: { double },
+    plans: { Query: { a: () => lambda(constant(21), double) } },
+    resolvers: { Query: { v: () => ({ kind: "X", x: 1 }), n: (_: unknown, { k }: { k: string | null }) => ({ kind: "X", x: 2, k }) }, V: { __resolveType: (o: { kind: string }) => o.kind } },
+  });
+  // Only root fields are resolvers here, so the Resolver shape (which fixes how a dependency is taken) is theirs alone.
+  const tally = await fuzz({ schema, document: parse(`{ a v { __typename } n(k: "q") { __typename } }`), variableValues: {} });
+  report("root resolvers", tally);
+});
+
+function double(x: number): number {
+  return x * 2;
+}
 
 test.run();

@@ -44,7 +44,8 @@ registerStepClass(AccessStep);
 /** The registered kind of a step's class, or null when the class was never registered. */
 export function stepKindOf(step: Step): string | null {
   if (pending.length > 0) settle();
-  return kindOfClass.get(step.constructor) ?? null;
+  // The class from the prototype: an imported step's own field could be named `constructor`.
+  return kindOfClass.get(Object.getPrototypeOf(step)?.constructor) ?? null;
 }
 
 export function stepClassOf(kind: string): StepClass | undefined {

@@ -26,6 +26,11 @@ interface KindEntry {
   readonly deps: number | ((step: Step) => boolean);
   /** Dependencies (by index) taken as bare values: they must be global and handed over as such. */
   readonly global?: readonly number[];
+  /**
+   * Whether dependency `k` must be taken per entry (a list of values); default: every dependency not in
+   * `global`. A kind whose dependencies may be taken either way checks them in `also` and says false.
+   */
+  readonly perEntry?: (step: Step & Record<string, unknown>, k: number) => boolean;
   /** The flags dependency `k` accepts, when not FLAG_NULL (what addDependency gives by default). */
   readonly accepts?: (step: Step & Record<string, unknown>, k: number) => number;
   /** A check across fields and dependencies: the problem, or null. */
@@ -98,6 +103,8 @@ function kvetchList(idKey: string, factoryName: string): KindEntry {
       factoryName: oneOf(factoryName),
     },
     deps: (step) => step.dependencies.length >= 2,
+    // The keys and the store are checked in kvetchListIndices; `first` and `after` may be taken either way.
+    perEntry: () => false,
     // The items a node load fetched ahead on are read whatever their flags (ACCEPT_ANY).
     accepts: (step, k) => (k === step.prefetchIndex ? FLAG_NULL | FLAG_ERROR | FLAG_INHIBITED : FLAG_NULL),
     also: kvetchListIndices,
@@ -105,6 +112,7 @@ function kvetchList(idKey: string, factoryName: string): KindEntry {
 }
 
 const OUTCOMES = ["null", "emptyList"];
+const NO_INDICES: readonly number[] = [];
 const FLAG_NULL = 1;
 const FLAG_ERROR = 2;
 const FLAG_INHIBITED = 4;
@@ -168,6 +176,8 @@ const KINDS: { readonly [kind: string]: KindEntry } = {
     },
     deps: (step) => step.dependencies.length >= 3,
     global: [2],
+    // The list and its keys per entry; the prefetch arguments (3 and on) are global, checked with the field.
+    perEntry: (_step, k) => k < 2,
     // A null key reads nothing: its entries skip the call.
     accepts: (_step, k) => (k === 1 ? 0 : FLAG_NULL),
     also: (step) => {
@@ -193,6 +203,8 @@ const STEP_KEYS = new Set(["id", "layerId", "ownerPlan", "dependencies", "depend
  * type, edge or index name must be the store schema's). BadPlan naming the step otherwise.
  */
 export function checkStepData(plan: OperationPlan, step: Step, validation: PlanValidationContext): void {
+  // An own `constructor` would hide the step's class from everything that asks it (names, options, kinds).
+  if (Object.hasOwn(step, "constructor")) bad(`${named(step)} has a field named constructor`);
   const kind = stepKindOf(step);
   const entry = kind === null ? undefined : KINDS[kind];
   if (entry !== undefined) {
@@ -207,6 +219,8 @@ export function checkStepData(plan: OperationPlan, step: Step, validation: PlanV
     if (typeof deps === "number" ? step.dependencies.length !== deps : !deps(step)) bad(`${named(step)} has ${step.dependencies.length} dependencies`);
     for (const i of entry.global ?? []) if (step.dependencyIsGlobal[i] !== true) bad(`${named(step)} does not take dependency ${i} as a global value`);
     for (let k = 0; k < step.dependencies.length; k++) {
+      const perEntry = entry.perEntry !== undefined ? entry.perEntry(target, k) : !(entry.global ?? NO_INDICES).includes(k);
+      if (perEntry && step.dependencyIsGlobal[k] !== false) bad(`${named(step)} takes dependency ${k} as a global value; ${kind} steps take it per entry`);
       if (step.dependencyAcceptFlags[k] !== (entry.accepts?.(target, k) ?? FLAG_NULL)) bad(`${named(step)} accepts other flags from dependency ${k} than ${kind} steps do`);
     }
     const problem = entry.also?.(target, plan) ?? null;

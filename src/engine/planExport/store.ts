@@ -125,13 +125,16 @@ function decodeBody(
  * Whether a parsed body's constraints plainly fail for these variable values, before DecodePlan: a
  * constraint written as plain data (a boolean, as `@skip`/`@include` give) is compared as the plan cache
  * compares it. One written otherwise (an undefined value), or a body too malformed to tell, is not decided
- * here: DecodePlan reads it, and the decoded plan's constraints are checked.
+ * here: DecodePlan reads it, and the decoded plan's constraints are checked. So is one naming a variable the
+operation does not declare: CheckImportedPlan refuses that plan, with its warning.
  */
-function constraintsFailIn(body: unknown, variableValues: { readonly [name: string]: unknown }): boolean {
+function constraintsFailIn(body: unknown, operation: OperationDefinitionNode, variableValues: { readonly [name: string]: unknown }): boolean {
   const constraints = (body as { constraints?: unknown } | null)?.constraints;
   if (!Array.isArray(constraints)) return false;
   for (const constraint of constraints) {
     if (!Array.isArray(constraint) || typeof constraint[0] !== "string") continue;
+    const name = constraint[0];
+    if (!operation.variableDefinitions?.some((definition) => definition.variable.name.value === name)) continue;
     const value: unknown = constraint[1];
     if (value !== null && typeof value === "object") continue;
     if (!Object.is(variableValues[constraint[0]], value)) return true;
@@ -154,7 +157,7 @@ function readStoredPlan(
   variableValues: { readonly [name: string]: unknown },
 ): OperationPlan | null {
   const body = parseBody(schema, opHash, text);
-  if (constraintsFailIn(body, variableValues)) return null;
+  if (constraintsFailIn(body, operation, variableValues)) return null;
   const plan = decodeBody(schema, operation, fragments, body, limits);
   return constraintsHold(plan, variableValues) ? plan : null;
 }
