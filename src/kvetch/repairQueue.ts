@@ -18,30 +18,28 @@ import { eachShardChunk, groupByShard, isFailure, orThrow, pick } from "./store.
 import type { Store } from "./store.js";
 import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./derivedWrite.js";
 import type { DerivedChanges } from "./derivedWrite.js";
+import { confirmDerived, type WrittenObject } from "./confirmDerived.js";
 
-/** An object a write touched and the derived rows it may have left behind (old rows to remove unless implied again). */
-export interface WrittenObject {
-  id: string;
-  leftBehind: DerivedRows;
-}
+export type { WrittenObject } from "./confirmDerived.js";
 
-// Queue row body: {"e":[[edgeId,fromId],...],"i":[[indexId,valueKey],...]}
-function encodeLeftBehind(rows: DerivedRows): string {
+// Queue row body: {"e":[[edgeId,fromId],...],"i":[[indexId,valueKey],...]}: the rows the write touched.
+function encodeTouched(rows: DerivedRows): string {
   return JSON.stringify({ e: rows.edges.map((r) => [r.edge.edgeId, r.fromId]), i: rows.index.map((r) => [r.index.indexId, r.valueKey]) });
 }
 
 /**
- * finishDerived: writes a committed write's derived rows. A shard that failed with a lost connection is
- * tried once more; if the rows still cannot be written, the objects go into the repair queue (on each
- * object's shard, in chunks through eachShardChunk: at most chunksAtOnce at once per shard) and the store's
- * onDerivedWriteFailure hears of it. Never throws for a shard failure: the write happened.
+ * finishDerived: writes a committed write's derived rows, then confirms them (confirmDerived: objects
+ * another writer committed since follow their current data). A shard that failed with a lost connection is
+ * tried once more; if the rows still cannot be written or confirmed, the objects go into the repair queue
+ * and the store's onDerivedWriteFailure hears of it. Never throws for a shard failure: the write happened.
  */
 export async function finishDerived(store: Store, op: "create" | "update" | "delete", changes: DerivedChanges, objects: readonly WrittenObject[]): Promise<void> {
   let failure: unknown;
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
       await writeDerived(store, changes);
-      return;
+      failure = undefined;
+      break;
     } catch (error) {
       const reason = shardFailureOf(error);
       if (reason === null) throw error;
@@ -49,6 +47,16 @@ export async function finishDerived(store: Store, op: "create" | "update" | "del
       if (reason !== "connection lost" && reason !== "failed") break; // a shard that does not answer will not answer now
     }
   }
+  if (failure !== undefined) return queueForRepair(store, op, objects, failure);
+  const unsettled = await confirmDerived(store, objects);
+  if (unsettled !== null) await queueForRepair(store, op, unsettled.objects, unsettled.error);
+}
+
+/**
+ * The objects into the repair queue: on each object's shard, in chunks through eachShardChunk (at most
+ * chunksAtOnce at once per shard); then onDerivedWriteFailure, told whether they were queued.
+ */
+async function queueForRepair(store: Store, op: "create" | "update" | "delete", objects: readonly WrittenObject[], failure: unknown): Promise<void> {
   const ids = objects.map((object) => object.id);
   let queued = objects.length > 0;
   const shardOf = new Int32Array(objects.length);
@@ -61,7 +69,7 @@ export async function finishDerived(store: Store, op: "create" | "update" | "del
         queued = false;
         return;
       }
-      const entries = pick(objects, positions).map((object): RepairEntry => ({ id: object.id, seq: nextSeq(), body: encodeLeftBehind(object.leftBehind) }));
+      const entries = pick(objects, positions).map((object): RepairEntry => ({ id: object.id, seq: nextSeq(), body: encodeTouched(object.touched) }));
       await target.queueRepairs(entries).catch(() => {
         queued = false;
       });
@@ -116,7 +124,7 @@ export async function drainRepairQueue(store: Store, batchSize: number): Promise
   return report;
 }
 
-/** Adds to `changes` the removal of each left-behind row of `entry` that the object's current data does not imply. */
+/** Adds to `changes` the removal of each touched row of `entry` that the object's current data does not imply. */
 function removeLeftBehind(store: Store, changes: DerivedChanges, entry: RepairEntry, implied: DerivedRows): void {
   let body: { e?: [number, string][]; i?: [number, string][] };
   try {

@@ -106,13 +106,15 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
     const id = ids[i] as string;
     if (!committed.has(id)) continue;
     collectDerived(changes, id, items[i]!.derived, true, nextSeq(), now);
-    written.push({ id, leftBehind: NOTHING_LEFT });
+    // A fresh id is known to no other writer yet; a keyed one is (a retry of the same create): confirm those.
+    written.push({ id, touched: items[i]!.idempotencyKey === undefined ? NOTHING_LEFT : items[i]!.derived, version: 1 });
   }
   for (const row of existing.values()) {
     // A retried create may follow one that stopped before its derived rows: writing them again is idempotent.
     const type = store.schema.typeById(row.typeId)!;
-    collectDerived(changes, row.id, derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "createObject"), true, seqAt(row.updated), row.updated);
-    written.push({ id: row.id, leftBehind: NOTHING_LEFT });
+    const implied = derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "createObject");
+    collectDerived(changes, row.id, implied, true, seqAt(row.updated), row.updated);
+    written.push({ id: row.id, touched: implied, version: row.version });
   }
   await finishDerived(store, "create", changes, written);
   const tags = new Set<string>();
@@ -219,7 +221,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
           const diff = diffDerivedRows(plan.beforeRows, plan.afterRows);
           collectDerived(changes, plan.row.id, diff.removed, false, 0, 0);
           collectDerived(changes, plan.row.id, diff.added, true, nextSeq(), plan.row.updated);
-          written.push({ id: plan.row.id, leftBehind: diff.removed });
+          written.push({ id: plan.row.id, touched: { edges: [...diff.removed.edges, ...diff.added.edges], index: [...diff.removed.index, ...diff.added.index] }, version: plan.row.version });
           tags.add(objectTag(plan.row.id));
         }
       },
@@ -290,7 +292,7 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
           const type = store.schema.typeById(row.typeId);
           const implied = type ? derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "") : NOTHING_LEFT;
           collectDerived(changes, row.id, implied, false, 0, 0);
-          written.push({ id: row.id, leftBehind: implied });
+          written.push({ id: row.id, touched: implied, version: null });
         }
       },
       ({ positions }, error) => {

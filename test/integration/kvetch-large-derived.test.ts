@@ -92,7 +92,8 @@ if (await serversUp("test/integration/kvetch-large-derived.test.ts", { mysql: tr
     assert.equal(reports, [], "no derived write failed");
     const canonical = perShard(lists.map((list) => kvetch.shardOf(list.id)));
     const small = perShard(bystanders.map((user) => kvetch.shardOf(user.id)));
-    assert.equal(kvetch.counters.shardQueries, add(canonical, canonical, small, [0, 5 + 5]), "read, compare-and-set, 5 removals and 5 additions");
+    // The moved lists are read once more after their edges are written (confirmDerived), a chunk per 1000 as the first read.
+    assert.equal(kvetch.counters.shardQueries, add(canonical, canonical, canonical, small, [0, 5 + 5]), "read, compare-and-set, 5 removals and 5 additions, read again");
     assert.equal(await kvetch.countEdges("user_to_list", [from.id, to.id]), [1, 4_501]);
   });
 
