@@ -167,7 +167,8 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       heard = [];
       const { result, kind, paths, reason } = outcome;
       const text = JSON.stringify({ data: result.data, errors: result.errors });
-      const sent = text !== last;
+      // A run that ends after the iterator closed (return(), the source ended) sends nothing.
+      const sent = !closed && text !== last;
       let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
       if (sent && live.patch === true) {
         const document: unknown = JSON.parse(text);
@@ -175,7 +176,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
         lastDocument = document;
       }
       live.onRun?.({ run: ++runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
-      if (sent && !closed) {
+      if (sent) {
         last = text;
         deliver(value as ExecutionResult);
       }

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, type ExecutionResult } from "graphql";
 import { subscribe, type LiveRunInfo } from "../../src/index.js";
-import type { Kvetch } from "../../src/kvetch/index.js";
+import { memoryBackend, type Kvetch } from "../../src/kvetch/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
 
@@ -77,6 +77,24 @@ test("return() with a re-run's result not yet taken: next() is done; the consume
   assert.is(seen.length, 1);
   assert.is(query.runs.length, 2, "no run after return()");
 });
+
+for (const end of ["return", "close"] as const) {
+  test(`${end === "return" ? "return()" : "the source closing"} while a re-run is in flight: onRun tells that run was not sent, and nothing more is delivered`, async () => {
+    const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 1, itemsPerList: 1 }, memoryBackend({ shards: 2, latencyMs: 25 }));
+    const query = await live(kvetch, seed.userIds[0]!);
+    const delivered = [(await query.iterator.next()).value];
+    await kvetch.updateObject(seed.itemIds[0]![0]![0]!, { text: "in flight" });
+    const pending = query.iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 1)); // the re-run waits for its 25 ms round trips
+    if (end === "return") await query.iterator.return(undefined);
+    else await kvetch.close();
+    for (let next = await pending; !next.done; next = await query.iterator.next()) delivered.push(next.value);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the re-run ends
+    assert.is(delivered.filter((value) => (value as ExecutionResult).data !== undefined).length, 1);
+    // Before, the run ending after the iterator closed was told as sent, with a value no one received.
+    assert.equal(query.runs.map((run) => [run.run, run.sent, run.value === null]), [[1, true, false], [2, false, true]]);
+  });
+}
 
 test("throw() drops a queued result too: the call rejects with the error, then next() is done", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 1, itemsPerList: 1 });
