@@ -22,6 +22,23 @@ export const INHIBITED = new FlaggedValue(FLAG_INHIBITED, undefined);
 /** An inhibited entry whose list field answers `[]` rather than `null` (exitIf/trap with "emptyList"). */
 export const INHIBITED_AS_EMPTY_LIST = new FlaggedValue(FLAG_INHIBITED, undefined);
 
+/**
+ * The last item of a resolver's list whose iterable threw after the items before it: not an item but the
+ * list's own error, which the output raises once it has completed those items (as graphql-js completes the
+ * items it read before the throw). Executed as an item, it is a failed entry like any other.
+ */
+export class ListIterationError extends FlaggedValue {
+  constructor(error: unknown) {
+    super(FLAG_ERROR, error);
+  }
+}
+
+/** How many of a list's values are items: all but a last `ListIterationError`. */
+export function itemCountOf(list: readonly unknown[]): number {
+  const n = list.length;
+  return n > 0 && list[n - 1] instanceof ListIterationError ? n - 1 : n;
+}
+
 /** Marks one entry of a step's result as failed; the error lands at that entry's field path. */
 export function fail(error: unknown): FlaggedValue {
   return new FlaggedValue(FLAG_ERROR, error);

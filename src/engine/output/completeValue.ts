@@ -3,7 +3,7 @@
 // completes a settled promise (when the context awaits promised entries), so errors come out in graphql-js's
 // order and under its null propagation. Reads buckets only; never writes one, never runs a step.
 
-import { INHIBITED_AS_EMPTY_LIST } from "../flags.js";
+import { INHIBITED_AS_EMPTY_LIST, itemCountOf } from "../flags.js";
 import type { Step } from "../step.js";
 import type { Path } from "../resolveInfo.js";
 import type { OutputField, OutputSelection, OutputValue } from "../outputPlan.js";
@@ -176,13 +176,15 @@ function completeListValue(
   if (!Array.isArray(result)) throw notIterable(field);
   const child = bucket.children.get(value.layer.id)!;
   const start = child.childStart![entry]!;
-  if (!ctx.awaitPromised) return completeListInPlace(ctx, field, value, child, start, result.length);
+  // A resolver's iterable that threw: its items are completed, then the list fails (ListIterationError).
+  const n = itemCountOf(result);
+  if (!ctx.awaitPromised) return completeListInPlace(ctx, field, value, child, start, n, result);
   const item = value.item;
   const itemStep = resolvedStepOf(item);
   const promised = promisedItems(ctx, result);
-  const out = new Array<unknown>(result.length);
+  const out = new Array<unknown>(n);
   let containsPromise = false;
-  for (let k = 0; k < result.length; k++) {
+  for (let k = 0; k < n; k++) {
     const at = start + k;
     const itemPath = addPath(path, k, undefined);
     try {
@@ -206,11 +208,23 @@ function completeListValue(
       }
     }
   }
+  if (n < result.length) {
+    if (containsPromise) abandon(out, n);
+    throwIfFailed(result[n]);
+  }
   return containsPromise ? Promise.all(out) : out;
 }
 
 /** CompleteListValue in place: nothing is a promise; each item's path is the stack. */
-function completeListInPlace(ctx: OutputContext, field: OutputField, value: ListValue, child: Bucket, start: number, length: number): unknown[] {
+function completeListInPlace(
+  ctx: OutputContext,
+  field: OutputField,
+  value: ListValue,
+  child: Bucket,
+  start: number,
+  length: number,
+  list: readonly unknown[],
+): unknown[] {
   const item = value.item;
   const itemStep = resolvedStepOf(item);
   const out = new Array<unknown>(length);
@@ -224,6 +238,7 @@ function completeListInPlace(ctx: OutputContext, field: OutputField, value: List
       ctx.stack.pop();
     }
   }
+  if (length < list.length) throwIfFailed(list[length]);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Lists of leaves: completed straight from the list value, with no layer and no step of their own. Each
 // item is serialized by its type; an item's path is made only when it fails or is awaited.
 
+import { itemCountOf } from "../flags.js";
 import type { Path } from "../resolveInfo.js";
 import type { LeafShape, OutputField } from "../outputPlan.js";
 import { isIterableObject, isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
@@ -16,6 +17,7 @@ import {
   promisedItems,
   settledPromise,
   throwIfError,
+  throwIfFailed,
   type OutputContext,
 } from "./context.js";
 
@@ -32,9 +34,11 @@ export function completeLeafListValue(
   list: readonly unknown[],
   path: Path | undefined,
 ): PromiseOrValue<unknown[]> {
+  // A resolver's iterable that threw: its items are completed, then the list fails (ListIterationError).
+  const n = itemCountOf(list);
   if (!ctx.awaitPromised) {
-    const out = new Array<unknown>(list.length);
-    for (let k = 0; k < list.length; k++) {
+    const out = new Array<unknown>(n);
+    for (let k = 0; k < n; k++) {
       ctx.stack.push(k);
       try {
         out[k] = completeLeafItem(ctx, field, item, undefined, list[k]);
@@ -44,12 +48,13 @@ export function completeLeafListValue(
         ctx.stack.pop();
       }
     }
+    if (n < list.length) throwIfFailed(list[n]);
     return out;
   }
   const promisedList = promisedItems(ctx, list);
-  const out = new Array<unknown>(list.length);
+  const out = new Array<unknown>(n);
   let containsPromise = false;
-  for (let k = 0; k < list.length; k++) {
+  for (let k = 0; k < n; k++) {
     const promised = promisedList?.[k] === 1;
     // A leaf item needs its path only when it fails or is awaited; a nested list always does.
     let itemPath: Path | null = promised || item.kind === "leafList" ? addPath(path, k, undefined) : null;
@@ -74,6 +79,10 @@ export function completeLeafListValue(
         throw error;
       }
     }
+  }
+  if (n < list.length) {
+    if (containsPromise) abandon(out, n);
+    throwIfFailed(list[n]);
   }
   return containsPromise ? Promise.all(out) : out;
 }
