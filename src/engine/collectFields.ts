@@ -1,5 +1,6 @@
 // CollectFields: graphql-js's algorithm for the fields of a selection set, recording every variable a
-// @skip/@include reads as a constraint of the plan (the plan is reused only where those values hold).
+// @skip/@include reads as a constraint of the plan (the plan is reused only where those values hold); and
+// whether collecting an object's sub-fields fails, as graphql-js finds out when it completes the object.
 // Reads the document only; never plans a field.
 
 import {
@@ -69,6 +70,46 @@ export function collectSubfields(ctx: CollectContext, type: GraphQLObjectType, f
   const visited = new Set<string>();
   for (const node of fieldNodes) if (node.selectionSet) collectFields(ctx, type, node.selectionSet, fields, visited);
   return fields;
+}
+
+/**
+ * spec: SelectionErrorOf — what graphql-js meets collecting the sub-fields of `fieldNodes` for an object of
+ * `type` (as it does for every object value it completes): null, or the error it raises — a
+ * `@skip`/`@include` whose `if` cannot be read (a variable given as null for `Boolean!`). Records no
+ * constraint: the plan holding the position recorded them when it planned it.
+ */
+export function selectionErrorOf(
+  field: { readonly schema: GraphQLSchema; readonly fragments: CollectContext["fragments"]; readonly fieldNodes: ReadonlyArray<FieldNode> },
+  type: GraphQLObjectType,
+  variableValues: CollectContext["variableValues"],
+): { readonly error: unknown } | null {
+  const ctx: CollectContext = { schema: field.schema, fragments: field.fragments, variableValues, recordConstraint: () => undefined };
+  try {
+    collectSubfields(ctx, type, field.fieldNodes);
+    return null;
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** Per position (the step checking it), SelectionErrorOf by type name. */
+const selectionErrors = new WeakMap<object, Map<string, { readonly error: unknown } | null>>();
+
+/**
+ * `selectionErrorOf`, once per position and type: the plan holding the position records the variables its
+ * directives read as constraints, so every request running that plan gets the same answer.
+ */
+export function selectionErrorAt(
+  position: object,
+  field: Parameters<typeof selectionErrorOf>[0],
+  type: GraphQLObjectType,
+  variableValues: CollectContext["variableValues"],
+): { readonly error: unknown } | null {
+  let byType = selectionErrors.get(position);
+  if (byType === undefined) selectionErrors.set(position, (byType = new Map()));
+  let found = byType.get(type.name);
+  if (found === undefined) byType.set(type.name, (found = selectionErrorOf(field, type, variableValues)));
+  return found;
 }
 
 function shouldIncludeNode(ctx: CollectContext, node: FieldNode | InlineFragmentNode | FragmentSpreadNode): boolean {

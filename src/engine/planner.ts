@@ -256,10 +256,16 @@ class Planner implements CollectContext, PlanValidationContext {
     if (isLeafType(named)) return { kind: "leaf", nonNull, step: $value, type: named };
     const plan = this.plan;
     if (isObjectType(named)) {
+      let fields: Map<string, FieldNode[]>;
+      try {
+        fields = collectSubfields(this, named, field.fieldNodes);
+      } catch {
+        return this.planSelectionError(layer, named, nonNull, $value, field, responseKey);
+      }
       const $checked = named.isTypeOf ? plan.adoptStep(new IsTypeOfStep($value, named, valueField(field, responseKey)), layer) : $value;
       const child = plan.newLayer(new NullableBoundaryReason($checked, responseKey ?? ""), layer);
       child.pathTypename = field.parentType.name;
-      const selection = this.planSelectionSet(child, named, $checked, collectSubfields(this, named, field.fieldNodes), path, !resolverSemantics);
+      const selection = this.planSelectionSet(child, named, $checked, fields, path, !resolverSemantics);
       return { kind: "object", nonNull, step: $checked, valueStep: $value, layer: child, selection };
     }
     const abstractType = named as GraphQLAbstractType;
@@ -279,13 +285,35 @@ class Planner implements CollectContext, PlanValidationContext {
     return value;
   }
 
-  /** spec: PlanBranch — one concrete type's layer of an abstract value, below the value's own layer. */
+  /**
+   * spec: PlanSelectionError — an object position whose sub-fields cannot be collected (a `@skip`/`@include`
+   * whose `if` cannot be read): graphql-js raises the error for each object value it completes there,
+   * before its `isTypeOf`. The position's check is an `IsTypeOf` step, which raises it; nothing is planned
+   * below it.
+   */
+  private planSelectionError(layer: Layer, type: GraphQLObjectType, nonNull: boolean, $value: Step, field: FieldContext, responseKey: string | null): OutputValue {
+    const $checked = this.plan.adoptStep(new IsTypeOfStep($value, type, valueField(field, responseKey)), layer);
+    const child = this.plan.newLayer(new NullableBoundaryReason($checked, responseKey ?? ""), layer);
+    child.pathTypename = field.parentType.name;
+    return { kind: "object", nonNull, step: $checked, valueStep: $value, layer: child, selection: { type, fields: [] } };
+  }
+
+  /**
+   * spec: PlanBranch — one concrete type's layer of an abstract value, below the value's own layer. A type
+   * whose sub-fields cannot be collected gets an empty selection: its `RuntimeType` step fails its entries.
+   */
   planBranch(value: PartialAbstractValue, branches: UnplannedBranches, objectType: GraphQLObjectType): void {
     const { field, responseKey } = branches;
     const child = this.plan.newLayer(new PolymorphicReason(value.step, value.typeStep, objectType.name, responseKey ?? ""), branches.layer);
     child.pathTypename = field.parentType.name;
-    const fields = collectSubfields(this, objectType, field.fieldNodes);
-    const selection = this.planSelectionSet(child, objectType, value.step, fields, branches.path, !branches.resolverSemantics);
+    let fields: Map<string, FieldNode[]> | null;
+    try {
+      fields = collectSubfields(this, objectType, field.fieldNodes);
+    } catch {
+      fields = null; // the RuntimeType step fails the entries of this type with the error
+    }
+    const selection: OutputSelection =
+      fields === null ? { type: objectType, fields: [] } : this.planSelectionSet(child, objectType, value.step, fields, branches.path, !branches.resolverSemantics);
     value.byType.set(objectType.name, { layer: child, selection });
   }
 

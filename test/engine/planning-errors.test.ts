@@ -1,10 +1,10 @@
 // Plans that cannot be built end the request with an error result, never a throw out of execute or a hang:
-// a step from another operation's plan, a deduplicate() hook returning a step that is not a peer, a branch
-// whose directive cannot be read when its type arrives (partial planning); a bad access path is that field's
-// planning error.
+// a step from another operation's plan, a deduplicate() hook returning a step that is not a peer; a bad
+// access path is that field's planning error, and a branch whose directive cannot be read when its type
+// arrives (partial planning) fails the objects of that type, as graphql-js fails them.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { GraphQLInterfaceType, GraphQLList, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from "graphql";
+import { GraphQLInterfaceType, GraphQLList, GraphQLObjectType, GraphQLSchema, GraphQLString, execute as graphqlJsExecute, parse, type ExecutionResult } from "graphql";
 import { execute, executeToJSON, makeSchema, Step, type ExecutionDetails } from "../../src/index.js";
 import { access, constant } from "../../steps/index.js";
 
@@ -43,7 +43,7 @@ test("deduplicate() returning the step itself: an error result naming the hook, 
   assert.match(result.errors![0]!.message, /Echo\[\d+\]\.deduplicate\(\) returned Echo\[\d+\], which is not one of the peers/);
 });
 
-test("a branch planned as its type arrives whose @include cannot be read: the same error result as full planning", async () => {
+test("a branch planned as its type arrives whose @include cannot be read: graphql-js's result, the error at that item", async () => {
   const I = new GraphQLInterfaceType({ name: "I", fields: { id: { type: GraphQLString } }, resolveType: (v: { k: string }) => v.k });
   const A = new GraphQLObjectType({ name: "A", interfaces: [I], fields: { id: { type: GraphQLString } } });
   const C = new GraphQLObjectType({ name: "C", interfaces: [I], fields: { id: { type: GraphQLString }, only: { type: GraphQLString } } });
@@ -57,10 +57,11 @@ test("a branch planned as its type arrives whose @include cannot be read: the sa
   });
   const document = parse(`query ($v: Boolean = true) { items { id ... on C { only @include(if: $v) } } }`);
   const result = json(await execute({ schema, document, variableValues: { v: null } }));
-  assert.is(result.data, null);
+  assert.equal(result, json(await graphqlJsExecute({ schema, document, variableValues: { v: null } })));
+  assert.equal(result.data, { items: [{ id: "a" }, null] });
   assert.equal(
-    result.errors!.map((e) => e.message),
-    ['Argument "if" of non-null type "Boolean!" must not be null.'],
+    result.errors!.map((e) => [e.message, e.path]),
+    [['Argument "if" of non-null type "Boolean!" must not be null.', ["items", 1]]],
   );
 });
 

@@ -1,5 +1,6 @@
-// IsTypeOfStep: an object type with `isTypeOf` checks each entry's value as graphql-js checks it; the value
-// passes through unchanged or becomes graphql-js's "Expected value of type" error. Called per entry.
+// IsTypeOfStep: graphql-js's checks of an object value before its fields — its sub-fields can be collected
+// (a @skip/@include whose `if` cannot be read fails it), then the type's `isTypeOf`, called per entry; the
+// value passes through unchanged or becomes graphql-js's error.
 
 import type { GraphQLObjectType } from "graphql";
 import { Step, type ExecutionDetails } from "../step.js";
@@ -8,8 +9,9 @@ import { isPromiseLike } from "../promiseOrValue.js";
 import { buildResolveInfo, type FieldContext, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { invalidReturnTypeError } from "./runtimeType.js";
 import { registerStepClass } from "../planExport/registry.js";
+import { selectionErrorAt } from "../collectFields.js";
 
-/** An object type with `isTypeOf`: each entry's value is checked as graphql-js checks it. */
+/** An object type with `isTypeOf`, or whose selection cannot be collected: each entry's value is checked as graphql-js checks it. */
 export class IsTypeOfStep extends Step<unknown> {
   static override readonly stepName = "IsTypeOf";
   static {
@@ -33,9 +35,15 @@ export class IsTypeOfStep extends Step<unknown> {
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
     const { count, values, request } = details;
     const items = values[0] as readonly unknown[];
-    const isTypeOf = this.type.isTypeOf!;
-    const entryPaths = (details as ResolverExecutionDetails).entryPaths();
     const out = new Array<unknown>(count);
+    // graphql-js collects the sub-fields of each object value before it calls isTypeOf.
+    const selection = selectionErrorAt(this, this.field, this.type, request.variableValues as Record<string, unknown>);
+    const isTypeOf = this.type.isTypeOf;
+    if (selection !== null || !isTypeOf) {
+      for (let i = 0; i < count; i++) out[i] = items[i] == null || selection === null ? items[i] : fail(selection.error);
+      return out;
+    }
+    const entryPaths = (details as ResolverExecutionDetails).entryPaths();
     for (let i = 0; i < count; i++) {
       const value = items[i];
       if (value == null) {

@@ -9,6 +9,7 @@ import { isPromiseLike } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { buildResolveInfo, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { registerStepClass } from "../planExport/registry.js";
+import { selectionErrorAt } from "../collectFields.js";
 
 /** spec: EnsureValidRuntimeType — graphql-js's checks on what resolveType returned, with its messages. */
 function ensureValidRuntimeType(name: unknown, abstractType: GraphQLAbstractType, field: FieldContext, value: unknown): GraphQLObjectType {
@@ -90,6 +91,11 @@ export class RuntimeTypeStep extends Step<unknown> {
       }
       try {
         const type = ensureValidRuntimeType(names[i], this.abstractType, this.field, value);
+        const selection = selectionErrorAt(this, this.field, type, request.variableValues as Record<string, unknown>);
+        if (selection !== null) {
+          out[i] = fail(selection.error); // graphql-js collects the type's sub-fields before its isTypeOf
+          continue;
+        }
         if (!type.isTypeOf) {
           out[i] = type.name;
           continue;
