@@ -7,6 +7,7 @@ import { GraphQLError, type ExecutionResult } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { OutputField } from "../outputPlan.js";
 import { buildResponse, completeMutationField, completeResponse, newMutationOutput } from "../output/buildResponse.js";
+import type { OutputContext } from "../output/context.js";
 import { newRootBucket, type Bucket, type RequestState } from "./bucket.js";
 import { executeLayer, executeMutationField, runLayer, type LayerWaiter } from "./executeLayer.js";
 
@@ -235,24 +236,43 @@ function checkDeadlines(): void {
 /**
  * spec: ExecuteFieldsSerially — the root layer's own steps, then each root mutation field's layer executed
  * and completed before the next starts. A failure at a non-null field rejects the chain, so the later
- * fields never run (graphql-js's promiseReduce).
+ * fields never run (graphql-js's promiseReduce); the response is nulled when graphql-js nulls it
+ * (NullResponseAfter).
  */
 function executeFieldsSerially(request: RequestState, root: Bucket): PromiseOrValue<unknown> {
   const ctx = newMutationOutput(request);
+  const fields = request.plan.root.fields;
   const layers = request.plan.rootLayer.children;
-  const runField = (object: Record<string, unknown>, field: OutputField): PromiseOrValue<Record<string, unknown>> => {
+  // Whether graphql-js's promiseReduce accumulator is a promise yet: once a field's completion was one.
+  let accumulatorIsPromise = false;
+  const runField = (object: Record<string, unknown>, field: OutputField, index: number): PromiseOrValue<Record<string, unknown>> => {
     const key = field.responseKey;
     const layer = field.value === null ? undefined : layers.find((l) => l.reason.runsSerially && l.reason.responseKey === key);
     const complete = (bucket: Bucket): PromiseOrValue<Record<string, unknown>> => {
-      const result = completeMutationField(ctx, field, bucket);
+      const later = fields.length - 1 - index;
+      const afterPromise = accumulatorIsPromise;
+      let result: PromiseOrValue<unknown>;
+      try {
+        result = completeMutationField(ctx, field, bucket);
+      } catch (error) {
+        // graphql-js: thrown in promiseReduce's callback, through one `then` per later field and executeImpl's
+        // handler — or, before any promise, out of promiseReduce at once.
+        nullResponseAfter(ctx, error, afterPromise ? later + 1 : 0);
+        throw error;
+      }
       if (!isPromiseLike(result)) {
         object[key] = result;
         return object;
       }
-      return (result as Promise<unknown>).then((resolved) => {
+      accumulatorIsPromise = true;
+      const completed = (result as Promise<unknown>).then((resolved) => {
         object[key] = resolved;
         return object;
       });
+      // graphql-js: the callback's `result.then(…)` rejects, is adopted by the accumulator (when it was a
+      // promise), then passes one `then` per later field and executeImpl's handler.
+      completed.then(undefined, (error: unknown) => nullResponseAfter(ctx, error, afterPromise ? later + 1 : later));
+      return completed;
     };
     if (layer === undefined) return complete(root);
     const bucket = executeMutationField(request, root, layer);
@@ -263,9 +283,21 @@ function executeFieldsSerially(request: RequestState, root: Bucket): PromiseOrVa
     let results: PromiseOrValue<Record<string, unknown>> = isPromiseLike(started)
       ? (started as Promise<void>).then(() => Object.create(null) as Record<string, unknown>)
       : Object.create(null);
-    for (const field of request.plan.root.fields) {
-      results = isPromiseLike(results) ? (results as Promise<Record<string, unknown>>).then((o) => runField(o, field)) : runField(results, field);
-    }
+    fields.forEach((field, index) => {
+      results = isPromiseLike(results) ? (results as Promise<Record<string, unknown>>).then((o) => runField(o, field, index)) : runField(results, field, index);
+    });
     return results;
   });
+}
+
+/**
+ * spec: NullResponseAfter — records the error of a failed mutation field at the root (nulling the
+ * response) `turns` microtasks from now: as many as graphql-js's rejection takes to reach executeImpl's
+ * handler, whatever promises the executor waited on. Errors of that field's pending items arriving later
+ * are then dropped exactly as graphql-js drops them (CompleteResponse, output.md); the chain's own error
+ * reaches CompleteResponse later or at the same turn, and is not recorded twice.
+ */
+function nullResponseAfter(ctx: OutputContext, error: unknown, turns: number): void {
+  if (turns === 0) ctx.errors.add(error as GraphQLError, undefined);
+  else void Promise.resolve().then(() => nullResponseAfter(ctx, error, turns - 1));
 }
