@@ -5,8 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { buildSchema, execute as graphqlExecute, parse } from "graphql";
-import { execute, makeSchema } from "../../src/index.js";
-import { constant, lambda } from "../../steps/index.js";
+import { execute, executeToJSON, makeSchema } from "../../src/index.js";
+import { constant, context, each, lambda } from "../../steps/index.js";
 
 const typeDefs = `type Query { one: Obj list: [Obj] } type Obj { n: Int nn: Int! other: Int }`;
 
@@ -57,5 +57,27 @@ for (const kind of ["promised", "throwing"] as const) {
     }
   });
 }
+
+test("a global read inlined below a walked list (context().get, $root.get) gives its value on every request, compiled and not", async () => {
+  for (const compileOutput of [true, false]) {
+    const schema = makeSchema({
+      typeDefs: `type Query { xs: [String] items: [Item] } type Item { id: ID who: String }`,
+      plans: {
+        Query: { xs: ($root: any) => each(constant([1, 2]), () => $root.get("id")), items: () => constant([{ id: "a" }, { id: "b" }]) },
+        Item: { who: () => context().get("who") },
+      },
+      compileOutput,
+    });
+    for (const [query, expected] of [
+      ["{ xs }", { data: { xs: ["r", "r"] } }],
+      ["{ items { id who } }", { data: { items: [{ id: "a", who: "me" }, { id: "b", who: "me" }] } }],
+    ] as const) {
+      const args = { schema, document: parse(query), rootValue: { id: "r" }, contextValue: { who: "me" } };
+      // The first request is built by the interpretive output; the plan's compiled output serves the later ones.
+      for (let run = 1; run <= 3; run++) assert.equal(JSON.parse(JSON.stringify(await execute(args))), expected, `${query}, run ${run}, compileOutput ${compileOutput}`);
+      assert.equal(JSON.parse(await executeToJSON(args)), expected, `${query} as JSON text`);
+    }
+  }
+});
 
 test.run();

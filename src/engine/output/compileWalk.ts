@@ -101,7 +101,12 @@ export abstract class WalkCodegen extends OutputCodegen {
   private walkRead(step: Step, env: Env): string | null {
     const known = env.get(step);
     if (known !== undefined) return known.expr;
-    if (step.isGlobal) return `g[${step.id}]`;
+    if (step.isGlobal) {
+      // An inlined global read never runs (InlinePropertyReads): read its path from its dependency's value.
+      if (step.inlined === null) return `g[${step.id}]`;
+      const from = this.walkRead(step.dependencies[0]!, env);
+      return from === null ? null : this.readKeys(from, false, step.inlined);
+    }
     const path = propertyPath(step);
     if (path === null) return null;
     const dependency = step.dependencies[0]!;
