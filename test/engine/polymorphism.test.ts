@@ -88,4 +88,29 @@ test("planning cost grows with the types used, not exponentially with nesting", 
   assert.is(steps[1]! - steps[0]!, (steps[2]! - steps[1]!) / 2, `steps: ${steps.join(", ")}`);
 });
 
+test("the type checks of an abstract value that is the same for every entry (a global step's) run per entry, with each entry's path", async () => {
+  const seen: Array<ReadonlyArray<string | number>> = [];
+  const checked: Array<ReadonlyArray<string | number>> = [];
+  const schema = makeSchema({
+    typeDefs: `interface Node { name: String } type A implements Node { name: String } type B { name: String } union U = B type Query { xs: [Node] us: [U] }`,
+    plans: { Query: { xs: ($root: any) => each(constant([1, 2]), () => $root), us: ($root: any) => each(constant([1, 2, 3]), () => $root) } },
+    resolvers: {
+      Node: { __resolveType: (v: { t: string }, _c: unknown, info: any) => (seen.push(pathOf(info.path)), v.t) },
+      B: { __isTypeOf: (_v: unknown, _c: unknown, info: any) => (checked.push(pathOf(info.path)), true) },
+      U: { __resolveType: () => "B" },
+    },
+  });
+  const result = await execute({ schema, document: parse("{ xs { __typename name } us { __typename } }"), rootValue: { t: "A", name: "R" } });
+  // Before, the checks ran once for the request, with no entry path to give info: every item failed.
+  assert.equal(JSON.parse(JSON.stringify(result)), { data: { xs: [{ __typename: "A", name: "R" }, { __typename: "A", name: "R" }], us: [{ __typename: "B" }, { __typename: "B" }, { __typename: "B" }] } });
+  assert.equal(seen, [["xs"], ["xs"]], "resolveType per item, with the list field's path (graphql-js's)");
+  assert.equal(checked, [["us"], ["us"], ["us"]], "isTypeOf per item");
+});
+
+function pathOf(path: { prev: unknown; key: string | number } | undefined): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (let p = path; p !== undefined; p = p.prev as typeof path) out.unshift(p.key);
+  return out;
+}
+
 test.run();

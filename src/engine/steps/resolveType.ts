@@ -59,6 +59,14 @@ export class ResolveTypeStep extends Step<unknown> {
     registerStepClass(this);
   }
   override isAsync = true;
+
+  /**
+   * Never global: graphql-js calls the type checks once per value, with that value's path in `info`, so a
+   * value that is the same for every entry (a global step's) is still checked per entry.
+   */
+  override canBeGlobal(): boolean {
+    return false;
+  }
   constructor(
     $value: Step,
     readonly abstractType: GraphQLAbstractType,
