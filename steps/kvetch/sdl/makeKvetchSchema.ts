@@ -8,7 +8,7 @@ import { defineSchema, type KvetchSchema } from "../../../src/kvetch/index.js";
 import { KVETCH_SCHEMA_KEY } from "../kvetchStore.js";
 import { readAnnotatedSdl } from "./model.js";
 import { generateWrites } from "./writes.js";
-import { generatedPlans } from "./plans.js";
+import { generatedPlans, planMap } from "./plans.js";
 
 export interface KvetchSchemaOptions extends Omit<MakeSchemaConfig, "planContext"> {
   /** Extra plan context besides the Kvetch schema (see makeSchema). */
@@ -43,7 +43,8 @@ export function makeKvetchSchema(options: KvetchSchemaOptions): AnnotatedSchema 
   const planned = new Set(Object.entries(userPlans).flatMap(([type, fields]) => Object.keys(fields).map((f) => `${type}.${f}`)));
   const { rules, document } = generateWrites(model, planned);
   const plans: Record<string, TypePlans> = generatedPlans(model.fields, rules);
-  for (const [type, fields] of Object.entries(userPlans)) plans[type] = { ...plans[type], ...fields };
+  // `plans` has no prototype (plans.ts): a type named `toString` merges like any other.
+  for (const [type, fields] of Object.entries(userPlans)) plans[type] = Object.assign(planMap(), plans[type], fields);
   const schema = makeSchema({
     ...options,
     typeDefs: document,

@@ -61,14 +61,21 @@ export function planOf(kind: FieldKind, rule: WriteRule | undefined): PlanResolv
 
 /** Every annotated field's plan, and the plans of the connection types they return, by type and field. */
 export function generatedPlans(fields: ReadonlyMap<string, FieldKind>, rules: ReadonlyMap<string, WriteRule>): Record<string, TypePlans> {
-  const plans: Record<string, TypePlans> = {};
+  // Null-prototype maps: a type or field may be named like an Object.prototype member (`type toString`),
+  // and a plain `{}` would hand back the inherited function (and the plan would be set on it).
+  const plans = planMap<TypePlans>();
   for (const [where, kind] of fields) {
     const [type, field] = where.split(".") as [string, string];
-    (plans[type] ??= {})[field] = planOf(kind, rules.get(where));
+    (plans[type] ??= planMap())[field] = planOf(kind, rules.get(where));
     if (kind.kind === "edges" && kind.connection) {
       const types = connectionPlans({ connection: kind.connection.connection, edge: kind.connection.edge, nodeType: kind.nodeType, pageInfo: kind.connection.pageInfo });
-      for (const [name, typePlans] of Object.entries(types)) plans[name] = { ...typePlans, ...plans[name] };
+      for (const [name, typePlans] of Object.entries(types)) plans[name] = Object.assign(planMap(), typePlans, plans[name]);
     }
   }
   return plans;
+}
+
+/** An empty map with no prototype: every key read from it is its own (makeSchema reads plans by Object.keys). */
+export function planMap<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
 }
