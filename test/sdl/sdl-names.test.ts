@@ -33,4 +33,25 @@ for (const name of ["toString", "constructor", "valueOf", "hasOwnProperty"]) {
   });
 }
 
+const BUILT_IN: Array<[string, string]> = [
+  [
+    `type Query { r(id: ID!): ID @readObject } type ID @object(typeId: 1) { id: String }`,
+    "makeKvetchSchema: ID: @object is on type ID, named like GraphQL's built-in scalar ID, which graphql-js keeps (dropping this type, its fields and directives); rename the type",
+  ],
+  [
+    `type Query { a: Boolean } type Boolean { x: String @default(value: "a") }`,
+    "makeKvetchSchema: Boolean.x: @default is on type Boolean, named like GraphQL's built-in scalar Boolean, which graphql-js keeps (dropping this type, its fields and directives); rename the type",
+  ],
+  [
+    `type Query { a: String } type String { x: Int }`,
+    "makeKvetchSchema: type String is named like GraphQL's built-in scalar String, which graphql-js keeps (dropping this type, its fields and directives); rename the type",
+  ],
+];
+
+for (const [typeDefs, message] of BUILT_IN) {
+  test(`schema-build error: an object type named like a built-in scalar (${message.slice(18, 40)}...)`, () => {
+    assert.throws(() => makeKvetchSchema({ typeDefs }), (error: Error) => error.message === message || (console.log(error.message), false));
+  });
+}
+
 test.run();

@@ -80,6 +80,7 @@ export function readAnnotatedSdl(source: DocumentNode): SdlModel {
   const objectTypes = source.definitions.filter((d): d is ObjectTypeNode => d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION);
   const document = withConnectionTypes(stripDirectives(source), objectTypes);
   const schema = buildASTSchema(document);
+  for (const node of objectTypes) builtInScalarClash(schema, node);
   const model: SdlModel = { objects: [], edges: [], indexes: [], fields: new Map(), storedIds: new Map(), defaults: new Map(), document, schema };
   const stored = new Set<string>();
   for (const node of objectTypes) {
@@ -99,6 +100,18 @@ export function readAnnotatedSdl(source: DocumentNode): SdlModel {
   for (const { use, edge } of context.references) checkReference(model, use, edge);
   for (const { use, field } of context.lookups) checkLookup(model, use, field);
   return model;
+}
+
+/**
+ * graphql-js keeps its own ID, String, Int, Float and Boolean and silently drops an object type of that
+ * name: its fields and directives would be lost, so the name is refused.
+ */
+function builtInScalarClash(schema: GraphQLSchema, node: ObjectTypeNode): void {
+  const name = node.name.value;
+  if (isObjectType(schema.getType(name))) return;
+  const use = typeDirectives(node)[0] ?? node.fields?.flatMap((f) => fieldDirectives(name, f))[0];
+  const why = `named like GraphQL's built-in scalar ${name}, which graphql-js keeps (dropping this type, its fields and directives); rename the type`;
+  throw use ? misuse(use, `is on type ${name}, ${why}`) : new Error(`makeKvetchSchema: type ${name} is ${why}`);
 }
 
 /** One field directive: records the Kvetch declarations and the field's kind (and what to check once all are read). */
