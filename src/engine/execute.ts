@@ -17,6 +17,7 @@ import {
   type ExecutionResult,
   type GraphQLArgs,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from "graphql";
 import { LRUCache } from "lru-cache";
 import { planCacheFor } from "./planCache.js";
@@ -88,7 +89,7 @@ export function prepareRequest(
       maxErrors: args.options?.maxCoercionErrors ?? 50,
       hideSuggestions: args.hideSuggestions ?? false,
     } as { maxErrors: number });
-    if (coerced.errors) return { errors: coerced.errors };
+    if (coerced.errors) return { errors: coerced.errors.map((error) => variableError(error, operation)) };
     variableValues = coerced.coerced;
   }
   const limits = resolveLimits(schema, args.limits);
@@ -134,6 +135,16 @@ export function prepareRequest(
       walkedLists: undefined,
     },
   };
+}
+
+/**
+ * A variable coercion error as the client gets it: graphql-js's own GraphQLErrors unchanged; what its
+ * recursion threw (a RangeError for a value nested too deeply) as an error with a message, never `{}`.
+ */
+function variableError(error: GraphQLError, operation: OperationDefinitionNode): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if ((error as unknown) instanceof RangeError) return limitError("A variable's value is nested too deeply to read; lower its depth.", operation);
+  return new GraphQLError(`The variables could not be read: ${String((error as Error | undefined)?.message ?? error)}`, { nodes: operation });
 }
 
 /** A plan's constants as a request starts with them: values in place and marked done. */

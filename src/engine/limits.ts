@@ -180,7 +180,7 @@ export function measureOperation(
       throw limitError(depthMessage(limits.maxDepth), operation);
     }
     if (item.depth > maxDepth) maxDepth = item.depth;
-    const selected = collectNodes(schema, item.selectionSet, item.type, fragments, limits);
+    const selected = collectNodes(schema, item.selectionSet, item.type, fragments, limits.maxPlannedFields - fields, () => limitError(plannedFieldsMessage(limits.maxPlannedFields), operation));
     if (selected.size > limits.maxFieldsPerSelection) {
       throw limitError(
         `A selection set of ${item.type.name} has ${selected.size} fields or aliases; the limit is ${limits.maxFieldsPerSelection} (maxFieldsPerSelection).`,
@@ -191,7 +191,7 @@ export function measureOperation(
     for (const nodes of selected.values()) {
       fields += 1;
       if (fields > limits.maxPlannedFields) {
-        throw limitError(`The query selects more than ${limits.maxPlannedFields} fields with its fragments expanded (maxPlannedFields).`, operation);
+        throw limitError(plannedFieldsMessage(limits.maxPlannedFields), operation);
       }
       // Terms merge only when their variables count the same way: same names, same fallbacks.
       const key = item.variables.map((v) => `${v.name}:${v.fallback ?? ""}`).join(",");
@@ -216,29 +216,33 @@ interface Selected {
   readonly type: GraphQLNamedType;
 }
 
-/** The fields of a selection set by response key, fragments expanded (every type condition: an upper bound). */
+/**
+ * The fields of a selection set by response key, fragments expanded (every type condition: an upper bound);
+ * `tooMany()` is thrown as soon as it has more keys than `room` (the fields the query may still select).
+ */
 function collectNodes(
   schema: GraphQLSchema,
   selectionSet: SelectionSetNode,
   type: GraphQLNamedType,
   fragments: { readonly [name: string]: FragmentDefinitionNode },
-  limits: Limits,
+  room: number,
+  tooMany: () => GraphQLError,
 ): Map<string, Selected[]> {
   const out = new Map<string, Selected[]>();
   const sets: Array<{ readonly set: SelectionSetNode; readonly type: GraphQLNamedType }> = [{ set: selectionSet, type }];
   const visited = new Set<string>();
-  let scanned = 0;
   while (sets.length > 0) {
     const { set, type: on } = sets.pop()!;
     for (const selection of set.selections) {
-      if (++scanned > limits.maxPlannedFields) {
-        throw limitError(`A selection set holds more than ${limits.maxPlannedFields} selections (maxPlannedFields).`);
-      }
       if (selection.kind === Kind.FIELD) {
         const key = selection.alias ? selection.alias.value : selection.name.value;
         const list = out.get(key);
         if (list) list.push({ node: selection, type: on });
-        else out.set(key, [{ node: selection, type: on }]);
+        else {
+          // Fields merged under one response key count once (the walk's work is bounded by the document).
+          if (out.size >= room) throw tooMany();
+          out.set(key, [{ node: selection, type: on }]);
+        }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         sets.push({ set: selection.selectionSet, type: conditionType(schema, selection.typeCondition?.name.value, on) });
       } else if (!visited.has(selection.name.value)) {
@@ -249,6 +253,10 @@ function collectNodes(
     }
   }
   return out;
+}
+
+function plannedFieldsMessage(max: number): string {
+  return `The query selects more than ${max} fields with its fragments expanded (maxPlannedFields).`;
 }
 
 /** The type a fragment's fields are looked up on: its type condition (an unknown one is validation's to report). */
@@ -423,8 +431,12 @@ export function sourceDepth(text: string): number {
       while (i < text.length && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d) i++;
     } else if (c === 0x22 /* " */) {
       if (text.startsWith('"""', i)) {
-        const end = text.indexOf('"""', i + 3);
-        i = end < 0 ? text.length : end + 2;
+        // A block string ends at the first `"""` that is not the escape `\"""`.
+        for (i += 3; i < text.length; i++) {
+          if (text.charCodeAt(i) === 0x5c && text.startsWith('"""', i + 1)) i += 3;
+          else if (text.startsWith('"""', i)) break;
+        }
+        i += 2;
       } else {
         for (i++; i < text.length; i++) {
           const d = text.charCodeAt(i);
