@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { KvetchRepairCheckpoint, KvetchRepairProgress, KvetchRepairReport } from "./repair.js";
-import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady } from "./cliStore.js";
+import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady, withStore } from "./cliStore.js";
 import type { CliConfig, ParsedArgs } from "./cliStore.js";
 
 interface CheckpointFile {
@@ -91,16 +91,13 @@ export async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: st
   }
   const schema = typeof config.schema === "string" ? await loadSchema(config.schema) : config.schema;
   if (args.queue) {
-    const kvetch = openStore(config, schema, true);
-    try {
+    await withStore(openStore(config, schema, true), async (kvetch) => {
       await redisReady(kvetch, "repair --queue");
       const { checkpoint: _none, ...totals } = await kvetch.repair({ queue: true, batchSize: args.batchSize });
       err.write(`repair --queue: ${totals.scanned} queued object(s) re-derived\n`);
       out.write(`${JSON.stringify(totals)}\n`);
       await invalidationsApplied(kvetch, STALE_AFTER_REPAIR);
-    } finally {
-      await kvetch.close();
-    }
+    });
     return;
   }
   const checkpointPath = resolve(cwd, args.checkpoint);
@@ -114,8 +111,7 @@ export async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: st
     err.write(`repair: resuming from ${checkpointPath} (${resume.checkpoint.phase}, shard ${resume.checkpoint.shard})\n`);
   }
   const before = resume?.report ?? ZERO_REPORT;
-  const kvetch = openStore(config, schema, true);
-  try {
+  await withStore(openStore(config, schema, true), async (kvetch) => {
     await redisReady(kvetch, "repair");
     const stats = await kvetch.stats();
     const bar = progressBar(err, {
@@ -136,7 +132,5 @@ export async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: st
     const { checkpoint: _done, ...totals } = report;
     out.write(`${JSON.stringify(addReports(before, totals))}\n`);
     await invalidationsApplied(kvetch, STALE_AFTER_REPAIR);
-  } finally {
-    await kvetch.close();
-  }
+  });
 }

@@ -46,6 +46,22 @@ export function openStore(config: CliConfig, schema: KvetchSchema, withCache: bo
   return new Kvetch({ schema, backend: config.backend(withCache) });
 }
 
+/**
+ * Runs `command` on the store, then closes it. A failure to close never replaces the command's own error (a
+ * shard that failed the command usually fails its close too); after a command that succeeded it is reported.
+ */
+export async function withStore<T>(kvetch: Kvetch, command: (kvetch: Kvetch) => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await command(kvetch);
+  } catch (error) {
+    await kvetch.close().catch(() => undefined);
+    throw error;
+  }
+  await kvetch.close();
+  return result;
+}
+
 /** How long a command that invalidates cache entries waits for the configured Redis. */
 const REDIS_WAIT_MS = 5000;
 

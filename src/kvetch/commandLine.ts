@@ -7,7 +7,7 @@ import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KvetchBackend, RedisConfig } from "./backend.js";
 import { commandRepair } from "./cliRepair.js";
-import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady } from "./cliStore.js";
+import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady, withStore } from "./cliStore.js";
 import type { CliConfig, ParsedArgs } from "./cliStore.js";
 import { KvetchError } from "./errors.js";
 import { Kvetch } from "./kvetch.js";
@@ -132,15 +132,12 @@ async function commandInvalidate(config: CliConfig, keys: readonly string[], out
       `deps invalidate needs the shared Redis (set "redis" in the config or GRAPHSCALE_REDIS): without it the bump would stay in this process and reach no other`,
     );
   }
-  const kvetch = new Kvetch({ schema, backend });
-  try {
+  await withStore(new Kvetch({ schema, backend }), async (kvetch) => {
     await redisReady(kvetch, "deps invalidate");
     await kvetch.invalidateDependency(...keys);
     await invalidationsApplied(kvetch, "deps invalidate: the invalidation was not applied; run the command again");
     out.write(`${JSON.stringify({ invalidated: keys })}\n`);
-  } finally {
-    await kvetch.close();
-  }
+  });
 }
 
 function parseRedis(value: unknown, where: string): RedisConfig | null {
@@ -199,6 +196,9 @@ async function loadConfig(configPath: string | null, env: NodeJS.ProcessEnv, cwd
     } catch (error) {
       throw new UsageError(`cannot read config ${path}: ${(error as Error).message}`);
     }
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      throw new UsageError(`${path}: the config must be a JSON object { "shards": [urls], ... }, got ${JSON.stringify(raw).slice(0, 40)}`);
+    }
     if (!Array.isArray(raw.shards) || raw.shards.length === 0 || raw.shards.some((url) => typeof url !== "string")) {
       throw new UsageError(`${path}: "shards" must be a non-empty list of mysql:// URLs`);
     }
@@ -229,14 +229,11 @@ async function loadConfig(configPath: string | null, env: NodeJS.ProcessEnv, cwd
 }
 
 async function commandMigrate(config: CliConfig, out: NodeJS.WritableStream): Promise<void> {
-  const kvetch = openStore(config, defineSchema({ objects: [] }), false);
-  try {
+  await withStore(openStore(config, defineSchema({ objects: [] }), false), async (kvetch) => {
     await kvetch.migrate();
     const stats = await kvetch.stats();
     for (const shard of stats) out.write(`migrated ${shard.label}\n`);
-  } finally {
-    await kvetch.close();
-  }
+  });
 }
 
 function formatCount(n: number): string {
@@ -244,8 +241,7 @@ function formatCount(n: number): string {
 }
 
 async function commandStats(config: CliConfig, out: NodeJS.WritableStream): Promise<void> {
-  const kvetch = openStore(config, defineSchema({ objects: [] }), false);
-  try {
+  await withStore(openStore(config, defineSchema({ objects: [] }), false), async (kvetch) => {
     const stats = await kvetch.stats();
     const rows = stats.map((s) => [String(s.shard), s.label.replace(/^shard \d+ \((.*)\)$/, "$1"), formatCount(s.objects), formatCount(s.edges), formatCount(s.indexEntries)]);
     const sum = (pick: (s: (typeof stats)[number]) => number): string => formatCount(stats.reduce((n, s) => n + pick(s), 0));
@@ -256,10 +252,11 @@ async function commandStats(config: CliConfig, out: NodeJS.WritableStream): Prom
       cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ") + "\n";
     out.write(line(header));
     for (const row of rows) out.write(line(row));
-  } finally {
-    await kvetch.close();
-  }
+  });
 }
+
+/** MySQL's "Unknown database": the shards were never migrated (or the config names the wrong ones). */
+const ER_BAD_DB_ERROR = 1049;
 
 /** runCli: runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */
 export async function runCli(
@@ -283,11 +280,14 @@ export async function runCli(
       io.err.write(`graphscale: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    // An operator's terminal: the cause chain (which shard, host and driver text) is printed too.
-    let text = error instanceof KvetchError ? error.message : String((error as Error)?.stack ?? error);
+    // An operator's terminal: the cause chain (which shard, host and driver text) is printed too; never a stack.
+    let text = error instanceof KvetchError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    let missingDatabase = (error as { errno?: unknown })?.errno === ER_BAD_DB_ERROR;
     for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
       text += `\n  cause: ${cause.message}`;
+      missingDatabase ||= (cause as { errno?: unknown }).errno === ER_BAD_DB_ERROR;
     }
+    if (missingDatabase) text += "\n  a shard database does not exist: run `graphscale kvetch migrate` with this config to create it";
     io.err.write(`graphscale: ${text}\n`);
     return 1;
   }

@@ -438,11 +438,12 @@ export class Kvetch {
     return onInvalidate(this.store, listener, ended);
   }
 
-  /** Ends its invalidation listeners (and so its live queries), then closes shard pools and the cache connection. */
+  /** Ends its invalidation listeners (and live queries), then closes every shard pool and the cache; rejects with the first failure. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     closeInvalidations(this.store);
-    await Promise.all([...this.store.shards.map((shard) => shard.close()), this.store.cache?.close(), this.store.cache === null ? undefined : this.store.deps.close()]);
+    const closing = [...this.store.shards.map((shard) => shard.close()), this.store.cache?.close(), this.store.cache === null ? undefined : this.store.deps.close()];
+    for (const result of await Promise.allSettled(closing)) if (result.status === "rejected") throw result.reason;
   }
 }

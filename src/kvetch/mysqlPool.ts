@@ -296,7 +296,12 @@ export class ShardPool {
     }
   }
 
+  /** Ends every connection; a driver error (a connection that never opened, say) is a KvetchError naming the shard. */
   async close(): Promise<void> {
-    await this.pool.end();
+    try {
+      await this.pool.end();
+    } catch (error) {
+      throw this.fail("close", error);
+    }
   }
 }
