@@ -21,7 +21,7 @@ import {
   type ObjectTypeDefinitionNode,
   type ObjectTypeExtensionNode,
 } from "graphql";
-import type { KvetchEdgeConfig, KvetchIndexConfig, KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
+import { isUuid, type KvetchEdgeConfig, type KvetchIndexConfig, type KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
 import { fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
 
 /** What an annotated field does; plans.ts turns each kind into a plan resolver. */
@@ -99,6 +99,7 @@ export function readAnnotatedSdl(source: DocumentNode): SdlModel {
   }
   for (const { use, edge } of context.references) checkReference(model, use, edge);
   for (const { use, field } of context.lookups) checkLookup(model, use, field);
+  checkStoredIdDefaults(model);
   return model;
 }
 
@@ -112,6 +113,18 @@ function builtInScalarClash(schema: GraphQLSchema, node: ObjectTypeNode): void {
   const use = typeDirectives(node)[0] ?? node.fields?.flatMap((f) => fieldDirectives(name, f))[0];
   const why = `named like GraphQL's built-in scalar ${name}, which graphql-js keeps (dropping this type, its fields and directives); rename the type`;
   throw use ? misuse(use, `is on type ${name}, ${why}`) : new Error(`makeKvetchSchema: type ${name} is ${why}`);
+}
+
+/** A `@default` of an attribute holding ids must be an id (UUID): any other value would fail every create that uses it. */
+function checkStoredIdDefaults(model: SdlModel): void {
+  for (const [type, held] of model.storedIds) {
+    for (const [attr, target] of held) {
+      const value = model.defaults.get(type)?.get(attr);
+      if (value != null && !isUuid(value)) {
+        throw misuse({ where: `${type}.${attr}`, name: "default" }, `value ${JSON.stringify(value)} is not an object id (a UUID), but ${type}.${attr} holds ${target} ids`);
+      }
+    }
+  }
 }
 
 /** One field directive: records the Kvetch declarations and the field's kind (and what to check once all are read). */
@@ -143,6 +156,10 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
     }
     case "edge":
     case "edgeFromStoredId": {
+      // attr becomes an input field of generated SDL: it must be a GraphQL name, or it would break or inject into that SDL.
+      if (use.name === "edgeFromStoredId" && !isGraphqlName(args.attr as string)) {
+        throw misuse(use, `attr ${JSON.stringify(args.attr)} is not a GraphQL name (letters, digits and _, not starting with a digit or __)`);
+      }
       needStored(`for ${use.name === "edge" ? "an edge" : "a derived edge"} to start from it`);
       const target = edgeTarget(model.schema, field.type, stored);
       if (target === null) throw misuse(use, `needs a list or connection of a stored type (@object), or one stored object; got ${field.type}`);
@@ -199,6 +216,12 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
 
 /** Records that `type.attr` holds ids of `target`; one attribute cannot hold ids of two types. */
 function storeId(context: ReadContext, use: DirectiveUse, type: string, attr: string, target: string): void {
+  if (attr === "id") throw misuse(use, `attr "id" names the object's own id, which cannot hold another object's id; use another attr`);
+  const field = (context.model.schema.getType(type) as GraphQLObjectType).getFields()[attr];
+  const fieldType = field && (isNonNullType(field.type) ? field.type.ofType : field.type);
+  if (field && (fieldType !== getNamedType(field.type) || fieldType.name !== "ID")) {
+    throw misuse(use, `attr "${attr}" names the field ${type}.${attr}: ${field.type}; an attribute holding ids must be of type ID (declare it ${attr}: ID) or use another attr`);
+  }
   const held = mapOf(context.model.storedIds, type);
   const previous = held.get(attr);
   if (previous !== undefined && previous !== target) {
@@ -292,6 +315,11 @@ function rootKind(schema: GraphQLSchema, type: GraphQLObjectType): "query" | "mu
   if (schema.getQueryType() === type) return "query";
   if (schema.getMutationType() === type) return "mutation";
   return null;
+}
+
+/** A GraphQL Name not reserved for introspection. */
+function isGraphqlName(name: string): boolean {
+  return /^[_A-Za-z][_0-9A-Za-z]*$/.test(name) && !name.startsWith("__");
 }
 
 function mapOf<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V> {

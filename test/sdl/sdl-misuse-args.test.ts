@@ -1,0 +1,72 @@
+// More SDL that could only misbehave at run time, refused when the schema is built with an error naming
+// type, field and directive: stored-id attributes that are not GraphQL names (they would break or inject
+// into the generated input), that name `id` or a non-ID field, or whose @default is not an id.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { makeKvetchSchema } from "../../steps/kvetch/index.js";
+
+const AB = `type Query { r(id: ID!): B @readObject } type Mutation { createB: B @createObject } type A @object(typeId: 1) { id: ID! n: String }`;
+
+const MISUSE: Array<[string, string, string]> = [
+  [
+    "an empty stored-id attr",
+    `${AB} type B @object(typeId: 2) { id: ID! x: String a: A @edgeFromStoredId(attr: "") }`,
+    `makeKvetchSchema: B.a: @edgeFromStoredId attr "" is not a GraphQL name (letters, digits and _, not starting with a digit or __)`,
+  ],
+  [
+    "a stored-id attr with a space",
+    `${AB} type B @object(typeId: 2) { id: ID! x: String a: A @edgeFromStoredId(attr: "a b") }`,
+    `makeKvetchSchema: B.a: @edgeFromStoredId attr "a b" is not a GraphQL name (letters, digits and _, not starting with a digit or __)`,
+  ],
+  [
+    "a stored-id attr starting with a digit",
+    `${AB} type B @object(typeId: 2) { id: ID! x: String a: A @edgeFromStoredId(attr: "1abc") }`,
+    `makeKvetchSchema: B.a: @edgeFromStoredId attr "1abc" is not a GraphQL name (letters, digits and _, not starting with a digit or __)`,
+  ],
+  [
+    "a derived edge's attr that would inject input fields",
+    `${AB} type B @object(typeId: 2) { id: ID! x: String } extend type A { bs: [B] @edgeFromStoredId(name: "e", edgeId: 1, attr: "evil: Int\\n other") }`,
+    `makeKvetchSchema: A.bs: @edgeFromStoredId attr "evil: Int\\n other" is not a GraphQL name (letters, digits and _, not starting with a digit or __)`,
+  ],
+  [
+    "a stored-id attr reserved for introspection",
+    `${AB} type B @object(typeId: 2) { id: ID! x: String a: A @edgeFromStoredId(attr: "__a") }`,
+    `makeKvetchSchema: B.a: @edgeFromStoredId attr "__a" is not a GraphQL name (letters, digits and _, not starting with a digit or __)`,
+  ],
+  [
+    "a stored-id attr naming the object's own id",
+    `${AB} type B @object(typeId: 2) { id: ID! label: String a: A @edgeFromStoredId(attr: "id") }`,
+    `makeKvetchSchema: B.a: @edgeFromStoredId attr "id" names the object's own id, which cannot hold another object's id; use another attr`,
+  ],
+  [
+    "a derived edge's attr naming an Int field",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! v: String bs: [B] @edgeFromStoredId(name: "e", edgeId: 1, attr: "num") } type B @object(typeId: 2) { id: ID! num: Int }`,
+    `makeKvetchSchema: A.bs: @edgeFromStoredId attr "num" names the field B.num: Int; an attribute holding ids must be of type ID (declare it num: ID) or use another attr`,
+  ],
+  [
+    "a stored-id attr naming a list of ids",
+    `${AB} type B @object(typeId: 2) { id: ID! refs: [ID] a: A @edgeFromStoredId(attr: "refs") }`,
+    `makeKvetchSchema: B.a: @edgeFromStoredId attr "refs" names the field B.refs: [ID]; an attribute holding ids must be of type ID (declare it refs: ID) or use another attr`,
+  ],
+  [
+    "a @default on a stored-id attribute that is not a UUID",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! bs: [B] @edgeFromStoredId(name: "e", edgeId: 1, attr: "ref") } type B @object(typeId: 2) { id: ID! x: String ref: ID @default(value: "not-a-uuid") }`,
+    `makeKvetchSchema: B.ref: @default value "not-a-uuid" is not an object id (a UUID), but B.ref holds A ids`,
+  ],
+];
+
+for (const [name, typeDefs, message] of MISUSE) {
+  test(`schema-build error: ${name}`, () => {
+    assert.throws(() => makeKvetchSchema({ typeDefs }), (error: Error) => error.message === message || (console.log(error.message), false));
+  });
+}
+
+test("a stored-id attribute declared as an ID field, with a UUID @default, is accepted", () => {
+  const built = makeKvetchSchema({
+    typeDefs: `type Query { r(id: ID!): B @readObject } type Mutation { createB: B @createObject } type A @object(typeId: 1) { id: ID! }
+      type B @object(typeId: 2) { id: ID! ref: ID! @default(value: "01a20752-b6bb-75a2-8df6-69c057eb1f55") a: A @edgeFromStoredId(attr: "ref") }`,
+  });
+  assert.match(built.resolvedTypeDefs, /input CreateBInput \{\n {2}ref: ID\n\}/);
+});
+
+test.run();
