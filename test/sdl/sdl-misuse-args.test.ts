@@ -1,6 +1,6 @@
 // More SDL that could only misbehave at run time, refused when the schema is built with an error naming
 // type, field and directive: stored-id attributes that are not GraphQL names (they would break or inject
-// into the generated input), that name `id` or a non-ID field, or whose @default is not an id.
+// into the generated input), that name `id` or a non-ID field, or whose @default is not an id; an @edgeCount on a list.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { makeKvetchSchema } from "../../steps/kvetch/index.js";
@@ -52,6 +52,11 @@ const MISUSE: Array<[string, string, string]> = [
     "a @default on a stored-id attribute that is not a UUID",
     `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! bs: [B] @edgeFromStoredId(name: "e", edgeId: 1, attr: "ref") } type B @object(typeId: 2) { id: ID! x: String ref: ID @default(value: "not-a-uuid") }`,
     `makeKvetchSchema: B.ref: @default value "not-a-uuid" is not an object id (a UUID), but B.ref holds A ids`,
+  ],
+  [
+    "an @edgeCount on a list of Int",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! kids: [A] @edge(name: "k", edgeId: 1) c: [Int] @edgeCount(edge: "k") }`,
+    `makeKvetchSchema: A.c: @edgeCount needs an Int or Int! field, got [Int]`,
   ],
 ];
 

@@ -185,7 +185,10 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
     }
     case "edgeCount":
       needStored("to count its edges");
-      if (getNamedType(field.type).name !== "Int") throw misuse(use, `needs an Int field, got ${field.type}`);
+      // One count per object: a list of Int would fail every read ("Expected Iterable").
+      if ((isNonNullType(field.type) ? field.type.ofType : field.type) !== getNamedType(field.type) || getNamedType(field.type).name !== "Int") {
+        throw misuse(use, `needs an Int or Int! field, got ${field.type}`);
+      }
       model.fields.set(where, { kind: "edgeCount", edge: args.edge as string });
       context.references.push({ use, edge: { name: args.edge as string, edgeId: 0, fromType: type.name } });
       return;
