@@ -1,8 +1,9 @@
 // `graphscale kvetch repair`: a resumable full repair (checkpoint file, progress on stderr) or a drain of the
 // repair queue. Never loses a checkpoint: it is written whole after every batch and deleted only when done.
 
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { KvetchError } from "./errors.js";
 import type { KvetchRepairCheckpoint, KvetchRepairProgress, KvetchRepairReport } from "./repair.js";
 import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady, withStore } from "./cliStore.js";
 import type { CliConfig, ParsedArgs } from "./cliStore.js";
@@ -47,8 +48,33 @@ function checkpointFile(raw: unknown): CheckpointFile {
 
 /** Writes the file whole or not at all (temp file + rename), so a crash never leaves half a checkpoint. */
 function saveCheckpoint(path: string, content: CheckpointFile): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(content, null, 2));
-  renameSync(`${path}.tmp`, path);
+  try {
+    writeFileSync(`${path}.tmp`, JSON.stringify(content, null, 2));
+    renameSync(`${path}.tmp`, path);
+  } catch (error) {
+    throw new Error(`cannot save checkpoint ${path}: ${(error as Error).message}; repair stopped (run it again to resume)`);
+  }
+}
+
+/** A checkpoint repair could not save after its first batch is a usage error before anything runs. */
+function checkCheckpointDirectory(path: string): void {
+  const directory = dirname(path);
+  let problem: string | null = null;
+  try {
+    if (!statSync(directory).isDirectory()) problem = "is not a directory";
+    else accessSync(directory, constants.W_OK);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    problem = code === "ENOENT" ? "does not exist" : code === "EACCES" || code === "EPERM" ? "is not writable" : (error as Error).message;
+  }
+  if (problem !== null) throw new UsageError(`cannot write checkpoint ${path}: its directory ${directory} ${problem}`);
+}
+
+/** A resume position that is a checkpoint's shape but not one of this store (a shard it lacks, a malformed key). */
+function badResume(error: unknown, path: string): UsageError | null {
+  if (!(error instanceof KvetchError) || error.code !== "BAD_ARGUMENT" || !error.message.startsWith("Kvetch: repair resumeFrom ")) return null;
+  const why = error.message.replace(/^Kvetch: repair resumeFrom /, "").replace(/; pass a checkpoint repair reported, or none$/, "");
+  return new UsageError(`cannot resume from checkpoint ${path}: ${why}; delete it to start over`);
 }
 
 /**
@@ -101,6 +127,7 @@ export async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: st
     return;
   }
   const checkpointPath = resolve(cwd, args.checkpoint);
+  checkCheckpointDirectory(checkpointPath);
   let resume: CheckpointFile | null = null;
   if (existsSync(checkpointPath)) {
     try {
@@ -119,14 +146,18 @@ export async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: st
       edges: stats.reduce((n, s) => n + s.edges, 0),
       index: stats.reduce((n, s) => n + s.indexEntries, 0),
     });
-    const report = await kvetch.repair({
-      batchSize: args.batchSize,
-      resumeFrom: resume?.checkpoint ?? null,
-      onProgress: (progress) => {
-        if (progress.checkpoint !== null) saveCheckpoint(checkpointPath, { checkpoint: progress.checkpoint, report: addReports(before, progress.report) });
-        bar.update(progress, before);
-      },
-    });
+    const report = await kvetch
+      .repair({
+        batchSize: args.batchSize,
+        resumeFrom: resume?.checkpoint ?? null,
+        onProgress: (progress) => {
+          if (progress.checkpoint !== null) saveCheckpoint(checkpointPath, { checkpoint: progress.checkpoint, report: addReports(before, progress.report) });
+          bar.update(progress, before);
+        },
+      })
+      .catch((error: unknown) => {
+        throw (resume !== null && badResume(error, checkpointPath)) || error;
+      });
     bar.finish();
     rmSync(checkpointPath, { force: true });
     const { checkpoint: _done, ...totals } = report;

@@ -281,7 +281,7 @@ export async function runCli(
       return 2;
     }
     // An operator's terminal: the cause chain (which shard, host and driver text) is printed too; never a stack.
-    let text = error instanceof KvetchError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    let text = error instanceof KvetchError ? error.message : error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
     let missingDatabase = (error as { errno?: unknown })?.errno === ER_BAD_DB_ERROR;
     for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
       text += `\n  cause: ${cause.message}`;

@@ -1,7 +1,7 @@
 // `graphscale kvetch` failing cleanly: a short message saying what and where, exit 1 (or 2 for what the
 // operator passed), never a stack trace. Closing the store never replaces the command's own error. The
 // never-migrated shard needs MySQL (skipped without it); the rest runs on config modules.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -45,7 +45,7 @@ test("a command that fails reports its own error, not the failure to close the s
 test("a failure to close alone fails the command with its message and no stack trace", async () => {
   const result = await run(["kvetch", "stats", "--config", brokenConfig("close-only", false)]);
   assert.is(result.code, 1);
-  assert.match(result.stderr, "graphscale: Error: close: the socket is already gone");
+  assert.match(result.stderr, "graphscale: close: the socket is already gone\n");
   assertNoStack(result);
 });
 
@@ -55,6 +55,48 @@ test("a config file that is JSON but not an object is a usage error naming the f
     const result = await run(["kvetch", "stats", "--config", `${name}.json`]);
     assert.is(result.code, 2, text);
     assert.match(result.stderr, `graphscale: ${join(dir, `${name}.json`)}: the config must be a JSON object { "shards": [urls], ... }, got ${got}`);
+    assertNoStack(result);
+  }
+});
+
+const configModule = join(root, "test/kvetch/cli-config.ts"); // the map backend, shards 0..1
+
+test("a checkpoint in a directory that does not exist is a usage error before repair starts", async () => {
+  const result = await run(["kvetch", "repair", "--config", configModule, "--checkpoint", "no/such/dir/cp.json"]);
+  assert.is(result.code, 2);
+  assert.match(result.stderr, `graphscale: cannot write checkpoint ${join(dir, "no/such/dir/cp.json")}: its directory ${join(dir, "no/such/dir")} does not exist`);
+  assert.not.match(result.stderr, "repair: objects");
+  assert.not.ok(existsSync(join(dir, "no")));
+  writeFileSync(join(dir, "plain-file"), "");
+  const underFile = await run(["kvetch", "repair", "--config", configModule, "--checkpoint", "plain-file/cp.json"]);
+  assert.is(underFile.code, 2);
+  assert.match(underFile.stderr, `its directory ${join(dir, "plain-file")} is not a directory`);
+});
+
+test("a checkpoint that cannot be saved mid-run stops repair with a message naming the file (exit 1, no stack)", async () => {
+  const path = join(dir, "unsaved.checkpoint.json");
+  mkdirSync(`${path}.tmp`); // the temp file repair writes first is a directory: the write fails
+  const result = await run(["kvetch", "repair", "--config", configModule, "--checkpoint", path]);
+  assert.is(result.code, 1);
+  assert.match(result.stderr, `graphscale: cannot save checkpoint ${path}: EISDIR`);
+  assert.match(result.stderr, "repair stopped (run it again to resume)");
+  assertNoStack(result);
+});
+
+test("a well-formed checkpoint naming a position this store has not is a usage error telling to delete it", async () => {
+  const report = { scanned: 0, checked: 0, edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0 };
+  const cases: [object, string][] = [
+    [{ phase: "objects", shard: 99, after: null }, "names shard 99; this store has shards 0..1"],
+    [{ phase: "edges", shard: 1, after: "garbage" }, "has an `after` key of the wrong form for its phase"],
+  ];
+  for (const [checkpoint, message] of cases) {
+    const path = join(dir, "impossible.checkpoint.json");
+    const text = JSON.stringify({ checkpoint, report });
+    writeFileSync(path, text);
+    const result = await run(["kvetch", "repair", "--config", configModule, "--checkpoint", path]);
+    assert.is(result.code, 2, text);
+    assert.match(result.stderr, `graphscale: cannot resume from checkpoint ${path}: ${JSON.stringify(checkpoint)} ${message}; delete it to start over`);
+    assert.is(readFileSync(path, "utf8"), text);
     assertNoStack(result);
   }
 });
