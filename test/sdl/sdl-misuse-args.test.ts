@@ -1,6 +1,7 @@
 // More SDL that could only misbehave at run time, refused when the schema is built with an error naming
 // type, field and directive: stored-id attributes that are not GraphQL names (they would break or inject
-// into the generated input), that name `id` or a non-ID field, or whose @default is not an id; an @edgeCount on a list.
+// into the generated input), that name `id` or a non-ID field, or whose @default is not an id; an @edgeCount on a list;
+// paging, idempotency-key and write arguments of another type than the store or the attribute takes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { makeKvetchSchema } from "../../steps/kvetch/index.js";
@@ -58,6 +59,51 @@ const MISUSE: Array<[string, string, string]> = [
     `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! kids: [A] @edge(name: "k", edgeId: 1) c: [Int] @edgeCount(edge: "k") }`,
     `makeKvetchSchema: A.c: @edgeCount needs an Int or Int! field, got [Int]`,
   ],
+  [
+    "an @edge list whose first is a String",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! kids(first: String): [A] @edge(name: "k", edgeId: 1) }`,
+    `makeKvetchSchema: A.kids: @edge argument first: String is passed to the store as a count; declare it first: Int`,
+  ],
+  [
+    "an @edge connection whose after is an Int",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! kids(first: Int, after: Int!): AConnection @edge(name: "k", edgeId: 1) }`,
+    `makeKvetchSchema: A.kids: @edge argument after: Int! is passed to the store as a cursor; declare it after: String`,
+  ],
+  [
+    "a @queryIndex whose first is a list",
+    `type Query { byN(n: String, first: [Int]): [A] @queryIndex(index: "n") } type A @object(typeId: 1) { id: ID! n: String @index(name: "n", indexId: 1) }`,
+    `makeKvetchSchema: Query.byN: @queryIndex argument first: [Int] is passed to the store as a count; declare it first: Int`,
+  ],
+  [
+    "a create whose idempotencyKey is an Int",
+    `type Query { r(id: ID!): A @readObject } type Mutation { createA(n: String, idempotencyKey: Int): A @createObject } type A @object(typeId: 1) { id: ID! n: String }`,
+    `makeKvetchSchema: Mutation.createA: @createObject argument idempotencyKey: Int must be a String (the store's retry key); declare it idempotencyKey: String`,
+  ],
+  [
+    "a create writing an Int attribute from a String argument",
+    `type Query { r(id: ID!): A @readObject } type Mutation { createA(v: String): A @createObject } type A @object(typeId: 1) { id: ID! v: Int }`,
+    `makeKvetchSchema: Mutation.createA: @createObject cannot write argument v: String into A.v, which is Int; declare it v: Int`,
+  ],
+  [
+    "a create writing a scalar attribute from a list argument",
+    `type Query { r(id: ID!): A @readObject } type Mutation { createA(v: [String]): A @createObject } type A @object(typeId: 1) { id: ID! v: String! }`,
+    `makeKvetchSchema: Mutation.createA: @createObject cannot write argument v: [String] into A.v, which is String!; declare it v: String`,
+  ],
+  [
+    "an update writing a scalar attribute from an input object of the same name",
+    `type Query { r(id: ID!): A @readObject } input In { x: Int } type Mutation { setA(id: ID!, x: In): A @updateObject } type A @object(typeId: 1) { id: ID! x: Int }`,
+    `makeKvetchSchema: Mutation.setA: @updateObject cannot write argument x: In into A.x, which is Int; declare it x: Int`,
+  ],
+  [
+    "an input object field of another type than its attribute",
+    `type Query { r(id: ID!): A @readObject } input AIn { v: Boolean } type Mutation { createA(input: AIn!): A @createObject } type A @object(typeId: 1) { id: ID! v: Int }`,
+    `makeKvetchSchema: Mutation.createA: @createObject cannot write AIn.v: Boolean into A.v, which is Int; declare it v: Int`,
+  ],
+  [
+    "a create taking a list of input objects",
+    `type Query { r(id: ID!): A @readObject } input AIn { v: Int! } type Mutation { createA(input: [AIn!]!): A @createObject } type A @object(typeId: 1) { id: ID! v: Int! }`,
+    `makeKvetchSchema: Mutation.createA: @createObject argument input: [AIn!]! must be one AIn, not a list (a create writes one object)`,
+  ],
 ];
 
 for (const [name, typeDefs, message] of MISUSE) {
@@ -72,6 +118,15 @@ test("a stored-id attribute declared as an ID field, with a UUID @default, is ac
       type B @object(typeId: 2) { id: ID! ref: ID! @default(value: "01a20752-b6bb-75a2-8df6-69c057eb1f55") a: A @edgeFromStoredId(attr: "ref") }`,
   });
   assert.match(built.resolvedTypeDefs, /input CreateBInput \{\n {2}ref: ID\n\}/);
+});
+
+test("write arguments may be non-null where the attribute is nullable (and the reverse): the type under the non-null must match", () => {
+  const built = makeKvetchSchema({
+    typeDefs: `type Query { r(id: ID!): A @readObject } input AIn { v: Int! tags: [String!] }
+      type Mutation { createA(v: Int!, tags: [String!]!, idempotencyKey: String!): A @createObject addA(input: AIn!): A @createObject setA(id: ID!, v: Int): A @updateObject }
+      type A @object(typeId: 1) { id: ID! v: Int! tags: [String!] kids(first: Int!, after: String): [A] @edge(name: "k", edgeId: 1) }`,
+  });
+  assert.ok(built.schema.getMutationType()?.getFields().addA);
 });
 
 test.run();

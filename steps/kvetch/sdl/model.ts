@@ -169,6 +169,7 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
         model.fields.set(where, { kind: "objectFromStoredId", attr: args.attr as string, nodeType: target.nodeType });
         return;
       }
+      checkPaging(field, use);
       if (typeof args.name !== "string") throw misuse(use, `on a list or connection needs the edge's name: @${use.name}(name: "...", edgeId: N${use.name === "edge" ? "" : `, attr: "..."`})`);
       model.fields.set(where, { kind: "edges", edge: args.name, nodeType: target.nodeType, connection: target.connection });
       const derived = use.name === "edgeFromStoredId";
@@ -195,6 +196,7 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
     case "readObject":
     case "queryIndex":
       if (root !== "query") throw misuse(use, `belongs on a field of the Query type`);
+      if (use.name === "queryIndex") checkPaging(field, use);
       model.fields.set(where, readRootField(stored, field, use));
       if (use.name === "queryIndex") context.lookups.push({ use, field });
       return;
@@ -245,6 +247,16 @@ function readRootField(stored: Set<string>, field: GraphQLField<unknown, unknown
   const values = field.args.filter((a) => !PAGE_ARGS.has(a.name));
   if (values.length !== 1) throw misuse(use, `needs exactly one argument besides first/after (the indexed value), got ${values.map((a) => a.name).join(", ") || "none"}`);
   return { kind: "queryIndex", index: use.args.index as string, nodeType, valueArg: values[0]!.name, list: isListType(unwrapped) };
+}
+
+/** The plan passes `first` and `after` to the store, which takes a count and a cursor: they must be Int and String. */
+function checkPaging(field: GraphQLField<unknown, unknown>, use: DirectiveUse): void {
+  for (const [name, type] of [["first", "Int"], ["after", "String"]] as const) {
+    const arg = field.args.find((a) => a.name === name);
+    if (arg && String(isNonNullType(arg.type) ? arg.type.ofType : arg.type) !== type) {
+      throw misuse(use, `argument ${name}: ${arg.type} is passed to the store as ${name === "first" ? "a count" : "a cursor"}; declare it ${name}: ${type}`);
+    }
+  }
 }
 
 /**

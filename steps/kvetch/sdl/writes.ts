@@ -12,6 +12,7 @@ import {
   type DocumentNode,
   type FieldDefinitionNode,
   type GraphQLField,
+  type GraphQLInputType,
   type GraphQLObjectType,
   type ObjectTypeDefinitionNode,
 } from "graphql";
@@ -82,19 +83,25 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
     const given = new Set<string>();
     for (const arg of field.args) {
       if (arg.name === idArg) continue;
+      const use = { where, name: kind.kind };
       // A create's `idempotencyKey` is the store's retry key (spec/kvetch-storage.md), not an attribute.
-      if (mode === "create" && arg.name === IDEMPOTENCY_KEY_ARG) continue;
+      if (mode === "create" && arg.name === IDEMPOTENCY_KEY_ARG) {
+        if (String(nullableOf(arg.type)) !== "String") throw misuse(use, `argument ${arg.name}: ${arg.type} must be a String (the store's retry key); declare it ${arg.name}: String`);
+        continue;
+      }
       const argType = getNamedType(arg.type);
-      if (mode === "delete") throw misuse({ where, name: kind.kind }, `takes only the id argument; got ${arg.name}`);
+      if (mode === "delete") throw misuse(use, `takes only the id argument; got ${arg.name}`);
       if (isInputObjectType(argType) && inputArg === null && !attributes.some((a) => a.name === arg.name)) {
+        // One entry writes one object: a list of inputs would be read as an object keyed 0, 1, ...
+        if (nullableOf(arg.type) !== argType) throw misuse(use, `argument ${arg.name}: ${arg.type} must be one ${argType.name}, not a list (a create writes one object)`);
         inputArg = arg.name;
-        for (const name of Object.keys(argType.getFields())) {
-          checkAttribute(where, kind.kind, attributes, name, `${argType.name}.${name}`, kind.nodeType);
-          given.add(name);
+        for (const input of Object.values(argType.getFields())) {
+          checkAttribute(use, attributes, input.name, `${argType.name}.${input.name}`, kind.nodeType, input.type);
+          given.add(input.name);
         }
         continue;
       }
-      checkAttribute(where, kind.kind, attributes, arg.name, `argument ${arg.name}`, kind.nodeType);
+      checkAttribute(use, attributes, arg.name, `argument ${arg.name}`, kind.nodeType, arg.type);
       attrArgs.push(arg.name);
       given.add(arg.name);
     }
@@ -118,9 +125,17 @@ function checkDefaults(model: SdlModel, planned: ReadonlySet<string>): void {
   }
 }
 
-function checkAttribute(where: string, directive: string, attributes: readonly Attribute[], name: string, what: string, type: string): void {
-  if (attributes.some((a) => a.name === name)) return;
-  throw misuse({ where, name: directive }, `cannot write ${what}: ${type} has no stored attribute "${name}" (attributes: ${attributes.map((a) => a.name).join(", ") || "none"})`);
+/** `name` must be a stored attribute, written by an argument (or input field) of its own type (non-null or not). */
+function checkAttribute(use: { where: string; name: string }, attributes: readonly Attribute[], name: string, what: string, type: string, argType: GraphQLInputType): void {
+  const attribute = attributes.find((a) => a.name === name);
+  if (!attribute) throw misuse(use, `cannot write ${what}: ${type} has no stored attribute "${name}" (attributes: ${attributes.map((a) => a.name).join(", ") || "none"})`);
+  if (String(nullableOf(argType)) !== attribute.inputType) {
+    throw misuse(use, `cannot write ${what}: ${argType} into ${type}.${name}, which is ${attribute.inputType}${attribute.nonNull ? "!" : ""}; declare it ${name}: ${attribute.inputType}`);
+  }
+}
+
+function nullableOf(type: GraphQLInputType): GraphQLInputType {
+  return isNonNullType(type) ? type.ofType : type;
 }
 
 function rule(
