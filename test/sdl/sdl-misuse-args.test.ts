@@ -1,9 +1,11 @@
 // More SDL that could only misbehave at run time, refused when the schema is built with an error naming
 // type, field and directive: stored-id attributes that are not GraphQL names (they would break or inject
 // into the generated input), that name `id` or a non-ID field, or whose @default is not an id; an @edgeCount on a list;
-// paging, idempotency-key and write arguments of another type than the store or the attribute takes.
+// paging, idempotency-key and write arguments of another type than the store or the attribute takes; an
+// @index on id or on a field no write stores.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { constant } from "../../steps/index.js";
 import { makeKvetchSchema } from "../../steps/kvetch/index.js";
 
 const AB = `type Query { r(id: ID!): B @readObject } type Mutation { createB: B @createObject } type A @object(typeId: 1) { id: ID! n: String }`;
@@ -104,6 +106,11 @@ const MISUSE: Array<[string, string, string]> = [
     `type Query { r(id: ID!): A @readObject } input AIn { v: Int! } type Mutation { createA(input: [AIn!]!): A @createObject } type A @object(typeId: 1) { id: ID! v: Int! }`,
     `makeKvetchSchema: Mutation.createA: @createObject argument input: [AIn!]! must be one AIn, not a list (a create writes one object)`,
   ],
+  [
+    "an @index on id",
+    `type Query { byId(id: ID): A @queryIndex(index: "by_id") } type A @object(typeId: 1) { id: ID! @index(name: "by_id", indexId: 1) n: String }`,
+    `makeKvetchSchema: A.id: @index needs a stored attribute; id is the object's own id, which no index holds (read an object by id with @readObject)`,
+  ],
 ];
 
 for (const [name, typeDefs, message] of MISUSE) {
@@ -118,6 +125,17 @@ test("a stored-id attribute declared as an ID field, with a UUID @default, is ac
       type B @object(typeId: 2) { id: ID! ref: ID! @default(value: "01a20752-b6bb-75a2-8df6-69c057eb1f55") a: A @edgeFromStoredId(attr: "ref") }`,
   });
   assert.match(built.resolvedTypeDefs, /input CreateBInput \{\n {2}ref: ID\n\}/);
+});
+
+test("an @index on a field with a hand-written plan is a schema-build error: that field is never stored", () => {
+  assert.throws(
+    () =>
+      makeKvetchSchema({
+        typeDefs: `type Query { a(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! name: String score: Int @index(name: "score", indexId: 1) }`,
+        plans: { A: { score: () => constant(3) } },
+      }),
+    (error: Error) => error.message === "makeKvetchSchema: A.score: @index needs a stored attribute; A.score is computed by a hand-written plan, so no write stores it for the index",
+  );
 });
 
 test("write arguments may be non-null where the attribute is nullable (and the reverse): the type under the non-null must match", () => {

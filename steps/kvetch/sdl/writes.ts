@@ -113,15 +113,19 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
   return { rules, document: withGeneratedArguments(model.document, mutation?.name ?? "", generated, [...inputs.values()]) };
 }
 
-/** A `@default` sits on a stored attribute: a field a directive or hand-written plan computes is never written. */
+/**
+ * A `@default` or `@index` sits on a stored attribute: a field a directive or hand-written plan computes is
+ * never written (so never defaulted, never indexed), and `id` is not an attribute (read it with @readObject).
+ */
 function checkDefaults(model: SdlModel, planned: ReadonlySet<string>): void {
-  for (const [typeName, defaults] of model.defaults) {
-    const attributes = attributesOf(model, typeName, planned);
-    for (const name of defaults.keys()) {
-      if (attributes.some((a) => a.name === name)) continue;
-      const by = model.fields.has(`${typeName}.${name}`) ? "a planning directive" : "a hand-written plan";
-      throw misuse({ where: `${typeName}.${name}`, name: "default" }, `needs a stored attribute; ${typeName}.${name} is computed by ${by}, so no create writes it`);
-    }
+  const onAttributes = [...model.defaults].flatMap(([type, defaults]) => [...defaults.keys()].map((attr) => ({ type, attr, name: "default" })));
+  for (const index of model.indexes) onAttributes.push({ type: index.indexedType, attr: index.indexedAttr, name: "index" });
+  for (const { type, attr, name } of onAttributes) {
+    if (attributesOf(model, type, planned).some((a) => a.name === attr)) continue;
+    const use = { where: `${type}.${attr}`, name };
+    if (attr === "id") throw misuse(use, `needs a stored attribute; id is the object's own id, which no index holds (read an object by id with @readObject)`);
+    const by = model.fields.has(`${type}.${attr}`) ? "a planning directive" : "a hand-written plan";
+    throw misuse(use, `needs a stored attribute; ${type}.${attr} is computed by ${by}, so no ${name === "index" ? "write stores it for the index" : "create writes it"}`);
   }
 }
 
