@@ -2,7 +2,7 @@
 // type, field and directive: stored-id attributes that are not GraphQL names (they would break or inject
 // into the generated input), that name `id` or a non-ID field, or whose @default is not an id; an @edgeCount on a list;
 // paging, idempotency-key and write arguments of another type than the store or the attribute takes; an
-// @index on id or on a field no write stores.
+// @index on id or on a field no write stores; user types colliding with a generated connection's helpers.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { constant } from "../../steps/index.js";
@@ -111,6 +111,16 @@ const MISUSE: Array<[string, string, string]> = [
     `type Query { byId(id: ID): A @queryIndex(index: "by_id") } type A @object(typeId: 1) { id: ID! @index(name: "by_id", indexId: 1) n: String }`,
     `makeKvetchSchema: A.id: @index needs a stored attribute; id is the object's own id, which no index holds (read an object by id with @readObject)`,
   ],
+  [
+    "a generated connection whose edge type the SDL already defines",
+    `type Query { r(id: ID!): A @readObject } type AEdge { weight: Int } type A @object(typeId: 1) { id: ID! as: AConnection @edge(name: "e", edgeId: 1) }`,
+    `makeKvetchSchema: A.as: @edge generates AConnection with the edge type AEdge, which the SDL already defines; define AConnection yourself (edges { cursor node } and pageInfo) or rename AEdge`,
+  ],
+  [
+    "a generated connection over a PageInfo that is not one",
+    `type Query { r(id: ID!): A @readObject } enum PageInfo { A } type A @object(typeId: 1) { id: ID! bs: [B] @edgeFromStoredId(name: "e", edgeId: 1, attr: "aId") } type B @object(typeId: 2) { id: ID! as: AConnection @edgeFromStoredId(name: "e", attr: "aId") }`,
+    `makeKvetchSchema: B.as: @edgeFromStoredId generates AConnection over the SDL's PageInfo, which is not an object type with hasNextPage, hasPreviousPage, startCursor and endCursor; define it so or rename it`,
+  ],
 ];
 
 for (const [name, typeDefs, message] of MISUSE) {
@@ -136,6 +146,16 @@ test("an @index on a field with a hand-written plan is a schema-build error: tha
       }),
     (error: Error) => error.message === "makeKvetchSchema: A.score: @index needs a stored attribute; A.score is computed by a hand-written plan, so no write stores it for the index",
   );
+});
+
+test("a generated connection uses the SDL's own PageInfo when it has the four fields (extensions included), and shares its edge type between fields", () => {
+  const built = makeKvetchSchema({
+    typeDefs: `type Query { r(id: ID!): A @readObject } type PageInfo { hasNextPage: Boolean! endCursor: String note: String }
+      extend type PageInfo { hasPreviousPage: Boolean! startCursor: String }
+      type A @object(typeId: 1) { id: ID! kids: AConnection @edge(name: "k", edgeId: 1) more: AConnection @edge(name: "k") }`,
+  });
+  assert.match(built.resolvedTypeDefs, /type PageInfo \{[^}]*note: String/);
+  assert.match(built.resolvedTypeDefs, /type AEdge \{/);
 });
 
 test("write arguments may be non-null where the attribute is nullable (and the reverse): the type under the non-null must match", () => {

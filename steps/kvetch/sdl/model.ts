@@ -350,19 +350,31 @@ function mapOf<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V
  */
 function withConnectionTypes(document: DocumentNode, objectTypes: readonly ObjectTypeNode[]): DocumentNode {
   const defined = new Set(document.definitions.flatMap((d) => ("name" in d && d.name ? [d.name.value] : [])));
+  const generated = new Set<string>();
   const sdl: string[] = [];
-  for (const node of objectTypes) {
-    for (const field of node.fields ?? []) {
-      if (!field.directives?.some((d) => d.name.value === "edge" || d.name.value === "edgeFromStoredId")) continue;
+  for (const typeNode of objectTypes) {
+    for (const field of typeNode.fields ?? []) {
+      const directive = field.directives?.find((d) => d.name.value === "edge" || d.name.value === "edgeFromStoredId");
+      if (!directive) continue;
       let t = field.type;
       while (t.kind !== Kind.NAMED_TYPE) t = t.type;
       const name = t.name.value;
       const node = name.replace(/Connection$/, "");
       if (defined.has(name) || node === name || !defined.has(node)) continue;
+      const use = { where: `${typeNode.name.value}.${field.name.value}`, name: directive.name.value };
+      // A user type of a helper's name would collide with it (or, for PageInfo, be planned as one).
+      if (defined.has(`${node}Edge`) && !generated.has(`${node}Edge`)) {
+        throw misuse(use, `generates ${name} with the edge type ${node}Edge, which the SDL already defines; define ${name} yourself (edges { cursor node } and pageInfo) or rename ${node}Edge`);
+      }
+      if (defined.has("PageInfo") && !generated.has("PageInfo") && !isPageInfo(document)) {
+        throw misuse(use, `generates ${name} over the SDL's PageInfo, which is not an object type with hasNextPage, hasPreviousPage, startCursor and endCursor; define it so or rename it`);
+      }
       defined.add(name);
+      generated.add(`${node}Edge`);
       sdl.push(`type ${name} { edges: [${node}Edge!]! pageInfo: PageInfo! totalCount: Int! }`, `type ${node}Edge { cursor: String! node: ${node} }`);
       if (!defined.has("PageInfo")) {
         defined.add("PageInfo");
+        generated.add("PageInfo");
         sdl.push("type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }");
       }
     }
@@ -371,3 +383,10 @@ function withConnectionTypes(document: DocumentNode, objectTypes: readonly Objec
   return { ...document, definitions: [...document.definitions, ...parse(sdl.join("\n")).definitions] };
 }
 
+/** The document's PageInfo is one the connection plans can fill: an object type with the four Relay fields (extensions included). */
+function isPageInfo(document: DocumentNode): boolean {
+  const nodes = document.definitions.filter((d) => "name" in d && d.name?.value === "PageInfo");
+  if (!nodes.every((d): d is ObjectTypeNode => d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION)) return false;
+  const names = new Set(nodes.flatMap((d) => d.fields?.map((f) => f.name.value) ?? []));
+  return ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"].every((n) => names.has(n));
+}
