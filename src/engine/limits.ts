@@ -140,6 +140,11 @@ export function limitError(message: string, node?: FieldNode | OperationDefiniti
   return new GraphQLError(message, { nodes: node, extensions: { code: "LIMIT_EXCEEDED" } });
 }
 
+/** The maxResponseEntries field error: a list (of objects or of leaves) that would take the response past it. */
+export function responseEntriesError(max: number): GraphQLError {
+  return limitError(`The response would hold more than ${max} entries (maxResponseEntries); ask for smaller pages.`);
+}
+
 /** The maxDepth message, the same whether the walk or a cached plan's shape finds the depth over the limit. */
 function depthMessage(maxDepth: number): string {
   return `The query is nested deeper than the limit of ${maxDepth} levels (maxDepth).`;

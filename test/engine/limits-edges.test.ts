@@ -4,7 +4,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, type ExecutionResult } from "graphql";
-import { execute, graphql, makeSchema } from "../../src/index.js";
+import { execute, executeToJSON, graphql, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
+import { lambda } from "../../steps/index.js";
 
 const schema = makeSchema({
   typeDefs: `input N { n: N } type Query { user(id: String): User f(x: N): Int } type User { name: String }`,
@@ -39,6 +40,39 @@ test("a variable value nested too deeply is a limit error with a message (graphq
   for (let i = 0; i < 100_000; i++) x = { n: x };
   const result = plain(await execute({ schema, document: parse("query ($x: N) { f(x: $x) }"), variableValues: { x } }));
   assert.equal(result.errors?.map((e) => [e.message, e.extensions?.code]), [["A variable's value is nested too deeply to read; lower its depth.", "LIMIT_EXCEEDED"]]);
+});
+
+test("maxResponseEntries counts the items of lists of leaves, nested ones at every level, with the objects' entries", async () => {
+  const lists = makeSchema({
+    typeDefs: `type O { i: Int tags: [String] } type Query { xs(n: Int!): [Int] m(n: Int!): [[Int!]] os(n: Int!): [O!] }`,
+    plans: {
+      Query: {
+        xs: (_$root: Step, args: FieldArgs) => lambda(args.get("n"), (n: number) => Array.from({ length: n }, (_, i) => i)),
+        m: (_$root: Step, args: FieldArgs) => lambda(args.get("n"), (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, (_, i) => i))),
+        os: (_$root: Step, args: FieldArgs) => lambda(args.get("n"), (n: number) => Array.from({ length: n }, (_, i) => ({ i, tags: ["a", "b"] }))),
+      },
+    },
+  });
+  const refused = "The response would hold more than 10 entries (maxResponseEntries); ask for smaller pages.";
+  for (const compileOutput of [true, false]) {
+    const run = async (query: string) => {
+      const args = { schema: lists, document: parse(query), limits: { maxResponseEntries: 10 }, compileOutput };
+      const first = plain(await execute(args));
+      // Later requests of the cached plan go through the compiled outputs (object and JSON text).
+      assert.equal(plain(await execute(args)), first, query);
+      assert.equal(JSON.parse(await executeToJSON(args)), first, query);
+      return first;
+    };
+    assert.equal(await run("{ xs(n: 10) }"), { data: { xs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] } });
+    const over = await run("{ a: xs(n: 6) b: xs(n: 5) }");
+    assert.equal(over.data, { a: [0, 1, 2, 3, 4, 5], b: null }, "the list that crosses the limit fails");
+    assert.equal(over.errors?.map((e) => [e.message, e.path]), [[refused, ["b"]]]);
+    // 3 outer items and 3 × 3 inner: 12 entries, the third inner list crosses 10.
+    assert.equal((await run("{ m(n: 3) }")).errors?.map((e) => e.path), [["m", 2]]);
+    // 3 objects, then their tags (2 each): 9 entries fit; 4 objects and 8 tags do not.
+    assert.equal((await run("{ os(n: 3) { i tags } }")).errors, undefined);
+    assert.equal((await run("{ os(n: 4) { tags } }")).errors?.map((e) => e.path), [["os", 3, "tags"]]);
+  }
 });
 
 test.run();

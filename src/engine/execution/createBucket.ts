@@ -5,7 +5,7 @@
 import type { Step } from "../step.js";
 import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
 import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
-import { limitError } from "../limits.js";
+import { responseEntriesError } from "../limits.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
 import { batchValues, leaveForWalk, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
@@ -60,7 +60,7 @@ export function createBucket(request: RequestState, parent: Bucket, layer: Layer
  */
 function refuseItems(request: RequestState, parent: Bucket, layer: Layer, selection: EntrySelection): EntrySelection {
   const max = request.limits.maxResponseEntries;
-  const error = limitError(`The response would hold more than ${max} entries (maxResponseEntries); ask for smaller pages.`);
+  const error = responseEntriesError(max);
   const listStep = layer.reason.stepsRead()[0]!;
   const failed = fail(error);
   if (listStep.isGlobal) {

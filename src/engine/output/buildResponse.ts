@@ -26,7 +26,7 @@ export function buildResponse(request: RequestState, rootBucket: Bucket): Promis
     const compiled = compiledJSONOutputOf(request.plan);
     if (compiled !== null) {
       try {
-        return { data: new RawJSON(compiled(rootBucket, request.globals)) as unknown as Record<string, unknown> };
+        return { data: new RawJSON(compiled(rootBucket, request.globals, request.limits.maxResponseEntries - request.entries)) as unknown as Record<string, unknown> };
       } catch {
         // As below: the interpretive output builds the response.
       }
@@ -36,7 +36,7 @@ export function buildResponse(request: RequestState, rootBucket: Bucket): Promis
     const compiled = compiledOutputOf(request.plan);
     if (compiled !== null) {
       try {
-        return { data: compiled(rootBucket, request.globals) };
+        return { data: compiled(rootBucket, request.globals, request.limits.maxResponseEntries - request.entries) };
       } catch {
         // Something the compiled output does not handle (an error, a null at a non-null position, an odd
         // value): the interpretive output builds the response, errors and all.

@@ -105,7 +105,8 @@ export abstract class OutputCodegen {
   /** The generated module: its functions, then `return` of the entry function. */
   protected instantiate<T>(entry: string, extra: Record<string, unknown> = {}): T {
     const names = ["FV", "giveUp", "slowLeaf", "types", ...Object.keys(extra)];
-    const body = `"use strict";\n${this.functions.join("\n")}\nreturn ${entry};`;
+    // `room`: the entries the response may still hold, set by the entry function for the call (lists of leaves).
+    const body = `"use strict";\nlet room = 0;\n${this.functions.join("\n")}\nreturn ${entry};`;
     return new Function(...names, body)(FlaggedValue, giveUp, slowLeaf, this.types, ...Object.values(extra)) as T;
   }
 

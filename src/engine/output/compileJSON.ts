@@ -14,7 +14,8 @@ import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 import { JSONWriter } from "./jsonWriter.js";
 
 /** Writes `data` as JSON text from the root bucket and the request's global values, or throws to give up. */
-export type CompiledJSONOutput = (root: Bucket, globals: unknown[]) => string;
+/** `room` as CompiledOutput's. */
+export type CompiledJSONOutput = (root: Bucket, globals: unknown[], room: number) => string;
 
 const compiledByPlan = new WeakMap<OperationPlan, CompiledJSONOutput | null>();
 
@@ -32,18 +33,18 @@ function compileJSONOutput(plan: OperationPlan): CompiledJSONOutput | null {
   const root = compiler.selection(plan.root, plan.rootLayer);
   if (root === null) return null;
   const write = compiler.run(root);
-  return (rootBucket, globals) => {
+  return (rootBucket, globals, room) => {
     const writer = new JSONWriter();
-    write(rootBucket, globals, writer);
+    write(rootBucket, globals, writer, room);
     return writer.text();
   };
 }
 
 class JSONCompiler extends WalkCodegen {
-  run(root: string): (root: Bucket, globals: unknown[], w: JSONWriter) => void {
+  run(root: string): (root: Bucket, globals: unknown[], w: JSONWriter, room: number) => void {
     const walked = this.walked;
-    const made = this.instantiate<{ write: (root: Bucket, globals: unknown[], w: JSONWriter) => void; counts: Array<(list: unknown) => number> }>(
-      `{ write: function compiledJSON(root, g, w) { ${root}(root, 0, g, w); }, counts: [${walked.map((x) => x.count).join(", ")}] }`,
+    const made = this.instantiate<{ write: (root: Bucket, globals: unknown[], w: JSONWriter, room: number) => void; counts: Array<(list: unknown) => number> }>(
+      `{ write: function compiledJSON(root, g, w, r) { room = r; ${root}(root, 0, g, w); }, counts: [${walked.map((x) => x.count).join(", ")}] }`,
     );
     // As CompileOutput marks them: the executor may leave these layers unopened, this writer walks them.
     for (let i = 0; i < walked.length; i++) walked[i]!.layer.walk = { countEntries: made.counts[i]! };
@@ -148,7 +149,7 @@ class JSONCompiler extends WalkCodegen {
     const whenNull = item.nonNull ? "giveUp();" : `w.raw("null");`;
     const body = item.kind === "leaf" ? this.leaf(item.type, whenNull) : `if (t == null) ${whenNull} else if (Array.isArray(t)) ${this.leafList(item.item)}(t, w); else giveUp();`;
     this.functions.push(
-      `function ${name}(list, w) {\n  let t;\n  w.raw("[");\n  for (let k = 0; k < list.length; k++) { if (k > 0) w.raw(","); t = list[k]; ${body} }\n  w.raw("]");\n}`,
+      `function ${name}(list, w) {\n  let t;\n  if ((room -= list.length) < 0) giveUp();\n  w.raw("[");\n  for (let k = 0; k < list.length; k++) { if (k > 0) w.raw(","); t = list[k]; ${body} }\n  w.raw("]");\n}`,
     );
     return name;
   }

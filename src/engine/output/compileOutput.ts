@@ -17,7 +17,8 @@ import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf, orNone } from 
 import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 
 /** Builds `data` from the root bucket and the request's global values, or throws to give up. */
-export type CompiledOutput = (root: Bucket, globals: unknown[]) => Record<string, unknown>;
+/** `room`: the entries the response may still hold (maxResponseEntries less the request's); lists of leaves use it. */
+export type CompiledOutput = (root: Bucket, globals: unknown[], room: number) => Record<string, unknown>;
 
 const compiledByPlan = new WeakMap<OperationPlan, CompiledOutput | null>();
 
@@ -44,7 +45,7 @@ class OutputCompiler extends WalkCodegen {
     if (root === null) return null;
     const walked = this.walked;
     const made = this.instantiate<{ output: CompiledOutput; counts: Array<(list: unknown) => number> }>(
-      `{ output: function compiledOutput(root, g) { return ${root}(root, 0, g); }, counts: [${walked.map((w) => w.count).join(", ")}] }`,
+      `{ output: function compiledOutput(root, g, r) { room = r; return ${root}(root, 0, g); }, counts: [${walked.map((w) => w.count).join(", ")}] }`,
     );
     // From now on the executor may leave these layers unopened (LeaveForWalk): this output walks them, or
     // reads only globals below them.
@@ -164,7 +165,7 @@ class OutputCompiler extends WalkCodegen {
       body = `x = t == null ? ${whenNull} : Array.isArray(t) ? ${inner}(t) : giveUp();`;
     }
     this.functions.push(
-      `function ${name}(list) {\n  const n = list.length, out = new Array(n);\n  let t, x;\n  for (let k = 0; k < n; k++) { t = list[k]; ${body} out[k] = x; }\n  return out;\n}`,
+      `function ${name}(list) {\n  const n = list.length, out = new Array(n);\n  if ((room -= n) < 0) giveUp();\n  let t, x;\n  for (let k = 0; k < n; k++) { t = list[k]; ${body} out[k] = x; }\n  return out;\n}`,
     );
     return name;
   }

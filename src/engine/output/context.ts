@@ -47,10 +47,12 @@ export interface OutputContext {
    * response is then completed again, awaiting it, as the read's step would have had it awaited.
    */
   promisedRead: boolean;
+  /** Items of lists of leaves completed so far: with the request's entries, held to maxResponseEntries. */
+  leafEntries: number;
 }
 
 export function newOutputContext(request: RequestState, awaitPromised: boolean): OutputContext {
-  return { request, errors: new CollectedErrors(), awaitPromised, stack: [], promisedRead: false };
+  return { request, errors: new CollectedErrors(), awaitPromised, stack: [], promisedRead: false, leafEntries: 0 };
 }
 
 export function addPath(prev: Path | undefined, key: string | number, typename: string | undefined): Path {

@@ -2,6 +2,7 @@
 // item is serialized by its type; an item's path is made only when it fails or is awaited.
 
 import { itemCountOf } from "../flags.js";
+import { responseEntriesError } from "../limits.js";
 import type { Path } from "../resolveInfo.js";
 import type { LeafShape, OutputField } from "../outputPlan.js";
 import { isIterableObject, isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
@@ -36,6 +37,9 @@ export function completeLeafListValue(
 ): PromiseOrValue<unknown[]> {
   // A resolver's iterable that threw: its items are completed, then the list fails (ListIterationError).
   const n = itemCountOf(list);
+  // Its items are entries of the response as a list layer's are (RefuseItems): past the limit, the list fails.
+  const request = ctx.request;
+  if ((ctx.leafEntries += n) > request.limits.maxResponseEntries - request.entries) throw responseEntriesError(request.limits.maxResponseEntries);
   if (!ctx.awaitPromised) {
     const out = new Array<unknown>(n);
     for (let k = 0; k < n; k++) {
