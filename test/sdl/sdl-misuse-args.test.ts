@@ -2,7 +2,8 @@
 // type, field and directive: stored-id attributes that are not GraphQL names (they would break or inject
 // into the generated input), that name `id` or a non-ID field, or whose @default is not an id; an @edgeCount on a list;
 // paging, idempotency-key and write arguments of another type than the store or the attribute takes; an
-// @index on id or on a field no write stores; user types colliding with a generated connection's helpers.
+// @index on id or on a field no write stores; user types colliding with a generated connection's helpers;
+// unknown or repeated directive arguments, and a directive given twice.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { constant } from "../../steps/index.js";
@@ -120,6 +121,36 @@ const MISUSE: Array<[string, string, string]> = [
     "a generated connection over a PageInfo that is not one",
     `type Query { r(id: ID!): A @readObject } enum PageInfo { A } type A @object(typeId: 1) { id: ID! bs: [B] @edgeFromStoredId(name: "e", edgeId: 1, attr: "aId") } type B @object(typeId: 2) { id: ID! as: AConnection @edgeFromStoredId(name: "e", attr: "aId") }`,
     `makeKvetchSchema: B.as: @edgeFromStoredId generates AConnection over the SDL's PageInfo, which is not an object type with hasNextPage, hasPreviousPage, startCursor and endCursor; define it so or rename it`,
+  ],
+  [
+    "a directive argument the directive does not have",
+    `type Query { r(id: ID!): A @readObject(type: "A") } type A @object(typeId: 1) { id: ID! }`,
+    `makeKvetchSchema: Query.r: @readObject has no argument "type" (arguments: none)`,
+  ],
+  [
+    "a misspelt directive argument",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! n: String @index(name: "n", indexId: 1, unique: true) }`,
+    `makeKvetchSchema: A.n: @index has no argument "unique" (arguments: name, indexId)`,
+  ],
+  [
+    "a directive argument given twice",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1, typeId: 2) { id: ID! }`,
+    `makeKvetchSchema: A: @object gives argument "typeId" twice`,
+  ],
+  [
+    "@default twice on one field",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! v: Int @default(value: 3) @default(value: 4) }`,
+    `makeKvetchSchema: A.v: @default appears twice; give it once`,
+  ],
+  [
+    "@object twice on one type",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) @object(typeId: 2) { id: ID! }`,
+    `makeKvetchSchema: A: @object appears twice; give it once`,
+  ],
+  [
+    "@object on a type and on its extension",
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! } extend type A @object(typeId: 2)`,
+    `makeKvetchSchema: A: @object appears twice on A (type and extension); give it once`,
   ],
 ];
 

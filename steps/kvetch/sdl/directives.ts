@@ -67,6 +67,13 @@ function read(node: { directives?: readonly ConstDirectiveNode[] }, where: strin
     const name = directive.name.value;
     if (!KVETCH_DIRECTIVES.has(name)) continue;
     const def = definitions.getDirective(name) as GraphQLDirective;
+    // graphql-js's getDirectiveValues ignores arguments the definition lacks: a misspelt one would be dropped.
+    if (out.some((u) => u.name === name)) throw misuse({ where, name }, `appears twice; give it once`);
+    for (const arg of directive.arguments ?? []) {
+      const known = def.args.map((a) => a.name);
+      if (!known.includes(arg.name.value)) throw misuse({ where, name }, `has no argument "${arg.name.value}" (arguments: ${known.join(", ") || "none"})`);
+      if (directive.arguments!.filter((a) => a.name.value === arg.name.value).length > 1) throw misuse({ where, name }, `gives argument "${arg.name.value}" twice`);
+    }
     let args: { [arg: string]: unknown };
     try {
       args = getDirectiveValues(def, { directives: [directive] }) ?? {};

@@ -85,6 +85,8 @@ export function readAnnotatedSdl(source: DocumentNode): SdlModel {
   const stored = new Set<string>();
   for (const node of objectTypes) {
     for (const use of typeDirectives(node)) {
+      // Also across `type T` and `extend type T`: one type has one typeId.
+      if (stored.has(node.name.value)) throw misuse(use, `appears twice on ${node.name.value} (type and extension); give it once`);
       model.objects.push({ name: node.name.value, typeId: use.args.typeId as number });
       stored.add(node.name.value);
     }
