@@ -3,6 +3,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { printSchema } from "graphql";
 import { runSchemaCli } from "../../steps/kvetch/cli/schemaCommands.js";
@@ -56,6 +59,65 @@ test("typegen: one interface per type, Plans keyed by type and field with argume
   assert.match(out, /export interface User \{\n  id: string;\n  name: string \| null;/);
   assert.match(out, /    todoUser\?: PlanResolver<unknown, \{ id: string \}>;/);
   assert.match(out, /    todoLists\?: PlanResolver<User, \{ first: number; after: string \| null \}>;/);
+});
+
+const dir = mkdtempSync(join(tmpdir(), "graphscale-schema-cli-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("usage errors exit 2 with a line naming what was wrong, then the usage; nothing is ignored", async () => {
+  const todo = "examples/todo/todo.graphql";
+  const cases: [string[], string][] = [
+    [["schema"], "schema needs a command; the command is: graphscale schema print <file>"],
+    [["schema", "dump", todo], 'unknown schema command "dump"; the command is: graphscale schema print <file>'],
+    [["schema", "print"], "schema print needs a schema file"],
+    [["typegen"], "typegen needs a schema file"],
+    [["schema", "print", todo, "--bogus"], "unknown option --bogus; schema print takes --json, --directives"],
+    [["schema", "print", todo, "examples/todo/other.graphql"], 'unexpected argument "examples/todo/other.graphql": schema print takes one schema file'],
+    [["schema", "print", todo, "--out", "x.ts"], "--out is not an option of schema print; schema print takes --json, --directives"],
+    [["typegen", todo, "--json"], "--json is not an option of typegen; typegen takes --out"],
+    [["typegen", todo, "--out"], "--out needs a value"],
+    [["typegen", todo, "--out", "--json"], "--out needs a value"],
+    [["schema", "print", "--directives", todo], "--directives prints only the directive definitions: it takes no schema file"],
+    [["schema", "print", "kvetch.config.json"], "kvetch.config.json is neither annotated SDL (.graphql, .gql) nor a module"],
+  ];
+  for (const args of cases) {
+    const result = await cli(...args[0]);
+    assert.is(result.code, 2, args[0].join(" "));
+    assert.match(result.err, `graphscale: ${args[1]}`);
+    assert.match(result.err, "Usage: graphscale schema print");
+    assert.is(result.out, "");
+  }
+  const help = await cli("typegen", "--help");
+  assert.is(help.code, 0);
+  assert.match(help.out, "Usage: graphscale schema print");
+});
+
+test("a module whose `schema` is not a GraphQLSchema: says what it is and what the module must export", async () => {
+  const cases: [string, string, string][] = [
+    ["kvetch.mjs", "export const schema = { objects: [], edges: [], indexes: [] };", "as an object with keys objects, edges, indexes, not a GraphQLSchema"],
+    ["path.mjs", 'export default { schema: "./todo.graphql" };', 'as the string "./todo.graphql", not a GraphQLSchema'],
+  ];
+  for (const [name, text, what] of cases) {
+    writeFileSync(join(dir, name), text);
+    const result = await cli("schema", "print", join(dir, name));
+    assert.is(result.code, 1, name);
+    assert.match(result.err, `graphscale: ${join(dir, name)} exports \`schema\` ${what}; a module must export \`schema\` (a GraphQLSchema)`);
+    assert.not.match(result.err, /^\s+at /m);
+  }
+});
+
+test("an SDL error names the file, and the line and column when graphql-js located it", async () => {
+  const syntax = join(dir, "syntax.graphql");
+  writeFileSync(syntax, "type Query {\n  a: Int\n  b c\n}\n");
+  const located = await cli("typegen", syntax);
+  assert.is(located.code, 1);
+  assert.is(located.err, `graphscale: ${syntax}:3:5: Syntax Error: Expected ":", found Name "c".\n`);
+  const invalid = join(dir, "invalid.graphql");
+  writeFileSync(invalid, 'type Query { a: A }\ntype A @object(typeId: "x") { id: ID! }\n');
+  const named = await cli("schema", "print", invalid);
+  assert.is(named.code, 1);
+  assert.match(named.err, `graphscale: ${invalid}: `);
+  assert.match(named.err, "typeId");
 });
 
 test.run();

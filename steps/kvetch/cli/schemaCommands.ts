@@ -28,17 +28,55 @@ interface LoadedSchema {
   kvetchSchema: KvetchSchema | null;
 }
 
+/** What the schema commands were given that they cannot run with: exit 2, the message, then the usage. */
+class SchemaUsageError extends Error {}
+
+const SDL_FILE = /\.(graphql|gql)$/;
+const MODULE_FILE = /\.[cm]?[jt]s$/;
+const MODULE_EXPORTS = "a module must export `schema` (a GraphQLSchema) and may export `kvetchSchema`, or export makeKvetchSchema()'s result as `default`";
+
+/** `file: message`, or `file:line:column: message` for an error graphql-js located in the SDL (a syntax error). */
+function locatedError(path: string, error: unknown): Error {
+  const at = (error as { locations?: readonly { line: number; column: number }[] })?.locations?.[0];
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`${path}${at ? `:${at.line}:${at.column}` : ""}: ${message}`, { cause: error });
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value !== "object") return typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 40))}` : String(value);
+  return `an object with keys ${Object.keys(value).slice(0, 6).join(", ") || "none"}`;
+}
+
 /** Reads annotated SDL, or imports a module exporting a schema. */
 export async function loadSchemaFile(path: string, cwd: string): Promise<LoadedSchema> {
   const full = resolve(cwd, path);
-  if (/\.(graphql|gql)$/.test(full)) {
-    const { schema, kvetchSchema } = makeKvetchSchema({ typeDefs: readFileSync(full, "utf8") });
-    return { schema, kvetchSchema };
+  if (SDL_FILE.test(full)) {
+    const typeDefs = readFileSync(full, "utf8");
+    try {
+      const { schema, kvetchSchema } = makeKvetchSchema({ typeDefs });
+      return { schema, kvetchSchema };
+    } catch (error) {
+      throw locatedError(path, error);
+    }
   }
-  const module = (await importModule(full)) as Record<string, any>;
+  let module: Record<string, any>;
+  try {
+    module = (await importModule(full)) as Record<string, any>;
+  } catch (error) {
+    throw new Error(`cannot load ${path}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
   const source = module.schema ? module : module.default?.schema ? module.default : null;
-  if (!source) throw new Error(`${path} exports no \`schema\` (exports: ${Object.keys(module).join(", ") || "none"}).`);
-  return { schema: source.schema, kvetchSchema: source.kvetchSchema ?? null };
+  if (!source) throw new Error(`${path} exports no \`schema\` (exports: ${Object.keys(module).join(", ") || "none"}); ${MODULE_EXPORTS}.`);
+  // Duck-typed: the module may use another copy of graphql-js, whose schemas are not instances of ours.
+  const schema = source.schema as Partial<GraphQLSchema>;
+  if (typeof schema !== "object" || typeof schema.getTypeMap !== "function" || typeof schema.getDirectives !== "function") {
+    throw new Error(`${path} exports \`schema\` as ${describeValue(source.schema)}, not a GraphQLSchema; ${MODULE_EXPORTS}.`);
+  }
+  const kvetch = source.kvetchSchema as Partial<KvetchSchema> | null | undefined;
+  if (kvetch != null && !(Array.isArray(kvetch.objects) && Array.isArray(kvetch.edges) && Array.isArray(kvetch.indexes))) {
+    throw new Error(`${path} exports \`kvetchSchema\` as ${describeValue(kvetch)}, not a Kvetch schema (the defineSchema or makeKvetchSchema result).`);
+  }
+  return { schema: source.schema, kvetchSchema: (kvetch as KvetchSchema | null | undefined) ?? null };
 }
 
 async function importModule(full: string): Promise<unknown> {
@@ -72,29 +110,77 @@ function kvetchJSON(kvetch: KvetchSchema | null) {
   return kvetch && { objects: kvetch.objects.map(({ name, typeId }) => ({ name, typeId })), edges: kvetch.edges, indexes: kvetch.indexes };
 }
 
-/** Runs `schema print` or `typegen`; returns the exit code. */
+interface SchemaArgs {
+  command: "schema print" | "typegen";
+  file: string | null;
+  json: boolean;
+  directives: boolean;
+  out: string | null;
+}
+
+/** The commands each option belongs to. */
+const SCHEMA_OPTIONS: Record<string, readonly string[]> = { "--json": ["schema print"], "--directives": ["schema print"], "--out": ["typegen"] };
+
+function optionsOf(command: string): string {
+  return Object.keys(SCHEMA_OPTIONS).filter((option) => SCHEMA_OPTIONS[option]!.includes(command)).join(", ");
+}
+
+/** The arguments, checked: an unknown command or option, a stray word or a missing value is refused, never ignored. */
+function parseSchemaArgs(argv: readonly string[]): SchemaArgs | "help" {
+  if (argv.includes("--help") || argv.includes("-h") || (argv[0] === "schema" && argv[1] === "help")) return "help";
+  if (argv[0] === "schema" && argv[1] !== "print") {
+    const what = argv[1] === undefined ? "schema needs a command" : `unknown schema command "${argv[1]}"`;
+    throw new SchemaUsageError(`${what}; the command is: graphscale schema print <file>`);
+  }
+  const command = argv[0] === "schema" ? "schema print" : "typegen";
+  const rest = argv.slice(command === "typegen" ? 1 : 2);
+  const args: SchemaArgs = { command, file: null, json: false, directives: false, out: null };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (!arg.startsWith("-")) {
+      if (args.file !== null) throw new SchemaUsageError(`unexpected argument "${arg}": ${command} takes one schema file (and "${args.file}" was given)`);
+      args.file = arg;
+    } else if (SCHEMA_OPTIONS[arg] === undefined) {
+      throw new SchemaUsageError(`unknown option ${arg}; ${command} takes ${optionsOf(command)}`);
+    } else if (!SCHEMA_OPTIONS[arg]!.includes(command)) {
+      throw new SchemaUsageError(`${arg} is not an option of ${command}; ${command} takes ${optionsOf(command)}`);
+    } else if (arg === "--out") {
+      const value = rest[++i];
+      if (value === undefined || value.startsWith("--")) throw new SchemaUsageError("--out needs a value (the .ts file to write)");
+      args.out = value;
+    } else if (arg === "--json") args.json = true;
+    else args.directives = true;
+  }
+  if (args.directives) {
+    if (args.file !== null || args.json) throw new SchemaUsageError("--directives prints only the directive definitions: it takes no schema file and no --json");
+  } else if (args.file === null) {
+    throw new SchemaUsageError(`${command} needs a schema file (annotated SDL, or a module exporting \`schema\`)`);
+  } else if (!SDL_FILE.test(args.file) && !MODULE_FILE.test(args.file)) {
+    throw new SchemaUsageError(`${args.file} is neither annotated SDL (.graphql, .gql) nor a module (.js, .mjs, .cjs, .ts, .mts, .cts)`);
+  }
+  return args;
+}
+
+/** Runs `schema print` or `typegen`; returns the exit code (0 ok, 1 failed, 2 usage). */
 export async function runSchemaCli(argv: readonly string[], io: { cwd: string; out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
-  const [command, ...rest] = argv[0] === "schema" ? [`schema ${argv[1] ?? ""}`.trim(), ...argv.slice(2)] : argv;
-  const flags = new Set(rest.filter((a) => a.startsWith("--")));
-  const outAt = rest.indexOf("--out");
-  const file = rest.filter((a, i) => !a.startsWith("--") && !(outAt >= 0 && i === outAt + 1))[0];
   try {
-    if (command === "schema print" && flags.has("--directives")) {
+    const args = parseSchemaArgs(argv);
+    if (args === "help") {
+      io.out.write(`${SCHEMA_USAGE}\n`);
+      return 0;
+    }
+    if (args.directives) {
       io.out.write(kvetchDirectiveTypeDefs.trim() + "\n");
       return 0;
     }
-    if ((command !== "schema print" && command !== "typegen") || !file) {
-      io.err.write(`${SCHEMA_USAGE}\n`);
-      return command === "--help" || command === "help" ? 0 : 2;
-    }
-    const { schema, kvetchSchema } = await loadSchemaFile(file, io.cwd);
-    if (command === "typegen") {
+    const { schema, kvetchSchema } = await loadSchemaFile(args.file!, io.cwd);
+    if (args.command === "typegen") {
       const text = typegen(schema);
-      if (outAt >= 0 && rest[outAt + 1]) writeFileSync(resolve(io.cwd, rest[outAt + 1]!), text);
+      if (args.out !== null) writeFileSync(resolve(io.cwd, args.out), text);
       else io.out.write(text);
       return 0;
     }
-    if (flags.has("--json")) {
+    if (args.json) {
       io.out.write(JSON.stringify({ sdl: printSchema(schema), kvetch: kvetchJSON(kvetchSchema) }, null, 2) + "\n");
       return 0;
     }
@@ -102,7 +188,11 @@ export async function runSchemaCli(argv: readonly string[], io: { cwd: string; o
     if (kvetchSchema) io.out.write("\n" + describeKvetchSchema(kvetchSchema).replace(/^/gm, "# ").replace(/^# # /, "# ") + "\n");
     return 0;
   } catch (error) {
-    io.err.write(`graphscale: ${(error as Error).message}\n`);
+    if (error instanceof SchemaUsageError) {
+      io.err.write(`graphscale: ${error.message}\n\n${SCHEMA_USAGE}\n`);
+      return 2;
+    }
+    io.err.write(`graphscale: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }
