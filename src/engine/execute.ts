@@ -31,7 +31,8 @@ import type { OperationPlan } from "./operationPlan.js";
 import { ConstantStep } from "./steps/constant.js";
 import { maskErrors, toGraphQLError, type ErrorMaskingOptions } from "./maskErrors.js";
 import { RequestDeps, attachToContext, detachFromContext } from "./deps.js";
-import { checkRequestLimits, limitError, resolveLimits, sourceDepth, type Limits } from "./limits.js";
+import { checkRequestLimits, limitError, resolveLimits, type Limits } from "./limits.js";
+import { sourceDepth } from "./sourceDepth.js";
 
 /** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does). */
 function assertValidExecutionArguments(schema: GraphQLSchema, document: DocumentNode, variableValues: unknown): void {
