@@ -3,11 +3,11 @@
 // undo that writer's (its own derived step ran first): the object is read again and its derived rows are
 // made to follow its current data. Never trusts the write's view over the object's current row.
 
+import type { ObjectRow } from "./backend.js";
 import { seqAt } from "./cursor.js";
-import { derivedRowsOf } from "./derived.js";
+import { derivedRowsOf, diffDerivedRows } from "./derived.js";
 import type { DerivedRows } from "./derived.js";
 import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./derivedWrite.js";
-import type { DerivedChanges } from "./derivedWrite.js";
 import type { KvetchData } from "./model.js";
 import { readObjectRows } from "./objectRead.js";
 import { isFailure } from "./store.js";
@@ -37,19 +37,21 @@ export async function confirmDerived(store: Store, objects: readonly WrittenObje
   let pending = objects.filter((object) => object.touched.edges.length > 0 || object.touched.index.length > 0);
   for (let round = 1; pending.length > 0; round++) {
     const rows = await readObjectRows(store, pending.map((object) => object.id));
-    const failed = pending.filter((_, k) => isFailure(rows[k]));
-    if (failed.length > 0) return { objects: pending, error: rows.find(isFailure) };
+    const failure = rows.find(isFailure);
+    if (failure !== undefined) return { objects: pending, error: failure };
     const changes = emptyChanges();
     const moved: WrittenObject[] = [];
     for (let k = 0; k < pending.length; k++) {
       const object = pending[k]!;
-      const row = rows[k] ?? null;
-      if (isFailure(row) || (row === null ? null : row.version) === object.version) continue;
+      const row = (rows[k] ?? null) as ObjectRow | null; // no failure: returned above
+      if ((row === null ? null : row.version) === object.version) continue;
       const type = row === null ? undefined : store.schema.typeById(row.typeId);
       const implied: DerivedRows = row !== null && type ? derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "") : { edges: [], index: [] };
       if (row !== null) collectDerived(changes, object.id, implied, true, seqAt(row.updated), row.updated);
-      removeNotImplied(changes, object.id, object.touched, implied);
-      moved.push({ id: object.id, touched: union(object.touched, implied), version: row === null ? null : row.version });
+      // The touched rows the current data does not imply go; what it implies beyond them is touched from now on.
+      const { removed: stale, added: more } = diffDerivedRows(object.touched, implied);
+      collectDerived(changes, object.id, stale, false, 0, 0);
+      moved.push({ id: object.id, touched: { edges: [...object.touched.edges, ...more.edges], index: [...object.touched.index, ...more.index] }, version: row === null ? null : row.version });
     }
     if (moved.length === 0) return null;
     if (round > CONFIRM_ROUNDS) return { objects: moved, error: new Error(`the objects kept changing through ${CONFIRM_ROUNDS} rounds of confirming their derived rows`) };
@@ -62,21 +64,4 @@ export async function confirmDerived(store: Store, objects: readonly WrittenObje
     pending = moved;
   }
   return null;
-}
-
-/** Adds to `changes` the removal of each touched row the object's current data does not imply. */
-function removeNotImplied(changes: DerivedChanges, id: string, touched: DerivedRows, implied: DerivedRows): void {
-  const stale: DerivedRows = {
-    edges: touched.edges.filter((row) => !implied.edges.some((other) => other.edge === row.edge && other.fromId === row.fromId)),
-    index: touched.index.filter((row) => !implied.index.some((other) => other.index === row.index && other.valueKey === row.valueKey)),
-  };
-  collectDerived(changes, id, stale, false, 0, 0);
-}
-
-/** The rows of both, each once. */
-function union(a: DerivedRows, b: DerivedRows): DerivedRows {
-  return {
-    edges: [...a.edges, ...b.edges.filter((row) => !a.edges.some((other) => other.edge === row.edge && other.fromId === row.fromId))],
-    index: [...a.index, ...b.index.filter((row) => !a.index.some((other) => other.index === row.index && other.valueKey === row.valueKey))],
-  };
 }

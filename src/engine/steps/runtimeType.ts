@@ -91,6 +91,9 @@ export class RuntimeTypeStep extends Step<unknown> {
     const names = values[1] as readonly unknown[];
     let entryPaths: ReadonlyArray<Path | undefined> | null = null;
     const out = new Array<unknown>(count);
+    // The entries of a batch are mostly of one type: its selection error is looked up once per run of it.
+    let lastType: GraphQLObjectType | null = null;
+    let selection: { readonly error: unknown } | null = null;
     for (let i = 0; i < count; i++) {
       const value = items[i];
       if (value == null) {
@@ -99,7 +102,10 @@ export class RuntimeTypeStep extends Step<unknown> {
       }
       try {
         const type = ensureValidRuntimeType(names[i], this.abstractType, this.field, value);
-        const selection = selectionErrorAt(this, this.field, type, request.variableValues as Record<string, unknown>);
+        if (type !== lastType) {
+          lastType = type;
+          selection = selectionErrorAt(this, this.field, type, request.variableValues as Record<string, unknown>);
+        }
         if (selection !== null) {
           out[i] = fail(selection.error); // graphql-js collects the type's sub-fields before its isTypeOf
           continue;
