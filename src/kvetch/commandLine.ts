@@ -7,6 +7,7 @@ import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KvetchBackend, RedisConfig } from "./backend.js";
 import { commandRepair } from "./cliRepair.js";
+import { dependencyTag } from "./deps.js";
 import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady, withStore } from "./cliStore.js";
 import type { CliConfig, ParsedArgs } from "./cliStore.js";
 import { KvetchError } from "./errors.js";
@@ -126,6 +127,14 @@ function parseDepsArgs(command: string | undefined, rest: readonly string[]): Pa
 async function commandInvalidate(config: CliConfig, keys: readonly string[], out: NodeJS.WritableStream): Promise<void> {
   if (config.schema === null) throw new UsageError(`deps invalidate needs the schema (to name edges and indexes): set "schema" in the config or GRAPHSCALE_SCHEMA`);
   const schema = typeof config.schema === "string" ? await loadSchema(config.schema) : config.schema;
+  // A malformed key is the command line's fault: refused (exit 2) before anything is opened or bumped.
+  for (let i = 0; i < keys.length; i++) {
+    try {
+      dependencyTag(schema, keys[i], `deps invalidate key ${i + 1}`);
+    } catch (error) {
+      throw new UsageError((error as Error).message.replace(/^Kvetch: /, ""));
+    }
+  }
   const backend = config.backend(true);
   if (backend.redis === null) {
     throw new UsageError(

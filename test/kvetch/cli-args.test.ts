@@ -1,5 +1,5 @@
 // `graphscale` arguments a command cannot honour are refused (exit 2, naming them) instead of ignored: options of
-// another command, a checkpoint file that is not one, `deps invalidate` without the shared Redis or with a Redis
+// another command, a checkpoint file that is not one, `deps invalidate` with a malformed key, without the shared Redis or with a Redis
 // that never answers (exit 1: nothing is reported done). No server needed.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +53,30 @@ test("deps invalidate without Redis is a usage error: an in-process bump reaches
   assert.is(result.code, 2);
   assert.match(result.stderr, "graphscale: deps invalidate needs the shared Redis");
   assert.is(result.stdout, "");
+});
+
+test("deps invalidate with a malformed key is a usage error naming the key, before any Redis is reached", async () => {
+  const config = join(dir, "unreached-redis.config.ts");
+  writeFileSync(
+    config,
+    `import { memoryBackend } from ${JSON.stringify(join(root, "src/kvetch/index.ts"))};\n` +
+      `export { contractSchema as schema } from ${JSON.stringify(join(root, "src/kvetch/testing/index.ts"))};\n` +
+      `export const backend = memoryBackend({ shards: 1, redis: { url: "redis://127.0.0.1:1", keyPrefix: "graphscale-test:unreached:" } });\n`,
+  );
+  const cases: [string[], string][] = [
+    [["object:nope"], 'deps invalidate key 1: malformed dependency key "object:nope" (object:<id> needs an object id)'],
+    [["report:weekly", "edges:no_such_edge:0190a6a4-0000-7000-8000-000000000001"], 'deps invalidate key 2: malformed dependency key'],
+    [["Report:weekly"], 'deps invalidate key 1: malformed dependency key "Report:weekly" (a kind is a lowercase letter'],
+  ];
+  for (const [keys, message] of cases) {
+    for (const configFile of [config, configModule]) {
+      const result = await run(["deps", "invalidate", ...keys, "--config", configFile]);
+      assert.is(result.code, 2, keys.join(" "));
+      assert.match(result.stderr, `graphscale: ${message}`);
+      assert.not.match(result.stderr, "Redis");
+      assert.is(result.stdout, "");
+    }
+  }
 });
 
 test("deps invalidate with a Redis that never answers fails (exit 1) and reports nothing done", async () => {
