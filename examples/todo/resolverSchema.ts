@@ -27,8 +27,8 @@ async function childrenOf(kvetch: Kvetch, edge: string, type: string, fromId: st
   return children.filter((child): child is KvetchObject => child !== null);
 }
 
-function newItemData(list: KvetchObject | null, text: string): { listId: string; text: string; done: boolean } {
-  if (list === null) throw new Error("createTodoItem: there is no todo list with that listId.");
+function newItemData(field: string, list: KvetchObject | null, text: string): { listId: string; text: string; done: boolean } {
+  if (list === null) throw new Error(`${field}: there is no todo list with that listId.`);
   return { listId: list.id, text, done: false };
 }
 
@@ -45,11 +45,11 @@ const resolvers: Record<string, Record<string, Resolver>> = {
   },
   Mutation: {
     createTodoItem: async (_root, { listId, text }, { kvetch }) =>
-      kvetch.createObject("TodoItem", newItemData(await objectOf(kvetch, "TodoList", listId), text)),
+      kvetch.createObject("TodoItem", newItemData("createTodoItem", await objectOf(kvetch, "TodoList", listId), text)),
     createTodoItems: async (_root, { listId, texts }, { kvetch }) => {
       const list = await objectOf(kvetch, "TodoList", listId);
       const created = [];
-      for (const text of texts as string[]) created.push(await kvetch.createObject("TodoItem", newItemData(list, text)));
+      for (const text of texts as string[]) created.push(await kvetch.createObject("TodoItem", newItemData("createTodoItems", list, text)));
       return created;
     },
     setTodoItemDone: async (_root, { id, done }, { kvetch }) => {

@@ -81,11 +81,15 @@ export const todoTypeDefs = /* GraphQL */ `
   }
 `;
 
-/** The new item's data, once the list it goes into is known to exist. */
-function newTodoItem([list, text]: [KvetchObject | null, string]): { listId: string; text: string; done: boolean } {
-  if (list === null) throw new Error("createTodoItem: there is no todo list with that listId.");
-  return { listId: list.id, text, done: false };
+/** For the mutation field `field`: the new item's data, once the list it goes into is known to exist. */
+function newTodoItemFor(field: string): (args: [KvetchObject | null, string]) => { listId: string; text: string; done: boolean } {
+  return ([list, text]) => {
+    if (list === null) throw new Error(`${field}: there is no todo list with that listId.`);
+    return { listId: list.id, text, done: false };
+  };
 }
+const newTodoItem = newTodoItemFor("createTodoItem");
+const newTodoItemsItem = newTodoItemFor("createTodoItems");
 
 function newTodoList([user, name]: [KvetchObject | null, string]): { userId: string; name: string } {
   if (user === null) throw new Error("createTodoList: there is no user with that userId.");
@@ -118,7 +122,7 @@ export const todoSchema = makeSchema({
       // One createObjects call for all the texts: the write step runs once for the list layer.
       createTodoItems: (_$root: Step, args: FieldArgs) => {
         const $list = loadObject("TodoList", args.get("listId"));
-        return each(args.get("texts"), ($text) => createObject("TodoItem", lambda(list([$list, $text]), newTodoItem)));
+        return each(args.get("texts"), ($text) => createObject("TodoItem", lambda(list([$list, $text]), newTodoItemsItem)));
       },
       setTodoItemDone: (_$root: Step, args: FieldArgs) => {
         const $id = lambda(loadObject("TodoItem", args.get("id")), existingItemId);

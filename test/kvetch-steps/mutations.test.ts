@@ -43,6 +43,18 @@ test("createTodoItems: three items written by one createObjects call (the write 
   assert.equal(items.result.data.todoList.todoItems.map((i: { text: string }) => i.text), ["a", "b", "c"]);
 });
 
+test("createTodoItems into a missing list: each item's error names createTodoItems, the non-null list nulls the response, nothing written", async () => {
+  const { kvetch } = await seededStore({ users: 1, listsPerUser: 1, itemsPerList: 0 });
+  const run = await planned(kvetch, `mutation ($listId: ID!) { createTodoItems(listId: $listId, texts: ["a", "b"]) { id } }`, { listId: newId() });
+  assert.is(run.result.data, null);
+  assert.ok(run.result.errors!.length >= 1);
+  for (const error of run.result.errors!) {
+    assert.is(error.message, "createTodoItems: there is no todo list with that listId.");
+    assert.is(error.path![0], "createTodoItems");
+  }
+  assert.is(run.calls, 1);
+});
+
 test("mutation fields run in order and each sees the writes before it", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 1, itemsPerList: 0 });
   const listId = seed.listIds[0]![0];
