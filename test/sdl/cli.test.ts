@@ -106,7 +106,7 @@ test("a module whose `schema` is not a GraphQLSchema: says what it is and what t
   }
 });
 
-test("an SDL error names the file, and the line and column when graphql-js located it", async () => {
+test("an SDL error names the file, line and column: a syntax error, a misused directive, a misplaced @default", async () => {
   const syntax = join(dir, "syntax.graphql");
   writeFileSync(syntax, "type Query {\n  a: Int\n  b c\n}\n");
   const located = await cli("typegen", syntax);
@@ -116,8 +116,20 @@ test("an SDL error names the file, and the line and column when graphql-js locat
   writeFileSync(invalid, 'type Query { a: A }\ntype A @object(typeId: "x") { id: ID! }\n');
   const named = await cli("schema", "print", invalid);
   assert.is(named.code, 1);
-  assert.match(named.err, `graphscale: ${invalid}: `);
-  assert.match(named.err, "typeId");
+  assert.is(named.err, `graphscale: ${invalid}:2:8: makeKvetchSchema: A: @object is malformed: Argument "typeId" has invalid value "x".\n`);
+  const semantic = join(dir, "semantic.graphql");
+  writeFileSync(semantic, 'type Query { a: A }\ntype A @object(typeId: 1) {\n  id: ID!\n  n: Int @index(name: "n", indexId: 1)\n  m: [A] @edgeCount(edge: "x")\n}\n');
+  const at = await cli("schema", "print", semantic);
+  assert.is(at.code, 1);
+  assert.match(at.err, `graphscale: ${semantic}:5:10: makeKvetchSchema: A.m: @edgeCount needs an Int or Int! field`);
+  const stored = join(dir, "stored-default.graphql");
+  writeFileSync(
+    stored,
+    'type Query { a: A }\ntype A @object(typeId: 1) { id: ID!, b: B @edgeFromStoredId(attr: "bId") }\ntype B @object(typeId: 2) { id: ID! }\nextend type A {\n  bId: ID @default(value: "nope")\n}\n',
+  );
+  const field = await cli("schema", "print", stored);
+  assert.is(field.code, 1);
+  assert.match(field.err, `graphscale: ${stored}:5:3: makeKvetchSchema: A.bId: @default value "nope" is not an object id`);
 });
 
 test.run();

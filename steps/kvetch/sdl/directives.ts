@@ -14,6 +14,7 @@ import {
   type GraphQLDirective,
   type ObjectTypeDefinitionNode,
   type ObjectTypeExtensionNode,
+  type ASTNode,
 } from "graphql";
 
 /** Every directive annotated SDL understands, as SDL. `_KvetchValue` is any literal (for `@default`). */
@@ -54,11 +55,16 @@ export interface DirectiveUse {
   readonly args: { readonly [arg: string]: unknown };
   /** "Type" or "Type.field", for messages. */
   readonly where: string;
+  /** The directive as written, for the error's line and column. */
+  readonly node?: ASTNode;
 }
 
-/** A schema-build error naming where (type, field) and which directive. */
-export function misuse(use: { where: string; name: string }, message: string): Error {
-  return new Error(`makeKvetchSchema: ${use.where}: @${use.name} ${message}`);
+/**
+ * A schema-build error naming where (type, field) and which directive; a GraphQLError whose `locations` give
+ * the directive's line and column in the SDL when the use carries its node (`graphscale schema` prints them).
+ */
+export function misuse(use: { where: string; name: string; node?: ASTNode }, message: string): Error {
+  return new GraphQLError(`makeKvetchSchema: ${use.where}: @${use.name} ${message}`, { nodes: use.node });
 }
 
 function read(node: { directives?: readonly ConstDirectiveNode[] }, where: string): DirectiveUse[] {
@@ -68,19 +74,20 @@ function read(node: { directives?: readonly ConstDirectiveNode[] }, where: strin
     if (!KVETCH_DIRECTIVES.has(name)) continue;
     const def = definitions.getDirective(name) as GraphQLDirective;
     // graphql-js's getDirectiveValues ignores arguments the definition lacks: a misspelt one would be dropped.
-    if (out.some((u) => u.name === name)) throw misuse({ where, name }, `appears twice; give it once`);
+    const at = { where, name, node: directive };
+    if (out.some((u) => u.name === name)) throw misuse(at, `appears twice; give it once`);
     for (const arg of directive.arguments ?? []) {
       const known = def.args.map((a) => a.name);
-      if (!known.includes(arg.name.value)) throw misuse({ where, name }, `has no argument "${arg.name.value}" (arguments: ${known.join(", ") || "none"})`);
-      if (directive.arguments!.filter((a) => a.name.value === arg.name.value).length > 1) throw misuse({ where, name }, `gives argument "${arg.name.value}" twice`);
+      if (!known.includes(arg.name.value)) throw misuse(at, `has no argument "${arg.name.value}" (arguments: ${known.join(", ") || "none"})`);
+      if (directive.arguments!.filter((a) => a.name.value === arg.name.value).length > 1) throw misuse(at, `gives argument "${arg.name.value}" twice`);
     }
     let args: { [arg: string]: unknown };
     try {
       args = getDirectiveValues(def, { directives: [directive] }) ?? {};
     } catch (error) {
-      throw misuse({ where, name }, `is malformed: ${(error as GraphQLError).message}`);
+      throw misuse(at, `is malformed: ${(error as GraphQLError).message}`);
     }
-    out.push({ name, args, where });
+    out.push({ name, args, where, node: directive });
   }
   return out;
 }

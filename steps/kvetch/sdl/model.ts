@@ -123,7 +123,8 @@ function checkStoredIdDefaults(model: SdlModel): void {
     for (const [attr, target] of held) {
       const value = model.defaults.get(type)?.get(attr);
       if (value != null && !isUuid(value)) {
-        throw misuse({ where: `${type}.${attr}`, name: "default" }, `value ${JSON.stringify(value)} is not an object id (a UUID), but ${type}.${attr} holds ${target} ids`);
+        const node = (model.schema.getType(type) as GraphQLObjectType).getFields()[attr]?.astNode ?? undefined; // the field: its @default was stripped
+        throw misuse({ where: `${type}.${attr}`, name: "default", node }, `value ${JSON.stringify(value)} is not an object id (a UUID), but ${type}.${attr} holds ${target} ids`);
       }
     }
   }
