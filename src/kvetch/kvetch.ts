@@ -2,10 +2,9 @@
 // (ids, names, data), counts itself once in counters.calls, and hands the batch to objectRead, listRead, write
 // or repair. Never reads or writes a shard itself; never lets a caller's object share memory with stored state.
 
-import type { EdgeKey, EdgeRow, KvetchBackend, KvetchCounters, ShardStats } from "./backend.js";
+import type { KvetchBackend, KvetchCounters, ShardStats } from "./backend.js";
 import { RedisCache } from "./cache.js";
 import type { CacheHealth } from "./cache.js";
-import { nextSeq } from "./cursor.js";
 import { derivedRowsOf } from "./derived.js";
 import { checkJsonValue, encodeData, setKey } from "./data.js";
 import { distinctKeys, spread } from "./distinct.js";
@@ -28,7 +27,8 @@ import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./s
 import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow } from "./reactivity.js";
 import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
-import { addedOrThrow, createObjects, deleteEdges, deleteObjects, insertEdges, updateObjects } from "./write.js";
+import { createObjects, deleteObjects, updateObjects } from "./write.js";
+import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
 import type { NewObject, ObjectPatch } from "./write.js";
 
 export interface KvetchOptions {
@@ -283,7 +283,7 @@ export class Kvetch {
 
   /** Adds (or, when present, updates the data of) a stored edge; true when it was new. */
   async insertEdge(edge: string, fromId: string, toId: string, data: KvetchData = {}): Promise<boolean> {
-    return addedOrThrow(await this.insertEdgesIn("insertEdge", edge, [{ fromId, toId, data }])) === 1;
+    return countOrThrow(await this.insertEdgesIn("insertEdge", edge, [{ fromId, toId, data }])) === 1;
   }
 
   /** Adds a batch of stored edges; how many were new (with `partial`: per item true, or its shard's error). */
@@ -291,64 +291,28 @@ export class Kvetch {
   insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[], options: { partial: true }): Promise<(true | KvetchError)[]>;
   async insertEdges(edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[], options?: KvetchPartialOption): Promise<number | (true | KvetchError)[]> {
     const written = await this.insertEdgesIn("insertEdges", edge, items);
-    return options?.partial === true ? written.results : addedOrThrow(written);
+    return options?.partial === true ? written.results : countOrThrow(written);
   }
 
-  private async insertEdgesIn(
-    call: string,
-    edge: string,
-    items: readonly { fromId: string; toId: string; data?: KvetchData }[],
-  ): Promise<{ added: number; results: OrFailure<true>[] }> {
+  private async insertEdgesIn(call: string, edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[]): Promise<EdgesWritten> {
     this.begin();
-    const def = this.storedEdge(edge, call);
-    if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { fromId, toId, data? }`);
-    const rows = new Array<EdgeRow>(items.length);
-    const now = Date.now();
-    for (let i = 0; i < items.length; i++) {
-      const where = call === "insertEdge" ? call : `${call} items[${i}]`;
-      const item = items[i]!;
-      rows[i] = {
-        edgeId: def.edgeId,
-        fromId: checkId(item?.fromId, `${where} fromId`),
-        toId: checkId(item?.toId, `${where} toId`),
-        seq: 0,
-        created: now,
-        body: encodeData(item.data ?? {}, `${where} data`),
-      };
-    }
-    for (const row of rows) row.seq = nextSeq();
-    if (rows.length === 0) return { added: 0, results: [] };
-    return insertEdges(this.store, rows);
+    const rows = edgeRows(this.storedEdge(edge, call).edgeId, call, items);
+    return rows.length === 0 ? { count: 0, results: [] } : insertEdges(this.store, rows);
   }
 
   /** Removes a stored edge; true when it existed. */
   async deleteEdge(edge: string, fromId: string, toId: string): Promise<boolean> {
-    return (await this.deleteEdgesIn("deleteEdge", edge, [{ fromId, toId }])) === 1;
-  }
-
-  /** Removes a batch of stored edges; returns how many existed. */
-  async deleteEdges(edge: string, items: readonly { fromId: string; toId: string }[]): Promise<number> {
-    return this.deleteEdgesIn("deleteEdges", edge, items);
-  }
-
-  private async deleteEdgesIn(call: string, edge: string, items: readonly { fromId: string; toId: string }[]): Promise<number> {
     this.begin();
-    const def = this.storedEdge(edge, call);
-    if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { fromId, toId }`);
-    const keys = new Array<EdgeKey>(items.length);
-    const pairs = new Array<string>(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const where = call === "deleteEdge" ? call : `${call} items[${i}]`;
-      const fromId = checkId(items[i]?.fromId, `${where} fromId`);
-      const toId = checkId(items[i]?.toId, `${where} toId`);
-      keys[i] = { edgeId: def.edgeId, fromId, toId };
-      pairs[i] = `${fromId}/${toId}`;
-    }
-    const distinct = distinctKeys(pairs);
-    if (distinct.keys.length === 0) return 0;
-    const unique = new Array<EdgeKey>(distinct.keys.length);
-    for (let k = 0; k < unique.length; k++) unique[k] = keys[distinct.firstOf[k]!]!;
-    return deleteEdges(this.store, unique);
+    return countOrThrow(await deleteEdges(this.store, this.storedEdge(edge, "deleteEdge").edgeId, "deleteEdge", [{ fromId, toId }])) === 1;
+  }
+
+  /** Removes a batch of stored edges; how many existed (with `partial`: per item true, or its shard's error). */
+  deleteEdges(edge: string, items: readonly { fromId: string; toId: string }[], options?: { partial?: false }): Promise<number>;
+  deleteEdges(edge: string, items: readonly { fromId: string; toId: string }[], options: { partial: true }): Promise<(true | KvetchError)[]>;
+  async deleteEdges(edge: string, items: readonly { fromId: string; toId: string }[], options?: KvetchPartialOption): Promise<number | (true | KvetchError)[]> {
+    this.begin();
+    const written = await deleteEdges(this.store, this.storedEdge(edge, "deleteEdges").edgeId, "deleteEdges", items);
+    return options?.partial === true ? written.results : countOrThrow(written);
   }
 
   /**

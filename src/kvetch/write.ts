@@ -4,13 +4,13 @@
 // rows failed (they are queued for repair); an entry whose shard failed before the commit is its failure.
 // Every argument is validated by the caller before the first write; never writes a derived row before its canonical row.
 
-import type { EdgeKey, EdgeRow, ObjectRow } from "./backend.js";
+import type { ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
 import { nextSeq, seqAt } from "./cursor.js";
 import { applyPatch } from "./data.js";
 import { diffDerivedRows, derivedRowsOf } from "./derived.js";
 import type { DerivedRows } from "./derived.js";
-import { collectDerived, derivedTags, emptyChanges, invalidate, writeDerived } from "./derivedWrite.js";
+import { collectDerived, derivedTags, emptyChanges, invalidate } from "./derivedWrite.js";
 import { KvetchError } from "./errors.js";
 import { newId } from "./id.js";
 import { reserveIds } from "./idempotency.js";
@@ -20,8 +20,8 @@ import { readObjectRows } from "./objectRead.js";
 import { finishDerived } from "./repairQueue.js";
 import type { WrittenObject } from "./repairQueue.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
-import { shardOfEdge, shardOfId } from "./shard.js";
-import { eachShardChunk, groupByShard, isFailure, orThrow, pick } from "./store.js";
+import { shardOfId } from "./shard.js";
+import { eachShardChunk, groupByShard, isFailure, pick } from "./store.js";
 import type { OrFailure, Store } from "./store.js";
 
 const NOTHING_LEFT: DerivedRows = { edges: [], index: [] };
@@ -308,55 +308,3 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
   await invalidate(store, tags);
   return results;
 }
-
-/**
- * insertEdges: stored edges (upserts: an existing edge keeps its position and takes the new data), one write
- * per shard chunk. How many were new, and per row true or its chunk's shard failure (rows on other shards are
- * written). Every list touched is invalidated, a failed chunk's too: a timed-out write may have committed.
- */
-export async function insertEdges(store: Store, rows: EdgeRow[]): Promise<{ added: number; results: OrFailure<true>[] }> {
-  const results = new Array<OrFailure<true>>(rows.length).fill(true);
-  const shardOf = new Int32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) shardOf[i] = shardOfEdge(store.shardMap, rows[i]!.fromId);
-  let added = 0;
-  await eachShardChunk(
-    groupByShard(store.shards.length, shardOf),
-    async ({ shard, positions }) => {
-      const n = await store.shards[shard]!.writeEdges(pick(rows, positions), true);
-      added += n; // after the await: `added += await …` would lose the chunks that finished meanwhile
-    },
-    ({ positions }, error) => {
-      for (const p of positions) results[p] = error;
-    },
-    store,
-  );
-  const changes = emptyChanges();
-  changes.addEdges = rows;
-  const tags = new Set<string>();
-  derivedTags(changes, tags);
-  await invalidate(store, tags);
-  return { added, results };
-}
-
-/** What insertEdges wrote, as a count of new edges; the first failed chunk's error is thrown instead. */
-export function addedOrThrow(written: { added: number; results: readonly OrFailure<true>[] }): number {
-  orThrow(written.results);
-  return written.added;
-}
-
-/**
- * deleteEdges: stored edges; returns how many existed. Every list touched is invalidated even when a shard
- * fails: the other shards' deletes are done (and a timed-out one may be).
- */
-export async function deleteEdges(store: Store, keys: EdgeKey[]): Promise<number> {
-  const changes = emptyChanges();
-  changes.removeEdges = keys;
-  const tags = new Set<string>();
-  derivedTags(changes, tags);
-  try {
-    return (await writeDerived(store, changes)).edgesRemoved;
-  } finally {
-    await invalidate(store, tags);
-  }
-}
-

@@ -212,4 +212,33 @@ test("Kvetch.insertEdges: `partial` gives each item true or its shard's error; w
   assert.equal((await kvetch.getEdges("likes", [ann, ben])).map((page) => page.edges.length), [4, 0]);
 });
 
+test("Kvetch.deleteEdges: `partial` gives each item true or its shard's error (a pair given twice, both), the keys on other shards are deleted; without it the call throws", async () => {
+  const { backend, down } = switchableBackend();
+  const { kvetch, ann, posts } = await setup(backend);
+  let ben = ann;
+  while (kvetch.shardOf(ben) === kvetch.shardOf(ann)) ben = (await kvetch.createObject("User", { name: "ben" })).id;
+  await kvetch.insertEdges("likes", [0, 1, 2].flatMap((p) => [{ fromId: ann, toId: posts[p]! }, { fromId: ben, toId: posts[p]! }]));
+  down.shard = kvetch.shardOf(ben);
+  kvetch.resetCounters();
+  const items = [{ fromId: ann, toId: posts[0]! }, { fromId: ben, toId: posts[0]! }, { fromId: ann, toId: posts[0]! }, { fromId: ann, toId: posts[3]! }];
+  const results = await kvetch.deleteEdges("likes", items, { partial: true });
+  assert.is(kvetch.counters.calls, 1);
+  assert.is(results.length, 4);
+  assert.is(results[0], true);
+  assert.ok(results[1] instanceof KvetchError && results[1].code.startsWith("SHARD_"), String(results[1]));
+  assert.is(results[2], true);
+  assert.is(results[3], true, "a key that was not there is done too");
+  try {
+    await kvetch.deleteEdges("likes", [{ fromId: ann, toId: posts[1]! }, { fromId: ben, toId: posts[1]! }]);
+    assert.unreachable("the failed shard's error is thrown");
+  } catch (error) {
+    assert.ok(error instanceof KvetchError && error.code.startsWith("SHARD_"), String(error));
+  }
+  down.shard = -1;
+  // Ann's deletes went through on her healthy shard, both times; Ben's edges are all still there.
+  assert.equal((await kvetch.getEdges("likes", [ann, ben])).map((page) => page.edges.map((e) => e.toId)), [[posts[2]], [posts[0], posts[1], posts[2]]]);
+  assert.is(await kvetch.deleteEdges("likes", [{ fromId: ben, toId: posts[0]! }, { fromId: ben, toId: posts[0]! }, { fromId: ann, toId: posts[0]! }]), 1);
+  assert.equal(await kvetch.deleteEdges("likes", [], { partial: true }), []);
+});
+
 test.run();
