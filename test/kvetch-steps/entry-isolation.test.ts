@@ -55,10 +55,10 @@ const schema = makeSchema({
   },
 });
 
-/** Shards whose calls fail like an unreachable server while `down` holds the shard number. */
-function switchableBackend(): { backend: KvetchBackend; down: { shard: number } } {
+/** Shards whose calls fail like an unreachable server (or with `down.error()`) while `down` holds the shard number. */
+function switchableBackend(): { backend: KvetchBackend; down: { shard: number; error?: () => Error } } {
   const inner = memoryBackend({ shards: 4 });
-  const down = { shard: -1 };
+  const down: { shard: number; error?: () => Error } = { shard: -1 };
   const backend: KvetchBackend = Object.create(inner, {
     openShards: {
       value: (counters: Parameters<KvetchBackend["openShards"]>[0]) =>
@@ -70,7 +70,7 @@ function switchableBackend(): { backend: KvetchBackend; down: { shard: number } 
                 if (typeof value !== "function" || key === "close") return value;
                 return (...args: unknown[]) =>
                   down.shard === shard.shard
-                    ? Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))
+                    ? Promise.reject(down.error?.() ?? Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))
                     : (value as (...a: unknown[]) => unknown).apply(target, args);
               },
             }) as ShardStore,
@@ -239,6 +239,31 @@ test("Kvetch.deleteEdges: `partial` gives each item true or its shard's error (a
   assert.equal((await kvetch.getEdges("likes", [ann, ben])).map((page) => page.edges.map((e) => e.toId)), [[posts[2]], [posts[0], posts[1], posts[2]]]);
   assert.is(await kvetch.deleteEdges("likes", [{ fromId: ben, toId: posts[0]! }, { fromId: ben, toId: posts[0]! }, { fromId: ann, toId: posts[0]! }]), 1);
   assert.equal(await kvetch.deleteEdges("likes", [], { partial: true }), []);
+});
+
+test("insertEdges and deleteEdges announce every list they touched even when a chunk throws an error that is not a shard failure", async () => {
+  const { backend, down } = switchableBackend();
+  const { kvetch, ann, posts } = await setup(backend);
+  let ben = ann;
+  while (kvetch.shardOf(ben) === kvetch.shardOf(ann)) ben = (await kvetch.createObject("User", { name: "ben" })).id;
+  // Ben's shard refuses the statement as the caller's data (as MySQL's max_allowed_packet check does).
+  const touched: boolean[][] = [];
+  kvetch.onInvalidate((change) => touched.push([ann, ben].map((id) => change !== null && change.touches(`edges:likes:${id}`))));
+  down.shard = kvetch.shardOf(ben);
+  down.error = () => new KvetchError("BAD_DATA", "statement too large");
+  for (const write of [
+    () => kvetch.insertEdges("likes", [{ fromId: ann, toId: posts[0]! }, { fromId: ben, toId: posts[0]! }]),
+    () => kvetch.deleteEdges("likes", [{ fromId: ann, toId: posts[0]! }, { fromId: ben, toId: posts[0]! }]),
+  ]) {
+    touched.length = 0;
+    try {
+      await write();
+      assert.unreachable("the chunk's error is thrown");
+    } catch (error) {
+      assert.ok(error instanceof KvetchError && error.code === "BAD_DATA", String(error));
+    }
+    assert.ok(touched.some(([a]) => a), `Ann's list, written on a healthy shard, is announced: ${JSON.stringify(touched)}`);
+  }
 });
 
 test.run();
