@@ -32,31 +32,50 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function";
 }
 
-/** Maps each event of `source` through `fn`; returning or throwing ends the source too. */
-function mapAsyncIterator<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> {
+/**
+ * spec: MapEvents — maps each event of `source` through `fn`, as graphql-js's stream does: the source's own
+ * `next`, `return` and `throw` results pass through (a done result unchanged, with its value), a failing
+ * `fn` or a `throw` the source cannot take closes the source first (its own failure to close is ignored),
+ * and every method answers with a promise, even when the source's method throws or returns a plain result.
+ */
+function mapEvents<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> {
   const iterator = source[Symbol.asyncIterator]();
-  async function mapResult(result: IteratorResult<T>): Promise<IteratorResult<U, void>> {
-    if (result.done) return { done: true, value: undefined };
+  const close = async (): Promise<void> => {
+    if (typeof iterator.return !== "function") return;
     try {
-      return { done: false, value: await fn(result.value) };
+      await iterator.return();
+    } catch {
+      // The error that made us close is the one to report.
+    }
+  };
+  async function mapResult(result: IteratorResult<T>): Promise<IteratorResult<U, void>> {
+    if (result.done) return result as IteratorResult<U, void>;
+    let value: U;
+    try {
+      value = await fn(result.value);
     } catch (error) {
-      if (typeof iterator.return === "function") await iterator.return().catch(() => undefined);
+      await close();
       throw error;
     }
+    return { value, done: false };
   }
-  const mapped: AsyncGenerator<U, void, void> = {
-    next: () => iterator.next().then(mapResult),
-    return: async () => (typeof iterator.return === "function" ? mapResult(await iterator.return()) : { done: true, value: undefined }),
+  const mapped = {
+    next: async () => mapResult(await iterator.next()),
+    return: async () => (typeof iterator.return === "function" ? mapResult(await iterator.return()) : { value: undefined, done: true as const }),
     throw: async (error?: unknown) => {
       if (typeof iterator.throw === "function") return mapResult(await iterator.throw(error));
+      await close();
       throw error;
     },
     [Symbol.asyncIterator]() {
       return this;
     },
-    [Symbol.asyncDispose]: async () => undefined,
-  } as AsyncGenerator<U, void, void>;
-  return mapped;
+    // `await using`: closes the source like an early `return()`.
+    [Symbol.asyncDispose]: async () => {
+      await mapped.return();
+    },
+  };
+  return mapped as AsyncGenerator<U, void, void>;
 }
 
 /** spec: CreateSourceEventStream — the root field's event stream, or graphql-js's errors. */
@@ -148,7 +167,7 @@ export async function subscribe(
   // Each event's result is finished as execute finishes a request's: internal errors masked (spec/errors.md),
   // and a run that failed inside is an error result, not a rejected `next()` carrying the raw error.
   const finish = new ResultFinish(request.plan, args);
-  return mapAsyncIterator(source, (payload) => mapSourceToResponse(request, payload, finish));
+  return mapEvents(source, (payload) => mapSourceToResponse(request, payload, finish));
 }
 
 /** spec: MapSourceToResponse — each event runs the cached plan with the event as the root value. */
