@@ -38,7 +38,8 @@ import { sourceDepth } from "./sourceDepth.js";
 function assertValidExecutionArguments(schema: GraphQLSchema, document: DocumentNode, variableValues: unknown): void {
   if (!document) throw new Error("Must provide document.");
   assertValidSchema(schema);
-  if (variableValues != null && (typeof variableValues !== "object" || Array.isArray(variableValues))) {
+  // Object-like, as graphql-js asks: an array passes (its named variables are simply not given).
+  if (variableValues != null && typeof variableValues !== "object") {
     throw new Error(
       "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided.",
     );

@@ -265,6 +265,21 @@ test("graphql(): an invalid schema gives graphql-js's schema errors; execute() t
   assert.throws(() => execute({ schema, document, variableValues: "{}" as never }), /Variables must be provided as an Object/);
 });
 
+test("variableValues as an array is object-like, as graphql-js takes it: its named properties are the variables", async () => {
+  const withDefault = parse(`query ($i: Int = 3) { scalars(int: $i) }`);
+  const required = parse(`query ($i: Int!) { scalars(int: $i) }`);
+  for (const document of [withDefault, required]) {
+    for (const variableValues of [[], [7], Object.assign([], { i: 5 })] as never[]) {
+      const expected = await jsExecute({ schema, document, variableValues });
+      assertSameResult(expected, await execute({ schema, document, variableValues }));
+      assertSameResult(expected, await graphql({ schema, source: document.loc!.source.body, variableValues }));
+    }
+  }
+  assert.equal(JSON.parse(JSON.stringify(await execute({ schema, document: required, variableValues: Object.assign([], { i: 5 }) as never }))).data, {
+    scalars: JSON.parse(JSON.stringify((await jsExecute({ schema, document: required, variableValues: { i: 5 } })).data)).scalars,
+  });
+});
+
 test("graphql(): each call's errors are its own, as graphql-js's are", async () => {
   const source = `{ nope }`;
   const first = await graphql({ schema, source });
