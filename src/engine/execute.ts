@@ -363,14 +363,21 @@ function parseAndValidate(
   if (depth > maxSourceDepth) {
     return { errors: [limitError(`The query text is nested ${depth} levels deep; the limit is ${maxSourceDepth} (raise maxDepth to allow more).`)] };
   }
+  // graphql-js's parser and validation recurse: text nested past the stack is a limit error, with a message.
+  const tooDeep = (): { errors: readonly GraphQLError[] } => ({ errors: [limitError("The query is nested too deeply to parse; lower its depth.")] });
+  let document: DocumentNode;
   try {
-    const document = parse(source);
+    document = parse(source);
+  } catch (error) {
+    return error instanceof RangeError ? tooDeep() : { errors: [error as GraphQLError] };
+  }
+  try {
     const errors = validate(schema, document, undefined, { hideSuggestions } as never);
     outcome = errors.length > 0 ? { errors } : { document };
   } catch (error) {
-    // graphql-js's parser and validation recurse: text nested past the stack is a limit error, with a message.
-    if (error instanceof RangeError) return { errors: [limitError("The query is nested too deeply to parse; lower its depth.")] };
-    return { errors: [error as GraphQLError] };
+    // Anything else a validation rule throws is thrown, as graphql-js's `graphql` lets it through.
+    if (error instanceof RangeError) return tooDeep();
+    throw error;
   }
   if (text !== null && !hideSuggestions) {
     if (cache === undefined) documents.set(schema, (cache = new LRUCache({ max: 500 })));
@@ -407,7 +414,8 @@ function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
     onInternalError,
     compileOutput,
     deps,
-  });
+    hideSuggestions: (args as { hideSuggestions?: boolean }).hideSuggestions,
+  } as GraphscaleExecutionArgs);
 }
 
 /** graphql-js's `graphql`: parse, validate and execute; always a promise, as graphql-js's is. */

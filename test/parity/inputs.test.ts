@@ -20,7 +20,7 @@ import {
   Kind,
 } from "graphql";
 import * as assert from "uvu/assert";
-import { execute as jsExecute, executeSync as jsExecuteSync, graphql as jsGraphql, graphqlSync as jsGraphqlSync, parse } from "graphql";
+import { buildSchema, execute as jsExecute, executeSync as jsExecuteSync, graphql as jsGraphql, graphqlSync as jsGraphqlSync, parse } from "graphql";
 import { execute, executeSync, graphql, graphqlSync } from "../../src/index.js";
 import { CallCounter, assertSameResult, registerCases, type ParityCase } from "./harness.js";
 
@@ -278,6 +278,35 @@ test("variableValues as an array is object-like, as graphql-js takes it: its nam
   assert.equal(JSON.parse(JSON.stringify(await execute({ schema, document: required, variableValues: Object.assign([], { i: 5 }) as never }))).data, {
     scalars: JSON.parse(JSON.stringify((await jsExecute({ schema, document: required, variableValues: { i: 5 } })).data)).scalars,
   });
+});
+
+test("graphql()/graphqlSync() with hideSuggestions: variable errors carry no suggestion, as graphql-js's", async () => {
+  const small = buildSchema(`enum E { RED GREEN } input In { name: String } type Query { a(e: E, i: In): Int }`);
+  const source = `query ($e: E, $i: In) { a(e: $e, i: $i) }`;
+  const variableValues = { e: "REDD", i: { nam: "x" } };
+  for (const hideSuggestions of [true, false]) {
+    const args = { schema: small, source, variableValues, hideSuggestions } as never;
+    const expected = await jsGraphql(args);
+    assert.is(JSON.stringify(expected).includes("Did you mean"), !hideSuggestions);
+    assertSameResult(expected, await graphql(args));
+    assertSameResult(jsGraphqlSync(args), graphqlSync(args));
+  }
+});
+
+test("graphql()/graphqlSync(): an error a validation rule throws is thrown, as graphql-js lets it through", async () => {
+  const small = buildSchema(`type Query { a: Int } type Subscription { s: Int }`);
+  const source = `subscription ($b: Boolean!) { s @include(if: $b) }`;
+  const message = /was provided the variable "\$b" which was not provided a runtime value/;
+  await jsGraphql({ schema: small, source }).then(
+    () => assert.unreachable("graphql-js rejects"),
+    (error: Error) => assert.match(error.message, message),
+  );
+  await graphql({ schema: small, source }).then(
+    () => assert.unreachable("graphscale rejects"),
+    (error: Error) => assert.match(error.message, message),
+  );
+  assert.throws(() => jsGraphqlSync({ schema: small, source }), message);
+  assert.throws(() => graphqlSync({ schema: small, source }), message);
 });
 
 test("graphql(): each call's errors are its own, as graphql-js's are", async () => {
