@@ -89,7 +89,7 @@ export async function repair(store: Store, options: KvetchRepairOptions = {}): P
       return report;
     }
     const done: KvetchRepairCheckpoint = checkpoint;
-    const { rows, next } = await repairBatch(store, done, batchSize, report);
+    const { rows, next } = await repairBatch(store, done, batchSize, report, batches === 0);
     checkpoint = next;
     await options.onProgress?.({
       phase: done.phase,
@@ -155,6 +155,8 @@ async function repairBatch(
   checkpoint: KvetchRepairCheckpoint,
   batchSize: number,
   report: KvetchRepairReport,
+  /** The run's first batch: a run that stopped here may have written its rows and never invalidated them. */
+  first: boolean,
 ): Promise<{ rows: number; next: KvetchRepairCheckpoint | null }> {
   const shard = store.shards[checkpoint.shard]!;
   const changes = emptyChanges();
@@ -217,12 +219,20 @@ async function repairBatch(
     }
   }
 
-  const counts = await writeDerived(store, changes);
+  let counts: Awaited<ReturnType<typeof writeDerived>>;
+  try {
+    counts = await writeDerived(store, changes);
+  } catch (error) {
+    // Some of the batch may be written (other shards' chunks, a timed-out write that committed): a resumed
+    // run would find those rows present and count nothing, so their lists are invalidated now.
+    await invalidateDerived(store, changes);
+    throw error;
+  }
   report.edgesAdded += counts.edgesAdded;
   report.edgesRemoved += counts.edgesRemoved;
   report.indexAdded += counts.indexAdded;
   report.indexRemoved += counts.indexRemoved;
-  if (counts.edgesAdded + counts.edgesRemoved + counts.indexAdded + counts.indexRemoved > 0) {
+  if (first || counts.edgesAdded + counts.edgesRemoved + counts.indexAdded + counts.indexRemoved > 0) {
     await invalidateDerived(store, changes);
   }
   const next = rows < batchSize || last === null ? advance(store, checkpoint) : { phase: checkpoint.phase, shard: checkpoint.shard, after: last };
