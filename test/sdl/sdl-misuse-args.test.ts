@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { constant } from "../../steps/index.js";
 import { makeKvetchSchema } from "../../steps/kvetch/index.js";
+import { locatedIn } from "./located.js";
 
 const AB = `type Query { r(id: ID!): B @readObject } type Mutation { createB: B @createObject } type A @object(typeId: 1) { id: ID! n: String }`;
 
@@ -155,8 +156,9 @@ const MISUSE: Array<[string, string, string]> = [
 ];
 
 for (const [name, typeDefs, message] of MISUSE) {
-  test(`schema-build error: ${name}`, () => {
+  test(`schema-build error: ${name}, located in the SDL`, () => {
     assert.throws(() => makeKvetchSchema({ typeDefs }), (error: Error) => error.message === message || (console.log(error.message), false));
+    assert.ok(locatedIn(typeDefs, () => makeKvetchSchema({ typeDefs })), "the error gives the line and column of the directive or its field");
   });
 }
 

@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { graphql } from "../../src/index.js";
 import { constant } from "../../steps/index.js";
 import { Kvetch, makeKvetchSchema, memoryBackend } from "../../steps/kvetch/index.js";
+import { locatedIn } from "./located.js";
 
 async function setup(typeDefs: string) {
   const built = makeKvetchSchema({ typeDefs });
@@ -197,8 +198,9 @@ const MISUSE: Array<[string, string, string]> = [
 ];
 
 for (const [name, typeDefs, message] of MISUSE) {
-  test(`schema-build error: ${name}`, () => {
+  test(`schema-build error: ${name}, located in the SDL`, () => {
     assert.throws(() => makeKvetchSchema({ typeDefs }), (error: Error) => error.message === message || (console.log(error.message), false));
+    assert.ok(locatedIn(typeDefs, () => makeKvetchSchema({ typeDefs })), "the error gives the line and column of the directive or its field");
   });
 }
 

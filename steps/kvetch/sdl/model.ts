@@ -364,7 +364,7 @@ function withConnectionTypes(document: DocumentNode, objectTypes: readonly Objec
       const name = t.name.value;
       const node = name.replace(/Connection$/, "");
       if (defined.has(name) || node === name || !defined.has(node)) continue;
-      const use = { where: `${typeNode.name.value}.${field.name.value}`, name: directive.name.value };
+      const use = { where: `${typeNode.name.value}.${field.name.value}`, name: directive.name.value, node: directive };
       // A user type of a helper's name would collide with it (or, for PageInfo, be planned as one).
       if (defined.has(`${node}Edge`) && !generated.has(`${node}Edge`)) {
         throw misuse(use, `generates ${name} with the edge type ${node}Edge, which the SDL already defines; define ${name} yourself (edges { cursor node } and pageInfo) or rename ${node}Edge`);

@@ -68,7 +68,7 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
     const mode = kind.kind === "createObject" ? "create" : kind.kind === "updateObject" ? "update" : "delete";
     if (field.args.length === 0 && mode !== "delete") {
       const input = `${mode === "create" ? "Create" : "Update"}${kind.nodeType}Input`;
-      const use = { where, name: kind.kind };
+      const use = { where, name: kind.kind, node: field.astNode ?? undefined };
       if (model.schema.getType(input)) throw misuse(use, `generates input ${input}, which the SDL already defines; declare the field's arguments (${field.name}(input: ${input}!)) or rename that type`);
       if (attributes.length === 0) throw misuse(use, `generates input ${input}, but ${kind.nodeType} has no stored attributes to put in it; declare the field's arguments or give ${kind.nodeType} an attribute`);
       const lines = attributes.map((a) => `  ${a.name}: ${a.inputType}${mode === "create" && a.required ? "!" : ""}`);
@@ -83,7 +83,7 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
     const given = new Set<string>();
     for (const arg of field.args) {
       if (arg.name === idArg) continue;
-      const use = { where, name: kind.kind };
+      const use = { where, name: kind.kind, node: field.astNode ?? undefined };
       // A create's `idempotencyKey` is the store's retry key (spec/kvetch-storage.md), not an attribute.
       if (mode === "create" && arg.name === IDEMPOTENCY_KEY_ARG) {
         if (String(nullableOf(arg.type)) !== "String") throw misuse(use, `argument ${arg.name}: ${arg.type} must be a String (the store's retry key); declare it ${arg.name}: String`);
@@ -107,7 +107,7 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
     }
     // A create that cannot give a required attribute would fail every call.
     const missing = mode === "create" ? attributes.filter((a) => a.required && !given.has(a.name)).map((a) => a.name) : [];
-    if (missing.length > 0) throw misuse({ where, name: kind.kind }, `cannot write required ${missing.join(", ")} (non-null, no @default): add ${missing.length > 1 ? "them as arguments" : "it as an argument"} or give ${kind.nodeType}.${missing[0]} a @default`);
+    if (missing.length > 0) throw misuse({ where, name: kind.kind, node: field.astNode ?? undefined }, `cannot write required ${missing.join(", ")} (non-null, no @default): add ${missing.length > 1 ? "them as arguments" : "it as an argument"} or give ${kind.nodeType}.${missing[0]} a @default`);
     rules.set(where, rule(field, mode, kind.nodeType, attributes, model, inputArg, idArg, attrArgs));
   }
   return { rules, document: withGeneratedArguments(model.document, mutation?.name ?? "", generated, [...inputs.values()]) };
@@ -122,7 +122,8 @@ function checkDefaults(model: SdlModel, planned: ReadonlySet<string>): void {
   for (const index of model.indexes) onAttributes.push({ type: index.indexedType, attr: index.indexedAttr, name: "index" });
   for (const { type, attr, name } of onAttributes) {
     if (attributesOf(model, type, planned).some((a) => a.name === attr)) continue;
-    const use = { where: `${type}.${attr}`, name };
+    const node = (model.schema.getType(type) as GraphQLObjectType | undefined)?.getFields()[attr]?.astNode ?? undefined;
+    const use = { where: `${type}.${attr}`, name, node };
     if (attr === "id") throw misuse(use, `needs a stored attribute; id is the object's own id, which no index holds (read an object by id with @readObject)`);
     const by = model.fields.has(`${type}.${attr}`) ? "a planning directive" : "a hand-written plan";
     throw misuse(use, `needs a stored attribute; ${type}.${attr} is computed by ${by}, so no ${name === "index" ? "write stores it for the index" : "create writes it"}`);
@@ -130,7 +131,7 @@ function checkDefaults(model: SdlModel, planned: ReadonlySet<string>): void {
 }
 
 /** `name` must be a stored attribute, written by an argument (or input field) of its own type (non-null or not). */
-function checkAttribute(use: { where: string; name: string }, attributes: readonly Attribute[], name: string, what: string, type: string, argType: GraphQLInputType): void {
+function checkAttribute(use: Parameters<typeof misuse>[0], attributes: readonly Attribute[], name: string, what: string, type: string, argType: GraphQLInputType): void {
   const attribute = attributes.find((a) => a.name === name);
   if (!attribute) throw misuse(use, `cannot write ${what}: ${type} has no stored attribute "${name}" (attributes: ${attributes.map((a) => a.name).join(", ") || "none"})`);
   if (String(nullableOf(argType)) !== attribute.inputType) {
