@@ -100,7 +100,60 @@ test("two argument-less creates (and updates) of one type share one generated in
   assert.is(await s.objects(), 2);
 });
 
+test("a connection the SDL defines without totalCount, edge cursors or a backward PageInfo builds and pages: its plans fill the fields it declares", async () => {
+  const { kvetch, exec } = await setup(`
+    type Query { user(id: ID!): User @readObject }
+    type User @object(typeId: 1) { id: ID! posts(first: Int = 10, after: String): PostPage @edge(name: "wrote", edgeId: 1) }
+    type Post @object(typeId: 2) { id: ID! title: String }
+    type PostPage { edges: [PostPageEdge!]! pageInfo: ForwardPageInfo! }
+    type PostPageEdge { node: Post }
+    type ForwardPageInfo { hasNextPage: Boolean! endCursor: String }
+  `);
+  const user = await kvetch.createObject("User", {});
+  const posts = await kvetch.createObjects([{ type: "Post", data: { title: "a" } }, { type: "Post", data: { title: "b" } }]);
+  await kvetch.insertEdges("wrote", posts.map((p) => ({ fromId: user.id, toId: p.id })));
+  const page = `query ($id: ID!, $after: String) { user(id: $id) { posts(first: 1, after: $after) { edges { node { title } } pageInfo { hasNextPage endCursor } } } }`;
+  const one = await exec(page, { id: user.id });
+  assert.equal(one.data.user.posts.edges, [{ node: { title: "a" } }]);
+  assert.is(one.data.user.posts.pageInfo.hasNextPage, true);
+  const two = await exec(page, { id: user.id, after: one.data.user.posts.pageInfo.endCursor });
+  assert.equal(two, { data: { user: { posts: { edges: [{ node: { title: "b" } }], pageInfo: { hasNextPage: false, endCursor: two.data.user.posts.pageInfo.endCursor } } } } });
+});
+
+const CONNECTION_HEAD = `type Query { a(id: ID!): A @readObject }\ntype A @object(typeId: 1) { id: ID! n: String kids: KidPage @edge(name: "k", edgeId: 1) }\n`;
+const RELAY_PAGE_INFO = `type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }`;
+
 const MISUSE: Array<[string, string, string]> = [
+  [
+    "a connection whose edges' node is a list",
+    `${CONNECTION_HEAD}type KidPage { edges: [KidEdge] pageInfo: PageInfo } type KidEdge { cursor: String node: [A] } ${RELAY_PAGE_INFO}`,
+    "makeKvetchSchema: A.kids: @edge returns the connection KidPage, whose KidEdge.node must be one stored object for the connection plans to fill it; got [A]",
+  ],
+  [
+    "a connection whose edges are not a list",
+    `${CONNECTION_HEAD}type KidPage { edges: KidEdge pageInfo: PageInfo } type KidEdge { node: A } ${RELAY_PAGE_INFO}`,
+    "makeKvetchSchema: A.kids: @edge returns the connection KidPage, whose KidPage.edges must be a list of edge objects for the connection plans to fill it; got KidEdge",
+  ],
+  [
+    "a connection whose edge cursor is an Int",
+    `${CONNECTION_HEAD}type KidPage { edges: [KidEdge] pageInfo: PageInfo } type KidEdge { cursor: Int node: A } ${RELAY_PAGE_INFO}`,
+    "makeKvetchSchema: A.kids: @edge returns the connection KidPage, whose KidEdge.cursor must be a String for the connection plans to fill it; got Int",
+  ],
+  [
+    "a connection whose pageInfo is a scalar",
+    `${CONNECTION_HEAD}type KidPage { edges: [KidEdge] pageInfo: String } type KidEdge { node: A }`,
+    "makeKvetchSchema: A.kids: @edge returns the connection KidPage, whose KidPage.pageInfo must be one PageInfo object for the connection plans to fill it; got String",
+  ],
+  [
+    "a connection whose nodes are not stored",
+    `${CONNECTION_HEAD}type KidPage { edges: [KidEdge] pageInfo: PageInfo } type KidEdge { node: B } type B { x: Int } ${RELAY_PAGE_INFO}`,
+    "makeKvetchSchema: A.kids: @edge returns the connection KidPage, whose KidEdge.node is B, not a stored type (@object)",
+  ],
+  [
+    "a generated connection over a PageInfo whose hasPreviousPage is a list",
+    `type Query { a(id: ID!): A @readObject }\ntype A @object(typeId: 1) { id: ID! kids: AConnection @edge(name: "k", edgeId: 1) }\ntype PageInfo { hasNextPage: Boolean! hasPreviousPage: [Boolean!]! startCursor: String endCursor: String }`,
+    "makeKvetchSchema: A.kids: @edge returns the connection AConnection, whose PageInfo.hasPreviousPage must be a Boolean for the connection plans to fill it; got [Boolean!]!",
+  ],
   [
     "an update whose id argument is nullable",
     `type Query { i(id: ID!): Item @readObject } type Mutation { setText(id: ID, text: String): Item @updateObject } type Item @object(typeId: 1) { id: ID! text: String }`,

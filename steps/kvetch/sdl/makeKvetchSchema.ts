@@ -42,7 +42,7 @@ export function makeKvetchSchema(options: KvetchSchemaOptions): AnnotatedSchema 
   const userPlans = options.plans ?? {};
   const planned = new Set(Object.entries(userPlans).flatMap(([type, fields]) => Object.keys(fields).map((f) => `${type}.${f}`)));
   const { rules, document } = generateWrites(model, planned);
-  const plans: Record<string, TypePlans> = generatedPlans(model.fields, rules);
+  const plans: Record<string, TypePlans> = generatedPlans(model.fields, rules, model.schema);
   // `plans` has no prototype (plans.ts): a type named `toString` merges like any other.
   for (const [type, fields] of Object.entries(userPlans)) plans[type] = Object.assign(planMap(), plans[type], fields);
   const schema = makeSchema({

@@ -23,6 +23,7 @@ import {
 } from "graphql";
 import { isUuid, type KvetchEdgeConfig, type KvetchIndexConfig, type KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
 import { fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
+import { checkConnection, connectionShape, type ConnectionShape } from "./connectionShape.js";
 
 /** What an annotated field does; plans.ts turns each kind into a plan resolver. */
 export type FieldKind =
@@ -36,11 +37,7 @@ export type FieldKind =
   | { kind: "deleteObject"; nodeType: string };
 
 /** The types of a Relay connection: `edges { cursor node }`, `pageInfo`. */
-export interface ConnectionShape {
-  connection: string;
-  edge: string;
-  pageInfo: string;
-}
+export type { ConnectionShape };
 
 export interface SdlModel {
   objects: KvetchObjectTypeConfig[];
@@ -171,6 +168,10 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
         storeId(context, use, type.name, args.attr as string, target.nodeType);
         model.fields.set(where, { kind: "objectFromStoredId", attr: args.attr as string, nodeType: target.nodeType });
         return;
+      }
+      if (target.connection !== null) {
+        if (!stored.has(target.nodeType)) throw misuse(use, `returns the connection ${target.connection.connection}, whose ${target.connection.edge}.node is ${target.nodeType}, not a stored type (@object)`);
+        checkConnection(model.schema, target.connection, use);
       }
       checkPaging(field, use);
       if (typeof args.name !== "string") throw misuse(use, `on a list or connection needs the edge's name: @${use.name}(name: "...", edgeId: N${use.name === "edge" ? "" : `, attr: "..."`})`);
@@ -316,17 +317,6 @@ function edgeTarget(schema: GraphQLSchema, type: GraphQLOutputType, stored: Set<
   if (stored.has(named.name)) return { nodeType: named.name, single: true, connection: null };
   const connection = connectionShape(schema, named.name);
   return connection ? { nodeType: connection.nodeType, single: false, connection } : null;
-}
-
-function connectionShape(schema: GraphQLSchema, name: string): (ConnectionShape & { nodeType: string }) | null {
-  const type = schema.getType(name);
-  if (!isObjectType(type)) return null;
-  const edges = type.getFields().edges;
-  const pageInfo = type.getFields().pageInfo;
-  const edge = edges && getNamedType(edges.type);
-  const node = isObjectType(edge) ? edge.getFields().node : undefined;
-  if (!node || !pageInfo) return null;
-  return { connection: name, edge: edge!.name, pageInfo: getNamedType(pageInfo.type).name, nodeType: getNamedType(node.type).name };
 }
 
 function rootKind(schema: GraphQLSchema, type: GraphQLObjectType): "query" | "mutation" | null {

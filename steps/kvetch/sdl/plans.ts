@@ -16,6 +16,8 @@ import { updateObject } from "../updateObject.js";
 import type { KvetchListOptions } from "../kvetchList.js";
 import { checkWrite, type WriteRule } from "./checkWrite.js";
 import type { FieldKind } from "./model.js";
+import { declaredFields } from "./connectionShape.js";
+import type { GraphQLSchema } from "graphql";
 
 /** `first` and `after` from the field's arguments of those names, when it has them. */
 function paging(args: FieldArgs): KvetchListOptions {
@@ -60,7 +62,7 @@ export function planOf(kind: FieldKind, rule: WriteRule | undefined): PlanResolv
 }
 
 /** Every annotated field's plan, and the plans of the connection types they return, by type and field. */
-export function generatedPlans(fields: ReadonlyMap<string, FieldKind>, rules: ReadonlyMap<string, WriteRule>): Record<string, TypePlans> {
+export function generatedPlans(fields: ReadonlyMap<string, FieldKind>, rules: ReadonlyMap<string, WriteRule>, schema: GraphQLSchema): Record<string, TypePlans> {
   // Null-prototype maps: a type or field may be named like an Object.prototype member (`type toString`),
   // and a plain `{}` would hand back the inherited function (and the plan would be set on it).
   const plans = planMap<TypePlans>();
@@ -69,7 +71,14 @@ export function generatedPlans(fields: ReadonlyMap<string, FieldKind>, rules: Re
     (plans[type] ??= planMap())[field] = planOf(kind, rules.get(where));
     if (kind.kind === "edges" && kind.connection) {
       const types = connectionPlans({ connection: kind.connection.connection, edge: kind.connection.edge, nodeType: kind.nodeType, pageInfo: kind.connection.pageInfo });
-      for (const [name, typePlans] of Object.entries(types)) plans[name] = Object.assign(planMap(), typePlans, plans[name]);
+      // Only the fields the SDL declares: a connection may leave out totalCount, an edge its cursor, a PageInfo
+      // what it does not page by.
+      for (const [name, typePlans] of Object.entries(types)) {
+        const declared = declaredFields(schema, name);
+        const own = planMap<PlanResolver>();
+        for (const [field, plan] of Object.entries(typePlans)) if (declared.has(field)) own[field] = plan as PlanResolver;
+        plans[name] = Object.assign(own, plans[name]);
+      }
     }
   }
   return plans;
