@@ -71,4 +71,35 @@ test("the README's schema snippet (Writing a schema with plans) compiles under t
   }
 });
 
+test("typegen: types named like TypeScript's own or reserved words, and names every object has, give types tsc --strict accepts", () => {
+  const awkward = buildSchema(`
+    type Query { get(id: ID!): default  all: [Array] s: string p: Plans r: PlanResolver }
+    type default { id: ID! class: Int constructor: String }
+    type Array { n: Int }
+    type Array_ { n: Int }
+    type string { n: Int }
+    type Plans { n: Int }
+    type PlanResolver { n: Int }
+    type toString { valueOf: Int }
+  `);
+  const file = join(fixture, "awkward.generated.ts");
+  writeFileSync(
+    file,
+    typegen(awkward) +
+      [
+        "// An app's plans: giving none of the awkward types, or some of them, still satisfies Plans.",
+        "export const none = { Query: {} } satisfies Plans;",
+        "export const some = { default: { class: () => undefined as never }, toString: {} } satisfies Plans;",
+        "export const value: default_ = { id: \"1\", class: 1, constructor: null };",
+        "export const list: Array__ = { n: 1 };",
+        "",
+      ].join("\n"),
+  );
+  try {
+    assert.equal(compile().errors, []);
+  } finally {
+    rmSync(file, { force: true });
+  }
+});
+
 test.run();

@@ -19,19 +19,42 @@ import {
 
 const SCALARS: Record<string, string> = { ID: "string", String: "string", Int: "number", Float: "number", Boolean: "boolean" };
 
-/** The TypeScript type of a GraphQL type's values (object types by their generated interface). */
-function tsType(type: GraphQLOutputType | GraphQLInputType, nullable = true): string {
-  if (isNonNullType(type)) return tsType(type.ofType, false);
-  const orNull = nullable ? " | null" : "";
-  if (isListType(type)) return `Array<${tsType(type.ofType as GraphQLOutputType)}>${orNull}`;
-  if (isScalarType(type)) return `${SCALARS[type.name] ?? "unknown"}${orNull}`;
-  if (isEnumType(type)) return `${type.getValues().map((v) => JSON.stringify(v.name)).join(" | ")}${orNull}`;
-  return `${type.name}${orNull}`;
+/**
+ * Names a GraphQL type may have that cannot name a TypeScript interface here: reserved words, TypeScript's
+ * own type names, and the names the generated module itself uses (Array, Plans, PlanResolver).
+ */
+const NOT_AN_INTERFACE_NAME = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
+    "instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface " +
+    "package private protected public await any unknown never object string number boolean symbol bigint undefined " +
+    "Array Plans PlanResolver"
+  ).split(" "),
+);
+
+/** Each type's interface name: its own, or with `_` added (until unused) when its own cannot be one. */
+function interfaceNames(names: readonly string[]): Map<string, string> {
+  const taken = new Set(names);
+  const out = new Map<string, string>();
+  for (const name of names) {
+    let tsName = name;
+    if (NOT_AN_INTERFACE_NAME.has(name)) {
+      do tsName += "_";
+      while (taken.has(tsName) || NOT_AN_INTERFACE_NAME.has(tsName));
+      taken.add(tsName);
+    }
+    out.set(name, tsName);
+  }
+  return out;
 }
 
-function argsType(args: readonly GraphQLArgument[]): string {
-  if (args.length === 0) return "{}";
-  return `{ ${args.map((a) => `${a.name}: ${tsType(a.type, a.defaultValue === undefined && !isNonNullType(a.type))}`).join("; ")} }`;
+/**
+ * A property of the generated `Plans`: optional, and for a name every object has (`toString`, `constructor`:
+ * Object.prototype's), also of the type of that member, so a `plans` object that does not give it still fits.
+ */
+function planProperty(name: string, type: string, indent: string): string {
+  const inherited = Object.getOwnPropertyNames(Object.prototype).includes(name) ? ` | Object[${JSON.stringify(name)}]` : "";
+  return `${indent}${name}?: ${type}${inherited}`;
 }
 
 /** The generated module's text. */
@@ -42,16 +65,30 @@ export function typegen(schema: GraphQLSchema): string {
     "",
   ];
   const types = Object.values(schema.getTypeMap()).filter((t) => !t.name.startsWith("__"));
+  const tsNames = interfaceNames(types.map((t) => t.name));
+  /** The TypeScript type of a GraphQL type's values (object types by their generated interface). */
+  const tsType = (type: GraphQLOutputType | GraphQLInputType, nullable = true): string => {
+    if (isNonNullType(type)) return tsType(type.ofType, false);
+    const orNull = nullable ? " | null" : "";
+    if (isListType(type)) return `Array<${tsType(type.ofType as GraphQLOutputType)}>${orNull}`;
+    if (isScalarType(type)) return `${SCALARS[type.name] ?? "unknown"}${orNull}`;
+    if (isEnumType(type)) return `${type.getValues().map((v) => JSON.stringify(v.name)).join(" | ")}${orNull}`;
+    return `${tsNames.get(type.name)!}${orNull}`;
+  };
+  const argsType = (args: readonly GraphQLArgument[]): string =>
+    args.length === 0 ? "{}" : `{ ${args.map((a) => `${a.name}: ${tsType(a.type, a.defaultValue === undefined && !isNonNullType(a.type))}`).join("; ")} }`;
   const planned: string[] = [];
   for (const type of types) {
+    const tsName = tsNames.get(type.name)!;
     if (isObjectType(type) || isInterfaceType(type)) {
       const fields = Object.values(type.getFields());
-      out.push(`export interface ${type.name} {`, ...fields.map((f) => `  ${f.name}: ${tsType(f.type)};`), "}");
+      out.push(`export interface ${tsName} {`, ...fields.map((f) => `  ${f.name}: ${tsType(f.type)};`), "}");
       const root = type === schema.getQueryType() || type === schema.getMutationType() || type === schema.getSubscriptionType();
-      const parent = root ? "unknown" : type.name;
-      planned.push(`  ${type.name}?: {`, ...fields.map((f) => `    ${f.name}?: PlanResolver<${parent}, ${argsType(f.args)}>;`), "  };");
+      const parent = root ? "unknown" : tsName;
+      const fieldPlans = fields.map((f) => `${planProperty(f.name, `PlanResolver<${parent}, ${argsType(f.args)}>`, "    ")};`);
+      planned.push(`${planProperty(type.name, `{\n${fieldPlans.join("\n")}\n  }`, "  ")};`);
     } else if (isInputObjectType(type)) {
-      out.push(`export interface ${type.name} {`, ...Object.values(type.getFields()).map((f) => `  ${f.name}: ${tsType(f.type)};`), "}");
+      out.push(`export interface ${tsName} {`, ...Object.values(type.getFields()).map((f) => `  ${f.name}: ${tsType(f.type)};`), "}");
     }
   }
   out.push("", "/** The `plans` of makeSchema for this schema: `plans: { ... } satisfies Plans`. */", "export type Plans = {", ...planned, "};", "");
