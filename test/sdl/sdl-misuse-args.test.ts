@@ -14,6 +14,36 @@ const AB = `type Query { r(id: ID!): B @readObject } type Mutation { createB: B 
 
 const MISUSE: Array<[string, string, string]> = [
   [
+    "a Kvetch directive on an interface's field",
+    `type Query { item(id: ID!): Item @readObject } interface Named { name: String @index(name: "by_name", indexId: 1) } type Item implements Named @object(typeId: 1) { id: ID! name: String }`,
+    `makeKvetchSchema: Named.name: @index belongs on an object type or its fields, not on an interface's field`,
+  ],
+  [
+    "@object on an interface",
+    `type Query { item(id: ID!): Item @readObject } interface Named @object(typeId: 2) { name: String } type Item implements Named @object(typeId: 1) { id: ID! name: String }`,
+    `makeKvetchSchema: Named: @object belongs on an object type or its fields, not on an interface`,
+  ],
+  [
+    "a Kvetch directive on an argument",
+    `type Query { item(id: ID! @readObject): Item } type Item @object(typeId: 1) { id: ID! name: String }`,
+    `makeKvetchSchema: Query.item(id:): @readObject belongs on an object type or its fields, not on an argument or input field`,
+  ],
+  [
+    "@default on an input field",
+    `type Query { item(id: ID!): Item @readObject } type Mutation { createItem(input: ItemIn!): Item @createObject } input ItemIn { name: String @default(value: "x") } type Item @object(typeId: 1) { id: ID! name: String }`,
+    `makeKvetchSchema: ItemIn.name: @default belongs on an object type or its fields, not on an argument or input field`,
+  ],
+  [
+    "a Kvetch directive on an enum value",
+    `type Query { item(id: ID!): Item @readObject } enum Kind { A @index(name: "k", indexId: 1) } type Item @object(typeId: 1) { id: ID! kind: Kind }`,
+    `makeKvetchSchema: Kind.A: @index belongs on an object type or its fields, not on an enum value`,
+  ],
+  [
+    "a type named like an introspection type",
+    `type Query { a: Int }\ntype __Type { x: Int @index(name: "x", indexId: 1) }`,
+    `makeKvetchSchema: __Type: names starting with __ are reserved for GraphQL introspection; rename the type`,
+  ],
+  [
     "an empty stored-id attr",
     `${AB} type B @object(typeId: 2) { id: ID! x: String a: A @edgeFromStoredId(attr: "") }`,
     `makeKvetchSchema: B.a: @edgeFromStoredId attr "" is not a GraphQL name (letters, digits and _, not starting with a digit or __)`,

@@ -120,6 +120,18 @@ test("a connection the SDL defines without totalCount, edge cursors or a backwar
   assert.equal(two, { data: { user: { posts: { edges: [{ node: { title: "b" } }], pageInfo: { hasNextPage: false, endCursor: two.data.user.posts.pageInfo.endCursor } } } } });
 });
 
+test("a custom scalar argument with an object default builds (graphql-js cannot print it, so the resolved SDL is the document as written) and creates with it", async () => {
+  const { exec, resolvedTypeDefs } = await setup(`
+    scalar JSON
+    type Query { doc(id: ID!): Doc @readObject }
+    type Mutation { createDoc(meta: JSON = {a: 1}): Doc @createObject }
+    type Doc @object(typeId: 1) { id: ID! meta: JSON }
+  `);
+  assert.match(resolvedTypeDefs, "createDoc(meta: JSON = {a: 1}): Doc");
+  const created = await exec(`mutation { createDoc { id meta } }`);
+  assert.equal(created.data.createDoc.meta, { a: 1 });
+});
+
 const CONNECTION_HEAD = `type Query { a(id: ID!): A @readObject }\ntype A @object(typeId: 1) { id: ID! n: String kids: KidPage @edge(name: "k", edgeId: 1) }\n`;
 const RELAY_PAGE_INFO = `type PageInfo { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }`;
 

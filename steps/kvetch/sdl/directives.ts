@@ -15,6 +15,8 @@ import {
   type ObjectTypeDefinitionNode,
   type ObjectTypeExtensionNode,
   type ASTNode,
+  type EnumValueDefinitionNode,
+  type InputValueDefinitionNode,
 } from "graphql";
 
 /** Every directive annotated SDL understands, as SDL. `_KvetchValue` is any literal (for `@default`). */
@@ -108,6 +110,49 @@ export function fieldDirectives(type: string, node: FieldDefinitionNode): Direct
   const planning = uses.filter((u) => u.name !== "default");
   if (planning.length > 1) throw misuse(planning[1]!, `cannot be combined with @${planning[0]!.name} on one field`);
   return uses;
+}
+
+/** What a definition or its part is, for a directive placed where Kvetch's do not go. */
+const PLACES: Partial<Record<string, string>> = {
+  [Kind.INTERFACE_TYPE_DEFINITION]: "an interface",
+  [Kind.INTERFACE_TYPE_EXTENSION]: "an interface",
+  [Kind.FIELD_DEFINITION]: "an interface's field",
+  [Kind.UNION_TYPE_DEFINITION]: "a union",
+  [Kind.UNION_TYPE_EXTENSION]: "a union",
+  [Kind.ENUM_TYPE_DEFINITION]: "an enum",
+  [Kind.ENUM_TYPE_EXTENSION]: "an enum",
+  [Kind.ENUM_VALUE_DEFINITION]: "an enum value",
+  [Kind.INPUT_OBJECT_TYPE_DEFINITION]: "an input type",
+  [Kind.INPUT_OBJECT_TYPE_EXTENSION]: "an input type",
+  [Kind.INPUT_VALUE_DEFINITION]: "an argument or input field",
+  [Kind.SCALAR_TYPE_DEFINITION]: "a scalar",
+  [Kind.SCALAR_TYPE_EXTENSION]: "a scalar",
+  [Kind.SCHEMA_DEFINITION]: "the schema definition",
+  [Kind.SCHEMA_EXTENSION]: "the schema definition",
+};
+
+/**
+ * Kvetch directives go on object types and their fields only: one anywhere else (an interface's field, an
+ * argument, an input field, an enum value, another kind of type) is a misuse error located at it, instead of
+ * graphql-js's "Unknown directive" once the Kvetch ones are stripped.
+ */
+export function checkPlacements(document: DocumentNode): void {
+  for (const definition of document.definitions) {
+    const typeName = "name" in definition && definition.name ? definition.name.value : "schema";
+    const isObject = definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.OBJECT_TYPE_EXTENSION;
+    const misplaced = (node: { kind: string; directives?: readonly ConstDirectiveNode[] }, where: string): void => {
+      const directive = node.directives?.find((d) => KVETCH_DIRECTIVES.has(d.name.value));
+      if (directive) throw misuse({ where, name: directive.name.value, node: directive }, `belongs on an object type or its fields, not on ${PLACES[node.kind] ?? "this definition"}`);
+    };
+    if (!isObject && definition.kind !== Kind.DIRECTIVE_DEFINITION) misplaced(definition as { kind: string; directives?: readonly ConstDirectiveNode[] }, typeName);
+    const parts = definition as { fields?: readonly (FieldDefinitionNode | InputValueDefinitionNode)[]; values?: readonly EnumValueDefinitionNode[] };
+    for (const field of parts.fields ?? []) {
+      const where = `${typeName}.${field.name.value}`;
+      if (!isObject) misplaced(field, where);
+      for (const arg of (field as FieldDefinitionNode).arguments ?? []) misplaced(arg, `${where}(${arg.name.value}:)`);
+    }
+    for (const value of parts.values ?? []) misplaced(value, `${typeName}.${value.name.value}`);
+  }
 }
 
 /** The document without the Kvetch directives (and without their definitions, if the user declared them). */

@@ -2,7 +2,7 @@
 // GraphQL schema planned with the Kvetch steps, at run time (no code generation step). Hand-written plans
 // override or add fields. Directive misuse is a schema-build error naming the type, field and directive.
 
-import { parse, printSchema, type DocumentNode, type GraphQLSchema } from "graphql";
+import { parse, print, printSchema, type DocumentNode, type GraphQLSchema } from "graphql";
 import { makeSchema, type MakeSchemaConfig, type TypePlans } from "../../../src/index.js";
 import { defineSchema, type KvetchSchema } from "../../../src/kvetch/index.js";
 import { KVETCH_SCHEMA_KEY } from "../kvetchStore.js";
@@ -51,5 +51,17 @@ export function makeKvetchSchema(options: KvetchSchemaOptions): AnnotatedSchema 
     plans,
     planContext: { ...options.planContext, [KVETCH_SCHEMA_KEY]: kvetchSchema },
   });
-  return { schema, kvetchSchema, resolvedTypeDefs: printSchema(schema) };
+  return { schema, kvetchSchema, resolvedTypeDefs: printResolved(schema, document) };
+}
+
+/**
+ * The resolved SDL as graphql-js prints the schema; graphql-js cannot print an object or list default of a
+ * custom scalar's argument (`meta: JSON = {a: 1}`), and then it is the resolved document as written.
+ */
+function printResolved(schema: GraphQLSchema, document: DocumentNode): string {
+  try {
+    return printSchema(schema);
+  } catch {
+    return print(document);
+  }
 }

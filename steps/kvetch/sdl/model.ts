@@ -3,6 +3,7 @@
 // connection types a field names but the SDL does not define. Builds no plans and touches no store.
 
 import {
+  GraphQLError,
   Kind,
   buildASTSchema,
   coerceInputValue,
@@ -20,9 +21,10 @@ import {
   type GraphQLSchema,
   type ObjectTypeDefinitionNode,
   type ObjectTypeExtensionNode,
+  type NameNode,
 } from "graphql";
 import { isUuid, type KvetchEdgeConfig, type KvetchIndexConfig, type KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
-import { fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
+import { checkPlacements, fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
 import { checkConnection, connectionShape, type ConnectionShape } from "./connectionShape.js";
 
 /** What an annotated field does; plans.ts turns each kind into a plan resolver. */
@@ -75,6 +77,13 @@ interface ReadContext {
 /** spec: ReadAnnotatedSdl — the directives of an annotated SDL document read into one model. */
 export function readAnnotatedSdl(source: DocumentNode): SdlModel {
   const objectTypes = source.definitions.filter((d): d is ObjectTypeNode => d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION);
+  checkPlacements(source);
+  // graphql-js would keep its own introspection type of such a name and drop this one, fields and directives.
+  const reserved = source.definitions.find((d) => "name" in d && d.name !== undefined && d.name.value.startsWith("__"));
+  if (reserved !== undefined) {
+    const name = (reserved as { name: NameNode }).name;
+    throw new GraphQLError(`makeKvetchSchema: ${name.value}: names starting with __ are reserved for GraphQL introspection; rename the type`, { nodes: name });
+  }
   const document = withConnectionTypes(stripDirectives(source), objectTypes);
   const schema = buildASTSchema(document);
   for (const node of objectTypes) builtInScalarClash(schema, node);
