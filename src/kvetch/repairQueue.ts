@@ -108,7 +108,15 @@ export async function drainRepairQueue(store: Store, batchSize: number): Promise
         if (row) collectDerived(changes, keys[k]!, implied, true, seqAt(row.updated), row.updated);
       }
       for (const entry of entries) removeLeftBehind(store, changes, entry, current.get(entry.id)!);
-      const counts = await writeDerived(store, changes);
+      let counts: Awaited<ReturnType<typeof writeDerived>>;
+      try {
+        counts = await writeDerived(store, changes);
+      } catch (error) {
+        // Part may be written (a timed-out write that committed, another shard's chunk): invalidated now,
+        // since a later run would find those rows present.
+        await invalidateDerived(store, changes);
+        throw error;
+      }
       report.checked += entries.length;
       report.edgesAdded += counts.edgesAdded;
       report.edgesRemoved += counts.edgesRemoved;

@@ -11,9 +11,12 @@ import { REDIS_URL, cacheConnected, deleteKeys, serversUp, testKeyPrefix, testWh
 const up = await serversUp("test/integration/kvetch-repair-cache.test.ts", { redis: true });
 const it = testWhen(up);
 
-/** The memory backend with its shards' `writeEdges` timing out after committing while `failing.on`. */
-function timingOut(inner: KvetchBackend): { backend: KvetchBackend; failing: { on: boolean } } {
-  const failing = { on: false };
+/**
+ * The memory backend with its shards' `writeEdges` timing out after committing while `failing.on` (or, with
+ * `failing.before`, failing before writing anything).
+ */
+function timingOut(inner: KvetchBackend): { backend: KvetchBackend; failing: { on: boolean; before?: boolean } } {
+  const failing: { on: boolean; before?: boolean } = { on: false };
   const backend: KvetchBackend = {
     ...inner,
     breaker: false,
@@ -25,6 +28,7 @@ function timingOut(inner: KvetchBackend): { backend: KvetchBackend; failing: { o
               const value = Reflect.get(target, method) as unknown;
               if (typeof value !== "function" || method !== "writeEdges") return value;
               return async (...args: unknown[]) => {
+                if (failing.on && failing.before) throw shardError(shard.shard, "no connection", "writeEdges", new Error("refused"));
                 const written = await (value as (...a: unknown[]) => Promise<number>).apply(target, args);
                 if (failing.on) throw shardError(shard.shard, "timeout", "writeEdges", new Error("timed out"));
                 return written;
@@ -100,6 +104,34 @@ it("a run's first batch invalidates its lists even when it adds nothing: the run
   } finally {
     await kvetch.close();
     await stopped.close();
+    await deleteKeys(prefix);
+  }
+});
+
+it("a queue drain whose write commits and then fails invalidates the lists it wrote", async () => {
+  const prefix = testKeyPrefix("repair-cache-drain");
+  const inner = memoryBackend({ shards: 1, redis: { url: REDIS_URL, keyPrefix: prefix } });
+  const { backend, failing } = timingOut(inner);
+  const kvetch = new Kvetch({ schema: contractSchema, backend, onDerivedWriteFailure: () => undefined });
+  const reader = new Kvetch({ schema: contractSchema, backend: inner });
+  try {
+    await cacheConnected(kvetch);
+    await cacheConnected(reader);
+    const list = await kvetch.createObject("TodoList", { title: "l" });
+    failing.on = true;
+    failing.before = true;
+    await kvetch.createObject("Todo", { listId: list.id }); // committed; its edge write failed: queued
+    failing.before = false;
+    assert.equal(await listed(reader, list.id), [0, 0], "cached without the edge");
+    await kvetch.repair({ queue: true }).then(
+      () => assert.unreachable("the drain's write fails"),
+      (error: Error) => assert.match(error.message, "timeout"),
+    );
+    failing.on = false;
+    assert.equal(await listed(reader, list.id), [1, 1]);
+  } finally {
+    await kvetch.close();
+    await reader.close();
     await deleteKeys(prefix);
   }
 });
