@@ -11,7 +11,7 @@ import { createReadStream } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import type { ExecutionResult, GraphQLSchema } from "graphql";
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { graphql } from "../../src/index.js";
 import type { ExplainOption, InternalErrorReport, LiveSource } from "../../src/index.js";
 import { renderPage } from "./page.js";
@@ -175,6 +175,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     const before = countersOf(contextValue);
     // graphql() parses with the depth guard, validates and executes: a deep or malformed query is a request
     // error with a message (status 400), never a thrown RangeError.
+    // A GraphQLError graphql() rejects with (one a validation rule throws, as graphql-js lets it through) is the
+    // request's fault: a 400 with that error, like any validation error.
     const result: ExecutionResult = await graphql({
       // `x-graphscale-deps: 1`: the response's dependencies in extensions.deps, for POST /deps/check.
       schema: headerOn(req.headers["x-graphscale-deps"]) ? depsSchema : schema,
@@ -186,6 +188,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       signal: controller.signal,
       limits: { timeoutMs: requestTimeoutMs },
       onInternalError: options.onInternalError,
+    }).catch((error: unknown) => {
+      if (error instanceof GraphQLError) return { errors: [error] };
+      throw error;
     });
     if (controller.signal.aborted) return; // nobody is listening
     const out: ExecutionResult = explain ? { ...result, extensions: { ...result.extensions, roundTrips: roundTrips(contextValue, before) } } : result;

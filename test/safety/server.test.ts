@@ -4,6 +4,7 @@
 
 import type { Socket } from "node:net";
 import { test } from "uvu";
+import { buildSchema } from "graphql";
 import * as assert from "uvu/assert";
 import { createServer, type RunningServer } from "../../examples/server/server.js";
 import { createKvetchTodoStore } from "../../examples/server/kvetchTodo.js";
@@ -57,6 +58,18 @@ test("client mistakes are 4xx with a message: bad JSON, no query, bad variables,
     const { status, body: out } = await post(body);
     assert.is(status, expected, JSON.stringify(body).slice(0, 60));
     assert.ok(out.errors[0].message.length > 0);
+  }
+});
+
+test("a document a validation rule throws on (graphql() rejects, as graphql-js does) is a 400 with that error, not a 500", async () => {
+  const schema = buildSchema(`type Query { a: Int } type Subscription { s: Int }`);
+  const own = await createServer({ schema, port: 0, onInternalError: () => undefined });
+  try {
+    const { status, body } = await post({ query: `subscription ($b: Boolean!) { s @include(if: $b) }` }, own.url);
+    assert.is(status, 400);
+    assert.match(body.errors[0].message, 'was provided the variable "$b" which was not provided a runtime value');
+  } finally {
+    await own.close();
   }
 });
 
