@@ -147,6 +147,21 @@ export async function invalidate(store: Store, tags: Set<string>): Promise<void>
   else store.deps.bump([...tags]);
 }
 
+/**
+ * repairDerived: writeDerived for repair and the queue drain, which have no canonical write of their own to
+ * invalidate after. When the write fails, part of it may be written (another shard's chunk, a timed-out write
+ * that committed) and a later run would find those rows present and count nothing: so the lists `changes`
+ * touches are invalidated before the failure is thrown.
+ */
+export async function repairDerived(store: Store, changes: DerivedChanges): Promise<DerivedCounts> {
+  try {
+    return await writeDerived(store, changes);
+  } catch (error) {
+    await invalidateDerived(store, changes);
+    throw error;
+  }
+}
+
 /** Invalidation for repair, which writes derived rows without a canonical write of its own. */
 export async function invalidateDerived(store: Store, changes: DerivedChanges): Promise<void> {
   const tags = new Set<string>();

@@ -12,7 +12,7 @@ import { decodeObject, type KvetchData, type KvetchObject } from "./model.js";
 import { readObjectRows } from "./objectRead.js";
 import { orThrow } from "./store.js";
 import type { Store } from "./store.js";
-import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./derivedWrite.js";
+import { collectDerived, emptyChanges, invalidateDerived, repairDerived } from "./derivedWrite.js";
 
 export type KvetchRepairPhase = "objects" | "edges" | "index";
 
@@ -219,15 +219,7 @@ async function repairBatch(
     }
   }
 
-  let counts: Awaited<ReturnType<typeof writeDerived>>;
-  try {
-    counts = await writeDerived(store, changes);
-  } catch (error) {
-    // Some of the batch may be written (other shards' chunks, a timed-out write that committed): a resumed
-    // run would find those rows present and count nothing, so their lists are invalidated now.
-    await invalidateDerived(store, changes);
-    throw error;
-  }
+  const counts = await repairDerived(store, changes);
   report.edgesAdded += counts.edgesAdded;
   report.edgesRemoved += counts.edgesRemoved;
   report.indexAdded += counts.indexAdded;

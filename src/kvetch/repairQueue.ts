@@ -16,7 +16,7 @@ import { indexValueHash } from "./backend.js";
 import { shardOfId } from "./shard.js";
 import { eachShardChunk, groupByShard, isFailure, orThrow, pick } from "./store.js";
 import type { Store } from "./store.js";
-import { collectDerived, emptyChanges, invalidateDerived, writeDerived } from "./derivedWrite.js";
+import { collectDerived, emptyChanges, invalidateDerived, repairDerived, writeDerived } from "./derivedWrite.js";
 import type { DerivedChanges } from "./derivedWrite.js";
 import { confirmDerived, type WrittenObject } from "./confirmDerived.js";
 
@@ -108,15 +108,7 @@ export async function drainRepairQueue(store: Store, batchSize: number): Promise
         if (row) collectDerived(changes, keys[k]!, implied, true, seqAt(row.updated), row.updated);
       }
       for (const entry of entries) removeLeftBehind(store, changes, entry, current.get(entry.id)!);
-      let counts: Awaited<ReturnType<typeof writeDerived>>;
-      try {
-        counts = await writeDerived(store, changes);
-      } catch (error) {
-        // Part may be written (a timed-out write that committed, another shard's chunk): invalidated now,
-        // since a later run would find those rows present.
-        await invalidateDerived(store, changes);
-        throw error;
-      }
+      const counts = await repairDerived(store, changes);
       report.checked += entries.length;
       report.edgesAdded += counts.edgesAdded;
       report.edgesRemoved += counts.edgesRemoved;
