@@ -143,7 +143,7 @@ export interface ShardStore {
   migrate(): Promise<void>;
   /** The rows for these ids that exist, in any order. */
   readObjects(ids: readonly string[]): Promise<ObjectRow[]>;
-  /** Inserts new objects; an id that already exists fails the whole call. */
+  /** Inserts new objects; an id that already exists fails the whole call (nothing inserted) with a CONFLICT KvetchError. */
   insertObjects(rows: readonly ObjectRow[]): Promise<void>;
   /** Compare-and-set: each row replaces the stored one only if its version is still `expectVersion`. */
   replaceObjects(changes: readonly { row: ObjectRow; expectVersion: number }[]): Promise<boolean[]>;

@@ -27,6 +27,8 @@ const LOCK_WAIT_TIMEOUT = 1205;
 const MAX_ATTEMPTS = 3;
 /** ER_NET_PACKET_TOO_LARGE: a statement over the server's max_allowed_packet (the server then hangs up). */
 const PACKET_TOO_LARGE = 1153;
+/** ER_DUP_ENTRY: an insert hit a key that is already stored (the statement inserted nothing). */
+const DUPLICATE_KEY = 1062;
 /**
  * Server errors after which the server closes the connection, though mysql2 does not mark them fatal:
  * shutdown, the ER_NET_* family (packet too large, read and write errors), killed, interaction timeout.
@@ -163,6 +165,11 @@ export class ShardPool {
 
   /** The error callers see for `error` (a Timeout, a driver error, or anything else) in call `what`. */
   fail(what: string, error: unknown): KvetchError {
+    if ((error as { errno?: unknown })?.errno === DUPLICATE_KEY) {
+      // The shard answered: a key is taken (another writer's row). A CONFLICT the caller resolves, not a failure.
+      const cause = new Error(`shard ${this.shard} (${this.where}) ${what}: ${(error as Error).message}`, { cause: error });
+      return new KvetchError("CONFLICT", `shard ${this.shard} refused ${what}: a row with one of its keys is already stored`, { cause });
+    }
     let reason: ShardFailureReason = "failed";
     let detail: string;
     if (error instanceof Timeout) {

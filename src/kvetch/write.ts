@@ -6,6 +6,8 @@
 
 import type { ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
+import { canonicalChunks, insertNew } from "./canonicalWrite.js";
+import type { HeldError } from "./canonicalWrite.js";
 import { nextSeq, seqAt } from "./cursor.js";
 import { applyPatch } from "./data.js";
 import { diffDerivedRows, derivedRowsOf } from "./derived.js";
@@ -21,7 +23,7 @@ import { finishDerived } from "./repairQueue.js";
 import type { WrittenObject } from "./repairQueue.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
 import { shardOfId } from "./shard.js";
-import { eachShardChunk, groupByShard, isFailure, pick } from "./store.js";
+import { groupByShard, isFailure, pick } from "./store.js";
 import type { OrFailure, Store } from "./store.js";
 
 const NOTHING_LEFT: DerivedRows = { edges: [], index: [] };
@@ -63,7 +65,7 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
       const row = rows[r]!;
       if (isFailure(row)) out[i] = row;
       else if (row !== null && row.typeId !== items[i]!.type.typeId) {
-        out[i] = new KvetchError("CONFLICT", `createObject: idempotency key ${JSON.stringify(items[i]!.idempotencyKey)} was used for another object; use a new key per create`);
+        out[i] = keyUsedElsewhere(items[i]!);
       } else if (row !== null) existing.set(row.id, row);
     }
   }
@@ -78,26 +80,22 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
   }
   const rows = new Array<ObjectRow>(insert.length);
   const shardOf = new Int32Array(insert.length);
+  const keyed = new Set<string>();
   for (let n = 0; n < insert.length; n++) {
     const i = insert[n]!;
     const id = ids[i] as string;
     rows[n] = { id, typeId: items[i]!.type.typeId, version: 1, created: now, updated: now, body: items[i]!.body };
     shardOf[n] = shardOfId(store.shardMap, id);
+    if (items[i]!.idempotencyKey !== undefined) keyed.add(id);
   }
-  const committed = new Map<string, ObjectRow>();
-  const failed = new Map<string, KvetchError>();
-  await eachShardChunk(
-    groupByShard(store.shards.length, shardOf),
-    async ({ shard, positions }) => {
-      const chunk = pick(rows, positions);
-      await store.shards[shard]!.insertObjects(chunk);
-      for (const row of chunk) committed.set(row.id, row);
-    },
-    ({ positions }, error) => {
-      for (const p of positions) failed.set(rows[p]!.id, error);
-    },
-    store,
-  );
+  const { committed, found, failed, held } = await insertNew(store, rows, shardOf, keyed);
+  for (const i of insert) {
+    // Inserted meanwhile by a create with the same key: that object is the answer, as on a replay.
+    const row = found.get(ids[i] as string);
+    if (row === undefined) continue;
+    if (row.typeId !== items[i]!.type.typeId) failed.set(row.id, keyUsedElsewhere(items[i]!));
+    else existing.set(row.id, row);
+  }
   await store.hooks.afterCanonicalWrite?.({ op: "create", ids: [...committed.keys()] });
 
   const changes = emptyChanges();
@@ -122,6 +120,8 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
   derivedTags(changes, tags);
   await invalidate(store, tags);
 
+  if (held !== null) throw held.error;
+
   for (let i = 0; i < items.length; i++) {
     if (out[i] !== undefined) continue;
     const id = ids[i] as string;
@@ -129,6 +129,10 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
     out[i] = row !== undefined ? decodeObject(store.schema, row, "") : failed.get(id)!;
   }
   return out as OrFailure<KvetchObject>[];
+}
+
+function keyUsedElsewhere(item: NewObject): KvetchError {
+  return new KvetchError("CONFLICT", `createObject: idempotency key ${JSON.stringify(item.idempotencyKey)} was used for another object; use a new key per create`);
 }
 
 /** One validated update: the object id and the keys to set (undefined: remove the key). */
@@ -157,6 +161,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
   const tags = new Set<string>();
   const ids = new Array<string>(patches.length);
   for (let i = 0; i < patches.length; i++) ids[i] = patches[i]!.id;
+  let held: HeldError | null = null;
   let pending = Array.from(patches.keys());
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > MAX_ATTEMPTS) {
@@ -202,7 +207,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
     const shardOf = new Int32Array(planned.length);
     for (let p = 0; p < planned.length; p++) shardOf[p] = shardOfId(store.shardMap, planned[p]!.row.id);
     const retry: number[] = [];
-    await eachShardChunk(
+    held = await canonicalChunks(
       groupByShard(store.shards.length, shardOf),
       async ({ shard, positions }) => {
         const changesForShard = new Array<{ row: ObjectRow; expectVersion: number }>(positions.length);
@@ -230,12 +235,13 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
       },
       store,
     );
-    pending = retry;
+    pending = held === null ? retry : [];
   }
   await store.hooks.afterCanonicalWrite?.({ op: "update", ids });
   await finishDerived(store, "update", changes, written);
   derivedTags(changes, tags);
   await invalidate(store, tags);
+  if (held !== null) throw held.error;
   return results;
 }
 
@@ -249,6 +255,7 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
   const written: WrittenObject[] = [];
   const changes = emptyChanges();
   const tags = new Set<string>();
+  let held: HeldError | null = null;
   let pending = Array.from(ids.keys());
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > MAX_ATTEMPTS) {
@@ -272,7 +279,7 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
     const shardOf = new Int32Array(present.length);
     for (let p = 0; p < present.length; p++) shardOf[p] = shardOfId(store.shardMap, present[p]!.row.id);
     const retry: number[] = [];
-    await eachShardChunk(
+    held = await canonicalChunks(
       groupByShard(store.shards.length, shardOf),
       async ({ shard, positions }) => {
         const keys = new Array<{ id: string; expectVersion: number }>(positions.length);
@@ -300,11 +307,12 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
       },
       store,
     );
-    pending = retry;
+    pending = held === null ? retry : [];
   }
   await store.hooks.afterCanonicalWrite?.({ op: "delete", ids });
   await finishDerived(store, "delete", changes, written);
   derivedTags(changes, tags);
   await invalidate(store, tags);
+  if (held !== null) throw held.error;
   return results;
 }
