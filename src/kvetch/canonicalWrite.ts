@@ -55,7 +55,7 @@ function isTaken(error: unknown): error is KvetchError {
 export async function insertNew(store: Store, rows: readonly ObjectRow[], shardOf: Int32Array, keyed: ReadonlySet<string>): Promise<Inserted> {
   const done: Inserted = { committed: new Map(), found: new Map(), failed: new Map(), held: null };
   done.held = await canonicalChunks(
-    groupByShard(store.shards.length, shardOf),
+    groupByShard(store.shards.length, shardOf, (p) => rows[p]!.body.length),
     async ({ shard, positions }) => {
       const shardStore = store.shards[shard]!;
       let pending = pick(rows, positions);

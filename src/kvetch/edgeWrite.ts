@@ -85,7 +85,7 @@ export function countOrThrow(written: EdgesWritten): number {
 }
 
 /** One `write` per shard chunk of `items` (placed by their fromId), then the lists `changes` touch invalidated. */
-async function writeEdgeChunks<T extends { fromId: string }>(
+async function writeEdgeChunks<T extends { fromId: string; body?: string }>(
   store: Store,
   items: readonly T[],
   changes: ReturnType<typeof emptyChanges>,
@@ -99,7 +99,7 @@ async function writeEdgeChunks<T extends { fromId: string }>(
   derivedTags(changes, tags);
   try {
     await eachShardChunk(
-      groupByShard(store.shards.length, shardOf),
+      groupByShard(store.shards.length, shardOf, (p) => items[p]!.body?.length ?? 0),
       async ({ shard, positions }) => {
         const n = await write(shard, pick(items, positions));
         count += n; // after the await: `count += await …` would lose the chunks that finished meanwhile

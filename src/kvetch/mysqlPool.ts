@@ -205,7 +205,7 @@ export class ShardPool {
       "BAD_DATA",
       `shard ${this.shard} refused ${what}: its statement (${bytes} bytes) is over the server's max_allowed_packet` +
         `${max === undefined ? "" : ` of ${max} bytes`}; keep each object's and edge's data well under that (store large ` +
-        `values elsewhere), write fewer large objects per call, or raise max_allowed_packet on every shard server`,
+        `values elsewhere), or raise max_allowed_packet on every shard server`,
       { cause },
     );
     (tooLarge as KvetchError & { shardFailure?: ShardFailureReason }).shardFailure = "failed";

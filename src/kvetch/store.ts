@@ -130,6 +130,12 @@ export async function writeBack(store: Store, tags: string[], gens: string[], fi
 
 /** Keys per shard query; bigger batches are split into several queries per shard. */
 const KEYS_PER_QUERY = 1000;
+/**
+ * Data per shard query, in UTF-16 code units of the rows' bodies, for the writes that carry data: at most 3
+ * bytes each in UTF-8, escapes at most doubling ASCII, so a statement stays near 6 MB, under MySQL's and
+ * MariaDB's default max_allowed_packet (64 MB, 16 MB).
+ */
+export const DATA_PER_QUERY = 2_000_000;
 
 /** A run of positions (into the caller's batch) bound for one shard, at most KEYS_PER_QUERY long. */
 export interface ShardChunk {
@@ -137,8 +143,12 @@ export interface ShardChunk {
   positions: number[];
 }
 
-/** groupByShard: positions grouped by `shardOfPosition[i]`, in shard order, each split into query-sized chunks. */
-export function groupByShard(shardCount: number, shardOfPosition: ArrayLike<number>): ShardChunk[] {
+/**
+ * groupByShard: positions grouped by `shardOfPosition[i]`, in shard order, each split into query-sized
+ * chunks: at most KEYS_PER_QUERY positions and, with `sizeOf` (a write's data per position), at most
+ * DATA_PER_QUERY of data — a position larger than that alone in its chunk.
+ */
+export function groupByShard(shardCount: number, shardOfPosition: ArrayLike<number>, sizeOf?: (position: number) => number): ShardChunk[] {
   const byShard: (number[] | undefined)[] = new Array(shardCount);
   for (let i = 0; i < shardOfPosition.length; i++) {
     const shard = shardOfPosition[i]!;
@@ -150,6 +160,10 @@ export function groupByShard(shardCount: number, shardOfPosition: ArrayLike<numb
   for (let shard = 0; shard < shardCount; shard++) {
     const positions = byShard[shard];
     if (!positions) continue;
+    if (sizeOf !== undefined) {
+      splitBySize(shard, positions, sizeOf, chunks);
+      continue;
+    }
     if (positions.length <= KEYS_PER_QUERY) {
       chunks.push({ shard, positions });
       continue;
@@ -159,6 +173,23 @@ export function groupByShard(shardCount: number, shardOfPosition: ArrayLike<numb
     }
   }
   return chunks;
+}
+
+/** One shard's positions as chunks of at most KEYS_PER_QUERY positions and DATA_PER_QUERY of data. */
+function splitBySize(shard: number, positions: readonly number[], sizeOf: (position: number) => number, chunks: ShardChunk[]): void {
+  let chunk: number[] = [];
+  let size = 0;
+  for (const position of positions) {
+    const own = sizeOf(position);
+    if (chunk.length > 0 && (chunk.length === KEYS_PER_QUERY || size + own > DATA_PER_QUERY)) {
+      chunks.push({ shard, positions: chunk });
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(position);
+    size += own;
+  }
+  if (chunk.length > 0) chunks.push({ shard, positions: chunk });
 }
 
 /** Picks `items[positions[i]]` for a chunk (one array per chunk). */

@@ -208,7 +208,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
     for (let p = 0; p < planned.length; p++) shardOf[p] = shardOfId(store.shardMap, planned[p]!.row.id);
     const retry: number[] = [];
     held = await canonicalChunks(
-      groupByShard(store.shards.length, shardOf),
+      groupByShard(store.shards.length, shardOf, (p) => planned[p]!.row.body.length),
       async ({ shard, positions }) => {
         const changesForShard = new Array<{ row: ObjectRow; expectVersion: number }>(positions.length);
         for (let p = 0; p < positions.length; p++) {
