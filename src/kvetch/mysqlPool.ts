@@ -244,23 +244,31 @@ export class ShardPool {
     }
   }
 
-  /** One counted round trip on a pooled connection. */
-  async query<T>(what: string, sql: string, params: unknown[]): Promise<T> {
-    this.counters.shardQueries[this.shard]!++;
-    const deadline = Date.now() + this.timeouts.queryTimeoutMs;
-    let connection: PoolConnection;
-    try {
-      connection = await this.acquire(deadline);
-    } catch (error) {
-      throw this.fail(what, error);
-    }
-    try {
-      const result = (await this.run(connection, what, sql, params, deadline)) as T;
-      connection.release();
-      return result;
-    } catch (error) {
-      if (!(error instanceof Discarded)) connection.release();
-      throw this.failed(what, error);
+  /**
+   * One counted round trip on a pooled connection. With `retryLocks` (statements that may run again: one
+   * statement, which a deadlock rolls back whole, or insert-if-absent statements), a deadlock or lock wait
+   * timeout runs it again, up to MAX_ATTEMPTS attempts, each counted.
+   */
+  async query<T>(what: string, sql: string, params: unknown[], retryLocks = false): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      this.counters.shardQueries[this.shard]!++;
+      const deadline = Date.now() + this.timeouts.queryTimeoutMs;
+      let connection: PoolConnection;
+      try {
+        connection = await this.acquire(deadline);
+      } catch (error) {
+        throw this.fail(what, error);
+      }
+      try {
+        const result = (await this.run(connection, what, sql, params, deadline)) as T;
+        connection.release();
+        return result;
+      } catch (error) {
+        if (!(error instanceof Discarded)) connection.release();
+        const errno = (error as { errno?: number }).errno;
+        if (retryLocks && (errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) continue;
+        throw this.failed(what, error);
+      }
     }
   }
 

@@ -55,6 +55,11 @@ export class MysqlShardStore implements ShardStore {
     return this.pool.query<T>(what, sql, params);
   }
 
+  /** A write that may run again after a deadlock or lock wait timeout rolled it back (the pool retries it). */
+  private rerunnable<T>(what: string, sql: string, params: unknown[]): Promise<T> {
+    return this.pool.query<T>(what, sql, params, true);
+  }
+
   private transaction(what: string, sql: string, params: unknown[]): Promise<ResultSetHeader[]> {
     return this.pool.transaction(what, sql, params);
   }
@@ -100,7 +105,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
       const row = rows[i]!;
       values[i] = [idToBytes(row.id), row.typeId, row.version, row.created, row.updated, row.body];
     }
-    await this.query("insertObjects", "INSERT INTO objects (id, type_id, version, created, updated, body) VALUES ?", [values]);
+    await this.rerunnable("insertObjects", "INSERT INTO objects (id, type_id, version, created, updated, body) VALUES ?", [values]);
   }
 
   async replaceObjects(changes: readonly { row: ObjectRow; expectVersion: number }[]): Promise<boolean[]> {
@@ -292,7 +297,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
       const row = rows[i]!;
       values[i] = [row.indexId, Buffer.from(row.valueHash, "hex"), idToBytes(row.targetId), row.seq, row.created, row.valueKey];
     }
-    const result = await this.query<ResultSetHeader>(
+    const result = await this.rerunnable<ResultSetHeader>(
       "writeIndexEntries",
       "INSERT IGNORE INTO index_entries (index_id, value_hash, target_id, seq, created, value) VALUES ?",
       [values],
@@ -307,7 +312,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
       conditions[i] = "(index_id = ? AND value_hash = ? AND target_id = ?)";
       params.push(keys[i]!.indexId, Buffer.from(keys[i]!.valueHash, "hex"), idToBytes(keys[i]!.targetId));
     }
-    const result = await this.query<ResultSetHeader>(
+    const result = await this.rerunnable<ResultSetHeader>(
       "removeIndexEntries",
       `DELETE FROM index_entries WHERE ${conditions.join(" OR ")}`,
       params,
@@ -391,7 +396,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
 
   async queueRepairs(entries: readonly RepairEntry[]): Promise<void> {
     const values = entries.map((entry) => [idToBytes(entry.id), entry.seq, entry.body]);
-    await this.query("queueRepairs", "INSERT IGNORE INTO repair_queue (id, seq, body) VALUES ?", [values]);
+    await this.rerunnable("queueRepairs", "INSERT IGNORE INTO repair_queue (id, seq, body) VALUES ?", [values]);
   }
 
   async readRepairQueue(after: { id: string; seq: number } | null, limit: number): Promise<RepairEntry[]> {
@@ -412,15 +417,17 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPL
   async removeRepairs(keys: readonly { id: string; seq: number }[]): Promise<number> {
     const conditions = keys.map(() => "(id = ? AND seq = ?)");
     const params = keys.flatMap((key) => [idToBytes(key.id), key.seq]);
-    const result = await this.query<ResultSetHeader>("removeRepairs", `DELETE FROM repair_queue WHERE ${conditions.join(" OR ")}`, params);
+    const result = await this.rerunnable<ResultSetHeader>("removeRepairs", `DELETE FROM repair_queue WHERE ${conditions.join(" OR ")}`, params);
     return result.affectedRows;
   }
 
   async reserveKeys(rows: readonly IdempotencyKeyRow[]): Promise<string[]> {
-    // Insert-if-absent, then read what each key holds: one round trip (two statements).
-    const values = rows.map((row) => [Buffer.from(row.keyHash, "hex"), idToBytes(row.id), row.created]);
-    const hashes = rows.map((row) => Buffer.from(row.keyHash, "hex"));
-    const results = await this.query<[ResultSetHeader, Row[]]>(
+    // Insert-if-absent, then read what each key holds: one round trip (two statements), both safe to run
+    // again. Keys go in key order, so concurrent reservations take their locks in one order.
+    const sorted = rows.slice().sort((a, b) => (a.keyHash < b.keyHash ? -1 : a.keyHash > b.keyHash ? 1 : 0));
+    const values = sorted.map((row) => [Buffer.from(row.keyHash, "hex"), idToBytes(row.id), row.created]);
+    const hashes = sorted.map((row) => Buffer.from(row.keyHash, "hex"));
+    const results = await this.rerunnable<[ResultSetHeader, Row[]]>(
       "reserveKeys",
       "INSERT IGNORE INTO idempotency_keys (key_hash, object_id, created) VALUES ?; SELECT key_hash, object_id FROM idempotency_keys WHERE key_hash IN (?);",
       [values, hashes],

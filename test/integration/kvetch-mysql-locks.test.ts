@@ -1,0 +1,83 @@
+// Lock waits on MySQL shards (spec/kvetch-storage.md §9): a write that may run again (one statement, or
+// insert-if-absent statements such as reserveKeys') is run again after a lock wait timeout or a deadlock
+// rolled it back, up to 3 attempts, each counted; any other call gets the shard's error at once.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import mysql from "mysql2/promise";
+import { KvetchError } from "../../src/kvetch/index.js";
+import { DEFAULT_SHARD_TIMEOUTS, ShardPool } from "../../src/kvetch/mysqlPool.js";
+import { MYSQL_SERVER, dropDatabases, serversUp, shardUrls, testDatabases } from "./kvetch-servers.js";
+
+const DATABASES = testDatabases("locks").slice(0, 1);
+
+if (await serversUp("test/integration/kvetch-mysql-locks.test.ts", { mysql: true })) {
+  const url = shardUrls(DATABASES)[0]!;
+
+  test.before(async () => {
+    await dropDatabases(DATABASES);
+    const connection = await mysql.createConnection({ uri: MYSQL_SERVER });
+    try {
+      await connection.query(`CREATE DATABASE ${DATABASES[0]}`);
+      await connection.query(`CREATE TABLE ${DATABASES[0]}.t (k INT PRIMARY KEY) ENGINE = InnoDB`);
+    } finally {
+      await connection.end();
+    }
+  });
+
+  test.after(async () => {
+    await dropDatabases(DATABASES);
+  });
+
+  /** Another client holding row `k` of t in an open transaction until `release` (rolled back). */
+  async function holdRow(k: number): Promise<{ release: () => Promise<void> }> {
+    const other = await mysql.createConnection({ uri: url });
+    await other.query("START TRANSACTION");
+    await other.query("INSERT INTO t (k) VALUES (?)", [k]);
+    return {
+      release: async () => {
+        await other.query("ROLLBACK");
+        await other.end();
+      },
+    };
+  }
+
+  // Waits at most 1 s for a lock, then inserts k if absent.
+  const INSERT = "SET SESSION innodb_lock_wait_timeout = 1; INSERT IGNORE INTO t (k) VALUES (?)";
+
+  test("a rerunnable write that timed out waiting for a lock runs again and succeeds once the lock is gone; each attempt is counted", async () => {
+    const counters = { calls: 0, shardQueries: [0], cacheRoundTrips: {}, rowsFetched: 0 };
+    const pool = new ShardPool(0, "test", url, 2, DEFAULT_SHARD_TIMEOUTS, counters);
+    const held = await holdRow(1);
+    try {
+      // the holder lets go after the first attempt's 1 s wait has run out
+      const releasing = new Promise<void>((resolve) => setTimeout(() => void held.release().then(resolve), 1500));
+      await pool.query("insertRows", INSERT, [1], true);
+      await releasing;
+      assert.is(counters.shardQueries[0], 2, "two attempts, both counted");
+      const rows = await pool.query<{ k: number }[]>("read", "SELECT k FROM t WHERE k = 1", []);
+      assert.equal(rows.map((row) => row.k), [1], "the row is there");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("a write that may not run again gets the shard's error after one lock wait timeout", async () => {
+    const counters = { calls: 0, shardQueries: [0], cacheRoundTrips: {}, rowsFetched: 0 };
+    const pool = new ShardPool(0, "test", url, 2, DEFAULT_SHARD_TIMEOUTS, counters);
+    const held = await holdRow(2);
+    try {
+      const failure = await pool.query("insertRows", INSERT, [2]).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      assert.instance(failure, KvetchError);
+      assert.match((failure as KvetchError).message, /shard 0 failed in insertRows/);
+      assert.is(counters.shardQueries[0], 1);
+    } finally {
+      await held.release();
+      await pool.close();
+    }
+  });
+
+  test.run();
+}
