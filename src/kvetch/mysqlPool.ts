@@ -24,7 +24,13 @@ export const DEFAULT_SHARD_TIMEOUTS: ShardTimeouts = { queryTimeoutMs: 5000, acq
 
 const DEADLOCK = 1213;
 const LOCK_WAIT_TIMEOUT = 1205;
-const MAX_ATTEMPTS = 3;
+/** Attempts of a write a deadlock or lock wait timeout rolled back (each after a random pause, lockBackoff). */
+const MAX_ATTEMPTS = 5;
+
+/** A random pause before attempt `attempt + 1` (up to 2, 4, 8, 16 ms), so writers that deadlocked do not collide again at once. */
+function lockBackoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+}
 /** ER_NET_PACKET_TOO_LARGE: a statement over the server's max_allowed_packet (the server then hangs up). */
 const PACKET_TOO_LARGE = 1153;
 /** ER_DUP_ENTRY: an insert hit a key that is already stored (the statement inserted nothing). */
@@ -266,7 +272,10 @@ export class ShardPool {
       } catch (error) {
         if (!(error instanceof Discarded)) connection.release();
         const errno = (error as { errno?: number }).errno;
-        if (retryLocks && (errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) continue;
+        if (retryLocks && (errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) {
+          await lockBackoff(attempt);
+          continue;
+        }
         throw this.failed(what, error);
       }
     }
@@ -305,7 +314,10 @@ export class ShardPool {
           if (!(rollback instanceof Discarded)) connection.destroy();
         }
         const errno = (error as { errno?: number }).errno;
-        if ((errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) continue;
+        if ((errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) {
+          await lockBackoff(attempt);
+          continue;
+        }
         throw this.fail(what, error);
       }
     }

@@ -82,7 +82,10 @@ export function toObjectRow(row: Row): ObjectRow {
   };
 }
 
-/** Groups rows by (edgeId, fromId), groups in a fixed order so concurrent writers lock parents alike. */
+/**
+ * Groups rows by (edgeId, fromId): groups, and the rows of each by toId, in a fixed order, so concurrent
+ * writers lock parents and their edges alike.
+ */
 export function groupEdgeRows<T extends EdgeKey>(rows: readonly T[]): T[][] {
   const groups = new Map<string, T[]>();
   for (let i = 0; i < rows.length; i++) {
@@ -91,5 +94,6 @@ export function groupEdgeRows<T extends EdgeKey>(rows: readonly T[]): T[][] {
     if (group) group.push(rows[i]!);
     else groups.set(key, [rows[i]!]);
   }
-  return [...groups.keys()].sort().map((key) => groups.get(key)!);
+  const byTarget = (a: T, b: T): number => (a.toId < b.toId ? -1 : a.toId > b.toId ? 1 : 0);
+  return [...groups.keys()].sort().map((key) => groups.get(key)!.sort(byTarget));
 }

@@ -1,6 +1,7 @@
-// Lock waits on MySQL shards (spec/kvetch-storage.md §9): a write that may run again (one statement, or
-// insert-if-absent statements such as reserveKeys') is run again after a lock wait timeout or a deadlock
-// rolled it back, up to 3 attempts, each counted; any other call gets the shard's error at once.
+// Lock waits on MySQL shards (spec/kvetch-storage.md §9.1): a write that may run again (one statement, or
+// insert-if-absent statements such as reserveKeys', or an edge transaction) is run again after a lock wait
+// timeout or a deadlock rolled it back, up to 5 attempts, each counted; any other call gets the shard's
+// error at once. Edge rows go in one order (groupEdgeRows), so concurrent edge writers lock alike.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import mysql from "mysql2/promise";
@@ -44,18 +45,38 @@ if (await serversUp("test/integration/kvetch-mysql-locks.test.ts", { mysql: true
   // Waits at most 1 s for a lock, then inserts k if absent.
   const INSERT = "SET SESSION innodb_lock_wait_timeout = 1; INSERT IGNORE INTO t (k) VALUES (?)";
 
+  /** `held` lets go after 3 attempts' 1 s waits have run out (and their pauses, at most 2 + 4 ms). */
+  const releaseAfterThreeWaits = (held: { release: () => Promise<void> }): Promise<void> =>
+    new Promise<void>((resolve) => setTimeout(() => void held.release().then(resolve), 3500));
+
   test("a rerunnable write that timed out waiting for a lock runs again and succeeds once the lock is gone; each attempt is counted", async () => {
     const counters = { calls: 0, shardQueries: [0], cacheRoundTrips: {}, rowsFetched: 0 };
     const pool = new ShardPool(0, "test", url, 2, DEFAULT_SHARD_TIMEOUTS, counters);
     const held = await holdRow(1);
     try {
-      // the holder lets go after the first attempt's 1 s wait has run out
-      const releasing = new Promise<void>((resolve) => setTimeout(() => void held.release().then(resolve), 1500));
+      const releasing = releaseAfterThreeWaits(held);
       await pool.query("insertRows", INSERT, [1], true);
       await releasing;
-      assert.is(counters.shardQueries[0], 2, "two attempts, both counted");
+      assert.is(counters.shardQueries[0], 4, "four attempts, each counted");
       const rows = await pool.query<{ k: number }[]>("read", "SELECT k FROM t WHERE k = 1", []);
       assert.equal(rows.map((row) => row.k), [1], "the row is there");
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test("a transaction that timed out waiting for a lock is rolled back and run again until the lock is gone", async () => {
+    const counters = { calls: 0, shardQueries: [0], cacheRoundTrips: {}, rowsFetched: 0 };
+    const pool = new ShardPool(0, "test", url, 2, DEFAULT_SHARD_TIMEOUTS, counters);
+    const held = await holdRow(3);
+    try {
+      const releasing = releaseAfterThreeWaits(held);
+      const results = await pool.transaction("insertRows", "SET SESSION innodb_lock_wait_timeout = 1; INSERT IGNORE INTO t (k) VALUES (?);", [3]);
+      await releasing;
+      assert.is(counters.shardQueries[0], 4, "four attempts, each counted");
+      assert.is(results[1]!.affectedRows, 1, "the last attempt inserted the row");
+      const rows = await pool.query<{ k: number }[]>("read", "SELECT k FROM t WHERE k = 3", []);
+      assert.equal(rows.map((row) => row.k), [3]);
     } finally {
       await pool.close();
     }

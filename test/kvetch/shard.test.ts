@@ -15,7 +15,7 @@ import {
   shardOfIndexEntry,
 } from "../../src/kvetch/index.js";
 import { indexValueHash } from "../../src/kvetch/backend.js";
-import { SHARD_DDL } from "../../src/kvetch/mysqlTables.js";
+import { SHARD_DDL, groupEdgeRows } from "../../src/kvetch/mysqlTables.js";
 import { fnv1a32 } from "../../src/kvetch/shard.js";
 
 const spec = readFileSync(new URL("../../spec/kvetch-storage.md", import.meta.url), "utf8");
@@ -139,6 +139,22 @@ test("ShardMap: bad ranges say which bucket or range is wrong", () => {
   assert.throws(() => new ShardMap({ shards: 2, buckets: 4, ranges: [{ first: 0, last: 3, shard: 2 }] }), /names shard 2; shards are 0\.\.1/);
   assert.throws(() => new ShardMap({ shards: 0 }), /shard count must be an integer from 1/);
   assert.throws(() => new ShardMap({ shards: 8, buckets: 4 }), /bucket count must be an integer from the shard count \(8\)/);
+});
+
+test("groupEdgeRows: parents in key order, each parent's edges in toId order, whatever order the batch gave", () => {
+  const a = "00000000-0000-7000-8000-00000000000a";
+  const b = "00000000-0000-7000-8000-00000000000b";
+  const c = "00000000-0000-7000-8000-00000000000c";
+  const rows = [
+    { edgeId: 1, fromId: b, toId: c },
+    { edgeId: 1, fromId: a, toId: c },
+    { edgeId: 1, fromId: b, toId: a },
+    { edgeId: 1, fromId: a, toId: b },
+    { edgeId: 1, fromId: a, toId: a },
+  ];
+  const order = (batch: typeof rows): string[][] => groupEdgeRows(batch).map((group) => group.map((row) => `${row.fromId.slice(-1)}→${row.toId.slice(-1)}`));
+  assert.equal(order(rows), [["a→a", "a→b", "a→c"], ["b→a", "b→c"]]);
+  assert.equal(order(rows.slice().reverse()), order(rows), "two writers with the same rows in other orders lock them alike");
 });
 
 test.run();
