@@ -57,8 +57,12 @@ export interface KvetchHealth {
 }
 
 function reportDerivedWriteFailure(report: DerivedWriteFailure): void {
+  const what =
+    report.op === "repair"
+      ? `repair could not settle the derived rows of ${report.ids.length} object(s) writers changed meanwhile`
+      : `${report.op} of ${report.ids.length} object(s) committed, but their derived rows failed`;
   console.error(
-    `graphscale: Kvetch ${report.op} of ${report.ids.length} object(s) committed, but their derived rows failed; ` +
+    `graphscale: Kvetch ${what}; ` +
       `${report.queued ? "queued for `graphscale kvetch repair --queue`" : "run `graphscale kvetch repair`"}:`,
     report.error,
   );

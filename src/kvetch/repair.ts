@@ -5,6 +5,9 @@
 import type { EdgeKey, IndexScanKey, ObjectRow } from "./backend.js";
 import { seqAt } from "./cursor.js";
 import { derivedEdgeHolds, derivedRowsOf, indexEntryHolds } from "./derived.js";
+import type { DerivedRows } from "./derived.js";
+import type { WrittenObject } from "./confirmDerived.js";
+import { confirmRepaired } from "./repairQueue.js";
 import { byKey, distinctKeys } from "./distinct.js";
 import { KvetchError } from "./errors.js";
 import { isUuid } from "./id.js";
@@ -13,28 +16,9 @@ import { readObjectRows } from "./objectRead.js";
 import { orThrow } from "./store.js";
 import type { Store } from "./store.js";
 import { collectDerived, emptyChanges, invalidateDerived, repairDerived } from "./derivedWrite.js";
+import type { KvetchRepairCheckpoint, KvetchRepairPhase, KvetchRepairReport } from "./repairReport.js";
 
-export type KvetchRepairPhase = "objects" | "edges" | "index";
-
-/** Where a repair stands: the phase, the shard, and the last key done on that shard (null: from the start). */
-export interface KvetchRepairCheckpoint {
-  phase: KvetchRepairPhase;
-  shard: number;
-  after: string | null;
-}
-
-export interface KvetchRepairReport {
-  /** Canonical objects scanned. */
-  scanned: number;
-  /** Derived edges and index entries checked against their objects. */
-  checked: number;
-  edgesAdded: number;
-  edgesRemoved: number;
-  indexAdded: number;
-  indexRemoved: number;
-  /** Where to resume when the run stopped early (maxBatches); null when it finished. */
-  checkpoint: KvetchRepairCheckpoint | null;
-}
+export type { KvetchRepairCheckpoint, KvetchRepairPhase, KvetchRepairReport } from "./repairReport.js";
 
 export interface KvetchRepairProgress {
   phase: KvetchRepairPhase;
@@ -160,6 +144,13 @@ async function repairBatch(
 ): Promise<{ rows: number; next: KvetchRepairCheckpoint | null }> {
   const shard = store.shards[checkpoint.shard]!;
   const changes = emptyChanges();
+  /** Per object, the rows the batch writes for it and the version it judged them by (confirmRepaired). */
+  const judged = new Map<string, WrittenObject>();
+  const touch = (id: string, version: number | null): DerivedRows => {
+    let object = judged.get(id);
+    if (object === undefined) judged.set(id, (object = { id, touched: { edges: [], index: [] }, version }));
+    return object.touched;
+  };
   let rows = 0;
   let last: string | null = null;
 
@@ -172,6 +163,7 @@ async function repairBatch(
       if (!type) continue;
       const derived = derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "repair");
       collectDerived(changes, row.id, derived, true, seqAt(row.updated), row.updated);
+      if (derived.edges.length + derived.index.length > 0) judged.set(row.id, { id: row.id, touched: derived, version: row.version });
     }
     if (rows > 0) last = objects[rows - 1]!.id;
   } else if (checkpoint.phase === "edges") {
@@ -187,8 +179,11 @@ async function repairBatch(
       report.checked += rows;
       const targets = await targetsOf(store, edges.map((edge) => edge.toId));
       for (const edge of edges) {
-        if (!derivedEdgeHolds(store.schema.edgeById(edge.edgeId)!, edge, targets.get(edge.toId))) {
+        const def = store.schema.edgeById(edge.edgeId)!;
+        const target = targets.get(edge.toId);
+        if (!derivedEdgeHolds(def, edge, target)) {
           changes.removeEdges.push({ edgeId: edge.edgeId, fromId: edge.fromId, toId: edge.toId });
+          touch(edge.toId, target?.version ?? null).edges.push({ edge: def, fromId: edge.fromId });
         }
       }
       if (rows > 0) {
@@ -209,8 +204,10 @@ async function repairBatch(
     for (const entry of entries) {
       const index = store.schema.indexById(entry.indexId);
       if (!index) continue; // an index the schema dropped: left for an operator to remove
-      if (!indexEntryHolds(index, JSON.parse(entry.valueKey), targets.get(entry.targetId))) {
+      const target = targets.get(entry.targetId);
+      if (!indexEntryHolds(index, JSON.parse(entry.valueKey), target)) {
         changes.removeIndex.push({ indexId: entry.indexId, valueKey: entry.valueKey, valueHash: entry.valueHash, targetId: entry.targetId });
+        touch(entry.targetId, target?.version ?? null).index.push({ index, valueKey: entry.valueKey });
       }
     }
     if (rows > 0) {
@@ -224,9 +221,10 @@ async function repairBatch(
   report.edgesRemoved += counts.edgesRemoved;
   report.indexAdded += counts.indexAdded;
   report.indexRemoved += counts.indexRemoved;
-  if (first || counts.edgesAdded + counts.edgesRemoved + counts.indexAdded + counts.indexRemoved > 0) {
-    await invalidateDerived(store, changes);
-  }
+  const changed = counts.edgesAdded + counts.edgesRemoved + counts.indexAdded + counts.indexRemoved > 0;
+  if (first || changed) await invalidateDerived(store, changes);
+  // A writer that committed one of these objects since the batch read it may have had its rows undone.
+  if (changed) await confirmRepaired(store, [...judged.values()]);
   const next = rows < batchSize || last === null ? advance(store, checkpoint) : { phase: checkpoint.phase, shard: checkpoint.shard, after: last };
   return { rows, next };
 }

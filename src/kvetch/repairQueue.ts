@@ -3,7 +3,7 @@
 // object is queued on its own shard; `repair --queue` (drainRepairQueue) re-derives exactly those objects.
 // Never reports a committed write as failed; never trusts a queued row over the object's current data.
 
-import type { RepairEntry } from "./backend.js";
+import type { ObjectRow, RepairEntry } from "./backend.js";
 import { nextSeq, seqAt } from "./cursor.js";
 import { derivedRowsOf } from "./derived.js";
 import type { DerivedRows } from "./derived.js";
@@ -11,11 +11,11 @@ import { distinctKeys } from "./distinct.js";
 import { KvetchError, shardFailureOf } from "./errors.js";
 import type { KvetchData } from "./model.js";
 import { readObjectRows } from "./objectRead.js";
-import type { KvetchRepairReport } from "./repair.js";
+import type { KvetchRepairReport } from "./repairReport.js";
 import { indexValueHash } from "./backend.js";
 import { shardOfId } from "./shard.js";
-import { eachShardChunk, groupByShard, isFailure, orThrow, pick } from "./store.js";
-import type { Store } from "./store.js";
+import { eachShardChunk, groupByShard, orThrow, pick } from "./store.js";
+import type { DerivedWriteFailure, Store } from "./store.js";
 import { collectDerived, emptyChanges, invalidateDerived, repairDerived, writeDerived } from "./derivedWrite.js";
 import type { DerivedChanges } from "./derivedWrite.js";
 import { confirmDerived, type WrittenObject } from "./confirmDerived.js";
@@ -56,7 +56,7 @@ export async function finishDerived(store: Store, op: "create" | "update" | "del
  * The objects into the repair queue: on each object's shard, in chunks through eachShardChunk (at most
  * chunksAtOnce at once per shard); then onDerivedWriteFailure, told whether they were queued.
  */
-async function queueForRepair(store: Store, op: "create" | "update" | "delete", objects: readonly WrittenObject[], failure: unknown): Promise<void> {
+async function queueForRepair(store: Store, op: DerivedWriteFailure["op"], objects: readonly WrittenObject[], failure: unknown): Promise<void> {
   const ids = objects.map((object) => object.id);
   let queued = objects.length > 0;
   const shardOf = new Int32Array(objects.length);
@@ -83,6 +83,18 @@ async function queueForRepair(store: Store, op: "create" | "update" | "delete", 
 }
 
 /**
+ * confirmRepaired: confirmDerived for repair and the queue drain. A batch judged derived rows from the objects
+ * as it read them; a writer that committed one since (its own confirm saw nothing move) may have had rows
+ * undone: one removed that its new data implies, or one added that it no longer implies. So after a batch
+ * that changed rows, the objects it touched are read again and follow their current data; those still
+ * moving, or that could not be read or written, are queued (onDerivedWriteFailure, op "repair").
+ */
+export async function confirmRepaired(store: Store, objects: readonly WrittenObject[]): Promise<void> {
+  const unsettled = await confirmDerived(store, objects);
+  if (unsettled !== null) await queueForRepair(store, "repair", unsettled.objects, unsettled.error);
+}
+
+/**
  * drainRepairQueue: for every queued object, shard by shard, writes the derived rows its current data
  * implies (insert-if-absent, seq = seqAt(updated)) and removes the left-behind rows it no longer implies,
  * then deletes the queue rows. A shard that fails stops the run with its error; its rows stay queued.
@@ -98,16 +110,20 @@ export async function drainRepairQueue(store: Store, batchSize: number): Promise
       report.scanned += entries.length;
       const { keys } = distinctKeys(entries.map((entry) => entry.id));
       const rows = orThrow(await readObjectRows(store, keys));
-      const current = new Map<string, DerivedRows>();
+      const current = new Map<string, { implied: DerivedRows; written: WrittenObject }>();
       const changes = emptyChanges();
       for (let k = 0; k < keys.length; k++) {
-        const row = rows[k]!;
-        const type = row === null || isFailure(row) ? undefined : store.schema.typeById(row.typeId);
+        const row = rows[k]! as ObjectRow | null; // orThrow: no failures
+        const type = row === null ? undefined : store.schema.typeById(row.typeId);
         const implied = row && type ? derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "repair --queue") : { edges: [], index: [] };
-        current.set(keys[k]!, implied);
+        const touched = { edges: [...implied.edges], index: [...implied.index] };
+        current.set(keys[k]!, { implied, written: { id: keys[k]!, touched, version: row === null ? null : row.version } });
         if (row) collectDerived(changes, keys[k]!, implied, true, seqAt(row.updated), row.updated);
       }
-      for (const entry of entries) removeLeftBehind(store, changes, entry, current.get(entry.id)!);
+      for (const entry of entries) {
+        const { implied, written } = current.get(entry.id)!;
+        removeLeftBehind(store, changes, entry, implied, written.touched);
+      }
       const counts = await repairDerived(store, changes);
       report.checked += entries.length;
       report.edgesAdded += counts.edgesAdded;
@@ -115,6 +131,9 @@ export async function drainRepairQueue(store: Store, batchSize: number): Promise
       report.indexAdded += counts.indexAdded;
       report.indexRemoved += counts.indexRemoved;
       await invalidateDerived(store, changes);
+      if (counts.edgesAdded + counts.edgesRemoved + counts.indexAdded + counts.indexRemoved > 0) {
+        await confirmRepaired(store, [...current.values()].map((object) => object.written));
+      }
       await shard.removeRepairs(entries.map((entry) => ({ id: entry.id, seq: entry.seq })));
       if (entries.length < batchSize) break;
       const last = entries[entries.length - 1]!;
@@ -124,8 +143,11 @@ export async function drainRepairQueue(store: Store, batchSize: number): Promise
   return report;
 }
 
-/** Adds to `changes` the removal of each touched row of `entry` that the object's current data does not imply. */
-function removeLeftBehind(store: Store, changes: DerivedChanges, entry: RepairEntry, implied: DerivedRows): void {
+/**
+ * Adds to `changes` the removal of each touched row of `entry` that the object's current data does not
+ * imply, and to `touched` (the rows the drain changes for the object) each such row.
+ */
+function removeLeftBehind(store: Store, changes: DerivedChanges, entry: RepairEntry, implied: DerivedRows, touched: DerivedRows): void {
   let body: { e?: [number, string][]; i?: [number, string][] };
   try {
     body = JSON.parse(entry.body) as typeof body;
@@ -134,12 +156,16 @@ function removeLeftBehind(store: Store, changes: DerivedChanges, entry: RepairEn
   }
   for (const [edgeId, fromId] of body.e ?? []) {
     if (implied.edges.some((row) => row.edge.edgeId === edgeId && row.fromId === fromId)) continue;
-    if (!store.schema.edgeById(edgeId)) continue;
+    const edge = store.schema.edgeById(edgeId);
+    if (!edge) continue;
     changes.removeEdges.push({ edgeId, fromId, toId: entry.id });
+    touched.edges.push({ edge, fromId });
   }
   for (const [indexId, valueKey] of body.i ?? []) {
     if (implied.index.some((row) => row.index.indexId === indexId && row.valueKey === valueKey)) continue;
-    if (!store.schema.indexById(indexId)) continue;
+    const index = store.schema.indexById(indexId);
+    if (!index) continue;
     changes.removeIndex.push({ indexId, valueKey, valueHash: indexValueHash(valueKey), targetId: entry.id });
+    touched.index.push({ index, valueKey });
   }
 }

@@ -37,7 +37,8 @@ export interface Store {
 
 /** A write that committed its canonical rows but not all of its derived rows (spec/kvetch-storage.md §6.4). */
 export interface DerivedWriteFailure {
-  op: "create" | "update" | "delete";
+  /** The write ("repair": a repair batch or queue drain whose objects kept moving while it confirmed them). */
+  op: "create" | "update" | "delete" | "repair";
   /** The objects whose derived rows may be missing or stale. */
   ids: readonly string[];
   /** Whether they are in the repair queue (`repair --queue` heals them); false: only a full repair does. */

@@ -1,0 +1,24 @@
+// What a repair run reports and resumes from (spec/kvetch-storage.md §8): shared by the full repair and the
+// queue drain, so neither imports the other for it.
+
+export type KvetchRepairPhase = "objects" | "edges" | "index";
+
+/** Where a repair stands: the phase, the shard, and the last key done on that shard (null: from the start). */
+export interface KvetchRepairCheckpoint {
+  phase: KvetchRepairPhase;
+  shard: number;
+  after: string | null;
+}
+
+export interface KvetchRepairReport {
+  /** Canonical objects scanned. */
+  scanned: number;
+  /** Derived edges and index entries checked against their objects. */
+  checked: number;
+  edgesAdded: number;
+  edgesRemoved: number;
+  indexAdded: number;
+  indexRemoved: number;
+  /** Where to resume when the run stopped early (maxBatches); null when it finished. */
+  checkpoint: KvetchRepairCheckpoint | null;
+}
