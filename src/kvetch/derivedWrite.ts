@@ -68,8 +68,9 @@ interface DerivedChunk extends ShardChunk {
 
 /**
  * writeDerived: applies derived row changes, each kind grouped by its placement (shardOfEdge,
- * shardOfIndexEntry) and split into chunks of at most KEYS_PER_QUERY rows, one round trip per chunk. The
- * chunks of all four kinds share one eachShardChunk: every shard concurrently, each at most chunksAtOnce of
+ * shardOfIndexEntry) and split into chunks of at most KEYS_PER_QUERY rows (added rows also by DATA_PER_QUERY
+ * of data: edge bodies, index values), one round trip per chunk. The chunks of all four kinds share one
+ * eachShardChunk: every shard concurrently, each at most chunksAtOnce of
  * them at once (added edges, removed edges, added index entries, removed index entries, in that order), so
  * a write with many thousands of derived rows on one shard takes more round trips, never more of its pool.
  * Every chunk is tried whatever the others do; then the failure of the first chunk that failed, in that
@@ -81,28 +82,43 @@ export async function writeDerived(store: Store, changes: DerivedChanges, replac
   const chunks: DerivedChunk[] = [];
   const map = store.shardMap;
   const shards = store.shards;
-  const plan = <T>(items: readonly T[], shardOf: (item: T) => number, write: (shard: ShardGuard, part: T[]) => Promise<void>): void => {
+  const plan = <T>(
+    items: readonly T[],
+    shardOf: (item: T) => number,
+    write: (shard: ShardGuard, part: T[]) => Promise<void>,
+    sizeOf?: (item: T) => number,
+  ): void => {
     if (items.length === 0) return;
     const placement = new Int32Array(items.length);
     for (let i = 0; i < items.length; i++) placement[i] = shardOf(items[i]!);
-    for (const { shard, positions } of groupByShard(shards.length, placement)) {
+    for (const { shard, positions } of groupByShard(shards.length, placement, sizeOf && ((p) => sizeOf(items[p]!)))) {
       chunks.push({ shard, positions, at: chunks.length, write: () => write(shards[shard]!, pick(items, positions)) });
     }
   };
   // Each count grows after its await: `count += await …` would read the count first and lose the rows of
   // chunks that finished meanwhile.
-  plan(changes.addEdges, (row) => shardOfEdge(map, row.fromId), async (shard, rows) => {
-    const n = await shard.writeEdges(rows, replaceEdgeData);
-    counts.edgesAdded += n;
-  });
+  plan(
+    changes.addEdges,
+    (row) => shardOfEdge(map, row.fromId),
+    async (shard, rows) => {
+      const n = await shard.writeEdges(rows, replaceEdgeData);
+      counts.edgesAdded += n;
+    },
+    (row) => row.body.length,
+  );
   plan(changes.removeEdges, (key) => shardOfEdge(map, key.fromId), async (shard, keys) => {
     const n = await shard.removeEdges(keys);
     counts.edgesRemoved += n;
   });
-  plan(changes.addIndex, (row) => shardOfIndexEntry(map, row.indexId, row.valueKey), async (shard, rows) => {
-    const n = await shard.writeIndexEntries(rows);
-    counts.indexAdded += n;
-  });
+  plan(
+    changes.addIndex,
+    (row) => shardOfIndexEntry(map, row.indexId, row.valueKey),
+    async (shard, rows) => {
+      const n = await shard.writeIndexEntries(rows);
+      counts.indexAdded += n;
+    },
+    (row) => row.valueKey.length,
+  );
   plan(changes.removeIndex, (key) => shardOfIndexEntry(map, key.indexId, key.valueKey), async (shard, keys) => {
     const n = await shard.removeIndexEntries(keys);
     counts.indexRemoved += n;

@@ -9,7 +9,7 @@ import { DATA_PER_QUERY } from "../../src/kvetch/store.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
 import { BIG, writeBigBatches } from "./dataChunks.js";
 
-const WATCHED = new Set(["insertObjects", "replaceObjects", "writeEdges"]);
+const WATCHED = new Set(["insertObjects", "replaceObjects", "writeEdges", "writeIndexEntries"]);
 
 /** One shard in memory; per watched call, the data (body characters) of each statement. */
 function watched(): { kvetch: Kvetch; sizes: Map<string, number[]> } {
@@ -25,7 +25,10 @@ function watched(): { kvetch: Kvetch; sizes: Map<string, number[]> } {
               const value = Reflect.get(target, name) as unknown;
               if (typeof value !== "function" || !WATCHED.has(String(name))) return value;
               return (rows: readonly unknown[], ...rest: unknown[]) => {
-                const of = (row: unknown): number => ((row as { row?: { body: string } }).row?.body ?? (row as { body: string }).body).length;
+                const of = (row: unknown): number => {
+                  const r = row as { row?: { body: string }; body?: string; valueKey?: string };
+                  return (r.row?.body ?? r.body ?? r.valueKey ?? "").length;
+                };
                 const list = sizes.get(String(name)) ?? [];
                 list.push(rows.reduce<number>((n, row) => n + of(row), 0));
                 sizes.set(String(name), list);
@@ -42,11 +45,22 @@ test("data chunks (memory): 12 objects of 700,000 characters are 6 statements of
   const { kvetch, sizes } = watched();
   await writeBigBatches(kvetch, 12);
   const perStatement = Math.floor(DATA_PER_QUERY / (BIG + 30)); // 2 rows (a body is the text and a few more characters)
-  for (const call of WATCHED) {
+  for (const call of ["insertObjects", "replaceObjects", "writeEdges"]) {
     const statements = sizes.get(call)!.filter((size) => size > BIG);
     assert.is(statements.length, Math.ceil(12 / perStatement), `${call}: one statement per ${perStatement} rows`);
     assert.ok(statements.every((size) => size <= DATA_PER_QUERY), `${call}: each statement within DATA_PER_QUERY`);
   }
+  await kvetch.close();
+});
+
+test("data chunks (memory): index entries of large values are written in statements of at most DATA_PER_QUERY", async () => {
+  const { kvetch, sizes } = watched();
+  const users = await kvetch.createObjects(Array.from({ length: 12 }, (_, i) => ({ type: "User", data: { username: `${i}`.padEnd(BIG, "x") } })));
+  const statements = sizes.get("writeIndexEntries")!;
+  assert.is(statements.length, 6, "2 entries of 700,000 characters a statement");
+  assert.ok(statements.every((size) => size <= DATA_PER_QUERY));
+  const [found] = await kvetch.queryIndex("username", [`3`.padEnd(BIG, "x")]);
+  assert.equal(found!.edges.map((e) => e.targetId), [users[3]!.id]);
   await kvetch.close();
 });
 
