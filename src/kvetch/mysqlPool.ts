@@ -27,9 +27,16 @@ const LOCK_WAIT_TIMEOUT = 1205;
 /** Attempts of a write a deadlock or lock wait timeout rolled back (each after a random pause, lockBackoff). */
 const MAX_ATTEMPTS = 5;
 
-/** A random pause before attempt `attempt + 1` (up to 2, 4, 8, 16 ms), so writers that deadlocked do not collide again at once. */
-function lockBackoff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+/**
+ * Whether attempt `attempt` of a write that may run again, failed with `error`, runs again: a deadlock or lock
+ * wait timeout with attempts left, after a random pause (up to 2, 4, 8, 16 ms) so writers that deadlocked do
+ * not collide again at once.
+ */
+async function againAfterLockError(error: unknown, attempt: number): Promise<boolean> {
+  const errno = (error as { errno?: number })?.errno;
+  if ((errno !== DEADLOCK && errno !== LOCK_WAIT_TIMEOUT) || attempt >= MAX_ATTEMPTS) return false;
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+  return true;
 }
 /** ER_NET_PACKET_TOO_LARGE: a statement over the server's max_allowed_packet (the server then hangs up). */
 const PACKET_TOO_LARGE = 1153;
@@ -218,6 +225,15 @@ export class ShardPool {
     return tooLarge;
   }
 
+  /** A pooled connection for call `what`, or the shard error for not getting one. */
+  private async connect(what: string, deadline: number): Promise<PoolConnection> {
+    try {
+      return await this.acquire(deadline);
+    } catch (error) {
+      throw this.fail(what, error);
+    }
+  }
+
   /** A pooled connection within the acquire timeout (and what is left of the call's deadline). */
   private async acquire(deadline: number): Promise<PoolConnection> {
     const wait = Math.max(1, Math.min(this.timeouts.acquireTimeoutMs, deadline - Date.now()));
@@ -259,23 +275,14 @@ export class ShardPool {
     for (let attempt = 1; ; attempt++) {
       this.counters.shardQueries[this.shard]!++;
       const deadline = Date.now() + this.timeouts.queryTimeoutMs;
-      let connection: PoolConnection;
-      try {
-        connection = await this.acquire(deadline);
-      } catch (error) {
-        throw this.fail(what, error);
-      }
+      const connection = await this.connect(what, deadline);
       try {
         const result = (await this.run(connection, what, sql, params, deadline)) as T;
         connection.release();
         return result;
       } catch (error) {
         if (!(error instanceof Discarded)) connection.release();
-        const errno = (error as { errno?: number }).errno;
-        if (retryLocks && (errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) {
-          await lockBackoff(attempt);
-          continue;
-        }
+        if (retryLocks && (await againAfterLockError(error, attempt))) continue;
         throw this.failed(what, error);
       }
     }
@@ -285,17 +292,12 @@ export class ShardPool {
    * One counted round trip running `sql` (several statements) inside a transaction on one connection.
    * On failure the transaction is rolled back before the connection goes back to the pool (a connection
    * that timed out or was closed is destroyed, which rolls back on the server); deadlocks and lock wait timeouts are
-   * retried (each attempt is counted).
+   * retried (againAfterLockError; each attempt is counted).
    */
   async transaction(what: string, sql: string, params: unknown[]): Promise<ResultSetHeader[]> {
     for (let attempt = 1; ; attempt++) {
       const deadline = Date.now() + this.timeouts.queryTimeoutMs;
-      let connection: PoolConnection;
-      try {
-        connection = await this.acquire(deadline);
-      } catch (error) {
-        throw this.fail(what, error);
-      }
+      const connection = await this.connect(what, deadline);
       this.counters.shardQueries[this.shard]!++;
       try {
         const results = (await this.run(connection, what, `START TRANSACTION; ${sql} COMMIT;`, params, deadline)) as ResultSetHeader[];
@@ -313,11 +315,7 @@ export class ShardPool {
         } catch (rollback) {
           if (!(rollback instanceof Discarded)) connection.destroy();
         }
-        const errno = (error as { errno?: number }).errno;
-        if ((errno === DEADLOCK || errno === LOCK_WAIT_TIMEOUT) && attempt < MAX_ATTEMPTS) {
-          await lockBackoff(attempt);
-          continue;
-        }
+        if (await againAfterLockError(error, attempt)) continue;
         throw this.fail(what, error);
       }
     }

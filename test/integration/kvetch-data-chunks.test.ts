@@ -3,25 +3,15 @@
 // statements, where one statement would be refused (BAD_DATA). One shard, so every row is on it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import mysql from "mysql2/promise";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
 import { BIG, writeBigBatches } from "../kvetch/dataChunks.js";
-import { MYSQL_SERVER, dropDatabases, serversUp, shardUrls, testDatabases } from "./kvetch-servers.js";
+import { dropDatabases, maxAllowedPacket, serversUp, shardUrls, testDatabases } from "./kvetch-servers.js";
 
 const DATABASES = testDatabases("datachunks").slice(0, 1);
 /** Past this max_allowed_packet the batch would need too much memory; the test says so and does not run. */
 const MAX_PACKET_TESTED = 32 * 1024 * 1024;
 
-async function maxAllowedPacket(): Promise<number> {
-  const connection = await mysql.createConnection({ uri: MYSQL_SERVER });
-  try {
-    const [rows] = await connection.query("SELECT @@max_allowed_packet AS m");
-    return Number((rows as { m: unknown }[])[0]!.m);
-  } finally {
-    await connection.end();
-  }
-}
 
 if (await serversUp("test/integration/kvetch-data-chunks.test.ts", { mysql: true })) {
   const maxPacket = await maxAllowedPacket();

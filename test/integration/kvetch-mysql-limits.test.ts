@@ -9,7 +9,7 @@ import { Kvetch, KvetchError, mysqlBackend } from "../../src/kvetch/index.js";
 import type { KvetchObject } from "../../src/kvetch/index.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
 import { DEFAULT_SHARD_TIMEOUTS, ShardPool, maxPacketOf } from "../../src/kvetch/mysqlPool.js";
-import { MYSQL_SERVER, dropDatabases, serversUp, shardUrls } from "./kvetch-servers.js";
+import { dropDatabases, maxAllowedPacket, serversUp, shardUrls } from "./kvetch-servers.js";
 
 const DATABASES = [0, 1, 2, 3].map((i) => `graphscale_test_limits_${i}`);
 /** Past this max_allowed_packet the oversized test would need too much memory; it says so and does not run. */
@@ -24,15 +24,6 @@ if (await serversUp("test/integration/kvetch-mysql-limits.test.ts", { mysql: tru
     return kvetch;
   }
 
-  async function maxAllowedPacket(): Promise<number> {
-    const connection = await mysql.createConnection({ uri: MYSQL_SERVER });
-    try {
-      const [rows] = await connection.query("SELECT @@max_allowed_packet AS m");
-      return Number((rows as { m: unknown }[])[0]!.m);
-    } finally {
-      await connection.end();
-    }
-  }
 
   let kvetch: Kvetch;
   let user: KvetchObject;

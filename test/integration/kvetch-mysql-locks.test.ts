@@ -49,55 +49,58 @@ if (await serversUp("test/integration/kvetch-mysql-locks.test.ts", { mysql: true
   const releaseAfterThreeWaits = (held: { release: () => Promise<void> }): Promise<void> =>
     new Promise<void>((resolve) => setTimeout(() => void held.release().then(resolve), 3500));
 
-  test("a rerunnable write that timed out waiting for a lock runs again and succeeds once the lock is gone; each attempt is counted", async () => {
+  /** A pool of 2 on the test database, its counters, and row `k` of t held by another client meanwhile. */
+  async function withHeldRow(
+    k: number,
+    run: (pool: ShardPool, counters: { shardQueries: number[] }, held: { release: () => Promise<void> }) => Promise<void>,
+  ): Promise<void> {
     const counters = { calls: 0, shardQueries: [0], cacheRoundTrips: {}, rowsFetched: 0 };
     const pool = new ShardPool(0, "test", url, 2, DEFAULT_SHARD_TIMEOUTS, counters);
-    const held = await holdRow(1);
     try {
+      await run(pool, counters, await holdRow(k));
+    } finally {
+      await pool.close();
+    }
+  }
+
+  const rowsWith = async (pool: ShardPool, k: number): Promise<number[]> =>
+    (await pool.query<{ k: number }[]>("read", "SELECT k FROM t WHERE k = ?", [k])).map((row) => row.k);
+
+  test("a rerunnable write that timed out waiting for a lock runs again and succeeds once the lock is gone; each attempt is counted", async () => {
+    await withHeldRow(1, async (pool, counters, held) => {
       const releasing = releaseAfterThreeWaits(held);
       await pool.query("insertRows", INSERT, [1], true);
       await releasing;
       assert.is(counters.shardQueries[0], 4, "four attempts, each counted");
-      const rows = await pool.query<{ k: number }[]>("read", "SELECT k FROM t WHERE k = 1", []);
-      assert.equal(rows.map((row) => row.k), [1], "the row is there");
-    } finally {
-      await pool.close();
-    }
+      assert.equal(await rowsWith(pool, 1), [1], "the row is there");
+    });
   });
 
   test("a transaction that timed out waiting for a lock is rolled back and run again until the lock is gone", async () => {
-    const counters = { calls: 0, shardQueries: [0], cacheRoundTrips: {}, rowsFetched: 0 };
-    const pool = new ShardPool(0, "test", url, 2, DEFAULT_SHARD_TIMEOUTS, counters);
-    const held = await holdRow(3);
-    try {
+    await withHeldRow(3, async (pool, counters, held) => {
       const releasing = releaseAfterThreeWaits(held);
-      const results = await pool.transaction("insertRows", "SET SESSION innodb_lock_wait_timeout = 1; INSERT IGNORE INTO t (k) VALUES (?);", [3]);
+      const results = await pool.transaction("insertRows", `${INSERT};`, [3]);
       await releasing;
       assert.is(counters.shardQueries[0], 4, "four attempts, each counted");
       assert.is(results[1]!.affectedRows, 1, "the last attempt inserted the row");
-      const rows = await pool.query<{ k: number }[]>("read", "SELECT k FROM t WHERE k = 3", []);
-      assert.equal(rows.map((row) => row.k), [3]);
-    } finally {
-      await pool.close();
-    }
+      assert.equal(await rowsWith(pool, 3), [3]);
+    });
   });
 
   test("a write that may not run again gets the shard's error after one lock wait timeout", async () => {
-    const counters = { calls: 0, shardQueries: [0], cacheRoundTrips: {}, rowsFetched: 0 };
-    const pool = new ShardPool(0, "test", url, 2, DEFAULT_SHARD_TIMEOUTS, counters);
-    const held = await holdRow(2);
-    try {
-      const failure = await pool.query("insertRows", INSERT, [2]).then(
-        () => null,
-        (error: unknown) => error,
-      );
-      assert.instance(failure, KvetchError);
-      assert.match((failure as KvetchError).message, /shard 0 failed in insertRows/);
-      assert.is(counters.shardQueries[0], 1);
-    } finally {
-      await held.release();
-      await pool.close();
-    }
+    await withHeldRow(2, async (pool, counters, held) => {
+      try {
+        const failure = await pool.query("insertRows", INSERT, [2]).then(
+          () => null,
+          (error: unknown) => error,
+        );
+        assert.instance(failure, KvetchError);
+        assert.match((failure as KvetchError).message, /shard 0 failed in insertRows/);
+        assert.is(counters.shardQueries[0], 1);
+      } finally {
+        await held.release();
+      }
+    });
   });
 
   test.run();

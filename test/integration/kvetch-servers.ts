@@ -78,6 +78,17 @@ export function testWhen(up: boolean): (name: string, body: () => Promise<void> 
   };
 }
 
+/** The server's max_allowed_packet, in bytes. */
+export async function maxAllowedPacket(): Promise<number> {
+  const connection = await mysql.createConnection({ uri: MYSQL_SERVER });
+  try {
+    const [rows] = await connection.query("SELECT @@max_allowed_packet AS m");
+    return Number((rows as { m: unknown }[])[0]!.m);
+  } finally {
+    await connection.end();
+  }
+}
+
 /** Drops the databases (the store's migrate creates them again). */
 export async function dropDatabases(databases: readonly string[] = TEST_DATABASES): Promise<void> {
   const connection = await mysql.createConnection({ uri: MYSQL_SERVER });

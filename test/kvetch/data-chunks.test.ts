@@ -4,40 +4,28 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
-import type { KvetchBackend, KvetchCounters, ShardStore } from "../../src/kvetch/index.js";
 import { DATA_PER_QUERY } from "../../src/kvetch/store.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
 import { BIG, writeBigBatches } from "./dataChunks.js";
+import { aroundShardCalls } from "./shardCalls.js";
 
 const WATCHED = new Set(["insertObjects", "replaceObjects", "writeEdges", "writeIndexEntries"]);
 
-/** One shard in memory; per watched call, the data (body characters) of each statement. */
+/** One shard in memory; per watched call, the data (body characters, index values) of each statement. */
 function watched(): { kvetch: Kvetch; sizes: Map<string, number[]> } {
-  const inner = memoryBackend({ shards: 1 });
   const sizes = new Map<string, number[]>();
-  const backend: KvetchBackend = {
-    ...inner,
-    openShards: (counters: KvetchCounters): ShardStore[] =>
-      inner.openShards(counters).map(
-        (store) =>
-          new Proxy(store, {
-            get(target, name) {
-              const value = Reflect.get(target, name) as unknown;
-              if (typeof value !== "function" || !WATCHED.has(String(name))) return value;
-              return (rows: readonly unknown[], ...rest: unknown[]) => {
-                const of = (row: unknown): number => {
-                  const r = row as { row?: { body: string }; body?: string; valueKey?: string };
-                  return (r.row?.body ?? r.body ?? r.valueKey ?? "").length;
-                };
-                const list = sizes.get(String(name)) ?? [];
-                list.push(rows.reduce<number>((n, row) => n + of(row), 0));
-                sizes.set(String(name), list);
-                return (value as (...a: unknown[]) => unknown).apply(target, [rows, ...rest]);
-              };
-            },
-          }),
-      ),
-  };
+  const backend = aroundShardCalls(memoryBackend({ shards: 1 }), (_shard, method, args, call) => {
+    if (WATCHED.has(method)) {
+      const of = (row: unknown): number => {
+        const r = row as { row?: { body: string }; body?: string; valueKey?: string };
+        return (r.row?.body ?? r.body ?? r.valueKey ?? "").length;
+      };
+      const list = sizes.get(method) ?? [];
+      list.push((args[0] as readonly unknown[]).reduce<number>((n, row) => n + of(row), 0));
+      sizes.set(method, list);
+    }
+    return call();
+  });
   return { kvetch: new Kvetch({ schema: contractSchema, backend }), sizes };
 }
 

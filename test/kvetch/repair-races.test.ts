@@ -4,64 +4,37 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
-import type { DerivedWriteFailure, KvetchBackend, KvetchCounters, ShardStore } from "../../src/kvetch/index.js";
+import type { DerivedWriteFailure, KvetchBackend } from "../../src/kvetch/index.js";
 import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { shardError } from "../../src/kvetch/errors.js";
 import { todoKvetchSchema } from "../../examples/todo/kvetchSchema.js";
+import { aroundShardCalls, gate, type Gate } from "./shardCalls.js";
 
-interface Gate {
-  /** The method to hold (its first call waits until `open`). */
+/** A gate for the first call of `method`. */
+interface MethodGate extends Gate {
   method: string;
-  reached: Promise<void>;
-  open: () => void;
-  wait: () => Promise<void>;
 }
 
-function gate(method: string): Gate {
-  let reach!: () => void;
-  let open!: () => void;
-  const reached = new Promise<void>((resolve) => (reach = resolve));
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return {
-    method,
-    reached,
-    open,
-    wait: () => {
-      reach();
-      return opened;
-    },
-  };
+function gateOn(method: string): MethodGate {
+  return { method, ...gate() };
 }
 
 /** `inner`, whose shards hold the gate's method while `gates.current` is set (each gate once), and fail the methods in `gates.failing`. */
-function gated(inner: KvetchBackend, gates: { current: Gate | null; failing?: Set<string> }): KvetchBackend {
-  return {
-    ...inner,
-    openShards: (counters: KvetchCounters): ShardStore[] =>
-      inner.openShards(counters).map(
-        (store) =>
-          new Proxy(store, {
-            get(target, name) {
-              const value = Reflect.get(target, name) as unknown;
-              if (typeof value !== "function") return value;
-              return async (...args: unknown[]) => {
-                if (gates.failing?.has(String(name))) throw shardError(target.shard, "failed", String(name), new Error("broken in this test"));
-                const held = gates.current;
-                if (held !== null && held.method === name) {
-                  gates.current = null;
-                  await held.wait();
-                }
-                return (value as (...a: unknown[]) => unknown).apply(target, args);
-              };
-            },
-          }),
-      ),
-  };
+function gated(inner: KvetchBackend, gates: { current: MethodGate | null; failing?: Set<string> }): KvetchBackend {
+  return aroundShardCalls(inner, async (shard, method, _args, call) => {
+    if (gates.failing?.has(method)) throw shardError(shard, "failed", method, new Error("broken in this test"));
+    const held = gates.current;
+    if (held !== null && held.method === method) {
+      gates.current = null;
+      await held.wait();
+    }
+    return call();
+  });
 }
 
 async function setup() {
   const backend = memoryBackend({ shards: 2 });
-  const gates: { current: Gate | null; failing: Set<string> } = { current: null, failing: new Set() };
+  const gates: { current: MethodGate | null; failing: Set<string> } = { current: null, failing: new Set() };
   const reports: DerivedWriteFailure[] = [];
   const writer = new Kvetch({ schema: todoKvetchSchema, backend, onDerivedWriteFailure: (r) => reports.push(r) });
   const repairer = new Kvetch({ schema: todoKvetchSchema, backend: gated(backend, gates), onDerivedWriteFailure: (r) => reports.push(r) });
@@ -99,7 +72,7 @@ test("repair's edges phase removes a stale edge; a writer re-implies it before t
   const { closeAll, writer, repairer, gates, l1, l2, listed, counted, crashAfterCanonical } = await setup();
   const item = await writer.createObject("TodoItem", { listId: l1.id, text: "t" });
   await crashAfterCanonical(() => writer.updateObject(item.id, { listId: l2.id })); // item says l2, the edge is l1's
-  gates.current = gate("removeEdges");
+  gates.current = gateOn("removeEdges");
   const held = gates.current;
   const repaired = repairer.repair();
   await held.reached; // the edges phase judged l1 → item stale (the item said l2) and is about to remove it
@@ -117,7 +90,7 @@ test("repair's objects phase adds a missing edge; a writer moves the object befo
   const { closeAll, writer, repairer, gates, l1, l2, listed, counted, crashAfterCanonical } = await setup();
   const [item] = await crashAfterCanonical(() => writer.createObject("TodoItem", { listId: l1.id, text: "t" }));
   assert.equal(await listed(l1.id), [], "the crashed create left no edge");
-  gates.current = gate("writeEdges");
+  gates.current = gateOn("writeEdges");
   const held = gates.current;
   const repaired = repairer.repair({ maxBatches: 2 }); // the objects phase, on both shards
   await held.reached; // about to insert l1 → item, implied by the item as it read it
@@ -136,7 +109,7 @@ test("repair's index phase removes a stale entry; a writer re-implies it before 
   const { closeAll, writer, repairer, gates, crashAfterCanonical } = await setup();
   const user = await writer.createObject("User", { username: "ann" });
   await crashAfterCanonical(() => writer.updateObject(user.id, { username: "bob" })); // the index still says ann
-  gates.current = gate("removeIndexEntries");
+  gates.current = gateOn("removeIndexEntries");
   const held = gates.current;
   const repaired = repairer.repair();
   await held.reached; // the index phase judged ann → user stale and is about to remove it
@@ -153,7 +126,7 @@ test("repair cannot read an object back to confirm it: the object is queued (op 
   const { closeAll, reports, writer, repairer, gates, l1, l2, listed, crashAfterCanonical } = await setup();
   const item = await writer.createObject("TodoItem", { listId: l1.id, text: "t" });
   await crashAfterCanonical(() => writer.updateObject(item.id, { listId: l2.id }));
-  gates.current = gate("removeEdges");
+  gates.current = gateOn("removeEdges");
   const held = gates.current;
   const repaired = repairer.repair();
   await held.reached;
@@ -177,7 +150,7 @@ test("the queue drain removes a left-behind edge; a writer re-implies it before 
   const item = await writer.createObject("TodoItem", { listId: l1.id, text: "t" });
   await broken.updateObject(item.id, { listId: l2.id }); // item says l2; l1's edge left behind, l2's missing; queued
   assert.equal(await listed(l1.id), [item.id]);
-  gates.current = gate("removeEdges");
+  gates.current = gateOn("removeEdges");
   const held = gates.current;
   const drained = repairer.repair({ queue: true });
   await held.reached; // l2 → item written, about to remove l1 → item (the item said l2)

@@ -3,68 +3,33 @@
 // checks both backends must pass.
 import * as assert from "uvu/assert";
 import { Kvetch, KvetchError } from "../../src/kvetch/index.js";
-import type { DerivedWriteFailure, KvetchBackend, KvetchCounters, KvetchObject, NewItem, ShardStore } from "../../src/kvetch/index.js";
+import type { DerivedWriteFailure, KvetchBackend, KvetchObject, NewItem } from "../../src/kvetch/index.js";
 import { todoKvetchSchema } from "../../examples/todo/kvetchSchema.js";
 import { rejectionOf } from "./rejection.js";
-
-/** Holds insertObjects calls until released; `reached` resolves when the first one waits. */
-export interface Hold {
-  reached: Promise<void>;
-  release: () => void;
-  wait: () => Promise<void>;
-}
+import { aroundShardCalls, gate, type Gate } from "./shardCalls.js";
 
 /** What the test does to the shards opened through a steered backend. */
 export interface Steering {
-  /** Until released, every insertObjects call waits. */
-  hold: Hold | null;
+  /** Until opened, every insertObjects call waits. */
+  hold: Gate | null;
   /** "shard/method": that call throws a backend refusal (a KvetchError that is not a shard failure). */
   refuse: Set<string>;
   /** Calls made, as "shard/method". */
   calls: string[];
 }
 
-export function hold(): Hold {
-  let reach!: () => void;
-  let release!: () => void;
-  const reached = new Promise<void>((resolve) => (reach = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-  return {
-    reached,
-    release,
-    wait: () => {
-      reach();
-      return released;
-    },
-  };
-}
-
 /** `inner` whose shards do what `steering` says; its data is inner's (open two stores on one backend). */
 export function steered(inner: KvetchBackend, steering: Steering): KvetchBackend {
   return {
+    ...aroundShardCalls(inner, async (shard, method, _args, call) => {
+      steering.calls.push(`${shard}/${method}`);
+      if (method === "insertObjects" && steering.hold !== null) await steering.hold.wait();
+      if (steering.refuse.has(`${shard}/${method}`)) throw new KvetchError("BAD_DATA", `shard ${shard} refused ${method} in this test`);
+      return call();
+    }),
     kind: `steered ${inner.kind}`,
-    shardMap: inner.shardMap,
     redis: null,
     breaker: false,
-    openShards(counters: KvetchCounters): ShardStore[] {
-      return inner.openShards(counters).map((store) =>
-        new Proxy(store, {
-          get(target, name, receiver) {
-            const value: unknown = Reflect.get(target, name, receiver);
-            if (typeof value !== "function") return value;
-            const method = String(name);
-            return async (...args: unknown[]): Promise<unknown> => {
-              steering.calls.push(`${target.shard}/${method}`);
-              if (method === "insertObjects" && steering.hold !== null) await steering.hold.wait();
-              if (steering.refuse.has(`${target.shard}/${method}`)) {
-                throw new KvetchError("BAD_DATA", `shard ${target.shard} refused ${method} in this test`);
-              }
-              return (value as (...a: unknown[]) => unknown).apply(target, args);
-            };
-          },
-        }),
-      );
-    },
   };
 }
 
@@ -86,14 +51,14 @@ export async function keyRace(backend: KvetchBackend, close: (kvetch: Kvetch) =>
   const fast = new Kvetch({ schema: todoKvetchSchema, backend, onDerivedWriteFailure: (r) => reports.push(r) });
   try {
     const list = await fast.createObject("TodoList", { name: "l" });
-    steering.hold = hold();
+    steering.hold = gate();
     const items: NewItem[] = [{ type: "TodoItem", data: { listId: list.id, text: "slow" }, idempotencyKey: "k1" }];
     // 40 more: some share the keyed item's shard (its chunk), but for a chance of about 1 in 100,000
     for (let i = 0; i < 40; i++) items.push({ type: "TodoItem", data: { listId: list.id, text: `s${i}` } });
     const slowWrite = slow.createObjects(items, { partial: true });
     await steering.hold.reached;
     const first = await fast.createObject("TodoItem", { listId: list.id, text: "fast" }, { idempotencyKey: "k1" });
-    steering.hold.release();
+    steering.hold.open();
     const results = await slowWrite;
     assert.equal(
       results.map((r) => (r instanceof KvetchError ? r.message : "object")),
