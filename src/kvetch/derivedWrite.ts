@@ -70,9 +70,9 @@ interface DerivedChunk extends ShardChunk {
  * writeDerived: applies derived row changes, each kind grouped by its placement (shardOfEdge,
  * shardOfIndexEntry) and split into chunks of at most KEYS_PER_QUERY rows (added rows also by DATA_PER_QUERY
  * of data: edge bodies, index values), one round trip per chunk. The chunks of all four kinds share one
- * eachShardChunk: every shard concurrently, each at most chunksAtOnce of
- * them at once (added edges, removed edges, added index entries, removed index entries, in that order), so
- * a write with many thousands of derived rows on one shard takes more round trips, never more of its pool.
+ * eachShardChunk: every shard concurrently, each at most chunksAtOnce of them at once (added edges, removed
+ * edges, added index entries, removed index entries, in that order), so a write with many thousands of
+ * derived rows on one shard takes more round trips, never more of its pool.
  * Every chunk is tried whatever the others do; then the failure of the first chunk that failed, in that
  * order, is thrown. Idempotent: re-applying changes inserts and removes nothing more, and edge counts move
  * only by rows really inserted or removed.
