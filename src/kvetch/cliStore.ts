@@ -6,6 +6,7 @@ import type { KvetchBackend } from "./backend.js";
 import { KvetchError } from "./errors.js";
 import { Kvetch } from "./kvetch.js";
 import type { KvetchSchema } from "./schema.js";
+import { loadFailure } from "./syntaxLocation.js";
 
 /** Everything the commands need, from a file, a module or the environment. */
 export interface CliConfig {
@@ -33,7 +34,7 @@ export async function loadSchema(path: string): Promise<KvetchSchema> {
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`cannot load schema module ${path}: ${(error as Error).message}`);
+    throw new UsageError(`cannot load schema module ${path}: ${loadFailure(path, error)}`);
   }
   const schema = (module.schema ?? module.default) as KvetchSchema | undefined;
   if (!schema || typeof schema.objectType !== "function") {

@@ -16,6 +16,7 @@ import { mysqlBackend } from "./mysql.js";
 import { defineSchema } from "./schema.js";
 import type { KvetchSchema } from "./schema.js";
 import type { BucketRange } from "./shard.js";
+import { loadFailure } from "./syntaxLocation.js";
 
 const USAGE = `Usage: graphscale kvetch <command> [options]
 
@@ -172,7 +173,7 @@ async function loadConfigModule(path: string): Promise<CliConfig> {
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`cannot load config module ${path}: ${(error as Error).message}`);
+    throw new UsageError(`cannot load config module ${path}: ${loadFailure(path, error)}`);
   }
   const fallback = module.default as Record<string, unknown> | undefined;
   const backend = [module.backend, fallback, fallback?.backend].find(isBackend);

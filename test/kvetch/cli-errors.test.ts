@@ -101,6 +101,22 @@ test("a well-formed checkpoint naming a position this store has not is a usage e
   }
 });
 
+test("a config or schema module with a syntax error names the file, line and column (exit 2, no stack)", async () => {
+  const config = join(dir, "syntax.config.mjs");
+  writeFileSync(config, "export default {\n  shards: [1,\n  oops oops\n};\n");
+  const result = await run(["kvetch", "stats", "--config", config]);
+  assert.is(result.code, 2);
+  assert.match(result.stderr, `graphscale: cannot load config module ${config}: ${config}:3:8: Unexpected identifier 'oops'`);
+  assertNoStack(result);
+  const schema = join(dir, "syntax.schema.mjs");
+  writeFileSync(schema, "export const schema = defineSchema({\n  objects: [)],\n});\n");
+  writeFileSync(join(dir, "with-schema.json"), JSON.stringify({ shards: ["mysql://root@127.0.0.1:9/none"], schema: "syntax.schema.mjs" }));
+  const repaired = await run(["kvetch", "repair", "--config", "with-schema.json"]);
+  assert.is(repaired.code, 2);
+  assert.match(repaired.stderr, `graphscale: cannot load schema module ${schema}: ${schema}:2:13: Unexpected token ')'`);
+  assertNoStack(repaired);
+});
+
 const databases = testDatabases("clifix");
 const mysqlUp = await serversUp("test/kvetch/cli-errors.test.ts", { mysql: true });
 if (mysqlUp) {

@@ -106,6 +106,14 @@ test("a module whose `schema` is not a GraphQLSchema: says what it is and what t
   }
 });
 
+test("a JavaScript module with a syntax error: the file, line and column of it", async () => {
+  const broken = join(dir, "broken.mjs");
+  writeFileSync(broken, "export const schema =\n  makeKvetchSchema({ typeDefs: `type Query { a: Int }` ]);\n");
+  const result = await cli("schema", "print", broken);
+  assert.is(result.code, 1);
+  assert.is(result.err, `graphscale: cannot load ${broken}: ${broken}:2:56: Unexpected token ']'\n`);
+});
+
 test("an SDL error names the file, line and column: a syntax error, a misused directive, a misplaced @default", async () => {
   const syntax = join(dir, "syntax.graphql");
   writeFileSync(syntax, "type Query {\n  a: Int\n  b c\n}\n");

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { printSchema, type GraphQLSchema } from "graphql";
 import type { KvetchSchema } from "../../../src/kvetch/index.js";
+import { loadFailure } from "../../../src/kvetch/syntaxLocation.js";
 import { makeKvetchSchema } from "../sdl/makeKvetchSchema.js";
 import { kvetchDirectiveTypeDefs } from "../sdl/directives.js";
 import { typegen } from "./typegen.js";
@@ -63,7 +64,7 @@ export async function loadSchemaFile(path: string, cwd: string): Promise<LoadedS
   try {
     module = (await importModule(full)) as Record<string, any>;
   } catch (error) {
-    throw new Error(`cannot load ${path}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    throw new Error(`cannot load ${path}: ${loadFailure(path, error, full)}`, { cause: error });
   }
   const source = module.schema ? module : module.default?.schema ? module.default : null;
   if (!source) throw new Error(`${path} exports no \`schema\` (exports: ${Object.keys(module).join(", ") || "none"}); ${MODULE_EXPORTS}.`);
