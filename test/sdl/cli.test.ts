@@ -106,6 +106,20 @@ test("a module whose `schema` is not a GraphQLSchema: says what it is and what t
   }
 });
 
+test("graphql-js's SDL validation errors: each on its own line with its line and column", async () => {
+  const unknown = join(dir, "unknown.graphql");
+  writeFileSync(unknown, "type Query {\n  a: Foo\n  b: Bar @nope\n}\ntype T @object(typeId: 1) { id: ID! }\ntype T { c: Int }\n");
+  const result = await cli("schema", "print", unknown);
+  assert.is(result.code, 1);
+  assert.is(
+    result.err,
+    `graphscale: ${unknown}:2:6: Unknown type "Foo".\n` +
+      `  3:6: Unknown type "Bar".\n` +
+      `  3:10: Unknown directive "@nope".\n` +
+      `  5:6: There can be only one type named "T".\n`,
+  );
+});
+
 test("a JavaScript module with a syntax error: the file, line and column of it", async () => {
   const broken = join(dir, "broken.mjs");
   writeFileSync(broken, "export const schema =\n  makeKvetchSchema({ typeDefs: `type Query { a: Int }` ]);\n");

@@ -5,7 +5,6 @@
 import {
   GraphQLError,
   Kind,
-  buildASTSchema,
   coerceInputValue,
   getNamedType,
   isLeafType,
@@ -26,6 +25,7 @@ import {
 import { isUuid, type KvetchEdgeConfig, type KvetchIndexConfig, type KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
 import { checkPlacements, fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
 import { checkConnection, connectionShape, type ConnectionShape } from "./connectionShape.js";
+import { buildLocatedSchema } from "./sdlErrors.js";
 
 /** What an annotated field does; plans.ts turns each kind into a plan resolver. */
 export type FieldKind =
@@ -85,7 +85,7 @@ export function readAnnotatedSdl(source: DocumentNode): SdlModel {
     throw new GraphQLError(`makeKvetchSchema: ${name.value}: names starting with __ are reserved for GraphQL introspection; rename the type`, { nodes: name });
   }
   const document = withConnectionTypes(stripDirectives(source), objectTypes);
-  const schema = buildASTSchema(document);
+  const schema = buildLocatedSchema(document);
   for (const node of objectTypes) builtInScalarClash(schema, node);
   const model: SdlModel = { objects: [], edges: [], indexes: [], fields: new Map(), storedIds: new Map(), defaults: new Map(), document, schema };
   const stored = new Set<string>();
