@@ -51,16 +51,21 @@ function sdlErrors(document: DocumentNode): GraphQLError[] {
 }
 
 /**
- * spec: BuildLocatedSchema — buildASTSchema, whose SDL validation failure is thrown as one GraphQLError located at
- * its first message; the other messages follow on their own lines, each led by its `line:column` when a
- * public rule found it. Any other failure is thrown as it is.
+ * spec: BuildLocatedSchema — buildASTSchema, whose SDL validation failure is thrown as one GraphQLError
+ * located at its first message; the other messages follow on their own lines, each led by its
+ * `line:column` when a public rule found it. Any other failure is thrown as it is.
  */
 export function buildLocatedSchema(document: DocumentNode): GraphQLSchema {
   try {
     return buildASTSchema(document);
   } catch (error) {
     if (error instanceof GraphQLError || !(error instanceof Error)) throw error;
-    const located = sdlErrors(document);
+    let located: GraphQLError[];
+    try {
+      located = sdlErrors(document);
+    } catch {
+      throw error; // a rule that wants more of its context than these rules do: graphql-js's message as it is
+    }
     const placed = error.message.split("\n\n").map((message) => {
       const at = located.findIndex((found) => found.message === message);
       return at < 0 ? { message } : { message, error: located.splice(at, 1)[0]! };
