@@ -3,7 +3,7 @@
 // invalidating (the next run's first batch invalidates its lists whatever it counts).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Kvetch, memoryBackend, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
+import { Kvetch, memoryBackend, type KvetchBackend, type KvetchOptions, type ShardStore } from "../../src/kvetch/index.js";
 import { shardError } from "../../src/kvetch/errors.js";
 import { contractSchema, kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { REDIS_URL, cacheConnected, deleteKeys, serversUp, testKeyPrefix, testWhen } from "./kvetch-servers.js";
@@ -59,15 +59,36 @@ const listed = async (kvetch: Kvetch, listId: string): Promise<[number, number]>
   (await kvetch.countEdges("list_to_todo", [listId]))[0]!,
 ];
 
-it("a repair batch that wrote rows and then failed invalidates their lists; the resumed run finds nothing to add and the cached reader sees the edge", async () => {
-  const prefix = testKeyPrefix("repair-cache-fail");
+/**
+ * Runs `body` on a one-shard memory backend cached in Redis under a key prefix of this test; `open` makes a
+ * connected store on it (or on a backend made from it). Every store is closed and the keys deleted after.
+ */
+async function onCachedShard(
+  name: string,
+  body: (inner: KvetchBackend, open: (backend: KvetchBackend, options?: Partial<KvetchOptions>) => Promise<Kvetch>) => Promise<void>,
+): Promise<void> {
+  const prefix = testKeyPrefix(name);
   const inner = memoryBackend({ shards: 1, redis: { url: REDIS_URL, keyPrefix: prefix } });
-  const { backend, failing } = timingOut(inner);
-  const kvetch = new Kvetch({ schema: contractSchema, backend });
-  const reader = new Kvetch({ schema: contractSchema, backend: inner });
+  const opened: Kvetch[] = [];
+  const open = async (backend: KvetchBackend, options: Partial<KvetchOptions> = {}): Promise<Kvetch> => {
+    const kvetch = new Kvetch({ schema: contractSchema, backend, ...options });
+    opened.push(kvetch);
+    if (backend.redis !== null) await cacheConnected(kvetch);
+    return kvetch;
+  };
   try {
-    await cacheConnected(kvetch);
-    await cacheConnected(reader);
+    await body(inner, open);
+  } finally {
+    for (const kvetch of opened) await kvetch.close();
+    await deleteKeys(prefix);
+  }
+}
+
+it("a repair batch that wrote rows and then failed invalidates their lists; the resumed run finds nothing to add and the cached reader sees the edge", async () => {
+  await onCachedShard("repair-cache-fail", async (inner, open) => {
+    const { backend, failing } = timingOut(inner);
+    const kvetch = await open(backend);
+    const reader = await open(inner);
     const listId = await listMissingItsEdge(kvetch);
     assert.equal(await listed(reader, listId), [0, 0], "cached without the edge");
     failing.on = true;
@@ -79,21 +100,14 @@ it("a repair batch that wrote rows and then failed invalidates their lists; the 
     const report = await kvetch.repair();
     assert.is(report.edgesAdded, 0, "the failed batch had written the edge");
     assert.equal(await listed(reader, listId), [1, 1]);
-  } finally {
-    await kvetch.close();
-    await reader.close();
-    await deleteKeys(prefix);
-  }
+  });
 });
 
 it("a run's first batch invalidates its lists even when it adds nothing: the run before it may have stopped between writing and invalidating", async () => {
-  const prefix = testKeyPrefix("repair-cache-first");
-  const inner = memoryBackend({ shards: 1, redis: { url: REDIS_URL, keyPrefix: prefix } });
-  const kvetch = new Kvetch({ schema: contractSchema, backend: inner });
-  // Writes the same shards without reaching Redis: a run that wrote its rows and stopped before invalidating.
-  const stopped = new Kvetch({ schema: contractSchema, backend: { ...inner, redis: null } });
-  try {
-    await cacheConnected(kvetch);
+  await onCachedShard("repair-cache-first", async (inner, open) => {
+    const kvetch = await open(inner);
+    // Writes the same shards without reaching Redis: a run that wrote its rows and stopped before invalidating.
+    const stopped = await open({ ...inner, redis: null });
     const listId = await listMissingItsEdge(kvetch);
     assert.equal(await listed(kvetch, listId), [0, 0], "cached without the edge");
     assert.is((await stopped.repair()).edgesAdded, 1);
@@ -101,22 +115,14 @@ it("a run's first batch invalidates its lists even when it adds nothing: the run
     const report = await kvetch.repair({ batchSize: 1000 });
     assert.is(report.edgesAdded, 0);
     assert.equal(await listed(kvetch, listId), [1, 1]);
-  } finally {
-    await kvetch.close();
-    await stopped.close();
-    await deleteKeys(prefix);
-  }
+  });
 });
 
 it("a queue drain whose write commits and then fails invalidates the lists it wrote", async () => {
-  const prefix = testKeyPrefix("repair-cache-drain");
-  const inner = memoryBackend({ shards: 1, redis: { url: REDIS_URL, keyPrefix: prefix } });
-  const { backend, failing } = timingOut(inner);
-  const kvetch = new Kvetch({ schema: contractSchema, backend, onDerivedWriteFailure: () => undefined });
-  const reader = new Kvetch({ schema: contractSchema, backend: inner });
-  try {
-    await cacheConnected(kvetch);
-    await cacheConnected(reader);
+  await onCachedShard("repair-cache-drain", async (inner, open) => {
+    const { backend, failing } = timingOut(inner);
+    const kvetch = await open(backend, { onDerivedWriteFailure: () => undefined });
+    const reader = await open(inner);
     const list = await kvetch.createObject("TodoList", { title: "l" });
     failing.on = true;
     failing.before = true;
@@ -129,11 +135,7 @@ it("a queue drain whose write commits and then fails invalidates the lists it wr
     );
     failing.on = false;
     assert.equal(await listed(reader, list.id), [1, 1]);
-  } finally {
-    await kvetch.close();
-    await reader.close();
-    await deleteKeys(prefix);
-  }
+  });
 });
 
 test.run();
