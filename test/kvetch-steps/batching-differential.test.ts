@@ -6,15 +6,18 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parse, type DocumentNode } from "graphql";
 import { createBatchedExecute, execute, type GraphscaleExecutionArgs } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
 import { aroundShardCalls } from "../kvetch/shardCalls.js";
 import { prng } from "../safety/fuzz.js";
+import { draws, todoQuery } from "./todoQueries.js";
 
 /** The result as text, each masked error's random id replaced by "<id>". */
-const text = (result: unknown) => JSON.stringify(result).replace(/\b[0-9a-f]{12}\b/g, "<id>");
+const text = (result: unknown) =>
+  JSON.stringify(result)
+    .replace(/Internal error \(id [0-9a-f]+\)/g, "Internal error (id <id>)")
+    .replace(/"errorId":"[0-9a-f]+"/g, '"errorId":"<id>"');
 
 /** "shard:method" pairs that fail (method "*": every call of that shard). */
 let down = new Set<string>();
@@ -22,28 +25,8 @@ const READS = ["readObjects", "readEdgeRanges", "readEdgeCounts", "readIndexRang
 
 function generator(seed: number, ids: readonly string[], upperCaseId: string) {
   const random = prng(seed);
-  const int = (n: number) => Math.floor(random() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const item = (depth: number): string => [pick(["text", "id", "done"]), depth < 4 && int(4) === 0 ? `list { name ${depth < 3 && int(2) ? "owner { name }" : ""} }` : ""].join(" ");
-  const list = (depth: number): string =>
-    [pick(["name", "id"]), int(2) ? `todoItems(first: ${pick(["$g", "5", "2"])}) { ${item(depth + 1)} }` : "", depth < 3 && int(4) === 0 ? `owner { ${pick(["name", "id"])} }` : ""].join(" ");
-  const user = (depth: number): string =>
-    [
-      pick(["name", "id", "username"]),
-      int(2) ? `todoLists(first: ${pick(["$f", "3", "10"])}${int(3) === 0 ? ", after: $after" : ""}) { ${list(depth + 1)} }` : "",
-      int(3) === 0 ? "todoListCount" : "",
-      int(3) === 0 ? `todoListsConnection(first: ${pick(["$f", "2"])}) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${list(depth + 1)} } } }` : "",
-    ].join(" ");
-  const document = (): DocumentNode => {
-    const roots = Array.from({ length: 1 + int(2) }, (_, k) => {
-      const r = int(5);
-      if (r === 0) return `r${k}: todoList(id: $id) { ${list(1)} }`;
-      if (r === 1) return `r${k}: todoItem(id: $id) { ${item(1)} }`;
-      if (r === 2) return `r${k}: userByUsername(username: $u) { ${user(1)} }`;
-      return `r${k}: todoUser(id: $id) { ${user(1)} }`;
-    });
-    return parse(`query Q($id: ID!, $u: String!, $f: Int!, $g: Int!, $after: String) { ${roots.join(" ")} }`);
-  };
+  const { int, pick } = draws(random);
+  const document = () => todoQuery({ int, pick });
   const variables = () => ({
     id: pick([...ids, ...ids, "00000000-0000-7000-8000-000000000000", "not-a-uuid", upperCaseId]),
     u: `user${int(14)}`,

@@ -6,47 +6,17 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parse } from "graphql";
 import { dependenciesOf, execute } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
 import { prng } from "../safety/fuzz.js";
-
-function generator(seed: number) {
-  const random = prng(seed);
-  const int = (n: number) => Math.floor(random() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const item = (d: number): string => [pick(["text", "id", "done"]), d < 4 && int(3) === 0 ? `list { name ${d < 3 && int(2) ? "owner { name username }" : ""} }` : ""].join(" ");
-  const list = (d: number): string =>
-    [
-      pick(["name", "id"]),
-      int(2) ? `todoItems(first: ${pick(["1", "2", "5"])}${int(4) === 0 ? ", after: $after" : ""}) { ${item(d + 1)} }` : "",
-      d < 3 && int(3) === 0 ? `owner { ${pick(["name", "id", "username"])} }` : "",
-    ].join(" ");
-  const user = (d: number): string =>
-    [
-      pick(["name", "id", "username"]),
-      int(2) ? `todoLists(first: ${pick(["1", "2", "10"])}) { ${list(d + 1)} }` : "",
-      int(3) === 0 ? "todoListCount" : "",
-      int(3) === 0 ? `todoListsConnection(first: ${pick(["1", "2"])}) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${list(d + 1)} } } }` : "",
-    ].join(" ");
-  const document = () => {
-    const roots = Array.from({ length: 1 + int(2) }, (_, k) => {
-      const r = int(5);
-      if (r === 0) return `r${k}: todoList(id: $id) { ${list(1)} }`;
-      if (r === 1) return `r${k}: todoItem(id: $id) { ${item(1)} }`;
-      if (r === 2) return `r${k}: userByUsername(username: $u) { ${user(1)} }`;
-      return `r${k}: todoUser(id: $id) { ${user(1)} }`;
-    });
-    return parse(`query Q($id: ID!, $u: String!, $after: String) { ${roots.join(" ")} }`);
-  };
-  return { random, int, pick, document };
-}
+import { draws, todoQuery } from "../kvetch-steps/todoQueries.js";
 
 test("seeded rounds: when checkDeps reports nothing moved, the query's response has not changed", async () => {
   const tally = { rounds: 0, unmoved: 0, moved: 0 };
   for (const seed of [1, 2, 3]) {
-    const { random, int, pick, document } = generator(seed);
+    const random = prng(seed);
+    const { int, pick } = draws(random);
     const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: memoryBackend({ shards: 4 }) });
     try {
       await kvetch.migrate();
@@ -88,8 +58,8 @@ test("seeded rounds: when checkDeps reports nothing moved, the query's response 
       for (let round = 0; round < 60; round++) {
         const args = {
           schema: todoSchema,
-          document: document(),
-          variableValues: { id: pick([...users, ...lists, ...items]), u: `user${int(8)}`, after: null },
+          document: todoQuery({ int, pick }),
+          variableValues: { id: pick([...users, ...lists, ...items]), u: `user${int(8)}`, f: pick([1, 2, 10]), g: pick([1, 2, 5]), after: null },
           contextValue: { kvetch },
           deps: true,
         };
