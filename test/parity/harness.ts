@@ -7,6 +7,8 @@
 // each request's plan built by a copy of the schema, exported by exportPlan and read back by importPlan into
 // the schema itself, which never plans (its plansBuilt must stay 0) — through execute and through graphql()
 // alike (graphql() finds the plan by the source text; a source that does not parse or validate never plans).
+// Under plain `execute`, each request through execute() runs once more through executeToJSON, whose text must
+// be exactly JSON.stringify of graphql-js's result.
 
 import {
   GraphQLError,
@@ -22,7 +24,7 @@ import {
   type GraphQLTypeResolver,
 } from "graphql";
 import * as assert from "uvu/assert";
-import { createBatchedExecute, execute, exportPlan, getPlanCacheStats, graphql, importPlan, type BatchedExecute } from "../../src/index.js";
+import { createBatchedExecute, execute, executeToJSON, exportPlan, getPlanCacheStats, graphql, importPlan, type BatchedExecute } from "../../src/index.js";
 
 /** How graphscale runs in this process (see the header). */
 export const executor: "execute" | "batched" | "batched-concurrent" | "imported" = executorFromEnvironment();
@@ -239,6 +241,8 @@ function assertSamePrototypes(expected: unknown, actual: unknown, at: string): v
 
 /** Asserts two results are the same in every way a client or a test of graphql-js could observe. */
 export function assertSameResult(expected: ExecutionResult, actual: ExecutionResult): void {
+  const text = jsonTexts.get(actual);
+  if (text !== undefined) return assert.is(text, JSON.stringify(expected), "executeToJSON's text");
   assert.is(JSON.stringify(actual, null, 2), JSON.stringify(expected, null, 2));
   assert.equal(Object.keys(actual), Object.keys(expected), "result keys");
   assert.equal((actual.errors ?? []).map(errorShape), (expected.errors ?? []).map(errorShape), "errors");
@@ -259,8 +263,24 @@ interface Started {
   readonly contexts: unknown[];
 }
 
+/** The sides a request runs on: graphql-js, graphscale as this process runs it, and graphscale's executeToJSON. */
+type Side = "graphql-js" | "graphscale" | "executeToJSON";
+
+/** executeToJSON's text, parsed, and the text it was parsed from (for assertSameResult to compare as text). */
+const jsonTexts = new WeakMap<ExecutionResult, string>();
+
+function executeAsJSON(args: Parameters<typeof jsExecute>[0]): ExecutionResult | Promise<ExecutionResult> {
+  const parsed = (text: string): ExecutionResult => {
+    const result = JSON.parse(text) as ExecutionResult;
+    jsonTexts.set(result, text);
+    return result;
+  };
+  const text = executeToJSON(args);
+  return typeof text === "string" ? parsed(text) : text.then(parsed);
+}
+
 /** Starts `copies` copies of a request, each with its own fresh state when the case has one. */
-function start(side: "graphql-js" | "graphscale", request: Request, copies: number, into: Started): void {
+function start(side: Side, request: Request, copies: number, into: Started): void {
   const { schema, query, viaGraphql, options } = request;
   for (let i = 0; i < copies; i++) {
     const state = options.fresh?.() ?? {};
@@ -278,7 +298,7 @@ function start(side: "graphql-js" | "graphscale", request: Request, copies: numb
     into.returned.push(
       viaGraphql
         ? (side === "graphql-js" ? jsGraphql : graphscaleGraphql)({ ...shared, source: query as string })
-        : (side === "graphql-js" ? jsExecute : graphscaleExecute)({ ...shared, document }),
+        : (side === "graphql-js" ? jsExecute : side === "graphscale" ? graphscaleExecute : executeAsJSON)({ ...shared, document }),
     );
     into.contexts.push(contextValue);
   }
@@ -316,7 +336,7 @@ interface Outcome {
 }
 
 /** Runs one request (`copies` copies at once on graphscale's side) and collects what the harness compares. */
-async function runSide(side: "graphql-js" | "graphscale", request: Request, copies: number): Promise<Outcome> {
+async function runSide(side: Side, request: Request, copies: number): Promise<Outcome> {
   const importing = side === "graphscale" && executor === "imported" ? request.schema : null;
   if (importing !== null) {
     // Through graphql(), the plan is imported for a parse of the same source: graphql() finds it by the text.
@@ -352,6 +372,12 @@ async function compareRequest(request: Request): Promise<Compared> {
   for (const result of gs.results) assertSameResult(js.results[0]!, result);
   if (js.calls !== null && strict) assert.equal(gs.calls, timesCounts(js.calls, COPIES), "resolver call counts");
   if (js.observed !== null) assert.equal(gs.observed, times(js.observed, COPIES).sort(), "what resolvers observed");
+  if (executor === "execute" && !request.viaGraphql) {
+    const json = await runSide("executeToJSON", request, 1);
+    await nextMacrotask();
+    assert.equal(unhandled.map(String), [], "executeToJSON left rejected promises unhandled");
+    assertSameResult(js.results[0]!, json.results[0]!);
+  }
   return { expected: js.results[0]!, actual: gs.results[0]!, expectedCalls: js.calls, actualCalls: gs.calls };
 }
 
