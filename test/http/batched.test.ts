@@ -7,7 +7,6 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { GraphQLSchema } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { useEngine } from "@envelop/core";
@@ -18,22 +17,12 @@ import { serveWithGraphqlHttp } from "../../examples/http/graphqlHttp.js";
 import { serveWithYoga } from "../../examples/http/yoga.js";
 import { seedTodo } from "../../examples/todo/seed.js";
 import { todoViewQuery } from "../../examples/todo/schema.js";
+import { post } from "./post.js";
 
 const { schema, kvetchSchema } = makeKvetchSchema({ typeDefs: readFileSync(new URL("../../examples/todo/todo.graphql", import.meta.url), "utf8") });
 const USERS = 20;
 /** Long enough that requests sent together arrive in one window even on a loaded machine. */
 const WINDOW_MS = 100;
-
-async function post(server: Server, body: unknown): Promise<{ status: number; json: any }> {
-  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once("listening", () => resolve())));
-  const { port } = server.address() as AddressInfo;
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
 
 function serveYogaBatched(schema: GraphQLSchema, kvetch: Kvetch, port: number, windowMs: number): Server {
   const execute = createBatchedExecute({ schema, windowMs });

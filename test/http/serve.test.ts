@@ -5,13 +5,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { graphql } from "graphscale";
 import { Kvetch, makeKvetchSchema, memoryBackend } from "graphscale/kvetch";
 import { serveWithGraphqlHttp } from "../../examples/http/graphqlHttp.js";
 import { serveWithYoga } from "../../examples/http/yoga.js";
 import { seedTodo } from "../../examples/todo/seed.js";
 import { todoViewQuery } from "../../examples/todo/schema.js";
+import { post } from "./post.js";
 
 const { schema, kvetchSchema } = makeKvetchSchema({ typeDefs: readFileSync(new URL("../../examples/todo/todo.graphql", import.meta.url), "utf8") });
 
@@ -20,17 +20,6 @@ async function store() {
   await kvetch.migrate();
   const seed = await seedTodo(kvetch as never, { users: 1, listsPerUser: 10, itemsPerList: 5 });
   return { kvetch, id: seed.userIds[0]! };
-}
-
-async function post(server: Server, body: unknown): Promise<{ status: number; json: any }> {
-  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once("listening", () => resolve())));
-  const { port } = server.address() as AddressInfo;
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
 }
 
 const servers: Array<[string, typeof serveWithGraphqlHttp]> = [
