@@ -4,7 +4,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
-import type { Server } from "node:http";
 import { graphql } from "graphscale";
 import { Kvetch, makeKvetchSchema, memoryBackend } from "graphscale/kvetch";
 import { serveWithGraphqlHttp } from "../../examples/http/graphqlHttp.js";
