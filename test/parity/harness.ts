@@ -7,8 +7,9 @@
 // each request's plan built by a copy of the schema, exported by exportPlan and read back by importPlan into
 // the schema itself, which never plans (its plansBuilt must stay 0) — through execute and through graphql()
 // alike (graphql() finds the plan by the source text; a source that does not parse or validate never plans).
-// Under plain `execute`, each request through execute() runs once more through executeToJSON, whose text must
-// be exactly JSON.stringify of graphql-js's result.
+// Under plain `execute`, each request through execute() runs twice more: through executeToJSON, whose text
+// must be exactly JSON.stringify of graphql-js's result, and with `deps: true`, whose result must be
+// graphql-js's plus `extensions.deps` (none when the request failed before it ran: nothing was read).
 
 import {
   GraphQLError,
@@ -263,8 +264,20 @@ interface Started {
   readonly contexts: unknown[];
 }
 
-/** The sides a request runs on: graphql-js, graphscale as this process runs it, and graphscale's executeToJSON. */
-type Side = "graphql-js" | "graphscale" | "executeToJSON";
+/** The sides a request runs on: graphql-js, graphscale as this process runs it, its executeToJSON, and it with deps. */
+type Side = "graphql-js" | "graphscale" | "executeToJSON" | "deps";
+
+/** execute with `deps: true`, the result without its `extensions.deps`, which it must have when it ran. */
+function executeWithDeps(args: Parameters<typeof jsExecute>[0]): ExecutionResult | Promise<ExecutionResult> {
+  const withoutDeps = (result: ExecutionResult): ExecutionResult => {
+    const { extensions, ...rest } = result;
+    if ("data" in rest && rest.data !== null) assert.type(extensions?.deps, "object", "a result with deps: true has no extensions.deps");
+    if (extensions !== undefined) assert.equal(Object.keys(extensions), ["deps"], "extensions besides deps");
+    return rest;
+  };
+  const result = execute({ ...args, deps: true });
+  return isPromiseLike(result) ? Promise.resolve(result).then(withoutDeps) : withoutDeps(result);
+}
 
 /** executeToJSON's text, parsed, and the text it was parsed from (for assertSameResult to compare as text). */
 const jsonTexts = new WeakMap<ExecutionResult, string>();
@@ -298,7 +311,7 @@ function start(side: Side, request: Request, copies: number, into: Started): voi
     into.returned.push(
       viaGraphql
         ? (side === "graphql-js" ? jsGraphql : graphscaleGraphql)({ ...shared, source: query as string })
-        : (side === "graphql-js" ? jsExecute : side === "graphscale" ? graphscaleExecute : executeAsJSON)({ ...shared, document }),
+        : { "graphql-js": jsExecute, graphscale: graphscaleExecute, executeToJSON: executeAsJSON, deps: executeWithDeps }[side]({ ...shared, document }),
     );
     into.contexts.push(contextValue);
   }
@@ -373,10 +386,12 @@ async function compareRequest(request: Request): Promise<Compared> {
   if (js.calls !== null && strict) assert.equal(gs.calls, timesCounts(js.calls, COPIES), "resolver call counts");
   if (js.observed !== null) assert.equal(gs.observed, times(js.observed, COPIES).sort(), "what resolvers observed");
   if (executor === "execute" && !request.viaGraphql) {
-    const json = await runSide("executeToJSON", request, 1);
-    await nextMacrotask();
-    assert.equal(unhandled.map(String), [], "executeToJSON left rejected promises unhandled");
-    assertSameResult(js.results[0]!, json.results[0]!);
+    for (const side of ["executeToJSON", "deps"] as const) {
+      const other = await runSide(side, request, 1);
+      await nextMacrotask();
+      assert.equal(unhandled.map(String), [], `${side} left rejected promises unhandled`);
+      assertSameResult(js.results[0]!, other.results[0]!);
+    }
   }
   return { expected: js.results[0]!, actual: gs.results[0]!, expectedCalls: js.calls, actualCalls: gs.calls };
 }
