@@ -8,8 +8,8 @@
 // the schema itself, which never plans (its plansBuilt must stay 0) — through execute and through graphql()
 // alike (graphql() finds the plan by the source text; a source that does not parse or validate never plans).
 // Under plain `execute`, each request through execute() runs twice more: through executeToJSON, whose text
-// must be exactly JSON.stringify of graphql-js's result, and with `deps: true`, whose result must be
-// graphql-js's plus `extensions.deps` (none when the request failed before it ran: nothing was read).
+// must be exactly JSON.stringify of graphql-js's result, and with `deps: true` and `explain: true`, whose
+// result must be graphql-js's plus `extensions` (none when the request failed before it ran).
 
 import {
   GraphQLError,
@@ -264,19 +264,22 @@ interface Started {
   readonly contexts: unknown[];
 }
 
-/** The sides a request runs on: graphql-js, graphscale as this process runs it, its executeToJSON, and it with deps. */
-type Side = "graphql-js" | "graphscale" | "executeToJSON" | "deps";
+/** The sides a request runs on: graphql-js, graphscale as this process runs it, its executeToJSON, and it with extensions. */
+type Side = "graphql-js" | "graphscale" | "executeToJSON" | "extensions";
 
-/** execute with `deps: true`, the result without its `extensions.deps`, which it must have when it ran. */
-function executeWithDeps(args: Parameters<typeof jsExecute>[0]): ExecutionResult | Promise<ExecutionResult> {
-  const withoutDeps = (result: ExecutionResult): ExecutionResult => {
+/**
+ * execute with `deps: true` and `explain: true`, the result without its extensions: `explain` and `deps`,
+ * both there when the request ran, neither when it failed before (nothing was planned or read).
+ */
+function executeWithExtensions(args: Parameters<typeof jsExecute>[0]): ExecutionResult | Promise<ExecutionResult> {
+  const withoutExtensions = (result: ExecutionResult): ExecutionResult => {
     const { extensions, ...rest } = result;
-    if ("data" in rest && rest.data !== null) assert.type(extensions?.deps, "object", "a result with deps: true has no extensions.deps");
-    if (extensions !== undefined) assert.equal(Object.keys(extensions), ["deps"], "extensions besides deps");
+    if ("data" in rest && rest.data !== null) assert.equal(Object.keys(extensions ?? {}).sort(), ["deps", "explain"], "the extensions asked for");
+    else if (extensions !== undefined) assert.ok(Object.keys(extensions).every((key) => key === "deps" || key === "explain"), "extensions not asked for");
     return rest;
   };
-  const result = execute({ ...args, deps: true });
-  return isPromiseLike(result) ? Promise.resolve(result).then(withoutDeps) : withoutDeps(result);
+  const result = execute({ ...args, deps: true, explain: true });
+  return isPromiseLike(result) ? Promise.resolve(result).then(withoutExtensions) : withoutExtensions(result);
 }
 
 /** executeToJSON's text, parsed, and the text it was parsed from (for assertSameResult to compare as text). */
@@ -311,7 +314,7 @@ function start(side: Side, request: Request, copies: number, into: Started): voi
     into.returned.push(
       viaGraphql
         ? (side === "graphql-js" ? jsGraphql : graphscaleGraphql)({ ...shared, source: query as string })
-        : { "graphql-js": jsExecute, graphscale: graphscaleExecute, executeToJSON: executeAsJSON, deps: executeWithDeps }[side]({ ...shared, document }),
+        : { "graphql-js": jsExecute, graphscale: graphscaleExecute, executeToJSON: executeAsJSON, extensions: executeWithExtensions }[side]({ ...shared, document }),
     );
     into.contexts.push(contextValue);
   }
@@ -386,7 +389,7 @@ async function compareRequest(request: Request): Promise<Compared> {
   if (js.calls !== null && strict) assert.equal(gs.calls, timesCounts(js.calls, COPIES), "resolver call counts");
   if (js.observed !== null) assert.equal(gs.observed, times(js.observed, COPIES).sort(), "what resolvers observed");
   if (executor === "execute" && !request.viaGraphql) {
-    for (const side of ["executeToJSON", "deps"] as const) {
+    for (const side of ["executeToJSON", "extensions"] as const) {
       const other = await runSide(side, request, 1);
       await nextMacrotask();
       assert.equal(unhandled.map(String), [], `${side} left rejected promises unhandled`);
