@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { parse, type DocumentNode } from "graphql";
 import { createBatchedExecute, execute, executeToJSON, fail, makeSchema, Step, type ExecutionDetails, type GraphscaleExecutionArgs } from "../../src/index.js";
 import { each, inhibitOnNull, lambda, loadOne } from "../../steps/index.js";
-import { prng } from "../safety/fuzz.js";
+import { draws, prng } from "../safety/fuzz.js";
 
 interface Item {
   id: number;
@@ -158,8 +158,7 @@ const ROOTS = ["item(id: $id)", "items(ids: $ids)", "strict(id: $id)", "refusing
 
 function generator(seed: number) {
   const random = prng(seed);
-  const int = (n: number) => Math.floor(random() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+  const { int, pick } = draws(random);
   const selection = (depth: number): string => {
     const fields: string[] = [];
     for (let k = 1 + int(4); k > 0; k--) {

@@ -10,8 +10,8 @@ import { createBatchedExecute, execute, type GraphscaleExecutionArgs } from "../
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
 import { aroundShardCalls } from "../kvetch/shardCalls.js";
-import { prng } from "../safety/fuzz.js";
-import { draws, todoQuery } from "./todoQueries.js";
+import { draws, prng } from "../safety/fuzz.js";
+import { todoQuery } from "./todoQueries.js";
 
 /** The result as text, each masked error's random id replaced by "<id>". */
 const text = (result: unknown) =>

@@ -4,17 +4,7 @@
 // `$id: ID!, $u: String!, $f: Int!, $g: Int!, $after: String`.
 
 import { parse, type DocumentNode } from "graphql";
-
-export interface Draws {
-  int(n: number): number;
-  pick<T>(xs: readonly T[]): T;
-}
-
-/** Draws from a [0, 1) source. */
-export function draws(random: () => number): Draws {
-  const int = (n: number) => Math.floor(random() * n);
-  return { int, pick: (xs) => xs[int(xs.length)]! };
-}
+import type { Draws } from "../safety/fuzz.js";
 
 export function todoQuery({ int, pick }: Draws): DocumentNode {
   const item = (depth: number): string =>

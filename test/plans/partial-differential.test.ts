@@ -13,7 +13,7 @@ import * as assert from "uvu/assert";
 import { buildSchema, execute as graphqlJsExecute, parse, type DocumentNode, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { createBatchedExecute, execute, executeToJSON, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Step } from "../../src/index.js";
 import { constant, lambda, loadOne } from "../../steps/index.js";
-import { prng } from "../safety/fuzz.js";
+import { draws, prng } from "../safety/fuzz.js";
 
 const NAMES = ["T0", "T1", "T2", "T3", "T4", "T5"];
 /** The types implementing Node: every other one. */
@@ -99,8 +99,7 @@ function reference(): { schema: GraphQLSchema; rootValue: Record<string, () => u
 
 function generator(seed: number) {
   const random = prng(seed);
-  const int = (n: number) => Math.floor(random() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+  const { int, pick } = draws(random);
   const onNode = (depth: number): string => `id ${int(2) ? `... on ${pick(NAMES)} { ${onType(depth)} }` : ""} ${int(3) === 0 ? "__typename" : ""}`;
   const onType = (depth: number): string =>
     Array.from({ length: 1 + int(3) }, () => {

@@ -9,8 +9,8 @@ import * as assert from "uvu/assert";
 import { dependenciesOf, execute } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
-import { prng } from "../safety/fuzz.js";
-import { draws, todoQuery } from "../kvetch-steps/todoQueries.js";
+import { draws, prng } from "../safety/fuzz.js";
+import { todoQuery } from "../kvetch-steps/todoQueries.js";
 
 test("seeded rounds: when checkDeps reports nothing moved, the query's response has not changed", async () => {
   const tally = { rounds: 0, unmoved: 0, moved: 0 };

@@ -18,6 +18,17 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** Whole numbers below n and picks from a list, drawn from a [0, 1) source such as prng's. */
+export interface Draws {
+  int(n: number): number;
+  pick<T>(xs: readonly T[]): T;
+}
+
+export function draws(random: () => number): Draws {
+  const int = (n: number) => Math.floor(random() * n);
+  return { int, pick: (xs) => xs[int(xs.length)]! };
+}
+
 export interface FuzzCase {
   source: string;
   variableValues: Record<string, unknown>;
@@ -25,7 +36,7 @@ export interface FuzzCase {
 
 export function makeGenerator(schema: GraphQLSchema, ids: readonly string[], seed: number): () => FuzzCase {
   const random = prng(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const { pick } = draws(random);
   const chance = (p: number): boolean => random() < p;
 
   function scalarValue(name: string): unknown {
