@@ -6,7 +6,7 @@
 import { decodeCursor, encodeCursor, comparePosition } from "./cursor.js";
 import type { Position } from "./cursor.js";
 import { derivedEdgeHolds, indexEntryHolds } from "./derived.js";
-import { byKey, distinctKeys, spread } from "./distinct.js";
+import { distinctKeys, spread } from "./distinct.js";
 import { edgeListTag } from "./cache.js";
 import { KvetchError, describeValue } from "./errors.js";
 import { edgeListKind, indexListKind } from "./listKinds.js";
@@ -219,13 +219,13 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
   return out;
 }
 
-/** Whether request r's list item still holds for its canonical object (looked up in `targets`). */
-type Holds = (request: number, item: ListItem, targets: Map<string, KvetchObject | null>) => boolean;
+/** Whether request r's list item still holds for its canonical object. */
+type Holds = (request: number, item: ListItem, target: KvetchObject | null) => boolean;
 
-/** The failure of the first target of `list` that could not be read (its row cannot be checked), or null. */
-function failedTarget(list: readonly ListItem[], targets: Map<string, OrFailure<KvetchObject | null>>): KvetchError | null {
-  for (const item of list) {
-    const target = targets.get(item.id);
+/** The failure of the first of a list's targets (`targets[at..at+length)`) that could not be read, or null. */
+function failedTarget(targets: readonly OrFailure<KvetchObject | null>[], at: number, length: number): KvetchError | null {
+  for (let k = at; k < at + length; k++) {
+    const target = targets[k];
     if (isFailure(target)) return target;
   }
   return null;
@@ -234,7 +234,7 @@ function failedTarget(list: readonly ListItem[], targets: Map<string, OrFailure<
 /**
  * readVerified: reads pages of `limit` rows, loads their target objects in one batch, drops rows that fail
  * `holds`, and reads on (from the last row read) for pages that lost rows, until each page is full or its
- * list ends.
+ * list ends. Each row's target is found by its position among the rows read, not looked up by id.
  */
 async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds: Holds): Promise<Lists> {
   const kept: Lists = new Array(plan.requests.length);
@@ -246,24 +246,31 @@ async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds:
     const lists = await readListPages(store, kind, requests);
     const ids: string[] = [];
     for (const list of lists) if (!isFailure(list)) for (const item of list) ids.push(item.id);
-    const { keys } = distinctKeys(ids);
-    const targets = byKey(keys, await readObjects(store, keys));
+    const distinct = distinctKeys(ids);
+    const targets = spread(await readObjects(store, distinct.keys), distinct.slotOf);
     const nextOpen: number[] = [];
     const nextRequests: ListRequest[] = [];
+    let at = 0; // the position of the list's first row in `targets`
     for (let o = 0; o < open.length; o++) {
       const r = open[o]!;
       const list = lists[o]!;
       const request = requests[o]!;
-      const failure = isFailure(list) ? list : failedTarget(list, targets);
+      if (isFailure(list)) {
+        kept[r] = list; // the page cannot be read: the entry fails, the others go on
+        continue;
+      }
+      const first = at;
+      at += list.length;
+      const failure = failedTarget(targets, first, list.length);
       if (failure !== null) {
-        kept[r] = failure; // the page cannot be read, or cannot be checked: the entry fails, the others go on
+        kept[r] = failure; // the page cannot be checked: the entry fails, the others go on
         continue;
       }
       const keep = kept[r] as ListItem[];
-      for (const item of list as ListItem[]) if (holds(r, item, targets as Map<string, KvetchObject | null>)) keep.push(item);
-      const full = request.limit !== null && (list as ListItem[]).length === request.limit;
+      for (let k = 0; k < list.length; k++) if (holds(r, list[k]!, targets[first + k] as KvetchObject | null)) keep.push(list[k]!);
+      const full = request.limit !== null && list.length === request.limit;
       if (full && wanted !== null && keep.length < wanted) {
-        const last = (list as ListItem[])[(list as ListItem[]).length - 1]!;
+        const last = list[list.length - 1]!;
         nextOpen.push(r);
         nextRequests.push({ key: request.key, after: { seq: last.seq, id: last.id }, limit: wanted - keep.length });
       }
@@ -317,9 +324,7 @@ export async function getEdgePages(
   const kind = edgeListKind(store.shardMap, edge);
   const lists =
     plan.verify && edge.derived
-      ? await readVerified(store, kind, plan, (r, item, targets) =>
-          derivedEdgeHolds(edge, { fromId: plan.requests[r]!.key, toId: item.id }, targets.get(item.id)),
-        )
+      ? await readVerified(store, kind, plan, (r, item, target) => derivedEdgeHolds(edge, { fromId: plan.requests[r]!.key, toId: item.id }, target))
       : await readListPages(store, kind, plan.requests);
   const pages = new Array<OrFailure<KvetchPage<KvetchEdge>>>(plan.requests.length);
   for (let r = 0; r < plan.requests.length; r++) {
@@ -352,7 +357,7 @@ export async function queryIndexPages(
     live.length === 0
       ? []
       : plan.verify
-        ? await readVerified(store, kind, livePlan, (r, item, targets) => indexEntryHolds(index, liveValues[r], targets.get(item.id)))
+        ? await readVerified(store, kind, livePlan, (r, item, target) => indexEntryHolds(index, liveValues[r], target))
         : await readListPages(store, kind, livePlan.requests);
   const lists: Lists = new Array<ListItem[]>(plan.requests.length).fill([]);
   for (let l = 0; l < live.length; l++) lists[live[l]!] = liveLists[l]!;

@@ -9,6 +9,7 @@ import type { DerivedRows } from "./derived.js";
 import type { WrittenObject } from "./confirmDerived.js";
 import { confirmRepaired } from "./repairQueue.js";
 import { byKey, distinctKeys } from "./distinct.js";
+import type { KeyTable } from "./distinct.js";
 import { KvetchError } from "./errors.js";
 import { isUuid } from "./id.js";
 import { decodeObject, type KvetchData, type KvetchObject } from "./model.js";
@@ -121,7 +122,7 @@ function objectOf(store: Store, row: ObjectRow | null): KvetchObject | null {
 }
 
 /** Loads the canonical objects (straight from the shards) for a batch of derived rows. */
-async function targetsOf(store: Store, ids: readonly string[]): Promise<Map<string, KvetchObject | null>> {
+async function targetsOf(store: Store, ids: readonly string[]): Promise<KeyTable<KvetchObject | null>> {
   const { keys } = distinctKeys(ids);
   const rows = orThrow(await readObjectRows(store, keys));
   const objects = new Array<KvetchObject | null>(keys.length);
