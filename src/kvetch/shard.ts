@@ -10,19 +10,21 @@ export const DEFAULT_BUCKETS = 1024;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
+// The FNV loops keep the hash a signed 32-bit integer (Math.imul's result) and read it as unsigned once, at
+// the end: the same bits, but an unsigned value above 2^31 inside the loop is a heap number per step.
+
 /** fnv1a32: FNV-1a, 32 bits, over `bytes[start..end)`. */
 export function fnv1a32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let hash = FNV_OFFSET;
-  for (let i = start; i < end; i++) {
-    hash ^= bytes[i]!;
-    hash = Math.imul(hash, FNV_PRIME) >>> 0;
-  }
+  let hash = FNV_OFFSET | 0;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
   return hash >>> 0;
 }
 
-function hexDigit(code: number): number {
-  // '0'-'9' → 0-9, 'a'-'f' and 'A'-'F' → 10-15
-  return code <= 57 ? code - 48 : (code | 0x20) - 87;
+/** The byte written as two hex digits at `at` ('0'-'9', 'a'-'f', 'A'-'F'). */
+function hexByte(id: string, at: number): number {
+  const high = id.charCodeAt(at);
+  const low = id.charCodeAt(at + 1);
+  return ((high <= 57 ? high - 48 : (high | 0x20) - 87) << 4) | (low <= 57 ? low - 48 : (low | 0x20) - 87);
 }
 
 /**
@@ -30,13 +32,9 @@ function hexDigit(code: number): number {
  * UUIDv7). Read straight from the canonical string, so placing an id allocates nothing.
  */
 export function hashOfId(id: string): number {
-  let hash = FNV_OFFSET;
-  for (let i = 19; i < 36; i += 2) {
-    if (i === 23) i = 24; // skip the dash between groups 4 and 5
-    const byte = (hexDigit(id.charCodeAt(i)) << 4) | hexDigit(id.charCodeAt(i + 1));
-    hash ^= byte;
-    hash = Math.imul(hash, FNV_PRIME) >>> 0;
-  }
+  let hash = Math.imul((FNV_OFFSET | 0) ^ hexByte(id, 19), FNV_PRIME);
+  hash = Math.imul(hash ^ hexByte(id, 21), FNV_PRIME); // then the dash at 23
+  for (let at = 24; at < 36; at += 2) hash = Math.imul(hash ^ hexByte(id, at), FNV_PRIME);
   return hash >>> 0;
 }
 
