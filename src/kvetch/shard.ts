@@ -32,8 +32,9 @@ function hexByte(id: string, at: number): number {
  * UUIDv7). Read straight from the canonical string, so placing an id allocates nothing.
  */
 export function hashOfId(id: string): number {
+  // Bytes 8-15 are written at 19-22 and 24-35, with a dash at 23.
   let hash = Math.imul((FNV_OFFSET | 0) ^ hexByte(id, 19), FNV_PRIME);
-  hash = Math.imul(hash ^ hexByte(id, 21), FNV_PRIME); // then the dash at 23
+  hash = Math.imul(hash ^ hexByte(id, 21), FNV_PRIME);
   for (let at = 24; at < 36; at += 2) hash = Math.imul(hash ^ hexByte(id, at), FNV_PRIME);
   return hash >>> 0;
 }
