@@ -2,51 +2,91 @@
 // written once, and the one place results for the distinct keys are spread back over the input positions.
 // Allocates per batch, never per entry; never changes a key (callers canonicalize ids first: checkIds).
 
-/** Keys per part a KeyTable aims at: each part's Map stays well below 4,096 entries. */
-const KEYS_PER_PART = 1024;
-/** The most parts a KeyTable splits into (a batch of a million keys still has about 4,000 keys a part). */
-const MAX_PARTS = 256;
+/**
+ * hashOfKey: a 32-bit hash of every character of `key` (FNV-1a, then a final mix so the low bits, which pick
+ * the table position, depend on every character). The whole key is hashed: keys that share a start or an end
+ * (pairs, index values) still spread.
+ */
+function hashOfKey(key: string): number {
+  const n = key.length;
+  let hash = (0x811c9dc5 ^ n) | 0;
+  let i = 1;
+  // Two characters a step (the common keys are 36-character ids).
+  for (; i < n; i += 2) hash = Math.imul(hash ^ (key.charCodeAt(i - 1) | (key.charCodeAt(i) << 16)), 0x01000193);
+  if (i === n) hash = Math.imul(hash ^ key.charCodeAt(n - 1), 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  return hash ^ (hash >>> 13);
+}
+
+/** A table of 2^k positions, at least twice `count` and at least 16. */
+function tableFor(count: number): Int32Array {
+  let size = 16;
+  while (size < 2 * count) size *= 2;
+  return new Int32Array(size);
+}
 
 /**
- * KeyTable: string keys → values for one batch, held in several small Maps, the part chosen from a key's
- * last three characters. V8 keeps a Map's hash table in one block: past 4,096 entries that block is a large
- * object, mapped fresh from the system on every growth and unmapped when collected, and its page faults cost
- * several times the lookups (a 12,000-id batch took about 280 ns a key in one Map, 75 ns in parts). Equal
- * keys always land in the same part; keys that share their last characters only crowd one part, which is one
- * Map as before.
+ * The position of `key` in `table` (open addressing, linear probing; a position holds 1 + the key's index in
+ * `keys`, 0 when free): where the key is, else the free position where it goes.
+ */
+function positionOf(table: Int32Array, keys: readonly string[], key: string): number {
+  const mask = table.length - 1;
+  let at = hashOfKey(key) & mask;
+  for (;;) {
+    const held = table[at]!;
+    if (held === 0 || keys[held - 1] === key) return at;
+    at = (at + 1) & mask;
+  }
+}
+
+/**
+ * KeyTable: string keys → values for one batch, in one typed array of positions beside a list of keys and
+ * one of values. No Map: a Map's hash table costs about 100 bytes a key once its growth steps are counted,
+ * and past 4,096 entries V8 maps it fresh from the system at every growth (a 12,000-id batch took about 280
+ * ns a key in one Map); this table costs 8 to 16 bytes a key and allocates once when `expected` is right.
  */
 export class KeyTable<T> {
-  private readonly parts: Map<string, T>[];
-  private readonly shift: number;
+  private table: Int32Array;
+  private readonly keys: string[] = [];
+  private readonly values: T[] = [];
 
-  /** `expected`: about how many keys the batch holds (the number of parts follows from it). */
+  /** `expected`: about how many keys the batch holds (more are taken; the table then grows). */
   constructor(expected: number) {
-    let bits = 0;
-    while (1 << bits < MAX_PARTS && KEYS_PER_PART << bits < expected) bits++;
-    this.shift = 32 - bits;
-    this.parts = new Array<Map<string, T>>(1 << bits);
-    for (let p = 0; p < this.parts.length; p++) this.parts[p] = new Map();
+    this.table = tableFor(expected);
   }
 
-  /** The part of `key`: a multiplicative hash of its last three character codes (part 0 when unsplit). */
-  private partOf(key: string): Map<string, T> {
-    if (this.shift === 32) return this.parts[0]!;
-    const n = key.length;
-    const mixed = (key.charCodeAt(n - 1) | 0) + 31 * ((key.charCodeAt(n - 2) | 0) + 31 * (key.charCodeAt(n - 3) | 0));
-    return this.parts[Math.imul(mixed, 0x9e3779b1) >>> this.shift]!;
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** How many positions the table has (for tests: twice the keys or more, a power of two). */
+  get capacity(): number {
+    return this.table.length;
   }
 
   get(key: string): T | undefined {
-    return this.partOf(key).get(key);
+    const held = this.table[positionOf(this.table, this.keys, key)]!;
+    return held === 0 ? undefined : this.values[held - 1];
   }
 
   set(key: string, value: T): void {
-    this.partOf(key).set(key, value);
+    const at = positionOf(this.table, this.keys, key);
+    const held = this.table[at]!;
+    if (held !== 0) {
+      this.values[held - 1] = value;
+      return;
+    }
+    this.keys.push(key);
+    this.values.push(value);
+    this.table[at] = this.keys.length;
+    if (2 * this.keys.length > this.table.length) this.grow();
   }
 
-  /** How many keys each part holds (for tests). */
-  partSizes(): number[] {
-    return this.parts.map((part) => part.size);
+  private grow(): void {
+    const table = tableFor(this.keys.length);
+    for (let k = 0; k < this.keys.length; k++) table[positionOf(table, this.keys, this.keys[k]!)] = k + 1;
+    this.table = table;
   }
 }
 
@@ -56,27 +96,34 @@ export interface DistinctKeys {
   /** slotOf[i]: the index in `keys` of input position i. */
   slotOf: Int32Array;
   /** firstOf[k]: the first input position holding keys[k]. */
-  firstOf: number[];
+  firstOf: Int32Array;
 }
 
-/** distinctKeys: each key once, in the order it first appears. */
+/**
+ * distinctKeys: each key once, in the order it first appears. Allocates the result and one position table
+ * (8 to 16 bytes a key), never a Map.
+ */
 export function distinctKeys(input: readonly string[]): DistinctKeys {
-  const keys: string[] = [];
-  const firstOf: number[] = [];
-  const slotOf = new Int32Array(input.length);
-  const slotByKey = new KeyTable<number>(input.length);
-  for (let i = 0; i < input.length; i++) {
+  const n = input.length;
+  const keys = new Array<string>(n);
+  const firstOf = new Int32Array(n);
+  const slotOf = new Int32Array(n);
+  const table = tableFor(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
     const key = input[i]!;
-    let slot = slotByKey.get(key);
-    if (slot === undefined) {
-      slot = keys.length;
-      keys.push(key);
-      firstOf.push(i);
-      slotByKey.set(key, slot);
+    const at = positionOf(table, keys, key);
+    let slot = table[at]! - 1;
+    if (slot < 0) {
+      slot = count++;
+      keys[slot] = key;
+      firstOf[slot] = i;
+      table[at] = count;
     }
     slotOf[i] = slot;
   }
-  return { keys, slotOf, firstOf };
+  keys.length = count;
+  return { keys, slotOf, firstOf: firstOf.subarray(0, count) };
 }
 
 /** spread: the value of each input position, from one value per distinct key. */

@@ -1,6 +1,5 @@
 // distinctKeys and KeyTable: a batch's keys made distinct in first-seen order, with the slot of every input
-// position, held in Maps small enough to stay out of V8's large-object space (at most a few thousand keys
-// each) however big the batch.
+// position, held in one typed-array table sized for the batch (no Map) however big the batch.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { KeyTable, byKey, distinctKeys, spread } from "../../src/kvetch/distinct.js";
@@ -29,34 +28,49 @@ test("distinctKeys: repeats anywhere in a batch get the slot of the key's first 
   const want = expected(input);
   assert.equal(got.keys, want.keys);
   assert.equal(Array.from(got.slotOf), want.slotOf);
-  assert.equal(got.firstOf, want.firstOf);
+  assert.equal(Array.from(got.firstOf), want.firstOf);
   assert.equal(spread(got.keys, got.slotOf), input);
 });
 
-test("KeyTable: 20,000 keys are held in 32 Maps of fewer than 1,000 keys each, not in one Map", () => {
+test("KeyTable: 20,000 keys sit in one table of 65,536 positions, allocated once when the batch size is known", () => {
   const table = new KeyTable<number>(20_000);
+  assert.is(table.capacity, 65_536);
   // Distinct keys whose last hex digits run through every value alike, as random ids' do.
-  for (let i = 0; i < 20_000; i++) table.set(`id-${(Math.imul(i, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0")}`, i);
-  const sizes = table.partSizes();
-  assert.is(sizes.length, 32);
-  assert.is(sizes.reduce((a, b) => a + b, 0), 20_000);
-  assert.ok(Math.max(...sizes) < 1000, `largest part ${Math.max(...sizes)}`);
-  assert.equal(new KeyTable<number>(1000).partSizes(), [0], "a small batch is one Map");
-  assert.is(new KeyTable<number>(10_000_000).partSizes().length, 256, "at most 256 parts");
+  const keys = Array.from({ length: 20_000 }, (_, i) => `id-${(Math.imul(i, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0")}`);
+  keys.forEach((key, i) => table.set(key, i));
+  assert.is(table.size, 20_000);
+  assert.is(table.capacity, 65_536, "no growth: the table was sized for the batch");
+  assert.ok(keys.every((key, i) => table.get(key) === i));
+  table.set(keys[7]!, -1);
+  assert.is(table.get(keys[7]!), -1, "setting a key again replaces its value");
+  assert.is(table.size, 20_000);
+  assert.is(table.get("id-missing"), undefined);
+  assert.is(new KeyTable<number>(0).capacity, 16, "the smallest table");
 });
 
-test("KeyTable: keys that differ only before their last three characters share a part and stay distinct", () => {
+test("KeyTable: more keys than expected grow the table, keeping every value", () => {
+  const table = new KeyTable<string>(4);
+  for (let i = 0; i < 5000; i++) table.set(`k${i}`, `v${i}`);
+  assert.is(table.size, 5000);
+  assert.ok(table.capacity >= 10_000, `capacity ${table.capacity}`);
+  for (let i = 0; i < 5000; i++) assert.is(table.get(`k${i}`), `v${i}`);
+});
+
+test("distinctKeys and byKey: keys that share their start or their end stay distinct", () => {
   const input = Array.from({ length: 9000 }, (_, i) => `${i}/same-end`);
-  input.push("0/same-end", "8999/same-end", "x", "", "ab");
+  for (let i = 0; i < 3000; i++) input.push(`same-start\u0000${i}`);
+  input.push("0/same-end", "8999/same-end", "x", "", "ab", "same-start\u00002999");
   const got = distinctKeys(input);
-  assert.is(got.keys.length, 9003);
-  assert.is(got.slotOf[9000], 0);
-  assert.is(got.slotOf[9001], 8999);
+  assert.is(got.keys.length, 12_003);
+  assert.is(got.slotOf[12_000], 0);
+  assert.is(got.slotOf[12_001], 8999);
+  assert.is(got.slotOf[12_005], 11_999);
+  assert.equal(Array.from(got.firstOf.subarray(9000, 9003)), [9000, 9001, 9002]);
   const table = byKey(got.keys, got.keys.map((_, k) => k));
-  assert.is(Math.max(...table.partSizes()), 9000, "one crowded part: a plain Map, as before");
   assert.is(table.get("4500/same-end"), 4500);
-  assert.is(table.get(""), 9001);
-  assert.is(table.get("ab"), 9002);
+  assert.is(table.get("same-start\u000017"), 9017);
+  assert.is(table.get(""), 12_001);
+  assert.is(table.get("ab"), 12_002);
   assert.is(table.get("missing"), undefined);
 });
 
