@@ -105,7 +105,7 @@ class SortedList<Row extends { seq: number }> {
 
 interface ShardData {
   objects: Map<string, ObjectRow>;
-  edges: Map<string, SortedList<EdgeRow>>; // key: `${edgeId}/${fromId}`
+  edges: Map<number, Map<string, SortedList<EdgeRow>>>; // edgeId → fromId → the edge list (no key string built per read)
   edgeCounts: Map<string, number>;
   index: Map<string, SortedList<IndexRow>>; // key: `${indexId}/${valueHash}`
   repairQueue: Map<string, RepairEntry>; // key: `${id}/${seq}`
@@ -178,12 +178,15 @@ class MemoryShardStore implements ShardStore {
 
   async readObjects(ids: readonly string[]): Promise<ObjectRow[]> {
     await this.roundTrip();
-    const out: ObjectRow[] = [];
+    // Sized for every id and cut to the rows found: no growth steps for a batch of thousands.
+    const out = new Array<ObjectRow>(ids.length);
+    let found = 0;
     for (let i = 0; i < ids.length; i++) {
       const row = this.data.objects.get(ids[i]!);
-      if (row) out.push(row);
+      if (row) out[found++] = row;
     }
-    this.counters.rowsFetched += out.length;
+    out.length = found;
+    this.counters.rowsFetched += found;
     return out;
   }
 
@@ -223,16 +226,19 @@ class MemoryShardStore implements ShardStore {
   async readEdgeRanges(edgeId: number, ranges: readonly EdgeRange[]): Promise<EdgeRow[][]> {
     await this.roundTrip();
     const out: EdgeRow[][] = new Array(ranges.length);
+    const lists = this.data.edges.get(edgeId);
     let fetched = 0;
     for (let i = 0; i < ranges.length; i++) {
       const { fromId, after, limit } = ranges[i]!;
-      const list = this.data.edges.get(`${edgeId}/${fromId}`);
-      const rows: EdgeRow[] = [];
-      if (list) {
-        const start = list.firstAfter(after);
-        const end = limit === null ? list.rows.length : Math.min(list.rows.length, start + limit);
-        for (let r = start; r < end; r++) rows.push(list.rows[r]!);
+      const list = lists === undefined ? undefined : lists.get(fromId);
+      if (list === undefined) {
+        out[i] = [];
+        continue;
       }
+      const start = list.firstAfter(after);
+      const end = limit === null ? list.rows.length : Math.min(list.rows.length, start + limit);
+      const rows = new Array<EdgeRow>(Math.max(0, end - start));
+      for (let r = start; r < end; r++) rows[r - start] = list.rows[r]!;
       fetched += rows.length;
       out[i] = rows;
     }
@@ -254,10 +260,12 @@ class MemoryShardStore implements ShardStore {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const key = `${row.edgeId}/${row.fromId}`;
-      let list = this.data.edges.get(key);
+      let lists = this.data.edges.get(row.edgeId);
+      if (lists === undefined) this.data.edges.set(row.edgeId, (lists = new Map()));
+      let list = lists.get(row.fromId);
       if (!list) {
         list = new SortedList(toIdOf);
-        this.data.edges.set(key, list);
+        lists.set(row.fromId, list);
       }
       const present = list.get(row.toId);
       if (present) {
@@ -277,9 +285,10 @@ class MemoryShardStore implements ShardStore {
     for (let i = 0; i < keys.length; i++) {
       const { edgeId, fromId, toId } = keys[i]!;
       const key = `${edgeId}/${fromId}`;
-      const list = this.data.edges.get(key);
-      if (!list || !list.remove(toId)) continue;
-      if (list.rows.length === 0) this.data.edges.delete(key);
+      const lists = this.data.edges.get(edgeId);
+      const list = lists?.get(fromId);
+      if (!lists || !list || !list.remove(toId)) continue;
+      if (list.rows.length === 0) lists.delete(fromId);
       this.data.edgeCounts.set(key, (this.data.edgeCounts.get(key) ?? 0) - 1);
       removed++;
     }
@@ -352,9 +361,8 @@ class MemoryShardStore implements ShardStore {
   async scanEdges(edgeIds: readonly number[], after: EdgeKey | null, limit: number): Promise<EdgeRow[]> {
     await this.roundTrip();
     const all: EdgeRow[] = [];
-    for (const list of this.data.edges.values()) {
-      const first = list.rows[0];
-      if (first && edgeIds.includes(first.edgeId)) for (const row of list.rows) all.push(row);
+    for (const [edgeId, lists] of this.data.edges) {
+      if (edgeIds.includes(edgeId)) for (const list of lists.values()) for (const row of list.rows) all.push(row);
     }
     all.sort(scanEdgeOrder);
     const out: EdgeRow[] = [];
@@ -381,7 +389,7 @@ class MemoryShardStore implements ShardStore {
   async stats(): Promise<ShardStats> {
     await this.roundTrip();
     let edges = 0;
-    for (const list of this.data.edges.values()) edges += list.rows.length;
+    for (const lists of this.data.edges.values()) for (const list of lists.values()) edges += list.rows.length;
     let indexEntries = 0;
     for (const list of this.data.index.values()) indexEntries += list.rows.length;
     return { shard: this.shard, label: this.label, objects: this.data.objects.size, edges, indexEntries };
