@@ -69,14 +69,21 @@ export class LoadNodesStep extends Step<unknown> {
     const paged = $list.settings.mode === "page";
     // Every item's object id, in entry and item order, across all entries: one store call for the layer (the
     // store reads each distinct id once and answers every position, so the objects line up with the items).
-    const ids: string[] = [];
+    // Counted first, so the list of ids is allocated once at its size (a layer can hold tens of thousands).
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const value = lists[i];
+      if (value != null && typeof value === "object") total += ((paged ? (value as KvetchPage<ListItem>).edges : value) as readonly ListItem[]).length;
+    }
+    if (total === 0) return lists.slice(0, count);
+    const ids = new Array<string>(total);
+    let n = 0;
     for (let i = 0; i < count; i++) {
       const value = lists[i];
       if (value == null || typeof value !== "object") continue;
       const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly ListItem[];
-      for (let k = 0; k < items.length; k++) ids.push((items[k] as unknown as Record<string, string>)[idKey]!);
+      for (let k = 0; k < items.length; k++) ids[n++] = (items[k] as unknown as Record<string, string>)[idKey]!;
     }
-    if (ids.length === 0) return lists.slice(0, count);
     const type = this.type;
     const recorded = deps ? recordReadDependencies(deps, store, ...nodeKeys(lists, count, paged, idKey)) : null;
     const nodes = store.getObjects(ids, { partial: true });
@@ -95,19 +102,21 @@ export class LoadNodesStep extends Step<unknown> {
         }
         const page = paged ? (value as KvetchPage<ListItem>) : null;
         const items = (page !== null ? page.edges : value) as readonly ListItem[];
-        const kept: NodeItem[] = [];
+        const kept = new Array<NodeItem>(items.length);
+        let held = 0;
         for (let k = 0; k < items.length; k++) {
           const item = items[k]!;
           const target = objects[at++] ?? null;
           if (target instanceof KvetchError) {
-            kept.push(nodeItem(item, fail(target), null)); // cannot be checked or shown: an error at this item only
+            kept[held++] = nodeItem(item, fail(target), null); // cannot be checked or shown: an error at this item only
             continue;
           }
           if (!holds(item, keys[i], target)) continue; // a stale derived row: the canonical object says otherwise
           // A new item per kept edge (the store's items are never written to): the list's values are new anyway.
           const node = target !== null && target.type === type ? target : null;
-          kept.push(nodeItem(item, node, ahead));
+          kept[held++] = nodeItem(item, node, ahead);
         }
+        if (held < items.length) kept.length = held;
         // A page keeps the store's hasNextPage and endCursor: the next page starts after the last row read,
         // even when that row was dropped here.
         out[i] = page !== null ? { edges: kept, hasNextPage: page.hasNextPage, endCursor: page.endCursor } : kept;
