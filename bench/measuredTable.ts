@@ -22,6 +22,8 @@ export interface MeasuredTable {
   notes?: string[];
   date: string;
   processes?: number;
+  /** The machine the table was measured on (set by bench/run.ts), shown beside its date. */
+  machine?: { cpu: string; cores: number; node: string; loadAverages: number[] };
 }
 
 /** Results files of the measured tables (not benchmark.js scenarios). */
@@ -78,11 +80,19 @@ function cell(value: number, runs: number[] | undefined, format: CellFormat): st
   return low === high ? text : `${text} (${low}–${high})`;
 }
 
+/** "load average 1.2–2.5 at the starts of the processes", or one value for one process. */
+export function loadAverageText(loadAverages: readonly number[]): string {
+  const low = Math.min(...loadAverages);
+  const high = Math.max(...loadAverages);
+  return loadAverages.length > 1 ? `load average ${low}–${high} at the starts of the processes` : `load average ${high} at the start`;
+}
+
 /** The section in RESULTS.md: heading, description, how it was measured, the table, its notes. */
 export function renderMeasuredTable(table: MeasuredTable): string {
   const processes = table.processes ?? 1;
   const lines = [`## ${table.title}`, "", table.description, ""];
-  lines.push(`${processes > 1 ? `Medians of ${processes} processes (min–max in brackets), measured` : "Measured"} ${table.date.slice(0, 16).replace("T", " ")} UTC.`, "");
+  const on = table.machine === undefined ? "" : ` on ${table.machine.cpu} (${table.machine.cores} cores), Node ${table.machine.node}, ${loadAverageText(table.machine.loadAverages)}`;
+  lines.push(`${processes > 1 ? `Medians of ${processes} processes (min–max in brackets), measured` : "Measured"} ${table.date.slice(0, 16).replace("T", " ")} UTC${on}.`, "");
   const head = [table.rowHeading, ...table.columns.map((c) => c.title)];
   lines.push(`| ${head.join(" | ")} |`, `|---|${table.columns.map(() => "---:").join("|")}|`);
   for (const row of table.rows) {

@@ -3,14 +3,14 @@
 // Renders what was measured and nothing else: a scenario graphscale lost says so, with the profile taken.
 
 import { cpus, loadavg, platform, release } from "node:os";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { barChart } from "./svgChart.js";
 import type { StoreCounts } from "./scenario.js";
 import type { ProfileSummary } from "./profile.js";
 import type { MemoryResult } from "./memory.js";
 import type { LatencyResult } from "./scenarios/latency.js";
-import { MEASURED_TABLE_IDS, renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { MEASURED_TABLE_IDS, loadAverageText, renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 
 export interface MachineInfo {
   cpu: string;
@@ -102,7 +102,7 @@ export function writeScenarioResult(resultsDir: string, result: { id: string }):
 }
 
 /** Results files that are not timed scenarios: the memory and latency-depth results. */
-const SPECIAL_RESULTS = new Set(["cold-start.json", "deps-overhead.json", "memory.json", "latency-depth.json", ...MEASURED_TABLE_IDS.map((id) => `${id}.json`)]);
+const SPECIAL_RESULTS = new Set(["cold-start.json", "deps-overhead.json", "memory.json", "latency-depth.json", "run.json", ...MEASURED_TABLE_IDS.map((id) => `${id}.json`)]);
 
 export function readScenarioResults(resultsDir: string): ScenarioResult[] {
   let names: string[];
@@ -371,11 +371,7 @@ export function replaceReadmeRegion(readme: string, tables: string): string {
 }
 
 /** "load average 0.4–0.9 at the starts of the processes" (1-minute load: other work on the machine). */
-function loadText(loadAverages: readonly number[]): string {
-  const low = Math.min(...loadAverages);
-  const high = Math.max(...loadAverages);
-  return loadAverages.length > 1 ? `load average ${low}–${high} at the starts of the processes` : `load average ${high} at the start`;
-}
+const loadText = loadAverageText;
 
 export interface ReportRun {
   machine: MachineInfo;
@@ -383,6 +379,20 @@ export interface ReportRun {
   loadAverages: number[];
   processes: number;
   rounds: number;
+}
+
+/**
+ * The run the report's header names: `run` when it timed benchmark.js scenarios (saved as run.json), else
+ * (a run of measured tables only, e.g. `--only=batching`, whose tables carry their own machine) the last
+ * run that timed them, so the header never pairs older tables with this machine.
+ */
+export function headerRun(resultsDir: string, run: ReportRun, timedScenarios: boolean): ReportRun {
+  const file = join(resultsDir, "run.json");
+  if (timedScenarios) {
+    writeFileSync(file, JSON.stringify(run, null, 2) + "\n");
+    return run;
+  }
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ReportRun) : run;
 }
 
 /** Writes RESULTS.md and results/chart.svg from every results file in `resultsDir`; returns the README tables. */

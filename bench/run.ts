@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { aggregateRuns, type ProcessRun } from "./aggregate.js";
-import { machineInfo, replaceReadmeRegion, writeReport, writeScenarioResult } from "./report.js";
+import { headerRun, machineInfo, replaceReadmeRegion, writeReport, writeScenarioResult } from "./report.js";
 
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 const repoRoot = join(benchDir, "..");
@@ -127,12 +127,16 @@ async function main(): Promise<number> {
   for (const s of scenarios) writeScenarioResult(resultsDir, s);
   if (memory) writeScenarioResult(resultsDir, memory);
   if (latency) writeScenarioResult(resultsDir, latency);
-  for (const table of measured) writeScenarioResult(resultsDir, table);
   const machine = processes[0]?.machine ?? machineInfo(command.env === "bundle" ? "bundle" : "source");
   const processCount = processes.filter((p) => p.memory === null).length || options.processes;
   const rounds = Number(options.passThrough.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 1);
-  const loadAverages = processes.filter((p) => p.scenarios.length > 0).map((p) => p.machine.loadAverage);
-  const tables = writeReport(options.outDir, resultsDir, { machine, loadAverages: loadAverages.length > 0 ? loadAverages : [machine.loadAverage], processes: processCount, rounds });
+  const timed = processes.filter((p) => p.memory === null);
+  const loadAverages = timed.length > 0 ? timed.map((p) => p.machine.loadAverage) : [machine.loadAverage];
+  for (const table of measured) {
+    table.machine = { cpu: machine.cpu, cores: machine.cores, node: machine.node, loadAverages };
+    writeScenarioResult(resultsDir, table);
+  }
+  const tables = writeReport(options.outDir, resultsDir, headerRun(resultsDir, { machine, loadAverages, processes: processCount, rounds }, scenarios.length > 0));
   const written = [join(resultsDir, "*.json"), join(options.outDir, "RESULTS.md")];
   if (options.outDir === benchDir) {
     const readmePath = join(repoRoot, "README.md");

@@ -3,7 +3,11 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { compare, renderChart, renderPeerTable, renderScenario, renderSummary, replaceReadmeRegion, type ScenarioResult } from "../../bench/report.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compare, headerRun, renderChart, renderPeerTable, renderScenario, renderSummary, replaceReadmeRegion, type ReportRun, type ScenarioResult } from "../../bench/report.js";
+import { renderMeasuredTable } from "../../bench/measuredTable.js";
 import { aggregateScenario, median } from "../../bench/aggregate.js";
 
 function result(hz: Record<string, number>): ScenarioResult {
@@ -98,6 +102,42 @@ test("report: the README region is replaced between its markers and nowhere else
   const readme = "intro\n<!-- bench-table:start -->\nold\n<!-- bench-table:end -->\nrest";
   assert.is(replaceReadmeRegion(readme, "new"), "intro\n<!-- bench-table:start -->\nnew\n<!-- bench-table:end -->\nrest");
   assert.throws(() => replaceReadmeRegion("no markers", "new"), /bench-table/);
+});
+
+test("headerRun: a run of measured tables only keeps the header of the last run that timed the scenarios", () => {
+  const dir = mkdtempSync(join(tmpdir(), "graphscale-report-"));
+  try {
+    const runOn = (cpu: string, date: string): ReportRun => ({
+      machine: { cpu, cores: 2, node: "v20", os: "linux", loadAverage: 1, date, build: "bundle" },
+      loadAverages: [1, 2, 3],
+      processes: 3,
+      rounds: 1,
+    });
+    const full = runOn("Xeon", "2026-01-01T00:00:00.000Z");
+    const partial = runOn("EPYC", "2026-02-01T00:00:00.000Z");
+    assert.equal(headerRun(dir, partial, false), partial, "nothing saved yet: this run");
+    assert.equal(headerRun(dir, full, true), full);
+    assert.equal(JSON.parse(readFileSync(join(dir, "run.json"), "utf8")), full, "a run that timed scenarios is saved");
+    assert.equal(headerRun(dir, partial, false).machine.cpu, "Xeon", "a partial run names the saved run");
+    assert.equal(headerRun(dir, partial, true).machine.cpu, "EPYC", "a new full run replaces it");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("renderMeasuredTable: a table names the machine and load it was measured on", () => {
+  const text = renderMeasuredTable({
+    id: "batching",
+    title: "T",
+    description: "d",
+    rowHeading: "Engine",
+    columns: [{ title: "x", format: "ratio" }],
+    rows: [{ label: "a", values: [2] }],
+    date: "2026-02-01T10:20:30.000Z",
+    processes: 3,
+    machine: { cpu: "EPYC", cores: 2, node: "v20.20.2", loadAverages: [0.5, 1.5, 1] },
+  });
+  assert.match(text, "measured 2026-02-01 10:20 UTC on EPYC (2 cores), Node v20.20.2, load average 0.5–1.5 at the starts of the processes.");
 });
 
 test.run();
