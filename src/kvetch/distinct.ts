@@ -2,6 +2,8 @@
 // written once, and the one place results for the distinct keys are spread back over the input positions.
 // Allocates per batch, never per entry; never changes a key (callers canonicalize ids first: checkIds).
 
+import { FNV_OFFSET, FNV_PRIME } from "./shard.js";
+
 /**
  * hashOfKey: a 32-bit hash of every character of `key` (FNV-1a, then a final mix so the low bits, which pick
  * the table position, depend on every character). The whole key is hashed: keys that share a start or an end
@@ -9,11 +11,11 @@
  */
 function hashOfKey(key: string): number {
   const n = key.length;
-  let hash = (0x811c9dc5 ^ n) | 0;
+  let hash = (FNV_OFFSET ^ n) | 0;
   let i = 1;
   // Two characters a step (the common keys are 36-character ids).
-  for (; i < n; i += 2) hash = Math.imul(hash ^ (key.charCodeAt(i - 1) | (key.charCodeAt(i) << 16)), 0x01000193);
-  if (i === n) hash = Math.imul(hash ^ key.charCodeAt(n - 1), 0x01000193);
+  for (; i < n; i += 2) hash = Math.imul(hash ^ (key.charCodeAt(i - 1) | (key.charCodeAt(i) << 16)), FNV_PRIME);
+  if (i === n) hash = Math.imul(hash ^ key.charCodeAt(n - 1), FNV_PRIME);
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   return hash ^ (hash >>> 13);

@@ -7,8 +7,9 @@ import { KvetchError } from "./errors.js";
 
 export const DEFAULT_BUCKETS = 1024;
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** FNV-1a 32-bit offset basis and prime (also hashOfKey's, in distinct.ts). */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 
 // The FNV loops keep the hash a signed 32-bit integer (Math.imul's result) and read it as unsigned once, at
 // the end: the same bits, but an unsigned value above 2^31 inside the loop is a heap number per step.
