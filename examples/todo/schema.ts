@@ -2,7 +2,7 @@
 // derived (TodoList.data.userId, TodoItem.data.listId) and User.username is indexed. The GraphQL schema is
 // planned with the Kvetch steps, so each layer costs one store call per step; no per-field resolvers here.
 
-import { makeSchema, type FieldArgs, type Step } from "../../src/index.js";
+import { makeSchema, type FieldArgs, type MakeSchemaConfig, type Step } from "../../src/index.js";
 import {
   connection,
   connectionPlans,
@@ -102,68 +102,71 @@ function existingItemId(item: KvetchObject | null): string {
   return item.id;
 }
 
+/** The todo schema's plan resolvers, by type and field (the bench extends them). */
+export const todoPlans = {
+  Query: {
+    todoUser: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")),
+    todoList: (_$root: Step, args: FieldArgs) => loadObject("TodoList", args.get("id")),
+    todoItem: (_$root: Step, args: FieldArgs) => loadObject("TodoItem", args.get("id")),
+    userByUsername: (_$root: Step, args: FieldArgs) =>
+      loadObject("User", first(queryIndex("username", args.get("username"), { first: 1 })).get("targetId")),
+  },
+  Mutation: {
+    createTodoItem: (_$root: Step, args: FieldArgs) => {
+      const $list = loadObject("TodoList", args.get("listId"));
+      return createObject("TodoItem", lambda(list([$list, args.get("text")]), newTodoItem), { idempotencyKey: args.get("idempotencyKey") });
+    },
+    // One createObjects call for all the texts: the write step runs once for the list layer.
+    createTodoItems: (_$root: Step, args: FieldArgs) => {
+      const $list = loadObject("TodoList", args.get("listId"));
+      return each(args.get("texts"), ($text) => createObject("TodoItem", lambda(list([$list, $text]), newTodoItemsItem)));
+    },
+    setTodoItemDone: (_$root: Step, args: FieldArgs) => {
+      const $id = lambda(loadObject("TodoItem", args.get("id")), existingItemId);
+      return updateObject($id, { done: args.get("done") });
+    },
+    // Typed: the store checks the id names a TodoItem before deleting anything.
+    deleteTodoItem: (_$root: Step, args: FieldArgs) => deleteObject("TodoItem", args.get("id")),
+    createTodoList: (_$root: Step, args: FieldArgs) => {
+      const $user = loadObject("User", args.get("userId"));
+      return createObject("TodoList", lambda(list([$user, args.get("name")]), newTodoList), { idempotencyKey: args.get("idempotencyKey") });
+    },
+  },
+  User: {
+    id: ($user: Step) => $user.get("id"),
+    name: ($user: Step) => $user.get("name"),
+    username: ($user: Step) => $user.get("username"),
+    todoLists: ($user: Step, args: FieldArgs) =>
+      each(loadEdges("user_to_list", $user.get("id"), { first: args.get("first"), after: args.get("after") }), ($edge) =>
+        loadObject("TodoList", $edge.get("toId")),
+      ),
+    todoListsConnection: ($user: Step, args: FieldArgs) =>
+      connection("user_to_list", $user.get("id"), { first: args.get("first"), after: args.get("after") }),
+    todoListCount: ($user: Step) => edgeCount("user_to_list", $user.get("id")),
+  },
+  TodoList: {
+    id: ($list: Step) => $list.get("id"),
+    name: ($list: Step) => $list.get("name"),
+    todoItems: ($list: Step, args: FieldArgs) =>
+      each(loadEdges("list_to_item", $list.get("id"), { first: args.get("first"), after: args.get("after") }), ($edge) =>
+        loadObject("TodoItem", $edge.get("toId")),
+      ),
+    owner: ($list: Step) => loadObject("User", $list.get("userId")),
+  },
+  TodoItem: {
+    id: ($item: Step) => $item.get("id"),
+    text: ($item: Step) => $item.get("text"),
+    done: ($item: Step) => $item.get("done"),
+    list: ($item: Step) => loadObject("TodoList", $item.get("listId")),
+  },
+  ...connectionPlans({ connection: "TodoListConnection", edge: "TodoListEdge", nodeType: "TodoList" }),
+} satisfies MakeSchemaConfig["plans"];
+
 export const todoSchema = makeSchema({
   typeDefs: todoTypeDefs,
   // Kvetch steps check their type, edge and index names against the store schema when the plan is built.
   planContext: { kvetchSchema: todoKvetchSchema },
-  plans: {
-    Query: {
-      todoUser: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")),
-      todoList: (_$root: Step, args: FieldArgs) => loadObject("TodoList", args.get("id")),
-      todoItem: (_$root: Step, args: FieldArgs) => loadObject("TodoItem", args.get("id")),
-      userByUsername: (_$root: Step, args: FieldArgs) =>
-        loadObject("User", first(queryIndex("username", args.get("username"), { first: 1 })).get("targetId")),
-    },
-    Mutation: {
-      createTodoItem: (_$root: Step, args: FieldArgs) => {
-        const $list = loadObject("TodoList", args.get("listId"));
-        return createObject("TodoItem", lambda(list([$list, args.get("text")]), newTodoItem), { idempotencyKey: args.get("idempotencyKey") });
-      },
-      // One createObjects call for all the texts: the write step runs once for the list layer.
-      createTodoItems: (_$root: Step, args: FieldArgs) => {
-        const $list = loadObject("TodoList", args.get("listId"));
-        return each(args.get("texts"), ($text) => createObject("TodoItem", lambda(list([$list, $text]), newTodoItemsItem)));
-      },
-      setTodoItemDone: (_$root: Step, args: FieldArgs) => {
-        const $id = lambda(loadObject("TodoItem", args.get("id")), existingItemId);
-        return updateObject($id, { done: args.get("done") });
-      },
-      // Typed: the store checks the id names a TodoItem before deleting anything.
-      deleteTodoItem: (_$root: Step, args: FieldArgs) => deleteObject("TodoItem", args.get("id")),
-      createTodoList: (_$root: Step, args: FieldArgs) => {
-        const $user = loadObject("User", args.get("userId"));
-        return createObject("TodoList", lambda(list([$user, args.get("name")]), newTodoList), { idempotencyKey: args.get("idempotencyKey") });
-      },
-    },
-    User: {
-      id: ($user: Step) => $user.get("id"),
-      name: ($user: Step) => $user.get("name"),
-      username: ($user: Step) => $user.get("username"),
-      todoLists: ($user: Step, args: FieldArgs) =>
-        each(loadEdges("user_to_list", $user.get("id"), { first: args.get("first"), after: args.get("after") }), ($edge) =>
-          loadObject("TodoList", $edge.get("toId")),
-        ),
-      todoListsConnection: ($user: Step, args: FieldArgs) =>
-        connection("user_to_list", $user.get("id"), { first: args.get("first"), after: args.get("after") }),
-      todoListCount: ($user: Step) => edgeCount("user_to_list", $user.get("id")),
-    },
-    TodoList: {
-      id: ($list: Step) => $list.get("id"),
-      name: ($list: Step) => $list.get("name"),
-      todoItems: ($list: Step, args: FieldArgs) =>
-        each(loadEdges("list_to_item", $list.get("id"), { first: args.get("first"), after: args.get("after") }), ($edge) =>
-          loadObject("TodoItem", $edge.get("toId")),
-        ),
-      owner: ($list: Step) => loadObject("User", $list.get("userId")),
-    },
-    TodoItem: {
-      id: ($item: Step) => $item.get("id"),
-      text: ($item: Step) => $item.get("text"),
-      done: ($item: Step) => $item.get("done"),
-      list: ($item: Step) => loadObject("TodoList", $item.get("listId")),
-    },
-    ...connectionPlans({ connection: "TodoListConnection", edge: "TodoListEdge", nodeType: "TodoList" }),
-  },
+  plans: todoPlans,
 });
 
 /** The view the README and the tests measure: one user, their lists, each list's items. */
