@@ -6,10 +6,10 @@
 // table; `npm run bench` takes the medians over its processes and writes bench/results/batching.json.
 // On the memory backend the burst is CPU-bound: 200 requests' round trips wait their 1 ms side by side, so
 // what batching can save is per-call work (store calls, shard round trips, timers), not the per-row work.
-// When the local MySQL server answers, the same two engines run again on 4 MySQL shards without a cache.
 // A third row takes the requests out altogether: one request carrying all 200 views (`todoUsers(ids:)`, the
 // same plans under a list of ids) reads the same rows with no per-request work — what running a window's
 // requests as one bucket could at best achieve.
+// When the local MySQL server answers, the same rows are measured again on 4 MySQL shards without a cache.
 
 import { performance } from "node:perf_hooks";
 import { parse, type ExecutionResult } from "graphql";
