@@ -12,7 +12,7 @@
 // When the local MySQL server answers, the same rows are measured again on 4 MySQL shards without a cache.
 
 import { performance } from "node:perf_hooks";
-import { parse, type ExecutionResult } from "graphql";
+import { parse, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { createBatchedExecute, execute, makeSchema, type FieldArgs, type GraphscaleExecutionArgs, type Step } from "../src/index.js";
 import { Kvetch, memoryBackend, mysqlBackend } from "../src/kvetch/index.js";
 import { each } from "../steps/index.js";
@@ -42,17 +42,22 @@ type Run = (args: GraphscaleExecutionArgs) => Promise<ExecutionResult> | Executi
  * The todo schema with one more root field, `todoUsers(ids: [ID!]!): [User]!`, planned as the view's
  * `todoUser` over each id: one request then carries every user's view through the same plans, once.
  */
-export const todoUsersSchema = makeSchema({
-  typeDefs: `${todoTypeDefs}\nextend type Query { todoUsers(ids: [ID!]!): [User]! }\n`,
-  planContext: { kvetchSchema: todoKvetchSchema },
-  plans: {
-    ...todoPlans,
-    Query: { ...todoPlans.Query, todoUsers: (_$root: Step, args: FieldArgs) => each(args.get("ids"), ($id) => loadObject("User", $id)) },
-  },
-});
+export function makeTodoUsersSchema(): GraphQLSchema {
+  return makeSchema({
+    typeDefs: `${todoTypeDefs}\nextend type Query { todoUsers(ids: [ID!]!): [User]! }\n`,
+    planContext: { kvetchSchema: todoKvetchSchema },
+    plans: {
+      ...todoPlans,
+      Query: { ...todoPlans.Query, todoUsers: (_$root: Step, args: FieldArgs) => each(args.get("ids"), ($id) => loadObject("User", $id)) },
+    },
+  });
+}
 
 /** The view query over a list of ids: `todoViewQuery`'s selection under `todoUsers(ids: $ids)`. */
 export const todoUsersQuery = todoViewQuery.replace("query TodoView($id: ID!)", "query TodoViews($ids: [ID!]!)").replace("todoUser(id: $id)", "todoUsers(ids: $ids)");
+if (!todoUsersQuery.includes("todoUsers(ids: $ids)") || todoUsersQuery.includes("$id:")) {
+  throw new Error("bench/batching.ts: todoViewQuery no longer has the shape todoUsersQuery is derived from; update the replacements");
+}
 
 /**
  * One burst as a single request for every user's view: its wall time, the request's latency once per view
@@ -102,7 +107,7 @@ async function measureBackend(kvetch: Kvetch, userIds: readonly string[], where:
   const contextValue = { kvetch };
   const argsOf = (i: number): GraphscaleExecutionArgs => ({ schema: todoSchema, document, variableValues: { id: userIds[i]! }, contextValue });
   const batched = createBatchedExecute({ schema: todoSchema, windowMs: 1 });
-  const allViews: GraphscaleExecutionArgs = { schema: todoUsersSchema, document: parse(todoUsersQuery), variableValues: { ids: userIds.slice(0, BATCHING_REQUESTS) }, contextValue };
+  const allViews: GraphscaleExecutionArgs = { schema: makeTodoUsersSchema(), document: parse(todoUsersQuery), variableValues: { ids: userIds.slice(0, BATCHING_REQUESTS) }, contextValue };
   const engines: Array<{ name: string; burst: () => ReturnType<typeof burst> }> = [
     { name: `execute (each request alone)${where}`, burst: () => burst(execute, argsOf) },
     { name: `createBatchedExecute (windowMs 1)${where}`, burst: () => burst(batched, argsOf) },
