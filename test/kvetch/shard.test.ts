@@ -1,5 +1,6 @@
 // Placement: FNV-1a test vectors (here and in spec/kvetch-storage.md, which must agree), bucket ranges,
 // and the spread of generated ids over shards.
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -51,6 +52,15 @@ test("shardOfId: test vectors (1024 buckets, 4 shards)", () => {
     assert.is(shardOfId(fourShards, id), shard, id);
     assert.is(shardOfEdge(fourShards, id), shard, id);
     assert.is(hashOfId(id.toUpperCase()), hash, "case does not change placement");
+  }
+});
+
+test("hashOfId: FNV-1a over bytes 8-15 for 2,000 random ids, in either case", () => {
+  for (let i = 0; i < 2000; i++) {
+    const id = i % 2 === 0 ? newId() : randomUUID();
+    const hash = fnv1a32(Buffer.from(id.replace(/-/g, ""), "hex"), 8, 16);
+    assert.is(hashOfId(id), hash, id);
+    assert.is(hashOfId(id.toUpperCase()), hash, id);
   }
 });
 
