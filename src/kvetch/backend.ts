@@ -31,10 +31,12 @@ export interface ObjectRow {
 }
 
 /**
- * FlatData: a row body kept decoded by a backend that holds its rows in memory — a frozen object equal to
- * `JSON.parse(body)` whose every value is a string, a number, a boolean or null. Kvetch hands out a shallow
- * copy of it instead of parsing the text again; a nested body has none (it is parsed). `flatDataOf` makes it.
- * Backends that read text off a connection (MySQL) leave it out.
+ * FlatData: a row body kept decoded by a backend that holds its rows in memory — an object equal to
+ * `JSON.parse(body)` whose every value is a string, a number, a boolean or null, never changed once made.
+ * Kvetch hands out a shallow copy of it instead of parsing the text again; a nested body has none (it is
+ * parsed). `flatDataOf` makes it. Backends that read text off a connection (MySQL) leave it out. Not frozen:
+ * V8 copies a frozen object about five times slower than a plain one (about 57 ns against 12 for a todo
+ * item's data), and no reader gets this object, only copies.
  */
 export type FlatData = Readonly<Record<string, string | number | boolean | null>>;
 
@@ -45,7 +47,7 @@ export function flatDataOf(body: string): FlatData | undefined {
     const value = data[key];
     if (value !== null && typeof value === "object") return undefined;
   }
-  return Object.freeze(data) as FlatData;
+  return data as FlatData;
 }
 
 export interface EdgeKey {
