@@ -2,7 +2,8 @@
 // written once, and the one place results for the distinct keys are spread back over the input positions.
 // Allocates per batch, never per entry; never changes a key (callers canonicalize ids first: checkIds).
 
-import { FNV_OFFSET, FNV_PRIME } from "./shard.js";
+import { idListError, notUuidError, scanId, scannedHash } from "./id.js";
+import { FNV_OFFSET, FNV_PRIME, finishKeyHash } from "./shard.js";
 
 /**
  * hashOfKey: a 32-bit hash of every character of `key` (FNV-1a, then a final mix so the low bits, which pick
@@ -16,9 +17,7 @@ function hashOfKey(key: string): number {
   // Two characters a step (the common keys are 36-character ids).
   for (; i < n; i += 2) hash = Math.imul(hash ^ (key.charCodeAt(i - 1) | (key.charCodeAt(i) << 16)), FNV_PRIME);
   if (i === n) hash = Math.imul(hash ^ key.charCodeAt(n - 1), FNV_PRIME);
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  return hash ^ (hash >>> 13);
+  return finishKeyHash(hash);
 }
 
 /** A table of 2^k positions, at least twice `count` and at least 16. */
@@ -33,8 +32,13 @@ function tableFor(count: number): Int32Array {
  * `keys`, 0 when free): where the key is, else the free position where it goes.
  */
 function positionOf(table: Int32Array, keys: readonly string[], key: string): number {
+  return positionAt(table, keys, key, hashOfKey(key));
+}
+
+/** positionOf for a key whose hashOfKey is known. */
+function positionAt(table: Int32Array, keys: readonly string[], key: string, hash: number): number {
   const mask = table.length - 1;
-  let at = hashOfKey(key) & mask;
+  let at = hash & mask;
   for (;;) {
     const held = table[at]!;
     if (held === 0 || keys[held - 1] === key) return at;
@@ -115,6 +119,39 @@ export function distinctKeys(input: readonly string[]): DistinctKeys {
   for (let i = 0; i < n; i++) {
     const key = input[i]!;
     const at = positionOf(table, keys, key);
+    let slot = table[at]! - 1;
+    if (slot < 0) {
+      slot = count++;
+      keys[slot] = key;
+      firstOf[slot] = i;
+      table[at] = count;
+    }
+    slotOf[i] = slot;
+  }
+  keys.length = count;
+  return { keys, slotOf, firstOf: firstOf.subarray(0, count) };
+}
+
+/**
+ * distinctCheckedIds: checkIds and distinctKeys in one pass, for a batch of ids given to a read — each id's
+ * characters are read once (scanId: the check, the case, and hashOfKey of the canonical form) instead of once
+ * to check them and once more to hash them. The keys are the canonical ids; the first malformed id is
+ * reported with its position, exactly as checkIds reports it.
+ */
+export function distinctCheckedIds(values: readonly unknown[], where: string): DistinctKeys {
+  if (!Array.isArray(values)) throw idListError(values, where);
+  const n = values.length;
+  const keys = new Array<string>(n);
+  const firstOf = new Int32Array(n);
+  const slotOf = new Int32Array(n);
+  const table = tableFor(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const value: unknown = values[i];
+    const kind = scanId(value);
+    if (kind === 0) throw notUuidError(value, `${where}[${i}]`);
+    const key = kind === 1 ? (value as string) : (value as string).toLowerCase();
+    const at = positionAt(table, keys, key, scannedHash[0]!);
     let slot = table[at]! - 1;
     if (slot < 0) {
       slot = count++;

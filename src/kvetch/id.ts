@@ -3,36 +3,49 @@
 
 import { randomFillSync } from "node:crypto";
 import { KvetchError, describeValue } from "./errors.js";
+import { FNV_OFFSET, FNV_PRIME, finishKeyHash } from "./shard.js";
 
 /**
- * What each UTF-16 code unit is to an id: 1 a lowercase hex digit, 2 an uppercase one, 4 anything else. A
- * table over every code unit (64 KiB) so the check ORs one lookup per character, without a branch.
+ * What each UTF-16 code unit adds to an id's scan: 0 a lowercase hex digit, 1 an uppercase one, 64 a dash,
+ * 4096 anything else. A table over every code unit (128 KiB), so the scan adds one lookup per character,
+ * without a branch. Summed over 36 characters, a UUID stays below 4096 with exactly four dashes (4 × 64),
+ * and the low six bits count its uppercase digits (32 at most).
  */
-const HEX_CLASS = new Uint8Array(0x10000).fill(4);
-for (let c = 48; c <= 57; c++) HEX_CLASS[c] = 1;
-for (let c = 97; c <= 102; c++) HEX_CLASS[c] = 1;
-for (let c = 65; c <= 70; c++) HEX_CLASS[c] = 2;
+const SCAN_WEIGHT = new Uint16Array(0x10000).fill(4096);
+for (let c = 65; c <= 70; c++) SCAN_WEIGHT[c] = 1;
+for (let c = 48; c <= 57; c++) SCAN_WEIGHT[c] = 0;
+for (let c = 97; c <= 102; c++) SCAN_WEIGHT[c] = 0;
+SCAN_WEIGHT[45] = 64;
+
+/** The hash of the canonical id scanId last accepted: hashOfKey of it (distinct.ts), for de-duplication. */
+export const scannedHash = new Int32Array(1);
 
 /**
- * uuidCase: 1 when `value` is a UUID in canonical form (8-4-4-4-12 lowercase hex), 2 when it is one with
- * uppercase digits, 0 when it is not a UUID. The four dashes first, then each group's digits, OR-ing their
- * classes (ids are checked on every read, so this is one pass with no branch per digit).
+ * scanId: 1 when `value` is a UUID in canonical form (8-4-4-4-12 lowercase hex), 2 when it is one with
+ * uppercase digits, 0 when it is not a UUID. One pass over the characters, two at a time: each adds its
+ * weight (SCAN_WEIGHT) and goes into hashOfKey's FNV steps with its case folded (`| 0x20` maps 'A'-'F' to
+ * 'a'-'f' and leaves digits and dashes as they are), so an accepted id leaves hashOfKey of its canonical form
+ * in `scannedHash` and de-duplication does not read it again. Ids are checked on every read.
  */
-function uuidCase(value: unknown): 0 | 1 | 2 {
+export function scanId(value: unknown): 0 | 1 | 2 {
   if (typeof value !== "string" || value.length !== 36) return 0;
+  let sum = 0;
+  let hash = (FNV_OFFSET ^ 36) | 0;
+  for (let i = 0; i < 36; i += 2) {
+    const a = value.charCodeAt(i);
+    const b = value.charCodeAt(i + 1);
+    sum += SCAN_WEIGHT[a]! + SCAN_WEIGHT[b]!;
+    hash = Math.imul(hash ^ (a | 0x20 | ((b | 0x20) << 16)), FNV_PRIME);
+  }
+  if (sum >= 4096 || sum >> 6 !== 4) return 0;
   if (value.charCodeAt(8) !== 45 || value.charCodeAt(13) !== 45 || value.charCodeAt(18) !== 45 || value.charCodeAt(23) !== 45) return 0;
-  let seen = 0;
-  for (let i = 0; i < 8; i++) seen |= HEX_CLASS[value.charCodeAt(i)]!;
-  for (let i = 9; i < 13; i++) seen |= HEX_CLASS[value.charCodeAt(i)]!;
-  for (let i = 14; i < 18; i++) seen |= HEX_CLASS[value.charCodeAt(i)]!;
-  for (let i = 19; i < 23; i++) seen |= HEX_CLASS[value.charCodeAt(i)]!;
-  for (let i = 24; i < 36; i++) seen |= HEX_CLASS[value.charCodeAt(i)]!;
-  return seen & 4 ? 0 : seen & 2 ? 2 : 1;
+  scannedHash[0] = finishKeyHash(hash);
+  return (sum & 63) === 0 ? 1 : 2;
 }
 
 /** True when `value` is a UUID string in the 8-4-4-4-12 hex form (any version, either case). */
 export function isUuid(value: unknown): value is string {
-  return uuidCase(value) !== 0;
+  return scanId(value) !== 0;
 }
 
 // Random bytes are drawn in blocks so that generating many ids costs one system call per block.
@@ -111,20 +124,23 @@ export function notUuidError(value: unknown, where: string): KvetchError {
  * e.g. `"abc" is not a UUID (expected 8-4-4-4-12 hex) in getObjects ids[3]`.
  */
 export function checkId(value: unknown, where: string): string {
-  const kind = uuidCase(value);
+  const kind = scanId(value);
   if (kind === 0) throw notUuidError(value, where);
   return kind === 1 ? (value as string) : (value as string).toLowerCase();
 }
 
+/** The BAD_ARGUMENT error for a list of ids that is not an array. */
+export function idListError(values: unknown, where: string): KvetchError {
+  return new KvetchError("BAD_ARGUMENT", `${where} must be an array of id strings, got ${describeValue(values)}`);
+}
+
 /** checkIds: canonical forms of a list of ids; the first malformed one is reported with its position. */
 export function checkIds(values: readonly unknown[], where: string): string[] {
-  if (!Array.isArray(values)) {
-    throw new KvetchError("BAD_ARGUMENT", `${where} must be an array of id strings, got ${describeValue(values)}`);
-  }
+  if (!Array.isArray(values)) throw idListError(values, where);
   const ids = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    const kind = uuidCase(value);
+    const kind = scanId(value);
     ids[i] = kind === 1 ? (value as string) : checkId(value, `${where}[${i}]`);
   }
   return ids;

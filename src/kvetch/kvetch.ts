@@ -7,7 +7,7 @@ import { RedisCache } from "./cache.js";
 import type { CacheHealth } from "./cache.js";
 import { derivedRowsOf } from "./derived.js";
 import { checkJsonValue, encodeData, setKey } from "./data.js";
-import { distinctKeys, spread } from "./distinct.js";
+import { distinctCheckedIds, distinctKeys, spread } from "./distinct.js";
 import { KvetchError, describeValue } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
 import { getEdgePages, queryIndexPages, readEdgeCounts } from "./listRead.js";
@@ -143,7 +143,7 @@ export class Kvetch {
   getObjects(ids: readonly string[], options: { partial: true }): Promise<(KvetchObject | null | KvetchError)[]>;
   async getObjects(ids: readonly string[], options?: KvetchPartialOption): Promise<(KvetchObject | null | KvetchError)[]> {
     this.begin();
-    return settle(await getObjects(this.store, checkIds(ids, "getObjects ids")), options);
+    return settle(await getObjects(this.store, distinctCheckedIds(ids, "getObjects ids")), options);
   }
 
   async getObject(id: string): Promise<KvetchObject | null> {

@@ -5,7 +5,7 @@
 
 import type { ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
-import { distinctKeys, spread } from "./distinct.js";
+import { spread, type DistinctKeys } from "./distinct.js";
 import { decodeObject } from "./model.js";
 import type { KvetchObject } from "./model.js";
 import { shardOfId } from "./shard.js";
@@ -116,8 +116,10 @@ export async function readObjects(store: Store, ids: readonly string[]): Promise
   return out;
 }
 
-/** getObjects: canonical ids (repeats allowed) → objects in input order; each distinct id is read once. */
-export async function getObjects(store: Store, ids: readonly string[]): Promise<OrFailure<KvetchObject | null>[]> {
-  const distinct = distinctKeys(ids);
+/**
+ * getObjects: a batch's distinct canonical ids (distinctCheckedIds, or distinctKeys of canonical ids) → objects
+ * in the batch's input order; each distinct id is read once.
+ */
+export async function getObjects(store: Store, distinct: DistinctKeys): Promise<OrFailure<KvetchObject | null>[]> {
   return spread(await readObjects(store, distinct.keys), distinct.slotOf);
 }

@@ -7,9 +7,19 @@ import { KvetchError } from "./errors.js";
 
 export const DEFAULT_BUCKETS = 1024;
 
-/** FNV-1a 32-bit offset basis and prime (also hashOfKey's, in distinct.ts). */
+/** FNV-1a 32-bit offset basis and prime (also hashOfKey's, in distinct.ts, and scanId's, in id.ts). */
 export const FNV_OFFSET = 0x811c9dc5;
 export const FNV_PRIME = 0x01000193;
+
+/**
+ * The last step of hashOfKey (distinct.ts) and of the hash scanId (id.ts) takes of an id: a final mix, so the
+ * low bits, which pick a position in a table, depend on every character.
+ */
+export function finishKeyHash(hash: number): number {
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  return hash ^ (hash >>> 13);
+}
 
 // The FNV loops keep the hash a signed 32-bit integer (Math.imul's result) and read it as unsigned once, at
 // the end: the same bits, but an unsigned value above 2^31 inside the loop is a heap number per step.

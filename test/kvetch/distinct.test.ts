@@ -1,8 +1,10 @@
 // distinctKeys and KeyTable: a batch's keys made distinct in first-seen order, with the slot of every input
 // position, held in one typed-array table sized for the batch (no Map) however big the batch.
+import { randomUUID } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { KeyTable, byKey, distinctKeys, spread } from "../../src/kvetch/distinct.js";
+import { KeyTable, byKey, distinctCheckedIds, distinctKeys, spread } from "../../src/kvetch/distinct.js";
+import { checkIds } from "../../src/kvetch/id.js";
 import { newId } from "../../src/kvetch/index.js";
 
 /** The first-seen order and slots, computed the obvious way. */
@@ -30,6 +32,34 @@ test("distinctKeys: repeats anywhere in a batch get the slot of the key's first 
   assert.equal(Array.from(got.slotOf), want.slotOf);
   assert.equal(Array.from(got.firstOf), want.firstOf);
   assert.equal(spread(got.keys, got.slotOf), input);
+});
+
+test("distinctCheckedIds: the same keys, slots and errors as checkIds then distinctKeys, an id in upper case meeting its lower case", () => {
+  const ids = Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? newId() : randomUUID()));
+  const input: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const id = ids[(i * 7919) % ids.length]!;
+    input.push(i % 3 === 0 ? id.toUpperCase() : i % 5 === 0 ? id.slice(0, 20) + id.slice(20).toUpperCase() : id);
+  }
+  const got = distinctCheckedIds(input, "getObjects ids");
+  const want = distinctKeys(checkIds(input, "getObjects ids"));
+  assert.is(got.keys.length, ids.length);
+  assert.equal(got.keys, want.keys);
+  assert.equal(Array.from(got.slotOf), Array.from(want.slotOf));
+  assert.equal(Array.from(got.firstOf), Array.from(want.firstOf));
+  for (const bad of [[ids[0], "abc"], [ids[0], ids[1]!.replace("-", "0")], [ids[0], 7], "not a list"]) {
+    const message = (run: () => unknown): string => {
+      try {
+        run();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "no error";
+    };
+    const expectedMessage = message(() => checkIds(bad as unknown[], "getObjects ids"));
+    assert.match(expectedMessage, /getObjects ids/);
+    assert.is(message(() => distinctCheckedIds(bad as unknown[], "getObjects ids")), expectedMessage);
+  }
 });
 
 test("KeyTable: 20,000 keys sit in one table of 65,536 positions, allocated once when the batch size is known", () => {
