@@ -1,6 +1,7 @@
 // Distinct keys: the one place a batch's keys (ids, list keys, pairs) are made distinct, so each is read or
 // written once, and the one place results for the distinct keys are spread back over the input positions.
-// Allocates per batch, never per entry; never changes a key (callers canonicalize ids first: checkIds).
+// Allocates per batch, never per entry. distinctKeys never changes a key (callers canonicalize ids first:
+// checkIds); distinctCheckedIds checks and canonicalizes the ids it is given, in the same pass.
 
 import { idListError, notUuidError, scanId, scannedHash } from "./id.js";
 import { FNV_OFFSET, FNV_PRIME, finishKeyHash } from "./shard.js";
