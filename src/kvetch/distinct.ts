@@ -107,30 +107,51 @@ export interface DistinctKeys {
 }
 
 /**
+ * The result of distinctKeys or distinctCheckedIds as it is built: each input position's key is added in
+ * order with its hashOfKey; the first time a key is seen it gets the next slot. Allocated once per batch.
+ */
+class DistinctBuilder {
+  private readonly keys: string[];
+  private readonly firstOf: Int32Array;
+  private readonly slotOf: Int32Array;
+  private readonly table: Int32Array;
+  private count = 0;
+
+  constructor(n: number) {
+    this.keys = new Array<string>(n);
+    this.firstOf = new Int32Array(n);
+    this.slotOf = new Int32Array(n);
+    this.table = tableFor(n);
+  }
+
+  /** Input position `i` holds `key`, whose hashOfKey is `hash`. */
+  add(i: number, key: string, hash: number): void {
+    const table = this.table;
+    const at = positionAt(table, this.keys, key, hash);
+    let slot = table[at]! - 1;
+    if (slot < 0) {
+      slot = this.count++;
+      this.keys[slot] = key;
+      this.firstOf[slot] = i;
+      table[at] = this.count;
+    }
+    this.slotOf[i] = slot;
+  }
+
+  finish(): DistinctKeys {
+    this.keys.length = this.count;
+    return { keys: this.keys, slotOf: this.slotOf, firstOf: this.firstOf.subarray(0, this.count) };
+  }
+}
+
+/**
  * distinctKeys: each key once, in the order it first appears. Allocates the result and one position table
  * (8 to 16 bytes a key), never a Map.
  */
 export function distinctKeys(input: readonly string[]): DistinctKeys {
-  const n = input.length;
-  const keys = new Array<string>(n);
-  const firstOf = new Int32Array(n);
-  const slotOf = new Int32Array(n);
-  const table = tableFor(n);
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const key = input[i]!;
-    const at = positionOf(table, keys, key);
-    let slot = table[at]! - 1;
-    if (slot < 0) {
-      slot = count++;
-      keys[slot] = key;
-      firstOf[slot] = i;
-      table[at] = count;
-    }
-    slotOf[i] = slot;
-  }
-  keys.length = count;
-  return { keys, slotOf, firstOf: firstOf.subarray(0, count) };
+  const distinct = new DistinctBuilder(input.length);
+  for (let i = 0; i < input.length; i++) distinct.add(i, input[i]!, hashOfKey(input[i]!));
+  return distinct.finish();
 }
 
 /**
@@ -141,29 +162,14 @@ export function distinctKeys(input: readonly string[]): DistinctKeys {
  */
 export function distinctCheckedIds(values: readonly unknown[], where: string): DistinctKeys {
   if (!Array.isArray(values)) throw idListError(values, where);
-  const n = values.length;
-  const keys = new Array<string>(n);
-  const firstOf = new Int32Array(n);
-  const slotOf = new Int32Array(n);
-  const table = tableFor(n);
-  let count = 0;
-  for (let i = 0; i < n; i++) {
+  const distinct = new DistinctBuilder(values.length);
+  for (let i = 0; i < values.length; i++) {
     const value: unknown = values[i];
     const kind = scanId(value);
     if (kind === 0) throw notUuidError(value, `${where}[${i}]`);
-    const key = kind === 1 ? (value as string) : (value as string).toLowerCase();
-    const at = positionAt(table, keys, key, scannedHash[0]!);
-    let slot = table[at]! - 1;
-    if (slot < 0) {
-      slot = count++;
-      keys[slot] = key;
-      firstOf[slot] = i;
-      table[at] = count;
-    }
-    slotOf[i] = slot;
+    distinct.add(i, kind === 1 ? (value as string) : (value as string).toLowerCase(), scannedHash[0]!);
   }
-  keys.length = count;
-  return { keys, slotOf, firstOf: firstOf.subarray(0, count) };
+  return distinct.finish();
 }
 
 /** spread: the value of each input position, from one value per distinct key. */

@@ -47,15 +47,15 @@ test("distinctCheckedIds: the same keys, slots and errors as checkIds then disti
   assert.equal(got.keys, want.keys);
   assert.equal(Array.from(got.slotOf), Array.from(want.slotOf));
   assert.equal(Array.from(got.firstOf), Array.from(want.firstOf));
+  const message = (run: () => unknown): string => {
+    try {
+      run();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "no error";
+  };
   for (const bad of [[ids[0], "abc"], [ids[0], ids[1]!.replace("-", "0")], [ids[0], 7], "not a list"]) {
-    const message = (run: () => unknown): string => {
-      try {
-        run();
-      } catch (error) {
-        return (error as Error).message;
-      }
-      return "no error";
-    };
     const expectedMessage = message(() => checkIds(bad as unknown[], "getObjects ids"));
     assert.match(expectedMessage, /getObjects ids/);
     assert.is(message(() => distinctCheckedIds(bad as unknown[], "getObjects ids")), expectedMessage);
