@@ -5,6 +5,7 @@ import { Step, type ExecutionDetails, registerStepClass } from "../src/index.js"
 
 export class ContextStep<T = unknown> extends Step<T> {
   static override readonly stepName = "Context";
+  static override readonly readsRequest = true;
   static {
     registerStepClass(this);
   }

@@ -135,6 +135,8 @@ export function prepareRequest(
       callStep: how.callStep ?? null,
       promisedEntries: undefined,
       walkedLists: undefined,
+      batch: how.callStep == null ? null : { root: null, finisher: null, adoptable: true, running: 0 },
+      merged: null,
     },
   };
 }

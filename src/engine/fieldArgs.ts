@@ -10,6 +10,7 @@ import { registerStepClass } from "./planExport/registry.js";
 /** Coerces a field's arguments from the request's variables, once per request. */
 class FieldArgumentsStep extends Step<Record<string, unknown>> {
   static override readonly stepName = "FieldArguments";
+  static override readonly readsRequest = true;
   static {
     registerStepClass(this);
   }

@@ -110,6 +110,12 @@ export const READ_INLINE = "read inline by the output";
 export abstract class Step<T = any> {
   /** The name explain shows for steps of this class (see stepNameOf); every standard step sets its own. */
   static readonly stepName: string | undefined = undefined;
+  /**
+   * True for a step class whose `execute` reads the request's context, root value or variables through
+   * `details.request` (the engine's context, root value, argument and resolver steps): a window never runs
+   * such a step for several requests at once (spec/cross-request-batching.md, MayAdopt).
+   */
+  static readonly readsRequest: boolean = false;
   /** Unique within the operation plan; -1 until the planner adopts the step. Dependencies have lower ids. */
   id = -1;
   /** The layer this step executes in (its id in the plan); -1 until adopted. */

@@ -1,5 +1,7 @@
 // Cross-request batching (spec/cross-request-batching.md): what one request's step call does that must not
-// reach the other requests of its joint call — reading its own request, opting out, stalling.
+// reach the other requests of its joint call — reading its own request, opting out, stalling. The joint
+// calls are what is tested here, so windows do not adopt requests (`adoptWindows: false`) where a merged run
+// would take their place; test/engine/batching-adoption.test.ts covers the same cases in merged runs.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -36,7 +38,7 @@ test("per-entry promises that read details.request: each request's part runs alo
   const expected = await Promise.all(["a", "b", "c"].map((n) => plain(execute(args(n)))));
   assert.equal(expected[1], { data: { hello: "hi-b, b" } });
 
-  const batched = createBatchedExecute({ schema, windowMs: 2 });
+  const batched = createBatchedExecute({ schema, windowMs: 2, adoptWindows: false });
   greetCalls.length = 0;
   assert.equal(await Promise.all(["a", "b", "c"].map((n) => plain(batched(args(n))))), expected);
   // The joint call over the three, then each request's own call.
@@ -62,7 +64,7 @@ test("per-entry promises that do not read the request keep the joint call's resu
   }
   const schema = makeSchema({ typeDefs: `type Query { l(v: String!): String }`, plans: { Query: { l: (_r: unknown, a: any) => new Later(a.get("v")) } } as any });
   const document = parse(`query($v: String!) { l(v: $v) }`);
-  const batched = createBatchedExecute({ schema, windowMs: 2 });
+  const batched = createBatchedExecute({ schema, windowMs: 2, adoptWindows: false });
   const results = await Promise.all(["1", "bad", "3"].map((v) => plain(batched({ schema, document, variableValues: { v } }))));
   assert.equal(results[0], { data: { l: "l1" } });
   assert.equal(results[1], await plain(execute({ schema, document, variableValues: { v: "bad" } })));
@@ -93,7 +95,7 @@ test("static crossRequest = false on a step class runs it per request; a step's 
     typeDefs: `type Query { e(v: String!): String, j(v: String!): String }`,
     plans: { Query: { e: (_r: unknown, a: any) => new Echo(a.get("v")), j: (_r: unknown, a: any) => new JoiningEcho(a.get("v")) } } as any,
   });
-  const batched = createBatchedExecute({ schema, windowMs: 2 });
+  const batched = createBatchedExecute({ schema, windowMs: 2, adoptWindows: false });
   const run = (query: string) => Promise.all(["1", "2", "3"].map((v) => plain(batched({ schema, document: parse(query), variableValues: { v } }))));
 
   assert.equal(await run(`query($v: String!) { e(v: $v) }`), [{ data: { e: "e1" } }, { data: { e: "e2" } }, { data: { e: "e3" } }]);

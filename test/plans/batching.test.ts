@@ -30,14 +30,23 @@ test("todo view: 200 concurrent requests for distinct users make ≤ 0.2 store c
   const unbatchedCalls = kvetch.counters.calls / USERS;
   assert.is(unbatchedCalls, 5);
 
-  const batchedExecute = createBatchedExecute({ schema: todoSchema, windowMs: 5 });
-  kvetch.resetCounters();
-  const batched = await Promise.all(seed.userIds.map((id) => plain(batchedExecute({ schema: todoSchema, document: todoView, variableValues: { id }, contextValue }))));
-  const perRequest = kvetch.counters.calls / USERS;
-  assert.ok(perRequest <= 0.2, `${perRequest} store calls per request`);
-  assert.equal(batched, unbatched);
-  assert.is((batched[7] as any).data.todoUser.todoLists.length, 10);
-  assert.ok(batchedExecute.stats.joinedParts >= USERS * 4, `joined ${batchedExecute.stats.joinedParts}`);
+  // By default the window's requests run on as one bucket; without that, they share each step's call.
+  for (const adoptWindows of [true, false]) {
+    const batchedExecute = createBatchedExecute({ schema: todoSchema, windowMs: 5, adoptWindows });
+    kvetch.resetCounters();
+    const batched = await Promise.all(seed.userIds.map((id) => plain(batchedExecute({ schema: todoSchema, document: todoView, variableValues: { id }, contextValue }))));
+    const perRequest = kvetch.counters.calls / USERS;
+    assert.ok(perRequest <= 0.2, `${perRequest} store calls per request`);
+    assert.equal(batched, unbatched);
+    assert.is((batched[7] as any).data.todoUser.todoLists.length, 10);
+    const { stats } = batchedExecute;
+    if (adoptWindows) {
+      assert.equal([stats.windowRuns, stats.adoptedRequests, stats.fallbacks, stats.jointCalls], [1, USERS, 0, 0]);
+    } else {
+      assert.is(stats.windowRuns, 0);
+      assert.ok(stats.joinedParts >= USERS * 4, `joined ${stats.joinedParts}`);
+    }
+  }
   await kvetch.close();
 });
 
@@ -143,9 +152,10 @@ test("limits: requests under the schema's limits share calls; their own limits g
     Array.from({ length: 20 }, (_, i) => plain(batchedExecute({ schema, document: query, variableValues: { id: String(i) }, limits: own(i) }))),
   );
   for (let i = 0; i < 20; i++) assert.equal(results[i], { data: { a: `a${i}` } });
-  // The schema's limits (5 requests), maxPageSize 7 (10 requests, an undefined key counting as absent), 8 (5).
+  // The schema's limits (5 requests), maxPageSize 7 (10 requests, an undefined key counting as absent), 8 (5):
+  // one merged run for each.
   assert.is(calls, 3);
-  assert.is(batchedExecute.stats.jointCalls, 3);
+  assert.equal([batchedExecute.stats.windowRuns, batchedExecute.stats.adoptedRequests], [3, 20]);
 });
 
 test("createBatchedExecute: a windowMs that is not a finite number of 0 or more is refused, naming it", () => {
@@ -203,7 +213,7 @@ test("requests start as they arrive: one that shares no call, fails validation o
   assert.is(calls, 1); // the opted-out request's own call
   assert.equal(await Promise.all(joining), [{ data: { v: "v0" } }, { data: { v: "v1" } }]);
   assert.is(calls, 2);
-  assert.is(batchedExecute.stats.jointCalls, 1);
+  assert.is(batchedExecute.stats.windowRuns, 1);
 });
 
 const parity = planSchema();

@@ -1,7 +1,8 @@
 // createBatchedExecute: an `execute` whose requests start at once but hold their shareable step calls for a
-// short window, so the calls of the requests arriving together are joined by one StepBatcher
+// short window, so the calls of the requests arriving together are joined by one StepBatcher, and the
+// requests of a window that wait only in their root layer run on as one bucket (AdoptWindow)
 // (spec/cross-request-batching.md). Opt-in: plain `execute` never waits. Never merges responses: each
-// request completes from its own buckets.
+// request's response is built from its own root entry.
 
 import type { ExecutionResult, GraphQLSchema } from "graphql";
 import { execute, executeWithStepCaller, type GraphscaleExecutionArgs } from "../execute.js";
@@ -15,6 +16,11 @@ export interface BatchedExecuteOptions {
    * meanwhile wait for its end (0: the next turn of the timers, so requests arriving in the same tick).
    */
   readonly windowMs: number;
+  /**
+   * false: requests only share step calls, each running its own buckets; by default a window's requests
+   * waiting in their root layer are run on as one bucket (AdoptWindow).
+   */
+  readonly adoptWindows?: boolean;
 }
 
 /** execute's arguments plus the request's own opt-out. */
@@ -38,7 +44,9 @@ export function createBatchedExecute(options: BatchedExecuteOptions): BatchedExe
   if (typeof windowMs !== "number" || !Number.isFinite(windowMs) || windowMs < 0) {
     throw new TypeError(`createBatchedExecute: windowMs must be a finite number of milliseconds, 0 or more; got ${typeof windowMs === "number" ? windowMs : typeof windowMs}.`);
   }
-  const batcher = new StepBatcher();
+  const adoptWindows = options.adoptWindows ?? true;
+  if (typeof adoptWindows !== "boolean") throw new TypeError(`createBatchedExecute: adoptWindows must be a boolean; got ${typeof adoptWindows}.`);
+  const batcher = new StepBatcher(adoptWindows);
   /** The window requests arriving now join (null: the next request opens one). */
   let openWindow: ReturnType<StepBatcher["holdWindow"]> | null = null;
   const batched = (args: BatchedExecutionArgs): Promise<ExecutionResult> => {

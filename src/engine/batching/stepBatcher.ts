@@ -11,6 +11,8 @@ import { sameLimits, type Limits } from "../limits.js";
 import type { StepDependencies } from "../deps.js";
 import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { signalOf, type RequestState, type StepCaller } from "../execution/bucket.js";
+import type { OperationPlan } from "../operationPlan.js";
+import { adoptWindow, crossRequestOf, mayAdopt, type AdoptedRequest, type AdoptionStats } from "./adoptWindow.js";
 
 /** One request's call of a step, waiting for the joint call. */
 interface Part {
@@ -36,18 +38,8 @@ class RequestRead extends Error {
   }
 }
 
-/** A step class (static) or a step sets `crossRequest = false` to always run per request. */
-interface CrossRequestOption {
-  readonly crossRequest?: boolean;
-}
-
-/** The step's own `crossRequest` when set, else its class's static one. */
-function crossRequestOf(step: Step): boolean | undefined {
-  return (step as Step & CrossRequestOption).crossRequest ?? (step.constructor as CrossRequestOption).crossRequest;
-}
-
 /** Counts of what the batcher did, for tests and benchmarks. */
-export interface StepBatcherStats {
+export interface StepBatcherStats extends AdoptionStats {
   /** `execute` calls made for several requests at once. */
   jointCalls: number;
   /** Request calls that ran in a joint call. */
@@ -61,7 +53,10 @@ export class StepBatcher {
   private scheduled = false;
   /** Steps seen reading `details.request` in a joint call: they run per request from then on. */
   private readonly readsRequest = new WeakSet<Step>();
-  readonly stats: StepBatcherStats = { jointCalls: 0, joinedParts: 0, aloneCalls: 0 };
+  readonly stats: StepBatcherStats = { jointCalls: 0, joinedParts: 0, aloneCalls: 0, windowRuns: 0, adoptedRequests: 0, fallbacks: 0 };
+
+  /** `adopt`: requests waiting only in their root layer are run on as one bucket at a flush (AdoptWindow). */
+  constructor(private readonly adopt = true) {}
 
   /** The executor's StepCaller: `request`'s call of `step`, joined to other requests' calls when it may be. */
   readonly callStep = (request: RequestState, step: Step, details: ResolverExecutionDetails): unknown => this.join(request, step, details, null);
@@ -93,7 +88,10 @@ export class StepBatcher {
   private join(request: RequestState, step: Step, details: ResolverExecutionDetails, held: Map<Step, Group[]> | null): unknown {
     if (!this.mayJoinRequests(request, step)) {
       this.stats.aloneCalls++;
-      return step.execute(details);
+      const result = step.execute(details);
+      // A call of its own still running: no window may take the request over (MayAdopt).
+      if (request.batch != null && result != null && typeof (result as { then?: unknown }).then === "function") request.batch.adoptable = false;
+      return result;
     }
     const group = groupFor(held ?? this.pending, request, step, details);
     return new Promise<unknown>((settle, reject) => {
@@ -131,14 +129,53 @@ export class StepBatcher {
     this.scheduled = false;
     const pending = this.pending;
     this.pending = new Map();
+    // Requests a window run takes over: their parked calls are never made (the merged run makes them).
+    const adopted = this.adopt ? this.adoptWindows(pending) : null;
     for (const groups of pending.values()) {
       for (const group of groups) {
         // A request aborted or timed out while waiting: its entries are dropped from the joint call.
-        const live = group.parts.filter((part) => part.request.abortedBy === null);
+        const live = group.parts.filter((part) => part.request.abortedBy === null && (adopted === null || !adopted.has(part.request)));
         for (const part of group.parts) if (part.request.abortedBy !== null) part.reject(part.request.abortedBy);
+        for (const part of live) if (part.request.batch != null) part.request.batch.running++;
         if (live.length > 0) this.runJointCall(group, live);
       }
     }
+  }
+
+  /**
+   * spec: AdoptWindows — the pending requests that wait only for calls of their root layer's steps (MayAdopt),
+   * grouped by plan, limit values and resolvers; each group of two or more runs as one bucket (AdoptWindow).
+   * Returns the requests adopted, or null.
+   */
+  private adoptWindows(pending: Map<Step, Group[]>): Set<RequestState> | null {
+    const inRoot = new Map<RequestState, boolean>();
+    for (const [step, groups] of pending) {
+      for (const group of groups) {
+        for (const part of group.parts) {
+          const request = part.request;
+          inRoot.set(request, (inRoot.get(request) ?? true) && step.layerId === request.plan.rootLayer.id);
+        }
+      }
+    }
+    if (inRoot.size < 2) return null;
+    const byPlan = new Map<OperationPlan, AdoptedRequest[][]>();
+    for (const [request, parked] of inRoot) {
+      if (request.batch == null || request.batch.running !== 0 || !mayAdopt(request, parked)) continue;
+      let groups = byPlan.get(request.plan);
+      if (groups === undefined) byPlan.set(request.plan, (groups = []));
+      const same = groups.find((g) => sameLimits(g[0]!.limits, request.limits) && g[0]!.fieldResolver === request.fieldResolver && g[0]!.typeResolver === request.typeResolver);
+      if (same === undefined) groups.push([request]);
+      else same.push(request);
+    }
+    let adopted: Set<RequestState> | null = null;
+    for (const groups of byPlan.values()) {
+      for (const group of groups) {
+        if (group.length < 2 || !adoptWindow(group, this.stats)) continue;
+        adopted ??= new Set();
+        for (const request of group) adopted.add(request);
+      }
+    }
+    return adopted;
   }
 
   /** spec: RunJointCall — one call for `parts`; any failure of the whole call is isolated by RetryApart. */
@@ -179,7 +216,7 @@ export class StepBatcher {
       const slice = results.slice(offset, offset + count);
       offset += count;
       if (promised) this.settleChecked(group.step, part, slice);
-      else part.settle(slice);
+      else settlePart(part, slice);
     }
   }
 
@@ -194,11 +231,11 @@ export class StepBatcher {
       const item = slice[i];
       if (isEntryPromise(item)) (pending ??= []).push(Promise.resolve(item).then(isRequestReadEntry, isRequestRead));
     }
-    if (pending === null) return part.settle(slice);
+    if (pending === null) return settlePart(part, slice);
     void Promise.all(pending).then((read) => {
-      if (!read.includes(true)) return part.settle(slice);
+      if (!read.includes(true)) return settlePart(part, slice);
       this.readsRequest.add(step);
-      if (part.request.abortedBy !== null) return part.reject(part.request.abortedBy);
+      if (part.request.abortedBy !== null) return rejectPart(part, part.request.abortedBy);
       this.runAlone(step, part);
     });
   }
@@ -226,10 +263,21 @@ export class StepBatcher {
     try {
       result = step.execute(part.details);
     } catch (error) {
-      return part.reject(error);
+      return rejectPart(part, error);
     }
-    part.settle(result instanceof MappedResults ? result.toPromise() : result);
+    settlePart(part, result instanceof MappedResults ? result.toPromise() : result);
   }
+}
+
+/** A flushed part's results reach its request: the call no longer runs for it. */
+function settlePart(part: Part, results: unknown): void {
+  if (part.request.batch != null) part.request.batch.running--;
+  part.settle(results);
+}
+
+function rejectPart(part: Part, error: unknown): void {
+  if (part.request.batch != null) part.request.batch.running--;
+  part.reject(error);
 }
 
 /** Only an object or a function can be a promise: a scalar result skips the `then` lookup. */

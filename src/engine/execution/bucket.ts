@@ -68,6 +68,49 @@ export interface RequestState extends EngineRequest {
    * opens them after all (OpenWalkedLists), when no layer is left unopened any more.
    */
   walkedLists?: "left" | "opening";
+  /** Set by a cross-request batching executor: what it tracks of the request to run it in a window (spec/cross-request-batching.md). */
+  readonly batch?: BatchState | null;
+  /** Set only for a window's merged run: which global steps vary between its requests (AdoptWindow). */
+  readonly merged?: MergedState | null;
+}
+
+/**
+ * What a batching executor tracks of one of its requests, so that a window may adopt it (AdoptWindow): its
+ * root bucket and the run waiting for it, once started, and whether it may still be adopted.
+ */
+export interface BatchState {
+  root: Bucket | null;
+  finisher: RequestFinisher | null;
+  /** False once the request made an asynchronous call no window can take over, or its window run fell back. */
+  adoptable: boolean;
+  /** The request's calls in joint calls not settled yet: a request with some is not adopted. */
+  running: number;
+}
+
+/** The run waiting for a request's root layer: told the layer is done, here or at entry `entry` of another root bucket. */
+export interface RequestFinisher {
+  layerDone(): void;
+  layerFailed(error: unknown): void;
+  /** The request's root entry is entry `entry` of `root` (a window's merged root bucket): its response is built from there. */
+  rootDone(root: Bucket, entry: number): void;
+}
+
+/**
+ * A window's merged run (AdoptWindow): one root entry per adopted request. A global step marked in `varying`
+ * has one value per root entry (different requests, different values): it is held in the buckets as a
+ * non-global step's values are, and a step that runs with such a dependency runs once for every entry.
+ */
+export interface MergedState {
+  readonly varying: Uint8Array;
+  /** Set when a step call failed as a whole, or read what belongs to one request: the run is not used. */
+  failed: boolean;
+}
+
+/** Whether `step` has one value for the whole request here: a global step, unless it varies in a merged run. */
+export function isGlobalIn(request: RequestState, step: Step): boolean {
+  if (!step.isGlobal) return false;
+  const merged = request.merged;
+  return merged == null || merged.varying[step.id] !== 1;
 }
 
 /** Calls `step.execute(details)`, or joins the call to other requests' calls of the same step. */
@@ -153,7 +196,7 @@ export function leaveGlobalObject(request: RequestState, layer: Layer): boolean 
 /** The entries a walked layer would open below every entry of `parent`, or -1 (see ListWalk). */
 function entriesBelow(request: RequestState, parent: Bucket, listStep: Step, walk: ListWalk): number {
   try {
-    if (listStep.isGlobal) {
+    if (isGlobalIn(request, listStep)) {
       const n = walk.countEntries(request.globals[listStep.id]);
       return n < 0 ? n : n * parent.count;
     }
@@ -191,7 +234,7 @@ function ownerOf(bucket: Bucket, step: Step, entry: number): { bucket: Bucket; e
 
 /** spec: ValueAt — one entry's value of `step`, read through the parent-index maps; never writes. */
 export function valueAt(request: RequestState, bucket: Bucket, step: Step, entry: number): unknown {
-  if (step.isGlobal) return request.globals[step.id];
+  if (isGlobalIn(request, step)) return request.globals[step.id];
   const own = bucket.values[step.id];
   if (own !== undefined) return own[entry];
   const owner = ownerOf(bucket, step, entry);
@@ -200,7 +243,7 @@ export function valueAt(request: RequestState, bucket: Bucket, step: Step, entry
 
 /** spec: BatchValues — a step's values for every entry of `bucket`, following parent-index maps upward. */
 export function batchValues(request: RequestState, bucket: Bucket, step: Step): unknown[] {
-  if (step.isGlobal) return new Array(bucket.count).fill(request.globals[step.id]);
+  if (isGlobalIn(request, step)) return new Array(bucket.count).fill(request.globals[step.id]);
   const own = bucket.values[step.id];
   if (own !== undefined) return own;
   if (step.layerId === bucket.layer.id || bucket.parent === null) {
@@ -222,7 +265,7 @@ export function batchValues(request: RequestState, bucket: Bucket, step: Step): 
  * the same items). Returns null for a value that is not a list.
  */
 export function listAt(request: RequestState, bucket: Bucket, step: Step, entry: number): unknown[] | null {
-  if (step.isGlobal) {
+  if (isGlobalIn(request, step)) {
     const v = request.globals[step.id];
     if (Array.isArray(v)) return v;
     if (!isIterableObject(v)) return null;

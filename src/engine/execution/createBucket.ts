@@ -8,7 +8,7 @@ import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
 import { responseEntriesError } from "../limits.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
-import { batchValues, leaveForWalk, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
+import { batchValues, isGlobalIn, leaveForWalk, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
 import { repeated } from "./executeStep.js";
 
 /** A parent bucket's entries as a layer kind reads them: one object per child layer, no closures. */
@@ -23,7 +23,7 @@ class EntriesOf implements ParentEntries {
 
   values(step: Step): readonly unknown[] {
     // A global step's value repeated for the entries (most often the one entry of a root field).
-    if (step.isGlobal) return repeated(this.count, this.request.globals[step.id]);
+    if (isGlobalIn(this.request, step)) return repeated(this.count, this.request.globals[step.id]);
     return batchValues(this.request, this.parent, step);
   }
 
@@ -63,7 +63,7 @@ function refuseItems(request: RequestState, parent: Bucket, layer: Layer, select
   const error = responseEntriesError(max);
   const listStep = layer.reason.stepsRead()[0]!;
   const failed = fail(error);
-  if (listStep.isGlobal) {
+  if (isGlobalIn(request, listStep)) {
     request.globals[listStep.id] = failed;
   } else {
     const lists = batchValues(request, parent, listStep);

@@ -8,7 +8,7 @@
 import type { Step } from "../step.js";
 import type { Layer } from "../layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
-import { batchValues, leaveGlobalObject, setChild, type Bucket, type RequestState } from "./bucket.js";
+import { batchValues, isGlobalIn, leaveGlobalObject, setChild, type Bucket, type RequestState } from "./bucket.js";
 import { createBucket } from "./createBucket.js";
 import { EagerRead, factsOf, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planner.js";
@@ -280,7 +280,7 @@ function planArrivingBranches(request: RequestState, bucket: Bucket, sites: read
     const value = sites[s]!;
     if (value.branches === undefined) continue;
     const types = batchValues(request, bucket, value.typeStep);
-    const count = value.typeStep.isGlobal ? 1 : bucket.count;
+    const count = isGlobalIn(request, value.typeStep) ? 1 : bucket.count;
     for (let p = 0; p < count && value.branches !== undefined; p++) {
       const typeName = types[p];
       if (typeof typeName !== "string" || value.byType.has(typeName)) continue;

@@ -8,7 +8,7 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { OutputField } from "../outputPlan.js";
 import { buildResponse, completeMutationField, completeResponse, newMutationOutput } from "../output/buildResponse.js";
 import type { OutputContext } from "../output/context.js";
-import { newRootBucket, type Bucket, type RequestState } from "./bucket.js";
+import { newRootBucket, type Bucket, type RequestFinisher, type RequestState } from "./bucket.js";
 import { executeLayer, executeMutationField, runLayer, type LayerWaiter } from "./executeLayer.js";
 
 /**
@@ -32,14 +32,18 @@ const AS_IS: RequestFinish<ExecutionResult> = {
 /** spec: ExecuteRequest — runs the plan's layers, then builds the response, within the request's bounds. */
 export function executeRequest<T = ExecutionResult>(request: RequestState, finish: RequestFinish<T> = AS_IS as RequestFinish<never>): PromiseOrValue<T> {
   const root = newRootBucket(request);
+  const batch = request.batch;
   if (request.plan.operation.operation === "mutation") {
     const result = executeFieldsSerially(request, root) as PromiseOrValue<ExecutionResult>;
     return isPromiseLike(result) ? finishLater(request, result as Promise<ExecutionResult>, finish) : finish.done(result);
   }
+  if (batch != null) batch.root = root;
   const layers = runLayer(request, root, null);
   if (layers !== null) {
     const run = new RequestRun(request, root, finish);
     layers.waiter = run;
+    // A batching executor's window may take over the rest of the run (AdoptWindow).
+    if (batch != null) batch.finisher = run;
     return run.start();
   }
   // Every step was synchronous. The response is a promise still when some entry's value was one
@@ -90,7 +94,7 @@ interface Watched {
  * timeout and its caller's signal, and settled exactly once — by the response, an internal error, the
  * timeout or the abort, whichever comes first.
  */
-class RequestRun<T> implements LayerWaiter, Watched {
+class RequestRun<T> implements LayerWaiter, RequestFinisher, Watched {
   prev: Watched | null = null;
   next: Watched | null = null;
   deadline = -1;
@@ -129,10 +133,15 @@ class RequestRun<T> implements LayerWaiter, Watched {
 
   /** The root layer is done: the response is built now. */
   layerDone(): void {
+    this.rootDone(this.root!, 0);
+  }
+
+  /** The request's root entry is entry `entry` of `root` (its own root bucket's 0, or a window's merged root's): the response is built now. */
+  rootDone(root: Bucket, entry: number): void {
     if (this.ended) return;
     let built: PromiseOrValue<ExecutionResult>;
     try {
-      built = buildResponse(this.request, this.root!) as PromiseOrValue<ExecutionResult>;
+      built = buildResponse(this.request, root, entry) as PromiseOrValue<ExecutionResult>;
     } catch (error) {
       this.layerFailed(error);
       return;

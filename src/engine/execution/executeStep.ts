@@ -10,7 +10,7 @@ import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
 import { isItemSettlement } from "../promisedItems.js";
 import { MappedResults } from "../mappedResults.js";
 import { pathKey, type StepDependencies } from "../deps.js";
-import { batchValues, entryPaths, signalOf, type Bucket, type RequestState } from "./bucket.js";
+import { batchValues, entryPaths, isGlobalIn, signalOf, type Bucket, type RequestState } from "./bucket.js";
 
 /** Error beats inhibited beats null when an entry carries several unaccepted flags. */
 function stronger(current: unknown, candidate: unknown): unknown {
@@ -111,7 +111,9 @@ export function executeStep(request: RequestState, bucket: Bucket, step: Step, w
 export function runStep(request: RequestState, bucket: Bucket, facts: StepFacts, waiter: StepWaiter | null, index: number): PromiseOrValue<void> {
   // A global step already has its value: a constant, or a read done as its dependency's value was stored.
   if (facts.isGlobal && request.globalDone[facts.id] === true) return undefined;
-  const count = facts.isGlobal ? 1 : bucket.count;
+  // In a window's merged run, a global step that varies between its requests runs for every root entry.
+  const merged = request.merged;
+  const count = isGlobalHere(request, facts) ? 1 : bucket.count;
   // An aborted request starts no step: its entries all fail with the reason.
   if (request.abortedBy !== null) return storeResults(request, bucket, facts, repeated(count, fail(request.abortedBy)));
   const depIds = facts.depIds;
@@ -123,7 +125,7 @@ export function runStep(request: RequestState, bucket: Bucket, facts: StepFacts,
   let filter: number[] | null = null; // dependency indices whose lists hold unaccepted flags
   for (let k = 0; k < n; k++) {
     const id = depIds[k]!;
-    if (depIsGlobal[k]) {
+    if (depIsGlobal[k] && (merged == null || merged.varying[id] !== 1)) {
       const value = request.globals[id];
       if (flagOf(value) & ~accepts[k]!) {
         // A global dependency exits the whole batch at once; execute is not called.
@@ -140,6 +142,21 @@ export function runStep(request: RequestState, bucket: Bucket, facts: StepFacts,
   if (compaction === null) return callExecute(request, bucket, facts, count, values, null, waiter, index);
   if (compaction.keep.length === 0) return storeResults(request, bucket, facts, compaction.outcomes);
   return callExecute(request, bucket, facts, compaction.keep.length, values, compaction, waiter, index);
+}
+
+/** Whether the step has one value for the whole request here (isGlobalIn, from the step's facts). */
+function isGlobalHere(request: RequestState, facts: StepFacts): boolean {
+  if (!facts.isGlobal) return false;
+  const merged = request.merged;
+  return merged == null || merged.varying[facts.id] !== 1;
+}
+
+/**
+ * A step call failed as a whole (it threw, rejected, or returned a malformed list): in a window's merged
+ * run, that is no one request's failure, so the run is not used (AdoptWindow falls back).
+ */
+function callFailed(request: RequestState): void {
+  if (request.merged != null) request.merged.failed = true;
 }
 
 /** spec: EarlyExit — drops the entries carrying an unaccepted flag and compacts every batch list in place. */
@@ -198,13 +215,13 @@ class StepExecutionDetails implements ResolverExecutionDetails {
     const keep = this.keep;
     return {
       record: (entry, key, version) =>
-        deps.record((names[entry] ??= pathKey(paths[entry])), key, version, this.bucket, this.step, keep === null || this.step.isGlobal ? entry : keep[entry]!),
+        deps.record((names[entry] ??= pathKey(paths[entry])), key, version, this.bucket, this.step, keep === null || isGlobalIn(this.request, this.step) ? entry : keep[entry]!),
     };
   }
 
   entryPaths(): ReadonlyArray<Path | undefined> {
     const all = entryPaths(this.bucket);
-    if (this.step.isGlobal) return [all[0]];
+    if (isGlobalIn(this.request, this.step)) return [all[0]];
     const keep = this.keep;
     if (keep === null) return all;
     const out = new Array<Path | undefined>(keep.length);
@@ -230,6 +247,7 @@ function callExecute(
     const callStep = request.callStep;
     result = callStep == null ? step.execute(details) : callStep(request, step, details);
   } catch (error) {
+    callFailed(request);
     return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
   }
   // MapResults: the step's own mapping of its promise's value is applied here, in this callback.
@@ -242,6 +260,7 @@ function callExecute(
   // promises, so its property lookup stays fast, where the shared helper's sees every kind of value.
   if (result != null && typeof (result as { then?: unknown }).then === "function") {
     const failed = (error: unknown): void => {
+      callFailed(request);
       storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
       if (waiter !== null) waiter.stepDone(index);
     };
@@ -266,6 +285,7 @@ function callExecute(
     try {
       result = map(result);
     } catch (error) {
+      callFailed(request);
       return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
     }
   }
@@ -292,6 +312,7 @@ function settleResults(
   if (!Array.isArray(list) || list.length !== count) {
     const got = Array.isArray(list) ? `a list of ${(list as unknown[]).length} results` : `${list === null ? "null" : typeof list}`;
     const error = new Error(`graphscale: ${facts.step} returned ${got} for a batch of ${count} entries; execute must return exactly one result per entry.`);
+    callFailed(request);
     return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
   }
   const keep = compaction === null ? null : compaction.keep;
@@ -308,7 +329,7 @@ function settleResults(
       if (pending === null) {
         pending = [];
         out = out.slice(); // never write into a list the step may still hold
-        if (!facts.isGlobal) promised = new Uint8Array(bucket.count);
+        if (!isGlobalHere(request, facts)) promised = new Uint8Array(bucket.count);
         request.promisedEntries = true;
       }
       if (promised !== null && !isItemSettlement(item)) promised[keep === null ? i : keep[i]!] = 1;
@@ -344,7 +365,7 @@ function expand(results: unknown[], compaction: Compaction | null): unknown[] {
 /** Stores a step's results for the bucket (or the request, for a global step) with the flags they carry. */
 function storeResults(request: RequestState, bucket: Bucket, facts: StepFacts, results: unknown[], knownFlags = -1): void {
   const id = facts.id;
-  if (facts.isGlobal) {
+  if (isGlobalHere(request, facts)) {
     const value = results[0];
     request.globals[id] = value;
     request.globalDone[id] = true;

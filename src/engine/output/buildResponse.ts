@@ -20,13 +20,16 @@ export class RawJSON {
   constructor(readonly text: string) {}
 }
 
-/** spec: BuildResponse — completes the query or subscription event's response from the root bucket. */
-export function buildResponse(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
+/**
+ * spec: BuildResponse — completes the query or subscription event's response from the root bucket (at
+ * `entry`: a request a window adopted has its root entry in the window's merged root bucket).
+ */
+export function buildResponse(request: RequestState, rootBucket: Bucket, entry = 0): PromiseOrValue<ResponseData> {
   if (request.compileOutput && request.promisedEntries !== true && request.jsonText === true) {
     const compiled = compiledJSONOutputOf(request.plan);
     if (compiled !== null) {
       try {
-        return { data: new RawJSON(compiled(rootBucket, request.globals, request.limits.maxResponseEntries - request.entries)) as unknown as Record<string, unknown> };
+        return { data: new RawJSON(compiled(rootBucket, request.globals, request.limits.maxResponseEntries - request.entries, entry)) as unknown as Record<string, unknown> };
       } catch {
         // As below: the interpretive output builds the response.
       }
@@ -36,7 +39,7 @@ export function buildResponse(request: RequestState, rootBucket: Bucket): Promis
     const compiled = compiledOutputOf(request.plan);
     if (compiled !== null) {
       try {
-        return { data: compiled(rootBucket, request.globals, request.limits.maxResponseEntries - request.entries) };
+        return { data: compiled(rootBucket, request.globals, request.limits.maxResponseEntries - request.entries, entry) };
       } catch {
         // Something the compiled output does not handle (an error, a null at a non-null position, an odd
         // value): the interpretive output builds the response, errors and all.
@@ -45,19 +48,20 @@ export function buildResponse(request: RequestState, rootBucket: Bucket): Promis
   }
   if (request.walkedLists === "left") {
     // The interpretive output reads buckets: the list layers left for the compiled output are opened first.
+    // (A window's merged run leaves none: AdoptWindow.)
     const opened = openWalkedLists(request, rootBucket);
-    if (opened !== undefined) return opened.then(() => completeInterpretively(request, rootBucket));
+    if (opened !== undefined) return opened.then(() => completeInterpretively(request, rootBucket, entry));
   }
-  return completeInterpretively(request, rootBucket);
+  return completeInterpretively(request, rootBucket, entry);
 }
 
-function completeInterpretively(request: RequestState, rootBucket: Bucket): PromiseOrValue<ResponseData> {
+function completeInterpretively(request: RequestState, rootBucket: Bucket, entry: number): PromiseOrValue<ResponseData> {
   const ctx = newOutputContext(request, request.promisedEntries === true);
-  const response = completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, 0, undefined));
+  const response = completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, entry, undefined));
   if (!ctx.promisedRead) return response;
   // A property read inline gave a promise: complete again, awaiting it (this pass's result is dropped).
   const awaiting = newOutputContext(request, true);
-  return completeResponse(awaiting, () => executeFields(awaiting, request.plan.root, rootBucket, 0, undefined));
+  return completeResponse(awaiting, () => executeFields(awaiting, request.plan.root, rootBucket, entry, undefined));
 }
 
 /** A completion of mutation fields: they always await promised entries, since later fields wait for them. */

@@ -14,8 +14,8 @@ import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 import { JSONWriter } from "./jsonWriter.js";
 
 /** Writes `data` as JSON text from the root bucket and the request's global values, or throws to give up. */
-/** `room` as CompiledOutput's. */
-export type CompiledJSONOutput = (root: Bucket, globals: unknown[], room: number) => string;
+/** `room` and `entry` as CompiledOutput's. */
+export type CompiledJSONOutput = (root: Bucket, globals: unknown[], room: number, entry: number) => string;
 
 const compiledByPlan = new WeakMap<OperationPlan, CompiledJSONOutput | null>();
 
@@ -33,18 +33,18 @@ function compileJSONOutput(plan: OperationPlan): CompiledJSONOutput | null {
   const root = compiler.selection(plan.root, plan.rootLayer);
   if (root === null) return null;
   const write = compiler.run(root);
-  return (rootBucket, globals, room) => {
+  return (rootBucket, globals, room, entry) => {
     const writer = new JSONWriter();
-    write(rootBucket, globals, writer, room);
+    write(rootBucket, globals, writer, room, entry);
     return writer.text();
   };
 }
 
 class JSONCompiler extends WalkCodegen {
-  run(root: string): (root: Bucket, globals: unknown[], w: JSONWriter, room: number) => void {
+  run(root: string): (root: Bucket, globals: unknown[], w: JSONWriter, room: number, entry: number) => void {
     const walked = this.walked;
-    const made = this.instantiate<{ write: (root: Bucket, globals: unknown[], w: JSONWriter, room: number) => void; counts: Array<(list: unknown) => number> }>(
-      `{ write: function compiledJSON(root, g, w, r) { room = r; ${root}(root, 0, g, w); }, counts: [${walked.map((x) => x.count).join(", ")}] }`,
+    const made = this.instantiate<{ write: (root: Bucket, globals: unknown[], w: JSONWriter, room: number, entry: number) => void; counts: Array<(list: unknown) => number> }>(
+      `{ write: function compiledJSON(root, g, w, r, e) { room = r; ${root}(root, e, g, w); }, counts: [${walked.map((x) => x.count).join(", ")}] }`,
     );
     // As CompileOutput marks them: the executor may leave these layers unopened, this writer walks them.
     for (let i = 0; i < walked.length; i++) walked[i]!.layer.walk = { countEntries: made.counts[i]! };

@@ -16,9 +16,12 @@ import type { Bucket } from "../execution/bucket.js";
 import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf, orNone } from "./codegen.js";
 import { WalkCodegen, type LeafValue } from "./compileWalk.js";
 
-/** Builds `data` from the root bucket and the request's global values, or throws to give up. */
-/** `room`: the entries the response may still hold (maxResponseEntries less the request's); lists of leaves use it. */
-export type CompiledOutput = (root: Bucket, globals: unknown[], room: number) => Record<string, unknown>;
+/**
+ * Builds `data` from the root bucket (at entry `entry`, 0 unless a window adopted the request) and the
+ * request's global values, or throws to give up. `room`: the entries the response may still hold
+ * (maxResponseEntries less the request's); lists of leaves use it.
+ */
+export type CompiledOutput = (root: Bucket, globals: unknown[], room: number, entry: number) => Record<string, unknown>;
 
 const compiledByPlan = new WeakMap<OperationPlan, CompiledOutput | null>();
 
@@ -45,7 +48,7 @@ class OutputCompiler extends WalkCodegen {
     if (root === null) return null;
     const walked = this.walked;
     const made = this.instantiate<{ output: CompiledOutput; counts: Array<(list: unknown) => number> }>(
-      `{ output: function compiledOutput(root, g, r) { room = r; return ${root}(root, 0, g); }, counts: [${walked.map((w) => w.count).join(", ")}] }`,
+      `{ output: function compiledOutput(root, g, r, e) { room = r; return ${root}(root, e, g); }, counts: [${walked.map((w) => w.count).join(", ")}] }`,
     );
     // From now on the executor may leave these layers unopened (LeaveForWalk): this output walks them, or
     // reads only globals below them.

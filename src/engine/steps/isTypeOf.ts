@@ -14,6 +14,7 @@ import { selectionErrorAt } from "../collectFields.js";
 /** An object type with `isTypeOf`, or whose selection cannot be collected: each entry's value is checked as graphql-js checks it. */
 export class IsTypeOfStep extends Step<unknown> {
   static override readonly stepName = "IsTypeOf";
+  static override readonly readsRequest = true;
   static {
     registerStepClass(this);
   }

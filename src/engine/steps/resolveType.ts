@@ -55,6 +55,7 @@ function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQ
  */
 export class ResolveTypeStep extends Step<unknown> {
   static override readonly stepName = "ResolveType";
+  static override readonly readsRequest = true;
   static {
     registerStepClass(this);
   }

@@ -16,6 +16,7 @@ import { registerStepClass } from "../planExport/registry.js";
  */
 export class ResolverStep extends Step<unknown> {
   static override readonly stepName = "Resolver";
+  static override readonly readsRequest = true;
   static {
     registerStepClass(this);
   }

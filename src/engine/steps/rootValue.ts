@@ -5,6 +5,7 @@ import { registerStepClass } from "../planExport/registry.js";
 
 export class RootValueStep extends Step<unknown> {
   static override readonly stepName = "RootValue";
+  static override readonly readsRequest = true;
   static {
     registerStepClass(this);
   }

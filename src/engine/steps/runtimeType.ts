@@ -57,6 +57,7 @@ export function invalidReturnTypeError(type: GraphQLObjectType, value: unknown, 
  */
 export class RuntimeTypeStep extends Step<unknown> {
   static override readonly stepName = "RuntimeType";
+  static override readonly readsRequest = true;
   static {
     registerStepClass(this);
   }
