@@ -3,6 +3,7 @@
 // unknown operation, variable coercion) are exactly graphql-js's; fields run through the cached plan.
 
 import { generatedCodeAllowed } from "./generatedCode.js";
+import { fastVariables } from "./fastCoercion.js";
 import {
   GraphQLError,
   assertValidSchema,
@@ -87,12 +88,18 @@ export function prepareRequest(
     // No variables declared: graphql-js coerces to an empty object whatever was passed.
     variableValues = {};
   } else {
-    const coerced = getVariableValues(schema, definitions, args.variableValues ?? {}, {
-      maxErrors: args.options?.maxCoercionErrors ?? 50,
-      hideSuggestions: args.hideSuggestions ?? false,
-    } as { maxErrors: number });
-    if (coerced.errors) return { errors: coerced.errors.map((error) => variableError(error, operation)) };
-    variableValues = coerced.coerced;
+    // Built-in scalars given as values of their own type: read as they are (FastVariables); else graphql-js.
+    const fast = fastVariables(schema, definitions, args.variableValues ?? {});
+    if (fast !== null) {
+      variableValues = fast;
+    } else {
+      const coerced = getVariableValues(schema, definitions, args.variableValues ?? {}, {
+        maxErrors: args.options?.maxCoercionErrors ?? 50,
+        hideSuggestions: args.hideSuggestions ?? false,
+      } as { maxErrors: number });
+      if (coerced.errors) return { errors: coerced.errors.map((error) => variableError(error, operation)) };
+      variableValues = coerced.coerced;
+    }
   }
   const limits = resolveLimits(schema, args.limits);
   let plan: OperationPlan;

@@ -6,6 +6,7 @@ import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueN
 import { Step, type ExecutionDetails, type StepValue } from "./step.js";
 import { constant, ConstantStep } from "./steps/constant.js";
 import { registerStepClass } from "./planExport/registry.js";
+import { fastArguments } from "./fastCoercion.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
 class FieldArgumentsStep extends Step<Record<string, unknown>> {
@@ -22,8 +23,10 @@ class FieldArgumentsStep extends Step<Record<string, unknown>> {
   }
 
   execute({ request }: ExecutionDetails): ReadonlyArray<Record<string, unknown>> {
-    // Throws graphql-js's own coercion errors; the engine turns a throw into an error at the field's path.
-    return [getArgumentValues(this.fieldDef, this.fieldNode, request.variableValues as Record<string, unknown>)];
+    // Plain variables are taken as they are (FastArguments); else graphql-js's own coercion, which throws its
+    // own errors (the engine turns a throw into an error at the field's path).
+    const variables = request.variableValues as Record<string, unknown>;
+    return [fastArguments(this.fieldDef, this.fieldNode, variables) ?? getArgumentValues(this.fieldDef, this.fieldNode, variables)];
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {
