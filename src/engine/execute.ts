@@ -142,7 +142,7 @@ export function prepareRequest(
       callStep: how.callStep ?? null,
       promisedEntries: undefined,
       walkedLists: undefined,
-      batch: how.callStep == null ? null : { root: null, finisher: null, adoptable: true, running: 0 },
+      batch: how.callStep == null ? null : { root: null, finisher: null, adoptable: true, running: 0, merged: null },
       merged: null,
     },
   };

@@ -10,7 +10,7 @@ import type { OperationPlan } from "../operationPlan.js";
 import { Step } from "../step.js";
 import type { Limits } from "../limits.js";
 import { flagsOf } from "../flags.js";
-import { newBucket, type Bucket, type BatchState, type MergedState, type RequestFinisher, type RequestState } from "../execution/bucket.js";
+import { batchValues, isGlobalIn, newBucket, type Bucket, type BatchState, type MergedState, type RequestFinisher, type RequestState } from "../execution/bucket.js";
 import { runLayer, type LayerWaiter } from "../execution/executeLayer.js";
 
 /** Counts of what windows did with the requests they adopted, for tests and benchmarks. */
@@ -231,8 +231,9 @@ class MergedRequest implements RequestState {
   readonly callerSignal = null;
   abortedBy: Error | null = null;
   entries = 0;
-  // The merged run opens every layer: each request's own output reads them, compiled or not.
-  readonly compileOutput = false;
+  // Layers the compiled output walks are left unopened as for one request (LeaveForWalk); a request whose
+  // response is built another way has them opened by this run, for all its entries (BuildResponse).
+  readonly compileOutput = true;
   readonly jsonText = false;
   readonly deps = null;
   readonly callStep = null;
@@ -294,7 +295,7 @@ class WindowRun implements LayerWaiter {
       for (const own of this.requests) this.fallBack(own);
       return;
     }
-    const counts = entriesPerRoot(this.root, this.requests.length);
+    const counts = entriesPerRoot(request, this.root, this.requests.length);
     for (let r = 0; r < this.requests.length; r++) {
       const own = this.requests[r]!;
       // A request that ended meanwhile (timeout, abort) has its response already.
@@ -305,6 +306,8 @@ class WindowRun implements LayerWaiter {
       }
       own.entries += counts[r]!;
       this.giveGlobals(own, r);
+      own.batch.merged = request;
+      if (request.walkedLists !== undefined) own.walkedLists = "left";
       this.stats.adoptedRequests++;
       own.batch.finisher.rootDone(this.root, r);
     }
@@ -348,14 +351,29 @@ class WindowRun implements LayerWaiter {
   }
 }
 
-/** How many list entries each root entry's subtree opened (what maxResponseEntries counts), by root entry. */
-function entriesPerRoot(root: Bucket, n: number): Int32Array {
+/**
+ * How many list entries each root entry's subtree holds (what maxResponseEntries counts), by root entry: the
+ * entries of the list layers opened, and those a layer left for the compiled output to walk would open.
+ */
+function entriesPerRoot(request: RequestState, root: Bucket, n: number): Int32Array {
   const counts = new Int32Array(n);
   const rootOf = new Int32Array(n);
   for (let r = 0; r < n; r++) rootOf[r] = r;
   const pending: Array<{ bucket: Bucket; rootOf: Int32Array }> = [{ bucket: root, rootOf }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    for (const child of next.bucket.children.values()) {
+    const parent = next.bucket;
+    for (const child of parent.children.values()) {
+      if (child.walkedEntries >= 0) {
+        // Unopened (LeaveForWalk): the entries each parent entry's list would open, as the layer counted them.
+        const layer = child.layer;
+        const listStep = layer.reason.stepsRead()[0]!;
+        const lists = isGlobalIn(request, listStep) ? null : batchValues(request, parent, listStep);
+        for (let p = 0; p < parent.count; p++) {
+          const entries = layer.walk!.countEntries(lists === null ? request.globals[listStep.id] : lists[p]);
+          if (entries > 0) counts[next.rootOf[p]!]! += entries;
+        }
+        continue;
+      }
       const index = child.parentIndex!;
       const mine = new Int32Array(child.count);
       for (let i = 0; i < child.count; i++) mine[i] = next.rootOf[index[i]!]!;

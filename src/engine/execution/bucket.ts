@@ -85,6 +85,8 @@ export interface BatchState {
   adoptable: boolean;
   /** The request's calls in joint calls not settled yet: a request with some is not adopted. */
   running: number;
+  /** The merged run whose root entry the request's response is built from, once a window adopted it. */
+  merged: RequestState | null;
 }
 
 /** The run waiting for a request's root layer: told the layer is done, here or at entry `entry` of another root bucket. */

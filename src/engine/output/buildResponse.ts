@@ -47,9 +47,9 @@ export function buildResponse(request: RequestState, rootBucket: Bucket, entry =
     }
   }
   if (request.walkedLists === "left") {
-    // The interpretive output reads buckets: the list layers left for the compiled output are opened first.
-    // (A window's merged run leaves none: AdoptWindow.)
-    const opened = openWalkedLists(request, rootBucket);
+    // The interpretive output reads buckets: the list layers left for the compiled output are opened first
+    // (below a window's merged root, by the merged run, for all its entries: AdoptWindow).
+    const opened = openWalkedLists(request.batch?.merged ?? request, rootBucket);
     if (opened !== undefined) return opened.then(() => completeInterpretively(request, rootBucket, entry));
   }
   return completeInterpretively(request, rootBucket, entry);
