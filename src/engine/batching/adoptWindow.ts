@@ -10,7 +10,7 @@ import type { OperationPlan } from "../operationPlan.js";
 import { Step } from "../step.js";
 import type { Limits } from "../limits.js";
 import { flagsOf } from "../flags.js";
-import { batchValues, isGlobalIn, newBucket, type Bucket, type BatchState, type MergedState, type RequestFinisher, type RequestState } from "../execution/bucket.js";
+import { newBucket, type Bucket, type BatchState, type MergedState, type RequestFinisher, type RequestState } from "../execution/bucket.js";
 import { runLayer, type LayerWaiter } from "../execution/executeLayer.js";
 
 /** Counts of what windows did with the requests they adopted, for tests and benchmarks. */
@@ -115,7 +115,7 @@ export function adoptWindow(requests: readonly AdoptedRequest[], stats: Adoption
   if (varying === null) return false;
   const root = mergedRoot(plan, requests, varying);
   if (root === null) return false;
-  const merged: MergedState = { varying, failed: false };
+  const merged: MergedState = { varying, failed: false, walked: new Map() };
   const request = new MergedRequest(first, merged);
   stats.windowRuns++;
   const run = new WindowRun(requests, request, root, stats);
@@ -355,7 +355,7 @@ class WindowRun implements LayerWaiter {
  * How many list entries each root entry's subtree holds (what maxResponseEntries counts), by root entry: the
  * entries of the list layers opened, and those a layer left for the compiled output to walk would open.
  */
-function entriesPerRoot(request: RequestState, root: Bucket, n: number): Int32Array {
+function entriesPerRoot(request: MergedRequest, root: Bucket, n: number): Int32Array {
   const counts = new Int32Array(n);
   const rootOf = new Int32Array(n);
   for (let r = 0; r < n; r++) rootOf[r] = r;
@@ -365,13 +365,8 @@ function entriesPerRoot(request: RequestState, root: Bucket, n: number): Int32Ar
     for (const child of parent.children.values()) {
       if (child.walkedEntries >= 0) {
         // Unopened (LeaveForWalk): the entries each parent entry's list would open, as the layer counted them.
-        const layer = child.layer;
-        const listStep = layer.reason.stepsRead()[0]!;
-        const lists = isGlobalIn(request, listStep) ? null : batchValues(request, parent, listStep);
-        for (let p = 0; p < parent.count; p++) {
-          const entries = layer.walk!.countEntries(lists === null ? request.globals[listStep.id] : lists[p]);
-          if (entries > 0) counts[next.rootOf[p]!]! += entries;
-        }
+        const perParent = request.merged!.walked.get(child)!;
+        for (let p = 0; p < parent.count; p++) counts[next.rootOf[p]!]! += perParent[p]!;
         continue;
       }
       const index = child.parentIndex!;

@@ -106,6 +106,8 @@ export interface MergedState {
   readonly varying: Uint8Array;
   /** Set when a step call failed as a whole, or read what belongs to one request: the run is not used. */
   failed: boolean;
+  /** Per unopened bucket (LeaveForWalk): the entries each parent entry's list would open, for each request's share. */
+  readonly walked: Map<Bucket, Int32Array>;
 }
 
 /** Whether `step` has one value for the whole request here: a global step, unless it varies in a merged run. */
@@ -164,11 +166,15 @@ const NO_ENTRIES: EntrySelection = { count: 0, parentIndex: new Int32Array(0), c
  */
 export function leaveForWalk(request: RequestState, parent: Bucket, layer: Layer, walk: ListWalk): Bucket | null {
   if (!mayLeaveLayers(request) || layer.reason.type !== "listItem") return null;
-  const entries = entriesBelow(request, parent, layer.reason.listStep, walk);
+  const merged = request.merged;
+  const perParent = merged == null ? null : new Int32Array(parent.count);
+  const entries = entriesBelow(request, parent, layer.reason.listStep, walk, perParent);
   if (entries < 0 || request.entries + entries > request.limits.maxResponseEntries) return null;
   request.entries += entries;
   request.walkedLists = "left";
-  return newBucket(layer, parent, NO_ENTRIES, entries);
+  const unopened = newBucket(layer, parent, NO_ENTRIES, entries);
+  if (perParent !== null) merged!.walked.set(unopened, perParent);
+  return unopened;
 }
 
 /**
@@ -195,11 +201,15 @@ export function leaveGlobalObject(request: RequestState, layer: Layer): boolean 
   return true;
 }
 
-/** The entries a walked layer would open below every entry of `parent`, or -1 (see ListWalk). */
-function entriesBelow(request: RequestState, parent: Bucket, listStep: Step, walk: ListWalk): number {
+/**
+ * The entries a walked layer would open below every entry of `parent`, or -1 (see ListWalk); `perParent`,
+ * when given, gets each parent entry's (a window's merged run counts each request's share: AdoptWindow).
+ */
+function entriesBelow(request: RequestState, parent: Bucket, listStep: Step, walk: ListWalk, perParent: Int32Array | null): number {
   try {
     if (isGlobalIn(request, listStep)) {
       const n = walk.countEntries(request.globals[listStep.id]);
+      if (perParent !== null && n > 0) perParent.fill(n);
       return n < 0 ? n : n * parent.count;
     }
     const lists = batchValues(request, parent, listStep);
@@ -207,6 +217,7 @@ function entriesBelow(request: RequestState, parent: Bucket, listStep: Step, wal
     for (let p = 0; p < parent.count; p++) {
       const n = walk.countEntries(lists[p]);
       if (n < 0) return n;
+      if (perParent !== null) perParent[p] = n;
       entries += n;
     }
     return entries;
