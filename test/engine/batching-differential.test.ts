@@ -4,7 +4,9 @@
 // `details.request` (thrown, caught as an entry's error, or after an await), a class that opts out — with per-request opt-outs, own
 // limits, malformed variables, deps, explain, the interpretive output, late arrivals and aborts. Every
 // request that was not aborted must get exactly what plain `execute` gives it alone (and executeToJSON the
-// same text); an aborted one gets its abort error or, if the abort came too late, its own result.
+// same text); an aborted one gets its abort error or, if the abort came too late, its own result. Windows
+// run the requests they adopt as one bucket (AdoptWindow), and merged runs fall back for every way a step
+// fails that a merged run cannot vouch for: the rounds count both.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -188,7 +190,7 @@ interface Planned {
 const json = (value: unknown) => JSON.stringify(value);
 
 test("seeded rounds: every request through the batching executor gets what plain execute gives it alone", async () => {
-  const tally = { requests: 0, aborted: 0, withErrors: 0, jointCalls: 0, aloneCalls: 0 };
+  const tally = { requests: 0, aborted: 0, withErrors: 0, jointCalls: 0, aloneCalls: 0, windowRuns: 0, adopted: 0, fallbacks: 0 };
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     const { random, int, pick, document } = generator(seed);
     timing = prng(seed + 1000);
@@ -237,11 +239,18 @@ test("seeded rounds: every request through the batching executor gets what plain
       }
       tally.jointCalls += batched.stats.jointCalls;
       tally.aloneCalls += batched.stats.aloneCalls;
+      tally.windowRuns += batched.stats.windowRuns;
+      tally.adopted += batched.stats.adoptedRequests;
+      tally.fallbacks += batched.stats.fallbacks;
     }
   }
   // The rounds exercised what they are for: joint calls, calls run alone (opt-outs, RetryApart), aborts, errors.
   assert.ok(tally.jointCalls > 100, `joint calls: ${tally.jointCalls}`);
   assert.ok(tally.aloneCalls > 100, `calls run alone: ${tally.aloneCalls}`);
+  // Windows adopted requests, and merged runs fell back (the steps fail in every way a merged run cannot vouch for).
+  assert.ok(tally.windowRuns > 30, `window runs: ${tally.windowRuns}`);
+  assert.ok(tally.adopted > 20, `requests answered from a merged run: ${tally.adopted}`);
+  assert.ok(tally.fallbacks > 50, `adopted requests that fell back: ${tally.fallbacks}`);
   assert.ok(tally.aborted > 10, `aborted requests: ${tally.aborted}`);
   assert.ok(tally.withErrors > tally.requests / 4, `requests with errors: ${tally.withErrors} of ${tally.requests}`);
 });

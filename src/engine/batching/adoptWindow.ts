@@ -166,7 +166,8 @@ function varyingGlobals(plan: OperationPlan, requests: readonly AdoptedRequest[]
     const step = steps[id];
     if (step == null) continue;
     if (varying[id] === 1 && first.globalDone[id] !== true && step.layerId !== plan.rootLayer.id) return null;
-    if (takesVaryingBareValue(step, varying)) return null;
+    // A step each request ran already is not run again: only the steps the merged run makes count.
+    if (first.globalDone[id] !== true && takesVaryingBareValue(step, varying)) return null;
   }
   return varying;
 }
