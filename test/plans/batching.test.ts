@@ -166,6 +166,10 @@ test("createBatchedExecute: a windowMs that is not a finite number of 0 or more 
     );
   }
   assert.is(typeof createBatchedExecute({ schema: todoSchema, windowMs: 0 }), "function");
+  assert.throws(
+    () => createBatchedExecute({ schema: todoSchema, windowMs: 1, adoptWindows: "yes" as unknown as boolean }),
+    (error: Error) => error instanceof TypeError && error.message === "createBatchedExecute: adoptWindows must be a boolean; got string.",
+  );
 });
 
 test("an aborted request is dropped from the joint call; the others complete", async () => {
