@@ -33,6 +33,17 @@ function itemSchema(load: (ids: readonly string[]) => Promise<unknown[]>) {
 const itemQuery = parse(`query($id: ID!) { item(id: $id) { id name friends { id name } } }`);
 const itemOf = (id: string) => (id === "missing" ? null : { id, name: `n${id}`, friendIds: [`${id}a`, `${id}b`] });
 
+/** `item(id:)` loading `{ id }` in one call per batch, with the Item fields given (SDL and plans). */
+function itemWithFields(fields: string, plans: Record<string, ($item: any) => Step>) {
+  return makeSchema({
+    typeDefs: `type Query { item(id: ID!): Item } type Item { ${fields} }`,
+    plans: {
+      Query: { item: (_r: unknown, a: any) => loadOne(a.get("id"), async (ids: readonly string[]) => ids.map((id) => ({ id }))) },
+      Item: plans,
+    } as any,
+  });
+}
+
 test("a window's requests run on as one bucket: one call per step for the window, results as plain execute's", async () => {
   const sizes: number[] = [];
   const schema = itemSchema(async (ids) => (sizes.push(ids.length), ids.map(itemOf)));
@@ -100,13 +111,7 @@ test("a step that reads its request's context in a merged run: the requests run 
       });
     }
   }
-  const schema = makeSchema({
-    typeDefs: `type Query { item(id: ID!): Item } type Item { hello: String }`,
-    plans: {
-      Query: { item: (_r: unknown, a: any) => loadOne(a.get("id"), async (ids: readonly string[]) => ids.map((id) => ({ id }))) },
-      Item: { hello: ($i: any) => new Greet($i.get("id")) },
-    } as any,
-  });
+  const schema = itemWithFields("hello: String", { hello: ($i) => new Greet($i.get("id")) });
   const document = parse(`query($id: ID!) { item(id: $id) { hello } }`);
   const args = (n: string) => ({ schema, document, variableValues: { id: n }, contextValue: { greeting: `hi-${n}` } });
   const expected = await Promise.all(["a", "b", "c"].map((n) => plain(execute(args(n)))));
@@ -137,13 +142,7 @@ test("a plan with a step that opts out (crossRequest = false) is never merged", 
       return (details.values[0] as string[]).map((v) => `e${v}`);
     }
   }
-  const schema = makeSchema({
-    typeDefs: `type Query { item(id: ID!): Item } type Item { echo: String }`,
-    plans: {
-      Query: { item: (_r: unknown, a: any) => loadOne(a.get("id"), async (ids: readonly string[]) => ids.map((id) => ({ id }))) },
-      Item: { echo: ($i: any) => new Echo($i.get("id")) },
-    } as any,
-  });
+  const schema = itemWithFields("echo: String", { echo: ($i) => new Echo($i.get("id")) });
   const document = parse(`query($id: ID!) { item(id: $id) { echo } }`);
   const batched = createBatchedExecute({ schema, windowMs: 2 });
   const got = await Promise.all(["1", "2", "3"].map((id) => plain(batched({ schema, document, variableValues: { id } }))));
@@ -255,13 +254,7 @@ test("requests of other plans, or with their own opt-out, are not adopted with t
 });
 
 test("context() read by a plan inside the merged part (not run by each request first): the window does not adopt", async () => {
-  const schema = makeSchema({
-    typeDefs: `type Query { item(id: ID!): Item } type Item { id: ID! greeting: String }`,
-    plans: {
-      Query: { item: (_r: unknown, a: any) => loadOne(a.get("id"), async (ids: readonly string[]) => ids.map((id) => ({ id }))) },
-      Item: { id: ($i: any) => $i.get("id"), greeting: () => context<{ greeting: string }>().get("greeting") },
-    } as any,
-  });
+  const schema = itemWithFields("id: ID! greeting: String", { id: ($i) => $i.get("id"), greeting: () => context<{ greeting: string }>().get("greeting") });
   const document = parse(`query($id: ID!) { item(id: $id) { id greeting } }`);
   const args = (id: string) => ({ schema, document, variableValues: { id }, contextValue: { greeting: `g${id}` } });
   const batched = createBatchedExecute({ schema, windowMs: 2 });

@@ -324,7 +324,7 @@ class WindowRun implements LayerWaiter {
   private giveGlobals(own: AdoptedRequest, entry: number): void {
     const { globals, globalDone, merged } = this.request;
     const values = this.root.values;
-    for (let id = 0; id < globalDone.length || id < merged.varying.length; id++) {
+    for (let id = 0; id < merged.varying.length; id++) {
       if (own.globalDone[id] === true) continue;
       if (merged.varying[id] === 1) {
         const mine = values[id];
