@@ -22,10 +22,15 @@ export function derivedEdgeHolds(
   edge: { fromId: string; toId: string },
   target: KvetchObject | null | undefined,
 ): boolean {
+  return derivedTargetHolds(edgeDef, edge.fromId, edge.toId, target);
+}
+
+/** derivedEdgeHolds for the edge `fromId → toId` given by its ids (fromId canonical: lowercase). */
+export function derivedTargetHolds(edgeDef: KvetchEdgeDef, fromId: string, toId: string, target: KvetchObject | null | undefined): boolean {
   if (!edgeDef.derived) return true;
-  if (!target || target.id !== edge.toId || target.type !== edgeDef.storedOnType) return false;
+  if (!target || target.id !== toId || target.type !== edgeDef.storedOnType) return false;
   const stored = ownAttr(target.data, edgeDef.storedIdAttr!);
-  return typeof stored === "string" && stored.length === 36 && stored.toLowerCase() === edge.fromId;
+  return typeof stored === "string" && stored.length === 36 && stored.toLowerCase() === fromId;
 }
 
 /**

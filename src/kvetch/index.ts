@@ -58,7 +58,7 @@ export {
 export { flatDataOf, idempotencyKeyHash } from "./backend.js";
 export type { BucketRange, ShardMapOptions } from "./shard.js";
 export { newId, isUuid, notUuidError, timeOfId } from "./id.js";
-export { derivedEdgeHolds, indexEntryHolds } from "./derived.js";
+export { derivedEdgeHolds, derivedTargetHolds, indexEntryHolds } from "./derived.js";
 export { KvetchError } from "./errors.js";
 export type { DependencyChange, DependencyVersions } from "./reactivity.js";
 export { objectKey, edgesKey, countKey, indexKey } from "./deps.js";

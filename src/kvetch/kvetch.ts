@@ -10,7 +10,7 @@ import { checkJsonValue, encodeData, setKey } from "./data.js";
 import { distinctCheckedIds, distinctKeys, spread } from "./distinct.js";
 import { KvetchError, describeValue } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
-import { getEdgePages, queryIndexPages, readEdgeCounts } from "./listRead.js";
+import { getEdgePages, getEdgeTargetPages, queryIndexPages, readEdgeCounts } from "./listRead.js";
 import { memoryBackend } from "./memory.js";
 import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "./model.js";
 import { getObjects } from "./objectRead.js";
@@ -262,6 +262,21 @@ export class Kvetch {
     this.begin();
     const def = this.schema.edge(edge, "getEdges");
     return settle(await getEdgePages(this.store, def, checkIds(fromIds, "getEdges fromIds"), options), options);
+  }
+
+  /**
+   * getEdges with each edge given by its target id: per parent in input order, a page whose `edges` are the
+   * `toId`s of the rows getEdges would return (same order, `first`, `after`, `verify`, `hasNextPage` and
+   * `endCursor`), for a caller that reads nothing of an edge but where it points — no edge object per row,
+   * and no row cursors (`cursors` is ignored). The GraphQL node loads read lists this way when nothing in
+   * the plan reads the edges themselves.
+   */
+  getEdgeTargets(edge: string, fromIds: readonly string[], options?: KvetchPageOptions & { partial?: false }): Promise<KvetchPage<string>[]>;
+  getEdgeTargets(edge: string, fromIds: readonly string[], options: KvetchPageOptions & { partial: true }): Promise<(KvetchPage<string> | KvetchError)[]>;
+  async getEdgeTargets(edge: string, fromIds: readonly string[], options?: KvetchPageOptions & KvetchPartialOption): Promise<(KvetchPage<string> | KvetchError)[]> {
+    this.begin();
+    const def = this.schema.edge(edge, "getEdgeTargets");
+    return settle(await getEdgeTargetPages(this.store, def, checkIds(fromIds, "getEdgeTargets fromIds"), options), options);
   }
 
   /** Edge counts per parent in input order (from the edge count table, or the cache). */

@@ -1,15 +1,17 @@
 // List reads: pages of edge lists and index entry lists, and edge counts, for a whole batch. Owns the whole
 // path of a page read — page planning (options, cursors, one request per distinct (key, cursor)), the cache
-// read and refill, the re-check of derived rows against canonical objects, page building and alignment with
-// the input. Never issues a query per entry; never returns a derived row its canonical object denies.
+// read and refill, the re-check of derived rows against canonical objects, and alignment with the input
+// (listPages.ts builds the pages). Never issues a query per entry; never returns a derived row its
+// canonical object denies.
 
-import { decodeCursor, encodeCursor, comparePosition } from "./cursor.js";
+import { decodeCursor, comparePosition } from "./cursor.js";
 import type { Position } from "./cursor.js";
-import { derivedEdgeHolds, indexEntryHolds } from "./derived.js";
+import { derivedTargetHolds, indexEntryHolds } from "./derived.js";
 import { distinctKeys, spread } from "./distinct.js";
 import { edgeListTag } from "./cache.js";
 import { KvetchError, describeValue } from "./errors.js";
 import { edgeListKind, indexListKind } from "./listKinds.js";
+import { edgePage, indexPage, targetPage } from "./listPages.js";
 import type { ListKind, ListRequest } from "./listKinds.js";
 import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, ListItem } from "./model.js";
 import { readObjects } from "./objectRead.js";
@@ -281,35 +283,6 @@ async function readVerified(store: Store, kind: ListKind, plan: PagePlan, holds:
   return kept;
 }
 
-/** pageLength: the first `first` items form the page (all when null); hasNextPage when the read found more. */
-function pageLength(items: readonly ListItem[], first: number | null): number {
-  return first === null ? items.length : Math.min(first, items.length);
-}
-
-function edgePage(edge: string, fromId: string, items: readonly ListItem[], first: number | null, cursors: boolean, endCursor: boolean): KvetchPage<KvetchEdge> {
-  const count = pageLength(items, first);
-  const edges = new Array<KvetchEdge>(count);
-  for (let i = 0; i < count; i++) {
-    const item = items[i]!;
-    const cursor = cursors ? encodeCursor(item.seq, item.id) : "";
-    edges[i] = { edge, fromId, toId: item.id, data: item.data ?? {}, created: item.created, cursor };
-  }
-  return { edges, hasNextPage: first !== null && items.length > first, endCursor: endCursor ? endCursorOf(items, edges, count, cursors) : null };
-}
-
-function indexPage(items: readonly ListItem[], first: number | null, cursors: boolean, endCursor: boolean): KvetchPage<KvetchIndexEntry> {
-  const count = pageLength(items, first);
-  const edges = new Array<KvetchIndexEntry>(count);
-  for (let i = 0; i < count; i++) edges[i] = { targetId: items[i]!.id, cursor: cursors ? encodeCursor(items[i]!.seq, items[i]!.id) : "" };
-  return { edges, hasNextPage: first !== null && items.length > first, endCursor: endCursor ? endCursorOf(items, edges, count, cursors) : null };
-}
-
-/** The cursor of a page's last row (encoded once more only when the rows carry none), null for an empty page. */
-function endCursorOf(items: readonly ListItem[], rows: readonly { cursor: string }[], count: number, cursors: boolean): string | null {
-  if (count === 0) return null;
-  return cursors ? rows[count - 1]!.cursor : encodeCursor(items[count - 1]!.seq, items[count - 1]!.id);
-}
-
 /**
  * getEdgePages: a page of `edge` per parent (canonical ids, repeats allowed) in input order. Derived edges
  * are re-checked against their child objects unless the options say `verify: false`.
@@ -321,17 +294,41 @@ export async function getEdgePages(
   options: KvetchPageOptions | undefined,
 ): Promise<OrFailure<KvetchPage<KvetchEdge>>[]> {
   const plan = planPages("getEdges", parents, options);
-  const kind = edgeListKind(store.shardMap, edge);
-  const lists =
-    plan.verify && edge.derived
-      ? await readVerified(store, kind, plan, (r, item, target) => derivedEdgeHolds(edge, { fromId: plan.requests[r]!.key, toId: item.id }, target))
-      : await readListPages(store, kind, plan.requests);
+  const lists = await readEdgeLists(store, edge, plan);
   const pages = new Array<OrFailure<KvetchPage<KvetchEdge>>>(plan.requests.length);
   for (let r = 0; r < plan.requests.length; r++) {
     const list = lists[r]!;
     pages[r] = isFailure(list) ? list : edgePage(edge.name, plan.requests[r]!.key, list, plan.first, plan.cursors, plan.endCursor);
   }
   return spread(pages, plan.requestOf);
+}
+
+/**
+ * getEdgeTargetPages: getEdgePages with each edge given by its target id alone — the same rows, order,
+ * verification, hasNextPage and endCursor, without an edge object per row (and so without row cursors).
+ */
+export async function getEdgeTargetPages(
+  store: Store,
+  edge: KvetchEdgeDef,
+  parents: readonly string[],
+  options: KvetchPageOptions | undefined,
+): Promise<OrFailure<KvetchPage<string>>[]> {
+  const plan = planPages("getEdgeTargets", parents, options);
+  const lists = await readEdgeLists(store, edge, plan);
+  const pages = new Array<OrFailure<KvetchPage<string>>>(plan.requests.length);
+  for (let r = 0; r < plan.requests.length; r++) {
+    const list = lists[r]!;
+    pages[r] = isFailure(list) ? list : targetPage(list, plan.first, plan.endCursor);
+  }
+  return spread(pages, plan.requestOf);
+}
+
+/** The planned pages' rows of `edge`, re-checked against their child objects when the plan verifies a derived edge. */
+function readEdgeLists(store: Store, edge: KvetchEdgeDef, plan: PagePlan): Promise<Lists> {
+  const kind = edgeListKind(store.shardMap, edge);
+  return plan.verify && edge.derived
+    ? readVerified(store, kind, plan, (r, item, target) => derivedTargetHolds(edge, plan.requests[r]!.key, item.id, target))
+    : readListPages(store, kind, plan.requests);
 }
 
 /**

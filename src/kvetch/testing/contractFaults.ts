@@ -53,6 +53,9 @@ export function faultContract(it: ContractTest): void {
     const [checkedA] = await kvetch.getEdges("user_to_list", [a.user.id], { first: 1 });
     assert.equal(toIds(checkedA!), [a.lists[1]!.id]);
     assert.is(checkedA!.hasNextPage, false);
+    // read as target ids, the same rows are kept and dropped
+    assert.equal((await kvetch.getEdgeTargets("user_to_list", [a.user.id], { verify: false }))[0]!.edges, [moving.id, a.lists[1]!.id]);
+    assert.equal(await kvetch.getEdgeTargets("user_to_list", [a.user.id], { first: 1 }), [{ edges: [a.lists[1]!.id], hasNextPage: false, endCursor: checkedA!.endCursor }]);
 
     const report = await kvetch.repair({ batchSize: 2 });
     assert.is(report.scanned, 4);

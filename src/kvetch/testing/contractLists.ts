@@ -132,6 +132,31 @@ export function listContract(it: ContractTest): void {
     assert.equal(verified[30], { edges: [], hasNextPage: false, endCursor: null });
   });
 
+  it("edge targets: getEdgeTargets gives getEdges' target ids, hasNextPage and endCursor, page for page", async (kvetch) => {
+    const a = await userWithLists(kvetch, "ta", 4);
+    const b = await userWithLists(kvetch, "tb", 2);
+    const empty = await kvetch.createObject("User", { username: "tc" });
+    const parents = [a.user.id, b.user.id, empty.id, a.user.id.toUpperCase()];
+    const [firstOfA] = await kvetch.getEdges("user_to_list", [a.user.id], { first: 1 });
+    const cases = [{}, { first: 0 }, { first: 1 }, { first: 3 }, { first: 2, verify: false }, { after: firstOfA!.endCursor }, { first: 2, after: [firstOfA!.endCursor, null, null, null] }];
+    for (const options of cases) {
+      const edges = await kvetch.getEdges("user_to_list", parents, options);
+      kvetch.resetCounters();
+      const targets = await kvetch.getEdgeTargets("user_to_list", parents, options);
+      assert.is(kvetch.counters.calls, 1);
+      assert.equal(
+        targets,
+        edges.map((page) => ({ edges: toIds(page), hasNextPage: page.hasNextPage, endCursor: page.endCursor })),
+        `options ${JSON.stringify(options)}`,
+      );
+    }
+    const [lists] = await kvetch.getEdgeTargets("user_to_list", [a.user.id], { first: 2, endCursor: false });
+    assert.equal(lists, { edges: [a.lists[0]!.id, a.lists[1]!.id], hasNextPage: true, endCursor: null });
+    await rejects(kvetch.getEdgeTargets("user_to_list", [a.user.id, "nope"]), "BAD_ID", /"nope" is not a UUID .* in getEdgeTargets fromIds\[1\]/);
+    await rejects(kvetch.getEdgeTargets("friends", [a.user.id]), "UNKNOWN_NAME", /getEdgeTargets: unknown edge "friends"/);
+    await rejects(kvetch.getEdgeTargets("user_to_list", [a.user.id], { first: -1 }), "BAD_ARGUMENT", /getEdgeTargets first must be a non-negative integer or null, got -1/);
+  });
+
   it("edges and objects: more than 1000 keys on one shard are split into queries of at most 1000", async (kvetch) => {
     const ids = Array.from({ length: 4100 }, () => newId());
     const perShard = [0, 0, 0, 0];
