@@ -1,7 +1,8 @@
 // OptimizeSteps and the OptimizeContext it hands each step: the consumers of a step, whether the output
 // reads it, which list an item step belongs to, and replaceStep — so a step rewrites itself (or asks the
 // plan to replace a peer) without scanning the plan or writing another step's fields. Replacements are
-// recorded and applied once at the end; queries made in between already see them.
+// recorded and applied once at the end; queries made in between already see them, and so do the choices
+// steps leave for the end of the pass (afterOptimize).
 
 import { Step, type OptimizeContext } from "./step.js";
 import type { OperationPlan } from "./operationPlan.js";
@@ -22,6 +23,7 @@ export function optimizeSteps(plan: OperationPlan, firstStep = 0): void {
     if (!(replacement instanceof Step)) throw new Error(`graphscale: ${step}.optimize() returned a non-step.`);
     context.replaceStep(step, replacement);
   }
+  for (let i = 0; i < context.finishers.length; i++) context.finishers[i]!();
   plan.applyReplacements(context.replacements);
 }
 
@@ -35,6 +37,8 @@ class PlanOptimizer implements OptimizeContext {
   private readonly outputValues = new Set<Step>();
   /** The item steps of the plan's list layers (optimize never makes new ones). */
   private readonly itemSteps: ItemStep[] = [];
+  /** What steps asked to run once the pass is over (afterOptimize), in order. */
+  readonly finishers: Array<() => void> = [];
 
   /** Steps below this id belong to a plan in use (a branch is being planned): they are never rewritten. */
   constructor(
@@ -68,6 +72,10 @@ class PlanOptimizer implements OptimizeContext {
 
   isReplaced(step: Step): boolean {
     return this.replacements.has(step);
+  }
+
+  current($step: Step): Step {
+    return this.resolve($step);
   }
 
   resolve(step: Step): Step {
@@ -131,6 +139,11 @@ class PlanOptimizer implements OptimizeContext {
 
   branchesMayFollow(): boolean {
     return this.plan.hasUnplannedBranches();
+  }
+
+  /** spec: AfterOptimize — `callback` runs once every step of the pass has optimized, before the replacements are applied. */
+  afterOptimize(callback: () => void): void {
+    this.finishers.push(callback);
   }
 
   sameEntries($a: Step, $b: Step): boolean {

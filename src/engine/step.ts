@@ -75,6 +75,14 @@ export interface OptimizeContext {
   branchesMayFollow(): boolean;
   /** Whether `$a` runs over the entries of `$b`: the same layer, or the object layer opened by `$b`'s values. */
   sameEntries($a: Step, $b: Step): boolean;
+  /**
+   * Runs `callback` once every step of this pass has optimized (the replacements recorded, with this context
+   * still answering): for a choice that depends on everything that reads a step in the optimized plan,
+   * including readers optimized after the step that asks. Callbacks run in the order they were given.
+   */
+  afterOptimize(callback: () => void): void;
+  /** The step that stands for `$step` now: the last replacement recorded for it, or `$step` itself. */
+  current($step: Step): Step;
 }
 
 /**

@@ -65,6 +65,11 @@ export abstract class KvetchListStep extends Step<unknown> {
   protected readonly afterIndex: number;
   /** The dependency giving each entry's list item whose node load fetched this list ahead (-1: none). */
   protected prefetchIndex = -1;
+  /**
+   * Whether each item is read as the id it points to (a string), not as an edge or entry object: set by the
+   * node load right behind when nothing else reads the items (NodesOnly); only where readsIdsOnly() allows.
+   */
+  idsOnly = false;
 
   constructor(
     /** The edge's or index's name in the Kvetch schema. */
@@ -115,7 +120,10 @@ export abstract class KvetchListStep extends Step<unknown> {
     first: number | null,
     after: string | null | (string | null)[],
     verify: boolean,
-  ): Promise<(KvetchPage<ListItem> | KvetchError)[]>;
+  ): Promise<(KvetchPage<ListItem | string> | KvetchError)[]>;
+
+  /** Whether the store can read this list's items as the ids they point to alone (loadEdges: getEdgeTargets). */
+  abstract canReadIdsOnly(): boolean;
 
   /** Why a key cannot be queried (loadEdges: a fromId that is not a UUID), or null; null keys never reach this. */
   protected abstract keyError(key: unknown): KvetchError | null;
@@ -127,10 +135,11 @@ export abstract class KvetchListStep extends Step<unknown> {
   protected abstract rebuild(settings: KvetchListSettings, steps?: KvetchListSteps): KvetchListStep;
 
   /**
-   * The check the node load right behind this list applies (once per batch): whether an item still holds
-   * for its canonical object `target` (derived rows), `key` being the entry's key (fromId or indexed value).
+   * The check the node load right behind this list applies (once per batch): whether an item (the id it
+   * points to, when idsOnly) still holds for its canonical object `target` (derived rows), `key` being the
+   * entry's key (fromId or indexed value).
    */
-  abstract itemCheck(store: Kvetch): (item: ListItem, key: unknown, target: KvetchObject | null) => boolean;
+  abstract itemCheck(store: Kvetch): (item: ListItem | string, key: unknown, target: KvetchObject | null) => boolean;
 
   /** The dependency key of the list a key reads (`edges:<edge>:<fromId>`, `index:<index>:<valueKey>`). */
   abstract dependencyKey(key: unknown): string;
@@ -218,7 +227,7 @@ export abstract class KvetchListStep extends Step<unknown> {
       recorded = recordReadDependencies(deps, store, entries, depKeys);
     }
     const verify = this.settings.verify;
-    const fetch = (keys: unknown[]): Promise<(KvetchPage<ListItem> | KvetchError)[]> => this.fetchPages(store, keys, limit, after, verify);
+    const fetch = (keys: unknown[]): Promise<(KvetchPage<ListItem | string> | KvetchError)[]> => this.fetchPages(store, keys, limit, after, verify);
     // A request recording dependencies reads its lists itself: each version read must precede its own data read.
     const read =
       this.prefetchIndex >= 0 && !deps
@@ -238,7 +247,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         // An entry's own first cuts its page; only an entry without one is held to maxPageSize.
         const own = firstGlobal ? null : this.checkFirst((firsts as readonly unknown[])[i], maxPage);
         if (own !== null) {
-          if (page.edges.length > own) page = trimPage(page, own);
+          if (page.edges.length > own) page = list ? { edges: page.edges.slice(0, own), hasNextPage: true, endCursor: null } : trimPage(page as KvetchPage<ListItem>, own);
         } else if (unbounded && page.edges.length > maxPage) {
           out[i] = fail(pageLimitError(`${this.factoryName}("${this.name}") holds more than ${maxPage} items (maxPageSize); ask for a page with first.`));
           continue;
@@ -274,10 +283,11 @@ export abstract class KvetchListStep extends Step<unknown> {
     return $list;
   }
 
-  /** `rebuild` keeping this step's page cap, optimizations and prefetch source. */
+  /** `rebuild` keeping this step's page cap, item form, optimizations and prefetch source. */
   private rebuildWith(settings: KvetchListSettings, steps: KvetchListSteps): KvetchListStep {
     const $list = this.rebuild(settings, steps);
     $list.limitCap = this.limitCap;
+    $list.idsOnly = this.idsOnly;
     $list.optimizations.push(...this.optimizations);
     if (this.prefetchIndex >= 0) $list.prefetchIndex = $list.addDependency(this.getDependency(this.prefetchIndex), { acceptFlags: ACCEPT_ANY });
     return $list;
@@ -384,6 +394,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         p.settings.verify === this.settings.verify &&
         (p.settings.cursors !== false) === (this.settings.cursors !== false) &&
         p.limitCap === this.limitCap &&
+        p.idsOnly === this.idsOnly &&
         p.firstIndex === this.firstIndex &&
         p.afterIndex === this.afterIndex,
     );

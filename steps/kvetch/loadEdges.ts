@@ -4,7 +4,7 @@
 // Never queries per parent; never slices a page after fetching more than it needs.
 
 import type { Step } from "../../src/index.js";
-import { derivedEdgeHolds, isUuid, notUuidError } from "../../src/kvetch/index.js";
+import { derivedEdgeHolds, derivedTargetHolds, isUuid, notUuidError } from "../../src/kvetch/index.js";
 import type { Kvetch, KvetchEdge, KvetchError, KvetchObject, KvetchPage } from "../../src/kvetch/index.js";
 import { edgesDependencyKey } from "./dependencies.js";
 import { KvetchListStep, pageArgument, type KvetchListOptions, type KvetchListSettings, type KvetchListSteps, type ListItem } from "./kvetchList.js";
@@ -29,8 +29,13 @@ export class LoadEdgesStep extends KvetchListStep {
     first: number | null,
     after: string | null | (string | null)[],
     verify: boolean,
-  ): Promise<(KvetchPage<ListItem> | KvetchError)[]> {
-    return store.getEdges(this.name, fromIds as string[], this.pageOptions(first, after, verify));
+  ): Promise<(KvetchPage<ListItem | string> | KvetchError)[]> {
+    const options = this.pageOptions(first, after, verify);
+    return this.idsOnly ? store.getEdgeTargets(this.name, fromIds as string[], options) : store.getEdges(this.name, fromIds as string[], options);
+  }
+
+  canReadIdsOnly(): boolean {
+    return true;
   }
 
   /** A parent that is not a UUID string is bad input: that entry's error (and no query). */
@@ -47,9 +52,19 @@ export class LoadEdgesStep extends KvetchListStep {
     return new LoadEdgesStep(this.name, $key, $store, $first, $after, settings);
   }
 
-  itemCheck(store: Kvetch): (item: ListItem, fromId: unknown, target: KvetchObject | null) => boolean {
+  itemCheck(store: Kvetch): (item: ListItem | string, fromId: unknown, target: KvetchObject | null) => boolean {
     const def = store.schema.edge(this.name, `${this}`);
-    return (item, _fromId, target) => derivedEdgeHolds(def, item as KvetchEdge, target);
+    if (!this.idsOnly) return (item, _fromId, target) => derivedEdgeHolds(def, item as KvetchEdge, target);
+    // An item is its toId; the fromId is the entry's key as given, canonical once per entry (its items come in a row).
+    let key: unknown = null;
+    let canonical = "";
+    return (toId, fromId, target) => {
+      if (fromId !== key) {
+        key = fromId;
+        canonical = (fromId as string).toLowerCase();
+      }
+      return derivedTargetHolds(def, canonical, toId as string, target);
+    };
   }
 }
 

@@ -4,10 +4,10 @@
 // stale child. Made by optimize() only (loadObject over a list's items, through loadNodesBehind); never
 // calls the store per entry.
 
-import { Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, registerStepClass, mapResults } from "../../src/index.js";
+import { AccessStep, Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, registerStepClass, mapResults } from "../../src/index.js";
 import { KvetchError, type Kvetch, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
-import type { KvetchListStep, ListItem } from "./kvetchList.js";
+import { KvetchListStep, type ListItem } from "./kvetchList.js";
 import { requireStore } from "./kvetchStore.js";
 import { PREFETCHED, type PrefetchedPages, type Prefetches } from "./prefetch.js";
 
@@ -17,6 +17,9 @@ import { PREFETCHED, type PrefetchedPages, type Prefetches } from "./prefetch.js
  */
 export type NodeItem = ListItem & { readonly node: KvetchObject | null | FlaggedValue };
 
+/** An item of a node load whose plan reads nothing of its items but the node and the id (NodesOnly). */
+type SlimItem = { readonly toId: string; readonly node: KvetchObject | null | FlaggedValue } | { readonly targetId: string; readonly node: KvetchObject | null | FlaggedValue };
+
 export class LoadNodesStep extends Step<unknown> {
   static override readonly stepName = "LoadNodes";
   static {
@@ -25,6 +28,8 @@ export class LoadNodesStep extends Step<unknown> {
   override isAsync = true;
   /** Per list fetched ahead: the dependency indices of its global `first` and `after` (-1: none). */
   readonly prefetchArguments: number[] = [];
+  /** Whether each item holds only its id and its node, because nothing else of it is read (NodesOnly). */
+  slim = false;
 
   constructor(
     $list: KvetchListStep,
@@ -66,6 +71,8 @@ export class LoadNodesStep extends Step<unknown> {
     const store = requireStore(storeValue, this);
     const $list = this.$list;
     const idKey = $list.idKey;
+    const idsOnly = $list.idsOnly; // each item is the id it points to
+    const slim = this.slim;
     const paged = $list.settings.mode === "page";
     // Every item's object id, in entry and item order, across all entries: one store call for the layer (the
     // store reads each distinct id once and answers every position, so the objects line up with the items).
@@ -82,10 +89,11 @@ export class LoadNodesStep extends Step<unknown> {
       const value = lists[i];
       if (value == null || typeof value !== "object") continue;
       const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly ListItem[];
-      for (let k = 0; k < items.length; k++) ids[n++] = (items[k] as unknown as Record<string, string>)[idKey]!;
+      if (idsOnly) for (let k = 0; k < items.length; k++) ids[n++] = items[k] as unknown as string;
+      else for (let k = 0; k < items.length; k++) ids[n++] = (items[k] as unknown as Record<string, string>)[idKey]!;
     }
     const type = this.type;
-    const recorded = deps ? recordReadDependencies(deps, store, ...nodeKeys(lists, count, paged, idKey)) : null;
+    const recorded = deps ? recordReadDependencies(deps, store, ...nodeKeys(ids, lists, count, paged)) : null;
     const nodes = store.getObjects(ids, { partial: true });
     // In the same round trip: the lists below keyed by these ids (not when recording dependencies: each list
     // reads its own version right before its own data).
@@ -101,20 +109,22 @@ export class LoadNodesStep extends Step<unknown> {
           continue;
         }
         const page = paged ? (value as KvetchPage<ListItem>) : null;
-        const items = (page !== null ? page.edges : value) as readonly ListItem[];
-        const kept = new Array<NodeItem>(items.length);
+        const items = (page !== null ? page.edges : value) as readonly (ListItem | string)[];
+        const kept = new Array<NodeItem | SlimItem>(items.length);
         let held = 0;
         for (let k = 0; k < items.length; k++) {
           const item = items[k]!;
+          const id = ids[at]!;
           const target = objects[at++] ?? null;
           if (target instanceof KvetchError) {
-            kept[held++] = nodeItem(item, fail(target), null); // cannot be checked or shown: an error at this item only
+            // cannot be checked or shown: an error at this item only
+            kept[held++] = slim ? slimItem(idKey, id, fail(target), null) : nodeItem(item as ListItem, fail(target), null);
             continue;
           }
           if (!holds(item, keys[i], target)) continue; // a stale derived row: the canonical object says otherwise
           // A new item per kept edge (the store's items are never written to): the list's values are new anyway.
           const node = target !== null && target.type === type ? target : null;
-          kept[held++] = nodeItem(item, node, ahead);
+          kept[held++] = slim ? slimItem(idKey, id, node, ahead) : nodeItem(item as ListItem, node, ahead);
         }
         if (held < items.length) kept.length = held;
         // A page keeps the store's hasNextPage and endCursor: the next page starts after the last row read,
@@ -157,20 +167,68 @@ function nodeItem(item: ListItem, node: KvetchObject | null | FlaggedValue, ahea
   return out;
 }
 
-/** `object:<id>` of every item's object, as a dependency of the entry whose list holds it. */
-function nodeKeys(lists: readonly unknown[], count: number, paged: boolean, idKey: string): [number[], string[]] {
+/**
+ * A list item reduced to its id and node, in one of two object shapes (by the list's id key), with the
+ * pages fetched ahead for its node's id when there are any.
+ */
+function slimItem(idKey: "toId" | "targetId", id: string, node: KvetchObject | null | FlaggedValue, ahead: Prefetches | null): SlimItem {
+  const out: SlimItem = idKey === "toId" ? { toId: id, node } : { targetId: id, node };
+  if (ahead !== null) (out as { [PREFETCHED]?: Prefetches })[PREFETCHED] = ahead;
+  return out;
+}
+
+/** `object:<id>` of every item's object (`ids`: the items' ids in entry and item order), as a dependency of the entry whose list holds it. */
+function nodeKeys(ids: readonly string[], lists: readonly unknown[], count: number, paged: boolean): [number[], string[]] {
   const entries: number[] = [];
   const keys: string[] = [];
+  let at = 0;
   for (let i = 0; i < count; i++) {
     const value = lists[i];
     if (value == null || typeof value !== "object") continue;
-    const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly ListItem[];
+    const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly unknown[];
     for (let k = 0; k < items.length; k++) {
       entries.push(i);
-      keys.push(objectDependencyKey((items[k] as unknown as Record<string, string>)[idKey]!));
+      keys.push(objectDependencyKey(ids[at++]!));
     }
   }
   return [entries, keys];
+}
+
+/**
+ * spec: NodesOnly — whether nothing in the finished plan reads the items of `$nodes` but their node and the
+ * id they point to: no branch may still be planned; no step consumes the lists and the output reads them
+ * only as a list field; every item step of every list layer over them is read by steps only, each an access
+ * of `node` (or a path under it) or of the id key, or a list reading the pages fetched ahead on the item.
+ */
+function nodesOnly(plan: OptimizeContext, $nodes: LoadNodesStep): boolean {
+  if (plan.branchesMayFollow() || plan.consumersOf($nodes).length > 0 || plan.isOutputValue($nodes)) return false;
+  const items = plan.itemsOf($nodes);
+  if (items.length === 0) return false;
+  const idKey = $nodes.idKey;
+  for (const $item of items) {
+    if (plan.isReadByOutput($item)) return false;
+    for (const $reader of plan.consumersOf($item)) {
+      if ($reader instanceof KvetchListStep && $reader.isPrefetchedFrom($item)) continue;
+      if (!($reader instanceof AccessStep) || ($reader.path[0] !== "node" && $reader.path[0] !== idKey)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Once the plan is optimized: when NodesOnly holds, the node load builds slim items and its list (a list of
+ * loadEdges, not a page) reads only the ids its items point to (Kvetch getEdgeTargets).
+ */
+function chooseItemForm(plan: OptimizeContext, $nodes: LoadNodesStep): void {
+  if (!nodesOnly(plan, $nodes)) return;
+  $nodes.slim = true;
+  $nodes.optimizations.push("items hold their id and node only (nothing else of them is read)");
+  // The list as it stands now: a list fetched ahead by the node load above was replaced after this one was built.
+  const $list = plan.current($nodes.$list);
+  if ($list instanceof KvetchListStep && $list.settings.mode === "list" && $list.canReadIdsOnly() && plan.consumersOf($list).length === 1) {
+    $list.idsOnly = true;
+    $list.optimizations.push("items read as the ids they point to");
+  }
 }
 
 /**
@@ -182,5 +240,6 @@ export function loadNodesBehind(plan: OptimizeContext, $list: KvetchListStep, ty
   const $unverified = $list.withoutVerification(plan);
   const $nodes = new LoadNodesStep($unverified, type, $list.keyStep(), $list.storeStep(), prefetches);
   plan.replaceStep($list, $nodes);
+  plan.afterOptimize(() => chooseItemForm(plan, $nodes));
   return $nodes;
 }

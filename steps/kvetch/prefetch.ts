@@ -6,8 +6,11 @@
 import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL, type Step } from "../../src/index.js";
 import type { KvetchEdge, KvetchError, KvetchIndexEntry, KvetchPage } from "../../src/kvetch/index.js";
 
-/** A list item as the store returns it (kvetchList.ts's ListItem, named here so neither file needs the other). */
-type ListItem = KvetchEdge | KvetchIndexEntry;
+/**
+ * A list item as the store returns it (kvetchList.ts's ListItem, named here so neither file needs the
+ * other), or the id it points to when the list reads ids only.
+ */
+type ListItem = KvetchEdge | KvetchIndexEntry | string;
 
 /** The item field holding what its node load fetched ahead, by reading step. Not data: JSON never shows it. */
 export const PREFETCHED = Symbol("graphscale.kvetch.prefetched");

@@ -61,7 +61,12 @@ export class QueryIndexStep extends KvetchListStep {
     return new QueryIndexStep(this.name, $key, $store, $first, $after, settings);
   }
 
-  itemCheck(store: Kvetch): (item: ListItem, value: unknown, target: KvetchObject | null) => boolean {
+  /** Index entries are read whole: the store has no read of their target ids alone. */
+  canReadIdsOnly(): boolean {
+    return false;
+  }
+
+  itemCheck(store: Kvetch): (item: ListItem | string, value: unknown, target: KvetchObject | null) => boolean {
     const def = store.schema.index(this.name, `${this}`);
     return (_item, value, target) => indexEntryHolds(def, value, target);
   }

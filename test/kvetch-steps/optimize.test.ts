@@ -188,20 +188,23 @@ test("cursors nobody reads are not encoded: the todo view's item lists skip them
 
 test("a list asks the store for no endCursor (it hands on its rows alone); a page still gets it", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 3, itemsPerList: 1 });
-  const asked: Array<[string, unknown]> = [];
-  const getEdges = kvetch.getEdges.bind(kvetch) as (edge: string, ids: readonly string[], options?: object) => Promise<unknown>;
-  (kvetch as unknown as { getEdges: unknown }).getEdges = (edge: string, ids: readonly string[], options?: { endCursor?: boolean }) => {
-    asked.push([edge, options?.endCursor]);
-    return getEdges(edge, ids, options);
-  };
+  const asked: Array<[string, string, unknown]> = [];
+  for (const method of ["getEdges", "getEdgeTargets"] as const) {
+    const read = kvetch[method].bind(kvetch) as (edge: string, ids: readonly string[], options?: object) => Promise<unknown>;
+    (kvetch as unknown as Record<string, unknown>)[method] = (edge: string, ids: readonly string[], options?: { endCursor?: boolean }) => {
+      asked.push([method, edge, options?.endCursor]);
+      return read(edge, ids, options);
+    };
+  }
   const id = seed.userIds[0]!;
   const view = await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
   assert.is(view.errors, undefined);
-  assert.equal(asked.sort(), [["list_to_item", false], ["user_to_list", false]]);
+  // The view reads nothing of its edges but where they point: target ids only (NodesOnly).
+  assert.equal(asked.sort(), [["getEdgeTargets", "list_to_item", false], ["getEdgeTargets", "user_to_list", false]]);
   asked.length = 0;
   const query = `query ($id: ID!) { todoUser(id: $id) { todoListsConnection(first: 2) { pageInfo { endCursor hasNextPage } edges { cursor } } } }`;
   const page = JSON.parse(JSON.stringify(await execute({ schema: todoSchema, document: parse(query), variableValues: { id }, contextValue: { kvetch } })));
-  assert.equal(asked, [["user_to_list", true]]);
+  assert.equal(asked, [["getEdges", "user_to_list", true]]);
   const connection = page.data.todoUser.todoListsConnection;
   assert.is(connection.pageInfo.hasNextPage, true);
   assert.ok(typeof connection.pageInfo.endCursor === "string" && connection.pageInfo.endCursor.length > 0);

@@ -452,11 +452,13 @@ test("plan store: a stored cost formula with a negative or non-finite number is 
 // What earlier code stored, and what a request counts with the plan it plans again instead:
 // format 4 counted an omitted page-size variable as 0; format 5 wrote the planning request's defaultListSize
 // (100) into the formula, where format 6 counts each request's own; format 6 left out fields under type
-// conditions, meta fields and inner list levels (its formula here is the same as format 7's).
+// conditions, meta fields and inner list levels (its formula here is the same as format 8's); format 7's
+// Kvetch lists and node loads lacked their item form (idsOnly, slim).
 const EARLIER_FORMATS = [
   { format: 4, fallback: 0, limits: { maxCost: 50 }, refused: true },
   { format: 5, fallback: 100, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
   { format: 6, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
+  { format: 7, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
 ] as const;
 
 for (const earlier of EARLIER_FORMATS) {
@@ -490,8 +492,8 @@ for (const earlier of EARLIER_FORMATS) {
     assert.is(getPlanCacheStats(second).plansImported, 0);
     assert.is(getPlanCacheStats(second).plansBuilt, 1);
     assert.is(warnings.length, 1, warnings.join("\n"));
-    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 7`);
-    assert.is(PLAN_FORMAT_VERSION, 7);
+    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 8`);
+    assert.is(PLAN_FORMAT_VERSION, 8);
   });
 }
 

@@ -94,6 +94,7 @@ function kvetchList(idKey: string, factoryName: string): KindEntry {
       name: string,
       settings: listSettings,
       limitCap: (v) => v === null || (typeof v === "number" && Number.isInteger(v) && v >= 0),
+      idsOnly: boolean,
       keyIndex: dependencyIndex(false),
       storeIndex: dependencyIndex(false),
       firstIndex: dependencyIndex(true),
@@ -173,6 +174,7 @@ const KINDS: { readonly [kind: string]: KindEntry } = {
       type: string,
       prefetches: stepsOf("LoadEdges", "QueryIndex"),
       prefetchArguments: (v, step) => Array.isArray(v) && v.every((i) => i === -1 || (Number.isInteger(i) && i >= 3 && i < step.dependencies.length && step.dependencyIsGlobal[i] === true)),
+      slim: boolean,
     },
     deps: (step) => step.dependencies.length >= 3,
     global: [2],
@@ -183,6 +185,8 @@ const KINDS: { readonly [kind: string]: KindEntry } = {
     also: (step) => {
       const list = stepKindOf(step.dependencies[0]!);
       if (list !== "LoadEdges" && list !== "QueryIndex") return "it loads the nodes of a step that is no Kvetch list";
+      // A list of ids has no edge objects to build full items from.
+      if ((step.dependencies[0] as Step & { idsOnly?: unknown }).idsOnly === true && step.slim !== true) return "it builds full items from a list of ids";
       return (step.prefetchArguments as unknown[]).length === 2 * (step.prefetches as unknown[]).length ? null : "its prefetch arguments do not fit its prefetches";
     },
   },
