@@ -158,6 +158,28 @@ test("limits: requests under the schema's limits share calls; their own limits g
   assert.equal([batchedExecute.stats.windowRuns, batchedExecute.stats.adoptedRequests], [3, 20]);
 });
 
+test("windowMs 0: a window holds the requests of its turn of the event loop; a request a turn later opens the next one", async () => {
+  const batches: string[][] = [];
+  const schema = makeSchema({
+    typeDefs: `type Query { a(id: ID!): String }`,
+    plans: { Query: { a: (_$root: unknown, args: any) => loadOne(args.get("id"), async (ids: readonly string[]) => (batches.push([...ids]), ids.map((id) => `a${id}`))) } } as any,
+  });
+  const query = parse(`query($id: ID!) { a(id: $id) }`);
+  const run = async (windowMs: number) => {
+    batches.length = 0;
+    const batchedExecute = createBatchedExecute({ schema, windowMs });
+    const request = (id: string) => plain(batchedExecute({ schema, document: query, variableValues: { id } }));
+    const started = [request("1"), request("2"), request("3")];
+    await new Promise((resolve) => setImmediate(resolve)); // the next turn: with windowMs 0, the first window has closed
+    started.push(request("4"));
+    assert.equal(await Promise.all(started), ["1", "2", "3", "4"].map((id) => ({ data: { a: `a${id}` } })));
+    return batches.map((ids) => ids.join(""));
+  };
+  assert.equal(await run(0), ["123", "4"]);
+  // A window of 50 ms still holds the request of the next turn (a timer of 0 would too: Node runs it 1 ms later at the soonest).
+  assert.equal(await run(50), ["1234"]);
+});
+
 test("createBatchedExecute: a windowMs that is not a finite number of 0 or more is refused, naming it", () => {
   for (const [windowMs, shown] of [[-1, "-1"], [Number.NaN, "NaN"], [Infinity, "Infinity"], [undefined, "undefined"], ["5", "string"]] as const) {
     assert.throws(

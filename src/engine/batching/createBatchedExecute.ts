@@ -13,7 +13,8 @@ export interface BatchedExecuteOptions {
   readonly schema: GraphQLSchema;
   /**
    * How long a window stays open after its first request: the shareable step calls of the requests arriving
-   * meanwhile wait for its end (0: the next turn of the timers, so requests arriving in the same tick).
+   * meanwhile wait for its end (0: the end of the current turn of the event loop, so the requests arriving
+   * before it next waits for I/O — a burst started in one pass, the requests of one poll — and no timer).
    */
   readonly windowMs: number;
   /**
@@ -54,10 +55,13 @@ export function createBatchedExecute(options: BatchedExecuteOptions): BatchedExe
       if (args.schema !== schema || args.crossRequest === false) return Promise.resolve(execute(args));
       if (openWindow === null) {
         const opened = (openWindow = batcher.holdWindow());
-        setTimeout(() => {
+        const close = (): void => {
           openWindow = null;
           opened.release();
-        }, windowMs);
+        };
+        // A timer of 0 would wait for the next turn of the timers (at least 1 ms in Node), not this turn's end.
+        if (windowMs === 0) setImmediate(close);
+        else setTimeout(close, windowMs);
       }
       return Promise.resolve(executeWithStepCaller(args, openWindow.callStep));
     } catch (error) {
