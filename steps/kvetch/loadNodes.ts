@@ -220,7 +220,7 @@ function nodesOnly(plan: OptimizeContext, $nodes: LoadNodesStep): boolean {
  * loadEdges, not a page) reads only the ids its items point to (Kvetch getEdgeTargets).
  */
 function chooseItemForm(plan: OptimizeContext, $nodes: LoadNodesStep): void {
-  if (!nodesOnly(plan, $nodes)) return;
+  if (plan.current($nodes) !== $nodes || !nodesOnly(plan, $nodes)) return; // a node load replaced since runs no more
   $nodes.slim = true;
   $nodes.optimizations.push("items hold their id and node only (nothing else of them is read)");
   // The list as it stands now: a list fetched ahead by the node load above was replaced after this one was built.
