@@ -67,7 +67,7 @@ export abstract class KvetchListStep extends Step<unknown> {
   protected prefetchIndex = -1;
   /**
    * Whether each item is read as the id it points to (a string), not as an edge or entry object: set by the
-   * node load right behind when nothing else reads the items (NodesOnly); only where readsIdsOnly() allows.
+   * node load right behind when nothing else reads the items (NodesOnly); only where canReadIdsOnly() allows.
    */
   idsOnly = false;
 

@@ -9,7 +9,7 @@ import { GraphQLSchema, parse } from "graphql";
 import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
 import { prepareRequest } from "../../src/engine/execute.js";
 import { constant, each, lambda, object } from "../../steps/index.js";
-import { LoadEdgesStep, LoadNodesStep, loadEdges, loadObject } from "../../steps/kvetch/index.js";
+import { LoadNodesStep, loadEdges, loadObject, queryIndex } from "../../steps/kvetch/index.js";
 import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "./todo.js";
@@ -113,6 +113,22 @@ test("a stale derived row is dropped the same way from slim items (target ids) a
   // The second list moved away (its user_to_list row is stale), and the first list's second item moved to it.
   assert.equal(view.data.todoUser.todoLists, [{ name: "Alice's list 1", todoItems: [{ text: "list 1, item 1" }, { text: "list 1, item 3" }] }]);
   assert.equal(whole.data.user.lists.map((l: { name: string; items: { text: string }[] }) => [l.name, l.items.map((i) => i.text)]), [["Alice's list 1", ["list 1, item 1", "list 1, item 3"]]]);
+});
+
+test("an index list's node load is slim too, its entries read whole (the store reads no index target ids alone)", async () => {
+  const { kvetch, seed } = await seededStore({ users: 3, listsPerUser: 1, itemsPerList: 1 });
+  const schema = makeSchema({
+    typeDefs: `type Query { named(username: String!): [User!]! } type User { id: ID! name: String }`,
+    plans: {
+      Query: { named: (_$root: Step, args: FieldArgs) => each(queryIndex("username", args.get("username")), ($e) => loadObject("User", $e.get("targetId"))) },
+      User: { id: ($user: Step) => $user.get("id"), name: ($user: Step) => $user.get("name") },
+    },
+  });
+  const query = `query ($username: String!) { named(username: $username) { id name } }`;
+  assert.equal(formsOf(planOf(schema, query, { username: "alice" })), { username: [true, false] });
+  const [alice] = await kvetch.getObjects([seed.userIds[0]!]);
+  const result = json(await execute({ schema, document: parse(query), variableValues: { username: alice!.data.username }, contextValue: { kvetch } }));
+  assert.equal(result, { data: { named: [{ id: alice!.id, name: alice!.data.name }] } });
 });
 
 test("a parent id given in upper case is re-checked in its canonical form: the same items", async () => {
