@@ -1,8 +1,9 @@
 // The two kinds of ordered list Kvetch pages through — an edge list (key: fromId) and an index entry list
 // (key: the value's canonical JSON) — as the list reads see them: a cache tag, a shard, and one range read
-// per shard turning backend rows into list items. Never decides batching; never does I/O but the range read.
+// per shard turning backend rows into list items (or, for an edge list, the rows as they come). Never decides
+// batching; never does I/O but the range read.
 
-import type { EdgeRange, IndexRange, ShardStore } from "./backend.js";
+import type { EdgeRange, EdgeRow, IndexRange, ShardStore } from "./backend.js";
 import { indexValueHash } from "./backend.js";
 import { edgeListTag, indexListTag } from "./cache.js";
 import type { Position } from "./cursor.js";
@@ -25,16 +26,25 @@ export interface ListKind {
   readRanges(shard: ShardStore, requests: readonly ListRequest[]): Promise<ListItem[][]>;
 }
 
-export function edgeListKind(shardMap: ShardMap, edge: KvetchEdgeDef): ListKind {
+/** An edge list, which can also hand over the shard's rows as they come (for reads of the target ids alone). */
+export interface EdgeListKind extends ListKind {
+  readRows(shard: ShardStore, requests: readonly ListRequest[]): Promise<EdgeRow[][]>;
+}
+
+export function edgeListKind(shardMap: ShardMap, edge: KvetchEdgeDef): EdgeListKind {
+  const readRows = (shard: ShardStore, requests: readonly ListRequest[]): Promise<EdgeRow[][]> => {
+    const ranges = new Array<EdgeRange>(requests.length);
+    for (let i = 0; i < requests.length; i++) {
+      ranges[i] = { fromId: requests[i]!.key, after: requests[i]!.after, limit: requests[i]!.limit };
+    }
+    return shard.readEdgeRanges(edge.edgeId, ranges);
+  };
   return {
     tag: (fromId) => edgeListTag(edge.edgeId, fromId),
     shardOf: (fromId) => shardOfEdge(shardMap, fromId),
+    readRows,
     async readRanges(shard, requests) {
-      const ranges = new Array<EdgeRange>(requests.length);
-      for (let i = 0; i < requests.length; i++) {
-        ranges[i] = { fromId: requests[i]!.key, after: requests[i]!.after, limit: requests[i]!.limit };
-      }
-      const lists = await shard.readEdgeRanges(edge.edgeId, ranges);
+      const lists = await readRows(shard, requests);
       const out = new Array<ListItem[]>(lists.length);
       for (let l = 0; l < lists.length; l++) {
         const rows = lists[l]!;

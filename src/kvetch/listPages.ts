@@ -3,10 +3,11 @@
 // Pure: no I/O, one object per row kept (none for target ids).
 
 import { encodeCursor } from "./cursor.js";
+import type { EdgeRow } from "./backend.js";
 import type { KvetchEdge, KvetchIndexEntry, KvetchPage, ListItem } from "./model.js";
 
 /** pageLength: the first `first` items form the page (all when null); hasNextPage when the read found more. */
-function pageLength(items: readonly ListItem[], first: number | null): number {
+function pageLength(items: readonly unknown[], first: number | null): number {
   return first === null ? items.length : Math.min(first, items.length);
 }
 
@@ -35,7 +36,21 @@ export function targetPage(items: readonly ListItem[], first: number | null, end
   const count = pageLength(items, first);
   const ids = new Array<string>(count);
   for (let i = 0; i < count; i++) ids[i] = items[i]!.id;
-  return { edges: ids, hasNextPage: first !== null && items.length > first, endCursor: endCursor && count > 0 ? encodeCursor(items[count - 1]!.seq, ids[count - 1]!) : null };
+  return idsPage(ids, items.length, first, endCursor ? items[count - 1]?.seq : undefined);
+}
+
+/** targetPage straight from an edge list's rows as the shard returned them: no list item per row. */
+export function rowTargetPage(rows: readonly EdgeRow[], first: number | null, endCursor: boolean): KvetchPage<string> {
+  const count = pageLength(rows, first);
+  const ids = new Array<string>(count);
+  for (let i = 0; i < count; i++) ids[i] = rows[i]!.toId;
+  return idsPage(ids, rows.length, first, endCursor ? rows[count - 1]?.seq : undefined);
+}
+
+/** The page of `ids` out of `read` rows; `lastSeq` the last id's seq when the endCursor is wanted. */
+function idsPage(ids: string[], read: number, first: number | null, lastSeq: number | undefined): KvetchPage<string> {
+  const count = ids.length;
+  return { edges: ids, hasNextPage: first !== null && read > first, endCursor: lastSeq !== undefined && count > 0 ? encodeCursor(lastSeq, ids[count - 1]!) : null };
 }
 
 /** The cursor of a page's last row (encoded once more only when the rows carry none), null for an empty page. */

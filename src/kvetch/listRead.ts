@@ -11,8 +11,9 @@ import { distinctKeys, spread } from "./distinct.js";
 import { edgeListTag } from "./cache.js";
 import { KvetchError, describeValue } from "./errors.js";
 import { edgeListKind, indexListKind } from "./listKinds.js";
-import { edgePage, indexPage, targetPage } from "./listPages.js";
+import { edgePage, indexPage, rowTargetPage, targetPage } from "./listPages.js";
 import type { ListKind, ListRequest } from "./listKinds.js";
+import type { ShardStore } from "./backend.js";
 import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, ListItem } from "./model.js";
 import { readObjects } from "./objectRead.js";
 import type { KvetchEdgeDef, KvetchIndexDef } from "./schema.js";
@@ -89,14 +90,24 @@ function planPages(call: string, keys: readonly string[], options: KvetchPageOpt
 type Lists = OrFailure<ListItem[]>[];
 
 /** queryRanges: requests grouped by the shard of their list, one query per shard per chunk, concurrently. */
-async function queryRanges(store: Store, kind: ListKind, requests: readonly ListRequest[]): Promise<Lists> {
-  const out: Lists = new Array(requests.length);
+function queryRanges(store: Store, kind: ListKind, requests: readonly ListRequest[]): Promise<Lists> {
+  return queryShards(store, kind, requests, (shard, part) => kind.readRanges(shard, part));
+}
+
+/** queryRanges with the shard read given: one list of `T` per request, or its shard's failure. */
+async function queryShards<T>(
+  store: Store,
+  kind: ListKind,
+  requests: readonly ListRequest[],
+  read: (shard: ShardStore, requests: readonly ListRequest[]) => Promise<T[]>,
+): Promise<OrFailure<T>[]> {
+  const out = new Array<OrFailure<T>>(requests.length);
   const shardOf = new Int32Array(requests.length);
   for (let i = 0; i < requests.length; i++) shardOf[i] = kind.shardOf(requests[i]!.key);
   await eachShardChunk(
     groupByShard(store.shards.length, shardOf),
     async ({ shard, positions }) => {
-      const lists = await kind.readRanges(store.shards[shard]!, pick(requests, positions));
+      const lists = await read(store.shards[shard]!, pick(requests, positions));
       for (let p = 0; p < positions.length; p++) out[positions[p]!] = lists[p]!;
     },
     ({ positions }, error) => {
@@ -314,11 +325,21 @@ export async function getEdgeTargetPages(
   options: KvetchPageOptions | undefined,
 ): Promise<OrFailure<KvetchPage<string>>[]> {
   const plan = planPages("getEdgeTargets", parents, options);
-  const lists = await readEdgeLists(store, edge, plan);
   const pages = new Array<OrFailure<KvetchPage<string>>>(plan.requests.length);
-  for (let r = 0; r < plan.requests.length; r++) {
-    const list = lists[r]!;
-    pages[r] = isFailure(list) ? list : targetPage(list, plan.first, plan.endCursor);
+  if (store.cache === null && !(plan.verify && edge.derived)) {
+    // TargetsFromRows: no cache to fill and no row to re-check, so the pages are read off the shards' rows.
+    const kind = edgeListKind(store.shardMap, edge);
+    const lists = await queryShards(store, kind, plan.requests, (shard, part) => kind.readRows(shard, part));
+    for (let r = 0; r < plan.requests.length; r++) {
+      const rows = lists[r]!;
+      pages[r] = isFailure(rows) ? rows : rowTargetPage(rows, plan.first, plan.endCursor);
+    }
+  } else {
+    const lists = await readEdgeLists(store, edge, plan);
+    for (let r = 0; r < plan.requests.length; r++) {
+      const list = lists[r]!;
+      pages[r] = isFailure(list) ? list : targetPage(list, plan.first, plan.endCursor);
+    }
   }
   return spread(pages, plan.requestOf);
 }
