@@ -5,20 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Kvetch } from "../../src/kvetch/index.js";
 import { todoViewQuery } from "../../examples/todo/schema.js";
-import { naive, planned, seededStore, shardsOf, sum } from "./todo.js";
-import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
-
-/** Moves an object by updating its stored id, stopping after the canonical write (as a crash would). */
-async function moveButCrash(kvetch: Kvetch, id: string, patch: Record<string, string>): Promise<void> {
-  kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
-    throw new Error("crash between the canonical and the derived write");
-  };
-  await kvetch.updateObject(id, patch).then(
-    () => assert.unreachable("the hook should have stopped the update"),
-    (error: Error) => assert.match(error.message, /crash/),
-  );
-  kvetchTestHooks(kvetch).afterCanonicalWrite = undefined;
-}
+import { moveButCrash, naive, planned, seededStore, shardsOf, sum } from "./todo.js";
 
 const names = (lists: { name: string }[]): string[] => lists.map((l) => l.name);
 

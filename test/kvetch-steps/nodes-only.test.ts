@@ -7,18 +7,10 @@ import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import { GraphQLSchema, parse } from "graphql";
 import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
-import { prepareRequest } from "../../src/engine/execute.js";
-import { constant, each, lambda, object } from "../../steps/index.js";
+import { each, lambda, object } from "../../steps/index.js";
 import { LoadNodesStep, loadEdges, loadObject, queryIndex } from "../../steps/kvetch/index.js";
-import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
-import { seededStore } from "./todo.js";
-
-function planOf(schema: typeof todoSchema, query: string, variableValues: Record<string, unknown>) {
-  const prepared = prepareRequest({ schema, document: parse(query), variableValues, contextValue: {} });
-  if (!("request" in prepared)) throw new Error("request errors");
-  return prepared.request.plan;
-}
+import { listsBesideUnionQuery, listsBesideUnionSchema, moveButCrash, planOf, seededStore } from "./todo.js";
 
 /** Per edge name: whether its node load is slim and whether its list reads ids only. */
 function formsOf(plan: ReturnType<typeof planOf>): Record<string, [boolean, boolean]> {
@@ -64,18 +56,6 @@ const withAddedAt = makeSchema({
   },
 });
 const addedAtQuery = `query ($id: ID!) { user(id: $id) { lists { name items { text addedAt } } } }`;
-
-/** Moves an object by updating its stored id, stopping after the canonical write (as a crash would). */
-async function moveButCrash(kvetch: Parameters<typeof kvetchTestHooks>[0], id: string, patch: Record<string, string>): Promise<void> {
-  kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
-    throw new Error("crash between the canonical and the derived write");
-  };
-  await kvetch.updateObject(id, patch).then(
-    () => assert.unreachable("the hook should have stopped the update"),
-    (error: Error) => assert.match(error.message, /crash/),
-  );
-  kvetchTestHooks(kvetch).afterCanonicalWrite = undefined;
-}
 
 test("the todo view's node loads are slim and read target ids; a plan that reads an edge field keeps that list whole", async () => {
   const { kvetch, seed } = await seededStore({ users: 2, listsPerUser: 3, itemsPerList: 4 });
@@ -171,21 +151,8 @@ test("a step given the whole edge, or a branch that may still be planned, keeps 
     { name: "Alice's list 2", from: id },
   ]);
 
-  const partial = (partialPlanning: boolean) =>
-    makeSchema({
-      typeDefs: `type Query { user(id: ID!): User thing: Thing } type User { lists: [TodoList!]! } type TodoList { name: String }
-        union Thing = A | B type A { a: String } type B { b: String }`,
-      partialPlanning,
-      plans: {
-        Query: { user: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")), thing: () => constant({ type: "A", a: "x" }) },
-        User: { lists: ($user: Step) => each(loadEdges("user_to_list", $user.get("id")), ($e) => loadObject("TodoList", $e.get("toId"))) },
-        TodoList: { name: ($list: Step) => $list.get("name") },
-        Thing: { __planType: ($t: Step) => $t.get("type") },
-        A: { a: ($t: Step) => $t.get("a") },
-        B: { b: ($t: Step) => $t.get("b") },
-      } as any,
-    });
-  const query = `query ($id: ID!) { user(id: $id) { lists { name } } thing { ... on A { a } ... on B { b } } }`;
+  const query = listsBesideUnionQuery;
+  const partial = listsBesideUnionSchema;
   assert.equal(formsOf(planOf(partial(true), query, { id })), { user_to_list: [false, false] });
   assert.equal(formsOf(planOf(partial(false), query, { id })), { user_to_list: [true, true] });
   const reads = countReads(kvetch);

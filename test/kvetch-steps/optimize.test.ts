@@ -3,19 +3,12 @@
 // query at one row, per-entry page sizes still make one call, and one schema serves many stores.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parse } from "graphql";
+import { parse, type GraphQLSchema } from "graphql";
 import { execute, getPlanCacheStats, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
-import { prepareRequest } from "../../src/engine/execute.js";
 import { constant, context, each, first, lambda } from "../../steps/index.js";
 import { LoadEdgesStep, LoadNodesStep, LoadObjectStep, loadEdges, loadObject } from "../../steps/kvetch/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
-import { seededStore } from "./todo.js";
-
-function planOf(schema: typeof todoSchema, query: string, variableValues: Record<string, unknown>) {
-  const prepared = prepareRequest({ schema, document: parse(query), variableValues, contextValue: {} });
-  if (!("request" in prepared)) throw new Error("request errors");
-  return prepared.request.plan;
-}
+import { listsBesideUnionQuery, listsBesideUnionSchema, planOf, seededStore } from "./todo.js";
 
 test("plan: the todo view has 5 Kvetch loads; lists and items are loaded right behind their edges", async () => {
   const plan = planOf(todoSchema, todoViewQuery, { id: "x" });
@@ -213,28 +206,13 @@ test("a list asks the store for no endCursor (it hands on its rows alone); a pag
 
 test("a global list keeps its cursors while branches may still be planned into the plan (partial planning)", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 3, itemsPerList: 1 });
-  const schemaOf = (partialPlanning: boolean) =>
-    makeSchema({
-      typeDefs: `type Query { user(id: ID!): User thing: Thing } type User { lists: [TodoList!]! } type TodoList { name: String }
-        union Thing = A | B type A { a: String } type B { b: String }`,
-      partialPlanning,
-      plans: {
-        Query: { user: (_$root: Step, args: FieldArgs) => loadObject("User", args.get("id")), thing: () => constant({ type: "A", a: "x" }) },
-        User: { lists: ($user: Step) => each(loadEdges("user_to_list", $user.get("id")), ($e) => loadObject("TodoList", $e.get("toId"))) },
-        TodoList: { name: ($list: Step) => $list.get("name") },
-        Thing: { __planType: ($t: Step) => $t.get("type") },
-        A: { a: ($t: Step) => $t.get("a") },
-        B: { b: ($t: Step) => $t.get("b") },
-      } as any,
-    });
-  const query = `query ($id: ID!) { user(id: $id) { lists { name } } thing { ... on A { a } ... on B { b } } }`;
   const id = seed.userIds[0]!;
-  const cursorsOf = (schema: ReturnType<typeof schemaOf>) => (planOf(schema, query, { id }).liveSteps().find((s) => s instanceof LoadEdgesStep) as LoadEdgesStep).settings.cursors !== false;
+  const cursorsOf = (schema: GraphQLSchema) => (planOf(schema, listsBesideUnionQuery, { id }).liveSteps().find((s) => s instanceof LoadEdgesStep) as LoadEdgesStep).settings.cursors !== false;
   // The user's list edges are keyed by the id the user was loaded by: a global step a later branch could reuse.
-  assert.is(cursorsOf(schemaOf(true)), true);
-  assert.is(cursorsOf(schemaOf(false)), false);
-  const partial = schemaOf(true);
-  const result = JSON.parse(JSON.stringify(await execute({ schema: partial, document: parse(query), variableValues: { id }, contextValue: { kvetch } })));
+  assert.is(cursorsOf(listsBesideUnionSchema(true)), true);
+  assert.is(cursorsOf(listsBesideUnionSchema(false)), false);
+  const partial = listsBesideUnionSchema(true);
+  const result = JSON.parse(JSON.stringify(await execute({ schema: partial, document: parse(listsBesideUnionQuery), variableValues: { id }, contextValue: { kvetch } })));
   assert.equal(result.data, { user: { lists: [{ name: "Alice's list 1" }, { name: "Alice's list 2" }, { name: "Alice's list 3" }] }, thing: { a: "x" } });
 });
 
