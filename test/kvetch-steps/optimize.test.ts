@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, type GraphQLSchema } from "graphql";
 import { execute, getPlanCacheStats, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
-import { constant, context, each, first, lambda } from "../../steps/index.js";
+import { context, each, first, lambda } from "../../steps/index.js";
 import { LoadEdgesStep, LoadNodesStep, LoadObjectStep, loadEdges, loadObject } from "../../steps/kvetch/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { listsBesideUnionQuery, listsBesideUnionSchema, planOf, seededStore } from "./todo.js";
