@@ -194,6 +194,14 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     });
     if (controller.signal.aborted) return; // nobody is listening
     const out: ExecutionResult = explain ? { ...result, extensions: { ...result.extensions, roundTrips: roundTrips(contextValue, before) } } : result;
+    // A shard that could not serve the request in time (OVERLOADED): 503 with Retry-After, so clients and
+    // load balancers back off instead of counting it as the request's fault or the server's bug.
+    const overloaded = result.errors?.find((error) => error.extensions?.code === "OVERLOADED");
+    if (overloaded !== undefined) {
+      const seconds = (overloaded.originalError as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      sendJSON(res, 503, out, { "retry-after": String(typeof seconds === "number" ? seconds : 1) });
+      return;
+    }
     sendJSON(res, "data" in result ? 200 : 400, out);
   }
 
@@ -289,8 +297,8 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   });
 }
 
-function sendJSON(res: ServerResponse, status: number, body: unknown): void {
+function sendJSON(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }

@@ -16,10 +16,11 @@ export type KvetchErrorCode =
   | "CONFLICT"
   | "WRONG_TYPE"
   | "SHARD_FAILED"
-  | "SHARD_UNAVAILABLE";
+  | "SHARD_UNAVAILABLE"
+  | "OVERLOADED";
 
 /** Why a shard call failed without an answer (the words clients see in `shard N is unavailable (…)`). */
-export type ShardFailureReason = "timeout" | "no connection" | "pool queue full" | "circuit open" | "connection lost" | "failed";
+export type ShardFailureReason = "timeout" | "no connection" | "overloaded" | "circuit open" | "connection lost" | "failed";
 
 /**
  * The mark the engine masks internal errors by (src/engine/maskErrors.ts); set by its registered name, since

@@ -60,6 +60,8 @@ export type { BucketRange, ShardMapOptions } from "./shard.js";
 export { newId, isUuid, notUuidError, timeOfId } from "./id.js";
 export { derivedEdgeHolds, derivedTargetHolds, indexEntryHolds } from "./derived.js";
 export { KvetchError } from "./errors.js";
+export { withRequest } from "./admission.js";
+export type { KvetchRequestScope } from "./admission.js";
 export type { DependencyChange, DependencyVersions } from "./reactivity.js";
 export { objectKey, edgesKey, countKey, indexKey } from "./deps.js";
 export type { KvetchErrorCode, ShardFailureReason } from "./errors.js";

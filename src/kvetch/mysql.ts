@@ -22,12 +22,14 @@ export interface MysqlBackendOptions {
   redis?: RedisConfig;
   /** Connections per shard pool (default 10). */
   poolSize?: number;
-  /** A whole round trip, waiting for a connection included, ends within this (default 5000 ms). */
+  /** A round trip once its call is admitted ends within this (default 5000 ms); the server is told to stop first. */
   queryTimeoutMs?: number;
-  /** Waiting for (or opening) a pooled connection ends within this (default 2000 ms). */
+  /** Opening a pooled connection ends within this (default 2000 ms). */
   acquireTimeoutMs?: number;
-  /** Calls that may wait for a connection per shard; one more fails at once (default 100). */
+  /** Calls that may wait for their turn per shard (a bound on memory); one more is OVERLOADED (default 10000). */
   queueLimit?: number;
+  /** The longest a call waits for its turn, whatever its request's deadline; then OVERLOADED (default 10000 ms). */
+  queueTimeoutMs?: number;
   /** The per-shard circuit breaker (default { failureThreshold: 3, probeIntervalMs: 1000 }); false for none. */
   breaker?: BreakerOptions | false;
 }
@@ -83,6 +85,7 @@ export function mysqlBackend(options: MysqlBackendOptions): KvetchBackend {
     queryTimeoutMs: positiveInteger(options.queryTimeoutMs, "queryTimeoutMs", DEFAULT_SHARD_TIMEOUTS.queryTimeoutMs),
     acquireTimeoutMs: positiveInteger(options.acquireTimeoutMs, "acquireTimeoutMs", DEFAULT_SHARD_TIMEOUTS.acquireTimeoutMs),
     queueLimit: positiveInteger(options.queueLimit, "queueLimit", DEFAULT_SHARD_TIMEOUTS.queueLimit),
+    queueTimeoutMs: positiveInteger(options.queueTimeoutMs, "queueTimeoutMs", DEFAULT_SHARD_TIMEOUTS.queueTimeoutMs),
   };
   return {
     kind: "mysql",

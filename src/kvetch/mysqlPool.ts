@@ -1,26 +1,41 @@
-// One shard's mysql2 pool with every wait bounded: a round trip (waiting for a connection included) ends
-// within `queryTimeoutMs`, a connection is waited for at most `acquireTimeoutMs`, and at most `queueLimit`
-// calls wait at once (one more fails at once). A connection whose query timed out, or that the server closed
-// (a statement over max_allowed_packet, a network error), is destroyed, never reused.
+// One shard's mysql2 pool with every wait bounded: a call waits for its turn through Admission (fair between
+// requests, OVERLOADED only when it cannot be served in time), a connection opens within `acquireTimeoutMs`,
+// and a round trip ends within `queryTimeoutMs` — the server is told to stop first (a session statement time
+// and lock wait below it; KILL QUERY when the client gives up), so no statement outlives its reported failure.
+// A connection whose query timed out, or that the server closed, is destroyed, never reused.
 // Errors name the shard by number only; host, port, database and driver text stay in the error's cause.
 
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
+import { Admission } from "./admission.js";
 import type { KvetchCounters } from "./backend.js";
 import { KvetchError, describeValue, shardError } from "./errors.js";
 import type { ShardFailureReason } from "./errors.js";
 
 /** How long a shard may keep a caller waiting (mysqlBackend options; spec/kvetch-storage.md §9.1). */
 export interface ShardTimeouts {
-  /** A whole round trip, waiting for a connection included (default 5000 ms). */
+  /** A round trip once its call is admitted, opening a connection included (default 5000 ms). */
   queryTimeoutMs: number;
-  /** Waiting for a pooled connection, opening one included (default 2000 ms). */
+  /** Opening a pooled connection (default 2000 ms); also bounds the KILL QUERY sent after a timeout. */
   acquireTimeoutMs: number;
-  /** Calls that may wait for a connection at once; one more fails at once (default 100). */
+  /** Calls that may wait for their turn at once (a bound on memory); one more is OVERLOADED (default 10000). */
   queueLimit: number;
+  /** The longest a call waits for its turn, whatever its request's deadline (default 10000 ms). */
+  queueTimeoutMs: number;
 }
 
-export const DEFAULT_SHARD_TIMEOUTS: ShardTimeouts = { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, queueLimit: 100 };
+export const DEFAULT_SHARD_TIMEOUTS: ShardTimeouts = { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, queueLimit: 10_000, queueTimeoutMs: 10_000 };
+
+/**
+ * serverLimits: what each connection tells its server when it opens, so the server ends a statement before the
+ * client's queryTimeoutMs does: `innodb_lock_wait_timeout` (whole seconds, at least 1) and, on MariaDB,
+ * `max_statement_time` (seconds), both at 80% of queryTimeoutMs. MySQL has no limit on writes' time: there
+ * KILL QUERY after a client timeout (killQuery) is what stops them.
+ */
+export function serverLimits(queryTimeoutMs: number): { lockWaitSeconds: number; statementSeconds: number } {
+  const seconds = (queryTimeoutMs * 0.8) / 1000;
+  return { lockWaitSeconds: Math.max(1, Math.floor(seconds)), statementSeconds: Math.max(0.001, Math.round(seconds * 1000) / 1000) };
+}
 
 const DEADLOCK = 1213;
 const LOCK_WAIT_TIMEOUT = 1205;
@@ -138,12 +153,14 @@ function within<T>(promise: Promise<T>, ms: number, reason: ShardFailureReason, 
 
 export class ShardPool {
   private readonly pool: Pool;
+  /** Who may use a connection next: calls wait their turn here, never in mysql2's own queue. */
+  readonly admission: Admission;
 
   constructor(
     readonly shard: number,
     /** host:port/database, for causes only (never for messages). */
     private readonly where: string,
-    url: string,
+    private readonly url: string,
     poolSize: number,
     readonly timeouts: ShardTimeouts,
     private readonly counters: KvetchCounters,
@@ -151,12 +168,14 @@ export class ShardPool {
     this.pool = mysql.createPool({
       uri: url,
       connectionLimit: poolSize,
-      queueLimit: timeouts.queueLimit,
+      queueLimit: 0, // never reached: Admission lets at most poolSize calls at the pool at once
       multipleStatements: true,
       // affectedRows must count rows really changed (not rows matched), for compare-and-set and counts
       flags: ["-FOUND_ROWS"],
       connectTimeout: timeouts.acquireTimeoutMs,
     });
+    this.admission = new Admission(shard, poolSize, timeouts.queueLimit, timeouts.queueTimeoutMs);
+    const limits = serverLimits(timeouts.queryTimeoutMs);
     // An idle pooled connection that breaks is removed by mysql2; without a listener the error would be thrown.
     // Each new connection first reads its max_allowed_packet (queued before the caller's first statement;
     // connection setup, like the handshake, so not counted), so run() can refuse an oversized statement
@@ -173,6 +192,11 @@ export class ShardPool {
         });
       });
       maxPacketOf.set(connection, read);
+      // `/*M!…*/` runs on MariaDB only (MySQL reads a comment); an error here leaves the server defaults.
+      connection.query(
+        `SET SESSION innodb_lock_wait_timeout = ${limits.lockWaitSeconds} /*M!100108 , SESSION max_statement_time = ${limits.statementSeconds} */`,
+        () => undefined,
+      );
     });
   }
 
@@ -191,8 +215,7 @@ export class ShardPool {
     } else {
       const driver = error as { code?: unknown; message?: unknown };
       detail = typeof driver?.message === "string" ? driver.message : String(error);
-      if (driver?.message === "Queue limit reached.") reason = "pool queue full";
-      else if (typeof driver?.code === "string" && CONNECTION_CODES.has(driver.code)) reason = "connection lost";
+      if (typeof driver?.code === "string" && CONNECTION_CODES.has(driver.code)) reason = "connection lost";
       else if ((error as { fatal?: unknown })?.fatal === true) reason = "connection lost";
       else if (CLOSING_ERRNOS.has((error as { errno?: number })?.errno ?? 0)) reason = "connection lost";
     }
@@ -248,15 +271,18 @@ export class ShardPool {
   private async run(connection: PoolConnection, what: string, sql: string, params: unknown[], deadline: number): Promise<unknown> {
     const text = connection.format(sql, params); // what mysql2 would send; sent as is (no values: formatted once)
     let max: number | undefined;
+    let sent = false;
     try {
       // UTF-8 takes at most 3 bytes per UTF-16 unit; the packet adds the command byte
       const known = text.length * 3 + 1 > MIN_MAX_PACKET ? maxPacketOf.get(coreOf(connection)) : undefined;
       max = typeof known === "object" ? await within(known, Math.max(1, deadline - Date.now()), "timeout") : known;
       const bytes = max !== undefined && text.length * 3 + 1 > max ? Buffer.byteLength(text) + 1 : 0;
       if (max !== undefined && bytes > max) throw this.tooLarge(what, bytes, max, null);
+      sent = true;
       const [result] = await within(connection.query(text), Math.max(1, deadline - Date.now()), "timeout");
       return result;
     } catch (error) {
+      if (sent && error instanceof Timeout) await this.killQuery(connection.threadId);
       if (unusable(connection, error)) {
         connection.destroy();
         const tooLarge = (error as { errno?: unknown })?.errno === PACKET_TOO_LARGE;
@@ -267,23 +293,49 @@ export class ShardPool {
   }
 
   /**
-   * One counted round trip on a pooled connection. With `retryLocks` (statements that may run again: one
-   * statement, which a deadlock rolls back whole, or insert-if-absent statements), a deadlock or lock wait
-   * timeout runs it again, up to MAX_ATTEMPTS attempts, each counted.
+   * killQuery: after the client gave up on a statement, tells the server to stop it (`KILL QUERY <thread>`
+   * on a connection of its own, within acquireTimeoutMs), so that once this returns the statement has either
+   * finished or been rolled back, and a re-read learns which. A server that does not answer is left to its
+   * own statement limit (serverLimits).
+   */
+  private async killQuery(threadId: number | null | undefined): Promise<void> {
+    if (typeof threadId !== "number") return;
+    let killer: mysql.Connection | null = null;
+    try {
+      const opening = mysql.createConnection({ uri: this.url, connectTimeout: this.timeouts.acquireTimeoutMs });
+      killer = await within(opening, this.timeouts.acquireTimeoutMs, "no connection", (late) => late.destroy());
+      killer.on("error", () => undefined);
+      await within(killer.query("KILL QUERY ?", [threadId]), this.timeouts.acquireTimeoutMs, "timeout");
+    } catch {
+      // unreachable or gone: the server's statement limit ends the statement; the re-read tells the outcome
+    } finally {
+      killer?.destroy();
+    }
+  }
+
+  /**
+   * One counted round trip on a pooled connection, once Admission lets the call in. With `retryLocks`
+   * (statements that may run again: one statement, which a deadlock rolls back whole, or insert-if-absent
+   * statements), a deadlock or lock wait timeout runs it again, up to MAX_ATTEMPTS attempts, each counted.
    */
   async query<T>(what: string, sql: string, params: unknown[], retryLocks = false): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      this.counters.shardQueries[this.shard]!++;
-      const deadline = Date.now() + this.timeouts.queryTimeoutMs;
-      const connection = await this.connect(what, deadline);
+      await this.admission.admit(what);
       try {
-        const result = (await this.run(connection, what, sql, params, deadline)) as T;
-        connection.release();
-        return result;
-      } catch (error) {
-        if (!(error instanceof Discarded)) connection.release();
-        if (retryLocks && (await againAfterLockError(error, attempt))) continue;
-        throw this.failed(what, error);
+        this.counters.shardQueries[this.shard]!++;
+        const deadline = Date.now() + this.timeouts.queryTimeoutMs;
+        const connection = await this.connect(what, deadline);
+        try {
+          const result = (await this.run(connection, what, sql, params, deadline)) as T;
+          connection.release();
+          return result;
+        } catch (error) {
+          if (!(error instanceof Discarded)) connection.release();
+          if (retryLocks && (await againAfterLockError(error, attempt))) continue;
+          throw this.failed(what, error);
+        }
+      } finally {
+        this.admission.release();
       }
     }
   }
@@ -296,6 +348,19 @@ export class ShardPool {
    */
   async transaction(what: string, sql: string, params: unknown[]): Promise<ResultSetHeader[]> {
     for (let attempt = 1; ; attempt++) {
+      await this.admission.admit(what);
+      try {
+        const results = await this.transactionOnce(what, sql, params, attempt);
+        if (results !== null) return results;
+      } finally {
+        this.admission.release();
+      }
+    }
+  }
+
+  /** One attempt of transaction(): its statements' results, or null to run again after a lock error. */
+  private async transactionOnce(what: string, sql: string, params: unknown[], attempt: number): Promise<ResultSetHeader[] | null> {
+    {
       const deadline = Date.now() + this.timeouts.queryTimeoutMs;
       const connection = await this.connect(what, deadline);
       this.counters.shardQueries[this.shard]!++;
@@ -315,7 +380,7 @@ export class ShardPool {
         } catch (rollback) {
           if (!(rollback instanceof Discarded)) connection.destroy();
         }
-        if (await againAfterLockError(error, attempt)) continue;
+        if (await againAfterLockError(error, attempt)) return null;
         throw this.fail(what, error);
       }
     }

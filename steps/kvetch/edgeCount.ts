@@ -6,7 +6,7 @@ import { Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedV
 import { KvetchError, notUuidError } from "../../src/kvetch/index.js";
 import { countDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { loadedById } from "./loadedId.js";
-import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
 
 export class EdgeCountStep extends Step<number | null> {
   static override readonly stepName = "EdgeCount";
@@ -26,7 +26,12 @@ export class EdgeCountStep extends Step<number | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [fromIds, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<number | null> {
+  /** The batch's store reads run as its request's work (asRequest): they wait in the request's lane at busy shards. */
+  execute(details: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<number | null> {
+    return asRequest(details, () => this.read(details));
+  }
+
+  private read({ count, values: [fromIds, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<number | null> {
     const out = new Array<number | null | FlaggedValue>(count);
     // A fromId that is not a UUID string is bad input: that entry's error, with no query.
     const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, (id) => fail(notUuidError(id, `edgeCount(${JSON.stringify(this.edge)})`)));

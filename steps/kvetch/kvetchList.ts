@@ -9,7 +9,7 @@ import { AccessStep, Step, constant, fail, type ExecutionDetails, type Execution
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "../../src/kvetch/index.js";
 import { KvetchError, decodeCursor } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
-import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
 import { loadedById } from "./loadedId.js";
 import { ACCEPT_ANY, keyedPages, readPrefetched, type PrefetchedPages } from "./prefetch.js";
 
@@ -144,7 +144,12 @@ export abstract class KvetchListStep extends Step<unknown> {
   /** The dependency key of the list a key reads (`edges:<edge>:<fromId>`, `index:<index>:<valueKey>`). */
   abstract dependencyKey(key: unknown): string;
 
-  execute({ count, values, request, deps }: ExecutionDetails): ExecutionResults<unknown> {
+  /** The batch's store reads run as its request's work (asRequest): they wait in the request's lane at busy shards. */
+  execute(details: ExecutionDetails): ExecutionResults<unknown> {
+    return asRequest(details, () => this.read(details));
+  }
+
+  private read({ count, values, request, deps }: ExecutionDetails): ExecutionResults<unknown> {
     const maxPage = request.limits.maxPageSize;
     const keys = values[this.keyIndex] as readonly unknown[];
     const store = requireStore(values[this.storeIndex], this);

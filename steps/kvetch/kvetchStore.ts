@@ -4,7 +4,7 @@
 
 import type { PlanValidationContext, Step } from "../../src/index.js";
 import type { Kvetch, KvetchSchema } from "../../src/kvetch/index.js";
-import { isUuid } from "../../src/kvetch/index.js";
+import { isUuid, withRequest } from "../../src/kvetch/index.js";
 import { context } from "../context.js";
 
 /** Options every Kvetch step takes. */
@@ -16,6 +16,15 @@ export interface KvetchStepOptions {
 /** The store step: `contextValue.kvetch` by default. */
 export function kvetchStore(options?: KvetchStepOptions): Step {
   return options?.store ?? context().get("kvetch");
+}
+
+/**
+ * asRequest: runs a step's store calls as its request's work (withRequest with the request's signal): at a
+ * busy shard they wait in the request's own lane, served in turn with other requests', and stop waiting when
+ * the request ends. Writes are not wrapped: a committed write's derived rows must outlive its request.
+ */
+export function asRequest<T>(details: { readonly signal: AbortSignal | undefined }, read: () => T): T {
+  return withRequest(details, read);
 }
 
 /** The key of the Kvetch schema in `makeSchema({ planContext })`: `{ kvetchSchema: defineSchema(...) }`. */

@@ -8,7 +8,7 @@ import { AccessStep, Step, fail, type ExecutionDetails, type ExecutionResults, t
 import { KvetchError, type Kvetch, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { KvetchListStep, type ListItem } from "./kvetchList.js";
-import { requireStore } from "./kvetchStore.js";
+import { requireStore, asRequest } from "./kvetchStore.js";
 import { PREFETCHED, type PrefetchedPages, type Prefetches } from "./prefetch.js";
 
 /**
@@ -66,7 +66,12 @@ export class LoadNodesStep extends Step<unknown> {
     return this.getDependency(2);
   }
 
-  execute({ count, values, request, deps }: ExecutionDetails): ExecutionResults<unknown> {
+  /** The batch's store reads run as its request's work (asRequest): they wait in the request's lane at busy shards. */
+  execute(details: ExecutionDetails): ExecutionResults<unknown> {
+    return asRequest(details, () => this.read(details));
+  }
+
+  private read({ count, values, request, deps }: ExecutionDetails): ExecutionResults<unknown> {
     const [lists, keys, storeValue] = values as [readonly unknown[], readonly unknown[], unknown];
     const store = requireStore(storeValue, this);
     const $list = this.$list;

@@ -11,7 +11,7 @@ import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
-import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
   static override readonly stepName = "LoadObject";
@@ -31,7 +31,12 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<KvetchObject | null> {
+  /** The batch's store reads run as its request's work (asRequest): they wait in the request's lane at busy shards. */
+  execute(details: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<KvetchObject | null> {
+    return asRequest(details, () => this.read(details));
+  }
+
+  private read({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<KvetchObject | null> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count);
     // An id that is not a UUID string is bad input: that entry's error, saying what and where; no store call.
     const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) => fail(notUuidError(id, `loadObject(${JSON.stringify(this.type)})`)));
