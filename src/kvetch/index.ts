@@ -61,6 +61,8 @@ export { newId, isUuid, notUuidError, timeOfId } from "./id.js";
 export { derivedEdgeHolds, derivedTargetHolds, indexEntryHolds } from "./derived.js";
 export { KvetchError } from "./errors.js";
 export { withRequest } from "./admission.js";
+export { writeOutcomeOf } from "./canonicalWrite.js";
+export type { WriteOutcome } from "./canonicalWrite.js";
 export type { KvetchRequestScope } from "./admission.js";
 export type { DependencyChange, DependencyVersions } from "./reactivity.js";
 export { objectKey, edgesKey, countKey, indexKey } from "./deps.js";

@@ -54,32 +54,41 @@ export async function finishDerived(store: Store, op: "create" | "update" | "del
 
 /**
  * The objects into the repair queue: on each object's shard, in chunks through eachShardChunk (at most
- * chunksAtOnce at once per shard); then onDerivedWriteFailure, told whether they were queued.
+ * chunksAtOnce at once per shard); a chunk whose connection was lost (or whose shard answered with an
+ * error) is tried once more. Then onDerivedWriteFailure is told per item: once with the objects queued
+ * (queued: true) and once with those that could not be (queued: false), so `queued` is true of every id
+ * it is given.
  */
 async function queueForRepair(store: Store, op: DerivedWriteFailure["op"], objects: readonly WrittenObject[], failure: unknown): Promise<void> {
-  const ids = objects.map((object) => object.id);
-  let queued = objects.length > 0;
+  const notQueued = new Set<string>();
   const shardOf = new Int32Array(objects.length);
   for (let i = 0; i < objects.length; i++) shardOf[i] = shardOfId(store.shardMap, objects[i]!.id);
+  const missed = (positions: readonly number[]): void => {
+    for (const p of positions) notQueued.add(objects[p]!.id);
+  };
   await eachShardChunk(
     groupByShard(store.shards.length, shardOf),
     async ({ shard, positions }) => {
       const target = store.shards[shard]!;
-      if (!target.queueRepairs) {
-        queued = false;
-        return;
-      }
+      if (!target.queueRepairs) return missed(positions);
       const entries = pick(objects, positions).map((object): RepairEntry => ({ id: object.id, seq: nextSeq(), body: encodeTouched(object.touched) }));
-      await target.queueRepairs(entries).catch(() => {
-        queued = false;
-      });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await target.queueRepairs(entries); // insert-if-absent: running it again queues nothing twice
+          return;
+        } catch (error) {
+          const reason = shardFailureOf(error);
+          if (attempt < 2 && (reason === "connection lost" || reason === "failed")) continue;
+          return missed(positions);
+        }
+      }
     },
-    () => {
-      queued = false;
-    },
+    ({ positions }) => missed(positions),
     store,
   );
-  store.onDerivedWriteFailure({ op, ids, queued, error: failure });
+  const queued = objects.filter((object) => !notQueued.has(object.id)).map((object) => object.id);
+  if (queued.length > 0) store.onDerivedWriteFailure({ op, ids: queued, queued: true, error: failure });
+  if (notQueued.size > 0) store.onDerivedWriteFailure({ op, ids: [...notQueued], queued: false, error: failure });
 }
 
 /**

@@ -41,7 +41,10 @@ export interface DerivedWriteFailure {
   op: "create" | "update" | "delete" | "repair";
   /** The objects whose derived rows may be missing or stale. */
   ids: readonly string[];
-  /** Whether they are in the repair queue (`repair --queue` heals them); false: only a full repair does. */
+  /**
+   * Whether these ids are in the repair queue (`repair --queue` heals them); false: only a full repair does.
+   * True of every id of the report: a write whose objects were queued in part is reported twice.
+   */
   queued: boolean;
   /** The shard error (its cause has the detail). */
   error: unknown;

@@ -6,7 +6,7 @@
 
 import type { ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
-import { canonicalChunks, insertNew } from "./canonicalWrite.js";
+import { canonicalChunks, insertNew, removeSettled, replaceSettled } from "./canonicalWrite.js";
 import type { HeldError } from "./canonicalWrite.js";
 import { nextSeq, seqAt } from "./cursor.js";
 import { applyPatch } from "./data.js";
@@ -215,11 +215,14 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
           const plan = planned[positions[p]!]!;
           changesForShard[p] = { row: plan.row, expectVersion: plan.before.version };
         }
-        const done = await store.shards[shard]!.replaceObjects(changesForShard);
+        // A failure that may have committed some rows is read back: each row is stored, not stored or unknown.
+        const done = await replaceSettled(store.shards[shard]!, changesForShard);
         for (let p = 0; p < positions.length; p++) {
           const plan = planned[positions[p]!]!;
-          if (!done[p]) {
-            retry.push(plan.at);
+          const outcome = done[p]!;
+          if (outcome !== true) {
+            if (outcome === false) retry.push(plan.at);
+            else results[plan.at] = outcome;
             continue;
           }
           results[plan.at] = decodeObject(store.schema, plan.row, "");
@@ -287,11 +290,13 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
           const { row } = present[positions[p]!]!;
           keys[p] = { id: row.id, expectVersion: row.version };
         }
-        const done = await store.shards[shard]!.removeObjects(keys);
+        const done = await removeSettled(store.shards[shard]!, keys);
         for (let p = 0; p < positions.length; p++) {
           const { at, row } = present[positions[p]!]!;
-          if (!done[p]) {
-            retry.push(at);
+          const outcome = done[p]!;
+          if (outcome !== true) {
+            if (outcome === false) retry.push(at);
+            else results[at] = outcome;
             continue;
           }
           results[at] = true;
