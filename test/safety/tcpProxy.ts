@@ -1,7 +1,8 @@
 // A TCP proxy on 127.0.0.1 for fault tests: it forwards every connection to a target (MariaDB), and can be
 // switched to blackhole mode — connections are accepted and never answered, bytes on open connections are
 // swallowed — and back. Switching back closes the connections that were blackholed (their protocol state is
-// lost), as a server that came back would. Counts what it saw, so tests assert numbers, not times.
+// lost), as a server that came back would; `cut()` closes every open connection at once, as a restart would.
+// Counts what it saw, so tests assert numbers, not times.
 
 import { createServer, connect, type Server, type Socket } from "node:net";
 
@@ -13,6 +14,8 @@ export interface TcpProxy {
   readonly swallowed: () => number;
   blackhole(): void;
   forward(): void;
+  /** Closes every open connection at once (both sides), as a server restart would; new ones are forwarded. */
+  cut(): number;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     blackhole() {
       mode = "blackhole";
       for (const pair of pairs) pair.held = true;
+    },
+    cut() {
+      const open = pairs.size;
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.upstream?.destroy();
+      }
+      return open;
     },
     forward() {
       mode = "forward";
