@@ -69,8 +69,12 @@ async function settleWrite<T>(
     try {
       rows = await shard.readObjects(ids);
     } catch (reread) {
-      // A lost connection is read again once (the shard may be back); then only a shard still down is "unknown".
-      if (attempt < 2 && shardFailureOf(reread) === "connection lost") continue;
+      // A lost connection (a pooled one the same cut closed) is read again, after the pool has seen the
+      // closed sockets; then only a shard that still does not answer leaves the outcome "unknown".
+      if (attempt < REREADS && shardFailureOf(reread) === "connection lost") {
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+        continue;
+      }
       for (let i = 0; i < ids.length; i++) out[i] = outcomeError(error, "unknown", ids[i]!, what);
       return out;
     }
@@ -80,6 +84,9 @@ async function settleWrite<T>(
   for (let i = 0; i < ids.length; i++) out[i] = stored(i, byId.get(ids[i]!) ?? null) ? ok : outcomeError(error, "not stored", ids[i]!, what);
   return out;
 }
+
+/** Attempts of the re-read that settles a write whose outcome is unknown. */
+const REREADS = 4;
 
 /** Whether `found` is the row a write meant to store (same version, update time and data). */
 function isRow(found: ObjectRow | null, row: ObjectRow): boolean {
@@ -162,6 +169,7 @@ export async function insertNew(store: Store, rows: readonly ObjectRow[], shardO
     async ({ shard, positions }) => {
       const shardStore = store.shards[shard]!;
       let pending = pick(rows, positions);
+      let lost = false;
       while (pending.length > 0) {
         try {
           await shardStore.insertObjects(pending);
@@ -172,12 +180,18 @@ export async function insertNew(store: Store, rows: readonly ObjectRow[], shardO
             // The outcome is read back per row: a row that is there was stored (its derived rows follow).
             const ids = pending.map((row) => row.id);
             const settled = await settleWrite(shardStore, ids, error, false, "the create", (at, found) => isRow(found, pending[at]!), true);
+            const again: ObjectRow[] = [];
             for (let i = 0; i < pending.length; i++) {
               const outcome = settled[i]!;
               if (outcome === true) done.committed.set(pending[i]!.id, pending[i]!);
+              else if (!lost && shardFailureOf(error) === "connection lost" && writeOutcomeOf(outcome) === "not stored") again.push(pending[i]!);
               else done.failed.set(pending[i]!.id, outcome as KvetchError);
             }
-            return;
+            // Rows read back as absent after a lost connection (a restart, a cut) are inserted once more: an
+            // absent id cannot be inserted twice.
+            lost = true;
+            pending = again;
+            continue;
           }
           if (!isTaken(error)) throw error;
           const asked = pending.filter((row) => keyed.has(row.id)).map((row) => row.id);
