@@ -282,7 +282,8 @@ export class ShardPool {
       const [result] = await within(connection.query(text), Math.max(1, deadline - Date.now()), "timeout");
       return result;
     } catch (error) {
-      if (sent && error instanceof Timeout) await this.killQuery(connection.threadId);
+      // A statement the client stopped waiting for, or whose connection broke, may still run on the server.
+      if (sent && unusable(connection, error)) await this.killQuery(connection.threadId);
       if (unusable(connection, error)) {
         connection.destroy();
         const tooLarge = (error as { errno?: unknown })?.errno === PACKET_TOO_LARGE;
