@@ -9,6 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import mysql from "mysql2/promise";
 import { Kvetch, KvetchError, mysqlBackend, writeOutcomeOf, type DerivedWriteFailure, type KvetchObject } from "../../src/kvetch/index.js";
+import { ShardPool } from "../../src/kvetch/mysqlPool.js";
 import { todoKvetchSchema } from "../../examples/todo/schema.js";
 import { MYSQL_SERVER, dropDatabases, serversUp, shardUrls, testDatabases } from "./kvetch-servers.js";
 import { startTcpProxy, type TcpProxy } from "../safety/tcpProxy.js";
@@ -116,6 +117,38 @@ if (await serversUp("test/integration/kvetch-write-outcomes.test.ts", { mysql: t
       assert.is(inTo.has(items[i]!.id), movedThere, `item ${i} in the new list`);
       assert.is(inFrom.has(items[i]!.id), !movedThere, `item ${i} in the old list`);
     }
+  });
+
+  test("each connection tells the server to end a lock wait and a statement before the client's queryTimeoutMs (2000 ms: 1 s, 1.6 s)", async () => {
+    const pool = (kvetch as unknown as { store: { shards: { inner: { pool: ShardPool } }[] } }).store.shards[0]!.inner.pool;
+    const rows = await pool.query<{ l: number; m: string | null }[]>("session", "SELECT @@session.innodb_lock_wait_timeout AS l, IF(VERSION() LIKE '%MariaDB%', @@session.max_statement_time, NULL) AS m", []);
+    assert.is(Number(rows[0]!.l), 1);
+    if (rows[0]!.m !== null) assert.is(Number(rows[0]!.m), 1.6);
+  });
+
+  test("a statement the client gave up on is killed before the failure is reported: a lock-blocked update with the server's own limits lifted never commits after its timeout", async () => {
+    const user = await kvetch.createObject("User", { name: "kill" });
+    const shard = kvetch.shardOf(user.id);
+    const holder = await lockRows(shard, [user.id]);
+    const counters = { calls: 0, shardQueries: [0, 0, 0, 0], cacheRoundTrips: {}, rowsFetched: 0 };
+    const url = `${MYSQL_SERVER.replace(/\/+$/, "")}/${DATABASES[shard]}`;
+    const pool = new ShardPool(shard, "test", url, 2, { queryTimeoutMs: 1000, acquireTimeoutMs: 1000, queueLimit: 10, queueTimeoutMs: 1000 }, counters);
+    let failure: unknown = null;
+    try {
+      // This session waits 50 s for the lock and has no statement limit: only KILL QUERY can stop it.
+      await pool.query("update", "SET SESSION innodb_lock_wait_timeout = 50; SET SESSION max_statement_time = 0; UPDATE objects SET version = 99 WHERE id = ?", [
+        Buffer.from(user.id.replace(/-/g, ""), "hex"),
+      ]).catch((error: unknown) => (failure = error));
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+    }
+    assert.instance(failure, KvetchError);
+    assert.match((failure as KvetchError).message, /shard \d is unavailable \(timeout\) in update/);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // time for a statement still alive to commit
+    const [row] = await kvetch.getObjects([user.id]);
+    assert.is((row as KvetchObject).version, 1, "the update was killed, not committed after its reported timeout");
+    await pool.close();
   });
 
   test(`connections cut during a ${LARGE_CREATE.toLocaleString("en")}-item create: per-item results match what is stored, queued says truly which objects were queued, and after a queue drain a full repair adds 0 edges`, async () => {
