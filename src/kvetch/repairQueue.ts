@@ -59,7 +59,7 @@ export async function finishDerived(store: Store, op: "create" | "update" | "del
  * (queued: true) and once with those that could not be (queued: false), so `queued` is true of every id
  * it is given.
  */
-async function queueForRepair(store: Store, op: DerivedWriteFailure["op"], objects: readonly WrittenObject[], failure: unknown): Promise<void> {
+async function queueForRepair(store: Store, op: DerivedWriteFailure["op"], objects: readonly WrittenObject[], failure: unknown, anyShard = false): Promise<void> {
   const notQueued = new Set<string>();
   const shardOf = new Int32Array(objects.length);
   for (let i = 0; i < objects.length; i++) shardOf[i] = shardOfId(store.shardMap, objects[i]!.id);
@@ -69,19 +69,22 @@ async function queueForRepair(store: Store, op: DerivedWriteFailure["op"], objec
   await eachShardChunk(
     groupByShard(store.shards.length, shardOf),
     async ({ shard, positions }) => {
-      const target = store.shards[shard]!;
-      if (!target.queueRepairs) return missed(positions);
       const entries = pick(objects, positions).map((object): RepairEntry => ({ id: object.id, seq: nextSeq(), body: encodeTouched(object.touched) }));
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await target.queueRepairs(entries); // insert-if-absent: running it again queues nothing twice
-          return;
-        } catch (error) {
-          const reason = shardFailureOf(error);
-          if (attempt < 2 && (reason === "connection lost" || reason === "failed")) continue;
-          return missed(positions);
+      // The object's own shard; with anyShard, when it does not take them, the next shards in turn.
+      for (let k = 0; k < (anyShard ? store.shards.length : 1); k++) {
+        const target = store.shards[(shard + k) % store.shards.length]!;
+        if (!target.queueRepairs) continue;
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          try {
+            await target.queueRepairs(entries); // insert-if-absent: running it again queues nothing twice
+            return;
+          } catch (error) {
+            const reason = shardFailureOf(error);
+            if (reason !== "connection lost" && reason !== "failed") break;
+          }
         }
       }
+      missed(positions);
     },
     ({ positions }) => missed(positions),
     store,
@@ -89,6 +92,16 @@ async function queueForRepair(store: Store, op: DerivedWriteFailure["op"], objec
   const queued = objects.filter((object) => !notQueued.has(object.id)).map((object) => object.id);
   if (queued.length > 0) store.onDerivedWriteFailure({ op, ids: queued, queued: true, error: failure });
   if (notQueued.size > 0) store.onDerivedWriteFailure({ op, ids: [...notQueued], queued: false, error: failure });
+}
+
+/**
+ * queueUnsettled: the objects of a write whose outcome is unknown (its shard answered neither the write nor
+ * the re-read, §6.4) into the repair queue — on their own shard, or when it does not take them, on the next
+ * shard that does (the drain reads each queued object from its own shard, wherever its row was queued) — so
+ * that once the shard is back, `repair --queue` makes their derived rows follow whatever was stored.
+ */
+export async function queueUnsettled(store: Store, op: "create" | "update" | "delete", objects: readonly WrittenObject[], failure: unknown): Promise<void> {
+  if (objects.length > 0) await queueForRepair(store, op, objects, failure, true);
 }
 
 /**

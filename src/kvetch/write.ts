@@ -6,7 +6,7 @@
 
 import type { ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
-import { canonicalChunks, insertNew, removeSettled, replaceSettled } from "./canonicalWrite.js";
+import { canonicalChunks, insertNew, removeSettled, replaceSettled, writeOutcomeOf } from "./canonicalWrite.js";
 import type { HeldError } from "./canonicalWrite.js";
 import { nextSeq, seqAt } from "./cursor.js";
 import { applyPatch } from "./data.js";
@@ -19,7 +19,7 @@ import { reserveIds } from "./idempotency.js";
 import { decodeObject } from "./model.js";
 import type { KvetchData, KvetchObject } from "./model.js";
 import { readObjectRows } from "./objectRead.js";
-import { finishDerived } from "./repairQueue.js";
+import { finishDerived, queueUnsettled } from "./repairQueue.js";
 import type { WrittenObject } from "./repairQueue.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
 import { shardOfId } from "./shard.js";
@@ -115,6 +115,7 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
     written.push({ id: row.id, touched: implied, version: row.version });
   }
   await finishDerived(store, "create", changes, written);
+  await queueUnsettled(store, "create", unknownOutcomes(failed, () => NOTHING_LEFT, () => 1), firstUnknown(failed));
   const tags = new Set<string>();
   for (const id of committed.keys()) tags.add(objectTag(id));
   derivedTags(changes, tags);
@@ -129,6 +130,18 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
     out[i] = row !== undefined ? decodeObject(store.schema, row, "") : failed.get(id)!;
   }
   return out as OrFailure<KvetchObject>[];
+}
+
+/** The created objects whose outcome is unknown, for the repair queue (a drain derives their rows from what is stored). */
+function unknownOutcomes(failed: ReadonlyMap<string, KvetchError>, touched: () => DerivedRows, version: () => number): WrittenObject[] {
+  const out: WrittenObject[] = [];
+  for (const [id, error] of failed) if (writeOutcomeOf(error) === "unknown") out.push({ id, touched: touched(), version: version() });
+  return out;
+}
+
+function firstUnknown(failed: ReadonlyMap<string, KvetchError>): unknown {
+  for (const error of failed.values()) if (writeOutcomeOf(error) === "unknown") return error;
+  return undefined;
 }
 
 function keyUsedElsewhere(item: NewObject): KvetchError {
@@ -161,6 +174,9 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
   const tags = new Set<string>();
   const ids = new Array<string>(patches.length);
   for (let i = 0; i < patches.length; i++) ids[i] = patches[i]!.id;
+  // Rows whose outcome is unknown (their shard answered neither the write nor the re-read): queued for repair.
+  const unknown: WrittenObject[] = [];
+  let unknownError: unknown;
   let held: HeldError | null = null;
   let pending = Array.from(patches.keys());
   for (let attempt = 1; pending.length > 0; attempt++) {
@@ -223,6 +239,11 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
           if (outcome !== true) {
             if (outcome === false) retry.push(plan.at);
             else results[plan.at] = outcome;
+            if (writeOutcomeOf(outcome) === "unknown") {
+              const diff = diffDerivedRows(plan.beforeRows, plan.afterRows);
+              unknown.push({ id: plan.row.id, touched: { edges: [...diff.removed.edges, ...diff.added.edges], index: [...diff.removed.index, ...diff.added.index] }, version: plan.row.version });
+              unknownError ??= outcome;
+            }
             continue;
           }
           results[plan.at] = decodeObject(store.schema, plan.row, "");
@@ -242,6 +263,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
   }
   await store.hooks.afterCanonicalWrite?.({ op: "update", ids });
   await finishDerived(store, "update", changes, written);
+  await queueUnsettled(store, "update", unknown, unknownError);
   derivedTags(changes, tags);
   await invalidate(store, tags);
   if (held !== null) throw held.error;
@@ -256,6 +278,8 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
 export async function deleteObjects(store: Store, ids: readonly string[], expectType?: KvetchObjectTypeDef): Promise<OrFailure<boolean>[]> {
   const results = new Array<OrFailure<boolean>>(ids.length).fill(false);
   const written: WrittenObject[] = [];
+  const unknown: WrittenObject[] = [];
+  let unknownError: unknown;
   const changes = emptyChanges();
   const tags = new Set<string>();
   let held: HeldError | null = null;
@@ -297,6 +321,11 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
           if (outcome !== true) {
             if (outcome === false) retry.push(at);
             else results[at] = outcome;
+            if (writeOutcomeOf(outcome) === "unknown") {
+              const type = store.schema.typeById(row.typeId);
+              unknown.push({ id: row.id, touched: type ? derivedRowsOf(type, JSON.parse(row.body) as KvetchData, false, "") : NOTHING_LEFT, version: null });
+              unknownError ??= outcome;
+            }
             continue;
           }
           results[at] = true;
@@ -316,6 +345,7 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
   }
   await store.hooks.afterCanonicalWrite?.({ op: "delete", ids });
   await finishDerived(store, "delete", changes, written);
+  await queueUnsettled(store, "delete", unknown, unknownError);
   derivedTags(changes, tags);
   await invalidate(store, tags);
   if (held !== null) throw held.error;

@@ -103,14 +103,15 @@ test("an update batch that committed, then lost its connection, is read back: ev
   assert.is((await listed(kvetch, to!.id)).size, 20, "all in the new list, without a repair");
 });
 
-test("when the re-read fails too, the outcome is 'unknown' per item (the shard does not answer) — never a guess", async () => {
-  const { kvetch, faults } = faulty();
+test("when the re-read fails too, the outcome is 'unknown' per item (the shard does not answer) — never a guess; the objects are queued on another shard and the drain heals their lists", async () => {
+  const { kvetch, faults, failures } = faulty();
   const list = await kvetch.createObject("List", {});
   const items = await kvetch.createObjects(Array.from({ length: 12 }, () => ({ type: "Item", data: { listId: list.id } })));
   const onShard1 = items.filter((item) => kvetch.shardOf(item.id) === 1);
   faults.removeObjects = { fault: "commit then timeout", on: new Set([1]), times: 1 };
   // deleteObjects reads the rows first (let through); every attempt of the re-read then loses its connection.
   faults.readObjects = { fault: "lost before", on: new Set([1]), times: 4, skip: 1 };
+  faults.queueRepairs = { fault: "fail", on: new Set([1]), times: 1000 }; // their own shard does not take them
   const results = await kvetch.deleteObjects(onShard1.map((item) => item.id), { partial: true });
   assert.ok(results.length > 0);
   for (const result of results) {
@@ -120,6 +121,11 @@ test("when the re-read fails too, the outcome is 'unknown' per item (the shard d
   }
   assert.is(faults.readObjects.times, 0, "the re-read was tried 4 times");
   assert.equal(await kvetch.getObjects(onShard1.map((item) => item.id)), onShard1.map(() => null), "the delete did happen: unknown was the truth");
+  const reports = failures.filter((report) => report.op === "delete");
+  assert.equal(reports.map((report) => [new Set(report.ids), report.queued]), [[new Set(onShard1.map((item) => item.id)), true]]);
+  const drained = await kvetch.repair({ queue: true });
+  assert.is(drained.scanned, onShard1.length);
+  assert.is(drained.edgesRemoved, onShard1.length, "the deleted items' edges left their list");
 });
 
 test("onDerivedWriteFailure tells per item whether it was queued: the objects queued and those not come in separate reports", async () => {
