@@ -1,7 +1,8 @@
 // Writes: canonical rows first, then derived rows (idempotent upserts and deletes), then cache invalidation —
 // always in that order, so a crash leaves at worst derived rows that reads re-check and repair heals. Each
 // entry's result tells the truth: an object whose canonical row committed is a success even when its derived
-// rows failed (they are queued for repair); an entry whose shard failed before the commit is its failure.
+// rows failed (they are queued for repair); an entry whose shard failed is read back (canonicalWrite.ts) and
+// is stored, not stored, or unknown — the unknown ones queued for repair.
 // Every argument is validated by the caller before the first write; never writes a derived row before its canonical row.
 
 import type { ObjectRow } from "./backend.js";
@@ -115,7 +116,8 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
     written.push({ id: row.id, touched: implied, version: row.version });
   }
   await finishDerived(store, "create", changes, written);
-  await queueUnsettled(store, "create", unknownOutcomes(failed, () => NOTHING_LEFT, () => 1), firstUnknown(failed));
+  const unknown = unknownCreates(failed);
+  await queueUnsettled(store, "create", unknown, unknown.length > 0 ? failed.get(unknown[0]!.id) : undefined);
   const tags = new Set<string>();
   for (const id of committed.keys()) tags.add(objectTag(id));
   derivedTags(changes, tags);
@@ -132,16 +134,11 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
   return out as OrFailure<KvetchObject>[];
 }
 
-/** The created objects whose outcome is unknown, for the repair queue (a drain derives their rows from what is stored). */
-function unknownOutcomes(failed: ReadonlyMap<string, KvetchError>, touched: () => DerivedRows, version: () => number): WrittenObject[] {
+/** The creates whose outcome is unknown, for the repair queue (a drain derives a fresh id's rows from what is stored). */
+function unknownCreates(failed: ReadonlyMap<string, KvetchError>): WrittenObject[] {
   const out: WrittenObject[] = [];
-  for (const [id, error] of failed) if (writeOutcomeOf(error) === "unknown") out.push({ id, touched: touched(), version: version() });
+  for (const [id, error] of failed) if (writeOutcomeOf(error) === "unknown") out.push({ id, touched: NOTHING_LEFT, version: 1 });
   return out;
-}
-
-function firstUnknown(failed: ReadonlyMap<string, KvetchError>): unknown {
-  for (const error of failed.values()) if (writeOutcomeOf(error) === "unknown") return error;
-  return undefined;
 }
 
 function keyUsedElsewhere(item: NewObject): KvetchError {
