@@ -1,7 +1,7 @@
 // One shard's mysql2 pool with every wait bounded: a call waits for its turn through Admission (fair between
 // requests, OVERLOADED only when it cannot be served in time), a connection opens within `acquireTimeoutMs`,
-// and a round trip ends within `queryTimeoutMs` — the server is told to stop first (a session statement time
-// and lock wait below it; KILL QUERY when the client gives up), so no statement outlives its reported failure.
+// and a round trip ends within `queryTimeoutMs` — the server is told to stop first (a session lock wait below
+// it; KILL QUERY when the client gives up), so no statement outlives its reported failure.
 // A connection whose query timed out, or that the server closed, is destroyed, never reused.
 // Errors name the shard by number only; host, port, database and driver text stay in the error's cause.
 
@@ -27,14 +27,14 @@ export interface ShardTimeouts {
 export const DEFAULT_SHARD_TIMEOUTS: ShardTimeouts = { queryTimeoutMs: 5000, acquireTimeoutMs: 2000, queueLimit: 10_000, queueTimeoutMs: 10_000 };
 
 /**
- * serverLimits: what each connection tells its server when it opens, so the server ends a statement before the
- * client's queryTimeoutMs does: `innodb_lock_wait_timeout` (whole seconds, at least 1) and, on MariaDB,
- * `max_statement_time` (seconds), both at 80% of queryTimeoutMs. MySQL has no limit on writes' time: there
- * KILL QUERY after a client timeout (killQuery) is what stops them.
+ * serverLimits: what each connection tells its server when it opens, so a statement waiting for another
+ * connection's row locks ends on the server before the client's queryTimeoutMs: `innodb_lock_wait_timeout` at
+ * 80% of it, in whole seconds, at least 1. Any other statement the client gives up on is killed (killQuery).
+ * No statement time limit: MariaDB's `max_statement_time` arms a timer per statement, which slowed a batch of
+ * 1000 compare-and-set statements past its timeout on a busy server.
  */
-export function serverLimits(queryTimeoutMs: number): { lockWaitSeconds: number; statementSeconds: number } {
-  const seconds = (queryTimeoutMs * 0.8) / 1000;
-  return { lockWaitSeconds: Math.max(1, Math.floor(seconds)), statementSeconds: Math.max(0.001, Math.round(seconds * 1000) / 1000) };
+export function serverLimits(queryTimeoutMs: number): { lockWaitSeconds: number } {
+  return { lockWaitSeconds: Math.max(1, Math.floor((queryTimeoutMs * 0.8) / 1000)) };
 }
 
 const DEADLOCK = 1213;
@@ -192,11 +192,8 @@ export class ShardPool {
         });
       });
       maxPacketOf.set(connection, read);
-      // `/*M!…*/` runs on MariaDB only (MySQL reads a comment); an error here leaves the server defaults.
-      connection.query(
-        `SET SESSION innodb_lock_wait_timeout = ${limits.lockWaitSeconds} /*M!100108 , SESSION max_statement_time = ${limits.statementSeconds} */`,
-        () => undefined,
-      );
+      // An error here leaves the server's default (the statement is still killed at the client's timeout).
+      connection.query(`SET SESSION innodb_lock_wait_timeout = ${limits.lockWaitSeconds}`, () => undefined);
     });
   }
 

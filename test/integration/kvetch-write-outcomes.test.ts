@@ -119,14 +119,13 @@ if (await serversUp("test/integration/kvetch-write-outcomes.test.ts", { mysql: t
     }
   });
 
-  test("each connection tells the server to end a lock wait and a statement before the client's queryTimeoutMs (2000 ms: 1 s, 1.6 s)", async () => {
+  test("each connection tells the server to end a lock wait before the client's queryTimeoutMs (2000 ms: 1 s)", async () => {
     const pool = (kvetch as unknown as { store: { shards: { inner: { pool: ShardPool } }[] } }).store.shards[0]!.inner.pool;
-    const rows = await pool.query<{ l: number; m: string | null }[]>("session", "SELECT @@session.innodb_lock_wait_timeout AS l, IF(VERSION() LIKE '%MariaDB%', @@session.max_statement_time, NULL) AS m", []);
+    const rows = await pool.query<{ l: number }[]>("session", "SELECT @@session.innodb_lock_wait_timeout AS l", []);
     assert.is(Number(rows[0]!.l), 1);
-    if (rows[0]!.m !== null) assert.is(Number(rows[0]!.m), 1.6);
   });
 
-  test("a statement the client gave up on is killed before the failure is reported: a lock-blocked update with the server's own limits lifted never commits after its timeout", async () => {
+  test("a statement the client gave up on is killed before the failure is reported: a lock-blocked update whose session lifted the lock wait never commits after its timeout", async () => {
     const user = await kvetch.createObject("User", { name: "kill" });
     const shard = kvetch.shardOf(user.id);
     const holder = await lockRows(shard, [user.id]);
@@ -135,8 +134,8 @@ if (await serversUp("test/integration/kvetch-write-outcomes.test.ts", { mysql: t
     const pool = new ShardPool(shard, "test", url, 2, { queryTimeoutMs: 1000, acquireTimeoutMs: 1000, queueLimit: 10, queueTimeoutMs: 1000 }, counters);
     let failure: unknown = null;
     try {
-      // This session waits 50 s for the lock and has no statement limit: only KILL QUERY can stop it.
-      await pool.query("update", "SET SESSION innodb_lock_wait_timeout = 50; SET SESSION max_statement_time = 0; UPDATE objects SET version = 99 WHERE id = ?", [
+      // This session waits 50 s for the lock: only KILL QUERY can stop it.
+      await pool.query("update", "SET SESSION innodb_lock_wait_timeout = 50; UPDATE objects SET version = 99 WHERE id = ?", [
         Buffer.from(user.id.replace(/-/g, ""), "hex"),
       ]).catch((error: unknown) => (failure = error));
     } finally {
@@ -173,7 +172,14 @@ if (await serversUp("test/integration/kvetch-write-outcomes.test.ts", { mysql: t
     const errors = results.filter((result): result is KvetchError => result instanceof KvetchError);
     console.log(`  large create: ${cuts} cuts closed ${cutConnections} connections; ${created.length} created, ${errors.length} failed; derived failures reported ${failures.map((f) => `${f.ids.length} queued=${f.queued}`).join(", ") || "none"}`);
     assert.ok(cutConnections > 0, "the cuts closed connections in use");
-    for (const error of errors) assert.is(writeOutcomeOf(error), "not stored", error.message);
+    // "unknown" only where the shard answered neither the write nor its re-read in time (a busy machine can
+    // make a re-read time out); those are queued, and either outcome must then hold for them.
+    const unknown = new Set<string>();
+    for (const error of errors) {
+      const outcome = writeOutcomeOf(error);
+      assert.ok(outcome === "not stored" || outcome === "unknown", error.message);
+      if (outcome === "unknown") unknown.add(/of ([0-9a-f-]{36}) was stored/.exec(error.message)![1]!);
+    }
     // Every created item is stored, no failed one is: read back by id once the shards answer again.
     const createdIds = new Set(created.map((item) => item.id));
     const stored = await large.getObjects(created.map((item) => item.id));
@@ -199,8 +205,12 @@ if (await serversUp("test/integration/kvetch-write-outcomes.test.ts", { mysql: t
         await connection.end();
       }
     }
-    assert.is(listedIds.size, createdIds.size, "the shards hold exactly the items reported created");
     for (const id of createdIds) assert.ok(listedIds.has(id.replace(/-/g, "")), `${id} is stored`);
+    const hex = new Set([...createdIds, ...unknown].map((id) => id.replace(/-/g, "")));
+    for (const id of listedIds) assert.ok(hex.has(id), `${id} is stored though reported not stored`);
+    const queuedIds = new Set(failures.filter((report) => report.queued).flatMap((report) => report.ids));
+    for (const id of unknown) assert.ok(queuedIds.has(id), `${id}, of unknown outcome, was queued`);
+    if (unknown.size > 0) console.log(`  ${unknown.size} items of unknown outcome (a re-read timed out), all queued`);
     assert.is(failures.filter((report) => !report.queued).length, 0, "every object whose derived rows failed was queued");
 
     await large.repair({ queue: true });
