@@ -11,6 +11,7 @@ import { writeCounterKey } from "./cacheIdentity.js";
 import { CacheLink, EPOCH_TAG, type CacheHealth } from "./cacheLink.js";
 import { groupByNode } from "./cacheNodes.js";
 import { KvetchError } from "./errors.js";
+import { breakerSettings } from "./shardGuard.js";
 
 export type { CacheHealth } from "./cacheLink.js";
 
@@ -105,6 +106,7 @@ export class RedisCache {
     if (!Number.isInteger(this.ttl) || this.ttl < 1) {
       throw new KvetchError("BAD_CONFIG", `redis.ttlSeconds must be a positive integer, got ${config.ttlSeconds}`);
     }
+    breakerSettings(config.breaker); // a bad setting fails before a connection is opened
     // Fail fast instead of queueing: a down cache must cost a miss, not a wait.
     const options = {
       enableOfflineQueue: false,
