@@ -35,7 +35,12 @@ export class OwnRedis {
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
     const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir, "--dbfilename", "dump.rdb"];
-    this.process = spawn("redis-server", args, { stdio: "ignore" });
+    const child = spawn("redis-server", args, { stdio: "ignore" });
+    this.process = child;
+    // If the test process dies first, the server it started (by its process id) goes with it.
+    const killOnExit = (): void => void (child.exitCode === null && child.kill("SIGKILL"));
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.off("exit", killOnExit));
     const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on("error", () => undefined);
     try {

@@ -64,6 +64,8 @@ export class StoreProcess {
 async function serve(config: { shards: string[]; redis: { url: string; keyPrefix: string } }): Promise<void> {
   const kvetch = new Kvetch({ schema: contractSchema, backend: mysqlBackend({ shards: config.shards, redis: config.redis }) });
   const sum = (counts: Record<string, number> | number[]): number => Object.values(counts).reduce((a, b) => a + b, 0);
+  // The test process is gone (failed or killed): so is this one.
+  process.on("disconnect", () => process.exit(1));
   process.on("message", async (request: Request | { id: -1; op: "close" }) => {
     if (request.op === "close") {
       await kvetch.close();
