@@ -8,8 +8,8 @@ import { breakerSettings } from "./shardGuard.js";
 
 /** Whether a failed round trip says Redis did not answer (a timeout, a lost or closed connection). */
 export function notAnswering(error: unknown): boolean {
-  // A ReplyError is Redis answering with an error: it is up.
-  return !(error instanceof Error && error.name === "ReplyError");
+  // A ReplyError is Redis answering with an error: it is up. CacheNotReady: a check Kvetch could not make yet.
+  return !(error instanceof Error && (error.name === "ReplyError" || error.name === "CacheNotReady"));
 }
 
 /** The first "did not answer" error among a pipeline's replies, or null when Redis answered every command. */

@@ -1,7 +1,6 @@
-// Whether the Redis behind the cache is still the one this process has been using (spec/kvetch-storage.md
-// §7.5): the server's run_id against the identity the store claimed, and a write counter and epoch that
-// never go backwards. A Redis that fails either is treated as one that forgot its invalidations. Never adds
-// a round trip to a read or a write: the counter rides along with round trips already made.
+// Whether the Redis behind the cache is still the one this process used (spec/kvetch-storage.md §7.5): its
+// run_id against the identity the store claimed, and a write counter and epoch that never go backwards.
+// Never adds a round trip to a read or a write: the counter rides along with round trips already made.
 
 import type { Cluster, Redis } from "ioredis";
 import { epochKey } from "./cacheFlush.js";
@@ -58,6 +57,13 @@ export interface CacheIdentity {
   readonly same: boolean;
 }
 
+/** A check that could not be made though Redis answered: not counted by the breaker (notAnswering). */
+function notReady(why: string): Error {
+  const error = new Error(why);
+  error.name = "CacheNotReady";
+  return error;
+}
+
 function runIdOf(info: string): string {
   const match = /^run_id:(\w+)/m.exec(info);
   return match ? match[1]! : "";
@@ -81,17 +87,17 @@ export async function checkCacheIdentity(
   if (singleNode !== null) {
     const replies = (await (client as Redis).pipeline().info("server").mget(keys).exec()) ?? [];
     for (const [error] of replies) if (error) throw error;
-    if (replies.length !== 2) throw new Error("the identity check got no reply");
+    if (replies.length !== 2) throw notReady("the identity check got no reply");
     runId = runIdOf(replies[0]![1] as string);
     stored = replies[1]![1] as (string | null)[];
   } else {
     const masters = (client as Cluster).nodes("master");
-    if (masters.length === 0) throw new Error("the Cluster has no master yet");
+    if (masters.length === 0) throw notReady("the Cluster has no master yet");
     const [infos, read] = await Promise.all([Promise.all(masters.map((node) => node.info("server"))), client.mget(keys)]);
     runId = infos.map(runIdOf).sort().join(",");
     stored = read;
   }
-  if (runId === "") throw new Error("INFO server gave no run_id");
+  if (runId === "") throw notReady("INFO server gave no run_id");
   const advanced = clock.observeWriteCounter(floor, stored[1] ?? null, stored[2] ?? null);
   return { runId, same: advanced && stored[0] === runId };
 }

@@ -1,7 +1,6 @@
-// A Redis that stops answering (SIGSTOP of the test's own redis-server: connections stay open, nothing comes
-// back) is bypassed once the cache breaker opens: a 3-layer view then makes no cache round trip (probes run
-// in the background) and the same shard queries as a store without Redis; writes succeed and are remembered;
-// nothing stale is read, in this process or a second one; after SIGCONT the cache is taken back.
+// A Redis frozen by SIGSTOP (connections open, nothing answered) is bypassed once the cache breaker opens: a
+// 3-layer view makes no cache round trip and a store without Redis's shard queries; no stale read in two
+// processes, and the cache is taken back after SIGCONT. Starts its own redis-server; never the shared one.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { setTimeout as sleep } from "node:timers/promises";

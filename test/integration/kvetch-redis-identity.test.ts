@@ -1,7 +1,6 @@
-// A Redis that was replaced — restarted from a snapshot taken before 20 writes, its keys copied back from
-// before those writes into the running server, or SIGKILLed under load and restarted empty — never serves
-// an entry written before, in either of two processes (this one and a child holding its own Kvetch), and
-// every dependency version held from before reads as moved. Runs its own redis-server; MySQL shards.
+// A Redis restarted from a snapshot taken before 20 writes, given its old keys back while running, or SIGKILLed
+// under load and restarted empty never serves an entry from before, in this process or a child process, and
+// every version held from before reads as moved. Starts its own redis-server; never touches the shared one.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { setTimeout as sleep } from "node:timers/promises";
