@@ -33,6 +33,10 @@ test("breaker: an error reply is Redis answering and never counts; a timed-out p
   const breaker = new CacheBreaker({ failureThreshold: 1, probeIntervalMs: 60_000 }, async () => true);
   breaker.failed(replyError());
   assert.is(breaker.allows(), true);
+  const notReady = new Error("the Cluster has no master yet");
+  notReady.name = "CacheNotReady";
+  breaker.failed(notReady);
+  assert.is(breaker.allows(), true, "a check that could not be made yet is not Redis failing to answer");
   assert.is(pipelineFailure([[replyError(), null], [null, "OK"]]), null);
   const failure = pipelineFailure([[null, "OK"], [timeout(), null]]);
   assert.ok(failure !== null);
