@@ -43,6 +43,16 @@ async function scene(name: string): Promise<Scene> {
   const a = new Kvetch({ schema: contractSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: config }) });
   await a.migrate();
   const b = new StoreProcess(shardUrls(databases), config);
+  try {
+    return await fill({ redis, a, b, prefix, users: [], lists: [] }, name);
+  } catch (error) {
+    await end({ redis, a, b, prefix, users: [], lists: [] });
+    throw error;
+  }
+}
+
+async function fill(s: Scene, name: string): Promise<Scene> {
+  const { a, b } = s;
   const users = (await a.createObjects(Array.from({ length: 20 }, (_, i) => ({ type: "User", data: { username: `${name}${i}` } })))).map((u) => u.id);
   const lists = (await a.createObjects(users.map((userId) => ({ type: "TodoList", data: { userId, title: "v1" } })))).map((l) => l.id);
   await eventually(async () => (await a.health()).cache!.ok && (await b.health()).ok, "both processes to use the cache");
@@ -52,7 +62,7 @@ async function scene(name: string): Promise<Scene> {
     assert.equal(await b.titles(lists), lists.map(() => "v1"));
     assert.equal(await b.lists(users), lists.map((l) => [l]));
   }
-  return { redis, a, b, prefix, users, lists };
+  return { ...s, users, lists };
 }
 
 /** The 20 writes: every list renamed "v2" and moved to the next user. */
