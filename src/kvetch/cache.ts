@@ -439,7 +439,7 @@ export class RedisCache {
   /** Applies what is still owed first when Redis is reachable (one attempt): other processes read this cache too. */
   async close(): Promise<void> {
     if (!this.link.closed && this.link.behind && this.client.status === "ready") await this.link.ready();
-    this.link.closed = true;
+    this.link.close();
     this.client.disconnect();
   }
 }

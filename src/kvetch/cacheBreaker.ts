@@ -4,7 +4,7 @@
 
 import type { BreakerOptions } from "./backend.js";
 import type { BreakerState } from "./shardGuard.js";
-import { breakerSettings } from "./shardGuard.js";
+import { DEFAULT_BREAKER, breakerSettings } from "./shardGuard.js";
 
 /** Whether a failed round trip says Redis did not answer (a timeout, a lost or closed connection). */
 export function notAnswering(error: unknown): boolean {
@@ -47,6 +47,11 @@ export class CacheBreaker {
   get state(): BreakerState {
     if (!this.open) return "closed";
     return this.probing || Date.now() - this.openedAt < this.settings!.probeIntervalMs ? "open" : "half-open";
+  }
+
+  /** How often an open breaker may be probed (the default when the breaker is off). */
+  get probeIntervalMs(): number {
+    return this.settings?.probeIntervalMs ?? DEFAULT_BREAKER.probeIntervalMs;
   }
 
   get consecutiveFailures(): number {

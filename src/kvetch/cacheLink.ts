@@ -42,7 +42,9 @@ export class CacheLink {
   /** Moves when the connection closes or a replacement is found: a read's gens from before may not refill. */
   incarnation = 0;
   private syncing: Promise<boolean> | null = null;
-  closed = false;
+  /** While something is owed: tries ready() every probeIntervalMs, whether or not the store is in use. */
+  private retrying: ReturnType<typeof setInterval> | null = null;
+  private isClosed = false;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -107,7 +109,21 @@ export class CacheLink {
     void this.ready();
   }
 
-  /** Remembers invalidations that could not be confirmed; past PENDING_CAP, a flush instead. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  close(): void {
+    this.isClosed = true;
+    if (this.retrying !== null) clearInterval(this.retrying);
+    this.retrying = null;
+  }
+
+  /**
+   * Remembers invalidations that could not be confirmed; past PENDING_CAP, a flush instead. Until they are
+   * applied, ready() is tried every probeIntervalMs even in a process that makes no more calls: other
+   * processes may read the entries they name (a reconnect starts it at once; a frozen Redis needs the probe).
+   */
   remember(tags: readonly string[]): void {
     if (!this.flushOwed) {
       for (let i = 0; i < tags.length; i++) this.pending.add(tags[i]!);
@@ -117,6 +133,15 @@ export class CacheLink {
       }
     }
     if (this.client.status === "ready") void this.ready();
+    if (this.retrying === null && !this.isClosed) {
+      this.retrying = setInterval(() => {
+        if (this.isClosed || !this.behind) {
+          clearInterval(this.retrying!);
+          this.retrying = null;
+        } else if (this.client.status === "ready") void this.ready();
+      }, Math.max(this.breaker.probeIntervalMs, 10));
+      this.retrying.unref();
+    }
   }
 
   /** The breaker's probe: the identity check (one round trip), whose answer also says whether Redis was replaced. */
