@@ -37,6 +37,8 @@ export class CacheLink {
   readonly pending = new Set<string>();
   /** A flush (and claimCache) is owed: too many remembered invalidations, or a replaced Redis. */
   private flushOwed = false;
+  /** Counts the times a flush was asked for: one asked during a flush is owed after it. */
+  private flushAsked = 0;
   /** Whether checkCacheIdentity passed on the current connection (the cache is not used before). */
   private identityConfirmed = false;
   /** Moves when the connection closes or a replacement is found: a read's gens from before may not refill. */
@@ -103,6 +105,7 @@ export class CacheLink {
   /** The Redis is not the one this process used: nothing read before is used or refilled; a flush is owed. */
   private replaced(): void {
     this.flushOwed = true;
+    this.flushAsked++;
     this.pending.clear();
     this.identityConfirmed = false;
     this.incarnation++;
@@ -125,12 +128,12 @@ export class CacheLink {
    * processes may read the entries they name (a reconnect starts it at once; a frozen Redis needs the probe).
    */
   remember(tags: readonly string[]): void {
-    if (!this.flushOwed) {
-      for (let i = 0; i < tags.length; i++) this.pending.add(tags[i]!);
-      if (this.pending.size > PENDING_CAP) {
-        this.flushOwed = true;
-        this.pending.clear();
-      }
+    // Also while a flush is owed or running: the flush may already have passed the entry's key.
+    for (let i = 0; i < tags.length; i++) this.pending.add(tags[i]!);
+    if (this.pending.size > PENDING_CAP) {
+      this.flushOwed = true;
+      this.flushAsked++;
+      this.pending.clear();
     }
     if (this.client.status === "ready") void this.ready();
     if (this.retrying === null && !this.isClosed) {
@@ -199,16 +202,17 @@ export class CacheLink {
         this.breaker.succeeded();
         if (!identity.same) {
           this.flushOwed = true;
+          this.flushAsked++;
           this.incarnation++;
         }
         const incarnation = this.incarnation;
         if (this.flushOwed) {
-          this.pending.clear();
+          const asked = this.flushAsked;
           await flushPrefix(this.client, this.singleNode, this.prefix, this.count);
           // After the deletes, so a reader that sees the new epoch finds no stale value to read with it.
           this.count(this.epochNode ?? "cluster");
           await claimCache(this.client, this.prefix, this.clock, identity.runId);
-          this.flushOwed = false;
+          if (this.flushAsked === asked) this.flushOwed = false;
           // Every version moved: listeners everywhere hear "anything may have changed" (not a list of tags).
           await this.client.publish(`${this.prefix}invalidations`, "null");
         }
