@@ -200,6 +200,11 @@ export type RedisConfig = {
   listCap?: number;
   /** Seconds a cached value lives (default 3600). */
   ttlSeconds?: number;
+  /**
+   * The cache's circuit breaker (spec/kvetch-storage.md §7.4): after `failureThreshold` round trips Redis did not
+   * answer, the cache is bypassed and probed every `probeIntervalMs` (defaults 3 and 1000); false for none.
+   */
+  breaker?: BreakerOptions | false;
 } & ({ url: string } | { cluster: readonly string[] });
 
 /** What `new Kvetch({ backend })` takes: made by memoryBackend, mysqlBackend, or your own code. */

@@ -1,11 +1,19 @@
 // The Redis cache tier (one node or a Cluster): batch reads with one round trip per node, generation-checked
-// refills, and invalidation after every write. A cache that is down or behind is a miss, never an error and
-// never a wait; it must never serve a value older than the last write this process made (see spec: syncCache).
+// refills, and invalidation after every write. A cache that is down, behind, replaced or not answering is a
+// miss, never an error and never a wait; it must never serve a value older than the last write this process
+// made (see spec: syncCache), nor one from a Redis whose identity it has not checked (checkCacheIdentity).
 
 import { Cluster, Redis } from "ioredis";
 import type { KvetchCounters, RedisConfig } from "./backend.js";
-import { epochKey, flushPrefix } from "./cacheFlush.js";
+import { pipelineFailure } from "./cacheBreaker.js";
+import { epochKey } from "./cacheFlush.js";
+import { writeCounterKey } from "./cacheIdentity.js";
+import { CacheLink, EPOCH_TAG, type CacheHealth } from "./cacheLink.js";
+import { groupByNode } from "./cacheNodes.js";
 import { KvetchError } from "./errors.js";
+import { breakerSettings } from "./shardGuard.js";
+
+export type { CacheHealth } from "./cacheLink.js";
 
 /** Cache tags: one per object, per (edge, parent) list and per (index, value) list. */
 export function objectTag(id: string): string {
@@ -21,19 +29,25 @@ export function indexListTag(indexId: number, valueHash: string): string {
 /** The field of a cache entry: the value (object, edge list, index list) or an edge count. */
 export type CacheField = "v" | "n";
 
-/** What one batch read returned: `values[i]` null on a miss; `gens[i]` null when no refill is allowed. */
+/**
+ * What one batch read returned: `values[i]` null on a miss; `gens[i]` null when no refill is allowed, otherwise
+ * an opaque token (the connection, the write counter and the generation the read saw) for fillCache.
+ */
 export interface CacheRead {
   values: (string | null)[];
   gens: (string | null)[];
 }
 
-// fillCache: write the value only if the generation is still the one read with the miss.
+// fillCache: write the value only if the generation is still the one read with the miss (and, on one node,
+// the write counter has not gone below the one read with it: a restore in between is not filled over).
 const FILL_SCRIPT = `local g = redis.call('GET', KEYS[2])
 if (g or '') == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
   return 1
 end
 return 0`;
+const FILL_COUNTED_SCRIPT = `if tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(ARGV[4]) then return 0 end
+${FILL_SCRIPT}`;
 
 // invalidateCache: bump the generation (so in-flight refills fail), drop every field of the entry, and bump
 // its dependency version (never expires: a version that vanished could come back equal to one a client holds).
@@ -42,15 +56,6 @@ redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('INCR', KEYS[4])
 return 1`;
-
-/** The cache's state for health reports (no host or port). */
-export interface CacheHealth {
-  ok: boolean;
-  /** The client's connection status ("ready", "connecting", "reconnecting", "end", …). */
-  status: string;
-  /** Invalidations remembered while Redis was unreachable (the cache is not used until they are applied). */
-  pendingInvalidations: number;
-}
 
 /** What the Redis hub is told about this instance's own announcements (spec/reactivity.md, "A writer's own listeners"). */
 export interface LocalAnnouncements {
@@ -62,30 +67,19 @@ export interface LocalAnnouncements {
   invalidated(tags: readonly string[]): void;
 }
 
-/** More failed invalidations than this and the whole key prefix is flushed instead (see syncCache). */
-const PENDING_CAP = 10_000;
-
 /** A version is epoch × EPOCH_STEP + the tag's own count: a flush (epoch + 1) moves every version at once. */
 const EPOCH_STEP = 2 ** 32;
 
-/** The tag whose slot holds the epoch key (`<prefix>{epoch}:e`). */
-const EPOCH_TAG = "epoch";
-
 type ScriptClient = {
   kvetchFill(valueKey: string, genKey: string, gen: string, value: string, ttl: number): Promise<number>;
+  kvetchFillCounted(valueKey: string, genKey: string, counterKey: string, gen: string, value: string, ttl: number, counter: string): Promise<number>;
   kvetchInvalidate(genKey: string, valueKey: string, countKey: string, versionKey: string, genTtl: number): Promise<number>;
   publish(channel: string, message: string): unknown;
 };
 
-/** CRC16/XMODEM, the function Redis Cluster maps keys to its 16384 slots with. */
-function crc16(text: string): number {
-  const bytes = Buffer.from(text, "utf8");
-  let crc = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    crc ^= bytes[i]! << 8;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
+/** The gen token fillCache gets back: `<connection>/<write counter>/<generation>`. */
+function genToken(incarnation: number, counter: string, gen: string): string {
+  return `${incarnation}/${counter}/${gen}`;
 }
 
 export class RedisCache {
@@ -94,10 +88,8 @@ export class RedisCache {
   private readonly prefix: string;
   private readonly client: Redis | Cluster;
   private readonly singleNode: string | null;
-  private readonly pending = new Set<string>();
-  private overflowed = false;
-  private syncing: Promise<boolean> | null = null;
-  private closed = false;
+  /** The identity, the breaker and what is owed: whether the connection may be used now. */
+  private readonly link: CacheLink;
   /** Set by the Redis hub that listens to this cache's announcements. */
   local: LocalAnnouncements | null = null;
 
@@ -114,6 +106,7 @@ export class RedisCache {
     if (!Number.isInteger(this.ttl) || this.ttl < 1) {
       throw new KvetchError("BAD_CONFIG", `redis.ttlSeconds must be a positive integer, got ${config.ttlSeconds}`);
     }
+    breakerSettings(config.breaker); // a bad setting fails before a connection is opened
     // Fail fast instead of queueing: a down cache must cost a miss, not a wait.
     const options = {
       enableOfflineQueue: false,
@@ -142,12 +135,11 @@ export class RedisCache {
       this.singleNode = `${client.options.host ?? "127.0.0.1"}:${client.options.port ?? 6379}`;
     }
     this.client.defineCommand("kvetchFill", { numberOfKeys: 2, lua: FILL_SCRIPT });
+    this.client.defineCommand("kvetchFillCounted", { numberOfKeys: 3, lua: FILL_COUNTED_SCRIPT });
     this.client.defineCommand("kvetchInvalidate", { numberOfKeys: 4, lua: INVALIDATE_SCRIPT });
     // Connection errors surface as misses; without a listener ioredis would print each one.
     this.client.on("error", () => undefined);
-    this.client.on("ready", () => {
-      if (this.pending.size > 0 || this.overflowed) void this.ready();
-    });
+    this.link = new CacheLink(this.client, this.singleNode, this.prefix, config.breaker, (node) => this.count(node), (tags) => this.applyInvalidations(tags));
   }
 
   /** The pub/sub channel every write of this key prefix announces its tags on. */
@@ -160,6 +152,15 @@ export class RedisCache {
     return this.client.duplicate();
   }
 
+  private key(tag: string, field: "v" | "g" | "n" | "d"): string {
+    // The tag in braces keeps an entry's value, count and generation in one Cluster slot.
+    return `${this.prefix}{${tag}}:${field}`;
+  }
+
+  private count(node: string): void {
+    this.counters.cacheRoundTrips[node] = (this.counters.cacheRoundTrips[node] ?? 0) + 1;
+  }
+
   /**
    * spec: ReadVersions — the dependency version of each tag (0 when never bumped), one MGET per node. Sent on
    * the same connection as, and before, the data read it guards, so Redis answers it first.
@@ -167,28 +168,49 @@ export class RedisCache {
   async readVersions(tags: readonly string[]): Promise<number[]> {
     const out = new Array<number>(tags.length).fill(0);
     if (tags.length === 0) return out;
-    if (this.closed || this.client.status !== "ready") {
-      throw new KvetchError("SHARD_UNAVAILABLE", "Kvetch: the version store (Redis) is unavailable; dependency versions cannot be read");
-    }
-    // The epoch rides along with the keys of the node that serves it (its own round trip only if none does).
-    const groups = this.groupByNode([...tags, EPOCH_TAG]);
+    // Only after a (re)connect or an outage: the identity is checked and what is owed applied first.
+    if (this.link.unsettled) await this.link.ready();
+    if (!this.link.usable) throw this.versionsUnavailable();
+    // The epoch and the write counter ride along with the keys of the node that serves them (their own round
+    // trip only if none does).
+    const groups = groupByNode(this.client, this.singleNode, [...tags, EPOCH_TAG]);
     if (groups === null) throw new KvetchError("SHARD_UNAVAILABLE", "Kvetch: the version store (Redis Cluster) has no slot map yet");
-    let epoch = 0;
+    let epoch: string | null = null;
+    let counter: string | null = null;
+    const floor = this.link.clock.floor();
     const work: Promise<void>[] = [];
     for (const [node, positions] of groups) {
       this.count(node);
-      const keys = positions.map((p) => (p === tags.length ? epochKey(this.prefix) : this.key(tags[p]!, "d")));
+      const keys: string[] = [];
+      for (const p of positions) {
+        if (p === tags.length) keys.push(epochKey(this.prefix), writeCounterKey(this.prefix));
+        else keys.push(this.key(tags[p]!, "d"));
+      }
       const read = this.singleNode !== null ? this.client.mget(keys) : this.mgetEach(keys);
       work.push(read.then((replies) => {
-        for (let i = 0; i < positions.length; i++) {
-          if (positions[i] === tags.length) epoch = Number(replies[i] ?? 0);
-          else out[positions[i]!] = Number(replies[i] ?? 0);
+        for (let i = 0, k = 0; i < positions.length; i++, k++) {
+          if (positions[i] === tags.length) {
+            epoch = replies[k] ?? null;
+            counter = replies[++k] ?? null;
+          } else out[positions[i]!] = Number(replies[k] ?? 0);
         }
       }));
     }
-    await Promise.all(work);
-    if (epoch > 0) for (let i = 0; i < out.length; i++) out[i] = epoch * EPOCH_STEP + out[i]!;
+    try {
+      await Promise.all(work);
+    } catch (error) {
+      this.link.breaker.failed(error);
+      throw error;
+    }
+    this.link.breaker.succeeded();
+    if (!this.link.observe(floor, counter, epoch)) throw this.versionsUnavailable();
+    const e = Number(epoch ?? 0);
+    if (e > 0) for (let i = 0; i < out.length; i++) out[i] = e * EPOCH_STEP + out[i]!;
     return out;
+  }
+
+  private versionsUnavailable(): KvetchError {
+    return new KvetchError("SHARD_UNAVAILABLE", `Kvetch: the version store (Redis) is unavailable${this.link.whyUnusable}; dependency versions cannot be read`);
   }
 
   private async mgetEach(keys: string[]): Promise<(string | null)[]> {
@@ -201,95 +223,27 @@ export class RedisCache {
     });
   }
 
-  private key(tag: string, field: "v" | "g" | "n" | "d"): string {
-    // The tag in braces keeps an entry's value, count and generation in one Cluster slot.
-    return `${this.prefix}{${tag}}:${field}`;
-  }
-
-  private count(node: string): void {
-    this.counters.cacheRoundTrips[node] = (this.counters.cacheRoundTrips[node] ?? 0) + 1;
-  }
-
-  /** Positions of `tags` grouped by the node serving them; null when the Cluster has no slot map yet. */
-  private groupByNode(tags: readonly string[]): Map<string, number[]> | null {
-    const groups = new Map<string, number[]>();
-    if (this.singleNode !== null) {
-      const all = new Array<number>(tags.length);
-      for (let i = 0; i < tags.length; i++) all[i] = i;
-      groups.set(this.singleNode, all);
-      return groups;
-    }
-    const slots = (this.client as Cluster).slots;
-    for (let i = 0; i < tags.length; i++) {
-      const node = slots[crc16(tags[i]!) % 16384]?.[0];
-      if (node === undefined) return null;
-      const group = groups.get(node);
-      if (group) group.push(i);
-      else groups.set(node, [i]);
-    }
-    return groups;
-  }
-
   /** Also starts syncCache when something is owed and Redis is connected (a health probe may be all that calls). */
   health(): CacheHealth {
-    if (this.behind && !this.closed && this.client.status === "ready") void this.ready();
-    const status = this.closed ? "closed" : this.client.status;
-    return { ok: status === "ready" && this.pending.size === 0 && !this.overflowed, status, pendingInvalidations: this.pending.size };
+    return this.link.health();
   }
 
   /**
-   * ready: whether this call may use the cache. False while disconnected; while invalidations are
-   * remembered (or a flush is owed), runs syncCache first and answers with its outcome.
+   * readCache: values and generations of a batch, one MGET (one node) or one pipeline per Cluster node; the
+   * write counter and epoch ride along (observeWriteCounter): if they went backwards, nothing read is used.
    */
-  async ready(): Promise<boolean> {
-    if (this.closed || this.client.status !== "ready") return false;
-    if (this.pending.size === 0 && !this.overflowed) return true;
-    if (!this.syncing) {
-      this.syncing = this.syncCache().finally(() => {
-        this.syncing = null;
-      });
-    }
-    return this.syncing;
-  }
-
-  /**
-   * syncCache: applies the invalidations that failed while the cache was unreachable (or, past PENDING_CAP
-   * of them, flushes the prefix and moves every version) before anything is read from or written to the cache again.
-   */
-  private async syncCache(): Promise<boolean> {
-    try {
-      if (this.overflowed) {
-        await flushPrefix(this.client, this.singleNode, this.prefix, (node) => this.count(node));
-        // After the deletes, so a reader that sees the new epoch finds no stale value to read with it.
-        this.count(this.singleNode ?? this.groupByNode([EPOCH_TAG])?.keys().next().value ?? "cluster");
-        await this.client.incr(epochKey(this.prefix));
-        this.overflowed = false;
-        this.pending.clear();
-        // Every version moved: listeners everywhere hear "anything may have changed" (not a list of tags).
-        await this.client.publish(this.channel, "null");
-      }
-      if (this.pending.size > 0) {
-        const tags = [...this.pending];
-        const failed = await this.applyInvalidations(tags);
-        for (const tag of tags) if (!failed.has(tag)) this.pending.delete(tag);
-      }
-      return this.pending.size === 0 && !this.overflowed;
-    } catch {
-      return false;
-    }
-  }
-
-  /** readCache: values and generations of a batch, one MGET (one node) or one pipeline per Cluster node. */
   async readCache(tags: readonly string[], field: CacheField): Promise<CacheRead | null> {
-    if (tags.length === 0 || !(await this.ready())) return null;
-    const groups = this.groupByNode(tags);
+    if (tags.length === 0 || !(await this.link.ready())) return null;
+    const groups = groupByNode(this.client, this.singleNode, tags);
     if (groups === null) return null;
     const values = new Array<string | null>(tags.length).fill(null);
     const gens = new Array<string | null>(tags.length).fill(null);
+    const epochNode = this.link.epochNode;
+    const incarnation = this.link.incarnation;
     const work: Promise<void>[] = [];
-    for (const [node, positions] of groups) work.push(this.readGroup(node, tags, positions, field, values, gens));
+    for (const [node, positions] of groups) work.push(this.readGroup(node, tags, positions, field, values, gens, node === epochNode));
     await Promise.all(work);
-    return { values, gens };
+    return incarnation === this.link.incarnation ? { values, gens } : null;
   }
 
   private async readGroup(
@@ -299,60 +253,98 @@ export class RedisCache {
     field: CacheField,
     values: (string | null)[],
     gens: (string | null)[],
+    withCounter: boolean,
   ): Promise<void> {
     this.count(node);
+    const floor = this.link.clock.floor();
+    const incarnation = this.link.incarnation;
+    const breaker = this.link.breaker;
+    const n = positions.length;
     try {
       if (this.singleNode !== null) {
-        const keys = new Array<string>(positions.length * 2);
-        for (let i = 0; i < positions.length; i++) {
+        const keys = new Array<string>(n * 2 + 2);
+        for (let i = 0; i < n; i++) {
           keys[2 * i] = this.key(tags[positions[i]!]!, field);
           keys[2 * i + 1] = this.key(tags[positions[i]!]!, "g");
         }
+        keys[2 * n] = writeCounterKey(this.prefix);
+        keys[2 * n + 1] = epochKey(this.prefix);
         const replies = await this.client.mget(keys);
-        for (let i = 0; i < positions.length; i++) {
+        breaker.succeeded();
+        const counter = replies[2 * n] ?? "0";
+        if (!this.link.observe(floor, counter, replies[2 * n + 1] ?? null)) return;
+        for (let i = 0; i < n; i++) {
           values[positions[i]!] = replies[2 * i] ?? null;
-          gens[positions[i]!] = replies[2 * i + 1] ?? "";
+          gens[positions[i]!] = genToken(incarnation, counter, replies[2 * i + 1] ?? "");
         }
         return;
       }
       const pipeline = this.client.pipeline();
-      for (let i = 0; i < positions.length; i++) {
+      for (let i = 0; i < n; i++) {
         const tag = tags[positions[i]!]!;
         pipeline.mget(this.key(tag, field), this.key(tag, "g"));
       }
+      if (withCounter) pipeline.mget(writeCounterKey(this.prefix), epochKey(this.prefix));
       const replies = (await pipeline.exec()) ?? [];
-      for (let i = 0; i < positions.length; i++) {
+      const failure = pipelineFailure(replies);
+      if (failure !== null) breaker.failed(failure);
+      else breaker.succeeded();
+      if (withCounter) {
+        const [error, pair] = replies[n] ?? [new Error("no reply"), null];
+        if (error) return;
+        const [counter, epoch] = pair as (string | null)[];
+        if (!this.link.observe(floor, counter ?? null, epoch ?? null)) return;
+      }
+      for (let i = 0; i < n; i++) {
         const [error, reply] = replies[i] ?? [new Error("no reply"), null];
         if (error) continue; // a miss whose generation is unknown: served from the shard, not refilled
         const pair = reply as (string | null)[];
         values[positions[i]!] = pair[0] ?? null;
-        gens[positions[i]!] = pair[1] ?? "";
+        gens[positions[i]!] = genToken(incarnation, "0", pair[1] ?? "");
       }
-    } catch {
+    } catch (error) {
       // the whole node failed: all its entries are misses that may not be refilled
+      breaker.failed(error);
     }
   }
 
   /**
    * fillCache: writes values read from the shards back, each only if its generation is unchanged since the
-   * read that missed (checked atomically by a script), so a refill racing a write cannot leave a stale value.
+   * read that missed (checked atomically by a script), so a refill racing a write cannot leave a stale value;
+   * never across a reconnect or a replacement since that read.
    */
   async fillCache(tags: readonly string[], gens: readonly string[], field: CacheField, values: readonly string[]): Promise<void> {
-    if (tags.length === 0 || this.closed || this.client.status !== "ready") return;
-    if (this.pending.size > 0 || this.overflowed) return;
-    const groups = this.groupByNode(tags);
+    if (tags.length === 0 || this.link.pending.size > 0 || !this.link.usable) return;
+    const groups = groupByNode(this.client, this.singleNode, tags);
     if (groups === null) return;
+    const now = `${this.link.incarnation}/`;
+    const breaker = this.link.breaker;
     const work: Promise<void>[] = [];
     for (const [node, positions] of groups) {
-      this.count(node);
-      const pipeline = this.client.pipeline() as unknown as ScriptClient & { exec(): Promise<unknown> };
+      const pipeline = this.client.pipeline() as unknown as ScriptClient & { exec(): Promise<[Error | null, unknown][] | null> };
+      let filled = 0;
       for (let i = 0; i < positions.length; i++) {
-        const tag = tags[positions[i]!]!;
-        void pipeline.kvetchFill(this.key(tag, field), this.key(tag, "g"), gens[positions[i]!]!, values[positions[i]!]!, this.ttl);
+        const p = positions[i]!;
+        const token = gens[p]!;
+        if (!token.startsWith(now)) continue;
+        const slash = token.indexOf("/", now.length);
+        const counter = token.slice(now.length, slash);
+        const gen = token.slice(slash + 1);
+        const tag = tags[p]!;
+        if (this.singleNode !== null) {
+          void pipeline.kvetchFillCounted(this.key(tag, field), this.key(tag, "g"), writeCounterKey(this.prefix), gen, values[p]!, this.ttl, counter);
+        } else void pipeline.kvetchFill(this.key(tag, field), this.key(tag, "g"), gen, values[p]!, this.ttl);
+        filled++;
       }
+      if (filled === 0) continue;
+      this.count(node);
       work.push(pipeline.exec().then(
-        () => undefined,
-        () => undefined,
+        (replies) => {
+          const failure = pipelineFailure(replies);
+          if (failure !== null) breaker.failed(failure);
+          else breaker.succeeded();
+        },
+        (error: unknown) => breaker.failed(error),
       ));
     }
     await Promise.all(work);
@@ -360,66 +352,75 @@ export class RedisCache {
 
   /**
    * invalidateCache: after a write committed, bumps each entry's generation and deletes its fields.
-   * Entries that could not be invalidated are remembered and the cache is bypassed until syncCache
-   * has applied them.
+   * Entries that could not be invalidated (Redis not connected, not answering, or not yet checked) are
+   * remembered and the cache is bypassed until syncCache has applied them.
    */
   async invalidateCache(tags: readonly string[]): Promise<void> {
-    if (tags.length === 0 || this.closed) return;
-    if (this.client.status !== "ready") this.remember(tags);
+    if (tags.length === 0 || this.link.closed) return;
+    if (!this.link.usable) this.link.remember(tags);
     else {
       const failed = await this.applyInvalidations(tags);
-      if (failed.size > 0) this.remember([...failed]);
+      if (failed.size > 0) this.link.remember([...failed]);
     }
     // This instance's listeners hear its writes without Redis (after the bumps, if any): spec/reactivity.md,
     // "A writer's own listeners".
     this.local?.invalidated(tags);
   }
 
-  private remember(tags: readonly string[]): void {
-    if (this.overflowed) return;
-    for (let i = 0; i < tags.length; i++) this.pending.add(tags[i]!);
-    if (this.pending.size > PENDING_CAP) {
-      this.overflowed = true;
-      this.pending.clear();
-    }
-  }
-
-  /** Runs the invalidation script for every tag; returns the tags it could not confirm. */
+  /**
+   * Runs the invalidation script for every tag and increments the write counter (with the tags of the node
+   * serving it; alone only when none is there); returns the tags it could not confirm.
+   */
   private async applyInvalidations(tags: readonly string[]): Promise<Set<string>> {
     const failed = new Set<string>();
-    const groups = this.groupByNode(tags);
-    if (groups === null) {
+    const groups = groupByNode(this.client, this.singleNode, tags);
+    const epochNode = this.link.epochNode;
+    if (groups === null || epochNode === undefined) {
       for (const tag of tags) failed.add(tag);
       return failed;
     }
+    if (!groups.has(epochNode)) groups.set(epochNode, []);
     const genTtl = this.ttl + 60;
+    const floor = this.link.clock.floor();
+    const breaker = this.link.breaker;
     const work: Promise<void>[] = [];
     let message: string | null = null;
     for (const [node, positions] of groups) {
       this.count(node);
-      const pipeline = this.client.pipeline() as unknown as ScriptClient & { exec(): Promise<[Error | null, unknown][] | null> };
+      const pipeline = this.client.pipeline() as unknown as ScriptClient & {
+        incr(key: string): unknown;
+        exec(): Promise<[Error | null, unknown][] | null>;
+      };
       for (let i = 0; i < positions.length; i++) {
         const tag = tags[positions[i]!]!;
         void pipeline.kvetchInvalidate(this.key(tag, "g"), this.key(tag, "v"), this.key(tag, "n"), this.key(tag, "d"), genTtl);
       }
       // announceInvalidations: one message for the whole write, in the same round trip as its bumps (after
       // them, so a listener that hears it and re-reads sees the new versions and values).
-      const announcing = message === null ? (message = JSON.stringify(tags)) : null;
+      const announcing = message === null && positions.length > 0 ? (message = JSON.stringify(tags)) : null;
       if (announcing !== null) {
         this.local?.sending(announcing);
         void pipeline.publish(this.channel, announcing);
       }
+      const counted = node === epochNode;
+      if (counted) void pipeline.incr(writeCounterKey(this.prefix));
       work.push(
         pipeline.exec().then(
           (replies) => {
+            const failure = pipelineFailure(replies);
+            if (failure !== null) breaker.failed(failure);
+            else breaker.succeeded();
             for (let i = 0; i < positions.length; i++) {
               const reply = replies?.[i];
               if (!reply || reply[0]) failed.add(tags[positions[i]!]!);
             }
             const published = replies?.[positions.length];
             if (announcing !== null && (!published || published[0])) this.local?.unconfirmed(announcing);
+            const counter = counted ? replies?.[positions.length + (announcing !== null ? 1 : 0)] : undefined;
+            if (counter && !counter[0]) this.link.observe(floor, counter[1] as number);
           },
-          () => {
+          (error: unknown) => {
+            breaker.failed(error);
             for (let i = 0; i < positions.length; i++) failed.add(tags[positions[i]!]!);
             if (announcing !== null) this.local?.unconfirmed(announcing);
           },
@@ -430,15 +431,15 @@ export class RedisCache {
     return failed;
   }
 
-  /** Whether invalidations are owed to the cache (it is bypassed until they are applied). */
+  /** Whether invalidations (or a flush) are owed to the cache (it is bypassed until they are applied). */
   get behind(): boolean {
-    return this.pending.size > 0 || this.overflowed;
+    return this.link.behind;
   }
 
   /** Applies what is still owed first when Redis is reachable (one attempt): other processes read this cache too. */
   async close(): Promise<void> {
-    if (!this.closed && this.behind && this.client.status === "ready") await this.ready();
-    this.closed = true;
+    if (!this.link.closed && this.link.behind && this.client.status === "ready") await this.link.ready();
+    this.link.close();
     this.client.disconnect();
   }
 }

@@ -1,5 +1,6 @@
-// The cache's last resort after an outage that outgrew its memory of missed invalidations (spec/kvetch-storage.md
-// §7.3): delete what is cached under the key prefix, keep the dependency versions, and move every one of them.
+// The cache's last resort after an outage that outgrew its memory of missed invalidations, or a Redis that was
+// replaced (spec/kvetch-storage.md §7.3, §7.5): delete what is cached under the key prefix, keep the dependency
+// versions and the epoch's keys, and move every version. Never deletes a key outside the prefix.
 
 import type { Cluster, Redis } from "ioredis";
 
@@ -14,13 +15,14 @@ export function epochKey(prefix: string): string {
 }
 
 /**
- * Deletes every key under the prefix on every master node except the version keys (`…:d`) and the epoch:
+ * Deletes every key under the prefix on every master node except the version keys (`…:d`) and the keys of
+ * the epoch's slot (`<prefix>{epoch}:…`: the epoch, the write counter, the identity):
  * versions are never deleted (one that came back as 0 could equal one a client holds). The caller then bumps
  * the epoch, which moves every version, changed or not (which invalidations were forgotten is unknown).
  */
 export async function flushPrefix(client: Redis | Cluster, singleNode: string | null, prefix: string, count: (node: string) => void): Promise<void> {
   const nodes: Redis[] = singleNode !== null ? [client as Redis] : (client as Cluster).nodes("master");
-  const epoch = epochKey(prefix);
+  const kept = `${prefix}{epoch}:`;
   for (const node of nodes) {
     const name = singleNode ?? `${node.options.host}:${node.options.port}`;
     let cursor = "0";
@@ -28,7 +30,7 @@ export async function flushPrefix(client: Redis | Cluster, singleNode: string | 
       count(name);
       const [next, found] = await node.scan(cursor, "MATCH", `${globEscape(prefix)}*`, "COUNT", 1000);
       cursor = next;
-      const keys = found.filter((key) => key.startsWith(prefix) && !key.endsWith(":d") && key !== epoch);
+      const keys = found.filter((key) => key.startsWith(prefix) && !key.endsWith(":d") && !key.startsWith(kept));
       if (keys.length > 0) {
         count(name);
         if (singleNode !== null) await node.unlink(keys);

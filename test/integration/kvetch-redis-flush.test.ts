@@ -80,7 +80,7 @@ it("the overflow flush keeps dependency versions and moves every one of them, ch
         await s.insertEdge("likes", user, todo); // the list changes while its invalidation cannot reach Redis
       },
     );
-    assert.is(held[0], 0, "the list was never bumped before the outage");
+    assert.is(held[0]! % 2 ** 32, 0, "the list was never bumped before the outage (only its epoch counts)");
     assert.ok(held[1]! > 0, "the user's object version was bumped by its create");
     assert.is(await direct.exists(`${prefix}unrelated`), 0, "the other keys under the prefix are flushed");
     assert.ok(Number(await direct.get(`${prefix}{o:${user}}:d`)) > 0, "a version key survives the flush");

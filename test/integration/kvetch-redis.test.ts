@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { Kvetch, memoryBackend, mysqlBackend } from "../../src/kvetch/index.js";
 import type { KvetchObject } from "../../src/kvetch/index.js";
 import { contractSchema, kvetchTestHooks } from "../../src/kvetch/testing/index.js";
-import { REDIS_URL, deleteKeys, dropDatabases, serversUp, shardUrls, testKeyPrefix, truncateDatabases } from "./kvetch-servers.js";
+import { REDIS_URL, deleteCacheEntries, deleteKeys, dropDatabases, serversUp, shardUrls, testKeyPrefix, truncateDatabases } from "./kvetch-servers.js";
 import { RedisProxy } from "./redisProxy.js";
 
 const redisNode = `${new URL(REDIS_URL).hostname}:${new URL(REDIS_URL).port || 6379}`;
@@ -58,7 +58,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
   });
   it.before.each(async ({ kvetch }) => {
     await truncateDatabases();
-    await deleteKeys(keyPrefix);
+    await deleteCacheEntries(keyPrefix);
     kvetch.resetCounters();
   });
   it.after(async ({ kvetch, direct }) => {

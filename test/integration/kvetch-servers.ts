@@ -156,15 +156,19 @@ export function mysqlContractFixture(redis?: RedisConfig, deleteCacheKeys?: () =
   };
 }
 
-/** Deletes the keys under `prefix` (and nothing else). */
-export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<number> {
+/**
+ * Deletes the keys under `prefix` (and nothing else). A store that stays open over it sees its Redis as
+ * replaced (the write counter went back) and flushes; deleteCacheEntries keeps what says it was not.
+ */
+export async function deleteKeys(prefix: string, url = REDIS_URL, keep?: (key: string) => boolean): Promise<number> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   let deleted = 0;
   try {
     let cursor = "0";
     do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      let [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
       cursor = next;
+      if (keep) keys = keys.filter((key) => !keep(key));
       if (keys.length > 0) {
         // one DEL per key: on a Cluster node the keys of one scan belong to many slots
         const pipeline = redis.pipeline();
@@ -176,6 +180,14 @@ export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<numbe
     redis.disconnect();
   }
   return deleted;
+}
+
+/**
+ * Deletes the cache entries and versions under `prefix` but keeps the keys of the epoch's slot (epoch, write
+ * counter, identity): as if every entry had expired, so an open store goes on using its cache.
+ */
+export function deleteCacheEntries(prefix: string, url = REDIS_URL): Promise<number> {
+  return deleteKeys(prefix, url, (key) => key.startsWith(`${prefix}{epoch}:`));
 }
 
 /** Waits until a read goes through the store's cache (connected, and for a Cluster, slots known). */
