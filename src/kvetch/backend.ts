@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Position } from "./cursor.js";
 import type { ShardMap } from "./shard.js";
+import type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 
 /** Round trips and rows, as tests and the bench read them from `kvetch.counters`. */
 export interface KvetchCounters {
@@ -190,6 +191,14 @@ export interface ShardStore {
    * (the row's own id, or the one an earlier create reserved). Without it, createObjects refuses idempotency keys.
    */
   reserveKeys?(rows: readonly IdempotencyKeyRow[]): Promise<string[]>;
+  // The durable topology (spec/kvetch-storage.md §2.2). A backend without these three has none: Kvetch then
+  // places by the configured list and cannot notice a shard list that changed.
+  /** This shard's identity and copy of the shard map (migrated: false when its tables do not exist). */
+  readTopology?(): Promise<ShardTopology>;
+  /** Stores the identity unless the shard has one (never rewrites it); returns the identity stored. */
+  joinTopology?(identity: ShardIdentity): Promise<ShardIdentity>;
+  /** Stores `map` as this shard's copy if the copy's version is <= expectVersion (none: 0); returns the copy stored after the call. */
+  writeTopology?(map: TopologyMap, expectVersion: number): Promise<TopologyMap>;
 }
 
 /** Redis cache settings: one node by URL, or a Cluster by its seed nodes. */

@@ -16,7 +16,9 @@ export type KvetchErrorCode =
   | "CONFLICT"
   | "WRONG_TYPE"
   | "SHARD_FAILED"
-  | "SHARD_UNAVAILABLE";
+  | "SHARD_UNAVAILABLE"
+  | "TOPOLOGY_MISMATCH"
+  | "TOPOLOGY_CONFLICT";
 
 /** Why a shard call failed without an answer (the words clients see in `shard N is unavailable (…)`). */
 export type ShardFailureReason = "timeout" | "no connection" | "pool queue full" | "circuit open" | "connection lost" | "failed";

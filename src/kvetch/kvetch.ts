@@ -103,7 +103,7 @@ export class Kvetch {
     const onDerivedWriteFailure = options.onDerivedWriteFailure ?? reportDerivedWriteFailure;
     const deps = cache === null ? memoryHubOf(backend) : redisHub(cache);
     this.maxCheckDeps = options.maxCheckDeps ?? 10_000;
-    this.store = { schema: this.schema, shardMap: backend.shardMap, shards, cache, counters: this.counters, deps, hooks, onDerivedWriteFailure };
+    this.store = { schema: this.schema, shardMap: backend.shardMap, topology: null, shards, cache, counters: this.counters, deps, hooks, onDerivedWriteFailure };
   }
 
   /** The bucket → shard map every placement is computed with. */

@@ -20,6 +20,7 @@ import type {
   ShardStore,
 } from "./backend.js";
 import { KvetchError, shardError, shardFailureOf } from "./errors.js";
+import type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 
 export type BreakerState = "closed" | "open" | "half-open";
 
@@ -70,6 +71,9 @@ export class ShardGuard implements ShardStore {
   readonly readRepairQueue?: (after: { id: string; seq: number } | null, limit: number) => Promise<RepairEntry[]>;
   readonly removeRepairs?: (keys: readonly { id: string; seq: number }[]) => Promise<number>;
   readonly reserveKeys?: (rows: readonly IdempotencyKeyRow[]) => Promise<string[]>;
+  readonly readTopology?: () => Promise<ShardTopology>;
+  readonly joinTopology?: (identity: ShardIdentity) => Promise<ShardIdentity>;
+  readonly writeTopology?: (map: TopologyMap, expectVersion: number) => Promise<TopologyMap>;
 
   constructor(
     readonly inner: ShardStore,
@@ -81,6 +85,9 @@ export class ShardGuard implements ShardStore {
     if (inner.readRepairQueue) this.readRepairQueue = (after, limit) => this.call("readRepairQueue", () => inner.readRepairQueue!(after, limit));
     if (inner.removeRepairs) this.removeRepairs = (keys) => this.call("removeRepairs", () => inner.removeRepairs!(keys));
     if (inner.reserveKeys) this.reserveKeys = (rows) => this.call("reserveKeys", () => inner.reserveKeys!(rows));
+    if (inner.readTopology) this.readTopology = () => this.call("readTopology", () => inner.readTopology!());
+    if (inner.joinTopology) this.joinTopology = (identity) => this.call("joinTopology", () => inner.joinTopology!(identity));
+    if (inner.writeTopology) this.writeTopology = (map, expect) => this.call("writeTopology", () => inner.writeTopology!(map, expect));
   }
 
   /** The breaker's state now: open (failing fast), half-open (a probe may pass), closed. */

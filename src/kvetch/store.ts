@@ -8,6 +8,7 @@ import type { CacheField, RedisCache } from "./cache.js";
 import { KvetchError, shardFailureOf } from "./errors.js";
 import type { KvetchSchema } from "./schema.js";
 import type { ShardMap } from "./shard.js";
+import type { OpenTopology } from "./topology.js";
 import type { ShardGuard } from "./shardGuard.js";
 import type { DependencyHub } from "./versions.js";
 
@@ -24,7 +25,13 @@ export interface KvetchTestHooks {
 
 export interface Store {
   readonly schema: KvetchSchema;
-  readonly shardMap: ShardMap;
+  /**
+   * Placement by position: the configured map until the open check, then placementOf(topology); replaced
+   * (never changed in place) when a newer stored map is adopted (adoptTopology, topology.ts).
+   */
+  shardMap: ShardMap;
+  /** The stored topology this store places by; null before the open check, or for a backend that keeps none. */
+  topology: OpenTopology | null;
   readonly shards: readonly ShardGuard[];
   readonly cache: RedisCache | null;
   readonly counters: KvetchCounters;
