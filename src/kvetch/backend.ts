@@ -224,6 +224,11 @@ export interface KvetchBackend {
    * Called once by every `new Kvetch`; `kvetch.close()` closes what it opened.
    */
   openShards(counters: KvetchCounters): ShardStore[];
+  /**
+   * Whether the first open of a set of fresh shards creates the installation itself (memory: the data lives
+   * in the process); otherwise `migrate` does, and an open of fresh shards is refused (TOPOLOGY_MISMATCH).
+   */
+  readonly initializeOnOpen?: boolean;
   /** The circuit breaker every shard of this backend gets (spec/kvetch-storage.md §9.1); false for none. */
   readonly breaker?: BreakerOptions | false;
 }

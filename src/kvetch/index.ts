@@ -17,8 +17,9 @@ export type {
   KvetchEdgeDef,
   KvetchIndexDef,
 } from "./schema.js";
-export { memoryBackend } from "./memory.js";
-export type { MemoryBackendOptions } from "./memory.js";
+export { memoryBackend, memoryShards } from "./memory.js";
+export type { MemoryBackendOptions, MemoryShard } from "./memory.js";
+export type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 export { mysqlBackend } from "./mysql.js";
 export type { MysqlBackendOptions } from "./mysql.js";
 export type {

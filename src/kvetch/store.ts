@@ -8,7 +8,7 @@ import type { CacheField, RedisCache } from "./cache.js";
 import { KvetchError, shardFailureOf } from "./errors.js";
 import type { KvetchSchema } from "./schema.js";
 import type { ShardMap } from "./shard.js";
-import type { OpenTopology } from "./topology.js";
+import type { OpenTopology } from "./topologyMap.js";
 import type { ShardGuard } from "./shardGuard.js";
 import type { DependencyHub } from "./versions.js";
 

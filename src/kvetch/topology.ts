@@ -7,16 +7,9 @@ import type { ShardStore } from "./backend.js";
 import { KvetchError, markInternal } from "./errors.js";
 import { ShardMap } from "./shard.js";
 import type { Store } from "./store.js";
-import type { ShardTopology, TopologyMap } from "./topologyMap.js";
+import type { OpenTopology, ShardTopology, TopologyMap } from "./topologyMap.js";
 
-export type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
-
-/** The topology an open store places by: the stored map and the configured position of each stored shard id. */
-export interface OpenTopology {
-  map: TopologyMap;
-  /** Shard id → position in the configured list (= index into store.shards and counters.shardQueries). */
-  positionOf: ReadonlyMap<number, number>;
-}
+export type { OpenTopology, ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 
 /** A ShardStore that keeps the topology (memory and MySQL do; a backend without these has no durable topology). */
 export type TopologyShard = ShardStore & Required<Pick<ShardStore, "readTopology" | "joinTopology" | "writeTopology">>;

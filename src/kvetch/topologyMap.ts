@@ -34,3 +34,10 @@ export interface ShardTopology {
   identity: ShardIdentity | null;
   map: TopologyMap | null;
 }
+
+/** The topology an open store places by: the stored map and the configured position of each stored shard id. */
+export interface OpenTopology {
+  map: TopologyMap;
+  /** Shard id → position in the configured list (= index into store.shards and counters.shardQueries). */
+  positionOf: ReadonlyMap<number, number>;
+}
