@@ -27,6 +27,7 @@ import { KvetchError } from "./errors.js";
 import { ShardMap } from "./shard.js";
 import type { BucketRange } from "./shard.js";
 import { SortedList } from "./sortedList.js";
+import { fenceMemoryShards } from "./memoryMove.js";
 import type { ShardIdentity, ShardTopology, TopologyMap } from "./topology.js";
 import { joinMemoryTopology, readMemoryTopology, writeMemoryTopology } from "./topologyMemory.js";
 import type { MemoryTopology } from "./topologyMemory.js";
@@ -52,7 +53,7 @@ export interface MemoryShard {
   readonly kind: "memory shard";
 }
 
-interface ShardData extends MemoryShard {
+export interface ShardData extends MemoryShard {
   topology: MemoryTopology;
   objects: Map<string, ObjectRow>;
   edges: Map<number, Map<string, SortedList<EdgeRow>>>; // edgeId → fromId → the edge list (no key string built per read)
@@ -77,7 +78,8 @@ export function memoryBackend(options: MemoryBackendOptions = {}): KvetchBackend
     initializeOnOpen: true,
     redis: options.redis ?? null,
     openShards(counters: KvetchCounters): ShardStore[] {
-      return data.map((shardData, shard) => new MemoryShardStore(shard, shardData, latencyMs, counters));
+      // Each shard behind its fence, able to move buckets (memoryMove.ts).
+      return fenceMemoryShards(data.map((shardData, shard) => new MemoryShardStore(shard, shardData, latencyMs, counters)), data, counters, shardMap);
     },
   };
 }

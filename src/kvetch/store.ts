@@ -21,6 +21,8 @@ export interface KvetchTestHooks {
   afterCanonicalWrite?: (info: { op: "create" | "update" | "delete"; ids: readonly string[] }) => void | Promise<void>;
   /** Runs after a read missed the cache and read the shards, before it writes the values back. */
   beforeCacheFill?: (info: { tags: readonly string[] }) => void | Promise<void>;
+  /** Runs after each journal write of a bucket move (reshard.ts), with the phase written; a throw stops the move there. */
+  afterMoveJournal?: (phase: "copy" | "catchUp" | "frozen" | "switched" | "cleaned") => void | Promise<void>;
 }
 
 export interface Store {
