@@ -4,6 +4,7 @@
 
 import { createHash } from "node:crypto";
 import type { Position } from "./cursor.js";
+import type { ShardMoves } from "./moveRows.js";
 import type { ShardMap } from "./shard.js";
 import type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 
@@ -137,8 +138,10 @@ export interface ShardStats {
  *   them afterwards (a write stores a new row object); it never keeps a row object it was given;
  * - writes of derived rows are idempotent (insert-if-absent / delete-if-present), and counts move only by
  *   the rows really inserted or removed.
+ * The bucket-move methods it may add (ShardMoves: bucket scans, exact copies, the move journal, the fence) are
+ * in moveRows.ts.
  */
-export interface ShardStore {
+export interface ShardStore extends ShardMoves {
   readonly shard: number;
   /** Names the shard in error messages, without credentials. */
   readonly label: string;

@@ -65,7 +65,7 @@ interface Mover {
 
 /** reshard: runs (or resumes, or reverses) a bucket move on an open store. */
 export async function reshard(store: Store, options: ReshardOptions = {}): Promise<ReshardReport> {
-  const shards = store.shards.map((guard) => movableShard(guard.inner));
+  const shards = store.shards.map((guard) => movableShard(guard));
   const answers = await readTopology(shards);
   const current = newestMap(answers);
   if (current === null) throw new KvetchError("BAD_CONFIG", "reshard: the shards hold no shard map yet; run `graphscale kvetch migrate` first");
