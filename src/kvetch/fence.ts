@@ -1,4 +1,4 @@
-// ShardFence: what one in-process shard serves while buckets move (spec/kvetch-storage.md §11, FenceBuckets) —
+// ShardFence: what one in-process shard serves while buckets move (spec/kvetch-storage.md §11.4) —
 // the buckets its fence gives it, writes to frozen buckets held until the next fence, and every admitted call
 // counted until it ends, so a new fence can wait out the calls it would refuse. Never does I/O; never admits a
 // call for a bucket the fence gives another shard.

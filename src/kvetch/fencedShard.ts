@@ -1,6 +1,6 @@
 // FencedShard: an in-process shard behind its fence (spec/kvetch-storage.md §11) — each call is admitted by the
 // shard's ShardFence for the buckets of its keys (a write to a frozen bucket waits for the next fence), and a
-// call refused with MOVED is sent once to the shards the refusing fence names (FollowMoved), split by them.
+// call refused with MOVED is sent once to the shards the refusing fence names (followMoved), split by them.
 // Never lets a call touch a bucket its shard does not serve; never follows a second refusal.
 
 import type {
@@ -101,7 +101,7 @@ export class FencedShard implements ShardStore, ShardMoves {
     }
   }
 
-  /** keyed: one call under the fence; refused, FollowMoved: its keys split by the refusing fence's map, each part sent once. */
+  /** keyed: one call under the fence; refused, followMoved: its keys split by the refusing fence's map, each part sent once. */
   private async keyed<I, R>(
     what: string,
     write: boolean,

@@ -1,6 +1,6 @@
-// The row work of a bucket move (spec/kvetch-storage.md §11): CopyBuckets (every table's rows of the moving
-// buckets, source to target, page by page), DiffBuckets (both sides scanned in key order and compared row by
-// row, as Vitess's VDiff does: catch-up fixes the target, verify only counts) and CleanBuckets (the source's
+// The row work of a bucket move (spec/kvetch-storage.md §11.3): copyBuckets (every table's rows of the moving
+// buckets, source to target, page by page), diffBuckets (both sides scanned in key order and compared row by
+// row, as Vitess's VDiff does: catch-up fixes the target, verify only counts) and cleanBuckets (the source's
 // rows once the map has switched). Never writes a row to the source before cleanup; never decides a phase.
 
 import { BUCKET_TABLES, bucketRowKey, bucketRowText } from "./moveRows.js";

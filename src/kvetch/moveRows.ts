@@ -129,7 +129,7 @@ export function bucketRowText<T extends BucketTable>(table: T, row: BucketTableR
   }
 }
 
-/** What a shard serves (spec/kvetch-storage.md §11, FenceBuckets): the map of `version`, some buckets frozen for writes. */
+/** What a shard serves (spec/kvetch-storage.md §11.4): the map of `version`, some buckets frozen for writes. */
 export interface BucketFenceSetting {
   /** The stored id of the shard the fence is set on. */
   shard: number;

@@ -1,4 +1,4 @@
-// reshard: online bucket moves (spec/kvetch-storage.md §11, MoveBuckets) — plan, copy, catch up, freeze the
+// reshard: online bucket moves (spec/kvetch-storage.md §11.3) — plan, copy, catch up, freeze the
 // source's writes, catch up and verify row by row, switch the stored map, clean the source. Every step is
 // journaled on a shard first, so a rerun resumes a killed move and `reverse` rolls it back until cleanup.
 // Never switches a map whose moved rows did not verify equal; never cleans a source before its switch.
@@ -160,7 +160,7 @@ function progress(mover: Mover, journal: MoveJournal, phase: ReshardProgress["ph
   mover.options.onProgress?.({ phase, bucketsDone, bucketsTotal, rowsDone: mover.counts.rows, rowsPerSecond: rate, secondsLeft });
 }
 
-/** runMove: the phases from the journal's one to the end (MoveBuckets). */
+/** runMove: the phases from the journal's one to the end (spec §11.3). */
 async function runMove(mover: Mover, journal: MoveJournal, outcome: "moved" | "reversed"): Promise<ReshardReport> {
   const { batchSize } = mover;
   let verifyDifferences = 0;
@@ -221,7 +221,7 @@ async function runMove(mover: Mover, journal: MoveJournal, outcome: "moved" | "r
 }
 
 /**
- * switchMove (FenceBuckets, then SwitchMap): freezes the sources' writes to the moving buckets, waits out the
+ * switchMove: freezes the sources' writes to the moving buckets, waits out the
  * writes already admitted, catches up the last changes, verifies every moved row, then has the targets serve
  * the buckets, stores the new map (the switch), and has the sources refuse them. Returns the differences
  * verify found (0). A verify that finds any unfreezes and fails, leaving the move in catch-up for a rerun.

@@ -1,4 +1,4 @@
-// The plan of a bucket move (spec/kvetch-storage.md §11, PlanMoves) and its journal: which buckets go from which
+// The plan of a bucket move (spec/kvetch-storage.md §11.2, planMoves) and its journal: which buckets go from which
 // shard to which, the map after the move, and the journal record every step of the move writes to the decider
 // shard. Pure: computes plans and journal texts; never does I/O and never writes a map.
 
@@ -19,7 +19,7 @@ export interface BucketMove {
   buckets: number[];
 }
 
-/** The phases a move passes through, in order (spec §11, MoveBuckets). */
+/** The phases a move passes through, in order (spec/kvetch-storage.md §11.3). */
 export type MovePhase = "copy" | "catchUp" | "frozen" | "switched" | "cleaned";
 
 /** The journal record (stored as JSON on the decider shard, compare-and-set per step). */
