@@ -3,7 +3,8 @@
 // export the cache, the read/write internals or test hooks from this file (tests: graphscale/kvetch/testing).
 
 export { Kvetch } from "./kvetch.js";
-export type { KvetchOptions, KvetchHealth, KvetchPartialOption, NewItem } from "./kvetch.js";
+export type { KvetchOptions, KvetchHealth } from "./kvetch.js";
+export type { KvetchPartialOption, NewItem } from "./model.js";
 export type { DerivedWriteFailure } from "./store.js";
 export type { ShardHealth, BreakerState } from "./shardGuard.js";
 export type { CacheHealth } from "./cache.js";

@@ -51,7 +51,7 @@ export class MysqlShardStore implements ShardStore {
     this.pool = new ShardPool(shard, address.label, address.url, poolSize, timeouts, counters);
   }
 
-  private query<T>(what: string, sql: string, params: unknown[]): Promise<T> {
+  protected query<T>(what: string, sql: string, params: unknown[]): Promise<T> {
     return this.pool.query<T>(what, sql, params);
   }
 
@@ -82,8 +82,8 @@ export class MysqlShardStore implements ShardStore {
     await this.query(
       "migrate",
       `${SHARD_DDL}
-INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPLICATE KEY UPDATE value = VALUES(value);`,
-      [STORAGE_FORMAT, String(this.shard)],
+INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDATE value = VALUES(value);`,
+      [STORAGE_FORMAT],
     );
   }
 

@@ -56,6 +56,19 @@ export interface DerivedWriteFailure {
   error: unknown;
 }
 
+/** The default onDerivedWriteFailure: one line on console.error saying which command heals it. */
+export function reportDerivedWriteFailure(report: DerivedWriteFailure): void {
+  const what =
+    report.op === "repair"
+      ? `repair could not settle the derived rows of ${report.ids.length} object(s) writers changed meanwhile`
+      : `${report.op} of ${report.ids.length} object(s) committed, but their derived rows failed`;
+  console.error(
+    `graphscale: Kvetch ${what}; ` +
+      `${report.queued ? "queued for `graphscale kvetch repair --queue`" : "run `graphscale kvetch repair`"}:`,
+    report.error,
+  );
+}
+
 /** A value, or the shard failure that stands in for it in a partial result. */
 export type OrFailure<T> = T | KvetchError;
 
