@@ -7,6 +7,7 @@ import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KvetchBackend, RedisConfig } from "./backend.js";
 import { commandRepair } from "./cliRepair.js";
+import { commandReshard } from "./cliReshard.js";
 import { dependencyTag } from "./deps.js";
 import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady, withStore } from "./cliStore.js";
 import type { CliConfig, ParsedArgs } from "./cliStore.js";
@@ -274,6 +275,7 @@ export async function runCli(
   io: { env: NodeJS.ProcessEnv; cwd: string; out: NodeJS.WritableStream; err: NodeJS.WritableStream },
 ): Promise<number> {
   try {
+    if (argv[0] === "kvetch" && argv[1] === "reshard") return await commandReshard(argv.slice(2), io, loadConfig);
     const args = parseArgs(argv);
     if (args === "help") {
       io.out.write(`${USAGE}\n`);

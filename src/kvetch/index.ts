@@ -73,6 +73,7 @@ export type {
   KvetchPage,
   KvetchPageOptions,
 } from "./model.js";
+export type { ReshardOptions, ReshardProgress, ReshardReport } from "./reshard.js";
 export type {
   KvetchRepairCheckpoint,
   KvetchRepairOptions,

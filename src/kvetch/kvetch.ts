@@ -15,6 +15,8 @@ import { memoryBackend } from "./memory.js";
 import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, KvetchPartialOption, NewItem } from "./model.js";
 import { getObjects } from "./objectRead.js";
 import { repair } from "./repair.js";
+import { reshard } from "./reshard.js";
+import type { ReshardOptions, ReshardReport } from "./reshard.js";
 import { drainRepairQueue } from "./repairQueue.js";
 import { ShardGuard, breakerSettings } from "./shardGuard.js";
 import type { ShardHealth } from "./shardGuard.js";
@@ -379,6 +381,15 @@ export class Kvetch {
       return drainRepairQueue(this.store, batchSize);
     }
     return repair(this.store, options);
+  }
+
+  /**
+   * Moves whole buckets between shards online (spec/kvetch-storage.md §11): spreads them over the members, less
+   * `remove`; resumes a move a crash stopped, or rolls it back with `reverse`. Code: reshard.ts.
+   */
+  async reshard(options?: ReshardOptions): Promise<ReshardReport> {
+    if (!this.begin()) await this.open();
+    return reshard(this.store, options);
   }
 
   /** Each shard's breaker state and a ping (none while its breaker is open), and the cache's state. */

@@ -1,0 +1,193 @@
+// Online bucket moves on the memory backend (spec/kvetch-storage.md §11): a fifth shard takes a fifth of the
+// buckets under concurrent writes and reads from two stores, a stale store is fenced and follows, a move
+// stopped at every phase resumes with a rerun or rolls back, a dry run writes nothing, a shard is removed.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Kvetch, bucketOfId, memoryBackend, memoryShards } from "../../src/kvetch/index.js";
+import type { BucketRange, KvetchBackend } from "../../src/kvetch/index.js";
+import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
+import { planMoves } from "../../src/kvetch/reshardPlan.js";
+import type { TopologyMap } from "../../src/kvetch/topologyMap.js";
+import { checkMoveModel, moveSchema, runClients, seedMoveStore } from "./reshardLoad.js";
+import { rejectionOf } from "./rejection.js";
+
+/** The message a call rejects with (any error; the test fails when it resolves). */
+async function failureOf(run: Promise<unknown>): Promise<string> {
+  const error = await run.then(
+    () => null,
+    (thrown: unknown) => thrown,
+  );
+  assert.instance(error, Error, "the call failed");
+  return (error as Error).message;
+}
+
+/** Four shards' default ranges over 1024 buckets: a fifth configured shard owns nothing yet. */
+const FOUR: BucketRange[] = [0, 1, 2, 3].map((s) => ({ first: s * 256, last: s * 256 + 255, shard: s }));
+
+function fiveShards(): KvetchBackend {
+  return memoryBackend({ shards: 5, ranges: FOUR });
+}
+
+function open(backend: KvetchBackend): Kvetch {
+  return new Kvetch({ schema: moveSchema, backend, onDerivedWriteFailure: (report) => assert.unreachable(`derived write failed: ${String(report.error)}`) });
+}
+
+test("planMoves: a fifth member takes a fifth of the buckets, a fifth of each shard's, and nothing else moves", () => {
+  const current: TopologyMap = { installation: "i", version: 2, buckets: 1024, shards: [0, 1, 2, 3, 4], nextShardId: 5, ranges: FOUR };
+  const { next, moves } = planMoves(current, {});
+  assert.is(next.version, 3);
+  assert.equal(
+    moves.map((move) => [move.from, move.to, move.buckets.length]),
+    [
+      [0, 4, 51],
+      [1, 4, 51],
+      [2, 4, 51],
+      [3, 4, 51],
+    ],
+  );
+  const owned = [0, 0, 0, 0, 0];
+  for (const range of next.ranges) owned[range.shard]! += range.last - range.first + 1;
+  assert.equal(owned, [205, 205, 205, 205, 204]);
+  const removal = planMoves(next, { remove: [1] });
+  assert.equal(removal.next.shards, [0, 2, 3, 4]);
+  assert.ok(removal.moves.every((move) => move.from === 1), "only the removed shard gives buckets up");
+  assert.is(removal.moves.reduce((n, move) => n + move.buckets.length, 0), 205);
+  assert.throws(() => planMoves(current, { remove: [9] }), /shard id 9 to remove is not a member of shard map version 2/);
+});
+
+test("reshard: a fifth shard takes a fifth of the buckets while two stores create, update, move, delete and read — 0 failed, 0 lost, 0 wrong reads, repair finds nothing", async () => {
+  const backend = fiveShards();
+  const mover = open(backend);
+  const other = open(backend);
+  const model = await seedMoveStore(mover, 600);
+  await other.open();
+  const progress: string[] = [];
+  const move = mover.reshard({ batchSize: 50, onProgress: (p) => progress.push(p.phase) });
+  const load = await runClients([mover, other], model, 12, move);
+  const report = await move;
+  assert.equal(load.failed, [], "no request failed");
+  assert.equal(load.wrongReads, [], "no read differed from the last acknowledged write");
+  assert.ok(load.ops >= 240, `the clients ran during the move (${load.ops} operations)`);
+  assert.is(report.outcome, "moved");
+  assert.is(report.verifyDifferences, 0);
+  assert.is(report.moves.reduce((n, m) => n + m.buckets, 0), 204);
+  assert.ok(report.rowsCopied > 0 && report.rowsCleaned > 0, `rows copied ${report.rowsCopied}, cleaned ${report.rowsCleaned}`);
+  for (const phase of ["copy", "catchUp", "frozen", "done"]) assert.ok(progress.includes(phase), `progress told of ${phase}`);
+  assert.is(mover.shardMap.ranges.filter((range) => range.shard === 4).reduce((n, r) => n + r.last - r.first + 1, 0), 204);
+  await checkMoveModel([mover, other], model);
+  const stats = await mover.stats();
+  assert.ok(stats[4]!.objects > 0, "the new shard holds objects");
+  for (const kvetch of [mover, other]) {
+    const repaired = await kvetch.repair();
+    assert.equal([repaired.edgesAdded, repaired.edgesRemoved, repaired.indexAdded, repaired.indexRemoved], [0, 0, 0, 0], "repair finds nothing to heal");
+  }
+  await mover.close();
+  await other.close();
+});
+
+test("reshard: a store still on the old map is refused by the source and follows to the new shard, reads and writes alike", async () => {
+  const backend = fiveShards();
+  const mover = open(backend);
+  const stale = open(backend);
+  const model = await seedMoveStore(mover, 200);
+  await stale.open();
+  const staleMap = stale.shardMap;
+  await mover.reshard();
+  const moved = [...model.items.keys()].find((id) => mover.shardOf(id) === 4)!;
+  const source = staleMap.shardOf(bucketOfId(staleMap, moved));
+  assert.is.not(source, 4);
+  stale.resetCounters();
+  const [read] = await stale.getObjects([moved]);
+  assert.equal(read?.data, model.items.get(moved), "the stale store reads the moved object");
+  if (stale.shardMap === staleMap) {
+    assert.is(stale.counters.shardQueries[source], 1, "the source refused the read (one round trip)");
+    assert.is(stale.counters.shardQueries[4], 1, "and it was sent once to the new shard");
+  }
+  const updated = await stale.updateObject(moved, { text: "after the move" });
+  assert.is(updated.version, 2);
+  const [again] = await mover.getObjects([moved]);
+  assert.is(again?.data.text, "after the move", "the stale store's write landed on the new shard");
+  await mover.close();
+  await stale.close();
+});
+
+for (const phase of ["copy", "catchUp", "frozen", "switched", "cleaned"] as const) {
+  test(`reshard: a move stopped after its journal says ${phase} finishes with a rerun, the data whole`, async () => {
+    const backend = fiveShards();
+    const kvetch = open(backend);
+    const model = await seedMoveStore(kvetch, 150);
+    const hooks = kvetchTestHooks(kvetch);
+    hooks.afterMoveJournal = (written) => {
+      if (written === phase) throw new Error(`stopped at ${phase}`);
+    };
+    assert.match(await failureOf(kvetch.reshard({ batchSize: 20 })), `stopped at ${phase}`);
+    delete hooks.afterMoveJournal;
+    // A write between the stop and the rerun (a frozen bucket's write waits for the rerun's switch).
+    const id = [...model.items.keys()][0]!;
+    const writing = kvetch.updateObject(id, { text: "between" }).then((object) => model.items.set(id, object.data));
+    const report = await kvetch.reshard({ batchSize: 20 });
+    await writing;
+    assert.is(report.outcome, "moved");
+    const fresh = open(backend);
+    await checkMoveModel([kvetch, fresh], model);
+    assert.is((await kvetch.reshard()).outcome, "nothing", "a third run finds the buckets spread");
+    await kvetch.close();
+    await fresh.close();
+  });
+}
+
+test("reshard --reverse before the switch drops the copies; after the switch it moves the buckets back", async () => {
+  for (const stopAt of ["catchUp", "switched"] as const) {
+    const backend = fiveShards();
+    const kvetch = open(backend);
+    const model = await seedMoveStore(kvetch, 150);
+    const before = (await kvetch.stats()).map((shard) => shard.objects);
+    const hooks = kvetchTestHooks(kvetch);
+    hooks.afterMoveJournal = (written) => {
+      if (written === stopAt) throw new Error("stopped");
+    };
+    assert.match(await failureOf(kvetch.reshard()), "stopped");
+    delete hooks.afterMoveJournal;
+    assert.match((await rejectionOf(() => kvetch.reshard({ remove: [0] }))).message, /a move to shard map version \d+ is in progress \(phase/);
+    const id = [...model.items.keys()].find((item) => bucketOfId(kvetch.shardMap, item) >= 205 && bucketOfId(kvetch.shardMap, item) < 256) ?? [...model.items.keys()][0]!;
+    model.items.set(id, (await kvetch.updateObject(id, { text: `during ${stopAt}` })).data);
+    const report = await kvetch.reshard({ reverse: true });
+    assert.is(report.outcome, "reversed");
+    const after = (await kvetch.stats()).map((shard) => shard.objects);
+    assert.is(after[4], 0, `${stopAt}: the fifth shard holds nothing again`);
+    assert.is(after.reduce((n, c) => n + c, 0), before.reduce((n, c) => n + c, 0));
+    await checkMoveModel([kvetch, open(backend)], model);
+    assert.match((await rejectionOf(() => kvetch.reshard({ reverse: true }))).message, /no move is in progress/);
+    await kvetch.close();
+  }
+});
+
+test("reshard dryRun: the plan's buckets, rows and bytes per shard pair, and nothing written", async () => {
+  const kvetch = open(fiveShards());
+  await seedMoveStore(kvetch, 100);
+  const before = await kvetch.stats();
+  const plan = await kvetch.reshard({ dryRun: true });
+  assert.is(plan.outcome, "planned");
+  assert.equal(plan.moves.map((move) => [move.from, move.to, move.buckets]), [[0, 4, 51], [1, 4, 51], [2, 4, 51], [3, 4, 51]]);
+  assert.ok(plan.rowsCopied > 0 && plan.moves.every((move) => move.bytes > move.rows), "rows and bytes counted");
+  assert.equal(await kvetch.stats(), before, "nothing moved");
+  assert.is((await kvetch.reshard({ dryRun: true })).outcome, "planned", "and no journal was left behind");
+  await kvetch.close();
+});
+
+test("reshard remove: a shard's buckets go to the others and it leaves the map", async () => {
+  const shards = memoryShards(4);
+  const kvetch = open(memoryBackend({ shards }));
+  const model = await seedMoveStore(kvetch, 200);
+  const report = await kvetch.reshard({ remove: [2] });
+  assert.is(report.outcome, "moved");
+  assert.is(report.toVersion, 2);
+  assert.is((await kvetch.stats())[2]!.objects, 0, "the removed shard is empty");
+  const without = open(memoryBackend({ shards: [shards[3]!, shards[0]!, shards[1]!] }));
+  await checkMoveModel([kvetch, without], model);
+  assert.match((await rejectionOf(() => open(memoryBackend({ shards })).open())).message, /stored shard id 2\) is not in shard map version 2/, "the old list is refused");
+  assert.match((await rejectionOf(() => kvetch.reshard({ remove: [2] }))).message, /shard id 2 to remove is not a member/);
+  await kvetch.close();
+});
+
+test.run();
