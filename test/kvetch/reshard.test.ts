@@ -62,9 +62,19 @@ test("reshard: a fifth shard takes a fifth of the buckets while two stores creat
   const model = await seedMoveStore(mover, 600);
   await other.open();
   const progress: string[] = [];
+  // A process started in each phase opens cleanly and serves as the others do.
+  const late: Kvetch[] = [];
+  kvetchTestHooks(mover).afterMoveJournal = async (phase) => {
+    if (late.length > 0 && phase === "copy") return;
+    const started = open(backend);
+    await started.open();
+    assert.equal(await started.getObjects(model.users), await mover.getObjects(model.users), `a store opened at ${phase} reads the users`);
+    late.push(started);
+  };
   const move = mover.reshard({ batchSize: 50, onProgress: (p) => progress.push(p.phase) });
   const load = await runClients([mover, other], model, 12, move);
   const report = await move;
+  assert.is(late.length, 5, "a store opened in each phase");
   assert.equal(load.failed, [], "no request failed");
   assert.equal(load.wrongReads, [], "no read differed from the last acknowledged write");
   assert.ok(load.ops >= 240, `the clients ran during the move (${load.ops} operations)`);
@@ -74,15 +84,14 @@ test("reshard: a fifth shard takes a fifth of the buckets while two stores creat
   assert.ok(report.rowsCopied > 0 && report.rowsCleaned > 0, `rows copied ${report.rowsCopied}, cleaned ${report.rowsCleaned}`);
   for (const phase of ["copy", "catchUp", "frozen", "done"]) assert.ok(progress.includes(phase), `progress told of ${phase}`);
   assert.is(mover.shardMap.ranges.filter((range) => range.shard === 4).reduce((n, r) => n + r.last - r.first + 1, 0), 204);
-  await checkMoveModel([mover, other], model);
+  await checkMoveModel([mover, other, ...late], model);
   const stats = await mover.stats();
   assert.ok(stats[4]!.objects > 0, "the new shard holds objects");
   for (const kvetch of [mover, other]) {
     const repaired = await kvetch.repair();
     assert.equal([repaired.edgesAdded, repaired.edgesRemoved, repaired.indexAdded, repaired.indexRemoved], [0, 0, 0, 0], "repair finds nothing to heal");
   }
-  await mover.close();
-  await other.close();
+  for (const kvetch of [mover, other, ...late]) await kvetch.close();
 });
 
 test("reshard: a store still on the old map is refused by the source and follows to the new shard, reads and writes alike", async () => {
