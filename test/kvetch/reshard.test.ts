@@ -10,6 +10,7 @@ import { planMoves } from "../../src/kvetch/reshardPlan.js";
 import type { TopologyMap } from "../../src/kvetch/topologyMap.js";
 import { checkMoveModel, moveSchema, runClients, seedMoveStore } from "./reshardLoad.js";
 import { rejectionOf } from "./rejection.js";
+import { aroundShardCalls } from "./shardCalls.js";
 
 /** The message a call rejects with (any error; the test fails when it resolves). */
 async function failureOf(run: Promise<unknown>): Promise<string> {
@@ -144,6 +145,38 @@ for (const phase of ["copy", "catchUp", "frozen", "switched", "cleaned"] as cons
     await fresh.close();
   });
 }
+
+test("reshard: a moved row that verify finds different from the source stops the switch; the sources are unfrozen and a rerun finishes", async () => {
+  let phase = "";
+  let verifyScans = 0;
+  let sabotage = true;
+  // The target's second scan of objects while frozen is verify's: one row comes back changed, as a write that
+  // slipped past the freeze, or a damaged copy, would look.
+  const backend = aroundShardCalls(fiveShards(), async (shard, method, args, call) => {
+    const result = await call();
+    if (sabotage && phase === "frozen" && shard === 4 && method === "scanBucketRows" && args[0] === "objects" && args[2] === null && ++verifyScans === 2) {
+      const page = result as { rows: { body: string }[] };
+      page.rows[0] = { ...page.rows[0]!, body: '{"damaged":true}' };
+    }
+    return result;
+  });
+  const kvetch = open(backend);
+  const model = await seedMoveStore(kvetch, 150);
+  const mapBefore = kvetch.shardMap;
+  kvetchTestHooks(kvetch).afterMoveJournal = (written) => void (phase = written);
+  const failure = await rejectionOf(() => kvetch.reshard());
+  assert.match(failure.message, /verify found 1 moved row\(s\) that differ from the source while its writes were frozen; nothing was switched/);
+  assert.is(kvetch.shardMap, mapBefore, "the map did not switch");
+  assert.is(phase, "catchUp", "the journal went back to catch-up");
+  const moving = [...model.items.keys()].find((id) => bucketOfId(mapBefore, id) >= 205 && bucketOfId(mapBefore, id) < 256)!;
+  model.items.set(moving, (await kvetch.updateObject(moving, { text: "unfrozen" })).data);
+  sabotage = false;
+  const report = await kvetch.reshard();
+  assert.is(report.outcome, "moved");
+  assert.is(report.verifyDifferences, 0);
+  await checkMoveModel([kvetch, open(backend)], model);
+  await kvetch.close();
+});
 
 test("reshard --reverse before the switch drops the copies; after the switch it moves the buckets back", async () => {
   for (const stopAt of ["catchUp", "switched"] as const) {
