@@ -131,9 +131,14 @@ export function checkTopology(answers: readonly ShardTopology[], configuredBucke
   return check;
 }
 
-/** The one error of a failed check: every mismatch on its own line. */
-export function mismatchError(check: TopologyCheck, mismatches: readonly Mismatch[] = check.mismatches): Error {
+/**
+ * The one error of a failed check: every mismatch on its own line. With `labels` (the shards' labels, which
+ * name no credentials) its cause says which database each position is, for operators (the CLI prints causes).
+ */
+export function mismatchError(check: TopologyCheck, mismatches: readonly Mismatch[] = check.mismatches, labels?: readonly string[]): Error {
   const version = check.map === null ? "" : ` (shard map version ${check.map.version})`;
   const lines = mismatches.map((mismatch) => mismatch.message).join("\n  - ");
-  return topologyError(`the configured shard list does not match the stored topology${version}; nothing was read or written:\n  - ${lines}`);
+  const error = topologyError(`the configured shard list does not match the stored topology${version}; nothing was read or written:\n  - ${lines}`);
+  if (labels !== undefined) error.cause = new Error(`the configured shards: ${labels.map((label, i) => `shards[${i}] is ${label}`).join("; ")}`);
+  return error;
 }

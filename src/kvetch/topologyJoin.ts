@@ -87,7 +87,7 @@ export async function migrateTopology(shards: readonly TopologyShard[], configur
   const check = checkTopology(answers, configured.buckets);
   const unjoined = new Set(check.unjoined);
   const blocking = check.mismatches.filter((mismatch) => mismatch.kind === "refuse");
-  if (blocking.length > 0 || check.map === null) throw mismatchError(check, blocking);
+  if (blocking.length > 0 || check.map === null) throw mismatchError(check, blocking, shards.map((shard) => shard.label));
   const map = check.map;
   const ids = new Array<number>(shards.length);
   for (const [id, position] of check.positionOf) ids[position] = id;
@@ -120,7 +120,7 @@ export async function openTopology(store: Store, backend: KvetchBackend): Promis
     answers = await readTopology(shards);
   }
   const check = checkTopology(answers, backend.shardMap.buckets);
-  if (check.mismatches.length > 0) throw mismatchError(check);
+  if (check.mismatches.length > 0) throw mismatchError(check, check.mismatches, shards.map((shard) => shard.label));
   adoptTopology(store, { map: check.map!, positionOf: check.positionOf } satisfies OpenTopology);
 }
 

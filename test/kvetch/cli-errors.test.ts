@@ -129,6 +129,7 @@ if (mysqlUp) {
     assert.match(result.stderr, /TOPOLOGY_MISMATCH|does not match the stored topology/);
     assert.match(result.stderr, "shards[0] is not migrated (its tables do not exist): run `graphscale kvetch migrate`");
     assert.match(result.stderr, "shards[1] is not migrated");
+    assert.match(result.stderr, /cause: the configured shards: shards\[0\] is shard 0 \([^)]*graphscale_clifix_\w+_0\); shards\[1\] is shard 1/);
     assertNoStack(result);
     assert.is(result.stdout, "");
   });
