@@ -2,7 +2,7 @@
 // (ids, names, data), counts itself once in counters.calls, and hands the batch to objectRead, listRead, write
 // or repair. Never reads or writes a shard itself; never lets a caller's object share memory with stored state.
 
-import type { KvetchBackend, KvetchCounters, ShardStats, ShardStore } from "./backend.js";
+import type { KvetchBackend, KvetchCounters, ShardStats } from "./backend.js";
 import { RedisCache } from "./cache.js";
 import type { CacheHealth } from "./cache.js";
 import { derivedRowsOf } from "./derived.js";
@@ -24,12 +24,11 @@ import type { KvetchRepairOptions, KvetchRepairReport } from "./repair.js";
 import type { KvetchEdgeDef, KvetchSchema } from "./schema.js";
 import { indexValueKey, shardOfId } from "./shard.js";
 import type { ShardMap } from "./shard.js";
-import { orThrow, reportDerivedWriteFailure, testHooksOf } from "./store.js";
+import { orThrow, reportDerivedWriteFailure, storeOf, testHooksOf } from "./store.js";
 import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./store.js";
 import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow } from "./reactivity.js";
 import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
-import { keepsTopology } from "./topology.js";
 import { migrateTopology, openTopology } from "./topologyJoin.js";
 import { createObjects, deleteObjects, updateObjects } from "./write.js";
 import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
@@ -88,6 +87,7 @@ export class Kvetch {
     const deps = cache === null ? memoryHubOf(backend) : redisHub(cache);
     this.maxCheckDeps = options.maxCheckDeps ?? 10_000;
     this.store = { schema: this.schema, shardMap: backend.shardMap, topology: null, shards, cache, counters: this.counters, deps, hooks, onDerivedWriteFailure };
+    storeOf.set(this, this.store);
   }
 
   /** The bucket → shard map every placement is computed with. */
@@ -138,8 +138,7 @@ export class Kvetch {
   async migrate(): Promise<void> {
     this.begin();
     await Promise.all(this.store.shards.map((shard) => shard.migrate()));
-    const shards: readonly ShardStore[] = this.store.shards;
-    if (shards.every(keepsTopology)) await migrateTopology(shards, this.backend.shardMap);
+    await migrateTopology(this.store.shards, this.backend.shardMap);
     [this.opened, this.opening] = [false, null];
     await this.open();
   }

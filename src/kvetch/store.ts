@@ -141,6 +141,9 @@ export async function eachShardChunk(
   for (const result of settled) if (result.status === "rejected") throw result.reason;
 }
 
+/** The store of each Kvetch (filled by its constructor), for the commands that report on it (commandLine.ts). */
+export const storeOf = new WeakMap<object, Store>();
+
 /** The hooks object of each open store, by its Kvetch (filled by the Kvetch constructor). */
 export const testHooksOf = new WeakMap<object, KvetchTestHooks>();
 

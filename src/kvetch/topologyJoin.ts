@@ -4,7 +4,7 @@
 // map copies up. Never rewrites a stored identity; never joins a list the open check refuses for another reason.
 
 import { randomUUID } from "node:crypto";
-import type { KvetchBackend } from "./backend.js";
+import type { KvetchBackend, ShardStore } from "./backend.js";
 import { KvetchError } from "./errors.js";
 import type { ShardMap } from "./shard.js";
 import type { Store } from "./store.js";
@@ -76,9 +76,11 @@ export async function createInstallation(shards: readonly TopologyShard[], answe
  * installation (createInstallation); otherwise every configured shard without an identity joins with the next
  * shard id and the map gets a new version listing it (owning no buckets), and member copies older than the
  * newest are brought up to it. Any other mismatch (a shard missing, of another installation, configured
- * twice) fails before anything is written.
+ * twice) fails before anything is written. A backend whose shards keep no topology has nothing to do.
  */
-export async function migrateTopology(shards: readonly TopologyShard[], configured: ShardMap): Promise<void> {
+export async function migrateTopology(stores: readonly ShardStore[], configured: ShardMap): Promise<void> {
+  if (!stores.every(keepsTopology)) return;
+  const shards: readonly TopologyShard[] = stores;
   const answers = await readTopology(shards);
   if (newestMap(answers) === null) {
     await createInstallation(shards, answers, configured);

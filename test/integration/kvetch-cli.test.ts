@@ -54,6 +54,8 @@ if (await serversUp("test/integration/kvetch-cli.test.ts", { mysql: true })) {
       assert.is(run.code, 0, run.stderr);
       assert.is(run.stdout.trim().split("\n").length, 4);
       assert.match(run.stdout, `migrated shard 3 (127.0.0.1:3306/${TEST_DATABASES[3]})`);
+      // the first run creates the installation; the second finds it and writes no new map version
+      assert.match(run.stdout, /^migrated shard 3 \([^)]*\): stored shard id 3 of installation [0-9a-f]{8}, shard map version 1$/m);
     }
     const stats = await runCli(["kvetch", "stats"], env);
     assert.is(stats.code, 0, stats.stderr);
