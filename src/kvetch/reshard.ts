@@ -91,7 +91,7 @@ export async function reshard(store: Store, options: ReshardOptions = {}): Promi
     started: Date.now(),
     options,
   };
-  let journal = found === null ? null : decodeJournal(found.text, found.shard.label);
+  let journal = found === null ? null : decodeJournal(found.text, `reshard: shard ${found.shard.shard}`);
   if (options.reverse === true) return reverseMove(mover, journal, current);
   if (journal !== null) {
     const again = planMoves(journal.current, options);
@@ -113,10 +113,10 @@ export async function reshard(store: Store, options: ReshardOptions = {}): Promi
 }
 
 function movableShard(shard: ShardStore): MovableShard {
-  if (!keepsTopology(shard)) throw new KvetchError("BAD_CONFIG", `reshard: ${shard.label} keeps no stored topology; this backend cannot move buckets`);
-  const store = shard as Partial<MovableShard> & { label: string };
+  if (!keepsTopology(shard)) throw new KvetchError("BAD_CONFIG", `reshard: shard ${shard.shard} keeps no stored topology; this backend cannot move buckets`);
+  const store = shard as Partial<MovableShard> & { shard: number };
   for (const method of ["scanBucketRows", "putBucketRows", "removeBucketRows", "readMoveJournal", "writeMoveJournal", "readBucketFence", "setBucketFence"] as const) {
-    if (typeof store[method] !== "function") throw new KvetchError("BAD_CONFIG", `reshard: ${store.label} has no ${method}; this backend cannot move buckets`);
+    if (typeof store[method] !== "function") throw new KvetchError("BAD_CONFIG", `reshard: shard ${store.shard} has no ${method}; this backend cannot move buckets`);
   }
   return store as MovableShard;
 }
@@ -135,7 +135,7 @@ async function findJournal(shards: readonly MovableShard[]): Promise<{ shard: Mo
 async function saveJournal(mover: Mover, journal: MoveJournal | null): Promise<void> {
   const text = journal === null ? null : encodeJournal(journal);
   if (!(await mover.journalShard.writeMoveJournal(mover.journalText, text))) {
-    throw new KvetchError("CONFLICT", `reshard: the move journal on ${mover.journalShard.label} changed under this run: another reshard is running; let it finish`);
+    throw new KvetchError("CONFLICT", `reshard: the move journal on shard ${mover.journalShard.shard} changed under this run: another reshard is running; let it finish`);
   }
   mover.journalText = text;
   // Tests stop a move here as a kill would (kvetchTestHooks).
