@@ -107,6 +107,9 @@ export async function migrateTopology(stores: readonly ShardStore[], configured:
   await storeCopies(lagging.map(({ position }) => shards[position]!), lagging.map(({ position }) => ids[position]!), map);
 }
 
+/** The first installation being made on each fresh memory backend (initializeOnOpen), by backend. */
+const initializing = new WeakMap<KvetchBackend, Promise<TopologyMap>>();
+
 /**
  * openTopology: the open check. Reads every configured shard's topology (one round trip each); a memory set
  * whose shards are all fresh is made an installation first (createInstallation); then checkTopology, and the
@@ -118,7 +121,10 @@ export async function openTopology(store: Store, backend: KvetchBackend): Promis
   const shards = store.shards as readonly TopologyShard[];
   let answers = await readTopology(shards);
   if (backend.initializeOnOpen === true && answers.every((answer) => answer.identity === null && answer.map === null)) {
-    await createInstallation(shards, answers, backend.shardMap);
+    // Stores opened at once on one fresh backend create one installation, not one each.
+    let creating = initializing.get(backend);
+    if (creating === undefined) initializing.set(backend, (creating = createInstallation(shards, answers, backend.shardMap)));
+    await creating;
     answers = await readTopology(shards);
   }
   const check = checkTopology(answers, backend.shardMap.buckets);

@@ -75,6 +75,17 @@ test("topology (memory): a fresh backend is an installation at its first call, v
   await kvetch.close();
 });
 
+test("topology (memory): stores opened at once on one fresh backend make one installation between them", async () => {
+  const backend = memoryBackend({ shards: 3 });
+  const stores = [0, 1, 2, 3].map(() => new Kvetch({ schema, backend }));
+  const made = await Promise.all(stores.map((kvetch, i) => kvetch.createObject("Note", { i })));
+  for (const kvetch of stores) assert.equal((await kvetch.getObjects(made.map((object) => object.id))).filter(Boolean).length, 4);
+  const answers = await readTopology(storesOf(backend));
+  assert.is(new Set(answers.map((answer) => answer.identity?.installation)).size, 1);
+  assert.equal(answers.map((answer) => answer.map?.version), [1, 1, 1]);
+  for (const kvetch of stores) await kvetch.close();
+});
+
 test("topology (memory): an appended shard that never joined is refused before any read or write, naming it and migrate", async () => {
   const { shards, ids } = await installation();
   const message = await refused([...shards, ...memoryShards(1)], ids);
