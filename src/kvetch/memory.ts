@@ -53,7 +53,7 @@ export interface MemoryShard {
   readonly kind: "memory shard";
 }
 
-export interface ShardData extends MemoryShard {
+interface ShardData extends MemoryShard {
   topology: MemoryTopology;
   objects: Map<string, ObjectRow>;
   edges: Map<number, Map<string, SortedList<EdgeRow>>>; // edgeId → fromId → the edge list (no key string built per read)

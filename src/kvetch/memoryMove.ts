@@ -8,9 +8,18 @@ import { ShardFence } from "./fence.js";
 import { FencedShard } from "./fencedShard.js";
 import { bucketOfRow, bucketRowKey } from "./moveRows.js";
 import type { BucketPage, BucketSet, BucketTable, BucketTableRows, EdgeCountRow, ShardMoves } from "./moveRows.js";
-import type { ShardData } from "./memory.js";
 import { SortedList } from "./sortedList.js";
 import type { ShardMap } from "./shard.js";
+
+/** The rows of one memory shard, as memory.ts keeps them (the fields a move reads and writes). */
+export interface ShardData {
+  objects: Map<string, ObjectRow>;
+  edges: Map<number, Map<string, SortedList<EdgeRow>>>;
+  edgeCounts: Map<string, number>;
+  index: Map<string, SortedList<IndexRow>>;
+  repairQueue: Map<string, RepairEntry>;
+  keys: Map<string, string>;
+}
 
 /** What a memory shard keeps for moves: its journal and its fence. */
 interface MoveState {

@@ -2,49 +2,19 @@
 // (spec/kvetch-storage.md §11), each row's scan key (the order both backends scan in) and its bucket.
 // Pure: computes keys, buckets and comparable texts; never does I/O and never places a row on a shard.
 
-import type { EdgeRow, IdempotencyKeyRow, IndexRow, ObjectRow, RepairEntry } from "./backend.js";
+import type { BucketSet, BucketTable, BucketTableRows, EdgeCountRow, EdgeRow, IdempotencyKeyRow, IndexRow, ObjectRow, RepairEntry } from "./backend.js";
 import { fnv1a32, hashOfId, hashOfIndexEntry } from "./shard.js";
-import type { BucketRange } from "./shard.js";
 
-/** An edge list's stored count, as a move copies it (edge_counts). */
-export interface EdgeCountRow {
-  edgeId: number;
-  fromId: string;
-  n: number;
-}
-
-/** The rows of every table a bucket places, by table. */
-export interface BucketTableRows {
-  objects: ObjectRow;
-  edges: EdgeRow;
-  edgeCounts: EdgeCountRow;
-  indexEntries: IndexRow;
-  repairQueue: RepairEntry;
-  idempotencyKeys: IdempotencyKeyRow;
-}
-
-export type BucketTable = keyof BucketTableRows;
+export type { BucketFenceSetting, BucketPage, BucketSet, BucketTable, BucketTableRows, EdgeCountRow, ShardMoves } from "./backend.js";
 
 /** Every table a move copies, in the order it copies them (objects first: the rows others are derived from). */
 export const BUCKET_TABLES: readonly BucketTable[] = ["objects", "edges", "edgeCounts", "indexEntries", "repairQueue", "idempotencyKeys"];
-
-/** A set of buckets out of `buckets` (the store's bucket count): `members[b]` is 1 for a bucket in the set. */
-export interface BucketSet {
-  readonly buckets: number;
-  readonly members: Uint8Array;
-}
 
 /** bucketSet: the set of these buckets out of `buckets`. */
 export function bucketSet(buckets: number, list: readonly number[]): BucketSet {
   const members = new Uint8Array(buckets);
   for (const bucket of list) members[bucket] = 1;
   return { buckets, members };
-}
-
-/** One page of a bucket scan: rows in key order, and the key to continue after (null: the table is done). */
-export interface BucketPage<T extends BucketTable> {
-  rows: BucketTableRows[T][];
-  next: string | null;
 }
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0");
@@ -127,41 +97,4 @@ export function bucketRowText<T extends BucketTable>(table: T, row: BucketTableR
       return JSON.stringify([keyHash, id, created]);
     }
   }
-}
-
-/** What a shard serves (spec/kvetch-storage.md §11.4): the map of `version`, some buckets frozen for writes. */
-export interface BucketFenceSetting {
-  /** The stored id of the shard the fence is set on. */
-  shard: number;
-  /** The version of the stored shard map the fence follows. */
-  version: number;
-  /** Bucket ranges → stored shard ids: the buckets this shard serves are those the ranges give it. */
-  ranges: readonly BucketRange[];
-  /** Buckets it serves but takes no write to: a write waits for the next fence. */
-  frozen: readonly number[];
-}
-
-/**
- * ShardMoves: the optional ShardStore methods bucket moves use (spec/kvetch-storage.md §11). A backend without
- * them cannot move buckets (reshard refuses it, naming the method).
- */
-export interface ShardMoves {
-  /** Rows of `table` in the set's buckets with a scan key after `after`, in key order, scanning at most `limit` rows. */
-  scanBucketRows?<T extends BucketTable>(table: T, set: BucketSet, after: string | null, limit: number): Promise<BucketPage<T>>;
-  /** Stores exact copies of rows, replacing a row with the same key (counts are rows of their own); returns how many. */
-  putBucketRows?<T extends BucketTable>(table: T, rows: readonly BucketTableRows[T][]): Promise<number>;
-  /** Deletes the rows with these rows' keys; returns how many existed. */
-  removeBucketRows?<T extends BucketTable>(table: T, rows: readonly BucketTableRows[T][]): Promise<number>;
-  /** The move journal this shard holds (null: none). */
-  readMoveJournal?(): Promise<string | null>;
-  /** Compare-and-set of the move journal: stores `text` (null: removes it) only if the stored one is still `expect`. */
-  writeMoveJournal?(expect: string | null, text: string | null): Promise<boolean>;
-  /** This shard's fence (null: none set; it serves every bucket). */
-  readBucketFence?(): Promise<BucketFenceSetting | null>;
-  /**
-   * Sets this shard's fence: from now on it serves only the buckets the fence's ranges give it and takes no write
-   * to a frozen one. Resolves once every call admitted under the old fence that the new one would hold or refuse
-   * has ended.
-   */
-  setBucketFence?(fence: BucketFenceSetting): Promise<void>;
 }
