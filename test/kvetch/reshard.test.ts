@@ -3,7 +3,7 @@
 // stopped at every phase resumes with a rerun or rolls back, a dry run writes nothing, a shard is removed.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Kvetch, bucketOfId, memoryBackend, memoryShards } from "../../src/kvetch/index.js";
+import { Kvetch, bucketOfId, edgesKey, indexKey, memoryBackend, memoryShards, objectKey } from "../../src/kvetch/index.js";
 import type { BucketRange, KvetchBackend } from "../../src/kvetch/index.js";
 import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { planMoves } from "../../src/kvetch/reshardPlan.js";
@@ -202,6 +202,27 @@ test("reshard --reverse before the switch drops the copies; after the switch it 
     assert.match((await rejectionOf(() => kvetch.reshard({ reverse: true }))).message, /no move is in progress/);
     await kvetch.close();
   }
+});
+
+test("reshard: a move alone announces no invalidation and moves no dependency version (live queries neither re-run nor miss)", async () => {
+  const kvetch = open(fiveShards());
+  const model = await seedMoveStore(kvetch, 150);
+  const keys = [
+    ...[...model.items.keys()].map((id) => objectKey(id)),
+    ...model.lists.map((id) => edgesKey("list_to_item", id)),
+    ...["a", "b", "c"].map((tag) => indexKey("tag", JSON.stringify(tag))),
+  ];
+  const versions = await kvetch.dependencyVersions(keys);
+  const heard: unknown[] = [];
+  const stop = kvetch.onInvalidate((change) => heard.push(change));
+  await kvetch.reshard();
+  assert.equal(await kvetch.checkDeps(keys.map((key, i) => ({ key, version: versions[i]! }))), [], "no version moved");
+  assert.equal(heard, [], "no invalidation was announced");
+  const [item] = [...model.items.keys()];
+  await kvetch.updateObject(item!, { text: "after" });
+  assert.equal(await kvetch.checkDeps([{ key: objectKey(item!), version: versions[0]! }]), [objectKey(item!)], "a write after the move still moves its key");
+  stop();
+  await kvetch.close();
 });
 
 test("reshard dryRun: the plan's buckets, rows and bytes per shard pair, and nothing written", async () => {
