@@ -94,6 +94,8 @@ export async function reshard(store: Store, options: ReshardOptions = {}): Promi
   let journal = found === null ? null : decodeJournal(found.text, `reshard: shard ${found.shard.shard}`);
   if (options.reverse === true) return reverseMove(mover, journal, current);
   if (journal !== null) {
+    // A dry run during a move shows the move in progress and changes nothing.
+    if (options.dryRun === true) return dryRun(mover, journal);
     const again = planMoves(journal.current, options);
     if (journal.reverse || encodeRanges(again.next) !== encodeRanges(journal.next)) {
       throw new KvetchError(

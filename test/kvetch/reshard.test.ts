@@ -132,6 +132,10 @@ for (const phase of ["copy", "catchUp", "frozen", "switched", "cleaned"] as cons
     };
     assert.match(await failureOf(kvetch.reshard({ batchSize: 20 })), `stopped at ${phase}`);
     delete hooks.afterMoveJournal;
+    const stats = await kvetch.stats();
+    const plan = await kvetch.reshard({ dryRun: true });
+    assert.is(plan.outcome, "planned", "a dry run during the move shows it");
+    assert.equal(await kvetch.stats(), stats, "and changes nothing");
     // A write between the stop and the rerun (a frozen bucket's write waits for the rerun's switch).
     const id = [...model.items.keys()][0]!;
     const writing = kvetch.updateObject(id, { text: "between" }).then((object) => model.items.set(id, object.data));
