@@ -229,6 +229,24 @@ test("reshard: a move alone announces no invalidation and moves no dependency ve
   await kvetch.close();
 });
 
+test("reshard: two movers at once — the journal's compare-and-set lets one run; the other is refused before it writes a row", async () => {
+  const backend = fiveShards();
+  const first = open(backend);
+  const second = open(backend);
+  const model = await seedMoveStore(first, 100);
+  await second.open();
+  const results = await Promise.allSettled([first.reshard(), second.reshard()]);
+  const moved = results.filter((r) => r.status === "fulfilled");
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  assert.is(moved.length, 1, "one mover ran");
+  assert.is(refused.length, 1, "the other was refused");
+  assert.match((refused[0]!.reason as Error).message, /another reshard is running|is in progress/);
+  await checkMoveModel([first, second], model);
+  assert.is((await second.reshard()).outcome, "nothing");
+  await first.close();
+  await second.close();
+});
+
 test("reshard dryRun: the plan's buckets, rows and bytes per shard pair, and nothing written", async () => {
   const kvetch = open(fiveShards());
   await seedMoveStore(kvetch, 100);
