@@ -2,7 +2,7 @@
 // and its copy of the map, and the three ShardStore answers over it (memory.ts counts the round trip first).
 // Never hands out an object it keeps: the map is kept as its stored text, identities are copied.
 
-import { decodeTopologyMap, encodeTopologyMap, topologyError } from "./topology.js";
+import { decodeTopologyMap, encodeTopologyMap } from "./topology.js";
 import type { ShardIdentity, ShardTopology, TopologyMap } from "./topology.js";
 
 /** A memory shard's topology state: its identity and its copy of the map (as stored text). */
@@ -23,12 +23,12 @@ export function joinMemoryTopology(state: MemoryTopology, identity: ShardIdentit
   return { ...state.identity };
 }
 
-/** writeMemoryTopology: stores `map` if the copy's version is <= expectVersion (none: 0); returns the copy after. */
+/**
+ * writeMemoryTopology: stores `map` if the shard joined the map's installation and its copy's version is <=
+ * expectVersion (none: 0); returns the copy after the call (none: an empty version 0), as MySQL's does.
+ */
 export function writeMemoryTopology(state: MemoryTopology, label: string, map: TopologyMap, expectVersion: number): TopologyMap {
-  if (state.identity !== null && state.identity.installation !== map.installation) {
-    throw topologyError(`${label} belongs to installation ${state.identity.installation}, not ${map.installation}; it keeps its own map`);
-  }
   const stored = state.map === null ? 0 : decodeTopologyMap(state.map, label).version;
-  if (stored <= expectVersion) state.map = encodeTopologyMap(map);
-  return decodeTopologyMap(state.map!, label);
+  if (state.identity?.installation === map.installation && stored <= expectVersion) state.map = encodeTopologyMap(map);
+  return state.map === null ? { ...map, version: 0, shards: [], ranges: [] } : decodeTopologyMap(state.map, label);
 }

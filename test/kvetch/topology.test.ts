@@ -212,6 +212,19 @@ test("topology (memory): writeTopology is compare-and-set at the decider; a lagg
   await kvetch.close();
 });
 
+test("topology (memory): a shard keeps the map of its own installation only; an unjoined shard takes none", async () => {
+  const mine = await installation();
+  const other = await installation();
+  const map = newestMap(await readTopology(storesOf(memoryBackend({ shards: mine.shards }))))!;
+  const [theirs] = storesOf(memoryBackend({ shards: [other.shards[0]!] }));
+  const kept = await theirs!.writeTopology({ ...map, version: 9 }, 99);
+  assert.is.not(kept.installation, map.installation);
+  assert.is(kept.version, 1);
+  const [fresh] = storesOf(memoryBackend({ shards: memoryShards(1) }));
+  assert.is((await fresh!.writeTopology(map, 0)).version, 0);
+  assert.is((await fresh!.readTopology()).map, null);
+});
+
 test("topology (memory): memoryBackend takes only shards memoryShards made, each once", () => {
   const shards = memoryShards(2);
   assert.throws(() => memoryBackend({ shards: [shards[0]!, shards[0]!] }), /shards\[1\] repeats shards\[0\]/);
