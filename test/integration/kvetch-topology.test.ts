@@ -143,5 +143,22 @@ if (await serversUp("test/integration/kvetch-topology.test.ts", { mysql: true })
     assert.is(await found([urls[3]!, urls[1]!, urls[0]!, urls[2]!]), OBJECTS);
   });
 
+  test("topology (mysql): shards migrated before the topology (format 2) are refused until migrate adopts their recorded numbers", async () => {
+    const legacy = urls.slice(0, 3);
+    for (const db of MINE.slice(0, 3)) {
+      await onDatabase(db, async (c) => {
+        await c.query("DROP TABLE kvetch_topology");
+        await c.query("DELETE FROM kvetch_meta WHERE name = 'installation'");
+      });
+    }
+    assert.match(await refused(legacy), "shards[0] is not migrated");
+    const kvetch = new Kvetch({ schema, backend: mysqlBackend({ shards: legacy }) });
+    await kvetch.migrate();
+    assert.is((await kvetch.getObjects(ids)).filter(Boolean).length, OBJECTS);
+    await kvetch.close();
+    const rows = await identities(MINE.slice(0, 3));
+    assert.equal(rows.map((row) => row.split(" ")[1]), ["shard=0", "shard=1", "shard=2"], "the recorded numbers became the stored ids");
+  });
+
   test.run();
 }
