@@ -4,7 +4,8 @@
 
 import { createHash } from "node:crypto";
 import type { Position } from "./cursor.js";
-import type { ShardMap } from "./shard.js";
+import type { BucketRange, ShardMap } from "./shard.js";
+import type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 
 /** Round trips and rows, as tests and the bench read them from `kvetch.counters`. */
 export interface KvetchCounters {
@@ -136,8 +137,10 @@ export interface ShardStats {
  *   them afterwards (a write stores a new row object); it never keeps a row object it was given;
  * - writes of derived rows are idempotent (insert-if-absent / delete-if-present), and counts move only by
  *   the rows really inserted or removed.
+ * The bucket-move methods it may add (ShardMoves: bucket scans, exact copies, the move journal, the fence) are
+ * below it.
  */
-export interface ShardStore {
+export interface ShardStore extends ShardMoves {
   readonly shard: number;
   /** Names the shard in error messages, without credentials. */
   readonly label: string;
@@ -190,6 +193,84 @@ export interface ShardStore {
    * (the row's own id, or the one an earlier create reserved). Without it, createObjects refuses idempotency keys.
    */
   reserveKeys?(rows: readonly IdempotencyKeyRow[]): Promise<string[]>;
+  // The durable topology (spec/kvetch-storage.md §2.2). A backend without these three has none: Kvetch then
+  // places by the configured list and cannot notice a shard list that changed.
+  /** This shard's identity and copy of the shard map (migrated: false when its tables do not exist). */
+  readTopology?(): Promise<ShardTopology>;
+  /** Stores the identity unless the shard has one (never rewrites it); returns the identity stored. */
+  joinTopology?(identity: ShardIdentity): Promise<ShardIdentity>;
+  /** Stores `map` as this shard's copy if the copy's version is <= expectVersion (none: 0); returns the copy stored after the call. */
+  writeTopology?(map: TopologyMap, expectVersion: number): Promise<TopologyMap>;
+}
+
+// ---- Bucket moves (spec/kvetch-storage.md §11): the rows a bucket places, and the optional methods that move them.
+
+/** An edge list's stored count, as a move copies it (edge_counts). */
+export interface EdgeCountRow {
+  edgeId: number;
+  fromId: string;
+  n: number;
+}
+
+/** The rows of every table a bucket places, by table. */
+export interface BucketTableRows {
+  objects: ObjectRow;
+  edges: EdgeRow;
+  edgeCounts: EdgeCountRow;
+  indexEntries: IndexRow;
+  repairQueue: RepairEntry;
+  idempotencyKeys: IdempotencyKeyRow;
+}
+
+export type BucketTable = keyof BucketTableRows;
+
+/** A set of buckets out of `buckets` (the store's bucket count): `members[b]` is 1 for a bucket in the set. */
+export interface BucketSet {
+  readonly buckets: number;
+  readonly members: Uint8Array;
+}
+
+/** One page of a bucket scan: rows in key order, and the key to continue after (null: the table is done). */
+export interface BucketPage<T extends BucketTable> {
+  rows: BucketTableRows[T][];
+  next: string | null;
+}
+
+/** What a shard serves (spec/kvetch-storage.md §11.4): the map of `version`, some buckets frozen for writes. */
+export interface BucketFenceSetting {
+  /** The stored id of the shard the fence is set on. */
+  shard: number;
+  /** The version of the stored shard map the fence follows. */
+  version: number;
+  /** Bucket ranges → stored shard ids: the buckets this shard serves are those the ranges give it. */
+  ranges: readonly BucketRange[];
+  /** Buckets it serves but takes no write to: a write waits for the next fence. */
+  frozen: readonly number[];
+}
+
+/**
+ * ShardMoves: the optional ShardStore methods bucket moves use (spec/kvetch-storage.md §11). A backend without
+ * them cannot move buckets (reshard refuses it, naming the method).
+ */
+export interface ShardMoves {
+  /** Rows of `table` in the set's buckets with a scan key after `after`, in key order, scanning at most `limit` rows. */
+  scanBucketRows?<T extends BucketTable>(table: T, set: BucketSet, after: string | null, limit: number): Promise<BucketPage<T>>;
+  /** Stores exact copies of rows, replacing a row with the same key (counts are rows of their own); returns how many. */
+  putBucketRows?<T extends BucketTable>(table: T, rows: readonly BucketTableRows[T][]): Promise<number>;
+  /** Deletes the rows with these rows' keys; returns how many existed. */
+  removeBucketRows?<T extends BucketTable>(table: T, rows: readonly BucketTableRows[T][]): Promise<number>;
+  /** The move journal this shard holds (null: none). */
+  readMoveJournal?(): Promise<string | null>;
+  /** Compare-and-set of the move journal: stores `text` (null: removes it) only if the stored one is still `expect`. */
+  writeMoveJournal?(expect: string | null, text: string | null): Promise<boolean>;
+  /** This shard's fence (null: none set; it serves every bucket). */
+  readBucketFence?(): Promise<BucketFenceSetting | null>;
+  /**
+   * Sets this shard's fence: from now on it serves only the buckets the fence's ranges give it and takes no write
+   * to a frozen one. Resolves once every call admitted under the old fence that the new one would hold or refuse
+   * has ended.
+   */
+  setBucketFence?(fence: BucketFenceSetting): Promise<void>;
 }
 
 /** Redis cache settings: one node by URL, or a Cluster by its seed nodes. */
@@ -220,6 +301,11 @@ export interface KvetchBackend {
    * Called once by every `new Kvetch`; `kvetch.close()` closes what it opened.
    */
   openShards(counters: KvetchCounters): ShardStore[];
+  /**
+   * Whether the first open of a set of fresh shards creates the installation itself (memory: the data lives
+   * in the process); otherwise `migrate` does, and an open of fresh shards is refused (TOPOLOGY_MISMATCH).
+   */
+  readonly initializeOnOpen?: boolean;
   /** The circuit breaker every shard of this backend gets (spec/kvetch-storage.md §9.1); false for none. */
   readonly breaker?: BreakerOptions | false;
 }

@@ -7,6 +7,7 @@ import { dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KvetchBackend, RedisConfig } from "./backend.js";
 import { commandRepair } from "./cliRepair.js";
+import { commandReshard } from "./cliReshard.js";
 import { dependencyTag } from "./deps.js";
 import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady, withStore } from "./cliStore.js";
 import type { CliConfig, ParsedArgs } from "./cliStore.js";
@@ -16,7 +17,9 @@ import { mysqlBackend } from "./mysql.js";
 import { defineSchema } from "./schema.js";
 import type { KvetchSchema } from "./schema.js";
 import type { BucketRange } from "./shard.js";
+import { storeOf } from "./store.js";
 import { loadFailure } from "./syntaxLocation.js";
+import { shortInstallation } from "./topologyCheck.js";
 
 const USAGE = `Usage: graphscale kvetch <command> [options]
 
@@ -242,7 +245,14 @@ async function commandMigrate(config: CliConfig, out: NodeJS.WritableStream): Pr
   await withStore(openStore(config, defineSchema({ objects: [] }), false), async (kvetch) => {
     await kvetch.migrate();
     const stats = await kvetch.stats();
-    for (const shard of stats) out.write(`migrated ${shard.label}\n`);
+    // Each shard's stored identity and the map version (spec/kvetch-storage.md §2.4), when the backend keeps them.
+    const topology = storeOf.get(kvetch)?.topology ?? null;
+    const idOf = new Map([...(topology?.positionOf ?? [])].map(([id, position]) => [position, id]));
+    for (const shard of stats) {
+      const id = idOf.get(shard.shard);
+      const identity = topology === null || id === undefined ? "" : `: stored shard id ${id} of installation ${shortInstallation(topology.map.installation)}, shard map version ${topology.map.version}`;
+      out.write(`migrated ${shard.label}${identity}\n`);
+    }
   });
 }
 
@@ -274,6 +284,7 @@ export async function runCli(
   io: { env: NodeJS.ProcessEnv; cwd: string; out: NodeJS.WritableStream; err: NodeJS.WritableStream },
 ): Promise<number> {
   try {
+    if (argv[0] === "kvetch" && argv[1] === "reshard") return await commandReshard(argv.slice(2), io, loadConfig);
     const args = parseArgs(argv);
     if (args === "help") {
       io.out.write(`${USAGE}\n`);

@@ -14,10 +14,13 @@ export type KvetchErrorCode =
   | "NOT_FOUND"
   | "DERIVED_EDGE"
   | "CONFLICT"
+  | "MOVED"
   | "WRONG_TYPE"
   | "SHARD_FAILED"
   | "SHARD_UNAVAILABLE"
-  | "OVERLOADED";
+  | "OVERLOADED"
+  | "TOPOLOGY_MISMATCH"
+  | "TOPOLOGY_CONFLICT";
 
 /** Why a shard call failed without an answer (the words clients see in `shard N is unavailable (…)`). */
 export type ShardFailureReason = "timeout" | "no connection" | "overloaded" | "circuit open" | "connection lost" | "failed";

@@ -3,7 +3,8 @@
 // export the cache, the read/write internals or test hooks from this file (tests: graphscale/kvetch/testing).
 
 export { Kvetch } from "./kvetch.js";
-export type { KvetchOptions, KvetchHealth, KvetchPartialOption, NewItem } from "./kvetch.js";
+export type { KvetchOptions, KvetchHealth } from "./kvetch.js";
+export type { KvetchPartialOption, NewItem } from "./model.js";
 export type { DerivedWriteFailure } from "./store.js";
 export type { ShardHealth, BreakerState } from "./shardGuard.js";
 export type { CacheHealth } from "./cache.js";
@@ -17,8 +18,9 @@ export type {
   KvetchEdgeDef,
   KvetchIndexDef,
 } from "./schema.js";
-export { memoryBackend } from "./memory.js";
-export type { MemoryBackendOptions } from "./memory.js";
+export { memoryBackend, memoryShards } from "./memory.js";
+export type { MemoryBackendOptions, MemoryShard } from "./memory.js";
+export type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 export { mysqlBackend } from "./mysql.js";
 export type { MysqlBackendOptions } from "./mysql.js";
 export type {
@@ -75,6 +77,7 @@ export type {
   KvetchPage,
   KvetchPageOptions,
 } from "./model.js";
+export type { ReshardOptions, ReshardProgress, ReshardReport } from "./reshard.js";
 export type {
   KvetchRepairCheckpoint,
   KvetchRepairOptions,

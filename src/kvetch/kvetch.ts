@@ -8,13 +8,15 @@ import type { CacheHealth } from "./cache.js";
 import { derivedRowsOf } from "./derived.js";
 import { checkJsonValue, encodeData, setKey } from "./data.js";
 import { distinctCheckedIds, distinctKeys, spread } from "./distinct.js";
-import { KvetchError, describeValue } from "./errors.js";
+import { KvetchError, describeValue, shardFailureOf } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
 import { getEdgePages, getEdgeTargetPages, queryIndexPages, readEdgeCounts } from "./listRead.js";
 import { memoryBackend } from "./memory.js";
-import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "./model.js";
+import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, KvetchPartialOption, NewItem } from "./model.js";
 import { getObjects } from "./objectRead.js";
 import { repair } from "./repair.js";
+import { reshard } from "./reshard.js";
+import type { ReshardOptions, ReshardReport } from "./reshard.js";
 import { drainRepairQueue } from "./repairQueue.js";
 import { ShardGuard, breakerSettings } from "./shardGuard.js";
 import type { ShardHealth } from "./shardGuard.js";
@@ -22,11 +24,12 @@ import type { KvetchRepairOptions, KvetchRepairReport } from "./repair.js";
 import type { KvetchEdgeDef, KvetchSchema } from "./schema.js";
 import { indexValueKey, shardOfId } from "./shard.js";
 import type { ShardMap } from "./shard.js";
-import { orThrow, testHooksOf } from "./store.js";
+import { orThrow, reportDerivedWriteFailure, storeOf, testHooksOf } from "./store.js";
 import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./store.js";
 import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow } from "./reactivity.js";
 import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
+import { migrateTopology, openTopology } from "./topologyJoin.js";
 import { createObjects, deleteObjects, updateObjects } from "./write.js";
 import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
 import type { NewObject, ObjectPatch } from "./write.js";
@@ -44,11 +47,6 @@ export interface KvetchOptions {
   maxCheckDeps?: number;
 }
 
-/** Reads and batch writes with `partial: true` give a failed shard's entries its error instead of throwing. */
-export interface KvetchPartialOption {
-  partial?: boolean;
-}
-
 /** What kvetch.health() reports: each shard (breaker and a ping) and the cache; no host, port or database. */
 export interface KvetchHealth {
   ok: boolean;
@@ -56,28 +54,9 @@ export interface KvetchHealth {
   cache: CacheHealth | null;
 }
 
-function reportDerivedWriteFailure(report: DerivedWriteFailure): void {
-  const what =
-    report.op === "repair"
-      ? `repair could not settle the derived rows of ${report.ids.length} object(s) writers changed meanwhile`
-      : `${report.op} of ${report.ids.length} object(s) committed, but their derived rows failed`;
-  console.error(
-    `graphscale: Kvetch ${what}; ` +
-      `${report.queued ? "queued for `graphscale kvetch repair --queue`" : "run `graphscale kvetch repair`"}:`,
-    report.error,
-  );
-}
-
 /** The results as they are with `partial`, else the results or the first failure thrown. */
 function settle<T>(results: OrFailure<T>[], options: KvetchPartialOption | undefined): OrFailure<T>[] {
   return options?.partial === true ? results : orThrow(results);
-}
-
-/** One object to create: its type name, its data, and optionally a key that makes retries safe. */
-export interface NewItem {
-  type: string;
-  data: KvetchData;
-  idempotencyKey?: string;
 }
 
 export class Kvetch {
@@ -85,13 +64,17 @@ export class Kvetch {
   readonly counters: KvetchCounters;
   private readonly store: Store;
   private readonly maxCheckDeps: number;
+  private readonly backend: KvetchBackend;
   private closed = false;
+  /** The open check passed: from then on begin() lets reads and writes through with no await. */
+  private opened = false;
+  private opening: Promise<void> | null = null;
 
   constructor(options: KvetchOptions) {
     if (!options || !options.schema || typeof options.schema.objectType !== "function") {
       throw new KvetchError("BAD_CONFIG", "new Kvetch({ schema, backend? }) needs the schema returned by defineSchema");
     }
-    const backend = options.backend ?? memoryBackend();
+    const backend = (this.backend = options.backend ?? memoryBackend());
     this.schema = options.schema;
     this.counters = { calls: 0, shardQueries: new Array<number>(backend.shardMap.shards).fill(0), cacheRoundTrips: {}, rowsFetched: 0 };
     const breaker = breakerSettings(backend.breaker);
@@ -103,7 +86,8 @@ export class Kvetch {
     const onDerivedWriteFailure = options.onDerivedWriteFailure ?? reportDerivedWriteFailure;
     const deps = cache === null ? memoryHubOf(backend) : redisHub(cache);
     this.maxCheckDeps = options.maxCheckDeps ?? 10_000;
-    this.store = { schema: this.schema, shardMap: backend.shardMap, shards, cache, counters: this.counters, deps, hooks, onDerivedWriteFailure };
+    this.store = { schema: this.schema, shardMap: backend.shardMap, topology: null, shards, cache, counters: this.counters, deps, hooks, onDerivedWriteFailure };
+    storeOf.set(this, this.store);
   }
 
   /** The bucket → shard map every placement is computed with. */
@@ -124,15 +108,39 @@ export class Kvetch {
     this.counters.rowsFetched = 0;
   }
 
-  private begin(): void {
+  /** Counts a call; true when the open check has passed (else the caller awaits open() before any I/O). */
+  private begin(): boolean {
     if (this.closed) throw new KvetchError("BAD_ARGUMENT", "this Kvetch was closed; create a new one");
     this.counters.calls++;
+    return this.opened;
   }
 
-  /** Creates databases (where the backend has them) and tables on every shard; safe to run again. */
+  /**
+   * The open check (spec/kvetch-storage.md §2.3), which every read and write awaits: a mismatch fails them all
+   * (TOPOLOGY_MISMATCH); a shard failure only this call. Call it to fail fast at startup.
+   */
+  open(): Promise<void> {
+    if (this.opened) return Promise.resolve();
+    this.opening ??= openTopology(this.store, this.backend).then(
+      () => void (this.opened = true),
+      (error: unknown) => {
+        if (shardFailureOf(error) !== null) this.opening = null;
+        throw error;
+      },
+    );
+    return this.opening;
+  }
+
+  /**
+   * Creates databases (where the backend has them) and tables on every shard, then joins them to the
+   * installation (spec/kvetch-storage.md §2.4) — never rewriting a shard's identity — and opens; safe to run again.
+   */
   async migrate(): Promise<void> {
     this.begin();
     await Promise.all(this.store.shards.map((shard) => shard.migrate()));
+    await migrateTopology(this.store.shards, this.backend.shardMap);
+    [this.opened, this.opening] = [false, null];
+    await this.open();
   }
 
   /**
@@ -142,7 +150,7 @@ export class Kvetch {
   getObjects(ids: readonly string[], options?: { partial?: false }): Promise<(KvetchObject | null)[]>;
   getObjects(ids: readonly string[], options: { partial: true }): Promise<(KvetchObject | null | KvetchError)[]>;
   async getObjects(ids: readonly string[], options?: KvetchPartialOption): Promise<(KvetchObject | null | KvetchError)[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     return settle(await getObjects(this.store, distinctCheckedIds(ids, "getObjects ids")), options);
   }
 
@@ -166,7 +174,7 @@ export class Kvetch {
   }
 
   private async createObjectsIn(call: string, items: readonly NewItem[]): Promise<OrFailure<KvetchObject>[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { type, data }`);
     const planned = new Array<NewObject>(items.length);
     for (let i = 0; i < items.length; i++) {
@@ -199,7 +207,7 @@ export class Kvetch {
   }
 
   private async updateObjectsIn(call: string, items: readonly { id: string; patch: KvetchData }[]): Promise<OrFailure<KvetchObject>[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { id, patch }`);
     // Patches for one id are merged in order into one update (a shallow merge of shallow merges), so one
     // batch never holds two compare-and-sets, or two derived-row moves, for the same object.
@@ -242,7 +250,7 @@ export class Kvetch {
   }
 
   private async deleteObjectsIn(where: string, ids: readonly string[], type: string | undefined): Promise<OrFailure<boolean>[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     const expectType = type === undefined ? undefined : this.schema.objectType(type, where.replace(/ id(s)?$/, ""));
     const canonical = where === "deleteObject id" ? [checkId(ids[0], where)] : checkIds(ids, where);
     const distinct = distinctKeys(canonical);
@@ -259,7 +267,7 @@ export class Kvetch {
   getEdges(edge: string, fromIds: readonly string[], options?: KvetchPageOptions & { partial?: false }): Promise<KvetchPage<KvetchEdge>[]>;
   getEdges(edge: string, fromIds: readonly string[], options: KvetchPageOptions & { partial: true }): Promise<(KvetchPage<KvetchEdge> | KvetchError)[]>;
   async getEdges(edge: string, fromIds: readonly string[], options?: KvetchPageOptions & KvetchPartialOption): Promise<(KvetchPage<KvetchEdge> | KvetchError)[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     const def = this.schema.edge(edge, "getEdges");
     return settle(await getEdgePages(this.store, def, checkIds(fromIds, "getEdges fromIds"), options), options);
   }
@@ -274,7 +282,7 @@ export class Kvetch {
   getEdgeTargets(edge: string, fromIds: readonly string[], options?: KvetchPageOptions & { partial?: false }): Promise<KvetchPage<string>[]>;
   getEdgeTargets(edge: string, fromIds: readonly string[], options: KvetchPageOptions & { partial: true }): Promise<(KvetchPage<string> | KvetchError)[]>;
   async getEdgeTargets(edge: string, fromIds: readonly string[], options?: KvetchPageOptions & KvetchPartialOption): Promise<(KvetchPage<string> | KvetchError)[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     const def = this.schema.edge(edge, "getEdgeTargets");
     return settle(await getEdgeTargetPages(this.store, def, checkIds(fromIds, "getEdgeTargets fromIds"), options), options);
   }
@@ -283,7 +291,7 @@ export class Kvetch {
   countEdges(edge: string, fromIds: readonly string[], options?: { partial?: false }): Promise<number[]>;
   countEdges(edge: string, fromIds: readonly string[], options: { partial: true }): Promise<(number | KvetchError)[]>;
   async countEdges(edge: string, fromIds: readonly string[], options?: KvetchPartialOption): Promise<(number | KvetchError)[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     const def = this.schema.edge(edge, "countEdges");
     return settle(await readEdgeCounts(this.store, def, checkIds(fromIds, "countEdges fromIds")), options);
   }
@@ -314,14 +322,14 @@ export class Kvetch {
   }
 
   private async insertEdgesIn(call: string, edge: string, items: readonly { fromId: string; toId: string; data?: KvetchData }[]): Promise<EdgesWritten> {
-    this.begin();
+    if (!this.begin()) await this.open();
     const rows = edgeRows(this.storedEdge(edge, call).edgeId, call, items);
     return rows.length === 0 ? { count: 0, results: [] } : insertEdges(this.store, rows);
   }
 
   /** Removes a stored edge; true when it existed. */
   async deleteEdge(edge: string, fromId: string, toId: string): Promise<boolean> {
-    this.begin();
+    if (!this.begin()) await this.open();
     return countOrThrow(await deleteEdges(this.store, this.storedEdge(edge, "deleteEdge").edgeId, "deleteEdge", [{ fromId, toId }])) === 1;
   }
 
@@ -329,7 +337,7 @@ export class Kvetch {
   deleteEdges(edge: string, items: readonly { fromId: string; toId: string }[], options?: { partial?: false }): Promise<number>;
   deleteEdges(edge: string, items: readonly { fromId: string; toId: string }[], options: { partial: true }): Promise<(true | KvetchError)[]>;
   async deleteEdges(edge: string, items: readonly { fromId: string; toId: string }[], options?: KvetchPartialOption): Promise<number | (true | KvetchError)[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     const written = await deleteEdges(this.store, this.storedEdge(edge, "deleteEdges").edgeId, "deleteEdges", items);
     return options?.partial === true ? written.results : countOrThrow(written);
   }
@@ -345,7 +353,7 @@ export class Kvetch {
     values: readonly unknown[],
     options?: KvetchPageOptions & KvetchPartialOption,
   ): Promise<(KvetchPage<KvetchIndexEntry> | KvetchError)[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     const def = this.schema.index(index, "queryIndex");
     if (!Array.isArray(values)) throw new KvetchError("BAD_ARGUMENT", `queryIndex values must be an array`);
     const keys = new Array<string>(values.length);
@@ -365,13 +373,22 @@ export class Kvetch {
 
   /** Restores missing and removes stale derived rows; see KvetchRepairOptions for batching and resuming. */
   async repair(options?: KvetchRepairOptions): Promise<KvetchRepairReport> {
-    this.begin();
+    if (!this.begin()) await this.open();
     if (options?.queue === true) {
       const batchSize = options.batchSize ?? 500;
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new KvetchError("BAD_ARGUMENT", `repair batchSize must be a positive integer, got ${batchSize}`);
       return drainRepairQueue(this.store, batchSize);
     }
     return repair(this.store, options);
+  }
+
+  /**
+   * Moves whole buckets between shards online (spec/kvetch-storage.md §11): spreads them over the members, less
+   * `remove`; resumes a move a crash stopped, or rolls it back with `reverse`. Code: reshard.ts.
+   */
+  async reshard(options?: ReshardOptions): Promise<ReshardReport> {
+    if (!this.begin()) await this.open();
+    return reshard(this.store, options);
   }
 
   /** Each shard's breaker state and a ping (none while its breaker is open), and the cache's state. */
@@ -383,7 +400,7 @@ export class Kvetch {
 
   /** Row counts per shard (objects, edges, index entries). */
   async stats(): Promise<ShardStats[]> {
-    this.begin();
+    if (!this.begin()) await this.open();
     return Promise.all(this.store.shards.map((shard) => shard.stats()));
   }
 

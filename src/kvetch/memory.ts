@@ -23,15 +23,21 @@ import type {
   ShardStats,
   ShardStore,
 } from "./backend.js";
-import { comparePosition } from "./cursor.js";
-import type { Position } from "./cursor.js";
 import { KvetchError } from "./errors.js";
 import { ShardMap } from "./shard.js";
 import type { BucketRange } from "./shard.js";
+import { SortedList } from "./sortedList.js";
+import { fenceMemoryShards } from "./memoryMove.js";
+import type { ShardIdentity, ShardTopology, TopologyMap } from "./topology.js";
+import { joinMemoryTopology, readMemoryTopology, writeMemoryTopology } from "./topologyMemory.js";
+import type { MemoryTopology } from "./topologyMemory.js";
 
 export interface MemoryBackendOptions {
-  /** Physical shards (default 1). */
-  shards?: number;
+  /**
+   * Physical shards: a count of new empty shards (default 1), or shards made by memoryShards — the same
+   * objects given to another memoryBackend open the same data, like the same databases under other URLs.
+   */
+  shards?: number | readonly MemoryShard[];
   /** Logical buckets (default 1024). */
   buckets?: number;
   /** Bucket ranges → shard (default: equal contiguous ranges). */
@@ -42,68 +48,13 @@ export interface MemoryBackendOptions {
   redis?: RedisConfig;
 }
 
-/**
- * SortedList: the memory form of an edge list or an index entry list — rows kept in (seq, member id) order
- * with a lookup by member id. The one sorted-list implementation both kinds of list use.
- */
-class SortedList<Row extends { seq: number }> {
-  readonly rows: Row[] = [];
-  private readonly byId = new Map<string, Row>();
-
-  constructor(private readonly idOf: (row: Row) => string) {}
-
-  get(id: string): Row | undefined {
-    return this.byId.get(id);
-  }
-
-  /** Index of the first row at or after (seq, id), or strictly after it with `strict`. */
-  private search(seq: number, id: string, strict: boolean): number {
-    let low = 0;
-    let high = this.rows.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      const row = this.rows[mid]!;
-      const order = comparePosition(row.seq, this.idOf(row), seq, id);
-      if (order < 0 || (strict && order === 0)) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
-
-  /** Adds a row whose member id is absent; false (and nothing changes) when it is present. */
-  insert(row: Row): boolean {
-    const id = this.idOf(row);
-    if (this.byId.has(id)) return false;
-    this.byId.set(id, row);
-    this.rows.splice(this.search(row.seq, id, false), 0, row);
-    return true;
-  }
-
-  /** Puts `row` where the present row of its member id is (same seq): rows handed out are never changed. */
-  replace(row: Row): void {
-    const id = this.idOf(row);
-    const present = this.byId.get(id)!;
-    this.byId.set(id, row);
-    this.rows[this.search(present.seq, id, false)] = row;
-  }
-
-  /** Removes the row of a member id; false when there is none. */
-  remove(id: string): boolean {
-    const row = this.byId.get(id);
-    if (row === undefined) return false;
-    this.byId.delete(id);
-    const at = this.search(row.seq, id, false);
-    if (this.rows[at] === row) this.rows.splice(at, 1);
-    return true;
-  }
-
-  /** Index of the first row strictly after `after` (0 for null). */
-  firstAfter(after: Position | null): number {
-    return after === null ? 0 : this.search(after.seq, after.id, true);
-  }
+/** One in-memory shard's data (opaque): made by memoryShards, opened by memoryBackend({ shards }). */
+export interface MemoryShard {
+  readonly kind: "memory shard";
 }
 
-interface ShardData {
+interface ShardData extends MemoryShard {
+  topology: MemoryTopology;
   objects: Map<string, ObjectRow>;
   edges: Map<number, Map<string, SortedList<EdgeRow>>>; // edgeId → fromId → the edge list (no key string built per read)
   edgeCounts: Map<string, number>;
@@ -114,24 +65,57 @@ interface ShardData {
 
 /** memoryBackend: in-process shards; Kvetch instances given the same backend object share the data. */
 export function memoryBackend(options: MemoryBackendOptions = {}): KvetchBackend {
-  const shardCount = options.shards ?? 1;
+  const data = shardsOf(options.shards);
+  const shardCount = data.length;
   const shardMap = new ShardMap({ shards: shardCount, buckets: options.buckets, ranges: options.ranges });
   const latencyMs = options.latencyMs ?? 0;
   if (!(latencyMs >= 0) || !Number.isFinite(latencyMs)) {
     throw new KvetchError("BAD_CONFIG", `memoryBackend latencyMs must be a finite number >= 0, got ${latencyMs}`);
   }
-  const data: ShardData[] = [];
-  for (let s = 0; s < shardCount; s++) {
-    data.push({ objects: new Map(), edges: new Map(), edgeCounts: new Map(), index: new Map(), repairQueue: new Map(), keys: new Map() });
-  }
   return {
     kind: "memory",
     shardMap,
+    initializeOnOpen: true,
     redis: options.redis ?? null,
     openShards(counters: KvetchCounters): ShardStore[] {
-      return data.map((shardData, shard) => new MemoryShardStore(shard, shardData, latencyMs, counters));
+      // Each shard behind its fence, able to move buckets (memoryMove.ts).
+      return fenceMemoryShards(data.map((shardData, shard) => new MemoryShardStore(shard, shardData, latencyMs, counters)), data, counters, shardMap);
     },
   };
+}
+
+/** Every ShardData memoryShards made: memoryBackend accepts only these. */
+const madeShards = new WeakSet<object>();
+
+/** memoryShards: `count` new empty in-memory shards, to open with memoryBackend({ shards }) (in any order). */
+export function memoryShards(count: number): MemoryShard[] {
+  if (!Number.isInteger(count) || count < 1 || count > 65535) {
+    throw new KvetchError("BAD_CONFIG", `memoryShards count must be an integer from 1 to 65535, got ${count}`);
+  }
+  const shards: ShardData[] = [];
+  for (let s = 0; s < count; s++) {
+    const topology: MemoryTopology = { identity: null, map: null };
+    shards.push({ kind: "memory shard", topology, objects: new Map(), edges: new Map(), edgeCounts: new Map(), index: new Map(), repairQueue: new Map(), keys: new Map() });
+    madeShards.add(shards[s]!);
+  }
+  return shards;
+}
+
+function shardsOf(shards: number | readonly MemoryShard[] | undefined): ShardData[] {
+  if (shards === undefined || typeof shards === "number") {
+    if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > 65535)) {
+      throw new KvetchError("BAD_CONFIG", `shard count must be an integer from 1 to 65535, got ${shards}`);
+    }
+    return memoryShards(shards ?? 1) as ShardData[];
+  }
+  if (!Array.isArray(shards) || shards.length === 0) {
+    throw new KvetchError("BAD_CONFIG", `memoryBackend shards must be a count or a non-empty list of memoryShards(...) shards`);
+  }
+  for (let i = 0; i < shards.length; i++) {
+    if (!madeShards.has(shards[i] as object)) throw new KvetchError("BAD_CONFIG", `memoryBackend shards[${i}] was not made by memoryShards(...)`);
+    if (shards.indexOf(shards[i]!) !== i) throw new KvetchError("BAD_CONFIG", `memoryBackend shards[${i}] repeats shards[${shards.indexOf(shards[i]!)}]; each shard is listed once`);
+  }
+  return shards as ShardData[];
 }
 
 const toIdOf = (row: EdgeRow): string => row.toId;
@@ -396,6 +380,20 @@ class MemoryShardStore implements ShardStore {
   }
 
   async close(): Promise<void> {}
+
+  // ---- topology (spec/kvetch-storage.md §2.2; topologyMemory.ts)
+  async readTopology(): Promise<ShardTopology> {
+    await this.roundTrip();
+    return readMemoryTopology(this.data.topology, this.label);
+  }
+  async joinTopology(identity: ShardIdentity): Promise<ShardIdentity> {
+    await this.roundTrip();
+    return joinMemoryTopology(this.data.topology, identity);
+  }
+  async writeTopology(map: TopologyMap, expectVersion: number): Promise<TopologyMap> {
+    await this.roundTrip();
+    return writeMemoryTopology(this.data.topology, this.label, map, expectVersion);
+  }
 
   async ping(): Promise<void> {
     await this.roundTrip();

@@ -106,3 +106,15 @@ export function decodeObject(schema: KvetchSchema, row: ObjectRow, shardLabel: s
     updated: row.updated,
   };
 }
+
+/** Reads and batch writes with `partial: true` give a failed shard's entries its error instead of throwing. */
+export interface KvetchPartialOption {
+  partial?: boolean;
+}
+
+/** One object to create: its type name, its data, and optionally a key that makes retries safe. */
+export interface NewItem {
+  type: string;
+  data: KvetchData;
+  idempotencyKey?: string;
+}

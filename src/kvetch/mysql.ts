@@ -6,17 +6,17 @@ import type { BreakerOptions, KvetchBackend, KvetchCounters, RedisConfig, ShardS
 import { KvetchError } from "./errors.js";
 import { DEFAULT_SHARD_TIMEOUTS } from "./mysqlPool.js";
 import type { ShardTimeouts } from "./mysqlPool.js";
-import { MysqlShardStore } from "./mysqlShard.js";
 import type { ShardAddress } from "./mysqlShard.js";
 import { ShardMap } from "./shard.js";
 import type { BucketRange } from "./shard.js";
+import { MysqlTopologyShard } from "./topologyMysql.js";
 
 export interface MysqlBackendOptions {
   /** One connection URL per physical shard, e.g. "mysql://root@127.0.0.1:3306/graphscale_0". */
   shards: readonly string[];
-  /** Logical buckets (default 1024). */
+  /** Logical buckets (default 1024); must match the installation's once migrate created it. */
   buckets?: number;
-  /** Bucket ranges → shard (default: equal contiguous ranges). */
+  /** Bucket ranges → shard for the first migrate's map (default: equal ranges); after it, the stored map places. */
   ranges?: readonly BucketRange[];
   /** Optional Redis cache (a node URL or a Cluster's seed nodes). */
   redis?: RedisConfig;
@@ -93,7 +93,7 @@ export function mysqlBackend(options: MysqlBackendOptions): KvetchBackend {
     redis: options.redis ?? null,
     breaker: options.breaker,
     openShards(counters: KvetchCounters): ShardStore[] {
-      return addresses.map((address, shard) => new MysqlShardStore(shard, address, poolSize, timeouts, counters));
+      return addresses.map((address, shard) => new MysqlTopologyShard(shard, address, poolSize, timeouts, counters));
     },
   };
 }

@@ -20,6 +20,7 @@ import type {
   ShardStore,
 } from "./backend.js";
 import { idFromBytes, idToBytes } from "./id.js";
+import { mysqlMoves } from "./mysqlMove.js";
 import { ShardPool, sqlLimit } from "./mysqlPool.js";
 import type { ShardTimeouts } from "./mysqlPool.js";
 import { SHARD_DDL, STORAGE_FORMAT, afterCondition, groupEdgeRows, toObjectRow } from "./mysqlTables.js";
@@ -49,9 +50,11 @@ export class MysqlShardStore implements ShardStore {
     this.label = `shard ${shard} (${address.label})`;
     this.connections = poolSize;
     this.pool = new ShardPool(shard, address.label, address.url, poolSize, timeouts, counters);
+    // Bucket scans, exact copies and the move journal (mysqlMove.ts); no fence yet, so reshard refuses MySQL.
+    Object.assign(this, mysqlMoves(this.pool, counters));
   }
 
-  private query<T>(what: string, sql: string, params: unknown[]): Promise<T> {
+  protected query<T>(what: string, sql: string, params: unknown[]): Promise<T> {
     return this.pool.query<T>(what, sql, params);
   }
 
@@ -82,8 +85,8 @@ export class MysqlShardStore implements ShardStore {
     await this.query(
       "migrate",
       `${SHARD_DDL}
-INSERT INTO kvetch_meta (name, value) VALUES ('format', ?), ('shard', ?) ON DUPLICATE KEY UPDATE value = VALUES(value);`,
-      [STORAGE_FORMAT, String(this.shard)],
+INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDATE value = VALUES(value);`,
+      [STORAGE_FORMAT],
     );
   }
 

@@ -58,10 +58,16 @@ CREATE TABLE IF NOT EXISTS kvetch_meta (
   name VARCHAR(64) NOT NULL,
   value TEXT NOT NULL,
   PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS kvetch_topology (
+  name VARCHAR(16) NOT NULL,
+  version BIGINT NOT NULL,
+  body LONGTEXT NOT NULL,
+  PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;`;
 
 /** Version of the table layout above, recorded in kvetch_meta by migrate. */
-export const STORAGE_FORMAT = "2";
+export const STORAGE_FORMAT = "3";
 
 /** A row as mysql2 returns it. */
 export type Row = RowDataPacket & Record<string, unknown>;

@@ -20,6 +20,8 @@ import type {
   ShardStore,
 } from "./backend.js";
 import { KvetchError, shardError, shardFailureOf } from "./errors.js";
+import type { ShardMoves } from "./moveRows.js";
+import type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 
 export type BreakerState = "closed" | "open" | "half-open";
 
@@ -59,7 +61,17 @@ function countsAgainstShard(error: unknown): boolean {
   return reason === "timeout" || reason === "no connection" || reason === "connection lost";
 }
 
+/** The optional ShardMoves methods a guard passes through when its shard has them. */
+const MOVE_METHODS = ["scanBucketRows", "putBucketRows", "removeBucketRows", "readMoveJournal", "writeMoveJournal", "readBucketFence", "setBucketFence"] as const;
+
 export class ShardGuard implements ShardStore {
+  readonly scanBucketRows?: ShardMoves["scanBucketRows"];
+  readonly putBucketRows?: ShardMoves["putBucketRows"];
+  readonly removeBucketRows?: ShardMoves["removeBucketRows"];
+  readonly readMoveJournal?: ShardMoves["readMoveJournal"];
+  readonly writeMoveJournal?: ShardMoves["writeMoveJournal"];
+  readonly readBucketFence?: ShardMoves["readBucketFence"];
+  readonly setBucketFence?: ShardMoves["setBucketFence"];
   readonly shard: number;
   readonly label: string;
   private failures = 0;
@@ -70,6 +82,9 @@ export class ShardGuard implements ShardStore {
   readonly readRepairQueue?: (after: { id: string; seq: number } | null, limit: number) => Promise<RepairEntry[]>;
   readonly removeRepairs?: (keys: readonly { id: string; seq: number }[]) => Promise<number>;
   readonly reserveKeys?: (rows: readonly IdempotencyKeyRow[]) => Promise<string[]>;
+  readonly readTopology?: () => Promise<ShardTopology>;
+  readonly joinTopology?: (identity: ShardIdentity) => Promise<ShardIdentity>;
+  readonly writeTopology?: (map: TopologyMap, expectVersion: number) => Promise<TopologyMap>;
 
   constructor(
     readonly inner: ShardStore,
@@ -81,6 +96,14 @@ export class ShardGuard implements ShardStore {
     if (inner.readRepairQueue) this.readRepairQueue = (after, limit) => this.call("readRepairQueue", () => inner.readRepairQueue!(after, limit));
     if (inner.removeRepairs) this.removeRepairs = (keys) => this.call("removeRepairs", () => inner.removeRepairs!(keys));
     if (inner.reserveKeys) this.reserveKeys = (rows) => this.call("reserveKeys", () => inner.reserveKeys!(rows));
+    if (inner.readTopology) this.readTopology = () => this.call("readTopology", () => inner.readTopology!());
+    if (inner.joinTopology) this.joinTopology = (identity) => this.call("joinTopology", () => inner.joinTopology!(identity));
+    if (inner.writeTopology) this.writeTopology = (map, expect) => this.call("writeTopology", () => inner.writeTopology!(map, expect));
+    // The bucket-move methods (moveRows.ts, ShardMoves), through the breaker like every other call.
+    for (const name of MOVE_METHODS) {
+      const method = (inner as unknown as Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined>)[name];
+      if (method !== undefined) (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => this.call(name, () => method.apply(inner, args));
+    }
   }
 
   /** The breaker's state now: open (failing fast), half-open (a probe may pass), closed. */

@@ -8,6 +8,7 @@ import type { CacheField, RedisCache } from "./cache.js";
 import { KvetchError, shardFailureOf } from "./errors.js";
 import type { KvetchSchema } from "./schema.js";
 import type { ShardMap } from "./shard.js";
+import type { OpenTopology } from "./topologyMap.js";
 import type { ShardGuard } from "./shardGuard.js";
 import type { DependencyHub } from "./versions.js";
 
@@ -20,11 +21,19 @@ export interface KvetchTestHooks {
   afterCanonicalWrite?: (info: { op: "create" | "update" | "delete"; ids: readonly string[] }) => void | Promise<void>;
   /** Runs after a read missed the cache and read the shards, before it writes the values back. */
   beforeCacheFill?: (info: { tags: readonly string[] }) => void | Promise<void>;
+  /** Runs after each journal write of a bucket move (reshard.ts), with the phase written; a throw stops the move there. */
+  afterMoveJournal?: (phase: "copy" | "catchUp" | "frozen" | "switched" | "cleaned") => void | Promise<void>;
 }
 
 export interface Store {
   readonly schema: KvetchSchema;
-  readonly shardMap: ShardMap;
+  /**
+   * Placement by position: the configured map until the open check, then placementOf(topology); replaced
+   * (never changed in place) when a newer stored map is adopted (adoptTopology, topology.ts).
+   */
+  shardMap: ShardMap;
+  /** The stored topology this store places by; null before the open check, or for a backend that keeps none. */
+  topology: OpenTopology | null;
   readonly shards: readonly ShardGuard[];
   readonly cache: RedisCache | null;
   readonly counters: KvetchCounters;
@@ -48,6 +57,19 @@ export interface DerivedWriteFailure {
   queued: boolean;
   /** The shard error (its cause has the detail). */
   error: unknown;
+}
+
+/** The default onDerivedWriteFailure: one line on console.error saying which command heals it. */
+export function reportDerivedWriteFailure(report: DerivedWriteFailure): void {
+  const what =
+    report.op === "repair"
+      ? `repair could not settle the derived rows of ${report.ids.length} object(s) writers changed meanwhile`
+      : `${report.op} of ${report.ids.length} object(s) committed, but their derived rows failed`;
+  console.error(
+    `graphscale: Kvetch ${what}; ` +
+      `${report.queued ? "queued for `graphscale kvetch repair --queue`" : "run `graphscale kvetch repair`"}:`,
+    report.error,
+  );
 }
 
 /** A value, or the shard failure that stands in for it in a partial result. */
@@ -121,6 +143,9 @@ export async function eachShardChunk(
   const settled = await Promise.allSettled(running);
   for (const result of settled) if (result.status === "rejected") throw result.reason;
 }
+
+/** The store of each Kvetch (filled by its constructor), for the commands that report on it (commandLine.ts). */
+export const storeOf = new WeakMap<object, Store>();
 
 /** The hooks object of each open store, by its Kvetch (filled by the Kvetch constructor). */
 export const testHooksOf = new WeakMap<object, KvetchTestHooks>();

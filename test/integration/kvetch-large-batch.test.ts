@@ -63,6 +63,7 @@ if (await serversUp("test/integration/kvetch-large-batch.test.ts", { mysql: true
 
   test("large batch: getObjects of 16,000 ids beside a 4-id getObjects on a pool of 2 with a queue of 1: both served, one round trip per 1000 ids", async () => {
     const kvetch = store({ poolSize: 2, queueLimit: 1 });
+    await kvetch.open(); // the open check's round trips come before the counted calls
     const big = batch(16_000);
     const small = users.slice(4, 8).map((user) => user.id);
     kvetch.resetCounters();
@@ -74,6 +75,7 @@ if (await serversUp("test/integration/kvetch-large-batch.test.ts", { mysql: true
 
   test("large batch: countEdges of 12,000 parents beside a 4-id getObjects on a pool of 2 with a queue of 1", async () => {
     const kvetch = store({ poolSize: 2, queueLimit: 1 });
+    await kvetch.open(); // the open check's round trips come before the counted calls
     const big = batch(12_000);
     const small = users.slice(4, 8).map((user) => user.id);
     kvetch.resetCounters();
@@ -86,6 +88,7 @@ if (await serversUp("test/integration/kvetch-large-batch.test.ts", { mysql: true
 
   test("large batch: 250,000 ids with the default pool (10 connections, queue of 100) beside a 4-id call", async () => {
     const kvetch = store();
+    await kvetch.open(); // the open check's round trips come before the counted calls
     const big = batch(250_000);
     const small = users.slice(4, 8).map((user) => user.id);
     kvetch.resetCounters();

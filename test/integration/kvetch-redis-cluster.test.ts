@@ -1,6 +1,6 @@
 // The Kvetch contract suite with a Redis Cluster in front of MySQL: three cluster nodes this test starts
 // (redis-server on free local ports) and stops again by process id. Checks one round trip per cluster node
-// per batch and that an entry's value and generation share a slot.
+// per batch, that an entry's value and generation share a slot, and that the open check runs before the cache.
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -141,6 +141,44 @@ if (await serversUp(FILE, { mysql: true })) {
           assert.ok(Number(pair[1]) >= 1, "the generation was bumped by the writes");
         } finally {
           direct.disconnect();
+        }
+      } finally {
+        await kvetch.close();
+        await dropDatabases();
+        await deleteClusterKeys(cluster.seeds, keyPrefix);
+      }
+    });
+    it("a shard list that disagrees with the stored topology is refused before the cache or a shard is read", async () => {
+      await dropDatabases();
+      const urls = shardUrls();
+      const open = (shards: string[]): Kvetch => new Kvetch({ schema: contractSchema, backend: mysqlBackend({ shards, redis: { cluster: cluster.seeds, keyPrefix } }) });
+      const kvetch = open(urls);
+      try {
+        await kvetch.migrate();
+        const ids = (await kvetch.createObjects(Array.from({ length: 24 }, (_, i) => ({ type: "User", data: { username: `t${i}` } })))).map((u) => u.id);
+        // warm: every object is in the cluster cache, so a read that skipped the check would be served from it
+        for (let i = 0; ; i++) {
+          kvetch.resetCounters();
+          await kvetch.getObjects(ids);
+          if (kvetch.counters.shardQueries.every((n) => n === 0)) break;
+          if (i > 100) throw new Error("cluster cache never became warm");
+          await sleep(50);
+        }
+        const dropped = open(urls.slice(0, 3));
+        try {
+          const error = await dropped.getObjects(ids).then(() => null, (thrown: unknown) => thrown);
+          assert.is((error as { code?: string })?.code, "TOPOLOGY_MISMATCH");
+          assert.match((error as Error).message, "stored shard id 3 (256 of 1024 buckets) is missing from the configuration");
+          assert.equal(dropped.counters.shardQueries, [1, 1, 1], "one topology read per shard");
+          assert.equal(dropped.counters.cacheRoundTrips, {}, "no cache read");
+        } finally {
+          await dropped.close();
+        }
+        const reordered = open([urls[3]!, urls[1]!, urls[2]!, urls[0]!]);
+        try {
+          assert.is((await reordered.getObjects(ids)).filter(Boolean).length, 24);
+        } finally {
+          await reordered.close();
         }
       } finally {
         await kvetch.close();

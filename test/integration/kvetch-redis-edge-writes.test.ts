@@ -16,6 +16,7 @@ function pair(keyPrefix: string): { cached: Kvetch; plain: Kvetch; failing: { sh
   const over = (redis: RedisConfig | null): KvetchBackend => ({
     kind: base.kind,
     shardMap: base.shardMap,
+    initializeOnOpen: base.initializeOnOpen,
     redis,
     openShards(counters) {
       return base.openShards(counters).map(

@@ -40,6 +40,7 @@ function probedBackend(): { backend: KvetchBackend; probe: Probe } {
   const inFlight = [0, 0];
   const backend: KvetchBackend = {
     kind: "probed memory",
+    initializeOnOpen: inner.initializeOnOpen,
     shardMap: inner.shardMap,
     redis: null,
     breaker: false,

@@ -22,6 +22,7 @@ function switchableBackend(): { backend: KvetchBackend; setDown(down: boolean): 
   const backend: KvetchBackend = {
     kind: "switchable",
     shardMap: inner.shardMap,
+    initializeOnOpen: inner.initializeOnOpen,
     redis: null,
     breaker: { failureThreshold: 2, probeIntervalMs: 30 },
     openShards(counters) {
