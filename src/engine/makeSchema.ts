@@ -17,10 +17,10 @@ import {
   type GraphQLTypeResolver,
 } from "graphql";
 import { resolveLimits, type Limits } from "./limits.js";
-import { executeSync } from "./execute.js";
-import { constant } from "./steps/constant.js";
+import { executeSync } from "./request/execute.js";
+import { constant } from "./planning/steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
-import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planResolver.js";
+import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planning/planResolver.js";
 
 /**
  * A field's entry in `plans`: a plan resolver, or `{ plan, subscribePlan }` for a subscription root field

@@ -1,4 +1,4 @@
-// FastVariables and FastArguments (src/engine/fastCoercion.ts) against graphql-js's own coercion: seeded
+// FastVariables and FastArguments (src/engine/planning/fastCoercion.ts) against graphql-js's own coercion: seeded
 // values of every kind for variables of built-in scalars, lists, enums, input objects and custom scalars,
 // given, missing, null or undefined. Whenever the fast path answers, its answer is exactly graphql-js's (same
 // keys in the same order, same values); where it must not (a value graphql-js converts or refuses), it
@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { buildSchema, getArgumentValues, getVariableValues, graphql, parse, type FieldNode, type OperationDefinitionNode } from "graphql";
-import { fastArguments, fastVariables } from "../../src/engine/fastCoercion.js";
+import { fastArguments, fastVariables } from "../../src/engine/planning/fastCoercion.js";
 import { execute, makeSchema } from "../../src/index.js";
 import { lambda } from "../../steps/index.js";
 import { draws, prng } from "../safety/fuzz.js";

@@ -1,17 +1,18 @@
+// planExport/: plans as text another process loads without planning; the plan store tier (spec/plan-export.md).
 // exportPlan and importPlan: a plan as JSON text another process can load without planning (see
 // spec/plan-export.md); exportBlocker says why a plan cannot be exported. The plan store tier (store.ts)
 // uses the same text; these are for callers who move plans themselves (a build step, a deploy). Never
 // exports a plan that holds an unnamed closure.
 
 import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLSchema } from "graphql";
-import { getOperation } from "../getOperation.js";
-import { planCacheFor } from "../planCache.js";
+import { getOperation } from "../planning/getOperation.js";
+import { planCacheFor } from "../planning/planCache.js";
 import { resolveLimits } from "../limits.js";
 import { NotExportable } from "./codec.js";
 import { exportBlocker } from "./planJson.js";
 import { operationHash, planWarning, readPlan, writePlan } from "./store.js";
 
-export { registerStepClass, type StepClass } from "./registry.js";
+export { registerStepClass, type StepClass } from "../stepRegistry.js";
 export { PLAN_FORMAT_VERSION, type PlanStore, type PlanWarningHandler } from "./store.js";
 // A built plan's blocker, for explain; the public exportBlocker is exportBlockerFor (src/index.ts names it so).
 export { exportBlocker } from "./planJson.js";

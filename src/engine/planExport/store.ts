@@ -8,9 +8,9 @@
 // structure (CheckImportedPlan), not for its meaning, so the store must be trusted as the schema is.
 
 import { GraphQLError, getVariableValues, print, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
-import type { OperationPlan } from "../operationPlan.js";
-import { getOperation } from "../getOperation.js";
-import { constraintsHold, planCacheFor } from "../planCache.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import { getOperation } from "../planning/getOperation.js";
+import { constraintsHold, planCacheFor } from "../planning/planCache.js";
 import { resolveLimits, type Limits } from "../limits.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { BadPlan, NotExportable } from "./codec.js";

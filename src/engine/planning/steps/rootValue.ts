@@ -1,7 +1,7 @@
 // rootValue(): the request's root value (graphql-js `rootValue`), a global step.
 
-import { Step, type ExecutionDetails } from "../step.js";
-import { registerStepClass } from "../planExport/registry.js";
+import { Step, type ExecutionDetails } from "../../step.js";
+import { registerStepClass } from "../../stepRegistry.js";
 
 export class RootValueStep extends Step<unknown> {
   static override readonly stepName = "RootValue";

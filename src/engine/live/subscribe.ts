@@ -13,19 +13,19 @@ import {
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
 } from "graphql";
-import type { GraphscaleFieldExtensions } from "./planResolver.js";
-import { buildOperationPlan } from "./planner.js";
-import { collectFields } from "./collectFields.js";
-import { fieldDefOf } from "./outputPlan.js";
-import { ResultFinish, prepareRequest, type GraphscaleExecutionArgs } from "./execute.js";
-import { executeRequest, type RequestFinish } from "./execution/executeRequest.js";
-import { maskErrors } from "./maskErrors.js";
-import { newRootBucket, type RequestState } from "./execution/bucket.js";
-import { executeLayer } from "./execution/executeLayer.js";
-import { FlaggedValue } from "./flags.js";
-import type { PromiseOrValue } from "./promiseOrValue.js";
-import { inspect } from "./inspect.js";
-import { getOperation } from "./getOperation.js";
+import type { GraphscaleFieldExtensions } from "../planning/planResolver.js";
+import { buildOperationPlan } from "../planning/planner.js";
+import { collectFields } from "../planning/collectFields.js";
+import { fieldDefOf } from "../planning/outputPlan.js";
+import { ResultFinish, prepareRequest, type GraphscaleExecutionArgs } from "../request/execute.js";
+import { executeRequest, type RequestFinish } from "../request/executeRequest.js";
+import { maskErrors } from "../request/maskErrors.js";
+import { newRootBucket, type RequestState } from "../execution/bucket.js";
+import { executeLayer } from "../execution/executeLayer.js";
+import { FlaggedValue } from "../flags.js";
+import type { PromiseOrValue } from "../promiseOrValue.js";
+import { inspect } from "../inspect.js";
+import { getOperation } from "../planning/getOperation.js";
 import { isLiveOperation, liveOperationError, liveQuery, type LiveOptions } from "./live.js";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

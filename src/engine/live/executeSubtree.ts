@@ -7,14 +7,14 @@ import type { ExecutionResult } from "graphql";
 import type { Step } from "../step.js";
 import { FlaggedValue } from "../flags.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
-import { layersOpenedBy, type OutputPosition } from "../liveIndex.js";
+import { layersOpenedBy, type OutputPosition } from "./liveIndex.js";
 import { buildResponse } from "../output/buildResponse.js";
 import { executeField, executeFields } from "../output/completeValue.js";
 import { outputValueAt, type OutputContext } from "../output/context.js";
-import { entryPaths, newBucket, newRootBucket, type Bucket, type RequestState } from "./bucket.js";
-import { executeChildLayers, executeLayer } from "./executeLayer.js";
-import { executeStep } from "./executeStep.js";
-import { boundRequest } from "./executeRequest.js";
+import { entryPaths, newBucket, newRootBucket, type Bucket, type RequestState } from "../execution/bucket.js";
+import { executeChildLayers, executeLayer } from "../execution/executeLayer.js";
+import { executeStep } from "../execution/executeStep.js";
+import { boundRequest } from "../request/executeRequest.js";
 
 /** A query run as executeRequest runs it, handing back its root bucket (a live query re-runs parts of it). */
 export function executeKeepingRoot(request: RequestState): { root: Bucket; result: PromiseOrValue<ExecutionResult> } {

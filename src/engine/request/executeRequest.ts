@@ -5,11 +5,11 @@
 
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
-import type { OutputField } from "../outputPlan.js";
+import type { OutputField } from "../planning/outputPlan.js";
 import { buildResponse, completeMutationField, completeResponse, newMutationOutput } from "../output/buildResponse.js";
 import type { OutputContext } from "../output/context.js";
-import { newRootBucket, type Bucket, type RequestFinisher, type RequestState } from "./bucket.js";
-import { executeLayer, executeMutationField, runLayer, type LayerWaiter } from "./executeLayer.js";
+import { newRootBucket, type Bucket, type RequestFinisher, type RequestState } from "../execution/bucket.js";
+import { executeLayer, executeMutationField, runLayer, type LayerWaiter } from "../execution/executeLayer.js";
 
 /**
  * What the caller makes of the request's result, applied in the callback that completes the request:

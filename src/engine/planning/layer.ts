@@ -4,9 +4,9 @@
 // entries are chosen from the parent's, and how an entry's response path is formed. A layer is a plan-time
 // object: its per-request entries live in a Bucket (execution/bucket.ts) and it never holds request data.
 
-import type { Step } from "./step.js";
+import type { Step } from "../step.js";
 import type { Path } from "./resolveInfo.js";
-import { FlaggedValue } from "./flags.js";
+import { FlaggedValue } from "../flags.js";
 
 type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField";
 

@@ -1,3 +1,4 @@
+// live/: live queries (subtree re-runs, JSON Patch) and subscriptions, over the request edge (spec/reactivity.md).
 // Live queries: a query marked @live, run through `subscribe`, gives an async iterator of results. Each run
 // records where it read each dependency; when an invalidation touches some, only the subtrees they reach
 // run again and are spliced into the last result (a full run when the root's own data moved or the source
@@ -5,7 +6,7 @@
 // Patch. Store-agnostic: invalidations come from a LiveSource. Never reports "unchanged" what may have changed.
 
 import { GraphQLDirective, DirectiveLocation, GraphQLError, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
-import type { GraphscaleExecutionArgs } from "./execute.js";
+import type { GraphscaleExecutionArgs } from "../request/execute.js";
 import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";

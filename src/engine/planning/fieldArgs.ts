@@ -3,9 +3,9 @@
 // so every argument step is global: it runs once per request, never once per entry.
 
 import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueNode } from "graphql";
-import { Step, type ExecutionDetails, type StepValue } from "./step.js";
+import { Step, type ExecutionDetails, type StepValue } from "../step.js";
 import { constant, ConstantStep } from "./steps/constant.js";
-import { registerStepClass } from "./planExport/registry.js";
+import { registerStepClass } from "../stepRegistry.js";
 import { fastArguments } from "./fastCoercion.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */

@@ -3,7 +3,7 @@
 // Never stores a step or a plan; never registers anything by itself beyond the engine's own AccessStep.
 
 import { SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef, isInterfaceType, isObjectType, isScalarType, isUnionType, type GraphQLSchema } from "graphql";
-import { AccessStep, type Step } from "../step.js";
+import { AccessStep, type Step } from "./step.js";
 
 /** A step class as the registry keeps it: anything constructible with a static `stepName`. */
 export type StepClass = abstract new (...args: any[]) => Step;

@@ -18,7 +18,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import type { Step } from "./step.js";
+import type { Step } from "../step.js";
 import type { Layer } from "./layer.js";
 import type { FieldContext } from "./resolveInfo.js";
 

@@ -3,11 +3,11 @@
 // checks it). Called per entry with graphql-js's arguments; never global.
 
 import type { GraphQLAbstractType, GraphQLResolveInfo } from "graphql";
-import { Step, type ExecutionDetails, type RequestInfo } from "../step.js";
-import { fail } from "../flags.js";
-import { isPromiseLike } from "../promiseOrValue.js";
+import { Step, type ExecutionDetails, type RequestInfo } from "../../step.js";
+import { fail } from "../../flags.js";
+import { isPromiseLike } from "../../promiseOrValue.js";
 import { buildResolveInfo, type EngineRequest, type FieldContext, type ResolverExecutionDetails } from "../resolveInfo.js";
-import { registerStepClass } from "../planExport/registry.js";
+import { registerStepClass } from "../../stepRegistry.js";
 
 /**
  * spec: DefaultTypeResolver — graphql-js's: `__typename`, else the first possible type whose isTypeOf holds,

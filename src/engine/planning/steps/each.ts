@@ -1,8 +1,8 @@
 // each($list, callback): plans the items of a list. Returned by a list field's plan resolver, it makes
 // the engine open the list's item layer and call `callback($item)` there once, at planning time.
 
-import { Step, type ExecutionDetails } from "../step.js";
-import { registerStepClass } from "../planExport/registry.js";
+import { Step, type ExecutionDetails } from "../../step.js";
+import { registerStepClass } from "../../stepRegistry.js";
 
 export class EachStep extends Step<unknown[]> {
   static override readonly stepName = "Each";

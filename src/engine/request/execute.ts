@@ -1,9 +1,10 @@
+// request/: the request edge: operation, variables, limits, plan, run, errors masked (spec/plan-cache.md).
 // execute / graphql: graphql-js's entry points with graphql-js's argument objects and result shapes, so
 // graphscale drops into anything that accepts an `execute` function. Request errors (bad document,
 // unknown operation, variable coercion) are exactly graphql-js's; fields run through the cached plan.
 
-import { generatedCodeAllowed } from "./generatedCode.js";
-import { fastVariables } from "./fastCoercion.js";
+import { generatedCodeAllowed } from "../planning/generatedCode.js";
+import { fastVariables } from "../planning/fastCoercion.js";
 import {
   GraphQLError,
   assertValidSchema,
@@ -21,18 +22,19 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { LRUCache } from "lru-cache";
-import { planCacheFor } from "./planCache.js";
-import { loadPlanFromStore } from "./planExport/store.js";
-import { isPromiseLike, type PromiseOrValue } from "./promiseOrValue.js";
-import type { RequestState, StepCaller } from "./execution/bucket.js";
-import { executeRequest, type RequestFinish } from "./execution/executeRequest.js";
-import { RawJSON } from "./output/buildResponse.js";
-import { addExplain, type ExplainOption } from "./explain/index.js";
-import type { OperationPlan } from "./operationPlan.js";
-import { ConstantStep } from "./steps/constant.js";
+import { planCacheFor } from "../planning/planCache.js";
+import { loadPlanFromStore } from "../planExport/store.js";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import type { RequestState, StepCaller } from "../execution/bucket.js";
+import { executeRequest, type RequestFinish } from "./executeRequest.js";
+import { RawJSON } from "../output/buildResponse.js";
+import { addExplain, type ExplainOption } from "../explain/index.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import { ConstantStep } from "../planning/steps/constant.js";
 import { maskErrors, toGraphQLError, type ErrorMaskingOptions } from "./maskErrors.js";
-import { RequestDeps, attachToContext, detachFromContext } from "./deps.js";
-import { checkRequestLimits, limitError, resolveLimits, type Limits } from "./limits.js";
+import { RequestDeps, attachToContext, detachFromContext } from "../deps.js";
+import { limitError, resolveLimits, type Limits } from "../limits.js";
+import { checkRequestLimits } from "../planning/measureOperation.js";
 import { sourceDepth } from "./sourceDepth.js";
 
 /** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does). */

@@ -1,8 +1,8 @@
 // constant(value): a global step for a fixed value. Executes once per request and reaches dependents
 // as a bare value; never copied per entry unless a dependent asks for a batch dependency.
 
-import { Step, type ExecutionDetails } from "../step.js";
-import { registerStepClass } from "../planExport/registry.js";
+import { Step, type ExecutionDetails } from "../../step.js";
+import { registerStepClass } from "../../stepRegistry.js";
 
 export class ConstantStep<T> extends Step<T> {
   static override readonly stepName = "Constant";

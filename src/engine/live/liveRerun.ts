@@ -4,17 +4,17 @@
 // the position cannot say so on its own, a promise, a timeout) answers "run in full" and changes nothing.
 
 import { GraphQLError, type ExecutionResult } from "graphql";
-import type { Step } from "./step.js";
-import { prepareRequest, type GraphscaleExecutionArgs } from "./execute.js";
-import { RequestDeps, attachToContext, detachFromContext } from "./deps.js";
-import { loadPlanFromStore } from "./planExport/store.js";
-import { isPromiseLike } from "./promiseOrValue.js";
-import { maskErrors, toGraphQLError } from "./maskErrors.js";
-import { addExplain } from "./explain/index.js";
-import { newOutputContext } from "./output/context.js";
-import type { Bucket, RequestState } from "./execution/bucket.js";
-import { boundRequest } from "./execution/executeRequest.js";
-import { completePosition, executeKeepingRoot, executeSubtree, type SubtreeGroup } from "./execution/executeSubtree.js";
+import type { Step } from "../step.js";
+import { prepareRequest, type GraphscaleExecutionArgs } from "../request/execute.js";
+import { RequestDeps, attachToContext, detachFromContext } from "../deps.js";
+import { loadPlanFromStore } from "../planExport/store.js";
+import { isPromiseLike } from "../promiseOrValue.js";
+import { maskErrors, toGraphQLError } from "../request/maskErrors.js";
+import { addExplain } from "../explain/index.js";
+import { newOutputContext } from "../output/context.js";
+import type { Bucket, RequestState } from "../execution/bucket.js";
+import { boundRequest } from "../request/executeRequest.js";
+import { completePosition, executeKeepingRoot, executeSubtree, type SubtreeGroup } from "./executeSubtree.js";
 import { LiveState, liveSites, type PositionAt } from "./liveState.js";
 
 /** What one run of a live query gave. */

@@ -3,12 +3,12 @@
 // would await, so any graphql-js schema runs unchanged. The only step that calls user code per entry.
 
 import { getArgumentValues, isListType, isNonNullType, type GraphQLField, type GraphQLFieldResolver, type GraphQLOutputType } from "graphql";
-import { Step, type ExecutionDetails, type RequestInfo } from "../step.js";
-import { fail, ListIterationError } from "../flags.js";
-import { isIterableObject, isPromiseLike } from "../promiseOrValue.js";
+import { Step, type ExecutionDetails, type RequestInfo } from "../../step.js";
+import { fail, ListIterationError } from "../../flags.js";
+import { isIterableObject, isPromiseLike } from "../../promiseOrValue.js";
 import { buildResolveInfo, type EngineRequest, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
-import { recordPromisedItems, recordItemSettlement } from "../promisedItems.js";
-import { registerStepClass } from "../planExport/registry.js";
+import { recordPromisedItems, recordItemSettlement } from "../../promisedItems.js";
+import { registerStepClass } from "../../stepRegistry.js";
 
 /**
  * Calls a field's `resolve` (or the request's `fieldResolver`, or graphql-js's default property access)

@@ -2,10 +2,10 @@
 // layer (a field of an object's selection, or the item of a list) and which positions read each step.
 // Built once per plan (again after partial planning adds a branch); plain data, never holds request values.
 
-import type { Layer } from "./layer.js";
-import type { Step } from "./step.js";
-import type { OperationPlan } from "./operationPlan.js";
-import { stepsOfValue, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
+import type { Layer } from "../planning/layer.js";
+import type { Step } from "../step.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import { stepsOfValue, type OutputField, type OutputSelection, type OutputValue } from "../planning/outputPlan.js";
 
 type ListValue = Extract<OutputValue, { kind: "list" }>;
 

@@ -4,11 +4,11 @@
 // as their holder, so the entries below the old holder stop being live. Never holds a run in progress.
 
 import type { GraphQLError } from "graphql";
-import type { Step } from "./step.js";
-import type { Layer } from "./layer.js";
-import type { OperationPlan } from "./operationPlan.js";
-import type { DependencySite } from "./deps.js";
-import { entryPaths, type Bucket, type RequestState } from "./execution/bucket.js";
+import type { Step } from "../step.js";
+import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import type { DependencySite } from "../deps.js";
+import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
 
 /** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */

@@ -13,7 +13,7 @@ import type {
   GraphQLTypeResolver,
   OperationDefinitionNode,
 } from "graphql";
-import type { ExecutionDetails, RequestInfo } from "./step.js";
+import type { ExecutionDetails, RequestInfo } from "../step.js";
 
 /** graphql-js's response path: a linked list from the leaf back to the root. */
 export interface Path {

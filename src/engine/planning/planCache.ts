@@ -9,7 +9,7 @@ import { GraphQLError, print, type DocumentNode, type FragmentDefinitionNode, ty
 import { getOperation, type ChosenOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
 import { buildOperationPlan } from "./planner.js";
-import type { Limits } from "./limits.js";
+import type { Limits } from "../limits.js";
 
 /** Counts a test or the bench can read: how many plans were built and how many requests reused one. */
 export interface PlanCacheStats {

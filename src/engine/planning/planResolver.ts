@@ -2,7 +2,7 @@
 // the `extensions.graphscale` shapes that carry them. Types and one lookup only; never runs a plan.
 
 import type { FieldNode, FragmentDefinitionNode, GraphQLField, GraphQLObjectType, GraphQLOutputType, GraphQLSchema, OperationDefinitionNode } from "graphql";
-import type { Step } from "./step.js";
+import type { Step } from "../step.js";
 import type { FieldArgs } from "./fieldArgs.js";
 
 /** What a plan resolver receives as its third argument: plan-time facts about the field. */

@@ -4,10 +4,10 @@
 // request data: one plan serves every request of its operation.
 
 import { GraphQLError, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
-import { Step } from "./step.js";
+import { Step } from "../step.js";
 import { Layer, RootReason, type AnyLayerReason } from "./layer.js";
 import { replaceStepsOfValue, visitOutput, type OutputSelection } from "./outputPlan.js";
-import type { OperationShape } from "./limits.js";
+import type { OperationShape } from "./measureOperation.js";
 import type { PartialAbstractValue } from "./partialPlanning.js";
 
 /** A decision taken from a variable's value while planning; the plan is reused only where it holds. */

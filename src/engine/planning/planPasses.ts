@@ -2,7 +2,7 @@
 // steps, finalize. Each pass works on the plan's own records (steps, layers, output plan); a step only
 // ever rewrites itself, through the OptimizeContext (optimizeSteps.ts). Implements spec/planning.md.
 
-import { EngineValueStep, READ_INLINE, type Step } from "./step.js";
+import { EngineValueStep, READ_INLINE, type Step } from "../step.js";
 import type { OperationPlan } from "./operationPlan.js";
 import type { Layer } from "./layer.js";
 import { stepsOfValue, visitOutput } from "./outputPlan.js";

@@ -4,7 +4,7 @@
 // recorded and applied once at the end; queries made in between already see them, and so do the choices
 // steps leave for the end of the pass (afterOptimize).
 
-import { Step, type OptimizeContext } from "./step.js";
+import { Step, type OptimizeContext } from "../step.js";
 import type { OperationPlan } from "./operationPlan.js";
 import { stepsOfValue, visitOutput } from "./outputPlan.js";
 import { ItemStep } from "./steps/item.js";

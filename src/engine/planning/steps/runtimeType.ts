@@ -3,12 +3,12 @@
 // Serves resolveType emulation and plan types alike; its value is the type name or graphql-js's error.
 
 import { GraphQLError, isObjectType, type GraphQLAbstractType, type GraphQLObjectType } from "graphql";
-import { Step, type ExecutionDetails } from "../step.js";
-import { fail } from "../flags.js";
-import { isPromiseLike } from "../promiseOrValue.js";
-import { inspect } from "../inspect.js";
+import { Step, type ExecutionDetails } from "../../step.js";
+import { fail } from "../../flags.js";
+import { isPromiseLike } from "../../promiseOrValue.js";
+import { inspect } from "../../inspect.js";
 import { buildResolveInfo, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
-import { registerStepClass } from "../planExport/registry.js";
+import { registerStepClass } from "../../stepRegistry.js";
 import { selectionErrorAt } from "../collectFields.js";
 
 /** spec: EnsureValidRuntimeType — graphql-js's checks on what resolveType returned, with its messages. */

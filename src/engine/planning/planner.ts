@@ -1,3 +1,4 @@
+// planning/: an operation turned into a plan (steps in layers, an output plan), cached (spec/planning.md).
 // The planner: turns one operation into a DAG of steps in layers plus an output plan. Plan resolvers run
 // here, once per operation (never per request); every step they return is adopted into the layer being
 // planned. The Planner object is the planning context: passed explicitly, never a module global.
@@ -18,7 +19,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import { Step, type PlanValidationContext } from "./step.js";
+import { Step, type PlanValidationContext } from "../step.js";
 import { ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, type Layer } from "./layer.js";
 import { OperationPlan } from "./operationPlan.js";
 import { fieldContextOf, fieldDefOf, isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
@@ -26,9 +27,10 @@ import { collectFields, collectSubfields, type CollectContext } from "./collectF
 import { fieldPlanOf, planContextOf, type GraphscaleFieldExtensions, type GraphscaleTypeExtensions, type PlanInfo, type PlanResolver } from "./planResolver.js";
 import { FieldArgs } from "./fieldArgs.js";
 import type { FieldContext } from "./resolveInfo.js";
-import { inspect } from "./inspect.js";
+import { inspect } from "../inspect.js";
 import { finishBranch, finishPlanning } from "./planPasses.js";
-import { DEFAULT_LIMITS, measureOperation, type Limits } from "./limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../limits.js";
+import { measureOperation } from "./measureOperation.js";
 import { EachStep } from "./steps/each.js";
 import { ItemStep } from "./steps/item.js";
 import { IsTypeOfStep } from "./steps/isTypeOf.js";

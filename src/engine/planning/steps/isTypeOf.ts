@@ -3,12 +3,12 @@
 // value passes through unchanged or becomes graphql-js's error.
 
 import type { GraphQLObjectType } from "graphql";
-import { Step, type ExecutionDetails } from "../step.js";
-import { fail } from "../flags.js";
-import { isPromiseLike } from "../promiseOrValue.js";
+import { Step, type ExecutionDetails } from "../../step.js";
+import { fail } from "../../flags.js";
+import { isPromiseLike } from "../../promiseOrValue.js";
 import { buildResolveInfo, type FieldContext, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { invalidReturnTypeError } from "./runtimeType.js";
-import { registerStepClass } from "../planExport/registry.js";
+import { registerStepClass } from "../../stepRegistry.js";
 import { selectionErrorAt } from "../collectFields.js";
 
 /** An object type with `isTypeOf`, or whose selection cannot be collected: each entry's value is checked as graphql-js checks it. */
