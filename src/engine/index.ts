@@ -2,7 +2,8 @@
 // Names only what users write; never re-exports an internal of a phase. makeSchema.ts is the entry's other file.
 
 export { makeSchema, type MakeSchemaConfig, type TypePlans, type TypeResolvers, type FieldPlanSpec } from "./makeSchema.js";
-export { execute, executeSync, executeToJSON, graphql, graphqlSync, type GraphscaleExecutionArgs, type GraphscaleArgs } from "./request/execute.js";
+export { execute, executeSync, executeToJSON, graphql, graphqlSync, type GraphscaleArgs } from "./request/execute.js";
+export type { GraphscaleExecutionArgs } from "./request/prepareRequest.js";
 export { createBatchedExecute, type BatchedExecute, type BatchedExecuteOptions, type BatchedExecutionArgs } from "./batching/createBatchedExecute.js";
 export type { StepBatcherStats } from "./batching/stepBatcher.js";
 export { DEFAULT_LIMITS, type Limits } from "./limits.js";

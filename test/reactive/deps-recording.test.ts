@@ -8,7 +8,7 @@ import { execute, executeSync, makeSchema, recordDependency } from "../../src/in
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
-import { prepareRequest } from "../../src/engine/request/execute.js";
+import { prepareRequest } from "../../src/engine/request/prepareRequest.js";
 import { pathKey } from "../../src/engine/deps.js";
 import { executeKeepingRoot } from "../../src/engine/live/executeSubtree.js";
 

@@ -6,7 +6,8 @@
 // request's response is built from its own root entry.
 
 import type { ExecutionResult, GraphQLSchema } from "graphql";
-import { execute, executeWithStepCaller, type GraphscaleExecutionArgs } from "../request/execute.js";
+import { execute, executeWithStepCaller } from "../request/execute.js";
+import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { StepBatcher, type StepBatcherStats } from "./stepBatcher.js";
 
 export interface BatchedExecuteOptions {

@@ -6,7 +6,7 @@
 // Patch. Store-agnostic: invalidations come from a LiveSource. Never reports "unchanged" what may have changed.
 
 import { GraphQLDirective, DirectiveLocation, GraphQLError, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
-import type { GraphscaleExecutionArgs } from "../request/execute.js";
+import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";

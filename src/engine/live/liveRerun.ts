@@ -5,9 +5,8 @@
 
 import { GraphQLError, type ExecutionResult } from "graphql";
 import type { Step } from "../step.js";
-import { prepareRequest, type GraphscaleExecutionArgs } from "../request/execute.js";
+import { prepareRequestWithStore, type GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { RequestDeps, attachToContext, detachFromContext } from "../deps.js";
-import { loadPlanFromStore } from "../planExport/store.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { maskErrors, toGraphQLError } from "../request/maskErrors.js";
 import { addExplain } from "../explain/index.js";
@@ -29,9 +28,8 @@ export interface LiveRunOutcome {
 
 /** spec: RunLiveQueryInFull — the operation run as execute runs it with deps, keeping its buckets and the sites of its keys. */
 export async function runLiveQueryInFull(args: GraphscaleExecutionArgs): Promise<LiveRunOutcome> {
-  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits);
-  if (loading !== null) await loading;
-  const prepared = prepareRequest({ ...args, deps: true });
+  // The plan store is asked on a plan-cache miss; the run waits for the load without its own timeout.
+  const prepared = await prepareRequestWithStore({ ...args, deps: true }, {}, true);
   if ("errors" in prepared) {
     const result = prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
     return { result, state: null, kind: "full", paths: [""] };

@@ -98,21 +98,22 @@ class PlanCache {
     const plan = buildOperationPlan(schema, operation, fragments, variableValues, "response", limits);
     this.stats.plansBuilt++;
     this.stats.planningWork += plan.work;
-    this.keep(cached, plan);
+    this.keepIn(cached, plan);
     return plan;
   }
 
-  /** The cached plan for this request, if any (no counting: the plan store asks before a request does). */
-  lookup(document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown }): OperationPlan | undefined {
-    return this.entryFor(document, operationName).plans.find((plan) => constraintsHold(plan, variableValues));
+  /** The cached plan of an operation's entry for these variables, if any (no counting: the plan store tier asks before planIn). */
+  findIn(cached: CachedOperation, variableValues: { readonly [name: string]: unknown }): OperationPlan | undefined {
+    return cached.plans.find((plan) => constraintsHold(plan, variableValues));
   }
 
-  /** Keeps a plan made elsewhere (read from the plan store) as if it had been built here. */
+  /** Keeps a plan made elsewhere (imported) as if it had been built here. */
   install(document: DocumentNode, operationName: string | null | undefined, plan: OperationPlan): void {
-    this.keep(this.entryFor(document, operationName), plan);
+    this.keepIn(this.entryFor(document, operationName), plan);
   }
 
-  private keep(cached: CachedOperation, plan: OperationPlan): void {
+  /** Keeps a plan in an operation's entry (the plan store tier's, read for it); past the bound the oldest goes. */
+  keepIn(cached: CachedOperation, plan: OperationPlan): void {
     if (cached.plans.length >= MAX_PLANS_PER_OPERATION) cached.plans.shift();
     cached.plans.push(plan);
   }

@@ -3,208 +3,38 @@
 // graphscale drops into anything that accepts an `execute` function. Request errors (bad document,
 // unknown operation, variable coercion) are exactly graphql-js's; fields run through the cached plan.
 
-import { generatedCodeAllowed } from "../planning/generatedCode.js";
-import { fastVariables } from "../planning/fastCoercion.js";
 import {
   GraphQLError,
-  assertValidSchema,
-  getVariableValues,
-  locatedError,
   isSchema,
   parse,
   validate,
   validateSchema,
   type DocumentNode,
-  type ExecutionArgs,
   type ExecutionResult,
   type GraphQLArgs,
   type GraphQLSchema,
-  type OperationDefinitionNode,
 } from "graphql";
 import { LRUCache } from "lru-cache";
-import { planCacheFor } from "../planning/planCache.js";
-import { loadPlanFromStore } from "../planExport/store.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { RequestState, StepCaller } from "../execution/bucket.js";
-import { executeRequest, type RequestFinish } from "./executeRequest.js";
 import { RawJSON } from "../output/buildResponse.js";
-import { addExplain, type ExplainOption } from "../explain/index.js";
+import { addExplain } from "../explain/index.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
-import { ConstantStep } from "../planning/steps/constant.js";
-import { maskErrors, toGraphQLError, type ErrorMaskingOptions } from "./maskErrors.js";
 import { RequestDeps, attachToContext, detachFromContext } from "../deps.js";
-import { limitError, resolveLimits, type Limits } from "../limits.js";
-import { checkRequestLimits } from "../planning/measureOperation.js";
+import { limitError, resolveLimits } from "../limits.js";
+import { prepareRequestWithStore, type GraphscaleExecutionArgs, type Prepared } from "./prepareRequest.js";
+import { executeRequest, type RequestFinish } from "./executeRequest.js";
+import { maskErrors, toGraphQLError } from "./maskErrors.js";
 import { sourceDepth } from "./sourceDepth.js";
-
-/** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does). */
-function assertValidExecutionArguments(schema: GraphQLSchema, document: DocumentNode, variableValues: unknown): void {
-  if (!document) throw new Error("Must provide document.");
-  assertValidSchema(schema);
-  // Object-like, as graphql-js asks: an array passes (its named variables are simply not given).
-  if (variableValues != null && typeof variableValues !== "object") {
-    throw new Error(
-      "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided.",
-    );
-  }
-}
-
-/** graphql-js's execution arguments plus graphscale's own options. */
-export interface GraphscaleExecutionArgs extends ExecutionArgs {
-  /** Put the plan in `extensions.explain` (see spec/explain.md). */
-  explain?: ExplainOption;
-  /** Limits for this request, over the schema's (`makeSchema({ limits })`) and the defaults (spec/limits.md). */
-  limits?: Partial<Limits>;
-  /** Aborts the request: no new step starts, calls in flight are abandoned, the result is an error. */
-  signal?: AbortSignal;
-  /** Development only: internal errors (marked by data sources) reach clients as raised. See spec/errors.md. */
-  exposeInternalErrors?: boolean;
-  /** Receives each masked internal error with the id the client saw (default: console.error). */
-  onInternalError?: ErrorMaskingOptions["onInternalError"];
-  /** false: build responses with the interpretive output only (no `new Function`); default: the schema's, else true. */
-  compileOutput?: boolean;
-  /** Put the response's dependencies, per subtree, in `extensions.deps` (default: the schema's `deps`, else false). */
-  deps?: boolean;
-}
-
-/** Whether responses are built by compiled output unless a request says otherwise (see generatedCode.ts). */
-function compileOutputDefault(schema: GraphQLSchema): boolean {
-  return generatedCodeAllowed(schema);
-}
-
-/** spec: PrepareRequest — the plan and coerced variables, or the request errors graphql-js would give. */
-export function prepareRequest(
-  args: GraphscaleExecutionArgs,
-  /** How the request runs: its step caller (cross-request batching), JSON text output (executeToJSON). */
-  how: { readonly callStep?: StepCaller | null; readonly jsonText?: boolean } = {},
-): { request: RequestState } | { errors: readonly GraphQLError[]; data?: null } {
-  const { schema, document, operationName, rootValue, contextValue, fieldResolver, typeResolver } = args;
-  assertValidExecutionArguments(schema, document, args.variableValues);
-  const cache = planCacheFor(schema);
-  const entry = cache.operationEntry(document, operationName);
-  if (entry instanceof GraphQLError) return { errors: [entry] };
-  const { operation, fragments } = entry.chosen!;
-  let variableValues: { [name: string]: unknown };
-  const definitions = operation.variableDefinitions;
-  if (definitions === undefined || definitions.length === 0) {
-    // No variables declared: graphql-js coerces to an empty object whatever was passed.
-    variableValues = {};
-  } else {
-    // Built-in scalars given as values of their own type: read as they are (FastVariables); else graphql-js.
-    const fast = fastVariables(schema, definitions, args.variableValues ?? {});
-    if (fast !== null) {
-      variableValues = fast;
-    } else {
-      const coerced = getVariableValues(schema, definitions, args.variableValues ?? {}, {
-        maxErrors: args.options?.maxCoercionErrors ?? 50,
-        hideSuggestions: args.hideSuggestions ?? false,
-      } as { maxErrors: number });
-      if (coerced.errors) return { errors: coerced.errors.map((error) => variableError(error, operation)) };
-      variableValues = coerced.coerced;
-    }
-  }
-  const limits = resolveLimits(schema, args.limits);
-  let plan: OperationPlan;
-  try {
-    plan = cache.planIn(entry, schema, operation, fragments, variableValues, limits);
-    checkRequestLimits(plan.shape, variableValues, limits, operation);
-  } catch (error) {
-    if (error instanceof GraphQLError && error.extensions.code === "LIMIT_EXCEEDED") return { errors: [error] };
-    // graphql-js reports an operation its schema cannot run as a field-less failure with data null.
-    if (error instanceof GraphQLError) return { errors: [error], data: null };
-    if (error instanceof RangeError) return { errors: [limitError("The query is nested too deeply to plan; lower its depth.", operation)] };
-    // A plan that cannot be built (a step from another operation's plan, a dependency on a sibling layer, a
-    // hook returning what it must not): the request fails with that error, as graphql-js fails an operation.
-    if (error instanceof Error) return { errors: [locatedError(error, [operation])], data: null };
-    throw error;
-  }
-  const signal = args.signal ?? null;
-  const seed = seedConstants(plan);
-  if (signal?.aborted) return { errors: [new GraphQLError("request aborted", { extensions: { code: "REQUEST_ABORTED" } })], data: null };
-  return {
-    request: {
-      plan,
-      contextValue,
-      rootValue,
-      variableValues,
-      limits,
-      fieldResolver: fieldResolver ?? null,
-      typeResolver: typeResolver ?? null,
-      globals: seed === null ? new Array(plan.steps.length) : seed.globals.slice(),
-      globalDone: seed === null ? [] : seed.done.slice(),
-      controller: null,
-      callerSignal: signal,
-      abortedBy: null,
-      entries: 0,
-      compileOutput: args.compileOutput ?? compileOutputDefault(schema),
-      deps: depsWanted(args) ? new RequestDeps() : null,
-      // Every field a request may get is there from the start: every request has one object shape, so the
-      // executor's reads and writes of them stay monomorphic (a spread copy with a field added made a second).
-      jsonText: how.jsonText ?? false,
-      callStep: how.callStep ?? null,
-      promisedEntries: undefined,
-      walkedLists: undefined,
-      batch: how.callStep == null ? null : { root: null, finisher: null, adoptable: true, running: 0, merged: null },
-      merged: null,
-    },
-  };
-}
-
-/**
- * A variable coercion error as the client gets it: graphql-js's own GraphQLErrors unchanged; what its
- * recursion threw (a RangeError for a value nested too deeply) as an error with a message, never `{}`.
- */
-function variableError(error: GraphQLError, operation: OperationDefinitionNode): GraphQLError {
-  if (error instanceof GraphQLError) return error;
-  if ((error as unknown) instanceof RangeError) return limitError("A variable's value is nested too deeply to read; lower its depth.", operation);
-  return new GraphQLError(`The variables could not be read: ${String((error as Error | undefined)?.message ?? error)}`, { nodes: operation });
-}
-
-/** A plan's constants as a request starts with them: values in place and marked done. */
-interface ConstantSeed {
-  readonly globals: unknown[];
-  readonly done: boolean[];
-}
-
-const constantSeeds = new WeakMap<OperationPlan, ConstantSeed | null>();
-
-/**
- * spec: SeedConstants — the values of a plan's global constant steps are known when planning: every request
- * starts with them in its globals, done, so no request runs them (a branch planned later runs its own).
- */
-function seedConstants(plan: OperationPlan): ConstantSeed | null {
-  let seed = constantSeeds.get(plan);
-  if (seed !== undefined) return seed;
-  const globals = new Array<unknown>(plan.steps.length);
-  const done: boolean[] = [];
-  let any = false;
-  for (const step of plan.steps) {
-    if (!(step instanceof ConstantStep) || !step.isGlobal) continue;
-    globals[step.id] = step.value;
-    done[step.id] = true;
-    any = true;
-  }
-  seed = any ? { globals, done } : null;
-  constantSeeds.set(plan, seed);
-  return seed;
-}
-
-function depsWanted(args: GraphscaleExecutionArgs): boolean {
-  return args.deps ?? (args.schema.extensions?.graphscale as { deps?: boolean } | undefined)?.deps ?? false;
-}
 
 /**
  * Executes an operation as graphql-js's `execute` does: same arguments, same result shape. Returns a
  * plain result (not a promise) when no step of the plan was asynchronous.
  */
 export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
-  // Arguments graphql-js refuses are refused with its messages before anything reads the schema.
-  if (!isSchema(args.schema) || !args.document) assertValidExecutionArguments(args.schema, args.document, args.variableValues);
-  // With a plan store, a plan-cache miss first asks the store (asynchronously); the request then hits the cache.
-  // The wait is bounded by the request's timeout and signal; a request that ended while waiting answers as such.
-  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits, args.signal);
-  if (loading !== null) return loading.then((ended) => ended ?? executePrepared(args));
-  return executePrepared(args);
+  // With a plan store, a plan-cache miss first asks the store (asynchronously) within the request's bounds.
+  const prepared = prepareRequestWithStore(args);
+  return isPromiseLike(prepared) ? prepared.then((p) => executePrepared(p, args)) : executePrepared(prepared, args);
 }
 
 /**
@@ -212,13 +42,11 @@ export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<Execution
  * request runs exactly as execute runs it, except that each step's `execute` goes through `callStep`.
  */
 export function executeWithStepCaller(args: GraphscaleExecutionArgs, callStep: StepCaller): PromiseOrValue<ExecutionResult> {
-  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits, args.signal);
-  if (loading !== null) return loading.then((ended) => ended ?? executePrepared(args, callStep));
-  return executePrepared(args, callStep);
+  const prepared = prepareRequestWithStore(args, { callStep });
+  return isPromiseLike(prepared) ? prepared.then((p) => executePrepared(p, args)) : executePrepared(prepared, args);
 }
 
-function executePrepared(args: GraphscaleExecutionArgs, callStep: StepCaller | null = null): PromiseOrValue<ExecutionResult> {
-  const prepared = prepareRequest(args, { callStep });
+function executePrepared(prepared: Prepared, args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
   const request = prepared.request;
   const deps = request.deps ?? null;
@@ -303,15 +131,12 @@ function finishResult(result: ExecutionResult, plan: OperationPlan, args: Graphs
  * output, with no object tree in between; anything else is built as objects and stringified.
  */
 export function executeToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<string> {
-  if (!isSchema(args.schema) || !args.document) assertValidExecutionArguments(args.schema, args.document, args.variableValues);
   // The plan store is asked on a plan-cache miss, as under execute.
-  const loading = loadPlanFromStore(args.schema, args.document, args.operationName, args.variableValues, args.limits, args.signal);
-  if (loading !== null) return loading.then((ended) => (ended !== null ? JSON.stringify(ended) : executePreparedToJSON(args)));
-  return executePreparedToJSON(args);
+  const prepared = prepareRequestWithStore(args, { jsonText: true });
+  return isPromiseLike(prepared) ? prepared.then((p) => executePreparedToJSON(p, args)) : executePreparedToJSON(prepared, args);
 }
 
-function executePreparedToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<string> {
-  const prepared = prepareRequest(args, { jsonText: true });
+function executePreparedToJSON(prepared: Prepared, args: GraphscaleExecutionArgs): PromiseOrValue<string> {
   if ("errors" in prepared) return JSON.stringify(prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors });
   const request = prepared.request;
   const deps = request.deps ?? null;
