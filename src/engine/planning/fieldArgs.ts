@@ -6,7 +6,7 @@ import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueN
 import { Step, type ExecutionDetails, type StepValue } from "../step.js";
 import { constant, ConstantStep } from "./steps/constant.js";
 import { registerStepClass } from "../stepRegistry.js";
-import { fastArguments } from "./fastCoercion.js";
+import { fastArguments } from "./fastArguments.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
 class FieldArgumentsStep extends Step<Record<string, unknown>> {

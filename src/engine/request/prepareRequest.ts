@@ -4,7 +4,7 @@
 
 import { GraphQLError, assertValidSchema, getVariableValues, locatedError, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
-import { fastVariables } from "../planning/fastCoercion.js";
+import { fastVariables } from "./fastVariables.js";
 import { planCacheFor, type CachedOperation } from "../planning/planCache.js";
 import { checkRequestLimits } from "../planning/measureOperation.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
