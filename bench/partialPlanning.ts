@@ -7,7 +7,7 @@
 import { parse, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { execute, makeSchema, type PlanJSON, type Step } from "../src/index.js";
 import { constant, loadOne } from "../steps/index.js";
-import { buildOperationPlan } from "../src/engine/planner.js";
+import { buildOperationPlan } from "../src/engine/planning/planner.js";
 import { DEFAULT_LIMITS } from "../src/engine/limits.js";
 import { median } from "./median.js";
 import { perCall, renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";

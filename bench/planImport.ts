@@ -6,7 +6,7 @@
 import { parse, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { exportPlan, makeSchema, type Step } from "../src/index.js";
 import { loadOne } from "../steps/index.js";
-import { buildOperationPlan } from "../src/engine/planner.js";
+import { buildOperationPlan } from "../src/engine/planning/planner.js";
 import { DEFAULT_LIMITS } from "../src/engine/limits.js";
 import { operationHash, readPlan } from "../src/engine/planExport/store.js";
 import { todoSchema, todoViewQuery } from "../examples/todo/schema.js";

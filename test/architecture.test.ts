@@ -1,162 +1,21 @@
 // Architecture checks (DESIGN.md, "Layering is one way ... No import cycles"; STYLE.md, small functions on
 // the hot path): no import cycle in src/ and steps/ (madge's import graph, type-only imports included);
-// no file in src/ imports from steps/; no file in src/ over 450 lines; no function over 80 lines in the
-// executor and output (src/engine/execute*.ts, output*.ts, output/**, execution/**). Each violation names
-// the file, the function or import, and the lines.
+// no file in src/ imports from steps/; no file in src/ over 450 lines; the engine laid out by phase as
+// spec/README.md's "Engine layout" declares it (every file in one part, imports only in the declared
+// direction); no function over 80 lines in the executor and output (request/execute*.ts, output/**,
+// execution/**, planning/outputPlan.ts, live/executeSubtree.ts). Each violation names the file, the function
+// or import, and the lines.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import ts from "typescript";
+import { cyclicComponents, describeCycles, importGraph, importsOf, lineOf, report, root, shortestCycle, sourceOf, tsFiles } from "./architecture-graph.js";
+import { checkLayout, parseLayout, partOf, type LayoutTree } from "./architecture-layout.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const MAX_FILE_LINES = 450;
 const MAX_FUNCTION_LINES = 80;
-
-// ---- files ----------------------------------------------------------------------------------------
-
-/** Every .ts file under `dir` (relative to the project root, "/"-separated), sorted. */
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  const visit = (path: string) => {
-    if (!existsSync(path)) return;
-    if (statSync(path).isDirectory()) for (const name of readdirSync(path).sort()) visit(join(path, name));
-    else if (path.endsWith(".ts") && !path.endsWith(".d.ts")) out.push(relative(root, path).split("\\").join("/"));
-  };
-  visit(join(root, dir));
-  return out;
-}
-
-function sourceOf(file: string): ts.SourceFile {
-  return ts.createSourceFile(file, readFileSync(join(root, file), "utf8"), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-}
-
-const lineOf = (sf: ts.SourceFile, pos: number) => sf.getLineAndCharacterOfPosition(pos).line + 1;
-
-// ---- import cycles (madge) --------------------------------------------------------------------------
-
-interface MadgeResult {
-  obj(): Record<string, string[]>;
-  circular(): string[][];
-  warnings(): { skipped: string[] };
-}
-type Madge = (paths: string[], config: Record<string, unknown>) => Promise<MadgeResult>;
-const madge = createRequire(import.meta.url)("madge") as Madge;
-
-/** The import graph of `dirs` as madge reads it: `.js` specifiers resolved to `.ts` files through tsconfig. */
-async function importGraph(dirs: string[], baseDir = root): Promise<{ graph: Record<string, string[]>; madgeCycles: string[][]; skipped: string[] }> {
-  const result = await madge(dirs, {
-    baseDir,
-    fileExtensions: ["ts"],
-    tsConfig: join(root, "tsconfig.json"),
-    // A type-only import is still an import cycle for a reader and for the layering rule.
-    detectiveOptions: { ts: { skipTypeImports: false, skipAsyncImports: false } },
-  });
-  return { graph: result.obj(), madgeCycles: result.circular(), skipped: result.warnings().skipped };
-}
-
-/** Strongly connected components with more than one file (or a file importing itself): Tarjan's algorithm. */
-function cyclicComponents(graph: Record<string, string[]>): string[][] {
-  let index = 0;
-  const indices = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const out: string[][] = [];
-  const connect = (v: string) => {
-    indices.set(v, index);
-    low.set(v, index++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph[v] ?? []) {
-      if (!indices.has(w)) {
-        connect(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, indices.get(w)!));
-      }
-    }
-    if (low.get(v) === indices.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1 || (graph[v] ?? []).includes(v)) out.push(component.sort());
-    }
-  };
-  for (const v of Object.keys(graph).sort()) if (!indices.has(v)) connect(v);
-  return out.sort((a, b) => a[0]!.localeCompare(b[0]!));
-}
-
-/** The shortest import path from `start` back to itself inside `component` (breadth first). */
-function shortestCycle(graph: Record<string, string[]>, component: string[], start: string): string[] {
-  const inside = new Set(component);
-  const previous = new Map<string, string>();
-  const queue = [start];
-  while (queue.length > 0) {
-    const v = queue.shift()!;
-    for (const w of graph[v] ?? []) {
-      if (!inside.has(w)) continue;
-      if (w === start) {
-        const path = [v];
-        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
-        return [...path, start];
-      }
-      if (!previous.has(w)) {
-        previous.set(w, v);
-        queue.push(w);
-      }
-    }
-  }
-  return [start];
-}
-
-function describeCycles(graph: Record<string, string[]>): string[] {
-  return cyclicComponents(graph).map((component) => {
-    const cycle = shortestCycle(graph, component, component[0]!);
-    return `${component.length} files import each other in a cycle: ${component.join(", ")}\n      e.g. ${cycle.join(" → ")}`;
-  });
-}
-
-// ---- import specifiers (TypeScript's parser) --------------------------------------------------------
-
-interface ImportSite {
-  file: string;
-  line: number;
-  specifier: string;
-  /** The imported file relative to the root, for a relative specifier ("./x.js" → ".../x.ts"). */
-  target: string | null;
-}
-
-/** Every import, export-from, dynamic import() and import type of a file, with its line. */
-function importsOf(file: string): ImportSite[] {
-  const sf = sourceOf(file);
-  const out: ImportSite[] = [];
-  const add = (node: ts.Node, specifier: ts.Expression | undefined) => {
-    if (!specifier || !ts.isStringLiteralLike(specifier)) return;
-    const text = specifier.text;
-    let target: string | null = null;
-    if (text.startsWith(".")) {
-      const path = resolve(root, dirname(file), text).replace(/\.js$/, ".ts");
-      target = relative(root, existsSync(path) ? path : path.endsWith(".ts") ? path : `${path}/index.ts`).split("\\").join("/");
-    }
-    out.push({ file, line: lineOf(sf, node.getStart(sf)), specifier: text, target });
-  };
-  const visit = (node: ts.Node) => {
-    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node, node.moduleSpecifier);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node, node.arguments[0]);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node, node.argument.literal as ts.Expression);
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return out;
-}
 
 // ---- function spans (TypeScript's parser) ------------------------------------------------------------
 
@@ -201,18 +60,11 @@ function functionsOf(file: string): FunctionSpan[] {
   return out;
 }
 
-/** The executor and output files: execute*.ts and output*.ts in src/engine/, and src/engine/{output,execution}/**. */
+/** The executor and output files: request/execute*.ts, output/**, execution/**, the output plan and the subtree run. */
 function hotPathFiles(): string[] {
-  return tsFiles("src/engine").filter((f) => /^src\/engine\/(execute[^/]*\.ts|output[^/]*\.ts|output\/.+|execution\/.+)$/.test(f));
+  return tsFiles("src/engine").filter((f) => /^src\/engine\/(request\/execute[^/]*\.ts|planning\/outputPlan\.ts|live\/executeSubtree\.ts|output\/.+|execution\/.+)$/.test(f));
 }
 
-/** Fails with one line per violation (no stack: the violations say where to look). */
-function report(title: string, violations: string[]): void {
-  if (violations.length === 0) return;
-  const error = new Error(`${title}: ${violations.length} violation(s)\n    ${violations.join("\n    ")}`);
-  error.stack = "";
-  throw error;
-}
 
 // ---- the checks ------------------------------------------------------------------------------------
 
@@ -281,6 +133,73 @@ test("architecture: the function finder sees functions, methods, constructors, a
     "arrow passed to [1, 2].map() at line 23 23-25",
     "function named 27-27",
   ]);
+});
+
+// ---- the engine layout (spec/README.md, "Engine layout") ----------------------------------------------
+
+/** A tree under `engineDir` as the layout check reads it: files, folders, and madge's imports with their lines. */
+async function layoutTree(engineDir: string): Promise<LayoutTree> {
+  const { graph } = await importGraph([engineDir]);
+  const files = tsFiles(engineDir);
+  const imports = files.flatMap((file) => {
+    const sites = importsOf(file);
+    return (graph[file] ?? []).map((target) => ({ file, target, line: sites.find((s) => s.target === target)?.line ?? 0 }));
+  });
+  const folders = readdirSync(join(root, engineDir))
+    .filter((name) => statSync(join(root, engineDir, name)).isDirectory())
+    .map((name) => `${engineDir}${name}/`)
+    .sort();
+  const firstLine = (file: string) => (existsSync(join(root, file)) ? readFileSync(join(root, file), "utf8").split("\n")[0]! : null);
+  return { engineDir, files, folders, imports, firstLine };
+}
+
+const engineLayout = () => parseLayout(readFileSync(join(root, "spec/README.md"), "utf8"));
+
+test("architecture: src/engine/ is laid out by phase as spec/README.md declares, imports in the declared direction only", async () => {
+  const parts = engineLayout();
+  assert.equal(parts.map((p) => p.name), ["entry", "batching", "live", "request", "explain", "output", "execution", "planExport", "planning", "stepApi"]);
+  const tree = await layoutTree("src/engine/");
+  assert.ok(tree.imports.length > 150, `madge read the engine's imports (${tree.imports.length})`);
+  report("the engine layout (spec/README.md, Engine layout)", checkLayout(parts, tree));
+});
+
+test("architecture: the layout check refuses an import against the declared direction in the real table", async () => {
+  const parts = engineLayout();
+  const tree = await layoutTree("src/engine/");
+  // Planning calling into the request edge, and execution into output: both run against the direction.
+  const upward = [
+    { file: "src/engine/planning/planner.ts", target: "src/engine/request/execute.ts", line: 1 },
+    { file: "src/engine/execution/executeLayer.ts", target: "src/engine/output/buildResponse.ts", line: 2 },
+  ];
+  const violations = checkLayout(parts, { ...tree, imports: [...tree.imports, ...upward] });
+  assert.equal(violations.length, 2, violations.join("\n"));
+  assert.match(violations[0]!, /^src\/engine\/planning\/planner\.ts:1 imports src\/engine\/request\/execute\.ts: part planning may not import part request \(it may import stepApi\)/);
+  assert.match(violations[1]!, /^src\/engine\/execution\/executeLayer\.ts:2 imports src\/engine\/output\/buildResponse\.ts: part execution may not import part output/);
+  assert.is(partOf(parts, "src/engine/planning/steps/resolver.ts")?.name, "planning");
+  assert.is(partOf(parts, "src/engine/step.ts")?.name, "stepApi");
+});
+
+test("architecture: the layout check finds an upward import, a stray file and a bad header (test/architecture-fixtures/layout)", async () => {
+  const fixture = "test/architecture-fixtures/layout/";
+  const parts = parseLayout(readFileSync(join(root, fixture, "README.md"), "utf8"));
+  const violations = checkLayout(parts, await layoutTree(fixture));
+  assert.equal(violations, [
+    `${fixture}low/a.ts: the first line must be "// low/…" with the part's purpose and "spec/a.md"; it is "// a: the lower part, without its spec file named."`,
+    `${fixture}stray.ts is in no part of the layout table: move it into a phase folder, or list it under a part's files`,
+    `${fixture}low/a.ts:4 imports ${fixture}high/c.ts: part low may not import part high (it may import no other part); move the shared code down, or pass it in from above`,
+  ]);
+});
+
+test("architecture: the layout check refuses a table whose parts may import each other in a cycle", () => {
+  const table = [
+    "## Engine layout",
+    "| Part | Files | Main file | Spec | May import |",
+    "| --- | --- | --- | --- | --- |",
+    "| a | `e/a/` | `e/a/x.ts` | [a.md](a.md) | b |",
+    "| b | `e/b/` | `e/b/y.ts` | [b.md](b.md) | a |",
+  ].join("\n");
+  const tree: LayoutTree = { engineDir: "e/", files: ["e/a/x.ts", "e/b/y.ts"], folders: ["e/a/", "e/b/"], imports: [], firstLine: (f) => (f === "e/a/x.ts" ? "// a/ (spec/a.md)" : "// b/ (spec/b.md)") };
+  assert.equal(checkLayout(parseLayout(table), tree), ["the table lets parts import each other in a cycle: a → b → a"]);
 });
 
 test.run();

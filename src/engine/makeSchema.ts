@@ -5,6 +5,7 @@
 import {
   GraphQLSchema,
   assertValidSchema,
+  isDirective,
   buildASTSchema,
   isInterfaceType,
   isObjectType,
@@ -13,14 +14,16 @@ import {
   isUnionType,
   parse,
   type DocumentNode,
+  type GraphQLDirective,
   type GraphQLIsTypeOfFn,
   type GraphQLTypeResolver,
 } from "graphql";
 import { resolveLimits, type Limits } from "./limits.js";
-import { executeSync } from "./execute.js";
-import { constant } from "./steps/constant.js";
+import { inspect } from "./inspect.js";
+import { executeSync } from "./request/execute.js";
+import { constant } from "./planning/steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
-import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planResolver.js";
+import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planning/planResolver.js";
 
 /**
  * A field's entry in `plans`: a plan resolver, or `{ plan, subscribePlan }` for a subscription root field
@@ -79,6 +82,11 @@ export interface MakeSchemaConfig {
   planStore?: PlanStore;
   /** Called when a stored plan could not be used or written (default: process.emitWarning). */
   onPlanWarning?: PlanWarningHandler;
+  /**
+   * Directives the schema holds beside graphql-js's and those typeDefs declare, as graphql-js directive
+   * objects: e.g. `[GraphQLLiveDirective]` so `query … @live` validates (spec/reactivity.md).
+   */
+  directives?: ReadonlyArray<GraphQLDirective>;
 }
 
 function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
@@ -100,11 +108,27 @@ function checkPlanStore(store: unknown): void {
   }
 }
 
+/** The built schema's directives and the config's, each name once: a name given twice is an error, never a choice. */
+function withDirectives(declared: readonly GraphQLDirective[], given: MakeSchemaConfig["directives"]): GraphQLDirective[] {
+  if (given === undefined) return [...declared];
+  if (!Array.isArray(given)) throw new TypeError("makeSchema: directives must be an array of GraphQLDirective objects (e.g. [GraphQLLiveDirective]).");
+  const out = [...declared];
+  for (const directive of given) {
+    if (!isDirective(directive)) throw new TypeError(`makeSchema: directives holds ${inspect(directive)}, not a GraphQLDirective; give graphql-js directive objects (e.g. GraphQLLiveDirective).`);
+    if (out.some((d) => d.name === directive.name)) {
+      throw new TypeError(`makeSchema: directive @${directive.name} is given in directives and is already defined (by typeDefs or graphql-js); define it in one place.`);
+    }
+    out.push(directive);
+  }
+  return out;
+}
+
 export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   checkPlanStore(config.planStore);
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
+    directives: withDirectives(built.getDirectives(), config.directives),
     extensions: {
       ...built.extensions,
       graphscale: {

@@ -1,3 +1,4 @@
+// Step API (top level): Step, flags, deps, limits and what else a step author imports (spec/execution.md).
 // Step<T>: the unit of a plan. A plan resolver creates steps and wires their dependencies; the planner
 // adopts every step reachable from what the resolver returned into the layer it is planning (there is no
 // module-level "current layer"). At run time a step is executed once per layer with the whole batch (a

@@ -26,7 +26,7 @@ export type KvetchErrorCode =
 export type ShardFailureReason = "timeout" | "no connection" | "overloaded" | "circuit open" | "connection lost" | "failed";
 
 /**
- * The mark the engine masks internal errors by (src/engine/maskErrors.ts); set by its registered name, since
+ * The mark the engine masks internal errors by (src/engine/request/maskErrors.ts); set by its registered name, since
  * Kvetch never imports the engine.
  */
 const INTERNAL_ERROR = Symbol.for("graphscale.internalError");

@@ -1,13 +1,15 @@
-// FastVariables and FastArguments (src/engine/fastCoercion.ts) against graphql-js's own coercion: seeded
-// values of every kind for variables of built-in scalars, lists, enums, input objects and custom scalars,
-// given, missing, null or undefined. Whenever the fast path answers, its answer is exactly graphql-js's (same
-// keys in the same order, same values); where it must not (a value graphql-js converts or refuses), it
-// declines. Execution through execute then gives graphql-js's results and errors either way.
+// FastVariables and FastArguments (src/engine/request/fastVariables.ts, src/engine/planning/fastArguments.ts)
+// against graphql-js's own coercion: seeded values of every kind for variables of built-in scalars, lists,
+// enums, input objects and custom scalars, given, missing, null or undefined. Whenever the fast path
+// answers, its answer is exactly graphql-js's (same keys in the same order, same values); where it must not
+// (a value graphql-js converts or refuses), it declines. Execution through execute then gives graphql-js's
+// results and errors either way.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { buildSchema, getArgumentValues, getVariableValues, graphql, parse, type FieldNode, type OperationDefinitionNode } from "graphql";
-import { fastArguments, fastVariables } from "../../src/engine/fastCoercion.js";
+import { fastArguments } from "../../src/engine/planning/fastArguments.js";
+import { fastVariables } from "../../src/engine/request/fastVariables.js";
 import { execute, makeSchema } from "../../src/index.js";
 import { lambda } from "../../steps/index.js";
 import { draws, prng } from "../safety/fuzz.js";

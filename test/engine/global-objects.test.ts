@@ -8,8 +8,8 @@ import * as assert from "uvu/assert";
 import { buildSchema, execute as graphqlExecute, parse, type ExecutionResult, type GraphQLObjectType } from "graphql";
 import { AccessStep, execute, executeToJSON, makeSchema, type Step } from "../../src/index.js";
 import { lambda, loadOne } from "../../steps/index.js";
-import { prepareRequest } from "../../src/engine/execute.js";
-import { executeKeepingRoot } from "../../src/engine/execution/executeSubtree.js";
+import { prepareRequest } from "../../src/engine/request/prepareRequest.js";
+import { executeKeepingRoot } from "../../src/engine/live/executeSubtree.js";
 
 const typeDefs = `
   type Query { book(id: ID!): Book }

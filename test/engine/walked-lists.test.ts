@@ -8,8 +8,8 @@ import * as assert from "uvu/assert";
 import { buildSchema, execute as graphqlExecute, parse, type DocumentNode, type ExecutionResult, type GraphQLObjectType } from "graphql";
 import { execute, executeToJSON, makeSchema, type Limits } from "../../src/index.js";
 import { lambda } from "../../steps/index.js";
-import { prepareRequest } from "../../src/engine/execute.js";
-import { executeKeepingRoot } from "../../src/engine/execution/executeSubtree.js";
+import { prepareRequest } from "../../src/engine/request/prepareRequest.js";
+import { executeKeepingRoot } from "../../src/engine/live/executeSubtree.js";
 
 const typeDefs = `
   type Query { teams: [Team!]! others: [Other!]! }

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { GraphQLSchema, parse } from "graphql";
 import { execute, explainPlan, exportPlan, getPlanCacheStats, importPlan, type PlanJSON } from "../../src/index.js";
 import { memoryBackend, newId, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
-import { prepareRequest } from "../../src/engine/execute.js";
+import { prepareRequest } from "../../src/engine/request/prepareRequest.js";
 import { LoadEdgesStep } from "../../steps/kvetch/index.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { naive, planned, seededStore } from "./todo.js";

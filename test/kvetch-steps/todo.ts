@@ -4,7 +4,7 @@
 
 import { execute as graphqlJsExecute, parse, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { execute, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
-import { prepareRequest } from "../../src/engine/execute.js";
+import { prepareRequest } from "../../src/engine/request/prepareRequest.js";
 import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { constant, each } from "../../steps/index.js";
 import { loadEdges, loadObject } from "../../steps/kvetch/index.js";

@@ -8,9 +8,9 @@ import { execute, executeSync, makeSchema, recordDependency } from "../../src/in
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
-import { prepareRequest } from "../../src/engine/execute.js";
+import { prepareRequest } from "../../src/engine/request/prepareRequest.js";
 import { pathKey } from "../../src/engine/deps.js";
-import { executeKeepingRoot } from "../../src/engine/execution/executeSubtree.js";
+import { executeKeepingRoot } from "../../src/engine/live/executeSubtree.js";
 
 type Deps = Record<string, Record<string, number | null>>;
 

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { parse } from "graphql";
 import { execute } from "../../src/index.js";
 import type { Kvetch } from "../../src/kvetch/index.js";
-import { diffJSON } from "../../src/engine/jsonPatch.js";
+import { diffJSON } from "../../src/engine/live/jsonPatch.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
 import { applyPatch, boardQuery, boardSchema, follow, freshBoards, seededBoards, shown, until, type Followed } from "./liveBoard.js";

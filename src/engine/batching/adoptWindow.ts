@@ -6,7 +6,7 @@
 // request from its own root entry. Anything the merged run cannot vouch for falls back to the requests'
 // own runs, which share calls as before: nothing a merged run computed reaches a request unless it all held.
 
-import type { OperationPlan } from "../operationPlan.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
 import { Step } from "../step.js";
 import type { Limits } from "../limits.js";
 import { flagsOf } from "../flags.js";

@@ -1,3 +1,4 @@
+// batching/: runs concurrent requests of one operation as one bucket, opt-in (spec/cross-request-batching.md).
 // createBatchedExecute: an `execute` whose requests start at once but hold their shareable step calls for a
 // short window, so the calls of the requests arriving together are joined by one StepBatcher, and the
 // requests of a window that wait only in their root layer run on as one bucket (AdoptWindow)
@@ -5,7 +6,8 @@
 // request's response is built from its own root entry.
 
 import type { ExecutionResult, GraphQLSchema } from "graphql";
-import { execute, executeWithStepCaller, type GraphscaleExecutionArgs } from "../execute.js";
+import { execute, executeWithStepCaller } from "../request/execute.js";
+import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { StepBatcher, type StepBatcherStats } from "./stepBatcher.js";
 
 export interface BatchedExecuteOptions {

@@ -9,9 +9,9 @@ import { FlaggedValue } from "../flags.js";
 import type { Step } from "../step.js";
 import { sameLimits, type Limits } from "../limits.js";
 import type { StepDependencies } from "../deps.js";
-import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
+import type { Path, ResolverExecutionDetails } from "../planning/resolveInfo.js";
 import { signalOf, type RequestState, type StepCaller } from "../execution/bucket.js";
-import type { OperationPlan } from "../operationPlan.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
 import { adoptWindow, crossRequestOf, mayAdopt, type AdoptedRequest, type AdoptionStats } from "./adoptWindow.js";
 
 /** One request's call of a step, waiting for the joint call. */

@@ -5,9 +5,9 @@
 
 import type { GraphQLError } from "graphql";
 import type { Step } from "../step.js";
-import type { Layer, EntrySelection, ListWalk, ParentEntries } from "../layer.js";
-import type { OperationPlan } from "../operationPlan.js";
-import type { EngineRequest, Path, ResolverExecutionDetails } from "../resolveInfo.js";
+import type { Layer, EntrySelection, ListWalk, ParentEntries } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import type { EngineRequest, Path, ResolverExecutionDetails } from "../planning/resolveInfo.js";
 import { isIterableObject } from "../promiseOrValue.js";
 import type { RequestDeps } from "../deps.js";
 

@@ -4,7 +4,7 @@
 
 import type { Step } from "../step.js";
 import { fail, flagsOf, FLAG_ERROR } from "../flags.js";
-import type { EntrySelection, Layer, ParentEntries } from "../layer.js";
+import type { EntrySelection, Layer, ParentEntries } from "../planning/layer.js";
 import { responseEntriesError } from "../limits.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";

@@ -1,19 +1,20 @@
+// execution/: runs a plan's layers and steps, each step once per layer with the whole batch (spec/execution.md).
 // ExecuteLayer: runs one layer's steps for one bucket — in dependency order, independent ones concurrently —
 // then opens and runs its child layers (siblings concurrently). Mutation field layers are never started
-// here: the request schedules them one after another (executeRequest.ts). Never completes output.
+// here: the request schedules them one after another (request/executeRequest.ts). Never completes output.
 // A layer that goes asynchronous is a LayerRun: it counts what is still open (steps, then child layers)
 // and is told of each completion directly, in the callback that completes it, so a request makes no
 // promise per layer or per waiting step and its result is one promise hop from the last step's.
 
 import type { Step } from "../step.js";
-import type { Layer } from "../layer.js";
+import type { Layer } from "../planning/layer.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { batchValues, isGlobalIn, leaveGlobalObject, setChild, type Bucket, type RequestState } from "./bucket.js";
 import { createBucket } from "./createBucket.js";
 import { EagerRead, factsOf, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
-import { planArrivingBranch } from "../planner.js";
-import { planCacheFor } from "../planCache.js";
-import type { PartialAbstractValue } from "../partialPlanning.js";
+import { planArrivingBranch } from "../planning/planner.js";
+import { planCacheFor } from "../planning/planCache.js";
+import type { PartialAbstractValue } from "../planning/partialPlanning.js";
 
 /** Told when a layer that went asynchronous is done, its child layers included (the parent's run, or the request). */
 export interface LayerWaiter {

@@ -6,7 +6,7 @@
 import { fail, flagOf, flagsOf, FlaggedValue, FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL } from "../flags.js";
 import type { Step } from "../step.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
-import type { Path, ResolverExecutionDetails } from "../resolveInfo.js";
+import type { Path, ResolverExecutionDetails } from "../planning/resolveInfo.js";
 import { isItemSettlement } from "../promisedItems.js";
 import { MappedResults } from "../mappedResults.js";
 import { pathKey, type StepDependencies } from "../deps.js";

@@ -1,12 +1,13 @@
+// explain/: the plan as JSON and as a Mermaid diagram, for explainPlan and `explain` (spec/explain.md).
 // Explain's entry points: explainPlan (a document), explainOperationPlan (a plan, explained once) and
 // addExplain (the `explain` execution option). Never plans a second time, never runs a step, and never
-// imports execute.ts, which imports this.
+// imports request/, which imports this.
 
 import { GraphQLError, Kind, getVariableValues, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
-import type { OperationPlan } from "../operationPlan.js";
-import { planCacheFor } from "../planCache.js";
-import { buildOperationPlan } from "../planner.js";
-import { getOperation } from "../getOperation.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import { planCacheFor } from "../planning/planCache.js";
+import { buildOperationPlan } from "../planning/planner.js";
+import { getOperation } from "../planning/getOperation.js";
 import { resolveLimits } from "../limits.js";
 import type { PlanJSON } from "./planJSON.js";
 import { planToJSON } from "./planToJSON.js";

@@ -4,10 +4,10 @@
 
 import { FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL } from "../flags.js";
 import { stepNameOf, type Step } from "../step.js";
-import type { Layer } from "../layer.js";
-import type { OperationPlan } from "../operationPlan.js";
-import type { OutputSelection, OutputValue } from "../outputPlan.js";
-import type { PartialAbstractValue } from "../partialPlanning.js";
+import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import type { OutputSelection, OutputValue } from "../planning/outputPlan.js";
+import type { PartialAbstractValue } from "../planning/partialPlanning.js";
 import type { ExportBlockerJSON, FlagName, LayerJSON, OutputSelectionJSON, OutputValueJSON, PlanJSON, StepJSON } from "./planJSON.js";
 import { collapseSteps } from "./collapseSteps.js";
 import { exportBlocker } from "../planExport/index.js";

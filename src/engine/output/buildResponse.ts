@@ -1,12 +1,13 @@
+// output/: the response built from the layers' results in one read-only pass (spec/output.md).
 // BuildResponse: the GraphQL response from the layers' results, in one completion pass. Entries that were
 // promises are completed as graphql-js completes them only when the request had such entries (otherwise
 // the order of completion cannot show). Mutation fields are completed one at a time as the request's
-// scheduler runs them (execution/executeRequest.ts). Reads buckets only; runs no step, except the property
+// scheduler runs them (request/executeRequest.ts). Reads buckets only; runs no step, except the property
 // reads of list layers the executor left for the compiled output to walk, when it does not build the
 // response after all (OpenWalkedLists).
 
 import type { GraphQLError } from "graphql";
-import type { OutputField } from "../outputPlan.js";
+import type { OutputField } from "../planning/outputPlan.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { Bucket, RequestState, ResponseData } from "../execution/bucket.js";
 import { newOutputContext, response, type OutputContext } from "./context.js";

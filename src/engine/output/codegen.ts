@@ -5,8 +5,8 @@
 import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, isEnumType, specifiedScalarTypes, type GraphQLLeafType } from "graphql";
 import { FlaggedValue } from "../flags.js";
 import type { Step } from "../step.js";
-import type { Layer } from "../layer.js";
-import type { LeafShape, OutputValue } from "../outputPlan.js";
+import type { Layer } from "../planning/layer.js";
+import type { LeafShape, OutputValue } from "../planning/outputPlan.js";
 
 /** Why the compiled output gave up: the interpretive output takes over. */
 const GIVE_UP = new Error("graphscale: compiled output gave up");

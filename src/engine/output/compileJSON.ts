@@ -5,9 +5,9 @@
 // as objects and it is stringified. See spec/output.md, CompileJSONOutput.
 
 import { GraphQLBoolean, GraphQLID, GraphQLString, type GraphQLLeafType } from "graphql";
-import type { Layer } from "../layer.js";
-import type { OperationPlan } from "../operationPlan.js";
-import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
+import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import type { LeafShape, OutputSelection, OutputValue } from "../planning/outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
 import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf, orNone } from "./codegen.js";
 import { WalkCodegen, type LeafValue } from "./compileWalk.js";

@@ -9,9 +9,9 @@
 // spec/output.md, CompileOutput and "Walked lists".
 
 import type { GraphQLLeafType } from "graphql";
-import type { Layer } from "../layer.js";
-import type { OperationPlan } from "../operationPlan.js";
-import type { LeafShape, OutputSelection, OutputValue } from "../outputPlan.js";
+import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import type { LeafShape, OutputSelection, OutputValue } from "../planning/outputPlan.js";
 import type { Bucket } from "../execution/bucket.js";
 import { fastLeafTest, isBuiltInLeaf, isGlobalObject, leafTypeOf, orNone } from "./codegen.js";
 import { WalkCodegen, type LeafValue } from "./compileWalk.js";

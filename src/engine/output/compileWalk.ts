@@ -6,9 +6,9 @@
 // position, a resolver's list) and the layer is not walked. Ids are numbers and property names go through
 // JSON.stringify: no user text reaches the code.
 
-import type { Layer } from "../layer.js";
+import type { Layer } from "../planning/layer.js";
 import type { Step } from "../step.js";
-import type { OutputSelection, OutputValue } from "../outputPlan.js";
+import type { OutputSelection, OutputValue } from "../planning/outputPlan.js";
 import { OutputCodegen } from "./codegen.js";
 
 type ListValue = Extract<OutputValue, { kind: "list" }>;

@@ -5,8 +5,8 @@
 
 import { INHIBITED_AS_EMPTY_LIST, itemCountOf } from "../flags.js";
 import type { Step } from "../step.js";
-import type { Path } from "../resolveInfo.js";
-import type { OutputField, OutputSelection, OutputValue } from "../outputPlan.js";
+import type { Path } from "../planning/resolveInfo.js";
+import type { OutputField, OutputSelection, OutputValue } from "../planning/outputPlan.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import type { Bucket } from "../execution/bucket.js";

@@ -5,8 +5,8 @@
 import { GraphQLError, locatedError, type GraphQLLeafType } from "graphql";
 import { FlaggedValue, FLAG_ERROR, fail } from "../flags.js";
 import type { Step } from "../step.js";
-import type { Path } from "../resolveInfo.js";
-import type { OutputField } from "../outputPlan.js";
+import type { Path } from "../planning/resolveInfo.js";
+import type { OutputField } from "../planning/outputPlan.js";
 import { promisedItemsOf } from "../promisedItems.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";

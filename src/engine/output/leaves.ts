@@ -3,8 +3,8 @@
 
 import { itemCountOf } from "../flags.js";
 import { responseEntriesError } from "../limits.js";
-import type { Path } from "../resolveInfo.js";
-import type { LeafShape, OutputField } from "../outputPlan.js";
+import type { Path } from "../planning/resolveInfo.js";
+import type { LeafShape, OutputField } from "../planning/outputPlan.js";
 import { isIterableObject, isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import {
   abandon,

@@ -12,13 +12,13 @@ import {
   type GraphQLOutputType,
 } from "graphql";
 import { Step } from "../step.js";
-import { Layer } from "../layer.js";
-import { IsTypeOfStep } from "../steps/isTypeOf.js";
-import { ResolveTypeStep } from "../steps/resolveType.js";
-import { RuntimeTypeStep } from "../steps/runtimeType.js";
-import type { OperationPlan } from "../operationPlan.js";
-import { isLeafOnly, leafShape, type LeafShape, type OutputField, type OutputSelection, type OutputValue } from "../outputPlan.js";
-import type { PartialAbstractValue } from "../partialPlanning.js";
+import { Layer } from "../planning/layer.js";
+import { IsTypeOfStep } from "../planning/steps/isTypeOf.js";
+import { ResolveTypeStep } from "../planning/steps/resolveType.js";
+import { RuntimeTypeStep } from "../planning/steps/runtimeType.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import { isLeafOnly, leafShape, type LeafShape, type OutputField, type OutputSelection, type OutputValue } from "../planning/outputPlan.js";
+import type { PartialAbstractValue } from "../planning/partialPlanning.js";
 import { bad, isDerivedField, isFieldContext, named as label, reachable } from "./checks.js";
 
 /**

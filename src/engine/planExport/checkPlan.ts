@@ -5,12 +5,12 @@
 // own fields must be what its class's steps hold. Anything else is a BadPlan: the operation is planned again.
 
 import { EngineValueStep, Step } from "../step.js";
-import type { Layer } from "../layer.js";
-import type { OperationPlan } from "../operationPlan.js";
+import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
 import { checkOutputPlan } from "./checkOutput.js";
 import { bad, named, reachable } from "./checks.js";
 import { checkStepData } from "./stepFields.js";
-import { planContextOf } from "../planResolver.js";
+import { planContextOf } from "../planning/planResolver.js";
 
 /** The Step class's own fields besides id, layerId, ownerPlan and dependencies, as every step holds them. */
 

@@ -4,10 +4,10 @@
 
 import { isEqualType, isOutputType, type ASTNode, type FieldNode } from "graphql";
 import { stepNameOf, type Step } from "../step.js";
-import type { Layer } from "../layer.js";
-import type { OperationPlan } from "../operationPlan.js";
-import type { FieldContext } from "../resolveInfo.js";
-import { fieldDefOf } from "../outputPlan.js";
+import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import type { FieldContext } from "../planning/resolveInfo.js";
+import { fieldDefOf } from "../planning/outputPlan.js";
 import { BadPlan } from "./encoded.js";
 import { documentNodes } from "./documentNodes.js";
 

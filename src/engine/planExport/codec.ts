@@ -23,8 +23,8 @@ import { Step } from "../step.js";
 import { documentNodes, fieldNodesOf } from "./documentNodes.js";
 import { BadPlan, NotExportable, Tag, type Encoded, type Shape } from "./encoded.js";
 import { SINGLE, SINGLE_TEXT, WRITTEN, isSingle, shapePlanOf, type ShapePlan } from "./shapes.js";
-import { Layer } from "../layer.js";
-import { schemaFunctions, type SchemaFunctions } from "./registry.js";
+import { Layer } from "../planning/layer.js";
+import { schemaFunctions, type SchemaFunctions } from "../stepRegistry.js";
 
 export { BadPlan, NotExportable, Tag, type Encoded, type Shape } from "./encoded.js";
 

@@ -4,8 +4,8 @@
 
 import * as crypto from "node:crypto";
 import { isInterfaceType, isObjectType, isUnionType, printSchema, type GraphQLSchema } from "graphql";
-import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "../planResolver.js";
-import { schemaFunctions } from "./registry.js";
+import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "../planning/planResolver.js";
+import { schemaFunctions } from "../stepRegistry.js";
 
 const fingerprints = new WeakMap<GraphQLSchema, string>();
 

@@ -1,34 +1,59 @@
+// planExport/: plans as text another process loads without planning; the plan store tier (spec/plan-export.md).
 // exportPlan and importPlan: a plan as JSON text another process can load without planning (see
 // spec/plan-export.md); exportBlocker says why a plan cannot be exported. The plan store tier (store.ts)
 // uses the same text; these are for callers who move plans themselves (a build step, a deploy). Never
 // exports a plan that holds an unnamed closure.
 
-import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLSchema } from "graphql";
-import { getOperation } from "../getOperation.js";
-import { planCacheFor } from "../planCache.js";
+import { GraphQLError, getVariableValues, isInputType, typeFromAST, valueFromAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { getOperation } from "../planning/getOperation.js";
+import { planCacheFor } from "../planning/planCache.js";
 import { resolveLimits } from "../limits.js";
 import { NotExportable } from "./codec.js";
 import { exportBlocker } from "./planJson.js";
 import { operationHash, planWarning, readPlan, writePlan } from "./store.js";
 
-export { registerStepClass, type StepClass } from "./registry.js";
+export { registerStepClass, type StepClass } from "../stepRegistry.js";
 export { PLAN_FORMAT_VERSION, type PlanStore, type PlanWarningHandler } from "./store.js";
 // A built plan's blocker, for explain; the public exportBlocker is exportBlockerFor (src/index.ts names it so).
 export { exportBlocker } from "./planJson.js";
 export { schemaFingerprint } from "./fingerprint.js";
 
-function chooseOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown }) {
+/**
+ * The operation and the variable values to plan it with. Without values (a plan depends on them only where
+ * `@skip`/`@include` read one), the operation's defaults stand in; a value planning needs and has not is
+ * then a GraphQLError from planning, which planFor completes with what to pass.
+ */
+function chooseOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown } | undefined) {
   const chosen = getOperation(document, operationName);
   if (chosen instanceof GraphQLError) throw chosen;
-  const coerced = getVariableValues(schema, chosen.operation.variableDefinitions ?? [], variableValues);
-  if (coerced.errors) throw coerced.errors[0]!;
-  return { ...chosen, variables: coerced.coerced };
+  const coerced = getVariableValues(schema, chosen.operation.variableDefinitions ?? [], variableValues ?? {});
+  if (coerced.errors && variableValues !== undefined) throw coerced.errors[0]!;
+  return { ...chosen, variables: coerced.errors ? withDefaults(schema, chosen.operation) : coerced.coerced };
+}
+
+/** The operation's variable defaults alone: what a plan made without the request's values reads. */
+function withDefaults(schema: GraphQLSchema, operation: OperationDefinitionNode): { [name: string]: unknown } {
+  const values: { [name: string]: unknown } = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (definition.defaultValue === undefined) continue;
+    const type = typeFromAST(schema, definition.type);
+    if (type !== undefined && isInputType(type)) values[definition.variable.name.value] = valueFromAST(definition.defaultValue, type);
+  }
+  return values;
 }
 
 /** The plan `execute` uses for this request: from the plan cache, built if it has none. */
-function planFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown }) {
+function planFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown } | undefined) {
   const { operation, fragments, variables } = chooseOperation(schema, document, operationName, variableValues);
-  return { operation, plan: planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variables, resolveLimits(schema, undefined)) };
+  try {
+    return { operation, plan: planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, variables, resolveLimits(schema, undefined)) };
+  } catch (error) {
+    if (variableValues !== undefined || !(error instanceof GraphQLError)) throw error;
+    throw new GraphQLError(`${error.message} This operation's plan depends on that variable's value (@skip/@include): pass variableValues to choose the plan.`, {
+      nodes: error.nodes,
+      extensions: error.extensions,
+    });
+  }
 }
 
 /** What exportPlan's error message says before exportBlocker's text. */
@@ -36,14 +61,15 @@ const NOT_EXPORTABLE_PREFIX = "graphscale: this plan cannot be exported: ";
 
 /**
  * spec: ExportPlan — the plan `execute` uses for this document (built if the cache has none) as JSON text.
- * Throws, naming the step, when the plan holds a closure or step class without a registered name: the
- * error's message is NOT_EXPORTABLE_PREFIX followed by exportBlocker's text.
+ * Variable values are needed only when the plan depends on one (`@skip`/`@include` with a variable); without
+ * them the operation's defaults stand in. Throws, naming the step, when the plan holds a closure or step
+ * class without a registered name: the error's message is NOT_EXPORTABLE_PREFIX followed by exportBlocker's text.
  */
 export function exportPlan(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName?: string | null,
-  variableValues: { readonly [name: string]: unknown } = {},
+  variableValues?: { readonly [name: string]: unknown },
 ): string {
   const { operation, plan } = planFor(schema, document, operationName, variableValues);
   try {
@@ -64,7 +90,7 @@ export function exportBlockerFor(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName?: string | null,
-  variableValues: { readonly [name: string]: unknown } = {},
+  variableValues?: { readonly [name: string]: unknown },
 ): string | null {
   return exportBlocker(planFor(schema, document, operationName, variableValues).plan);
 }
@@ -72,15 +98,20 @@ export function exportBlockerFor(
 /**
  * spec: ImportPlan — puts an exported plan into the plan cache for this document, so `execute` reuses it
  * without planning. Returns false (after a warning) when the text does not fit this schema and document.
+ * Needs no variable values: the text carries the constraints its plan holds under, and the plan cache
+ * serves it to the requests they hold for. `_variableValues` is accepted for callers written when it was
+ * asked for, and not read.
  */
 export function importPlan(
   schema: GraphQLSchema,
   document: DocumentNode,
   text: string,
   operationName?: string | null,
-  variableValues: { readonly [name: string]: unknown } = {},
+  _variableValues?: { readonly [name: string]: unknown },
 ): boolean {
-  const { operation, fragments } = chooseOperation(schema, document, operationName, variableValues);
+  const chosen = getOperation(document, operationName);
+  if (chosen instanceof GraphQLError) throw chosen;
+  const { operation, fragments } = chosen;
   try {
     const plan = readPlan(schema, operation, fragments, operationHash(document, operation), text, resolveLimits(schema, undefined));
     const cache = planCacheFor(schema);

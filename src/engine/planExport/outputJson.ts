@@ -17,11 +17,11 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
 } from "graphql";
-import type { Layer } from "../layer.js";
+import type { Layer } from "../planning/layer.js";
 import type { Step } from "../step.js";
-import type { FieldContext } from "../resolveInfo.js";
-import { fieldContextOf, fieldDefOf, leafShape, type LeafShape, type OutputField, type OutputSelection, type OutputValue } from "../outputPlan.js";
-import type { PartialAbstractValue, UnplannedBranches } from "../partialPlanning.js";
+import type { FieldContext } from "../planning/resolveInfo.js";
+import { fieldContextOf, fieldDefOf, leafShape, type LeafShape, type OutputField, type OutputSelection, type OutputValue } from "../planning/outputPlan.js";
+import type { PartialAbstractValue, UnplannedBranches } from "../planning/partialPlanning.js";
 import { BadPlan, type Encoded, type PlanDecoder, type PlanEncoder } from "./codec.js";
 
 /** An output field's own keys and its field context's, in the order the planner creates them. */

@@ -6,15 +6,16 @@
 
 import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import { READ_INLINE, type Step } from "../step.js";
-import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../layer.js";
-import { OperationPlan } from "../operationPlan.js";
-import { measureOperation, type CostVariable, type Limits, type OperationShape } from "../limits.js";
+import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../planning/layer.js";
+import { OperationPlan } from "../planning/operationPlan.js";
+import type { Limits } from "../limits.js";
+import { measureOperation, type CostVariable, type OperationShape } from "../planning/measureOperation.js";
 import { shapeTableOf, shapesKeyOf, type ShapePlan } from "./shapes.js";
 import { makerFor, type Maker } from "./fillers.js";
 import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
-import { generatedCodeAllowed } from "../generatedCode.js";
+import { generatedCodeAllowed } from "../planning/generatedCode.js";
 import { decodeOutputPlan, encodeOutputPlan } from "./outputJson.js";
-import { stepClassOf, stepKindOf, type StepClass } from "./registry.js";
+import { stepClassOf, stepKindOf, type StepClass } from "../stepRegistry.js";
 import { checkImportedPlan } from "./checkPlan.js";
 import { decodedBy } from "./checks.js";
 

@@ -7,12 +7,12 @@
 
 import { isAbstractType, isObjectType, type GraphQLField, type GraphQLOutputType } from "graphql";
 import type { PlanValidationContext, Step } from "../step.js";
-import type { OperationPlan } from "../operationPlan.js";
-import { fieldDefOf } from "../outputPlan.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import { fieldDefOf } from "../planning/outputPlan.js";
 import { schemaLookups } from "./codec.js";
 import { bad, isDocumentNode, isFieldContext, named, ownKeyCount } from "./checks.js";
-import { stepKindOf } from "./registry.js";
-import { listDepthOf } from "../steps/resolver.js";
+import { stepKindOf } from "../stepRegistry.js";
+import { listDepthOf } from "../planning/steps/resolver.js";
 
 /** What a field must hold, given the step and its plan. */
 type Holds = (value: unknown, step: Step, plan: OperationPlan) => boolean;

@@ -7,11 +7,10 @@
 // signal. A checksum is not a signature: a text rewritten with its checksum recomputed is checked for its
 // structure (CheckImportedPlan), not for its meaning, so the store must be trusted as the schema is.
 
-import { GraphQLError, getVariableValues, print, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
-import type { OperationPlan } from "../operationPlan.js";
-import { getOperation } from "../getOperation.js";
-import { constraintsHold, planCacheFor } from "../planCache.js";
-import { resolveLimits, type Limits } from "../limits.js";
+import { print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import { constraintsHold, planCacheFor, type CachedOperation } from "../planning/planCache.js";
+import type { Limits } from "../limits.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { BadPlan, NotExportable } from "./codec.js";
 import { schemaFingerprint, sha256 } from "./fingerprint.js";
@@ -180,90 +179,44 @@ function storeTimeoutOf(store: PlanStore): number {
   return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 ? ms : PLAN_STORE_TIMEOUT_MS;
 }
 
-/** What a request that ended while it waited for the store answers: as BoundRequest ends a request. */
-function endedResult(message: string, code: string): ExecutionResult {
-  return { errors: [new GraphQLError(message, { extensions: { code } })], data: null };
-}
-
 /**
  * spec: LoadPlanFromStore — when the schema has a plan store and the plan cache has no plan for this
- * request: the store's plan (checked by ReadPlan) goes into the cache if its constraints hold for this
- * request, else a plan is built and cached, and written to the store (replacing the stored one) without
- * waiting for the write (WriteStore). The store's answer is awaited for at most the store's timeout, then
- * the operation is planned without it (ReadStore). The request waits for that at most its own `timeoutMs`
- * and until its signal aborts: then it resolves to the result a timed-out or aborted request gives, and the
- * load goes on for the requests after it. Otherwise it resolves to null: PrepareRequest runs the request.
- * Returns null (nothing to wait for) on a cache hit, without a store, when the request has errors of its
- * own (PrepareRequest reports them) or when its signal has already aborted (PrepareRequest answers it).
+ * request (its operation's entry, chosen by PrepareRequest, and its coerced variables): the store's plan
+ * (checked by ReadPlan) goes into the cache if its constraints hold for this request, else a plan is built
+ * and cached, and written to the store (replacing the stored one) without waiting for the write
+ * (WriteStore). The store's answer is awaited for at most the store's timeout, then the operation is
+ * planned without it (ReadStore). Returns the load, which settles once the plan cache has what it could
+ * get and never rejects; PrepareRequest bounds the request's wait for it. Null (nothing to wait for) on a
+ * cache hit, without a store, or for a document without source text. Concurrent first requests for one key
+ * share one load; a request that waited on another's asks again once that one kept a plan: it may have
+ * been made for other values of its constraint variables, and then this request loads (or plans and
+ * stores) its own. After a planning error it does not: PrepareRequest plans it and reports the error.
  */
 export function loadPlanFromStore(
   schema: GraphQLSchema,
   document: DocumentNode,
-  operationName: string | null | undefined,
-  rawVariables: { readonly [name: string]: unknown } | null | undefined,
-  requestLimits?: Partial<Limits>,
-  signal?: AbortSignal | null,
-): Promise<ExecutionResult | null> | null {
-  if (signal?.aborted) return null;
-  const loaded = loadFor(schema, document, operationName, rawVariables, requestLimits);
-  if (loaded === null) return null;
-  const { timeoutMs } = resolveLimits(schema, requestLimits);
-  if (timeoutMs === null && !signal) return loaded.then(() => null);
-  return new Promise((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let done = false;
-    const settle = (result: ExecutionResult | null): void => {
-      if (done) return;
-      done = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve(result);
-    };
-    const onAbort = (): void => settle(endedResult("request aborted", "REQUEST_ABORTED"));
-    if (timeoutMs !== null) timer = setTimeout(() => settle(endedResult(`timed out after ${timeoutMs} ms`, "REQUEST_TIMEOUT")), timeoutMs);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    loaded.then(() => settle(null));
-  });
-}
-
-/**
- * This request's load: the one in flight for its key, or a new one; once a load that kept a plan is done,
- * again if the plan cache still has none for this request's variables. Null when there is nothing to load.
- * Never rejects.
- */
-function loadFor(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  rawVariables: { readonly [name: string]: unknown } | null | undefined,
-  requestLimits: Partial<Limits> | undefined,
+  entry: CachedOperation,
+  variableValues: { readonly [name: string]: unknown },
+  limits: Limits,
 ): Promise<unknown> | null {
   const store = configOf(schema).planStore;
-  if (!store || !document || document.loc === undefined) return null;
-  const chosen = getOperation(document, operationName);
-  if (!("operation" in chosen)) return null;
-  const { operation, fragments } = chosen;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
-  if (coerced.errors) return null;
+  if (!store || document.loc === undefined) return null;
   const cache = planCacheFor(schema);
-  if (cache.lookup(document, operationName, coerced.coerced) !== undefined) return null;
+  if (cache.findIn(entry, variableValues) !== undefined) return null;
+  const { operation, fragments } = entry.chosen!;
   const opHash = operationHash(document, operation);
   const key = storeKey(schema, opHash);
   let pending = loading.get(schema);
   if (pending === undefined) loading.set(schema, (pending = new Map()));
-  // A request waiting on another's load asks again once that load kept a plan: it may have been made for
-  // other values of its constraint variables, and then this request loads (or plans and stores) its own.
-  // After a planning error it does not: PrepareRequest plans it and reports the error, as it would have.
   const inFlight = pending.get(key);
-  if (inFlight) return inFlight.then((kept) => (kept ? loadFor(schema, document, operationName, rawVariables, requestLimits) : null));
-  const limits = resolveLimits(schema, requestLimits);
+  if (inFlight) return inFlight.then((kept) => (kept ? loadPlanFromStore(schema, document, entry, variableValues, limits) : null));
   const load = (async () => {
     const text = await readStore(schema, store, key);
     if (typeof text === "string") {
       try {
-        const plan = readStoredPlan(schema, operation, fragments, opHash, text, limits, coerced.coerced);
+        const plan = readStoredPlan(schema, operation, fragments, opHash, text, limits, variableValues);
         if (plan !== null) {
-          cache.install(document, operationName, plan);
+          cache.keepIn(entry, plan);
           cache.stats.plansImported++;
           return true;
         }
@@ -274,7 +227,7 @@ function loadFor(
     }
     let plan: OperationPlan;
     try {
-      plan = cache.getOperationPlan(schema, document, operationName, operation, fragments, coerced.coerced, limits);
+      plan = cache.planIn(entry, schema, operation, fragments, variableValues, limits);
     } catch {
       return false; // a planning error: PrepareRequest builds it again and reports it
     }

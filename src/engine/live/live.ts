@@ -1,0 +1,219 @@
+// live/: live queries (subtree re-runs, JSON Patch) and subscriptions, over the request edge (spec/reactivity.md).
+// Live queries: a query marked @live, run through `subscribe`, gives an async iterator of results. Each run
+// records where it read each dependency; when an invalidation touches some, only the subtrees they reach
+// run again and are spliced into the last result (a full run when the root's own data moved or the source
+// may have missed one), and a result is sent only when it differs from the last sent — whole, or as a JSON
+// Patch. Store-agnostic: invalidations come from a LiveSource. Never reports "unchanged" what may have changed.
+
+import { GraphQLDirective, DirectiveLocation, GraphQLError, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
+import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
+import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
+import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
+import type { LiveState } from "./liveState.js";
+
+/** `directive @live on QUERY` — add it to a schema's directives so documents using it validate. */
+export const GraphQLLiveDirective = new GraphQLDirective({
+  name: "live",
+  description: "Keeps the query's result current: a new result is sent whenever data it was built from changes.",
+  locations: [DirectiveLocation.QUERY],
+});
+
+/**
+ * What a live query listens to: every invalidation, or null when some may have been missed; `ended` once
+ * when the source will tell nothing more (a Kvetch that was closed), which ends the live query.
+ */
+export interface LiveSource {
+  onInvalidate(listener: (change: { touches(key: string): boolean } | null) => void, ended?: (reason: Error) => void): () => void;
+}
+
+export interface LiveOptions {
+  source: LiveSource;
+  /** Wait this long after an invalidation before re-running, coalescing a burst into one run (default 0). */
+  throttleMs?: number;
+  /** Every result after the first is `{ patch }`: RFC 6902 operations on the last sent `{ data, errors }` (default false). */
+  patch?: boolean;
+  /** false: every re-run is a full run of the operation (default true: only the subtrees a change reached). */
+  subtrees?: boolean;
+  /** Told right before every run starts (the example server snapshots the store's counters there). */
+  beforeRun?: (run: number) => void;
+  /** Told after every run, with its result, sent or not (tests and the example page count re-runs). */
+  onRun?: (info: LiveRunInfo) => void;
+}
+
+/** What `onRun` is told about one run. */
+export interface LiveRunInfo {
+  run: number;
+  /** Whether a result went out (it differed from the last one sent). */
+  sent: boolean;
+  /** The run's whole result (also when a patch was sent). */
+  result: ExecutionResult;
+  /** What went out when `sent`: the result, or with `patch`, after the first, `{ patch }`. */
+  value: ExecutionResult | LivePatchResult | null;
+  /** "full": the operation ran; "subtree": only the positions at `paths` ran again. */
+  kind: "full" | "subtree";
+  /** The response paths rebuilt, dot-separated ("" for the whole response). */
+  paths: string[];
+  /** Why a run was full: the first run, a missed invalidation, or what kept a subtree re-run from standing in. */
+  reason?: string;
+}
+
+/** A live result after the first with `patch`: RFC 6902 operations turning the last sent `{ data, errors }` into this one's. */
+export interface LivePatchResult {
+  patch: JsonPatchOperation[];
+}
+
+export function isLiveOperation(operation: OperationDefinitionNode): boolean {
+  return operation.directives?.some((d) => d.name.value === "live") ?? false;
+}
+
+/** A clear error for @live where it cannot work, or null. */
+export function liveOperationError(operation: OperationDefinitionNode, live: LiveOptions | undefined): GraphQLError | null {
+  if (operation.operation !== "query") {
+    return new GraphQLError(`@live works on queries only; this operation is a ${operation.operation}.`, { nodes: operation, extensions: { code: "BAD_LIVE_QUERY" } });
+  }
+  if (live === undefined || typeof live.source?.onInvalidate !== "function") {
+    return new GraphQLError("@live needs a source of invalidations: subscribe({ ..., live: { source: kvetch } }).", { nodes: operation, extensions: { code: "BAD_LIVE_QUERY" } });
+  }
+  return null;
+}
+
+/** A change a source announces: it touches some keys; null when some may have been missed. */
+type Change = { touches(key: string): boolean } | null;
+
+/**
+ * spec: LiveQuery — runs the operation with deps, sends the result, and when an invalidation heard since a
+ * run started touches keys of the current result, re-runs what they reach (RerunSubtrees, else in full);
+ * a lost feed means a full run; a result equal to the last one sent is not sent again.
+ */
+export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerator<ExecutionResult, void, void> {
+  const queue: ExecutionResult[] = [];
+  let waiting: ((r: IteratorResult<ExecutionResult, void>) => void) | null = null;
+  let closed = false;
+  let state: LiveState | null = null;
+  let running = false;
+  let heard: Change[] = [];
+  const touched = new Set<string>();
+  let missed = false;
+  let wake: (() => void) | null = null;
+  /** Resolved when the consumer takes the queued result (a run waits for that: a slow consumer holds one). */
+  let taken: (() => void) | null = null;
+  let runs = 0;
+  const note = (change: Change): void => {
+    if (change === null) missed = true;
+    else if (state !== null) for (const key of state.keys()) if (change.touches(key)) touched.add(key);
+  };
+  let stopListening: (() => void) | null = null;
+  const deliver = (result: ExecutionResult): void => {
+    if (waiting !== null) {
+      const w = waiting;
+      waiting = null;
+      w({ done: false, value: result });
+    } else queue.push(result);
+  };
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    stopListening?.();
+    wake?.();
+    taken?.();
+    if (waiting !== null) waiting({ done: true, value: undefined });
+    waiting = null;
+  };
+  // The consumer's own return() (or throw()) ends it with nothing more: a result still queued is dropped.
+  const stop = (): void => {
+    queue.length = 0;
+    finish();
+  };
+  // When the source ends (spec/reactivity.md): one error result saying why, then the iterator ends (a run in
+  // flight is not sent).
+  const ended = (reason: Error): void => {
+    if (closed) return;
+    const message = `The live query ended: ${reason instanceof Error ? reason.message : String(reason)}`;
+    deliver({ errors: [new GraphQLError(message, { extensions: { code: "LIVE_SOURCE_CLOSED" } })] });
+    finish();
+  };
+  stopListening = live.source.onInvalidate((change) => {
+    if (running) return void heard.push(change);
+    note(change);
+    if (missed || touched.size > 0) wake?.();
+  }, ended);
+  if (closed) stopListening(); // the source ended while it was being subscribed to
+  const run = async (): Promise<LiveRunOutcome & { reason?: string }> => {
+    const keys = [...touched];
+    touched.clear();
+    let reason: string | null = null;
+    if (runs === 0) reason = "the first run";
+    else if (missed) reason = "an invalidation may have been missed";
+    else if (state === null) reason = "the last run kept nothing to re-run";
+    else if (live.subtrees === false) reason = "subtree re-runs are off";
+    missed = false;
+    if (reason === null) {
+      const outcome = await rerunSubtrees(state!, keys);
+      if (!("full" in outcome)) return outcome;
+      reason = outcome.full;
+    }
+    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs)), reason };
+  };
+  void (async () => {
+    let last: string | null = null;
+    let lastDocument: unknown = null;
+    while (!closed) {
+      running = true;
+      heard = [];
+      live.beforeRun?.(runs + 1);
+      const outcome = await run();
+      state = outcome.state;
+      running = false;
+      for (const change of heard) note(change);
+      heard = [];
+      const { result, kind, paths, reason } = outcome;
+      const text = JSON.stringify({ data: result.data, errors: result.errors });
+      // A run that ends after the iterator closed (return(), the source ended) sends nothing.
+      const sent = !closed && text !== last;
+      let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
+      if (sent && live.patch === true) {
+        const document: unknown = JSON.parse(text);
+        if (last !== null) value = { patch: diffJSON(lastDocument, document) };
+        lastDocument = document;
+      }
+      live.onRun?.({ run: ++runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
+      if (sent) {
+        last = text;
+        deliver(value as ExecutionResult);
+      }
+      // The consumer has not taken the last result: no run until it does, changes meanwhile coalesce.
+      while (queue.length > 0 && !closed) await new Promise<void>((resolve) => (taken = resolve));
+      taken = null;
+      while (!missed && touched.size === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      if ((live.throttleMs ?? 0) > 0 && !closed) await new Promise((resolve) => setTimeout(resolve, live.throttleMs));
+    }
+  })().catch((error: unknown) => {
+    if (!closed) deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
+    finish();
+  });
+  const iterator: AsyncGenerator<ExecutionResult, void, void> = {
+    next: () => {
+      if (queue.length > 0) {
+        const value = queue.shift()!;
+        if (queue.length === 0) taken?.();
+        return Promise.resolve({ done: false, value });
+      }
+      if (closed) return Promise.resolve({ done: true, value: undefined });
+      return new Promise((resolve) => (waiting = resolve));
+    },
+    return: async () => {
+      stop();
+      return { done: true, value: undefined };
+    },
+    throw: async (error?: unknown) => {
+      stop();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    [Symbol.asyncDispose]: async () => void stop(),
+  } as AsyncGenerator<ExecutionResult, void, void>;
+  return iterator;
+}

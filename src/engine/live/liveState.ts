@@ -1,0 +1,344 @@
+// What a live query keeps of its runs so the next one re-runs only what a change reaches: the buckets
+// (every run's, each entry's current holder), where each key was read (sites), and the last result. A
+// subtree re-run never writes into a kept bucket: it slices the entries it re-runs and records the slice
+// as their holder, so the entries below the old holder stop being live. Never holds a run in progress.
+
+import type { GraphQLError } from "graphql";
+import type { Step } from "../step.js";
+import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import type { DependencySite } from "../deps.js";
+import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
+import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
+
+/** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
+export interface LiveSite {
+  readonly key: string;
+  readonly path: string;
+  readonly version: number | null;
+  readonly bucket: Bucket | null;
+  readonly step: Step | null;
+  readonly entry: number;
+}
+
+/** A position to rebuild at one entry of a kept bucket. */
+export interface PositionAt {
+  readonly bucket: Bucket;
+  readonly entry: number;
+  readonly position: OutputPosition;
+}
+
+/** What a change reaches: a full run (and why), or the global steps and positions to run again. */
+export type Affected = { readonly full: string } | { readonly globals: Step[]; readonly positions: PositionAt[] };
+
+/** Where a slice's entries come from. */
+interface SliceOf {
+  readonly bucket: Bucket;
+  readonly entries: readonly number[];
+}
+
+export class LiveState {
+  data: Record<string, unknown> | null;
+  errors: readonly GraphQLError[] | undefined;
+  extensions: Record<string, unknown> | undefined;
+  /** List entries opened so far: the last full run's, plus every subtree re-run's (maxResponseEntries). */
+  entries: number;
+  private sites: LiveSite[] = [];
+  private readonly byKey = new Map<string, LiveSite[]>();
+  /** Every kept bucket that is not a slice, per layer id. */
+  private readonly buckets = new Map<number, Bucket[]>();
+  private readonly slices = new WeakMap<Bucket, SliceOf>();
+  /** Per kept bucket: `${entry}|${position key}` → the slice entry holding that position's layers now. */
+  private readonly holders = new WeakMap<Bucket, Map<string, { readonly bucket: Bucket; readonly index: number }>>();
+
+  constructor(
+    readonly plan: OperationPlan,
+    /** The last run's request: its global values are the live ones. */
+    public request: RequestState,
+    /** The last full run's root bucket (null when it failed before its buckets were built). */
+    readonly root: Bucket | null,
+    result: { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[]; extensions?: Record<string, unknown> },
+    sites: readonly LiveSite[],
+  ) {
+    this.data = result.data ?? null;
+    this.errors = result.errors;
+    this.extensions = result.extensions;
+    this.entries = request.entries;
+    if (root !== null) this.register(root);
+    for (const site of sites) this.addSite(site);
+  }
+
+  /** Every key some live site read. */
+  keys(): IterableIterator<string> {
+    return this.byKey.keys();
+  }
+
+  /** The `extensions.deps` value of the live sites: path → key → version, paths in the order first recorded. */
+  depsJSON(): Record<string, Record<string, number | null>> {
+    const out: Record<string, Record<string, number | null>> = {};
+    for (const site of this.sites) {
+      const keys = (out[site.path] ??= {});
+      if (!(site.key in keys) || keys[site.key] === null) keys[site.key] = site.version;
+    }
+    return out;
+  }
+
+  /** The key entry of a kept bucket or a slice: a slice's entry is the kept bucket's entry it copies. */
+  canonical(bucket: Bucket, entry: number): [Bucket, number] {
+    const slice = this.slices.get(bucket);
+    return slice === undefined ? [bucket, entry] : [slice.bucket, slice.entries[entry]!];
+  }
+
+  /**
+   * spec: IsLiveEntry — whether an entry of a kept bucket or a slice is part of the current result: going up
+   * to the root, each position passed through must still be held by the bucket entry the walk came from.
+   */
+  isLiveEntry(bucket: Bucket, entry: number): boolean {
+    const openedBy = liveIndexOf(this.plan).openedBy;
+    let b = bucket;
+    let e = entry;
+    let via: string | null = null;
+    for (;;) {
+      const [cb, ce] = this.canonical(b, e);
+      if (via !== null && !this.holds(cb, ce, via, b, e)) return false;
+      if (cb.parent === null) return cb === this.root;
+      via = openedBy[cb.layer.id]!.key;
+      b = cb.parent;
+      e = cb.parentIndex![ce]!;
+    }
+  }
+
+  /**
+   * spec: AffectedPositions — what the keys a change touched reach. A key read at an entry below the root:
+   * a list entry's item, else the position opening the entry's layer (a field, or a list's item), going up
+   * past items that cannot be rebuilt on their own. A key of a global step: the step and the global steps
+   * after it run again, and every live entry reading them is reached — steps of a layer (as above), a
+   * layer's boundary (the position opening that layer), positions of the output. A field of the root's own
+   * entry, a resolver's record for the whole response, a failed last run or one with errors make a full run;
+   * positions inside other positions are left out.
+   */
+  affectedPositions(keys: Iterable<string>): Affected {
+    if (this.root === null) return { full: "the last run failed" };
+    if (this.errors !== undefined) return { full: "the last result has errors" };
+    const found = new PositionSet(this);
+    const changedGlobals = new Set<Step>();
+    const globalKeys: string[] = [];
+    for (const key of keys) {
+      for (const site of this.byKey.get(key) ?? []) {
+        if (site.bucket === null) return { full: `${key} is a dependency of the whole response` };
+        if (site.step!.isGlobal) {
+          changedGlobals.add(site.step!);
+          if (globalKeys[globalKeys.length - 1] !== key) globalKeys.push(key);
+        } else if (!found.add(this.containing(site.bucket, site.entry))) return { full: `${key} was read at the root` };
+      }
+    }
+    const globals = changedGlobals.size === 0 ? [] : this.globalsAfter(changedGlobals);
+    if (globals.length > 0 && !this.addReadersOf(found, new Set(globals))) {
+      return { full: `${globalKeys.join(", ")} reached the root (read by a global step the root reads)` };
+    }
+    return { globals: globals.filter((s) => this.request.globalDone[s.id] === true), positions: found.outermost() };
+  }
+
+  /**
+   * The position to rebuild so that a bucket entry's own steps run again: a list entry's item (when it can be
+   * rebuilt on its own), else the position opening the entry's layer at the parent entry; null at the root.
+   */
+  containing(bucket: Bucket, entry: number): PositionAt | null {
+    const index = liveIndexOf(this.plan);
+    let [b, e] = this.canonical(bucket, entry);
+    for (;;) {
+      if (b.parent === null) return null;
+      const item = index.itemOf[b.layer.id];
+      if (item !== undefined && canRebuild(item)) return { bucket: b, entry: e, position: item };
+      const position = index.openedBy[b.layer.id]!;
+      [b, e] = this.canonical(b.parent, b.parentIndex![e]!);
+      if (position.kind === "field") return b.parent === null ? null : { bucket: b, entry: e, position };
+    }
+  }
+
+  /** A position at a kept entry, or the one re-running it when it cannot be rebuilt on its own; null at the root. */
+  private positionAt(bucket: Bucket, entry: number, position: OutputPosition): PositionAt | null {
+    if (position.kind === "item") return this.containing(bucket, entry);
+    return bucket.parent === null ? null : { bucket, entry, position };
+  }
+
+  /** The changed global steps and every global step depending on them, in an order that runs dependencies first. */
+  private globalsAfter(changed: ReadonlySet<Step>): Step[] {
+    const reached = new Set<Step>(changed);
+    const steps = this.plan.liveSteps();
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const step of steps) {
+        if (!step.isGlobal || reached.has(step) || !step.dependencies.some((d) => reached.has(d))) continue;
+        reached.add(step);
+        grew = true;
+      }
+    }
+    const ordered: Step[] = [];
+    const placed = new Set<Step>();
+    const place = (step: Step): void => {
+      if (placed.has(step)) return;
+      placed.add(step);
+      for (const dep of step.dependencies) if (reached.has(dep)) place(dep);
+      ordered.push(step);
+    };
+    for (const step of reached) place(step);
+    return ordered;
+  }
+
+  /** Adds every live position reading one of `globals`; false when one is the root's own. */
+  private addReadersOf(found: PositionSet, globals: ReadonlySet<Step>): boolean {
+    const plan = this.plan;
+    const index = liveIndexOf(plan);
+    const reads = (step: Step): boolean => step.dependencies.some((d) => globals.has(d));
+    for (const step of plan.liveSteps()) {
+      if (step.isGlobal || step.inlined !== null || !reads(step)) continue;
+      for (const [b, e] of this.liveEntries(plan.layerOf(step))) if (!found.add(this.containing(b, e))) return false;
+    }
+    for (const layer of plan.layers) {
+      if (layer.parent === null || !layer.reason.stepsRead().some((s) => globals.has(s))) continue;
+      const position = index.openedBy[layer.id];
+      if (position === undefined) continue;
+      for (const [b, e] of this.liveEntries(layer.parent)) if (!found.add(this.positionAt(b, e, position))) return false;
+    }
+    for (const step of globals) {
+      for (const position of index.readers.get(step) ?? []) {
+        for (const [b, e] of this.liveEntries(position.layer)) if (!found.add(this.positionAt(b, e, position))) return false;
+      }
+    }
+    return true;
+  }
+
+  /** The live entries of a layer, across the kept buckets. */
+  private *liveEntries(layer: Layer): Generator<[Bucket, number]> {
+    for (const bucket of this.buckets.get(layer.id) ?? []) {
+      for (let e = 0; e < bucket.count; e++) if (this.isLiveEntry(bucket, e)) yield [bucket, e];
+    }
+  }
+
+  /** The response path of a position at a kept entry, as keys. */
+  pathOf(at: PositionAt): Array<string | number> {
+    const keys: Array<string | number> = [];
+    for (let p = entryPaths(at.bucket)[at.entry]; p !== undefined; p = p.prev) keys.push(p.key);
+    keys.reverse();
+    if (at.position.kind === "field") keys.push(at.position.key);
+    return keys;
+  }
+
+  /**
+   * After a subtree re-run: each slice holds its positions' entries, the buckets opened below the slices are
+   * kept, sites no longer live (and those of the global steps that ran again) are dropped, the run's added.
+   */
+  adopt(
+    request: RequestState,
+    groups: ReadonlyArray<{ readonly bucket: Bucket; readonly entries: readonly number[]; readonly position: OutputPosition }>,
+    slices: readonly Bucket[],
+    rerunGlobals: ReadonlySet<Step>,
+    sites: readonly LiveSite[],
+  ): void {
+    this.request = request;
+    this.entries = request.entries;
+    for (let g = 0; g < groups.length; g++) {
+      const { bucket, entries, position } = groups[g]!;
+      const slice = slices[g]!;
+      this.slices.set(slice, { bucket, entries });
+      let held = this.holders.get(bucket);
+      if (held === undefined) this.holders.set(bucket, (held = new Map()));
+      for (let j = 0; j < entries.length; j++) held.set(`${entries[j]}|${position.key}`, { bucket: slice, index: j });
+      for (const child of slice.children.values()) this.register(child);
+    }
+    const kept = this.sites.filter((s) => (s.step?.isGlobal ? !rerunGlobals.has(s.step) : this.isLiveSite(s)));
+    this.sites = [];
+    this.byKey.clear();
+    for (const site of kept) this.addSite(site);
+    for (const site of sites) this.addSite(site);
+    for (const [layerId, buckets] of this.buckets) {
+      const live = buckets.filter((b) => this.hasLiveEntry(b));
+      if (live.length === 0) this.buckets.delete(layerId);
+      else this.buckets.set(layerId, live);
+    }
+  }
+
+  /**
+   * Whether a site still stands for the current result: its entry is live and, for a list entry, its bucket
+   * still holds the entry's own values (an item re-run runs them again in its slice).
+   */
+  private isLiveSite(site: LiveSite): boolean {
+    if (site.bucket === null) return true;
+    const [cb, ce] = this.canonical(site.bucket, site.entry);
+    if (liveIndexOf(this.plan).itemOf[cb.layer.id] !== undefined && !this.holds(cb, ce, "[]", site.bucket, site.entry)) return false;
+    return this.isLiveEntry(site.bucket, site.entry);
+  }
+
+  /** Whether the position `key` of a kept entry is held by the given bucket entry (by the kept entry itself when never re-run). */
+  private holds(kept: Bucket, entry: number, key: string, bucket: Bucket, index: number): boolean {
+    const holder = this.holders.get(kept)?.get(`${entry}|${key}`);
+    return holder === undefined ? bucket === kept : holder.bucket === bucket && holder.index === index;
+  }
+
+  private hasLiveEntry(bucket: Bucket): boolean {
+    for (let e = 0; e < bucket.count; e++) if (this.isLiveEntry(bucket, e)) return true;
+    return false;
+  }
+
+  private register(bucket: Bucket): void {
+    const list = this.buckets.get(bucket.layer.id);
+    if (list === undefined) this.buckets.set(bucket.layer.id, [bucket]);
+    else list.push(bucket);
+    for (const child of bucket.children.values()) this.register(child);
+  }
+
+  private addSite(site: LiveSite): void {
+    this.sites.push(site);
+    const list = this.byKey.get(site.key);
+    if (list === undefined) this.byKey.set(site.key, [site]);
+    else list.push(site);
+  }
+}
+
+/** Sites as a live query keeps them: each record's site with the version its run read. */
+export function liveSites(sites: readonly DependencySite[], byPath: ReadonlyMap<string, ReadonlyMap<string, number | null>>): LiveSite[] {
+  return sites.map((s) => ({
+    key: s.key,
+    path: s.path,
+    version: byPath.get(s.path)?.get(s.key) ?? null,
+    bucket: s.bucket as Bucket | null,
+    step: s.step as Step | null,
+    entry: s.entry,
+  }));
+}
+
+/** Positions found so far, one per kept entry and position key. */
+class PositionSet {
+  private readonly byBucket = new Map<Bucket, Map<string, PositionAt>>();
+
+  constructor(private readonly state: LiveState) {}
+
+  /** Adds a position; false for null (the root's own entry). */
+  add(at: PositionAt | null): boolean {
+    if (at === null) return false;
+    let map = this.byBucket.get(at.bucket);
+    if (map === undefined) this.byBucket.set(at.bucket, (map = new Map()));
+    map.set(`${at.entry}|${at.position.key}`, at);
+    return true;
+  }
+
+  /** The positions not inside another one of the set. */
+  outermost(): PositionAt[] {
+    const out: PositionAt[] = [];
+    for (const map of this.byBucket.values()) for (const at of map.values()) if (!this.inside(at)) out.push(at);
+    return out;
+  }
+
+  private inside(at: PositionAt): boolean {
+    const openedBy = liveIndexOf(this.state.plan).openedBy;
+    let b = at.bucket;
+    let e = at.entry;
+    while (b.parent !== null) {
+      const via = openedBy[b.layer.id]!.key;
+      [b, e] = this.state.canonical(b.parent, b.parentIndex![e]!);
+      if (this.byBucket.get(b)?.has(`${e}|${via}`)) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,243 @@
+// ResolverStep: resolver emulation for a field without a plan. Calls the field's graphql-js `resolve` (or
+// the default field resolver) per entry with exactly graphql-js's arguments and settles what graphql-js
+// would await, so any graphql-js schema runs unchanged. The only step that calls user code per entry.
+
+import { getArgumentValues, isListType, isNonNullType, type GraphQLField, type GraphQLFieldResolver, type GraphQLOutputType } from "graphql";
+import { Step, type ExecutionDetails, type RequestInfo } from "../../step.js";
+import { fail, ListIterationError } from "../../flags.js";
+import { isIterableObject, isPromiseLike } from "../../promiseOrValue.js";
+import { buildResolveInfo, type EngineRequest, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
+import { recordPromisedItems, recordItemSettlement } from "../../promisedItems.js";
+import { registerStepClass } from "../../stepRegistry.js";
+
+/**
+ * Calls a field's `resolve` (or the request's `fieldResolver`, or graphql-js's default property access)
+ * per entry with `(source, args, context, info)`. Never global: graphql-js calls it once per entry.
+ */
+export class ResolverStep extends Step<unknown> {
+  static override readonly stepName = "Resolver";
+  static override readonly readsRequest = true;
+  static {
+    registerStepClass(this);
+  }
+  override hasSideEffects = true;
+  override isAsync = true;
+  readonly resolve: GraphQLFieldResolver<unknown, unknown> | null;
+  /** How many list types wrap the field's type: list values are settled that many levels deep. */
+  readonly listDepth: number;
+
+  constructor(
+    $source: Step,
+    readonly field: FieldContext,
+    readonly fieldDef: GraphQLField<unknown, unknown>,
+  ) {
+    super();
+    this.resolve = fieldDef.resolve ?? null;
+    this.listDepth = listDepthOf(fieldDef.type);
+    this.addDependency($source);
+  }
+
+  /**
+   * graphql-js coerces a field's arguments for every call, so each call gets its own args object (and
+   * custom scalars parse literals once per call). Fields without arguments get a fresh empty object.
+   */
+  private argumentsFor(request: RequestInfo): Record<string, unknown> {
+    return this.fieldDef.args.length === 0
+      ? {}
+      : getArgumentValues(this.fieldDef, this.field.fieldNodes[0]!, request.variableValues as Record<string, unknown>);
+  }
+
+  execute(details: ExecutionDetails): ReadonlyArray<unknown> {
+    const { count, values, request } = details;
+    const sources = values[0] as readonly unknown[];
+    const resolverDetails = details as ResolverExecutionDetails;
+    const req = request as EngineRequest;
+    const resolve = this.resolve ?? req.fieldResolver;
+    const contextValue = request.contextValue;
+    const depth = this.listDepth;
+    const nonNullItems = depth === 0 ? 0 : nonNullItemsOf(this.fieldDef.type);
+    const hasArgs = this.fieldDef.args.length > 0;
+    const out = new Array<unknown>(count);
+    if (resolve === null) {
+      // graphql-js's default field resolver, inlined: property, or method called with (args, context, info).
+      const name = this.field.fieldName;
+      let entryPaths: ReadonlyArray<Path | undefined> | null = null;
+      for (let i = 0; i < count; i++) {
+        try {
+          const args = hasArgs ? this.argumentsFor(request) : null;
+          const source = sources[i] as Record<string, unknown> | null;
+          if (source !== null && (typeof source === "object" || typeof source === "function")) {
+            const property = source[name];
+            if (typeof property === "function") {
+              entryPaths ??= resolverDetails.entryPaths();
+              const info = buildResolveInfo(this.field, request, entryPaths[i]);
+              out[i] = settleResolvedValue((source[name] as Function)(args ?? {}, contextValue, info), depth, nonNullItems);
+            } else {
+              out[i] = settleResolvedValue(property, depth, nonNullItems);
+            }
+          } else {
+            out[i] = undefined;
+          }
+        } catch (error) {
+          out[i] = fail(error);
+        }
+      }
+      return out;
+    }
+    const entryPaths = resolverDetails.entryPaths();
+    for (let i = 0; i < count; i++) {
+      try {
+        const args = this.argumentsFor(request);
+        out[i] = settleResolvedValue(resolve(sources[i], args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])), depth, nonNullItems);
+      } catch (error) {
+        out[i] = fail(error);
+      }
+    }
+    return out;
+  }
+
+  override toStringMeta(): string {
+    return `${this.field.parentType.name}.${this.field.fieldName}`;
+  }
+}
+
+/** The depth of list wrappers of a type, as resolver emulation counts them (checked again on plan import). */
+export function listDepthOf(type: GraphQLOutputType): number {
+  let depth = 0;
+  for (let t: GraphQLOutputType = type; ; ) {
+    if (isNonNullType(t)) t = t.ofType;
+    else if (isListType(t)) {
+      depth++;
+      t = t.ofType as GraphQLOutputType;
+    } else return depth;
+  }
+}
+
+/** Which list levels of a type have non-null items: bit L for the items of the L-th list, outermost first. */
+function nonNullItemsOf(type: GraphQLOutputType): number {
+  let bits = 0;
+  let level = 0;
+  for (let t: GraphQLOutputType = type; ; ) {
+    if (isNonNullType(t)) t = t.ofType;
+    else if (isListType(t)) {
+      t = t.ofType as GraphQLOutputType;
+      if (isNonNullType(t)) bits |= 1 << level;
+      level++;
+    } else return bits;
+  }
+}
+
+/**
+ * spec: SettleResolvedValue — what graphql-js awaits while completing a resolver's value, awaited here
+ * instead: the value itself if it is a promise, and for list types the items of the list (and of nested
+ * lists, `depth` levels down). A resolved Error is a field error; a rejected item fails that item only.
+ * A list that held promises (or was another iterable) is replaced by a settled copy, whose promised
+ * items are recorded (`promisedItemsOf`) so the output completes them in graphql-js's order.
+ */
+function settleResolvedValue(value: unknown, depth: number, nonNullItems: number): unknown {
+  if (value instanceof Error) return fail(value);
+  if (isPromiseLike(value)) {
+    return Promise.resolve(value).then((v) => (v instanceof Error ? fail(v) : depth === 0 ? v : settleListItems(v, depth, nonNullItems)));
+  }
+  return depth === 0 ? value : settleListItems(value, depth, nonNullItems);
+}
+
+/**
+ * Set by `settleItem` and `settleListItems`, and read by their caller at once: whether the value just
+ * settled fails its position as soon as graphql-js completes it (graphql-js stops reading a list at such
+ * an item when the item's position is non-null: the error propagates out of the list), and whether the
+ * item was a promise.
+ */
+let failsAtOnce = false;
+let wasPromise = false;
+
+/** Thrown inside `for…of` to stop reading an iterable as `Array.from` stops on a throw: errors of its `return()` are ignored. */
+const STOP_READING: unique symbol = Symbol("stop reading");
+
+/**
+ * spec: SettleListItems — one list level, read and settled item by item in order: an array unchanged when
+ * nothing in it changed, else a settled copy. Another iterable is read as graphql-js reads it while
+ * completing it: up to an item that fails a non-null item position at once (it is the copy's last), or up
+ * to a throw, which ends the copy with a `ListIterationError` (the list's own error).
+ */
+function settleListItems(value: unknown, depth: number, nonNullItems: number): unknown {
+  if (!isIterableObject(value)) {
+    failsAtOnce = true; // not a list: the output reports `Expected Iterable`
+    return value;
+  }
+  const itemNonNull = (nonNullItems & 1) === 1;
+  const inner = nonNullItems >>> 1;
+  let fails = false;
+  let copy: unknown[] | null = null;
+  let promised: number[] | null = null;
+  let pending: number[] | null = null;
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) {
+      const item: unknown = value[k];
+      const settled = settleItem(item, depth, inner);
+      if (itemNonNull && failsAtOnce) fails = true;
+      if (settled === item) continue;
+      copy ??= value.slice();
+      copy[k] = settled;
+      if (wasPromise) (promised ??= []).push(k);
+      if (isPromiseLike(settled)) (pending ??= []).push(k);
+    }
+  } else {
+    const read: unknown[] = (copy = []);
+    try {
+      for (const item of value) {
+        const settled = settleItem(item, depth, inner);
+        const k = read.push(settled) - 1;
+        if (wasPromise) (promised ??= []).push(k);
+        if (settled !== item && isPromiseLike(settled)) (pending ??= []).push(k);
+        if (itemNonNull && failsAtOnce) {
+          fails = true;
+          throw STOP_READING;
+        }
+      }
+    } catch (error) {
+      if (error !== STOP_READING) {
+        read.push(new ListIterationError(error));
+        fails = true;
+      }
+    }
+  }
+  failsAtOnce = fails;
+  if (copy === null) return value;
+  const out = copy;
+  if (promised !== null) {
+    const mask = new Uint8Array(out.length);
+    for (const k of promised) mask[k] = 1;
+    recordPromisedItems(out, mask);
+  }
+  if (pending === null) return out;
+  const waits = pending.map((k) => out[k] as PromiseLike<unknown>);
+  for (const k of pending) (out[k] as PromiseLike<unknown>).then((v) => void (out[k] = v));
+  const settled = Promise.all(waits).then(() => out);
+  recordItemSettlement(settled);
+  return settled;
+}
+
+/** One item of a list level (sets `failsAtOnce` and `wasPromise`): a promise awaited, a nested list settled. */
+function settleItem(item: unknown, depth: number, nonNullItems: number): unknown {
+  wasPromise = false;
+  if (item == null || item instanceof Error) {
+    failsAtOnce = true;
+    return item;
+  }
+  if (isPromiseLike(item)) {
+    wasPromise = true;
+    failsAtOnce = false;
+    return Promise.resolve(item).then(
+      (v) => (depth > 1 ? settleListItems(v, depth - 1, nonNullItems) : v),
+      (error: unknown) => fail(error),
+    );
+  }
+  if (depth === 1) {
+    failsAtOnce = false;
+    return item;
+  }
+  const settled = settleListItems(item, depth - 1, nonNullItems);
+  wasPromise = false;
+  return settled;
+}

@@ -1,0 +1,312 @@
+// ExecuteRequest: runs a plan's layers for one request and builds the response. Queries and subscription
+// events run every layer, then complete once; mutations are scheduled here, one root field after another,
+// each executed and completed before the next starts (a failed non-null field stops the later ones, as in
+// graphql-js). The output never decides what runs.
+
+import { GraphQLError, type ExecutionResult } from "graphql";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import type { OutputField } from "../planning/outputPlan.js";
+import { buildResponse, completeMutationField, completeResponse, newMutationOutput } from "../output/buildResponse.js";
+import type { OutputContext } from "../output/context.js";
+import { newRootBucket, type Bucket, type RequestFinisher, type RequestState } from "../execution/bucket.js";
+import { executeLayer, executeMutationField, runLayer, type LayerWaiter } from "../execution/executeLayer.js";
+
+/**
+ * What the caller makes of the request's result, applied in the callback that completes the request:
+ * an asynchronous request's promise then settles with the caller's own value, one hop after its last step.
+ */
+export interface RequestFinish<T> {
+  /** The response, or the error result of a timeout or an abort. */
+  done(result: ExecutionResult): T;
+  /** An internal error ended the run (throw to reject the request's promise with it). */
+  failed(error: unknown): T;
+}
+
+const AS_IS: RequestFinish<ExecutionResult> = {
+  done: (result) => result,
+  failed: (error) => {
+    throw error;
+  },
+};
+
+/** spec: ExecuteRequest — runs the plan's layers, then builds the response, within the request's bounds. */
+export function executeRequest<T = ExecutionResult>(request: RequestState, finish: RequestFinish<T> = AS_IS as RequestFinish<never>): PromiseOrValue<T> {
+  const root = newRootBucket(request);
+  const batch = request.batch;
+  if (request.plan.operation.operation === "mutation") {
+    const result = executeFieldsSerially(request, root) as PromiseOrValue<ExecutionResult>;
+    return isPromiseLike(result) ? finishLater(request, result as Promise<ExecutionResult>, finish) : finish.done(result);
+  }
+  if (batch != null) batch.root = root;
+  const layers = runLayer(request, root, null);
+  if (layers !== null) {
+    const run = new RequestRun(request, root, finish);
+    layers.waiter = run;
+    // A batching executor's window may take over the rest of the run (AdoptWindow).
+    if (batch != null) batch.finisher = run;
+    return run.start();
+  }
+  // Every step was synchronous. The response is a promise still when some entry's value was one
+  // (graphql-js completes those later).
+  const built = buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
+  return isPromiseLike(built) ? finishLater(request, built as Promise<ExecutionResult>, finish) : finish.done(built);
+}
+
+/**
+ * spec: BoundRequest — an asynchronous request ends at its timeout or when its caller aborts, never later:
+ * the reason is recorded so no further step starts, steps holding the request's signal see it abort, calls
+ * in flight are abandoned, and the result is a GraphQL error. A synchronous request cannot hang.
+ */
+export function boundRequest(request: RequestState, running: Promise<ExecutionResult>): Promise<ExecutionResult> {
+  if (request.limits.timeoutMs === null && request.callerSignal === null) return running;
+  return finishLater(request, running, AS_IS);
+}
+
+/** A running request's result, bounded, then finished. */
+function finishLater<T>(request: RequestState, running: Promise<ExecutionResult>, finish: RequestFinish<T>): Promise<T> {
+  if (request.limits.timeoutMs === null && request.callerSignal === null) {
+    return running.then(
+      (result) => finish.done(result),
+      (error: unknown) => finish.failed(error),
+    );
+  }
+  const run = new RequestRun(request, null, finish);
+  const promise = run.start();
+  running.then(
+    (result) => run.end(result),
+    (error: unknown) => run.layerFailed(error),
+  );
+  return promise;
+}
+
+/** A request watched for its deadline (one list for all of them, see `watch`). */
+interface Watched {
+  prev: Watched | null;
+  next: Watched | null;
+  /** Set by the first tick that sees the request (-1 until then): see `checkDeadlines`. */
+  deadline: number;
+  readonly timeoutMs: number;
+  timeout(): void;
+}
+
+/**
+ * An asynchronous request: told when its root layer is done (it then builds the response), bounded by its
+ * timeout and its caller's signal, and settled exactly once — by the response, an internal error, the
+ * timeout or the abort, whichever comes first.
+ */
+class RequestRun<T> implements LayerWaiter, RequestFinisher, Watched {
+  prev: Watched | null = null;
+  next: Watched | null = null;
+  deadline = -1;
+  timeoutMs = 0;
+  private ended = false;
+  private onAbort: (() => void) | null = null;
+  private resolve: ((value: T) => void) | null = null;
+  private reject: ((error: unknown) => void) | null = null;
+
+  constructor(
+    private readonly request: RequestState,
+    /** The bucket whose layer this run waits for; null when the caller hands the result to `end`. */
+    private readonly root: Bucket | null,
+    private readonly finish: RequestFinish<T>,
+  ) {}
+
+  /** The request's promise; its deadline and the caller's signal are watched from now on. */
+  start(): Promise<T> {
+    const promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    const request = this.request;
+    const timeoutMs = request.limits.timeoutMs;
+    if (timeoutMs !== null) {
+      this.timeoutMs = timeoutMs;
+      watch(this);
+    }
+    const signal = request.callerSignal;
+    if (signal !== null) {
+      this.onAbort = () => this.stop(new Error("request aborted"), "REQUEST_ABORTED");
+      signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    return promise;
+  }
+
+  /** The root layer is done: the response is built now. */
+  layerDone(): void {
+    this.rootDone(this.root!, 0);
+  }
+
+  /** The request's root entry is entry `entry` of `root` (its own root bucket's 0, or a window's merged root's): the response is built now. */
+  rootDone(root: Bucket, entry: number): void {
+    if (this.ended) return;
+    let built: PromiseOrValue<ExecutionResult>;
+    try {
+      built = buildResponse(this.request, root, entry) as PromiseOrValue<ExecutionResult>;
+    } catch (error) {
+      this.layerFailed(error);
+      return;
+    }
+    // Written out, not isPromiseLike: this site sees only responses and promises of them (see callExecute).
+    if (built == null || typeof (built as { then?: unknown }).then !== "function") this.end(built as ExecutionResult);
+    else
+      (built as Promise<ExecutionResult>).then(
+        (result) => this.end(result),
+        (error: unknown) => this.layerFailed(error),
+      );
+  }
+
+  end(result: ExecutionResult): void {
+    this.settle(result, true);
+  }
+
+  layerFailed(error: unknown): void {
+    this.settle(error, false);
+  }
+
+  /**
+   * Once: closes the run and gives the caller what its finish makes of the result (`ok`) or of the internal
+   * error, or that finish's exception as a rejection.
+   */
+  private settle(outcome: unknown, ok: boolean): void {
+    if (this.ended) return;
+    this.close();
+    let out: T;
+    try {
+      out = ok ? this.finish.done(outcome as ExecutionResult) : this.finish.failed(outcome);
+    } catch (error) {
+      this.reject!(error);
+      return;
+    }
+    this.resolve!(out);
+  }
+
+  timeout(): void {
+    this.stop(new Error(`timed out after ${this.request.limits.timeoutMs} ms`), "REQUEST_TIMEOUT");
+  }
+
+  private stop(reason: Error, code: string): void {
+    const request = this.request;
+    if (this.ended || request.abortedBy !== null) return;
+    request.abortedBy = reason;
+    request.controller?.abort(reason);
+    this.end({ errors: [new GraphQLError(reason.message, { extensions: { code } })], data: null });
+  }
+
+  /** No longer watched: the request has its result. */
+  private close(): void {
+    this.ended = true;
+    unwatch(this);
+    if (this.onAbort !== null) this.request.callerSignal!.removeEventListener("abort", this.onAbort);
+  }
+}
+
+/**
+ * One timer for every request with a deadline, ticking only while some request is running (a timer per
+ * request costs more than the small requests it would guard). A request's deadline is its timeout after the
+ * first tick that sees it, which is after it started: a timeout never fires early, and fires within two ticks
+ * of it; a request that ends before the next tick never reads the clock. The running requests are a doubly
+ * linked list: a request joins and leaves it without hashing or allocation.
+ */
+const WATCH_TICK_MS = 10;
+let watched: Watched | null = null;
+let watchdog: ReturnType<typeof setInterval> | null = null;
+
+function watch(entry: Watched): void {
+  entry.next = watched;
+  if (watched !== null) watched.prev = entry;
+  watched = entry;
+  watchdog ??= setInterval(checkDeadlines, WATCH_TICK_MS);
+}
+
+function unwatch(entry: Watched): void {
+  if (entry.prev !== null) entry.prev.next = entry.next;
+  else if (watched === entry) watched = entry.next;
+  if (entry.next !== null) entry.next.prev = entry.prev;
+  entry.prev = null;
+  entry.next = null;
+}
+
+/** Times out the requests past their deadline; stops the timer once a tick finds no request running. */
+function checkDeadlines(): void {
+  if (watched === null) {
+    clearInterval(watchdog!);
+    watchdog = null;
+    return;
+  }
+  const now = performance.now();
+  for (let entry: Watched | null = watched; entry !== null; ) {
+    const next: Watched | null = entry.next;
+    if (entry.deadline < 0) entry.deadline = now + entry.timeoutMs;
+    else if (entry.deadline <= now) entry.timeout();
+    entry = next;
+  }
+}
+
+/**
+ * spec: ExecuteFieldsSerially — the root layer's own steps, then each root mutation field's layer executed
+ * and completed before the next starts. A failure at a non-null field rejects the chain, so the later
+ * fields never run (graphql-js's promiseReduce); the response is nulled when graphql-js nulls it
+ * (NullResponseAfter).
+ */
+function executeFieldsSerially(request: RequestState, root: Bucket): PromiseOrValue<unknown> {
+  const ctx = newMutationOutput(request);
+  const fields = request.plan.root.fields;
+  const layers = request.plan.rootLayer.children;
+  // Whether graphql-js's promiseReduce accumulator is a promise yet: once a field's completion was one.
+  let accumulatorIsPromise = false;
+  const runField = (object: Record<string, unknown>, field: OutputField, index: number): PromiseOrValue<Record<string, unknown>> => {
+    const key = field.responseKey;
+    const layer = field.value === null ? undefined : layers.find((l) => l.reason.runsSerially && l.reason.responseKey === key);
+    const complete = (bucket: Bucket): PromiseOrValue<Record<string, unknown>> => {
+      const later = fields.length - 1 - index;
+      const afterPromise = accumulatorIsPromise;
+      let result: PromiseOrValue<unknown>;
+      try {
+        result = completeMutationField(ctx, field, bucket);
+      } catch (error) {
+        // graphql-js: thrown in promiseReduce's callback, through one `then` per later field and executeImpl's
+        // handler — or, before any promise, out of promiseReduce at once.
+        nullResponseAfter(ctx, error, afterPromise ? later + 1 : 0);
+        throw error;
+      }
+      if (!isPromiseLike(result)) {
+        object[key] = result;
+        return object;
+      }
+      accumulatorIsPromise = true;
+      const completed = (result as Promise<unknown>).then((resolved) => {
+        object[key] = resolved;
+        return object;
+      });
+      // graphql-js: the callback's `result.then(…)` rejects, is adopted by the accumulator (when it was a
+      // promise), then passes one `then` per later field and executeImpl's handler.
+      completed.then(undefined, (error: unknown) => nullResponseAfter(ctx, error, afterPromise ? later + 1 : later));
+      return completed;
+    };
+    if (layer === undefined) return complete(root);
+    const bucket = executeMutationField(request, root, layer);
+    return isPromiseLike(bucket) ? (bucket as Promise<Bucket>).then(complete) : complete(bucket);
+  };
+  return completeResponse(ctx, () => {
+    const started = executeLayer(request, root);
+    let results: PromiseOrValue<Record<string, unknown>> = isPromiseLike(started)
+      ? (started as Promise<void>).then(() => Object.create(null) as Record<string, unknown>)
+      : Object.create(null);
+    fields.forEach((field, index) => {
+      results = isPromiseLike(results) ? (results as Promise<Record<string, unknown>>).then((o) => runField(o, field, index)) : runField(results, field, index);
+    });
+    return results;
+  });
+}
+
+/**
+ * spec: NullResponseAfter — records the error of a failed mutation field at the root (nulling the
+ * response) `turns` microtasks from now: as many as graphql-js's rejection takes to reach executeImpl's
+ * handler, whatever promises the executor waited on. Errors of that field's pending items arriving later
+ * are then dropped exactly as graphql-js drops them (CompleteResponse, output.md); the chain's own error
+ * reaches CompleteResponse later or at the same turn, and is not recorded twice.
+ */
+function nullResponseAfter(ctx: OutputContext, error: unknown, turns: number): void {
+  if (turns === 0) ctx.errors.add(error as GraphQLError, undefined);
+  else void Promise.resolve().then(() => nullResponseAfter(ctx, error, turns - 1));
+}

@@ -1,0 +1,70 @@
+// FastVariables: the common shape of variables coerced without graphql-js's general walk — variables of the
+// built-in scalars given as values of their own type. Anything else (a missing or null value, a list, an
+// input object, an enum, a custom scalar, a value that needs converting) returns null, and the request edge
+// runs graphql-js's own coercion, so results and errors are always graphql-js's (spec/plan-cache.md).
+
+import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLNonNull, GraphQLString, typeFromAST, type GraphQLSchema, type VariableDefinitionNode } from "graphql";
+
+/** A built-in scalar's check: whether graphql-js's parseValue returns `value` itself. */
+type TakesAsIs = (value: unknown) => boolean;
+
+const MAX_INT = 2147483647;
+const MIN_INT = -2147483648;
+
+const AS_IS = new Map<unknown, TakesAsIs>([
+  [GraphQLString, (v) => typeof v === "string"],
+  [GraphQLID, (v) => typeof v === "string"],
+  [GraphQLBoolean, (v) => typeof v === "boolean"],
+  [GraphQLInt, (v) => typeof v === "number" && Number.isInteger(v) && v <= MAX_INT && v >= MIN_INT],
+  [GraphQLFloat, (v) => typeof v === "number" && Number.isFinite(v)],
+]);
+
+/** How one variable is read: its name and the check of its scalar (non-null or not, a non-null value is checked alike). */
+interface FastVariable {
+  readonly name: string;
+  readonly takesAsIs: TakesAsIs;
+}
+
+/** Per schema and list of variable definitions: the fast reading, or null when some variable needs graphql-js. */
+const variablePlans = new WeakMap<GraphQLSchema, WeakMap<readonly VariableDefinitionNode[], readonly FastVariable[] | null>>();
+
+function variablePlan(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]): readonly FastVariable[] | null {
+  let bySchema = variablePlans.get(schema);
+  if (bySchema === undefined) variablePlans.set(schema, (bySchema = new WeakMap()));
+  let plan = bySchema.get(definitions);
+  if (plan !== undefined) return plan;
+  const fast: FastVariable[] = [];
+  for (const definition of definitions) {
+    const type = typeFromAST(schema, definition.type);
+    const named = type instanceof GraphQLNonNull ? type.ofType : type;
+    const takesAsIs = AS_IS.get(named);
+    if (takesAsIs === undefined) {
+      fast.length = 0;
+      break;
+    }
+    fast.push({ name: definition.variable.name.value, takesAsIs });
+  }
+  plan = fast.length === definitions.length ? fast : null;
+  bySchema.set(definitions, plan);
+  return plan;
+}
+
+/**
+ * spec: FastVariables — the coerced variables when every variable is a built-in scalar given (own property,
+ * not null) as a value graphql-js's parseValue returns unchanged; else null (graphql-js coerces them).
+ */
+export function fastVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[], inputs: unknown): { [name: string]: unknown } | null {
+  if (inputs === null || typeof inputs !== "object") return null;
+  const plan = variablePlan(schema, definitions);
+  if (plan === null) return null;
+  const given = inputs as Record<string, unknown>;
+  const coerced: { [name: string]: unknown } = {};
+  for (let v = 0; v < plan.length; v++) {
+    const { name, takesAsIs } = plan[v]!;
+    if (!Object.hasOwn(given, name)) return null;
+    const value = given[name];
+    if (value == null || !takesAsIs(value)) return null;
+    coerced[name] = value;
+  }
+  return coerced;
+}
