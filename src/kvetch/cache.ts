@@ -2,7 +2,7 @@
 // refills, and invalidation after every write. A cache that is down or behind is a miss, never an error and
 // never a wait; it must never serve a value older than the last write this process made (see spec: syncCache).
 
-import { Cluster, Redis } from "ioredis";
+import { Cluster, Redis } from "./optionalPeer.js";
 import type { KvetchCounters, RedisConfig } from "./backend.js";
 import { epochKey, flushPrefix } from "./cacheFlush.js";
 import { KvetchError } from "./errors.js";

@@ -4,7 +4,7 @@
 // (a statement over max_allowed_packet, a network error), is destroyed, never reused.
 // Errors name the shard by number only; host, port, database and driver text stay in the error's cause.
 
-import mysql from "mysql2/promise";
+import { mysql } from "./optionalPeer.js";
 import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
 import type { KvetchCounters } from "./backend.js";
 import { KvetchError, describeValue, shardError } from "./errors.js";
