@@ -15,24 +15,26 @@ export const NO_TSX =
 
 let tsxRegistered = false;
 
-/** The user's tsx: the one the module's own project installed, else one beside graphscale; null when there is none. */
+/**
+ * Registers the user's tsx (its main entry, what `node --import tsx` loads: TypeScript for import and require
+ * alike): the tsx the module's own project installed, else the one of the working directory, else one beside
+ * graphscale. False when there is none.
+ */
 async function registerTsx(moduleFile: string): Promise<boolean> {
   if (tsxRegistered) return true;
   const candidates: string[] = [];
   for (const from of [join(dirname(moduleFile), "noop.js"), join(process.cwd(), "noop.js")]) {
     try {
-      candidates.push(pathToFileURL(createRequire(from).resolve("tsx/esm/api")).href);
+      candidates.push(pathToFileURL(createRequire(from).resolve("tsx")).href);
     } catch {
       // not installed from there
     }
   }
-  candidates.push("tsx/esm/api"); // a variable, not a literal import: the bundler must leave tsx to the user's install
+  const beside = "tsx"; // a variable, not a literal import: the bundler must leave tsx to the user's install
+  candidates.push(beside);
   for (const specifier of candidates) {
     try {
-      const tsx = (await import(specifier)) as { register?: () => unknown; default?: { register?: () => unknown } };
-      const register = tsx.register ?? tsx.default?.register;
-      if (typeof register !== "function") continue;
-      register();
+      await import(specifier);
       tsxRegistered = true;
       return true;
     } catch {
