@@ -49,6 +49,13 @@ if (!existsSync(join(root, "dist/index.js")) && process.env.CI !== "true") {
     assert.equal(pkg.bin, { graphscale: "./dist/graphscale.js" });
   });
 
+  test("pack: no shipped file imports mysql2 or ioredis at load time (only optionalPeer's require on first use)", () => {
+    for (const file of pack.files.filter((f) => /^dist\/.*\.c?js$/.test(f.path))) {
+      const text = readFileSync(join(root, file.path), "utf8");
+      assert.not.match(text, /(from ?|import\(|require\()"(mysql2|ioredis)[/"]/, `${file.path} loads a driver on import`);
+    }
+  });
+
   test(`pack: at most ${DEPENDENCY_BUDGET} runtime dependencies; graphql a peer, mysql2 and ioredis optional peers`, () => {
     const dependencies = Object.keys(pkg.dependencies ?? {});
     assert.ok(dependencies.length <= DEPENDENCY_BUDGET, `dependencies: ${dependencies.join(", ")}`);
