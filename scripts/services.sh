@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the local MariaDB (127.0.0.1:3306, root, empty password) and Redis (127.0.0.1:6379) that the
-# integration tests and `npm run bench -- --mysql` use; installs them with apt on a bare Debian machine.
+# integration tests and `npm run bench -- --mysql` use, and installs Debian's Chromium for the page tests;
+# installs them with apt on a bare Debian machine. Never downloads a browser from anywhere but apt.
 set -uo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -28,6 +29,11 @@ if ! redis_up; then
   fi
 fi
 
+# The explain and live-query page tests drive Debian's Chromium (test/browser.ts).
+if [ ! -x /usr/bin/chromium ] && have apt-get; then
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+
 for _ in $(seq 1 30); do
   if mariadb_up && redis_up; then break; fi
   sleep 1
@@ -46,3 +52,4 @@ if mariadb_up && have mariadb && ! root_over_tcp; then
   echo "MariaDB: root cannot log in over TCP without a password; the integration tests need that (or set GRAPHSCALE_TEST_MYSQL)"
 fi
 redis_up && echo "Redis: up on 127.0.0.1:6379" || echo "Redis: NOT reachable on 127.0.0.1:6379"
+[ -x /usr/bin/chromium ] && echo "Chromium: /usr/bin/chromium" || echo "Chromium: NOT installed (apt-get install chromium); the page tests need it"

@@ -31,7 +31,7 @@ function collect(dir) {
 // ---- dist/ freshness ------------------------------------------------------------------------------
 
 const BUILD_INPUTS = ["src", "steps", "tsup.config.ts", "package.json", "tsconfig.json"];
-const BUILD_OUTPUTS = ["index", "steps", "kvetch"].flatMap((e) => [".js", ".cjs", ".d.ts", ".d.cts"].map((x) => `dist/${e}${x}`)).concat("dist/cli.js", "dist/graphscale.js");
+const BUILD_OUTPUTS = ["index", "steps", "kvetch"].flatMap((e) => [".js", ".cjs", ".d.ts", ".d.cts"].map((x) => `dist/${e}${x}`)).concat("dist/graphscale.js");
 
 /** The newest file under the given paths: [mtimeMs, path]. */
 function newest(paths) {

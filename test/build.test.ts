@@ -14,7 +14,7 @@ const built = existsSync(dist + "index.js");
 const checks = [
   ...["index", "steps", "kvetch"].map((entry) => `build: ${entry} has ESM, CJS and .d.ts outputs`),
   "build: the ESM entry points load and export the public API",
-  "build: the CJS entry points load and share one Step class with the steps",
+  "build: every CJS entry point loads, and the steps share one Step class with the engine",
   "build: a plan runs from the built ESM package",
   "build: no keepNames, and explain names every step class from the shipped bundle",
 ];
@@ -42,11 +42,16 @@ if (!built && process.env.CI === "true") {
     for (const name of ["Kvetch", "defineSchema", "memoryBackend", "loadObject", "loadEdges"]) assert.type(kvetch[name], "function", name);
   });
 
-  test("build: the CJS entry points load and share one Step class with the steps", () => {
+  test("build: every CJS entry point loads, and the steps share one Step class with the engine", () => {
     const require = createRequire(import.meta.url);
     const engine = require(dist + "index.cjs");
     const steps = require(dist + "steps.cjs");
+    const kvetch = require(dist + "kvetch.cjs");
+    const testing = require(dist + "kvetch-testing.cjs");
     assert.type(engine.execute, "function");
+    assert.type(kvetch.Kvetch, "function");
+    assert.type(kvetch.loadEdges, "function");
+    assert.type(testing.contractSchema, "object");
     assert.type(steps.constant, "function");
     assert.ok(Object.getPrototypeOf(steps.ConstantStep.prototype).constructor === engine.Step, "steps extend the engine's Step");
   });

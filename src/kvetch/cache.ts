@@ -3,7 +3,7 @@
 // miss, never an error and never a wait; it must never serve a value older than the last write this process
 // made (see spec: syncCache), nor one from a Redis whose identity it has not checked (checkCacheIdentity).
 
-import { Cluster, Redis } from "ioredis";
+import { Cluster, Redis } from "./optionalPeer.js";
 import type { KvetchCounters, RedisConfig } from "./backend.js";
 import { pipelineFailure } from "./cacheBreaker.js";
 import { epochKey } from "./cacheFlush.js";

@@ -1,5 +1,6 @@
-// The `graphscale` bin (dist/cli.js; or `npx tsx src/kvetch/cli.ts`): runs one `graphscale kvetch ...`
-// command with this process's arguments, environment and streams. Never does anything on import but that.
+// The store's commands (`kvetch migrate|repair|stats`, `deps invalidate`) run from source: `npx tsx
+// src/kvetch/cli.ts ...`, schema modules only. The installed bin is dist/graphscale.js (steps/kvetch/cli/main.ts),
+// which also reads annotated SDL. Never does anything on import but run the one command.
 
 import { runCli } from "./commandLine.js";
 

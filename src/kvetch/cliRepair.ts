@@ -115,7 +115,7 @@ export async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: st
   if (config.schema === null) {
     throw new UsageError(`repair needs the schema: set "schema" in the config file or GRAPHSCALE_SCHEMA to the module that exports it`);
   }
-  const schema = typeof config.schema === "string" ? await loadSchema(config.schema) : config.schema;
+  const schema = typeof config.schema === "string" ? await loadSchema(config.schema, config.readSdl) : config.schema;
   if (args.queue) {
     await withStore(openStore(config, schema, true), async (kvetch) => {
       await redisReady(kvetch, "repair --queue");

@@ -1,20 +1,29 @@
 // What the `graphscale` commands share: their parsed arguments and configuration, the schema module, and
 // opening a store whose Redis, when configured, is connected before anything is invalidated through it.
 
-import { pathToFileURL } from "node:url";
 import type { KvetchBackend } from "./backend.js";
+import { importUserModule } from "./cliModule.js";
 import { KvetchError } from "./errors.js";
 import { Kvetch } from "./kvetch.js";
 import type { KvetchSchema } from "./schema.js";
-import { loadFailure } from "./syntaxLocation.js";
 
 /** Everything the commands need, from a file, a module or the environment. */
 export interface CliConfig {
   /** The backend to open; `withCache` false asks URL configs to leave Redis out (migrate, stats). */
   backend(withCache: boolean): KvetchBackend;
-  /** The schema, or the absolute path of its module, or null when none was configured. */
+  /** The schema, or the absolute path of its module or annotated SDL file, or null when none was configured. */
   schema: KvetchSchema | string | null;
+  /** Reads an annotated SDL file (.graphql, .gql) into its Kvetch schema; null where only modules load. */
+  readSdl: SdlReader | null;
 }
+
+/**
+ * Annotated SDL to its Kvetch schema. The SDL layer sits above the store (steps/kvetch/sdl), so the `graphscale`
+ * bin passes this in (steps/kvetch/cli/run.ts); the store's own entry (cli.ts) loads schema modules only.
+ */
+export type SdlReader = (path: string) => KvetchSchema;
+
+export const SDL_FILE = /\.(graphql|gql)$/;
 
 export class UsageError extends Error {}
 
@@ -28,17 +37,36 @@ export interface ParsedArgs {
   keys: string[];
 }
 
-/** loadSchema: the module's `schema` export, or its default export. */
-export async function loadSchema(path: string): Promise<KvetchSchema> {
+function isKvetchSchema(value: unknown): value is KvetchSchema {
+  return typeof value === "object" && value !== null && typeof (value as KvetchSchema).objectType === "function";
+}
+
+/**
+ * loadSchema: the Kvetch schema of an annotated SDL file (through `readSdl`), or of a module (.js, .ts through
+ * the user's tsx): its `schema` or default export (a defineSchema result), or its `kvetchSchema` export (as
+ * makeKvetchSchema returns it, also as the default export's).
+ */
+export async function loadSchema(path: string, readSdl: SdlReader | null): Promise<KvetchSchema> {
+  if (SDL_FILE.test(path)) {
+    if (readSdl === null) throw new UsageError(`${path} is annotated SDL: run the \`graphscale\` bin (dist/graphscale.js), which reads it, or pass a schema module`);
+    try {
+      return readSdl(path);
+    } catch (error) {
+      throw new UsageError(`cannot read schema ${(error as Error).message}`);
+    }
+  }
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    module = await importUserModule(path, path);
   } catch (error) {
-    throw new UsageError(`cannot load schema module ${path}: ${loadFailure(path, error)}`);
+    throw new UsageError(`cannot load schema module ${path}: ${(error as Error).message}`);
   }
-  const schema = (module.schema ?? module.default) as KvetchSchema | undefined;
-  if (!schema || typeof schema.objectType !== "function") {
-    throw new UsageError(`${path} must export the result of defineSchema as "schema" or as its default export`);
+  const fallback = module.default as Record<string, unknown> | undefined;
+  const schema = [module.schema, module.kvetchSchema, fallback, fallback?.kvetchSchema].find(isKvetchSchema);
+  if (schema === undefined) {
+    throw new UsageError(
+      `${path} must export the result of defineSchema as "schema" or as its default export, or makeKvetchSchema's "kvetchSchema" (exports: ${Object.keys(module).join(", ") || "none"})`,
+    );
   }
   return schema;
 }

@@ -1,16 +1,16 @@
-// The `graphscale kvetch migrate|repair|stats` commands (run by cli.ts). The store comes from a config: a JSON
+// The `graphscale kvetch migrate|repair|stats|reshard` commands (run by cli.ts). The store comes from a config: a JSON
 // file or the environment naming MySQL shard URLs and Redis, or a JS module exporting any KvetchBackend.
 // Progress goes to stderr, results to stdout. Never prints connection credentials. repair: cliRepair.ts.
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { KvetchBackend, RedisConfig } from "./backend.js";
+import { importUserModule } from "./cliModule.js";
 import { commandRepair } from "./cliRepair.js";
 import { commandReshard } from "./cliReshard.js";
 import { dependencyTag } from "./deps.js";
-import { UsageError, invalidationsApplied, loadSchema, openStore, redisReady, withStore } from "./cliStore.js";
-import type { CliConfig, ParsedArgs } from "./cliStore.js";
+import { SDL_FILE, UsageError, invalidationsApplied, loadSchema, openStore, redisReady, withStore } from "./cliStore.js";
+import type { CliConfig, ParsedArgs, SdlReader } from "./cliStore.js";
 import { KvetchError } from "./errors.js";
 import { Kvetch } from "./kvetch.js";
 import { mysqlBackend } from "./mysql.js";
@@ -18,22 +18,22 @@ import { defineSchema } from "./schema.js";
 import type { KvetchSchema } from "./schema.js";
 import type { BucketRange } from "./shard.js";
 import { storeOf } from "./store.js";
-import { loadFailure } from "./syntaxLocation.js";
 import { shortInstallation } from "./topologyCheck.js";
 
-const USAGE = `Usage: graphscale kvetch <command> [options]
+export const KVETCH_USAGE = `Usage: graphscale kvetch <command> [options]
 
 Commands (also: graphscale deps invalidate <key>… — bump dependency keys written by other programs):
   migrate   create the shard databases and tables (idempotent)
   repair    restore missing and remove stale derived edges and index entries (resumable)
   stats     print objects, edges and index entries per shard
+  reshard   move buckets onto joined shards or off a removed one (graphscale kvetch reshard --help)
 
 Options:
   --config <file>       JSON config: { "shards": [urls], "redis": url | { "cluster": [...] },
-                        "buckets": n, "schema": "path/to/schema-module" } (paths relative to the file);
-                        or a JS module (.js, .mjs, .cjs) whose default export, or "backend" export, is any
-                        KvetchBackend (memoryBackend, mysqlBackend or your own), with an optional "schema"
-                        export (the defineSchema result, or a module path)
+                        "buckets": n, "schema": "path/to/schema" } (paths relative to the file);
+                        or a module (.js, .mjs, .cjs, .ts) whose default export, or "backend" export, is
+                        any KvetchBackend (memoryBackend, mysqlBackend or your own), with an optional
+                        "schema" export (the defineSchema result, or a schema path)
   --checkpoint <file>   repair: checkpoint file (default kvetch-repair.checkpoint.json); resumed when present
   --batch-size <n>      repair: rows per scan query (default 500)
   --queue               repair: only drain the repair queue (objects whose writes could not finish their
@@ -41,8 +41,12 @@ Options:
   --help                this text
 
 Without --config: GRAPHSCALE_SHARDS (comma-separated mysql:// URLs), GRAPHSCALE_REDIS (a redis:// URL, or
-comma-separated host:port Cluster seeds), GRAPHSCALE_BUCKETS, GRAPHSCALE_SCHEMA (schema module path),
-or ./kvetch.config.json when it exists.`;
+comma-separated host:port Cluster seeds), GRAPHSCALE_BUCKETS, GRAPHSCALE_SCHEMA (schema path),
+or ./kvetch.config.json when it exists.
+
+A schema (repair, deps invalidate) is annotated SDL (.graphql, .gql) or a module (.js, .mjs, .cjs; .ts, .mts,
+.cts through your project's tsx) exporting the defineSchema result as "schema" or default, or makeKvetchSchema's
+"kvetchSchema".`;
 
 /** What a JSON file or the environment names: MySQL shard URLs, Redis, buckets. */
 interface UrlConfig {
@@ -130,7 +134,7 @@ function parseDepsArgs(command: string | undefined, rest: readonly string[]): Pa
 
 async function commandInvalidate(config: CliConfig, keys: readonly string[], out: NodeJS.WritableStream): Promise<void> {
   if (config.schema === null) throw new UsageError(`deps invalidate needs the schema (to name edges and indexes): set "schema" in the config or GRAPHSCALE_SCHEMA`);
-  const schema = typeof config.schema === "string" ? await loadSchema(config.schema) : config.schema;
+  const schema = typeof config.schema === "string" ? await loadSchema(config.schema, config.readSdl) : config.schema;
   // A malformed key is the command line's fault: refused (exit 2) before anything is opened or bumped.
   for (let i = 0; i < keys.length; i++) {
     try {
@@ -165,18 +169,26 @@ function parseRedis(value: unknown, where: string): RedisConfig | null {
 
 const MODULE_EXTENSIONS = new Set([".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]);
 
+/** A schema path as configured: a module or annotated SDL, else refused before anything opens. */
+function schemaPath(path: string, where: string): string {
+  if (!MODULE_EXTENSIONS.has(extname(path)) && !SDL_FILE.test(path)) {
+    throw new UsageError(`${where}: the schema ${path} is neither annotated SDL (.graphql, .gql) nor a module (.js, .mjs, .cjs, .ts, .mts, .cts)`);
+  }
+  return path;
+}
+
 function isBackend(value: unknown): value is KvetchBackend {
   const backend = value as KvetchBackend | null;
   return typeof backend === "object" && backend !== null && typeof backend.openShards === "function" && typeof backend.shardMap === "object";
 }
 
 /** loadConfigModule: a module whose default export or `backend` export is a KvetchBackend (or { backend, schema }). */
-async function loadConfigModule(path: string): Promise<CliConfig> {
+async function loadConfigModule(path: string, readSdl: SdlReader | null): Promise<CliConfig> {
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    module = await importUserModule(path, path);
   } catch (error) {
-    throw new UsageError(`cannot load config module ${path}: ${loadFailure(path, error)}`);
+    throw new UsageError(`cannot load config module ${path}: ${(error as Error).message}`);
   }
   const fallback = module.default as Record<string, unknown> | undefined;
   const backend = [module.backend, fallback, fallback?.backend].find(isBackend);
@@ -185,22 +197,25 @@ async function loadConfigModule(path: string): Promise<CliConfig> {
       `${path} must export a KvetchBackend (memoryBackend(...), mysqlBackend(...) or your own) as its default export or as "backend"`,
     );
   }
-  const schema = module.schema ?? fallback?.schema ?? null;
+  const schema = [module.schema, module.kvetchSchema, fallback?.schema, fallback?.kvetchSchema].find(
+    (value) => typeof value === "string" || (typeof value === "object" && value !== null && typeof (value as KvetchSchema).objectType === "function"),
+  ) ?? null;
   return {
     backend: () => backend,
-    schema: typeof schema === "string" ? resolve(dirname(path), schema) : ((schema as KvetchSchema | null) ?? null),
+    schema: typeof schema === "string" ? schemaPath(resolve(dirname(path), schema), path) : ((schema as KvetchSchema | null) ?? null),
+    readSdl,
   };
 }
 
 /** loadConfig: --config file (JSON or a JS module), else GRAPHSCALE_* variables, else ./kvetch.config.json. */
-async function loadConfig(configPath: string | null, env: NodeJS.ProcessEnv, cwd: string): Promise<CliConfig> {
+async function loadConfig(configPath: string | null, env: NodeJS.ProcessEnv, cwd: string, readSdl: SdlReader | null): Promise<CliConfig> {
   let file = configPath;
   if (file === null && !env.GRAPHSCALE_SHARDS && existsSync(resolve(cwd, "kvetch.config.json"))) file = "kvetch.config.json";
   if (file !== null) {
     const path = resolve(cwd, file);
     if (MODULE_EXTENSIONS.has(extname(path))) {
-      const config = await loadConfigModule(path);
-      if (config.schema === null && env.GRAPHSCALE_SCHEMA) config.schema = resolve(cwd, env.GRAPHSCALE_SCHEMA);
+      const config = await loadConfigModule(path, readSdl);
+      if (config.schema === null && env.GRAPHSCALE_SCHEMA) config.schema = schemaPath(resolve(cwd, env.GRAPHSCALE_SCHEMA), "GRAPHSCALE_SCHEMA");
       return config;
     }
     let raw: Record<string, unknown>;
@@ -222,7 +237,8 @@ async function loadConfig(configPath: string | null, env: NodeJS.ProcessEnv, cwd
         buckets: raw.buckets === undefined ? undefined : Number(raw.buckets),
         ranges: raw.ranges as BucketRange[] | undefined,
       }),
-      schema: typeof raw.schema === "string" ? resolve(dirname(path), raw.schema) : null,
+      schema: typeof raw.schema === "string" ? schemaPath(resolve(dirname(path), raw.schema), path) : null,
+      readSdl,
     };
   }
   if (!env.GRAPHSCALE_SHARDS) {
@@ -237,7 +253,8 @@ async function loadConfig(configPath: string | null, env: NodeJS.ProcessEnv, cwd
       buckets: env.GRAPHSCALE_BUCKETS ? Number(env.GRAPHSCALE_BUCKETS) : undefined,
       ranges: undefined,
     }),
-    schema: env.GRAPHSCALE_SCHEMA ? resolve(cwd, env.GRAPHSCALE_SCHEMA) : null,
+    schema: env.GRAPHSCALE_SCHEMA ? schemaPath(resolve(cwd, env.GRAPHSCALE_SCHEMA), "GRAPHSCALE_SCHEMA") : null,
+    readSdl,
   };
 }
 
@@ -278,19 +295,28 @@ async function commandStats(config: CliConfig, out: NodeJS.WritableStream): Prom
 /** MySQL's "Unknown database": the shards were never migrated (or the config names the wrong ones). */
 const ER_BAD_DB_ERROR = 1049;
 
-/** runCli: runs one command; returns the exit code (0 ok, 1 failed, 2 usage). */
+/** A usage error as one line: what was wrong, what to do, and where the usage is. */
+export function usageLine(message: string, help: string): string {
+  return `graphscale: ${message} (usage: ${help})\n`;
+}
+
+/**
+ * runCli: runs one command; returns the exit code (0 ok, 1 failed, 2 usage). `readSdl` lets schemas be
+ * annotated SDL (the `graphscale` bin passes it); without it only schema modules load.
+ */
 export async function runCli(
   argv: readonly string[],
   io: { env: NodeJS.ProcessEnv; cwd: string; out: NodeJS.WritableStream; err: NodeJS.WritableStream },
+  readSdl: SdlReader | null = null,
 ): Promise<number> {
   try {
-    if (argv[0] === "kvetch" && argv[1] === "reshard") return await commandReshard(argv.slice(2), io, loadConfig);
+    if (argv[0] === "kvetch" && argv[1] === "reshard") return await commandReshard(argv.slice(2), io, (path, env, cwd) => loadConfig(path, env, cwd, readSdl));
     const args = parseArgs(argv);
     if (args === "help") {
-      io.out.write(`${USAGE}\n`);
+      io.out.write(`${KVETCH_USAGE}\n`);
       return 0;
     }
-    const config = await loadConfig(args.config, io.env, io.cwd);
+    const config = await loadConfig(args.config, io.env, io.cwd, readSdl);
     if (args.command === "migrate") await commandMigrate(config, io.out);
     else if (args.command === "stats") await commandStats(config, io.out);
     else if (args.command === "deps invalidate") await commandInvalidate(config, args.keys, io.out);
@@ -298,7 +324,7 @@ export async function runCli(
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err.write(`graphscale: ${error.message}\n\n${USAGE}\n`);
+      io.err.write(usageLine(error.message, "graphscale kvetch --help"));
       return 2;
     }
     // An operator's terminal: the cause chain (which shard, host and driver text) is printed too; never a stack.

@@ -5,7 +5,7 @@
 // A connection whose query timed out, or that the server closed, is destroyed, never reused.
 // Errors name the shard by number only; host, port, database and driver text stay in the error's cause.
 
-import mysql from "mysql2/promise";
+import { mysql } from "./optionalPeer.js";
 import type { Pool, PoolConnection, ResultSetHeader } from "mysql2/promise";
 import { Admission } from "./admission.js";
 import type { KvetchCounters } from "./backend.js";

@@ -2,7 +2,7 @@
 // deadlock retries inside transactions, and errors that name the shard without credentials.
 // Never interpolates a value into SQL (placeholders only); never leaves a transaction open on a pooled connection.
 
-import mysql from "mysql2/promise";
+import { mysql } from "./optionalPeer.js";
 import type { ResultSetHeader } from "mysql2/promise";
 import type {
   EdgeKey,

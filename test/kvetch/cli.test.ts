@@ -1,5 +1,5 @@
 // `graphscale kvetch` without any server: usage errors (exit 2, what to do), a --config JS module naming a
-// user's own backend (migrate, stats, repair), and the built bin dist/cli.js run by plain node. The MySQL
+// user's own backend (migrate, stats, repair), and the built bin dist/graphscale.js run by plain node. The MySQL
 // commands themselves are in test/integration/kvetch-cli.test.ts.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), "graphscale-cli-"));
 /** runCli in this process, in an empty directory with no GRAPHSCALE_* variables. */
 const run = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCliIn(dir, args, env);
 
-test("usage errors exit 2, say what was wrong and print the usage", async () => {
+test("usage errors exit 2 with one line: what was wrong and where the usage is", async () => {
   const cases: [string[], string][] = [
     [["kvetch", "explode"], 'unknown kvetch command "explode"; the commands are migrate, repair, stats'],
     [["kvetch"], 'unknown kvetch command ""'],
@@ -32,7 +32,7 @@ test("usage errors exit 2, say what was wrong and print the usage", async () => 
     const result = await run(args);
     assert.is(result.code, 2, args.join(" "));
     assert.match(result.stderr, `graphscale: ${message}`);
-    assert.match(result.stderr, "Usage: graphscale kvetch <command>");
+    assert.match(result.stderr, /^graphscale: [^\n]* \(usage: graphscale kvetch --help\)\n$/, "one line");
     assert.is(result.stdout, "");
   }
 });
@@ -41,7 +41,7 @@ test("--help prints the usage to stdout and exits 0", async () => {
   const help = await run(["--help"]);
   assert.is(help.code, 0);
   assert.match(help.stdout, "Usage: graphscale kvetch <command>");
-  assert.match(help.stdout, "or a JS module (.js, .mjs, .cjs) whose default export");
+  assert.match(help.stdout, "or a module (.js, .mjs, .cjs, .ts) whose default export");
 });
 
 test("config files: bad shards, a module without a backend, repair without a schema", async () => {
@@ -74,7 +74,7 @@ test("a config module's own backend: migrate, stats and repair run on it", async
   assert.match(after.stdout, /^total\s+2\s+1\s+1$/m);
 });
 
-const builtCli = join(root, "dist/cli.js");
+const builtCli = join(root, "dist/graphscale.js");
 
 function runBuilt(args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -90,11 +90,11 @@ function runBuilt(args: string[]): Promise<CliRun> {
 }
 
 if (existsSync(builtCli)) {
-  test("the built bin (node dist/cli.js): usage errors, help, and a config module with a memory backend", async () => {
+  test("the built bin (node dist/graphscale.js): usage errors, help, and a config module with a memory backend", async () => {
     const unknown = await runBuilt(["kvetch", "explode"]);
     assert.is(unknown.code, 2);
     assert.match(unknown.stderr, 'unknown kvetch command "explode"');
-    const help = await runBuilt(["--help"]);
+    const help = await runBuilt(["kvetch", "--help"]);
     assert.is(help.code, 0);
     assert.match(help.stdout, "Usage: graphscale kvetch <command>");
     const kvetchEntry = new URL(`file://${join(root, "dist/kvetch.js")}`).href;
@@ -105,8 +105,8 @@ if (existsSync(builtCli)) {
     assert.match(stats.stdout, /^total\s+0\s+0\s+0$/m);
   });
 } else {
-  console.log("SKIPPED test/kvetch/cli.test.ts: dist/cli.js is missing; run `npm run build` to test the built bin");
-  test.skip("the built bin (node dist/cli.js): SKIPPED because dist/cli.js is missing; run `npm run build` first", () => {});
+  console.log("SKIPPED test/kvetch/cli.test.ts: dist/graphscale.js is missing; run `npm run build` to test the built bin");
+  test.skip("the built bin (node dist/graphscale.js): SKIPPED because dist/graphscale.js is missing; run `npm run build` first", () => {});
 }
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,13 +1,8 @@
-// The `graphscale` command: `schema print` and `typegen` run here (annotated SDL sits above the engine and
-// the store); every other command (`kvetch migrate|repair|stats`) is the store's own CLI, loaded as it is.
+#!/usr/bin/env node
+// The `graphscale` command (dist/graphscale.js): `schema print` and `typegen` run here (annotated SDL sits above
+// the engine and the store); `kvetch migrate|repair|stats` and `deps invalidate` are the store's own CLI, given a
+// schema loader that also reads annotated SDL. Never does anything on import but run the one command.
 
-import { runSchemaCli } from "./schemaCommands.js";
+import { runCommand } from "./run.js";
 
-const argv = process.argv.slice(2);
-if (argv[0] === "schema" || argv[0] === "typegen") {
-  process.exitCode = await runSchemaCli(argv, { cwd: process.cwd(), out: process.stdout, err: process.stderr });
-} else {
-  // The store's CLI runs itself on import: from source under tsx, or as the bundle beside this one.
-  const storeCli = import.meta.url.endsWith(".ts") ? "../../../src/kvetch/cli.ts" : "./cli.js";
-  await import(new URL(storeCli, import.meta.url).href);
-}
+process.exitCode = await runCommand(process.argv.slice(2), { env: process.env, cwd: process.cwd(), out: process.stdout, err: process.stderr });

@@ -1,13 +1,13 @@
 // `graphscale schema print <file>` and `graphscale typegen <file>`: the commands over annotated SDL. A
-// .graphql file is read directly; a .js/.ts module is imported (TypeScript through tsx when it is installed).
+// .graphql file is read directly; a .js/.ts module is imported (TypeScript through the project's tsx).
 // Prints to `out`; never touches a store.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { printSchema, type GraphQLSchema } from "graphql";
 import type { KvetchSchema } from "../../../src/kvetch/index.js";
-import { loadFailure } from "../../../src/kvetch/syntaxLocation.js";
+import { importUserModule } from "../../../src/kvetch/cliModule.js";
+import { usageLine } from "../../../src/kvetch/commandLine.js";
 import { makeKvetchSchema } from "../sdl/makeKvetchSchema.js";
 import { kvetchDirectiveTypeDefs } from "../sdl/directives.js";
 import { typegen } from "./typegen.js";
@@ -21,8 +21,8 @@ export const SCHEMA_USAGE = `Usage: graphscale schema print <schema.graphql | mo
   typegen        TypeScript types for the schema's plans (TypePlans keys, field names, argument names)
 
 A module must export \`schema\` (a GraphQLSchema) and may export \`kvetchSchema\`, or export the result of
-makeKvetchSchema() as \`default\`. TypeScript modules load through tsx when it is installed (npm i -D tsx);
-otherwise run the command as \`node --import tsx node_modules/graphscale/dist/graphscale.js ...\`.`;
+makeKvetchSchema() as \`default\`. TypeScript modules (.ts, .mts, .cts) load through your project's tsx
+(npm i -D tsx).`;
 
 interface LoadedSchema {
   schema: GraphQLSchema;
@@ -62,9 +62,9 @@ export async function loadSchemaFile(path: string, cwd: string): Promise<LoadedS
   }
   let module: Record<string, any>;
   try {
-    module = (await importModule(full)) as Record<string, any>;
+    module = await importUserModule(full, path);
   } catch (error) {
-    throw new Error(`cannot load ${path}: ${loadFailure(path, error, full)}`, { cause: error });
+    throw new Error(`cannot load ${path}: ${(error as Error).message}`, { cause: error });
   }
   const source = module.schema ? module : module.default?.schema ? module.default : null;
   if (!source) throw new Error(`${path} exports no \`schema\` (exports: ${Object.keys(module).join(", ") || "none"}); ${MODULE_EXPORTS}.`);
@@ -80,19 +80,13 @@ export async function loadSchemaFile(path: string, cwd: string): Promise<LoadedS
   return { schema: source.schema, kvetchSchema: (kvetch as KvetchSchema | null | undefined) ?? null };
 }
 
-async function importModule(full: string): Promise<unknown> {
-  if (/\.[cm]?ts$/.test(full)) {
-    try {
-      const loader = "tsx/esm/api"; // a variable: the bundler must leave tsx to the user's install
-      const tsx = (await import(loader)) as { register(): unknown };
-      tsx.register();
-    } catch {
-      throw new Error(
-        `${full} is TypeScript and tsx is not installed. Install it (npm i -D tsx), run with \`node --import tsx\`, or compile the module and pass the .js file.`,
-      );
-    }
+/** readSdlKvetchSchema: the Kvetch schema annotated SDL declares (for the store's commands: repair, deps invalidate). */
+export function readSdlKvetchSchema(path: string): KvetchSchema {
+  try {
+    return makeKvetchSchema({ typeDefs: readFileSync(path, "utf8") }).kvetchSchema;
+  } catch (error) {
+    throw locatedError(path, error);
   }
-  return import(pathToFileURL(full).href);
 }
 
 /** The Kvetch schema as text: one line per object type, edge and index. */
@@ -190,7 +184,7 @@ export async function runSchemaCli(argv: readonly string[], io: { cwd: string; o
     return 0;
   } catch (error) {
     if (error instanceof SchemaUsageError) {
-      io.err.write(`graphscale: ${error.message}\n\n${SCHEMA_USAGE}\n`);
+      io.err.write(usageLine(error.message, `graphscale ${argv[0] === "typegen" ? "typegen" : "schema"} --help`));
       return 2;
     }
     io.err.write(`graphscale: ${error instanceof Error ? error.message : String(error)}\n`);

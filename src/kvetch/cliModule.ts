@@ -1,0 +1,61 @@
+// Loading a user's module for the `graphscale` commands (a schema, a config): .js/.mjs/.cjs as they are, and
+// .ts/.mts/.cts through the tsx the user's project installed (graphscale never bundles or requires tsx). Never
+// swallows a failure: it comes back saying which file, where its syntax error is, and what to install.
+
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { loadFailure } from "./syntaxLocation.js";
+
+export const TYPESCRIPT_MODULE = /\.[cm]?ts$/;
+
+/** What a TypeScript module needs when no tsx is found. */
+export const NO_TSX =
+  "it is TypeScript, which graphscale loads through your project's tsx, and tsx is not installed: run `npm i -D tsx` in your project, or pass the compiled .js file";
+
+let tsxRegistered = false;
+
+/**
+ * Registers the user's tsx (its main entry, what `node --import tsx` loads: TypeScript for import and require
+ * alike): the tsx the module's own project installed, else the one of the working directory, else one beside
+ * graphscale. False when there is none.
+ */
+async function registerTsx(moduleFile: string): Promise<boolean> {
+  if (tsxRegistered) return true;
+  const candidates: string[] = [];
+  for (const from of [join(dirname(moduleFile), "noop.js"), join(process.cwd(), "noop.js")]) {
+    try {
+      candidates.push(pathToFileURL(createRequire(from).resolve("tsx")).href);
+    } catch {
+      // not installed from there
+    }
+  }
+  const beside = "tsx"; // a variable, not a literal import: the bundler must leave tsx to the user's install
+  candidates.push(beside);
+  for (const specifier of candidates) {
+    try {
+      await import(specifier);
+      tsxRegistered = true;
+      return true;
+    } catch {
+      // try the next one
+    }
+  }
+  return false;
+}
+
+/** Why a module could not be loaded (callers lead it with "cannot load <path>: "). */
+export class ModuleLoadError extends Error {}
+
+/**
+ * importUserModule: the module's namespace; a TypeScript file first registers the user's tsx. `shown` is the
+ * path as the user wrote it, which a syntax error's location is given in.
+ */
+export async function importUserModule(file: string, shown: string): Promise<Record<string, unknown>> {
+  if (TYPESCRIPT_MODULE.test(file) && !(await registerTsx(file))) throw new ModuleLoadError(NO_TSX);
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ModuleLoadError(loadFailure(shown, error, file), { cause: error });
+  }
+}
