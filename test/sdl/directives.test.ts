@@ -37,7 +37,7 @@ const blogSdl = /* GraphQL */ `
 test("generated inputs: create and update mutations without arguments get input types from the stored attributes", () => {
   const { resolvedTypeDefs, kvetchSchema } = makeKvetchSchema({ typeDefs: blogSdl });
   assert.match(resolvedTypeDefs, /createPost\(input: CreatePostInput!\): Post/);
-  assert.match(resolvedTypeDefs, /updatePost\(id: ID!, input: UpdatePostInput!\): Post/);
+  assert.match(resolvedTypeDefs, /updatePost\(id: ID!, input: UpdatePostInput!, ifVersion: Int\): Post/);
   assert.match(resolvedTypeDefs, /input CreatePostInput \{\n  title: String!\n  tag: String\n  views: Int\n  authorId: ID\n\}/);
   assert.match(resolvedTypeDefs, /input UpdatePostInput \{\n  title: String\n  tag: String\n  views: Int\n  authorId: ID\n\}/);
   assert.equal(kvetchSchema.edges.map((e) => [e.name, e.edgeId, e.fromType, e.toType, e.storedIdAttr]), [

@@ -20,6 +20,8 @@ export interface WriteRule {
   readonly idArg: string | null;
   /** An input-object argument whose fields are attributes. */
   readonly inputArg: string | null;
+  /** The argument holding the version an update expects (`ifVersion: Int`), or null when it has none. */
+  readonly versionArg: string | null;
   /** The other arguments, each an attribute of the same name. */
   readonly attrArgs: readonly string[];
   /** Attributes never written as null (their fields are non-null), `@default` or not. */
@@ -30,6 +32,12 @@ export interface WriteRule {
   readonly storedIds: ReadonlyMap<string, string>;
   /** Values a create gives attributes it was not given. */
   readonly defaults: ReadonlyMap<string, unknown>;
+}
+
+/** Why an id an entry names does not hold, with the code clients branch on. */
+interface ReferenceProblem {
+  code: "NOT_FOUND" | "WRONG_TYPE";
+  message: string;
 }
 
 /** Each entry's checked write: the object id (update, delete) and the data or patch. */
@@ -78,7 +86,7 @@ export class CheckWriteStep extends Step<CheckedWrite> {
           const write = out[i];
           if (write === undefined || !("data" in (write as object))) continue;
           const problem = this.referenceProblem(write as CheckedWrite, byId);
-          if (problem !== null) out[i] = fail(new GraphQLError(`${this.rule.field}: ${problem}`));
+          if (problem !== null) out[i] = fail(new GraphQLError(`${this.rule.field}: ${problem.message}`, { extensions: { code: problem.code } }));
         }
         return out;
       });
@@ -112,13 +120,13 @@ export class CheckWriteStep extends Step<CheckedWrite> {
     return { id: typeof id === "string" ? id.toLowerCase() : null, data };
   }
 
-  /** Why an entry's ids do not hold (missing object, other type), or null. */
-  private referenceProblem(write: CheckedWrite, byId: ReadonlyMap<string, KvetchObject | null>): string | null {
+  /** Why an entry's ids do not hold (a missing object: NOT_FOUND, one of another type: WRONG_TYPE), or null. */
+  private referenceProblem(write: CheckedWrite, byId: ReadonlyMap<string, KvetchObject | null>): ReferenceProblem | null {
     const rule = this.rule;
-    const check = (name: string, id: string, type: string): string | null => {
+    const check = (name: string, id: string, type: string): ReferenceProblem | null => {
       const object = byId.get(id) ?? null;
-      if (object === null) return `${name} "${id}" names no ${type}.`;
-      return object.type === type ? null : `${name} "${id}" is a ${object.type}, not a ${type}.`;
+      if (object === null) return { code: "NOT_FOUND", message: `${name} "${id}" names no ${type}.` };
+      return object.type === type ? null : { code: "WRONG_TYPE", message: `${name} "${id}" is a ${object.type}, not a ${type}.` };
     };
     if (write.id !== null) {
       const problem = check(rule.idArg!, write.id, rule.type);
