@@ -38,7 +38,7 @@ for (const [name, serve] of servers) {
       assert.equal(json, direct);
       assert.is(kvetch.counters.calls, 5);
       const bad = await post(server, { query: `mutation { createTodoItem(listId: "${id}", text: "x") { id } }` });
-      assert.match(bad.json.errors[0].message, /listId "[^"]+" is a User, not a TodoList/, JSON.stringify(bad.json));
+      assert.match(bad.json.errors[0].message, /listId "[^"]+" is of type User, not TodoList/, JSON.stringify(bad.json));
     } finally {
       server.close();
     }

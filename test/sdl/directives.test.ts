@@ -68,7 +68,7 @@ test("generated mutations and reads: create with defaults, stored-id check (a ba
   // a bad authorId: the check refuses it and nothing is written (an id that is no uuid costs no call)
   const stored = await objects();
   const refused: Array<[string, RegExp, number]> = [
-    [postId, new RegExp(`^createPost: authorId "${postId}" is a Post, not a Author\\.$`), 1],
+    [postId, new RegExp(`^createPost: authorId "${postId}" is of type Post, not Author\\.$`), 1],
     [newId(), /^createPost: authorId "[^"]+" names no Author\.$/, 1],
     ["not-an-id", /^createPost: authorId "not-an-id" is not an object id\.$/, 0],
   ];

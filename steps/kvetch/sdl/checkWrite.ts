@@ -126,7 +126,7 @@ export class CheckWriteStep extends Step<CheckedWrite> {
     const check = (name: string, id: string, type: string): ReferenceProblem | null => {
       const object = byId.get(id) ?? null;
       if (object === null) return { code: "NOT_FOUND", message: `${name} "${id}" names no ${type}.` };
-      return object.type === type ? null : { code: "WRONG_TYPE", message: `${name} "${id}" is a ${object.type}, not a ${type}.` };
+      return object.type === type ? null : { code: "WRONG_TYPE", message: `${name} "${id}" is of type ${object.type}, not ${type}.` };
     };
     if (write.id !== null) {
       const problem = check(rule.idArg!, write.id, rule.type);
