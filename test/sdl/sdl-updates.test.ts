@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { graphql, makeSchema, type FieldArgs, type Step } from "../../src/index.js";
 import { Kvetch, makeKvetchSchema, memoryBackend, newId, updateObject } from "../../steps/kvetch/index.js";
+import { typegen } from "../../steps/kvetch/cli/typegen.js";
 
 const sdl = /* GraphQL */ `
   type Query {
@@ -50,6 +51,12 @@ test("generated update: takes an optional ifVersion: Int; a declared `ifVersion:
     () => makeKvetchSchema({ typeDefs: sdl.replace("ifVersion: Int)", "ifVersion: String)") }),
     /Mutation\.retitlePost: @updateObject argument ifVersion: String must be an Int \(the version the update expects\); declare it ifVersion: Int/,
   );
+});
+
+test("typegen: the update mutations' plan arguments include ifVersion: number | null", () => {
+  const types = typegen(schema);
+  assert.match(types, "updatePost?: PlanResolver<unknown, { id: string; input: UpdatePostInput; ifVersion: number | null }>;");
+  assert.match(types, "retitlePost?: PlanResolver<unknown, { id: string; title: string | null; ifVersion: number | null }>;");
 });
 
 test("ifVersion through GraphQL: at the stored version the update applies; at another it is a CONFLICT with the current version, nothing written", async () => {
