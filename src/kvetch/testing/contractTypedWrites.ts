@@ -4,6 +4,7 @@
 
 import type { Kvetch } from "../kvetch.js";
 import { KvetchError } from "../errors.js";
+import type { DependencyChange } from "../reactivity.js";
 import { assert, rejects, rowTotals, shardsOf, total, userWithLists } from "./contractHelpers.js";
 import type { ContractTest } from "./contractHelpers.js";
 
@@ -88,6 +89,34 @@ export function typedWriteContract(it: ContractTest): void {
     const changed = await kvetch.updateObject("TodoList", list.id, { title: "eu 1" });
     assert.is(changed.version, 2);
     assert.ok((await kvetch.dependencyVersions(keys))[0]! !== versions[0], "the object's key moved");
+  });
+
+  it("empty updates: no invalidation reaches onInvalidate listeners, so no live query wakes up", async (kvetch) => {
+    const { user, lists } = await userWithLists(kvetch, "el", 1);
+    const list = lists[0]!;
+    const heard: (DependencyChange | null)[] = [];
+    const stop = kvetch.onInvalidate((change) => heard.push(change));
+    try {
+      // Until the listener hears a key of its own (with Redis: until the subscription is confirmed).
+      const heardKey = async (key: string, write?: () => Promise<unknown>): Promise<void> => {
+        for (let t = 0; t < 300; t++) {
+          if (heard.some((change) => change === null || change.touches(key))) return;
+          if (write !== undefined && t % 10 === 0) await write();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        assert.unreachable(`the listener never heard ${key}`);
+      };
+      await heardKey("contract:probe", () => kvetch.invalidateDependency("contract:probe"));
+      heard.length = 0;
+      await kvetch.updateObject("TodoList", list.id, {});
+      await kvetch.updateObject("TodoList", list.id, { userId: user.id, title: "el 0" });
+      // A real write after them: its change arrives after any they would have sent.
+      await kvetch.updateObject("User", user.id, { age: 1 });
+      await heardKey(`object:${user.id}`);
+      assert.equal(heard.filter((change) => change === null || change.touches(`object:${list.id}`) || change.touches(`edges:user_to_list:${user.id}`)).length, 0);
+    } finally {
+      stop();
+    }
   });
 
   it("ifVersion: applies at that version; at another it is a CONFLICT with the current version and nothing is written", async (kvetch) => {
