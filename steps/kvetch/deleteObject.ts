@@ -6,7 +6,7 @@
 // Never hoisted, deduplicated or run per entry.
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue, registerStepClass } from "../../src/index.js";
-import { KvetchError } from "../../src/kvetch/index.js";
+import { KvetchError, isUuid, notUuidError } from "../../src/kvetch/index.js";
 import { clientError } from "./clientError.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
@@ -29,16 +29,20 @@ export class DeleteObjectStep extends Step<boolean | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [ids, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<boolean | null | FlaggedValue>> | Array<boolean | null> {
+  execute({ count, values: [ids, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<boolean | null | FlaggedValue>> | Array<boolean | null | FlaggedValue> {
     const out = new Array<boolean | null | FlaggedValue>(count).fill(null);
     const batch: string[] = [];
     const slot = new Int32Array(count).fill(-1);
     for (let i = 0; i < count; i++) {
       if (ids[i] == null) continue;
+      if (!isUuid(ids[i])) {
+        out[i] = fail(clientError(notUuidError(ids[i], `deleteObject(${JSON.stringify(this.type)})`)) as Error); // bad input: this entry's error, nothing sent
+        continue;
+      }
       slot[i] = batch.length;
       batch.push(ids[i] as string);
     }
-    if (batch.length === 0) return out as Array<boolean | null>;
+    if (batch.length === 0) return out;
     return requireStore(storeValue, this)
       .deleteObjects(batch, { type: this.type, partial: true })
       .then(

@@ -10,6 +10,7 @@ import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, Kv
 import { KvetchError, decodeCursor } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { badUserInput, clientError } from "./clientError.js";
 import { loadedById } from "./loadedId.js";
 import { ACCEPT_ANY, keyedPages, readPrefetched, type PrefetchedPages } from "./prefetch.js";
 
@@ -154,6 +155,14 @@ export abstract class KvetchListStep extends Step<unknown> {
     const afters = this.afterIndex < 0 ? null : values[this.afterIndex];
     const out = new Array<unknown>(count);
 
+    // A global after that is no cursor is the client's error at every entry, with this step's name; no query.
+    if (afterGlobal && afters != null) {
+      try {
+        decodeCursor(afters, `${this.factoryName}("${this.name}") after`);
+      } catch (error) {
+        throw clientError(error);
+      }
+    }
     // The page size pushed into the query: the global first, or the largest per-entry first (pages trimmed below).
     let limit: number | null = firstGlobal ? this.checkFirst(firsts, maxPage) : 0;
     // Entries that query, as positions into the request list (-1: no query, value already set).
@@ -170,7 +179,7 @@ export abstract class KvetchListStep extends Step<unknown> {
       }
       const problem = this.keyError(key);
       if (problem !== null) {
-        out[i] = fail(problem); // bad input: this entry's error, without a query
+        out[i] = fail(clientError(problem)); // bad input: this entry's error, without a query
         slot[i] = -1;
         continue;
       }
@@ -179,7 +188,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         try {
           decodeCursor(ownAfter, `${this.factoryName}("${this.name}") after`);
         } catch (error) {
-          out[i] = fail(error as Error); // like a bad key: this entry's error without a query; the others still read
+          out[i] = fail(clientError(error) as Error); // like a bad key: this entry's error without a query; the others still read
           slot[i] = -1;
           continue;
         }
@@ -189,7 +198,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         try {
           own = this.checkFirst((firsts as readonly unknown[])[i], maxPage);
         } catch (error) {
-          out[i] = fail(error as Error); // this entry's own page size is refused; the others still read
+          out[i] = fail(clientError(error) as Error); // this entry's own page size is refused; the others still read
           slot[i] = -1;
           continue;
         }
@@ -240,7 +249,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         if (at < 0) continue;
         const read = pages[at]!;
         if (read instanceof KvetchError) {
-          out[i] = fail(read); // this entry's shard failed; entries on other shards are served
+          out[i] = fail(clientError(read) as Error); // this entry's shard failed; entries on other shards are served
           continue;
         }
         let page = read;
@@ -267,7 +276,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         `${this.factoryName}("${this.name}"): first = ${value} is above the largest page this server reads, ${maxPage} (maxPageSize); ask for at most ${maxPage} items.`,
       );
     }
-    throw new Error(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
+    throw badUserInput(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
   }
 
   /** A lone first() over the list caps the query at one item; a key that is a loaded object's id becomes the id it was loaded by. */

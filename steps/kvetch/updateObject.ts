@@ -6,8 +6,8 @@
 // Never hoisted, deduplicated or run per entry.
 
 import { Step, constant, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext, registerStepClass } from "../../src/index.js";
-import { KvetchError, type KvetchObject, type UpdateItem } from "../../src/kvetch/index.js";
-import { clientError } from "./clientError.js";
+import { KvetchError, isUuid, notUuidError, type KvetchObject, type UpdateItem } from "../../src/kvetch/index.js";
+import { badUserInput, clientError, describeInput } from "./clientError.js";
 import { objectAttribute } from "./loadObject.js";
 import { kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";
@@ -51,6 +51,15 @@ export class UpdateObjectStep extends Step<KvetchObject | null> {
       const id = ids[i];
       const patch = patches[i];
       if (id == null || patch == null) continue; // nothing to update: the entry is null
+      const problem = !isUuid(id)
+        ? notUuidError(id, `updateObject(${JSON.stringify(this.type)})`)
+        : typeof patch !== "object" || Array.isArray(patch)
+          ? badUserInput(`graphscale: updateObject(${JSON.stringify(this.type)}) was given the patch ${describeInput(patch)}; a patch is an object of attributes.`)
+          : null;
+      if (problem !== null) {
+        out[i] = fail(clientError(problem) as Error); // bad input: this entry's error, nothing sent
+        continue;
+      }
       slot[i] = items.length;
       items.push({ id: id as string, patch: patch as UpdateItem["patch"], ifVersion: (versions[i] ?? null) as number | null });
     }

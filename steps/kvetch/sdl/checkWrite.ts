@@ -34,6 +34,9 @@ export interface WriteRule {
   readonly defaults: ReadonlyMap<string, unknown>;
 }
 
+/** A client's own bad argument to a generated mutation. */
+const BAD_INPUT = { extensions: { code: "BAD_USER_INPUT" } } as const;
+
 /** Why an id an entry names does not hold, with the code clients branch on. */
 interface ReferenceProblem {
   code: "NOT_FOUND" | "WRONG_TYPE";
@@ -103,18 +106,18 @@ export class CheckWriteStep extends Step<CheckedWrite> {
     if (rule.mode === "create") for (const [name, value] of rule.defaults) if (own(data, name) === undefined) data[name] = value;
     // An explicit null is not "not given": a @default fills only absent attributes, and never null.
     for (const name of rule.nonNull) {
-      if (own(data, name) === null) throw new GraphQLError(`${rule.field}: ${name} cannot be null (${rule.type}.${name} is non-null).`);
+      if (own(data, name) === null) throw new GraphQLError(`${rule.field}: ${name} cannot be null (${rule.type}.${name} is non-null).`, BAD_INPUT);
     }
     if (rule.mode === "create") {
       for (const name of rule.required) {
-        if (own(data, name) === undefined) throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`);
+        if (own(data, name) === undefined) throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`, BAD_INPUT);
       }
     }
     const id = rule.idArg === null ? null : (own(args, rule.idArg) as string | null | undefined);
-    if (rule.idArg !== null && (typeof id !== "string" || !isUuid(id))) throw new GraphQLError(`${rule.field}: ${rule.idArg} ${JSON.stringify(id ?? null)} is not an object id.`);
+    if (rule.idArg !== null && (typeof id !== "string" || !isUuid(id))) throw new GraphQLError(`${rule.field}: ${rule.idArg} ${JSON.stringify(id ?? null)} is not an object id.`, BAD_INPUT);
     for (const attr of rule.storedIds.keys()) {
       const value = own(data, attr);
-      if (value != null && !isUuid(value)) throw new GraphQLError(`${rule.field}: ${attr} ${JSON.stringify(value)} is not an object id.`);
+      if (value != null && !isUuid(value)) throw new GraphQLError(`${rule.field}: ${attr} ${JSON.stringify(value)} is not an object id.`, BAD_INPUT);
       if (value != null) data[attr] = (value as string).toLowerCase();
     }
     return { id: typeof id === "string" ? id.toLowerCase() : null, data };
