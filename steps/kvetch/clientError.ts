@@ -23,7 +23,8 @@ export function clientError(error: unknown): unknown {
   const extensions: Record<string, unknown> = { code };
   if (code !== error.code) extensions.reason = error.code;
   if (error.currentVersion !== undefined) extensions.currentVersion = error.currentVersion;
-  return new GraphQLError(error.message, { originalError: error, extensions });
+  // No originalError: GraphQL Yoga masks a GraphQLError whose originalError is not a GraphQLError.
+  return new GraphQLError(error.message, { extensions });
 }
 
 /** A client's bad argument to a Kvetch step (a page size, a non-id value) as a GraphQLError with code BAD_USER_INPUT. */
