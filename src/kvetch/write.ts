@@ -169,7 +169,7 @@ function refusedUpdate(store: Store, { id, type, ifVersion, where }: ObjectPatch
   if (row === null) return { code: "NOT_FOUND", reason: `${where}: no ${type.name} with id ${id} (shard ${shardOfId(store.shardMap, id)})` };
   if (row.typeId !== type.typeId) {
     const actual = store.schema.typeById(row.typeId)?.name ?? `typeId ${row.typeId}`;
-    return { code: "WRONG_TYPE", reason: `${where}: ${id} is of type ${actual}, not ${type.name}; pass the id of a ${type.name} object, or update it as ${actual}` };
+    return { code: "WRONG_TYPE", reason: `${where}: ${id} is of type ${actual}, not ${type.name}; pass the id of an object of type ${type.name}, or update it as ${actual}` };
   }
   if (ifVersion !== null && row.version !== ifVersion) {
     return {
