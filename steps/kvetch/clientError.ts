@@ -39,3 +39,11 @@ export function describeInput(value: unknown): string {
   if (value === null || typeof value !== "object") return `${String(value)} (${value === null ? "null" : typeof value})`;
   return "an object";
 }
+
+/**
+ * A maxPageSize error: a GraphQLError carrying `extensions.code` LIMIT_EXCEEDED (spec/limits.md), without a
+ * path, so the output locates it at each entry's field and keeps the code.
+ */
+export function pageLimitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "LIMIT_EXCEEDED" } });
+}

@@ -3,24 +3,15 @@
 // constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
-import { GraphQLError } from "graphql";
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { AccessStep, Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "../../src/kvetch/index.js";
 import { KvetchError, decodeCursor } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
-import { badUserInput, clientError } from "./clientError.js";
+import { badUserInput, clientError, pageLimitError } from "./clientError.js";
 import { loadedById } from "./loadedId.js";
 import { ACCEPT_ANY, keyedPages, readPrefetched, type PrefetchedPages } from "./prefetch.js";
-
-/**
- * A maxPageSize error: a GraphQLError carrying `extensions.code` LIMIT_EXCEEDED (spec/limits.md), without a
- * path, so the output locates it at each entry's field and keeps the code.
- */
-function pageLimitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "LIMIT_EXCEEDED" } });
-}
 
 /** What each entry's value is: the list of items, or a page `{ edges, hasNextPage, endCursor }`. */
 export type ListMode = "list" | "page";
@@ -156,13 +147,8 @@ export abstract class KvetchListStep extends Step<unknown> {
     const out = new Array<unknown>(count);
 
     // A global after that is no cursor is the client's error at every entry, with this step's name; no query.
-    if (afterGlobal && afters != null) {
-      try {
-        decodeCursor(afters, `${this.factoryName}("${this.name}") after`);
-      } catch (error) {
-        throw clientError(error);
-      }
-    }
+    const afterError = afterGlobal && afters != null ? this.cursorError(afters) : null;
+    if (afterError !== null) throw afterError;
     // The page size pushed into the query: the global first, or the largest per-entry first (pages trimmed below).
     let limit: number | null = firstGlobal ? this.checkFirst(firsts, maxPage) : 0;
     // Entries that query, as positions into the request list (-1: no query, value already set).
@@ -184,14 +170,11 @@ export abstract class KvetchListStep extends Step<unknown> {
         continue;
       }
       const ownAfter = afterGlobal ? null : ((afters as readonly unknown[])[i] ?? null);
-      if (ownAfter !== null) {
-        try {
-          decodeCursor(ownAfter, `${this.factoryName}("${this.name}") after`);
-        } catch (error) {
-          out[i] = fail(clientError(error) as Error); // like a bad key: this entry's error without a query; the others still read
-          slot[i] = -1;
-          continue;
-        }
+      const ownAfterError = ownAfter === null ? null : this.cursorError(ownAfter);
+      if (ownAfterError !== null) {
+        out[i] = fail(ownAfterError); // like a bad key: this entry's error without a query; the others still read
+        slot[i] = -1;
+        continue;
       }
       if (!firstGlobal) {
         let own: number | null;
@@ -265,6 +248,16 @@ export abstract class KvetchListStep extends Step<unknown> {
       }
       return out;
     });
+  }
+
+  /** The client's error for an `after` that is no cursor of this list (null for a cursor). */
+  private cursorError(after: unknown): Error | null {
+    try {
+      decodeCursor(after, `${this.factoryName}("${this.name}") after`);
+      return null;
+    } catch (error) {
+      return clientError(error) as Error;
+    }
   }
 
   /** A page size as the store takes it; an error naming the step for anything else (a limit error above maxPageSize). */
