@@ -89,7 +89,7 @@ export async function runLiveLatencyScenario(options: { writes?: number; offset?
         itemCounts[u]![l]!++;
         await a.createObject("TodoItem", { listId: seed.listIds[u]![l]!, text, done: false });
       } else {
-        await a.updateObject(seed.itemIds[u]![l]![next(3)]!, { text });
+        await a.updateObject("TodoItem", seed.itemIds[u]![l]![next(3)]!, { text });
       }
       try {
         await shown;

@@ -53,7 +53,7 @@ export async function liveRerunCosts(subtrees: boolean): Promise<{ first: RunCos
   };
   try {
     const first = await nextRun(async () => undefined);
-    const itemText = await nextRun(() => kvetch.updateObject(seed.itemIds[0]![3]![2]!, { text: "changed" }));
+    const itemText = await nextRun(() => kvetch.updateObject("TodoItem", seed.itemIds[0]![3]![2]!, { text: "changed" }));
     const listAdded = await nextRun(() => kvetch.createObject("TodoList", { userId: user, name: "New list" }));
     return { first, itemText, listAdded };
   } finally {

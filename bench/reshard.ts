@@ -33,7 +33,7 @@ async function todoView(n: number): Promise<void> {
 async function client(c: number): Promise<void> {
   for (let n = c; !stop; n += clients) {
     const started = performance.now();
-    if (n % 20 === 0) await kvetch.updateObject(ids[n % ids.length]!, { text: `bench ${n}` });
+    if (n % 20 === 0) await kvetch.updateObject("TodoItem", ids[n % ids.length]!, { text: `bench ${n}` });
     else await todoView(n);
     latencies[window].push(performance.now() - started);
   }

@@ -54,7 +54,7 @@ const resolvers: Record<string, Record<string, Resolver>> = {
     },
     setTodoItemDone: async (_root, { id, done }, { kvetch }) => {
       if ((await objectOf(kvetch, "TodoItem", id)) === null) throw new Error("setTodoItemDone: there is no todo item with that id.");
-      return kvetch.updateObject(id, { done });
+      return kvetch.updateObject("TodoItem", id, { done });
     },
     deleteTodoItem: (_root, { id }, { kvetch }) => kvetch.deleteObject(id),
     createTodoList: async (_root, { userId, name }, { kvetch }) => {

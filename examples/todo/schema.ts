@@ -123,7 +123,7 @@ export const todoPlans = {
     },
     setTodoItemDone: (_$root: Step, args: FieldArgs) => {
       const $id = lambda(loadObject("TodoItem", args.get("id")), existingItemId);
-      return updateObject($id, { done: args.get("done") });
+      return updateObject("TodoItem", $id, { done: args.get("done") });
     },
     // Typed: the store checks the id names a TodoItem before deleting anything.
     deleteTodoItem: (_$root: Step, args: FieldArgs) => deleteObject("TodoItem", args.get("id")),

@@ -116,7 +116,7 @@ function checkValue(value: unknown, path: string, stack: object[]): void {
         const kind = (value as object).constructor?.name ?? "object";
         throw new KvetchError(
           "BAD_DATA",
-          `${path} is a ${kind}; only plain objects, arrays, strings, finite numbers, booleans and null can be stored ` +
+          `${path} is ${/^[aeiou]/i.test(kind) ? "an" : "a"} ${kind}; only plain objects, arrays, strings, finite numbers, booleans and null can be stored ` +
             `(convert it first, e.g. a Date to its ISO string)`,
         );
       }

@@ -33,11 +33,14 @@ const INTERNAL_ERROR = Symbol.for("graphscale.internalError");
 
 export class KvetchError extends Error {
   readonly code: KvetchErrorCode;
+  /** On a CONFLICT from an update given `ifVersion`: the version the object has now (retry from it). */
+  readonly currentVersion?: number;
 
-  constructor(code: KvetchErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`Kvetch: ${message}`, options);
+  constructor(code: KvetchErrorCode, message: string, options?: { cause?: unknown; currentVersion?: number }) {
+    super(`Kvetch: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "KvetchError";
     this.code = code;
+    if (options?.currentVersion !== undefined) this.currentVersion = options.currentVersion;
   }
 }
 

@@ -5,6 +5,7 @@
 export { Kvetch } from "./kvetch.js";
 export type { KvetchOptions, KvetchHealth } from "./kvetch.js";
 export type { KvetchPartialOption, NewItem } from "./model.js";
+export type { UpdateItem } from "./updateItems.js";
 export type { DerivedWriteFailure } from "./store.js";
 export type { ShardHealth, BreakerState } from "./shardGuard.js";
 export type { CacheHealth } from "./cache.js";

@@ -6,7 +6,7 @@ import type { KvetchBackend, KvetchCounters, ShardStats } from "./backend.js";
 import { RedisCache } from "./cache.js";
 import type { CacheHealth } from "./cache.js";
 import { derivedRowsOf } from "./derived.js";
-import { checkJsonValue, encodeData, setKey } from "./data.js";
+import { checkJsonValue, encodeData } from "./data.js";
 import { distinctCheckedIds, distinctKeys, spread } from "./distinct.js";
 import { KvetchError, describeValue, shardFailureOf } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
@@ -32,7 +32,9 @@ import { memoryHubOf, redisHub } from "./versions.js";
 import { migrateTopology, openTopology } from "./topologyJoin.js";
 import { createObjects, deleteObjects, updateObjects } from "./write.js";
 import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
-import type { NewObject, ObjectPatch } from "./write.js";
+import type { NewObject } from "./write.js";
+import { objectPatches } from "./updateItems.js";
+import type { UpdateItem } from "./updateItems.js";
 
 export interface KvetchOptions {
   schema: KvetchSchema;
@@ -194,44 +196,39 @@ export class Kvetch {
     return createObjects(this.store, planned);
   }
 
-  /** Shallow-merges `patch` into the object's data (undefined removes a key); version + 1; returns the result. */
-  async updateObject(id: string, patch: KvetchData): Promise<KvetchObject> {
-    return orThrow(await this.updateObjectsIn("updateObject", [{ id, patch }]))[0]!;
+  /**
+   * Shallow-merges `patch` into the object `id` of `type` (undefined removes a key); version + 1; returns the
+   * result. An id of another type (WRONG_TYPE) or no object (NOT_FOUND) writes nothing; with `ifVersion`,
+   * so does an object at another version (CONFLICT, its `currentVersion` on the error). A patch that changes
+   * nothing writes nothing (same version, no invalidation) and returns the object.
+   */
+  async updateObject(type: string, id: string, patch: KvetchData, options?: { ifVersion?: number }): Promise<KvetchObject> {
+    if (typeof type !== "string" || typeof id !== "string") {
+      this.begin();
+      throw new KvetchError(
+        "BAD_ARGUMENT",
+        `updateObject takes (type, id, patch, { ifVersion }?): the object type first, e.g. updateObject("Todo", id, { done: true }); got ${describeValue(type)} then ${describeValue(id)}`,
+      );
+    }
+    return orThrow(await this.updateObjectsIn("updateObject", [{ type, id, patch, ifVersion: options?.ifVersion }], undefined))[0]!;
   }
 
-  /** A batch of updates; several patches for one id are merged in order and give the same final object. */
-  updateObjects(items: readonly { id: string; patch: KvetchData }[], options?: { partial?: false }): Promise<KvetchObject[]>;
-  updateObjects(items: readonly { id: string; patch: KvetchData }[], options: { partial: true }): Promise<(KvetchObject | KvetchError)[]>;
-  async updateObjects(items: readonly { id: string; patch: KvetchData }[], options?: KvetchPartialOption): Promise<(KvetchObject | KvetchError)[]> {
-    return settle(await this.updateObjectsIn("updateObjects", items), options);
+  /**
+   * A batch of updates, each of the type its item or `options.type` names; several patches for one id are
+   * merged in order and give the same final object. Refused before anything is written: an id of another
+   * type, a missing object, an item whose `ifVersion` is not the stored version.
+   */
+  updateObjects(items: readonly UpdateItem[], options?: { type?: string; partial?: false }): Promise<KvetchObject[]>;
+  updateObjects(items: readonly UpdateItem[], options: { type?: string; partial: true }): Promise<(KvetchObject | KvetchError)[]>;
+  async updateObjects(items: readonly UpdateItem[], options?: { type?: string } & KvetchPartialOption): Promise<(KvetchObject | KvetchError)[]> {
+    return settle(await this.updateObjectsIn("updateObjects", items, options?.type), options);
   }
 
-  private async updateObjectsIn(call: string, items: readonly { id: string; patch: KvetchData }[]): Promise<OrFailure<KvetchObject>[]> {
+  private async updateObjectsIn(call: string, items: readonly UpdateItem[], batchType: string | undefined): Promise<OrFailure<KvetchObject>[]> {
     if (!this.begin()) await this.open();
-    if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { id, patch }`);
-    // Patches for one id are merged in order into one update (a shallow merge of shallow merges), so one
-    // batch never holds two compare-and-sets, or two derived-row moves, for the same object.
-    const ids = new Array<string>(items.length);
-    const wheres = new Array<string>(items.length);
-    for (let i = 0; i < items.length; i++) {
-      wheres[i] = call === "updateObject" ? call : `${call} items[${i}]`;
-      const item = items[i];
-      if (item === null || typeof item !== "object") throw new KvetchError("BAD_ARGUMENT", `${wheres[i]} must be { id, patch }`);
-      ids[i] = checkId(item.id, `${wheres[i]} id`);
-      encodeData(item.patch, `${wheres[i]} patch`);
-    }
-    const distinct = distinctKeys(ids);
-    const patches = new Array<ObjectPatch>(distinct.keys.length);
-    for (let p = 0; p < patches.length; p++) patches[p] = { id: distinct.keys[p]!, patch: {}, where: wheres[distinct.firstOf[p]!]! };
-    for (let i = 0; i < items.length; i++) {
-      const patch = patches[distinct.slotOf[i]!]!.patch;
-      for (const key of Object.keys(items[i]!.patch)) {
-        const value = items[i]!.patch[key];
-        setKey(patch, key, value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
-      }
-    }
+    const { patches, slotOf } = objectPatches(this.schema, call, items, batchType);
     if (patches.length === 0) return [];
-    return spread(await updateObjects(this.store, patches), distinct.slotOf);
+    return spread(await updateObjects(this.store, patches), slotOf);
   }
 
   /**
@@ -242,7 +239,7 @@ export class Kvetch {
     return orThrow(await this.deleteObjectsIn("deleteObject id", [id], options?.type))[0]!;
   }
 
-  /** Deletes a batch; with `type`, ids of other types are not deleted (WRONG_TYPE, per entry with `partial`). */
+  /** Deletes a batch; with `type`, an id of another type refuses the whole call (WRONG_TYPE) and nothing is deleted. */
   deleteObjects(ids: readonly string[], options?: { type?: string; partial?: false }): Promise<boolean[]>;
   deleteObjects(ids: readonly string[], options: { type?: string; partial: true }): Promise<(boolean | KvetchError)[]>;
   async deleteObjects(ids: readonly string[], options?: { type?: string } & KvetchPartialOption): Promise<(boolean | KvetchError)[]> {
@@ -255,7 +252,7 @@ export class Kvetch {
     const canonical = where === "deleteObject id" ? [checkId(ids[0], where)] : checkIds(ids, where);
     const distinct = distinctKeys(canonical);
     if (distinct.keys.length === 0) return [];
-    return spread(await deleteObjects(this.store, distinct.keys, expectType), distinct.slotOf);
+    return spread(await deleteObjects(this.store, distinct.keys, expectType, where.replace(/ id(s)?$/, "")), distinct.slotOf);
   }
 
   /**

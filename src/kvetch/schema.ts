@@ -156,6 +156,7 @@ export function defineSchema(config: KvetchSchemaConfig): KvetchSchema {
   if (config === null || typeof config !== "object" || !Array.isArray(config.objects)) {
     throw new KvetchError("BAD_SCHEMA", "defineSchema needs { objects: [{ name, typeId }], edges?: [...], indexes?: [...] }");
   }
+  refuseUnknownKeys(config, "schema", "defineSchema's config");
   const edgeConfigs = config.edges ?? [];
   const indexConfigs = config.indexes ?? [];
   if (!Array.isArray(edgeConfigs)) throw new KvetchError("BAD_SCHEMA", "defineSchema: edges must be an array");
@@ -237,8 +238,28 @@ export function defineSchema(config: KvetchSchemaConfig): KvetchSchema {
   );
 }
 
+/** The keys each part of a schema config takes; any other key is a typo and refused (it would be dropped). */
+const KNOWN_KEYS = {
+  schema: ["objects", "edges", "indexes"],
+  objects: ["name", "typeId"],
+  edges: ["name", "edgeId", "fromType", "toType", "storedIdAttr", "storedOnType"],
+  indexes: ["name", "indexId", "indexedType", "indexedAttr"],
+} as const;
+
+/** Refuses a key of `value` that `kind` does not take, naming the key, where it is and the keys it takes. */
+function refuseUnknownKeys(value: object, kind: keyof typeof KNOWN_KEYS, where: string): void {
+  const known: readonly string[] = KNOWN_KEYS[kind];
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    throw new KvetchError(
+      "BAD_SCHEMA",
+      `${where} has the unknown key ${JSON.stringify(key)}; it would be ignored, so it is refused. Known keys: ${known.join(", ")}`,
+    );
+  }
+}
+
 function checkUnique<T extends { name: string }>(
-  kind: string,
+  kind: "objects" | "edges" | "indexes",
   items: readonly T[],
   idField: keyof T & string,
   add: (item: T, where: string) => void,
@@ -249,6 +270,7 @@ function checkUnique<T extends { name: string }>(
     const item = items[i]!;
     const where = `${kind}[${i}]`;
     if (item === null || typeof item !== "object") throw new KvetchError("BAD_SCHEMA", `${where} must be an object`);
+    refuseUnknownKeys(item, kind, item.name === undefined ? where : `${where} (${String(item.name)})`);
     if (typeof item.name !== "string" || !NAME_PATTERN.test(item.name)) {
       throw new KvetchError(
         "BAD_SCHEMA",

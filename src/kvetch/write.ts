@@ -5,6 +5,7 @@
 // is stored, not stored, or unknown — the unknown ones queued for repair.
 // Every argument is validated by the caller before the first write; never writes a derived row before its canonical row.
 
+import stableStringify from "fast-json-stable-stringify";
 import type { ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
 import { canonicalChunks, insertNew, removeSettled, replaceSettled, writeOutcomeOf } from "./canonicalWrite.js";
@@ -145,10 +146,15 @@ function keyUsedElsewhere(item: NewObject): KvetchError {
   return new KvetchError("CONFLICT", `createObject: idempotency key ${JSON.stringify(item.idempotencyKey)} was used for another object; use a new key per create`);
 }
 
-/** One validated update: the object id and the keys to set (undefined: remove the key). */
+/**
+ * One validated update: the object id, the type it must have, the keys to set (undefined: remove the key),
+ * and the version it must be at (null: whichever version it has; a concurrent change is merged again).
+ */
 export interface ObjectPatch {
   id: string;
+  type: KvetchObjectTypeDef;
   patch: KvetchData;
+  ifVersion: number | null;
   where: string;
 }
 
@@ -158,11 +164,50 @@ function updateConflict({ id }: ObjectPatch, outcome: string): KvetchError {
   return new KvetchError("CONFLICT", `updateObject: ${id} kept changing under ${MAX_ATTEMPTS} attempts; ${outcome}; retry the update`);
 }
 
+/** Why an update may not apply: its code, what was wrong, and for a CONFLICT the version the object has now. */
+interface Refusal {
+  code: "NOT_FOUND" | "WRONG_TYPE" | "CONFLICT";
+  reason: string;
+  currentVersion?: number;
+}
+
 /**
- * updateObjects: read the current rows from the shards, merge each patch shallowly, and compare-and-set
- * (version + 1) — retrying objects another writer changed in between — then move derived rows whose stored
- * id or indexed value changed, then invalidate. Missing objects fail the call before anything is written; an
- * object deleted, or still changing, after another of the batch was written fails only its own entry.
+ * refusedUpdate: why an update may not apply to the row read for it — a missing (or deleted) object, an
+ * object of another type, or a version other than its `ifVersion` — or null when it may.
+ */
+function refusedUpdate(store: Store, { id, type, ifVersion, where }: ObjectPatch, row: ObjectRow | null): Refusal | null {
+  if (row === null) return { code: "NOT_FOUND", reason: `${where}: no ${type.name} with id ${id} (shard ${shardOfId(store.shardMap, id)})` };
+  if (row.typeId !== type.typeId) {
+    const actual = store.schema.typeById(row.typeId)?.name ?? `typeId ${row.typeId}`;
+    return { code: "WRONG_TYPE", reason: `${where}: ${id} is of type ${actual}, not ${type.name}; pass the id of an object of type ${type.name}, or update it as ${actual}` };
+  }
+  if (ifVersion !== null && row.version !== ifVersion) {
+    return {
+      code: "CONFLICT",
+      reason: `${where}: ${type.name} ${id} is at version ${row.version}, not ifVersion ${ifVersion}; read it again and retry from version ${row.version}`,
+      currentVersion: row.version,
+    };
+  }
+  return null;
+}
+
+/** patchChangesNothing: true when every key of `patch` already holds that value in `data` (or is absent and removed). */
+export function patchChangesNothing(data: KvetchData, patch: KvetchData): boolean {
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
+    const has = Object.hasOwn(data, key);
+    if (value === undefined ? has : !has || stableStringify(data[key]) !== stableStringify(value)) return false;
+  }
+  return true;
+}
+
+/**
+ * updateObjects: read the current rows from the shards, refuse the call (nothing written) when an object is
+ * missing, of another type than its patch names, or not at its `ifVersion`; leave untouched an object the
+ * patch would not change; merge each other patch shallowly and compare-and-set (version + 1) — retrying
+ * objects another writer changed in between, unless they carry an `ifVersion`, whose re-read is then a
+ * CONFLICT — then move derived rows whose stored id or indexed value changed, then invalidate. A refusal met
+ * on a re-read, after another object of the batch was written, fails only its own entry.
  */
 export async function updateObjects(store: Store, patches: readonly ObjectPatch[]): Promise<OrFailure<KvetchObject>[]> {
   const results = new Array<OrFailure<KvetchObject>>(patches.length);
@@ -188,22 +233,26 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
     const planned: { at: number; before: ObjectRow; row: ObjectRow; beforeRows: DerivedRows; afterRows: DerivedRows }[] = [];
     for (let p = 0; p < pending.length; p++) {
       const at = pending[p]!;
-      const before = current[p];
-      const { id, patch, where } = patches[at]!;
+      const before = current[p]!;
       if (isFailure(before)) {
         results[at] = before;
         continue;
       }
-      if (!before) {
-        const missing = `${where}: no object with id ${id} (shard ${shardOfId(store.shardMap, id)})`;
-        if (written.length === 0) throw new KvetchError("NOT_FOUND", `${missing}; nothing was written`);
-        // Deleted by another writer while this update was retried: the rows already written stay written.
-        results[at] = new KvetchError("NOT_FOUND", `${missing}: another writer deleted it during the update; the batch's other objects were written`);
+      const refused = refusedUpdate(store, patches[at]!, before);
+      if (refused !== null) {
+        const { code, reason, currentVersion } = refused;
+        // Refused while nothing is written (on the first read, or a re-read after a lost compare-and-set): the call fails.
+        if (written.length === 0) throw new KvetchError(code, `${reason}; nothing was written`, { currentVersion });
+        results[at] = new KvetchError(code, `${reason} (another writer changed it during the update); the batch's other objects were written`, { currentVersion });
         continue;
       }
-      const type = store.schema.typeById(before.typeId);
-      if (!type) throw new KvetchError("UNKNOWN_NAME", `${where}: object ${id} has typeId ${before.typeId}, which the schema does not define`);
+      const { id, patch, where, type } = patches[at]!;
       const oldData = JSON.parse(before.body) as KvetchData;
+      if (patchChangesNothing(oldData, patch)) {
+        // Nothing to write: no version bump, no derived rows, no invalidation, so no live query wakes up.
+        results[at] = decodeObject(store.schema, before, "");
+        continue;
+      }
       const data = applyPatch(oldData, patch);
       const afterRows = derivedRowsOf(type, data, true, where);
       const beforeRows = derivedRowsOf(type, oldData, false, where);
@@ -215,7 +264,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
         updated: Math.max(now, before.updated),
         body: JSON.stringify(data),
       };
-      planned.push({ at, before, row, beforeRows, afterRows });
+      planned.push({ at, before: before, row, beforeRows, afterRows });
     }
     const shardOf = new Int32Array(planned.length);
     for (let p = 0; p < planned.length; p++) shardOf[p] = shardOfId(store.shardMap, planned[p]!.row.id);
@@ -270,9 +319,10 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
 /**
  * deleteObjects: compare-and-delete each existing object at the version read, then remove the derived rows
  * it implied, then invalidate. Returns whether each id existed. Edges stored from or to the object stay.
- * With `expectType`, an object of another type is not deleted and its entry is a WRONG_TYPE error.
+ * With `expectType`, an object of another type refuses the whole call with WRONG_TYPE before anything is
+ * deleted (an object's type never changes, so the first read settles it).
  */
-export async function deleteObjects(store: Store, ids: readonly string[], expectType?: KvetchObjectTypeDef): Promise<OrFailure<boolean>[]> {
+export async function deleteObjects(store: Store, ids: readonly string[], expectType?: KvetchObjectTypeDef, where = "deleteObjects"): Promise<OrFailure<boolean>[]> {
   const results = new Array<OrFailure<boolean>>(ids.length).fill(false);
   const written: WrittenObject[] = [];
   const unknown: WrittenObject[] = [];
@@ -296,7 +346,11 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
       const at = pending[p]!;
       if (isFailure(row)) results[at] = row;
       else if (row && expectType && row.typeId !== expectType.typeId) {
-        results[at] = new KvetchError("WRONG_TYPE", `deleteObject: ${ids[at]} is not a ${expectType.name}; nothing was deleted`);
+        const actual = store.schema.typeById(row.typeId)?.name ?? `typeId ${row.typeId}`;
+        const reason = `${where}: ${ids[at]} is of type ${actual}, not ${expectType.name}`;
+        // Checked on the read before the first delete, so a batch naming one wrong id deletes none.
+        if (written.length === 0) throw new KvetchError("WRONG_TYPE", `${reason}; nothing was deleted`);
+        results[at] = new KvetchError("WRONG_TYPE", `${reason}; it was not deleted, the batch's other objects were`);
       } else if (row) present.push({ at, row });
       else tags.add(objectTag(ids[at]!));
     }

@@ -9,6 +9,7 @@ import { Step, constant, fail, type ExecutionDetails, type FlaggedValue, type Pl
 import { KvetchError, type KvetchData, type KvetchObject } from "../../src/kvetch/index.js";
 import { objectAttribute } from "./loadObject.js";
 import { kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { badUserInput, clientError, describeInput } from "./clientError.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";
 
 export interface CreateObjectOptions extends KvetchStepOptions {
@@ -39,27 +40,34 @@ export class CreateObjectStep extends Step<KvetchObject | null> {
   execute({
     count,
     values: [datas, storeValue, keys],
-  }: ExecutionDetails<[readonly unknown[], unknown, readonly unknown[]]>): Promise<Array<KvetchObject | null | FlaggedValue>> | Array<KvetchObject | null> {
+  }: ExecutionDetails<[readonly unknown[], unknown, readonly unknown[]]>): Promise<Array<KvetchObject | null | FlaggedValue>> | Array<KvetchObject | null | FlaggedValue> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count).fill(null);
     const items: { type: string; data: KvetchData; idempotencyKey?: string }[] = [];
     const slot = new Int32Array(count).fill(-1);
     for (let i = 0; i < count; i++) {
       const data = datas[i];
       if (data == null) continue; // no data: nothing to create, the entry is null
-      slot[i] = items.length;
       const key = keys[i];
+      if (typeof data !== "object" || Array.isArray(data) || (key != null && typeof key !== "string")) {
+        const what = typeof data !== "object" || Array.isArray(data) ? `the data ${describeInput(data)}; data is an object of attributes` : `the idempotencyKey ${describeInput(key)}; a key is a string`;
+        out[i] = fail(badUserInput(`graphscale: createObject(${JSON.stringify(this.type)}) was given ${what}.`)); // bad input: nothing sent
+        continue;
+      }
+      slot[i] = items.length;
       items.push(key == null ? { type: this.type, data: data as KvetchData } : { type: this.type, data: data as KvetchData, idempotencyKey: key as string });
     }
-    if (items.length === 0) return out as Array<KvetchObject | null>;
+    if (items.length === 0) return out;
     return requireStore(storeValue, this)
       .createObjects(items, { partial: true })
       .then((created) => {
         for (let i = 0; i < count; i++) {
           if (slot[i]! < 0) continue;
           const result = created[slot[i]!]!;
-          out[i] = result instanceof KvetchError ? fail(result) : result;
+          out[i] = result instanceof KvetchError ? fail(clientError(result)) : result;
         }
         return out;
+      }, (error: unknown) => {
+        throw clientError(error);
       });
   }
 

@@ -1,11 +1,13 @@
 // deleteObject(type, $id): a write step for mutation plans. Every entry's id goes into one deleteObjects call
 // checked against `type` (the objects, then the derived edges and index entries they implied, then cache
-// invalidation). Each entry gets true when its object existed, false when it did not, and an error — with
-// nothing deleted — when the id names an object of another type or its shard failed.
+// invalidation). Each entry gets true when its object existed, false when it did not, or its shard's error;
+// an id naming an object of another type fails the call before anything is deleted (extensions.code
+// WRONG_TYPE).
 // Never hoisted, deduplicated or run per entry.
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue, registerStepClass } from "../../src/index.js";
-import { KvetchError } from "../../src/kvetch/index.js";
+import { KvetchError, isUuid, notUuidError } from "../../src/kvetch/index.js";
+import { clientError } from "./clientError.js";
 import { kvetchStore, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
 
 export class DeleteObjectStep extends Step<boolean | null> {
@@ -27,26 +29,35 @@ export class DeleteObjectStep extends Step<boolean | null> {
     this.addGlobalDependency($store);
   }
 
-  execute({ count, values: [ids, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<boolean | null | FlaggedValue>> | Array<boolean | null> {
+  execute({ count, values: [ids, storeValue] }: ExecutionDetails<[readonly unknown[], unknown]>): Promise<Array<boolean | null | FlaggedValue>> | Array<boolean | null | FlaggedValue> {
     const out = new Array<boolean | null | FlaggedValue>(count).fill(null);
     const batch: string[] = [];
     const slot = new Int32Array(count).fill(-1);
     for (let i = 0; i < count; i++) {
       if (ids[i] == null) continue;
+      if (!isUuid(ids[i])) {
+        out[i] = fail(clientError(notUuidError(ids[i], `deleteObject(${JSON.stringify(this.type)})`)) as Error); // bad input: this entry's error, nothing sent
+        continue;
+      }
       slot[i] = batch.length;
       batch.push(ids[i] as string);
     }
-    if (batch.length === 0) return out as Array<boolean | null>;
+    if (batch.length === 0) return out;
     return requireStore(storeValue, this)
       .deleteObjects(batch, { type: this.type, partial: true })
-      .then((done) => {
-        for (let i = 0; i < count; i++) {
-          if (slot[i]! < 0) continue;
-          const result = done[slot[i]!]!;
-          out[i] = result instanceof KvetchError ? fail(result) : result;
-        }
-        return out;
-      });
+      .then(
+        (done) => {
+          for (let i = 0; i < count; i++) {
+            if (slot[i]! < 0) continue;
+            const result = done[slot[i]!]!;
+            out[i] = result instanceof KvetchError ? fail(clientError(result)) : result;
+          }
+          return out;
+        },
+        (error: unknown) => {
+          throw clientError(error);
+        },
+      );
   }
 
   override toStringMeta(): string {

@@ -7,6 +7,7 @@ import { KvetchError, notUuidError } from "../../src/kvetch/index.js";
 import { countDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { loadedById } from "./loadedId.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
+import { clientError } from "./clientError.js";
 
 export class EdgeCountStep extends Step<number | null> {
   static override readonly stepName = "EdgeCount";
@@ -34,7 +35,7 @@ export class EdgeCountStep extends Step<number | null> {
   private read({ count, values: [fromIds, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<number | null> {
     const out = new Array<number | null | FlaggedValue>(count);
     // A fromId that is not a UUID string is bad input: that entry's error, with no query.
-    const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, (id) => fail(notUuidError(id, `edgeCount(${JSON.stringify(this.edge)})`)));
+    const { distinct, slot } = distinctIds<number | FlaggedValue>(fromIds, count, out, (id) => fail(clientError(notUuidError(id, `edgeCount(${JSON.stringify(this.edge)})`))));
     if (distinct.length === 0) return out;
     const store = requireStore(storeValue, this);
     let recorded: Promise<void> | null = null;
@@ -52,7 +53,7 @@ export class EdgeCountStep extends Step<number | null> {
       for (let i = 0; i < count; i++) {
         if (slot[i]! < 0) continue;
         const n = counts[slot[i]!]!;
-        out[i] = n instanceof KvetchError ? fail(n) : n;
+        out[i] = n instanceof KvetchError ? fail(clientError(n)) : n;
       }
       return out;
     });

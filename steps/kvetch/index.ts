@@ -14,7 +14,7 @@ export { LoadNodesStep, type NodeItem } from "./loadNodes.js";
 export { KvetchListStep, type KvetchListOptions, type ListMode, type ListItem } from "./kvetchList.js";
 export { kvetchStore, plannedKvetchSchema, KVETCH_SCHEMA_KEY, type KvetchStepOptions } from "./kvetchStore.js";
 export { createObject, CreateObjectStep, type CreateObjectOptions } from "./createObject.js";
-export { updateObject, UpdateObjectStep } from "./updateObject.js";
+export { updateObject, UpdateObjectStep, type UpdateObjectOptions } from "./updateObject.js";
 export { deleteObject, DeleteObjectStep } from "./deleteObject.js";
 export { insertEdge, InsertEdgeStep, type InsertedEdge } from "./insertEdge.js";
 export type { DataArgument } from "./dataArgument.js";

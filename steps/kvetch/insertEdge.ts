@@ -3,9 +3,10 @@
 // edge follows its child's stored id (write that with updateObject). Never hoisted, deduplicated or run per entry.
 
 import { Step, fail, type ExecutionDetails, type FlaggedValue, type PlanValidationContext, registerStepClass } from "../../src/index.js";
-import { KvetchError, type KvetchData } from "../../src/kvetch/index.js";
+import { KvetchError, isUuid, notUuidError, type KvetchData } from "../../src/kvetch/index.js";
 import { constant } from "../../src/index.js";
 import { kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions } from "./kvetchStore.js";
+import { clientError } from "./clientError.js";
 import { dataStep, type DataArgument } from "./dataArgument.js";
 
 /** What an insertEdge entry gives: the edge as written. */
@@ -41,17 +42,22 @@ export class InsertEdgeStep extends Step<InsertedEdge | null> {
   execute({
     count,
     values: [fromIds, toIds, datas, storeValue],
-  }: ExecutionDetails<[readonly unknown[], readonly unknown[], readonly unknown[], unknown]>): Promise<Array<InsertedEdge | null | FlaggedValue>> | Array<InsertedEdge | null> {
+  }: ExecutionDetails<[readonly unknown[], readonly unknown[], readonly unknown[], unknown]>): Promise<Array<InsertedEdge | null | FlaggedValue>> | Array<InsertedEdge | null | FlaggedValue> {
     const out = new Array<InsertedEdge | null | FlaggedValue>(count).fill(null);
     const items: InsertedEdge[] = [];
     const slot = new Int32Array(count).fill(-1);
     for (let i = 0; i < count; i++) {
       // Null data writes nothing (without a data argument the dependency is the constant {}, never null).
       if (fromIds[i] == null || toIds[i] == null || datas[i] == null) continue;
+      const badId = !isUuid(fromIds[i]) ? fromIds[i] : !isUuid(toIds[i]) ? toIds[i] : undefined;
+      if (badId !== undefined) {
+        out[i] = fail(clientError(notUuidError(badId, `insertEdge(${JSON.stringify(this.edge)})`)) as Error); // bad input: this entry's error, nothing sent
+        continue;
+      }
       slot[i] = items.length;
       items.push({ edge: this.edge, fromId: fromIds[i] as string, toId: toIds[i] as string, data: datas[i] as KvetchData });
     }
-    if (items.length === 0) return out as Array<InsertedEdge | null>;
+    if (items.length === 0) return out;
     return requireStore(storeValue, this)
       .insertEdges(this.edge, items, { partial: true })
       .then((results) => {
@@ -60,9 +66,11 @@ export class InsertEdgeStep extends Step<InsertedEdge | null> {
           const item = items[slot[i]!]!;
           const result = results[slot[i]!]!;
           // A failed shard fails its own entries; the edges written on the others are reported as written.
-          out[i] = result instanceof KvetchError ? fail(result) : { ...item, fromId: item.fromId.toLowerCase(), toId: item.toId.toLowerCase() };
+          out[i] = result instanceof KvetchError ? fail(clientError(result)) : { ...item, fromId: item.fromId.toLowerCase(), toId: item.toId.toLowerCase() };
         }
         return out;
+      }, (error: unknown) => {
+        throw clientError(error);
       });
   }
 

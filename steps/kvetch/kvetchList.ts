@@ -3,23 +3,15 @@
 // constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
-import { GraphQLError } from "graphql";
 import { recordReadDependencies, withDependencies } from "./dependencies.js";
 import { AccessStep, Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "../../src/kvetch/index.js";
 import { KvetchError, decodeCursor } from "../../src/kvetch/index.js";
 import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
+import { badUserInput, clientError, pageLimitError } from "./clientError.js";
 import { loadedById } from "./loadedId.js";
 import { ACCEPT_ANY, keyedPages, readPrefetched, type PrefetchedPages } from "./prefetch.js";
-
-/**
- * A maxPageSize error: a GraphQLError carrying `extensions.code` LIMIT_EXCEEDED (spec/limits.md), without a
- * path, so the output locates it at each entry's field and keeps the code.
- */
-function pageLimitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "LIMIT_EXCEEDED" } });
-}
 
 /** What each entry's value is: the list of items, or a page `{ edges, hasNextPage, endCursor }`. */
 export type ListMode = "list" | "page";
@@ -159,6 +151,9 @@ export abstract class KvetchListStep extends Step<unknown> {
     const afters = this.afterIndex < 0 ? null : values[this.afterIndex];
     const out = new Array<unknown>(count);
 
+    // A global after that is no cursor is the client's error at every entry, with this step's name; no query.
+    const afterError = afterGlobal && afters != null ? this.cursorError(afters) : null;
+    if (afterError !== null) throw afterError;
     // The page size pushed into the query: the global first, or the largest per-entry first (pages trimmed below).
     let limit: number | null = firstGlobal ? this.checkFirst(firsts, maxPage) : 0;
     // Entries that query, as positions into the request list (-1: no query, value already set).
@@ -175,26 +170,23 @@ export abstract class KvetchListStep extends Step<unknown> {
       }
       const problem = this.keyError(key);
       if (problem !== null) {
-        out[i] = fail(problem); // bad input: this entry's error, without a query
+        out[i] = fail(clientError(problem)); // bad input: this entry's error, without a query
         slot[i] = -1;
         continue;
       }
       const ownAfter = afterGlobal ? null : ((afters as readonly unknown[])[i] ?? null);
-      if (ownAfter !== null) {
-        try {
-          decodeCursor(ownAfter, `${this.factoryName}("${this.name}") after`);
-        } catch (error) {
-          out[i] = fail(error as Error); // like a bad key: this entry's error without a query; the others still read
-          slot[i] = -1;
-          continue;
-        }
+      const ownAfterError = ownAfter === null ? null : this.cursorError(ownAfter);
+      if (ownAfterError !== null) {
+        out[i] = fail(ownAfterError); // like a bad key: this entry's error without a query; the others still read
+        slot[i] = -1;
+        continue;
       }
       if (!firstGlobal) {
         let own: number | null;
         try {
           own = this.checkFirst((firsts as readonly unknown[])[i], maxPage);
         } catch (error) {
-          out[i] = fail(error as Error); // this entry's own page size is refused; the others still read
+          out[i] = fail(clientError(error) as Error); // this entry's own page size is refused; the others still read
           slot[i] = -1;
           continue;
         }
@@ -245,7 +237,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         if (at < 0) continue;
         const read = pages[at]!;
         if (read instanceof KvetchError) {
-          out[i] = fail(read); // this entry's shard failed; entries on other shards are served
+          out[i] = fail(clientError(read) as Error); // this entry's shard failed; entries on other shards are served
           continue;
         }
         let page = read;
@@ -263,6 +255,16 @@ export abstract class KvetchListStep extends Step<unknown> {
     });
   }
 
+  /** The client's error for an `after` that is no cursor of this list (null for a cursor). */
+  private cursorError(after: unknown): Error | null {
+    try {
+      decodeCursor(after, `${this.factoryName}("${this.name}") after`);
+      return null;
+    } catch (error) {
+      return clientError(error) as Error;
+    }
+  }
+
   /** A page size as the store takes it; an error naming the step for anything else (a limit error above maxPageSize). */
   private checkFirst(value: unknown, maxPage: number): number | null {
     if (value == null) return null;
@@ -272,7 +274,7 @@ export abstract class KvetchListStep extends Step<unknown> {
         `${this.factoryName}("${this.name}"): first = ${value} is above the largest page this server reads, ${maxPage} (maxPageSize); ask for at most ${maxPage} items.`,
       );
     }
-    throw new Error(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
+    throw badUserInput(`graphscale: ${this.factoryName}("${this.name}") was given first = ${JSON.stringify(value)}; first must be a non-negative integer or null.`);
   }
 
   /** A lone first() over the list caps the query at one item; a key that is a loaded object's id becomes the id it was loaded by. */

@@ -9,6 +9,7 @@ import { KvetchError, type Kvetch, type KvetchObject, type KvetchPage } from "..
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { KvetchListStep, type ListItem } from "./kvetchList.js";
 import { requireStore, asRequest } from "./kvetchStore.js";
+import { clientError } from "./clientError.js";
 import { PREFETCHED, type PrefetchedPages, type Prefetches } from "./prefetch.js";
 
 /**
@@ -123,7 +124,7 @@ export class LoadNodesStep extends Step<unknown> {
           const target = objects[at++] ?? null;
           if (target instanceof KvetchError) {
             // cannot be checked or shown: an error at this item only
-            kept[held++] = slim ? slimItem(idKey, id, fail(target), null) : nodeItem(item as ListItem, fail(target), null);
+            kept[held++] = slim ? slimItem(idKey, id, fail(clientError(target) as Error), null) : nodeItem(item as ListItem, fail(clientError(target) as Error), null);
             continue;
           }
           if (!holds(item, keys[i], target)) continue; // a stale derived row: the canonical object says otherwise

@@ -12,6 +12,7 @@ import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
+import { clientError } from "./clientError.js";
 
 export class LoadObjectStep extends Step<KvetchObject | null> {
   static override readonly stepName = "LoadObject";
@@ -39,7 +40,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
   private read({ count, values: [ids, storeValue], deps }: ExecutionDetails<[readonly unknown[], unknown]>): ExecutionResults<KvetchObject | null> {
     const out = new Array<KvetchObject | null | FlaggedValue>(count);
     // An id that is not a UUID string is bad input: that entry's error, saying what and where; no store call.
-    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) => fail(notUuidError(id, `loadObject(${JSON.stringify(this.type)})`)));
+    const { distinct, slot } = distinctIds<KvetchObject | FlaggedValue>(ids, count, out, (id) => fail(clientError(notUuidError(id, `loadObject(${JSON.stringify(this.type)})`)) as Error));
     if (distinct.length === 0) return out;
     const store = requireStore(storeValue, this);
     const type = this.type;
@@ -51,7 +52,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
         const at = slot[i]!;
         if (at < 0) continue;
         const object = objects[at] ?? null;
-        if (object instanceof KvetchError) out[i] = fail(object); // its shard failed: only this entry fails
+        if (object instanceof KvetchError) out[i] = fail(clientError(object) as Error); // its shard failed: only this entry fails
         else out[i] = object !== null && object.type === type ? object : null;
       }
       return out;

@@ -38,7 +38,34 @@ for (const [name, serve] of servers) {
       assert.equal(json, direct);
       assert.is(kvetch.counters.calls, 5);
       const bad = await post(server, { query: `mutation { createTodoItem(listId: "${id}", text: "x") { id } }` });
-      assert.match(bad.json.errors[0].message, /listId "[^"]+" is a User, not a TodoList/, JSON.stringify(bad.json));
+      assert.match(bad.json.errors[0].message, /listId "[^"]+" is of type User, not TodoList/, JSON.stringify(bad.json));
+    } finally {
+      server.close();
+    }
+  });
+}
+
+for (const [name, serve] of servers) {
+  test(`${name}: a malformed id and a negative first reach the client with their message and BAD_USER_INPUT, not "Unexpected error"`, async () => {
+    const { kvetch, id } = await store();
+    const server = serve(schema, kvetch, 0);
+    try {
+      const malformed = await post(server, { query: `query ($id: ID!) { todoUser(id: $id) { id } }`, variables: { id: "nope" } });
+      const negative = await post(server, { query: `query ($id: ID!) { todoUser(id: $id) { todoLists(first: -1) { id } } }`, variables: { id } });
+      const cases: Array<[typeof malformed, RegExp]> = [
+        [malformed, /"nope" is not a UUID .* in loadObject\("User"\)/],
+        [negative, /first = -1; first must be a non-negative integer/],
+      ];
+      for (const [{ status, json }, message] of cases) {
+        assert.is(status, 200, JSON.stringify(json));
+        assert.is(json.errors?.length, 1, JSON.stringify(json));
+        assert.match(json.errors[0].message, message, JSON.stringify(json));
+        assert.is(json.errors[0].extensions?.code, "BAD_USER_INPUT", JSON.stringify(json));
+        assert.not.match(json.errors[0].message, /Unexpected error/);
+      }
+      const wrongType = await post(server, { query: `mutation ($id: ID!) { setTodoItemDone(id: $id, done: true) { id } }`, variables: { id } });
+      assert.is(wrongType.json.errors[0].extensions?.code, "WRONG_TYPE", JSON.stringify(wrongType.json));
+      assert.match(wrongType.json.errors[0].message, /is of type User, not TodoItem/);
     } finally {
       server.close();
     }

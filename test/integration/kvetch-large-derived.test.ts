@@ -89,7 +89,7 @@ if (await serversUp("test/integration/kvetch-large-derived.test.ts", { mysql: tr
     const to = await ownerOn(kvetch, 1, "to");
     const lists = await kvetch.createObjects(Array.from({ length: 4_500 }, (_, n) => ({ type: "TodoList", data: { userId: from.id, name: `m${n}` } })));
     kvetch.resetCounters();
-    const [moved] = await Promise.all([kvetch.updateObjects(lists.map((list) => ({ id: list.id, patch: { userId: to.id } }))), smallCall(kvetch)]);
+    const [moved] = await Promise.all([kvetch.updateObjects(lists.map((list) => ({ type: "TodoList", id: list.id, patch: { userId: to.id } }))), smallCall(kvetch)]);
     assert.is(moved.length, 4_500);
     assert.equal(reports, [], "no derived write failed");
     const canonical = perShard(lists.map((list) => kvetch.shardOf(list.id)));

@@ -108,7 +108,7 @@ if (await serversUp("test/integration/kvetch-mysql-limits.test.ts", { mysql: tru
         const reads = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => kvetch.getObjects([users[i % users.length]!.id])));
         assert.equal(reads.map((read) => read.status), new Array(20).fill("fulfilled"));
         for (let i = 0; i < 20; i++) assert.is(((reads[i] as PromiseFulfilledResult<KvetchObject[]>).value[0]!).id, users[i % users.length]!.id);
-        const updated = await kvetch.updateObject(users[0]!.id, { note: "small" });
+        const updated = await kvetch.updateObject("User", users[0]!.id, { note: "small" });
         assert.is(updated.data.note, "small");
       }
 
@@ -127,7 +127,7 @@ if (await serversUp("test/integration/kvetch-mysql-limits.test.ts", { mysql: tru
 
       // replaceObjects (an update) and writeEdges (a transaction) say the same
       const target = usersOf[shard]![1]!;
-      await rejects(() => kvetch.updateObject(target.id, { note: big }), "BAD_DATA", /refused replaceObjects: its statement/);
+      await rejects(() => kvetch.updateObject("User", target.id, { note: big }), "BAD_DATA", /refused replaceObjects: its statement/);
       assert.equal((await kvetch.getObject(target.id))!.version, target.version);
       await shardStillServes(shard);
       const liker = usersOf[shard]![2]!;

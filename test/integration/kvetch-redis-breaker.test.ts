@@ -88,7 +88,7 @@ it("frozen Redis: after the breaker opens a 3-layer view makes 0 cache round tri
     // A write while frozen: succeeds without a round trip to Redis; its invalidation is remembered.
     await probeInFlight(cached);
     cached.resetCounters();
-    await cached.updateObject(renamed, { title: "v2" });
+    await cached.updateObject("TodoList", renamed, { title: "v2" });
     assert.is(sum(cached.counters.cacheRoundTrips), 0, "the write made no cache round trip");
     assert.is((await cached.health()).cache!.pendingInvalidations, 1);
     expected[0]![0] = "v2";

@@ -131,7 +131,7 @@ if (await serversUp(FILE, { mysql: true })) {
         assert.equal(nodes, [...cluster.seeds].sort(), "60 ids spread over all three nodes");
         for (const node of nodes) assert.is(kvetch.counters.cacheRoundTrips[node], 1, `one pipeline to ${node}`);
         // an update invalidates across the cluster: the next read sees it
-        await kvetch.updateObject(ids[7]!, { username: "renamed" });
+        await kvetch.updateObject("User", ids[7]!, { username: "renamed" });
         assert.is((await kvetch.getObject(ids[7]!))!.data.username, "renamed");
         // value and generation of one entry live in one slot (the hash tag)
         const direct = new Cluster(cluster.seeds.map((seed) => ({ host: "127.0.0.1", port: Number(seed.split(":")[1]) })));

@@ -90,7 +90,7 @@ it("the overflow flush keeps dependency versions and moves every one of them, ch
     const now = await store.dependencyVersions([`edges:likes:${user}`, `object:${user}`]);
     assert.ok(now[0]! > held[0]! && now[1]! > held[1]!, "versions only grow");
     // A bump after the flush still moves the version onwards.
-    await store.updateObject(user, { username: "v" });
+    await store.updateObject("User", user, { username: "v" });
     assert.ok((await store.dependencyVersions([`object:${user}`]))[0]! > now[1]!);
   } finally {
     await store?.close();

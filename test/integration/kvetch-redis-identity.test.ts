@@ -67,7 +67,7 @@ async function fill(s: Scene, name: string): Promise<Scene> {
 
 /** The 20 writes: every list renamed "v2" and moved to the next user. */
 async function twentyWrites({ a, users, lists }: Scene): Promise<void> {
-  for (let i = 0; i < 20; i++) await a.updateObject(lists[i]!, { title: "v2", userId: users[(i + 1) % 20]! });
+  for (let i = 0; i < 20; i++) await a.updateObject("TodoList", lists[i]!, { title: "v2", userId: users[(i + 1) % 20]! });
 }
 
 /** Stale reads (a title other than "v2", a list not moved) by both processes; also fills the cache again. */
@@ -172,7 +172,7 @@ it("SIGKILLed mid-load and restarted empty: 0 failed requests, 0 stale reads in 
       const i = round % 20;
       const title = `r${round}`;
       try {
-        await s.a.updateObject(s.lists[i]!, { title });
+        await s.a.updateObject("TodoList", s.lists[i]!, { title });
         const [fromA] = await s.a.getObjects([s.lists[i]!]);
         const [fromB] = await s.b.titles([s.lists[i]!]);
         if (fromA?.data.title !== title) stale++;

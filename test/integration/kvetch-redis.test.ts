@@ -128,7 +128,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     kvetchTestHooks(kvetch).beforeCacheFill = async () => {
       if (raced) return;
       raced = true;
-      await kvetch.updateObject(todo.id, { title: "new" });
+      await kvetch.updateObject("Todo", todo.id, { title: "new" });
     };
     try {
       const [during] = await kvetch.getObjects([todo.id]);
@@ -151,7 +151,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     kvetchTestHooks(kvetch).beforeCacheFill = async () => {
       if (raced) return;
       raced = true;
-      await kvetch.updateObject(list.id, { userId: b.id });
+      await kvetch.updateObject("TodoList", list.id, { userId: b.id });
     };
     try {
       const [during] = await kvetch.getEdges("user_to_list", [a.id], { verify: false });
@@ -174,7 +174,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
       const list = await settles(dead.createObject("TodoList", { userId: user.id }), "createObject");
       const todo = await settles(dead.createObject("Todo", { listId: list.id, status: "open" }), "createObject");
       assert.is((await settles(dead.getObject(user.id), "getObject"))!.data.username, "dp");
-      assert.is((await settles(dead.updateObject(user.id, { username: "dq" }), "updateObject")).version, 2);
+      assert.is((await settles(dead.updateObject("User", user.id, { username: "dq" }), "updateObject")).version, 2);
       assert.equal(
         (await settles(dead.getEdges("user_to_list", [user.id]), "getEdges"))[0]!.edges.map((e) => e.toId),
         [list.id],
@@ -228,7 +228,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
       }, "the store to notice the outage");
 
       // during the outage: every operation works, from MySQL
-      const moved = await settles(viaProxy.updateObject(list.id, { title: "v2", userId: b.id }), "updateObject");
+      const moved = await settles(viaProxy.updateObject("TodoList", list.id, { title: "v2", userId: b.id }), "updateObject");
       assert.is(moved.version, 2);
       assert.is((await settles(viaProxy.getObject(list.id), "getObject"))!.data.title, "v2");
       const [pageA, pageB] = await settles(viaProxy.getEdges("user_to_list", [a.id, b.id], { verify: false }), "getEdges");
@@ -284,7 +284,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
         await store.getObject(todo.id);
         return cacheTrips(store) === 0;
       }, "the store to notice the outage");
-      await store.updateObject(todo.id, { title: "v2" });
+      await store.updateObject("Todo", todo.id, { title: "v2" });
       await store.createObjects(Array.from({ length: 10_001 }, (_, i) => ({ type: "Todo", data: { i } })));
       await proxy.start();
       await eventually(async () => (await direct.exists(`${prefix}unrelated`)) === 0, "the prefix to be flushed");

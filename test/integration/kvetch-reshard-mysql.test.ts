@@ -33,7 +33,7 @@ if (await serversUp("test/integration/kvetch-reshard-mysql.test.ts", { mysql: tr
 
       const moving = [...model.items.keys()].find((id) => set.members[bucketOfId(kvetch.shardMap, id)] === 1);
       assert.ok(moving !== undefined, "an item is in the buckets");
-      model.items.set(moving!, (await kvetch.updateObject(moving!, { text: "changed at the source" })).data);
+      model.items.set(moving!, (await kvetch.updateObject("TodoItem", moving!, { text: "changed at the source" })).data);
       const caught = await diffBuckets(shards[0]!, shards[4]!, set, 7, true);
       assert.ok(caught.different >= 1, "catch-up found the changed row");
       assert.is((await diffBuckets(shards[0]!, shards[4]!, set, 7, false)).different, 0, "and fixed it");

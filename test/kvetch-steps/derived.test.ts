@@ -13,7 +13,7 @@ test("a stale user_to_list row is dropped from the owner's view; still 5 calls, 
   const { kvetch, seed } = await seededStore({ users: 2, listsPerUser: 10, itemsPerList: 5 });
   const [alice, bob] = seed.userIds as [string, string];
   const moved = seed.listIds[0]![1]!;
-  await moveButCrash(kvetch, moved, { userId: bob });
+  await moveButCrash(kvetch, "TodoList", moved, { userId: bob });
 
   const run = await planned(kvetch, todoViewQuery, { id: alice });
   assert.is(run.result.errors, undefined);
@@ -32,7 +32,7 @@ test("a stale user_to_list row is dropped from the owner's view; still 5 calls, 
 test("the moved list shows up for its new owner once repair restores the derived row", async () => {
   const { kvetch, seed } = await seededStore({ users: 2, listsPerUser: 3, itemsPerList: 1 });
   const [alice, bob] = seed.userIds as [string, string];
-  await moveButCrash(kvetch, seed.listIds[0]![0]!, { userId: bob });
+  await moveButCrash(kvetch, "TodoList", seed.listIds[0]![0]!, { userId: bob });
   const before = await planned(kvetch, todoViewQuery, { id: bob });
   assert.equal(names(before.result.data.todoUser.todoLists), ["User 2's list 1", "User 2's list 2", "User 2's list 3"]);
   await kvetch.repair();
@@ -46,7 +46,7 @@ test("the moved list shows up for its new owner once repair restores the derived
 test("a stale list_to_item row is dropped from its old list's items in the same single items call", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 2, itemsPerList: 3 });
   const item = seed.itemIds[0]![0]![1]!;
-  await moveButCrash(kvetch, item, { listId: seed.listIds[0]![1]! });
+  await moveButCrash(kvetch, "TodoItem", item, { listId: seed.listIds[0]![1]! });
   const run = await planned(kvetch, todoViewQuery, { id: seed.userIds[0] });
   const [first, second] = run.result.data.todoUser.todoLists;
   assert.equal(first.todoItems, [{ text: "list 1, item 1" }, { text: "list 1, item 3" }]);
@@ -57,7 +57,7 @@ test("a stale list_to_item row is dropped from its old list's items in the same 
 test("connection page with a stale row: the page is shorter, and endCursor continues after the row read", async () => {
   const { kvetch, seed } = await seededStore({ users: 2, listsPerUser: 6, itemsPerList: 1 });
   const [alice, bob] = seed.userIds as [string, string];
-  await moveButCrash(kvetch, seed.listIds[0]![1]!, { userId: bob });
+  await moveButCrash(kvetch, "TodoList", seed.listIds[0]![1]!, { userId: bob });
   const query = `query ($id: ID!, $after: String) { todoUser(id: $id) { todoListsConnection(first: 3, after: $after) {
     edges { node { name } } pageInfo { hasNextPage endCursor } } } }`;
   const page = await planned(kvetch, query, { id: alice });

@@ -84,8 +84,8 @@ test("the todo view's node loads are slim and read target ids; a plan that reads
 test("a stale derived row is dropped the same way from slim items (target ids) and from whole items", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 2, itemsPerList: 3 });
   const id = seed.userIds[0]!;
-  await moveButCrash(kvetch, seed.itemIds[0]![0]![1]!, { listId: seed.listIds[0]![1]! });
-  await moveButCrash(kvetch, seed.listIds[0]![1]!, { userId: seed.userIds[0]!.replace(/^./, (c) => (c === "0" ? "1" : "0")) });
+  await moveButCrash(kvetch, "TodoItem", seed.itemIds[0]![0]![1]!, { listId: seed.listIds[0]![1]! });
+  await moveButCrash(kvetch, "TodoList", seed.listIds[0]![1]!, { userId: seed.userIds[0]!.replace(/^./, (c) => (c === "0" ? "1" : "0")) });
   kvetch.resetCounters();
   const view = json(await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } }));
   assert.is(kvetch.counters.calls, 5);

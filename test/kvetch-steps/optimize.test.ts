@@ -98,7 +98,7 @@ test("a per-entry page size is one edge call for the layer, each page cut to its
 test("a per-entry page size above maxPageSize fails that entry only; the others read in the same call", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 4, itemsPerList: 5 });
   // List n shows n items: the fourth list, renamed, asks for 9, above the limit of 4.
-  await kvetch.updateObject(seed.listIds[0]![3]!, { name: "list 9" });
+  await kvetch.updateObject("TodoList", seed.listIds[0]![3]!, { name: "list 9" });
   kvetch.resetCounters();
   const query = `query ($id: ID!) { user(id: $id) { lists { name items { text } } } }`;
   const result = await execute({ schema: userSchema(), document: parse(query), variableValues: { id: seed.userIds[0] }, contextValue: { kvetch }, limits: { maxPageSize: 4 } });

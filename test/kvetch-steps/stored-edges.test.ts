@@ -90,8 +90,8 @@ test("a per-entry `after` (each user's bookmark) is one edge call for all users,
   await kvetch.insertEdges("likes", postIds.slice(0, 3).map((toId) => ({ fromId: ben, toId })));
   const [annPage, benPage] = await kvetch.getEdges("likes", [ann, ben], { first: 1 });
   await kvetch.updateObjects([
-    { id: ann, patch: { bookmark: annPage!.endCursor } },
-    { id: ben, patch: { bookmark: benPage!.endCursor } },
+    { type: "User", id: ann, patch: { bookmark: annPage!.endCursor } },
+    { type: "User", id: ben, patch: { bookmark: benPage!.endCursor } },
   ]);
   const read = await run(kvetch, `query ($ids: [ID!]!) { users(ids: $ids) { name likesAfterBookmark(first: 2) { title } } }`, { ids: [ann, ben] });
   assert.equal(read.result.data.users, [

@@ -70,13 +70,13 @@ export function planOf(schema: GraphQLSchema, query: string, variableValues: Rec
   return prepared.request.plan;
 }
 
-/** Moves an object by updating its stored id, stopping after the canonical write (as a crash would). */
-export async function moveButCrash(kvetch: Kvetch, id: string, patch: Record<string, string>): Promise<void> {
+/** Moves an object of `type` by updating its stored id, stopping after the canonical write (as a crash would). */
+export async function moveButCrash(kvetch: Kvetch, type: string, id: string, patch: Record<string, string>): Promise<void> {
   kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
     throw new Error("crash between the canonical and the derived write");
   };
   try {
-    await kvetch.updateObject(id, patch).then(
+    await kvetch.updateObject(type, id, patch).then(
       () => {
         throw new Error("moveButCrash: the hook should have stopped the update");
       },

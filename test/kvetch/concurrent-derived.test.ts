@@ -60,8 +60,8 @@ async function setup() {
 test("an update whose derived step runs after another writer's whole update: the rows follow the newer data", async () => {
   const s = await setup();
   const gate = s.pause();
-  const first = s.slow.updateObjects([{ id: s.item.id, patch: { tag: "y", ownerId: s.p1.id } }]);
-  await s.interleave(first, () => s.fast.updateObjects([{ id: s.item.id, patch: { tag: "x", ownerId: s.p0.id } }]), gate);
+  const first = s.slow.updateObjects([{ type: "Item", id: s.item.id, patch: { tag: "y", ownerId: s.p1.id } }]);
+  await s.interleave(first, () => s.fast.updateObjects([{ type: "Item", id: s.item.id, patch: { tag: "x", ownerId: s.p0.id } }]), gate);
   const [now] = await s.slow.getObjects([s.item.id]);
   assert.equal([now!.version, now!.data], [3, { ownerId: s.p0.id, tag: "x" }]);
   // Before, the index held "y" and not "x", the edge stood under p1 and not p0, and nothing was queued.
@@ -74,7 +74,7 @@ test("an update whose derived step runs after another writer's whole update: the
 test("an update whose derived step runs after another writer deleted the object: no row of it is left", async () => {
   const s = await setup();
   const gate = s.pause();
-  const first = s.slow.updateObjects([{ id: s.item.id, patch: { tag: "y", ownerId: s.p1.id } }]);
+  const first = s.slow.updateObjects([{ type: "Item", id: s.item.id, patch: { tag: "y", ownerId: s.p1.id } }]);
   await s.interleave(first, () => s.fast.deleteObjects([s.item.id]), gate);
   assert.equal(await s.slow.getObjects([s.item.id]), [null]);
   assert.equal(await s.stored(), { x: 0, y: 0, p0: 0, p1: 0, counts: [0, 0] });
@@ -84,10 +84,10 @@ test("an update whose derived step runs after another writer deleted the object:
 test("an update that moves no derived row is not read again; one that moves some is read once more", async () => {
   const s = await setup();
   s.slow.resetCounters();
-  await s.slow.updateObjects([{ id: s.item.id, patch: { note: "n" } }]);
+  await s.slow.updateObjects([{ type: "Item", id: s.item.id, patch: { note: "n" } }]);
   const still = s.slow.counters.shardQueries.reduce((a, b) => a + b, 0);
   s.slow.resetCounters();
-  await s.slow.updateObjects([{ id: s.item.id, patch: { tag: "z" } }]);
+  await s.slow.updateObjects([{ type: "Item", id: s.item.id, patch: { tag: "z" } }]);
   const moved = s.slow.counters.shardQueries.reduce((a, b) => a + b, 0);
   // read and compare-and-set; moved: also the index entries removed and added, then the object read again.
   assert.equal([still, moved], [2, 5]);

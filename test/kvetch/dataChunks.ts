@@ -13,7 +13,7 @@ export async function writeBigBatches(kvetch: Kvetch, count: number): Promise<vo
   assert.is(todos.length, count);
   const read = await kvetch.getObjects(todos.map((t) => t.id));
   assert.ok(read.every((o, i) => o !== null && o.data.n === i && (o.data.text as string).length === BIG), "every object stored whole");
-  const updated = await kvetch.updateObjects(todos.map((t) => ({ id: t.id, patch: { text: text("b") } })));
+  const updated = await kvetch.updateObjects(todos.map((t) => ({ type: "Todo", id: t.id, patch: { text: text("b") } })));
   assert.ok(updated.every((o) => o.version === 2));
   assert.ok((await kvetch.getObjects(todos.map((t) => t.id))).every((o) => (o!.data.text as string).startsWith("b")));
   const user = await kvetch.createObject("User", { name: "u" });

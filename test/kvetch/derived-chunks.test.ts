@@ -135,7 +135,7 @@ test("derived chunks (memory): moving 4,200 lists between two users of one shard
   const to = await userOn(kvetch, 1, "to");
   const lists = await kvetch.createObjects(Array.from({ length: 4_200 }, (_, n) => ({ type: "TodoList", data: { userId: from.id, name: `l${n}` } })));
   reset(kvetch, probe);
-  await kvetch.updateObjects(lists.map((list) => ({ id: list.id, patch: { userId: to.id } })));
+  await kvetch.updateObjects(lists.map((list) => ({ type: "TodoList", id: list.id, patch: { userId: to.id } })));
   const onShard = probe.calls[1]!.filter((call) => call.method === "writeEdges" || call.method === "removeEdges");
   assert.equal(onShard.map((call) => call.method), [...Array(5).fill("writeEdges"), ...Array(5).fill("removeEdges")], "additions first, then removals");
   assert.equal(onShard.map((call) => call.rows), [1000, 1000, 1000, 1000, 200, 1000, 1000, 1000, 1000, 200]);

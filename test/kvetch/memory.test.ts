@@ -144,7 +144,7 @@ test("memory: a flat body is kept decoded and read as a fresh copy without parsi
   (todo!.data.meta as { n: number }).n = 2;
   (todo!.data.tags as string[]).push("c");
   assert.equal((await kvetch.getObject(nested.id))!.data, { title: "nested", tags: ["a", "b"], meta: { n: 1 } });
-  await kvetch.updateObject(flat.id, { username: "renamed" });
+  await kvetch.updateObject("User", flat.id, { username: "renamed" });
   assert.equal((await kvetch.getObject(flat.id))!.data, { username: "renamed", age: 3, admin: false, note: null, ["__proto__"]: "own key" });
 });
 

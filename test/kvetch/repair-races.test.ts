@@ -71,12 +71,12 @@ async function setup() {
 test("repair's edges phase removes a stale edge; a writer re-implies it before the removal lands: the edge is restored", async () => {
   const { closeAll, writer, repairer, gates, l1, l2, listed, counted, crashAfterCanonical } = await setup();
   const item = await writer.createObject("TodoItem", { listId: l1.id, text: "t" });
-  await crashAfterCanonical(() => writer.updateObject(item.id, { listId: l2.id })); // item says l2, the edge is l1's
+  await crashAfterCanonical(() => writer.updateObject("TodoItem", item.id, { listId: l2.id })); // item says l2, the edge is l1's
   gates.current = gateOn("removeEdges");
   const held = gates.current;
   const repaired = repairer.repair();
   await held.reached; // the edges phase judged l1 → item stale (the item said l2) and is about to remove it
-  await writer.updateObject(item.id, { listId: l1.id });
+  await writer.updateObject("TodoItem", item.id, { listId: l1.id });
   held.open();
   await repaired;
   assert.equal(await listed(l1.id), [item.id], "the item is in l1, as its data says");
@@ -94,7 +94,7 @@ test("repair's objects phase adds a missing edge; a writer moves the object befo
   const held = gates.current;
   const repaired = repairer.repair({ maxBatches: 2 }); // the objects phase, on both shards
   await held.reached; // about to insert l1 → item, implied by the item as it read it
-  await writer.updateObject(item!, { listId: l2.id });
+  await writer.updateObject("TodoItem", item!, { listId: l2.id });
   held.open();
   const report = await repaired;
   assert.is(report.checkpoint?.phase, "edges", "stopped before the edges phase");
@@ -108,12 +108,12 @@ test("repair's objects phase adds a missing edge; a writer moves the object befo
 test("repair's index phase removes a stale entry; a writer re-implies it before the removal lands: the entry is restored", async () => {
   const { closeAll, writer, repairer, gates, crashAfterCanonical } = await setup();
   const user = await writer.createObject("User", { username: "ann" });
-  await crashAfterCanonical(() => writer.updateObject(user.id, { username: "bob" })); // the index still says ann
+  await crashAfterCanonical(() => writer.updateObject("User", user.id, { username: "bob" })); // the index still says ann
   gates.current = gateOn("removeIndexEntries");
   const held = gates.current;
   const repaired = repairer.repair();
   await held.reached; // the index phase judged ann → user stale and is about to remove it
-  await writer.updateObject(user.id, { username: "ann" });
+  await writer.updateObject("User", user.id, { username: "ann" });
   held.open();
   await repaired;
   const [ann, bob] = await writer.queryIndex("username", ["ann", "bob"], { verify: false });
@@ -125,12 +125,12 @@ test("repair's index phase removes a stale entry; a writer re-implies it before 
 test("repair cannot read an object back to confirm it: the object is queued (op \"repair\") and the queue drain restores its edge", async () => {
   const { closeAll, reports, writer, repairer, gates, l1, l2, listed, crashAfterCanonical } = await setup();
   const item = await writer.createObject("TodoItem", { listId: l1.id, text: "t" });
-  await crashAfterCanonical(() => writer.updateObject(item.id, { listId: l2.id }));
+  await crashAfterCanonical(() => writer.updateObject("TodoItem", item.id, { listId: l2.id }));
   gates.current = gateOn("removeEdges");
   const held = gates.current;
   const repaired = repairer.repair();
   await held.reached;
-  await writer.updateObject(item.id, { listId: l1.id });
+  await writer.updateObject("TodoItem", item.id, { listId: l1.id });
   gates.failing.add("readObjects"); // confirmRepaired's read fails
   held.open();
   await repaired;
@@ -148,13 +148,13 @@ test("repair cannot read an object back to confirm it: the object is queued (op 
 test("the queue drain removes a left-behind edge; a writer re-implies it before the removal lands: the edge is restored", async () => {
   const { closeAll, writer, repairer, broken, gates, l1, l2, listed, counted } = await setup();
   const item = await writer.createObject("TodoItem", { listId: l1.id, text: "t" });
-  await broken.updateObject(item.id, { listId: l2.id }); // item says l2; l1's edge left behind, l2's missing; queued
+  await broken.updateObject("TodoItem", item.id, { listId: l2.id }); // item says l2; l1's edge left behind, l2's missing; queued
   assert.equal(await listed(l1.id), [item.id]);
   gates.current = gateOn("removeEdges");
   const held = gates.current;
   const drained = repairer.repair({ queue: true });
   await held.reached; // l2 → item written, about to remove l1 → item (the item said l2)
-  await writer.updateObject(item.id, { listId: l1.id });
+  await writer.updateObject("TodoItem", item.id, { listId: l1.id });
   held.open();
   const report = await drained;
   assert.is(report.scanned, 1);

@@ -113,7 +113,7 @@ test("reshard: a store still on the old map is refused by the source and follows
     assert.is(stale.counters.shardQueries[source], 1, "the source refused the read (one round trip)");
     assert.is(stale.counters.shardQueries[4], 1, "and it was sent once to the new shard");
   }
-  const updated = await stale.updateObject(moved, { text: "after the move" });
+  const updated = await stale.updateObject("TodoItem", moved, { text: "after the move" });
   assert.is(updated.version, 2);
   const [again] = await mover.getObjects([moved]);
   assert.is(again?.data.text, "after the move", "the stale store's write landed on the new shard");
@@ -138,7 +138,7 @@ for (const phase of ["copy", "catchUp", "frozen", "switched", "cleaned"] as cons
     assert.equal(await kvetch.stats(), stats, "and changes nothing");
     // A write between the stop and the rerun (a frozen bucket's write waits for the rerun's switch).
     const id = [...model.items.keys()][0]!;
-    const writing = kvetch.updateObject(id, { text: "between" }).then((object) => model.items.set(id, object.data));
+    const writing = kvetch.updateObject("TodoItem", id, { text: "between" }).then((object) => model.items.set(id, object.data));
     const report = await kvetch.reshard({ batchSize: 20 });
     await writing;
     assert.is(report.outcome, "moved");
@@ -173,7 +173,7 @@ test("reshard: a moved row that verify finds different from the source stops the
   assert.is(kvetch.shardMap, mapBefore, "the map did not switch");
   assert.is(phase, "catchUp", "the journal went back to catch-up");
   const moving = [...model.items.keys()].find((id) => bucketOfId(mapBefore, id) >= 205 && bucketOfId(mapBefore, id) < 256)!;
-  model.items.set(moving, (await kvetch.updateObject(moving, { text: "unfrozen" })).data);
+  model.items.set(moving, (await kvetch.updateObject("TodoItem", moving, { text: "unfrozen" })).data);
   sabotage = false;
   const report = await kvetch.reshard();
   assert.is(report.outcome, "moved");
@@ -196,7 +196,7 @@ test("reshard --reverse before the switch drops the copies; after the switch it 
     delete hooks.afterMoveJournal;
     assert.match((await rejectionOf(() => kvetch.reshard({ remove: [0] }))).message, /a move to shard map version \d+ is in progress \(phase/);
     const id = [...model.items.keys()].find((item) => bucketOfId(kvetch.shardMap, item) >= 205 && bucketOfId(kvetch.shardMap, item) < 256) ?? [...model.items.keys()][0]!;
-    model.items.set(id, (await kvetch.updateObject(id, { text: `during ${stopAt}` })).data);
+    model.items.set(id, (await kvetch.updateObject("TodoItem", id, { text: `during ${stopAt}` })).data);
     const report = await kvetch.reshard({ reverse: true });
     assert.is(report.outcome, "reversed");
     const after = (await kvetch.stats()).map((shard) => shard.objects);
@@ -223,7 +223,7 @@ test("reshard: a move alone announces no invalidation and moves no dependency ve
   assert.equal(await kvetch.checkDeps(keys.map((key, i) => ({ key, version: versions[i]! }))), [], "no version moved");
   assert.equal(heard, [], "no invalidation was announced");
   const [item] = [...model.items.keys()];
-  await kvetch.updateObject(item!, { text: "after" });
+  await kvetch.updateObject("TodoItem", item!, { text: "after" });
   assert.equal(await kvetch.checkDeps([{ key: objectKey(item!), version: versions[0]! }]), [objectKey(item!)], "a write after the move still moves its key");
   stop();
   await kvetch.close();

@@ -92,10 +92,10 @@ export async function runClients(stores: readonly Kvetch[], model: MoveModel, cl
           }
         } else if (pick <= 5 && id !== undefined) {
           const patch = { text: `c${c}-${n}`, tag: TAGS[(n + c) % TAGS.length]! };
-          const updated = await kvetch.updateObject(id, patch);
+          const updated = await kvetch.updateObject("TodoItem", id, patch);
           model.items.set(id, updated.data);
         } else if (pick === 6 && id !== undefined) {
-          const updated = await kvetch.updateObject(id, { listId: model.lists[(n + c) % model.lists.length]! });
+          const updated = await kvetch.updateObject("TodoItem", id, { listId: model.lists[(n + c) % model.lists.length]! });
           model.items.set(id, updated.data);
         } else if (pick === 7 && id !== undefined) {
           await kvetch.deleteObject(id);

@@ -51,7 +51,7 @@ async function refused(shards: readonly MemoryShard[], ids: readonly string[]): 
   assert.equal(kvetch.counters.shardQueries, new Array(shards.length).fill(1), "one topology read per shard, nothing else");
   assert.is(kvetch.counters.rowsFetched, 0);
   assert.is((await rejectionOf(() => kvetch.createObject("Note", { i: -1 }))).code, "TOPOLOGY_MISMATCH");
-  assert.is((await rejectionOf(() => kvetch.updateObject(ids[0]!, { i: -2 }))).code, "TOPOLOGY_MISMATCH");
+  assert.is((await rejectionOf(() => kvetch.updateObject("Note", ids[0]!, { i: -2 }))).code, "TOPOLOGY_MISMATCH");
   assert.equal(kvetch.counters.shardQueries, new Array(shards.length).fill(1), "a refused store never checks again, never writes");
   await kvetch.close();
   return message;

@@ -24,7 +24,7 @@ test("data depth: 3000 levels is BAD_DATA naming the limit and the path, before 
   const calls: [() => Promise<unknown>, RegExp][] = [
     [() => kvetch.createObject("User", nested(3000)), /^Kvetch: createObject data\.a\.a/],
     [() => kvetch.createObjects([{ type: "User", data: {} }, { type: "User", data: nested(101) }]), /^Kvetch: createObjects items\[1\] data\.a/],
-    [() => kvetch.updateObject(user.id, { profile: nested(3000) }), /^Kvetch: updateObject patch\.profile\.a/],
+    [() => kvetch.updateObject("User", user.id, { profile: nested(3000) }), /^Kvetch: updateObject patch\.profile\.a/],
     [() => kvetch.insertEdge("likes", user.id, todo.id, nested(3000)), /data\.a\.a/],
   ];
   for (const [call, where] of calls) {
@@ -49,19 +49,19 @@ test("__proto__: createObject stores it as an own key; updates of other keys kee
   assert.ok(Object.hasOwn(stored, "__proto__"));
   assert.is(JSON.stringify(stored), '{"__proto__":{"a":1},"name":"P"}');
 
-  const updated = await kvetch.updateObject(created.id, { name: "Q" });
+  const updated = await kvetch.updateObject("User", created.id, { name: "Q" });
   assert.is(JSON.stringify(updated.data), '{"__proto__":{"a":1},"name":"Q"}');
   assert.is(JSON.stringify((await kvetch.getObject(created.id))!.data), '{"__proto__":{"a":1},"name":"Q"}');
 
   // One patch naming it, then a batch of two patches for the object (merged into one update) naming it.
-  const set = await kvetch.updateObject(created.id, JSON.parse('{"__proto__":{"a":2},"name":"R"}') as Record<string, unknown>);
+  const set = await kvetch.updateObject("User", created.id, JSON.parse('{"__proto__":{"a":2},"name":"R"}') as Record<string, unknown>);
   assert.is(JSON.stringify(set.data), '{"__proto__":{"a":2},"name":"R"}');
   const [merged] = await kvetch.updateObjects([
-    { id: created.id, patch: { name: "S" } },
-    { id: created.id, patch: JSON.parse('{"__proto__":"text"}') as Record<string, unknown> },
+    { type: "User", id: created.id, patch: { name: "S" } },
+    { type: "User", id: created.id, patch: JSON.parse('{"__proto__":"text"}') as Record<string, unknown> },
   ]);
   assert.is(JSON.stringify(merged!.data), '{"__proto__":"text","name":"S"}');
-  const removed = await kvetch.updateObject(created.id, Object.defineProperty({}, "__proto__", { value: undefined, enumerable: true }) as Record<string, unknown>);
+  const removed = await kvetch.updateObject("User", created.id, Object.defineProperty({}, "__proto__", { value: undefined, enumerable: true }) as Record<string, unknown>);
   assert.is(JSON.stringify(removed.data), '{"name":"S"}');
   const after = (await kvetch.getObject(created.id))!;
   assert.is(after.version, 5);

@@ -72,8 +72,8 @@ test("updateObjects: an object deleted by another writer during the retry fails 
       await other.deleteObject(b.id);
     };
     const patches = [
-      { id: a.id, patch: { listId: l2.id } },
-      { id: b.id, patch: { t: "b2" } },
+      { type: "Item", id: a.id, patch: { listId: l2.id } },
+      { type: "Item", id: b.id, patch: { t: "b2" } },
     ];
     if (partial) {
       const [movedA, missingB] = await kvetch.updateObjects(patches, { partial: true });
@@ -83,7 +83,7 @@ test("updateObjects: an object deleted by another writer during the retry fails 
     } else {
       const error = await rejectionOf(() => kvetch.updateObjects(patches));
       assert.is(error.code, "NOT_FOUND");
-      assert.match(error.message, `no object with id ${b.id}`);
+      assert.match(error.message, `no Item with id ${b.id}`);
       assert.match(error.message, "the batch's other objects were written");
     }
     assert.is((await kvetch.getObject(a.id))!.data.listId, l2.id);
@@ -96,11 +96,11 @@ test("updateObjects: an object still changing after 8 attempts fails alone once 
   const { kvetch, other, before } = withInterference("replaceObjects");
   const { l1, l2, a, b } = await twoItemsInFirstOfTwoLists(kvetch);
   let bumps = 0;
-  before.run = () => other.updateObject(b.id, { n: ++bumps });
+  before.run = () => other.updateObject("Item", b.id, { n: ++bumps });
   const error = await rejectionOf(() =>
     kvetch.updateObjects([
-      { id: a.id, patch: { listId: l2.id } },
-      { id: b.id, patch: { listId: l2.id } },
+      { type: "Item", id: a.id, patch: { listId: l2.id } },
+      { type: "Item", id: b.id, patch: { listId: l2.id } },
     ]),
   );
   assert.is(error.code, "CONFLICT");
@@ -110,7 +110,7 @@ test("updateObjects: an object still changing after 8 attempts fails alone once 
   assert.equal(await kvetch.countEdges("list_to_item", [l1.id, l2.id]), [1, 1]);
 
   // Alone, the changing object writes nothing, and the error says so.
-  const alone = await rejectionOf(() => kvetch.updateObjects([{ id: b.id, patch: { listId: l2.id } }]));
+  const alone = await rejectionOf(() => kvetch.updateObjects([{ type: "Item", id: b.id, patch: { listId: l2.id } }]));
   assert.match(alone.message, "kept changing under 8 attempts; nothing was written");
   assert.equal(await storedEdges(kvetch, [l1.id, l2.id]), [[b.id], [a.id]]);
 });
@@ -124,7 +124,7 @@ test("deleteObjects: an object still changing after 8 attempts fails alone; the 
       { type: "Item", data: { listId: list.id, tag: "y" } },
     ]);
     let bumps = 0;
-    before.run = () => other.updateObject(b.id, { n: ++bumps });
+    before.run = () => other.updateObject("Item", b.id, { n: ++bumps });
     if (partial) {
       const [deletedA, changingB] = await kvetch.deleteObjects([a.id, b.id], { partial: true });
       assert.is(deletedA, true);
@@ -142,6 +142,42 @@ test("deleteObjects: an object still changing after 8 attempts fails alone; the 
     const [byX] = await kvetch.queryIndex("by_tag", ["x"], { verify: false });
     assert.is(byX!.edges.length, 0);
   }
+});
+
+test("updateObjects with ifVersion: a change by another writer between the read and the compare-and-set is a CONFLICT at once, never merged again", async () => {
+  const { kvetch, other, before } = withInterference("replaceObjects");
+  const { l1, l2, a, b } = await twoItemsInFirstOfTwoLists(kvetch);
+  let bumps = 0;
+  before.run = async () => {
+    before.run = null;
+    await other.updateObject("Item", b.id, { n: ++bumps });
+  };
+  // Alone: the lost compare-and-set is not retried; the re-read gives the version the caller must start from.
+  const alone = await rejectionOf(() => kvetch.updateObject("Item", b.id, { listId: l2.id }, { ifVersion: 1 }));
+  assert.is(alone.code, "CONFLICT");
+  assert.is(alone.currentVersion, 2);
+  assert.match(alone.message, `Item ${b.id} is at version 2, not ifVersion 1; read it again and retry from version 2; nothing was written`);
+  assert.is(bumps, 1);
+  assert.equal((await kvetch.getObject(b.id))!.data, { listId: l1.id, n: 1 }, "the other writer's change, not a merge");
+
+  // Beside an item without ifVersion: that one is written, this one fails alone and says so.
+  before.run = async () => {
+    before.run = null;
+    await other.updateObject("Item", b.id, { n: ++bumps });
+  };
+  const [movedA, conflictB] = await kvetch.updateObjects(
+    [
+      { id: a.id, patch: { listId: l2.id } },
+      { id: b.id, patch: { listId: l2.id }, ifVersion: 2 },
+    ],
+    { type: "Item", partial: true },
+  );
+  assert.is((movedA as { version: number }).version, 2);
+  assert.instance(conflictB, KvetchError);
+  assert.is((conflictB as KvetchError).currentVersion, 3);
+  assert.match((conflictB as KvetchError).message, "(another writer changed it during the update); the batch's other objects were written");
+  assert.equal(await storedEdges(kvetch, [l1.id, l2.id]), [[b.id], [a.id]]);
+  assert.equal(await kvetch.countEdges("list_to_item", [l1.id, l2.id]), [1, 1]);
 });
 
 test.run();

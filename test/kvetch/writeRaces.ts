@@ -116,7 +116,7 @@ export async function heldRefusal(backend: KvetchBackend, close: (kvetch: Kvetch
     const onRefused = all.filter((id) => kvetch.shardOf(id) === refusedShard);
     assert.ok(onRefused.length > 0 && onRefused.length < all.length, "items on the refused shard and on others");
     steering.refuse.add(`${refusedShard}/replaceObjects`);
-    await rejectionOf(() => kvetch.updateObjects(all.map((id) => ({ id, patch: { listId: other.id } }))));
+    await rejectionOf(() => kvetch.updateObjects(all.map((id) => ({ type: "TodoItem", id, patch: { listId: other.id } }))));
     steering.refuse.clear();
     assert.equal(await listed(kvetch, other.id), all.filter((id) => !onRefused.includes(id)).sort(), "the updated items moved lists");
     assert.equal(await listed(kvetch, list.id), onRefused.slice().sort(), "the refused shard's items stayed");

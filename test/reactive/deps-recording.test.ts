@@ -62,7 +62,7 @@ test("todo view deps: a write moves exactly one version; the next response carri
   const user = seed.userIds[0]!;
   const before = await viewDeps(kvetch, user);
   const item = seed.itemIds[0]![1]![0]!;
-  await kvetch.updateObject(item, { text: "changed" });
+  await kvetch.updateObject("TodoItem", item, { text: "changed" });
   const after = await viewDeps(kvetch, user);
   const moved: string[] = [];
   for (const path of Object.keys(after)) for (const key of Object.keys(after[path]!)) if (after[path]![key] !== before[path]![key]) moved.push(key);

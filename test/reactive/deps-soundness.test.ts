@@ -28,9 +28,9 @@ test("seeded rounds: when checkDeps reports nothing moved, the query's response 
         const r = int(10);
         if (r < 4 && items.length > 0) {
           const id = pick(items);
-          if (r === 0) await kvetch.updateObject(id, { text: `x${int(99)}` });
-          if (r === 1) await kvetch.updateObject(id, { done: random() < 0.5 });
-          if (r === 2) await kvetch.updateObject(id, { listId: pick(lists) });
+          if (r === 0) await kvetch.updateObject("TodoItem", id, { text: `x${int(99)}` });
+          if (r === 1) await kvetch.updateObject("TodoItem", id, { done: random() < 0.5 });
+          if (r === 2) await kvetch.updateObject("TodoItem", id, { listId: pick(lists) });
           if (r === 3) {
             await kvetch.deleteObject(id);
             items = items.filter((x) => x !== id);
@@ -44,7 +44,7 @@ test("seeded rounds: when checkDeps reports nothing moved, the query's response 
         }
         if (r === 5 || r === 6) {
           const list = pick(lists);
-          await kvetch.updateObject(list, r === 5 ? { userId: pick(users) } : { name: `ln${int(99)}` });
+          await kvetch.updateObject("TodoList", list, r === 5 ? { userId: pick(users) } : { name: `ln${int(99)}` });
           return `${r === 5 ? "move" : "rename"} list ${list}`;
         }
         const user = pick(users);
@@ -52,7 +52,7 @@ test("seeded rounds: when checkDeps reports nothing moved, the query's response 
           lists.push((await kvetch.createObject("TodoList", { userId: user, name: `new${int(99)}` })).id);
           return `create list for ${user}`;
         }
-        await kvetch.updateObject(user, r === 7 ? { username: `user${int(8)}` } : { name: `un${int(99)}` });
+        await kvetch.updateObject("User", user, r === 7 ? { username: `user${int(8)}` } : { name: `un${int(99)}` });
         return `${r === 7 ? "username" : "name"} of ${user}`;
       };
       for (let round = 0; round < 60; round++) {

@@ -69,7 +69,7 @@ test("updating one item's text moves exactly that item's object key", async () =
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 3, itemsPerList: 2 });
   const deps = dependenciesOf(await view(kvetch, seed.userIds[0]!));
   const item = seed.itemIds[0]![1]![0]!;
-  await kvetch.updateObject(item, { text: "changed" });
+  await kvetch.updateObject("TodoItem", item, { text: "changed" });
   assert.equal(await kvetch.checkDeps(deps), [`object:${item}`]);
 });
 
@@ -86,7 +86,7 @@ test("moving an item (its derived edge) moves the item and both lists; deleting 
   const [a, b] = seed.listIds[0]!;
   const item = seed.itemIds[0]![0]![0]!;
   let deps = dependenciesOf(await view(kvetch, seed.userIds[0]!));
-  await kvetch.updateObject(item, { listId: b });
+  await kvetch.updateObject("TodoItem", item, { listId: b });
   assert.equal((await kvetch.checkDeps(deps)).sort(), [`edges:list_to_item:${a}`, `edges:list_to_item:${b}`, `object:${item}`].sort());
   deps = dependenciesOf(await view(kvetch, seed.userIds[0]!));
   await kvetch.deleteObject(item);
@@ -99,7 +99,7 @@ test("index moves: changing an indexed value moves the old and the new value's i
   const old = (await kvetch.getObject(user))!.data.username;
   const keys = [`index:username:${JSON.stringify(old)}`, `index:username:"zed"`, `index:username:"other"`, `object:${user}`];
   const versions = await kvetch.dependencyVersions(keys);
-  await kvetch.updateObject(user, { username: "zed" });
+  await kvetch.updateObject("User", user, { username: "zed" });
   const held = Object.fromEntries(keys.map((k, i) => [k, versions[i]!]));
   assert.equal((await kvetch.checkDeps(held)).sort(), [keys[0], keys[1], keys[3]].sort());
 });

@@ -39,7 +39,7 @@ test("deps/check: nothing moved right after the read; one item's text updated â†
   assert.equal((await post("/deps/check", { deps })).body, { moved: [] });
   const list = (await kvetch.getEdges("user_to_list", [store.userIds[0]!]))[0]!.edges[0]!.toId;
   const item = (await kvetch.getEdges("list_to_item", [list]))[0]!.edges[0]!.toId;
-  await kvetch.updateObject(item, { text: "changed over HTTP" });
+  await kvetch.updateObject("TodoItem", item, { text: "changed over HTTP" });
   const calls = kvetch.counters.calls;
   const { status, body } = await post("/deps/check", { deps: Object.entries(deps).map(([key, version]) => ({ key, version })) });
   assert.is(status, 200);

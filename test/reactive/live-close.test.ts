@@ -120,7 +120,7 @@ test("the closed instance's listeners stop; another instance on the same memory 
   const gone = await live(closing, user.id);
   await Promise.all([kept.next(), gone.next()]);
 
-  await staying.updateObject(item.id, { text: "mop" });
+  await staying.updateObject("TodoItem", item.id, { text: "mop" });
   assert.is(heardByClosing, 1);
   assert.is(heardByStaying, 1);
   await closing.close();
@@ -130,7 +130,7 @@ test("the closed instance's listeners stop; another instance on the same memory 
   if (seen.length === 2) assert.ok(seen[0]!.data && !seen[0]!.errors);
   assertClosedResult({ done: false, value: seen.at(-1)! });
 
-  await staying.updateObject(item.id, { text: "dust" });
+  await staying.updateObject("TodoItem", item.id, { text: "dust" });
   assert.is(heardByClosing, 1, "a closed instance's listener hears nothing more");
   assert.is(heardByStaying, 2);
   // The other instance's live query goes on: it shows the later write.

@@ -87,7 +87,7 @@ async function writerKeepsItsLiveQueryCurrent(open: Open, prefix: string): Promi
     // Redis up: the writer's own write is one run, not two (its echo on the subscription is not told again).
     let runsBefore = runs;
     const sentBefore = sent.length;
-    await writer.updateObject(item.id, { text: "parcel" });
+    await writer.updateObject("TodoItem", item.id, { text: "parcel" });
     await until(() => textOf(sent.at(-1)) === "parcel", "the writer's own write to show");
     await barrier();
     assert.is(runs, runsBefore + 1, "one run for the own write");
@@ -97,9 +97,9 @@ async function writerKeepsItsLiveQueryCurrent(open: Open, prefix: string): Promi
     await proxy.stop();
     await until(async () => (await writer.health()).cache?.status !== "ready", "the writer to see Redis gone");
     runsBefore = runs;
-    await writer.updateObject(item.id, { text: "written during the outage" });
+    await writer.updateObject("TodoItem", item.id, { text: "written during the outage" });
     await until(() => textOf(sent.at(-1)) === "written during the outage", "the own write to show during the outage");
-    await writer.updateObject(list.id, { name: "Renamed during the outage" });
+    await writer.updateObject("TodoList", list.id, { name: "Renamed during the outage" });
     await until(() => listName(sent.at(-1)) === "Renamed during the outage", "the second own write to show");
     await until(() => !running, "no run in flight");
     assert.is(runs, runsBefore + 2, "one run per own write");
@@ -113,7 +113,7 @@ async function writerKeepsItsLiveQueryCurrent(open: Open, prefix: string): Promi
     await until(() => runs > runsBefore + 2, "the re-run after the reconnect");
     await barrier(20);
     assert.is(sent.length, sentBefore + 3, "the unchanged result is not sent again");
-    await other.updateObject(item.id, { text: "after the outage" });
+    await other.updateObject("TodoItem", item.id, { text: "after the outage" });
     await until(() => textOf(sent.at(-1)) === "after the outage", "the other instance's write after the reconnect");
     for (let i = 1; i < sent.length; i++) assert.is.not(JSON.stringify(sent[i]!.data), JSON.stringify(sent[i - 1]!.data), "a result sent twice unchanged");
 

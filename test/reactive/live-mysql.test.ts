@@ -100,7 +100,7 @@ serverTest("one write through A: the live query subscribed on B sends the new re
   assert.is(await settle(b!, [w]), 0, "the first result");
   assert.is(w.sent.length, 1);
   assert.is(w.runs, 1);
-  await a!.updateObject(item.id, { text: "bread" });
+  await a!.updateObject("TodoItem", item.id, { text: "bread" });
   for (let t = 0; t < 400 && w.sent.length < 2; t++) await tick(10);
   assert.is(w.sent.length, 2, "the live query on B never sent A's write");
   assert.is(w.runs, 2);
@@ -135,7 +135,7 @@ serverTest("50 live queries on B, 2,000 random writes through A (MySQL + Redis):
     if (kind < 8 && item !== undefined && !busy.has(item)) {
       counts.text++;
       busy.add(item);
-      return a!.updateObject(item, { text: `text ${i}` });
+      return a!.updateObject("TodoItem", item, { text: `text ${i}` });
     }
     if (kind < 12 || (kind < 14 && userItems.length < 2)) {
       counts.add++;
@@ -154,10 +154,10 @@ serverTest("50 live queries on B, 2,000 random writes through A (MySQL + Redis):
     }
     if (kind >= 14 && kind < 18) {
       counts.listRename++;
-      return a!.updateObject(lists[u]![next(lists[u]!.length)]!, { name: `renamed ${i}` });
+      return a!.updateObject("TodoList", lists[u]![next(lists[u]!.length)]!, { name: `renamed ${i}` });
     }
     counts.userRename++;
-    return a!.updateObject(seed.userIds[u]!, { name: `user ${i}` });
+    return a!.updateObject("User", seed.userIds[u]!, { name: `user ${i}` });
   };
   // 2,000 writes, 16 at a time (the shards' pools bound them; this keeps the test well under a minute).
   for (let i = 0; i < 2000; i += 16) {

@@ -43,15 +43,15 @@ test("live todo view with patch: the first result whole, then patches; the first
   const live = await watchTodo(kvetch, user);
   assert.ok(await until(() => live.sent.length === 1));
   assert.ok((live.sent[0]!.data as any).todoUser, "the first value is the whole result");
-  await kvetch.updateObject(seed.itemIds[0]![1]![0]!, { text: "patched" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![1]![0]!, { text: "patched" });
   assert.ok(await until(() => live.sent.length === 2));
   assert.equal((live.sent[1] as any).patch, [{ op: "replace", path: "/data/todoUser/todoLists/1/todoItems/0/text", value: "patched" }]);
   await kvetch.createObject("TodoList", { userId: user, name: "fourth" });
   assert.ok(await until(() => live.sent.length === 3));
   assert.equal((live.sent[2] as any).patch, [{ op: "add", path: "/data/todoUser/todoLists/3", value: { name: "fourth", todoItems: [] } }]);
-  await kvetch.updateObject(seed.itemIds[0]![0]![1]!, { listId: seed.listIds[0]![2]! });
-  await kvetch.updateObject(user, { name: "Renamed" });
-  await kvetch.updateObject(seed.itemIds[0]![0]![0]!, { done: true }); // not shown: nothing sent for it
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![0]![1]!, { listId: seed.listIds[0]![2]! });
+  await kvetch.updateObject("User", user, { name: "Renamed" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![0]![0]!, { done: true }); // not shown: nothing sent for it
   const fresh = shown(await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: user }, contextValue: { kvetch } }));
   assert.ok(await until(() => live.runs.length > 0 && shown(live.runs.at(-1)!.result) === fresh));
   await new Promise((resolve) => setImmediate(resolve));

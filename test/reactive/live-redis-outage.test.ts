@@ -62,7 +62,7 @@ serverTest("Redis dropped and restored during a live query: a write it could not
     // before the subscription was confirmed is never heard, so it is repeated with a new text until one is.
     let heard = false;
     for (let n = 0; n < 20 && !heard; n++) {
-      await writer.updateObject(item.id, { text: `bread ${n}` });
+      await writer.updateObject("TodoItem", item.id, { text: `bread ${n}` });
       for (let i = 0; i < 40 && !heard; i++) {
         await new Promise((resolve) => setTimeout(resolve, 25));
         heard = textOf(sent.at(-1)) === `bread ${n}`;
@@ -74,7 +74,7 @@ serverTest("Redis dropped and restored during a live query: a write it could not
 
     // Redis goes away for the watcher only; the writer's announcement of this write is lost to it.
     await proxy.stop();
-    await writer.updateObject(item.id, { text: "written during the outage" });
+    await writer.updateObject("TodoItem", item.id, { text: "written during the outage" });
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.is(sent.length, heardBefore, "nothing can be heard while the connection is down");
     assert.is(runs, runsBefore);

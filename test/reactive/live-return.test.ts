@@ -37,7 +37,7 @@ async function live(kvetch: Kvetch, userId: string) {
 async function writeSeenBySentinel(kvetch: Kvetch, userId: string, itemId: string, text: string): Promise<void> {
   const sentinel = await live(kvetch, userId);
   await sentinel.iterator.next();
-  await kvetch.updateObject(itemId, { text });
+  await kvetch.updateObject("TodoItem", itemId, { text });
   const next = await sentinel.iterator.next();
   assert.is(next.done, false, "the sentinel saw the write");
   await sentinel.iterator.return(undefined);
@@ -65,7 +65,7 @@ test("return() with a re-run's result not yet taken: next() is done; the consume
   const first = await query.iterator.next();
   seen.push(first.value as ExecutionResult);
   const rerun = query.nextSent();
-  await kvetch.updateObject(itemId, { text: "queued" });
+  await kvetch.updateObject("TodoItem", itemId, { text: "queued" });
   await rerun;
   assert.is(query.runs.length, 2);
   await query.iterator.return(undefined);
@@ -83,7 +83,7 @@ for (const end of ["return", "close"] as const) {
     const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 1, itemsPerList: 1 }, memoryBackend({ shards: 2, latencyMs: 25 }));
     const query = await live(kvetch, seed.userIds[0]!);
     const delivered = [(await query.iterator.next()).value];
-    await kvetch.updateObject(seed.itemIds[0]![0]![0]!, { text: "in flight" });
+    await kvetch.updateObject("TodoItem", seed.itemIds[0]![0]![0]!, { text: "in flight" });
     const pending = query.iterator.next();
     await new Promise((resolve) => setTimeout(resolve, 1)); // the re-run waits for its 25 ms round trips
     if (end === "return") await query.iterator.return(undefined);

@@ -37,7 +37,7 @@ test("live todo view: an item's text re-runs only its list's subtree — 2 store
   const live = await watchTodo(kvetch, user);
   const first = await run(live, 1);
   assert.equal([first.kind, first.calls, first.reason], ["full", 5, "the first run"]);
-  await kvetch.updateObject(seed.itemIds[0]![1]![2]!, { text: "changed" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![1]![2]!, { text: "changed" });
   const second = await run(live, 2);
   assert.is(second.kind, "subtree");
   assert.equal(second.paths, ["todoUser.todoLists.1"]);
@@ -50,7 +50,7 @@ test("live todo view: an item's text re-runs only its list's subtree — 2 store
   // The same change with subtree re-runs off costs the whole view.
   const full = await watchTodo(kvetch, user, { subtrees: false });
   await run(full, 1);
-  await kvetch.updateObject(seed.itemIds[0]![1]![2]!, { text: "changed again" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![1]![2]!, { text: "changed again" });
   const fullRerun = await run(full, 2);
   assert.equal([fullRerun.kind, fullRerun.calls, fullRerun.reason], ["full", 5, "subtree re-runs are off"]);
   assert.is(shown(fullRerun.result), await freshTodo(kvetch, user));
@@ -77,7 +77,7 @@ test("live todo view: a change to the user object itself is a full run (5 store 
   const user = seed.userIds[0]!;
   const live = await watchTodo(kvetch, user);
   await run(live, 1);
-  await kvetch.updateObject(user, { name: "Renamed" });
+  await kvetch.updateObject("User", user, { name: "Renamed" });
   const rerun = await run(live, 2);
   assert.equal([rerun.kind, rerun.paths, rerun.calls], ["full", [""], 5]);
   assert.match(rerun.reason!, /root/);
@@ -91,13 +91,13 @@ test("live todo view: an item moved between two shown lists re-runs both lists i
   const user = seed.userIds[0]!;
   const live = await watchTodo(kvetch, user);
   await run(live, 1);
-  await kvetch.updateObject(seed.itemIds[0]![2]![0]!, { listId: seed.listIds[0]![0]! });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![2]![0]!, { listId: seed.listIds[0]![0]! });
   const moved = await run(live, 2);
   assert.equal([moved.kind, moved.paths.sort(), moved.calls], ["subtree", ["todoUser.todoLists.0", "todoUser.todoLists.2"], 2]);
   assert.is(shown(moved.result), await freshTodo(kvetch, user));
   // A list object is read by the lists' load, a global step: it runs again (not the list edges before it),
   // then the lists' field below the user: the lists, their item edges and items.
-  await kvetch.updateObject(seed.listIds[0]![1]!, { name: "renamed list" });
+  await kvetch.updateObject("TodoList", seed.listIds[0]![1]!, { name: "renamed list" });
   const renamed = await run(live, 3);
   assert.equal([renamed.kind, renamed.paths, renamed.calls], ["subtree", ["todoUser.todoLists"], 3]);
   assert.is(shown(renamed.result), await freshTodo(kvetch, user));
@@ -114,19 +114,19 @@ test("live todo view: re-runs inside re-run subtrees stay current; a write elsew
   const item = (await kvetch.createObject("TodoItem", { listId: list, text: "in the new list" })).id;
   const inNew = await run(live, 3);
   assert.equal([inNew.kind, inNew.calls], ["subtree", 2]);
-  await kvetch.updateObject(item, { text: "edited" });
+  await kvetch.updateObject("TodoItem", item, { text: "edited" });
   const edited = await run(live, 4);
   assert.equal([edited.kind, edited.paths, edited.calls], ["subtree", inNew.paths, 2]);
-  await kvetch.updateObject(seed.itemIds[0]![0]![0]!, { text: "old list edited" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![0]![0]!, { text: "old list edited" });
   const old = await run(live, 5);
   assert.equal([old.kind, old.calls], ["subtree", 2]);
   assert.is(shown(old.result), await freshTodo(kvetch, user));
-  await kvetch.updateObject(seed.itemIds[1]![0]![0]!, { text: "another user's item" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[1]![0]![0]!, { text: "another user's item" });
   // A re-run takes a few turns (each store call waits one); 500 turns would see one start and finish.
   assert.not.ok(await until(() => live.runs.length > 5, 500), "a key the view does not hold runs nothing");
   assert.is(live.sent.length, 5);
   // Then a key the view holds: the next run is that one, so nothing from the other write was queued before it.
-  await kvetch.updateObject(seed.itemIds[0]![1]![0]!, { text: "second list edited" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![1]![0]!, { text: "second list edited" });
   const next = await run(live, 6);
   assert.equal([next.kind, next.calls], ["subtree", 2]);
   assert.is(shown(next.result), await freshTodo(kvetch, user));

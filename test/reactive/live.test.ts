@@ -66,8 +66,8 @@ test("live todo view: one result first, a new one after a dependency moved, none
   const w = await watch(kvetch, seed.userIds[0]!);
   assert.is(await settle(kvetch, [{ w, user: seed.userIds[0]! }]), 0);
   assert.is(w.sent.length, 1);
-  await kvetch.updateObject(seed.itemIds[1]![0]![0]!, { text: "other user's item" });
-  await kvetch.updateObject(seed.itemIds[0]![1]![0]!, { text: "changed" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[1]![0]![0]!, { text: "other user's item" });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![1]![0]!, { text: "changed" });
   assert.is(await settle(kvetch, [{ w, user: seed.userIds[0]! }]), 0);
   assert.is(w.sent.length, 2);
   assert.is(w.runs, 2);
@@ -87,10 +87,10 @@ test("50 live queries and 2,000 random writes (memory): 0 missed updates, no res
     const u = next(10);
     const list = seed.listIds[u]![next(3)]!;
     const kind = next(20);
-    if (kind < 6) await kvetch.updateObject(items[next(items.length)]!, { text: `write ${i}` });
+    if (kind < 6) await kvetch.updateObject("TodoItem", items[next(items.length)]!, { text: `write ${i}` });
     else if (kind < 12) items.push((await kvetch.createObject("TodoItem", { listId: list, text: `new ${i}` })).id);
-    else if (kind < 18) await kvetch.updateObject(items[next(items.length)]!, { listId: list });
-    else if (kind === 18) await kvetch.updateObject(seed.userIds[u]!, { name: `user ${i}` }); // a full run
+    else if (kind < 18) await kvetch.updateObject("TodoItem", items[next(items.length)]!, { listId: list });
+    else if (kind === 18) await kvetch.updateObject("User", seed.userIds[u]!, { name: `user ${i}` }); // a full run
     else await kvetch.createObject("TodoList", { userId: seed.userIds[u]!, name: `list ${i}` }); // the lists' field
     if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -124,7 +124,7 @@ test("a consumer that does not read holds one result: runs wait for it, and the 
   assert.is(JSON.stringify((first.value as ExecutionResult).data), await fresh(kvetch, user));
   // Not read from here on: the first write's run fills the one place, later writes run nothing yet.
   for (let i = 0; i < 10; i++) {
-    await kvetch.updateObject(seed.itemIds[0]![i % 2]![0]!, { text: `write ${i}` });
+    await kvetch.updateObject("TodoItem", seed.itemIds[0]![i % 2]![0]!, { text: `write ${i}` });
     await turns(50);
   }
   assert.is(runs, 2, "the first run and the one whose result waits");

@@ -39,7 +39,7 @@ serverTest("1,000 write-then-read-from-the-other rounds: 0 stale reads; every wr
     heard = 0;
     let stale = 0;
     for (let round = 0; round < 1000; round++) {
-      await a.updateObject(user.id, { n: round });
+      await a.updateObject("User", user.id, { n: round });
       const seen = await b.getObject(user.id);
       if (seen?.data.n !== round) stale++;
     }

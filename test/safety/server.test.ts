@@ -90,7 +90,8 @@ test("deleteTodoItem with a user's or a list's id deletes nothing and is an erro
     const { status, body } = await post({ query: mutation, variables: { id } });
     assert.is(status, 200);
     assert.equal(body.data, { deleteTodoItem: null });
-    assert.match(body.errors[0].message, "is not a TodoItem; nothing was deleted");
+    assert.match(body.errors[0].message, ", not TodoItem; nothing was deleted");
+    assert.is(body.errors[0].extensions.code, "WRONG_TYPE");
     assert.equal(body.errors[0].path, ["deleteTodoItem"]);
     assert.ok((await kvetch.getObject(id)) !== null, "still there");
   }

@@ -37,7 +37,7 @@ const blogSdl = /* GraphQL */ `
 test("generated inputs: create and update mutations without arguments get input types from the stored attributes", () => {
   const { resolvedTypeDefs, kvetchSchema } = makeKvetchSchema({ typeDefs: blogSdl });
   assert.match(resolvedTypeDefs, /createPost\(input: CreatePostInput!\): Post/);
-  assert.match(resolvedTypeDefs, /updatePost\(id: ID!, input: UpdatePostInput!\): Post/);
+  assert.match(resolvedTypeDefs, /updatePost\(id: ID!, input: UpdatePostInput!, ifVersion: Int\): Post/);
   assert.match(resolvedTypeDefs, /input CreatePostInput \{\n  title: String!\n  tag: String\n  views: Int\n  authorId: ID\n\}/);
   assert.match(resolvedTypeDefs, /input UpdatePostInput \{\n  title: String\n  tag: String\n  views: Int\n  authorId: ID\n\}/);
   assert.equal(kvetchSchema.edges.map((e) => [e.name, e.edgeId, e.fromType, e.toType, e.storedIdAttr]), [
@@ -68,7 +68,7 @@ test("generated mutations and reads: create with defaults, stored-id check (a ba
   // a bad authorId: the check refuses it and nothing is written (an id that is no uuid costs no call)
   const stored = await objects();
   const refused: Array<[string, RegExp, number]> = [
-    [postId, new RegExp(`^createPost: authorId "${postId}" is a Post, not a Author\\.$`), 1],
+    [postId, new RegExp(`^createPost: authorId "${postId}" is of type Post, not Author\\.$`), 1],
     [newId(), /^createPost: authorId "[^"]+" names no Author\.$/, 1],
     ["not-an-id", /^createPost: authorId "not-an-id" is not an object id\.$/, 0],
   ];

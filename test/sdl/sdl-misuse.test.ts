@@ -91,7 +91,7 @@ test("two argument-less creates (and updates) of one type share one generated in
   assert.is(s.resolvedTypeDefs.match(/^input CreatePostInput /gm)?.length, 1);
   assert.is(s.resolvedTypeDefs.match(/^input UpdatePostInput /gm)?.length, 1);
   assert.match(s.resolvedTypeDefs, /addPost\(input: CreatePostInput!\): Post/);
-  assert.match(s.resolvedTypeDefs, /editPost\(id: ID!, input: UpdatePostInput!\): Post/);
+  assert.match(s.resolvedTypeDefs, /editPost\(id: ID!, input: UpdatePostInput!, ifVersion: Int\): Post/);
   const a = await s.exec(`mutation { createPost(input: { title: "a" }) { id } }`);
   const b = await s.exec(`mutation { addPost(input: { title: "b" }) { id } }`);
   const edited = await s.exec(`mutation ($id: ID!) { editPost(id: $id, input: { title: "c" }) { title } }`, { id: b.data.addPost.id });

@@ -137,12 +137,12 @@ test("todo SDL mutations validate: missing or mistyped arguments, unknown ids, w
     [`mutation { createTodoItem(listId: "${listId}", text: 5) { id } }`, {}, /String cannot represent a non string value: 5/, 0],
     [`mutation ($t: String!) { createTodoItem(listId: "${listId}", text: $t) { id } }`, { t: null }, /Variable "\$t" of non-null type "String!" must not be null/, 0],
     [`mutation { createTodoItem(listId: "${missingId}", text: "x") { id } }`, {}, new RegExp(`^createTodoItem: listId "${missingId}" names no TodoList\\.$`), 1],
-    [`mutation { createTodoItem(listId: "${userId}", text: "x") { id } }`, {}, new RegExp(`^createTodoItem: listId "${userId}" is a User, not a TodoList\\.$`), 1],
+    [`mutation { createTodoItem(listId: "${userId}", text: "x") { id } }`, {}, new RegExp(`^createTodoItem: listId "${userId}" is of type User, not TodoList\\.$`), 1],
     [`mutation { createTodoItem(listId: "not-an-id", text: "x") { id } }`, {}, /^createTodoItem: listId "not-an-id" is not an object id\.$/, 0],
-    [`mutation { createTodoList(userId: "${listId}", name: "x") { id } }`, {}, /is a TodoList, not a User/, 1],
+    [`mutation { createTodoList(userId: "${listId}", name: "x") { id } }`, {}, /is of type TodoList, not User/, 1],
     [`mutation { setTodoItemDone(id: "${missingId}", done: true) { id } }`, {}, new RegExp(`^setTodoItemDone: id "${missingId}" names no TodoItem\\.$`), 1],
-    [`mutation { setTodoItemDone(id: "${listId}", done: true) { id } }`, {}, /^setTodoItemDone: id "[^"]+" is a TodoList, not a TodoItem\.$/, 1],
-    [`mutation { deleteTodoItem(id: "${userId}") }`, {}, /^deleteTodoItem: id "[^"]+" is a User, not a TodoItem\.$/, 1],
+    [`mutation { setTodoItemDone(id: "${listId}", done: true) { id } }`, {}, /^setTodoItemDone: id "[^"]+" is of type TodoList, not TodoItem\.$/, 1],
+    [`mutation { deleteTodoItem(id: "${userId}") }`, {}, /^deleteTodoItem: id "[^"]+" is of type User, not TodoItem\.$/, 1],
     [`mutation { deleteTodoItem(id: "${missingId}") }`, {}, /names no TodoItem/, 1],
   ];
   for (const [query, variables, message, calls] of cases) {

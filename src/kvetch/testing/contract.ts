@@ -9,6 +9,7 @@ import { faultContract } from "./contractFaults.js";
 import { listContract } from "./contractLists.js";
 import { objectContract } from "./contractObjects.js";
 import { contractSchema } from "./contractSchema.js";
+import { typedWriteContract } from "./contractTypedWrites.js";
 
 /** A group of tests in the caller's runner: uvu's `suite(name)` returns one. */
 export interface ContractSuite {
@@ -56,6 +57,7 @@ export function runBackendContractSuite(options: BackendContractOptions): void {
   objectContract(it);
   listContract(it);
   faultContract(it);
+  typedWriteContract(it);
   group.after(async () => {
     await options.close?.();
   });

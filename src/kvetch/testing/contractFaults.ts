@@ -39,7 +39,7 @@ export function faultContract(it: ContractTest): void {
     kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
       throw new Error("crash after the canonical write");
     };
-    await kvetch.updateObject(moving.id, { userId: b.id, title: "moved" }).then(
+    await kvetch.updateObject("TodoList", moving.id, { userId: b.id, title: "moved" }).then(
       () => assert.unreachable("the hook throws"),
       (error: Error) => assert.match(error.message, "crash"),
     );
@@ -99,8 +99,8 @@ export function faultContract(it: ContractTest): void {
     kvetchTestHooks(kvetch).afterCanonicalWrite = () => {
       throw new Error("crash");
     };
-    for (const list of a.lists.slice(0, 5)) await kvetch.updateObject(list.id, { userId: b.id }).catch(() => undefined);
-    for (const todo of todos.slice(0, 4)) await kvetch.updateObject(todo.id, { status: "done" }).catch(() => undefined);
+    for (const list of a.lists.slice(0, 5)) await kvetch.updateObject("TodoList", list.id, { userId: b.id }).catch(() => undefined);
+    for (const todo of todos.slice(0, 4)) await kvetch.updateObject("Todo", todo.id, { status: "done" }).catch(() => undefined);
     delete kvetchTestHooks(kvetch).afterCanonicalWrite;
 
     kvetch.resetCounters();

@@ -57,7 +57,7 @@ export async function rejects(promise: Promise<unknown>, code: string, pattern: 
     assert.match((error as Error).message, pattern);
     return;
   }
-  assert.unreachable(`expected a ${code} error matching ${pattern}`);
+  assert.unreachable(`expected an error with code ${code} matching ${pattern}`);
 }
 
 /** A user with `lists` todo lists (derived edge user_to_list), lists in creation order. */

@@ -73,7 +73,7 @@ export function listContract(it: ContractTest): void {
     // a derived edge's cursor row disappearing (its child moved away) works the same way
     const { user: owner, lists } = await userWithLists(kvetch, "dj", 3);
     const [first] = await kvetch.getEdges("user_to_list", [owner.id], { first: 1 });
-    await kvetch.updateObject(lists[0]!.id, { userId: null });
+    await kvetch.updateObject("TodoList", lists[0]!.id, { userId: null });
     const [rest] = await kvetch.getEdges("user_to_list", [owner.id], { after: first!.endCursor });
     assert.equal(toIds(rest!), [lists[1]!.id, lists[2]!.id]);
   });
@@ -188,9 +188,9 @@ export function listContract(it: ContractTest): void {
     const { user, lists } = await userWithLists(kvetch, "ga", 3);
     const other = await kvetch.createObject("User", { username: "gb" });
     assert.equal(await kvetch.countEdges("user_to_list", [user.id, other.id, user.id]), [3, 0, 3]);
-    await kvetch.updateObject(lists[0]!.id, { userId: other.id });
+    await kvetch.updateObject("TodoList", lists[0]!.id, { userId: other.id });
     assert.equal(await kvetch.countEdges("user_to_list", [user.id, other.id]), [2, 1]);
-    await kvetch.updateObject(lists[0]!.id, { title: "renamed" });
+    await kvetch.updateObject("TodoList", lists[0]!.id, { title: "renamed" });
     assert.equal(await kvetch.countEdges("user_to_list", [user.id, other.id]), [2, 1]);
     await kvetch.deleteObject(lists[1]!.id);
     assert.equal(await kvetch.countEdges("user_to_list", [user.id, other.id]), [1, 1]);
@@ -258,12 +258,12 @@ export function listContract(it: ContractTest): void {
 
   it("index: changing the indexed value moves the entry; an unrelated change writes no derived row", async (kvetch) => {
     const user = await kvetch.createObject("User", { username: "old", bio: "x" });
-    await kvetch.updateObject(user.id, { username: "new" });
+    await kvetch.updateObject("User", user.id, { username: "new" });
     const [old, renamed] = await kvetch.queryIndex("username", ["old", "new"], { verify: false });
     assert.equal(old!.edges, []);
     assert.equal(renamed!.edges.map((e) => e.targetId), [user.id]);
     kvetch.resetCounters();
-    await kvetch.updateObject(user.id, { bio: "y" });
+    await kvetch.updateObject("User", user.id, { bio: "y" });
     assert.is(total(kvetch.counters.shardQueries), 2, "read the current row, compare-and-set it; nothing derived");
     assert.is((await rowTotals(kvetch)).indexEntries, 1);
   });
@@ -273,7 +273,7 @@ export function listContract(it: ContractTest): void {
   it("derived: changing the stored id moves the edge between parents", async (kvetch) => {
     const a = await userWithLists(kvetch, "ia", 2);
     const b = await userWithLists(kvetch, "ib", 1);
-    const moved = await kvetch.updateObject(a.lists[0]!.id, { userId: b.user.id });
+    const moved = await kvetch.updateObject("TodoList", a.lists[0]!.id, { userId: b.user.id });
     assert.is(moved.data.userId, b.user.id);
     const [pageA, pageB] = await kvetch.getEdges("user_to_list", [a.user.id, b.user.id], { verify: false });
     assert.equal(toIds(pageA!), [a.lists[1]!.id]);

@@ -51,14 +51,14 @@ export function objectContract(it: ContractTest): void {
 
   it("objects: updateObject merges shallowly, bumps the version, sets updated; undefined removes a key", async (kvetch) => {
     const created = await kvetch.createObject("Todo", { title: "write", done: false, meta: { a: 1 }, extra: 1 });
-    const updated = await kvetch.updateObject(created.id, { done: true, meta: { b: 2 }, extra: undefined });
+    const updated = await kvetch.updateObject("Todo", created.id, { done: true, meta: { b: 2 }, extra: undefined });
     assert.equal(updated.data, { title: "write", done: true, meta: { b: 2 } });
     assert.is(updated.version, 2);
     assert.ok(updated.updated >= created.updated);
     assert.is(updated.created, created.created);
-    const again = await kvetch.updateObject(created.id, {});
+    const again = await kvetch.updateObject("Todo", created.id, { title: "again" });
     assert.is(again.version, 3);
-    assert.equal((await kvetch.getObject(created.id))!.data, { title: "write", done: true, meta: { b: 2 } });
+    assert.equal((await kvetch.getObject(created.id))!.data, { title: "again", done: true, meta: { b: 2 } });
     assert.is((await kvetch.getObject(created.id))!.version, 3);
   });
 
@@ -67,11 +67,11 @@ export function objectContract(it: ContractTest): void {
     const missing = "01890a5d-ac96-774b-bcce-b302099a8057";
     await rejects(
       kvetch.updateObjects([
-        { id: existing.id, patch: { n: 2 } },
-        { id: missing, patch: { n: 3 } },
+        { type: "Todo", id: existing.id, patch: { n: 2 } },
+        { type: "Todo", id: missing, patch: { n: 3 } },
       ]),
       "NOT_FOUND",
-      /updateObjects items\[1\]: no object with id 01890a5d-ac96-774b-bcce-b302099a8057 \(.+\); nothing was written$/,
+      /updateObjects items\[1\]: no Todo with id 01890a5d-ac96-774b-bcce-b302099a8057 \(.+\); nothing was written$/,
     );
     assert.equal((await kvetch.getObject(existing.id))!.data, { n: 1 });
   });
@@ -82,8 +82,8 @@ export function objectContract(it: ContractTest): void {
     const c = await kvetch.createObject("User", { username: "mc" });
     const list = lists[0]!;
     const [first, second] = await kvetch.updateObjects([
-      { id: list.id, patch: { userId: b.id, x: 1, title: undefined } },
-      { id: list.id, patch: { userId: c.id, y: 2 } },
+      { type: "TodoList", id: list.id, patch: { userId: b.id, x: 1, title: undefined } },
+      { type: "TodoList", id: list.id, patch: { userId: c.id, y: 2 } },
     ]);
     assert.equal(first, second);
     assert.equal(second!.data, { userId: c.id, x: 1, y: 2 });
@@ -139,7 +139,7 @@ export function objectContract(it: ContractTest): void {
     kvetch.resetCounters();
     await rejects(kvetch.getObjects([id, id, id, "abc"]), "BAD_ID", /^Kvetch: "abc" is not a UUID \(expected 8-4-4-4-12 hex\) in getObjects ids\[3\]$/);
     await rejects(kvetch.getEdges("user_to_list", [id, 42 as unknown as string]), "BAD_ID", /42 \(number\) is not a UUID .* in getEdges fromIds\[1\]/);
-    await rejects(kvetch.updateObject("x", {}), "BAD_ID", /"x" is not a UUID .* in updateObject id/);
+    await rejects(kvetch.updateObject("Todo", "x", {}), "BAD_ID", /"x" is not a UUID .* in updateObject id/);
     await rejects(kvetch.deleteObjects([id, "nope"]), "BAD_ID", /in deleteObjects ids\[1\]/);
     await rejects(kvetch.insertEdge("likes", id, "bad"), "BAD_ID", /in insertEdge toId/);
     await rejects(kvetch.getEdges("user_to_list", [id, id], { after: [null, "garbage"] }), "BAD_CURSOR", /"garbage" is not a Kvetch cursor .* in getEdges after\[1\]/);
@@ -170,7 +170,7 @@ export function objectContract(it: ContractTest): void {
       );
     }
     const user = await kvetch.createObject("User", { username: "nb" });
-    await rejects(kvetch.updateObject(user.id, { when: new Date(0) }), "BAD_DATA", /updateObject patch\.when is a Date/);
+    await rejects(kvetch.updateObject("User", user.id, { when: new Date(0) }), "BAD_DATA", /updateObject patch\.when is a Date/);
     await rejects(kvetch.insertEdge("likes", user.id, user.id, { n: 1n } as never), "BAD_DATA", /insertEdge data\.n is a BigInt/);
     assert.equal(await rowTotals(kvetch), { objects: 1, edges: 0, indexEntries: 1 });
     assert.equal((await kvetch.getObject(user.id))!.data, { username: "nb" });

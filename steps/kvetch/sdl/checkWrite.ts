@@ -20,6 +20,8 @@ export interface WriteRule {
   readonly idArg: string | null;
   /** An input-object argument whose fields are attributes. */
   readonly inputArg: string | null;
+  /** The argument holding the version an update expects (`ifVersion: Int`), or null when it has none. */
+  readonly versionArg: string | null;
   /** The other arguments, each an attribute of the same name. */
   readonly attrArgs: readonly string[];
   /** Attributes never written as null (their fields are non-null), `@default` or not. */
@@ -30,6 +32,15 @@ export interface WriteRule {
   readonly storedIds: ReadonlyMap<string, string>;
   /** Values a create gives attributes it was not given. */
   readonly defaults: ReadonlyMap<string, unknown>;
+}
+
+/** A client's own bad argument to a generated mutation. */
+const BAD_INPUT = { extensions: { code: "BAD_USER_INPUT" } } as const;
+
+/** Why an id an entry names does not hold, with the code clients branch on. */
+interface ReferenceProblem {
+  code: "NOT_FOUND" | "WRONG_TYPE";
+  message: string;
 }
 
 /** Each entry's checked write: the object id (update, delete) and the data or patch. */
@@ -78,7 +89,7 @@ export class CheckWriteStep extends Step<CheckedWrite> {
           const write = out[i];
           if (write === undefined || !("data" in (write as object))) continue;
           const problem = this.referenceProblem(write as CheckedWrite, byId);
-          if (problem !== null) out[i] = fail(new GraphQLError(`${this.rule.field}: ${problem}`));
+          if (problem !== null) out[i] = fail(new GraphQLError(`${this.rule.field}: ${problem.message}`, { extensions: { code: problem.code } }));
         }
         return out;
       });
@@ -95,30 +106,30 @@ export class CheckWriteStep extends Step<CheckedWrite> {
     if (rule.mode === "create") for (const [name, value] of rule.defaults) if (own(data, name) === undefined) data[name] = value;
     // An explicit null is not "not given": a @default fills only absent attributes, and never null.
     for (const name of rule.nonNull) {
-      if (own(data, name) === null) throw new GraphQLError(`${rule.field}: ${name} cannot be null (${rule.type}.${name} is non-null).`);
+      if (own(data, name) === null) throw new GraphQLError(`${rule.field}: ${name} cannot be null (${rule.type}.${name} is non-null).`, BAD_INPUT);
     }
     if (rule.mode === "create") {
       for (const name of rule.required) {
-        if (own(data, name) === undefined) throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`);
+        if (own(data, name) === undefined) throw new GraphQLError(`${rule.field}: ${name} is required (${rule.type}.${name} is non-null).`, BAD_INPUT);
       }
     }
     const id = rule.idArg === null ? null : (own(args, rule.idArg) as string | null | undefined);
-    if (rule.idArg !== null && (typeof id !== "string" || !isUuid(id))) throw new GraphQLError(`${rule.field}: ${rule.idArg} ${JSON.stringify(id ?? null)} is not an object id.`);
+    if (rule.idArg !== null && (typeof id !== "string" || !isUuid(id))) throw new GraphQLError(`${rule.field}: ${rule.idArg} ${JSON.stringify(id ?? null)} is not an object id.`, BAD_INPUT);
     for (const attr of rule.storedIds.keys()) {
       const value = own(data, attr);
-      if (value != null && !isUuid(value)) throw new GraphQLError(`${rule.field}: ${attr} ${JSON.stringify(value)} is not an object id.`);
+      if (value != null && !isUuid(value)) throw new GraphQLError(`${rule.field}: ${attr} ${JSON.stringify(value)} is not an object id.`, BAD_INPUT);
       if (value != null) data[attr] = (value as string).toLowerCase();
     }
     return { id: typeof id === "string" ? id.toLowerCase() : null, data };
   }
 
-  /** Why an entry's ids do not hold (missing object, other type), or null. */
-  private referenceProblem(write: CheckedWrite, byId: ReadonlyMap<string, KvetchObject | null>): string | null {
+  /** Why an entry's ids do not hold (a missing object: NOT_FOUND, one of another type: WRONG_TYPE), or null. */
+  private referenceProblem(write: CheckedWrite, byId: ReadonlyMap<string, KvetchObject | null>): ReferenceProblem | null {
     const rule = this.rule;
-    const check = (name: string, id: string, type: string): string | null => {
+    const check = (name: string, id: string, type: string): ReferenceProblem | null => {
       const object = byId.get(id) ?? null;
-      if (object === null) return `${name} "${id}" names no ${type}.`;
-      return object.type === type ? null : `${name} "${id}" is a ${object.type}, not a ${type}.`;
+      if (object === null) return { code: "NOT_FOUND", message: `${name} "${id}" names no ${type}.` };
+      return object.type === type ? null : { code: "WRONG_TYPE", message: `${name} "${id}" is of type ${object.type}, not ${type}.` };
     };
     if (write.id !== null) {
       const problem = check(rule.idArg!, write.id, rule.type);

@@ -54,7 +54,7 @@ export function planOf(kind: FieldKind, rule: WriteRule | undefined): PlanResolv
     case "updateObject":
       return (_$root: Step, args: FieldArgs) => {
         const $write = checkWrite(rule!, args.getAll());
-        return updateObject($write.get("id"), $write.get("data"));
+        return updateObject(kind.nodeType, $write.get("id"), $write.get("data"), { ifVersion: rule!.versionArg === null ? null : args.get(rule!.versionArg) });
       };
     case "deleteObject":
       return (_$root: Step, args: FieldArgs) => deleteObject(kind.nodeType, checkWrite(rule!, args.getAll()).get("id"));

@@ -1,6 +1,7 @@
 // The generated mutations of annotated SDL: for each @createObject / @updateObject / @deleteObject field,
 // the WriteRule its checkWrite step applies, and — for a create or update field declared without arguments —
-// the generated arguments and input type (`input: CreateTodoItemInput!`). Works on the model; no store.
+// the generated arguments and input type (`input: CreateTodoItemInput!`; an update also `ifVersion: Int`).
+// Works on the model; no store.
 
 import {
   Kind,
@@ -54,6 +55,9 @@ export function attributesOf(model: SdlModel, typeName: string, planned: Readonl
 /** The argument a generated create reads its idempotency key from, when the field declares it. */
 export const IDEMPOTENCY_KEY_ARG = "idempotencyKey";
 
+/** The argument a generated update reads its expected version from (compare-and-set; generated, or declared as Int). */
+export const IF_VERSION_ARG = "ifVersion";
+
 /** The write rules of the model's mutation fields; adds generated arguments and inputs to `document`. */
 export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): { rules: Map<string, WriteRule>; document: DocumentNode } {
   checkDefaults(model, planned);
@@ -73,12 +77,13 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
       if (attributes.length === 0) throw misuse(use, `generates input ${input}, but ${kind.nodeType} has no stored attributes to put in it; declare the field's arguments or give ${kind.nodeType} an attribute`);
       const lines = attributes.map((a) => `  ${a.name}: ${a.inputType}${mode === "create" && a.required ? "!" : ""}`);
       inputs.set(input, `input ${input} {\n${lines.join("\n")}\n}`);
-      generated.set(field.name, mode === "create" ? `input: ${input}!` : `id: ID!, input: ${input}!`);
-      rules.set(where, rule(field, mode, kind.nodeType, attributes, model, "input", mode === "update" ? "id" : null, []));
+      generated.set(field.name, mode === "create" ? `input: ${input}!` : `id: ID!, input: ${input}!, ${IF_VERSION_ARG}: Int`);
+      rules.set(where, rule(field, mode, kind.nodeType, attributes, model, "input", mode === "update" ? "id" : null, [], mode === "update" ? IF_VERSION_ARG : null));
       continue;
     }
     const idArg = mode === "create" ? null : (field.args.find((a) => a.name === "id") ?? field.args[0]!).name;
     let inputArg: string | null = null;
+    let versionArg: string | null = null;
     const attrArgs: string[] = [];
     const given = new Set<string>();
     for (const arg of field.args) {
@@ -87,6 +92,12 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
       // A create's `idempotencyKey` is the store's retry key (spec/kvetch-storage.md), not an attribute.
       if (mode === "create" && arg.name === IDEMPOTENCY_KEY_ARG) {
         if (String(nullableOf(arg.type)) !== "String") throw misuse(use, `argument ${arg.name}: ${arg.type} must be a String (the store's retry key); declare it ${arg.name}: String`);
+        continue;
+      }
+      // An update's `ifVersion` is the version it must find (compare-and-set, spec/kvetch-storage.md), not an attribute.
+      if (mode === "update" && arg.name === IF_VERSION_ARG) {
+        if (String(nullableOf(arg.type)) !== "Int") throw misuse(use, `argument ${arg.name}: ${arg.type} must be an Int (the version the update expects); declare it ${arg.name}: Int`);
+        versionArg = arg.name;
         continue;
       }
       const argType = getNamedType(arg.type);
@@ -108,7 +119,7 @@ export function generateWrites(model: SdlModel, planned: ReadonlySet<string>): {
     // A create that cannot give a required attribute would fail every call.
     const missing = mode === "create" ? attributes.filter((a) => a.required && !given.has(a.name)).map((a) => a.name) : [];
     if (missing.length > 0) throw misuse({ where, name: kind.kind, node: field.astNode ?? undefined }, `cannot write required ${missing.join(", ")} (non-null, no @default): add ${missing.length > 1 ? "them as arguments" : "it as an argument"} or give ${kind.nodeType}.${missing[0]} a @default`);
-    rules.set(where, rule(field, mode, kind.nodeType, attributes, model, inputArg, idArg, attrArgs));
+    rules.set(where, rule(field, mode, kind.nodeType, attributes, model, inputArg, idArg, attrArgs, versionArg));
   }
   return { rules, document: withGeneratedArguments(model.document, mutation?.name ?? "", generated, [...inputs.values()]) };
 }
@@ -152,6 +163,7 @@ function rule(
   inputArg: string | null,
   idArg: string | null,
   attrArgs: string[],
+  versionArg: string | null,
 ): WriteRule {
   return {
     field: field.name,
@@ -160,6 +172,7 @@ function rule(
     idArg,
     inputArg,
     attrArgs,
+    versionArg,
     nonNull: new Set(attributes.filter((a) => a.nonNull).map((a) => a.name)),
     required: new Set(attributes.filter((a) => a.required).map((a) => a.name)),
     storedIds: model.storedIds.get(type) ?? new Map(),
