@@ -100,7 +100,7 @@ export async function reshard(store: Store, options: ReshardOptions = {}): Promi
     if (journal.reverse || encodeRanges(again.next) !== encodeRanges(journal.next)) {
       throw new KvetchError(
         "CONFLICT",
-        `reshard: a ${journal.reverse ? "reversal" : "move"} to shard map version ${journal.next.version} is in progress (phase ${journal.phase}); ` +
+        `reshard: ${journal.reverse ? "a reversal" : "a move"} to shard map version ${journal.next.version} is in progress (phase ${journal.phase}); ` +
           `rerun the command that started it to finish it, or run reshard with --reverse to roll it back`,
       );
     }

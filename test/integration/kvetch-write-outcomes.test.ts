@@ -79,7 +79,7 @@ if (await serversUp("test/integration/kvetch-write-outcomes.test.ts", { mysql: t
     const holders = await Promise.all([...byShard].map(([shard, ids]) => lockRows(shard, ids)));
     let results: (KvetchObject | KvetchError)[];
     try {
-      results = await kvetch.updateObjects(items.map((item) => ({ id: item.id, patch: { listId: to!.id } })), { partial: true });
+      results = await kvetch.updateObjects(items.map((item) => ({ type: "TodoItem", id: item.id, patch: { listId: to!.id } })), { partial: true });
     } finally {
       for (const holder of holders) {
         await holder.query("ROLLBACK");

@@ -97,7 +97,7 @@ test("an update batch that committed, then lost its connection, is read back: ev
   const [from, to] = await kvetch.createObjects([{ type: "List", data: {} }, { type: "List", data: {} }]);
   const items = await kvetch.createObjects(Array.from({ length: 20 }, () => ({ type: "Item", data: { listId: from!.id } })));
   faults.replaceObjects = { fault: "commit then lost", on: new Set([0, 1, 2, 3]), times: 4 };
-  const results = await kvetch.updateObjects(items.map((item) => ({ id: item.id, patch: { listId: to!.id } })), { partial: true });
+  const results = await kvetch.updateObjects(items.map((item) => ({ type: "Item", id: item.id, patch: { listId: to!.id } })), { partial: true });
   assert.is(results.filter((result) => result instanceof KvetchError).length, 0);
   assert.is((await listed(kvetch, from!.id)).size, 0, "none left in the old list");
   assert.is((await listed(kvetch, to!.id)).size, 20, "all in the new list, without a repair");
