@@ -42,6 +42,8 @@ async function admittedKvetch(queueTimeoutMs: number) {
     openShards: { value: (counters: Parameters<KvetchBackend["openShards"]>[0]) => backend.openShards(counters).map(wrap) },
   });
   const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: admitted });
+  // Opened first: the open check's topology read must not be the call that waits at the held shards.
+  await kvetch.open();
   return {
     kvetch,
     userId: user.id,
