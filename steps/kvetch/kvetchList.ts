@@ -137,9 +137,7 @@ export abstract class KvetchListStep extends Step<unknown> {
   abstract dependencyKey(key: unknown): string;
 
   /** The batch's store reads run as its request's work (asRequest): they wait in the request's lane at busy shards. */
-  execute(details: ExecutionDetails): ExecutionResults<unknown> {
-    return asRequest(details, () => this.read(details));
-  }
+  execute(details: ExecutionDetails): ExecutionResults<unknown> { return asRequest(details, () => this.read(details)); }
 
   private read({ count, values, request, deps }: ExecutionDetails): ExecutionResults<unknown> {
     const maxPage = request.limits.maxPageSize;
