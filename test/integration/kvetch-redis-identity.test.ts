@@ -3,27 +3,17 @@
 // every version held from before reads as moved. Starts its own redis-server; never touches the shared one.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
 import { contractSchema } from "../../src/kvetch/testing/index.js";
 import { dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix, testWhen } from "./kvetch-servers.js";
-import { OwnRedis, redisServerInstalled } from "./ownRedis.js";
+import { OwnRedis, eventually, redisServerInstalled, sum } from "./ownRedis.js";
 import { StoreProcess } from "./storeProcess.js";
 
 const databases = testDatabases("identity");
 const up = (await serversUp("test/integration/kvetch-redis-identity.test.ts", { mysql: true, redis: true })) && redisServerInstalled();
 const it = testWhen(up);
 
-const sum = (counts: Record<string, number> | number[]): number => Object.values(counts).reduce((a, b) => a + b, 0);
-
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await sleep(25);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 interface Scene {
   redis: OwnRedis;

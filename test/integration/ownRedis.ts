@@ -11,7 +11,12 @@ import { Redis } from "ioredis";
 
 /** Whether redis-server can be started here. */
 export function redisServerInstalled(): boolean {
-  return spawnSync("redis-server", ["--version"]).status === 0;
+  const installed = spawnSync("redis-server", ["--version"]).status === 0;
+  // Under CI a missing server is a failure, never a skip (the README's rule for integration tests).
+  if (!installed && process.env.CI === "true") {
+    throw new Error("redis-server is not installed: these tests start their own Redis; `npm run services` installs it");
+  }
+  return installed;
 }
 
 async function freePort(): Promise<number> {
@@ -101,4 +106,16 @@ export class OwnRedis {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The sum of round-trip counters (per node or per shard). */
+export const sum = (counts: Record<string, number> | number[]): number => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Polls `check` every 25 ms until it holds, for at most 10 s. */
+export async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting for ${what}`);
 }
