@@ -160,7 +160,9 @@ function isTaken(error: unknown): error is KvetchError {
  * taken (CONFLICT: backends insert nothing of such a call) whose chunk holds keyed ids reads those ids back:
  * one stored now was inserted by a concurrent create with the same key, and is that item's object (`found`,
  * as a replay's, §6.5); the chunk's other rows are inserted again. A refusal no keyed id explains fails the
- * chunk's entries. Each round takes at least one row out, so a chunk ends within its keyed ids' count.
+ * chunk's entries. After a lost connection a refusal is read back for every id: a row that is the one this
+ * create wrote was committed by the lost statement after all (committed). Each round takes at least one row
+ * out, so a chunk ends within its row count.
  */
 export async function insertNew(store: Store, rows: readonly ObjectRow[], shardOf: Int32Array, keyed: ReadonlySet<string>): Promise<Inserted> {
   const done: Inserted = { committed: new Map(), found: new Map(), failed: new Map(), held: null };
@@ -194,14 +196,30 @@ export async function insertNew(store: Store, rows: readonly ObjectRow[], shardO
             continue;
           }
           if (!isTaken(error)) throw error;
-          const asked = pending.filter((row) => keyed.has(row.id)).map((row) => row.id);
-          const stored = asked.length === 0 ? [] : await shardStore.readObjects(asked);
-          if (stored.length === 0) {
+          // After a lost connection every id is asked: a row read back as absent may have been committed by the
+          // lost statement since (its session ended after the re-read), and is then this create's own row.
+          const asked = pending.filter((row) => lost || keyed.has(row.id)).map((row) => row.id);
+          let stored: ObjectRow[];
+          try {
+            stored = asked.length === 0 ? [] : await shardStore.readObjects(asked);
+          } catch (reread) {
+            if (!(reread instanceof KvetchError) || shardFailureOf(reread) === null) throw reread;
+            for (const row of pending) done.failed.set(row.id, outcomeError(reread, "unknown", row.id, "the create"));
+            return;
+          }
+          const mine = new Map(pending.map((row) => [row.id, row]));
+          let settled = 0;
+          for (const row of stored) {
+            if (lost && isRow(row, mine.get(row.id)!)) done.committed.set(row.id, row);
+            else if (keyed.has(row.id)) done.found.set(row.id, row);
+            else continue;
+            settled++;
+          }
+          if (settled === 0) {
             for (const row of pending) done.failed.set(row.id, error);
             return;
           }
-          for (const row of stored) done.found.set(row.id, row);
-          pending = pending.filter((row) => !done.found.has(row.id));
+          pending = pending.filter((row) => !done.found.has(row.id) && !done.committed.has(row.id));
         }
       }
     },

@@ -1,7 +1,7 @@
 // One shard's mysql2 pool with every wait bounded: a call waits for its turn through Admission (fair between
 // requests, OVERLOADED only when it cannot be served in time), a connection opens within `acquireTimeoutMs`,
 // and a round trip ends within `queryTimeoutMs` — the server is told to stop first (a session lock wait below
-// it; KILL QUERY when the client gives up), so no statement outlives its reported failure.
+// it; its session killed, and awaited, when the client gives up), so no statement outlives its reported failure.
 // A connection whose query timed out, or that the server closed, is destroyed, never reused.
 // Errors name the shard by number only; host, port, database and driver text stay in the error's cause.
 
@@ -16,7 +16,7 @@ import type { ShardFailureReason } from "./errors.js";
 export interface ShardTimeouts {
   /** A round trip once its call is admitted, opening a connection included (default 5000 ms). */
   queryTimeoutMs: number;
-  /** Opening a pooled connection (default 2000 ms); also bounds the KILL QUERY sent after a timeout. */
+  /** Opening a pooled connection (default 2000 ms); also bounds ending the session of a statement the client gave up on. */
   acquireTimeoutMs: number;
   /** Calls that may wait for their turn at once (a bound on memory); one more is OVERLOADED (default 10000). */
   queueLimit: number;
@@ -55,6 +55,8 @@ async function againAfterLockError(error: unknown, attempt: number): Promise<boo
 }
 /** ER_NET_PACKET_TOO_LARGE: a statement over the server's max_allowed_packet (the server then hangs up). */
 const PACKET_TOO_LARGE = 1153;
+/** ER_NO_SUCH_THREAD: KILL of a session that has already ended. */
+const UNKNOWN_THREAD = 1094;
 /** ER_DUP_ENTRY: an insert hit a key that is already stored (the statement inserted nothing). */
 const DUPLICATE_KEY = 1062;
 /**
@@ -291,21 +293,34 @@ export class ShardPool {
   }
 
   /**
-   * killQuery: after the client gave up on a statement, tells the server to stop it (`KILL QUERY <thread>`
-   * on a connection of its own, within acquireTimeoutMs), so that once this returns the statement has either
-   * finished or been rolled back, and a re-read learns which. A server that does not answer is left to its
-   * own statement limit (serverLimits).
+   * killQuery: after the client gave up on a statement (or lost its connection), ends the server's session of
+   * that connection (`KILL <thread>` on a connection of its own) and waits until the server no longer lists
+   * the thread, all within acquireTimeoutMs. `KILL` only flags the thread: a statement already committing
+   * finishes, so the wait is what makes a later re-read definitive — once the thread is gone its transaction
+   * has committed or rolled back. A server that does not answer is left to its own limits (serverLimits);
+   * the re-read then tells what it can, or "unknown".
    */
   private async killQuery(threadId: number | null | undefined): Promise<void> {
     if (typeof threadId !== "number") return;
+    const until = Date.now() + this.timeouts.acquireTimeoutMs;
+    const left = () => Math.max(1, until - Date.now());
     let killer: mysql.Connection | null = null;
     try {
       const opening = mysql.createConnection({ uri: this.url, connectTimeout: this.timeouts.acquireTimeoutMs });
-      killer = await within(opening, this.timeouts.acquireTimeoutMs, "no connection", (late) => late.destroy());
+      killer = await within(opening, left(), "no connection", (late) => late.destroy());
       killer.on("error", () => undefined);
-      await within(killer.query("KILL QUERY ?", [threadId]), this.timeouts.acquireTimeoutMs, "timeout");
+      try {
+        await within(killer.query("KILL ?", [threadId]), left(), "timeout");
+      } catch (error) {
+        if ((error as { errno?: unknown })?.errno !== UNKNOWN_THREAD) throw error;
+      }
+      for (let pause = 2; Date.now() < until; pause = Math.min(pause * 2, 50)) {
+        const [rows] = await within(killer.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?", [threadId]), left(), "timeout");
+        if (Number((rows as { n: unknown }[])[0]?.n) === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
     } catch {
-      // unreachable or gone: the server's statement limit ends the statement; the re-read tells the outcome
+      // unreachable or gone: the server's own limits end the statement; the re-read tells the outcome
     } finally {
       killer?.destroy();
     }
