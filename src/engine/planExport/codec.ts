@@ -211,7 +211,7 @@ export class PlanEncoder {
     if (fieldName !== undefined) return [Tag.Field, fieldName];
     if (isPlainError(value)) return [Tag.Error, value.message];
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) throw new NotExportable(`a ${proto?.constructor?.name ?? "class"} instance`);
+    if (proto !== Object.prototype && proto !== null) throw new NotExportable(`an instance of ${proto?.constructor?.name || "a class"}`);
     const fields = this.encodeFields(value as Record<string, unknown>, Object.keys(value));
     return this.written(fields[0] as number, [proto === null ? Tag.NullObject : Tag.Object, ...fields]);
   }
