@@ -98,11 +98,13 @@ const described = (entry: LockEntry): string => `${entry.kind} "${entry.name}"`;
 
 /**
  * migrateSchemaLock: migrate's schema step, after the topology's: adopts the topology (to know the home
- * shard), then refuses a conflicting schema (as
+ * shard), then (unless the schema has no types, null) refuses a conflicting schema (as
  * open does) before writing anything; otherwise records it (nextLock) on every copy.
  */
 export async function migrateSchemaLock(store: Store, backend: KvetchBackend): Promise<KvetchMigrateReport | null> {
   await openTopology(store, backend);
+  // A schema of no types (`graphscale kvetch migrate` without a configured schema) has nothing to record.
+  if (store.schema.objects.length === 0) return null;
   const { shards, texts, lock } = await readLocks(store);
   if (shards.length === 0) return null;
   const configured = lockEntriesOf(store.schema);
