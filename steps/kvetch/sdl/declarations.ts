@@ -3,9 +3,14 @@
 // an `attr` holding ids that no field declares is refused when it differs from one only in case, and a
 // warning otherwise. Reads the model; never builds a plan.
 
-import { GraphQLError, getLocation, getNamedType, isInputObjectType, type GraphQLObjectType } from "graphql";
+import { GraphQLError, getLocation, getNamedType, isInputObjectType, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { misuse, type DirectiveUse } from "./directives.js";
-import type { SdlModel } from "./model.js";
+
+/** What checkAttrs reads of the model (model.ts's SdlModel, which imports this file). */
+interface AttrModel {
+  schema: GraphQLSchema;
+  fields: ReadonlyMap<string, { kind: string; nodeType?: string }>;
+}
 
 type DeclaredKind = "type" | "edge" | "index";
 const ID_NAME: Record<DeclaredKind, string> = { type: "typeId", edge: "edgeId", index: "indexId" };
@@ -18,7 +23,7 @@ function placeOf(use: DirectiveUse): string {
   return ` at ${line}:${column}`;
 }
 
-/** The directive that declared a name or id first, by `kind/name/…` and `kind/id/…`. */
+/** spec: Declarations — the directive that declared each name and id first (`kind/name/…`, `kind/id/…`). */
 export class Declarations {
   private readonly first = new Map<string, { use: DirectiveUse; name: string }>();
 
@@ -53,7 +58,7 @@ export interface AttrUse {
  * fields) of the create and update mutations returning it. One that differs from a declared one only in case
  * is refused naming it (the edge would always be empty); one matching none is a warning listing the fields.
  */
-export function checkAttrs(model: SdlModel, attrs: readonly AttrUse[]): GraphQLError[] {
+export function checkAttrs(model: AttrModel, attrs: readonly AttrUse[]): GraphQLError[] {
   const warnings: GraphQLError[] = [];
   for (const { use, type, attr } of attrs) {
     const fields = Object.keys((model.schema.getType(type) as GraphQLObjectType).getFields());
@@ -68,7 +73,7 @@ export function checkAttrs(model: SdlModel, attrs: readonly AttrUse[]): GraphQLE
 }
 
 /** The arguments (and an input object argument's fields) of the create and update mutations of `type`. */
-function writeArguments(model: SdlModel, type: string): { name: string; what: string }[] {
+function writeArguments(model: AttrModel, type: string): { name: string; what: string }[] {
   const out: { name: string; what: string }[] = [];
   const mutation = model.schema.getMutationType();
   for (const [where, kind] of model.fields) {
