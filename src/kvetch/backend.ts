@@ -201,6 +201,11 @@ export interface ShardStore extends ShardMoves {
   joinTopology?(identity: ShardIdentity): Promise<ShardIdentity>;
   /** Stores `map` as this shard's copy if the copy's version is <= expectVersion (none: 0); returns the copy stored after the call. */
   writeTopology?(map: TopologyMap, expectVersion: number): Promise<TopologyMap>;
+  // The schema lock (spec/kvetch-storage.md §2.5). A backend without these two keeps none: any schema opens.
+  /** This shard's copy of the schema lock as stored text, or null when it holds none. */
+  readSchemaLock?(): Promise<string | null>;
+  /** Stores `text` (lock version `version`) if the copy's version is <= expectVersion (none: 0); returns the text stored after the call. */
+  writeSchemaLock?(text: string, version: number, expectVersion: number): Promise<string | null>;
 }
 
 // ---- Bucket moves (spec/kvetch-storage.md §11): the rows a bucket places, and the optional methods that move them.

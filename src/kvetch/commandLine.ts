@@ -259,8 +259,10 @@ async function loadConfig(configPath: string | null, env: NodeJS.ProcessEnv, cwd
 }
 
 async function commandMigrate(config: CliConfig, out: NodeJS.WritableStream): Promise<void> {
-  await withStore(openStore(config, defineSchema({ objects: [] }), false), async (kvetch) => {
-    await kvetch.migrate();
+  // With the configured schema migrate records it in the schema lock (spec/kvetch-storage.md §2.5); without, no lock is written.
+  const schema = config.schema === null ? defineSchema({ objects: [] }) : typeof config.schema === "string" ? await loadSchema(config.schema, config.readSdl) : config.schema;
+  await withStore(openStore(config, schema, false), async (kvetch) => {
+    const report = await kvetch.migrate();
     const stats = await kvetch.stats();
     // Each shard's stored identity and the map version (spec/kvetch-storage.md §2.4), when the backend keeps them.
     const topology = storeOf.get(kvetch)?.topology ?? null;
@@ -270,6 +272,7 @@ async function commandMigrate(config: CliConfig, out: NodeJS.WritableStream): Pr
       const identity = topology === null || id === undefined ? "" : `: stored shard id ${id} of installation ${shortInstallation(topology.map.installation)}, shard map version ${topology.map.version}`;
       out.write(`migrated ${shard.label}${identity}\n`);
     }
+    if (report !== null) out.write(`schema lock version ${report.schemaLockVersion}${report.backfill.length > 0 ? `; run \`graphscale kvetch repair\` to backfill ${report.backfill.join(", ")}` : ""}\n`);
   });
 }
 

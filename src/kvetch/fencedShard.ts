@@ -37,6 +37,8 @@ const PASSED_THROUGH = [
   "readTopology",
   "joinTopology",
   "writeTopology",
+  "readSchemaLock",
+  "writeSchemaLock",
   "scanBucketRows",
   "putBucketRows",
   "removeBucketRows",

@@ -79,6 +79,7 @@ export type {
   KvetchPageOptions,
 } from "./model.js";
 export type { ReshardOptions, ReshardProgress, ReshardReport } from "./reshard.js";
+export type { KvetchMigrateReport } from "./schemaLockStore.js";
 export type {
   KvetchRepairCheckpoint,
   KvetchRepairOptions,

@@ -30,6 +30,7 @@ import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, read
 import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
 import { migrateTopology, openTopology } from "./topologyJoin.js";
+import { checkSchemaLock, migrateSchemaLock, type KvetchMigrateReport } from "./schemaLockStore.js";
 import { createObjects, deleteObjects, updateObjects } from "./write.js";
 import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
 import type { NewObject } from "./write.js";
@@ -123,7 +124,7 @@ export class Kvetch {
    */
   open(): Promise<void> {
     if (this.opened) return Promise.resolve();
-    this.opening ??= openTopology(this.store, this.backend).then(
+    this.opening ??= openTopology(this.store, this.backend).then(() => checkSchemaLock(this.store)).then(
       () => void (this.opened = true),
       (error: unknown) => {
         if (shardFailureOf(error) !== null) this.opening = null;
@@ -135,14 +136,16 @@ export class Kvetch {
 
   /**
    * Creates databases (where the backend has them) and tables on every shard, then joins them to the
-   * installation (spec/kvetch-storage.md §2.4) — never rewriting a shard's identity — and opens; safe to run again.
+   * installation (spec/kvetch-storage.md §2.4) — never rewriting a shard's identity —, records the schema in the
+   * schema lock (§2.5; a conflicting schema is refused, the report names what repair must backfill) and opens; safe to run again.
    */
-  async migrate(): Promise<void> {
+  async migrate(): Promise<KvetchMigrateReport | null> {
     this.begin();
     await Promise.all(this.store.shards.map((shard) => shard.migrate()));
     await migrateTopology(this.store.shards, this.backend.shardMap);
+    const report = await migrateSchemaLock(this.store, this.backend);
     [this.opened, this.opening] = [false, null];
-    await this.open();
+    return this.open().then(() => report);
   }
 
   /**

@@ -31,6 +31,7 @@ import { fenceMemoryShards } from "./memoryMove.js";
 import type { ShardIdentity, ShardTopology, TopologyMap } from "./topology.js";
 import { joinMemoryTopology, readMemoryTopology, writeMemoryTopology } from "./topologyMemory.js";
 import type { MemoryTopology } from "./topologyMemory.js";
+import { withMemorySchemaLock } from "./schemaLockMemory.js";
 
 export interface MemoryBackendOptions {
   /**
@@ -79,7 +80,8 @@ export function memoryBackend(options: MemoryBackendOptions = {}): KvetchBackend
     redis: options.redis ?? null,
     openShards(counters: KvetchCounters): ShardStore[] {
       // Each shard behind its fence, able to move buckets (memoryMove.ts).
-      return fenceMemoryShards(data.map((shardData, shard) => new MemoryShardStore(shard, shardData, latencyMs, counters)), data, counters, shardMap);
+      const stores = data.map((shardData, shard) => withMemorySchemaLock(new MemoryShardStore(shard, shardData, latencyMs, counters), shardData, counters));
+      return fenceMemoryShards(stores, data, counters, shardMap);
     },
   };
 }

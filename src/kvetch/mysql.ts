@@ -9,7 +9,7 @@ import type { ShardTimeouts } from "./mysqlPool.js";
 import type { ShardAddress } from "./mysqlShard.js";
 import { ShardMap } from "./shard.js";
 import type { BucketRange } from "./shard.js";
-import { MysqlTopologyShard } from "./topologyMysql.js";
+import { MysqlSchemaLockShard } from "./schemaLockMysql.js";
 
 export interface MysqlBackendOptions {
   /** One connection URL per physical shard, e.g. "mysql://root@127.0.0.1:3306/graphscale_0". */
@@ -93,7 +93,7 @@ export function mysqlBackend(options: MysqlBackendOptions): KvetchBackend {
     redis: options.redis ?? null,
     breaker: options.breaker,
     openShards(counters: KvetchCounters): ShardStore[] {
-      return addresses.map((address, shard) => new MysqlTopologyShard(shard, address, poolSize, timeouts, counters));
+      return addresses.map((address, shard) => new MysqlSchemaLockShard(shard, address, poolSize, timeouts, counters));
     },
   };
 }

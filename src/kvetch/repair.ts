@@ -14,6 +14,7 @@ import { KvetchError } from "./errors.js";
 import { isUuid } from "./id.js";
 import { decodeObject, type KvetchData, type KvetchObject } from "./model.js";
 import { readObjectRows } from "./objectRead.js";
+import { settleBackfill } from "./schemaLockStore.js";
 import { orThrow } from "./store.js";
 import type { Store } from "./store.js";
 import { collectDerived, emptyChanges, invalidateDerived, repairDerived } from "./derivedWrite.js";
@@ -85,6 +86,8 @@ export async function repair(store: Store, options: KvetchRepairOptions = {}): P
       checkpoint,
     });
   }
+  // Every object passed under this run's schema: the indexes and derived edges it backfilled are filled.
+  if (options.resumeFrom == null) await settleBackfill(store);
   return report;
 }
 

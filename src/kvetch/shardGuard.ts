@@ -85,6 +85,8 @@ export class ShardGuard implements ShardStore {
   readonly readTopology?: () => Promise<ShardTopology>;
   readonly joinTopology?: (identity: ShardIdentity) => Promise<ShardIdentity>;
   readonly writeTopology?: (map: TopologyMap, expectVersion: number) => Promise<TopologyMap>;
+  readonly readSchemaLock?: () => Promise<string | null>;
+  readonly writeSchemaLock?: (text: string, version: number, expectVersion: number) => Promise<string | null>;
 
   constructor(
     readonly inner: ShardStore,
@@ -99,6 +101,8 @@ export class ShardGuard implements ShardStore {
     if (inner.readTopology) this.readTopology = () => this.call("readTopology", () => inner.readTopology!());
     if (inner.joinTopology) this.joinTopology = (identity) => this.call("joinTopology", () => inner.joinTopology!(identity));
     if (inner.writeTopology) this.writeTopology = (map, expect) => this.call("writeTopology", () => inner.writeTopology!(map, expect));
+    if (inner.readSchemaLock) this.readSchemaLock = () => this.call("readSchemaLock", () => inner.readSchemaLock!());
+    if (inner.writeSchemaLock) this.writeSchemaLock = (text, v, expect) => this.call("writeSchemaLock", () => inner.writeSchemaLock!(text, v, expect));
     // The bucket-move methods (moveRows.ts, ShardMoves), through the breaker like every other call.
     for (const name of MOVE_METHODS) {
       const method = (inner as unknown as Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined>)[name];

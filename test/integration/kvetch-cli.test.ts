@@ -52,7 +52,9 @@ if (await serversUp("test/integration/kvetch-cli.test.ts", { mysql: true })) {
     for (let i = 0; i < 2; i++) {
       const run = await runCli(["kvetch", "migrate"], env);
       assert.is(run.code, 0, run.stderr);
-      assert.is(run.stdout.trim().split("\n").length, 4);
+      assert.is(run.stdout.trim().split("\n").length, 5);
+      // the configured schema recorded once: the second run finds it unchanged (spec/kvetch-storage.md §2.5)
+      assert.match(run.stdout, /^schema lock version 1$/m);
       assert.match(run.stdout, `migrated shard 3 (127.0.0.1:3306/${TEST_DATABASES[3]})`);
       // the first run creates the installation; the second finds it and writes no new map version
       assert.match(run.stdout, /^migrated shard 3 \([^)]*\): stored shard id 3 of installation [0-9a-f]{8}, shard map version 1$/m);

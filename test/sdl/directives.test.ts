@@ -105,7 +105,7 @@ const MISUSE: Array<[string, string, RegExp]> = [
   ["@object on a field", `type Query { a: A } type A { x: String @object(typeId: 1) }`, /A\.x: @object belongs on a type, not on a field/],
   ["two planning directives on one field", `type Query { a(id: ID!): A @readObject @queryIndex(index: "i") } type A @object(typeId: 1) { id: ID! }`, /Query\.a: @queryIndex cannot be combined with @readObject/],
   ["a malformed directive", `type Query { a: A } type A @object(typeId: "one") { x: String }`, /^makeKvetchSchema: A: @object is malformed: Argument "typeId" has invalid value "one"\./],
-  ["a duplicate typeId", `type Query { a: A } type A @object(typeId: 1) { x: String } type B @object(typeId: 1) { x: String }`, /makeKvetchSchema: the directives declare an invalid Kvetch schema: .*reuses typeId 1/],
+  ["a duplicate typeId", `type Query { a: A } type A @object(typeId: 1) { x: String } type B @object(typeId: 1) { x: String }`, /makeKvetchSchema: B: @object declares type "B" with typeId 1, which A \(@object at 1:28\) gives type "A"; ids are stored/],
 ];
 
 for (const [name, typeDefs, message] of MISUSE) {

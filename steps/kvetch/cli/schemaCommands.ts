@@ -27,6 +27,8 @@ makeKvetchSchema() as \`default\`. TypeScript modules (.ts, .mts, .cts) load thr
 interface LoadedSchema {
   schema: GraphQLSchema;
   kvetchSchema: KvetchSchema | null;
+  /** makeKvetchSchema's warnings, each `file:line:column: message`. */
+  warnings: string[];
 }
 
 /** What the schema commands were given that they cannot run with: exit 2, the message, then the usage. */
@@ -54,8 +56,8 @@ export async function loadSchemaFile(path: string, cwd: string): Promise<LoadedS
   if (SDL_FILE.test(full)) {
     const typeDefs = readFileSync(full, "utf8");
     try {
-      const { schema, kvetchSchema } = makeKvetchSchema({ typeDefs });
-      return { schema, kvetchSchema };
+      const { schema, kvetchSchema, warnings } = makeKvetchSchema({ typeDefs });
+      return { schema, kvetchSchema, warnings: warnings.map((warning) => locatedError(path, warning).message) };
     } catch (error) {
       throw locatedError(path, error);
     }
@@ -77,7 +79,7 @@ export async function loadSchemaFile(path: string, cwd: string): Promise<LoadedS
   if (kvetch != null && !(Array.isArray(kvetch.objects) && Array.isArray(kvetch.edges) && Array.isArray(kvetch.indexes))) {
     throw new Error(`${path} exports \`kvetchSchema\` as ${describeValue(kvetch)}, not a Kvetch schema (the defineSchema or makeKvetchSchema result).`);
   }
-  return { schema: source.schema, kvetchSchema: (kvetch as KvetchSchema | null | undefined) ?? null };
+  return { schema: source.schema, kvetchSchema: (kvetch as KvetchSchema | null | undefined) ?? null, warnings: [] };
 }
 
 /** readSdlKvetchSchema: the Kvetch schema annotated SDL declares (for the store's commands: repair, deps invalidate). */
@@ -168,7 +170,8 @@ export async function runSchemaCli(argv: readonly string[], io: { cwd: string; o
       io.out.write(kvetchDirectiveTypeDefs.trim() + "\n");
       return 0;
     }
-    const { schema, kvetchSchema } = await loadSchemaFile(args.file!, io.cwd);
+    const { schema, kvetchSchema, warnings } = await loadSchemaFile(args.file!, io.cwd);
+    for (const warning of warnings) io.err.write(`graphscale: warning: ${warning}\n`);
     if (args.command === "typegen") {
       const text = typegen(schema);
       if (args.out !== null) writeFileSync(resolve(io.cwd, args.out), text);

@@ -2,7 +2,7 @@
 // GraphQL schema planned with the Kvetch steps, at run time (no code generation step). Hand-written plans
 // override or add fields. Directive misuse is a schema-build error naming the type, field and directive.
 
-import { parse, print, printSchema, type DocumentNode, type GraphQLSchema } from "graphql";
+import { parse, print, printSchema, type DocumentNode, type GraphQLError, type GraphQLSchema } from "graphql";
 import { makeSchema, type MakeSchemaConfig, type TypePlans } from "../../../src/index.js";
 import { defineSchema, type KvetchSchema } from "../../../src/kvetch/index.js";
 import { KVETCH_SCHEMA_KEY } from "../kvetchStore.js";
@@ -13,6 +13,8 @@ import { generatedPlans, planMap } from "./plans.js";
 export interface KvetchSchemaOptions extends Omit<MakeSchemaConfig, "planContext"> {
   /** Extra plan context besides the Kvetch schema (see makeSchema). */
   planContext?: { readonly [key: string]: unknown };
+  /** Told each warning as the schema is built (they are also returned); default: none printed. */
+  onWarning?: (warning: GraphQLError) => void;
 }
 
 export interface AnnotatedSchema {
@@ -22,6 +24,8 @@ export interface AnnotatedSchema {
   kvetchSchema: KvetchSchema;
   /** The resolved SDL: directives expanded away, generated inputs and connection types included. */
   resolvedTypeDefs: string;
+  /** What the SDL may have wrong without being invalid (an attr no field declares), located like errors. */
+  warnings: GraphQLError[];
 }
 
 function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
@@ -33,6 +37,7 @@ function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
 /** spec (annotated-sdl.md): MakeKvetchSchema */
 export function makeKvetchSchema(options: KvetchSchemaOptions): AnnotatedSchema {
   const model = readAnnotatedSdl(toDocument(options.typeDefs));
+  for (const warning of model.warnings) options.onWarning?.(warning);
   let kvetchSchema: KvetchSchema;
   try {
     kvetchSchema = defineSchema({ objects: model.objects, edges: model.edges, indexes: model.indexes });
@@ -45,13 +50,14 @@ export function makeKvetchSchema(options: KvetchSchemaOptions): AnnotatedSchema 
   const plans: Record<string, TypePlans> = generatedPlans(model.fields, rules, model.schema);
   // `plans` has no prototype (plans.ts): a type named `toString` merges like any other.
   for (const [type, fields] of Object.entries(userPlans)) plans[type] = Object.assign(planMap(), plans[type], fields);
+  const { onWarning: _told, ...config } = options;
   const schema = makeSchema({
-    ...options,
+    ...config,
     typeDefs: document,
     plans,
     planContext: { ...options.planContext, [KVETCH_SCHEMA_KEY]: kvetchSchema },
   });
-  return { schema, kvetchSchema, resolvedTypeDefs: printResolved(schema, document) };
+  return { schema, kvetchSchema, resolvedTypeDefs: printResolved(schema, document), warnings: model.warnings };
 }
 
 /**

@@ -26,6 +26,7 @@ import { isUuid, type KvetchEdgeConfig, type KvetchIndexConfig, type KvetchObjec
 import { checkPlacements, fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
 import { checkConnection, connectionShape, type ConnectionShape } from "./connectionShape.js";
 import { buildLocatedSchema } from "./sdlErrors.js";
+import { Declarations, checkAttrs, type AttrUse } from "./declarations.js";
 
 /** What an annotated field does; plans.ts turns each kind into a plan resolver. */
 export type FieldKind =
@@ -55,6 +56,8 @@ export interface SdlModel {
   document: DocumentNode;
   /** That document built (plans not attached yet). */
   schema: GraphQLSchema;
+  /** Located warnings (an attr that no field declares): makeKvetchSchema returns them. */
+  warnings: GraphQLError[];
 }
 
 const PAGE_ARGS = new Set(["first", "after"]);
@@ -72,6 +75,10 @@ interface ReadContext {
   references: Array<{ use: DirectiveUse; edge: KvetchEdgeConfig }>;
   /** @queryIndex fields; checked against the indexes once all are read. */
   lookups: Array<{ use: DirectiveUse; field: GraphQLField<unknown, unknown> }>;
+  /** Type, edge and index names and ids declared so far, with their directives. */
+  declared: Declarations;
+  /** attrs that name no field of their type; checked once the mutations are read. */
+  attrs: AttrUse[];
 }
 
 /** spec: ReadAnnotatedSdl — the directives of an annotated SDL document read into one model. */
@@ -87,17 +94,19 @@ export function readAnnotatedSdl(source: DocumentNode): SdlModel {
   const document = withConnectionTypes(stripDirectives(source), objectTypes);
   const schema = buildLocatedSchema(document);
   for (const node of objectTypes) builtInScalarClash(schema, node);
-  const model: SdlModel = { objects: [], edges: [], indexes: [], fields: new Map(), storedIds: new Map(), defaults: new Map(), document, schema };
+  const model: SdlModel = { objects: [], edges: [], indexes: [], fields: new Map(), storedIds: new Map(), defaults: new Map(), document, schema, warnings: [] };
   const stored = new Set<string>();
+  const declared = new Declarations();
   for (const node of objectTypes) {
     for (const use of typeDirectives(node)) {
       // Also across `type T` and `extend type T`: one type has one typeId.
       if (stored.has(node.name.value)) throw misuse(use, `appears twice on ${node.name.value} (type and extension); give it once`);
+      declared.declare(use, "type", node.name.value, use.args.typeId as number);
       model.objects.push({ name: node.name.value, typeId: use.args.typeId as number });
       stored.add(node.name.value);
     }
   }
-  const context: ReadContext = { model, stored, storedIdFrom: new Map(), references: [], lookups: [] };
+  const context: ReadContext = { model, stored, storedIdFrom: new Map(), references: [], lookups: [], declared, attrs: [] };
   for (const node of objectTypes) {
     const type = schema.getType(node.name.value) as GraphQLObjectType;
     for (const fieldNode of node.fields ?? []) {
@@ -108,6 +117,7 @@ export function readAnnotatedSdl(source: DocumentNode): SdlModel {
   for (const { use, edge } of context.references) checkReference(model, use, edge);
   for (const { use, field } of context.lookups) checkLookup(model, use, field);
   checkStoredIdDefaults(model);
+  model.warnings = checkAttrs(model, context.attrs);
   return model;
 }
 
@@ -160,6 +170,7 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
       needStored("to index its attribute");
       // The store indexes an attribute's whole value; a list would be matched as one value, never by element.
       if (!isLeafType(isNonNullType(field.type) ? field.type.ofType : field.type)) throw misuse(use, `needs a scalar or enum attribute, got ${field.type}`);
+      context.declared.declare(use, "index", args.name as string, args.indexId as number);
       model.indexes.push({ name: args.name as string, indexId: args.indexId as number, indexedType: type.name, indexedAttr: field.name });
       return;
     }
@@ -193,6 +204,7 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
         context.references.push({ use, edge });
         return;
       }
+      context.declared.declare(use, "edge", edge.name, edge.edgeId);
       model.edges.push(edge);
       if (derived) storeId(context, use, target.nodeType, args.attr as string, type.name);
       return;
@@ -240,6 +252,7 @@ function storeId(context: ReadContext, use: DirectiveUse, type: string, attr: st
   if (field && (fieldType !== getNamedType(field.type) || fieldType.name !== "ID")) {
     throw misuse(use, `attr "${attr}" names the field ${type}.${attr}: ${field.type}; an attribute holding ids must be of type ID (declare it ${attr}: ID) or use another attr`);
   }
+  if (!field && !context.storedIdFrom.has(`${type}.${attr}`)) context.attrs.push({ use, type, attr });
   const held = mapOf(context.model.storedIds, type);
   const previous = held.get(attr);
   if (previous !== undefined && previous !== target) {
