@@ -16,6 +16,8 @@ export type KvetchErrorCode =
   | "CONFLICT"
   | "MOVED"
   | "WRONG_TYPE"
+  | "RESTRICTED"
+  | "CASCADE_LIMIT"
   | "SHARD_FAILED"
   | "SHARD_UNAVAILABLE"
   | "OVERLOADED"

@@ -9,7 +9,7 @@ export type { UpdateItem } from "./updateItems.js";
 export type { DerivedWriteFailure } from "./store.js";
 export type { ShardHealth, BreakerState } from "./shardGuard.js";
 export type { CacheHealth } from "./cache.js";
-export { defineSchema, KvetchSchema } from "./schema.js";
+export { defineSchema, KvetchSchema, DELETE_RULES } from "./schema.js";
 export type {
   KvetchSchemaConfig,
   KvetchObjectTypeConfig,
@@ -18,6 +18,7 @@ export type {
   KvetchObjectTypeDef,
   KvetchEdgeDef,
   KvetchIndexDef,
+  KvetchDeleteRule,
 } from "./schema.js";
 export { memoryBackend, memoryShards } from "./memory.js";
 export type { MemoryBackendOptions, MemoryShard } from "./memory.js";

@@ -31,7 +31,8 @@ import type { DependencyChange, DependencyVersions, InvalidationsEnded } from ".
 import { memoryHubOf, redisHub } from "./versions.js";
 import { migrateTopology, openTopology } from "./topologyJoin.js";
 import { checkSchemaLock, migrateSchemaLock, type KvetchMigrateReport } from "./schemaLockStore.js";
-import { createObjects, deleteObjects, updateObjects } from "./write.js";
+import { createObjects, updateObjects } from "./write.js";
+import { deleteWithRules, finishDeletes } from "./deleteRules.js";
 import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
 import type { NewObject } from "./write.js";
 import { objectPatches } from "./updateItems.js";
@@ -235,27 +236,28 @@ export class Kvetch {
   }
 
   /**
-   * Deletes the object and the derived rows it implied; false when it did not exist. With `type`, an object
-   * of another type is not deleted: the call fails with WRONG_TYPE.
+   * Deletes the object and the derived rows it implied, following the delete rules of the edges it is the
+   * parent of (RESTRICTED, cascade, setNull; at most `maxCascade` other objects written, default 10,000);
+   * false when it did not exist. With `type`, an object of another type is not deleted: WRONG_TYPE.
    */
-  async deleteObject(id: string, options?: { type?: string }): Promise<boolean> {
-    return orThrow(await this.deleteObjectsIn("deleteObject id", [id], options?.type))[0]!;
+  async deleteObject(id: string, options?: { type?: string; maxCascade?: number }): Promise<boolean> {
+    return orThrow(await this.deleteObjectsIn("deleteObject id", [id], options?.type, options?.maxCascade))[0]!;
   }
 
   /** Deletes a batch; with `type`, an id of another type refuses the whole call (WRONG_TYPE) and nothing is deleted. */
-  deleteObjects(ids: readonly string[], options?: { type?: string; partial?: false }): Promise<boolean[]>;
-  deleteObjects(ids: readonly string[], options: { type?: string; partial: true }): Promise<(boolean | KvetchError)[]>;
-  async deleteObjects(ids: readonly string[], options?: { type?: string } & KvetchPartialOption): Promise<(boolean | KvetchError)[]> {
-    return settle(await this.deleteObjectsIn("deleteObjects ids", ids, options?.type), options);
+  deleteObjects(ids: readonly string[], options?: { type?: string; maxCascade?: number; partial?: false }): Promise<boolean[]>;
+  deleteObjects(ids: readonly string[], options: { type?: string; maxCascade?: number; partial: true }): Promise<(boolean | KvetchError)[]>;
+  async deleteObjects(ids: readonly string[], options?: { type?: string; maxCascade?: number } & KvetchPartialOption): Promise<(boolean | KvetchError)[]> {
+    return settle(await this.deleteObjectsIn("deleteObjects ids", ids, options?.type, options?.maxCascade), options);
   }
 
-  private async deleteObjectsIn(where: string, ids: readonly string[], type: string | undefined): Promise<OrFailure<boolean>[]> {
+  private async deleteObjectsIn(where: string, ids: readonly string[], type: string | undefined, maxCascade?: number): Promise<OrFailure<boolean>[]> {
     if (!this.begin()) await this.open();
     const expectType = type === undefined ? undefined : this.schema.objectType(type, where.replace(/ id(s)?$/, ""));
     const canonical = where === "deleteObject id" ? [checkId(ids[0], where)] : checkIds(ids, where);
     const distinct = distinctKeys(canonical);
     if (distinct.keys.length === 0) return [];
-    return spread(await deleteObjects(this.store, distinct.keys, expectType, where.replace(/ id(s)?$/, "")), distinct.slotOf);
+    return spread(await deleteWithRules(this.store, distinct.keys, expectType, where.replace(/ id(s)?$/, ""), maxCascade), distinct.slotOf);
   }
 
   /**
@@ -374,11 +376,11 @@ export class Kvetch {
   /** Restores missing and removes stale derived rows; see KvetchRepairOptions for batching and resuming. */
   async repair(options?: KvetchRepairOptions): Promise<KvetchRepairReport> {
     if (!this.begin()) await this.open();
-    if (options?.queue === true) {
-      const batchSize = options.batchSize ?? 500;
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new KvetchError("BAD_ARGUMENT", `repair batchSize must be a positive integer, got ${batchSize}`);
-      return drainRepairQueue(this.store, batchSize);
-    }
+    const batchSize = options?.batchSize ?? 500;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new KvetchError("BAD_ARGUMENT", `repair batchSize must be a positive integer, got ${batchSize}`);
+    // A delete a crash stopped part way (its marker still queued) is finished first: its rows then drain or scan as usual.
+    if (options?.queue === true || !options?.resumeFrom) await finishDeletes(this.store, batchSize);
+    if (options?.queue === true) return drainRepairQueue(this.store, batchSize);
     return repair(this.store, options);
   }
 

@@ -19,7 +19,18 @@ export interface KvetchEdgeConfig {
   storedIdAttr?: string;
   /** Derived edge: the type of the child objects that hold storedIdAttr. */
   storedOnType?: string;
+  /**
+   * Derived edge: what deleting a parent does to its children (deleteRules.ts). Absent: nothing — the
+   * children keep the stored id of an object that no longer exists.
+   */
+  onDelete?: KvetchDeleteRule;
 }
+
+/** A derived edge's delete rule: refuse the delete, delete the children too, or clear their stored id. */
+export type KvetchDeleteRule = "restrict" | "cascade" | "setNull";
+
+/** The delete rules defineSchema takes, in the order messages list them. */
+export const DELETE_RULES: readonly KvetchDeleteRule[] = ["restrict", "cascade", "setNull"];
 
 export interface KvetchIndexConfig {
   name: string;
@@ -52,6 +63,8 @@ export interface KvetchEdgeDef {
   readonly storedIdAttr: string | null;
   readonly storedOnType: string | null;
   readonly derived: boolean;
+  /** The delete rule of a derived edge; null: none (a deleted parent's children keep its id). */
+  readonly onDelete: KvetchDeleteRule | null;
 }
 
 export interface KvetchIndexDef {
@@ -204,6 +217,7 @@ export function defineSchema(config: KvetchSchemaConfig): KvetchSchema {
       }
       toType = storedOnType;
     }
+    const onDelete = checkDeleteRule(item, where, storedIdAttr !== null);
     edges.push(
       Object.freeze({
         name: item.name,
@@ -213,6 +227,7 @@ export function defineSchema(config: KvetchSchemaConfig): KvetchSchema {
         storedIdAttr,
         storedOnType,
         derived: storedIdAttr !== null,
+        onDelete,
       }),
     );
   });
@@ -238,11 +253,30 @@ export function defineSchema(config: KvetchSchemaConfig): KvetchSchema {
   );
 }
 
+/**
+ * checkDeleteRule: an edge's onDelete is one of DELETE_RULES, and only on a derived edge (a stored edge's
+ * children hold no id of the parent, so there is nothing for a rule to follow).
+ */
+function checkDeleteRule(item: KvetchEdgeConfig, where: string, derived: boolean): KvetchDeleteRule | null {
+  const rule = item.onDelete;
+  if (rule === undefined) return null;
+  if (!DELETE_RULES.includes(rule)) {
+    throw new KvetchError("BAD_SCHEMA", `${where} (${item.name}).onDelete is ${JSON.stringify(rule)}; it must be one of ${DELETE_RULES.map((r) => JSON.stringify(r)).join(", ")}, or absent`);
+  }
+  if (!derived) {
+    throw new KvetchError(
+      "BAD_SCHEMA",
+      `${where} (${item.name}) has onDelete ${JSON.stringify(rule)} but is a stored edge; delete rules belong to derived edges (storedIdAttr and storedOnType), whose children store the parent's id`,
+    );
+  }
+  return rule;
+}
+
 /** The keys each part of a schema config takes; any other key is a typo and refused (it would be dropped). */
 const KNOWN_KEYS = {
   schema: ["objects", "edges", "indexes"],
   objects: ["name", "typeId"],
-  edges: ["name", "edgeId", "fromType", "toType", "storedIdAttr", "storedOnType"],
+  edges: ["name", "edgeId", "fromType", "toType", "storedIdAttr", "storedOnType", "onDelete"],
   indexes: ["name", "indexId", "indexedType", "indexedAttr"],
 } as const;
 

@@ -1,5 +1,5 @@
 // clientError: a KvetchError a client's request caused (a malformed or wrong-type id, a bad cursor or page
-// size, bad data; CONFLICT, NOT_FOUND, WRONG_TYPE on a write) as a GraphQLError with `extensions.code`, so
+// size, bad data; CONFLICT, NOT_FOUND, WRONG_TYPE, RESTRICTED on a write) as a GraphQLError with `extensions.code`, so
 // GraphQL servers show it as is. Never converts a shard failure or any other error: those stay masked.
 
 import { GraphQLError } from "graphql";
@@ -10,6 +10,8 @@ const CLIENT_CODES: ReadonlyMap<string, string> = new Map([
   ["CONFLICT", "CONFLICT"],
   ["NOT_FOUND", "NOT_FOUND"],
   ["WRONG_TYPE", "WRONG_TYPE"],
+  ["RESTRICTED", "RESTRICTED"],
+  ["CASCADE_LIMIT", "LIMIT_EXCEEDED"],
   ["BAD_ID", "BAD_USER_INPUT"],
   ["BAD_CURSOR", "BAD_USER_INPUT"],
   ["BAD_DATA", "BAD_USER_INPUT"],

@@ -1,4 +1,4 @@
-// defineSchema refuses keys it does not take (a typo such as `unique: true` or `onDelete` would otherwise be
+// defineSchema refuses keys it does not take (a typo such as `unique: true` or `ondelete` would otherwise be
 // dropped silently), naming the key, where it is and the known keys; and messages never say "a A".
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -33,13 +33,13 @@ test("an unknown key on an index, an edge, an object and the top level is refuse
   const index = base();
   (index.indexes![0] as unknown as Record<string, unknown>).unique = true;
   const edge = base();
-  (edge.edges![0] as unknown as Record<string, unknown>).onDelete = "bogus";
+  (edge.edges![0] as unknown as Record<string, unknown>).ondelete = "cascade";
   const object = base();
   (object.objects[1] as unknown as Record<string, unknown>).typeID = 3;
   const top = { ...base(), index: [] };
   const cases: Array<[unknown, RegExp]> = [
     [index, /indexes\[0\] \(email\) has the unknown key "unique".*Known keys: name, indexId, indexedType, indexedAttr/],
-    [edge, /edges\[0\] \(member_to_loan\) has the unknown key "onDelete".*Known keys: name, edgeId, fromType, toType, storedIdAttr, storedOnType/],
+    [edge, /edges\[0\] \(member_to_loan\) has the unknown key "ondelete".*Known keys: name, edgeId, fromType, toType, storedIdAttr, storedOnType, onDelete/],
     [object, /objects\[1\] \(Loan\) has the unknown key "typeID".*Known keys: name, typeId/],
     [top, /defineSchema's config has the unknown key "index".*Known keys: objects, edges, indexes/],
   ];

@@ -96,7 +96,7 @@ export function describeKvetchSchema(kvetch: KvetchSchema): string {
   const lines = ["# Kvetch schema"];
   for (const o of kvetch.objects) lines.push(`object ${o.name} (typeId ${o.typeId})`);
   for (const e of kvetch.edges) {
-    const how = e.derived ? `derived from ${e.storedOnType}.${e.storedIdAttr}` : "stored";
+    const how = e.derived ? `derived from ${e.storedOnType}.${e.storedIdAttr}${e.onDelete ? `, onDelete ${e.onDelete}` : ""}` : "stored";
     lines.push(`edge ${e.name} (edgeId ${e.edgeId}): ${e.fromType ?? "?"} -> ${e.toType ?? "?"}, ${how}`);
   }
   for (const i of kvetch.indexes) lines.push(`index ${i.name} (indexId ${i.indexId}): ${i.indexedType}.${i.indexedAttr}`);
@@ -173,7 +173,7 @@ export async function runSchemaCli(argv: readonly string[], io: { cwd: string; o
     const { schema, kvetchSchema, warnings } = await loadSchemaFile(args.file!, io.cwd);
     for (const warning of warnings) io.err.write(`graphscale: warning: ${warning}\n`);
     if (args.command === "typegen") {
-      const text = typegen(schema);
+      const text = typegen(schema, kvetchSchema);
       if (args.out !== null) writeFileSync(resolve(io.cwd, args.out), text);
       else io.out.write(text);
       return 0;

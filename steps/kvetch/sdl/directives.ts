@@ -25,8 +25,11 @@ export const kvetchDirectiveTypeDefs = /* GraphQL */ `
 directive @object(typeId: Int!) on OBJECT
 """A stored edge from this object to the list's (or connection's) objects; without edgeId, an edge declared elsewhere."""
 directive @edge(name: String!, edgeId: Int) on FIELD_DEFINITION
-"""A derived edge: the child objects store this object's id in attr. On a single-object field: this object stores that object's id in attr."""
-directive @edgeFromStoredId(name: String, edgeId: Int, attr: String!) on FIELD_DEFINITION
+"""
+A derived edge: the child objects store this object's id in attr. On a single-object field: this object stores that object's id in attr.
+onDelete (where the edge is declared, with edgeId): what deleting this object does to the children: "restrict", "cascade" or "setNull"; absent: nothing.
+"""
+directive @edgeFromStoredId(name: String, edgeId: Int, attr: String!, onDelete: String) on FIELD_DEFINITION
 """The stored number of edges of a declared edge from this object."""
 directive @edgeCount(edge: String!) on FIELD_DEFINITION
 """An index over this stored attribute."""

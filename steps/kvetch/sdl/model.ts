@@ -22,7 +22,7 @@ import {
   type ObjectTypeExtensionNode,
   type NameNode,
 } from "graphql";
-import { isUuid, type KvetchEdgeConfig, type KvetchIndexConfig, type KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
+import { DELETE_RULES, isUuid, type KvetchDeleteRule, type KvetchEdgeConfig, type KvetchIndexConfig, type KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
 import { checkPlacements, fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
 import { checkConnection, connectionShape, type ConnectionShape } from "./connectionShape.js";
 import { buildLocatedSchema } from "./sdlErrors.js";
@@ -183,6 +183,12 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
       needStored(`for ${use.name === "edge" ? "an edge" : "a derived edge"} to start from it`);
       const target = edgeTarget(model.schema, field.type, stored);
       if (target === null) throw misuse(use, `needs a list or connection of a stored type (@object), or one stored object; got ${field.type}`);
+      if (args.onDelete != null && (target.single || args.edgeId == null)) {
+        throw misuse(use, `onDelete belongs where the derived edge is declared: on the parent's list or connection field, with edgeId`);
+      }
+      if (args.onDelete != null && !DELETE_RULES.includes(args.onDelete as KvetchDeleteRule)) {
+        throw misuse(use, `onDelete ${JSON.stringify(args.onDelete)} is no delete rule; use ${DELETE_RULES.map((r) => JSON.stringify(r)).join(", ")}, or leave it out (the children keep the id)`);
+      }
       if (target.single) {
         if (use.name === "edge") throw misuse(use, `needs a list or connection; a single object comes from a stored id: @edgeFromStoredId(attr: "...")`);
         storeId(context, use, type.name, args.attr as string, target.nodeType);
@@ -198,7 +204,7 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
       model.fields.set(where, { kind: "edges", edge: args.name, nodeType: target.nodeType, connection: target.connection });
       const derived = use.name === "edgeFromStoredId";
       const edge: KvetchEdgeConfig = derived
-        ? { name: args.name, edgeId: args.edgeId as number, fromType: type.name, storedIdAttr: args.attr as string, storedOnType: target.nodeType }
+        ? { name: args.name, edgeId: args.edgeId as number, fromType: type.name, storedIdAttr: args.attr as string, storedOnType: target.nodeType, ...(args.onDelete != null && { onDelete: args.onDelete as KvetchDeleteRule }) }
         : { name: args.name, edgeId: args.edgeId as number, fromType: type.name, toType: target.nodeType };
       if (args.edgeId == null) {
         context.references.push({ use, edge });

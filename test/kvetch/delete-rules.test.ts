@@ -1,0 +1,58 @@
+// Delete rules on the memory backend (4 shards): restrict, cascade, setNull, the bound and a cascade stopped part
+// way, each checked against every shard's rows (read by the shards' own scans) for dangling references; and
+// defineSchema's checks of onDelete.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Kvetch, defineSchema, memoryBackend } from "../../src/kvetch/index.js";
+import { storeOf } from "../../src/kvetch/store.js";
+import type { Store } from "../../src/kvetch/store.js";
+import { deleteRuleCases, libraryKvetchSchema, type Tables } from "./deleteRulesCases.js";
+
+let current: Kvetch | null = null;
+
+/** Every shard's rows through the ShardStore scans (the memory backend's tables). */
+async function dump(): Promise<Tables> {
+  const store = storeOf.get(current!) as Store;
+  const tables: Tables = { objects: [], edges: [], counts: [], index: [] };
+  const edgeIds = libraryKvetchSchema.edges.map((e) => e.edgeId);
+  for (const shard of store.shards) {
+    for (const row of await shard.scanObjects(null, 1e6)) tables.objects.push({ id: row.id, typeId: row.typeId, data: JSON.parse(row.body) as Record<string, unknown> });
+    for (const row of await shard.scanEdges(edgeIds, null, 1e6)) tables.edges.push({ edgeId: row.edgeId, fromId: row.fromId, toId: row.toId });
+    for (const row of await shard.scanIndexEntries(null, 1e6)) tables.index.push({ indexId: row.indexId, targetId: row.targetId });
+  }
+  // Counts: every parent any object or edge names, on its shard (a count row the memory backend keeps at 0 reads as 0).
+  const parents = new Set([...tables.objects.map((o) => o.id), ...tables.edges.map((e) => e.fromId)]);
+  for (const edge of libraryKvetchSchema.edges) {
+    const ids = [...parents];
+    const counts = await current!.countEdges(edge.name, ids);
+    for (let i = 0; i < ids.length; i++) if (counts[i] !== 0) tables.counts.push({ edgeId: edge.edgeId, fromId: ids[i]!, n: counts[i]! });
+  }
+  tables.objects.sort((a, b) => (a.id < b.id ? -1 : 1));
+  return tables;
+}
+
+deleteRuleCases(test, "memory", {
+  kvetch: () => (current = new Kvetch({ schema: libraryKvetchSchema, backend: memoryBackend({ shards: 4 }) })),
+  dump,
+});
+
+test("defineSchema: onDelete takes restrict, cascade or setNull on a derived edge; anything else is refused naming the edge", () => {
+  const objects = [
+    { name: "A", typeId: 1 },
+    { name: "B", typeId: 2 },
+  ];
+  const schema = defineSchema({ objects, edges: [{ name: "a_bs", edgeId: 1, storedIdAttr: "aId", storedOnType: "B", onDelete: "setNull" }] });
+  assert.is(schema.edge("a_bs", "test").onDelete, "setNull");
+  assert.is(defineSchema({ objects, edges: [{ name: "a_bs", edgeId: 1, storedIdAttr: "aId", storedOnType: "B" }] }).edges[0]!.onDelete, null);
+  assert.throws(
+    () => defineSchema({ objects, edges: [{ name: "a_bs", edgeId: 1, storedIdAttr: "aId", storedOnType: "B", onDelete: "bogus" as "cascade" }] }),
+    (error: Error) => error.message === `Kvetch: edges[0] (a_bs).onDelete is "bogus"; it must be one of "restrict", "cascade", "setNull", or absent`,
+  );
+  assert.throws(
+    () => defineSchema({ objects, edges: [{ name: "a_bs", edgeId: 1, fromType: "A", toType: "B", onDelete: "cascade" }] }),
+    (error: Error) => error.message.startsWith(`Kvetch: edges[0] (a_bs) has onDelete "cascade" but is a stored edge; delete rules belong to derived edges`),
+  );
+});
+
+test.run();
