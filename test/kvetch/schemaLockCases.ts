@@ -100,13 +100,17 @@ export function schemaLockCases(test: Test, name: string, fixture: LockFixture):
     const message = await refused(fixture, defineSchema({ objects, edges, indexes: [byName] }), "indexId 1 was index \"byEmail\" (indexId 1) over Member.email, retired at schema lock version 2");
     assert.match(message, `configured as index "byName" (indexId 1) over Member.name: a retired id is never reused`);
 
-    const added = defineSchema({ objects, edges, indexes: [{ ...byName, indexId: 2 }] });
+    const borrowed = { name: "borrowedBy", edgeId: 2, fromType: "Member", storedIdAttr: "memberId", storedOnType: "Loan" };
+    const added = defineSchema({ objects, edges: [...edges, borrowed], indexes: [{ ...byName, indexId: 2 }] });
     const kvetch = new Kvetch({ schema: added, backend: fixture.backend() });
-    assert.equal(await kvetch.migrate(), { schemaLockVersion: 3, backfill: ['index "byName"'] });
+    assert.equal(await kvetch.migrate(), { schemaLockVersion: 3, backfill: ['edge "borrowedBy"', 'index "byName"'] });
     assert.is((await kvetch.queryIndex("byName", ["n0"]))[0]!.edges.length, 0, "existing objects are not in the new index yet");
+    assert.equal(await kvetch.countEdges("borrowedBy", members), members.map(() => 0), "nor in the new derived edge");
     const phases: string[] = [];
     const report = await kvetch.repair({ batchSize: 5, onProgress: (progress) => void phases.push(progress.phase) });
     assert.is(report.indexAdded, OBJECTS, "repair added every existing member to the new index");
+    assert.is(report.edgesAdded, OBJECTS, "and every existing loan to the new derived edge");
+    assert.equal(await kvetch.countEdges("borrowedBy", members), members.map(() => 1));
     assert.ok(phases.filter((phase) => phase === "objects").length >= Math.ceil((2 * OBJECTS) / 5 / fixture.shards), "progress after every batch");
     assert.is((await kvetch.queryIndex("byName", ["n0"]))[0]!.edges.length, OBJECTS / 3);
     // The full repair settled the backfill: the lock no longer lists it (a new version), and migrate finds nothing to do.

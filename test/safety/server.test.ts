@@ -113,8 +113,8 @@ function gatedKvetch(backend: KvetchBackend) {
     new Proxy(shard, {
       get(target, key) {
         const value = Reflect.get(target, key, target) as unknown;
-        // The open check's topology read is not a store call of a request: it passes the gate uncounted.
-        if (typeof value !== "function" || key === "close" || key === "readTopology") return value;
+        // The open check's reads (topology, schema lock) are not store calls of a request: they pass the gate uncounted.
+        if (typeof value !== "function" || key === "close" || key === "readTopology" || key === "readSchemaLock") return value;
         return (...args: unknown[]) => {
           started.push(String(key));
           const run = () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
