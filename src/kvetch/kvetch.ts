@@ -30,6 +30,7 @@ import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, read
 import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
 import { migrateTopology, openTopology } from "./topologyJoin.js";
+import { migrateUniqueClaims } from "./uniqueMigrate.js";
 import { createObjects, deleteObjects, updateObjects } from "./write.js";
 import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
 import type { NewObject } from "./write.js";
@@ -143,6 +144,8 @@ export class Kvetch {
     await migrateTopology(this.store.shards, this.backend.shardMap);
     [this.opened, this.opening] = [false, null];
     await this.open();
+    // Values already stored under a unique index are claimed; duplicates refuse it (uniqueMigrate.ts).
+    await migrateUniqueClaims(this.store);
   }
 
   /**
