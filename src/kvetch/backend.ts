@@ -119,6 +119,31 @@ export interface IdempotencyKeyRow {
   created: number;
 }
 
+/** Where a unique claim sits: its index and the hash of its value (its primary key on the value's shard). */
+export interface UniqueClaimKey {
+  indexId: number;
+  /** indexValueHash(valueKey), 32 hex digits. */
+  valueHash: string;
+}
+
+/**
+ * A value of a unique index, the object that owns it, and the object version that took it: a release deletes
+ * the claim only while that owner holds it at this version or an older one, so a later write of the same
+ * object that took the value again (a newer version) keeps it.
+ */
+export interface UniqueClaimOwner extends UniqueClaimKey {
+  /** indexValueKey(value): placement hashes it, as an index entry's. */
+  valueKey: string;
+  ownerId: string;
+  version: number;
+}
+
+/** A unique claim (spec/kvetch-storage.md §6.6): the one object that owns a value of a unique index. */
+export interface UniqueClaimRow extends UniqueClaimOwner {
+  /** When its owner last claimed it (ms): repair leaves younger claims to the write that may still be running. */
+  claimed: number;
+}
+
 export interface ShardStats {
   shard: number;
   label: string;
@@ -193,6 +218,16 @@ export interface ShardStore extends ShardMoves {
    * (the row's own id, or the one an earlier create reserved). Without it, createObjects refuses idempotency keys.
    */
   reserveKeys?(rows: readonly IdempotencyKeyRow[]): Promise<string[]>;
+  // Unique claims (spec/kvetch-storage.md §6.6). Without these, a schema with a unique index is refused at open.
+  /**
+   * For each row, stores it unless its (indexId, valueHash) is claimed; a claim of the same owner takes the higher
+   * version and the new `claimed` time. Returns the owner stored under each.
+   */
+  claimUnique?(rows: readonly UniqueClaimRow[]): Promise<string[]>;
+  /** Deletes each claim whose owner is still `ownerId` at `version` or older; returns how many it deleted. */
+  releaseUnique?(keys: readonly UniqueClaimOwner[]): Promise<number>;
+  /** Claims after `after` in (indexId, valueHash) order. */
+  scanUniqueClaims?(after: UniqueClaimKey | null, limit: number): Promise<UniqueClaimRow[]>;
   // The durable topology (spec/kvetch-storage.md §2.2). A backend without these three has none: Kvetch then
   // places by the configured list and cannot notice a shard list that changed.
   /** This shard's identity and copy of the shard map (migrated: false when its tables do not exist). */

@@ -24,6 +24,7 @@ function addReports(a: Omit<KvetchRepairReport, "checkpoint">, b: Omit<KvetchRep
     edgesRemoved: a.edgesRemoved + b.edgesRemoved,
     indexAdded: a.indexAdded + b.indexAdded,
     indexRemoved: a.indexRemoved + b.indexRemoved,
+    ...(a.claimsReleased !== undefined || b.claimsReleased !== undefined ? { claimsReleased: (a.claimsReleased ?? 0) + (b.claimsReleased ?? 0) } : {}),
   };
 }
 
@@ -34,11 +35,11 @@ function checkpointFile(raw: unknown): CheckpointFile {
   const checkpoint = file.checkpoint as Partial<KvetchRepairCheckpoint> | undefined;
   if (
     typeof checkpoint !== "object" || checkpoint === null ||
-    !["objects", "edges", "index"].includes(checkpoint.phase as string) ||
+    !["objects", "edges", "index", "claims"].includes(checkpoint.phase as string) ||
     !Number.isInteger(checkpoint.shard) || checkpoint.shard! < 0 ||
     (checkpoint.after !== null && typeof checkpoint.after !== "string")
   ) {
-    throw new Error(`"checkpoint" must be { "phase": "objects" | "edges" | "index", "shard": n, "after": string | null }`);
+    throw new Error(`"checkpoint" must be { "phase": "objects" | "edges" | "index" | "claims", "shard": n, "after": string | null }`);
   }
   const report = file.report as Record<string, unknown> | undefined;
   const bad = typeof report !== "object" || report === null ? "report" : Object.keys(ZERO_REPORT).find((name) => !Number.isInteger(report[name]) || (report[name] as number) < 0);
@@ -91,7 +92,8 @@ function progressBar(err: NodeJS.WriteStream | NodeJS.WritableStream, totals: Re
       done += progress.rows;
       const label = `${progress.phase} shard ${progress.shard + 1}/${progress.shards}`;
       const report = addReports(before, progress.report);
-      const fixes = `+${report.edgesAdded}/-${report.edgesRemoved} edges, +${report.indexAdded}/-${report.indexRemoved} index entries`;
+      const released = report.claimsReleased === undefined ? "" : `, -${report.claimsReleased} unique claims`;
+      const fixes = `+${report.edgesAdded}/-${report.edgesRemoved} edges, +${report.indexAdded}/-${report.indexRemoved} index entries${released}`;
       if (tty) {
         const ratio = grand === 0 ? 1 : Math.min(1, done / grand);
         const width = 24;
@@ -145,6 +147,7 @@ export async function commandRepair(config: CliConfig, args: ParsedArgs, cwd: st
       objects: stats.reduce((n, s) => n + s.objects, 0),
       edges: stats.reduce((n, s) => n + s.edges, 0),
       index: stats.reduce((n, s) => n + s.indexEntries, 0),
+      claims: 0, // not counted by stats: the bar stays full through the claims phase
     });
     const report = await kvetch
       .repair({

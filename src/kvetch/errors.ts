@@ -14,6 +14,7 @@ export type KvetchErrorCode =
   | "NOT_FOUND"
   | "DERIVED_EDGE"
   | "CONFLICT"
+  | "UNIQUE_VIOLATION"
   | "MOVED"
   | "WRONG_TYPE"
   | "RESTRICTED"

@@ -17,6 +17,9 @@ import type {
   RepairEntry,
   ShardStats,
   ShardStore,
+  UniqueClaimKey,
+  UniqueClaimOwner,
+  UniqueClaimRow,
 } from "./backend.js";
 import { FROZEN, ownerOfBuckets, ShardFence } from "./fence.js";
 import type { BucketFenceSetting, ShardMoves } from "./moveRows.js";
@@ -260,6 +263,16 @@ export class FencedShard implements ShardStore, ShardMoves {
   }
   removeRepairs(keys: readonly { id: string; seq: number }[]): Promise<number> {
     return this.keyed("removeRepairs", true, keys, byId, (store, part) => store.removeRepairs!(part), "sum");
+  }
+  claimUnique(rows: readonly UniqueClaimRow[]): Promise<string[]> {
+    return this.keyed("claimUnique", true, rows, byEntry, (store, part) => store.claimUnique!(part), "aligned");
+  }
+  releaseUnique(keys: readonly UniqueClaimOwner[]): Promise<number> {
+    return this.keyed("releaseUnique", true, keys, byEntry, (store, part) => store.releaseUnique!(part), "sum");
+  }
+  scanUniqueClaims(after: UniqueClaimKey | null, limit: number): Promise<UniqueClaimRow[]> {
+    const afterOf = (row: UniqueClaimRow): UniqueClaimKey => ({ indexId: row.indexId, valueHash: row.valueHash });
+    return this.scan(after, limit, (from, n) => this.inner.scanUniqueClaims!(from, n), afterOf, byEntry);
   }
   reserveKeys(rows: readonly IdempotencyKeyRow[]): Promise<string[]> {
     return this.keyed("reserveKeys", true, rows, byKeyHash, (store, part) => store.reserveKeys!(part), "aligned");

@@ -43,6 +43,9 @@ export type {
   IndexScanKey,
   IndexRow,
   IndexRange,
+  UniqueClaimKey,
+  UniqueClaimOwner,
+  UniqueClaimRow,
 } from "./backend.js";
 export type { Position as ListPosition } from "./cursor.js";
 export { decodeCursor } from "./cursor.js";

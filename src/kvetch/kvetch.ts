@@ -33,6 +33,7 @@ import { migrateTopology, openTopology } from "./topologyJoin.js";
 import { checkSchemaLock, migrateSchemaLock, type KvetchMigrateReport } from "./schemaLockStore.js";
 import { createObjects, updateObjects } from "./write.js";
 import { deleteWithRules, finishDeletes } from "./deleteRules.js";
+import { migrateUniqueClaims } from "./uniqueMigrate.js";
 import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
 import type { NewObject } from "./write.js";
 import { objectPatches } from "./updateItems.js";
@@ -146,7 +147,10 @@ export class Kvetch {
     await migrateTopology(this.store.shards, this.backend.shardMap);
     const report = await migrateSchemaLock(this.store, this.backend);
     [this.opened, this.opening] = [false, null];
-    return this.open().then(() => report);
+    await this.open();
+    // Values already stored under a unique index are claimed; duplicates refuse it (uniqueMigrate.ts).
+    await migrateUniqueClaims(this.store);
+    return report;
   }
 
   /**

@@ -28,6 +28,8 @@ import { ShardMap } from "./shard.js";
 import type { BucketRange } from "./shard.js";
 import { SortedList } from "./sortedList.js";
 import { fenceMemoryShards } from "./memoryMove.js";
+import { memoryUniqueClaims } from "./uniqueMemory.js";
+import type { MemoryClaims } from "./uniqueMemory.js";
 import type { ShardIdentity, ShardTopology, TopologyMap } from "./topology.js";
 import { joinMemoryTopology, readMemoryTopology, writeMemoryTopology } from "./topologyMemory.js";
 import type { MemoryTopology } from "./topologyMemory.js";
@@ -62,6 +64,7 @@ interface ShardData extends MemoryShard {
   index: Map<string, SortedList<IndexRow>>; // key: `${indexId}/${valueHash}`
   repairQueue: Map<string, RepairEntry>; // key: `${id}/${seq}`
   keys: Map<string, string>; // idempotency key hash → object id
+  claims: MemoryClaims; // unique claims (uniqueMemory.ts)
 }
 
 /** memoryBackend: in-process shards; Kvetch instances given the same backend object share the data. */
@@ -97,7 +100,7 @@ export function memoryShards(count: number): MemoryShard[] {
   const shards: ShardData[] = [];
   for (let s = 0; s < count; s++) {
     const topology: MemoryTopology = { identity: null, map: null };
-    shards.push({ kind: "memory shard", topology, objects: new Map(), edges: new Map(), edgeCounts: new Map(), index: new Map(), repairQueue: new Map(), keys: new Map() });
+    shards.push({ kind: "memory shard", topology, objects: new Map(), edges: new Map(), edgeCounts: new Map(), index: new Map(), repairQueue: new Map(), keys: new Map(), claims: new Map() });
     madeShards.add(shards[s]!);
   }
   return shards;
@@ -149,6 +152,8 @@ class MemoryShardStore implements ShardStore {
     private readonly counters: KvetchCounters,
   ) {
     this.label = `shard ${shard} (memory)`;
+    // Unique claims (uniqueMemory.ts): one counted round trip each, like every other call.
+    Object.assign(this, memoryUniqueClaims(data.claims, () => this.roundTrip(), counters));
   }
 
   /** One simulated round trip: counted, then a timer (or the next macrotask) before the shard "answers". */

@@ -21,6 +21,7 @@ import type {
 } from "./backend.js";
 import { idFromBytes, idToBytes } from "./id.js";
 import { mysqlMoves } from "./mysqlMove.js";
+import { mysqlUniqueClaims } from "./uniqueMysql.js";
 import { ShardPool, sqlLimit } from "./mysqlPool.js";
 import type { ShardTimeouts } from "./mysqlPool.js";
 import { SHARD_DDL, STORAGE_FORMAT, afterCondition, groupEdgeRows, toObjectRow } from "./mysqlTables.js";
@@ -52,6 +53,8 @@ export class MysqlShardStore implements ShardStore {
     this.pool = new ShardPool(shard, address.label, address.url, poolSize, timeouts, counters);
     // Bucket scans, exact copies and the move journal (mysqlMove.ts); no fence yet, so reshard refuses MySQL.
     Object.assign(this, mysqlMoves(this.pool, counters));
+    // Unique claims (uniqueMysql.ts): the unique_claims table's insert-if-absent, release and scan.
+    Object.assign(this, mysqlUniqueClaims(this.pool, counters));
   }
 
   protected query<T>(what: string, sql: string, params: unknown[]): Promise<T> {

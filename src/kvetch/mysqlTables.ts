@@ -54,6 +54,15 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   created BIGINT NOT NULL,
   PRIMARY KEY (key_hash)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS unique_claims (
+  index_id INT UNSIGNED NOT NULL,
+  value_hash BINARY(16) NOT NULL,
+  owner_id BINARY(16) NOT NULL,
+  owner_version INT UNSIGNED NOT NULL,
+  claimed BIGINT NOT NULL,
+  value LONGTEXT NOT NULL,
+  PRIMARY KEY (index_id, value_hash)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE TABLE IF NOT EXISTS kvetch_meta (
   name VARCHAR(64) NOT NULL,
   value TEXT NOT NULL,
@@ -67,7 +76,7 @@ CREATE TABLE IF NOT EXISTS kvetch_topology (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;`;
 
 /** Version of the table layout above, recorded in kvetch_meta by migrate. */
-export const STORAGE_FORMAT = "3";
+export const STORAGE_FORMAT = "4";
 
 /** A row as mysql2 returns it. */
 export type Row = RowDataPacket & Record<string, unknown>;

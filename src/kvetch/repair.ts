@@ -19,6 +19,7 @@ import { orThrow } from "./store.js";
 import type { Store } from "./store.js";
 import { collectDerived, emptyChanges, invalidateDerived, repairDerived } from "./derivedWrite.js";
 import type { KvetchRepairCheckpoint, KvetchRepairPhase, KvetchRepairReport } from "./repairReport.js";
+import { CLAIM_GRACE_MS, hasUniqueIndex, repairClaimsBatch } from "./uniqueRepair.js";
 
 export type { KvetchRepairCheckpoint, KvetchRepairPhase, KvetchRepairReport } from "./repairReport.js";
 
@@ -48,9 +49,14 @@ export interface KvetchRepairOptions {
   onProgress?: (progress: KvetchRepairProgress) => void | Promise<void>;
   /** Stop after this many batches and report the checkpoint to resume from. */
   maxBatches?: number;
+  /**
+   * Unique claims younger than this (ms, default 60000) are left alone: their write may still be running
+   * (spec/kvetch-storage.md §6.6). 0 when every writer is known to have stopped.
+   */
+  claimGraceMs?: number;
 }
 
-const PHASES: readonly KvetchRepairPhase[] = ["objects", "edges", "index"];
+const PHASES: readonly KvetchRepairPhase[] = ["objects", "edges", "index", "claims"];
 
 /** repair: runs repairBatch from the checkpoint until every phase has passed every shard. */
 export async function repair(store: Store, options: KvetchRepairOptions = {}): Promise<KvetchRepairReport> {
@@ -59,6 +65,8 @@ export async function repair(store: Store, options: KvetchRepairOptions = {}): P
     throw new KvetchError("BAD_ARGUMENT", `repair batchSize must be a positive integer, got ${options.batchSize}`);
   }
   const maxBatches = options.maxBatches ?? Infinity;
+  const graceMs = options.claimGraceMs ?? CLAIM_GRACE_MS;
+  if (!(graceMs >= 0)) throw new KvetchError("BAD_ARGUMENT", `repair claimGraceMs must be a number >= 0, got ${options.claimGraceMs}`);
   let checkpoint: KvetchRepairCheckpoint | null = checkCheckpoint(store, options.resumeFrom ?? { phase: "objects", shard: 0, after: null });
   const report: KvetchRepairReport = {
     scanned: 0,
@@ -75,7 +83,8 @@ export async function repair(store: Store, options: KvetchRepairOptions = {}): P
       return report;
     }
     const done: KvetchRepairCheckpoint = checkpoint;
-    const { rows, next } = await repairBatch(store, done, batchSize, report, batches === 0);
+    const { rows, next } =
+      done.phase === "claims" ? await repairClaims(store, done, batchSize, graceMs, report) : await repairBatch(store, done, batchSize, report, batches === 0);
     checkpoint = next;
     await options.onProgress?.({
       phase: done.phase,
@@ -106,7 +115,9 @@ function checkCheckpoint(store: Store, checkpoint: KvetchRepairCheckpoint): Kvet
         ? parts.length === 1 && isUuid(parts[0])
         : checkpoint.phase === "edges"
           ? parts.length === 3 && isUuid(parts[0]) && /^\d+$/.test(parts[1]!) && isUuid(parts[2])
-          : parts.length === 3 && /^\d+$/.test(parts[0]!) && /^[0-9a-f]{32}$/.test(parts[1]!) && isUuid(parts[2]);
+          : checkpoint.phase === "claims"
+            ? parts.length === 2 && /^\d+$/.test(parts[0]!) && /^[0-9a-f]{32}$/.test(parts[1]!)
+            : parts.length === 3 && /^\d+$/.test(parts[0]!) && /^[0-9a-f]{32}$/.test(parts[1]!) && isUuid(parts[2]);
     if (!ok) throw bad("has an `after` key of the wrong form for its phase");
   }
   return { phase: checkpoint.phase, shard: checkpoint.shard, after: checkpoint.after };
@@ -115,7 +126,23 @@ function checkCheckpoint(store: Store, checkpoint: KvetchRepairCheckpoint): Kvet
 function advance(store: Store, checkpoint: KvetchRepairCheckpoint): KvetchRepairCheckpoint | null {
   if (checkpoint.shard + 1 < store.shards.length) return { phase: checkpoint.phase, shard: checkpoint.shard + 1, after: null };
   const phase = PHASES[PHASES.indexOf(checkpoint.phase) + 1];
+  if (phase === "claims" && !hasUniqueIndex(store)) return null;
   return phase === undefined ? null : { phase, shard: 0, after: null };
+}
+
+/** repairClaims: one batch of the "claims" phase (uniqueRepair.ts), counted in the report. */
+async function repairClaims(
+  store: Store,
+  checkpoint: KvetchRepairCheckpoint,
+  batchSize: number,
+  graceMs: number,
+  report: KvetchRepairReport,
+): Promise<{ rows: number; next: KvetchRepairCheckpoint | null }> {
+  const { rows, last, released } = await repairClaimsBatch(store, checkpoint.shard, checkpoint.after, batchSize, graceMs);
+  report.checked += rows;
+  if (released > 0) report.claimsReleased = (report.claimsReleased ?? 0) + released;
+  const next = rows < batchSize || last === null ? advance(store, checkpoint) : { phase: checkpoint.phase, shard: checkpoint.shard, after: last };
+  return { rows, next };
 }
 
 /** The object a row holds, or null when the schema no longer has its type (such an object implies nothing). */

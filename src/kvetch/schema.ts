@@ -37,6 +37,8 @@ export interface KvetchIndexConfig {
   indexId: number;
   indexedType: string;
   indexedAttr: string;
+  /** At most one object per value (spec/kvetch-storage.md §6.6): enforced by a claim on the value's shard. */
+  unique?: boolean;
 }
 
 export interface KvetchSchemaConfig {
@@ -72,6 +74,8 @@ export interface KvetchIndexDef {
   readonly indexId: number;
   readonly indexedType: string;
   readonly indexedAttr: string;
+  /** Whether at most one object may hold each value (unique.ts claims it before the canonical write). */
+  readonly unique: boolean;
 }
 
 /** A validated schema: the output of defineSchema, read by Kvetch and by the load steps. */
@@ -239,7 +243,11 @@ export function defineSchema(config: KvetchSchemaConfig): KvetchSchema {
     if (typeof item.indexedAttr !== "string" || item.indexedAttr.length === 0) {
       throw new KvetchError("BAD_SCHEMA", `${where} (${item.name}) needs indexedAttr, a non-empty string`);
     }
-    indexes.push(Object.freeze({ name: item.name, indexId: item.indexId, indexedType, indexedAttr: item.indexedAttr }));
+    if (item.unique !== undefined && typeof item.unique !== "boolean") {
+      throw new KvetchError("BAD_SCHEMA", `${where} (${item.name}).unique is ${JSON.stringify(item.unique)}; it must be true or false`);
+    }
+    const unique = item.unique === true;
+    indexes.push(Object.freeze({ name: item.name, indexId: item.indexId, indexedType, indexedAttr: item.indexedAttr, unique }));
   });
 
   for (const edge of edges) {
@@ -277,7 +285,7 @@ const KNOWN_KEYS = {
   schema: ["objects", "edges", "indexes"],
   objects: ["name", "typeId"],
   edges: ["name", "edgeId", "fromType", "toType", "storedIdAttr", "storedOnType", "onDelete"],
-  indexes: ["name", "indexId", "indexedType", "indexedAttr"],
+  indexes: ["name", "indexId", "indexedType", "indexedAttr", "unique"],
 } as const;
 
 /** Refuses a key of `value` that `kind` does not take, naming the key, where it is and the keys it takes. */

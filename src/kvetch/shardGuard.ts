@@ -18,6 +18,9 @@ import type {
   RepairEntry,
   ShardStats,
   ShardStore,
+  UniqueClaimKey,
+  UniqueClaimOwner,
+  UniqueClaimRow,
 } from "./backend.js";
 import { KvetchError, shardError, shardFailureOf } from "./errors.js";
 import type { ShardMoves } from "./moveRows.js";
@@ -82,6 +85,9 @@ export class ShardGuard implements ShardStore {
   readonly readRepairQueue?: (after: { id: string; seq: number } | null, limit: number) => Promise<RepairEntry[]>;
   readonly removeRepairs?: (keys: readonly { id: string; seq: number }[]) => Promise<number>;
   readonly reserveKeys?: (rows: readonly IdempotencyKeyRow[]) => Promise<string[]>;
+  readonly claimUnique?: (rows: readonly UniqueClaimRow[]) => Promise<string[]>;
+  readonly releaseUnique?: (keys: readonly UniqueClaimOwner[]) => Promise<number>;
+  readonly scanUniqueClaims?: (after: UniqueClaimKey | null, limit: number) => Promise<UniqueClaimRow[]>;
   readonly readTopology?: () => Promise<ShardTopology>;
   readonly joinTopology?: (identity: ShardIdentity) => Promise<ShardIdentity>;
   readonly writeTopology?: (map: TopologyMap, expectVersion: number) => Promise<TopologyMap>;
@@ -98,6 +104,9 @@ export class ShardGuard implements ShardStore {
     if (inner.readRepairQueue) this.readRepairQueue = (after, limit) => this.call("readRepairQueue", () => inner.readRepairQueue!(after, limit));
     if (inner.removeRepairs) this.removeRepairs = (keys) => this.call("removeRepairs", () => inner.removeRepairs!(keys));
     if (inner.reserveKeys) this.reserveKeys = (rows) => this.call("reserveKeys", () => inner.reserveKeys!(rows));
+    if (inner.claimUnique) this.claimUnique = (rows) => this.call("claimUnique", () => inner.claimUnique!(rows));
+    if (inner.releaseUnique) this.releaseUnique = (keys) => this.call("releaseUnique", () => inner.releaseUnique!(keys));
+    if (inner.scanUniqueClaims) this.scanUniqueClaims = (after, limit) => this.call("scanUniqueClaims", () => inner.scanUniqueClaims!(after, limit));
     if (inner.readTopology) this.readTopology = () => this.call("readTopology", () => inner.readTopology!());
     if (inner.joinTopology) this.joinTopology = (identity) => this.call("joinTopology", () => inner.joinTopology!(identity));
     if (inner.writeTopology) this.writeTopology = (map, expect) => this.call("writeTopology", () => inner.writeTopology!(map, expect));

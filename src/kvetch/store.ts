@@ -19,6 +19,8 @@ import type { DependencyHub } from "./versions.js";
 export interface KvetchTestHooks {
   /** Runs after a write's canonical rows committed and before its derived rows are written. */
   afterCanonicalWrite?: (info: { op: "create" | "update" | "delete"; ids: readonly string[] }) => void | Promise<void>;
+  /** Runs after a create's or an update's unique values were claimed (unique.ts) and before its canonical write. */
+  afterUniqueClaim?: (info: { op: "create" | "update"; ids: readonly string[] }) => void | Promise<void>;
   /** Runs after a read missed the cache and read the shards, before it writes the values back. */
   beforeCacheFill?: (info: { tags: readonly string[] }) => void | Promise<void>;
   /** Runs after each journal write of a bucket move (reshard.ts), with the phase written; a throw stops the move there. */

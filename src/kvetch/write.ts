@@ -25,6 +25,7 @@ import { finishDerived, queueUnsettled } from "./repairQueue.js";
 import type { WrittenObject } from "./repairQueue.js";
 import type { KvetchObjectTypeDef } from "./schema.js";
 import { shardOfId } from "./shard.js";
+import { claimCreates, claimPatches, releaseDeleted, releaseReplaced, releaseUnstoredCreates } from "./uniqueWrite.js";
 import { groupByShard, isFailure, pick } from "./store.js";
 import type { OrFailure, Store } from "./store.js";
 
@@ -80,6 +81,8 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
     inserting.add(id);
     insert.push(i);
   }
+  // Unique values are claimed before the canonical insert (uniqueWrite.ts): an item whose value is taken fails, nothing of it written.
+  const claimed = await claimCreates(store, items, ids, insert, out, now);
   const rows = new Array<ObjectRow>(insert.length);
   const shardOf = new Int32Array(insert.length);
   const keyed = new Set<string>();
@@ -98,6 +101,7 @@ export async function createObjects(store: Store, items: readonly NewObject[]): 
     if (row.typeId !== items[i]!.type.typeId) failed.set(row.id, keyUsedElsewhere(items[i]!));
     else existing.set(row.id, row);
   }
+  await releaseUnstoredCreates(store, claimed, (id) => committed.has(id) || existing.has(id), failed, keyed);
   await store.hooks.afterCanonicalWrite?.({ op: "create", ids: [...committed.keys()] });
 
   const changes = emptyChanges();
@@ -266,6 +270,8 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
       };
       planned.push({ at, before: before, row, beforeRows, afterRows });
     }
+    // The unique values the patches add are claimed first (uniqueWrite.ts); a taken one writes nothing of its object.
+    await claimPatches(store, planned, results, (at) => patches[at]!.where, written.length === 0, now);
     const shardOf = new Int32Array(planned.length);
     for (let p = 0; p < planned.length; p++) shardOf[p] = shardOfId(store.shardMap, planned[p]!.row.id);
     const retry: number[] = [];
@@ -305,6 +311,7 @@ export async function updateObjects(store: Store, patches: readonly ObjectPatch[
       },
       store,
     );
+    await releaseReplaced(store, planned, results);
     pending = held === null ? retry : [];
   }
   await store.hooks.afterCanonicalWrite?.({ op: "update", ids });
@@ -394,6 +401,7 @@ export async function deleteObjects(store: Store, ids: readonly string[], expect
     );
     pending = held === null ? retry : [];
   }
+  await releaseDeleted(store, written);
   await store.hooks.afterCanonicalWrite?.({ op: "delete", ids });
   await finishDerived(store, "delete", changes, written);
   await queueUnsettled(store, "delete", unknown, unknownError);

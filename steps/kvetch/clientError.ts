@@ -1,6 +1,6 @@
 // clientError: a KvetchError a client's request caused (a malformed or wrong-type id, a bad cursor or page
-// size, bad data; CONFLICT, NOT_FOUND, WRONG_TYPE, RESTRICTED on a write) as a GraphQLError with `extensions.code`, so
-// GraphQL servers show it as is. Never converts a shard failure or any other error: those stay masked.
+// size, bad data; CONFLICT, NOT_FOUND, WRONG_TYPE, RESTRICTED, UNIQUE_VIOLATION on a write) as a GraphQLError
+// with `extensions.code`, so GraphQL servers show it as is. Never converts a shard failure or any other error: those stay masked.
 
 import { GraphQLError } from "graphql";
 import { KvetchError } from "../../src/kvetch/index.js";
@@ -12,6 +12,7 @@ const CLIENT_CODES: ReadonlyMap<string, string> = new Map([
   ["WRONG_TYPE", "WRONG_TYPE"],
   ["RESTRICTED", "RESTRICTED"],
   ["CASCADE_LIMIT", "LIMIT_EXCEEDED"],
+  ["UNIQUE_VIOLATION", "UNIQUE_VIOLATION"],
   ["BAD_ID", "BAD_USER_INPUT"],
   ["BAD_CURSOR", "BAD_USER_INPUT"],
   ["BAD_DATA", "BAD_USER_INPUT"],

@@ -1,4 +1,4 @@
-// defineSchema refuses keys it does not take (a typo such as `unique: true` or `ondelete` would otherwise be
+// defineSchema refuses keys it does not take (a typo such as `uniqe: true` or `ondelete` would otherwise be
 // dropped silently), naming the key, where it is and the known keys; and messages never say "a A".
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -31,14 +31,14 @@ test("the known keys everywhere are accepted", () => {
 
 test("an unknown key on an index, an edge, an object and the top level is refused naming the key, where and the known keys", () => {
   const index = base();
-  (index.indexes![0] as unknown as Record<string, unknown>).unique = true;
+  (index.indexes![0] as unknown as Record<string, unknown>).uniqe = true;
   const edge = base();
   (edge.edges![0] as unknown as Record<string, unknown>).ondelete = "cascade";
   const object = base();
   (object.objects[1] as unknown as Record<string, unknown>).typeID = 3;
   const top = { ...base(), index: [] };
   const cases: Array<[unknown, RegExp]> = [
-    [index, /indexes\[0\] \(email\) has the unknown key "unique".*Known keys: name, indexId, indexedType, indexedAttr/],
+    [index, /indexes\[0\] \(email\) has the unknown key "uniqe".*Known keys: name, indexId, indexedType, indexedAttr, unique/],
     [edge, /edges\[0\] \(member_to_loan\) has the unknown key "ondelete".*Known keys: name, edgeId, fromType, toType, storedIdAttr, storedOnType, onDelete/],
     [object, /objects\[1\] \(Loan\) has the unknown key "typeID".*Known keys: name, typeId/],
     [top, /defineSchema's config has the unknown key "index".*Known keys: objects, edges, indexes/],
