@@ -121,8 +121,8 @@ export class Kvetch {
   }
 
   /**
-   * The open check (spec/kvetch-storage.md §2.3), which every read and write awaits: a mismatch fails them all
-   * (TOPOLOGY_MISMATCH); a shard failure only this call. Call it to fail fast at startup.
+   * The open check (spec/kvetch-storage.md §2.3, §2.5), which every read and write awaits: a mismatch fails them
+   * all (TOPOLOGY_MISMATCH, or BAD_SCHEMA for the schema lock); a shard failure only this call. Call it to fail fast at startup.
    */
   open(): Promise<void> {
     if (this.opened) return Promise.resolve();

@@ -30,7 +30,7 @@ if (await serversUp("test/integration/kvetch-schema-lock.test.ts", { mysql: true
     const entries = JSON.parse(copies[0]![0]!.body).entries as { kind: string; id: number; name: string; retired?: number }[];
     assert.equal(
       entries.map((e) => `${e.kind} ${e.id} ${e.name}${e.retired ? ` retired@${e.retired}` : ""}`),
-      ["type 1 Member", "type 2 Loan", "edge 1 memberLoans", "index 1 byEmail retired@2", "index 2 byName"],
+      ["type 1 Member", "type 2 Loan", "edge 1 memberLoans", "edge 2 borrowedBy", "index 1 byEmail retired@2", "index 2 byName"],
     );
   });
 }
