@@ -4,10 +4,11 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Kvetch, defineSchema, memoryBackend } from "../../src/kvetch/index.js";
+import { Kvetch, KvetchError, defineSchema, memoryBackend, shardOfId, type KvetchBackend } from "../../src/kvetch/index.js";
+import { shardError } from "../../src/kvetch/errors.js";
 import { storeOf } from "../../src/kvetch/store.js";
 import type { Store } from "../../src/kvetch/store.js";
-import { deleteRuleCases, libraryKvetchSchema, type Tables } from "./deleteRulesCases.js";
+import { deleteRuleCases, library, libraryKvetchSchema, type Tables } from "./deleteRulesCases.js";
 
 let current: Kvetch | null = null;
 
@@ -53,6 +54,40 @@ test("defineSchema: onDelete takes restrict, cascade or setNull on a derived edg
     () => defineSchema({ objects, edges: [{ name: "a_bs", edgeId: 1, fromType: "A", toType: "B", onDelete: "cascade" }] }),
     (error: Error) => error.message.startsWith(`Kvetch: edges[0] (a_bs) has onDelete "cascade" but is a stored edge; delete rules belong to derived edges`),
   );
+});
+
+test("memory: an object whose read fails is not deleted (its rules could not be checked), even when its shard answers the delete's own read", async () => {
+  const inner = memoryBackend({ shards: 4 });
+  let failNextRead = -1;
+  const backend: KvetchBackend = {
+    ...inner,
+    openShards: (counters) =>
+      inner.openShards(counters).map((shard, n) => {
+        const readObjects = shard.readObjects.bind(shard);
+        return Object.assign(Object.create(shard) as typeof shard, {
+          readObjects: async (ids: readonly string[]) => {
+            if (n !== failNextRead) return readObjects(ids);
+            failNextRead = -1;
+            throw shardError(n, "timeout", "readObjects", new Error("test"));
+          },
+        });
+      }),
+  };
+  const kvetch = new Kvetch({ schema: libraryKvetchSchema, backend });
+  const lib = await library(kvetch, 1, 2, 0);
+  failNextRead = shardOfId(backend.shardMap, lib.member);
+  const [result] = await kvetch.deleteObjects([lib.member], { partial: true });
+  assert.ok(result instanceof KvetchError && result.code === "SHARD_UNAVAILABLE", String(result));
+  assert.ok(await kvetch.getObject(lib.member), "the member with loans is still there");
+  assert.is((await kvetch.deleteObjects([lib.member], { partial: true }).catch((error: KvetchError) => error) as KvetchError).code, "RESTRICTED");
+});
+
+test("memory: maxCascade must be a non-negative integer", async () => {
+  const kvetch = new Kvetch({ schema: libraryKvetchSchema });
+  const lib = await library(kvetch, 1, 0, 0);
+  const error = await kvetch.deleteObject(lib.shelf, { maxCascade: -1 }).catch((e: KvetchError) => e);
+  assert.is((error as KvetchError).message, "Kvetch: deleteObject maxCascade must be a non-negative integer, got -1");
+  assert.ok(await kvetch.getObject(lib.shelf));
 });
 
 test.run();
