@@ -82,6 +82,19 @@ test("memory: an object whose read fails is not deleted (its rules could not be 
   assert.is((await kvetch.deleteObjects([lib.member], { partial: true }).catch((error: KvetchError) => error) as KvetchError).code, "RESTRICTED");
 });
 
+test("memory: a cascade batches per level: deleting a shelf of 12 or of 120 books (2 loans and 1 review each) costs the same shard round trips", async () => {
+  const roundTrips: number[] = [];
+  for (const books of [12, 120]) {
+    const kvetch = new Kvetch({ schema: libraryKvetchSchema, backend: memoryBackend({ shards: 4 }) });
+    const lib = await library(kvetch, books, 2, 1);
+    kvetch.resetCounters();
+    assert.is(await kvetch.deleteObject(lib.shelf), true);
+    roundTrips.push(kvetch.counters.shardQueries.reduce((a, b) => a + b, 0));
+    assert.equal(await kvetch.getObjects(lib.loans).then((loans) => loans.filter((l) => l !== null)), []);
+  }
+  assert.is(roundTrips[1], roundTrips[0], `round trips ${roundTrips.join(" vs ")}`);
+});
+
 test("memory: maxCascade must be a non-negative integer", async () => {
   const kvetch = new Kvetch({ schema: libraryKvetchSchema });
   const lib = await library(kvetch, 1, 0, 0);
