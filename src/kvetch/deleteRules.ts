@@ -245,6 +245,14 @@ export async function deleteWithRules(
   }
   if (!store.schema.edges.some((edge) => edge.onDelete !== null)) return deleteObjects(store, ids, expectType, where);
   const read = await readObjectRows(store, ids);
+  // An object whose read failed is not deleted, since its rules could not be checked: its entry gets the failure.
+  const deleteRead = async (): Promise<OrFailure<boolean>[]> => {
+    const readable = ids.filter((_, i) => !isFailure(read[i]));
+    if (readable.length === ids.length) return deleteObjects(store, ids, expectType, where);
+    const done = readable.length > 0 ? await deleteObjects(store, readable, expectType, where) : [];
+    let k = 0;
+    return ids.map((_, i) => (isFailure(read[i]) ? (read[i] as KvetchError) : done[k++]!));
+  };
   const roots: ObjectRow[] = [];
   for (const row of read) {
     if (row === null || isFailure(row)) continue;
@@ -253,13 +261,13 @@ export async function deleteWithRules(
     const type = store.schema.typeById(row.typeId);
     if (type !== undefined && ruledEdgesFrom(store, type).length > 0) roots.push(row);
   }
-  if (roots.length === 0) return deleteObjects(store, ids, expectType, where);
+  if (roots.length === 0) return deleteRead();
   const plan = await planDelete(store, roots, maxCascade, where);
-  if (plan.levels.length === 1 && plan.setNull.size === 0 && plan.stale.length === 0) return deleteObjects(store, ids, expectType, where);
+  if (plan.levels.length === 1 && plan.setNull.size === 0 && plan.stale.length === 0) return deleteRead();
   const markers = roots.map((row) => deleteMarker(store, row));
   await onQueue(store, markers, false);
   await runPlan(store, plan, where);
-  const results = await deleteObjects(store, ids, expectType, where);
+  const results = await deleteRead();
   await onQueue(store, markers, true);
   return results;
 }

@@ -41,6 +41,7 @@ export interface KvetchRepairOptions {
   /**
    * Only drain the repair queue (the objects whose writes could not finish their derived rows): fast, and
    * what to run often; the report counts queue rows as `scanned` and `checked`. A full repair heals them too.
+   * Either first finishes the deletes a crash stopped part way (their delete markers, deleteRules.ts).
    */
   queue?: boolean;
   /** A checkpoint from an earlier run's onProgress or report. */

@@ -4,10 +4,11 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Kvetch, defineSchema, memoryBackend } from "../../src/kvetch/index.js";
+import { Kvetch, KvetchError, defineSchema, memoryBackend, shardOfId, type KvetchBackend } from "../../src/kvetch/index.js";
+import { shardError } from "../../src/kvetch/errors.js";
 import { storeOf } from "../../src/kvetch/store.js";
 import type { Store } from "../../src/kvetch/store.js";
-import { deleteRuleCases, libraryKvetchSchema, type Tables } from "./deleteRulesCases.js";
+import { deleteRuleCases, library, libraryKvetchSchema, type Tables } from "./deleteRulesCases.js";
 
 let current: Kvetch | null = null;
 
@@ -53,6 +54,53 @@ test("defineSchema: onDelete takes restrict, cascade or setNull on a derived edg
     () => defineSchema({ objects, edges: [{ name: "a_bs", edgeId: 1, fromType: "A", toType: "B", onDelete: "cascade" }] }),
     (error: Error) => error.message.startsWith(`Kvetch: edges[0] (a_bs) has onDelete "cascade" but is a stored edge; delete rules belong to derived edges`),
   );
+});
+
+test("memory: an object whose read fails is not deleted (its rules could not be checked), even when its shard answers the delete's own read", async () => {
+  const inner = memoryBackend({ shards: 4 });
+  let failNextRead = -1;
+  const backend: KvetchBackend = {
+    ...inner,
+    openShards: (counters) =>
+      inner.openShards(counters).map((shard, n) => {
+        const readObjects = shard.readObjects.bind(shard);
+        return Object.assign(Object.create(shard) as typeof shard, {
+          readObjects: async (ids: readonly string[]) => {
+            if (n !== failNextRead) return readObjects(ids);
+            failNextRead = -1;
+            throw shardError(n, "timeout", "readObjects", new Error("test"));
+          },
+        });
+      }),
+  };
+  const kvetch = new Kvetch({ schema: libraryKvetchSchema, backend });
+  const lib = await library(kvetch, 1, 2, 0);
+  failNextRead = shardOfId(backend.shardMap, lib.member);
+  const [result] = await kvetch.deleteObjects([lib.member], { partial: true });
+  assert.ok(result instanceof KvetchError && result.code === "SHARD_UNAVAILABLE", String(result));
+  assert.ok(await kvetch.getObject(lib.member), "the member with loans is still there");
+  assert.is((await kvetch.deleteObjects([lib.member], { partial: true }).catch((error: KvetchError) => error) as KvetchError).code, "RESTRICTED");
+});
+
+test("memory: a cascade batches per level: deleting a shelf of 12 or of 120 books (2 loans and 1 review each) costs the same shard round trips", async () => {
+  const roundTrips: number[] = [];
+  for (const books of [12, 120]) {
+    const kvetch = new Kvetch({ schema: libraryKvetchSchema, backend: memoryBackend({ shards: 4 }) });
+    const lib = await library(kvetch, books, 2, 1);
+    kvetch.resetCounters();
+    assert.is(await kvetch.deleteObject(lib.shelf), true);
+    roundTrips.push(kvetch.counters.shardQueries.reduce((a, b) => a + b, 0));
+    assert.equal(await kvetch.getObjects(lib.loans).then((loans) => loans.filter((l) => l !== null)), []);
+  }
+  assert.is(roundTrips[1], roundTrips[0], `round trips ${roundTrips.join(" vs ")}`);
+});
+
+test("memory: maxCascade must be a non-negative integer", async () => {
+  const kvetch = new Kvetch({ schema: libraryKvetchSchema });
+  const lib = await library(kvetch, 1, 0, 0);
+  const error = await kvetch.deleteObject(lib.shelf, { maxCascade: -1 }).catch((e: KvetchError) => e);
+  assert.is((error as KvetchError).message, "Kvetch: deleteObject maxCascade must be a non-negative integer, got -1");
+  assert.ok(await kvetch.getObject(lib.shelf));
 });
 
 test.run();
