@@ -84,6 +84,21 @@ test("unique: 50 concurrent creates of one email from two stores on the same sha
   assert.is(rows.claims[0]!.ownerId, (owners[0] as PromiseFulfilledResult<{ id: string }>).value.id);
 });
 
+test("unique: a create claims its value in one more round trip (on the value's shard); a refused create makes no other round trip", async () => {
+  const roundTrips = async (unique: boolean, email: string, kvetch?: Kvetch): Promise<number> => {
+    const store = kvetch ?? new Kvetch({ schema: schemaWith(unique), backend: memoryBackend({ shards: 4 }) });
+    await store.migrate();
+    store.resetCounters();
+    await store.createObject("Member", { email }).catch(() => undefined);
+    return store.counters.shardQueries.reduce((a, b) => a + b, 0);
+  };
+  const plain = await roundTrips(false, "x@example.com");
+  const unique = new Kvetch({ schema: schemaWith(true), backend: memoryBackend({ shards: 4 }) });
+  assert.is(await roundTrips(true, "x@example.com", unique), plain + 1);
+  // Refused: the claim's round trip only — no insert, no derived rows, no invalidation.
+  assert.is(await roundTrips(true, "x@example.com", unique), 1);
+});
+
 test("unique: a batch create with one value twice creates the first and refuses the second", async () => {
   const backend = memoryBackend({ shards: 2 });
   const kvetch = new Kvetch({ schema: schemaWith(true), backend });

@@ -99,7 +99,7 @@ export function describeKvetchSchema(kvetch: KvetchSchema): string {
     const how = e.derived ? `derived from ${e.storedOnType}.${e.storedIdAttr}${e.onDelete ? `, onDelete ${e.onDelete}` : ""}` : "stored";
     lines.push(`edge ${e.name} (edgeId ${e.edgeId}): ${e.fromType ?? "?"} -> ${e.toType ?? "?"}, ${how}`);
   }
-  for (const i of kvetch.indexes) lines.push(`index ${i.name} (indexId ${i.indexId}): ${i.indexedType}.${i.indexedAttr}`);
+  for (const i of kvetch.indexes) lines.push(`index ${i.name} (indexId ${i.indexId}): ${i.indexedType}.${i.indexedAttr}${i.unique ? ", unique" : ""}`);
   return lines.join("\n");
 }
 

@@ -32,8 +32,8 @@ onDelete (where the edge is declared, with edgeId): what deleting this object do
 directive @edgeFromStoredId(name: String, edgeId: Int, attr: String!, onDelete: String) on FIELD_DEFINITION
 """The stored number of edges of a declared edge from this object."""
 directive @edgeCount(edge: String!) on FIELD_DEFINITION
-"""An index over this stored attribute."""
-directive @index(name: String!, indexId: Int!) on FIELD_DEFINITION
+"""An index over this stored attribute; with unique: true, at most one object per value (a second is refused with UNIQUE_VIOLATION)."""
+directive @index(name: String!, indexId: Int!, unique: Boolean = false) on FIELD_DEFINITION
 """The value this attribute is created with when a create mutation does not give it."""
 directive @default(value: _KvetchValue!) on FIELD_DEFINITION
 """A root field loading one object by its id argument."""

@@ -171,7 +171,7 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
       // The store indexes an attribute's whole value; a list would be matched as one value, never by element.
       if (!isLeafType(isNonNullType(field.type) ? field.type.ofType : field.type)) throw misuse(use, `needs a scalar or enum attribute, got ${field.type}`);
       context.declared.declare(use, "index", args.name as string, args.indexId as number);
-      model.indexes.push({ name: args.name as string, indexId: args.indexId as number, indexedType: type.name, indexedAttr: field.name });
+      model.indexes.push({ name: args.name as string, indexId: args.indexId as number, indexedType: type.name, indexedAttr: field.name, unique: args.unique === true });
       return;
     }
     case "edge":
