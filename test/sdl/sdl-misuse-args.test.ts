@@ -160,8 +160,8 @@ const MISUSE: Array<[string, string, string]> = [
   ],
   [
     "a misspelt directive argument",
-    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! n: String @index(name: "n", indexId: 1, unique: true) }`,
-    `makeKvetchSchema: A.n: @index has no argument "unique" (arguments: name, indexId)`,
+    `type Query { r(id: ID!): A @readObject } type A @object(typeId: 1) { id: ID! n: String @index(name: "n", indexId: 1, uniqe: true) }`,
+    `makeKvetchSchema: A.n: @index has no argument "uniqe" (arguments: name, indexId, unique)`,
   ],
   [
     "a directive argument given twice",
