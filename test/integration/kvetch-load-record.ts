@@ -49,11 +49,13 @@ export class LoadRecord {
     return [...this.failureMessages].slice(0, 10).join(" | ");
   }
 
-  /** The figures per phase and in all: requests, failed, stale, p50/p99/max latency. */
+  /** The figures per phase and in all: requests, failed, stale (when reads were judged), p50/p99/max latency. */
   table(title: string): string {
+    const judging = this.judged > 0;
     const row = (name: string, requests: number, failed: number, stale: number, ms: number[]): string =>
-      `  | ${name} | ${requests} | ${failed} | ${stale} | ${percentile(ms, 50).toFixed(0)} | ${percentile(ms, 99).toFixed(0)} | ${percentile(ms, 100).toFixed(0)} |`;
-    const lines = [`  ${title}`, "  | phase | requests | failed | stale | p50 ms | p99 ms | max ms |", "  |---|---:|---:|---:|---:|---:|---:|"];
+      `  | ${[name, requests, failed, ...(judging ? [stale] : []), ...[50, 99, 100].map((p) => percentile(ms, p).toFixed(0))].join(" | ")} |`;
+    const heads = ["phase", "requests", "failed", ...(judging ? ["stale"] : []), "p50 ms", "p99 ms", "max ms"];
+    const lines = [`  ${title}`, `  | ${heads.join(" | ")} |`, `  |---|${heads.slice(1).map(() => "---:").join("|")}|`];
     if (this.phases.length > 1) for (let p = 0; p < this.phases.length; p++) lines.push(row(this.phases[p]!, this.requests[p]!, this.failures[p]!, this.stale[p]!, this.latencies[p]!));
     lines.push(row("all", this.sent, this.failed, this.totalStale, this.latencies.flat()));
     return lines.join("\n");
