@@ -166,7 +166,7 @@ export async function runBatchingScenario(options: { bursts: number; offset: num
   if (await reachable(MYSQL.host, MYSQL.port)) {
     rows.push(...(await mysqlRows(options)));
     notes.push(
-      `On MySQL (no cache) the shards do the work per query, as in production; the pools' queue limit is raised to ${MYSQL_QUEUE_LIMIT} for this table, because ${BATCHING_REQUESTS} concurrent requests without batching overflow the default (100 waiting queries per shard) and fail with "pool queue full", while batched they send a handful of queries.`,
+      `On MySQL (no cache) the shards do the work per query, as in production, with the pools' default settings: the ${BATCHING_REQUESTS} concurrent requests' calls beyond a shard's connections wait their turn in their requests' lanes (admission), while batched they send a handful of queries.`,
     );
   } else {
     console.log("batching: the MySQL rows are SKIPPED — MySQL (127.0.0.1:3306) is not reachable; `npm run services` starts it");
@@ -191,14 +191,11 @@ export async function runBatchingScenario(options: { bursts: number; offset: num
   };
 }
 
-/** Waiting queries per MySQL shard pool allowed in the MySQL rows (the default, 100, is below what unbatched requests queue). */
-const MYSQL_QUEUE_LIMIT = 5000;
-
 async function mysqlRows(options: { bursts: number; offset: number }): Promise<Row[]> {
   const run = `${process.pid.toString(36)}_${options.offset}`;
   const databases = Array.from({ length: SHARDS }, (_, s) => `graphscale_bench_batch_${run}_${s}`);
   await dropDatabases(databases);
-  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), queueLimit: MYSQL_QUEUE_LIMIT }) });
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases) }) });
   try {
     await kvetch.migrate();
     const seed = await seedTodo(kvetch, { users: BATCHING_REQUESTS, listsPerUser: 10, itemsPerList: 5 });

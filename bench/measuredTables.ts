@@ -18,6 +18,8 @@ export async function runMeasuredTables(selected: (id: string) => boolean, offse
     "deps-overhead": async () => (await import("./depsOverhead.js")).runDepsOverheadScenario({ rounds: quick ? 1 : 17 }),
     "live-rerun-calls": async () => (await import("./liveRerunCalls.js")).runLiveRerunCallsScenario(),
     "live-latency": async () => (await import("./liveLatency.js")).runLiveLatencyScenario({ writes: quick ? 8 : 200, offset }),
+    "cache-breaker": async () => (await import("./cacheBreaker.js")).runCacheBreakerScenario({ rounds: quick ? 1 : 9, offset }),
+    "request-lanes": async () => (await import("./requestLanes.js")).runRequestLanesScenario({ pairs: quick ? 1 : 5 }),
   };
   for (const id of MEASURED_TABLE_IDS) {
     if (!selected(id)) continue;
