@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, type ExecutionResult } from "graphql";
-import { GraphQLLiveDirective, execute, makeSchema, subscribe } from "../../src/index.js";
+import { GraphQLLiveDirective, execute, makeSchema, subscribe, type LiveRunInfo } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
@@ -24,7 +24,7 @@ test("tracing: a live re-run is a span linked to the write that caused it, with 
     document: parse(liveView),
     variableValues: { id: seed.userIds[0] },
     contextValue: { kvetch },
-    live: { source: kvetch, onRun: (info) => void runs.push({ kind: info.kind, paths: info.paths }) },
+    live: { source: kvetch, onRun: (info: LiveRunInfo) => void runs.push({ kind: info.kind, paths: info.paths }) },
   } as never)) as AsyncGenerator<ExecutionResult>;
   try {
     const first = await iterator.next();
