@@ -65,12 +65,14 @@ export function traceKvetchCalls(prototype: object): void {
   const target = prototype as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const [name, kind] of Object.entries(TRACED_CALLS)) {
     const original = target[name]!;
-    target[name] = function (this: object, ...args: unknown[]): Promise<unknown> {
+    const traced = function (this: object, ...args: unknown[]): Promise<unknown> {
       const otel = optionalOpenTelemetry();
       const tracer = otel === null ? null : tracerNow(otel);
       if (tracer === null) return original.apply(this, args);
       return traceStoreCall(otel!, tracer, this, name, kind, args, () => original.apply(this, args));
     };
+    // Stack traces keep naming the method.
+    target[name] = Object.defineProperty(traced, "name", { value: name });
   }
 }
 

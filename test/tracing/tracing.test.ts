@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { execute, graphql, makeSchema } from "../../src/index.js";
+import { constant, execute, graphql, makeSchema, type Step } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
@@ -149,6 +149,24 @@ test("tracing: a registered provider traces by default; tracing: false keeps the
   } finally {
     unregister();
   }
+});
+
+test("tracing: a branch planned as its type arrives (partial planning) is a plan_branch span under its layer", async () => {
+  const { provider, exporter } = memoryTracing();
+  const schema = makeSchema({
+    typeDefs: "type Query { things: [Thing!]! } union Thing = Cat | Dog type Cat { meow: String } type Dog { bark: String }",
+    plans: { Query: { things: () => constant([{ type: "Cat", meow: "m" }]) }, Thing: { __planType: ($t: Step) => $t.get("type") } },
+    tracing: { tracerProvider: provider },
+  });
+  const result = await execute({ schema, document: parse("query Pets { things { ... on Cat { meow } ... on Dog { bark } } }") });
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { things: [{ meow: "m" }] });
+  const all = allNodes(spanTrees(exporter.getFinishedSpans()));
+  const plan = all.find((n) => n.name === "graphscale.plan")!;
+  assert.is(plan.attributes["graphscale.plan.unplanned_branches"], 2);
+  const branches = all.filter((n) => n.name === "graphscale.plan_branch");
+  assert.equal(branches.map((b) => b.attributes["graphscale.type"]), ["Cat"]);
+  assert.ok((branches[0]!.attributes["graphscale.plan.steps"] as number) > 0);
+  assert.is(parentOf(branches[0]!, all)!.name, "graphscale.layer");
 });
 
 test("tracing: makeSchema refuses a tracing option that is not a boolean or { tracerProvider }", () => {
