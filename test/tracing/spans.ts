@@ -3,7 +3,7 @@
 // through the active context, as under a real SDK setup), and a span tree to assert on.
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type Sampler } from "@opentelemetry/sdk-trace-base";
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
@@ -13,8 +13,8 @@ export function memoryTracing(): { provider: BasicTracerProvider; exporter: InMe
 }
 
 /** A provider that counts every tracer asked of it and every span started through those tracers. */
-export function countingProvider(): { provider: BasicTracerProvider; counts: { tracers: number; spans: number } } {
-  const { provider } = memoryTracing();
+export function countingProvider(sampler?: Sampler): { provider: BasicTracerProvider; counts: { tracers: number; spans: number } } {
+  const provider = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
   const counts = { tracers: 0, spans: 0 };
   const getTracer = provider.getTracer.bind(provider);
   provider.getTracer = (...args: Parameters<typeof getTracer>) => {

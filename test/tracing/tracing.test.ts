@@ -4,6 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
+import { AlwaysOffSampler } from "@opentelemetry/sdk-trace-base";
 import { constant, execute, graphql, makeSchema, type Step } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
@@ -132,6 +133,16 @@ test("tracing: off (no provider registered, none given) makes no span and asks n
   const traced = todo({ tracerProvider: provider });
   await execute({ schema: traced, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
   assert.ok(counts.tracers === 1 && counts.spans > 10, JSON.stringify(counts));
+});
+
+test("tracing: a request its sampler drops starts one span (the request's) and no other", async () => {
+  const { provider, counts } = countingProvider(new AlwaysOffSampler());
+  const schema = todo({ tracerProvider: provider });
+  const { kvetch, id } = await seeded(2, 2);
+  const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+  assert.is(result.errors, undefined);
+  await graphql({ schema, source: todoViewQuery, variableValues: { id }, contextValue: { kvetch } });
+  assert.equal(counts, { tracers: 1, spans: 2 });
 });
 
 test("tracing: a registered provider traces by default; tracing: false keeps the engine's spans off", async () => {

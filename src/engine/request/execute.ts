@@ -233,9 +233,10 @@ function parseAndValidate(
 export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain" | "exposeInternalErrors" | "onInternalError" | "compileOutput" | "deps">;
 
 function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
-  const trace = attachedTrace(args);
-  const tracer = trace === undefined && isSchema(args.schema) ? tracerFor(args.schema) : null;
+  const attached = attachedTrace(args);
+  const tracer = attached === undefined && isSchema(args.schema) ? tracerFor(args.schema) : null;
   if (tracer !== null) return traceEntry(tracer, args as GraphscaleArgs & { document?: undefined }, graphqlImpl);
+  const trace = attached ?? undefined;
   const { schema, source, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver, limits, signal, explain } = args;
   const { exposeInternalErrors, onInternalError, compileOutput, deps } = args;
   const schemaErrors = validateSchema(schema);
@@ -264,7 +265,7 @@ function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
     deps,
     hideSuggestions: (args as { hideSuggestions?: boolean }).hideSuggestions,
   } as GraphscaleExecutionArgs;
-  return execute(trace === undefined ? executeArgs : withTrace(executeArgs, trace));
+  return execute(attached === undefined ? executeArgs : withTrace(executeArgs, attached));
 }
 
 /** graphql-js's `graphql`: parse, validate and execute; always a promise, as graphql-js's is. */

@@ -269,13 +269,13 @@ function spanNameOf(operation: TracedOperation): string {
 const TRACE = Symbol("graphscale.requestTrace");
 
 /** The arguments with the request's trace attached, for the phases below the entry point that made it. */
-export function withTrace<A extends object>(args: A, trace: RequestTrace): A {
+export function withTrace<A extends object>(args: A, trace: RequestTrace | null): A {
   return { ...args, [TRACE]: trace };
 }
 
 /** The trace an entry point attached to these arguments, if any. */
-export function attachedTrace(args: object): RequestTrace | undefined {
-  return (args as { [TRACE]?: RequestTrace })[TRACE];
+export function attachedTrace(args: object): RequestTrace | null | undefined {
+  return (args as { [TRACE]?: RequestTrace | null })[TRACE];
 }
 
 /**
@@ -330,6 +330,11 @@ export function traceEntry<A extends { readonly document?: DocumentNode; readonl
   run: (args: A) => PromiseOrValue<T>,
 ): PromiseOrValue<T> {
   const trace = startRequestTrace(tracer, args.document === undefined ? null : tracedOperation(args.document, args.operationName));
+  // A request its sampler dropped makes no further span: its phases run as with tracing off.
+  if (!trace.span!.isRecording()) {
+    trace.span!.end();
+    return run(withTrace(args, null));
+  }
   const traced = withTrace(args, trace);
   return runTraced(trace, () => run(traced));
 }
