@@ -1,11 +1,11 @@
 import { defineConfig, type Options } from "tsup";
 
-// Four public entry points (graphscale, graphscale/steps, graphscale/kvetch, graphscale/kvetch/testing) plus the
-// `graphscale` bin. graphscale/kvetch is steps/kvetch/index.ts: the store (src/kvetch) and its steps in one entry.
+// Five public entry points (graphscale, graphscale/steps, graphscale/kvetch, graphscale/kvetch/testing,
+// graphscale/envelop) plus the `graphscale` bin. graphscale/kvetch is steps/kvetch/index.ts: the store (src/kvetch) and its steps in one entry.
 // The bin is built with the ESM entries (splitting), so it imports the library's chunks instead of repeating them.
 // Source maps stay in dist/ for local debugging; package.json's "files" keeps them out of the tarball
 // (test/packaging/pack.test.ts holds the package to its size budget).
-const library = { index: "src/index.ts", steps: "steps/index.ts", kvetch: "steps/kvetch/index.ts", "kvetch-testing": "src/kvetch/testing/index.ts" };
+const library = { index: "src/index.ts", steps: "steps/index.ts", kvetch: "steps/kvetch/index.ts", "kvetch-testing": "src/kvetch/testing/index.ts", envelop: "src/envelop/index.ts" };
 
 const shared: Options = {
   dts: { entry: library },

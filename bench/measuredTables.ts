@@ -16,6 +16,7 @@ export async function runMeasuredTables(selected: (id: string) => boolean, offse
     "partial-planning": async () => (await import("./partialPlanning.js")).runPartialPlanningScenario(),
     batching: async () => (await import("./batching.js")).runBatchingScenario({ bursts: 20, offset }),
     "deps-overhead": async () => (await import("./depsOverhead.js")).runDepsOverheadScenario({ rounds: quick ? 1 : 17 }),
+    "tracing-overhead": async () => (await import("./tracingOverhead.js")).runTracingOverheadScenario({ rounds: quick ? 1 : 15 }),
     "live-rerun-calls": async () => (await import("./liveRerunCalls.js")).runLiveRerunCallsScenario(),
     "live-latency": async () => (await import("./liveLatency.js")).runLiveLatencyScenario({ writes: quick ? 8 : 200, offset }),
     "cache-breaker": async () => (await import("./cacheBreaker.js")).runCacheBreakerScenario({ rounds: quick ? 1 : 9, offset }),

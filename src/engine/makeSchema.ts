@@ -23,6 +23,8 @@ import { inspect } from "./inspect.js";
 import { executeSync } from "./request/execute.js";
 import { constant } from "./planning/steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
+import type { TracingOption } from "./tracing/tracing.js";
+import type { ErrorMaskingOptions } from "./request/maskErrors.js";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planning/planResolver.js";
 
 /**
@@ -87,6 +89,13 @@ export interface MakeSchemaConfig {
    * objects: e.g. `[GraphQLLiveDirective]` so `query … @live` validates (spec/reactivity.md).
    */
   directives?: ReadonlyArray<GraphQLDirective>;
+  /**
+   * OpenTelemetry spans for every request (spec/tracing.md): by default when a tracer provider is registered
+   * and @opentelemetry/api is installed; `true` always, `false` never, or `{ tracerProvider }` for one of its own.
+   */
+  tracing?: TracingOption;
+  /** Called once per masked internal error of every request of this schema (a request's own hook comes first); spec/errors.md. */
+  onInternalError?: ErrorMaskingOptions["onInternalError"];
 }
 
 function toDocument(typeDefs: MakeSchemaConfig["typeDefs"]): DocumentNode {
@@ -123,8 +132,25 @@ function withDirectives(declared: readonly GraphQLDirective[], given: MakeSchema
   return out;
 }
 
+/** `tracing` as makeSchema takes it: a boolean or `{ tracerProvider }` with a getTracer function. */
+function checkTracing(tracing: unknown): TracingOption | undefined {
+  if (tracing === undefined || typeof tracing === "boolean") return tracing;
+  const provider = (tracing as { tracerProvider?: { getTracer?: unknown } } | null)?.tracerProvider;
+  if (typeof provider?.getTracer !== "function") {
+    throw new TypeError(`makeSchema: tracing must be true, false or { tracerProvider } (an OpenTelemetry TracerProvider); got ${inspect(tracing)}.`);
+  }
+  return tracing as TracingOption;
+}
+
+/** A schema-level hook: a function, or absent. */
+function checkHook<T>(hook: T, name: string): T {
+  if (hook !== undefined && typeof hook !== "function") throw new TypeError(`makeSchema: ${name} must be a function; got ${inspect(hook)}.`);
+  return hook;
+}
+
 export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   checkPlanStore(config.planStore);
+  checkHook(config.onPlanWarning, "onPlanWarning");
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
@@ -141,6 +167,8 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
         planStore: config.planStore,
         partialPlanning: config.partialPlanning,
         onPlanWarning: config.onPlanWarning,
+        tracing: checkTracing(config.tracing),
+        onInternalError: checkHook(config.onInternalError, "onInternalError"),
       },
     },
   });

@@ -12,6 +12,7 @@ import { CacheLink, EPOCH_TAG, type CacheHealth } from "./cacheLink.js";
 import { groupByNode } from "./cacheNodes.js";
 import { KvetchError } from "./errors.js";
 import { breakerSettings } from "./shardGuard.js";
+import { noteCacheRead, noteCacheRoundTrip } from "./tracing.js";
 
 export type { CacheHealth } from "./cacheLink.js";
 
@@ -159,6 +160,7 @@ export class RedisCache {
 
   private count(node: string): void {
     this.counters.cacheRoundTrips[node] = (this.counters.cacheRoundTrips[node] ?? 0) + 1;
+    noteCacheRoundTrip();
   }
 
   /**
@@ -243,6 +245,7 @@ export class RedisCache {
     const work: Promise<void>[] = [];
     for (const [node, positions] of groups) work.push(this.readGroup(node, tags, positions, field, values, gens, node === epochNode));
     await Promise.all(work);
+    if (incarnation === this.link.incarnation) noteCacheRead(values);
     return incarnation === this.link.incarnation ? { values, gens } : null;
   }
 

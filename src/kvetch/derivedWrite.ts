@@ -11,6 +11,7 @@ import { shardOfEdge, shardOfIndexEntry } from "./shard.js";
 import type { ShardGuard } from "./shardGuard.js";
 import { eachShardChunk, groupByShard, pick } from "./store.js";
 import type { ShardChunk, Store } from "./store.js";
+import { noteBumped } from "./tracing.js";
 
 /** Derived row changes of one write, ready for the shards. */
 export interface DerivedChanges {
@@ -159,6 +160,7 @@ async function writeChunks(store: Store, chunks: readonly DerivedChunk[]): Promi
  */
 export async function invalidate(store: Store, tags: Set<string>): Promise<void> {
   if (tags.size === 0) return;
+  noteBumped(tags);
   if (store.cache !== null) await store.cache.invalidateCache([...tags]);
   else store.deps.bump([...tags]);
 }

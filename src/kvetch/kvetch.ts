@@ -38,6 +38,7 @@ import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } f
 import type { NewObject } from "./write.js";
 import { objectPatches } from "./updateItems.js";
 import type { UpdateItem } from "./updateItems.js";
+import { traceKvetchCalls } from "./tracing.js";
 
 export interface KvetchOptions {
   schema: KvetchSchema;
@@ -453,3 +454,5 @@ export class Kvetch {
     for (const result of await Promise.allSettled(closing)) if (result.status === "rejected") throw result.reason;
   }
 }
+
+traceKvetchCalls(Kvetch.prototype);

@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import type * as Mysql2 from "mysql2/promise";
 import type * as IORedis from "ioredis";
+import type * as OpenTelemetry from "@opentelemetry/api";
 import { KvetchError } from "./errors.js";
 
 /** Resolves from the installed package's own directory, so the app's node_modules are searched (ESM and CJS). */
@@ -65,3 +66,17 @@ export type Redis = IORedis.Redis;
 /** ioredis's Cluster, loaded when the first client is made. */
 export const Cluster: typeof IORedis.Cluster = lazy(() => loadOptionalPeer<typeof IORedis>("ioredis", "ioredis").Cluster, function Cluster() {});
 export type Cluster = IORedis.Cluster;
+
+let otel: typeof OpenTelemetry | null | undefined;
+
+/** @opentelemetry/api when the app has it installed, else null (tracing is then off): never an error. */
+export function optionalOpenTelemetry(): typeof OpenTelemetry | null {
+  if (otel === undefined) {
+    try {
+      otel = requireFromHere("@opentelemetry/api") as typeof OpenTelemetry;
+    } catch {
+      otel = null;
+    }
+  }
+  return otel;
+}

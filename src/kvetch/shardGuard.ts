@@ -23,6 +23,7 @@ import type {
   UniqueClaimRow,
 } from "./backend.js";
 import { KvetchError, shardError, shardFailureOf } from "./errors.js";
+import { noteShardCall, noteShardRows } from "./tracing.js";
 import type { ShardMoves } from "./moveRows.js";
 import type { ShardIdentity, ShardTopology, TopologyMap } from "./topologyMap.js";
 
@@ -127,6 +128,7 @@ export class ShardGuard implements ShardStore {
 
   /** Runs one shard call through the breaker; every failure comes out as a KvetchError. */
   private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    noteShardCall(this.shard);
     let probe = false;
     if (this.open) {
       if (this.state === "open") {
@@ -136,6 +138,7 @@ export class ShardGuard implements ShardStore {
     }
     try {
       const result = await run();
+      noteShardRows(what, result);
       this.failures = 0;
       this.open = false;
       return result;

@@ -10,6 +10,7 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import type { EngineRequest, Path, ResolverExecutionDetails } from "../planning/resolveInfo.js";
 import { isIterableObject } from "../promiseOrValue.js";
 import type { RequestDeps } from "../deps.js";
+import type { RequestTrace } from "../tracing/tracing.js";
 
 /** One layer's entries for one request. */
 export interface Bucket {
@@ -72,6 +73,8 @@ export interface RequestState extends EngineRequest {
   readonly batch?: BatchState | null;
   /** Set only for a window's merged run: which global steps vary between its requests (AdoptWindow). */
   readonly merged?: MergedState | null;
+  /** Set when the request is traced (spec/tracing.md): each phase's spans; null or absent, tracing is off. */
+  readonly trace?: RequestTrace | null;
 }
 
 /**

@@ -34,6 +34,8 @@ export function executeLayer(request: RequestState, bucket: Bucket): PromiseOrVa
  */
 export function runLayer(request: RequestState, bucket: Bucket, waiter: LayerWaiter | null): LayerRun | null {
   if (bucket.count === 0) return null;
+  const trace = request.trace;
+  if (trace != null) trace.layerStarted(bucket);
   let run: LayerRun | null = null;
   if (bucket.layer.executableSteps.length > 0) {
     run = new LayerRun(request, bucket, waiter);
@@ -42,7 +44,9 @@ export function runLayer(request: RequestState, bucket: Bucket, waiter: LayerWai
   }
   // A layer without steps (a nullable boundary, most often) makes a run only if a child layer goes asynchronous.
   run = runChildren(request, bucket, run, waiter);
-  return run === null || run.open === 0 ? null : run;
+  if (run !== null && run.open > 0) return run;
+  if (trace != null) trace.layerEnded(bucket, undefined);
+  return null;
 }
 
 /**
@@ -260,11 +264,13 @@ class LayerRun implements StepWaiter, LayerWaiter {
   layerFailed(error: unknown): void {
     if (this.failed) return;
     this.failed = true;
+    this.request.trace?.layerEnded(this.bucket, error);
     if (this.waiter !== null) this.waiter.layerFailed(error);
     else this.reject!(error);
   }
 
   private done(): void {
+    this.request.trace?.layerEnded(this.bucket, undefined);
     if (this.waiter !== null) this.waiter.layerDone();
     else this.resolve!();
   }
@@ -286,7 +292,9 @@ function planArrivingBranches(request: RequestState, bucket: Bucket, sites: read
       const typeName = types[p];
       if (typeof typeName !== "string" || value.byType.has(typeName)) continue;
       const before = plan.branchesPlanned;
-      planArrivingBranch(plan, value, typeName, request.variableValues as { readonly [name: string]: unknown });
+      const variables = request.variableValues as { readonly [name: string]: unknown };
+      if (request.trace == null) planArrivingBranch(plan, value, typeName, variables);
+      else request.trace.planBranch(bucket, typeName, () => plan.steps.length, () => planArrivingBranch(plan, value, typeName, variables));
       if (plan.branchesPlanned !== before) planCacheFor(plan.schema).stats.branchesPlanned++;
     }
   }

@@ -245,7 +245,8 @@ function callExecute(
   let result: unknown;
   try {
     const callStep = request.callStep;
-    result = callStep == null ? step.execute(details) : callStep(request, step, details);
+    if (request.trace != null) result = traceStep(request, bucket, step, details, compaction);
+    else result = callStep == null ? step.execute(details) : callStep(request, step, details);
   } catch (error) {
     callFailed(request);
     return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
@@ -292,6 +293,19 @@ function callExecute(
   const settled = settleResults(request, bucket, facts, result, count, compaction);
   if (settled !== undefined && waiter !== null) tell(waiter, index, settled);
   return settled;
+}
+
+/** spec: TraceStep — the call in its step span (tracing on): one span per step per bucket, never per entry. */
+function traceStep(request: RequestState, bucket: Bucket, step: Step, details: StepExecutionDetails, compaction: Compaction | null): unknown {
+  const trace = request.trace!;
+  const span = trace.stepStarted(bucket, step, details.count, compaction === null ? 0 : compaction.outcomes.length - compaction.keep.length);
+  const callStep = request.callStep;
+  try {
+    return trace.stepEnded(span, trace.inStep(span, () => (callStep == null ? step.execute(details) : callStep(request, step, details))));
+  } catch (error) {
+    trace.stepFailed(span, error);
+    throw error;
+  }
 }
 
 /** Tells the waiter the step is done: now, or once the per-entry promises its results held have settled. */

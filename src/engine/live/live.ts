@@ -10,6 +10,7 @@ import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
+import { liveTraceFor } from "../tracing/liveTrace.js";
 
 /** `directive @live on QUERY` — add it to a schema's directives so documents using it validate. */
 export const GraphQLLiveDirective = new GraphQLDirective({
@@ -132,7 +133,9 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     deliver({ errors: [new GraphQLError(message, { extensions: { code: "LIVE_SOURCE_CLOSED" } })] });
     finish();
   };
+  const trace = liveTraceFor(args.schema);
   stopListening = live.source.onInvalidate((change) => {
+    trace?.heard();
     if (running) return void heard.push(change);
     note(change);
     if (missed || touched.size > 0) wake?.();
@@ -161,7 +164,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       running = true;
       heard = [];
       live.beforeRun?.(runs + 1);
-      const outcome = await run();
+      const outcome = await (trace === null ? run() : trace.traceLiveRun(runs + 1, run));
       state = outcome.state;
       running = false;
       for (const change of heard) note(change);

@@ -108,6 +108,7 @@ function nextRequest(state: LiveState): RequestState & { readonly deps: RequestD
     promisedEntries: undefined,
     entries: state.entries,
     deps,
+    trace: last.trace == null ? null : last.trace.again(),
   };
 }
 

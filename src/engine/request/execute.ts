@@ -26,12 +26,15 @@ import { prepareRequestWithStore, type GraphscaleExecutionArgs, type Prepared } 
 import { executeRequest, type RequestFinish } from "./executeRequest.js";
 import { maskErrors, toGraphQLError } from "./maskErrors.js";
 import { sourceDepth } from "./sourceDepth.js";
+import { attachedTrace, describeRequest, traceEntry, tracedOperation, tracerFor, withTrace, type RequestTrace } from "../tracing/tracing.js";
 
 /**
  * Executes an operation as graphql-js's `execute` does: same arguments, same result shape. Returns a
  * plain result (not a promise) when no step of the plan was asynchronous.
  */
 export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
+  const tracer = attachedTrace(args) === undefined ? tracerFor(args.schema) : null;
+  if (tracer !== null) return traceEntry(tracer, args, execute);
   // With a plan store, a plan-cache miss first asks the store (asynchronously) within the request's bounds.
   const prepared = prepareRequestWithStore(args);
   return isPromiseLike(prepared) ? prepared.then((p) => executePrepared(p, args)) : executePrepared(prepared, args);
@@ -131,6 +134,8 @@ function finishResult(result: ExecutionResult, plan: OperationPlan, args: Graphs
  * output, with no object tree in between; anything else is built as objects and stringified.
  */
 export function executeToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<string> {
+  const tracer = attachedTrace(args) === undefined ? tracerFor(args.schema) : null;
+  if (tracer !== null) return traceEntry(tracer, args, executeToJSON);
   // The plan store is asked on a plan-cache miss, as under execute.
   const prepared = prepareRequestWithStore(args, { jsonText: true });
   return isPromiseLike(prepared) ? prepared.then((p) => executePreparedToJSON(p, args)) : executePreparedToJSON(prepared, args);
@@ -184,6 +189,7 @@ function parseAndValidate(
   source: GraphQLArgs["source"],
   hideSuggestions: boolean,
   maxSourceDepth: number,
+  trace: RequestTrace | undefined,
 ): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
   const text = typeof source === "string" ? source : null;
   let cache = documents.get(schema);
@@ -203,12 +209,13 @@ function parseAndValidate(
   const tooDeep = (): { errors: readonly GraphQLError[] } => ({ errors: [limitError("The query is nested too deeply to parse; lower its depth.")] });
   let document: DocumentNode;
   try {
-    document = parse(source);
+    document = trace === undefined ? parse(source) : trace.phase("graphql.parse", () => parse(source));
   } catch (error) {
     return error instanceof RangeError ? tooDeep() : { errors: [error as GraphQLError] };
   }
   try {
-    const errors = validate(schema, document, undefined, { hideSuggestions } as never);
+    const check = (): readonly GraphQLError[] => validate(schema, document, undefined, { hideSuggestions } as never);
+    const errors = trace === undefined ? check() : trace.phase("graphql.validate", check);
     outcome = errors.length > 0 ? { errors } : { document };
   } catch (error) {
     // Anything else a validation rule throws is thrown, as graphql-js's `graphql` lets it through.
@@ -226,15 +233,21 @@ function parseAndValidate(
 export type GraphscaleArgs = GraphQLArgs & Pick<GraphscaleExecutionArgs, "limits" | "signal" | "explain" | "exposeInternalErrors" | "onInternalError" | "compileOutput" | "deps">;
 
 function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
+  const attached = attachedTrace(args);
+  const tracer = attached === undefined && isSchema(args.schema) ? tracerFor(args.schema) : null;
+  if (tracer !== null) return traceEntry(tracer, args as GraphscaleArgs & { document?: undefined }, graphqlImpl);
+  const trace = attached ?? undefined;
   const { schema, source, rootValue, contextValue, variableValues, operationName, fieldResolver, typeResolver, limits, signal, explain } = args;
   const { exposeInternalErrors, onInternalError, compileOutput, deps } = args;
   const schemaErrors = validateSchema(schema);
   if (schemaErrors.length > 0) return { errors: schemaErrors };
   // Text nested past twice the depth limit (arguments and lists nest too) never reaches the recursive parser.
   const maxSourceDepth = Math.max(2 * resolveLimits(schema, limits).maxDepth, 64);
-  const parsed = parseAndValidate(schema, source, Boolean((args as { hideSuggestions?: boolean }).hideSuggestions), maxSourceDepth);
+  const parsed = parseAndValidate(schema, source, Boolean((args as { hideSuggestions?: boolean }).hideSuggestions), maxSourceDepth, trace);
   if ("errors" in parsed) return { errors: parsed.errors };
-  return execute({
+  const operation = trace === undefined ? null : tracedOperation(parsed.document, operationName);
+  if (operation !== null) describeRequest(trace!, operation);
+  const executeArgs = {
     schema,
     document: parsed.document,
     rootValue,
@@ -251,7 +264,8 @@ function graphqlImpl(args: GraphscaleArgs): PromiseOrValue<ExecutionResult> {
     compileOutput,
     deps,
     hideSuggestions: (args as { hideSuggestions?: boolean }).hideSuggestions,
-  } as GraphscaleExecutionArgs);
+  } as GraphscaleExecutionArgs;
+  return execute(attached === undefined ? executeArgs : withTrace(executeArgs, attached));
 }
 
 /** graphql-js's `graphql`: parse, validate and execute; always a promise, as graphql-js's is. */

@@ -3,7 +3,7 @@
 // `onInternalError` hook with the same id. Errors users mean clients to see — GraphQL errors, graphql-js
 // resolvers' own errors, anything not marked — pass through. Never changes `data`.
 
-import { GraphQLError, type ExecutionResult } from "graphql";
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { randomBytes } from "node:crypto";
 
 /**
@@ -37,12 +37,17 @@ export function isInternalError(error: unknown): boolean {
   return false;
 }
 
+/** The schema's own onInternalError (makeSchema({ onInternalError })), if any. */
+function schemaHook(schema: GraphQLSchema | undefined): ErrorMaskingOptions["onInternalError"] {
+  return (schema?.extensions?.graphscale as ErrorMaskingOptions | undefined)?.onInternalError;
+}
+
 function defaultReport(report: InternalErrorReport): void {
   console.error(`graphscale: internal error ${report.id} at ${report.path?.join(".") ?? "(request)"}:`, report.error);
 }
 
 /** spec: MaskErrors — the result with every internal error replaced by its masked form. */
-export function maskErrors(result: ExecutionResult, options: ErrorMaskingOptions): ExecutionResult {
+export function maskErrors(result: ExecutionResult, options: ErrorMaskingOptions & { readonly schema?: GraphQLSchema }): ExecutionResult {
   const errors = result.errors;
   if (errors === undefined || options.exposeInternalErrors === true) return result;
   let masked: GraphQLError[] | null = null;
@@ -51,7 +56,7 @@ export function maskErrors(result: ExecutionResult, options: ErrorMaskingOptions
     if (!isInternalError(error)) continue;
     masked ??= errors.slice();
     const id = randomBytes(6).toString("hex");
-    (options.onInternalError ?? defaultReport)({ id, error: error.originalError ?? error, path: error.path });
+    (options.onInternalError ?? schemaHook(options.schema) ?? defaultReport)({ id, error: error.originalError ?? error, path: error.path });
     masked[i] = new GraphQLError(`Internal error (id ${id})`, {
       nodes: error.nodes,
       positions: error.positions,

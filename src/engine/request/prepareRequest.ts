@@ -16,6 +16,7 @@ import type { PromiseOrValue } from "../promiseOrValue.js";
 import { RequestDeps } from "../deps.js";
 import { limitError, resolveLimits, type Limits } from "../limits.js";
 import type { ErrorMaskingOptions } from "./maskErrors.js";
+import { requestTraceOf } from "../tracing/tracing.js";
 
 /** graphql-js's execution arguments plus graphscale's own options. */
 export interface GraphscaleExecutionArgs extends ExecutionArgs {
@@ -122,8 +123,13 @@ function planRequest(args: GraphscaleExecutionArgs, how: PrepareHow, started: St
   const { entry, variableValues, limits } = started;
   const { operation, fragments } = entry.chosen!;
   let plan: OperationPlan;
+  const trace = requestTraceOf(args);
   try {
-    plan = planCacheFor(schema).planIn(entry, schema, operation, fragments, variableValues, limits);
+    const cache = planCacheFor(schema);
+    plan =
+      trace === null
+        ? cache.planIn(entry, schema, operation, fragments, variableValues, limits)
+        : trace.tracePlanning(cache.stats, () => cache.planIn(entry, schema, operation, fragments, variableValues, limits), unplannedBranches);
     checkRequestLimits(plan.shape, variableValues, limits, operation);
   } catch (error) {
     if (error instanceof GraphQLError && error.extensions.code === "LIMIT_EXCEEDED") return { errors: [error] };
@@ -163,6 +169,7 @@ function planRequest(args: GraphscaleExecutionArgs, how: PrepareHow, started: St
       walkedLists: undefined,
       batch: how.callStep == null ? null : { root: null, finisher: null, adoptable: true, running: 0, merged: null },
       merged: null,
+      trace,
     },
   };
 }
@@ -236,4 +243,11 @@ function seedConstants(plan: OperationPlan): ConstantSeed | null {
 
 function depsWanted(args: GraphscaleExecutionArgs): boolean {
   return args.deps ?? (args.schema.extensions?.graphscale as { deps?: boolean } | undefined)?.deps ?? false;
+}
+
+/** How many concrete-type branches of abstract positions a plan leaves to be planned as their types arrive. */
+function unplannedBranches(plan: OperationPlan): number {
+  let count = 0;
+  for (const layer of plan.layers) for (const value of plan.unplannedBranchesIn(layer) ?? []) count += value.branches?.unplanned.length ?? 0;
+  return count;
 }

@@ -1,0 +1,340 @@
+// tracing/: OpenTelemetry spans for each phase of a request, made only when tracing is on (spec/tracing.md).
+// @opentelemetry/api is an optional peer: loaded once, when a schema is first asked whether it traces; absent,
+// tracing is off. Off (no api, no provider registered and no `makeSchema({ tracing })`, or `tracing: false`), a
+// request makes no span object and calls no tracer: each phase's hook is one null check of its request's trace.
+// Never allocates per entry: one span per request, plan, layer and step call.
+
+import { createRequire } from "node:module";
+import type * as Otel from "@opentelemetry/api";
+import { getOperationAST, type DocumentNode, type GraphQLSchema } from "graphql";
+import { stepNameOf, type Step } from "../step.js";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import { MappedResults } from "../mappedResults.js";
+
+type Api = typeof Otel;
+
+/** What `makeSchema({ tracing })` takes: true (the registered provider), false (never), or a provider of its own. */
+export type TracingOption = boolean | { readonly tracerProvider: { getTracer(name: string, version?: string): unknown } };
+
+/** The tracer's name on every graphscale span (the instrumentation scope). */
+export const TRACER_NAME = "graphscale";
+
+/**
+ * Context keys shared with Kvetch (which must not import the engine) by their registered names: the request's
+ * tracer, so a store call inside a step is traced by it, and a live run's store call count.
+ */
+export const TRACER_KEY = Symbol.for("graphscale.tracer");
+export const STORE_CALLS_KEY = Symbol.for("graphscale.storeCalls");
+
+let api: Api | null | undefined;
+
+/** @opentelemetry/api when installed (resolved from this package, as the app's node_modules hold it), else null. */
+export function otelApi(): Api | null {
+  if (api === undefined) {
+    try {
+      api = createRequire(import.meta.url)("@opentelemetry/api") as Api;
+    } catch {
+      api = null;
+    }
+  }
+  return api;
+}
+
+let noopProvider: unknown = null;
+const tracers = new WeakMap<object, Otel.Tracer>();
+
+/**
+ * spec: TracerFor — the tracer a request of `schema` traces with, or null (tracing off): the schema's own
+ * provider; else, unless `tracing: false`, the globally registered one — when one is registered, or always
+ * with `tracing: true`.
+ */
+export function tracerFor(schema: GraphQLSchema): Otel.Tracer | null {
+  const option = (schema.extensions?.graphscale as { tracing?: TracingOption } | undefined)?.tracing;
+  if (option === false) return null;
+  const otel = otelApi();
+  if (otel === null) return null;
+  let provider: object = option !== undefined && option !== true ? option.tracerProvider : otel.trace.getTracerProvider();
+  const delegate = (provider as { getDelegate?: () => object }).getDelegate;
+  if (delegate !== undefined) {
+    provider = delegate.call(provider);
+    noopProvider ??= new otel.ProxyTracerProvider().getDelegate();
+    if (provider === noopProvider && option === undefined) return null;
+  }
+  let tracer = tracers.get(provider);
+  if (tracer === undefined) tracers.set(provider, (tracer = (provider as Otel.TracerProvider).getTracer(TRACER_NAME)));
+  return tracer;
+}
+
+/** A request's span and its parent, with the tracer in the context for the store calls below it. */
+function baseContext(otel: Api, tracer: Otel.Tracer, parent: Otel.Context): Otel.Context {
+  return parent.getValue(TRACER_KEY) === tracer ? parent : parent.setValue(TRACER_KEY, tracer);
+}
+
+/** A bucket as the layer spans see it: its layer, its size, its parent bucket. */
+interface TracedBucket {
+  readonly layer: { readonly id: number; readonly reason: { readonly type: string } };
+  readonly count: number;
+  readonly parent: TracedBucket | null;
+}
+
+/**
+ * One request's tracing: its span (null when the request is part of a run traced above it, a live run), the
+ * context its phases' spans start in, and the open layer spans by bucket (a step's span is its layer's child).
+ */
+export class RequestTrace {
+  /** The request span's context (or the parent's), holding the tracer for store calls. */
+  readonly context: Otel.Context;
+  private readonly layers = new Map<TracedBucket, Otel.Span>();
+
+  constructor(
+    readonly otel: Api,
+    readonly tracer: Otel.Tracer,
+    parent: Otel.Context,
+    readonly span: Otel.Span | null,
+  ) {
+    const base = baseContext(otel, tracer, parent);
+    this.context = span === null ? base : otel.trace.setSpan(base, span);
+  }
+
+  /** The same tracing for another run (a live query's subtree re-run), under the span active now. */
+  again(): RequestTrace {
+    return new RequestTrace(this.otel, this.tracer, this.otel.context.active(), null);
+  }
+
+  /** A span for a phase that returns at once (parse, validate): ended when `run` returns or throws. */
+  phase<T>(name: string, run: () => T): T {
+    const span = this.tracer.startSpan(name, undefined, this.context);
+    try {
+      return run();
+    } catch (error) {
+      failSpan(this.otel, span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * spec: TracePlanning — the plan from `plan` (the plan cache): the request span says whether the cache had it;
+   * a plan built now gets a `graphscale.plan` span over its planning (steps, layers, branches left for later).
+   */
+  tracePlanning<P extends { readonly steps: readonly unknown[]; readonly layers: readonly unknown[] }>(stats: { readonly plansBuilt: number }, plan: () => P, unplanned: (plan: P) => number): P {
+    const built = stats.plansBuilt;
+    const startTime = performance.timeOrigin + performance.now();
+    const result = plan();
+    const miss = stats.plansBuilt !== built;
+    this.span?.setAttribute("graphscale.plan_cache", miss ? "miss" : "hit");
+    if (miss) {
+      const attributes = { "graphscale.plan.steps": result.steps.length, "graphscale.plan.layers": result.layers.length, "graphscale.plan.unplanned_branches": unplanned(result) };
+      this.tracer.startSpan("graphscale.plan", { startTime, attributes }, this.context).end();
+    }
+    return result;
+  }
+
+  /** A branch of an abstract position planned as its type arrives (partial planning), under the bucket's layer. */
+  planBranch(bucket: TracedBucket, typeName: string, steps: () => number, run: () => void): void {
+    const span = this.tracer.startSpan("graphscale.plan_branch", { attributes: { "graphscale.type": typeName } }, this.contextOf(bucket));
+    const before = steps();
+    try {
+      run();
+      span.setAttribute("graphscale.plan.steps", steps() - before);
+    } catch (error) {
+      failSpan(this.otel, span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** A bucket's layer starts: its span, under its parent bucket's layer (or the request). */
+  layerStarted(bucket: TracedBucket): void {
+    const layer = bucket.layer;
+    const attributes = { "graphscale.layer.id": layer.id, "graphscale.layer.reason": layer.reason.type, "graphscale.layer.entries": bucket.count };
+    this.layers.set(bucket, this.tracer.startSpan("graphscale.layer", { attributes }, bucket.parent === null ? this.context : this.contextOf(bucket.parent)));
+  }
+
+  /** The bucket's layer is done (its child layers included), or failed with `error`. */
+  layerEnded(bucket: TracedBucket, error: unknown): void {
+    const span = this.layers.get(bucket);
+    if (span === undefined) return;
+    this.layers.delete(bucket);
+    if (error !== undefined) failSpan(this.otel, span, error);
+    span.end();
+  }
+
+  /**
+   * One step's call for one bucket: a span under the bucket's layer with the step's class,
+   * the batch it was given and the entries dropped before the call (early exit). Ended by `stepEnded`.
+   */
+  stepStarted(bucket: TracedBucket, step: Step, batchSize: number, exitedEarly: number): Otel.Span {
+    const attributes = {
+      "graphscale.step.class": step.constructor.name,
+      "graphscale.step.name": stepNameOf(step),
+      "graphscale.step.id": step.id,
+      "graphscale.step.batch_size": batchSize,
+      "graphscale.step.exited_early": exitedEarly,
+    };
+    return this.tracer.startSpan("graphscale.step", { attributes }, this.contextOf(bucket));
+  }
+
+  /** Runs a step's `execute` with its span active (store calls it makes nest under it); the result as returned. */
+  inStep<T>(span: Otel.Span, run: () => T): T {
+    return this.otel.context.with(this.otel.trace.setSpan(this.context, span), run);
+  }
+
+  /** Ends a step's span when its result (a list, or a promise of one) is in: the result itself, or a promise of it. */
+  stepEnded<T>(span: Otel.Span, result: T): T {
+    if (result instanceof MappedResults) return new MappedResults(this.stepEnded(span, result.promise), result.map) as T;
+    if (!isPromiseLike(result)) {
+      span.end();
+      return result;
+    }
+    return Promise.resolve(result).then(
+      (value) => (span.end(), value),
+      (error: unknown) => {
+        failSpan(this.otel, span, error);
+        span.end();
+        throw error;
+      },
+    ) as T;
+  }
+
+  /** A step's `execute` threw: its span records the error. */
+  stepFailed(span: Otel.Span, error: unknown): void {
+    failSpan(this.otel, span, error);
+    span.end();
+  }
+
+  /** The request is done: its span ends, marked failed when the result carries errors. */
+  end(outcome: unknown, failed: boolean): void {
+    const span = this.span;
+    if (span === null) return;
+    if (failed) failSpan(this.otel, span, outcome);
+    else {
+      const errors = (outcome as { errors?: readonly unknown[] } | null)?.errors;
+      if (errors !== undefined && errors.length > 0) {
+        span.setAttribute("graphscale.errors", errors.length);
+        span.setStatus({ code: this.otel.SpanStatusCode.ERROR, message: String((errors[0] as { message?: unknown }).message) });
+      }
+    }
+    span.end();
+  }
+
+  private contextOf(bucket: TracedBucket): Otel.Context {
+    for (let b: TracedBucket | null = bucket; b !== null; b = b.parent) {
+      const span = this.layers.get(b);
+      if (span !== undefined) return this.otel.trace.setSpan(this.context, span);
+    }
+    return this.context;
+  }
+}
+
+/** Marks a span failed with the error's message, and records the error as an exception event. */
+export function failSpan(otel: Api, span: Otel.Span, error: unknown): void {
+  const exception = error instanceof Error ? error : { message: String((error as { message?: unknown } | null)?.message ?? error) };
+  span.recordException(exception as Otel.Exception);
+  span.setStatus({ code: otel.SpanStatusCode.ERROR, message: exception.message });
+}
+
+/** Operation type and name, and the document's text when it has one (GraphQL semantic conventions). */
+export interface TracedOperation {
+  readonly type: string;
+  readonly name: string | undefined;
+  readonly document: string | undefined;
+}
+
+/** spec: StartRequestTrace — the request span: `<type> <name>`, under the active span, the operation's attributes. */
+export function startRequestTrace(tracer: Otel.Tracer, operation: TracedOperation | null): RequestTrace {
+  const otel = otelApi()!;
+  const span = tracer.startSpan(operation === null ? "graphql" : spanNameOf(operation), { kind: otel.SpanKind.INTERNAL }, otel.context.active());
+  const trace = new RequestTrace(otel, tracer, otel.context.active(), span);
+  if (operation !== null) describeRequest(trace, operation);
+  return trace;
+}
+
+/** The operation's attributes on a request span (once the document is parsed, under `graphql`). */
+export function describeRequest(trace: RequestTrace, operation: TracedOperation): void {
+  const span = trace.span;
+  if (span === null) return;
+  span.updateName(spanNameOf(operation));
+  span.setAttribute("graphql.operation.type", operation.type);
+  if (operation.name !== undefined) span.setAttribute("graphql.operation.name", operation.name);
+  if (operation.document !== undefined) span.setAttribute("graphql.document", operation.document);
+}
+
+function spanNameOf(operation: TracedOperation): string {
+  return operation.name === undefined ? operation.type : `${operation.type} ${operation.name}`;
+}
+
+const TRACE = Symbol("graphscale.requestTrace");
+
+/** The arguments with the request's trace attached, for the phases below the entry point that made it. */
+export function withTrace<A extends object>(args: A, trace: RequestTrace | null): A {
+  return { ...args, [TRACE]: trace };
+}
+
+/** The trace an entry point attached to these arguments, if any. */
+export function attachedTrace(args: object): RequestTrace | null | undefined {
+  return (args as { [TRACE]?: RequestTrace | null })[TRACE];
+}
+
+/**
+ * A request's trace: the one its entry point attached (execute, graphql), else, when tracing is on, one
+ * without a span of its own under the active span (a live run, a subscription event, a batched request).
+ */
+export function requestTraceOf(args: { readonly schema: GraphQLSchema }): RequestTrace | null {
+  const attached = attachedTrace(args);
+  if (attached !== undefined) return attached;
+  const tracer = tracerFor(args.schema);
+  if (tracer === null) return null;
+  const otel = otelApi()!;
+  return new RequestTrace(otel, tracer, otel.context.active(), null);
+}
+
+/** Runs `run` in the request span's context and ends the span with its outcome; returns what `run` returns. */
+export function runTraced<T>(trace: RequestTrace, run: () => PromiseOrValue<T>): PromiseOrValue<T> {
+  let result: PromiseOrValue<T>;
+  try {
+    result = trace.otel.context.with(trace.context, run);
+  } catch (error) {
+    trace.end(error, true);
+    throw error;
+  }
+  if (!isPromiseLike(result)) {
+    trace.end(result, false);
+    return result;
+  }
+  return (result as Promise<T>).then(
+    (value) => (trace.end(value, false), value),
+    (error: unknown) => {
+      trace.end(error, true);
+      throw error;
+    },
+  );
+}
+
+/** The operation a document's request runs, as its span names it (null: the document names no such operation). */
+export function tracedOperation(document: DocumentNode, operationName: string | null | undefined): TracedOperation | null {
+  const operation = getOperationAST(document, operationName);
+  if (operation == null) return null;
+  return { type: operation.operation, name: operation.name?.value, document: document.loc?.source.body };
+}
+
+/**
+ * An entry point's request traced: its span started (named once the document is known: at once, or by the
+ * parse under `graphql`), attached to the arguments `run` gets, and ended with `run`'s outcome.
+ */
+export function traceEntry<A extends { readonly document?: DocumentNode; readonly operationName?: string | null }, T>(
+  tracer: Otel.Tracer,
+  args: A,
+  run: (args: A) => PromiseOrValue<T>,
+): PromiseOrValue<T> {
+  const trace = startRequestTrace(tracer, args.document === undefined ? null : tracedOperation(args.document, args.operationName));
+  // A request its sampler dropped makes no further span: its phases run as with tracing off.
+  if (!trace.span!.isRecording()) {
+    trace.span!.end();
+    return run(withTrace(args, null));
+  }
+  const traced = withTrace(args, trace);
+  return runTraced(trace, () => run(traced));
+}

@@ -1,0 +1,188 @@
+// OpenTelemetry spans with the SDK's in-memory exporter (spec/tracing.md): the todo view's span tree (one step
+// span per step per layer, never per entry; store calls under the steps that made them), a mutation's write
+// with the dependency keys it bumped, and no span and no tracer call at all when tracing is off.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parse } from "graphql";
+import { AlwaysOffSampler } from "@opentelemetry/sdk-trace-base";
+import { constant, execute, graphql, makeSchema, type Step } from "../../src/index.js";
+import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
+import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
+import { seedTodo } from "../../examples/todo/seed.js";
+import { allNodes, countingProvider, memoryTracing, parentOf, registerGlobally, spanTrees, type SpanNode } from "./spans.js";
+
+type TracingOption = Parameters<typeof makeSchema>[0]["tracing"];
+const todo = (tracing: TracingOption) => makeSchema({ typeDefs: todoTypeDefs, plans: todoPlans, planContext: { kvetchSchema: todoKvetchSchema }, tracing });
+
+async function seeded(lists = 3, items = 2) {
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: memoryBackend({ shards: 4 }) });
+  const seed = await seedTodo(kvetch, { users: 1, listsPerUser: lists, itemsPerList: items });
+  kvetch.resetCounters();
+  return { kvetch, seed, id: seed.userIds[0]! };
+}
+
+test("tracing: the todo view is one request span with its plan, layers, one span per step per layer, and store calls under their steps", async () => {
+  const { provider, exporter } = memoryTracing();
+  const schema = todo({ tracerProvider: provider });
+  const { kvetch, id } = await seeded(3, 2);
+  const document = parse(todoViewQuery);
+  const result = await execute({ schema, document, variableValues: { id }, contextValue: { kvetch } });
+  assert.is(result.errors, undefined);
+  const roots = spanTrees(exporter.getFinishedSpans());
+  assert.equal(roots.map((r) => r.name), ["query TodoView"]);
+  const request = roots[0]!;
+  assert.is(request.attributes["graphql.operation.name"], "TodoView");
+  assert.is(request.attributes["graphql.operation.type"], "query");
+  assert.is(request.attributes["graphql.document"], todoViewQuery);
+  assert.is(request.attributes["graphscale.plan_cache"], "miss");
+  const plan = request.children.find((c) => c.name === "graphscale.plan")!;
+  assert.ok(plan, "a plan span on a cache miss");
+  assert.ok((plan.attributes["graphscale.plan.steps"] as number) > 5);
+
+  const all = allNodes(roots);
+  const layers = all.filter((n) => n.name === "graphscale.layer");
+  const steps = all.filter((n) => n.name === "graphscale.step");
+  // Layers nest as the plan's: the root layer under the request, every other under its parent layer.
+  assert.is(parentOf(layers[0]!, all), request);
+  for (const layer of layers.slice(1)) assert.is(parentOf(layer, all)!.name, "graphscale.layer");
+  // One span per step per layer: no step id twice under one layer span, and every step span under a layer.
+  for (const layer of layers) {
+    const ids = layer.children.filter((c) => c.name === "graphscale.step").map((c) => c.attributes["graphscale.step.id"]);
+    assert.is(new Set(ids).size, ids.length, `a step twice under layer ${layer.attributes["graphscale.layer.id"]}`);
+  }
+  for (const step of steps) assert.is(parentOf(step, all)!.name, "graphscale.layer");
+  // Six items in three lists: the items' objects are one store call of 6, under one step span (batch: the 3 lists), not six.
+  const itemReads = all.filter((n) => n.name === "kvetch.getObjects" && n.attributes["kvetch.batch_size"] === 6);
+  assert.is(itemReads.length, 1);
+  const itemStep = parentOf(itemReads[0]!, all)!;
+  assert.is(itemStep.attributes["graphscale.step.class"], "LoadNodesStep");
+  assert.is(itemStep.attributes["graphscale.step.batch_size"], 3);
+  assert.is(itemStep.attributes["graphscale.step.exited_early"], 0);
+  assert.is(parentOf(itemStep, all)!.attributes["graphscale.layer.entries"], 3);
+  assert.is(steps.filter((s) => s.attributes["graphscale.step.class"] === "LoadNodesStep").length, 2, "one per layer that loads nodes");
+
+  // Every store call is a span under the step that made it; as many as the store counted, with its round trips.
+  const calls = all.filter((n) => n.name.startsWith("kvetch."));
+  assert.is(calls.length, kvetch.counters.calls);
+  assert.is(calls.length, 5);
+  for (const call of calls) {
+    assert.is(parentOf(call, all)!.name, "graphscale.step", call.name);
+    assert.is(call.attributes["kvetch.kind"], "read");
+    assert.is(call.attributes["kvetch.backend"], "memory");
+  }
+  // Each call's own shard calls (per shard) and rows, counted through its context: they add up to the store's counters.
+  const perShard = calls.map((c) => c.attributes["kvetch.shard_calls"] as number[]);
+  for (const shards of perShard) assert.is(shards.length, 4);
+  assert.equal(perShard.reduce((sum, shards) => sum.map((n, i) => n + shards[i]!)), kvetch.counters.shardQueries);
+  assert.is(calls.reduce((sum, c) => sum + (c.attributes["db.response.returned_rows"] as number), 0), kvetch.counters.rowsFetched);
+  const userRead = calls[0]!;
+  assert.is(userRead.name, "kvetch.getObjects");
+  assert.is(userRead.attributes["kvetch.shard_calls_total"], 1, "one id, one shard call");
+  assert.is(userRead.attributes["db.response.returned_rows"], 1);
+
+  // The same operation again: the plan cache has it, and there is no plan span.
+  exporter.reset();
+  await execute({ schema, document, variableValues: { id }, contextValue: { kvetch } });
+  const again = spanTrees(exporter.getFinishedSpans())[0]!;
+  assert.is(again.attributes["graphscale.plan_cache"], "hit");
+  assert.not.ok(again.children.some((c) => c.name === "graphscale.plan"));
+});
+
+test("tracing: graphql() adds parse and validate spans when it does them (a cached document skips both)", async () => {
+  const { provider, exporter } = memoryTracing();
+  const schema = todo({ tracerProvider: provider });
+  const { kvetch, id } = await seeded(1, 1);
+  await graphql({ schema, source: todoViewQuery, variableValues: { id }, contextValue: { kvetch } });
+  const first = spanTrees(exporter.getFinishedSpans())[0]!;
+  assert.is(first.name, "query TodoView");
+  assert.equal(first.children.slice(0, 2).map((c) => c.name), ["graphql.parse", "graphql.validate"]);
+  exporter.reset();
+  await graphql({ schema, source: todoViewQuery, variableValues: { id }, contextValue: { kvetch } });
+  const second = spanTrees(exporter.getFinishedSpans())[0]!;
+  assert.not.ok(second.children.some((c) => c.name === "graphql.parse" || c.name === "graphql.validate"));
+});
+
+test("tracing: a mutation's write span carries the dependency keys it bumped, under the step that wrote", async () => {
+  const { provider, exporter } = memoryTracing();
+  const schema = todo({ tracerProvider: provider });
+  const { kvetch, seed } = await seeded(1, 2);
+  const item = seed.itemIds[0]![0]![0]!;
+  const result = await execute({ schema, document: parse(`mutation Done($id: ID!) { setTodoItemDone(id: $id, done: false) { id done } }`), variableValues: { id: item }, contextValue: { kvetch } });
+  assert.is(result.errors, undefined, JSON.stringify(result.errors));
+  const all = allNodes(spanTrees(exporter.getFinishedSpans()));
+  assert.is(all[0]!.name, "mutation Done");
+  const writes = all.filter((n) => n.attributes["kvetch.kind"] === "write");
+  assert.is(writes.length, 1);
+  const write = writes[0]!;
+  assert.is(parentOf(write, all)!.name, "graphscale.step");
+  const bumped = write.attributes["graphscale.deps.bumped"] as string[];
+  assert.ok(Array.isArray(bumped) && bumped.length > 0, "bumped keys recorded");
+  assert.ok(bumped.some((key) => key.includes(item)), `the item's own key among ${bumped.join(", ")}`);
+  assert.ok((write.attributes["kvetch.shard_calls_total"] as number) > 0);
+});
+
+test("tracing: off (no provider registered, none given) makes no span and asks no tracer", async () => {
+  const { provider, counts } = countingProvider();
+  const schema = todo(undefined);
+  const { kvetch, seed, id } = await seeded(2, 2);
+  await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+  await graphql({ schema, source: `mutation { setTodoItemDone(id: "${seed.itemIds[0]![0]![0]}", done: true) { id } }`, contextValue: { kvetch } });
+  await kvetch.getObjects([id]);
+  assert.equal(counts, { tracers: 0, spans: 0 });
+  // The same provider given to the schema: now it is asked.
+  const traced = todo({ tracerProvider: provider });
+  await execute({ schema: traced, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+  assert.ok(counts.tracers === 1 && counts.spans > 10, JSON.stringify(counts));
+});
+
+test("tracing: a request its sampler drops starts one span (the request's) and no other", async () => {
+  const { provider, counts } = countingProvider(new AlwaysOffSampler());
+  const schema = todo({ tracerProvider: provider });
+  const { kvetch, id } = await seeded(2, 2);
+  const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+  assert.is(result.errors, undefined);
+  await graphql({ schema, source: todoViewQuery, variableValues: { id }, contextValue: { kvetch } });
+  assert.equal(counts, { tracers: 1, spans: 2 });
+});
+
+test("tracing: a registered provider traces by default; tracing: false keeps the engine's spans off", async () => {
+  const { provider, exporter } = memoryTracing();
+  const unregister = registerGlobally(provider);
+  try {
+    const { kvetch, id } = await seeded(1, 1);
+    exporter.reset();
+    await execute({ schema: todo(undefined), document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+    assert.equal(spanTrees(exporter.getFinishedSpans()).map((r) => r.name), ["query TodoView"]);
+    exporter.reset();
+    await execute({ schema: todo(false), document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+    const names = exporter.getFinishedSpans().map((s) => s.name);
+    assert.equal(names.filter((n) => !n.startsWith("kvetch.")), [], "no engine span");
+  } finally {
+    unregister();
+  }
+});
+
+test("tracing: a branch planned as its type arrives (partial planning) is a plan_branch span under its layer", async () => {
+  const { provider, exporter } = memoryTracing();
+  const schema = makeSchema({
+    typeDefs: "type Query { things: [Thing!]! } union Thing = Cat | Dog type Cat { meow: String } type Dog { bark: String }",
+    plans: { Query: { things: () => constant([{ type: "Cat", meow: "m" }]) }, Thing: { __planType: ($t: Step) => $t.get("type") } },
+    tracing: { tracerProvider: provider },
+  });
+  const result = await execute({ schema, document: parse("query Pets { things { ... on Cat { meow } ... on Dog { bark } } }") });
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { things: [{ meow: "m" }] });
+  const all = allNodes(spanTrees(exporter.getFinishedSpans()));
+  const plan = all.find((n) => n.name === "graphscale.plan")!;
+  assert.is(plan.attributes["graphscale.plan.unplanned_branches"], 2);
+  const branches = all.filter((n) => n.name === "graphscale.plan_branch");
+  assert.equal(branches.map((b) => b.attributes["graphscale.type"]), ["Cat"]);
+  assert.ok((branches[0]!.attributes["graphscale.plan.steps"] as number) > 0);
+  assert.is(parentOf(branches[0]!, all)!.name, "graphscale.layer");
+});
+
+test("tracing: makeSchema refuses a tracing option that is not a boolean or { tracerProvider }", () => {
+  assert.throws(() => todo({ tracerProvider: {} } as never), /makeSchema: tracing must be true, false or \{ tracerProvider \}/);
+  assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", onInternalError: "log" as never }), /makeSchema: onInternalError must be a function/);
+});
+
+test.run();
