@@ -5,7 +5,6 @@
 import {
   GraphQLError,
   defaultFieldResolver,
-  getArgumentValues,
   locatedError,
   type ExecutionArgs,
   type ExecutionResult,
@@ -27,6 +26,7 @@ import { FlaggedValue } from "../flags.js";
 import type { PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { getOperation } from "../planning/getOperation.js";
+import { argumentValues, resolveInfoExtras, variableValuesFor } from "../planning/graphqlAdapter.js";
 import { isLiveOperation, liveOperationError, liveQuery, type LiveOptions } from "./live.js";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -122,6 +122,7 @@ async function createSourceEventStream(
       const resolve: GraphQLFieldResolver<unknown, unknown> =
         fieldDef.subscribe ?? (args.subscribeFieldResolver as GraphQLFieldResolver<unknown, unknown> | undefined) ?? defaultFieldResolver;
       const info: GraphQLResolveInfo = {
+        ...resolveInfoExtras(request),
         fieldName,
         fieldNodes,
         returnType: fieldDef.type,
@@ -131,9 +132,9 @@ async function createSourceEventStream(
         fragments: plan.fragments as GraphQLResolveInfo["fragments"],
         rootValue: args.rootValue,
         operation: plan.operation,
-        variableValues: request.variableValues as GraphQLResolveInfo["variableValues"],
+        variableValues: variableValuesFor(request.variableValues),
       };
-      const fieldArgs = getArgumentValues(fieldDef, fieldNodes[0]!, request.variableValues as Record<string, unknown>);
+      const fieldArgs = argumentValues(fieldDef, fieldNodes[0]!, request.variableValues);
       eventStream = await resolve(args.rootValue, fieldArgs, args.contextValue, info);
     }
     if (eventStream instanceof Error) throw eventStream;
