@@ -13,6 +13,7 @@ import {
   GraphQLScalarType,
   GraphQLSchema,
   GraphQLString,
+  buildSchema,
   execute as jsExecute,
   parse,
   versionInfo,
@@ -20,7 +21,8 @@ import {
   type GraphQLResolveInfo,
   type OperationDefinitionNode,
 } from "graphql";
-import { execute } from "../../src/index.js";
+import { execute, makeSchema } from "../../src/index.js";
+import { lambda } from "../../steps/index.js";
 import { root, tsFiles } from "../architecture-graph.js";
 import { variableValuesFor, coerceVariableValues } from "../../src/engine/planning/graphqlAdapter.js";
 
@@ -94,6 +96,19 @@ for (const c of CASES) {
     assert.is(resolverCalls, oracleCalls);
   });
 }
+
+test(`graphql ${versionInfo.major}: a plan's arguments by variable take the SDL's defaults for those left out, as graphql-js's execute does`, async () => {
+  const typeDefs = `type Query { echo(s: String, n: Int = 3, tag: String = "t", nums: [Int] = [1, 2]): String }`;
+  const plans = makeSchema({ typeDefs, plans: { Query: { echo: (_r: unknown, a: any) => lambda(a.getAll(), (args: unknown) => JSON.stringify(args)) } } as any });
+  const resolvers = buildSchema(typeDefs);
+  const rootValue = { echo: (args: unknown) => JSON.stringify(args) };
+  for (const [source, variableValues] of [[`query ($s: String) { echo(s: $s) }`, { s: "a" }], [`query ($n: Int) { echo(n: $n) }`, {}], [`{ echo }`, undefined]] as const) {
+    const ours = JSON.stringify(await execute({ schema: plans, document: parse(source), variableValues }));
+    const theirs = JSON.stringify(await jsExecute({ schema: resolvers, document: parse(source), variableValues, rootValue }));
+    assert.is(ours, theirs, source);
+    assert.match(ours, /"n\\":3/);
+  }
+});
 
 test("variableValuesFor: the coerced map on graphql 16, VariableValues (sources and coerced) on 17", () => {
   const operation = parse(`query ($a: Int = 1, $b: String) { count }`).definitions[0] as OperationDefinitionNode;

@@ -3,6 +3,7 @@
 // variables as a plain coerced map on both majors; only this module turns it into 17's shape. Nothing else in
 // the engine imports the APIs named here; never holds per-entry state.
 
+import * as graphql from "graphql";
 import {
   GraphQLError,
   getArgumentValues,
@@ -12,7 +13,9 @@ import {
   type DirectiveNode,
   type FieldNode,
   type GraphQLDirective,
+  type GraphQLArgument,
   type GraphQLField,
+  type GraphQLInputField,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type VariableDefinitionNode,
@@ -100,3 +103,20 @@ export function resolveInfoExtras(request: object): object | null {
 const infoExtras = new WeakMap<object, object>();
 // The engine waits for what resolvers return itself; tracked work has nothing more to delay.
 const ASYNC_HELPERS = Object.freeze({ promiseAll: <T>(values: ReadonlyArray<PromiseLike<T> | T>) => Promise.all(values), track: () => undefined });
+
+// graphql 17 keeps an argument's (or input field's) default as `default: { literal } | { value }`, coerced when
+// used; `defaultValue` is left for configs that still give it. Coerced once per argument, as graphql-js memoizes it.
+const coercedDefaults = new WeakMap<object, unknown>();
+type Default17 = { readonly literal?: unknown; readonly value?: unknown } | undefined;
+
+/** An argument's or input field's default value, coerced (undefined when it has none), on both majors. */
+export function defaultValueOf(arg: GraphQLArgument | GraphQLInputField): unknown {
+  if (!V17) return arg.defaultValue;
+  const given = (arg as unknown as { readonly default: Default17 }).default;
+  if (given === undefined) return arg.defaultValue;
+  if (coercedDefaults.has(arg)) return coercedDefaults.get(arg);
+  const coerce = graphql as unknown as Record<string, (input: unknown, type: unknown) => unknown>;
+  const value = given.literal !== undefined ? coerce.coerceInputLiteral!(given.literal, arg.type) : coerce.coerceInputValue!(given.value, arg.type);
+  coercedDefaults.set(arg, value);
+  return value;
+}
