@@ -26,7 +26,7 @@ import { FlaggedValue } from "../flags.js";
 import type { PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { getOperation } from "../planning/getOperation.js";
-import { argumentValues, resolveInfoExtras, variableValuesFor } from "../planning/graphqlAdapter.js";
+import { SOURCE_NOT_A_STREAM_IS_FIELD_ERROR, argumentValues, assertSubscriptionOperation, resolveInfoExtras, variableValuesFor } from "../planning/graphqlAdapter.js";
 import { isLiveOperation, liveOperationError, liveQuery, type LiveOptions } from "./live.js";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -138,13 +138,16 @@ async function createSourceEventStream(
       eventStream = await resolve(args.rootValue, fieldArgs, args.contextValue, info);
     }
     if (eventStream instanceof Error) throw eventStream;
+    if (SOURCE_NOT_A_STREAM_IS_FIELD_ERROR && !isAsyncIterable(eventStream)) throw new GraphQLError(notAStream(eventStream));
   } catch (error) {
     return { errors: [locatedError(error, fieldNodes, path)] };
   }
   // As in graphql-js: a source that is not a stream is a programming error, so the promise rejects.
-  if (!isAsyncIterable(eventStream)) throw new Error(`Subscription field must return Async Iterable. Received: ${inspect(eventStream)}.`);
+  if (!isAsyncIterable(eventStream)) throw new Error(notAStream(eventStream));
   return eventStream;
 }
+
+const notAStream = (value: unknown) => `Subscription field must return Async Iterable. Received: ${inspect(value)}.`;
 
 /**
  * graphql-js's `subscribe`: a promise of an async iterator of results (one per event), or of a result with
@@ -164,6 +167,7 @@ export async function subscribe(
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return { errors: prepared.errors };
   const { request } = prepared;
+  assertSubscriptionOperation(request.plan.operation);
   const source = await createSourceEventStream(args, request);
   if (!isAsyncIterable(source)) return maskErrors(source, args);
   // Each event's result is finished as execute finishes a request's: internal errors masked (spec/errors.md),

@@ -18,6 +18,7 @@ import {
   type GraphQLInputField,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type VariableDefinitionNode,
 } from "graphql";
 
@@ -76,6 +77,16 @@ export function variableValuesFor(variables: VariableMap): GraphQLResolveInfo["v
   // A map the engine made itself (no variables declared, literal-only arguments): nothing came from a request.
   return (found ?? { sources: NO_SOURCES, coerced: variables }) as unknown as GraphQLResolveInfo["variableValues"];
 }
+
+/**
+ * How `subscribe` treats what graphql 17 checks differently: an operation that is not a subscription throws
+ * (16 runs it on the subscription type), and a source that is not a stream is a field error in `{ errors }`
+ * (16 rejects). Called once the request's variables are coerced, as graphql 17 checks.
+ */
+export function assertSubscriptionOperation(operation: OperationDefinitionNode): void {
+  if (V17 && operation.operation !== "subscription") throw new GraphQLError("Expected subscription operation.");
+}
+export const SOURCE_NOT_A_STREAM_IS_FIELD_ERROR = V17;
 
 /** graphql-js's getArgumentValues for a field (or directive) node, with the engine's variables. */
 export function argumentValues(def: GraphQLField<unknown, unknown> | GraphQLDirective, node: FieldNode | DirectiveNode, variables: VariableMap): { [name: string]: unknown } {
