@@ -88,6 +88,9 @@ export function assertSubscriptionOperation(operation: OperationDefinitionNode):
 }
 export const SOURCE_NOT_A_STREAM_IS_FIELD_ERROR = V17;
 
+/** The leaf type method graphql-js's errors name for output coercion: 17 renamed `serialize` `coerceOutputValue`. */
+export const OUTPUT_COERCION_NAME = V17 ? "coerceOutputValue" : "serialize";
+
 /** graphql-js's getArgumentValues for a field (or directive) node, with the engine's variables. */
 export function argumentValues(def: GraphQLField<unknown, unknown> | GraphQLDirective, node: FieldNode | DirectiveNode, variables: VariableMap): { [name: string]: unknown } {
   return (getArgumentValues as (...args: unknown[]) => { [name: string]: unknown })(def, node, variableValuesFor(variables));
