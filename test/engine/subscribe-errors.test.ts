@@ -3,7 +3,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { buildSchema, parse, subscribe as graphqlJsSubscribe, type ExecutionResult } from "graphql";
+import { buildSchema, parse, subscribe as graphqlJsSubscribe, versionInfo, type ExecutionResult } from "graphql";
 import { INTERNAL_ERROR, makeSchema, Step, subscribe, type InternalErrorReport } from "../../src/index.js";
 import { constant, lambda } from "../../steps/index.js";
 
@@ -143,8 +143,17 @@ for (const [label, schema, text] of [
   });
 }
 
-test("subscribe: the graphql-js outcomes above are the ones expected", async () => {
+test(`subscribe: the graphql-js ${versionInfo.major} outcomes above are the ones expected`, async () => {
   const run = (schema: typeof jsSchema, text: string) => outcome(() => subscribe({ schema, document: parse(text) }));
+  if (versionInfo.major >= 17) {
+    // graphql 17 refuses an operation that is not a subscription, and answers a source that is no stream with a field error.
+    assert.equal(await run(jsSchema, `query { q }`), "rejects: Expected subscription operation.");
+    assert.equal(await run(jsSchema, `subscription { __typename }`), {
+      errors: [{ message: "Subscription field must return Async Iterable. Received: undefined.", locations: [{ line: 1, column: 16 }], path: ["__typename"] }],
+    });
+    assert.equal(await run(noSubscriptions, `query { q }`), "rejects: Expected subscription operation.");
+    return;
+  }
   assert.equal(await run(jsSchema, `query { q }`), {
     errors: [{ message: 'The subscription field "q" is not defined.', locations: [{ line: 1, column: 9 }] }],
   });

@@ -3,7 +3,8 @@
 // addExplain (the `explain` execution option). Never plans a second time, never runs a step, and never
 // imports request/, which imports this.
 
-import { GraphQLError, Kind, getVariableValues, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { GraphQLError, Kind, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { coerceVariableValues } from "../planning/graphqlAdapter.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { planCacheFor } from "../planning/planCache.js";
 import { buildOperationPlan } from "../planning/planner.js";
@@ -49,7 +50,7 @@ export function explainPlan(
   const chosen = getOperation(document, operationName);
   if (chosen instanceof GraphQLError) throw chosen;
   const { operation, fragments } = chosen;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
+  const coerced = coerceVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
   const values = coerced.coerced ?? withConditionsShown(document, variableValues ?? {});
   const limits = resolveLimits(schema, undefined);
   const plan = planCacheFor(schema).getOperationPlan(schema, document, operationName, operation, fragments, values, limits);

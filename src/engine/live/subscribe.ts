@@ -5,7 +5,6 @@
 import {
   GraphQLError,
   defaultFieldResolver,
-  getArgumentValues,
   locatedError,
   type ExecutionArgs,
   type ExecutionResult,
@@ -27,6 +26,7 @@ import { FlaggedValue } from "../flags.js";
 import type { PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { getOperation } from "../planning/getOperation.js";
+import { SOURCE_NOT_A_STREAM_IS_FIELD_ERROR, argumentValues, assertSubscriptionOperation, resolveInfoExtras, variableValuesFor } from "../planning/graphqlAdapter.js";
 import { isLiveOperation, liveOperationError, liveQuery, type LiveOptions } from "./live.js";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -122,6 +122,7 @@ async function createSourceEventStream(
       const resolve: GraphQLFieldResolver<unknown, unknown> =
         fieldDef.subscribe ?? (args.subscribeFieldResolver as GraphQLFieldResolver<unknown, unknown> | undefined) ?? defaultFieldResolver;
       const info: GraphQLResolveInfo = {
+        ...resolveInfoExtras(request),
         fieldName,
         fieldNodes,
         returnType: fieldDef.type,
@@ -131,19 +132,22 @@ async function createSourceEventStream(
         fragments: plan.fragments as GraphQLResolveInfo["fragments"],
         rootValue: args.rootValue,
         operation: plan.operation,
-        variableValues: request.variableValues as GraphQLResolveInfo["variableValues"],
+        variableValues: variableValuesFor(request.variableValues),
       };
-      const fieldArgs = getArgumentValues(fieldDef, fieldNodes[0]!, request.variableValues as Record<string, unknown>);
+      const fieldArgs = argumentValues(fieldDef, fieldNodes[0]!, request.variableValues);
       eventStream = await resolve(args.rootValue, fieldArgs, args.contextValue, info);
     }
     if (eventStream instanceof Error) throw eventStream;
+    if (SOURCE_NOT_A_STREAM_IS_FIELD_ERROR && !isAsyncIterable(eventStream)) throw new GraphQLError(notAStream(eventStream));
   } catch (error) {
     return { errors: [locatedError(error, fieldNodes, path)] };
   }
   // As in graphql-js: a source that is not a stream is a programming error, so the promise rejects.
-  if (!isAsyncIterable(eventStream)) throw new Error(`Subscription field must return Async Iterable. Received: ${inspect(eventStream)}.`);
+  if (!isAsyncIterable(eventStream)) throw new Error(notAStream(eventStream));
   return eventStream;
 }
+
+const notAStream = (value: unknown) => `Subscription field must return Async Iterable. Received: ${inspect(value)}.`;
 
 /**
  * graphql-js's `subscribe`: a promise of an async iterator of results (one per event), or of a result with
@@ -163,6 +167,7 @@ export async function subscribe(
   const prepared = prepareRequest(args);
   if ("errors" in prepared) return { errors: prepared.errors };
   const { request } = prepared;
+  assertSubscriptionOperation(request.plan.operation);
   const source = await createSourceEventStream(args, request);
   if (!isAsyncIterable(source)) return maskErrors(source, args);
   // Each event's result is finished as execute finishes a request's: internal errors masked (spec/errors.md),

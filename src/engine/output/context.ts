@@ -11,6 +11,7 @@ import { promisedItemsOf } from "../promisedItems.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { valueAt, type Bucket, type RequestState, type ResponseData } from "../execution/bucket.js";
+import { OUTPUT_COERCION_NAME } from "../planning/graphqlAdapter.js";
 
 /**
  * graphql-js's CollectedErrors: an error is recorded at the position it nulled; an error arriving under a
@@ -170,7 +171,7 @@ export function abandon(items: unknown[], upTo: number): void {
 export function completeLeafValue(type: GraphQLLeafType, result: unknown): unknown {
   const serialized = type.serialize(result);
   if (serialized == null) {
-    throw new Error(`Expected \`${inspect(type)}.serialize(${inspect(result)})\` to return non-nullable value, returned: ${inspect(serialized)}`);
+    throw new Error(`Expected \`${inspect(type)}.${OUTPUT_COERCION_NAME}(${inspect(result)})\` to return non-nullable value, returned: ${inspect(serialized)}`);
   }
   return serialized;
 }

@@ -4,7 +4,8 @@
 // uses the same text; these are for callers who move plans themselves (a build step, a deploy). Never
 // exports a plan that holds an unnamed closure.
 
-import { GraphQLError, getVariableValues, isInputType, typeFromAST, valueFromAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, isInputType, typeFromAST, valueFromAST, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { coerceVariableValues } from "../planning/graphqlAdapter.js";
 import { getOperation } from "../planning/getOperation.js";
 import { planCacheFor } from "../planning/planCache.js";
 import { resolveLimits } from "../limits.js";
@@ -26,7 +27,7 @@ export { schemaFingerprint } from "./fingerprint.js";
 function chooseOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variableValues: { readonly [name: string]: unknown } | undefined) {
   const chosen = getOperation(document, operationName);
   if (chosen instanceof GraphQLError) throw chosen;
-  const coerced = getVariableValues(schema, chosen.operation.variableDefinitions ?? [], variableValues ?? {});
+  const coerced = coerceVariableValues(schema, chosen.operation.variableDefinitions ?? [], variableValues ?? {});
   if (coerced.errors && variableValues !== undefined) throw coerced.errors[0]!;
   return { ...chosen, variables: coerced.errors ? withDefaults(schema, chosen.operation) : coerced.coerced };
 }

@@ -7,7 +7,6 @@ import {
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
-  getDirectiveValues,
   isAbstractType,
   typeFromAST,
   type FieldNode,
@@ -18,6 +17,7 @@ import {
   type InlineFragmentNode,
   type SelectionSetNode,
 } from "graphql";
+import { directiveValues } from "./graphqlAdapter.js";
 
 /** What collecting fields reads, and where it records the variables it decided on. */
 export interface CollectContext {
@@ -121,9 +121,9 @@ function shouldIncludeNode(ctx: CollectContext, node: FieldNode | InlineFragment
       if (arg.value.kind === Kind.VARIABLE) ctx.recordConstraint(arg.value.name.value, ctx.variableValues[arg.value.name.value]);
     }
   }
-  const skip = getDirectiveValues(GraphQLSkipDirective, node, ctx.variableValues);
+  const skip = directiveValues(GraphQLSkipDirective, node, ctx.variableValues);
   if (skip?.if === true) return false;
-  const include = getDirectiveValues(GraphQLIncludeDirective, node, ctx.variableValues);
+  const include = directiveValues(GraphQLIncludeDirective, node, ctx.variableValues);
   if (include?.if === false) return false;
   return true;
 }

@@ -4,6 +4,7 @@
 // (spec/plan-cache.md, FastArguments; the variables themselves are request/fastVariables.ts).
 
 import { GraphQLNonNull, Kind, type FieldNode, type GraphQLField } from "graphql";
+import { defaultValueOf } from "./graphqlAdapter.js";
 
 /** One argument as FastArguments reads it: from a variable, or its default (`variable` null). */
 interface FastArgument {
@@ -26,7 +27,8 @@ function argumentPlan(fieldDef: GraphQLField<unknown, unknown>, node: FieldNode)
     const given = nodes.find((n) => n.name.value === arg.name);
     if (given === undefined) {
       // No argument: its default, or nothing (a missing non-null argument is graphql-js's error to give).
-      if (arg.defaultValue !== undefined) plan.push({ name: arg.name, variable: null, defaultValue: arg.defaultValue });
+      const defaultValue = defaultValueOf(arg);
+      if (defaultValue !== undefined) plan.push({ name: arg.name, variable: null, defaultValue });
       else if (arg.type instanceof GraphQLNonNull) {
         plan = null;
         break;

@@ -2,11 +2,12 @@
 // argument value (literal, variable, nested input, default applied). Arguments never vary per entry,
 // so every argument step is global: it runs once per request, never once per entry.
 
-import { getArgumentValues, Kind, type FieldNode, type GraphQLField, type ValueNode } from "graphql";
+import { Kind, type FieldNode, type GraphQLField, type ValueNode } from "graphql";
 import { Step, type ExecutionDetails, type StepValue } from "../step.js";
 import { constant, ConstantStep } from "./steps/constant.js";
 import { registerStepClass } from "../stepRegistry.js";
 import { fastArguments } from "./fastArguments.js";
+import { argumentValues } from "./graphqlAdapter.js";
 
 /** Coerces a field's arguments from the request's variables, once per request. */
 class FieldArgumentsStep extends Step<Record<string, unknown>> {
@@ -26,7 +27,7 @@ class FieldArgumentsStep extends Step<Record<string, unknown>> {
     // Plain variables are taken as they are (FastArguments); else graphql-js's own coercion, which throws its
     // own errors (the engine turns a throw into an error at the field's path).
     const variables = request.variableValues as Record<string, unknown>;
-    return [fastArguments(this.fieldDef, this.fieldNode, variables) ?? getArgumentValues(this.fieldDef, this.fieldNode, variables)];
+    return [fastArguments(this.fieldDef, this.fieldNode, variables) ?? argumentValues(this.fieldDef, this.fieldNode, variables)];
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {
@@ -72,7 +73,7 @@ export class FieldArgs<TArgs = any> {
       const dynamic = (this.fieldNode.arguments ?? []).some((a) => hasVariables(a.value));
       this.$all = dynamic
         ? new FieldArgumentsStep(this.fieldDef, this.fieldNode)
-        : constant(getArgumentValues(this.fieldDef, this.fieldNode, {}));
+        : constant(argumentValues(this.fieldDef, this.fieldNode, {}));
     }
     return this.$all;
   }

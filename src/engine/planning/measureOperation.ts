@@ -28,6 +28,7 @@ import {
   type ValueNode,
 } from "graphql";
 import { limitError, depthMessage, type Limits } from "../limits.js";
+import { defaultValueOf } from "./graphqlAdapter.js";
 
 /**
  * A size the cost multiplies by, known per request: the page size variable `name` gives, or `fallback` when
@@ -270,7 +271,8 @@ function pageSizeOf(node: FieldNode, fieldDef: GraphQLField<unknown, unknown>): 
   for (const name of ["first", "last"]) {
     const argDef = fieldDef.args.find((a) => a.name === name);
     if (argDef === undefined) continue;
-    const declared = typeof argDef.defaultValue === "number" && argDef.defaultValue >= 0 ? argDef.defaultValue : null;
+    const defaultValue = defaultValueOf(argDef);
+    const declared = typeof defaultValue === "number" && defaultValue >= 0 ? defaultValue : null;
     const arg = node.arguments?.find((a) => a.name.value === name);
     if (arg === undefined) {
       if (declared !== null) return declared;

@@ -14,6 +14,7 @@ import type {
   OperationDefinitionNode,
 } from "graphql";
 import type { ExecutionDetails, RequestInfo } from "../step.js";
+import { resolveInfoExtras, variableValuesFor } from "./graphqlAdapter.js";
 
 /** graphql-js's response path: a linked list from the leaf back to the root. */
 export interface Path {
@@ -58,7 +59,7 @@ export function buildResolveInfo(field: FieldContext, request: RequestInfo, entr
   } else {
     path = { prev: entryPath, key: field.responseKey, typename: field.parentType.name };
   }
-  return {
+  const info: GraphQLResolveInfo = {
     fieldName: field.fieldName,
     fieldNodes: field.fieldNodes,
     returnType: field.returnType,
@@ -68,8 +69,10 @@ export function buildResolveInfo(field: FieldContext, request: RequestInfo, entr
     fragments: field.fragments as GraphQLResolveInfo["fragments"],
     rootValue: request.rootValue,
     operation: field.operation,
-    variableValues: request.variableValues as GraphQLResolveInfo["variableValues"],
+    variableValues: variableValuesFor(request.variableValues),
   };
+  const extras = resolveInfoExtras(request);
+  return extras === null ? info : Object.assign(info, extras);
 }
 
 /** Internal: the engine passes each entry's response path to the steps that need it. */

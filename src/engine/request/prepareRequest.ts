@@ -2,9 +2,10 @@
 // operation chosen, the variables coerced, the limits in force, then the plan (the plan cache, and on a miss
 // its store tier), each once and in that order. Request errors are exactly graphql-js's. Never runs a step.
 
-import { GraphQLError, assertValidSchema, getVariableValues, locatedError, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, assertValidSchema, locatedError, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
 import { fastVariables } from "./fastVariables.js";
+import { coerceVariableValues, rememberVariableInputs } from "../planning/graphqlAdapter.js";
 import { planCacheFor, type CachedOperation } from "../planning/planCache.js";
 import { checkRequestLimits } from "../planning/measureOperation.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
@@ -105,11 +106,12 @@ function startRequest(args: GraphscaleExecutionArgs): Started | { errors: readon
     const fast = fastVariables(schema, definitions, args.variableValues ?? {});
     if (fast !== null) {
       variableValues = fast;
+      rememberVariableInputs(fast, schema, definitions, args.variableValues ?? {});
     } else {
-      const coerced = getVariableValues(schema, definitions, args.variableValues ?? {}, {
+      const coerced = coerceVariableValues(schema, definitions, args.variableValues ?? {}, {
         maxErrors: args.options?.maxCoercionErrors ?? 50,
         hideSuggestions: args.hideSuggestions ?? false,
-      } as { maxErrors: number });
+      });
       if (coerced.errors) return { errors: coerced.errors.map((error) => variableError(error, operation)) };
       variableValues = coerced.coerced;
     }

@@ -2,13 +2,14 @@
 // the default field resolver) per entry with exactly graphql-js's arguments and settles what graphql-js
 // would await, so any graphql-js schema runs unchanged. The only step that calls user code per entry.
 
-import { getArgumentValues, isListType, isNonNullType, type GraphQLField, type GraphQLFieldResolver, type GraphQLOutputType } from "graphql";
+import { isListType, isNonNullType, type GraphQLField, type GraphQLFieldResolver, type GraphQLOutputType } from "graphql";
 import { Step, type ExecutionDetails, type RequestInfo } from "../../step.js";
 import { fail, ListIterationError } from "../../flags.js";
 import { isIterableObject, isPromiseLike } from "../../promiseOrValue.js";
 import { buildResolveInfo, type EngineRequest, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { recordPromisedItems, recordItemSettlement } from "../../promisedItems.js";
 import { registerStepClass } from "../../stepRegistry.js";
+import { argumentValues } from "../graphqlAdapter.js";
 
 /**
  * Calls a field's `resolve` (or the request's `fieldResolver`, or graphql-js's default property access)
@@ -44,7 +45,7 @@ export class ResolverStep extends Step<unknown> {
   private argumentsFor(request: RequestInfo): Record<string, unknown> {
     return this.fieldDef.args.length === 0
       ? {}
-      : getArgumentValues(this.fieldDef, this.field.fieldNodes[0]!, request.variableValues as Record<string, unknown>);
+      : argumentValues(this.fieldDef, this.field.fieldNodes[0]!, request.variableValues as Record<string, unknown>);
   }
 
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {

@@ -1,0 +1,136 @@
+// GraphqlAdapter: the one module that knows graphql-js 16 from 17 (spec/graphql-versions.md) where their APIs
+// differ — the variable-values shape, argument and directive coercion, the resolve info. The engine keeps
+// variables as a plain coerced map on both majors; only this module turns it into 17's shape. Nothing else in
+// the engine imports the APIs named here; never holds per-entry state.
+
+import * as graphql from "graphql";
+import {
+  GraphQLError,
+  getArgumentValues,
+  getDirectiveValues,
+  getVariableValues,
+  versionInfo,
+  type DirectiveNode,
+  type FieldNode,
+  type GraphQLDirective,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type VariableDefinitionNode,
+} from "graphql";
+
+/** The installed graphql-js major (16 or 17). */
+export const GRAPHQL_MAJOR: number = versionInfo.major;
+const V17 = GRAPHQL_MAJOR >= 17;
+
+/** Coerced variable values as the engine keeps them: name → value, on both majors. */
+export type VariableMap = { readonly [name: string]: unknown };
+
+/** graphql 17's VariableValues: the coerced map and, per variable, where its value came from. */
+interface VariableValues17 {
+  readonly sources: { readonly [name: string]: unknown };
+  readonly coerced: VariableMap;
+}
+
+type CoercedOrErrors = { coerced: { [name: string]: unknown }; errors?: undefined } | { errors: readonly GraphQLError[]; coerced?: undefined };
+
+// graphql 17 only: the VariableValues behind a coerced map, or how to make it (a map read by FastVariables has no
+// sources until something asks). Keyed by the map itself, so it lives exactly as long as the request's variables.
+const versioned = new WeakMap<object, VariableValues17 | (() => VariableValues17)>();
+const NO_SOURCES: { readonly [name: string]: unknown } = Object.freeze(Object.create(null));
+
+/** spec: CoerceVariableValues — graphql-js's getVariableValues, answered in one shape on both majors. */
+export function coerceVariableValues(
+  schema: GraphQLSchema,
+  definitions: readonly VariableDefinitionNode[],
+  inputs: VariableMap,
+  options?: { maxErrors?: number; hideSuggestions?: boolean },
+): CoercedOrErrors {
+  const result = (getVariableValues as (...args: unknown[]) => Record<string, unknown>)(schema, definitions, inputs, options);
+  if (result.errors) return { errors: result.errors as readonly GraphQLError[] };
+  if (!V17) return { coerced: result.coerced as { [name: string]: unknown } };
+  const values = result.variableValues as VariableValues17;
+  versioned.set(values.coerced, values);
+  return { coerced: values.coerced as { [name: string]: unknown } };
+}
+
+/**
+ * A map coerced without graphql-js (FastVariables): on graphql 17 remember the inputs it came from, so the
+ * VariableValues that arguments, directives and resolvers see is graphql-js's own, built once when first asked.
+ */
+export function rememberVariableInputs(coerced: VariableMap, schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[], inputs: VariableMap): void {
+  if (!V17) return;
+  versioned.set(coerced, () => {
+    const result = (getVariableValues as (...args: unknown[]) => Record<string, unknown>)(schema, definitions, inputs);
+    return (result.variableValues as VariableValues17 | undefined) ?? { sources: NO_SOURCES, coerced };
+  });
+}
+
+/** spec: VariableValuesFor — the variables as the installed graphql-js takes them: the map (16), VariableValues (17). */
+export function variableValuesFor(variables: VariableMap): GraphQLResolveInfo["variableValues"] {
+  if (!V17) return variables as GraphQLResolveInfo["variableValues"];
+  let found = versioned.get(variables);
+  if (typeof found === "function") versioned.set(variables, (found = found()));
+  // A map the engine made itself (no variables declared, literal-only arguments): nothing came from a request.
+  return (found ?? { sources: NO_SOURCES, coerced: variables }) as unknown as GraphQLResolveInfo["variableValues"];
+}
+
+/**
+ * How `subscribe` treats what graphql 17 checks differently: an operation that is not a subscription throws
+ * (16 runs it on the subscription type), and a source that is not a stream is a field error in `{ errors }`
+ * (16 rejects). Called once the request's variables are coerced, as graphql 17 checks.
+ */
+export function assertSubscriptionOperation(operation: OperationDefinitionNode): void {
+  if (V17 && operation.operation !== "subscription") throw new GraphQLError("Expected subscription operation.");
+}
+export const SOURCE_NOT_A_STREAM_IS_FIELD_ERROR = V17;
+
+/** The leaf type method graphql-js's errors name for output coercion: 17 renamed `serialize` `coerceOutputValue`. */
+export const OUTPUT_COERCION_NAME = V17 ? "coerceOutputValue" : "serialize";
+
+/** graphql-js's getArgumentValues for a field (or directive) node, with the engine's variables. */
+export function argumentValues(def: GraphQLField<unknown, unknown> | GraphQLDirective, node: FieldNode | DirectiveNode, variables: VariableMap): { [name: string]: unknown } {
+  return (getArgumentValues as (...args: unknown[]) => { [name: string]: unknown })(def, node, variableValuesFor(variables));
+}
+
+/** graphql-js's getDirectiveValues (e.g. @skip/@include on a selection), with the engine's variables. */
+export function directiveValues(directive: GraphQLDirective, node: { readonly directives?: readonly DirectiveNode[] }, variables: VariableMap): { [name: string]: unknown } | undefined {
+  return (getDirectiveValues as (...args: unknown[]) => { [name: string]: unknown } | undefined)(directive, node, variableValuesFor(variables));
+}
+
+/**
+ * What graphql 17's resolve info adds to 16's: the request's abort signal and the async-work helpers; made once
+ * per request (the request the engine hands its steps carries the caller's signal as `callerSignal`).
+ */
+export function resolveInfoExtras(request: object): object | null {
+  if (!V17) return null;
+  let extras = infoExtras.get(request);
+  if (extras === undefined) {
+    const signal = (request as { readonly callerSignal?: AbortSignal | null }).callerSignal ?? undefined;
+    infoExtras.set(request, (extras = { getAbortSignal: () => signal, getAsyncHelpers: () => ASYNC_HELPERS }));
+  }
+  return extras;
+}
+const infoExtras = new WeakMap<object, object>();
+// The engine waits for what resolvers return itself; tracked work has nothing more to delay.
+const ASYNC_HELPERS = Object.freeze({ promiseAll: <T>(values: ReadonlyArray<PromiseLike<T> | T>) => Promise.all(values), track: () => undefined });
+
+// graphql 17 keeps an argument's (or input field's) default as `default: { literal } | { value }`, coerced when
+// used; `defaultValue` is left for configs that still give it. Coerced once per argument, as graphql-js memoizes it.
+const coercedDefaults = new WeakMap<object, unknown>();
+type Default17 = { readonly literal?: unknown; readonly value?: unknown } | undefined;
+
+/** An argument's or input field's default value, coerced (undefined when it has none), on both majors. */
+export function defaultValueOf(arg: GraphQLArgument | GraphQLInputField): unknown {
+  if (!V17) return arg.defaultValue;
+  const given = (arg as unknown as { readonly default: Default17 }).default;
+  if (given === undefined) return arg.defaultValue;
+  if (coercedDefaults.has(arg)) return coercedDefaults.get(arg);
+  const coerce = graphql as unknown as Record<string, (input: unknown, type: unknown) => unknown>;
+  const value = given.literal !== undefined ? coerce.coerceInputLiteral!(given.literal, arg.type) : coerce.coerceInputValue!(given.value, arg.type);
+  coercedDefaults.set(arg, value);
+  return value;
+}
