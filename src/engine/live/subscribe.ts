@@ -28,6 +28,7 @@ import type { PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { getOperation } from "../planning/getOperation.js";
 import { isLiveOperation, liveOperationError, liveQuery, type LiveOptions } from "./live.js";
+import { admitLiveQuery } from "./liveRouter.js";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function";
@@ -158,6 +159,8 @@ export async function subscribe(
     if (error !== null) return { errors: [error] };
     const prepared = prepareRequest(args);
     if ("errors" in prepared) return { errors: prepared.errors };
+    const refused = admitLiveQuery(args.live!.maxLiveQueries);
+    if (refused !== null) return { errors: [refused] };
     return liveQuery(args, args.live!);
   }
   const prepared = prepareRequest(args);
