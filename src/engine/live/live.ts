@@ -10,7 +10,7 @@ import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
-import { liveRouterOf, releaseLiveQuery, type LiveChange, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
+import { liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
 
 /** `directive @live on QUERY` — add it to a schema's directives so documents using it validate. */
 export const GraphQLLiveDirective = new GraphQLDirective({
@@ -31,6 +31,8 @@ export interface LiveOptions {
   subtrees?: boolean;
   /** true: every result sent carries `extensions.deps` (key → version, per path); by default none does. */
   deps?: boolean;
+  /** false: this live query's runs never share step calls with other live queries' (MultiplexReruns; default true). */
+  multiplex?: boolean;
   /** Live queries this process may hold (AdmitLiveQuery; default 20,000): a new one past it gets LIVE_QUERY_LIMIT. */
   maxLiveQueries?: number;
   /** The member naming an object in a list, for patches: list items are diffed by it (default "id"). */
@@ -162,7 +164,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       if (!("full" in outcome)) return outcome;
       reason = outcome.full;
     }
-    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs)), reason };
+    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs, live.multiplex === false ? null : multiplexReruns(live.source))), reason };
   };
   void (async () => {
     let last: string | null = null;

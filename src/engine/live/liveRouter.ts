@@ -5,6 +5,8 @@
 // hears every change (its next keys are not known yet), and a lost feed (null) reaches every query.
 
 import { GraphQLError } from "graphql";
+import { StepBatcher } from "../batching/stepBatcher.js";
+import type { StepCaller } from "../execution/bucket.js";
 
 /** A change a source announces: it touches some keys (naming their routes when it can); null when some may have been missed. */
 export type LiveChange = { touches(key: string): boolean; readonly routes?: Iterable<string> } | null;
@@ -89,6 +91,15 @@ export function liveRouterOf(source: LiveSource): LiveRouter {
   return router;
 }
 
+/**
+ * spec: MultiplexReruns — the StepCaller of the runs of every live query on a source: the runs one
+ * invalidation starts reach each step in the same turn, so the step runs once for all of them (one joint
+ * call, cross-request batching's, each run receiving its own entries' values and dependency records).
+ */
+export function multiplexReruns(source: LiveSource): StepCaller {
+  return liveRouterOf(source).batcher.callStep;
+}
+
 export class LiveRouter {
   private readonly entries = new Map<LiveSubscriber, Entry>();
   /** Route → the idle live queries with a key under it. */
@@ -96,6 +107,8 @@ export class LiveRouter {
   /** Idle live queries with a key that has no route, and running ones: offered every change. */
   private readonly offeredAll = new Set<Entry>();
   private stopListening: (() => void) | null = null;
+  /** The step calls of every run of the live queries on the source (MultiplexReruns). */
+  readonly batcher = new StepBatcher(false);
   /** Changes told to this router and live queries each reached (the routing test counts them). */
   readonly stats = { changes: 0, reached: 0 };
 
