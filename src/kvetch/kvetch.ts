@@ -26,7 +26,7 @@ import { indexValueKey, shardOfId } from "./shard.js";
 import type { ShardMap } from "./shard.js";
 import { orThrow, reportDerivedWriteFailure, storeOf, testHooksOf } from "./store.js";
 import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./store.js";
-import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow } from "./reactivity.js";
+import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow, routeOf } from "./reactivity.js";
 import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
 import { migrateTopology, openTopology } from "./topologyJoin.js";
@@ -444,6 +444,9 @@ export class Kvetch {
   onInvalidate(listener: (change: DependencyChange | null) => void, ended?: InvalidationsEnded): () => void {
     return onInvalidate(this.store, listener, ended);
   }
+
+  /** A dependency key's route (its tag), named by the invalidations touching it in `change.routes`; null for a key it cannot name. */
+  routeOf = (key: string): string | null => routeOf(this.store, key);
 
   /** Ends its invalidation listeners (and live queries), then closes every shard pool and the cache; rejects with the first failure. */
   async close(): Promise<void> {

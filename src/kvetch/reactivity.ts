@@ -11,6 +11,8 @@ export type DependencyVersions = Readonly<Record<string, number | null>>;
 /** What an invalidation listener is told: which keys a write touched, or null when anything may have. */
 export interface DependencyChange {
   touches(key: string): boolean;
+  /** The routes (RouteOf) of the keys it touches: a live router finds the live queries reached through them. */
+  readonly routes: readonly string[];
 }
 
 /** Most tags a store remembers for the keys it was asked about (cleared, not evicted, beyond it). */
@@ -167,6 +169,21 @@ export function onInvalidate(store: Store, listener: (change: DependencyChange |
   };
 }
 
+/**
+ * spec: RouteOf — a key's route is its dependency tag (keys sharing a tag, such as an edge list's `edges:` and
+ * `count:` keys, are touched together); null for a key Kvetch cannot name (a live router then asks `touches`).
+ */
+export function routeOf(store: Store, key: string): string | null {
+  const known = rememberedTags(store);
+  const tag = known.get(key);
+  if (tag !== undefined) return tag;
+  try {
+    return tagOfKey(store, known, [key], 0, "routeOf");
+  } catch {
+    return null;
+  }
+}
+
 function listen(store: Store, listener: (change: DependencyChange | null) => void): () => void {
   // Live queries ask about the same keys on every write: their tags are worked out once (bounded).
   const known = rememberedTags(store);
@@ -189,6 +206,6 @@ function listen(store: Store, listener: (change: DependencyChange | null) => voi
   return store.deps.listen((tags) => {
     if (tags === null) return listener(null);
     const set = new Set(tags);
-    listener({ touches: (key: string) => touches(set, key) });
+    listener({ touches: (key: string) => touches(set, key), routes: tags });
   });
 }

@@ -80,7 +80,7 @@ test("live boards with patch: keys with ~ and / are escaped (~0, ~1) and the pat
   await live.stop();
 });
 
-test("live boards with patch and 600 random writes (errors, nulls, lists reordered): replaying every patch gives a fresh execute's result", async () => {
+test("live boards with patch and 1,000 seeded random writes (errors, nulls, lists reordered, diffed by id): replaying every patch gives a fresh execute's result", async () => {
   const store = seededBoards();
   const ids = ["b1", "b2", "b3"];
   const live = await follow({ schema: boardSchema, document: parse(boardQuery), variableValues: { ids }, contextValue: { store } }, { source: store, patch: true }, () => store.calls);
@@ -88,7 +88,7 @@ test("live boards with patch and 600 random writes (errors, nulls, lists reorder
   const next = (n: number) => ((rnd = (rnd * 1103515245 + 12345) % 2147483648), Math.floor(rnd / 65536) % n);
   const cards = ["c1", "c2", "c3", "c4", "c5"];
   const shuffled = () => cards.filter(() => next(2) === 0).sort(() => next(3) - 1);
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1000; i++) {
     const kind = next(6);
     const board = ids[next(3)]!;
     const card = cards[next(5)]!;
@@ -108,6 +108,8 @@ test("live boards with patch and 600 random writes (errors, nulls, lists reorder
   assert.equal(documents.at(-1), JSON.parse(fresh));
   assert.equal(documents, live.runs.filter((r) => r.sent).map((r) => documentOf(r.result)));
   assert.ok(live.sent.length > 100, `many patches sent: ${live.sent.length}`);
+  const ops = live.sent.slice(1).flatMap((value) => (value as { patch: { op: string }[] }).patch.map((op) => op.op));
+  assert.ok(ops.includes("move"), "reordered cards are moved by id");
   await live.stop();
 });
 

@@ -168,8 +168,8 @@ export async function until(done: () => boolean | Promise<boolean>, turns = 2000
   return done();
 }
 
-/** RFC 6902 applied as the RFC says (add, remove, replace; RFC 6901 pointers), on a copy of `document`. */
-export function applyPatch(document: unknown, patch: ReadonlyArray<{ op: string; path: string; value?: unknown }>): unknown {
+/** RFC 6902 applied as the RFC says (add, remove, replace, move; RFC 6901 pointers), on a copy of `document`. */
+export function applyPatch(document: unknown, patch: ReadonlyArray<{ op: string; path: string; value?: unknown; from?: string }>): unknown {
   let doc: unknown = structuredClone(document);
   for (const op of patch) {
     if (op.path === "") {
@@ -177,28 +177,43 @@ export function applyPatch(document: unknown, patch: ReadonlyArray<{ op: string;
       doc = structuredClone(op.value);
       continue;
     }
-    if (!op.path.startsWith("/")) throw new Error(`applyPatch: bad pointer ${op.path}`);
-    const tokens = op.path.slice(1).split("/").map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
-    const last = tokens.pop()!;
-    let parent: any = doc;
-    for (const token of tokens) {
-      parent = Array.isArray(parent) ? parent[arrayIndex(token, parent.length - 1)] : parent[token];
-      if (parent === null || typeof parent !== "object") throw new Error(`applyPatch: ${op.path} does not exist`);
-    }
-    if (Array.isArray(parent)) {
-      if (op.op === "add") parent.splice(last === "-" ? parent.length : arrayIndex(last, parent.length), 0, structuredClone(op.value));
-      else if (op.op === "remove") parent.splice(arrayIndex(last, parent.length - 1), 1);
-      else if (op.op === "replace") parent[arrayIndex(last, parent.length - 1)] = structuredClone(op.value);
-      else throw new Error(`applyPatch: unknown op ${op.op}`);
-    } else {
-      const has = Object.prototype.hasOwnProperty.call(parent, last);
-      if (op.op === "add") parent[last] = structuredClone(op.value);
-      else if (op.op === "remove" && has) delete parent[last];
-      else if (op.op === "replace" && has) parent[last] = structuredClone(op.value);
-      else throw new Error(`applyPatch: ${op.op} ${op.path}: no such member`);
-    }
+    if (op.op === "move") {
+      // RFC 6902 §4.4: the value at `from` is removed, then added at `path` (evaluated after the removal).
+      const [parent, last] = locate(doc, op.from ?? "");
+      const value = Array.isArray(parent) ? parent[arrayIndex(last, parent.length - 1)] : parent[last];
+      change(doc, "remove", op.from!, undefined);
+      change(doc, "add", op.path, value);
+    } else change(doc, op.op, op.path, structuredClone(op.value));
   }
   return doc;
+}
+
+function locate(doc: unknown, path: string): [any, string] {
+  if (!path.startsWith("/")) throw new Error(`applyPatch: bad pointer ${path}`);
+  const tokens = path.slice(1).split("/").map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const last = tokens.pop()!;
+  let parent: any = doc;
+  for (const token of tokens) {
+    parent = Array.isArray(parent) ? parent[arrayIndex(token, parent.length - 1)] : parent[token];
+    if (parent === null || typeof parent !== "object") throw new Error(`applyPatch: ${path} does not exist`);
+  }
+  return [parent, last];
+}
+
+function change(doc: unknown, op: string, path: string, value: unknown): void {
+  const [parent, last] = locate(doc, path);
+  if (Array.isArray(parent)) {
+    if (op === "add") parent.splice(last === "-" ? parent.length : arrayIndex(last, parent.length), 0, value);
+    else if (op === "remove") parent.splice(arrayIndex(last, parent.length - 1), 1);
+    else if (op === "replace") parent[arrayIndex(last, parent.length - 1)] = value;
+    else throw new Error(`applyPatch: unknown op ${op}`);
+  } else {
+    const has = Object.prototype.hasOwnProperty.call(parent, last);
+    if (op === "add") parent[last] = value;
+    else if (op === "remove" && has) delete parent[last];
+    else if (op === "replace" && has) parent[last] = value;
+    else throw new Error(`applyPatch: ${op} ${path}: no such member`);
+  }
 }
 
 function arrayIndex(token: string, max: number): number {

@@ -103,7 +103,7 @@ export class StepBatcher {
   /**
    * spec: MayJoinRequests — whether a step call may join other requests' calls: an asynchronous step
    * without side effects that depends on something, not opted out, not known to read the request, in a
-   * query that does not record its dependencies.
+   * query (one recording its dependencies too: the joint call hands each record to its request's own).
    */
   private mayJoinRequests(request: RequestState, step: Step): boolean {
     return (
@@ -112,8 +112,7 @@ export class StepBatcher {
       step.dependencies.length > 0 &&
       crossRequestOf(step) !== false &&
       !this.readsRequest.has(step) &&
-      request.plan.operation.operation === "query" &&
-      (request.deps ?? null) === null
+      request.plan.operation.operation === "query"
     );
   }
 
@@ -372,9 +371,26 @@ class JointDetails implements ResolverExecutionDetails {
     return controller.signal;
   }
 
-  /** Requests recording dependencies never join a call (MayJoinRequests). */
+  /** Each entry's record goes to its own request's dependencies (null when no request in the call records them). */
   get deps(): StepDependencies | null {
-    return null;
+    const own = this.parts.map((part) => part.details.deps);
+    if (own.every((deps) => deps === null)) return null;
+    // The joint call's entries are the parts' entries end to end: entry → part, found once per call.
+    const starts: number[] = [];
+    let at = 0;
+    for (const part of this.parts) (starts.push(at), (at += part.details.count));
+    return {
+      record(entry: number, key: string, version: number | null): void {
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (starts[mid]! <= entry) lo = mid;
+          else hi = mid - 1;
+        }
+        own[lo]?.record(entry - starts[lo]!, key, version);
+      },
+    };
   }
 
   entryPaths(): ReadonlyArray<Path | undefined> {

@@ -11,6 +11,7 @@ import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
+import { liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
 
 /** `directive @live on QUERY` — add it to a schema's directives so documents using it validate. */
 export const GraphQLLiveDirective = new GraphQLDirective({
@@ -19,13 +20,7 @@ export const GraphQLLiveDirective = new GraphQLDirective({
   locations: [DirectiveLocation.QUERY],
 });
 
-/**
- * What a live query listens to: every invalidation, or null when some may have been missed; `ended` once
- * when the source will tell nothing more (a Kvetch that was closed), which ends the live query.
- */
-export interface LiveSource {
-  onInvalidate(listener: (change: { touches(key: string): boolean } | null) => void, ended?: (reason: Error) => void): () => void;
-}
+export type { LiveSource } from "./liveRouter.js";
 
 export interface LiveOptions {
   source: LiveSource;
@@ -35,6 +30,14 @@ export interface LiveOptions {
   patch?: boolean;
   /** false: every re-run is a full run of the operation (default true: only the subtrees a change reached). */
   subtrees?: boolean;
+  /** true: every result sent carries `extensions.deps` (key → version, per path); by default none does. */
+  deps?: boolean;
+  /** false: this live query's runs never share step calls with other live queries' (MultiplexReruns; default true). */
+  multiplex?: boolean;
+  /** Live queries this process may hold (AdmitLiveQuery; default 20,000): a new one past it gets LIVE_QUERY_LIMIT. */
+  maxLiveQueries?: number;
+  /** The member naming an object in a list, for patches: list items are diffed by it (default "id"). */
+  patchKey?: string;
   /** Told right before every run starts (the example server snapshots the store's counters there). */
   beforeRun?: (run: number) => void;
   /** Told after every run, with its result, sent or not (tests and the example page count re-runs). */
@@ -46,7 +49,7 @@ export interface LiveRunInfo {
   run: number;
   /** Whether a result went out (it differed from the last one sent). */
   sent: boolean;
-  /** The run's whole result (also when a patch was sent). */
+  /** The run's whole result (also when a patch was sent); `extensions.deps` only with `live: { deps: true }`. */
   result: ExecutionResult;
   /** What went out when `sent`: the result, or with `patch`, after the first, `{ patch }`. */
   value: ExecutionResult | LivePatchResult | null;
@@ -78,8 +81,6 @@ export function liveOperationError(operation: OperationDefinitionNode, live: Liv
   return null;
 }
 
-/** A change a source announces: it touches some keys; null when some may have been missed. */
-type Change = { touches(key: string): boolean } | null;
 
 /**
  * spec: LiveQuery — runs the operation with deps, sends the result, and when an invalidation heard since a
@@ -87,23 +88,23 @@ type Change = { touches(key: string): boolean } | null;
  * a lost feed means a full run; a result equal to the last one sent is not sent again.
  */
 export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerator<ExecutionResult, void, void> {
+  // Admitted by the caller (LiveQueryLimit): released when it ends.
   const queue: ExecutionResult[] = [];
   let waiting: ((r: IteratorResult<ExecutionResult, void>) => void) | null = null;
   let closed = false;
   let state: LiveState | null = null;
   let running = false;
-  let heard: Change[] = [];
+  let heard: LiveChange[] = [];
   const touched = new Set<string>();
   let missed = false;
   let wake: (() => void) | null = null;
   /** Resolved when the consumer takes the queued result (a run waits for that: a slow consumer holds one). */
   let taken: (() => void) | null = null;
   let runs = 0;
-  const note = (change: Change): void => {
+  const note = (change: LiveChange): void => {
     if (change === null) missed = true;
     else if (state !== null) for (const key of state.keys()) if (change.touches(key)) touched.add(key);
   };
-  let stopListening: (() => void) | null = null;
   const deliver = (result: ExecutionResult): void => {
     if (waiting !== null) {
       const w = waiting;
@@ -114,7 +115,8 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
   const finish = (): void => {
     if (closed) return;
     closed = true;
-    stopListening?.();
+    router.remove(subscriber);
+    releaseLiveQuery();
     wake?.();
     taken?.();
     if (waiting !== null) waiting({ done: true, value: undefined });
@@ -134,13 +136,28 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     finish();
   };
   const trace = liveTraceFor(args.schema);
-  stopListening = live.source.onInvalidate((change) => {
-    trace?.heard();
-    if (running) return void heard.push(change);
-    note(change);
-    if (missed || touched.size > 0) wake?.();
-  }, ended);
-  if (closed) stopListening(); // the source ended while it was being subscribed to
+  // Changes come through the source's router (RouteInvalidation): only those touching this query's keys.
+  // Each is heard while the write announcing it is the active span: that span is what the next run links to.
+  const router = liveRouterOf(live.source);
+  const subscriber: LiveSubscriber = {
+    touched: (keys) => {
+      trace?.heard();
+      for (const key of keys) touched.add(key);
+      wake?.();
+    },
+    heardWhileRunning: (change) => {
+      trace?.heard();
+      heard.push(change);
+    },
+    missed: () => {
+      trace?.heard();
+      if (running) return void heard.push(null);
+      missed = true;
+      wake?.();
+    },
+    ended,
+  };
+  router.add(subscriber);
   const run = async (): Promise<LiveRunOutcome & { reason?: string }> => {
     const keys = [...touched];
     touched.clear();
@@ -155,7 +172,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       if (!("full" in outcome)) return outcome;
       reason = outcome.full;
     }
-    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs)), reason };
+    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs, live.multiplex === false ? null : multiplexReruns(live.source))), reason };
   };
   void (async () => {
     let last: string | null = null;
@@ -163,20 +180,23 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     while (!closed) {
       running = true;
       heard = [];
+      router.running(subscriber);
       live.beforeRun?.(runs + 1);
       const outcome = await (trace === null ? run() : trace.traceLiveRun(runs + 1, run));
       state = outcome.state;
       running = false;
+      if (!closed) router.settle(subscriber, state?.keys() ?? []);
       for (const change of heard) note(change);
       heard = [];
-      const { result, kind, paths, reason } = outcome;
+      const { kind, paths, reason } = outcome;
+      const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
       const text = JSON.stringify({ data: result.data, errors: result.errors });
       // A run that ends after the iterator closed (return(), the source ended) sends nothing.
       const sent = !closed && text !== last;
       let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
       if (sent && live.patch === true) {
         const document: unknown = JSON.parse(text);
-        if (last !== null) value = { patch: diffJSON(lastDocument, document) };
+        if (last !== null) value = { patch: diffJSON(lastDocument, document, live.patchKey ?? "id") };
         lastDocument = document;
       }
       live.onRun?.({ run: ++runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
@@ -219,4 +239,12 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     [Symbol.asyncDispose]: async () => void stop(),
   } as AsyncGenerator<ExecutionResult, void, void>;
   return iterator;
+}
+
+/** A result without `extensions.deps` (sent only with `live: { deps: true }`); `extensions` dropped when nothing else is in it. */
+function withoutDeps(result: ExecutionResult): ExecutionResult {
+  if (result.extensions === undefined || !("deps" in result.extensions)) return result;
+  const { deps: _deps, ...extensions } = result.extensions;
+  const { extensions: _all, ...rest } = result;
+  return Object.keys(extensions).length === 0 ? rest : { ...rest, extensions };
 }

@@ -11,7 +11,7 @@ import { isPromiseLike } from "../promiseOrValue.js";
 import { maskErrors, toGraphQLError } from "../request/maskErrors.js";
 import { addExplain } from "../explain/index.js";
 import { newOutputContext } from "../output/context.js";
-import type { Bucket, RequestState } from "../execution/bucket.js";
+import type { Bucket, RequestState, StepCaller } from "../execution/bucket.js";
 import { boundRequest } from "../request/executeRequest.js";
 import { completePosition, executeKeepingRoot, executeSubtree, type SubtreeGroup } from "./executeSubtree.js";
 import { LiveState, liveSites, type PositionAt } from "./liveState.js";
@@ -26,15 +26,19 @@ export interface LiveRunOutcome {
   readonly paths: string[];
 }
 
-/** spec: RunLiveQueryInFull — the operation run as execute runs it with deps, keeping its buckets and the sites of its keys. */
-export async function runLiveQueryInFull(args: GraphscaleExecutionArgs): Promise<LiveRunOutcome> {
+/**
+ * spec: RunLiveQueryInFull — the operation run as execute runs it with deps, keeping its buckets and the
+ * sites of its keys; its step calls (and its subtree re-runs', which copy its request) go through `callStep`
+ * (MultiplexReruns).
+ */
+export async function runLiveQueryInFull(args: GraphscaleExecutionArgs, callStep: StepCaller | null = null): Promise<LiveRunOutcome> {
   // The plan store is asked on a plan-cache miss; the run waits for the load without its own timeout.
   const prepared = await prepareRequestWithStore({ ...args, deps: true }, {}, true);
   if ("errors" in prepared) {
     const result = prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
     return { result, state: null, kind: "full", paths: [""] };
   }
-  const request = prepared.request;
+  const request: RequestState = callStep === null ? prepared.request : { ...prepared.request, callStep };
   const deps = request.deps!;
   deps.sites = [];
   attachToContext(request.contextValue, deps);

@@ -28,6 +28,7 @@ import { inspect } from "../inspect.js";
 import { getOperation } from "../planning/getOperation.js";
 import { SOURCE_NOT_A_STREAM_IS_FIELD_ERROR, argumentValues, assertSubscriptionOperation, resolveInfoExtras, variableValuesFor } from "../planning/graphqlAdapter.js";
 import { isLiveOperation, liveOperationError, liveQuery, type LiveOptions } from "./live.js";
+import { admitLiveQuery } from "./liveRouter.js";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === "function";
@@ -162,6 +163,8 @@ export async function subscribe(
     if (error !== null) return { errors: [error] };
     const prepared = prepareRequest(args);
     if ("errors" in prepared) return { errors: prepared.errors };
+    const refused = admitLiveQuery(args.live!.maxLiveQueries);
+    if (refused !== null) return { errors: [refused] };
     return liveQuery(args, args.live!);
   }
   const prepared = prepareRequest(args);

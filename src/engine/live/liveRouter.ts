@@ -1,0 +1,255 @@
+// The live router: one per LiveSource, shared by every live query on it (spec/reactivity.md, "Routing").
+// It listens to the source once and hands each invalidation only to the live queries whose keys it
+// touches, found through a route → live queries index, so a write costs time in proportion to the live
+// queries it reaches, not to all of them. Never drops a change a live query may need: a query running
+// hears every change (its next keys are not known yet), and a lost feed (null) reaches every query.
+
+import { GraphQLError } from "graphql";
+import { StepBatcher } from "../batching/stepBatcher.js";
+import type { StepCaller } from "../execution/bucket.js";
+
+/** A change a source announces: it touches some keys (naming their routes when it can); null when some may have been missed. */
+export type LiveChange = { touches(key: string): boolean; readonly routes?: Iterable<string> } | null;
+
+/**
+ * What a live query listens to: every invalidation, or null when some may have been missed; `ended` once
+ * when the source will tell nothing more (a Kvetch that was closed), which ends the live query.
+ */
+export interface LiveSource {
+  onInvalidate(listener: (change: LiveChange) => void, ended?: (reason: Error) => void): () => void;
+  /**
+   * The route of a dependency key (null: none): a change names the routes of the keys it touches in
+   * `change.routes`, and the live queries on the source are then reached through a route index instead of
+   * each being asked `touches` (spec/reactivity.md, RouteInvalidation). Optional: without it, every
+   * change is offered to every live query.
+   */
+  routeOf?(key: string): string | null;
+}
+
+/** What the router tells one live query. */
+export interface LiveSubscriber {
+  /** Idle: the keys of its last run that a change touched (never empty). */
+  touched(keys: readonly string[]): void;
+  /** While it runs: every change, to be checked against the keys of the run once it ends. */
+  heardWhileRunning(change: LiveChange): void;
+  /** The feed may have missed a change. */
+  missed(): void;
+  /** The source will tell nothing more. */
+  ended(reason: Error): void;
+}
+
+/** Live queries in this process, across all sources (AdmitLiveQuery). */
+let liveQueries = 0;
+
+/** Live queries a process holds at most unless `maxLiveQueries` says otherwise. */
+export const DEFAULT_MAX_LIVE_QUERIES = 20_000;
+
+/**
+ * spec: AdmitLiveQuery — a new live query past the process's limit is refused with LIVE_QUERY_LIMIT (the
+ * limit is `maxLiveQueries` of the new query's options); otherwise it is counted until it ends.
+ */
+export function admitLiveQuery(max: number | undefined): GraphQLError | null {
+  const limit = max ?? DEFAULT_MAX_LIVE_QUERIES;
+  if (!Number.isInteger(limit) || limit < 0) {
+    return new GraphQLError(`live.maxLiveQueries must be a non-negative integer; got ${String(max)}.`, { extensions: { code: "BAD_LIVE_QUERY" } });
+  }
+  if (liveQueries >= limit) {
+    return new GraphQLError(
+      `This process holds ${liveQueries} live queries, its limit (live.maxLiveQueries = ${limit}); end some, raise the limit or run more processes.`,
+      { extensions: { code: "LIVE_QUERY_LIMIT" } },
+    );
+  }
+  liveQueries++;
+  return null;
+}
+
+/** A live query admitted by admitLiveQuery has ended. */
+export function releaseLiveQuery(): void {
+  liveQueries--;
+}
+
+/** How many live queries this process holds now. */
+export function liveQueryCount(): number {
+  return liveQueries;
+}
+
+interface Entry {
+  readonly subscriber: LiveSubscriber;
+  running: boolean;
+  /** Route → the keys of the last run under it (routed keys only). */
+  routes: Map<string, string[]>;
+  /** Keys the source gives no route for: offered every change through `touches`. */
+  unrouted: string[];
+}
+
+const routers = new WeakMap<LiveSource, LiveRouter>();
+
+/** The router of a source (made on first use), shared by every live query on it. */
+export function liveRouterOf(source: LiveSource): LiveRouter {
+  let router = routers.get(source);
+  if (router === undefined) routers.set(source, (router = new LiveRouter(source)));
+  return router;
+}
+
+/**
+ * spec: MultiplexReruns — the StepCaller of the runs of every live query on a source: the runs one
+ * invalidation starts reach each step in the same turn, so the step runs once for all of them (one joint
+ * call, cross-request batching's, each run receiving its own entries' values and dependency records).
+ */
+export function multiplexReruns(source: LiveSource): StepCaller {
+  return liveRouterOf(source).batcher.callStep;
+}
+
+export class LiveRouter {
+  private readonly entries = new Map<LiveSubscriber, Entry>();
+  /** Route → the idle live queries with a key under it. */
+  private readonly byRoute = new Map<string, Set<Entry>>();
+  /** Idle live queries with a key that has no route, and running ones: offered every change. */
+  private readonly offeredAll = new Set<Entry>();
+  private stopListening: (() => void) | null = null;
+  /** The step calls of every run of the live queries on the source (MultiplexReruns). */
+  readonly batcher = new StepBatcher(false);
+  /** Changes told to this router and live queries each reached (the routing test counts them). */
+  readonly stats = { changes: 0, reached: 0 };
+
+  constructor(private readonly source: LiveSource) {}
+
+  /** Adds a live query, running (its first run): it hears every change until `settle`. */
+  add(subscriber: LiveSubscriber): void {
+    const entry: Entry = { subscriber, running: true, routes: new Map(), unrouted: [] };
+    this.entries.set(subscriber, entry);
+    this.offeredAll.add(entry);
+    if (this.stopListening === null) {
+      this.stopListening = this.source.onInvalidate((change) => this.routeInvalidation(change), (reason) => this.end(reason));
+    }
+  }
+
+  /** A live query starts a run: it hears every change until `settle`. */
+  running(subscriber: LiveSubscriber): void {
+    const entry = this.entries.get(subscriber);
+    if (entry === undefined || entry.running) return;
+    this.unindex(entry);
+    entry.running = true;
+    this.offeredAll.add(entry);
+  }
+
+  /** A live query's run ended with these keys: it hears only the changes touching them from now on. */
+  settle(subscriber: LiveSubscriber, keys: Iterable<string>): void {
+    const entry = this.entries.get(subscriber);
+    if (entry === undefined) return;
+    if (entry.running) this.offeredAll.delete(entry);
+    else this.unindex(entry);
+    entry.running = false;
+    entry.routes = new Map();
+    entry.unrouted = [];
+    const routeOf = this.source.routeOf?.bind(this.source);
+    for (const key of keys) {
+      const route = routeOf === undefined ? null : routeOf(key);
+      if (route === null) {
+        entry.unrouted.push(key);
+        continue;
+      }
+      const under = entry.routes.get(route);
+      if (under !== undefined) {
+        under.push(key);
+        continue;
+      }
+      entry.routes.set(route, [key]);
+      let set = this.byRoute.get(route);
+      if (set === undefined) this.byRoute.set(route, (set = new Set()));
+      set.add(entry);
+    }
+    if (entry.unrouted.length > 0) this.offeredAll.add(entry);
+  }
+
+  /** A live query ended: it hears nothing more; the source is let go once none is left. */
+  remove(subscriber: LiveSubscriber): void {
+    const entry = this.entries.get(subscriber);
+    if (entry === undefined) return;
+    this.entries.delete(subscriber);
+    this.offeredAll.delete(entry);
+    if (!entry.running) this.unindex(entry);
+    if (this.entries.size === 0) this.release();
+  }
+
+  private unindex(entry: Entry): void {
+    for (const route of entry.routes.keys()) {
+      const set = this.byRoute.get(route);
+      if (set === undefined) continue;
+      set.delete(entry);
+      if (set.size === 0) this.byRoute.delete(route);
+    }
+    if (entry.unrouted.length > 0) this.offeredAll.delete(entry);
+  }
+
+  /**
+   * spec: RouteInvalidation — a change naming its routes reaches the idle live queries indexed under them
+   * (with their keys under those routes); a change without routes, and keys without one, are checked with
+   * `touches`; running live queries hear the change itself; null reaches every live query.
+   */
+  private routeInvalidation(change: LiveChange): void {
+    this.stats.changes++;
+    if (change === null) {
+      for (const entry of [...this.entries.values()]) entry.subscriber.missed();
+      this.stats.reached += this.entries.size;
+      return;
+    }
+    const reached = new Map<Entry, string[]>();
+    const routes = change.routes;
+    if (routes !== undefined) {
+      for (const route of routes) {
+        for (const entry of this.byRoute.get(route) ?? []) {
+          const keys = entry.routes.get(route)!;
+          const had = reached.get(entry);
+          if (had === undefined) reached.set(entry, keys.slice());
+          else had.push(...keys);
+        }
+      }
+    }
+    const running: Entry[] = [];
+    for (const entry of this.offeredAll) {
+      if (entry.running) {
+        running.push(entry);
+        continue;
+      }
+      // Keys without a route (all of them when the change names no routes).
+      const keys = routes === undefined ? [...entry.unrouted, ...[...entry.routes.values()].flat()] : entry.unrouted;
+      for (const key of keys) {
+        if (!change.touches(key)) continue;
+        const had = reached.get(entry);
+        if (had === undefined) reached.set(entry, [key]);
+        else had.push(key);
+      }
+    }
+    if (routes === undefined) {
+      // A source without routes: the indexed live queries are checked with touches too.
+      for (const set of this.byRoute.values()) {
+        for (const entry of set) {
+          if (reached.has(entry) || this.offeredAll.has(entry)) continue;
+          const keys = [...entry.routes.values()].flat().filter((key) => change.touches(key));
+          if (keys.length > 0) reached.set(entry, keys);
+        }
+      }
+    }
+    this.stats.reached += reached.size + running.length;
+    for (const entry of running) entry.subscriber.heardWhileRunning(change);
+    for (const [entry, keys] of reached) if (!entry.running) entry.subscriber.touched(keys);
+  }
+
+  private end(reason: Error): void {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    this.byRoute.clear();
+    this.offeredAll.clear();
+    this.stopListening = null;
+    if (routers.get(this.source) === this) routers.delete(this.source);
+    for (const entry of entries) entry.subscriber.ended(reason);
+  }
+
+  private release(): void {
+    const stop = this.stopListening;
+    this.stopListening = null;
+    if (routers.get(this.source) === this) routers.delete(this.source);
+    stop?.();
+  }
+}
