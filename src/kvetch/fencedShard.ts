@@ -79,7 +79,7 @@ export class FencedShard implements ShardStore, ShardMoves {
    * attempt: runs a keyed call under the fence — waiting out frozen buckets — and returns its answer, or the
    * refusal's fence when a key's bucket is not served here.
    */
-  private async attempt<I, R>(
+  protected async attempt<I, R>(
     what: string,
     write: boolean,
     items: readonly I[],
@@ -129,12 +129,13 @@ export class FencedShard implements ShardStore, ShardMoves {
     merge: Merge,
     fence: BucketFenceSetting,
   ): Promise<R> {
-    const owner = ownerOfBuckets(fence, this.fence.buckets);
+    const buckets = this.buckets;
+    const owner = ownerOfBuckets(fence, buckets);
     const parts = new Map<FencedShard, number[]>();
     for (let i = 0; i < items.length; i++) {
-      const shardId = owner[bucketOf(items[i]!) % this.fence.buckets]!;
-      const sibling = this.siblings.find((s) => s.fence.current?.shard === shardId);
-      if (sibling === undefined) throw this.fence.refusal(what, -2 - (bucketOf(items[i]!) % this.fence.buckets));
+      const shardId = owner[bucketOf(items[i]!) % buckets]!;
+      const sibling = this.siblingFor(shardId);
+      if (sibling === undefined) throw this.fence.refusal(what, -2 - (bucketOf(items[i]!) % buckets));
       const positions = parts.get(sibling);
       if (positions) positions.push(i);
       else parts.set(sibling, [i]);
@@ -158,6 +159,16 @@ export class FencedShard implements ShardStore, ShardMoves {
       for (let i = 0; i < positions.length; i++) out[positions[i]!] = answer[i];
     });
     return out as R;
+  }
+
+  /** The store's bucket count. */
+  protected get buckets(): number {
+    return this.fence.buckets;
+  }
+
+  /** The sibling that is stored shard `shardId` (its fence says so), if this view has it. */
+  protected siblingFor(shardId: number): FencedShard | undefined {
+    return this.siblings.find((s) => s.fence.current?.shard === shardId);
   }
 
   /**

@@ -93,6 +93,7 @@ export class Kvetch {
     const deps = cache === null ? memoryHubOf(backend) : redisHub(cache);
     this.maxCheckDeps = options.maxCheckDeps ?? 10_000;
     this.store = { schema: this.schema, shardMap: backend.shardMap, topology: null, shards, cache, counters: this.counters, deps, hooks, onDerivedWriteFailure };
+    for (const shard of shards) (shard.inner as { bindStore?: (store: Store) => void }).bindStore?.(this.store);
     storeOf.set(this, this.store);
   }
 

@@ -146,11 +146,13 @@ function compareKeys(a: string, b: string): number {
 /** cleanBuckets: removes every table's rows of the set from a shard (the source after the switch). */
 export async function cleanBuckets(shard: MovableShard, set: BucketSet, pageSize: number, counts: MoveCounts): Promise<void> {
   for (const table of BUCKET_TABLES) {
-    for (;;) {
-      // Always from the start: the rows just removed are gone, so each page is the next one.
-      const page = await shard.scanBucketRows(table, set, null, pageSize);
+    // On from each page's last scanned key: a page may hold no row of the set (MySQL scans every bucket's rows
+    // in key order and skips the others), so starting over would scan the same page forever.
+    for (let after: string | null = null; ; ) {
+      const page: BucketPage<typeof table> = await shard.scanBucketRows(table, set, after, pageSize);
       if (page.rows.length > 0) counts.rows += await shard.removeBucketRows(table, page.rows);
       if (page.next === null) break;
+      after = page.next;
     }
   }
 }

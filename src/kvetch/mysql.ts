@@ -4,6 +4,7 @@
 
 import type { BreakerOptions, KvetchBackend, KvetchCounters, RedisConfig, ShardStore } from "./backend.js";
 import { KvetchError } from "./errors.js";
+import { followMoves } from "./fenceFollow.js";
 import { DEFAULT_SHARD_TIMEOUTS } from "./mysqlPool.js";
 import type { ShardTimeouts } from "./mysqlPool.js";
 import type { ShardAddress } from "./mysqlShard.js";
@@ -93,7 +94,8 @@ export function mysqlBackend(options: MysqlBackendOptions): KvetchBackend {
     redis: options.redis ?? null,
     breaker: options.breaker,
     openShards(counters: KvetchCounters): ShardStore[] {
-      return addresses.map((address, shard) => new MysqlSchemaLockShard(shard, address, poolSize, timeouts, counters));
+      // Each shard checks its buckets itself; a refusal is followed to the shard that serves them now.
+      return followMoves(addresses.map((address, shard) => new MysqlSchemaLockShard(shard, address, poolSize, timeouts, counters)), counters);
     },
   };
 }

@@ -9,7 +9,7 @@ import { bucketOfRow, bucketRowKey } from "./moveRows.js";
 import type { BucketPage, BucketSet, BucketTable, BucketTableRows, EdgeCountRow, ShardMoves } from "./moveRows.js";
 import type { ShardPool } from "./mysqlPool.js";
 import { sqlLimit } from "./mysqlPool.js";
-import { toObjectRow } from "./mysqlTables.js";
+import { toEdgeRow, toObjectRow } from "./mysqlTables.js";
 import type { Row } from "./mysqlTables.js";
 
 /** How one table is read and written by a move: its columns, its primary key, and its rows both ways. */
@@ -48,14 +48,7 @@ const FORMS: { [T in BucketTable]: TableForm<BucketTableRows[T]> } = {
       return [id(fromId!), Number(edgeId), id(toId!)];
     },
     valuesOf: (row) => [id(row.fromId), row.edgeId, id(row.toId), row.seq, row.created, row.body],
-    rowOf: (row): EdgeRow => ({
-      edgeId: Number(row.edge_id),
-      fromId: idFromBytes(row.from_id as Buffer),
-      toId: idFromBytes(row.to_id as Buffer),
-      seq: Number(row.seq),
-      created: Number(row.created),
-      body: row.body as string,
-    }),
+    rowOf: toEdgeRow,
   },
   edgeCounts: {
     name: "edge_counts",

@@ -12,7 +12,6 @@ import type {
   IndexKey,
   IndexRange,
   IndexRow,
-  IndexScanKey,
   KvetchCounters,
   ObjectRow,
   RepairEntry,
@@ -20,12 +19,21 @@ import type {
   ShardStore,
 } from "./backend.js";
 import { idFromBytes, idToBytes } from "./id.js";
+import { bucketsOf, fencedCall, mysqlBucketFence } from "./mysqlFence.js";
+import type { MysqlFenceState } from "./mysqlFence.js";
 import { mysqlMoves } from "./mysqlMove.js";
 import { mysqlUniqueClaims } from "./uniqueMysql.js";
+import { mysqlScans } from "./mysqlScans.js";
 import { ShardPool, sqlLimit } from "./mysqlPool.js";
 import type { ShardTimeouts } from "./mysqlPool.js";
 import { SHARD_DDL, STORAGE_FORMAT, afterCondition, groupEdgeRows, toObjectRow } from "./mysqlTables.js";
 import type { Row } from "./mysqlTables.js";
+import { fnv1a32, hashOfId, hashOfIndexEntry } from "./shard.js";
+
+const byText = (id: string): number => hashOfId(id);
+const byId = (item: { id: string }): number => hashOfId(item.id);
+const byFromId = (item: { fromId: string }): number => hashOfId(item.fromId);
+const byEntry = (item: { indexId: number; valueKey: string }): number => hashOfIndexEntry(item.indexId, item.valueKey);
 
 /** Where one shard lives: its URL, its database, and the label operators see. */
 export interface ShardAddress {
@@ -40,6 +48,12 @@ export class MysqlShardStore implements ShardStore {
   /** Calls that run at once (the pool size): Kvetch runs at most this many chunks of one call on it at once. */
   readonly connections: number;
   private readonly pool: ShardPool;
+  /** This shard's stored id and the bucket count, once its identity is read (topologyMysql.ts); the fence checks by them. */
+  readonly bucketFence: MysqlFenceState = { self: null, buckets: 0 };
+  declare readonly scanObjects: ShardStore["scanObjects"];
+  declare readonly scanEdges: ShardStore["scanEdges"];
+  declare readonly scanIndexEntries: ShardStore["scanIndexEntries"];
+  declare readonly readRepairQueue: NonNullable<ShardStore["readRepairQueue"]>;
 
   constructor(
     readonly shard: number,
@@ -51,9 +65,9 @@ export class MysqlShardStore implements ShardStore {
     this.label = `shard ${shard} (${address.label})`;
     this.connections = poolSize;
     this.pool = new ShardPool(shard, address.label, address.url, poolSize, timeouts, counters);
-    // Bucket scans, exact copies and the move journal (mysqlMove.ts); no fence yet, so reshard refuses MySQL.
-    Object.assign(this, mysqlMoves(this.pool, counters));
-    // Unique claims (uniqueMysql.ts): the unique_claims table's insert-if-absent, release and scan.
+    // Bucket scans, exact copies, the move journal and the fence (mysqlMove.ts); fenced scans (mysqlScans.ts);
+    // unique claims (uniqueMysql.ts): the unique_claims table's insert-if-absent, release and scan.
+    Object.assign(this, mysqlMoves(this.pool, counters), mysqlBucketFence(this.pool, this.bucketFence), mysqlScans(this.pool, this.bucketFence, counters));
     Object.assign(this, mysqlUniqueClaims(this.pool, counters));
   }
 
@@ -61,13 +75,13 @@ export class MysqlShardStore implements ShardStore {
     return this.pool.query<T>(what, sql, params);
   }
 
-  /** A write that may run again after a deadlock or lock wait timeout rolled it back (the pool retries it). */
-  private rerunnable<T>(what: string, sql: string, params: unknown[]): Promise<T> {
-    return this.pool.query<T>(what, sql, params, true);
-  }
-
-  private transaction(what: string, sql: string, params: unknown[]): Promise<ResultSetHeader[]> {
-    return this.pool.transaction(what, sql, params);
+  /**
+   * A call on the rows of `buckets`: its statements (each ending in ";") in one transaction and one round trip,
+   * behind the fence (fencedCall); a deadlock rolls the whole call back and it runs again. Returns each
+   * statement's result.
+   */
+  private fenced(what: string, sql: string, params: unknown[], buckets: readonly number[], write: boolean): Promise<unknown[]> {
+    return fencedCall(this.pool, this.bucketFence, what, sql, params, buckets, write);
   }
 
   async migrate(): Promise<void> {
@@ -96,11 +110,13 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
   async readObjects(ids: readonly string[]): Promise<ObjectRow[]> {
     const keys = new Array<Buffer>(ids.length);
     for (let i = 0; i < ids.length; i++) keys[i] = idToBytes(ids[i]!);
-    const rows = await this.query<Row[]>(
+    const [rows] = (await this.fenced(
       "readObjects",
-      "SELECT id, type_id, version, created, updated, body FROM objects WHERE id IN (?)",
+      "SELECT id, type_id, version, created, updated, body FROM objects WHERE id IN (?);",
       [keys],
-    );
+      bucketsOf(this.bucketFence, ids, byText),
+      false,
+    )) as [Row[]];
     this.counters.rowsFetched += rows.length;
     return rows.map(toObjectRow);
   }
@@ -111,7 +127,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
       const row = rows[i]!;
       values[i] = [idToBytes(row.id), row.typeId, row.version, row.created, row.updated, row.body];
     }
-    await this.rerunnable("insertObjects", "INSERT INTO objects (id, type_id, version, created, updated, body) VALUES ?", [values]);
+    await this.fenced("insertObjects", "INSERT INTO objects (id, type_id, version, created, updated, body) VALUES ?;", [values], bucketsOf(this.bucketFence, rows, byId), true);
   }
 
   async replaceObjects(changes: readonly { row: ObjectRow; expectVersion: number }[]): Promise<boolean[]> {
@@ -122,8 +138,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
       sql += "UPDATE objects SET type_id = ?, version = ?, updated = ?, body = ? WHERE id = ? AND version = ?;";
       params.push(row.typeId, row.version, row.updated, row.body, idToBytes(row.id), expectVersion);
     }
-    const result = await this.query<ResultSetHeader | ResultSetHeader[]>("replaceObjects", sql, params);
-    const headers = Array.isArray(result) ? result : [result];
+    const headers = (await this.fenced("replaceObjects", sql, params, bucketsOf(this.bucketFence, changes, (change) => hashOfId(change.row.id)), true)) as ResultSetHeader[];
     return headers.map((header) => header.affectedRows === 1);
   }
 
@@ -134,8 +149,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
       sql += "DELETE FROM objects WHERE id = ? AND version = ?;";
       params.push(idToBytes(keys[i]!.id), keys[i]!.expectVersion);
     }
-    const result = await this.query<ResultSetHeader | ResultSetHeader[]>("removeObjects", sql, params);
-    const headers = Array.isArray(result) ? result : [result];
+    const headers = (await this.fenced("removeObjects", sql, params, bucketsOf(this.bucketFence, keys, byId), true)) as ResultSetHeader[];
     return headers.map((header) => header.affectedRows === 1);
   }
 
@@ -161,7 +175,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
     }
     const sql =
       ranges.length === 1 ? branches[0]! : `SELECT * FROM (${branches.join(" UNION ALL ")}) page ORDER BY b, seq, to_id`;
-    const rows = await this.query<Row[]>("readEdgeRanges", sql, params);
+    const [rows] = (await this.fenced("readEdgeRanges", `${sql};`, params, bucketsOf(this.bucketFence, ranges, byFromId), false)) as [Row[]];
     this.counters.rowsFetched += rows.length;
     const out: EdgeRow[][] = new Array(ranges.length);
     for (let i = 0; i < ranges.length; i++) out[i] = [];
@@ -183,11 +197,13 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
   async readEdgeCounts(edgeId: number, fromIds: readonly string[]): Promise<number[]> {
     const keys = new Array<Buffer>(fromIds.length);
     for (let i = 0; i < fromIds.length; i++) keys[i] = idToBytes(fromIds[i]!);
-    const rows = await this.query<Row[]>(
+    const [rows] = (await this.fenced(
       "readEdgeCounts",
-      "SELECT from_id, n FROM edge_counts WHERE edge_id = ? AND from_id IN (?)",
+      "SELECT from_id, n FROM edge_counts WHERE edge_id = ? AND from_id IN (?);",
       [edgeId, keys],
-    );
+      bucketsOf(this.bucketFence, fromIds, byText),
+      false,
+    )) as [Row[]];
     this.counters.rowsFetched += rows.length;
     const byParent = new Map<string, number>();
     for (let r = 0; r < rows.length; r++) byParent.set(idFromBytes(rows[r]!.from_id as Buffer), Number(rows[r]!.n));
@@ -227,7 +243,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
         statement++;
       }
     }
-    const results = await this.transaction("writeEdges", sql, params);
+    const results = (await this.fenced("writeEdges", sql, params, bucketsOf(this.bucketFence, rows, byFromId), true)) as ResultSetHeader[];
     let inserted = 0;
     for (const at of insertAt) inserted += results[at]!.affectedRows;
     return inserted;
@@ -252,7 +268,7 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
       params.push(from, edgeId);
       statement += 2;
     }
-    const results = await this.transaction("removeEdges", sql, params);
+    const results = (await this.fenced("removeEdges", sql, params, bucketsOf(this.bucketFence, keys, byFromId), true)) as ResultSetHeader[];
     let removed = 0;
     for (const at of deleteAt) removed += results[at]!.affectedRows;
     return removed;
@@ -278,7 +294,8 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
     }
     const sql =
       ranges.length === 1 ? branches[0]! : `SELECT * FROM (${branches.join(" UNION ALL ")}) page ORDER BY b, seq, target_id`;
-    const rows = await this.query<Row[]>("readIndexRanges", sql, params);
+    const byRange = (range: IndexRange): number => hashOfIndexEntry(indexId, range.valueKey);
+    const [rows] = (await this.fenced("readIndexRanges", `${sql};`, params, bucketsOf(this.bucketFence, ranges, byRange), false)) as [Row[]];
     this.counters.rowsFetched += rows.length;
     const out: IndexRow[][] = new Array(ranges.length);
     for (let i = 0; i < ranges.length; i++) out[i] = [];
@@ -303,11 +320,13 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
       const row = rows[i]!;
       values[i] = [row.indexId, Buffer.from(row.valueHash, "hex"), idToBytes(row.targetId), row.seq, row.created, row.valueKey];
     }
-    const result = await this.rerunnable<ResultSetHeader>(
+    const [result] = (await this.fenced(
       "writeIndexEntries",
-      "INSERT IGNORE INTO index_entries (index_id, value_hash, target_id, seq, created, value) VALUES ?",
+      "INSERT IGNORE INTO index_entries (index_id, value_hash, target_id, seq, created, value) VALUES ?;",
       [values],
-    );
+      bucketsOf(this.bucketFence, rows, byEntry),
+      true,
+    )) as [ResultSetHeader];
     return result.affectedRows;
   }
 
@@ -318,66 +337,14 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
       conditions[i] = "(index_id = ? AND value_hash = ? AND target_id = ?)";
       params.push(keys[i]!.indexId, Buffer.from(keys[i]!.valueHash, "hex"), idToBytes(keys[i]!.targetId));
     }
-    const result = await this.rerunnable<ResultSetHeader>(
+    const [result] = (await this.fenced(
       "removeIndexEntries",
-      `DELETE FROM index_entries WHERE ${conditions.join(" OR ")}`,
+      `DELETE FROM index_entries WHERE ${conditions.join(" OR ")};`,
       params,
-    );
+      bucketsOf(this.bucketFence, keys, byEntry),
+      true,
+    )) as [ResultSetHeader];
     return result.affectedRows;
-  }
-
-  async scanObjects(afterId: string | null, limit: number): Promise<ObjectRow[]> {
-    const rows = await this.query<Row[]>(
-      "scanObjects",
-      `SELECT id, type_id, version, created, updated, body FROM objects ${afterId === null ? "" : "WHERE id > ?"} ORDER BY id LIMIT ?`,
-      afterId === null ? [sqlLimit(limit, "scanObjects")] : [idToBytes(afterId), sqlLimit(limit, "scanObjects")],
-    );
-    this.counters.rowsFetched += rows.length;
-    return rows.map(toObjectRow);
-  }
-
-  async scanEdges(edgeIds: readonly number[], after: EdgeKey | null, limit: number): Promise<EdgeRow[]> {
-    let sql = "SELECT from_id, edge_id, to_id, seq, created, body FROM edges WHERE edge_id IN (?)";
-    const params: unknown[] = [edgeIds];
-    if (after) {
-      sql += " AND (from_id > ? OR (from_id = ? AND (edge_id > ? OR (edge_id = ? AND to_id > ?))))";
-      const from = idToBytes(after.fromId);
-      params.push(from, from, after.edgeId, after.edgeId, idToBytes(after.toId));
-    }
-    sql += " ORDER BY from_id, edge_id, to_id LIMIT ?";
-    params.push(sqlLimit(limit, "scanEdges"));
-    const rows = await this.query<Row[]>("scanEdges", sql, params);
-    this.counters.rowsFetched += rows.length;
-    return rows.map((row) => ({
-      edgeId: Number(row.edge_id),
-      fromId: idFromBytes(row.from_id as Buffer),
-      toId: idFromBytes(row.to_id as Buffer),
-      seq: Number(row.seq),
-      created: Number(row.created),
-      body: row.body as string,
-    }));
-  }
-
-  async scanIndexEntries(after: IndexScanKey | null, limit: number): Promise<IndexRow[]> {
-    let sql = "SELECT index_id, value_hash, target_id, seq, created, value FROM index_entries";
-    const params: unknown[] = [];
-    if (after) {
-      sql += " WHERE (index_id > ? OR (index_id = ? AND (value_hash > ? OR (value_hash = ? AND target_id > ?))))";
-      const hash = Buffer.from(after.valueHash, "hex");
-      params.push(after.indexId, after.indexId, hash, hash, idToBytes(after.targetId));
-    }
-    sql += " ORDER BY index_id, value_hash, target_id LIMIT ?";
-    params.push(sqlLimit(limit, "scanIndexEntries"));
-    const rows = await this.query<Row[]>("scanIndexEntries", sql, params);
-    this.counters.rowsFetched += rows.length;
-    return rows.map((row) => ({
-      indexId: Number(row.index_id),
-      valueKey: row.value as string,
-      valueHash: (row.value_hash as Buffer).toString("hex"),
-      targetId: idFromBytes(row.target_id as Buffer),
-      seq: Number(row.seq),
-      created: Number(row.created),
-    }));
   }
 
   async stats(): Promise<ShardStats> {
@@ -402,28 +369,13 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
 
   async queueRepairs(entries: readonly RepairEntry[]): Promise<void> {
     const values = entries.map((entry) => [idToBytes(entry.id), entry.seq, entry.body]);
-    await this.rerunnable("queueRepairs", "INSERT IGNORE INTO repair_queue (id, seq, body) VALUES ?", [values]);
-  }
-
-  async readRepairQueue(after: { id: string; seq: number } | null, limit: number): Promise<RepairEntry[]> {
-    let sql = "SELECT id, seq, body FROM repair_queue";
-    const params: unknown[] = [];
-    if (after) {
-      const id = idToBytes(after.id);
-      sql += " WHERE (id > ? OR (id = ? AND seq > ?))";
-      params.push(id, id, after.seq);
-    }
-    sql += " ORDER BY id, seq LIMIT ?";
-    params.push(sqlLimit(limit, "readRepairQueue"));
-    const rows = await this.query<Row[]>("readRepairQueue", sql, params);
-    this.counters.rowsFetched += rows.length;
-    return rows.map((row) => ({ id: idFromBytes(row.id as Buffer), seq: Number(row.seq), body: row.body as string }));
+    await this.fenced("queueRepairs", "INSERT IGNORE INTO repair_queue (id, seq, body) VALUES ?;", [values], bucketsOf(this.bucketFence, entries, byId), true);
   }
 
   async removeRepairs(keys: readonly { id: string; seq: number }[]): Promise<number> {
     const conditions = keys.map(() => "(id = ? AND seq = ?)");
     const params = keys.flatMap((key) => [idToBytes(key.id), key.seq]);
-    const result = await this.rerunnable<ResultSetHeader>("removeRepairs", `DELETE FROM repair_queue WHERE ${conditions.join(" OR ")}`, params);
+    const [result] = (await this.fenced("removeRepairs", `DELETE FROM repair_queue WHERE ${conditions.join(" OR ")};`, params, bucketsOf(this.bucketFence, keys, byId), true)) as [ResultSetHeader];
     return result.affectedRows;
   }
 
@@ -433,11 +385,13 @@ INSERT INTO kvetch_meta (name, value) VALUES ('format', ?) ON DUPLICATE KEY UPDA
     const sorted = rows.slice().sort((a, b) => (a.keyHash < b.keyHash ? -1 : a.keyHash > b.keyHash ? 1 : 0));
     const values = sorted.map((row) => [Buffer.from(row.keyHash, "hex"), idToBytes(row.id), row.created]);
     const hashes = sorted.map((row) => Buffer.from(row.keyHash, "hex"));
-    const results = await this.rerunnable<[ResultSetHeader, Row[]]>(
+    const results = (await this.fenced(
       "reserveKeys",
       "INSERT IGNORE INTO idempotency_keys (key_hash, object_id, created) VALUES ?; SELECT key_hash, object_id FROM idempotency_keys WHERE key_hash IN (?);",
       [values, hashes],
-    );
+      bucketsOf(this.bucketFence, rows, (row) => fnv1a32(Buffer.from(row.keyHash, "hex"))),
+      true,
+    )) as [ResultSetHeader, Row[]];
     const byKey = new Map<string, string>();
     for (const row of results[1]) byKey.set((row.key_hash as Buffer).toString("hex"), idFromBytes(row.object_id as Buffer));
     this.counters.rowsFetched += results[1].length;

@@ -3,7 +3,7 @@
 // Never connects, never runs anything.
 
 import type { RowDataPacket } from "mysql2/promise";
-import type { EdgeKey, ObjectRow } from "./backend.js";
+import type { EdgeKey, EdgeRow, ObjectRow } from "./backend.js";
 import { idFromBytes } from "./id.js";
 
 /** The tables every shard holds; spec/kvetch-storage.md quotes this text verbatim (a test compares them). */
@@ -73,10 +73,17 @@ CREATE TABLE IF NOT EXISTS kvetch_topology (
   version BIGINT NOT NULL,
   body LONGTEXT NOT NULL,
   PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS kvetch_buckets (
+  bucket INT UNSIGNED NOT NULL,
+  shard_id INT UNSIGNED NOT NULL,
+  version BIGINT NOT NULL,
+  frozen TINYINT NOT NULL,
+  PRIMARY KEY (bucket)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;`;
 
 /** Version of the table layout above, recorded in kvetch_meta by migrate. */
-export const STORAGE_FORMAT = "4";
+export const STORAGE_FORMAT = "5";
 
 /** A row as mysql2 returns it. */
 export type Row = RowDataPacket & Record<string, unknown>;
@@ -93,6 +100,18 @@ export function toObjectRow(row: Row): ObjectRow {
     version: Number(row.version),
     created: Number(row.created),
     updated: Number(row.updated),
+    body: row.body as string,
+  };
+}
+
+/** An edges row of a scan (every column). */
+export function toEdgeRow(row: Row): EdgeRow {
+  return {
+    edgeId: Number(row.edge_id),
+    fromId: idFromBytes(row.from_id as Buffer),
+    toId: idFromBytes(row.to_id as Buffer),
+    seq: Number(row.seq),
+    created: Number(row.created),
     body: row.body as string,
   };
 }

@@ -255,20 +255,25 @@ async function switchMove(mover: Mover, journal: MoveJournal): Promise<number> {
     await saveJournal(mover, journal);
     throw new KvetchError("CONFLICT", `reshard: verify found ${found} moved row(s) that differ from the source while its writes were frozen; nothing was switched — rerun to catch up again`);
   }
-  for (const id of new Set(journal.moves.map((move) => move.to))) {
-    await shardOf(mover, id).setBucketFence({ shard: id, version: next.version, ranges: next.ranges, frozen: [] });
-  }
+  // The switch: the sources refuse the buckets before the map is stored, so no process reads a source after a
+  // write reached its target; a process they refuse reads the topology again until it finds the new version.
+  await switchFences(mover, journal);
   await writeTopology((id) => shardOf(mover, id), current, next);
-  await fenceAfterSwitch(mover, journal);
+  adoptTopology(mover.store, { map: next, positionOf: mover.positionOf });
   return found;
 }
 
-/** After the stored switch: every shard of the move serves the new map, and this process places by it. */
-async function fenceAfterSwitch(mover: Mover, journal: MoveJournal): Promise<void> {
+/** switchFences: the targets serve the new map, then the sources do (refusing the moved buckets, unfrozen). */
+async function switchFences(mover: Mover, journal: MoveJournal): Promise<void> {
   const { next } = journal;
-  const ids = new Set(journal.moves.flatMap((move) => [move.from, move.to]));
+  const ids = new Set([...journal.moves.map((move) => move.to), ...journal.moves.map((move) => move.from)]);
   for (const id of ids) await shardOf(mover, id).setBucketFence({ shard: id, version: next.version, ranges: next.ranges, frozen: [] });
-  adoptTopology(mover.store, { map: next, positionOf: mover.positionOf });
+}
+
+/** After the stored switch (a rerun, or a reversal): every shard of the move serves the new map, and this process places by it. */
+async function fenceAfterSwitch(mover: Mover, journal: MoveJournal): Promise<void> {
+  await switchFences(mover, journal);
+  adoptTopology(mover.store, { map: journal.next, positionOf: mover.positionOf });
 }
 
 /** reverseMove: rolls back the move in progress — before its switch by dropping the copies, after it by a move back. */

@@ -103,8 +103,9 @@ export async function migrateTopology(stores: readonly ShardStore[], configured:
     await writeTopology((id) => shards[ids.indexOf(id)]!, map, next);
     return;
   }
-  const lagging = answers.map((answer, position) => ({ answer, position })).filter(({ answer }) => answer.map?.version !== map.version);
-  await storeCopies(lagging.map(({ position }) => shards[position]!), lagging.map(({ position }) => ids[position]!), map);
+  // Every copy is stored again (a lagging one catches up; the others are rewritten as they are), so a shard
+  // migrated before its backend kept bucket owners beside the map gets them (the MySQL fence's rows).
+  await storeCopies(shards, ids, map);
 }
 
 /** The first installation being made on each fresh memory backend (initializeOnOpen), by backend. */
@@ -133,9 +134,13 @@ export async function openTopology(store: Store, backend: KvetchBackend): Promis
 }
 
 /**
- * refreshTopology: reads the newest stored map and places by it when it is newer than the store's (after a
- * move switched it). A shard that left the configuration's mapping fails as the open check does.
+ * refreshTopology: reads every configured shard's topology again and places by the newest stored map when it
+ * is newer than the store's (after a move switched it: a MOVED refusal). A configuration the stored topology
+ * no longer matches fails as the open check does.
  */
-export async function refreshTopology(store: Store, backend: KvetchBackend): Promise<void> {
-  await openTopology(store, backend);
+export async function refreshTopology(store: Store): Promise<void> {
+  const shards = store.shards as readonly TopologyShard[];
+  const check = checkTopology(await readTopology(shards), store.shardMap.buckets);
+  if (check.mismatches.length > 0) throw mismatchError(check, check.mismatches, shards.map((shard) => shard.label));
+  adoptTopology(store, { map: check.map!, positionOf: check.positionOf });
 }

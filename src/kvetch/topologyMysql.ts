@@ -1,7 +1,9 @@
 // The MySQL backend's topology (spec/kvetch-storage.md §2.2): a shard's identity in kvetch_meta (rows
 // `installation` and `shard`) and its copy of the map in kvetch_topology, each call one counted round trip.
+// A map write also gives each bucket without a kvetch_buckets row its owner (FILL_BUCKETS, the fence's rows).
 // Never updates an identity row that exists; never stores a map on a shard of another installation.
 
+import { FILL_BUCKETS, bucketOwners } from "./mysqlFence.js";
 import { MysqlShardStore } from "./mysqlShard.js";
 import type { Row } from "./mysqlTables.js";
 import { decodeTopologyMap, encodeTopologyMap } from "./topology.js";
@@ -39,7 +41,13 @@ export class MysqlTopologyShard extends MysqlShardStore {
       throw error;
     }
     const body = rows[1]![0]?.body;
-    return { migrated: true, identity: identityOf(rows[0]!), map: typeof body === "string" ? decodeTopologyMap(body, this.label) : null };
+    const topology = { migrated: true, identity: identityOf(rows[0]!), map: typeof body === "string" ? decodeTopologyMap(body, this.label) : null };
+    // From now on the fence checks each bucket call against this shard's stored id (mysqlFence.ts).
+    if (topology.identity !== null && topology.map !== null && topology.map.installation === topology.identity.installation) {
+      this.bucketFence.self = topology.identity.shardId;
+      this.bucketFence.buckets = topology.map.buckets;
+    }
+    return topology;
   }
 
   async joinTopology(identity: ShardIdentity): Promise<ShardIdentity> {
@@ -58,10 +66,10 @@ export class MysqlTopologyShard extends MysqlShardStore {
     const rows = await this.query<Row[][]>(
       "writeTopology",
       `INSERT INTO kvetch_topology (name, version, body) SELECT 'map', ?, ? FROM kvetch_meta WHERE name = 'installation' AND value = ?
-ON DUPLICATE KEY UPDATE body = IF(version <= ?, ?, body), version = IF(version <= ?, ?, version); ${READ_MAP}`,
-      [map.version, body, map.installation, expectVersion, body, expectVersion, map.version],
+ON DUPLICATE KEY UPDATE body = IF(version <= ?, ?, body), version = IF(version <= ?, ?, version); ${FILL_BUCKETS} ${READ_MAP}`,
+      [map.version, body, map.installation, expectVersion, body, expectVersion, map.version, map.version, bucketOwners(map.ranges), map.installation],
     );
-    const stored = rows[1]![0]?.body;
+    const stored = rows[2]![0]?.body;
     return typeof stored === "string" ? decodeTopologyMap(stored, this.label) : { ...map, version: 0, shards: [], ranges: [] };
   }
 }

@@ -1,6 +1,6 @@
 // Bucket rows on MySQL shards (spec/kvetch-storage.md §11.1): five databases of this run, the fifth owning no
 // bucket; a shard's bucket scans, exact copies, diffs and deletes agree row for row with the source, the move
-// journal is compare-and-set, and reshard refuses the MySQL backend (it has no fence yet) without changing a row.
+// journal is compare-and-set, and reshard moves a fifth of the buckets behind the MySQL fence (kvetch_buckets).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, bucketOfId, mysqlBackend } from "../../src/kvetch/index.js";
@@ -15,7 +15,7 @@ const FOUR = [0, 1, 2, 3].map((s) => ({ first: s * 256, last: s * 256 + 255, sha
 const DATABASES = [0, 1, 2, 3, 4].map((i) => `graphscale_reshard_${RUN_ID}_${i}`);
 
 if (await serversUp("test/integration/kvetch-reshard-mysql.test.ts", { mysql: true })) {
-  test("MySQL bucket rows: copy, diff and clean a fifth of shard 0's buckets onto shard 4, row for row; the journal is compare-and-set; reshard refuses without a fence", async () => {
+  test("MySQL bucket rows: copy, diff and clean a fifth of shard 0's buckets onto shard 4, row for row; the journal is compare-and-set; reshard then moves them behind the fence", async () => {
     await dropDatabases(DATABASES);
     const backend = mysqlBackend({ shards: shardUrls(DATABASES), ranges: FOUR });
     const kvetch = new Kvetch({ schema: moveSchema, backend });
@@ -49,13 +49,21 @@ if (await serversUp("test/integration/kvetch-reshard-mysql.test.ts", { mysql: tr
       assert.ok(await shards[2]!.writeMoveJournal("c", null));
       assert.is(await shards[2]!.readMoveJournal(), null);
 
-      const before = await kvetch.stats();
-      const refusal = await kvetch.reshard().then(
-        () => null,
-        (error: unknown) => error as Error,
-      );
-      assert.match(refusal?.message ?? "", /^Kvetch: reshard: shard 0 has no readBucketFence; this backend cannot move buckets$/);
-      assert.equal(await kvetch.stats(), before, "nothing changed");
+      // The whole move on MySQL: copy, catch up, freeze, verify, switch (the fence), clean.
+      const report = await kvetch.reshard({ batchSize: 50 });
+      assert.is(report.outcome, "moved");
+      assert.is(report.verifyDifferences, 0);
+      assert.is(report.moves.reduce((n, m) => n + m.buckets, 0), 204);
+      const stats = await kvetch.stats();
+      assert.ok(stats[4]!.objects > 0, "the fifth shard holds objects");
+      await shards[0]!.readTopology!(); // the shard learns its stored id
+      const fence = await shards[0]!.readBucketFence!();
+      assert.equal(fence?.ranges.filter((range) => range.shard === 4).map(({ first, last }) => [first, last]), [[205, 255], [461, 511], [717, 767], [973, 1023]], "shard 0's kvetch_buckets give the moved buckets to shard 4");
+      const fresh = new Kvetch({ schema: moveSchema, backend: mysqlBackend({ shards: shardUrls(DATABASES) }) });
+      await checkMoveModel([kvetch, fresh], model);
+      const repaired = await fresh.repair();
+      assert.equal([repaired.edgesAdded, repaired.edgesRemoved, repaired.indexAdded, repaired.indexRemoved], [0, 0, 0, 0], "repair finds nothing to heal");
+      await fresh.close();
       await checkMoveModel([kvetch], model);
     } finally {
       await Promise.all(shards.map((shard) => shard.close()));
