@@ -24,12 +24,17 @@ export function writeOutcomeOf(error: unknown): WriteOutcome | null {
  * and shard failure reason as the failure, internal like it; the failure is its cause.
  */
 export function outcomeError(failure: KvetchError, outcome: WriteOutcome, id: string, what: string): KvetchError {
+  const reason = shardFailureOf(failure);
   const tail =
-    outcome === "not stored"
-      ? `${what} of ${id} was not stored (read back after the failure); retry it`
-      : `whether ${what} of ${id} was stored is unknown: the shard did not answer a re-read either; read ${id} once the shard is back`;
+    reason === "overloaded"
+      ? `${what} of ${id} was not sent, so not stored`
+      : outcome === "not stored"
+        ? `${what} of ${id} was not stored (read back after the failure); retry it`
+        : `whether ${what} of ${id} was stored is unknown: the shard did not answer a re-read either; read ${id} once the shard is back`;
   const error = new KvetchError(failure.code, `${failure.message.replace(/^Kvetch: /, "")}; ${tail}`, { cause: failure });
-  Object.assign(error, { shardFailure: shardFailureOf(failure), writeOutcome: outcome });
+  Object.assign(error, { shardFailure: reason, writeOutcome: outcome });
+  // OVERLOADED is for the client (retry later, with its code and Retry-After); every other shard failure stays masked.
+  if (reason === "overloaded") return Object.assign(error, { extensions: { code: "OVERLOADED" }, retryAfterSeconds: (failure as { retryAfterSeconds?: number }).retryAfterSeconds });
   return markInternal(error);
 }
 

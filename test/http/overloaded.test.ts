@@ -11,6 +11,8 @@ import { createServer } from "../../examples/server/server.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { Kvetch, memoryBackend, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
 import { Admission } from "../../src/kvetch/admission.js";
+import { KvetchError } from "../../src/kvetch/index.js";
+import { isInternalError } from "../../src/engine/request/maskErrors.js";
 
 /**
  * A Kvetch over the seeded todo store's backend whose every shard call first takes one of shard 0..n's single
@@ -47,6 +49,7 @@ async function admittedKvetch(queueTimeoutMs: number) {
   return {
     kvetch,
     userId: user.id,
+    listId: lists[0]!.id,
     admissions,
     hold: () => Promise.all(admissions.map((admission) => admission.admit("held by the test"))),
     free: () => admissions.forEach((admission) => admission.release()),
@@ -100,6 +103,22 @@ test("a shard that cannot serve in time: OVERLOADED at the field with extensions
   } finally {
     await server.close();
   }
+});
+
+test("a write a busy shard cannot take in time fails its entries with OVERLOADED, unmasked, saying it was not sent; nothing is stored", async () => {
+  const { kvetch, listId, hold, free } = await admittedKvetch(30);
+  await hold();
+  const results = await kvetch.createObjects([{ type: "TodoItem", data: { listId, text: "late", done: false } }], { partial: true });
+  free();
+  const error = results[0];
+  assert.instance(error, KvetchError);
+  assert.is((error as KvetchError).code, "OVERLOADED");
+  assert.is((error as unknown as { extensions: { code: string } }).extensions.code, "OVERLOADED");
+  assert.is((error as unknown as { retryAfterSeconds: number }).retryAfterSeconds, 1);
+  assert.not.ok(isInternalError(error), "the client sees it: retry later");
+  assert.match((error as KvetchError).message, /is overloaded: insertObjects .*; the create of [0-9a-f-]{36} was not sent, so not stored$/);
+  const id = /of ([0-9a-f-]{36}) was not sent/.exec((error as KvetchError).message)![1]!;
+  assert.equal(await kvetch.getObjects([id]), [null], "nothing was stored");
 });
 
 test.run();
