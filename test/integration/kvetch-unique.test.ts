@@ -22,22 +22,32 @@ function open(): Kvetch {
   return new Kvetch({ schema: uniqueSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis }) });
 }
 
-/** Runs uniqueCreates.ts as its own OS process: its report, or (killed) the signal it ended by. */
-function child(email: string, clubId: string, count: number, env: Record<string, string> = {}): Promise<CreateReport | { signal: string }> {
+/**
+ * Starts uniqueCreates.ts as its own OS process; `ready` resolves once its store is open, `go()` starts its
+ * creates, `done` is its report, or (killed) the signal it ended by.
+ */
+function child(email: string, clubId: string, count: number, env: Record<string, string> = {}): { ready: Promise<void>; go: () => void; done: Promise<CreateReport | { signal: string }> } {
   const script = fileURLToPath(new URL("./uniqueCreates.ts", import.meta.url));
   const args = JSON.stringify({ shards: shardUrls(databases), redis, email, clubId, count });
-  const proc = spawn(process.execPath, ["--import", "tsx", script, args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const proc = spawn(process.execPath, ["--import", "tsx", script, args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   let out = "";
   let err = "";
-  proc.stdout.on("data", (d) => (out += d));
+  let signalReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (signalReady = resolve));
+  proc.stdout.on("data", (d) => {
+    out += d;
+    if (out.startsWith("ready\n")) signalReady();
+  });
   proc.stderr.on("data", (d) => (err += d));
-  return new Promise((resolve, reject) => {
+  const done = new Promise<CreateReport | { signal: string }>((resolve, reject) => {
     proc.on("close", (code, signal) => {
       if (signal !== null) resolve({ signal });
-      else if (code === 0) resolve(JSON.parse(out) as CreateReport);
+      else if (code === 0) resolve(JSON.parse(out.slice("ready\n".length)) as CreateReport);
       else reject(new Error(`the creating process exited with ${code}: ${err}`));
     });
   });
+  ready.catch(() => undefined);
+  return { ready: Promise.race([ready, done.then(() => Promise.reject(new Error(`the creating process ended before it was ready: ${err}`)))]), go: () => proc.stdin.end("go\n"), done };
 }
 
 interface ShardRows {
@@ -99,13 +109,16 @@ serverTest("50 concurrent creates of one email from two processes: 1 owner, 49 U
     await kvetch.migrate();
     await cacheConnected(kvetch);
     const club = await kvetch.createObject("Club", { name: "chess" });
-    const [mine, theirs] = await Promise.all([createMembers(kvetch, "race@example.com", club.id, 25), child("race@example.com", club.id, 25)]);
+    const other = child("race@example.com", club.id, 25);
+    await other.ready;
+    other.go();
+    const [mine, theirs] = await Promise.all([createMembers(kvetch, "race@example.com", club.id, 25), other.done]);
     const reports = [mine, theirs as CreateReport];
     const owners = reports.flatMap((report) => report.created);
     const refused = reports.flatMap((report) => report.refused);
     console.log(`  created ${mine.created.length} + ${(theirs as CreateReport).created.length}; refused ${mine.refused.length} + ${(theirs as CreateReport).refused.length}`);
-    assert.is(owners.length, 1);
-    assert.equal(refused, new Array(49).fill("UNIQUE_VIOLATION"));
+    assert.is(owners.length, 1, JSON.stringify(reports));
+    assert.equal(refused, new Array(49).fill("UNIQUE_VIOLATION"), JSON.stringify(reports));
     const owner = owners[0]!;
     // Read the lists so the cache holds them, then look for any id but the club's and the owner's.
     assert.equal((await kvetch.getEdges("club_members", [club.id]))[0]!.edges.map((edge) => edge.toId), [owner]);
@@ -116,7 +129,9 @@ serverTest("50 concurrent creates of one email from two processes: 1 owner, 49 U
     assert.equal(rows.edges, [owner]);
     assert.equal(rows.indexEntries, [owner]);
     assert.equal(rows.claims, [{ owner, value: '"race@example.com"' }]);
+    await kvetch.getObjects([club.id, owner]);
     const cached = await idsInCache();
+    assert.ok(cached.has(owner) && cached.has(club.id), "the cache holds the objects read (the check below is not vacuous)");
     for (const id of cached) assert.ok(id === club.id || id === owner || id === "00000000-0000-7000-8000-000000000000", `the cache holds ${id}, not the owner or the club`);
   } finally {
     await kvetch.close();
@@ -154,7 +169,10 @@ serverTest("a process killed between its claim and its canonical row: the claim 
   try {
     await kvetch.migrate();
     const before = await everyShard();
-    const ended = await child("crash@example.com", "00000000-0000-7000-8000-000000000001", 1, { GRAPHSCALE_TEST_KILL_AFTER_CLAIM: "1" });
+    const crashing = child("crash@example.com", "00000000-0000-7000-8000-000000000001", 1, { GRAPHSCALE_TEST_KILL_AFTER_CLAIM: "1" });
+    await crashing.ready;
+    crashing.go();
+    const ended = await crashing.done;
     assert.equal(ended, { signal: "SIGKILL" });
     const rows = await everyShard();
     assert.is(rows.objects.length, before.objects.length, "no canonical row");

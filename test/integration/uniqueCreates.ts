@@ -1,6 +1,6 @@
 // Creates of members with one email, as a second OS process runs them for kvetch-unique.test.ts
-// (`node --import tsx uniqueCreates.ts <json>`): `count` creates at once, reporting the ids created and the
-// codes of the refusals. With GRAPHSCALE_TEST_KILL_AFTER_CLAIM=1 in its environment the process kills itself
+// (`node --import tsx uniqueCreates.ts <json>`): once its store is open it prints "ready" and waits for a line
+// on stdin, then makes `count` creates at once, reporting the ids created and the codes of the refusals. With GRAPHSCALE_TEST_KILL_AFTER_CLAIM=1 in its environment the process kills itself
 // (SIGKILL) once its first create has claimed the email and before the canonical row: a crash at that point.
 
 import { pathToFileURL } from "node:url";
@@ -44,11 +44,16 @@ async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]!) as { shards: string[]; redis: { url: string; keyPrefix: string }; email: string; clubId: string; count: number };
   const kvetch = new Kvetch({ schema: uniqueSchema, backend: mysqlBackend({ shards: args.shards, redis: args.redis }) });
   if (process.env.GRAPHSCALE_TEST_KILL_AFTER_CLAIM === "1") {
+    // The hook makes the process a crash at that point of a create: nothing after the claim runs.
     kvetchTestHooks(kvetch).afterUniqueClaim = () => {
       process.kill(process.pid, "SIGKILL");
     };
   }
   try {
+    // Open first, say so, and start on the parent's "go": both processes then create at the same moment.
+    await kvetch.getObjects([args.clubId]);
+    process.stdout.write("ready\n");
+    await new Promise((resolve) => process.stdin.once("data", resolve));
     process.stdout.write(JSON.stringify(await createMembers(kvetch, args.email, args.clubId, args.count)));
   } finally {
     await kvetch.close();
