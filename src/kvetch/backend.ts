@@ -138,7 +138,7 @@ export interface UniqueClaimOwner extends UniqueClaimKey {
   version: number;
 }
 
-/** A unique claim (spec/kvetch-storage.md §6.6): the one object that owns a value of a unique index. */
+/** A unique claim (spec/kvetch-storage.md §6.7): the one object that owns a value of a unique index. */
 export interface UniqueClaimRow extends UniqueClaimOwner {
   /** When its owner last claimed it (ms): repair leaves younger claims to the write that may still be running. */
   claimed: number;
@@ -218,7 +218,7 @@ export interface ShardStore extends ShardMoves {
    * (the row's own id, or the one an earlier create reserved). Without it, createObjects refuses idempotency keys.
    */
   reserveKeys?(rows: readonly IdempotencyKeyRow[]): Promise<string[]>;
-  // Unique claims (spec/kvetch-storage.md §6.6). Without these, a schema with a unique index is refused at open.
+  // Unique claims (spec/kvetch-storage.md §6.7). Without these, a schema with a unique index is refused at open.
   /**
    * For each row, stores it unless its (indexId, valueHash) is claimed; a claim of the same owner takes the higher
    * version and the new `claimed` time. Returns the owner stored under each.

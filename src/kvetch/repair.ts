@@ -52,7 +52,7 @@ export interface KvetchRepairOptions {
   maxBatches?: number;
   /**
    * Unique claims younger than this (ms, default 60000) are left alone: their write may still be running
-   * (spec/kvetch-storage.md §6.6). 0 when every writer is known to have stopped.
+   * (spec/kvetch-storage.md §6.7). 0 when every writer is known to have stopped.
    */
   claimGraceMs?: number;
 }

@@ -1,7 +1,7 @@
 // What a repair run reports and resumes from (spec/kvetch-storage.md §8): shared by the full repair and the
 // queue drain, so neither imports the other for it.
 
-/** "claims" runs only when the schema has a unique index (spec/kvetch-storage.md §6.6). */
+/** "claims" runs only when the schema has a unique index (spec/kvetch-storage.md §6.7). */
 export type KvetchRepairPhase = "objects" | "edges" | "index" | "claims";
 
 /** Where a repair stands: the phase, the shard, and the last key done on that shard (null: from the start). */

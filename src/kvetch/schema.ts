@@ -37,7 +37,7 @@ export interface KvetchIndexConfig {
   indexId: number;
   indexedType: string;
   indexedAttr: string;
-  /** At most one object per value (spec/kvetch-storage.md §6.6): enforced by a claim on the value's shard. */
+  /** At most one object per value (spec/kvetch-storage.md §6.7): enforced by a claim on the value's shard. */
   unique?: boolean;
 }
 

@@ -1,4 +1,4 @@
-// Unique indexes (spec/kvetch-storage.md §6.6): a write claims each value of a unique index its object takes —
+// Unique indexes (spec/kvetch-storage.md §6.7): a write claims each value of a unique index its object takes —
 // a unique_claims row on the value's shard, insert-if-absent — before its canonical write, and releases the
 // values its object gave up after it. Two writers of one value at once: the claim's primary key gives it one
 // owner, the other is refused with UNIQUE_VIOLATION and writes nothing. Never names another owner's id to the

@@ -1,4 +1,4 @@
-// The unique claims of one memory shard (spec/kvetch-storage.md §6.6): a map from (indexId, valueHash) to its
+// The unique claims of one memory shard (spec/kvetch-storage.md §6.7): a map from (indexId, valueHash) to its
 // claim, the memory twin of MySQL's unique_claims table. Insert-if-absent and owner-checked delete, so a value
 // has at most one owner; never replaces a claim another owner holds.
 

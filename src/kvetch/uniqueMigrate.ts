@@ -1,4 +1,4 @@
-// Migrate's part of unique indexes (spec/kvetch-storage.md §6.6): every value of a unique index already stored
+// Migrate's part of unique indexes (spec/kvetch-storage.md §6.7): every value of a unique index already stored
 // is claimed for the one object holding it, and an index whose values more than one object holds is refused
 // with those values and objects listed. Reads index entries and checks them against the canonical objects;
 // claims insert-if-absent, so it never gives a value a second owner and is safe to run again.

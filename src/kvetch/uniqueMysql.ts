@@ -1,4 +1,4 @@
-// The unique claims of one MySQL shard (spec/kvetch-storage.md §6.6): the unique_claims table, whose primary
+// The unique claims of one MySQL shard (spec/kvetch-storage.md §6.7): the unique_claims table, whose primary
 // key (index_id, value_hash) lets a value have one owner whatever the number of writers at once. One round
 // trip per call; never replaces a claim another owner holds.
 

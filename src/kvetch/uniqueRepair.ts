@@ -1,4 +1,4 @@
-// Repair of unique claims (spec/kvetch-storage.md §6.6, §8): the "claims" phase, run when the schema has a
+// Repair of unique claims (spec/kvetch-storage.md §6.7, §8): the "claims" phase, run when the schema has a
 // unique index. A claim whose owner does not exist, or no longer holds the value, is released — a write that
 // stopped between its claim and its canonical write (a crash) or before its release. Claims younger than the
 // grace period are left to the write that may still be running. Never creates a claim, so never a second owner.

@@ -1,4 +1,4 @@
-// The unique-claim steps of the batch writes (write.ts, spec/kvetch-storage.md §6.6): claim a create's or an
+// The unique-claim steps of the batch writes (write.ts, spec/kvetch-storage.md §6.7): claim a create's or an
 // update's new values before its canonical write, give back what a create did not store, and release the
 // values an update or a delete gave up after it. Never releases a claim whose write may have committed.
 

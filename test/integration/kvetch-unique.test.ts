@@ -1,4 +1,4 @@
-// Unique indexes on 4 MySQL shards + Redis across OS processes (spec/kvetch-storage.md §6.6): 50 creates of
+// Unique indexes on 4 MySQL shards + Redis across OS processes (spec/kvetch-storage.md §6.7): 50 creates of
 // one email from this process and a child (uniqueCreates.ts) end with one owner and 49 UNIQUE_VIOLATIONs,
 // and no row of a loser on any shard (objects, edges, index entries, claims) or in the cache; an update to a
 // taken email writes nothing; a child killed between its claim and its canonical row leaves a claim that

@@ -1,4 +1,4 @@
-// Unique indexes on the memory backend (spec/kvetch-storage.md §6.6): one owner per value however many
+// Unique indexes on the memory backend (spec/kvetch-storage.md §6.7): one owner per value however many
 // writers race, the loser refused with UNIQUE_VIOLATION naming the index and value (never the owner) and
 // nothing of it stored; updates move the claim, deletes free it; a write stopped between its claim and its
 // canonical row is settled by repair; migrate refuses a unique index over duplicates, listing them.
