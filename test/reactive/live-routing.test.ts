@@ -112,4 +112,19 @@ test("limit: past maxLiveQueries a live query is refused with LIVE_QUERY_LIMIT; 
   assert.is(liveQueryCount(), 0);
 });
 
+test("retention: with retainEntries 0 a live query keeps only its keys; it is still reached by its writes and re-runs in full", async () => {
+  const { kvetch, seed } = await seededStore({ users: 3, listsPerUser: 2, itemsPerList: 2 });
+  const reasons: Array<string | undefined> = [];
+  const live = await watchAll(kvetch, seed.userIds.slice(0, 1), kvetch, { retainEntries: 0, onRun: (info: { reason?: string }) => void reasons.push(info.reason) });
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![1]![1]!, { text: "kept keys" });
+  assert.ok(await until(() => live.sent[0]!.length === 2));
+  assert.equal(reasons, ["the first run", "the last run kept nothing to re-run"]);
+  assert.ok(JSON.stringify(live.sent[0]![1]!.data).includes("kept keys"));
+  await kvetch.updateObject("TodoItem", seed.itemIds[1]![0]![0]!, { text: "another user's" });
+  await kvetch.updateObject("User", seed.userIds[0]!, { name: "Kept" });
+  assert.ok(await until(() => live.sent[0]!.length === 3));
+  assert.is(reasons.length, 3, "the other user's write reached nothing");
+  await live.stop();
+});
+
 test.run();

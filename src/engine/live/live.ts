@@ -34,6 +34,11 @@ export interface LiveOptions {
   deps?: boolean;
   /** false: this live query's runs never share step calls with other live queries' (MultiplexReruns; default true). */
   multiplex?: boolean;
+  /**
+   * Most list entries a run may open for the live query to keep its state (RetainLiveState; default
+   * 10,000): past it only the run's keys are kept and the next run is a full one. 0: keys only, always.
+   */
+  retainEntries?: number;
   /** Live queries this process may hold (AdmitLiveQuery; default 20,000): a new one past it gets LIVE_QUERY_LIMIT. */
   maxLiveQueries?: number;
   /** The member naming an object in a list, for patches: list items are diffed by it (default "id"). */
@@ -93,6 +98,8 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
   let waiting: ((r: IteratorResult<ExecutionResult, void>) => void) | null = null;
   let closed = false;
   let state: LiveState | null = null;
+  /** The last run's keys when it kept no state (RetainLiveState: past the budget). */
+  let keptKeys: readonly string[] = [];
   let running = false;
   let heard: LiveChange[] = [];
   const touched = new Set<string>();
@@ -103,7 +110,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
   let runs = 0;
   const note = (change: LiveChange): void => {
     if (change === null) missed = true;
-    else if (state !== null) for (const key of state.keys()) if (change.touches(key)) touched.add(key);
+    else for (const key of state?.keys() ?? keptKeys) if (change.touches(key)) touched.add(key);
   };
   const deliver = (result: ExecutionResult): void => {
     if (waiting !== null) {
@@ -164,8 +171,8 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     let reason: string | null = null;
     if (runs === 0) reason = "the first run";
     else if (missed) reason = "an invalidation may have been missed";
-    else if (state === null) reason = "the last run kept nothing to re-run";
     else if (live.subtrees === false) reason = "subtree re-runs are off";
+    else if (state === null) reason = "the last run kept nothing to re-run";
     missed = false;
     if (reason === null) {
       const outcome = await rerunSubtrees(state!, keys);
@@ -174,36 +181,46 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     }
     return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs, live.multiplex === false ? null : multiplexReruns(live.source))), reason };
   };
+  let last: string | null = null;
+  let lastDocument: unknown = null;
+  // One run and its send, in a function of its own: nothing of the run stays reachable while the loop waits
+  // (only what RetainLiveState keeps).
+  const runAndSend = async (): Promise<void> => {
+    running = true;
+    heard = [];
+    router.running(subscriber);
+    live.beforeRun?.(runs + 1);
+    const outcome = await (trace === null ? run() : trace.traceLiveRun(runs + 1, run));
+    state = outcome.state;
+    keptKeys = [];
+    if (state !== null && !retainLiveState(state, live)) {
+      keptKeys = [...state.keys()];
+      state = null;
+    }
+    running = false;
+    if (!closed) router.settle(subscriber, state?.keys() ?? keptKeys);
+    for (const change of heard) note(change);
+    heard = [];
+    const { kind, paths, reason } = outcome;
+    const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
+    const text = JSON.stringify({ data: result.data, errors: result.errors });
+    // A run that ends after the iterator closed (return(), the source ended) sends nothing.
+    const sent = !closed && text !== last;
+    let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
+    if (sent && live.patch === true) {
+      const document: unknown = JSON.parse(text);
+      if (last !== null) value = { patch: diffJSON(lastDocument, document, live.patchKey ?? "id") };
+      lastDocument = document;
+    }
+    live.onRun?.({ run: ++runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
+    if (sent) {
+      last = text;
+      deliver(value as ExecutionResult);
+    }
+  };
   void (async () => {
-    let last: string | null = null;
-    let lastDocument: unknown = null;
     while (!closed) {
-      running = true;
-      heard = [];
-      router.running(subscriber);
-      live.beforeRun?.(runs + 1);
-      const outcome = await (trace === null ? run() : trace.traceLiveRun(runs + 1, run));
-      state = outcome.state;
-      running = false;
-      if (!closed) router.settle(subscriber, state?.keys() ?? []);
-      for (const change of heard) note(change);
-      heard = [];
-      const { kind, paths, reason } = outcome;
-      const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
-      const text = JSON.stringify({ data: result.data, errors: result.errors });
-      // A run that ends after the iterator closed (return(), the source ended) sends nothing.
-      const sent = !closed && text !== last;
-      let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
-      if (sent && live.patch === true) {
-        const document: unknown = JSON.parse(text);
-        if (last !== null) value = { patch: diffJSON(lastDocument, document, live.patchKey ?? "id") };
-        lastDocument = document;
-      }
-      live.onRun?.({ run: ++runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
-      if (sent) {
-        last = text;
-        deliver(value as ExecutionResult);
-      }
+      await runAndSend();
       // The consumer has not taken the last result: no run until it does, changes meanwhile coalesce.
       while (queue.length > 0 && !closed) await new Promise<void>((resolve) => (taken = resolve));
       taken = null;
@@ -247,4 +264,16 @@ function withoutDeps(result: ExecutionResult): ExecutionResult {
   const { deps: _deps, ...extensions } = result.extensions;
   const { extensions: _all, ...rest } = result;
   return Object.keys(extensions).length === 0 ? rest : { ...rest, extensions };
+}
+
+/** Live queries keep their state for subtree re-runs up to this many list entries (RetainLiveState). */
+const DEFAULT_RETAIN_ENTRIES = 10_000;
+
+/**
+ * spec: RetainLiveState — whether a live query keeps what its run built (buckets, sites, result) for subtree
+ * re-runs: not when subtree re-runs are off, nor when the run opened more list entries than
+ * `live.retainEntries`; it then keeps only its keys (for routing) and its next run is a full one.
+ */
+function retainLiveState(state: LiveState, live: LiveOptions): boolean {
+  return live.subtrees !== false && state.entries <= (live.retainEntries ?? DEFAULT_RETAIN_ENTRIES);
 }
