@@ -6,30 +6,14 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { compareText, flatDataOf } from "./backend.js";
-import type {
-  IdempotencyKeyRow,
-  RepairEntry,
-  EdgeKey,
-  EdgeRange,
-  EdgeRow,
-  IndexKey,
-  IndexRange,
-  IndexRow,
-  IndexScanKey,
-  KvetchBackend,
-  KvetchCounters,
-  ObjectRow,
-  RedisConfig,
-  ShardStats,
-  ShardStore,
-} from "./backend.js";
+import type { IdempotencyKeyRow, RepairEntry, EdgeKey, EdgeRange, EdgeRow, IndexKey, IndexRange, IndexRow, IndexScanKey } from "./backend.js";
+import type { KvetchBackend, KvetchCounters, ObjectRow, RedisConfig, ShardStats, ShardStore } from "./backend.js";
 import { KvetchError } from "./errors.js";
 import { ShardMap } from "./shard.js";
 import type { BucketRange } from "./shard.js";
 import { SortedList } from "./sortedList.js";
 import { fenceMemoryShards } from "./memoryMove.js";
-import { memoryUniqueClaims } from "./uniqueMemory.js";
-import type { MemoryClaims } from "./uniqueMemory.js";
+import { memoryUniqueClaims, type MemoryClaims } from "./uniqueMemory.js";
 import type { ShardIdentity, ShardTopology, TopologyMap } from "./topology.js";
 import { joinMemoryTopology, readMemoryTopology, writeMemoryTopology } from "./topologyMemory.js";
 import type { MemoryTopology } from "./topologyMemory.js";
