@@ -1,11 +1,13 @@
 // Bucket-move bench (spec/kvetch-storage.md §11): a seeded todo store on five memory shards, the fifth owning no
 // bucket; concurrent clients read the todo view (a list, its first 20 items, their objects) and write 5% of the
 // time, before, during and after a move of a fifth of the buckets. Prints rows moved per second and the view's
-// p50/p99 in each window as a table. Run: `npx tsx bench/reshard.ts [items] [clients] [batchSize]`. Never asserts a time.
+// p50/p99 in each window as a table. Run: `npx tsx bench/reshard.ts [items] [clients] [batchSize] [memory|mysql]`
+// (mysql: five databases on GRAPHSCALE_TEST_MYSQL, created and dropped by the run). Never asserts a time.
 
 import { performance } from "node:perf_hooks";
-import { Kvetch, memoryBackend } from "../src/kvetch/index.js";
+import { Kvetch, memoryBackend, mysqlBackend } from "../src/kvetch/index.js";
 import { moveSchema, seedMoveStore } from "../test/kvetch/reshardLoad.js";
+import { RUN_ID, dropDatabases, shardUrls } from "../test/integration/kvetch-servers.js";
 
 const items = Number(process.argv[2] ?? 20_000);
 const clients = Number(process.argv[3] ?? 50);
@@ -13,8 +15,12 @@ const clients = Number(process.argv[3] ?? 50);
 const batchSize = Number(process.argv[4] ?? 2000);
 const WINDOW_MS = 2000;
 
-const backend = memoryBackend({ shards: 5, ranges: [0, 1, 2, 3].map((s) => ({ first: s * 256, last: s * 256 + 255, shard: s })) });
+const kind = process.argv[5] === "mysql" ? "mysql" : "memory";
+const ranges = [0, 1, 2, 3].map((s) => ({ first: s * 256, last: s * 256 + 255, shard: s }));
+const databases = [0, 1, 2, 3, 4].map((i) => `graphscale_benchmove_${RUN_ID}_${i}`);
+const backend = kind === "mysql" ? mysqlBackend({ shards: shardUrls(databases), ranges }) : memoryBackend({ shards: 5, ranges });
 const kvetch = new Kvetch({ schema: moveSchema, backend });
+if (kind === "mysql") await kvetch.migrate();
 const model = await seedMoveStore(kvetch, items);
 const ids = [...model.items.keys()];
 
@@ -53,6 +59,7 @@ await sleep(WINDOW_MS);
 stop = true;
 await Promise.all(running);
 await kvetch.close();
+if (kind === "mysql") await dropDatabases(databases);
 
 function percentile(values: number[], p: number): string {
   const sorted = [...values].sort((a, b) => a - b);
@@ -64,7 +71,7 @@ for (const name of ["before", "during", "after"] as const) {
   rows.push([name, String(latencies[name].length), percentile(latencies[name], 50), percentile(latencies[name], 99)]);
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-console.log(`Bucket move, memory backend: ${items} items, ${clients} clients, pages of ${batchSize} rows (95% todo views, 5% updates), ${report.moves.length} shard pairs`);
+console.log(`Bucket move, ${kind} backend: ${items} items, ${clients} clients, pages of ${batchSize} rows (95% todo views, 5% updates), ${report.moves.length} shard pairs`);
 console.log(
   `moved ${report.moves.reduce((n, m) => n + m.buckets, 0)} buckets, ${report.rowsCopied} rows in ${moveSeconds.toFixed(2)} s: ` +
     `${Math.round(report.rowsCopied / moveSeconds)} rows moved/s (copy, catch-up, verify, switch and cleanup included)`,

@@ -41,9 +41,13 @@ export const FENCE_GUARD =
 /** OWNED_BUCKETS: the first statement of a fenced scan: the buckets this shard serves, locked in share mode for the scan. */
 export const OWNED_BUCKETS = "SELECT bucket FROM kvetch_buckets WHERE shard_id = ? LOCK IN SHARE MODE;";
 
-/** How long a write waits for frozen buckets (a move's last catch-up and verify), asking again every FROZEN_POLL_MS. */
-const FROZEN_WAIT_MS = 30_000;
+/**
+ * How long a write waits for frozen buckets (a move's last catch-up and verify), asking again after
+ * FROZEN_POLL_MS, doubling up to FROZEN_POLL_MAX_MS (waiting writes must not crowd out the mover's own reads).
+ */
+const FROZEN_WAIT_MS = 60_000;
 const FROZEN_POLL_MS = 15;
+const FROZEN_POLL_MAX_MS = 250;
 
 function refusedByGuard(error: unknown): boolean {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
@@ -82,7 +86,7 @@ export async function fencedCall(pool: ShardPool, fence: MysqlFenceState, what: 
   const self = fence.self;
   if (self === null || buckets.length === 0) return pool.transaction(what, sql, params);
   const waitUntil = Date.now() + FROZEN_WAIT_MS;
-  for (;;) {
+  for (let pause = FROZEN_POLL_MS; ; pause = Math.min(pause * 2, FROZEN_POLL_MAX_MS)) {
     try {
       const results = await pool.transaction(what, `${FENCE_GUARD} ${sql}`, [self, write ? 0 : 1, buckets, ...params]);
       return results.slice(1);
@@ -95,7 +99,7 @@ export async function fencedCall(pool: ShardPool, fence: MysqlFenceState, what: 
     if (Date.now() > waitUntil) {
       throw new KvetchError("OVERLOADED", `shard ${pool.shard} refused ${what}: its buckets stayed frozen by a move for ${FROZEN_WAIT_MS} ms; finish the move (rerun reshard) or reverse it`);
     }
-    await new Promise((resolve) => setTimeout(resolve, FROZEN_POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
 

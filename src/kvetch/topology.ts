@@ -89,7 +89,8 @@ export function placementOf(topology: OpenTopology): ShardMap {
     }
     return { first, last, shard: position };
   });
-  return new ShardMap({ shards: positionOf.size, buckets: map.buckets, ranges });
+  // Positions, not members: a configured shard a move removed keeps its position (it owns nothing).
+  return new ShardMap({ shards: Math.max(positionOf.size, ...[...positionOf.values()].map((position) => position + 1)), buckets: map.buckets, ranges });
 }
 
 /**

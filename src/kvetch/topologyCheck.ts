@@ -47,9 +47,12 @@ export interface TopologyCheck {
   mismatches: Mismatch[];
 }
 
-/** One disagreement; `join` ones (a shard not migrated or not joined) are what migrate fixes by joining. */
+/**
+ * One disagreement; `join` ones (a shard not migrated or not joined) are what migrate fixes by joining;
+ * `removed` (a configured shard a move took out of the map) a running store may outlive (refreshTopology).
+ */
 export interface Mismatch {
-  kind: "join" | "refuse";
+  kind: "join" | "refuse" | "removed";
   message: string;
 }
 
@@ -107,6 +110,7 @@ export function checkTopology(answers: readonly ShardTopology[], configuredBucke
       mismatches.push(
         `shards[${i}] (stored shard id ${identity.shardId}) is not in shard map version ${map.version}: it was removed from the installation ` +
           `or its join did not finish; run ${MIGRATE} to finish the join, or remove it from the configuration`,
+        "removed",
       );
     } else {
       seen.set(identity.shardId, i);

@@ -88,7 +88,7 @@ export async function migrateTopology(stores: readonly ShardStore[], configured:
   }
   const check = checkTopology(answers, configured.buckets);
   const unjoined = new Set(check.unjoined);
-  const blocking = check.mismatches.filter((mismatch) => mismatch.kind === "refuse");
+  const blocking = check.mismatches.filter((mismatch) => mismatch.kind !== "join");
   if (blocking.length > 0 || check.map === null) throw mismatchError(check, blocking, shards.map((shard) => shard.label));
   const map = check.map;
   const ids = new Array<number>(shards.length);
@@ -141,6 +141,8 @@ export async function openTopology(store: Store, backend: KvetchBackend): Promis
 export async function refreshTopology(store: Store): Promise<void> {
   const shards = store.shards as readonly TopologyShard[];
   const check = checkTopology(await readTopology(shards), store.shardMap.buckets);
-  if (check.mismatches.length > 0) throw mismatchError(check, check.mismatches, shards.map((shard) => shard.label));
+  // A shard a move just removed stays configured until the next restart: it owns nothing, so nothing goes there.
+  const blocking = check.mismatches.filter((mismatch) => mismatch.kind !== "removed");
+  if (blocking.length > 0) throw mismatchError(check, blocking, shards.map((shard) => shard.label));
   adoptTopology(store, { map: check.map!, positionOf: check.positionOf });
 }

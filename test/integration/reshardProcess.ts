@@ -93,7 +93,7 @@ export class ReshardProcess {
 }
 
 async function serve(config: ProcessConfig): Promise<void> {
-  const kvetch = new Kvetch({ schema: moveSchema, backend: mysqlBackend({ shards: config.shards, redis: config.redis }) });
+  const kvetch = new Kvetch({ schema: moveSchema, backend: mysqlBackend({ shards: config.shards, redis: config.redis, poolSize: 2 }) });
   // The test process is gone (failed or killed): so is this one.
   process.on("disconnect", () => process.exit(1));
   process.on("message", async (request: Request | { id: -1; op: "close" }) => {

@@ -56,6 +56,8 @@ export async function seedMoveStore(kvetch: Kvetch, items: number): Promise<Move
 
 export interface LoadResult {
   ops: number;
+  /** Each operation's duration in ms (for the reported p99; tests never assert it). */
+  durations: number[];
   failed: string[];
   wrongReads: string[];
 }
@@ -63,10 +65,11 @@ export interface LoadResult {
 /**
  * runClients: `clients` loops, each over its own share of the items (so the model is exact), alternating
  * between the stores, until `until` settles; every acknowledged write goes into the model, every read of an
- * own item is compared with it.
+ * own item is compared with it. Creates carry idempotency keys `<keyPrefix>-<client>-<n>`: a second run over
+ * one model needs its own prefix (a key used again names the first run's object).
  */
-export async function runClients(stores: readonly Kvetch[], model: MoveModel, clients: number, until: Promise<unknown>): Promise<LoadResult> {
-  const result: LoadResult = { ops: 0, failed: [], wrongReads: [] };
+export async function runClients(stores: readonly Kvetch[], model: MoveModel, clients: number, until: Promise<unknown>, keyPrefix = "client"): Promise<LoadResult> {
+  const result: LoadResult = { ops: 0, durations: [], failed: [], wrongReads: [] };
   let done = false;
   void until.then(
     () => (done = true),
@@ -84,6 +87,7 @@ export async function runClients(stores: readonly Kvetch[], model: MoveModel, cl
       const id = live[(n * 7 + c) % Math.max(live.length, 1)];
       n++;
       result.ops++;
+      const started = performance.now();
       try {
         if (pick <= 3 && id !== undefined) {
           const [object] = await kvetch.getObjects([id]);
@@ -102,17 +106,24 @@ export async function runClients(stores: readonly Kvetch[], model: MoveModel, cl
           model.items.set(id, null);
         } else {
           const data = { listId: model.lists[(n * 3 + c) % model.lists.length]!, text: `new-${c}-${n}`, tag: TAGS[n % TAGS.length]! };
-          const created = await kvetch.createObject("TodoItem", data, { idempotencyKey: `client-${c}-${n}` });
+          const created = await kvetch.createObject("TodoItem", data, { idempotencyKey: `${keyPrefix}-${c}-${n}` });
           model.items.set(created.id, created.data);
           own.push(created.id);
         }
       } catch (error) {
         result.failed.push(`client ${c} op ${n}: ${(error as Error).message}`);
       }
+      result.durations.push(performance.now() - started);
     }
   });
   await Promise.all(loops);
   return result;
+}
+
+/** percentile: the p-th percentile of durations (ms), for printing. */
+export function percentile(durations: readonly number[], p: number): number {
+  const sorted = [...durations].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /**
