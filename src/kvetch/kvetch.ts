@@ -3,10 +3,8 @@
 // or repair. Never reads or writes a shard itself; never lets a caller's object share memory with stored state.
 
 import type { KvetchBackend, KvetchCounters, ShardStats } from "./backend.js";
-import { RedisCache } from "./cache.js";
-import type { CacheHealth } from "./cache.js";
-import { derivedRowsOf } from "./derived.js";
-import { checkJsonValue, encodeData } from "./data.js";
+import { RedisCache, type CacheHealth } from "./cache.js";
+import { checkJsonValue } from "./data.js";
 import { distinctCheckedIds, distinctKeys, spread } from "./distinct.js";
 import { KvetchError, describeValue, shardFailureOf } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
@@ -14,18 +12,13 @@ import { getEdgePages, getEdgeTargetPages, queryIndexPages, readEdgeCounts } fro
 import { memoryBackend } from "./memory.js";
 import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, KvetchPartialOption, NewItem } from "./model.js";
 import { getObjects } from "./objectRead.js";
-import { repair } from "./repair.js";
-import { reshard } from "./reshard.js";
-import type { ReshardOptions, ReshardReport } from "./reshard.js";
+import { repair, type KvetchRepairOptions, type KvetchRepairReport } from "./repair.js";
+import { reshard, type ReshardOptions, type ReshardReport } from "./reshard.js";
 import { drainRepairQueue } from "./repairQueue.js";
-import { ShardGuard, breakerSettings } from "./shardGuard.js";
-import type { ShardHealth } from "./shardGuard.js";
-import type { KvetchRepairOptions, KvetchRepairReport } from "./repair.js";
+import { ShardGuard, breakerSettings, type ShardHealth } from "./shardGuard.js";
 import type { KvetchEdgeDef, KvetchSchema } from "./schema.js";
-import { indexValueKey, shardOfId } from "./shard.js";
-import type { ShardMap } from "./shard.js";
-import { orThrow, reportDerivedWriteFailure, storeOf, testHooksOf } from "./store.js";
-import type { DerivedWriteFailure, KvetchTestHooks, OrFailure, Store } from "./store.js";
+import { indexValueKey, shardOfId, type ShardMap } from "./shard.js";
+import { orThrow, reportDerivedWriteFailure, storeOf, testHooksOf, type DerivedWriteFailure, type KvetchTestHooks, type OrFailure, type Store } from "./store.js";
 import { checkDeps, closeInvalidations, invalidateDependency, onInvalidate, readDependencyVersions, readDependencyVersionsNow, routeOf } from "./reactivity.js";
 import type { DependencyChange, DependencyVersions, InvalidationsEnded } from "./reactivity.js";
 import { memoryHubOf, redisHub } from "./versions.js";
@@ -35,9 +28,8 @@ import { createObjects, updateObjects } from "./write.js";
 import { deleteWithRules, finishDeletes } from "./deleteRules.js";
 import { migrateUniqueClaims } from "./uniqueMigrate.js";
 import { countOrThrow, deleteEdges, edgeRows, insertEdges, type EdgesWritten } from "./edgeWrite.js";
-import type { NewObject } from "./write.js";
-import { objectPatches } from "./updateItems.js";
-import type { UpdateItem } from "./updateItems.js";
+import { objectPatches, type UpdateItem } from "./updateItems.js";
+import { planCreates } from "./createItems.js";
 import { traceKvetchCalls } from "./tracing.js";
 
 export interface KvetchOptions {
@@ -187,21 +179,7 @@ export class Kvetch {
 
   private async createObjectsIn(call: string, items: readonly NewItem[]): Promise<OrFailure<KvetchObject>[]> {
     if (!this.begin()) await this.open();
-    if (!Array.isArray(items)) throw new KvetchError("BAD_ARGUMENT", `${call} needs an array of { type, data }`);
-    const planned = new Array<NewObject>(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const where = call === "createObject" ? call : `${call} items[${i}]`;
-      const item = items[i];
-      if (item === null || typeof item !== "object") throw new KvetchError("BAD_ARGUMENT", `${where} must be { type, data }`);
-      const type = this.schema.objectType(item.type, where);
-      const body = encodeData(item.data, `${where} data`);
-      const data = JSON.parse(body) as KvetchData;
-      const key = item.idempotencyKey;
-      if (key !== undefined && key !== null && (typeof key !== "string" || key.length === 0 || key.length > 255)) {
-        throw new KvetchError("BAD_ARGUMENT", `${where} idempotencyKey must be a string of 1 to 255 characters, got ${describeValue(key)}`);
-      }
-      planned[i] = { type, data, body, derived: derivedRowsOf(type, data, true, where), idempotencyKey: key ?? undefined };
-    }
+    const planned = planCreates(this.schema, call, items);
     if (planned.length === 0) return [];
     return createObjects(this.store, planned);
   }
