@@ -84,6 +84,17 @@ test("unique: 50 concurrent creates of one email from two stores on the same sha
   assert.is(rows.claims[0]!.ownerId, (owners[0] as PromiseFulfilledResult<{ id: string }>).value.id);
 });
 
+test("unique: reshard refuses a store with a unique index, naming it, before reading or moving anything", async () => {
+  const backend = memoryBackend({ shards: 2 });
+  const kvetch = new Kvetch({ schema: schemaWith(true), backend });
+  await kvetch.createObject("Member", { email: "ann@example.com", name: "Ann" });
+  kvetch.resetCounters();
+  const error = await rejectionOf(() => kvetch.reshard({ dryRun: true }));
+  assert.is(error.code, "BAD_CONFIG");
+  assert.match(error.message, /unique indexes \(member_email\), whose claims bucket moves do not copy yet/);
+  assert.equal(kvetch.counters.shardQueries, [0, 0], "refused before any round trip");
+});
+
 test("unique: a create claims its value in one more round trip (on the value's shard); a refused create makes no other round trip", async () => {
   const roundTrips = async (unique: boolean, email: string, kvetch?: Kvetch): Promise<number> => {
     const store = kvetch ?? new Kvetch({ schema: schemaWith(unique), backend: memoryBackend({ shards: 4 }) });
