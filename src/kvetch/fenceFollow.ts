@@ -59,6 +59,11 @@ export class FollowingShard extends FencedShard {
     return this.inner.setBucketFence!(fence);
   }
 
+  /** The inner shard's pool, where it has one (its admission queue is what load tests look at). */
+  get pool(): unknown {
+    return (this.inner as unknown as { pool?: unknown }).pool;
+  }
+
   bindStore(store: Store): void {
     this.store = store;
   }
