@@ -374,9 +374,10 @@ export class ShardPool {
   /** One attempt of transaction(): its statements' results, or null to run again after a lock error. */
   private async transactionOnce(what: string, sql: string, params: unknown[], attempt: number): Promise<ResultSetHeader[] | null> {
     {
+      // Counted before the connection, as query() counts: a round trip that found no connection was still sent for.
+      this.counters.shardQueries[this.shard]!++;
       const deadline = Date.now() + this.timeouts.queryTimeoutMs;
       const connection = await this.connect(what, deadline);
-      this.counters.shardQueries[this.shard]!++;
       try {
         const results = (await this.run(connection, what, `START TRANSACTION; ${sql} COMMIT;`, params, deadline)) as ResultSetHeader[];
         connection.release();
