@@ -20,8 +20,12 @@ test("makeSchema: directives adds @live, so a live query validates and its first
   const results = await subscribe({ schema, document: live, live: { source } });
   assert.ok(Symbol.asyncIterator in results);
   const iterator = (results as AsyncGenerator<unknown>)[Symbol.asyncIterator]();
-  assert.equal((await iterator.next()).value, { data: { greeting: "hello" }, extensions: { deps: {} } });
+  // Dependencies go to the client only when asked (live: { deps: true }).
+  assert.equal((await iterator.next()).value, { data: { greeting: "hello" } });
   await iterator.return?.(undefined);
+  const asked = (await subscribe({ schema, document: live, live: { source, deps: true } })) as AsyncGenerator<unknown>;
+  assert.equal((await asked.next()).value, { data: { greeting: "hello" }, extensions: { deps: {} } });
+  await asked.return(undefined);
 });
 
 test("makeSchema: without directives @live is an unknown directive, and graphql-js's own directives stay", () => {
