@@ -49,7 +49,8 @@ const tracers = new WeakMap<object, Otel.Tracer>();
  * with `tracing: true`.
  */
 export function tracerFor(schema: GraphQLSchema): Otel.Tracer | null {
-  const option = (schema.extensions?.graphscale as { tracing?: TracingOption } | undefined)?.tracing;
+  // A missing or wrong schema is not ours to judge here: the request edge then throws graphql-js's own assertion.
+  const option = (schema?.extensions?.graphscale as { tracing?: TracingOption } | undefined)?.tracing;
   if (option === false) return null;
   const otel = otelApi();
   if (otel === null) return null;
