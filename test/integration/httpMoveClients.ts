@@ -33,13 +33,19 @@ async function post<T>(url: string, query: string, variables: Record<string, unk
   return body.data!;
 }
 
+export interface HttpLoadResult extends LoadResult {
+  /** Acknowledged reads, and acknowledged writes by kind. */
+  reads: number;
+  writes: { create: number; update: number; move: number; delete: number };
+}
+
 /**
  * runHttpClients: `clients` loops over the processes at `urls` until `until` settles (at least 20 requests
  * each, so writes straddle every phase of a fast move too); every acknowledged write goes into the model.
  * Creates carry idempotency keys `<keyPrefix>-<client>-<n>`: each run over one model needs its own prefix.
  */
-export async function runHttpClients(urls: readonly string[], model: MoveModel, clients: number, until: Promise<unknown>, keyPrefix: string): Promise<LoadResult> {
-  const result: LoadResult = { ops: 0, durations: [], failed: [], wrongReads: [] };
+export async function runHttpClients(urls: readonly string[], model: MoveModel, clients: number, until: Promise<unknown>, keyPrefix: string): Promise<HttpLoadResult> {
+  const result: HttpLoadResult = { ops: 0, durations: [], failed: [], wrongReads: [], reads: 0, writes: { create: 0, update: 0, move: 0, delete: 0 } };
   let done = false;
   void until.then(
     () => (done = true),
@@ -60,22 +66,27 @@ export async function runHttpClients(urls: readonly string[], model: MoveModel, 
         if (write === 1 && id !== undefined) {
           const { updateTodoItem } = await post<{ updateTodoItem: Item }>(url, UPDATE, { id, text: `c${c}-${n}`, tag: TAGS[(n + c) % TAGS.length]! });
           model.items.set(id, dataOf(updateTodoItem));
+          result.writes.update++;
         } else if (write === 2 && id !== undefined) {
           const { moveTodoItem } = await post<{ moveTodoItem: Item }>(url, MOVE, { id, listId: model.lists[(n + c) % model.lists.length]! });
           model.items.set(id, dataOf(moveTodoItem));
+          result.writes.move++;
         } else if (write === 3 && id !== undefined) {
           const { deleteTodoItem } = await post<{ deleteTodoItem: boolean }>(url, DELETE, { id });
           if (deleteTodoItem !== true) throw new Error(`deleteTodoItem(${id}) answered ${deleteTodoItem}`);
           model.items.set(id, null);
+          result.writes.delete++;
         } else if (write !== -1) {
           const data = { listId: model.lists[(n * 3 + c) % model.lists.length]!, text: `new-${c}-${n}`, tag: TAGS[n % TAGS.length]! };
           const { createTodoItem } = await post<{ createTodoItem: Item }>(url, CREATE, { ...data, key: `${keyPrefix}-${c}-${n}` });
           model.items.set(createTodoItem.id, dataOf(createTodoItem));
           own.push(createTodoItem.id);
+          result.writes.create++;
         } else {
           // Own items, deleted ones too (those must read as absent).
           const read = own[(n * 5 + c) % own.length]!;
           const { todoItem } = await post<{ todoItem: Item | null }>(url, VIEW, { id: read });
+          result.reads++;
           const expected = model.items.get(read) ?? null;
           const got = todoItem === null ? null : dataOf(todoItem);
           if (JSON.stringify(got) !== JSON.stringify(expected) || (todoItem !== null && todoItem.list?.id !== todoItem.listId)) {

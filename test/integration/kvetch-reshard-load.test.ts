@@ -42,11 +42,16 @@ if (await serversUp("test/integration/kvetch-reshard-load.test.ts", { mysql: tru
         const report = await move;
         requests += load.ops;
         console.log(
-          `${name}: ${load.ops} requests over 2 processes, ${load.failed.length} failed, ${load.wrongReads.length} wrong reads, ` +
+          `${name}: ${load.ops} requests over 2 processes (${load.reads} reads; writes ${JSON.stringify(load.writes)}), ` +
+            `${load.failed.length} failed, ${load.wrongReads.length} wrong reads, ` +
             `p50 ${percentile(load.durations, 50).toFixed(1)} ms, p99 ${percentile(load.durations, 99).toFixed(1)} ms during the move`,
         );
         assert.equal(load.failed, [], `${name}: no request failed`);
         assert.equal(load.wrongReads, [], `${name}: no read differed from the last acknowledged write`);
+        const writes = Object.values(load.writes).reduce((a, b) => a + b, 0);
+        assert.ok(Object.values(load.writes).every((count) => count > 0), `${name}: each kind of write was acknowledged during the move`);
+        // One request in 20 per client: 5% of the requests, give or take one write per client's last partial round.
+        assert.ok(Math.abs(writes - load.ops / 20) <= 100, `${name}: 5% of the requests wrote (${writes} of ${load.ops})`);
         assert.is(report.outcome, "moved");
         assert.is(report.verifyDifferences, 0);
       }
