@@ -37,8 +37,10 @@ const smallTypeDefs = /* GraphQL */ `
   type Author { id: ID! name: String! }
 `;
 
-export async function smallQueryScenario(): Promise<Scenario> {
-  const grafast = await loadGrafast();
+export const smallQuerySource = '{ book(id: "b1") { id title year author { id name } } }';
+
+/** The small query's plan and resolver schemas over the same data (the HTTP bench serves them too). */
+export function smallQuerySchemas(): { planSchema: GraphQLSchema; resolverSchema: GraphQLSchema; bookById: (id: string) => unknown; authorsById: (ids: readonly string[]) => Promise<unknown[]> } {
   const books = new Map([["b1", { id: "b1", title: "The Left Hand of Darkness", year: 1969, authorId: "a1" }]]);
   const authors = new Map([["a1", { id: "a1", name: "Ursula K. Le Guin" }]]);
   const bookById = (id: string) => books.get(id) ?? null;
@@ -55,6 +57,12 @@ export async function smallQueryScenario(): Promise<Scenario> {
     Query: { book: (_root, args: { id: string }) => bookById(args.id) },
     Book: { author: async (book: { authorId: string }) => authors.get(book.authorId) ?? null },
   });
+  return { planSchema, resolverSchema, bookById, authorsById };
+}
+
+export async function smallQueryScenario(): Promise<Scenario> {
+  const grafast = await loadGrafast();
+  const { planSchema, resolverSchema, bookById, authorsById } = smallQuerySchemas();
   const grafastSchema = grafast.makeGrafastSchema({
     typeDefs: smallTypeDefs,
     objects: grafastObjects({
@@ -69,7 +77,7 @@ export async function smallQueryScenario(): Promise<Scenario> {
     description:
       '`{ book(id: "b1") { id title year author { id name } } }`: one book by id (synchronous) and its author through one asynchronous call. ' +
       "Plans: `lambda` for the book, `loadOne` with an async callback for the author; resolvers: a sync `book` and an `async` `author` resolver.",
-    engines: peerEngines({ source: '{ book(id: "b1") { id title year author { id name } } }', planSchema, resolverSchema, grafastSchema }, grafast),
+    engines: peerEngines({ source: smallQuerySource, planSchema, resolverSchema, grafastSchema }, grafast),
     comparisons: peerComparisons,
   };
 }

@@ -1,0 +1,161 @@
+// The HTTP bench's servers: one server library (graphql-http or GraphQL Yoga) with one engine (graphscale's
+// plans, graphql-js + DataLoader, graphql-jit) over one shape (the todo view on the memory backend or on
+// MySQL + Redis, or the small query). Built inside a server process (bench/http/server.ts); also computes the
+// response every request must get, with graphql-js in-process, so the driver can check each body.
+
+import { createServer, type Server } from "node:http";
+import { execute as graphqlExecute, parse, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+import { createHandler } from "graphql-http/lib/use/http";
+import { createYoga } from "graphql-yoga";
+import { execute } from "../../src/index.js";
+import { useGraphscale } from "../../src/envelop/index.js";
+import { Kvetch, memoryBackend, mysqlBackend } from "../../src/kvetch/index.js";
+import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
+import { seedTodo } from "../../examples/todo/seed.js";
+import { makeTodoDataLoaderSchema, todoLoaders } from "../scenarios/todoDataLoader.js";
+import { todoQuery } from "../scenarios/todo.js";
+import { smallQuerySchemas, smallQuerySource } from "../scenarios/cpu.js";
+import { REDIS_URL, shardUrls } from "../servers.js";
+
+export const LIBRARIES = ["graphql-http", "yoga"] as const;
+export const ENGINES = ["graphscale", "dataloader", "jit"] as const;
+export const SHAPES = ["todo-memory", "todo-mysql", "small"] as const;
+export type Library = (typeof LIBRARIES)[number];
+export type EngineKey = (typeof ENGINES)[number];
+export type ShapeKey = (typeof SHAPES)[number];
+
+export const LIBRARY_NAMES: Record<Library, string> = { "graphql-http": "graphql-http 1.23", yoga: "GraphQL Yoga 5.24" };
+export const ENGINE_NAMES: Record<EngineKey, string> = { graphscale: "graphscale (plans)", dataloader: "graphql-js + DataLoader", jit: "graphql-jit 0.8.9" };
+export const SHAPE_NAMES: Record<ShapeKey, string> = {
+  "todo-memory": "todo view 10 × 5, memory backend",
+  "todo-mysql": "todo view 10 × 5, 4 MySQL shards + Redis",
+  small: "small query",
+};
+
+/** What a server process is told to serve. */
+export interface ServerConfig {
+  library: Library;
+  engine: EngineKey;
+  shape: ShapeKey;
+  /** MySQL shape: the shard databases (already migrated and seeded by the driver) and the Redis key prefix. */
+  databases?: string[];
+  redisKeyPrefix?: string;
+  /** MySQL shape: the seeded user whose view is requested. */
+  userId?: string;
+}
+
+/** The todo view's lists and items per request. */
+export const TODO_LISTS = 10;
+export const TODO_ITEMS = 5;
+
+interface Served {
+  /** The schema the engine runs, and a fresh context per request. */
+  schema: GraphQLSchema;
+  context: () => object;
+  /** The POST body every request sends. */
+  body: { query: string; variables?: Record<string, unknown> };
+  /** The response every request must get, computed in-process with graphql-js. */
+  expected: ExecutionResult;
+  close: () => Promise<void>;
+}
+
+export function checkConfig(config: ServerConfig): void {
+  if (!LIBRARIES.includes(config.library)) throw new Error(`http bench: unknown server library "${config.library}" (${LIBRARIES.join(", ")})`);
+  if (!ENGINES.includes(config.engine)) throw new Error(`http bench: unknown engine "${config.engine}" (${ENGINES.join(", ")})`);
+  if (!SHAPES.includes(config.shape)) throw new Error(`http bench: unknown shape "${config.shape}" (${SHAPES.join(", ")})`);
+  if (config.shape === "todo-mysql" && (!config.databases?.length || !config.redisKeyPrefix || !config.userId)) {
+    throw new Error("http bench: the todo-mysql shape needs databases, redisKeyPrefix and userId (the driver seeds the store)");
+  }
+}
+
+async function servedTodo(config: ServerConfig): Promise<Served> {
+  const backend =
+    config.shape === "todo-mysql" ? mysqlBackend({ shards: shardUrls(config.databases!), redis: { url: REDIS_URL, keyPrefix: config.redisKeyPrefix! } }) : memoryBackend({ shards: 4 });
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend });
+  let userId = config.userId;
+  if (config.shape === "todo-memory") {
+    await kvetch.migrate();
+    userId = (await seedTodo(kvetch, { users: 1, listsPerUser: TODO_LISTS, itemsPerList: TODO_ITEMS })).userIds[0]!;
+  }
+  const query = todoQuery(TODO_LISTS, TODO_ITEMS);
+  const variables = { id: userId };
+  const dataLoaderSchema = makeTodoDataLoaderSchema();
+  const loaderContext = () => ({ kvetch, loaders: todoLoaders(kvetch) });
+  const expected = await graphqlExecute({ schema: dataLoaderSchema, document: parse(query), variableValues: variables, contextValue: loaderContext() });
+  const close = () => kvetch.close();
+  if (config.engine === "graphscale") return { schema: todoSchema, context: () => ({ kvetch }), body: { query, variables }, expected, close };
+  return { schema: dataLoaderSchema, context: loaderContext, body: { query, variables }, expected, close };
+}
+
+async function servedSmall(config: ServerConfig): Promise<Served> {
+  const { planSchema, resolverSchema } = smallQuerySchemas();
+  const expected = await graphqlExecute({ schema: resolverSchema, document: parse(smallQuerySource) });
+  const schema = config.engine === "graphscale" ? planSchema : resolverSchema;
+  return { schema, context: () => ({}), body: { query: smallQuerySource }, expected, close: async () => {} };
+}
+
+/** graphql-jit's query compiled once per document (the server caches documents, so once per query text). */
+function jitExecutor(): (args: ExecutionArgs) => ReturnType<CompiledQuery["query"]> {
+  const compiled = new WeakMap<DocumentNode, CompiledQuery>();
+  return (args) => {
+    let query = compiled.get(args.document);
+    if (query === undefined) {
+      const made = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+      if (!isCompiledQuery(made)) return made as ExecutionResult;
+      query = made;
+      compiled.set(args.document, query);
+    }
+    return query.query(args.rootValue, args.contextValue, args.variableValues ?? {});
+  };
+}
+
+/**
+ * graphql-http's parse and validate, cached per query text and per document for every engine alike (Yoga
+ * caches both by default): each request then hands the engine the same document object, as graphql-jit needs.
+ */
+function cachedParseValidate(): { parse: typeof parse; validate: typeof validate } {
+  const documents = new Map<string, DocumentNode>();
+  const validated = new WeakMap<DocumentNode, ReturnType<typeof validate>>();
+  return {
+    parse: ((source: string) => {
+      let document = documents.get(source);
+      if (document === undefined) documents.set(source, (document = parse(source)));
+      return document;
+    }) as typeof parse,
+    validate: ((schema, document, rules) => {
+      let errors = validated.get(document);
+      if (errors === undefined) validated.set(document, (errors = validate(schema, document, rules)));
+      return errors;
+    }) as typeof validate,
+  };
+}
+
+export interface BuiltServer {
+  server: Server;
+  body: Served["body"];
+  expected: ExecutionResult;
+  close: () => Promise<void>;
+}
+
+/** The HTTP server (not listening yet) for `config`, POST /graphql. */
+export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
+  checkConfig(config);
+  const served = config.shape === "small" ? await servedSmall(config) : await servedTodo(config);
+  const engineExecute = config.engine === "graphscale" ? (execute as typeof graphqlExecute) : config.engine === "jit" ? (jitExecutor() as typeof graphqlExecute) : graphqlExecute;
+  let server: Server;
+  if (config.library === "graphql-http") {
+    const handler = createHandler({ schema: served.schema, execute: engineExecute, context: () => served.context() as never, ...cachedParseValidate() });
+    server = createServer((req, res) => (req.url?.startsWith("/graphql") ? handler(req, res) : res.writeHead(404).end()));
+  } else {
+    const plugins =
+      config.engine === "graphscale"
+        ? [useGraphscale()]
+        : config.engine === "jit"
+          ? [{ onExecute: ({ setExecuteFn }: { setExecuteFn: (fn: typeof graphqlExecute) => void }) => setExecuteFn(engineExecute) }]
+          : [];
+    const yoga = createYoga({ schema: served.schema, plugins, context: () => served.context(), logging: false, graphiql: false, landingPage: false });
+    server = createServer(yoga);
+  }
+  return { server, body: served.body, expected: served.expected, close: served.close };
+}

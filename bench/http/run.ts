@@ -1,0 +1,302 @@
+// The HTTP bench's driver (`npm run bench -- --http`): for each shape and server library it starts one server
+// process per engine (bench/http/server.ts), checks each server's answer against graphql-js's in-process
+// answer and the engines' answers against one another, warms each up, then drives each with autocannon at
+// each connection count, engines interleaved, in fresh server processes every round. Per run: requests/s,
+// p50/p99 latency, the server's RSS and CPU time per request (its process.cpuUsage delta ÷ responses), and
+// every failed response (errors, timeouts, non-2xx, body not equal to the checked one). Returns the runs and
+// the table of their medians (bench/measuredTable.ts); with `amount` each run is that many requests (a test's
+// quick mode: counts, never times).
+
+import { spawn, type ChildProcess } from "node:child_process";
+import autocannon from "autocannon";
+import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
+import { todoKvetchSchema } from "../../examples/todo/schema.js";
+import { seedTodo } from "../../examples/todo/seed.js";
+import { firstDifference } from "../scenario.js";
+import { median } from "../median.js";
+import { MYSQL, REDIS_URL, deleteKeys, dropDatabases, reachable, shardUrls } from "../servers.js";
+import type { MeasuredTable } from "../measuredTable.js";
+import { ENGINE_NAMES, LIBRARY_NAMES, SHAPE_NAMES, TODO_ITEMS, TODO_LISTS, type EngineKey, type Library, type ServerConfig, type ShapeKey } from "./app.js";
+import type { ServerMessage } from "./server.js";
+
+export interface HttpBenchOptions {
+  shapes: readonly ShapeKey[];
+  libraries: readonly Library[];
+  engines: readonly EngineKey[];
+  connections: readonly number[];
+  /** Rounds, each in fresh server processes; the table reports medians over them. */
+  rounds: number;
+  /** Seconds of each measured run and of each server's warm-up (ignored with `amount`). */
+  durationSec: number;
+  warmupSec: number;
+  /** Requests per run instead of a duration (no warm-up): the quick mode. */
+  amount?: number;
+  /** How to start a server process: node arguments before the config (a bundle, or `--import tsx` and the source). */
+  serverCommand: readonly string[];
+  log?: (line: string) => void;
+}
+
+/** One autocannon run against one server. */
+export interface HttpRun {
+  round: number;
+  shape: ShapeKey;
+  library: Library;
+  engine: EngineKey;
+  connections: number;
+  /** Responses received (2xx and not). */
+  responses: number;
+  ok: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssMB: number;
+  cpuMsPerRequest: number;
+  /** Connection errors, timeouts, non-2xx responses and 2xx responses whose body was not the checked one. */
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  mismatches: number;
+}
+
+interface ServerHandle {
+  engine: EngineKey;
+  child: ChildProcess;
+  url: string;
+  body: string;
+  expected: unknown;
+  /** The exact response text every request must get (checked equal to `expected` as JSON first). */
+  expectBody: string;
+  stats(): Promise<{ cpuMs: number; rss: number }>;
+  close(): Promise<void>;
+}
+
+function startServer(config: ServerConfig, command: readonly string[]): Promise<ServerHandle> {
+  const child = spawn(process.execPath, [...command, JSON.stringify(config)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const next = (type: ServerMessage["type"]): Promise<ServerMessage> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: ServerMessage) => {
+        if (m.type !== type && m.type !== "error") return;
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+        if (m.type === "error") reject(new Error(`http bench: the ${config.library} server with ${config.engine} (${config.shape}) failed: ${m.message}`));
+        else resolve(m);
+      };
+      const onExit = (code: number | null) => {
+        child.off("message", onMessage);
+        reject(new Error(`http bench: the ${config.library} server with ${config.engine} (${config.shape}) exited (code ${code}) before answering "${type}"`));
+      };
+      child.on("message", onMessage);
+      child.once("exit", onExit);
+    });
+  return next("ready").then((ready) => {
+    if (ready.type !== "ready") throw new Error("unreachable");
+    return {
+      engine: config.engine,
+      child,
+      url: `http://127.0.0.1:${ready.port}/graphql`,
+      body: JSON.stringify(ready.body),
+      expected: ready.expected,
+      expectBody: "",
+      async stats() {
+        const reply = next("stats");
+        child.send({ type: "stats" });
+        const m = await reply;
+        if (m.type !== "stats") throw new Error("unreachable");
+        return { cpuMs: m.cpuMs, rss: m.rss };
+      },
+      async close() {
+        if (child.exitCode === null && child.connected) child.send({ type: "close" });
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      },
+    };
+  });
+}
+
+const HEADERS = { "content-type": "application/json", accept: "application/json" };
+
+/** One request outside autocannon: the server's answer, checked equal to graphql-js's; returns its exact text. */
+async function checkedBody(server: ServerHandle, label: string): Promise<string> {
+  const response = await fetch(server.url, { method: "POST", headers: HEADERS, body: server.body });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`http bench: ${label} answered ${response.status}: ${text.slice(0, 300)}`);
+  const diff = firstDifference(server.expected, JSON.parse(text));
+  if (diff !== null) throw new Error(`http bench: ${label} answered differently from graphql-js in-process, first at ${diff}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+function drive(server: ServerHandle, connections: number, options: HttpBenchOptions, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: server.url,
+    method: "POST",
+    headers: HEADERS,
+    body: server.body,
+    connections,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: seconds }),
+    expectBody: server.expectBody,
+    timeout: 30,
+  });
+}
+
+async function measure(server: ServerHandle, run: Omit<HttpRun, "responses" | "ok" | "requestsPerSecond" | "p50Ms" | "p99Ms" | "rssMB" | "cpuMsPerRequest" | "errors" | "timeouts" | "non2xx" | "mismatches">, options: HttpBenchOptions): Promise<HttpRun> {
+  const before = await server.stats();
+  const result = await drive(server, run.connections, options, options.durationSec);
+  const after = await server.stats();
+  const responses = result["2xx"] + result.non2xx;
+  return {
+    ...run,
+    responses,
+    ok: result["2xx"] - result.mismatches,
+    requestsPerSecond: responses / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    rssMB: after.rss / 1e6,
+    cpuMsPerRequest: responses > 0 ? (after.cpuMs - before.cpuMs) / responses : 0,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    mismatches: result.mismatches,
+  };
+}
+
+/** The shard databases and cache prefix of the MySQL shape: seeded once, dropped at the end. */
+interface MysqlStore {
+  databases: string[];
+  redisKeyPrefix: string;
+  userId: string;
+}
+
+async function seedMysql(): Promise<MysqlStore> {
+  const databases = Array.from({ length: 4 }, (_, s) => `graphscale_http_${process.pid}_${s}`);
+  const redisKeyPrefix = `graphscale-http:${process.pid}:`;
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix: redisKeyPrefix } }) });
+  try {
+    await kvetch.migrate();
+    const seed = await seedTodo(kvetch, { users: 1, listsPerUser: TODO_LISTS, itemsPerList: TODO_ITEMS });
+    return { databases, redisKeyPrefix, userId: seed.userIds[0]! };
+  } finally {
+    await kvetch.close();
+  }
+}
+
+/** Runs every shape × library × engine × connection count, `rounds` times; every server process is closed at the end. */
+export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  let shapes = [...options.shapes];
+  let store: MysqlStore | null = null;
+  const runs: HttpRun[] = [];
+  try {
+    if (shapes.includes("todo-mysql")) {
+      const [mysqlUp, redisUp] = await Promise.all([reachable(MYSQL.host, MYSQL.port), reachable("127.0.0.1", 6379)]);
+      if (mysqlUp && redisUp) store = await seedMysql();
+      else {
+        log(`http bench: MySQL (${MYSQL.host}:${MYSQL.port}) or Redis (${REDIS_URL}) does not answer: the MySQL + Redis shape is left out`);
+        shapes = shapes.filter((s) => s !== "todo-mysql");
+      }
+    }
+    for (let round = 0; round < options.rounds; round++) {
+      for (const shape of shapes) {
+        for (const library of options.libraries) {
+          // Each round starts with a different engine, so no engine always runs first after a start.
+          const engines = options.engines.map((_, i) => options.engines[(i + round) % options.engines.length]!);
+          const servers: ServerHandle[] = [];
+          try {
+            for (const engine of engines) {
+              servers.push(await startServer({ library, engine, shape, ...(shape === "todo-mysql" ? store! : {}) }, options.serverCommand));
+            }
+            let reference: { engine: EngineKey; body: unknown } | null = null;
+            for (const server of servers) {
+              const label = `${LIBRARY_NAMES[library]} with ${ENGINE_NAMES[server.engine]} (${SHAPE_NAMES[shape]})`;
+              server.expectBody = await checkedBody(server, label);
+              const body = JSON.parse(server.expectBody) as unknown;
+              const diff = reference === null ? null : firstDifference(reference.body, body);
+              if (diff !== null) throw new Error(`http bench: ${label} answered differently from ${ENGINE_NAMES[reference!.engine]}, first at ${diff}`);
+              reference ??= { engine: server.engine, body };
+              if (options.amount === undefined) await drive(server, options.connections[0]!, options, options.warmupSec);
+            }
+            for (const connections of options.connections) {
+              for (const server of servers) {
+                const run = await measure(server, { round, shape, library, engine: server.engine, connections }, options);
+                runs.push(run);
+                log(
+                  `  [round ${round + 1}] ${LIBRARY_NAMES[library]} · ${SHAPE_NAMES[shape]} · ${connections} conn · ${ENGINE_NAMES[run.engine]}: ` +
+                    `${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, RSS ${run.rssMB.toFixed(0)} MB, ` +
+                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses, ${run.errors + run.timeouts + run.non2xx + run.mismatches} failed`,
+                );
+              }
+            }
+          } finally {
+            await Promise.all(servers.map((s) => s.close()));
+          }
+        }
+      }
+    }
+  } finally {
+    if (store !== null) {
+      await dropDatabases(store.databases);
+      await deleteKeys(store.redisKeyPrefix);
+    }
+  }
+  return runs;
+}
+
+/** The runs as a table: one row per shape × library × connections × engine, medians over the rounds. */
+export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptions, "durationSec" | "warmupSec" | "rounds">): MeasuredTable {
+  const groups = new Map<string, HttpRun[]>();
+  for (const r of runs) {
+    const key = `${r.shape}\u0000${r.library}\u0000${r.connections}\u0000${r.engine}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rows: MeasuredTable["rows"] = [];
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    // graphscale's requests/s over this engine's, per round (same library, shape, connections, round).
+    const ratios = group.flatMap((r) => {
+      const ours = runs.find((o) => o.engine === "graphscale" && o.round === r.round && o.shape === r.shape && o.library === r.library && o.connections === r.connections);
+      return ours ? [ours.requestsPerSecond / r.requestsPerSecond] : [];
+    });
+    const columns = [
+      group.map((r) => r.requestsPerSecond),
+      ratios,
+      group.map((r) => r.p50Ms),
+      group.map((r) => r.p99Ms),
+      group.map((r) => r.cpuMsPerRequest),
+      group.map((r) => r.rssMB),
+    ];
+    const failed = group.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx + r.mismatches, 0);
+    rows.push({
+      label: `${SHAPE_NAMES[first.shape]} · ${LIBRARY_NAMES[first.library]} · ${first.connections} conn · ${ENGINE_NAMES[first.engine]}`,
+      values: [...columns.map((c) => (c.length > 0 ? median(c) : Number.NaN)), failed],
+      runs: [...columns, []],
+    });
+  }
+  return {
+    id: "http",
+    title: "The HTTP edge: graphql-http and GraphQL Yoga with each engine, driven by autocannon",
+    description:
+      `Each server in an OS process of its own (node:http; graphql-http with the engine's execute, Yoga with \`useGraphscale\` for graphscale and an \`onExecute\` plugin for graphql-jit), POST /graphql with a JSON body, keep-alive connections from autocannon in the driving process. ` +
+      `Shapes: the todo view (1 user → ${TODO_LISTS} lists → ${TODO_ITEMS} items; graphscale's plans, graphql-js with per-request DataLoaders, graphql-jit compiling the same DataLoader resolvers) on the memory backend (4 shards, in the server process) and on 4 MySQL shard databases + Redis (seeded once, shared by the servers, cache warm); the CPU table's small query (no store). ` +
+      `graphql-http parses and validates through a per-query-text cache for every engine alike (Yoga caches both by default). ` +
+      `Each round starts fresh server processes, checks each server's answer equal to graphql-js's in-process answer and to the other engines', warms each up for ${options.warmupSec} s, then runs autocannon for ${options.durationSec} s per engine and connection count, engines interleaved (the first engine rotates per round); ${options.rounds} rounds. ` +
+      "Requests/s: responses ÷ seconds; p50/p99: autocannon's latency percentiles; CPU ms/request: the server process's `process.cpuUsage()` delta over the run ÷ responses; RSS: the server's after the run. Failed: connection errors, timeouts, non-2xx and bodies not byte-equal to the checked answer, summed over the rounds.",
+    rowHeading: "Shape · server · connections · engine",
+    columns: [
+      { title: "requests/s", format: "rate" },
+      { title: "graphscale ÷ this (requests/s)", format: "ratio" },
+      { title: "p50 (ms)", format: "ms" },
+      { title: "p99 (ms)", format: "ms" },
+      { title: "server CPU ms/request", format: "perRequest" },
+      { title: "server RSS (MB)", format: "count" },
+      { title: "failed responses", format: "count" },
+    ],
+    rows,
+    notes: [
+      "The driver and the servers share the machine's cores (and the machine is shared with other work): requests/s is what one server process gets beside its load generator, the ratios within one server library and one round are the comparison.",
+      "CPU ms/request is the server's own CPU time, independent of how the cores were shared; it is the engine plus the server library plus JSON.",
+    ],
+    date: new Date().toISOString(),
+    processes: options.rounds,
+  };
+}

@@ -1,0 +1,63 @@
+// The HTTP bench's quick mode (bench/http/run.ts): one server process per engine and server library on the
+// memory backend (the todo view and the small query), a few hundred requests each through autocannon.
+// Asserts counts — every response 200 with the checked body, bodies equal across engines — never times.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { fileURLToPath } from "node:url";
+import { ENGINES, LIBRARIES } from "../../bench/http/app.js";
+import { httpTable, runHttpBench, type HttpRun } from "../../bench/http/run.js";
+
+const server = fileURLToPath(new URL("../../bench/http/server.ts", import.meta.url));
+const REQUESTS = 200;
+
+test("http bench, quick: every engine behind graphql-http and Yoga answers every request 200 with the same body", async () => {
+  const lines: string[] = [];
+  const runs: HttpRun[] = await runHttpBench({
+    shapes: ["todo-memory", "small"],
+    libraries: LIBRARIES,
+    engines: ENGINES,
+    connections: [10],
+    rounds: 1,
+    durationSec: 0,
+    warmupSec: 0,
+    amount: REQUESTS,
+    serverCommand: ["--import", "tsx", server],
+    log: (line) => lines.push(line),
+  });
+  // 2 shapes × 2 libraries × 3 engines, one run each; the driver already checked bodies equal across engines.
+  assert.is(runs.length, 2 * LIBRARIES.length * ENGINES.length);
+  for (const run of runs) {
+    const what = `${run.library} ${run.engine} ${run.shape}`;
+    assert.ok(run.responses >= REQUESTS, `${what}: ${run.responses} responses`);
+    assert.is(run.ok, run.responses, `${what}: every response 200 with the checked body`);
+    assert.is(run.errors + run.timeouts + run.non2xx + run.mismatches, 0, `${what}: no failed response`);
+    assert.ok(run.cpuMsPerRequest > 0, `${what}: server CPU time measured`);
+  }
+  const table = httpTable(runs, { durationSec: 0, warmupSec: 0, rounds: 1 });
+  assert.is(table.rows.length, runs.length);
+  for (const row of table.rows) assert.is(row.values.at(-1), 0, row.label);
+  // graphscale's rows compare with themselves.
+  for (const row of table.rows.filter((r) => r.label.endsWith("graphscale (plans)"))) assert.is(row.values[1], 1);
+});
+
+test("http bench: a server that cannot start is an error naming it", async () => {
+  try {
+    await runHttpBench({
+      shapes: ["small"],
+      libraries: ["graphql-http"],
+      engines: ["graphscale"],
+      connections: [1],
+      rounds: 1,
+      durationSec: 0,
+      warmupSec: 0,
+      amount: 1,
+      serverCommand: ["--import", "tsx", server, "--"],
+    });
+    assert.unreachable("the server started");
+  } catch (error) {
+    assert.match((error as Error).message, /graphql-http server with graphscale \(small\)/);
+  }
+});
+
+test.run();
