@@ -21,6 +21,9 @@ export async function runMeasuredTables(selected: (id: string) => boolean, offse
     "live-latency": async () => (await import("./liveLatency.js")).runLiveLatencyScenario({ writes: quick ? 8 : 200, offset }),
     "cache-breaker": async () => (await import("./cacheBreaker.js")).runCacheBreakerScenario({ rounds: quick ? 1 : 9, offset }),
     "request-lanes": async () => (await import("./requestLanes.js")).runRequestLanesScenario({ pairs: quick ? 1 : 5 }),
+    // Measured elsewhere: in the memory processes (--expose-gc) and by `npm run bench -- --http`.
+    "memory-nested-lists": async () => null,
+    http: async () => null,
   };
   for (const id of MEASURED_TABLE_IDS) {
     if (!selected(id)) continue;

@@ -4,15 +4,19 @@
 // processes of its own (--expose-gc), and writes the medians: bench/results/*.json, bench/RESULTS.md and
 // the README's bench tables. `--quick` checks that it all works in a minute and writes to a temporary
 // directory instead. `--source` runs bench/main.ts through tsx; `--from-raw=<dir>` rebuilds the reports from
-// a previous run's per-process results without measuring. Never edits src.
+// a previous run's per-process results without measuring. `--http` runs the HTTP bench instead
+// (bench/http/run.ts: servers in processes of their own driven by autocannon; `--http-rounds=`,
+// `--http-duration=`, `--http-warmup=` seconds, `--http-connections=50,200`, `--http-shapes=todo-memory,…`) and
+// writes its table. Never edits src.
 
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { aggregateRuns, type ProcessRun } from "./aggregate.js";
 import { headerRun, machineInfo, replaceReadmeRegion, writeReport, writeScenarioResult } from "./report.js";
+import { renderMeasuredTable } from "./measuredTable.js";
 
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 const repoRoot = join(benchDir, "..");
@@ -29,13 +33,16 @@ interface RunOptions {
   passThrough: string[];
   /** Rebuild the reports from this directory of per-process results instead of measuring. */
   fromRaw: string | null;
+  /** Run the HTTP bench (and only it). */
+  http: boolean;
 }
 
 const QUICK_DEFAULTS = ["--max-time=0.05", "--warmup=0.05", "--min-samples=2", "--no-profile", "--latency-requests=2", "--memory-repeats=1"];
 
 function parseRunOptions(argv: readonly string[]): RunOptions {
   const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const own = (a: string) => a === "--quick" || a === "--source" || a.startsWith("--processes=") || a.startsWith("--out=") || a.startsWith("--from-raw=");
+  const own = (a: string) =>
+    a === "--quick" || a === "--source" || a === "--http" || a.startsWith("--http-") || a.startsWith("--processes=") || a.startsWith("--out=") || a.startsWith("--from-raw=");
   const quick = argv.includes("--quick");
   const passThrough = argv.filter((a) => !own(a));
   if (quick) for (const d of QUICK_DEFAULTS) if (!passThrough.some((a) => a.split("=")[0] === d.split("=")[0])) passThrough.push(d);
@@ -52,17 +59,18 @@ function parseRunOptions(argv: readonly string[]): RunOptions {
     outDir: out ? resolve(out) : quick ? mkdtempSync(join(tmpdir(), "graphscale-bench-quick-")) : benchDir,
     passThrough,
     fromRaw: value("from-raw") ?? null,
+    http: argv.includes("--http"),
   };
 }
 
-/** The bench program as a command: the tsup bundle under plain node, or bench/main.ts through tsx. */
-async function benchCommand(source: boolean): Promise<{ env: string; prefix: string[] }> {
-  if (source) return { env: "source", prefix: ["--import", "tsx", join(benchDir, "main.ts")] };
+/** A bench program (bench/main.ts by default) as a command: the tsup bundle under plain node, or the source through tsx. */
+async function benchCommand(source: boolean, name = "main", entry = join(benchDir, "main.ts")): Promise<{ env: string; prefix: string[] }> {
+  if (source) return { env: "source", prefix: ["--import", "tsx", entry] };
   const { build } = await import("tsup");
   // Under node_modules/ so the bundle resolves graphql, graphql-jit, grafast, dataloader and benchmark from the project's node_modules.
   const outDir = join(repoRoot, "node_modules", ".cache", "graphscale-bench");
   await build({
-    entry: { main: join(benchDir, "main.ts") },
+    entry: { [name]: entry },
     format: ["esm"],
     outDir,
     outExtension: () => ({ js: ".mjs" }),
@@ -75,7 +83,7 @@ async function benchCommand(source: boolean): Promise<{ env: string; prefix: str
     dts: false,
     silent: true,
   });
-  return { env: "bundle", prefix: [join(outDir, "main.mjs")] };
+  return { env: "bundle", prefix: [join(outDir, `${name}.mjs`)] };
 }
 
 function runChild(nodeFlags: readonly string[], args: readonly string[], env: string): Promise<number> {
@@ -90,8 +98,49 @@ function runChild(nodeFlags: readonly string[], args: readonly string[], env: st
 /** process-0.json, process-1.json, …, then memory-0.json, …: the timed processes' machine info heads the report. */
 const timedFirst = (a: string, b: string) => Number(a.startsWith("memory-")) - Number(b.startsWith("memory-")) || a.localeCompare(b);
 
+/** `--http`: the HTTP bench (bench/http/run.ts), its table written to results/http.json and RESULTS.md. */
+async function runHttp(options: RunOptions, argv: readonly string[]): Promise<number> {
+  const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--http-${name}=`))?.slice(name.length + 8);
+  const known = ["--http", "--quick", "--source", "--http-rounds=", "--http-duration=", "--http-warmup=", "--http-connections=", "--http-shapes=", "--out="];
+  for (const a of argv) if (!known.some((k) => (k.endsWith("=") ? a.startsWith(k) : a === k))) throw new Error(`bench --http: unknown option ${a} (options: ${known.join(" ")})`);
+  const { runHttpBench, httpTable } = await import("./http/run.js");
+  const { ENGINES, LIBRARIES, SHAPES } = await import("./http/app.js");
+  const shapes = (value("shapes") ?? (options.quick ? "todo-memory,small" : SHAPES.join(","))).split(",") as Array<(typeof SHAPES)[number]>;
+  for (const s of shapes) if (!SHAPES.includes(s)) throw new Error(`bench --http: unknown shape ${s} (${SHAPES.join(", ")})`);
+  const connections = (value("connections") ?? "50,200").split(",").map(Number);
+  if (connections.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`bench --http: --http-connections must be whole numbers ≥ 1, got ${value("connections")}`);
+  const settings = {
+    rounds: Number(value("rounds") ?? (options.quick ? 1 : 3)),
+    durationSec: Number(value("duration") ?? 5),
+    warmupSec: Number(value("warmup") ?? 2),
+  };
+  const command = await benchCommand(options.source, "httpServer", join(benchDir, "http", "server.ts"));
+  const machine = machineInfo(command.env === "bundle" ? "bundle" : "source");
+  const loadAverages: number[] = [];
+  console.log(`graphscale HTTP bench: ${shapes.join(", ")}; ${LIBRARIES.join(", ")}; ${connections.join(", ")} connections; ${settings.rounds} rounds${options.quick ? " (quick: 500 requests a run)" : ""}; load average ${machine.loadAverage}`);
+  const runs = await runHttpBench({
+    shapes,
+    libraries: LIBRARIES,
+    engines: ENGINES,
+    connections,
+    ...settings,
+    ...(options.quick ? { amount: 500 } : {}),
+    serverCommand: command.prefix,
+    onRound: () => loadAverages.push(Math.round(loadavg()[0]! * 100) / 100),
+  });
+  const table = httpTable(runs, settings);
+  table.machine = { cpu: machine.cpu, cores: machine.cores, node: machine.node, loadAverages };
+  const resultsDir = join(options.outDir, "results");
+  writeScenarioResult(resultsDir, table);
+  console.log(`\n${renderMeasuredTable(table)}`);
+  writeReport(options.outDir, resultsDir, headerRun(resultsDir, { machine, loadAverages, processes: settings.rounds, rounds: 1 }, false));
+  console.log(`Wrote ${join(resultsDir, "http.json")}, ${join(options.outDir, "RESULTS.md")}.`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   const options = parseRunOptions(process.argv.slice(2));
+  if (options.http) return runHttp(options, process.argv.slice(2));
   const started = Date.now();
   const command = options.fromRaw ? { env: "bundle", prefix: [] } : await benchCommand(options.source);
   const rawDir = options.fromRaw ?? mkdtempSync(join(tmpdir(), "graphscale-bench-raw-"));

@@ -34,6 +34,8 @@ export interface HttpBenchOptions {
   /** How to start a server process: node arguments before the config (a bundle, or `--import tsx` and the source). */
   serverCommand: readonly string[];
   log?: (line: string) => void;
+  /** Called at the start of each round (the bench records the load average there). */
+  onRound?: (round: number) => void;
 }
 
 /** One autocannon run against one server. */
@@ -197,6 +199,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
       }
     }
     for (let round = 0; round < options.rounds; round++) {
+      options.onRound?.(round);
       for (const shape of shapes) {
         for (const library of options.libraries) {
           // Each round starts with a different engine, so no engine always runs first after a start.
@@ -252,14 +255,15 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
   const rows: MeasuredTable["rows"] = [];
   for (const group of groups.values()) {
     const first = group[0]!;
-    // graphscale's requests/s over this engine's, per round (same library, shape, connections, round).
-    const ratios = group.flatMap((r) => {
-      const ours = runs.find((o) => o.engine === "graphscale" && o.round === r.round && o.shape === r.shape && o.library === r.library && o.connections === r.connections);
-      return ours ? [ours.requestsPerSecond / r.requestsPerSecond] : [];
-    });
+    // graphscale's requests/s over this engine's, and this engine's CPU per request over graphscale's, per round
+    // (same library, shape, connections, round).
+    const ours = (r: HttpRun) => runs.find((o) => o.engine === "graphscale" && o.round === r.round && o.shape === r.shape && o.library === r.library && o.connections === r.connections);
+    const ratios = group.flatMap((r) => (ours(r) ? [ours(r)!.requestsPerSecond / r.requestsPerSecond] : []));
+    const cpuRatios = group.flatMap((r) => (ours(r) ? [r.cpuMsPerRequest / ours(r)!.cpuMsPerRequest] : []));
     const columns = [
       group.map((r) => r.requestsPerSecond),
       ratios,
+      cpuRatios,
       group.map((r) => r.p50Ms),
       group.map((r) => r.p99Ms),
       group.map((r) => r.cpuMsPerRequest),
@@ -285,6 +289,7 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     columns: [
       { title: "requests/s", format: "rate" },
       { title: "graphscale ÷ this (requests/s)", format: "ratio" },
+      { title: "graphscale ÷ this (requests per server CPU second)", format: "ratio" },
       { title: "p50 (ms)", format: "ms" },
       { title: "p99 (ms)", format: "ms" },
       { title: "server CPU ms/request", format: "perRequest" },
@@ -294,7 +299,7 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     rows,
     notes: [
       "The driver and the servers share the machine's cores (and the machine is shared with other work): requests/s is what one server process gets beside its load generator, the ratios within one server library and one round are the comparison.",
-      "CPU ms/request is the server's own CPU time, independent of how the cores were shared; it is the engine plus the server library plus JSON.",
+      "CPU ms/request is the server's own CPU time, much less sensitive to how the cores were shared than requests/s; it is the engine plus the server library plus JSON. Its ratio (this engine's CPU ms/request ÷ graphscale's) is how many more requests graphscale serves per CPU second.",
     ],
     date: new Date().toISOString(),
     processes: options.rounds,
