@@ -7,11 +7,11 @@ import { writeFileSync } from "node:fs";
 import type { Scenario } from "./scenario.js";
 import { machineInfo, type ScenarioResult } from "./report.js";
 import { runScenario, type BenchOptions, type ScenarioEntry } from "./measure.js";
-import { batchedLoadingScenario, manyResolversScenario, nestedArraysScenario, nestedListsScenario, smallQueryScenario, wideListScenario } from "./scenarios/cpu.js";
+import { batchedLoadingScenario, manyResolversScenario, nestedArraysScenario, nestedListsScenario, smallQueryScenario, twoLevelListsScenario, wideListScenario } from "./scenarios/cpu.js";
 import { planningScenario } from "./scenarios/planning.js";
 import { todoScenario, type TodoScenarioOptions } from "./scenarios/todo.js";
 import { runLatencyScenario } from "./scenarios/latency.js";
-import { runMemoryScenario } from "./memory.js";
+import { runMemoryScenario, runNestedListsMemoryTable } from "./memory.js";
 import type { ProcessRun } from "./aggregate.js";
 import { renderMeasuredTable } from "./measuredTable.js";
 import { runMeasuredTables } from "./measuredTables.js";
@@ -77,6 +77,7 @@ export function scenarioEntries(mysql: boolean): ScenarioEntry[] {
     cpuEntry("cpu-nested-arrays", () => nestedArraysScenario()),
     cpuEntry("cpu-wide-list", () => wideListScenario(1000)),
     cpuEntry("cpu-nested-lists", () => nestedListsScenario(25)),
+    cpuEntry("cpu-nested-lists-250", () => twoLevelListsScenario(250)),
     cpuEntry("cpu-batched-loading", () => batchedLoadingScenario()),
     cpuEntry("planning", planningScenario),
     storeEntry({ id: "todo", lists: 10, items: 5, backend: "memory" }),
@@ -123,6 +124,14 @@ export async function runProcess(argv: readonly string[]): Promise<number> {
     } catch (error) {
       run.failures.push(`memory: ${error instanceof Error ? error.message : String(error)}`);
       console.error(`\n${tag} memory: ABORTED — ${run.failures.at(-1)}`);
+    }
+    try {
+      const table = await runNestedListsMemoryTable({ repeats: options.memoryRepeats, offset: options.processIndex, timedRequests: options.timing.maxTime < 0.5 ? 2 : 15 });
+      run.tables = [table];
+      console.log(`\n${tag} ${renderMeasuredTable(table)}`);
+    } catch (error) {
+      run.failures.push(`memory-nested-lists: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`\n${tag} memory-nested-lists: ABORTED — ${run.failures.at(-1)}`);
     }
   } else {
     const entries = scenarioEntries(options.mysql).filter((e) => selected(e.id));

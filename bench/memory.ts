@@ -8,7 +8,8 @@ import { executeToJSON } from "../src/index.js";
 import type { Engine } from "./scenario.js";
 import { firstDifference } from "./scenario.js";
 import { loadGrafast, peerEngines } from "./peers.js";
-import { makeProducts, productSchemas, productsQuery } from "./scenarios/cpu.js";
+import { makeProducts, productSchemas, productsQuery, twoLevelListSchemas, twoLevelListsSource } from "./scenarios/cpu.js";
+import type { MeasuredTable } from "./measuredTable.js";
 
 export const MEMORY_OBJECTS = 100_000;
 
@@ -102,12 +103,8 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** Checks every engine's JSON equal, then measures each engine `repeats` times (engine order rotated by `offset`). */
-export async function runMemoryScenario(options: { repeats: number; offset: number; objects?: number }): Promise<MemoryResult> {
-  const gc = gcOrThrow();
-  const objects = options.objects ?? MEMORY_OBJECTS;
-  const engines = await memoryEngines(objects);
-  // Warm up (plan caches, compiled query) and check: every engine's data equal to the first engine's.
+/** Runs every engine once (warm-up: plan caches, compiled query) and checks its data equal to the first engine's; returns the JSON size. */
+async function checkEngines(engines: readonly Engine[], what: string): Promise<number> {
   let expected: unknown = null;
   let jsonBytes = 0;
   for (const engine of engines) {
@@ -119,16 +116,33 @@ export async function runMemoryScenario(options: { repeats: number; offset: numb
       jsonBytes = Buffer.byteLength(JSON.stringify(json));
     } else {
       const diff = firstDifference(expected, json);
-      if (diff !== null) throw new Error(`memory: ${engine.name} gave a different result than ${engines[0]!.name}, first at ${diff}; nothing was measured.`);
+      if (diff !== null) throw new Error(`${what}: ${engine.name} gave a different result than ${engines[0]!.name}, first at ${diff}; nothing was measured.`);
     }
   }
-  const samples = engines.map(() => [] as Array<{ extraHeap: number; retained: number; gcs: number }>);
-  for (let r = 0; r < options.repeats; r++) {
+  return jsonBytes;
+}
+
+type Sample = { extraHeap: number; retained: number; gcs: number };
+
+/** Each engine measured `repeats` times, engines alternating (order rotated by `offset`). */
+async function sampleEngines(engines: readonly Engine[], repeats: number, offset: number, gc: Gc): Promise<Sample[][]> {
+  const samples = engines.map(() => [] as Sample[]);
+  for (let r = 0; r < repeats; r++) {
     for (let k = 0; k < engines.length; k++) {
-      const i = (k + options.offset) % engines.length;
+      const i = (k + offset) % engines.length;
       samples[i]!.push(await measureOnce(engines[i]!, gc));
     }
   }
+  return samples;
+}
+
+/** Checks every engine's JSON equal, then measures each engine `repeats` times (engine order rotated by `offset`). */
+export async function runMemoryScenario(options: { repeats: number; offset: number; objects?: number }): Promise<MemoryResult> {
+  const gc = gcOrThrow();
+  const objects = options.objects ?? MEMORY_OBJECTS;
+  const engines = await memoryEngines(objects);
+  const jsonBytes = await checkEngines(engines, "memory");
+  const samples = await sampleEngines(engines, options.repeats, options.offset, gc);
   return {
     id: "memory",
     title: `Memory: a ${objects.toLocaleString("en-US")}-object response`,
@@ -145,6 +159,66 @@ export async function runMemoryScenario(options: { repeats: number; offset: numb
       extraHeap: median(samples[i]!.map((s) => s.extraHeap)),
       retained: median(samples[i]!.map((s) => s.retained)),
       gcs: Math.max(...samples[i]!.map((s) => s.gcs)),
+    })),
+    date: new Date().toISOString(),
+  };
+}
+
+// ---- Nested lists 250 × 250: time, extra heap, retained heap, GCs -----------------------------------
+
+export const NESTED_WIDTH = 250;
+
+/** Milliseconds per request of each engine: `requests` requests each, engines alternating; the median per engine. */
+async function timeEngines(engines: readonly Engine[], requests: number, offset: number): Promise<number[]> {
+  const times = engines.map(() => [] as number[]);
+  for (let r = 0; r < requests; r++) {
+    for (let k = 0; k < engines.length; k++) {
+      const i = (k + offset) % engines.length;
+      const start = performance.now();
+      const result = engines[i]!.run();
+      if (isPromiseLike(result)) await result;
+      times[i]!.push(performance.now() - start);
+    }
+  }
+  return times.map(median);
+}
+
+/**
+ * The 250 × 250 nested-list shape (the CPU table's `cpu-nested-lists-250`) in the memory processes: per engine
+ * its milliseconds per request, extra heap, retained heap and GCs, and graphscale's ratios against graphql-jit.
+ */
+export async function runNestedListsMemoryTable(options: { repeats: number; offset: number; timedRequests?: number; width?: number }): Promise<MeasuredTable> {
+  const gc = gcOrThrow();
+  const width = options.width ?? NESTED_WIDTH;
+  const grafast = await loadGrafast();
+  const schemas = twoLevelListSchemas(width, grafast);
+  const engines = peerEngines({ source: twoLevelListsSource, ...schemas }, grafast);
+  const document = parse(twoLevelListsSource);
+  engines.splice(1, 0, { key: "graphscale-json", name: "graphscale (executeToJSON)", run: (): unknown => executeToJSON({ schema: schemas.planSchema, document }) });
+  const jsonBytes = await checkEngines(engines, "memory, nested lists");
+  const ms = await timeEngines(engines, options.timedRequests ?? 15, options.offset);
+  const samples = await sampleEngines(engines, options.repeats, options.offset, gc);
+  const jit = engines.findIndex((e) => e.key === "graphql-jit");
+  const extraHeap = samples.map((s) => median(s.map((x) => x.extraHeap)) / 1e6);
+  return {
+    id: "memory-nested-lists",
+    title: `Memory: nested lists ${width} × ${width}`,
+    description:
+      `The CPU table's \`${twoLevelListsSource}\` shape (${(width + width * width).toLocaleString("en-US")} objects, 2 fields each, JSON ${(jsonBytes / 1e6).toFixed(1)} MB) in the memory processes (\`node --expose-gc\`), after a checked warm-up request per engine: ` +
+      `ms/request is the median of ${options.timedRequests ?? 15} requests per engine (engines alternating, wall clock, so load on the machine shows; the CPU table times the same shape with benchmark.js); extra heap, retained and GCs are measured as in the 100,000-object table above, the median of ${options.repeats} requests per engine. ` +
+      "The ratios are graphql-jit's figure over this engine's: above 1× this engine is faster, or needs less heap.",
+    rowHeading: "Engine",
+    columns: [
+      { title: "ms/request", format: "ms" },
+      { title: "graphql-jit ÷ this (time)", format: "ratio" },
+      { title: "extra heap during execute (MB)", format: "ms" },
+      { title: "graphql-jit ÷ this (extra heap)", format: "ratio" },
+      { title: "retained result (MB)", format: "ms" },
+      { title: "GCs during execute", format: "count" },
+    ],
+    rows: engines.map((e, i) => ({
+      label: e.name,
+      values: [ms[i]!, ms[jit]! / ms[i]!, extraHeap[i]!, extraHeap[jit]! / extraHeap[i]!, median(samples[i]!.map((x) => x.retained)) / 1e6, Math.max(...samples[i]!.map((x) => x.gcs))],
     })),
     date: new Date().toISOString(),
   };

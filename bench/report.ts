@@ -135,6 +135,7 @@ const ORDER = [
   "cpu-nested-arrays",
   "cpu-wide-list",
   "cpu-nested-lists",
+  "cpu-nested-lists-250",
   "cpu-batched-loading",
   "planning",
   "todo",

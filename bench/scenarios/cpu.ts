@@ -283,6 +283,51 @@ export async function nestedListsScenario(width = 25): Promise<Scenario> {
   };
 }
 
+// ---- Nested lists 250 × 250: two levels, the size breadth-first executors are measured at -------------
+
+export const twoLevelListsSource = "{ regions { id name shops { id name } } }";
+
+/** `width` regions × `width` shops each (2 fields per object), as plan, resolver and Grafast schemas over one data set. */
+export function twoLevelListSchemas(width: number, grafast: GrafastModule): { planSchema: GraphQLSchema; resolverSchema: GraphQLSchema; grafastSchema: GraphQLSchema } {
+  const regions = Array.from({ length: width }, (_, r) => ({ id: `r${r}`, name: `Region ${r}` }));
+  const shopsByRegion = new Map(regions.map((region, r) => [region.id, Array.from({ length: width }, (_, s) => ({ id: `r${r}s${s}`, name: `Shop ${r}.${s}` }))]));
+  // As in the 25 × 25 × 25 shape: plans and Grafast look the shops up once per layer (loadMany), resolvers once per region.
+  const shopsOfRegions = (ids: readonly string[]) => ids.map((id) => shopsByRegion.get(id) ?? []);
+  const planSchema = makeSchema({
+    typeDefs: nestedTypeDefs,
+    plans: {
+      Query: { regions: () => constant(regions) },
+      Region: { ...accessPlans(["id", "name"]), shops: ($region: Step) => loadMany($region.get("id"), shopsOfRegions) },
+      Shop: accessPlans(["id", "name"]),
+    },
+  });
+  const resolverSchema = resolverSchemaOf(nestedTypeDefs, {
+    Query: { regions: () => regions },
+    Region: { shops: (region: { id: string }) => shopsByRegion.get(region.id) ?? [] },
+  });
+  const grafastSchema = grafast.makeGrafastSchema({
+    typeDefs: nestedTypeDefs,
+    objects: grafastObjects({
+      Query: { regions: () => grafast.constant(regions) },
+      Region: { shops: ($region) => grafast.loadMany(grafast.access<string>($region, "id"), shopsOfRegions) },
+    }),
+  });
+  return { planSchema, resolverSchema, grafastSchema };
+}
+
+export async function twoLevelListsScenario(width = 250): Promise<Scenario> {
+  const grafast = await loadGrafast();
+  const engines = peerEngines({ source: twoLevelListsSource, ...twoLevelListSchemas(width, grafast) }, grafast);
+  return {
+    id: "cpu-nested-lists-250",
+    shape: `Nested lists ${width} × ${width}, 2 fields each`,
+    title: `Nested lists: ${width} × ${width} (in memory, no store)`,
+    description: `\`${twoLevelListsSource}\`: ${(width + width * width).toLocaleString("en-US")} objects, 2 fields each. Plans and Grafast: \`loadMany\` for the shops of every region at once over an in-memory map; resolvers: one map lookup per region. The memory table "Memory: nested lists ${width} × ${width}" measures the same shape's heap.`,
+    engines,
+    comparisons: peerComparisons,
+  };
+}
+
 // ---- Batched loading: 20 authors → 10 books each, one async batch call -----------------------------
 
 const libraryTypeDefs = /* GraphQL */ `
