@@ -52,7 +52,10 @@ export interface HttpRun {
   p50Ms: number;
   p99Ms: number;
   rssMB: number;
+  /** Server CPU time over the run (until its last request was answered) ÷ the requests the server answered in it. */
   cpuMsPerRequest: number;
+  /** Requests the server answered during the run, those the driver stopped waiting for included. */
+  handled: number;
   /** Connection errors, timeouts, non-2xx responses and 2xx responses whose body was not the checked one. */
   errors: number;
   timeouts: number;
@@ -68,7 +71,7 @@ interface ServerHandle {
   expected: unknown;
   /** The exact response text every request must get (checked equal to `expected` as JSON first). */
   expectBody: string;
-  stats(): Promise<{ cpuMs: number; rss: number }>;
+  stats(): Promise<{ cpuMs: number; rss: number; handled: number }>;
   close(): Promise<void>;
 }
 
@@ -105,7 +108,7 @@ function startServer(config: ServerConfig, command: readonly string[]): Promise<
         child.send({ type: "stats" });
         const m = await reply;
         if (m.type !== "stats") throw new Error("unreachable");
-        return { cpuMs: m.cpuMs, rss: m.rss };
+        return { cpuMs: m.cpuMs, rss: m.rss, handled: m.handled };
       },
       async close() {
         if (child.exitCode === null && child.connected) child.send({ type: "close" });
@@ -142,7 +145,7 @@ function drive(server: ServerHandle, connections: number, options: HttpBenchOpti
   });
 }
 
-async function measure(server: ServerHandle, run: Omit<HttpRun, "responses" | "ok" | "requestsPerSecond" | "p50Ms" | "p99Ms" | "rssMB" | "cpuMsPerRequest" | "errors" | "timeouts" | "non2xx" | "mismatches">, options: HttpBenchOptions): Promise<HttpRun> {
+async function measure(server: ServerHandle, run: Omit<HttpRun, "responses" | "ok" | "requestsPerSecond" | "p50Ms" | "p99Ms" | "rssMB" | "cpuMsPerRequest" | "handled" | "errors" | "timeouts" | "non2xx" | "mismatches">, options: HttpBenchOptions): Promise<HttpRun> {
   const before = await server.stats();
   const result = await drive(server, run.connections, options, options.durationSec);
   const after = await server.stats();
@@ -155,7 +158,8 @@ async function measure(server: ServerHandle, run: Omit<HttpRun, "responses" | "o
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     rssMB: after.rss / 1e6,
-    cpuMsPerRequest: responses > 0 ? (after.cpuMs - before.cpuMs) / responses : 0,
+    cpuMsPerRequest: after.handled > before.handled ? (after.cpuMs - before.cpuMs) / (after.handled - before.handled) : 0,
+    handled: after.handled - before.handled,
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
@@ -189,6 +193,15 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
   let shapes = [...options.shapes];
   let store: MysqlStore | null = null;
   const runs: HttpRun[] = [];
+  const live = new Set<ServerHandle>();
+  // Interrupted (Ctrl-C): the server processes go, and the shared MySQL server and Redis keep nothing of the run.
+  const interrupted = (signal: NodeJS.Signals) => {
+    for (const s of live) s.child.kill("SIGKILL");
+    const drop = store === null ? Promise.resolve() : Promise.all([dropDatabases(store.databases), deleteKeys(store.redisKeyPrefix)]);
+    void drop.finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     if (shapes.includes("todo-mysql")) {
       const [mysqlUp, redisUp] = await Promise.all([reachable(MYSQL.host, MYSQL.port), reachable("127.0.0.1", 6379)]);
@@ -207,7 +220,9 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
           const servers: ServerHandle[] = [];
           try {
             for (const engine of engines) {
-              servers.push(await startServer({ library, engine, shape, ...(shape === "todo-mysql" ? store! : {}) }, options.serverCommand));
+              const server = await startServer({ library, engine, shape, ...(shape === "todo-mysql" ? store! : {}) }, options.serverCommand);
+              servers.push(server);
+              live.add(server);
             }
             let reference: { engine: EngineKey; body: unknown } | null = null;
             for (const server of servers) {
@@ -226,17 +241,20 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
                 log(
                   `  [round ${round + 1}] ${LIBRARY_NAMES[library]} · ${SHAPE_NAMES[shape]} · ${connections} conn · ${ENGINE_NAMES[run.engine]}: ` +
                     `${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, RSS ${run.rssMB.toFixed(0)} MB, ` +
-                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses, ${run.errors + run.timeouts + run.non2xx + run.mismatches} failed`,
+                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses (${run.handled} answered), failed: ${run.errors} errors, ${run.timeouts} timeouts, ${run.non2xx} non-2xx, ${run.mismatches} wrong bodies`,
                 );
               }
             }
           } finally {
             await Promise.all(servers.map((s) => s.close()));
+            for (const s of servers) live.delete(s);
           }
         }
       }
     }
   } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
     if (store !== null) {
       await dropDatabases(store.databases);
       await deleteKeys(store.redisKeyPrefix);
@@ -284,7 +302,7 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
       `Shapes: the todo view (1 user → ${TODO_LISTS} lists → ${TODO_ITEMS} items; graphscale's plans, graphql-js with per-request DataLoaders, graphql-jit compiling the same DataLoader resolvers) on the memory backend (4 shards, in the server process) and on 4 MySQL shard databases + Redis (seeded once, shared by the servers, cache warm); the CPU table's small query (no store). ` +
       `graphql-http parses and validates through a per-query-text cache for every engine alike (Yoga caches both by default). ` +
       `Each round starts fresh server processes, checks each server's answer equal to graphql-js's in-process answer and to the other engines', warms each up for ${options.warmupSec} s, then runs autocannon for ${options.durationSec} s per engine and connection count, engines interleaved (the first engine rotates per round); ${options.rounds} rounds. ` +
-      "Requests/s: responses ÷ seconds; p50/p99: autocannon's latency percentiles; CPU ms/request: the server process's `process.cpuUsage()` delta over the run ÷ responses; RSS: the server's after the run. Failed: connection errors, timeouts, non-2xx and bodies not byte-equal to the checked answer, summed over the rounds.",
+      "Requests/s: responses ÷ seconds; p50/p99: autocannon's latency percentiles; CPU ms/request: the server process's `process.cpuUsage()` delta from before the run until its last request in flight was answered ÷ the requests it answered (counted by the server); RSS: the server's after the run. Failed: connection errors, timeouts, non-2xx and bodies not byte-equal to the checked answer, summed over the rounds.",
     rowHeading: "Shape · server · connections · engine",
     columns: [
       { title: "requests/s", format: "rate" },

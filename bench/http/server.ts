@@ -1,6 +1,7 @@
 // One server process of the HTTP bench: `node server.js '<ServerConfig as JSON>'` with an IPC channel. Builds
 // the server (bench/http/app.ts), listens on a free port of 127.0.0.1, then answers the driver's messages:
-// "stats" → its CPU time and RSS, "close" → closes and exits. Tells the driver its port, the request body and
+// "stats" → once no request is in flight, its CPU time, RSS and the requests it has answered, "close" → closes
+// and exits. Tells the driver its port, the request body and
 // the expected response once ready, or why it could not start.
 
 import type { AddressInfo } from "node:net";
@@ -8,7 +9,7 @@ import { buildServer, type ServerConfig } from "./app.js";
 
 export type ServerMessage =
   | { type: "ready"; port: number; body: unknown; expected: unknown }
-  | { type: "stats"; cpuMs: number; rss: number }
+  | { type: "stats"; cpuMs: number; rss: number; handled: number }
   | { type: "error"; message: string };
 
 function send(message: ServerMessage): void {
@@ -22,10 +23,26 @@ async function main(): Promise<void> {
   const built = await buildServer(config);
   await new Promise<void>((resolve) => built.server.listen(0, "127.0.0.1", resolve));
   built.server.keepAliveTimeout = 60_000;
+  // Requests answered, counted by the server: those still in flight when the load generator stopped count too,
+  // so CPU time ÷ requests is not inflated by work whose response the driver never received.
+  let inFlight = 0;
+  let handled = 0;
+  built.server.on("request", (_req, res) => {
+    inFlight++;
+    res.once("close", () => {
+      inFlight--;
+      handled++;
+    });
+  });
+  const idle = async (): Promise<void> => {
+    for (let waited = 0; inFlight > 0 && waited < 60_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
   process.on("message", (message: { type: string }) => {
     if (message.type === "stats") {
-      const cpu = process.cpuUsage();
-      send({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss });
+      void idle().then(() => {
+        const cpu = process.cpuUsage();
+        send({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, handled });
+      });
     } else if (message.type === "close") {
       built.server.closeAllConnections();
       built.server.close();

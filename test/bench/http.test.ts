@@ -32,6 +32,7 @@ test("http bench, quick: every engine behind graphql-http and Yoga answers every
     assert.ok(run.responses >= REQUESTS, `${what}: ${run.responses} responses`);
     assert.is(run.ok, run.responses, `${what}: every response 200 with the checked body`);
     assert.is(run.errors + run.timeouts + run.non2xx + run.mismatches, 0, `${what}: no failed response`);
+    assert.is(run.handled, run.responses, `${what}: the server counted the requests it answered`);
     assert.ok(run.cpuMsPerRequest > 0, `${what}: server CPU time measured`);
   }
   const table = httpTable(runs, { durationSec: 0, warmupSec: 0, rounds: 1 });
