@@ -30,6 +30,8 @@ export interface WavesMeasured {
   shown: number;
   /** Milliseconds from each shown write's stamp to the live process receiving the result showing it. */
   latencies: number[];
+  /** The same from when the write's call returned in the writer (its commit and Redis round trip done). */
+  afterCommit: number[];
   /** Results equal to the view's result before, plus stamps shown again after being shown. */
   duplicates: number;
   /** Seconds from the first write's slot to the last write shown (or to giving up). */
@@ -109,6 +111,8 @@ export class LiveScaleMysql {
   readonly views: View[] = [];
   /** Every write index ever shown by a view. */
   private readonly shown = new Set<number>();
+  /** Write index → when this process received the result first showing it. */
+  private shownAt = new Map<number, number>();
   private latencies: number[] = [];
   private duplicates = 0;
 
@@ -192,7 +196,10 @@ export class LiveScaleMysql {
         stamps.add(stamp.i);
         if (view.shownStamps.has(stamp.i)) continue;
         if (this.shown.has(stamp.i)) this.duplicates++;
-        else this.latencies.push(now - stamp.stamp);
+        else {
+          this.latencies.push(now - stamp.stamp);
+          this.shownAt.set(stamp.i, now);
+        }
         this.shown.add(stamp.i);
       }
     }
@@ -217,6 +224,7 @@ export class LiveScaleMysql {
    */
   async writes(items: readonly string[], perSecond: number, seconds: number, settleMs = 30_000): Promise<WavesMeasured> {
     this.latencies = [];
+    this.shownAt = new Map();
     const shownBefore = this.shown.size;
     const duplicatesBefore = this.duplicates;
     const kindsBefore = this.views.map((v) => v.kinds.length);
@@ -237,6 +245,7 @@ export class LiveScaleMysql {
       lateStarts: done.lateStarts,
       shown: this.shown.size - shownBefore,
       latencies: this.latencies,
+      afterCommit: [...this.shownAt].flatMap(([i, at]) => (done.committed[i] == null ? [] : [at - done.committed[i]!])),
       duplicates: this.duplicates - duplicatesBefore,
       seconds: elapsed,
       cpuSeconds: (used.user + used.system) / 1e6,

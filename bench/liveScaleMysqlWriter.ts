@@ -7,8 +7,9 @@
 //   seconds (or until every item was written once): write i at start + i/W ms, on the items in the order
 //   given (each item written at most once, so a text shown is never overwritten before it can show). The
 //   text is `w<i>@<stamp>`, `stamp` the wall-clock milliseconds (this machine's clock, shared with the live
-//   process) right before the write started. Answers `{ done: { writes, failed, lateStarts } }`, lateStarts
-//   counting writes that started more than 100 ms after their slot (the writer itself fell behind);
+//   process) right before the write started. Answers `{ done: { writes, failed, lateStarts, committed } }`,
+//   lateStarts counting writes that started more than 100 ms after their slot (the writer itself fell
+//   behind), committed when each write's call returned;
 // - `{ op: "invalidate", keys }` → one invalidateDependency call naming all the keys → `{ invalidated: n }`;
 // - `{ op: "close" }` closes the store and exits.
 
@@ -30,6 +31,8 @@ export interface WritesDone {
   writes: number;
   failed: number;
   lateStarts: number;
+  /** When each write's call returned (wall clock, ms; null when it failed): its commit and Redis round trip done. */
+  committed: Array<number | null>;
 }
 
 /** Milliseconds on the wall clock, sub-millisecond precision, comparable across processes of one machine. */
@@ -52,6 +55,7 @@ async function runWrites(kvetch: Kvetch, items: readonly string[], perSecond: nu
   const pending: Promise<void>[] = [];
   let failed = 0;
   let lateStarts = 0;
+  const committed = new Array<number | null>(total).fill(null);
   for (let i = 0; i < total; i++) {
     const slot = start + (i * 1000) / perSecond;
     const wait = slot - wallClock();
@@ -61,13 +65,13 @@ async function runWrites(kvetch: Kvetch, items: readonly string[], perSecond: nu
     // Writes overlap when one takes longer than its slot: the rate is held, not the order of completions.
     pending.push(
       kvetch.updateObject("TodoItem", items[i]!, { text: liveText(i, stamp) }).then(
-        () => undefined,
+        () => void (committed[i] = wallClock()),
         () => void failed++,
       ),
     );
   }
   await Promise.all(pending);
-  return { writes: total, failed, lateStarts };
+  return { writes: total, failed, lateStarts, committed };
 }
 
 async function child(config: WriterConfig): Promise<void> {
