@@ -38,6 +38,8 @@ export interface LiveScaleMysqlRow {
   duplicates: number;
   lateStarts: number;
   fullRuns: number;
+  /** Views whose first result had errors. */
+  firstErrors: number;
   /** Seconds to seed and to subscribe (their first results all sent). */
   seedSeconds: number;
   subscribeSeconds: number;
@@ -76,6 +78,7 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
       duplicates: waves.duplicates,
       lateStarts: waves.lateStarts,
       fullRuns: waves.runs.full,
+      firstErrors: scale.firstErrors,
       seedSeconds: (seeded - t0) / 1000,
       subscribeSeconds: (subscribed - seeded) / 1000,
     };

@@ -137,7 +137,15 @@ export class LiveScaleMysql {
     let writer: Writer | null = null;
     try {
       await kvetch.migrate();
-      const seed = await seedTodo(kvetch, { users: options.users, listsPerUser: options.lists ?? 5, itemsPerList: options.items ?? 5 });
+      // In chunks of users, one after another: one create of 300,000 objects opens enough connections at once
+      // for a loaded MySQL to time some of them out.
+      const seed: TodoSeed = { userIds: [], listIds: [], itemIds: [] };
+      for (let at = 0; at < options.users; at += 500) {
+        const part = await seedTodo(kvetch, { users: Math.min(500, options.users - at), listsPerUser: options.lists ?? 5, itemsPerList: options.items ?? 5 });
+        seed.userIds.push(...part.userIds);
+        seed.listIds.push(...part.listIds);
+        seed.itemIds.push(...part.itemIds);
+      }
       writer = new Writer(config);
       await writer.ask({ op: "ready" }, "ready");
       // Announcements made before this process's subscription is confirmed are lost: probe until one is heard.
@@ -160,8 +168,19 @@ export class LiveScaleMysql {
     }
   }
 
-  /** Subscribes one live todo view per given user index; resolves once each has sent its first result. */
-  async subscribe(users: readonly number[], live: { retainEntries?: number } = {}): Promise<void> {
+  /**
+   * Subscribes one live todo view per given user index, `chunk` at a time (each chunk's first results all sent
+   * before the next starts: 10,000 first runs at once time out connecting to a loaded MySQL); resolves once
+   * each has sent its first result. Views whose first result has errors are counted in `firstErrors`.
+   */
+  async subscribe(users: readonly number[], live: { retainEntries?: number } = {}, chunk = 250): Promise<void> {
+    for (let at = 0; at < users.length; at += chunk) await this.subscribeAll(users.slice(at, at + chunk), live);
+  }
+
+  /** Views whose first result had errors (a store that did not answer): they are not live until a key moves. */
+  firstErrors = 0;
+
+  private async subscribeAll(users: readonly number[], live: { retainEntries?: number }): Promise<void> {
     const start = this.views.length;
     for (const u of users) {
       const view: View = { user: u, iterator: null!, results: 0, lastText: "", shownStamps: new Set(), kinds: [] };
@@ -183,7 +202,7 @@ export class LiveScaleMysql {
   }
 
   private received(view: View, result: ExecutionResult, now: number): void {
-    view.results++;
+    if (view.results++ === 0 && result.errors !== undefined) this.firstErrors++;
     const text = JSON.stringify({ data: result.data, errors: result.errors });
     if (text === view.lastText) this.duplicates++;
     view.lastText = text;

@@ -97,6 +97,7 @@ async function child(config: WriterConfig): Promise<void> {
       }
     })();
   });
+  process.once("disconnect", () => void kvetch.close().finally(() => process.exit(0))); // the live process is gone
   send({ started: true });
 }
 

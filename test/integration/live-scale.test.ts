@@ -24,6 +24,7 @@ serverTest("200 live todo views, 50 writes/s for 10 s from another process: ever
   const scale = await LiveScaleMysql.open({ name: "test_livescale", users: 200 });
   try {
     await scale.subscribe(range(200));
+    assert.is(scale.firstErrors, 0);
     const waves = await scale.writes(scale.itemsOf(range(200)), 50, 10);
     assert.is(waves.writes, 500);
     assert.is(waves.failedWrites, 0);
@@ -43,6 +44,7 @@ serverTest("1,000 live todo views (one operation) all reached by one write of th
   const scale = await LiveScaleMysql.open({ name: "test_livemux", users: 1000, lists: 2, items: 2 });
   try {
     await scale.subscribe(range(1000));
+    assert.is(scale.firstErrors, 0);
     const runs = () => scale.views.map((v) => v.kinds.length);
     const before = runs();
     scale.kvetch.resetCounters();
