@@ -160,6 +160,7 @@ async function main(): Promise<number> {
         raws.push(rawOut);
       }
     }
+    if (!options.mysql && (options.only === null || options.only.test("live-scale-mysql"))) exit |= await runChild(["--expose-gc", "--import", "tsx"], [join(benchDir, "liveScaleMysql.ts"), `--results=${join(options.outDir, "results")}`, ...(options.quick ? ["--quick"] : [])], "source");
   }
   const processes: ProcessRun[] = [];
   for (const file of raws) {
