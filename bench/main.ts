@@ -8,6 +8,7 @@ import type { Scenario } from "./scenario.js";
 import { machineInfo, type ScenarioResult } from "./report.js";
 import { runScenario, type BenchOptions, type ScenarioEntry } from "./measure.js";
 import { batchedLoadingScenario, manyResolversScenario, nestedArraysScenario, nestedListsScenario, smallQueryScenario, twoLevelListsScenario, wideListScenario } from "./scenarios/cpu.js";
+import { jitSchemaScenario } from "./scenarios/jitSchemas.js";
 import { planningScenario } from "./scenarios/planning.js";
 import { todoScenario, type TodoScenarioOptions } from "./scenarios/todo.js";
 import { runLatencyScenario } from "./scenarios/latency.js";
@@ -79,6 +80,9 @@ export function scenarioEntries(mysql: boolean): ScenarioEntry[] {
     cpuEntry("cpu-nested-lists", () => nestedListsScenario(25)),
     cpuEntry("cpu-nested-lists-250", () => twoLevelListsScenario(250)),
     cpuEntry("cpu-batched-loading", () => batchedLoadingScenario()),
+    cpuEntry("jit-fewResolvers", () => jitSchemaScenario("fewResolvers")),
+    cpuEntry("jit-manyResolvers", () => jitSchemaScenario("manyResolvers")),
+    cpuEntry("jit-nestedArrays", () => jitSchemaScenario("nestedArrays")),
     cpuEntry("planning", planningScenario),
     storeEntry({ id: "todo", lists: 10, items: 5, backend: "memory" }),
     storeEntry({ id: "todo-heavy", lists: 50, items: 50, backend: "memory" }),

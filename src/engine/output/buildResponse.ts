@@ -1,7 +1,7 @@
 // output/: the response built from the layers' results in one read-only pass (spec/output.md).
 // BuildResponse: the GraphQL response from the layers' results, in one completion pass. Entries that were
-// promises are completed as graphql-js completes them only when the request had such entries (otherwise
-// the order of completion cannot show). Mutation fields are completed one at a time as the request's
+// promises are completed as graphql-js completes them only when the request had such entries and the
+// compiled output gave up (the order of completion shows only through errors, on which it gives up). Mutation fields are completed one at a time as the request's
 // scheduler runs them (request/executeRequest.ts). Reads buckets only; runs no step, except the property
 // reads of list layers the executor left for the compiled output to walk, when it does not build the
 // response after all (OpenWalkedLists).
@@ -26,7 +26,7 @@ export class RawJSON {
  * `entry`: a request a window adopted has its root entry in the window's merged root bucket).
  */
 export function buildResponse(request: RequestState, rootBucket: Bucket, entry = 0): PromiseOrValue<ResponseData> {
-  if (request.compileOutput && request.promisedEntries !== true && request.jsonText === true) {
+  if (request.compileOutput && request.jsonText === true) {
     const compiled = compiledJSONOutputOf(request.plan);
     if (compiled !== null) {
       try {
@@ -36,7 +36,7 @@ export function buildResponse(request: RequestState, rootBucket: Bucket, entry =
       }
     }
   }
-  if (request.compileOutput && request.promisedEntries !== true) {
+  if (request.compileOutput) {
     const compiled = compiledOutputOf(request.plan);
     if (compiled !== null) {
       try {

@@ -9,7 +9,8 @@ import { isIterableObject, isPromiseLike } from "../../promiseOrValue.js";
 import { buildResolveInfo, type EngineRequest, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { recordPromisedItems, recordItemSettlement } from "../../promisedItems.js";
 import { registerStepClass } from "../../stepRegistry.js";
-import { argumentValues } from "../graphqlAdapter.js";
+import { argumentsForCall, argumentsModeOf, sharedArguments, type ArgumentsMode } from "./resolverArguments.js";
+import { compileResolverCalls, type ResolverCalls } from "./resolverCalls.js";
 
 /**
  * Calls a field's `resolve` (or the request's `fieldResolver`, or graphql-js's default property access)
@@ -38,26 +39,20 @@ export class ResolverStep extends Step<unknown> {
     this.addDependency($source);
   }
 
-  /**
-   * graphql-js coerces a field's arguments for every call, so each call gets its own args object (and
-   * custom scalars parse literals once per call). Fields without arguments get a fresh empty object.
-   */
-  private argumentsFor(request: RequestInfo): Record<string, unknown> {
-    return this.fieldDef.args.length === 0
-      ? {}
-      : argumentValues(this.fieldDef, this.field.fieldNodes[0]!, request.variableValues as Record<string, unknown>);
-  }
-
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
     const { count, values, request } = details;
     const sources = values[0] as readonly unknown[];
     const resolverDetails = details as ResolverExecutionDetails;
-    const req = request as EngineRequest;
-    const resolve = this.resolve ?? req.fieldResolver;
+    const compiled = compiledOf(this);
+    const resolve = this.resolve ?? (request as EngineRequest).fieldResolver;
+    // The generated batch serves the field's own resolver (or the default one when the request gives none).
+    if (compiled.calls !== null && resolve === this.resolve) return compiled.calls(count, sources, request, resolverDetails);
     const contextValue = request.contextValue;
     const depth = this.listDepth;
-    const nonNullItems = depth === 0 ? 0 : nonNullItemsOf(this.fieldDef.type);
-    const hasArgs = this.fieldDef.args.length > 0;
+    const nonNullItems = compiled.nonNullItems;
+    const node = this.field.fieldNodes[0]!;
+    const noArgs = compiled.mode === "none";
+    const shared = noArgs ? undefined : sharedArguments(compiled.mode, this.fieldDef, node, request);
     const out = new Array<unknown>(count);
     if (resolve === null) {
       // graphql-js's default field resolver, inlined: property, or method called with (args, context, info).
@@ -65,7 +60,7 @@ export class ResolverStep extends Step<unknown> {
       let entryPaths: ReadonlyArray<Path | undefined> | null = null;
       for (let i = 0; i < count; i++) {
         try {
-          const args = hasArgs ? this.argumentsFor(request) : null;
+          const args = noArgs ? null : argumentsForCall(shared, this.fieldDef, node, request);
           const source = sources[i] as Record<string, unknown> | null;
           if (source !== null && (typeof source === "object" || typeof source === "function")) {
             const property = source[name];
@@ -88,7 +83,7 @@ export class ResolverStep extends Step<unknown> {
     const entryPaths = resolverDetails.entryPaths();
     for (let i = 0; i < count; i++) {
       try {
-        const args = this.argumentsFor(request);
+        const args = noArgs ? {} : argumentsForCall(shared, this.fieldDef, node, request);
         out[i] = settleResolvedValue(resolve(sources[i], args, contextValue, buildResolveInfo(this.field, request, entryPaths[i])), depth, nonNullItems);
       } catch (error) {
         out[i] = fail(error);
@@ -100,6 +95,33 @@ export class ResolverStep extends Step<unknown> {
   override toStringMeta(): string {
     return `${this.field.parentType.name}.${this.field.fieldName}`;
   }
+}
+
+/** What a Resolver step derives from its field once (kept beside the step, not in it: plans export steps' own fields). */
+interface CompiledResolver {
+  readonly nonNullItems: number;
+  readonly mode: ArgumentsMode;
+  /** CompileResolverCalls' batch function, or null where generated code does not run. */
+  readonly calls: ResolverCalls | null;
+}
+
+/** A symbol key: plan export encodes a step's string keys only (Object.keys), so this stays out of it. */
+const COMPILED: unique symbol = Symbol("compiled resolver calls");
+
+/** The step's compiled calls, made on its first batch (a plan never executed compiles nothing). */
+function compiledOf(step: ResolverStep): CompiledResolver {
+  const holder = step as unknown as { [COMPILED]?: CompiledResolver };
+  let compiled = holder[COMPILED];
+  if (compiled === undefined) {
+    const nonNullItems = step.listDepth === 0 ? 0 : nonNullItemsOf(step.fieldDef.type);
+    compiled = {
+      nonNullItems,
+      mode: argumentsModeOf(step.fieldDef, step.field.fieldNodes[0]!),
+      calls: compileResolverCalls(step, nonNullItems, settleResolvedValue),
+    };
+    holder[COMPILED] = compiled;
+  }
+  return compiled;
 }
 
 /** The depth of list wrappers of a type, as resolver emulation counts them (checked again on plan import). */

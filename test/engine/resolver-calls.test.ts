@@ -1,0 +1,191 @@
+// Compiled resolver calls (spec/resolver-emulation.md, CompileResolverCalls and SharedArguments): one
+// generated batch function per Resolver step, made once per plan; arguments coerced once and copied per
+// call where that is exactly graphql-js's per-call coercion; graphql-jit's three benchmark schemas answered
+// exactly as graphql-js answers them; and the compiled output building responses whose entries were
+// promises. Asserts counts and results, never times.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { buildSchema, execute as graphqlExecute, GraphQLScalarType, parse, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { execute } from "../../src/index.js";
+import { resolverCallsCompiled } from "../../src/engine/planning/steps/resolverCalls.js";
+import { argumentsModeOf } from "../../src/engine/planning/steps/resolverArguments.js";
+import { jitQueries, jitSchema, jitVariables, type JitSchemaKind } from "../../bench/scenarios/jitSchemas.js";
+
+/** A schema from SDL with resolvers set on it (type → field → resolve). */
+function schemaWith(sdl: string, resolvers: Record<string, Record<string, (...args: any[]) => unknown>>): GraphQLSchema {
+  const schema = buildSchema(sdl);
+  for (const [type, fields] of Object.entries(resolvers)) {
+    for (const [name, resolve] of Object.entries(fields)) (schema.getType(type) as GraphQLObjectType).getFields()[name]!.resolve = resolve;
+  }
+  return schema;
+}
+
+const same = async (schema: GraphQLSchema, source: string, variableValues?: Record<string, unknown>, rootValue?: unknown) => {
+  const document = parse(source);
+  const expected = await graphqlExecute({ schema, document, variableValues, rootValue });
+  for (const compileOutput of [true, false]) {
+    const actual = await execute({ schema, document, variableValues, rootValue, compileOutput });
+    assert.is(JSON.stringify(actual), JSON.stringify(expected), `${source} (compileOutput: ${compileOutput})`);
+  }
+  return expected;
+};
+
+for (const kind of ["fewResolvers", "manyResolvers", "nestedArrays"] as JitSchemaKind[]) {
+  test(`graphql-jit's ${kind} schema: the same response as graphql-js, with the benchmark's variables and with the defaults`, async () => {
+    const schema = jitSchema(kind, 5);
+    const withVariables = await same(schema, jitQueries[kind], jitVariables);
+    assert.ok(withVariables.data !== null && withVariables.errors === undefined, JSON.stringify(withVariables.errors));
+    await same(schema, jitQueries[kind]);
+  });
+}
+
+test("generated code is built once per plan: one function per Resolver step on the first request, none after", async () => {
+  let calls = 0;
+  const schema = schemaWith("type Query { a: A } type A { x: Int y: String z: [Int] }", { Query: { a: () => (calls++, { x: 1, y: "y", z: [1, 2] }) } });
+  const source = "{ a { x y z } }";
+  const before = resolverCallsCompiled();
+  await same(schema, source);
+  const afterFirst = resolverCallsCompiled();
+  // Query.a, A.x, A.y, A.z: four Resolver steps, one generated function each (the plan is cached by text).
+  assert.is(afterFirst - before, 4);
+  for (let i = 0; i < 5; i++) await execute({ schema, document: parse(source) });
+  assert.is(resolverCallsCompiled(), afterFirst);
+  assert.is(calls, 1 + 2 + 5); // graphql-js once, graphscale with and without the compiled output, then 5 more
+});
+
+test("a default resolver is a property read: a value property is read once per entry, a method is read twice and called (as graphql-js does)", async () => {
+  let reads = 0;
+  let methodCalls = 0;
+  const item = (n: number) => ({
+    get value() {
+      reads++;
+      return n;
+    },
+    method(args: unknown, _context: unknown, info: { path: { key: unknown; prev: { key: unknown } } }) {
+      methodCalls++;
+      return `${n}:${JSON.stringify(args)}:${info.path.prev.key}.${String(info.path.key)}`;
+    },
+  });
+  const schema = schemaWith("type Query { items: [Item] } type Item { value: Int method(k: Int): String }", { Query: { items: () => [item(1), item(2), item(3)] } });
+  await same(schema, "{ items { value method(k: 4) } }");
+  // graphql-js reads `value` 3 times; graphscale as often (in each of its two runs).
+  assert.is(reads, 3 * 3);
+  assert.is(methodCalls, 3 * 3);
+});
+
+test("the request's fieldResolver serves fields without a resolver, in place of the default property read", async () => {
+  const schema = buildSchema("type Query { a: A } type A { x: Int }");
+  const document = parse("{ a { x } }");
+  let calls = 0;
+  const fieldResolver = (source: any, _args: unknown, _context: unknown, info: { fieldName: string }) => (calls++, info.fieldName === "a" ? {} : 7);
+  const expected = await graphqlExecute({ schema, document, fieldResolver });
+  const actual = await execute({ schema, document, fieldResolver });
+  assert.is(JSON.stringify(actual), JSON.stringify(expected));
+  assert.equal(JSON.parse(JSON.stringify(actual)), { data: { a: { x: 7 } } });
+  assert.is(calls, 4);
+});
+
+test("SharedArguments: variables and literals of built-in scalars and enums are coerced once; object, list and custom-scalar literals per call", () => {
+  const schema = buildSchema(`
+    scalar Money
+    enum Color { RED GREEN }
+    input Range { from: Int }
+    type Query { f(a: Int, b: String, c: Color, r: Range, l: [Int], m: Money): Int g: Int }
+  `);
+  const def = schema.getQueryType()!.getFields()["f"]!;
+  const g = schema.getQueryType()!.getFields()["g"]!;
+  const node = (source: string) => (parse(`{ ${source} }`).definitions[0] as any).selectionSet.selections[0];
+  assert.is(argumentsModeOf(g as never, node("g")), "none");
+  assert.is(argumentsModeOf(def as never, node('f(a: 1, b: "x", c: RED)')), "constant");
+  assert.is(argumentsModeOf(def as never, node("f")), "constant");
+  assert.is(argumentsModeOf(def as never, node("f(a: $a, c: RED)")), "variables");
+  assert.is(argumentsModeOf(def as never, node("f(r: { from: 1 })")), "perCall");
+  assert.is(argumentsModeOf(def as never, node("f(l: [1])")), "perCall");
+  assert.is(argumentsModeOf(def as never, node("f(l: 1)")), "perCall");
+  assert.is(argumentsModeOf(def as never, node('f(m: "3")')), "perCall");
+});
+
+test("each call gets its own args object, and literals graphql-js coerces per call are coerced per call", async () => {
+  let parses = 0;
+  const schema = buildSchema("scalar Money input Range { from: Int } type Query { items: [Item] } type Item { f(a: Int, r: Range, m: Money): String }");
+  (schema.getType("Money") as GraphQLScalarType).parseLiteral = (ast: any) => (parses++, { cents: Number(ast.value) });
+  const seen: unknown[] = [];
+  const seenRanges: unknown[] = [];
+  (schema.getType("Query") as GraphQLObjectType).getFields()["items"]!.resolve = () => [1, 2, 3];
+  (schema.getType("Item") as GraphQLObjectType).getFields()["f"]!.resolve = (_s, args: any) => {
+    seen.push(args);
+    seenRanges.push(args.r);
+    const text = JSON.stringify(args);
+    args.a = 99; // a resolver mutating its args must not change another call's
+    return text;
+  };
+  const result = await execute({ schema, document: parse('{ items { f(a: 1, r: { from: 2 }, m: "5") } }') });
+  assert.equal(JSON.parse(JSON.stringify(result)).data.items.map((i: { f: string }) => JSON.parse(i.f).a), [1, 1, 1]);
+  assert.is(new Set(seen).size, 3);
+  assert.is(new Set(seenRanges).size, 3);
+  assert.is(parses, 3);
+  seen.length = 0;
+  const constant = await execute({ schema, document: parse("{ items { f(a: 2) } }") });
+  assert.equal(JSON.parse(JSON.stringify(constant)).data.items.map((i: { f: string }) => JSON.parse(i.f).a), [2, 2, 2]);
+  assert.is(new Set(seen).size, 3);
+});
+
+test("arguments that fail to coerce fail each call's entry with graphql-js's error", async () => {
+  const schema = schemaWith("type Query { items: [Item] } type Item { f(a: Int!): Int }", { Query: { items: () => [1, 2] }, Item: { f: (_s, args: { a: number }) => args.a } });
+  const result = await same(schema, "query ($a: Int) { items { f(a: $a) } }", { a: null });
+  assert.is(result.errors?.length, 2);
+});
+
+test("the compiled output builds a response whose entries were promises when nothing failed (plain objects), and gives up on an error", async () => {
+  const schema = schemaWith("type Query { a: A } type A { x: Int y: String b: B } type B { z: Int! }", {
+    Query: { a: async () => ({ x: 1, y: "y" }) },
+    A: { x: async (a: { x: number }) => a.x, b: async () => ({ z: 3 }) },
+    B: { z: async (b: { z: number }) => b.z },
+  });
+  const document = parse("{ a { x y b { z } } }");
+  const compiled = await execute({ schema, document });
+  assert.is(Object.getPrototypeOf((compiled as any).data), Object.prototype);
+  assert.equal(JSON.parse(JSON.stringify(compiled)), { data: { a: { x: 1, y: "y", b: { z: 3 } } } });
+  const interpreted = await execute({ schema, document, compileOutput: false });
+  assert.is(Object.getPrototypeOf((interpreted as any).data), null);
+  // An error: the interpretive output completes the promised entries in graphql-js's order.
+  const failing = schemaWith("type Query { a: A } type A { x: Int y: Int! b: Int }", {
+    Query: { a: async () => ({}) },
+    A: { x: async () => Promise.reject(new Error("x")), y: async () => null, b: async () => new Error("b") },
+  });
+  const response = await same(failing, "{ a { b x y } }");
+  assert.is(response.data?.a, null);
+});
+
+test("a leaf's promise that resolves to an Error is that field's error; an object's skips the fields below it", async () => {
+  let below = 0;
+  const schema = schemaWith("type Query { n: Int o: O list: [O] } type O { v: Int }", {
+    Query: { n: () => Promise.resolve(new Error("n")), o: () => Promise.resolve(new Error("o")), list: () => [Promise.resolve(new Error("item")), { v: 1 }] },
+    O: { v: () => (below++, 1) },
+  });
+  const response = await same(schema, "{ n o { v } list { v } }");
+  assert.is(response.errors?.length, 3);
+  // graphql-js calls O.v once (for the list's second item); graphscale as often, in each of its two runs.
+  assert.is(below, 3);
+});
+
+test("a resolver's info: every key graphql-js gives, its path built per entry", async () => {
+  const infos: any[] = [];
+  const schema = schemaWith("type Query { items: [Item] } type Item { f: Int }", { Query: { items: () => [1, 2] }, Item: { f: (_s, _a, _c, info) => (infos.push(info), 1) } });
+  const document = parse("query Q($v: Int = 3) { items { f } }");
+  const rootValue = { r: 1 };
+  await graphqlExecute({ schema, document, rootValue });
+  const expected = infos.splice(0);
+  await execute({ schema, document, rootValue });
+  assert.is(infos.length, 2);
+  for (let i = 0; i < 2; i++) {
+    assert.equal(Object.keys(infos[i]), Object.keys(expected[i]));
+    assert.equal(infos[i].path, expected[i].path);
+    for (const key of ["fieldName", "returnType", "parentType", "schema", "rootValue"]) assert.is(infos[i][key], expected[i][key], key);
+    assert.equal(infos[i].variableValues, expected[i].variableValues);
+    assert.equal(infos[i].fieldNodes, expected[i].fieldNodes);
+  }
+});
+
+test.run();
