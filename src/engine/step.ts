@@ -84,6 +84,11 @@ export interface OptimizeContext {
   afterOptimize(callback: () => void): void;
   /** The step that stands for `$step` now: the last replacement recorded for it, or `$step` itself. */
   current($step: Step): Step;
+  /**
+   * Puts the new step `$step` (and its new dependencies) in `$anchor`'s layer, where it stays when it is then
+   * returned as a replacement or given to `replaceStep` (AdoptBeside). Its readers must run in that layer or below.
+   */
+  adoptBeside($step: Step, $anchor: Step): Step;
 }
 
 /**

@@ -11,7 +11,7 @@ import { FirstStep } from "../first.js";
 import { plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
 import { badUserInput, clientError, pageLimitError } from "./clientError.js";
 import { loadedById } from "./loadedId.js";
-import { ACCEPT_ANY, keyedPages, readPrefetched, type PrefetchedPages } from "./prefetch.js";
+import { ACCEPT_ANY, keyedPages, readPrefetched, readsPrefetched, type PrefetchedPages } from "./prefetch.js";
 
 /** What each entry's value is: the list of items, or a page `{ edges, hasNextPage, endCursor }`. */
 export type ListMode = "list" | "page";
@@ -281,10 +281,11 @@ export abstract class KvetchListStep extends Step<unknown> {
       this.limitCap = 1;
       this.optimizations.push("first() folded into the query limit");
     }
-    const $key = loadedById(plan, this, this.keyStep());
-    if ($key === null) return this;
-    const $list = this.rebuildWith(this.settings, { ...this.dependencySteps(), $key });
+    const loaded = loadedById(plan, this, this.keyStep());
+    if (loaded === null) return this;
+    const $list = this.rebuildWith(this.settings, { ...this.dependencySteps(), $key: loaded.$key });
     $list.optimizations.push("keyed by the id its object was loaded by");
+    if (loaded.$beside !== null) plan.adoptBeside($list, loaded.$beside);
     return $list;
   }
 
@@ -348,7 +349,8 @@ export abstract class KvetchListStep extends Step<unknown> {
    * with the page cap this list's own optimize would set. A new step: this one is left as it is.
    */
   withoutVerification(plan: OptimizeContext): KvetchListStep {
-    const $key = loadedById(plan, this, this.keyStep());
+    const loaded = loadedById(plan, this, this.keyStep());
+    const $key = loaded?.$key ?? null;
     const steps = { ...this.dependencySteps(), ...($key === null ? {} : { $key }) };
     // A list keyed by a value that can be global may be global itself, and reused by a branch planned later.
     const unread = this.settings.cursors !== false && (!steps.$key.canBeGlobal() || !plan.branchesMayFollow()) && cursorsUnread(plan, this);
@@ -360,6 +362,7 @@ export abstract class KvetchListStep extends Step<unknown> {
       $list.optimizations.push("first() folded into the query limit");
     }
     $list.optimizations.push("verified by the node load behind it");
+    if (loaded !== null && loaded.$beside !== null) plan.adoptBeside($list, loaded.$beside);
     return $list;
   }
 
@@ -436,7 +439,7 @@ function cursorsUnread(plan: OptimizeContext, $list: KvetchListStep): boolean {
   for (const $item of items) {
     if (plan.isReadByOutput($item)) return false;
     for (const $reader of plan.consumersOf($item)) {
-      if ($reader instanceof KvetchListStep && $reader.isPrefetchedFrom($item)) continue;
+      if (readsPrefetched($reader, $item)) continue;
       if (!($reader instanceof AccessStep) || $reader.path.length === 0 || $reader.path[0] === "cursor") return false;
     }
   }

@@ -10,7 +10,7 @@ import { objectDependencyKey, recordReadDependencies, withDependencies } from ".
 import { KvetchListStep, type ListItem } from "./kvetchList.js";
 import { requireStore, asRequest } from "./kvetchStore.js";
 import { clientError } from "./clientError.js";
-import { PREFETCHED, type PrefetchedPages, type Prefetches } from "./prefetch.js";
+import { PREFETCHED, readsPrefetched, type Prefetched, type PrefetchReader, type Prefetches } from "./prefetch.js";
 
 /**
  * A list item with the object it points to (`node`: null when missing or of another type; a flagged error
@@ -38,8 +38,8 @@ export class LoadNodesStep extends Step<unknown> {
     readonly type: string,
     $key: Step,
     $store: Step,
-    /** Lists below keyed by each node's id, fetched ahead for the item ids beside the nodes (PrefetchBesideNodes). */
-    readonly prefetches: readonly KvetchListStep[] = [],
+    /** Lists and counts below keyed by each node's id, fetched ahead for the item ids beside the nodes (PrefetchBesideNodes). */
+    readonly prefetches: readonly PrefetchReader[] = [],
   ) {
     super();
     this.addDependency($list);
@@ -142,8 +142,8 @@ export class LoadNodesStep extends Step<unknown> {
   }
 
   /** spec: PrefetchAhead — one store call per list fetched ahead for the items' ids, started beside the node load. */
-  private prefetchAhead(store: Kvetch, ids: readonly string[], values: readonly unknown[], maxPage: number): Map<Step, PrefetchedPages> {
-    const ahead = new Map<Step, PrefetchedPages>();
+  private prefetchAhead(store: Kvetch, ids: readonly string[], values: readonly unknown[], maxPage: number): Map<Step, Prefetched<unknown>> {
+    const ahead = new Map<Step, Prefetched<unknown>>();
     const args = this.prefetchArguments;
     for (let p = 0; p < this.prefetches.length; p++) {
       const first = args[2 * p]! < 0 ? null : values[args[2 * p]!];
@@ -214,7 +214,7 @@ function nodesOnly(plan: OptimizeContext, $nodes: LoadNodesStep): boolean {
   for (const $item of items) {
     if (plan.isReadByOutput($item)) return false;
     for (const $reader of plan.consumersOf($item)) {
-      if ($reader instanceof KvetchListStep && $reader.isPrefetchedFrom($item)) continue;
+      if (readsPrefetched($reader, $item)) continue;
       if (!($reader instanceof AccessStep) || ($reader.path[0] !== "node" && $reader.path[0] !== idKey)) return false;
     }
   }
@@ -242,9 +242,12 @@ function chooseItemForm(plan: OptimizeContext, $nodes: LoadNodesStep): void {
  * verification plus, right behind it, the load of the objects its items point to (one more store call for
  * the layer); the objects re-check the derived rows. Returns the node load (whose items carry `node`).
  */
-export function loadNodesBehind(plan: OptimizeContext, $list: KvetchListStep, type: string, prefetches: readonly KvetchListStep[] = []): LoadNodesStep {
+export function loadNodesBehind(plan: OptimizeContext, $list: KvetchListStep, type: string, prefetches: readonly PrefetchReader[] = []): LoadNodesStep {
   const $unverified = $list.withoutVerification(plan);
   const $nodes = new LoadNodesStep($unverified, type, $list.keyStep(), $list.storeStep(), prefetches);
+  // The node load stays where the list was, reading its original key, even when the list moved up beside its
+  // object's load (LoadedById per entry): a missing object reads nothing behind its list.
+  plan.adoptBeside($nodes, $list);
   plan.replaceStep($list, $nodes);
   plan.afterOptimize(() => chooseItemForm(plan, $nodes));
   return $nodes;

@@ -10,6 +10,7 @@ import { FirstStep } from "../first.js";
 import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
+import { EdgeCountStep } from "./edgeCount.js";
 import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
 import { clientError } from "./clientError.js";
@@ -64,6 +65,23 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     return this.getDependency(0);
   }
 
+  /** Whether this load is about to be made right behind a Kvetch list (LoadObjectStep.optimize): its readers are fetched ahead with it. */
+  loadsBehindList(plan: OptimizeContext): boolean {
+    return this.listToLoadBehind(plan) !== null;
+  }
+
+  /** The list (or node load standing for it) this load would be made behind, with the item it reads the id of. */
+  private listToLoadBehind(plan: OptimizeContext): { $list: KvetchListStep | LoadNodesStep; $item: Step } | null {
+    const $id = this.getDependency(0);
+    if (!($id instanceof AccessStep) || $id.path.length !== 1) return null;
+    const $item = $id.getDependency(0);
+    if (!plan.sameEntries(this, $item)) return null;
+    const $list = listBehind(plan, $item);
+    if ($list === null || $id.path[0] !== $list.idKey || $list.storeStep() !== this.getDependency(1)) return null;
+    if ($list instanceof LoadNodesStep && $list.type !== this.type) return null;
+    return { $list, $item };
+  }
+
   /** The type must be one the Kvetch schema defines (when the GraphQL schema was given one). */
   override validatePlan(context: PlanValidationContext): void {
     plannedKvetchSchema(context)?.objectType(this.type, `loadObject(${JSON.stringify(this.type)})`);
@@ -88,16 +106,12 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
    * stale ones dropped from the list rather than showing up as null items. This step becomes `item.node`.
    */
   override optimize(plan: OptimizeContext): Step {
-    const $id = this.getDependency(0);
-    if (!($id instanceof AccessStep) || $id.path.length !== 1) return this;
-    const $item = $id.getDependency(0);
-    if (!plan.sameEntries(this, $item)) return this;
-    const $list = listBehind(plan, $item);
-    if ($list === null || $id.path[0] !== $list.idKey || $list.storeStep() !== this.getDependency(1)) return this;
+    const behind = this.listToLoadBehind(plan);
+    if (behind === null) return this;
+    const { $list, $item } = behind;
     let $nodes: LoadNodesStep;
     if ($list instanceof LoadNodesStep) {
-      // Another loadObject already asked this list to load its nodes: share them if the type is the same.
-      if ($list.type !== this.type) return this;
+      // Another loadObject already asked this list to load its nodes: share them (the type is the same).
       $nodes = $list;
     } else {
       const readers = prefetchBesideNodes(plan, this, $item);
@@ -190,23 +204,23 @@ function isListOrNodes($step: Step, mode: "list" | "page"): $step is KvetchListS
 }
 
 /**
- * spec: PrefetchBesideNodes — the Kvetch lists keyed by `$obj.get("id")`, where `$obj` is about to be
- * loaded behind the list of `$item`: each is replaced by an equal list reading the pages the node load fetches
+ * spec: PrefetchBesideNodes — the Kvetch lists and edge counts keyed by `$obj.get("id")`, where `$obj` is about
+ * to be loaded behind the list of `$item`: each is replaced by an equal reader of what the node load fetches
  * ahead for the item ids (known before the nodes), and returned for that node load to fetch.
  */
-function prefetchBesideNodes(plan: OptimizeContext, $obj: LoadObjectStep, $item: Step): KvetchListStep[] {
-  const readers: KvetchListStep[] = [];
+function prefetchBesideNodes(plan: OptimizeContext, $obj: LoadObjectStep, $item: Step): Array<KvetchListStep | EdgeCountStep> {
+  const readers: Array<KvetchListStep | EdgeCountStep> = [];
   const seen = new Set<Step>();
   const $store = $obj.getDependency(1);
   for (const $id of plan.consumersOf($obj)) {
     if (!($id instanceof AccessStep) || $id.path.length !== 1 || $id.path[0] !== "id") continue;
     for (const $consumer of plan.consumersOf($id)) {
       // A list the node load behind it already stands for (its own list is not a consumer the plan indexes).
-      const $list = $consumer instanceof LoadNodesStep ? $consumer.$list : $consumer;
-      if (!($list instanceof KvetchListStep) || seen.has($list) || $list.keyStep() !== $id || !$list.canBePrefetched($store)) continue;
-      seen.add($list);
-      const $reader = $list.prefetchedFrom($item);
-      plan.replaceStep($list, $reader);
+      const $read = $consumer instanceof LoadNodesStep ? $consumer.$list : $consumer;
+      if (!($read instanceof KvetchListStep || $read instanceof EdgeCountStep) || seen.has($read) || $read.keyStep() !== $id || !$read.canBePrefetched($store)) continue;
+      seen.add($read);
+      const $reader = $read.prefetchedFrom($item);
+      plan.replaceStep($read, $reader);
       readers.push($reader);
     }
   }

@@ -35,27 +35,43 @@ export class LoadedIdStep extends Step<string | null> {
 /** A step that loads one object per entry by an id step (loadObject): `loadedBy()` is that id step. */
 interface LoadsById {
   loadedBy(): Step;
+  /** Whether this load is about to be made right behind a Kvetch list (LoadNodesBehind), which fetches ahead. */
+  loadsBehindList?(plan: OptimizeContext): boolean;
 }
 
 function loadsById($step: Step): $step is Step & LoadsById {
   return typeof ($step as Partial<LoadsById>).loadedBy === "function";
 }
 
+/** Where a read keyed by the id its object was loaded by goes: its new key, and whether it runs beside the object load. */
+export interface LoadedKey {
+  $key: Step;
+  /** The object load when the read must be placed in its layer (a per-entry id: LoadedById per entry); null when global. */
+  $beside: Step | null;
+}
+
 /**
  * spec: LoadedById — the key `$reader` should read instead of `$key`, or null to keep it. When `$key` is
- * `$obj.get("id")` of an object loaded by a global id, and `$reader` runs in the layer opened on `$obj`'s
- * non-null values (so every entry it serves has the object, whose id is the id it was loaded by), the key
- * becomes that id, normalized (LoadedIdStep): the read can then be hoisted beside the object load. Where the
- * object turns out missing, the read still runs and its result is never shown (the null object hides it).
+ * `$obj.get("id")` of an object loaded by id, and `$reader` runs in the layer opened on `$obj`'s non-null
+ * values (so every entry it serves has the object, whose id is the id it was loaded by), the key becomes that
+ * id, normalized (LoadedIdStep): the read can then run beside the object load — hoisted with it when the id is
+ * global, placed in the object's layer (`$beside`) when it is per entry. Where the object turns out missing, the
+ * read still runs and its result is never shown (the null object hides it).
  */
-export function loadedById(plan: OptimizeContext, $reader: Step, $key: Step): Step | null {
+export function loadedById(plan: OptimizeContext, $reader: Step, $key: Step): LoadedKey | null {
   if (!($key instanceof AccessStep) || $key.path.length !== 1 || $key.path[0] !== "id") return null;
   const $obj = $key.getDependency(0);
   if (!loadsById($obj) || $reader.layerId === $obj.layerId || !plan.sameEntries($reader, $obj)) return null;
   const $id = $obj.loadedBy();
-  // Only a global id gains anything: a per-entry read waits for the object's layer either way.
-  if (!$id.canBeGlobal()) return null;
+  const global = $id.canBeGlobal();
+  // An object loaded behind a list fetches its readers ahead with its node load instead (PrefetchBesideNodes).
+  if (!global && $obj.loadsBehindList?.(plan) === true) return null;
+  // Placed in the object's layer, the read may depend on nothing of the layer opened on the object: its other
+  // inputs (store, first, after) must be global.
+  if (!global && $reader.dependencies.some((d) => d !== $key && !d.canBeGlobal())) return null;
   const $loadedId = new LoadedIdStep($id);
   $loadedId.optimizations.push(`${$key} is the id ${$obj} was loaded by`);
-  return $loadedId;
+  if (global) return { $key: $loadedId, $beside: null };
+  plan.adoptBeside($loadedId, $obj);
+  return { $key: $loadedId, $beside: $obj };
 }

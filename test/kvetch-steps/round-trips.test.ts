@@ -1,15 +1,17 @@
 // Dependent round trips, counted without a clock: the plan's depth (the longest chain of store-calling steps,
 // child layers starting once their parent layer is done, as the executor runs them) and, at run time, each
 // shard call's depth (1 + the deepest call finished before it started). The todo view is 3 deep: user ∥ list
-// edges; lists ∥ item edges; items — with the same 5 store calls and the same answer.
+// edges; lists ∥ item edges; items — with the same 5 store calls and the same answer. Inside lists too: a count
+// of each list's owner goes out with the owner's load (LoadedById per entry), and a count of each list with the
+// lists' node load (PrefetchBesideNodes).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GraphQLSchema, parse } from "graphql";
-import { execute, explainPlan, exportPlan, getPlanCacheStats, importPlan, type PlanJSON } from "../../src/index.js";
+import { execute, explainPlan, exportPlan, getPlanCacheStats, importPlan, makeSchema, type PlanJSON, type Step } from "../../src/index.js";
 import { memoryBackend, newId, type KvetchBackend, type ShardStore } from "../../src/kvetch/index.js";
 import { prepareRequest } from "../../src/engine/request/prepareRequest.js";
-import { LoadEdgesStep } from "../../steps/kvetch/index.js";
-import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
+import { LoadEdgesStep, edgeCount } from "../../steps/kvetch/index.js";
+import { todoKvetchSchema, todoPlans, todoSchema, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
 import { naive, planned, seededStore } from "./todo.js";
 
 /**
@@ -174,6 +176,106 @@ test("an exported todo view plan, imported into another schema instance, runs 3 
   if (!("request" in prepared)) throw new Error("request errors");
   const settings = prepared.request.plan.liveSteps().flatMap((s) => (s instanceof LoadEdgesStep ? [[s.name, s.settings.cursors !== false]] : []));
   assert.equal(Object.fromEntries(settings), { list_to_item: false, user_to_list: false });
+});
+
+/** member → loans → book → loanCount, in the todo schema: user → lists → each list's owner → the owner's list count. */
+const ownerCountQuery = `query ($id: ID!) { todoUser(id: $id) { name todoLists(first: 10) { name owner { name todoListCount } } } }`;
+
+test("a count of each list's owner (3 levels, a count at the third): 3 deep in the plan, the count beside the owner load", () => {
+  const { json } = explainPlan(todoSchema, parse(ownerCountQuery));
+  assert.is(planDepth(json), 3);
+  const count = json.steps.find((s) => s.class === "EdgeCount")!;
+  const owner = json.steps.find((s) => s.class === "LoadObject" && s.layer !== 0)!;
+  assert.ok(count.optimizations.includes("keyed by the id its object was loaded by"), count.optimizations.join("; "));
+  // In the owner load's own layer (the list item's), keyed by the id the owner is loaded by: not waiting for it.
+  assert.is(count.layer, owner.layer);
+  const dependsOn = (id: number, target: number): boolean => id === target || json.steps.find((s) => s.id === id)!.dependencies.some((d) => dependsOn(d.step, target));
+  assert.not.ok(dependsOn(count.id, owner.id));
+});
+
+test("a count of each list's owner at run time: shard calls 3 deep, the same 5 store calls and answer as resolvers", async () => {
+  const { kvetch, seed, recording } = await recordedStore({ users: 2, listsPerUser: 4, itemsPerList: 1 });
+  const run = await planned(kvetch, ownerCountQuery, { id: seed.userIds[0] });
+  assert.is(run.result.errors, undefined);
+  // user, list edges, lists, owners, counts: one call each, as before the count moved beside the owner load.
+  assert.is(run.calls, 5);
+  assert.is(Math.max(...recording.depths), 3, `depths ${recording.depths}`);
+  // Level 3: the owners and their counts, together.
+  assert.is(recording.depths.filter((d) => d === 3).length, 2);
+  assert.equal(run.result.data.todoUser.todoLists.map((l: { owner: { todoListCount: number } }) => l.owner.todoListCount), [4, 4, 4, 4]);
+  assert.equal(run.result, (await naive(kvetch, ownerCountQuery, { id: seed.userIds[0] })).result);
+});
+
+test("a list whose owner is missing: its owner is null, the count read beside the load is never shown", async () => {
+  const { kvetch, seed } = await recordedStore({ users: 1, listsPerUser: 2, itemsPerList: 1 });
+  const lists = (await kvetch.getEdges("user_to_list", [seed.userIds[0]!]))[0]!;
+  await kvetch.deleteObjects([seed.userIds[0]!]);
+  // The lists stay (no delete rule): read them by id, each list's owner missing.
+  const query = `query ($id: ID!) { todoList(id: $id) { name owner { name todoListCount } } }`;
+  const listId = (lists as { edges: { toId: string }[] }).edges[0]!.toId;
+  const run = await planned(kvetch, query, { id: listId });
+  assert.equal(run.result, (await naive(kvetch, query, { id: listId })).result);
+  assert.is(run.result.data.todoList.owner, null);
+});
+
+/** The todo schema with each list's item count: a count keyed by the id of a node loaded behind a list. */
+const itemCountSchema = makeSchema({
+  typeDefs: `${todoTypeDefs}\nextend type TodoList { itemCount: Int! }`,
+  planContext: { kvetchSchema: todoKvetchSchema },
+  plans: { ...todoPlans, TodoList: { ...todoPlans.TodoList, itemCount: ($list: Step) => edgeCount("list_to_item", $list.get("id")) } },
+});
+
+test("a count of each list fetched beside the lists' node load: 2 deep for lists with counts, 3 with their items too", async () => {
+  const counts = `query ($id: ID!) { todoUser(id: $id) { todoLists(first: 10) { name itemCount } } }`;
+  const both = `query ($id: ID!) { todoUser(id: $id) { todoLists(first: 10) { name itemCount todoItems(first: 5) { text } } } }`;
+  const plan = explainPlan(itemCountSchema, parse(counts)).json;
+  assert.is(planDepth(plan), 2);
+  const count = plan.steps.find((s) => s.class === "EdgeCount")!;
+  assert.ok(count.optimizations.some((o) => /^fetched ahead by LoadNodes\[\d+<TodoList>\]$/.test(o)), count.optimizations.join("; "));
+  // The lists' node load stays slim: the count reads nothing of the items but what was fetched on them.
+  const nodes = plan.steps.find((s) => s.class === "LoadNodes")!;
+  assert.ok(nodes.optimizations.includes("items hold their id and node only (nothing else of them is read)"));
+  assert.is(planDepth(explainPlan(itemCountSchema, parse(both)).json), 3);
+
+  const { kvetch, seed, recording } = await recordedStore({ users: 1, listsPerUser: 3, itemsPerList: 2 });
+  const variableValues = { id: seed.userIds[0] };
+  const result = (await execute({ schema: itemCountSchema, document: parse(counts), variableValues, contextValue: { kvetch } })) as { data: any };
+  assert.equal(JSON.parse(JSON.stringify(result.data)).todoUser.todoLists.map((l: { itemCount: number }) => l.itemCount), [2, 2, 2]);
+  // user, list edges, lists, counts — the counts in the lists' round trip.
+  assert.is(kvetch.counters.calls, 4);
+  assert.is(Math.max(...recording.depths), 2, `depths ${recording.depths}`);
+  recording.reset();
+  kvetch.resetCounters();
+  const withItems = (await execute({ schema: itemCountSchema, document: parse(both), variableValues, contextValue: { kvetch } })) as { data: any };
+  assert.equal(JSON.parse(JSON.stringify(withItems.data)).todoUser.todoLists.map((l: { itemCount: number; todoItems: unknown[] }) => [l.itemCount, l.todoItems.length]), [[2, 2], [2, 2], [2, 2]]);
+  assert.is(kvetch.counters.calls, 6);
+  assert.is(Math.max(...recording.depths), 3, `depths ${recording.depths}`);
+  // Recording dependencies, each count reads its own version right before its data: one level deeper, same calls.
+  recording.reset();
+  kvetch.resetCounters();
+  const withDeps = (await execute({ schema: itemCountSchema, document: parse(counts), variableValues, contextValue: { kvetch }, deps: true })) as { data: any };
+  assert.equal(JSON.parse(JSON.stringify(withDeps.data)), JSON.parse(JSON.stringify(result.data)));
+  assert.is(kvetch.counters.calls, 4);
+  assert.is(Math.max(...recording.depths), 3, `depths ${recording.depths}`);
+});
+
+test("an exported plan with counts fetched ahead and counts beside their object imports and runs the same", async () => {
+  const { kvetch, seed } = await recordedStore({ users: 1, listsPerUser: 3, itemsPerList: 2 });
+  const variableValues = { id: seed.userIds[0] };
+  for (const query of [`query ($id: ID!) { todoUser(id: $id) { todoLists(first: 10) { name itemCount owner { todoListCount } } } }`]) {
+    const document = parse(query);
+    const text = exportPlan(itemCountSchema, document, null, variableValues);
+    const copy = new GraphQLSchema({ ...itemCountSchema.toConfig(), extensions: itemCountSchema.extensions });
+    assert.ok(importPlan(copy, document, text, null, variableValues));
+    kvetch.resetCounters();
+    const imported = await execute({ schema: copy, document, variableValues, contextValue: { kvetch } });
+    assert.is(getPlanCacheStats(copy).plansBuilt, 0);
+    const calls = kvetch.counters.calls;
+    kvetch.resetCounters();
+    const own = await execute({ schema: itemCountSchema, document, variableValues, contextValue: { kvetch } });
+    assert.is(calls, kvetch.counters.calls);
+    assert.equal(JSON.parse(JSON.stringify(imported)), JSON.parse(JSON.stringify(own)));
+  }
 });
 
 test.run();

@@ -162,7 +162,13 @@ const KINDS: { readonly [kind: string]: KindEntry } = {
   },
   LoadObject: { fields: { type: string }, deps: 2, global: [1] },
   LoadedId: { fields: {}, deps: 1 },
-  EdgeCount: { fields: { edge: string }, deps: 2, global: [1] },
+  // A count fetched ahead by a node load reads the items it was fetched on (dependency 2), whatever their flags.
+  EdgeCount: {
+    fields: { edge: string, prefetchIndex: (v, step) => (step.dependencies.length === 3 ? v === 2 : v === -1) },
+    deps: (step) => step.dependencies.length === 2 || step.dependencies.length === 3,
+    global: [1],
+    accepts: (_step, k) => (k === 2 ? FLAG_NULL | FLAG_ERROR | FLAG_INHIBITED : FLAG_NULL),
+  },
   CreateObject: { fields: { type: string }, deps: 3, global: [1] },
   UpdateObject: { fields: {}, deps: 3, global: [2] },
   DeleteObject: { fields: { type: string }, deps: 2, global: [1] },
@@ -172,7 +178,7 @@ const KINDS: { readonly [kind: string]: KindEntry } = {
   LoadNodes: {
     fields: {
       type: string,
-      prefetches: stepsOf("LoadEdges", "QueryIndex"),
+      prefetches: stepsOf("LoadEdges", "QueryIndex", "EdgeCount"),
       prefetchArguments: (v, step) => Array.isArray(v) && v.every((i) => i === -1 || (Number.isInteger(i) && i >= 3 && i < step.dependencies.length && step.dependencyIsGlobal[i] === true)),
       slim: boolean,
     },

@@ -146,6 +146,13 @@ class PlanOptimizer implements OptimizeContext {
     this.finishers.push(callback);
   }
 
+  /** spec: AdoptBeside — a new step placed in `$anchor`'s layer; replaceStep leaves a step already placed where it is. */
+  adoptBeside($step: Step, $anchor: Step): Step {
+    const anchor = this.resolve($anchor);
+    if (anchor.id < this.firstStep) throw new Error(`graphscale: ${$step} cannot be placed beside ${anchor}, which requests are already using.`);
+    return this.plan.adoptStep($step, this.plan.layerOf(anchor));
+  }
+
   sameEntries($a: Step, $b: Step): boolean {
     if ($a.id < this.firstStep || $b.id < this.firstStep) return false;
     const a = this.plan.layerOf($a);
