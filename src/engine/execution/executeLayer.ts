@@ -82,7 +82,7 @@ function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null
 }
 
 /** A layer's steps as ExecuteLayer schedules them, worked out once per plan layer (not per request). */
-interface Schedule {
+export interface Schedule {
   /** Per step index: what ExecuteStep reads of the step. */
   readonly facts: readonly StepFacts[];
   /** Per step index: the indices of the layer's steps it depends on (null: none). */
@@ -94,7 +94,7 @@ interface Schedule {
 /** By the layer's list of executable steps: a branch planned later gets new lists, so never a stale schedule. */
 const schedules = new WeakMap<readonly Step[], Schedule>();
 
-function scheduleOf(steps: readonly Step[]): Schedule {
+export function scheduleOf(steps: readonly Step[]): Schedule {
   let schedule = schedules.get(steps);
   if (schedule === undefined) schedules.set(steps, (schedule = makeSchedule(steps)));
   return schedule;

@@ -24,6 +24,7 @@ import { RequestDeps, attachToContext, detachFromContext } from "../deps.js";
 import { limitError, resolveLimits } from "../limits.js";
 import { prepareRequestWithStore, type GraphscaleExecutionArgs, type Prepared } from "./prepareRequest.js";
 import { executeRequest, type RequestFinish } from "./executeRequest.js";
+import { fastRequest, rememberFast, type FinishOf } from "./fastRequest.js";
 import { maskErrors, toGraphQLError } from "./maskErrors.js";
 import { sourceDepth } from "./sourceDepth.js";
 import { attachedTrace, describeRequest, traceEntry, tracedOperation, tracerFor, withTrace, type RequestTrace } from "../tracing/tracing.js";
@@ -35,6 +36,8 @@ import { attachedTrace, describeRequest, traceEntry, tracedOperation, tracerFor,
 export function execute(args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
   const tracer = attachedTrace(args) === undefined ? tracerFor(args.schema) : null;
   if (tracer !== null) return traceEntry(tracer, args, execute);
+  const fast = fastRequest(args, resultFinish);
+  if (fast !== undefined) return fast;
   // With a plan store, a plan-cache miss first asks the store (asynchronously) within the request's bounds.
   const prepared = prepareRequestWithStore(args);
   return isPromiseLike(prepared) ? prepared.then((p) => executePrepared(p, args)) : executePrepared(prepared, args);
@@ -54,6 +57,7 @@ function executePrepared(prepared: Prepared, args: GraphscaleExecutionArgs): Pro
   const request = prepared.request;
   const deps = request.deps ?? null;
   if (deps !== null) return executeWithDeps(request, deps, args);
+  rememberFast(args, request);
   const finish = new ResultFinish(request.plan, args);
   try {
     return executeRequest(request, finish);
@@ -81,6 +85,8 @@ export class ResultFinish implements RequestFinish<ExecutionResult> {
     return finishResult({ errors: [toGraphQLError(error)], data: null }, this.plan, this.args);
   }
 }
+
+const resultFinish: FinishOf = (plan, args) => new ResultFinish(plan, args);
 
 /** execute with deps: the result gets `extensions.deps` once the versions read beside the data are in. */
 function executeWithDeps(request: RequestState, deps: RequestDeps, args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {

@@ -94,7 +94,7 @@ interface Watched {
  * timeout and its caller's signal, and settled exactly once — by the response, an internal error, the
  * timeout or the abort, whichever comes first.
  */
-class RequestRun<T> implements LayerWaiter, RequestFinisher, Watched {
+export class RequestRun<T> implements LayerWaiter, RequestFinisher, Watched {
   prev: Watched | null = null;
   next: Watched | null = null;
   deadline = -1;

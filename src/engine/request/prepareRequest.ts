@@ -121,7 +121,7 @@ function startRequest(args: GraphscaleExecutionArgs): Started | { errors: readon
 
 /** PrepareRequest's steps 4–5: the plan from the plan cache (GetOperationPlan), checked, and the request. */
 function planRequest(args: GraphscaleExecutionArgs, how: PrepareHow, started: Started): Prepared {
-  const { schema, contextValue, rootValue, fieldResolver, typeResolver } = args;
+  const { schema } = args;
   const { entry, variableValues, limits } = started;
   const { operation, fragments } = entry.chosen!;
   let plan: OperationPlan;
@@ -143,36 +143,45 @@ function planRequest(args: GraphscaleExecutionArgs, how: PrepareHow, started: St
     if (error instanceof Error) return { errors: [locatedError(error, [operation])], data: null };
     throw error;
   }
-  const signal = args.signal ?? null;
+  if (args.signal?.aborted) return { errors: [new GraphQLError("request aborted", { extensions: { code: "REQUEST_ABORTED" } })], data: null };
+  return { request: newRequestState(args, how, plan, variableValues, limits, trace) };
+}
+
+/** A request's state as the executor carries it: the plan, the coerced variables, the limits, fresh globals. */
+export function newRequestState(
+  args: GraphscaleExecutionArgs,
+  how: PrepareHow,
+  plan: OperationPlan,
+  variableValues: { [name: string]: unknown },
+  limits: Limits,
+  trace: RequestState["trace"],
+): RequestState {
   const seed = seedConstants(plan);
-  if (signal?.aborted) return { errors: [new GraphQLError("request aborted", { extensions: { code: "REQUEST_ABORTED" } })], data: null };
   return {
-    request: {
-      plan,
-      contextValue,
-      rootValue,
-      variableValues,
-      limits,
-      fieldResolver: fieldResolver ?? null,
-      typeResolver: typeResolver ?? null,
-      globals: seed === null ? new Array(plan.steps.length) : seed.globals.slice(),
-      globalDone: seed === null ? [] : seed.done.slice(),
-      controller: null,
-      callerSignal: signal,
-      abortedBy: null,
-      entries: 0,
-      compileOutput: args.compileOutput ?? generatedCodeAllowed(schema),
-      deps: depsWanted(args) ? new RequestDeps() : null,
-      // Every field a request may get is there from the start: every request has one object shape, so the
-      // executor's reads and writes of them stay monomorphic (a spread copy with a field added made a second).
-      jsonText: how.jsonText ?? false,
-      callStep: how.callStep ?? null,
-      promisedEntries: undefined,
-      walkedLists: undefined,
-      batch: how.callStep == null ? null : { root: null, finisher: null, adoptable: true, running: 0, merged: null },
-      merged: null,
-      trace,
-    },
+    plan,
+    contextValue: args.contextValue,
+    rootValue: args.rootValue,
+    variableValues,
+    limits,
+    fieldResolver: args.fieldResolver ?? null,
+    typeResolver: args.typeResolver ?? null,
+    globals: seed === null ? new Array(plan.steps.length) : seed.globals.slice(),
+    globalDone: seed === null ? [] : seed.done.slice(),
+    controller: null,
+    callerSignal: args.signal ?? null,
+    abortedBy: null,
+    entries: 0,
+    compileOutput: args.compileOutput ?? generatedCodeAllowed(args.schema),
+    deps: depsWanted(args) ? new RequestDeps() : null,
+    // Every field a request may get is there from the start: every request has one object shape, so the
+    // executor's reads and writes of them stay monomorphic (a spread copy with a field added made a second).
+    jsonText: how.jsonText ?? false,
+    callStep: how.callStep ?? null,
+    promisedEntries: undefined,
+    walkedLists: undefined,
+    batch: how.callStep == null ? null : { root: null, finisher: null, adoptable: true, running: 0, merged: null },
+    merged: null,
+    trace,
   };
 }
 
@@ -243,7 +252,7 @@ function seedConstants(plan: OperationPlan): ConstantSeed | null {
   return seed;
 }
 
-function depsWanted(args: GraphscaleExecutionArgs): boolean {
+export function depsWanted(args: GraphscaleExecutionArgs): boolean {
   return args.deps ?? (args.schema.extensions?.graphscale as { deps?: boolean } | undefined)?.deps ?? false;
 }
 

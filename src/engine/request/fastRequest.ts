@@ -1,0 +1,163 @@
+// FastRequest: a request whose plan FastRun can run (spec/execution.md, FastRequest) skips the request edge's
+// general preparation and the layer machinery: what a document's plan needs is remembered once per document
+// (its operation, plan, limits and compiled output), and a request is its globals, its steps and one call of
+// the compiled output. Whatever that does not finish goes to the general executor with the globals computed
+// so far, so no step ever runs twice. Never used for a request with options of its own (limits, signal,
+// explain, deps), tracing, variables, a mutation or JSON text.
+
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import type { RequestState } from "../execution/bucket.js";
+import { fastPlanOf, fastRun, type FastPlan, type FastWaiter } from "../execution/fastRun.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import { planCacheFor, type PlanCacheStats } from "../planning/planCache.js";
+import { generatedCodeAllowed } from "../planning/generatedCode.js";
+import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.js";
+import { resolveLimits, type Limits } from "../limits.js";
+import { attachedTrace } from "../tracing/tracing.js";
+import { depsWanted, newRequestState, type GraphscaleExecutionArgs } from "./prepareRequest.js";
+import { executeRequest, RequestRun, type RequestFinish } from "./executeRequest.js";
+
+/** What a document's requests need, remembered by its first request that FastPlanOf admits. */
+interface FastEntry {
+  readonly schema: GraphQLSchema;
+  readonly operationName: string | null;
+  readonly plan: OperationPlan;
+  readonly fast: FastPlan;
+  readonly output: CompiledOutput;
+  /** The schema's limits (resolveLimits with none of the request's own): the plan was checked against them. */
+  readonly limits: Limits;
+  readonly stats: PlanCacheStats;
+}
+
+/** How many requests took the fast path, and how many of them the general executor finished (a test reads them). */
+export const fastRequestCounts = { runs: 0, fellBack: 0 };
+
+/** Whether requests may take the fast path at all (a test turns it off to compare with the general path). */
+export const fastRequests = { enabled: true };
+
+/** Per document: its entry, or null when its plan is not one FastRun runs. */
+const remembered = new WeakMap<DocumentNode, FastEntry | null>();
+
+/** The caller's finish for a request: what execute makes of a result or an internal error. */
+export type FinishOf = (plan: OperationPlan, args: GraphscaleExecutionArgs) => RequestFinish<ExecutionResult>;
+
+/**
+ * spec: FastRequest — the response of a request the fast path takes, or undefined: the request edge then
+ * prepares and runs it as always.
+ */
+export function fastRequest(args: GraphscaleExecutionArgs, finishOf: FinishOf): PromiseOrValue<ExecutionResult> | undefined {
+  const entry = remembered.get(args.document);
+  if (entry == null || !fastRequests.enabled) return undefined;
+  const schema = args.schema;
+  if (entry.schema !== schema || entry.operationName !== (args.operationName ?? null) || !plainArgs(args)) return undefined;
+  if (!generatedCodeAllowed(schema) || depsWanted(args) || resolveLimits(schema, undefined) !== entry.limits) return undefined;
+  entry.stats.hits++;
+  fastRequestCounts.runs++;
+  const request = newRequestState(args, NO_HOW, entry.plan, {}, entry.limits, null);
+  let waiting: FastRequestRun | null = null;
+  try {
+    const run = fastRun(request, entry.fast);
+    if (run !== null) {
+      waiting = new FastRequestRun(request, entry, new RequestRun(request, null, finishOf(entry.plan, args)));
+      run.waiter = waiting;
+    }
+  } catch (error) {
+    return finishOf(entry.plan, args).failed(error);
+  }
+  if (waiting !== null) return waiting.start();
+  const result = fastOutput(request, entry);
+  return result ?? general(request, finishOf(entry.plan, args));
+}
+
+/**
+ * Remembers a document for the fast path after a request prepared it the general way: its plan when
+ * FastPlanOf admits it and nothing of the request asks for the general path, else null (once per document).
+ */
+export function rememberFast(args: GraphscaleExecutionArgs, request: RequestState): void {
+  const document = args.document;
+  if (remembered.has(document) || !plainArgs(args) || request.trace != null || request.deps != null || !request.compileOutput) return;
+  remembered.set(document, fastEntryOf(args, request));
+}
+
+function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): FastEntry | null {
+  const plan = request.plan;
+  if ((plan.operation.variableDefinitions?.length ?? 0) > 0) return null;
+  const output = compiledOutputOf(plan);
+  const fast = output === null ? null : fastPlanOf(plan);
+  if (fast === null || request.limits !== resolveLimits(args.schema, undefined)) return null;
+  const stats = planCacheFor(args.schema).stats;
+  return { schema: args.schema, operationName: args.operationName ?? null, plan, fast, output: output!, limits: request.limits, stats };
+}
+
+/** No option of the request's own that the general path must see (its variables are not read: none are declared). */
+function plainArgs(args: GraphscaleExecutionArgs): boolean {
+  const variables = args.variableValues;
+  return (
+    args.limits === undefined &&
+    args.signal == null &&
+    !args.explain &&
+    args.deps === undefined &&
+    args.compileOutput === undefined &&
+    (variables == null || typeof variables === "object") &&
+    attachedTrace(args) === undefined
+  );
+}
+
+const NO_HOW = {};
+
+/** The response by the compiled output from the request's globals, or null when it gives up (or cannot run). */
+function fastOutput(request: RequestState, entry: FastEntry): ExecutionResult | null {
+  if (request.promisedEntries === true) return null;
+  try {
+    return { data: entry.output(entry.fast.root, request.globals, request.limits.maxResponseEntries - request.entries, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/** The general executor finishes the request: the steps done stay done (their globals are in), the rest run. */
+function general(request: RequestState, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> {
+  fastRequestCounts.fellBack++;
+  try {
+    return executeRequest(request, finish);
+  } catch (error) {
+    return finish.failed(error);
+  }
+}
+
+/** A fast request whose steps went asynchronous: bounded by its timeout as any request is (RequestRun). */
+class FastRequestRun implements FastWaiter {
+  constructor(
+    private readonly request: RequestState,
+    private readonly entry: FastEntry,
+    private readonly run: RequestRun<ExecutionResult>,
+  ) {}
+
+  start(): Promise<ExecutionResult> {
+    return this.run.start();
+  }
+
+  stepsDone(): void {
+    const result = this.request.abortedBy === null ? fastOutput(this.request, this.entry) : null;
+    if (result !== null) return this.run.end(result);
+    if (this.request.abortedBy !== null) return;
+    // The general executor's own result, finished by this run (its bounds are already watched here).
+    fastRequestCounts.fellBack++;
+    let out: PromiseOrValue<ExecutionResult>;
+    try {
+      out = executeRequest(this.request);
+    } catch (error) {
+      return this.run.layerFailed(error);
+    }
+    if (!isPromiseLike(out)) return this.run.end(out);
+    (out as Promise<ExecutionResult>).then(
+      (r) => this.run.end(r),
+      (error: unknown) => this.run.layerFailed(error),
+    );
+  }
+
+  stepsFailed(error: unknown): void {
+    this.run.layerFailed(error);
+  }
+}
