@@ -23,9 +23,13 @@ import {
   type GraphQLFieldResolver,
   GraphQLSchema,
   type GraphQLTypeResolver,
+  versionInfo,
 } from "graphql";
 import * as assert from "uvu/assert";
 import { createBatchedExecute, execute, executeToJSON, exportPlan, getPlanCacheStats, graphql, importPlan, type BatchedExecute } from "../../src/index.js";
+
+/** The installed graphql-js major: the oracle's, whose behaviour (16 or 17) every comparison takes as right. */
+export const GRAPHQL_MAJOR: number = versionInfo.major;
 
 /** How graphscale runs in this process (see the header). */
 export const executor: "execute" | "batched" | "batched-concurrent" | "imported" = executorFromEnvironment();

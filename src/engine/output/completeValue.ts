@@ -9,12 +9,14 @@ import type { Path } from "../planning/resolveInfo.js";
 import type { OutputField, OutputSelection, OutputValue } from "../planning/outputPlan.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
+import { OBJECT_FAILS_WITHOUT_WAITING } from "../planning/graphqlAdapter.js";
 import type { Bucket } from "../execution/bucket.js";
 import {
   abandon,
   addPath,
   cannotReturnNull,
   completeLeafValue,
+  completePromisedValue,
   handleFieldError,
   isPromised,
   locatedAt,
@@ -61,7 +63,8 @@ export function executeFields(ctx: OutputContext, selection: OutputSelection, bu
       if (ctx.awaitPromised && isPromiseLike(result)) containsPromise = true;
     }
   } catch (error) {
-    if (containsPromise) {
+    if (containsPromise && OBJECT_FAILS_WITHOUT_WAITING) abandon(Object.values(results), fields.length);
+    else if (containsPromise) {
       return promiseForObject(results).finally(() => {
         throw error;
       });
@@ -100,10 +103,15 @@ export function executeField(
     }
   }
   const path = addPath(parentPath, field.responseKey, parentTypename);
+  if (isPromised(ctx, bucket, step, entry, raw)) {
+    return completePromisedValue(
+      raw,
+      (resolved) => completeValue(ctx, field, value, bucket, entry, path, resolved),
+      (rawError) => handleFieldError(ctx, locatedAt(rawError, field, path), value.nonNull, path),
+    );
+  }
   try {
-    const completed = isPromised(ctx, bucket, step, entry, raw)
-      ? settledPromise(raw).then((resolved) => completeValue(ctx, field, value, bucket, entry, path, resolved))
-      : completeValue(ctx, field, value, bucket, entry, path, raw);
+    const completed = completeValue(ctx, field, value, bucket, entry, path, raw);
     if (isPromiseLike(completed)) {
       return completed.then(undefined, (rawError: unknown) => handleFieldError(ctx, locatedAt(rawError, field, path), value.nonNull, path));
     }
@@ -189,10 +197,16 @@ function completeListValue(
     const itemPath = addPath(path, k, undefined);
     try {
       const raw = outputValueAt(ctx, itemStep, child, at);
-      const completed =
-        promised?.[k] === 1 || isPromised(ctx, child, itemStep, at, raw)
-          ? settledPromise(raw).then((resolved) => completeValue(ctx, field, item, child, at, itemPath, resolved))
-          : completeValue(ctx, field, item, child, at, itemPath, raw);
+      if (promised?.[k] === 1 || isPromised(ctx, child, itemStep, at, raw)) {
+        containsPromise = true;
+        out[k] = completePromisedValue(
+          raw,
+          (resolved) => completeValue(ctx, field, item, child, at, itemPath, resolved),
+          (rawError) => handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath),
+        );
+        continue;
+      }
+      const completed = completeValue(ctx, field, item, child, at, itemPath, raw);
       if (isPromiseLike(completed)) {
         containsPromise = true;
         out[k] = completed.then(undefined, (rawError: unknown) => handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath));

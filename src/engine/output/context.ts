@@ -8,10 +8,10 @@ import type { Step } from "../step.js";
 import type { Path } from "../planning/resolveInfo.js";
 import type { OutputField } from "../planning/outputPlan.js";
 import { promisedItemsOf } from "../promisedItems.js";
-import { isPromiseLike } from "../promiseOrValue.js";
+import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { valueAt, type Bucket, type RequestState, type ResponseData } from "../execution/bucket.js";
-import { OUTPUT_COERCION_NAME } from "../planning/graphqlAdapter.js";
+import { COMPLETES_PROMISES_IN_ASYNC_FUNCTIONS, OUTPUT_COERCION_NAME } from "../planning/graphqlAdapter.js";
 
 /**
  * graphql-js's CollectedErrors: an error is recorded at the position it nulled; an error arriving under a
@@ -116,6 +116,27 @@ export function promisedItems(ctx: OutputContext, list: readonly unknown[]): Uin
 /** The entry's settled value as the settled promise graphql-js would have awaited. */
 export function settledPromise(value: unknown): Promise<unknown> {
   return value instanceof FlaggedValue && value.flag === FLAG_ERROR ? Promise.reject(value.error) : Promise.resolve(value);
+}
+
+/**
+ * spec: CompletePromisedValue — an entry that was a promise, completed as the installed graphql-js completes a
+ * resolver's promise (graphqlAdapter): `complete` once it settled, `handle` for what it or `complete` threw.
+ */
+export function completePromisedValue(raw: unknown, complete: (resolved: unknown) => PromiseOrValue<unknown>, handle: (rawError: unknown) => unknown): Promise<unknown> {
+  if (!COMPLETES_PROMISES_IN_ASYNC_FUNCTIONS) return settledPromise(raw).then(complete).then(undefined, handle);
+  return completeInAsyncFunction(raw, complete, handle);
+}
+
+// graphql 17's completePromisedValue / completePromisedListItemValue, turn for turn.
+async function completeInAsyncFunction(raw: unknown, complete: (resolved: unknown) => PromiseOrValue<unknown>, handle: (rawError: unknown) => unknown): Promise<unknown> {
+  try {
+    const resolved = await settledPromise(raw);
+    let completed = complete(resolved);
+    if (isPromiseLike(completed)) completed = await completed;
+    return completed;
+  } catch (rawError) {
+    return handle(rawError);
+  }
 }
 
 /** spec: HandleFieldError — graphql-js's handleFieldError: a non-null position passes the error up; a nullable one records it. */

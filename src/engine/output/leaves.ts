@@ -11,12 +11,12 @@ import {
   addPath,
   cannotReturnNull,
   completeLeafValue,
+  completePromisedValue,
   handleFieldError,
   locatedAt,
   locatedInPlace,
   notIterable,
   promisedItems,
-  settledPromise,
   throwIfError,
   throwIfFailed,
   type OutputContext,
@@ -64,9 +64,17 @@ export function completeLeafListValue(
     let itemPath: Path | null = promised || item.kind === "leafList" ? addPath(path, k, undefined) : null;
     try {
       const raw = list[k];
-      const completed = promised
-        ? settledPromise(raw).then((resolved) => completeLeafItem(ctx, field, item, itemPath!, resolved))
-        : completeLeafItem(ctx, field, item, itemPath ?? undefined, raw);
+      if (promised) {
+        const p = itemPath!;
+        containsPromise = true;
+        out[k] = completePromisedValue(
+          raw,
+          (resolved) => completeLeafItem(ctx, field, item, p, resolved),
+          (rawError) => handleFieldError(ctx, locatedAt(rawError, field, p), item.nonNull, p),
+        );
+        continue;
+      }
+      const completed = completeLeafItem(ctx, field, item, itemPath ?? undefined, raw);
       if (isPromiseLike(completed)) {
         containsPromise = true;
         const p = itemPath!;

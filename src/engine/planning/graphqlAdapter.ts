@@ -6,11 +6,13 @@
 import * as graphql from "graphql";
 import {
   GraphQLError,
+  assertValidSchema,
   getArgumentValues,
   getDirectiveValues,
   getVariableValues,
   versionInfo,
   type DirectiveNode,
+  type DocumentNode,
   type FieldNode,
   type GraphQLDirective,
   type GraphQLArgument,
@@ -41,6 +43,29 @@ type CoercedOrErrors = { coerced: { [name: string]: unknown }; errors?: undefine
 // sources until something asks). Keyed by the map itself, so it lives exactly as long as the request's variables.
 const versioned = new WeakMap<object, VariableValues17 | (() => VariableValues17)>();
 const NO_SOURCES: { readonly [name: string]: unknown } = Object.freeze(Object.create(null));
+
+/**
+ * spec: AssertExecutionArguments — graphql-js's checks of execute's own arguments, thrown as the installed major
+ * throws them. 16 asserts a document, a valid schema and object-like variables, in that order. 17 asserts none
+ * of its own: a missing schema or document fails at its first property read (a TypeError with that read's
+ * message), the schema is validated, and variables are read as they are.
+ */
+export function assertExecutionArguments(schema: GraphQLSchema, document: DocumentNode, variableValues: unknown): void {
+  if (V17) {
+    void schema.getDirective; // graphql 17's execute reads it first (its check for @defer/@stream)
+    assertValidSchema(schema);
+    void document.definitions;
+    return;
+  }
+  if (!document) throw new Error("Must provide document.");
+  assertValidSchema(schema);
+  // Object-like, as graphql-js asks: an array passes (its named variables are simply not given).
+  if (variableValues != null && typeof variableValues !== "object") {
+    throw new Error(
+      "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided.",
+    );
+  }
+}
 
 /** spec: CoerceVariableValues — graphql-js's getVariableValues, answered in one shape on both majors. */
 export function coerceVariableValues(
@@ -87,6 +112,33 @@ export function assertSubscriptionOperation(operation: OperationDefinitionNode):
   if (V17 && operation.operation !== "subscription") throw new GraphQLError("Expected subscription operation.");
 }
 export const SOURCE_NOT_A_STREAM_IS_FIELD_ERROR = V17;
+
+/**
+ * How the installed graphql-js completes values that were promises, and objects that fail (spec/output.md):
+ * graphql 17 completes a promised value in an async function (`await`, then `await` the completion, the field
+ * error handled inside it) where 16 chains `.then(complete).then(undefined, handle)`, so the turns at which
+ * errors are recorded differ; and when a field of an object fails at a non-null position, 17 passes the error
+ * up at once (the object's pending fields are left to settle unobserved) where 16 waits for them first.
+ */
+export const COMPLETES_PROMISES_IN_ASYNC_FUNCTIONS = V17;
+export const OBJECT_FAILS_WITHOUT_WAITING = V17;
+
+/**
+ * graphql-js's checks on what `resolveType` gave: 16 refuses a GraphQLObjectType with a message of its own (17
+ * treats it as any other value that is not a name), and 17's message for a value that is not a name ends
+ * ", which is not a valid Object type name." where 16's ends ".".
+ */
+export const REFUSES_OBJECT_TYPE_FROM_RESOLVE_TYPE = !V17;
+export const NOT_A_TYPE_NAME_ENDING = V17 ? ", which is not a valid Object type name." : ".";
+
+/** graphql-js's default type resolver, when an isTypeOf throws while others are pending: 16 waits for them first, 17 throws at once. */
+export const DEFAULT_TYPE_RESOLVER_WAITS_BEFORE_THROWING = !V17;
+
+/**
+ * Whether graphql-js collects an object's sub-fields (where a bad @skip/@include fails) before calling its
+ * type's `isTypeOf` (16), or after `isTypeOf` held (17: a failing directive is not reached when the check fails).
+ */
+export const COLLECTS_SUBFIELDS_BEFORE_IS_TYPE_OF = !V17;
 
 /** The leaf type method graphql-js's errors name for output coercion: 17 renamed `serialize` `coerceOutputValue`. */
 export const OUTPUT_COERCION_NAME = V17 ? "coerceOutputValue" : "serialize";

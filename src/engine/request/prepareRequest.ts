@@ -2,10 +2,10 @@
 // operation chosen, the variables coerced, the limits in force, then the plan (the plan cache, and on a miss
 // its store tier), each once and in that order. Request errors are exactly graphql-js's. Never runs a step.
 
-import { GraphQLError, assertValidSchema, locatedError, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, locatedError, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
 import { fastVariables } from "./fastVariables.js";
-import { coerceVariableValues, rememberVariableInputs } from "../planning/graphqlAdapter.js";
+import { assertExecutionArguments, coerceVariableValues, rememberVariableInputs } from "../planning/graphqlAdapter.js";
 import { planCacheFor, type CachedOperation } from "../planning/planCache.js";
 import { checkRequestLimits } from "../planning/measureOperation.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
@@ -53,17 +53,8 @@ interface Started {
   readonly limits: Limits;
 }
 
-/** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does). */
-export function assertValidExecutionArguments(schema: GraphQLSchema, document: DocumentNode, variableValues: unknown): void {
-  if (!document) throw new Error("Must provide document.");
-  assertValidSchema(schema);
-  // Object-like, as graphql-js asks: an array passes (its named variables are simply not given).
-  if (variableValues != null && typeof variableValues !== "object") {
-    throw new Error(
-      "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided.",
-    );
-  }
-}
+/** graphql-js's assertions on the arguments themselves (thrown, not returned, as graphql-js does): graphqlAdapter's. */
+export const assertValidExecutionArguments = assertExecutionArguments;
 
 /** spec: PrepareRequest — the plan and coerced variables, or the request errors graphql-js would give. */
 export function prepareRequest(args: GraphscaleExecutionArgs, how: PrepareHow = {}): Prepared {

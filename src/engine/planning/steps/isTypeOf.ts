@@ -10,6 +10,7 @@ import { buildResolveInfo, type FieldContext, type ResolverExecutionDetails } fr
 import { invalidReturnTypeError } from "./runtimeType.js";
 import { registerStepClass } from "../../stepRegistry.js";
 import { selectionErrorAt } from "../collectFields.js";
+import { COLLECTS_SUBFIELDS_BEFORE_IS_TYPE_OF } from "../graphqlAdapter.js";
 
 /** An object type with `isTypeOf`, or whose selection cannot be collected: each entry's value is checked as graphql-js checks it. */
 export class IsTypeOfStep extends Step<unknown> {
@@ -48,7 +49,7 @@ export class IsTypeOfStep extends Step<unknown> {
     // graphql-js collects the sub-fields of each object value before it calls isTypeOf.
     const selection = selectionErrorAt(this, this.field, this.type, request.variableValues as Record<string, unknown>);
     const isTypeOf = this.type.isTypeOf;
-    if (selection !== null || !isTypeOf) {
+    if (!isTypeOf || (selection !== null && COLLECTS_SUBFIELDS_BEFORE_IS_TYPE_OF)) {
       for (let i = 0; i < count; i++) out[i] = items[i] == null || selection === null ? items[i] : fail(selection.error);
       return out;
     }
@@ -61,10 +62,12 @@ export class IsTypeOfStep extends Step<unknown> {
       }
       try {
         const ok = isTypeOf(value, request.contextValue, buildResolveInfo(this.field, request, entryPaths[i]));
+        // graphql 17 collects the sub-fields once isTypeOf held (graphqlAdapter).
+        const held = selection === null ? value : fail(selection.error);
         out[i] = isPromiseLike(ok)
-          ? Promise.resolve(ok).then((r) => (r ? value : fail(invalidReturnTypeError(this.type, value, this.field))))
+          ? Promise.resolve(ok).then((r) => (r ? held : fail(invalidReturnTypeError(this.type, value, this.field))))
           : ok
-            ? value
+            ? held
             : fail(invalidReturnTypeError(this.type, value, this.field));
       } catch (error) {
         out[i] = fail(error);

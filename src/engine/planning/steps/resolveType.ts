@@ -8,6 +8,7 @@ import { fail } from "../../flags.js";
 import { isPromiseLike } from "../../promiseOrValue.js";
 import { buildResolveInfo, type EngineRequest, type FieldContext, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { registerStepClass } from "../../stepRegistry.js";
+import { DEFAULT_TYPE_RESOLVER_WAITS_BEFORE_THROWING } from "../graphqlAdapter.js";
 
 /**
  * spec: DefaultTypeResolver — graphql-js's: `__typename`, else the first possible type whose isTypeOf holds,
@@ -33,7 +34,7 @@ function defaultTypeResolver(value: unknown, contextValue: unknown, info: GraphQ
       }
     }
   } catch (error) {
-    if (pending.length) {
+    if (pending.length && DEFAULT_TYPE_RESOLVER_WAITS_BEFORE_THROWING) {
       return Promise.allSettled(pending).then(() => {
         throw error;
       });

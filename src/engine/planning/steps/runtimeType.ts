@@ -10,6 +10,7 @@ import { inspect } from "../../inspect.js";
 import { buildResolveInfo, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
 import { registerStepClass } from "../../stepRegistry.js";
 import { selectionErrorAt } from "../collectFields.js";
+import { COLLECTS_SUBFIELDS_BEFORE_IS_TYPE_OF, NOT_A_TYPE_NAME_ENDING, REFUSES_OBJECT_TYPE_FROM_RESOLVE_TYPE } from "../graphqlAdapter.js";
 
 /** spec: EnsureValidRuntimeType — graphql-js's checks on what resolveType returned, with its messages. */
 function ensureValidRuntimeType(name: unknown, abstractType: GraphQLAbstractType, field: FieldContext, value: unknown): GraphQLObjectType {
@@ -19,14 +20,14 @@ function ensureValidRuntimeType(name: unknown, abstractType: GraphQLAbstractType
       { nodes: field.fieldNodes },
     );
   }
-  if (isObjectType(name)) {
+  if (REFUSES_OBJECT_TYPE_FROM_RESOLVE_TYPE && isObjectType(name)) {
     throw new GraphQLError(
       "Support for returning GraphQLObjectType from resolveType was removed in graphql-js@16.0.0 please return type name instead.",
     );
   }
   if (typeof name !== "string") {
     throw new GraphQLError(
-      `Abstract type "${abstractType.name}" must resolve to an Object type at runtime for field "${field.parentType.name}.${field.fieldName}" with value ${inspect(value)}, received "${inspect(name)}".`,
+      `Abstract type "${abstractType.name}" must resolve to an Object type at runtime for field "${field.parentType.name}.${field.fieldName}" with value ${inspect(value)}, received "${inspect(name)}"${NOT_A_TYPE_NAME_ENDING}`,
     );
   }
   const runtimeType = field.schema.getType(name);
@@ -107,8 +108,9 @@ export class RuntimeTypeStep extends Step<unknown> {
           lastType = type;
           selection = selectionErrorAt(this, this.field, type, request.variableValues as Record<string, unknown>);
         }
-        if (selection !== null) {
-          out[i] = fail(selection.error); // graphql-js collects the type's sub-fields before its isTypeOf
+        // graphql-js 16 collects the type's sub-fields before its isTypeOf, 17 once isTypeOf held (graphqlAdapter).
+        if (selection !== null && (COLLECTS_SUBFIELDS_BEFORE_IS_TYPE_OF || !type.isTypeOf)) {
+          out[i] = fail(selection.error);
           continue;
         }
         if (!type.isTypeOf) {
@@ -117,10 +119,11 @@ export class RuntimeTypeStep extends Step<unknown> {
         }
         entryPaths ??= (details as ResolverExecutionDetails).entryPaths();
         const ok = type.isTypeOf(value, request.contextValue, buildResolveInfo(this.field, request, entryPaths[i]));
+        const held = selection === null ? type.name : fail(selection.error);
         out[i] = isPromiseLike(ok)
-          ? Promise.resolve(ok).then((r) => (r ? type.name : fail(invalidReturnTypeError(type, value, this.field))))
+          ? Promise.resolve(ok).then((r) => (r ? held : fail(invalidReturnTypeError(type, value, this.field))))
           : ok
-            ? type.name
+            ? held
             : fail(invalidReturnTypeError(type, value, this.field));
       } catch (error) {
         out[i] = fail(error);
