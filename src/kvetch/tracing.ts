@@ -11,6 +11,22 @@ import { optionalOpenTelemetry } from "./optionalPeer.js";
 const TRACER_KEY = Symbol.for("graphscale.tracer");
 const STORE_CALLS_KEY = Symbol.for("graphscale.storeCalls");
 const CALL_KEY = Symbol.for("graphscale.kvetchCall");
+const STEP_SLOT = Symbol.for("graphscale.stepSlot");
+
+/** The engine's step slot (spec/tracing.md, StepSlot), by its registered name: the step whose `execute` runs now. */
+interface StepSlot {
+  active: Otel.Context | null;
+  context: Otel.Context | null;
+  span: Otel.Span | null;
+}
+const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null });
+
+/** The context a call starts in: the running step's (its span made the parent here, only when a call needs it), else the active one. */
+function callerContext(otel: typeof Otel): Otel.Context {
+  const active = otel.context.active();
+  const slot = stepSlot;
+  return slot.span !== null && slot.active === active ? otel.trace.setSpan(slot.context!, slot.span) : active;
+}
 
 /** What one traced call did, counted as it happens. */
 class TracedCall {
@@ -33,7 +49,8 @@ let noopProvider: unknown = null;
 
 /** The tracer of the request making this call, else the registered provider's; null when neither traces. */
 function tracerNow(otel: typeof Otel): Otel.Tracer | null {
-  const fromRequest = otel.context.active().getValue(TRACER_KEY) as Otel.Tracer | undefined;
+  const slot = stepSlot;
+  const fromRequest = (slot.span !== null ? slot.context! : otel.context.active()).getValue(TRACER_KEY) as Otel.Tracer | undefined;
   if (fromRequest !== undefined) return fromRequest;
   const provider = otel.trace.getTracerProvider() as Otel.TracerProvider & { getDelegate?: () => Otel.TracerProvider };
   noopProvider ??= new otel.ProxyTracerProvider().getDelegate();
@@ -65,9 +82,12 @@ export function traceKvetchCalls(prototype: object): void {
   const target = prototype as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const [name, kind] of Object.entries(TRACED_CALLS)) {
     const original = target[name]!;
-    const traced = function (this: object, ...args: unknown[]): Promise<unknown> {
+    // `arguments`, not a rest parameter: off, a call allocates nothing here.
+    const traced = function (this: object): Promise<unknown> {
       const otel = optionalOpenTelemetry();
       const tracer = otel === null ? null : tracerNow(otel);
+      // eslint-disable-next-line prefer-rest-params
+      const args = arguments as unknown as unknown[];
       if (tracer === null) return original.apply(this, args);
       return traceStoreCall(otel!, tracer, this, name, kind, args, () => original.apply(this, args));
     };
@@ -81,12 +101,13 @@ async function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: ob
   // The Kvetch's own fields (this module is below kvetch.ts, and must not import the store: the guard imports it).
   const store = (kvetch as unknown as { store: { readonly shards: readonly unknown[]; readonly cache: unknown } }).store;
   tracing = true;
-  const active = otel.context.active();
+  const active = callerContext(otel);
   const runCalls = active.getValue(STORE_CALLS_KEY) as { calls: number } | undefined;
   if (runCalls !== undefined) runCalls.calls++;
   const call = new TracedCall(store.shards.length);
   const backend = (kvetch as { backend?: { kind?: string } }).backend?.kind ?? "unknown";
-  const batch = args.find(Array.isArray) as unknown[] | undefined;
+  let batch: unknown[] | undefined;
+  for (let i = 0; i < args.length && batch === undefined; i++) if (Array.isArray(args[i])) batch = args[i] as unknown[];
   const attributes: Otel.Attributes = { "db.operation": name, "kvetch.kind": kind, "kvetch.backend": backend };
   if (backend === "mysql") attributes["db.system"] = "mysql";
   if (batch !== undefined) attributes["kvetch.batch_size"] = batch.length;
@@ -98,15 +119,17 @@ async function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: ob
     span.setStatus({ code: otel.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
-    span.setAttributes({
-      "kvetch.shard_calls": call.shards,
-      "kvetch.shard_calls_total": call.shards.reduce((a, b) => a + b, 0),
-      "db.response.returned_rows": call.rows,
-    });
+    // What the call counted, known only now: set in one call (each attribute is checked once by the SDK).
+    let total = 0;
+    for (const n of call.shards) total += n;
+    const counted: Otel.Attributes = { "kvetch.shard_calls": call.shards, "kvetch.shard_calls_total": total, "db.response.returned_rows": call.rows };
     if (store.cache !== null) {
-      span.setAttributes({ "kvetch.cache.round_trips": call.cacheRoundTrips, "kvetch.cache.hits": call.cacheHits, "kvetch.cache.misses": call.cacheMisses });
+      counted["kvetch.cache.round_trips"] = call.cacheRoundTrips;
+      counted["kvetch.cache.hits"] = call.cacheHits;
+      counted["kvetch.cache.misses"] = call.cacheMisses;
     }
-    if (call.bumped.length > 0) span.setAttribute("graphscale.deps.bumped", call.bumped);
+    if (call.bumped.length > 0) counted["graphscale.deps.bumped"] = call.bumped;
+    span.setAttributes(counted);
     span.end();
   }
 }

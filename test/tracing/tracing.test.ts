@@ -4,7 +4,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { AlwaysOffSampler } from "@opentelemetry/sdk-trace-base";
+import { context } from "@opentelemetry/api";
+import { AlwaysOffSampler, BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { constant, execute, graphql, makeSchema, type Step } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
@@ -183,6 +184,34 @@ test("tracing: a branch planned as its type arrives (partial planning) is a plan
 test("tracing: makeSchema refuses a tracing option that is not a boolean or { tracerProvider }", () => {
   assert.throws(() => todo({ tracerProvider: {} } as never), /makeSchema: tracing must be true, false or \{ tracerProvider \}/);
   assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", onInternalError: "log" as never }), /makeSchema: onInternalError must be a function/);
+});
+
+test("tracing: a traced request switches context once, plus once per store call: never per step or layer (StepSlot)", async () => {
+  // A processor that keeps nothing: the SDK's own exporting processors switch context per span, which is not counted here.
+  const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
+  const provider = new BasicTracerProvider({ spanProcessors: [keep] });
+  const schema = todo({ tracerProvider: provider });
+  const { kvetch, id } = await seeded(3, 2);
+  const manager = (context as unknown as { _getContextManager(): { with: (...args: unknown[]) => unknown } })._getContextManager();
+  const original = manager.with;
+  let switches = 0;
+  manager.with = function (this: unknown, ...args: unknown[]) {
+    switches++;
+    return original.apply(this, args);
+  };
+  const started = { spans: 0 };
+  const tracer = provider.getTracer("graphscale");
+  const startSpan = tracer.startSpan.bind(tracer);
+  tracer.startSpan = (...a: Parameters<typeof startSpan>) => (started.spans++, startSpan(...a));
+  try {
+    const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+    assert.is(result.errors, undefined);
+  } finally {
+    manager.with = original;
+  }
+  assert.is(kvetch.counters.calls, 5);
+  assert.ok(started.spans > 15, `spans: ${started.spans}`);
+  assert.is(switches, 1 + kvetch.counters.calls, "the request's context, then one per store call");
 });
 
 test.run();

@@ -26,6 +26,20 @@ export const TRACER_NAME = "graphscale";
 export const TRACER_KEY = Symbol.for("graphscale.tracer");
 export const STORE_CALLS_KEY = Symbol.for("graphscale.storeCalls");
 
+/**
+ * spec: StepSlot — the step span whose `execute` is running now (its synchronous part), shared with Kvetch by
+ * its registered name: a store call started inside it nests under it without a context switch per step.
+ * `active` is the context active when the step started: a call made where another context is active (a
+ * user's own span around it) is not the step's.
+ */
+export interface StepSlot {
+  active: Otel.Context | null;
+  context: Otel.Context | null;
+  span: Otel.Span | null;
+}
+const STEP_SLOT = Symbol.for("graphscale.stepSlot");
+const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null });
+
 let api: Api | null | undefined;
 
 /** @opentelemetry/api when installed (resolved from this package, as the app's node_modules hold it), else null. */
@@ -71,6 +85,12 @@ function baseContext(otel: Api, tracer: Otel.Tracer, parent: Otel.Context): Otel
   return parent.getValue(TRACER_KEY) === tracer ? parent : parent.setValue(TRACER_KEY, tracer);
 }
 
+/** An open layer's span and the context its children start in (made once per layer, not per step). */
+interface LayerTrace {
+  readonly span: Otel.Span;
+  readonly context: Otel.Context;
+}
+
 /** A bucket as the layer spans see it: its layer, its size, its parent bucket. */
 interface TracedBucket {
   readonly layer: { readonly id: number; readonly reason: { readonly type: string } };
@@ -85,7 +105,7 @@ interface TracedBucket {
 export class RequestTrace {
   /** The request span's context (or the parent's), holding the tracer for store calls. */
   readonly context: Otel.Context;
-  private readonly layers = new Map<TracedBucket, Otel.Span>();
+  private readonly layers = new Map<TracedBucket, LayerTrace>();
 
   constructor(
     readonly otel: Api,
@@ -151,14 +171,16 @@ export class RequestTrace {
   layerStarted(bucket: TracedBucket): void {
     const layer = bucket.layer;
     const attributes = { "graphscale.layer.id": layer.id, "graphscale.layer.reason": layer.reason.type, "graphscale.layer.entries": bucket.count };
-    this.layers.set(bucket, this.tracer.startSpan("graphscale.layer", { attributes }, bucket.parent === null ? this.context : this.contextOf(bucket.parent)));
+    const span = this.tracer.startSpan("graphscale.layer", { attributes }, bucket.parent === null ? this.context : this.contextOf(bucket.parent));
+    this.layers.set(bucket, { span, context: this.otel.trace.setSpan(this.context, span) });
   }
 
   /** The bucket's layer is done (its child layers included), or failed with `error`. */
   layerEnded(bucket: TracedBucket, error: unknown): void {
-    const span = this.layers.get(bucket);
-    if (span === undefined) return;
+    const layer = this.layers.get(bucket);
+    if (layer === undefined) return;
     this.layers.delete(bucket);
+    const span = layer.span;
     if (error !== undefined) failSpan(this.otel, span, error);
     span.end();
   }
@@ -178,9 +200,23 @@ export class RequestTrace {
     return this.tracer.startSpan("graphscale.step", { attributes }, this.contextOf(bucket));
   }
 
-  /** Runs a step's `execute` with its span active (store calls it makes nest under it); the result as returned. */
+  /**
+   * Runs a step's `execute` with its span in the step slot (StepSlot): store calls it starts synchronously nest
+   * under it, with no context made or switched per step; the result as returned.
+   */
   inStep<T>(span: Otel.Span, run: () => T): T {
-    return this.otel.context.with(this.otel.trace.setSpan(this.context, span), run);
+    const slot = stepSlot;
+    const { active, context, span: outer } = slot;
+    slot.active = this.otel.context.active();
+    slot.context = this.context;
+    slot.span = span;
+    try {
+      return run();
+    } finally {
+      slot.active = active;
+      slot.context = context;
+      slot.span = outer;
+    }
   }
 
   /** Ends a step's span when its result (a list, or a promise of one) is in: the result itself, or a promise of it. */
@@ -223,8 +259,8 @@ export class RequestTrace {
 
   private contextOf(bucket: TracedBucket): Otel.Context {
     for (let b: TracedBucket | null = bucket; b !== null; b = b.parent) {
-      const span = this.layers.get(b);
-      if (span !== undefined) return this.otel.trace.setSpan(this.context, span);
+      const layer = this.layers.get(b);
+      if (layer !== undefined) return layer.context;
     }
     return this.context;
   }
@@ -247,10 +283,18 @@ export interface TracedOperation {
 /** spec: StartRequestTrace — the request span: `<type> <name>`, under the active span, the operation's attributes. */
 export function startRequestTrace(tracer: Otel.Tracer, operation: TracedOperation | null): RequestTrace {
   const otel = otelApi()!;
-  const span = tracer.startSpan(operation === null ? "graphql" : spanNameOf(operation), { kind: otel.SpanKind.INTERNAL }, otel.context.active());
-  const trace = new RequestTrace(otel, tracer, otel.context.active(), span);
-  if (operation !== null) describeRequest(trace, operation);
-  return trace;
+  const active = otel.context.active();
+  const options = { kind: otel.SpanKind.INTERNAL, attributes: operation === null ? undefined : operationAttributes(operation) };
+  const span = tracer.startSpan(operation === null ? "graphql" : spanNameOf(operation), options, active);
+  return new RequestTrace(otel, tracer, active, span);
+}
+
+/** The GraphQL semantic conventions' attributes of an operation, given once (at the span's start, or its naming). */
+function operationAttributes(operation: TracedOperation): Otel.Attributes {
+  const attributes: Otel.Attributes = { "graphql.operation.type": operation.type };
+  if (operation.name !== undefined) attributes["graphql.operation.name"] = operation.name;
+  if (operation.document !== undefined) attributes["graphql.document"] = operation.document;
+  return attributes;
 }
 
 /** The operation's attributes on a request span (once the document is parsed, under `graphql`). */
@@ -258,9 +302,7 @@ export function describeRequest(trace: RequestTrace, operation: TracedOperation)
   const span = trace.span;
   if (span === null) return;
   span.updateName(spanNameOf(operation));
-  span.setAttribute("graphql.operation.type", operation.type);
-  if (operation.name !== undefined) span.setAttribute("graphql.operation.name", operation.name);
-  if (operation.document !== undefined) span.setAttribute("graphql.document", operation.document);
+  span.setAttributes(operationAttributes(operation));
 }
 
 function spanNameOf(operation: TracedOperation): string {
