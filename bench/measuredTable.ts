@@ -27,7 +27,7 @@ export interface MeasuredTable {
 }
 
 /** Results files of the measured tables (not benchmark.js scenarios). */
-export const MEASURED_TABLE_IDS = ["plan-import", "partial-planning", "batching", "deps-overhead", "tracing-overhead", "live-rerun-calls", "live-latency", "live-scale-mysql", "cache-breaker", "request-lanes", "memory-nested-lists", "http"] as const;
+export const MEASURED_TABLE_IDS = ["memory-nested-lists", "plan-import", "partial-planning", "batching", "deps-overhead", "tracing-overhead", "live-rerun-calls", "live-latency", "live-scale-mysql", "cache-breaker", "request-lanes", "http"] as const;
 
 /** One table measured in several processes → the median of every cell, with each cell's per-process values. */
 export function aggregateMeasuredTable(runs: readonly MeasuredTable[]): MeasuredTable {
