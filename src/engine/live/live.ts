@@ -179,7 +179,8 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
       if (!("full" in outcome)) return outcome;
       reason = outcome.full;
     }
-    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs, live.multiplex === false ? null : multiplexReruns(live.source))), reason };
+    const callStep = live.multiplex === false ? null : multiplexReruns(live.source);
+    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs, callStep, live.deps === true)), reason };
   };
   let last: string | null = null;
   let lastDocument: unknown = null;

@@ -31,7 +31,7 @@ export interface LiveRunOutcome {
  * sites of its keys; its step calls (and its subtree re-runs', which copy its request) go through `callStep`
  * (MultiplexReruns).
  */
-export async function runLiveQueryInFull(args: GraphscaleExecutionArgs, callStep: StepCaller | null = null): Promise<LiveRunOutcome> {
+export async function runLiveQueryInFull(args: GraphscaleExecutionArgs, callStep: StepCaller | null = null, withDeps = true): Promise<LiveRunOutcome> {
   // The plan store is asked on a plan-cache miss; the run waits for the load without its own timeout.
   const prepared = await prepareRequestWithStore({ ...args, deps: true }, {}, true);
   if ("errors" in prepared) {
@@ -58,7 +58,7 @@ export async function runLiveQueryInFull(args: GraphscaleExecutionArgs, callStep
   const masked = result.errors === undefined ? result : maskErrors(result, args);
   const finished = args.explain ? addExplain(masked, request.plan, args.explain) : masked;
   const full: ExecutionResult = { ...finished, extensions: { ...finished.extensions, deps: deps.toJSON() } };
-  const state = new LiveState(request.plan, request, root, full, liveSites(deps.sites, deps.byPath));
+  const state = new LiveState(request.plan, request, root, full, liveSites(deps.sites, deps.byPath), withDeps);
   return { result: full, state, kind: "full", paths: [""] };
 }
 
@@ -94,8 +94,8 @@ export async function rerunSubtrees(state: LiveState, keys: Iterable<string>): P
   await deps.settled();
   state.adopt(request, groups, slices, new Set<Step>(affected.globals), liveSites(deps.sites!, deps.byPath));
   state.data = spliced.data;
-  state.extensions = { ...state.extensions, deps: state.depsJSON() };
-  return { result: { data: spliced.data, extensions: state.extensions }, state, kind: "subtree", paths: spliced.paths };
+  if (state.withDeps) state.extensions = { ...state.extensions, deps: state.depsJSON() };
+  return { result: state.extensions === undefined ? { data: spliced.data } : { data: spliced.data, extensions: state.extensions }, state, kind: "subtree", paths: spliced.paths };
 }
 
 /** The request of a subtree re-run: the last run's, with its own copy of the global values and a new deps record. */

@@ -76,11 +76,20 @@ export function liveQueryCount(): number {
 interface Entry {
   readonly subscriber: LiveSubscriber;
   running: boolean;
-  /** Route → the keys of the last run under it (routed keys only). */
-  routes: Map<string, string[]>;
+  /**
+   * The last run's keys with a route, and each one's route at the same index (the source's strings,
+   * shared): two flat arrays, not a map per live query (RetainLiveState keeps a live query small).
+   */
+  keys: string[];
+  routes: string[];
   /** Keys the source gives no route for: offered every change through `touches`. */
   unrouted: string[];
 }
+
+/** The idle live queries under one route: most routes have one, held as itself; a set from the second on. */
+type Under = Entry | Set<Entry>;
+
+const NONE: string[] = [];
 
 const routers = new WeakMap<LiveSource, LiveRouter>();
 
@@ -103,7 +112,7 @@ export function multiplexReruns(source: LiveSource): StepCaller {
 export class LiveRouter {
   private readonly entries = new Map<LiveSubscriber, Entry>();
   /** Route → the idle live queries with a key under it. */
-  private readonly byRoute = new Map<string, Set<Entry>>();
+  private readonly byRoute = new Map<string, Under>();
   /** Idle live queries with a key that has no route, and running ones: offered every change. */
   private readonly offeredAll = new Set<Entry>();
   private stopListening: (() => void) | null = null;
@@ -116,7 +125,7 @@ export class LiveRouter {
 
   /** Adds a live query, running (its first run): it hears every change until `settle`. */
   add(subscriber: LiveSubscriber): void {
-    const entry: Entry = { subscriber, running: true, routes: new Map(), unrouted: [] };
+    const entry: Entry = { subscriber, running: true, keys: NONE, routes: NONE, unrouted: NONE };
     this.entries.set(subscriber, entry);
     this.offeredAll.add(entry);
     if (this.stopListening === null) {
@@ -140,25 +149,26 @@ export class LiveRouter {
     if (entry.running) this.offeredAll.delete(entry);
     else this.unindex(entry);
     entry.running = false;
-    entry.routes = new Map();
-    entry.unrouted = [];
+    const routed: string[] = [];
+    const routes: string[] = [];
+    const unrouted: string[] = [];
     const routeOf = this.source.routeOf?.bind(this.source);
     for (const key of keys) {
       const route = routeOf === undefined ? null : routeOf(key);
       if (route === null) {
-        entry.unrouted.push(key);
+        unrouted.push(key);
         continue;
       }
-      const under = entry.routes.get(route);
-      if (under !== undefined) {
-        under.push(key);
-        continue;
-      }
-      entry.routes.set(route, [key]);
-      let set = this.byRoute.get(route);
-      if (set === undefined) this.byRoute.set(route, (set = new Set()));
-      set.add(entry);
+      routed.push(key);
+      routes.push(route);
+      const under = this.byRoute.get(route);
+      if (under === undefined) this.byRoute.set(route, entry);
+      else if (under instanceof Set) under.add(entry);
+      else if (under !== entry) this.byRoute.set(route, new Set([under, entry]));
     }
+    entry.keys = routed.length === 0 ? NONE : routed;
+    entry.routes = routes.length === 0 ? NONE : routes;
+    entry.unrouted = unrouted.length === 0 ? NONE : unrouted;
     if (entry.unrouted.length > 0) this.offeredAll.add(entry);
   }
 
@@ -173,12 +183,17 @@ export class LiveRouter {
   }
 
   private unindex(entry: Entry): void {
-    for (const route of entry.routes.keys()) {
-      const set = this.byRoute.get(route);
-      if (set === undefined) continue;
-      set.delete(entry);
-      if (set.size === 0) this.byRoute.delete(route);
+    for (const route of entry.routes) {
+      const under = this.byRoute.get(route);
+      if (under === undefined) continue;
+      if (under === entry) this.byRoute.delete(route);
+      else if (under instanceof Set) {
+        under.delete(entry);
+        if (under.size === 1) this.byRoute.set(route, under.values().next().value!);
+        else if (under.size === 0) this.byRoute.delete(route);
+      }
     }
+    entry.keys = entry.routes = NONE;
     if (entry.unrouted.length > 0) this.offeredAll.delete(entry);
   }
 
@@ -198,12 +213,10 @@ export class LiveRouter {
     const routes = change.routes;
     if (routes !== undefined) {
       for (const route of routes) {
-        for (const entry of this.byRoute.get(route) ?? []) {
-          const keys = entry.routes.get(route)!;
-          const had = reached.get(entry);
-          if (had === undefined) reached.set(entry, keys.slice());
-          else had.push(...keys);
-        }
+        const under = this.byRoute.get(route);
+        if (under === undefined) continue;
+        if (under instanceof Set) for (const entry of under) reachedUnder(reached, entry, route);
+        else reachedUnder(reached, under, route);
       }
     }
     const running: Entry[] = [];
@@ -213,7 +226,7 @@ export class LiveRouter {
         continue;
       }
       // Keys without a route (all of them when the change names no routes).
-      const keys = routes === undefined ? [...entry.unrouted, ...[...entry.routes.values()].flat()] : entry.unrouted;
+      const keys = routes === undefined ? [...entry.unrouted, ...entry.keys] : entry.unrouted;
       for (const key of keys) {
         if (!change.touches(key)) continue;
         const had = reached.get(entry);
@@ -223,10 +236,10 @@ export class LiveRouter {
     }
     if (routes === undefined) {
       // A source without routes: the indexed live queries are checked with touches too.
-      for (const set of this.byRoute.values()) {
-        for (const entry of set) {
+      for (const under of this.byRoute.values()) {
+        for (const entry of under instanceof Set ? under : [under]) {
           if (reached.has(entry) || this.offeredAll.has(entry)) continue;
-          const keys = [...entry.routes.values()].flat().filter((key) => change.touches(key));
+          const keys = entry.keys.filter((key) => change.touches(key));
           if (keys.length > 0) reached.set(entry, keys);
         }
       }
@@ -251,5 +264,15 @@ export class LiveRouter {
     this.stopListening = null;
     if (routers.get(this.source) === this) routers.delete(this.source);
     stop?.();
+  }
+}
+
+/** Adds an entry's keys under `route` to what a change reached. */
+function reachedUnder(reached: Map<Entry, string[]>, entry: Entry, route: string): void {
+  let had = reached.get(entry);
+  for (let i = 0; i < entry.routes.length; i++) {
+    if (entry.routes[i] !== route) continue;
+    if (had === undefined) reached.set(entry, (had = []));
+    had.push(entry.keys[i]!);
   }
 }

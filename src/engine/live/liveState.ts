@@ -1,5 +1,6 @@
 // What a live query keeps of its runs so the next one re-runs only what a change reaches: the buckets
-// (every run's, each entry's current holder), where each key was read (sites), and the last result. A
+// (every run's, each entry's current holder), where each key was read (its records: parallel arrays, no
+// object per site; paths and versions only for `live: { deps: true }`), and the last result. A
 // subtree re-run never writes into a kept bucket: it slices the entries it re-runs and records the slice
 // as their holder, so the entries below the old holder stop being live. Never holds a run in progress.
 
@@ -10,6 +11,7 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import type { DependencySite } from "../deps.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
+import { addKeptLayers, globalsAfter, thinBucket } from "./liveRetain.js";
 
 /** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
 export interface LiveSite {
@@ -43,42 +45,70 @@ export class LiveState {
   extensions: Record<string, unknown> | undefined;
   /** List entries opened so far: the last full run's, plus every subtree re-run's (maxResponseEntries). */
   entries: number;
-  private sites: LiveSite[] = [];
-  private readonly byKey = new Map<string, LiveSite[]>();
+  /** The last run's request without its deps record (a re-run makes its own): its global values are the live ones. */
+  request: RequestState;
+  /**
+   * spec: LiveRecords — one record per site, at the same index of each array: the key (the string the
+   * run recorded, shared with the router), the bucket entry and the step that read it. Paths and
+   * versions are kept only when results carry `extensions.deps` (`withDeps`).
+   */
+  private recordKeys: string[] = [];
+  private recordBuckets: Array<Bucket | null> = [];
+  private recordSteps: Array<Step | null> = [];
+  private recordEntries: number[] = [];
+  private recordPaths: string[] | null;
+  private recordVersions: Array<number | null> | null;
+  /** The layers whose kept buckets keep their own steps' values (KeptLayers). */
+  private readonly keptLayers = new Set<number>();
   /** Every kept bucket that is not a slice, per layer id. */
-  private readonly buckets = new Map<number, Bucket[]>();
+  private readonly buckets: Array<Bucket[] | undefined> = [];
   private readonly slices = new WeakMap<Bucket, SliceOf>();
   /** Per kept bucket: `${entry}|${position key}` → the slice entry holding that position's layers now. */
   private readonly holders = new WeakMap<Bucket, Map<string, { readonly bucket: Bucket; readonly index: number }>>();
 
   constructor(
     readonly plan: OperationPlan,
-    /** The last run's request: its global values are the live ones. */
-    public request: RequestState,
+    request: RequestState,
     /** The last full run's root bucket (null when it failed before its buckets were built). */
     readonly root: Bucket | null,
     result: { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[]; extensions?: Record<string, unknown> },
     sites: readonly LiveSite[],
+    /** Whether results carry `extensions.deps` (`live: { deps: true }`): the records then keep paths and versions. */
+    readonly withDeps: boolean,
   ) {
     this.data = result.data ?? null;
     this.errors = result.errors;
-    this.extensions = result.extensions;
+    this.extensions = withDeps ? result.extensions : extensionsWithoutDeps(result.extensions);
+    this.request = withoutRecord(request);
     this.entries = request.entries;
-    if (root !== null) this.register(root);
+    this.recordPaths = withDeps ? [] : null;
+    this.recordVersions = withDeps ? [] : null;
     for (const site of sites) this.addSite(site);
+    this.keepLayers(0);
+    if (root !== null) this.register(root);
   }
 
   /** Every key some live site read. */
   keys(): IterableIterator<string> {
-    return this.byKey.keys();
+    return new Set(this.recordKeys).values();
   }
 
-  /** The `extensions.deps` value of the live sites: path → key → version, paths in the order first recorded. */
+  /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
+  retained(): { records: number; buckets: number; entries: number; recordObjects: number } {
+    let buckets = 0;
+    let entries = 0;
+    for (const list of this.buckets) for (const b of list ?? []) (buckets++, (entries += b.count));
+    return { records: this.recordKeys.length, buckets, entries, recordObjects: this.recordPaths === null ? 0 : this.recordPaths.length };
+  }
+
+  /** The `extensions.deps` value of the live sites: path → key → version, paths in the order first recorded (needs `withDeps`). */
   depsJSON(): Record<string, Record<string, number | null>> {
     const out: Record<string, Record<string, number | null>> = {};
-    for (const site of this.sites) {
-      const keys = (out[site.path] ??= {});
-      if (!(site.key in keys) || keys[site.key] === null) keys[site.key] = site.version;
+    const paths = this.recordPaths ?? [];
+    for (let i = 0; i < paths.length; i++) {
+      const keys = (out[paths[i]!] ??= {});
+      const key = this.recordKeys[i]!;
+      if (!(key in keys) || keys[key] === null) keys[key] = this.recordVersions![i]!;
     }
     return out;
   }
@@ -123,16 +153,19 @@ export class LiveState {
     const found = new PositionSet(this);
     const changedGlobals = new Set<Step>();
     const globalKeys: string[] = [];
-    for (const key of keys) {
-      for (const site of this.byKey.get(key) ?? []) {
-        if (site.bucket === null) return { full: `${key} is a dependency of the whole response` };
-        if (site.step!.isGlobal) {
-          changedGlobals.add(site.step!);
-          if (globalKeys[globalKeys.length - 1] !== key) globalKeys.push(key);
-        } else if (!found.add(this.containing(site.bucket, site.entry))) return { full: `${key} was read at the root` };
-      }
+    const changed = new Set(keys);
+    for (let i = 0; i < this.recordKeys.length; i++) {
+      const key = this.recordKeys[i]!;
+      if (!changed.has(key)) continue;
+      const bucket = this.recordBuckets[i]!;
+      const step = this.recordSteps[i]!;
+      if (bucket === null) return { full: `${key} is a dependency of the whole response` };
+      if (step.isGlobal) {
+        changedGlobals.add(step);
+        if (!globalKeys.includes(key)) globalKeys.push(key);
+      } else if (!found.add(this.containing(bucket, this.recordEntries[i]!))) return { full: `${key} was read at the root` };
     }
-    const globals = changedGlobals.size === 0 ? [] : this.globalsAfter(changedGlobals);
+    const globals = changedGlobals.size === 0 ? [] : globalsAfter(this.plan, changedGlobals);
     if (globals.length > 0 && !this.addReadersOf(found, new Set(globals))) {
       return { full: `${globalKeys.join(", ")} reached the root (read by a global step the root reads)` };
     }
@@ -162,30 +195,6 @@ export class LiveState {
     return bucket.parent === null ? null : { bucket, entry, position };
   }
 
-  /** The changed global steps and every global step depending on them, in an order that runs dependencies first. */
-  private globalsAfter(changed: ReadonlySet<Step>): Step[] {
-    const reached = new Set<Step>(changed);
-    const steps = this.plan.liveSteps();
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const step of steps) {
-        if (!step.isGlobal || reached.has(step) || !step.dependencies.some((d) => reached.has(d))) continue;
-        reached.add(step);
-        grew = true;
-      }
-    }
-    const ordered: Step[] = [];
-    const placed = new Set<Step>();
-    const place = (step: Step): void => {
-      if (placed.has(step)) return;
-      placed.add(step);
-      for (const dep of step.dependencies) if (reached.has(dep)) place(dep);
-      ordered.push(step);
-    };
-    for (const step of reached) place(step);
-    return ordered;
-  }
-
   /** Adds every live position reading one of `globals`; false when one is the root's own. */
   private addReadersOf(found: PositionSet, globals: ReadonlySet<Step>): boolean {
     const plan = this.plan;
@@ -211,7 +220,7 @@ export class LiveState {
 
   /** The live entries of a layer, across the kept buckets. */
   private *liveEntries(layer: Layer): Generator<[Bucket, number]> {
-    for (const bucket of this.buckets.get(layer.id) ?? []) {
+    for (const bucket of this.buckets[layer.id] ?? []) {
       for (let e = 0; e < bucket.count; e++) if (this.isLiveEntry(bucket, e)) yield [bucket, e];
     }
   }
@@ -236,7 +245,7 @@ export class LiveState {
     rerunGlobals: ReadonlySet<Step>,
     sites: readonly LiveSite[],
   ): void {
-    this.request = request;
+    this.request = withoutRecord(request);
     this.entries = request.entries;
     for (let g = 0; g < groups.length; g++) {
       const { bucket, entries, position } = groups[g]!;
@@ -245,17 +254,31 @@ export class LiveState {
       let held = this.holders.get(bucket);
       if (held === undefined) this.holders.set(bucket, (held = new Map()));
       for (let j = 0; j < entries.length; j++) held.set(`${entries[j]}|${position.key}`, { bucket: slice, index: j });
+    }
+    const keep: number[] = [];
+    for (let i = 0; i < this.recordKeys.length; i++) {
+      const step = this.recordSteps[i];
+      if (step?.isGlobal ? !rerunGlobals.has(step) : this.isLiveSite(this.recordBuckets[i]!, this.recordEntries[i]!)) keep.push(i);
+    }
+    const pick = <T>(list: T[]): T[] => keep.map((i) => list[i]!);
+    this.recordKeys = pick(this.recordKeys);
+    this.recordBuckets = pick(this.recordBuckets);
+    this.recordSteps = pick(this.recordSteps);
+    this.recordEntries = pick(this.recordEntries);
+    if (this.recordPaths !== null) this.recordPaths = pick(this.recordPaths);
+    if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
+    const added = this.recordKeys.length;
+    for (const site of sites) this.addSite(site);
+    this.keepLayers(added);
+    for (const slice of slices) {
+      thinBucket(this.plan, slice, true, this.keptLayers);
       for (const child of slice.children.values()) this.register(child);
     }
-    const kept = this.sites.filter((s) => (s.step?.isGlobal ? !rerunGlobals.has(s.step) : this.isLiveSite(s)));
-    this.sites = [];
-    this.byKey.clear();
-    for (const site of kept) this.addSite(site);
-    for (const site of sites) this.addSite(site);
-    for (const [layerId, buckets] of this.buckets) {
+    for (let layerId = 0; layerId < this.buckets.length; layerId++) {
+      const buckets = this.buckets[layerId];
+      if (buckets === undefined) continue;
       const live = buckets.filter((b) => this.hasLiveEntry(b));
-      if (live.length === 0) this.buckets.delete(layerId);
-      else this.buckets.set(layerId, live);
+      this.buckets[layerId] = live.length === 0 ? undefined : live;
     }
   }
 
@@ -263,11 +286,11 @@ export class LiveState {
    * Whether a site still stands for the current result: its entry is live and, for a list entry, its bucket
    * still holds the entry's own values (an item re-run runs them again in its slice).
    */
-  private isLiveSite(site: LiveSite): boolean {
-    if (site.bucket === null) return true;
-    const [cb, ce] = this.canonical(site.bucket, site.entry);
-    if (liveIndexOf(this.plan).itemOf[cb.layer.id] !== undefined && !this.holds(cb, ce, "[]", site.bucket, site.entry)) return false;
-    return this.isLiveEntry(site.bucket, site.entry);
+  private isLiveSite(bucket: Bucket | null, entry: number): boolean {
+    if (bucket === null) return true;
+    const [cb, ce] = this.canonical(bucket, entry);
+    if (liveIndexOf(this.plan).itemOf[cb.layer.id] !== undefined && !this.holds(cb, ce, "[]", bucket, entry)) return false;
+    return this.isLiveEntry(bucket, entry);
   }
 
   /** Whether the position `key` of a kept entry is held by the given bucket entry (by the kept entry itself when never re-run). */
@@ -281,19 +304,46 @@ export class LiveState {
     return false;
   }
 
+  /** KeptLayers for the records from index `from` on (the layers kept so far stay kept). */
+  private keepLayers(from: number): void {
+    const layers = new Set<Layer>();
+    const globals = new Set<Step>();
+    for (let i = from; i < this.recordKeys.length; i++) {
+      const step = this.recordSteps[i];
+      if (step?.isGlobal) globals.add(step);
+      else if (this.recordBuckets[i] != null) layers.add(this.recordBuckets[i]!.layer);
+    }
+    addKeptLayers(this.plan, layers, globals, this.keptLayers);
+  }
+
   private register(bucket: Bucket): void {
-    const list = this.buckets.get(bucket.layer.id);
-    if (list === undefined) this.buckets.set(bucket.layer.id, [bucket]);
+    thinBucket(this.plan, bucket, false, this.keptLayers);
+    const list = this.buckets[bucket.layer.id];
+    if (list === undefined) this.buckets[bucket.layer.id] = [bucket];
     else list.push(bucket);
     for (const child of bucket.children.values()) this.register(child);
   }
 
   private addSite(site: LiveSite): void {
-    this.sites.push(site);
-    const list = this.byKey.get(site.key);
-    if (list === undefined) this.byKey.set(site.key, [site]);
-    else list.push(site);
+    this.recordKeys.push(site.key);
+    this.recordBuckets.push(site.bucket);
+    this.recordSteps.push(site.step);
+    this.recordEntries.push(site.entry);
+    this.recordPaths?.push(site.path);
+    this.recordVersions?.push(site.version);
   }
+}
+
+/** Extensions without `deps` (undefined when nothing else is in them). */
+export function extensionsWithoutDeps(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (extensions === undefined || !("deps" in extensions)) return extensions;
+  const { deps: _deps, ...rest } = extensions;
+  return Object.keys(rest).length === 0 ? undefined : rest;
+}
+
+/** A request as a live query keeps it: without its deps record (its sites and versions are in the records). */
+function withoutRecord(request: RequestState): RequestState {
+  return request.deps == null ? request : { ...request, deps: null };
 }
 
 /** Sites as a live query keeps them: each record's site with the version its run read. */

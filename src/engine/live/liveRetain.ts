@@ -1,0 +1,110 @@
+// What a live query's kept buckets hold once a run is over (spec/reactivity.md, "Retention"): only the
+// values a subtree re-run may read. A re-run at a position reads the values of the position's layer and
+// of the layers above it, never those of the layers below (it opens them again); so a bucket keeps its
+// own steps' values only when its layer is, or is above, a layer where a re-run can start for the keys
+// the live query holds (KeptLayers). Values a bucket copied from an ancestor's are dropped everywhere.
+
+import type { Step } from "../step.js";
+import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
+import type { Bucket } from "../execution/bucket.js";
+import { canRebuild, liveIndexOf, type LiveIndex } from "./liveIndex.js";
+
+/**
+ * The layer of the position a key read in `layer` makes re-run (as LiveState.containing finds it: the
+ * layer's rebuildable item, else the position opening it, climbing past items that cannot be rebuilt);
+ * null when that is the root's own entry (a full run).
+ */
+export function rerunLayerOf(index: LiveIndex, layer: Layer): Layer | null {
+  let l = layer;
+  for (;;) {
+    const parent = l.parent;
+    if (parent === null) return null;
+    const item = index.itemOf[l.id];
+    if (item !== undefined && canRebuild(item)) return l;
+    const position = index.openedBy[l.id]!;
+    l = parent;
+    if (position.kind === "field") return l.parent === null ? null : l;
+  }
+}
+
+/** The changed global steps and every global step depending on them, in an order that runs dependencies first. */
+export function globalsAfter(plan: OperationPlan, changed: ReadonlySet<Step>): Step[] {
+  const reached = new Set<Step>(changed);
+  const steps = plan.liveSteps();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const step of steps) {
+      if (!step.isGlobal || reached.has(step) || !step.dependencies.some((d) => reached.has(d))) continue;
+      reached.add(step);
+      grew = true;
+    }
+  }
+  const ordered: Step[] = [];
+  const placed = new Set<Step>();
+  const place = (step: Step): void => {
+    if (placed.has(step)) return;
+    placed.add(step);
+    for (const dep of step.dependencies) if (reached.has(dep)) place(dep);
+    ordered.push(step);
+  };
+  for (const step of reached) place(step);
+  return ordered;
+}
+
+/**
+ * spec: KeptLayers — adds to `kept` the ids of the layers whose buckets keep their own values: every
+ * layer where a re-run can start for the records' keys (a key read in a layer: RerunLayerOf; a key read by
+ * a global step: the positions AddReadersOf reaches for it and the global steps after it), and every layer
+ * above one.
+ */
+export function addKeptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, recordedGlobals: ReadonlySet<Step>, kept: Set<number>): void {
+  const index = liveIndexOf(plan);
+  const keep = (layer: Layer | null): void => {
+    for (let l = layer; l !== null && !kept.has(l.id); l = l.parent) kept.add(l.id);
+  };
+  for (const layer of recordLayers) keep(rerunLayerOf(index, layer));
+  if (recordedGlobals.size === 0) return;
+  const globals = new Set(globalsAfter(plan, recordedGlobals));
+  const at = (layer: Layer, kind: "field" | "item"): void => keep(kind === "item" ? rerunLayerOf(index, layer) : layer);
+  for (const step of plan.liveSteps()) {
+    if (!step.isGlobal && step.inlined === null && step.dependencies.some((d) => globals.has(d))) keep(rerunLayerOf(index, plan.layerOf(step)));
+  }
+  for (const layer of plan.layers) {
+    if (layer.parent === null || !layer.reason.stepsRead().some((s) => globals.has(s))) continue;
+    const position = index.openedBy[layer.id];
+    if (position !== undefined) at(layer.parent, position.kind);
+  }
+  for (const step of globals) for (const position of index.readers.get(step) ?? []) at(position.layer, position.kind);
+}
+
+/**
+ * spec: ThinBucket — what a kept bucket drops once its run is over: the values it copied from an ancestor
+ * layer (BatchValues maps them down again when a re-run asks), its paths unless it is a slice (EntryPaths
+ * builds them again; a slice's are the only copy), and, when its layer is not a kept one (KeptLayers),
+ * the values of its own steps: no re-run reads them.
+ */
+export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, kept: ReadonlySet<number>): void {
+  const layer = bucket.layer;
+  const own = kept.has(layer.id);
+  const values = bucket.values as Array<unknown[] | undefined>;
+  const flags = bucket.flags as number[];
+  const promised = bucket.promised as Array<Uint8Array | undefined>;
+  for (let id = 0; id < values.length; id++) {
+    if (values[id] === undefined) continue;
+    const step = plan.steps[id];
+    if (step != null && own && step.layerId === layer.id) continue;
+    values[id] = undefined;
+    flags[id] = 0;
+    promised[id] = undefined;
+  }
+  // The arrays are as long as the plan has steps: cut after the last value kept.
+  let end = values.length;
+  while (end > 0 && values[end - 1] === undefined) end--;
+  values.length = end;
+  if (flags.length > end) flags.length = end;
+  let marks = Math.min(promised.length, end);
+  while (marks > 0 && promised[marks - 1] === undefined) marks--;
+  promised.length = marks;
+  if (!slice && bucket.parent !== null) bucket.paths = null;
+}
