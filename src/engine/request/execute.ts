@@ -24,7 +24,7 @@ import { RequestDeps, attachToContext, detachFromContext } from "../deps.js";
 import { limitError, resolveLimits } from "../limits.js";
 import { prepareRequestWithStore, type GraphscaleExecutionArgs, type Prepared } from "./prepareRequest.js";
 import { executeRequest, type RequestFinish } from "./executeRequest.js";
-import { fastRequest, rememberFast, type FinishOf } from "./fastRequest.js";
+import { executeFast, fastRequest, rememberFast, type FinishOf } from "./fastRequest.js";
 import { maskErrors, toGraphQLError } from "./maskErrors.js";
 import { sourceDepth } from "./sourceDepth.js";
 import { attachedTrace, describeRequest, traceEntry, tracedOperation, tracerFor, withTrace, type RequestTrace } from "../tracing/tracing.js";
@@ -59,6 +59,8 @@ function executePrepared(prepared: Prepared, args: GraphscaleExecutionArgs): Pro
   if (deps !== null) return executeWithDeps(request, deps, args);
   rememberFast(args, request);
   const finish = new ResultFinish(request.plan, args);
+  const fast = executeFast(request, finish);
+  if (fast !== undefined) return fast;
   try {
     return executeRequest(request, finish);
   } catch (error) {

@@ -43,8 +43,9 @@ const remembered = new WeakMap<DocumentNode, FastEntry | null>();
 export type FinishOf = (plan: OperationPlan, args: GraphscaleExecutionArgs) => RequestFinish<ExecutionResult>;
 
 /**
- * spec: FastRequest — the response of a request the fast path takes, or undefined: the request edge then
- * prepares and runs it as always.
+ * spec: FastRequest — the response of a request for a document remembered for the fast path (from its
+ * second request on), or undefined: the request edge then prepares it as always (and may run it by
+ * ExecuteFast).
  */
 export function fastRequest(args: GraphscaleExecutionArgs, finishOf: FinishOf): PromiseOrValue<ExecutionResult> | undefined {
   const entry = remembered.get(args.document);
@@ -53,21 +54,40 @@ export function fastRequest(args: GraphscaleExecutionArgs, finishOf: FinishOf): 
   if (entry.schema !== schema || entry.operationName !== (args.operationName ?? null) || !plainArgs(args)) return undefined;
   if (!generatedCodeAllowed(schema) || depsWanted(args) || resolveLimits(schema, undefined) !== entry.limits) return undefined;
   entry.stats.hits++;
-  fastRequestCounts.runs++;
   const request = newRequestState(args, NO_HOW, entry.plan, {}, entry.limits, null);
+  return runFast(request, entry.fast, entry.output, finishOf(entry.plan, args));
+}
+
+/**
+ * spec: ExecuteFast — a prepared request run by FastRun and the compiled output when its plan admits it
+ * (FastPlanOf) and the request needs nothing only the general executor does (tracing, dependencies, a
+ * batching executor's step caller, JSON text); else undefined.
+ */
+export function executeFast(request: RequestState, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> | undefined {
+  if (!fastRequests.enabled || request.trace != null || request.deps != null || !request.compileOutput || request.callStep != null || request.jsonText === true) {
+    return undefined;
+  }
+  const output = compiledOutputOf(request.plan);
+  const fast = output === null ? null : fastPlanOf(request.plan);
+  return fast === null ? undefined : runFast(request, fast, output!, finish);
+}
+
+/** The request's steps by FastRun, then its response by the compiled output, or by the general executor. */
+function runFast(request: RequestState, fast: FastPlan, output: CompiledOutput, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> {
+  fastRequestCounts.runs++;
   let waiting: FastRequestRun | null = null;
   try {
-    const run = fastRun(request, entry.fast);
+    const run = fastRun(request, fast);
     if (run !== null) {
-      waiting = new FastRequestRun(request, entry, new RequestRun(request, null, finishOf(entry.plan, args)));
+      waiting = new FastRequestRun(request, fast, output, new RequestRun(request, null, finish));
       run.waiter = waiting;
     }
   } catch (error) {
-    return finishOf(entry.plan, args).failed(error);
+    return finish.failed(error);
   }
   if (waiting !== null) return waiting.start();
-  const result = fastOutput(request, entry);
-  return result ?? general(request, finishOf(entry.plan, args));
+  const result = fastOutput(request, fast, output);
+  return result === null ? general(request, finish) : finish.done(result);
 }
 
 /**
@@ -107,10 +127,10 @@ function plainArgs(args: GraphscaleExecutionArgs): boolean {
 const NO_HOW = {};
 
 /** The response by the compiled output from the request's globals, or null when it gives up (or cannot run). */
-function fastOutput(request: RequestState, entry: FastEntry): ExecutionResult | null {
+function fastOutput(request: RequestState, fast: FastPlan, output: CompiledOutput): ExecutionResult | null {
   if (request.promisedEntries === true) return null;
   try {
-    return { data: entry.output(entry.fast.root, request.globals, request.limits.maxResponseEntries - request.entries, 0) };
+    return { data: output(fast.root, request.globals, request.limits.maxResponseEntries - request.entries, 0) };
   } catch {
     return null;
   }
@@ -130,7 +150,8 @@ function general(request: RequestState, finish: RequestFinish<ExecutionResult>):
 class FastRequestRun implements FastWaiter {
   constructor(
     private readonly request: RequestState,
-    private readonly entry: FastEntry,
+    private readonly fast: FastPlan,
+    private readonly output: CompiledOutput,
     private readonly run: RequestRun<ExecutionResult>,
   ) {}
 
@@ -139,7 +160,7 @@ class FastRequestRun implements FastWaiter {
   }
 
   stepsDone(): void {
-    const result = this.request.abortedBy === null ? fastOutput(this.request, this.entry) : null;
+    const result = this.request.abortedBy === null ? fastOutput(this.request, this.fast, this.output) : null;
     if (result !== null) return this.run.end(result);
     if (this.request.abortedBy !== null) return;
     // The general executor's own result, finished by this run (its bounds are already watched here).
