@@ -8,8 +8,11 @@
 
 import { Kind, isEnumType, isNonNullType, specifiedScalarTypes, type FieldNode, type GraphQLField, type GraphQLNamedType } from "graphql";
 import type { RequestInfo } from "../../step.js";
-import { argumentValues } from "../graphqlAdapter.js";
+import { argumentValues, GRAPHQL_MAJOR } from "../graphqlAdapter.js";
 import { fastArguments } from "../fastArguments.js";
+
+/** graphql 17's getArgumentValues builds null-prototype objects (16's, plain ones, as FastArguments does). */
+const FAST_ARGUMENTS_FIT = GRAPHQL_MAJOR < 17;
 
 export type ArgumentsMode = "none" | "constant" | "variables" | "perCall";
 
@@ -61,13 +64,17 @@ export function sharedArguments(mode: ArgumentsMode, fieldDef: GraphQLField<unkn
   if (mode !== "variables") return undefined;
   const variables = request.variableValues as Record<string, unknown>;
   try {
-    return fastArguments(fieldDef, node, variables) ?? argumentValues(fieldDef, node, variables);
+    return (FAST_ARGUMENTS_FIT ? fastArguments(fieldDef, node, variables) : null) ?? argumentValues(fieldDef, node, variables);
   } catch {
     return undefined;
   }
 }
 
-/** One call's `args`: a copy of the shared arguments, or graphql-js's coercion for this call alone. */
+/**
+ * One call's `args`: a copy of the shared arguments (with their prototype: graphql 17's are null-prototype
+ * objects), or graphql-js's coercion for this call alone.
+ */
 export function argumentsForCall(shared: Readonly<Record<string, unknown>> | undefined, fieldDef: GraphQLField<unknown, unknown>, node: FieldNode, request: RequestInfo): Record<string, unknown> {
-  return shared !== undefined ? { ...shared } : argumentValues(fieldDef, node, request.variableValues as Record<string, unknown>);
+  if (shared === undefined) return argumentValues(fieldDef, node, request.variableValues as Record<string, unknown>);
+  return Object.getPrototypeOf(shared) === null ? Object.assign(Object.create(null) as Record<string, unknown>, shared) : { ...shared };
 }
