@@ -110,7 +110,7 @@ export class EdgeCountStep extends Step<number | null> implements PrefetchReader
     return $count;
   }
 
-  /** spec: PrefetchPages — the countEdges call this count's execute would make for these node ids, made now. */
+  /** PrefetchPages for a count: the countEdges call this count's execute would make for these node ids, made now. */
   prefetchPages(store: Kvetch, keys: readonly unknown[]): Prefetched<number> {
     const queried: string[] = [];
     const seen = new Set<string>();

@@ -28,7 +28,7 @@ export type Prefetches = ReadonlyMap<Step, Prefetched<unknown>>;
 export interface PrefetchReader extends Step {
   /** Its global page size and cursor steps, read by the node load (null when it has none). */
   pageArguments(): { $first: Step | null; $after: Step | null };
-  /** spec: PrefetchPages — the call its execute would make for these node ids, made now. */
+  /** PrefetchPages: the call its execute would make for these node ids, made now. */
   prefetchPages(store: Kvetch, keys: readonly unknown[], first: unknown, after: unknown, maxPage: number): Prefetched<unknown>;
   /** Whether it reads what the node load of `$item`'s list fetched ahead, never the item's fields. */
   isPrefetchedFrom($item: Step): boolean;

@@ -15,11 +15,13 @@ import { todoKvetchSchema, todoPlans, todoSchema, todoTypeDefs, todoViewQuery } 
 import { naive, planned, seededStore } from "./todo.js";
 
 /**
- * The plan's dependent round trips: a step making a store call (async, and not a list reading what a node
- * load fetched ahead for it) ends one level after its dependencies and its layer's start; a layer starts
- * when every step of its parent layer is done.
+ * The plan's dependent round trips: a step making a store call (async, and not a reader of what a node load
+ * fetched ahead for it) ends one level after its dependencies and its layer's start; a layer starts when the
+ * steps of its parent layer that it needs are done (execution.md, StartChildrenEarly: every step its subtree
+ * depends on, every step a boundary below reads) — or, with `wholeLayers`, when every step of its parent
+ * layer is done (how layers started before).
  */
-function planDepth(json: PlanJSON): number {
+function planDepth(json: PlanJSON, wholeLayers = false): number {
   const steps = new Map(json.steps.map((s) => [s.id, s]));
   const layers = new Map(json.layers.map((l) => [l.id, l]));
   const done = new Map<number, number>();
@@ -34,6 +36,19 @@ function planDepth(json: PlanJSON): number {
     done.set(id, at + (storeCall ? 1 : 0));
     return at + (storeCall ? 1 : 0);
   };
+  /** The steps of layer `id` and every layer below it depend on or read at a boundary. */
+  const needsOf = (id: number): number[] => {
+    const out: number[] = [];
+    for (const l of json.layers) {
+      for (let up: number | null = l.id; up !== null; up = layers.get(up)!.parent) {
+        if (up !== id) continue;
+        for (const s of l.steps) for (const d of steps.get(s)!.dependencies) out.push(d.step);
+        for (const read of [l.listStep, l.parentStep, l.typeStep]) if (read !== undefined) out.push(read);
+        break;
+      }
+    }
+    return out;
+  };
   const start = (layerId: number): number => {
     const known = layerStart.get(layerId);
     if (known !== undefined) return known;
@@ -41,7 +56,9 @@ function planDepth(json: PlanJSON): number {
     let at = 0;
     if (parent !== null) {
       at = start(parent);
-      for (const s of layers.get(parent)!.steps) at = Math.max(at, finish(s));
+      const parentSteps = layers.get(parent)!.steps;
+      const needed = wholeLayers ? parentSteps : needsOf(layerId).filter((s) => parentSteps.includes(s));
+      for (const s of needed) at = Math.max(at, finish(s));
     }
     layerStart.set(layerId, at);
     return at;
@@ -276,6 +293,26 @@ test("an exported plan with counts fetched ahead and counts beside their object 
     assert.is(calls, kvetch.counters.calls);
     assert.equal(JSON.parse(JSON.stringify(imported)), JSON.parse(JSON.stringify(own)));
   }
+});
+
+test("a child layer starts once the steps it needs are done, not its whole parent layer: the item → list → owner chain at the root does not hold up the user's lists' items", async () => {
+  const query = `query ($id: ID!, $item: ID!) {
+    todoUser(id: $id) { todoLists(first: 10) { name todoItems(first: 5) { text } } }
+    todoItem(id: $item) { text list { name owner { name } } }
+  }`;
+  const { json } = explainPlan(todoSchema, parse(query));
+  // The root layer ends with the user's lists (2 deep); the item's list needs only the item (1 deep).
+  assert.is(planDepth(json), 3);
+  assert.is(planDepth(json, true), 4);
+  const { kvetch, seed, recording } = await recordedStore({ users: 1, listsPerUser: 3, itemsPerList: 2 });
+  const item = (await kvetch.getEdges("list_to_item", [seed.listIds[0]![0]!]))[0]!.edges[0]!.toId;
+  recording.reset();
+  const run = await planned(kvetch, query, { id: seed.userIds[0], item });
+  assert.is(run.result.errors, undefined);
+  // user, list edges, lists, item edges, items; the item, its list, the list's owner: as many calls as before.
+  assert.is(run.calls, 8);
+  assert.is(Math.max(...recording.depths), 3, `depths ${recording.depths}`);
+  assert.equal(run.result, (await naive(kvetch, query, { id: seed.userIds[0], item })).result);
 });
 
 test.run();

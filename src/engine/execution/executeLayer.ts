@@ -13,6 +13,7 @@ import { batchValues, isGlobalIn, leaveGlobalObject, setChild, type Bucket, type
 import { createBucket } from "./createBucket.js";
 import { EagerRead, factsOf, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planning/planner.js";
+import { childNeeds } from "./childNeeds.js";
 import { planCacheFor } from "../planning/planCache.js";
 import type { PartialAbstractValue } from "../planning/partialPlanning.js";
 
@@ -40,7 +41,10 @@ export function runLayer(request: RequestState, bucket: Bucket, waiter: LayerWai
   if (bucket.layer.executableSteps.length > 0) {
     run = new LayerRun(request, bucket, waiter);
     run.runSteps();
-    if (run.open > 0) return run;
+    if (run.open > 0) {
+      run.startChildrenEarly();
+      return run;
+    }
   }
   // A layer without steps (a nullable boundary, most often) makes a run only if a child layer goes asynchronous.
   run = runChildren(request, bucket, run, waiter);
@@ -55,13 +59,22 @@ export function runLayer(request: RequestState, bucket: Bucket, waiter: LayerWai
  * children all finish at once never allocates one. A child's run is attached to its parent's run right after
  * it returns (it cannot finish before: it waits for something asynchronous).
  */
-function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null, waiter: LayerWaiter | null): LayerRun | null {
+function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null, waiter: LayerWaiter | null, started: Uint8Array | null = null): LayerRun | null {
   const sites = request.plan.unplannedBranchesIn(bucket.layer);
   if (sites !== undefined) planArrivingBranches(request, bucket, sites);
   const children = bucket.layer.children;
   for (let c = 0; c < children.length; c++) {
-    const layer = children[c]!;
-    if (layer.reason.runsSerially || leaveGlobalObject(request, layer)) continue;
+    if (started !== null && started[c] === 1) continue; // started early (StartChildrenEarly)
+    run = openChild(request, bucket, c, run, waiter);
+  }
+  return run;
+}
+
+/** Opens child layer `c` of the bucket and runs it; returns `run`, made now when it was null and the child went asynchronous. */
+function openChild(request: RequestState, bucket: Bucket, c: number, run: LayerRun | null, waiter: LayerWaiter | null): LayerRun | null {
+  {
+    const layer = bucket.layer.children[c]!;
+    if (layer.reason.runsSerially || leaveGlobalObject(request, layer)) return run;
     const child = createBucket(request, bucket, layer);
     if (isPromiseLike(child)) {
       const parent = (run ??= new LayerRun(request, bucket, waiter));
@@ -70,7 +83,7 @@ function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null
     } else {
       setChild(bucket, layer.id, child);
       const below = runLayer(request, child, run);
-      if (below === null) continue;
+      if (below === null) return run;
       if (run === null) {
         run = new LayerRun(request, bucket, waiter);
         below.waiter = run;
@@ -89,6 +102,10 @@ export interface Schedule {
   readonly dependsOn: ReadonlyArray<Int32Array | null>;
   /** Per step index: the indices of the layer's steps that depend on it (null: none). */
   readonly dependents: ReadonlyArray<Int32Array | null>;
+  /** StartChildrenEarly, made on first use: per child layer, the layer's steps it waits for (null: it starts when all are done). */
+  childNeeds?: ReadonlyArray<Int32Array | null>;
+  /** Per step index: the child layers (indices) waiting for it (null: none). */
+  neededBy?: ReadonlyArray<Int32Array | null>;
 }
 
 /** By the layer's list of executable steps: a branch planned later gets new lists, so never a stale schedule. */
@@ -141,6 +158,12 @@ const RUNNING = -1;
  */
 class LayerRun implements StepWaiter, LayerWaiter {
   open = 0;
+  /** Of `open`, the steps running or waiting (the rest are child layers running). */
+  private stepsOpen = 0;
+  /** StartChildrenEarly: per child layer, how many of the steps it needs are not done (null: no child starts early). */
+  private childWaits: number[] | null = null;
+  /** Per child layer, 1 once it was started early; the others open when every step is done. */
+  private started: Uint8Array | null = null;
   /**
    * Per step index, made when a step that others in the layer depend on first goes asynchronous: until
    * then no step can have to wait. A plain array of small integers: cheaper to make than a typed one.
@@ -187,6 +210,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
         if (waits > 0) {
           state[i] = waits;
           this.open++;
+          this.stepsOpen++;
           continue;
         }
       }
@@ -197,7 +221,9 @@ class LayerRun implements StepWaiter, LayerWaiter {
   /** Step `index` went asynchronous: counted open, and marked running when some step of the layer depends on it. */
   private running(index: number): void {
     this.open++;
-    if (this.scheduled().dependents[index] === null) return;
+    this.stepsOpen++;
+    // A layer with child layers tracks every asynchronous step: a child may start once the steps it needs are done.
+    if (this.scheduled().dependents[index] === null && this.bucket.layer.children.length === 0) return;
     let state = this.state;
     if (state === null) {
       const n = this.scheduled().facts.length;
@@ -212,9 +238,13 @@ class LayerRun implements StepWaiter, LayerWaiter {
     if (this.failed) return;
     try {
       this.open--;
+      this.stepsOpen--;
       if (this.state !== null) this.release(index);
-      if (this.open === 0) {
-        runChildren(this.request, this.bucket, this, this.waiter);
+      if (this.stepsOpen === 0) {
+        const started = this.started;
+        this.childWaits = null; // every step is done: the children not started yet start now
+        this.started = null;
+        runChildren(this.request, this.bucket, this, this.waiter, started);
         if (this.open === 0) this.done();
       }
     } catch (error) {
@@ -229,15 +259,68 @@ class LayerRun implements StepWaiter, LayerWaiter {
     state[index] = 0;
     let finished: number[] | null = null;
     for (let next: number | undefined = index; next !== undefined; next = finished?.pop()) {
+      if (this.childWaits !== null) this.needDone(next);
       const waiting = dependents[next];
       if (waiting === null) continue;
       for (let w = 0; w < waiting.length; w++) {
         const j = waiting[w]!;
         if (state[j]! <= 0 || --state[j]! > 0) continue;
         this.open--;
+        this.stepsOpen--;
         if (runStep(this.request, this.bucket, facts[j]!, this, j) === undefined) (finished ??= []).push(j);
         else this.running(j);
       }
+    }
+  }
+
+  /**
+   * spec: StartChildrenEarly — once the layer's first steps ran and some went asynchronous: each child layer whose
+   * needed steps (ChildNeeds) are all done opens now, the others when their last needed step is done. Only in a
+   * plan without unplanned branches, and never a layer the compiled output may leave unopened.
+   */
+  startChildrenEarly(): void {
+    const layer = this.bucket.layer;
+    // Every asynchronous step is marked in `state` (running): a layer without it has no step open.
+    if (layer.children.length === 0 || this.state === null || this.request.plan.hasUnplannedBranches()) return;
+    const schedule = this.scheduled();
+    if (schedule.childNeeds === undefined) Object.assign(schedule, childNeeds(layer, layer.executableSteps));
+    const needs = schedule.childNeeds!;
+    const state = this.state;
+    const waits = new Array<number>(needs.length).fill(-1);
+    for (let c = 0; c < needs.length; c++) {
+      const list = needs[c];
+      if (list === null) continue;
+      let n = 0;
+      if (state !== null) for (let k = 0; k < list.length; k++) if (state[list[k]!] !== 0) n++;
+      waits[c] = n;
+    }
+    this.childWaits = waits;
+    this.started = new Uint8Array(needs.length);
+    this.startReady();
+  }
+
+  /** Opens the children whose needed steps are all done and that were not started. */
+  private startReady(): void {
+    const waits = this.childWaits!;
+    for (let c = 0; c < waits.length; c++) if (waits[c] === 0) this.startEarly(c);
+  }
+
+  private startEarly(c: number): void {
+    const layer = this.bucket.layer.children[c]!;
+    this.childWaits![c] = -1;
+    if (layer.walk !== null || layer.globalObject) return; // opened with the rest, as LeaveForWalk expects
+    this.started![c] = 1;
+    openChild(this.request, this.bucket, c, this, this.waiter);
+  }
+
+  /** Step `index` is done: the children waiting for it as their last needed step open. */
+  private needDone(index: number): void {
+    const children = this.scheduled().neededBy![index];
+    if (children === null || children === undefined) return;
+    const waits = this.childWaits!;
+    for (let k = 0; k < children.length; k++) {
+      const c = children[k]!;
+      if (waits[c]! > 0 && --waits[c]! === 0) this.startEarly(c);
     }
   }
 
