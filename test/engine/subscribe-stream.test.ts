@@ -5,7 +5,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { buildSchema, parse, subscribe as graphqlJsSubscribe } from "graphql";
+import { buildSchema, parse, subscribe as graphqlJsSubscribe, versionInfo } from "graphql";
 import { subscribe } from "../../src/index.js";
 
 type Subscribe = (args: { schema: ReturnType<typeof buildSchema>; document: ReturnType<typeof parse> }) => Promise<unknown>;
@@ -125,19 +125,21 @@ test("subscribe: every source kind under every consumer script gives graphql-js'
 });
 
 test("subscribe: the outcomes graphql-js gives here are the ones the comparison relies on", async () => {
-  // A done result passes through with its value; a throw the source cannot take closes it first.
+  // A done result passes through with its value (graphql 16; 17's stream ends without it); a throw the source
+  // cannot take closes it first.
+  const v16 = versionInfo.major === 16;
   assert.equal(await transcript(graphqlJsSubscribe as Subscribe, SOURCES["generator returning 7"]!, SCRIPTS["next to the end"]!), [
     'next: resolves {"value":{"data":{"s":1}},"done":false}',
     'next: resolves {"value":{"data":{"s":2}},"done":false}',
-    'next: resolves {"value":7,"done":true}',
+    v16 ? 'next: resolves {"value":7,"done":true}' : 'next: resolves {"done":true}',
     'next: resolves {"done":true}',
     "source was asked: finally",
   ]);
   assert.equal(await transcript(graphqlJsSubscribe as Subscribe, SOURCES["iterator without throw"]!, SCRIPTS.throw!), [
     'next: resolves {"value":{"data":{"s":1}},"done":false}',
     "throw: rejects Error: consumer gave up",
-    'next: resolves {"value":"end","done":true}',
-    "source was asked: return",
+    v16 ? 'next: resolves {"value":"end","done":true}' : 'next: resolves {"done":true}',
+    v16 ? "source was asked: return" : "source was asked: return, return",
   ]);
   assert.equal((await transcript(graphqlJsSubscribe as Subscribe, SOURCES["next throws at once"]!, ["next"]))[0], "next: rejects Error: source next threw");
 });

@@ -83,6 +83,16 @@ export function coerceVariableValues(
 }
 
 /**
+ * The RangeError variable coercion's recursion threw for a value nested too deeply, as 16 lets it through:
+ * 17 returns it wrapped, a GraphQLError with no location whose message is the cause's. Any other error as given.
+ */
+export function thrownWhileCoercing(error: unknown): unknown {
+  if (!V17 || !(error instanceof GraphQLError) || error.locations !== undefined) return error;
+  const cause = error.originalError;
+  return cause instanceof RangeError && cause.message === error.message ? cause : error;
+}
+
+/**
  * A map coerced without graphql-js (FastVariables): on graphql 17 remember the inputs it came from, so the
  * VariableValues that arguments, directives and resolvers see is graphql-js's own, built once when first asked.
  */
@@ -114,6 +124,63 @@ export function assertSubscriptionOperation(operation: OperationDefinitionNode):
 export const SOURCE_NOT_A_STREAM_IS_FIELD_ERROR = V17;
 
 /**
+ * spec: MapEvents17 — a subscription's response stream as graphql 17 makes it (`mapAsyncIterable`): an async
+ * generator over the source (`for await`, each event mapped by `fn`) — so a done result has no value and
+ * calls queue — whose `return()`/`throw()` first close the source once (its `return`, or `throw` when it has
+ * one; errors ignored) unless it already ended, then end the generator (which closes the source again as
+ * `for await` leaves it). On graphql 16 the engine maps events itself (null here): MapEvents, subscribe.ts.
+ */
+export const mapEvents17: (<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>) => AsyncGenerator<U, void, void>) | null = V17
+  ? <T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> => {
+      const iterator = source[Symbol.asyncIterator]();
+      const returnFn = iterator.return?.bind(iterator);
+      const throwFn = iterator.throw?.bind(iterator);
+      const ignoringErrors = async (call: () => unknown): Promise<void> => {
+        try {
+          await call();
+        } catch {
+          // as graphql 17: closing the source never fails the stream
+        }
+      };
+      const onReturn = returnFn ? () => ignoringErrors(returnFn) : () => Promise.resolve();
+      const onThrow = throwFn ? (reason: unknown) => ignoringErrors(() => throwFn(reason)) : onReturn;
+      const generator = (async function* () {
+        for await (const value of source) yield await fn(value);
+      })();
+      let completed = false;
+      let closeRequested = false;
+      const closeOnce = (close: () => Promise<void>): Promise<void> | undefined => {
+        if (completed || closeRequested) return undefined;
+        closeRequested = true;
+        return close().catch(() => undefined);
+      };
+      const stream = {
+        [Symbol.asyncIterator]() {
+          return stream;
+        },
+        next() {
+          const result = generator.next();
+          result.then((iteration) => void (iteration.done && (completed = true))).catch(() => undefined);
+          return result;
+        },
+        async return() {
+          await closeOnce(onReturn);
+          return generator.return(undefined);
+        },
+        async throw(error: unknown) {
+          await closeOnce(() => onThrow(error));
+          return generator.throw(error);
+        },
+        async [Symbol.asyncDispose]() {
+          await closeOnce(onReturn);
+          await generator.return(undefined);
+        },
+      };
+      return stream as unknown as AsyncGenerator<U, void, void>;
+    }
+  : null;
+
+/**
  * How the installed graphql-js completes values that were promises, and objects that fail (spec/output.md):
  * graphql 17 completes a promised value in an async function (`await`, then `await` the completion, the field
  * error handled inside it) where 16 chains `.then(complete).then(undefined, handle)`, so the turns at which
@@ -139,6 +206,12 @@ export const DEFAULT_TYPE_RESOLVER_WAITS_BEFORE_THROWING = !V17;
  * type's `isTypeOf` (16), or after `isTypeOf` held (17: a failing directive is not reached when the check fails).
  */
 export const COLLECTS_SUBFIELDS_BEFORE_IS_TYPE_OF = !V17;
+
+/**
+ * A list read from an iterable that fails at a non-null item: 16 stops reading there (closing the iterator);
+ * 17 reads the rest of it (for the promises among the items, which it leaves to settle) and then fails it.
+ */
+export const READS_THE_REST_OF_A_FAILED_LIST = V17;
 
 /** The leaf type method graphql-js's errors name for output coercion: 17 renamed `serialize` `coerceOutputValue`. */
 export const OUTPUT_COERCION_NAME = V17 ? "coerceOutputValue" : "serialize";

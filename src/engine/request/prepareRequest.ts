@@ -5,7 +5,7 @@
 import { GraphQLError, locatedError, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
 import { fastVariables } from "./fastVariables.js";
-import { assertExecutionArguments, coerceVariableValues, rememberVariableInputs } from "../planning/graphqlAdapter.js";
+import { assertExecutionArguments, coerceVariableValues, rememberVariableInputs, thrownWhileCoercing } from "../planning/graphqlAdapter.js";
 import { planCacheFor, type CachedOperation } from "../planning/planCache.js";
 import { checkRequestLimits } from "../planning/measureOperation.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
@@ -208,7 +208,8 @@ function endedResult(message: string, code: string): Prepared {
  * A variable coercion error as the client gets it: graphql-js's own GraphQLErrors unchanged; what its
  * recursion threw (a RangeError for a value nested too deeply) as an error with a message, never `{}`.
  */
-function variableError(error: GraphQLError, operation: OperationDefinitionNode): GraphQLError {
+function variableError(coercionError: GraphQLError, operation: OperationDefinitionNode): GraphQLError {
+  const error = thrownWhileCoercing(coercionError);
   if (error instanceof GraphQLError) return error;
   if ((error as unknown) instanceof RangeError) return limitError("A variable's value is nested too deeply to read; lower its depth.", operation);
   return new GraphQLError(`The variables could not be read: ${String((error as Error | undefined)?.message ?? error)}`, { nodes: operation });

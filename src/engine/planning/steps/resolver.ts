@@ -11,6 +11,7 @@ import { recordPromisedItems, recordItemSettlement } from "../../promisedItems.j
 import { registerStepClass } from "../../stepRegistry.js";
 import { argumentsForCall, argumentsModeOf, sharedArguments, type ArgumentsMode } from "./resolverArguments.js";
 import { compileResolverCalls, type ResolverCalls } from "./resolverCalls.js";
+import { READS_THE_REST_OF_A_FAILED_LIST } from "../graphqlAdapter.js";
 
 /**
  * Calls a field's `resolve` (or the request's `fieldResolver`, or graphql-js's default property access)
@@ -207,19 +208,26 @@ function settleListItems(value: unknown, depth: number, nonNullItems: number): u
     }
   } else {
     const read: unknown[] = (copy = []);
+    let drained = false;
     try {
       for (const item of value) {
+        // graphql 17 reads the rest of a list that failed, for its promises (graphqlAdapter).
+        if (drained) {
+          if (isPromiseLike(item)) item.then(undefined, () => undefined);
+          continue;
+        }
         const settled = settleItem(item, depth, inner);
         const k = read.push(settled) - 1;
         if (wasPromise) (promised ??= []).push(k);
         if (settled !== item && isPromiseLike(settled)) (pending ??= []).push(k);
         if (itemNonNull && failsAtOnce) {
           fails = true;
-          throw STOP_READING;
+          if (!READS_THE_REST_OF_A_FAILED_LIST) throw STOP_READING;
+          drained = true;
         }
       }
     } catch (error) {
-      if (error !== STOP_READING) {
+      if (error !== STOP_READING && !drained) {
         read.push(new ListIterationError(error));
         fails = true;
       }
