@@ -21,6 +21,7 @@ import {
 import { resolveLimits, type Limits } from "./limits.js";
 import { inspect } from "./inspect.js";
 import { executeSync } from "./request/execute.js";
+import { exportPlan, importPlan } from "./planExport/index.js";
 import { constant } from "./planning/steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
 import type { TracingOption } from "./tracing/tracing.js";
@@ -212,7 +213,11 @@ function warmUpEngine(): void {
       plans: { Query: { items: () => constant([{ n: 1, name: "a" }]), one: () => constant({ n: 2, name: null }) } },
       planCacheSize: 1,
     });
-    executeSync({ schema, document: parse("{ items { n name } one { n name } __typename }") });
+    const document = parse("{ items { n name } one { n name } __typename }");
+    executeSync({ schema, document });
+    // Plan import's code too (fingerprint, operation hash, decoding, checks): a fresh process's first import
+    // runs warm code, as its first planning does.
+    importPlan(schema, document, exportPlan(schema, document));
   } catch {
     // A warm-up only saves time; it never fails the schema being made.
   }

@@ -13,7 +13,7 @@ const STORE_CALLS_KEY = Symbol.for("graphscale.storeCalls");
 const CALL_KEY = Symbol.for("graphscale.kvetchCall");
 const STEP_SLOT = Symbol.for("graphscale.stepSlot");
 
-/** The engine's step slot (spec/tracing.md, StepSlot), by its registered name: the step whose `execute` runs now. */
+/** The engine's step slot (spec/tracing.md, InStep), by its registered name: the step whose `execute` runs now. */
 interface StepSlot {
   active: Otel.Context | null;
   context: Otel.Context | null;

@@ -1,13 +1,28 @@
 // The schema fingerprint: what an exported plan must have been planned against to be reused. A hash of the
-// printed schema, of every plan resolver's and named function's source text;
-// a plan from any other schema is planned again. Computed once per schema.
+// schema's text (SchemaText), of every plan resolver's and named function's source text;
+// a plan from any other schema is planned again. Computed once per schema (counted in fingerprintsComputed).
 
 import * as crypto from "node:crypto";
-import { isInterfaceType, isObjectType, isUnionType, printSchema, type GraphQLSchema } from "graphql";
+import {
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isNonNullType,
+  isListType,
+  isObjectType,
+  isUnionType,
+  type GraphQLArgument,
+  type GraphQLInputField,
+  type GraphQLSchema,
+  type GraphQLType,
+} from "graphql";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "../planning/planResolver.js";
 import { schemaFunctions } from "../stepRegistry.js";
 
 const fingerprints = new WeakMap<GraphQLSchema, string>();
+
+/** Fingerprints computed in this process (each schema's once): what tests count. */
+export const fingerprintStats = { computed: 0 };
 
 /** Node's one-shot hash where it has one (20.12 and later): no Hash object per call. */
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
@@ -17,14 +32,15 @@ export function sha256(text: string): string {
 }
 
 /**
- * spec: SchemaFingerprint — printed schema, plan resolvers (by field, by source text), named functions (by
+ * spec: SchemaFingerprint — SchemaText, plan resolvers (by field, by source text), named functions (by
  * name and source text), hashed. Source text stands for a function's identity across
  * processes: two processes running the same code agree; any edit to a plan resolver changes it.
  */
 export function schemaFingerprint(schema: GraphQLSchema): string {
   let known = fingerprints.get(schema);
   if (known !== undefined) return known;
-  const parts: string[] = [printSchema(schema)];
+  fingerprintStats.computed++;
+  const parts: string[] = [schemaText(schema)];
   const typeMap = schema.getTypeMap();
   for (const typeName of Object.keys(typeMap).sort()) {
     const type = typeMap[typeName]!;
@@ -44,4 +60,66 @@ export function schemaFingerprint(schema: GraphQLSchema): string {
   known = sha256(parts.join("\n"));
   fingerprints.set(schema, known);
   return known;
+}
+
+/**
+ * spec: SchemaText — every named type (sorted by name) with what planning and execution read of it: kind,
+ * fields with their arguments, types and defaults, interfaces, union members, enum values, input fields; then
+ * every directive with its arguments, locations and repeatability. A plain walk (no printer, no AST made for
+ * default values): `printSchema` was most of a fresh process's first import. Descriptions are left out, as
+ * no plan reads them.
+ */
+export function schemaText(schema: GraphQLSchema): string {
+  const typeMap = schema.getTypeMap();
+  let text = `schema ${schema.getQueryType()?.name ?? ""} ${schema.getMutationType()?.name ?? ""} ${schema.getSubscriptionType()?.name ?? ""}\n`;
+  for (const name of Object.keys(typeMap).sort()) {
+    const type = typeMap[name]!;
+    if (isObjectType(type) || isInterfaceType(type)) {
+      text += (isObjectType(type) ? "type " : "interface ") + name;
+      for (const i of type.getInterfaces()) text += " &" + i.name;
+      text += "{";
+      const fields = type.getFields();
+      for (const fieldName of Object.keys(fields)) {
+        const field = fields[fieldName]!;
+        text += fieldName + argsText(field.args) + ":" + typeText(field.type) + deprecationText(field.deprecationReason) + ";";
+      }
+      text += "}\n";
+    } else if (isUnionType(type)) {
+      text += "union " + name + "=" + type.getTypes().map((t) => t.name).join("|") + "\n";
+    } else if (isEnumType(type)) {
+      text += "enum " + name + "{" + type.getValues().map((v) => v.name + deprecationText(v.deprecationReason)).join(" ") + "}\n";
+    } else if (isInputObjectType(type)) {
+      text += "input " + name + "{" + Object.values(type.getFields()).map(inputText).join(";") + "}\n";
+    } else {
+      text += "scalar " + name + ((type as { specifiedByURL?: string | null }).specifiedByURL ? "@" + String((type as { specifiedByURL?: string | null }).specifiedByURL) : "") + "\n";
+    }
+  }
+  for (const directive of schema.getDirectives()) {
+    text += "directive @" + directive.name + argsText(directive.args) + (directive.isRepeatable ? " repeatable" : "") + " on " + directive.locations.join("|") + "\n";
+  }
+  return text;
+}
+
+function argsText(args: readonly GraphQLArgument[]): string {
+  return args.length === 0 ? "" : "(" + args.map(inputText).join(",") + ")";
+}
+
+function inputText(input: GraphQLArgument | GraphQLInputField): string {
+  const value = input.defaultValue === undefined ? "" : "=" + defaultText(input.defaultValue);
+  return input.name + ":" + typeText(input.type) + value + deprecationText(input.deprecationReason);
+}
+
+function typeText(type: GraphQLType): string {
+  if (isNonNullType(type)) return typeText(type.ofType) + "!";
+  if (isListType(type)) return "[" + typeText(type.ofType) + "]";
+  return type.name;
+}
+
+function deprecationText(reason: string | null | undefined): string {
+  return reason == null ? "" : "@deprecated(" + JSON.stringify(reason) + ")";
+}
+
+/** A default value as data (it is the coerced internal value): JSON, with what JSON cannot write named by type. */
+function defaultText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" || typeof v === "function" || typeof v === "symbol" ? `<${typeof v} ${String(v)}>` : v === undefined ? "<undefined>" : v)) ?? "<undefined>";
 }

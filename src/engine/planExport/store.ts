@@ -7,13 +7,14 @@
 // signal. A checksum is not a signature: a text rewritten with its checksum recomputed is checked for its
 // structure (CheckImportedPlan), not for its meaning, so the store must be trusted as the schema is.
 
-import { print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { constraintsHold, planCacheFor, type CachedOperation } from "../planning/planCache.js";
 import type { Limits } from "../limits.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { BadPlan, NotExportable } from "./codec.js";
 import { schemaFingerprint, sha256 } from "./fingerprint.js";
+import { documentText } from "./documentText.js";
 import { decodePlan, encodePlan, type PlanBody } from "./planJson.js";
 
 /** The version of the exported plan format; a plan of any other version is planned again. */
@@ -53,12 +54,12 @@ export function planWarning(schema: GraphQLSchema, message: string, error?: unkn
 }
 
 /**
- * The hash an exported plan names its operation by: operation name and the document as graphql-js prints
- * it. Not the source text: a document transformed after parsing keeps its original's (visit keeps `loc`),
- * and a process must never take the plan of the other one; the printed form is the same in every process.
+ * The hash an exported plan names its operation by: operation name and the document's DocumentText. Not the
+ * source text: a document transformed after parsing keeps its original's (visit keeps `loc`), and a process
+ * must never take the plan of the other one; DocumentText is the same in every process.
  */
 export function operationHash(document: DocumentNode, operation: OperationDefinitionNode): string {
-  return sha256(`${operation.name?.value ?? ""}\u0000${print(document)}`);
+  return sha256(`${operation.name?.value ?? ""}\u0000${documentText(document)}`);
 }
 
 /**

@@ -27,7 +27,7 @@ export const TRACER_KEY = Symbol.for("graphscale.tracer");
 export const STORE_CALLS_KEY = Symbol.for("graphscale.storeCalls");
 
 /**
- * spec: StepSlot — the step span whose `execute` is running now (its synchronous part), shared with Kvetch by
+ * The step span whose `execute` is running now (its synchronous part; InStep), shared with Kvetch by
  * its registered name: a store call started inside it nests under it without a context switch per step.
  * `active` is the context active when the step started: a call made where another context is active (a
  * user's own span around it) is not the step's.
@@ -201,7 +201,7 @@ export class RequestTrace {
   }
 
   /**
-   * Runs a step's `execute` with its span in the step slot (StepSlot): store calls it starts synchronously nest
+   * spec: InStep — runs a step's `execute` with its span in the step slot: store calls it starts synchronously nest
    * under it, with no context made or switched per step; the result as returned.
    */
   inStep<T>(span: Otel.Span, run: () => T): T {

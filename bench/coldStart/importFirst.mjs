@@ -1,0 +1,33 @@
+// One fresh process, one shape, from the shipped bundle (dist/): the schema is made first (as a server makes
+// it at startup, not timed); then the first request is timed — planned (`plan`), or with the plan imported
+// from text another process exported (`import`: importPlan, then execute). `export` writes that text.
+// Printed as JSON for bench/coldStart/planImport.ts.
+//   node bench/coldStart/importFirst.mjs export|plan|import wide|nested <plan file>
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [mode, shapeName, file] = process.argv.slice(2);
+const { parse } = await import("graphql");
+const { makeSchema, execute, exportPlan, importPlan, getPlanCacheStats } = await import("../../dist/index.js");
+const steps = await import("../../dist/steps.js");
+const { SHAPES } = await import("./shapes.mjs");
+const { schema, source } = SHAPES[shapeName](makeSchema, steps);
+const document = parse(source);
+
+if (mode === "export") {
+  writeFileSync(file, exportPlan(schema, document));
+  process.exit(0);
+}
+const text = mode === "import" ? readFileSync(file, "utf8") : null;
+const cpuStart = process.cpuUsage();
+const start = performance.now();
+if (text !== null && !importPlan(schema, document, text)) throw new Error(`importFirst: the ${shapeName} plan did not import`);
+const imported = performance.now();
+const importCpu = process.cpuUsage(cpuStart);
+const result = await execute({ schema, document });
+const firstMs = performance.now() - start;
+const cpu = process.cpuUsage(cpuStart);
+if (result.errors) throw new Error(JSON.stringify(result.errors));
+// Checked, not assumed: an imported plan is served from the plan cache, never built again.
+const built = getPlanCacheStats(schema).plansBuilt;
+if (built !== (mode === "import" ? 0 : 1)) throw new Error(`importFirst: ${mode} built ${built} plans`);
+console.log(JSON.stringify({ mode, shape: shapeName, firstMs, importMs: imported - start, cpuMs: (cpu.user + cpu.system) / 1000, importCpuMs: (importCpu.user + importCpu.system) / 1000 }));
