@@ -94,11 +94,20 @@ export class LiveState {
   }
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
-  retained(): { records: number; buckets: number; entries: number; recordObjects: number } {
+  retained(): { records: number; paths: number; buckets: number; entries: number; valueArrays: number; layersWithValues: number[] } {
     let buckets = 0;
     let entries = 0;
-    for (const list of this.buckets) for (const b of list ?? []) (buckets++, (entries += b.count));
-    return { records: this.recordKeys.length, buckets, entries, recordObjects: this.recordPaths === null ? 0 : this.recordPaths.length };
+    let valueArrays = 0;
+    const layersWithValues = new Set<number>();
+    for (const list of this.buckets) {
+      for (const b of list ?? []) {
+        buckets++;
+        entries += b.count;
+        for (const values of b.values) if (values !== undefined) (valueArrays++, layersWithValues.add(b.layer.id));
+      }
+    }
+    const paths = this.recordPaths === null ? 0 : this.recordPaths.length;
+    return { records: this.recordKeys.length, paths, buckets, entries, valueArrays, layersWithValues: [...layersWithValues].sort((a, b) => a - b) };
   }
 
   /** The `extensions.deps` value of the live sites: path → key → version, paths in the order first recorded (needs `withDeps`). */
