@@ -58,7 +58,7 @@ export function globalsAfter(plan: OperationPlan, changed: ReadonlySet<Step>): S
  * a global step: the positions AddReadersOf reaches for it and the global steps after it), and every layer
  * above one.
  */
-export function addKeptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, recordedGlobals: ReadonlySet<Step>, kept: Set<number>): void {
+export function keptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, recordedGlobals: ReadonlySet<Step>, kept: Set<number>): void {
   const index = liveIndexOf(plan);
   const keep = (layer: Layer | null): void => {
     for (let l = layer; l !== null && !kept.has(l.id); l = l.parent) kept.add(l.id);

@@ -11,7 +11,7 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import type { DependencySite } from "../deps.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
-import { addKeptLayers, globalsAfter, thinBucket } from "./liveRetain.js";
+import { globalsAfter, keptLayers as addKeptLayers, thinBucket } from "./liveRetain.js";
 
 /** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
 export interface LiveSite {
@@ -48,9 +48,9 @@ export class LiveState {
   /** The last run's request without its deps record (a re-run makes its own): its global values are the live ones. */
   request: RequestState;
   /**
-   * spec: LiveRecords — one record per site, at the same index of each array: the key (the string the
-   * run recorded, shared with the router), the bucket entry and the step that read it. Paths and
-   * versions are kept only when results carry `extensions.deps` (`withDeps`).
+   * One record per site, at the same index of each array (AddRecord): the key (the string the run
+   * recorded, shared with the router), the bucket entry and the step that read it. Paths and versions are
+   * kept only when results carry `extensions.deps` (`withDeps`).
    */
   private recordKeys: string[] = [];
   private recordBuckets: Array<Bucket | null> = [];
@@ -83,7 +83,7 @@ export class LiveState {
     this.entries = request.entries;
     this.recordPaths = withDeps ? [] : null;
     this.recordVersions = withDeps ? [] : null;
-    for (const site of sites) this.addSite(site);
+    for (const site of sites) this.addRecord(site);
     this.keepLayers(0);
     if (root !== null) this.register(root);
   }
@@ -277,7 +277,7 @@ export class LiveState {
     if (this.recordPaths !== null) this.recordPaths = pick(this.recordPaths);
     if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
     const added = this.recordKeys.length;
-    for (const site of sites) this.addSite(site);
+    for (const site of sites) this.addRecord(site);
     this.keepLayers(added);
     for (const slice of slices) {
       thinBucket(this.plan, slice, true, this.keptLayers);
@@ -333,7 +333,8 @@ export class LiveState {
     for (const child of bucket.children.values()) this.register(child);
   }
 
-  private addSite(site: LiveSite): void {
+  /** spec: AddRecord — a site kept as one record: its key, bucket, step and entry (path and version only with deps). */
+  private addRecord(site: LiveSite): void {
     this.recordKeys.push(site.key);
     this.recordBuckets.push(site.bucket);
     this.recordSteps.push(site.step);
