@@ -14,15 +14,16 @@ import { seedTodo } from "../examples/todo/seed.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 import { percentile } from "./liveLatency.js";
 
-/** Used heap after full GCs (null without --expose-gc). */
-async function settledHeap(): Promise<number | null> {
+/** Used heap and RSS after full GCs (null without --expose-gc). */
+async function settledHeap(): Promise<{ heap: number; rss: number } | null> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return null;
   for (let i = 0; i < 3; i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed, rss: usage.rss };
 }
 
 /** One N: latency percentiles (ms), updates per second, heap per live query (bytes; NaN without --expose-gc). */
@@ -68,8 +69,8 @@ export async function liveScaleRow(n: number, writes: number, retainEntries?: nu
   // The baseline is the same store once the live queries ended: what seeding left to collect is gone by then.
   const released = await settledHeap();
   await kvetch.close();
-  const perQuery = held === null || released === null ? Number.NaN : (held - released) / n;
-  return [percentile(ms, 50), percentile(ms, 99), writes / elapsed, perQuery];
+  const per = (key: "heap" | "rss") => (held === null || released === null ? Number.NaN : (held[key] - released[key]) / n);
+  return [percentile(ms, 50), percentile(ms, 99), writes / elapsed, per("heap"), per("rss")];
 }
 
 export async function runLiveScaleScenario(options: { sizes?: number[]; writes?: number } = {}): Promise<MeasuredTable> {
@@ -87,18 +88,20 @@ export async function runLiveScaleScenario(options: { sizes?: number[]; writes?:
       "N live board views in one process (the todo view: a user → 5 lists → 5 items, one view per user; memory backend, 4 shards), " +
       `then ${writes} writes one after another (a random user's item text): milliseconds from the write's start until that user's ` +
       "live query sent the result showing it, writes handled per second, and the heap each live query keeps (used heap after full " +
-      "GCs with the N live queries held, minus the same once they ended, over N).",
+      "GCs with the N live queries held, minus the same once they ended, over N; RSS likewise, which the allocator may not give back).",
     rowHeading: "Live queries",
     columns: [
       { title: "p50 (ms)", format: "ms" },
       { title: "p99 (ms)", format: "ms" },
       { title: "updates/s", format: "rate" },
       { title: "heap per live query", format: "bytes" },
+      { title: "RSS per live query", format: "bytes" },
     ],
     rows,
     notes: [
       "A write reaches only the live query it touches (RouteInvalidation), so the latency depends little on N.",
       "Keys only keeps a live query's keys and last result text instead of its buckets (RetainLiveState); its re-runs are full runs.",
+      "State kept: records as flat arrays, and bucket values only in the layers a re-run starts in or above (KeptLayers, ThinBucket).",
     ],
     date: new Date().toISOString(),
   };

@@ -11,7 +11,7 @@ import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
-import { liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
+import { liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveRouter, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
 
 /** `directive @live on QUERY` — add it to a schema's directives so documents using it validate. */
 export const GraphQLLiveDirective = new GraphQLDirective({
@@ -94,169 +94,212 @@ export function liveOperationError(operation: OperationDefinitionNode, live: Liv
  */
 export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerator<ExecutionResult, void, void> {
   // Admitted by the caller (LiveQueryLimit): released when it ends.
-  const queue: ExecutionResult[] = [];
-  let waiting: ((r: IteratorResult<ExecutionResult, void>) => void) | null = null;
-  let closed = false;
-  let state: LiveState | null = null;
+  return new LiveQueryIterator(args, live) as unknown as AsyncGenerator<ExecutionResult, void, void>;
+}
+
+/**
+ * One live query: the router's subscriber and the consumer's async iterator in one object whose methods
+ * are shared by every live query (RetainLiveState: no closure per live query but the waits in flight).
+ */
+const NO_KEYS: readonly string[] = [];
+
+class LiveQueryIterator implements LiveSubscriber {
+  private readonly queue: ExecutionResult[] = [];
+  private waiting: ((r: IteratorResult<ExecutionResult, void>) => void) | null = null;
+  private closed = false;
+  private state: LiveState | null = null;
   /** The last run's keys when it kept no state (RetainLiveState: past the budget). */
-  let keptKeys: readonly string[] = [];
-  let running = false;
-  let heard: LiveChange[] = [];
-  const touched = new Set<string>();
-  let missed = false;
-  let wake: (() => void) | null = null;
+  private keptKeys: readonly string[] = NO_KEYS;
+  private running = false;
+  /** Changes heard while a run was in flight (null when none). */
+  private heard: LiveChange[] | null = null;
+  /** Keys touched since the last run started (null when none). */
+  private touchedKeys: Set<string> | null = null;
+  private missedOne = false;
+  private wake: (() => void) | null = null;
   /** Resolved when the consumer takes the queued result (a run waits for that: a slow consumer holds one). */
-  let taken: (() => void) | null = null;
-  let runs = 0;
-  const note = (change: LiveChange): void => {
-    if (change === null) missed = true;
-    else for (const key of state?.keys() ?? keptKeys) if (change.touches(key)) touched.add(key);
-  };
-  const deliver = (result: ExecutionResult): void => {
-    if (waiting !== null) {
-      const w = waiting;
-      waiting = null;
-      w({ done: false, value: result });
-    } else queue.push(result);
-  };
-  const finish = (): void => {
-    if (closed) return;
-    closed = true;
-    router.remove(subscriber);
-    releaseLiveQuery();
-    wake?.();
-    taken?.();
-    if (waiting !== null) waiting({ done: true, value: undefined });
-    waiting = null;
-  };
-  // The consumer's own return() (or throw()) ends it with nothing more: a result still queued is dropped.
-  const stop = (): void => {
-    queue.length = 0;
-    finish();
-  };
+  private taken: (() => void) | null = null;
+  private runs = 0;
+  private last: string | null = null;
+  private lastDocument: unknown = null;
+  private readonly trace: ReturnType<typeof liveTraceFor>;
+  // Changes come through the source's router (RouteInvalidation): only those touching this query's keys.
+  private readonly router: LiveRouter;
+
+  constructor(
+    private readonly args: ExecutionArgs,
+    private readonly live: LiveOptions,
+  ) {
+    this.trace = liveTraceFor(args.schema);
+    this.router = liveRouterOf(live.source);
+    this.router.add(this);
+    this.loop().catch((error: unknown) => {
+      if (!this.closed) this.deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
+      this.finish();
+    });
+  }
+
+  // Each change is heard while the write announcing it is the active span: that span is what the next run links to.
+  touched(keys: readonly string[]): void {
+    this.trace?.heard();
+    this.touch(keys);
+    this.wake?.();
+  }
+
+  heardWhileRunning(change: LiveChange): void {
+    this.trace?.heard();
+    (this.heard ??= []).push(change);
+  }
+
+  missed(): void {
+    this.trace?.heard();
+    if (this.running) return void (this.heard ??= []).push(null);
+    this.missedOne = true;
+    this.wake?.();
+  }
+
   // When the source ends (spec/reactivity.md): one error result saying why, then the iterator ends (a run in
   // flight is not sent).
-  const ended = (reason: Error): void => {
-    if (closed) return;
+  ended(reason: Error): void {
+    if (this.closed) return;
     const message = `The live query ended: ${reason instanceof Error ? reason.message : String(reason)}`;
-    deliver({ errors: [new GraphQLError(message, { extensions: { code: "LIVE_SOURCE_CLOSED" } })] });
-    finish();
-  };
-  const trace = liveTraceFor(args.schema);
-  // Changes come through the source's router (RouteInvalidation): only those touching this query's keys.
-  // Each is heard while the write announcing it is the active span: that span is what the next run links to.
-  const router = liveRouterOf(live.source);
-  const subscriber: LiveSubscriber = {
-    touched: (keys) => {
-      trace?.heard();
-      for (const key of keys) touched.add(key);
-      wake?.();
-    },
-    heardWhileRunning: (change) => {
-      trace?.heard();
-      heard.push(change);
-    },
-    missed: () => {
-      trace?.heard();
-      if (running) return void heard.push(null);
-      missed = true;
-      wake?.();
-    },
-    ended,
-  };
-  router.add(subscriber);
-  const run = async (): Promise<LiveRunOutcome & { reason?: string }> => {
-    const keys = [...touched];
-    touched.clear();
+    this.deliver({ errors: [new GraphQLError(message, { extensions: { code: "LIVE_SOURCE_CLOSED" } })] });
+    this.finish();
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult, void>> {
+    if (this.queue.length > 0) {
+      const value = this.queue.shift()!;
+      if (this.queue.length === 0) this.taken?.();
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.closed) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult, void>> {
+    this.stop();
+    return { done: true, value: undefined };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult, void>> {
+    this.stop();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+  }
+
+  private touch(keys: Iterable<string>): void {
+    const touched = (this.touchedKeys ??= new Set());
+    for (const key of keys) touched.add(key);
+  }
+
+  private note(change: LiveChange): void {
+    if (change === null) this.missedOne = true;
+    else for (const key of this.state?.keys() ?? this.keptKeys) if (change.touches(key)) this.touch([key]);
+  }
+
+  private deliver(result: ExecutionResult): void {
+    if (this.waiting !== null) {
+      const w = this.waiting;
+      this.waiting = null;
+      w({ done: false, value: result });
+    } else this.queue.push(result);
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.router.remove(this);
+    releaseLiveQuery();
+    this.wake?.();
+    this.taken?.();
+    if (this.waiting !== null) this.waiting({ done: true, value: undefined });
+    this.waiting = null;
+  }
+
+  // The consumer's own return() (or throw()) ends it with nothing more: a result still queued is dropped.
+  private stop(): void {
+    this.queue.length = 0;
+    this.finish();
+  }
+
+  private async run(): Promise<LiveRunOutcome & { reason?: string }> {
+    const keys = this.touchedKeys === null ? [] : [...this.touchedKeys];
+    this.touchedKeys = null;
+    const live = this.live;
     let reason: string | null = null;
-    if (runs === 0) reason = "the first run";
-    else if (missed) reason = "an invalidation may have been missed";
+    if (this.runs === 0) reason = "the first run";
+    else if (this.missedOne) reason = "an invalidation may have been missed";
     else if (live.subtrees === false) reason = "subtree re-runs are off";
-    else if (state === null) reason = "the last run kept nothing to re-run";
-    missed = false;
+    else if (this.state === null) reason = "the last run kept nothing to re-run";
+    this.missedOne = false;
     if (reason === null) {
-      const outcome = await rerunSubtrees(state!, keys);
+      const outcome = await rerunSubtrees(this.state!, keys);
       if (!("full" in outcome)) return outcome;
       reason = outcome.full;
     }
     const callStep = live.multiplex === false ? null : multiplexReruns(live.source);
-    return { ...(await runLiveQueryInFull(args as GraphscaleExecutionArgs, callStep, live.deps === true)), reason };
-  };
-  let last: string | null = null;
-  let lastDocument: unknown = null;
-  // One run and its send, in a function of its own: nothing of the run stays reachable while the loop waits
+    return { ...(await runLiveQueryInFull(this.args as GraphscaleExecutionArgs, callStep, live.deps === true)), reason };
+  }
+
+  // One run and its send, in a method of its own: nothing of the run stays reachable while the loop waits
   // (only what RetainLiveState keeps).
-  const runAndSend = async (): Promise<void> => {
-    running = true;
-    heard = [];
-    router.running(subscriber);
-    live.beforeRun?.(runs + 1);
-    const outcome = await (trace === null ? run() : trace.traceLiveRun(runs + 1, run));
-    state = outcome.state;
-    keptKeys = [];
+  private async runAndSend(): Promise<void> {
+    const live = this.live;
+    this.running = true;
+    this.heard = null;
+    this.router.running(this);
+    live.beforeRun?.(this.runs + 1);
+    const outcome = await (this.trace === null ? this.run() : this.trace.traceLiveRun(this.runs + 1, () => this.run()));
+    let state = outcome.state;
+    this.keptKeys = NO_KEYS;
     if (state !== null && !retainLiveState(state, live)) {
-      keptKeys = [...state.keys()];
+      this.keptKeys = [...state.keys()];
       state = null;
     }
-    running = false;
-    if (!closed) router.settle(subscriber, state?.keys() ?? keptKeys);
-    for (const change of heard) note(change);
-    heard = [];
+    this.state = state;
+    this.running = false;
+    if (!this.closed) this.router.settle(this, state?.keys() ?? this.keptKeys);
+    const heard = this.heard;
+    this.heard = null;
+    for (const change of heard ?? []) this.note(change);
     const { kind, paths, reason } = outcome;
     const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
     const text = JSON.stringify({ data: result.data, errors: result.errors });
     // A run that ends after the iterator closed (return(), the source ended) sends nothing.
-    const sent = !closed && text !== last;
+    const sent = !this.closed && text !== this.last;
     let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
     if (sent && live.patch === true) {
       const document: unknown = JSON.parse(text);
-      if (last !== null) value = { patch: diffJSON(lastDocument, document, live.patchKey ?? "id") };
-      lastDocument = document;
+      if (this.last !== null) value = { patch: diffJSON(this.lastDocument, document, live.patchKey ?? "id") };
+      this.lastDocument = document;
     }
-    live.onRun?.({ run: ++runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
+    live.onRun?.({ run: ++this.runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
     if (sent) {
-      last = text;
-      deliver(value as ExecutionResult);
+      this.last = text;
+      this.deliver(value as ExecutionResult);
     }
-  };
-  void (async () => {
-    while (!closed) {
-      await runAndSend();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      await this.runAndSend();
       // The consumer has not taken the last result: no run until it does, changes meanwhile coalesce.
-      while (queue.length > 0 && !closed) await new Promise<void>((resolve) => (taken = resolve));
-      taken = null;
-      while (!missed && touched.size === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-      if ((live.throttleMs ?? 0) > 0 && !closed) await new Promise((resolve) => setTimeout(resolve, live.throttleMs));
+      while (this.queue.length > 0 && !this.closed) await new Promise<void>((resolve) => (this.taken = resolve));
+      this.taken = null;
+      while (!this.missedOne && this.touchedKeys === null && !this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+      const throttle = this.live.throttleMs ?? 0;
+      if (throttle > 0 && !this.closed) await new Promise((resolve) => setTimeout(resolve, throttle));
     }
-  })().catch((error: unknown) => {
-    if (!closed) deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
-    finish();
-  });
-  const iterator: AsyncGenerator<ExecutionResult, void, void> = {
-    next: () => {
-      if (queue.length > 0) {
-        const value = queue.shift()!;
-        if (queue.length === 0) taken?.();
-        return Promise.resolve({ done: false, value });
-      }
-      if (closed) return Promise.resolve({ done: true, value: undefined });
-      return new Promise((resolve) => (waiting = resolve));
-    },
-    return: async () => {
-      stop();
-      return { done: true, value: undefined };
-    },
-    throw: async (error?: unknown) => {
-      stop();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    [Symbol.asyncDispose]: async () => void stop(),
-  } as AsyncGenerator<ExecutionResult, void, void>;
-  return iterator;
+  }
 }
 
 /** A result without `extensions.deps` (sent only with `live: { deps: true }`); `extensions` dropped when nothing else is in it. */

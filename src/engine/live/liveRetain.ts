@@ -58,7 +58,7 @@ export function globalsAfter(plan: OperationPlan, changed: ReadonlySet<Step>): S
  * a global step: the positions AddReadersOf reaches for it and the global steps after it), and every layer
  * above one.
  */
-export function addKeptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, recordedGlobals: ReadonlySet<Step>, kept: Set<number>): void {
+export function keptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, recordedGlobals: ReadonlySet<Step>, kept: Set<number>): void {
   const index = liveIndexOf(plan);
   const keep = (layer: Layer | null): void => {
     for (let l = layer; l !== null && !kept.has(l.id); l = l.parent) kept.add(l.id);
@@ -98,13 +98,62 @@ export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, 
     flags[id] = 0;
     promised[id] = undefined;
   }
-  // The arrays are as long as the plan has steps: cut after the last value kept.
+  // The arrays are as long as the plan has steps: copies cut after the last value kept.
   let end = values.length;
   while (end > 0 && values[end - 1] === undefined) end--;
-  values.length = end;
-  if (flags.length > end) flags.length = end;
   let marks = Math.min(promised.length, end);
   while (marks > 0 && promised[marks - 1] === undefined) marks--;
-  promised.length = marks;
+  const b = bucket as { values: unknown; flags: unknown; promised: unknown; children: ReadonlyMap<number, Bucket> };
+  b.values = values.slice(0, end);
+  b.flags = flags.slice(0, end);
+  b.promised = promised.slice(0, marks);
+  if (bucket.children.size === 1) b.children = new OneChild(bucket.children);
   if (!slice && bucket.parent !== null) bucket.paths = null;
+}
+
+/**
+ * A kept bucket's one child layer bucket, as a map (a Map of one entry weighs some hundred bytes; kept
+ * buckets are read, never given children: a re-run gives its slices theirs).
+ */
+class OneChild implements ReadonlyMap<number, Bucket> {
+  private readonly id: number;
+  private readonly child: Bucket;
+
+  constructor(children: ReadonlyMap<number, Bucket>) {
+    const [id, child] = children.entries().next().value!;
+    this.id = id;
+    this.child = child;
+  }
+
+  get size(): number {
+    return 1;
+  }
+
+  get(id: number): Bucket | undefined {
+    return id === this.id ? this.child : undefined;
+  }
+
+  has(id: number): boolean {
+    return id === this.id;
+  }
+
+  forEach(callback: (value: Bucket, key: number, map: ReadonlyMap<number, Bucket>) => void): void {
+    callback(this.child, this.id, this);
+  }
+
+  *entries(): MapIterator<[number, Bucket]> {
+    yield [this.id, this.child];
+  }
+
+  *keys(): MapIterator<number> {
+    yield this.id;
+  }
+
+  *values(): MapIterator<Bucket> {
+    yield this.child;
+  }
+
+  [Symbol.iterator](): MapIterator<[number, Bucket]> {
+    return this.entries();
+  }
 }

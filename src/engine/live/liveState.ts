@@ -11,7 +11,7 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import type { DependencySite } from "../deps.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
-import { addKeptLayers, globalsAfter, thinBucket } from "./liveRetain.js";
+import { globalsAfter, keptLayers as addKeptLayers, thinBucket } from "./liveRetain.js";
 
 /** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
 export interface LiveSite {
@@ -48,9 +48,9 @@ export class LiveState {
   /** The last run's request without its deps record (a re-run makes its own): its global values are the live ones. */
   request: RequestState;
   /**
-   * spec: LiveRecords — one record per site, at the same index of each array: the key (the string the
-   * run recorded, shared with the router), the bucket entry and the step that read it. Paths and
-   * versions are kept only when results carry `extensions.deps` (`withDeps`).
+   * One record per site, at the same index of each array (AddRecord): the key (the string the run
+   * recorded, shared with the router), the bucket entry and the step that read it. Paths and versions are
+   * kept only when results carry `extensions.deps` (`withDeps`).
    */
   private recordKeys: string[] = [];
   private recordBuckets: Array<Bucket | null> = [];
@@ -83,7 +83,7 @@ export class LiveState {
     this.entries = request.entries;
     this.recordPaths = withDeps ? [] : null;
     this.recordVersions = withDeps ? [] : null;
-    for (const site of sites) this.addSite(site);
+    for (const site of sites) this.addRecord(site);
     this.keepLayers(0);
     if (root !== null) this.register(root);
   }
@@ -94,11 +94,20 @@ export class LiveState {
   }
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
-  retained(): { records: number; buckets: number; entries: number; recordObjects: number } {
+  retained(): { records: number; paths: number; buckets: number; entries: number; valueArrays: number; layersWithValues: number[] } {
     let buckets = 0;
     let entries = 0;
-    for (const list of this.buckets) for (const b of list ?? []) (buckets++, (entries += b.count));
-    return { records: this.recordKeys.length, buckets, entries, recordObjects: this.recordPaths === null ? 0 : this.recordPaths.length };
+    let valueArrays = 0;
+    const layersWithValues = new Set<number>();
+    for (const list of this.buckets) {
+      for (const b of list ?? []) {
+        buckets++;
+        entries += b.count;
+        for (const values of b.values) if (values !== undefined) (valueArrays++, layersWithValues.add(b.layer.id));
+      }
+    }
+    const paths = this.recordPaths === null ? 0 : this.recordPaths.length;
+    return { records: this.recordKeys.length, paths, buckets, entries, valueArrays, layersWithValues: [...layersWithValues].sort((a, b) => a - b) };
   }
 
   /** The `extensions.deps` value of the live sites: path → key → version, paths in the order first recorded (needs `withDeps`). */
@@ -268,7 +277,7 @@ export class LiveState {
     if (this.recordPaths !== null) this.recordPaths = pick(this.recordPaths);
     if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
     const added = this.recordKeys.length;
-    for (const site of sites) this.addSite(site);
+    for (const site of sites) this.addRecord(site);
     this.keepLayers(added);
     for (const slice of slices) {
       thinBucket(this.plan, slice, true, this.keptLayers);
@@ -324,7 +333,8 @@ export class LiveState {
     for (const child of bucket.children.values()) this.register(child);
   }
 
-  private addSite(site: LiveSite): void {
+  /** spec: AddRecord — a site kept as one record: its key, bucket, step and entry (path and version only with deps). */
+  private addRecord(site: LiveSite): void {
     this.recordKeys.push(site.key);
     this.recordBuckets.push(site.bucket);
     this.recordSteps.push(site.step);
