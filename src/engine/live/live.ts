@@ -11,7 +11,7 @@ import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
-import { liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
+import { keysTouchedBy, liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
 
 /** `directive @live on QUERY` — add it to a schema's directives so documents using it validate. */
 export const GraphQLLiveDirective = new GraphQLDirective({
@@ -199,7 +199,9 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
     }
     running = false;
     if (!closed) router.settle(subscriber, state?.keys() ?? keptKeys);
-    for (const change of heard) note(change);
+    if (heard.length > 1 && heard.every((change) => change !== null && change.routes !== undefined)) {
+      keysTouchedBy(live.source, heard as Exclude<LiveChange, null>[], state?.keys() ?? keptKeys, touched);
+    } else for (const change of heard) note(change);
     heard = [];
     const { kind, paths, reason } = outcome;
     const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
