@@ -8,7 +8,8 @@
 // plus views whose last result differs from a fresh execute on a store without a cache) and duplicates.
 // Run by `npm run bench` in a process of its own (bench/run.ts), which writes
 // bench/results/live-scale-mysql.json and its section of bench/RESULTS.md; alone:
-// `npx tsx --expose-gc bench/liveScaleMysql.ts [--n=1000,10000] [--rate=100] [--seconds=60] [--results=<dir>]`.
+// `npx tsx --expose-gc bench/liveScaleMysql.ts [--n=1000,10000] [--rate=100] [--seconds=60] [--results=<dir>]
+// [--profile=<path prefix>]` (the last writes a CPU profile of the live process over each N's writes).
 // Skipped with a message when MySQL or Redis is not reachable.
 
 import { cpus, loadavg } from "node:os";
@@ -26,6 +27,9 @@ export interface LiveScaleMysqlRow {
   /** p50/p99 from when the write's call returned in the writer. */
   commitP50: number;
   commitP99: number;
+  /** p50/p99 from when this process heard the write's announcement (the live process's own share). */
+  heardP50: number;
+  heardP99: number;
   updatesPerSecond: number;
   heapPerQuery: number;
   rssPerQuery: number;
@@ -46,7 +50,7 @@ export interface LiveScaleMysqlRow {
 }
 
 /** One N: the views subscribed, W writes/s for S seconds from the writer process, then the final check. */
-export async function liveScaleMysqlRow(n: number, rate: number, seconds: number, log = (line: string) => console.log(line)): Promise<LiveScaleMysqlRow> {
+export async function liveScaleMysqlRow(n: number, rate: number, seconds: number, log = (line: string) => console.log(line), profile?: string): Promise<LiveScaleMysqlRow> {
   const t0 = performance.now();
   const scale = await LiveScaleMysql.open({ name: "bench_livescale", users: n });
   try {
@@ -58,7 +62,9 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
     const held = await settledMemory();
     const subscribed = performance.now();
     log(`live-scale-mysql: N=${n}: ${n} live views sent their first result in ${((subscribed - seeded) / 1000).toFixed(0)} s; writing ${rate}/s for ${seconds} s`);
-    const waves = await scale.writes(scale.itemsOf(users), rate, seconds, 60_000);
+    const waves = await scale.writes(scale.itemsOf(users), rate, seconds, 60_000, log, profile === undefined ? undefined : `${profile}-${n}.cpuprofile`);
+    const pct = (xs: number[], p: number) => (xs.length === 0 ? Number.NaN : percentile(xs, p).toFixed(0));
+    log(`live-scale-mysql: N=${n}: heard → shown p50 ${pct(waves.afterHeard, 50)} ms p99 ${pct(waves.afterHeard, 99)} ms; full runs by reason ${JSON.stringify(waves.fullRunReasons)}`);
     const mismatched = await scale.mismatches();
     const row: LiveScaleMysqlRow = {
       n,
@@ -67,6 +73,8 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
       max: waves.latencies.length === 0 ? Number.NaN : Math.max(...waves.latencies),
       commitP50: waves.afterCommit.length === 0 ? Number.NaN : percentile(waves.afterCommit, 50),
       commitP99: waves.afterCommit.length === 0 ? Number.NaN : percentile(waves.afterCommit, 99),
+      heardP50: waves.afterHeard.length === 0 ? Number.NaN : percentile(waves.afterHeard, 50),
+      heardP99: waves.afterHeard.length === 0 ? Number.NaN : percentile(waves.afterHeard, 99),
       updatesPerSecond: waves.shown / waves.seconds,
       heapPerQuery: held.heap === null || before.heap === null ? Number.NaN : (held.heap - before.heap) / n,
       rssPerQuery: (held.rss - before.rss) / n,
@@ -90,7 +98,7 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
   }
 }
 
-export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rate?: number; seconds?: number } = {}): Promise<MeasuredTable | null> {
+export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rate?: number; seconds?: number; profile?: string } = {}): Promise<MeasuredTable | null> {
   if (!(await reachable(MYSQL.host, MYSQL.port)) || !(await reachable("127.0.0.1", 6379))) {
     console.log("live-scale-mysql: SKIPPED — MySQL (127.0.0.1:3306) or Redis (127.0.0.1:6379) is not reachable; `npm run services` starts them");
     return null;
@@ -102,11 +110,11 @@ export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rat
   const rows = [];
   for (const n of sizes) {
     loads.push(Math.round(loadavg()[0]! * 100) / 100);
-    const r = await liveScaleMysqlRow(n, rate, seconds);
+    const r = await liveScaleMysqlRow(n, rate, seconds, undefined, options.profile);
     loads.push(Math.round(loadavg()[0]! * 100) / 100);
     rows.push({
       label: `${n.toLocaleString("en")} live board views`,
-      values: [r.p50, r.p99, r.commitP50, r.commitP99, r.updatesPerSecond, r.heapPerQuery, r.rssPerQuery, r.cpuPercent, r.storeCallsPerWrite, r.missed + r.mismatched, r.duplicates],
+      values: [r.p50, r.p99, r.commitP50, r.commitP99, r.heardP50, r.heardP99, r.updatesPerSecond, r.heapPerQuery, r.rssPerQuery, r.cpuPercent, r.storeCallsPerWrite, r.missed + r.mismatched, r.duplicates],
     });
   }
   const cpu = cpus();
@@ -128,6 +136,8 @@ export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rat
       { title: "p99 (ms)", format: "ms" },
       { title: "from commit p50 (ms)", format: "ms" },
       { title: "from commit p99 (ms)", format: "ms" },
+      { title: "from heard p50 (ms)", format: "ms" },
+      { title: "from heard p99 (ms)", format: "ms" },
       { title: "updates/s", format: "rate" },
       { title: "heap per live query", format: "bytes" },
       { title: "RSS per live query", format: "bytes" },
@@ -140,7 +150,8 @@ export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rat
     notes: [
       "A write reaches only the live view it touches (RouteInvalidation): one subtree re-run of 2 store calls (item edges, items); writes heard in one turn share them (MultiplexReruns).",
       "\"From commit\" starts when the write's call returned in the writer (its shard commit and Redis invalidation round trip done; the announcement is published in that round trip, so it can be negative): what the live path adds after the write itself.",
-      "The writer and MySQL share the machine's cores with the live process: its latency includes theirs.",
+      "\"From heard\" starts when the live process's own listener heard the write's announcement: the live process's share (routing, the re-run's store calls, the send).",
+      "The writer and MySQL share the machine's cores with the live process (and, on a shared machine, with other work): the latency includes theirs.",
     ],
     date: new Date().toISOString(),
     machine: { cpu: cpu[0]?.model ?? "unknown", cores: cpu.length, node: process.version, loadAverages: loads },
@@ -155,6 +166,7 @@ if (process.argv[1]?.endsWith("liveScaleMysql.ts")) {
     sizes: numbers("n") ?? (quick ? [100] : undefined),
     rate: numbers("rate")?.[0] ?? (quick ? 20 : undefined),
     seconds: numbers("seconds")?.[0] ?? (quick ? 3 : undefined),
+    profile: arg("profile"),
   });
   if (table !== null) {
     console.log(renderMeasuredTable(table));

@@ -9,6 +9,9 @@
 
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { parse, type ExecutionResult } from "graphql";
 import { execute, subscribe, type LiveRunInfo } from "../src/index.js";
 import { Kvetch, mysqlBackend } from "../src/kvetch/index.js";
@@ -32,6 +35,10 @@ export interface WavesMeasured {
   latencies: number[];
   /** The same from when the write's call returned in the writer (its commit and Redis round trip done). */
   afterCommit: number[];
+  /** The same from when this process heard the write's announcement. */
+  afterHeard: number[];
+  /** Full runs over the phase by their reason (LiveRunInfo.reason). */
+  fullRunReasons: Record<string, number>;
   /** Results equal to the view's result before, plus stamps shown again after being shown. */
   duplicates: number;
   /** Seconds from the first write's slot to the last write shown (or to giving up). */
@@ -177,6 +184,9 @@ export class LiveScaleMysql {
     for (let at = 0; at < users.length; at += chunk) await this.subscribeAll(users.slice(at, at + chunk), live);
   }
 
+  /** Full runs after the first, by reason. */
+  private readonly reasons = new Map<string, number>();
+
   /** Views whose first result had errors (a store that did not answer): they are not live until a key moves. */
   firstErrors = 0;
 
@@ -184,7 +194,10 @@ export class LiveScaleMysql {
     const start = this.views.length;
     for (const u of users) {
       const view: View = { user: u, iterator: null!, results: 0, lastText: "", shownStamps: new Set(), kinds: [] };
-      const onRun = (info: LiveRunInfo) => void view.kinds.push(info.kind);
+      const onRun = (info: LiveRunInfo) => {
+        view.kinds.push(info.kind);
+        if (info.reason !== undefined) this.reasons.set(info.reason, (this.reasons.get(info.reason) ?? 0) + 1);
+      };
       view.iterator = (await subscribe({
         schema: todoSchema,
         document: liveDocument,
@@ -239,19 +252,59 @@ export class LiveScaleMysql {
 
   /**
    * The writer writes `perSecond` item texts a second for `seconds` over `items` (see itemsOf); then waits
-   * (up to `settleMs`) until every write is shown. What the live process measured over it.
+   * (up to `settleMs`) until every write is shown. What the live process measured over it; with `profile`, a
+   * CPU profile of this process over the phase is written there (.cpuprofile).
    */
-  async writes(items: readonly string[], perSecond: number, seconds: number, settleMs = 30_000): Promise<WavesMeasured> {
+  async writes(items: readonly string[], perSecond: number, seconds: number, settleMs = 30_000, log?: (line: string) => void, profile?: string): Promise<WavesMeasured> {
     this.latencies = [];
     this.shownAt = new Map();
+    this.reasons.clear();
     const shownBefore = this.shown.size;
     const duplicatesBefore = this.duplicates;
     const kindsBefore = this.views.map((v) => v.kinds.length);
+    // When this process heard each write's announcement (its item's tag among the change's routes).
+    const writeOf = new Map(items.map((id, i) => [`o:${id.toLowerCase()}`, i]));
+    const heardAt = new Map<number, number>();
+    const stopHearing = this.kvetch.onInvalidate((change) => {
+      const now = wallClock();
+      for (const route of change?.routes ?? []) {
+        const i = writeOf.get(route);
+        if (i !== undefined && !heardAt.has(i)) heardAt.set(i, now);
+      }
+    });
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
     this.kvetch.resetCounters();
     const cpu = process.cpuUsage();
     const started = wallClock();
-    const done = await this.writer.ask<WritesDone>({ op: "writes", items: [...items], perSecond, seconds }, "done");
-    await until(() => this.shown.size - shownBefore >= done.writes - done.failed, settleMs);
+    const progress =
+      log === undefined
+        ? null
+        : setInterval(() => {
+            const t = ((wallClock() - started) / 1000).toFixed(0);
+            log(`  t=${t}s heard ${heardAt.size} shown ${this.shown.size - shownBefore} store calls ${this.kvetch.counters.calls} event loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms max ${(delay.max / 1e6).toFixed(0)} ms`);
+            delay.reset();
+          }, 5000);
+    const profiler = profile === undefined ? null : new Session();
+    if (profiler !== null) {
+      profiler.connect();
+      await profiler.post("Profiler.enable");
+      await profiler.post("Profiler.start");
+    }
+    let done: WritesDone;
+    try {
+      done = await this.writer.ask<WritesDone>({ op: "writes", items: [...items], perSecond, seconds }, "done");
+      await until(() => this.shown.size - shownBefore >= done.writes - done.failed, settleMs);
+    } finally {
+      if (progress !== null) clearInterval(progress);
+      if (profiler !== null) {
+        const { profile: taken } = (await profiler.post("Profiler.stop")) as { profile: object };
+        writeFileSync(profile!, JSON.stringify(taken));
+        profiler.disconnect();
+      }
+      delay.disable();
+      stopHearing();
+    }
     const elapsed = (wallClock() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const runs = { subtree: 0, full: 0 };
@@ -265,6 +318,8 @@ export class LiveScaleMysql {
       shown: this.shown.size - shownBefore,
       latencies: this.latencies,
       afterCommit: [...this.shownAt].flatMap(([i, at]) => (done.committed[i] == null ? [] : [at - done.committed[i]!])),
+      afterHeard: [...this.shownAt].flatMap(([i, at]) => (heardAt.has(i) ? [at - heardAt.get(i)!] : [])),
+      fullRunReasons: Object.fromEntries(this.reasons),
       duplicates: this.duplicates - duplicatesBefore,
       seconds: elapsed,
       cpuSeconds: (used.user + used.system) / 1e6,
@@ -282,13 +337,18 @@ export class LiveScaleMysql {
    * How many views' last results differ from a fresh execute of the same view on a store reading the
    * shards without a cache (`concurrency` executes at a time).
    */
-  async mismatches(concurrency = 50): Promise<number> {
-    const fresh = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(this.databases) }) });
+  async mismatches(concurrency = 20): Promise<number> {
+    // Few connections (a shared MySQL has a connection limit); a view whose execute fails is tried again.
+    const fresh = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(this.databases), poolSize: 2 }) });
     let mismatched = 0;
     try {
       for (let at = 0; at < this.views.length; at += concurrency) {
         const batch = this.views.slice(at, at + concurrency).map(async (view) => {
-          const result = await execute({ schema: todoSchema, document, variableValues: { id: this.seed.userIds[view.user] }, contextValue: { kvetch: fresh } });
+          let result = await execute({ schema: todoSchema, document, variableValues: { id: this.seed.userIds[view.user] }, contextValue: { kvetch: fresh } });
+          for (let retry = 0; result.errors !== undefined && retry < 5; retry++) {
+            await sleep(1000);
+            result = await execute({ schema: todoSchema, document, variableValues: { id: this.seed.userIds[view.user] }, contextValue: { kvetch: fresh } });
+          }
           if (JSON.stringify({ data: result.data, errors: result.errors }) !== view.lastText) mismatched++;
         });
         await Promise.all(batch);

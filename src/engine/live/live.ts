@@ -11,7 +11,7 @@ import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
-import { liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveRouter, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
+import { keysTouchedBy, liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveRouter, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
 
 /** `directive @live on QUERY` — add it to a schema's directives so documents using it validate. */
 export const GraphQLLiveDirective = new GraphQLDirective({
@@ -269,7 +269,12 @@ class LiveQueryIterator implements LiveSubscriber {
     if (!this.closed) this.router.settle(this, state?.keys() ?? this.keptKeys);
     const heard = this.heard;
     this.heard = null;
-    for (const change of heard ?? []) this.note(change);
+    // Many changes heard during the run: each key's route is checked once against the union of their routes.
+    if (heard !== null && heard.length > 1 && heard.every((change) => change !== null && change.routes !== undefined)) {
+      const touched = new Set<string>();
+      keysTouchedBy(live.source, heard as Exclude<LiveChange, null>[], state?.keys() ?? this.keptKeys, touched);
+      if (touched.size > 0) this.touch(touched);
+    } else for (const change of heard ?? []) this.note(change);
     const { kind, paths, reason } = outcome;
     const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
     const text = JSON.stringify({ data: result.data, errors: result.errors });

@@ -63,6 +63,21 @@ export function admitLiveQuery(max: number | undefined): GraphQLError | null {
   return null;
 }
 
+/**
+ * The keys among `keys` that the changes heard while a run was in flight touch, added to `into` — each key's
+ * route looked up once against the union of the changes' routes (a key without a route asks each change's
+ * `touches`), so the check costs keys + routes, not keys × changes: a run that heard many writes while it
+ * waited on its store does not pay for each against each key.
+ */
+export function keysTouchedBy(source: LiveSource, changes: ReadonlyArray<{ touches(key: string): boolean; readonly routes?: Iterable<string> }>, keys: Iterable<string>, into: Set<string>): void {
+  const routes = new Set<string>();
+  for (const change of changes) for (const route of change.routes ?? []) routes.add(route);
+  for (const key of keys) {
+    const route = source.routeOf?.(key) ?? null;
+    if (route !== null ? routes.has(route) : changes.some((change) => change.touches(key))) into.add(key);
+  }
+}
+
 /** A live query admitted by admitLiveQuery has ended. */
 export function releaseLiveQuery(): void {
   liveQueries--;
