@@ -135,7 +135,7 @@ async function createSourceEventStream(
         rootValue: args.rootValue,
         operation: plan.operation,
         variableValues: variableValuesFor(request.variableValues),
-      };
+      } as unknown as GraphQLResolveInfo; // 17's getAbortSignal/getAsyncHelpers come from resolveInfoExtras
       const fieldArgs = argumentValues(fieldDef, fieldNodes[0]!, request.variableValues);
       eventStream = await resolve(args.rootValue, fieldArgs, args.contextValue, info);
     }

@@ -18,6 +18,7 @@ import {
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputField,
+  type GraphQLInputType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -106,7 +107,7 @@ export function rememberVariableInputs(coerced: VariableMap, schema: GraphQLSche
 
 /** spec: VariableValuesFor — the variables as the installed graphql-js takes them: the map (16), VariableValues (17). */
 export function variableValuesFor(variables: VariableMap): GraphQLResolveInfo["variableValues"] {
-  if (!V17) return variables as GraphQLResolveInfo["variableValues"];
+  if (!V17) return variables as unknown as GraphQLResolveInfo["variableValues"];
   let found = versioned.get(variables);
   if (typeof found === "function") versioned.set(variables, (found = found()));
   // A map the engine made itself (no variables declared, literal-only arguments): nothing came from a request.
@@ -247,6 +248,26 @@ const ASYNC_HELPERS = Object.freeze({ promiseAll: <T>(values: ReadonlyArray<Prom
 // used; `defaultValue` is left for configs that still give it. Coerced once per argument, as graphql-js memoizes it.
 const coercedDefaults = new WeakMap<object, unknown>();
 type Default17 = { readonly literal?: unknown; readonly value?: unknown } | undefined;
+
+/** Whether an argument (or input field) has a default: 16's `defaultValue`, 17's `default` (or a config's `defaultValue`). */
+export function hasDefaultValue(arg: GraphQLArgument | GraphQLInputField): boolean {
+  return arg.defaultValue !== undefined || (V17 && (arg as unknown as { readonly default: Default17 }).default !== undefined);
+}
+
+/**
+ * spec: CoerceInputWithProblems — an input value coerced to a type, with the messages of what does not fit it:
+ * 16's `coerceInputValue` reports them to a callback; 17's only answers undefined, and `validateInputValue` names them.
+ */
+export function coerceInputWithProblems(value: unknown, type: GraphQLInputType): { value: unknown; problems: string[] } {
+  const problems: string[] = [];
+  const api = graphql as unknown as Record<string, (...args: unknown[]) => unknown>;
+  if (!V17) {
+    const coerced = api.coerceInputValue!(value, type, (_path: unknown, _invalid: unknown, error: GraphQLError) => void problems.push(error.message));
+    return { value: coerced, problems };
+  }
+  api.validateInputValue!(value, type, (error: GraphQLError) => void problems.push(error.message));
+  return { value: problems.length > 0 ? undefined : api.coerceInputValue!(value, type), problems };
+}
 
 /** An argument's or input field's default value, coerced (undefined when it has none), on both majors. */
 export function defaultValueOf(arg: GraphQLArgument | GraphQLInputField): unknown {
