@@ -124,62 +124,63 @@ export function assertSubscriptionOperation(operation: OperationDefinitionNode):
 }
 export const SOURCE_NOT_A_STREAM_IS_FIELD_ERROR = V17;
 
+/** Whether a subscription's response stream is graphql 17's async generator over the source (MapEvents17). */
+export const SUBSCRIPTION_STREAM_IS_ASYNC_GENERATOR = V17;
+
 /**
  * spec: MapEvents17 — a subscription's response stream as graphql 17 makes it (`mapAsyncIterable`): an async
  * generator over the source (`for await`, each event mapped by `fn`) — so a done result has no value and
  * calls queue — whose `return()`/`throw()` first close the source once (its `return`, or `throw` when it has
  * one; errors ignored) unless it already ended, then end the generator (which closes the source again as
- * `for await` leaves it). On graphql 16 the engine maps events itself (null here): MapEvents, subscribe.ts.
+ * `for await` leaves it). On graphql 16 the engine maps events itself (MapEvents, subscribe.ts).
  */
-export const mapEvents17: (<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>) => AsyncGenerator<U, void, void>) | null = V17
-  ? <T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> => {
-      const iterator = source[Symbol.asyncIterator]();
-      const returnFn = iterator.return?.bind(iterator);
-      const throwFn = iterator.throw?.bind(iterator);
-      const ignoringErrors = async (call: () => unknown): Promise<void> => {
-        try {
-          await call();
-        } catch {
-          // as graphql 17: closing the source never fails the stream
-        }
-      };
-      const onReturn = returnFn ? () => ignoringErrors(returnFn) : () => Promise.resolve();
-      const onThrow = throwFn ? (reason: unknown) => ignoringErrors(() => throwFn(reason)) : onReturn;
-      const generator = (async function* () {
-        for await (const value of source) yield await fn(value);
-      })();
-      let completed = false;
-      let closeRequested = false;
-      const closeOnce = (close: () => Promise<void>): Promise<void> | undefined => {
-        if (completed || closeRequested) return undefined;
-        closeRequested = true;
-        return close().catch(() => undefined);
-      };
-      const stream = {
-        [Symbol.asyncIterator]() {
-          return stream;
-        },
-        next() {
-          const result = generator.next();
-          result.then((iteration) => void (iteration.done && (completed = true))).catch(() => undefined);
-          return result;
-        },
-        async return() {
-          await closeOnce(onReturn);
-          return generator.return(undefined);
-        },
-        async throw(error: unknown) {
-          await closeOnce(() => onThrow(error));
-          return generator.throw(error);
-        },
-        async [Symbol.asyncDispose]() {
-          await closeOnce(onReturn);
-          await generator.return(undefined);
-        },
-      };
-      return stream as unknown as AsyncGenerator<U, void, void>;
+export function mapEvents17<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> {
+  const iterator = source[Symbol.asyncIterator]();
+  const returnFn = iterator.return?.bind(iterator);
+  const throwFn = iterator.throw?.bind(iterator);
+  const ignoringErrors = async (call: () => unknown): Promise<void> => {
+    try {
+      await call();
+    } catch {
+      // as graphql 17: closing the source never fails the stream
     }
-  : null;
+  };
+  const onReturn = returnFn ? () => ignoringErrors(returnFn) : () => Promise.resolve();
+  const onThrow = throwFn ? (reason: unknown) => ignoringErrors(() => throwFn(reason)) : onReturn;
+  const generator = (async function* () {
+    for await (const value of source) yield await fn(value);
+  })();
+  let completed = false;
+  let closeRequested = false;
+  const closeOnce = (close: () => Promise<void>): Promise<void> | undefined => {
+    if (completed || closeRequested) return undefined;
+    closeRequested = true;
+    return close().catch(() => undefined);
+  };
+  const stream = {
+    [Symbol.asyncIterator]() {
+      return stream;
+    },
+    next() {
+      const result = generator.next();
+      result.then((iteration) => void (iteration.done && (completed = true))).catch(() => undefined);
+      return result;
+    },
+    async return() {
+      await closeOnce(onReturn);
+      return generator.return(undefined);
+    },
+    async throw(error: unknown) {
+      await closeOnce(() => onThrow(error));
+      return generator.throw(error);
+    },
+    async [Symbol.asyncDispose]() {
+      await closeOnce(onReturn);
+      await generator.return(undefined);
+    },
+  };
+  return stream as unknown as AsyncGenerator<U, void, void>;
+}
 
 /**
  * How the installed graphql-js completes values that were promises, and objects that fail (spec/output.md):
