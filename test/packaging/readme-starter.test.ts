@@ -3,10 +3,10 @@
 // name), serves the query it prints over HTTP through GraphQL Yoga. Needs dist/.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runStarter } from "./starter.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const starterPath = join(root, "examples/starter/server.mjs");
@@ -31,26 +31,7 @@ if (!existsSync(join(root, "dist/index.js")) && process.env.CI !== "true") {
   });
 
   test("README starter: runs on the built package and answers its query over HTTP (Kvetch memory store, plans, Yoga)", async () => {
-    const child = spawn(process.execPath, [starterPath], { cwd: root, env: { ...process.env, PORT: "0" } });
-    try {
-      let stdout = "";
-      let stderr = "";
-      child.stderr.on("data", (d) => (stderr += d));
-      const line = await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (d) => {
-          stdout += d;
-          if (stdout.includes("\n")) resolve(stdout.split("\n")[0]!);
-        });
-        child.once("exit", (code) => reject(new Error(`the starter exited with ${code}: ${stderr}`)));
-      });
-      const printed = /^(query .*) at (http:\/\/localhost:\d+\/graphql)$/.exec(line);
-      assert.ok(printed, `the starter prints its query and URL: ${line}`);
-      const response = await fetch(printed[2]!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: printed[1] }) });
-      assert.is(response.status, 200);
-      assert.equal(await response.json(), { data: { user: { name: "Ada", lists: [{ name: "Groceries" }, { name: "Books" }] } } });
-    } finally {
-      child.kill();
-    }
+    await runStarter(starterPath, root);
   });
 
   test.run();

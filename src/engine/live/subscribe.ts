@@ -26,7 +26,7 @@ import { FlaggedValue } from "../flags.js";
 import type { PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
 import { getOperation } from "../planning/getOperation.js";
-import { SOURCE_NOT_A_STREAM_IS_FIELD_ERROR, argumentValues, mapEvents17, assertSubscriptionOperation, resolveInfoExtras, variableValuesFor } from "../planning/graphqlAdapter.js";
+import { SOURCE_NOT_A_STREAM_IS_FIELD_ERROR, SUBSCRIPTION_STREAM_IS_ASYNC_GENERATOR, argumentValues, mapEvents17, assertSubscriptionOperation, resolveInfoExtras, variableValuesFor } from "../planning/graphqlAdapter.js";
 import { isLiveOperation, liveOperationError, liveQuery, type LiveOptions } from "./live.js";
 import { admitLiveQuery } from "./liveRouter.js";
 
@@ -41,7 +41,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  * and every method answers with a promise, even when the source's method throws or returns a plain result.
  */
 function mapEvents<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> {
-  if (mapEvents17 !== null) return mapEvents17(source, fn); // graphql 17's stream (graphqlAdapter)
+  if (SUBSCRIPTION_STREAM_IS_ASYNC_GENERATOR) return mapEvents17(source, fn); // graphql 17's stream (graphqlAdapter)
   const iterator = source[Symbol.asyncIterator]();
   const close = async (): Promise<void> => {
     if (typeof iterator.return !== "function") return;
@@ -135,7 +135,7 @@ async function createSourceEventStream(
         rootValue: args.rootValue,
         operation: plan.operation,
         variableValues: variableValuesFor(request.variableValues),
-      };
+      } as unknown as GraphQLResolveInfo; // 17's getAbortSignal/getAsyncHelpers come from resolveInfoExtras
       const fieldArgs = argumentValues(fieldDef, fieldNodes[0]!, request.variableValues);
       eventStream = await resolve(args.rootValue, fieldArgs, args.contextValue, info);
     }

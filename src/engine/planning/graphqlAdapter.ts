@@ -18,6 +18,7 @@ import {
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputField,
+  type GraphQLInputType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -106,7 +107,7 @@ export function rememberVariableInputs(coerced: VariableMap, schema: GraphQLSche
 
 /** spec: VariableValuesFor — the variables as the installed graphql-js takes them: the map (16), VariableValues (17). */
 export function variableValuesFor(variables: VariableMap): GraphQLResolveInfo["variableValues"] {
-  if (!V17) return variables as GraphQLResolveInfo["variableValues"];
+  if (!V17) return variables as unknown as GraphQLResolveInfo["variableValues"];
   let found = versioned.get(variables);
   if (typeof found === "function") versioned.set(variables, (found = found()));
   // A map the engine made itself (no variables declared, literal-only arguments): nothing came from a request.
@@ -123,62 +124,63 @@ export function assertSubscriptionOperation(operation: OperationDefinitionNode):
 }
 export const SOURCE_NOT_A_STREAM_IS_FIELD_ERROR = V17;
 
+/** Whether a subscription's response stream is graphql 17's async generator over the source (MapEvents17). */
+export const SUBSCRIPTION_STREAM_IS_ASYNC_GENERATOR = V17;
+
 /**
  * spec: MapEvents17 — a subscription's response stream as graphql 17 makes it (`mapAsyncIterable`): an async
  * generator over the source (`for await`, each event mapped by `fn`) — so a done result has no value and
  * calls queue — whose `return()`/`throw()` first close the source once (its `return`, or `throw` when it has
  * one; errors ignored) unless it already ended, then end the generator (which closes the source again as
- * `for await` leaves it). On graphql 16 the engine maps events itself (null here): MapEvents, subscribe.ts.
+ * `for await` leaves it). On graphql 16 the engine maps events itself (MapEvents, subscribe.ts).
  */
-export const mapEvents17: (<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>) => AsyncGenerator<U, void, void>) | null = V17
-  ? <T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> => {
-      const iterator = source[Symbol.asyncIterator]();
-      const returnFn = iterator.return?.bind(iterator);
-      const throwFn = iterator.throw?.bind(iterator);
-      const ignoringErrors = async (call: () => unknown): Promise<void> => {
-        try {
-          await call();
-        } catch {
-          // as graphql 17: closing the source never fails the stream
-        }
-      };
-      const onReturn = returnFn ? () => ignoringErrors(returnFn) : () => Promise.resolve();
-      const onThrow = throwFn ? (reason: unknown) => ignoringErrors(() => throwFn(reason)) : onReturn;
-      const generator = (async function* () {
-        for await (const value of source) yield await fn(value);
-      })();
-      let completed = false;
-      let closeRequested = false;
-      const closeOnce = (close: () => Promise<void>): Promise<void> | undefined => {
-        if (completed || closeRequested) return undefined;
-        closeRequested = true;
-        return close().catch(() => undefined);
-      };
-      const stream = {
-        [Symbol.asyncIterator]() {
-          return stream;
-        },
-        next() {
-          const result = generator.next();
-          result.then((iteration) => void (iteration.done && (completed = true))).catch(() => undefined);
-          return result;
-        },
-        async return() {
-          await closeOnce(onReturn);
-          return generator.return(undefined);
-        },
-        async throw(error: unknown) {
-          await closeOnce(() => onThrow(error));
-          return generator.throw(error);
-        },
-        async [Symbol.asyncDispose]() {
-          await closeOnce(onReturn);
-          await generator.return(undefined);
-        },
-      };
-      return stream as unknown as AsyncGenerator<U, void, void>;
+export function mapEvents17<T, U>(source: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncGenerator<U, void, void> {
+  const iterator = source[Symbol.asyncIterator]();
+  const returnFn = iterator.return?.bind(iterator);
+  const throwFn = iterator.throw?.bind(iterator);
+  const ignoringErrors = async (call: () => unknown): Promise<void> => {
+    try {
+      await call();
+    } catch {
+      // as graphql 17: closing the source never fails the stream
     }
-  : null;
+  };
+  const onReturn = returnFn ? () => ignoringErrors(returnFn) : () => Promise.resolve();
+  const onThrow = throwFn ? (reason: unknown) => ignoringErrors(() => throwFn(reason)) : onReturn;
+  const generator = (async function* () {
+    for await (const value of source) yield await fn(value);
+  })();
+  let completed = false;
+  let closeRequested = false;
+  const closeOnce = (close: () => Promise<void>): Promise<void> | undefined => {
+    if (completed || closeRequested) return undefined;
+    closeRequested = true;
+    return close().catch(() => undefined);
+  };
+  const stream = {
+    [Symbol.asyncIterator]() {
+      return stream;
+    },
+    next() {
+      const result = generator.next();
+      result.then((iteration) => void (iteration.done && (completed = true))).catch(() => undefined);
+      return result;
+    },
+    async return() {
+      await closeOnce(onReturn);
+      return generator.return(undefined);
+    },
+    async throw(error: unknown) {
+      await closeOnce(() => onThrow(error));
+      return generator.throw(error);
+    },
+    async [Symbol.asyncDispose]() {
+      await closeOnce(onReturn);
+      await generator.return(undefined);
+    },
+  };
+  return stream as unknown as AsyncGenerator<U, void, void>;
+}
 
 /**
  * How the installed graphql-js completes values that were promises, and objects that fail (spec/output.md):
@@ -247,6 +249,26 @@ const ASYNC_HELPERS = Object.freeze({ promiseAll: <T>(values: ReadonlyArray<Prom
 // used; `defaultValue` is left for configs that still give it. Coerced once per argument, as graphql-js memoizes it.
 const coercedDefaults = new WeakMap<object, unknown>();
 type Default17 = { readonly literal?: unknown; readonly value?: unknown } | undefined;
+
+/** Whether an argument (or input field) has a default: 16's `defaultValue`, 17's `default` (or a config's `defaultValue`). */
+export function hasDefaultValue(arg: GraphQLArgument | GraphQLInputField): boolean {
+  return arg.defaultValue !== undefined || (V17 && (arg as unknown as { readonly default: Default17 }).default !== undefined);
+}
+
+/**
+ * spec: CoerceInputWithProblems — an input value coerced to a type, with the messages of what does not fit it:
+ * 16's `coerceInputValue` reports them to a callback; 17's only answers undefined, and `validateInputValue` names them.
+ */
+export function coerceInputWithProblems(value: unknown, type: GraphQLInputType): { value: unknown; problems: string[] } {
+  const problems: string[] = [];
+  const api = graphql as unknown as Record<string, (...args: unknown[]) => unknown>;
+  if (!V17) {
+    const coerced = api.coerceInputValue!(value, type, (_path: unknown, _invalid: unknown, error: GraphQLError) => void problems.push(error.message));
+    return { value: coerced, problems };
+  }
+  api.validateInputValue!(value, type, (error: GraphQLError) => void problems.push(error.message));
+  return { value: problems.length > 0 ? undefined : api.coerceInputValue!(value, type), problems };
+}
 
 /** An argument's or input field's default value, coerced (undefined when it has none), on both majors. */
 export function defaultValueOf(arg: GraphQLArgument | GraphQLInputField): unknown {

@@ -59,7 +59,8 @@ export function buildResolveInfo(field: FieldContext, request: RequestInfo, entr
   } else {
     path = { prev: entryPath, key: field.responseKey, typename: field.parentType.name };
   }
-  const info: GraphQLResolveInfo = {
+  // graphql 17's getAbortSignal/getAsyncHelpers are added from resolveInfoExtras below.
+  const info = {
     fieldName: field.fieldName,
     fieldNodes: field.fieldNodes,
     returnType: field.returnType,
@@ -70,7 +71,7 @@ export function buildResolveInfo(field: FieldContext, request: RequestInfo, entr
     rootValue: request.rootValue,
     operation: field.operation,
     variableValues: variableValuesFor(request.variableValues),
-  };
+  } as unknown as GraphQLResolveInfo;
   const extras = resolveInfoExtras(request);
   return extras === null ? info : Object.assign(info, extras);
 }

@@ -17,6 +17,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import type { KvetchSchema } from "../../../src/kvetch/index.js";
+import { hasDefaultValue } from "../../../src/engine/planning/graphqlAdapter.js";
 
 const SCALARS: Record<string, string> = { ID: "string", String: "string", Int: "number", Float: "number", Boolean: "boolean" };
 
@@ -77,7 +78,7 @@ export function typegen(schema: GraphQLSchema, kvetchSchema?: KvetchSchema | nul
     return `${tsNames.get(type.name)!}${orNull}`;
   };
   const argsType = (args: readonly GraphQLArgument[]): string =>
-    args.length === 0 ? "{}" : `{ ${args.map((a) => `${a.name}: ${tsType(a.type, a.defaultValue === undefined && !isNonNullType(a.type))}`).join("; ")} }`;
+    args.length === 0 ? "{}" : `{ ${args.map((a) => `${a.name}: ${tsType(a.type, !hasDefaultValue(a) && !isNonNullType(a.type))}`).join("; ")} }`;
   const planned: string[] = [];
   for (const type of types) {
     const tsName = tsNames.get(type.name)!;

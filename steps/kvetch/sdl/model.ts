@@ -5,7 +5,6 @@
 import {
   GraphQLError,
   Kind,
-  coerceInputValue,
   getNamedType,
   isLeafType,
   isListType,
@@ -23,6 +22,7 @@ import {
   type NameNode,
 } from "graphql";
 import { DELETE_RULES, isUuid, type KvetchDeleteRule, type KvetchEdgeConfig, type KvetchIndexConfig, type KvetchObjectTypeConfig } from "../../../src/kvetch/index.js";
+import { coerceInputWithProblems } from "../../../src/engine/planning/graphqlAdapter.js";
 import { checkPlacements, fieldDirectives, misuse, stripDirectives, typeDirectives, type DirectiveUse } from "./directives.js";
 import { checkConnection, connectionShape, type ConnectionShape } from "./connectionShape.js";
 import { buildLocatedSchema } from "./sdlErrors.js";
@@ -160,8 +160,7 @@ function readField(context: ReadContext, type: GraphQLObjectType, field: GraphQL
       needStored("to have attributes");
       if (field.name === "id" || !isLeafType(getNamedType(field.type))) throw misuse(use, `needs a stored attribute (a scalar or enum field other than id), got ${field.name}: ${field.type}`);
       // A leaf field's type is also an input type: the default is coerced as a variable of that type would be.
-      const problems: string[] = [];
-      const value = coerceInputValue(args.value, field.type as GraphQLInputType, (_path, _invalid, error) => problems.push(error.message));
+      const { value, problems } = coerceInputWithProblems(args.value, field.type as GraphQLInputType);
       if (problems.length > 0) throw misuse(use, `value ${JSON.stringify(args.value)} does not fit ${field.type}: ${problems.join("; ")}`);
       mapOf(model.defaults, type.name).set(field.name, value);
       return;
