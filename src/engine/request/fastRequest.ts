@@ -8,7 +8,7 @@
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { RequestState } from "../execution/bucket.js";
-import { fastPlanOf, fastRun, type FastPlan, type FastWaiter } from "../execution/fastRun.js";
+import { decidedFastPlan, fastPlanOf, fastRun, type FastPlan, type FastWaiter } from "../execution/fastRun.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { planCacheFor, type PlanCacheStats } from "../planning/planCache.js";
 import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.js";
@@ -70,8 +70,10 @@ export function executeFast(request: RequestState, finish: RequestFinish<Executi
   if (!fastRequests.enabled || request.trace != null || request.deps != null || !request.compileOutput || request.callStep != null || request.jsonText === true) {
     return undefined;
   }
-  const output = compiledOutputOf(request.plan);
-  const fast = output === null ? null : fastPlanOf(request.plan);
+  const plan = request.plan;
+  if (decidedFastPlan(plan) === null) return undefined;
+  const output = compiledOutputOf(plan);
+  const fast = fastPlanOf(plan, output !== null);
   return fast === null ? undefined : runFast(request, fast, output!, finish, null, null);
 }
 
@@ -119,7 +121,7 @@ function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): Fast
   const plan = request.plan;
   if ((plan.operation.variableDefinitions?.length ?? 0) > 0) return null;
   const output = compiledOutputOf(plan);
-  const fast = output === null ? null : fastPlanOf(plan);
+  const fast = fastPlanOf(plan, output !== null);
   if (fast === null || request.limits !== resolveLimits(args.schema, undefined)) return null;
   const stats = planCacheFor(args.schema).stats;
   const options = args.schema.extensions?.graphscale;
