@@ -24,12 +24,18 @@ const fastPlans = new WeakMap<OperationPlan, FastPlan | null>();
  * spec: FastPlanOf — a plan FastRun can run, or null: a query (no mutation field to schedule, no
  * subscription stream) with no branch left to plan as types arrive, whose root layer's executed steps are
  * all global and whose child layers are all read by the compiled output without a bucket (IsGlobalObject).
- * Called once the plan's output is compiled (that marks the layers); decided once per plan.
+ * Asked once the plan's output is compiled (that marks the layers; `compiled` false: it has none, and the
+ * plan is not admitted); decided once per plan.
  */
-export function fastPlanOf(plan: OperationPlan): FastPlan | null {
+export function fastPlanOf(plan: OperationPlan, compiled: boolean): FastPlan | null {
   let fast = fastPlans.get(plan);
-  if (fast === undefined) fastPlans.set(plan, (fast = admits(plan) ? makeFastPlan(plan) : null));
+  if (fast === undefined) fastPlans.set(plan, (fast = compiled && admits(plan) ? makeFastPlan(plan) : null));
   return fast;
+}
+
+/** The plan's FastPlanOf when decided already (a plan not admitted costs its requests one lookup), else undefined. */
+export function decidedFastPlan(plan: OperationPlan): FastPlan | null | undefined {
+  return fastPlans.get(plan);
 }
 
 function admits(plan: OperationPlan): boolean {

@@ -8,14 +8,13 @@
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { RequestState } from "../execution/bucket.js";
-import { fastPlanOf, fastRun, type FastPlan, type FastWaiter } from "../execution/fastRun.js";
+import { decidedFastPlan, fastPlanOf, fastRun, type FastPlan, type FastWaiter } from "../execution/fastRun.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { planCacheFor, type PlanCacheStats } from "../planning/planCache.js";
-import { generatedCodeAllowed } from "../planning/generatedCode.js";
 import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.js";
 import { resolveLimits, type Limits } from "../limits.js";
 import { attachedTrace } from "../tracing/tracing.js";
-import { depsWanted, newRequestState, type GraphscaleExecutionArgs } from "./prepareRequest.js";
+import { newRequestState, type GraphscaleExecutionArgs } from "./prepareRequest.js";
 import { executeRequest, RequestRun, type RequestFinish } from "./executeRequest.js";
 
 /** What a document's requests need, remembered by its first request that FastPlanOf admits. */
@@ -27,6 +26,8 @@ interface FastEntry {
   readonly output: CompiledOutput;
   /** The schema's limits (resolveLimits with none of the request's own): the plan was checked against them. */
   readonly limits: Limits;
+  /** The schema's graphscale options (makeSchema's) the entry was made under: limits, deps, compileOutput. */
+  readonly options: unknown;
   readonly stats: PlanCacheStats;
 }
 
@@ -52,10 +53,12 @@ export function fastRequest(args: GraphscaleExecutionArgs, finishOf: FinishOf): 
   if (entry == null || !fastRequests.enabled) return undefined;
   const schema = args.schema;
   if (entry.schema !== schema || entry.operationName !== (args.operationName ?? null) || !plainArgs(args)) return undefined;
-  if (!generatedCodeAllowed(schema) || depsWanted(args) || resolveLimits(schema, undefined) !== entry.limits) return undefined;
+  // The schema's options are the ones the entry was made under: no dependencies recorded, the compiled output
+  // allowed, the limits the plan was checked against.
+  if (schema.extensions?.graphscale !== entry.options) return undefined;
   entry.stats.hits++;
   const request = newRequestState(args, NO_HOW, entry.plan, {}, entry.limits, null);
-  return runFast(request, entry.fast, entry.output, finishOf(entry.plan, args));
+  return runFast(request, entry.fast, entry.output, null, finishOf, args);
 }
 
 /**
@@ -67,27 +70,41 @@ export function executeFast(request: RequestState, finish: RequestFinish<Executi
   if (!fastRequests.enabled || request.trace != null || request.deps != null || !request.compileOutput || request.callStep != null || request.jsonText === true) {
     return undefined;
   }
-  const output = compiledOutputOf(request.plan);
-  const fast = output === null ? null : fastPlanOf(request.plan);
-  return fast === null ? undefined : runFast(request, fast, output!, finish);
+  const plan = request.plan;
+  if (decidedFastPlan(plan) === null) return undefined;
+  const output = compiledOutputOf(plan);
+  const fast = fastPlanOf(plan, output !== null);
+  return fast === null ? undefined : runFast(request, fast, output!, finish, null, null);
 }
 
-/** The request's steps by FastRun, then its response by the compiled output, or by the general executor. */
-function runFast(request: RequestState, fast: FastPlan, output: CompiledOutput, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> {
+/**
+ * The request's steps by FastRun, then its response by the compiled output, or by the general executor.
+ * `finish` null (FastRequest): a clean response is the result as it is (no error to mask, no `explain`), and
+ * the finish is made only when something else needs it.
+ */
+function runFast(
+  request: RequestState,
+  fast: FastPlan,
+  output: CompiledOutput,
+  finish: RequestFinish<ExecutionResult> | null,
+  finishOf: FinishOf | null,
+  args: GraphscaleExecutionArgs | null,
+): PromiseOrValue<ExecutionResult> {
   fastRequestCounts.runs++;
   let waiting: FastRequestRun | null = null;
   try {
     const run = fastRun(request, fast);
     if (run !== null) {
-      waiting = new FastRequestRun(request, fast, output, new RequestRun(request, null, finish));
+      waiting = new FastRequestRun(request, fast, output, new RequestRun(request, null, (finish ?? finishOf!(request.plan, args!))));
       run.waiter = waiting;
     }
   } catch (error) {
-    return finish.failed(error);
+    return (finish ?? finishOf!(request.plan, args!)).failed(error);
   }
   if (waiting !== null) return waiting.start();
   const result = fastOutput(request, fast, output);
-  return result === null ? general(request, finish) : finish.done(result);
+  if (result === null) return general(request, (finish ?? finishOf!(request.plan, args!)));
+  return finish === null ? result : finish.done(result);
 }
 
 /**
@@ -104,10 +121,11 @@ function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): Fast
   const plan = request.plan;
   if ((plan.operation.variableDefinitions?.length ?? 0) > 0) return null;
   const output = compiledOutputOf(plan);
-  const fast = output === null ? null : fastPlanOf(plan);
+  const fast = fastPlanOf(plan, output !== null);
   if (fast === null || request.limits !== resolveLimits(args.schema, undefined)) return null;
   const stats = planCacheFor(args.schema).stats;
-  return { schema: args.schema, operationName: args.operationName ?? null, plan, fast, output: output!, limits: request.limits, stats };
+  const options = args.schema.extensions?.graphscale;
+  return { schema: args.schema, operationName: args.operationName ?? null, plan, fast, output: output!, limits: request.limits, options, stats };
 }
 
 /** No option of the request's own that the general path must see (its variables are not read: none are declared). */
