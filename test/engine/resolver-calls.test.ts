@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { buildSchema, execute as graphqlExecute, GraphQLScalarType, parse, type GraphQLObjectType, type GraphQLSchema } from "graphql";
-import { execute } from "../../src/index.js";
+import { execute, exportPlan, getPlanCacheStats, importPlan } from "../../src/index.js";
 import { resolverCallsCompiled } from "../../src/engine/planning/steps/resolverCalls.js";
 import { argumentsModeOf } from "../../src/engine/planning/steps/resolverArguments.js";
 import { jitQueries, jitSchema, jitVariables, type JitSchemaKind } from "../../bench/scenarios/jitSchemas.js";
@@ -47,14 +47,15 @@ test("generated code is built once per plan: one function per Resolver step on t
   const before = resolverCallsCompiled();
   await same(schema, source);
   const afterFirst = resolverCallsCompiled();
-  // Query.a, A.x, A.y, A.z: four Resolver steps, one generated function each (the plan is cached by text).
-  assert.is(afterFirst - before, 4);
+  // Query.a and A.z: one generated function each (the plan is cached by text); A.x and A.y are default
+  // resolvers of leaves, read inline by the output (InlineDefaultResolver), so they never run as steps.
+  assert.is(afterFirst - before, 2);
   for (let i = 0; i < 5; i++) await execute({ schema, document: parse(source) });
   assert.is(resolverCallsCompiled(), afterFirst);
   assert.is(calls, 1 + 2 + 5); // graphql-js once, graphscale with and without the compiled output, then 5 more
 });
 
-test("a default resolver is a property read: a value property is read once per entry, a method is read twice and called (as graphql-js does)", async () => {
+test("a default resolver is a property read: a method is called once per entry with graphql-js's args and info, however often the output reads it", async () => {
   let reads = 0;
   let methodCalls = 0;
   const item = (n: number) => ({
@@ -69,9 +70,76 @@ test("a default resolver is a property read: a value property is read once per e
   });
   const schema = schemaWith("type Query { items: [Item] } type Item { value: Int method(k: Int): String }", { Query: { items: () => [item(1), item(2), item(3)] } });
   await same(schema, "{ items { value method(k: 4) } }");
-  // graphql-js reads `value` 3 times; graphscale as often (in each of its two runs).
-  assert.is(reads, 3 * 3);
+  // graphql-js calls the method 3 times; graphscale as often (in each of its two runs), though its compiled
+  // output gives up on the method and the interpretive output reads the field again (ReadResolverInline).
   assert.is(methodCalls, 3 * 3);
+  // A getter is read once per entry by each output pass: once when the compiled output serves the request.
+  reads = 0;
+  await same(schema, "{ items { value } }");
+  assert.is(reads, 3 * 3);
+});
+
+
+test("InlineDefaultResolver: leaves without a resolve are no steps; what the property read cannot give as graphql-js does goes through the step's own loop", async () => {
+  let calls = 0;
+  const fancy = {
+    s: "plain",
+    n: 2,
+    e: new Error("an Error value"),
+    p: Promise.resolve(5),
+    m(args: { k?: number }, context: { c: number }, info: { path: { key: unknown } }) {
+      calls++;
+      return `${args.k}:${context.c}:${String(info.path.key)}`;
+    },
+    get g(): number {
+      throw new Error("getter boom");
+    },
+  };
+  const schema = schemaWith(
+    "type Query { o: O prim: O list: [O] } type O { s: String n: Int! e: Int p: Int m(k: Int): String g: Int length: Int }",
+    { Query: { o: () => fancy, prim: () => "abc", list: () => [fancy, "xyz", null] } },
+  );
+  const source = "{ o { s n e p m(k: 3) alias: m g } prim { s length } list { s length n m } }";
+  const document = parse(source);
+  const contextValue = { c: 9 };
+  const expected = await graphqlExecute({ schema, document, contextValue });
+  const expectedCalls = calls;
+  for (const compileOutput of [true, false]) {
+    calls = 0;
+    const actual = await execute({ schema, document, contextValue, compileOutput });
+    assert.is(JSON.stringify(actual), JSON.stringify(expected), `compileOutput: ${compileOutput}`);
+    assert.is(calls, expectedCalls, "one method call per entry and alias");
+  }
+  // A primitive source gives null (graphql-js's default resolver reads only objects), not "abc".length.
+  assert.is((expected.data as any).prim.length, null);
+  // With a request's fieldResolver the inline read is not graphql-js's: the step's own loop calls it.
+  let resolverCalls = 0;
+  const fieldResolver = (source: any, _args: unknown, _context: unknown, info: { fieldName: string }) => (resolverCalls++, source?.[info.fieldName] ?? 1);
+  const withResolver = await graphqlExecute({ schema, document: parse("{ o { s n } }"), fieldResolver });
+  const count = resolverCalls;
+  resolverCalls = 0;
+  const actual = await execute({ schema, document: parse("{ o { s n } }"), fieldResolver });
+  assert.is(JSON.stringify(actual), JSON.stringify(withResolver));
+  assert.is(resolverCalls, count);
+});
+
+test("InlineDefaultResolver: a default-resolver leaf makes no generated function and is read inline; a leaf with a resolve or a list is a step", async () => {
+  const sdl = "type Query { a: [A] } type A { x: Int y: String z: [Int] w: Int }";
+  const resolvers = { Query: { a: () => [{ x: 1, y: "y", z: [1], w: 0 }, { x: 2, y: "z", z: [], w: 0 }] }, A: { w: () => 7 } };
+  const schema = schemaWith(sdl, resolvers);
+  const before = resolverCallsCompiled();
+  await same(schema, "{ a { x y z w } }");
+  // Query.a, A.z (a list) and A.w (its own resolve): three generated functions; A.x and A.y none.
+  assert.is(resolverCallsCompiled() - before, 3);
+  // An imported plan reads them inline too: its steps compile on their first batch, and A.x, A.y never run.
+  const document = parse("{ a { x y z w } }");
+  const text = exportPlan(schema, document);
+  const fresh = schemaWith(sdl, resolvers);
+  importPlan(fresh, document, text);
+  const beforeImported = resolverCallsCompiled();
+  assert.equal(JSON.parse(JSON.stringify(await execute({ schema: fresh, document }))), { data: { a: [{ x: 1, y: "y", z: [1], w: 7 }, { x: 2, y: "z", z: [], w: 7 }] } });
+  assert.is(getPlanCacheStats(fresh).plansBuilt, 0);
+  assert.is(resolverCallsCompiled() - beforeImported, 3);
 });
 
 test("the request's fieldResolver serves fields without a resolver, in place of the default property read", async () => {

@@ -26,7 +26,9 @@ export class RawJSON {
  * `entry`: a request a window adopted has its root entry in the window's merged root bucket).
  */
 export function buildResponse(request: RequestState, rootBucket: Bucket, entry = 0): PromiseOrValue<ResponseData> {
-  if (request.compileOutput && request.jsonText === true) {
+  // A request's fieldResolver replaces the default resolver that Resolver steps read inline: the interpretive output calls it.
+  const compileOutput = request.compileOutput && request.fieldResolver === null;
+  if (compileOutput && request.jsonText === true) {
     const compiled = compiledJSONOutputOf(request.plan);
     if (compiled !== null) {
       try {
@@ -36,7 +38,7 @@ export function buildResponse(request: RequestState, rootBucket: Bucket, entry =
       }
     }
   }
-  if (request.compileOutput) {
+  if (compileOutput) {
     const compiled = compiledOutputOf(request.plan);
     if (compiled !== null) {
       try {

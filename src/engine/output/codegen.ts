@@ -5,6 +5,7 @@
 import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, isEnumType, specifiedScalarTypes, type GraphQLLeafType } from "graphql";
 import { FlaggedValue } from "../flags.js";
 import type { Step } from "../step.js";
+import { ResolverStep } from "../planning/steps/resolver.js";
 import type { Layer } from "../planning/layer.js";
 import type { LeafShape, OutputValue } from "../planning/outputPlan.js";
 
@@ -116,6 +117,11 @@ export abstract class OutputCodegen {
     if (path !== null) {
       // A property read: a null parent gives null (completed as null), a flagged one its flag (give up).
       if (path.length > 1) return this.readPath(step, layer);
+      if (step instanceof ResolverStep) {
+        // graphql-js's default resolver (ReadResolverInline): a primitive source, a method or an Error value gives up.
+        const from = this.read(step.dependencies[0]!, layer);
+        return `((t = ${from}) == null || t instanceof FV ? t : typeof t !== "object" || typeof (t = t[${JSON.stringify(path[0])}]) === "function" || t instanceof Error ? giveUp() : t)`;
+      }
       return `((t = ${this.read(step.dependencies[0]!, layer)}) == null || t instanceof FV ? t : t[${JSON.stringify(path[0])}])`;
     }
     if (step.isGlobal) return `g[${step.id}]`;

@@ -10,7 +10,8 @@ import type { OutputField } from "../planning/outputPlan.js";
 import { promisedItemsOf } from "../promisedItems.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { inspect } from "../inspect.js";
-import { valueAt, type Bucket, type RequestState, type ResponseData } from "../execution/bucket.js";
+import { entryPaths, valueAt, type Bucket, type RequestState, type ResponseData } from "../execution/bucket.js";
+import { ResolverStep, readResolverInline } from "../planning/steps/resolver.js";
 import { COMPLETES_PROMISES_IN_ASYNC_FUNCTIONS, OUTPUT_COERCION_NAME } from "../planning/graphqlAdapter.js";
 
 /**
@@ -83,7 +84,8 @@ export function outputValueAt(ctx: OutputContext, step: Step, bucket: Bucket, en
   let v = valueAt(ctx.request, bucket, step.dependencies[0]!, entry);
   if (v instanceof FlaggedValue) return v;
   try {
-    for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
+    if (step instanceof ResolverStep) v = readResolverInline(step, ctx.request, v, bucket, entry, () => entryPaths(bucket)[entry]);
+    else for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
   } catch (error) {
     return fail(error);
   }

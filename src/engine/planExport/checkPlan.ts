@@ -11,6 +11,7 @@ import { checkOutputPlan } from "./checkOutput.js";
 import { bad, named, reachable } from "./checks.js";
 import { checkStepData } from "./stepFields.js";
 import { planContextOf } from "../planning/planResolver.js";
+import { ResolverStep } from "../planning/steps/resolver.js";
 
 /** The Step class's own fields besides id, layerId, ownerPlan and dependencies, as every step holds them. */
 
@@ -144,7 +145,7 @@ function checkStep(plan: OperationPlan, step: Step, position: Int32Array): void 
   if (global !== null && (step.isGlobal !== global || (capable !== undefined && capable !== global))) bad(`${named(step)} is marked ${step.isGlobal ? "" : "not "}global`);
   if (step.inlined !== null) {
     const path = step.inlined as unknown;
-    if (!isPath(path) || deps.length !== 1 || step.hasSideEffects || step instanceof EngineValueStep) bad(`${named(step)} is read inline but is not a plain property read`);
+    if (!isPath(path) || deps.length !== 1 || (step.hasSideEffects && !(step instanceof ResolverStep)) || step instanceof EngineValueStep) bad(`${named(step)} is read inline but is not a plain property read`);
   }
 }
 

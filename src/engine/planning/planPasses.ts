@@ -165,7 +165,8 @@ function inlinePropertyReads(plan: OperationPlan, firstStep = 0): void {
   if (plan.sourceStep) otherReads.add(plan.sourceStep);
   for (const step of plan.liveSteps()) for (const d of step.dependencies) otherReads.add(d);
   for (const step of leafReads) {
-    if (step.id < firstStep || otherReads.has(step) || step.hasSideEffects || step.dependencies.length !== 1) continue;
+    // A Resolver step is read inline as graphql-js's default resolver (InlineDefaultResolver): its calls stay exact.
+    if (step.id < firstStep || otherReads.has(step) || (step.hasSideEffects && !(step instanceof ResolverStep)) || step.dependencies.length !== 1) continue;
     const path = step.inlineRead();
     if (path === null) continue;
     step.inlined = path;

@@ -2,7 +2,7 @@
 // the default field resolver) per entry with exactly graphql-js's arguments and settles what graphql-js
 // would await, so any graphql-js schema runs unchanged. The only step that calls user code per entry.
 
-import { isListType, isNonNullType, type GraphQLField, type GraphQLFieldResolver, type GraphQLOutputType } from "graphql";
+import { getNamedType, isLeafType, isListType, isNonNullType, type GraphQLField, type GraphQLFieldResolver, type GraphQLOutputType } from "graphql";
 import { Step, type ExecutionDetails, type RequestInfo } from "../../step.js";
 import { fail, ListIterationError } from "../../flags.js";
 import { isIterableObject, isPromiseLike } from "../../promiseOrValue.js";
@@ -40,6 +40,16 @@ export class ResolverStep extends Step<unknown> {
     this.addDependency($source);
   }
 
+  /**
+   * spec: InlineDefaultResolver — a leaf field (no list) with no `resolve` of its own is graphql-js's default
+   * resolver: a read of the property named after the field. Read by nothing but its leaf position, it is not
+   * executed; the output reads it (`readResolverInline`, which keeps the default resolver's semantics).
+   */
+  override inlineRead(): ReadonlyArray<string | number> | null {
+    if (this.resolve !== null || this.listDepth !== 0 || this.field.atListItem || !isLeafType(getNamedType(this.fieldDef.type))) return null;
+    return [this.field.fieldName];
+  }
+
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
     const { count, values, request } = details;
     const sources = values[0] as readonly unknown[];
@@ -48,6 +58,16 @@ export class ResolverStep extends Step<unknown> {
     const resolve = this.resolve ?? (request as EngineRequest).fieldResolver;
     // The generated batch serves the field's own resolver (or the default one when the request gives none).
     if (compiled.calls !== null && resolve === this.resolve) return compiled.calls(count, sources, request, resolverDetails);
+    return this.runOwnLoop(details);
+  }
+
+  /** The step's own loop (the field's facts read at run time): what the generated batch does, for any resolver. */
+  runOwnLoop(details: ExecutionDetails): unknown[] {
+    const { count, values, request } = details;
+    const sources = values[0] as readonly unknown[];
+    const resolverDetails = details as ResolverExecutionDetails;
+    const compiled = compiledOf(this);
+    const resolve = this.resolve ?? (request as EngineRequest).fieldResolver;
     const contextValue = request.contextValue;
     const depth = this.listDepth;
     const nonNullItems = compiled.nonNullItems;
@@ -96,6 +116,34 @@ export class ResolverStep extends Step<unknown> {
   override toStringMeta(): string {
     return `${this.field.parentType.name}.${this.field.fieldName}`;
   }
+}
+
+/** A call made while reading a Resolver step inline, kept per bucket and entry: each output pass reads the same value. */
+const INLINE_CALLS: unique symbol = Symbol("inline resolver calls");
+
+/**
+ * spec: ReadResolverInline — the value a Resolver step read inline (InlineDefaultResolver) gives at one
+ * entry, as its execute would have given it: for an object source and no request `fieldResolver`, its
+ * property (a sync `Error` fails the position); otherwise — a primitive source, a property that is a
+ * function (a method), a request's `fieldResolver` — the step's own loop for that one entry, called once
+ * per bucket entry however many times the output reads it. `key` is the entry's bucket, `pathOf` gives
+ * the entry's path (EntryPaths). A getter's throw is the caller's to catch.
+ */
+export function readResolverInline(step: ResolverStep, request: RequestInfo, source: unknown, key: object, entry: number, pathOf: () => Path | undefined): unknown {
+  if (source == null) return source;
+  if (typeof source === "object" && (request as EngineRequest).fieldResolver === null) {
+    const property = (source as Record<string, unknown>)[step.field.fieldName];
+    if (typeof property !== "function") return property instanceof Error ? fail(property) : property;
+  }
+  const holder = step as unknown as { [INLINE_CALLS]?: WeakMap<object, Map<number, unknown>> };
+  const calls = (holder[INLINE_CALLS] ??= new WeakMap());
+  let ofBucket = calls.get(key);
+  if (ofBucket === undefined) calls.set(key, (ofBucket = new Map()));
+  if (ofBucket.has(entry)) return ofBucket.get(entry);
+  const details = { count: 1, values: [[source]], request, entryPaths: () => [pathOf()] } as unknown as ExecutionDetails;
+  const value = step.runOwnLoop(details)[0];
+  ofBucket.set(entry, value);
+  return value;
 }
 
 /** What a Resolver step derives from its field once (kept beside the step, not in it: plans export steps' own fields). */
