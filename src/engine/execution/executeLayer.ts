@@ -8,6 +8,7 @@
 
 import type { Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { batchValues, isGlobalIn, leaveGlobalObject, setChild, type Bucket, type RequestState } from "./bucket.js";
 import { createBucket } from "./createBucket.js";
@@ -149,6 +150,22 @@ function makeSchedule(steps: readonly Step[]): Schedule {
   };
 }
 
+/** Plans known to have no unplanned branch left (it stays so), and the others by their count of branches planned when checked. */
+const finalPlans = new WeakSet<OperationPlan>();
+const openPlans = new WeakMap<OperationPlan, number>();
+
+/** Whether the plan has no unplanned branch left: checked again only when a branch was planned since. */
+function isFinal(plan: OperationPlan): boolean {
+  if (finalPlans.has(plan)) return true;
+  if (openPlans.get(plan) === plan.branchesPlanned) return false;
+  if (plan.hasUnplannedBranches()) {
+    openPlans.set(plan, plan.branchesPlanned);
+    return false;
+  }
+  finalPlans.add(plan);
+  return true;
+}
+
 /** A step's state in LayerRun.state: running (went asynchronous); 0 is idle or done; n > 0 waits for n steps. */
 const RUNNING = -1;
 
@@ -281,7 +298,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
   startChildrenEarly(): void {
     const layer = this.bucket.layer;
     // Every asynchronous step is marked in `state` (running): a layer without it has no step open.
-    if (layer.children.length === 0 || this.state === null || this.request.plan.hasUnplannedBranches()) return;
+    if (layer.children.length === 0 || this.state === null || !isFinal(this.request.plan)) return;
     const schedule = this.scheduled();
     if (schedule.childNeeds === undefined) Object.assign(schedule, childNeeds(layer, layer.executableSteps));
     const needs = schedule.childNeeds!;
