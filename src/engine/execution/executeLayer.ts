@@ -73,24 +73,22 @@ function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null
 
 /** Opens child layer `c` of the bucket and runs it; returns `run`, made now when it was null and the child went asynchronous. */
 function openChild(request: RequestState, bucket: Bucket, c: number, run: LayerRun | null, waiter: LayerWaiter | null): LayerRun | null {
-  {
-    const layer = bucket.layer.children[c]!;
-    if (layer.reason.runsSerially || leaveGlobalObject(request, layer)) return run;
-    const child = createBucket(request, bucket, layer);
-    if (isPromiseLike(child)) {
-      const parent = (run ??= new LayerRun(request, bucket, waiter));
-      parent.open++;
-      (child as Promise<Bucket>).then((b) => parent.childBucket(layer, b), (error: unknown) => parent.layerFailed(error));
-    } else {
-      setChild(bucket, layer.id, child);
-      const below = runLayer(request, child, run);
-      if (below === null) return run;
-      if (run === null) {
-        run = new LayerRun(request, bucket, waiter);
-        below.waiter = run;
-      }
-      run.open++;
+  const layer = bucket.layer.children[c]!;
+  if (layer.reason.runsSerially || leaveGlobalObject(request, layer)) return run;
+  const child = createBucket(request, bucket, layer);
+  if (isPromiseLike(child)) {
+    const parent = (run ??= new LayerRun(request, bucket, waiter));
+    parent.open++;
+    (child as Promise<Bucket>).then((b) => parent.childBucket(layer, b), (error: unknown) => parent.layerFailed(error));
+  } else {
+    setChild(bucket, layer.id, child);
+    const below = runLayer(request, child, run);
+    if (below === null) return run;
+    if (run === null) {
+      run = new LayerRun(request, bucket, waiter);
+      below.waiter = run;
     }
+    run.open++;
   }
   return run;
 }
