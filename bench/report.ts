@@ -309,7 +309,7 @@ export function renderMemoryTable(memory: MemoryResult): string {
 
 /** ms/request at a fixed latency per round trip, and ÷ that latency: how many round trips deep a request is. */
 export function renderLatencyTable(latency: LatencyResult): string {
-  const head = ["Engine (todo view, 4 shards)", `ms/request at ${latency.latencyMs} ms per round trip, median (min–max)`, `÷ ${latency.latencyMs} ms: dependent round trips`, "store calls", "shard round trips"];
+  const head = ["Engine, view (4 shards)", `ms/request at ${latency.latencyMs} ms per round trip, median (min–max)`, `÷ ${latency.latencyMs} ms: dependent round trips`, "store calls", "shard round trips"];
   const lines = [`| ${head.join(" | ")} |`, `|---|${head.slice(1).map(() => "---:").join("|")}|`];
   for (const e of latency.engines) {
     lines.push(

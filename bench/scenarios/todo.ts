@@ -21,6 +21,8 @@ export interface TodoScenarioOptions {
   backend: "memory" | "mysql";
   /** Memory backend only: delay of every shard round trip, milliseconds. */
   latencyMs?: number;
+  /** The todo view (default), or each list's owner with the owner's list count (`ownerCountQuery`). */
+  view?: "todo" | "owners";
 }
 
 export const SHARDS = 4;
@@ -31,6 +33,14 @@ const MYSQL_HOST = `${MYSQL.host}:${MYSQL.port}`;
 export function todoQuery(lists: number, items: number): string {
   if (lists === 10 && items === 5) return todoViewQuery;
   return todoViewQuery.replace("todoLists(first: 10)", `todoLists(first: ${lists})`).replace("todoItems(first: 5)", `todoItems(first: ${items})`);
+}
+
+/**
+ * Three levels with a count at the third, as member → loans → book → loanCount: the user, their lists, each
+ * list's owner (loaded by the list's userId) with the owner's list count.
+ */
+export function ownerCountQuery(lists: number): string {
+  return `query OwnerCounts($id: ID!) { todoUser(id: $id) { name todoLists(first: ${lists}) { name owner { name todoListCount } } } }`;
 }
 
 /** Seeds a fresh store and returns the scenario plus how to close it (and drop what it created). */
@@ -59,7 +69,7 @@ export async function todoScenario(options: TodoScenarioOptions): Promise<{ scen
   try {
     await kvetch.migrate();
     const seed = await seedTodo(kvetch, { users: 1, listsPerUser: lists, itemsPerList: items });
-    const document = parse(todoQuery(lists, items));
+    const document = parse(options.view === "owners" ? ownerCountQuery(lists) : todoQuery(lists, items));
     const variableValues = { id: seed.userIds[0]! };
     const dataLoaderSchema = makeTodoDataLoaderSchema();
     const resolverSchema = makeTodoResolverSchema();

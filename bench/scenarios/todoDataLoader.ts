@@ -11,6 +11,8 @@ import { todoTypeDefs } from "../../examples/todo/schema.js";
 export interface TodoLoaders {
   objects: DataLoader<string, KvetchObject | null>;
   edgePages(edge: string, first: number | null, after: string | null): DataLoader<string, KvetchPage<KvetchEdge>>;
+  /** Edge counts per edge name (`countEdges`). */
+  edgeCounts(edge: string): DataLoader<string, number>;
 }
 
 export interface TodoDataLoaderContext {
@@ -21,7 +23,13 @@ export interface TodoDataLoaderContext {
 export function todoLoaders(kvetch: Kvetch): TodoLoaders {
   const objects = new DataLoader<string, KvetchObject | null>((ids) => kvetch.getObjects(ids));
   const pageLoaders = new Map<string, DataLoader<string, KvetchPage<KvetchEdge>>>();
+  const countLoaders = new Map<string, DataLoader<string, number>>();
   return {
+    edgeCounts(edge) {
+      let loader = countLoaders.get(edge);
+      if (loader === undefined) countLoaders.set(edge, (loader = new DataLoader<string, number>((fromIds) => kvetch.countEdges(edge, fromIds))));
+      return loader;
+    },
     objects,
     edgePages(edge, first, after) {
       const key = `${edge}\u0000${first}\u0000${after}`;
@@ -67,6 +75,7 @@ const resolvers: Record<string, Record<string, Resolver>> = {
     name: (user: KvetchObject) => user.data.name,
     username: (user: KvetchObject) => user.data.username,
     todoLists: (user: KvetchObject, { first, after }, { loaders }) => childrenOf(loaders, "user_to_list", "TodoList", user.id, first ?? null, after ?? null),
+    todoListCount: (user: KvetchObject, _args, { loaders }) => loaders.edgeCounts("user_to_list").load(user.id),
   },
   TodoList: {
     id: (list: KvetchObject) => list.id,

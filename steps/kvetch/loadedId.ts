@@ -1,6 +1,7 @@
 // LoadedIdStep: the id an object was loaded by, normalized as the store normalizes it — what `$obj.get("id")`
 // gives wherever the object exists. A Kvetch read keyed by an object's id reads this instead (LoadedById),
-// so it does not wait for the object: when the id is global both run in the same round trip. Never reads
+// so it does not wait for the object: both run in the same round trip — hoisted together when the id is
+// global, side by side in the object's layer when it is per entry (an object inside a list). Never reads
 // the store; one plain loop per batch.
 
 import { AccessStep, Step, registerStepClass, type ExecutionDetails, type OptimizeContext } from "../../src/index.js";

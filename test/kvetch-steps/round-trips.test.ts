@@ -235,6 +235,23 @@ test("a list whose owner is missing: its owner is null, the count read beside th
   assert.is(run.result.data.todoList.owner, null);
 });
 
+test("each list's owner's lists: the owner's list edges go out with the owner load, its lists' node load stays below the owner", async () => {
+  const query = `query ($id: ID!) { todoUser(id: $id) { todoLists(first: 10) { name owner { todoLists(first: 2) { name } } } } }`;
+  const { json } = explainPlan(todoSchema, parse(query));
+  // user ∥ list edges; lists; owners ∥ their list edges; the owners' lists.
+  assert.is(planDepth(json), 4);
+  const owner = json.steps.find((s) => s.class === "LoadObject" && s.layer !== 0)!;
+  const edges = json.steps.filter((s) => s.class === "LoadEdges" && s.layer === owner.layer);
+  assert.is(edges.length, 1);
+  assert.ok(edges[0]!.optimizations.includes("keyed by the id its object was loaded by"));
+  const { kvetch, seed, recording } = await recordedStore({ users: 1, listsPerUser: 3, itemsPerList: 1 });
+  const run = await planned(kvetch, query, { id: seed.userIds[0] });
+  assert.is(run.result.errors, undefined);
+  assert.is(run.calls, 6);
+  assert.is(Math.max(...recording.depths), 4, `depths ${recording.depths}`);
+  assert.equal(run.result, (await naive(kvetch, query, { id: seed.userIds[0] })).result);
+});
+
 /** The todo schema with each list's item count: a count keyed by the id of a node loaded behind a list. */
 const itemCountSchema = makeSchema({
   typeDefs: `${todoTypeDefs}\nextend type TodoList { itemCount: Int! }`,

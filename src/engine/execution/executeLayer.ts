@@ -8,6 +8,7 @@
 
 import type { Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
+import type { OperationPlan } from "../planning/operationPlan.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { batchValues, isGlobalIn, leaveGlobalObject, setChild, type Bucket, type RequestState } from "./bucket.js";
 import { createBucket } from "./createBucket.js";
@@ -72,24 +73,22 @@ function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null
 
 /** Opens child layer `c` of the bucket and runs it; returns `run`, made now when it was null and the child went asynchronous. */
 function openChild(request: RequestState, bucket: Bucket, c: number, run: LayerRun | null, waiter: LayerWaiter | null): LayerRun | null {
-  {
-    const layer = bucket.layer.children[c]!;
-    if (layer.reason.runsSerially || leaveGlobalObject(request, layer)) return run;
-    const child = createBucket(request, bucket, layer);
-    if (isPromiseLike(child)) {
-      const parent = (run ??= new LayerRun(request, bucket, waiter));
-      parent.open++;
-      (child as Promise<Bucket>).then((b) => parent.childBucket(layer, b), (error: unknown) => parent.layerFailed(error));
-    } else {
-      setChild(bucket, layer.id, child);
-      const below = runLayer(request, child, run);
-      if (below === null) return run;
-      if (run === null) {
-        run = new LayerRun(request, bucket, waiter);
-        below.waiter = run;
-      }
-      run.open++;
+  const layer = bucket.layer.children[c]!;
+  if (layer.reason.runsSerially || leaveGlobalObject(request, layer)) return run;
+  const child = createBucket(request, bucket, layer);
+  if (isPromiseLike(child)) {
+    const parent = (run ??= new LayerRun(request, bucket, waiter));
+    parent.open++;
+    (child as Promise<Bucket>).then((b) => parent.childBucket(layer, b), (error: unknown) => parent.layerFailed(error));
+  } else {
+    setChild(bucket, layer.id, child);
+    const below = runLayer(request, child, run);
+    if (below === null) return run;
+    if (run === null) {
+      run = new LayerRun(request, bucket, waiter);
+      below.waiter = run;
     }
+    run.open++;
   }
   return run;
 }
@@ -147,6 +146,22 @@ function makeSchedule(steps: readonly Step[]): Schedule {
     dependsOn,
     dependents: dependents.map((list) => (list.length === 0 ? null : Int32Array.from(list))),
   };
+}
+
+/** Plans known to have no unplanned branch left (it stays so), and the others by their count of branches planned when checked. */
+const finalPlans = new WeakSet<OperationPlan>();
+const openPlans = new WeakMap<OperationPlan, number>();
+
+/** Whether the plan has no unplanned branch left: checked again only when a branch was planned since. */
+function isFinal(plan: OperationPlan): boolean {
+  if (finalPlans.has(plan)) return true;
+  if (openPlans.get(plan) === plan.branchesPlanned) return false;
+  if (plan.hasUnplannedBranches()) {
+    openPlans.set(plan, plan.branchesPlanned);
+    return false;
+  }
+  finalPlans.add(plan);
+  return true;
 }
 
 /** A step's state in LayerRun.state: running (went asynchronous); 0 is idle or done; n > 0 waits for n steps. */
@@ -281,7 +296,7 @@ class LayerRun implements StepWaiter, LayerWaiter {
   startChildrenEarly(): void {
     const layer = this.bucket.layer;
     // Every asynchronous step is marked in `state` (running): a layer without it has no step open.
-    if (layer.children.length === 0 || this.state === null || this.request.plan.hasUnplannedBranches()) return;
+    if (layer.children.length === 0 || this.state === null || !isFinal(this.request.plan)) return;
     const schedule = this.scheduled();
     if (schedule.childNeeds === undefined) Object.assign(schedule, childNeeds(layer, layer.executableSteps));
     const needs = schedule.childNeeds!;
