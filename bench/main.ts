@@ -130,7 +130,7 @@ export async function runProcess(argv: readonly string[]): Promise<number> {
       console.error(`\n${tag} memory: ABORTED — ${run.failures.at(-1)}`);
     }
     try {
-      const table = await runNestedListsMemoryTable({ repeats: options.memoryRepeats, offset: options.processIndex, timedRequests: options.timing.maxTime < 0.5 ? 2 : 15 });
+      const table = await runNestedListsMemoryTable({ repeats: options.memoryRepeats, offset: options.processIndex, timedRounds: options.timing.maxTime < 0.5 ? 2 : 9 });
       run.tables = [table];
       console.log(`\n${tag} ${renderMeasuredTable(table)}`);
     } catch (error) {

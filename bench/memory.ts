@@ -168,16 +168,26 @@ export async function runMemoryScenario(options: { repeats: number; offset: numb
 
 export const NESTED_WIDTH = 250;
 
-/** Milliseconds per request of each engine: `requests` requests each, engines alternating; the median per engine. */
-async function timeEngines(engines: readonly Engine[], requests: number, offset: number): Promise<number[]> {
+/**
+ * CPU milliseconds per request of each engine (process.cpuUsage, every thread, GC included): `rounds` rounds of
+ * `perRound` requests per engine, engines alternating; the median of the rounds per engine. CPU time, not wall
+ * time: on a shared machine, time spent descheduled is not counted.
+ */
+async function cpuTimeEngines(engines: readonly Engine[], rounds: number, offset: number, perRound = 3): Promise<number[]> {
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const times = engines.map(() => [] as number[]);
-  for (let r = 0; r < requests; r++) {
+  for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < engines.length; k++) {
       const i = (k + offset) % engines.length;
-      const start = performance.now();
-      const result = engines[i]!.run();
-      if (isPromiseLike(result)) await result;
-      times[i]!.push(performance.now() - start);
+      const start = cpu();
+      for (let n = 0; n < perRound; n++) {
+        const result = engines[i]!.run();
+        if (isPromiseLike(result)) await result;
+      }
+      times[i]!.push((cpu() - start) / perRound);
     }
   }
   return times.map(median);
@@ -187,7 +197,7 @@ async function timeEngines(engines: readonly Engine[], requests: number, offset:
  * The 250 × 250 nested-list shape (the CPU table's `cpu-nested-lists-250`) in the memory processes: per engine
  * its milliseconds per request, extra heap, retained heap and GCs, and graphscale's ratios against graphql-jit.
  */
-export async function runNestedListsMemoryTable(options: { repeats: number; offset: number; timedRequests?: number; width?: number }): Promise<MeasuredTable> {
+export async function runNestedListsMemoryTable(options: { repeats: number; offset: number; timedRounds?: number; width?: number }): Promise<MeasuredTable> {
   const gc = gcOrThrow();
   const width = options.width ?? NESTED_WIDTH;
   const grafast = await loadGrafast();
@@ -196,7 +206,8 @@ export async function runNestedListsMemoryTable(options: { repeats: number; offs
   const document = parse(twoLevelListsSource);
   engines.splice(1, 0, { key: "graphscale-json", name: "graphscale (executeToJSON)", run: (): unknown => executeToJSON({ schema: schemas.planSchema, document }) });
   const jsonBytes = await checkEngines(engines, "memory, nested lists");
-  const ms = await timeEngines(engines, options.timedRequests ?? 15, options.offset);
+  const rounds = options.timedRounds ?? 9;
+  const ms = await cpuTimeEngines(engines, rounds, options.offset);
   const samples = await sampleEngines(engines, options.repeats, options.offset, gc);
   const jit = engines.findIndex((e) => e.key === "graphql-jit");
   const extraHeap = samples.map((s) => median(s.map((x) => x.extraHeap)) / 1e6);
@@ -205,11 +216,11 @@ export async function runNestedListsMemoryTable(options: { repeats: number; offs
     title: `Memory: nested lists ${width} × ${width}`,
     description:
       `The CPU table's \`${twoLevelListsSource}\` shape (${(width + width * width).toLocaleString("en-US")} objects, 2 fields each, JSON ${(jsonBytes / 1e6).toFixed(1)} MB) in the memory processes (\`node --expose-gc\`), after a checked warm-up request per engine: ` +
-      `ms/request is the median of ${options.timedRequests ?? 15} requests per engine (engines alternating, wall clock, so load on the machine shows; the CPU table times the same shape with benchmark.js); extra heap, retained and GCs are measured as in the 100,000-object table above, the median of ${options.repeats} requests per engine. ` +
+      `CPU ms/request is the process's CPU time (\`process.cpuUsage()\`, all threads, GC included) per request, the median of ${rounds} rounds of 3 requests per engine, engines alternating — on a loaded machine, unlike the CPU table's wall-clock timing of the same shape, time spent descheduled is not counted; extra heap, retained and GCs are measured as in the 100,000-object table above, the median of ${options.repeats} requests per engine. ` +
       "The ratios are graphql-jit's figure over this engine's: above 1× this engine is faster, or needs less heap.",
     rowHeading: "Engine",
     columns: [
-      { title: "ms/request", format: "ms" },
+      { title: "CPU ms/request", format: "ms" },
       { title: "graphql-jit ÷ this (time)", format: "ratio" },
       { title: "extra heap during execute (MB)", format: "ms" },
       { title: "graphql-jit ÷ this (extra heap)", format: "ratio" },

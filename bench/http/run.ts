@@ -76,7 +76,9 @@ interface ServerHandle {
 }
 
 function startServer(config: ServerConfig, command: readonly string[]): Promise<ServerHandle> {
-  const child = spawn(process.execPath, [...command, JSON.stringify(config)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // NODE_ENV=production, as a deployed server runs: graphql-js and Yoga leave their development checks out.
+  const env = { ...process.env, NODE_ENV: "production" };
+  const child = spawn(process.execPath, [...command, JSON.stringify(config)], { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const next = (type: ServerMessage["type"]): Promise<ServerMessage> =>
     new Promise((resolve, reject) => {
@@ -298,7 +300,7 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     id: "http",
     title: "The HTTP edge: graphql-http and GraphQL Yoga with each engine, driven by autocannon",
     description:
-      `Each server in an OS process of its own (node:http; graphql-http with the engine's execute, Yoga with \`useGraphscale\` for graphscale and an \`onExecute\` plugin for graphql-jit), POST /graphql with a JSON body, keep-alive connections from autocannon in the driving process. ` +
+      `Each server in an OS process of its own (NODE_ENV=production; node:http; graphql-http with the engine's execute, Yoga with \`useGraphscale\` for graphscale and an \`onExecute\` plugin for graphql-jit), POST /graphql with a JSON body, keep-alive connections from autocannon in the driving process. ` +
       `Shapes: the todo view (1 user → ${TODO_LISTS} lists → ${TODO_ITEMS} items; graphscale's plans, graphql-js with per-request DataLoaders, graphql-jit compiling the same DataLoader resolvers) on the memory backend (4 shards, in the server process) and on 4 MySQL shard databases + Redis (seeded once, shared by the servers, cache warm); the CPU table's small query (no store). ` +
       `graphql-http parses and validates through a per-query-text cache for every engine alike (Yoga caches both by default). ` +
       `Each round starts fresh server processes, checks each server's answer equal to graphql-js's in-process answer and to the other engines', warms each up for ${options.warmupSec} s, then runs autocannon for ${options.durationSec} s per engine and connection count, engines interleaved (the first engine rotates per round); ${options.rounds} rounds. ` +

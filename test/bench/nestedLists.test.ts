@@ -26,7 +26,7 @@ test("nested lists memory table: a row per engine (executeToJSON included), grap
   // What `node --expose-gc` gives the bench's memory processes.
   setFlagsFromString("--expose-gc");
   (globalThis as { gc?: unknown }).gc ??= runInNewContext("gc");
-  const table = await runNestedListsMemoryTable({ repeats: 1, offset: 1, timedRequests: 1, width: WIDTH });
+  const table = await runNestedListsMemoryTable({ repeats: 1, offset: 1, timedRounds: 1, width: WIDTH });
   assert.is(table.id, "memory-nested-lists");
   assert.equal(
     table.rows.map((r) => r.label),
