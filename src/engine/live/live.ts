@@ -267,7 +267,8 @@ class LiveQueryIterator implements LiveSubscriber {
     this.state = state;
     this.running = false;
     if (!this.closed) this.router.settle(this, state?.keys() ?? this.keptKeys);
-    const heard = this.heard;
+    // (read as set by the listeners while the run was in flight, not as narrowed above)
+    const heard = this.heard as LiveChange[] | null;
     this.heard = null;
     // Many changes heard during the run: each key's route is checked once against the union of their routes.
     if (heard !== null && heard.length > 1 && heard.every((change) => change !== null && change.routes !== undefined)) {
