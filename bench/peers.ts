@@ -2,7 +2,7 @@
 // (`compileQuery` once per document, then `query` per request) and Grafast (its own plan schema, `execute`).
 // Grafast is loaded here and only here, after the `Promise.withResolvers` polyfill it needs on Node 20.
 
-import { execute as graphqlExecute, parse, type DocumentNode, type GraphQLSchema } from "graphql";
+import { execute as graphqlExecute, parse, versionInfo, type DocumentNode, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery } from "graphql-jit";
 import { execute } from "../src/index.js";
 import type { Engine } from "./scenario.js";
@@ -59,19 +59,29 @@ export interface PeerShape {
 export function peerEngines(shape: PeerShape, grafast: GrafastModule): Engine[] {
   const document: DocumentNode = parse(shape.source);
   const resolverContext = shape.resolverContext ?? (() => ({}));
+  const { planSchema, resolverSchema, grafastSchema } = shape;
+  const grafastEngine: Engine = { key: "grafast", name: `Grafast ${PEER_VERSIONS.grafast}`, run: (): unknown => grafast.execute({ schema: grafastSchema, document, contextValue: {} }) };
+  const engines: Engine[] = [
+    { key: "graphscale", name: "graphscale (plans)", run: (): unknown => execute({ schema: planSchema, document }) },
+    { key: "graphql-js", name: "graphql-js (resolvers)", run: (): unknown => graphqlExecute({ schema: resolverSchema, document, contextValue: resolverContext() }) },
+  ];
+  // graphql-jit and Grafast support graphql 16 only (jit's compiler reads 16's type objects, Grafast calls 16's
+  // execution internals): on 17 they are left out.
+  if (!PEERS_RUN) return engines;
   const compiled = compileQuery(shape.resolverSchema, document);
   if (!isCompiledQuery(compiled)) {
     throw new Error(`graphql-jit could not compile ${shape.source.slice(0, 60)}: ${JSON.stringify(compiled.errors)}`);
   }
-  const { planSchema, resolverSchema, grafastSchema } = shape;
   return [
-    { key: "graphscale", name: "graphscale (plans)", run: (): unknown => execute({ schema: planSchema, document }) },
-    { key: "graphql-js", name: "graphql-js (resolvers)", run: (): unknown => graphqlExecute({ schema: resolverSchema, document, contextValue: resolverContext() }) },
+    ...engines,
     { key: "graphql-jit", name: `graphql-jit ${PEER_VERSIONS["graphql-jit"]}`, run: (): unknown => compiled.query(undefined, resolverContext(), {}) },
     // Grafast wants an object context (a WeakMap key); a fresh one per request, as a server gives it.
-    { key: "grafast", name: `Grafast ${PEER_VERSIONS.grafast}`, run: (): unknown => grafast.execute({ schema: grafastSchema, document, contextValue: {} }) },
+    grafastEngine,
   ];
 }
+
+/** Whether graphql-jit and Grafast run with the installed graphql-js: 16 only. */
+export const PEERS_RUN = versionInfo.major === 16;
 
 /** graphscale's comparisons on a CPU shape: against each peer. */
 export const peerComparisons = [

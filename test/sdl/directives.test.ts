@@ -3,7 +3,7 @@
 // errors naming type, field and directive.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { printSchema, type GraphQLSchema } from "graphql";
+import { printSchema, type GraphQLSchema, versionInfo } from "graphql";
 import { graphql } from "../../src/index.js";
 import { constant } from "../../steps/index.js";
 import { Kvetch, makeKvetchSchema, memoryBackend, newId } from "../../steps/kvetch/index.js";
@@ -84,7 +84,8 @@ test("generated mutations and reads: create with defaults, stored-id check (a ba
   assert.equal(byTag.data, { postsByTag: [{ title: "Hi", author: { posts: [{ title: "Hi" }] } }] });
   assert.is(byTag.calls, 5); // index entries, posts (fused), authors, post edges, posts (fused)
   const missing = await exec(`mutation { createPost(input: { tag: "y" }) { id } }`);
-  assert.match(missing.errors[0].message, /Field "CreatePostInput.title" of required type "String!" was not provided/);
+  // graphql-js's own message, worded by the installed major
+  assert.match(missing.errors[0].message, versionInfo.major === 16 ? /Field "CreatePostInput.title" of required type "String!" was not provided/ : /Expected value of type "CreatePostInput" to include required field "title"/);
   assert.is(missing.calls, 0);
   const nulled = await exec(`mutation ($id: ID!) { updatePost(id: $id, input: { title: null }) { id } }`, { id: postId });
   assert.is(nulled.errors[0].message, "updatePost: title cannot be null (Post.title is non-null).");
@@ -104,7 +105,7 @@ const MISUSE: Array<[string, string, RegExp]> = [
   ["@edgeCount of an undeclared edge", `type Query { a: A } type A @object(typeId: 1) { n: Int @edgeCount(edge: "nope") }`, /A\.n: @edgeCount names edge "nope", which no field declares \(with edgeId\); declared: none/],
   ["@object on a field", `type Query { a: A } type A { x: String @object(typeId: 1) }`, /A\.x: @object belongs on a type, not on a field/],
   ["two planning directives on one field", `type Query { a(id: ID!): A @readObject @queryIndex(index: "i") } type A @object(typeId: 1) { id: ID! }`, /Query\.a: @queryIndex cannot be combined with @readObject/],
-  ["a malformed directive", `type Query { a: A } type A @object(typeId: "one") { x: String }`, /^makeKvetchSchema: A: @object is malformed: Argument "typeId" has invalid value "one"\./],
+  ["a malformed directive", `type Query { a: A } type A @object(typeId: "one") { x: String }`, versionInfo.major === 16 ? /^makeKvetchSchema: A: @object is malformed: Argument "typeId" has invalid value "one"\./ : /^makeKvetchSchema: A: @object is malformed: Argument "@object\(typeId:\)" has invalid value: Int cannot represent non-integer value: "one"$/],
   ["a duplicate typeId", `type Query { a: A } type A @object(typeId: 1) { x: String } type B @object(typeId: 1) { x: String }`, /makeKvetchSchema: B: @object declares type "B" with typeId 1, which A \(@object at 1:28\) gives type "A"; ids are stored/],
 ];
 

@@ -2,6 +2,7 @@
 // never store null into a non-null attribute, and SDL that could only misbehave at run time (a nullable write
 // id, a default of the wrong type, an attribute holding ids of two types, colliding generated inputs, edges
 // and indexes over other types) is a schema-build error naming type, field and directive.
+import { versionInfo } from "graphql";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { graphql } from "../../src/index.js";
@@ -127,7 +128,8 @@ test("a custom scalar argument with an object default builds (graphql-js cannot 
     type Mutation { createDoc(meta: JSON = {a: 1}): Doc @createObject }
     type Doc @object(typeId: 1) { id: ID! meta: JSON }
   `);
-  assert.match(resolvedTypeDefs, "createDoc(meta: JSON = {a: 1}): Doc");
+  // graphql 17 prints the default from its literal, so the resolved SDL is its printed schema there
+  assert.match(resolvedTypeDefs, versionInfo.major === 16 ? "createDoc(meta: JSON = {a: 1}): Doc" : "createDoc(meta: JSON = { a: 1 }): Doc");
   const created = await exec(`mutation { createDoc { id meta } }`);
   assert.equal(created.data.createDoc.meta, { a: 1 });
 });
