@@ -39,14 +39,9 @@ export class ResolverStep extends Step<unknown> {
     this.addDependency($source);
   }
 
-  /**
-   * spec: InlineDefaultResolver — a field of leaves (or lists of them) with no `resolve` of its own is graphql-js's default
-   * resolver: a read of the property named after the field. Read by nothing but its leaf position, it is not
-   * executed; the output reads it (`readResolverInline`, which keeps the default resolver's semantics).
-   */
+  /** The property read the output does instead of this step, when it is graphql-js's default resolver (InlineDefaultResolver). */
   override inlineRead(): ReadonlyArray<string | number> | null {
-    if (this.resolve !== null || this.field.atListItem || !isLeafType(getNamedType(this.fieldDef.type))) return null;
-    return [this.field.fieldName];
+    return inlineDefaultResolver(this);
   }
 
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
@@ -115,6 +110,17 @@ export class ResolverStep extends Step<unknown> {
   override toStringMeta(): string {
     return `${this.field.parentType.name}.${this.field.fieldName}`;
   }
+}
+
+/**
+ * spec: InlineDefaultResolver — a field of leaves (or lists of them) with no `resolve` of its own is
+ * graphql-js's default resolver: a read of the property named after the field. Read by nothing but its leaf
+ * position, its step is not executed; the output reads it (`readResolverInline`, which keeps the default
+ * resolver's semantics).
+ */
+function inlineDefaultResolver(step: ResolverStep): ReadonlyArray<string | number> | null {
+  if (step.resolve !== null || step.field.atListItem || !isLeafType(getNamedType(step.fieldDef.type))) return null;
+  return [step.field.fieldName];
 }
 
 /** A call made while reading a Resolver step inline, kept per bucket and entry: each output pass reads the same value. */
