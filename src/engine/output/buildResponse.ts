@@ -58,9 +58,21 @@ export function buildResponse(request: RequestState, rootBucket: Bucket, entry =
   return completeInterpretively(request, rootBucket, entry);
 }
 
-function completeInterpretively(request: RequestState, rootBucket: Bucket, entry: number): PromiseOrValue<ResponseData> {
-  const ctx = newOutputContext(request, request.promisedEntries === true);
+function completeInterpretively(request: RequestState, rootBucket: Bucket, entry: number, settled = false): PromiseOrValue<ResponseData> {
+  const awaitPromised = settled || request.promisedEntries === true;
+  const ctx = newOutputContext(request, awaitPromised);
   const response = completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, entry, undefined));
+  // A resolver read inline was called and gave promises: once they settle (as its step would have awaited
+  // them), complete again, awaiting them (this pass's result is dropped; its calls are kept).
+  if (!settled && (ctx.inlineCalls !== null || (awaitPromised && isPromiseLike(response)))) {
+    // Calls are made as positions are reached, some of them after promises: the pass is done first.
+    const again = (): PromiseOrValue<ResponseData> => {
+      const calls = ctx.inlineCalls;
+      if (calls === null) return response;
+      return Promise.all(calls.map((p) => Promise.resolve(p).catch(() => undefined))).then(() => completeInterpretively(request, rootBucket, entry, true));
+    };
+    return isPromiseLike(response) ? Promise.resolve(response).then(again) : again();
+  }
   if (!ctx.promisedRead) return response;
   // A property read inline gave a promise: complete again, awaiting it (this pass's result is dropped).
   const awaiting = newOutputContext(request, true);

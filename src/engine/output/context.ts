@@ -49,12 +49,17 @@ export interface OutputContext {
    * response is then completed again, awaiting it, as the read's step would have had it awaited.
    */
   promisedRead: boolean;
+  /**
+   * The promises that calls made while reading Resolver steps inline gave in this pass (ReadResolverInline):
+   * the response is completed again once they have settled, as the step would have had them settled.
+   */
+  inlineCalls: Array<PromiseLike<unknown>> | null;
   /** Items of lists of leaves completed so far: with the request's entries, held to maxResponseEntries. */
   leafEntries: number;
 }
 
 export function newOutputContext(request: RequestState, awaitPromised: boolean): OutputContext {
-  return { request, errors: new CollectedErrors(), awaitPromised, stack: [], promisedRead: false, leafEntries: 0 };
+  return { request, errors: new CollectedErrors(), awaitPromised, stack: [], promisedRead: false, inlineCalls: null, leafEntries: 0 };
 }
 
 export function addPath(prev: Path | undefined, key: string | number, typename: string | undefined): Path {
@@ -84,7 +89,7 @@ export function outputValueAt(ctx: OutputContext, step: Step, bucket: Bucket, en
   let v = valueAt(ctx.request, bucket, step.dependencies[0]!, entry);
   if (v instanceof FlaggedValue) return v;
   try {
-    if (step instanceof ResolverStep) v = readResolverInline(step, ctx.request, v, bucket, entry, () => entryPaths(bucket)[entry]);
+    if (step instanceof ResolverStep) v = readResolverInline(step, ctx.request, v, bucket, entry, () => entryPaths(bucket)[entry], (p) => (ctx.inlineCalls ??= []).push(p));
     else for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
   } catch (error) {
     return fail(error);

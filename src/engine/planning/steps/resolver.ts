@@ -7,7 +7,7 @@ import { Step, type ExecutionDetails, type RequestInfo } from "../../step.js";
 import { fail, ListIterationError } from "../../flags.js";
 import { isIterableObject, isPromiseLike } from "../../promiseOrValue.js";
 import { buildResolveInfo, type EngineRequest, type FieldContext, type Path, type ResolverExecutionDetails } from "../resolveInfo.js";
-import { recordPromisedItems, recordItemSettlement } from "../../promisedItems.js";
+import { isItemSettlement, recordPromisedItems, recordItemSettlement } from "../../promisedItems.js";
 import { registerStepClass } from "../../stepRegistry.js";
 import { argumentsForCall, argumentsModeOf, sharedArguments, type ArgumentsMode } from "./resolverArguments.js";
 import { compileResolverCalls, type ResolverCalls } from "./resolverCalls.js";
@@ -40,14 +40,9 @@ export class ResolverStep extends Step<unknown> {
     this.addDependency($source);
   }
 
-  /**
-   * spec: InlineDefaultResolver — a leaf field (no list) with no `resolve` of its own is graphql-js's default
-   * resolver: a read of the property named after the field. Read by nothing but its leaf position, it is not
-   * executed; the output reads it (`readResolverInline`, which keeps the default resolver's semantics).
-   */
+  /** The property read the output does instead of this step, when it is graphql-js's default resolver (InlineDefaultResolver). */
   override inlineRead(): ReadonlyArray<string | number> | null {
-    if (this.resolve !== null || this.listDepth !== 0 || this.field.atListItem || !isLeafType(getNamedType(this.fieldDef.type))) return null;
-    return [this.field.fieldName];
+    return inlineDefaultResolver(this);
   }
 
   execute(details: ExecutionDetails): ReadonlyArray<unknown> {
@@ -118,6 +113,17 @@ export class ResolverStep extends Step<unknown> {
   }
 }
 
+/**
+ * spec: InlineDefaultResolver — a field of leaves (or lists of them) with no `resolve` of its own is
+ * graphql-js's default resolver: a read of the property named after the field. Read by nothing but its leaf
+ * position, its step is not executed; the output reads it (`readResolverInline`, which keeps the default
+ * resolver's semantics).
+ */
+function inlineDefaultResolver(step: ResolverStep): ReadonlyArray<string | number> | null {
+  if (step.resolve !== null || step.field.atListItem || !isLeafType(getNamedType(step.fieldDef.type))) return null;
+  return [step.field.fieldName];
+}
+
 /** A call made while reading a Resolver step inline, kept per bucket and entry: each output pass reads the same value. */
 const INLINE_CALLS: unique symbol = Symbol("inline resolver calls");
 
@@ -127,13 +133,32 @@ const INLINE_CALLS: unique symbol = Symbol("inline resolver calls");
  * property (a sync `Error` fails the position); otherwise — a primitive source, a property that is a
  * function (a method), a request's `fieldResolver` — the step's own loop for that one entry, called once
  * per bucket entry however many times the output reads it. `key` is the entry's bucket, `pathOf` gives
- * the entry's path (EntryPaths). A getter's throw is the caller's to catch.
+ * the entry's path (EntryPaths); `called` is told of a promise read or given by such a call, which the
+ * output lets settle and then completes the response again (BuildResponse). A getter's throw is the caller's to catch.
  */
-export function readResolverInline(step: ResolverStep, request: RequestInfo, source: unknown, key: object, entry: number, pathOf: () => Path | undefined): unknown {
+export function readResolverInline(
+  step: ResolverStep,
+  request: RequestInfo,
+  source: unknown,
+  key: object,
+  entry: number,
+  pathOf: () => Path | undefined,
+  called: (promise: PromiseLike<unknown>) => void,
+): unknown {
   if (source == null) return source;
   if (typeof source === "object" && (request as EngineRequest).fieldResolver === null) {
     const property = (source as Record<string, unknown>)[step.field.fieldName];
-    if (typeof property !== "function") return property instanceof Error ? fail(property) : property;
+    if (typeof property !== "function") {
+      if (typeof property !== "object" || property === null) return property;
+      if (property instanceof Error) return fail(property);
+      if (step.listDepth === 0) {
+        if (isPromiseLike(property)) called(property);
+        return property;
+      }
+      // A list of leaves: an array of primitives is what SettleListItems leaves as it is; anything else
+      // (a promise, another iterable, an item that is an object or a promise) is settled by the step's loop.
+      if (step.listDepth === 1 && Array.isArray(property) && primitiveItems(property)) return property;
+    }
   }
   const holder = step as unknown as { [INLINE_CALLS]?: WeakMap<object, Map<number, unknown>> };
   const calls = (holder[INLINE_CALLS] ??= new WeakMap());
@@ -143,7 +168,22 @@ export function readResolverInline(step: ResolverStep, request: RequestInfo, sou
   const details = { count: 1, values: [[source]], request, entryPaths: () => [pathOf()] } as unknown as ExecutionDetails;
   const value = step.runOwnLoop(details)[0];
   ofBucket.set(entry, value);
+  if (isPromiseLike(value)) {
+    called(value);
+    // A list whose items only were promises was no promise to graphql-js: once settled, the list itself is
+    // the value (as the executor stores it), not a promise to complete.
+    if (isItemSettlement(value)) value.then((list) => void ofBucket.set(entry, list), (error: unknown) => void ofBucket.set(entry, fail(error)));
+  }
   return value;
+}
+
+/** Whether every item of a list is null or a primitive (nothing SettleListItems would await or copy). */
+function primitiveItems(list: readonly unknown[]): boolean {
+  for (let k = 0; k < list.length; k++) {
+    const item = list[k];
+    if (item !== null && (typeof item === "object" || typeof item === "function")) return false;
+  }
+  return true;
 }
 
 /** What a Resolver step derives from its field once (kept beside the step, not in it: plans export steps' own fields). */
