@@ -320,6 +320,7 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     notes: [
       "The driver and the servers share the machine's cores (and the machine is shared with other work): requests/s is what one server process gets beside its load generator, the ratios within one server library and one round are the comparison.",
       "CPU ms/request is the server's own CPU time, much less sensitive to how the cores were shared than requests/s; it is the engine plus the server library plus JSON. Its ratio (this engine's CPU ms/request ÷ graphscale's) is how many more requests graphscale serves per CPU second.",
+      "Where a server's CPU goes (`npx tsx bench/http/profile.ts --library=… --engine=… --shape=…`): behind graphql-http, most of it is Node's HTTP parsing and socket writes and graphql-http itself, the engine a few percent on the small query, so engines within a few percent of each other per request there; on the todo view, Kvetch, the MySQL and Redis clients and GC are shared by every engine, and graphql-js's execution and its garbage are what graphscale saves. Behind Yoga, Yoga's fetch layer (@whatwg-node), Node streams and GC take most of each request, and the engines' differences shrink accordingly.",
     ],
     date: new Date().toISOString(),
     processes: options.rounds,
