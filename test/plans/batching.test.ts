@@ -3,7 +3,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parse, type ExecutionResult } from "graphql";
+import { parse, versionInfo, type ExecutionResult } from "graphql";
 import { createBatchedExecute, execute, makeSchema, type ExecutionDetails } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { constant, loadMany, loadOne } from "../../steps/index.js";
@@ -231,7 +231,9 @@ test("requests start as they arrive: one that shares no call, fails validation o
   // Its plan is built and its variables coerced on arrival: the error is there before the window ends.
   const invalid = batchedExecute({ schema, document: vQuery, variableValues: {} });
   assert.is(await settledBeforeWindow(invalid), "settled");
-  assert.is((await invalid).errors?.[0]?.message, 'Variable "$id" of required type "ID!" was not provided.');
+  // graphql-js's own message, as the installed major words it
+  const required = versionInfo.major === 16 ? 'Variable "$id" of required type "ID!" was not provided.' : 'Variable "$id" has invalid value: Expected a value of non-null type "ID!" to be provided.';
+  assert.is((await invalid).errors?.[0]?.message, required);
   assert.is(await settledBeforeWindow(batchedExecute({ schema, document: parse(`{ now }`) })), "settled");
   assert.is(await settledBeforeWindow(batchedExecute({ schema, document: vQuery, variableValues: { id: "x" }, crossRequest: false })), "settled");
   // The joining requests started too, but their call waits for the window, and is one call for both.

@@ -6,7 +6,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { GraphQLError, parse } from "graphql";
+import { GraphQLError, parse, versionInfo } from "graphql";
 import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema } from "../../src/index.js";
 import { constant } from "../../steps/index.js";
 import type { Step } from "../../src/index.js";
@@ -53,7 +53,10 @@ test("exportPlan: variables given are still coerced, and their errors thrown as 
   const source = "query Echo($text: String!) { echo(text: $text) }";
   assert.throws(
     () => exportPlan(schemaOf(), parse(source), undefined, {}),
-    (error: unknown) => error instanceof GraphQLError && error.message === 'Variable "$text" of required type "String!" was not provided.',
+    // graphql-js's own message, as the installed major words it
+    (error: unknown) =>
+      error instanceof GraphQLError &&
+      error.message === (versionInfo.major === 16 ? 'Variable "$text" of required type "String!" was not provided.' : 'Variable "$text" has invalid value: Expected a value of non-null type "String!" to be provided.'),
   );
 });
 

@@ -4,7 +4,7 @@
 
 import type { Socket } from "node:net";
 import { test } from "uvu";
-import { buildSchema } from "graphql";
+import { buildSchema, versionInfo } from "graphql";
 import * as assert from "uvu/assert";
 import { createServer, type RunningServer } from "../../examples/server/server.js";
 import { createKvetchTodoStore } from "../../examples/server/kvetchTodo.js";
@@ -67,7 +67,10 @@ test("a document a validation rule throws on (graphql() rejects, as graphql-js d
   try {
     const { status, body } = await post({ query: `subscription ($b: Boolean!) { s @include(if: $b) }` }, own.url);
     assert.is(status, 400);
-    assert.match(body.errors[0].message, 'was provided the variable "$b" which was not provided a runtime value');
+    // 16's SingleFieldSubscriptionsRule throws collecting the fields (no runtime value for $b); 17's reports a
+    // validation error for the directive instead. Either way a 400 with graphql-js's own message.
+    const expected = versionInfo.major === 16 ? 'was provided the variable "$b" which was not provided a runtime value' : "must not use `@skip` or `@include` directives in the top level selection";
+    assert.match(body.errors[0].message, expected);
   } finally {
     await own.close();
   }

@@ -218,6 +218,19 @@ export const READS_THE_REST_OF_A_FAILED_LIST = V17;
 /** The leaf type method graphql-js's errors name for output coercion: 17 renamed `serialize` `coerceOutputValue`. */
 export const OUTPUT_COERCION_NAME = V17 ? "coerceOutputValue" : "serialize";
 
+/**
+ * spec: SetScalarFunction — gives a built scalar its own `serialize`/`parseValue`/`parseLiteral` (makeSchema's
+ * resolvers). 17's constructor copies `serialize` into `coerceOutputValue` and `parseValue` into
+ * `coerceInputValue`, which its execution and coercion call: on 17 the copy is set as well, else the scalar's
+ * function would never run. 17 calls `parseLiteral` itself when there is no `coerceInputLiteral`.
+ */
+export function setScalarFunction(scalar: object, name: "serialize" | "parseValue" | "parseLiteral", fn: unknown): void {
+  const target = scalar as Record<string, unknown>;
+  target[name] = fn;
+  if (V17 && name === "serialize") target.coerceOutputValue = fn;
+  if (V17 && name === "parseValue") target.coerceInputValue = fn;
+}
+
 /** graphql-js's getArgumentValues for a field (or directive) node, with the engine's variables. */
 export function argumentValues(def: GraphQLField<unknown, unknown> | GraphQLDirective, node: FieldNode | DirectiveNode, variables: VariableMap): { [name: string]: unknown } {
   return (getArgumentValues as (...args: unknown[]) => { [name: string]: unknown })(def, node, variableValuesFor(variables));
