@@ -1,5 +1,6 @@
 // Loading a user's module for the `graphscale` commands (a schema, a config): .js/.mjs/.cjs as they are, and
-// .ts/.mts/.cts through the tsx the user's project installed (graphscale never bundles or requires tsx). Never
+// .ts/.mts/.cts through Node's own type stripping where Node has it, else (or where it cannot) through the tsx the
+// user's project installed (graphscale never bundles or requires tsx). Never
 // swallows a failure: it comes back saying which file, where its syntax error is, and what to install.
 
 import { createRequire } from "node:module";
@@ -52,10 +53,33 @@ export class ModuleLoadError extends Error {}
  * path as the user wrote it, which a syntax error's location is given in.
  */
 export async function importUserModule(file: string, shown: string): Promise<Record<string, unknown>> {
-  if (TYPESCRIPT_MODULE.test(file) && !(await registerTsx(file))) throw new ModuleLoadError(NO_TSX);
+  const href = pathToFileURL(file).href;
+  let again = "";
+  if (TYPESCRIPT_MODULE.test(file)) {
+    if (nativeTypeScript()) {
+      try {
+        return (await import(href)) as Record<string, unknown>;
+      } catch (error) {
+        // What Node's type stripping cannot load (enums, `./x.js` naming a .ts file, CommonJS globals) goes to
+        // tsx, as a new instance of the module (the failed one stays failed in the module map).
+        if (!(await registerTsx(file))) throw new ModuleLoadError(loadFailure(shown, error, file), { cause: error });
+        again = "?tsx";
+      }
+    } else if (!(await registerTsx(file))) throw new ModuleLoadError(NO_TSX);
+  }
   try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return (await import(href + again)) as Record<string, unknown>;
   } catch (error) {
     throw new ModuleLoadError(loadFailure(shown, error, file), { cause: error });
   }
+}
+
+/**
+ * Node's own type stripping (Node 22.18+, 24) loads a TypeScript module first, as an ES module with the one
+ * graphql the command itself uses. tsx reads a .ts file outside a `"type": "module"` package as CommonJS, and its
+ * require hook then loads graphql 17's ES entry a second time, as a copy whose types the command does not know.
+ */
+function nativeTypeScript(): boolean {
+  const typescript = (process.features as { typescript?: unknown }).typescript;
+  return typescript !== undefined && typescript !== false;
 }

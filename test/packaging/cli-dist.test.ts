@@ -99,6 +99,15 @@ if (!built && process.env.CI !== "true") {
     });
   }
 
+  // An ES module (.mts) so that tsx reads it as one: a .ts it reads as CommonJS gets a second graphql 17 (spec/graphql-versions.md).
+  test("dist bin: a .mts schema only tsx can load (an enum: Node's type stripping refuses it) loads through tsx", () => {
+    const file = join(dir, "todo-schema-enum.mts");
+    writeFileSync(file, `${moduleText(true)}export enum Kind { Todo = "todo" }\n`);
+    const print = run(["schema", "print", file]);
+    assert.is(print.code, 0, print.err);
+    assert.match(print.out, "# edge user_to_list (edgeId 1): User -> TodoList, derived from TodoList.userId");
+  });
+
   test("dist bin: a schema that is neither SDL nor a module is refused before anything opens", () => {
     const result = run(["kvetch", "repair", "--config", join(dir, "memory.config.mjs")], { GRAPHSCALE_SCHEMA: "schema.txt" });
     assert.is(result.code, 2);
