@@ -84,7 +84,9 @@ test("memory: an object whose read fails is not deleted (its rules could not be 
 
 test("memory: a cascade batches per level: deleting a shelf of 40 or of 400 books (2 loans and 1 review each) costs the same shard round trips", async () => {
   // 40 books, not fewer: with a dozen, one of the 4 shards holds none of some level often enough (~13%) to save it a
-  // round trip; at 40 the chance is 1 in 20,000.
+  // round trip; at 40 the chance is 1 in 20,000. The member and the shelf get random ids in each store, so they share
+  // a shard in one and not in the other about a quarter of the time: one round trip either way. A delete per object
+  // would cost hundreds more at 400 books.
   const roundTrips: number[] = [];
   for (const books of [40, 400]) {
     const kvetch = new Kvetch({ schema: libraryKvetchSchema, backend: memoryBackend({ shards: 4 }) });
@@ -94,7 +96,7 @@ test("memory: a cascade batches per level: deleting a shelf of 40 or of 400 book
     roundTrips.push(kvetch.counters.shardQueries.reduce((a, b) => a + b, 0));
     assert.equal(await kvetch.getObjects(lib.loans).then((loans) => loans.filter((l) => l !== null)), []);
   }
-  assert.is(roundTrips[1], roundTrips[0], `round trips ${roundTrips.join(" vs ")}`);
+  assert.ok(Math.abs(roundTrips[1]! - roundTrips[0]!) <= 1, `round trips ${roundTrips.join(" vs ")}`);
 });
 
 test("memory: maxCascade must be a non-negative integer", async () => {
