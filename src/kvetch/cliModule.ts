@@ -62,7 +62,7 @@ export async function importUserModule(file: string, shown: string): Promise<Rec
       } catch (error) {
         // What Node's type stripping cannot load (enums, `./x.js` naming a .ts file, CommonJS globals) goes to
         // tsx, as a new instance of the module (the failed one stays failed in the module map).
-        if (!(await registerTsx(file))) throw new ModuleLoadError(loadFailure(shown, error, file), { cause: error });
+        if (!(await registerTsx(file))) throw new ModuleLoadError(strippingFailed(error), { cause: error });
         again = "?tsx";
       }
     } else if (!(await registerTsx(file))) throw new ModuleLoadError(NO_TSX);
@@ -72,6 +72,12 @@ export async function importUserModule(file: string, shown: string): Promise<Rec
   } catch (error) {
     throw new ModuleLoadError(loadFailure(shown, error, file), { cause: error });
   }
+}
+
+/** Why Node's type stripping could not load a module, when no tsx is there to try instead. */
+function strippingFailed(error: unknown): string {
+  const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+  return `it is TypeScript that Node's type stripping cannot load (${reason}), and tsx is not installed: run \`npm i -D tsx\` in your project, or pass the compiled .js file`;
 }
 
 /**

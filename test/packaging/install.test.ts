@@ -122,7 +122,7 @@ if (unreachable && process.env.CI !== "true") {
     assert.equal(JSON.parse(ran.stdout), { result: { data: { answer: 42 } }, text: "hi" });
   });
 
-  test("new app: the installed bin prints its version, reads a .graphql schema, and says to install tsx for a .ts one", () => {
+  test("new app: the installed bin prints its version, reads a .graphql schema, and says to install tsx for a .ts one it cannot load", () => {
     const bin = join(app, "node_modules/.bin/graphscale");
     const version = spawnSync(bin, ["--version"], { cwd: app, encoding: "utf8" });
     assert.is(version.status, 0, version.stderr);
@@ -134,7 +134,16 @@ if (unreachable && process.env.CI !== "true") {
     writeFileSync(join(app, "schema.ts"), "export const schema: unknown = null;\n");
     const ts = spawnSync(bin, ["typegen", "schema.ts"], { cwd: app, encoding: "utf8" });
     assert.is(ts.status, 1);
-    assert.is(ts.stderr, "graphscale: cannot load schema.ts: it is TypeScript, which graphscale loads through your project's tsx, and tsx is not installed: run `npm i -D tsx` in your project, or pass the compiled .js file\n");
+    // The bin runs on this run's node: one with type stripping (Node 24) loads the module itself, with no tsx.
+    const stripping = Boolean((process.features as { typescript?: unknown }).typescript);
+    if (stripping) assert.not.match(ts.stderr, "tsx", ts.stderr);
+    else assert.is(ts.stderr, "graphscale: cannot load schema.ts: it is TypeScript, which graphscale loads through your project's tsx, and tsx is not installed: run `npm i -D tsx` in your project, or pass the compiled .js file\n");
+    // An enum is beyond type stripping: without tsx, either node says to install it.
+    writeFileSync(join(app, "kinds.ts"), "export enum Kind { A = 'a' }\nexport const schema: unknown = null;\n");
+    const kinds = spawnSync(bin, ["typegen", "kinds.ts"], { cwd: app, encoding: "utf8" });
+    assert.is(kinds.status, 1);
+    assert.match(kinds.stderr, "and tsx is not installed: run `npm i -D tsx` in your project");
+    if (stripping) assert.match(kinds.stderr, "Node's type stripping cannot load it");
   });
 
   if (process.env.GRAPHSCALE_GIT_INSTALL === "1") {
