@@ -7,11 +7,14 @@ import * as assert from "uvu/assert";
 import { fileURLToPath } from "node:url";
 import { ENGINES, LIBRARIES } from "../../bench/http/app.js";
 import { httpTable, runHttpBench, type HttpRun } from "../../bench/http/run.js";
+import { PEERS_RUN } from "../../bench/peers.js";
 
 const server = fileURLToPath(new URL("../../bench/http/server.ts", import.meta.url));
 const REQUESTS = 200;
 
-test("http bench, quick: every engine behind graphql-http and Yoga answers every request 200 with the same body", async () => {
+// Every engine includes graphql-jit, which runs on graphql 16 only (spec/graphql-versions.md).
+if (!PEERS_RUN) console.log("http bench, quick: left out on graphql 17, where graphql-jit does not run");
+if (PEERS_RUN) test("http bench, quick: every engine behind graphql-http and Yoga answers every request 200 with the same body", async () => {
   const lines: string[] = [];
   const runs: HttpRun[] = await runHttpBench({
     shapes: ["todo-memory", "small"],

@@ -10,7 +10,7 @@ import { jitSchemaScenario, type JitSchemaKind } from "../../bench/scenarios/jit
 
 // graphql-jit 0.8 compiles against graphql 16 only (on 17 its variables' types are not input types to it).
 const jitRuns = versionInfo.major === 16;
-if (!jitRuns) console.log(`Skipped: graphql-jit does not run on graphql ${versionInfo.major}`);
+if (!jitRuns) console.log(`SKIPPED test/bench/jitSchemas.test.ts: graphql-jit does not run on graphql ${versionInfo.major}`);
 
 for (const kind of jitRuns ? (["fewResolvers", "manyResolvers", "nestedArrays"] as JitSchemaKind[]) : []) {
   test(`bench jit-${kind}: graphscale (resolver emulation), graphql-js and graphql-jit agree`, async () => {

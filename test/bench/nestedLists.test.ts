@@ -9,10 +9,14 @@ import { runInNewContext } from "node:vm";
 import { checkScenario } from "../../bench/scenario.js";
 import { twoLevelListsScenario } from "../../bench/scenarios/cpu.js";
 import { runNestedListsMemoryTable } from "../../bench/memory.js";
+import { PEERS_RUN } from "../../bench/peers.js";
+
+// The comparison is with graphql-jit and Grafast, which run on graphql 16 only (spec/graphql-versions.md).
+if (!PEERS_RUN) console.log("SKIPPED test/bench/nestedLists.test.ts: the nested-lists comparison runs graphql-jit and Grafast, which run on graphql 16 only");
 
 const WIDTH = 12;
 
-test("nested lists W × W: graphscale, graphql-js, graphql-jit and Grafast answer the same W × W shops", async () => {
+if (PEERS_RUN) test("nested lists W × W: graphscale, graphql-js, graphql-jit and Grafast answer the same W × W shops", async () => {
   const scenario = await twoLevelListsScenario(WIDTH);
   assert.equal(scenario.engines.map((e) => e.key), ["graphscale", "graphql-js", "graphql-jit", "grafast"]);
   await checkScenario(scenario);
@@ -22,7 +26,7 @@ test("nested lists W × W: graphscale, graphql-js, graphql-jit and Grafast answe
   assert.equal(result.data.regions[3]!.shops[5], { id: "r3s5", name: "Shop 3.5" });
 });
 
-test("nested lists memory table: a row per engine (executeToJSON included), graphql-jit's ratios 1×, heap measured", async () => {
+if (PEERS_RUN) test("nested lists memory table: a row per engine (executeToJSON included), graphql-jit's ratios 1×, heap measured", async () => {
   // What `node --expose-gc` gives the bench's memory processes.
   setFlagsFromString("--expose-gc");
   (globalThis as { gc?: unknown }).gc ??= runInNewContext("gc");
