@@ -18,6 +18,7 @@ import {
 } from "graphql";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions } from "../planning/planResolver.js";
 import { schemaFunctions } from "../stepRegistry.js";
+import { defaultValueOf, hasDefaultValue } from "../planning/graphqlAdapter.js";
 
 const fingerprints = new WeakMap<GraphQLSchema, string>();
 
@@ -105,7 +106,8 @@ function argsText(args: readonly GraphQLArgument[]): string {
 }
 
 function inputText(input: GraphQLArgument | GraphQLInputField): string {
-  const value = input.defaultValue === undefined ? "" : "=" + defaultText(input.defaultValue);
+  // 16's `defaultValue`, 17's `default` (graphqlAdapter): the coerced default either way.
+  const value = hasDefaultValue(input) ? "=" + defaultText(defaultValueOf(input)) : "";
   return input.name + ":" + typeText(input.type) + value + deprecationText(input.deprecationReason);
 }
 
