@@ -82,6 +82,8 @@ function locate(frame: ProfileNode["callFrame"]): { where: string; file: string 
     }
   }
   if (file.startsWith(repoRoot)) file = relative(repoRoot, file);
+  // A source from another checkout of the project (a bundle cache shared between checkouts): from its top folder on.
+  else if (file.startsWith("/") && !file.includes("node_modules/")) file = /\/((?:src|steps|bench|examples)\/.*)$/.exec(file)?.[1] ?? file;
   if (file.includes("node_modules/")) file = file.slice(file.lastIndexOf("node_modules/"));
   return { where: `${name} (${file.replace(/^node_modules\//, "")}:${line})`, file };
 }
