@@ -10,6 +10,7 @@
 // writes its table. Never edits src.
 
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -68,7 +69,9 @@ async function benchCommand(source: boolean, name = "main", entry = join(benchDi
   if (source) return { env: "source", prefix: ["--import", "tsx", entry] };
   const { build } = await import("tsup");
   // Under node_modules/ so the bundle resolves graphql, graphql-jit, grafast, dataloader and benchmark from the project's node_modules.
-  const outDir = join(repoRoot, "node_modules", ".cache", "graphscale-bench");
+  // One folder per checkout, so that two checkouts sharing node_modules never run each other's bundle.
+  const checkout = createHash("sha256").update(repoRoot).digest("hex").slice(0, 8);
+  const outDir = join(repoRoot, "node_modules", ".cache", `graphscale-bench-${checkout}`);
   await build({
     entry: { [name]: entry },
     format: ["esm"],
