@@ -5,6 +5,7 @@
 import { cpus, loadavg, platform, release } from "node:os";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { barChart } from "./svgChart.js";
 import type { StoreCounts } from "./scenario.js";
 import type { ProfileSummary } from "./profile.js";
@@ -396,8 +397,23 @@ export function headerRun(resultsDir: string, run: ReportRun, timedScenarios: bo
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ReportRun) : run;
 }
 
+const benchDir = fileURLToPath(new URL(".", import.meta.url));
+
+/**
+ * The hand-written text of the bench report: bench/notes/<section id>.md, each put right after the section
+ * of that id (a measured table's id, "memory" or "latency-depth"), or — for a section measured by a bench of
+ * its own, whose note carries its own heading — at that id's place in MEASURED_TABLE_IDS, then any other
+ * note at the end. So a regenerated RESULTS.md keeps what was written beside the numbers.
+ */
+export function readNotes(dir: string): Map<string, string> {
+  const notes = new Map<string, string>();
+  if (!existsSync(dir)) return notes;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".md")).sort()) notes.set(file.slice(0, -3), readFileSync(join(dir, file), "utf8").trim());
+  return notes;
+}
+
 /** Writes RESULTS.md and results/chart.svg from every results file in `resultsDir`; returns the README tables. */
-export function writeReport(outDir: string, resultsDir: string, run: ReportRun): string {
+export function writeReport(outDir: string, resultsDir: string, run: ReportRun, notesDir = join(benchDir, "notes")): string {
   const current = run.machine;
   const results = sortResults(readScenarioResults(resultsDir));
   const memory = readMemoryResult(resultsDir);
@@ -430,13 +446,27 @@ export function writeReport(outDir: string, resultsDir: string, run: ReportRun):
   lines.push("CPU shapes, in memory, no store; graphscale's plans against the engines users pick instead. Each shape's code is written once per engine family (plans for graphscale and Grafast, resolvers for graphql-js and graphql-jit); details under each scenario below.", "");
   lines.push(renderPeerTable(results), "");
   lines.push("## The Kvetch todo views", "", renderStoreTable(results), "");
+  const notes = readNotes(notesDir);
+  const noteFor = (id: string) => {
+    const text = notes.get(id);
+    notes.delete(id);
+    if (text !== undefined) lines.push(text, "");
+  };
   if (memory) {
     lines.push(`## ${memory.title}`, "", memory.description, "", renderMemoryTable(memory), "");
   }
+  noteFor("memory");
   if (latency) {
     lines.push(`## ${latency.title}`, "", latency.description, "", renderLatencyTable(latency), "");
   }
-  for (const table of readMeasuredTables(resultsDir)) lines.push(renderMeasuredTable(table));
+  noteFor("latency-depth");
+  const measured = new Map(readMeasuredTables(resultsDir).map((t) => [t.id, t]));
+  for (const id of MEASURED_TABLE_IDS) {
+    const table = measured.get(id);
+    if (table) lines.push(renderMeasuredTable(table));
+    noteFor(id);
+  }
+  for (const id of notes.keys()) noteFor(id);
   lines.push("## Summary", "", renderSummary(results), "");
   if (losses.length > 0) {
     lines.push("### Where graphscale is behind or not clearly ahead", "");

@@ -3,10 +3,10 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compare, headerRun, renderChart, renderPeerTable, renderScenario, renderSummary, replaceReadmeRegion, type ReportRun, type ScenarioResult } from "../../bench/report.js";
+import { compare, headerRun, writeReport, renderChart, renderPeerTable, renderScenario, renderSummary, replaceReadmeRegion, type ReportRun, type ScenarioResult } from "../../bench/report.js";
 import { renderMeasuredTable } from "../../bench/measuredTable.js";
 import { aggregateScenario, median } from "../../bench/aggregate.js";
 
@@ -138,6 +138,38 @@ test("renderMeasuredTable: a table names the machine and load it was measured on
     machine: { cpu: "EPYC", cores: 2, node: "v20.20.2", loadAverages: [0.5, 1.5, 1] },
   });
   assert.match(text, "measured 2026-02-01 10:20 UTC on EPYC (2 cores), Node v20.20.2, load average 0.5–1.5 at the starts of the processes.");
+});
+
+test("hand-written notes survive a regenerated report, each after its section", () => {
+  const dir = mkdtempSync(join(tmpdir(), "graphscale-report-notes-"));
+  try {
+    const results = join(dir, "results");
+    const notes = join(dir, "notes");
+    mkdirSync(results);
+    mkdirSync(notes);
+    const table = {
+      id: "batching",
+      title: "Batching table",
+      description: "about batching",
+      rowHeading: "row",
+      columns: [{ title: "calls", format: "count" }],
+      rows: [{ label: "r", values: [3] }],
+      date: "2025-01-01T00:00:00.000Z",
+    };
+    writeFileSync(join(results, "batching.json"), JSON.stringify(table));
+    writeFileSync(join(notes, "batching.md"), "NOTE ON BATCHING\n");
+    writeFileSync(join(notes, "tracing-overhead.md"), "## Tracing section written by hand\n");
+    writeFileSync(join(notes, "zz-other.md"), "LAST NOTE\n");
+    const run: ReportRun = { machine: { cpu: "cpu", cores: 2, node: "v20", os: "linux", loadAverage: 0, date: "2025-01-01T00:00:00.000Z", build: "bundle" }, processes: 1, rounds: 1, loadAverages: [0] };
+    writeReport(dir, results, run, notes);
+    const text = readFileSync(join(dir, "RESULTS.md"), "utf8");
+    const at = (s: string) => text.indexOf(s);
+    assert.ok(at("## Batching table") >= 0 && at("NOTE ON BATCHING") > at("## Batching table"), "the note follows its table");
+    assert.ok(at("## Tracing section written by hand") > at("NOTE ON BATCHING"), "a note without a table sits at its id's place");
+    assert.ok(at("LAST NOTE") > at("## Tracing section written by hand"), "other notes come last");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
