@@ -61,7 +61,9 @@ export async function importUserModule(file: string, shown: string): Promise<Rec
         return (await import(href)) as Record<string, unknown>;
       } catch (error) {
         // What Node's type stripping cannot load (enums, `./x.js` naming a .ts file, CommonJS globals) goes to
-        // tsx, as a new instance of the module (the failed one stays failed in the module map).
+        // tsx, as a new instance of the module (the failed one stays failed in the module map). A module that
+        // loaded and then threw is not run a second time: its error is the answer.
+        if (!strippingCannotLoad(error)) throw new ModuleLoadError(loadFailure(shown, error, file), { cause: error });
         if (!(await registerTsx(file))) throw new ModuleLoadError(strippingFailed(error), { cause: error });
         again = "?tsx";
       }
@@ -72,6 +74,29 @@ export async function importUserModule(file: string, shown: string): Promise<Rec
   } catch (error) {
     throw new ModuleLoadError(loadFailure(shown, error, file), { cause: error });
   }
+}
+
+/** The failures of type stripping or linking (before the module ran), not a module's own top-level throw. */
+const STRIPPING_CODES = new Set([
+  "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX",
+  "ERR_INVALID_TYPESCRIPT_SYNTAX",
+  "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING",
+  "ERR_UNKNOWN_FILE_EXTENSION",
+  "ERR_MODULE_NOT_FOUND",
+  "ERR_REQUIRE_ESM",
+]);
+
+/**
+ * StrippingCannotLoad: whether tsx may load what Node's type stripping could not — a stripping or resolution
+ * error, a missing named export (a type imported without `type`), or a CommonJS global in an ES module. Anything
+ * else the module threw while running, and running it again would repeat its side effects.
+ */
+export function strippingCannotLoad(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && STRIPPING_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  if (error instanceof SyntaxError && /does not provide an export named/.test(message)) return true;
+  return error instanceof ReferenceError && /\b(require|module|exports|__dirname|__filename) is not defined in ES module scope/.test(message);
 }
 
 /** Why Node's type stripping could not load a module, when no tsx is there to try instead. */
