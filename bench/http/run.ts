@@ -56,6 +56,8 @@ export interface HttpRun {
   cpuMsPerRequest: number;
   /** Requests the server answered during the run, those the driver stopped waiting for included. */
   handled: number;
+  /** Plans graphscale built during the run (its plan was built by the first request, before the run): 0 for every run. */
+  plansBuilt: number;
   /** Connection errors, timeouts, non-2xx responses and 2xx responses whose body was not the checked one. */
   errors: number;
   timeouts: number;
@@ -71,7 +73,7 @@ interface ServerHandle {
   expected: unknown;
   /** The exact response text every request must get (checked equal to `expected` as JSON first). */
   expectBody: string;
-  stats(): Promise<{ cpuMs: number; rss: number; handled: number }>;
+  stats(): Promise<{ cpuMs: number; rss: number; handled: number; plansBuilt: number }>;
   close(): Promise<void>;
 }
 
@@ -110,7 +112,7 @@ function startServer(config: ServerConfig, command: readonly string[]): Promise<
         child.send({ type: "stats" });
         const m = await reply;
         if (m.type !== "stats") throw new Error("unreachable");
-        return { cpuMs: m.cpuMs, rss: m.rss, handled: m.handled };
+        return { cpuMs: m.cpuMs, rss: m.rss, handled: m.handled, plansBuilt: m.plansBuilt };
       },
       async close() {
         if (child.exitCode === null && child.connected) child.send({ type: "close" });
@@ -147,7 +149,9 @@ function drive(server: ServerHandle, connections: number, options: HttpBenchOpti
   });
 }
 
-async function measure(server: ServerHandle, run: Omit<HttpRun, "responses" | "ok" | "requestsPerSecond" | "p50Ms" | "p99Ms" | "rssMB" | "cpuMsPerRequest" | "handled" | "errors" | "timeouts" | "non2xx" | "mismatches">, options: HttpBenchOptions): Promise<HttpRun> {
+type RunKey = Pick<HttpRun, "round" | "shape" | "library" | "engine" | "connections">;
+
+async function measure(server: ServerHandle, run: RunKey, options: HttpBenchOptions): Promise<HttpRun> {
   const before = await server.stats();
   const result = await drive(server, run.connections, options, options.durationSec);
   const after = await server.stats();
@@ -162,6 +166,7 @@ async function measure(server: ServerHandle, run: Omit<HttpRun, "responses" | "o
     rssMB: after.rss / 1e6,
     cpuMsPerRequest: after.handled > before.handled ? (after.cpuMs - before.cpuMs) / (after.handled - before.handled) : 0,
     handled: after.handled - before.handled,
+    plansBuilt: after.plansBuilt - before.plansBuilt,
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
@@ -243,7 +248,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
                 log(
                   `  [round ${round + 1}] ${LIBRARY_NAMES[library]} · ${SHAPE_NAMES[shape]} · ${connections} conn · ${ENGINE_NAMES[run.engine]}: ` +
                     `${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, RSS ${run.rssMB.toFixed(0)} MB, ` +
-                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses (${run.handled} answered), failed: ${run.errors} errors, ${run.timeouts} timeouts, ${run.non2xx} non-2xx, ${run.mismatches} wrong bodies`,
+                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses (${run.handled} answered, ${run.plansBuilt} plans built), failed: ${run.errors} errors, ${run.timeouts} timeouts, ${run.non2xx} non-2xx, ${run.mismatches} wrong bodies`,
                 );
               }
             }
