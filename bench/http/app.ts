@@ -52,6 +52,8 @@ export const TODO_ITEMS = 5;
 interface Served {
   /** The schema the engine runs, and a fresh context per request. */
   schema: GraphQLSchema;
+  /** The todo shapes' store (its counters count store calls); null for the small query. */
+  kvetch: Kvetch | null;
   context: () => object;
   /** The POST body every request sends. */
   body: { query: string; variables?: Record<string, unknown> };
@@ -84,15 +86,15 @@ async function servedTodo(config: ServerConfig): Promise<Served> {
   const loaderContext = () => ({ kvetch, loaders: todoLoaders(kvetch) });
   const expected = await graphqlExecute({ schema: dataLoaderSchema, document: parse(query), variableValues: variables, contextValue: loaderContext() });
   const close = () => kvetch.close();
-  if (config.engine === "graphscale") return { schema: todoSchema, context: () => ({ kvetch }), body: { query, variables }, expected, close };
-  return { schema: dataLoaderSchema, context: loaderContext, body: { query, variables }, expected, close };
+  if (config.engine === "graphscale") return { schema: todoSchema, kvetch, context: () => ({ kvetch }), body: { query, variables }, expected, close };
+  return { schema: dataLoaderSchema, kvetch, context: loaderContext, body: { query, variables }, expected, close };
 }
 
 async function servedSmall(config: ServerConfig): Promise<Served> {
   const { planSchema, resolverSchema } = smallQuerySchemas();
   const expected = await graphqlExecute({ schema: resolverSchema, document: parse(smallQuerySource) });
   const schema = config.engine === "graphscale" ? planSchema : resolverSchema;
-  return { schema, context: () => ({}), body: { query: smallQuerySource }, expected, close: async () => {} };
+  return { schema, kvetch: null, context: () => ({}), body: { query: smallQuerySource }, expected, close: async () => {} };
 }
 
 /** graphql-jit's query compiled once per document (the server caches documents, so once per query text). */
@@ -110,22 +112,34 @@ function jitExecutor(): (args: ExecutionArgs) => ReturnType<CompiledQuery["query
   };
 }
 
+/** How often graphql-http's server parsed and validated (its caches' misses): once per query text. */
+export interface ParseCounts {
+  parsed: number;
+  validated: number;
+}
+
 /**
  * graphql-http's parse and validate, cached per query text and per document for every engine alike (Yoga
  * caches both by default): each request then hands the engine the same document object, as graphql-jit needs.
  */
-function cachedParseValidate(): { parse: typeof parse; validate: typeof validate } {
+function cachedParseValidate(counts: ParseCounts): { parse: typeof parse; validate: typeof validate } {
   const documents = new Map<string, DocumentNode>();
   const validated = new WeakMap<DocumentNode, ReturnType<typeof validate>>();
   return {
     parse: ((source: string) => {
       let document = documents.get(source);
-      if (document === undefined) documents.set(source, (document = parse(source)));
+      if (document === undefined) {
+        counts.parsed++;
+        documents.set(source, (document = parse(source)));
+      }
       return document;
     }) as typeof parse,
     validate: ((schema, document, rules) => {
       let errors = validated.get(document);
-      if (errors === undefined) validated.set(document, (errors = validate(schema, document, rules)));
+      if (errors === undefined) {
+        counts.validated++;
+        validated.set(document, (errors = validate(schema, document, rules)));
+      }
       return errors;
     }) as typeof validate,
   };
@@ -133,6 +147,11 @@ function cachedParseValidate(): { parse: typeof parse; validate: typeof validate
 
 export interface BuiltServer {
   server: Server;
+  /** The schema the engine runs (graphscale's plan cache counts for it) and the todo shapes' store. */
+  schema: GraphQLSchema;
+  kvetch: Kvetch | null;
+  /** graphql-http's parses and validations; null behind Yoga, whose own caches do both. */
+  parseCounts: ParseCounts | null;
   body: Served["body"];
   expected: ExecutionResult;
   close: () => Promise<void>;
@@ -144,8 +163,10 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
   const served = config.shape === "small" ? await servedSmall(config) : await servedTodo(config);
   const engineExecute = config.engine === "graphscale" ? (execute as typeof graphqlExecute) : config.engine === "jit" ? (jitExecutor() as typeof graphqlExecute) : graphqlExecute;
   let server: Server;
+  let parseCounts: ParseCounts | null = null;
   if (config.library === "graphql-http") {
-    const handler = createHandler({ schema: served.schema, execute: engineExecute, context: () => served.context() as never, ...cachedParseValidate() });
+    parseCounts = { parsed: 0, validated: 0 };
+    const handler = createHandler({ schema: served.schema, execute: engineExecute, context: () => served.context() as never, ...cachedParseValidate(parseCounts) });
     server = createServer((req, res) => (req.url?.startsWith("/graphql") ? handler(req, res) : res.writeHead(404).end()));
   } else {
     const plugins =
@@ -157,5 +178,5 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
     const yoga = createYoga({ schema: served.schema, plugins, context: () => served.context(), logging: false, graphiql: false, landingPage: false });
     server = createServer(yoga);
   }
-  return { server, body: served.body, expected: served.expected, close: served.close };
+  return { server, schema: served.schema, kvetch: served.kvetch, parseCounts, body: served.body, expected: served.expected, close: served.close };
 }

@@ -56,6 +56,8 @@ export interface HttpRun {
   cpuMsPerRequest: number;
   /** Requests the server answered during the run, those the driver stopped waiting for included. */
   handled: number;
+  /** Plans graphscale built during the run (its plan was built by the first request, before the run): 0 for every run. */
+  plansBuilt: number;
   /** Connection errors, timeouts, non-2xx responses and 2xx responses whose body was not the checked one. */
   errors: number;
   timeouts: number;
@@ -71,7 +73,7 @@ interface ServerHandle {
   expected: unknown;
   /** The exact response text every request must get (checked equal to `expected` as JSON first). */
   expectBody: string;
-  stats(): Promise<{ cpuMs: number; rss: number; handled: number }>;
+  stats(): Promise<{ cpuMs: number; rss: number; handled: number; plansBuilt: number }>;
   close(): Promise<void>;
 }
 
@@ -110,7 +112,7 @@ function startServer(config: ServerConfig, command: readonly string[]): Promise<
         child.send({ type: "stats" });
         const m = await reply;
         if (m.type !== "stats") throw new Error("unreachable");
-        return { cpuMs: m.cpuMs, rss: m.rss, handled: m.handled };
+        return { cpuMs: m.cpuMs, rss: m.rss, handled: m.handled, plansBuilt: m.plansBuilt };
       },
       async close() {
         if (child.exitCode === null && child.connected) child.send({ type: "close" });
@@ -147,7 +149,9 @@ function drive(server: ServerHandle, connections: number, options: HttpBenchOpti
   });
 }
 
-async function measure(server: ServerHandle, run: Omit<HttpRun, "responses" | "ok" | "requestsPerSecond" | "p50Ms" | "p99Ms" | "rssMB" | "cpuMsPerRequest" | "handled" | "errors" | "timeouts" | "non2xx" | "mismatches">, options: HttpBenchOptions): Promise<HttpRun> {
+type RunKey = Pick<HttpRun, "round" | "shape" | "library" | "engine" | "connections">;
+
+async function measure(server: ServerHandle, run: RunKey, options: HttpBenchOptions): Promise<HttpRun> {
   const before = await server.stats();
   const result = await drive(server, run.connections, options, options.durationSec);
   const after = await server.stats();
@@ -162,6 +166,7 @@ async function measure(server: ServerHandle, run: Omit<HttpRun, "responses" | "o
     rssMB: after.rss / 1e6,
     cpuMsPerRequest: after.handled > before.handled ? (after.cpuMs - before.cpuMs) / (after.handled - before.handled) : 0,
     handled: after.handled - before.handled,
+    plansBuilt: after.plansBuilt - before.plansBuilt,
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
@@ -243,7 +248,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
                 log(
                   `  [round ${round + 1}] ${LIBRARY_NAMES[library]} · ${SHAPE_NAMES[shape]} · ${connections} conn · ${ENGINE_NAMES[run.engine]}: ` +
                     `${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, RSS ${run.rssMB.toFixed(0)} MB, ` +
-                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses (${run.handled} answered), failed: ${run.errors} errors, ${run.timeouts} timeouts, ${run.non2xx} non-2xx, ${run.mismatches} wrong bodies`,
+                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses (${run.handled} answered, ${run.plansBuilt} plans built), failed: ${run.errors} errors, ${run.timeouts} timeouts, ${run.non2xx} non-2xx, ${run.mismatches} wrong bodies`,
                 );
               }
             }
@@ -263,6 +268,14 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
     }
   }
   return runs;
+}
+
+/** What the runs say of graphscale's plan cache under load: the plans it built while measured (none expected). */
+function planNote(runs: readonly HttpRun[]): string {
+  const ours = runs.filter((r) => r.engine === "graphscale");
+  const built = ours.reduce((n, r) => n + r.plansBuilt, 0);
+  const answered = ours.reduce((n, r) => n + r.handled, 0);
+  return `graphscale built ${built} plan${built === 1 ? "" : "s"} during its ${ours.length} measured runs (${answered.toLocaleString("en-US")} requests answered): each server's plan was built by its first, checked request, and every measured request reused it.`;
 }
 
 /** The runs as a table: one row per shape × library × connections × engine, medians over the rounds. */
@@ -300,7 +313,8 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     id: "http",
     title: "The HTTP edge: graphql-http and GraphQL Yoga with each engine, driven by autocannon",
     description:
-      `Each server in an OS process of its own (NODE_ENV=production; node:http; graphql-http with the engine's execute, Yoga with \`useGraphscale\` for graphscale and an \`onExecute\` plugin for graphql-jit), POST /graphql with a JSON body, keep-alive connections from autocannon in the driving process. ` +
+      `Each server in an OS process of its own (NODE_ENV=production; node:http; graphql-http's \`createHandler\` with the engine's execute; Yoga with its defaults, \`useGraphscale\` for graphscale, an \`onExecute\` plugin for graphql-jit, its own graphql-js engine for DataLoader; spec/serving.md tabulates the setups), POST /graphql with a JSON body, keep-alive connections from autocannon in the driving process. ` +
+      "graphql-jit compiles each query once per document object with its default compiler options (its `stringify` is then `JSON.stringify`, so a result's `stringify`, which Yoga honours, would change nothing). " +
       `Shapes: the todo view (1 user → ${TODO_LISTS} lists → ${TODO_ITEMS} items; graphscale's plans, graphql-js with per-request DataLoaders, graphql-jit compiling the same DataLoader resolvers) on the memory backend (4 shards, in the server process) and on 4 MySQL shard databases + Redis (seeded once, shared by the servers, cache warm); the CPU table's small query (no store). ` +
       `graphql-http parses and validates through a per-query-text cache for every engine alike (Yoga caches both by default). ` +
       `Each round starts fresh server processes, checks each server's answer equal to graphql-js's in-process answer and to the other engines', warms each up for ${options.warmupSec} s, then runs autocannon for ${options.durationSec} s per engine and connection count, engines interleaved (the first engine rotates per round); ${options.rounds} rounds. ` +
@@ -318,9 +332,10 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     ],
     rows,
     notes: [
+      planNote(runs),
       "The driver and the servers share the machine's cores (and the machine is shared with other work): requests/s is what one server process gets beside its load generator, the ratios within one server library and one round are the comparison.",
       "CPU ms/request is the server's own CPU time, much less sensitive to how the cores were shared than requests/s; it is the engine plus the server library plus JSON. Its ratio (this engine's CPU ms/request ÷ graphscale's) is how many more requests graphscale serves per CPU second.",
-      "Where a server's CPU goes (`npx tsx bench/http/profile.ts --library=… --engine=… --shape=…`): behind graphql-http, most of it is Node's HTTP parsing and socket writes and graphql-http itself, the engine a few percent on the small query, so engines within a few percent of each other per request there; on the todo view, Kvetch, the MySQL and Redis clients and GC are shared by every engine, and graphql-js's execution and its garbage are what graphscale saves. Behind Yoga, Yoga's fetch layer (@whatwg-node), Node streams and GC take most of each request, and the engines' differences shrink accordingly.",
+      "Where a server's CPU goes (`npx tsx bench/http/profile.ts --library=… --engine=… --shape=…`): behind graphql-http, most of it is Node's HTTP parsing and socket writes and graphql-http itself, the engine a few percent on the small query, so engines within a few percent of each other per request there; on the todo view, Kvetch, the MySQL and Redis clients and GC are shared by every engine, and graphql-js's execution and its garbage are what graphscale saves. Behind Yoga, Yoga's fetch layer (@whatwg-node), Node streams and GC take most of each request, and the engines' differences shrink accordingly: Yoga's own work per request is the same for every engine, and each engine's execution costs more behind Yoga than behind graphql-http (graphscale's todo view about twice, DataLoader's about 1.8 times, in one process without sockets), with Yoga's scavenges several times longer (spec/serving.md).",
     ],
     date: new Date().toISOString(),
     processes: options.rounds,

@@ -1,15 +1,16 @@
 // One server process of the HTTP bench: `node server.js '<ServerConfig as JSON>'` with an IPC channel. Builds
 // the server (bench/http/app.ts), listens on a free port of 127.0.0.1, then answers the driver's messages:
-// "stats" → once no request is in flight, its CPU time, RSS and the requests it has answered, "close" → closes
-// and exits. Tells the driver its port, the request body and
+// "stats" → once no request is in flight, its CPU time, RSS, the requests it has answered and the plans graphscale
+// has built (0 for the other engines), "close" → closes and exits. Tells the driver its port, the request body and
 // the expected response once ready, or why it could not start.
 
 import type { AddressInfo } from "node:net";
+import { getPlanCacheStats } from "../../src/index.js";
 import { buildServer, type ServerConfig } from "./app.js";
 
 export type ServerMessage =
   | { type: "ready"; port: number; body: unknown; expected: unknown }
-  | { type: "stats"; cpuMs: number; rss: number; handled: number }
+  | { type: "stats"; cpuMs: number; rss: number; handled: number; plansBuilt: number }
   | { type: "error"; message: string };
 
 function send(message: ServerMessage): void {
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
     if (message.type === "stats") {
       void idle().then(() => {
         const cpu = process.cpuUsage();
-        send({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, handled });
+        const plansBuilt = config.engine === "graphscale" ? getPlanCacheStats(built.schema).plansBuilt : 0;
+        send({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, handled, plansBuilt });
       });
     } else if (message.type === "close") {
       built.server.closeAllConnections();

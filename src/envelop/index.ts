@@ -1,5 +1,6 @@
 // graphscale/envelop: the envelop plugin (GraphQL Yoga, envelop) that runs a graphscale schema with graphscale's
-// execute and subscribe. Each request runs under the span active when envelop calls it, so graphscale's spans
+// execute and subscribe (spec/serving.md). Makes nothing per request: its hooks hand over the module's own
+// functions. Each request runs under the span active when envelop calls it, so graphscale's spans
 // (spec/tracing.md) nest under an envelop or Yoga OpenTelemetry plugin's execute span when that plugin comes
 // after this one; masked internal errors (spec/errors.md) are GraphQLErrors, which the server's own masking
 // passes through. Imports no envelop package: the plugin is a plain object of envelop's hooks.
@@ -25,7 +26,7 @@ export interface GraphscalePluginOptions {
 }
 
 /**
- * useGraphscale({ schema }): serves the schema with graphscale's `execute` and `subscribe`. List it before an
+ * spec: UseGraphscale — serves the schema with graphscale's `execute` and `subscribe`. List it before an
  * OpenTelemetry plugin (`plugins: [useGraphscale({ schema }), useOpenTelemetry(…)]`): that plugin then wraps
  * graphscale's execute in its span's context, and graphscale's request span is its child.
  */
