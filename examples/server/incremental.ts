@@ -21,7 +21,7 @@ export interface SubsequentPayload {
 
 /** graphql-js 17's `{ initialResult, subsequentResults }`: what experimentalExecuteIncrementally gives when it defers. */
 export interface IncrementalResults {
-  initialResult: ExecutionResult & { pending: NonNullable<SubsequentPayload["pending"]>; hasNext: boolean };
+  initialResult: Pick<ExecutionResult, "data" | "errors" | "extensions"> & { pending: NonNullable<SubsequentPayload["pending"]>; hasNext: boolean };
   subsequentResults: AsyncGenerator<SubsequentPayload, void, void>;
 }
 
