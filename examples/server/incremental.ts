@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as graphqlModule from "graphql";
 import { GraphQLSchema, type DirectiveNode, type DocumentNode, type ExecutionResult, type GraphQLDirective } from "graphql";
+import { experimentalExecuteIncrementally } from "../../src/index.js";
 import { legacyPayloads } from "./legacyIncremental.js";
 
 /** A payload after the first (graphql-js 17's SubsequentIncrementalExecutionResult, as JSON goes out). */
@@ -34,11 +35,10 @@ export type IncrementalFormat = "incrementalSpec=v0.2" | "deferSpec=20220824";
 const installed = graphqlModule as unknown as {
   GraphQLDeferDirective?: GraphQLDirective;
   GraphQLStreamDirective?: GraphQLDirective;
-  experimentalExecuteIncrementally?: ExecuteIncrementally;
 };
 
-/** What runs incremental operations unless the server is given another: the installed graphql's (17 only). */
-export const defaultExecuteIncrementally: ExecuteIncrementally | undefined = installed.experimentalExecuteIncrementally;
+/** What runs incremental operations unless the server is given another: graphscale's (graphql 17 only). */
+export const defaultExecuteIncrementally: ExecuteIncrementally | undefined = installed.GraphQLDeferDirective === undefined ? undefined : (experimentalExecuteIncrementally as ExecuteIncrementally);
 
 /** Whether the installed graphql knows @defer and @stream (graphql 17; graphql 16 answers "Unknown directive"). */
 export const incrementalDeliveryAvailable = installed.GraphQLDeferDirective !== undefined && installed.GraphQLStreamDirective !== undefined;
