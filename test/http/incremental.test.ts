@@ -13,11 +13,13 @@ import { createClient } from "graphql-sse";
 import { makeSchema } from "../../src/index.js";
 import { createServer, type RunningServer } from "../../examples/server/server.js";
 import { withIncrementalDirectives, type ExecuteIncrementally, type IncrementalResults } from "../../examples/server/incremental.js";
+import { createKvetchTodoStore } from "../../examples/server/kvetchTodo.js";
+import { todoSchema } from "../../examples/todo/schema.js";
 import { gate, multipartParts, postAccepting } from "./multipart.js";
 
 const typeDefs = /* GraphQL */ `
   type Query { user: User users: [User!]! }
-  type User { id: ID! name: String! bio: String }
+  type User { id: ID! name: String! bio: String failing: String! }
 `;
 
 const USERS = [
@@ -32,7 +34,12 @@ function userSchema(current: { gate: ReturnType<typeof gate> }): GraphQLSchema {
     typeDefs,
     resolvers: {
       Query: { user: () => USERS[0], users: () => USERS },
-      User: { bio: async (user: { id: string; name: string }) => (await current.gate.promise, `${user.name} wrote code`) },
+      User: {
+        bio: async (user: { id: string; name: string }) => (await current.gate.promise, `${user.name} wrote code`),
+        failing: () => {
+          throw new Error("no such field today");
+        },
+      },
     },
   });
 }
@@ -139,6 +146,43 @@ if (versionInfo.major < 17) {
     }
     assert.equal(data, { user: { id: "1", bio: "Ada wrote code" }, users: USERS.map(({ name }) => ({ name })) });
     assert.is(parts.at(-1).hasNext, false);
+  });
+
+  test("deferSpec=20220824: a deferred fragment nulled by an error is { data: null, path, label, errors }, as graphql-js 17 completes it with errors", async () => {
+    current.gate.release();
+    const query = `query { user { id ... @defer(label: "bad") { failing } } }`;
+    const [initial, last] = (await referencePayloads(schema, query)) as any[];
+    assert.equal(last.completed[0].errors[0].message, "no such field today", JSON.stringify(last));
+    const response = await postAccepting(`${server.url}/graphql`, "multipart/mixed; deferSpec=20220824", { query });
+    const parts: any[] = [];
+    for await (const part of multipartParts(response)) parts.push(part);
+    assert.equal(parts, [
+      { data: initial.data, hasNext: true },
+      { incremental: [{ data: null, path: ["user"], errors: last.completed[0].errors, label: "bad" }], hasNext: false },
+    ]);
+  });
+
+  test("Kvetch plans behind the server: the deferred lists cost the store calls the view costs without @defer (last part's roundTrips)", async () => {
+    const store = await createKvetchTodoStore({ shards: 4, users: 1, lists: 3, items: 4 });
+    const todoServer = await createServer({ schema: todoSchema, contextFactory: () => ({ kvetch: store.kvetch }), port: 0 });
+    try {
+      const deferred = `query ($id: ID!) { todoUser(id: $id) { name ... @defer { todoLists(first: 10) { name todoItems(first: 5) { text } } } } }`;
+      const plain = deferred.replace(" @defer", "");
+      const explainHeaders = { "content-type": "application/json", "x-graphscale-explain": "1" };
+      const variables = { id: store.userIds[0] };
+      const whole = await (await fetch(`${todoServer.url}/graphql`, { method: "POST", headers: { ...explainHeaders, accept: "application/json" }, body: JSON.stringify({ query: plain, variables }) })).json();
+      const response = await fetch(`${todoServer.url}/graphql`, { method: "POST", headers: { ...explainHeaders, accept: ACCEPT_MULTIPART }, body: JSON.stringify({ query: deferred, variables }) });
+      const parts: any[] = [];
+      for await (const part of multipartParts(response)) parts.push(part);
+      assert.is(parts.length, 2);
+      assert.equal(parts[0].data, { todoUser: { name: "User 1" } });
+      assert.equal(parts[1].incremental[0].data.todoLists, whole.data.todoUser.todoLists);
+      assert.is(whole.extensions.roundTrips.storeCalls, 5);
+      assert.is(parts[1].extensions.roundTrips.storeCalls, whole.extensions.roundTrips.storeCalls, "one store call per step, deferred or not");
+    } finally {
+      await todoServer.close();
+      await store.kvetch.close();
+    }
   });
 
   test("Server-Sent Events at /graphql/stream (graphql-sse's client): the first event while the resolver waits, then graphql-js 17's payloads", async () => {
