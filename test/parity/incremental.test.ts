@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as graphql from "graphql";
 import { parse } from "graphql";
-import { experimentalExecuteIncrementally } from "../../src/index.js";
+import { execute, experimentalExecuteIncrementally } from "../../src/index.js";
 import { planSchema, referenceSchema } from "../incremental/schema.js";
 
 interface Case {
@@ -165,6 +165,25 @@ if (graphql.versionInfo.major < 17 || reference === undefined) {
   test("incremental parity: the corpus is large and the count is reported", () => {
     assert.ok(corpus.length >= 60, `only ${corpus.length} operations`);
     console.log(`incremental parity: ${compared} operations compared with graphql-js ${graphql.version} (${exact} payload sequences exactly, ${compared - exact} timed ones without grouping), each over plans and over resolver emulation`);
+  });
+
+  test("execute refuses an active @defer/@stream as graphql-js 17's execute does; if: false runs", async () => {
+    for (const query of [`{ hello ... @defer { viewer { id } } }`, `{ numbers @stream }`, `{ hello ... @defer { hello } }`]) {
+      const document = parse(query);
+      const message = async (run: () => unknown) => {
+        try {
+          await run();
+          return "no error";
+        } catch (error) {
+          return (error as Error).message;
+        }
+      };
+      const expected = await message(() => graphql.execute({ schema: referenceSchema, document }));
+      assert.match(expected, /multiple payloads/);
+      assert.is(await message(() => execute({ schema: planSchema, document })), expected, query);
+    }
+    const document = parse(`{ hello ... @defer(if: false) { viewer { id } } }`);
+    assert.equal(JSON.parse(JSON.stringify(await execute({ schema: planSchema, document }))), JSON.parse(JSON.stringify(await graphql.execute({ schema: referenceSchema, document }))));
   });
 
   test("experimentalExecuteIncrementally: an operation without @defer/@stream gives a plain result", async () => {
