@@ -124,6 +124,15 @@ if (versionInfo.major < 17) {
     assert.is(getPlanCacheStats(schema).plansBuilt - before, 2);
   });
 
+  test("a mutation with an active @defer gets an error result, one without runs as execute runs it", async () => {
+    const mutable = makeSchema({ typeDefs: `type Query { a: String } type Mutation { touch: Row } type Row { id: ID! detail: String }`, resolvers: { Mutation: { touch: () => ({ id: "m1", detail: "d" }) } } });
+    const refused = (await experimentalExecuteIncrementally({ schema: mutable, document: parse(`mutation { touch { id ... @defer { detail } } }`) })) as Payload;
+    assert.is(refused.data, null);
+    assert.match(String((refused.errors as Error[])[0]!.message), /queries only/);
+    const plain = await experimentalExecuteIncrementally({ schema: mutable, document: parse(`mutation { touch { id ... @defer(if: false) { detail } } }`) });
+    assert.equal(JSON.parse(JSON.stringify(plain)), { data: { touch: { id: "m1", detail: "d" } } });
+  });
+
   test("Kvetch todo view with the items deferred: the same store calls as without @defer", async () => {
     const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: memoryBackend({ shards: 4 }) });
     const seed = await seedTodo(kvetch, { users: 3, listsPerUser: 10, itemsPerList: 5 });

@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as graphql from "graphql";
 import { parse } from "graphql";
-import { experimentalExecuteIncrementally } from "../../src/index.js";
+import { execute, experimentalExecuteIncrementally } from "../../src/index.js";
 import { planSchema, referenceSchema } from "../incremental/schema.js";
 
 interface Case {
@@ -101,6 +101,19 @@ const corpus: Case[] = [
   { query: `{ viewer { ... @defer { friends @stream(initialCount: 0) { id } } } }` },
   { query: `{ maybeUsers @stream(initialCount: 1) { id } }` },
   { query: `{ nodes @stream(initialCount: 2) { id ... on User { name } } }` },
+  // fragments, aliases, __typename, defaults
+  { query: `query Q { viewer { ...F @defer } } fragment F on User { name best { ...G @defer(label: "inner") } } fragment G on User { id }` },
+  { query: `query Q { viewer { ...F @defer best { ...F } } } fragment F on User { name }` },
+  { query: `{ nodes { ... on Post @defer { title } } }` },
+  { query: `{ users { ... @defer { id } } all: users { id } }` },
+  { query: `{ viewer { ... @defer { __typename id } } }` },
+  { query: `{ a: viewer { ... @defer { n: name } } b: user(id: "u2") { ... @defer { n: name } } }` },
+  { query: `query Q($d: Boolean! = true) { viewer { ... @defer(if: $d) { name } } }` },
+  { query: `{ failing ... @defer { hello } }` },
+  { query: `{ users @stream(initialCount: 1) { tags @stream(initialCount: 1) } }` },
+  { query: `{ users { ... @defer { friends @stream(initialCount: 1) { id } } } }` },
+  { query: `{ search @stream(initialCount: 0) { ... on User { name } ... on Post { title } } }` },
+  { query: `{ viewer { posts { ... @defer { author { ... @defer { name } } } } } }` },
   // asynchronous resolvers (promises in deferred parts)
   { query: `{ viewer { id ... @defer { asyncName } } }` },
   { query: `{ users { id ... @defer { asyncName } } }` },
@@ -165,6 +178,25 @@ if (graphql.versionInfo.major < 17 || reference === undefined) {
   test("incremental parity: the corpus is large and the count is reported", () => {
     assert.ok(corpus.length >= 60, `only ${corpus.length} operations`);
     console.log(`incremental parity: ${compared} operations compared with graphql-js ${graphql.version} (${exact} payload sequences exactly, ${compared - exact} timed ones without grouping), each over plans and over resolver emulation`);
+  });
+
+  test("execute refuses an active @defer/@stream as graphql-js 17's execute does; if: false runs", async () => {
+    for (const query of [`{ hello ... @defer { viewer { id } } }`, `{ numbers @stream }`, `{ hello ... @defer { hello } }`]) {
+      const document = parse(query);
+      const message = async (run: () => unknown) => {
+        try {
+          await run();
+          return "no error";
+        } catch (error) {
+          return (error as Error).message;
+        }
+      };
+      const expected = await message(() => graphql.execute({ schema: referenceSchema, document }));
+      assert.match(expected, /multiple payloads/);
+      assert.is(await message(() => execute({ schema: planSchema, document })), expected, query);
+    }
+    const document = parse(`{ hello ... @defer(if: false) { viewer { id } } }`);
+    assert.equal(JSON.parse(JSON.stringify(await execute({ schema: planSchema, document }))), JSON.parse(JSON.stringify(await graphql.execute({ schema: referenceSchema, document }))));
   });
 
   test("experimentalExecuteIncrementally: an operation without @defer/@stream gives a plain result", async () => {

@@ -4,7 +4,7 @@
 // tasks runs its layers for all entries at once. An operation without either directive runs as `execute`
 // runs it: nothing here is reached per request.
 
-import type { ExecutionResult, GraphQLError } from "graphql";
+import { GraphQLError, type ExecutionResult } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { GRAPHQL_MAJOR } from "../planning/graphqlAdapter.js";
 import { newRootBucket, type Bucket, type RequestState, type ResponseData } from "../execution/bucket.js";
@@ -50,7 +50,11 @@ export function experimentalExecuteIncrementally(
 function runPrepared(prepared: Prepared): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> {
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
   const request = prepared.request;
-  if (!request.plan.incremental || request.plan.operation.operation !== "query") return executeRequest(request);
+  if (!request.plan.incremental) return executeRequest(request);
+  if (request.plan.operation.operation !== "query") {
+    const message = `graphscale: @defer and @stream are delivered for queries only; this ${request.plan.operation.operation} uses them (set their if: argument to false).`;
+    return { errors: [new GraphQLError(message)], data: null };
+  }
   try {
     const root = newRootBucket(request);
     const done = executeLayer(request, root);

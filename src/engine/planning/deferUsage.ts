@@ -7,6 +7,9 @@
 import { Kind, type DirectiveNode, type FieldNode, type FragmentSpreadNode, type InlineFragmentNode, type OperationDefinitionNode, type FragmentDefinitionNode } from "graphql";
 import { DEFER_DIRECTIVE, STREAM_DIRECTIVE, directiveValues } from "./graphqlAdapter.js";
 
+/** graphql 17's `execute` error for an operation with an active `@defer` or `@stream`. */
+export const UNEXPECTED_MULTIPLE_PAYLOADS = "Executing this GraphQL operation would unexpectedly produce multiple payloads (due to @defer or @stream directive)";
+
 /** One active `@defer` of the operation, at one place it was collected; `parent`: the deferred fragment it is nested in. */
 export interface DeferUsage {
   readonly label: string | undefined;

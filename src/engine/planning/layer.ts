@@ -1,5 +1,6 @@
 // Layer: a set of entries that steps execute over together. The root layer has one entry; list items,
-// non-null object values, each concrete type of an abstract value and each mutation field open their own.
+// non-null object values, each concrete type of an abstract value, each mutation field and each group of
+// deferred fields (@defer, spec/incremental.md) open their own.
 // Each kind of layer (its `reason`) carries its own behaviour: which steps its boundary reads, how its
 // entries are chosen from the parent's, and how an entry's response path is formed. A layer is a plan-time
 // object: its per-request entries live in a Bucket (execution/bucket.ts) and it never holds request data.

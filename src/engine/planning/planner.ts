@@ -58,7 +58,6 @@ export function buildOperationPlan(
   plan.shape = shape;
   // An operation with @defer/@stream is planned whole: its deferred layers must exist before the first payload.
   const deferring = purpose === "response" && usesIncrementalDelivery(operation, fragments);
-  plan.incremental = deferring;
   new Planner(plan, variableValues, partial && purpose === "response" && !deferring, deferring).planOperation();
   finishPlanning(plan);
   return plan;
@@ -258,6 +257,7 @@ class Planner implements CollectContext, PlanValidationContext {
       }
     });
     const newDefers = newDefersOf(fields);
+    if (newDefers.length > 0) this.plan.incremental = true;
     return newDefers.length === 0 && deferred.length === 0 ? { type, fields: out } : { type, fields: out, newDefers, deferred };
   }
 
@@ -295,7 +295,9 @@ class Planner implements CollectContext, PlanValidationContext {
   private planStream(value: Extract<OutputValue, { kind: "list" | "leafList" }>, node: FieldNode): void {
     for (const name of incrementalVariablesOf(node)) this.recordConstraint(name, this.variableValues[name]);
     const stream = streamUsageOf(node, this.variableValues);
-    if (stream !== null) (value as { stream?: typeof stream }).stream = stream;
+    if (stream === null) return;
+    (value as { stream?: typeof stream }).stream = stream;
+    this.plan.incremental = true;
   }
 
   /** spec: PlanValue — opens the layers a value's type needs (list items, non-null objects, concrete types). */
