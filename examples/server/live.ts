@@ -1,12 +1,15 @@
 // `@live` queries over Server-Sent Events: graphql-sse's handler (its protocol, both its connection modes)
 // at `/graphql/stream`, with an `execute` that hands a query marked @live to graphscale's `subscribe` and
 // every other operation to `execute`. Each live result carries `extensions.roundTrips`: what that re-run
-// cost in Kvetch calls and round trips, as the page shows. Never a hand-written event stream.
+// cost in Kvetch calls and round trips, as the page shows. On graphql 17 an operation using @defer or @stream
+// runs incrementally and each payload is one `next` event (graphql-sse streams the async iterable `execute`
+// returns). Never a hand-written event stream.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { GraphQLSchema, getOperationAST, type ExecutionResult } from "graphql";
+import { GraphQLError, GraphQLSchema, getOperationAST, type ExecutionResult } from "graphql";
 import { createHandler } from "graphql-sse/lib/use/http";
 import { GraphQLLiveDirective, execute, subscribe, type LiveSource } from "../../src/index.js";
+import { incrementalPayloads, isIncrementalResults, usesIncrementalDirective, withIncrementalDirectives, type ExecuteIncrementally } from "./incremental.js";
 
 /** The counters the page shows, before and after a run (the store shared: concurrent requests count too). */
 export interface RunCounters<T> {
@@ -30,25 +33,37 @@ export function withDeps(schema: GraphQLSchema): GraphQLSchema {
 
 export function createLiveHandler<T>(options: {
   schema: GraphQLSchema;
-  source: LiveSource;
+  /** Where live queries hear of writes; without it a query marked @live is answered with an error. */
+  source?: LiveSource;
   contextFactory?: (request: IncomingMessage) => unknown;
   counters: RunCounters<T>;
   throttleMs?: number;
+  /** Runs operations using @defer or @stream (graphql 17); without it they are not valid here. */
+  executeIncrementally?: ExecuteIncrementally;
 }): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { source, counters, contextFactory } = options;
+  const { source, counters, contextFactory, executeIncrementally } = options;
+  const liveSchema = withLiveDirective(options.schema);
+  const handlerSchema = executeIncrementally === undefined ? liveSchema : withIncrementalDirectives(liveSchema);
   // Each live result's round trips, found again when graphql-sse sends it (onNext).
   const costs = new WeakMap<ExecutionResult, unknown>();
   return createHandler<{ value: unknown }>({
-    schema: withLiveDirective(options.schema),
+    schema: handlerSchema,
     // graphql-sse types its context as a record; the real context sits under `value`.
     context: async (req) => ({ value: contextFactory ? await contextFactory(req.raw) : {} }),
-    execute: (args) => {
+    execute: async (args) => {
       const operation = getOperationAST(args.document, args.operationName);
       const contextValue = args.contextValue.value;
-      if (!operation?.directives?.some((d) => d.name.value === "live")) return execute({ ...args, contextValue });
+      if (executeIncrementally !== undefined && usesIncrementalDirective(args.document)) {
+        const result = await executeIncrementally({ ...args, schema: handlerSchema, contextValue });
+        return isIncrementalResults(result) ? incrementalPayloads(result) : result;
+      }
+      // graphql 17's execute refuses a schema holding @defer and @stream: the others run without them.
+      if (!operation?.directives?.some((d) => d.name.value === "live")) return execute({ ...args, schema: liveSchema, contextValue });
+      if (source === undefined) return { errors: [new GraphQLError("This server has no live source: @live queries are not served here.")] };
       let before: T;
       return subscribe({
         ...args,
+        schema: liveSchema,
         contextValue,
         live: {
           source,

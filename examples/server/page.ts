@@ -3,7 +3,9 @@
 // if not, which step prevents it), and the last run's round trips.
 // The "live" switch runs the query as `@live` over Server-Sent Events (graphql-sse's browser client, from
 // /graphql-sse.js): the result stays current while other tabs write, and each re-run's round trips are
-// listed. Plain HTML and one inline script; it must never load anything from another origin.
+// listed. A query using @defer or @stream (graphql 17) is answered as multipart/mixed: the result is drawn
+// when the initial part arrives and again as each later part is merged in (#parts counts them).
+// Plain HTML and one inline script; it must never load anything from another origin.
 
 export interface PageDefaults {
   readonly query: string;
@@ -44,7 +46,7 @@ export function renderPage(defaults: PageDefaults): string {
     <label for="variables">Variables (JSON)</label>
     <textarea id="variables" spellcheck="false"></textarea>
     <p><button id="run" type="button">Run</button>
-      <label><input id="live" type="checkbox"> live</label> <span id="status"></span></p>
+      <label><input id="live" type="checkbox"> live</label> <span id="status"></span> <span id="parts"></span></p>
   </div>
   <div>
     <h2>Result</h2>
@@ -91,6 +93,70 @@ function showRoundTrips(roundTrips) {
   }));
 }
 
+function showResult(body) {
+  const { explain, roundTrips, ...otherExtensions } = body.extensions || {};
+  const shown = { ...body };
+  if (Object.keys(otherExtensions).length > 0) shown.extensions = otherExtensions;
+  else delete shown.extensions;
+  $("result").textContent = JSON.stringify(shown, null, 2);
+  showRoundTrips(roundTrips);
+}
+
+/** Calls onPart with each part of a multipart/mixed body (boundary "-") as soon as it has arrived whole. */
+async function readParts(response, onPart) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let start = -1;
+  for (;;) {
+    for (;;) {
+      if (start < 0) {
+        const first = text.indexOf("\\r\\n---");
+        if (first < 0) break;
+        start = first + 5;
+      }
+      const end = text.indexOf("\\r\\n---", start);
+      if (end < 0) break;
+      const part = text.slice(start, end);
+      onPart(JSON.parse(part.slice(part.indexOf("\\r\\n\\r\\n") + 4)));
+      text = text.slice(end);
+      start = 5;
+    }
+    const { done, value } = await reader.read();
+    if (done) return;
+    text += value;
+  }
+}
+
+/** Merges one payload of graphql-js 17's incremental format; the result so far as { data, errors, extensions }. */
+function mergePart(merged, part) {
+  merged.count++;
+  const at = (path) => path.reduce((value, key) => value[key], merged.data);
+  const deepMerge = (target, source) => {
+    for (const [key, value] of Object.entries(source)) {
+      if (value && typeof value === "object" && !Array.isArray(value) && target[key] && typeof target[key] === "object") deepMerge(target[key], value);
+      else target[key] = value;
+    }
+  };
+  if ("data" in part) merged.data = part.data;
+  merged.errors.push(...(part.errors || []));
+  for (const pending of part.pending || []) merged.pending.set(pending.id, pending.path);
+  for (const entry of part.incremental || []) {
+    const path = merged.pending.get(entry.id);
+    if (entry.items) at(path).push(...entry.items);
+    else deepMerge(at(path.concat(entry.subPath || [])), entry.data);
+    merged.errors.push(...(entry.errors || []));
+  }
+  for (const completed of part.completed || []) {
+    merged.pending.delete(completed.id);
+    merged.errors.push(...(completed.errors || []));
+  }
+  if (part.extensions) merged.extensions = { ...merged.extensions, ...part.extensions };
+  const body = { data: merged.data };
+  if (merged.errors.length > 0) body.errors = merged.errors;
+  if (merged.extensions) body.extensions = merged.extensions;
+  return body;
+}
+
 async function run() {
   let variables;
   try {
@@ -101,19 +167,29 @@ async function run() {
   }
   showStatus("running…", false);
   $("diagram").replaceChildren();
+  $("parts").textContent = "";
   const response = await fetch("/graphql", {
     method: "POST",
-    headers: { "content-type": "application/json", "x-graphscale-explain": "1" },
+    headers: { "content-type": "application/json", "x-graphscale-explain": "1", accept: "multipart/mixed; incrementalSpec=v0.2, application/json" },
     body: JSON.stringify({ query: $("query").value, variables }),
   });
-  const body = await response.json();
-  const extensions = body.extensions || {};
-  const { explain, roundTrips, ...otherExtensions } = extensions;
-  const shown = { ...body };
-  if (Object.keys(otherExtensions).length > 0) shown.extensions = otherExtensions;
-  else delete shown.extensions;
-  $("result").textContent = JSON.stringify(shown, null, 2);
-  showRoundTrips(roundTrips);
+  let body;
+  if ((response.headers.get("content-type") || "").startsWith("multipart/mixed")) {
+    const merged = { pending: new Map(), errors: [], count: 0 };
+    await readParts(response, (part) => {
+      body = mergePart(merged, part);
+      showResult(body);
+      $("parts").textContent = merged.count + (merged.count === 1 ? " part" : " parts") + (part.hasNext ? ", more to come…" : ", complete");
+    });
+    if (!body.extensions || !body.extensions.explain) {
+      showStatus("incremental result: " + merged.count + " parts", false);
+      return;
+    }
+  } else {
+    body = await response.json();
+    showResult(body);
+  }
+  const explain = (body.extensions || {}).explain;
   if (!explain) {
     showStatus("no plan (the request failed before planning)", true);
     return;

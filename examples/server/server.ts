@@ -2,7 +2,9 @@
 // variables, operationName }), `GET /` a page that runs a query and draws its plan with Mermaid, served
 // from node_modules (never a CDN), `GET /healthz` for load balancers. The header `x-graphscale-explain: 1`
 // adds `extensions.explain`, `x-graphscale-deps: 1` adds `extensions.deps`, and `POST /deps/check` (given a
-// store) says which of those moved; `/graphql/stream` serves `@live` queries over Server-Sent Events. Run as an operator expects: a body size limit (413), a request timeout, requests
+// store) says which of those moved; `/graphql/stream` serves `@live` queries over Server-Sent Events. On graphql
+// 17, an operation using @defer or @stream is answered as multipart/mixed to clients that accept it (406 to
+// the others), and over Server-Sent Events at `/graphql/stream` (incremental.ts). Run as an operator expects: a body size limit (413), a request timeout, requests
 // aborted when the client goes away, 4xx for every client mistake (a deep or malformed query included) and
 // never a 500 that carries internal text.
 
@@ -11,12 +13,20 @@ import { createReadStream } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { graphql } from "../../src/index.js";
 import type { ExplainOption, InternalErrorReport, LiveSource } from "../../src/index.js";
 import { renderPage } from "./page.js";
 import { ClientError, handleCheckDeps, type DepsChecker } from "./deps.js";
 import { createLiveHandler, withDeps } from "./live.js";
+import {
+  defaultExecuteIncrementally,
+  mentionsIncrementalDirective,
+  serveIncremental,
+  usesIncrementalDirective,
+  withIncrementalDirectives,
+  type ExecuteIncrementally,
+} from "./incremental.js";
 
 export interface ServerOptions {
   readonly schema: GraphQLSchema;
@@ -43,6 +53,11 @@ export interface ServerOptions {
   readonly live?: LiveSource;
   /** Masked internal errors, with the id the client saw (default: console.error). */
   readonly onInternalError?: (report: InternalErrorReport) => void;
+  /**
+   * What runs operations using @defer or @stream (graphql 17): graphscale's experimentalExecuteIncrementally
+   * by default. On graphql 16 such operations get graphql 16's answer (an unknown directive).
+   */
+  readonly executeIncrementally?: ExecuteIncrementally;
 }
 
 export interface RunningServer {
@@ -79,9 +94,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const mermaidPath = requireFromHere.resolve("mermaid/dist/mermaid.min.js");
   const graphqlSsePath = join(dirname(requireFromHere.resolve("graphql-sse/package.json")), "umd/graphql-sse.min.js");
   const depsSchema = withDeps(schema);
-  const live = options.live
-    ? createLiveHandler({ schema, source: options.live, contextFactory, counters: { snapshot: countersOf, difference: roundTrips } })
-    : null;
+  const executeIncrementally = options.executeIncrementally ?? defaultExecuteIncrementally;
+  const incrementalSchema = executeIncrementally === undefined ? null : withIncrementalDirectives(schema);
+  const live = createLiveHandler({ schema, source: options.live, contextFactory, counters: { snapshot: countersOf, difference: roundTrips }, executeIncrementally });
   const page = renderPage({ query: options.defaultQuery ?? "{ __typename }", variables: options.defaultVariables ?? {} });
 
   const server = createHttpServer((req, res) => {
@@ -137,7 +152,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       await handleCheckDeps(options.deps, await readJSON(req, maxBodyBytes), res, sendJSON);
       return;
     }
-    if (path === "/graphql/stream" && live) {
+    if (path === "/graphql/stream") {
       await live(req, res);
       return;
     }
@@ -173,6 +188,25 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     const explain = explainOption(req.headers["x-graphscale-explain"]);
     const contextValue = contextFactory ? await contextFactory(req) : {};
     const before = countersOf(contextValue);
+    if (incrementalSchema !== null && mentionsIncrementalDirective(body.query)) {
+      const document = parseIncremental(body.query, incrementalSchema);
+      if (document !== null && "errors" in document) {
+        sendJSON(res, 400, document);
+        return;
+      }
+      if (document !== null) {
+        const withCounts = (payload: object): object => (explain ? { ...payload, extensions: { ...(payload as ExecutionResult).extensions, roundTrips: roundTrips(contextValue, before) } } : payload);
+        await serveIncremental(incrementalSchema, executeIncrementally!, {
+          req,
+          res,
+          document,
+          args: { contextValue, variableValues: variables, operationName, explain, signal: controller.signal, abortSignal: controller.signal, limits: { timeoutMs: requestTimeoutMs }, onInternalError: options.onInternalError },
+          sendJSON,
+          last: withCounts,
+        });
+        return;
+      }
+    }
     // graphql() parses with the depth guard, validates and executes: a deep or malformed query is a request
     // error with a message (status 400), never a thrown RangeError.
     // A GraphQLError graphql() rejects with (one a validation rule throws, as graphql-js lets it through) is the
@@ -220,6 +254,24 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/**
+ * The document of an operation that uses @defer or @stream, validated against the schema that has them; null
+ * when the text does not use them after all (a comment or a string naming them), so the plain path runs it.
+ * A malformed or invalid document is a 400 with graphql-js's errors.
+ */
+function parseIncremental(query: string, schema: GraphQLSchema): DocumentNode | { errors: readonly GraphQLError[] } | null {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    if (error instanceof GraphQLError) return { errors: [error] };
+    throw new ClientError(400, "The query is nested too deeply to parse; lower its depth.");
+  }
+  if (!usesIncrementalDirective(document)) return null;
+  const errors = validate(schema, document);
+  return errors.length > 0 ? { errors } : document;
 }
 
 /** `x-graphscale-explain: 1` (or true) asks for both forms; `json` or `mermaid` for one. */

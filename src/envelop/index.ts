@@ -3,10 +3,12 @@
 // functions. Each request runs under the span active when envelop calls it, so graphscale's spans
 // (spec/tracing.md) nest under an envelop or Yoga OpenTelemetry plugin's execute span when that plugin comes
 // after this one; masked internal errors (spec/errors.md) are GraphQLErrors, which the server's own masking
-// passes through. Imports no envelop package: the plugin is a plain object of envelop's hooks.
+// passes through. On graphql 17 an operation using @defer or @stream runs incrementally, its payloads handed
+// over as an async iterable (which Yoga sends as multipart/mixed or Server-Sent Events). Imports no envelop
+// package: the plugin is a plain object of envelop's hooks.
 
-import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
-import { execute, subscribe } from "../engine/index.js";
+import { BREAK, versionInfo, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { execute, experimentalExecuteIncrementally, isPromiseLike, subscribe, type ExperimentalIncrementalExecutionResults } from "../engine/index.js";
 
 type PromiseOrValue<T> = T | Promise<T>;
 
@@ -37,10 +39,34 @@ export function useGraphscale(options: GraphscalePluginOptions = {}): Graphscale
       if (schema !== undefined) setSchema(schema);
     },
     onExecute({ setExecuteFn }) {
-      setExecuteFn(execute as ExecuteFunction);
+      setExecuteFn((versionInfo.major < 17 ? execute : executeOrDeliverIncrementally) as ExecuteFunction);
     },
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(subscribe as unknown as ExecuteFunction);
     },
   };
+}
+
+/** Whether each document uses @defer or @stream: looked up once per document (envelop servers cache documents). */
+const incrementalDocuments = new WeakMap<DocumentNode, boolean>();
+
+/** execute, or for an operation using @defer or @stream, its payloads in order (graphql 17). */
+function executeOrDeliverIncrementally(args: ExecutionArgs): PromiseOrValue<ExecutionResult | AsyncIterable<unknown>> {
+  let incremental = incrementalDocuments.get(args.document);
+  if (incremental === undefined) {
+    incremental = false;
+    visit(args.document, { Directive: (node) => (node.name.value === "defer" || node.name.value === "stream" ? ((incremental = true), BREAK) : undefined) });
+    incrementalDocuments.set(args.document, incremental);
+  }
+  if (!incremental) return execute(args);
+  const result = experimentalExecuteIncrementally(args);
+  return isPromiseLike(result) ? result.then(payloads) : payloads(result);
+}
+
+function payloads(result: ExecutionResult | ExperimentalIncrementalExecutionResults): ExecutionResult | AsyncIterable<unknown> {
+  if (!("initialResult" in result)) return result;
+  return (async function* () {
+    yield result.initialResult;
+    yield* result.subsequentResults;
+  })();
 }

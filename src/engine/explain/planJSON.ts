@@ -24,7 +24,7 @@ export interface ExportBlockerJSON {
   readonly step: number | null;
 }
 
-export type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField";
+export type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField" | "deferred";
 
 export interface LayerJSON {
   readonly id: number;

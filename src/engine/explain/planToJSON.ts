@@ -120,6 +120,8 @@ function layerToJSON(layer: Layer, paths: ReadonlyMap<number, string>): LayerJSO
       };
     case "mutationField":
       return { ...base, title: `Layer ${layer.id}: mutation field ${r.responseKey}`, responseKey: r.responseKey };
+    case "deferred":
+      return { ...base, title: `Layer ${layer.id}: deferred fields${at}`, responseKey: null };
   }
 }
 

@@ -18,6 +18,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { directiveValues } from "./graphqlAdapter.js";
+import { deferUsageOf, fieldDeferAt, incrementalVariablesOf, recordFieldDefer, recordNewDefer, type DeferUsage } from "./deferUsage.js";
 
 /** What collecting fields reads, and where it records the variables it decided on. */
 export interface CollectContext {
@@ -25,6 +26,8 @@ export interface CollectContext {
   readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
   readonly variableValues: { readonly [name: string]: unknown };
   recordConstraint(name: string, value: unknown): void;
+  /** Set for an operation using `@defer`/`@stream`: each field node's deferred fragment is recorded (spec/incremental.md). */
+  readonly deferring?: boolean;
 }
 
 /** spec: CollectFields */
@@ -34,7 +37,9 @@ export function collectFields(
   selectionSet: SelectionSetNode,
   fields: Map<string, FieldNode[]> = new Map(),
   visitedFragments: Set<string> = new Set(),
+  defer?: DeferUsage,
 ): Map<string, FieldNode[]> {
+  const deferring = ctx.deferring === true;
   for (const selection of selectionSet.selections) {
     switch (selection.kind) {
       case Kind.FIELD: {
@@ -43,11 +48,12 @@ export function collectFields(
         const existing = fields.get(key);
         if (existing) existing.push(selection);
         else fields.set(key, [selection]);
+        if (deferring) recordFieldDefer(existing ?? fields.get(key)!, defer);
         break;
       }
       case Kind.INLINE_FRAGMENT: {
         if (!shouldIncludeNode(ctx, selection) || !doesFragmentConditionMatch(ctx, selection, type)) continue;
-        collectFields(ctx, type, selection.selectionSet, fields, visitedFragments);
+        collectFields(ctx, type, selection.selectionSet, fields, visitedFragments, deferring ? deferredFragment(ctx, selection, fields, defer) : defer);
         break;
       }
       case Kind.FRAGMENT_SPREAD: {
@@ -56,7 +62,7 @@ export function collectFields(
         visitedFragments.add(name);
         const fragment = ctx.fragments[name];
         if (!fragment || !doesFragmentConditionMatch(ctx, fragment, type)) continue;
-        collectFields(ctx, type, fragment.selectionSet, fields, visitedFragments);
+        collectFields(ctx, type, fragment.selectionSet, fields, visitedFragments, deferring ? deferredFragment(ctx, selection, fields, defer) : defer);
         break;
       }
     }
@@ -64,12 +70,25 @@ export function collectFields(
   return fields;
 }
 
-/** The sub-fields of a field's nodes (merged selection sets). */
+/** The sub-fields of a field's nodes (merged selection sets); each node's sub-fields inherit its deferred fragment. */
 export function collectSubfields(ctx: CollectContext, type: GraphQLObjectType, fieldNodes: ReadonlyArray<FieldNode>): Map<string, FieldNode[]> {
   const fields = new Map<string, FieldNode[]>();
   const visited = new Set<string>();
-  for (const node of fieldNodes) if (node.selectionSet) collectFields(ctx, type, node.selectionSet, fields, visited);
+  const deferring = ctx.deferring === true;
+  for (let i = 0; i < fieldNodes.length; i++) {
+    const node = fieldNodes[i]!;
+    if (node.selectionSet) collectFields(ctx, type, node.selectionSet, fields, visited, deferring ? fieldDeferAt(fieldNodes, i) : undefined);
+  }
   return fields;
+}
+
+/** A fragment's active `@defer` (a new DeferUsage, recorded as starting at `fields`), else the enclosing one. */
+function deferredFragment(ctx: CollectContext, node: InlineFragmentNode | FragmentSpreadNode, fields: Map<string, FieldNode[]>, defer: DeferUsage | undefined): DeferUsage | undefined {
+  for (const name of incrementalVariablesOf(node)) ctx.recordConstraint(name, ctx.variableValues[name]);
+  const usage = deferUsageOf(node, ctx.variableValues, defer);
+  if (usage === undefined) return defer;
+  recordNewDefer(fields, usage);
+  return usage;
 }
 
 /**

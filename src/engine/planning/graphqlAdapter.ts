@@ -29,6 +29,10 @@ import {
 export const GRAPHQL_MAJOR: number = versionInfo.major;
 const V17 = GRAPHQL_MAJOR >= 17;
 
+/** graphql 17's `@defer` and `@stream` (graphql-js reads them whether or not the schema declares them); null on 16. */
+export const DEFER_DIRECTIVE: GraphQLDirective | null = (graphql as unknown as { GraphQLDeferDirective?: GraphQLDirective }).GraphQLDeferDirective ?? null;
+export const STREAM_DIRECTIVE: GraphQLDirective | null = (graphql as unknown as { GraphQLStreamDirective?: GraphQLDirective }).GraphQLStreamDirective ?? null;
+
 /** Coerced variable values as the engine keeps them: name → value, on both majors. */
 export type VariableMap = { readonly [name: string]: unknown };
 

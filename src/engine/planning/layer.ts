@@ -1,5 +1,6 @@
 // Layer: a set of entries that steps execute over together. The root layer has one entry; list items,
-// non-null object values, each concrete type of an abstract value and each mutation field open their own.
+// non-null object values, each concrete type of an abstract value, each mutation field and each group of
+// deferred fields (@defer, spec/incremental.md) open their own.
 // Each kind of layer (its `reason`) carries its own behaviour: which steps its boundary reads, how its
 // entries are chosen from the parent's, and how an entry's response path is formed. A layer is a plan-time
 // object: its per-request entries live in a Bucket (execution/bucket.ts) and it never holds request data.
@@ -8,7 +9,7 @@ import type { Step } from "../step.js";
 import type { Path } from "./resolveInfo.js";
 import { FlaggedValue } from "../flags.js";
 
-type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField";
+type LayerReasonType = "root" | "listItem" | "nullableBoundary" | "polymorphic" | "mutationField" | "deferred";
 
 /** The parent layer's entries, as a layer kind needs them to choose its own. */
 export interface ParentEntries {
@@ -234,6 +235,31 @@ export class PolymorphicReason extends BoundaryReason {
 }
 
 /**
+ * The fields of a selection that graphql-js delivers later (a group of `@defer` fragments,
+ * spec/incremental.md): the parent's entries, opened only by incremental delivery after the initial
+ * payload (never beside its siblings), for all entries at once.
+ */
+export class DeferredReason extends LayerReason {
+  readonly type = "deferred" as const;
+  readonly responseKey = null;
+  override get runsSerially(): boolean {
+    return true;
+  }
+  selectEntries(parent: ParentEntries): EntrySelection {
+    const count = parent.count;
+    const parentIndex = new Int32Array(count);
+    for (let p = 0; p < count; p++) parentIndex[p] = p;
+    return { count, parentIndex, childStart: null, entryOfParent: parentIndex, items: null, lists: null };
+  }
+  entryPath(above: Path | undefined): Path | undefined {
+    return above;
+  }
+  describe(): string {
+    return "deferred fields";
+  }
+}
+
+/**
  * A list layer whose entries the compiled output can walk in the data itself (spec/output.md, "Walked lists"):
  * below it, only the items and property reads. Set by the compiled output when it compiles the plan.
  */
@@ -246,7 +272,7 @@ export interface ListWalk {
 }
 
 /** Every kind of layer; `reason.type` tells them apart. */
-export type AnyLayerReason = RootReason | MutationFieldReason | ListItemReason | NullableBoundaryReason | PolymorphicReason;
+export type AnyLayerReason = RootReason | MutationFieldReason | ListItemReason | NullableBoundaryReason | PolymorphicReason | DeferredReason;
 
 export class Layer {
   readonly children: Layer[] = [];

@@ -29,6 +29,8 @@ export class OperationPlan {
   shape: OperationShape = { depth: 0, widest: 0, fields: 0, cost: { terms: [] } };
   /** Planning work done (steps adopted, dependencies visited, peers compared): tests check it grows linearly. */
   work = 0;
+  /** Whether an active @defer/@stream was planned: only incremental delivery runs the plan (spec/incremental.md). */
+  incremental = false;
   /** Branches of abstract positions planned after the plan was first built (partial planning). */
   branchesPlanned = 0;
   private readonly constraintNames = new Set<string>();

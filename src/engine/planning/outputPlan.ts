@@ -21,6 +21,7 @@ import {
 import type { Step } from "../step.js";
 import type { Layer } from "./layer.js";
 import type { FieldContext } from "./resolveInfo.js";
+import type { DeferUsage, StreamUsage } from "./deferUsage.js";
 
 /** How a leaf or a list of leaves is completed; no layer, no step of its own. */
 export type LeafShape =
@@ -34,8 +35,8 @@ export type LeafShape =
  */
 export type OutputValue =
   | { readonly kind: "leaf"; readonly nonNull: boolean; step: Step; readonly type: GraphQLLeafType }
-  | { readonly kind: "leafList"; readonly nonNull: boolean; step: Step; readonly item: LeafShape }
-  | { readonly kind: "list"; readonly nonNull: boolean; step: Step; readonly layer: Layer; readonly item: OutputValue }
+  | { readonly kind: "leafList"; readonly nonNull: boolean; step: Step; readonly item: LeafShape; readonly stream?: StreamUsage }
+  | { readonly kind: "list"; readonly nonNull: boolean; step: Step; readonly layer: Layer; readonly item: OutputValue; readonly stream?: StreamUsage }
   | {
       readonly kind: "object";
       readonly nonNull: boolean;
@@ -71,6 +72,17 @@ export interface OutputField {
 export interface OutputSelection {
   readonly type: GraphQLObjectType;
   readonly fields: readonly OutputField[];
+  /** `@defer` fragments that start at this selection (spec/incremental.md); absent without any. */
+  readonly newDefers?: readonly DeferUsage[];
+  /** The fields delivered later, grouped by the deferred fragments they belong to, each in its own layer. */
+  readonly deferred?: readonly DeferredFields[];
+}
+
+/** One group of deferred fields of a selection: delivered with the first of `usages` to complete. */
+export interface DeferredFields {
+  readonly usages: readonly DeferUsage[];
+  readonly layer: Layer;
+  readonly selection: OutputSelection;
 }
 
 /** The steps an output position reads. */
@@ -98,6 +110,7 @@ export function replaceStepsOfValue(value: OutputValue, resolve: (step: Step) =>
 /** Calls `fn` for every value position of the output plan. */
 export function visitOutput(selection: OutputSelection, fn: (value: OutputValue) => void): void {
   for (const field of selection.fields) if (field.value) visitValue(field.value, fn);
+  if (selection.deferred !== undefined) for (const group of selection.deferred) visitOutput(group.selection, fn);
 }
 
 function visitValue(value: OutputValue, fn: (value: OutputValue) => void): void {

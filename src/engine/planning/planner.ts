@@ -20,7 +20,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { Step, type PlanValidationContext } from "../step.js";
-import { ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, type Layer } from "./layer.js";
+import { DeferredReason, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, type Layer } from "./layer.js";
 import { OperationPlan } from "./operationPlan.js";
 import { fieldContextOf, fieldDefOf, isLeafOnly, leafShape, type OutputField, type OutputSelection, type OutputValue } from "./outputPlan.js";
 import { collectFields, collectSubfields, type CollectContext } from "./collectFields.js";
@@ -39,6 +39,7 @@ import { ResolveTypeStep } from "./steps/resolveType.js";
 import { ResolverStep } from "./steps/resolver.js";
 import { RootValueStep } from "./steps/rootValue.js";
 import { RuntimeTypeStep } from "./steps/runtimeType.js";
+import { deferUsageSetOf, incrementalVariablesOf, newDefersOf, sameDeferSet, streamUsageOf, usesIncrementalDelivery, type DeferUsage } from "./deferUsage.js";
 import { recordBranchConstraints, type PartialAbstractValue, type UnplannedBranches } from "./partialPlanning.js";
 
 /** spec: BuildOperationPlan — plans an operation, then deduplicates, tree-shakes, optimizes and finalizes. */
@@ -55,7 +56,9 @@ export function buildOperationPlan(
   const shape = measureOperation(schema, operation, fragments, limits);
   const plan = new OperationPlan(schema, operation, fragments, purpose);
   plan.shape = shape;
-  new Planner(plan, variableValues, partial && purpose === "response").planOperation();
+  // An operation with @defer/@stream is planned whole: its deferred layers must exist before the first payload.
+  const deferring = purpose === "response" && usesIncrementalDelivery(operation, fragments);
+  new Planner(plan, variableValues, partial && purpose === "response" && !deferring, deferring).planOperation();
   finishPlanning(plan);
   return plan;
 }
@@ -101,11 +104,15 @@ class Planner implements CollectContext, PlanValidationContext {
   readonly schema: GraphQLSchema;
   readonly fragments: { readonly [name: string]: FragmentDefinitionNode };
   readonly planContext: { readonly [key: string]: unknown };
+  /** The deferred fragments whose fields are being planned (empty: the initial payload's). */
+  private deferSet: readonly DeferUsage[] = [];
   constructor(
     readonly plan: OperationPlan,
     readonly variableValues: { readonly [name: string]: unknown },
     /** Whether abstract positions leave their branches to be planned as types arrive (makeSchema's partialPlanning). */
     readonly partial: boolean,
+    /** Whether the operation uses @defer/@stream (spec/incremental.md): fields are grouped by deferred fragment. */
+    readonly deferring = false,
   ) {
     this.schema = plan.schema;
     this.fragments = plan.fragments;
@@ -202,12 +209,56 @@ class Planner implements CollectContext, PlanValidationContext {
     path: readonly string[],
     parentPlanned: boolean,
   ): OutputSelection {
+    if (this.deferring) return this.planDeferredSelectionSet(layer, type, $parent, fields, path, parentPlanned);
     const out: OutputField[] = [];
     for (const [responseKey, fieldNodes] of fields) {
       const field = this.planField(layer, type, $parent, responseKey, fieldNodes, path, parentPlanned);
       if (field) out.push(field);
     }
     return { type, fields: out };
+  }
+
+  /**
+   * spec: PlanDeferredSelectionSet — PlanSelectionSet for an operation using @defer: the fields whose
+   * DeferUsageSetOf is the set being planned are planned here; the others, grouped by their set, each in a
+   * deferred layer below `layer` (its entries, run after the initial payload), as graphql-js's execution plan
+   * groups them.
+   */
+  private planDeferredSelectionSet(
+    layer: Layer,
+    type: GraphQLObjectType,
+    $parent: Step,
+    fields: Map<string, FieldNode[]>,
+    path: readonly string[],
+    parentPlanned: boolean,
+  ): OutputSelection {
+    const out: OutputField[] = [];
+    const groups: Array<{ usages: DeferUsage[]; fields: Map<string, FieldNode[]> }> = [];
+    for (const [responseKey, fieldNodes] of fields) {
+      const usages = deferUsageSetOf(fieldNodes);
+      if (sameDeferSet(usages, this.deferSet)) {
+        const field = this.planField(layer, type, $parent, responseKey, fieldNodes, path, parentPlanned);
+        if (field) out.push(field);
+        continue;
+      }
+      let group = groups.find((g) => sameDeferSet(g.usages, usages));
+      if (group === undefined) groups.push((group = { usages, fields: new Map() }));
+      group.fields.set(responseKey, fieldNodes);
+    }
+    const deferred = groups.map((group) => {
+      const child = this.plan.newLayer(new DeferredReason(), layer);
+      child.pathTypename = layer.pathTypename;
+      const outer = this.deferSet;
+      this.deferSet = group.usages;
+      try {
+        return { usages: group.usages, layer: child, selection: this.planDeferredSelectionSet(child, type, $parent, group.fields, path, parentPlanned) };
+      } finally {
+        this.deferSet = outer;
+      }
+    });
+    const newDefers = newDefersOf(fields);
+    if (newDefers.length > 0) this.plan.incremental = true;
+    return newDefers.length === 0 && deferred.length === 0 ? { type, fields: out } : { type, fields: out, newDefers, deferred };
   }
 
 
@@ -236,7 +287,17 @@ class Planner implements CollectContext, PlanValidationContext {
         )
       : this.plan.adoptStep(new ResolverStep($parent, field, fieldDef), layer);
     const value = this.planValue(layer, fieldDef.type, $value, field, responseKey, path, !plan);
+    if (this.deferring && (value.kind === "list" || value.kind === "leafList")) this.planStream(value, fieldNodes[0]!);
     return { responseKey, field, value, errorValuesAreErrors: !plan };
+  }
+
+  /** spec: PlanStream — a list field's active `@stream` (its `if:` variable recorded as a constraint) marks its position. */
+  private planStream(value: Extract<OutputValue, { kind: "list" | "leafList" }>, node: FieldNode): void {
+    for (const name of incrementalVariablesOf(node)) this.recordConstraint(name, this.variableValues[name]);
+    const stream = streamUsageOf(node, this.variableValues);
+    if (stream === null) return;
+    (value as { stream?: typeof stream }).stream = stream;
+    this.plan.incremental = true;
   }
 
   /** spec: PlanValue — opens the layers a value's type needs (list items, non-null objects, concrete types). */

@@ -27,6 +27,7 @@ import { executeRequest, type RequestFinish } from "./executeRequest.js";
 import { executeFast, fastRequest, rememberFast, type FinishOf } from "./fastRequest.js";
 import { maskErrors, toGraphQLError } from "./maskErrors.js";
 import { sourceDepth } from "./sourceDepth.js";
+import { UNEXPECTED_MULTIPLE_PAYLOADS } from "../planning/deferUsage.js";
 import { attachedTrace, describeRequest, traceEntry, tracedOperation, tracerFor, withTrace, type RequestTrace } from "../tracing/tracing.js";
 
 /**
@@ -55,6 +56,8 @@ export function executeWithStepCaller(args: GraphscaleExecutionArgs, callStep: S
 function executePrepared(prepared: Prepared, args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult> {
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
   const request = prepared.request;
+  // graphql 17's execute refuses what would be delivered in several payloads (spec/incremental.md).
+  if (request.plan.incremental) throw new Error(UNEXPECTED_MULTIPLE_PAYLOADS);
   const deps = request.deps ?? null;
   if (deps !== null) return executeWithDeps(request, deps, args);
   rememberFast(args, request);
@@ -152,6 +155,8 @@ export function executeToJSON(args: GraphscaleExecutionArgs): PromiseOrValue<str
 function executePreparedToJSON(prepared: Prepared, args: GraphscaleExecutionArgs): PromiseOrValue<string> {
   if ("errors" in prepared) return JSON.stringify(prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors });
   const request = prepared.request;
+  // graphql 17's execute refuses what would be delivered in several payloads (spec/incremental.md).
+  if (request.plan.incremental) throw new Error(UNEXPECTED_MULTIPLE_PAYLOADS);
   const deps = request.deps ?? null;
   if (deps !== null) {
     // The result with extensions.deps, as execute gives it, as text.

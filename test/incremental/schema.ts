@@ -1,0 +1,170 @@
+// The schema the incremental-delivery tests share: the same type definitions and data served twice — by
+// graphql-js resolvers only (the reference graphql-js 17 runs), and by graphscale with plan resolvers for
+// part of it (users, names, posts, friends: loadOne/loadMany batches) and the same resolvers for the rest
+// (resolver emulation). Loader calls are counted so tests can assert one call per step per layer.
+
+import { makeSchema } from "../../src/index.js";
+import { constant, lambda, loadMany, loadOne } from "../../steps/index.js";
+import type { Step } from "../../src/index.js";
+
+export const typeDefs = /* GraphQL */ `
+  interface Node { id: ID! }
+  union SearchResult = User | Post
+  type Query {
+    hello: String
+    asyncHello: String
+    viewer: User
+    user(id: ID!): User
+    users: [User!]!
+    maybeUsers: [User]
+    nodes: [Node]
+    search: [SearchResult!]!
+    numbers: [Int]
+    asyncNumbers: [Int]
+    failing: String
+    failingNN: String!
+    nullUser: User
+    emptyUsers: [User!]!
+  }
+  type User implements Node {
+    id: ID!
+    name: String
+    posts: [Post!]!
+    friends: [User!]!
+    best: User
+    bad: String
+    badNN: String!
+    asyncName: String
+    asyncBad: String
+    slowName: String
+    tags: [String]
+  }
+  type Post implements Node {
+    id: ID!
+    title: String
+    author: User
+    bad: String
+  }
+`;
+
+interface UserRow {
+  readonly id: string;
+  readonly name: string;
+  readonly friendIds: readonly string[];
+  readonly postIds: readonly string[];
+  readonly tags: readonly string[];
+}
+interface PostRow {
+  readonly id: string;
+  readonly title: string;
+  readonly authorId: string;
+}
+
+export const usersById = new Map<string, UserRow>();
+export const postsById = new Map<string, PostRow>();
+for (let i = 1; i <= 6; i++) {
+  const id = `u${i}`;
+  const friendIds = [`u${(i % 6) + 1}`, `u${((i + 1) % 6) + 1}`].filter(() => i !== 6);
+  usersById.set(id, { id, name: `User ${i}`, friendIds, postIds: i % 2 === 0 ? [] : [`p${i}a`, `p${i}b`], tags: [`t${i}`, `x${i}`] });
+  if (i % 2 === 1) for (const s of ["a", "b"]) postsById.set(`p${i}${s}`, { id: `p${i}${s}`, title: `Post ${i}${s}`, authorId: id });
+}
+const allUsers = [...usersById.values()];
+
+/** Loader calls of the plan side, by loader name. */
+export const calls: Record<string, number> = { users: 0, posts: 0, names: 0 };
+
+const userRef = (id: string): UserRow | null => usersById.get(id) ?? null;
+
+/** The resolvers both sides use (the reference everywhere, graphscale where no plan is given). */
+export const resolvers = {
+  Query: {
+    hello: () => "world",
+    asyncHello: () => Promise.resolve("async world"),
+    viewer: () => usersById.get("u1"),
+    user: (_: unknown, args: { id: string }) => userRef(args.id),
+    users: () => allUsers,
+    maybeUsers: () => [allUsers[0], null, allUsers[2]],
+    nodes: () => [usersById.get("u1"), postsById.get("p1a"), null, usersById.get("u2")],
+    search: () => [postsById.get("p3a"), usersById.get("u3")],
+    numbers: () => [1, 2, 3, 4],
+    asyncNumbers: () => [1, Promise.resolve(2), 3],
+    failing: () => {
+      throw new Error("failing field");
+    },
+    failingNN: () => {
+      throw new Error("failing non-null field");
+    },
+    nullUser: () => null,
+    emptyUsers: () => [],
+  },
+  Node: { __resolveType: (v: { title?: string }) => (v.title !== undefined ? "Post" : "User") },
+  SearchResult: { __resolveType: (v: { title?: string }) => (v.title !== undefined ? "Post" : "User") },
+  User: {
+    name: (u: UserRow) => u.name,
+    posts: (u: UserRow) => u.postIds.map((id) => postsById.get(id)),
+    friends: (u: UserRow) => u.friendIds.map((id) => usersById.get(id)),
+    best: (u: UserRow) => (u.friendIds.length > 0 ? usersById.get(u.friendIds[0]!) : null),
+    bad: (u: UserRow) => {
+      throw new Error(`bad ${u.id}`);
+    },
+    badNN: (u: UserRow) => {
+      throw new Error(`badNN ${u.id}`);
+    },
+    asyncName: (u: UserRow) => Promise.resolve(u.name.toUpperCase()),
+    asyncBad: (u: UserRow) => Promise.reject(new Error(`asyncBad ${u.id}`)),
+    slowName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
+    tags: (u: UserRow) => u.tags,
+  },
+  Post: {
+    title: (p: PostRow) => p.title,
+    author: (p: PostRow) => usersById.get(p.authorId),
+    bad: (p: PostRow) => {
+      throw new Error(`bad ${p.id}`);
+    },
+  },
+};
+
+/** graphql-js's reference: resolvers only. */
+export const referenceSchema = makeSchema({ typeDefs, resolvers });
+
+const loadUsers = (ids: readonly string[]) => {
+  calls.users!++;
+  return ids.map((id) => usersById.get(id) ?? null);
+};
+const loadPostsOf = (userIds: readonly string[]) => {
+  calls.posts!++;
+  return userIds.map((id) => (usersById.get(id)?.postIds ?? []).map((p) => postsById.get(p)!));
+};
+const loadFriendsOf = (userIds: readonly string[]) => {
+  calls.users!++;
+  return userIds.map((id) => (usersById.get(id)?.friendIds ?? []).map((f) => usersById.get(f)!));
+};
+const loadNames = (ids: readonly string[]) => {
+  calls.names!++;
+  return ids.map((id) => usersById.get(id)?.name ?? null);
+};
+
+/** graphscale: plans for users, names, posts and friends; the reference's resolvers for the rest. */
+export const planSchema = makeSchema({
+  typeDefs,
+  resolvers: {
+    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers },
+    Node: resolvers.Node,
+    SearchResult: resolvers.SearchResult,
+    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, tags: resolvers.User.tags },
+    Post: { title: resolvers.Post.title, author: resolvers.Post.author, bad: resolvers.Post.bad },
+  },
+  plans: {
+    Query: {
+      viewer: () => loadOne(constant("u1"), loadUsers),
+      user: (_$root: Step, args) => loadOne(args.get("id") as Step<string>, loadUsers),
+      users: () => constant(allUsers),
+    },
+    User: {
+      id: ($user: Step) => lambda($user, (u: UserRow) => u.id),
+      name: ($user: Step) => loadOne(lambda($user, (u: UserRow) => u.id), loadNames),
+      posts: ($user: Step) => loadMany(lambda($user, (u: UserRow) => u.id), loadPostsOf),
+      friends: ($user: Step) => loadMany(lambda($user, (u: UserRow) => u.id), loadFriendsOf),
+    },
+  },
+});
