@@ -99,6 +99,36 @@ test("resolver groups: a request fieldResolver for fields without a resolve, or 
   assert.ok(resolverCallsCompiled() - steps >= 1);
 });
 
+test("resolver groups: while a sibling's promise is pending, the same calls are made as with each step on its own, and the same response", async () => {
+  /** The O.x calls made while Query.slow is pending, and the response once it settled. */
+  const observe = async (generatedCode: boolean) => {
+    let release: (value: unknown) => void = () => undefined;
+    const slow = new Promise((resolve) => (release = resolve));
+    const called: string[] = [];
+    const schema = schemaWith("type Query { wrap: W } type W { slow: Int slowObject: O sync: O soon: O } type O { x: Int }", {
+      Query: { wrap: () => ({}) },
+      W: { slow: () => slow, slowObject: () => slow.then(() => ({})), sync: () => ({ name: "sync" }), soon: () => Promise.resolve({ name: "soon" }) },
+      O: { x: (o: { name?: string }) => (called.push(o.name ?? "slowObject"), 1) },
+    });
+    if (!generatedCode) schema.extensions = { ...schema.extensions, graphscale: { compileOutput: false } };
+    const groups = resolverGroupsCompiled();
+    const pending = execute({ schema, document: parse("{ wrap { slow slowObject { x } sync { x } soon { x } } }") }) as Promise<unknown>;
+    // Let every promise that can settle settle: only `slow` (and what waits for it) is left.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    const whilePending = called.slice();
+    release(3);
+    const result = JSON.stringify(await pending);
+    return { whilePending, result, called, grouped: resolverGroupsCompiled() - groups };
+  };
+  const grouped = await observe(true);
+  const alone = await observe(false);
+  assert.ok(grouped.grouped > 0);
+  assert.is(alone.grouped, 0);
+  assert.equal(grouped.whilePending, alone.whilePending);
+  assert.is(grouped.result, alone.result);
+  assert.equal(grouped.called.sort(), ["slowObject", "soon", "sync"]);
+});
+
 test("resolver groups: with generated code off, the same responses through the steps' own loops and no function", async () => {
   const schema = schemaWith(SDL, {
     Query: { items: () => [{ n: 1 }, { n: 2 }] },

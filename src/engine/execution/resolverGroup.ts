@@ -1,9 +1,10 @@
 // ResolverGroup: the Resolver steps of one layer that read the same source run as one call for a bucket —
 // one generated loop over the entries calling each field's resolver (CompileResolverGroup), and one wait for
-// every promise they returned (RunResolverGroup) — instead of one ExecuteStep each with a wait per step and
-// per entry. What it stores is what ExecuteStep would have stored for each step (values, flags, which
+// the promises of its leaves plus one per field with a subtree (RunResolverGroup) — instead of one
+// ExecuteStep each with a callback per promised entry. What it stores is what ExecuteStep would have stored for each step (values, flags, which
 // entries were promises). Allocates per batch and per promise, never a closure per entry.
 
+import { getNamedType, isLeafType } from "graphql";
 import type { Step } from "../step.js";
 import { fail, flagOf, flagsOf, FlaggedValue, FLAG_NULL } from "../flags.js";
 import { isItemSettlement } from "../promisedItems.js";
@@ -32,6 +33,10 @@ export class ResolverGroup {
   calls: ResolverGroupCalls | null | undefined = undefined;
   /** The buckets whose run went asynchronous and is not done. */
   readonly running = new WeakMap<Bucket, GroupRun>();
+  /** Per member: whether its field is of list type (its settled value may be a promise standing for a list's items). */
+  readonly settlesLists: readonly boolean[];
+  /** Per member: whether its field is of leaf type (no layer below reads it: its promises share one wait). */
+  readonly leaves: readonly boolean[];
 
   constructor(
     readonly members: readonly ResolverStep[],
@@ -39,7 +44,10 @@ export class ResolverGroup {
     readonly accepts: number,
     /** Whether every member has a `resolve` of its own (a request's fieldResolver then changes nothing). */
     readonly ownResolvers: boolean,
-  ) {}
+  ) {
+    this.settlesLists = members.map((m) => m.listDepth > 0);
+    this.leaves = members.map((m) => m.listDepth === 0 && isLeafType(getNamedType(m.fieldDef.type)));
+  }
 }
 
 /**
@@ -67,16 +75,20 @@ export function groupResolverSteps(steps: readonly Step[], facts: readonly Group
   }
 }
 
-/** A group's run for one bucket that went asynchronous: the steps' ExecuteStep calls wait for it. */
-class GroupRun {
-  /** The schedule's waiters and step indices, in pairs, told once every member's results are stored. */
+/** A wait of a group's run for one bucket: members whose lists hold promises, stored together once they settle. */
+class GroupWait {
+  /** The schedule's waiters and step indices, in pairs, told once the wait's members are stored. */
   readonly waiters: Array<GroupWaiter | number> = [];
   promise: Promise<void> | null = null;
+  constructor(readonly members: number[]) {}
 }
+
+/** A group's run for one bucket with members still waiting: per member, its wait (null: stored). */
+type GroupRun = Array<GroupWait | null>;
 
 /**
  * spec: RunResolverGroup — ExecuteStep for a member of a group: the first member asked for a bucket runs the
- * whole group's calls and stores every member's results (at once, or once the promises they hold settled);
+ * whole group's calls and stores the members' results (at once, or once the promises they hold settled);
  * the others find them stored, or wait for the same run. NOT_GROUPED where the group does not apply to this
  * request or bucket (traced, aborted, batched across requests, a request fieldResolver a member would call,
  * a source entry carrying a flag the steps do not accept): then each step runs on its own.
@@ -85,10 +97,7 @@ export function runResolverGroup(request: RequestState, bucket: Bucket, facts: G
   const group = facts.group!;
   if (bucket.values[facts.id] !== undefined) return undefined;
   const running = group.running.get(bucket);
-  if (running !== undefined) {
-    if (waiter !== null) running.waiters.push(waiter, index);
-    return running.promise!;
-  }
+  if (running !== undefined) return join(running[memberIndex(group, facts.id)]!, waiter, index);
   if (request.trace != null || request.callStep != null || request.merged != null || request.abortedBy !== null) return NOT_GROUPED;
   if (!group.ownResolvers && request.fieldResolver !== null) return NOT_GROUPED;
   let calls = group.calls;
@@ -108,24 +117,45 @@ export function runResolverGroup(request: RequestState, bucket: Bucket, facts: G
     if ((bucket.flags[source.id] ?? 0) & ~group.accepts) return NOT_GROUPED;
   }
   const lists = calls(count, sources, request, () => entryPaths(bucket));
-  return settleGroup(request, bucket, group, lists, waiter, index);
+  const run = settleGroup(request, bucket, group, lists);
+  if (run === null) return undefined;
+  const wait = run[memberIndex(group, facts.id)];
+  return wait === null ? undefined : join(wait!, waiter, index);
+}
+
+function memberIndex(group: ResolverGroup, id: number): number {
+  const members = group.members;
+  for (let k = 0; k < members.length; k++) if (members[k]!.id === id) return k;
+  return -1;
+}
+
+/** A member's ExecuteStep waits for its wait: its waiter is told once the wait's members are stored. */
+function join(wait: GroupWait, waiter: GroupWaiter | null, index: number): Promise<void> {
+  if (waiter !== null) wait.waiters.push(waiter, index);
+  return wait.promise!;
 }
 
 /**
- * The members' results checked as SettleResults checks a step's: stored at once when no entry is a
- * promise; otherwise every promise (of every member) is awaited in one wait, then all are stored.
+ * The members' results checked as SettleResults checks a step's: a member whose list holds no promise is
+ * stored at once. The promises of the members of leaf type are awaited in one wait (no layer reads them);
+ * each other member waiting gets a wait of its own, so that the layers below it start as soon as its own
+ * promises settled (StartChildrenEarly). Returns the run when some member waits, else null.
  */
-function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup, lists: unknown[][], waiter: GroupWaiter | null, index: number): Promise<void> | undefined {
+function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup, lists: unknown[][]): GroupRun | null {
   const members = group.members;
+  const settlesLists = group.settlesLists;
   const count = bucket.count;
-  let waits: Array<PromiseLike<unknown>> | null = null;
-  /** Per promise: the member and the entry it goes to (member * count + entry). */
-  let at: number[] | null = null;
-  let masks: Array<Uint8Array | undefined> | null = null;
-  const flags = new Array<number>(members.length);
+  let run: GroupRun | null = null;
+  let leafWaits: PromiseLike<unknown>[] | null = null;
+  let leafAt: number[] | null = null;
+  let leafWait: GroupWait | null = null;
   for (let k = 0; k < members.length; k++) {
     const list = lists[k]!;
     let f = 0;
+    let waits: PromiseLike<unknown>[] | null = null;
+    /** Per promise: the member and the entry it goes to (member * count + entry). */
+    let at: number[] | null = null;
+    let mask: Uint8Array | undefined;
     for (let i = 0; i < count; i++) {
       const item: unknown = list[i];
       if (item == null) f |= FLAG_NULL;
@@ -133,45 +163,62 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
       // Only an object or a function can be a promise: a scalar result skips the `then` lookup.
       else if ((typeof item === "object" || typeof item === "function") && typeof (item as { then?: unknown }).then === "function") {
         if (waits === null) {
-          waits = [];
-          at = [];
-          masks = new Array(members.length);
-          request.promisedEntries = true;
+          if (group.leaves[k]) {
+            waits = leafWaits ??= [];
+            at = leafAt ??= [];
+          } else {
+            waits = [];
+            at = [];
+          }
         }
         // A thenable's `then` is called once, here (as ExecuteStep's Promise.resolve calls it once).
-        waits.push(Promise.resolve(item as PromiseLike<unknown>));
+        waits.push(item instanceof Promise ? item : Promise.resolve(item as PromiseLike<unknown>));
         at!.push(k * count + i);
-        if (!isItemSettlement(item as PromiseLike<unknown>)) (masks![k] ??= new Uint8Array(count))[i] = 1;
+        // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
+        if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) (mask ??= new Uint8Array(count))[i] = 1;
       }
     }
-    flags[k] = f;
-  }
-  if (waits === null) {
-    for (let k = 0; k < members.length; k++) {
-      const id = members[k]!.id;
-      bucket.values[id] = lists[k];
-      bucket.flags[id] = flags[k]!;
+    if (waits === null) {
+      bucket.values[members[k]!.id] = list;
+      bucket.flags[members[k]!.id] = f;
+      continue;
     }
-    return undefined;
+    request.promisedEntries = true;
+    if (mask !== undefined) bucket.promised[members[k]!.id] = mask;
+    if (run === null) {
+      run = new Array<GroupWait | null>(members.length).fill(null);
+      group.running.set(bucket, run);
+    }
+    if (group.leaves[k]) {
+      run[k] = leafWait ??= new GroupWait([]);
+      leafWait.members.push(k);
+    } else {
+      const wait = (run[k] = new GroupWait([k]));
+      startWait(bucket, group, run, wait, lists, waits, at!);
+    }
   }
-  const run = new GroupRun();
-  if (waiter !== null) run.waiters.push(waiter, index);
-  group.running.set(bucket, run);
-  const places = at!;
+  if (leafWait !== null) startWait(bucket, group, run!, leafWait, lists, leafWaits!, leafAt!);
+  return run;
+}
+
+/** One wait for every promise of its members; when one rejects (rare), each is read on its own: a rejection fails its entry only. */
+function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: GroupWait, lists: unknown[][], waits: PromiseLike<unknown>[], at: number[]): void {
+  const count = bucket.count;
   const store = (values: readonly unknown[]): void => {
-    for (let p = 0; p < places.length; p++) {
-      const place = places[p]!;
+    for (let p = 0; p < at.length; p++) {
+      const place = at[p]!;
       lists[(place / count) | 0]![place % count] = values[p];
     }
-    for (let k = 0; k < members.length; k++) {
-      const id = members[k]!.id;
+    for (const k of wait.members) {
+      const id = group.members[k]!.id;
       bucket.values[id] = lists[k];
       bucket.flags[id] = flagsOf(lists[k]!);
-      const mask = masks![k];
-      if (mask !== undefined) bucket.promised[id] = mask;
+      run[k] = null;
     }
-    group.running.delete(bucket);
-    const waiters = run.waiters;
+    let open = false;
+    for (let k = 0; k < run.length; k++) if (run[k] !== null) open = true;
+    if (!open) group.running.delete(bucket);
+    const waiters = wait.waiters;
     for (let w = 0; w < waiters.length; w += 2) {
       const told = waiters[w] as GroupWaiter;
       try {
@@ -181,10 +228,7 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
       }
     }
   };
-  // One wait for every promise; when one rejects (rare), each is read on its own: a rejection fails its entry only.
-  const all = waits;
-  run.promise = Promise.all(all).then(store, () =>
-    Promise.all(all.map((p) => Promise.resolve(p).then(undefined, (error: unknown) => fail(error)))).then(store),
+  wait.promise = Promise.all(waits).then(store, () =>
+    Promise.all(waits.map((p) => Promise.resolve(p).then(undefined, (error: unknown) => fail(error)))).then(store),
   );
-  return run.promise;
 }
