@@ -33,6 +33,12 @@ export class ResolverGroup {
   calls: ResolverGroupCalls | null | undefined = undefined;
   /** The buckets whose run went asynchronous and is not done. */
   readonly running = new WeakMap<Bucket, GroupRun>();
+  /**
+   * The last bucket whose run went asynchronous, and its run: a layer's schedule asks for every member right
+   * after the first (they wait for nothing in the layer), so this answers them without a WeakMap lookup.
+   */
+  lastBucket: Bucket | null = null;
+  lastRun: GroupRun | null = null;
   /** Per member: whether its field is of list type (its settled value may be a promise standing for a list's items). */
   readonly settlesLists: readonly boolean[];
   /** Per member: whether its field is of leaf type (no layer below reads it: its promises share one wait). */
@@ -96,8 +102,8 @@ type GroupRun = Array<GroupWait | null>;
 export function runResolverGroup(request: RequestState, bucket: Bucket, facts: GroupMemberFacts, waiter: GroupWaiter | null, index: number): Promise<void> | undefined | typeof NOT_GROUPED {
   const group = facts.group!;
   if (bucket.values[facts.id] !== undefined) return undefined;
-  const running = group.running.get(bucket);
-  if (running !== undefined) return join(running[memberIndex(group, facts.id)]!, waiter, index);
+  const running = group.lastBucket === bucket ? group.lastRun : group.running.get(bucket);
+  if (running != null) return join(running[memberIndex(group, facts.id)]!, waiter, index);
   if (request.trace != null || request.callStep != null || request.merged != null || request.abortedBy !== null) return NOT_GROUPED;
   if (!group.ownResolvers && request.fieldResolver !== null) return NOT_GROUPED;
   let calls = group.calls;
@@ -116,7 +122,14 @@ export function runResolverGroup(request: RequestState, bucket: Bucket, facts: G
     sources = bucket.values[source.id] ?? batchValues(request, bucket, source);
     if ((bucket.flags[source.id] ?? 0) & ~group.accepts) return NOT_GROUPED;
   }
-  const lists = calls(count, sources, request, () => entryPaths(bucket));
+  let lists: unknown[][];
+  try {
+    lists = calls(count, sources, request, () => entryPaths(bucket));
+  } catch (error) {
+    // A throw outside the calls (each call catches its own): every entry of every member fails, as a
+    // throwing `execute` fails its batch.
+    lists = group.members.map(() => new Array<unknown>(count).fill(fail(error)));
+  }
   const run = settleGroup(request, bucket, group, lists);
   if (run === null) return undefined;
   const wait = run[memberIndex(group, facts.id)];
@@ -188,6 +201,8 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
     if (run === null) {
       run = new Array<GroupWait | null>(members.length).fill(null);
       group.running.set(bucket, run);
+      group.lastBucket = bucket;
+      group.lastRun = run;
     }
     if (group.leaves[k]) {
       run[k] = leafWait ??= new GroupWait([]);
@@ -217,7 +232,10 @@ function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: Gr
     }
     let open = false;
     for (let k = 0; k < run.length; k++) if (run[k] !== null) open = true;
-    if (!open) group.running.delete(bucket);
+    if (!open) {
+      group.running.delete(bucket);
+      if (group.lastBucket === bucket) group.lastBucket = group.lastRun = null;
+    }
     const waiters = wait.waiters;
     for (let w = 0; w < waiters.length; w += 2) {
       const told = waiters[w] as GroupWaiter;
