@@ -246,6 +246,14 @@ function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: Gr
       }
     }
   };
+  if (waits.length === 1) {
+    // One promise (a root field's, most often): read it directly, without Promise.all's list.
+    wait.promise = Promise.resolve(waits[0]!).then(
+      (value) => store([value]),
+      (error: unknown) => store([fail(error)]),
+    );
+    return;
+  }
   wait.promise = Promise.all(waits).then(store, () =>
     Promise.all(waits.map((p) => Promise.resolve(p).then(undefined, (error: unknown) => fail(error)))).then(store),
   );
