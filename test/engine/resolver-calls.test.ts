@@ -11,7 +11,10 @@ import { buildSchema, execute as graphqlExecute, GraphQLScalarType, parse, versi
 /** InlineDefaultResolver reads default-resolver leaves inline on graphql 16; on 17 they run as steps (spec/resolver-emulation.md). */
 const INLINE = versionInfo.major === 16;
 import { execute, exportPlan, getPlanCacheStats, importPlan } from "../../src/index.js";
-import { resolverCallsCompiled } from "../../src/engine/planning/steps/resolverCalls.js";
+import { resolverCallsCompiled, resolverGroupsCompiled } from "../../src/engine/planning/steps/resolverCalls.js";
+
+/** Generated resolver functions of either kind: a step's own (CompileResolverCalls) and a group's (CompileResolverGroup). */
+const generated = (): number => resolverCallsCompiled() + resolverGroupsCompiled();
 import { argumentsModeOf } from "../../src/engine/planning/steps/resolverArguments.js";
 import { jitQueries, jitSchema, jitVariables, type JitSchemaKind } from "../../bench/scenarios/jitSchemas.js";
 
@@ -43,19 +46,22 @@ for (const kind of ["fewResolvers", "manyResolvers", "nestedArrays"] as JitSchem
   });
 }
 
-test("generated code is built once per plan: one function per Resolver step on the first request, none after", async () => {
+test("generated code is built once per plan: one function per group of Resolver steps on the first request, none after", async () => {
   let calls = 0;
   const schema = schemaWith("type Query { a: A } type A { x: Int y: String z: [Int] }", { Query: { a: () => (calls++, { x: 1, y: "y", z: [1, 2] }) } });
   const source = "{ a { x y z } }";
-  const before = resolverCallsCompiled();
+  const stepFunctionsBefore = resolverCallsCompiled();
+  const before = generated();
   await same(schema, source);
-  const afterFirst = resolverCallsCompiled();
-  // Query.a: one generated function (the plan is cached by text); A.x, A.y and A.z are default resolvers
-  // of leaves and a list of leaves, read inline by the output (InlineDefaultResolver): they never run as steps
-  // (on graphql 17 they do: one function each).
-  assert.is(afterFirst - before, INLINE ? 1 : 4);
+  const afterFirst = generated();
+  // Query.a: one generated function, its root layer's group (the plan is cached by text); A.x, A.y and A.z
+  // are default resolvers of leaves and a list of leaves, read inline by the output (InlineDefaultResolver):
+  // they never run as steps (on graphql 17 they do: one group function for the three).
+  assert.is(afterFirst - before, INLINE ? 1 : 2);
+  // Every Resolver step here runs in its layer's group: no step compiles a function of its own.
+  assert.is(resolverCallsCompiled(), stepFunctionsBefore);
   for (let i = 0; i < 5; i++) await execute({ schema, document: parse(source) });
-  assert.is(resolverCallsCompiled(), afterFirst);
+  assert.is(generated(), afterFirst);
   assert.is(calls, 1 + 2 + 5); // graphql-js once, graphscale with and without the compiled output, then 5 more
 });
 
@@ -159,20 +165,20 @@ test("InlineDefaultResolver: a default-resolver leaf makes no generated function
   const sdl = "type Query { a: [A] } type A { x: Int y: String z: [Int] w: Int }";
   const resolvers = { Query: { a: () => [{ x: 1, y: "y", z: [1], w: 0 }, { x: 2, y: "z", z: [], w: 0 }] }, A: { w: () => 7 } };
   const schema = schemaWith(sdl, resolvers);
-  const before = resolverCallsCompiled();
+  const before = generated();
   await same(schema, "{ a { x y z w } }");
-  // Query.a and A.w (its own resolve): two generated functions; A.x, A.y and A.z (a list of leaves) none
-  // (on graphql 17 they are steps: five).
-  assert.is(resolverCallsCompiled() - before, INLINE ? 2 : 5);
+  // Query.a and A.w (its own resolve): two generated functions, one per layer's group; A.x, A.y and A.z (a
+  // list of leaves) none (on graphql 17 they are steps, in A.w's group: still two).
+  assert.is(generated() - before, 2);
   // An imported plan reads them inline too: its steps compile on their first batch, and A.x, A.y never run.
   const document = parse("{ a { x y z w } }");
   const text = exportPlan(schema, document);
   const fresh = schemaWith(sdl, resolvers);
   importPlan(fresh, document, text);
-  const beforeImported = resolverCallsCompiled();
+  const beforeImported = generated();
   assert.equal(JSON.parse(JSON.stringify(await execute({ schema: fresh, document }))), { data: { a: [{ x: 1, y: "y", z: [1], w: 7 }, { x: 2, y: "z", z: [], w: 7 }] } });
   assert.is(getPlanCacheStats(fresh).plansBuilt, 0);
-  assert.is(resolverCallsCompiled() - beforeImported, INLINE ? 2 : 5);
+  assert.is(generated() - beforeImported, 2);
 });
 
 test("the request's fieldResolver serves fields without a resolver, in place of the default property read", async () => {

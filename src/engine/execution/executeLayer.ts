@@ -15,6 +15,7 @@ import { createBucket } from "./createBucket.js";
 import { EagerRead, factsOf, runStep, type StepFacts, type StepWaiter } from "./executeStep.js";
 import { planArrivingBranch } from "../planning/planner.js";
 import { childNeeds } from "./childNeeds.js";
+import { groupResolverSteps } from "./resolverGroup.js";
 import { planCacheFor } from "../planning/planCache.js";
 import type { PartialAbstractValue } from "../planning/partialPlanning.js";
 
@@ -141,6 +142,7 @@ function makeSchedule(steps: readonly Step[]): Schedule {
     if (path !== null && k !== undefined) reads[k]!.push(new EagerRead(step.id, path));
   }
   for (let i = 0; i < steps.length; i++) facts[i]!.reads = reads[i]!.length === 0 ? null : reads[i]!;
+  groupResolverSteps(steps, facts);
   return {
     facts,
     dependsOn,

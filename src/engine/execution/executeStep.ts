@@ -11,6 +11,7 @@ import { isItemSettlement } from "../promisedItems.js";
 import { MappedResults } from "../mappedResults.js";
 import { pathKey, type StepDependencies } from "../deps.js";
 import { batchValues, entryPaths, isGlobalIn, signalOf, type Bucket, type RequestState } from "./bucket.js";
+import { NOT_GROUPED, runResolverGroup, type ResolverGroup } from "./resolverGroup.js";
 
 /** Error beats inhibited beats null when an entry carries several unaccepted flags. */
 function stronger(current: unknown, candidate: unknown): unknown {
@@ -70,6 +71,8 @@ export class StepFacts {
   readonly accepts: readonly number[];
   /** The global property reads of this global step's value, done as it is stored (set by the layer's schedule). */
   reads: readonly EagerRead[] | null = null;
+  /** The Resolver steps this one runs with (set by the layer's schedule: GroupResolverSteps), or null. */
+  group: ResolverGroup | null = null;
 
   constructor(readonly step: Step) {
     this.id = step.id;
@@ -116,6 +119,10 @@ export function runStep(request: RequestState, bucket: Bucket, facts: StepFacts,
   const count = isGlobalHere(request, facts) ? 1 : bucket.count;
   // An aborted request starts no step: its entries all fail with the reason.
   if (request.abortedBy !== null) return storeResults(request, bucket, facts, repeated(count, fail(request.abortedBy)));
+  if (facts.group !== null) {
+    const grouped = runResolverGroup(request, bucket, facts, waiter, index);
+    if (grouped !== NOT_GROUPED) return grouped;
+  }
   const depIds = facts.depIds;
   const depIsGlobal = facts.depIsGlobal;
   const accepts = facts.accepts;

@@ -10,7 +10,7 @@ import { buildResolveInfo, type EngineRequest, type FieldContext, type Path, typ
 import { isItemSettlement, recordPromisedItems, recordItemSettlement } from "../../promisedItems.js";
 import { registerStepClass } from "../../stepRegistry.js";
 import { argumentsForCall, argumentsModeOf, sharedArguments, type ArgumentsMode } from "./resolverArguments.js";
-import { compileResolverCalls, type ResolverCalls } from "./resolverCalls.js";
+import { compileResolverCalls, type ResolverCalls, type ResolverCallsInput } from "./resolverCalls.js";
 import { GRAPHQL_MAJOR, READS_THE_REST_OF_A_FAILED_LIST } from "../graphqlAdapter.js";
 
 /**
@@ -205,15 +205,21 @@ function compiledOf(step: ResolverStep): CompiledResolver {
   const holder = step as unknown as { [COMPILED]?: CompiledResolver };
   let compiled = holder[COMPILED];
   if (compiled === undefined) {
-    const nonNullItems = step.listDepth === 0 ? 0 : nonNullItemsOf(step.fieldDef.type);
+    const input = resolverCallsInput(step);
     compiled = {
-      nonNullItems,
+      nonNullItems: input.nonNullItems,
       mode: argumentsModeOf(step.fieldDef, step.field.fieldNodes[0]!),
-      calls: compileResolverCalls(step, nonNullItems, settleResolvedValue),
+      calls: compileResolverCalls(input, settleResolvedValue),
     };
     holder[COMPILED] = compiled;
   }
   return compiled;
+}
+
+/** What CompileResolverCalls (and CompileResolverGroup) read of a Resolver step. */
+export function resolverCallsInput(step: ResolverStep): ResolverCallsInput {
+  const nonNullItems = step.listDepth === 0 ? 0 : nonNullItemsOf(step.fieldDef.type);
+  return { field: step.field, fieldDef: step.fieldDef, resolve: step.resolve, listDepth: step.listDepth, nonNullItems };
 }
 
 /** The depth of list wrappers of a type, as resolver emulation counts them (checked again on plan import). */
@@ -249,7 +255,7 @@ function nonNullItemsOf(type: GraphQLOutputType): number {
  * A list that held promises (or was another iterable) is replaced by a settled copy, whose promised
  * items are recorded (`promisedItemsOf`) so the output completes them in graphql-js's order.
  */
-function settleResolvedValue(value: unknown, depth: number, nonNullItems: number): unknown {
+export function settleResolvedValue(value: unknown, depth: number, nonNullItems: number): unknown {
   if (value instanceof Error) return fail(value);
   if (isPromiseLike(value)) {
     return Promise.resolve(value).then((v) => (v instanceof Error ? fail(v) : depth === 0 ? v : settleListItems(v, depth, nonNullItems)));

@@ -3,20 +3,28 @@
 // and the settling of its value written out for this field (as graphql-jit compiles a resolver call): a
 // default resolver is a property read of a name fixed in the code, `info` an object literal with its path
 // built only when a resolver is called, `args` a copy of arguments coerced once (SharedArguments), and a
-// leaf's promise handed to the executor as it is. Each generated function has call sites of its own, which
-// see one resolver and one shape of source. No user text is spliced into the code: names go through
-// JSON.stringify. Without `new Function`, ResolverStep's own loop runs (spec/resolver-emulation.md).
+// leaf's promise handed to the executor as it is. CompileResolverGroup writes the same calls for several
+// Resolver steps of one layer over one source, entry by entry (ResolverGroup, execution). Each generated
+// function has call sites of its own, which see one resolver and one shape of source. No user text is
+// spliced into the code: names go through JSON.stringify. Without `new Function`, ResolverStep's own loop
+// runs (spec/resolver-emulation.md).
 
-import { isLeafType, getNamedType, type GraphQLField, type GraphQLFieldResolver } from "graphql";
+import { isLeafType, getNamedType, type FieldNode, type GraphQLField, type GraphQLFieldResolver } from "graphql";
 import type { RequestInfo } from "../../step.js";
 import { fail } from "../../flags.js";
 import { generatedCodeAllowed } from "../generatedCode.js";
 import { resolveInfoExtras, variableValuesFor } from "../graphqlAdapter.js";
-import type { FieldContext, ResolverExecutionDetails } from "../resolveInfo.js";
-import { argumentsForCall, argumentsModeOf, sharedArguments } from "./resolverArguments.js";
+import type { FieldContext, Path, ResolverExecutionDetails } from "../resolveInfo.js";
+import { argumentsForCall, argumentsModeOf, sharedArguments, type ArgumentsMode } from "./resolverArguments.js";
 
 /** The batch of one Resolver step: one result (or promise, or error flag) per entry. */
 export type ResolverCalls = (count: number, sources: readonly unknown[], request: RequestInfo, details: ResolverExecutionDetails) => unknown[];
+
+/**
+ * The batches of a group of Resolver steps over one source: one list of results per step, in the group's
+ * order. `paths` gives the entries' paths (EntryPaths), asked on the first call that needs an `info`.
+ */
+export type ResolverGroupCalls = (count: number, sources: readonly unknown[], request: RequestInfo, paths: () => ReadonlyArray<Path | undefined>) => unknown[][];
 
 /** What CompileResolverCalls needs of a Resolver step. */
 export interface ResolverCallsInput {
@@ -24,62 +32,131 @@ export interface ResolverCallsInput {
   readonly fieldDef: GraphQLField<unknown, unknown>;
   readonly resolve: GraphQLFieldResolver<unknown, unknown> | null;
   readonly listDepth: number;
+  /** Which list levels have non-null items (bit L for the L-th list, outermost first). */
+  readonly nonNullItems: number;
 }
 
 /** Settles a resolver's value (SettleResolvedValue) for a field `depth` lists deep. */
 export type Settle = (value: unknown, depth: number, nonNullItems: number) => unknown;
 
 let compilations = 0;
+let groupCompilations = 0;
 
 /** How many step functions CompileResolverCalls has generated in this process (tests count them per plan). */
 export function resolverCallsCompiled(): number {
   return compilations;
 }
 
+/** How many group functions CompileResolverGroup has generated in this process (tests count them per plan). */
+export function resolverGroupsCompiled(): number {
+  return groupCompilations;
+}
+
+/** Whether a Resolver step's calls can be generated at all: generated code allowed, and not the checks of a list item. */
+export function resolverCallsFit(step: { readonly field: FieldContext }): boolean {
+  return generatedCodeAllowed(step.field.schema) && !step.field.atListItem;
+}
+
+/** One member's facts, handed to the generated code by position. */
+interface MemberFacts {
+  readonly field: FieldContext;
+  readonly fieldDef: GraphQLField<unknown, unknown>;
+  readonly node: FieldNode;
+  readonly resolve: GraphQLFieldResolver<unknown, unknown> | null;
+  readonly mode: ArgumentsMode;
+}
+
+/** The statement that calls member `k` for entry `i` of `sources` and writes `out{k}[i]`. */
+function entryCall(step: ResolverCallsInput, k: number, mode: ArgumentsMode): string {
+  const { field, fieldDef, resolve, listDepth, nonNullItems } = step;
+  const m = `m${k}`;
+  // A leaf's value goes to the executor as it is: it awaits a promise, and the output fails an Error value
+  // (resolver semantics). Values with a subtree are settled first, so the layers below see plain values.
+  const leaf = listDepth === 0 && isLeafType(getNamedType(fieldDef.type));
+  const settled = (x: string): string => (leaf ? `(${x} instanceof Error ? fail(${x}) : ${x})` : `settle(${x}, ${listDepth}, ${nonNullItems})`);
+  const args = mode === "none" ? "{}" : `argumentsForCall(shared${k}, ${m}.fieldDef, ${m}.node, request)`;
+  const info =
+    `{ fieldName: ${JSON.stringify(field.fieldName)}, fieldNodes: ${m}.field.fieldNodes, returnType: ${m}.field.returnType, ` +
+    `parentType: ${m}.field.parentType, path: { prev: (paths ??= entryPaths())[i], key: ${JSON.stringify(field.responseKey)}, ` +
+    `typename: ${JSON.stringify(field.parentType.name)} }, schema: ${m}.field.schema, fragments: ${m}.field.fragments, rootValue: request.rootValue, ` +
+    `operation: ${m}.field.operation, variableValues }`;
+  const makeInfo = `(extras === null ? ${info} : Object.assign(${info}, extras))`;
+  const name = JSON.stringify(field.fieldName);
+  const body =
+    resolve === null
+      ? // graphql-js's default field resolver: the property, or a method called with (args, context, info).
+        `const s = sources[i];\n      if (s !== null && (typeof s === "object" || typeof s === "function")) {\n` +
+        `        ${mode === "none" ? "" : `const a = ${args};\n        `}const p = s[${name}];\n` +
+        `        if (typeof p === "function") { const v = s[${name}](${mode === "none" ? "{}" : "a"}, contextValue, ${makeInfo}); out${k}[i] = ${settled("v")}; }\n` +
+        `        else out${k}[i] = ${settled("p")};\n      } else out${k}[i] = undefined;`
+      : `const v = resolve${k}(sources[i], ${args}, contextValue, ${makeInfo});\n      out${k}[i] = ${settled("v")};`;
+  return `    try {\n      ${body}\n    } catch (error) {\n      out${k}[i] = fail(error);\n    }\n`;
+}
+
+/**
+ * The generated batch over `steps` (one source, one entry loop calling each step in order), made by
+ * `new Function`, or null when the runtime refuses it. `single`: the one-step function (ResolverCalls),
+ * else the group's (ResolverGroupCalls).
+ */
+function generate(steps: readonly ResolverCallsInput[], settle: Settle, single: boolean): ((...args: never[]) => unknown) | null {
+  const members: MemberFacts[] = steps.map((s) => {
+    const node = s.field.fieldNodes[0]!;
+    return { field: s.field, fieldDef: s.fieldDef, node, resolve: s.resolve, mode: argumentsModeOf(s.fieldDef, node) };
+  });
+  let head = "";
+  let loop = "";
+  for (let k = 0; k < members.length; k++) {
+    const { mode, resolve } = members[k]!;
+    head +=
+      `  const m${k} = members[${k}];\n  const out${k} = new Array(count);\n` +
+      (resolve === null ? "" : `  const resolve${k} = m${k}.resolve;\n`) +
+      (mode === "none" ? "" : `  const shared${k} = sharedArguments(m${k}.mode, m${k}.fieldDef, m${k}.node, request);\n`);
+    loop += entryCall(steps[k]!, k, mode);
+  }
+  const code =
+    `return function ${single ? "resolverCalls(count, sources, request, details)" : "resolverGroupCalls(count, sources, request, entryPaths)"} {\n` +
+    (single ? "  const entryPaths = () => details.entryPaths();\n" : "") +
+    `  const contextValue = request.contextValue;\n` +
+    `  const variableValues = variableValuesFor(request.variableValues);\n  const extras = resolveInfoExtras(request);\n  let paths = null;\n` +
+    head +
+    `  for (let i = 0; i < count; i++) {\n${loop}  }\n` +
+    `  return ${single ? "out0" : `[${members.map((_, k) => `out${k}`).join(", ")}]`};\n};`;
+  try {
+    return new Function("members", "settle", "fail", "variableValuesFor", "resolveInfoExtras", "sharedArguments", "argumentsForCall", code)(
+      members,
+      settle,
+      fail,
+      variableValuesFor,
+      resolveInfoExtras,
+      sharedArguments,
+      argumentsForCall,
+    ) as (...args: never[]) => unknown;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * spec: CompileResolverCalls — the step's generated batch function, or null when the runtime refuses code
  * made from strings (or the schema turned generated code off): the step's own loop runs then.
  */
-export function compileResolverCalls(step: ResolverCallsInput, nonNullItems: number, settle: Settle): ResolverCalls | null {
-  const { field, fieldDef, resolve, listDepth } = step;
-  if (!generatedCodeAllowed(field.schema) || field.atListItem) return null;
-  const node = field.fieldNodes[0]!;
-  const mode = argumentsModeOf(fieldDef, node);
-  // A leaf's value goes to the executor as it is: it awaits a promise, and the output fails an Error value
-  // (resolver semantics). Values with a subtree are settled first, so the layers below see plain values.
-  const leaf = listDepth === 0 && isLeafType(getNamedType(fieldDef.type));
-  const settled = (x: string): string =>
-    leaf ? `(${x} instanceof Error ? fail(${x}) : ${x})` : `settle(${x}, ${listDepth}, ${nonNullItems})`;
-  const args = mode === "none" ? "{}" : "argumentsForCall(shared, fieldDef, node, request)";
-  const info =
-    `{ fieldName: ${JSON.stringify(field.fieldName)}, fieldNodes: field.fieldNodes, returnType: field.returnType, ` +
-    `parentType: field.parentType, path: { prev: (paths ??= details.entryPaths())[i], key: ${JSON.stringify(field.responseKey)}, ` +
-    `typename: ${JSON.stringify(field.parentType.name)} }, schema: field.schema, fragments: field.fragments, rootValue: request.rootValue, ` +
-    `operation: field.operation, variableValues }`;
-  const makeInfo = `(extras === null ? ${info} : Object.assign(${info}, extras))`;
-  const call =
-    resolve === null
-      ? // graphql-js's default field resolver: the property, or a method called with (args, context, info).
-        `const s = sources[i];\n      if (s !== null && (typeof s === "object" || typeof s === "function")) {\n` +
-        `        ${mode === "none" ? "" : `const a = ${args};\n        `}const p = s[${JSON.stringify(field.fieldName)}];\n` +
-        `        if (typeof p === "function") { const v = s[${JSON.stringify(field.fieldName)}](${mode === "none" ? "{}" : "a"}, contextValue, ${makeInfo}); out[i] = ${settled("v")}; }\n` +
-        `        else out[i] = ${settled("p")};\n      } else out[i] = undefined;`
-      : `const v = resolve(sources[i], ${args}, contextValue, ${makeInfo});\n      out[i] = ${settled("v")};`;
-  const code =
-    `return function resolverCalls(count, sources, request, details) {\n` +
-    `  const out = new Array(count);\n  const contextValue = request.contextValue;\n` +
-    `  const variableValues = variableValuesFor(request.variableValues);\n  const extras = resolveInfoExtras(request);\n` +
-    `  const shared = ${mode === "none" ? "undefined" : "sharedArguments(mode, fieldDef, node, request)"};\n  let paths = null;\n` +
-    `  for (let i = 0; i < count; i++) {\n    try {\n      ${call}\n    } catch (error) {\n      out[i] = fail(error);\n    }\n  }\n  return out;\n};`;
-  let made: ResolverCalls;
-  try {
-    made = new Function(
-      "field", "fieldDef", "node", "resolve", "mode", "settle", "fail", "variableValuesFor", "resolveInfoExtras", "sharedArguments", "argumentsForCall",
-      code,
-    )(field, fieldDef, node, resolve, mode, settle, fail, variableValuesFor, resolveInfoExtras, sharedArguments, argumentsForCall) as ResolverCalls;
-  } catch {
-    return null;
-  }
+export function compileResolverCalls(step: ResolverCallsInput, settle: Settle): ResolverCalls | null {
+  if (!resolverCallsFit(step)) return null;
+  const made = generate([step], settle, true);
+  if (made === null) return null;
   compilations++;
-  return made;
+  return made as unknown as ResolverCalls;
+}
+
+/**
+ * spec: CompileResolverGroup — one generated function for Resolver steps of one layer over one source:
+ * per entry, in order, each step's call as CompileResolverCalls writes it. Null where generated code does
+ * not run (the steps then run one by one).
+ */
+export function compileResolverGroup(steps: readonly ResolverCallsInput[], settle: Settle): ResolverGroupCalls | null {
+  if (steps.length === 0 || !steps.every(resolverCallsFit)) return null;
+  const made = generate(steps, settle, false);
+  if (made === null) return null;
+  groupCompilations++;
+  return made as unknown as ResolverGroupCalls;
 }

@@ -1,0 +1,260 @@
+// ResolverGroup: the Resolver steps of one layer that read the same source run as one call for a bucket —
+// one generated loop over the entries calling each field's resolver (CompileResolverGroup), and one wait for
+// the promises of its leaves plus one per field with a subtree (RunResolverGroup) — instead of one
+// ExecuteStep each with a callback per promised entry. What it stores is what ExecuteStep would have stored for each step (values, flags, which
+// entries were promises). Allocates per batch and per promise, never a closure per entry.
+
+import { getNamedType, isLeafType } from "graphql";
+import type { Step } from "../step.js";
+import { fail, flagOf, flagsOf, FlaggedValue, FLAG_NULL } from "../flags.js";
+import { isItemSettlement } from "../promisedItems.js";
+import { ResolverStep, resolverCallsInput, settleResolvedValue } from "../planning/steps/resolver.js";
+import { compileResolverGroup, resolverCallsFit, type ResolverGroupCalls } from "../planning/steps/resolverCalls.js";
+import { batchValues, entryPaths, type Bucket, type RequestState } from "./bucket.js";
+
+/** What a group reads of a step's schedule facts (ExecuteStep's StepFacts). */
+export interface GroupMemberFacts {
+  readonly id: number;
+  group: ResolverGroup | null;
+}
+
+/** Told when a member's results are stored (ExecuteStep's StepWaiter: a layer's run). */
+export interface GroupWaiter {
+  stepDone(index: number): void;
+  stepFailed(error: unknown): void;
+}
+
+/** Returned by runResolverGroup when the group does not run for this bucket: the step runs on its own. */
+export const NOT_GROUPED: unique symbol = Symbol("not grouped");
+
+/** Resolver steps of one layer over one source, found once per layer schedule. */
+export class ResolverGroup {
+  /** The generated calls, made on the group's first run (undefined), or null where generated code does not run. */
+  calls: ResolverGroupCalls | null | undefined = undefined;
+  /** The buckets whose run went asynchronous and is not done. */
+  readonly running = new WeakMap<Bucket, GroupRun>();
+  /**
+   * The last bucket whose run went asynchronous, and its run: a layer's schedule asks for every member right
+   * after the first (they wait for nothing in the layer), so this answers them without a WeakMap lookup.
+   */
+  lastBucket: Bucket | null = null;
+  lastRun: GroupRun | null = null;
+  /** Per member: whether its field is of list type (its settled value may be a promise standing for a list's items). */
+  readonly settlesLists: readonly boolean[];
+  /** Per member: whether its field is of leaf type (no layer below reads it: its promises share one wait). */
+  readonly leaves: readonly boolean[];
+
+  constructor(
+    readonly members: readonly ResolverStep[],
+    readonly source: Step,
+    readonly accepts: number,
+    /** Whether every member has a `resolve` of its own (a request's fieldResolver then changes nothing). */
+    readonly ownResolvers: boolean,
+  ) {
+    this.settlesLists = members.map((m) => m.listDepth > 0);
+    this.leaves = members.map((m) => m.listDepth === 0 && isLeafType(getNamedType(m.fieldDef.type)));
+  }
+}
+
+/**
+ * spec: GroupResolverSteps — in a layer's schedule, the Resolver steps whose one dependency is the same
+ * step, global or of an ancestor layer, and whose calls can be generated, each get the group of their
+ * source (`facts[i].group`). Once per layer's list of executable steps.
+ */
+export function groupResolverSteps(steps: readonly Step[], facts: readonly GroupMemberFacts[]): void {
+  let bySource: Map<Step, number[]> | null = null;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    if (!(step instanceof ResolverStep) || step.dependencies.length !== 1 || step.isGlobal) continue;
+    const source = step.dependencies[0]!;
+    if (!source.isGlobal && source.layerId === step.layerId) continue;
+    if (!resolverCallsFit(step)) continue;
+    const same = (bySource ??= new Map()).get(source);
+    if (same === undefined) bySource.set(source, [i]);
+    else if (steps[same[0]!]!.dependencyAcceptFlags[0] === step.dependencyAcceptFlags[0]) same.push(i);
+  }
+  if (bySource === null) return;
+  for (const [source, indices] of bySource) {
+    const members = indices.map((i) => steps[i] as ResolverStep);
+    const group = new ResolverGroup(members, source, members[0]!.dependencyAcceptFlags[0]!, members.every((m) => m.resolve !== null));
+    for (const i of indices) facts[i]!.group = group;
+  }
+}
+
+/** A wait of a group's run for one bucket: members whose lists hold promises, stored together once they settle. */
+class GroupWait {
+  /** The schedule's waiters and step indices, in pairs, told once the wait's members are stored. */
+  readonly waiters: Array<GroupWaiter | number> = [];
+  promise: Promise<void> | null = null;
+  constructor(readonly members: number[]) {}
+}
+
+/** A group's run for one bucket with members still waiting: per member, its wait (null: stored). */
+type GroupRun = Array<GroupWait | null>;
+
+/**
+ * spec: RunResolverGroup — ExecuteStep for a member of a group: the first member asked for a bucket runs the
+ * whole group's calls and stores the members' results (at once, or once the promises they hold settled);
+ * the others find them stored, or wait for the same run. NOT_GROUPED where the group does not apply to this
+ * request or bucket (traced, aborted, batched across requests, a request fieldResolver a member would call,
+ * a source entry carrying a flag the steps do not accept): then each step runs on its own.
+ */
+export function runResolverGroup(request: RequestState, bucket: Bucket, facts: GroupMemberFacts, waiter: GroupWaiter | null, index: number): Promise<void> | undefined | typeof NOT_GROUPED {
+  const group = facts.group!;
+  if (bucket.values[facts.id] !== undefined) return undefined;
+  const running = group.lastBucket === bucket ? group.lastRun : group.running.get(bucket);
+  if (running != null) return join(running[memberIndex(group, facts.id)]!, waiter, index);
+  if (request.trace != null || request.callStep != null || request.merged != null || request.abortedBy !== null) return NOT_GROUPED;
+  if (!group.ownResolvers && request.fieldResolver !== null) return NOT_GROUPED;
+  let calls = group.calls;
+  if (calls === undefined) calls = group.calls = compileResolverGroup(group.members.map(resolverCallsInput), settleResolvedValue);
+  if (calls === null) return NOT_GROUPED;
+  const source = group.source;
+  const count = bucket.count;
+  let sources: unknown[];
+  if (source.isGlobal) {
+    if (request.globalDone[source.id] !== true) return NOT_GROUPED;
+    const value = request.globals[source.id];
+    if (flagOf(value) & ~group.accepts) return NOT_GROUPED;
+    sources = new Array<unknown>(count);
+    for (let i = 0; i < count; i++) sources[i] = value;
+  } else {
+    sources = bucket.values[source.id] ?? batchValues(request, bucket, source);
+    if ((bucket.flags[source.id] ?? 0) & ~group.accepts) return NOT_GROUPED;
+  }
+  let lists: unknown[][];
+  try {
+    lists = calls(count, sources, request, () => entryPaths(bucket));
+  } catch (error) {
+    // A throw outside the calls (each call catches its own): every entry of every member fails, as a
+    // throwing `execute` fails its batch.
+    lists = group.members.map(() => new Array<unknown>(count).fill(fail(error)));
+  }
+  const run = settleGroup(request, bucket, group, lists);
+  if (run === null) return undefined;
+  const wait = run[memberIndex(group, facts.id)];
+  return wait === null ? undefined : join(wait!, waiter, index);
+}
+
+function memberIndex(group: ResolverGroup, id: number): number {
+  const members = group.members;
+  for (let k = 0; k < members.length; k++) if (members[k]!.id === id) return k;
+  return -1;
+}
+
+/** A member's ExecuteStep waits for its wait: its waiter is told once the wait's members are stored. */
+function join(wait: GroupWait, waiter: GroupWaiter | null, index: number): Promise<void> {
+  if (waiter !== null) wait.waiters.push(waiter, index);
+  return wait.promise!;
+}
+
+/**
+ * The members' results checked as SettleResults checks a step's: a member whose list holds no promise is
+ * stored at once. The promises of the members of leaf type are awaited in one wait (no layer reads them);
+ * each other member waiting gets a wait of its own, so that the layers below it start as soon as its own
+ * promises settled (StartChildrenEarly). Returns the run when some member waits, else null.
+ */
+function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup, lists: unknown[][]): GroupRun | null {
+  const members = group.members;
+  const settlesLists = group.settlesLists;
+  const count = bucket.count;
+  let run: GroupRun | null = null;
+  let leafWaits: PromiseLike<unknown>[] | null = null;
+  let leafAt: number[] | null = null;
+  let leafWait: GroupWait | null = null;
+  for (let k = 0; k < members.length; k++) {
+    const list = lists[k]!;
+    let f = 0;
+    let waits: PromiseLike<unknown>[] | null = null;
+    /** Per promise: the member and the entry it goes to (member * count + entry). */
+    let at: number[] | null = null;
+    let mask: Uint8Array | undefined;
+    for (let i = 0; i < count; i++) {
+      const item: unknown = list[i];
+      if (item == null) f |= FLAG_NULL;
+      else if (item instanceof FlaggedValue) f |= item.flag;
+      // Only an object or a function can be a promise: a scalar result skips the `then` lookup.
+      else if ((typeof item === "object" || typeof item === "function") && typeof (item as { then?: unknown }).then === "function") {
+        if (waits === null) {
+          if (group.leaves[k]) {
+            waits = leafWaits ??= [];
+            at = leafAt ??= [];
+          } else {
+            waits = [];
+            at = [];
+          }
+        }
+        // A thenable's `then` is called once, here (as ExecuteStep's Promise.resolve calls it once).
+        waits.push(item instanceof Promise ? item : Promise.resolve(item as PromiseLike<unknown>));
+        at!.push(k * count + i);
+        // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
+        if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) (mask ??= new Uint8Array(count))[i] = 1;
+      }
+    }
+    if (waits === null) {
+      bucket.values[members[k]!.id] = list;
+      bucket.flags[members[k]!.id] = f;
+      continue;
+    }
+    request.promisedEntries = true;
+    if (mask !== undefined) bucket.promised[members[k]!.id] = mask;
+    if (run === null) {
+      run = new Array<GroupWait | null>(members.length).fill(null);
+      group.running.set(bucket, run);
+      group.lastBucket = bucket;
+      group.lastRun = run;
+    }
+    if (group.leaves[k]) {
+      run[k] = leafWait ??= new GroupWait([]);
+      leafWait.members.push(k);
+    } else {
+      const wait = (run[k] = new GroupWait([k]));
+      startWait(bucket, group, run, wait, lists, waits, at!);
+    }
+  }
+  if (leafWait !== null) startWait(bucket, group, run!, leafWait, lists, leafWaits!, leafAt!);
+  return run;
+}
+
+/** One wait for every promise of its members; when one rejects (rare), each is read on its own: a rejection fails its entry only. */
+function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: GroupWait, lists: unknown[][], waits: PromiseLike<unknown>[], at: number[]): void {
+  const count = bucket.count;
+  const store = (values: readonly unknown[]): void => {
+    for (let p = 0; p < at.length; p++) {
+      const place = at[p]!;
+      lists[(place / count) | 0]![place % count] = values[p];
+    }
+    for (const k of wait.members) {
+      const id = group.members[k]!.id;
+      bucket.values[id] = lists[k];
+      bucket.flags[id] = flagsOf(lists[k]!);
+      run[k] = null;
+    }
+    let open = false;
+    for (let k = 0; k < run.length; k++) if (run[k] !== null) open = true;
+    if (!open) {
+      group.running.delete(bucket);
+      if (group.lastBucket === bucket) group.lastBucket = group.lastRun = null;
+    }
+    const waiters = wait.waiters;
+    for (let w = 0; w < waiters.length; w += 2) {
+      const told = waiters[w] as GroupWaiter;
+      try {
+        told.stepDone(waiters[w + 1] as number);
+      } catch (error) {
+        told.stepFailed(error);
+      }
+    }
+  };
+  if (waits.length === 1) {
+    // One promise (a root field's, most often): read it directly, without Promise.all's list.
+    wait.promise = Promise.resolve(waits[0]!).then(
+      (value) => store([value]),
+      (error: unknown) => store([fail(error)]),
+    );
+    return;
+  }
+  wait.promise = Promise.all(waits).then(store, () =>
+    Promise.all(waits.map((p) => Promise.resolve(p).then(undefined, (error: unknown) => fail(error)))).then(store),
+  );
+}

@@ -1,0 +1,147 @@
+// Resolver groups (spec/resolver-emulation.md, GroupResolverSteps, RunResolverGroup, CompileResolverGroup):
+// the Resolver steps of a layer over one source run as one generated loop with one wait for all their
+// promises, store what each step would have stored, and step aside where they cannot apply. Asserts counts
+// (functions generated, resolver calls, `then` calls) and responses equal to graphql-js's, never times.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { buildSchema, execute as graphqlExecute, parse, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { execute } from "../../src/index.js";
+import { resolverCallsCompiled, resolverGroupsCompiled } from "../../src/engine/planning/steps/resolverCalls.js";
+
+function schemaWith(sdl: string, resolvers: Record<string, Record<string, (...args: any[]) => unknown>>): GraphQLSchema {
+  const schema = buildSchema(sdl);
+  for (const [type, fields] of Object.entries(resolvers)) {
+    for (const [name, resolve] of Object.entries(fields)) (schema.getType(type) as GraphQLObjectType).getFields()[name]!.resolve = resolve;
+  }
+  return schema;
+}
+
+const SDL = "type Query { items: [Item] } type Item { a: Int b: String c: Int d: [Int] }";
+
+test("resolver groups: one generated function per layer for all its resolvers, each called once per entry, entry by entry", async () => {
+  const calls: string[] = [];
+  const at = (name: string, value: (n: number) => unknown) => (source: { n: number }) => (calls.push(`${name}${source.n}`), value(source.n));
+  const schema = schemaWith(SDL, {
+    Query: { items: () => [{ n: 1 }, { n: 2 }, { n: 3 }] },
+    Item: { a: at("a", (n) => Promise.resolve(n)), b: at("b", (n) => `b${n}`), c: at("c", (n) => Promise.resolve(n * 10)), d: at("d", (n) => [n, Promise.resolve(n + 1)]) },
+  });
+  const document = parse("{ items { a b c d } }");
+  const expected = await graphqlExecute({ schema, document });
+  const expectedCalls = calls.splice(0);
+  const groups = resolverGroupsCompiled();
+  const steps = resolverCallsCompiled();
+  const actual = await execute({ schema, document });
+  assert.is(JSON.stringify(actual), JSON.stringify(expected));
+  // Query.items (the root layer's group) and Item.a–d (the item layer's group): two functions, none per step.
+  assert.is(resolverGroupsCompiled() - groups, 2);
+  assert.is(resolverCallsCompiled() - steps, 0);
+  // graphql-js's calls, in graphql-js's order: every field of an item before the next item.
+  assert.equal(calls.splice(0), expectedCalls);
+  for (let i = 0; i < 3; i++) assert.is(JSON.stringify(await execute({ schema, document })), JSON.stringify(expected));
+  assert.is(resolverGroupsCompiled() - groups, 2);
+  assert.is(calls.length, 3 * 3 * 4);
+});
+
+test("resolver groups: a rejected promise fails its own entry only; the others keep their values, errors as graphql-js orders them", async () => {
+  const schema = schemaWith(SDL, {
+    Query: { items: () => [{ n: 1 }, { n: 2 }, { n: 3 }] },
+    Item: {
+      a: (s: { n: number }) => (s.n === 2 ? Promise.reject(new Error(`a${s.n} rejected`)) : Promise.resolve(s.n)),
+      b: (s: { n: number }) => Promise.resolve(`b${s.n}`),
+      c: (s: { n: number }) => (s.n === 3 ? Promise.reject(new Error("c3 rejected")) : s.n),
+      d: (s: { n: number }) => (s.n === 1 ? [Promise.reject(new Error("d1 item")), 2] : [s.n]),
+    },
+  });
+  for (const source of ["{ items { a b c d } }", "{ items { d c b a } }"]) {
+    const document = parse(source);
+    const expected = await graphqlExecute({ schema, document });
+    assert.is((expected.errors ?? []).length, 3);
+    for (const compileOutput of [true, false]) assert.is(JSON.stringify(await execute({ schema, document, compileOutput })), JSON.stringify(expected), source);
+  }
+});
+
+test("resolver groups: a thenable's then is called once per entry, as graphql-js calls it", async () => {
+  let thens = 0;
+  const thenable = (value: unknown) => ({
+    // A query builder's `then`: it starts the work and returns a promise (Known differences, 4: a `then`
+    // returning nothing is read differently by graphql-js).
+    then(resolve: (v: unknown) => unknown, reject: (e: unknown) => unknown) {
+      thens++;
+      return Promise.resolve(value).then(resolve, reject);
+    },
+  });
+  const schema = schemaWith(SDL, { Query: { items: () => [{ n: 1 }, { n: 2 }] }, Item: { a: (s: { n: number }) => thenable(s.n), b: () => "b" } });
+  const document = parse("{ items { a b } }");
+  const expected = await graphqlExecute({ schema, document });
+  const before = thens;
+  assert.is(JSON.stringify(await execute({ schema, document })), JSON.stringify(expected));
+  assert.is(thens - before, before);
+});
+
+test("resolver groups: a request fieldResolver for fields without a resolve, or tracing off the group path: each step runs by itself", async () => {
+  const schema = schemaWith("type Query { o: O } type O { x: Int y: Int }", { Query: { o: () => ({ x: 1 }) }, O: { y: () => 2 } });
+  const document = parse("{ o { x y } }");
+  let called = 0;
+  const fieldResolver = (source: Record<string, unknown>, _args: unknown, _context: unknown, info: { fieldName: string }) => (called++, source[info.fieldName] ?? 5);
+  const expected = await graphqlExecute({ schema, document, fieldResolver });
+  const expectedCalls = called;
+  called = 0;
+  // The plan's groups are made by the first request; one with a fieldResolver then runs its steps one by one.
+  await execute({ schema, document });
+  const groups = resolverGroupsCompiled();
+  const steps = resolverCallsCompiled();
+  assert.is(JSON.stringify(await execute({ schema, document, fieldResolver })), JSON.stringify(expected));
+  assert.is(called, expectedCalls);
+  assert.is(resolverGroupsCompiled(), groups);
+  // O.y has a resolve of its own: its step compiles its own calls; O.x (read inline on graphql 16, a step
+  // on 17) meets the fieldResolver through the step's own loop.
+  assert.ok(resolverCallsCompiled() - steps >= 1);
+});
+
+test("resolver groups: while a sibling's promise is pending, the same calls are made as with each step on its own, and the same response", async () => {
+  /** The O.x calls made while Query.slow is pending, and the response once it settled. */
+  const observe = async (generatedCode: boolean) => {
+    let release: (value: unknown) => void = () => undefined;
+    const slow = new Promise((resolve) => (release = resolve));
+    const called: string[] = [];
+    const schema = schemaWith("type Query { wrap: W } type W { slow: Int slowObject: O sync: O soon: O } type O { x: Int }", {
+      Query: { wrap: () => ({}) },
+      W: { slow: () => slow, slowObject: () => slow.then(() => ({})), sync: () => ({ name: "sync" }), soon: () => Promise.resolve({ name: "soon" }) },
+      O: { x: (o: { name?: string }) => (called.push(o.name ?? "slowObject"), 1) },
+    });
+    if (!generatedCode) schema.extensions = { ...schema.extensions, graphscale: { compileOutput: false } };
+    const groups = resolverGroupsCompiled();
+    const pending = execute({ schema, document: parse("{ wrap { slow slowObject { x } sync { x } soon { x } } }") }) as Promise<unknown>;
+    // Let every promise that can settle settle: only `slow` (and what waits for it) is left.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    const whilePending = called.slice();
+    release(3);
+    const result = JSON.stringify(await pending);
+    return { whilePending, result, called, grouped: resolverGroupsCompiled() - groups };
+  };
+  const grouped = await observe(true);
+  const alone = await observe(false);
+  assert.ok(grouped.grouped > 0);
+  assert.is(alone.grouped, 0);
+  assert.equal(grouped.whilePending, alone.whilePending);
+  assert.is(grouped.result, alone.result);
+  assert.equal(grouped.called.sort(), ["slowObject", "soon", "sync"]);
+});
+
+test("resolver groups: with generated code off, the same responses through the steps' own loops and no function", async () => {
+  const schema = schemaWith(SDL, {
+    Query: { items: () => [{ n: 1 }, { n: 2 }] },
+    Item: { a: (s: { n: number }) => Promise.resolve(s.n), b: (s: { n: number }) => `b${s.n}`, c: () => null, d: () => [1] },
+  });
+  schema.extensions = { ...schema.extensions, graphscale: { compileOutput: false } };
+  const document = parse("{ items { a b c d } }");
+  const expected = await graphqlExecute({ schema, document });
+  const groups = resolverGroupsCompiled();
+  const steps = resolverCallsCompiled();
+  assert.is(JSON.stringify(await execute({ schema, document })), JSON.stringify(expected));
+  assert.is(resolverGroupsCompiled() - groups, 0);
+  assert.is(resolverCallsCompiled() - steps, 0);
+});
+
+test.run();
