@@ -8,7 +8,7 @@ import { EngineValueStep, Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { checkOutputPlan } from "./checkOutput.js";
-import { bad, named, reachable } from "./checks.js";
+import { bad, layoutOf, named, reachable } from "./checks.js";
 import { checkStepData } from "./stepFields.js";
 import { planContextOf } from "../planning/planResolver.js";
 import { ResolverStep } from "../planning/steps/resolver.js";
@@ -64,7 +64,7 @@ export function checkImportedPlan(plan: OperationPlan): void {
     if (!step) continue;
     if (position[i]! < 0) bad(`${named(step)} is in no layer's step list`);
     checkStep(plan, step, position);
-    checkStepData(plan, step, validation);
+    checkStepData(plan, step, validation, layoutOf(plan, i));
   }
   checkOutputPlan(plan);
   if ((plan.purpose === "subscriptionSource") !== (plan.sourceStep !== null)) bad("its subscription source does not fit its purpose");

@@ -216,7 +216,8 @@ export function decodePlan(
     const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
     count = shape.written;
     prototype = stepClass.prototype as object;
-    maker = generateCode ? stepMaker(shape, prototype) : null;
+    // A shape gets its constructors with its generated setter (on its second import, TierUp).
+    maker = shape.fill !== null ? stepMaker(shape, prototype) : null;
     at += 4 + deps;
     steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
     headers.push(header);
@@ -264,6 +265,7 @@ export function decodePlan(
       shapeId = bodySteps[header + 3 + deps];
       shape = decoder.shapePlan(shapeId);
     }
+    decoder.stepLayouts[i] = shape!;
     const target = step as unknown as Record<string, unknown>;
     target.id = i;
     target.layerId = layerId;

@@ -10,7 +10,7 @@ import type { PlanValidationContext, Step } from "../step.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { fieldDefOf } from "../planning/outputPlan.js";
 import { schemaLookups } from "./codec.js";
-import { bad, isDocumentNode, isFieldContext, named, ownKeyCount } from "./checks.js";
+import { bad, isDocumentNode, isFieldContext, named, ownKeyCount, type StepLayout } from "./checks.js";
 import { stepKindOf } from "../stepRegistry.js";
 import { listDepthOf } from "../planning/steps/resolver.js";
 
@@ -207,23 +207,44 @@ function ownFields(step: Step): string[] {
 const STEP_KEYS = new Set(["id", "layerId", "ownerPlan", "dependencies", "dependencyIsGlobal", "dependencyAcceptFlags", "hasSideEffects", "isGlobal", "isAsync", "optimizations", "globalCapable", "inlined"]);
 
 /**
- * spec: CheckStepData — an imported step's own fields: for a bundled kind, exactly the fields its class
- * gives its steps, each holding what it must, its number of dependencies, those it takes as bare values
- * (global) and the flags it accepts from each; for every kind, the step's own validatePlan with the schema's plan context (a Kvetch step's
- * type, edge or index name must be the store schema's). BadPlan naming the step otherwise.
+ * The step's kind once its own keys are checked: no own `constructor`, and for a bundled kind exactly the
+ * fields its class gives its steps. BadPlan otherwise.
  */
-export function checkStepData(plan: OperationPlan, step: Step, validation: PlanValidationContext): void {
+function checkStepKeys(step: Step): string | null {
   // An own `constructor` would hide the step's class from everything that asks it (names, options, kinds).
   if (Object.hasOwn(step, "constructor")) bad(`${named(step)} has a field named constructor`);
   const kind = stepKindOf(step);
   const entry = kind === null ? undefined : KINDS[kind];
   if (entry !== undefined) {
-    const target = step as Step & Record<string, unknown>;
     // The Step class's fields are all there (CheckImportedPlan): the rest must be exactly the kind's.
     const expected = (entry.keys ??= Object.keys(entry.fields));
     let fits = ownKeyCount(step) === STEP_KEYS.size + expected.length;
     for (let k = 0; fits && k < expected.length; k++) fits = Object.hasOwn(step, expected[k]!);
     if (!fits) bad(`${named(step)} has the fields ${ownFields(step).join(", ") || "(none)"}; ${kind} steps have ${expected.join(", ") || "none"}`);
+  }
+  return kind;
+}
+
+/**
+ * spec: CheckStepData — an imported step's own fields: for a bundled kind, exactly the fields its class
+ * gives its steps, each holding what it must, its number of dependencies, those it takes as bare values
+ * (global) and the flags it accepts from each; for every kind, the step's own validatePlan with the schema's plan context (a Kvetch step's
+ * type, edge or index name must be the store schema's). BadPlan naming the step otherwise.
+ */
+export function checkStepData(plan: OperationPlan, step: Step, validation: PlanValidationContext, layout?: StepLayout): void {
+  // Which fields a step holds follows from its class and the layout it was built with: checked for the
+  // first step of each (class, layout), then known for the others.
+  const prototype = Object.getPrototypeOf(step) as object;
+  const known = layout !== undefined && layout.keysCheckedFor === prototype;
+  const kind = known ? layout.keysCheckedKind : checkStepKeys(step);
+  if (!known && layout !== undefined) {
+    layout.keysCheckedFor = prototype;
+    layout.keysCheckedKind = kind;
+  }
+  const entry = kind === null ? undefined : KINDS[kind];
+  if (entry !== undefined) {
+    const target = step as Step & Record<string, unknown>;
+    const expected = entry.keys!;
     for (let k = 0; k < expected.length; k++) if (!entry.fields[expected[k]!]!(target[expected[k]!], step, plan)) bad(`the ${expected[k]} of ${named(step)} is not what ${kind} steps hold`);
     const deps = entry.deps;
     if (typeof deps === "number" ? step.dependencies.length !== deps : !deps(step)) bad(`${named(step)} has ${step.dependencies.length} dependencies`);
