@@ -68,9 +68,11 @@ export function decodedBy(plan: OperationPlan, decoder: DecodedBy | null): void 
   else decoderOf.set(plan, decoder);
 }
 
-/** The layout step `id` of a decoded plan was built with, or undefined (a plan checked without its decoder). */
-export function layoutOf(plan: OperationPlan, id: number): StepLayout | undefined {
-  return decoderOf.get(plan)?.stepLayouts[id];
+const NO_LAYOUTS: ReadonlyArray<StepLayout | undefined> = [];
+
+/** Per step id, the layout each step of a decoded plan was built with (none for a plan checked without its decoder). */
+export function layoutsOf(plan: OperationPlan): ReadonlyArray<StepLayout | undefined> {
+  return decoderOf.get(plan)?.stepLayouts ?? NO_LAYOUTS;
 }
 
 /** Whether an output field's context was built from the document by the decoder (not written in full). */

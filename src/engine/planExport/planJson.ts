@@ -216,8 +216,9 @@ export function decodePlan(
     const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
     count = shape.written;
     prototype = stepClass.prototype as object;
-    // A shape gets its constructors with its generated setter (on its second import, TierUp).
-    maker = shape.fill !== null ? stepMaker(shape, prototype) : null;
+    // Made on first sight, unlike the setters (TierUp): objects built another way would have other hidden
+    // classes, and every later reader of the steps (checks, executor) would see one more of them.
+    maker = generateCode ? stepMaker(shape, prototype) : null;
     at += 4 + deps;
     steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
     headers.push(header);

@@ -49,7 +49,7 @@ function isFieldName(key: unknown): boolean {
 }
 
 /**
- * The import of a shape at which its generated setter and constructors are made: code made and compiled
+ * The import of a shape at which its generated setter is made: code made and compiled
  * for one use costs more than the loop it replaces (a fresh process's first import of a plan), so a
  * layout gets its code when a second import uses it.
  */

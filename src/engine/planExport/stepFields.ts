@@ -20,8 +20,9 @@ type Holds = (value: unknown, step: Step, plan: OperationPlan) => boolean;
 interface KindEntry {
   /** The class's own fields besides the Step class's, and what each holds. */
   readonly fields: { readonly [key: string]: Holds };
-  /** The keys of `fields`, listed on first use. */
+  /** The keys of `fields`, listed on first use, and their checks in the same order. */
   keys?: readonly string[];
+  holds?: readonly Holds[];
   /** The number of dependencies, or a check of them. */
   readonly deps: number | ((step: Step) => boolean);
   /** Dependencies (by index) taken as bare values: they must be global and handed over as such. */
@@ -45,7 +46,11 @@ const oneOf =
   (...values: unknown[]): Holds =>
   (v) =>
     values.includes(v);
-const path: Holds = (v) => Array.isArray(v) && v.every((k) => typeof k === "string" || typeof k === "number");
+const path: Holds = (v) => {
+  if (!Array.isArray(v)) return false;
+  for (let k = 0; k < v.length; k++) if (typeof v[k] !== "string" && typeof v[k] !== "number") return false;
+  return true;
+};
 const strings: Holds = (v) => Array.isArray(v) && v.every((k) => typeof k === "string");
 const isError: Holds = (v) => v instanceof Error;
 const schemaField: Holds = (v, _s, plan) => schemaLookups(plan.schema).nameOfField.has(v as GraphQLField<unknown, unknown>);
@@ -245,12 +250,14 @@ export function checkStepData(plan: OperationPlan, step: Step, validation: PlanV
   if (entry !== undefined) {
     const target = step as Step & Record<string, unknown>;
     const expected = entry.keys!;
-    for (let k = 0; k < expected.length; k++) if (!entry.fields[expected[k]!]!(target[expected[k]!], step, plan)) bad(`the ${expected[k]} of ${named(step)} is not what ${kind} steps hold`);
+    const holds = (entry.holds ??= expected.map((key) => entry.fields[key]!));
+    for (let k = 0; k < expected.length; k++) if (!holds[k]!(target[expected[k]!], step, plan)) bad(`the ${expected[k]} of ${named(step)} is not what ${kind} steps hold`);
     const deps = entry.deps;
     if (typeof deps === "number" ? step.dependencies.length !== deps : !deps(step)) bad(`${named(step)} has ${step.dependencies.length} dependencies`);
-    for (const i of entry.global ?? []) if (step.dependencyIsGlobal[i] !== true) bad(`${named(step)} does not take dependency ${i} as a global value`);
+    const global = entry.global ?? NO_INDICES;
+    for (let g = 0; g < global.length; g++) if (step.dependencyIsGlobal[global[g]!] !== true) bad(`${named(step)} does not take dependency ${global[g]} as a global value`);
     for (let k = 0; k < step.dependencies.length; k++) {
-      const perEntry = entry.perEntry !== undefined ? entry.perEntry(target, k) : !(entry.global ?? NO_INDICES).includes(k);
+      const perEntry = entry.perEntry !== undefined ? entry.perEntry(target, k) : !global.includes(k);
       if (perEntry && step.dependencyIsGlobal[k] !== false) bad(`${named(step)} takes dependency ${k} as a global value; ${kind} steps take it per entry`);
       if (step.dependencyAcceptFlags[k] !== (entry.accepts?.(target, k) ?? FLAG_NULL)) bad(`${named(step)} accepts other flags from dependency ${k} than ${kind} steps do`);
     }
