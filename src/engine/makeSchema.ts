@@ -22,7 +22,7 @@ import { resolveLimits, type Limits } from "./limits.js";
 import { setScalarFunction } from "./planning/graphqlAdapter.js";
 import { inspect } from "./inspect.js";
 import { executeSync } from "./request/execute.js";
-import { exportPlan, importPlan } from "./planExport/index.js";
+import { exportPlan, importPlan, prepareSchemaForImport } from "./planExport/index.js";
 import { constant } from "./planning/steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
 import type { TracingOption } from "./tracing/tracing.js";
@@ -194,10 +194,22 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   // The schema's limits are checked (and merged once) now, so a bad value fails here, not on a first request.
   resolveLimits(schema, undefined);
   warmUpEngine();
+  prepareSchemaForImport(schema);
   return schema;
 }
 
 let warmedUp = false;
+
+/** What the warm-up did in this process (tests read it: a warm-up that stopped short would save nothing). */
+export const warmUpOutcome = { executed: 0, imported: 0, failed: null as unknown };
+
+// The warm-up's operation: lists of objects two levels deep, a fragment, a nullable object that is null,
+// leaves and __typename. Richer operations (a third list level, nullable lists, abstract types) made the
+// planner's steady state slower in a process that then plans one operation shape (type feedback the
+// warm-up leaves behind), so the warm-up stays at this size.
+const WARM_UP_TYPE_DEFS = "type Query { items: [Item!]! one: Item none: Item } type Item { n: Int! name: String parts: [Part!]! } type Part { n: Int! }";
+const WARM_UP_ITEMS = [1, 2].map((n) => ({ n, name: n === 1 ? "a" : null, parts: [{ n }, { n: n + 1 }] }));
+const WARM_UP_OPERATION = "{ items { n ...ItemName parts { n } } one { n name } none { n } __typename } fragment ItemName on Item { name }";
 
 /**
  * spec: WarmUpEngine — once per process, when the first schema is made: plans and runs a tiny operation (a list of objects, an
@@ -209,21 +221,33 @@ function warmUpEngine(): void {
   warmedUp = true;
   if (typeof process !== "undefined" && process.env.GRAPHSCALE_WARM_UP === "off") return;
   try {
-    const schema = makeSchema({
-      typeDefs: "type Query { items: [Item!]! one: Item } type Item { n: Int! name: String }",
-      plans: { Query: { items: () => constant([{ n: 1, name: "a" }]), one: () => constant({ n: 2, name: null }) } },
+    const config: MakeSchemaConfig = {
+      typeDefs: WARM_UP_TYPE_DEFS,
+      plans: { Query: { items: () => constant(WARM_UP_ITEMS), one: () => constant(WARM_UP_ITEMS[0]), none: () => constant(null) } },
       planCacheSize: 1,
       // A warm-up import that could not be read says nothing to the application.
       onPlanWarning: () => undefined,
-    });
-    const document = parse("{ items { n name } one { n name } __typename }");
-    executeSync({ schema, document });
-    // Plan import's code too (fingerprint, operation hash, decoding, checks): a fresh process's first import
-    // runs warm code, as its first planning does.
-    importPlan(schema, document, exportPlan(schema, document));
-  } catch {
+    };
+    const schema = makeSchema(config);
+    const document = parse(WARM_UP_OPERATION);
+    countExecution(executeSync({ schema, document }));
+    // Plan import's code too (fingerprint, operation hash, decoding, checks), and the execution of an imported
+    // plan: a fresh process's first import runs warm code, as its first planning does.
+    const text = exportPlan(schema, document);
+    const importer = makeSchema(config);
+    if (importPlan(importer, document, text)) warmUpOutcome.imported++;
+    countExecution(executeSync({ schema: importer, document }));
+    // A second import of the same layouts makes their generated setters (TierUp): that code is warm too.
+    if (importPlan(importer, document, text)) warmUpOutcome.imported++;
+  } catch (error) {
     // A warm-up only saves time; it never fails the schema being made.
+    warmUpOutcome.failed = error;
   }
+}
+
+function countExecution(result: { errors?: unknown }): void {
+  if (result.errors === undefined) warmUpOutcome.executed++;
+  else warmUpOutcome.failed ??= result.errors;
 }
 
 type MutableField = { extensions: Record<string, unknown>; resolve?: unknown; subscribe?: unknown };

@@ -1,14 +1,18 @@
-// What a plan import costs once per schema and per document (spec/plan-export.md, SchemaText, DocumentText):
-// the schema fingerprint is computed once per schema however many plans it exports and imports; the operation
-// hash reads what the document holds (layout apart), never its source text; the schema text changes with
-// anything a plan reads (a field, an argument's default, a type's interfaces).
+// What a plan import costs once per schema and per document (spec/plan-export.md, PrepareSchemaForImport,
+// TierUp, SchemaText, DocumentText): the schema fingerprint is computed once per schema, when makeSchema
+// makes it, and no export or import computes it again; a first import makes no generated setter (a layout's
+// setter comes with its second import); the operation hash reads what the document holds
+// (layout apart), never its source text; the schema text changes with anything a plan reads (a field, an
+// argument's default, a type's interfaces).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, visit } from "graphql";
-import { exportPlan, importPlan, makeSchema, type Step } from "../../src/index.js";
+import { Step, execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, registerStepClass, type ExecutionDetails } from "../../src/index.js";
 import { lambda } from "../../steps/index.js";
 import { fingerprintStats, schemaFingerprint, schemaText } from "../../src/engine/planExport/fingerprint.js";
+import { generatedStats } from "../../src/engine/planExport/fillers.js";
+import { warmUpOutcome } from "../../src/engine/makeSchema.js";
 import { documentText } from "../../src/engine/planExport/documentText.js";
 import { operationHash } from "../../src/engine/planExport/store.js";
 
@@ -17,9 +21,19 @@ const schemaOf = (typeDefs: string) =>
   makeSchema({ typeDefs, functions: { double }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
 const typeDefs = "type Query { n(x: Int = 1): Int a: A } interface I { id: ID } type A implements I { id: ID name: String }";
 
-test("plan export: the schema fingerprint is computed once per schema, for any number of exports and imports", () => {
-  const schema = schemaOf(typeDefs);
+test("warm-up: the process's first makeSchema plans, runs, exports and imports its own plan (twice), all of it", () => {
+  schemaOf(typeDefs);
+  // Planned and run; imported and run; imported again (the generated setters, TierUp). A warm-up that stopped
+  // short would leave the first request's code cold without anyone seeing it.
+  const on = process.env.GRAPHSCALE_WARM_UP !== "off";
+  assert.equal(warmUpOutcome, on ? { executed: 2, imported: 2, failed: null } : { executed: 0, imported: 0, failed: null });
+});
+
+test("plan export: the schema fingerprint is computed once per schema, by makeSchema; exports and imports compute none", () => {
+  schemaOf(typeDefs); // the process's first schema also makes the engine's warm-up schemas
   const before = fingerprintStats.computed;
+  const schema = schemaOf(typeDefs);
+  assert.is(fingerprintStats.computed - before, 1, "makeSchema computes it");
   for (const source of ["{ n }", "{ n(x: 3) }", "query Q { n a { id name } }", "{ a { id } }"]) {
     const document = parse(source);
     assert.ok(importPlan(schema, document, exportPlan(schema, document)), source);
@@ -27,6 +41,54 @@ test("plan export: the schema fingerprint is computed once per schema, for any n
   assert.is(fingerprintStats.computed - before, 1);
   assert.is(schemaFingerprint(schemaOf(typeDefs)), schemaFingerprint(schema), "the same code, the same fingerprint");
   assert.is(fingerprintStats.computed - before, 2);
+});
+
+/** A step class no other test writes: its key layout is new to the process. */
+class TierUpProbeStep extends Step<number> {
+  static override readonly stepName = "TierUpProbe";
+  static {
+    registerStepClass(this);
+  }
+  readonly tierUpProbeOffset: number;
+  constructor($n: Step, offset: number) {
+    super();
+    this.tierUpProbeOffset = offset;
+    this.addDependency($n);
+  }
+  execute({ count, values: [ns] }: ExecutionDetails<[readonly number[]]>): number[] {
+    const out = new Array<number>(count);
+    for (let i = 0; i < count; i++) out[i] = ns[i]! + this.tierUpProbeOffset;
+    return out;
+  }
+}
+
+test("plan import: a first import makes no generated setter (only its new steps' constructors); a layout's setter comes with its second import, once", async () => {
+  const config = {
+    typeDefs: "type Query { a(x: Int!): Int b(x: Int!): Int }",
+    plans: { Query: { a: (_$root: Step, args: { get(name: string): Step }) => new TierUpProbeStep(args.get("x"), 1), b: (_$root: Step, args: { get(name: string): Step }) => new TierUpProbeStep(args.get("x"), 2) } },
+  };
+  const document = parse("{ a(x: 1) b(x: 40) }");
+  const text = exportPlan(makeSchema(config), document);
+  const fillers: number[] = [];
+  const makers: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const schema = makeSchema(config);
+    const before = { ...generatedStats };
+    assert.ok(importPlan(schema, document, text));
+    fillers.push(generatedStats.fillers - before.fillers);
+    makers.push(generatedStats.makers - before.makers);
+    assert.equal(await execute({ schema, document }), { data: { a: 2, b: 42 } });
+    assert.is(getPlanCacheStats(schema).plansBuilt, 0, "imported, never planned");
+  }
+  // The probe steps' layout is new: its constructor comes with the first import (objects of one class and
+  // layout keep one hidden class), its setter with the second (and the layer reasons' setters, unless the
+  // warm-up made those already); the third import makes nothing.
+  assert.is(fillers[0], 0, "the first import makes no setter");
+  assert.ok(fillers[1]! >= 1, `the second import makes the probe's setter (made ${fillers[1]})`);
+  assert.is(fillers[2], 0, "the third makes none");
+  assert.is(makers[0], 1, "the probe's constructor, once");
+  assert.equal(makers.slice(1), [0, 0]);
+  if (process.env.GRAPHSCALE_WARM_UP !== "off") assert.is(fillers[1], 1);
 });
 
 test("plan export: the schema text changes with a field, an argument's default and a type's interfaces", () => {

@@ -8,7 +8,7 @@ import { EngineValueStep, Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { checkOutputPlan } from "./checkOutput.js";
-import { bad, named, reachable } from "./checks.js";
+import { bad, layoutsOf, named, reachable } from "./checks.js";
 import { checkStepData } from "./stepFields.js";
 import { planContextOf } from "../planning/planResolver.js";
 import { ResolverStep } from "../planning/steps/resolver.js";
@@ -59,13 +59,18 @@ export function checkImportedPlan(plan: OperationPlan): void {
   for (const layer of layers) checkLayer(plan, layer, position);
   // What validatePlan is given, as the planner gives it.
   const validation = { schema: plan.schema, planContext: planContextOf(plan.schema) };
+  const layouts = layoutsOf(plan);
+  reached.step = null;
+  reached.layer = null;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     if (!step) continue;
     if (position[i]! < 0) bad(`${named(step)} is in no layer's step list`);
     checkStep(plan, step, position);
-    checkStepData(plan, step, validation);
+    checkStepData(plan, step, validation, layouts[i]);
   }
+  reached.step = null; // holds no step of this plan past its check
+  reached.layer = null;
   checkOutputPlan(plan);
   if ((plan.purpose === "subscriptionSource") !== (plan.sourceStep !== null)) bad("its subscription source does not fit its purpose");
   if (plan.sourceStep !== null && (plan.sourceStep.inlined !== null || !reachable(plan, plan.sourceStep, layers[0]!))) bad("its subscription source is not a step of the root layer");
@@ -114,6 +119,9 @@ function checkLayer(plan: OperationPlan, layer: Layer, position: Int32Array): vo
   if (listed.length !== executable.length || listed.some((s, k) => s !== executable[k])) bad(`the executable steps of layer ${layer.id} are not its steps that run`);
 }
 
+/** The last dependency found reachable from a layer (CheckImportedPlan resets it for each plan). */
+const reached: { step: Step | null; layer: Layer | null } = { step: null, layer: null };
+
 function checkStep(plan: OperationPlan, step: Step, position: Int32Array): void {
   // The Step class's own fields are checked by their types below (a missing one reads undefined and fails);
   // CheckStepData counts a bundled kind's own keys, so none is extra either.
@@ -135,9 +143,12 @@ function checkStep(plan: OperationPlan, step: Step, position: Int32Array): void 
     if (d === step) bad(`${named(step)} depends on itself`);
     // A step the output reads inline is never executed: no step may take its values.
     if (d.inlined !== null) bad(`${named(step)} depends on ${named(d)}, which is read inline and never runs`);
-    if (!reachable(plan, d, layer)) bad(`${named(step)} (layer ${layer.id}) depends on ${named(d)}, which it cannot reach`);
+    // The field reads of one object share their dependency and layer: reachability is worked out once for them.
+    if ((d !== reached.step || layer !== reached.layer) && !reachable(plan, d, layer)) bad(`${named(step)} (layer ${layer.id}) depends on ${named(d)}, which it cannot reach`);
     if (d.layerId === step.layerId && position[d.id]! >= position[step.id]!) bad(`${named(step)} comes before its dependency ${named(d)} in layer ${layer.id}`);
     if (asGlobal[k] === true && !d.isGlobal) bad(`${named(step)} takes ${named(d)} as a global value, but it is not global`);
+    reached.step = d;
+    reached.layer = layer;
   }
   // isGlobal is what canBeGlobal() gives once planning is done; a class may define canBeGlobal itself.
   const global = globalCapable(step);

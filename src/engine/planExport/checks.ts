@@ -34,8 +34,20 @@ export function reachable(plan: OperationPlan, step: Step, layer: Layer): boolea
 
 const CONTEXT_KEYS = ["fieldName", "responseKey", "fieldNodes", "returnType", "parentType", "schema", "fragments", "operation"];
 
+/**
+ * The key layout a decoded step was built with (its shape: every step of one shape and class holds the same
+ * own keys), remembering the class whose steps were found to hold exactly their kind's fields, so
+ * CheckStepData checks a layout's keys once per class, not once per step.
+ */
+export interface StepLayout {
+  keysCheckedFor: object | null;
+  keysCheckedKind: string | null;
+}
+
 /** What a plan's decoder tells its checks: the nodes it handed out, the output fields it did not derive. */
 export interface DecodedBy {
+  /** Per step id, the layout its object was built with. */
+  readonly stepLayouts: ReadonlyArray<StepLayout | undefined>;
   /** Whether a node is one the decoder handed out (PlanDecoder.handedOut). */
   handedOut(node: unknown): boolean;
   /** The output fields written in full: the others' contexts were built from the document (DecodeOutputPlan). */
@@ -54,6 +66,13 @@ const nodesOfPlan = new WeakMap<OperationPlan, Set<ASTNode>>();
 export function decodedBy(plan: OperationPlan, decoder: DecodedBy | null): void {
   if (decoder === null) decoderOf.delete(plan);
   else decoderOf.set(plan, decoder);
+}
+
+const NO_LAYOUTS: ReadonlyArray<StepLayout | undefined> = [];
+
+/** Per step id, the layout each step of a decoded plan was built with (none for a plan checked without its decoder). */
+export function layoutsOf(plan: OperationPlan): ReadonlyArray<StepLayout | undefined> {
+  return decoderOf.get(plan)?.stepLayouts ?? NO_LAYOUTS;
 }
 
 /** Whether an output field's context was built from the document by the decoder (not written in full). */

@@ -22,7 +22,7 @@ import {
 import { Step } from "../step.js";
 import { documentNodes, fieldNodesOf } from "./documentNodes.js";
 import { BadPlan, NotExportable, Tag, type Encoded, type Shape } from "./encoded.js";
-import { SINGLE, SINGLE_TEXT, WRITTEN, isSingle, shapePlanOf, type ShapePlan } from "./shapes.js";
+import { SINGLE, SINGLE_TEXT, WRITTEN, isSingle, shapePlanOf, tierUp, type ShapePlan } from "./shapes.js";
 import { Layer } from "../planning/layer.js";
 import { schemaFunctions, type SchemaFunctions } from "../stepRegistry.js";
 
@@ -247,8 +247,12 @@ export interface DecodeContext {
   readonly layers: readonly Layer[];
 }
 
+/** Numbers the decoders of this process, so a shape counts each import that uses it once (TierUp). */
+let decoders = 0;
+
 export class PlanDecoder {
   private readonly lookups: SchemaLookups;
+  private readonly serial = ++decoders;
   /** documentNodes and fieldNodesOf, each walked on first use only. */
   private nodes: Map<string, ASTNode[]> | null = null;
   private fields: Map<string, ASTNode[]> | null = null;
@@ -256,6 +260,8 @@ export class PlanDecoder {
   private handed: Set<ASTNode> | null = null;
   /** The output fields written in full (every other field's context is derived from the document). */
   readonly writtenInFull = new Set<unknown>();
+  /** Per step id, the shape its object was built with (DecodePlan sets them): for CheckStepData. */
+  readonly stepLayouts: Array<ShapePlan | undefined> = [];
 
   constructor(readonly context: DecodeContext) {
     this.lookups = schemaLookups(context.schema);
@@ -392,10 +398,14 @@ export class PlanDecoder {
     throw new BadPlan("a field names a string the plan does not hold");
   }
 
-  /** A shape's keys with, per key, the value the shape fixes or WRITTEN; worked out once per shape list. */
+  /**
+   * A shape's keys with, per key, the value the shape fixes or WRITTEN; worked out once per shape list. Its
+   * first use in this import counts (TierUp), which may give it its generated setter.
+   */
   shapePlan(shapeId: Encoded | undefined): ShapePlan {
-    const plan = typeof shapeId === "number" ? this.context.shapePlans[shapeId] : undefined;
-    return plan ?? shapePlanOf(this.context.shapes, this.context.shapePlans, shapeId, this.context.generateCode);
+    const plan = (typeof shapeId === "number" ? this.context.shapePlans[shapeId] : undefined) ?? shapePlanOf(this.context.shapes, this.context.shapePlans, shapeId);
+    if (plan.lastImport !== this.serial) tierUp(plan, this.serial, this.context.generateCode);
+    return plan;
   }
 
   /** A fixed value: decoded anew for every object (objects never share an array), plain arrays by a copy. */

@@ -44,6 +44,9 @@ export function fixedKind(value: Encoded): FixedKind {
   return value.length - 1 <= MAX_LITERAL ? value.length - 1 : "decode";
 }
 
+/** Setters and constructors made by this process (what tests count: a first import makes none). */
+export const generatedStats = { fillers: 0, makers: 0 };
+
 /** Layouts seen by this process are few (a handful per step kind); beyond this many, no more are made. */
 const MAX_FILLERS = 2000;
 const fillers = new Map<string, Filler>();
@@ -92,6 +95,7 @@ export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKin
     return null; // the runtime refuses code made from strings: the caller sets fields in a loop
   }
   fillers.set(signature, filler);
+  generatedStats.fillers++;
   return filler;
 }
 
@@ -124,5 +128,6 @@ export function makerFor(prototype: object, keys: readonly string[]): Maker | nu
   }
   maker.prototype = prototype;
   byKeys.set(signature, maker);
+  generatedStats.makers++;
   return maker;
 }

@@ -9,7 +9,8 @@ import { coerceVariableValues } from "../planning/graphqlAdapter.js";
 import { getOperation } from "../planning/getOperation.js";
 import { planCacheFor } from "../planning/planCache.js";
 import { resolveLimits } from "../limits.js";
-import { NotExportable } from "./codec.js";
+import { NotExportable, schemaLookups } from "./codec.js";
+import { schemaFingerprint } from "./fingerprint.js";
 import { exportBlocker } from "./planJson.js";
 import { operationHash, planWarning, readPlan, writePlan } from "./store.js";
 
@@ -18,6 +19,16 @@ export { PLAN_FORMAT_VERSION, type PlanStore, type PlanWarningHandler } from "./
 // A built plan's blocker, for explain; the public exportBlocker is exportBlockerFor (src/index.ts names it so).
 export { exportBlocker } from "./planJson.js";
 export { schemaFingerprint } from "./fingerprint.js";
+
+/**
+ * spec: PrepareSchemaForImport — what every export and import of a schema's plans reads, worked out once when
+ * the schema is made (makeSchema), so a fresh process's first import does not: the schema fingerprint and the
+ * lookup tables of its fields, types and named functions.
+ */
+export function prepareSchemaForImport(schema: GraphQLSchema): void {
+  schemaFingerprint(schema);
+  schemaLookups(schema);
+}
 
 /**
  * The operation and the variable values to plan it with. Without values (a plan depends on them only where

@@ -216,6 +216,8 @@ export function decodePlan(
     const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
     count = shape.written;
     prototype = stepClass.prototype as object;
+    // Made on first sight, unlike the setters (TierUp): objects built another way would have other hidden
+    // classes, and every later reader of the steps (checks, executor) would see one more of them.
     maker = generateCode ? stepMaker(shape, prototype) : null;
     at += 4 + deps;
     steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
@@ -264,6 +266,7 @@ export function decodePlan(
       shapeId = bodySteps[header + 3 + deps];
       shape = decoder.shapePlan(shapeId);
     }
+    decoder.stepLayouts[i] = shape!;
     const target = step as unknown as Record<string, unknown>;
     target.id = i;
     target.layerId = layerId;

@@ -3,7 +3,7 @@
 // the generated setter of each key layout (fillers.ts).
 
 import { BadPlan, Tag, type Encoded, type Shape } from "./encoded.js";
-import { fillerFor, fixedKind, type Filler, type Maker } from "./fillers.js";
+import { fillerFor, fixedKind, type FixedKind, type Filler, type Maker } from "./fillers.js";
 import { sha256 } from "./fingerprint.js";
 
 /** Marks a key whose value each object writes (rather than its shape). */
@@ -19,10 +19,21 @@ export interface ShapePlan {
   readonly keys: readonly string[];
   readonly fixed: ReadonlyArray<Encoded | FieldMark>;
   readonly written: number;
-  /** The generated setter of this key layout (fillers.ts), or null: the loop in decodeFields. */
-  readonly fill: Filler | null;
+  /**
+   * The generated setter of this key layout (fillers.ts), or null: the loop in decodeFields. Made by
+   * tierUp on the shape's GENERATE_AT-th import, never on its first (see TierUp in spec/plan-export.md).
+   */
+  fill: Filler | null;
+  /** The layout fillerFor generates the setter of: per key, the fixed value's kind or how it is written. */
+  readonly layout: ReadonlyArray<FixedKind | "written" | "single" | "singleText">;
+  /** How many imports used this shape, and the last of them (its decoder's serial number). */
+  imports: number;
+  lastImport: number;
   /** The constructors of objects of this shape (with their owner's keys first) per prototype: see makerFor. */
   readonly makers: Map<object, Maker | null>;
+  /** The class whose steps of this shape hold exactly their kind's fields, and its kind (StepLayout). */
+  keysCheckedFor: object | null;
+  keysCheckedKind: string | null;
 }
 
 const NONE: never[] = [];
@@ -37,8 +48,24 @@ function isFieldName(key: unknown): boolean {
   return typeof key === "string" && key !== "__proto__";
 }
 
-/** spec: ShapePlanOf — a shape's keys with, per key, the value the shape fixes, WRITTEN, SINGLE or SINGLE_TEXT, and its filler. */
-export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | undefined>, shapeId: Encoded | undefined, generateCode: boolean): ShapePlan {
+/**
+ * The import of a shape at which its generated setter is made: code made and compiled
+ * for one use costs more than the loop it replaces (a fresh process's first import of a plan), so a
+ * layout gets its code when a second import uses it.
+ */
+export const GENERATE_AT = 2;
+
+/**
+ * spec: TierUp — counts an import's use of a shape (once per import: `serial` is its decoder's number) and,
+ * at its GENERATE_AT-th import, makes its generated setter (when generated code is allowed).
+ */
+export function tierUp(plan: ShapePlan, serial: number, generateCode: boolean): void {
+  plan.lastImport = serial;
+  if (++plan.imports === GENERATE_AT && generateCode) plan.fill = fillerFor(plan.keys, plan.layout);
+}
+
+/** spec: ShapePlanOf — a shape's keys with, per key, the value the shape fixes, WRITTEN, SINGLE or SINGLE_TEXT, and its layout. */
+export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | undefined>, shapeId: Encoded | undefined): ShapePlan {
   const shape = typeof shapeId === "number" ? shapes[shapeId] : undefined;
   if (!Array.isArray(shape) || !Array.isArray(shape[0])) throw new BadPlan(`an object names shape ${String(shapeId)}, which the plan does not hold`);
   const [keys, fixedAt = NONE, fixedValues = NONE, singleAt = NONE] = shape;
@@ -59,8 +86,8 @@ export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | u
     if (!Number.isInteger(k) || fixed[k] !== WRITTEN) malformed();
     fixed[k] = entry < 0 ? SINGLE_TEXT : SINGLE;
   }
-  const fill = generateCode ? fillerFor(keys, fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : v === SINGLE_TEXT ? "singleText" : fixedKind(v)))) : null;
-  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill, makers: new Map() };
+  const layout = fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : v === SINGLE_TEXT ? "singleText" : fixedKind(v)));
+  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill: null, layout, makers: new Map(), imports: 0, lastImport: 0, keysCheckedFor: null, keysCheckedKind: null };
   plans[shapeId as number] = plan;
   return plan;
 }

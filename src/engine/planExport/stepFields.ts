@@ -10,7 +10,7 @@ import type { PlanValidationContext, Step } from "../step.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { fieldDefOf } from "../planning/outputPlan.js";
 import { schemaLookups } from "./codec.js";
-import { bad, isDocumentNode, isFieldContext, named, ownKeyCount } from "./checks.js";
+import { bad, isDocumentNode, isFieldContext, named, ownKeyCount, type StepLayout } from "./checks.js";
 import { stepKindOf } from "../stepRegistry.js";
 import { listDepthOf } from "../planning/steps/resolver.js";
 
@@ -20,8 +20,9 @@ type Holds = (value: unknown, step: Step, plan: OperationPlan) => boolean;
 interface KindEntry {
   /** The class's own fields besides the Step class's, and what each holds. */
   readonly fields: { readonly [key: string]: Holds };
-  /** The keys of `fields`, listed on first use. */
+  /** The keys of `fields`, listed on first use, and their checks in the same order. */
   keys?: readonly string[];
+  holds?: readonly Holds[];
   /** The number of dependencies, or a check of them. */
   readonly deps: number | ((step: Step) => boolean);
   /** Dependencies (by index) taken as bare values: they must be global and handed over as such. */
@@ -45,7 +46,11 @@ const oneOf =
   (...values: unknown[]): Holds =>
   (v) =>
     values.includes(v);
-const path: Holds = (v) => Array.isArray(v) && v.every((k) => typeof k === "string" || typeof k === "number");
+const path: Holds = (v) => {
+  if (!Array.isArray(v)) return false;
+  for (let k = 0; k < v.length; k++) if (typeof v[k] !== "string" && typeof v[k] !== "number") return false;
+  return true;
+};
 const strings: Holds = (v) => Array.isArray(v) && v.every((k) => typeof k === "string");
 const isError: Holds = (v) => v instanceof Error;
 const schemaField: Holds = (v, _s, plan) => schemaLookups(plan.schema).nameOfField.has(v as GraphQLField<unknown, unknown>);
@@ -207,29 +212,52 @@ function ownFields(step: Step): string[] {
 const STEP_KEYS = new Set(["id", "layerId", "ownerPlan", "dependencies", "dependencyIsGlobal", "dependencyAcceptFlags", "hasSideEffects", "isGlobal", "isAsync", "optimizations", "globalCapable", "inlined"]);
 
 /**
- * spec: CheckStepData — an imported step's own fields: for a bundled kind, exactly the fields its class
- * gives its steps, each holding what it must, its number of dependencies, those it takes as bare values
- * (global) and the flags it accepts from each; for every kind, the step's own validatePlan with the schema's plan context (a Kvetch step's
- * type, edge or index name must be the store schema's). BadPlan naming the step otherwise.
+ * The step's kind once its own keys are checked: no own `constructor`, and for a bundled kind exactly the
+ * fields its class gives its steps. BadPlan otherwise.
  */
-export function checkStepData(plan: OperationPlan, step: Step, validation: PlanValidationContext): void {
+function checkStepKeys(step: Step): string | null {
   // An own `constructor` would hide the step's class from everything that asks it (names, options, kinds).
   if (Object.hasOwn(step, "constructor")) bad(`${named(step)} has a field named constructor`);
   const kind = stepKindOf(step);
   const entry = kind === null ? undefined : KINDS[kind];
   if (entry !== undefined) {
-    const target = step as Step & Record<string, unknown>;
     // The Step class's fields are all there (CheckImportedPlan): the rest must be exactly the kind's.
     const expected = (entry.keys ??= Object.keys(entry.fields));
     let fits = ownKeyCount(step) === STEP_KEYS.size + expected.length;
     for (let k = 0; fits && k < expected.length; k++) fits = Object.hasOwn(step, expected[k]!);
     if (!fits) bad(`${named(step)} has the fields ${ownFields(step).join(", ") || "(none)"}; ${kind} steps have ${expected.join(", ") || "none"}`);
-    for (let k = 0; k < expected.length; k++) if (!entry.fields[expected[k]!]!(target[expected[k]!], step, plan)) bad(`the ${expected[k]} of ${named(step)} is not what ${kind} steps hold`);
+  }
+  return kind;
+}
+
+/**
+ * spec: CheckStepData — an imported step's own fields: for a bundled kind, exactly the fields its class
+ * gives its steps, each holding what it must, its number of dependencies, those it takes as bare values
+ * (global) and the flags it accepts from each; for every kind, the step's own validatePlan with the schema's plan context (a Kvetch step's
+ * type, edge or index name must be the store schema's). BadPlan naming the step otherwise.
+ */
+export function checkStepData(plan: OperationPlan, step: Step, validation: PlanValidationContext, layout?: StepLayout): void {
+  // Which fields a step holds follows from its class and the layout it was built with: checked for the
+  // first step of each (class, layout), then known for the others.
+  const prototype = Object.getPrototypeOf(step) as object;
+  const known = layout !== undefined && layout.keysCheckedFor === prototype;
+  const kind = known ? layout.keysCheckedKind : checkStepKeys(step);
+  if (!known && layout !== undefined) {
+    layout.keysCheckedFor = prototype;
+    layout.keysCheckedKind = kind;
+  }
+  const entry = kind === null ? undefined : KINDS[kind];
+  if (entry !== undefined) {
+    const target = step as Step & Record<string, unknown>;
+    const expected = entry.keys!;
+    const holds = (entry.holds ??= expected.map((key) => entry.fields[key]!));
+    for (let k = 0; k < expected.length; k++) if (!holds[k]!(target[expected[k]!], step, plan)) bad(`the ${expected[k]} of ${named(step)} is not what ${kind} steps hold`);
     const deps = entry.deps;
     if (typeof deps === "number" ? step.dependencies.length !== deps : !deps(step)) bad(`${named(step)} has ${step.dependencies.length} dependencies`);
-    for (const i of entry.global ?? []) if (step.dependencyIsGlobal[i] !== true) bad(`${named(step)} does not take dependency ${i} as a global value`);
+    const global = entry.global ?? NO_INDICES;
+    for (let g = 0; g < global.length; g++) if (step.dependencyIsGlobal[global[g]!] !== true) bad(`${named(step)} does not take dependency ${global[g]} as a global value`);
     for (let k = 0; k < step.dependencies.length; k++) {
-      const perEntry = entry.perEntry !== undefined ? entry.perEntry(target, k) : !(entry.global ?? NO_INDICES).includes(k);
+      const perEntry = entry.perEntry !== undefined ? entry.perEntry(target, k) : !global.includes(k);
       if (perEntry && step.dependencyIsGlobal[k] !== false) bad(`${named(step)} takes dependency ${k} as a global value; ${kind} steps take it per entry`);
       if (step.dependencyAcceptFlags[k] !== (entry.accepts?.(target, k) ?? FLAG_NULL)) bad(`${named(step)} accepts other flags from dependency ${k} than ${kind} steps do`);
     }
