@@ -8,7 +8,9 @@ import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
-const reruns = new Set(["interpreted.test.ts", "batched.test.ts", "imported.test.ts"]);
+// incremental.test.ts runs its operations through experimentalExecuteIncrementally, which no rerun mode swaps
+// (and a plan with deferred layers is not exported: spec/incremental.md), so the reruns leave it out.
+const reruns = new Set(["interpreted.test.ts", "batched.test.ts", "imported.test.ts", "incremental.test.ts"]);
 const suites = readdirSync(dir).filter((f) => f.endsWith(".test.ts") && !reruns.has(f)).sort();
 
 test("parity: the suites are found", () => {
