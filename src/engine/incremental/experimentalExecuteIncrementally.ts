@@ -12,7 +12,7 @@ import { executeLayer } from "../execution/executeLayer.js";
 import { buildResponse } from "../output/buildResponse.js";
 import { prepareRequestWithStore, type GraphscaleExecutionArgs, type Prepared } from "../request/prepareRequest.js";
 import { executeRequest } from "../request/executeRequest.js";
-import { toGraphQLError } from "../request/maskErrors.js";
+import { maskErrors, toGraphQLError } from "../request/maskErrors.js";
 import { discoverWork, noWork, takeStreamErrors } from "./discoverWork.js";
 import { IncrementalQueue, type PendingResult, type SubsequentResult } from "./workQueue.js";
 import { deliverStream, runWave } from "./runTasks.js";
@@ -44,13 +44,18 @@ export function experimentalExecuteIncrementally(
   }
   // The interpretive output: incremental delivery reads every bucket on the way to a deferred fragment.
   const prepared = prepareRequestWithStore({ ...args, compileOutput: false });
-  return isPromiseLike(prepared) ? prepared.then(runPrepared) : runPrepared(prepared);
+  return isPromiseLike(prepared) ? prepared.then((p) => runPrepared(p, args)) : runPrepared(prepared, args);
 }
 
-function runPrepared(prepared: Prepared): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> {
+function runPrepared(prepared: Prepared, args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> {
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
   const request = prepared.request;
-  if (!request.plan.incremental) return executeRequest(request);
+  // Internal errors reach the client masked, in every payload, as execute masks them (spec/errors.md).
+  const mask = (result: ExecutionResult): ExecutionResult => (result.errors === undefined ? result : maskErrors(result, args));
+  if (!request.plan.incremental) {
+    const result = executeRequest(request);
+    return isPromiseLike(result) ? result.then(mask, failed) : mask(result);
+  }
   if (request.plan.operation.operation !== "query") {
     const message = `graphscale: @defer and @stream are delivered for queries only; this ${request.plan.operation.operation} uses them (set their if: argument to false).`;
     return { errors: [new GraphQLError(message)], data: null };
@@ -60,7 +65,7 @@ function runPrepared(prepared: Prepared): PromiseOrValue<ExecutionResult | Exper
     const done = executeLayer(request, root);
     const build = (): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> => {
       const built = buildResponse(request, root);
-      return isPromiseLike(built) ? built.then((b) => initialResult(request, root, b)) : initialResult(request, root, built);
+      return isPromiseLike(built) ? built.then((b) => initialResult(request, root, b, mask)) : initialResult(request, root, built, mask);
     };
     if (done === undefined) return build();
     return done.then(build, failed);
@@ -74,17 +79,17 @@ function failed(error: unknown): ExecutionResult {
 }
 
 /** spec: InitialResult — the initial payload: the data without deferred fields and cut streams, and what is pending. */
-function initialResult(request: RequestState, root: Bucket, built: ResponseData): ExecutionResult | ExperimentalIncrementalExecutionResults {
+function initialResult(request: RequestState, root: Bucket, built: ResponseData, mask: (result: ExecutionResult) => ExecutionResult): ExecutionResult | ExperimentalIncrementalExecutionResults {
   const data = built.data as Record<string, unknown> | null;
-  if (data == null) return built as ExecutionResult;
+  if (data == null) return mask(built as ExecutionResult);
   const work = noWork();
   discoverWork(request.plan.root, root, 0, data, undefined, [], new Map(), work);
-  const errors = takeStreamErrors(built.errors ?? [], work.streams);
+  const errors = mask({ errors: takeStreamErrors(built.errors ?? [], work.streams) }).errors!;
   const queue = new IncrementalQueue();
   const pending = queue.start(work);
   if (pending.length === 0) return errors.length > 0 ? { errors, data } : { data };
   const initial = errors.length > 0 ? { errors, data, pending, hasNext: true as const } : { data, pending, hasNext: true as const };
-  return { initialResult: initial, subsequentResults: subsequentResults(request, queue) };
+  return { initialResult: initial, subsequentResults: subsequentResults(request, queue, mask) };
 }
 
 /**
@@ -92,7 +97,8 @@ function initialResult(request: RequestState, root: Bucket, built: ResponseData)
  * joins the payload being gathered (graphql-js delivers everything ready at once); a wave that has to wait
  * first sends what was gathered.
  */
-async function* subsequentResults(request: RequestState, queue: IncrementalQueue): AsyncGenerator<SubsequentResult, void, void> {
+async function* subsequentResults(request: RequestState, queue: IncrementalQueue, mask: (result: ExecutionResult) => ExecutionResult): AsyncGenerator<SubsequentResult, void, void> {
+  const take = (): SubsequentResult => maskPayload(queue.takePayload(), mask);
   while (!queue.done) {
     if (queue.ready.length === 0 && queue.readyStreams.length === 0) break;
     while (queue.ready.length > 0 || queue.readyStreams.length > 0) {
@@ -100,15 +106,22 @@ async function* subsequentResults(request: RequestState, queue: IncrementalQueue
       if (tasks.length > 0) {
         const wave = runWave(request, tasks, queue);
         if (isPromiseLike(wave)) {
-          if (queue.hasPayload) yield queue.takePayload();
+          if (queue.hasPayload) yield take();
           await wave;
         }
       }
       if (queue.readyStreams.length === 0) continue;
       // graphql-js reads stream items after a tick: they come in the payload after the one gathered so far.
-      if (queue.hasPayload) yield queue.takePayload();
+      if (queue.hasPayload) yield take();
       for (const stream of queue.readyStreams.splice(0)) deliverStream(stream, queue);
     }
-    yield queue.takePayload();
+    yield take();
   }
+}
+
+/** A later payload with the internal errors of its entries masked. */
+function maskPayload(payload: SubsequentResult, mask: (result: ExecutionResult) => ExecutionResult): SubsequentResult {
+  for (const entry of payload.incremental ?? []) if (entry.errors !== undefined) entry.errors = mask({ errors: entry.errors as GraphQLError[] }).errors;
+  for (const entry of payload.completed ?? []) if (entry.errors !== undefined) entry.errors = mask({ errors: entry.errors as GraphQLError[] }).errors;
+  return payload;
 }
