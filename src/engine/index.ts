@@ -9,11 +9,8 @@ export type { StepBatcherStats } from "./batching/stepBatcher.js";
 export { DEFAULT_LIMITS, type Limits } from "./limits.js";
 export { INTERNAL_ERROR, isInternalError, type InternalErrorReport, type ErrorMaskingOptions } from "./request/maskErrors.js";
 export { subscribe } from "./live/subscribe.js";
-export {
-  experimentalExecuteIncrementally,
-  type ExperimentalIncrementalExecutionResults,
-  type InitialIncrementalExecutionResult,
-} from "./incremental/experimentalExecuteIncrementally.js";
+export { experimentalExecuteIncrementally } from "./incremental/experimentalExecuteIncrementally.js";
+export type { ExperimentalIncrementalExecutionResults, InitialIncrementalExecutionResult } from "./incremental/results.js";
 export type { PendingResult, SubsequentResult } from "./incremental/workQueue.js";
 export { GraphQLLiveDirective, type LiveSource, type LiveOptions, type LiveRunInfo, type LivePatchResult } from "./live/live.js";
 export type { JsonPatchOperation } from "./live/jsonPatch.js";

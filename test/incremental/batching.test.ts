@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, versionInfo } from "graphql";
-import { experimentalExecuteIncrementally, execute, getPlanCacheStats, makeSchema, type Step } from "../../src/index.js";
+import { INTERNAL_ERROR, experimentalExecuteIncrementally, execute, getPlanCacheStats, makeSchema, type Step } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { constant, lambda, loadOne } from "../../steps/index.js";
 import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
@@ -38,7 +38,7 @@ const seen = { details: { calls: 0, keys: 0 }, bests: { calls: 0, keys: 0 } };
 const schema = makeSchema({
   typeDefs: /* GraphQL */ `
     type Query { rows: [Row!]! none: [Row!]! }
-    type Row { id: ID! detail: String best: Row broken: String! }
+    type Row { id: ID! detail: String best: Row broken: String! secret: String }
   `,
   plans: {
     Query: { rows: () => constant(rows), none: () => constant([]) },
@@ -57,6 +57,10 @@ const schema = makeSchema({
           return ids.map((id) => (id === null ? null : byId.get(id)!));
         }),
       broken: () => constant(null),
+      secret: ($row: Step) =>
+        lambda($row, () => {
+          throw Object.assign(new Error("shard db-7.internal:3306 refused"), { [INTERNAL_ERROR]: true });
+        }),
     },
   },
 });
@@ -131,6 +135,17 @@ if (versionInfo.major < 17) {
     assert.match(String((refused.errors as Error[])[0]!.message), /queries only/);
     const plain = await experimentalExecuteIncrementally({ schema: mutable, document: parse(`mutation { touch { id ... @defer(if: false) { detail } } }`) });
     assert.equal(JSON.parse(JSON.stringify(plain)), { data: { touch: { id: "m1", detail: "d" } } });
+  });
+
+  test("internal errors inside deferred fragments reach the client masked, as execute masks them", async () => {
+    const reports: unknown[] = [];
+    const out = await payloads(
+      experimentalExecuteIncrementally({ schema, document: parse(`{ rows { id ... @defer { secret } } }`), onInternalError: (r) => reports.push(r) } as Parameters<typeof experimentalExecuteIncrementally>[0]),
+    );
+    const errors = (out[1]!.incremental as Array<{ errors: Array<{ message: string }> }>)[0]!.errors;
+    assert.match(errors[0]!.message, /^Internal error \(id [0-9a-f]+\)$/);
+    assert.not.match(JSON.stringify(out), /db-7/);
+    assert.is(reports.length, ITEMS);
   });
 
   test("Kvetch todo view with the items deferred: the same store calls as without @defer", async () => {

@@ -7,7 +7,6 @@ import type { DeferredFields, OutputSelection, OutputValue } from "../planning/o
 import type { DeferUsage, StreamUsage } from "../planning/deferUsage.js";
 import type { Path } from "../planning/resolveInfo.js";
 import type { Bucket } from "../execution/bucket.js";
-import type { OutputField } from "../planning/outputPlan.js";
 import type { GraphQLError } from "graphql";
 
 /** A `@defer` fragment at one delivered object: pending until its tasks are done (graphql-js's DeliveryGroup). */
@@ -89,7 +88,7 @@ export function discoverWork(
     const d = data[field.responseKey];
     if (d == null) continue;
     const fieldPath: Path = { prev: path, key: field.responseKey, typename: undefined };
-    discoverValue(field, value, bucket, entry, d, fieldPath, [...pathArray, field.responseKey], map, work);
+    discoverValue(value, bucket, entry, d, fieldPath, [...pathArray, field.responseKey], map, work);
   }
   work.groups.push(...created);
   if (selection.deferred === undefined) return;
@@ -146,12 +145,11 @@ export function discoverStreamItems(stream: ItemStream, work: Work): void {
     const data = stream.items[i];
     if (data == null) continue;
     const index = stream.initialCount + i;
-    discoverValue(null, item, stream.bucket, stream.start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], stream.groupMap, work);
+    discoverValue(item, stream.bucket, stream.start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], stream.groupMap, work);
   }
 }
 
 function discoverValue(
-  field: OutputField | null,
   value: OutputValue,
   bucket: Bucket,
   entry: number,
@@ -191,7 +189,7 @@ function discoverValue(
       const stream = value.stream !== undefined && data.length >= value.stream.initialCount ? cutStream(value, value.stream, data, child, start, path, pathArray, map) : null;
       for (let i = 0; i < data.length; i++) {
         if (data[i] == null) continue;
-        discoverValue(field, value.item, child, start + i, data[i], { prev: path, key: i, typename: undefined }, [...pathArray, i], map, work);
+        discoverValue(value.item, child, start + i, data[i], { prev: path, key: i, typename: undefined }, [...pathArray, i], map, work);
       }
       if (stream !== null) work.streams.push(stream);
       return;

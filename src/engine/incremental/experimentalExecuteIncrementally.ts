@@ -2,34 +2,16 @@
 // experimentalExecuteIncrementally: graphql-js 17's entry of that name, over the plan. The initial payload
 // is built without the deferred layers (they never run beside their siblings); then each wave of deferred
 // tasks runs its layers for all entries at once. An operation without either directive runs as `execute`
-// runs it: nothing here is reached per request.
+// runs it: this entry is the only module of incremental/ loaded statically; the delivery itself
+// (deliver.ts, the work queue) is imported on the first plan with an active @defer/@stream.
 
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { GRAPHQL_MAJOR } from "../planning/graphqlAdapter.js";
-import { newRootBucket, type Bucket, type RequestState, type ResponseData } from "../execution/bucket.js";
-import { executeLayer } from "../execution/executeLayer.js";
-import { buildResponse } from "../output/buildResponse.js";
 import { prepareRequestWithStore, type GraphscaleExecutionArgs, type Prepared } from "../request/prepareRequest.js";
 import { executeRequest } from "../request/executeRequest.js";
-import { toGraphQLError } from "../request/maskErrors.js";
-import { discoverWork, noWork, takeStreamErrors } from "./discoverWork.js";
-import { IncrementalQueue, type PendingResult, type SubsequentResult } from "./workQueue.js";
-import { deliverStream, runWave } from "./runTasks.js";
-
-/** graphql-js 17's initial payload of an operation that delivers incrementally. */
-export interface InitialIncrementalExecutionResult {
-  data: Record<string, unknown>;
-  errors?: readonly GraphQLError[];
-  pending: readonly PendingResult[];
-  hasNext: true;
-}
-
-/** graphql-js 17's result of an operation that delivers incrementally. */
-export interface ExperimentalIncrementalExecutionResults {
-  initialResult: InitialIncrementalExecutionResult;
-  subsequentResults: AsyncGenerator<SubsequentResult, void, void>;
-}
+import { maskErrors, toGraphQLError } from "../request/maskErrors.js";
+import type { ExperimentalIncrementalExecutionResults } from "./results.js";
 
 /**
  * spec: ExperimentalExecuteIncrementally — graphql-js 17's `experimentalExecuteIncrementally`: a plain
@@ -44,71 +26,36 @@ export function experimentalExecuteIncrementally(
   }
   // The interpretive output: incremental delivery reads every bucket on the way to a deferred fragment.
   const prepared = prepareRequestWithStore({ ...args, compileOutput: false });
-  return isPromiseLike(prepared) ? prepared.then(runPrepared) : runPrepared(prepared);
+  return isPromiseLike(prepared) ? prepared.then((p) => runPrepared(p, args)) : runPrepared(prepared, args);
 }
 
-function runPrepared(prepared: Prepared): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> {
+function runPrepared(prepared: Prepared, args: GraphscaleExecutionArgs): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> {
   if ("errors" in prepared) return prepared.data === null ? { errors: prepared.errors, data: null } : { errors: prepared.errors };
   const request = prepared.request;
-  if (!request.plan.incremental) return executeRequest(request);
+  // Internal errors reach the client masked, in every payload, as execute masks them (spec/errors.md).
+  const mask = (result: ExecutionResult): ExecutionResult => (result.errors === undefined ? result : maskErrors(result, args));
+  if (!request.plan.incremental) {
+    const result = executeRequest(request);
+    return isPromiseLike(result) ? result.then(mask, failed) : mask(result);
+  }
   if (request.plan.operation.operation !== "query") {
     const message = `graphscale: @defer and @stream are delivered for queries only; this ${request.plan.operation.operation} uses them (set their if: argument to false).`;
     return { errors: [new GraphQLError(message)], data: null };
   }
-  try {
-    const root = newRootBucket(request);
-    const done = executeLayer(request, root);
-    const build = (): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> => {
-      const built = buildResponse(request, root);
-      return isPromiseLike(built) ? built.then((b) => initialResult(request, root, b)) : initialResult(request, root, built);
-    };
-    if (done === undefined) return build();
-    return done.then(build, failed);
-  } catch (error) {
-    return failed(error);
-  }
+  if (delivery !== undefined) return delivery.deliverIncrementally(request, mask);
+  return loadDelivery().then((loaded) => loaded.deliverIncrementally(request, mask), failed);
+}
+
+type Delivery = typeof import("./deliver.js");
+/** The delivery module once loaded: later requests run it without waiting for an import. */
+let delivery: Delivery | undefined;
+
+/** spec: LoadDelivery — the incremental delivery code, imported on first use. */
+async function loadDelivery(): Promise<Delivery> {
+  delivery ??= await import("./deliver.js");
+  return delivery;
 }
 
 function failed(error: unknown): ExecutionResult {
   return { errors: [toGraphQLError(error)], data: null };
-}
-
-/** spec: InitialResult — the initial payload: the data without deferred fields and cut streams, and what is pending. */
-function initialResult(request: RequestState, root: Bucket, built: ResponseData): ExecutionResult | ExperimentalIncrementalExecutionResults {
-  const data = built.data as Record<string, unknown> | null;
-  if (data == null) return built as ExecutionResult;
-  const work = noWork();
-  discoverWork(request.plan.root, root, 0, data, undefined, [], new Map(), work);
-  const errors = takeStreamErrors(built.errors ?? [], work.streams);
-  const queue = new IncrementalQueue();
-  const pending = queue.start(work);
-  if (pending.length === 0) return errors.length > 0 ? { errors, data } : { data };
-  const initial = errors.length > 0 ? { errors, data, pending, hasNext: true as const } : { data, pending, hasNext: true as const };
-  return { initialResult: initial, subsequentResults: subsequentResults(request, queue) };
-}
-
-/**
- * spec: SubsequentResults — waves of deferred work until none is left. Work that completes without waiting
- * joins the payload being gathered (graphql-js delivers everything ready at once); a wave that has to wait
- * first sends what was gathered.
- */
-async function* subsequentResults(request: RequestState, queue: IncrementalQueue): AsyncGenerator<SubsequentResult, void, void> {
-  while (!queue.done) {
-    if (queue.ready.length === 0 && queue.readyStreams.length === 0) break;
-    while (queue.ready.length > 0 || queue.readyStreams.length > 0) {
-      const tasks = queue.ready.splice(0);
-      if (tasks.length > 0) {
-        const wave = runWave(request, tasks, queue);
-        if (isPromiseLike(wave)) {
-          if (queue.hasPayload) yield queue.takePayload();
-          await wave;
-        }
-      }
-      if (queue.readyStreams.length === 0) continue;
-      // graphql-js reads stream items after a tick: they come in the payload after the one gathered so far.
-      if (queue.hasPayload) yield queue.takePayload();
-      for (const stream of queue.readyStreams.splice(0)) deliverStream(stream, queue);
-    }
-    yield queue.takePayload();
-  }
 }

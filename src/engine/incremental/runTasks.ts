@@ -38,7 +38,6 @@ export function runWave(request: RequestState, tasks: readonly Task[], queue: In
     for (const [layer, list] of byLayer) {
       const bucket = deferredBucket(parent, layer, list);
       for (const task of list) placed.set(task, { bucket, entry: bucket.entryOfParent![task.entry]! });
-      if (request.abortedBy !== null) continue;
       const r = executeLayer(request, bucket);
       if (r !== undefined) (waits ??= []).push(r);
     }
