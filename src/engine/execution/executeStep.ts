@@ -191,7 +191,7 @@ function earlyExit(facts: StepFacts, values: unknown[], filter: number[], count:
  * What `execute` is given. A class, so the signal and the entry paths are computed only when a step asks
  * (most never do) and a call allocates one small object, not closures.
  */
-class StepExecutionDetails implements ResolverExecutionDetails {
+export class StepExecutionDetails implements ResolverExecutionDetails {
   constructor(
     readonly count: number,
     readonly values: unknown[],
@@ -315,7 +315,7 @@ function tell(waiter: StepWaiter, index: number, settled: PromiseOrValue<void>):
 }
 
 /** spec: SettleResults — checks the result list, awaits any per-entry promises in it, and stores it. */
-function settleResults(
+export function settleResults(
   request: RequestState,
   bucket: Bucket,
   facts: StepFacts,
@@ -395,7 +395,7 @@ function storeResults(request: RequestState, bucket: Bucket, facts: StepFacts, r
  * object, not a flag) take their values now, and are done: they never run as steps. A read that throws (a
  * getter) or gives a promise is left to its step, which reports or awaits it as usual.
  */
-function eagerReads(request: RequestState, reads: readonly EagerRead[], value: object): void {
+export function eagerReads(request: RequestState, reads: readonly EagerRead[], value: object): void {
   for (let r = 0; r < reads.length; r++) {
     const read = reads[r]!;
     const path = read.path;
