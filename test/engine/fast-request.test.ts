@@ -174,7 +174,7 @@ test("generated run: a step waiting for an asynchronous step starts once it is s
   for (const result of results) assert.is(json(result), json({ data: { book: { id: "b1", author: { name: "Ursula K. Le Guin", shout: "URSULA K. LE GUIN" } } } }));
 });
 
-test("generated run: twenty loads awaited together; when two reject, each field gets its own error as on the general path", async () => {
+test("generated run: twenty loads; when two reject, each field gets its own error as on the general path", async () => {
   let failing = new Set<number>();
   const loads = Array.from({ length: 20 }, (_, i) => async (ids: readonly unknown[]) => {
     calls.metrics++;

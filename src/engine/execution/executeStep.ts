@@ -192,14 +192,23 @@ function earlyExit(facts: StepFacts, values: unknown[], filter: number[], count:
  * (most never do) and a call allocates one small object, not closures.
  */
 export class StepExecutionDetails implements ResolverExecutionDetails {
-  constructor(
-    readonly count: number,
-    readonly values: unknown[],
-    readonly request: RequestState,
-    private readonly bucket: Bucket,
-    private readonly step: Step,
-    private readonly keep: Int32Array | null,
-  ) {}
+  // Declared, not class fields: a field is defined (as undefined) before the constructor assigns it, and this
+  // object is made for every step call.
+  declare readonly count: number;
+  declare readonly values: unknown[];
+  declare readonly request: RequestState;
+  declare private readonly bucket: Bucket;
+  declare private readonly step: Step;
+  declare private readonly keep: Int32Array | null;
+
+  constructor(count: number, values: unknown[], request: RequestState, bucket: Bucket, step: Step, keep: Int32Array | null) {
+    this.count = count;
+    this.values = values;
+    this.request = request;
+    this.bucket = bucket;
+    this.step = step;
+    this.keep = keep;
+  }
 
   get signal(): AbortSignal {
     return signalOf(this.request);

@@ -72,19 +72,22 @@ function makeFastPlan(plan: OperationPlan): FastPlan | null {
  * dependency carries a flag is handled by its early exit; nothing here reads a step's value.
  */
 export abstract class FastRun implements FastRunState {
-  pending = 0;
-  private stopped = false;
+  // Declared and assigned in the constructor, not class fields (each defined before it is assigned): one
+  // run is made per request.
+  declare readonly request: RequestState;
+  declare readonly fast: FastPlan;
+  declare pending: number;
+  declare private stopped: boolean;
   /** While a pass runs: a step done synchronously there (a MappedResults of no promise) ends nothing. */
-  private passing = false;
-  /** This pass's leaf steps that went asynchronous: their promises, schedule indices and MapResults maps. */
-  private leaves: PromiseLike<unknown>[] | null = null;
-  private leafIndices: number[] | null = null;
-  private leafMaps: Array<((value: unknown) => unknown) | null> | null = null;
+  declare private passing: boolean;
 
-  constructor(
-    readonly request: RequestState,
-    readonly fast: FastPlan,
-  ) {}
+  constructor(request: RequestState, fast: FastPlan) {
+    this.request = request;
+    this.fast = fast;
+    this.pending = 0;
+    this.stopped = false;
+    this.passing = false;
+  }
 
   /** Nothing is pending any more: every step is done. */
   abstract stepsDone(): void;
@@ -97,7 +100,7 @@ export abstract class FastRun implements FastRunState {
     return this.pending > 0;
   }
 
-  /** One pass of the generated function, then its leaves awaited. */
+  /** One pass of the generated function. */
   private pass(): void {
     this.passing = true;
     try {
@@ -105,7 +108,6 @@ export abstract class FastRun implements FastRunState {
     } finally {
       this.passing = false;
     }
-    if (this.leaves !== null) this.awaitLeaves();
   }
 
   later(index: number, result: unknown): void {
@@ -119,17 +121,6 @@ export abstract class FastRun implements FastRunState {
         if (this.store(index, result, map)) this.stepDone(index);
         return;
       }
-    }
-    if (this.fast.schedule.dependents[index] === null) {
-      if (this.leaves === null) {
-        this.leaves = [];
-        this.leafIndices = [];
-        this.leafMaps = [];
-      }
-      this.leaves.push(result as PromiseLike<unknown>);
-      this.leafIndices!.push(index);
-      this.leafMaps!.push(map);
-      return;
     }
     this.awaitStep(index, result as PromiseLike<unknown>, map);
   }
@@ -157,28 +148,6 @@ export abstract class FastRun implements FastRunState {
         if (this.store(index, value, map)) this.stepDone(index);
       },
       (error: unknown) => this.rejected(index, error),
-    );
-  }
-
-  /**
-   * spec: AwaitLeaves — the promises of this pass's steps no other step waits for, awaited together (one
-   * `Promise.all`, no callback pair per step; one alone is awaited on its own); if one rejects, each is then
-   * awaited on its own, so every step gets its own value or error.
-   */
-  private awaitLeaves(): void {
-    const leaves = this.leaves!;
-    const indices = this.leafIndices!;
-    const maps = this.leafMaps!;
-    this.leaves = this.leafIndices = this.leafMaps = null;
-    if (leaves.length === 1) return this.awaitStep(indices[0]!, leaves[0]!, maps[0]!);
-    Promise.all(leaves).then(
-      (values) => {
-        for (let k = 0; k < values.length; k++) if (this.store(indices[k]!, values[k], maps[k]!)) this.stepDone(indices[k]!);
-      },
-      // Some leaf failed: each is awaited on its own, for its own value or error (none was stored yet).
-      () => {
-        for (let k = 0; k < leaves.length; k++) this.awaitStep(indices[k]!, leaves[k]!, maps[k]!);
-      },
     );
   }
 

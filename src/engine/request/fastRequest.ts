@@ -166,17 +166,27 @@ function general(request: RequestState, finish: RequestFinish<ExecutionResult>):
  * caller's finish is made only when something else needs it.
  */
 class FastRequestRun extends FastRun implements RequestFinish<ExecutionResult> {
-  private requestRun: RequestRun<ExecutionResult> | null = null;
+  // Declared and assigned in the constructor, not class fields: one run is made per request.
+  declare private requestRun: RequestRun<ExecutionResult> | null;
+  declare private readonly output: CompiledOutput;
+  declare private made: RequestFinish<ExecutionResult> | null;
+  declare private readonly finishOf: FinishOf | null;
+  declare private readonly args: GraphscaleExecutionArgs | null;
 
   constructor(
     request: RequestState,
     fast: FastPlan,
-    private readonly output: CompiledOutput,
-    private made: RequestFinish<ExecutionResult> | null,
-    private readonly finishOf: FinishOf | null,
-    private readonly args: GraphscaleExecutionArgs | null,
+    output: CompiledOutput,
+    made: RequestFinish<ExecutionResult> | null,
+    finishOf: FinishOf | null,
+    args: GraphscaleExecutionArgs | null,
   ) {
     super(request, fast);
+    this.requestRun = null;
+    this.output = output;
+    this.made = made;
+    this.finishOf = finishOf;
+    this.args = args;
   }
 
   finish(): RequestFinish<ExecutionResult> {
