@@ -26,7 +26,9 @@ export class LoadStep<K, V, P> extends Step<V | null> {
   }
 
   execute({ count, values }: ExecutionDetails<[readonly K[], P]>): ExecutionResults<V | null> {
-    const [keys, params] = values;
+    // Indexed reads, not `const [keys, params] = values`: array destructuring walks the iterator on every call.
+    const keys = values[0];
+    const params = values[1];
     if (count === 1) return this.loadOneKey(keys[0], params);
     // Distinct keys, and for each entry the index of its key in that list (-1 for a null key).
     const distinct: K[] = [];
@@ -63,13 +65,22 @@ export class LoadStep<K, V, P> extends Step<V | null> {
   /** A batch of one entry (a root field, a single object): no de-duplication to do, so no map and no slots. */
   private loadOneKey(key: K | null | undefined, params: P): ExecutionResults<V | null> {
     if (key == null) return [null];
+    const results = this.callback([key], params);
+    // Written out, not isPromiseLike: this site sees only the callback's lists and promises (callExecute).
+    return results != null && typeof (results as { then?: unknown }).then === "function" ? mapResults(results as PromiseLike<ReadonlyArray<V>>, this.oneResult) : this.oneResult(results as ReadonlyArray<V>);
+  }
+
+  /**
+   * The one key's result as the step's results list: made once per step, so a call makes no closure for it.
+   * Kept as a non-enumerable own property, so it is none of the step's fields (plan export lists those).
+   */
+  private get oneResult(): (results: ReadonlyArray<V>) => ReadonlyArray<V | null> {
     const one = (results: ReadonlyArray<V>): ReadonlyArray<V | null> => {
       if (!Array.isArray(results) || results.length !== 1) this.wrongCount(results, 1);
       return [results[0] ?? null];
     };
-    const results = this.callback([key], params);
-    // Written out, not isPromiseLike: this site sees only the callback's lists and promises (callExecute).
-    return results != null && typeof (results as { then?: unknown }).then === "function" ? mapResults(results as PromiseLike<ReadonlyArray<V>>, one) : one(results as ReadonlyArray<V>);
+    Object.defineProperty(this, "oneResult", { value: one });
+    return one;
   }
 
   private wrongCount(results: unknown, keys: number): never {

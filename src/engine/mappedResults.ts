@@ -4,10 +4,14 @@
 
 /** A promise and the function that makes the step's results list of its value (see mapResults). */
 export class MappedResults<V = unknown, T = unknown> {
-  constructor(
-    readonly promise: PromiseLike<V>,
-    readonly map: (value: V) => ReadonlyArray<T>,
-  ) {}
+  // Declared, not class fields (defined as undefined before the constructor assigns them): one is made per call.
+  declare readonly promise: PromiseLike<V>;
+  declare readonly map: (value: V) => ReadonlyArray<T>;
+
+  constructor(promise: PromiseLike<V>, map: (value: V) => ReadonlyArray<T>) {
+    this.promise = promise;
+    this.map = map;
+  }
 
   /** The same results as one promise (for a caller that awaits them: one hop more than the executor's own). */
   toPromise(): Promise<ReadonlyArray<T>> {

@@ -10,6 +10,7 @@ import { buildSchema, execute as graphqlExecute, parse, type DocumentNode, type 
 import { execute, executeToJSON, getPlanCacheStats, graphql, makeSchema, type Step } from "../../src/index.js";
 import { constant, each, lambda, loadOne } from "../../steps/index.js";
 import { fastRequestCounts, fastRequests } from "../../src/engine/request/fastRequest.js";
+import { fastRunCounts } from "../../src/engine/execution/fastRun.js";
 
 const typeDefs = `
   type Query { book(id: ID!): Book books: [Book!]! metrics: Metrics }
@@ -133,6 +134,74 @@ test("fast path: twenty async fields start together, as the general executor sta
   const { general, js } = await references(document);
   assert.is(json(result), json(general));
   assert.is(json(result), json(js));
+});
+
+test("generated run: the small query's plan gets one generated FastRun, every request runs it; a list layer gets none", async () => {
+  makeBook = clean;
+  const s = planSchema();
+  const compiled = fastRunCounts.compiled;
+  resetCounts();
+  for (let i = 0; i < 3; i++) await execute({ schema: s, document: small });
+  assert.is(fastRunCounts.compiled - compiled, 1, "one generated function for the plan");
+  assert.equal(fastRequestCounts, { runs: 3, fellBack: 0 }, "every request ran it, none went to the general executor");
+  await execute({ schema: s, document: parse(`{ books { id author { name } } }`) });
+  assert.is(fastRunCounts.compiled - compiled, 1, "a plan with a list layer is not compiled");
+  assert.equal(fastRequestCounts, { runs: 3, fellBack: 0 }, "and runs on the general path");
+});
+
+test("generated run: a step waiting for an asynchronous step starts once it is stored, each callback once", async () => {
+  makeBook = clean;
+  let shouted = 0;
+  const s = makeSchema({
+    typeDefs: `type Query { book(id: ID!): Book } type Book { id: ID! author: Author } type Author { id: ID! name: String! shout: String! }`,
+    plans: {
+      Query: { book: (_$root: Step, args) => lambda(args.get("id"), bookById) },
+      Book: { author: ($book: Step) => loadOne($book.get("authorId"), authorsById) },
+      Author: {
+        shout: ($author: Step) =>
+          lambda($author.get("name"), (name: string) => {
+            shouted++;
+            return name.toUpperCase();
+          }),
+      },
+    },
+  });
+  const document = parse(`{ book(id: "b1") { id author { name shout } } }`);
+  resetCounts();
+  const results = [await execute({ schema: s, document }), await execute({ schema: s, document })];
+  assert.equal(fastRequestCounts, { runs: 2, fellBack: 0 });
+  assert.equal([calls.book, calls.authors, shouted], [2, 2, 2]);
+  for (const result of results) assert.is(json(result), json({ data: { book: { id: "b1", author: { name: "Ursula K. Le Guin", shout: "URSULA K. LE GUIN" } } } }));
+});
+
+test("generated run: twenty loads; when two reject, each field gets its own error as on the general path", async () => {
+  let failing = new Set<number>();
+  const loads = Array.from({ length: 20 }, (_, i) => async (ids: readonly unknown[]) => {
+    calls.metrics++;
+    await null;
+    if (failing.has(i)) throw new Error(`metric ${i} is down`);
+    return ids.map(() => i * 7);
+  });
+  const s = makeSchema({
+    typeDefs,
+    plans: {
+      Query: { metrics: () => constant({ id: "metrics-1" }) },
+      Metrics: Object.fromEntries(loads.map((load, i) => [`m${i}`, ($m: Step) => loadOne($m.get("id"), load)])),
+    },
+  });
+  const document = parse(`{ metrics { id ${Array.from({ length: 20 }, (_, i) => `m${i}`).join(" ")} } }`);
+  for (const down of [[], [3, 11], [19]]) {
+    failing = new Set(down);
+    resetCounts();
+    const results = [await execute({ schema: s, document }), await execute({ schema: s, document })];
+    assert.is(calls.metrics, 40, "each load once per request");
+    assert.is(fastRequestCounts.runs, 2);
+    fastRequests.enabled = false;
+    const general = await execute({ schema: s, document });
+    fastRequests.enabled = true;
+    assert.is(general.errors?.length ?? 0, down.length);
+    for (const result of results) assert.is(json(result), json(general));
+  }
 });
 
 test("give up: a null at a non-null position falls back to the general executor, which calls nothing again", async () => {

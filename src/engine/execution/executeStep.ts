@@ -198,15 +198,24 @@ function earlyExit(facts: StepFacts, values: unknown[], filter: number[], count:
  * What `execute` is given. A class, so the signal and the entry paths are computed only when a step asks
  * (most never do) and a call allocates one small object, not closures.
  */
-class StepExecutionDetails implements ResolverExecutionDetails {
-  constructor(
-    readonly count: number,
-    readonly values: unknown[],
-    readonly request: RequestState,
-    private readonly bucket: Bucket,
-    private readonly step: Step,
-    private readonly keep: Int32Array | null,
-  ) {}
+export class StepExecutionDetails implements ResolverExecutionDetails {
+  // Declared, not class fields: a field is defined (as undefined) before the constructor assigns it, and this
+  // object is made for every step call.
+  declare readonly count: number;
+  declare readonly values: unknown[];
+  declare readonly request: RequestState;
+  declare private readonly bucket: Bucket;
+  declare private readonly step: Step;
+  declare private readonly keep: Int32Array | null;
+
+  constructor(count: number, values: unknown[], request: RequestState, bucket: Bucket, step: Step, keep: Int32Array | null) {
+    this.count = count;
+    this.values = values;
+    this.request = request;
+    this.bucket = bucket;
+    this.step = step;
+    this.keep = keep;
+  }
 
   get signal(): AbortSignal {
     return signalOf(this.request);
@@ -322,7 +331,7 @@ function tell(waiter: StepWaiter, index: number, settled: PromiseOrValue<void>):
 }
 
 /** spec: SettleResults — checks the result list, awaits any per-entry promises in it, and stores it. */
-function settleResults(
+export function settleResults(
   request: RequestState,
   bucket: Bucket,
   facts: StepFacts,
@@ -402,7 +411,7 @@ function storeResults(request: RequestState, bucket: Bucket, facts: StepFacts, r
  * object, not a flag) take their values now, and are done: they never run as steps. A read that throws (a
  * getter) or gives a promise is left to its step, which reports or awaits it as usual.
  */
-function eagerReads(request: RequestState, reads: readonly EagerRead[], value: object): void {
+export function eagerReads(request: RequestState, reads: readonly EagerRead[], value: object): void {
   for (let r = 0; r < reads.length; r++) {
     const read = reads[r]!;
     const path = read.path;

@@ -1,12 +1,16 @@
 // FastRun: the steps of a plan whose every executed step is global (one value per request), run for one
-// request with no bucket or layer run of its own: the root layer's steps in dependency order, independent
-// ones concurrently, each through ExecuteStep exactly as ExecuteLayer calls it. It never opens a layer and
-// never builds output; whatever it cannot finish is left for the general executor (spec/execution.md, FastRequest).
+// request with no bucket or layer run of its own, by the plan's generated function (CompileFastRun): the root
+// layer's steps in dependency order, independent ones concurrently, each with ExecuteStep's semantics. It
+// never opens a layer and never builds output; whatever it cannot finish is left for the general executor
+// (spec/execution.md, FastRequest). Per request it allocates the run, and per asynchronous step one callback pair.
 
+import { fail, FlaggedValue } from "../flags.js";
+import { MappedResults } from "../mappedResults.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { newRootBucket, type Bucket, type RequestState } from "./bucket.js";
-import { runStep, type StepWaiter } from "./executeStep.js";
+import { eagerReads, settleResults } from "./executeStep.js";
 import { scheduleOf, type Schedule } from "./executeLayer.js";
+import { compileFastRun, type CompiledFastRun, type FastRunState } from "./compileFastRun.js";
 
 /** What FastRun needs of a plan, worked out once per plan. */
 export interface FastPlan {
@@ -16,7 +20,12 @@ export interface FastPlan {
    * request's globals), so one bucket serves every request of the plan; it only reads it for entry paths.
    */
   readonly root: Bucket;
+  /** The root layer's steps as one generated function (CompileFastRun). */
+  readonly run: CompiledFastRun;
 }
+
+/** How many plans got a generated FastRun (a test reads it). */
+export const fastRunCounts = { compiled: 0 };
 
 const fastPlans = new WeakMap<OperationPlan, FastPlan | null>();
 
@@ -46,110 +55,170 @@ function admits(plan: OperationPlan): boolean {
   return true;
 }
 
-function makeFastPlan(plan: OperationPlan): FastPlan {
-  const request = { plan } as RequestState;
-  return { schedule: scheduleOf(plan.rootLayer.executableSteps), root: newRootBucket(request) };
+function makeFastPlan(plan: OperationPlan): FastPlan | null {
+  const schedule = scheduleOf(plan.rootLayer.executableSteps);
+  const root = newRootBucket({ plan } as RequestState);
+  const run = compileFastRun(schedule, root);
+  if (run === null) return null;
+  fastRunCounts.compiled++;
+  return { schedule, root, run };
 }
-
-/** Told when a FastRun that went asynchronous is done. */
-export interface FastWaiter {
-  stepsDone(): void;
-  stepsFailed(error: unknown): void;
-}
-
-/** A step's state in FastRun.state: running (went asynchronous); 0 is idle or done; n > 0 waits for n steps. */
-const RUNNING = -1;
 
 /**
- * spec: FastRun — the plan's global steps for one request: null when every one finished synchronously,
- * else the run, which tells its `waiter` (set by the caller as it returns) once the last is done. A step whose dependency carries a flag is
- * handled by ExecuteStep as always (its early exit); nothing here reads a step's value.
+ * spec: FastRun — the plan's global steps for one request, by its generated function. A step that went
+ * asynchronous is counted `pending`; once it is stored, the steps waiting for it start in that callback;
+ * when nothing is pending the run tells `stepsDone` (or `stepsFailed`, on an internal error), unless the
+ * request ended meanwhile (its timeout or its caller's abort: no further step starts). A step whose
+ * dependency carries a flag is handled by its early exit; nothing here reads a step's value.
  */
-export function fastRun(request: RequestState, fast: FastPlan): FastRun | null {
-  const run = new FastRun(request, fast);
-  run.runSteps();
-  return run.open > 0 ? run : null;
-}
+export abstract class FastRun implements FastRunState {
+  // Declared and assigned in the constructor, not class fields (each defined before it is assigned): one
+  // run is made per request.
+  declare readonly request: RequestState;
+  declare readonly fast: FastPlan;
+  declare pending: number;
+  declare private stopped: boolean;
+  /** While a pass runs: a step done synchronously there (a MappedResults of no promise) ends nothing. */
+  declare private passing: boolean;
 
-export class FastRun implements StepWaiter {
-  open = 0;
-  waiter: FastWaiter | null = null;
-  /** Per step index, made when a step others depend on first goes asynchronous (as a layer's run does). */
-  private state: number[] | null = null;
-  private failed = false;
-
-  constructor(
-    private readonly request: RequestState,
-    private readonly fast: FastPlan,
-  ) {}
-
-  runSteps(): void {
-    const { request, fast } = this;
-    const { facts, dependsOn } = fast.schedule;
-    for (let i = 0; i < facts.length; i++) {
-      const step = facts[i]!;
-      if (request.globalDone[step.id] === true) continue;
-      const state = this.state;
-      if (state !== null) {
-        const deps = dependsOn[i];
-        let waits = 0;
-        if (deps !== null) for (let d = 0; d < deps.length; d++) if (state[deps[d]!] !== 0) waits++;
-        if (waits > 0) {
-          state[i] = waits;
-          this.open++;
-          continue;
-        }
-      }
-      if (runStep(request, fast.root, step, this, i) !== undefined) this.running(i);
-    }
+  constructor(request: RequestState, fast: FastPlan) {
+    this.request = request;
+    this.fast = fast;
+    this.pending = 0;
+    this.stopped = false;
+    this.passing = false;
   }
 
-  private running(index: number): void {
-    this.open++;
-    const { facts, dependents } = this.fast.schedule;
-    if (dependents[index] === null) return;
-    let state = this.state;
-    if (state === null) {
-      state = this.state = new Array<number>(facts.length);
-      for (let i = 0; i < facts.length; i++) state[i] = 0;
-    }
-    state[index] = RUNNING;
+  /** Nothing is pending any more: every step is done. */
+  abstract stepsDone(): void;
+  /** An internal error (not a step's: those are its entries' values) ended the run. */
+  abstract stepsFailed(error: unknown): void;
+
+  /** Runs the steps that can run now; true when some went asynchronous. */
+  start(): boolean {
+    this.pass();
+    return this.pending > 0;
   }
 
-  stepDone(index: number): void {
-    if (this.failed) return;
+  /** One pass of the generated function. */
+  private pass(): void {
+    this.passing = true;
     try {
-      this.open--;
-      if (this.state !== null) this.release(index);
-    } catch (error) {
-      this.stepFailed(error);
-      return;
+      this.fast.run(this);
+    } finally {
+      this.passing = false;
     }
-    if (this.open === 0) this.waiter!.stepsDone();
   }
 
-  /** Marks a step done and runs the steps it was the last wait of (and theirs, when they finish at once). */
-  private release(index: number): void {
-    const state = this.state!;
-    const { facts, dependents } = this.fast.schedule;
-    state[index] = 0;
-    let finished: number[] | null = null;
-    for (let next: number | undefined = index; next !== undefined; next = finished?.pop()) {
-      const waiting = dependents[next];
-      if (waiting === null) continue;
-      for (let w = 0; w < waiting.length; w++) {
-        const j = waiting[w]!;
-        if (state[j]! <= 0 || --state[j]! > 0) continue;
-        this.open--;
-        if (runStep(this.request, this.fast.root, facts[j]!, this, j) === undefined) (finished ??= []).push(j);
-        else this.running(j);
+  later(index: number, result: unknown): void {
+    this.running(index);
+    let map: ((value: unknown) => unknown) | null = null;
+    if (result instanceof MappedResults) {
+      map = result.map;
+      result = result.promise;
+      // A MappedResults whose value is no promise is mapped now, as ExecuteStep maps it.
+      if (result == null || typeof (result as { then?: unknown }).then !== "function") {
+        if (this.store(index, result, map)) this.stepDone(index);
+        return;
       }
     }
+    this.awaitStep(index, result as PromiseLike<unknown>, map);
   }
 
-  stepFailed(error: unknown): void {
-    if (this.failed) return;
-    this.failed = true;
-    this.waiter!.stepsFailed(error);
+  settle(index: number, result: unknown): void {
+    const settled = settleResults(this.request, this.fast.root, this.fast.schedule.facts[index]!, result, 1, null);
+    if (settled === undefined) return;
+    // Per-entry promises in the list: the step is stored once they settle.
+    this.running(index);
+    settled.then(
+      () => this.stepDone(index),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  /** Step `index` is running: pending, and marked so in globalDone (`false`) so that no pass starts it again. */
+  private running(index: number): void {
+    this.pending++;
+    this.request.globalDone[this.fast.schedule.facts[index]!.id] = false;
+  }
+
+  private awaitStep(index: number, promise: PromiseLike<unknown>, map: ((value: unknown) => unknown) | null): void {
+    Promise.resolve(promise).then(
+      (value) => {
+        if (this.store(index, value, map)) this.stepDone(index);
+      },
+      (error: unknown) => this.rejected(index, error),
+    );
+  }
+
+  /**
+   * Stores an asynchronous step's value: mapped (MapResults), checked and stored (SettleResults). False when
+   * the run is over, or the step is not done yet (per-entry promises: it tells stepDone itself when it is).
+   */
+  private store(index: number, value: unknown, map: ((value: unknown) => unknown) | null): boolean {
+    const request = this.request;
+    if (request.abortedBy !== null || this.stopped) return false;
+    let list = value;
+    if (map !== null) {
+      try {
+        list = map(value);
+      } catch (error) {
+        this.rejected(index, error);
+        return false;
+      }
+    }
+    const facts = this.fast.schedule.facts[index]!;
+    let settled;
+    try {
+      let t: unknown;
+      if (Array.isArray(list) && list.length === 1 && ((t = list[0]) == null || (typeof t !== "object" && typeof t !== "function") || typeof (t as { then?: unknown }).then !== "function")) {
+        // One clean entry (the common case), stored as storeResults stores a global step's value.
+        request.globals[facts.id] = t;
+        request.globalDone[facts.id] = true;
+        if (facts.reads !== null && t !== null && typeof t === "object" && !(t instanceof FlaggedValue)) eagerReads(request, facts.reads, t);
+        return true;
+      }
+      settled = settleResults(request, this.fast.root, facts, list, 1, null);
+    } catch (error) {
+      // What reading the list threw (a getter) is an internal error of the request, as ExecuteStep reports it.
+      this.fail(error);
+      return false;
+    }
+    if (settled === undefined) return true;
+    settled.then(
+      () => this.stepDone(index),
+      (error: unknown) => this.fail(error),
+    );
+    return false;
+  }
+
+  /** An asynchronous step failed as a whole: its value is the error (a thrown execute fails alike). */
+  private rejected(index: number, error: unknown): void {
+    const request = this.request;
+    if (request.abortedBy !== null || this.stopped) return;
+    const id = this.fast.schedule.facts[index]!.id;
+    request.globals[id] = fail(error);
+    request.globalDone[id] = true;
+    this.stepDone(index);
+  }
+
+  /** A step is stored: the steps waiting for it start, and the run ends when nothing is pending. */
+  private stepDone(index: number): void {
+    if (this.request.abortedBy !== null || this.stopped) return;
+    this.pending--;
+    if (this.fast.schedule.dependents[index] !== null) {
+      try {
+        this.pass();
+      } catch (error) {
+        return this.fail(error);
+      }
+    }
+    if (this.pending === 0 && !this.passing) this.stepsDone();
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stepsFailed(error);
   }
 }

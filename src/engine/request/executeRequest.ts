@@ -95,21 +95,34 @@ interface Watched {
  * timeout or the abort, whichever comes first.
  */
 export class RequestRun<T> implements LayerWaiter, RequestFinisher, Watched {
-  prev: Watched | null = null;
-  next: Watched | null = null;
-  deadline = -1;
-  timeoutMs = 0;
-  private ended = false;
-  private onAbort: (() => void) | null = null;
-  private resolve: ((value: T) => void) | null = null;
-  private reject: ((error: unknown) => void) | null = null;
+  // Declared and assigned in the constructor, not class fields (each defined before it is assigned): one
+  // run is made per asynchronous request.
+  declare prev: Watched | null;
+  declare next: Watched | null;
+  declare deadline: number;
+  declare timeoutMs: number;
+  declare private ended: boolean;
+  declare private onAbort: (() => void) | null;
+  declare private resolve: ((value: T) => void) | null;
+  declare private reject: ((error: unknown) => void) | null;
+  declare private readonly request: RequestState;
+  /** The bucket whose layer this run waits for; null when the caller hands the result to `end`. */
+  declare private readonly root: Bucket | null;
+  declare private readonly finish: RequestFinish<T>;
 
-  constructor(
-    private readonly request: RequestState,
-    /** The bucket whose layer this run waits for; null when the caller hands the result to `end`. */
-    private readonly root: Bucket | null,
-    private readonly finish: RequestFinish<T>,
-  ) {}
+  constructor(request: RequestState, root: Bucket | null, finish: RequestFinish<T>) {
+    this.prev = null;
+    this.next = null;
+    this.deadline = -1;
+    this.timeoutMs = 0;
+    this.ended = false;
+    this.onAbort = null;
+    this.resolve = null;
+    this.reject = null;
+    this.request = request;
+    this.root = root;
+    this.finish = finish;
+  }
 
   /** The request's promise; its deadline and the caller's signal are watched from now on. */
   start(): Promise<T> {

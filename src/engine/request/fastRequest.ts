@@ -8,13 +8,13 @@
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { RequestState } from "../execution/bucket.js";
-import { decidedFastPlan, fastPlanOf, fastRun, type FastPlan, type FastWaiter } from "../execution/fastRun.js";
+import { decidedFastPlan, fastPlanOf, FastRun, type FastPlan } from "../execution/fastRun.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { planCacheFor, type PlanCacheStats } from "../planning/planCache.js";
 import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.js";
 import { resolveLimits, type Limits } from "../limits.js";
 import { attachedTrace } from "../tracing/tracing.js";
-import { newRequestState, type GraphscaleExecutionArgs } from "./prepareRequest.js";
+import { newFastRequestState, seedConstants, type ConstantSeed, type GraphscaleExecutionArgs } from "./prepareRequest.js";
 import { executeRequest, RequestRun, type RequestFinish } from "./executeRequest.js";
 
 /** What a document's requests need, remembered by its first request that FastPlanOf admits. */
@@ -29,6 +29,8 @@ interface FastEntry {
   /** The schema's graphscale options (makeSchema's) the entry was made under: limits, deps, compileOutput. */
   readonly options: unknown;
   readonly stats: PlanCacheStats;
+  /** The plan's constants every request starts with (SeedConstants). */
+  readonly seed: ConstantSeed | null;
 }
 
 /** How many requests took the fast path, and how many of them the general executor finished (a test reads them). */
@@ -57,7 +59,7 @@ export function fastRequest(args: GraphscaleExecutionArgs, finishOf: FinishOf): 
   // allowed, the limits the plan was checked against.
   if (schema.extensions?.graphscale !== entry.options) return undefined;
   entry.stats.hits++;
-  const request = newRequestState(args, NO_HOW, entry.plan, {}, entry.limits, null);
+  const request = newFastRequestState(args, entry.plan, entry.limits, entry.seed);
   return runFast(request, entry.fast, entry.output, null, finishOf, args);
 }
 
@@ -91,19 +93,14 @@ function runFast(
   args: GraphscaleExecutionArgs | null,
 ): PromiseOrValue<ExecutionResult> {
   fastRequestCounts.runs++;
-  let waiting: FastRequestRun | null = null;
+  const run = new FastRequestRun(request, fast, output, finish, finishOf, args);
   try {
-    const run = fastRun(request, fast);
-    if (run !== null) {
-      waiting = new FastRequestRun(request, fast, output, new RequestRun(request, null, (finish ?? finishOf!(request.plan, args!))));
-      run.waiter = waiting;
-    }
+    if (run.start()) return run.bound();
   } catch (error) {
-    return (finish ?? finishOf!(request.plan, args!)).failed(error);
+    return run.finish().failed(error);
   }
-  if (waiting !== null) return waiting.start();
   const result = fastOutput(request, fast, output);
-  if (result === null) return general(request, (finish ?? finishOf!(request.plan, args!)));
+  if (result === null) return general(request, run.finish());
   return finish === null ? result : finish.done(result);
 }
 
@@ -125,7 +122,7 @@ function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): Fast
   if (fast === null || request.limits !== resolveLimits(args.schema, undefined)) return null;
   const stats = planCacheFor(args.schema).stats;
   const options = args.schema.extensions?.graphscale;
-  return { schema: args.schema, operationName: args.operationName ?? null, plan, fast, output: output!, limits: request.limits, options, stats };
+  return { schema: args.schema, operationName: args.operationName ?? null, plan, fast, output: output!, limits: request.limits, options, stats, seed: seedConstants(plan) };
 }
 
 /** No option of the request's own that the general path must see (its variables are not read: none are declared). */
@@ -141,8 +138,6 @@ function plainArgs(args: GraphscaleExecutionArgs): boolean {
     attachedTrace(args) === undefined
   );
 }
-
-const NO_HOW = {};
 
 /** The response by the compiled output from the request's globals, or null when it gives up (or cannot run). */
 function fastOutput(request: RequestState, fast: FastPlan, output: CompiledOutput): ExecutionResult | null {
@@ -164,39 +159,76 @@ function general(request: RequestState, finish: RequestFinish<ExecutionResult>):
   }
 }
 
-/** A fast request whose steps went asynchronous: bounded by its timeout as any request is (RequestRun). */
-class FastRequestRun implements FastWaiter {
-  constructor(
-    private readonly request: RequestState,
-    private readonly fast: FastPlan,
-    private readonly output: CompiledOutput,
-    private readonly run: RequestRun<ExecutionResult>,
-  ) {}
+/**
+ * A fast request's run: its steps by FastRun and, once some went asynchronous, its bounds (a RequestRun:
+ * the timeout and the caller's signal end it as they end any request). It is the RequestRun's finish too:
+ * a clean response of a request with no option of its own (FastRequest) is the result as it is, and the
+ * caller's finish is made only when something else needs it.
+ */
+class FastRequestRun extends FastRun implements RequestFinish<ExecutionResult> {
+  // Declared and assigned in the constructor, not class fields: one run is made per request.
+  declare private requestRun: RequestRun<ExecutionResult> | null;
+  declare private readonly output: CompiledOutput;
+  declare private made: RequestFinish<ExecutionResult> | null;
+  declare private readonly finishOf: FinishOf | null;
+  declare private readonly args: GraphscaleExecutionArgs | null;
 
-  start(): Promise<ExecutionResult> {
-    return this.run.start();
+  constructor(
+    request: RequestState,
+    fast: FastPlan,
+    output: CompiledOutput,
+    made: RequestFinish<ExecutionResult> | null,
+    finishOf: FinishOf | null,
+    args: GraphscaleExecutionArgs | null,
+  ) {
+    super(request, fast);
+    this.requestRun = null;
+    this.output = output;
+    this.made = made;
+    this.finishOf = finishOf;
+    this.args = args;
+  }
+
+  finish(): RequestFinish<ExecutionResult> {
+    return (this.made ??= this.finishOf!(this.request.plan, this.args!));
+  }
+
+  done(result: ExecutionResult): ExecutionResult {
+    return this.made === null && result.errors === undefined ? result : this.finish().done(result);
+  }
+
+  failed(error: unknown): ExecutionResult {
+    return this.finish().failed(error);
+  }
+
+  /** The request's promise, bounded as any asynchronous request is. */
+  bound(): Promise<ExecutionResult> {
+    const run = (this.requestRun = new RequestRun(this.request, null, this));
+    return run.start();
   }
 
   stepsDone(): void {
-    const result = this.request.abortedBy === null ? fastOutput(this.request, this.fast, this.output) : null;
-    if (result !== null) return this.run.end(result);
-    if (this.request.abortedBy !== null) return;
+    const run = this.requestRun!;
+    const request = this.request;
+    if (request.abortedBy !== null) return;
+    const result = fastOutput(request, this.fast, this.output);
+    if (result !== null) return run.end(result);
     // The general executor's own result, finished by this run (its bounds are already watched here).
     fastRequestCounts.fellBack++;
     let out: PromiseOrValue<ExecutionResult>;
     try {
-      out = executeRequest(this.request);
+      out = executeRequest(request);
     } catch (error) {
-      return this.run.layerFailed(error);
+      return run.layerFailed(error);
     }
-    if (!isPromiseLike(out)) return this.run.end(out);
+    if (!isPromiseLike(out)) return run.end(out);
     (out as Promise<ExecutionResult>).then(
-      (r) => this.run.end(r),
-      (error: unknown) => this.run.layerFailed(error),
+      (r) => run.end(r),
+      (error: unknown) => run.layerFailed(error),
     );
   }
 
   stepsFailed(error: unknown): void {
-    this.run.layerFailed(error);
+    this.requestRun!.layerFailed(error);
   }
 }

@@ -17,7 +17,7 @@ import type { PromiseOrValue } from "../promiseOrValue.js";
 import { RequestDeps } from "../deps.js";
 import { limitError, resolveLimits, type Limits } from "../limits.js";
 import type { ErrorMaskingOptions } from "./maskErrors.js";
-import { requestTraceOf } from "../tracing/tracing.js";
+import { requestTraceOf, type RequestTrace } from "../tracing/tracing.js";
 
 /** graphql-js's execution arguments plus graphscale's own options. */
 export interface GraphscaleExecutionArgs extends ExecutionArgs {
@@ -145,9 +145,39 @@ export function newRequestState(
   plan: OperationPlan,
   variableValues: { [name: string]: unknown },
   limits: Limits,
-  trace: RequestState["trace"],
+  trace: RequestTrace | null,
 ): RequestState {
-  const seed = seedConstants(plan);
+  const callStep = how.callStep ?? null;
+  const deps = depsWanted(args) ? new RequestDeps() : null;
+  const compileOutput = args.compileOutput ?? generatedCodeAllowed(args.schema);
+  return requestState(args, plan, variableValues, limits, seedConstants(plan), compileOutput, deps, how.jsonText ?? false, callStep, trace);
+}
+
+/**
+ * The state of a request FastRequest runs: no variables, no dependencies recorded, the compiled output
+ * allowed, objects as the result, no step caller, no trace; the plan's seed already looked up.
+ */
+export function newFastRequestState(args: GraphscaleExecutionArgs, plan: OperationPlan, limits: Limits, seed: ConstantSeed | null): RequestState {
+  // A fresh object, as graphql-js gives each request: resolvers see it as `info.variableValues`.
+  return requestState(args, plan, {}, limits, seed, true, null, false, null, null);
+}
+
+/**
+ * The one object literal every request state is made by: every request has one object shape, so the
+ * executor's reads and writes of it stay monomorphic (a spread copy with a field added made a second).
+ */
+function requestState(
+  args: GraphscaleExecutionArgs,
+  plan: OperationPlan,
+  variableValues: { [name: string]: unknown },
+  limits: Limits,
+  seed: ConstantSeed | null,
+  compileOutput: boolean,
+  deps: RequestDeps | null,
+  jsonText: boolean,
+  callStep: StepCaller | null,
+  trace: RequestTrace | null,
+): RequestState {
   return {
     plan,
     contextValue: args.contextValue,
@@ -162,15 +192,14 @@ export function newRequestState(
     callerSignal: args.signal ?? null,
     abortedBy: null,
     entries: 0,
-    compileOutput: args.compileOutput ?? generatedCodeAllowed(args.schema),
-    deps: depsWanted(args) ? new RequestDeps() : null,
-    // Every field a request may get is there from the start: every request has one object shape, so the
-    // executor's reads and writes of them stay monomorphic (a spread copy with a field added made a second).
-    jsonText: how.jsonText ?? false,
-    callStep: how.callStep ?? null,
+    compileOutput,
+    deps,
+    // Every field a request may get is there from the start.
+    jsonText,
+    callStep,
     promisedEntries: undefined,
     walkedLists: undefined,
-    batch: how.callStep == null ? null : { root: null, finisher: null, adoptable: true, running: 0, merged: null },
+    batch: callStep === null ? null : { root: null, finisher: null, adoptable: true, running: 0, merged: null },
     merged: null,
     trace,
   };
@@ -216,7 +245,7 @@ function variableError(coercionError: GraphQLError, operation: OperationDefiniti
 }
 
 /** A plan's constants as a request starts with them: values in place and marked done. */
-interface ConstantSeed {
+export interface ConstantSeed {
   readonly globals: unknown[];
   readonly done: boolean[];
 }
@@ -227,7 +256,7 @@ const constantSeeds = new WeakMap<OperationPlan, ConstantSeed | null>();
  * spec: SeedConstants — the values of a plan's global constant steps are known when planning: every request
  * starts with them in its globals, done, so no request runs them (a branch planned later runs its own).
  */
-function seedConstants(plan: OperationPlan): ConstantSeed | null {
+export function seedConstants(plan: OperationPlan): ConstantSeed | null {
   let seed = constantSeeds.get(plan);
   if (seed !== undefined) return seed;
   const globals = new Array<unknown>(plan.steps.length);
