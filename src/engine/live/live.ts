@@ -120,8 +120,12 @@ class LiveQueryIterator implements LiveSubscriber {
   /** Resolved when the consumer takes the queued result (a run waits for that: a slow consumer holds one). */
   private taken: (() => void) | null = null;
   private runs = 0;
-  private last: string | null = null;
-  private lastDocument: unknown = null;
+  /**
+   * The last result sent, as `{ data, errors }`: with patches its JSON document (the diff's base); with a
+   * state kept, the result itself (the state holds the same tree, so it costs nothing more); otherwise its
+   * JSON text (RetainLiveState: keys only).
+   */
+  private last: LastSent | string | null = null;
   private readonly trace: ReturnType<typeof liveTraceFor>;
   // Changes come through the source's router (RouteInvalidation): only those touching this query's keys.
   private readonly router: LiveRouter;
@@ -278,20 +282,26 @@ class LiveQueryIterator implements LiveSubscriber {
     } else for (const change of heard ?? []) this.note(change);
     const { kind, paths, reason } = outcome;
     const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
-    const text = JSON.stringify({ data: result.data, errors: result.errors });
+    const shown: LastSent = { data: result.data, errors: result.errors };
+    const last = this.last;
+    let text: string | null = null;
+    const same = last === null ? false : typeof last === "string" ? (text = JSON.stringify(shown)) === last : sameJSON(shown, last);
     // A run that ends after the iterator closed (return(), the source ended) sends nothing.
-    const sent = !this.closed && text !== this.last;
+    const sent = !this.closed && !same;
     let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
     if (sent && live.patch === true) {
-      const document: unknown = JSON.parse(text);
-      if (this.last !== null) value = { patch: diffJSON(this.lastDocument, document, live.patchKey ?? "id") };
-      this.lastDocument = document;
+      const document = JSON.parse(text ?? JSON.stringify(shown)) as LastSent;
+      if (last !== null) value = { patch: diffJSON(last, document, live.patchKey ?? "id") };
+      this.last = document;
+    } else if (sent) this.last = state !== null ? shown : (text ?? JSON.stringify(shown));
+    else if (same && state !== null && typeof last === "object" && last !== null && live.patch !== true) {
+      // Equal to what was sent: the state holds the sent tree, so one tree is kept, not two.
+      state.data = (last.data ?? null) as LiveState["data"];
+      state.errors = last.errors as LiveState["errors"];
     }
+    if (state === null && this.last !== null && typeof this.last === "object" && live.patch !== true) this.last = JSON.stringify(this.last);
     live.onRun?.({ run: ++this.runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
-    if (sent) {
-      this.last = text;
-      this.deliver(value as ExecutionResult);
-    }
+    if (sent) this.deliver(value as ExecutionResult);
   }
 
   private async loop(): Promise<void> {
@@ -306,6 +316,49 @@ class LiveQueryIterator implements LiveSubscriber {
       if (throttle > 0 && !this.closed) await new Promise((resolve) => setTimeout(resolve, throttle));
     }
   }
+}
+
+/** What a live query compares a run's result with: the last sent `{ data, errors }`. */
+interface LastSent {
+  readonly data?: unknown;
+  readonly errors?: unknown;
+}
+
+/**
+ * Whether two results are equal as JSON text (members in the same order), without writing either out: a
+ * subtree re-run shares every unchanged object with the last result, so this walks only what changed.
+ * Anything but plain objects, arrays and primitives (errors, a scalar's own class) is compared as its JSON.
+ */
+export function sameJSON(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return typeof a === "number" && typeof b === "number" ? JSON.stringify(a) === JSON.stringify(b) : false;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJSON(a[i], b[i])) return false;
+    return true;
+  }
+  if (!isPlain(a) || !isPlain(b)) return JSON.stringify(a) === JSON.stringify(b);
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return JSON.stringify(a) === JSON.stringify(b);
+  for (let i = 0; i < ak.length; i++) {
+    const k = ak[i]!;
+    if (k !== bk[i]) return JSON.stringify(a) === JSON.stringify(b);
+    const av = (a as Record<string, unknown>)[k];
+    const bv = (b as Record<string, unknown>)[k];
+    if (av === undefined || bv === undefined || typeof av === "function" || typeof bv === "function") {
+      if (av !== bv) return JSON.stringify(a) === JSON.stringify(b);
+    } else if (!sameJSON(av, bv)) return false;
+  }
+  return true;
+}
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function";
 }
 
 /** A result without `extensions.deps` (sent only with `live: { deps: true }`); `extensions` dropped when nothing else is in it. */
