@@ -116,9 +116,10 @@ class LiveQueryIterator implements LiveSubscriber {
   /** Keys touched since the last run started (null when none). */
   private touchedKeys: Set<string> | null = null;
   private missedOne = false;
-  private wake: (() => void) | null = null;
-  /** Resolved when the consumer takes the queued result (a run waits for that: a slow consumer holds one). */
-  private taken: (() => void) | null = null;
+  /** A run (and its send) is in flight, or a throttle wait before one. */
+  private busy = false;
+  /** A `resume` is queued on a microtask. */
+  private resuming = false;
   private runs = 0;
   /**
    * The last result sent, as `{ data, errors }`: with patches its JSON document (the diff's base); with a
@@ -137,17 +138,14 @@ class LiveQueryIterator implements LiveSubscriber {
     this.trace = liveTraceFor(args.schema);
     this.router = liveRouterOf(live.source);
     this.router.add(this);
-    this.loop().catch((error: unknown) => {
-      if (!this.closed) this.deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
-      this.finish();
-    });
+    this.startRun();
   }
 
   // Each change is heard while the write announcing it is the active span: that span is what the next run links to.
   touched(keys: readonly string[]): void {
     this.trace?.heard();
     this.touch(keys);
-    this.wake?.();
+    this.resume();
   }
 
   heardWhileRunning(change: LiveChange): void {
@@ -159,7 +157,7 @@ class LiveQueryIterator implements LiveSubscriber {
     this.trace?.heard();
     if (this.running) return void (this.heard ??= []).push(null);
     this.missedOne = true;
-    this.wake?.();
+    this.resume();
   }
 
   // When the source ends (spec/reactivity.md): one error result saying why, then the iterator ends (a run in
@@ -174,7 +172,7 @@ class LiveQueryIterator implements LiveSubscriber {
   next(): Promise<IteratorResult<ExecutionResult, void>> {
     if (this.queue.length > 0) {
       const value = this.queue.shift()!;
-      if (this.queue.length === 0) this.taken?.();
+      if (this.queue.length === 0) this.resume();
       return Promise.resolve({ done: false, value });
     }
     if (this.closed) return Promise.resolve({ done: true, value: undefined });
@@ -222,8 +220,6 @@ class LiveQueryIterator implements LiveSubscriber {
     this.closed = true;
     this.router.remove(this);
     releaseLiveQuery();
-    this.wake?.();
-    this.taken?.();
     if (this.waiting !== null) this.waiting({ done: true, value: undefined });
     this.waiting = null;
   }
@@ -304,17 +300,47 @@ class LiveQueryIterator implements LiveSubscriber {
     if (sent) this.deliver(value as ExecutionResult);
   }
 
-  private async loop(): Promise<void> {
-    while (!this.closed) {
-      await this.runAndSend();
-      // The consumer has not taken the last result: no run until it does, changes meanwhile coalesce.
-      while (this.queue.length > 0 && !this.closed) await new Promise<void>((resolve) => (this.taken = resolve));
-      this.taken = null;
-      while (!this.missedOne && this.touchedKeys === null && !this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = null;
-      const throttle = this.live.throttleMs ?? 0;
-      if (throttle > 0 && !this.closed) await new Promise((resolve) => setTimeout(resolve, throttle));
-    }
+  /**
+   * The loop of LiveQuery, step by step (no async function parked per live query: an idle one holds no
+   * promise or closure): after a run, wait until the consumer has taken the result just sent (a slow
+   * consumer holds one, changes meanwhile coalesce), then until some key is touched or a change is null,
+   * then `throttleMs`, then run again.
+   */
+  private resume(): void {
+    if (this.resuming) return;
+    this.resuming = true;
+    queueMicrotask(() => {
+      this.resuming = false;
+      this.continueLoop();
+    });
+  }
+
+  private continueLoop(): void {
+    if (this.closed || this.busy || this.queue.length > 0) return;
+    if (!this.missedOne && this.touchedKeys === null) return;
+    const throttle = this.live.throttleMs ?? 0;
+    if (throttle <= 0) return this.startRun();
+    this.busy = true;
+    setTimeout(() => {
+      this.busy = false;
+      this.startRun();
+    }, throttle);
+  }
+
+  private startRun(): void {
+    if (this.closed) return;
+    this.busy = true;
+    this.runAndSend().then(
+      () => {
+        this.busy = false;
+        this.continueLoop();
+      },
+      (error: unknown) => {
+        this.busy = false;
+        if (!this.closed) this.deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
+        this.finish();
+      },
+    );
   }
 }
 
