@@ -358,7 +358,8 @@ interface LastSent {
 export function sameJSON(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return typeof a === "number" && typeof b === "number" ? JSON.stringify(a) === JSON.stringify(b) : false;
+    // Two different strings or booleans differ; anything else (NaN and null, a date and its text) as JSON.
+    return typeof a === typeof b && typeof a !== "number" && typeof a !== "object" ? false : JSON.stringify(a) === JSON.stringify(b);
   }
   if (Array.isArray(a)) {
     if (!Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
