@@ -158,7 +158,7 @@ export class LiveRouter {
   }
 
   /** A live query's run ended with these keys: it hears only the changes touching them from now on. */
-  settle(subscriber: LiveSubscriber, keys: Iterable<string>): void {
+  settle(subscriber: LiveSubscriber, keys: Iterable<string> | readonly string[]): void {
     const entry = this.entries.get(subscriber);
     if (entry === undefined) return;
     if (entry.running) this.offeredAll.delete(entry);
@@ -179,7 +179,8 @@ export class LiveRouter {
       else if (under instanceof Set) under.add(entry);
       else if (under !== entry) this.byRoute.set(route, new Set([under, entry]));
     }
-    entry.keys = routed.length === 0 ? NONE : routed;
+    // Every key routed: the caller's array itself (a live query keeping keys only holds that one array).
+    entry.keys = routed.length === 0 ? NONE : Array.isArray(keys) && unrouted.length === 0 && keys.length === routed.length ? (keys as string[]) : routed;
     entry.unrouted = unrouted.length === 0 ? NONE : unrouted;
     if (entry.unrouted.length > 0) this.offeredAll.add(entry);
   }
