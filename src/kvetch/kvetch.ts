@@ -424,7 +424,7 @@ export class Kvetch {
     return onInvalidate(this.store, listener, ended);
   }
 
-  /** A dependency key's route (its tag), named by the invalidations touching it in `change.routes`; null for a key it cannot name. */
+  /** A dependency key's route (RouteOf: an object's canonical key, else its tag), named by the invalidations touching it in `change.routes`; null for a key it cannot name. */
   routeOf = (key: string): string | null => routeOf(this.store, key);
 
   /** Ends its invalidation listeners (and live queries), then closes every shard pool and the cache; rejects with the first failure. */

@@ -3,6 +3,7 @@
 
 import { dependencyTag, dependencyTags } from "./deps.js";
 import { KvetchError } from "./errors.js";
+import { scanId } from "./id.js";
 import type { Store } from "./store.js";
 
 /** Dependencies as a response carries them: key → version (null: recorded without one). */
@@ -170,10 +171,17 @@ export function onInvalidate(store: Store, listener: (change: DependencyChange |
 }
 
 /**
- * spec: RouteOf — a key's route is its dependency tag (keys sharing a tag, such as an edge list's `edges:` and
- * `count:` keys, are touched together); null for a key Kvetch cannot name (a live router then asks `touches`).
+ * spec: RouteOf — a key's route names its dependency tag (keys sharing a tag, such as an edge list's `edges:`
+ * and `count:` keys, are touched together); null for a key Kvetch cannot name (a live router then asks
+ * `touches`). An object's route is its key in canonical form (`object:<lowercase id>`): the string a live
+ * query already holds, so routing keeps no second string per object (RouteOfTag gives the same for a change).
  */
 export function routeOf(store: Store, key: string): string | null {
+  if (key.startsWith(OBJECT_KEY)) {
+    const canonical = scanId(key.slice(OBJECT_KEY.length));
+    if (canonical === 1) return key;
+    if (canonical === 2) return OBJECT_KEY + key.slice(OBJECT_KEY.length).toLowerCase();
+  }
   const known = rememberedTags(store);
   const tag = known.get(key);
   if (tag !== undefined) return tag;
@@ -182,6 +190,13 @@ export function routeOf(store: Store, key: string): string | null {
   } catch {
     return null;
   }
+}
+
+const OBJECT_KEY = "object:";
+
+/** spec: RouteOfTag — the route a change names for a tag it touches: RouteOf of the tag's keys. */
+export function routeOfTag(tag: string): string {
+  return tag.startsWith("o:") ? OBJECT_KEY + tag.slice(2) : tag;
 }
 
 function listen(store: Store, listener: (change: DependencyChange | null) => void): () => void {
@@ -206,6 +221,8 @@ function listen(store: Store, listener: (change: DependencyChange | null) => voi
   return store.deps.listen((tags) => {
     if (tags === null) return listener(null);
     const set = new Set(tags);
-    listener({ touches: (key: string) => touches(set, key), routes: tags });
+    const routes = new Array<string>(tags.length);
+    for (let i = 0; i < tags.length; i++) routes[i] = routeOfTag(tags[i]!);
+    listener({ touches: (key: string) => touches(set, key), routes });
   });
 }

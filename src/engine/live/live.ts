@@ -116,12 +116,17 @@ class LiveQueryIterator implements LiveSubscriber {
   /** Keys touched since the last run started (null when none). */
   private touchedKeys: Set<string> | null = null;
   private missedOne = false;
-  private wake: (() => void) | null = null;
-  /** Resolved when the consumer takes the queued result (a run waits for that: a slow consumer holds one). */
-  private taken: (() => void) | null = null;
+  /** A run (and its send) is in flight, or a throttle wait before one. */
+  private busy = false;
+  /** A `resume` is queued on a microtask. */
+  private resuming = false;
   private runs = 0;
-  private last: string | null = null;
-  private lastDocument: unknown = null;
+  /**
+   * The last result sent, as `{ data, errors }`: with patches its JSON document (the diff's base); with a
+   * state kept, the result itself (the state holds the same tree, so it costs nothing more); otherwise its
+   * JSON text (RetainLiveState: keys only).
+   */
+  private last: LastSent | string | null = null;
   private readonly trace: ReturnType<typeof liveTraceFor>;
   // Changes come through the source's router (RouteInvalidation): only those touching this query's keys.
   private readonly router: LiveRouter;
@@ -133,17 +138,14 @@ class LiveQueryIterator implements LiveSubscriber {
     this.trace = liveTraceFor(args.schema);
     this.router = liveRouterOf(live.source);
     this.router.add(this);
-    this.loop().catch((error: unknown) => {
-      if (!this.closed) this.deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
-      this.finish();
-    });
+    this.startRun();
   }
 
   // Each change is heard while the write announcing it is the active span: that span is what the next run links to.
   touched(keys: readonly string[]): void {
     this.trace?.heard();
     this.touch(keys);
-    this.wake?.();
+    this.resume();
   }
 
   heardWhileRunning(change: LiveChange): void {
@@ -155,7 +157,7 @@ class LiveQueryIterator implements LiveSubscriber {
     this.trace?.heard();
     if (this.running) return void (this.heard ??= []).push(null);
     this.missedOne = true;
-    this.wake?.();
+    this.resume();
   }
 
   // When the source ends (spec/reactivity.md): one error result saying why, then the iterator ends (a run in
@@ -170,7 +172,7 @@ class LiveQueryIterator implements LiveSubscriber {
   next(): Promise<IteratorResult<ExecutionResult, void>> {
     if (this.queue.length > 0) {
       const value = this.queue.shift()!;
-      if (this.queue.length === 0) this.taken?.();
+      if (this.queue.length === 0) this.resume();
       return Promise.resolve({ done: false, value });
     }
     if (this.closed) return Promise.resolve({ done: true, value: undefined });
@@ -218,8 +220,6 @@ class LiveQueryIterator implements LiveSubscriber {
     this.closed = true;
     this.router.remove(this);
     releaseLiveQuery();
-    this.wake?.();
-    this.taken?.();
     if (this.waiting !== null) this.waiting({ done: true, value: undefined });
     this.waiting = null;
   }
@@ -278,34 +278,114 @@ class LiveQueryIterator implements LiveSubscriber {
     } else for (const change of heard ?? []) this.note(change);
     const { kind, paths, reason } = outcome;
     const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
-    const text = JSON.stringify({ data: result.data, errors: result.errors });
+    const shown: LastSent = { data: result.data, errors: result.errors };
+    const last = this.last;
+    let text: string | null = null;
+    const same = last === null ? false : typeof last === "string" ? (text = JSON.stringify(shown)) === last : sameJSON(shown, last);
     // A run that ends after the iterator closed (return(), the source ended) sends nothing.
-    const sent = !this.closed && text !== this.last;
+    const sent = !this.closed && !same;
     let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
     if (sent && live.patch === true) {
-      const document: unknown = JSON.parse(text);
-      if (this.last !== null) value = { patch: diffJSON(this.lastDocument, document, live.patchKey ?? "id") };
-      this.lastDocument = document;
+      const document = JSON.parse(text ?? JSON.stringify(shown)) as LastSent;
+      if (last !== null) value = { patch: diffJSON(last, document, live.patchKey ?? "id") };
+      this.last = document;
+    } else if (sent) this.last = state !== null ? shown : (text ?? JSON.stringify(shown));
+    else if (same && state !== null && typeof last === "object" && last !== null && live.patch !== true) {
+      // Equal to what was sent: the state holds the sent tree, so one tree is kept, not two.
+      state.data = (last.data ?? null) as LiveState["data"];
+      state.errors = last.errors as LiveState["errors"];
     }
+    if (state === null && this.last !== null && typeof this.last === "object" && live.patch !== true) this.last = JSON.stringify(this.last);
     live.onRun?.({ run: ++this.runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
-    if (sent) {
-      this.last = text;
-      this.deliver(value as ExecutionResult);
-    }
+    if (sent) this.deliver(value as ExecutionResult);
   }
 
-  private async loop(): Promise<void> {
-    while (!this.closed) {
-      await this.runAndSend();
-      // The consumer has not taken the last result: no run until it does, changes meanwhile coalesce.
-      while (this.queue.length > 0 && !this.closed) await new Promise<void>((resolve) => (this.taken = resolve));
-      this.taken = null;
-      while (!this.missedOne && this.touchedKeys === null && !this.closed) await new Promise<void>((resolve) => (this.wake = resolve));
-      this.wake = null;
-      const throttle = this.live.throttleMs ?? 0;
-      if (throttle > 0 && !this.closed) await new Promise((resolve) => setTimeout(resolve, throttle));
-    }
+  /**
+   * The loop of LiveQuery, step by step (no async function parked per live query: an idle one holds no
+   * promise or closure): after a run, wait until the consumer has taken the result just sent (a slow
+   * consumer holds one, changes meanwhile coalesce), then until some key is touched or a change is null,
+   * then `throttleMs`, then run again.
+   */
+  private resume(): void {
+    if (this.resuming) return;
+    this.resuming = true;
+    queueMicrotask(() => {
+      this.resuming = false;
+      this.continueLoop();
+    });
   }
+
+  private continueLoop(): void {
+    if (this.closed || this.busy || this.queue.length > 0) return;
+    if (!this.missedOne && this.touchedKeys === null) return;
+    const throttle = this.live.throttleMs ?? 0;
+    if (throttle <= 0) return this.startRun();
+    this.busy = true;
+    setTimeout(() => {
+      this.busy = false;
+      this.startRun();
+    }, throttle);
+  }
+
+  private startRun(): void {
+    if (this.closed) return;
+    this.busy = true;
+    this.runAndSend().then(
+      () => {
+        this.busy = false;
+        this.continueLoop();
+      },
+      (error: unknown) => {
+        this.busy = false;
+        if (!this.closed) this.deliver({ errors: [new GraphQLError(error instanceof Error ? error.message : String(error))] });
+        this.finish();
+      },
+    );
+  }
+}
+
+/** What a live query compares a run's result with: the last sent `{ data, errors }`. */
+interface LastSent {
+  readonly data?: unknown;
+  readonly errors?: unknown;
+}
+
+/**
+ * Whether two results are equal as JSON text (members in the same order), without writing either out: a
+ * subtree re-run shares every unchanged object with the last result, so this walks only what changed.
+ * Anything but plain objects, arrays and primitives (errors, a scalar's own class) is compared as its JSON.
+ */
+export function sameJSON(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    // Two different strings or booleans differ; anything else (NaN and null, a date and its text) as JSON.
+    return typeof a === typeof b && typeof a !== "number" && typeof a !== "object" ? false : JSON.stringify(a) === JSON.stringify(b);
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJSON(a[i], b[i])) return false;
+    return true;
+  }
+  if (!isPlain(a) || !isPlain(b)) return JSON.stringify(a) === JSON.stringify(b);
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return JSON.stringify(a) === JSON.stringify(b);
+  for (let i = 0; i < ak.length; i++) {
+    const k = ak[i]!;
+    if (k !== bk[i]) return JSON.stringify(a) === JSON.stringify(b);
+    const av = (a as Record<string, unknown>)[k];
+    const bv = (b as Record<string, unknown>)[k];
+    if (av === undefined || bv === undefined || typeof av === "function" || typeof bv === "function") {
+      if (av !== bv) return JSON.stringify(a) === JSON.stringify(b);
+    } else if (!sameJSON(av, bv)) return false;
+  }
+  return true;
+}
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function";
 }
 
 /** A result without `extensions.deps` (sent only with `live: { deps: true }`); `extensions` dropped when nothing else is in it. */

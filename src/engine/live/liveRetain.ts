@@ -104,12 +104,15 @@ export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, 
   let marks = Math.min(promised.length, end);
   while (marks > 0 && promised[marks - 1] === undefined) marks--;
   const b = bucket as { values: unknown; flags: unknown; promised: unknown; children: ReadonlyMap<number, Bucket> };
-  b.values = values.slice(0, end);
-  b.flags = flags.slice(0, end);
-  b.promised = promised.slice(0, marks);
+  b.values = end === 0 ? NO_VALUES : values.slice(0, end);
+  b.flags = end === 0 ? NO_VALUES : flags.slice(0, end);
+  b.promised = marks === 0 ? NO_VALUES : promised.slice(0, marks);
   if (bucket.children.size === 1) b.children = new OneChild(bucket.children);
   if (!slice && bucket.parent !== null) bucket.paths = null;
 }
+
+/** The value arrays of a kept bucket that keeps none: one shared empty array (kept buckets are never written to). */
+const NO_VALUES: readonly never[] = Object.freeze([]);
 
 /**
  * A kept bucket's one child layer bucket, as a map (a Map of one entry weighs some hundred bytes; kept

@@ -92,11 +92,11 @@ interface Entry {
   readonly subscriber: LiveSubscriber;
   running: boolean;
   /**
-   * The last run's keys with a route, and each one's route at the same index (the source's strings,
-   * shared): two flat arrays, not a map per live query (RetainLiveState keeps a live query small).
+   * The last run's keys with a route (the run's strings, shared with its state): one flat array, not a map
+   * per live query; each key's route is asked of the source again when needed (RetainLiveState keeps a
+   * live query small, and a Kvetch names an object's route by its key).
    */
   keys: string[];
-  routes: string[];
   /** Keys the source gives no route for: offered every change through `touches`. */
   unrouted: string[];
 }
@@ -140,7 +140,7 @@ export class LiveRouter {
 
   /** Adds a live query, running (its first run): it hears every change until `settle`. */
   add(subscriber: LiveSubscriber): void {
-    const entry: Entry = { subscriber, running: true, keys: NONE, routes: NONE, unrouted: NONE };
+    const entry: Entry = { subscriber, running: true, keys: NONE, unrouted: NONE };
     this.entries.set(subscriber, entry);
     this.offeredAll.add(entry);
     if (this.stopListening === null) {
@@ -158,14 +158,13 @@ export class LiveRouter {
   }
 
   /** A live query's run ended with these keys: it hears only the changes touching them from now on. */
-  settle(subscriber: LiveSubscriber, keys: Iterable<string>): void {
+  settle(subscriber: LiveSubscriber, keys: Iterable<string> | readonly string[]): void {
     const entry = this.entries.get(subscriber);
     if (entry === undefined) return;
     if (entry.running) this.offeredAll.delete(entry);
     else this.unindex(entry);
     entry.running = false;
     const routed: string[] = [];
-    const routes: string[] = [];
     const unrouted: string[] = [];
     const routeOf = this.source.routeOf?.bind(this.source);
     for (const key of keys) {
@@ -175,14 +174,13 @@ export class LiveRouter {
         continue;
       }
       routed.push(key);
-      routes.push(route);
       const under = this.byRoute.get(route);
       if (under === undefined) this.byRoute.set(route, entry);
       else if (under instanceof Set) under.add(entry);
       else if (under !== entry) this.byRoute.set(route, new Set([under, entry]));
     }
-    entry.keys = routed.length === 0 ? NONE : routed;
-    entry.routes = routes.length === 0 ? NONE : routes;
+    // Every key routed: the caller's array itself (a live query keeping keys only holds that one array).
+    entry.keys = routed.length === 0 ? NONE : Array.isArray(keys) && unrouted.length === 0 && keys.length === routed.length ? (keys as string[]) : routed;
     entry.unrouted = unrouted.length === 0 ? NONE : unrouted;
     if (entry.unrouted.length > 0) this.offeredAll.add(entry);
   }
@@ -198,7 +196,9 @@ export class LiveRouter {
   }
 
   private unindex(entry: Entry): void {
-    for (const route of entry.routes) {
+    for (const key of entry.keys) {
+      const route = this.source.routeOf?.(key) ?? null;
+      if (route === null) continue;
       const under = this.byRoute.get(route);
       if (under === undefined) continue;
       if (under === entry) this.byRoute.delete(route);
@@ -208,7 +208,7 @@ export class LiveRouter {
         else if (under.size === 0) this.byRoute.delete(route);
       }
     }
-    entry.keys = entry.routes = NONE;
+    entry.keys = NONE;
     if (entry.unrouted.length > 0) this.offeredAll.delete(entry);
   }
 
@@ -230,8 +230,8 @@ export class LiveRouter {
       for (const route of routes) {
         const under = this.byRoute.get(route);
         if (under === undefined) continue;
-        if (under instanceof Set) for (const entry of under) reachedUnder(reached, entry, route);
-        else reachedUnder(reached, under, route);
+        if (under instanceof Set) for (const entry of under) reachedUnder(this.source, reached, entry, route);
+        else reachedUnder(this.source, reached, under, route);
       }
     }
     const running: Entry[] = [];
@@ -283,11 +283,11 @@ export class LiveRouter {
 }
 
 /** Adds an entry's keys under `route` to what a change reached. */
-function reachedUnder(reached: Map<Entry, string[]>, entry: Entry, route: string): void {
+function reachedUnder(source: LiveSource, reached: Map<Entry, string[]>, entry: Entry, route: string): void {
   let had = reached.get(entry);
-  for (let i = 0; i < entry.routes.length; i++) {
-    if (entry.routes[i] !== route) continue;
+  for (const key of entry.keys) {
+    if (source.routeOf!(key) !== route) continue;
     if (had === undefined) reached.set(entry, (had = []));
-    had.push(entry.keys[i]!);
+    had.push(key);
   }
 }

@@ -62,9 +62,10 @@ export class LiveState {
   private readonly keptLayers = new Set<number>();
   /** Every kept bucket that is not a slice, per layer id. */
   private readonly buckets: Array<Bucket[] | undefined> = [];
-  private readonly slices = new WeakMap<Bucket, SliceOf>();
-  /** Per kept bucket: `${entry}|${position key}` → the slice entry holding that position's layers now. */
-  private readonly holders = new WeakMap<Bucket, Map<string, { readonly bucket: Bucket; readonly index: number }>>();
+  /** Made by the first adopted re-run (most live queries never have one). */
+  private slices: WeakMap<Bucket, SliceOf> | null = null;
+  /** Per kept bucket: `${entry}|${position key}` → the slice entry holding that position's layers now (made with `slices`). */
+  private holders: WeakMap<Bucket, Map<string, { readonly bucket: Bucket; readonly index: number }>> | null = null;
 
   constructor(
     readonly plan: OperationPlan,
@@ -124,7 +125,7 @@ export class LiveState {
 
   /** The key entry of a kept bucket or a slice: a slice's entry is the kept bucket's entry it copies. */
   canonical(bucket: Bucket, entry: number): [Bucket, number] {
-    const slice = this.slices.get(bucket);
+    const slice = this.slices?.get(bucket);
     return slice === undefined ? [bucket, entry] : [slice.bucket, slice.entries[entry]!];
   }
 
@@ -256,12 +257,14 @@ export class LiveState {
   ): void {
     this.request = withoutRecord(request);
     this.entries = request.entries;
+    const sliceOf = (this.slices ??= new WeakMap());
+    const holders = (this.holders ??= new WeakMap());
     for (let g = 0; g < groups.length; g++) {
       const { bucket, entries, position } = groups[g]!;
       const slice = slices[g]!;
-      this.slices.set(slice, { bucket, entries });
-      let held = this.holders.get(bucket);
-      if (held === undefined) this.holders.set(bucket, (held = new Map()));
+      sliceOf.set(slice, { bucket, entries });
+      let held = holders.get(bucket);
+      if (held === undefined) holders.set(bucket, (held = new Map()));
       for (let j = 0; j < entries.length; j++) held.set(`${entries[j]}|${position.key}`, { bucket: slice, index: j });
     }
     const keep: number[] = [];
@@ -304,7 +307,7 @@ export class LiveState {
 
   /** Whether the position `key` of a kept entry is held by the given bucket entry (by the kept entry itself when never re-run). */
   private holds(kept: Bucket, entry: number, key: string, bucket: Bucket, index: number): boolean {
-    const holder = this.holders.get(kept)?.get(`${entry}|${key}`);
+    const holder = this.holders?.get(kept)?.get(`${entry}|${key}`);
     return holder === undefined ? bucket === kept : holder.bucket === bucket && holder.index === index;
   }
 
