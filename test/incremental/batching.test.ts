@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, versionInfo } from "graphql";
-import { INTERNAL_ERROR, experimentalExecuteIncrementally, execute, getPlanCacheStats, makeSchema, type Step } from "../../src/index.js";
+import { INTERNAL_ERROR, experimentalExecuteIncrementally, execute, exportBlocker, exportPlan, getPlanCacheStats, makeSchema, type Step } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { constant, lambda, loadOne } from "../../steps/index.js";
 import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
@@ -78,6 +78,13 @@ if (versionInfo.major < 17) {
   });
   console.log("SKIPPED test/incremental/batching.test.ts (the @defer/@stream tests): graphql 16 has no @defer or @stream");
 } else {
+  test("a plan that defers is not exported: exportPlan says why, exportBlocker names it", () => {
+    const document = parse(`{ rows { id ... @defer { detail } } }`);
+    assert.throws(() => exportPlan(schema, document), /@defer\/@stream/);
+    assert.match(exportBlocker(schema, document) ?? "", /deferred layers are not written/);
+    assert.not.match(exportBlocker(schema, parse(`{ rows { id ... @defer(if: false) { detail } } }`)) ?? "", /@defer/, "nothing deferred: not blocked by @defer");
+  });
+
   test("@defer in a list of 50 items: the deferred step runs once for all 50, after the initial payload", async () => {
     reset();
     let callsAtInitial = -1;

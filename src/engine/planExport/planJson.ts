@@ -74,6 +74,9 @@ export function exportBlocker(plan: OperationPlan): string | null {
 
 /** spec: EncodePlan — throws NotExportable naming the step (or layer) that holds what cannot be written. */
 export function encodePlan(plan: OperationPlan): PlanBody {
+  if (plan.incremental) {
+    throw new NotExportable("the operation defers or streams (@defer/@stream): its deferred layers are not written to plan text yet (spec/incremental.md)");
+  }
   const layerOfReason = new Map<object, number>();
   for (const layer of plan.layers) layerOfReason.set(layer.reason, layer.id);
   const encoder = new PlanEncoder({ schema: plan.schema, operation: plan.operation, fragments: plan.fragments, layerOfReason });
