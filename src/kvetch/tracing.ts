@@ -32,8 +32,9 @@ const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT
 const API_REGISTRY = Symbol.for("opentelemetry.js.api.1");
 
 /**
- * spec: StoreCallSlot — the traced call whose code runs now (across its awaits), shared by its registered name
- * with every copy of this module and with the engine's live tracing (the write a change was announced in).
+ * The call slot (spec/tracing.md, TraceStoreCall): the traced call whose code runs now (across its awaits),
+ * shared by its registered name with every copy of this module and with the engine's live tracing (the write
+ * a change was announced in).
  */
 const callSlot: AsyncLocalStorage<TracedCall> = ((globalThis as { [CALL_SLOT]?: AsyncLocalStorage<TracedCall> })[CALL_SLOT] ??= new AsyncLocalStorage<TracedCall>());
 

@@ -186,7 +186,7 @@ test("tracing: makeSchema refuses a tracing option that is not a boolean or { tr
   assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", onInternalError: "log" as never }), /makeSchema: onInternalError must be a function/);
 });
 
-test("tracing: a traced request switches context once (its own): never per step, layer or store call (InStep, StoreCallSlot)", async () => {
+test("tracing: a traced request switches context once (its own): never per step, layer or store call (InStep, TraceStoreCall)", async () => {
   // A processor that keeps nothing: the SDK's own exporting processors switch context per span, which is not counted here.
   const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
   const provider = new BasicTracerProvider({ spanProcessors: [keep] });

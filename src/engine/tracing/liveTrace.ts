@@ -6,7 +6,7 @@ import type * as Otel from "@opentelemetry/api";
 import type { GraphQLSchema } from "graphql";
 import { STORE_CALLS_KEY, TRACER_KEY, failSpan, noteTracing, otelApi, tracerFor } from "./tracing.js";
 
-/** Kvetch's call slot (spec/tracing.md, StoreCallSlot), by its registered name: absent until Kvetch is loaded. */
+/** Kvetch's call slot (spec/tracing.md, TraceStoreCall), by its registered name: absent until Kvetch is loaded. */
 const CALL_SLOT = Symbol.for("graphscale.storeCall");
 
 /** The span of the traced store call whose code runs now, if any. */
