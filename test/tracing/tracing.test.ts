@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { parse } from "graphql";
 import { context } from "@opentelemetry/api";
 import { AlwaysOffSampler, BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
-import { constant, execute, graphql, makeSchema, type Step } from "../../src/index.js";
+import { Step, constant, execute, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
@@ -212,6 +212,39 @@ test("tracing: a traced request switches context once (its own): never per step,
   assert.is(kvetch.counters.calls, 5);
   assert.ok(started.spans > 15, `spans: ${started.spans}`);
   assert.is(switches, 1, "the request's context, and no other");
+});
+
+/** Reads after an await, two at once: one object alone, then the ids given (the calls overlap). */
+class TwoReadsStep extends Step<number> {
+  override isAsync = true;
+  constructor(
+    private readonly kvetch: Kvetch,
+    private readonly ids: readonly string[],
+  ) {
+    super();
+  }
+  async execute({ count }: ExecutionDetails): Promise<number[]> {
+    await Promise.resolve();
+    const [one, all] = await Promise.all([this.kvetch.getObjects([this.ids[0]!]), this.kvetch.getObjects(this.ids)]);
+    return new Array<number>(count).fill(one.length + all.length);
+  }
+}
+
+test("tracing: store calls made after a step's await, overlapping, each count their own shard calls and rows (the call slot), under the request", async () => {
+  const { provider, exporter } = memoryTracing();
+  const { kvetch, seed } = await seeded(2, 3);
+  const ids = seed.itemIds[0]!.flat();
+  const schema = makeSchema({ typeDefs: "type Query { reads: Int }", plans: { Query: { reads: () => new TwoReadsStep(kvetch, ids) } }, tracing: { tracerProvider: provider } });
+  const result = await execute({ schema, document: parse("query Reads { reads }") });
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { reads: 1 + ids.length });
+  const all = allNodes(spanTrees(exporter.getFinishedSpans()));
+  const calls = all.filter((n) => n.name === "kvetch.getObjects");
+  assert.equal(calls.map((c) => c.attributes["kvetch.batch_size"]), [1, ids.length]);
+  assert.equal(calls.map((c) => c.attributes["db.response.returned_rows"]), [1, ids.length]);
+  assert.is(calls[0]!.attributes["kvetch.shard_calls_total"], 1);
+  assert.equal(calls.map((c) => c.attributes["kvetch.shard_calls_total"] as number).reduce((a, b) => a + b), kvetch.counters.shardQueries.reduce((a, b) => a + b));
+  // Made after the step's synchronous part: under the request span (the context switched once for it).
+  for (const call of calls) assert.is(parentOf(call, all)!.name, "query Reads");
 });
 
 test.run();
