@@ -77,7 +77,8 @@ let noopProvider: unknown = null;
 function tracerNow(otel: typeof Otel): Otel.Tracer | null {
   const slot = stepSlot;
   if (slot.traced) {
-    const fromRequest = (slot.span !== null ? slot.context! : otel.context.active()).getValue(TRACER_KEY) as Otel.Tracer | undefined;
+    // null: a request its sampler dropped (StartRequestTrace): its store calls make no span either.
+    const fromRequest = (slot.span !== null ? slot.context! : otel.context.active()).getValue(TRACER_KEY) as Otel.Tracer | null | undefined;
     if (fromRequest !== undefined) return fromRequest;
   }
   // No provider registered (the registry has no `trace`): off, without asking the API.

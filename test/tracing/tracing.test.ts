@@ -4,8 +4,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { context } from "@opentelemetry/api";
-import { AlwaysOffSampler, BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+import { context, trace } from "@opentelemetry/api";
+import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { Step, constant, execute, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
@@ -144,6 +144,36 @@ test("tracing: a request its sampler drops starts one span (the request's) and n
   assert.is(result.errors, undefined);
   await graphql({ schema, source: todoViewQuery, variableValues: { id }, contextValue: { kvetch } });
   assert.equal(counts, { tracers: 1, spans: 2 });
+});
+
+test("tracing: a registered provider's ratio sampler drops a request: one span started, none exported, store calls and a resolver's own span included", async () => {
+  const { provider, counts, exporter } = countingProvider(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) }));
+  const { kvetch, id } = await seeded(2, 2);
+  const unregister = registerGlobally(provider);
+  try {
+    // A resolver's own span: under the dropped request span, so the parent-based sampler drops it too.
+    const schema = makeSchema({
+      typeDefs: todoTypeDefs + " extend type Query { userSpan: Boolean }",
+      plans: todoPlans,
+      planContext: { kvetchSchema: todoKvetchSchema },
+      resolvers: { Query: { userSpan: () => (trace.getTracer("app").startSpan("app.work").end(), !trace.getActiveSpan()!.isRecording()) } },
+    });
+    const source = todoViewQuery.replace(/\}\s*$/, " userSpan }");
+    const result = await execute({ schema, document: parse(source), variableValues: { id }, contextValue: { kvetch } });
+    assert.is(result.errors, undefined);
+    assert.is((result.data as { userSpan: boolean }).userSpan, true, "the dropped request span is active");
+    // Started: graphscale's request span and the resolver's own (tracers: graphscale's and the app's); no store call span.
+    assert.equal(counts, { tracers: 2, spans: 2 });
+    assert.is(exporter.getFinishedSpans().length, 0);
+    // The same provider, sampling everything: the same request exports its whole tree.
+    const all = countingProvider();
+    trace.disable();
+    trace.setGlobalTracerProvider(all.provider);
+    await execute({ schema, document: parse(source), variableValues: { id }, contextValue: { kvetch } });
+    assert.ok(all.exporter.getFinishedSpans().filter((s) => s.name.startsWith("kvetch.")).length >= 3);
+  } finally {
+    unregister();
+  }
 });
 
 test("tracing: a registered provider traces by default; tracing: false keeps the engine's spans off", async () => {

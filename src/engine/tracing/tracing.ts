@@ -342,12 +342,9 @@ export interface TracedOperation {
 }
 
 /** spec: StartRequestTrace — the request span: `<type> <name>`, under the active span, the operation's attributes. */
-export function startRequestTrace(tracer: Otel.Tracer, operation: TracedOperation | null): RequestTrace {
-  const otel = otelApi()!;
-  const active = otel.context.active();
+function startRequestTrace(otel: Api, tracer: Otel.Tracer, active: Otel.Context, operation: TracedOperation | null): Otel.Span {
   const options = { kind: otel.SpanKind.INTERNAL, attributes: operation === null ? undefined : operation.attributes };
-  const span = tracer.startSpan(operation === null ? "graphql" : operation.spanName, options, active);
-  return new RequestTrace(otel, tracer, active, span);
+  return tracer.startSpan(operation === null ? "graphql" : operation.spanName, options, active);
 }
 
 /** The operation's attributes on a request span (once the document is parsed, under `graphql`). */
@@ -436,12 +433,17 @@ export function traceEntry<A extends { readonly document?: DocumentNode; readonl
   args: A,
   run: (args: A) => PromiseOrValue<T>,
 ): PromiseOrValue<T> {
-  const trace = startRequestTrace(tracer, args.document === undefined ? null : tracedOperation(args.document, args.operationName));
-  // A request its sampler dropped makes no further span: its phases run as with tracing off.
-  if (!trace.span!.isRecording()) {
-    trace.span!.end();
-    return run(withTrace(args, null));
+  const otel = otelApi()!;
+  const active = otel.context.active();
+  const span = startRequestTrace(otel, tracer, active, args.document === undefined ? null : tracedOperation(args.document, args.operationName));
+  // A request its sampler dropped makes no further span: its phases run as off, its span active (a user's spans
+  // follow the sampler) and no tracer (null: its store calls make no span).
+  if (!span.isRecording()) {
+    span.end();
+    noteTracing();
+    return otel.context.with(otel.trace.setSpan(active.setValue(TRACER_KEY, null), span), run, undefined, withTrace(args, null));
   }
+  const trace = new RequestTrace(otel, tracer, active, span);
   const traced = withTrace(args, trace);
   return runTraced(trace, () => run(traced));
 }
