@@ -1,31 +1,54 @@
 // Kvetch's spans (spec/tracing.md, TraceStoreCall): one per public read or write call, when a request traced
-// by graphscale made it (its tracer is in the active context) or a tracer provider is registered: the call's
-// kind, its shard calls per shard and the rows they returned, its cache round trips, hits and misses, and for a
-// write the dependency keys it bumped. Each is counted for this call alone, through the call's context, where
-// the shard guard and the cache count their own (store counters are shared by concurrent calls). Off, a call
-// pays one context read, and the counting sites one check of a flag.
+// by graphscale made it (its tracer is in the active context or the engine's step slot) or a tracer provider is
+// registered: the call's kind, its shard calls per shard and the rows they returned, its cache round trips, hits
+// and misses, and for a write the dependency keys it bumped. Each is counted for this call alone, in the call's
+// own record, where the shard guard and the cache count their own (store counters are shared by concurrent
+// calls). The record rides on a store-private async-local slot, never on the OpenTelemetry context: a call
+// makes no OpenTelemetry context of its own and switches none. Off, a call pays one context read, and the
+// counting sites one check of a flag.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import type * as Otel from "@opentelemetry/api";
 import { optionalOpenTelemetry } from "./optionalPeer.js";
 
 const TRACER_KEY = Symbol.for("graphscale.tracer");
 const STORE_CALLS_KEY = Symbol.for("graphscale.storeCalls");
-const CALL_KEY = Symbol.for("graphscale.kvetchCall");
 const STEP_SLOT = Symbol.for("graphscale.stepSlot");
+const CALL_SLOT = Symbol.for("graphscale.storeCall");
 
 /** The engine's step slot (spec/tracing.md, InStep), by its registered name: the step whose `execute` runs now. */
 interface StepSlot {
   active: Otel.Context | null;
   context: Otel.Context | null;
   span: Otel.Span | null;
+  /** The step span in the request's context, made by the first store call that needs it (once per step call). */
+  made: Otel.Context | null;
+  /** Set once the engine traced a request: until then no context holds a request's tracer. */
+  traced: boolean;
 }
-const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null });
+const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null, made: null, traced: false });
 
-/** The context a call starts in: the running step's (its span made the parent here, only when a call needs it), else the active one. */
+/** The OpenTelemetry API's global registry (API 1.x, shared by every copy of it): `trace` is set while a provider is registered. */
+const API_REGISTRY = Symbol.for("opentelemetry.js.api.1");
+
+/**
+ * The call slot (spec/tracing.md, TraceStoreCall): the traced call whose code runs now (across its awaits),
+ * shared by its registered name with every copy of this module and with the engine's live tracing (the write
+ * a change was announced in).
+ */
+const callSlot: AsyncLocalStorage<TracedCall> = ((globalThis as { [CALL_SLOT]?: AsyncLocalStorage<TracedCall> })[CALL_SLOT] ??= new AsyncLocalStorage<TracedCall>());
+
+/**
+ * The context a call's span starts in: inside another traced call, that call's span; else the running step's
+ * (made once per step call, when a call needs it); else the active one.
+ */
 function callerContext(otel: typeof Otel): Otel.Context {
   const active = otel.context.active();
+  const outer = callSlot.getStore();
+  if (outer !== undefined) return otel.trace.setSpan(active, outer.span);
   const slot = stepSlot;
-  return slot.span !== null && slot.active === active ? otel.trace.setSpan(slot.context!, slot.span) : active;
+  if (slot.span === null || slot.active !== active) return active;
+  return (slot.made ??= otel.trace.setSpan(slot.context!, slot.span));
 }
 
 /** What one traced call did, counted as it happens. */
@@ -38,7 +61,10 @@ class TracedCall {
   cacheHits = 0;
   cacheMisses = 0;
 
-  constructor(shardCount: number) {
+  constructor(
+    readonly span: Otel.Span,
+    shardCount: number,
+  ) {
     this.shards = new Array<number>(shardCount).fill(0);
   }
 }
@@ -50,8 +76,13 @@ let noopProvider: unknown = null;
 /** The tracer of the request making this call, else the registered provider's; null when neither traces. */
 function tracerNow(otel: typeof Otel): Otel.Tracer | null {
   const slot = stepSlot;
-  const fromRequest = (slot.span !== null ? slot.context! : otel.context.active()).getValue(TRACER_KEY) as Otel.Tracer | undefined;
-  if (fromRequest !== undefined) return fromRequest;
+  if (slot.traced) {
+    // null: a request its sampler dropped (StartRequestTrace): its store calls make no span either.
+    const fromRequest = (slot.span !== null ? slot.context! : otel.context.active()).getValue(TRACER_KEY) as Otel.Tracer | null | undefined;
+    if (fromRequest !== undefined) return fromRequest;
+  }
+  // No provider registered (the registry has no `trace`): off, without asking the API.
+  if ((globalThis as { [API_REGISTRY]?: { trace?: unknown } })[API_REGISTRY]?.trace === undefined) return null;
   const provider = otel.trace.getTracerProvider() as Otel.TracerProvider & { getDelegate?: () => Otel.TracerProvider };
   noopProvider ??= new otel.ProxyTracerProvider().getDelegate();
   if (provider.getDelegate !== undefined && provider.getDelegate() === noopProvider) return null;
@@ -82,6 +113,7 @@ export function traceKvetchCalls(prototype: object): void {
   const target = prototype as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const [name, kind] of Object.entries(TRACED_CALLS)) {
     const original = target[name]!;
+    const method: TracedMethod = { name, kind, spanName: `kvetch.${name}`, original };
     // `arguments`, not a rest parameter: off, a call allocates nothing here.
     const traced = function (this: object): Promise<unknown> {
       const otel = optionalOpenTelemetry();
@@ -89,55 +121,87 @@ export function traceKvetchCalls(prototype: object): void {
       // eslint-disable-next-line prefer-rest-params
       const args = arguments as unknown as unknown[];
       if (tracer === null) return original.apply(this, args);
-      return traceStoreCall(otel!, tracer, this, name, kind, args, () => original.apply(this, args));
+      return traceStoreCall(otel!, tracer, this, method, args);
     };
     // Stack traces keep naming the method.
     target[name] = Object.defineProperty(traced, "name", { value: name });
   }
 }
 
+/** A traced Kvetch method: its name, kind, span name and the method itself. */
+interface TracedMethod {
+  readonly name: string;
+  readonly kind: "read" | "write";
+  readonly spanName: string;
+  readonly original: (...args: unknown[]) => Promise<unknown>;
+}
+
+/** Calls a Kvetch method with its arguments (in the call's slot, with no closure made per call). */
+function callOriginal(original: (...args: unknown[]) => Promise<unknown>, kvetch: object, args: unknown[]): Promise<unknown> {
+  return original.apply(kvetch, args);
+}
+
 /** spec: TraceStoreCall — one store call in its span, with the counters it moved and the keys it bumped. */
-async function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, name: string, kind: string, args: unknown[], run: () => Promise<unknown>): Promise<unknown> {
+function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, method: TracedMethod, args: unknown[]): Promise<unknown> {
   // The Kvetch's own fields (this module is below kvetch.ts, and must not import the store: the guard imports it).
-  const store = (kvetch as unknown as { store: { readonly shards: readonly unknown[]; readonly cache: unknown } }).store;
+  const store = (kvetch as unknown as { store: StoreFields }).store;
   tracing = true;
-  const active = callerContext(otel);
-  const runCalls = active.getValue(STORE_CALLS_KEY) as { calls: number } | undefined;
+  const parent = callerContext(otel);
+  const runCalls = parent.getValue(STORE_CALLS_KEY) as { calls: number } | undefined;
   if (runCalls !== undefined) runCalls.calls++;
-  const call = new TracedCall(store.shards.length);
   const backend = (kvetch as { backend?: { kind?: string } }).backend?.kind ?? "unknown";
   let batch: unknown[] | undefined;
   for (let i = 0; i < args.length && batch === undefined; i++) if (Array.isArray(args[i])) batch = args[i] as unknown[];
-  const attributes: Otel.Attributes = { "db.operation": name, "kvetch.kind": kind, "kvetch.backend": backend };
+  const attributes: Otel.Attributes = { "db.operation": method.name, "kvetch.kind": method.kind, "kvetch.backend": backend };
   if (backend === "mysql") attributes["db.system"] = "mysql";
   if (batch !== undefined) attributes["kvetch.batch_size"] = batch.length;
-  const span = tracer.startSpan(`kvetch.${name}`, { kind: otel.SpanKind.CLIENT, attributes }, active);
+  const span = tracer.startSpan(method.spanName, { kind: otel.SpanKind.CLIENT, attributes }, parent);
+  const call = new TracedCall(span, store.shards.length);
+  let result: Promise<unknown>;
   try {
-    return await otel.context.with(otel.trace.setSpan(active, span).setValue(CALL_KEY, call), run);
+    result = callSlot.run(call, callOriginal, method.original, kvetch, args);
   } catch (error) {
+    endCall(otel, call, store, error);
+    throw error;
+  }
+  // The span ends in a reaction of its own, registered before the caller's: no hop added to the call's path
+  // (a rejection is the caller's to handle, so it is not rethrown here).
+  result.then(
+    () => endCall(otel, call, store, undefined),
+    (error: unknown) => endCall(otel, call, store, error),
+  );
+  return result;
+}
+
+/** The store's fields a traced call reads. */
+interface StoreFields {
+  readonly shards: readonly unknown[];
+  readonly cache: unknown;
+}
+
+/** A traced call is done: what it counted (known only now) set in one call, marked failed on `error`, ended. */
+function endCall(otel: typeof Otel, call: TracedCall, store: StoreFields, error: unknown): void {
+  const span = call.span;
+  if (error !== undefined) {
     span.recordException(error as Error);
     span.setStatus({ code: otel.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    throw error;
-  } finally {
-    // What the call counted, known only now: set in one call (each attribute is checked once by the SDK).
-    let total = 0;
-    for (const n of call.shards) total += n;
-    const counted: Otel.Attributes = { "kvetch.shard_calls": call.shards, "kvetch.shard_calls_total": total, "db.response.returned_rows": call.rows };
-    if (store.cache !== null) {
-      counted["kvetch.cache.round_trips"] = call.cacheRoundTrips;
-      counted["kvetch.cache.hits"] = call.cacheHits;
-      counted["kvetch.cache.misses"] = call.cacheMisses;
-    }
-    if (call.bumped.length > 0) counted["graphscale.deps.bumped"] = call.bumped;
-    span.setAttributes(counted);
-    span.end();
   }
+  let total = 0;
+  for (const n of call.shards) total += n;
+  const counted: Otel.Attributes = { "kvetch.shard_calls": call.shards, "kvetch.shard_calls_total": total, "db.response.returned_rows": call.rows };
+  if (store.cache !== null) {
+    counted["kvetch.cache.round_trips"] = call.cacheRoundTrips;
+    counted["kvetch.cache.hits"] = call.cacheHits;
+    counted["kvetch.cache.misses"] = call.cacheMisses;
+  }
+  if (call.bumped.length > 0) counted["graphscale.deps.bumped"] = call.bumped;
+  span.setAttributes(counted);
+  span.end();
 }
 
 /** The traced call this code runs in, if any. */
 function currentCall(): TracedCall | undefined {
-  if (!tracing) return undefined;
-  return optionalOpenTelemetry()?.context.active().getValue(CALL_KEY) as TracedCall | undefined;
+  return tracing ? callSlot.getStore() : undefined;
 }
 
 /** A shard call starts (the shard guard): counted for the traced call making it. */

@@ -13,8 +13,9 @@ export function memoryTracing(): { provider: BasicTracerProvider; exporter: InMe
 }
 
 /** A provider that counts every tracer asked of it and every span started through those tracers. */
-export function countingProvider(sampler?: Sampler): { provider: BasicTracerProvider; counts: { tracers: number; spans: number } } {
-  const provider = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
+export function countingProvider(sampler?: Sampler): { provider: BasicTracerProvider; counts: { tracers: number; spans: number }; exporter: InMemorySpanExporter } {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const counts = { tracers: 0, spans: 0 };
   const getTracer = provider.getTracer.bind(provider);
   provider.getTracer = (...args: Parameters<typeof getTracer>) => {
@@ -24,7 +25,7 @@ export function countingProvider(sampler?: Sampler): { provider: BasicTracerProv
     tracer.startSpan = (...a: Parameters<typeof startSpan>) => (counts.spans++, startSpan(...a));
     return tracer;
   };
-  return { provider, counts };
+  return { provider, counts, exporter };
 }
 
 export function registerGlobally(provider: BasicTracerProvider): () => void {

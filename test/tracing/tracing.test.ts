@@ -4,9 +4,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { context } from "@opentelemetry/api";
-import { AlwaysOffSampler, BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
-import { constant, execute, graphql, makeSchema, type Step } from "../../src/index.js";
+import { context, trace } from "@opentelemetry/api";
+import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
+import { Step, constant, execute, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
@@ -146,6 +146,36 @@ test("tracing: a request its sampler drops starts one span (the request's) and n
   assert.equal(counts, { tracers: 1, spans: 2 });
 });
 
+test("tracing: a registered provider's ratio sampler drops a request: one span started, none exported, store calls and a resolver's own span included", async () => {
+  const { provider, counts, exporter } = countingProvider(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) }));
+  const { kvetch, id } = await seeded(2, 2);
+  const unregister = registerGlobally(provider);
+  try {
+    // A resolver's own span: under the dropped request span, so the parent-based sampler drops it too.
+    const schema = makeSchema({
+      typeDefs: todoTypeDefs + " extend type Query { userSpan: Boolean }",
+      plans: todoPlans,
+      planContext: { kvetchSchema: todoKvetchSchema },
+      resolvers: { Query: { userSpan: () => (trace.getTracer("app").startSpan("app.work").end(), !trace.getActiveSpan()!.isRecording()) } },
+    });
+    const source = todoViewQuery.replace(/\}\s*$/, " userSpan }");
+    const result = await execute({ schema, document: parse(source), variableValues: { id }, contextValue: { kvetch } });
+    assert.is(result.errors, undefined);
+    assert.is((result.data as { userSpan: boolean }).userSpan, true, "the dropped request span is active");
+    // Started: graphscale's request span and the resolver's own (tracers: graphscale's and the app's); no store call span.
+    assert.equal(counts, { tracers: 2, spans: 2 });
+    assert.is(exporter.getFinishedSpans().length, 0);
+    // The same provider, sampling everything: the same request exports its whole tree.
+    const all = countingProvider();
+    trace.disable();
+    trace.setGlobalTracerProvider(all.provider);
+    await execute({ schema, document: parse(source), variableValues: { id }, contextValue: { kvetch } });
+    assert.ok(all.exporter.getFinishedSpans().filter((s) => s.name.startsWith("kvetch.")).length >= 3);
+  } finally {
+    unregister();
+  }
+});
+
 test("tracing: a registered provider traces by default; tracing: false keeps the engine's spans off", async () => {
   const { provider, exporter } = memoryTracing();
   const unregister = registerGlobally(provider);
@@ -186,7 +216,7 @@ test("tracing: makeSchema refuses a tracing option that is not a boolean or { tr
   assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", onInternalError: "log" as never }), /makeSchema: onInternalError must be a function/);
 });
 
-test("tracing: a traced request switches context once, plus once per store call: never per step or layer (InStep)", async () => {
+test("tracing: a traced request switches context once (its own): never per step, layer or store call (InStep, TraceStoreCall)", async () => {
   // A processor that keeps nothing: the SDK's own exporting processors switch context per span, which is not counted here.
   const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
   const provider = new BasicTracerProvider({ spanProcessors: [keep] });
@@ -211,7 +241,40 @@ test("tracing: a traced request switches context once, plus once per store call:
   }
   assert.is(kvetch.counters.calls, 5);
   assert.ok(started.spans > 15, `spans: ${started.spans}`);
-  assert.is(switches, 1 + kvetch.counters.calls, "the request's context, then one per store call");
+  assert.is(switches, 1, "the request's context, and no other");
+});
+
+/** Reads after an await, two at once: one object alone, then the ids given (the calls overlap). */
+class TwoReadsStep extends Step<number> {
+  override isAsync = true;
+  constructor(
+    private readonly kvetch: Kvetch,
+    private readonly ids: readonly string[],
+  ) {
+    super();
+  }
+  async execute({ count }: ExecutionDetails): Promise<number[]> {
+    await Promise.resolve();
+    const [one, all] = await Promise.all([this.kvetch.getObjects([this.ids[0]!]), this.kvetch.getObjects(this.ids)]);
+    return new Array<number>(count).fill(one.length + all.length);
+  }
+}
+
+test("tracing: store calls made after a step's await, overlapping, each count their own shard calls and rows (the call slot), under the request", async () => {
+  const { provider, exporter } = memoryTracing();
+  const { kvetch, seed } = await seeded(2, 3);
+  const ids = seed.itemIds[0]!.flat();
+  const schema = makeSchema({ typeDefs: "type Query { reads: Int }", plans: { Query: { reads: () => new TwoReadsStep(kvetch, ids) } }, tracing: { tracerProvider: provider } });
+  const result = await execute({ schema, document: parse("query Reads { reads }") });
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { reads: 1 + ids.length });
+  const all = allNodes(spanTrees(exporter.getFinishedSpans()));
+  const calls = all.filter((n) => n.name === "kvetch.getObjects");
+  assert.equal(calls.map((c) => c.attributes["kvetch.batch_size"]), [1, ids.length]);
+  assert.equal(calls.map((c) => c.attributes["db.response.returned_rows"]), [1, ids.length]);
+  assert.is(calls[0]!.attributes["kvetch.shard_calls_total"], 1);
+  assert.equal(calls.map((c) => c.attributes["kvetch.shard_calls_total"] as number).reduce((a, b) => a + b), kvetch.counters.shardQueries.reduce((a, b) => a + b));
+  // Made after the step's synchronous part: under the request span (the context switched once for it).
+  for (const call of calls) assert.is(parentOf(call, all)!.name, "query Reads");
 });
 
 test.run();

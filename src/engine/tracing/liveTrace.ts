@@ -4,7 +4,15 @@
 
 import type * as Otel from "@opentelemetry/api";
 import type { GraphQLSchema } from "graphql";
-import { STORE_CALLS_KEY, TRACER_KEY, failSpan, otelApi, tracerFor } from "./tracing.js";
+import { STORE_CALLS_KEY, TRACER_KEY, failSpan, noteTracing, otelApi, tracerFor } from "./tracing.js";
+
+/** Kvetch's call slot (spec/tracing.md, TraceStoreCall), by its registered name: absent until Kvetch is loaded. */
+const CALL_SLOT = Symbol.for("graphscale.storeCall");
+
+/** The span of the traced store call whose code runs now, if any. */
+function storeCallSpan(): Otel.Span | undefined {
+  return (globalThis as { [CALL_SLOT]?: { getStore(): { readonly span: Otel.Span } | undefined } })[CALL_SLOT]?.getStore()?.span;
+}
 
 /** Links kept for one run at most: a burst of writes coalesced into one run links its first ones. */
 const MAX_LINKS = 32;
@@ -30,9 +38,12 @@ export class LiveTrace {
     private readonly tracer: Otel.Tracer,
   ) {}
 
-  /** An invalidation was heard: the span active now (the write announcing it) is what caused the next run. */
+  /**
+   * An invalidation was heard: the store call announcing it (its write, in Kvetch's call slot), else the span
+   * active now, is what caused the next run.
+   */
   heard(): void {
-    const span = this.otel.trace.getSpan(this.otel.context.active());
+    const span = storeCallSpan() ?? this.otel.trace.getSpan(this.otel.context.active());
     if (span === undefined || this.causes.length >= MAX_LINKS) return;
     const context = span.spanContext();
     const key = `${context.traceId}/${context.spanId}`;
@@ -49,6 +60,7 @@ export class LiveTrace {
     this.seen.clear();
     const span = this.tracer.startSpan("graphscale.live.run", { links, attributes: { "graphscale.live.run": run } }, otel.context.active());
     const calls: StoreCalls = { calls: 0 };
+    noteTracing();
     const context = otel.trace.setSpan(otel.context.active().setValue(TRACER_KEY, this.tracer).setValue(STORE_CALLS_KEY, calls), span);
     try {
       const outcome = await otel.context.with(context, body);

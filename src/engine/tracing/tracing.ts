@@ -36,9 +36,21 @@ export interface StepSlot {
   active: Otel.Context | null;
   context: Otel.Context | null;
   span: Otel.Span | null;
+  /** The step span in the request's context, made by the step's first store call that needs it (Kvetch). */
+  made: Otel.Context | null;
+  /** Set once a request was traced: until then Kvetch reads no context for a request's tracer. */
+  traced: boolean;
 }
 const STEP_SLOT = Symbol.for("graphscale.stepSlot");
-const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null });
+const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null, made: null, traced: false });
+
+/** The OpenTelemetry API's global registry (API 1.x, shared by every copy of it): `trace` is set while a provider is registered. */
+const API_REGISTRY = Symbol.for("opentelemetry.js.api.1");
+
+/** From now on, contexts may hold a request's tracer (TRACER_KEY): Kvetch looks for it. */
+export function noteTracing(): void {
+  stepSlot.traced = true;
+}
 
 let api: Api | null | undefined;
 
@@ -57,24 +69,48 @@ export function otelApi(): Api | null {
 let noopProvider: unknown = null;
 const tracers = new WeakMap<object, Otel.Tracer>();
 
+/** What TracerFor decided for a schema, and the provider it decided it for (the global one can change). */
+interface SchemaTracer {
+  /** The schema's option it was decided under (a schema's extensions may be replaced). */
+  readonly option: TracingOption | undefined;
+  /** The provider asked: the schema's own or the global one, read through its delegate when it is a proxy. */
+  readonly provider: object | null;
+  readonly tracer: Otel.Tracer | null;
+}
+const decided = new WeakMap<GraphQLSchema, SchemaTracer>();
+
 /**
  * spec: TracerFor — the tracer a request of `schema` traces with, or null (tracing off): the schema's own
  * provider; else, unless `tracing: false`, the globally registered one — when one is registered, or always
- * with `tracing: true`.
+ * with `tracing: true`. Decided once per schema and provider: a request then reads the global provider's
+ * delegate and compares it with the one decided for (registering a provider replaces it).
  */
 export function tracerFor(schema: GraphQLSchema): Otel.Tracer | null {
   // A missing or wrong schema is not ours to judge here: the request edge then throws graphql-js's own assertion.
   const option = (schema?.extensions?.graphscale as { tracing?: TracingOption } | undefined)?.tracing;
   if (option === false) return null;
+  // No option and no provider registered (the registry has no `trace`): off, without asking the API.
+  if (option === undefined && (globalThis as { [API_REGISTRY]?: { trace?: unknown } })[API_REGISTRY]?.trace === undefined) return null;
   const otel = otelApi();
   if (otel === null) return null;
-  let provider: object = option !== undefined && option !== true ? option.tracerProvider : otel.trace.getTracerProvider();
+  const provider = delegateOf(option !== undefined && option !== true ? option.tracerProvider : otel.trace.getTracerProvider());
+  const known = decided.get(schema);
+  if (known !== undefined && known.provider === provider && known.option === option) return known.tracer;
+  const tracer = decideTracer(otel, option, provider);
+  decided.set(schema, { option, provider, tracer });
+  return tracer;
+}
+
+/** A proxy provider's delegate (the one registered behind it), else the provider itself. */
+function delegateOf(provider: object): object {
   const delegate = (provider as { getDelegate?: () => object }).getDelegate;
-  if (delegate !== undefined) {
-    provider = delegate.call(provider);
-    noopProvider ??= new otel.ProxyTracerProvider().getDelegate();
-    if (provider === noopProvider && option === undefined) return null;
-  }
+  return delegate === undefined ? provider : delegate.call(provider);
+}
+
+/** The tracer of `provider` (asked once per provider), or null when it is the API's no-op and tracing was not asked for. */
+function decideTracer(otel: Api, option: TracingOption | undefined, provider: object): Otel.Tracer | null {
+  noopProvider ??= new otel.ProxyTracerProvider().getDelegate();
+  if (provider === noopProvider && option === undefined) return null;
   let tracer = tracers.get(provider);
   if (tracer === undefined) tracers.set(provider, (tracer = (provider as Otel.TracerProvider).getTracer(TRACER_NAME)));
   return tracer;
@@ -113,6 +149,7 @@ export class RequestTrace {
     parent: Otel.Context,
     readonly span: Otel.Span | null,
   ) {
+    stepSlot.traced = true;
     const base = baseContext(otel, tracer, parent);
     this.context = span === null ? base : otel.trace.setSpan(base, span);
   }
@@ -206,26 +243,36 @@ export class RequestTrace {
    */
   inStep<T>(span: Otel.Span, run: () => T): T {
     const slot = stepSlot;
-    const { active, context, span: outer } = slot;
+    const { active, context, span: outer, made } = slot;
     slot.active = this.otel.context.active();
     slot.context = this.context;
     slot.span = span;
+    slot.made = null;
     try {
       return run();
     } finally {
       slot.active = active;
       slot.context = context;
       slot.span = outer;
+      slot.made = made;
     }
   }
 
-  /** Ends a step's span when its result (a list, or a promise of one) is in: the result itself, or a promise of it. */
+  /**
+   * Ends a step's span when its result (a list, or a promise of one) is in; returns the result. A native
+   * promise is returned as it is, the span's end a reaction of its own beside the executor's (no hop added to
+   * the step's path); another thenable is wrapped (its `then` is called once).
+   */
   stepEnded<T>(span: Otel.Span, result: T): T {
-    if (result instanceof MappedResults) return new MappedResults(this.stepEnded(span, result.promise), result.map) as T;
+    if (result instanceof MappedResults) {
+      if (result.promise instanceof Promise) return this.endOnSettled(span, result.promise), result;
+      return new MappedResults(this.stepEnded(span, result.promise), result.map) as T;
+    }
     if (!isPromiseLike(result)) {
       span.end();
       return result;
     }
+    if (result instanceof Promise) return this.endOnSettled(span, result), result;
     return Promise.resolve(result).then(
       (value) => (span.end(), value),
       (error: unknown) => {
@@ -234,6 +281,17 @@ export class RequestTrace {
         throw error;
       },
     ) as T;
+  }
+
+  /** Ends a step's span when its promise settles (a rejection is the executor's to handle: it is not rethrown here). */
+  private endOnSettled(span: Otel.Span, promise: Promise<unknown>): void {
+    promise.then(
+      () => span.end(),
+      (error: unknown) => {
+        failSpan(this.otel, span, error);
+        span.end();
+      },
+    );
   }
 
   /** A step's `execute` threw: its span records the error. */
@@ -278,35 +336,23 @@ export interface TracedOperation {
   readonly type: string;
   readonly name: string | undefined;
   readonly document: string | undefined;
+  /** The request span's name and attributes, made once per document and operation (they never change). */
+  readonly spanName: string;
+  readonly attributes: Otel.Attributes;
 }
 
 /** spec: StartRequestTrace — the request span: `<type> <name>`, under the active span, the operation's attributes. */
-export function startRequestTrace(tracer: Otel.Tracer, operation: TracedOperation | null): RequestTrace {
-  const otel = otelApi()!;
-  const active = otel.context.active();
-  const options = { kind: otel.SpanKind.INTERNAL, attributes: operation === null ? undefined : operationAttributes(operation) };
-  const span = tracer.startSpan(operation === null ? "graphql" : spanNameOf(operation), options, active);
-  return new RequestTrace(otel, tracer, active, span);
-}
-
-/** The GraphQL semantic conventions' attributes of an operation, given once (at the span's start, or its naming). */
-function operationAttributes(operation: TracedOperation): Otel.Attributes {
-  const attributes: Otel.Attributes = { "graphql.operation.type": operation.type };
-  if (operation.name !== undefined) attributes["graphql.operation.name"] = operation.name;
-  if (operation.document !== undefined) attributes["graphql.document"] = operation.document;
-  return attributes;
+function startRequestTrace(otel: Api, tracer: Otel.Tracer, active: Otel.Context, operation: TracedOperation | null): Otel.Span {
+  const options = { kind: otel.SpanKind.INTERNAL, attributes: operation === null ? undefined : operation.attributes };
+  return tracer.startSpan(operation === null ? "graphql" : operation.spanName, options, active);
 }
 
 /** The operation's attributes on a request span (once the document is parsed, under `graphql`). */
 export function describeRequest(trace: RequestTrace, operation: TracedOperation): void {
   const span = trace.span;
   if (span === null) return;
-  span.updateName(spanNameOf(operation));
-  span.setAttributes(operationAttributes(operation));
-}
-
-function spanNameOf(operation: TracedOperation): string {
-  return operation.name === undefined ? operation.type : `${operation.type} ${operation.name}`;
+  span.updateName(operation.spanName);
+  span.setAttributes(operation.attributes);
 }
 
 const TRACE = Symbol("graphscale.requestTrace");
@@ -356,11 +402,26 @@ export function runTraced<T>(trace: RequestTrace, run: () => PromiseOrValue<T>):
   );
 }
 
+/** Per document: the operation its last traced request ran, by that request's operation name. */
+const operations = new WeakMap<DocumentNode, { readonly operationName: string | null | undefined; readonly operation: TracedOperation | null }>();
+
 /** The operation a document's request runs, as its span names it (null: the document names no such operation). */
 export function tracedOperation(document: DocumentNode, operationName: string | null | undefined): TracedOperation | null {
-  const operation = getOperationAST(document, operationName);
-  if (operation == null) return null;
-  return { type: operation.operation, name: operation.name?.value, document: document.loc?.source.body };
+  const known = operations.get(document);
+  if (known !== undefined && known.operationName === operationName) return known.operation;
+  const found = getOperationAST(document, operationName);
+  let operation: TracedOperation | null = null;
+  if (found != null) {
+    const type = found.operation;
+    const name = found.name?.value;
+    const text = document.loc?.source.body;
+    const attributes: Otel.Attributes = { "graphql.operation.type": type };
+    if (name !== undefined) attributes["graphql.operation.name"] = name;
+    if (text !== undefined) attributes["graphql.document"] = text;
+    operation = { type, name, document: text, spanName: name === undefined ? type : `${type} ${name}`, attributes };
+  }
+  operations.set(document, { operationName, operation });
+  return operation;
 }
 
 /**
@@ -372,12 +433,17 @@ export function traceEntry<A extends { readonly document?: DocumentNode; readonl
   args: A,
   run: (args: A) => PromiseOrValue<T>,
 ): PromiseOrValue<T> {
-  const trace = startRequestTrace(tracer, args.document === undefined ? null : tracedOperation(args.document, args.operationName));
-  // A request its sampler dropped makes no further span: its phases run as with tracing off.
-  if (!trace.span!.isRecording()) {
-    trace.span!.end();
-    return run(withTrace(args, null));
+  const otel = otelApi()!;
+  const active = otel.context.active();
+  const span = startRequestTrace(otel, tracer, active, args.document === undefined ? null : tracedOperation(args.document, args.operationName));
+  // A request its sampler dropped makes no further span: its phases run as off, its span active (a user's spans
+  // follow the sampler) and no tracer (null: its store calls make no span).
+  if (!span.isRecording()) {
+    span.end();
+    noteTracing();
+    return otel.context.with(otel.trace.setSpan(active.setValue(TRACER_KEY, null), span), run, undefined, withTrace(args, null));
   }
+  const trace = new RequestTrace(otel, tracer, active, span);
   const traced = withTrace(args, trace);
   return runTraced(trace, () => run(traced));
 }
