@@ -10,6 +10,7 @@ import { epochKey } from "./cacheFlush.js";
 import { writeCounterKey } from "./cacheIdentity.js";
 import { CacheLink, EPOCH_TAG, type CacheHealth } from "./cacheLink.js";
 import { groupByNode } from "./cacheNodes.js";
+import { FILL_COUNTED_SCRIPT, FILL_SCRIPT, INVALIDATE_SCRIPT, genToken, mgetEach, type ScriptClient } from "./cacheScripts.js";
 import { KvetchError } from "./errors.js";
 import { breakerSettings } from "./shardGuard.js";
 import { noteCacheRead, noteCacheRoundTrip } from "./tracing.js";
@@ -31,32 +32,14 @@ export function indexListTag(indexId: number, valueHash: string): string {
 export type CacheField = "v" | "n";
 
 /**
- * What one batch read returned: `values[i]` null on a miss; `gens[i]` null when no refill is allowed, otherwise
- * an opaque token (the connection, the write counter and the generation the read saw) for fillCache.
+ * What one batch read returned: `values[i]` null on a miss; `gens[i]` null on a hit or when no refill is
+ * allowed, otherwise (a miss that may be refilled) an opaque token (the connection, the write counter and the
+ * generation the read saw) for fillCache.
  */
 export interface CacheRead {
   values: (string | null)[];
   gens: (string | null)[];
 }
-
-// fillCache: write the value only if the generation is still the one read with the miss (and, on one node,
-// the write counter has not gone below the one read with it: a restore in between is not filled over).
-const FILL_SCRIPT = `local g = redis.call('GET', KEYS[2])
-if (g or '') == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-  return 1
-end
-return 0`;
-const FILL_COUNTED_SCRIPT = `if tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(ARGV[4]) then return 0 end
-${FILL_SCRIPT}`;
-
-// invalidateCache: bump the generation (so in-flight refills fail), drop every field of the entry, and bump
-// its dependency version (never expires: a version that vanished could come back equal to one a client holds).
-const INVALIDATE_SCRIPT = `redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('INCR', KEYS[4])
-return 1`;
 
 /** What the Redis hub is told about this instance's own announcements (spec/reactivity.md, "A writer's own listeners"). */
 export interface LocalAnnouncements {
@@ -68,20 +51,11 @@ export interface LocalAnnouncements {
   invalidated(tags: readonly string[]): void;
 }
 
+/** readCache's answer when nothing is read (no tags, or the cache is not usable now). */
+const NO_READ: Promise<CacheRead | null> = Promise.resolve(null);
+
 /** A version is epoch × EPOCH_STEP + the tag's own count: a flush (epoch + 1) moves every version at once. */
 const EPOCH_STEP = 2 ** 32;
-
-type ScriptClient = {
-  kvetchFill(valueKey: string, genKey: string, gen: string, value: string, ttl: number): Promise<number>;
-  kvetchFillCounted(valueKey: string, genKey: string, counterKey: string, gen: string, value: string, ttl: number, counter: string): Promise<number>;
-  kvetchInvalidate(genKey: string, valueKey: string, countKey: string, versionKey: string, genTtl: number): Promise<number>;
-  publish(channel: string, message: string): unknown;
-};
-
-/** The gen token fillCache gets back: `<connection>/<write counter>/<generation>`. */
-function genToken(incarnation: number, counter: string, gen: string): string {
-  return `${incarnation}/${counter}/${gen}`;
-}
 
 export class RedisCache {
   readonly listCap: number;
@@ -188,7 +162,7 @@ export class RedisCache {
         if (p === tags.length) keys.push(epochKey(this.prefix), writeCounterKey(this.prefix));
         else keys.push(this.key(tags[p]!, "d"));
       }
-      const read = this.singleNode !== null ? this.client.mget(keys) : this.mgetEach(keys);
+      const read = this.singleNode !== null ? this.client.mget(keys) : mgetEach(this.client, keys);
       work.push(read.then((replies) => {
         for (let i = 0, k = 0; i < positions.length; i++, k++) {
           if (positions[i] === tags.length) {
@@ -215,16 +189,6 @@ export class RedisCache {
     return new KvetchError("SHARD_UNAVAILABLE", `Kvetch: the version store (Redis) is unavailable${this.link.whyUnusable}; dependency versions cannot be read`);
   }
 
-  private async mgetEach(keys: string[]): Promise<(string | null)[]> {
-    const pipeline = this.client.pipeline();
-    for (const key of keys) pipeline.get(key);
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, reply]) => {
-      if (error) throw error;
-      return reply as string | null;
-    });
-  }
-
   /** Also starts syncCache when something is owed and Redis is connected (a health probe may be all that calls). */
   health(): CacheHealth {
     return this.link.health();
@@ -234,8 +198,22 @@ export class RedisCache {
    * readCache: values and generations of a batch, one MGET (one node) or one pipeline per Cluster node; the
    * write counter and epoch ride along (observeWriteCounter): if they went backwards, nothing read is used.
    */
-  async readCache(tags: readonly string[], field: CacheField): Promise<CacheRead | null> {
-    if (tags.length === 0 || !(await this.link.ready())) return null;
+  readCache(tags: readonly string[], field: CacheField): Promise<CacheRead | null> {
+    if (tags.length === 0) return NO_READ;
+    // Settled and usable (the common case): the read goes out now, without waiting a tick.
+    const ready = this.link.readyNow();
+    if (ready === true) return this.readReady(tags, field);
+    if (ready === false) return NO_READ;
+    return ready.then((usable) => (usable ? this.readReady(tags, field) : null));
+  }
+
+  /** readCache once the cache is known usable. */
+  private readReady(tags: readonly string[], field: CacheField): Promise<CacheRead | null> {
+    return this.singleNode !== null ? this.readNode(this.singleNode, tags, field) : this.readNodes(tags, field);
+  }
+
+  /** readCache on a Cluster: one pipeline per node, concurrently. */
+  private async readNodes(tags: readonly string[], field: CacheField): Promise<CacheRead | null> {
     const groups = groupByNode(this.client, this.singleNode, tags);
     if (groups === null) return null;
     const values = new Array<string | null>(tags.length).fill(null);
@@ -247,6 +225,45 @@ export class RedisCache {
     await Promise.all(work);
     if (incarnation === this.link.incarnation) noteCacheRead(values);
     return incarnation === this.link.incarnation ? { values, gens } : null;
+  }
+
+  /** readCache on one node: one MGET of each entry's value and generation, then the write counter and epoch. */
+  private async readNode(node: string, tags: readonly string[], field: CacheField): Promise<CacheRead | null> {
+    this.count(node);
+    const floor = this.link.clock.floor();
+    const incarnation = this.link.incarnation;
+    const breaker = this.link.breaker;
+    const n = tags.length;
+    const values = new Array<string | null>(n).fill(null);
+    const gens = new Array<string | null>(n).fill(null);
+    const keys = new Array<string>(n * 2 + 2);
+    const open = `${this.prefix}{`;
+    const valueEnd = `}:${field}`;
+    for (let i = 0; i < n; i++) {
+      const head = open + tags[i]!;
+      keys[2 * i] = head + valueEnd;
+      keys[2 * i + 1] = head + "}:g";
+    }
+    keys[2 * n] = writeCounterKey(this.prefix);
+    keys[2 * n + 1] = epochKey(this.prefix);
+    try {
+      const replies = await this.client.mget(keys);
+      breaker.succeeded();
+      const counter = replies[2 * n] ?? "0";
+      if (this.link.observe(floor, counter, replies[2 * n + 1] ?? null)) {
+        for (let i = 0; i < n; i++) {
+          const value = replies[2 * i] ?? null;
+          if (value !== null) values[i] = value;
+          else gens[i] = genToken(incarnation, counter, replies[2 * i + 1] ?? "");
+        }
+      }
+    } catch (error) {
+      // the node failed: all entries are misses that may not be refilled
+      breaker.failed(error);
+    }
+    if (incarnation !== this.link.incarnation) return null;
+    noteCacheRead(values);
+    return { values, gens };
   }
 
   private async readGroup(
@@ -264,24 +281,6 @@ export class RedisCache {
     const breaker = this.link.breaker;
     const n = positions.length;
     try {
-      if (this.singleNode !== null) {
-        const keys = new Array<string>(n * 2 + 2);
-        for (let i = 0; i < n; i++) {
-          keys[2 * i] = this.key(tags[positions[i]!]!, field);
-          keys[2 * i + 1] = this.key(tags[positions[i]!]!, "g");
-        }
-        keys[2 * n] = writeCounterKey(this.prefix);
-        keys[2 * n + 1] = epochKey(this.prefix);
-        const replies = await this.client.mget(keys);
-        breaker.succeeded();
-        const counter = replies[2 * n] ?? "0";
-        if (!this.link.observe(floor, counter, replies[2 * n + 1] ?? null)) return;
-        for (let i = 0; i < n; i++) {
-          values[positions[i]!] = replies[2 * i] ?? null;
-          gens[positions[i]!] = genToken(incarnation, counter, replies[2 * i + 1] ?? "");
-        }
-        return;
-      }
       const pipeline = this.client.pipeline();
       for (let i = 0; i < n; i++) {
         const tag = tags[positions[i]!]!;
@@ -302,8 +301,9 @@ export class RedisCache {
         const [error, reply] = replies[i] ?? [new Error("no reply"), null];
         if (error) continue; // a miss whose generation is unknown: served from the shard, not refilled
         const pair = reply as (string | null)[];
-        values[positions[i]!] = pair[0] ?? null;
-        gens[positions[i]!] = genToken(incarnation, "0", pair[1] ?? "");
+        const value = pair[0] ?? null;
+        if (value !== null) values[positions[i]!] = value;
+        else gens[positions[i]!] = genToken(incarnation, "0", pair[1] ?? "");
       }
     } catch (error) {
       // the whole node failed: all its entries are misses that may not be refilled

@@ -177,6 +177,15 @@ export class CacheLink {
    * the identity is checked on this connection, or while invalidations are remembered (or a flush is owed),
    * runs syncCache first and answers with its outcome.
    */
+  /**
+   * ready() answered without a promise when the answer is known now (usable and settled: true; unusable:
+   * false): the read path's common case costs no await. Otherwise ready()'s promise.
+   */
+  readyNow(): boolean | Promise<boolean> {
+    if (this.closed || this.client.status !== "ready" || !this.breaker.allows()) return false;
+    return this.unsettled ? this.ready() : true;
+  }
+
   async ready(): Promise<boolean> {
     if (this.closed || this.client.status !== "ready" || !this.breaker.allows()) return false;
     if (!this.unsettled) return true;

@@ -19,18 +19,34 @@ function encodeCachedObject(row: ObjectRow): string {
 
 function decodeCachedObject(store: Store, id: string, text: string): KvetchObject | null {
   if (text === "-") return null;
-  let at = 0;
-  const fields = new Array<number>(4);
-  for (let f = 0; f < 4; f++) {
-    const comma = text.indexOf(",", at);
-    fields[f] = Number(text.slice(at, comma));
-    at = comma + 1;
-  }
+  const c1 = text.indexOf(",");
+  const c2 = text.indexOf(",", c1 + 1);
+  const c3 = text.indexOf(",", c2 + 1);
+  const c4 = text.indexOf(",", c3 + 1);
   return decodeObject(
     store.schema,
-    { id, typeId: fields[0]!, version: fields[1]!, created: fields[2]!, updated: fields[3]!, body: text.slice(at) },
+    {
+      id,
+      typeId: cachedNumber(text, 0, c1),
+      version: cachedNumber(text, c1 + 1, c2),
+      created: cachedNumber(text, c2 + 1, c3),
+      updated: cachedNumber(text, c3 + 1, c4),
+      body: text.slice(c4 + 1),
+    },
     "the cache",
   );
+}
+
+/** The number written at text[from..to): decimal digits read in place (no substring); anything else through Number. */
+function cachedNumber(text: string, from: number, to: number): number {
+  if (to - from > 15 || to <= from) return Number(text.slice(from, to));
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number(text.slice(from, to));
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /**
