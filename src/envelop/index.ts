@@ -7,7 +7,8 @@
 // over as an async iterable (which Yoga sends as multipart/mixed or Server-Sent Events). Imports no envelop
 // package: the plugin is a plain object of envelop's hooks.
 
-import { BREAK, versionInfo, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { BREAK, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { GRAPHQL_MAJOR } from "../engine/planning/graphqlAdapter.js";
 import { execute, experimentalExecuteIncrementally, isPromiseLike, subscribe, type ExperimentalIncrementalExecutionResults } from "../engine/index.js";
 
 type PromiseOrValue<T> = T | Promise<T>;
@@ -39,7 +40,7 @@ export function useGraphscale(options: GraphscalePluginOptions = {}): Graphscale
       if (schema !== undefined) setSchema(schema);
     },
     onExecute({ setExecuteFn }) {
-      setExecuteFn((versionInfo.major < 17 ? execute : executeOrDeliverIncrementally) as ExecuteFunction);
+      setExecuteFn((GRAPHQL_MAJOR < 17 ? execute : executeOrDeliverIncrementally) as ExecuteFunction);
     },
     onSubscribe({ setSubscribeFn }) {
       setSubscribeFn(subscribe as unknown as ExecuteFunction);
