@@ -26,7 +26,8 @@ export interface TodoScenarioOptions {
 }
 
 export const SHARDS = 4;
-export const MYSQL_DATABASES = Array.from({ length: SHARDS }, (_, s) => `graphscale_bench_${s}`);
+/** Per process, so that two bench runs on one MySQL server never drop each other's databases. */
+export const MYSQL_DATABASES = Array.from({ length: SHARDS }, (_, s) => `graphscale_bench_${process.pid}_${s}`);
 const MYSQL_HOST = `${MYSQL.host}:${MYSQL.port}`;
 
 /** The view's query text for `lists` lists of `items` items (the todo example's own query for 10 × 5). */
@@ -56,7 +57,7 @@ export async function todoScenario(options: TodoScenarioOptions): Promise<{ scen
       shards: shardUrls(MYSQL_DATABASES),
       redis: { url: REDIS_URL, keyPrefix },
     });
-    backendText = `MySQL, ${SHARDS} shards (databases ${MYSQL_DATABASES[0]}..${SHARDS - 1} on ${MYSQL_HOST}) + Redis cache (${REDIS_URL}); counts taken with the cache warm`;
+    backendText = `MySQL, ${SHARDS} shards (databases graphscale_bench_<process id>_0..${SHARDS - 1} on ${MYSQL_HOST}) + Redis cache (${REDIS_URL}); counts taken with the cache warm`;
     cleanup = async () => {
       await dropDatabases(MYSQL_DATABASES);
       await deleteKeys(keyPrefix);
