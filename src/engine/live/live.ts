@@ -118,8 +118,8 @@ class LiveQueryIterator implements LiveSubscriber {
   private missedOne = false;
   /** A run (and its send) is in flight, or a throttle wait before one. */
   private busy = false;
-  /** A `resume` is queued on a microtask. */
-  private resuming = false;
+  /** Resolves the parked wait of an idle live query (null while a run is in flight or none is parked). */
+  private wake: (() => void) | null = null;
   private runs = 0;
   /**
    * The last result sent, as `{ data, errors }`: with patches its JSON document (the diff's base); with a
@@ -220,6 +220,7 @@ class LiveQueryIterator implements LiveSubscriber {
     this.closed = true;
     this.router.remove(this);
     releaseLiveQuery();
+    this.resume();
     if (this.waiting !== null) this.waiting({ done: true, value: undefined });
     this.waiting = null;
   }
@@ -301,23 +302,27 @@ class LiveQueryIterator implements LiveSubscriber {
   }
 
   /**
-   * The loop of LiveQuery, step by step (no async function parked per live query: an idle one holds no
-   * promise or closure): after a run, wait until the consumer has taken the result just sent (a slow
-   * consumer holds one, changes meanwhile coalesce), then until some key is touched or a change is null,
-   * then `throttleMs`, then run again.
+   * The loop of LiveQuery, step by step: after a run, wait until the consumer has taken the result just sent
+   * (a slow consumer holds one, changes meanwhile coalesce), then until some key is touched or a change is null,
+   * then `throttleMs`, then run again. An idle live query waits on one parked promise, whose
+   * continuation was registered by the loop itself: a run a write wakes then runs in the live query's own async
+   * context (its trace, the store's call records), never in the writer's, as a continuation of an awaiting
+   * loop would.
    */
   private resume(): void {
-    if (this.resuming) return;
-    this.resuming = true;
-    queueMicrotask(() => {
-      this.resuming = false;
-      this.continueLoop();
-    });
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private park(): void {
+    if (this.wake !== null || this.closed) return;
+    new Promise<void>((resolve) => (this.wake = resolve)).then(() => this.continueLoop());
   }
 
   private continueLoop(): void {
-    if (this.closed || this.busy || this.queue.length > 0) return;
-    if (!this.missedOne && this.touchedKeys === null) return;
+    if (this.closed || this.busy) return;
+    if (this.queue.length > 0 || (!this.missedOne && this.touchedKeys === null)) return this.park();
     const throttle = this.live.throttleMs ?? 0;
     if (throttle <= 0) return this.startRun();
     this.busy = true;
