@@ -144,4 +144,73 @@ test("resolver groups: with generated code off, the same responses through the s
   assert.is(resolverCallsCompiled() - steps, 0);
 });
 
+/** The microtask turns after `execute` starts at which each O.x call is made (a count of turns, never a time). */
+async function turnsOfCalls(schemaOf: (turn: () => number) => GraphQLSchema, source: string, compileOutput?: boolean): Promise<{ result: string; turns: number[] }> {
+  let turns = 0;
+  let ticking = true;
+  const tick = (): void => {
+    turns++;
+    if (ticking) queueMicrotask(tick);
+  };
+  const schema = schemaOf(() => turns);
+  if (compileOutput === false) schema.extensions = { ...schema.extensions, graphscale: { compileOutput: false } };
+  const calls: number[] = [];
+  (schema.getType("O") as GraphQLObjectType).getFields()["x"]!.resolve = () => (calls.push(turns), 1);
+  queueMicrotask(tick);
+  const result = JSON.stringify(await execute({ schema, document: parse(source) }));
+  ticking = false;
+  return { result, turns: calls };
+}
+
+test("resolver groups: an object field's promise is awaited by the group as it is, its layer opening one turn sooner than a settled copy allows (SettleGroupPromise)", async () => {
+  const sdl = "type Query { wrap: W } type W { o: O n: Int } type O { x: Int }";
+  const schemaOf = (): GraphQLSchema => schemaWith(sdl, { Query: { wrap: () => ({}) }, W: { o: () => Promise.resolve({}), n: () => 1 } });
+  const source = "{ wrap { o { x } n } }";
+  const grouped = await turnsOfCalls(schemaOf, source);
+  const alone = await turnsOfCalls(schemaOf, source, false);
+  assert.is(grouped.result, JSON.stringify({ data: { wrap: { o: { x: 1 }, n: 1 } } }));
+  assert.is(alone.result, grouped.result);
+  // The step on its own settles the promise into one of its own (SettleResolvedValue) and then awaits that.
+  assert.is(grouped.turns.length, 1);
+  // The resolver's promise had settled when returned: the group's wait reads it in the first turn, and the
+  // layer below runs there (a settled copy would take one turn more).
+  assert.is(grouped.turns[0], 1);
+  assert.ok(grouped.turns[0]! < alone.turns[0]!, `grouped at turn ${grouped.turns[0]}, alone at ${alone.turns[0]}`);
+});
+
+test("resolver groups: an object field's promise resolving to an Error (or rejecting) fails the entry: no call below it, graphql-js's errors", async () => {
+  const sdl = "type Query { items: [W] } type W { o: O p: O! n: Int } type O { x: Int }";
+  const below: number[] = [];
+  const schema = schemaWith(sdl, {
+    Query: { items: () => [{ k: 1 }, { k: 2 }, { k: 3 }] },
+    W: {
+      o: (w: { k: number }) => Promise.resolve(w.k === 2 ? new Error(`o${w.k} resolved an Error`) : { k: w.k }),
+      p: (w: { k: number }) => (w.k === 3 ? Promise.reject(new Error("p3 rejected")) : Promise.resolve({ k: w.k })),
+      n: (w: { k: number }) => w.k,
+    },
+    O: { x: (o: { k: number }) => (below.push(o.k), o.k) },
+  });
+  const document = parse("{ items { o { x } p { x } n } }");
+  const expected = await graphqlExecute({ schema, document });
+  assert.is((expected.errors ?? []).length, 2);
+  const expectedBelow = below.splice(0).sort();
+  for (const compileOutput of [true, false]) {
+    assert.is(JSON.stringify(await execute({ schema, document, compileOutput })), JSON.stringify(expected));
+    assert.equal(below.splice(0).sort(), expectedBelow);
+  }
+});
+
+test("resolver groups: concurrent requests of one plan, each with a group run waiting, each get their own results", async () => {
+  const sdl = "type Query { wrap(k: Int): W } type W { o: O n: Int } type O { x: Int }";
+  const schema = schemaWith(sdl, {
+    Query: { wrap: (_: unknown, args: { k: number }) => ({ k: args.k }) },
+    W: { o: (w: { k: number }) => new Promise((resolve) => setImmediate(() => resolve({ k: w.k * 10 }))), n: (w: { k: number }) => Promise.resolve(w.k) },
+    O: { x: (o: { k: number }) => o.k },
+  });
+  const document = parse("query ($k: Int) { wrap(k: $k) { o { x } n } }");
+  const runs = [1, 2, 3, 4].map((k) => execute({ schema, document, variableValues: { k } }) as Promise<unknown>);
+  const results = await Promise.all(runs);
+  assert.equal(results.map((r) => JSON.stringify(r)), [1, 2, 3, 4].map((k) => JSON.stringify({ data: { wrap: { o: { x: k * 10 }, n: k } } })));
+});
+
 test.run();

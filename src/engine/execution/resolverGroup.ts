@@ -31,18 +31,30 @@ export const NOT_GROUPED: unique symbol = Symbol("not grouped");
 export class ResolverGroup {
   /** The generated calls, made on the group's first run (undefined), or null where generated code does not run. */
   calls: ResolverGroupCalls | null | undefined = undefined;
-  /** The buckets whose run went asynchronous and is not done. */
+  /**
+   * The buckets whose run went asynchronous and is not done, other than `lastBucket`'s: a run is put here
+   * only when another bucket's run starts while it waits (concurrent requests of one plan), so a request
+   * alone never writes the WeakMap.
+   */
   readonly running = new WeakMap<Bucket, GroupRun>();
   /**
-   * The last bucket whose run went asynchronous, and its run: a layer's schedule asks for every member right
-   * after the first (they wait for nothing in the layer), so this answers them without a WeakMap lookup.
+   * The last bucket whose run went asynchronous, and its run while it is not done: a layer's schedule asks
+   * for every member right after the first (they wait for nothing in the layer), so this answers them
+   * without a WeakMap lookup.
    */
   lastBucket: Bucket | null = null;
   lastRun: GroupRun | null = null;
+  /** How many runs `running` holds: none (a request alone), and a new bucket's first member skips the lookup. */
+  spilled = 0;
   /** Per member: whether its field is of list type (its settled value may be a promise standing for a list's items). */
   readonly settlesLists: readonly boolean[];
   /** Per member: whether its field is of leaf type (no layer below reads it: its promises share one wait). */
   readonly leaves: readonly boolean[];
+  /**
+   * Per member: whether its field has a subtree and is no list, so its generated call hands a native promise
+   * on unsettled (CompileResolverGroup): the wait fails what it resolves to when that is an Error.
+   */
+  readonly settlesObjects: readonly boolean[];
 
   constructor(
     readonly members: readonly ResolverStep[],
@@ -53,6 +65,7 @@ export class ResolverGroup {
   ) {
     this.settlesLists = members.map((m) => m.listDepth > 0);
     this.leaves = members.map((m) => m.listDepth === 0 && isLeafType(getNamedType(m.fieldDef.type)));
+    this.settlesObjects = members.map((m, k) => m.listDepth === 0 && !this.leaves[k]);
   }
 }
 
@@ -81,6 +94,9 @@ export function groupResolverSteps(steps: readonly Step[], facts: readonly Group
   }
 }
 
+/** The promised mask of a one-entry bucket whose entry was a promise: shared, as the output only reads masks. */
+const ONE_PROMISED = Uint8Array.of(1);
+
 /** A wait of a group's run for one bucket: members whose lists hold promises, stored together once they settle. */
 class GroupWait {
   /** The schedule's waiters and step indices, in pairs, told once the wait's members are stored. */
@@ -102,7 +118,7 @@ type GroupRun = Array<GroupWait | null>;
 export function runResolverGroup(request: RequestState, bucket: Bucket, facts: GroupMemberFacts, waiter: GroupWaiter | null, index: number): Promise<void> | undefined | typeof NOT_GROUPED {
   const group = facts.group!;
   if (bucket.values[facts.id] !== undefined) return undefined;
-  const running = group.lastBucket === bucket ? group.lastRun : group.running.get(bucket);
+  const running = group.lastBucket === bucket ? group.lastRun : group.spilled === 0 ? undefined : group.running.get(bucket);
   if (running != null) return join(running[memberIndex(group, facts.id)]!, waiter, index);
   if (request.trace != null || request.callStep != null || request.merged != null || request.abortedBy !== null) return NOT_GROUPED;
   if (!group.ownResolvers && request.fieldResolver !== null) return NOT_GROUPED;
@@ -116,15 +132,18 @@ export function runResolverGroup(request: RequestState, bucket: Bucket, facts: G
     if (request.globalDone[source.id] !== true) return NOT_GROUPED;
     const value = request.globals[source.id];
     if (flagOf(value) & ~group.accepts) return NOT_GROUPED;
-    sources = new Array<unknown>(count);
-    for (let i = 0; i < count; i++) sources[i] = value;
+    if (count === 1) sources = [value];
+    else {
+      sources = new Array<unknown>(count);
+      for (let i = 0; i < count; i++) sources[i] = value;
+    }
   } else {
     sources = bucket.values[source.id] ?? batchValues(request, bucket, source);
     if ((bucket.flags[source.id] ?? 0) & ~group.accepts) return NOT_GROUPED;
   }
   let lists: unknown[][];
   try {
-    lists = calls(count, sources, request, () => entryPaths(bucket));
+    lists = calls(count, sources, request, bucket, entryPaths);
   } catch (error) {
     // A throw outside the calls (each call catches its own): every entry of every member fails, as a
     // throwing `execute` fails its batch.
@@ -188,7 +207,11 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
         waits.push(item instanceof Promise ? item : Promise.resolve(item as PromiseLike<unknown>));
         at!.push(k * count + i);
         // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
-        if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) (mask ??= new Uint8Array(count))[i] = 1;
+        if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) {
+          // One entry (a root field's, a single object's): the shared mask, never written.
+          if (count === 1) mask = ONE_PROMISED;
+          else (mask ??= new Uint8Array(count))[i] = 1;
+        }
       }
     }
     if (waits === null) {
@@ -200,7 +223,11 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
     if (mask !== undefined) bucket.promised[members[k]!.id] = mask;
     if (run === null) {
       run = new Array<GroupWait | null>(members.length).fill(null);
-      group.running.set(bucket, run);
+      // The run of the bucket before, still waiting (another request's, most often), moves to the WeakMap.
+      if (group.lastRun !== null) {
+        group.running.set(group.lastBucket!, group.lastRun);
+        group.spilled++;
+      }
       group.lastBucket = bucket;
       group.lastRun = run;
     }
@@ -219,10 +246,14 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
 /** One wait for every promise of its members; when one rejects (rare), each is read on its own: a rejection fails its entry only. */
 function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: GroupWait, lists: unknown[][], waits: PromiseLike<unknown>[], at: number[]): void {
   const count = bucket.count;
+  const settlesObjects = group.settlesObjects;
   const store = (values: readonly unknown[]): void => {
     for (let p = 0; p < at.length; p++) {
       const place = at[p]!;
-      lists[(place / count) | 0]![place % count] = values[p];
+      const k = (place / count) | 0;
+      const value = values[p];
+      // SettleGroupPromise: an object field's promise came unsettled; what it resolves to is settled here.
+      lists[k]![place % count] = settlesObjects[k] && value instanceof Error ? fail(value) : value;
     }
     for (const k of wait.members) {
       const id = group.members[k]!.id;
@@ -233,8 +264,8 @@ function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: Gr
     let open = false;
     for (let k = 0; k < run.length; k++) if (run[k] !== null) open = true;
     if (!open) {
-      group.running.delete(bucket);
       if (group.lastBucket === bucket) group.lastBucket = group.lastRun = null;
+      else if (group.running.delete(bucket)) group.spilled--;
     }
     const waiters = wait.waiters;
     for (let w = 0; w < waiters.length; w += 2) {

@@ -22,9 +22,10 @@ export type ResolverCalls = (count: number, sources: readonly unknown[], request
 
 /**
  * The batches of a group of Resolver steps over one source: one list of results per step, in the group's
- * order. `paths` gives the entries' paths (EntryPaths), asked on the first call that needs an `info`.
+ * order. `paths(bucket)` gives the entries' paths (EntryPaths), asked on the first call that needs an `info`
+ * (no closure per run).
  */
-export type ResolverGroupCalls = (count: number, sources: readonly unknown[], request: RequestInfo, paths: () => ReadonlyArray<Path | undefined>) => unknown[][];
+export type ResolverGroupCalls = <B>(count: number, sources: readonly unknown[], request: RequestInfo, bucket: B, paths: (bucket: B) => ReadonlyArray<Path | undefined>) => unknown[][];
 
 /** What CompileResolverCalls needs of a Resolver step. */
 export interface ResolverCallsInput {
@@ -64,20 +65,37 @@ interface MemberFacts {
   readonly node: FieldNode;
   readonly resolve: GraphQLFieldResolver<unknown, unknown> | null;
   readonly mode: ArgumentsMode;
+  /** Constant mode: the shared arguments, kept on the first batch (they read no variable: the same for every request). */
+  constant: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** The statement that calls member `k` for entry `i` of `sources` and writes `out{k}[i]`. */
-function entryCall(step: ResolverCallsInput, k: number, mode: ArgumentsMode): string {
+/** A single step's entry paths: its details' (one function for every step, no closure per batch). */
+function detailsPaths(details: ResolverExecutionDetails): ReadonlyArray<Path | undefined> {
+  return details.entryPaths();
+}
+
+/**
+ * The statement that calls member `k` for entry `i` of `sources` and writes `out{k}[i]`. `group`: the
+ * group's function, whose caller (RunResolverGroup) settles a promise of a field that is no list itself.
+ */
+function entryCall(step: ResolverCallsInput, k: number, mode: ArgumentsMode, group: boolean): string {
   const { field, fieldDef, resolve, listDepth, nonNullItems } = step;
   const m = `m${k}`;
   // A leaf's value goes to the executor as it is: it awaits a promise, and the output fails an Error value
-  // (resolver semantics). Values with a subtree are settled first, so the layers below see plain values.
+  // (resolver semantics). Values with a subtree are settled first, so the layers below see plain values —
+  // in a group, a native promise of an object (no list) goes as it is: the group awaits it and fails a
+  // resolved Error (SettleGroupPromise), one promise and one turn fewer than SettleResolvedValue's.
   const leaf = listDepth === 0 && isLeafType(getNamedType(fieldDef.type));
-  const settled = (x: string): string => (leaf ? `(${x} instanceof Error ? fail(${x}) : ${x})` : `settle(${x}, ${listDepth}, ${nonNullItems})`);
+  const settled = (x: string): string =>
+    leaf
+      ? `(${x} instanceof Error ? fail(${x}) : ${x})`
+      : group && listDepth === 0
+        ? `(${x} instanceof Promise ? ${x} : settle(${x}, 0, 0))`
+        : `settle(${x}, ${listDepth}, ${nonNullItems})`;
   const args = mode === "none" ? "{}" : `argumentsForCall(shared${k}, ${m}.fieldDef, ${m}.node, request)`;
   const info =
     `{ fieldName: ${JSON.stringify(field.fieldName)}, fieldNodes: ${m}.field.fieldNodes, returnType: ${m}.field.returnType, ` +
-    `parentType: ${m}.field.parentType, path: { prev: (paths ??= entryPaths())[i], key: ${JSON.stringify(field.responseKey)}, ` +
+    `parentType: ${m}.field.parentType, path: { prev: (paths ??= entryPaths(bucket))[i], key: ${JSON.stringify(field.responseKey)}, ` +
     `typename: ${JSON.stringify(field.parentType.name)} }, schema: ${m}.field.schema, fragments: ${m}.field.fragments, rootValue: request.rootValue, ` +
     `operation: ${m}.field.operation, variableValues }`;
   const makeInfo = `(extras === null ? ${info} : Object.assign(${info}, extras))`;
@@ -101,7 +119,7 @@ function entryCall(step: ResolverCallsInput, k: number, mode: ArgumentsMode): st
 function generate(steps: readonly ResolverCallsInput[], settle: Settle, single: boolean): ((...args: never[]) => unknown) | null {
   const members: MemberFacts[] = steps.map((s) => {
     const node = s.field.fieldNodes[0]!;
-    return { field: s.field, fieldDef: s.fieldDef, node, resolve: s.resolve, mode: argumentsModeOf(s.fieldDef, node) };
+    return { field: s.field, fieldDef: s.fieldDef, node, resolve: s.resolve, mode: argumentsModeOf(s.fieldDef, node), constant: undefined };
   });
   let head = "";
   let loop = "";
@@ -110,19 +128,23 @@ function generate(steps: readonly ResolverCallsInput[], settle: Settle, single: 
     head +=
       `  const m${k} = members[${k}];\n  const out${k} = new Array(count);\n` +
       (resolve === null ? "" : `  const resolve${k} = m${k}.resolve;\n`) +
-      (mode === "none" ? "" : `  const shared${k} = sharedArguments(m${k}.mode, m${k}.fieldDef, m${k}.node, request);\n`);
-    loop += entryCall(steps[k]!, k, mode);
+      (mode === "none"
+        ? ""
+        : mode === "constant"
+          ? `  const shared${k} = m${k}.constant ?? (m${k}.constant = sharedArguments(m${k}.mode, m${k}.fieldDef, m${k}.node, request));\n`
+          : `  const shared${k} = sharedArguments(m${k}.mode, m${k}.fieldDef, m${k}.node, request);\n`);
+    loop += entryCall(steps[k]!, k, mode, !single);
   }
   const code =
-    `return function ${single ? "resolverCalls(count, sources, request, details)" : "resolverGroupCalls(count, sources, request, entryPaths)"} {\n` +
-    (single ? "  const entryPaths = () => details.entryPaths();\n" : "") +
+    `return function ${single ? "resolverCalls(count, sources, request, details)" : "resolverGroupCalls(count, sources, request, bucket, entryPaths)"} {\n` +
+    (single ? "  const bucket = details, entryPaths = detailsPaths;\n" : "") +
     `  const contextValue = request.contextValue;\n` +
     `  const variableValues = variableValuesFor(request.variableValues);\n  const extras = resolveInfoExtras(request);\n  let paths = null;\n` +
     head +
     `  for (let i = 0; i < count; i++) {\n${loop}  }\n` +
     `  return ${single ? "out0" : `[${members.map((_, k) => `out${k}`).join(", ")}]`};\n};`;
   try {
-    return new Function("members", "settle", "fail", "variableValuesFor", "resolveInfoExtras", "sharedArguments", "argumentsForCall", code)(
+    return new Function("members", "settle", "fail", "variableValuesFor", "resolveInfoExtras", "sharedArguments", "argumentsForCall", "detailsPaths", code)(
       members,
       settle,
       fail,
@@ -130,6 +152,7 @@ function generate(steps: readonly ResolverCallsInput[], settle: Settle, single: 
       resolveInfoExtras,
       sharedArguments,
       argumentsForCall,
+      detailsPaths,
     ) as (...args: never[]) => unknown;
   } catch {
     return null;
