@@ -64,6 +64,11 @@ export function recordReadDependencies(
   keys: readonly string[],
 ): Promise<void> | null {
   if (deps === null || deps === undefined || keys.length === 0) return null;
+  // KeysWithoutVersions: a request keeping no versions (a live query without deps) gets its keys, no read.
+  if (deps.versions === false) {
+    for (let n = 0; n < keys.length; n++) deps.record(entries[n]!, keys[n]!, null);
+    return null;
+  }
   // A store that knows its versions without I/O (memory): recorded now, before the data call starts.
   const now = store.dependencyVersionsNow(keys);
   if (now !== null) {

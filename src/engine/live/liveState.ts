@@ -85,13 +85,17 @@ export class LiveState {
     this.recordPaths = withDeps ? [] : null;
     this.recordVersions = withDeps ? [] : null;
     for (const site of sites) this.addRecord(site);
+    this.trimRecords();
     this.keepLayers(0);
     if (root !== null) this.register(root);
   }
 
-  /** Every key some live site read. */
-  keys(): IterableIterator<string> {
-    return new Set(this.recordKeys).values();
+  /** The distinct keys of the records (made when first asked; the router's entry holds this same array). */
+  private keyList: readonly string[] | null = null;
+
+  /** Every key some live site read, each once: one array, shared with the router (RouteInvalidation). */
+  keys(): readonly string[] {
+    return (this.keyList ??= [...new Set(this.recordKeys)].slice());
   }
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
@@ -281,6 +285,8 @@ export class LiveState {
     if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
     const added = this.recordKeys.length;
     for (const site of sites) this.addRecord(site);
+    this.trimRecords();
+    this.keyList = null;
     this.keepLayers(added);
     for (const slice of slices) {
       thinBucket(this.plan, slice, true, this.keptLayers);
@@ -336,6 +342,17 @@ export class LiveState {
     for (const child of bucket.children.values()) this.register(child);
   }
 
+  /**
+   * The record arrays copied at their length: an array grown by push holds up to half again as many
+   * slots as it has records (TrimKept).
+   */
+  private trimRecords(): void {
+    this.recordKeys = this.recordKeys.slice();
+    this.recordBuckets = this.recordBuckets.slice();
+    this.recordSteps = this.recordSteps.slice();
+    this.recordEntries = this.recordEntries.slice();
+  }
+
   /** spec: AddRecord — a site kept as one record: its key, bucket, step and entry (path and version only with deps). */
   private addRecord(site: LiveSite): void {
     this.recordKeys.push(site.key);
@@ -354,9 +371,20 @@ export function extensionsWithoutDeps(extensions: Record<string, unknown> | unde
   return Object.keys(rest).length === 0 ? undefined : rest;
 }
 
-/** A request as a live query keeps it: without its deps record (its sites and versions are in the records). */
+/**
+ * A request as a live query keeps it (TrimKept): without its deps record (its sites and versions are in the
+ * records), its global values and done marks cut after the last one set (arrays as long as the plan has
+ * steps, most of them holes; a re-run copies them and writes past the end as a run does).
+ */
 function withoutRecord(request: RequestState): RequestState {
-  return request.deps == null ? request : { ...request, deps: null };
+  return { ...request, deps: null, globals: cutAfterLast(request.globals), globalDone: cutAfterLast(request.globalDone) };
+}
+
+/** A copy of `values` up to its last element that is not undefined (or false). */
+function cutAfterLast<T>(values: readonly T[]): T[] {
+  let end = values.length;
+  while (end > 0 && (values[end - 1] === undefined || (values[end - 1] as unknown) === false)) end--;
+  return values.slice(0, end);
 }
 
 /** Sites as a live query keeps them: each record's site with the version its run read. */
