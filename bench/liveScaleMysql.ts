@@ -9,7 +9,8 @@
 // Run by `npm run bench` in a process of its own (bench/run.ts), which writes
 // bench/results/live-scale-mysql.json and its section of bench/RESULTS.md; alone:
 // `npx tsx --expose-gc bench/liveScaleMysql.ts [--n=1000,10000] [--rate=100] [--seconds=60] [--results=<dir>]
-// [--profile=<path prefix>]` (the last writes a CPU profile of the live process over each N's writes).
+// [--profile=<path prefix>] [--retain=<live.retainEntries>]` (--profile writes a CPU profile of the live process
+// over each N's writes; --retain=0 keeps only keys, RetainLiveState).
 // Skipped with a message when MySQL or Redis is not reachable.
 
 import { cpus, loadavg } from "node:os";
@@ -52,7 +53,7 @@ export interface LiveScaleMysqlRow {
 }
 
 /** One N: the views subscribed, W writes/s for S seconds from the writer process, then the final check. */
-export async function liveScaleMysqlRow(n: number, rate: number, seconds: number, log = (line: string) => console.log(line), profile?: string): Promise<LiveScaleMysqlRow> {
+export async function liveScaleMysqlRow(n: number, rate: number, seconds: number, log = (line: string) => console.log(line), profile?: string, retainEntries?: number): Promise<LiveScaleMysqlRow> {
   const t0 = performance.now();
   const scale = await LiveScaleMysql.open({ name: "bench_livescale", users: n });
   try {
@@ -60,8 +61,13 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
     log(`live-scale-mysql: N=${n}: seeded ${n * 31} objects in ${((seeded - t0) / 1000).toFixed(0)} s`);
     const before = await settledMemory();
     const users = Array.from({ length: n }, (_, i) => i);
-    await scale.subscribe(users);
+    await scale.subscribe(users, retainEntries === undefined ? {} : { retainEntries });
     const held = await settledMemory();
+    const per = (a: number, b: number) => ((b - a) / n).toFixed(0);
+    log(
+      `live-scale-mysql: N=${n}: per live query after GC: heap used ${held.heap === null || before.heap === null ? "?" : per(before.heap, held.heap)} B, ` +
+        `heap committed ${per(before.heapTotal, held.heapTotal)} B, outside the heap ${per(before.external, held.external)} B, RSS ${per(before.rss, held.rss)} B`,
+    );
     const subscribed = performance.now();
     log(`live-scale-mysql: N=${n}: ${n} live views sent their first result in ${((subscribed - seeded) / 1000).toFixed(0)} s; writing ${rate}/s for ${seconds} s`);
     const waves = await scale.writes(scale.itemsOf(users), rate, seconds, 60_000, log, profile === undefined ? undefined : `${profile}-${n}.cpuprofile`);
@@ -101,7 +107,7 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
   }
 }
 
-export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rate?: number; seconds?: number; profile?: string } = {}): Promise<MeasuredTable | null> {
+export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rate?: number; seconds?: number; profile?: string; retainEntries?: number } = {}): Promise<MeasuredTable | null> {
   if (!(await reachable(MYSQL.host, MYSQL.port)) || !(await reachable("127.0.0.1", 6379))) {
     console.log("live-scale-mysql: SKIPPED — MySQL (127.0.0.1:3306) or Redis (127.0.0.1:6379) is not reachable; `npm run services` starts them");
     return null;
@@ -113,7 +119,7 @@ export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rat
   const rows = [];
   for (const n of sizes) {
     loads.push(Math.round(loadavg()[0]! * 100) / 100);
-    const r = await liveScaleMysqlRow(n, rate, seconds, undefined, options.profile);
+    const r = await liveScaleMysqlRow(n, rate, seconds, undefined, options.profile, options.retainEntries);
     loads.push(Math.round(loadavg()[0]! * 100) / 100);
     rows.push({
       label: `${n.toLocaleString("en")} live board views`,
@@ -172,6 +178,7 @@ if (process.argv[1]?.endsWith("liveScaleMysql.ts")) {
     rate: numbers("rate")?.[0] ?? (quick ? 20 : undefined),
     seconds: numbers("seconds")?.[0] ?? (quick ? 3 : undefined),
     profile: arg("profile"),
+    retainEntries: numbers("retain")?.[0],
   });
   if (table !== null) {
     console.log(renderMeasuredTable(table));

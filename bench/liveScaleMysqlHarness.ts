@@ -52,16 +52,15 @@ export interface WavesMeasured {
   runs: { subtree: number; full: number };
 }
 
-/** Used heap and RSS after full GCs (null heap without --expose-gc). */
-export async function settledMemory(): Promise<{ heap: number | null; rss: number }> {
+/** Used heap and RSS after full GCs (null heap without --expose-gc), with the heap's committed size and memory outside it. */
+export async function settledMemory(): Promise<{ heap: number | null; rss: number; heapTotal: number; external: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) return { heap: null, rss: process.memoryUsage().rss };
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; gc !== undefined && i < 3; i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heap: heapUsed, rss };
+  const { heapUsed, rss, heapTotal, external } = process.memoryUsage();
+  return { heap: gc === undefined ? null : heapUsed, rss, heapTotal, external };
 }
 
 const NO_STAMPS: readonly number[] = [];
