@@ -60,6 +60,8 @@ export class LiveState {
   private recordVersions: Array<number | null> | null;
   /** The layers whose kept buckets keep their own steps' values (KeptLayers). */
   private readonly keptLayers = new Set<number>();
+  /** Of those, the layers keeping every own value (the others keep their list's item only: ItemOnlyLayer). */
+  private readonly allValueLayers = new Set<number>();
   /** Every kept bucket that is not a slice, per layer id. */
   private readonly buckets: Array<Bucket[] | undefined> = [];
   /** Made by the first adopted re-run (most live queries never have one). */
@@ -289,7 +291,7 @@ export class LiveState {
     this.keyList = null;
     this.keepLayers(added);
     for (const slice of slices) {
-      thinBucket(this.plan, slice, true, this.keptLayers);
+      thinBucket(this.plan, slice, true, this.keptLayers, this.allValueLayers);
       for (const child of slice.children.values()) this.register(child);
     }
     for (let layerId = 0; layerId < this.buckets.length; layerId++) {
@@ -331,11 +333,11 @@ export class LiveState {
       if (step?.isGlobal) globals.add(step);
       else if (this.recordBuckets[i] != null) layers.add(this.recordBuckets[i]!.layer);
     }
-    addKeptLayers(this.plan, layers, globals, this.keptLayers);
+    addKeptLayers(this.plan, layers, globals, this.keptLayers, this.allValueLayers);
   }
 
   private register(bucket: Bucket): void {
-    thinBucket(this.plan, bucket, false, this.keptLayers);
+    thinBucket(this.plan, bucket, false, this.keptLayers, this.allValueLayers);
     const list = this.buckets[bucket.layer.id];
     if (list === undefined) this.buckets[bucket.layer.id] = [bucket];
     else list.push(bucket);
