@@ -14,6 +14,7 @@
 // Skipped with a message when MySQL or Redis is not reachable.
 
 import { cpus, loadavg } from "node:os";
+import { getHeapSpaceStatistics } from "node:v8";
 import { LiveScaleMysql, settledMemory } from "./liveScaleMysqlHarness.js";
 import { percentile } from "./liveLatency.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
@@ -33,7 +34,9 @@ export interface LiveScaleMysqlRow {
   heardP99: number;
   updatesPerSecond: number;
   heapPerQuery: number;
+  /** RSS growth after full GCs giving free heap pages back (settledMemory); rssForcedPerQuery after the forced GCs alone. */
   rssPerQuery: number;
+  rssForcedPerQuery: number;
   /** This process's CPU over the writes, in % of one core. */
   cpuPercent: number;
   storeCallsPerWrite: number;
@@ -60,13 +63,20 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
     const seeded = performance.now();
     log(`live-scale-mysql: N=${n}: seeded ${n * 31} objects in ${((seeded - t0) / 1000).toFixed(0)} s`);
     const before = await settledMemory();
+    const spacesBefore = getHeapSpaceStatistics();
     const users = Array.from({ length: n }, (_, i) => i);
     await scale.subscribe(users, retainEntries === undefined ? {} : { retainEntries });
     const held = await settledMemory();
+    const spaces = getHeapSpaceStatistics().map((space) => {
+      const was = spacesBefore.find((b) => b.space_name === space.space_name);
+      return `${space.space_name} ${((space.space_used_size - (was?.space_used_size ?? 0)) / n).toFixed(0)}/${((space.space_size - (was?.space_size ?? 0)) / n).toFixed(0)}`;
+    });
+    log(`live-scale-mysql: N=${n}: per live query, heap spaces used/committed (B): ${spaces.join(", ")}`);
     const per = (a: number, b: number) => ((b - a) / n).toFixed(0);
     log(
       `live-scale-mysql: N=${n}: per live query after GC: heap used ${held.heap === null || before.heap === null ? "?" : per(before.heap, held.heap)} B, ` +
-        `heap committed ${per(before.heapTotal, held.heapTotal)} B, outside the heap ${per(before.external, held.external)} B, RSS ${per(before.rss, held.rss)} B`,
+        `heap committed ${per(before.heapTotal, held.heapTotal)} B, outside the heap ${per(before.external, held.external)} B, ` +
+        `RSS ${per(before.rss, held.rss)} B (${per(before.rssForced, held.rssForced)} B after the forced GCs alone)`,
     );
     const subscribed = performance.now();
     log(`live-scale-mysql: N=${n}: ${n} live views sent their first result in ${((subscribed - seeded) / 1000).toFixed(0)} s; writing ${rate}/s for ${seconds} s`);
@@ -86,6 +96,7 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
       updatesPerSecond: waves.shown / waves.seconds,
       heapPerQuery: held.heap === null || before.heap === null ? Number.NaN : (held.heap - before.heap) / n,
       rssPerQuery: (held.rss - before.rss) / n,
+      rssForcedPerQuery: (held.rssForced - before.rssForced) / n,
       cpuPercent: (100 * waves.cpuSeconds) / waves.seconds,
       storeCallsPerWrite: waves.storeCalls / waves.writes,
       writes: waves.writes,

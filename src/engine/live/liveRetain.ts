@@ -97,8 +97,7 @@ export function keptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, r
 export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, kept: ReadonlySet<number>, all: ReadonlySet<number>): void {
   const layer = bucket.layer;
   const own = kept.has(layer.id);
-  // ItemOnlyLayer: the values of the layer's executed steps go (an item re-run runs them again).
-  const executed = own && !all.has(layer.id) ? layer.executableSteps : null;
+  const executed = own ? itemOnlyLayer(layer, all) : null;
   const values = bucket.values as Array<unknown[] | undefined>;
   const flags = bucket.flags as number[];
   const promised = bucket.promised as Array<Uint8Array | undefined>;
@@ -121,6 +120,14 @@ export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, 
   b.promised = marks === 0 ? NO_VALUES : promised.slice(0, marks);
   if (bucket.children.size === 1) b.children = new OneChild(bucket.children);
   if (!slice && bucket.parent !== null) bucket.paths = null;
+}
+
+/**
+ * spec: ItemOnlyLayer — for a kept layer where only its list's item re-runs start (not in `all`: KeptLayers),
+ * its executed steps, whose values its kept buckets drop (an item re-run runs them again); null otherwise.
+ */
+function itemOnlyLayer(layer: Layer, all: ReadonlySet<number>): readonly Step[] | null {
+  return all.has(layer.id) ? null : layer.executableSteps;
 }
 
 /** The value arrays of a kept bucket that keeps none: one shared empty array (kept buckets are never written to). */

@@ -87,7 +87,7 @@ export class LiveState {
     this.recordPaths = withDeps ? [] : null;
     this.recordVersions = withDeps ? [] : null;
     for (const site of sites) this.addRecord(site);
-    this.trimRecords();
+    this.trimKept();
     this.keepLayers(0);
     if (root !== null) this.register(root);
   }
@@ -287,7 +287,7 @@ export class LiveState {
     if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
     const added = this.recordKeys.length;
     for (const site of sites) this.addRecord(site);
-    this.trimRecords();
+    this.trimKept();
     this.keyList = null;
     this.keepLayers(added);
     for (const slice of slices) {
@@ -348,7 +348,8 @@ export class LiveState {
    * The record arrays copied at their length: an array grown by push holds up to half again as many
    * slots as it has records (TrimKept).
    */
-  private trimRecords(): void {
+  /** spec: TrimKept (the records; the request: withoutRecord). */
+  private trimKept(): void {
     this.recordKeys = this.recordKeys.slice();
     this.recordBuckets = this.recordBuckets.slice();
     this.recordSteps = this.recordSteps.slice();
