@@ -9,10 +9,12 @@
 // Run by `npm run bench` in a process of its own (bench/run.ts), which writes
 // bench/results/live-scale-mysql.json and its section of bench/RESULTS.md; alone:
 // `npx tsx --expose-gc bench/liveScaleMysql.ts [--n=1000,10000] [--rate=100] [--seconds=60] [--results=<dir>]
-// [--profile=<path prefix>]` (the last writes a CPU profile of the live process over each N's writes).
+// [--profile=<path prefix>] [--retain=<live.retainEntries>]` (--profile writes a CPU profile of the live process
+// over each N's writes; --retain=0 keeps only keys, RetainLiveState).
 // Skipped with a message when MySQL or Redis is not reachable.
 
 import { cpus, loadavg } from "node:os";
+import { getHeapSpaceStatistics } from "node:v8";
 import { LiveScaleMysql, settledMemory } from "./liveScaleMysqlHarness.js";
 import { percentile } from "./liveLatency.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
@@ -32,7 +34,9 @@ export interface LiveScaleMysqlRow {
   heardP99: number;
   updatesPerSecond: number;
   heapPerQuery: number;
+  /** RSS growth after full GCs giving free heap pages back (settledMemory); rssForcedPerQuery after the forced GCs alone. */
   rssPerQuery: number;
+  rssForcedPerQuery: number;
   /** This process's CPU over the writes, in % of one core. */
   cpuPercent: number;
   storeCallsPerWrite: number;
@@ -52,16 +56,28 @@ export interface LiveScaleMysqlRow {
 }
 
 /** One N: the views subscribed, W writes/s for S seconds from the writer process, then the final check. */
-export async function liveScaleMysqlRow(n: number, rate: number, seconds: number, log = (line: string) => console.log(line), profile?: string): Promise<LiveScaleMysqlRow> {
+export async function liveScaleMysqlRow(n: number, rate: number, seconds: number, log = (line: string) => console.log(line), profile?: string, retainEntries?: number): Promise<LiveScaleMysqlRow> {
   const t0 = performance.now();
   const scale = await LiveScaleMysql.open({ name: "bench_livescale", users: n });
   try {
     const seeded = performance.now();
     log(`live-scale-mysql: N=${n}: seeded ${n * 31} objects in ${((seeded - t0) / 1000).toFixed(0)} s`);
     const before = await settledMemory();
+    const spacesBefore = getHeapSpaceStatistics();
     const users = Array.from({ length: n }, (_, i) => i);
-    await scale.subscribe(users);
+    await scale.subscribe(users, retainEntries === undefined ? {} : { retainEntries });
     const held = await settledMemory();
+    const spaces = getHeapSpaceStatistics().map((space) => {
+      const was = spacesBefore.find((b) => b.space_name === space.space_name);
+      return `${space.space_name} ${((space.space_used_size - (was?.space_used_size ?? 0)) / n).toFixed(0)}/${((space.space_size - (was?.space_size ?? 0)) / n).toFixed(0)}`;
+    });
+    log(`live-scale-mysql: N=${n}: per live query, heap spaces used/committed (B): ${spaces.join(", ")}`);
+    const per = (a: number, b: number) => ((b - a) / n).toFixed(0);
+    log(
+      `live-scale-mysql: N=${n}: per live query after GC: heap used ${held.heap === null || before.heap === null ? "?" : per(before.heap, held.heap)} B, ` +
+        `heap committed ${per(before.heapTotal, held.heapTotal)} B, outside the heap ${per(before.external, held.external)} B, ` +
+        `RSS ${per(before.rss, held.rss)} B (${per(before.rssForced, held.rssForced)} B after the forced GCs alone)`,
+    );
     const subscribed = performance.now();
     log(`live-scale-mysql: N=${n}: ${n} live views sent their first result in ${((subscribed - seeded) / 1000).toFixed(0)} s; writing ${rate}/s for ${seconds} s`);
     const waves = await scale.writes(scale.itemsOf(users), rate, seconds, 60_000, log, profile === undefined ? undefined : `${profile}-${n}.cpuprofile`);
@@ -80,6 +96,7 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
       updatesPerSecond: waves.shown / waves.seconds,
       heapPerQuery: held.heap === null || before.heap === null ? Number.NaN : (held.heap - before.heap) / n,
       rssPerQuery: (held.rss - before.rss) / n,
+      rssForcedPerQuery: (held.rssForced - before.rssForced) / n,
       cpuPercent: (100 * waves.cpuSeconds) / waves.seconds,
       storeCallsPerWrite: waves.storeCalls / waves.writes,
       writes: waves.writes,
@@ -101,7 +118,7 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
   }
 }
 
-export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rate?: number; seconds?: number; profile?: string } = {}): Promise<MeasuredTable | null> {
+export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rate?: number; seconds?: number; profile?: string; retainEntries?: number } = {}): Promise<MeasuredTable | null> {
   if (!(await reachable(MYSQL.host, MYSQL.port)) || !(await reachable("127.0.0.1", 6379))) {
     console.log("live-scale-mysql: SKIPPED — MySQL (127.0.0.1:3306) or Redis (127.0.0.1:6379) is not reachable; `npm run services` starts them");
     return null;
@@ -113,7 +130,7 @@ export async function runLiveScaleMysqlScenario(options: { sizes?: number[]; rat
   const rows = [];
   for (const n of sizes) {
     loads.push(Math.round(loadavg()[0]! * 100) / 100);
-    const r = await liveScaleMysqlRow(n, rate, seconds, undefined, options.profile);
+    const r = await liveScaleMysqlRow(n, rate, seconds, undefined, options.profile, options.retainEntries);
     loads.push(Math.round(loadavg()[0]! * 100) / 100);
     rows.push({
       label: `${n.toLocaleString("en")} live board views`,
@@ -172,6 +189,7 @@ if (process.argv[1]?.endsWith("liveScaleMysql.ts")) {
     rate: numbers("rate")?.[0] ?? (quick ? 20 : undefined),
     seconds: numbers("seconds")?.[0] ?? (quick ? 3 : undefined),
     profile: arg("profile"),
+    retainEntries: numbers("retain")?.[0],
   });
   if (table !== null) {
     console.log(renderMeasuredTable(table));

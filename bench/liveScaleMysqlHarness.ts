@@ -52,16 +52,22 @@ export interface WavesMeasured {
   runs: { subtree: number; full: number };
 }
 
-/** Used heap and RSS after full GCs (null heap without --expose-gc). */
-export async function settledMemory(): Promise<{ heap: number | null; rss: number }> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) return { heap: null, rss: process.memoryUsage().rss };
-  for (let i = 0; i < 3; i++) {
+/**
+ * Used heap and RSS after full GCs (null heap without --expose-gc), with the heap's committed size and memory
+ * outside it. `rssForced` is the RSS after the forced full GCs alone; `rss` after one more full GC that also
+ * gives the heap's free pages back to the system (V8's "last resort" GC: what its memory reducer does when a
+ * process goes idle), so that it counts what is held, not pages V8 keeps pooled for the next allocations.
+ */
+export async function settledMemory(): Promise<{ heap: number | null; rss: number; rssForced: number; heapTotal: number; external: number }> {
+  const gc = (globalThis as { gc?: (options?: object) => void }).gc;
+  for (let i = 0; gc !== undefined && i < 3; i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heap: heapUsed, rss };
+  const rssForced = process.memoryUsage().rss;
+  gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
+  const { heapUsed, rss, heapTotal, external } = process.memoryUsage();
+  return { heap: gc === undefined ? null : heapUsed, rss, rssForced, heapTotal, external };
 }
 
 const NO_STAMPS: readonly number[] = [];

@@ -38,6 +38,8 @@ export class RequestDeps {
   private readonly pending: Promise<void>[] = [];
   /** Every record's site, in order, when a live query asks for them (null: not kept). */
   sites: DependencySite[] | null = null;
+  /** false: no version is read for this request (StepDependencies.versions): a live query that keeps none. */
+  versions = true;
   /** The path recorded last and its keys: a step records all of one entry's keys in a row. */
   private lastPath: string | null = null;
   private lastKeys: KeyVersions | null = null;
@@ -134,6 +136,11 @@ export function pathKey(path: Path | undefined): string {
 /** What a step's `details.deps` is: records a dependency of one of its entries' subtrees. */
 export interface StepDependencies {
   record(entry: number, key: string, version: number | null): void;
+  /**
+   * false: the request keeps no versions (a live query without `live: { deps: true }`, which hears its
+   * changes from its source): record each key with version null and read none (KeysWithoutVersions).
+   */
+  readonly versions?: boolean;
 }
 
 /** Requests recording deps, by the context object their resolvers see (see recordDependency). */

@@ -64,6 +64,7 @@ export function recordReadDependencies(
   keys: readonly string[],
 ): Promise<void> | null {
   if (deps === null || deps === undefined || keys.length === 0) return null;
+  if (deps.versions === false) return keysWithoutVersions(deps, entries, keys);
   // A store that knows its versions without I/O (memory): recorded now, before the data call starts.
   const now = store.dependencyVersionsNow(keys);
   if (now !== null) {
@@ -74,6 +75,15 @@ export function recordReadDependencies(
     for (let n = 0; n < keys.length; n++) deps.record(entries[n]!, keys[n]!, versions === null ? null : versions[n]!);
   };
   return store.dependencyVersions(keys).then(record, () => record(null));
+}
+
+/**
+ * spec: KeysWithoutVersions — a request keeping no versions (a live query without `live: { deps: true }`):
+ * each key recorded with version null, no version read.
+ */
+function keysWithoutVersions(deps: StepDependencies, entries: readonly number[], keys: readonly string[]): null {
+  for (let n = 0; n < keys.length; n++) deps.record(entries[n]!, keys[n]!, null);
+  return null;
 }
 
 /** The data read and the version read together: the data's value once both are in. */

@@ -20,7 +20,7 @@ function depCount(result: ExecutionResult): number {
   return Object.values(deps).reduce((n, keys) => n + Object.keys(keys).length, 0);
 }
 
-test("retention: the board view keeps one record per dependency and values only in its lists layer; an item's text re-runs one list with 2 store calls, equal to a fresh run", async () => {
+test("retention: the board view keeps one record per dependency and only its lists layer's items; an item's text re-runs one list with 2 store calls, equal to a fresh run", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 5, itemsPerList: 5 });
   const args = { schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } } as GraphscaleExecutionArgs;
   const first = await runLiveQueryInFull(args, null, false);
@@ -30,8 +30,9 @@ test("retention: the board view keeps one record per dependency and values only 
   assert.is(kept.paths, 0, "no paths or versions kept without live: { deps: true }");
   assert.is(kept.buckets, 6);
   assert.is(kept.entries, 1 + 1 + 5 + 5 + 25 + 25);
-  // The lists layer (an item re-run starts there) keeps its item and its own step; the layers below, none.
-  assert.is(kept.valueArrays, 2);
+  // The lists layer (only its item re-runs start there: ItemOnlyLayer) keeps its item, not the values of
+  // its executed steps (an item re-run runs them again); the layers below, none.
+  assert.is(kept.valueArrays, 1);
   assert.is(kept.layersWithValues.length, 1);
   assert.is(state.extensions, undefined, "no extensions.deps kept");
 

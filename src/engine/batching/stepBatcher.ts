@@ -390,6 +390,8 @@ class JointDetails implements ResolverExecutionDetails {
         }
         own[lo]?.record(entry - starts[lo]!, key, version);
       },
+      // Versions are read when some part's request keeps them.
+      versions: own.some((deps) => deps != null && deps.versions !== false),
     };
   }
 

@@ -232,6 +232,7 @@ export class StepExecutionDetails implements ResolverExecutionDetails {
     return {
       record: (entry, key, version) =>
         deps.record((names[entry] ??= pathKey(paths[entry])), key, version, this.bucket, this.step, keep === null || isGlobalIn(this.request, this.step) ? entry : keep[entry]!),
+      versions: deps.versions,
     };
   }
 

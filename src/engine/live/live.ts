@@ -262,7 +262,7 @@ class LiveQueryIterator implements LiveSubscriber {
     let state = outcome.state;
     this.keptKeys = NO_KEYS;
     if (state !== null && !retainLiveState(state, live)) {
-      this.keptKeys = [...state.keys()];
+      this.keptKeys = state.keys();
       state = null;
     }
     this.state = state;

@@ -41,6 +41,8 @@ export async function runLiveQueryInFull(args: GraphscaleExecutionArgs, callStep
   const request: RequestState = callStep === null ? prepared.request : { ...prepared.request, callStep };
   const deps = request.deps!;
   deps.sites = [];
+  // KeysWithoutVersions: results without extensions.deps need no versions (changes come from the source).
+  deps.versions = withDeps;
   attachToContext(request.contextValue, deps);
   let root: Bucket | null = null;
   let result: ExecutionResult;
@@ -102,6 +104,7 @@ export async function rerunSubtrees(state: LiveState, keys: Iterable<string>): P
 function nextRequest(state: LiveState): RequestState & { readonly deps: RequestDeps } {
   const deps = new RequestDeps();
   deps.sites = [];
+  deps.versions = state.withDeps;
   const last = state.request;
   return {
     ...last,

@@ -16,15 +16,20 @@ import { canRebuild, liveIndexOf, type LiveIndex } from "./liveIndex.js";
  * null when that is the root's own entry (a full run).
  */
 export function rerunLayerOf(index: LiveIndex, layer: Layer): Layer | null {
+  return rerunStartOf(index, layer)?.layer ?? null;
+}
+
+/** RerunLayerOf with the kind of the position starting there: a list's item, or a field. */
+function rerunStartOf(index: LiveIndex, layer: Layer): { readonly layer: Layer; readonly kind: "field" | "item" } | null {
   let l = layer;
   for (;;) {
     const parent = l.parent;
     if (parent === null) return null;
     const item = index.itemOf[l.id];
-    if (item !== undefined && canRebuild(item)) return l;
+    if (item !== undefined && canRebuild(item)) return { layer: l, kind: "item" };
     const position = index.openedBy[l.id]!;
     l = parent;
-    if (position.kind === "field") return l.parent === null ? null : l;
+    if (position.kind === "field") return l.parent === null ? null : { layer: l, kind: "field" };
   }
 }
 
@@ -56,19 +61,24 @@ export function globalsAfter(plan: OperationPlan, changed: ReadonlySet<Step>): S
  * spec: KeptLayers — adds to `kept` the ids of the layers whose buckets keep their own values: every
  * layer where a re-run can start for the records' keys (a key read in a layer: RerunLayerOf; a key read by
  * a global step: the positions AddReadersOf reaches for it and the global steps after it), and every layer
- * above one.
+ * above one. Of those, `all` gets the layers that keep every own value: a layer where a field can start and
+ * every layer above a kept one. A layer where only its list's item starts (ItemOnlyLayer) keeps its item's
+ * values but not those of its executed steps: an item re-run runs them again (ExecuteSubtree).
  */
-export function keptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, recordedGlobals: ReadonlySet<Step>, kept: Set<number>): void {
+export function keptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, recordedGlobals: ReadonlySet<Step>, kept: Set<number>, all: Set<number>): void {
   const index = liveIndexOf(plan);
-  const keep = (layer: Layer | null): void => {
-    for (let l = layer; l !== null && !kept.has(l.id); l = l.parent) kept.add(l.id);
+  const keep = (start: { readonly layer: Layer; readonly kind: "field" | "item" } | null): void => {
+    if (start === null) return;
+    kept.add(start.layer.id);
+    if (start.kind === "field") all.add(start.layer.id);
+    for (let l = start.layer.parent; l !== null && !all.has(l.id); l = l.parent) (kept.add(l.id), all.add(l.id));
   };
-  for (const layer of recordLayers) keep(rerunLayerOf(index, layer));
+  for (const layer of recordLayers) keep(rerunStartOf(index, layer));
   if (recordedGlobals.size === 0) return;
   const globals = new Set(globalsAfter(plan, recordedGlobals));
-  const at = (layer: Layer, kind: "field" | "item"): void => keep(kind === "item" ? rerunLayerOf(index, layer) : layer);
+  const at = (layer: Layer, kind: "field" | "item"): void => keep(kind === "item" ? rerunStartOf(index, layer) : layer.parent === null ? null : { layer, kind });
   for (const step of plan.liveSteps()) {
-    if (!step.isGlobal && step.inlined === null && step.dependencies.some((d) => globals.has(d))) keep(rerunLayerOf(index, plan.layerOf(step)));
+    if (!step.isGlobal && step.inlined === null && step.dependencies.some((d) => globals.has(d))) keep(rerunStartOf(index, plan.layerOf(step)));
   }
   for (const layer of plan.layers) {
     if (layer.parent === null || !layer.reason.stepsRead().some((s) => globals.has(s))) continue;
@@ -84,16 +94,17 @@ export function keptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, r
  * builds them again; a slice's are the only copy), and, when its layer is not a kept one (KeptLayers),
  * the values of its own steps: no re-run reads them.
  */
-export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, kept: ReadonlySet<number>): void {
+export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, kept: ReadonlySet<number>, all: ReadonlySet<number>): void {
   const layer = bucket.layer;
   const own = kept.has(layer.id);
+  const executed = own ? itemOnlyLayer(layer, all) : null;
   const values = bucket.values as Array<unknown[] | undefined>;
   const flags = bucket.flags as number[];
   const promised = bucket.promised as Array<Uint8Array | undefined>;
   for (let id = 0; id < values.length; id++) {
     if (values[id] === undefined) continue;
     const step = plan.steps[id];
-    if (step != null && own && step.layerId === layer.id) continue;
+    if (step != null && own && step.layerId === layer.id && (executed === null || step.isGlobal || !executed.includes(step))) continue;
     values[id] = undefined;
     flags[id] = 0;
     promised[id] = undefined;
@@ -109,6 +120,14 @@ export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, 
   b.promised = marks === 0 ? NO_VALUES : promised.slice(0, marks);
   if (bucket.children.size === 1) b.children = new OneChild(bucket.children);
   if (!slice && bucket.parent !== null) bucket.paths = null;
+}
+
+/**
+ * spec: ItemOnlyLayer — for a kept layer where only its list's item re-runs start (not in `all`: KeptLayers),
+ * its executed steps, whose values its kept buckets drop (an item re-run runs them again); null otherwise.
+ */
+function itemOnlyLayer(layer: Layer, all: ReadonlySet<number>): readonly Step[] | null {
+  return all.has(layer.id) ? null : layer.executableSteps;
 }
 
 /** The value arrays of a kept bucket that keeps none: one shared empty array (kept buckets are never written to). */

@@ -185,6 +185,11 @@ export class LiveRouter {
     if (entry.unrouted.length > 0) this.offeredAll.add(entry);
   }
 
+  /** The keys a live query is indexed under (the array its state handed to `settle`; tests check it is shared). */
+  keysOf(subscriber: LiveSubscriber): readonly string[] | undefined {
+    return this.entries.get(subscriber)?.keys;
+  }
+
   /** A live query ended: it hears nothing more; the source is let go once none is left. */
   remove(subscriber: LiveSubscriber): void {
     const entry = this.entries.get(subscriber);

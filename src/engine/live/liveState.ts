@@ -60,6 +60,8 @@ export class LiveState {
   private recordVersions: Array<number | null> | null;
   /** The layers whose kept buckets keep their own steps' values (KeptLayers). */
   private readonly keptLayers = new Set<number>();
+  /** Of those, the layers keeping every own value (the others keep their list's item only: ItemOnlyLayer). */
+  private readonly allValueLayers = new Set<number>();
   /** Every kept bucket that is not a slice, per layer id. */
   private readonly buckets: Array<Bucket[] | undefined> = [];
   /** Made by the first adopted re-run (most live queries never have one). */
@@ -85,13 +87,17 @@ export class LiveState {
     this.recordPaths = withDeps ? [] : null;
     this.recordVersions = withDeps ? [] : null;
     for (const site of sites) this.addRecord(site);
+    this.trimKept();
     this.keepLayers(0);
     if (root !== null) this.register(root);
   }
 
-  /** Every key some live site read. */
-  keys(): IterableIterator<string> {
-    return new Set(this.recordKeys).values();
+  /** The distinct keys of the records (made when first asked; the router's entry holds this same array). */
+  private keyList: readonly string[] | null = null;
+
+  /** Every key some live site read, each once: one array, shared with the router (RouteInvalidation). */
+  keys(): readonly string[] {
+    return (this.keyList ??= [...new Set(this.recordKeys)].slice());
   }
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
@@ -281,9 +287,11 @@ export class LiveState {
     if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
     const added = this.recordKeys.length;
     for (const site of sites) this.addRecord(site);
+    this.trimKept();
+    this.keyList = null;
     this.keepLayers(added);
     for (const slice of slices) {
-      thinBucket(this.plan, slice, true, this.keptLayers);
+      thinBucket(this.plan, slice, true, this.keptLayers, this.allValueLayers);
       for (const child of slice.children.values()) this.register(child);
     }
     for (let layerId = 0; layerId < this.buckets.length; layerId++) {
@@ -325,15 +333,27 @@ export class LiveState {
       if (step?.isGlobal) globals.add(step);
       else if (this.recordBuckets[i] != null) layers.add(this.recordBuckets[i]!.layer);
     }
-    addKeptLayers(this.plan, layers, globals, this.keptLayers);
+    addKeptLayers(this.plan, layers, globals, this.keptLayers, this.allValueLayers);
   }
 
   private register(bucket: Bucket): void {
-    thinBucket(this.plan, bucket, false, this.keptLayers);
+    thinBucket(this.plan, bucket, false, this.keptLayers, this.allValueLayers);
     const list = this.buckets[bucket.layer.id];
     if (list === undefined) this.buckets[bucket.layer.id] = [bucket];
     else list.push(bucket);
     for (const child of bucket.children.values()) this.register(child);
+  }
+
+  /**
+   * The record arrays copied at their length: an array grown by push holds up to half again as many
+   * slots as it has records (TrimKept).
+   */
+  /** spec: TrimKept (the records; the request: withoutRecord). */
+  private trimKept(): void {
+    this.recordKeys = this.recordKeys.slice();
+    this.recordBuckets = this.recordBuckets.slice();
+    this.recordSteps = this.recordSteps.slice();
+    this.recordEntries = this.recordEntries.slice();
   }
 
   /** spec: AddRecord — a site kept as one record: its key, bucket, step and entry (path and version only with deps). */
@@ -354,9 +374,20 @@ export function extensionsWithoutDeps(extensions: Record<string, unknown> | unde
   return Object.keys(rest).length === 0 ? undefined : rest;
 }
 
-/** A request as a live query keeps it: without its deps record (its sites and versions are in the records). */
+/**
+ * A request as a live query keeps it (TrimKept): without its deps record (its sites and versions are in the
+ * records), its global values and done marks cut after the last one set (arrays as long as the plan has
+ * steps, most of them holes; a re-run copies them and writes past the end as a run does).
+ */
 function withoutRecord(request: RequestState): RequestState {
-  return request.deps == null ? request : { ...request, deps: null };
+  return { ...request, deps: null, globals: cutAfterLast(request.globals), globalDone: cutAfterLast(request.globalDone) };
+}
+
+/** A copy of `values` up to its last element that is not undefined (or false). */
+function cutAfterLast<T>(values: readonly T[]): T[] {
+  let end = values.length;
+  while (end > 0 && (values[end - 1] === undefined || (values[end - 1] as unknown) === false)) end--;
+  return values.slice(0, end);
 }
 
 /** Sites as a live query keeps them: each record's site with the version its run read. */

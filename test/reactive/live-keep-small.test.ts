@@ -1,0 +1,97 @@
+// What a live query keeps, in counts (spec/reactivity.md, "KeysWithoutVersions", "TrimKept",
+// RouteInvalidation): a live query whose results carry no `extensions.deps` reads no dependency version
+// (no Redis round trip, no tag table entry per key), the router indexes it under its state's own key array
+// (each key once, one array for both), and the request it keeps holds its global values cut after the last.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parse, type ExecutionResult } from "graphql";
+import { subscribe } from "../../src/index.js";
+import type { Kvetch } from "../../src/kvetch/index.js";
+import { runLiveQueryInFull } from "../../src/engine/live/liveRerun.js";
+import { liveRouterOf, type LiveSubscriber } from "../../src/engine/live/liveRouter.js";
+import type { GraphscaleExecutionArgs } from "../../src/engine/request/prepareRequest.js";
+import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
+import { seededStore } from "../kvetch-steps/todo.js";
+import { until } from "./liveBoard.js";
+
+const liveView = parse(todoViewQuery.replace("query TodoView($id: ID!)", "query TodoView($id: ID!) @live"));
+
+/** Counts the store's version reads (with and without a promise) and the keys they name. */
+function countVersionReads(kvetch: Kvetch): { calls: number; keys: number } {
+  const counted = { calls: 0, keys: 0 };
+  const now = kvetch.dependencyVersionsNow.bind(kvetch);
+  const later = kvetch.dependencyVersions.bind(kvetch);
+  kvetch.dependencyVersionsNow = (keys) => ((counted.calls++, (counted.keys += keys.length)), now(keys));
+  kvetch.dependencyVersions = (keys) => ((counted.calls++, (counted.keys += keys.length)), later(keys));
+  return counted;
+}
+
+async function liveView1(kvetch: Kvetch, id: string, deps: boolean) {
+  const results: ExecutionResult[] = [];
+  const iterator = (await subscribe({ schema: todoSchema, document: liveView, variableValues: { id }, contextValue: { kvetch }, live: { source: kvetch, deps } })) as AsyncGenerator<ExecutionResult>;
+  void (async () => {
+    for await (const result of iterator) results.push(result);
+  })();
+  await until(() => results.length === 1);
+  return { iterator, results };
+}
+
+test("KeysWithoutVersions: a live query without deps reads no version on its first run or its re-runs; with deps: true every key's version is read", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 5, itemsPerList: 5 });
+  const reads = countVersionReads(kvetch);
+  const plain = await liveView1(kvetch, seed.userIds[0]!, false);
+  await kvetch.updateObject("TodoItem", seed.itemIds[0]![1]![2]!, { text: "no versions" });
+  await until(() => plain.results.length === 2);
+  assert.ok(JSON.stringify(plain.results[1]!.data).includes("no versions"), "the change is shown");
+  assert.is(plain.results[1]!.extensions?.deps, undefined);
+  assert.equal(reads, { calls: 0, keys: 0 }, "no version read: neither the full run nor the subtree re-run");
+  await plain.iterator.return(undefined);
+
+  const withDeps = await liveView1(kvetch, seed.userIds[0]!, true);
+  assert.ok(reads.calls > 0 && reads.keys >= 37, `versions read for the 37 keys: ${JSON.stringify(reads)}`);
+  const deps = withDeps.results[0]!.extensions!.deps as Record<string, Record<string, number | null>>;
+  const versions = Object.values(deps).flatMap((keys) => Object.values(keys));
+  assert.ok(versions.length > 0 && versions.every((v) => typeof v === "number"), "extensions.deps carries a version per key");
+  await withDeps.iterator.return(undefined);
+  await kvetch.close();
+});
+
+test("keys held once: the router indexes a live query under its state's own key array, each key once", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 5, itemsPerList: 5 });
+  const args = { schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } } as GraphscaleExecutionArgs;
+  const state = (await runLiveQueryInFull(args, null, false)).state!;
+  const keys = state.keys();
+  assert.is(keys.length, 37, "31 objects and 6 edge lists");
+  assert.is(new Set(keys).size, keys.length, "each key once");
+  assert.is(state.keys(), keys, "asked again: the same array");
+  const router = liveRouterOf(kvetch);
+  const subscriber: LiveSubscriber = { touched() {}, heardWhileRunning() {}, missed() {}, ended() {} };
+  router.add(subscriber);
+  router.settle(subscriber, keys);
+  assert.is(router.keysOf(subscriber), keys, "the router holds the state's array, not a copy");
+  router.remove(subscriber);
+
+  // Through subscribe: the live query's router entry is its distinct keys.
+  const live = await liveView1(kvetch, seed.userIds[0]!, false);
+  const held = liveRouterOf(kvetch).keysOf(live.iterator as unknown as LiveSubscriber)!;
+  assert.is(held.length, 37);
+  assert.is(new Set(held).size, 37);
+  await live.iterator.return(undefined);
+  await kvetch.close();
+});
+
+test("TrimKept: the request a live query keeps holds its global values and done marks only up to the last one set", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 5, itemsPerList: 5 });
+  const args = { schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } } as GraphscaleExecutionArgs;
+  const state = (await runLiveQueryInFull(args, null, false)).state!;
+  const { globals, globalDone } = state.request;
+  const globalIds = state.plan.steps.filter((s) => s !== null && s.isGlobal && globalDone[s.id] === true).map((s) => s!.id);
+  assert.ok(globalIds.length > 0, "the view has global steps");
+  assert.is(globalDone.length, Math.max(...globalIds) + 1, "done marks end at the last global step run");
+  assert.ok(globals.length <= globalDone.length && globals[globals.length - 1] !== undefined, "values end at the last one set");
+  assert.ok(globalDone.length < state.plan.steps.length, `shorter than the plan's ${state.plan.steps.length} steps`);
+  assert.is(state.request.deps, null, "no deps record kept");
+  await kvetch.close();
+});
+
+test.run();
