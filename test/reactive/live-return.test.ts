@@ -80,16 +80,17 @@ test("return() with a re-run's result not yet taken: next() is done; the consume
 
 for (const end of ["return", "close"] as const) {
   test(`${end === "return" ? "return()" : "the source closing"} while a re-run is in flight: onRun tells that run was not sent, and nothing more is delivered`, async () => {
-    const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 1, itemsPerList: 1 }, memoryBackend({ shards: 2, latencyMs: 25 }));
+    const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 1, itemsPerList: 1 }, memoryBackend({ shards: 2, latencyMs: 200 }));
     const query = await live(kvetch, seed.userIds[0]!);
     const delivered = [(await query.iterator.next()).value];
     await kvetch.updateObject("TodoItem", seed.itemIds[0]![0]![0]!, { text: "in flight" });
     const pending = query.iterator.next();
-    await new Promise((resolve) => setTimeout(resolve, 1)); // the re-run waits for its 25 ms round trips
+    await new Promise((resolve) => setTimeout(resolve, 1)); // the re-run waits for its 200 ms round trips
     if (end === "return") await query.iterator.return(undefined);
     else await kvetch.close();
     for (let next = await pending; !next.done; next = await query.iterator.next()) delivered.push(next.value);
-    await new Promise((resolve) => setTimeout(resolve, 150)); // the re-run ends
+    // The re-run ends (told by onRun); waited for by its count, not by a fixed time.
+    for (let waited = 0; query.runs.length < 2 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.is(delivered.filter((value) => (value as ExecutionResult).data !== undefined).length, 1);
     // Before, the run ending after the iterator closed was told as sent, with a value no one received.
     assert.equal(query.runs.map((run) => [run.run, run.sent, run.value === null]), [[1, true, false], [2, false, true]]);
