@@ -2,8 +2,9 @@
 // root layer's steps for one request in straight lines — per step, its dependencies read from the request's
 // globals, early exit by the flags each one accepts, one `execute` call with its tuple (a call site of its
 // own, so each sees one step class), a clean result stored at once. Anything else (a promise, a list that is
-// not one clean entry) goes to the run's own methods (FastRun), which handle it as ExecuteStep does. No user
-// text reaches the code: step ids and schedule indices are numbers. See spec/execution.md, CompileFastRun.
+// not one clean entry) goes to the run's own methods (FastRun), which handle it as ExecuteStep does; the run
+// is made there, at the first such result, so a request whose steps all finish synchronously makes none. No
+// user text reaches the code: step ids and schedule indices are numbers. See spec/execution.md, CompileFastRun.
 
 import { FlaggedValue, fail, FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL } from "../flags.js";
 import { MappedResults } from "../mappedResults.js";
