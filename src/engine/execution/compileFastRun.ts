@@ -2,8 +2,9 @@
 // root layer's steps for one request in straight lines — per step, its dependencies read from the request's
 // globals, early exit by the flags each one accepts, one `execute` call with its tuple (a call site of its
 // own, so each sees one step class), a clean result stored at once. Anything else (a promise, a list that is
-// not one clean entry) goes to the run's own methods (FastRun), which handle it as ExecuteStep does. No user
-// text reaches the code: step ids and schedule indices are numbers. See spec/execution.md, CompileFastRun.
+// not one clean entry) goes to the run's own methods (FastRun), which handle it as ExecuteStep does; the run
+// is made there, at the first such result, so a request whose steps all finish synchronously makes none. No
+// user text reaches the code: step ids and schedule indices are numbers. See spec/execution.md, CompileFastRun.
 
 import { FlaggedValue, fail, FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL } from "../flags.js";
 import { MappedResults } from "../mappedResults.js";
@@ -12,20 +13,24 @@ import type { Bucket, RequestState } from "./bucket.js";
 import { eagerReads, StepExecutionDetails } from "./executeStep.js";
 import type { Schedule } from "./executeLayer.js";
 
-/** What the generated function reads of its run, and the run's methods it calls for whatever is not a clean result. */
+/** The run's methods the generated function calls for whatever is not a clean result. */
 export interface FastRunState {
-  readonly request: RequestState;
   /** Step `index` returned a promise, a MappedResults, or a thenable: its results are stored when it settles. */
   later(index: number, result: unknown): void;
   /** Step `index` returned something other than a list of one clean entry: SettleResults decides. */
   settle(index: number, result: unknown): void;
+  /** The pass threw (an internal error): the run stores nothing more and starts no step. */
+  abandon(): void;
 }
 
 /**
  * Runs every step of the plan's root layer that can run now — not done, not running, its steps in the layer
- * done — in schedule order. Run once when the request starts, and again when a step others wait for is done.
+ * done — in schedule order, for `request`. Run once when the request starts (`run` null: the run is made by
+ * `make(request, plan)` only when some step is not a clean result, so a request whose steps all finish
+ * synchronously makes none), and again, with its run, when a step others wait for is done. Returns the run,
+ * or null when none was needed.
  */
-export type CompiledFastRun = (run: FastRunState) => void;
+export type CompiledFastRun = <R extends FastRunState, P>(request: RequestState, run: R | null, plan: P, make: ((request: RequestState, plan: P) => R) | null) => R | null;
 
 /**
  * spec: CompileFastRun — the root layer's steps as one generated function, or null when some step has a
@@ -50,8 +55,8 @@ export function compileFastRun(schedule: Schedule, root: Bucket): CompiledFastRu
   const values = Array.from({ length: maxDeps }, (_, k) => `v${k}`);
   const body =
     `"use strict";\n${constants.join("\n")}\n` +
-    `return function fastRun(run) {\n  const q = run.request, g = q.globals, d = q.globalDone;\n  let r, t${values.map((v) => `, ${v}`).join("")};\n` +
-    `${lines.join("\n")}\n};`;
+    `return function fastRun(q, run, fp, make) {\n  const g = q.globals, d = q.globalDone;\n  let r, t${values.map((v) => `, ${v}`).join("")};\n` +
+    `  try {\n${lines.join("\n")}\n  } catch (e) { if (run !== null) run.abandon(); throw e; }\n  return run;\n};`;
   try {
     return new Function("F", "root", "SD", "MR", "FV", "fail", "eager", body)(facts, root, StepExecutionDetails, MappedResults, FlaggedValue, fail, eagerReads) as CompiledFastRun;
   } catch {
@@ -90,8 +95,8 @@ function stepCode(schedule: Schedule, i: number, dependsOn: Int32Array | null): 
     `    try { r = S${i}.execute(new SD(1, [${args.join(", ")}], q, root, S${i}, null)); } catch (e) { g[${id}] = fail(e); ${done} }`,
     `    if (Array.isArray(r)) {`,
     `      if (r.length === 1 && ((t = r[0]) == null || (typeof t !== "object" && typeof t !== "function") || typeof t.then !== "function")) { g[${id}] = t;${reads} ${done} }`,
-    `    } else if (r instanceof MR || (r != null && typeof r.then === "function")) { run.later(${i}, r); break ${label}; }`,
-    `    run.settle(${i}, r);`,
+    `    } else if (r instanceof MR || (r != null && typeof r.then === "function")) { (run ??= make(q, fp)).later(${i}, r); break ${label}; }`,
+    `    (run ??= make(q, fp)).settle(${i}, r);`,
     `  }`,
   );
   return out.join("\n");

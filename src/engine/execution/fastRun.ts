@@ -2,7 +2,8 @@
 // request with no bucket or layer run of its own, by the plan's generated function (CompileFastRun): the root
 // layer's steps in dependency order, independent ones concurrently, each with ExecuteStep's semantics. It
 // never opens a layer and never builds output; whatever it cannot finish is left for the general executor
-// (spec/execution.md, FastRequest). Per request it allocates the run, and per asynchronous step one callback pair.
+// (spec/execution.md, FastRequest). A request whose steps all finish synchronously allocates no run; an
+// asynchronous one, its run and per asynchronous step one callback pair.
 
 import { fail, FlaggedValue } from "../flags.js";
 import { MappedResults } from "../mappedResults.js";
@@ -24,8 +25,8 @@ export interface FastPlan {
   readonly run: CompiledFastRun;
 }
 
-/** How many plans got a generated FastRun (a test reads it). */
-export const fastRunCounts = { compiled: 0 };
+/** How many plans got a generated FastRun, and how many runs requests made (a test reads them). */
+export const fastRunCounts = { compiled: 0, made: 0 };
 
 const fastPlans = new WeakMap<OperationPlan, FastPlan | null>();
 
@@ -69,24 +70,31 @@ function makeFastPlan(plan: OperationPlan): FastPlan | null {
  * asynchronous is counted `pending`; once it is stored, the steps waiting for it start in that callback;
  * when nothing is pending the run tells `stepsDone` (or `stepsFailed`, on an internal error), unless the
  * request ended meanwhile (its timeout or its caller's abort: no further step starts). A step whose
- * dependency carries a flag is handled by its early exit; nothing here reads a step's value.
+ * dependency carries a flag is handled by its early exit; nothing here reads a step's value. The run is made
+ * by the first pass only when some step is not a clean result (CompileFastRun), and that pass ends nothing:
+ * its caller asks `pending` once it returns (`firstPassDone`).
  */
 export abstract class FastRun implements FastRunState {
   // Declared and assigned in the constructor, not class fields (each defined before it is assigned): one
-  // run is made per request.
+  // run is made per asynchronous request.
   declare readonly request: RequestState;
   declare readonly fast: FastPlan;
   declare pending: number;
   declare private stopped: boolean;
-  /** While a pass runs: a step done synchronously there (a MappedResults of no promise) ends nothing. */
+  /** While a pass runs (the first included): a step done synchronously there (a MappedResults of no promise) ends nothing. */
   declare private passing: boolean;
+  /** The first pass is over: a throw of a later pass is the run's internal error (stepsFailed). */
+  declare private started: boolean;
 
+  /** Made by the first pass, while it runs. */
   constructor(request: RequestState, fast: FastPlan) {
     this.request = request;
     this.fast = fast;
     this.pending = 0;
     this.stopped = false;
-    this.passing = false;
+    this.passing = true;
+    this.started = false;
+    fastRunCounts.made++;
   }
 
   /** Nothing is pending any more: every step is done. */
@@ -94,19 +102,25 @@ export abstract class FastRun implements FastRunState {
   /** An internal error (not a step's: those are its entries' values) ended the run. */
   abstract stepsFailed(error: unknown): void;
 
-  /** Runs the steps that can run now; true when some went asynchronous. */
-  start(): boolean {
-    this.pass();
-    return this.pending > 0;
+  /** The first pass returned: from now on, the run ends when nothing is pending. */
+  firstPassDone(): void {
+    this.passing = false;
+    this.started = true;
   }
 
-  /** One pass of the generated function. */
+  /** The first pass threw: its caller answers with the error, and the steps it started store nothing. */
+  abandon(): void {
+    if (!this.started) this.stopped = true;
+  }
+
+  /** One later pass of the generated function (a nested one, from a step stored within a pass, keeps `passing`). */
   private pass(): void {
+    const was = this.passing;
     this.passing = true;
     try {
-      this.fast.run(this);
+      this.fast.run(this.request, this, this.fast, null);
     } finally {
-      this.passing = false;
+      this.passing = was;
     }
   }
 

@@ -79,8 +79,8 @@ function finishLater<T>(request: RequestState, running: Promise<ExecutionResult>
   return promise;
 }
 
-/** A request watched for its deadline (one list for all of them, see `watch`). */
-interface Watched {
+/** A request watched for its deadline (one list for all of them, see `watch`; a fast request's run is one too). */
+export interface Watched {
   prev: Watched | null;
   next: Watched | null;
   /** Set by the first tick that sees the request (-1 until then): see `checkDeadlines`. */
@@ -224,14 +224,14 @@ const WATCH_TICK_MS = 10;
 let watched: Watched | null = null;
 let watchdog: ReturnType<typeof setInterval> | null = null;
 
-function watch(entry: Watched): void {
+export function watch(entry: Watched): void {
   entry.next = watched;
   if (watched !== null) watched.prev = entry;
   watched = entry;
   watchdog ??= setInterval(checkDeadlines, WATCH_TICK_MS);
 }
 
-function unwatch(entry: Watched): void {
+export function unwatch(entry: Watched): void {
   if (entry.prev !== null) entry.prev.next = entry.next;
   else if (watched === entry) watched = entry.next;
   if (entry.next !== null) entry.next.prev = entry.prev;

@@ -5,7 +5,7 @@
 // so far, so no step ever runs twice. Never used for a request with options of its own (limits, signal,
 // explain, deps), tracing, variables, a mutation or JSON text.
 
-import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql";
+import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { RequestState } from "../execution/bucket.js";
 import { decidedFastPlan, fastPlanOf, FastRun, type FastPlan } from "../execution/fastRun.js";
@@ -15,7 +15,7 @@ import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.j
 import { resolveLimits, type Limits } from "../limits.js";
 import { attachedTrace } from "../tracing/tracing.js";
 import { newFastRequestState, seedConstants, type ConstantSeed, type GraphscaleExecutionArgs } from "./prepareRequest.js";
-import { executeRequest, RequestRun, type RequestFinish } from "./executeRequest.js";
+import { executeRequest, unwatch, watch, type RequestFinish, type Watched } from "./executeRequest.js";
 
 /** What a document's requests need, remembered by its first request that FastPlanOf admits. */
 interface FastEntry {
@@ -82,7 +82,8 @@ export function executeFast(request: RequestState, finish: RequestFinish<Executi
 /**
  * The request's steps by FastRun, then its response by the compiled output, or by the general executor.
  * `finish` null (FastRequest): a clean response is the result as it is (no error to mask, no `explain`), and
- * the finish is made only when something else needs it.
+ * the finish is made only when something else needs it. A request whose steps all finish in the first pass
+ * makes no run and no promise.
  */
 function runFast(
   request: RequestState,
@@ -93,15 +94,24 @@ function runFast(
   args: GraphscaleExecutionArgs | null,
 ): PromiseOrValue<ExecutionResult> {
   fastRequestCounts.runs++;
-  const run = new FastRequestRun(request, fast, output, finish, finishOf, args);
+  let run: FastRequestRun | null;
   try {
-    if (run.start()) return run.bound();
+    run = fast.run(request, null, fast, makeRun);
   } catch (error) {
-    return run.finish().failed(error);
+    return (finish ?? finishOf!(request.plan, args!)).failed(error);
+  }
+  if (run !== null) {
+    run.firstPassDone();
+    if (run.pending > 0) return run.bound(output, finish, finishOf, args);
   }
   const result = fastOutput(request, fast, output);
-  if (result === null) return general(request, run.finish());
+  if (result === null) return general(request, finish ?? finishOf!(request.plan, args!));
   return finish === null ? result : finish.done(result);
+}
+
+/** The run of a request some step of which was not a clean result (made by the generated function). */
+function makeRun(request: RequestState, fast: FastPlan): FastRequestRun {
+  return new FastRequestRun(request, fast);
 }
 
 /**
@@ -159,76 +169,143 @@ function general(request: RequestState, finish: RequestFinish<ExecutionResult>):
   }
 }
 
+/** The request promise's resolving functions, as the Promise constructor hands them (no closure per request). */
+let captured: { resolve: (value: ExecutionResult) => void; reject: (error: unknown) => void } | null = null;
+const capturing = { resolve: null as unknown as (value: ExecutionResult) => void, reject: null as unknown as (error: unknown) => void };
+function capture(resolve: (value: ExecutionResult) => void, reject: (error: unknown) => void): void {
+  capturing.resolve = resolve;
+  capturing.reject = reject;
+  captured = capturing;
+}
+
 /**
- * A fast request's run: its steps by FastRun and, once some went asynchronous, its bounds (a RequestRun:
- * the timeout and the caller's signal end it as they end any request). It is the RequestRun's finish too:
- * a clean response of a request with no option of its own (FastRequest) is the result as it is, and the
+ * A fast request's run: its steps by FastRun and, once some went asynchronous, its promise, bounded as any
+ * asynchronous request is (BoundRequest: RequestRun's timeout and caller's signal, with the run itself in the
+ * deadline list), settled exactly once — by the response, an internal error, the timeout or the abort. A
+ * clean response of a request with no option of its own (FastRequest) is the result as it is, and the
  * caller's finish is made only when something else needs it.
  */
-class FastRequestRun extends FastRun implements RequestFinish<ExecutionResult> {
-  // Declared and assigned in the constructor, not class fields: one run is made per request.
-  declare private requestRun: RequestRun<ExecutionResult> | null;
-  declare private readonly output: CompiledOutput;
+class FastRequestRun extends FastRun implements Watched {
+  // Declared and assigned in the constructor, not class fields: one run is made per asynchronous request.
+  declare prev: Watched | null;
+  declare next: Watched | null;
+  declare deadline: number;
+  declare timeoutMs: number;
+  declare private ended: boolean;
+  declare private onAbort: (() => void) | null;
+  declare private resolve: ((value: ExecutionResult) => void) | null;
+  declare private reject: ((error: unknown) => void) | null;
+  declare private output: CompiledOutput | null;
   declare private made: RequestFinish<ExecutionResult> | null;
-  declare private readonly finishOf: FinishOf | null;
-  declare private readonly args: GraphscaleExecutionArgs | null;
+  declare private finishOf: FinishOf | null;
+  declare private args: GraphscaleExecutionArgs | null;
 
-  constructor(
-    request: RequestState,
-    fast: FastPlan,
-    output: CompiledOutput,
-    made: RequestFinish<ExecutionResult> | null,
-    finishOf: FinishOf | null,
-    args: GraphscaleExecutionArgs | null,
-  ) {
+  constructor(request: RequestState, fast: FastPlan) {
     super(request, fast);
-    this.requestRun = null;
+    this.prev = null;
+    this.next = null;
+    this.deadline = -1;
+    this.timeoutMs = 0;
+    this.ended = false;
+    this.onAbort = null;
+    this.resolve = null;
+    this.reject = null;
+    this.output = null;
+    this.made = null;
+    this.finishOf = null;
+    this.args = null;
+  }
+
+  /** The request's promise; its deadline and the caller's signal are watched from now on. */
+  bound(output: CompiledOutput, made: RequestFinish<ExecutionResult> | null, finishOf: FinishOf | null, args: GraphscaleExecutionArgs | null): Promise<ExecutionResult> {
     this.output = output;
     this.made = made;
     this.finishOf = finishOf;
     this.args = args;
+    const promise = new Promise<ExecutionResult>(capture);
+    this.resolve = captured!.resolve;
+    this.reject = captured!.reject;
+    captured = null;
+    const request = this.request;
+    const timeoutMs = request.limits.timeoutMs;
+    if (timeoutMs !== null) {
+      this.timeoutMs = timeoutMs;
+      watch(this);
+    }
+    const signal = request.callerSignal;
+    if (signal !== null) {
+      this.onAbort = () => this.stop(new Error("request aborted"), "REQUEST_ABORTED");
+      signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    return promise;
   }
 
-  finish(): RequestFinish<ExecutionResult> {
+  private finish(): RequestFinish<ExecutionResult> {
     return (this.made ??= this.finishOf!(this.request.plan, this.args!));
   }
 
-  done(result: ExecutionResult): ExecutionResult {
-    return this.made === null && result.errors === undefined ? result : this.finish().done(result);
-  }
-
-  failed(error: unknown): ExecutionResult {
-    return this.finish().failed(error);
-  }
-
-  /** The request's promise, bounded as any asynchronous request is. */
-  bound(): Promise<ExecutionResult> {
-    const run = (this.requestRun = new RequestRun(this.request, null, this));
-    return run.start();
-  }
-
   stepsDone(): void {
-    const run = this.requestRun!;
     const request = this.request;
-    if (request.abortedBy !== null) return;
-    const result = fastOutput(request, this.fast, this.output);
-    if (result !== null) return run.end(result);
+    if (this.ended || request.abortedBy !== null) return;
+    const result = fastOutput(request, this.fast, this.output!);
+    if (result !== null) return this.end(result);
     // The general executor's own result, finished by this run (its bounds are already watched here).
     fastRequestCounts.fellBack++;
     let out: PromiseOrValue<ExecutionResult>;
     try {
       out = executeRequest(request);
     } catch (error) {
-      return run.layerFailed(error);
+      return this.stepsFailed(error);
     }
-    if (!isPromiseLike(out)) return run.end(out);
+    if (!isPromiseLike(out)) return this.end(out);
     (out as Promise<ExecutionResult>).then(
-      (r) => run.end(r),
-      (error: unknown) => run.layerFailed(error),
+      (r) => this.end(r),
+      (error: unknown) => this.stepsFailed(error),
     );
   }
 
   stepsFailed(error: unknown): void {
-    this.requestRun!.layerFailed(error);
+    this.settleRequest(error, false);
+  }
+
+  private end(result: ExecutionResult): void {
+    this.settleRequest(result, true);
+  }
+
+  /**
+   * Once: closes the run and gives the caller what its finish makes of the result (`ok`) or of the internal
+   * error, or that finish's exception as a rejection.
+   */
+  private settleRequest(outcome: unknown, ok: boolean): void {
+    if (this.ended) return;
+    this.close();
+    let out: ExecutionResult;
+    try {
+      if (!ok) out = this.finish().failed(outcome);
+      else out = this.made === null && (outcome as ExecutionResult).errors === undefined ? (outcome as ExecutionResult) : this.finish().done(outcome as ExecutionResult);
+    } catch (error) {
+      this.reject!(error);
+      return;
+    }
+    this.resolve!(out);
+  }
+
+  timeout(): void {
+    this.stop(new Error(`timed out after ${this.request.limits.timeoutMs} ms`), "REQUEST_TIMEOUT");
+  }
+
+  private stop(reason: Error, code: string): void {
+    const request = this.request;
+    if (this.ended || request.abortedBy !== null) return;
+    request.abortedBy = reason;
+    request.controller?.abort(reason);
+    this.end({ errors: [new GraphQLError(reason.message, { extensions: { code } })], data: null });
+  }
+
+  /** No longer watched: the request has its result. */
+  private close(): void {
+    this.ended = true;
+    unwatch(this);
+    if (this.onAbort !== null) this.request.callerSignal!.removeEventListener("abort", this.onAbort);
   }
 }
