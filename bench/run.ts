@@ -6,7 +6,8 @@
 // directory instead. `--source` runs bench/main.ts through tsx; `--from-raw=<dir>` rebuilds the reports from
 // a previous run's per-process results without measuring. `--http` runs the HTTP bench instead
 // (bench/http/run.ts: servers in processes of their own driven by autocannon; `--http-rounds=`,
-// `--http-duration=`, `--http-warmup=` seconds, `--http-connections=50,200`, `--http-shapes=todo-memory,…`) and
+// `--http-duration=`, `--http-warmup=` seconds, `--http-connections=50,200`, `--http-shapes=todo-memory,…`,
+// `--http-side-by-side`: every engine's server driven at once, each by a load generator process of its own) and
 // writes its table. Never edits src.
 
 import { spawn } from "node:child_process";
@@ -104,7 +105,7 @@ const timedFirst = (a: string, b: string) => Number(a.startsWith("memory-")) - N
 /** `--http`: the HTTP bench (bench/http/run.ts), its table written to results/http.json and RESULTS.md. */
 async function runHttp(options: RunOptions, argv: readonly string[]): Promise<number> {
   const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--http-${name}=`))?.slice(name.length + 8);
-  const known = ["--http", "--quick", "--source", "--http-rounds=", "--http-duration=", "--http-warmup=", "--http-connections=", "--http-shapes=", "--out="];
+  const known = ["--http", "--quick", "--source", "--http-rounds=", "--http-duration=", "--http-warmup=", "--http-connections=", "--http-shapes=", "--http-side-by-side", "--out="];
   for (const a of argv) if (!known.some((k) => (k.endsWith("=") ? a.startsWith(k) : a === k))) throw new Error(`bench --http: unknown option ${a} (options: ${known.join(" ")})`);
   const { runHttpBench, httpTable } = await import("./http/run.js");
   const { ENGINES, LIBRARIES, SHAPES } = await import("./http/app.js");
@@ -116,11 +117,12 @@ async function runHttp(options: RunOptions, argv: readonly string[]): Promise<nu
     rounds: Number(value("rounds") ?? (options.quick ? 1 : 3)),
     durationSec: Number(value("duration") ?? 5),
     warmupSec: Number(value("warmup") ?? 2),
+    sideBySide: argv.includes("--http-side-by-side"),
   };
   const command = await benchCommand(options.source, "httpServer", join(benchDir, "http", "server.ts"));
   const machine = machineInfo(command.env === "bundle" ? "bundle" : "source");
   const loadAverages: number[] = [];
-  console.log(`graphscale HTTP bench: ${shapes.join(", ")}; ${LIBRARIES.join(", ")}; ${connections.join(", ")} connections; ${settings.rounds} rounds${options.quick ? " (quick: 500 requests a run)" : ""}; load average ${machine.loadAverage}`);
+  console.log(`graphscale HTTP bench: ${shapes.join(", ")}; ${LIBRARIES.join(", ")}; ${connections.join(", ")} connections; ${settings.rounds} rounds${settings.sideBySide ? ", side by side" : ""}${options.quick ? " (quick: 500 requests a run)" : ""}; load average ${machine.loadAverage}`);
   const runs = await runHttpBench({
     shapes,
     libraries: LIBRARIES,

@@ -17,7 +17,7 @@ import { median } from "../median.js";
 import { MYSQL, REDIS_URL, deleteKeys, dropDatabases, reachable, shardUrls } from "../servers.js";
 import type { MeasuredTable } from "../measuredTable.js";
 import { ENGINE_NAMES, LIBRARY_NAMES, SHAPE_NAMES, TODO_ITEMS, TODO_LISTS, type EngineKey, type Library, type ServerConfig, type ShapeKey } from "./app.js";
-import type { ServerMessage } from "./server.js";
+import type { Driven, ServerMessage } from "./server.js";
 
 export interface HttpBenchOptions {
   shapes: readonly ShapeKey[];
@@ -36,6 +36,11 @@ export interface HttpBenchOptions {
   log?: (line: string) => void;
   /** Called at the start of each round (the bench records the load average there). */
   onRound?: (round: number) => void;
+  /**
+   * Side by side: the engines' servers are driven at once, each by a load generator process of its own, so
+   * that every engine meets the same load from the machine's other work (their requests/s then share the cores).
+   */
+  sideBySide?: boolean;
 }
 
 /** One autocannon run against one server. */
@@ -124,6 +129,39 @@ function startServer(config: ServerConfig, command: readonly string[]): Promise<
   });
 }
 
+/** A load generator process of the side-by-side mode: runs autocannon with the options it is sent. */
+interface DriverHandle {
+  drive(options: autocannon.Options): Promise<Driven>;
+  close(): void;
+}
+
+function startDriver(command: readonly string[]): Promise<DriverHandle> {
+  const child = spawn(process.execPath, [...command, JSON.stringify({ role: "driver" })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const next = (): Promise<ServerMessage> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`http bench: a load generator process exited (code ${code})`));
+      child.once("message", (m: ServerMessage) => {
+        child.off("exit", onExit);
+        if (m.type === "error") reject(new Error(`http bench: a load generator failed: ${m.message}`));
+        else resolve(m);
+      });
+      child.once("exit", onExit);
+    });
+  return next().then(() => ({
+    async drive(options) {
+      const reply = next();
+      child.send({ type: "drive", options });
+      const m = await reply;
+      if (m.type !== "driven") throw new Error("unreachable");
+      return m.result;
+    },
+    close() {
+      if (child.exitCode === null && child.connected) child.send({ type: "close" });
+      else child.kill("SIGKILL");
+    },
+  }));
+}
+
 const HEADERS = { "content-type": "application/json", accept: "application/json" };
 
 /** One request outside autocannon: the server's answer, checked equal to graphql-js's; returns its exact text. */
@@ -136,8 +174,9 @@ async function checkedBody(server: ServerHandle, label: string): Promise<string>
   return text;
 }
 
-function drive(server: ServerHandle, connections: number, options: HttpBenchOptions, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
+/** Drives `server` from this process, or from its own load generator process (side by side). */
+function drive(server: ServerHandle, connections: number, options: HttpBenchOptions, seconds: number, driver?: DriverHandle): Promise<Driven> {
+  return (driver ? driver.drive : autocannon)({
     url: server.url,
     method: "POST",
     headers: HEADERS,
@@ -151,9 +190,9 @@ function drive(server: ServerHandle, connections: number, options: HttpBenchOpti
 
 type RunKey = Pick<HttpRun, "round" | "shape" | "library" | "engine" | "connections">;
 
-async function measure(server: ServerHandle, run: RunKey, options: HttpBenchOptions): Promise<HttpRun> {
+async function measure(server: ServerHandle, run: RunKey, options: HttpBenchOptions, driver?: DriverHandle): Promise<HttpRun> {
   const before = await server.stats();
-  const result = await drive(server, run.connections, options, options.durationSec);
+  const result = await drive(server, run.connections, options, options.durationSec, driver);
   const after = await server.stats();
   const responses = result["2xx"] + result.non2xx;
   return {
@@ -201,6 +240,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
   let store: MysqlStore | null = null;
   const runs: HttpRun[] = [];
   const live = new Set<ServerHandle>();
+  const drivers: DriverHandle[] = [];
   // Interrupted (Ctrl-C): the server processes go, and the shared MySQL server and Redis keep nothing of the run.
   const interrupted = (signal: NodeJS.Signals) => {
     for (const s of live) s.child.kill("SIGKILL");
@@ -218,6 +258,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
         shapes = shapes.filter((s) => s !== "todo-mysql");
       }
     }
+    if (options.sideBySide) for (const _ of options.engines) drivers.push(await startDriver(options.serverCommand));
     for (let round = 0; round < options.rounds; round++) {
       options.onRound?.(round);
       for (const shape of shapes) {
@@ -226,10 +267,18 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
           const engines = options.engines.map((_, i) => options.engines[(i + round) % options.engines.length]!);
           const servers: ServerHandle[] = [];
           try {
-            for (const engine of engines) {
-              const server = await startServer({ library, engine, shape, ...(shape === "todo-mysql" ? store! : {}) }, options.serverCommand);
-              servers.push(server);
-              live.add(server);
+            try {
+              for (const engine of engines) {
+                const server = await startServer({ library, engine, shape, ...(shape === "todo-mysql" ? store! : {}) }, options.serverCommand);
+                servers.push(server);
+                live.add(server);
+              }
+            } catch (error) {
+              // A MySQL server shared with other work may be at its connection limit for a while: this group
+              // sits this round out (its rows have one round fewer) instead of ending the whole bench.
+              if (!/Too many connections/.test(String(error))) throw error;
+              log(`  [round ${round + 1}] ${LIBRARY_NAMES[library]} · ${SHAPE_NAMES[shape]}: left out of this round (MySQL refused a connection: too many connections)`);
+              continue;
             }
             let reference: { engine: EngineKey; body: unknown } | null = null;
             for (const server of servers) {
@@ -239,11 +288,18 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
               const diff = reference === null ? null : firstDifference(reference.body, body);
               if (diff !== null) throw new Error(`http bench: ${label} answered differently from ${ENGINE_NAMES[reference!.engine]}, first at ${diff}`);
               reference ??= { engine: server.engine, body };
-              if (options.amount === undefined) await drive(server, options.connections[0]!, options, options.warmupSec);
+              if (options.amount === undefined && !options.sideBySide) await drive(server, options.connections[0]!, options, options.warmupSec);
+            }
+            if (options.amount === undefined && options.sideBySide) {
+              await Promise.all(servers.map((server, i) => drive(server, options.connections[0]!, options, options.warmupSec, drivers[i])));
             }
             for (const connections of options.connections) {
+              // Side by side: every engine's run at once; otherwise one after another.
+              const measured = options.sideBySide
+                ? await Promise.all(servers.map((server, i) => measure(server, { round, shape, library, engine: server.engine, connections }, options, drivers[i])))
+                : [];
               for (const server of servers) {
-                const run = await measure(server, { round, shape, library, engine: server.engine, connections }, options);
+                const run = measured.find((r) => r.engine === server.engine) ?? (await measure(server, { round, shape, library, engine: server.engine, connections }, options));
                 runs.push(run);
                 log(
                   `  [round ${round + 1}] ${LIBRARY_NAMES[library]} · ${SHAPE_NAMES[shape]} · ${connections} conn · ${ENGINE_NAMES[run.engine]}: ` +
@@ -260,14 +316,26 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
       }
     }
   } finally {
+    for (const d of drivers) d.close();
     process.off("SIGINT", interrupted);
     process.off("SIGTERM", interrupted);
-    if (store !== null) {
-      await dropDatabases(store.databases);
-      await deleteKeys(store.redisKeyPrefix);
-    }
+    if (store !== null) await cleanUp(store);
   }
   return runs;
+}
+
+/** Drops the run's shard databases and cache keys, retried: a shared MySQL server at its connection limit refuses for a while. */
+async function cleanUp(store: MysqlStore): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dropDatabases(store.databases);
+      await deleteKeys(store.redisKeyPrefix);
+      return;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
 }
 
 /** What the runs say of graphscale's plan cache under load: the plans it built while measured (none expected). */
@@ -279,7 +347,7 @@ function planNote(runs: readonly HttpRun[]): string {
 }
 
 /** The runs as a table: one row per shape × library × connections × engine, medians over the rounds. */
-export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptions, "durationSec" | "warmupSec" | "rounds">): MeasuredTable {
+export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptions, "durationSec" | "warmupSec" | "rounds" | "sideBySide">): MeasuredTable {
   const groups = new Map<string, HttpRun[]>();
   for (const r of runs) {
     const key = `${r.shape}\u0000${r.library}\u0000${r.connections}\u0000${r.engine}`;
@@ -313,11 +381,14 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     id: "http",
     title: "The HTTP edge: graphql-http and GraphQL Yoga with each engine, driven by autocannon",
     description:
-      `Each server in an OS process of its own (NODE_ENV=production; node:http; graphql-http's \`createHandler\` with the engine's execute; Yoga with its defaults, \`useGraphscale\` for graphscale, an \`onExecute\` plugin for graphql-jit, its own graphql-js engine for DataLoader; spec/serving.md tabulates the setups), POST /graphql with a JSON body, keep-alive connections from autocannon in the driving process. ` +
+      `Each server in an OS process of its own (NODE_ENV=production; node:http; graphql-http's \`createHandler\` with the engine's execute; Yoga with its defaults, \`useGraphscale\` for graphscale, an \`onExecute\` plugin for graphql-jit, its own graphql-js engine for DataLoader; spec/serving.md tabulates the setups), POST /graphql with a JSON body, keep-alive connections from autocannon (in the driving process; side by side, in a process of its own per server). ` +
       "graphql-jit compiles each query once per document object with its default compiler options (its `stringify` is then `JSON.stringify`, so a result's `stringify`, which Yoga honours, would change nothing). " +
       `Shapes: the todo view (1 user → ${TODO_LISTS} lists → ${TODO_ITEMS} items; graphscale's plans, graphql-js with per-request DataLoaders, graphql-jit compiling the same DataLoader resolvers) on the memory backend (4 shards, in the server process) and on 4 MySQL shard databases + Redis (seeded once, shared by the servers, cache warm); the CPU table's small query (no store). ` +
       `graphql-http parses and validates through a per-query-text cache for every engine alike (Yoga caches both by default). ` +
-      `Each round starts fresh server processes, checks each server's answer equal to graphql-js's in-process answer and to the other engines', warms each up for ${options.warmupSec} s, then runs autocannon for ${options.durationSec} s per engine and connection count, engines interleaved (the first engine rotates per round); ${options.rounds} rounds. ` +
+      `Each round starts fresh server processes, checks each server's answer equal to graphql-js's in-process answer and to the other engines', ` +
+      (options.sideBySide
+        ? `then, side by side, drives every engine's server at once, each by an autocannon process of its own (the engines meet the same load from the machine's other work and share its cores): a ${options.warmupSec} s warm-up, then ${options.durationSec} s per connection count; ${options.rounds} rounds. `
+        : `warms each up for ${options.warmupSec} s, then runs autocannon for ${options.durationSec} s per engine and connection count, engines interleaved (the first engine rotates per round); ${options.rounds} rounds. `) +
       "Requests/s: responses ÷ seconds; p50/p99: autocannon's latency percentiles; CPU ms/request: the server process's `process.cpuUsage()` delta from before the run until its last request in flight was answered ÷ the requests it answered (counted by the server); RSS: the server's after the run. Failed: connection errors, timeouts, non-2xx and bodies not byte-equal to the checked answer, summed over the rounds.",
     rowHeading: "Shape · server · connections · engine",
     columns: [
@@ -333,7 +404,9 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     rows,
     notes: [
       planNote(runs),
-      "The driver and the servers share the machine's cores (and the machine is shared with other work): requests/s is what one server process gets beside its load generator, the ratios within one server library and one round are the comparison.",
+      options.sideBySide
+        ? "The load generators and the servers share the machine's cores (and the machine is shared with other work): requests/s is what each server gets beside the others and their load generators, so it is not a server's throughput alone; the ratios, measured in the same seconds, are the comparison."
+        : "The driver and the servers share the machine's cores (and the machine is shared with other work): requests/s is what one server process gets beside its load generator, the ratios within one server library and one round are the comparison.",
       "CPU ms/request is the server's own CPU time, much less sensitive to how the cores were shared than requests/s; it is the engine plus the server library plus JSON. Its ratio (this engine's CPU ms/request ÷ graphscale's) is how many more requests graphscale serves per CPU second.",
       "Where a server's CPU goes (`npx tsx bench/http/profile.ts --library=… --engine=… --shape=…`): behind graphql-http, most of it is Node's HTTP parsing and socket writes and graphql-http itself, the engine a few percent on the small query, so engines within a few percent of each other per request there; on the todo view, Kvetch, the MySQL and Redis clients and GC are shared by every engine, and graphql-js's execution and its garbage are what graphscale saves. Behind Yoga, Yoga's fetch layer (@whatwg-node), Node streams and GC take most of each request, and the engines' differences shrink accordingly: Yoga's own work per request is the same for every engine, and each engine's execution costs more behind Yoga than behind graphql-http (graphscale's todo view about twice, DataLoader's about 1.8 times, in one process without sockets), with Yoga's scavenges several times longer (spec/serving.md).",
     ],

@@ -1,17 +1,41 @@
-// One server process of the HTTP bench: `node server.js '<ServerConfig as JSON>'` with an IPC channel. Builds
+// One server process of the HTTP bench: `node server.js '<ServerConfig as JSON>'` with an IPC channel (or, with
+// `'{"role":"driver"}'`, one load generator of the side-by-side mode). Builds
 // the server (bench/http/app.ts), listens on a free port of 127.0.0.1, then answers the driver's messages:
 // "stats" → once no request is in flight, its CPU time, RSS, the requests it has answered and the plans graphscale
 // has built (0 for the other engines), "close" → closes and exits. Tells the driver its port, the request body and
 // the expected response once ready, or why it could not start.
 
 import type { AddressInfo } from "node:net";
+import autocannon from "autocannon";
 import { getPlanCacheStats } from "../../src/index.js";
 import { buildServer, type ServerConfig } from "./app.js";
+
+/** What an autocannon run reports (the fields the bench reads), sent back by a driver process. */
+export type Driven = Pick<autocannon.Result, "duration" | "errors" | "timeouts" | "mismatches" | "non2xx" | "2xx"> & { latency: { p50: number; p99: number } };
 
 export type ServerMessage =
   | { type: "ready"; port: number; body: unknown; expected: unknown }
   | { type: "stats"; cpuMs: number; rss: number; handled: number; plansBuilt: number }
+  | { type: "driven"; result: Driven }
   | { type: "error"; message: string };
+
+/**
+ * The side-by-side mode's load generator (`node server.js '{"role":"driver"}'`): a process of its own that runs
+ * autocannon with the options each "drive" message carries and answers "driven" with its figures, so that
+ * every engine's server is driven at once, each by its own process.
+ */
+async function driver(): Promise<void> {
+  process.on("message", (message: { type: string; options?: autocannon.Options }) => {
+    if (message.type === "drive") {
+      autocannon(message.options!).then(
+        (r) => send({ type: "driven", result: { duration: r.duration, errors: r.errors, timeouts: r.timeouts, mismatches: r.mismatches, non2xx: r.non2xx, "2xx": r["2xx"], latency: { p50: r.latency.p50, p99: r.latency.p99 } } }),
+        (error: unknown) => send({ type: "error", message: String(error) }),
+      );
+    } else if (message.type === "close") process.exit(0);
+  });
+  process.on("disconnect", () => process.exit(0));
+  send({ type: "ready", port: 0, body: null, expected: null });
+}
 
 function send(message: ServerMessage): void {
   process.send?.(message);
@@ -19,8 +43,9 @@ function send(message: ServerMessage): void {
 
 async function main(): Promise<void> {
   if (!process.send) throw new Error("bench/http/server: start it from the HTTP bench driver (it needs an IPC channel)");
-  const config = JSON.parse(process.argv[2] ?? "null") as ServerConfig | null;
+  const config = JSON.parse(process.argv[2] ?? "null") as ServerConfig | { role: "driver" } | null;
   if (config === null) throw new Error("bench/http/server: the server config (JSON) is the first argument");
+  if ("role" in config) return driver();
   const built = await buildServer(config);
   await new Promise<void>((resolve) => built.server.listen(0, "127.0.0.1", resolve));
   built.server.keepAliveTimeout = 60_000;

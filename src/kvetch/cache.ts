@@ -11,6 +11,7 @@ import { writeCounterKey } from "./cacheIdentity.js";
 import { CacheLink, EPOCH_TAG, type CacheHealth } from "./cacheLink.js";
 import { groupByNode } from "./cacheNodes.js";
 import { FILL_COUNTED_SCRIPT, FILL_SCRIPT, INVALIDATE_SCRIPT, genToken, mgetEach, type ScriptClient } from "./cacheScripts.js";
+import { coalesceWrites } from "./cacheWrites.js";
 import { KvetchError } from "./errors.js";
 import { breakerSettings } from "./shardGuard.js";
 import { noteCacheRead, noteCacheRoundTrip } from "./tracing.js";
@@ -53,7 +54,6 @@ export interface LocalAnnouncements {
 
 /** readCache's answer when nothing is read (no tags, or the cache is not usable now). */
 const NO_READ: Promise<CacheRead | null> = Promise.resolve(null);
-
 /** A version is epoch × EPOCH_STEP + the tag's own count: a flush (epoch + 1) moves every version at once. */
 const EPOCH_STEP = 2 ** 32;
 
@@ -162,6 +162,7 @@ export class RedisCache {
         if (p === tags.length) keys.push(epochKey(this.prefix), writeCounterKey(this.prefix));
         else keys.push(this.key(tags[p]!, "d"));
       }
+      coalesceWrites(this.client); // one node: corked until the tick ends (a Cluster's client is left alone)
       const read = this.singleNode !== null ? this.client.mget(keys) : mgetEach(this.client, keys);
       work.push(read.then((replies) => {
         for (let i = 0, k = 0; i < positions.length; i++, k++) {
@@ -246,6 +247,7 @@ export class RedisCache {
     }
     keys[2 * n] = writeCounterKey(this.prefix);
     keys[2 * n + 1] = epochKey(this.prefix);
+    coalesceWrites(this.client); // the tick's reads leave in one socket write
     try {
       const replies = await this.client.mget(keys);
       breaker.succeeded();
