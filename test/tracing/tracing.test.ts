@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
 import { context, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { Step, constant, execute, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
@@ -216,7 +217,7 @@ test("tracing: makeSchema refuses a tracing option that is not a boolean or { tr
   assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", onInternalError: "log" as never }), /makeSchema: onInternalError must be a function/);
 });
 
-test("tracing: a traced request switches context once (its own): never per step, layer or store call (InStep, TraceStoreCall)", async () => {
+test("tracing: a traced request switches context once for itself and once per store call (its record), never per step or layer, and adds no async-local store (InStep, TraceStoreCall)", async () => {
   // A processor that keeps nothing: the SDK's own exporting processors switch context per span, which is not counted here.
   const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
   const provider = new BasicTracerProvider({ spanProcessors: [keep] });
@@ -241,7 +242,10 @@ test("tracing: a traced request switches context once (its own): never per step,
   }
   assert.is(kvetch.counters.calls, 5);
   assert.ok(started.spans > 15, `spans: ${started.spans}`);
-  assert.is(switches, 1, "the request's context, and no other");
+  assert.is(switches, 1 + 5, "the request's context, and one per store call (the call's record), none per step or layer");
+  // The records rode in the context manager's contexts: no async-local store of the store's own was made
+  // (each one costs every promise of the process a copy of its value under Node 20's promise hooks).
+  assert.is((globalThis as { [key: symbol]: unknown })[Symbol.for("graphscale.storeCallSlot")], undefined);
 });
 
 /** Reads after an await, two at once: one object alone, then the ids given (the calls overlap). */
@@ -252,6 +256,12 @@ class TwoReadsStep extends Step<number> {
     private readonly ids: readonly string[],
   ) {
     super();
+  }
+  protected get store(): Kvetch {
+    return this.kvetch;
+  }
+  protected get read(): readonly string[] {
+    return this.ids;
   }
   async execute({ count }: ExecutionDetails): Promise<number[]> {
     await Promise.resolve();
@@ -275,6 +285,34 @@ test("tracing: store calls made after a step's await, overlapping, each count th
   assert.equal(calls.map((c) => c.attributes["kvetch.shard_calls_total"] as number).reduce((a, b) => a + b), kvetch.counters.shardQueries.reduce((a, b) => a + b));
   // Made after the step's synchronous part: under the request span (the context switched once for it).
   for (const call of calls) assert.is(parentOf(call, all)!.name, "query Reads");
+});
+
+/** Two overlapping reads started in the step's synchronous part (under its span through the step slot). */
+class TwoReadsAtOnceStep extends TwoReadsStep {
+  override execute({ count }: ExecutionDetails): Promise<number[]> {
+    const [kvetch, ids] = [this.store, this.read];
+    return Promise.all([kvetch.getObjects([ids[0]!]), kvetch.getObjects(ids)]).then(([one, all]) => new Array<number>(count).fill(one.length + all.length));
+  }
+}
+
+test("tracing: with no context manager registered, overlapping store calls still count their own (the fallback call slot)", async () => {
+  const { provider, exporter } = memoryTracing();
+  const { kvetch, seed } = await seeded(2, 3);
+  const ids = seed.itemIds[0]!.flat();
+  const schema = makeSchema({ typeDefs: "type Query { reads: Int }", plans: { Query: { reads: () => new TwoReadsAtOnceStep(kvetch, ids) } }, tracing: { tracerProvider: provider } });
+  context.disable();
+  try {
+    const result = await execute({ schema, document: parse("query Reads { reads }") });
+    assert.equal(JSON.parse(JSON.stringify(result.data)), { reads: 1 + ids.length });
+  } finally {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
+  const all = allNodes(spanTrees(exporter.getFinishedSpans()));
+  const calls = all.filter((n) => n.name === "kvetch.getObjects");
+  assert.equal(calls.map((c) => c.attributes["db.response.returned_rows"]), [1, ids.length]);
+  for (const call of calls) assert.is(parentOf(call, all)!.name, "graphscale.step");
+  assert.equal(calls.map((c) => c.attributes["kvetch.shard_calls_total"] as number).reduce((a, b) => a + b), kvetch.counters.shardQueries.reduce((a, b) => a + b));
+  assert.ok((globalThis as { [key: symbol]: unknown })[Symbol.for("graphscale.storeCallSlot")] !== undefined, "the fallback slot, made only now");
 });
 
 test.run();
