@@ -4,10 +4,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { context, trace } from "@opentelemetry/api";
+import { SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
-import { Step, constant, execute, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
+import { Step, constant, execute, mapResults, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
@@ -313,6 +313,32 @@ test("tracing: with no context manager registered, overlapping store calls still
   for (const call of calls) assert.is(parentOf(call, all)!.name, "graphscale.step");
   assert.equal(calls.map((c) => c.attributes["kvetch.shard_calls_total"] as number).reduce((a, b) => a + b), kvetch.counters.shardQueries.reduce((a, b) => a + b));
   assert.ok((globalThis as { [key: symbol]: unknown })[Symbol.for("graphscale.storeCallSlot")] !== undefined, "the fallback slot, made only now");
+});
+
+/** A step whose call fails in the way it is told: thrown, rejected, or its mapResults map throwing. */
+class FailingStep extends Step<number> {
+  override isAsync = true;
+  constructor(private readonly how: "ok" | "throw" | "reject" | "map") {
+    super();
+  }
+  execute({ count }: ExecutionDetails) {
+    if (this.how === "throw") throw new Error("thrown");
+    if (this.how === "reject") return Promise.reject(new Error("rejected"));
+    if (this.how === "map") return mapResults(Promise.resolve(count), () => { throw new Error("mapped"); });
+    return Promise.resolve(new Array<number>(count).fill(1));
+  }
+}
+
+test("tracing: a step call that threw, rejected or whose mapResults map threw ends its span marked as an error (TraceStep)", async () => {
+  const { provider, exporter } = memoryTracing();
+  const plans = { Query: Object.fromEntries((["ok", "throw", "reject", "map"] as const).map((how) => [how, () => new FailingStep(how)])) };
+  const schema = makeSchema({ typeDefs: "type Query { ok: Int, throw: Int, reject: Int, map: Int }", plans, tracing: { tracerProvider: provider }, onInternalError: () => undefined });
+  const result = await execute({ schema, document: parse("query F { ok throw reject map }") });
+  assert.is(result.errors?.length, 3);
+  const steps = allNodes(spanTrees(exporter.getFinishedSpans())).filter((n) => n.name === "graphscale.step" && n.attributes["graphscale.step.class"] === "FailingStep");
+  assert.is(steps.length, 4, "every call's span ended");
+  const failed = steps.filter((n) => n.span.status.code === SpanStatusCode.ERROR).map((n) => n.span.status.message).sort();
+  assert.equal(failed, ["mapped", "rejected", "thrown"]);
 });
 
 test.run();
