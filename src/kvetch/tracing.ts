@@ -164,9 +164,11 @@ function callOriginal(original: (...args: unknown[]) => Promise<unknown>, kvetch
 function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, method: TracedMethod, args: unknown[]): Promise<unknown> {
   // The Kvetch's own fields (this module is below kvetch.ts, and must not import the store: the guard imports it).
   const store = (kvetch as unknown as { store: StoreFields }).store;
-  tracing = true;
   const active = otel.context.active();
   const parent = callerContext(otel, active);
+  // Under a span that does not record (a sampled-out trace), the call makes no span: its sampler would drop it.
+  if (otel.trace.getSpan(parent)?.isRecording() === false) return method.original.apply(kvetch, args);
+  tracing = true;
   const runCalls = parent.getValue(STORE_CALLS_KEY) as { calls: number } | undefined;
   if (runCalls !== undefined) runCalls.calls++;
   const backend = (kvetch as { backend?: { kind?: string } }).backend?.kind ?? "unknown";

@@ -324,7 +324,7 @@ class FailingStep extends Step<number> {
   execute({ count }: ExecutionDetails) {
     if (this.how === "throw") throw new Error("thrown");
     if (this.how === "reject") return Promise.reject(new Error("rejected"));
-    if (this.how === "map") return mapResults(Promise.resolve(count), () => { throw new Error("mapped"); });
+    if (this.how === "map") return mapResults(Promise.resolve(count), (): number[] => { throw new Error("mapped"); });
     return Promise.resolve(new Array<number>(count).fill(1));
   }
 }
@@ -339,6 +339,23 @@ test("tracing: a step call that threw, rejected or whose mapResults map threw en
   assert.is(steps.length, 4, "every call's span ended");
   const failed = steps.filter((n) => n.span.status.code === SpanStatusCode.ERROR).map((n) => n.span.status.message).sort();
   assert.equal(failed, ["mapped", "rejected", "thrown"]);
+});
+
+test("tracing: a store call under a span that does not record (a sampled-out trace) starts no span", async () => {
+  const { provider, counts, exporter } = countingProvider();
+  const { kvetch, seed } = await seeded(1, 1);
+  const unregister = registerGlobally(provider);
+  try {
+    const dropped = trace.wrapSpanContext({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 0 });
+    const rows = await context.with(trace.setSpan(context.active(), dropped), () => kvetch.getObjects([seed.userIds[0]!]));
+    assert.is(rows.length, 1);
+    assert.is(counts.spans, 0, "no span started under the dropped one");
+    await kvetch.getObjects([seed.userIds[0]!]);
+    assert.ok(counts.spans > 0, "a call under no span is traced by the registered provider");
+    assert.equal(exporter.getFinishedSpans().map((s) => s.name), ["kvetch.getObjects"]);
+  } finally {
+    unregister();
+  }
 });
 
 test.run();

@@ -260,14 +260,14 @@ function callExecute(
   const step = facts.step;
   const details = new StepExecutionDetails(count, values, request, bucket, step, compaction === null ? null : compaction.keep);
   let result: unknown;
-  // spec: TraceStep — tracing on, the call's span (one per step per bucket, never per entry), ended below when
+  // TraceStep (spec/tracing.md) — tracing on, the call's span (one per step per bucket, never per entry), ended below when
   // the call's result is in: in the reaction this function registers anyway, so tracing adds none of its own.
   const trace = request.trace;
   let span: StepSpan | null = null;
   try {
     const callStep = request.callStep;
     if (trace != null) {
-      span = trace.stepStarted(bucket, step, count, compaction === null ? 0 : compaction.outcomes.length - compaction.keep.length);
+      span = trace.traceStep(bucket, step, count, compaction === null ? 0 : compaction.outcomes.length - compaction.keep.length);
       result = trace.inStep(span, request, step, details);
     } else result = callStep == null ? step.execute(details) : callStep(request, step, details);
   } catch (error) {
