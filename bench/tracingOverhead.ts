@@ -217,7 +217,7 @@ export async function runTracingOverheadScenario(options: { rounds?: number; mys
     notes: [
       `Node ${process.version}.`,
       "Off, a request reads no provider when none is registered (no span object, no tracer call); each phase's hook is one null check.",
-      "On, graphscale switches the active context once per request and never per step, layer or store call (a step's span reaches the store calls it starts through the step slot; a store call counts in the store's own call slot, spec/tracing.md), gives each span its attributes at its start, and makes one context per layer; the rest of the distance to off is the SDK's own per-span work.",
+      "On, graphscale switches the active context once per request and once per store call (the call's record rides in its context, on the context manager's own async-local store), never per step or layer (a step's span reaches the store calls it starts through the step slot, spec/tracing.md), gives each span its attributes at its start, makes one context per layer, and ends a step's span in the executor's own reaction; the rest of the distance to off is the SDK's own per-span work.",
       "The off rounds share a process with the traced ones: on Node 20, the promise hooks async-local storage enables once anything switches context are paid by both, so the ratios leave them out.",
     ],
     date: new Date().toISOString(),

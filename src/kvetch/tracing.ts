@@ -3,9 +3,10 @@
 // registered: the call's kind, its shard calls per shard and the rows they returned, its cache round trips, hits
 // and misses, and for a write the dependency keys it bumped. Each is counted for this call alone, in the call's
 // own record, where the shard guard and the cache count their own (store counters are shared by concurrent
-// calls). The record rides on a store-private async-local slot, never on the OpenTelemetry context: a call
-// makes no OpenTelemetry context of its own and switches none. Off, a call pays one context read, and the
-// counting sites one check of a flag.
+// calls). The record rides in the OpenTelemetry context the call runs in (its span is not made active), so no
+// async-local storage of the store's own is added to the process; only when no context manager is registered
+// does it ride on a store-private async-local slot instead. Off, a call pays one context read, and the counting
+// sites one check of a flag.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type * as Otel from "@opentelemetry/api";
@@ -14,7 +15,10 @@ import { optionalOpenTelemetry } from "./optionalPeer.js";
 const TRACER_KEY = Symbol.for("graphscale.tracer");
 const STORE_CALLS_KEY = Symbol.for("graphscale.storeCalls");
 const STEP_SLOT = Symbol.for("graphscale.stepSlot");
-const CALL_SLOT = Symbol.for("graphscale.storeCall");
+/** The context key of the traced call a store call's code runs in (read by the engine's live tracing too). */
+const CALL_KEY = Symbol.for("graphscale.storeCall");
+/** The fallback call slot's registered name: an async-local store made only when no context manager is registered. */
+const CALL_SLOT = Symbol.for("graphscale.storeCallSlot");
 
 /** The engine's step slot (spec/tracing.md, InStep), by its registered name: the step whose `execute` runs now. */
 interface StepSlot {
@@ -31,20 +35,35 @@ const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT
 /** The OpenTelemetry API's global registry (API 1.x, shared by every copy of it): `trace` is set while a provider is registered. */
 const API_REGISTRY = Symbol.for("opentelemetry.js.api.1");
 
+/** The OpenTelemetry API's global registry, as this process holds it. */
+interface ApiRegistry {
+  readonly trace?: unknown;
+  /** Set while a context manager is registered: contexts then follow a call across its awaits. */
+  readonly context?: unknown;
+}
+const registry = (): ApiRegistry | undefined => (globalThis as { [API_REGISTRY]?: ApiRegistry })[API_REGISTRY];
+
 /**
- * The call slot (spec/tracing.md, TraceStoreCall): the traced call whose code runs now (across its awaits),
- * shared by its registered name with every copy of this module and with the engine's live tracing (the write
- * a change was announced in).
+ * The fallback call slot (spec/tracing.md, TraceStoreCall): an async-local store, shared by its registered name
+ * with every copy of this module and with the engine's live tracing, made only when a call is traced with no
+ * context manager registered (whose contexts would not follow the call across its awaits). Every async-local
+ * store costs each promise of the process a copy of its value (Node 20's promise hooks), so none is made when
+ * the context manager's own can carry the record.
  */
-const callSlot: AsyncLocalStorage<TracedCall> = ((globalThis as { [CALL_SLOT]?: AsyncLocalStorage<TracedCall> })[CALL_SLOT] ??= new AsyncLocalStorage<TracedCall>());
+const slots = globalThis as { [CALL_SLOT]?: AsyncLocalStorage<TracedCall> };
+const fallbackSlot = (): AsyncLocalStorage<TracedCall> => (slots[CALL_SLOT] ??= new AsyncLocalStorage<TracedCall>());
+
+/** The traced call whose code runs in `active` (the record in the context, else in the fallback slot). */
+function callIn(active: Otel.Context): TracedCall | undefined {
+  return (active.getValue(CALL_KEY) as TracedCall | undefined) ?? slots[CALL_SLOT]?.getStore();
+}
 
 /**
  * The context a call's span starts in: inside another traced call, that call's span; else the running step's
  * (made once per step call, when a call needs it); else the active one.
  */
-function callerContext(otel: typeof Otel): Otel.Context {
-  const active = otel.context.active();
-  const outer = callSlot.getStore();
+function callerContext(otel: typeof Otel, active: Otel.Context): Otel.Context {
+  const outer = callIn(active);
   if (outer !== undefined) return otel.trace.setSpan(active, outer.span);
   const slot = stepSlot;
   if (slot.span === null || slot.active !== active) return active;
@@ -82,7 +101,7 @@ function tracerNow(otel: typeof Otel): Otel.Tracer | null {
     if (fromRequest !== undefined) return fromRequest;
   }
   // No provider registered (the registry has no `trace`): off, without asking the API.
-  if ((globalThis as { [API_REGISTRY]?: { trace?: unknown } })[API_REGISTRY]?.trace === undefined) return null;
+  if (registry()?.trace === undefined) return null;
   const provider = otel.trace.getTracerProvider() as Otel.TracerProvider & { getDelegate?: () => Otel.TracerProvider };
   noopProvider ??= new otel.ProxyTracerProvider().getDelegate();
   if (provider.getDelegate !== undefined && provider.getDelegate() === noopProvider) return null;
@@ -145,8 +164,11 @@ function callOriginal(original: (...args: unknown[]) => Promise<unknown>, kvetch
 function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, method: TracedMethod, args: unknown[]): Promise<unknown> {
   // The Kvetch's own fields (this module is below kvetch.ts, and must not import the store: the guard imports it).
   const store = (kvetch as unknown as { store: StoreFields }).store;
+  const active = otel.context.active();
+  const parent = callerContext(otel, active);
+  // Under a span that does not record (a sampled-out trace), the call makes no span: its sampler would drop it.
+  if (otel.trace.getSpan(parent)?.isRecording() === false) return method.original.apply(kvetch, args);
   tracing = true;
-  const parent = callerContext(otel);
   const runCalls = parent.getValue(STORE_CALLS_KEY) as { calls: number } | undefined;
   if (runCalls !== undefined) runCalls.calls++;
   const backend = (kvetch as { backend?: { kind?: string } }).backend?.kind ?? "unknown";
@@ -159,7 +181,11 @@ function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, 
   const call = new TracedCall(span, store.shards.length);
   let result: Promise<unknown>;
   try {
-    result = callSlot.run(call, callOriginal, method.original, kvetch, args);
+    // The record in the context the method runs in (its span not made active: a driver's spans nest beside it).
+    result =
+      registry()?.context !== undefined
+        ? otel.context.with(active.setValue(CALL_KEY, call), callOriginal, undefined, method.original, kvetch, args)
+        : fallbackSlot().run(call, callOriginal, method.original, kvetch, args);
   } catch (error) {
     endCall(otel, call, store, error);
     throw error;
@@ -201,7 +227,7 @@ function endCall(otel: typeof Otel, call: TracedCall, store: StoreFields, error:
 
 /** The traced call this code runs in, if any. */
 function currentCall(): TracedCall | undefined {
-  return tracing ? callSlot.getStore() : undefined;
+  return tracing ? callIn(optionalOpenTelemetry()!.context.active()) : undefined;
 }
 
 /** A shard call starts (the shard guard): counted for the traced call making it. */

@@ -4,9 +4,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { context, trace } from "@opentelemetry/api";
+import { SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
-import { Step, constant, execute, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
+import { Step, constant, execute, mapResults, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
@@ -216,7 +217,7 @@ test("tracing: makeSchema refuses a tracing option that is not a boolean or { tr
   assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", onInternalError: "log" as never }), /makeSchema: onInternalError must be a function/);
 });
 
-test("tracing: a traced request switches context once (its own): never per step, layer or store call (InStep, TraceStoreCall)", async () => {
+test("tracing: a traced request switches context once for itself and once per store call (its record), never per step or layer, and adds no async-local store (InStep, TraceStoreCall)", async () => {
   // A processor that keeps nothing: the SDK's own exporting processors switch context per span, which is not counted here.
   const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
   const provider = new BasicTracerProvider({ spanProcessors: [keep] });
@@ -241,7 +242,10 @@ test("tracing: a traced request switches context once (its own): never per step,
   }
   assert.is(kvetch.counters.calls, 5);
   assert.ok(started.spans > 15, `spans: ${started.spans}`);
-  assert.is(switches, 1, "the request's context, and no other");
+  assert.is(switches, 1 + 5, "the request's context, and one per store call (the call's record), none per step or layer");
+  // The records rode in the context manager's contexts: no async-local store of the store's own was made
+  // (each one costs every promise of the process a copy of its value under Node 20's promise hooks).
+  assert.is((globalThis as { [key: symbol]: unknown })[Symbol.for("graphscale.storeCallSlot")], undefined);
 });
 
 /** Reads after an await, two at once: one object alone, then the ids given (the calls overlap). */
@@ -252,6 +256,12 @@ class TwoReadsStep extends Step<number> {
     private readonly ids: readonly string[],
   ) {
     super();
+  }
+  protected get store(): Kvetch {
+    return this.kvetch;
+  }
+  protected get read(): readonly string[] {
+    return this.ids;
   }
   async execute({ count }: ExecutionDetails): Promise<number[]> {
     await Promise.resolve();
@@ -275,6 +285,77 @@ test("tracing: store calls made after a step's await, overlapping, each count th
   assert.equal(calls.map((c) => c.attributes["kvetch.shard_calls_total"] as number).reduce((a, b) => a + b), kvetch.counters.shardQueries.reduce((a, b) => a + b));
   // Made after the step's synchronous part: under the request span (the context switched once for it).
   for (const call of calls) assert.is(parentOf(call, all)!.name, "query Reads");
+});
+
+/** Two overlapping reads started in the step's synchronous part (under its span through the step slot). */
+class TwoReadsAtOnceStep extends TwoReadsStep {
+  override execute({ count }: ExecutionDetails): Promise<number[]> {
+    const [kvetch, ids] = [this.store, this.read];
+    return Promise.all([kvetch.getObjects([ids[0]!]), kvetch.getObjects(ids)]).then(([one, all]) => new Array<number>(count).fill(one.length + all.length));
+  }
+}
+
+test("tracing: with no context manager registered, overlapping store calls still count their own (the fallback call slot)", async () => {
+  const { provider, exporter } = memoryTracing();
+  const { kvetch, seed } = await seeded(2, 3);
+  const ids = seed.itemIds[0]!.flat();
+  const schema = makeSchema({ typeDefs: "type Query { reads: Int }", plans: { Query: { reads: () => new TwoReadsAtOnceStep(kvetch, ids) } }, tracing: { tracerProvider: provider } });
+  context.disable();
+  try {
+    const result = await execute({ schema, document: parse("query Reads { reads }") });
+    assert.equal(JSON.parse(JSON.stringify(result.data)), { reads: 1 + ids.length });
+  } finally {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
+  const all = allNodes(spanTrees(exporter.getFinishedSpans()));
+  const calls = all.filter((n) => n.name === "kvetch.getObjects");
+  assert.equal(calls.map((c) => c.attributes["db.response.returned_rows"]), [1, ids.length]);
+  for (const call of calls) assert.is(parentOf(call, all)!.name, "graphscale.step");
+  assert.equal(calls.map((c) => c.attributes["kvetch.shard_calls_total"] as number).reduce((a, b) => a + b), kvetch.counters.shardQueries.reduce((a, b) => a + b));
+  assert.ok((globalThis as { [key: symbol]: unknown })[Symbol.for("graphscale.storeCallSlot")] !== undefined, "the fallback slot, made only now");
+});
+
+/** A step whose call fails in the way it is told: thrown, rejected, or its mapResults map throwing. */
+class FailingStep extends Step<number> {
+  override isAsync = true;
+  constructor(private readonly how: "ok" | "throw" | "reject" | "map") {
+    super();
+  }
+  execute({ count }: ExecutionDetails) {
+    if (this.how === "throw") throw new Error("thrown");
+    if (this.how === "reject") return Promise.reject(new Error("rejected"));
+    if (this.how === "map") return mapResults(Promise.resolve(count), (): number[] => { throw new Error("mapped"); });
+    return Promise.resolve(new Array<number>(count).fill(1));
+  }
+}
+
+test("tracing: a step call that threw, rejected or whose mapResults map threw ends its span marked as an error (TraceStep)", async () => {
+  const { provider, exporter } = memoryTracing();
+  const plans = { Query: Object.fromEntries((["ok", "throw", "reject", "map"] as const).map((how) => [how, () => new FailingStep(how)])) };
+  const schema = makeSchema({ typeDefs: "type Query { ok: Int, throw: Int, reject: Int, map: Int }", plans, tracing: { tracerProvider: provider }, onInternalError: () => undefined });
+  const result = await execute({ schema, document: parse("query F { ok throw reject map }") });
+  assert.is(result.errors?.length, 3);
+  const steps = allNodes(spanTrees(exporter.getFinishedSpans())).filter((n) => n.name === "graphscale.step" && n.attributes["graphscale.step.class"] === "FailingStep");
+  assert.is(steps.length, 4, "every call's span ended");
+  const failed = steps.filter((n) => n.span.status.code === SpanStatusCode.ERROR).map((n) => n.span.status.message).sort();
+  assert.equal(failed, ["mapped", "rejected", "thrown"]);
+});
+
+test("tracing: a store call under a span that does not record (a sampled-out trace) starts no span", async () => {
+  const { provider, counts, exporter } = countingProvider();
+  const { kvetch, seed } = await seeded(1, 1);
+  const unregister = registerGlobally(provider);
+  try {
+    const dropped = trace.wrapSpanContext({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 0 });
+    const rows = await context.with(trace.setSpan(context.active(), dropped), () => kvetch.getObjects([seed.userIds[0]!]));
+    assert.is(rows.length, 1);
+    assert.is(counts.spans, 0, "no span started under the dropped one");
+    await kvetch.getObjects([seed.userIds[0]!]);
+    assert.ok(counts.spans > 0, "a call under no span is traced by the registered provider");
+    assert.equal(exporter.getFinishedSpans().map((s) => s.name), ["kvetch.getObjects"]);
+  } finally {
+    unregister();
+  }
 });
 
 test.run();

@@ -12,6 +12,7 @@ import { MappedResults } from "../mappedResults.js";
 import { pathKey, type StepDependencies } from "../deps.js";
 import { batchValues, entryPaths, isGlobalIn, signalOf, type Bucket, type RequestState } from "./bucket.js";
 import { NOT_GROUPED, runResolverGroup, type ResolverGroup } from "./resolverGroup.js";
+import type { StepSpan } from "../tracing/tracing.js";
 
 /** Error beats inhibited beats null when an entry carries several unaccepted flags. */
 function stronger(current: unknown, candidate: unknown): unknown {
@@ -260,11 +261,18 @@ function callExecute(
   const step = facts.step;
   const details = new StepExecutionDetails(count, values, request, bucket, step, compaction === null ? null : compaction.keep);
   let result: unknown;
+  // TraceStep (spec/tracing.md) — tracing on, the call's span (one per step per bucket, never per entry), ended below when
+  // the call's result is in: in the reaction this function registers anyway, so tracing adds none of its own.
+  const trace = request.trace;
+  let span: StepSpan | null = null;
   try {
     const callStep = request.callStep;
-    if (request.trace != null) result = traceStep(request, bucket, step, details, compaction);
-    else result = callStep == null ? step.execute(details) : callStep(request, step, details);
+    if (trace != null) {
+      span = trace.traceStep(bucket, step, count, compaction === null ? 0 : compaction.outcomes.length - compaction.keep.length);
+      result = trace.inStep(span, request, step, details);
+    } else result = callStep == null ? step.execute(details) : callStep(request, step, details);
   } catch (error) {
+    if (span !== null) trace!.stepEnded(span, error);
     callFailed(request);
     return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
   }
@@ -278,6 +286,7 @@ function callExecute(
   // promises, so its property lookup stays fast, where the shared helper's sees every kind of value.
   if (result != null && typeof (result as { then?: unknown }).then === "function") {
     const failed = (error: unknown): void => {
+      if (span !== null) trace!.stepEnded(span, error);
       callFailed(request);
       storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
       if (waiter !== null) waiter.stepDone(index);
@@ -291,6 +300,7 @@ function callExecute(
           return failed(error);
         }
       }
+      if (span !== null) trace!.stepEnded(span, undefined);
       if (waiter === null) return settleResults(request, bucket, facts, list, count, compaction);
       try {
         tell(waiter, index, settleResults(request, bucket, facts, list, count, compaction));
@@ -303,26 +313,15 @@ function callExecute(
     try {
       result = map(result);
     } catch (error) {
+      if (span !== null) trace!.stepEnded(span, error);
       callFailed(request);
       return storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
     }
   }
+  if (span !== null) trace!.stepEnded(span, undefined);
   const settled = settleResults(request, bucket, facts, result, count, compaction);
   if (settled !== undefined && waiter !== null) tell(waiter, index, settled);
   return settled;
-}
-
-/** spec: TraceStep — the call in its step span (tracing on): one span per step per bucket, never per entry. */
-function traceStep(request: RequestState, bucket: Bucket, step: Step, details: StepExecutionDetails, compaction: Compaction | null): unknown {
-  const trace = request.trace!;
-  const span = trace.stepStarted(bucket, step, details.count, compaction === null ? 0 : compaction.outcomes.length - compaction.keep.length);
-  const callStep = request.callStep;
-  try {
-    return trace.stepEnded(span, trace.inStep(span, () => (callStep == null ? step.execute(details) : callStep(request, step, details))));
-  } catch (error) {
-    trace.stepFailed(span, error);
-    throw error;
-  }
 }
 
 /** Tells the waiter the step is done: now, or once the per-entry promises its results held have settled. */

@@ -6,12 +6,22 @@ import type * as Otel from "@opentelemetry/api";
 import type { GraphQLSchema } from "graphql";
 import { STORE_CALLS_KEY, TRACER_KEY, failSpan, noteTracing, otelApi, tracerFor } from "./tracing.js";
 
-/** Kvetch's call slot (spec/tracing.md, TraceStoreCall), by its registered name: absent until Kvetch is loaded. */
-const CALL_SLOT = Symbol.for("graphscale.storeCall");
+/**
+ * Kvetch's traced store call (spec/tracing.md, TraceStoreCall), by its registered names: the record in the
+ * active context, else in the fallback call slot (made only when no context manager is registered).
+ */
+const CALL_KEY = Symbol.for("graphscale.storeCall");
+const CALL_SLOT = Symbol.for("graphscale.storeCallSlot");
+
+/** What a traced store call's record shows of itself here. */
+interface StoreCallRecord {
+  readonly span: Otel.Span;
+}
 
 /** The span of the traced store call whose code runs now, if any. */
-function storeCallSpan(): Otel.Span | undefined {
-  return (globalThis as { [CALL_SLOT]?: { getStore(): { readonly span: Otel.Span } | undefined } })[CALL_SLOT]?.getStore()?.span;
+function storeCallSpan(active: Otel.Context): Otel.Span | undefined {
+  const record = (active.getValue(CALL_KEY) as StoreCallRecord | undefined) ?? (globalThis as { [CALL_SLOT]?: { getStore(): StoreCallRecord | undefined } })[CALL_SLOT]?.getStore();
+  return record?.span;
 }
 
 /** Links kept for one run at most: a burst of writes coalesced into one run links its first ones. */
@@ -43,7 +53,8 @@ export class LiveTrace {
    * active now, is what caused the next run.
    */
   heard(): void {
-    const span = storeCallSpan() ?? this.otel.trace.getSpan(this.otel.context.active());
+    const active = this.otel.context.active();
+    const span = storeCallSpan(active) ?? this.otel.trace.getSpan(active);
     if (span === undefined || this.causes.length >= MAX_LINKS) return;
     const context = span.spanContext();
     const key = `${context.traceId}/${context.spanId}`;
