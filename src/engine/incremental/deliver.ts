@@ -10,7 +10,7 @@ import { buildResponse } from "../output/buildResponse.js";
 import { toGraphQLError } from "../request/maskErrors.js";
 import { discoverWork, noWork, takeStreamErrors } from "./discoverWork.js";
 import { IncrementalQueue, type SubsequentResult } from "./workQueue.js";
-import { deliverStream, runWave } from "./runTasks.js";
+import { deliverStreams, runWave } from "./runTasks.js";
 import type { ExperimentalIncrementalExecutionResults } from "./results.js";
 
 /** spec: DeliverIncrementally — the root layer without the deferred ones, then the initial payload. */
@@ -37,7 +37,7 @@ function failed(error: unknown): ExecutionResult {
 function initialResult(request: RequestState, root: Bucket, built: ResponseData, mask: (result: ExecutionResult) => ExecutionResult): ExecutionResult | ExperimentalIncrementalExecutionResults {
   const data = built.data as Record<string, unknown> | null;
   if (data == null) return mask(built as ExecutionResult);
-  const work = noWork();
+  const work = noWork(request);
   discoverWork(request.plan.root, root, 0, data, undefined, [], new Map(), work);
   const errors = mask({ errors: takeStreamErrors(built.errors ?? [], work.streams) }).errors!;
   const queue = new IncrementalQueue();
@@ -68,7 +68,13 @@ async function* subsequentResults(request: RequestState, queue: IncrementalQueue
       if (queue.readyStreams.length === 0) continue;
       // graphql-js reads stream items after a tick: they come in the payload after the one gathered so far.
       if (queue.hasPayload) yield take();
-      for (const stream of queue.readyStreams.splice(0)) deliverStream(stream, queue);
+      const delivered = deliverStreams(request, queue.readyStreams.splice(0), queue);
+      if (isPromiseLike(delivered)) await delivered;
+      queue.completeFailedStreams(false);
+      if (queue.hasFailedAfterItems) {
+        yield take();
+        queue.completeFailedStreams(true);
+      }
     }
     yield take();
   }

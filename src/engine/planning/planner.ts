@@ -297,6 +297,8 @@ class Planner implements CollectContext, PlanValidationContext {
     const stream = streamUsageOf(node, this.variableValues);
     if (stream === null) return;
     (value as { stream?: typeof stream }).stream = stream;
+    // The items from initialCount on are opened by incremental delivery, after the initial payload.
+    if (value.kind === "list" && value.layer.reason.type === "listItem") value.layer.reason.streamedFrom = stream.initialCount;
     this.plan.incremental = true;
   }
 
