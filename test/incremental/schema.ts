@@ -27,6 +27,11 @@ export const typeDefs = /* GraphQL */ `
     emptyUsers: [User!]!
     looseUsers: [User]
   }
+  type Mutation {
+    touch(id: ID!): User
+    touchAll: [User!]!
+    failTouch: User!
+  }
   type User implements Node {
     id: ID!
     name: String
@@ -119,6 +124,13 @@ export const resolvers = {
     emptyUsers: () => [],
     looseUsers: () => allUsers,
   },
+  Mutation: {
+    touch: (_: unknown, args: { id: string }) => userRef(args.id),
+    touchAll: () => allUsers,
+    failTouch: () => {
+      throw new Error("failTouch");
+    },
+  },
   Node: { __resolveType: (v: { title?: string }) => (v.title !== undefined ? "Post" : "User") },
   SearchResult: { __resolveType: (v: { title?: string }) => (v.title !== undefined ? "Post" : "User") },
   User: {
@@ -184,6 +196,7 @@ export const planSchema = makeSchema({
   typeDefs,
   resolvers: {
     Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers, looseUsers: resolvers.Query.looseUsers },
+    Mutation: { touchAll: resolvers.Mutation.touchAll, failTouch: resolvers.Mutation.failTouch },
     Node: resolvers.Node,
     SearchResult: resolvers.SearchResult,
     User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, flakyNN: resolvers.User.flakyNN, tags: resolvers.User.tags },
@@ -194,6 +207,9 @@ export const planSchema = makeSchema({
       viewer: () => loadOne(constant("u1"), loadUsers),
       user: (_$root: Step, args) => loadOne(args.get("id") as Step<string>, loadUsers),
       users: () => constant(allUsers),
+    },
+    Mutation: {
+      touch: (_$root: Step, args) => loadOne(args.get("id") as Step<string>, loadUsers),
     },
     User: {
       id: ($user: Step) => lambda($user, (u: UserRow) => u.id),

@@ -145,6 +145,14 @@ const corpus: Case[] = [
   { query: `{ a: users @stream(initialCount: 1) { name } b: users @stream(initialCount: 5, label: "b") { id } }` },
   { query: `{ nodes @stream(initialCount: 1) { ... on User { name friends @stream { id } } ... on Post { title } } }` },
   { query: `{ users @stream(initialCount: 5) { id asyncName } }` },
+  // mutations: the root fields one after another, then the deferred work
+  { query: `mutation { touch(id: "u1") { id ... @defer { name } } }` },
+  { query: `mutation { a: touch(id: "u1") { id ... @defer { name } } b: touch(id: "u2") { ... @defer(label: "b") { name friends { id } } } }` },
+  { query: `mutation { touchAll @stream(initialCount: 1) { id name } }` },
+  { query: `mutation { touch(id: "u1") { id } failTouch { id ... @defer { name } } }` },
+  { query: `mutation { touch(id: "u1") { ... @defer { badNN } } touchAll { id ... @defer { flakyNN } } }` },
+  { query: `mutation { touch(id: "u3") { ... @defer { slowName } } }`, timed: true },
+  { query: `mutation { touch(id: "u1") { id } ... @defer { b: touch(id: "u2") { id } } }` },
   // each streamed item waits on a promise: graphql-js sends each item in a payload of its own
   { query: `{ users @stream(initialCount: 1) { asyncBad } }`, timed: true },
   { query: `{ looseUsers @stream(initialCount: 3) { asyncName flakyNN } }`, timed: true },
