@@ -135,13 +135,20 @@ if (versionInfo.major < 17) {
     assert.is(getPlanCacheStats(schema).plansBuilt - before, 2);
   });
 
-  test("a mutation with an active @defer gets an error result, one without runs as execute runs it", async () => {
-    const mutable = makeSchema({ typeDefs: `type Query { a: String } type Mutation { touch: Row } type Row { id: ID! detail: String }`, resolvers: { Mutation: { touch: () => ({ id: "m1", detail: "d" }) } } });
-    const refused = (await experimentalExecuteIncrementally({ schema: mutable, document: parse(`mutation { touch { id ... @defer { detail } } }`) })) as Payload;
-    assert.is(refused.data, null);
-    assert.match(String((refused.errors as Error[])[0]!.message), /queries only/);
-    const plain = await experimentalExecuteIncrementally({ schema: mutable, document: parse(`mutation { touch { id ... @defer(if: false) { detail } } }`) });
-    assert.equal(JSON.parse(JSON.stringify(plain)), { data: { touch: { id: "m1", detail: "d" } } });
+  test("a mutation with an active @defer: the root fields one after another, then the deferred work; if: false runs as execute", async () => {
+    const order: string[] = [];
+    const mutable = makeSchema({
+      typeDefs: `type Query { a: String } type Mutation { touch(id: ID!): Row } type Row { id: ID! detail: String }`,
+      resolvers: {
+        Mutation: { touch: (_: unknown, args: { id: string }) => (order.push(`touch ${args.id}`), Promise.resolve({ id: args.id })) },
+        Row: { detail: (row: { id: string }) => (order.push(`detail ${row.id}`), `d ${row.id}`) },
+      },
+    });
+    const out = await payloads(experimentalExecuteIncrementally({ schema: mutable, document: parse(`mutation { a: touch(id: "m1") { id ... @defer { detail } } b: touch(id: "m2") { id ... @defer { detail } } }`) }));
+    assert.equal(out[0], { data: { a: { id: "m1" }, b: { id: "m2" } }, pending: [{ id: "0", path: ["a"] }, { id: "1", path: ["b"] }], hasNext: true });
+    assert.equal(order, ["touch m1", "touch m2", "detail m1", "detail m2"], "the serial root fields first, then the deferred fields");
+    const plain = await experimentalExecuteIncrementally({ schema: mutable, document: parse(`mutation { touch(id: "m3") { id ... @defer(if: false) { detail } } }`) });
+    assert.equal(JSON.parse(JSON.stringify(plain)), { data: { touch: { id: "m3", detail: "d m3" } } });
   });
 
   test("internal errors inside deferred fragments reach the client masked, as execute masks them", async () => {

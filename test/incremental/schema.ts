@@ -25,6 +25,12 @@ export const typeDefs = /* GraphQL */ `
     failingNN: String!
     nullUser: User
     emptyUsers: [User!]!
+    looseUsers: [User]
+  }
+  type Mutation {
+    touch(id: ID!): User
+    touchAll: [User!]!
+    failTouch: User!
   }
   type User implements Node {
     id: ID!
@@ -37,6 +43,8 @@ export const typeDefs = /* GraphQL */ `
     asyncName: String
     asyncBad: String
     slowName: String
+    slowPlanName: String
+    flakyNN: String!
     tags: [String]
   }
   type Post implements Node {
@@ -71,7 +79,25 @@ for (let i = 1; i <= 6; i++) {
 const allUsers = [...usersById.values()];
 
 /** Loader calls of the plan side, by loader name. */
-export const calls: Record<string, number> = { users: 0, posts: 0, names: 0 };
+export const calls: Record<string, number> = { users: 0, posts: 0, names: 0, slowNames: 0 };
+
+/**
+ * The slow name loader's wait (plan side): by default a timer, as the reference's slowName; a test may hold
+ * every call until it lets them go (`hold`), to see what the initial payload waits for.
+ */
+export const slowNames = {
+  held: null as null | { readonly release: () => void; readonly promise: Promise<void> },
+  /** Later calls wait until `release()`. */
+  hold(): () => void {
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.held = { release, promise };
+    return () => {
+      this.held = null;
+      release();
+    };
+  },
+};
 
 const userRef = (id: string): UserRow | null => usersById.get(id) ?? null;
 
@@ -96,6 +122,14 @@ export const resolvers = {
     },
     nullUser: () => null,
     emptyUsers: () => [],
+    looseUsers: () => allUsers,
+  },
+  Mutation: {
+    touch: (_: unknown, args: { id: string }) => userRef(args.id),
+    touchAll: () => allUsers,
+    failTouch: () => {
+      throw new Error("failTouch");
+    },
   },
   Node: { __resolveType: (v: { title?: string }) => (v.title !== undefined ? "Post" : "User") },
   SearchResult: { __resolveType: (v: { title?: string }) => (v.title !== undefined ? "Post" : "User") },
@@ -113,6 +147,11 @@ export const resolvers = {
     asyncName: (u: UserRow) => Promise.resolve(u.name.toUpperCase()),
     asyncBad: (u: UserRow) => Promise.reject(new Error(`asyncBad ${u.id}`)),
     slowName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
+    slowPlanName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
+    flakyNN: (u: UserRow) => {
+      if (u.id === "u4") throw new Error(`flakyNN ${u.id}`);
+      return `steady ${u.id}`;
+    },
     tags: (u: UserRow) => u.tags,
   },
   Post: {
@@ -139,6 +178,14 @@ const loadFriendsOf = (userIds: readonly string[]) => {
   calls.users!++;
   return userIds.map((id) => (usersById.get(id)?.friendIds ?? []).map((f) => usersById.get(f)!));
 };
+/** The keys of each slow name loader call (plan side). */
+export const slowNameBatches: number[] = [];
+const loadSlowNames = async (ids: readonly string[]) => {
+  calls.slowNames!++;
+  slowNameBatches.push(ids.length);
+  await (slowNames.held?.promise ?? new Promise((resolve) => setTimeout(resolve, 3)));
+  return ids.map((id) => usersById.get(id)?.name ?? null);
+};
 const loadNames = (ids: readonly string[]) => {
   calls.names!++;
   return ids.map((id) => usersById.get(id)?.name ?? null);
@@ -148,10 +195,11 @@ const loadNames = (ids: readonly string[]) => {
 export const planSchema = makeSchema({
   typeDefs,
   resolvers: {
-    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers },
+    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers, looseUsers: resolvers.Query.looseUsers },
+    Mutation: { touchAll: resolvers.Mutation.touchAll, failTouch: resolvers.Mutation.failTouch },
     Node: resolvers.Node,
     SearchResult: resolvers.SearchResult,
-    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, tags: resolvers.User.tags },
+    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, flakyNN: resolvers.User.flakyNN, tags: resolvers.User.tags },
     Post: { title: resolvers.Post.title, author: resolvers.Post.author, bad: resolvers.Post.bad },
   },
   plans: {
@@ -160,9 +208,13 @@ export const planSchema = makeSchema({
       user: (_$root: Step, args) => loadOne(args.get("id") as Step<string>, loadUsers),
       users: () => constant(allUsers),
     },
+    Mutation: {
+      touch: (_$root: Step, args) => loadOne(args.get("id") as Step<string>, loadUsers),
+    },
     User: {
       id: ($user: Step) => lambda($user, (u: UserRow) => u.id),
       name: ($user: Step) => loadOne(lambda($user, (u: UserRow) => u.id), loadNames),
+      slowPlanName: ($user: Step) => loadOne(lambda($user, (u: UserRow) => u.id), loadSlowNames),
       posts: ($user: Step) => loadMany(lambda($user, (u: UserRow) => u.id), loadPostsOf),
       friends: ($user: Step) => loadMany(lambda($user, (u: UserRow) => u.id), loadFriendsOf),
     },

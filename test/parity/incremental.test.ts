@@ -128,6 +128,34 @@ const corpus: Case[] = [
   { query: `{ viewer { ... @defer { slowName } ... @defer { name } } }`, timed: true },
   { query: `{ viewer { ... @defer { slowName best { ... @defer { slowName } } } } }`, timed: true },
   { query: `{ users @stream(initialCount: 1) { id ... @defer { slowName } } }`, timed: true },
+  // @stream items are deferred: their steps run after the initial payload (spec/incremental.md, DeliverStreams)
+  { query: `{ users @stream(initialCount: 1) { id slowPlanName } }`, timed: true },
+  { query: `{ users @stream(initialCount: 2) { slowPlanName friends { slowPlanName } } hello }`, timed: true },
+  { query: `{ users @stream(initialCount: 1) { id flakyNN } }` },
+  { query: `{ users @stream(initialCount: 3) { id flakyNN } }` },
+  { query: `{ users @stream(initialCount: 4) { id flakyNN } }` },
+  { query: `{ users @stream { flakyNN } }` },
+  { query: `{ looseUsers @stream(initialCount: 1) { id flakyNN } }` },
+  { query: `{ looseUsers @stream(initialCount: 2) { id name bad } }` },
+  { query: `{ users @stream(initialCount: 1) { id friends @stream(initialCount: 1) { id name } } }` },
+  { query: `{ users @stream(initialCount: 1) { friends @stream { flakyNN } } }` },
+  { query: `{ viewer { ... @defer { friends @stream(initialCount: 1) { id name } } } }` },
+  { query: `{ users @stream(initialCount: 1) { ... @defer { friends @stream(initialCount: 1) { name } } } }` },
+  { query: `{ users @stream(initialCount: 2) { id posts { title ... @defer { author { name } } } } }` },
+  { query: `{ a: users @stream(initialCount: 1) { name } b: users @stream(initialCount: 5, label: "b") { id } }` },
+  { query: `{ nodes @stream(initialCount: 1) { ... on User { name friends @stream { id } } ... on Post { title } } }` },
+  { query: `{ users @stream(initialCount: 5) { id asyncName } }` },
+  // mutations: the root fields one after another, then the deferred work
+  { query: `mutation { touch(id: "u1") { id ... @defer { name } } }` },
+  { query: `mutation { a: touch(id: "u1") { id ... @defer { name } } b: touch(id: "u2") { ... @defer(label: "b") { name friends { id } } } }` },
+  { query: `mutation { touchAll @stream(initialCount: 1) { id name } }` },
+  { query: `mutation { touch(id: "u1") { id } failTouch { id ... @defer { name } } }` },
+  { query: `mutation { touch(id: "u1") { ... @defer { badNN } } touchAll { id ... @defer { flakyNN } } }` },
+  { query: `mutation { touch(id: "u3") { ... @defer { slowName } } }`, timed: true },
+  { query: `mutation { touch(id: "u1") { id } ... @defer { b: touch(id: "u2") { id } } }` },
+  // each streamed item waits on a promise: graphql-js sends each item in a payload of its own
+  { query: `{ users @stream(initialCount: 1) { asyncBad } }`, timed: true },
+  { query: `{ looseUsers @stream(initialCount: 3) { asyncName flakyNN } }`, timed: true },
 ];
 
 type Payload = Record<string, unknown>;
@@ -140,11 +168,26 @@ async function run(execute: (args: graphql.ExecutionArgs) => unknown, schema: gr
   return JSON.parse(JSON.stringify(out)) as Payload[];
 }
 
-/** The later payloads without their grouping: each list's entries in order of id, and the last hasNext. */
+/** The later payloads without their grouping: each list's entries in order of id (a stream's items as one entry), and the last hasNext. */
 function ungrouped(payloads: Payload[]): unknown {
   const [initial, ...later] = payloads;
   const merged: Record<string, unknown[]> = { pending: [], incremental: [], completed: [] };
   for (const p of later) for (const key of Object.keys(merged)) merged[key]!.push(...((p[key] as unknown[] | undefined) ?? []));
+  // A stream's items: graphql-js sends each item as it completes, graphscale the items ready at once.
+  const streamed = new Map<unknown, { id: unknown; items: unknown[]; errors?: unknown[] }>();
+  merged.incremental = merged.incremental!.filter((entry) => {
+    const e = entry as { id: unknown; items?: unknown[]; errors?: unknown[] };
+    if (e.items === undefined) return true;
+    const into = streamed.get(e.id);
+    if (into === undefined) {
+      streamed.set(e.id, { ...e, items: [...e.items], ...(e.errors ? { errors: [...e.errors] } : {}) });
+      return false;
+    }
+    into.items.push(...e.items);
+    if (e.errors) (into.errors ??= []).push(...e.errors);
+    return false;
+  });
+  merged.incremental.push(...streamed.values());
   const byId = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
   for (const key of Object.keys(merged)) merged[key]!.sort(byId);
   return { initial, merged, last: later.at(-1)?.hasNext };

@@ -41,7 +41,14 @@ export function createBucket(request: RequestState, parent: Bucket, layer: Layer
     const unopened = leaveForWalk(request, parent, layer, layer.walk);
     if (unopened !== null) return unopened;
   }
-  let selection = layer.reason.selectEntries(new EntriesOf(request, parent));
+  return openBucket(request, parent, layer, layer.reason.selectEntries(new EntriesOf(request, parent)));
+}
+
+/**
+ * The bucket of the entries `selection` chose: a list layer's items counted and settled. Also how
+ * incremental delivery opens a `@stream` list's later items (spec/incremental.md, DeliverStreams).
+ */
+export function openBucket(request: RequestState, parent: Bucket, layer: Layer, selection: EntrySelection): PromiseOrValue<Bucket> {
   const items = selection.items;
   if (items !== null) {
     request.entries += selection.count;

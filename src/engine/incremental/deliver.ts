@@ -7,16 +7,24 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { newRootBucket, type Bucket, type RequestState, type ResponseData } from "../execution/bucket.js";
 import { executeLayer } from "../execution/executeLayer.js";
 import { buildResponse } from "../output/buildResponse.js";
+import { executeFieldsSerially } from "../request/executeRequest.js";
 import { toGraphQLError } from "../request/maskErrors.js";
 import { discoverWork, noWork, takeStreamErrors } from "./discoverWork.js";
 import { IncrementalQueue, type SubsequentResult } from "./workQueue.js";
-import { deliverStream, runWave } from "./runTasks.js";
+import { deliverStreams, runWave } from "./runTasks.js";
 import type { ExperimentalIncrementalExecutionResults } from "./results.js";
 
-/** spec: DeliverIncrementally — the root layer without the deferred ones, then the initial payload. */
+/**
+ * spec: DeliverIncrementally — the root layer without the deferred ones (a mutation's root fields one after
+ * another, as `execute` runs them), then the initial payload.
+ */
 export function deliverIncrementally(request: RequestState, mask: (result: ExecutionResult) => ExecutionResult): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> {
   try {
     const root = newRootBucket(request);
+    if (request.plan.operation.operation === "mutation") {
+      const built = executeFieldsSerially(request, root) as PromiseOrValue<ResponseData>;
+      return isPromiseLike(built) ? built.then((b) => initialResult(request, root, b, mask), failed) : initialResult(request, root, built, mask);
+    }
     const done = executeLayer(request, root);
     const build = (): PromiseOrValue<ExecutionResult | ExperimentalIncrementalExecutionResults> => {
       const built = buildResponse(request, root);
@@ -37,8 +45,19 @@ function failed(error: unknown): ExecutionResult {
 function initialResult(request: RequestState, root: Bucket, built: ResponseData, mask: (result: ExecutionResult) => ExecutionResult): ExecutionResult | ExperimentalIncrementalExecutionResults {
   const data = built.data as Record<string, unknown> | null;
   if (data == null) return mask(built as ExecutionResult);
-  const work = noWork();
-  discoverWork(request.plan.root, root, 0, data, undefined, [], new Map(), work);
+  const work = noWork(request);
+  const selection = request.plan.root;
+  if (request.plan.operation.operation !== "mutation") discoverWork(selection, root, 0, data, undefined, [], new Map(), work);
+  else {
+    // Each root mutation field's value is in its own layer's bucket.
+    for (const field of selection.fields) {
+      const layer = request.plan.rootLayer.children.find((l) => l.reason.runsSerially && l.reason.responseKey === field.responseKey);
+      const bucket = layer === undefined ? undefined : root.children.get(layer.id);
+      if (bucket !== undefined) discoverWork({ type: selection.type, fields: [field] }, bucket, 0, data, undefined, [], new Map(), work);
+    }
+    // Root fields met only in deferred fragments.
+    if (selection.deferred !== undefined) discoverWork({ type: selection.type, fields: [], newDefers: selection.newDefers, deferred: selection.deferred }, root, 0, data, undefined, [], new Map(), work);
+  }
   const errors = mask({ errors: takeStreamErrors(built.errors ?? [], work.streams) }).errors!;
   const queue = new IncrementalQueue();
   const pending = queue.start(work);
@@ -68,7 +87,13 @@ async function* subsequentResults(request: RequestState, queue: IncrementalQueue
       if (queue.readyStreams.length === 0) continue;
       // graphql-js reads stream items after a tick: they come in the payload after the one gathered so far.
       if (queue.hasPayload) yield take();
-      for (const stream of queue.readyStreams.splice(0)) deliverStream(stream, queue);
+      const delivered = deliverStreams(request, queue.readyStreams.splice(0), queue);
+      if (isPromiseLike(delivered)) await delivered;
+      queue.completeFailedStreams(false);
+      if (queue.hasFailedAfterItems) {
+        yield take();
+        queue.completeFailedStreams(true);
+      }
     }
     yield take();
   }

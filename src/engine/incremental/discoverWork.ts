@@ -3,10 +3,11 @@
 // stream for each `@stream` list — found by walking the output plan, the buckets and the completed data
 // together. Positions the data holds as null (nulled by an error) are never walked. Runs no step.
 
-import type { DeferredFields, OutputSelection, OutputValue } from "../planning/outputPlan.js";
+import type { DeferredFields, OutputField, OutputSelection, OutputValue } from "../planning/outputPlan.js";
 import type { DeferUsage, StreamUsage } from "../planning/deferUsage.js";
 import type { Path } from "../planning/resolveInfo.js";
-import type { Bucket } from "../execution/bucket.js";
+import { listAt, type Bucket, type RequestState } from "../execution/bucket.js";
+import { itemCountOf } from "../flags.js";
 import type { GraphQLError } from "graphql";
 
 /** A `@defer` fragment at one delivered object: pending until its tasks are done (graphql-js's DeliveryGroup). */
@@ -30,34 +31,40 @@ export interface Task {
 }
 
 /**
- * A `@stream` list at one delivered position: the items after `initialCount`, completed with the payload
- * that holds the list and cut from it, delivered later (with the errors raised below them).
+ * A `@stream` list at one delivered position. A list of objects: its items from `initialCount` on were
+ * not opened with the payload that holds the list (ListItemReason.streamedFrom); DeliverStreams opens
+ * them in a bucket of their own. A list of leaves: its items were completed with that payload and cut
+ * from it (with the errors raised below them).
  */
 export interface ItemStream {
   readonly path: ReadonlyArray<string | number>;
   readonly label: string | undefined;
+  readonly field: OutputField;
   readonly value: Extract<OutputValue, { kind: "list" | "leafList" }>;
   readonly initialCount: number;
-  /** The completed items from `initialCount` on. */
+  /** Lists of objects: the list as its step gave it; the stream delivers its items from `initialCount` on. */
+  readonly list: readonly unknown[] | null;
+  /** Lists of leaves: the completed items from `initialCount` on. */
   readonly items: unknown[];
-  /** The list layer's bucket and the entry of the first item (null for a list of leaves). */
-  readonly bucket: Bucket | null;
-  readonly start: number;
+  /** The bucket and entry that hold the list's position (the items' layer opens below it). */
+  readonly bucket: Bucket;
+  readonly entry: number;
   readonly enginePath: Path;
   readonly groupMap: ReadonlyMap<DeferUsage, DeliveryGroup>;
-  /** The errors raised below the cut items (taken from the payload that completed them). */
+  /** The errors raised below the cut items (lists of leaves: taken from the payload that completed them). */
   readonly errors: GraphQLError[];
 }
 
 /** What one payload's data makes pending, in graphql-js's order (groups after the fields below them). */
 export interface Work {
+  readonly request: RequestState;
   readonly groups: DeliveryGroup[];
   readonly tasks: Task[];
   readonly streams: ItemStream[];
 }
 
-export function noWork(): Work {
-  return { groups: [], tasks: [], streams: [] };
+export function noWork(request: RequestState): Work {
+  return { request, groups: [], tasks: [], streams: [] };
 }
 
 /** spec: DiscoverWork — the deferred work below one completed object of the response. */
@@ -88,7 +95,7 @@ export function discoverWork(
     const d = data[field.responseKey];
     if (d == null) continue;
     const fieldPath: Path = { prev: path, key: field.responseKey, typename: undefined };
-    discoverValue(value, bucket, entry, d, fieldPath, [...pathArray, field.responseKey], map, work);
+    discoverValue(field, value, bucket, entry, d, fieldPath, [...pathArray, field.responseKey], map, work);
   }
   work.groups.push(...created);
   if (selection.deferred === undefined) return;
@@ -98,19 +105,21 @@ export function discoverWork(
   }
 }
 
-/** The stream of a completed list: its items from `initialCount` on are cut from the list. */
-function cutStream(
+/** The stream of a completed list: a list of leaves has its items from `initialCount` on cut from the data. */
+function newStream(
+  field: OutputField,
   value: Extract<OutputValue, { kind: "list" | "leafList" }>,
   usage: StreamUsage,
   data: unknown[],
-  bucket: Bucket | null,
-  start: number,
+  list: readonly unknown[] | null,
+  bucket: Bucket,
+  entry: number,
   path: Path,
   pathArray: ReadonlyArray<string | number>,
   map: ReadonlyMap<DeferUsage, DeliveryGroup>,
 ): ItemStream {
-  const items = data.splice(usage.initialCount);
-  return { path: pathArray, label: usage.label, value, initialCount: usage.initialCount, items, bucket, start: start + usage.initialCount, enginePath: path, groupMap: map, errors: [] };
+  const items = list === null ? data.splice(usage.initialCount) : [];
+  return { path: pathArray, label: usage.label, field, value, initialCount: usage.initialCount, list, items, bucket, entry, enginePath: path, groupMap: map, errors: [] };
 }
 
 /**
@@ -137,19 +146,23 @@ function isBelowCut(path: ReadonlyArray<string | number>, stream: ItemStream): b
   return typeof index === "number" && index >= stream.initialCount;
 }
 
-/** spec: DiscoverStreamItems — the work below streamed items, as their payload makes it pending. */
-export function discoverStreamItems(stream: ItemStream, work: Work): void {
-  if (stream.value.kind !== "list" || stream.bucket === null) return;
+/**
+ * spec: DiscoverStreamItems — the work below a stream's delivered items (`bucket`: the items' bucket,
+ * `start`: the entry of the first), as their payload makes it pending.
+ */
+export function discoverStreamItems(stream: ItemStream, items: readonly unknown[], bucket: Bucket, start: number, work: Work): void {
+  if (stream.value.kind !== "list") return;
   const item = stream.value.item;
-  for (let i = 0; i < stream.items.length; i++) {
-    const data = stream.items[i];
+  for (let i = 0; i < items.length; i++) {
+    const data = items[i];
     if (data == null) continue;
     const index = stream.initialCount + i;
-    discoverValue(item, stream.bucket, stream.start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], stream.groupMap, work);
+    discoverValue(stream.field, item, bucket, start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], stream.groupMap, work);
   }
 }
 
 function discoverValue(
+  field: OutputField,
   value: OutputValue,
   bucket: Bucket,
   entry: number,
@@ -163,7 +176,7 @@ function discoverValue(
     case "leaf":
       return;
     case "leafList":
-      if (value.stream !== undefined && Array.isArray(data) && data.length >= value.stream.initialCount) work.streams.push(cutStream(value, value.stream, data, null, 0, path, pathArray, map));
+      if (value.stream !== undefined && Array.isArray(data) && data.length >= value.stream.initialCount) work.streams.push(newStream(field, value, value.stream, data, null, bucket, entry, path, pathArray, map));
       return;
     case "object": {
       const child = bucket.children.get(value.layer.id);
@@ -186,13 +199,31 @@ function discoverValue(
       const child = bucket.children.get(value.layer.id);
       if (child === undefined || !Array.isArray(data)) return;
       const start = child.childStart![entry]!;
-      const stream = value.stream !== undefined && data.length >= value.stream.initialCount ? cutStream(value, value.stream, data, child, start, path, pathArray, map) : null;
+      const stream = value.stream !== undefined ? streamOf(field, value, value.stream, data, bucket, entry, path, pathArray, map, work.request) : null;
       for (let i = 0; i < data.length; i++) {
         if (data[i] == null) continue;
-        discoverValue(value.item, child, start + i, data[i], { prev: path, key: i, typename: undefined }, [...pathArray, i], map, work);
+        discoverValue(field, value.item, child, start + i, data[i], { prev: path, key: i, typename: undefined }, [...pathArray, i], map, work);
       }
       if (stream !== null) work.streams.push(stream);
       return;
     }
   }
+}
+
+/** A list of objects' stream: its list as the list step gave it, when it has `initialCount` items or more (graphql-js then announces a stream, which may end with no items). */
+function streamOf(
+  field: OutputField,
+  value: Extract<OutputValue, { kind: "list" }>,
+  usage: StreamUsage,
+  data: unknown[],
+  bucket: Bucket,
+  entry: number,
+  path: Path,
+  pathArray: ReadonlyArray<string | number>,
+  map: ReadonlyMap<DeferUsage, DeliveryGroup>,
+  request: RequestState,
+): ItemStream | null {
+  const list = listAt(request, bucket, value.step, entry);
+  if (list === null || itemCountOf(list) < usage.initialCount) return null;
+  return newStream(field, value, usage, data, list, bucket, entry, path, pathArray, map);
 }

@@ -38,9 +38,9 @@ function runPrepared(prepared: Prepared, args: GraphscaleExecutionArgs): Promise
     const result = executeRequest(request);
     return isPromiseLike(result) ? result.then(mask, failed) : mask(result);
   }
-  if (request.plan.operation.operation !== "query") {
-    const message = `graphscale: @defer and @stream are delivered for queries only; this ${request.plan.operation.operation} uses them (set their if: argument to false).`;
-    return { errors: [new GraphQLError(message)], data: null };
+  if (request.plan.operation.operation === "subscription") {
+    // graphql-js 17's validation refuses @defer/@stream on a subscription's root (DeferStreamDirectiveOnRootField).
+    return { errors: [new GraphQLError("graphscale: @defer and @stream are not delivered for a subscription operation; use subscribe.")], data: null };
   }
   if (delivery !== undefined) return delivery.deliverIncrementally(request, mask);
   return loadDelivery().then((loaded) => loaded.deliverIncrementally(request, mask), failed);

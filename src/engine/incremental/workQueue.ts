@@ -47,6 +47,9 @@ export class IncrementalQueue {
   /** Streams announced and not delivered yet. */
   readyStreams: ItemStream[] = [];
   private payload: SubsequentResult = { hasNext: true };
+  /** Streams that failed: with no item (completed at the end of their delivery), after items (in the next payload). */
+  private readonly failedAtOnce: Array<{ stream: ItemStream; error: GraphQLError }> = [];
+  private readonly failedAfterItems: Array<{ stream: ItemStream; error: GraphQLError }> = [];
 
   /** The initial payload's work: its root groups (non-empty) and streams, as `pending`. */
   start(work: Work): PendingResult[] {
@@ -225,24 +228,40 @@ export class IncrementalQueue {
     this.taskStreams.delete(task);
   }
 
-  /** spec: StreamDone — a stream's items (or its failure) and the work they reach; the stream completes. */
-  streamDone(stream: ItemStream, items: unknown[] | null, errors: readonly GraphQLError[], work: Work | null): void {
+  /**
+   * spec: StreamDone — a stream's items and the work they reach, then the stream completes; a stream that
+   * failed (`failure`) completes with that error, in the payload after its items when some came first
+   * (graphql-js sends the items it had before the failure, then the failure).
+   */
+  streamDone(stream: ItemStream, items: unknown[], errors: readonly GraphQLError[], work: Work, failure: GraphQLError | undefined): void {
     const id = this.idOf(stream);
-    if (items === null) {
-      this.rootStreams.delete(stream);
-      this.completed(stream, errors);
-      return;
-    }
     if (items.length > 0) {
       (this.payload.incremental ??= []).push(errors.length > 0 ? { id, items, errors } : { id, items });
-      if (work !== null) {
-        const groups = this.pruneEmpty(this.integrate(work, undefined));
-        if (groups.length > 0 || work.streams.length > 0) (this.payload.pending ??= []).push(...this.toPending(groups, work.streams));
-        this.startNewWork(groups, work.streams);
-      }
+      const groups = this.pruneEmpty(this.integrate(work, undefined));
+      if (groups.length > 0 || work.streams.length > 0) (this.payload.pending ??= []).push(...this.toPending(groups, work.streams));
+      this.startNewWork(groups, work.streams);
+    }
+    if (failure !== undefined) {
+      (items.length > 0 ? this.failedAfterItems : this.failedAtOnce).push({ stream, error: failure });
+      return;
     }
     this.rootStreams.delete(stream);
     this.completed(stream, undefined);
+  }
+
+  /**
+   * The streams of a delivery that failed: those with no items complete now (after the others of the
+   * delivery, as graphql-js's rejected stream arrives later); those with items wait for `afterItems`.
+   */
+  completeFailedStreams(afterItems: boolean): void {
+    for (const { stream, error } of (afterItems ? this.failedAfterItems : this.failedAtOnce).splice(0)) {
+      this.rootStreams.delete(stream);
+      this.completed(stream, [error]);
+    }
+  }
+
+  get hasFailedAfterItems(): boolean {
+    return this.failedAfterItems.length > 0;
   }
 
   private idOf(record: object): string {

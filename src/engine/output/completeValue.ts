@@ -185,21 +185,50 @@ function completeListValue(
   const child = bucket.children.get(value.layer.id)!;
   const start = child.childStart![entry]!;
   // A resolver's iterable that threw: its items are completed, then the list fails (ListIterationError).
-  const n = itemCountOf(result);
-  if (!ctx.awaitPromised) return completeListInPlace(ctx, field, value, child, start, n, result);
+  let n = itemCountOf(result);
+  // A `@stream` list: its items from initialCount on are delivered later (spec/incremental.md, DeliverStreams).
+  const cut = value.stream !== undefined && n > value.stream.initialCount;
+  if (cut) n = value.stream!.initialCount;
+  if (!ctx.awaitPromised) return completeListInPlace(ctx, field, value, child, start, n, result, cut);
+  const out = completeListItems(ctx, field, value, child, start, result, 0, 0, n, path);
+  if (n < result.length && !cut) {
+    if (isPromiseLike(out)) abandon([out], 1);
+    throwIfFailed(result[n]);
+  }
+  return out;
+}
+
+/**
+ * The items `from` .. `to`-1 of a list (`list`: the layer's items, whose promised ones were recorded, from
+ * item `listFrom` on; `start`: the entry of item `from` in `child`). An item failing at a non-null position
+ * fails them all.
+ */
+export function completeListItems(
+  ctx: OutputContext,
+  field: OutputField,
+  value: ListValue,
+  child: Bucket,
+  start: number,
+  list: readonly unknown[],
+  listFrom: number,
+  from: number,
+  to: number,
+  path: Path | undefined,
+): PromiseOrValue<unknown[]> {
   const item = value.item;
   const itemStep = resolvedStepOf(item);
-  const promised = promisedItems(ctx, result);
-  const out = new Array<unknown>(n);
+  const promised = promisedItems(ctx, list);
+  const out = new Array<unknown>(to - from);
   let containsPromise = false;
-  for (let k = 0; k < n; k++) {
-    const at = start + k;
+  for (let k = from; k < to; k++) {
+    const at = start + k - from;
+    const o = k - from;
     const itemPath = addPath(path, k, undefined);
     try {
       const raw = outputValueAt(ctx, itemStep, child, at);
-      if (promised?.[k] === 1 || isPromised(ctx, child, itemStep, at, raw)) {
+      if (promised?.[k - listFrom] === 1 || isPromised(ctx, child, itemStep, at, raw)) {
         containsPromise = true;
-        out[k] = completePromisedValue(
+        out[o] = completePromisedValue(
           raw,
           (resolved) => completeValue(ctx, field, item, child, at, itemPath, resolved),
           (rawError) => handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath),
@@ -209,22 +238,18 @@ function completeListValue(
       const completed = completeValue(ctx, field, item, child, at, itemPath, raw);
       if (isPromiseLike(completed)) {
         containsPromise = true;
-        out[k] = completed.then(undefined, (rawError: unknown) => handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath));
+        out[o] = completed.then(undefined, (rawError: unknown) => handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath));
       } else {
-        out[k] = completed;
+        out[o] = completed;
       }
     } catch (rawError) {
       try {
-        out[k] = handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath);
+        out[o] = handleFieldError(ctx, locatedAt(rawError, field, itemPath), item.nonNull, itemPath);
       } catch (error) {
-        if (containsPromise) abandon(out, k);
+        if (containsPromise) abandon(out, o);
         throw error;
       }
     }
-  }
-  if (n < result.length) {
-    if (containsPromise) abandon(out, n);
-    throwIfFailed(result[n]);
   }
   return containsPromise ? Promise.all(out) : out;
 }
@@ -238,6 +263,7 @@ function completeListInPlace(
   start: number,
   length: number,
   list: readonly unknown[],
+  cut: boolean,
 ): unknown[] {
   const item = value.item;
   const itemStep = resolvedStepOf(item);
@@ -252,7 +278,7 @@ function completeListInPlace(
       ctx.stack.pop();
     }
   }
-  if (length < list.length) throwIfFailed(list[length]);
+  if (length < list.length && !cut) throwIfFailed(list[length]);
   return out;
 }
 

@@ -101,6 +101,11 @@ export class MutationFieldReason extends SingleEntryReason {
 /** One entry per item of the lists that `listStep` yields, across all parent entries. */
 export class ListItemReason extends LayerReason {
   readonly type = "listItem" as const;
+  /**
+   * A `@stream` list (spec/incremental.md, PlanStream): the layer opens each list's first `streamedFrom`
+   * items only; incremental delivery opens the rest later, in a bucket of their own.
+   */
+  streamedFrom: number | null = null;
   constructor(
     public listStep: Step,
     readonly responseKey: string | null,
@@ -117,12 +122,13 @@ export class ListItemReason extends LayerReason {
     const parentCount = parent.count;
     const childStart = new Int32Array(parentCount + 1);
     const lists = new Array<unknown[] | null>(parentCount);
+    const cap = this.streamedFrom ?? Infinity;
     let total = 0;
     for (let p = 0; p < parentCount; p++) {
       childStart[p] = total;
       const list = parent.listAt(this.listStep, p);
       lists[p] = list;
-      if (list !== null) total += list.length;
+      if (list !== null) total += Math.min(list.length, cap);
     }
     childStart[parentCount] = total;
     const parentIndex = new Int32Array(total);
@@ -131,7 +137,8 @@ export class ListItemReason extends LayerReason {
     for (let p = 0; p < parentCount; p++) {
       const list = lists[p];
       if (list === null) continue;
-      for (let k = 0; k < list.length; k++) {
+      const n = Math.min(list.length, cap);
+      for (let k = 0; k < n; k++) {
         items[at] = list[k];
         parentIndex[at++] = p;
       }

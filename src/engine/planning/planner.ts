@@ -39,7 +39,7 @@ import { ResolveTypeStep } from "./steps/resolveType.js";
 import { ResolverStep } from "./steps/resolver.js";
 import { RootValueStep } from "./steps/rootValue.js";
 import { RuntimeTypeStep } from "./steps/runtimeType.js";
-import { deferUsageSetOf, incrementalVariablesOf, newDefersOf, sameDeferSet, streamUsageOf, usesIncrementalDelivery, type DeferUsage } from "./deferUsage.js";
+import { deferUsageSetOf, incrementalVariablesOf, newDefersOf, refusedInSubscription, sameDeferSet, streamUsageOf, usesIncrementalDelivery, type DeferUsage } from "./deferUsage.js";
 import { recordBranchConstraints, type PartialAbstractValue, type UnplannedBranches } from "./partialPlanning.js";
 
 /** spec: BuildOperationPlan — plans an operation, then deduplicates, tree-shakes, optimizes and finalizes. */
@@ -163,14 +163,21 @@ class Planner implements CollectContext, PlanValidationContext {
       plan.root = this.planSelectionSet(plan.rootLayer, rootType, $root, fields, [], false);
       return;
     }
-    // Each root mutation field runs in its own layer, after the previous one has finished.
+    // Each root mutation field runs in its own layer, after the previous one has finished; one met only in
+    // deferred fragments is delivered later (PlanDeferredSelectionSet), as graphql-js does.
     const out: OutputField[] = [];
+    const deferred = new Map<string, FieldNode[]>();
     for (const [responseKey, fieldNodes] of fields) {
+      if (this.deferring && deferUsageSetOf(fieldNodes).length > 0 && deferred.set(responseKey, fieldNodes)) continue;
       const layer = plan.newLayer(new MutationFieldReason(responseKey), plan.rootLayer);
       const field = this.planField(layer, rootType, $root, responseKey, fieldNodes, [], false);
       if (field) out.push(field);
     }
     plan.root = { type: rootType, fields: out };
+    if (deferred.size === 0) return;
+    const later = this.planDeferredSelectionSet(plan.rootLayer, rootType, $root, deferred, [], false);
+    plan.root = { type: rootType, fields: out, newDefers: newDefersOf(fields), deferred: later.deferred ?? [] };
+    plan.incremental ||= plan.root.newDefers!.length > 0;
   }
 
   /** spec: PlanSubscriptionSource — the first root field's `subscribePlan`, run once per subscription. */
@@ -261,7 +268,6 @@ class Planner implements CollectContext, PlanValidationContext {
     return newDefers.length === 0 && deferred.length === 0 ? { type, fields: out } : { type, fields: out, newDefers, deferred };
   }
 
-
   /** spec: PlanField — runs the field's plan resolver, plans `$parent.get(name)`, or plans resolver emulation. */
   private planField(
     layer: Layer,
@@ -279,7 +285,8 @@ class Planner implements CollectContext, PlanValidationContext {
     if (fieldDef === TypeNameMetaFieldDef) return { responseKey, field, value: null, errorValuesAreErrors: false };
     const path = [...parentPath, responseKey];
     const plan = fieldPlanOf(fieldDef) ?? (parentPlanned && !fieldDef.resolve ? defaultFieldPlan : undefined);
-    const $value = plan
+    const refused = this.deferring && this.plan.operation.operation === "subscription" ? refusedInSubscription(fieldNodes, this.fragments, this.variableValues) : null;
+    const $value = refused !== null ? this.plan.adoptStep(new PlanningErrorStep(new Error(refused)), layer) : plan
       ? this.runPlanCode(
           layer,
           () => plan($parent, new FieldArgs(fieldDef, fieldNodes[0]!), this.planInfo(fieldDef, fieldNodes, parentType, path)),
@@ -297,6 +304,8 @@ class Planner implements CollectContext, PlanValidationContext {
     const stream = streamUsageOf(node, this.variableValues);
     if (stream === null) return;
     (value as { stream?: typeof stream }).stream = stream;
+    // The items from initialCount on are opened by incremental delivery, after the initial payload.
+    if (value.kind === "list" && value.layer.reason.type === "listItem") value.layer.reason.streamedFrom = stream.initialCount;
     this.plan.incremental = true;
   }
 

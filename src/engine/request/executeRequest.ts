@@ -261,7 +261,7 @@ function checkDeadlines(): void {
  * fields never run (graphql-js's promiseReduce); the response is nulled when graphql-js nulls it
  * (NullResponseAfter).
  */
-function executeFieldsSerially(request: RequestState, root: Bucket): PromiseOrValue<unknown> {
+export function executeFieldsSerially(request: RequestState, root: Bucket): PromiseOrValue<unknown> {
   const ctx = newMutationOutput(request);
   const fields = request.plan.root.fields;
   const layers = request.plan.rootLayer.children;
