@@ -194,7 +194,8 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   // The schema's limits are checked (and merged once) now, so a bad value fails here, not on a first request.
   resolveLimits(schema, undefined);
   warmUpEngine();
-  prepareSchemaForImport(schema);
+  // Only a schema with a plan store is known to import plans: the others pay nothing for it here.
+  if (config.planStore !== undefined) prepareSchemaForImport(schema);
   return schema;
 }
 
