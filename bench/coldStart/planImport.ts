@@ -1,8 +1,10 @@
 // Plan import in fresh processes: for the wide (200-field) and the nested (4 levels of lists, fragments)
-// operation, the first request of a fresh process with its plan imported from text (importPlan, then execute)
-// against one that plans it (execute), each in its own process from the shipped bundle (dist/, `node`, not
-// tsx), the two alternating; medians over the processes and the median of the pairs' ratios. Prints a table and
-// writes bench/results/plan-import-cold.json. `npx tsx bench/coldStart/planImport.ts [--processes=N]` (build first).
+// operation, the first request of a fresh process with its plan imported from text (importPlan, then execute),
+// or read from a plan store (makeSchema({ planStore }), then execute), against one that plans it (execute),
+// each in its own process from the shipped bundle (dist/, `node`, not tsx), the three in rotating order;
+// medians over the processes and the median of each set's ratio to the planned run beside it. Prints a table
+// and writes bench/results/plan-import-cold.json. `npx tsx bench/coldStart/planImport.ts [--processes=N]`
+// (build first).
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +15,8 @@ import { fileURLToPath } from "node:url";
 const processes = Number(/--processes=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 9);
 const script = fileURLToPath(new URL("./importFirst.mjs", import.meta.url));
 const shapes = ["wide", "nested"] as const;
+const modes = ["plan", "import", "store"] as const;
+type Mode = (typeof modes)[number];
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -28,70 +32,75 @@ interface Sample {
   makeSchemaCpuMs: number;
 }
 
-function run(mode: "export" | "plan" | "import", shape: string, file: string): Sample {
+function run(mode: Mode | "export", shape: string, file: string): Sample | null {
   const out = execFileSync(process.execPath, [script, mode, shape, file], { encoding: "utf8" });
-  return mode === "export" ? { firstMs: 0, importMs: 0, cpuMs: 0, importCpuMs: 0, makeSchemaCpuMs: 0 } : (JSON.parse(out.trim().split("\n").pop()!) as Sample);
+  return mode === "export" ? null : (JSON.parse(out.trim().split("\n").pop()!) as Sample);
 }
 
 const dir = mkdtempSync(join(tmpdir(), "graphscale-plan-import-"));
 const load = [loadavg()[0]!];
+interface ModeRow {
+  /** Wall time and CPU time (the process's, all threads) of the first request; medians. */
+  wallMs: number;
+  cpuMs: number;
+  /** Medians of the ratios to the planned run of the same set (wall, CPU); 1 for the planned mode. */
+  ratio: number;
+  cpuRatio: number;
+  /** importPlan's own CPU time (mode `import`), else 0. */
+  importCpuMs: number;
+  /** makeSchema's CPU time before the first request (the process's first schema: warm-up included). */
+  makeSchemaCpuMs: number;
+}
 interface Row {
   shape: string;
-  /** Wall time of the first request, planned and imported; CPU time of the same (the process's, all threads). */
-  planMs: number;
-  importFirstMs: number;
-  ratio: number;
-  planCpuMs: number;
-  importCpuFirstMs: number;
-  importCpuMs: number;
-  cpuRatio: number;
-  /** makeSchema's CPU time before the first request (the process's first schema: warm-up included), both modes. */
-  makeSchemaCpuMs: number;
-  samples: { plan: Sample[]; import: Sample[] };
+  modes: Record<Mode, ModeRow>;
+  samples: Record<Mode, Sample[]>;
 }
 const rows: Row[] = [];
 try {
   for (const shape of shapes) {
     const file = join(dir, `${shape}.plan`);
     run("export", shape, file);
-    const plan: Sample[] = [];
-    const imported: Sample[] = [];
-    const ratios: number[] = [];
-    const cpuRatios: number[] = [];
+    const samples: Record<Mode, Sample[]> = { plan: [], import: [], store: [] };
+    const ratios: Record<Mode, number[]> = { plan: [], import: [], store: [] };
+    const cpuRatios: Record<Mode, number[]> = { plan: [], import: [], store: [] };
     for (let i = 0; i < processes; i++) {
-      // Alternate which goes first, so load on a shared machine falls on both alike.
-      const order = i % 2 === 0 ? (["plan", "import"] as const) : (["import", "plan"] as const);
-      const pair: Record<string, Sample> = {};
-      for (const mode of order) pair[mode] = run(mode, shape, file);
-      plan.push(pair.plan!);
-      imported.push(pair.import!);
-      ratios.push(pair.import!.firstMs / pair.plan!.firstMs);
-      cpuRatios.push(pair.import!.cpuMs / pair.plan!.cpuMs);
+      // Rotate which goes first, so load on a shared machine falls on every mode alike.
+      const order = modes.map((_, k) => modes[(i + k) % modes.length]!);
+      const set = {} as Record<Mode, Sample>;
+      for (const mode of order) set[mode] = run(mode, shape, file)!;
+      for (const mode of modes) {
+        samples[mode].push(set[mode]);
+        ratios[mode].push(set[mode].firstMs / set.plan.firstMs);
+        cpuRatios[mode].push(set[mode].cpuMs / set.plan.cpuMs);
+      }
     }
     load.push(loadavg()[0]!);
-    const m = (samples: Sample[], key: keyof Sample) => median(samples.map((s) => s[key]));
-    rows.push({
-      shape,
-      planMs: m(plan, "firstMs"),
-      importFirstMs: m(imported, "firstMs"),
-      ratio: median(ratios),
-      planCpuMs: m(plan, "cpuMs"),
-      importCpuFirstMs: m(imported, "cpuMs"),
-      importCpuMs: m(imported, "importCpuMs"),
-      cpuRatio: median(cpuRatios),
-      makeSchemaCpuMs: median([...plan, ...imported].map((s) => s.makeSchemaCpuMs)),
-      samples: { plan, import: imported },
+    const m = (list: Sample[], key: keyof Sample) => median(list.map((s) => s[key]));
+    const modeRow = (mode: Mode): ModeRow => ({
+      wallMs: m(samples[mode], "firstMs"),
+      cpuMs: m(samples[mode], "cpuMs"),
+      ratio: median(ratios[mode]),
+      cpuRatio: median(cpuRatios[mode]),
+      importCpuMs: m(samples[mode], "importCpuMs"),
+      makeSchemaCpuMs: m(samples[mode], "makeSchemaCpuMs"),
     });
+    rows.push({ shape, modes: { plan: modeRow("plan"), import: modeRow("import"), store: modeRow("store") }, samples });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`Plan import, cold: the first request of a fresh process (dist/, node ${process.version}, ${processes} processes per mode and shape, load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)})`);
-console.log("| Operation | planned: wall ms | imported: wall ms | imported ÷ planned (wall) | planned: CPU ms | imported: CPU ms | of which importPlan: CPU ms | imported ÷ planned (CPU) | makeSchema (before): CPU ms |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+console.log(
+  "| Operation | planned: CPU ms (wall) | imported: CPU ms (wall) | of which importPlan: CPU ms | imported ÷ planned: CPU (wall) | plan store: CPU ms (wall) | plan store ÷ planned: CPU (wall) | first makeSchema: CPU ms, without / with a plan store |",
+);
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 const f = (n: number) => n.toFixed(2);
 for (const r of rows) {
-  console.log(`| ${r.shape} | ${f(r.planMs)} | ${f(r.importFirstMs)} | ${f(r.ratio)}× | ${f(r.planCpuMs)} | ${f(r.importCpuFirstMs)} | ${f(r.importCpuMs)} | ${f(r.cpuRatio)}× | ${f(r.makeSchemaCpuMs)} |`);
+  const { plan, import: imported, store } = r.modes;
+  console.log(
+    `| ${r.shape} | ${f(plan.cpuMs)} (${f(plan.wallMs)}) | ${f(imported.cpuMs)} (${f(imported.wallMs)}) | ${f(imported.importCpuMs)} | ${f(imported.cpuRatio)}× (${f(imported.ratio)}×) | ${f(store.cpuMs)} (${f(store.wallMs)}) | ${f(store.cpuRatio)}× (${f(store.ratio)}×) | ${f(plan.makeSchemaCpuMs)} / ${f(store.makeSchemaCpuMs)} |`,
+  );
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverages: load };
 writeFileSync(fileURLToPath(new URL("../results/plan-import-cold.json", import.meta.url)), JSON.stringify({ processes, machine, rows, date: new Date().toISOString() }, null, 2) + "\n");

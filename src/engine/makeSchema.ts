@@ -194,7 +194,8 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   // The schema's limits are checked (and merged once) now, so a bad value fails here, not on a first request.
   resolveLimits(schema, undefined);
   warmUpEngine();
-  prepareSchemaForImport(schema);
+  // Only a schema with a plan store is known to import plans: the others pay nothing for it here.
+  if (config.planStore !== undefined) prepareSchemaForImport(schema);
   return schema;
 }
 
@@ -230,6 +231,8 @@ function warmUpEngine(): void {
     };
     const schema = makeSchema(config);
     const document = parse(WARM_UP_OPERATION);
+    countExecution(executeSync({ schema, document }));
+    // Its second run compiles and runs the generated output (CompiledOutputOf): that code is warm too.
     countExecution(executeSync({ schema, document }));
     // Plan import's code too (fingerprint, operation hash, decoding, checks), and the execution of an imported
     // plan: a fresh process's first import runs warm code, as its first planning does.

@@ -85,7 +85,8 @@ const clean = () => ({ id: "b1", title: "The Dispossessed", authorId: "a1" });
 
 test("global objects: once the output is compiled, the book's and the author's layers get no bucket", async () => {
   makeBook = clean;
-  await execute({ schema, document }); // compiles the output, which marks the layers
+  await execute({ schema, document }); // generates the output code (CompiledOutputOf)
+  await execute({ schema, document }); // compiles it, which marks the layers
   const outcome = await run();
   assert.equal(outcome.opened, []);
   assert.is(outcome.how, "left");

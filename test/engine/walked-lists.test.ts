@@ -50,9 +50,11 @@ interface Outcome {
 async function run(make: () => unknown, query = QUERY, limits?: Partial<Limits>, makeOthers: () => unknown = () => []): Promise<Outcome> {
   const document = documentOf(query);
   const set = (): void => void ((teams = make()), (others = makeOthers()));
-  // The first response compiles the output (and so marks the layers it can walk): give it clean data.
+  // The second response compiles the output (CompiledOutputOf; it marks the layers it can walk): give
+  // both clean data.
   teams = cleanTeams();
   others = [];
+  await execute({ schema, document, limits });
   await execute({ schema, document, limits });
   set();
   const prepared = prepareRequest({ schema, document, limits });

@@ -1,6 +1,7 @@
 // What a plan import costs once per schema and per document (spec/plan-export.md, PrepareSchemaForImport,
 // TierUp, SchemaText, DocumentText): the schema fingerprint is computed once per schema, when makeSchema
-// makes it, and no export or import computes it again; a first import makes no generated setter (a layout's
+// makes a schema with a plan store (with the output plan's type tables), else by its first export or import,
+// and no export or import computes it again; a first import makes no generated setter (a layout's
 // setter comes with its second import); the operation hash reads what the document holds
 // (layout apart), never its source text; the schema text changes with anything a plan reads (a field, an
 // argument's default, a type's interfaces).
@@ -14,11 +15,15 @@ import { fingerprintStats, schemaFingerprint, schemaText } from "../../src/engin
 import { generatedStats } from "../../src/engine/planExport/fillers.js";
 import { warmUpOutcome } from "../../src/engine/makeSchema.js";
 import { documentText } from "../../src/engine/planExport/documentText.js";
+import { outputTableStats } from "../../src/engine/planExport/outputJson.js";
 import { operationHash } from "../../src/engine/planExport/store.js";
 
 const double = (n: number) => n * 2;
 const schemaOf = (typeDefs: string) =>
   makeSchema({ typeDefs, functions: { double }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
+/** The same schema with a plan store (one that holds nothing): makeSchema prepares it for imports. */
+const storedSchemaOf = (typeDefs: string) =>
+  makeSchema({ typeDefs, functions: { double }, planStore: { get: () => null, set: () => undefined }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
 const typeDefs = "type Query { n(x: Int = 1): Int a: A } interface I { id: ID } type A implements I { id: ID name: String }";
 
 test("warm-up: the process's first makeSchema plans, runs, exports and imports its own plan (twice), all of it", () => {
@@ -26,21 +31,49 @@ test("warm-up: the process's first makeSchema plans, runs, exports and imports i
   // Planned and run; imported and run; imported again (the generated setters, TierUp). A warm-up that stopped
   // short would leave the first request's code cold without anyone seeing it.
   const on = process.env.GRAPHSCALE_WARM_UP !== "off";
-  assert.equal(warmUpOutcome, on ? { executed: 2, imported: 2, failed: null } : { executed: 0, imported: 0, failed: null });
+  assert.equal(warmUpOutcome, on ? { executed: 3, imported: 2, failed: null } : { executed: 0, imported: 0, failed: null });
 });
 
-test("plan export: the schema fingerprint is computed once per schema, by makeSchema; exports and imports compute none", () => {
+test("plan export: the schema fingerprint is computed once per schema, by makeSchema when it has a plan store; exports and imports compute none", () => {
   schemaOf(typeDefs); // the process's first schema also makes the engine's warm-up schemas
   const before = fingerprintStats.computed;
-  const schema = schemaOf(typeDefs);
+  const schema = storedSchemaOf(typeDefs);
   assert.is(fingerprintStats.computed - before, 1, "makeSchema computes it");
   for (const source of ["{ n }", "{ n(x: 3) }", "query Q { n a { id name } }", "{ a { id } }"]) {
     const document = parse(source);
     assert.ok(importPlan(schema, document, exportPlan(schema, document)), source);
   }
   assert.is(fingerprintStats.computed - before, 1);
-  assert.is(schemaFingerprint(schemaOf(typeDefs)), schemaFingerprint(schema), "the same code, the same fingerprint");
+  assert.is(schemaFingerprint(storedSchemaOf(typeDefs)), schemaFingerprint(schema), "the same code, the same fingerprint");
   assert.is(fingerprintStats.computed - before, 2);
+});
+
+test("plan export: a schema without a plan store costs makeSchema no fingerprint; its first export computes it, once", () => {
+  const before = fingerprintStats.computed;
+  const schema = schemaOf(typeDefs);
+  assert.is(fingerprintStats.computed - before, 0, "makeSchema computes none");
+  const document = parse("query Q { n a { id name } }");
+  const text = exportPlan(schema, document);
+  assert.is(fingerprintStats.computed - before, 1, "the first export does");
+  assert.ok(importPlan(schema, document, text));
+  assert.ok(importPlan(schemaOf(typeDefs), document, text), "another schema of the same code reads it");
+  assert.is(fingerprintStats.computed - before, 2, "once per schema");
+});
+
+test("plan import: with a plan store, makeSchema makes the output plan's type tables; an import then makes none", () => {
+  const typeDefs = "type Query { n(x: Int = 1): Int b: B } type B { id: ID tableProbe: String c: [B!] }";
+  const document = parse("{ n b { id tableProbe c { id } } }");
+  const made = outputTableStats.fieldsMade;
+  const stored = storedSchemaOf(typeDefs);
+  assert.ok(outputTableStats.fieldsMade - made >= 5, "makeSchema made them (Query's 2 fields, B's 3)");
+  const text = exportPlan(stored, document);
+  const before = outputTableStats.fieldsMade;
+  assert.ok(importPlan(stored, document, text));
+  assert.is(outputTableStats.fieldsMade - before, 0, "the import found every field's entry made");
+  const plain = schemaOf(typeDefs);
+  const beforePlain = outputTableStats.fieldsMade;
+  assert.ok(importPlan(plain, document, exportPlan(plain, document)));
+  assert.ok(outputTableStats.fieldsMade - beforePlain >= 4, "without a plan store, the first import makes them");
 });
 
 /** A step class no other test writes: its key layout is new to the process. */

@@ -12,7 +12,7 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { Bucket, RequestState, ResponseData } from "../execution/bucket.js";
 import { newOutputContext, response, type OutputContext } from "./context.js";
 import { executeField, executeFields } from "./completeValue.js";
-import { compiledOutputOf } from "./compileOutput.js";
+import { compiledOutputOf, firstOutputUse } from "./compileOutput.js";
 import { compiledJSONOutputOf } from "./compileJSON.js";
 import { openWalkedLists } from "../execution/openWalkedLists.js";
 
@@ -38,9 +38,12 @@ export function buildResponse(request: RequestState, rootBucket: Bucket, entry =
       }
     }
   }
+  let plainObjects = false;
   if (compileOutput) {
     const compiled = compiledOutputOf(request.plan);
-    if (compiled !== null) {
+    // The plan's first response: its code is generated, compiled on its second (CompiledOutputOf).
+    if (compiled === undefined) plainObjects = firstOutputUse(request.plan);
+    else if (compiled !== null) {
       try {
         return { data: compiled(rootBucket, request.globals, request.limits.maxResponseEntries - request.entries, entry) };
       } catch {
@@ -53,14 +56,16 @@ export function buildResponse(request: RequestState, rootBucket: Bucket, entry =
     // The interpretive output reads buckets: the list layers left for the compiled output are opened first
     // (below a window's merged root, by the merged run, for all its entries: AdoptWindow).
     const opened = openWalkedLists(request.batch?.merged ?? request, rootBucket);
-    if (opened !== undefined) return opened.then(() => completeInterpretively(request, rootBucket, entry));
+    if (opened !== undefined) return opened.then(() => completeInterpretively(request, rootBucket, entry, false, plainObjects));
   }
-  return completeInterpretively(request, rootBucket, entry);
+  return completeInterpretively(request, rootBucket, entry, false, plainObjects);
 }
 
-function completeInterpretively(request: RequestState, rootBucket: Bucket, entry: number, settled = false): PromiseOrValue<ResponseData> {
+function completeInterpretively(request: RequestState, rootBucket: Bucket, entry: number, settled = false, plainObjects = false): PromiseOrValue<ResponseData> {
   const awaitPromised = settled || request.promisedEntries === true;
   const ctx = newOutputContext(request, awaitPromised);
+  // Plain objects as the compiled output would build them (NewResponseObject).
+  if (plainObjects) ctx.plainObjects = [];
   const response = completeResponse(ctx, () => executeFields(ctx, request.plan.root, rootBucket, entry, undefined));
   // A resolver read inline was called and gave promises: once they settle (as its step would have awaited
   // them), complete again, awaiting them (this pass's result is dropped; its calls are kept).
@@ -69,13 +74,14 @@ function completeInterpretively(request: RequestState, rootBucket: Bucket, entry
     const again = (): PromiseOrValue<ResponseData> => {
       const calls = ctx.inlineCalls;
       if (calls === null) return response;
-      return Promise.all(calls.map((p) => Promise.resolve(p).catch(() => undefined))).then(() => completeInterpretively(request, rootBucket, entry, true));
+      return Promise.all(calls.map((p) => Promise.resolve(p).catch(() => undefined))).then(() => completeInterpretively(request, rootBucket, entry, true, plainObjects));
     };
     return isPromiseLike(response) ? Promise.resolve(response).then(again) : again();
   }
   if (!ctx.promisedRead) return response;
   // A property read inline gave a promise: complete again, awaiting it (this pass's result is dropped).
   const awaiting = newOutputContext(request, true);
+  if (plainObjects) awaiting.plainObjects = [];
   return completeResponse(awaiting, () => executeFields(awaiting, request.plan.root, rootBucket, entry, undefined));
 }
 

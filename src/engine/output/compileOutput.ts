@@ -23,33 +23,72 @@ import { WalkCodegen, type LeafValue } from "./compileWalk.js";
  */
 export type CompiledOutput = (root: Bucket, globals: unknown[], room: number, entry: number) => Record<string, unknown>;
 
-const compiledByPlan = new WeakMap<OperationPlan, CompiledOutput | null>();
+/**
+ * Per plan: its compiled output, or null, once made; on its first response, the generated code not yet
+ * compiled (a `Generated`), or null when the plan's output cannot be compiled (CompiledOutputOf).
+ */
+const compiledByPlan = new WeakMap<OperationPlan, CompiledOutput | Generated | null>();
 
-/** The plan's compiled output, made on first use (a plan never executed compiles nothing), or null. */
-export function compiledOutputOf(plan: OperationPlan): CompiledOutput | null {
-  let compiled = compiledByPlan.get(plan);
-  if (compiled === undefined) compiledByPlan.set(plan, (compiled = orNone(() => compileOutput(plan))));
+/** Counts (tests read them): compiled outputs generated, and compiled into functions. */
+export const compiledOutputCounts = { generated: 0, compiled: 0 };
+
+/**
+ * spec: CompiledOutputOf — the plan's compiled output, or null when its output cannot be compiled, or
+ * undefined on its first response (the code is generated then, and compiled on the plan's second response).
+ */
+export function compiledOutputOf(plan: OperationPlan): CompiledOutput | null | undefined {
+  const known = compiledByPlan.get(plan);
+  if (known === undefined || known === null || typeof known === "function") return known;
+  const compiled = orNone(() => known.compile());
+  compiledByPlan.set(plan, compiled);
   return compiled;
 }
 
-/** spec: CompileOutput — the plan's compiled output, or null when its output has a shape it does not handle. */
-function compileOutput(plan: OperationPlan): CompiledOutput | null {
+/**
+ * The plan's first response: its output code generated (not compiled), and whether it could be; the
+ * interpretive output builds this response, with plain objects when true (CompiledOutputOf). A plan
+ * already past its first response answers as compiledOutputOf does, and never generates again.
+ */
+export function firstOutputUse(plan: OperationPlan): boolean {
+  const known = compiledByPlan.get(plan);
+  if (known !== undefined) return known !== null;
+  const generated = orNone(() => compileOutput(plan));
+  if (generated !== null) compiledOutputCounts.generated++;
+  compiledByPlan.set(plan, generated);
+  return generated !== null;
+}
+
+/**
+ * spec: CompileOutput — the plan's output code, generated (compiled by its `compile`), or null when its
+ * output has a shape it does not handle.
+ */
+function compileOutput(plan: OperationPlan): Generated | null {
   if (plan.operation.operation === "mutation") return null;
-  return new OutputCompiler().compile(plan);
+  return new OutputCompiler().generate(plan);
+}
+
+/** A plan's output code, generated and not yet compiled. */
+interface Generated {
+  compile(): CompiledOutput;
 }
 
 class OutputCompiler extends WalkCodegen {
   /** The layers of the positions isGlobalObject admits: read without buckets. */
   private readonly globalObjects: Layer[] = [];
 
-  /** The compiled output, or null when some position cannot be compiled. */
-  compile(plan: OperationPlan): CompiledOutput | null {
+  /** The generated code (compiled by its `compile`), or null when some position cannot be compiled. */
+  generate(plan: OperationPlan): Generated | null {
     const root = this.selection(plan.root, plan.rootLayer);
     if (root === null) return null;
+    return { compile: () => this.compile(root) };
+  }
+
+  private compile(root: string): CompiledOutput {
     const walked = this.walked;
     const made = this.instantiate<{ output: CompiledOutput; counts: Array<(list: unknown) => number> }>(
       `{ output: function compiledOutput(root, g, r, e) { room = r; return ${root}(root, e, g); }, counts: [${walked.map((w) => w.count).join(", ")}] }`,
     );
+    compiledOutputCounts.compiled++;
     // From now on the executor may leave these layers unopened (LeaveForWalk): this output walks them, or
     // reads only globals below them.
     for (let i = 0; i < walked.length; i++) walked[i]!.layer.walk = { countEntries: made.counts[i]! };

@@ -21,6 +21,7 @@ import {
   isPromised,
   locatedAt,
   locatedInPlace,
+  newResponseObject,
   notIterable,
   outputValueAt,
   promisedItems,
@@ -32,9 +33,9 @@ import {
 import { completeLeafListValue, listOf } from "./leaves.js";
 
 /** graphql-js's promiseForObject: the object once every field's promise has settled. */
-function promiseForObject(object: Record<string, unknown>): Promise<Record<string, unknown>> {
+function promiseForObject(ctx: OutputContext, object: Record<string, unknown>): Promise<Record<string, unknown>> {
   return Promise.all(Object.values(object)).then((resolvedValues) => {
-    const resolvedObject: Record<string, unknown> = Object.create(null);
+    const resolvedObject = newResponseObject(ctx);
     const keys = Object.keys(object);
     for (let i = 0; i < keys.length; i++) resolvedObject[keys[i]!] = resolvedValues[i];
     return resolvedObject;
@@ -46,7 +47,7 @@ function promiseForObject(object: Record<string, unknown>): Promise<Record<strin
  * stops the object there, as in graphql-js; fields already pending are awaited before it fails.
  */
 export function executeFields(ctx: OutputContext, selection: OutputSelection, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<Record<string, unknown>> {
-  const results: Record<string, unknown> = Object.create(null);
+  const results = newResponseObject(ctx);
   const fields = selection.fields;
   const typename = selection.type.name;
   let containsPromise = false;
@@ -65,13 +66,13 @@ export function executeFields(ctx: OutputContext, selection: OutputSelection, bu
   } catch (error) {
     if (containsPromise && OBJECT_FAILS_WITHOUT_WAITING) abandon(Object.values(results), fields.length);
     else if (containsPromise) {
-      return promiseForObject(results).finally(() => {
+      return promiseForObject(ctx, results).finally(() => {
         throw error;
       });
     }
     throw error;
   }
-  return containsPromise ? promiseForObject(results) : results;
+  return containsPromise ? promiseForObject(ctx, results) : results;
 }
 
 /** The step holding a position's value as the field produced it (before an isTypeOf check). */

@@ -56,10 +56,16 @@ export interface OutputContext {
   inlineCalls: Array<PromiseLike<unknown>> | null;
   /** Items of lists of leaves completed so far: with the request's entries, held to maxResponseEntries. */
   leafEntries: number;
+  /**
+   * NewResponseObject: on a plan's first response, when its output code was generated (CompiledOutputOf),
+   * the objects built so far, plain as the compiled output builds them; null-prototype again if the
+   * response has errors (on which the compiled output gives up). Null: graphql-js's null-prototype objects.
+   */
+  plainObjects: object[] | null;
 }
 
 export function newOutputContext(request: RequestState, awaitPromised: boolean): OutputContext {
-  return { request, errors: new CollectedErrors(), awaitPromised, stack: [], promisedRead: false, inlineCalls: null, leafEntries: 0 };
+  return { request, errors: new CollectedErrors(), awaitPromised, stack: [], promisedRead: false, inlineCalls: null, leafEntries: 0, plainObjects: null };
 }
 
 export function addPath(prev: Path | undefined, key: string | number, typename: string | undefined): Path {
@@ -72,8 +78,19 @@ function pathToArray(path: Path | undefined): Array<string | number> {
   return out.reverse();
 }
 
+/** spec: NewResponseObject — an object of the response: plain on a plan's first response with generated code, else null-prototype. */
+export function newResponseObject(ctx: OutputContext): Record<string, unknown> {
+  const made = ctx.plainObjects;
+  if (made === null) return Object.create(null) as Record<string, unknown>;
+  const object = {};
+  made.push(object);
+  return object;
+}
+
 export function response(data: unknown, ctx: OutputContext): ResponseData {
   const errors = ctx.errors.errors;
+  const made = ctx.plainObjects;
+  if (made !== null && errors.length > 0) for (let i = 0; i < made.length; i++) Object.setPrototypeOf(made[i]!, null);
   const result = data as Record<string, unknown> | null;
   return errors.length === 0 ? { data: result } : { errors, data: result };
 }

@@ -12,6 +12,7 @@ import { resolveLimits } from "../limits.js";
 import { NotExportable, schemaLookups } from "./codec.js";
 import { schemaFingerprint } from "./fingerprint.js";
 import { exportBlocker } from "./planJson.js";
+import { prepareOutputTables } from "./outputJson.js";
 import { operationHash, planWarning, readPlan, writePlan } from "./store.js";
 
 export { registerStepClass, type StepClass } from "../stepRegistry.js";
@@ -22,12 +23,14 @@ export { schemaFingerprint } from "./fingerprint.js";
 
 /**
  * spec: PrepareSchemaForImport — what every export and import of a schema's plans reads, worked out once when
- * the schema is made (makeSchema), so a fresh process's first import does not: the schema fingerprint and the
- * lookup tables of its fields, types and named functions.
+ * a schema with a plan store is made (makeSchema), so a fresh process's first import does not: the schema
+ * fingerprint, the lookup tables of its fields, types and named functions, and the output plan's per-type
+ * tables. A schema without a plan store works them out on its first export or import.
  */
 export function prepareSchemaForImport(schema: GraphQLSchema): void {
   schemaFingerprint(schema);
   schemaLookups(schema);
+  prepareOutputTables(schema);
 }
 
 /**

@@ -186,12 +186,30 @@ function selectedFieldsOf(type: GraphQLObjectType): Map<string, SelectedField> {
   return known;
 }
 
+/** Field entries of those tables made in this process (tests count them). */
+export const outputTableStats = { fieldsMade: 0 };
+
+/**
+ * The per-type tables of DecodeOutputPlan for every object type of the schema (its fields, not the meta
+ * fields, with their position facts), made now rather than by the first import that meets each type.
+ */
+export function prepareOutputTables(schema: GraphQLSchema): void {
+  const typeMap = schema.getTypeMap();
+  for (const name in typeMap) {
+    const type = typeMap[name];
+    if (!isObjectType(type) || name.startsWith("__")) continue;
+    const known = selectedFieldsOf(type);
+    for (const fieldName in type.getFields()) selectedField(schema, type, known, fieldName);
+  }
+}
+
 function selectedField(schema: GraphQLSchema, type: GraphQLObjectType, known: Map<string, SelectedField>, fieldName: string): SelectedField | undefined {
   let selected = known.get(fieldName);
   if (selected === undefined) {
     const def = fieldDefOf(schema, type, fieldName);
     if (def === undefined) return undefined;
     selected = { def, position: positionOf(def.type) };
+    outputTableStats.fieldsMade++;
     if (!fieldName.startsWith("__")) known.set(fieldName, selected);
   }
   return selected;

@@ -75,6 +75,7 @@ export function executeFast(request: RequestState, finish: RequestFinish<Executi
   const plan = request.plan;
   if (decidedFastPlan(plan) === null) return undefined;
   const output = compiledOutputOf(plan);
+  if (output === undefined) return undefined; // the plan's first response (CompiledOutputOf)
   const fast = fastPlanOf(plan, output !== null);
   return fast === null ? undefined : runFast(request, fast, output!, finish, null, null);
 }
@@ -121,13 +122,16 @@ function makeRun(request: RequestState, fast: FastPlan): FastRequestRun {
 export function rememberFast(args: GraphscaleExecutionArgs, request: RequestState): void {
   const document = args.document;
   if (remembered.has(document) || !plainArgs(args) || request.trace != null || request.deps != null || !request.compileOutput) return;
-  remembered.set(document, fastEntryOf(args, request));
+  const entry = fastEntryOf(args, request);
+  if (entry !== undefined) remembered.set(document, entry);
 }
 
-function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): FastEntry | null {
+/** Undefined before the plan's first response: the document is remembered on a later request (CompiledOutputOf). */
+function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): FastEntry | null | undefined {
   const plan = request.plan;
   if ((plan.operation.variableDefinitions?.length ?? 0) > 0) return null;
   const output = compiledOutputOf(plan);
+  if (output === undefined) return undefined;
   const fast = fastPlanOf(plan, output !== null);
   if (fast === null || request.limits !== resolveLimits(args.schema, undefined)) return null;
   const stats = planCacheFor(args.schema).stats;
