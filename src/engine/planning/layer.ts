@@ -103,9 +103,10 @@ export class ListItemReason extends LayerReason {
   readonly type = "listItem" as const;
   /**
    * A `@stream` list (spec/incremental.md, PlanStream): the layer opens each list's first `streamedFrom`
-   * items only; incremental delivery opens the rest later, in a bucket of their own.
+   * items only; incremental delivery opens the rest later, in a bucket of their own. Set only on a streamed
+   * list's layer (declared, not initialized): other layers' reasons keep the fields plan export writes.
    */
-  streamedFrom: number | null = null;
+  declare streamedFrom: number | undefined;
   constructor(
     public listStep: Step,
     readonly responseKey: string | null,
