@@ -14,7 +14,7 @@ const server = fileURLToPath(new URL("../../bench/http/server.ts", import.meta.u
 const REQUESTS = 200;
 
 // Every engine includes graphql-jit, which runs on graphql 16 only (spec/graphql-versions.md).
-if (!PEERS_RUN) console.log("http bench, side by side: left out on graphql 17, where graphql-jit does not run");
+if (!PEERS_RUN) console.log("SKIPPED test/http/bench-side-by-side.test.ts: left out on graphql 17, where graphql-jit does not run");
 if (PEERS_RUN) test("http bench, side by side: every engine's server driven at once by its own load generator, every request answered", async () => {
   const runs = await runHttpBench({
     shapes: ["small"],
