@@ -11,6 +11,9 @@ import { Step, constant, execute, mapResults, graphql, makeSchema, type Executio
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
+import { fastRequestCounts } from "../../src/engine/request/fastRequest.js";
+import { lambda, loadOne } from "../../steps/index.js";
+import { planCacheFor } from "../../src/engine/planning/planCache.js";
 import { allNodes, countingProvider, memoryTracing, parentOf, registerGlobally, spanTrees, type SpanNode } from "./spans.js";
 
 type TracingOption = Parameters<typeof makeSchema>[0]["tracing"];
@@ -145,6 +148,36 @@ test("tracing: a request its sampler drops starts one span (the request's) and n
   assert.is(result.errors, undefined);
   await graphql({ schema, source: todoViewQuery, variableValues: { id }, contextValue: { kvetch } });
   assert.equal(counts, { tracers: 1, spans: 2 });
+});
+
+test("tracing: a request its sampler drops that declares no variables takes the remembered fast path: no preparation, one span", async () => {
+  const { provider, counts } = countingProvider(new AlwaysOffSampler());
+  const small = (tracing: TracingOption) =>
+    makeSchema({
+      typeDefs: "type Query { book(id: ID!): Book } type Book { id: ID! title: String! author: Author } type Author { id: ID! name: String! }",
+      plans: {
+        Query: { book: (_$root: Step, args) => lambda(args.get("id"), (id: string) => ({ id, title: "The Dispossessed", authorId: "a1" })) },
+        Book: { author: ($book: Step) => loadOne($book.get("authorId"), async (ids: readonly unknown[]) => ids.map((id) => ({ id, name: "Ursula K. Le Guin" }))) },
+      },
+      tracing,
+    });
+  const schema = small({ tracerProvider: provider });
+  const document = parse(`{ book(id: "b1") { id title author { id name } } }`);
+  const expected = await execute({ schema: small(false), document });
+  assert.equal(expected, { data: { book: { id: "b1", title: "The Dispossessed", author: { id: "a1", name: "Ursula K. Le Guin" } } } });
+  // The plan's first two responses make its compiled output; the fast path is taken from the third.
+  for (let i = 0; i < 2; i++) await execute({ schema, document });
+  // The remembered document skips request preparation: no plan-cache lookup at all.
+  const cache = planCacheFor(schema);
+  let lookups = 0;
+  const planIn = cache.planIn.bind(cache);
+  cache.planIn = (...args) => (lookups++, planIn(...args));
+  const before = { ...fastRequestCounts };
+  for (let i = 0; i < 3; i++) assert.equal(await execute({ schema, document }), expected);
+  assert.is(fastRequestCounts.runs - before.runs, 3, "each dropped request ran by the fast path");
+  assert.is(fastRequestCounts.fellBack - before.fellBack, 0);
+  assert.is(lookups, 0, "no request was prepared");
+  assert.equal(counts, { tracers: 1, spans: 5 }, "one request span per request, nothing else");
 });
 
 test("tracing: a registered provider's ratio sampler drops a request: one span started, none exported, store calls and a resolver's own span included", async () => {

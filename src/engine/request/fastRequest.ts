@@ -149,7 +149,8 @@ function plainArgs(args: GraphscaleExecutionArgs): boolean {
     args.deps === undefined &&
     args.compileOutput === undefined &&
     (variables == null || typeof variables === "object") &&
-    attachedTrace(args) === undefined
+    // A trace attached as null: the request's sampler dropped it, so it makes no span the fast path would skip.
+    attachedTrace(args) == null
   );
 }
 
