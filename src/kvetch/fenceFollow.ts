@@ -6,7 +6,7 @@
 
 import type { KvetchCounters, ShardStore } from "./backend.js";
 import { ShardFence } from "./fence.js";
-import { FencedShard } from "./fencedShard.js";
+import { FencedShard, type Merge } from "./fencedShard.js";
 import { isBucketMoved } from "./mysqlFence.js";
 import type { BucketMovedError } from "./mysqlFence.js";
 import type { BucketFenceSetting } from "./moveRows.js";
@@ -75,6 +75,30 @@ export class FollowingShard extends FencedShard {
   protected override siblingFor(shardId: number): FencedShard | undefined {
     const position = this.store?.topology?.positionOf.get(shardId);
     return position === undefined ? undefined : this.siblings[position];
+  }
+
+  /** Every call is admitted here: one promise over the inner store's, a refusal followed once (followMoved). */
+  protected override admittedAtOnce<I, R>(
+    what: string,
+    write: boolean,
+    items: readonly I[],
+    bucketOf: (item: I) => number,
+    run: (store: ShardStore, part: readonly I[]) => Promise<R>,
+    merge: Merge,
+  ): Promise<R> {
+    let answer: Promise<R>;
+    try {
+      answer = Promise.resolve(run(this.inner, items));
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    return answer.then(undefined, async (error: unknown) => {
+      const store = this.store;
+      if (!isBucketMoved(error) || store === null) throw error;
+      await learnMove(store, error);
+      const { map } = store.topology!;
+      return this.followMoved(what, write, items, bucketOf, run, merge, { shard: error.movedTo.shard, version: map.version, ranges: map.ranges, frozen: [] });
+    });
   }
 
   protected override async attempt<I, R>(

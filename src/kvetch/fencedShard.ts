@@ -26,7 +26,7 @@ import type { BucketFenceSetting, ShardMoves } from "./moveRows.js";
 import { fnv1a32, hashOfId, hashOfIndexEntry } from "./shard.js";
 
 /** How the answers of a followed call's parts make one answer. */
-type Merge = "rows" | "aligned" | "sum" | "none";
+export type Merge = "rows" | "aligned" | "sum" | "none";
 
 const byId = (item: { id: string }): number => hashOfId(item.id);
 const byRowId = (item: { row: ObjectRow }): number => hashOfId(item.row.id);
@@ -106,8 +106,52 @@ export class FencedShard implements ShardStore, ShardMoves {
     }
   }
 
-  /** keyed: one call under the fence; refused, followMoved: its keys split by the refusing fence's map, each part sent once. */
-  private async keyed<I, R>(
+  /**
+   * keyed: one call under the fence; refused, followMoved: its keys split by the refusing fence's map, each part
+   * sent once. A call the fence admits at once (the usual case) is one promise over the inner store's: the fence
+   * is left when it settles (AdmittedAtOnce, spec/kvetch-storage.md §11.4); otherwise attempt waits or refuses.
+   */
+  private keyed<I, R>(
+    what: string,
+    write: boolean,
+    items: readonly I[],
+    bucketOf: (item: I) => number,
+    run: (store: ShardStore, part: readonly I[]) => Promise<R>,
+    merge: Merge,
+  ): Promise<R> {
+    const admitted = this.admittedAtOnce(what, write, items, bucketOf, run, merge);
+    return admitted ?? this.keyedAfterWait(what, write, items, bucketOf, run, merge);
+  }
+
+  /** The call when the fence admits it now (a frozen bucket or a refusal: null, and nothing was counted). */
+  protected admittedAtOnce<I, R>(
+    _what: string,
+    write: boolean,
+    items: readonly I[],
+    bucketOf: (item: I) => number,
+    run: (store: ShardStore, part: readonly I[]) => Promise<R>,
+    _merge: Merge,
+  ): Promise<R> | null {
+    const fence = this.fence;
+    const generation = fence.admit(write, items, bucketOf);
+    if (generation < 0) return null;
+    let answer: Promise<R>;
+    try {
+      answer = Promise.resolve(run(this.inner, items));
+    } catch (error) {
+      fence.leave(write, generation);
+      return Promise.reject(error);
+    }
+    return answer.then(
+      (value) => (fence.leave(write, generation), value),
+      (error: unknown) => {
+        fence.leave(write, generation);
+        throw error;
+      },
+    );
+  }
+
+  private async keyedAfterWait<I, R>(
     what: string,
     write: boolean,
     items: readonly I[],
@@ -120,7 +164,7 @@ export class FencedShard implements ShardStore, ShardMoves {
     return this.followMoved(what, write, items, bucketOf, run, merge, first.moved);
   }
 
-  private async followMoved<I, R>(
+  protected async followMoved<I, R>(
     what: string,
     write: boolean,
     items: readonly I[],

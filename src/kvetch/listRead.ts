@@ -106,10 +106,10 @@ async function queryShards<T>(
   for (let i = 0; i < requests.length; i++) shardOf[i] = kind.shardOf(requests[i]!.key);
   await eachShardChunk(
     groupByShard(store.shards.length, shardOf),
-    async ({ shard, positions }) => {
-      const lists = await read(store.shards[shard]!, pick(requests, positions));
-      for (let p = 0; p < positions.length; p++) out[positions[p]!] = lists[p]!;
-    },
+    ({ shard, positions }) =>
+      read(store.shards[shard]!, pick(requests, positions)).then((lists) => {
+        for (let p = 0; p < positions.length; p++) out[positions[p]!] = lists[p]!;
+      }),
     ({ positions }, error) => {
       for (let p = 0; p < positions.length; p++) out[positions[p]!] = error;
     },

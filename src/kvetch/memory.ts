@@ -141,18 +141,22 @@ class MemoryShardStore implements ShardStore {
   }
 
   /** One simulated round trip: counted, then a timer (or the next macrotask) before the shard "answers". */
-  private async roundTrip(): Promise<void> {
+  private roundTrip(): Promise<void> {
     this.counters.shardQueries[this.shard]!++;
-    if (this.latencyMs > 0) await sleep(this.latencyMs);
-    else await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.latencyMs > 0) return sleep(this.latencyMs);
+    return new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   async migrate(): Promise<void> {
     await this.roundTrip();
   }
 
-  async readObjects(ids: readonly string[]): Promise<ObjectRow[]> {
-    await this.roundTrip();
+  readObjects(ids: readonly string[]): Promise<ObjectRow[]> {
+    // One promise over the round trip's: reads are the hot path.
+    return this.roundTrip().then(() => this.readObjectsNow(ids));
+  }
+
+  private readObjectsNow(ids: readonly string[]): ObjectRow[] {
     // Sized for every id and cut to the rows found: no growth steps for a batch of thousands.
     const out = new Array<ObjectRow>(ids.length);
     let found = 0;
@@ -198,8 +202,11 @@ class MemoryShardStore implements ShardStore {
     return done;
   }
 
-  async readEdgeRanges(edgeId: number, ranges: readonly EdgeRange[]): Promise<EdgeRow[][]> {
-    await this.roundTrip();
+  readEdgeRanges(edgeId: number, ranges: readonly EdgeRange[]): Promise<EdgeRow[][]> {
+    return this.roundTrip().then(() => this.readEdgeRangesNow(edgeId, ranges));
+  }
+
+  private readEdgeRangesNow(edgeId: number, ranges: readonly EdgeRange[]): EdgeRow[][] {
     const out: EdgeRow[][] = new Array(ranges.length);
     const lists = this.data.edges.get(edgeId);
     let fetched = 0;
@@ -221,8 +228,11 @@ class MemoryShardStore implements ShardStore {
     return out;
   }
 
-  async readEdgeCounts(edgeId: number, fromIds: readonly string[]): Promise<number[]> {
-    await this.roundTrip();
+  readEdgeCounts(edgeId: number, fromIds: readonly string[]): Promise<number[]> {
+    return this.roundTrip().then(() => this.readEdgeCountsNow(edgeId, fromIds));
+  }
+
+  private readEdgeCountsNow(edgeId: number, fromIds: readonly string[]): number[] {
     const out = new Array<number>(fromIds.length);
     for (let i = 0; i < fromIds.length; i++) out[i] = this.data.edgeCounts.get(`${edgeId}/${fromIds[i]}`) ?? 0;
     this.counters.rowsFetched += fromIds.length;
@@ -270,8 +280,11 @@ class MemoryShardStore implements ShardStore {
     return removed;
   }
 
-  async readIndexRanges(indexId: number, ranges: readonly IndexRange[]): Promise<IndexRow[][]> {
-    await this.roundTrip();
+  readIndexRanges(indexId: number, ranges: readonly IndexRange[]): Promise<IndexRow[][]> {
+    return this.roundTrip().then(() => this.readIndexRangesNow(indexId, ranges));
+  }
+
+  private readIndexRangesNow(indexId: number, ranges: readonly IndexRange[]): IndexRow[][] {
     const out: IndexRow[][] = new Array(ranges.length);
     let fetched = 0;
     for (let i = 0; i < ranges.length; i++) {

@@ -59,9 +59,9 @@ export async function readObjectRows(store: Store, ids: readonly string[]): Prom
   for (let i = 0; i < ids.length; i++) shardOf[i] = shardOfId(store.shardMap, ids[i]!);
   await eachShardChunk(
     groupByShard(store.shards.length, shardOf),
-    async ({ shard, positions }) => {
+    ({ shard, positions }) => {
       const asked = pick(ids, positions);
-      placeRows(await store.shards[shard]!.readObjects(asked), asked, positions, out);
+      return store.shards[shard]!.readObjects(asked).then((rows) => placeRows(rows, asked, positions, out));
     },
     ({ positions }, error) => {
       for (let p = 0; p < positions.length; p++) out[positions[p]!] = error;

@@ -126,34 +126,50 @@ export class ShardGuard implements ShardStore {
     return this.probing || Date.now() - this.openedAt < this.breaker!.probeIntervalMs ? "open" : "half-open";
   }
 
-  /** Runs one shard call through the breaker; every failure comes out as a KvetchError. */
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one shard call through the breaker; every failure comes out as a KvetchError. One promise over the
+   * inner call's (a shard call is the hot path of every read).
+   */
+  private call<T>(what: string, run: () => Promise<T>): Promise<T> {
     noteShardCall(this.shard);
     let probe = false;
     if (this.open) {
       if (this.state === "open") {
-        throw shardError(this.shard, "circuit open", what, new Error(`shard ${this.shard}: the circuit breaker is open after ${this.failures} consecutive failures`));
+        return Promise.reject(shardError(this.shard, "circuit open", what, new Error(`shard ${this.shard}: the circuit breaker is open after ${this.failures} consecutive failures`)));
       }
       this.probing = probe = true;
     }
+    let running: Promise<T>;
     try {
-      const result = await run();
-      noteShardRows(what, result);
-      this.failures = 0;
-      this.open = false;
-      return result;
+      running = Promise.resolve(run());
     } catch (error) {
-      if (this.breaker !== null && countsAgainstShard(error)) {
-        this.failures++;
-        if (probe || this.failures >= this.breaker.failureThreshold) {
-          this.open = true;
-          this.openedAt = Date.now();
-        }
-      }
-      throw error instanceof KvetchError ? error : shardError(this.shard, "failed", what, error);
-    } finally {
-      if (probe) this.probing = false;
+      return Promise.reject(this.failed(what, error, probe));
     }
+    return running.then(
+      (result) => {
+        noteShardRows(what, result);
+        this.failures = 0;
+        this.open = false;
+        if (probe) this.probing = false;
+        return result;
+      },
+      (error: unknown) => {
+        throw this.failed(what, error, probe);
+      },
+    );
+  }
+
+  /** A failed call: counted against the shard (opening the breaker past its threshold), as a KvetchError. */
+  private failed(what: string, error: unknown, probe: boolean): KvetchError {
+    if (this.breaker !== null && countsAgainstShard(error)) {
+      this.failures++;
+      if (probe || this.failures >= this.breaker.failureThreshold) {
+        this.open = true;
+        this.openedAt = Date.now();
+      }
+    }
+    if (probe) this.probing = false;
+    return error instanceof KvetchError ? error : shardError(this.shard, "failed", what, error);
   }
 
   /** health: the breaker's state and, unless it is open, one ping (which serves as the probe when half-open). */

@@ -116,7 +116,7 @@ export async function eachShardChunk(
 ): Promise<void> {
   let stopped = false;
   const one = (chunk: ShardChunk): Promise<void> =>
-    run(chunk).catch((error: unknown) => {
+    started(run, chunk).catch((error: unknown) => {
       if (shardFailureOf(error) === null) {
         stopped = true;
         throw error;
@@ -144,6 +144,15 @@ export async function eachShardChunk(
   }
   const settled = await Promise.allSettled(running);
   for (const result of settled) if (result.status === "rejected") throw result.reason;
+}
+
+/** A chunk's call, a synchronous throw as its rejection (a run need not be an async function). */
+function started(run: (chunk: ShardChunk) => Promise<void>, chunk: ShardChunk): Promise<void> {
+  try {
+    return run(chunk);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** The store of each Kvetch (filled by its constructor), for the commands that report on it (commandLine.ts). */

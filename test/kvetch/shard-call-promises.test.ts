@@ -1,0 +1,45 @@
+// A shard read's own cost in promises (spec/kvetch-storage.md §11.4, AdmittedAtOnce): each layer a shard call
+// passes (the breaker's ShardGuard, the fence's FencedShard, the memory store's round trip, the read's chunk)
+// adds one promise over the one below it: 7 per shard (the chunk's catch and join, the read's placing, the
+// breaker, the fence, the memory store's round trip and its answer). Counted with async_hooks (every native promise), never timed.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createHook } from "node:async_hooks";
+import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
+import { todoKvetchSchema } from "../../examples/todo/schema.js";
+import { seedTodo } from "../../examples/todo/seed.js";
+
+async function promisesMadeBy(run: () => Promise<unknown>): Promise<number> {
+  let promises = 0;
+  const hook = createHook({ init: (_id, type) => void (type === "PROMISE" && promises++) });
+  hook.enable();
+  try {
+    await run();
+  } finally {
+    hook.disable();
+  }
+  return promises;
+}
+
+test("getObjects: each further shard a read reaches costs 7 promises (one per layer of the shard call), a one-shard read 20", async () => {
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: memoryBackend({ shards: 4 }) });
+  const seed = await seedTodo(kvetch, { users: 8, listsPerUser: 1, itemsPerList: 1 });
+  const ids = seed.userIds;
+  kvetch.resetCounters();
+  await kvetch.getObjects([ids[0]!]);
+  const oneShard = kvetch.counters.shardQueries.filter((n) => n > 0).length;
+  assert.is(oneShard, 1);
+  kvetch.resetCounters();
+  await kvetch.getObjects(ids);
+  const reached = kvetch.counters.shardQueries.filter((n) => n > 0).length;
+  assert.ok(reached >= 2, `the ${ids.length} ids reach several shards (${reached})`);
+  // Warm both shapes, then count.
+  const one = await promisesMadeBy(() => kvetch.getObjects([ids[0]!]));
+  const all = await promisesMadeBy(() => kvetch.getObjects(ids));
+  const perShard = (all - one) / (reached - 1);
+  assert.ok(perShard <= 7, `promises per further shard: ${perShard} (${one} for one shard, ${all} for ${reached})`);
+  assert.ok(one <= 20, `promises for a read of one shard: ${one}`);
+});
+
+test.run();
