@@ -1,0 +1,168 @@
+// Tracing overhead as a user meets it: each setting in processes of its own. tracingOverhead.ts pairs off and
+// on in one process, where whatever tracing turns on for the whole process (on Node 20, the promise hooks of
+// async-local storage once a context is switched) is paid by the untraced rounds too, so its ratios leave that
+// out. Here a process runs one setting only — `tracing: false` (off), the SDK as an application sets it up
+// (on: a BasicTracerProvider with a BatchSpanProcessor whose exporter drops each batch, the async-local-storage
+// context manager registered), a provider whose spans cost nothing (free spans: graphscale's own tracing
+// work), and the SDK with a sampler dropping every request (sampled out) — on the todo view, memory backend
+// and, with `--mysql`, 4 MySQL shards + Redis. The settings run in rotating order, `--processes=N` of each;
+// each process warms up, then times its requests by its own CPU time (all threads). Medians per setting, and
+// the median of each rotation's ratio to its off process.
+// `npx tsx bench/tracingProcesses.ts [--processes=N] [--mysql]` prints the table and writes
+// bench/results/tracing-processes.json.
+
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { median } from "./median.js";
+import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+
+const SETTINGS = ["off", "on", "free", "sampled"] as const;
+type Setting = (typeof SETTINGS)[number];
+const REQUESTS = { memory: Number(process.env.TRACE_N ?? 20_000), mysql: Number(process.env.TRACE_N ?? 3_000) } as const;
+
+/** One process: the todo view under one setting; prints its CPU µs per request and spans per request. */
+async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> {
+  const { parse } = await import("graphql");
+  const { context, trace } = await import("@opentelemetry/api");
+  const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
+  const { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = await import("@opentelemetry/sdk-trace-base");
+  const { execute, makeSchema } = await import("../src/index.js");
+  const { Kvetch, memoryBackend, mysqlBackend } = await import("../src/kvetch/index.js");
+  const { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } = await import("../examples/todo/schema.js");
+  const { seedTodo } = await import("../examples/todo/seed.js");
+  const { REDIS_URL, deleteKeys, dropDatabases, shardUrls } = await import("./servers.js");
+
+  let spans = 0;
+  const dropping = { export: (_batch: unknown, done: (result: { code: number }) => void) => done({ code: 0 }), shutdown: async () => undefined };
+  const counting = { onStart: () => undefined, onEnd: () => void spans++, forceFlush: async () => undefined, shutdown: async () => undefined };
+  const sdk = (sampler?: InstanceType<typeof ParentBasedSampler>) =>
+    new BasicTracerProvider({ sampler, spanProcessors: [new BatchSpanProcessor(dropping as never), counting] });
+  const freeContext = { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 1 };
+  const freeSpan: Record<string, unknown> = {};
+  Object.assign(freeSpan, {
+    spanContext: () => freeContext,
+    isRecording: () => true,
+    end: () => void spans++,
+    recordException: () => undefined,
+    ...Object.fromEntries(["setAttribute", "setAttributes", "addEvent", "addLink", "addLinks", "setStatus", "updateName"].map((m) => [m, () => freeSpan])),
+  });
+  const freeProvider = { getTracer: () => ({ startSpan: () => freeSpan, startActiveSpan: () => undefined }) };
+  if (setting !== "off") {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    void trace;
+  }
+  const tracing =
+    setting === "off" ? false : setting === "free" ? { tracerProvider: freeProvider as never } : { tracerProvider: setting === "on" ? sdk() : sdk(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) })) };
+  const schema = makeSchema({ typeDefs: todoTypeDefs, plans: todoPlans, planContext: { kvetchSchema: todoKvetchSchema }, tracing });
+  const databases = Array.from({ length: 4 }, (_, s) => `graphscale_traceproc_${process.pid}_${s}`);
+  const keyPrefix = `graphscale-traceproc:${process.pid}:`;
+  if (kind === "mysql") await dropDatabases(databases);
+  const backend = kind === "memory" ? memoryBackend({ shards: 4 }) : mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix } });
+  const kvetch = new Kvetch({ schema: todoKvetchSchema, backend });
+  try {
+    await kvetch.migrate();
+    const seed = await seedTodo(kvetch, { users: 1, listsPerUser: 10, itemsPerList: 5 });
+    const args = { schema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch } };
+    const n = REQUESTS[kind];
+    for (let i = 0; i < n / 5; i++) await execute(args);
+    spans = 0;
+    const check = await execute(args);
+    if (check.errors) throw new Error(`tracing-processes: ${check.errors[0]!.message}`);
+    const spansPerRequest = spans;
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    for (let i = 0; i < n; i++) await execute(args);
+    const used = process.cpuUsage(cpu);
+    const wallMicros = ((performance.now() - start) * 1000) / n;
+    console.log(JSON.stringify({ cpuMicros: (used.user + used.system) / n, wallMicros, spansPerRequest }));
+  } finally {
+    await kvetch.close();
+    if (kind === "mysql") {
+      await dropDatabases(databases);
+      await deleteKeys(keyPrefix);
+    }
+  }
+}
+
+interface Sample {
+  cpuMicros: number;
+  wallMicros: number;
+  spansPerRequest: number;
+}
+
+function runChild(setting: Setting, kind: "memory" | "mysql"): Sample {
+  const self = fileURLToPath(import.meta.url);
+  const out = spawnSync(process.execPath, [...process.execArgv, self, "--child", setting, kind], { encoding: "utf8" });
+  if (out.status !== 0) throw new Error(`tracing-processes: the ${setting} process on ${kind} failed: ${out.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  return JSON.parse(out.stdout.trim().split("\n").pop()!) as Sample;
+}
+
+export function runTracingProcesses(options: { processes: number; mysql: boolean }): MeasuredTable {
+  const rows: MeasuredTable["rows"] = [];
+  for (const kind of options.mysql ? (["memory", "mysql"] as const) : (["memory"] as const)) {
+    const samples = new Map<Setting, Sample[]>(SETTINGS.map((s) => [s, []]));
+    const ratios = new Map<Setting, number[]>(SETTINGS.map((s) => [s, []]));
+    for (let p = 0; p < options.processes; p++) {
+      const round = new Map<Setting, Sample>();
+      for (let k = 0; k < SETTINGS.length; k++) {
+        const setting = SETTINGS[(p + k) % SETTINGS.length]!;
+        const sample = runChild(setting, kind);
+        round.set(setting, sample);
+        samples.get(setting)!.push(sample);
+      }
+      for (const s of SETTINGS) ratios.get(s)!.push(round.get("off")!.cpuMicros / round.get(s)!.cpuMicros);
+    }
+    const cpu = (s: Setting) => median(samples.get(s)!.map((x) => x.cpuMicros));
+    rows.push({
+      label: kind === "memory" ? "todo view, memory backend" : "todo view, 4 MySQL shards + Redis",
+      values: [
+        cpu("off"),
+        cpu("on"),
+        median(ratios.get("on")!),
+        median(ratios.get("free")!),
+        median(ratios.get("sampled")!),
+        median(samples.get("off")!.map((x) => x.wallMicros)),
+        median(samples.get("on")!.map((x) => x.wallMicros)),
+        median(samples.get("on")!.map((x) => x.spansPerRequest)),
+      ],
+    });
+  }
+  return {
+    id: "tracing-processes",
+    title: "Tracing overhead, each setting in its own processes (todo view)",
+    description:
+      "The todo view (1 user → 10 lists → 5 items), 4 shards; each setting in processes of its own (tracing: false; the SDK with a BatchSpanProcessor " +
+      "dropping its batches and the async-local-storage context manager; a provider whose spans cost nothing; the SDK sampling nothing), " +
+      `${options.processes} processes per setting in rotating order, ${REQUESTS.memory} (memory) or ${REQUESTS.mysql} (MySQL + Redis) timed requests each after a warm-up: ` +
+      "CPU µs per request (the process's CPU time, all threads), and the median over rotations of off's CPU ÷ the setting's (a ratio of speed: 1 is free).",
+    rowHeading: "Request",
+    columns: [
+      { title: "off: CPU µs", format: "perRequest" },
+      { title: "on: CPU µs", format: "perRequest" },
+      { title: "on ÷ off (CPU)", format: "ratio" },
+      { title: "free spans ÷ off (CPU)", format: "ratio" },
+      { title: "sampled out ÷ off (CPU)", format: "ratio" },
+      { title: "off: wall µs", format: "perRequest" },
+      { title: "on: wall µs", format: "perRequest" },
+      { title: "spans per request", format: "count" },
+    ],
+    rows,
+    notes: [`Node ${process.version}.`],
+    date: new Date().toISOString(),
+    processes: options.processes,
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, loadAverages: loadavg() },
+  };
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === "--child") {
+  await child(argv[1] as Setting, argv[2] as "memory" | "mysql");
+  process.exit(0);
+} else if (process.argv[1]?.endsWith("tracingProcesses.ts")) {
+  const processes = Number(/--processes=(\d+)/.exec(argv.join(" "))?.[1] ?? 3);
+  const table = runTracingProcesses({ processes, mysql: argv.includes("--mysql") });
+  writeFileSync(new URL("./results/tracing-processes.json", import.meta.url), JSON.stringify(table, null, 2) + "\n");
+  console.log(renderMeasuredTable(table));
+}
