@@ -43,6 +43,7 @@ export const typeDefs = /* GraphQL */ `
     asyncName: String
     asyncBad: String
     slowName: String
+    slowerName: String
     slowPlanName: String
     flakyNN: String!
     tags: [String]
@@ -101,6 +102,21 @@ export const slowNames = {
 
 const userRef = (id: string): UserRow | null => usersById.get(id) ?? null;
 
+/**
+ * A batched data source's wait, as a DataLoader-backed resolver sees it: every call made before the timer
+ * fires waits for the same timer (one per delay). Both sides wait this way, so groups that wait on the
+ * same source complete together on both, and groups that wait on different ones apart.
+ */
+const timers = new Map<number, Promise<void>>();
+export function batchedWait(ms: number): Promise<void> {
+  let wait = timers.get(ms);
+  if (wait === undefined) {
+    wait = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => void timers.delete(ms));
+    timers.set(ms, wait);
+  }
+  return wait;
+}
+
 /** The resolvers both sides use (the reference everywhere, graphscale where no plan is given). */
 export const resolvers = {
   Query: {
@@ -146,8 +162,9 @@ export const resolvers = {
     },
     asyncName: (u: UserRow) => Promise.resolve(u.name.toUpperCase()),
     asyncBad: (u: UserRow) => Promise.reject(new Error(`asyncBad ${u.id}`)),
-    slowName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
-    slowPlanName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
+    slowName: (u: UserRow) => batchedWait(3).then(() => u.name),
+    slowerName: (u: UserRow) => batchedWait(20).then(() => u.name),
+    slowPlanName: (u: UserRow) => batchedWait(3).then(() => u.name),
     flakyNN: (u: UserRow) => {
       if (u.id === "u4") throw new Error(`flakyNN ${u.id}`);
       return `steady ${u.id}`;
@@ -183,7 +200,7 @@ export const slowNameBatches: number[] = [];
 const loadSlowNames = async (ids: readonly string[]) => {
   calls.slowNames!++;
   slowNameBatches.push(ids.length);
-  await (slowNames.held?.promise ?? new Promise((resolve) => setTimeout(resolve, 3)));
+  await (slowNames.held?.promise ?? batchedWait(3));
   return ids.map((id) => usersById.get(id)?.name ?? null);
 };
 const loadNames = (ids: readonly string[]) => {
@@ -199,7 +216,7 @@ export const planSchema = makeSchema({
     Mutation: { touchAll: resolvers.Mutation.touchAll, failTouch: resolvers.Mutation.failTouch },
     Node: resolvers.Node,
     SearchResult: resolvers.SearchResult,
-    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, flakyNN: resolvers.User.flakyNN, tags: resolvers.User.tags },
+    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, slowerName: resolvers.User.slowerName, flakyNN: resolvers.User.flakyNN, tags: resolvers.User.tags },
     Post: { title: resolvers.Post.title, author: resolvers.Post.author, bad: resolvers.Post.bad },
   },
   plans: {

@@ -147,16 +147,17 @@ function isBelowCut(path: ReadonlyArray<string | number>, stream: ItemStream): b
 }
 
 /**
- * spec: DiscoverStreamItems — the work below a stream's delivered items (`bucket`: the items' bucket,
- * `start`: the entry of the first), as their payload makes it pending.
+ * spec: DiscoverStreamItems — the work below a run of a stream's delivered items (`bucket`: the items'
+ * bucket, `start`: the entry of the first, `offset`: its index past initialCount), as their payload makes
+ * it pending.
  */
-export function discoverStreamItems(stream: ItemStream, items: readonly unknown[], bucket: Bucket, start: number, work: Work): void {
+export function discoverStreamItems(stream: ItemStream, items: readonly unknown[], bucket: Bucket, start: number, offset: number, work: Work): void {
   if (stream.value.kind !== "list") return;
   const item = stream.value.item;
   for (let i = 0; i < items.length; i++) {
     const data = items[i];
     if (data == null) continue;
-    const index = stream.initialCount + i;
+    const index = stream.initialCount + offset + i;
     discoverValue(stream.field, item, bucket, start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], stream.groupMap, work);
   }
 }

@@ -1,8 +1,8 @@
-// RunTasks: one wave of deferred work — every task started since the last wave, grouped by deferred layer
-// and the bucket above it, each group run as one bucket (its steps once for all the group's entries, like
-// any layer), then each task's fields completed from that bucket in the order the tasks started. The
-// streams ready at once are delivered the same way (DeliverStreams): their items' layer opens one bucket
-// per parent bucket for all of them.
+// RunTasks: the deferred work started at once — the tasks grouped by deferred layer and the bucket above
+// it, each group run as one bucket (its steps once for all the group's entries, like any layer), then each
+// task's fields completed from that bucket: at once for the runs that did not wait, and when its own run is
+// done for each run that waits (a group goes out as soon as its steps are done). The streams ready at once
+// are delivered the same way (DeliverStreams): their items' layer opens one bucket per parent bucket.
 
 import type { GraphQLError } from "graphql";
 import { itemCountOf } from "../flags.js";
@@ -24,10 +24,28 @@ interface Placed {
 }
 
 /**
- * spec: RunWave — the started tasks' deferred layers, one bucket per (layer, parent bucket) holding every
- * task's entry there; then each task completed and handed to the queue, in start order.
+ * What a run tells the delivery (deliver.ts): work that waits is counted from `waiting` until `settled`
+ * (its tasks or streams handed to the queue by then), and `seal` ends the payload being gathered.
  */
-export function runWave(request: RequestState, tasks: readonly Task[], queue: IncrementalQueue): PromiseOrValue<void> {
+export interface RunHost {
+  readonly queue: IncrementalQueue;
+  /** Whether the consumer stopped: work that was waiting hands nothing more to the queue. */
+  readonly stopped: boolean;
+  waiting(): void;
+  /** A run that waited is done waiting: its completion (promises already settled) runs until `settled`. */
+  completing(): void;
+  settled(): void;
+  failed(error: unknown): void;
+  seal(): void;
+}
+
+/**
+ * spec: RunTasks — the started tasks' deferred layers, one bucket per (layer, parent bucket) holding every
+ * task's entry there (one batch per step). The tasks of the runs that finish at once are completed and
+ * handed to the queue now, in start order; each run that waits completes its own tasks when it is done,
+ * whatever the other runs still wait for (graphql-js delivers each group as soon as it completes).
+ */
+export function runTasks(request: RequestState, tasks: readonly Task[], host: RunHost): void {
   const byParent = new Map<Bucket, Map<Layer, Task[]>>();
   for (const task of tasks) {
     let byLayer = byParent.get(task.bucket);
@@ -37,17 +55,45 @@ export function runWave(request: RequestState, tasks: readonly Task[], queue: In
     else list.push(task);
   }
   const placed = new Map<Task, Placed>();
-  let waits: Promise<void>[] | null = null;
+  const waited = new Set<Task>();
   for (const [parent, byLayer] of byParent) {
     for (const [layer, list] of byLayer) {
       const bucket = deferredBucket(parent, layer, list);
       for (const task of list) placed.set(task, { bucket, entry: bucket.entryOfParent![task.entry]! });
-      const r = executeLayer(request, bucket);
-      if (r !== undefined) (waits ??= []).push(r);
+      let run: PromiseOrValue<void>;
+      try {
+        run = executeLayer(request, bucket);
+      } catch (error) {
+        host.failed(error);
+        return;
+      }
+      if (run === undefined) continue;
+      for (const task of list) waited.add(task);
+      host.waiting();
+      run.then(() => finishRun(request, list, placed, host), (error: unknown) => host.failed(error));
     }
   }
-  const complete = (): PromiseOrValue<void> => completeTasks(request, tasks, placed, queue, 0);
-  return waits === null ? complete() : Promise.all(waits).then(complete);
+  if (waited.size === tasks.length) return;
+  const now = waited.size === 0 ? tasks : tasks.filter((task) => !waited.has(task));
+  const done = completeTasks(request, now, placed, host.queue, 0);
+  if (isPromiseLike(done)) {
+    host.waiting();
+    host.completing();
+    done.then(() => host.settled(), (error: unknown) => host.failed(error));
+  }
+}
+
+/** A run that waited is done: its tasks are completed and handed to the queue. */
+function finishRun(request: RequestState, tasks: readonly Task[], placed: ReadonlyMap<Task, Placed>, host: RunHost): void {
+  host.completing();
+  if (host.stopped) return host.settled();
+  try {
+    const done = completeTasks(request, tasks, placed, host.queue, 0);
+    if (isPromiseLike(done)) done.then(() => host.settled(), (error: unknown) => host.failed(error));
+    else host.settled();
+  } catch (error) {
+    host.failed(error);
+  }
 }
 
 /** The deferred layer's bucket below `parent`: the entries of the given tasks (in entry order). */
@@ -95,17 +141,19 @@ function completeTask(request: RequestState, task: Task, at: Placed): PromiseOrV
   return data.then(finish, (error: unknown) => ({ ok: false, error: error as GraphQLError }));
 }
 
-/** Where a stream's items were opened: their bucket, the entry of the first, and the items as opened. */
+/** Where a stream's items were opened: their bucket, the entry of the first, the items as opened, and whether their run waited. */
 interface PlacedStream extends Placed {
   readonly items: readonly unknown[];
+  waited: boolean;
 }
 
 /**
  * spec: DeliverStreams — the streams ready at once: a list of objects' later items open one bucket of the
  * items' layer per parent bucket, holding the items of every such stream there, run once (ExecuteLayer);
- * then each stream's items are completed one after another, in the order the streams were announced.
+ * then each stream's items are completed one after another, in the order the streams were announced, and
+ * the failed streams complete (CompleteFailedStreams).
  */
-export function deliverStreams(request: RequestState, streams: readonly ItemStream[], queue: IncrementalQueue): PromiseOrValue<void> {
+export function deliverStreams(request: RequestState, streams: readonly ItemStream[], host: RunHost): void {
   const byParent = new Map<Bucket, Map<Layer, ItemStream[]>>();
   for (const stream of streams) {
     if (stream.value.kind !== "list") continue;
@@ -116,17 +164,65 @@ export function deliverStreams(request: RequestState, streams: readonly ItemStre
     else list.push(stream);
   }
   const placed = new Map<ItemStream, PlacedStream>();
-  let waits: Array<PromiseLike<unknown>> | null = null;
-  for (const [parent, byLayer] of byParent) {
-    for (const [layer, list] of byLayer) {
-      const opened = streamBucket(request, parent, layer, list, placed);
-      const run = (bucket: Bucket): PromiseOrValue<void> => executeLayer(request, bucket);
-      const r = isPromiseLike(opened) ? opened.then(run) : run(opened);
-      if (r !== undefined) (waits ??= []).push(r);
+  /** The streams whose runs wait, by run: completed when their own run is done. */
+  const later = new Map<ItemStream, PromiseLike<unknown>>();
+  try {
+    for (const [parent, byLayer] of byParent) {
+      for (const [layer, list] of byLayer) {
+        const opened = streamBucket(request, parent, layer, list, placed);
+        const run = (bucket: Bucket): PromiseOrValue<void> => executeLayer(request, bucket);
+        const r = isPromiseLike(opened) ? opened.then(run) : run(opened);
+        if (r !== undefined) for (const stream of list) later.set(stream, r);
+      }
+    }
+  } catch (error) {
+    host.failed(error);
+    return;
+  }
+  const queue = host.queue;
+  const finish = (): void => {
+    queue.completeFailedStreams(false);
+    if (queue.hasFailedAfterItems) {
+      host.seal();
+      queue.completeFailedStreams(true);
+    }
+  };
+  const complete = (list: readonly ItemStream[]): PromiseOrValue<void> => {
+    const done = completeStreams(request, list, placed, host, 0);
+    return isPromiseLike(done) ? done.then(finish) : finish();
+  };
+  // The streams whose items are ready now are completed now, in the order they were announced; each run
+  // that waits completes its streams when it is done (graphql-js's streams run side by side).
+  const now = later.size === 0 ? streams : streams.filter((stream) => !later.has(stream));
+  if (now.length > 0) {
+    const done = complete(now);
+    if (isPromiseLike(done)) {
+      host.waiting();
+      host.completing();
+      done.then(() => host.settled(), (error: unknown) => host.failed(error));
     }
   }
-  const complete = (): PromiseOrValue<void> => completeStreams(request, streams, placed, queue, 0);
-  return waits === null ? complete() : Promise.all(waits).then(complete);
+  const runs = new Map<PromiseLike<unknown>, ItemStream[]>();
+  for (const [stream, run] of later) {
+    const list = runs.get(run);
+    if (list === undefined) runs.set(run, [stream]);
+    else list.push(stream);
+  }
+  for (const [run, list] of runs) {
+    host.waiting();
+    run.then(
+      () => {
+        host.completing();
+        if (host.stopped) return host.settled();
+        // The items of a run that waited each waited, as graphql-js's items completed one after another do.
+        for (const stream of list) placed.get(stream)!.waited = true;
+        const done = complete(list);
+        if (isPromiseLike(done)) done.then(() => host.settled(), (error: unknown) => host.failed(error));
+        else host.settled();
+      },
+      (error: unknown) => host.failed(error),
+    );
+  }
 }
 
 /** The items' layer's bucket below `parent`: each stream's items from initialCount on, with their own paths. */
@@ -164,7 +260,7 @@ function streamBucket(request: RequestState, parent: Bucket, layer: Layer, strea
       paths[i] = layer.reason.entryPath(above[p], i, childStart[p]! - byEntry[p]!.initialCount, layer.pathTypename);
     }
     bucket.paths = paths;
-    for (const stream of streams) placed.set(stream, { bucket, entry: childStart[stream.entry]!, items: lists[stream.entry]! });
+    for (const stream of streams) placed.set(stream, { bucket, entry: childStart[stream.entry]!, items: lists[stream.entry]!, waited: false });
     return bucket;
   };
   const opened = openBucket(request, parent, layer, { count, parentIndex, childStart, entryOfParent: null, items, lists });
@@ -172,60 +268,85 @@ function streamBucket(request: RequestState, parent: Bucket, layer: Layer, strea
 }
 
 /** The streams from `from` on, completed one after another (a completion waiting on a promise holds the rest). */
-function completeStreams(request: RequestState, streams: readonly ItemStream[], placed: ReadonlyMap<ItemStream, PlacedStream>, queue: IncrementalQueue, from: number): PromiseOrValue<void> {
+function completeStreams(request: RequestState, streams: readonly ItemStream[], placed: ReadonlyMap<ItemStream, PlacedStream>, host: RunHost, from: number): PromiseOrValue<void> {
   for (let s = from; s < streams.length; s++) {
     const stream = streams[s]!;
-    const done = completeStream(request, stream, placed.get(stream), queue);
-    if (isPromiseLike(done)) return done.then(() => completeStreams(request, streams, placed, queue, s + 1));
+    const done = completeStream(request, stream, placed.get(stream), host);
+    if (isPromiseLike(done)) return done.then(() => completeStreams(request, streams, placed, host, s + 1));
   }
 }
 
 /**
- * spec: CompleteStream — a stream's items as graphql-js's completeStreamItem gives them, one after another:
- * an item failing at a non-null position fails the stream (the items before it are still delivered), with
- * the errors and work of the items before it; then StreamDone. A list of leaves was completed already.
+ * spec: CompleteStream — a stream's items as graphql-js's completeStreamItem gives them, one after another.
+ * An item that waited (its run waited, or its completion awaits a promise) starts a new payload: graphql-js
+ * completes stream items one after another and sends those ready at once together, so each item that waits
+ * goes out with the items that follow it at once (StreamItems). An item failing at a non-null position
+ * fails the stream (the items before it are still delivered), then StreamDone.
  */
-function completeStream(request: RequestState, stream: ItemStream, at: PlacedStream | undefined, queue: IncrementalQueue): PromiseOrValue<void> {
+function completeStream(request: RequestState, stream: ItemStream, at: PlacedStream | undefined, host: RunHost): PromiseOrValue<void> {
+  const queue = host.queue;
   if (stream.value.kind !== "list" || at === undefined) {
     const work = noWork(request);
-    queue.streamDone(stream, stream.items, takeStreamErrors(stream.errors, work.streams), work, undefined);
+    queue.streamItems(stream, stream.items, takeStreamErrors(stream.errors, work.streams), work);
+    queue.streamDone(stream, undefined, false);
     return;
   }
   const value = stream.value;
   const count = at.items.length;
   const ctx = newOutputContext(request, true);
-  const items: unknown[] = [];
-  const finish = (failure: GraphQLError | undefined): void => {
+  let items: unknown[] = [];
+  /** Index (from 0 at initialCount) of the first item of the run being gathered. */
+  let first = 0;
+  let delivered = false;
+  /** The run's items and the errors raised before `upTo` go to the queue. */
+  const flush = (upTo: number): void => {
+    if (items.length === 0) return;
     const work = noWork(request);
-    discoverStreamItems(stream, items, at.bucket, at.entry, work);
-    queue.streamDone(stream, items, takeStreamErrors(ctx.errors.errors, work.streams), work, failure);
+    discoverStreamItems(stream, items, at.bucket, at.entry + first, first, work);
+    queue.streamItems(stream, items, takeStreamErrors(ctx.errors.errors.splice(0, upTo), work.streams), work);
+    delivered = true;
+    items = [];
+  };
+  /** Item `k` waited: the items before it go out, and it starts a payload of its own. */
+  const waits = (k: number, upTo: number): void => {
+    flush(upTo);
+    first = k;
+    host.seal();
   };
   const next = (k: number): PromiseOrValue<void> => {
     for (; k < count; k++) {
-      const errorsBefore = ctx.errors.errors.length;
-      const failed = (error: unknown): GraphQLError => {
+      if (at.waited) waits(k, ctx.errors.errors.length);
+      let errorsBefore = ctx.errors.errors.length;
+      const failed = (error: unknown): void => {
         ctx.errors.errors.length = errorsBefore;
-        return error as GraphQLError;
+        flush(errorsBefore);
+        queue.streamDone(stream, error as GraphQLError, delivered);
       };
       let item: PromiseOrValue<unknown[]>;
       try {
         item = completeListItems(ctx, stream.field, value, at.bucket, at.entry + k, at.items, stream.initialCount, stream.initialCount + k, stream.initialCount + k + 1, stream.enginePath);
       } catch (error) {
-        return finish(failed(error));
+        return failed(error);
       }
       if (isPromiseLike(item)) {
+        if (!at.waited) {
+          const n = items.length > 0 ? errorsBefore : 0;
+          waits(k, n);
+          errorsBefore -= n;
+        }
         const k1 = k;
         return item.then(
           (done) => {
             items.push(done[0]);
             return next(k1 + 1);
           },
-          (error: unknown) => finish(failed(error)),
+          failed,
         );
       }
       items.push(item[0]);
     }
-    finish(undefined);
+    flush(ctx.errors.errors.length);
+    queue.streamDone(stream, undefined, delivered);
   };
   return next(0);
 }
