@@ -21,6 +21,9 @@ export const typeDefs = /* GraphQL */ `
     search: [SearchResult!]!
     numbers: [Int]
     asyncNumbers: [Int]
+    mixedNumbers: [Int]
+    strictNumbers: [Int!]
+    asyncStrictNumbers: [Int!]
     failing: String
     failingNN: String!
     nullUser: User
@@ -130,6 +133,9 @@ export const resolvers = {
     search: () => [postsById.get("p3a"), usersById.get("u3")],
     numbers: () => [1, 2, 3, 4],
     asyncNumbers: () => [1, Promise.resolve(2), 3],
+    mixedNumbers: () => [1, Promise.resolve(2), 3, 4, Promise.resolve(5), 6],
+    strictNumbers: () => [1, 2, null, 4],
+    asyncStrictNumbers: () => [1, Promise.resolve(2), 3, Promise.resolve(null), 5],
     failing: () => {
       throw new Error("failing field");
     },
@@ -212,7 +218,7 @@ const loadNames = (ids: readonly string[]) => {
 export const planSchema = makeSchema({
   typeDefs,
   resolvers: {
-    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers, looseUsers: resolvers.Query.looseUsers },
+    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, mixedNumbers: resolvers.Query.mixedNumbers, strictNumbers: resolvers.Query.strictNumbers, asyncStrictNumbers: resolvers.Query.asyncStrictNumbers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers, looseUsers: resolvers.Query.looseUsers },
     Mutation: { touchAll: resolvers.Mutation.touchAll, failTouch: resolvers.Mutation.failTouch },
     Node: resolvers.Node,
     SearchResult: resolvers.SearchResult,

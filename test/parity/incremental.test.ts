@@ -144,6 +144,16 @@ const corpus: Case[] = [
   { query: `{ a: users @stream(initialCount: 1) { name } b: users @stream(initialCount: 5, label: "b") { id } }` },
   { query: `{ nodes @stream(initialCount: 1) { ... on User { name friends @stream { id } } ... on Post { title } } }` },
   { query: `{ users @stream(initialCount: 5) { id asyncName } }` },
+  // streams of leaves: items completed by the stream (a non-null item that fails fails only the stream)
+  { query: `{ strictNumbers @stream(initialCount: 1) }` },
+  { query: `{ strictNumbers @stream(initialCount: 2) hello }` },
+  { query: `{ strictNumbers @stream(initialCount: 3) }` },
+  { query: `{ asyncStrictNumbers @stream(initialCount: 1) }` },
+  { query: `{ mixedNumbers @stream(initialCount: 0) }` },
+  { query: `{ mixedNumbers @stream(initialCount: 2) }` },
+  { query: `{ ... @defer { strictNumbers @stream(initialCount: 1) } hello }` },
+  { query: `{ a: strictNumbers @stream(initialCount: 1) b: numbers @stream(initialCount: 1) }` },
+  { query: `{ b: numbers @stream(initialCount: 1) c: mixedNumbers @stream(initialCount: 1) }` },
   // mutations: the root fields one after another, then the deferred work
   { query: `mutation { touch(id: "u1") { id ... @defer { name } } }` },
   { query: `mutation { a: touch(id: "u1") { id ... @defer { name } } b: touch(id: "u2") { ... @defer(label: "b") { name friends { id } } } }` },

@@ -8,6 +8,7 @@ import type { DeferUsage, StreamUsage } from "../planning/deferUsage.js";
 import type { Path } from "../planning/resolveInfo.js";
 import { listAt, type Bucket, type RequestState } from "../execution/bucket.js";
 import { itemCountOf } from "../flags.js";
+import { promisedItemsOf, recordPromisedItems } from "../promisedItems.js";
 import type { GraphQLError } from "graphql";
 
 /** A `@defer` fragment at one delivered object: pending until its tasks are done (graphql-js's DeliveryGroup). */
@@ -33,8 +34,8 @@ export interface Task {
 /**
  * A `@stream` list at one delivered position. A list of objects: its items from `initialCount` on were
  * not opened with the payload that holds the list (ListItemReason.streamedFrom); DeliverStreams opens
- * them in a bucket of their own. A list of leaves: its items were completed with that payload and cut
- * from it (with the errors raised below them).
+ * them in a bucket of their own. A list of leaves: its items from `initialCount` on were left raw by that
+ * payload's completion and cut from it; CompleteStream completes them.
  */
 export interface ItemStream {
   readonly path: ReadonlyArray<string | number>;
@@ -44,7 +45,7 @@ export interface ItemStream {
   readonly initialCount: number;
   /** Lists of objects: the list as its step gave it; the stream delivers its items from `initialCount` on. */
   readonly list: readonly unknown[] | null;
-  /** Lists of leaves: the completed items from `initialCount` on. */
+  /** Lists of leaves: the raw items from `initialCount` on (CompleteStream completes them). */
   readonly items: unknown[];
   /** The bucket and entry that hold the list's position (the items' layer opens below it). */
   readonly bucket: Bucket;
@@ -118,8 +119,16 @@ function newStream(
   pathArray: ReadonlyArray<string | number>,
   map: ReadonlyMap<DeferUsage, DeliveryGroup>,
 ): ItemStream {
-  const items = list === null ? data.splice(usage.initialCount) : [];
+  const items = list === null ? cutItems(data, usage.initialCount) : [];
   return { path: pathArray, label: usage.label, field, value, initialCount: usage.initialCount, list, items, bucket, entry, enginePath: path, groupMap: map, errors: [] };
+}
+
+/** A list of leaves' raw items from `initialCount` on (CompleteLeafListValue left them raw), with their promised marks. */
+function cutItems(data: unknown[], initialCount: number): unknown[] {
+  const promised = promisedItemsOf(data);
+  const items = data.splice(initialCount);
+  if (promised !== undefined) recordPromisedItems(items, promised.subarray(initialCount));
+  return items;
 }
 
 /**

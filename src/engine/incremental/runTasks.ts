@@ -12,6 +12,8 @@ import { openBucket } from "../execution/createBucket.js";
 import { executeLayer } from "../execution/executeLayer.js";
 import { completeListItems, executeFields } from "../output/completeValue.js";
 import { newOutputContext } from "../output/context.js";
+import { completeLeafStreamItem } from "../output/leaves.js";
+import { promisedItemsOf } from "../promisedItems.js";
 import type { Layer } from "../planning/layer.js";
 import type { Path } from "../planning/resolveInfo.js";
 import { discoverStreamItems, discoverWork, noWork, takeStreamErrors, type ItemStream, type Task } from "./discoverWork.js";
@@ -285,15 +287,28 @@ function completeStreams(request: RequestState, streams: readonly ItemStream[], 
  */
 function completeStream(request: RequestState, stream: ItemStream, at: PlacedStream | undefined, host: RunHost): PromiseOrValue<void> {
   const queue = host.queue;
-  if (stream.value.kind !== "list" || at === undefined) {
-    const work = noWork(request);
-    queue.streamItems(stream, stream.items, takeStreamErrors(stream.errors, work.streams), work);
-    queue.streamDone(stream, undefined, false);
-    return;
-  }
   const value = stream.value;
-  const count = at.items.length;
   const ctx = newOutputContext(request, true);
+  let completeItem: (k: number) => PromiseOrValue<unknown>;
+  let count: number;
+  let waited: boolean;
+  if (value.kind === "list") {
+    if (at === undefined) return queue.streamDone(stream, undefined, false);
+    count = at.items.length;
+    waited = at.waited;
+    completeItem = (k) => {
+      const i = stream.initialCount + k;
+      const done = completeListItems(ctx, stream.field, value, at.bucket, at.entry + k, at.items, stream.initialCount, i, i + 1, stream.enginePath);
+      return isPromiseLike(done) ? done.then((items) => items[0]) : done[0];
+    };
+  } else {
+    // A list of leaves: its raw items, completed here (a non-null item that fails fails only the stream).
+    const raw = stream.items;
+    const promised = promisedItemsOf(raw);
+    count = raw.length;
+    waited = false;
+    completeItem = (k) => completeLeafStreamItem(ctx, stream.field, value.item, raw[k], promised?.[k] === 1, { prev: stream.enginePath, key: stream.initialCount + k, typename: undefined });
+  }
   let items: unknown[] = [];
   /** Index (from 0 at initialCount) of the first item of the run being gathered. */
   let first = 0;
@@ -302,7 +317,7 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
   const flush = (upTo: number): void => {
     if (items.length === 0) return;
     const work = noWork(request);
-    discoverStreamItems(stream, items, at.bucket, at.entry + first, first, work);
+    if (at !== undefined) discoverStreamItems(stream, items, at.bucket, at.entry + first, first, work);
     queue.streamItems(stream, items, takeStreamErrors(ctx.errors.errors.splice(0, upTo), work.streams), work);
     delivered = true;
     items = [];
@@ -315,35 +330,35 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
   };
   const next = (k: number): PromiseOrValue<void> => {
     for (; k < count; k++) {
-      if (at.waited) waits(k, ctx.errors.errors.length);
+      if (waited) waits(k, ctx.errors.errors.length);
       let errorsBefore = ctx.errors.errors.length;
       const failed = (error: unknown): void => {
         ctx.errors.errors.length = errorsBefore;
         flush(errorsBefore);
         queue.streamDone(stream, error as GraphQLError, delivered);
       };
-      let item: PromiseOrValue<unknown[]>;
+      let item: PromiseOrValue<unknown>;
       try {
-        item = completeListItems(ctx, stream.field, value, at.bucket, at.entry + k, at.items, stream.initialCount, stream.initialCount + k, stream.initialCount + k + 1, stream.enginePath);
+        item = completeItem(k);
       } catch (error) {
         return failed(error);
       }
       if (isPromiseLike(item)) {
-        if (!at.waited) {
+        if (!waited) {
           const n = items.length > 0 ? errorsBefore : 0;
           waits(k, n);
           errorsBefore -= n;
         }
         const k1 = k;
-        return item.then(
+        return (item as Promise<unknown>).then(
           (done) => {
-            items.push(done[0]);
+            items.push(done);
             return next(k1 + 1);
           },
           failed,
         );
       }
-      items.push(item[0]);
+      items.push(item);
     }
     flush(ctx.errors.errors.length);
     queue.streamDone(stream, undefined, delivered);

@@ -158,7 +158,7 @@ function completeNullableValue(
     case "leafList": {
       const list = listOf(result);
       if (list === null) throw notIterable(field);
-      return completeLeafListValue(ctx, field, value.item, list, path);
+      return completeLeafListValue(ctx, field, value.item, list, path, value.stream?.initialCount);
     }
     case "list":
       return completeListValue(ctx, field, value, bucket, entry, path, result);
