@@ -47,6 +47,7 @@ export const typeDefs = /* GraphQL */ `
     asyncBad: String
     slowName: String
     slowerName: String
+    soloName: String
     slowPlanName: String
     flakyNN: String!
     tags: [String]
@@ -171,6 +172,8 @@ export const resolvers = {
     slowName: (u: UserRow) => batchedWait(3).then(() => u.name),
     slowerName: (u: UserRow) => batchedWait(20).then(() => u.name),
     slowPlanName: (u: UserRow) => batchedWait(3).then(() => u.name),
+    /** A timer of its own per call (no batching): each entry's promise settles in a timer callback of its own. */
+    soloName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
     flakyNN: (u: UserRow) => {
       if (u.id === "u4") throw new Error(`flakyNN ${u.id}`);
       return `steady ${u.id}`;
@@ -222,7 +225,7 @@ export const planSchema = makeSchema({
     Mutation: { touchAll: resolvers.Mutation.touchAll, failTouch: resolvers.Mutation.failTouch },
     Node: resolvers.Node,
     SearchResult: resolvers.SearchResult,
-    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, slowerName: resolvers.User.slowerName, flakyNN: resolvers.User.flakyNN, tags: resolvers.User.tags },
+    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, slowerName: resolvers.User.slowerName, soloName: resolvers.User.soloName, flakyNN: resolvers.User.flakyNN, tags: resolvers.User.tags },
     Post: { title: resolvers.Post.title, author: resolvers.Post.author, bad: resolvers.Post.bad },
   },
   plans: {

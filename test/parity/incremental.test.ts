@@ -174,6 +174,10 @@ const corpus: Case[] = [
   { query: `{ viewer { ... @defer { slowName best { ... @defer { name } } } } }`, timed: true },
   { query: `{ users { ... @defer { slowName friends { ... @defer { slowerName } } } } }`, timed: true },
   { query: `{ viewer { ... @defer { slowerName best { ... @defer { slowName } } } ... @defer { slowName } } }`, timed: true },
+  // resolvers with a timer of their own per entry: a deferred layer of resolver calls only runs per task
+  { query: `{ users { id ... @defer { soloName } } }`, timed: true },
+  { query: `{ users @stream(initialCount: 1) { id ... @defer { soloName } } }`, timed: true },
+  { query: `{ viewer { ... @defer { soloName friends { ... @defer { soloName } } } } }`, timed: true },
   // stream items with different waits
   { query: `{ a: users @stream(initialCount: 4) { slowPlanName } b: users @stream(initialCount: 5) { id } }`, timed: true },
   { query: `{ a: users @stream(initialCount: 4) { slowerName } b: users @stream(initialCount: 3) { slowName } }`, timed: true },

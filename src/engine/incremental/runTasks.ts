@@ -15,6 +15,7 @@ import { newOutputContext } from "../output/context.js";
 import { completeLeafStreamItem } from "../output/leaves.js";
 import { promisedItemsOf } from "../promisedItems.js";
 import type { Layer } from "../planning/layer.js";
+import { ResolverStep } from "../planning/steps/resolver.js";
 import type { Path } from "../planning/resolveInfo.js";
 import { discoverStreamItems, discoverWork, noWork, takeStreamErrors, type ItemStream, type Task } from "./discoverWork.js";
 import type { IncrementalQueue, TaskOutcome } from "./workQueue.js";
@@ -49,17 +50,26 @@ export interface RunHost {
  */
 export function runTasks(request: RequestState, tasks: readonly Task[], host: RunHost): void {
   const byParent = new Map<Bucket, Map<Layer, Task[]>>();
+  const single: Task[][] = [];
   for (const task of tasks) {
+    // A layer of resolver calls only runs per entry anyway: each task its own run, so each goes out when its own resolvers settle.
+    if (callsPerEntry(task.deferred.layer)) {
+      single.push([task]);
+      continue;
+    }
     let byLayer = byParent.get(task.bucket);
     if (byLayer === undefined) byParent.set(task.bucket, (byLayer = new Map()));
     const list = byLayer.get(task.deferred.layer);
     if (list === undefined) byLayer.set(task.deferred.layer, [task]);
     else list.push(task);
   }
+  const runs: Array<[Bucket, Layer, Task[]]> = [];
+  for (const [parent, byLayer] of byParent) for (const [layer, list] of byLayer) runs.push([parent, layer, list]);
+  for (const list of single) runs.push([list[0]!.bucket, list[0]!.deferred.layer, list]);
   const placed = new Map<Task, Placed>();
   const waited = new Set<Task>();
-  for (const [parent, byLayer] of byParent) {
-    for (const [layer, list] of byLayer) {
+  {
+    for (const [parent, layer, list] of runs) {
       const bucket = deferredBucket(parent, layer, list);
       for (const task of list) placed.set(task, { bucket, entry: bucket.entryOfParent![task.entry]! });
       let run: PromiseOrValue<void>;
@@ -83,6 +93,20 @@ export function runTasks(request: RequestState, tasks: readonly Task[], host: Ru
     host.completing();
     done.then(() => host.settled(), (error: unknown) => host.failed(error));
   }
+}
+
+const perEntryLayers = new WeakMap<Layer, boolean>();
+
+/**
+ * spec: CallsPerEntry — whether every step of a deferred layer, and of the layers below it, is a resolver
+ * call (ResolverStep: called once per entry whatever the batch): such a layer gains nothing from one batch.
+ */
+function callsPerEntry(layer: Layer): boolean {
+  let known = perEntryLayers.get(layer);
+  if (known !== undefined) return known;
+  known = layer.executableSteps.every((step) => step instanceof ResolverStep) && layer.children.every(callsPerEntry);
+  perEntryLayers.set(layer, known);
+  return known;
 }
 
 /** A run that waited is done: its tasks are completed and handed to the queue. */
