@@ -68,22 +68,20 @@ export function runTasks(request: RequestState, tasks: readonly Task[], host: Ru
   for (const list of single) runs.push([list[0]!.bucket, list[0]!.deferred.layer, list]);
   const placed = new Map<Task, Placed>();
   const waited = new Set<Task>();
-  {
-    for (const [parent, layer, list] of runs) {
-      const bucket = deferredBucket(parent, layer, list);
-      for (const task of list) placed.set(task, { bucket, entry: bucket.entryOfParent![task.entry]! });
-      let run: PromiseOrValue<void>;
-      try {
-        run = executeLayer(request, bucket);
-      } catch (error) {
-        host.failed(error);
-        return;
-      }
-      if (run === undefined) continue;
-      for (const task of list) waited.add(task);
-      host.waiting();
-      run.then(() => finishRun(request, list, placed, host), (error: unknown) => host.failed(error));
+  for (const [parent, layer, list] of runs) {
+    const bucket = deferredBucket(parent, layer, list);
+    for (const task of list) placed.set(task, { bucket, entry: bucket.entryOfParent![task.entry]! });
+    let run: PromiseOrValue<void>;
+    try {
+      run = executeLayer(request, bucket);
+    } catch (error) {
+      host.failed(error);
+      return;
     }
+    if (run === undefined) continue;
+    for (const task of list) waited.add(task);
+    host.waiting();
+    run.then(() => finishRun(request, list, placed, host), (error: unknown) => host.failed(error));
   }
   if (waited.size === tasks.length) return;
   const now = waited.size === 0 ? tasks : tasks.filter((task) => !waited.has(task));
@@ -242,7 +240,12 @@ export function deliverStreams(request: RequestState, streams: readonly ItemStre
         if (host.stopped) return host.settled();
         // The items of a run that waited each waited, as graphql-js's items completed one after another do.
         for (const stream of list) placed.get(stream)!.waited = true;
-        const done = complete(list);
+        let done: PromiseOrValue<void>;
+        try {
+          done = complete(list);
+        } catch (error) {
+          return host.failed(error);
+        }
         if (isPromiseLike(done)) done.then(() => host.settled(), (error: unknown) => host.failed(error));
         else host.settled();
       },
