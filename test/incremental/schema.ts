@@ -24,6 +24,8 @@ export const typeDefs = /* GraphQL */ `
     mixedNumbers: [Int]
     strictNumbers: [Int!]
     asyncStrictNumbers: [Int!]
+    brokenNumbers: [Int]
+    brokenUsers: [User]
     failing: String
     failingNN: String!
     nullUser: User
@@ -106,6 +108,12 @@ export const slowNames = {
 
 const userRef = (id: string): UserRow | null => usersById.get(id) ?? null;
 
+/** An iterable whose iterator throws after its items. */
+function* broken<T>(items: readonly T[]): Generator<T> {
+  yield* items;
+  throw new Error("the list's iterator broke");
+}
+
 /**
  * A batched data source's wait, as a DataLoader-backed resolver sees it: every call made before the timer
  * fires waits for the same timer (one per delay). Both sides wait this way, so groups that wait on the
@@ -137,6 +145,8 @@ export const resolvers = {
     mixedNumbers: () => [1, Promise.resolve(2), 3, 4, Promise.resolve(5), 6],
     strictNumbers: () => [1, 2, null, 4],
     asyncStrictNumbers: () => [1, Promise.resolve(2), 3, Promise.resolve(null), 5],
+    brokenNumbers: () => broken([1, 2, 3]),
+    brokenUsers: () => broken(allUsers.slice(0, 3)),
     failing: () => {
       throw new Error("failing field");
     },
@@ -221,7 +231,7 @@ const loadNames = (ids: readonly string[]) => {
 export const planSchema = makeSchema({
   typeDefs,
   resolvers: {
-    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, mixedNumbers: resolvers.Query.mixedNumbers, strictNumbers: resolvers.Query.strictNumbers, asyncStrictNumbers: resolvers.Query.asyncStrictNumbers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers, looseUsers: resolvers.Query.looseUsers },
+    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, mixedNumbers: resolvers.Query.mixedNumbers, strictNumbers: resolvers.Query.strictNumbers, asyncStrictNumbers: resolvers.Query.asyncStrictNumbers, brokenNumbers: resolvers.Query.brokenNumbers, brokenUsers: resolvers.Query.brokenUsers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers, looseUsers: resolvers.Query.looseUsers },
     Mutation: { touchAll: resolvers.Mutation.touchAll, failTouch: resolvers.Mutation.failTouch },
     Node: resolvers.Node,
     SearchResult: resolvers.SearchResult,

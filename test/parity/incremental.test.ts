@@ -154,6 +154,13 @@ const corpus: Case[] = [
   { query: `{ ... @defer { strictNumbers @stream(initialCount: 1) } hello }` },
   { query: `{ a: strictNumbers @stream(initialCount: 1) b: numbers @stream(initialCount: 1) }` },
   { query: `{ b: numbers @stream(initialCount: 1) c: mixedNumbers @stream(initialCount: 1) }` },
+  // a list whose iterator throws after its items: the stream fails after them, at the list's path
+  { query: `{ brokenNumbers @stream(initialCount: 1) }` },
+  { query: `{ brokenNumbers @stream(initialCount: 3) }` },
+  { query: `{ brokenNumbers @stream(initialCount: 4) }` },
+  { query: `{ brokenUsers @stream(initialCount: 1) { id name } }` },
+  { query: `{ brokenUsers @stream(initialCount: 3) { id ... @defer { name } } }` },
+  { query: `{ brokenUsers @stream(initialCount: 4) { id } }` },
   // mutations: the root fields one after another, then the deferred work
   { query: `mutation { touch(id: "u1") { id ... @defer { name } } }` },
   { query: `mutation { a: touch(id: "u1") { id ... @defer { name } } b: touch(id: "u2") { ... @defer(label: "b") { name friends { id } } } }` },
@@ -180,7 +187,7 @@ const corpus: Case[] = [
   { query: `{ viewer { ... @defer { soloName friends { ... @defer { soloName } } } } }`, timed: true },
   // stream items with different waits
   { query: `{ a: users @stream(initialCount: 4) { slowPlanName } b: users @stream(initialCount: 5) { id } }`, timed: true },
-  { query: `{ a: users @stream(initialCount: 4) { slowerName } b: users @stream(initialCount: 3) { slowName } }`, timed: true },
+  { query: `{ a: users @stream(initialCount: 5) { slowerName } b: users @stream(initialCount: 5) { slowName } }`, timed: true },
   { query: `{ users @stream(initialCount: 3) { slowerName } viewer { ... @defer { slowName } } }`, timed: true },
   { query: `{ users @stream(initialCount: 1) { id ... @defer { slowerName } } ... @defer { slowName } }`, timed: true },
   { query: `{ users @stream(initialCount: 2) { id asyncName } viewer { friends @stream(initialCount: 1) { slowName } } }`, timed: true },

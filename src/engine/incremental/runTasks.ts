@@ -5,13 +5,13 @@
 // are delivered the same way (DeliverStreams): their items' layer opens one bucket per parent bucket.
 
 import type { GraphQLError } from "graphql";
-import { itemCountOf } from "../flags.js";
+import { itemCountOf, type ListIterationError } from "../flags.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { entryPaths, newBucket, type Bucket, type RequestState } from "../execution/bucket.js";
 import { openBucket } from "../execution/createBucket.js";
 import { executeLayer } from "../execution/executeLayer.js";
 import { completeListItems, executeFields } from "../output/completeValue.js";
-import { newOutputContext } from "../output/context.js";
+import { locatedAt, newOutputContext } from "../output/context.js";
 import { completeLeafStreamItem } from "../output/leaves.js";
 import { promisedItemsOf } from "../promisedItems.js";
 import type { Layer } from "../planning/layer.js";
@@ -319,6 +319,9 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
   let completeItem: (k: number) => PromiseOrValue<unknown>;
   let count: number;
   let waited: boolean;
+  // The list's iterator threw after its items (ListIterationError): the stream fails after them, at the list's path.
+  const whole = value.kind === "list" ? stream.list : stream.items;
+  const broke = whole !== null && whole.length > itemCountOf(whole) ? (whole[whole.length - 1] as ListIterationError) : undefined;
   if (value.kind === "list") {
     if (at === undefined) return queue.streamDone(stream, undefined, false);
     count = at.items.length;
@@ -332,7 +335,7 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
     // A list of leaves: its raw items, completed here (a non-null item that fails fails only the stream).
     const raw = stream.items;
     const promised = promisedItemsOf(raw);
-    count = raw.length;
+    count = itemCountOf(raw);
     waited = false;
     completeItem = (k) => completeLeafStreamItem(ctx, stream.field, value.item, raw[k], promised?.[k] === 1, { prev: stream.enginePath, key: stream.initialCount + k, typename: undefined });
   }
@@ -388,7 +391,7 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
       items.push(item);
     }
     flush(ctx.errors.errors.length);
-    queue.streamDone(stream, undefined, delivered);
+    queue.streamDone(stream, broke === undefined ? undefined : locatedAt(broke.error, stream.field, stream.enginePath), delivered);
   };
   return next(0);
 }

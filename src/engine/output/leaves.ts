@@ -30,7 +30,8 @@ export function listOf(value: unknown): unknown[] | null {
 
 /**
  * spec: CompleteLeafListValue — a `@stream` list (`cutAt`: its initialCount) completes its first items only;
- * the rest follow raw, for the stream to complete one by one (spec/incremental.md, CompleteStream).
+ * the rest (and an iteration error after them) follow raw, for the stream to complete one by one
+ * (spec/incremental.md, CompleteStream).
  */
 export function completeLeafListValue(
   ctx: OutputContext,
@@ -40,7 +41,7 @@ export function completeLeafListValue(
   path: Path | undefined,
   cutAt?: number,
 ): PromiseOrValue<unknown[]> {
-  if (cutAt !== undefined && itemCountOf(list) > cutAt) return completeCutLeafList(ctx, field, item, list, path, cutAt);
+  if (cutAt !== undefined && list.length > cutAt) return completeCutLeafList(ctx, field, item, list, path, cutAt);
   // A resolver's iterable that threw: its items are completed, then the list fails (ListIterationError).
   const n = itemCountOf(list);
   // Its items are entries of the response as a list layer's are (RefuseItems): past the limit, the list fails.
