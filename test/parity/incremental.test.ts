@@ -140,6 +140,8 @@ const corpus: Case[] = [
   { query: `{ users @stream(initialCount: 1) { friends @stream { flakyNN } } }` },
   { query: `{ viewer { ... @defer { friends @stream(initialCount: 1) { id name } } } }` },
   { query: `{ users @stream(initialCount: 1) { ... @defer { friends @stream(initialCount: 1) { name } } } }` },
+  { query: `{ viewer { ... @defer { friends @stream(initialCount: 1) { id ... @defer { name } } } } }` },
+  { query: `{ viewer { ... @defer { friends @stream(initialCount: 0) { id ... @defer { name } } } } }` },
   { query: `{ users @stream(initialCount: 2) { id posts { title ... @defer { author { name } } } } }` },
   { query: `{ a: users @stream(initialCount: 1) { name } b: users @stream(initialCount: 5, label: "b") { id } }` },
   { query: `{ nodes @stream(initialCount: 1) { ... on User { name friends @stream { id } } ... on Post { title } } }` },

@@ -155,6 +155,8 @@ function isBelowCut(path: ReadonlyArray<string | number>, stream: ItemStream): b
   return typeof index === "number" && index >= stream.initialCount;
 }
 
+const NO_GROUPS: ReadonlyMap<DeferUsage, DeliveryGroup> = new Map();
+
 /**
  * spec: DiscoverStreamItems — the work below a run of a stream's delivered items (`bucket`: the items'
  * bucket, `start`: the entry of the first, `offset`: its index past initialCount), as their payload makes
@@ -167,7 +169,8 @@ export function discoverStreamItems(stream: ItemStream, items: readonly unknown[
     const data = items[i];
     if (data == null) continue;
     const index = stream.initialCount + offset + i;
-    discoverValue(stream.field, item, bucket, start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], stream.groupMap, work);
+    // graphql-js completes a streamed item with no delivery group in scope: a `@defer` below it opens a root group.
+    discoverValue(stream.field, item, bucket, start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], NO_GROUPS, work);
   }
 }
 
