@@ -156,6 +156,9 @@ const corpus: Case[] = [
   { query: `{ ... @defer { strictNumbers @stream(initialCount: 1) } hello }` },
   { query: `{ a: strictNumbers @stream(initialCount: 1) b: numbers @stream(initialCount: 1) }` },
   { query: `{ b: numbers @stream(initialCount: 1) c: mixedNumbers @stream(initialCount: 1) }` },
+  { query: `{ numbers @stream(initialCount: 2) asyncNumbers @stream(initialCount: 0) mixedNumbers @stream(initialCount: 3) }` },
+  { query: `{ a: strictNumbers @stream(initialCount: 1) b: numbers @stream(initialCount: 1) c: mixedNumbers @stream(initialCount: 1) }` },
+  { query: `{ a: asyncStrictNumbers @stream(initialCount: 1) c: mixedNumbers @stream(initialCount: 0) }` },
   // a list whose iterator throws after its items: the stream fails after them, at the list's path
   { query: `{ brokenNumbers @stream(initialCount: 1) }` },
   { query: `{ brokenNumbers @stream(initialCount: 3) }` },

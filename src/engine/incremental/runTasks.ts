@@ -212,7 +212,7 @@ export function deliverStreams(request: RequestState, streams: readonly ItemStre
     }
   };
   const complete = (list: readonly ItemStream[]): PromiseOrValue<void> => {
-    const done = completeStreams(request, list, placed, host, 0);
+    const done = completeStreams(request, list, placed, host);
     return isPromiseLike(done) ? done.then(finish) : finish();
   };
   // The streams whose items are ready now are completed now, in the order they were announced; each run
@@ -296,24 +296,66 @@ function streamBucket(request: RequestState, parent: Bucket, layer: Layer, strea
   return isPromiseLike(opened) ? opened.then(withPaths) : withPaths(opened);
 }
 
-/** The streams from `from` on, completed one after another (a completion waiting on a promise holds the rest). */
-function completeStreams(request: RequestState, streams: readonly ItemStream[], placed: ReadonlyMap<ItemStream, PlacedStream>, host: RunHost, from: number): PromiseOrValue<void> {
-  for (let s = from; s < streams.length; s++) {
-    const stream = streams[s]!;
-    const done = completeStream(request, stream, placed.get(stream), host);
-    if (isPromiseLike(done)) return done.then(() => completeStreams(request, streams, placed, host, s + 1));
+/**
+ * spec: CompleteStreams — the streams delivered together, completed side by side in rounds, as graphql-js's
+ * streams run side by side: in each round every stream completes its items until one waits (a promised
+ * item; in a run that waited, every item), then the payload is sealed; the next round starts once those
+ * waits are over (their values are settled already: they take a few microtask turns).
+ */
+function completeStreams(request: RequestState, streams: readonly ItemStream[], placed: ReadonlyMap<ItemStream, PlacedStream>, host: RunHost): PromiseOrValue<void> {
+  let active: StreamCursor[] = [];
+  for (const stream of streams) {
+    const cursor = completeStream(request, stream, placed.get(stream), host.queue);
+    if (cursor !== null) active.push(cursor);
   }
+  const queue = host.queue;
+  /** Per round: how many streams had failed after items by its end; and how many of those this call completed. */
+  const failedBy: number[] = [];
+  const startedWith = queue.failedAfterItemsCount;
+  let completedFailures = 0;
+  const round = (): PromiseOrValue<void> => {
+    // A stream that failed after items completes two rounds after them (graphql-js's failed stream takes two
+    // more turns of its queue), before the items of that round.
+    const r = failedBy.length;
+    if (r >= 2) {
+      const due = failedBy[r - 2]! - startedWith - completedFailures;
+      if (due > 0) {
+        queue.completeEarliestFailed(due);
+        completedFailures += due;
+      }
+    }
+    const waits: Array<PromiseLike<void>> = [];
+    const next: StreamCursor[] = [];
+    for (const cursor of active) {
+      const wait = cursor.advance();
+      if (wait === null) continue;
+      waits.push(wait);
+      next.push(cursor);
+    }
+    active = next;
+    failedBy.push(queue.failedAfterItemsCount);
+    if (waits.length === 0) return;
+    host.seal();
+    return Promise.all(waits).then(round);
+  };
+  return round();
 }
+
+/** One stream's completion, resumed round after round: `advance` returns the wait that ends its round, or null once it is done. */
+interface StreamCursor {
+  advance(): PromiseLike<void> | null;
+}
+
+const NEXT_ROUND: PromiseLike<void> = Promise.resolve();
 
 /**
  * spec: CompleteStream — a stream's items as graphql-js's completeStreamItem gives them, one after another.
- * An item that waited (its run waited, or its completion awaits a promise) starts a new payload: graphql-js
- * completes stream items one after another and sends those ready at once together, so each item that waits
- * goes out with the items that follow it at once (StreamItems). An item failing at a non-null position
- * fails the stream (the items before it are still delivered), then StreamDone.
+ * An item that waited (its run waited, or its completion awaits a promise) starts a new run of items, in the
+ * next round (CompleteStreams): graphql-js completes stream items one after another and sends those ready
+ * at once together. Each run goes to the queue (StreamItems). An item failing at a non-null position fails
+ * the stream (the items before it are still delivered), then StreamDone.
  */
-function completeStream(request: RequestState, stream: ItemStream, at: PlacedStream | undefined, host: RunHost): PromiseOrValue<void> {
-  const queue = host.queue;
+function completeStream(request: RequestState, stream: ItemStream, at: PlacedStream | undefined, queue: IncrementalQueue): StreamCursor | null {
   const value = stream.value;
   const ctx = newOutputContext(request, true);
   let completeItem: (k: number) => PromiseOrValue<unknown>;
@@ -323,7 +365,10 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
   const whole = value.kind === "list" ? stream.list : stream.items;
   const broke = whole !== null && whole.length > itemCountOf(whole) ? (whole[whole.length - 1] as ListIterationError) : undefined;
   if (value.kind === "list") {
-    if (at === undefined) return queue.streamDone(stream, undefined, false);
+    if (at === undefined) {
+      queue.streamDone(stream, undefined, false);
+      return null;
+    }
     count = at.items.length;
     waited = at.waited;
     completeItem = (k) => {
@@ -342,7 +387,9 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
   let items: unknown[] = [];
   /** Index (from 0 at initialCount) of the first item of the run being gathered. */
   let first = 0;
+  let k = 0;
   let delivered = false;
+  let done = false;
   /** The run's items and the errors raised before `upTo` go to the queue. */
   const flush = (upTo: number): void => {
     if (items.length === 0) return;
@@ -352,46 +399,48 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
     delivered = true;
     items = [];
   };
-  /** Item `k` waited: the items before it go out, and it starts a payload of its own. */
-  const waits = (k: number, upTo: number): void => {
-    flush(upTo);
-    first = k;
-    host.seal();
+  const fail = (error: unknown, errorsBefore: number): void => {
+    ctx.errors.errors.length = errorsBefore;
+    flush(errorsBefore);
+    queue.streamDone(stream, error as GraphQLError, delivered);
+    done = true;
   };
-  const next = (k: number): PromiseOrValue<void> => {
-    for (; k < count; k++) {
-      if (waited) waits(k, ctx.errors.errors.length);
-      let errorsBefore = ctx.errors.errors.length;
-      const failed = (error: unknown): void => {
-        ctx.errors.errors.length = errorsBefore;
-        flush(errorsBefore);
-        queue.streamDone(stream, error as GraphQLError, delivered);
-      };
-      let item: PromiseOrValue<unknown>;
-      try {
-        item = completeItem(k);
-      } catch (error) {
-        return failed(error);
-      }
-      if (isPromiseLike(item)) {
-        if (!waited) {
-          const n = items.length > 0 ? errorsBefore : 0;
-          waits(k, n);
-          errorsBefore -= n;
+  return {
+    advance(): PromiseLike<void> | null {
+      if (done) return null;
+      while (k < count) {
+        const errorsBefore = ctx.errors.errors.length;
+        let item: PromiseOrValue<unknown>;
+        try {
+          item = completeItem(k);
+        } catch (error) {
+          fail(error, errorsBefore);
+          return null;
         }
-        const k1 = k;
-        return (item as Promise<unknown>).then(
-          (done) => {
-            items.push(done);
-            return next(k1 + 1);
-          },
-          failed,
-        );
+        if (isPromiseLike(item)) {
+          // The items before it go now; it opens the next round's run.
+          const n = items.length > 0 ? errorsBefore : 0;
+          flush(n);
+          const base = errorsBefore - n;
+          first = k++;
+          return (item as Promise<unknown>).then(
+            (v) => void items.push(v),
+            (error: unknown) => fail(error, base),
+          );
+        }
+        items.push(item);
+        k++;
+        if (waited && k < count) {
+          // A run that waited: each item in a round of its own.
+          flush(ctx.errors.errors.length);
+          first = k;
+          return NEXT_ROUND;
+        }
       }
-      items.push(item);
-    }
-    flush(ctx.errors.errors.length);
-    queue.streamDone(stream, broke === undefined ? undefined : locatedAt(broke.error, stream.field, stream.enginePath), delivered);
+      flush(ctx.errors.errors.length);
+      queue.streamDone(stream, broke === undefined ? undefined : locatedAt(broke.error, stream.field, stream.enginePath), delivered);
+      done = true;
+      return null;
+    },
   };
-  return next(0);
 }

@@ -50,6 +50,7 @@ export class IncrementalQueue {
   /** Streams that failed: with no item (completed at the end of their delivery), after items (in the next payload). */
   private readonly failedAtOnce: Array<{ stream: ItemStream; error: GraphQLError }> = [];
   private readonly failedAfterItems: Array<{ stream: ItemStream; error: GraphQLError }> = [];
+  private failedAfterItemsTotal = 0;
 
   /** The initial payload's work: its root groups (non-empty) and streams, as `pending`. */
   start(work: Work): PendingResult[] {
@@ -249,6 +250,7 @@ export class IncrementalQueue {
   streamDone(stream: ItemStream, failure: GraphQLError | undefined, afterItems: boolean): void {
     if (failure !== undefined) {
       (afterItems ? this.failedAfterItems : this.failedAtOnce).push({ stream, error: failure });
+      if (afterItems) this.failedAfterItemsTotal++;
       return;
     }
     this.rootStreams.delete(stream);
@@ -268,6 +270,19 @@ export class IncrementalQueue {
 
   get hasFailedAfterItems(): boolean {
     return this.failedAfterItems.length > 0;
+  }
+
+  /** How many streams failed after items so far (completed or not). */
+  get failedAfterItemsCount(): number {
+    return this.failedAfterItemsTotal;
+  }
+
+  /** The earliest `n` of the streams that failed after items and are not completed yet complete now. */
+  completeEarliestFailed(n: number): void {
+    for (const { stream, error } of this.failedAfterItems.splice(0, n)) {
+      this.rootStreams.delete(stream);
+      this.completed(stream, [error]);
+    }
   }
 
   private idOf(record: object): string {
