@@ -51,7 +51,6 @@ export interface ItemStream {
   readonly bucket: Bucket;
   readonly entry: number;
   readonly enginePath: Path;
-  readonly groupMap: ReadonlyMap<DeferUsage, DeliveryGroup>;
   /** The errors raised below the cut items (lists of leaves: taken from the payload that completed them). */
   readonly errors: GraphQLError[];
 }
@@ -117,10 +116,9 @@ function newStream(
   entry: number,
   path: Path,
   pathArray: ReadonlyArray<string | number>,
-  map: ReadonlyMap<DeferUsage, DeliveryGroup>,
 ): ItemStream {
   const items = list === null ? cutItems(data, usage.initialCount) : [];
-  return { path: pathArray, label: usage.label, field, value, initialCount: usage.initialCount, list, items, bucket, entry, enginePath: path, groupMap: map, errors: [] };
+  return { path: pathArray, label: usage.label, field, value, initialCount: usage.initialCount, list, items, bucket, entry, enginePath: path, errors: [] };
 }
 
 /** A list of leaves' raw items from `initialCount` on (CompleteLeafListValue left them raw), with their promised marks. */
@@ -189,7 +187,7 @@ function discoverValue(
     case "leaf":
       return;
     case "leafList":
-      if (value.stream !== undefined && Array.isArray(data) && data.length >= value.stream.initialCount) work.streams.push(newStream(field, value, value.stream, data, null, bucket, entry, path, pathArray, map));
+      if (value.stream !== undefined && Array.isArray(data) && data.length >= value.stream.initialCount) work.streams.push(newStream(field, value, value.stream, data, null, bucket, entry, path, pathArray));
       return;
     case "object": {
       const child = bucket.children.get(value.layer.id);
@@ -212,7 +210,7 @@ function discoverValue(
       const child = bucket.children.get(value.layer.id);
       if (child === undefined || !Array.isArray(data)) return;
       const start = child.childStart![entry]!;
-      const stream = value.stream !== undefined ? streamOf(field, value, value.stream, data, bucket, entry, path, pathArray, map, work.request) : null;
+      const stream = value.stream !== undefined ? streamOf(field, value, value.stream, data, bucket, entry, path, pathArray, work.request) : null;
       for (let i = 0; i < data.length; i++) {
         if (data[i] == null) continue;
         discoverValue(field, value.item, child, start + i, data[i], { prev: path, key: i, typename: undefined }, [...pathArray, i], map, work);
@@ -233,10 +231,9 @@ function streamOf(
   entry: number,
   path: Path,
   pathArray: ReadonlyArray<string | number>,
-  map: ReadonlyMap<DeferUsage, DeliveryGroup>,
   request: RequestState,
 ): ItemStream | null {
   const list = listAt(request, bucket, value.step, entry);
   if (list === null || itemCountOf(list) < usage.initialCount) return null;
-  return newStream(field, value, usage, data, list, bucket, entry, path, pathArray, map);
+  return newStream(field, value, usage, data, list, bucket, entry, path, pathArray);
 }
