@@ -182,6 +182,10 @@ const corpus: Case[] = [
   { query: `{ users { id ... @defer { slowerName } ... @defer { slowName } } }`, timed: true },
   { query: `{ viewer { ... @defer(label: "slower") { slowerName } best { ... @defer { slowName } } } }`, timed: true },
   { query: `{ users { id ... @defer { slowName } } viewer { ... @defer { slowerName } } }`, timed: true },
+  // a deferred fragment failing at a non-null field without waiting, beside a field that waits: it fails at once
+  { query: `{ viewer { ... @defer { slowName badNN } ... @defer { name } } }`, timed: true },
+  { query: `{ viewer { ... @defer { slowPlanName badNN } ... @defer { name } } }`, timed: true },
+  { query: `{ users { ... @defer { slowName flakyNN } } }`, timed: true },
   // nested defer under a slow group
   { query: `{ viewer { ... @defer { slowName best { ... @defer { name } } } } }`, timed: true },
   { query: `{ users { ... @defer { slowName friends { ... @defer { slowerName } } } } }`, timed: true },

@@ -15,16 +15,10 @@ import { locatedAt, newOutputContext } from "../output/context.js";
 import { completeLeafStreamItem } from "../output/leaves.js";
 import { promisedItemsOf } from "../promisedItems.js";
 import type { Layer } from "../planning/layer.js";
-import { ResolverStep } from "../planning/steps/resolver.js";
 import type { Path } from "../planning/resolveInfo.js";
+import { callsPerEntry, failsAtOnce, type Placed } from "./taskChecks.js";
 import { discoverStreamItems, discoverWork, noWork, takeStreamErrors, type ItemStream, type Task } from "./discoverWork.js";
 import type { IncrementalQueue, TaskOutcome } from "./workQueue.js";
-
-/** Where a task's entry is: the bucket its deferred layer ran in, and the entry there. */
-interface Placed {
-  readonly bucket: Bucket;
-  readonly entry: number;
-}
 
 /**
  * What a run tells the delivery (deliver.ts): work that waits is counted from `waiting` until `settled`
@@ -80,8 +74,14 @@ export function runTasks(request: RequestState, tasks: readonly Task[], host: Ru
     }
     if (run === undefined) continue;
     for (const task of list) waited.add(task);
+    // graphql-js fails a task at once at a non-null field that failed without waiting (FailsAtOnce).
+    const later = list.filter((task) => {
+      const error = failsAtOnce(request, task, placed.get(task)!);
+      if (error !== null) host.queue.taskDone(task, { ok: false, error });
+      return error === null;
+    });
     host.waiting();
-    run.then(() => finishRun(request, list, placed, host), (error: unknown) => host.failed(error));
+    run.then(() => finishRun(request, later, placed, host), (error: unknown) => host.failed(error));
   }
   if (waited.size === tasks.length) return;
   const now = waited.size === 0 ? tasks : tasks.filter((task) => !waited.has(task));
@@ -91,20 +91,6 @@ export function runTasks(request: RequestState, tasks: readonly Task[], host: Ru
     host.completing();
     done.then(() => host.settled(), (error: unknown) => host.failed(error));
   }
-}
-
-const perEntryLayers = new WeakMap<Layer, boolean>();
-
-/**
- * spec: CallsPerEntry — whether every step of a deferred layer, and of the layers below it, is a resolver
- * call (ResolverStep: called once per entry whatever the batch): such a layer gains nothing from one batch.
- */
-function callsPerEntry(layer: Layer): boolean {
-  let known = perEntryLayers.get(layer);
-  if (known !== undefined) return known;
-  known = layer.executableSteps.every((step) => step instanceof ResolverStep) && layer.children.every(callsPerEntry);
-  perEntryLayers.set(layer, known);
-  return known;
 }
 
 /** A run that waited is done: its tasks are completed and handed to the queue. */
