@@ -186,6 +186,8 @@ const corpus: Case[] = [
   { query: `{ viewer { ... @defer { slowName badNN } ... @defer { name } } }`, timed: true },
   { query: `{ viewer { ... @defer { slowPlanName badNN } ... @defer { name } } }`, timed: true },
   { query: `{ users { ... @defer { slowName flakyNN } } }`, timed: true },
+  { query: `{ looseUsers @stream(initialCount: 2) { id slowPlanName flakyNN } }`, timed: true },
+  { query: `{ users @stream(initialCount: 2) { id slowPlanName flakyNN } }`, timed: true },
   // nested defer under a slow group
   { query: `{ viewer { ... @defer { slowName best { ... @defer { name } } } } }`, timed: true },
   { query: `{ users { ... @defer { slowName friends { ... @defer { slowerName } } } } }`, timed: true },

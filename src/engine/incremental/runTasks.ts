@@ -16,7 +16,7 @@ import { completeLeafStreamItem } from "../output/leaves.js";
 import { promisedItemsOf } from "../promisedItems.js";
 import type { Layer } from "../planning/layer.js";
 import type { Path } from "../planning/resolveInfo.js";
-import { callsPerEntry, failsAtOnce, type Placed } from "./taskChecks.js";
+import { callsPerEntry, failsAtOnce, itemCompletesAtOnce, type Placed } from "./taskChecks.js";
 import { discoverStreamItems, discoverWork, noWork, takeStreamErrors, type ItemStream, type Task } from "./discoverWork.js";
 import type { IncrementalQueue, TaskOutcome } from "./workQueue.js";
 
@@ -416,7 +416,7 @@ function completeStream(request: RequestState, stream: ItemStream, at: PlacedStr
         }
         items.push(item);
         k++;
-        if (waited && k < count) {
+        if (waited && k < count && !itemCompletesAtOnce(request, (value as Extract<typeof value, { kind: "list" }>).item, at!.items[k], at!.bucket, at!.entry + k, { prev: stream.enginePath, key: stream.initialCount + k, typename: undefined })) {
           // A run that waited: each item in a round of its own.
           flush(ctx.errors.errors.length);
           first = k;
