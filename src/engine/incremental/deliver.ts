@@ -11,7 +11,7 @@ import { executeFieldsSerially } from "../request/executeRequest.js";
 import { toGraphQLError } from "../request/maskErrors.js";
 import { discoverWork, noWork, takeStreamErrors } from "./discoverWork.js";
 import { IncrementalQueue, type SubsequentResult } from "./workQueue.js";
-import { deliverStreams, runWave } from "./runTasks.js";
+import { deliverStreams, runTasks, type RunHost } from "./runTasks.js";
 import type { ExperimentalIncrementalExecutionResults } from "./results.js";
 
 /**
@@ -67,35 +67,121 @@ function initialResult(request: RequestState, root: Bucket, built: ResponseData,
 }
 
 /**
- * spec: SubsequentResults — waves of deferred work until none is left. Work that completes without waiting
- * joins the payload being gathered (graphql-js delivers everything ready at once); a wave that has to wait
- * first sends what was gathered.
+ * spec: SubsequentResults — the later payloads. Work that completes without waiting joins the payload being
+ * gathered (graphql-js delivers everything ready at once); each run that waits goes on while the rest is
+ * delivered, and what it completes goes out once the completions of the same moment are in (SealAfterWait).
  */
-async function* subsequentResults(request: RequestState, queue: IncrementalQueue, mask: (result: ExecutionResult) => ExecutionResult): AsyncGenerator<SubsequentResult, void, void> {
-  const take = (): SubsequentResult => maskPayload(queue.takePayload(), mask);
-  while (!queue.done) {
-    if (queue.ready.length === 0 && queue.readyStreams.length === 0) break;
-    while (queue.ready.length > 0 || queue.readyStreams.length > 0) {
-      const tasks = queue.ready.splice(0);
-      if (tasks.length > 0) {
-        const wave = runWave(request, tasks, queue);
-        if (isPromiseLike(wave)) {
-          if (queue.hasPayload) yield take();
-          await wave;
+function subsequentResults(request: RequestState, queue: IncrementalQueue, mask: (result: ExecutionResult) => ExecutionResult): AsyncGenerator<SubsequentResult, void, void> {
+  const delivery = new Delivery(request, queue, mask);
+  return delivery.results();
+}
+
+/** How many microtask turns a payload stays open after a run that waited completed (SealAfterWait). */
+const SEAL_TURNS = 8;
+
+/** The driver of one request's later payloads: runs what is ready, counts what waits, hands out sealed payloads. */
+class Delivery implements RunHost {
+  private readonly sealed: SubsequentResult[] = [];
+  private open = 0;
+  /** Runs that waited and are completing now (their promises settled): a payload is not sealed under them. */
+  private completingRuns = 0;
+  private sealing = false;
+  private error: { readonly error: unknown } | null = null;
+  private wake: (() => void) | null = null;
+  stopped = false;
+
+  constructor(
+    private readonly request: RequestState,
+    readonly queue: IncrementalQueue,
+    private readonly mask: (result: ExecutionResult) => ExecutionResult,
+  ) {}
+
+  async *results(): AsyncGenerator<SubsequentResult, void, void> {
+    try {
+      this.runReady();
+      this.seal();
+      for (;;) {
+        const payload = this.sealed.shift();
+        if (payload !== undefined) {
+          yield payload;
+          if (!payload.hasNext) return;
+          continue;
         }
+        if (this.error !== null) throw this.error.error;
+        // Nothing waits and nothing is left to send: the work ended without completing every record.
+        if (this.open === 0 && !this.sealing) return;
+        await new Promise<void>((resolve) => (this.wake = resolve));
       }
-      if (queue.readyStreams.length === 0) continue;
-      // graphql-js reads stream items after a tick: they come in the payload after the one gathered so far.
-      if (queue.hasPayload) yield take();
-      const delivered = deliverStreams(request, queue.readyStreams.splice(0), queue);
-      if (isPromiseLike(delivered)) await delivered;
-      queue.completeFailedStreams(false);
-      if (queue.hasFailedAfterItems) {
-        yield take();
-        queue.completeFailedStreams(true);
-      }
+    } finally {
+      this.stopped = true;
     }
-    yield take();
+  }
+
+  /** spec: RunReady — the tasks and streams ready now, until none is; stream items go in the next payload. */
+  private runReady(): void {
+    const queue = this.queue;
+    while (!this.stopped && this.error === null && (queue.ready.length > 0 || queue.readyStreams.length > 0)) {
+      const tasks = queue.ready.splice(0);
+      if (tasks.length > 0) runTasks(this.request, tasks, this);
+      if (queue.ready.length > 0 || queue.readyStreams.length === 0) continue;
+      // graphql-js reads stream items a tick later: they come in the payload after the one gathered so far.
+      this.seal();
+      deliverStreams(this.request, queue.readyStreams.splice(0), this);
+    }
+  }
+
+  /** The payload gathered so far goes out (when it holds anything). */
+  seal(): void {
+    if (!this.queue.hasPayload) return;
+    this.sealed.push(maskPayload(this.queue.takePayload(), this.mask));
+    this.notify();
+  }
+
+  waiting(): void {
+    this.open++;
+  }
+
+  /** A run that waited is done: what became ready runs, then SealAfterWait. */
+  settled(): void {
+    this.open--;
+    this.completingRuns--;
+    try {
+      this.runReady();
+    } catch (error) {
+      return this.failed(error);
+    }
+    this.sealAfterWait();
+  }
+
+  completing(): void {
+    this.completingRuns++;
+  }
+
+  /** spec: SealAfterWait — the payload goes out a few microtask turns later, once no run is completing. */
+  private sealAfterWait(): void {
+    if (this.sealing) return;
+    this.sealing = true;
+    let turns = SEAL_TURNS;
+    const turn = (): void => {
+      if (--turns > 0) return queueMicrotask(turn);
+      this.sealing = false;
+      // A run still completing seals when it is done (its own settled).
+      if (this.completingRuns > 0) return;
+      this.seal();
+      this.notify();
+    };
+    queueMicrotask(turn);
+  }
+
+  failed(error: unknown): void {
+    this.error ??= { error };
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
   }
 }
 

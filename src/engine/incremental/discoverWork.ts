@@ -8,6 +8,7 @@ import type { DeferUsage, StreamUsage } from "../planning/deferUsage.js";
 import type { Path } from "../planning/resolveInfo.js";
 import { listAt, type Bucket, type RequestState } from "../execution/bucket.js";
 import { itemCountOf } from "../flags.js";
+import { promisedItemsOf, recordPromisedItems } from "../promisedItems.js";
 import type { GraphQLError } from "graphql";
 
 /** A `@defer` fragment at one delivered object: pending until its tasks are done (graphql-js's DeliveryGroup). */
@@ -33,8 +34,8 @@ export interface Task {
 /**
  * A `@stream` list at one delivered position. A list of objects: its items from `initialCount` on were
  * not opened with the payload that holds the list (ListItemReason.streamedFrom); DeliverStreams opens
- * them in a bucket of their own. A list of leaves: its items were completed with that payload and cut
- * from it (with the errors raised below them).
+ * them in a bucket of their own. A list of leaves: its items from `initialCount` on were left raw by that
+ * payload's completion and cut from it; CompleteStream completes them.
  */
 export interface ItemStream {
   readonly path: ReadonlyArray<string | number>;
@@ -44,13 +45,12 @@ export interface ItemStream {
   readonly initialCount: number;
   /** Lists of objects: the list as its step gave it; the stream delivers its items from `initialCount` on. */
   readonly list: readonly unknown[] | null;
-  /** Lists of leaves: the completed items from `initialCount` on. */
+  /** Lists of leaves: the raw items from `initialCount` on (CompleteStream completes them). */
   readonly items: unknown[];
   /** The bucket and entry that hold the list's position (the items' layer opens below it). */
   readonly bucket: Bucket;
   readonly entry: number;
   readonly enginePath: Path;
-  readonly groupMap: ReadonlyMap<DeferUsage, DeliveryGroup>;
   /** The errors raised below the cut items (lists of leaves: taken from the payload that completed them). */
   readonly errors: GraphQLError[];
 }
@@ -116,10 +116,17 @@ function newStream(
   entry: number,
   path: Path,
   pathArray: ReadonlyArray<string | number>,
-  map: ReadonlyMap<DeferUsage, DeliveryGroup>,
 ): ItemStream {
-  const items = list === null ? data.splice(usage.initialCount) : [];
-  return { path: pathArray, label: usage.label, field, value, initialCount: usage.initialCount, list, items, bucket, entry, enginePath: path, groupMap: map, errors: [] };
+  const items = list === null ? cutItems(data, usage.initialCount) : [];
+  return { path: pathArray, label: usage.label, field, value, initialCount: usage.initialCount, list, items, bucket, entry, enginePath: path, errors: [] };
+}
+
+/** A list of leaves' raw items from `initialCount` on (CompleteLeafListValue left them raw), with their promised marks. */
+function cutItems(data: unknown[], initialCount: number): unknown[] {
+  const promised = promisedItemsOf(data);
+  const items = data.splice(initialCount);
+  if (promised !== undefined) recordPromisedItems(items, promised.subarray(initialCount));
+  return items;
 }
 
 /**
@@ -146,18 +153,22 @@ function isBelowCut(path: ReadonlyArray<string | number>, stream: ItemStream): b
   return typeof index === "number" && index >= stream.initialCount;
 }
 
+const NO_GROUPS: ReadonlyMap<DeferUsage, DeliveryGroup> = new Map();
+
 /**
- * spec: DiscoverStreamItems — the work below a stream's delivered items (`bucket`: the items' bucket,
- * `start`: the entry of the first), as their payload makes it pending.
+ * spec: DiscoverStreamItems — the work below a run of a stream's delivered items (`bucket`: the items'
+ * bucket, `start`: the entry of the first, `offset`: its index past initialCount), as their payload makes
+ * it pending.
  */
-export function discoverStreamItems(stream: ItemStream, items: readonly unknown[], bucket: Bucket, start: number, work: Work): void {
+export function discoverStreamItems(stream: ItemStream, items: readonly unknown[], bucket: Bucket, start: number, offset: number, work: Work): void {
   if (stream.value.kind !== "list") return;
   const item = stream.value.item;
   for (let i = 0; i < items.length; i++) {
     const data = items[i];
     if (data == null) continue;
-    const index = stream.initialCount + i;
-    discoverValue(stream.field, item, bucket, start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], stream.groupMap, work);
+    const index = stream.initialCount + offset + i;
+    // graphql-js completes a streamed item with no delivery group in scope: a `@defer` below it opens a root group.
+    discoverValue(stream.field, item, bucket, start + i, data, { prev: stream.enginePath, key: index, typename: undefined }, [...stream.path, index], NO_GROUPS, work);
   }
 }
 
@@ -176,7 +187,7 @@ function discoverValue(
     case "leaf":
       return;
     case "leafList":
-      if (value.stream !== undefined && Array.isArray(data) && data.length >= value.stream.initialCount) work.streams.push(newStream(field, value, value.stream, data, null, bucket, entry, path, pathArray, map));
+      if (value.stream !== undefined && Array.isArray(data) && data.length >= value.stream.initialCount) work.streams.push(newStream(field, value, value.stream, data, null, bucket, entry, path, pathArray));
       return;
     case "object": {
       const child = bucket.children.get(value.layer.id);
@@ -199,7 +210,7 @@ function discoverValue(
       const child = bucket.children.get(value.layer.id);
       if (child === undefined || !Array.isArray(data)) return;
       const start = child.childStart![entry]!;
-      const stream = value.stream !== undefined ? streamOf(field, value, value.stream, data, bucket, entry, path, pathArray, map, work.request) : null;
+      const stream = value.stream !== undefined ? streamOf(field, value, value.stream, data, bucket, entry, path, pathArray, work.request) : null;
       for (let i = 0; i < data.length; i++) {
         if (data[i] == null) continue;
         discoverValue(field, value.item, child, start + i, data[i], { prev: path, key: i, typename: undefined }, [...pathArray, i], map, work);
@@ -220,10 +231,9 @@ function streamOf(
   entry: number,
   path: Path,
   pathArray: ReadonlyArray<string | number>,
-  map: ReadonlyMap<DeferUsage, DeliveryGroup>,
   request: RequestState,
 ): ItemStream | null {
   const list = listAt(request, bucket, value.step, entry);
   if (list === null || itemCountOf(list) < usage.initialCount) return null;
-  return newStream(field, value, usage, data, list, bucket, entry, path, pathArray, map);
+  return newStream(field, value, usage, data, list, bucket, entry, path, pathArray);
 }

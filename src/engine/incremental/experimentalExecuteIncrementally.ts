@@ -1,7 +1,7 @@
 // incremental/: @defer and @stream delivered as graphql-js 17 delivers them (spec/incremental.md).
 // experimentalExecuteIncrementally: graphql-js 17's entry of that name, over the plan. The initial payload
-// is built without the deferred layers (they never run beside their siblings); then each wave of deferred
-// tasks runs its layers for all entries at once. An operation without either directive runs as `execute`
+// is built without the deferred layers (they never run beside their siblings); then the deferred
+// tasks started at once run their layers for all their entries together. An operation without either directive runs as `execute`
 // runs it: this entry is the only module of incremental/ loaded statically; the delivery itself
 // (deliver.ts, the work queue) is imported on the first plan with an active @defer/@stream.
 

@@ -1,8 +1,8 @@
 // IncrementalQueue: the deferred work of one request, in graphql-js 17's order — delivery groups become
 // pending when their parent completes (empty ones give way to their children), a group completes once
 // every task in it is done, a task's data is delivered once (with the first of its groups to complete),
-// and each payload says what became pending, what was delivered and what completed. The tasks of one
-// wave run together (runTasks.ts); this module only orders and words the payloads.
+// and each payload says what became pending, what was delivered and what completed. The tasks started at
+// once run together (runTasks.ts); this module only orders and words the payloads.
 
 import type { GraphQLError } from "graphql";
 import type { DeliveryGroup, ItemStream, Task, Work } from "./discoverWork.js";
@@ -42,7 +42,7 @@ export class IncrementalQueue {
   private readonly taskStreams = new Map<Task, ItemStream[]>();
   private readonly ids = new Map<object, string>();
   private nextId = 0;
-  /** Tasks started and not run yet: the next wave. */
+  /** Tasks started and not run yet. */
   ready: Task[] = [];
   /** Streams announced and not delivered yet. */
   readyStreams: ItemStream[] = [];
@@ -50,6 +50,7 @@ export class IncrementalQueue {
   /** Streams that failed: with no item (completed at the end of their delivery), after items (in the next payload). */
   private readonly failedAtOnce: Array<{ stream: ItemStream; error: GraphQLError }> = [];
   private readonly failedAfterItems: Array<{ stream: ItemStream; error: GraphQLError }> = [];
+  private failedAfterItemsTotal = 0;
 
   /** The initial payload's work: its root groups (non-empty) and streams, as `pending`. */
   start(work: Work): PendingResult[] {
@@ -229,20 +230,27 @@ export class IncrementalQueue {
   }
 
   /**
-   * spec: StreamDone — a stream's items and the work they reach, then the stream completes; a stream that
-   * failed (`failure`) completes with that error, in the payload after its items when some came first
-   * (graphql-js sends the items it had before the failure, then the failure).
+   * spec: StreamItems — a run of a stream's items (graphql-js's batch of stream items): they go to
+   * `incremental`, and the groups and streams below them are announced (`pending`) and start.
    */
-  streamDone(stream: ItemStream, items: unknown[], errors: readonly GraphQLError[], work: Work, failure: GraphQLError | undefined): void {
+  streamItems(stream: ItemStream, items: unknown[], errors: readonly GraphQLError[], work: Work): void {
+    if (items.length === 0) return;
     const id = this.idOf(stream);
-    if (items.length > 0) {
-      (this.payload.incremental ??= []).push(errors.length > 0 ? { id, items, errors } : { id, items });
-      const groups = this.pruneEmpty(this.integrate(work, undefined));
-      if (groups.length > 0 || work.streams.length > 0) (this.payload.pending ??= []).push(...this.toPending(groups, work.streams));
-      this.startNewWork(groups, work.streams);
-    }
+    (this.payload.incremental ??= []).push(errors.length > 0 ? { id, items, errors } : { id, items });
+    const groups = this.pruneEmpty(this.integrate(work, undefined));
+    if (groups.length > 0 || work.streams.length > 0) (this.payload.pending ??= []).push(...this.toPending(groups, work.streams));
+    this.startNewWork(groups, work.streams);
+  }
+
+  /**
+   * spec: StreamDone — the stream completes; a stream that failed (`failure`) completes with that error, in
+   * the payload after its items when some came first (`afterItems`: graphql-js sends the items it had before
+   * the failure, then the failure), else after the other streams of its delivery.
+   */
+  streamDone(stream: ItemStream, failure: GraphQLError | undefined, afterItems: boolean): void {
     if (failure !== undefined) {
-      (items.length > 0 ? this.failedAfterItems : this.failedAtOnce).push({ stream, error: failure });
+      (afterItems ? this.failedAfterItems : this.failedAtOnce).push({ stream, error: failure });
+      if (afterItems) this.failedAfterItemsTotal++;
       return;
     }
     this.rootStreams.delete(stream);
@@ -262,6 +270,19 @@ export class IncrementalQueue {
 
   get hasFailedAfterItems(): boolean {
     return this.failedAfterItems.length > 0;
+  }
+
+  /** How many streams failed after items so far (completed or not). */
+  get failedAfterItemsCount(): number {
+    return this.failedAfterItemsTotal;
+  }
+
+  /** The earliest `n` of the streams that failed after items and are not completed yet complete now. */
+  completeEarliestFailed(n: number): void {
+    for (const { stream, error } of this.failedAfterItems.splice(0, n)) {
+      this.rootStreams.delete(stream);
+      this.completed(stream, [error]);
+    }
   }
 
   private idOf(record: object): string {

@@ -158,7 +158,7 @@ function completeNullableValue(
     case "leafList": {
       const list = listOf(result);
       if (list === null) throw notIterable(field);
-      return completeLeafListValue(ctx, field, value.item, list, path);
+      return completeLeafListValue(ctx, field, value.item, list, path, value.stream?.initialCount);
     }
     case "list":
       return completeListValue(ctx, field, value, bucket, entry, path, result);
@@ -187,8 +187,9 @@ function completeListValue(
   const start = child.childStart![entry]!;
   // A resolver's iterable that threw: its items are completed, then the list fails (ListIterationError).
   let n = itemCountOf(result);
-  // A `@stream` list: its items from initialCount on are delivered later (spec/incremental.md, DeliverStreams).
-  const cut = value.stream !== undefined && n > value.stream.initialCount;
+  // A `@stream` list: its items from initialCount on (and an iteration error after them) are delivered
+  // later (spec/incremental.md, DeliverStreams).
+  const cut = value.stream !== undefined && result.length > value.stream.initialCount;
   if (cut) n = value.stream!.initialCount;
   if (!ctx.awaitPromised) return completeListInPlace(ctx, field, value, child, start, n, result, cut);
   const out = completeListItems(ctx, field, value, child, start, result, 0, 0, n, path);

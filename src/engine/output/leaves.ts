@@ -2,6 +2,7 @@
 // item is serialized by its type; an item's path is made only when it fails or is awaited.
 
 import { itemCountOf } from "../flags.js";
+import { promisedItemsOf, recordPromisedItems } from "../promisedItems.js";
 import { responseEntriesError } from "../limits.js";
 import type { Path } from "../planning/resolveInfo.js";
 import type { LeafShape, OutputField } from "../planning/outputPlan.js";
@@ -27,14 +28,20 @@ export function listOf(value: unknown): unknown[] | null {
   return Array.isArray(value) ? value : isIterableObject(value) ? Array.from(value) : null;
 }
 
-/** spec: CompleteLeafListValue */
+/**
+ * spec: CompleteLeafListValue — a `@stream` list (`cutAt`: its initialCount) completes its first items only;
+ * the rest (and an iteration error after them) follow raw, for the stream to complete one by one
+ * (spec/incremental.md, CompleteStream).
+ */
 export function completeLeafListValue(
   ctx: OutputContext,
   field: OutputField,
   item: LeafShape,
   list: readonly unknown[],
   path: Path | undefined,
+  cutAt?: number,
 ): PromiseOrValue<unknown[]> {
+  if (cutAt !== undefined && list.length > cutAt) return completeCutLeafList(ctx, field, item, list, path, cutAt);
   // A resolver's iterable that threw: its items are completed, then the list fails (ListIterationError).
   const n = itemCountOf(list);
   // Its items are entries of the response as a list layer's are (RefuseItems): past the limit, the list fails.
@@ -97,6 +104,35 @@ export function completeLeafListValue(
     throwIfFailed(list[n]);
   }
   return containsPromise ? Promise.all(out) : out;
+}
+
+/** A streamed list of leaves: its first `cutAt` items completed, the rest raw (with their promised marks). */
+function completeCutLeafList(ctx: OutputContext, field: OutputField, item: LeafShape, list: readonly unknown[], path: Path | undefined, cutAt: number): PromiseOrValue<unknown[]> {
+  const promised = promisedItemsOf(list);
+  const head = list.slice(0, cutAt);
+  if (promised !== undefined) recordPromisedItems(head, promised.subarray(0, cutAt));
+  const withTail = (completed: unknown[]): unknown[] => {
+    const out = completed.concat(list.slice(cutAt));
+    if (promised !== undefined) recordPromisedItems(out, promised);
+    return out;
+  };
+  const done = completeLeafListValue(ctx, field, item, head, path);
+  return isPromiseLike(done) ? done.then(withTail) : withTail(done);
+}
+
+/**
+ * spec: CompleteLeafStreamItem — one streamed item of a list of leaves, as graphql-js's completeStreamItem
+ * gives it (`promised`: the resolver gave it as a promise): a failure at a non-null item throws.
+ */
+export function completeLeafStreamItem(ctx: OutputContext, field: OutputField, item: LeafShape, raw: unknown, promised: boolean, path: Path): PromiseOrValue<unknown> {
+  const handle = (rawError: unknown): null => handleFieldError(ctx, locatedAt(rawError, field, path), item.nonNull, path);
+  if (promised) return completePromisedValue(raw, (resolved) => completeLeafItem(ctx, field, item, path, resolved), handle);
+  try {
+    const completed = completeLeafItem(ctx, field, item, path, raw);
+    return isPromiseLike(completed) ? completed.then(undefined, handle) : completed;
+  } catch (rawError) {
+    return handle(rawError);
+  }
 }
 
 /** CompleteValue for an item of a list of leaves. */

@@ -15,10 +15,11 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
   type InlineFragmentNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
 import { directiveValues } from "./graphqlAdapter.js";
-import { deferUsageOf, fieldDeferAt, incrementalVariablesOf, recordFieldDefer, recordNewDefer, type DeferUsage } from "./deferUsage.js";
+import { DEFER_REFUSED_IN_SUBSCRIPTION, deferUsageOf, fieldDeferAt, incrementalVariablesOf, newDefersOf, recordFieldDefer, recordNewDefer, type DeferUsage } from "./deferUsage.js";
 
 /** What collecting fields reads, and where it records the variables it decided on. */
 export interface CollectContext {
@@ -98,13 +99,16 @@ function deferredFragment(ctx: CollectContext, node: InlineFragmentNode | Fragme
  * constraint: the plan holding the position recorded them when it planned it.
  */
 export function selectionErrorOf(
-  field: { readonly schema: GraphQLSchema; readonly fragments: CollectContext["fragments"]; readonly fieldNodes: ReadonlyArray<FieldNode> },
+  field: { readonly schema: GraphQLSchema; readonly fragments: CollectContext["fragments"]; readonly fieldNodes: ReadonlyArray<FieldNode>; readonly operation?: OperationDefinitionNode },
   type: GraphQLObjectType,
   variableValues: CollectContext["variableValues"],
 ): { readonly error: unknown } | null {
-  const ctx: CollectContext = { schema: field.schema, fragments: field.fragments, variableValues, recordConstraint: () => undefined };
+  // A subscription's object whose sub-fields open a `@defer` is refused there (RefusedInSubscription).
+  const deferring = field.operation?.operation === "subscription";
+  const ctx: CollectContext = { schema: field.schema, fragments: field.fragments, variableValues, recordConstraint: () => undefined, deferring };
   try {
-    collectSubfields(ctx, type, field.fieldNodes);
+    const fields = collectSubfields(ctx, type, field.fieldNodes);
+    if (deferring && newDefersOf(fields).length > 0) return { error: new Error(DEFER_REFUSED_IN_SUBSCRIPTION) };
     return null;
   } catch (error) {
     return { error };

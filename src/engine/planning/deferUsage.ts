@@ -4,7 +4,7 @@
 // data: never holds request values, and an operation without either directive never reaches this module's
 // per-field records.
 
-import { Kind, type DirectiveNode, type FieldNode, type FragmentSpreadNode, type InlineFragmentNode, type OperationDefinitionNode, type FragmentDefinitionNode, type SelectionSetNode } from "graphql";
+import { Kind, type DirectiveNode, type FieldNode, type FragmentSpreadNode, type InlineFragmentNode, type OperationDefinitionNode, type FragmentDefinitionNode } from "graphql";
 import { DEFER_DIRECTIVE, STREAM_DIRECTIVE, directiveValues } from "./graphqlAdapter.js";
 
 /** graphql 17's `execute` error for an operation with an active `@defer` or `@stream`. */
@@ -131,31 +131,26 @@ export function usesIncrementalDelivery(
 }
 
 
+/** graphql-js 17.1's message for an active `@defer` met completing an object of a subscription's event. */
+export const DEFER_REFUSED_IN_SUBSCRIPTION = "`@defer` directive not supported on subscription operations. Disable `@defer` by setting the `if` argument to `false`.";
+
 /**
- * spec: RefusedInSubscription — graphql-js 17.1's answer to an active `@stream` on a subscription's field, or
- * an active `@defer` among the fragments its sub-fields are collected from: the message of the field error
- * its subscribe gives at that field, for every event (its validation refuses the operation); else null.
+ * A subscription's object whose sub-fields open an active `@defer` is refused at each value
+ * (RefusedInSubscription): throws graphql-js's error, which the planner plans as the position's selection
+ * error (PlanSelectionError); other sub-fields pass through.
  */
-export function refusedInSubscription(
-  nodes: readonly FieldNode[],
-  fragments: { readonly [name: string]: FragmentDefinitionNode },
-  variables: { readonly [name: string]: unknown },
-): string | null {
+export function refuseDeferInSubscription(ctx: { readonly deferring?: boolean; readonly plan: { readonly operation: OperationDefinitionNode } }, fields: Map<string, FieldNode[]>): Map<string, FieldNode[]> {
+  if (ctx.deferring === true && ctx.plan.operation.operation === "subscription" && newDefersOf(fields).length > 0) throw new Error(DEFER_REFUSED_IN_SUBSCRIPTION);
+  return fields;
+}
+
+/**
+ * spec: RefusedInSubscription — graphql-js 17.1's answer to an active `@stream` on a subscription's field:
+ * the message of the field error its subscribe gives at that field, for every event (its validation refuses
+ * the operation); else null. An active `@defer` is refused at each object whose sub-fields open it
+ * (SelectionErrorOf), not at the field.
+ */
+export function refusedInSubscription(nodes: readonly FieldNode[], variables: { readonly [name: string]: unknown }): string | null {
   for (const node of nodes) if (streamUsageOf(node, variables) !== null) return "`@stream` directive not supported on subscription operations. Disable `@stream` by setting the `if` argument to `false`.";
-  const seen = new Set<string>();
-  const deferBelow = (set: SelectionSetNode | undefined): boolean => {
-    for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) continue;
-      if (deferUsageOf(selection, variables, undefined) !== undefined) return true;
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (deferBelow(selection.selectionSet)) return true;
-      } else if (!seen.has(selection.name.value)) {
-        seen.add(selection.name.value);
-        if (deferBelow(fragments[selection.name.value]?.selectionSet)) return true;
-      }
-    }
-    return false;
-  };
-  for (const node of nodes) if (deferBelow(node.selectionSet)) return "`@defer` directive not supported on subscription operations. Disable `@defer` by setting the `if` argument to `false`.";
   return null;
 }

@@ -39,7 +39,7 @@ import { ResolveTypeStep } from "./steps/resolveType.js";
 import { ResolverStep } from "./steps/resolver.js";
 import { RootValueStep } from "./steps/rootValue.js";
 import { RuntimeTypeStep } from "./steps/runtimeType.js";
-import { deferUsageSetOf, incrementalVariablesOf, newDefersOf, refusedInSubscription, sameDeferSet, streamUsageOf, usesIncrementalDelivery, type DeferUsage } from "./deferUsage.js";
+import { deferUsageSetOf, incrementalVariablesOf, newDefersOf, refusedInSubscription, refuseDeferInSubscription, sameDeferSet, streamUsageOf, usesIncrementalDelivery, type DeferUsage } from "./deferUsage.js";
 import { recordBranchConstraints, type PartialAbstractValue, type UnplannedBranches } from "./partialPlanning.js";
 
 /** spec: BuildOperationPlan — plans an operation, then deduplicates, tree-shakes, optimizes and finalizes. */
@@ -285,7 +285,7 @@ class Planner implements CollectContext, PlanValidationContext {
     if (fieldDef === TypeNameMetaFieldDef) return { responseKey, field, value: null, errorValuesAreErrors: false };
     const path = [...parentPath, responseKey];
     const plan = fieldPlanOf(fieldDef) ?? (parentPlanned && !fieldDef.resolve ? defaultFieldPlan : undefined);
-    const refused = this.deferring && this.plan.operation.operation === "subscription" ? refusedInSubscription(fieldNodes, this.fragments, this.variableValues) : null;
+    const refused = this.deferring && this.plan.operation.operation === "subscription" ? refusedInSubscription(fieldNodes, this.variableValues) : null;
     const $value = refused !== null ? this.plan.adoptStep(new PlanningErrorStep(new Error(refused)), layer) : plan
       ? this.runPlanCode(
           layer,
@@ -330,7 +330,7 @@ class Planner implements CollectContext, PlanValidationContext {
     if (isObjectType(named)) {
       let fields: Map<string, FieldNode[]>;
       try {
-        fields = collectSubfields(this, named, field.fieldNodes);
+        fields = refuseDeferInSubscription(this, collectSubfields(this, named, field.fieldNodes));
       } catch {
         return this.planSelectionError(layer, named, nonNull, $value, field, responseKey);
       }
@@ -380,7 +380,7 @@ class Planner implements CollectContext, PlanValidationContext {
     child.pathTypename = field.parentType.name;
     let fields: Map<string, FieldNode[]> | null;
     try {
-      fields = collectSubfields(this, objectType, field.fieldNodes);
+      fields = refuseDeferInSubscription(this, collectSubfields(this, objectType, field.fieldNodes));
     } catch {
       fields = null; // the RuntimeType step fails the entries of this type with the error
     }
