@@ -94,8 +94,14 @@ export function groupResolverSteps(steps: readonly Step[], facts: readonly Group
   }
 }
 
-/** The promised mask of a one-entry bucket whose entry was a promise: shared, as the output only reads masks. */
-const ONE_PROMISED = Uint8Array.of(1);
+/** Promised masks with every entry marked, by entry count: shared, as the output only reads masks. */
+const ALL_PROMISED: Uint8Array[] = [];
+
+/** The shared mask of `count` entries that were all promises (a one-entry bucket's most often). */
+function allPromised(count: number): Uint8Array {
+  if (count > 4096) return new Uint8Array(count).fill(1);
+  return (ALL_PROMISED[count] ??= new Uint8Array(count).fill(1));
+}
 
 /** A wait of a group's run for one bucket: members whose lists hold promises, stored together once they settle. */
 class GroupWait {
@@ -188,6 +194,8 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
     /** Per promise: the member and the entry it goes to (member * count + entry). */
     let at: number[] | null = null;
     let mask: Uint8Array | undefined;
+    /** Entries 0..marked-1 are all promised and not yet in `mask` (-1 once a gap made the mask). */
+    let marked = 0;
     for (let i = 0; i < count; i++) {
       const item: unknown = list[i];
       if (item == null) f |= FLAG_NULL;
@@ -208,12 +216,18 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
         at!.push(k * count + i);
         // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
         if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) {
-          // One entry (a root field's, a single object's): the shared mask, never written.
-          if (count === 1) mask = ONE_PROMISED;
-          else (mask ??= new Uint8Array(count))[i] = 1;
+          // Promised entries from the first on need no mask of their own until a gap (most often every
+          // entry is: one shared mask, never written, as the output only reads the marks).
+          if (marked === i) marked++;
+          else {
+            if (marked > 0) (mask = new Uint8Array(count)).fill(1, 0, marked);
+            marked = -1;
+            (mask ??= new Uint8Array(count))[i] = 1;
+          }
         }
       }
     }
+    if (marked > 0) mask = marked === count ? allPromised(count) : new Uint8Array(count).fill(1, 0, marked);
     if (waits === null) {
       bucket.values[members[k]!.id] = list;
       bucket.flags[members[k]!.id] = f;
@@ -222,7 +236,8 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
     request.promisedEntries = true;
     if (mask !== undefined) bucket.promised[members[k]!.id] = mask;
     if (run === null) {
-      run = new Array<GroupWait | null>(members.length).fill(null);
+      run = new Array<GroupWait | null>(members.length);
+      for (let m = 0; m < members.length; m++) run[m] = null;
       // The run of the bucket before, still waiting (another request's, most often), moves to the WeakMap.
       if (group.lastRun !== null) {
         group.running.set(group.lastBucket!, group.lastRun);

@@ -117,9 +117,12 @@ class JSONCompiler extends WalkCodegen {
         return this.leafValue(value, this.read(value.step, layer));
       case "object": {
         if (value.step !== value.valueStep) return null;
+        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${whenNull} else if (t instanceof FV) giveUp(); `;
+        // IsWalkedObject: read from its value, without a bucket, as CompileOutput reads it.
+        const walk = isGlobalObject(value) ? null : this.objectWalk(value);
+        if (walk !== null) return `${head}else if (typeof t.then === "function") giveUp(); else ${walk}(t, g, w);`;
         const fn = this.selection(value.selection, value.layer);
         if (fn === null) return null;
-        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${whenNull} else if (t instanceof FV) giveUp(); `;
         if (isGlobalObject(value)) return `${head}else ${fn}(null, 0, g, w);`;
         return `${head}else { c = b.children.get(${value.layer.id}); ${fn}(c, c.entryOfParent[e], g, w); }`;
       }

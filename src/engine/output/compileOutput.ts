@@ -157,9 +157,15 @@ class OutputCompiler extends WalkCodegen {
         return this.leafValue(value, this.read(value.step, layer), target);
       case "object": {
         if (value.step !== value.valueStep) return null; // an isTypeOf check: the interpretive output
+        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${target} = ${whenNull}; else if (t instanceof FV) giveUp(); `;
+        const walk = isGlobalObject(value) ? null : this.objectWalk(value);
+        if (walk !== null) {
+          // IsWalkedObject: read from its value, without a bucket (a promise would have been awaited: give up).
+          this.globalObjects.push(value.layer);
+          return `${head}else if (typeof t.then === "function") giveUp(); else ${target} = ${walk}(t, g);`;
+        }
         const fn = this.selection(value.selection, value.layer);
         if (fn === null) return null;
-        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${target} = ${whenNull}; else if (t instanceof FV) giveUp(); `;
         if (isGlobalObject(value)) {
           this.globalObjects.push(value.layer);
           return `${head}else ${target} = ${fn}(null, 0, g);`;
