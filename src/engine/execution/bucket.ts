@@ -225,7 +225,7 @@ const SLOTS: unique symbol = Symbol("bucket slots");
  * A bucket's list by step id, made long enough for its layer's own steps: written at a step's id, an empty
  * list would grow to half as much again (a later planned branch's steps only grow it, as before).
  */
-function slotsFor<T>(layer: Layer): T[] {
+export function slotsFor<T>(layer: Layer): T[] {
   const holder = layer as unknown as { [SLOTS]?: number };
   let slots = holder[SLOTS];
   if (slots === undefined) {
@@ -356,7 +356,13 @@ export function valueAt(request: RequestState, bucket: Bucket, step: Step, entry
 
 /** spec: BatchValues — a step's values for every entry of `bucket`, following parent-index maps upward. */
 export function batchValues(request: RequestState, bucket: Bucket, step: Step): unknown[] {
-  if (isGlobalIn(request, step)) return new Array(bucket.count).fill(request.globals[step.id]);
+  if (isGlobalIn(request, step)) {
+    // The value repeated (a loop: `fill` costs more for the few entries most buckets have).
+    const value = request.globals[step.id];
+    const out = new Array<unknown>(bucket.count);
+    for (let i = 0; i < out.length; i++) out[i] = value;
+    return out;
+  }
   const own = bucket.values[step.id];
   if (own !== undefined) return own;
   if (step.layerId === bucket.layer.id || bucket.parent === null) {
@@ -414,7 +420,8 @@ export function entryPaths(bucket: Bucket): Array<Path | undefined> {
   const reason = layer.reason;
   let paths: Array<Path | undefined>;
   if (bucket.parent === null || reason.startsPath) {
-    paths = new Array(bucket.count).fill(undefined);
+    // Every entry's path starts here (a root layer's one entry, most often): no path above it.
+    paths = bucket.count === 1 ? [undefined] : new Array<Path | undefined>(bucket.count);
   } else {
     const above = entryPaths(bucket.parent);
     const index = bucket.parentIndex!;

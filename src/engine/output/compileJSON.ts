@@ -143,7 +143,9 @@ class JSONCompiler extends WalkCodegen {
     const slow = `w.value(slowLeaf(types[${index}], t));`;
     if (fast === null) return `if (t == null) ${whenNull} else ${slow}`;
     const write = type === GraphQLString || type === GraphQLID ? "w.str(t);" : type === GraphQLBoolean ? `w.raw(t ? "true" : "false");` : "w.num(t);";
-    return `if (${fast}) ${write} else if (t == null) ${whenNull} else ${slow}`;
+    // An ID that is an integer: its decimal text, as ID's serialize gives it (CompileOutput's leaf).
+    const id = type === GraphQLID ? ` else if (typeof t === "number" && Number.isInteger(t)) w.str("" + t);` : "";
+    return `if (${fast}) ${write}${id} else if (t == null) ${whenNull} else ${slow}`;
   }
 
   /** A function `(list, w)` writing a list of leaves (nested lists recurse). */
