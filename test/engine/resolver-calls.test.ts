@@ -236,6 +236,14 @@ test("each call gets its own args object, and literals graphql-js coerces per ca
   const constant = await execute({ schema, document: parse("{ items { f(a: 2) } }") });
   assert.equal(JSON.parse(JSON.stringify(constant)).data.items.map((i: { f: string }) => JSON.parse(i.f).a), [2, 2, 2]);
   assert.is(new Set(seen).size, 3);
+  // Variables: the batch's coerced object goes to its last call, copies to the others (each its own).
+  seen.length = 0;
+  const document = parse("query ($a: Int) { items { f(a: $a) } }");
+  for (let round = 0; round < 2; round++) {
+    const variables = await execute({ schema, document, variableValues: { a: 3 } });
+    assert.equal(JSON.parse(JSON.stringify(variables)).data.items.map((i: { f: string }) => JSON.parse(i.f).a), [3, 3, 3]);
+  }
+  assert.is(new Set(seen).size, 6);
 });
 
 test("arguments that fail to coerce fail each call's entry with graphql-js's error", async () => {

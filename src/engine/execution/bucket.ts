@@ -129,13 +129,111 @@ export interface ResponseData {
   data: Record<string, unknown> | null;
 }
 
+/**
+ * A bucket's child layer buckets by layer id: the first two in fields, any more in pairs in an array, read
+ * by a scan (a bucket has one child per child layer, rarely more than two; a Map weighs some hundred bytes
+ * and costs more to make).
+ */
+class ChildBuckets implements ReadonlyMap<number, Bucket> {
+  private id0: number;
+  private child0: Bucket;
+  private id1 = -1;
+  private child1: Bucket | undefined = undefined;
+  /** The children after the first two: layer id and bucket, in pairs, in the order they were set. */
+  private more: Array<number | Bucket> | null = null;
+
+  constructor(layerId: number, child: Bucket) {
+    this.id0 = layerId;
+    this.child0 = child;
+  }
+
+  get size(): number {
+    return this.id1 < 0 ? 1 : 2 + (this.more === null ? 0 : this.more.length >> 1);
+  }
+
+  get(layerId: number): Bucket | undefined {
+    if (layerId === this.id0) return this.child0;
+    if (layerId === this.id1) return this.child1;
+    const more = this.more;
+    if (more !== null) for (let i = 0; i < more.length; i += 2) if (more[i] === layerId) return more[i + 1] as Bucket;
+    return undefined;
+  }
+
+  has(layerId: number): boolean {
+    return this.get(layerId) !== undefined;
+  }
+
+  /** Sets (or replaces) the bucket of layer `layerId`. */
+  set(layerId: number, child: Bucket): void {
+    if (layerId === this.id0) this.child0 = child;
+    else if (layerId === this.id1) this.child1 = child;
+    else if (this.id1 < 0) {
+      this.id1 = layerId;
+      this.child1 = child;
+    } else {
+      const more = (this.more ??= []);
+      for (let i = 0; i < more.length; i += 2) {
+        if (more[i] === layerId) {
+          more[i + 1] = child;
+          return;
+        }
+      }
+      more.push(layerId, child);
+    }
+  }
+
+  forEach(callback: (value: Bucket, key: number, map: ReadonlyMap<number, Bucket>) => void): void {
+    for (const [id, child] of this.entries()) callback(child, id, this);
+  }
+
+  *entries(): MapIterator<[number, Bucket]> {
+    yield [this.id0, this.child0];
+    if (this.id1 < 0) return;
+    yield [this.id1, this.child1!];
+    const more = this.more;
+    if (more !== null) for (let i = 0; i < more.length; i += 2) yield [more[i] as number, more[i + 1] as Bucket];
+  }
+
+  *keys(): MapIterator<number> {
+    for (const [id] of this.entries()) yield id;
+  }
+
+  *values(): MapIterator<Bucket> {
+    for (const [, child] of this.entries()) yield child;
+  }
+
+  [Symbol.iterator](): MapIterator<[number, Bucket]> {
+    return this.entries();
+  }
+}
+
 /** The children of a bucket that has none yet: shared, never written (most buckets are leaves). */
 const NO_CHILDREN: ReadonlyMap<number, Bucket> = new Map();
 
-/** Records a child layer's bucket among its parent's children. */
+/** Records a child layer's bucket among its parent's children (replacing the layer's bucket there, if any). */
 export function setChild(parent: Bucket, layerId: number, child: Bucket): void {
-  if (parent.children === NO_CHILDREN) parent.children = new Map([[layerId, child]]);
-  else (parent.children as Map<number, Bucket>).set(layerId, child);
+  const children = parent.children;
+  if (children instanceof ChildBuckets) children.set(layerId, child);
+  else if (children === NO_CHILDREN) parent.children = new ChildBuckets(layerId, child);
+  else (children as Map<number, Bucket>).set(layerId, child);
+}
+
+/** A symbol key on a layer (out of what plan export encodes): the length its buckets' value lists start with. */
+const SLOTS: unique symbol = Symbol("bucket slots");
+
+/**
+ * A bucket's list by step id, made long enough for its layer's own steps: written at a step's id, an empty
+ * list would grow to half as much again (a later planned branch's steps only grow it, as before).
+ */
+export function slotsFor<T>(layer: Layer): T[] {
+  const holder = layer as unknown as { [SLOTS]?: number };
+  let slots = holder[SLOTS];
+  if (slots === undefined) {
+    slots = 0;
+    for (const step of layer.steps) if (step.id >= slots) slots = step.id + 1;
+    holder[SLOTS] = slots;
+  }
+  return slots === 0 ? [] : new Array<T>(slots);
 }
 
 export function newBucket(layer: Layer, parent: Bucket | null, selection: EntrySelection, walkedEntries = -1): Bucket {
@@ -146,8 +244,8 @@ export function newBucket(layer: Layer, parent: Bucket | null, selection: EntryS
     parentIndex: parent === null ? null : selection.parentIndex,
     childStart: selection.childStart,
     entryOfParent: parent === null ? null : selection.entryOfParent,
-    values: [],
-    flags: [],
+    values: slotsFor(layer),
+    flags: slotsFor(layer),
     promised: [],
     children: NO_CHILDREN,
     paths: null,
@@ -189,7 +287,6 @@ function mayLeaveLayers(request: RequestState): boolean {
   return (
     request.compileOutput &&
     (request.deps == null || request.deps.sites === null) &&
-    request.promisedEntries !== true &&
     request.walkedLists !== "opening"
   );
 }
@@ -259,7 +356,13 @@ export function valueAt(request: RequestState, bucket: Bucket, step: Step, entry
 
 /** spec: BatchValues — a step's values for every entry of `bucket`, following parent-index maps upward. */
 export function batchValues(request: RequestState, bucket: Bucket, step: Step): unknown[] {
-  if (isGlobalIn(request, step)) return new Array(bucket.count).fill(request.globals[step.id]);
+  if (isGlobalIn(request, step)) {
+    // The value repeated (a loop: `fill` costs more for the few entries most buckets have).
+    const value = request.globals[step.id];
+    const out = new Array<unknown>(bucket.count);
+    for (let i = 0; i < out.length; i++) out[i] = value;
+    return out;
+  }
   const own = bucket.values[step.id];
   if (own !== undefined) return own;
   if (step.layerId === bucket.layer.id || bucket.parent === null) {
@@ -317,7 +420,8 @@ export function entryPaths(bucket: Bucket): Array<Path | undefined> {
   const reason = layer.reason;
   let paths: Array<Path | undefined>;
   if (bucket.parent === null || reason.startsPath) {
-    paths = new Array(bucket.count).fill(undefined);
+    // Every entry's path starts here (a root layer's one entry, most often): no path above it.
+    paths = bucket.count === 1 ? [undefined] : new Array<Path | undefined>(bucket.count);
   } else {
     const above = entryPaths(bucket.parent);
     const index = bucket.parentIndex!;

@@ -61,7 +61,7 @@ export function runLayer(request: RequestState, bucket: Bucket, waiter: LayerWai
  * children all finish at once never allocates one. A child's run is attached to its parent's run right after
  * it returns (it cannot finish before: it waits for something asynchronous).
  */
-function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null, waiter: LayerWaiter | null, started: Uint8Array | null = null): LayerRun | null {
+function runChildren(request: RequestState, bucket: Bucket, run: LayerRun | null, waiter: LayerWaiter | null, started: number[] | null = null): LayerRun | null {
   const sites = request.plan.unplannedBranchesIn(bucket.layer);
   if (sites !== undefined) planArrivingBranches(request, bucket, sites);
   const children = bucket.layer.children;
@@ -179,8 +179,8 @@ class LayerRun implements StepWaiter, LayerWaiter {
   private stepsOpen = 0;
   /** StartChildrenEarly: per child layer, how many of the steps it needs are not done (null: no child starts early). */
   private childWaits: number[] | null = null;
-  /** Per child layer, 1 once it was started early; the others open when every step is done. */
-  private started: Uint8Array | null = null;
+  /** Per child layer, 1 once it was started early; the others open when every step is done (a plain array: cheaper to make than a typed one). */
+  private started: number[] | null = null;
   /**
    * Per step index, made when a step that others in the layer depend on first goes asynchronous: until
    * then no step can have to wait. A plain array of small integers: cheaper to make than a typed one.
@@ -303,16 +303,19 @@ class LayerRun implements StepWaiter, LayerWaiter {
     if (schedule.childNeeds === undefined) Object.assign(schedule, childNeeds(layer, layer.executableSteps));
     const needs = schedule.childNeeds!;
     const state = this.state;
-    const waits = new Array<number>(needs.length).fill(-1);
+    const waits = new Array<number>(needs.length);
+    const started = new Array<number>(needs.length);
     for (let c = 0; c < needs.length; c++) {
       const list = needs[c];
+      waits[c] = -1;
+      started[c] = 0;
       if (list === null) continue;
       let n = 0;
       if (state !== null) for (let k = 0; k < list.length; k++) if (state[list[k]!] !== 0) n++;
       waits[c] = n;
     }
     this.childWaits = waits;
-    this.started = new Uint8Array(needs.length);
+    this.started = started;
     this.startReady();
   }
 

@@ -10,7 +10,7 @@ import { fail, flagOf, flagsOf, FlaggedValue, FLAG_NULL } from "../flags.js";
 import { isItemSettlement } from "../promisedItems.js";
 import { ResolverStep, resolverCallsInput, settleResolvedValue } from "../planning/steps/resolver.js";
 import { compileResolverGroup, resolverCallsFit, type ResolverGroupCalls } from "../planning/steps/resolverCalls.js";
-import { batchValues, entryPaths, type Bucket, type RequestState } from "./bucket.js";
+import { batchValues, entryPaths, slotsFor, type Bucket, type RequestState } from "./bucket.js";
 
 /** What a group reads of a step's schedule facts (ExecuteStep's StepFacts). */
 export interface GroupMemberFacts {
@@ -55,6 +55,8 @@ export class ResolverGroup {
    * on unsettled (CompileResolverGroup): the wait fails what it resolves to when that is an Error.
    */
   readonly settlesObjects: readonly boolean[];
+  /** How many members are of leaf type. */
+  readonly leafCount: number;
 
   constructor(
     readonly members: readonly ResolverStep[],
@@ -66,6 +68,7 @@ export class ResolverGroup {
     this.settlesLists = members.map((m) => m.listDepth > 0);
     this.leaves = members.map((m) => m.listDepth === 0 && isLeafType(getNamedType(m.fieldDef.type)));
     this.settlesObjects = members.map((m, k) => m.listDepth === 0 && !this.leaves[k]);
+    this.leafCount = this.leaves.filter((leaf) => leaf).length;
   }
 }
 
@@ -94,8 +97,19 @@ export function groupResolverSteps(steps: readonly Step[], facts: readonly Group
   }
 }
 
-/** The promised mask of a one-entry bucket whose entry was a promise: shared, as the output only reads masks. */
-const ONE_PROMISED = Uint8Array.of(1);
+/** Promised masks with every entry marked, by entry count: shared, as the output only reads masks. */
+const ALL_PROMISED: Uint8Array[] = [];
+
+/** The shared mask of `count` entries that were all promises (a one-entry bucket's most often). */
+function allPromised(count: number): Uint8Array {
+  if (count > 4096) return new Uint8Array(count).fill(1);
+  return (ALL_PROMISED[count] ??= new Uint8Array(count).fill(1));
+}
+
+/** A list for up to `size` promises of a wait (or their places): made at that length when it is small. */
+function waitList<T>(size: number): T[] {
+  return size <= 1024 ? new Array<T>(size) : [];
+}
 
 /** A wait of a group's run for one bucket: members whose lists hold promises, stored together once they settle. */
 class GroupWait {
@@ -180,6 +194,8 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
   let run: GroupRun | null = null;
   let leafWaits: PromiseLike<unknown>[] | null = null;
   let leafAt: number[] | null = null;
+  /** How many promises leafWaits holds. */
+  let leafN = 0;
   let leafWait: GroupWait | null = null;
   for (let k = 0; k < members.length; k++) {
     const list = lists[k]!;
@@ -187,7 +203,11 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
     let waits: PromiseLike<unknown>[] | null = null;
     /** Per promise: the member and the entry it goes to (member * count + entry). */
     let at: number[] | null = null;
+    /** How many promises `waits` holds. */
+    let n = 0;
     let mask: Uint8Array | undefined;
+    /** Entries 0..marked-1 are all promised and not yet in `mask` (-1 once a gap made the mask). */
+    let marked = 0;
     for (let i = 0; i < count; i++) {
       const item: unknown = list[i];
       if (item == null) f |= FLAG_NULL;
@@ -195,56 +215,80 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
       // Only an object or a function can be a promise: a scalar result skips the `then` lookup.
       else if ((typeof item === "object" || typeof item === "function") && typeof (item as { then?: unknown }).then === "function") {
         if (waits === null) {
+          // Made as long as they may get (cut to what they hold once filled): no growing while filled.
           if (group.leaves[k]) {
-            waits = leafWaits ??= [];
-            at = leafAt ??= [];
+            waits = leafWaits ??= waitList(count * group.leafCount);
+            at = leafAt ??= waitList(count * group.leafCount);
+            n = leafN;
           } else {
-            waits = [];
-            at = [];
+            waits = waitList(count);
+            at = waitList(count);
           }
         }
         // A thenable's `then` is called once, here (as ExecuteStep's Promise.resolve calls it once).
-        waits.push(item instanceof Promise ? item : Promise.resolve(item as PromiseLike<unknown>));
-        at!.push(k * count + i);
+        waits[n] = item instanceof Promise ? item : Promise.resolve(item as PromiseLike<unknown>);
+        at![n++] = k * count + i;
         // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
         if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) {
-          // One entry (a root field's, a single object's): the shared mask, never written.
-          if (count === 1) mask = ONE_PROMISED;
-          else (mask ??= new Uint8Array(count))[i] = 1;
+          // Promised entries from the first on need no mask of their own until a gap (most often every
+          // entry is: one shared mask, never written, as the output only reads the marks).
+          if (marked === i) marked++;
+          else {
+            if (marked > 0) (mask = new Uint8Array(count)).fill(1, 0, marked);
+            marked = -1;
+            (mask ??= new Uint8Array(count))[i] = 1;
+          }
         }
       }
     }
+    if (marked > 0) mask = marked === count ? allPromised(count) : new Uint8Array(count).fill(1, 0, marked);
     if (waits === null) {
       bucket.values[members[k]!.id] = list;
       bucket.flags[members[k]!.id] = f;
       continue;
     }
+    if (group.leaves[k]) leafN = n;
     request.promisedEntries = true;
-    if (mask !== undefined) bucket.promised[members[k]!.id] = mask;
-    if (run === null) {
-      run = new Array<GroupWait | null>(members.length).fill(null);
-      // The run of the bucket before, still waiting (another request's, most often), moves to the WeakMap.
-      if (group.lastRun !== null) {
-        group.running.set(group.lastBucket!, group.lastRun);
-        group.spilled++;
-      }
-      group.lastBucket = bucket;
-      group.lastRun = run;
-    }
+    if (mask !== undefined) storePromised(bucket, members[k]!.id, mask);
+    run ??= newRun(group, bucket);
     if (group.leaves[k]) {
       run[k] = leafWait ??= new GroupWait([]);
       leafWait.members.push(k);
     } else {
       const wait = (run[k] = new GroupWait([k]));
-      startWait(bucket, group, run, wait, lists, waits, at!);
+      startWait(bucket, group, run, wait, lists, waits, at!, n);
     }
   }
-  if (leafWait !== null) startWait(bucket, group, run!, leafWait, lists, leafWaits!, leafAt!);
+  if (leafWait !== null) startWait(bucket, group, run!, leafWait, lists, leafWaits!, leafAt!, leafN);
   return run;
 }
 
-/** One wait for every promise of its members; when one rejects (rare), each is read on its own: a rejection fails its entry only. */
-function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: GroupWait, lists: unknown[][], waits: PromiseLike<unknown>[], at: number[]): void {
+/** A step's promised mask, in a list made long enough for the layer's steps on the first mask (most buckets never get one). */
+function storePromised(bucket: Bucket, id: number, mask: Uint8Array): void {
+  if (bucket.promised.length === 0) (bucket as { promised: Bucket["promised"] }).promised = slotsFor(bucket.layer);
+  bucket.promised[id] = mask;
+}
+
+/** The group's run for `bucket`, no member waiting yet: its last run (the bucket before's, still waiting) moves to the WeakMap. */
+function newRun(group: ResolverGroup, bucket: Bucket): GroupRun {
+  const run = new Array<GroupWait | null>(group.members.length);
+  for (let m = 0; m < run.length; m++) run[m] = null;
+  if (group.lastRun !== null) {
+    group.running.set(group.lastBucket!, group.lastRun);
+    group.spilled++;
+  }
+  group.lastBucket = bucket;
+  group.lastRun = run;
+  return run;
+}
+
+/**
+ * One wait for every promise of its members (the first `n` of `waits`, cut to them); when one rejects
+ * (rare), each is read on its own: a rejection fails its entry only.
+ */
+function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: GroupWait, lists: unknown[][], waits: PromiseLike<unknown>[], at: number[], n: number): void {
+  waits.length = n;
+  at.length = n;
   const count = bucket.count;
   const settlesObjects = group.settlesObjects;
   const store = (values: readonly unknown[]): void => {

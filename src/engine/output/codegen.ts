@@ -62,6 +62,19 @@ export function leafTypeOf(shape: LeafShape): GraphQLLeafType {
   return shape.kind === "leaf" ? shape.type : leafTypeOf(shape.item);
 }
 
+/**
+ * graphql-js's default resolver read inline from the expression `from` (ReadResolverInline's compiled form): a
+ * null source gives itself, a flagged one its flag; a primitive source, a method or an Error value gives up.
+ */
+export function resolverRead(from: string, key: string | number): string {
+  return `((t = ${from}) == null || t instanceof FV ? t : typeof t !== "object" || typeof (t = t[${JSON.stringify(key)}]) === "function" || t instanceof Error ? giveUp() : t)`;
+}
+
+/** The key of a Resolver step read inline (InlineDefaultResolver: graphql-js's default resolver), else null. */
+export function inlineResolverKey(step: Step): string | number | null {
+  return step instanceof ResolverStep && step.inlined !== null && step.inlined.length === 1 ? step.inlined[0]! : null;
+}
+
 /** Whether `step`'s value is a global's, read directly or through inlined property reads. */
 function readsGlobal(step: Step): boolean {
   let s = step;
@@ -117,11 +130,7 @@ export abstract class OutputCodegen {
     if (path !== null) {
       // A property read: a null parent gives null (completed as null), a flagged one its flag (give up).
       if (path.length > 1) return this.readPath(step, layer);
-      if (step instanceof ResolverStep) {
-        // graphql-js's default resolver (ReadResolverInline): a primitive source, a method or an Error value gives up.
-        const from = this.read(step.dependencies[0]!, layer);
-        return `((t = ${from}) == null || t instanceof FV ? t : typeof t !== "object" || typeof (t = t[${JSON.stringify(path[0])}]) === "function" || t instanceof Error ? giveUp() : t)`;
-      }
+      if (step instanceof ResolverStep) return resolverRead(this.read(step.dependencies[0]!, layer), path[0]!);
       return `((t = ${this.read(step.dependencies[0]!, layer)}) == null || t instanceof FV ? t : t[${JSON.stringify(path[0])}])`;
     }
     if (step.isGlobal) return `g[${step.id}]`;

@@ -117,9 +117,12 @@ class JSONCompiler extends WalkCodegen {
         return this.leafValue(value, this.read(value.step, layer));
       case "object": {
         if (value.step !== value.valueStep) return null;
+        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${whenNull} else if (t instanceof FV) giveUp(); `;
+        // IsWalkedObject: read from its value, without a bucket, as CompileOutput reads it.
+        const walk = isGlobalObject(value) ? null : this.objectWalk(value);
+        if (walk !== null) return `${head}else if (typeof t.then === "function") giveUp(); else ${walk}(t, g, w);`;
         const fn = this.selection(value.selection, value.layer);
         if (fn === null) return null;
-        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${whenNull} else if (t instanceof FV) giveUp(); `;
         if (isGlobalObject(value)) return `${head}else ${fn}(null, 0, g, w);`;
         return `${head}else { c = b.children.get(${value.layer.id}); ${fn}(c, c.entryOfParent[e], g, w); }`;
       }
@@ -140,7 +143,9 @@ class JSONCompiler extends WalkCodegen {
     const slow = `w.value(slowLeaf(types[${index}], t));`;
     if (fast === null) return `if (t == null) ${whenNull} else ${slow}`;
     const write = type === GraphQLString || type === GraphQLID ? "w.str(t);" : type === GraphQLBoolean ? `w.raw(t ? "true" : "false");` : "w.num(t);";
-    return `if (${fast}) ${write} else if (t == null) ${whenNull} else ${slow}`;
+    // An ID that is an integer: its decimal text, as ID's serialize gives it (CompileOutput's leaf).
+    const id = type === GraphQLID ? ` else if (typeof t === "number" && Number.isInteger(t)) w.str("" + t);` : "";
+    return `if (${fast}) ${write}${id} else if (t == null) ${whenNull} else ${slow}`;
   }
 
   /** A function `(list, w)` writing a list of leaves (nested lists recurse). */

@@ -8,7 +8,7 @@
 // GraphQL names, and every key is written through JSON.stringify; step and layer ids are numbers. See
 // spec/output.md, CompileOutput and "Walked lists".
 
-import type { GraphQLLeafType } from "graphql";
+import { GraphQLID, type GraphQLLeafType } from "graphql";
 import type { Layer } from "../planning/layer.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../planning/outputPlan.js";
@@ -157,9 +157,15 @@ class OutputCompiler extends WalkCodegen {
         return this.leafValue(value, this.read(value.step, layer), target);
       case "object": {
         if (value.step !== value.valueStep) return null; // an isTypeOf check: the interpretive output
+        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${target} = ${whenNull}; else if (t instanceof FV) giveUp(); `;
+        const walk = isGlobalObject(value) ? null : this.objectWalk(value);
+        if (walk !== null) {
+          // IsWalkedObject: read from its value, without a bucket (a promise would have been awaited: give up).
+          this.globalObjects.push(value.layer);
+          return `${head}else if (typeof t.then === "function") giveUp(); else ${target} = ${walk}(t, g);`;
+        }
         const fn = this.selection(value.selection, value.layer);
         if (fn === null) return null;
-        const head = `t = ${this.read(value.valueStep, layer)}; if (t == null) ${target} = ${whenNull}; else if (t instanceof FV) giveUp(); `;
         if (isGlobalObject(value)) {
           this.globalObjects.push(value.layer);
           return `${head}else ${target} = ${fn}(null, 0, g);`;
@@ -192,7 +198,10 @@ class OutputCompiler extends WalkCodegen {
     const index = this.types.push(type) - 1;
     const fast = fastLeafTest(type);
     const slow = `slowLeaf(types[${index}], t)`;
-    return fast === null ? `(t == null ? ${whenNull} : ${slow})` : `(${fast} ? t : t == null ? ${whenNull} : ${slow})`;
+    if (fast === null) return `(t == null ? ${whenNull} : ${slow})`;
+    // An ID that is an integer (a numeric key): what ID's serialize gives, its decimal text, without the call.
+    if (type === GraphQLID) return `(${fast} ? t : typeof t === "number" && Number.isInteger(t) ? "" + t : t == null ? ${whenNull} : ${slow})`;
+    return `(${fast} ? t : t == null ? ${whenNull} : ${slow})`;
   }
 
   /** A function `(list) => list` for a list of leaves (nested lists recurse). */

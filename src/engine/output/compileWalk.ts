@@ -9,7 +9,7 @@
 import type { Layer } from "../planning/layer.js";
 import type { Step } from "../step.js";
 import type { OutputSelection, OutputValue } from "../planning/outputPlan.js";
-import { OutputCodegen } from "./codegen.js";
+import { inlineResolverKey, OutputCodegen, resolverRead } from "./codegen.js";
 
 type ListValue = Extract<OutputValue, { kind: "list" }>;
 export type LeafValue = Extract<OutputValue, { kind: "leaf" | "leafList" }>;
@@ -25,6 +25,38 @@ type Env = Map<Step, Known>;
 function propertyPath(step: Step): ReadonlyArray<string | number> | null {
   if (step.hasSideEffects || step.isGlobal || step.dependencies.length !== 1) return null;
   return step.inlined ?? step.inlineRead();
+}
+
+/** Whether walking code reads `step` from its dependency's value: a property read, or a Resolver step read inline. */
+function walkable(step: Step): boolean {
+  return propertyPath(step) !== null || inlineResolverKey(step) !== null;
+}
+
+type ObjectValue = Extract<OutputValue, { kind: "object" }>;
+
+/**
+ * spec: IsWalkedObject — an object position read from its value, without a bucket: its layer is a nullable
+ * boundary on that value with no step to run and only walkable steps (property reads, Resolver steps read
+ * inline), no list (but of leaves) or abstract position lies below, and every object below is such a
+ * position too (the layer has no child layer but theirs).
+ */
+export function isWalkedObject(value: ObjectValue): boolean {
+  const layer = value.layer;
+  const reason = layer.reason;
+  if (value.step !== value.valueStep || reason.type !== "nullableBoundary" || reason.parentStep !== value.valueStep) return false;
+  if (layer.executableSteps.length > 0 || layer.errorValuesAreErrors) return false;
+  for (const step of layer.steps) if (!walkable(step)) return false;
+  let nested = 0;
+  for (const field of value.selection.fields) {
+    const v = field.value;
+    if (v === null) continue;
+    if (v.kind === "list" || v.kind === "abstract") return false;
+    if (v.kind === "object") {
+      if (!isWalkedObject(v)) return false;
+      nested++;
+    }
+  }
+  return layer.children.length === nested;
 }
 
 /** A list layer's generated walk `(list, g) => items` and count `(list) => entries or -1`. */
@@ -51,6 +83,17 @@ export abstract class WalkCodegen extends OutputCodegen {
   protected abstract walkedObject(selection: OutputSelection, valueCode: (value: OutputValue, target: string) => string | null): string | null;
   /** A function `(list, g, …)` completing every item `it` of a list with the statements `itemCode` (into `x`). */
   protected abstract walkedList(itemCode: string): string;
+
+  /**
+   * For an object position read from a bucket, the function walking it from its value `(o, g, …)` when its
+   * layer needs no bucket (IsWalkedObject), else null. The compiled output calls it with the position's
+   * value, and CompileOutput marks the layer (`layer.globalObject`: read without a bucket).
+   */
+  protected objectWalk(value: ObjectValue): string | null {
+    if (!isWalkedObject(value)) return null;
+    const env: Env = new Map([[value.valueStep, { expr: "o", object: true }]]);
+    return this.walkedObject(value.selection, (field, target) => this.walkValue(field, env, target));
+  }
 
   /** The walk of a list position's layer, compiled once per layer, or null when it cannot be walked. */
   protected walkList(value: ListValue): Walk | null {
@@ -91,8 +134,10 @@ export abstract class WalkCodegen extends OutputCodegen {
         const env2: Env = new Map([[value.valueStep, { expr: "o", object: true }]]);
         const fn = this.walkedObject(value.selection, (field, fieldTarget) => this.walkValue(field, env2, fieldTarget));
         if (fn === null) return null;
-        // A promise here would have been awaited by the executor: the interpretive output completes it.
-        return `t = ${read}; if (t == null) ${whenNull} else if (t instanceof FV || typeof t.then === "function") giveUp(); else ${this.callValue(fn, target)}`;
+        // A promise here would have been awaited by the executor: the interpretive output completes it. So is
+        // an Error item of a list under resolver semantics (a field error there).
+        const error = value.layer.parent?.errorValuesAreErrors === true ? " || t instanceof Error" : "";
+        return `t = ${read}; if (t == null) ${whenNull} else if (t instanceof FV || typeof t.then === "function"${error}) giveUp(); else ${this.callValue(fn, target)}`;
       }
     }
   }
@@ -106,6 +151,12 @@ export abstract class WalkCodegen extends OutputCodegen {
       if (step.inlined === null) return `g[${step.id}]`;
       const from = this.walkRead(step.dependencies[0]!, env);
       return from === null ? null : this.readKeys(from, false, step.inlined);
+    }
+    const key = inlineResolverKey(step);
+    if (key !== null) {
+      // graphql-js's default resolver read inline (ReadResolverInline): gives up on anything but a property.
+      const source = this.walkRead(step.dependencies[0]!, env);
+      return source === null ? null : resolverRead(source, key);
     }
     const path = propertyPath(step);
     if (path === null) return null;
@@ -139,7 +190,7 @@ export abstract class WalkCodegen extends OutputCodegen {
     let name = this.counts.get(layer);
     if (name !== undefined) return name;
     name = null;
-    if (layer.reason.type === "listItem" && layer.itemStep !== null && !layer.errorValuesAreErrors) {
+    if (layer.reason.type === "listItem" && layer.itemStep !== null) {
       const body = this.countBody(layer, new Map([[layer.itemStep, { expr: "it", object: false }]]));
       if (body !== null) {
         name = this.name("C");
@@ -159,7 +210,7 @@ export abstract class WalkCodegen extends OutputCodegen {
 
   /** Statements counting the entries below one entry of `layer` into `n`, or null when a step or layer there cannot be walked. */
   private countBody(layer: Layer, env: Env): string | null {
-    for (const step of layer.steps) if (step !== layer.itemStep && propertyPath(step) === null) return null;
+    for (const step of layer.steps) if (step !== layer.itemStep && !walkable(step)) return null;
     let code = "";
     for (const step of layer.executableSteps) {
       const read = this.walkRead(step, env);
@@ -170,7 +221,6 @@ export abstract class WalkCodegen extends OutputCodegen {
     }
     for (const child of layer.children) {
       const reason = child.reason;
-      if (child.errorValuesAreErrors) return null;
       if (reason.type === "listItem") {
         const count = this.countWalkedEntries(child);
         const read = this.walkRead(reason.listStep, env);

@@ -13,10 +13,19 @@ interface FastArgument {
   readonly defaultValue: unknown;
 }
 
-/** Per field definition and field node (one document may run against several schemas). */
-const argumentPlans = new WeakMap<GraphQLField<unknown, unknown>, WeakMap<FieldNode, readonly FastArgument[] | null>>();
+/**
+ * A field's arguments as FastArguments reads them, and an object with their names as keys in order (the
+ * result starts as its copy, so that each argument is set on a key it has: no new key per argument).
+ */
+interface ArgumentPlan {
+  readonly args: readonly FastArgument[];
+  readonly template: { readonly [name: string]: unknown };
+}
 
-function argumentPlan(fieldDef: GraphQLField<unknown, unknown>, node: FieldNode): readonly FastArgument[] | null {
+/** Per field definition and field node (one document may run against several schemas). */
+const argumentPlans = new WeakMap<GraphQLField<unknown, unknown>, WeakMap<FieldNode, ArgumentPlan | null>>();
+
+function argumentPlan(fieldDef: GraphQLField<unknown, unknown>, node: FieldNode): ArgumentPlan | null {
   let byNode = argumentPlans.get(fieldDef);
   if (byNode === undefined) argumentPlans.set(fieldDef, (byNode = new WeakMap()));
   const known = byNode.get(node);
@@ -41,8 +50,14 @@ function argumentPlan(fieldDef: GraphQLField<unknown, unknown>, node: FieldNode)
     }
     plan.push({ name: arg.name, variable: given.value.name.value, defaultValue: undefined });
   }
-  byNode.set(node, plan);
-  return plan;
+  let made: ArgumentPlan | null = null;
+  if (plan !== null) {
+    const template: { [name: string]: unknown } = {};
+    for (const arg of plan) template[arg.name] = undefined;
+    made = { args: plan, template };
+  }
+  byNode.set(node, made);
+  return made;
 }
 
 /**
@@ -53,9 +68,10 @@ function argumentPlan(fieldDef: GraphQLField<unknown, unknown>, node: FieldNode)
 export function fastArguments(fieldDef: GraphQLField<unknown, unknown>, node: FieldNode, variableValues: { readonly [name: string]: unknown }): Record<string, unknown> | null {
   const plan = argumentPlan(fieldDef, node);
   if (plan === null) return null;
-  const coerced: Record<string, unknown> = {};
-  for (let a = 0; a < plan.length; a++) {
-    const { name, variable, defaultValue } = plan[a]!;
+  const args = plan.args;
+  const coerced: Record<string, unknown> = { ...plan.template };
+  for (let a = 0; a < args.length; a++) {
+    const { name, variable, defaultValue } = args[a]!;
     if (variable === null) {
       coerced[name] = defaultValue;
       continue;

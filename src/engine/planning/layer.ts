@@ -175,18 +175,15 @@ abstract class BoundaryReason extends LayerReason {
     }
     const values = parent.values(this.parentStep);
     const types = this.typesOf(parent);
-    const entryOfParent = new Int32Array(parent.count);
-    const parentIndex = new Int32Array(parent.count);
+    const parentCount = parent.count;
+    const entryOfParent = new Int32Array(parentCount);
     let count = 0;
-    for (let p = 0; p < parent.count; p++) {
-      if (!this.admits(values, types, p)) {
-        entryOfParent[p] = -1;
-        continue;
-      }
-      entryOfParent[p] = count;
-      parentIndex[count++] = p;
-    }
-    return { count, parentIndex: parentIndex.subarray(0, count), childStart: null, entryOfParent, items: null, lists: null };
+    for (let p = 0; p < parentCount; p++) entryOfParent[p] = this.admits(values, types, p) ? count++ : -1;
+    // Sized once the entries are counted: a typed array's subarray view costs more than the second pass.
+    const parentIndex = new Int32Array(count);
+    if (count === parentCount) for (let p = 0; p < parentCount; p++) parentIndex[p] = p;
+    else for (let p = 0; p < parentCount; p++) if (entryOfParent[p]! >= 0) parentIndex[entryOfParent[p]!] = p;
+    return { count, parentIndex, childStart: null, entryOfParent, items: null, lists: null };
   }
   entryPath(above: Path | undefined, _i: number, _start: number, typename: string | undefined): Path | undefined {
     return this.responseKey === "" ? above : { prev: above, key: this.responseKey, typename };

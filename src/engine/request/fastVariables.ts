@@ -25,10 +25,19 @@ interface FastVariable {
   readonly takesAsIs: TakesAsIs;
 }
 
-/** Per schema and list of variable definitions: the fast reading, or null when some variable needs graphql-js. */
-const variablePlans = new WeakMap<GraphQLSchema, WeakMap<readonly VariableDefinitionNode[], readonly FastVariable[] | null>>();
+/**
+ * How a list of variable definitions is read: each variable, and an object with their names as keys in
+ * order (the result starts as its copy, so that each name is set on a key it has: no new key per variable).
+ */
+interface VariablePlan {
+  readonly variables: readonly FastVariable[];
+  readonly template: { readonly [name: string]: unknown };
+}
 
-function variablePlan(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]): readonly FastVariable[] | null {
+/** Per schema and list of variable definitions: the fast reading, or null when some variable needs graphql-js. */
+const variablePlans = new WeakMap<GraphQLSchema, WeakMap<readonly VariableDefinitionNode[], VariablePlan | null>>();
+
+function variablePlan(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]): VariablePlan | null {
   let bySchema = variablePlans.get(schema);
   if (bySchema === undefined) variablePlans.set(schema, (bySchema = new WeakMap()));
   let plan = bySchema.get(definitions);
@@ -44,7 +53,11 @@ function variablePlan(schema: GraphQLSchema, definitions: readonly VariableDefin
     }
     fast.push({ name: definition.variable.name.value, takesAsIs });
   }
-  plan = fast.length === definitions.length ? fast : null;
+  if (fast.length === definitions.length) {
+    const template: { [name: string]: unknown } = {};
+    for (const variable of fast) template[variable.name] = undefined;
+    plan = { variables: fast, template };
+  } else plan = null;
   bySchema.set(definitions, plan);
   return plan;
 }
@@ -58,9 +71,10 @@ export function fastVariables(schema: GraphQLSchema, definitions: readonly Varia
   const plan = variablePlan(schema, definitions);
   if (plan === null) return null;
   const given = inputs as Record<string, unknown>;
-  const coerced: { [name: string]: unknown } = {};
-  for (let v = 0; v < plan.length; v++) {
-    const { name, takesAsIs } = plan[v]!;
+  const variables = plan.variables;
+  const coerced: { [name: string]: unknown } = { ...plan.template };
+  for (let v = 0; v < variables.length; v++) {
+    const { name, takesAsIs } = variables[v]!;
     if (!Object.hasOwn(given, name)) return null;
     const value = given[name];
     if (value == null || !takesAsIs(value)) return null;

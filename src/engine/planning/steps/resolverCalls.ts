@@ -92,7 +92,10 @@ function entryCall(step: ResolverCallsInput, k: number, mode: ArgumentsMode, gro
       : group && listDepth === 0
         ? `(${x} instanceof Promise ? ${x} : settle(${x}, 0, 0))`
         : `settle(${x}, ${listDepth}, ${nonNullItems})`;
-  const args = mode === "none" ? "{}" : `argumentsForCall(shared${k}, ${m}.fieldDef, ${m}.node, request)`;
+  // Variables mode: the batch's coerced object is fresh (made for this batch), so its last call takes it
+  // itself — the calls before it took their copies already, so none sees what that call does to it.
+  const copy = `argumentsForCall(shared${k}, ${m}.fieldDef, ${m}.node, request)`;
+  const args = mode === "none" ? "{}" : mode === "variables" ? `(i === count - 1 && shared${k} !== undefined ? shared${k} : ${copy})` : copy;
   const info =
     `{ fieldName: ${JSON.stringify(field.fieldName)}, fieldNodes: ${m}.field.fieldNodes, returnType: ${m}.field.returnType, ` +
     `parentType: ${m}.field.parentType, path: { prev: (paths ??= entryPaths(bucket))[i], key: ${JSON.stringify(field.responseKey)}, ` +
