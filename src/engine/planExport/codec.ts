@@ -371,7 +371,7 @@ export class PlanDecoder {
       return target;
     }
     const out = target as Record<string, unknown>;
-    const { keys, fixed } = plan;
+    const { keys, fixed, layout } = plan;
     // Fixed and written fields in key order, so every object of a shape gets its fields in the same order.
     let next = at;
     for (let k = 0; k < keys.length; k++) {
@@ -385,7 +385,14 @@ export class PlanDecoder {
         const text = typeof v === "number" ? this.context.strings[v] : undefined;
         if (text === undefined) this.notText();
         out[keys[k]!] = [text];
-      } else out[keys[k]!] = f === WRITTEN ? this.decodeValue(values[next++]!) : f !== null && typeof f === "object" ? this.decodeFixed(f) : f;
+      } else if (f === WRITTEN) {
+        const v = values[next++]!;
+        out[keys[k]!] = v !== null && typeof v === "object" ? this.decodeValue(v) : v;
+      } else {
+        // The layout says what a fixed value is (fixedKind): a scalar as it is, a short plain array copied.
+        const kind = layout[k];
+        out[keys[k]!] = kind === "scalar" ? f : typeof kind === "number" ? (f as Encoded[]).slice(1) : this.decodeFixed(f as Encoded[]);
+      }
     }
     return target;
   }

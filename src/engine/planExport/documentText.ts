@@ -61,7 +61,12 @@ function selectionsText(set: SelectionSetNode | undefined): string {
     const s = selections[i]!;
     if (i > 0) text += " ";
     if (s.kind === Kind.FIELD) {
-      text += (s.alias === undefined ? "" : s.alias.value + ":") + s.name.value + argumentsText(s.arguments) + directivesText(s.directives) + selectionsText(s.selectionSet);
+      // A leaf field without arguments or directives (most of a wide selection) is its name: no calls.
+      if (s.alias !== undefined) text += s.alias.value + ":";
+      text += s.name.value;
+      if (s.arguments !== undefined && s.arguments.length > 0) text += argumentsText(s.arguments);
+      if (s.directives !== undefined && s.directives.length > 0) text += directivesText(s.directives);
+      if (s.selectionSet !== undefined) text += selectionsText(s.selectionSet);
     } else if (s.kind === Kind.FRAGMENT_SPREAD) {
       text += "..." + s.name.value + directivesText(s.directives);
     } else {

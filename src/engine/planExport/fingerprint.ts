@@ -12,6 +12,8 @@ import {
   isObjectType,
   isUnionType,
   type GraphQLArgument,
+  type GraphQLDirective,
+  type GraphQLNamedType,
   type GraphQLInputField,
   type GraphQLSchema,
   type GraphQLType,
@@ -32,9 +34,23 @@ export function sha256(text: string): string {
   return oneShot !== undefined ? oneShot("sha256", text, "hex") : crypto.createHash("sha256").update(text).digest("hex");
 }
 
+/** Source digests per function object: graphql-js's own (introspection resolvers, scalar functions) recur in every schema. */
+const digests = new WeakMap<Function, string>();
+
+/**
+ * A named function's source text as its SHA-256, kept per function object for the process: what the
+ * fingerprint hashes for it (SchemaFingerprint). The functions every schema holds (introspection's resolvers, the
+ * specified scalars' functions, several kilobytes of source) are hashed once per process, not once per schema.
+ */
+function sourceDigest(fn: Function): string {
+  let digest = digests.get(fn);
+  if (digest === undefined) digests.set(fn, (digest = sha256(String(fn))));
+  return digest;
+}
+
 /**
  * spec: SchemaFingerprint — SchemaText, plan resolvers (by field, by source text), named functions (by
- * name and source text), hashed. Source text stands for a function's identity across
+ * name and the SHA-256 of their source text), hashed. Source text stands for a function's identity across
  * processes: two processes running the same code agree; any edit to a plan resolver changes it.
  */
 export function schemaFingerprint(schema: GraphQLSchema): string {
@@ -57,7 +73,7 @@ export function schemaFingerprint(schema: GraphQLSchema): string {
       if (ext?.subscribePlan) parts.push(`${typeName}.${fieldName}.subscribePlan=${String(ext.subscribePlan)}`);
     }
   }
-  for (const [name, fn] of schemaFunctions(schema).byName) parts.push(`fn ${name}=${String(fn)}`);
+  for (const [name, fn] of schemaFunctions(schema).byName) parts.push(`fn ${name}=${sourceDigest(fn)}`);
   known = sha256(parts.join("\n"));
   fingerprints.set(schema, known);
   return known;
@@ -73,32 +89,48 @@ export function schemaFingerprint(schema: GraphQLSchema): string {
 export function schemaText(schema: GraphQLSchema): string {
   const typeMap = schema.getTypeMap();
   let text = `schema ${schema.getQueryType()?.name ?? ""} ${schema.getMutationType()?.name ?? ""} ${schema.getSubscriptionType()?.name ?? ""}\n`;
-  for (const name of Object.keys(typeMap).sort()) {
-    const type = typeMap[name]!;
-    if (isObjectType(type) || isInterfaceType(type)) {
-      text += (isObjectType(type) ? "type " : "interface ") + name;
-      for (const i of type.getInterfaces()) text += " &" + i.name;
-      text += "{";
-      const fields = type.getFields();
-      for (const fieldName of Object.keys(fields)) {
-        const field = fields[fieldName]!;
-        text += fieldName + argsText(field.args) + ":" + typeText(field.type) + deprecationText(field.deprecationReason) + ";";
-      }
-      text += "}\n";
-    } else if (isUnionType(type)) {
-      text += "union " + name + "=" + type.getTypes().map((t) => t.name).join("|") + "\n";
-    } else if (isEnumType(type)) {
-      text += "enum " + name + "{" + type.getValues().map((v) => v.name + deprecationText(v.deprecationReason)).join(" ") + "}\n";
-    } else if (isInputObjectType(type)) {
-      text += "input " + name + "{" + Object.values(type.getFields()).map(inputText).join(";") + "}\n";
-    } else {
-      text += "scalar " + name + ((type as { specifiedByURL?: string | null }).specifiedByURL ? "@" + String((type as { specifiedByURL?: string | null }).specifiedByURL) : "") + "\n";
-    }
-  }
+  for (const name of Object.keys(typeMap).sort()) text += typeLine(typeMap[name]!);
   for (const directive of schema.getDirectives()) {
-    text += "directive @" + directive.name + argsText(directive.args) + (directive.isRepeatable ? " repeatable" : "") + " on " + directive.locations.join("|") + "\n";
+    let line = directiveLines.get(directive);
+    if (line === undefined) {
+      line = "directive @" + directive.name + argsText(directive.args) + (directive.isRepeatable ? " repeatable" : "") + " on " + directive.locations.join("|") + "\n";
+      directiveLines.set(directive, line);
+    }
+    text += line;
   }
   return text;
+}
+
+/**
+ * A named type's line of SchemaText, kept per type object: the introspection types, the specified scalars
+ * and directives are the same objects in every schema of the process, so their text is written once.
+ */
+const typeLines = new WeakMap<GraphQLNamedType, string>();
+const directiveLines = new WeakMap<GraphQLDirective, string>();
+
+function typeLine(type: GraphQLNamedType): string {
+  let line = typeLines.get(type);
+  if (line === undefined) typeLines.set(type, (line = namedTypeText(type)));
+  return line;
+}
+
+function namedTypeText(type: GraphQLNamedType): string {
+  const name = type.name;
+  if (isObjectType(type) || isInterfaceType(type)) {
+    let text = (isObjectType(type) ? "type " : "interface ") + name;
+    for (const i of type.getInterfaces()) text += " &" + i.name;
+    text += "{";
+    const fields = type.getFields();
+    for (const fieldName of Object.keys(fields)) {
+      const field = fields[fieldName]!;
+      text += fieldName + argsText(field.args) + ":" + typeText(field.type) + deprecationText(field.deprecationReason) + ";";
+    }
+    return text + "}\n";
+  }
+  if (isUnionType(type)) return "union " + name + "=" + type.getTypes().map((t) => t.name).join("|") + "\n";
+  if (isEnumType(type)) return "enum " + name + "{" + type.getValues().map((v) => v.name + deprecationText(v.deprecationReason)).join(" ") + "}\n";
+  if (isInputObjectType(type)) return "input " + name + "{" + Object.values(type.getFields()).map(inputText).join(";") + "}\n";
+  return "scalar " + name + ((type as { specifiedByURL?: string | null }).specifiedByURL ? "@" + String((type as { specifiedByURL?: string | null }).specifiedByURL) : "") + "\n";
 }
 
 function argsText(args: readonly GraphQLArgument[]): string {

@@ -24,13 +24,15 @@ export { schemaFingerprint } from "./fingerprint.js";
 /**
  * spec: PrepareSchemaForImport — what every export and import of a schema's plans reads, worked out once when
  * a schema with a plan store is made (makeSchema), so a fresh process's first import does not: the schema
- * fingerprint, the lookup tables of its fields, types and named functions, and the output plan's per-type
- * tables. A schema without a plan store works them out on its first export or import.
+ * fingerprint, the lookup tables of its fields, types and named functions, the output plan's per-type
+ * tables, and the schema's plan cache (which an imported plan goes into). A schema without a plan store
+ * works them out on its first export or import.
  */
 export function prepareSchemaForImport(schema: GraphQLSchema): void {
   schemaFingerprint(schema);
   schemaLookups(schema);
   prepareOutputTables(schema);
+  planCacheFor(schema);
 }
 
 /**

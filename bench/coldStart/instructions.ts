@@ -1,0 +1,79 @@
+// Plan import in fresh processes, counted in instructions rather than time: the same processes as
+// bench/coldStart/planImport.ts (bench/coldStart/importFirst.mjs from the shipped bundle, dist/), each run
+// under `valgrind --tool=callgrind`, which counts the instructions the process executes whatever the load of
+// the machine. importFirst.mjs calls process.cpuUsage() (libuv's uv_getrusage) before makeSchema, after it,
+// before the first request, between importPlan and execute, and after the request; callgrind is told to
+// write its counts out before each of those calls (--dump-before=uv_getrusage), so the parts it writes are
+// the phases: 2 is makeSchema, 4 importPlan (nothing in the planned mode), 5 execute. The first request is
+// 4 + 5. `node --single-threaded` (no V8 worker threads) keeps the counts the same from run to run; they
+// are of the main thread's work, as the CPU times of the other bench are of all threads.
+// `npx tsx bench/coldStart/instructions.ts` (build first; valgrind needed; about 25 s per process, two at a
+// time). Prints a table and writes bench/results/plan-import-instructions.json.
+
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const script = fileURLToPath(new URL("./importFirst.mjs", import.meta.url));
+const shapes = ["wide", "nested"] as const;
+const modes = ["plan", "import", "store"] as const;
+type Mode = (typeof modes)[number];
+
+/** The instruction count callgrind wrote in one part (`summary:` line). */
+function summary(file: string): number {
+  const match = /^summary: (\d+)$/m.exec(readFileSync(file, "utf8"));
+  if (match === null) throw new Error(`instructions: no summary in ${file}`);
+  return Number(match[1]);
+}
+
+interface Counts {
+  makeSchema: number;
+  importPlan: number;
+  execute: number;
+  request: number;
+}
+
+function count(dir: string, mode: Mode, shape: string, planFile: string): Promise<Counts> {
+  const out = join(dir, `${mode}.${shape}.cg`);
+  const args = ["--tool=callgrind", `--callgrind-out-file=${out}`, "--dump-before=uv_getrusage", process.execPath, "--single-threaded", script, mode, shape, planFile];
+  return new Promise((resolve, reject) =>
+    execFile("valgrind", args, { encoding: "utf8" }, (error) => {
+      if (error) return reject(error);
+      const [makeSchema, importPlan, execute] = [2, 4, 5].map((part) => summary(`${out}.${part}`));
+      resolve({ makeSchema: makeSchema!, importPlan: importPlan!, execute: execute!, request: importPlan! + execute! });
+    }),
+  );
+}
+
+const dir = mkdtempSync(join(tmpdir(), "graphscale-plan-import-instructions-"));
+const load = [loadavg()[0]!];
+const rows: { shape: string; counts: Record<Mode, Counts> }[] = [];
+try {
+  for (const shape of shapes) {
+    const planFile = join(dir, `${shape}.plan`);
+    execFileSync(process.execPath, [script, "export", shape, planFile]);
+    const counts = {} as Record<Mode, Counts>;
+    // Two at a time: the counts do not depend on what else runs.
+    const [plan, imported] = await Promise.all([count(dir, "plan", shape, planFile), count(dir, "import", shape, planFile)]);
+    counts.plan = plan;
+    counts.import = imported;
+    counts.store = await count(dir, "store", shape, planFile);
+    rows.push({ shape, counts });
+    load.push(loadavg()[0]!);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const m = (n: number) => (n / 1e6).toFixed(2);
+console.log(`Plan import, cold, in instructions (callgrind, millions; dist/, node ${process.version} --single-threaded, one process per mode and shape)`);
+console.log("| Operation | planned: first request | imported: importPlan + execute = first request | imported ÷ planned | plan store: first request | plan store ÷ planned | makeSchema: without / with a plan store |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
+for (const { shape, counts: c } of rows) {
+  console.log(
+    `| ${shape} | ${m(c.plan.request)} | ${m(c.import.importPlan)} + ${m(c.import.execute)} = ${m(c.import.request)} | ${(c.import.request / c.plan.request).toFixed(2)}× | ${m(c.store.request)} | ${(c.store.request / c.plan.request).toFixed(2)}× | ${m(c.plan.makeSchema)} / ${m(c.store.makeSchema)} |`,
+  );
+}
+const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverages: load };
+writeFileSync(fileURLToPath(new URL("../results/plan-import-instructions.json", import.meta.url)), JSON.stringify({ machine, rows, date: new Date().toISOString() }, null, 2) + "\n");
