@@ -12,7 +12,7 @@ const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
 const built = existsSync(dist + "index.js");
 
 /** Definitions only the delivery modules hold (the bundle keeps names: whitespace and syntax minification only). */
-const DELIVERY_MARKERS = ["IncrementalQueue=class", "function runWave(", "function discoverWork(", "function deliverIncrementally("];
+const DELIVERY_MARKERS = ["IncrementalQueue=class", "function runTasks(", "function discoverWork(", "function deliverIncrementally("];
 
 /** The relative modules a bundle file imports statically (`import … from"./x.js"`, `import"./x.js"`) and dynamically. */
 function importsOf(source: string): { statics: string[]; dynamics: string[] } {
