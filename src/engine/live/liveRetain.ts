@@ -130,6 +130,33 @@ function itemOnlyLayer(layer: Layer, all: ReadonlySet<number>): readonly Step[] 
   return all.has(layer.id) ? null : layer.executableSteps;
 }
 
+/**
+ * spec: PackEntryMaps — the entry maps of buckets kept together (a run's, or a re-run's slices and the
+ * buckets below them) copied into one buffer: each `Int32Array` a view of it, at its length, instead of an
+ * array buffer of its own (an `ArrayBuffer` object and its backing store per map, some hundred bytes each).
+ * Kept buckets' maps are only read.
+ */
+export function packEntryMaps(buckets: readonly Bucket[]): void {
+  let total = 0;
+  for (const b of buckets) total += (b.parentIndex?.length ?? 0) + (b.childStart?.length ?? 0) + (b.entryOfParent?.length ?? 0);
+  if (total === 0) return;
+  const buffer = new Int32Array(total);
+  let at = 0;
+  const copy = (array: Int32Array | null): Int32Array | null => {
+    if (array === null) return null;
+    const view = buffer.subarray(at, at + array.length);
+    view.set(array);
+    at += array.length;
+    return view;
+  };
+  for (const b of buckets) {
+    const m = b as { parentIndex: Int32Array | null; childStart: Int32Array | null; entryOfParent: Int32Array | null };
+    m.parentIndex = copy(b.parentIndex);
+    m.childStart = copy(b.childStart);
+    m.entryOfParent = copy(b.entryOfParent);
+  }
+}
+
 /** The value arrays of a kept bucket that keeps none: one shared empty array (kept buckets are never written to). */
 const NO_VALUES: readonly never[] = Object.freeze([]);
 

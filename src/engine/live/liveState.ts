@@ -11,7 +11,7 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import type { DependencySite } from "../deps.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
-import { globalsAfter, keptLayers as addKeptLayers, thinBucket } from "./liveRetain.js";
+import { globalsAfter, keptLayers as addKeptLayers, packEntryMaps, thinBucket } from "./liveRetain.js";
 
 /** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
 export interface LiveSite {
@@ -89,7 +89,7 @@ export class LiveState {
     for (const site of sites) this.addRecord(site);
     this.trimKept();
     this.keepLayers(0);
-    if (root !== null) this.register(root);
+    if (root !== null) packEntryMaps(this.register(root, []));
   }
 
   /** The distinct keys of the records (made when first asked; the router's entry holds this same array). */
@@ -97,7 +97,10 @@ export class LiveState {
 
   /** Every key some live site read, each once: one array, shared with the router (RouteInvalidation). */
   keys(): readonly string[] {
-    return (this.keyList ??= [...new Set(this.recordKeys)].slice());
+    if (this.keyList !== null) return this.keyList;
+    // Most states read each key at one site: the record keys are then the list itself (one array, not two).
+    const distinct = new Set(this.recordKeys);
+    return (this.keyList = distinct.size === this.recordKeys.length ? this.recordKeys : [...distinct]);
   }
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
@@ -290,10 +293,13 @@ export class LiveState {
     this.trimKept();
     this.keyList = null;
     this.keepLayers(added);
+    const registered: Bucket[] = [];
     for (const slice of slices) {
       thinBucket(this.plan, slice, true, this.keptLayers, this.allValueLayers);
-      for (const child of slice.children.values()) this.register(child);
+      registered.push(slice);
+      for (const child of slice.children.values()) this.register(child, registered);
     }
+    packEntryMaps(registered);
     for (let layerId = 0; layerId < this.buckets.length; layerId++) {
       const buckets = this.buckets[layerId];
       if (buckets === undefined) continue;
@@ -336,12 +342,15 @@ export class LiveState {
     addKeptLayers(this.plan, layers, globals, this.keptLayers, this.allValueLayers);
   }
 
-  private register(bucket: Bucket): void {
+  /** Keeps a bucket and those below it (thinned: ThinBucket), adding them to `into`; returns `into`. */
+  private register(bucket: Bucket, into: Bucket[]): Bucket[] {
     thinBucket(this.plan, bucket, false, this.keptLayers, this.allValueLayers);
+    into.push(bucket);
     const list = this.buckets[bucket.layer.id];
     if (list === undefined) this.buckets[bucket.layer.id] = [bucket];
     else list.push(bucket);
-    for (const child of bucket.children.values()) this.register(child);
+    for (const child of bucket.children.values()) this.register(child, into);
+    return into;
   }
 
   /**
@@ -377,10 +386,12 @@ export function extensionsWithoutDeps(extensions: Record<string, unknown> | unde
 /**
  * A request as a live query keeps it (TrimKept): without its deps record (its sites and versions are in the
  * records), its global values and done marks cut after the last one set (arrays as long as the plan has
- * steps, most of them holes; a re-run copies them and writes past the end as a run does).
+ * steps, most of them holes; a re-run copies them and writes past the end as a run does), and without its
+ * abort signal (KeptWithoutSignal: a re-run makes its own; the run's signal holds an abort listener per
+ * joint step call that asked for it, each with its closure).
  */
 function withoutRecord(request: RequestState): RequestState {
-  return { ...request, deps: null, globals: cutAfterLast(request.globals), globalDone: cutAfterLast(request.globalDone) };
+  return { ...request, deps: null, controller: null, globals: cutAfterLast(request.globals), globalDone: cutAfterLast(request.globalDone) };
 }
 
 /** A copy of `values` up to its last element that is not undefined (or false). */
