@@ -7,7 +7,8 @@
 import type { Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
-import type { Bucket } from "../execution/bucket.js";
+import type { Bucket, RequestState } from "../execution/bucket.js";
+import type { DependencySite } from "../deps.js";
 import { canRebuild, liveIndexOf, type LiveIndex } from "./liveIndex.js";
 
 /**
@@ -205,4 +206,59 @@ class OneChild implements ReadonlyMap<number, Bucket> {
   [Symbol.iterator](): MapIterator<[number, Bucket]> {
     return this.entries();
   }
+}
+
+/**
+ * spec: KeptRequest — a request as a live query keeps it: without its deps record (its sites and versions
+ * are in the records), its global values and done marks (kept apart: SparseGlobals), and its abort signal
+ * (a re-run makes its own; the run's signal holds an abort listener per joint step call that asked for
+ * it, each with its closure).
+ */
+export function keptRequest(request: RequestState): RequestState {
+  return { ...request, deps: null, controller: null, globals: NO_GLOBALS, globalDone: NO_DONE };
+}
+
+const NO_GLOBALS: unknown[] = Object.freeze([]) as unknown as unknown[];
+const NO_DONE: boolean[] = Object.freeze([]) as unknown as boolean[];
+
+/**
+ * spec: SparseGlobals — a request's global values and done marks as a live state keeps them: for each step
+ * set, its id, value and done mark, one flat array (the request's arrays are as long as the plan has steps,
+ * most of them holes).
+ */
+export function sparseGlobals(request: RequestState): unknown[] {
+  const out: unknown[] = [];
+  const { globals, globalDone } = request;
+  const end = Math.max(globals.length, globalDone.length);
+  for (let id = 0; id < end; id++) if (globals[id] !== undefined || globalDone[id] === true) out.push(id, globals[id], globalDone[id] === true);
+  return out;
+}
+
+/** Sites as a live query keeps them: each record's site with the version its run read. */
+export function liveSites(sites: readonly DependencySite[], byPath: ReadonlyMap<string, ReadonlyMap<string, number | null>>): LiveSite[] {
+  return sites.map((s) => ({
+    key: s.key,
+    path: s.path,
+    version: byPath.get(s.path)?.get(s.key) ?? null,
+    bucket: s.bucket as Bucket | null,
+    step: s.step as Step | null,
+    entry: s.entry,
+  }));
+}
+
+/** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
+export interface LiveSite {
+  readonly key: string;
+  readonly path: string;
+  readonly version: number | null;
+  readonly bucket: Bucket | null;
+  readonly step: Step | null;
+  readonly entry: number;
+}
+
+/** The index of `item` in `list` (as `seen` has it), added at the end when missing. */
+export function indexIn<T>(list: T[], seen: Map<T, number>, item: T): number {
+  let at = seen.get(item);
+  if (at === undefined) seen.set(item, (at = list.push(item) - 1));
+  return at;
 }

@@ -8,27 +8,15 @@ import type { GraphQLError } from "graphql";
 import type { Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
-import type { DependencySite } from "../deps.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
-import { globalsAfter, keptLayers as addKeptLayers, packEntryMaps, thinBucket } from "./liveRetain.js";
+import { PositionSet, type PositionAt } from "./livePositions.js";
+import { globalsAfter, indexIn, type LiveSite, keptLayers as addKeptLayers, packEntryMaps, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
+export { liveSites } from "./liveRetain.js";
 
-/** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
-export interface LiveSite {
-  readonly key: string;
-  readonly path: string;
-  readonly version: number | null;
-  readonly bucket: Bucket | null;
-  readonly step: Step | null;
-  readonly entry: number;
-}
+export type { LiveSite } from "./liveRetain.js";
 
-/** A position to rebuild at one entry of a kept bucket. */
-export interface PositionAt {
-  readonly bucket: Bucket;
-  readonly entry: number;
-  readonly position: OutputPosition;
-}
+export type { PositionAt } from "./livePositions.js";
 
 /** What a change reaches: a full run (and why), or the global steps and positions to run again. */
 export type Affected = { readonly full: string } | { readonly globals: Step[]; readonly positions: PositionAt[] };
@@ -45,17 +33,29 @@ export class LiveState {
   extensions: Record<string, unknown> | undefined;
   /** List entries opened so far: the last full run's, plus every subtree re-run's (maxResponseEntries). */
   entries: number;
-  /** The last run's request without its deps record (a re-run makes its own): its global values are the live ones. */
+  /**
+   * The last run's request without its deps record (a re-run makes its own) and without its global values,
+   * kept apart (`keptGlobals`, SparseGlobals): `globalArrays` gives a re-run its own copy.
+   */
   request: RequestState;
+  /** The last run's global values: step id, value, done, for each step set (SparseGlobals). */
+  private keptGlobals: unknown[];
   /**
    * One record per site, at the same index of each array (AddRecord): the key (the string the run
    * recorded, shared with the router), the bucket entry and the step that read it. Paths and versions are
    * kept only when results carry `extensions.deps` (`withDeps`).
    */
   private recordKeys: string[] = [];
-  private recordBuckets: Array<Bucket | null> = [];
-  private recordSteps: Array<Step | null> = [];
-  private recordEntries: number[] = [];
+  /**
+   * The other parts of each record, packed (PackRecords): per record its bucket's index in `siteBuckets`
+   * (-1: none), its step's index in `siteSteps` (-1: none) and its entry; a run's records name a few
+   * buckets and steps, each many times.
+   */
+  private recordSites: Int32Array = NO_SITES;
+  private siteBuckets: Bucket[] = [];
+  private siteSteps: Step[] = [];
+  /** The records being added (AddRecord), until trimKept packs them. */
+  private adding: { buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] } | null = { buckets: [], steps: [], entries: [] };
   private recordPaths: string[] | null;
   private recordVersions: Array<number | null> | null;
   /** The layers whose kept buckets keep their own steps' values (KeptLayers). */
@@ -82,7 +82,8 @@ export class LiveState {
     this.data = result.data ?? null;
     this.errors = result.errors;
     this.extensions = withDeps ? result.extensions : extensionsWithoutDeps(result.extensions);
-    this.request = withoutRecord(request);
+    this.request = keptRequest(request);
+    this.keptGlobals = sparseGlobals(request);
     this.entries = request.entries;
     this.recordPaths = withDeps ? [] : null;
     this.recordVersions = withDeps ? [] : null;
@@ -90,6 +91,26 @@ export class LiveState {
     this.trimKept();
     this.keepLayers(0);
     if (root !== null) packEntryMaps(this.register(root, []));
+  }
+
+  /** Whether the last run ran a global step (its done mark). */
+  globalDone(id: number): boolean {
+    const kept = this.keptGlobals;
+    for (let i = 0; i < kept.length; i += 3) if (kept[i] === id) return kept[i + 2] === true;
+    return false;
+  }
+
+  /** A re-run's own global values and done marks, as the last run left them (indexed by step id). */
+  globalArrays(): { globals: unknown[]; globalDone: boolean[] } {
+    const globals: unknown[] = [];
+    const globalDone: boolean[] = [];
+    const kept = this.keptGlobals;
+    for (let i = 0; i < kept.length; i += 3) {
+      const id = kept[i] as number;
+      if (kept[i + 1] !== undefined) globals[id] = kept[i + 1];
+      if (kept[i + 2] === true) globalDone[id] = true;
+    }
+    return { globals, globalDone };
   }
 
   /** The distinct keys of the records (made when first asked; the router's entry holds this same array). */
@@ -176,19 +197,19 @@ export class LiveState {
     for (let i = 0; i < this.recordKeys.length; i++) {
       const key = this.recordKeys[i]!;
       if (!changed.has(key)) continue;
-      const bucket = this.recordBuckets[i]!;
-      const step = this.recordSteps[i]!;
+      const bucket = this.recordBucket(i);
+      const step = this.recordStep(i)!;
       if (bucket === null) return { full: `${key} is a dependency of the whole response` };
       if (step.isGlobal) {
         changedGlobals.add(step);
         if (!globalKeys.includes(key)) globalKeys.push(key);
-      } else if (!found.add(this.containing(bucket, this.recordEntries[i]!))) return { full: `${key} was read at the root` };
+      } else if (!found.add(this.containing(bucket, this.recordEntry(i)))) return { full: `${key} was read at the root` };
     }
     const globals = changedGlobals.size === 0 ? [] : globalsAfter(this.plan, changedGlobals);
     if (globals.length > 0 && !this.addReadersOf(found, new Set(globals))) {
       return { full: `${globalKeys.join(", ")} reached the root (read by a global step the root reads)` };
     }
-    return { globals: globals.filter((s) => this.request.globalDone[s.id] === true), positions: found.outermost() };
+    return { globals: globals.filter((s) => this.globalDone(s.id)), positions: found.outermost() };
   }
 
   /**
@@ -264,7 +285,8 @@ export class LiveState {
     rerunGlobals: ReadonlySet<Step>,
     sites: readonly LiveSite[],
   ): void {
-    this.request = withoutRecord(request);
+    this.request = keptRequest(request);
+    this.keptGlobals = sparseGlobals(request);
     this.entries = request.entries;
     const sliceOf = (this.slices ??= new WeakMap());
     const holders = (this.holders ??= new WeakMap());
@@ -278,14 +300,12 @@ export class LiveState {
     }
     const keep: number[] = [];
     for (let i = 0; i < this.recordKeys.length; i++) {
-      const step = this.recordSteps[i];
-      if (step?.isGlobal ? !rerunGlobals.has(step) : this.isLiveSite(this.recordBuckets[i]!, this.recordEntries[i]!)) keep.push(i);
+      const step = this.recordStep(i);
+      if (step?.isGlobal ? !rerunGlobals.has(step) : this.isLiveSite(this.recordBucket(i), this.recordEntry(i))) keep.push(i);
     }
     const pick = <T>(list: T[]): T[] => keep.map((i) => list[i]!);
+    this.adding = { buckets: keep.map((i) => this.recordBucket(i)), steps: keep.map((i) => this.recordStep(i)), entries: keep.map((i) => this.recordEntry(i)) };
     this.recordKeys = pick(this.recordKeys);
-    this.recordBuckets = pick(this.recordBuckets);
-    this.recordSteps = pick(this.recordSteps);
-    this.recordEntries = pick(this.recordEntries);
     if (this.recordPaths !== null) this.recordPaths = pick(this.recordPaths);
     if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
     const added = this.recordKeys.length;
@@ -335,9 +355,10 @@ export class LiveState {
     const layers = new Set<Layer>();
     const globals = new Set<Step>();
     for (let i = from; i < this.recordKeys.length; i++) {
-      const step = this.recordSteps[i];
+      const step = this.recordStep(i);
+      const bucket = this.recordBucket(i);
       if (step?.isGlobal) globals.add(step);
-      else if (this.recordBuckets[i] != null) layers.add(this.recordBuckets[i]!.layer);
+      else if (bucket !== null) layers.add(bucket.layer);
     }
     addKeptLayers(this.plan, layers, globals, this.keptLayers, this.allValueLayers);
   }
@@ -357,24 +378,56 @@ export class LiveState {
    * The record arrays copied at their length: an array grown by push holds up to half again as many
    * slots as it has records (TrimKept).
    */
-  /** spec: TrimKept (the records; the request: withoutRecord). */
+  /** spec: TrimKept (the records; the request: keptRequest). */
   private trimKept(): void {
     this.recordKeys = this.recordKeys.slice();
-    this.recordBuckets = this.recordBuckets.slice();
-    this.recordSteps = this.recordSteps.slice();
-    this.recordEntries = this.recordEntries.slice();
+    const adding = this.adding!;
+    this.adding = null;
+    const n = this.recordKeys.length;
+    const buckets: Bucket[] = [];
+    const steps: Step[] = [];
+    const seenBuckets = new Map<Bucket, number>();
+    const seenSteps = new Map<Step, number>();
+    const sites = n === 0 ? NO_SITES : new Int32Array(3 * n);
+    for (let i = 0; i < n; i++) {
+      const bucket = adding.buckets[i]!;
+      const step = adding.steps[i]!;
+      sites[3 * i] = bucket === null ? -1 : indexIn(buckets, seenBuckets, bucket);
+      sites[3 * i + 1] = step === null ? -1 : indexIn(steps, seenSteps, step);
+      sites[3 * i + 2] = adding.entries[i]!;
+    }
+    this.recordSites = sites;
+    this.siteBuckets = buckets;
+    this.siteSteps = steps;
+  }
+
+  private recordBucket(i: number): Bucket | null {
+    const at = this.recordSites[3 * i]!;
+    return at < 0 ? null : this.siteBuckets[at]!;
+  }
+
+  private recordStep(i: number): Step | null {
+    const at = this.recordSites[3 * i + 1]!;
+    return at < 0 ? null : this.siteSteps[at]!;
+  }
+
+  private recordEntry(i: number): number {
+    return this.recordSites[3 * i + 2]!;
   }
 
   /** spec: AddRecord — a site kept as one record: its key, bucket, step and entry (path and version only with deps). */
   private addRecord(site: LiveSite): void {
     this.recordKeys.push(site.key);
-    this.recordBuckets.push(site.bucket);
-    this.recordSteps.push(site.step);
-    this.recordEntries.push(site.entry);
+    this.adding!.buckets.push(site.bucket);
+    this.adding!.steps.push(site.step);
+    this.adding!.entries.push(site.entry);
     this.recordPaths?.push(site.path);
     this.recordVersions?.push(site.version);
   }
 }
+
+const NO_SITES = new Int32Array(0);
+
 
 /** Extensions without `deps` (undefined when nothing else is in them). */
 export function extensionsWithoutDeps(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
@@ -383,67 +436,3 @@ export function extensionsWithoutDeps(extensions: Record<string, unknown> | unde
   return Object.keys(rest).length === 0 ? undefined : rest;
 }
 
-/**
- * A request as a live query keeps it (TrimKept): without its deps record (its sites and versions are in the
- * records), its global values and done marks cut after the last one set (arrays as long as the plan has
- * steps, most of them holes; a re-run copies them and writes past the end as a run does), and without its
- * abort signal (KeptWithoutSignal: a re-run makes its own; the run's signal holds an abort listener per
- * joint step call that asked for it, each with its closure).
- */
-function withoutRecord(request: RequestState): RequestState {
-  return { ...request, deps: null, controller: null, globals: cutAfterLast(request.globals), globalDone: cutAfterLast(request.globalDone) };
-}
-
-/** A copy of `values` up to its last element that is not undefined (or false). */
-function cutAfterLast<T>(values: readonly T[]): T[] {
-  let end = values.length;
-  while (end > 0 && (values[end - 1] === undefined || (values[end - 1] as unknown) === false)) end--;
-  return values.slice(0, end);
-}
-
-/** Sites as a live query keeps them: each record's site with the version its run read. */
-export function liveSites(sites: readonly DependencySite[], byPath: ReadonlyMap<string, ReadonlyMap<string, number | null>>): LiveSite[] {
-  return sites.map((s) => ({
-    key: s.key,
-    path: s.path,
-    version: byPath.get(s.path)?.get(s.key) ?? null,
-    bucket: s.bucket as Bucket | null,
-    step: s.step as Step | null,
-    entry: s.entry,
-  }));
-}
-
-/** Positions found so far, one per kept entry and position key. */
-class PositionSet {
-  private readonly byBucket = new Map<Bucket, Map<string, PositionAt>>();
-
-  constructor(private readonly state: LiveState) {}
-
-  /** Adds a position; false for null (the root's own entry). */
-  add(at: PositionAt | null): boolean {
-    if (at === null) return false;
-    let map = this.byBucket.get(at.bucket);
-    if (map === undefined) this.byBucket.set(at.bucket, (map = new Map()));
-    map.set(`${at.entry}|${at.position.key}`, at);
-    return true;
-  }
-
-  /** The positions not inside another one of the set. */
-  outermost(): PositionAt[] {
-    const out: PositionAt[] = [];
-    for (const map of this.byBucket.values()) for (const at of map.values()) if (!this.inside(at)) out.push(at);
-    return out;
-  }
-
-  private inside(at: PositionAt): boolean {
-    const openedBy = liveIndexOf(this.state.plan).openedBy;
-    let b = at.bucket;
-    let e = at.entry;
-    while (b.parent !== null) {
-      const via = openedBy[b.layer.id]!.key;
-      [b, e] = this.state.canonical(b.parent, b.parentIndex![e]!);
-      if (this.byBucket.get(b)?.has(`${e}|${via}`)) return true;
-    }
-    return false;
-  }
-}
