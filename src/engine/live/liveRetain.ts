@@ -89,6 +89,22 @@ export function keptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, r
   for (const step of globals) for (const position of index.readers.get(step) ?? []) at(position.layer, position.kind);
 }
 
+export const NO_LAYERS: ReadonlySet<number> = new Set();
+
+/** Layer id sets shared by the live states of one plan (most live queries of an operation keep the same layers). */
+const layerSets = new WeakMap<OperationPlan, Map<string, ReadonlySet<number>>>();
+
+/** One set per plan and content, shared by the live states keeping those layers (SharedLayerSets; never written to). */
+export function sharedLayerSet(plan: OperationPlan, layers: ReadonlySet<number>): ReadonlySet<number> {
+  if (layers.size === 0) return NO_LAYERS;
+  let sets = layerSets.get(plan);
+  if (sets === undefined) layerSets.set(plan, (sets = new Map()));
+  const name = [...layers].sort((a, b) => a - b).join(",");
+  let set = sets.get(name);
+  if (set === undefined) sets.set(name, (set = layers));
+  return set;
+}
+
 /**
  * spec: ThinBucket — what a kept bucket drops once its run is over: the values it copied from an ancestor
  * layer (BatchValues maps them down again when a re-run asks), its paths unless it is a slice (EntryPaths

@@ -11,7 +11,7 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
 import { PositionSet, type PositionAt } from "./livePositions.js";
-import { globalsAfter, indexIn, type LiveSite, keptLayers as addKeptLayers, packEntryMaps, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
+import { globalsAfter, indexIn, type LiveSite, keptLayers as addKeptLayers, NO_LAYERS, packEntryMaps, sharedLayerSet, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
 export { liveSites } from "./liveRetain.js";
 
 export type { LiveSite } from "./liveRetain.js";
@@ -59,9 +59,9 @@ export class LiveState {
   private recordPaths: string[] | null;
   private recordVersions: Array<number | null> | null;
   /** The layers whose kept buckets keep their own steps' values (KeptLayers). */
-  private readonly keptLayers = new Set<number>();
+  private keptLayers: ReadonlySet<number> = NO_LAYERS;
   /** Of those, the layers keeping every own value (the others keep their list's item only: ItemOnlyLayer). */
-  private readonly allValueLayers = new Set<number>();
+  private allValueLayers: ReadonlySet<number> = NO_LAYERS;
   /** Every kept bucket that is not a slice, per layer id. */
   private readonly buckets: Array<Bucket[] | undefined> = [];
   /** Made by the first adopted re-run (most live queries never have one). */
@@ -360,7 +360,11 @@ export class LiveState {
       if (step?.isGlobal) globals.add(step);
       else if (bucket !== null) layers.add(bucket.layer);
     }
-    addKeptLayers(this.plan, layers, globals, this.keptLayers, this.allValueLayers);
+    const kept = new Set(this.keptLayers);
+    const all = new Set(this.allValueLayers);
+    addKeptLayers(this.plan, layers, globals, kept, all);
+    this.keptLayers = sharedLayerSet(this.plan, kept);
+    this.allValueLayers = sharedLayerSet(this.plan, all);
   }
 
   /** Keeps a bucket and those below it (thinned: ThinBucket), adding them to `into`; returns `into`. */
