@@ -10,6 +10,7 @@ import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
+import type { KeyList } from "./packedKeys.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
 import { keysTouchedBy, liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveRouter, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
 
@@ -101,7 +102,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
  * One live query: the router's subscriber and the consumer's async iterator in one object whose methods
  * are shared by every live query (RetainLiveState: no closure per live query but the waits in flight).
  */
-const NO_KEYS: readonly string[] = [];
+const NO_KEYS: KeyList = [];
 
 class LiveQueryIterator implements LiveSubscriber {
   private readonly queue: ExecutionResult[] = [];
@@ -109,7 +110,7 @@ class LiveQueryIterator implements LiveSubscriber {
   private closed = false;
   private state: LiveState | null = null;
   /** The last run's keys when it kept no state (RetainLiveState: past the budget). */
-  private keptKeys: readonly string[] = NO_KEYS;
+  private keptKeys: KeyList = NO_KEYS;
   private running = false;
   /** Changes heard while a run was in flight (null when none). */
   private heard: LiveChange[] | null = null;

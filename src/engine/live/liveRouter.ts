@@ -8,6 +8,7 @@ import { GraphQLError } from "graphql";
 import { StepBatcher } from "../batching/stepBatcher.js";
 import type { StepCaller } from "../execution/bucket.js";
 import { RouteTable, routeHash } from "./routeTable.js";
+import type { KeyList } from "./packedKeys.js";
 
 /** A change a source announces: it touches some keys (naming their routes when it can); null when some may have been missed. */
 export type LiveChange = { touches(key: string): boolean; readonly routes?: Iterable<string> } | null;
@@ -99,7 +100,7 @@ interface Entry {
    * per live query; each key's route is asked of the source again when needed (RetainLiveState keeps a
    * live query small, and a Kvetch names an object's route by its key).
    */
-  keys: string[];
+  keys: KeyList;
   /** Keys the source gives no route for: offered every change through `touches`. */
   unrouted: string[];
 }
@@ -163,7 +164,7 @@ export class LiveRouter {
   }
 
   /** A live query's run ended with these keys: it hears only the changes touching them from now on. */
-  settle(subscriber: LiveSubscriber, keys: Iterable<string> | readonly string[]): void {
+  settle(subscriber: LiveSubscriber, keys: KeyList): void {
     const entry = this.entries.get(subscriber);
     if (entry === undefined) return;
     if (entry.running) this.offeredAll.delete(entry);
@@ -182,13 +183,13 @@ export class LiveRouter {
       this.byRoute.add(routeHash(route), entry.id);
     }
     // Every key routed: the caller's array itself (a live query keeping keys only holds that one array).
-    entry.keys = routed.length === 0 ? NONE : Array.isArray(keys) && unrouted.length === 0 && keys.length === routed.length ? (keys as string[]) : routed;
+    entry.keys = routed.length === 0 ? NONE : unrouted.length === 0 ? keys : routed;
     entry.unrouted = unrouted.length === 0 ? NONE : unrouted;
     if (entry.unrouted.length > 0) this.offeredAll.add(entry);
   }
 
   /** The keys a live query is indexed under (the array its state handed to `settle`; tests check it is shared). */
-  keysOf(subscriber: LiveSubscriber): readonly string[] | undefined {
+  keysOf(subscriber: LiveSubscriber): KeyList | undefined {
     return this.entries.get(subscriber)?.keys;
   }
 
@@ -253,7 +254,8 @@ export class LiveRouter {
       // A source without routes: the indexed live queries are checked with touches too.
       for (const entry of this.entries.values()) {
         if (entry.running || entry.keys.length === 0 || reached.has(entry) || this.offeredAll.has(entry)) continue;
-        const keys = entry.keys.filter((key) => change.touches(key));
+        const keys: string[] = [];
+        for (const key of entry.keys) if (change.touches(key)) keys.push(key);
         if (keys.length > 0) reached.set(entry, keys);
       }
     }

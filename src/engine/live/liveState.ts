@@ -11,6 +11,7 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
 import { PositionSet, type PositionAt } from "./livePositions.js";
+import { distinctKeys, NO_KEYS, type PackedKeys } from "./packedKeys.js";
 import { globalsAfter, indexIn, type LiveSite, keptLayers as addKeptLayers, NO_LAYERS, packEntryMaps, sharedLayerSet, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
 export { liveSites } from "./liveRetain.js";
 
@@ -41,21 +42,17 @@ export class LiveState {
   /** The last run's global values: step id, value, done, for each step set (SparseGlobals). */
   private keptGlobals: unknown[];
   /**
-   * One record per site, at the same index of each array (AddRecord): the key (the string the run
-   * recorded, shared with the router), the bucket entry and the step that read it. Paths and versions are
-   * kept only when results carry `extensions.deps` (`withDeps`).
-   */
-  private recordKeys: string[] = [];
-  /**
-   * The other parts of each record, packed (PackRecords): per record its bucket's index in `siteBuckets`
-   * (-1: none), its step's index in `siteSteps` (-1: none) and its entry; a run's records name a few
-   * buckets and steps, each many times.
+   * One record per site (AddRecord), packed (PackRecords): four numbers per record — its bucket's index in
+   * `siteBuckets` (-1: none), its step's index in `siteSteps` (-1: none), its entry, and its key's index in
+   * `keyList` (the state's distinct keys, PackedKeys, shared with the router); a run's records name a few
+   * buckets and steps, each many times. Paths and versions are kept only when results carry
+   * `extensions.deps` (`withDeps`).
    */
   private recordSites: Int32Array = NO_SITES;
   private siteBuckets: Bucket[] = [];
   private siteSteps: Step[] = [];
   /** The records being added (AddRecord), until trimKept packs them. */
-  private adding: { buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] } | null = { buckets: [], steps: [], entries: [] };
+  private adding: { keys: string[]; buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] } | null = { keys: [], buckets: [], steps: [], entries: [] };
   private recordPaths: string[] | null;
   private recordVersions: Array<number | null> | null;
   /** The layers whose kept buckets keep their own steps' values (KeptLayers). */
@@ -113,15 +110,17 @@ export class LiveState {
     return { globals, globalDone };
   }
 
-  /** The distinct keys of the records (made when first asked; the router's entry holds this same array). */
-  private keyList: readonly string[] | null = null;
+  /** The distinct keys of the records, packed (PackedKeys; the router's entry holds this same list). */
+  private keyList: PackedKeys = NO_KEYS;
 
-  /** Every key some live site read, each once: one array, shared with the router (RouteInvalidation). */
-  keys(): readonly string[] {
-    if (this.keyList !== null) return this.keyList;
-    // Most states read each key at one site: the record keys are then the list itself (one array, not two).
-    const distinct = new Set(this.recordKeys);
-    return (this.keyList = distinct.size === this.recordKeys.length ? this.recordKeys : [...distinct]);
+  /** Every key some live site read, each once: one list, shared with the router (RouteInvalidation). */
+  keys(): PackedKeys {
+    return this.keyList;
+  }
+
+  /** Records held. */
+  private get records(): number {
+    return this.recordSites.length >> 2;
   }
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
@@ -138,7 +137,7 @@ export class LiveState {
       }
     }
     const paths = this.recordPaths === null ? 0 : this.recordPaths.length;
-    return { records: this.recordKeys.length, paths, buckets, entries, valueArrays, layersWithValues: [...layersWithValues].sort((a, b) => a - b) };
+    return { records: this.records, paths, buckets, entries, valueArrays, layersWithValues: [...layersWithValues].sort((a, b) => a - b) };
   }
 
   /** The `extensions.deps` value of the live sites: path → key → version, paths in the order first recorded (needs `withDeps`). */
@@ -147,7 +146,7 @@ export class LiveState {
     const paths = this.recordPaths ?? [];
     for (let i = 0; i < paths.length; i++) {
       const keys = (out[paths[i]!] ??= {});
-      const key = this.recordKeys[i]!;
+      const key = this.recordKey(i);
       if (!(key in keys) || keys[key] === null) keys[key] = this.recordVersions![i]!;
     }
     return out;
@@ -194,9 +193,12 @@ export class LiveState {
     const changedGlobals = new Set<Step>();
     const globalKeys: string[] = [];
     const changed = new Set(keys);
-    for (let i = 0; i < this.recordKeys.length; i++) {
-      const key = this.recordKeys[i]!;
-      if (!changed.has(key)) continue;
+    // Each distinct key written out once, not once per record.
+    const hit = new Uint8Array(this.keyList.length);
+    for (let k = 0; k < hit.length; k++) if (changed.has(this.keyList.at(k))) hit[k] = 1;
+    for (let i = 0; i < this.records; i++) {
+      if (hit[this.recordSites[4 * i + 3]!] !== 1) continue;
+      const key = this.recordKey(i);
       const bucket = this.recordBucket(i);
       const step = this.recordStep(i)!;
       if (bucket === null) return { full: `${key} is a dependency of the whole response` };
@@ -299,19 +301,22 @@ export class LiveState {
       for (let j = 0; j < entries.length; j++) held.set(`${entries[j]}|${position.key}`, { bucket: slice, index: j });
     }
     const keep: number[] = [];
-    for (let i = 0; i < this.recordKeys.length; i++) {
+    for (let i = 0; i < this.records; i++) {
       const step = this.recordStep(i);
       if (step?.isGlobal ? !rerunGlobals.has(step) : this.isLiveSite(this.recordBucket(i), this.recordEntry(i))) keep.push(i);
     }
     const pick = <T>(list: T[]): T[] => keep.map((i) => list[i]!);
-    this.adding = { buckets: keep.map((i) => this.recordBucket(i)), steps: keep.map((i) => this.recordStep(i)), entries: keep.map((i) => this.recordEntry(i)) };
-    this.recordKeys = pick(this.recordKeys);
+    this.adding = {
+      keys: keep.map((i) => this.recordKey(i)),
+      buckets: keep.map((i) => this.recordBucket(i)),
+      steps: keep.map((i) => this.recordStep(i)),
+      entries: keep.map((i) => this.recordEntry(i)),
+    };
     if (this.recordPaths !== null) this.recordPaths = pick(this.recordPaths);
     if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
-    const added = this.recordKeys.length;
+    const added = keep.length;
     for (const site of sites) this.addRecord(site);
     this.trimKept();
-    this.keyList = null;
     this.keepLayers(added);
     const registered: Bucket[] = [];
     for (const slice of slices) {
@@ -354,7 +359,7 @@ export class LiveState {
   private keepLayers(from: number): void {
     const layers = new Set<Layer>();
     const globals = new Set<Step>();
-    for (let i = from; i < this.recordKeys.length; i++) {
+    for (let i = from; i < this.records; i++) {
       const step = this.recordStep(i);
       const bucket = this.recordBucket(i);
       if (step?.isGlobal) globals.add(step);
@@ -378,50 +383,49 @@ export class LiveState {
     return into;
   }
 
-  /**
-   * The record arrays copied at their length: an array grown by push holds up to half again as many
-   * slots as it has records (TrimKept).
-   */
-  /** spec: TrimKept (the records; the request: keptRequest). */
+  /** spec: TrimKept — the records packed at their length (PackRecords, PackedKeys; the request: keptRequest). */
   private trimKept(): void {
-    this.recordKeys = this.recordKeys.slice();
     const adding = this.adding!;
     this.adding = null;
-    const n = this.recordKeys.length;
-    const buckets: Bucket[] = [];
-    const steps: Step[] = [];
-    const seenBuckets = new Map<Bucket, number>();
-    const seenSteps = new Map<Step, number>();
-    const sites = n === 0 ? NO_SITES : new Int32Array(3 * n);
+    const n = adding.keys.length;
+    const { list, index: keyIndex } = distinctKeys(adding.keys);
+    this.keyList = list;
+    const [buckets, steps, seenBuckets, seenSteps] = [[] as Bucket[], [] as Step[], new Map<Bucket, number>(), new Map<Step, number>()];
+    const sites = n === 0 ? NO_SITES : new Int32Array(4 * n);
     for (let i = 0; i < n; i++) {
       const bucket = adding.buckets[i]!;
       const step = adding.steps[i]!;
-      sites[3 * i] = bucket === null ? -1 : indexIn(buckets, seenBuckets, bucket);
-      sites[3 * i + 1] = step === null ? -1 : indexIn(steps, seenSteps, step);
-      sites[3 * i + 2] = adding.entries[i]!;
+      sites[4 * i] = bucket === null ? -1 : indexIn(buckets, seenBuckets, bucket);
+      sites[4 * i + 1] = step === null ? -1 : indexIn(steps, seenSteps, step);
+      sites[4 * i + 2] = adding.entries[i]!;
+      sites[4 * i + 3] = keyIndex.get(adding.keys[i]!)!;
     }
     this.recordSites = sites;
     this.siteBuckets = buckets;
     this.siteSteps = steps;
   }
 
+  private recordKey(i: number): string {
+    return this.keyList.at(this.recordSites[4 * i + 3]!);
+  }
+
   private recordBucket(i: number): Bucket | null {
-    const at = this.recordSites[3 * i]!;
+    const at = this.recordSites[4 * i]!;
     return at < 0 ? null : this.siteBuckets[at]!;
   }
 
   private recordStep(i: number): Step | null {
-    const at = this.recordSites[3 * i + 1]!;
+    const at = this.recordSites[4 * i + 1]!;
     return at < 0 ? null : this.siteSteps[at]!;
   }
 
   private recordEntry(i: number): number {
-    return this.recordSites[3 * i + 2]!;
+    return this.recordSites[4 * i + 2]!;
   }
 
   /** spec: AddRecord — a site kept as one record: its key, bucket, step and entry (path and version only with deps). */
   private addRecord(site: LiveSite): void {
-    this.recordKeys.push(site.key);
+    this.adding!.keys.push(site.key);
     this.adding!.buckets.push(site.bucket);
     this.adding!.steps.push(site.step);
     this.adding!.entries.push(site.entry);
