@@ -298,6 +298,11 @@ class LiveQueryIterator implements LiveSubscriber {
       state.errors = last.errors as LiveState["errors"];
     }
     if (state === null && this.last !== null && typeof this.last === "object" && live.patch !== true) this.last = JSON.stringify(this.last);
+    // KeepAsText: the last result sent and the state's data, as one JSON text while the live query is idle.
+    if (state !== null && live.patch !== true && state.errors === undefined && state.extensions === undefined && this.last !== null) {
+      const kept = typeof this.last === "string" ? this.last : !isPlainJSON(this.last.data) ? null : this.last === shown && text !== null ? text : JSON.stringify(this.last);
+      if (kept !== null) (this.last = kept), state.keepAsText(kept);
+    }
     live.onRun?.({ run: ++this.runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
     if (sent) this.deliver(value as ExecutionResult);
   }
@@ -386,6 +391,23 @@ export function sameJSON(a: unknown, b: unknown): boolean {
       if (av !== bv) return JSON.stringify(a) === JSON.stringify(b);
     } else if (!sameJSON(av, bv)) return false;
   }
+  return true;
+}
+
+/**
+ * Whether a value's JSON text gives it back as it is: strings, booleans, finite numbers (not -0), null, and
+ * plain objects and arrays of those (no undefined member, no `toJSON`).
+ */
+function isPlainJSON(value: unknown): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
+  if (typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJSON(value[i])) return false;
+    return true;
+  }
+  if (!isPlain(value)) return false;
+  for (const key in value) if (!isPlainJSON((value as Record<string, unknown>)[key])) return false;
   return true;
 }
 

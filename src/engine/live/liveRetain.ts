@@ -278,3 +278,28 @@ export function indexIn<T>(list: T[], seen: Map<T, number>, item: T): number {
   if (at === undefined) seen.set(item, (at = list.push(item) - 1));
   return at;
 }
+
+/** Extensions without `deps` (undefined when nothing else is in them). */
+export function extensionsWithoutDeps(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (extensions === undefined || !("deps" in extensions)) return extensions;
+  const { deps: _deps, ...rest } = extensions;
+  return Object.keys(rest).length === 0 ? undefined : rest;
+}
+
+/** SparseGlobals: whether a step's done mark is set. */
+export function sparseGlobalDone(kept: readonly unknown[], id: number): boolean {
+  for (let i = 0; i < kept.length; i += 3) if (kept[i] === id) return kept[i + 2] === true;
+  return false;
+}
+
+/** SparseGlobals: a re-run's own global values and done marks (indexed by step id). */
+export function sparseGlobalArrays(kept: readonly unknown[]): { globals: unknown[]; globalDone: boolean[] } {
+  const globals: unknown[] = [];
+  const globalDone: boolean[] = [];
+  for (let i = 0; i < kept.length; i += 3) {
+    const id = kept[i] as number;
+    if (kept[i + 1] !== undefined) globals[id] = kept[i + 1];
+    if (kept[i + 2] === true) globalDone[id] = true;
+  }
+  return { globals, globalDone };
+}

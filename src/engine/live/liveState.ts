@@ -12,7 +12,7 @@ import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
 import { PositionSet, type PositionAt } from "./livePositions.js";
 import { distinctKeys, NO_KEYS, type PackedKeys } from "./packedKeys.js";
-import { globalsAfter, indexIn, type LiveSite, keptLayers as addKeptLayers, NO_LAYERS, packEntryMaps, sharedLayerSet, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
+import { extensionsWithoutDeps, globalsAfter, indexIn, sparseGlobalArrays, sparseGlobalDone, type LiveSite, keptLayers as addKeptLayers, NO_LAYERS, packEntryMaps, sharedLayerSet, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
 export { liveSites } from "./liveRetain.js";
 
 export type { LiveSite } from "./liveRetain.js";
@@ -29,7 +29,9 @@ interface SliceOf {
 }
 
 export class LiveState {
-  data: Record<string, unknown> | null;
+  /** The last result's data: a tree, or while the live query is idle its JSON text (KeepAsText). */
+  private tree: Record<string, unknown> | null = null;
+  private text: string | null = null;
   errors: readonly GraphQLError[] | undefined;
   extensions: Record<string, unknown> | undefined;
   /** List entries opened so far: the last full run's, plus every subtree re-run's (maxResponseEntries). */
@@ -76,7 +78,7 @@ export class LiveState {
     /** Whether results carry `extensions.deps` (`live: { deps: true }`): the records then keep paths and versions. */
     readonly withDeps: boolean,
   ) {
-    this.data = result.data ?? null;
+    this.tree = result.data ?? null;
     this.errors = result.errors;
     this.extensions = withDeps ? result.extensions : extensionsWithoutDeps(result.extensions);
     this.request = keptRequest(request);
@@ -92,26 +94,32 @@ export class LiveState {
 
   /** Whether the last run ran a global step (its done mark). */
   globalDone(id: number): boolean {
-    const kept = this.keptGlobals;
-    for (let i = 0; i < kept.length; i += 3) if (kept[i] === id) return kept[i + 2] === true;
-    return false;
+    return sparseGlobalDone(this.keptGlobals, id);
   }
 
   /** A re-run's own global values and done marks, as the last run left them (indexed by step id). */
   globalArrays(): { globals: unknown[]; globalDone: boolean[] } {
-    const globals: unknown[] = [];
-    const globalDone: boolean[] = [];
-    const kept = this.keptGlobals;
-    for (let i = 0; i < kept.length; i += 3) {
-      const id = kept[i] as number;
-      if (kept[i + 1] !== undefined) globals[id] = kept[i + 1];
-      if (kept[i + 2] === true) globalDone[id] = true;
-    }
-    return { globals, globalDone };
+    return sparseGlobalArrays(this.keptGlobals);
   }
 
   /** The distinct keys of the records, packed (PackedKeys; the router's entry holds this same list). */
   private keyList: PackedKeys = NO_KEYS;
+
+  get data(): Record<string, unknown> | null {
+    if (this.text !== null) (this.tree = (JSON.parse(this.text) as { data: Record<string, unknown> }).data), (this.text = null);
+    return this.tree;
+  }
+
+  set data(data: Record<string, unknown> | null) {
+    this.tree = data;
+    this.text = null;
+  }
+
+  /** spec: KeepAsText — keeps the data as the text of the last result sent, `{"data":…}` (the tree is made again when read). */
+  keepAsText(text: string): void {
+    this.text = text;
+    this.tree = null;
+  }
 
   /** Every key some live site read, each once: one list, shared with the router (RouteInvalidation). */
   keys(): PackedKeys {
@@ -437,10 +445,4 @@ export class LiveState {
 const NO_SITES = new Int32Array(0);
 
 
-/** Extensions without `deps` (undefined when nothing else is in them). */
-export function extensionsWithoutDeps(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (extensions === undefined || !("deps" in extensions)) return extensions;
-  const { deps: _deps, ...rest } = extensions;
-  return Object.keys(rest).length === 0 ? undefined : rest;
-}
 
