@@ -1,61 +1,83 @@
-// A live state's distinct dependency keys, packed (spec/reactivity.md, PackedKeys): an object key
-// (`object:` and a lowercase UUID, the form a Kvetch records) as the UUID's 16 bytes in 8 UTF-16 code units
-// of one string, any other key as itself. A key is written out again when asked (routing a change, a run's
-// keys, a re-run's records): a live query holds its keys between runs, and reads them seldom.
+// A live state's distinct dependency keys, packed (spec/reactivity.md, PackedKeys): a key ending in a
+// lowercase UUID (`object:<id>`, `edges:<edge>:<id>`, the forms a Kvetch records) as its prefix's number in a
+// process-wide table and the UUID's 16 bytes, 9 UTF-16 code units of one string; any other key as itself. A
+// key is written out again when asked (routing a change, a run's keys, a re-run's records): a live query
+// holds its keys between runs, and reads them seldom.
 
 /** What the router and a live query read of a key list: a plain array, or packed keys. */
 export type KeyList = readonly string[] | PackedKeys;
 
-const OBJECT_KEY = /^object:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const PREFIX = "object:".length;
+const UUID_KEY = /^(.*?)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /** Where the UUID's dashes go, counted in hex digits. */
 const DASHES = [8, 12, 16, 20];
+/** Code units per packed key: the prefix's number, then the UUID's 32 hex digits, 4 to a unit. */
+const UNITS = 9;
 
-/** Whether PackedKeys packs a key (an object key with a lowercase UUID). */
+/** Prefixes of packed keys, by number, and their numbers (a few: one per kind of key; at most MAX_PREFIXES). */
+const prefixes: string[] = [];
+const prefixNumbers = new Map<string, number>();
+const MAX_PREFIXES = 4096;
+
+/** A key's prefix number (added on first use) and UUID; null when the key does not end in a UUID or the table is full. */
+function prefixOf(key: string): { number: number; uuid: string } | null {
+  const match = UUID_KEY.exec(key);
+  if (match === null) return null;
+  const prefix = match[1]!;
+  let number = prefixNumbers.get(prefix);
+  if (number === undefined) {
+    if (prefixes.length >= MAX_PREFIXES) return null;
+    prefixNumbers.set(prefix, (number = prefixes.push(prefix) - 1));
+  }
+  return { number, uuid: match[2]! };
+}
+
+/** Whether PackedKeys packs a key (one ending in a lowercase UUID, its prefix numbered). */
 export function isPackable(key: string): boolean {
-  return OBJECT_KEY.test(key);
+  return prefixOf(key) !== null;
 }
 
 /**
- * spec: PackedKeys — distinct keys, the object keys first (their UUIDs packed), then the others in the order
- * given; `at(i)` writes key i out.
+ * spec: PackedKeys — distinct keys, the packable ones first (9 code units each), then the others in the
+ * order given; `at(i)` writes key i out.
  */
 export class PackedKeys implements Iterable<string> {
-  /** 8 code units per object key: its UUID's 32 hex digits, 4 to a unit. */
-  private readonly ids: string;
+  private readonly packed: string;
   private readonly others: readonly string[];
 
   constructor(keys: Iterable<string>) {
-    const ids: string[] = [];
+    const packed: string[] = [];
     const others: string[] = [];
-    const units: number[] = new Array(8);
+    const units: number[] = new Array(UNITS);
     for (const key of keys) {
-      if (!isPackable(key)) {
+      const parts = prefixOf(key);
+      if (parts === null) {
         others.push(key);
         continue;
       }
-      const hex = key.slice(PREFIX).replaceAll("-", "");
-      for (let u = 0; u < 8; u++) units[u] = Number.parseInt(hex.slice(4 * u, 4 * u + 4), 16);
-      ids.push(String.fromCharCode(...units));
+      const hex = parts.uuid.replaceAll("-", "");
+      units[0] = parts.number;
+      for (let u = 0; u < 8; u++) units[u + 1] = Number.parseInt(hex.slice(4 * u, 4 * u + 4), 16);
+      packed.push(String.fromCharCode(...units));
     }
     // One flat string (join writes it out; concatenating would keep a tree of parts), the others at their length.
-    this.ids = ids.join("");
+    this.packed = packed.join("");
     this.others = others.slice();
   }
 
   get length(): number {
-    return (this.ids.length >> 3) + this.others.length;
+    return this.packed.length / UNITS + this.others.length;
   }
 
   at(i: number): string {
-    const objects = this.ids.length >> 3;
-    if (i >= objects) return this.others[i - objects]!;
+    const count = this.packed.length / UNITS;
+    if (i >= count) return this.others[i - count]!;
+    const at = UNITS * i;
     let hex = "";
     for (let u = 0; u < 8; u++) {
-      hex += this.ids.charCodeAt(8 * i + u).toString(16).padStart(4, "0");
+      hex += this.packed.charCodeAt(at + 1 + u).toString(16).padStart(4, "0");
       if (DASHES.includes(4 * u + 4)) hex += "-";
     }
-    return `object:${hex}`;
+    return prefixes[this.packed.charCodeAt(at)]! + hex;
   }
 
   *[Symbol.iterator](): Iterator<string> {
@@ -65,7 +87,7 @@ export class PackedKeys implements Iterable<string> {
 
 export const NO_KEYS = new PackedKeys([]);
 
-/** Records' keys as PackedKeys (each once, object keys first) and each key's index in it. */
+/** Records' keys as PackedKeys (each once, packable keys first) and each key's index in it. */
 export function distinctKeys(keys: readonly string[]): { list: PackedKeys; index: Map<string, number> } {
   const index = new Map<string, number>();
   const distinct: string[] = [];
