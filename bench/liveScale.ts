@@ -100,7 +100,7 @@ export async function runLiveScaleScenario(options: { sizes?: number[]; writes?:
     rows,
     notes: [
       "A write reaches only the live query it touches (RouteInvalidation), so the latency depends little on N.",
-      "Keys only keeps a live query's keys and last result text instead of its buckets (RetainLiveState); its re-runs are full runs.",
+      "Keys only keeps a live query's keys (packed: PackedKeys) and a digest of its last result's text (KeysOnlyDigest) instead of its buckets (RetainLiveState); its re-runs are full runs.",
       "State kept: records as flat arrays, and bucket values only in the layers a re-run starts in or above (KeptLayers, ThinBucket).",
     ],
     date: new Date().toISOString(),

@@ -37,6 +37,8 @@ export interface LiveScaleMysqlRow {
   /** RSS growth after full GCs giving free heap pages back (settledMemory); rssForcedPerQuery after the forced GCs alone. */
   rssPerQuery: number;
   rssForcedPerQuery: number;
+  /** RSS growth after last-resort GCs repeated until the RSS stops falling (settledMemory). */
+  rssCompactedPerQuery: number;
   /** This process's CPU over the writes, in % of one core. */
   cpuPercent: number;
   storeCallsPerWrite: number;
@@ -76,7 +78,8 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
     log(
       `live-scale-mysql: N=${n}: per live query after GC: heap used ${held.heap === null || before.heap === null ? "?" : per(before.heap, held.heap)} B, ` +
         `heap committed ${per(before.heapTotal, held.heapTotal)} B, outside the heap ${per(before.external, held.external)} B, ` +
-        `RSS ${per(before.rss, held.rss)} B (${per(before.rssForced, held.rssForced)} B after the forced GCs alone)`,
+        `RSS ${per(before.rss, held.rss)} B (${per(before.rssForced, held.rssForced)} B after the forced GCs alone, ` +
+        `${per(before.rssCompacted, held.rssCompacted)} B after last-resort GCs until it stops falling)`,
     );
     const subscribed = performance.now();
     log(`live-scale-mysql: N=${n}: ${n} live views sent their first result in ${((subscribed - seeded) / 1000).toFixed(0)} s; writing ${rate}/s for ${seconds} s`);
@@ -97,6 +100,7 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
       heapPerQuery: held.heap === null || before.heap === null ? Number.NaN : (held.heap - before.heap) / n,
       rssPerQuery: (held.rss - before.rss) / n,
       rssForcedPerQuery: (held.rssForced - before.rssForced) / n,
+      rssCompactedPerQuery: (held.rssCompacted - before.rssCompacted) / n,
       cpuPercent: (100 * waves.cpuSeconds) / waves.seconds,
       storeCallsPerWrite: waves.storeCalls / waves.writes,
       writes: waves.writes,

@@ -58,7 +58,7 @@ export interface WavesMeasured {
  * gives the heap's free pages back to the system (V8's "last resort" GC: what its memory reducer does when a
  * process goes idle), so that it counts what is held, not pages V8 keeps pooled for the next allocations.
  */
-export async function settledMemory(): Promise<{ heap: number | null; rss: number; rssForced: number; heapTotal: number; external: number }> {
+export async function settledMemory(): Promise<{ heap: number | null; rss: number; rssForced: number; rssCompacted: number; heapTotal: number; external: number }> {
   const gc = (globalThis as { gc?: (options?: object) => void }).gc;
   for (let i = 0; gc !== undefined && i < 3; i++) {
     gc();
@@ -67,7 +67,17 @@ export async function settledMemory(): Promise<{ heap: number | null; rss: numbe
   const rssForced = process.memoryUsage().rss;
   gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
   const { heapUsed, rss, heapTotal, external } = process.memoryUsage();
-  return { heap: gc === undefined ? null : heapUsed, rss, rssForced, heapTotal, external };
+  // A last-resort GC moves a bounded amount of live objects out of half-empty pages: more of them, until the
+  // RSS stops falling (at most 10), give what an idle process's memory reducer would give back over time.
+  let rssCompacted = rss;
+  for (let i = 0; gc !== undefined && i < 10; i++) {
+    gc({ type: "major", execution: "sync", flavor: "last-resort" });
+    const now = process.memoryUsage().rss;
+    const fell = rssCompacted - now;
+    rssCompacted = Math.min(rssCompacted, now);
+    if (fell < rssCompacted / 100) break;
+  }
+  return { heap: gc === undefined ? null : heapUsed, rss, rssForced, rssCompacted, heapTotal, external };
 }
 
 const NO_STAMPS: readonly number[] = [];
@@ -117,15 +127,55 @@ class Writer {
   }
 }
 
-export interface View {
-  user: number;
-  iterator: AsyncGenerator<ExecutionResult>;
-  results: number;
+/**
+ * One live view as the harness holds it: what it measures of the view's results, and the two callbacks a
+ * consumer needs (taking the next result, hearing each run), bound once per view — no async loop per view
+ * (its suspended generator and registers would count in the memory per live query).
+ */
+export class View {
+  iterator: AsyncGenerator<ExecutionResult> = null!;
+  results = 0;
   /** A digest of the last result's `{ data, errors }` JSON (the text itself would count in the memory per live query). */
-  lastText: string;
+  lastText = "";
   /** The write indexes the last result shows. */
-  shownStamps: readonly number[];
-  kinds: string[];
+  shownStamps: readonly number[] = NO_STAMPS;
+  /** Runs so far: subtree re-runs and full runs (the first included), and the last run's kind. */
+  subtreeRuns = 0;
+  fullRuns = 0;
+  lastKind: LiveRunInfo["kind"] | null = null;
+  readonly onRun: (info: LiveRunInfo) => void;
+  private readonly onNext: (step: IteratorResult<ExecutionResult>) => void;
+
+  constructor(
+    readonly user: number,
+    private readonly scale: LiveScaleMysql,
+  ) {
+    this.onRun = this.ran.bind(this);
+    this.onNext = this.took.bind(this);
+  }
+
+  /** Runs of either kind so far. */
+  get runs(): number {
+    return this.subtreeRuns + this.fullRuns;
+  }
+
+  /** Takes results until the iterator ends. */
+  pump(): void {
+    this.iterator.next().then(this.onNext, () => undefined);
+  }
+
+  private took(step: IteratorResult<ExecutionResult>): void {
+    if (step.done === true) return;
+    this.scale.received(this, step.value, wallClock());
+    this.pump();
+  }
+
+  private ran(info: LiveRunInfo): void {
+    if (info.kind === "subtree") this.subtreeRuns++;
+    else this.fullRuns++;
+    this.lastKind = info.kind;
+    if (info.reason !== undefined) this.scale.fullRunReason(info.reason);
+  }
 }
 
 export class LiveScaleMysql {
@@ -207,28 +257,28 @@ export class LiveScaleMysql {
   private async subscribeAll(users: readonly number[], live: { retainEntries?: number }): Promise<void> {
     const start = this.views.length;
     for (const u of users) {
-      const view: View = { user: u, iterator: null!, results: 0, lastText: "", shownStamps: NO_STAMPS, kinds: [] };
-      const onRun = (info: LiveRunInfo) => {
-        view.kinds.push(info.kind);
-        if (info.reason !== undefined) this.reasons.set(info.reason, (this.reasons.get(info.reason) ?? 0) + 1);
-      };
+      const view = new View(u, this);
       view.iterator = (await subscribe({
         schema: todoSchema,
         document: liveDocument,
         variableValues: { id: this.seed.userIds[u] },
         contextValue: { kvetch: this.kvetch },
-        live: { source: this.kvetch, maxLiveQueries: 1_000_000, onRun, ...live },
+        live: { source: this.kvetch, maxLiveQueries: 1_000_000, onRun: view.onRun, ...live },
       })) as AsyncGenerator<ExecutionResult>;
       this.views.push(view);
-      void (async () => {
-        for await (const result of view.iterator) this.received(view, result, wallClock());
-      })();
+      view.pump();
     }
     const added = this.views.slice(start);
     if (!(await until(() => added.every((v) => v.results > 0), 600_000))) throw new Error("live-scale: live views never sent their first result");
   }
 
-  private received(view: View, result: ExecutionResult, now: number): void {
+  /** A full run after the first, by its reason. */
+  fullRunReason(reason: string): void {
+    this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
+  }
+
+  /** One result a view took. */
+  received(view: View, result: ExecutionResult, now: number): void {
     if (view.results++ === 0 && result.errors !== undefined) this.firstErrors++;
     const text = digest(JSON.stringify({ data: result.data, errors: result.errors }));
     if (text === view.lastText) this.duplicates++;
@@ -275,7 +325,7 @@ export class LiveScaleMysql {
     this.reasons.clear();
     const shownBefore = this.shown.size;
     const duplicatesBefore = this.duplicates;
-    const kindsBefore = this.views.map((v) => v.kinds.length);
+    const runsBefore = this.views.map((v) => [v.subtreeRuns, v.fullRuns] as const);
     // When this process heard each write's announcement (its item's tag among the change's routes).
     const writeOf = new Map(items.map((id, i) => [`object:${id.toLowerCase()}`, i]));
     const heardAt = new Map<number, number>();
@@ -323,7 +373,8 @@ export class LiveScaleMysql {
     const used = process.cpuUsage(cpu);
     const runs = { subtree: 0, full: 0 };
     this.views.forEach((v, i) => {
-      for (const kind of v.kinds.slice(kindsBefore[i])) runs[kind === "subtree" ? "subtree" : "full"]++;
+      runs.subtree += v.subtreeRuns - runsBefore[i]![0];
+      runs.full += v.fullRuns - runsBefore[i]![1];
     });
     return {
       writes: done.writes,

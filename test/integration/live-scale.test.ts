@@ -45,22 +45,22 @@ serverTest("1,000 live todo views (one operation) all reached by one write of th
   try {
     await scale.subscribe(range(1000));
     assert.is(scale.firstErrors, 0);
-    const runs = () => scale.views.map((v) => v.kinds.length);
+    const runs = () => scale.views.map((v) => v.runs);
     const before = runs();
     scale.kvetch.resetCounters();
     await scale.invalidate([`object:${scale.seed.itemIds[0]![1]![0]!}`]);
-    assert.ok(await until(() => scale.views[0]!.kinds.length === before[0]! + 1), "the one view re-ran");
+    assert.ok(await until(() => scale.views[0]!.runs === before[0]! + 1), "the one view re-ran");
     const alone = scale.kvetch.counters.calls;
-    assert.is(scale.views[0]!.kinds.at(-1), "subtree");
+    assert.is(scale.views[0]!.lastKind, "subtree");
     assert.is(alone, 2, "one view's subtree re-run: item edges, items");
 
     const reached = runs();
     scale.kvetch.resetCounters();
     await scale.invalidate(scale.seed.itemIds.map((lists) => `object:${lists[1]![0]!}`));
-    assert.ok(await until(() => scale.views.every((v, i) => v.kinds.length === reached[i]! + 1)), "every view re-ran once");
+    assert.ok(await until(() => scale.views.every((v, i) => v.runs === reached[i]! + 1)), "every view re-ran once");
     await new Promise((resolve) => setTimeout(resolve, 200));
     const calls = scale.kvetch.counters.calls;
-    assert.ok(scale.views.every((v) => v.kinds.at(-1) === "subtree"), "subtree re-runs");
+    assert.ok(scale.views.every((v) => v.lastKind === "subtree"), "subtree re-runs");
     assert.ok(calls <= 2 * alone, `${calls} store calls for 1,000 re-runs (one alone makes ${alone})`);
     assert.is(await scale.mismatches(), 0, "every view's last result equals a fresh execute");
   } finally {

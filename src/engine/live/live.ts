@@ -10,6 +10,10 @@ import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
 import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRerun.js";
 import type { LiveState } from "./liveState.js";
+import type { KeyList } from "./packedKeys.js";
+import { isDigest, isPlainJSON, sameJSON, sameText, keysOnlyDigest, type LastSent } from "./lastSent.js";
+
+export { sameJSON } from "./lastSent.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
 import { keysTouchedBy, liveRouterOf, multiplexReruns, releaseLiveQuery, type LiveChange, type LiveRouter, type LiveSource, type LiveSubscriber } from "./liveRouter.js";
 
@@ -86,7 +90,6 @@ export function liveOperationError(operation: OperationDefinitionNode, live: Liv
   return null;
 }
 
-
 /**
  * spec: LiveQuery — runs the operation with deps, sends the result, and when an invalidation heard since a
  * run started touches keys of the current result, re-runs what they reach (RerunSubtrees, else in full);
@@ -101,7 +104,7 @@ export function liveQuery(args: ExecutionArgs, live: LiveOptions): AsyncGenerato
  * One live query: the router's subscriber and the consumer's async iterator in one object whose methods
  * are shared by every live query (RetainLiveState: no closure per live query but the waits in flight).
  */
-const NO_KEYS: readonly string[] = [];
+const NO_KEYS: KeyList = [];
 
 class LiveQueryIterator implements LiveSubscriber {
   private readonly queue: ExecutionResult[] = [];
@@ -109,7 +112,7 @@ class LiveQueryIterator implements LiveSubscriber {
   private closed = false;
   private state: LiveState | null = null;
   /** The last run's keys when it kept no state (RetainLiveState: past the budget). */
-  private keptKeys: readonly string[] = NO_KEYS;
+  private keptKeys: KeyList = NO_KEYS;
   private running = false;
   /** Changes heard while a run was in flight (null when none). */
   private heard: LiveChange[] | null = null;
@@ -282,7 +285,7 @@ class LiveQueryIterator implements LiveSubscriber {
     const shown: LastSent = { data: result.data, errors: result.errors };
     const last = this.last;
     let text: string | null = null;
-    const same = last === null ? false : typeof last === "string" ? (text = JSON.stringify(shown)) === last : sameJSON(shown, last);
+    const same = last === null ? false : typeof last === "string" ? sameText(last, (text = JSON.stringify(shown))) : sameJSON(shown, last);
     // A run that ends after the iterator closed (return(), the source ended) sends nothing.
     const sent = !this.closed && !same;
     let value: ExecutionResult | LivePatchResult | null = sent ? result : null;
@@ -290,13 +293,20 @@ class LiveQueryIterator implements LiveSubscriber {
       const document = JSON.parse(text ?? JSON.stringify(shown)) as LastSent;
       if (last !== null) value = { patch: diffJSON(last, document, live.patchKey ?? "id") };
       this.last = document;
-    } else if (sent) this.last = state !== null ? shown : (text ?? JSON.stringify(shown));
+    } else if (sent) this.last = state !== null ? shown : keysOnlyDigest(text ?? JSON.stringify(shown));
     else if (same && state !== null && typeof last === "object" && last !== null && live.patch !== true) {
       // Equal to what was sent: the state holds the sent tree, so one tree is kept, not two.
       state.data = (last.data ?? null) as LiveState["data"];
       state.errors = last.errors as LiveState["errors"];
     }
-    if (state === null && this.last !== null && typeof this.last === "object" && live.patch !== true) this.last = JSON.stringify(this.last);
+    // Keys only (KeysOnlyDigest): the last result sent as a digest of its JSON text.
+    if (state === null && this.last !== null && live.patch !== true && !isDigest(this.last)) this.last = keysOnlyDigest(typeof this.last === "string" ? this.last : JSON.stringify(this.last));
+    // KeepAsText: the last result sent and the state's data, as one JSON text while the live query is idle.
+    if (state !== null && live.patch !== true && state.errors === undefined && state.extensions === undefined && this.last !== null) {
+      const current = typeof this.last !== "string" ? this.last : isDigest(this.last) ? shown : null;
+      const kept = current === null ? (this.last as string) : !isPlainJSON(current.data) ? null : current === shown && text !== null ? text : JSON.stringify(current);
+      if (kept !== null) (this.last = kept), state.keepAsText(kept);
+    }
     live.onRun?.({ run: ++this.runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
     if (sent) this.deliver(value as ExecutionResult);
   }
@@ -347,50 +357,6 @@ class LiveQueryIterator implements LiveSubscriber {
       },
     );
   }
-}
-
-/** What a live query compares a run's result with: the last sent `{ data, errors }`. */
-interface LastSent {
-  readonly data?: unknown;
-  readonly errors?: unknown;
-}
-
-/**
- * Whether two results are equal as JSON text (members in the same order), without writing either out: a
- * subtree re-run shares every unchanged object with the last result, so this walks only what changed.
- * Anything but plain objects, arrays and primitives (errors, a scalar's own class) is compared as its JSON.
- */
-export function sameJSON(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    // Two different strings or booleans differ; anything else (NaN and null, a date and its text) as JSON.
-    return typeof a === typeof b && typeof a !== "number" && typeof a !== "object" ? false : JSON.stringify(a) === JSON.stringify(b);
-  }
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b)) return JSON.stringify(a) === JSON.stringify(b);
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJSON(a[i], b[i])) return false;
-    return true;
-  }
-  if (!isPlain(a) || !isPlain(b)) return JSON.stringify(a) === JSON.stringify(b);
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return JSON.stringify(a) === JSON.stringify(b);
-  for (let i = 0; i < ak.length; i++) {
-    const k = ak[i]!;
-    if (k !== bk[i]) return JSON.stringify(a) === JSON.stringify(b);
-    const av = (a as Record<string, unknown>)[k];
-    const bv = (b as Record<string, unknown>)[k];
-    if (av === undefined || bv === undefined || typeof av === "function" || typeof bv === "function") {
-      if (av !== bv) return JSON.stringify(a) === JSON.stringify(b);
-    } else if (!sameJSON(av, bv)) return false;
-  }
-  return true;
-}
-
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function";
 }
 
 /** A result without `extensions.deps` (sent only with `live: { deps: true }`); `extensions` dropped when nothing else is in it. */

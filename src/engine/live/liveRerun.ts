@@ -108,8 +108,7 @@ function nextRequest(state: LiveState): RequestState & { readonly deps: RequestD
   const last = state.request;
   return {
     ...last,
-    globals: last.globals.slice(),
-    globalDone: last.globalDone.slice(),
+    ...state.globalArrays(),
     controller: null,
     abortedBy: null,
     promisedEntries: undefined,

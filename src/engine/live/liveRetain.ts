@@ -7,7 +7,8 @@
 import type { Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
-import type { Bucket } from "../execution/bucket.js";
+import type { Bucket, RequestState } from "../execution/bucket.js";
+import type { DependencySite } from "../deps.js";
 import { canRebuild, liveIndexOf, type LiveIndex } from "./liveIndex.js";
 
 /**
@@ -88,6 +89,22 @@ export function keptLayers(plan: OperationPlan, recordLayers: Iterable<Layer>, r
   for (const step of globals) for (const position of index.readers.get(step) ?? []) at(position.layer, position.kind);
 }
 
+export const NO_LAYERS: ReadonlySet<number> = new Set();
+
+/** Layer id sets shared by the live states of one plan (most live queries of an operation keep the same layers). */
+const layerSets = new WeakMap<OperationPlan, Map<string, ReadonlySet<number>>>();
+
+/** One set per plan and content, shared by the live states keeping those layers (SharedLayerSets; never written to). */
+export function sharedLayerSet(plan: OperationPlan, layers: ReadonlySet<number>): ReadonlySet<number> {
+  if (layers.size === 0) return NO_LAYERS;
+  let sets = layerSets.get(plan);
+  if (sets === undefined) layerSets.set(plan, (sets = new Map()));
+  const name = [...layers].sort((a, b) => a - b).join(",");
+  let set = sets.get(name);
+  if (set === undefined) sets.set(name, (set = layers));
+  return set;
+}
+
 /**
  * spec: ThinBucket — what a kept bucket drops once its run is over: the values it copied from an ancestor
  * layer (BatchValues maps them down again when a re-run asks), its paths unless it is a slice (EntryPaths
@@ -128,6 +145,33 @@ export function thinBucket(plan: OperationPlan, bucket: Bucket, slice: boolean, 
  */
 function itemOnlyLayer(layer: Layer, all: ReadonlySet<number>): readonly Step[] | null {
   return all.has(layer.id) ? null : layer.executableSteps;
+}
+
+/**
+ * spec: PackEntryMaps — the entry maps of buckets kept together (a run's, or a re-run's slices and the
+ * buckets below them) copied into one buffer: each `Int32Array` a view of it, at its length, instead of an
+ * array buffer of its own (an `ArrayBuffer` object and its backing store per map, some hundred bytes each).
+ * Kept buckets' maps are only read.
+ */
+export function packEntryMaps(buckets: readonly Bucket[]): void {
+  let total = 0;
+  for (const b of buckets) total += (b.parentIndex?.length ?? 0) + (b.childStart?.length ?? 0) + (b.entryOfParent?.length ?? 0);
+  if (total === 0) return;
+  const buffer = new Int32Array(total);
+  let at = 0;
+  const copy = (array: Int32Array | null): Int32Array | null => {
+    if (array === null) return null;
+    const view = buffer.subarray(at, at + array.length);
+    view.set(array);
+    at += array.length;
+    return view;
+  };
+  for (const b of buckets) {
+    const m = b as { parentIndex: Int32Array | null; childStart: Int32Array | null; entryOfParent: Int32Array | null };
+    m.parentIndex = copy(b.parentIndex);
+    m.childStart = copy(b.childStart);
+    m.entryOfParent = copy(b.entryOfParent);
+  }
 }
 
 /** The value arrays of a kept bucket that keeps none: one shared empty array (kept buckets are never written to). */
@@ -178,4 +222,84 @@ class OneChild implements ReadonlyMap<number, Bucket> {
   [Symbol.iterator](): MapIterator<[number, Bucket]> {
     return this.entries();
   }
+}
+
+/**
+ * spec: KeptRequest — a request as a live query keeps it: without its deps record (its sites and versions
+ * are in the records), its global values and done marks (kept apart: SparseGlobals), and its abort signal
+ * (a re-run makes its own; the run's signal holds an abort listener per joint step call that asked for
+ * it, each with its closure).
+ */
+export function keptRequest(request: RequestState): RequestState {
+  return { ...request, deps: null, controller: null, globals: NO_GLOBALS, globalDone: NO_DONE };
+}
+
+const NO_GLOBALS: unknown[] = Object.freeze([]) as unknown as unknown[];
+const NO_DONE: boolean[] = Object.freeze([]) as unknown as boolean[];
+
+/**
+ * spec: SparseGlobals — a request's global values and done marks as a live state keeps them: for each step
+ * set, its id, value and done mark, one flat array (the request's arrays are as long as the plan has steps,
+ * most of them holes).
+ */
+export function sparseGlobals(request: RequestState): unknown[] {
+  const out: unknown[] = [];
+  const { globals, globalDone } = request;
+  const end = Math.max(globals.length, globalDone.length);
+  for (let id = 0; id < end; id++) if (globals[id] !== undefined || globalDone[id] === true) out.push(id, globals[id], globalDone[id] === true);
+  return out;
+}
+
+/** Sites as a live query keeps them: each record's site with the version its run read. */
+export function liveSites(sites: readonly DependencySite[], byPath: ReadonlyMap<string, ReadonlyMap<string, number | null>>): LiveSite[] {
+  return sites.map((s) => ({
+    key: s.key,
+    path: s.path,
+    version: byPath.get(s.path)?.get(s.key) ?? null,
+    bucket: s.bucket as Bucket | null,
+    step: s.step as Step | null,
+    entry: s.entry,
+  }));
+}
+
+/** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
+export interface LiveSite {
+  readonly key: string;
+  readonly path: string;
+  readonly version: number | null;
+  readonly bucket: Bucket | null;
+  readonly step: Step | null;
+  readonly entry: number;
+}
+
+/** The index of `item` in `list` (as `seen` has it), added at the end when missing. */
+export function indexIn<T>(list: T[], seen: Map<T, number>, item: T): number {
+  let at = seen.get(item);
+  if (at === undefined) seen.set(item, (at = list.push(item) - 1));
+  return at;
+}
+
+/** Extensions without `deps` (undefined when nothing else is in them). */
+export function extensionsWithoutDeps(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (extensions === undefined || !("deps" in extensions)) return extensions;
+  const { deps: _deps, ...rest } = extensions;
+  return Object.keys(rest).length === 0 ? undefined : rest;
+}
+
+/** SparseGlobals: whether a step's done mark is set. */
+export function sparseGlobalDone(kept: readonly unknown[], id: number): boolean {
+  for (let i = 0; i < kept.length; i += 3) if (kept[i] === id) return kept[i + 2] === true;
+  return false;
+}
+
+/** SparseGlobals: a re-run's own global values and done marks (indexed by step id). */
+export function sparseGlobalArrays(kept: readonly unknown[]): { globals: unknown[]; globalDone: boolean[] } {
+  const globals: unknown[] = [];
+  const globalDone: boolean[] = [];
+  for (let i = 0; i < kept.length; i += 3) {
+    const id = kept[i] as number;
+    if (kept[i + 1] !== undefined) globals[id] = kept[i + 1];
+    if (kept[i + 2] === true) globalDone[id] = true;
+  }
+  return { globals, globalDone };
 }

@@ -7,6 +7,8 @@
 import { GraphQLError } from "graphql";
 import { StepBatcher } from "../batching/stepBatcher.js";
 import type { StepCaller } from "../execution/bucket.js";
+import { RouteTable, routeHash } from "./routeTable.js";
+import type { KeyList } from "./packedKeys.js";
 
 /** A change a source announces: it touches some keys (naming their routes when it can); null when some may have been missed. */
 export type LiveChange = { touches(key: string): boolean; readonly routes?: Iterable<string> } | null;
@@ -90,19 +92,18 @@ export function liveQueryCount(): number {
 
 interface Entry {
   readonly subscriber: LiveSubscriber;
+  /** Its id in the route table (RouteTable). */
+  readonly id: number;
   running: boolean;
   /**
    * The last run's keys with a route (the run's strings, shared with its state): one flat array, not a map
    * per live query; each key's route is asked of the source again when needed (RetainLiveState keeps a
    * live query small, and a Kvetch names an object's route by its key).
    */
-  keys: string[];
+  keys: KeyList;
   /** Keys the source gives no route for: offered every change through `touches`. */
   unrouted: string[];
 }
-
-/** The idle live queries under one route: most routes have one, held as itself; a set from the second on. */
-type Under = Entry | Set<Entry>;
 
 const NONE: string[] = [];
 
@@ -126,8 +127,11 @@ export function multiplexReruns(source: LiveSource): StepCaller {
 
 export class LiveRouter {
   private readonly entries = new Map<LiveSubscriber, Entry>();
-  /** Route → the idle live queries with a key under it. */
-  private readonly byRoute = new Map<string, Under>();
+  /** Route (its hash) → the idle live queries with a key under it, by entry id (RouteTable). */
+  private readonly byRoute = new RouteTable();
+  /** Entries by id, and the ids of ended ones to reuse. */
+  private readonly byId: Array<Entry | undefined> = [];
+  private readonly freeIds: number[] = [];
   /** Idle live queries with a key that has no route, and running ones: offered every change. */
   private readonly offeredAll = new Set<Entry>();
   private stopListening: (() => void) | null = null;
@@ -140,7 +144,9 @@ export class LiveRouter {
 
   /** Adds a live query, running (its first run): it hears every change until `settle`. */
   add(subscriber: LiveSubscriber): void {
-    const entry: Entry = { subscriber, running: true, keys: NONE, unrouted: NONE };
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.byId.length;
+    const entry: Entry = { subscriber, id, running: true, keys: NONE, unrouted: NONE };
+    this.byId[id] = entry;
     this.entries.set(subscriber, entry);
     this.offeredAll.add(entry);
     if (this.stopListening === null) {
@@ -158,7 +164,7 @@ export class LiveRouter {
   }
 
   /** A live query's run ended with these keys: it hears only the changes touching them from now on. */
-  settle(subscriber: LiveSubscriber, keys: Iterable<string> | readonly string[]): void {
+  settle(subscriber: LiveSubscriber, keys: KeyList): void {
     const entry = this.entries.get(subscriber);
     if (entry === undefined) return;
     if (entry.running) this.offeredAll.delete(entry);
@@ -174,19 +180,16 @@ export class LiveRouter {
         continue;
       }
       routed.push(key);
-      const under = this.byRoute.get(route);
-      if (under === undefined) this.byRoute.set(route, entry);
-      else if (under instanceof Set) under.add(entry);
-      else if (under !== entry) this.byRoute.set(route, new Set([under, entry]));
+      this.byRoute.add(routeHash(route), entry.id);
     }
     // Every key routed: the caller's array itself (a live query keeping keys only holds that one array).
-    entry.keys = routed.length === 0 ? NONE : Array.isArray(keys) && unrouted.length === 0 && keys.length === routed.length ? (keys as string[]) : routed;
+    entry.keys = routed.length === 0 ? NONE : unrouted.length === 0 ? keys : routed;
     entry.unrouted = unrouted.length === 0 ? NONE : unrouted;
     if (entry.unrouted.length > 0) this.offeredAll.add(entry);
   }
 
   /** The keys a live query is indexed under (the array its state handed to `settle`; tests check it is shared). */
-  keysOf(subscriber: LiveSubscriber): readonly string[] | undefined {
+  keysOf(subscriber: LiveSubscriber): KeyList | undefined {
     return this.entries.get(subscriber)?.keys;
   }
 
@@ -197,21 +200,15 @@ export class LiveRouter {
     this.entries.delete(subscriber);
     this.offeredAll.delete(entry);
     if (!entry.running) this.unindex(entry);
+    this.byId[entry.id] = undefined;
+    this.freeIds.push(entry.id);
     if (this.entries.size === 0) this.release();
   }
 
   private unindex(entry: Entry): void {
     for (const key of entry.keys) {
       const route = this.source.routeOf?.(key) ?? null;
-      if (route === null) continue;
-      const under = this.byRoute.get(route);
-      if (under === undefined) continue;
-      if (under === entry) this.byRoute.delete(route);
-      else if (under instanceof Set) {
-        under.delete(entry);
-        if (under.size === 1) this.byRoute.set(route, under.values().next().value!);
-        else if (under.size === 0) this.byRoute.delete(route);
-      }
+      if (route !== null) this.byRoute.remove(routeHash(route), entry.id);
     }
     entry.keys = NONE;
     if (entry.unrouted.length > 0) this.offeredAll.delete(entry);
@@ -232,11 +229,10 @@ export class LiveRouter {
     const reached = new Map<Entry, string[]>();
     const routes = change.routes;
     if (routes !== undefined) {
+      const ids: number[] = [];
       for (const route of routes) {
-        const under = this.byRoute.get(route);
-        if (under === undefined) continue;
-        if (under instanceof Set) for (const entry of under) reachedUnder(this.source, reached, entry, route);
-        else reachedUnder(this.source, reached, under, route);
+        ids.length = 0;
+        for (const id of this.byRoute.idsOf(routeHash(route), ids)) reachedUnder(this.source, reached, this.byId[id]!, route);
       }
     }
     const running: Entry[] = [];
@@ -256,12 +252,11 @@ export class LiveRouter {
     }
     if (routes === undefined) {
       // A source without routes: the indexed live queries are checked with touches too.
-      for (const under of this.byRoute.values()) {
-        for (const entry of under instanceof Set ? under : [under]) {
-          if (reached.has(entry) || this.offeredAll.has(entry)) continue;
-          const keys = entry.keys.filter((key) => change.touches(key));
-          if (keys.length > 0) reached.set(entry, keys);
-        }
+      for (const entry of this.entries.values()) {
+        if (entry.running || entry.keys.length === 0 || reached.has(entry) || this.offeredAll.has(entry)) continue;
+        const keys: string[] = [];
+        for (const key of entry.keys) if (change.touches(key)) keys.push(key);
+        if (keys.length > 0) reached.set(entry, keys);
       }
     }
     this.stats.reached += reached.size + running.length;
@@ -273,6 +268,8 @@ export class LiveRouter {
     const entries = [...this.entries.values()];
     this.entries.clear();
     this.byRoute.clear();
+    this.byId.length = 0;
+    this.freeIds.length = 0;
     this.offeredAll.clear();
     this.stopListening = null;
     if (routers.get(this.source) === this) routers.delete(this.source);

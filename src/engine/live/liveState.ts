@@ -8,27 +8,16 @@ import type { GraphQLError } from "graphql";
 import type { Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
-import type { DependencySite } from "../deps.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
-import { globalsAfter, keptLayers as addKeptLayers, thinBucket } from "./liveRetain.js";
+import { PositionSet, type PositionAt } from "./livePositions.js";
+import { distinctKeys, NO_KEYS, type PackedKeys } from "./packedKeys.js";
+import { extensionsWithoutDeps, globalsAfter, indexIn, sparseGlobalArrays, sparseGlobalDone, type LiveSite, keptLayers as addKeptLayers, NO_LAYERS, packEntryMaps, sharedLayerSet, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
+export { liveSites } from "./liveRetain.js";
 
-/** A key read by a step at one entry of a bucket (bucket null: a resolver's record for the whole response). */
-export interface LiveSite {
-  readonly key: string;
-  readonly path: string;
-  readonly version: number | null;
-  readonly bucket: Bucket | null;
-  readonly step: Step | null;
-  readonly entry: number;
-}
+export type { LiveSite } from "./liveRetain.js";
 
-/** A position to rebuild at one entry of a kept bucket. */
-export interface PositionAt {
-  readonly bucket: Bucket;
-  readonly entry: number;
-  readonly position: OutputPosition;
-}
+export type { PositionAt } from "./livePositions.js";
 
 /** What a change reaches: a full run (and why), or the global steps and positions to run again. */
 export type Affected = { readonly full: string } | { readonly globals: Step[]; readonly positions: PositionAt[] };
@@ -40,28 +29,38 @@ interface SliceOf {
 }
 
 export class LiveState {
-  data: Record<string, unknown> | null;
+  /** The last result's data: a tree, or while the live query is idle its JSON text (KeepAsText). */
+  private tree: Record<string, unknown> | null = null;
+  private text: string | null = null;
   errors: readonly GraphQLError[] | undefined;
   extensions: Record<string, unknown> | undefined;
   /** List entries opened so far: the last full run's, plus every subtree re-run's (maxResponseEntries). */
   entries: number;
-  /** The last run's request without its deps record (a re-run makes its own): its global values are the live ones. */
-  request: RequestState;
   /**
-   * One record per site, at the same index of each array (AddRecord): the key (the string the run
-   * recorded, shared with the router), the bucket entry and the step that read it. Paths and versions are
-   * kept only when results carry `extensions.deps` (`withDeps`).
+   * The last run's request without its deps record (a re-run makes its own) and without its global values,
+   * kept apart (`keptGlobals`, SparseGlobals): `globalArrays` gives a re-run its own copy.
    */
-  private recordKeys: string[] = [];
-  private recordBuckets: Array<Bucket | null> = [];
-  private recordSteps: Array<Step | null> = [];
-  private recordEntries: number[] = [];
+  request: RequestState;
+  /** The last run's global values: step id, value, done, for each step set (SparseGlobals). */
+  private keptGlobals: unknown[];
+  /**
+   * One record per site (AddRecord), packed (PackRecords): four numbers per record — its bucket's index in
+   * `siteBuckets` (-1: none), its step's index in `siteSteps` (-1: none), its entry, and its key's index in
+   * `keyList` (the state's distinct keys, PackedKeys, shared with the router); a run's records name a few
+   * buckets and steps, each many times. Paths and versions are kept only when results carry
+   * `extensions.deps` (`withDeps`).
+   */
+  private recordSites: Int32Array = NO_SITES;
+  private siteBuckets: Bucket[] = [];
+  private siteSteps: Step[] = [];
+  /** The records being added (AddRecord), until trimKept packs them. */
+  private adding: { keys: string[]; buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] } | null = { keys: [], buckets: [], steps: [], entries: [] };
   private recordPaths: string[] | null;
   private recordVersions: Array<number | null> | null;
   /** The layers whose kept buckets keep their own steps' values (KeptLayers). */
-  private readonly keptLayers = new Set<number>();
+  private keptLayers: ReadonlySet<number> = NO_LAYERS;
   /** Of those, the layers keeping every own value (the others keep their list's item only: ItemOnlyLayer). */
-  private readonly allValueLayers = new Set<number>();
+  private allValueLayers: ReadonlySet<number> = NO_LAYERS;
   /** Every kept bucket that is not a slice, per layer id. */
   private readonly buckets: Array<Bucket[] | undefined> = [];
   /** Made by the first adopted re-run (most live queries never have one). */
@@ -79,25 +78,57 @@ export class LiveState {
     /** Whether results carry `extensions.deps` (`live: { deps: true }`): the records then keep paths and versions. */
     readonly withDeps: boolean,
   ) {
-    this.data = result.data ?? null;
+    this.tree = result.data ?? null;
     this.errors = result.errors;
     this.extensions = withDeps ? result.extensions : extensionsWithoutDeps(result.extensions);
-    this.request = withoutRecord(request);
+    this.request = keptRequest(request);
+    this.keptGlobals = sparseGlobals(request);
     this.entries = request.entries;
     this.recordPaths = withDeps ? [] : null;
     this.recordVersions = withDeps ? [] : null;
     for (const site of sites) this.addRecord(site);
     this.trimKept();
     this.keepLayers(0);
-    if (root !== null) this.register(root);
+    if (root !== null) packEntryMaps(this.register(root, []));
   }
 
-  /** The distinct keys of the records (made when first asked; the router's entry holds this same array). */
-  private keyList: readonly string[] | null = null;
+  /** Whether the last run ran a global step (its done mark). */
+  globalDone(id: number): boolean {
+    return sparseGlobalDone(this.keptGlobals, id);
+  }
 
-  /** Every key some live site read, each once: one array, shared with the router (RouteInvalidation). */
-  keys(): readonly string[] {
-    return (this.keyList ??= [...new Set(this.recordKeys)].slice());
+  /** A re-run's own global values and done marks, as the last run left them (indexed by step id). */
+  globalArrays(): { globals: unknown[]; globalDone: boolean[] } {
+    return sparseGlobalArrays(this.keptGlobals);
+  }
+
+  /** The distinct keys of the records, packed (PackedKeys; the router's entry holds this same list). */
+  private keyList: PackedKeys = NO_KEYS;
+
+  get data(): Record<string, unknown> | null {
+    if (this.text !== null) (this.tree = (JSON.parse(this.text) as { data: Record<string, unknown> }).data), (this.text = null);
+    return this.tree;
+  }
+
+  set data(data: Record<string, unknown> | null) {
+    this.tree = data;
+    this.text = null;
+  }
+
+  /** spec: KeepAsText — keeps the data as the text of the last result sent, `{"data":…}` (the tree is made again when read). */
+  keepAsText(text: string): void {
+    this.text = text;
+    this.tree = null;
+  }
+
+  /** Every key some live site read, each once: one list, shared with the router (RouteInvalidation). */
+  keys(): PackedKeys {
+    return this.keyList;
+  }
+
+  /** Records held. */
+  private get records(): number {
+    return this.recordSites.length >> 2;
   }
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
@@ -114,7 +145,7 @@ export class LiveState {
       }
     }
     const paths = this.recordPaths === null ? 0 : this.recordPaths.length;
-    return { records: this.recordKeys.length, paths, buckets, entries, valueArrays, layersWithValues: [...layersWithValues].sort((a, b) => a - b) };
+    return { records: this.records, paths, buckets, entries, valueArrays, layersWithValues: [...layersWithValues].sort((a, b) => a - b) };
   }
 
   /** The `extensions.deps` value of the live sites: path → key → version, paths in the order first recorded (needs `withDeps`). */
@@ -123,7 +154,7 @@ export class LiveState {
     const paths = this.recordPaths ?? [];
     for (let i = 0; i < paths.length; i++) {
       const keys = (out[paths[i]!] ??= {});
-      const key = this.recordKeys[i]!;
+      const key = this.recordKey(i);
       if (!(key in keys) || keys[key] === null) keys[key] = this.recordVersions![i]!;
     }
     return out;
@@ -170,22 +201,25 @@ export class LiveState {
     const changedGlobals = new Set<Step>();
     const globalKeys: string[] = [];
     const changed = new Set(keys);
-    for (let i = 0; i < this.recordKeys.length; i++) {
-      const key = this.recordKeys[i]!;
-      if (!changed.has(key)) continue;
-      const bucket = this.recordBuckets[i]!;
-      const step = this.recordSteps[i]!;
+    // Each distinct key written out once, not once per record.
+    const hit = new Uint8Array(this.keyList.length);
+    for (let k = 0; k < hit.length; k++) if (changed.has(this.keyList.at(k))) hit[k] = 1;
+    for (let i = 0; i < this.records; i++) {
+      if (hit[this.recordSites[4 * i + 3]!] !== 1) continue;
+      const key = this.recordKey(i);
+      const bucket = this.recordBucket(i);
+      const step = this.recordStep(i)!;
       if (bucket === null) return { full: `${key} is a dependency of the whole response` };
       if (step.isGlobal) {
         changedGlobals.add(step);
         if (!globalKeys.includes(key)) globalKeys.push(key);
-      } else if (!found.add(this.containing(bucket, this.recordEntries[i]!))) return { full: `${key} was read at the root` };
+      } else if (!found.add(this.containing(bucket, this.recordEntry(i)))) return { full: `${key} was read at the root` };
     }
     const globals = changedGlobals.size === 0 ? [] : globalsAfter(this.plan, changedGlobals);
     if (globals.length > 0 && !this.addReadersOf(found, new Set(globals))) {
       return { full: `${globalKeys.join(", ")} reached the root (read by a global step the root reads)` };
     }
-    return { globals: globals.filter((s) => this.request.globalDone[s.id] === true), positions: found.outermost() };
+    return { globals: globals.filter((s) => this.globalDone(s.id)), positions: found.outermost() };
   }
 
   /**
@@ -261,7 +295,8 @@ export class LiveState {
     rerunGlobals: ReadonlySet<Step>,
     sites: readonly LiveSite[],
   ): void {
-    this.request = withoutRecord(request);
+    this.request = keptRequest(request);
+    this.keptGlobals = sparseGlobals(request);
     this.entries = request.entries;
     const sliceOf = (this.slices ??= new WeakMap());
     const holders = (this.holders ??= new WeakMap());
@@ -274,26 +309,30 @@ export class LiveState {
       for (let j = 0; j < entries.length; j++) held.set(`${entries[j]}|${position.key}`, { bucket: slice, index: j });
     }
     const keep: number[] = [];
-    for (let i = 0; i < this.recordKeys.length; i++) {
-      const step = this.recordSteps[i];
-      if (step?.isGlobal ? !rerunGlobals.has(step) : this.isLiveSite(this.recordBuckets[i]!, this.recordEntries[i]!)) keep.push(i);
+    for (let i = 0; i < this.records; i++) {
+      const step = this.recordStep(i);
+      if (step?.isGlobal ? !rerunGlobals.has(step) : this.isLiveSite(this.recordBucket(i), this.recordEntry(i))) keep.push(i);
     }
     const pick = <T>(list: T[]): T[] => keep.map((i) => list[i]!);
-    this.recordKeys = pick(this.recordKeys);
-    this.recordBuckets = pick(this.recordBuckets);
-    this.recordSteps = pick(this.recordSteps);
-    this.recordEntries = pick(this.recordEntries);
+    this.adding = {
+      keys: keep.map((i) => this.recordKey(i)),
+      buckets: keep.map((i) => this.recordBucket(i)),
+      steps: keep.map((i) => this.recordStep(i)),
+      entries: keep.map((i) => this.recordEntry(i)),
+    };
     if (this.recordPaths !== null) this.recordPaths = pick(this.recordPaths);
     if (this.recordVersions !== null) this.recordVersions = pick(this.recordVersions);
-    const added = this.recordKeys.length;
+    const added = keep.length;
     for (const site of sites) this.addRecord(site);
     this.trimKept();
-    this.keyList = null;
     this.keepLayers(added);
+    const registered: Bucket[] = [];
     for (const slice of slices) {
       thinBucket(this.plan, slice, true, this.keptLayers, this.allValueLayers);
-      for (const child of slice.children.values()) this.register(child);
+      registered.push(slice);
+      for (const child of slice.children.values()) this.register(child, registered);
     }
+    packEntryMaps(registered);
     for (let layerId = 0; layerId < this.buckets.length; layerId++) {
       const buckets = this.buckets[layerId];
       if (buckets === undefined) continue;
@@ -328,111 +367,82 @@ export class LiveState {
   private keepLayers(from: number): void {
     const layers = new Set<Layer>();
     const globals = new Set<Step>();
-    for (let i = from; i < this.recordKeys.length; i++) {
-      const step = this.recordSteps[i];
+    for (let i = from; i < this.records; i++) {
+      const step = this.recordStep(i);
+      const bucket = this.recordBucket(i);
       if (step?.isGlobal) globals.add(step);
-      else if (this.recordBuckets[i] != null) layers.add(this.recordBuckets[i]!.layer);
+      else if (bucket !== null) layers.add(bucket.layer);
     }
-    addKeptLayers(this.plan, layers, globals, this.keptLayers, this.allValueLayers);
+    const kept = new Set(this.keptLayers);
+    const all = new Set(this.allValueLayers);
+    addKeptLayers(this.plan, layers, globals, kept, all);
+    this.keptLayers = sharedLayerSet(this.plan, kept);
+    this.allValueLayers = sharedLayerSet(this.plan, all);
   }
 
-  private register(bucket: Bucket): void {
+  /** Keeps a bucket and those below it (thinned: ThinBucket), adding them to `into`; returns `into`. */
+  private register(bucket: Bucket, into: Bucket[]): Bucket[] {
     thinBucket(this.plan, bucket, false, this.keptLayers, this.allValueLayers);
+    into.push(bucket);
     const list = this.buckets[bucket.layer.id];
     if (list === undefined) this.buckets[bucket.layer.id] = [bucket];
     else list.push(bucket);
-    for (const child of bucket.children.values()) this.register(child);
+    for (const child of bucket.children.values()) this.register(child, into);
+    return into;
   }
 
-  /**
-   * The record arrays copied at their length: an array grown by push holds up to half again as many
-   * slots as it has records (TrimKept).
-   */
-  /** spec: TrimKept (the records; the request: withoutRecord). */
+  /** spec: TrimKept — the records packed at their length (PackRecords, PackedKeys; the request: keptRequest). */
   private trimKept(): void {
-    this.recordKeys = this.recordKeys.slice();
-    this.recordBuckets = this.recordBuckets.slice();
-    this.recordSteps = this.recordSteps.slice();
-    this.recordEntries = this.recordEntries.slice();
+    const adding = this.adding!;
+    this.adding = null;
+    const n = adding.keys.length;
+    const { list, index: keyIndex } = distinctKeys(adding.keys);
+    this.keyList = list;
+    const [buckets, steps, seenBuckets, seenSteps] = [[] as Bucket[], [] as Step[], new Map<Bucket, number>(), new Map<Step, number>()];
+    const sites = n === 0 ? NO_SITES : new Int32Array(4 * n);
+    for (let i = 0; i < n; i++) {
+      const bucket = adding.buckets[i]!;
+      const step = adding.steps[i]!;
+      sites[4 * i] = bucket === null ? -1 : indexIn(buckets, seenBuckets, bucket);
+      sites[4 * i + 1] = step === null ? -1 : indexIn(steps, seenSteps, step);
+      sites[4 * i + 2] = adding.entries[i]!;
+      sites[4 * i + 3] = keyIndex.get(adding.keys[i]!)!;
+    }
+    this.recordSites = sites;
+    this.siteBuckets = buckets;
+    this.siteSteps = steps;
+  }
+
+  private recordKey(i: number): string {
+    return this.keyList.at(this.recordSites[4 * i + 3]!);
+  }
+
+  private recordBucket(i: number): Bucket | null {
+    const at = this.recordSites[4 * i]!;
+    return at < 0 ? null : this.siteBuckets[at]!;
+  }
+
+  private recordStep(i: number): Step | null {
+    const at = this.recordSites[4 * i + 1]!;
+    return at < 0 ? null : this.siteSteps[at]!;
+  }
+
+  private recordEntry(i: number): number {
+    return this.recordSites[4 * i + 2]!;
   }
 
   /** spec: AddRecord — a site kept as one record: its key, bucket, step and entry (path and version only with deps). */
   private addRecord(site: LiveSite): void {
-    this.recordKeys.push(site.key);
-    this.recordBuckets.push(site.bucket);
-    this.recordSteps.push(site.step);
-    this.recordEntries.push(site.entry);
+    this.adding!.keys.push(site.key);
+    this.adding!.buckets.push(site.bucket);
+    this.adding!.steps.push(site.step);
+    this.adding!.entries.push(site.entry);
     this.recordPaths?.push(site.path);
     this.recordVersions?.push(site.version);
   }
 }
 
-/** Extensions without `deps` (undefined when nothing else is in them). */
-export function extensionsWithoutDeps(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (extensions === undefined || !("deps" in extensions)) return extensions;
-  const { deps: _deps, ...rest } = extensions;
-  return Object.keys(rest).length === 0 ? undefined : rest;
-}
+const NO_SITES = new Int32Array(0);
 
-/**
- * A request as a live query keeps it (TrimKept): without its deps record (its sites and versions are in the
- * records), its global values and done marks cut after the last one set (arrays as long as the plan has
- * steps, most of them holes; a re-run copies them and writes past the end as a run does).
- */
-function withoutRecord(request: RequestState): RequestState {
-  return { ...request, deps: null, globals: cutAfterLast(request.globals), globalDone: cutAfterLast(request.globalDone) };
-}
 
-/** A copy of `values` up to its last element that is not undefined (or false). */
-function cutAfterLast<T>(values: readonly T[]): T[] {
-  let end = values.length;
-  while (end > 0 && (values[end - 1] === undefined || (values[end - 1] as unknown) === false)) end--;
-  return values.slice(0, end);
-}
 
-/** Sites as a live query keeps them: each record's site with the version its run read. */
-export function liveSites(sites: readonly DependencySite[], byPath: ReadonlyMap<string, ReadonlyMap<string, number | null>>): LiveSite[] {
-  return sites.map((s) => ({
-    key: s.key,
-    path: s.path,
-    version: byPath.get(s.path)?.get(s.key) ?? null,
-    bucket: s.bucket as Bucket | null,
-    step: s.step as Step | null,
-    entry: s.entry,
-  }));
-}
-
-/** Positions found so far, one per kept entry and position key. */
-class PositionSet {
-  private readonly byBucket = new Map<Bucket, Map<string, PositionAt>>();
-
-  constructor(private readonly state: LiveState) {}
-
-  /** Adds a position; false for null (the root's own entry). */
-  add(at: PositionAt | null): boolean {
-    if (at === null) return false;
-    let map = this.byBucket.get(at.bucket);
-    if (map === undefined) this.byBucket.set(at.bucket, (map = new Map()));
-    map.set(`${at.entry}|${at.position.key}`, at);
-    return true;
-  }
-
-  /** The positions not inside another one of the set. */
-  outermost(): PositionAt[] {
-    const out: PositionAt[] = [];
-    for (const map of this.byBucket.values()) for (const at of map.values()) if (!this.inside(at)) out.push(at);
-    return out;
-  }
-
-  private inside(at: PositionAt): boolean {
-    const openedBy = liveIndexOf(this.state.plan).openedBy;
-    let b = at.bucket;
-    let e = at.entry;
-    while (b.parent !== null) {
-      const via = openedBy[b.layer.id]!.key;
-      [b, e] = this.state.canonical(b.parent, b.parentIndex![e]!);
-      if (this.byBucket.get(b)?.has(`${e}|${via}`)) return true;
-    }
-    return false;
-  }
-}
