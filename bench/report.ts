@@ -103,7 +103,7 @@ export function writeScenarioResult(resultsDir: string, result: { id: string }):
 }
 
 /** Results files that are not timed scenarios: the memory and latency-depth results. */
-const SPECIAL_RESULTS = new Set(["cold-start.json", "plan-import-cold.json", "incremental.json", "deps-overhead.json", "memory.json", "latency-depth.json", "run.json", ...MEASURED_TABLE_IDS.map((id) => `${id}.json`)]);
+const SPECIAL_RESULTS = new Set(["cold-start.json", "plan-import-cold.json", "plan-import-instructions.json", "tracing-processes.json", "incremental.json", "deps-overhead.json", "memory.json", "latency-depth.json", "run.json", ...MEASURED_TABLE_IDS.map((id) => `${id}.json`)]);
 
 export function readScenarioResults(resultsDir: string): ScenarioResult[] {
   let names: string[];
