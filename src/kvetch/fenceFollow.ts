@@ -6,7 +6,7 @@
 
 import type { KvetchCounters, ShardStore } from "./backend.js";
 import { ShardFence } from "./fence.js";
-import { FencedShard, type Merge } from "./fencedShard.js";
+import { FencedShard, innerCall, type Merge } from "./fencedShard.js";
 import { isBucketMoved } from "./mysqlFence.js";
 import type { BucketMovedError } from "./mysqlFence.js";
 import type { BucketFenceSetting } from "./moveRows.js";
@@ -86,19 +86,9 @@ export class FollowingShard extends FencedShard {
     run: (store: ShardStore, part: readonly I[]) => Promise<R>,
     merge: Merge,
   ): Promise<R> {
-    let answer: Promise<R>;
-    try {
-      answer = Promise.resolve(run(this.inner, items));
-    } catch (error) {
-      answer = Promise.reject(error);
-    }
-    return answer.then(undefined, async (error: unknown) => {
-      const store = this.store;
-      if (!isBucketMoved(error) || store === null) throw error;
-      await learnMove(store, error);
-      const { map } = store.topology!;
-      return this.followMoved(what, write, items, bucketOf, run, merge, { shard: error.movedTo.shard, version: map.version, ranges: map.ranges, frozen: [] });
-    });
+    return innerCall(run, this.inner, items).then(undefined, async (error: unknown) =>
+      this.followMoved(what, write, items, bucketOf, run, merge, await this.learned(error)),
+    );
   }
 
   protected override async attempt<I, R>(
@@ -111,11 +101,17 @@ export class FollowingShard extends FencedShard {
     try {
       return { answer: await run(this.inner, items) };
     } catch (error) {
-      if (!isBucketMoved(error) || this.store === null) throw error;
-      await learnMove(this.store, error);
-      const { map } = this.store.topology!;
-      return { moved: { shard: error.movedTo.shard, version: map.version, ranges: map.ranges, frozen: [] }, error };
+      return { moved: await this.learned(error), error: error as Error };
     }
+  }
+
+  /** A MOVED refusal's fence once the store's map has its version (learnMove); any other error is thrown again. */
+  private async learned(error: unknown): Promise<BucketFenceSetting> {
+    const store = this.store;
+    if (!isBucketMoved(error) || store === null) throw error;
+    await learnMove(store, error);
+    const { map } = store.topology!;
+    return { shard: error.movedTo.shard, version: map.version, ranges: map.ranges, frozen: [] };
   }
 }
 

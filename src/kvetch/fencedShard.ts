@@ -49,6 +49,15 @@ const PASSED_THROUGH = [
   "writeMoveJournal",
 ] as const;
 
+/** A keyed call on the inner store as a promise: a synchronous throw becomes its rejection. */
+export function innerCall<I, R>(run: (store: ShardStore, part: readonly I[]) => Promise<R>, inner: ShardStore, items: readonly I[]): Promise<R> {
+  try {
+    return Promise.resolve(run(inner, items));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 export class FencedShard implements ShardStore, ShardMoves {
   readonly shard: number;
   readonly label: string;
@@ -135,14 +144,7 @@ export class FencedShard implements ShardStore, ShardMoves {
     const fence = this.fence;
     const generation = fence.admit(write, items, bucketOf);
     if (generation < 0) return null;
-    let answer: Promise<R>;
-    try {
-      answer = Promise.resolve(run(this.inner, items));
-    } catch (error) {
-      fence.leave(write, generation);
-      return Promise.reject(error);
-    }
-    return answer.then(
+    return innerCall(run, this.inner, items).then(
       (value) => (fence.leave(write, generation), value),
       (error: unknown) => {
         fence.leave(write, generation);
