@@ -3,7 +3,8 @@
 // part of it (users, names, posts, friends: loadOne/loadMany batches) and the same resolvers for the rest
 // (resolver emulation). Loader calls are counted so tests can assert one call per step per layer.
 
-import { makeSchema } from "../../src/index.js";
+import { parse } from "graphql";
+import { experimentalExecuteIncrementally, makeSchema } from "../../src/index.js";
 import { constant, lambda, loadMany, loadOne } from "../../steps/index.js";
 import type { Step } from "../../src/index.js";
 
@@ -256,3 +257,26 @@ export const planSchema = makeSchema({
     },
   },
 });
+
+/** A payload of an incremental result, as the tests read it. */
+export type Payload = Record<string, unknown>;
+interface Incremental {
+  readonly initialResult: Payload;
+  readonly subsequentResults: AsyncGenerator<Payload, void, void>;
+}
+
+/** An operation on planSchema, delivered incrementally (graphql 17). */
+export const start = async (query: string): Promise<Incremental> =>
+  (await experimentalExecuteIncrementally({ schema: planSchema, document: parse(query) })) as unknown as Incremental;
+export const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+/** Whether `promise` has settled after the pending callbacks and a few timer turns ran. */
+export async function settles(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}

@@ -5,29 +5,8 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parse, versionInfo } from "graphql";
-import { experimentalExecuteIncrementally } from "../../src/index.js";
-import { calls, planSchema, slowNameBatches, slowNames } from "./schema.js";
-
-type Payload = Record<string, unknown>;
-interface Incremental {
-  readonly initialResult: Payload;
-  readonly subsequentResults: AsyncGenerator<Payload, void, void>;
-}
-
-const start = async (query: string): Promise<Incremental> => (await experimentalExecuteIncrementally({ schema: planSchema, document: parse(query) })) as unknown as Incremental;
-const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
-
-/** Whether `promise` has settled after the pending callbacks and a few timer turns ran. */
-async function settles(promise: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  void promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-  return settled;
-}
+import { versionInfo } from "graphql";
+import { calls, json, slowNameBatches, slowNames, start, settles, type Payload } from "./schema.js";
 
 if (versionInfo.major < 17) {
   console.log("SKIPPED test/incremental/stream.test.ts: graphql 16 has no @stream");
