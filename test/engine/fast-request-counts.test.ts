@@ -1,7 +1,8 @@
 // FastRequest's per-request work, counted (spec/execution.md, CompileFastRun and FastRun): a request whose steps
 // all finish synchronously makes no run and no promise; an asynchronous one makes one run, one promise of its
 // own and one `then` per asynchronous step (one callback per step, each step called once per request); and a
-// first pass that throws after a step went asynchronous answers with the error, the step storing nothing later.
+// first pass that throws after a step went asynchronous answers with the error, the step storing nothing later;
+// a request's globals are made by the plan's generated functions (FreshGlobals), not copied from its seed.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -114,6 +115,25 @@ test("twenty asynchronous fields: one `then` per field's step and one promise fo
   assert.is(fastRunCounts.made - made, 1);
   assert.equal(fastRequestCounts, { runs: 1, fellBack: 0 });
   assert.is(calls.metrics, 20, "each step once");
+});
+
+test("a request's globals are made fresh by the plan's generated functions: no seed array is copied", () => {
+  execute({ schema: syncSchema, document: small });
+  execute({ schema: syncSchema, document: small });
+  reset();
+  const slice = Array.prototype.slice;
+  let slices = 0;
+  Array.prototype.slice = function (this: unknown[], ...args: [number?, number?]) {
+    slices++;
+    return slice.apply(this, args);
+  };
+  try {
+    for (let i = 0; i < 3; i++) assert.equal(execute({ schema: syncSchema, document: small }), expected);
+  } finally {
+    Array.prototype.slice = slice;
+  }
+  assert.equal(fastRequestCounts, { runs: 3, fellBack: 0 });
+  assert.is(slices, 0, "the globals and their done marks are not copies of the plan's seed");
 });
 
 /**

@@ -1,7 +1,7 @@
 // CompileFastRun: for a plan FastPlanOf admits, once, a function generated with `new Function` that runs the
 // root layer's steps for one request in straight lines — per step, its dependencies read from the request's
-// globals, early exit by the flags each one accepts, one `execute` call with its tuple (a call site of its
-// own, so each sees one step class), a clean result stored at once. Anything else (a promise, a list that is
+// globals, early exit by the flags each one accepts, one `execute` call with its tuple (in a function of the
+// step's own, so each call site sees one step class and V8 can inline it), a clean result stored at once. Anything else (a promise, a list that is
 // not one clean entry) goes to the run's own methods (FastRun), which handle it as ExecuteStep does; the run
 // is made there, at the first such result, so a request whose steps all finish synchronously makes none. No
 // user text reaches the code: step ids and schedule indices are numbers. See spec/execution.md, CompileFastRun.
@@ -15,8 +15,11 @@ import type { Schedule } from "./executeLayer.js";
 
 /** The run's methods the generated function calls for whatever is not a clean result. */
 export interface FastRunState {
-  /** Step `index` returned a promise, a MappedResults, or a thenable: its results are stored when it settles. */
-  later(index: number, result: unknown): void;
+  /**
+   * Step `index` returned a promise or a thenable (`map` null), or a MappedResults (its promise and map):
+   * its results are stored when it settles.
+   */
+  wait(index: number, promise: unknown, map: ((value: unknown) => unknown) | null): void;
   /** Step `index` returned something other than a list of one clean entry: SettleResults decides. */
   settle(index: number, result: unknown): void;
   /** The pass threw (an internal error): the run stores nothing more and starts no step. */
@@ -37,25 +40,27 @@ export type CompiledFastRun = <R extends FastRunState, P>(request: RequestState,
  * dependency that is not global (FastPlanOf admits no such plan) or the runtime refuses `new Function`.
  */
 export function compileFastRun(schedule: Schedule, root: Bucket): CompiledFastRun | null {
-  const { facts, dependsOn } = schedule;
+  const facts = schedule.facts;
   const lines: string[] = [];
   const constants: string[] = [];
-  let maxDeps = 0;
   for (let i = 0; i < facts.length; i++) {
     const f = facts[i]!;
     if (!f.isGlobal) return null;
     // A seeded constant (SeedConstants) is done for every request from the start: it never runs.
     if (f.step instanceof ConstantStep) continue;
     for (let k = 0; k < f.depIsGlobal.length; k++) if (!f.depIsGlobal[k]) return null;
-    maxDeps = Math.max(maxDeps, f.depIds.length);
     constants.push(`const S${i} = F[${i}].step;`);
     if (f.reads !== null) constants.push(`const R${i} = F[${i}].reads;`);
-    lines.push(stepCode(schedule, i, dependsOn[i] ?? null));
+    // Each step a function of its own, called where its block stood: small enough for V8 to inline the
+    // step's execute into it (one function holding every step exhausts the inlining budget after a few).
+    const own = Array.from({ length: f.depIds.length }, (_, k) => `, v${k}`).join("");
+    const code = stepCode(schedule, i);
+    constants.push(`function x${i}(q, g, d, run, fp, make) {\n  let r, t${own};\n  s${i}: {\n${code.body}\n  }\n  return run;\n}`);
+    lines.push(`  if (${code.ready}) run = x${i}(q, g, d, run, fp, make);`);
   }
-  const values = Array.from({ length: maxDeps }, (_, k) => `v${k}`);
   const body =
     `"use strict";\n${constants.join("\n")}\n` +
-    `return function fastRun(q, run, fp, make) {\n  const g = q.globals, d = q.globalDone;\n  let r, t${values.map((v) => `, ${v}`).join("")};\n` +
+    `return function fastRun(q, run, fp, make) {\n  const g = q.globals, d = q.globalDone;\n` +
     `  try {\n${lines.join("\n")}\n  } catch (e) { if (run !== null) run.abandon(); throw e; }\n  return run;\n};`;
   try {
     return new Function("F", "root", "SD", "MR", "FV", "fail", "eager", body)(facts, root, StepExecutionDetails, MappedResults, FlaggedValue, fail, eagerReads) as CompiledFastRun;
@@ -64,9 +69,13 @@ export function compileFastRun(schedule: Schedule, root: Bucket): CompiledFastRu
   }
 }
 
-/** One step's statements: a labeled block that stores its outcome, or hands its result to the run. */
-function stepCode(schedule: Schedule, i: number, dependsOn: Int32Array | null): string {
+/**
+ * One step's statements (the body of a labeled block that stores its outcome, or hands its result to the
+ * run) and the condition on which it runs.
+ */
+function stepCode(schedule: Schedule, i: number): { ready: string; body: string } {
   const f = schedule.facts[i]!;
+  const dependsOn = schedule.dependsOn[i] ?? null;
   const id = f.id;
   const label = `s${i}`;
   const done = `d[${id}] = true; break ${label};`;
@@ -78,7 +87,7 @@ function stepCode(schedule: Schedule, i: number, dependsOn: Int32Array | null): 
       if (!(dep.step instanceof ConstantStep)) ready.push(`d[${dep.id}] === true`);
     }
   }
-  const out: string[] = [`  ${label}: if (${ready.join(" && ")}) {`];
+  const out: string[] = [];
   const args: string[] = [];
   for (let k = 0; k < f.depIds.length; k++) {
     const v = `v${k}`;
@@ -95,9 +104,10 @@ function stepCode(schedule: Schedule, i: number, dependsOn: Int32Array | null): 
     `    try { r = S${i}.execute(new SD(1, [${args.join(", ")}], q, root, S${i}, null)); } catch (e) { g[${id}] = fail(e); ${done} }`,
     `    if (Array.isArray(r)) {`,
     `      if (r.length === 1 && ((t = r[0]) == null || (typeof t !== "object" && typeof t !== "function") || typeof t.then !== "function")) { g[${id}] = t;${reads} ${done} }`,
-    `    } else if (r instanceof MR || (r != null && typeof r.then === "function")) { (run ??= make(q, fp)).later(${i}, r); break ${label}; }`,
+    `    } else if (r instanceof MR) { (run ??= make(q, fp)).wait(${i}, r.promise, r.map); break ${label}; }`,
+    `    else if (r != null && typeof r.then === "function") { (run ??= make(q, fp)).wait(${i}, r, null); break ${label}; }`,
     `    (run ??= make(q, fp)).settle(${i}, r);`,
-    `  }`,
   );
-  return out.join("\n");
+  return { ready: ready.join(" && "), body: out.join("\n") };
 }
+

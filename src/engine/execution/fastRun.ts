@@ -6,7 +6,6 @@
 // asynchronous one, its run and per asynchronous step one callback pair.
 
 import { fail, FlaggedValue } from "../flags.js";
-import { MappedResults } from "../mappedResults.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { newRootBucket, type Bucket, type RequestState } from "./bucket.js";
 import { eagerReads, settleResults } from "./executeStep.js";
@@ -124,19 +123,19 @@ export abstract class FastRun implements FastRunState {
     }
   }
 
-  later(index: number, result: unknown): void {
+  wait(index: number, promise: unknown, map: ((value: unknown) => unknown) | null): void {
     this.running(index);
-    let map: ((value: unknown) => unknown) | null = null;
-    if (result instanceof MappedResults) {
-      map = result.map;
-      result = result.promise;
-      // A MappedResults whose value is no promise is mapped now, as ExecuteStep maps it.
-      if (result == null || typeof (result as { then?: unknown }).then !== "function") {
-        if (this.store(index, result, map)) this.stepDone(index);
-        return;
-      }
+    // A MappedResults whose value is no promise is mapped now, as ExecuteStep maps it.
+    if (promise == null || typeof (promise as { then?: unknown }).then !== "function") {
+      if (this.store(index, promise, map)) this.stepDone(index);
+      return;
     }
-    this.awaitStep(index, result as PromiseLike<unknown>, map);
+    Promise.resolve(promise as PromiseLike<unknown>).then(
+      (value) => {
+        if (this.store(index, value, map)) this.stepDone(index);
+      },
+      (error: unknown) => this.rejected(index, error),
+    );
   }
 
   settle(index: number, result: unknown): void {
@@ -154,15 +153,6 @@ export abstract class FastRun implements FastRunState {
   private running(index: number): void {
     this.pending++;
     this.request.globalDone[this.fast.schedule.facts[index]!.id] = false;
-  }
-
-  private awaitStep(index: number, promise: PromiseLike<unknown>, map: ((value: unknown) => unknown) | null): void {
-    Promise.resolve(promise).then(
-      (value) => {
-        if (this.store(index, value, map)) this.stepDone(index);
-      },
-      (error: unknown) => this.rejected(index, error),
-    );
   }
 
   /**

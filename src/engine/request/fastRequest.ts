@@ -29,8 +29,10 @@ interface FastEntry {
   /** The schema's graphscale options (makeSchema's) the entry was made under: limits, deps, compileOutput. */
   readonly options: unknown;
   readonly stats: PlanCacheStats;
-  /** The plan's constants every request starts with (SeedConstants). */
-  readonly seed: ConstantSeed | null;
+  /** A request's globals, with the plan's constants in place (SeedConstants; FreshGlobals). */
+  readonly globals: () => unknown[];
+  /** A request's done marks, with the plan's constants marked. */
+  readonly done: () => boolean[];
 }
 
 /** How many requests took the fast path, and how many of them the general executor finished (a test reads them). */
@@ -59,7 +61,7 @@ export function fastRequest(args: GraphscaleExecutionArgs, finishOf: FinishOf): 
   // allowed, the limits the plan was checked against.
   if (schema.extensions?.graphscale !== entry.options) return undefined;
   entry.stats.hits++;
-  const request = newFastRequestState(args, entry.plan, entry.limits, entry.seed);
+  const request = newFastRequestState(args, entry.plan, entry.limits, entry.globals(), entry.done());
   return runFast(request, entry.fast, entry.output, null, finishOf, args);
 }
 
@@ -134,9 +136,36 @@ function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): Fast
   if (output === undefined) return undefined;
   const fast = fastPlanOf(plan, output !== null);
   if (fast === null || request.limits !== resolveLimits(args.schema, undefined)) return null;
+  const fresh = freshGlobals(plan.steps.length, seedConstants(plan));
+  if (fresh === null) return null;
   const stats = planCacheFor(args.schema).stats;
   const options = args.schema.extensions?.graphscale;
-  return { schema: args.schema, operationName: args.operationName ?? null, plan, fast, output: output!, limits: request.limits, options, stats, seed: seedConstants(plan) };
+  return { schema: args.schema, operationName: args.operationName ?? null, plan, fast, output: output!, limits: request.limits, options, stats, ...fresh };
+}
+
+/**
+ * spec: FreshGlobals — a request's globals and done marks made by two functions generated once per plan:
+ * arrays of the plan's length with its constants written in, so a request copies no seed arrays (a copy of
+ * a holey array is a builtin call; these allocate inline). Null when the runtime refuses `new Function`.
+ */
+function freshGlobals(length: number, seed: ConstantSeed | null): { globals: () => unknown[]; done: () => boolean[] } | null {
+  const values: string[] = [];
+  const marks: string[] = [];
+  if (seed !== null) {
+    for (let id = 0; id < length; id++) {
+      if (seed.done[id] !== true) continue;
+      values.push(` g[${id}] = C[${id}];`);
+      marks.push(` d[${id}] = true;`);
+    }
+  }
+  const n = Number(length);
+  try {
+    const globals = new Function("C", `"use strict"; return function globals() { const g = new Array(${n});${values.join("")} return g; };`)(seed?.globals ?? []);
+    const done = new Function(`"use strict"; return function done() { const d = new Array(${n});${marks.join("")} return d; };`)();
+    return { globals, done };
+  } catch {
+    return null;
+  }
 }
 
 /** No option of the request's own that the general path must see (its variables are not read: none are declared). */

@@ -150,16 +150,19 @@ export function newRequestState(
   const callStep = how.callStep ?? null;
   const deps = depsWanted(args) ? new RequestDeps() : null;
   const compileOutput = args.compileOutput ?? generatedCodeAllowed(args.schema);
-  return requestState(args, plan, variableValues, limits, seedConstants(plan), compileOutput, deps, how.jsonText ?? false, callStep, trace);
+  const seed = seedConstants(plan);
+  const globals = seed === null ? new Array(plan.steps.length) : seed.globals.slice();
+  return requestState(args, plan, variableValues, limits, globals, seed === null ? [] : seed.done.slice(), compileOutput, deps, how.jsonText ?? false, callStep, trace);
 }
 
 /**
  * The state of a request FastRequest runs: no variables, no dependencies recorded, the compiled output
- * allowed, objects as the result, no step caller, no trace; the plan's seed already looked up.
+ * allowed, objects as the result, no step caller, no trace; its globals and their done marks already made
+ * (seeded with the plan's constants).
  */
-export function newFastRequestState(args: GraphscaleExecutionArgs, plan: OperationPlan, limits: Limits, seed: ConstantSeed | null): RequestState {
+export function newFastRequestState(args: GraphscaleExecutionArgs, plan: OperationPlan, limits: Limits, globals: unknown[], globalDone: boolean[]): RequestState {
   // A fresh object, as graphql-js gives each request: resolvers see it as `info.variableValues`.
-  return requestState(args, plan, {}, limits, seed, true, null, false, null, null);
+  return requestState(args, plan, {}, limits, globals, globalDone, true, null, false, null, null);
 }
 
 /**
@@ -171,7 +174,8 @@ function requestState(
   plan: OperationPlan,
   variableValues: { [name: string]: unknown },
   limits: Limits,
-  seed: ConstantSeed | null,
+  globals: unknown[],
+  globalDone: boolean[],
   compileOutput: boolean,
   deps: RequestDeps | null,
   jsonText: boolean,
@@ -186,8 +190,8 @@ function requestState(
     limits,
     fieldResolver: args.fieldResolver ?? null,
     typeResolver: args.typeResolver ?? null,
-    globals: seed === null ? new Array(plan.steps.length) : seed.globals.slice(),
-    globalDone: seed === null ? [] : seed.done.slice(),
+    globals,
+    globalDone,
     controller: null,
     callerSignal: args.signal ?? null,
     abortedBy: null,
