@@ -117,6 +117,28 @@ test("twenty asynchronous fields: one `then` per field's step and one promise fo
   assert.is(calls.metrics, 20, "each step once");
 });
 
+test("twenty asynchronous fields: each native promise is awaited as it is, with no Promise.resolve around it", async () => {
+  const document = parse(`{ metrics { id ${Array.from({ length: 20 }, (_, i) => `m${i}`).join(" ")} } }`);
+  await execute({ schema: asyncSchema, document });
+  await execute({ schema: asyncSchema, document });
+  reset();
+  const resolve = Promise.resolve;
+  let resolves = 0;
+  Promise.resolve = function (this: PromiseConstructor, value?: unknown) {
+    resolves++;
+    return resolve.call(this, value);
+  } as typeof Promise.resolve;
+  let value: unknown;
+  try {
+    value = execute({ schema: asyncSchema, document });
+  } finally {
+    Promise.resolve = resolve;
+  }
+  assert.equal(((await value) as { data: { metrics: Record<string, unknown> } }).data.metrics.m7, 7);
+  assert.equal(fastRequestCounts, { runs: 1, fellBack: 0 });
+  assert.is(resolves, 0);
+});
+
 test("a request's globals are made fresh by the plan's generated functions: no seed array is copied", () => {
   execute({ schema: syncSchema, document: small });
   execute({ schema: syncSchema, document: small });

@@ -130,7 +130,8 @@ export abstract class FastRun implements FastRunState {
       if (this.store(index, promise, map)) this.stepDone(index);
       return;
     }
-    Promise.resolve(promise as PromiseLike<unknown>).then(
+    // A native promise is awaited as it is (Promise.resolve would look up its constructor); a thenable through it.
+    (promise instanceof Promise ? promise : Promise.resolve(promise as PromiseLike<unknown>)).then(
       (value) => {
         if (this.store(index, value, map)) this.stepDone(index);
       },
