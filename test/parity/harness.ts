@@ -9,7 +9,9 @@
 // alike (graphql() finds the plan by the source text; a source that does not parse or validate never plans).
 // Under plain `execute`, each request through execute() runs twice more: through executeToJSON, whose text
 // must be exactly JSON.stringify of graphql-js's result, and with `deps: true` and `explain: true`, whose
-// result must be graphql-js's plus `extensions` (none when the request failed before it ran).
+// result must be graphql-js's plus `extensions` (none when the request failed before it ran); then twice more
+// through execute, so that the plan's later requests (its compiled output, and the fast path where the plan
+// admits it: ExecuteFast, then FastRequest) give graphql-js's result and calls too.
 
 import {
   GraphQLError,
@@ -27,6 +29,7 @@ import {
 } from "graphql";
 import * as assert from "uvu/assert";
 import { createBatchedExecute, execute, executeToJSON, exportPlan, getPlanCacheStats, graphql, importPlan, type BatchedExecute } from "../../src/index.js";
+import { fastRequestCounts } from "../../src/engine/request/fastRequest.js";
 
 /** The installed graphql-js major: the oracle's, whose behaviour (16 or 17) every comparison takes as right. */
 export const GRAPHQL_MAJOR: number = versionInfo.major;
@@ -110,6 +113,12 @@ function executeImported(args: Parameters<typeof jsExecute>[0]): ReturnType<type
 
 /** Copies of each request run at once under "batched-concurrent", so requests of one plan share calls. */
 export const COPIES = executor === "batched-concurrent" ? 4 : 1;
+
+/**
+ * Requests the harness ran again after a comparison (plain `execute` only: the plan's later requests), and
+ * how many of them the fast path ran (ExecuteFast or FastRequest: fastRequestCounts.runs); a test reads them.
+ */
+export const parityLaterRequests = { requests: 0, fast: 0 };
 
 /** One batching executor per schema, kept for the whole file, as a server keeps one. */
 const batchedExecutors = new WeakMap<GraphQLSchema, BatchedExecute>();
@@ -405,6 +414,20 @@ async function compareRequest(request: Request): Promise<Compared> {
       await nextMacrotask();
       assert.equal(unhandled.map(String), [], `${side} left rejected promises unhandled`);
       assertSameResult(js.results[0]!, other.results[0]!);
+    }
+    // The plan's later requests: its output compiled (spec/output.md, CompiledOutputOf) and, where FastPlanOf
+    // admits the plan, the fast path (ExecuteFast, then FastRequest: spec/execution.md).
+    for (let i = 0; i < 2; i++) {
+      const before = fastRequestCounts.runs;
+      unhandled.length = 0;
+      const again = await runSide("graphscale", request, 1);
+      await nextMacrotask();
+      assert.equal(unhandled.map(String), [], "a later request left rejected promises unhandled");
+      assertSameResult(js.results[0]!, again.results[0]!);
+      if (js.calls !== null && strict) assert.equal(again.calls, js.calls, "resolver call counts on a later request");
+      if (js.sync && strict) assert.ok(again.sync, "graphql-js returned synchronously, a later request returned a promise");
+      parityLaterRequests.requests++;
+      parityLaterRequests.fast += fastRequestCounts.runs - before;
     }
   }
   return { expected: js.results[0]!, actual: gs.results[0]!, expectedCalls: js.calls, actualCalls: gs.calls };
