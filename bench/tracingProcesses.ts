@@ -4,12 +4,14 @@
 // out. Here a process runs one setting only — `tracing: false` (off), the SDK as an application sets it up
 // (on: a BasicTracerProvider with a BatchSpanProcessor whose exporter drops each batch, the async-local-storage
 // context manager registered), a provider whose spans cost nothing (free spans: graphscale's own tracing
-// work), and the SDK with a sampler dropping every request (sampled out) — on the todo view, memory backend
+// work), the SDK at the span details "io" and "none" (makeSchema({ tracing: { steps } }): spans only for step
+// calls that make store calls or go asynchronous; request, planning and store calls only), and the SDK with a
+// sampler dropping every request (sampled out) — on the todo view, memory backend
 // and, with `--mysql`, 4 MySQL shards + Redis. The settings run in rotating order, `--processes=N` of each;
 // each process warms up, then times its requests by its own CPU time (all threads). Medians per setting, and
 // the median of each rotation's ratio to its off process.
 // `npx tsx bench/tracingProcesses.ts [--processes=N] [--mysql]` prints the table and writes
-// bench/results/tracing-processes.json.
+// bench/results/tracing-processes.json (under Node 20; tracing-processes-node<major>.json under another Node).
 
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -18,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { median } from "./median.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 
-const SETTINGS = ["off", "on", "free", "sampled"] as const;
+const SETTINGS = ["off", "on", "io", "none", "free", "sampled"] as const;
 type Setting = (typeof SETTINGS)[number];
 const REQUESTS = { memory: Number(process.env.TRACE_N ?? 20_000), mysql: Number(process.env.TRACE_N ?? 3_000) } as const;
 
@@ -54,7 +56,13 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
     void trace;
   }
   const tracing =
-    setting === "off" ? false : setting === "free" ? { tracerProvider: freeProvider as never } : { tracerProvider: setting === "on" ? sdk() : sdk(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) })) };
+    setting === "off"
+      ? false
+      : setting === "free"
+        ? { tracerProvider: freeProvider as never }
+        : setting === "sampled"
+          ? { tracerProvider: sdk(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) })) }
+          : { tracerProvider: sdk(), steps: setting === "on" ? ("all" as const) : setting };
   const schema = makeSchema({ typeDefs: todoTypeDefs, plans: todoPlans, planContext: { kvetchSchema: todoKvetchSchema }, tracing });
   const databases = Array.from({ length: 4 }, (_, s) => `graphscale_traceproc_${process.pid}_${s}`);
   const keyPrefix = `graphscale-traceproc:${process.pid}:`;
@@ -121,20 +129,26 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
         cpu("off"),
         cpu("on"),
         median(ratios.get("on")!),
+        median(ratios.get("io")!),
+        median(ratios.get("none")!),
         median(ratios.get("free")!),
         median(ratios.get("sampled")!),
         median(samples.get("off")!.map((x) => x.wallMicros)),
         median(samples.get("on")!.map((x) => x.wallMicros)),
         median(samples.get("on")!.map((x) => x.spansPerRequest)),
+        median(samples.get("io")!.map((x) => x.spansPerRequest)),
+        median(samples.get("none")!.map((x) => x.spansPerRequest)),
       ],
     });
   }
+  const major = Number(process.versions.node.split(".")[0]);
   return {
-    id: "tracing-processes",
-    title: "Tracing overhead, each setting in its own processes (todo view)",
+    id: major === 20 ? "tracing-processes" : `tracing-processes-node${major}`,
+    title: `Tracing overhead, each setting in its own processes (todo view, Node ${major})`,
     description:
       "The todo view (1 user → 10 lists → 5 items), 4 shards; each setting in processes of its own (tracing: false; the SDK with a BatchSpanProcessor " +
-      "dropping its batches and the async-local-storage context manager; a provider whose spans cost nothing; the SDK sampling nothing), " +
+      'dropping its batches and the async-local-storage context manager, at each span detail: `steps: "all"` (the default), `"io"`, `"none"`; ' +
+      "a provider whose spans cost nothing (all); the SDK sampling nothing), " +
       `${options.processes} processes per setting in rotating order, ${REQUESTS.memory} (memory) or ${REQUESTS.mysql} (MySQL + Redis) timed requests each after a warm-up: ` +
       "CPU µs per request (the process's CPU time, all threads), and the median over rotations of off's CPU ÷ the setting's (a ratio of speed: 1 is free).",
     rowHeading: "Request",
@@ -142,11 +156,15 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
       { title: "off: CPU µs", format: "perRequest" },
       { title: "on: CPU µs", format: "perRequest" },
       { title: "on ÷ off (CPU)", format: "ratio" },
+      { title: 'on, steps "io" ÷ off (CPU)', format: "ratio" },
+      { title: 'on, steps "none" ÷ off (CPU)', format: "ratio" },
       { title: "free spans ÷ off (CPU)", format: "ratio" },
       { title: "sampled out ÷ off (CPU)", format: "ratio" },
       { title: "off: wall µs", format: "perRequest" },
       { title: "on: wall µs", format: "perRequest" },
       { title: "spans per request", format: "count" },
+      { title: 'spans per request, "io"', format: "count" },
+      { title: 'spans per request, "none"', format: "count" },
     ],
     rows,
     notes: [`Node ${process.version}.`],
@@ -163,6 +181,6 @@ if (argv[0] === "--child") {
 } else if (process.argv[1]?.endsWith("tracingProcesses.ts")) {
   const processes = Number(/--processes=(\d+)/.exec(argv.join(" "))?.[1] ?? 3);
   const table = runTracingProcesses({ processes, mysql: argv.includes("--mysql") });
-  writeFileSync(new URL("./results/tracing-processes.json", import.meta.url), JSON.stringify(table, null, 2) + "\n");
+  writeFileSync(new URL(`./results/${table.id}.json`, import.meta.url), JSON.stringify(table, null, 2) + "\n");
   console.log(renderMeasuredTable(table));
 }
