@@ -20,7 +20,12 @@ import { fileURLToPath } from "node:url";
 import { median } from "./median.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 
-const SETTINGS = ["off", "on", "io", "none", "free", "sampled"] as const;
+/**
+ * "server": tracing: false in a process that has the SDK's context manager registered and switches a context per
+ * request, as a server's own instrumentation does: the baseline of an application that traces and samples,
+ * what it pays before graphscale traces anything.
+ */
+const SETTINGS = ["off", "on", "io", "none", "free", "sampled", "server"] as const;
 type Setting = (typeof SETTINGS)[number];
 const REQUESTS = { memory: Number(process.env.TRACE_N ?? 20_000), mysql: Number(process.env.TRACE_N ?? 3_000) } as const;
 
@@ -30,7 +35,9 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
   const { context, trace } = await import("@opentelemetry/api");
   const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
   const { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = await import("@opentelemetry/sdk-trace-base");
-  const { execute, makeSchema } = await import("../src/index.js");
+  const engine = await import("../src/index.js");
+  const makeSchema = engine.makeSchema;
+  let execute = engine.execute;
   const { Kvetch, memoryBackend, mysqlBackend } = await import("../src/kvetch/index.js");
   const { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } = await import("../examples/todo/schema.js");
   const { seedTodo } = await import("../examples/todo/seed.js");
@@ -51,12 +58,12 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
     ...Object.fromEntries(["setAttribute", "setAttributes", "addEvent", "addLink", "addLinks", "setStatus", "updateName"].map((m) => [m, () => freeSpan])),
   });
   const freeProvider = { getTracer: () => ({ startSpan: () => freeSpan, startActiveSpan: () => undefined }) };
-  if (setting !== "off") {
+  if (setting !== "off" && setting !== "server") {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     void trace;
   }
   const tracing =
-    setting === "off"
+    setting === "off" || setting === "server"
       ? false
       : setting === "free"
         ? { tracerProvider: freeProvider as never }
@@ -73,6 +80,12 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
     await kvetch.migrate();
     const seed = await seedTodo(kvetch, { users: 1, listsPerUser: 10, itemsPerList: 5 });
     const args = { schema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch } };
+    const serverKey = Symbol("server");
+    if (setting === "server") {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      const run = execute;
+      execute = ((a: typeof args) => context.with(context.active().setValue(serverKey, a), run, undefined, a)) as typeof execute;
+    }
     const n = REQUESTS[kind];
     for (let i = 0; i < n / 5; i++) await execute(args);
     spans = 0;
@@ -112,8 +125,10 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
   for (const kind of options.mysql ? (["memory", "mysql"] as const) : (["memory"] as const)) {
     const samples = new Map<Setting, Sample[]>(SETTINGS.map((s) => [s, []]));
     const ratios = new Map<Setting, number[]>(SETTINGS.map((s) => [s, []]));
+    const rounds: Map<Setting, Sample>[] = [];
     for (let p = 0; p < options.processes; p++) {
       const round = new Map<Setting, Sample>();
+      rounds.push(round);
       for (let k = 0; k < SETTINGS.length; k++) {
         const setting = SETTINGS[(p + k) % SETTINGS.length]!;
         const sample = runChild(setting, kind);
@@ -133,6 +148,8 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
         median(ratios.get("none")!),
         median(ratios.get("free")!),
         median(ratios.get("sampled")!),
+        median(ratios.get("server")!),
+        median(rounds.map((round) => round.get("server")!.cpuMicros / round.get("sampled")!.cpuMicros)),
         median(samples.get("off")!.map((x) => x.wallMicros)),
         median(samples.get("on")!.map((x) => x.wallMicros)),
         median(samples.get("on")!.map((x) => x.spansPerRequest)),
@@ -148,7 +165,8 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
     description:
       "The todo view (1 user → 10 lists → 5 items), 4 shards; each setting in processes of its own (tracing: false; the SDK with a BatchSpanProcessor " +
       'dropping its batches and the async-local-storage context manager, at each span detail: `steps: "all"` (the default), `"io"`, `"none"`; ' +
-      "a provider whose spans cost nothing (all); the SDK sampling nothing), " +
+      "a provider whose spans cost nothing (all); the SDK sampling nothing; and a server baseline: tracing: false with the context manager registered and " +
+      "a context switched per request, as a server's own instrumentation does — what an application that samples pays before graphscale traces), " +
       `${options.processes} processes per setting in rotating order, ${REQUESTS.memory} (memory) or ${REQUESTS.mysql} (MySQL + Redis) timed requests each after a warm-up: ` +
       "CPU µs per request (the process's CPU time, all threads), and the median over rotations of off's CPU ÷ the setting's (a ratio of speed: 1 is free).",
     rowHeading: "Request",
@@ -160,6 +178,8 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
       { title: 'on, steps "none" ÷ off (CPU)', format: "ratio" },
       { title: "free spans ÷ off (CPU)", format: "ratio" },
       { title: "sampled out ÷ off (CPU)", format: "ratio" },
+      { title: "server baseline ÷ off (CPU)", format: "ratio" },
+      { title: "sampled out ÷ server baseline (CPU)", format: "ratio" },
       { title: "off: wall µs", format: "perRequest" },
       { title: "on: wall µs", format: "perRequest" },
       { title: "spans per request", format: "count" },
