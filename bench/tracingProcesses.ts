@@ -10,7 +10,7 @@
 // and, with `--mysql`, 4 MySQL shards + Redis. The settings run in rotating order, `--processes=N` of each;
 // each process warms up, then times its requests by its own CPU time (all threads). Medians per setting, and
 // the median of each rotation's ratio to its off process.
-// `npx tsx bench/tracingProcesses.ts [--processes=N] [--mysql]` prints the table and writes
+// `npx tsx bench/tracingProcesses.ts [--processes=N] [--mysql | --mysql-only]` prints the table and writes
 // bench/results/tracing-processes.json (under Node 20; tracing-processes-node<major>.json under another Node).
 
 import { spawnSync } from "node:child_process";
@@ -120,9 +120,10 @@ function runChild(setting: Setting, kind: "memory" | "mysql"): Sample {
   return JSON.parse(out.stdout.trim().split("\n").pop()!) as Sample;
 }
 
-export function runTracingProcesses(options: { processes: number; mysql: boolean }): MeasuredTable {
+export function runTracingProcesses(options: { processes: number; mysql: boolean; mysqlOnly?: boolean }): MeasuredTable {
   const rows: MeasuredTable["rows"] = [];
-  for (const kind of options.mysql ? (["memory", "mysql"] as const) : (["memory"] as const)) {
+  const kinds = options.mysqlOnly ? (["mysql"] as const) : options.mysql ? (["memory", "mysql"] as const) : (["memory"] as const);
+  for (const kind of kinds) {
     const samples = new Map<Setting, Sample[]>(SETTINGS.map((s) => [s, []]));
     const ratios = new Map<Setting, number[]>(SETTINGS.map((s) => [s, []]));
     const rounds: Map<Setting, Sample>[] = [];
@@ -200,7 +201,7 @@ if (argv[0] === "--child") {
   process.exit(0);
 } else if (process.argv[1]?.endsWith("tracingProcesses.ts")) {
   const processes = Number(/--processes=(\d+)/.exec(argv.join(" "))?.[1] ?? 3);
-  const table = runTracingProcesses({ processes, mysql: argv.includes("--mysql") });
+  const table = runTracingProcesses({ processes, mysql: argv.includes("--mysql"), mysqlOnly: argv.includes("--mysql-only") });
   writeFileSync(new URL(`./results/${table.id}.json`, import.meta.url), JSON.stringify(table, null, 2) + "\n");
   console.log(renderMeasuredTable(table));
 }
