@@ -103,7 +103,7 @@ export function writeScenarioResult(resultsDir: string, result: { id: string }):
 }
 
 /** Results files that are not timed scenarios: the memory and latency-depth results. */
-const SPECIAL_RESULTS = new Set(["cold-start.json", "plan-import-cold.json", "plan-import-instructions.json", "tracing-processes.json", "incremental.json", "deps-overhead.json", "memory.json", "latency-depth.json", "run.json", ...MEASURED_TABLE_IDS.map((id) => `${id}.json`)]);
+const SPECIAL_RESULTS = new Set(["cold-start.json", "plan-import-cold.json", "plan-import-instructions.json", "tracing-processes.json", "tracing-processes-node24.json", "incremental.json", "deps-overhead.json", "memory.json", "latency-depth.json", "run.json", ...MEASURED_TABLE_IDS.map((id) => `${id}.json`)]);
 
 export function readScenarioResults(resultsDir: string): ScenarioResult[] {
   let names: string[];
@@ -463,6 +463,12 @@ export function writeReport(outDir: string, resultsDir: string, run: ReportRun, 
   const measured = new Map(readMeasuredTables(resultsDir).map((t) => [t.id, t]));
   for (const id of MEASURED_TABLE_IDS) {
     const table = measured.get(id);
+    if (table) lines.push(renderMeasuredTable(table));
+    noteFor(id);
+  }
+  // Measured by a bench of their own, each setting in its own processes (bench/tracingProcesses.ts).
+  for (const id of ["tracing-processes", "tracing-processes-node24"]) {
+    const table = readOptional<MeasuredTable>(resultsDir, `${id}.json`);
     if (table) lines.push(renderMeasuredTable(table));
     noteFor(id);
   }

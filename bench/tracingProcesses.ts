@@ -4,12 +4,14 @@
 // out. Here a process runs one setting only — `tracing: false` (off), the SDK as an application sets it up
 // (on: a BasicTracerProvider with a BatchSpanProcessor whose exporter drops each batch, the async-local-storage
 // context manager registered), a provider whose spans cost nothing (free spans: graphscale's own tracing
-// work), and the SDK with a sampler dropping every request (sampled out) — on the todo view, memory backend
+// work), the SDK at the span details "io" and "none" (makeSchema({ tracing: { steps } }): spans only for step
+// calls that make store calls or go asynchronous; request, planning and store calls only), and the SDK with a
+// sampler dropping every request (sampled out) — on the todo view, memory backend
 // and, with `--mysql`, 4 MySQL shards + Redis. The settings run in rotating order, `--processes=N` of each;
 // each process warms up, then times its requests by its own CPU time (all threads). Medians per setting, and
 // the median of each rotation's ratio to its off process.
-// `npx tsx bench/tracingProcesses.ts [--processes=N] [--mysql]` prints the table and writes
-// bench/results/tracing-processes.json.
+// `npx tsx bench/tracingProcesses.ts [--processes=N] [--mysql | --mysql-only]` prints the table and writes
+// bench/results/tracing-processes.json (under Node 20; tracing-processes-node<major>.json under another Node).
 
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -18,7 +20,12 @@ import { fileURLToPath } from "node:url";
 import { median } from "./median.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 
-const SETTINGS = ["off", "on", "free", "sampled"] as const;
+/**
+ * "server": tracing: false in a process that has the SDK's context manager registered and switches a context per
+ * request, as a server's own instrumentation does: the baseline of an application that traces and samples,
+ * what it pays before graphscale traces anything.
+ */
+const SETTINGS = ["off", "on", "io", "none", "free", "sampled", "server"] as const;
 type Setting = (typeof SETTINGS)[number];
 const REQUESTS = { memory: Number(process.env.TRACE_N ?? 20_000), mysql: Number(process.env.TRACE_N ?? 3_000) } as const;
 
@@ -28,7 +35,9 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
   const { context, trace } = await import("@opentelemetry/api");
   const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
   const { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } = await import("@opentelemetry/sdk-trace-base");
-  const { execute, makeSchema } = await import("../src/index.js");
+  const engine = await import("../src/index.js");
+  const makeSchema = engine.makeSchema;
+  let execute = engine.execute;
   const { Kvetch, memoryBackend, mysqlBackend } = await import("../src/kvetch/index.js");
   const { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } = await import("../examples/todo/schema.js");
   const { seedTodo } = await import("../examples/todo/seed.js");
@@ -49,12 +58,18 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
     ...Object.fromEntries(["setAttribute", "setAttributes", "addEvent", "addLink", "addLinks", "setStatus", "updateName"].map((m) => [m, () => freeSpan])),
   });
   const freeProvider = { getTracer: () => ({ startSpan: () => freeSpan, startActiveSpan: () => undefined }) };
-  if (setting !== "off") {
+  if (setting !== "off" && setting !== "server") {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     void trace;
   }
   const tracing =
-    setting === "off" ? false : setting === "free" ? { tracerProvider: freeProvider as never } : { tracerProvider: setting === "on" ? sdk() : sdk(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) })) };
+    setting === "off" || setting === "server"
+      ? false
+      : setting === "free"
+        ? { tracerProvider: freeProvider as never }
+        : setting === "sampled"
+          ? { tracerProvider: sdk(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) })) }
+          : { tracerProvider: sdk(), steps: setting === "on" ? ("all" as const) : setting };
   const schema = makeSchema({ typeDefs: todoTypeDefs, plans: todoPlans, planContext: { kvetchSchema: todoKvetchSchema }, tracing });
   const databases = Array.from({ length: 4 }, (_, s) => `graphscale_traceproc_${process.pid}_${s}`);
   const keyPrefix = `graphscale-traceproc:${process.pid}:`;
@@ -65,6 +80,12 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
     await kvetch.migrate();
     const seed = await seedTodo(kvetch, { users: 1, listsPerUser: 10, itemsPerList: 5 });
     const args = { schema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0]! }, contextValue: { kvetch } };
+    const serverKey = Symbol("server");
+    if (setting === "server") {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      const run = execute;
+      execute = ((a: typeof args) => context.with(context.active().setValue(serverKey, a), run, undefined, a)) as typeof execute;
+    }
     const n = REQUESTS[kind];
     for (let i = 0; i < n / 5; i++) await execute(args);
     spans = 0;
@@ -99,13 +120,16 @@ function runChild(setting: Setting, kind: "memory" | "mysql"): Sample {
   return JSON.parse(out.stdout.trim().split("\n").pop()!) as Sample;
 }
 
-export function runTracingProcesses(options: { processes: number; mysql: boolean }): MeasuredTable {
+export function runTracingProcesses(options: { processes: number; mysql: boolean; mysqlOnly?: boolean }): MeasuredTable {
   const rows: MeasuredTable["rows"] = [];
-  for (const kind of options.mysql ? (["memory", "mysql"] as const) : (["memory"] as const)) {
+  const kinds = options.mysqlOnly ? (["mysql"] as const) : options.mysql ? (["memory", "mysql"] as const) : (["memory"] as const);
+  for (const kind of kinds) {
     const samples = new Map<Setting, Sample[]>(SETTINGS.map((s) => [s, []]));
     const ratios = new Map<Setting, number[]>(SETTINGS.map((s) => [s, []]));
+    const rounds: Map<Setting, Sample>[] = [];
     for (let p = 0; p < options.processes; p++) {
       const round = new Map<Setting, Sample>();
+      rounds.push(round);
       for (let k = 0; k < SETTINGS.length; k++) {
         const setting = SETTINGS[(p + k) % SETTINGS.length]!;
         const sample = runChild(setting, kind);
@@ -121,20 +145,29 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
         cpu("off"),
         cpu("on"),
         median(ratios.get("on")!),
+        median(ratios.get("io")!),
+        median(ratios.get("none")!),
         median(ratios.get("free")!),
         median(ratios.get("sampled")!),
+        median(ratios.get("server")!),
+        median(rounds.map((round) => round.get("server")!.cpuMicros / round.get("sampled")!.cpuMicros)),
         median(samples.get("off")!.map((x) => x.wallMicros)),
         median(samples.get("on")!.map((x) => x.wallMicros)),
         median(samples.get("on")!.map((x) => x.spansPerRequest)),
+        median(samples.get("io")!.map((x) => x.spansPerRequest)),
+        median(samples.get("none")!.map((x) => x.spansPerRequest)),
       ],
     });
   }
+  const major = Number(process.versions.node.split(".")[0]);
   return {
-    id: "tracing-processes",
-    title: "Tracing overhead, each setting in its own processes (todo view)",
+    id: major === 20 ? "tracing-processes" : `tracing-processes-node${major}`,
+    title: `Tracing overhead, each setting in its own processes (todo view, Node ${major})`,
     description:
       "The todo view (1 user → 10 lists → 5 items), 4 shards; each setting in processes of its own (tracing: false; the SDK with a BatchSpanProcessor " +
-      "dropping its batches and the async-local-storage context manager; a provider whose spans cost nothing; the SDK sampling nothing), " +
+      'dropping its batches and the async-local-storage context manager, at each span detail: `steps: "all"` (the default), `"io"`, `"none"`; ' +
+      "a provider whose spans cost nothing (all); the SDK sampling nothing; and a server baseline: tracing: false with the context manager registered and " +
+      "a context switched per request, as a server's own instrumentation does — what an application that samples pays before graphscale traces), " +
       `${options.processes} processes per setting in rotating order, ${REQUESTS.memory} (memory) or ${REQUESTS.mysql} (MySQL + Redis) timed requests each after a warm-up: ` +
       "CPU µs per request (the process's CPU time, all threads), and the median over rotations of off's CPU ÷ the setting's (a ratio of speed: 1 is free).",
     rowHeading: "Request",
@@ -142,11 +175,17 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
       { title: "off: CPU µs", format: "perRequest" },
       { title: "on: CPU µs", format: "perRequest" },
       { title: "on ÷ off (CPU)", format: "ratio" },
+      { title: 'on, steps "io" ÷ off (CPU)', format: "ratio" },
+      { title: 'on, steps "none" ÷ off (CPU)', format: "ratio" },
       { title: "free spans ÷ off (CPU)", format: "ratio" },
       { title: "sampled out ÷ off (CPU)", format: "ratio" },
+      { title: "server baseline ÷ off (CPU)", format: "ratio" },
+      { title: "sampled out ÷ server baseline (CPU)", format: "ratio" },
       { title: "off: wall µs", format: "perRequest" },
       { title: "on: wall µs", format: "perRequest" },
       { title: "spans per request", format: "count" },
+      { title: 'spans per request, "io"', format: "count" },
+      { title: 'spans per request, "none"', format: "count" },
     ],
     rows,
     notes: [`Node ${process.version}.`],
@@ -162,7 +201,7 @@ if (argv[0] === "--child") {
   process.exit(0);
 } else if (process.argv[1]?.endsWith("tracingProcesses.ts")) {
   const processes = Number(/--processes=(\d+)/.exec(argv.join(" "))?.[1] ?? 3);
-  const table = runTracingProcesses({ processes, mysql: argv.includes("--mysql") });
-  writeFileSync(new URL("./results/tracing-processes.json", import.meta.url), JSON.stringify(table, null, 2) + "\n");
+  const table = runTracingProcesses({ processes, mysql: argv.includes("--mysql"), mysqlOnly: argv.includes("--mysql-only") });
+  writeFileSync(new URL(`./results/${table.id}.json`, import.meta.url), JSON.stringify(table, null, 2) + "\n");
   console.log(renderMeasuredTable(table));
 }

@@ -26,6 +26,7 @@ import { exportPlan, importPlan, prepareSchemaForImport } from "./planExport/ind
 import { constant } from "./planning/steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
 import type { TracingOption } from "./tracing/tracing.js";
+import { TRACING_STEPS, type TracingSteps } from "./tracing/detail.js";
 import type { ErrorMaskingOptions } from "./request/maskErrors.js";
 import type { GraphscaleFieldExtensions, GraphscaleTypeExtensions, PlanResolver, TypePlanner } from "./planning/planResolver.js";
 
@@ -93,7 +94,9 @@ export interface MakeSchemaConfig {
   directives?: ReadonlyArray<GraphQLDirective>;
   /**
    * OpenTelemetry spans for every request (spec/tracing.md): by default when a tracer provider is registered
-   * and @opentelemetry/api is installed; `true` always, `false` never, or `{ tracerProvider }` for one of its own.
+   * and @opentelemetry/api is installed; `true` always, `false` never, or `{ tracerProvider?, steps? }`: a provider
+   * of its own, and the span detail: `steps: "all"` (default: a span per layer and step call), `"io"` (spans only
+   * for step calls that make store calls or go asynchronous), `"none"` (request, planning and store calls only).
    */
   tracing?: TracingOption;
   /** Called once per masked internal error of every request of this schema (a request's own hook comes first); spec/errors.md. */
@@ -134,12 +137,15 @@ function withDirectives(declared: readonly GraphQLDirective[], given: MakeSchema
   return out;
 }
 
-/** `tracing` as makeSchema takes it: a boolean or `{ tracerProvider }` with a getTracer function. */
+/** `tracing` as makeSchema takes it: a boolean or `{ tracerProvider?, steps? }` (a getTracer function; "all", "io" or "none"). */
 function checkTracing(tracing: unknown): TracingOption | undefined {
   if (tracing === undefined || typeof tracing === "boolean") return tracing;
-  const provider = (tracing as { tracerProvider?: { getTracer?: unknown } } | null)?.tracerProvider;
-  if (typeof provider?.getTracer !== "function") {
-    throw new TypeError(`makeSchema: tracing must be true, false or { tracerProvider } (an OpenTelemetry TracerProvider); got ${inspect(tracing)}.`);
+  const { tracerProvider, steps } = (tracing ?? {}) as { tracerProvider?: { getTracer?: unknown }; steps?: unknown };
+  if (tracing === null || typeof tracing !== "object" || (tracerProvider !== undefined && typeof tracerProvider?.getTracer !== "function")) {
+    throw new TypeError(`makeSchema: tracing must be true, false or { tracerProvider?, steps? } (an OpenTelemetry TracerProvider; "all", "io" or "none"); got ${inspect(tracing)}.`);
+  }
+  if (steps !== undefined && !TRACING_STEPS.includes(steps as TracingSteps)) {
+    throw new TypeError(`makeSchema: tracing.steps must be "all", "io" or "none"; got ${inspect(steps)}.`);
   }
   return tracing as TracingOption;
 }

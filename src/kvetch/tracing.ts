@@ -25,12 +25,14 @@ interface StepSlot {
   active: Otel.Context | null;
   context: Otel.Context | null;
   span: Otel.Span | null;
+  /** A step whose span is made by the first store call inside it (the engine's "io" span detail); null otherwise. */
+  pending?: { open(): Otel.Span } | null;
   /** The step span in the request's context, made by the first store call that needs it (once per step call). */
   made: Otel.Context | null;
   /** Set once the engine traced a request: until then no context holds a request's tracer. */
   traced: boolean;
 }
-const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null, made: null, traced: false });
+const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null, pending: null, made: null, traced: false });
 
 /** The OpenTelemetry API's global registry (API 1.x, shared by every copy of it): `trace` is set while a provider is registered. */
 const API_REGISTRY = Symbol.for("opentelemetry.js.api.1");
@@ -66,8 +68,14 @@ function callerContext(otel: typeof Otel, active: Otel.Context): Otel.Context {
   const outer = callIn(active);
   if (outer !== undefined) return otel.trace.setSpan(active, outer.span);
   const slot = stepSlot;
-  if (slot.span === null || slot.active !== active) return active;
-  return (slot.made ??= otel.trace.setSpan(slot.context!, slot.span));
+  if (slot.active !== active) return active;
+  let span = slot.span;
+  if (span === null) {
+    const pending = slot.pending;
+    if (pending == null) return active;
+    span = slot.span = pending.open();
+  }
+  return (slot.made ??= otel.trace.setSpan(slot.context!, span));
 }
 
 /** What one traced call did, counted as it happens. */
@@ -97,7 +105,7 @@ function tracerNow(otel: typeof Otel): Otel.Tracer | null {
   const slot = stepSlot;
   if (slot.traced) {
     // null: a request its sampler dropped (StartRequestTrace): its store calls make no span either.
-    const fromRequest = (slot.span !== null ? slot.context! : otel.context.active()).getValue(TRACER_KEY) as Otel.Tracer | null | undefined;
+    const fromRequest = (slot.context ?? otel.context.active()).getValue(TRACER_KEY) as Otel.Tracer | null | undefined;
     if (fromRequest !== undefined) return fromRequest;
   }
   // No provider registered (the registry has no `trace`): off, without asking the API.

@@ -245,8 +245,8 @@ test("tracing: a branch planned as its type arrives (partial planning) is a plan
   assert.is(parentOf(branches[0]!, all)!.name, "graphscale.layer");
 });
 
-test("tracing: makeSchema refuses a tracing option that is not a boolean or { tracerProvider }", () => {
-  assert.throws(() => todo({ tracerProvider: {} } as never), /makeSchema: tracing must be true, false or \{ tracerProvider \}/);
+test("tracing: makeSchema refuses a tracing option that is not a boolean or { tracerProvider?, steps? }", () => {
+  assert.throws(() => todo({ tracerProvider: {} } as never), /makeSchema: tracing must be true, false or \{ tracerProvider\?, steps\? \}/);
   assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", onInternalError: "log" as never }), /makeSchema: onInternalError must be a function/);
 });
 

@@ -4,19 +4,17 @@
 // request makes no span object and calls no tracer: each phase's hook is one null check of its request's trace.
 // Never allocates per entry: one span per request, plan, layer and step call.
 
-import { createRequire } from "node:module";
 import type * as Otel from "@opentelemetry/api";
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from "graphql";
 import { stepNameOf, type Step } from "../step.js";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
+import { MappedResults } from "../mappedResults.js";
+import { PendingStep, tracingDetail, type TracingSteps } from "./detail.js";
+import { otelApi, tracerFor } from "./tracerFor.js";
+
+export { TRACER_NAME, otelApi, tracerFor, type TracingOption } from "./tracerFor.js";
 
 type Api = typeof Otel;
-
-/** What `makeSchema({ tracing })` takes: true (the registered provider), false (never), or a provider of its own. */
-export type TracingOption = boolean | { readonly tracerProvider: { getTracer(name: string, version?: string): unknown } };
-
-/** The tracer's name on every graphscale span (the instrumentation scope). */
-export const TRACER_NAME = "graphscale";
 
 /**
  * Context keys shared with Kvetch (which must not import the engine) by their registered names: the request's
@@ -35,84 +33,19 @@ export interface StepSlot {
   active: Otel.Context | null;
   context: Otel.Context | null;
   span: Otel.Span | null;
+  /** A step at "io" whose span is made when a store call needs it (TracingDetail); null otherwise. */
+  pending: { open(): Otel.Span } | null;
   /** The step span in the request's context, made by the step's first store call that needs it (Kvetch). */
   made: Otel.Context | null;
   /** Set once a request was traced: until then Kvetch reads no context for a request's tracer. */
   traced: boolean;
 }
 const STEP_SLOT = Symbol.for("graphscale.stepSlot");
-const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null, made: null, traced: false });
-
-/** The OpenTelemetry API's global registry (API 1.x, shared by every copy of it): `trace` is set while a provider is registered. */
-const API_REGISTRY = Symbol.for("opentelemetry.js.api.1");
+const stepSlot: StepSlot = ((globalThis as { [STEP_SLOT]?: StepSlot })[STEP_SLOT] ??= { active: null, context: null, span: null, pending: null, made: null, traced: false });
 
 /** From now on, contexts may hold a request's tracer (TRACER_KEY): Kvetch looks for it. */
 export function noteTracing(): void {
   stepSlot.traced = true;
-}
-
-let api: Api | null | undefined;
-
-/** @opentelemetry/api when installed (resolved from this package, as the app's node_modules hold it), else null. */
-export function otelApi(): Api | null {
-  if (api === undefined) {
-    try {
-      api = createRequire(import.meta.url)("@opentelemetry/api") as Api;
-    } catch {
-      api = null;
-    }
-  }
-  return api;
-}
-
-let noopProvider: unknown = null;
-const tracers = new WeakMap<object, Otel.Tracer>();
-
-/** What TracerFor decided for a schema, and the provider it decided it for (the global one can change). */
-interface SchemaTracer {
-  /** The schema's option it was decided under (a schema's extensions may be replaced). */
-  readonly option: TracingOption | undefined;
-  /** The provider asked: the schema's own or the global one, read through its delegate when it is a proxy. */
-  readonly provider: object | null;
-  readonly tracer: Otel.Tracer | null;
-}
-const decided = new WeakMap<GraphQLSchema, SchemaTracer>();
-
-/**
- * spec: TracerFor — the tracer a request of `schema` traces with, or null (tracing off): the schema's own
- * provider; else, unless `tracing: false`, the globally registered one — when one is registered, or always
- * with `tracing: true`. Decided once per schema and provider: a request then reads the global provider's
- * delegate and compares it with the one decided for (registering a provider replaces it).
- */
-export function tracerFor(schema: GraphQLSchema): Otel.Tracer | null {
-  // A missing or wrong schema is not ours to judge here: the request edge then throws graphql-js's own assertion.
-  const option = (schema?.extensions?.graphscale as { tracing?: TracingOption } | undefined)?.tracing;
-  if (option === false) return null;
-  // No option and no provider registered (the registry has no `trace`): off, without asking the API.
-  if (option === undefined && (globalThis as { [API_REGISTRY]?: { trace?: unknown } })[API_REGISTRY]?.trace === undefined) return null;
-  const otel = otelApi();
-  if (otel === null) return null;
-  const provider = delegateOf(option !== undefined && option !== true ? option.tracerProvider : otel.trace.getTracerProvider());
-  const known = decided.get(schema);
-  if (known !== undefined && known.provider === provider && known.option === option) return known.tracer;
-  const tracer = decideTracer(otel, option, provider);
-  decided.set(schema, { option, provider, tracer });
-  return tracer;
-}
-
-/** A proxy provider's delegate (the one registered behind it), else the provider itself. */
-function delegateOf(provider: object): object {
-  const delegate = (provider as { getDelegate?: () => object }).getDelegate;
-  return delegate === undefined ? provider : delegate.call(provider);
-}
-
-/** The tracer of `provider` (asked once per provider), or null when it is the API's no-op and tracing was not asked for. */
-function decideTracer(otel: Api, option: TracingOption | undefined, provider: object): Otel.Tracer | null {
-  noopProvider ??= new otel.ProxyTracerProvider().getDelegate();
-  if (provider === noopProvider && option === undefined) return null;
-  let tracer = tracers.get(provider);
-  if (tracer === undefined) tracers.set(provider, (tracer = (provider as Otel.TracerProvider).getTracer(TRACER_NAME)));
-  return tracer;
 }
 
 /** A request's span and its parent, with the tracer in the context for the store calls below it. */
@@ -126,8 +59,8 @@ interface LayerTrace {
   readonly context: Otel.Context;
 }
 
-/** A step call's span (ExecuteStep holds it between the call and its result). */
-export type StepSpan = Otel.Span;
+/** A step call's span, or at "io" the call whose span is made when needed (ExecuteStep holds it between the call and its result). */
+export type StepSpan = Otel.Span | PendingStep;
 
 /** A step class's names on its spans (class and explain's), worked out once per class. */
 const stepNamesOf = new WeakMap<object, { readonly className: string; readonly stepName: string }>();
@@ -152,12 +85,17 @@ export class RequestTrace {
   /** The request span's context (or the parent's), holding the tracer for store calls. */
   readonly context: Otel.Context;
   private readonly layers = new Map<TracedBucket, LayerTrace>();
+  /** At "io" and "none" (TracingDetail): step calls, those without a span, and layers run, set on the request span. */
+  private stepCalls = 0;
+  private untracedSteps = 0;
+  private layerRuns = 0;
 
   constructor(
     readonly otel: Api,
     readonly tracer: Otel.Tracer,
     parent: Otel.Context,
     readonly span: Otel.Span | null,
+    readonly steps: TracingSteps,
   ) {
     stepSlot.traced = true;
     const base = baseContext(otel, tracer, parent);
@@ -166,7 +104,7 @@ export class RequestTrace {
 
   /** The same tracing for another run (a live query's subtree re-run), under the span active now. */
   again(): RequestTrace {
-    return new RequestTrace(this.otel, this.tracer, this.otel.context.active(), null);
+    return new RequestTrace(this.otel, this.tracer, this.otel.context.active(), null, this.steps);
   }
 
   /** A span for a phase that returns at once (parse, validate): ended when `run` returns or throws. */
@@ -216,6 +154,10 @@ export class RequestTrace {
 
   /** A bucket's layer starts: its span, under its parent bucket's layer (or the request). */
   layerStarted(bucket: TracedBucket): void {
+    if (this.steps !== "all") {
+      this.layerRuns++;
+      return;
+    }
     const layer = bucket.layer;
     const attributes = { "graphscale.layer.id": layer.id, "graphscale.layer.reason": layer.reason.type, "graphscale.layer.entries": bucket.count };
     const span = this.tracer.startSpan("graphscale.layer", { attributes }, bucket.parent === null ? this.context : this.contextOf(bucket.parent));
@@ -224,6 +166,7 @@ export class RequestTrace {
 
   /** The bucket's layer is done (its child layers included), or failed with `error`. */
   layerEnded(bucket: TracedBucket, error: unknown): void {
+    if (this.steps !== "all") return;
     const layer = this.layers.get(bucket);
     if (layer === undefined) return;
     this.layers.delete(bucket);
@@ -236,8 +179,13 @@ export class RequestTrace {
    * spec: TraceStep — one step's call for one bucket: a span under the bucket's layer with the step's class,
    * the batch it was given and the entries dropped before the call (early exit). Ended by `stepEnded`.
    */
-  traceStep(bucket: TracedBucket, step: Step, batchSize: number, exitedEarly: number): StepSpan {
+  traceStep(bucket: TracedBucket, step: Step, batchSize: number, exitedEarly: number): StepSpan | null {
     const names = stepNames(step);
+    if (this.steps !== "all") {
+      this.stepCalls++;
+      if (this.steps === "none") return null;
+      return new PendingStep(this.tracer, this.context, step, names, bucket.layer.id, batchSize, exitedEarly);
+    }
     const attributes = {
       "graphscale.step.class": names.className,
       "graphscale.step.name": names.stepName,
@@ -253,20 +201,28 @@ export class RequestTrace {
    * slot: store calls it starts synchronously nest under it, with no context made or switched per step, and no
    * closure made per call; the result as returned.
    */
-  inStep<R extends { readonly callStep?: ((request: R, step: Step, details: D) => unknown) | null }, D>(span: StepSpan, request: R, step: Step, details: D): unknown {
+  inStep<R extends { readonly callStep?: ((request: R, step: Step, details: D) => unknown) | null }, D>(span: StepSpan | null, request: R, step: Step, details: D): unknown {
+    const callStep = request.callStep;
+    // "none" (TracingDetail): no step span; the step's store calls nest under the request through its context.
+    if (span === null) return callStep == null ? step.execute(details as Parameters<Step["execute"]>[0]) : callStep(request, step, details);
     const slot = stepSlot;
-    const { active, context, span: outer, made } = slot;
+    const { active, context, span: outer, pending: outerPending, made } = slot;
+    const pending = span instanceof PendingStep ? span : null;
     slot.active = this.otel.context.active();
     slot.context = this.context;
-    slot.span = span;
+    slot.span = pending === null ? (span as Otel.Span) : null;
+    slot.pending = pending;
     slot.made = null;
     try {
-      const callStep = request.callStep;
-      return callStep == null ? step.execute(details as Parameters<Step["execute"]>[0]) : callStep(request, step, details);
+      const result = callStep == null ? step.execute(details as Parameters<Step["execute"]>[0]) : callStep(request, step, details);
+      // "io": a call that goes asynchronous gets its span (started when the call did).
+      if (pending !== null && pending.span === null && (isPromiseLike(result) || result instanceof MappedResults)) pending.open();
+      return result;
     } finally {
       slot.active = active;
       slot.context = context;
       slot.span = outer;
+      slot.pending = outerPending;
       slot.made = made;
     }
   }
@@ -276,7 +232,16 @@ export class RequestTrace {
    * registers on the call's promise, so tracing adds no reaction of its own): its span ends, marked failed when
    * the call threw or rejected (`error` set).
    */
-  stepEnded(span: StepSpan, error: unknown): void {
+  stepEnded(step: StepSpan, error: unknown): void {
+    let span: Otel.Span;
+    if (step instanceof PendingStep) {
+      // "io": a synchronous call without store calls has no span (counted on the request), unless it failed.
+      if (step.span === null && error === undefined) {
+        this.untracedSteps++;
+        return;
+      }
+      span = step.open();
+    } else span = step;
     if (error !== undefined) failSpan(this.otel, span, error);
     span.end();
   }
@@ -285,6 +250,10 @@ export class RequestTrace {
   end(outcome: unknown, failed: boolean): void {
     const span = this.span;
     if (span === null) return;
+    if (this.steps !== "all") {
+      const untraced = this.steps === "none" ? this.stepCalls : this.untracedSteps;
+      span.setAttributes({ "graphscale.step_calls": this.stepCalls, "graphscale.step_calls.untraced": untraced, "graphscale.layers": this.layerRuns });
+    }
     if (failed) failSpan(this.otel, span, outcome);
     else {
       const errors = (outcome as { errors?: readonly unknown[] } | null)?.errors;
@@ -359,7 +328,7 @@ export function requestTraceOf(args: { readonly schema: GraphQLSchema }): Reques
   const tracer = tracerFor(args.schema);
   if (tracer === null) return null;
   const otel = otelApi()!;
-  return new RequestTrace(otel, tracer, otel.context.active(), null);
+  return new RequestTrace(otel, tracer, otel.context.active(), null, tracingDetail(args.schema));
 }
 
 /** Runs `run` in the request span's context and ends the span with its outcome; returns what `run` returns. */
@@ -410,7 +379,7 @@ export function tracedOperation(document: DocumentNode, operationName: string | 
  * An entry point's request traced: its span started (named once the document is known: at once, or by the
  * parse under `graphql`), attached to the arguments `run` gets, and ended with `run`'s outcome.
  */
-export function traceEntry<A extends { readonly document?: DocumentNode; readonly operationName?: string | null }, T>(
+export function traceEntry<A extends { readonly schema: GraphQLSchema; readonly document?: DocumentNode; readonly operationName?: string | null }, T>(
   tracer: Otel.Tracer,
   args: A,
   run: (args: A) => PromiseOrValue<T>,
@@ -425,7 +394,7 @@ export function traceEntry<A extends { readonly document?: DocumentNode; readonl
     noteTracing();
     return otel.context.with(otel.trace.setSpan(active.setValue(TRACER_KEY, null), span), run, undefined, withTrace(args, null));
   }
-  const trace = new RequestTrace(otel, tracer, active, span);
+  const trace = new RequestTrace(otel, tracer, active, span, tracingDetail(args.schema));
   const traced = withTrace(args, trace);
   return runTraced(trace, () => run(traced));
 }
