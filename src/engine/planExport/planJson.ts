@@ -5,13 +5,12 @@
 // plans again.
 
 import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
-import { READ_INLINE, type Step } from "../step.js";
+import { READ_INLINE, Step } from "../step.js";
 import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../planning/layer.js";
 import { OperationPlan } from "../planning/operationPlan.js";
 import type { Limits } from "../limits.js";
 import { measureOperation, type CostVariable, type OperationShape } from "../planning/measureOperation.js";
 import { shapeTableOf, shapesKeyOf, type ShapePlan } from "./shapes.js";
-import { makerFor, type Maker } from "./fillers.js";
 import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
 import { decodeOutputPlan, encodeOutputPlan } from "./outputJson.js";
@@ -183,8 +182,7 @@ export function decodePlan(
   const starts: number[] = [];
   let header = -1;
   let count = 0; // values per step of the current header
-  let prototype: object = Object.prototype; // the current header's step class's
-  let maker: Maker | null = null;
+  let stepClass: StepClass | undefined;
   let at = 0;
   while (at < bodySteps.length) {
     const token = bodySteps[at];
@@ -205,7 +203,7 @@ export function decodePlan(
       }
       at += 2;
       for (let r = 0; r < run; r++) {
-        steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
+        steps.push(stepObject(stepClass!));
         headers.push(header);
         starts.push(at);
         at += count;
@@ -214,16 +212,12 @@ export function decodePlan(
     }
     header = at;
     const deps = bodySteps[at + 2];
-    const stepClass = typeof token === "number" ? classes[token] : undefined;
+    stepClass = typeof token === "number" ? classes[token] : undefined;
     if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
     const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
     count = shape.written;
-    prototype = stepClass.prototype as object;
-    // Made on first sight, unlike the setters (TierUp): objects built another way would have other hidden
-    // classes, and every later reader of the steps (checks, executor) would see one more of them.
-    maker = generateCode ? stepMaker(shape, prototype) : null;
     at += 4 + deps;
-    steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
+    steps.push(stepObject(stepClass));
     headers.push(header);
     starts.push(at);
     at += count;
@@ -375,11 +369,17 @@ function decodeIds(encoded: unknown, steps: ReadonlyArray<Step | null>): Step[] 
   return out;
 }
 
-/** The constructor of a step class's objects of one shape, with the Step class's own fields first (MakerFor). */
-function stepMaker(shape: ShapePlan, prototype: object): Maker | null {
-  let maker = shape.makers.get(prototype);
-  if (maker === undefined) shape.makers.set(prototype, (maker = makerFor(prototype, [...STEP_OWN_KEYS, ...shape.keys])));
-  return maker;
+const NO_ARGUMENTS: [] = [];
+
+/**
+ * spec: StepObject — an imported step's object before its fields are set: made by the Step class's own
+ * constructor (its field initializers, no code of the step's class) for the step's class, as `super()`
+ * makes it in a planned step's constructor. Its fields are then set in the order the planned step got
+ * them (its keys as written), so the imported step has the planned step's hidden class: the checks and the
+ * executor, whose code the warm-up and planned plans made warm, see no new object layout.
+ */
+function stepObject(stepClass: StepClass): Step {
+  return Reflect.construct(Step, NO_ARGUMENTS, stepClass) as Step;
 }
 
 /** A fresh copy of a short list (no two steps share their dependency list). */
