@@ -87,6 +87,12 @@ export interface MakeSchemaConfig {
   /** Called when a stored plan could not be used or written (default: process.emitWarning). */
   onPlanWarning?: PlanWarningHandler;
   /**
+   * true: plans are imported into this schema by hand (`importPlan`): makeSchema works out what every import
+   * reads (the schema fingerprint, lookup tables: PrepareSchemaForImport), as it does for a schema with a
+   * `planStore`, so the first import does not (spec/plan-export.md).
+   */
+  importsPlans?: boolean;
+  /**
    * Directives the schema holds beside graphql-js's and those typeDefs declare, as graphql-js directive
    * objects: e.g. `[GraphQLLiveDirective]` so `query … @live` validates (spec/reactivity.md).
    */
@@ -153,6 +159,7 @@ function checkHook<T>(hook: T, name: string): T {
 export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   checkPlanStore(config.planStore);
   checkHook(config.onPlanWarning, "onPlanWarning");
+  if (config.importsPlans !== undefined && typeof config.importsPlans !== "boolean") throw new TypeError(`makeSchema: importsPlans must be a boolean; got ${typeof config.importsPlans}.`);
   const built = buildASTSchema(toDocument(config.typeDefs));
   const schema = new GraphQLSchema({
     ...built.toConfig(),
@@ -194,8 +201,8 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   // The schema's limits are checked (and merged once) now, so a bad value fails here, not on a first request.
   resolveLimits(schema, undefined);
   warmUpEngine();
-  // Only a schema with a plan store is known to import plans: the others pay nothing for it here.
-  if (config.planStore !== undefined) prepareSchemaForImport(schema);
+  // Only a schema with a plan store, or one said to import plans, is known to: the others pay nothing for it here.
+  if (config.planStore !== undefined || config.importsPlans === true) prepareSchemaForImport(schema);
   return schema;
 }
 

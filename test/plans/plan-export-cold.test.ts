@@ -87,6 +87,21 @@ test("plan import: with a plan store, makeSchema makes the output plan's type ta
   assert.ok(outputTableStats.fieldsMade - beforePlain >= 4, "without a plan store, the first import makes them");
 });
 
+test("plan import: makeSchema({ importsPlans: true }) prepares the schema as a plan store does: fingerprint and type tables made once, none by the import", () => {
+  const typeDefs = "type Query { n(x: Int = 1): Int d: D } type D { id: ID importsProbe: String }";
+  const document = parse("{ n d { id importsProbe } }");
+  const text = exportPlan(schemaOf(typeDefs), document);
+  const computed = fingerprintStats.computed;
+  const made = outputTableStats.fieldsMade;
+  const schema = makeSchema({ typeDefs, importsPlans: true, functions: { double }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
+  assert.is(fingerprintStats.computed - computed, 1, "makeSchema computes the fingerprint");
+  assert.ok(outputTableStats.fieldsMade - made >= 4, "and the output plan's type tables");
+  const before = { fingerprints: fingerprintStats.computed, fields: outputTableStats.fieldsMade };
+  assert.ok(importPlan(schema, document, text));
+  assert.equal({ fingerprints: fingerprintStats.computed, fields: outputTableStats.fieldsMade }, before, "the import computes and makes none");
+  assert.throws(() => makeSchema({ typeDefs, importsPlans: "yes" as unknown as boolean }), /importsPlans must be a boolean/);
+});
+
 /** A step class no other test writes: its key layout is new to the process. */
 class TierUpProbeStep extends Step<number> {
   static override readonly stepName = "TierUpProbe";
