@@ -18,6 +18,7 @@ import { getOperation } from "../../src/engine/planning/getOperation.js";
 import { resolveLimits } from "../../src/engine/limits.js";
 import { fingerprintStats, schemaFingerprint, schemaText } from "../../src/engine/planExport/fingerprint.js";
 import { generatedStats } from "../../src/engine/planExport/fillers.js";
+import { RUN_SETTER_AT } from "../../src/engine/planExport/shapes.js";
 import { warmUpOutcome } from "../../src/engine/makeSchema.js";
 import { documentText } from "../../src/engine/planExport/documentText.js";
 import { outputTableStats } from "../../src/engine/planExport/outputJson.js";
@@ -145,6 +146,47 @@ test("plan import: a first import makes no generated code (no setter, no constru
   assert.is(fillers[2], 0, "the third makes none");
   assert.not.ok("makers" in generatedStats, "no generated step constructors");
   if (process.env.GRAPHSCALE_WARM_UP !== "off") assert.is(fillers[1], 1);
+});
+
+/** A step class no other test writes, read by many fields of one object: a long run of like steps. */
+class RunProbeStep extends Step<number> {
+  static override readonly stepName = "RunProbe";
+  static {
+    registerStepClass(this);
+  }
+  readonly runProbeOffset: number;
+  constructor($parent: Step) {
+    super();
+    this.runProbeOffset = 7;
+    this.addDependency($parent);
+  }
+  execute({ count }: ExecutionDetails): number[] {
+    return new Array<number>(count).fill(this.runProbeOffset);
+  }
+}
+
+test("plan import: a run of RUN_SETTER_AT or more like steps gets its shape's setter on its first import; a shorter run waits for the second", async () => {
+  const runOf = (n: number, layout: string) => {
+    const fields = Array.from({ length: n }, (_, i) => `${layout}${i}`);
+    const config = {
+      typeDefs: `type Query { ${fields.map((f) => `${f}: Int`).join(" ")} }`,
+      plans: { Query: Object.fromEntries(fields.map((f) => [f, ($root: Step) => new RunProbeStep($root)])) },
+    };
+    return { config, document: parse(`{ ${fields.join(" ")} }`) };
+  };
+  // Two runs of one kind: 15 steps (below the bound), then 16; the setter is made once, with the long run.
+  const made: number[] = [];
+  for (const n of [RUN_SETTER_AT - 1, RUN_SETTER_AT]) {
+    const { config, document } = runOf(n, "r");
+    const text = exportPlan(makeSchema(config), document);
+    const schema = makeSchema(config);
+    const before = generatedStats.fillers;
+    assert.ok(importPlan(schema, document, text));
+    made.push(generatedStats.fillers - before);
+    const { data } = (await execute({ schema, document })) as { data: Record<string, number> };
+    assert.equal(Object.values(data), new Array(n).fill(7));
+  }
+  assert.equal(made, [0, 1]);
 });
 
 test("plan export: the schema text changes with a field, an argument's default and a type's interfaces", () => {

@@ -10,7 +10,7 @@ import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, Pol
 import { OperationPlan } from "../planning/operationPlan.js";
 import type { Limits } from "../limits.js";
 import { measureOperation, type CostVariable, type OperationShape } from "../planning/measureOperation.js";
-import { shapeTableOf, shapesKeyOf, type ShapePlan } from "./shapes.js";
+import { runSetter, RUN_SETTER_AT, shapeTableOf, shapesKeyOf, type ShapePlan } from "./shapes.js";
 import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
 import { decodeOutputPlan, encodeOutputPlan } from "./outputJson.js";
@@ -183,6 +183,7 @@ export function decodePlan(
   let header = -1;
   let count = 0; // values per step of the current header
   let stepClass: StepClass | undefined;
+  let headerShape: ShapePlan | null = null;
   let at = 0;
   while (at < bodySteps.length) {
     const token = bodySteps[at];
@@ -202,6 +203,8 @@ export function decodePlan(
         throw new BadPlan(`step ${steps.length} repeats a header it does not follow, or runs past the plan's end`);
       }
       at += 2;
+      // A long run fills enough objects to pay for its setter on this very import (TierUp, RUN_SETTER_AT).
+      if (run + 1 >= RUN_SETTER_AT) runSetter(headerShape!, generateCode);
       for (let r = 0; r < run; r++) {
         steps.push(stepObject(stepClass!));
         headers.push(header);
@@ -214,7 +217,7 @@ export function decodePlan(
     const deps = bodySteps[at + 2];
     stepClass = typeof token === "number" ? classes[token] : undefined;
     if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
-    const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
+    const shape = (headerShape = decoder.shapePlan(bodySteps[at + 3 + deps]));
     count = shape.written;
     at += 4 + deps;
     steps.push(stepObject(stepClass));

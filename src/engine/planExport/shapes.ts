@@ -62,6 +62,17 @@ export function tierUp(plan: ShapePlan, serial: number, generateCode: boolean): 
   if (++plan.imports === GENERATE_AT && generateCode) plan.fill = fillerFor(plan.keys, plan.layout);
 }
 
+/**
+ * A run of at least this many like steps (one header in the step stream: the field reads of one object) has
+ * its shape's setter made on its first import: filling them with it costs less than the loop, code included.
+ */
+export const RUN_SETTER_AT = 16;
+
+/** TierUp's exception for a long run: its shape gets its setter now (when generated code is allowed). */
+export function runSetter(plan: ShapePlan, generateCode: boolean): void {
+  if (plan.fill === null && generateCode) plan.fill = fillerFor(plan.keys, plan.layout);
+}
+
 /** spec: ShapePlanOf — a shape's keys with, per key, the value the shape fixes, WRITTEN, SINGLE or SINGLE_TEXT, and its layout. */
 export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | undefined>, shapeId: Encoded | undefined): ShapePlan {
   const shape = typeof shapeId === "number" ? shapes[shapeId] : undefined;
