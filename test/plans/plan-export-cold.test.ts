@@ -9,7 +9,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, visit } from "graphql";
-import { Step, execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, registerStepClass, type ExecutionDetails } from "../../src/index.js";
+import { Step, execute, executeSync, exportPlan, getPlanCacheStats, importPlan, makeSchema, registerStepClass, type ExecutionDetails } from "../../src/index.js";
 import { lambda, loadOne } from "../../steps/index.js";
 import { setFlagsFromString } from "node:v8";
 import type { DocumentNode } from "graphql";
@@ -101,6 +101,21 @@ test("plan import: makeSchema({ importsPlans: true }) prepares the schema as a p
   assert.ok(importPlan(schema, document, text));
   assert.equal({ fingerprints: fingerprintStats.computed, fields: outputTableStats.fieldsMade }, before, "the import computes and makes none");
   assert.throws(() => makeSchema({ typeDefs, importsPlans: "yes" as unknown as boolean }), /importsPlans must be a boolean/);
+});
+
+test("plan store: a store that answers at once (a synchronous get) is read within the request's own turn: executeSync runs the stored plan", () => {
+  const typeDefs = "type Query { n(x: Int = 1): Int }";
+  const document = parse("{ n(x: 21) }");
+  const text = exportPlan(schemaOf(typeDefs), document);
+  const written: string[] = [];
+  const planStore = { get: () => text, set: (_key: string, value: string) => void written.push(value) };
+  const schema = makeSchema({ typeDefs, planStore, functions: { double }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
+  assert.equal(executeSync({ schema, document }), { data: { n: 42 } });
+  assert.equal({ built: getPlanCacheStats(schema).plansBuilt, imported: getPlanCacheStats(schema).plansImported, written: written.length }, { built: 0, imported: 1, written: 0 });
+  // One that holds nothing: planned in the request's turn as well, and written back.
+  const empty = makeSchema({ typeDefs, planStore: { get: () => null, set: planStore.set }, functions: { double }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
+  assert.equal(executeSync({ schema: empty, document }), { data: { n: 42 } });
+  assert.equal({ built: getPlanCacheStats(empty).plansBuilt, written: written.length }, { built: 1, written: 1 });
 });
 
 /** A step class no other test writes: its key layout is new to the process. */
