@@ -5,7 +5,7 @@
 // plans again.
 
 import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
-import { READ_INLINE, Step } from "../step.js";
+import { READ_INLINE, type Step } from "../step.js";
 import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../planning/layer.js";
 import { OperationPlan } from "../planning/operationPlan.js";
 import type { Limits } from "../limits.js";
@@ -372,17 +372,14 @@ function decodeIds(encoded: unknown, steps: ReadonlyArray<Step | null>): Step[] 
   return out;
 }
 
-const NO_ARGUMENTS: [] = [];
-
 /**
- * spec: StepObject — an imported step's object before its fields are set: made by the Step class's own
- * constructor (its field initializers, no code of the step's class) for the step's class, as `super()`
- * makes it in a planned step's constructor. Its fields are then set in the order the planned step got
- * them (its keys as written), so the imported step has the planned step's hidden class: the checks and the
- * executor, whose code the warm-up and planned plans made warm, see no new object layout.
+ * spec: StepObject — an imported step's object before its fields are set: an object of the step's class's
+ * prototype (`Object.create`), made by no constructor — neither the class's (reading runs no step code) nor
+ * one generated per layout (a fresh process's first import used to make and compile one per step class and
+ * key list). DecodePlan then sets its fields in the order the planned step got them.
  */
 function stepObject(stepClass: StepClass): Step {
-  return Reflect.construct(Step, NO_ARGUMENTS, stepClass) as Step;
+  return Object.create(stepClass.prototype as object) as Step;
 }
 
 /** A fresh copy of a short list (no two steps share their dependency list). */
