@@ -9,10 +9,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse, visit } from "graphql";
-import { Step, execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, registerStepClass, type ExecutionDetails } from "../../src/index.js";
+import { Step, execute, executeSync, exportPlan, getPlanCacheStats, importPlan, makeSchema, registerStepClass, type ExecutionDetails } from "../../src/index.js";
 import { lambda } from "../../steps/index.js";
 import { fingerprintStats, schemaFingerprint, schemaText } from "../../src/engine/planExport/fingerprint.js";
 import { generatedStats } from "../../src/engine/planExport/fillers.js";
+import { RUN_SETTER_AT } from "../../src/engine/planExport/shapes.js";
 import { warmUpOutcome } from "../../src/engine/makeSchema.js";
 import { documentText } from "../../src/engine/planExport/documentText.js";
 import { outputTableStats } from "../../src/engine/planExport/outputJson.js";
@@ -26,12 +27,12 @@ const storedSchemaOf = (typeDefs: string) =>
   makeSchema({ typeDefs, functions: { double }, planStore: { get: () => null, set: () => undefined }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
 const typeDefs = "type Query { n(x: Int = 1): Int a: A } interface I { id: ID } type A implements I { id: ID name: String }";
 
-test("warm-up: the process's first makeSchema plans, runs, exports and imports its own plan (twice), all of it", () => {
+test("warm-up: the process's first makeSchema plans, runs, exports and imports its own plan (five times), all of it", () => {
   schemaOf(typeDefs);
   // Planned and run; imported and run; imported again (the generated setters, TierUp). A warm-up that stopped
   // short would leave the first request's code cold without anyone seeing it.
   const on = process.env.GRAPHSCALE_WARM_UP !== "off";
-  assert.equal(warmUpOutcome, on ? { executed: 3, imported: 2, failed: null } : { executed: 0, imported: 0, failed: null });
+  assert.equal(warmUpOutcome, on ? { executed: 3, imported: 5, failed: null } : { executed: 0, imported: 0, failed: null });
 });
 
 test("plan export: the schema fingerprint is computed once per schema, by makeSchema when it has a plan store; exports and imports compute none", () => {
@@ -76,6 +77,36 @@ test("plan import: with a plan store, makeSchema makes the output plan's type ta
   assert.ok(outputTableStats.fieldsMade - beforePlain >= 4, "without a plan store, the first import makes them");
 });
 
+test("plan import: makeSchema({ importsPlans: true }) prepares the schema as a plan store does: fingerprint and type tables made once, none by the import", () => {
+  const typeDefs = "type Query { n(x: Int = 1): Int d: D } type D { id: ID importsProbe: String }";
+  const document = parse("{ n d { id importsProbe } }");
+  const text = exportPlan(schemaOf(typeDefs), document);
+  const computed = fingerprintStats.computed;
+  const made = outputTableStats.fieldsMade;
+  const schema = makeSchema({ typeDefs, importsPlans: true, functions: { double }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
+  assert.is(fingerprintStats.computed - computed, 1, "makeSchema computes the fingerprint");
+  assert.ok(outputTableStats.fieldsMade - made >= 4, "and the output plan's type tables");
+  const before = { fingerprints: fingerprintStats.computed, fields: outputTableStats.fieldsMade };
+  assert.ok(importPlan(schema, document, text));
+  assert.equal({ fingerprints: fingerprintStats.computed, fields: outputTableStats.fieldsMade }, before, "the import computes and makes none");
+  assert.throws(() => makeSchema({ typeDefs, importsPlans: "yes" as unknown as boolean }), /importsPlans must be a boolean/);
+});
+
+test("plan store: a store that answers at once (a synchronous get) is read within the request's own turn: executeSync runs the stored plan", () => {
+  const typeDefs = "type Query { n(x: Int = 1): Int }";
+  const document = parse("{ n(x: 21) }");
+  const text = exportPlan(schemaOf(typeDefs), document);
+  const written: string[] = [];
+  const planStore = { get: () => text, set: (_key: string, value: string) => void written.push(value) };
+  const schema = makeSchema({ typeDefs, planStore, functions: { double }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
+  assert.equal(executeSync({ schema, document }), { data: { n: 42 } });
+  assert.equal({ built: getPlanCacheStats(schema).plansBuilt, imported: getPlanCacheStats(schema).plansImported, written: written.length }, { built: 0, imported: 1, written: 0 });
+  // One that holds nothing: planned in the request's turn as well, and written back.
+  const empty = makeSchema({ typeDefs, planStore: { get: () => null, set: planStore.set }, functions: { double }, plans: { Query: { n: (_$root: Step, args) => lambda(args.get("x"), double) } } });
+  assert.equal(executeSync({ schema: empty, document }), { data: { n: 42 } });
+  assert.equal({ built: getPlanCacheStats(empty).plansBuilt, written: written.length }, { built: 1, written: 1 });
+});
+
 /** A step class no other test writes: its key layout is new to the process. */
 class TierUpProbeStep extends Step<number> {
   static override readonly stepName = "TierUpProbe";
@@ -95,7 +126,7 @@ class TierUpProbeStep extends Step<number> {
   }
 }
 
-test("plan import: a first import makes no generated setter (only its new steps' constructors); a layout's setter comes with its second import, once", async () => {
+test("plan import: a first import makes no generated code (no setter, no constructor: StepObject); a layout's setter comes with its second import, once", async () => {
   const config = {
     typeDefs: "type Query { a(x: Int!): Int b(x: Int!): Int }",
     plans: { Query: { a: (_$root: Step, args: { get(name: string): Step }) => new TierUpProbeStep(args.get("x"), 1), b: (_$root: Step, args: { get(name: string): Step }) => new TierUpProbeStep(args.get("x"), 2) } },
@@ -103,25 +134,63 @@ test("plan import: a first import makes no generated setter (only its new steps'
   const document = parse("{ a(x: 1) b(x: 40) }");
   const text = exportPlan(makeSchema(config), document);
   const fillers: number[] = [];
-  const makers: number[] = [];
   for (let i = 0; i < 3; i++) {
     const schema = makeSchema(config);
     const before = { ...generatedStats };
     assert.ok(importPlan(schema, document, text));
     fillers.push(generatedStats.fillers - before.fillers);
-    makers.push(generatedStats.makers - before.makers);
     assert.equal(await execute({ schema, document }), { data: { a: 2, b: 42 } });
     assert.is(getPlanCacheStats(schema).plansBuilt, 0, "imported, never planned");
   }
-  // The probe steps' layout is new: its constructor comes with the first import (objects of one class and
-  // layout keep one hidden class), its setter with the second (and the layer reasons' setters, unless the
-  // warm-up made those already); the third import makes nothing.
+  // The probe steps' layout is new: its setter comes with the second import (and the layer reasons' setters,
+  // unless the warm-up made those already); the third import makes nothing. Steps are made from their
+  // class's prototype (StepObject): no constructor is generated for them.
   assert.is(fillers[0], 0, "the first import makes no setter");
   assert.ok(fillers[1]! >= 1, `the second import makes the probe's setter (made ${fillers[1]})`);
   assert.is(fillers[2], 0, "the third makes none");
-  assert.is(makers[0], 1, "the probe's constructor, once");
-  assert.equal(makers.slice(1), [0, 0]);
+  assert.not.ok("makers" in generatedStats, "no generated step constructors");
   if (process.env.GRAPHSCALE_WARM_UP !== "off") assert.is(fillers[1], 1);
+});
+
+/** A step class no other test writes, read by many fields of one object: a long run of like steps. */
+class RunProbeStep extends Step<number> {
+  static override readonly stepName = "RunProbe";
+  static {
+    registerStepClass(this);
+  }
+  readonly runProbeOffset: number;
+  constructor($parent: Step) {
+    super();
+    this.runProbeOffset = 7;
+    this.addDependency($parent);
+  }
+  execute({ count }: ExecutionDetails): number[] {
+    return new Array<number>(count).fill(this.runProbeOffset);
+  }
+}
+
+test("plan import: a run of RUN_SETTER_AT or more like steps gets its shape's setter on its first import; a shorter run waits for the second", async () => {
+  const runOf = (n: number, layout: string) => {
+    const fields = Array.from({ length: n }, (_, i) => `${layout}${i}`);
+    const config = {
+      typeDefs: `type Query { ${fields.map((f) => `${f}: Int`).join(" ")} }`,
+      plans: { Query: Object.fromEntries(fields.map((f) => [f, ($root: Step) => new RunProbeStep($root)])) },
+    };
+    return { config, document: parse(`{ ${fields.join(" ")} }`) };
+  };
+  // Two runs of one kind: 15 steps (below the bound), then 16; the setter is made once, with the long run.
+  const made: number[] = [];
+  for (const n of [RUN_SETTER_AT - 1, RUN_SETTER_AT]) {
+    const { config, document } = runOf(n, "r");
+    const text = exportPlan(makeSchema(config), document);
+    const schema = makeSchema(config);
+    const before = generatedStats.fillers;
+    assert.ok(importPlan(schema, document, text));
+    made.push(generatedStats.fillers - before);
+    const { data } = (await execute({ schema, document })) as { data: Record<string, number> };
+    assert.equal(Object.values(data), new Array(n).fill(7));
+  }
+  assert.equal(made, [0, 1]);
 });
 
 test("plan export: the schema text changes with a field, an argument's default and a type's interfaces", () => {
@@ -153,5 +222,6 @@ test("plan export: the operation hash reads the document, not its layout or sour
   assert.is(transformed.loc?.source.body, a.loc?.source.body);
   assert.is.not(operationHash(transformed, op(transformed)), operationHash(a, op(a)));
 });
+
 
 test.run();

@@ -44,8 +44,8 @@ export function fixedKind(value: Encoded): FixedKind {
   return value.length - 1 <= MAX_LITERAL ? value.length - 1 : "decode";
 }
 
-/** Setters and constructors made by this process (what tests count: a first import makes none). */
-export const generatedStats = { fillers: 0, makers: 0 };
+/** Setters made by this process (what tests count: a first import makes none). */
+export const generatedStats = { fillers: 0 };
 
 /** Layouts seen by this process are few (a handful per step kind); beyond this many, no more are made. */
 const MAX_FILLERS = 2000;
@@ -97,37 +97,4 @@ export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKin
   fillers.set(signature, filler);
   generatedStats.fillers++;
   return filler;
-}
-
-/** Makes an empty object of one layout: see makerFor. */
-export type Maker = new () => object;
-
-const makers = new WeakMap<object, Map<string, Maker>>();
-let makerCount = 0;
-
-/**
- * spec: MakerFor — for a prototype and a key list, a constructor (made with `new Function` once per process,
- * up to MAX_FILLERS layouts) whose objects inherit from the prototype and hold every key, in order, as
- * undefined: the importer sets them afterwards with stores to fields the object already has, and the object
- * keeps them in its own storage (an object made by Object.create holds only a few there; the rest go to a
- * separate store that grows as fields are added). Keys go through JSON.stringify; no value is code.
- * Null when the process has made MAX_FILLERS already (the caller uses Object.create instead).
- */
-export function makerFor(prototype: object, keys: readonly string[]): Maker | null {
-  let byKeys = makers.get(prototype);
-  if (byKeys === undefined) makers.set(prototype, (byKeys = new Map()));
-  const signature = JSON.stringify(keys);
-  let maker = byKeys.get(signature);
-  if (maker !== undefined) return maker;
-  if (makerCount >= MAX_FILLERS) return null;
-  makerCount++;
-  try {
-    maker = new Function(keys.map((key) => `this[${JSON.stringify(key)}] = undefined;`).join("\n")) as unknown as Maker;
-  } catch {
-    return null; // the runtime refuses code made from strings: the caller uses Object.create
-  }
-  maker.prototype = prototype;
-  byKeys.set(signature, maker);
-  generatedStats.makers++;
-  return maker;
 }

@@ -10,8 +10,7 @@ import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, Pol
 import { OperationPlan } from "../planning/operationPlan.js";
 import type { Limits } from "../limits.js";
 import { measureOperation, type CostVariable, type OperationShape } from "../planning/measureOperation.js";
-import { shapeTableOf, shapesKeyOf, type ShapePlan } from "./shapes.js";
-import { makerFor, type Maker } from "./fillers.js";
+import { runSetter, RUN_SETTER_AT, shapeTableOf, shapesKeyOf, type ShapePlan } from "./shapes.js";
 import { BadPlan, NotExportable, PlanDecoder, PlanEncoder, type Encoded, type Shape } from "./codec.js";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
 import { decodeOutputPlan, encodeOutputPlan } from "./outputJson.js";
@@ -183,8 +182,8 @@ export function decodePlan(
   const starts: number[] = [];
   let header = -1;
   let count = 0; // values per step of the current header
-  let prototype: object = Object.prototype; // the current header's step class's
-  let maker: Maker | null = null;
+  let stepClass: StepClass | undefined;
+  let headerShape: ShapePlan | null = null;
   let at = 0;
   while (at < bodySteps.length) {
     const token = bodySteps[at];
@@ -204,8 +203,10 @@ export function decodePlan(
         throw new BadPlan(`step ${steps.length} repeats a header it does not follow, or runs past the plan's end`);
       }
       at += 2;
+      // A long run fills enough objects to pay for its setter on this very import (TierUp, RUN_SETTER_AT).
+      if (run + 1 >= RUN_SETTER_AT) runSetter(headerShape!, generateCode);
       for (let r = 0; r < run; r++) {
-        steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
+        steps.push(stepObject(stepClass!));
         headers.push(header);
         starts.push(at);
         at += count;
@@ -214,16 +215,12 @@ export function decodePlan(
     }
     header = at;
     const deps = bodySteps[at + 2];
-    const stepClass = typeof token === "number" ? classes[token] : undefined;
+    stepClass = typeof token === "number" ? classes[token] : undefined;
     if (stepClass === undefined || typeof deps !== "number" || !(deps >= 0)) throw new BadPlan(`step ${steps.length} is malformed`);
-    const shape = decoder.shapePlan(bodySteps[at + 3 + deps]);
+    const shape = (headerShape = decoder.shapePlan(bodySteps[at + 3 + deps]));
     count = shape.written;
-    prototype = stepClass.prototype as object;
-    // Made on first sight, unlike the setters (TierUp): objects built another way would have other hidden
-    // classes, and every later reader of the steps (checks, executor) would see one more of them.
-    maker = generateCode ? stepMaker(shape, prototype) : null;
     at += 4 + deps;
-    steps.push((maker !== null ? new maker() : Object.create(prototype)) as Step);
+    steps.push(stepObject(stepClass));
     headers.push(header);
     starts.push(at);
     at += count;
@@ -375,11 +372,14 @@ function decodeIds(encoded: unknown, steps: ReadonlyArray<Step | null>): Step[] 
   return out;
 }
 
-/** The constructor of a step class's objects of one shape, with the Step class's own fields first (MakerFor). */
-function stepMaker(shape: ShapePlan, prototype: object): Maker | null {
-  let maker = shape.makers.get(prototype);
-  if (maker === undefined) shape.makers.set(prototype, (maker = makerFor(prototype, [...STEP_OWN_KEYS, ...shape.keys])));
-  return maker;
+/**
+ * spec: StepObject — an imported step's object before its fields are set: an object of the step's class's
+ * prototype (`Object.create`), made by no constructor — neither the class's (reading runs no step code) nor
+ * one generated per layout (a fresh process's first import used to make and compile one per step class and
+ * key list). DecodePlan then sets its fields in the order the planned step got them.
+ */
+function stepObject(stepClass: StepClass): Step {
+  return Object.create(stepClass.prototype as object) as Step;
 }
 
 /** A fresh copy of a short list (no two steps share their dependency list). */

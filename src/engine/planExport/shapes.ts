@@ -3,7 +3,7 @@
 // the generated setter of each key layout (fillers.ts).
 
 import { BadPlan, Tag, type Encoded, type Shape } from "./encoded.js";
-import { fillerFor, fixedKind, type FixedKind, type Filler, type Maker } from "./fillers.js";
+import { fillerFor, fixedKind, type FixedKind, type Filler } from "./fillers.js";
 import { sha256 } from "./fingerprint.js";
 
 /** Marks a key whose value each object writes (rather than its shape). */
@@ -29,8 +29,6 @@ export interface ShapePlan {
   /** How many imports used this shape, and the last of them (its decoder's serial number). */
   imports: number;
   lastImport: number;
-  /** The constructors of objects of this shape (with their owner's keys first) per prototype: see makerFor. */
-  readonly makers: Map<object, Maker | null>;
   /** The class whose steps of this shape hold exactly their kind's fields, and its kind (StepLayout). */
   keysCheckedFor: object | null;
   keysCheckedKind: string | null;
@@ -64,6 +62,17 @@ export function tierUp(plan: ShapePlan, serial: number, generateCode: boolean): 
   if (++plan.imports === GENERATE_AT && generateCode) plan.fill = fillerFor(plan.keys, plan.layout);
 }
 
+/**
+ * A run of at least this many like steps (one header in the step stream: the field reads of one object) has
+ * its shape's setter made on its first import: filling them with it costs less than the loop, code included.
+ */
+export const RUN_SETTER_AT = 16;
+
+/** TierUp's exception for a long run: its shape gets its setter now (when generated code is allowed). */
+export function runSetter(plan: ShapePlan, generateCode: boolean): void {
+  if (plan.fill === null && generateCode) plan.fill = fillerFor(plan.keys, plan.layout);
+}
+
 /** spec: ShapePlanOf — a shape's keys with, per key, the value the shape fixes, WRITTEN, SINGLE or SINGLE_TEXT, and its layout. */
 export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | undefined>, shapeId: Encoded | undefined): ShapePlan {
   const shape = typeof shapeId === "number" ? shapes[shapeId] : undefined;
@@ -87,7 +96,7 @@ export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | u
     fixed[k] = entry < 0 ? SINGLE_TEXT : SINGLE;
   }
   const layout = fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : v === SINGLE_TEXT ? "singleText" : fixedKind(v)));
-  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill: null, layout, makers: new Map(), imports: 0, lastImport: 0, keysCheckedFor: null, keysCheckedKind: null };
+  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill: null, layout, imports: 0, lastImport: 0, keysCheckedFor: null, keysCheckedKind: null };
   plans[shapeId as number] = plan;
   return plan;
 }

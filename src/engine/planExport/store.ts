@@ -188,7 +188,8 @@ function storeTimeoutOf(store: PlanStore): number {
  * (WriteStore). The store's answer is awaited for at most the store's timeout, then the operation is
  * planned without it (ReadStore). Returns the load, which settles once the plan cache has what it could
  * get and never rejects; PrepareRequest bounds the request's wait for it. Null (nothing to wait for) on a
- * cache hit, without a store, or for a document without source text. Concurrent first requests for one key
+ * cache hit, without a store, for a document without source text, or when the store answered at once
+ * (then the plan was read, or built and written, before this returns). Concurrent first requests for one key
  * share one load; a request that waited on another's asks again once that one kept a plan: it may have
  * been made for other values of its constraint variables, and then this request loads (or plans and
  * stores) its own. After a planning error it does not: PrepareRequest plans it and reports the error.
@@ -204,45 +205,25 @@ export function loadPlanFromStore(
   if (!store || document.loc === undefined) return null;
   const cache = planCacheFor(schema);
   if (cache.findIn(entry, variableValues) !== undefined) return null;
-  const { operation, fragments } = entry.chosen!;
-  const opHash = operationHash(document, operation);
+  const opHash = operationHash(document, entry.chosen!.operation);
   const key = storeKey(schema, opHash);
   let pending = loading.get(schema);
   if (pending === undefined) loading.set(schema, (pending = new Map()));
   const inFlight = pending.get(key);
   if (inFlight) return inFlight.then((kept) => (kept ? loadPlanFromStore(schema, document, entry, variableValues, limits) : null));
-  const load = (async () => {
-    const text = await readStore(schema, store, key);
-    if (typeof text === "string") {
-      try {
-        const plan = readStoredPlan(schema, operation, fragments, opHash, text, limits, variableValues);
-        if (plan !== null) {
-          cache.keepIn(entry, plan);
-          cache.stats.plansImported++;
-          return true;
-        }
-        // Made for other values of its constraint variables: planned below, and the new plan replaces it.
-      } catch (error) {
-        planWarning(schema, `${error instanceof Error ? error.message : String(error)}; planning again`, error);
-      }
-    }
-    let plan: OperationPlan;
+  const got = readStore(schema, store, key);
+  // A store that answered at once (a synchronous get) is read or planned for now: nothing to wait for, so
+  // no promise, no timer and no deferred turn for the request.
+  if (!isPromiseLike(got)) {
     try {
-      plan = cache.planIn(entry, schema, operation, fragments, variableValues, limits);
-    } catch {
-      return false; // a planning error: PrepareRequest builds it again and reports it
-    }
-    let written: string;
-    try {
-      written = writePlan(plan, opHash);
+      settleLoad(schema, store, key, cache, entry, got, limits, variableValues, opHash);
     } catch (error) {
-      // Explain (and exportPlan) say which step prevents it; anything else is reported, never thrown.
-      if (!(error instanceof NotExportable)) planWarning(schema, `the plan could not be written for the plan store`, error);
-      return true;
+      planWarning(schema, `the plan store tier failed`, error);
     }
-    writeStore(schema, store, key, written);
-    return true;
-  })()
+    return null;
+  }
+  const load = Promise.resolve(got)
+    .then((text) => settleLoad(schema, store, key, cache, entry, text, limits, variableValues, opHash))
     .catch((error: unknown) => {
       planWarning(schema, `the plan store tier failed`, error);
       return false;
@@ -250,6 +231,55 @@ export function loadPlanFromStore(
     .finally(() => pending!.delete(key));
   pending.set(key, load);
   return load;
+}
+
+/**
+ * LoadPlanFromStore once the store has answered `text`: the stored plan into the plan cache when it reads
+ * (ReadPlan) and its constraints hold for this request; else a plan built and cached, and written to the
+ * store. Whether the plan cache now holds a plan for the request (false: planning failed, and PrepareRequest
+ * plans it again and reports the error).
+ */
+function settleLoad(
+  schema: GraphQLSchema,
+  store: PlanStore,
+  key: string,
+  cache: ReturnType<typeof planCacheFor>,
+  entry: CachedOperation,
+  text: unknown,
+  limits: Limits,
+  variableValues: { readonly [name: string]: unknown },
+  opHash: string,
+): boolean {
+  const { operation, fragments } = entry.chosen!;
+  if (typeof text === "string") {
+    try {
+      const plan = readStoredPlan(schema, operation, fragments, opHash, text, limits, variableValues);
+      if (plan !== null) {
+        cache.keepIn(entry, plan);
+        cache.stats.plansImported++;
+        return true;
+      }
+      // Made for other values of its constraint variables: planned below, and the new plan replaces it.
+    } catch (error) {
+      planWarning(schema, `${error instanceof Error ? error.message : String(error)}; planning again`, error);
+    }
+  }
+  let plan: OperationPlan;
+  try {
+    plan = cache.planIn(entry, schema, operation, fragments, variableValues, limits);
+  } catch {
+    return false; // a planning error: PrepareRequest builds it again and reports it
+  }
+  let written: string;
+  try {
+    written = writePlan(plan, opHash);
+  } catch (error) {
+    // Explain (and exportPlan) say which step prevents it; anything else is reported, never thrown.
+    if (!(error instanceof NotExportable)) planWarning(schema, `the plan could not be written for the plan store`, error);
+    return true;
+  }
+  writeStore(schema, store, key, written);
+  return true;
 }
 
 /**

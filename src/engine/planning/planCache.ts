@@ -1,15 +1,15 @@
 // Plan cache: plans are built once per operation, not per request. Keyed per schema by operation text
 // and name; a plan that took a decision from a variable's value (@skip/@include) is reused only when
-// that variable has the same value again. Bounded by lru-cache so a flood of distinct texts cannot grow it.
+// that variable has the same value again. Bounded (LruMap) so a flood of distinct texts cannot grow it.
 // A document transformed after parsing (visit keeps `loc`, so its source text is the original's) never
 // shares the plans of a document it differs from: see SharedPlans.
 
-import { LRUCache } from "lru-cache";
 import { GraphQLError, print, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { getOperation, type ChosenOperation } from "./getOperation.js";
 import type { OperationPlan } from "./operationPlan.js";
 import { buildOperationPlan } from "./planner.js";
 import type { Limits } from "../limits.js";
+import { LruMap } from "./lruMap.js";
 
 /** Counts a test or the bench can read: how many plans were built and how many requests reused one. */
 export interface PlanCacheStats {
@@ -43,11 +43,11 @@ const DEFAULT_MAX_OPERATIONS = 500;
 class PlanCache {
   readonly stats: PlanCacheStats = { plansBuilt: 0, hits: 0, planningWork: 0, plansImported: 0, branchesPlanned: 0 };
   /** Plans by key text (the source text, or the printed document and the source text), then by operation name; bounded. */
-  private readonly byText: LRUCache<string, SharedPlans>;
+  private readonly byText: LruMap<string, SharedPlans>;
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, CachedOperation>>();
 
   constructor(max: number) {
-    this.byText = new LRUCache({ max });
+    this.byText = new LruMap(max);
   }
 
   /** spec: GetOperationPlan */
