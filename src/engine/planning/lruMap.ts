@@ -8,6 +8,8 @@
 export class LruMap<K, V> {
   private readonly entries = new Map<K, V>();
   private readonly max: number;
+  /** The key last read or written: the Map's last key (reading it again moves nothing). */
+  private newest: K | undefined = undefined;
 
   constructor(max: number) {
     if (!(Number.isInteger(max) && max >= 1)) throw new TypeError(`graphscale: a bounded cache needs a size of 1 or more (an integer); got ${String(max)}`);
@@ -20,9 +22,11 @@ export class LruMap<K, V> {
 
   get(key: K): V | undefined {
     const value = this.entries.get(key);
-    if (value !== undefined && this.entries.size > 1) {
+    // The most recently used key stays where it is: a server repeating one operation moves nothing.
+    if (value !== undefined && key !== this.newest) {
       this.entries.delete(key);
       this.entries.set(key, value);
+      this.newest = key;
     }
     return value;
   }
@@ -30,6 +34,7 @@ export class LruMap<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);
+    this.newest = key;
     if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as K);
   }
 }

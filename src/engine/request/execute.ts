@@ -14,7 +14,6 @@ import {
   type GraphQLArgs,
   type GraphQLSchema,
 } from "graphql";
-import { LRUCache } from "lru-cache";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { RequestState, StepCaller } from "../execution/bucket.js";
 import { RawJSON } from "../output/buildResponse.js";
@@ -27,6 +26,7 @@ import { executeRequest, type RequestFinish } from "./executeRequest.js";
 import { executeFast, fastRequest, rememberFast, type FinishOf } from "./fastRequest.js";
 import { maskErrors, toGraphQLError } from "./maskErrors.js";
 import { sourceDepth } from "./sourceDepth.js";
+import { LruMap } from "../planning/lruMap.js";
 import { UNEXPECTED_MULTIPLE_PAYLOADS } from "../planning/deferUsage.js";
 import { attachedTrace, describeRequest, traceEntry, tracedOperation, tracerFor, withTrace, type RequestTrace } from "../tracing/tracing.js";
 
@@ -195,7 +195,7 @@ export function executeSync(args: GraphscaleExecutionArgs): ExecutionResult {
 }
 
 /** Parsed and validated documents per schema, by source text: a repeated query skips both. */
-const documents = new WeakMap<GraphQLSchema, LRUCache<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>>();
+const documents = new WeakMap<GraphQLSchema, LruMap<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>>();
 
 function parseAndValidate(
   schema: GraphQLSchema,
@@ -236,7 +236,7 @@ function parseAndValidate(
     throw error;
   }
   if (text !== null && !hideSuggestions) {
-    if (cache === undefined) documents.set(schema, (cache = new LRUCache({ max: 500 })));
+    if (cache === undefined) documents.set(schema, (cache = new LruMap(500)));
     cache.set(text, outcome);
   }
   return outcome;
