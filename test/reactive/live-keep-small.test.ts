@@ -4,6 +4,7 @@
 // (each key once, one array for both), and the request it keeps holds its global values cut after the last.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { Buffer } from "node:buffer";
 import { parse, type ExecutionResult } from "graphql";
 import { execute, subscribe } from "../../src/index.js";
 import type { Kvetch } from "../../src/kvetch/index.js";
@@ -116,6 +117,7 @@ test("KeepValuesAsText, KeptText: an idle state holds no row object — its glob
   const first = idle();
   assert.ok(first.text instanceof Uint8Array && first.text.length > 0, "the kept values are bytes outside the heap");
   assert.equal(first.rows, [], "no kept bucket or global holds an array of rows");
+  assert.is.not(first.text!.buffer, Buffer.from("a short-lived buffer").buffer, "cut from a slab of its own, not from Node's shared pool (TextSlab)");
   assert.is(state.retained().valueArrays, 1, "the lists layer's value array is kept, in the text");
   const { globals } = state.globalArrays();
   assert.ok(globals.some((v) => Array.isArray(v) && v.length === 5), "a re-run gets the global values back (the 5 lists)");

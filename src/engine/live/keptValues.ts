@@ -58,7 +58,7 @@ export function keepValuesAsText(buckets: readonly Bucket[], globals: unknown[])
     }
     if (at >= 0) (bucket as { values: Array<unknown[] | undefined> }).values = rest ?? FROZEN;
   }
-  return triples.length === 0 ? null : { text: keptText(JSON.stringify(triples)), buckets: holders, globals };
+  return triples.length === 0 ? null : { text: keptText(JSON.stringify(triples)), buckets: holders.slice(), globals };
 }
 
 /** The global array entries a bucket's value array consists of, as `[global slot, index]` pairs; null when not all are. */
@@ -138,13 +138,32 @@ export function depsOf(paths: readonly string[], versions: ReadonlyArray<number 
 
 /**
  * spec: KeptText — a JSON text a live query keeps while idle (KeepAsText, KeepValuesAsText), as its UTF-8
- * bytes outside the V8 heap: small ones share Node's buffer pool, so a live query's texts are packed
- * together instead of lying in half-filled heap pages. A JSON text is well-formed (JSON.stringify escapes
- * lone surrogates), so its bytes give it back as it was.
+ * bytes outside the V8 heap, in slabs of its own (TextSlab): small texts are cut from 8 KB slabs that hold
+ * nothing else, so they are packed together instead of lying in half-filled heap pages or keeping alive a
+ * shared pool's slab of short-lived buffers. A JSON text is well-formed (JSON.stringify escapes lone
+ * surrogates), so its bytes give it back as it was.
  */
 export function keptText(text: string): Uint8Array {
-  return Buffer.from(text, "utf8");
+  const bytes = textSlab(Buffer.byteLength(text, "utf8"));
+  bytes.write(text, 0, bytes.length, "utf8");
+  return bytes;
 }
+
+/**
+ * spec: TextSlab — `length` bytes (8-aligned) cut from the slab kept texts and packed keys are cut from (a slab is
+ * freed once nothing cut from it is held); more than half a slab gets its own buffer.
+ */
+export function textSlab(length: number): Buffer {
+  if (length > SLAB_BYTES / 2) return Buffer.allocUnsafeSlow(length);
+  if (slab === null || slabAt + length > SLAB_BYTES) (slab = Buffer.allocUnsafeSlow(SLAB_BYTES)), (slabAt = 0);
+  const start = slabAt;
+  slabAt = (start + length + 7) & ~7;
+  return slab.subarray(start, start + length);
+}
+
+const SLAB_BYTES = 8192;
+let slab: Buffer | null = null;
+let slabAt = 0;
 
 /** KeptText: the text again. */
 export function textOf(bytes: Uint8Array): string {

@@ -68,7 +68,7 @@ export class LiveState {
   private holders: WeakMap<Bucket, Map<string, { readonly bucket: Bucket; readonly index: number }>> | null = null;
   /** The kept buckets' values as text while idle (KeepValuesAsText), or the buckets holding them while a re-run reads them. */
   private frozen: FrozenValues | null = null;
-  private valueHolders: readonly Bucket[] = [];
+  private valueHolders: readonly Bucket[] = NO_BUCKETS;
 
   constructor(
     readonly plan: OperationPlan,
@@ -99,15 +99,14 @@ export class LiveState {
   freezeValues(): void {
     if (this.frozen !== null) return;
     this.frozen = keepValuesAsText(this.valueHolders.filter((b) => b.values.length > 0), this.keptGlobals);
-    this.valueHolders = [];
+    this.valueHolders = NO_BUCKETS;
   }
 
   /** KeepValuesAsText: the kept values read back into their buckets (a subtree re-run reads them). */
   thawValues(): void {
     if (this.frozen === null) return;
     thawValues(this.frozen);
-    this.valueHolders = this.frozen.buckets;
-    this.frozen = null;
+    (this.valueHolders = this.frozen.buckets), (this.frozen = null);
   }
 
   /** Whether the last run ran a global step (its done mark). */
@@ -411,8 +410,8 @@ export class LiveState {
       sites[4 * i + 3] = keyIndex.get(adding.keys[i]!)!;
     }
     this.recordSites = sites;
-    this.siteBuckets = buckets;
-    this.siteSteps = steps;
+    // (at their length: arrays grown by push hold spare slots)
+    (this.siteBuckets = buckets.slice()), (this.siteSteps = steps.slice());
   }
 
   private recordKey(i: number): string {
@@ -445,6 +444,7 @@ export class LiveState {
 }
 
 const NO_SITES = new Int32Array(0);
+const NO_BUCKETS: readonly Bucket[] = [];
 
 
 
