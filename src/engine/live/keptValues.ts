@@ -150,20 +150,29 @@ export function keptText(text: string): Uint8Array {
 }
 
 /**
- * spec: TextSlab — `length` bytes (8-aligned) cut from the slab kept texts and packed keys are cut from (a slab is
- * freed once nothing cut from it is held); more than half a slab gets its own buffer.
+ * spec: TextSlab — `length` bytes (8-aligned) cut from the current slab of `slab` (a slab is freed once
+ * nothing cut from it is held); more than half a slab gets its own buffer. Kept texts and packed keys are cut
+ * from slabs of their own kinds: a text is replaced by each run, keys outlive the state that made them (a
+ * live query keeping keys only), so keys never keep a slab of dead texts alive.
  */
-export function textSlab(length: number): Buffer {
+export function textSlab(length: number, slab: Slab = TEXTS): Buffer {
   if (length > SLAB_BYTES / 2) return Buffer.allocUnsafeSlow(length);
-  if (slab === null || slabAt + length > SLAB_BYTES) (slab = Buffer.allocUnsafeSlow(SLAB_BYTES)), (slabAt = 0);
-  const start = slabAt;
-  slabAt = (start + length + 7) & ~7;
-  return slab.subarray(start, start + length);
+  if (slab.buffer === null || slab.at + length > SLAB_BYTES) (slab.buffer = Buffer.allocUnsafeSlow(SLAB_BYTES)), (slab.at = 0);
+  const start = slab.at;
+  slab.at = (start + length + 7) & ~7;
+  return slab.buffer.subarray(start, start + length);
+}
+
+/** TextSlab: the slab bytes are cut from now, and where. */
+export interface Slab {
+  buffer: Buffer | null;
+  at: number;
 }
 
 const SLAB_BYTES = 8192;
-let slab: Buffer | null = null;
-let slabAt = 0;
+const TEXTS: Slab = { buffer: null, at: 0 };
+/** The slabs PackedKeys' units are cut from. */
+export const KEY_SLAB: Slab = { buffer: null, at: 0 };
 
 /** KeptText: the text again. */
 export function textOf(bytes: Uint8Array): string {

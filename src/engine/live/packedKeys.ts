@@ -4,7 +4,7 @@
 // key is written out again when asked (routing a change, a run's keys, a re-run's records): a live query
 // holds its keys between runs, and reads them seldom.
 
-import { textSlab } from "./keptValues.js";
+import { KEY_SLAB, textSlab } from "./keptValues.js";
 
 /** What the router and a live query read of a key list: a plain array, or packed keys. */
 export type KeyList = readonly string[] | PackedKeys;
@@ -60,7 +60,7 @@ export class PackedKeys implements Iterable<string> {
       units.push(parts.number);
       for (let u = 0; u < 8; u++) units.push(Number.parseInt(hex.slice(4 * u, 4 * u + 4), 16));
     }
-    const bytes = textSlab(2 * units.length);
+    const bytes = textSlab(2 * units.length, KEY_SLAB);
     this.packed = new Uint16Array(bytes.buffer, bytes.byteOffset, units.length);
     this.packed.set(units);
     // The others at their length.
