@@ -4,10 +4,12 @@
 // (each key once, one array for both), and the request it keeps holds its global values cut after the last.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { Buffer } from "node:buffer";
 import { parse, type ExecutionResult } from "graphql";
-import { subscribe } from "../../src/index.js";
+import { execute, subscribe } from "../../src/index.js";
 import type { Kvetch } from "../../src/kvetch/index.js";
-import { runLiveQueryInFull } from "../../src/engine/live/liveRerun.js";
+import { rerunSubtrees, runLiveQueryInFull } from "../../src/engine/live/liveRerun.js";
+import type { Bucket } from "../../src/engine/execution/bucket.js";
 import { liveRouterOf, type LiveSubscriber } from "../../src/engine/live/liveRouter.js";
 import type { GraphscaleExecutionArgs } from "../../src/engine/request/prepareRequest.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
@@ -94,6 +96,43 @@ test("SparseGlobals: the request a live query keeps holds no step-long arrays; i
   assert.ok(globals.some((v) => v !== undefined), "the global values come back");
   assert.is(globalDone.length, Math.max(...globalIds) + 1, "done marks end at the last global step run");
   assert.is(state.request.deps, null, "no deps record kept");
+  await kvetch.close();
+});
+
+test("KeepValuesAsText, KeptText: an idle state holds no row object — its global values and kept value arrays are one text outside the heap, read back for a re-run (2 store calls, the fresh result) and written out again", async () => {
+  const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 5, itemsPerList: 5 });
+  const args = { schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } } as GraphscaleExecutionArgs;
+  const state = (await runLiveQueryInFull(args, null, false)).state!;
+  const idle = () => {
+    const held = state as unknown as { frozen: { text: Uint8Array } | null; keptGlobals: unknown[] };
+    const rows: unknown[] = [];
+    const walk = (b: Bucket) => {
+      for (const values of b.values) if (values !== undefined) rows.push(...values);
+      for (const child of b.children.values()) walk(child);
+    };
+    walk(state.root!);
+    for (let i = 1; i < held.keptGlobals.length; i += 3) if (Array.isArray(held.keptGlobals[i])) rows.push(held.keptGlobals[i]);
+    return { text: held.frozen?.text, rows };
+  };
+  const first = idle();
+  assert.ok(first.text instanceof Uint8Array && first.text.length > 0, "the kept values are bytes outside the heap");
+  assert.equal(first.rows, [], "no kept bucket or global holds an array of rows");
+  assert.is.not(first.text!.buffer, Buffer.from("a short-lived buffer").buffer, "cut from a slab of its own, not from Node's shared pool (TextSlab)");
+  assert.is(state.retained().valueArrays, 1, "the lists layer's value array is kept, in the text");
+  const { globals } = state.globalArrays();
+  assert.ok(globals.some((v) => Array.isArray(v) && v.length === 5), "a re-run gets the global values back (the 5 lists)");
+  assert.ok(idle().text instanceof Uint8Array, "written out again");
+
+  const itemId = seed.itemIds[0]![1]![4]!;
+  await kvetch.updateObject("TodoItem", itemId, { text: "from the text" });
+  const before = kvetch.counters.calls;
+  const rerun = await rerunSubtrees(state, [`object:${itemId}`]);
+  assert.ok(!("full" in rerun) && rerun.kind === "subtree", `a subtree re-run: ${"full" in rerun ? rerun.full : ""}`);
+  assert.is(kvetch.counters.calls - before, 2, "the list's edges and nodes: 2 store calls");
+  const fresh = await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } });
+  if (!("full" in rerun)) assert.equal(JSON.parse(JSON.stringify(rerun.result.data)), JSON.parse(JSON.stringify(fresh.data)));
+  assert.ok(idle().text instanceof Uint8Array, "after the re-run, the text again");
+  assert.equal(idle().rows, [], "no row object held after the re-run either");
   await kvetch.close();
 });
 

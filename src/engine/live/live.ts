@@ -12,6 +12,7 @@ import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRe
 import type { LiveState } from "./liveState.js";
 import type { KeyList } from "./packedKeys.js";
 import { isDigest, isPlainJSON, sameJSON, sameText, keysOnlyDigest, type LastSent } from "./lastSent.js";
+import { keptText, textOf } from "./keptValues.js";
 
 export { sameJSON } from "./lastSent.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
@@ -127,9 +128,9 @@ class LiveQueryIterator implements LiveSubscriber {
   /**
    * The last result sent, as `{ data, errors }`: with patches its JSON document (the diff's base); with a
    * state kept, the result itself (the state holds the same tree, so it costs nothing more); otherwise its
-   * JSON text (RetainLiveState: keys only).
+   * JSON text (RetainLiveState: keys only); while idle with a state kept, that text's bytes (KeepAsText).
    */
-  private last: LastSent | string | null = null;
+  private last: LastSent | string | Uint8Array | null = null;
   private readonly trace: ReturnType<typeof liveTraceFor>;
   // Changes come through the source's router (RouteInvalidation): only those touching this query's keys.
   private readonly router: LiveRouter;
@@ -283,6 +284,7 @@ class LiveQueryIterator implements LiveSubscriber {
     const { kind, paths, reason } = outcome;
     const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
     const shown: LastSent = { data: result.data, errors: result.errors };
+    if (this.last instanceof Uint8Array) this.last = textOf(this.last);
     const last = this.last;
     let text: string | null = null;
     const same = last === null ? false : typeof last === "string" ? sameText(last, (text = JSON.stringify(shown))) : sameJSON(shown, last);
@@ -305,7 +307,7 @@ class LiveQueryIterator implements LiveSubscriber {
     if (state !== null && live.patch !== true && state.errors === undefined && state.extensions === undefined && this.last !== null) {
       const current = typeof this.last !== "string" ? this.last : isDigest(this.last) ? shown : null;
       const kept = current === null ? (this.last as string) : !isPlainJSON(current.data) ? null : current === shown && text !== null ? text : JSON.stringify(current);
-      if (kept !== null) (this.last = kept), state.keepAsText(kept);
+      if (kept !== null) state.keepAsText((this.last = keptText(kept)));
     }
     live.onRun?.({ run: ++this.runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
     if (sent) this.deliver(value as ExecutionResult);

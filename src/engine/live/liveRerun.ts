@@ -74,6 +74,16 @@ export async function runLiveQueryInFull(args: GraphscaleExecutionArgs, callStep
 export async function rerunSubtrees(state: LiveState, keys: Iterable<string>): Promise<LiveRunOutcome | { readonly full: string }> {
   const affected = state.affectedPositions(keys);
   if ("full" in affected) return affected;
+  // KeepValuesAsText: the kept values are read back for the re-run and written out again once it is over.
+  state.thawValues();
+  try {
+    return await rerunPositions(state, affected);
+  } finally {
+    state.freezeValues();
+  }
+}
+
+async function rerunPositions(state: LiveState, affected: Exclude<ReturnType<LiveState["affectedPositions"]>, { readonly full: string }>): Promise<LiveRunOutcome | { readonly full: string }> {
   const groups = groupPositions(affected.positions);
   const request = nextRequest(state);
   if (request.callerSignal?.aborted) return { full: "the request was aborted" };

@@ -12,11 +12,10 @@ import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
 import { PositionSet, type PositionAt } from "./livePositions.js";
 import { distinctKeys, NO_KEYS, type PackedKeys } from "./packedKeys.js";
+import { depsOf, keepValuesAsText, keptCounts, textOf, thawValues, type FrozenValues, type KeptCounts } from "./keptValues.js";
 import { extensionsWithoutDeps, globalsAfter, indexIn, sparseGlobalArrays, sparseGlobalDone, type LiveSite, keptLayers as addKeptLayers, NO_LAYERS, packEntryMaps, sharedLayerSet, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
 export { liveSites } from "./liveRetain.js";
-
 export type { LiveSite } from "./liveRetain.js";
-
 export type { PositionAt } from "./livePositions.js";
 
 /** What a change reaches: a full run (and why), or the global steps and positions to run again. */
@@ -31,7 +30,7 @@ interface SliceOf {
 export class LiveState {
   /** The last result's data: a tree, or while the live query is idle its JSON text (KeepAsText). */
   private tree: Record<string, unknown> | null = null;
-  private text: string | null = null;
+  private text: Uint8Array | null = null;
   errors: readonly GraphQLError[] | undefined;
   extensions: Record<string, unknown> | undefined;
   /** List entries opened so far: the last full run's, plus every subtree re-run's (maxResponseEntries). */
@@ -67,6 +66,9 @@ export class LiveState {
   private slices: WeakMap<Bucket, SliceOf> | null = null;
   /** Per kept bucket: `${entry}|${position key}` → the slice entry holding that position's layers now (made with `slices`). */
   private holders: WeakMap<Bucket, Map<string, { readonly bucket: Bucket; readonly index: number }>> | null = null;
+  /** The kept buckets' values as text while idle (KeepValuesAsText), or the buckets holding them while a re-run reads them. */
+  private frozen: FrozenValues | null = null;
+  private valueHolders: readonly Bucket[] = NO_BUCKETS;
 
   constructor(
     readonly plan: OperationPlan,
@@ -89,7 +91,22 @@ export class LiveState {
     for (const site of sites) this.addRecord(site);
     this.trimKept();
     this.keepLayers(0);
-    if (root !== null) packEntryMaps(this.register(root, []));
+    if (root !== null) packEntryMaps((this.valueHolders = this.register(root, [])));
+    this.freezeValues();
+  }
+
+  /** KeepValuesAsText: the kept values written out as one text (the live query is idle). */
+  freezeValues(): void {
+    if (this.frozen !== null) return;
+    this.frozen = keepValuesAsText(this.valueHolders.filter((b) => b.values.length > 0), this.keptGlobals);
+    this.valueHolders = NO_BUCKETS;
+  }
+
+  /** KeepValuesAsText: the kept values read back into their buckets (a subtree re-run reads them). */
+  thawValues(): void {
+    if (this.frozen === null) return;
+    thawValues(this.frozen);
+    (this.valueHolders = this.frozen.buckets), (this.frozen = null);
   }
 
   /** Whether the last run ran a global step (its done mark). */
@@ -99,14 +116,17 @@ export class LiveState {
 
   /** A re-run's own global values and done marks, as the last run left them (indexed by step id). */
   globalArrays(): { globals: unknown[]; globalDone: boolean[] } {
-    return sparseGlobalArrays(this.keptGlobals);
+    if (this.frozen === null) return sparseGlobalArrays(this.keptGlobals);
+    this.thawValues();
+    const arrays = sparseGlobalArrays(this.keptGlobals);
+    return this.freezeValues(), arrays;
   }
 
   /** The distinct keys of the records, packed (PackedKeys; the router's entry holds this same list). */
   private keyList: PackedKeys = NO_KEYS;
 
   get data(): Record<string, unknown> | null {
-    if (this.text !== null) (this.tree = (JSON.parse(this.text) as { data: Record<string, unknown> }).data), (this.text = null);
+    if (this.text !== null) (this.tree = (JSON.parse(textOf(this.text)) as { data: Record<string, unknown> }).data), (this.text = null);
     return this.tree;
   }
 
@@ -116,7 +136,7 @@ export class LiveState {
   }
 
   /** spec: KeepAsText — keeps the data as the text of the last result sent, `{"data":…}` (the tree is made again when read). */
-  keepAsText(text: string): void {
+  keepAsText(text: Uint8Array): void {
     this.text = text;
     this.tree = null;
   }
@@ -126,38 +146,18 @@ export class LiveState {
     return this.keyList;
   }
 
-  /** Records held. */
   private get records(): number {
     return this.recordSites.length >> 2;
   }
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
-  retained(): { records: number; paths: number; buckets: number; entries: number; valueArrays: number; layersWithValues: number[] } {
-    let buckets = 0;
-    let entries = 0;
-    let valueArrays = 0;
-    const layersWithValues = new Set<number>();
-    for (const list of this.buckets) {
-      for (const b of list ?? []) {
-        buckets++;
-        entries += b.count;
-        for (const values of b.values) if (values !== undefined) (valueArrays++, layersWithValues.add(b.layer.id));
-      }
-    }
-    const paths = this.recordPaths === null ? 0 : this.recordPaths.length;
-    return { records: this.records, paths, buckets, entries, valueArrays, layersWithValues: [...layersWithValues].sort((a, b) => a - b) };
+  retained(): KeptCounts {
+    return keptCounts(this.buckets, this.frozen, this.records, this.recordPaths?.length ?? 0);
   }
 
   /** The `extensions.deps` value of the live sites: path → key → version, paths in the order first recorded (needs `withDeps`). */
   depsJSON(): Record<string, Record<string, number | null>> {
-    const out: Record<string, Record<string, number | null>> = {};
-    const paths = this.recordPaths ?? [];
-    for (let i = 0; i < paths.length; i++) {
-      const keys = (out[paths[i]!] ??= {});
-      const key = this.recordKey(i);
-      if (!(key in keys) || keys[key] === null) keys[key] = this.recordVersions![i]!;
-    }
-    return out;
+    return depsOf(this.recordPaths ?? [], this.recordVersions!, (i) => this.recordKey(i));
   }
 
   /** The key entry of a kept bucket or a slice: a slice's entry is the kept bucket's entry it copies. */
@@ -333,6 +333,7 @@ export class LiveState {
       for (const child of slice.children.values()) this.register(child, registered);
     }
     packEntryMaps(registered);
+    this.valueHolders = [...this.valueHolders, ...registered].filter((b) => b.values.length > 0 && this.hasLiveEntry(b));
     for (let layerId = 0; layerId < this.buckets.length; layerId++) {
       const buckets = this.buckets[layerId];
       if (buckets === undefined) continue;
@@ -409,8 +410,8 @@ export class LiveState {
       sites[4 * i + 3] = keyIndex.get(adding.keys[i]!)!;
     }
     this.recordSites = sites;
-    this.siteBuckets = buckets;
-    this.siteSteps = steps;
+    // (at their length: arrays grown by push hold spare slots)
+    (this.siteBuckets = buckets.slice()), (this.siteSteps = steps.slice());
   }
 
   private recordKey(i: number): string {
@@ -443,6 +444,7 @@ export class LiveState {
 }
 
 const NO_SITES = new Int32Array(0);
+const NO_BUCKETS: readonly Bucket[] = [];
 
 
 

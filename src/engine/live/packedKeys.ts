@@ -4,13 +4,15 @@
 // key is written out again when asked (routing a change, a run's keys, a re-run's records): a live query
 // holds its keys between runs, and reads them seldom.
 
+import { KEY_SLAB, textSlab } from "./keptValues.js";
+
 /** What the router and a live query read of a key list: a plain array, or packed keys. */
 export type KeyList = readonly string[] | PackedKeys;
 
 const UUID_KEY = /^(.*?)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /** Where the UUID's dashes go, counted in hex digits. */
 const DASHES = [8, 12, 16, 20];
-/** Code units per packed key: the prefix's number, then the UUID's 32 hex digits, 4 to a unit. */
+/** 16-bit units per packed key: the prefix's number, then the UUID's 32 hex digits, 4 to a unit. */
 const UNITS = 9;
 
 /** Prefixes of packed keys, by number, and their numbers (a few: one per kind of key; at most MAX_PREFIXES). */
@@ -41,13 +43,13 @@ export function isPackable(key: string): boolean {
  * order given; `at(i)` writes key i out.
  */
 export class PackedKeys implements Iterable<string> {
-  private readonly packed: string;
+  /** The packed keys' units, cut from the slab kept texts are (TextSlab). */
+  private readonly packed: Uint16Array;
   private readonly others: readonly string[];
 
   constructor(keys: Iterable<string>) {
-    const packed: string[] = [];
+    const units: number[] = [];
     const others: string[] = [];
-    const units: number[] = new Array(UNITS);
     for (const key of keys) {
       const parts = prefixOf(key);
       if (parts === null) {
@@ -55,12 +57,13 @@ export class PackedKeys implements Iterable<string> {
         continue;
       }
       const hex = parts.uuid.replaceAll("-", "");
-      units[0] = parts.number;
-      for (let u = 0; u < 8; u++) units[u + 1] = Number.parseInt(hex.slice(4 * u, 4 * u + 4), 16);
-      packed.push(String.fromCharCode(...units));
+      units.push(parts.number);
+      for (let u = 0; u < 8; u++) units.push(Number.parseInt(hex.slice(4 * u, 4 * u + 4), 16));
     }
-    // One flat string (join writes it out; concatenating would keep a tree of parts), the others at their length.
-    this.packed = packed.join("");
+    const bytes = textSlab(2 * units.length, KEY_SLAB);
+    this.packed = new Uint16Array(bytes.buffer, bytes.byteOffset, units.length);
+    this.packed.set(units);
+    // The others at their length.
     this.others = others.slice();
   }
 
@@ -74,10 +77,10 @@ export class PackedKeys implements Iterable<string> {
     const at = UNITS * i;
     let hex = "";
     for (let u = 0; u < 8; u++) {
-      hex += this.packed.charCodeAt(at + 1 + u).toString(16).padStart(4, "0");
+      hex += this.packed[at + 1 + u]!.toString(16).padStart(4, "0");
       if (DASHES.includes(4 * u + 4)) hex += "-";
     }
-    return prefixes[this.packed.charCodeAt(at)]! + hex;
+    return prefixes[this.packed[at]!]! + hex;
   }
 
   *[Symbol.iterator](): Iterator<string> {
