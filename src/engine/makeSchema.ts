@@ -208,15 +208,11 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
   resolveLimits(schema, undefined);
   warmUpEngine();
   // Only a schema with a plan store, or one said to import plans, is known to: the others pay nothing for it here.
-  if (config.planStore !== undefined || config.importsPlans === true) {
-    warmUpImport();
-    prepareSchemaForImport(schema);
-  }
+  if (config.planStore !== undefined || config.importsPlans === true) prepareSchemaForImport(schema);
   return schema;
 }
 
 let warmedUp = false;
-let importWarmedUp = false;
 
 /** What the warm-up did in this process (tests read it: a warm-up that stopped short would save nothing). */
 export const warmUpOutcome = { executed: 0, imported: 0, failed: null as unknown };
@@ -227,57 +223,33 @@ export const warmUpOutcome = { executed: 0, imported: 0, failed: null as unknown
 // warm-up leaves behind), so the warm-up stays at this size.
 const WARM_UP_TYPE_DEFS = "type Query { items: [Item!]! one: Item none: Item } type Item { n: Int! name: String parts: [Part!]! } type Part { n: Int! }";
 const WARM_UP_ITEMS = [1, 2].map((n) => ({ n, name: n === 1 ? "a" : null, parts: [{ n }, { n: n + 1 }] }));
-/** How many times the import warm-up imports its plan (into one schema): see WarmUpEngine. */
+/** How many times the warm-up imports its plan (into one schema): see WarmUpEngine. */
 const WARM_UP_IMPORTS = 5;
 const WARM_UP_OPERATION = "{ items { n ...ItemName parts { n } } one { n name } none { n } __typename } fragment ItemName on Item { name }";
-
-function warmUpConfig(): MakeSchemaConfig {
-  return {
-    typeDefs: WARM_UP_TYPE_DEFS,
-    plans: { Query: { items: () => constant(WARM_UP_ITEMS), one: () => constant(WARM_UP_ITEMS[0]), none: () => constant(null) } },
-    planCacheSize: 1,
-    // A warm-up import that could not be read says nothing to the application.
-    onPlanWarning: () => undefined,
-  };
-}
-
-function warmUpOff(): boolean {
-  return typeof process !== "undefined" && process.env.GRAPHSCALE_WARM_UP === "off";
-}
 
 /**
  * spec: WarmUpEngine — once per process, when the first schema is made: plans and runs a tiny operation (a list of objects, an
  * object, leaves, __typename) through the planner, the executor and the compiled output, so the first real
- * request does not pay for compiling the engine's own code; and once per process, when the first schema that
- * imports plans (a plan store, or `importsPlans`) is made, runs plan import's code too (warmUpImport).
- * Off with GRAPHSCALE_WARM_UP=off. Never throws.
+ * request does not pay for compiling the engine's own code. Off with GRAPHSCALE_WARM_UP=off. Never throws.
  */
 function warmUpEngine(): void {
   if (warmedUp) return;
   warmedUp = true;
-  if (warmUpOff()) return;
+  if (typeof process !== "undefined" && process.env.GRAPHSCALE_WARM_UP === "off") return;
   try {
-    const schema = makeSchema(warmUpConfig());
+    const config: MakeSchemaConfig = {
+      typeDefs: WARM_UP_TYPE_DEFS,
+      plans: { Query: { items: () => constant(WARM_UP_ITEMS), one: () => constant(WARM_UP_ITEMS[0]), none: () => constant(null) } },
+      planCacheSize: 1,
+      // A warm-up import that could not be read says nothing to the application.
+      onPlanWarning: () => undefined,
+    };
+    const schema = makeSchema(config);
     const document = parse(WARM_UP_OPERATION);
     countExecution(executeSync({ schema, document }));
     // Its second run compiles and runs the generated output (CompiledOutputOf): that code is warm too.
     countExecution(executeSync({ schema, document }));
-  } catch (error) {
-    // A warm-up only saves time; it never fails the schema being made.
-    warmUpOutcome.failed = error;
-  }
-}
-
-/** WarmUpEngine's import part: only a process that imports plans pays for it, once. */
-function warmUpImport(): void {
-  if (importWarmedUp) return;
-  importWarmedUp = true;
-  if (warmUpOff()) return;
-  try {
-    const config = warmUpConfig();
-    const schema = makeSchema(config);
-    const document = parse(WARM_UP_OPERATION);
-    // Plan import's code (fingerprint, operation hash, decoding, checks), and the execution of an imported
+    // Plan import's code too (fingerprint, operation hash, decoding, checks), and the execution of an imported
     // plan: a fresh process's first import runs warm code, as its first planning does.
     const text = exportPlan(schema, document);
     const importer = makeSchema(config);
@@ -289,6 +261,7 @@ function warmUpImport(): void {
     // operation took 9.2 M instructions after two warm-up imports, 7.3 M after WARM_UP_IMPORTS.
     for (let i = 1; i < WARM_UP_IMPORTS; i++) if (importPlan(importer, document, text)) warmUpOutcome.imported++;
   } catch (error) {
+    // A warm-up only saves time; it never fails the schema being made.
     warmUpOutcome.failed = error;
   }
 }
