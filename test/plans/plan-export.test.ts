@@ -14,6 +14,7 @@ import { Redis } from "ioredis";
 import { PLAN_FORMAT_VERSION, execute, executeToJSON, explainPlan, exportBlocker, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Limits, type PlanStore, type Step } from "../../src/index.js";
 import { lambda, loadOne } from "../../steps/index.js";
 import { REDIS_URL, runTodoView } from "./todoPlanStore.js";
+import { checkStats } from "../../src/engine/planExport/checkPlan.js";
 
 const child = fileURLToPath(new URL("./todoPlanStore.ts", import.meta.url));
 const prefix = `graphscale-test:plans:${process.pid}:`;
@@ -496,5 +497,63 @@ for (const earlier of EARLIER_FORMATS) {
     assert.is(PLAN_FORMAT_VERSION, 8);
   });
 }
+
+
+test("import: a run of like steps has its later steps checked by what they write (FollowerChecks: 196 of the 200 field reads)", () => {
+  const { schema, source } = twoHundredFields();
+  const text = exportPlan(schema, parse(source));
+  const before = checkStats.followers;
+  assert.ok(importPlan(new GraphQLSchema(schema.toConfig()), parse(source), text));
+  // 4 aliases × 50 field reads, each alias's reads one header and a run of 49; and the constant after the first.
+  assert.is(checkStats.followers - before, 4 * 49 + 1, "each run's steps after its first");
+});
+
+test("import: a forged run whose later step writes a path that is no path is refused (FollowerChecks)", () => {
+  const warnings: string[] = [];
+  const { schema, source } = twoHundredFields();
+  let follower = -1;
+  const text = forged(exportPlan(schema, parse(source)), (body) => {
+    // The field reads' shape writes `path` by its string's index. Forged to write it as a value: every field
+    // read a good path ([0, "f1"]: a plain array) but one later step of a run, left a bare number, no path.
+    const shapes = JSON.parse(body.shapes as string) as unknown[][];
+    const steps = body.steps as unknown[];
+    const strings = body.strings as string[];
+    const shapeId = shapes.findIndex((shape) => (shape[0] as string[]).includes("path"));
+    (shapes[shapeId] as unknown[])[3] = [];
+    body.shapes = JSON.stringify(shapes);
+    const written = shapes.map((shape) => (shape[0] as unknown[]).length - ((shape[1] as unknown[] | undefined)?.length ?? 0));
+    let id = 0;
+    let shape = -1;
+    const rewrite = (at: number, inRun: boolean): void => {
+      if (shape !== shapeId) return;
+      if (inRun && follower < 0) follower = id;
+      else steps[at] = [0, strings[steps[at] as number]];
+    };
+    for (let at = 0; at < steps.length; ) {
+      if (steps[at] === -1) {
+        at++, id++;
+      } else if (steps[at] === -2) {
+        const n = steps[at + 1] as number;
+        at += 2;
+        for (let r = 0; r < n; r++, id++, at += written[shape]!) if (written[shape] === 1) rewrite(at, true);
+      } else {
+        const deps = steps[at + 2] as number;
+        shape = steps[at + 3 + deps] as number;
+        at += 4 + deps;
+        if (written[shape] === 1) rewrite(at, false);
+        at += written[shape]!;
+        id++;
+      }
+    }
+  });
+  assert.ok(follower > 0, "a later step of a run was left with a bare number");
+  const other = new GraphQLSchema({ ...schema.toConfig(), extensions: { graphscale: { ...(schema.extensions as { graphscale: object }).graphscale, onPlanWarning: (m: string) => void warnings.push(m) } } });
+  const before = checkStats.followers;
+  assert.is(importPlan(other, parse(source), text), false);
+  assert.is(warnings.length, 1, warnings.join("\n"));
+  // Its inline read (the path it writes) is the first thing found out of place.
+  assert.match(warnings[0]!, `inconsistent: Access[${follower}] is read inline but is not a plain property read`, warnings[0]);
+  assert.ok(checkStats.followers > before, "the step was checked as a run's later step");
+});
 
 test.run();

@@ -8,8 +8,8 @@ import { EngineValueStep, Step } from "../step.js";
 import type { Layer } from "../planning/layer.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { checkOutputPlan } from "./checkOutput.js";
-import { bad, layoutsOf, named, reachable } from "./checks.js";
-import { checkStepData } from "./stepFields.js";
+import { bad, followsOf, layoutsOf, named, reachable } from "./checks.js";
+import { checkFollowerData, checkStepData, followerChecks } from "./stepFields.js";
 import { planContextOf } from "../planning/planResolver.js";
 import { ResolverStep } from "../planning/steps/resolver.js";
 
@@ -60,14 +60,24 @@ export function checkImportedPlan(plan: OperationPlan): void {
   // What validatePlan is given, as the planner gives it.
   const validation = { schema: plan.schema, planContext: planContextOf(plan.schema) };
   const layouts = layoutsOf(plan);
+  const follows = followsOf(plan);
   reached.step = null;
   reached.layer = null;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     if (!step) continue;
     if (position[i]! < 0) bad(`${named(step)} is in no layer's step list`);
-    checkStep(plan, step, position);
-    checkStepData(plan, step, validation, layouts[i]);
+    // A step read under its predecessor's stream header (FollowerChecks) has that step's class, layer,
+    // dependencies and every field the shape fixes: what it writes of its own is checked, and its place.
+    const written = follows[i] === true && steps[i - 1] != null ? followerChecks(step, layouts[i]) : null;
+    if (written !== null) {
+      checkStats.followers++;
+      checkFollower(step, position);
+      checkFollowerData(plan, step, validation, written);
+    } else {
+      checkStep(plan, step, position);
+      checkStepData(plan, step, validation, layouts[i]);
+    }
   }
   reached.step = null; // holds no step of this plan past its check
   reached.layer = null;
@@ -119,6 +129,9 @@ function checkLayer(plan: OperationPlan, layer: Layer, position: Int32Array): vo
   if (listed.length !== executable.length || listed.some((s, k) => s !== executable[k])) bad(`the executable steps of layer ${layer.id} are not its steps that run`);
 }
 
+/** Steps CheckImportedPlan checked as a run's later steps (FollowerChecks), in this process: for tests. */
+export const checkStats = { followers: 0 };
+
 /** The last dependency found reachable from a layer (CheckImportedPlan resets it for each plan). */
 const reached: { step: Step | null; layer: Layer | null } = { step: null, layer: null };
 
@@ -158,6 +171,21 @@ function checkStep(plan: OperationPlan, step: Step, position: Int32Array): void 
     const path = step.inlined as unknown;
     if (!isPath(path) || deps.length !== 1 || (step.hasSideEffects && !(step instanceof ResolverStep)) || step instanceof EngineValueStep) bad(`${named(step)} is read inline but is not a plain property read`);
   }
+}
+
+/**
+ * CheckStep for a step that repeats the header of the (checked) step before it: the same class, layer and
+ * dependencies, and the same value of every Step field (none of them is written per step, followerChecks).
+ * Left to check: its dependencies come before it in its layer, and the path it reads inline (worked out
+ * from fields it writes).
+ */
+function checkFollower(step: Step, position: Int32Array): void {
+  const deps = step.dependencies;
+  for (let k = 0; k < deps.length; k++) {
+    const d = deps[k]!;
+    if (d.layerId === step.layerId && position[d.id]! >= position[step.id]!) bad(`${named(step)} comes before its dependency ${named(d)} in layer ${step.layerId}`);
+  }
+  if (step.inlined !== null && !isPath(step.inlined as unknown)) bad(`${named(step)} is read inline but is not a plain property read`);
 }
 
 /** canBeGlobal() worked out afresh (not from the stored memo), or null when the step's class defines its own. */

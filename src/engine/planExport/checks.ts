@@ -42,12 +42,24 @@ const CONTEXT_KEYS = ["fieldName", "responseKey", "fieldNodes", "returnType", "p
 export interface StepLayout {
   keysCheckedFor: object | null;
   keysCheckedKind: string | null;
+  /** The layout's keys and, per key, how it is written or what it fixes (ShapePlan). */
+  readonly keys?: readonly string[];
+  readonly layout?: ReadonlyArray<unknown>;
+  /**
+   * The keys each object of the layout writes (the rest the shape fixes), once worked out for a class's
+   * kind: what a step that repeats its predecessor's header still has checked of its own (CheckImportedPlan);
+   * null when that step is checked in full.
+   */
+  followerKeys?: object | null;
+  followerKeysFor?: object | null;
 }
 
 /** What a plan's decoder tells its checks: the nodes it handed out, the output fields it did not derive. */
 export interface DecodedBy {
   /** Per step id, the layout its object was built with. */
   readonly stepLayouts: ReadonlyArray<StepLayout | undefined>;
+  /** Per step id, true when the step repeats the stream header of the step before it (a run of like steps). */
+  readonly stepFollows: ReadonlyArray<boolean | undefined>;
   /** Whether a node is one the decoder handed out (PlanDecoder.handedOut). */
   handedOut(node: unknown): boolean;
   /** The output fields written in full: the others' contexts were built from the document (DecodeOutputPlan). */
@@ -73,6 +85,13 @@ const NO_LAYOUTS: ReadonlyArray<StepLayout | undefined> = [];
 /** Per step id, the layout each step of a decoded plan was built with (none for a plan checked without its decoder). */
 export function layoutsOf(plan: OperationPlan): ReadonlyArray<StepLayout | undefined> {
   return decoderOf.get(plan)?.stepLayouts ?? NO_LAYOUTS;
+}
+
+const NO_FOLLOWS: ReadonlyArray<boolean | undefined> = [];
+
+/** Per step id, whether the step repeats the stream header of the step before it (none for a plan checked without its decoder). */
+export function followsOf(plan: OperationPlan): ReadonlyArray<boolean | undefined> {
+  return decoderOf.get(plan)?.stepFollows ?? NO_FOLLOWS;
 }
 
 /** Whether an output field's context was built from the document by the decoder (not written in full). */

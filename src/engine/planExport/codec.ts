@@ -262,6 +262,8 @@ export class PlanDecoder {
   readonly writtenInFull = new Set<unknown>();
   /** Per step id, the shape its object was built with (DecodePlan sets them): for CheckStepData. */
   readonly stepLayouts: Array<ShapePlan | undefined> = [];
+  /** Per step id, true when DecodePlan read the step under its predecessor's header (a run, `-2, n`). */
+  readonly stepFollows: boolean[] = [];
 
   constructor(readonly context: DecodeContext) {
     this.lookups = schemaLookups(context.schema);

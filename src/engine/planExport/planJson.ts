@@ -206,6 +206,7 @@ export function decodePlan(
       // A long run fills enough objects to pay for its setter on this very import (TierUp, RUN_SETTER_AT).
       if (run + 1 >= RUN_SETTER_AT) runSetter(headerShape!, generateCode);
       for (let r = 0; r < run; r++) {
+        decoder.stepFollows[steps.length] = true;
         steps.push(stepObject(stepClass!));
         headers.push(header);
         starts.push(at);

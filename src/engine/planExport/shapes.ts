@@ -32,6 +32,9 @@ export interface ShapePlan {
   /** The class whose steps of this shape hold exactly their kind's fields, and its kind (StepLayout). */
   keysCheckedFor: object | null;
   keysCheckedKind: string | null;
+  /** The keys its objects write, for the checks of a run's later steps (StepLayout), once worked out. */
+  followerKeys?: object | null;
+  followerKeysFor?: object | null;
 }
 
 const NONE: never[] = [];
@@ -96,7 +99,7 @@ export function shapePlanOf(shapes: readonly Shape[], plans: Array<ShapePlan | u
     fixed[k] = entry < 0 ? SINGLE_TEXT : SINGLE;
   }
   const layout = fixed.map((v) => (v === WRITTEN ? "written" : v === SINGLE ? "single" : v === SINGLE_TEXT ? "singleText" : fixedKind(v)));
-  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill: null, layout, imports: 0, lastImport: 0, keysCheckedFor: null, keysCheckedKind: null };
+  const plan: ShapePlan = { keys, fixed, written: keys.length - fixedAt.length, fill: null, layout, imports: 0, lastImport: 0, keysCheckedFor: null, keysCheckedKind: null, followerKeys: null, followerKeysFor: null };
   plans[shapeId as number] = plan;
   return plan;
 }

@@ -231,6 +231,66 @@ function checkStepKeys(step: Step): string | null {
 }
 
 /**
+ * spec: FollowerChecks — the keys each step of `layout` writes, when a step that repeats its predecessor's header can be checked by
+ * them alone (FollowerChecks): none of them is a Step field, and its kind's checks of dependencies and
+ * flags read no field (a fixed count, no per-dependency rule). Null otherwise, and for a step whose layout
+ * is not known (checked in full). Worked out once per layout and class.
+ */
+export function followerChecks(step: Step, layout: StepLayout | undefined): FollowerCheck | null {
+  if (layout === undefined || layout.keys === undefined || layout.layout === undefined) return null;
+  const prototype = Object.getPrototypeOf(step) as object;
+  // The step before it had its keys checked against this class (CheckStepData): so did this one.
+  if (layout.keysCheckedFor !== prototype) return null;
+  if (layout.followerKeysFor === prototype) return (layout.followerKeys as FollowerCheck | null | undefined) ?? null;
+  const kind = layout.keysCheckedKind;
+  const entry = kind === null ? undefined : KINDS[kind];
+  let check: FollowerCheck | null = { kind, keys: [], holds: [], also: entry?.also ?? null, bundled: entry !== undefined };
+  if (entry !== undefined && (typeof entry.deps !== "number" || entry.perEntry !== undefined || entry.accepts !== undefined)) check = null;
+  for (let k = 0; check !== null && k < layout.keys.length; k++) {
+    const how = layout.layout[k];
+    if (how !== "written" && how !== "single" && how !== "singleText") continue;
+    const key = layout.keys[k]!;
+    if (STEP_KEYS.has(key) || (entry !== undefined && !Object.hasOwn(entry.fields, key))) check = null;
+    else {
+      check.keys.push(key);
+      if (entry !== undefined) check.holds.push(entry.fields[key]!);
+    }
+  }
+  layout.followerKeys = check;
+  layout.followerKeysFor = prototype;
+  return check;
+}
+
+/** What a step that repeats its predecessor's header still has checked (followerChecks), per layout and class. */
+export interface FollowerCheck {
+  readonly kind: string | null;
+  /** The keys its objects write, and (for a bundled kind) what each must hold. */
+  readonly keys: string[];
+  readonly holds: Holds[];
+  readonly also: NonNullable<KindEntry["also"]> | null;
+  readonly bundled: boolean;
+}
+
+/**
+ * CheckStepData for a step that repeats its predecessor's header (followerChecks gave `written`): the fields
+ * it writes hold what its kind's steps hold, its kind's check across fields, and its own validatePlan.
+ */
+export function checkFollowerData(plan: OperationPlan, step: Step, validation: PlanValidationContext, check: FollowerCheck): void {
+  if (check.bundled) {
+    const target = step as Step & Record<string, unknown>;
+    const { keys, holds } = check;
+    for (let k = 0; k < keys.length; k++) if (!holds[k]!(target[keys[k]!], step, plan)) bad(`the ${keys[k]} of ${named(step)} is not what ${check.kind} steps hold`);
+    const problem = check.also === null ? null : check.also(target, plan);
+    if (problem !== null) bad(`${named(step)}: ${problem}`);
+  }
+  try {
+    step.validatePlan(validation);
+  } catch (error) {
+    bad(`${named(step)} does not validate: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
  * spec: CheckStepData — an imported step's own fields: for a bundled kind, exactly the fields its class
  * gives its steps, each holding what it must, its number of dependencies, those it takes as bare values
  * (global) and the flags it accepts from each; for every kind, the step's own validatePlan with the schema's plan context (a Kvetch step's
