@@ -23,6 +23,8 @@ import { setScalarFunction } from "./planning/graphqlAdapter.js";
 import { inspect } from "./inspect.js";
 import { executeSync } from "./request/execute.js";
 import { exportPlan, importPlan, prepareSchemaForImport } from "./planExport/index.js";
+import { WARM_UP_LOADS_FUNCTIONS, WARM_UP_LOADS_KINDS, WARM_UP_LOADS_OPERATION, WARM_UP_LOADS_TYPE_DEFS, warmUpLoadsText } from "./planExport/warmUpPlan.js";
+import { stepClassOf } from "./stepRegistry.js";
 import { constant } from "./planning/steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
 import type { TracingOption } from "./tracing/tracing.js";
@@ -215,7 +217,7 @@ export function makeSchema(config: MakeSchemaConfig): GraphQLSchema {
 let warmedUp = false;
 
 /** What the warm-up did in this process (tests read it: a warm-up that stopped short would save nothing). */
-export const warmUpOutcome = { executed: 0, imported: 0, failed: null as unknown };
+export const warmUpOutcome = { executed: 0, imported: 0, loads: 0, failed: null as unknown };
 
 // The warm-up's operation: lists of objects two levels deep, a fragment, a nullable object that is null,
 // leaves and __typename. Richer operations (a third list level, nullable lists, abstract types) made the
@@ -260,10 +262,27 @@ function warmUpEngine(): void {
     // compiled (Sparkplug) here rather than in a first request: a fresh process's first import of a 4-level
     // operation took 9.2 M instructions after two warm-up imports, 7.3 M after WARM_UP_IMPORTS.
     for (let i = 1; i < WARM_UP_IMPORTS; i++) if (importPlan(importer, document, text)) warmUpOutcome.imported++;
+    warmUpLoads();
   } catch (error) {
     // A warm-up only saves time; it never fails the schema being made.
     warmUpOutcome.failed = error;
   }
+}
+
+/**
+ * spec: WarmUpLoads — the warm-up's second plan, imported (never planned) and run once: loads (loadOne,
+ * loadMany) and lists of lists, so that a fresh process's first request of such an operation — above all an
+ * imported one, the plan store's cold start — does not compile the code of loads, list layers and their
+ * output. Its steps' classes are graphscale/steps': skipped when they are not registered yet.
+ */
+function warmUpLoads(): void {
+  if (!WARM_UP_LOADS_KINDS.every((kind) => stepClassOf(kind) !== undefined)) return;
+  const schema = makeSchema({ typeDefs: WARM_UP_LOADS_TYPE_DEFS, functions: WARM_UP_LOADS_FUNCTIONS, planCacheSize: 1, onPlanWarning: () => undefined });
+  const document = parse(WARM_UP_LOADS_OPERATION);
+  if (!importPlan(schema, document, warmUpLoadsText(schema, document))) return;
+  const result = executeSync({ schema, document });
+  if (result.errors === undefined) warmUpOutcome.loads++;
+  else warmUpOutcome.failed ??= result.errors;
 }
 
 function countExecution(result: { errors?: unknown }): void {

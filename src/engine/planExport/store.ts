@@ -67,8 +67,12 @@ export function operationHash(document: DocumentNode, operation: OperationDefini
  * hash> <checksum>`, then the body JSON. Throws NotExportable naming the step that prevents it.
  */
 export function writePlan(plan: OperationPlan, opHash: string): string {
-  const body = JSON.stringify(encodePlan(plan));
-  return `${PLAN_MAGIC} ${PLAN_FORMAT_VERSION} ${schemaFingerprint(plan.schema)} ${opHash} ${sha256(body)}\n${body}`;
+  return planText(plan.schema, opHash, JSON.stringify(encodePlan(plan)));
+}
+
+/** A plan's text: its header line for this schema and operation hash, then the body. */
+export function planText(schema: GraphQLSchema, opHash: string, body: string): string {
+  return `${PLAN_MAGIC} ${PLAN_FORMAT_VERSION} ${schemaFingerprint(schema)} ${opHash} ${sha256(body)}\n${body}`;
 }
 
 /**
