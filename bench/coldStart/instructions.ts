@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const script = fileURLToPath(new URL("./importFirst.mjs", import.meta.url));
-const shapes = ["wide", "nested"] as const;
+const shapes = (process.argv.find((a) => a.startsWith("--shapes="))?.slice(9).split(",") ?? ["wide", "nested"]) as readonly ("wide" | "nested")[];
 const modes = ["plan", "import", "store"] as const;
 type Mode = (typeof modes)[number];
 
@@ -66,7 +66,11 @@ function count(dir: string, mode: Mode, shape: string, planFile: string): Promis
   );
 }
 
-const dir = mkdtempSync(join(tmpdir(), "graphscale-plan-import-instructions-"));
+// --out=FILE writes the JSON there (default bench/results/plan-import-instructions.json); --keep=DIR keeps
+// callgrind's parts there for callgrind_annotate; --shapes=nested runs one shape.
+const option = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const keep = option("keep");
+const dir = keep ?? mkdtempSync(join(tmpdir(), "graphscale-plan-import-instructions-"));
 const load = [loadavg()[0]!];
 const rows: { shape: string; counts: Record<Mode, Counts> }[] = [];
 try {
@@ -83,7 +87,7 @@ try {
     load.push(loadavg()[0]!);
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (keep === undefined) rmSync(dir, { recursive: true, force: true });
 }
 const m = (n: number) => (n / 1e6).toFixed(2);
 console.log(`Plan import, cold, in instructions (callgrind, millions; dist/, node ${process.version} --single-threaded, one process per mode and shape)`);
@@ -104,4 +108,4 @@ for (const { shape, counts: c } of rows) {
   );
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverages: load };
-writeFileSync(fileURLToPath(new URL("../results/plan-import-instructions.json", import.meta.url)), JSON.stringify({ machine, rows, date: new Date().toISOString() }, null, 2) + "\n");
+writeFileSync(option("out") ?? fileURLToPath(new URL("../results/plan-import-instructions.json", import.meta.url)), JSON.stringify({ machine, rows, date: new Date().toISOString() }, null, 2) + "\n");

@@ -103,4 +103,4 @@ for (const r of rows) {
   );
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverages: load };
-writeFileSync(fileURLToPath(new URL("../results/plan-import-cold.json", import.meta.url)), JSON.stringify({ processes, machine, rows, date: new Date().toISOString() }, null, 2) + "\n");
+writeFileSync(/--out=(\S+)/.exec(process.argv.join(" "))?.[1] ?? fileURLToPath(new URL("../results/plan-import-cold.json", import.meta.url)), JSON.stringify({ processes, machine, rows, date: new Date().toISOString() }, null, 2) + "\n");
