@@ -54,6 +54,9 @@ function baseContext(tracer: Otel.Tracer, parent: Otel.Context): Otel.Context {
   return parent.getValue(TRACER_KEY) === tracer ? parent : new LinkedContext(parent, TRACER_KEY, tracer);
 }
 
+/** The options of a span started with none (the SDK makes an object per span for an omitted one). */
+const NO_OPTIONS: Otel.SpanOptions = {};
+
 /** An open layer's span and the context its children start in (made once per layer, not per step). */
 interface LayerTrace {
   readonly span: Otel.Span;
@@ -110,7 +113,7 @@ export class RequestTrace {
 
   /** A span for a phase that returns at once (parse, validate): ended when `run` returns or throws. */
   phase<T>(name: string, run: () => T): T {
-    const span = this.tracer.startSpan(name, undefined, this.context);
+    const span = this.tracer.startSpan(name, NO_OPTIONS, this.context);
     try {
       return run();
     } catch (error) {
@@ -160,7 +163,7 @@ export class RequestTrace {
       return;
     }
     const layer = bucket.layer;
-    const span = this.tracer.startSpan("graphscale.layer", undefined, bucket.parent === null ? this.context : this.contextOf(bucket.parent));
+    const span = this.tracer.startSpan("graphscale.layer", NO_OPTIONS, bucket.parent === null ? this.context : this.contextOf(bucket.parent));
     // Set after the start (spec/tracing.md, Cost rules): the span's parent decides its sampling.
     span.setAttributes({ "graphscale.layer.id": layer.id, "graphscale.layer.reason": layer.reason.type, "graphscale.layer.entries": bucket.count });
     this.layers.set(bucket, { span, context: withSpan(this.otel, this.context, span) });
@@ -189,7 +192,7 @@ export class RequestTrace {
       return new PendingStep(this.tracer, this.context, step, names, bucket.layer.id, batchSize, exitedEarly);
     }
     // Set after the start (spec/tracing.md, Cost rules): the span's parent decides its sampling.
-    return this.tracer.startSpan("graphscale.step", undefined, this.contextOf(bucket)).setAttributes({
+    return this.tracer.startSpan("graphscale.step", NO_OPTIONS, this.contextOf(bucket)).setAttributes({
       "graphscale.step.class": names.className,
       "graphscale.step.name": names.stepName,
       "graphscale.step.id": step.id,
