@@ -10,12 +10,16 @@
 // and, with `--mysql`, 4 MySQL shards + Redis. The settings run in rotating order, `--processes=N` of each;
 // each process warms up, then times its requests by its own CPU time (all threads). Medians per setting, and
 // the median of each rotation's ratio to its off process.
-// `npx tsx bench/tracingProcesses.ts [--processes=N] [--mysql | --mysql-only]` prints the table and writes
-// bench/results/tracing-processes.json (under Node 20; tracing-processes-node<major>.json under another Node).
+// With `--concurrency=C` each process keeps C requests in flight (wall time per request is then what a server
+// under that load meets; CPU per request is measured the same way).
+// `npx tsx bench/tracingProcesses.ts [--processes=N] [--mysql | --mysql-only] [--concurrency=C] [--out=DIR]` prints the
+// table and writes DIR/tracing-processes.json (DIR: bench/results unless given; under Node 20, else
+// tracing-processes-node<major>.json; with C > 1 the id ends in -c<C>).
 
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median } from "./median.js";
 import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
@@ -28,6 +32,8 @@ import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
 const SETTINGS = ["off", "on", "io", "none", "free", "sampled", "server"] as const;
 type Setting = (typeof SETTINGS)[number];
 const REQUESTS = { memory: Number(process.env.TRACE_N ?? 20_000), mysql: Number(process.env.TRACE_N ?? 3_000) } as const;
+/** Requests in flight at once in each process (`--concurrency=C`, passed to the children as TRACE_CONCURRENCY). */
+const CONCURRENCY = Math.max(1, Number(process.env.TRACE_CONCURRENCY ?? /--concurrency=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 1));
 
 /** One process: the todo view under one setting; prints its CPU µs per request and spans per request. */
 async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> {
@@ -87,14 +93,26 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
       execute = ((a: typeof args) => context.with(context.active().setValue(serverKey, a), run, undefined, a)) as typeof execute;
     }
     const n = REQUESTS[kind];
-    for (let i = 0; i < n / 5; i++) await execute(args);
+    // C requests in flight: each of C loops starts its next request when its last one is done.
+    const runAll = async (count: number): Promise<void> => {
+      if (CONCURRENCY === 1) {
+        for (let i = 0; i < count; i++) await execute(args);
+        return;
+      }
+      let left = count;
+      const loop = async () => {
+        while (left-- > 0) await execute(args);
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+    };
+    await runAll(n / 5);
     spans = 0;
     const check = await execute(args);
     if (check.errors) throw new Error(`tracing-processes: ${check.errors[0]!.message}`);
     const spansPerRequest = spans;
     const cpu = process.cpuUsage();
     const start = performance.now();
-    for (let i = 0; i < n; i++) await execute(args);
+    await runAll(n);
     const used = process.cpuUsage(cpu);
     const wallMicros = ((performance.now() - start) * 1000) / n;
     console.log(JSON.stringify({ cpuMicros: (used.user + used.system) / n, wallMicros, spansPerRequest }));
@@ -127,6 +145,7 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
     const samples = new Map<Setting, Sample[]>(SETTINGS.map((s) => [s, []]));
     const ratios = new Map<Setting, number[]>(SETTINGS.map((s) => [s, []]));
     const rounds: Map<Setting, Sample>[] = [];
+    const wallRatios: number[] = [];
     for (let p = 0; p < options.processes; p++) {
       const round = new Map<Setting, Sample>();
       rounds.push(round);
@@ -137,6 +156,7 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
         samples.get(setting)!.push(sample);
       }
       for (const s of SETTINGS) ratios.get(s)!.push(round.get("off")!.cpuMicros / round.get(s)!.cpuMicros);
+      wallRatios.push(round.get("off")!.wallMicros / round.get("on")!.wallMicros);
     }
     const cpu = (s: Setting) => median(samples.get(s)!.map((x) => x.cpuMicros));
     rows.push({
@@ -151,8 +171,10 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
         median(ratios.get("sampled")!),
         median(ratios.get("server")!),
         median(rounds.map((round) => round.get("server")!.cpuMicros / round.get("sampled")!.cpuMicros)),
+        median(rounds.map((round) => round.get("server")!.cpuMicros / round.get("on")!.cpuMicros)),
         median(samples.get("off")!.map((x) => x.wallMicros)),
         median(samples.get("on")!.map((x) => x.wallMicros)),
+        median(wallRatios),
         median(samples.get("on")!.map((x) => x.spansPerRequest)),
         median(samples.get("io")!.map((x) => x.spansPerRequest)),
         median(samples.get("none")!.map((x) => x.spansPerRequest)),
@@ -161,15 +183,16 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
   }
   const major = Number(process.versions.node.split(".")[0]);
   return {
-    id: major === 20 ? "tracing-processes" : `tracing-processes-node${major}`,
+    id: (major === 20 ? "tracing-processes" : `tracing-processes-node${major}`) + (CONCURRENCY === 1 ? "" : `-c${CONCURRENCY}`),
     title: `Tracing overhead, each setting in its own processes (todo view, Node ${major})`,
     description:
       "The todo view (1 user → 10 lists → 5 items), 4 shards; each setting in processes of its own (tracing: false; the SDK with a BatchSpanProcessor " +
       'dropping its batches and the async-local-storage context manager, at each span detail: `steps: "all"` (the default), `"io"`, `"none"`; ' +
       "a provider whose spans cost nothing (all); the SDK sampling nothing; and a server baseline: tracing: false with the context manager registered and " +
       "a context switched per request, as a server's own instrumentation does — what an application that samples pays before graphscale traces), " +
-      `${options.processes} processes per setting in rotating order, ${REQUESTS.memory} (memory) or ${REQUESTS.mysql} (MySQL + Redis) timed requests each after a warm-up: ` +
-      "CPU µs per request (the process's CPU time, all threads), and the median over rotations of off's CPU ÷ the setting's (a ratio of speed: 1 is free).",
+      `${options.processes} processes per setting in rotating order, ${REQUESTS.memory} (memory) or ${REQUESTS.mysql} (MySQL + Redis) timed requests each after a warm-up, ` +
+      `${CONCURRENCY} in flight at a time: CPU µs per request (the process's CPU time, all threads), and the median over rotations of off's CPU ÷ the setting's (a ratio of speed: 1 is free); ` +
+      "the wall time per request and the median over rotations of off's wall time ÷ on's.",
     rowHeading: "Request",
     columns: [
       { title: "off: CPU µs", format: "perRequest" },
@@ -181,8 +204,10 @@ export function runTracingProcesses(options: { processes: number; mysql: boolean
       { title: "sampled out ÷ off (CPU)", format: "ratio" },
       { title: "server baseline ÷ off (CPU)", format: "ratio" },
       { title: "sampled out ÷ server baseline (CPU)", format: "ratio" },
-      { title: "off: wall µs", format: "perRequest" },
-      { title: "on: wall µs", format: "perRequest" },
+      { title: "on ÷ server baseline (CPU)", format: "ratio" },
+      { title: `off: wall µs (${CONCURRENCY} in flight)`, format: "perRequest" },
+      { title: `on: wall µs (${CONCURRENCY} in flight)`, format: "perRequest" },
+      { title: `on ÷ off (wall, ${CONCURRENCY} in flight)`, format: "ratio" },
       { title: "spans per request", format: "count" },
       { title: 'spans per request, "io"', format: "count" },
       { title: 'spans per request, "none"', format: "count" },
@@ -201,7 +226,10 @@ if (argv[0] === "--child") {
   process.exit(0);
 } else if (process.argv[1]?.endsWith("tracingProcesses.ts")) {
   const processes = Number(/--processes=(\d+)/.exec(argv.join(" "))?.[1] ?? 3);
+  const concurrency = /--concurrency=(\d+)/.exec(argv.join(" "))?.[1];
+  if (concurrency !== undefined) process.env.TRACE_CONCURRENCY = concurrency;
   const table = runTracingProcesses({ processes, mysql: argv.includes("--mysql"), mysqlOnly: argv.includes("--mysql-only") });
-  writeFileSync(new URL(`./results/${table.id}.json`, import.meta.url), JSON.stringify(table, null, 2) + "\n");
+  const out = /--out=(\S+)/.exec(argv.join(" "))?.[1];
+  writeFileSync(out === undefined ? new URL(`./results/${table.id}.json`, import.meta.url) : join(out, `${table.id}.json`), JSON.stringify(table, null, 2) + "\n");
   console.log(renderMeasuredTable(table));
 }

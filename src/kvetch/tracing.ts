@@ -55,6 +55,40 @@ const registry = (): ApiRegistry | undefined => (globalThis as { [API_REGISTRY]?
 const slots = globalThis as { [CALL_SLOT]?: AsyncLocalStorage<TracedCall> };
 const fallbackSlot = (): AsyncLocalStorage<TracedCall> => (slots[CALL_SLOT] ??= new AsyncLocalStorage<TracedCall>());
 
+/** The API's key of a context's span (`Symbol.for` of its description, the same in every API 1.x copy). */
+const SPAN_KEY = Symbol.for("OpenTelemetry Context Key SPAN");
+
+/**
+ * A context with one value over its parent, made without copying the parent (the engine's LinkedContext,
+ * spec/tracing.md): the API's own context copies its parent's map and makes three closures per value set. A
+ * value set on it by other code makes the API's own context again.
+ */
+class LinkedContext implements Otel.Context {
+  constructor(
+    private readonly parent: Otel.Context,
+    private readonly key: symbol,
+    private readonly value: unknown,
+  ) {}
+  getValue(key: symbol): unknown {
+    return key === this.key ? this.value : this.parent.getValue(key);
+  }
+  setValue(key: symbol, value: unknown): Otel.Context {
+    return this.parent.setValue(this.key, this.value).setValue(key, value);
+  }
+  deleteValue(key: symbol): Otel.Context {
+    return this.parent.setValue(this.key, this.value).deleteValue(key);
+  }
+}
+
+/** Whether the API reads a context's span under SPAN_KEY (checked once: else `trace.setSpan` is used). */
+let spanKeyKnown: boolean | undefined;
+
+/** `parent` with `span` as its span. */
+function withSpan(otel: typeof Otel, parent: Otel.Context, span: Otel.Span): Otel.Context {
+  if (spanKeyKnown === undefined) spanKeyKnown = otel.trace.getSpan(new LinkedContext(otel.ROOT_CONTEXT, SPAN_KEY, span)) === span;
+  return spanKeyKnown ? new LinkedContext(parent, SPAN_KEY, span) : otel.trace.setSpan(parent, span);
+}
+
 /** The traced call whose code runs in `active` (the record in the context, else in the fallback slot). */
 function callIn(active: Otel.Context): TracedCall | undefined {
   return (active.getValue(CALL_KEY) as TracedCall | undefined) ?? slots[CALL_SLOT]?.getStore();
@@ -66,7 +100,7 @@ function callIn(active: Otel.Context): TracedCall | undefined {
  */
 function callerContext(otel: typeof Otel, active: Otel.Context): Otel.Context {
   const outer = callIn(active);
-  if (outer !== undefined) return otel.trace.setSpan(active, outer.span);
+  if (outer !== undefined) return withSpan(otel, active, outer.span);
   const slot = stepSlot;
   if (slot.active !== active) return active;
   let span = slot.span;
@@ -75,7 +109,7 @@ function callerContext(otel: typeof Otel, active: Otel.Context): Otel.Context {
     if (pending == null) return active;
     span = slot.span = pending.open();
   }
-  return (slot.made ??= otel.trace.setSpan(slot.context!, span));
+  return (slot.made ??= withSpan(otel, slot.context!, span));
 }
 
 /** What one traced call did, counted as it happens. */
@@ -90,6 +124,8 @@ class TracedCall {
 
   constructor(
     readonly span: Otel.Span,
+    /** The call's attributes known at its start, set with the counted ones when it ends (spec/tracing.md, Cost rules). */
+    readonly attributes: Otel.Attributes,
     shardCount: number,
   ) {
     this.shards = new Array<number>(shardCount).fill(0);
@@ -168,6 +204,9 @@ function callOriginal(original: (...args: unknown[]) => Promise<unknown>, kvetch
   return original.apply(kvetch, args);
 }
 
+/** A store call span's start options (the same for every call). */
+let clientSpan: Otel.SpanOptions | undefined;
+
 /** spec: TraceStoreCall — one store call in its span, with the counters it moved and the keys it bumped. */
 function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, method: TracedMethod, args: unknown[]): Promise<unknown> {
   // The Kvetch's own fields (this module is below kvetch.ts, and must not import the store: the guard imports it).
@@ -185,14 +224,14 @@ function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, 
   const attributes: Otel.Attributes = { "db.operation": method.name, "kvetch.kind": method.kind, "kvetch.backend": backend };
   if (backend === "mysql") attributes["db.system"] = "mysql";
   if (batch !== undefined) attributes["kvetch.batch_size"] = batch.length;
-  const span = tracer.startSpan(method.spanName, { kind: otel.SpanKind.CLIENT, attributes }, parent);
-  const call = new TracedCall(span, store.shards.length);
+  const span = tracer.startSpan(method.spanName, (clientSpan ??= { kind: otel.SpanKind.CLIENT }), parent);
+  const call = new TracedCall(span, attributes, store.shards.length);
   let result: Promise<unknown>;
   try {
     // The record in the context the method runs in (its span not made active: a driver's spans nest beside it).
     result =
       registry()?.context !== undefined
-        ? otel.context.with(active.setValue(CALL_KEY, call), callOriginal, undefined, method.original, kvetch, args)
+        ? otel.context.with(new LinkedContext(active, CALL_KEY, call), callOriginal, undefined, method.original, kvetch, args)
         : fallbackSlot().run(call, callOriginal, method.original, kvetch, args);
   } catch (error) {
     endCall(otel, call, store, error);
@@ -213,7 +252,7 @@ interface StoreFields {
   readonly cache: unknown;
 }
 
-/** A traced call is done: what it counted (known only now) set in one call, marked failed on `error`, ended. */
+/** A traced call is done: its attributes (those known at its start, and what it counted) set in one call, marked failed on `error`, ended. */
 function endCall(otel: typeof Otel, call: TracedCall, store: StoreFields, error: unknown): void {
   const span = call.span;
   if (error !== undefined) {
@@ -222,7 +261,10 @@ function endCall(otel: typeof Otel, call: TracedCall, store: StoreFields, error:
   }
   let total = 0;
   for (const n of call.shards) total += n;
-  const counted: Otel.Attributes = { "kvetch.shard_calls": call.shards, "kvetch.shard_calls_total": total, "db.response.returned_rows": call.rows };
+  const counted = call.attributes;
+  counted["kvetch.shard_calls"] = call.shards;
+  counted["kvetch.shard_calls_total"] = total;
+  counted["db.response.returned_rows"] = call.rows;
   if (store.cache !== null) {
     counted["kvetch.cache.round_trips"] = call.cacheRoundTrips;
     counted["kvetch.cache.hits"] = call.cacheHits;

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { Step, constant, execute, mapResults, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
@@ -279,6 +279,40 @@ test("tracing: a traced request switches context once for itself and once per st
   // The records rode in the context manager's contexts: no async-local store of the store's own was made
   // (each one costs every promise of the process a copy of its value under Node 20's promise hooks).
   assert.is((globalThis as { [key: symbol]: unknown })[Symbol.for("graphscale.storeCallSlot")], undefined);
+});
+
+test("tracing: the contexts a traced request derives (its own, each layer's, each step's for its store calls, each store call's record) copy no context map (LinkedContext)", async () => {
+  const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
+  const provider = new BasicTracerProvider({ spanProcessors: [keep] });
+  const schema = todo({ tracerProvider: provider });
+  const { kvetch, id } = await seeded(3, 2);
+  // The API's own context class (a copy of its parent's map and three closures per value set).
+  const ApiContext = ROOT_CONTEXT.constructor;
+  const copied = new Set<unknown>();
+  const derived = new Set<unknown>();
+  const note = (ctx: unknown) => {
+    if (ctx === ROOT_CONTEXT || ctx === undefined) return;
+    derived.add(ctx);
+    if (ctx instanceof ApiContext) copied.add(ctx);
+  };
+  const manager = (context as unknown as { _getContextManager(): { with: (...args: unknown[]) => unknown } })._getContextManager();
+  const original = manager.with;
+  manager.with = function (this: unknown, ...args: unknown[]) {
+    note(args[0]);
+    return original.apply(this, args);
+  };
+  const tracer = provider.getTracer("graphscale");
+  const startSpan = tracer.startSpan.bind(tracer);
+  tracer.startSpan = (...a: Parameters<typeof startSpan>) => (note(a[2]), startSpan(...a));
+  try {
+    const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+    assert.is(result.errors, undefined);
+  } finally {
+    manager.with = original;
+  }
+  assert.is(kvetch.counters.calls, 5);
+  assert.ok(derived.size >= 1 + 5, `contexts derived: ${derived.size}`);
+  assert.is(copied.size, 0, "no derived context is the API's map-copying one");
 });
 
 /** Reads after an await, two at once: one object alone, then the ids given (the calls overlap). */

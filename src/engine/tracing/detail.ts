@@ -47,14 +47,14 @@ export class PendingStep {
 
   open(): Otel.Span {
     if (this.span !== null) return this.span;
-    const attributes = {
+    // Set after the start (spec/tracing.md, Cost rules): the span's parent decides its sampling.
+    return (this.span = this.tracer.startSpan("graphscale.step", { startTime: this.startTime }, this.parent).setAttributes({
       "graphscale.step.class": this.names.className,
       "graphscale.step.name": this.names.stepName,
       "graphscale.step.id": this.step.id,
       "graphscale.step.batch_size": this.batchSize,
       "graphscale.step.exited_early": this.exitedEarly,
       "graphscale.layer.id": this.layerId,
-    };
-    return (this.span = this.tracer.startSpan("graphscale.step", { startTime: this.startTime, attributes }, this.parent));
+    }));
   }
 }

@@ -11,6 +11,7 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { MappedResults } from "../mappedResults.js";
 import { PendingStep, tracingDetail, type TracingSteps } from "./detail.js";
 import { otelApi, tracerFor } from "./tracerFor.js";
+import { LinkedContext, withSpan } from "./context.js";
 
 export { TRACER_NAME, otelApi, tracerFor, type TracingOption } from "./tracerFor.js";
 
@@ -49,9 +50,12 @@ export function noteTracing(): void {
 }
 
 /** A request's span and its parent, with the tracer in the context for the store calls below it. */
-function baseContext(otel: Api, tracer: Otel.Tracer, parent: Otel.Context): Otel.Context {
-  return parent.getValue(TRACER_KEY) === tracer ? parent : parent.setValue(TRACER_KEY, tracer);
+function baseContext(tracer: Otel.Tracer, parent: Otel.Context): Otel.Context {
+  return parent.getValue(TRACER_KEY) === tracer ? parent : new LinkedContext(parent, TRACER_KEY, tracer);
 }
+
+/** The options of a span started with none (the SDK makes an object per span for an omitted one). */
+const NO_OPTIONS: Otel.SpanOptions = {};
 
 /** An open layer's span and the context its children start in (made once per layer, not per step). */
 interface LayerTrace {
@@ -98,8 +102,8 @@ export class RequestTrace {
     readonly steps: TracingSteps,
   ) {
     stepSlot.traced = true;
-    const base = baseContext(otel, tracer, parent);
-    this.context = span === null ? base : otel.trace.setSpan(base, span);
+    const base = baseContext(tracer, parent);
+    this.context = span === null ? base : withSpan(otel, base, span);
   }
 
   /** The same tracing for another run (a live query's subtree re-run), under the span active now. */
@@ -109,7 +113,7 @@ export class RequestTrace {
 
   /** A span for a phase that returns at once (parse, validate): ended when `run` returns or throws. */
   phase<T>(name: string, run: () => T): T {
-    const span = this.tracer.startSpan(name, undefined, this.context);
+    const span = this.tracer.startSpan(name, NO_OPTIONS, this.context);
     try {
       return run();
     } catch (error) {
@@ -159,9 +163,10 @@ export class RequestTrace {
       return;
     }
     const layer = bucket.layer;
-    const attributes = { "graphscale.layer.id": layer.id, "graphscale.layer.reason": layer.reason.type, "graphscale.layer.entries": bucket.count };
-    const span = this.tracer.startSpan("graphscale.layer", { attributes }, bucket.parent === null ? this.context : this.contextOf(bucket.parent));
-    this.layers.set(bucket, { span, context: this.otel.trace.setSpan(this.context, span) });
+    const span = this.tracer.startSpan("graphscale.layer", NO_OPTIONS, bucket.parent === null ? this.context : this.contextOf(bucket.parent));
+    // Set after the start (spec/tracing.md, Cost rules): the span's parent decides its sampling.
+    span.setAttributes({ "graphscale.layer.id": layer.id, "graphscale.layer.reason": layer.reason.type, "graphscale.layer.entries": bucket.count });
+    this.layers.set(bucket, { span, context: withSpan(this.otel, this.context, span) });
   }
 
   /** The bucket's layer is done (its child layers included), or failed with `error`. */
@@ -186,14 +191,14 @@ export class RequestTrace {
       if (this.steps === "none") return null;
       return new PendingStep(this.tracer, this.context, step, names, bucket.layer.id, batchSize, exitedEarly);
     }
-    const attributes = {
+    // Set after the start (spec/tracing.md, Cost rules): the span's parent decides its sampling.
+    return this.tracer.startSpan("graphscale.step", NO_OPTIONS, this.contextOf(bucket)).setAttributes({
       "graphscale.step.class": names.className,
       "graphscale.step.name": names.stepName,
       "graphscale.step.id": step.id,
       "graphscale.step.batch_size": batchSize,
       "graphscale.step.exited_early": exitedEarly,
-    };
-    return this.tracer.startSpan("graphscale.step", { attributes }, this.contextOf(bucket));
+    });
   }
 
   /**
@@ -392,7 +397,7 @@ export function traceEntry<A extends { readonly schema: GraphQLSchema; readonly 
   if (!span.isRecording()) {
     span.end();
     noteTracing();
-    return otel.context.with(otel.trace.setSpan(active.setValue(TRACER_KEY, null), span), run, undefined, withTrace(args, null));
+    return otel.context.with(withSpan(otel, new LinkedContext(active, TRACER_KEY, null), span), run, undefined, withTrace(args, null));
   }
   const trace = new RequestTrace(otel, tracer, active, span, tracingDetail(args.schema));
   const traced = withTrace(args, trace);
