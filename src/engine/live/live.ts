@@ -12,7 +12,7 @@ import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRe
 import type { LiveState } from "./liveState.js";
 import type { KeyList } from "./packedKeys.js";
 import { isDigest, isPlainJSON, sameJSON, sameText, keysOnlyDigest, type LastSent } from "./lastSent.js";
-import { keptText, textOf } from "./keptValues.js";
+import { keptText, textDictionary, textOf } from "./keptValues.js";
 
 export { sameJSON } from "./lastSent.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
@@ -258,6 +258,8 @@ class LiveQueryIterator implements LiveSubscriber {
   // (only what RetainLiveState keeps).
   private async runAndSend(): Promise<void> {
     const live = this.live;
+    // (deflated against the dictionary of the state that kept it: TextDictionary)
+    if (this.last instanceof Uint8Array) this.last = textOf(this.last, textDictionary(this.state!.plan, "results"));
     this.running = true;
     this.heard = null;
     this.router.running(this);
@@ -284,7 +286,6 @@ class LiveQueryIterator implements LiveSubscriber {
     const { kind, paths, reason } = outcome;
     const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
     const shown: LastSent = { data: result.data, errors: result.errors };
-    if (this.last instanceof Uint8Array) this.last = textOf(this.last);
     const last = this.last;
     let text: string | null = null;
     const same = last === null ? false : typeof last === "string" ? sameText(last, (text = JSON.stringify(shown))) : sameJSON(shown, last);
@@ -307,7 +308,7 @@ class LiveQueryIterator implements LiveSubscriber {
     if (state !== null && live.patch !== true && state.errors === undefined && state.extensions === undefined && this.last !== null) {
       const current = typeof this.last !== "string" ? this.last : isDigest(this.last) ? shown : null;
       const kept = current === null ? (this.last as string) : !isPlainJSON(current.data) ? null : current === shown && text !== null ? text : JSON.stringify(current);
-      if (kept !== null) state.keepAsText((this.last = keptText(kept)));
+      if (kept !== null) state.keepAsText((this.last = keptText(kept, textDictionary(state.plan, "results"))));
     }
     live.onRun?.({ run: ++this.runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
     if (sent) this.deliver(value as ExecutionResult);
