@@ -142,8 +142,8 @@ test("DormantBuckets, PackRecords, TextDictionary: an idle state holds its bucke
   const argsOf = (u: number) => ({ schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[u] }, contextValue: { kvetch } }) as GraphscaleExecutionArgs;
   await runLiveQueryInFull(argsOf(0), null, false);
   const state = (await runLiveQueryInFull(argsOf(1), null, false)).state!;
-  const held = state as unknown as { dormant: { codes: Int32Array } | null; rootBucket: Bucket | null; buckets: unknown[]; siteBuckets: unknown[]; recordSites: Int16Array | Int32Array; frozen: { text: Uint8Array; dictionary: TextDictionary } };
-  assert.ok(held.dormant !== null && held.dormant.codes instanceof Int32Array, "the buckets are numbers while idle");
+  const held = state as unknown as { dormant: { codes: Int16Array | Int32Array } | null; rootBucket: Bucket | null; buckets: unknown[]; siteBuckets: unknown[]; recordSites: Int16Array | Int32Array; frozen: { text: Uint8Array; dictionary: TextDictionary } };
+  assert.ok(held.dormant !== null && held.dormant.codes instanceof Int16Array, "the buckets are numbers while idle, 16-bit ones (every number fits)");
   assert.is(held.rootBucket, null, "no bucket object is held");
   assert.equal([held.buckets.length, held.siteBuckets.length], [0, 0], "nor a list of them");
   assert.is.not(held.dormant!.codes.buffer, Buffer.from("a short-lived buffer").buffer, "cut from a slab (TextSlab)");

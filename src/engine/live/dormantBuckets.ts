@@ -10,7 +10,7 @@ import { oneChild } from "./liveRetain.js";
 
 /** An idle live query's kept buckets (DormantBuckets): their numbers, and the root's paths. */
 export interface DormantBuckets {
-  readonly codes: Int32Array;
+  readonly codes: Int16Array | Int32Array;
   readonly rootPaths: Bucket["paths"];
 }
 
@@ -30,7 +30,7 @@ function treeOf(root: Bucket, into: Bucket[] = []): Bucket[] {
 
 /**
  * spec: DormantBuckets — the kept buckets (the root's tree, parents before children) as one Int32Array
- * cut from a slab (TextSlab), with each list of `picks` (buckets the state names: its records' buckets, the
+ * cut from a slab (TextSlab; an Int16Array when every number fits), with each list of `picks` (buckets the state names: its records' buckets, the
  * holders of its kept values) as their indexes; null when some bucket holds what numbers do not give back
  * (a value array, a promise mark, paths below the root, a property of another kind), or a pick is not kept.
  * Arrays every kept bucket shares (its empty values, flags and marks) are named by their index in a table
@@ -76,9 +76,12 @@ export function dormantBuckets(root: Bucket, picks: ReadonlyArray<readonly Bucke
       else for (let j = -1; j < map.length; j++) out.push(j < 0 ? map.length : map[j]!);
     }
   }
-  const bytes = textSlab(4 * out.length);
-  const codes = new Int32Array(bytes.buffer, bytes.byteOffset, out.length);
-  codes.set(out);
+  // (16-bit when every number fits: the board view's entry maps, counts and indexes do)
+  let wide = false;
+  for (const n of out) if (n !== FLAG_HOLE && (n < -0x7fff || n > 0x7fff)) wide = true;
+  const bytes = textSlab((wide ? 4 : 2) * out.length);
+  const codes = wide ? new Int32Array(bytes.buffer, bytes.byteOffset, out.length) : new Int16Array(bytes.buffer, bytes.byteOffset, out.length);
+  for (let i = 0; i < out.length; i++) codes[i] = out[i] === FLAG_HOLE ? (wide ? FLAG_HOLE : FLAG_HOLE_16) : out[i]!;
   return { codes, rootPaths: kept[0]?.paths ?? null };
 }
 
@@ -110,7 +113,7 @@ export function wakeBuckets(plan: OperationPlan, { codes, rootPaths }: DormantBu
     let flags = SHARED[sharedFlags!] as number[];
     if (sharedFlags! < 0) {
       flags = new Array<number>(flagCount!);
-      for (let id = 0; id < flagCount!; id++, p++) if (codes[p] !== FLAG_HOLE) flags[id] = codes[p]!;
+      for (let id = 0; id < flagCount!; id++, p++) if (codes[p] !== FLAG_HOLE && codes[p] !== FLAG_HOLE_16) flags[id] = codes[p]!;
     }
     const links: Array<[number, number]> = [];
     for (let c = codes[p++]!; c > 0; c--, p += 2) links.push([codes[p]!, codes[p + 1]!]);
@@ -145,8 +148,9 @@ export function wakeBuckets(plan: OperationPlan, { codes, rootPaths }: DormantBu
 
 /** The properties of a bucket (newBucket's); a bucket with more is not made dormant. */
 const BUCKET_KEYS = 12;
-/** A flags array's hole (no step value there). */
+/** A flags array's hole (no step value there), and as a 16-bit number. */
 const FLAG_HOLE = -0x7fffffff;
+const FLAG_HOLE_16 = -0x8000;
 
 /** Frozen empty arrays kept buckets share (ThinBucket's, KeepValuesAsText's), by index. */
 const SHARED: unknown[] = [];

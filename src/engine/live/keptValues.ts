@@ -21,7 +21,8 @@ export interface FrozenValues {
   readonly text: Uint8Array;
   readonly dictionary: TextDictionary;
   readonly buckets: readonly Bucket[];
-  readonly globals: unknown[];
+  /** The SparseGlobals array the text's global values go back into; null when the whole array is in the text. */
+  readonly globals: unknown[] | null;
 }
 
 type Triple = [number, number, unknown, number[]?];
@@ -60,7 +61,12 @@ export function keepValuesAsText(buckets: readonly Bucket[], globals: unknown[],
     }
     if (at >= 0) (bucket as { values: Array<unknown[] | undefined> }).values = rest ?? FROZEN;
   }
-  return triples.length === 0 ? null : { text: keptText(JSON.stringify(triples), dictionary), dictionary, buckets: holders.slice(), globals };
+  if (triples.length === 0) return null;
+  // The whole SparseGlobals array in the text when what stayed in it are scalars JSON gives back (first, as
+  // `[-2, 0, values, places of undefined]`: the global values' triples are then written into it).
+  const whole = globals.every((v) => v === IN_TEXT || isScalar(v));
+  if (whole) triples.unshift([-2, 0, globals.map((v) => (v === IN_TEXT || v === undefined ? 0 : v)), globals.flatMap((v, i) => (v === undefined ? [i] : []))]);
+  return { text: keptText(JSON.stringify(triples), dictionary), dictionary, buckets: holders.slice(), globals: whole ? null : globals };
 }
 
 /** The global array entries a bucket's value array consists of, as `[global slot, index]` pairs; null when not all are. */
@@ -75,11 +81,21 @@ function placesOf(array: readonly unknown[], places: ReadonlyMap<unknown, number
   return refs;
 }
 
-/** KeepValuesAsText: the values put back where they were (each bucket's a new array, as a run left it). */
-export function thawValues(frozen: FrozenValues): void {
+/** A value JSON gives back as it is, which is no object: a string, a boolean, null, a finite number but -0, or undefined (written apart). */
+function isScalar(v: unknown): boolean {
+  return v === undefined || v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v) && !Object.is(v, -0));
+}
+
+/** KeepValuesAsText: the values put back where they were (each bucket's a new array, as a run left it); returns the SparseGlobals array. */
+export function thawValues(frozen: FrozenValues): unknown[] {
   const triples = JSON.parse(textOf(frozen.text, frozen.dictionary)) as Triple[];
-  const globals = frozen.globals;
+  let globals = frozen.globals!;
   for (const [at, slot, value, refs] of triples) {
+    if (at === -2) {
+      globals = value as unknown[];
+      for (const i of refs!) globals[i] = undefined;
+      continue;
+    }
     if (at < 0) {
       globals[slot] = value;
       continue;
@@ -93,6 +109,7 @@ export function thawValues(frozen: FrozenValues): void {
       bucket.values[slot] = array;
     }
   }
+  return globals;
 }
 
 /** Value arrays of a bucket whose every array is in the text: one shared empty array (never written to). */

@@ -98,9 +98,8 @@ export class LiveState {
   private sleep(): void {
     if (this.slices !== null || this.dormant !== null || this.rootBucket === null) return;
     const frozen = this.frozen;
-    this.dormant = dormantBuckets(this.rootBucket, [this.siteBuckets, frozen?.buckets ?? NO_BUCKETS]);
-    if (this.dormant === null) return;
-    (this.rootBucket = null), (this.buckets = []), (this.siteBuckets = []);
+    if ((this.dormant = dormantBuckets(this.rootBucket, [this.siteBuckets, frozen?.buckets ?? NO_BUCKETS])) === null) return;
+    (this.rootBucket = null), (this.buckets = NO_KEPT), (this.siteBuckets = NO_BUCKETS as Bucket[]);
     if (frozen !== null) this.frozen = { ...frozen, buckets: NO_BUCKETS };
   }
 
@@ -116,6 +115,7 @@ export class LiveState {
   freezeValues(): void {
     if (this.frozen !== null) return;
     this.frozen = keepValuesAsText(this.valueHolders.filter((b) => b.values.length > 0), this.keptGlobals, textDictionary(this.plan, "values"));
+    if (this.frozen?.globals === null) this.keptGlobals = GLOBALS_IN_TEXT;
     this.valueHolders = NO_BUCKETS;
     this.sleep();
   }
@@ -123,13 +123,12 @@ export class LiveState {
   /** KeepValuesAsText: the kept values read back into their buckets (a subtree re-run reads them). */
   thawValues(): void {
     this.wake();
-    if (this.frozen === null) return;
-    thawValues(this.frozen);
-    (this.valueHolders = this.frozen.buckets), (this.frozen = null);
+    if (this.frozen !== null) (this.keptGlobals = thawValues(this.frozen)), (this.valueHolders = this.frozen.buckets), (this.frozen = null);
   }
 
   /** Whether the last run ran a global step (its done mark). */
   globalDone(id: number): boolean {
+    if (this.keptGlobals === GLOBALS_IN_TEXT) this.thawValues();
     return sparseGlobalDone(this.keptGlobals, id);
   }
 
@@ -440,7 +439,11 @@ export class LiveState {
 }
 
 const NO_SITES = new Int32Array(0);
-const NO_BUCKETS: readonly Bucket[] = [];
+const NO_BUCKETS: readonly Bucket[] = Object.freeze([]);
+/** The SparseGlobals array while the kept values' text holds all of it (KeepValuesAsText). */
+const GLOBALS_IN_TEXT: unknown[] = Object.freeze([]) as unknown as unknown[];
+/** A dormant state's per-layer lists (DormantBuckets): one shared empty array, replaced when woken. */
+const NO_KEPT: Array<Bucket[] | undefined> = Object.freeze([]) as unknown as Array<Bucket[] | undefined>;
 
 
 
