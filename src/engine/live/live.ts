@@ -5,6 +5,7 @@
 // may have missed one), and a result is sent only when it differs from the last sent — whole, or as a JSON
 // Patch. Store-agnostic: invalidations come from a LiveSource. Never reports "unchanged" what may have changed.
 
+import { AsyncResource } from "node:async_hooks";
 import { GraphQLDirective, DirectiveLocation, GraphQLError, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
 import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
@@ -123,7 +124,9 @@ class LiveQueryIterator implements LiveSubscriber {
   /** A run (and its send) is in flight, or a throttle wait before one. */
   private busy = false;
   /** Resolves the parked wait of an idle live query (null while a run is in flight or none is parked). */
-  private wake: (() => void) | null = null;
+  private parked = false;
+  /** The live query's own async context (made where it was subscribed): a parked loop goes on in it. */
+  private readonly scope = new AsyncResource("graphscale.liveQuery");
   private runs = 0;
   /**
    * The last result sent, as `{ data, errors }`: with patches its JSON document (the diff's base); with a
@@ -317,20 +320,20 @@ class LiveQueryIterator implements LiveSubscriber {
   /**
    * The loop of LiveQuery, step by step: after a run, wait until the consumer has taken the result just sent
    * (a slow consumer holds one, changes meanwhile coalesce), then until some key is touched or a change is null,
-   * then `throttleMs`, then run again. An idle live query waits on one parked promise, whose
-   * continuation was registered by the loop itself: a run a write wakes then runs in the live query's own async
-   * context (its trace, the store's call records), never in the writer's, as a continuation of an awaiting
-   * loop would.
+   * then `throttleMs`, then run again. An idle live query holds no promise, only its `parked` mark: a wake goes
+   * on with the loop in a microtask, inside the live query's own async context (`scope`, an AsyncResource made
+   * where it was subscribed), so a run a write wakes runs there (its trace, the store's call records), never
+   * in the writer's, as a continuation of an awaiting loop would.
    */
   private resume(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    if (!this.parked) return;
+    this.parked = false;
+    queueMicrotask(() => this.scope.runInAsyncScope(this.continueLoop, this));
   }
 
   private park(): void {
-    if (this.wake !== null || this.closed) return;
-    new Promise<void>((resolve) => (this.wake = resolve)).then(() => this.continueLoop());
+    if (this.parked || this.closed) return;
+    this.parked = true;
   }
 
   private continueLoop(): void {
