@@ -87,6 +87,14 @@ export async function liveScaleMysqlRow(n: number, rate: number, seconds: number
     const pct = (xs: number[], p: number) => (xs.length === 0 ? Number.NaN : percentile(xs, p).toFixed(0));
     log(`live-scale-mysql: N=${n}: heard → shown p50 ${pct(waves.afterHeard, 50)} ms p99 ${pct(waves.afterHeard, 99)} ms; full runs by reason ${JSON.stringify(waves.fullRunReasons)}`);
     const mismatched = await scale.mismatches();
+    // What stays once the views end (the store's bounded key tables, the heap's pages): a diagnostic beside
+    // the figure above, which is taken with the views held and stays the measure.
+    await scale.unsubscribe();
+    const ended = await settledMemory();
+    log(
+      `live-scale-mysql: N=${n}: per live query once they ended, against before they were subscribed: heap used ${ended.heap === null || before.heap === null ? "?" : per(before.heap, ended.heap)} B, ` +
+        `heap committed ${per(before.heapTotal, ended.heapTotal)} B, outside the heap ${per(before.external, ended.external)} B, RSS ${per(before.rss, ended.rss)} B`,
+    );
     const row: LiveScaleMysqlRow = {
       n,
       p50: waves.latencies.length === 0 ? Number.NaN : percentile(waves.latencies, 50),

@@ -11,6 +11,7 @@ import type { Kvetch } from "../../src/kvetch/index.js";
 import { rerunSubtrees, runLiveQueryInFull } from "../../src/engine/live/liveRerun.js";
 import type { Bucket } from "../../src/engine/execution/bucket.js";
 import { liveRouterOf, type LiveSubscriber } from "../../src/engine/live/liveRouter.js";
+import { textOf, type TextDictionary } from "../../src/engine/live/keptValues.js";
 import type { GraphscaleExecutionArgs } from "../../src/engine/request/prepareRequest.js";
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
@@ -133,6 +134,36 @@ test("KeepValuesAsText, KeptText: an idle state holds no row object — its glob
   if (!("full" in rerun)) assert.equal(JSON.parse(JSON.stringify(rerun.result.data)), JSON.parse(JSON.stringify(fresh.data)));
   assert.ok(idle().text instanceof Uint8Array, "after the re-run, the text again");
   assert.equal(idle().rows, [], "no row object held after the re-run either");
+  await kvetch.close();
+});
+
+test("DormantBuckets, PackRecords, TextDictionary: an idle state holds its buckets as numbers in a slab (no bucket object), its records 16-bit, its texts deflated against the plan's dictionary; a change wakes the buckets as they were (2 store calls, the fresh result)", async () => {
+  const { kvetch, seed } = await seededStore({ users: 2, listsPerUser: 5, itemsPerList: 5 });
+  const argsOf = (u: number) => ({ schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[u] }, contextValue: { kvetch } }) as GraphscaleExecutionArgs;
+  await runLiveQueryInFull(argsOf(0), null, false);
+  const state = (await runLiveQueryInFull(argsOf(1), null, false)).state!;
+  const held = state as unknown as { dormant: { codes: Int16Array | Int32Array } | null; rootBucket: Bucket | null; buckets: unknown[]; siteBuckets: unknown[]; recordSites: Int16Array | Int32Array; frozen: { text: Uint8Array; dictionary: TextDictionary } };
+  assert.ok(held.dormant !== null && held.dormant.codes instanceof Int16Array, "the buckets are numbers while idle, 16-bit ones (every number fits)");
+  assert.is(held.rootBucket, null, "no bucket object is held");
+  assert.equal([held.buckets.length, held.siteBuckets.length], [0, 0], "nor a list of them");
+  assert.is.not(held.dormant!.codes.buffer, Buffer.from("a short-lived buffer").buffer, "cut from a slab (TextSlab)");
+  assert.ok(held.recordSites instanceof Int16Array && held.recordSites.length === 4 * 37, "37 records, four 16-bit numbers each");
+  const valuesJSON = textOf(held.frozen.text, held.frozen.dictionary);
+  assert.ok(JSON.parse(valuesJSON).length > 0 && state.globalArrays().globals.length > 0, "the values' text, inflated; the globals read back");
+  assert.ok(held.dormant !== null, "made dormant again once the values are written out");
+  assert.ok(held.frozen.text.length * 4 < valuesJSON.length, `the kept values deflated against the plan's dictionary: ${held.frozen.text.length} bytes for ${valuesJSON.length} of JSON`);
+  const counts = state.retained();
+  assert.equal([counts.records, counts.buckets, counts.valueArrays], [37, 6, 1], "woken: the same 37 records, 6 buckets, one value array");
+  assert.is(held.dormant, null, "awake once read");
+
+  const itemId = seed.itemIds[1]![3]![1]!;
+  await kvetch.updateObject("TodoItem", itemId, { text: "woken" });
+  const before = kvetch.counters.calls;
+  const rerun = await rerunSubtrees(state, [`object:${itemId}`]);
+  assert.ok(!("full" in rerun) && rerun.kind === "subtree", `a subtree re-run: ${"full" in rerun ? rerun.full : ""}`);
+  assert.is(kvetch.counters.calls - before, 2, "the list's edges and nodes: 2 store calls");
+  const fresh = await execute({ schema: todoSchema, document: parse(todoViewQuery), variableValues: { id: seed.userIds[1] }, contextValue: { kvetch } });
+  if (!("full" in rerun)) assert.equal(JSON.parse(JSON.stringify(rerun.result.data)), JSON.parse(JSON.stringify(fresh.data)));
   await kvetch.close();
 });
 

@@ -4,6 +4,7 @@
 // read from a store is a handful of objects and strings per entry; its text is one string for all of them.
 
 import { Buffer } from "node:buffer";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Bucket } from "../execution/bucket.js";
 import { isPlainJSON } from "./lastSent.js";
 
@@ -16,10 +17,12 @@ import { isPlainJSON } from "./lastSent.js";
  * read back, they are the same objects again.
  */
 export interface FrozenValues {
-  /** The JSON text's bytes (KeptText). */
+  /** The JSON text's bytes (KeptText), deflated against `dictionary`. */
   readonly text: Uint8Array;
+  readonly dictionary: TextDictionary;
   readonly buckets: readonly Bucket[];
-  readonly globals: unknown[];
+  /** The SparseGlobals array the text's global values go back into; null when the whole array is in the text. */
+  readonly globals: unknown[] | null;
 }
 
 type Triple = [number, number, unknown, number[]?];
@@ -30,7 +33,7 @@ type Triple = [number, number, unknown, number[]?];
  * entry) are moved into one text; what would not come back the same, and strings and numbers, stay in place.
  * Null when nothing was moved.
  */
-export function keepValuesAsText(buckets: readonly Bucket[], globals: unknown[]): FrozenValues | null {
+export function keepValuesAsText(buckets: readonly Bucket[], globals: unknown[], dictionary: TextDictionary): FrozenValues | null {
   const triples: Triple[] = [];
   const places = new Map<unknown, number>();
   for (let i = 1; i < globals.length; i += 3) {
@@ -58,7 +61,12 @@ export function keepValuesAsText(buckets: readonly Bucket[], globals: unknown[])
     }
     if (at >= 0) (bucket as { values: Array<unknown[] | undefined> }).values = rest ?? FROZEN;
   }
-  return triples.length === 0 ? null : { text: keptText(JSON.stringify(triples)), buckets: holders.slice(), globals };
+  if (triples.length === 0) return null;
+  // The whole SparseGlobals array in the text when what stayed in it are scalars JSON gives back (first, as
+  // `[-2, 0, values, places of undefined]`: the global values' triples are then written into it).
+  const whole = globals.every((v) => v === IN_TEXT || isScalar(v));
+  if (whole) triples.unshift([-2, 0, globals.map((v) => (v === IN_TEXT || v === undefined ? 0 : v)), globals.flatMap((v, i) => (v === undefined ? [i] : []))]);
+  return { text: keptText(JSON.stringify(triples), dictionary), dictionary, buckets: holders.slice(), globals: whole ? null : globals };
 }
 
 /** The global array entries a bucket's value array consists of, as `[global slot, index]` pairs; null when not all are. */
@@ -73,11 +81,21 @@ function placesOf(array: readonly unknown[], places: ReadonlyMap<unknown, number
   return refs;
 }
 
-/** KeepValuesAsText: the values put back where they were (each bucket's a new array, as a run left it). */
-export function thawValues(frozen: FrozenValues): void {
-  const triples = JSON.parse(textOf(frozen.text)) as Triple[];
-  const globals = frozen.globals;
+/** A value JSON gives back as it is, which is no object: a string, a boolean, null, a finite number but -0, or undefined (written apart). */
+function isScalar(v: unknown): boolean {
+  return v === undefined || v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v) && !Object.is(v, -0));
+}
+
+/** KeepValuesAsText: the values put back where they were (each bucket's a new array, as a run left it); returns the SparseGlobals array. */
+export function thawValues(frozen: FrozenValues): unknown[] {
+  const triples = JSON.parse(textOf(frozen.text, frozen.dictionary)) as Triple[];
+  let globals = frozen.globals!;
   for (const [at, slot, value, refs] of triples) {
+    if (at === -2) {
+      globals = value as unknown[];
+      for (const i of refs!) globals[i] = undefined;
+      continue;
+    }
     if (at < 0) {
       globals[slot] = value;
       continue;
@@ -91,6 +109,7 @@ export function thawValues(frozen: FrozenValues): void {
       bucket.values[slot] = array;
     }
   }
+  return globals;
 }
 
 /** Value arrays of a bucket whose every array is in the text: one shared empty array (never written to). */
@@ -111,7 +130,7 @@ export interface KeptCounts {
 }
 
 export function keptCounts(kept: ReadonlyArray<readonly Bucket[] | undefined>, frozen: FrozenValues | null, records: number, paths: number): KeptCounts {
-  const inText = frozen === null ? [] : (JSON.parse(textOf(frozen.text)) as Triple[]).flatMap(([at]) => (at < 0 ? [] : [frozen.buckets[at]!]));
+  const inText = frozen === null ? [] : (JSON.parse(textOf(frozen.text, frozen.dictionary)) as Triple[]).flatMap(([at]) => (at < 0 ? [] : [frozen.buckets[at]!]));
   let [buckets, entries, valueArrays] = [0, 0, 0];
   const layersWithValues = new Set<number>();
   for (const list of kept) {
@@ -138,16 +157,45 @@ export function depsOf(paths: readonly string[], versions: ReadonlyArray<number 
 
 /**
  * spec: KeptText — a JSON text a live query keeps while idle (KeepAsText, KeepValuesAsText), as its UTF-8
- * bytes outside the V8 heap, in slabs of its own (TextSlab): small texts are cut from 8 KB slabs that hold
- * nothing else, so they are packed together instead of lying in half-filled heap pages or keeping alive a
- * shared pool's slab of short-lived buffers. A JSON text is well-formed (JSON.stringify escapes lone
- * surrogates), so its bytes give it back as it was.
+ * bytes deflated (raw DEFLATE) against its kind's TextDictionary, outside the V8 heap, in slabs of their own
+ * (TextSlab): small texts are cut from 8 KB slabs that hold nothing else, so they are packed together
+ * instead of lying in half-filled heap pages or keeping alive a shared pool's slab of short-lived buffers. A
+ * JSON text is well-formed (JSON.stringify escapes lone surrogates), so its bytes give it back as it was.
  */
-export function keptText(text: string): Uint8Array {
-  const bytes = textSlab(Buffer.byteLength(text, "utf8"));
-  bytes.write(text, 0, bytes.length, "utf8");
+export function keptText(text: string, dictionary: TextDictionary): Uint8Array {
+  const raw = Buffer.from(text, "utf8");
+  if (dictionary.bytes === null) {
+    // (a copy of its own: a small Buffer.from shares Node's pool)
+    const tail = raw.subarray(Math.max(0, raw.length - DICTIONARY_BYTES));
+    dictionary.bytes = Buffer.allocUnsafeSlow(tail.length);
+    tail.copy(dictionary.bytes);
+  }
+  const packed = deflateRawSync(raw, { dictionary: dictionary.bytes });
+  const bytes = textSlab(packed.length);
+  packed.copy(bytes);
   return bytes;
 }
+
+/** What a live query's kept texts of one kind are deflated against (TextDictionary): set once, never changed. */
+export interface TextDictionary {
+  bytes: Buffer | null;
+}
+
+/**
+ * spec: TextDictionary — what a live query's kept texts of one kind (the last result sent, the kept values)
+ * are deflated against: the first such text a live query of the same plan kept (its last 32 KB, DEFLATE's
+ * window), learned once and never changed; a plan's two are made on first use and held as long as the plan.
+ * Live queries of one operation keep texts that differ in their values, not in their shape (members, type
+ * names, the rows' own fields): those are found in the dictionary, and only what differs is written.
+ */
+export function textDictionary(plan: object, kind: "results" | "values"): TextDictionary {
+  let pair = DICTIONARIES.get(plan);
+  if (pair === undefined) DICTIONARIES.set(plan, (pair = { results: { bytes: null }, values: { bytes: null } }));
+  return pair[kind];
+}
+
+const DICTIONARIES = new WeakMap<object, { readonly results: TextDictionary; readonly values: TextDictionary }>();
+const DICTIONARY_BYTES = 32 * 1024;
 
 /**
  * spec: TextSlab — `length` bytes (8-aligned) cut from the current slab of `slab` (a slab is freed once
@@ -175,6 +223,6 @@ const TEXTS: Slab = { buffer: null, at: 0 };
 export const KEY_SLAB: Slab = { buffer: null, at: 0 };
 
 /** KeptText: the text again. */
-export function textOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+export function textOf(bytes: Uint8Array, dictionary: TextDictionary): string {
+  return inflateRawSync(bytes, { dictionary: dictionary.bytes! }).toString("utf8");
 }

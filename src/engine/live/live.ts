@@ -5,6 +5,7 @@
 // may have missed one), and a result is sent only when it differs from the last sent — whole, or as a JSON
 // Patch. Store-agnostic: invalidations come from a LiveSource. Never reports "unchanged" what may have changed.
 
+import { AsyncResource } from "node:async_hooks";
 import { GraphQLDirective, DirectiveLocation, GraphQLError, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from "graphql";
 import type { GraphscaleExecutionArgs } from "../request/prepareRequest.js";
 import { diffJSON, type JsonPatchOperation } from "./jsonPatch.js";
@@ -12,7 +13,7 @@ import { rerunSubtrees, runLiveQueryInFull, type LiveRunOutcome } from "./liveRe
 import type { LiveState } from "./liveState.js";
 import type { KeyList } from "./packedKeys.js";
 import { isDigest, isPlainJSON, sameJSON, sameText, keysOnlyDigest, type LastSent } from "./lastSent.js";
-import { keptText, textOf } from "./keptValues.js";
+import { keptText, textDictionary, textOf } from "./keptValues.js";
 
 export { sameJSON } from "./lastSent.js";
 import { liveTraceFor } from "../tracing/liveTrace.js";
@@ -123,7 +124,9 @@ class LiveQueryIterator implements LiveSubscriber {
   /** A run (and its send) is in flight, or a throttle wait before one. */
   private busy = false;
   /** Resolves the parked wait of an idle live query (null while a run is in flight or none is parked). */
-  private wake: (() => void) | null = null;
+  private parked = false;
+  /** The live query's own async context (made where it was subscribed): a parked loop goes on in it. */
+  private readonly scope = new AsyncResource("graphscale.liveQuery");
   private runs = 0;
   /**
    * The last result sent, as `{ data, errors }`: with patches its JSON document (the diff's base); with a
@@ -258,6 +261,8 @@ class LiveQueryIterator implements LiveSubscriber {
   // (only what RetainLiveState keeps).
   private async runAndSend(): Promise<void> {
     const live = this.live;
+    // (deflated against the dictionary of the state that kept it: TextDictionary)
+    if (this.last instanceof Uint8Array) this.last = textOf(this.last, textDictionary(this.state!.plan, "results"));
     this.running = true;
     this.heard = null;
     this.router.running(this);
@@ -284,7 +289,6 @@ class LiveQueryIterator implements LiveSubscriber {
     const { kind, paths, reason } = outcome;
     const result = live.deps === true ? outcome.result : withoutDeps(outcome.result);
     const shown: LastSent = { data: result.data, errors: result.errors };
-    if (this.last instanceof Uint8Array) this.last = textOf(this.last);
     const last = this.last;
     let text: string | null = null;
     const same = last === null ? false : typeof last === "string" ? sameText(last, (text = JSON.stringify(shown))) : sameJSON(shown, last);
@@ -307,7 +311,7 @@ class LiveQueryIterator implements LiveSubscriber {
     if (state !== null && live.patch !== true && state.errors === undefined && state.extensions === undefined && this.last !== null) {
       const current = typeof this.last !== "string" ? this.last : isDigest(this.last) ? shown : null;
       const kept = current === null ? (this.last as string) : !isPlainJSON(current.data) ? null : current === shown && text !== null ? text : JSON.stringify(current);
-      if (kept !== null) state.keepAsText((this.last = keptText(kept)));
+      if (kept !== null) state.keepAsText((this.last = keptText(kept, textDictionary(state.plan, "results"))));
     }
     live.onRun?.({ run: ++this.runs, sent, result, value, kind, paths, ...(reason === undefined ? {} : { reason }) });
     if (sent) this.deliver(value as ExecutionResult);
@@ -316,20 +320,20 @@ class LiveQueryIterator implements LiveSubscriber {
   /**
    * The loop of LiveQuery, step by step: after a run, wait until the consumer has taken the result just sent
    * (a slow consumer holds one, changes meanwhile coalesce), then until some key is touched or a change is null,
-   * then `throttleMs`, then run again. An idle live query waits on one parked promise, whose
-   * continuation was registered by the loop itself: a run a write wakes then runs in the live query's own async
-   * context (its trace, the store's call records), never in the writer's, as a continuation of an awaiting
-   * loop would.
+   * then `throttleMs`, then run again. An idle live query holds no promise, only its `parked` mark: a wake goes
+   * on with the loop in a microtask, inside the live query's own async context (`scope`, an AsyncResource made
+   * where it was subscribed), so a run a write wakes runs there (its trace, the store's call records), never
+   * in the writer's, as a continuation of an awaiting loop would.
    */
   private resume(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    if (!this.parked) return;
+    this.parked = false;
+    queueMicrotask(() => this.scope.runInAsyncScope(this.continueLoop, this));
   }
 
   private park(): void {
-    if (this.wake !== null || this.closed) return;
-    new Promise<void>((resolve) => (this.wake = resolve)).then(() => this.continueLoop());
+    if (this.parked || this.closed) return;
+    this.parked = true;
   }
 
   private continueLoop(): void {

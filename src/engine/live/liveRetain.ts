@@ -10,6 +10,8 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import type { Bucket, RequestState } from "../execution/bucket.js";
 import type { DependencySite } from "../deps.js";
 import { canRebuild, liveIndexOf, type LiveIndex } from "./liveIndex.js";
+import { distinctKeys, type PackedKeys } from "./packedKeys.js";
+import { textSlab } from "./keptValues.js";
 
 /**
  * The layer of the position a key read in `layer` makes re-run (as LiveState.containing finds it: the
@@ -177,6 +179,11 @@ export function packEntryMaps(buckets: readonly Bucket[]): void {
 /** The value arrays of a kept bucket that keeps none: one shared empty array (kept buckets are never written to). */
 const NO_VALUES: readonly never[] = Object.freeze([]);
 
+/** A kept bucket's one child layer bucket, as a map (OneChild). */
+export function oneChild(children: ReadonlyMap<number, Bucket>): ReadonlyMap<number, Bucket> {
+  return new OneChild(children);
+}
+
 /**
  * A kept bucket's one child layer bucket, as a map (a Map of one entry weighs some hundred bytes; kept
  * buckets are read, never given children: a re-run gives its slices theirs).
@@ -273,11 +280,43 @@ export interface LiveSite {
 }
 
 /** The index of `item` in `list` (as `seen` has it), added at the end when missing. */
-export function indexIn<T>(list: T[], seen: Map<T, number>, item: T): number {
+function indexIn<T>(list: T[], seen: Map<T, number>, item: T): number {
   let at = seen.get(item);
   if (at === undefined) seen.set(item, (at = list.push(item) - 1));
   return at;
 }
+
+/**
+ * spec: PackRecords — a state's records as four numbers each (its bucket's index among the buckets the
+ * records name, -1: none; its step's likewise; its entry; its key's index in the distinct keys, PackedKeys),
+ * 16-bit when every number fits, cut from a slab (TextSlab); the buckets and steps at their length.
+ */
+export function packRecords(adding: { keys: string[]; buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] }): { keys: PackedKeys; sites: Int32Array | Int16Array; buckets: Bucket[]; steps: Step[] } {
+  const n = adding.keys.length;
+  const { list, index: keyIndex } = distinctKeys(adding.keys);
+  const [buckets, steps, seenBuckets, seenSteps] = [[] as Bucket[], [] as Step[], new Map<Bucket, number>(), new Map<Step, number>()];
+  const numbers = new Array<number>(4 * n);
+  let wide = false;
+  for (let i = 0; i < n; i++) {
+    const bucket = adding.buckets[i]!;
+    const step = adding.steps[i]!;
+    numbers[4 * i] = bucket === null ? -1 : indexIn(buckets, seenBuckets, bucket);
+    numbers[4 * i + 1] = step === null ? -1 : indexIn(steps, seenSteps, step);
+    numbers[4 * i + 2] = adding.entries[i]!;
+    numbers[4 * i + 3] = keyIndex.get(adding.keys[i]!)!;
+    wide ||= numbers[4 * i + 2]! > 0x7fff || numbers[4 * i + 3]! > 0x7fff || numbers[4 * i]! > 0x7fff || numbers[4 * i + 1]! > 0x7fff;
+  }
+  let sites: Int32Array | Int16Array = NO_RECORDS;
+  if (n > 0) {
+    const bytes = textSlab((wide ? 4 : 2) * numbers.length);
+    sites = wide ? new Int32Array(bytes.buffer, bytes.byteOffset, numbers.length) : new Int16Array(bytes.buffer, bytes.byteOffset, numbers.length);
+    sites.set(numbers);
+  }
+  // (at their length: arrays grown by push hold spare slots)
+  return { keys: list, sites, buckets: buckets.slice(), steps: steps.slice() };
+}
+
+const NO_RECORDS = new Int32Array(0);
 
 /** Extensions without `deps` (undefined when nothing else is in them). */
 export function extensionsWithoutDeps(extensions: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

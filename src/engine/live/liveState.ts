@@ -11,9 +11,10 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import { entryPaths, type Bucket, type RequestState } from "../execution/bucket.js";
 import { canRebuild, liveIndexOf, type OutputPosition } from "./liveIndex.js";
 import { PositionSet, type PositionAt } from "./livePositions.js";
-import { distinctKeys, NO_KEYS, type PackedKeys } from "./packedKeys.js";
-import { depsOf, keepValuesAsText, keptCounts, textOf, thawValues, type FrozenValues, type KeptCounts } from "./keptValues.js";
-import { extensionsWithoutDeps, globalsAfter, indexIn, sparseGlobalArrays, sparseGlobalDone, type LiveSite, keptLayers as addKeptLayers, NO_LAYERS, packEntryMaps, sharedLayerSet, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
+import { NO_KEYS, type PackedKeys } from "./packedKeys.js";
+import { depsOf, keepValuesAsText, keptCounts, textDictionary, textOf, thawValues, type FrozenValues, type KeptCounts } from "./keptValues.js";
+import { dormantBuckets, wakeBuckets, type DormantBuckets } from "./dormantBuckets.js";
+import { extensionsWithoutDeps, globalsAfter, packRecords, sparseGlobalArrays, sparseGlobalDone, type LiveSite, keptLayers as addKeptLayers, NO_LAYERS, packEntryMaps, sharedLayerSet, sparseGlobals, thinBucket, keptRequest } from "./liveRetain.js";
 export { liveSites } from "./liveRetain.js";
 export type { LiveSite } from "./liveRetain.js";
 export type { PositionAt } from "./livePositions.js";
@@ -35,21 +36,12 @@ export class LiveState {
   extensions: Record<string, unknown> | undefined;
   /** List entries opened so far: the last full run's, plus every subtree re-run's (maxResponseEntries). */
   entries: number;
-  /**
-   * The last run's request without its deps record (a re-run makes its own) and without its global values,
-   * kept apart (`keptGlobals`, SparseGlobals): `globalArrays` gives a re-run its own copy.
-   */
+  /** The last run's request without its deps record and global values (KeptRequest; `globalArrays` gives a re-run its own). */
   request: RequestState;
   /** The last run's global values: step id, value, done, for each step set (SparseGlobals). */
   private keptGlobals: unknown[];
-  /**
-   * One record per site (AddRecord), packed (PackRecords): four numbers per record — its bucket's index in
-   * `siteBuckets` (-1: none), its step's index in `siteSteps` (-1: none), its entry, and its key's index in
-   * `keyList` (the state's distinct keys, PackedKeys, shared with the router); a run's records name a few
-   * buckets and steps, each many times. Paths and versions are kept only when results carry
-   * `extensions.deps` (`withDeps`).
-   */
-  private recordSites: Int32Array = NO_SITES;
+  /** One record per site (AddRecord), four numbers each (PackRecords: indexes in `siteBuckets`, `siteSteps`, the entry, `keyList`); paths and versions only `withDeps`. */
+  private recordSites: Int32Array | Int16Array = NO_SITES;
   private siteBuckets: Bucket[] = [];
   private siteSteps: Step[] = [];
   /** The records being added (AddRecord), until trimKept packs them. */
@@ -61,7 +53,9 @@ export class LiveState {
   /** Of those, the layers keeping every own value (the others keep their list's item only: ItemOnlyLayer). */
   private allValueLayers: ReadonlySet<number> = NO_LAYERS;
   /** Every kept bucket that is not a slice, per layer id. */
-  private readonly buckets: Array<Bucket[] | undefined> = [];
+  private buckets: Array<Bucket[] | undefined> = [];
+  /** The kept buckets as numbers while the live query is idle (DormantBuckets; null when awake). */
+  private dormant: DormantBuckets | null = null;
   /** Made by the first adopted re-run (most live queries never have one). */
   private slices: WeakMap<Bucket, SliceOf> | null = null;
   /** Per kept bucket: `${entry}|${position key}` → the slice entry holding that position's layers now (made with `slices`). */
@@ -74,7 +68,7 @@ export class LiveState {
     readonly plan: OperationPlan,
     request: RequestState,
     /** The last full run's root bucket (null when it failed before its buckets were built). */
-    readonly root: Bucket | null,
+    private rootBucket: Bucket | null,
     result: { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[]; extensions?: Record<string, unknown> },
     sites: readonly LiveSite[],
     /** Whether results carry `extensions.deps` (`live: { deps: true }`): the records then keep paths and versions. */
@@ -91,26 +85,50 @@ export class LiveState {
     for (const site of sites) this.addRecord(site);
     this.trimKept();
     this.keepLayers(0);
-    if (root !== null) packEntryMaps((this.valueHolders = this.register(root, [])));
+    if (rootBucket !== null) packEntryMaps((this.valueHolders = this.register(rootBucket, [])));
     this.freezeValues();
   }
 
-  /** KeepValuesAsText: the kept values written out as one text (the live query is idle). */
+  get root(): Bucket | null {
+    this.wake();
+    return this.rootBucket;
+  }
+
+  /** DormantBuckets: an idle state's buckets as numbers (not once a re-run was adopted: its slices stay objects). */
+  private sleep(): void {
+    if (this.slices !== null || this.dormant !== null || this.rootBucket === null) return;
+    const frozen = this.frozen;
+    if ((this.dormant = dormantBuckets(this.rootBucket, [this.siteBuckets, frozen?.buckets ?? NO_BUCKETS])) === null) return;
+    (this.rootBucket = null), (this.buckets = NO_KEPT), (this.siteBuckets = NO_BUCKETS as Bucket[]);
+    if (frozen !== null) this.frozen = { ...frozen, buckets: NO_BUCKETS };
+  }
+
+  /** DormantBuckets: the buckets made again (a change reached the live query, or its counts are asked). */
+  private wake(): void {
+    if (this.dormant === null) return;
+    const awake = wakeBuckets(this.plan, this.dormant);
+    (this.dormant = null), (this.rootBucket = awake.root), (this.buckets = awake.byLayer), (this.siteBuckets = awake.picked[0]!);
+    if (this.frozen !== null) this.frozen = { ...this.frozen, buckets: awake.picked[1]! };
+  }
+
+  /** KeepValuesAsText: the kept values written out as one text, and the buckets as numbers (the live query is idle). */
   freezeValues(): void {
     if (this.frozen !== null) return;
-    this.frozen = keepValuesAsText(this.valueHolders.filter((b) => b.values.length > 0), this.keptGlobals);
+    this.frozen = keepValuesAsText(this.valueHolders.filter((b) => b.values.length > 0), this.keptGlobals, textDictionary(this.plan, "values"));
+    if (this.frozen?.globals === null) this.keptGlobals = GLOBALS_IN_TEXT;
     this.valueHolders = NO_BUCKETS;
+    this.sleep();
   }
 
   /** KeepValuesAsText: the kept values read back into their buckets (a subtree re-run reads them). */
   thawValues(): void {
-    if (this.frozen === null) return;
-    thawValues(this.frozen);
-    (this.valueHolders = this.frozen.buckets), (this.frozen = null);
+    this.wake();
+    if (this.frozen !== null) (this.keptGlobals = thawValues(this.frozen)), (this.valueHolders = this.frozen.buckets), (this.frozen = null);
   }
 
   /** Whether the last run ran a global step (its done mark). */
   globalDone(id: number): boolean {
+    if (this.keptGlobals === GLOBALS_IN_TEXT) this.thawValues();
     return sparseGlobalDone(this.keptGlobals, id);
   }
 
@@ -126,7 +144,7 @@ export class LiveState {
   private keyList: PackedKeys = NO_KEYS;
 
   get data(): Record<string, unknown> | null {
-    if (this.text !== null) (this.tree = (JSON.parse(textOf(this.text)) as { data: Record<string, unknown> }).data), (this.text = null);
+    if (this.text !== null) (this.tree = (JSON.parse(textOf(this.text, textDictionary(this.plan, "results"))) as { data: Record<string, unknown> }).data), (this.text = null);
     return this.tree;
   }
 
@@ -152,6 +170,7 @@ export class LiveState {
 
   /** What the live query keeps, in counts (tests hold RetainLiveState to them). */
   retained(): KeptCounts {
+    this.wake();
     return keptCounts(this.buckets, this.frozen, this.records, this.recordPaths?.length ?? 0);
   }
 
@@ -222,10 +241,7 @@ export class LiveState {
     return { globals: globals.filter((s) => this.globalDone(s.id)), positions: found.outermost() };
   }
 
-  /**
-   * The position to rebuild so that a bucket entry's own steps run again: a list entry's item (when it can be
-   * rebuilt on its own), else the position opening the entry's layer at the parent entry; null at the root.
-   */
+  /** The position to rebuild for an entry's steps to run again: its list item if rebuildable, else what opens its layer; null at the root. */
   containing(bucket: Bucket, entry: number): PositionAt | null {
     const index = liveIndexOf(this.plan);
     let [b, e] = this.canonical(bucket, entry);
@@ -284,10 +300,7 @@ export class LiveState {
     return keys;
   }
 
-  /**
-   * After a subtree re-run: each slice holds its positions' entries, the buckets opened below the slices are
-   * kept, sites no longer live (and those of the global steps that ran again) are dropped, the run's added.
-   */
+  /** After a subtree re-run: slices hold their positions' entries, buckets below them are kept, dead sites dropped, the run's added. */
   adopt(
     request: RequestState,
     groups: ReadonlyArray<{ readonly bucket: Bucket; readonly entries: readonly number[]; readonly position: OutputPosition }>,
@@ -342,10 +355,7 @@ export class LiveState {
     }
   }
 
-  /**
-   * Whether a site still stands for the current result: its entry is live and, for a list entry, its bucket
-   * still holds the entry's own values (an item re-run runs them again in its slice).
-   */
+  /** Whether a site still stands: its entry is live and a list entry's bucket still holds its own values (else its slice re-ran them). */
   private isLiveSite(bucket: Bucket | null, entry: number): boolean {
     if (bucket === null) return true;
     const [cb, ce] = this.canonical(bucket, entry);
@@ -394,24 +404,9 @@ export class LiveState {
 
   /** spec: TrimKept — the records packed at their length (PackRecords, PackedKeys; the request: keptRequest). */
   private trimKept(): void {
-    const adding = this.adding!;
+    const packed = packRecords(this.adding!);
     this.adding = null;
-    const n = adding.keys.length;
-    const { list, index: keyIndex } = distinctKeys(adding.keys);
-    this.keyList = list;
-    const [buckets, steps, seenBuckets, seenSteps] = [[] as Bucket[], [] as Step[], new Map<Bucket, number>(), new Map<Step, number>()];
-    const sites = n === 0 ? NO_SITES : new Int32Array(4 * n);
-    for (let i = 0; i < n; i++) {
-      const bucket = adding.buckets[i]!;
-      const step = adding.steps[i]!;
-      sites[4 * i] = bucket === null ? -1 : indexIn(buckets, seenBuckets, bucket);
-      sites[4 * i + 1] = step === null ? -1 : indexIn(steps, seenSteps, step);
-      sites[4 * i + 2] = adding.entries[i]!;
-      sites[4 * i + 3] = keyIndex.get(adding.keys[i]!)!;
-    }
-    this.recordSites = sites;
-    // (at their length: arrays grown by push hold spare slots)
-    (this.siteBuckets = buckets.slice()), (this.siteSteps = steps.slice());
+    (this.keyList = packed.keys), (this.recordSites = packed.sites), (this.siteBuckets = packed.buckets), (this.siteSteps = packed.steps);
   }
 
   private recordKey(i: number): string {
@@ -444,7 +439,11 @@ export class LiveState {
 }
 
 const NO_SITES = new Int32Array(0);
-const NO_BUCKETS: readonly Bucket[] = [];
+const NO_BUCKETS: readonly Bucket[] = Object.freeze([]);
+/** The SparseGlobals array while the kept values' text holds all of it (KeepValuesAsText). */
+const GLOBALS_IN_TEXT: unknown[] = Object.freeze([]) as unknown as unknown[];
+/** A dormant state's per-layer lists (DormantBuckets): one shared empty array, replaced when woken. */
+const NO_KEPT: Array<Bucket[] | undefined> = Object.freeze([]) as unknown as Array<Bucket[] | undefined>;
 
 
 
