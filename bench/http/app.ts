@@ -9,7 +9,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { createHandler } from "graphql-http/lib/use/http";
 import { createYoga } from "graphql-yoga";
 import { execute } from "../../src/index.js";
-import { useGraphscale } from "../../src/envelop/index.js";
+import { graphqlHttpOptions, useGraphscale } from "../../src/envelop/index.js";
 import { Kvetch, memoryBackend, mysqlBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
@@ -166,7 +166,10 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
   let parseCounts: ParseCounts | null = null;
   if (config.library === "graphql-http") {
     parseCounts = { parsed: 0, validated: 0 };
-    const handler = createHandler({ schema: served.schema, execute: engineExecute, context: () => served.context() as never, ...cachedParseValidate(parseCounts) });
+    // graphscale: its graphql-http options (its execute, and clean results written without graphql-http's
+    // replacer); the other engines: their execute, as their users configure graphql-http.
+    const engineOptions = config.engine === "graphscale" ? graphqlHttpOptions() : { execute: engineExecute };
+    const handler = createHandler({ schema: served.schema, context: () => served.context() as never, ...engineOptions, ...cachedParseValidate(parseCounts) } as never);
     server = createServer((req, res) => (req.url?.startsWith("/graphql") ? handler(req, res) : res.writeHead(404).end()));
   } else {
     const plugins =

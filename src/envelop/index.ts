@@ -11,6 +11,8 @@ import { BREAK, visit, type DocumentNode, type ExecutionArgs, type ExecutionResu
 import { GRAPHQL_MAJOR } from "../engine/planning/graphqlAdapter.js";
 import { execute, experimentalExecuteIncrementally, isPromiseLike, subscribe, type ExperimentalIncrementalExecutionResults } from "../engine/index.js";
 
+export { graphqlHttpOptions, type GraphqlHttpOptions, type GraphqlHttpOptionsInput, type GraphqlHttpRequest, type GraphqlHttpResponse } from "./graphqlHttp.js";
+
 type PromiseOrValue<T> = T | Promise<T>;
 
 /** envelop's execute and subscribe functions, as the plugin hands them over. */

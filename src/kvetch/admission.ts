@@ -16,17 +16,50 @@ export interface KvetchRequestScope {
 /** Admissions ever made in this process: until the first, withRequest costs nothing. */
 let admissions = 0;
 
-const requestScope = new AsyncLocalStorage<{ lane: object; signal: AbortSignal | undefined }>();
+const requestScope = new AsyncLocalStorage<KvetchRequestScope>();
+
+/**
+ * Whether withRequest keeps its request's async context (the AsyncLocalStorage above): from the first call a
+ * shard of the process had to queue until CONTEXT_QUIET_MS pass with none queued and none waiting. While no
+ * call queues, no call needs a lane; and an AsyncLocalStorage in use costs every promise of the process a
+ * hook on Node 20 and 22 (not with Node 24's async context frames), in the HTTP server, the Redis client and
+ * the engine alike.
+ */
+let keepContext = false;
+/** When a call last had to queue (Date.now()), and the calls waiting now in every shard's queue. */
+let lastQueued = 0;
+let waitingCalls = 0;
+/** How long without a queued call before withRequest stops keeping the async context. */
+export const CONTEXT_QUIET_MS = 10_000;
+/** The request whose `run` is on the stack now: a call admitted synchronously within it finds its lane. */
+let running: KvetchRequestScope | undefined;
 
 /**
  * withRequest: runs `run` (and everything it starts) as one request's work: its shard calls wait in the
  * request's own lane (keyed by the signal when there is one, so calls of one request share it) and stop
  * waiting when the signal aborts. The Kvetch steps wrap every store call in it with the request's signal.
+ * The async context is kept only while shards queue calls (keepContext): a call started before, which
+ * queues after an await, waits in the shared lane of calls outside a request, bounded by queueTimeoutMs.
  */
 export function withRequest<T>(scope: KvetchRequestScope, run: () => T): T {
   // Nothing to wait in without a pool (the memory backend): no async context is kept at all.
   if (admissions === 0) return run();
-  return requestScope.run({ lane: scope.signal ?? scope, signal: scope.signal }, run);
+  if (keepContext && waitingCalls === 0 && Date.now() - lastQueued > CONTEXT_QUIET_MS) {
+    keepContext = false;
+    requestScope.disable(); // the promise hook goes with the last AsyncLocalStorage in use
+  }
+  const outer = running;
+  running = scope;
+  try {
+    return keepContext ? requestScope.run(scope, run) : run();
+  } finally {
+    running = outer;
+  }
+}
+
+/** Whether withRequest keeps the async context now (tests). */
+export function keepsRequestContext(): boolean {
+  return keepContext;
 }
 
 /** The lane of calls made outside any request (scripts, repair): one lane, served in turn with the requests'. */
@@ -103,13 +136,15 @@ export class Admission {
       this.free--;
       return Promise.resolve();
     }
-    const scope = requestScope.getStore();
+    lastQueued = Date.now();
+    keepContext = true;
+    const scope = running ?? requestScope.getStore();
     const signal = scope?.signal;
     if (signal?.aborted) return Promise.reject(overloaded(this.shard, what, "was called after its request ended"));
     if (this.waiting >= this.queueLimit) {
       return Promise.reject(overloaded(this.shard, what, `found ${this.waiting} calls waiting for its ${this.slots} connections (queueLimit)`));
     }
-    const key = scope?.lane ?? OUTSIDE;
+    const key = scope === undefined ? OUTSIDE : (signal ?? scope);
     let lane = this.lanes.get(key);
     if (lane === undefined) this.lanes.set(key, (lane = this.openLane(key, signal)));
     const into = lane;
@@ -124,6 +159,7 @@ export class Admission {
       };
       into.waiters.push(waiter);
       this.waiting++;
+      waitingCalls++;
     });
   }
 
@@ -138,6 +174,7 @@ export class Admission {
           const waiter = lane.waiters[i]!;
           clearTimeout(waiter.timer);
           this.waiting--;
+          waitingCalls--;
           waiter.refuse(overloaded(this.shard, waiter.what, "was still waiting for a connection when its request ended"));
         }
         lane.waiters = [];
@@ -160,6 +197,7 @@ export class Admission {
       const waiter = lane.waiters[lane.head]!;
       lane.head++;
       this.waiting--;
+      waitingCalls--;
       clearTimeout(waiter.timer);
       if (lane.head < lane.waiters.length) {
         if (lane.head > 64 && lane.head * 2 > lane.waiters.length) {
@@ -182,6 +220,7 @@ export class Admission {
     if (at < 0) return false;
     lane.waiters.splice(at, 1);
     this.waiting--;
+    waitingCalls--;
     if (lane.head >= lane.waiters.length) this.closeLane(key, lane);
     return true;
   }

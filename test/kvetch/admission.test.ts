@@ -5,7 +5,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Admission, withRequest } from "../../src/kvetch/admission.js";
+import { Admission, CONTEXT_QUIET_MS, keepsRequestContext, withRequest } from "../../src/kvetch/admission.js";
 import { KvetchError } from "../../src/kvetch/index.js";
 import { shardFailureOf } from "../../src/kvetch/errors.js";
 
@@ -125,4 +125,45 @@ test("admission: a lane whose calls timed out leaves the turn order; the slot go
   assert.equal(order, ["refused", "refused", "later"]);
 });
 
+
+test("admission: withRequest keeps the async context only from a queued call until CONTEXT_QUIET_MS pass with none waiting", async () => {
+  const now = Date.now;
+  let clock = now.call(Date) + 1_000_000;
+  Date.now = () => clock;
+  try {
+    const admission = new Admission(0, 1, 10_000, 60_000);
+    // quiet for longer than CONTEXT_QUIET_MS: the next request keeps no async context
+    clock += CONTEXT_QUIET_MS + 1;
+    withRequest({}, () => undefined);
+    assert.is(keepsRequestContext(), false, "no call queued lately: no AsyncLocalStorage in use");
+    await admission.admit("readObjects"); // the one slot, taken at once: nothing queued
+    assert.is(keepsRequestContext(), false);
+    // a call that queues turns it on; a request started from then on finds its lane after an await
+    const controller = new AbortController();
+    const first = withRequest({ signal: controller.signal }, () => admission.admit("readObjects"));
+    assert.is(keepsRequestContext(), true, "a queued call: the async context is kept");
+    const later = withRequest({ signal: controller.signal }, async () => {
+      await tick();
+      return admission.admit("readEdgeRanges");
+    });
+    const outcomes = Promise.all([first, later].map((p) => p.then(() => "admitted", (error: KvetchError) => error.message)));
+    await tick();
+    await tick();
+    assert.is(admission.queued, 2);
+    controller.abort();
+    const [a, b] = await outcomes;
+    assert.match(a!, /readObjects was still waiting/);
+    assert.match(b!, /readEdgeRanges was still waiting/, "admitted after an await, the call still stopped with its request");
+    // still kept within CONTEXT_QUIET_MS of the last queued call; off after it, once no call waits
+    clock += CONTEXT_QUIET_MS - 1;
+    withRequest({}, () => undefined);
+    assert.is(keepsRequestContext(), true);
+    clock += 2;
+    withRequest({}, () => undefined);
+    assert.is(keepsRequestContext(), false, "quiet again: the async context is let go");
+    admission.release();
+  } finally {
+    Date.now = now;
+  }
+});
 test.run();
