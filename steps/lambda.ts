@@ -24,6 +24,11 @@ export class LambdaStep<I, O> extends Step<O> {
     return callPerEntry(this.fn, inputs, count) as O[]; // a throw is that entry's error only
   }
 
+  /** One entry (ExecuteOne): fn of its value, with no lists around it; a throw is that entry's error. */
+  override executeOne(input: unknown): O {
+    return this.fn(input as I);
+  }
+
   override deduplicate(peers: readonly Step[]): readonly Step[] {
     return peers.filter((p) => p instanceof LambdaStep && p.fn === this.fn);
   }

@@ -71,6 +71,18 @@ export class LoadStep<K, V, P> extends Step<V | null> {
   }
 
   /**
+   * One entry (ExecuteOne): its key's record, or a mapResults of the callback's promise (its map makes the
+   * list of one entry, as execute's does). A null key loads nothing.
+   */
+  override executeOne(key: unknown, params: unknown): unknown {
+    if (key == null) return null;
+    const results = this.callback([key as K], params as P);
+    if (results != null && typeof (results as { then?: unknown }).then === "function") return mapResults(results as PromiseLike<ReadonlyArray<V>>, this.oneResult);
+    if (!Array.isArray(results) || results.length !== 1) this.wrongCount(results, 1);
+    return (results as ReadonlyArray<V>)[0] ?? null;
+  }
+
+  /**
    * The one key's result as the step's results list: made once per step, so a call makes no closure for it.
    * Kept as a non-enumerable own property, so it is none of the step's fields (plan export lists those).
    */

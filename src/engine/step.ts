@@ -214,6 +214,15 @@ export abstract class Step<T = any> {
   abstract execute(details: ExecutionDetails): ExecutionResults<T>;
 
   /**
+   * spec: ExecuteOne — optional: what `execute` gives for a batch of one entry, as that entry's value, with
+   * each dependency's value as it is (in dependency order) and no details object. A promise returned is the
+   * entry's promise; an answer of the whole step that comes later is a `mapResults` (its map makes the list
+   * of one entry, as `execute`'s does). Used only where a step runs alone for a request (a global step of a
+   * FastRun), and only when the class that defines `execute` defines it too.
+   */
+  executeOne?(...values: unknown[]): unknown;
+
+  /**
    * Given peers (same class, same dependencies, same layer), returns those equivalent to this step;
    * the planner keeps one. The default keeps every step distinct.
    */
@@ -313,6 +322,15 @@ export class AccessStep<T = unknown> extends Step<T> {
       out[i] = v as T;
     }
     return out;
+  }
+
+  /** One entry (ExecuteOne): what execute reads for it. */
+  override executeOne(parent: unknown): unknown {
+    const path = this.path;
+    if (path.length === 1) return parent == null ? undefined : (parent as Record<string | number, unknown>)[path[0]!];
+    let v = parent;
+    for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
+    return v;
   }
 
   override deduplicate(peers: readonly Step[]): readonly Step[] {

@@ -9,6 +9,7 @@
 import { FlaggedValue, fail, FLAG_ERROR, FLAG_INHIBITED, FLAG_NULL } from "../flags.js";
 import { MappedResults } from "../mappedResults.js";
 import { ConstantStep } from "../planning/steps/constant.js";
+import type { Step } from "../step.js";
 import type { Bucket, RequestState } from "./bucket.js";
 import { eagerReads, StepExecutionDetails } from "./executeStep.js";
 import type { Schedule } from "./executeLayer.js";
@@ -70,6 +71,21 @@ export function compileFastRun(schedule: Schedule, root: Bucket): CompiledFastRu
 }
 
 /**
+ * Whether the step answers one entry by ExecuteOne: the class that defines its `execute` (the nearest on its
+ * prototype chain, or the step itself) defines `executeOne` too, so a subclass overriding `execute` alone
+ * keeps being called through `execute`.
+ */
+function hasExecuteOne(step: Step): boolean {
+  if (Object.prototype.hasOwnProperty.call(step, "execute") || Object.prototype.hasOwnProperty.call(step, "executeOne")) return false;
+  for (let proto: object | null = Object.getPrototypeOf(step) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    const own = (name: string): boolean => Object.prototype.hasOwnProperty.call(proto, name);
+    if (own("execute")) return own("executeOne") && typeof (step as { executeOne?: unknown }).executeOne === "function";
+    if (own("executeOne")) return false;
+  }
+  return false;
+}
+
+/**
  * One step's statements (the body of a labeled block that stores its outcome, or hands its result to the
  * run) and the condition on which it runs.
  */
@@ -89,6 +105,7 @@ function stepCode(schedule: Schedule, i: number): { ready: string; body: string 
   }
   const out: string[] = [];
   const args: string[] = [];
+  const one: string[] = [];
   for (let k = 0; k < f.depIds.length; k++) {
     const v = `v${k}`;
     out.push(`    ${v} = g[${f.depIds[k]}];`);
@@ -98,8 +115,22 @@ function stepCode(schedule: Schedule, i: number): { ready: string; body: string 
     const refused = ~accepts & (FLAG_ERROR | FLAG_INHIBITED);
     if (refused !== 0) out.push(`    if (${v} instanceof FV && (${v}.flag & ${refused}) !== 0) { g[${id}] = ${v}; ${done} }`);
     args.push(f.asGlobal[k] ? v : `[${v}]`);
+    one.push(v);
   }
   const reads = f.reads === null ? "" : ` if (t !== null && typeof t === "object" && !(t instanceof FV)) eager(q, R${i}, t);`;
+  if (hasExecuteOne(f.step)) {
+    // ExecuteOne: the entry's value itself. A MapResults is the step's later answer; a promise is the
+    // entry's, settled as a list of one (SettleResults); anything else is stored at once.
+    out.push(
+      `    try { t = S${i}.executeOne(${one.join(", ")}); } catch (e) { g[${id}] = fail(e); ${done} }`,
+      `    if (t !== null && (typeof t === "object" || typeof t === "function")) {`,
+      `      if (t instanceof MR) { (run ??= make(q, fp)).wait(${i}, t.promise, t.map); break ${label}; }`,
+      `      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`,
+      `    }`,
+      `    g[${id}] = t;${reads} ${done}`,
+    );
+    return { ready: ready.join(" && "), body: out.join("\n") };
+  }
   out.push(
     `    try { r = S${i}.execute(new SD(1, [${args.join(", ")}], q, root, S${i}, null)); } catch (e) { g[${id}] = fail(e); ${done} }`,
     `    if (Array.isArray(r)) {`,
