@@ -1,4 +1,4 @@
-// Serving a graphscale schema with graphql-http: graphscale's `execute` replaces graphql-js's; the Kvetch store
+// Serving a graphscale schema with graphql-http: graphscale's `execute` replaces graphql-js's (graphqlHttpOptions); the Kvetch store
 // goes in the context of every request. graphql-http parses and validates every request it gets; a repeated
 // query text skips both here (graphscale then finds its plan by the document object), through a cache of at
 // most 1,000 texts, so clients sending new texts cannot grow it. The README's "Serving over HTTP" shows this
@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from "graphql";
 import { createHandler } from "graphql-http/lib/use/http";
-import { execute } from "graphscale";
+import { graphqlHttpOptions } from "graphscale/envelop";
 import type { Kvetch } from "graphscale/kvetch";
 
 export function serveWithGraphqlHttp(schema: GraphQLSchema, kvetch: Kvetch, port: number): Server {
@@ -14,7 +14,7 @@ export function serveWithGraphqlHttp(schema: GraphQLSchema, kvetch: Kvetch, port
   const checked = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   const handler = createHandler({
     schema,
-    execute,
+    ...graphqlHttpOptions(), // graphscale's execute; a clean result written without graphql-http's replacer
     context: () => ({ kvetch }),
     parse: (source) => {
       if (typeof source !== "string") return parse(source);
