@@ -10,6 +10,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type * as Otel from "@opentelemetry/api";
+import { LinkedContext, withSpan } from "../otelContext.js";
 import { optionalOpenTelemetry } from "./optionalPeer.js";
 
 const TRACER_KEY = Symbol.for("graphscale.tracer");
@@ -55,39 +56,6 @@ const registry = (): ApiRegistry | undefined => (globalThis as { [API_REGISTRY]?
 const slots = globalThis as { [CALL_SLOT]?: AsyncLocalStorage<TracedCall> };
 const fallbackSlot = (): AsyncLocalStorage<TracedCall> => (slots[CALL_SLOT] ??= new AsyncLocalStorage<TracedCall>());
 
-/** The API's key of a context's span (`Symbol.for` of its description, the same in every API 1.x copy). */
-const SPAN_KEY = Symbol.for("OpenTelemetry Context Key SPAN");
-
-/**
- * A context with one value over its parent, made without copying the parent (the engine's LinkedContext,
- * spec/tracing.md): the API's own context copies its parent's map and makes three closures per value set. A
- * value set on it by other code makes the API's own context again.
- */
-class LinkedContext implements Otel.Context {
-  constructor(
-    private readonly parent: Otel.Context,
-    private readonly key: symbol,
-    private readonly value: unknown,
-  ) {}
-  getValue(key: symbol): unknown {
-    return key === this.key ? this.value : this.parent.getValue(key);
-  }
-  setValue(key: symbol, value: unknown): Otel.Context {
-    return this.parent.setValue(this.key, this.value).setValue(key, value);
-  }
-  deleteValue(key: symbol): Otel.Context {
-    return this.parent.setValue(this.key, this.value).deleteValue(key);
-  }
-}
-
-/** Whether the API reads a context's span under SPAN_KEY (checked once: else `trace.setSpan` is used). */
-let spanKeyKnown: boolean | undefined;
-
-/** `parent` with `span` as its span. */
-function withSpan(otel: typeof Otel, parent: Otel.Context, span: Otel.Span): Otel.Context {
-  if (spanKeyKnown === undefined) spanKeyKnown = otel.trace.getSpan(new LinkedContext(otel.ROOT_CONTEXT, SPAN_KEY, span)) === span;
-  return spanKeyKnown ? new LinkedContext(parent, SPAN_KEY, span) : otel.trace.setSpan(parent, span);
-}
 
 /** The traced call whose code runs in `active` (the record in the context, else in the fallback slot). */
 function callIn(active: Otel.Context): TracedCall | undefined {

@@ -11,7 +11,7 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { MappedResults } from "../mappedResults.js";
 import { PendingStep, tracingDetail, type TracingSteps } from "./detail.js";
 import { otelApi, tracerFor } from "./tracerFor.js";
-import { LinkedContext, withSpan } from "./context.js";
+import { LinkedContext, withSpan } from "../../otelContext.js";
 
 export { TRACER_NAME, otelApi, tracerFor, type TracingOption } from "./tracerFor.js";
 

@@ -1,4 +1,5 @@
-// LinkedContext (spec/tracing.md, Cost rules): the contexts graphscale derives for its spans, one value over a parent.
+// LinkedContext (spec/tracing.md, Cost rules): the contexts graphscale derives for its spans (the engine's and
+// Kvetch's: neither imports the other, both import this), one value over a parent.
 // The API's own context copies its parent's map and makes three closures per value set; a request's, layer's
 // and step's contexts only add one value each (a span, the tracer), read by getValue, so they are made as a
 // link to their parent instead. A value set on one by other code (another instrumentation) makes the API's own
