@@ -80,9 +80,14 @@ function callerContext(otel: typeof Otel, active: Otel.Context): Otel.Context {
   return (slot.made ??= withSpan(otel, slot.context!, span));
 }
 
-/** What one traced call did, counted as it happens. */
-class TracedCall {
-  readonly bumped: string[] = [];
+/**
+ * What one traced call did, counted as it happens. It is also the context the call runs in (the active one at
+ * its start with itself under CALL_KEY: a linked context, spec/tracing.md, Cost rules), and holds the call itself
+ * (method, store, arguments), so a traced call makes one object for its record, its context and its arguments.
+ */
+class TracedCall implements Otel.Context {
+  /** The dependency keys bumped (made by the first write that bumps one). */
+  bumped: string[] | null = null;
   /** Calls per shard (by shard number). */
   readonly shards: number[];
   rows = 0;
@@ -91,12 +96,31 @@ class TracedCall {
   cacheMisses = 0;
 
   constructor(
+    /** The context active when the call started. */
+    private readonly parent: Otel.Context,
+    readonly otel: typeof Otel,
     readonly span: Otel.Span,
+    readonly method: TracedMethod,
+    readonly kvetch: object,
+    readonly args: unknown[],
+    readonly store: StoreFields,
     /** The call's attributes known at its start, set with the counted ones when it ends (spec/tracing.md, Cost rules). */
-    readonly attributes: Otel.Attributes,
-    shardCount: number,
+    readonly backend: string,
+    readonly batchSize: number | undefined,
   ) {
-    this.shards = new Array<number>(shardCount).fill(0);
+    this.shards = new Array<number>(store.shards.length).fill(0);
+  }
+
+  getValue(key: symbol): unknown {
+    return key === CALL_KEY ? this : this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Otel.Context {
+    return new LinkedContext(this.parent, CALL_KEY, this).setValue(key, value);
+  }
+
+  deleteValue(key: symbol): Otel.Context {
+    return new LinkedContext(this.parent, CALL_KEY, this).deleteValue(key);
   }
 }
 
@@ -167,9 +191,9 @@ interface TracedMethod {
   readonly original: (...args: unknown[]) => Promise<unknown>;
 }
 
-/** Calls a Kvetch method with its arguments (in the call's slot, with no closure made per call). */
-function callOriginal(original: (...args: unknown[]) => Promise<unknown>, kvetch: object, args: unknown[]): Promise<unknown> {
-  return original.apply(kvetch, args);
+/** Calls a traced call's Kvetch method with its arguments (in the call's context or slot). */
+function callOriginal(call: TracedCall): Promise<unknown> {
+  return call.method.original.apply(call.kvetch, call.args);
 }
 
 /** A store call span's start options (the same for every call). */
@@ -189,27 +213,25 @@ function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, 
   const backend = (kvetch as { backend?: { kind?: string } }).backend?.kind ?? "unknown";
   let batch: unknown[] | undefined;
   for (let i = 0; i < args.length && batch === undefined; i++) if (Array.isArray(args[i])) batch = args[i] as unknown[];
-  const attributes: Otel.Attributes = { "db.operation": method.name, "kvetch.kind": method.kind, "kvetch.backend": backend };
-  if (backend === "mysql") attributes["db.system"] = "mysql";
-  if (batch !== undefined) attributes["kvetch.batch_size"] = batch.length;
   const span = tracer.startSpan(method.spanName, (clientSpan ??= { kind: otel.SpanKind.CLIENT }), parent);
-  const call = new TracedCall(span, attributes, store.shards.length);
+  const call = new TracedCall(active, otel, span, method, kvetch, args, store, backend, batch?.length);
   let result: Promise<unknown>;
   try {
     // The record in the context the method runs in (its span not made active: a driver's spans nest beside it).
     result =
       registry()?.context !== undefined
-        ? otel.context.with(new LinkedContext(active, CALL_KEY, call), callOriginal, undefined, method.original, kvetch, args)
-        : fallbackSlot().run(call, callOriginal, method.original, kvetch, args);
+        ? otel.context.with(call, callOriginal, undefined, call)
+        : fallbackSlot().run(call, callOriginal, call);
   } catch (error) {
-    endCall(otel, call, store, error);
+    endCall(call, error);
     throw error;
   }
   // The span ends in a reaction of its own, registered before the caller's: no hop added to the call's path
-  // (a rejection is the caller's to handle, so it is not rethrown here).
+  // (a rejection is the caller's to handle, so it is not rethrown here). `then` calls its handlers with the
+  // call as `this` only through a closure, so one is made per call for both outcomes.
   result.then(
-    () => endCall(otel, call, store, undefined),
-    (error: unknown) => endCall(otel, call, store, error),
+    () => endCall(call, undefined),
+    (error: unknown) => endCall(call, error),
   );
   return result;
 }
@@ -220,26 +242,37 @@ interface StoreFields {
   readonly cache: unknown;
 }
 
-/** A traced call is done: its attributes (those known at its start, and what it counted) set in one call, marked failed on `error`, ended. */
-function endCall(otel: typeof Otel, call: TracedCall, store: StoreFields, error: unknown): void {
+/**
+ * A traced call is done: its attributes (those known at its start, and what it counted) made in one object and
+ * set in one call, marked failed on `error`, ended.
+ */
+function endCall(call: TracedCall, error: unknown): void {
   const span = call.span;
   if (error !== undefined) {
     span.recordException(error as Error);
-    span.setStatus({ code: otel.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.setStatus({ code: call.otel.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
   }
   let total = 0;
   for (const n of call.shards) total += n;
-  const counted = call.attributes;
-  counted["kvetch.shard_calls"] = call.shards;
-  counted["kvetch.shard_calls_total"] = total;
-  counted["db.response.returned_rows"] = call.rows;
-  if (store.cache !== null) {
-    counted["kvetch.cache.round_trips"] = call.cacheRoundTrips;
-    counted["kvetch.cache.hits"] = call.cacheHits;
-    counted["kvetch.cache.misses"] = call.cacheMisses;
+  const method = call.method;
+  // One literal (its shape made once), the optional ones added after: no growth of a half-built object.
+  const attributes: Otel.Attributes = {
+    "db.operation": method.name,
+    "kvetch.kind": method.kind,
+    "kvetch.backend": call.backend,
+    "kvetch.shard_calls": call.shards,
+    "kvetch.shard_calls_total": total,
+    "db.response.returned_rows": call.rows,
+  };
+  if (call.backend === "mysql") attributes["db.system"] = "mysql";
+  if (call.batchSize !== undefined) attributes["kvetch.batch_size"] = call.batchSize;
+  if (call.store.cache !== null) {
+    attributes["kvetch.cache.round_trips"] = call.cacheRoundTrips;
+    attributes["kvetch.cache.hits"] = call.cacheHits;
+    attributes["kvetch.cache.misses"] = call.cacheMisses;
   }
-  if (call.bumped.length > 0) counted["graphscale.deps.bumped"] = call.bumped;
-  span.setAttributes(counted);
+  if (call.bumped !== null) attributes["graphscale.deps.bumped"] = call.bumped;
+  span.setAttributes(attributes);
   span.end();
 }
 
@@ -277,5 +310,7 @@ export function noteCacheRead(values: readonly (string | null)[]): void {
 /** A write bumps these dependency keys: recorded on the traced call making it (nothing when none is). */
 export function noteBumped(tags: Iterable<string>): void {
   const call = currentCall();
-  if (call !== undefined) call.bumped.push(...tags);
+  if (call === undefined) return;
+  const bumped = (call.bumped ??= []);
+  for (const tag of tags) bumped.push(tag);
 }

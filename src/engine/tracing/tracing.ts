@@ -88,7 +88,8 @@ interface TracedBucket {
 export class RequestTrace {
   /** The request span's context (or the parent's), holding the tracer for store calls. */
   readonly context: Otel.Context;
-  private readonly layers = new Map<TracedBucket, LayerTrace>();
+  /** Made by the first layer span ("all" only: the other levels make none). */
+  private layers: Map<TracedBucket, LayerTrace> | null = null;
   /** At "io" and "none" (TracingDetail): step calls, those without a span, and layers run, set on the request span. */
   private stepCalls = 0;
   private untracedSteps = 0;
@@ -166,15 +167,16 @@ export class RequestTrace {
     const span = this.tracer.startSpan("graphscale.layer", NO_OPTIONS, bucket.parent === null ? this.context : this.contextOf(bucket.parent));
     // Set after the start (spec/tracing.md, Cost rules): the span's parent decides its sampling.
     span.setAttributes({ "graphscale.layer.id": layer.id, "graphscale.layer.reason": layer.reason.type, "graphscale.layer.entries": bucket.count });
-    this.layers.set(bucket, { span, context: withSpan(this.otel, this.context, span) });
+    (this.layers ??= new Map()).set(bucket, { span, context: withSpan(this.otel, this.context, span) });
   }
 
   /** The bucket's layer is done (its child layers included), or failed with `error`. */
   layerEnded(bucket: TracedBucket, error: unknown): void {
-    if (this.steps !== "all") return;
-    const layer = this.layers.get(bucket);
+    const layers = this.layers;
+    if (layers === null) return;
+    const layer = layers.get(bucket);
     if (layer === undefined) return;
-    this.layers.delete(bucket);
+    layers.delete(bucket);
     const span = layer.span;
     if (error !== undefined) failSpan(this.otel, span, error);
     span.end();
@@ -271,8 +273,10 @@ export class RequestTrace {
   }
 
   private contextOf(bucket: TracedBucket): Otel.Context {
+    const layers = this.layers;
+    if (layers === null) return this.context;
     for (let b: TracedBucket | null = bucket; b !== null; b = b.parent) {
-      const layer = this.layers.get(b);
+      const layer = layers.get(b);
       if (layer !== undefined) return layer.context;
     }
     return this.context;
@@ -294,12 +298,17 @@ export interface TracedOperation {
   /** The request span's name and attributes, made once per document and operation (they never change). */
   readonly spanName: string;
   readonly attributes: Otel.Attributes;
+  /** The request span's start options (kind and attributes), made by its first traced request. */
+  options?: Otel.SpanOptions;
 }
+
+/** The start options of a request span whose document is not parsed yet (named and described by the parse). */
+let unparsedOptions: Otel.SpanOptions | undefined;
 
 /** spec: StartRequestTrace — the request span: `<type> <name>`, under the active span, the operation's attributes. */
 function startRequestTrace(otel: Api, tracer: Otel.Tracer, active: Otel.Context, operation: TracedOperation | null): Otel.Span {
-  const options = { kind: otel.SpanKind.INTERNAL, attributes: operation === null ? undefined : operation.attributes };
-  return tracer.startSpan(operation === null ? "graphql" : operation.spanName, options, active);
+  if (operation === null) return tracer.startSpan("graphql", (unparsedOptions ??= { kind: otel.SpanKind.INTERNAL }), active);
+  return tracer.startSpan(operation.spanName, (operation.options ??= { kind: otel.SpanKind.INTERNAL, attributes: operation.attributes }), active);
 }
 
 /** The operation's attributes on a request span (once the document is parsed, under `graphql`). */
@@ -336,11 +345,11 @@ export function requestTraceOf(args: { readonly schema: GraphQLSchema }): Reques
   return new RequestTrace(otel, tracer, otel.context.active(), null, tracingDetail(args.schema));
 }
 
-/** Runs `run` in the request span's context and ends the span with its outcome; returns what `run` returns. */
-export function runTraced<T>(trace: RequestTrace, run: () => PromiseOrValue<T>): PromiseOrValue<T> {
+/** Runs `run(args)` in the request span's context and ends the span with its outcome; returns what `run` returns. */
+function runTraced<A, T>(trace: RequestTrace, run: (args: A) => PromiseOrValue<T>, args: A): PromiseOrValue<T> {
   let result: PromiseOrValue<T>;
   try {
-    result = trace.otel.context.with(trace.context, run);
+    result = trace.otel.context.with(trace.context, run, undefined, args);
   } catch (error) {
     trace.end(error, true);
     throw error;
@@ -400,6 +409,5 @@ export function traceEntry<A extends { readonly schema: GraphQLSchema; readonly 
     return otel.context.with(withSpan(otel, new LinkedContext(active, TRACER_KEY, null), span), run, undefined, withTrace(args, null));
   }
   const trace = new RequestTrace(otel, tracer, active, span, tracingDetail(args.schema));
-  const traced = withTrace(args, trace);
-  return runTraced(trace, () => run(traced));
+  return runTraced(trace, run, withTrace(args, trace));
 }
