@@ -6,6 +6,10 @@
 // tracing), none / io / all (the SDK at each span detail; its BatchSpanProcessor keeps every span, so the
 // spans' own bytes are counted).
 // `npx tsx bench/tracingBytes.ts` (and the same under Node 24) prints one line per setting.
+// `--sites` adds where the bytes are allocated: V8's sampling heap profiler (objects collected by scavenges and
+// full collections included) over 1,000 more requests, by allocating function, each setting's bytes per
+// request against the server baseline's (what tracing adds to an application that traces), grouped by who
+// allocates them (the SDK, the API, Node's async hooks, graphscale's tracing, the rest of graphscale).
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -13,7 +17,43 @@ import { fileURLToPath } from "node:url";
 const SETTINGS = ["off", "server", "free", "none", "io", "all"] as const;
 type Setting = (typeof SETTINGS)[number];
 
-async function child(setting: Setting): Promise<void> {
+/** An allocation site's owner, by its script's path. */
+function ownerOf(url: string): string {
+  if (url.includes("@opentelemetry/sdk-trace") || url.includes("@opentelemetry/core") || url.includes("@opentelemetry/resources")) return "OpenTelemetry SDK";
+  if (url.includes("@opentelemetry/")) return "OpenTelemetry API and context manager";
+  if (url.startsWith("node:internal/async_hooks") || url === "node:async_hooks") return "Node async hooks (async-local storage)";
+  if (/\/src\/(engine\/tracing\/|kvetch\/tracing\.ts|otelContext\.ts)/.test(url)) return "graphscale tracing";
+  if (/\/(src|steps|examples)\//.test(url)) return "graphscale (engine, store, steps)";
+  return "V8 builtins and other";
+}
+
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** Bytes per request by allocating function (`<owner>|<function> <file>:<line>`), over `requests` requests. */
+async function allocationSites(requests: number, run: () => unknown): Promise<Record<string, number>> {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.startSampling", { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  for (let i = 0; i < requests; i++) await run();
+  const { profile } = (await session.post("HeapProfiler.stopSampling")) as unknown as { profile: { head: HeapNode } };
+  session.disconnect();
+  const sites: Record<string, number> = {};
+  const walk = (node: HeapNode): void => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const key = `${ownerOf(url)}|${functionName || "(anonymous)"} ${url.replace(/^.*\/(node_modules|src|steps|examples)\//, "$1/")}:${lineNumber + 1}`;
+    if (node.selfSize > 0) sites[key] = (sites[key] ?? 0) + node.selfSize / requests;
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  return sites;
+}
+
+async function child(setting: Setting, sitesToo: boolean): Promise<void> {
   const { parse } = await import("graphql");
   const { context } = await import("@opentelemetry/api");
   const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
@@ -62,21 +102,42 @@ async function child(setting: Setting): Promise<void> {
     windows.push((getHeapStatistics().used_heap_size - before) / 200);
   }
   windows.sort((a, b) => a - b);
-  console.log(JSON.stringify({ setting, bytesPerRequest: Math.round(windows[2]!), windows: windows.map(Math.round) }));
+  const sites = sitesToo ? await allocationSites(1000, () => execute(args)) : undefined;
+  console.log(JSON.stringify({ setting, bytesPerRequest: Math.round(windows[2]!), windows: windows.map(Math.round), sites }));
+}
+
+/** Each setting's bytes per request against the server baseline's, by owner, then its largest sites. */
+function printSites(sitesOf: Map<Setting, Record<string, number>>): void {
+  const base = sitesOf.get("server")!;
+  for (const [setting, sites] of sitesOf) {
+    if (setting === "server" || setting === "off") continue;
+    const diff = new Map<string, number>();
+    for (const key of new Set([...Object.keys(sites), ...Object.keys(base)])) diff.set(key, (sites[key] ?? 0) - (base[key] ?? 0));
+    const owners = new Map<string, number>();
+    for (const [key, bytes] of diff) owners.set(key.split("|")[0]!, (owners.get(key.split("|")[0]!) ?? 0) + bytes);
+    console.log(`\n${setting} − server baseline, bytes per request by owner:`);
+    for (const [owner, bytes] of [...owners].sort((a, b) => b[1] - a[1])) console.log(`  ${bytes.toFixed(0).padStart(7)}  ${owner}`);
+    console.log("  largest sites:");
+    for (const [key, bytes] of [...diff].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${bytes.toFixed(0).padStart(7)}  ${key.replace("|", ": ")}`);
+  }
 }
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
-  await child(argv[1] as Setting);
+  await child(argv[1] as Setting, argv.includes("--sites"));
   process.exit(0);
 } else if (process.argv[1]?.endsWith("tracingBytes.ts")) {
   const self = fileURLToPath(import.meta.url);
   const flags = ["--expose-gc", "--max-semi-space-size=128", "--min-semi-space-size=128"];
+  const sitesToo = argv.includes("--sites");
+  const sitesOf = new Map<Setting, Record<string, number>>();
   console.log(`Bytes per todo view request, memory backend, Node ${process.version}:`);
   for (const setting of SETTINGS) {
-    const out = spawnSync(process.execPath, [...flags, ...process.execArgv, self, "--child", setting], { encoding: "utf8" });
+    const out = spawnSync(process.execPath, [...flags, ...process.execArgv, self, "--child", setting, ...(sitesToo ? ["--sites"] : [])], { encoding: "utf8" });
     if (out.status !== 0) throw new Error(`tracing-bytes: the ${setting} process failed: ${out.stderr.trim().split("\n").slice(-3).join(" ")}`);
-    const result = JSON.parse(out.stdout.trim().split("\n").pop()!) as { bytesPerRequest: number; windows: number[] };
+    const result = JSON.parse(out.stdout.trim().split("\n").pop()!) as { bytesPerRequest: number; windows: number[]; sites?: Record<string, number> };
     console.log(`${setting.padEnd(7)} ${(result.bytesPerRequest / 1024).toFixed(1)} KB  (windows: ${result.windows.map((b) => (b / 1024).toFixed(1)).join(", ")})`);
+    if (result.sites !== undefined) sitesOf.set(setting, result.sites);
   }
+  if (sitesToo) printSites(sitesOf);
 }

@@ -315,6 +315,36 @@ test("tracing: the contexts a traced request derives (its own, each layer's, eac
   assert.is(copied.size, 0, "no derived context is the API's map-copying one");
 });
 
+test("tracing: a store call's context is its record (TraceStoreCall): one object per call, 5 of the todo view's 5 calls", async () => {
+  const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
+  const provider = new BasicTracerProvider({ spanProcessors: [keep] });
+  const schema = todo({ tracerProvider: provider });
+  const { kvetch, id } = await seeded(3, 2);
+  const CALL_KEY = Symbol.for("graphscale.storeCall");
+  let callContexts = 0;
+  let selfRecords = 0;
+  const manager = (context as unknown as { _getContextManager(): { with: (...args: unknown[]) => unknown } })._getContextManager();
+  const original = manager.with;
+  manager.with = function (this: unknown, ...args: unknown[]) {
+    const ctx = args[0] as { getValue(key: symbol): unknown };
+    const record = ctx.getValue(CALL_KEY);
+    if (record !== undefined) {
+      callContexts++;
+      if (record === ctx) selfRecords++;
+    }
+    return original.apply(this, args);
+  };
+  try {
+    const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
+    assert.is(result.errors, undefined);
+  } finally {
+    manager.with = original;
+  }
+  assert.is(kvetch.counters.calls, 5);
+  assert.is(callContexts, 5, "one context per store call");
+  assert.is(selfRecords, 5, "each store call's context is its record, not a context made beside it");
+});
+
 /** Reads after an await, two at once: one object alone, then the ids given (the calls overlap). */
 class TwoReadsStep extends Step<number> {
   override isAsync = true;
