@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "graphql";
-import { ROOT_CONTEXT, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanStatusCode, context, trace, type Context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AlwaysOffSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 import { Step, constant, execute, mapResults, graphql, makeSchema, type ExecutionDetails } from "../../src/index.js";
@@ -250,23 +250,22 @@ test("tracing: makeSchema refuses a tracing option that is not a boolean or { tr
   assert.throws(() => makeSchema({ typeDefs: "type Query { a: Int }", onInternalError: "log" as never }), /makeSchema: onInternalError must be a function/);
 });
 
-test("tracing: a traced request switches context once for itself and once per store call (its record), never per step or layer, and adds no async-local store (InStep, TraceStoreCall)", async () => {
-  // A processor that keeps nothing: the SDK's own exporting processors switch context per span, which is not counted here.
+/** A provider whose processor keeps nothing: the SDK's exporting processors switch context per export, not counted here. */
+function keepingNothing(): BasicTracerProvider {
   const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
-  const provider = new BasicTracerProvider({ spanProcessors: [keep] });
+  return new BasicTracerProvider({ spanProcessors: [keep] });
+}
+
+/** Runs the todo view (5 store calls) traced by `provider`, showing `onSwitch` each context switched to. */
+async function todoViewSwitching(provider: BasicTracerProvider, onSwitch: (switchedTo: Context) => void): Promise<void> {
   const schema = todo({ tracerProvider: provider });
   const { kvetch, id } = await seeded(3, 2);
   const manager = (context as unknown as { _getContextManager(): { with: (...args: unknown[]) => unknown } })._getContextManager();
   const original = manager.with;
-  let switches = 0;
   manager.with = function (this: unknown, ...args: unknown[]) {
-    switches++;
+    onSwitch(args[0] as Context);
     return original.apply(this, args);
   };
-  const started = { spans: 0 };
-  const tracer = provider.getTracer("graphscale");
-  const startSpan = tracer.startSpan.bind(tracer);
-  tracer.startSpan = (...a: Parameters<typeof startSpan>) => (started.spans++, startSpan(...a));
   try {
     const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
     assert.is(result.errors, undefined);
@@ -274,6 +273,16 @@ test("tracing: a traced request switches context once for itself and once per st
     manager.with = original;
   }
   assert.is(kvetch.counters.calls, 5);
+}
+
+test("tracing: a traced request switches context once for itself and once per store call (its record), never per step or layer, and adds no async-local store (InStep, TraceStoreCall)", async () => {
+  const provider = keepingNothing();
+  let switches = 0;
+  const started = { spans: 0 };
+  const tracer = provider.getTracer("graphscale");
+  const startSpan = tracer.startSpan.bind(tracer);
+  tracer.startSpan = (...a: Parameters<typeof startSpan>) => (started.spans++, startSpan(...a));
+  await todoViewSwitching(provider, () => switches++);
   assert.ok(started.spans > 15, `spans: ${started.spans}`);
   assert.is(switches, 1 + 5, "the request's context, and one per store call (the call's record), none per step or layer");
   // The records rode in the context manager's contexts: no async-local store of the store's own was made
@@ -282,10 +291,7 @@ test("tracing: a traced request switches context once for itself and once per st
 });
 
 test("tracing: the contexts a traced request derives (its own, each layer's, each step's for its store calls, each store call's record) copy no context map (LinkedContext)", async () => {
-  const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
-  const provider = new BasicTracerProvider({ spanProcessors: [keep] });
-  const schema = todo({ tracerProvider: provider });
-  const { kvetch, id } = await seeded(3, 2);
+  const provider = keepingNothing();
   // The API's own context class (a copy of its parent's map and three closures per value set).
   const ApiContext = ROOT_CONTEXT.constructor;
   const copied = new Set<unknown>();
@@ -295,52 +301,24 @@ test("tracing: the contexts a traced request derives (its own, each layer's, eac
     derived.add(ctx);
     if (ctx instanceof ApiContext) copied.add(ctx);
   };
-  const manager = (context as unknown as { _getContextManager(): { with: (...args: unknown[]) => unknown } })._getContextManager();
-  const original = manager.with;
-  manager.with = function (this: unknown, ...args: unknown[]) {
-    note(args[0]);
-    return original.apply(this, args);
-  };
   const tracer = provider.getTracer("graphscale");
   const startSpan = tracer.startSpan.bind(tracer);
   tracer.startSpan = (...a: Parameters<typeof startSpan>) => (note(a[2]), startSpan(...a));
-  try {
-    const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
-    assert.is(result.errors, undefined);
-  } finally {
-    manager.with = original;
-  }
-  assert.is(kvetch.counters.calls, 5);
+  await todoViewSwitching(provider, note);
   assert.ok(derived.size >= 1 + 5, `contexts derived: ${derived.size}`);
   assert.is(copied.size, 0, "no derived context is the API's map-copying one");
 });
 
 test("tracing: a store call's context is its record (TraceStoreCall): one object per call, 5 of the todo view's 5 calls", async () => {
-  const keep = { onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined };
-  const provider = new BasicTracerProvider({ spanProcessors: [keep] });
-  const schema = todo({ tracerProvider: provider });
-  const { kvetch, id } = await seeded(3, 2);
   const CALL_KEY = Symbol.for("graphscale.storeCall");
   let callContexts = 0;
   let selfRecords = 0;
-  const manager = (context as unknown as { _getContextManager(): { with: (...args: unknown[]) => unknown } })._getContextManager();
-  const original = manager.with;
-  manager.with = function (this: unknown, ...args: unknown[]) {
-    const ctx = args[0] as { getValue(key: symbol): unknown };
-    const record = ctx.getValue(CALL_KEY);
-    if (record !== undefined) {
-      callContexts++;
-      if (record === ctx) selfRecords++;
-    }
-    return original.apply(this, args);
-  };
-  try {
-    const result = await execute({ schema, document: parse(todoViewQuery), variableValues: { id }, contextValue: { kvetch } });
-    assert.is(result.errors, undefined);
-  } finally {
-    manager.with = original;
-  }
-  assert.is(kvetch.counters.calls, 5);
+  await todoViewSwitching(keepingNothing(), (switchedTo) => {
+    const record = switchedTo.getValue(CALL_KEY);
+    if (record === undefined) return;
+    callContexts++;
+    if (record === switchedTo) selfRecords++;
+  });
   assert.is(callContexts, 5, "one context per store call");
   assert.is(selfRecords, 5, "each store call's context is its record, not a context made beside it");
 });
