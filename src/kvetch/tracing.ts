@@ -104,7 +104,7 @@ class TracedCall implements Otel.Context {
     readonly kvetch: object,
     readonly args: unknown[],
     readonly store: StoreFields,
-    /** The call's attributes known at its start, set with the counted ones when it ends (spec/tracing.md, Cost rules). */
+    /** Known at the call's start, set on its span with the counted attributes when it ends (spec/tracing.md, Cost rules). */
     readonly backend: string,
     readonly batchSize: number | undefined,
   ) {
@@ -227,8 +227,8 @@ function traceStoreCall(otel: typeof Otel, tracer: Otel.Tracer, kvetch: object, 
     throw error;
   }
   // The span ends in a reaction of its own, registered before the caller's: no hop added to the call's path
-  // (a rejection is the caller's to handle, so it is not rethrown here). `then` calls its handlers with the
-  // call as `this` only through a closure, so one is made per call for both outcomes.
+  // (a rejection is the caller's to handle, so it is not rethrown here). `then` gives its handlers no `this`,
+  // so the call reaches them through two closures: a traced call's only ones.
   result.then(
     () => endCall(call, undefined),
     (error: unknown) => endCall(call, error),
@@ -310,7 +310,5 @@ export function noteCacheRead(values: readonly (string | null)[]): void {
 /** A write bumps these dependency keys: recorded on the traced call making it (nothing when none is). */
 export function noteBumped(tags: Iterable<string>): void {
   const call = currentCall();
-  if (call === undefined) return;
-  const bumped = (call.bumped ??= []);
-  for (const tag of tags) bumped.push(tag);
+  if (call !== undefined) for (const tag of tags) (call.bumped ??= []).push(tag);
 }
