@@ -7,13 +7,14 @@
 // a previous run's per-process results without measuring. `--http` runs the HTTP bench instead
 // (bench/http/run.ts: servers in processes of their own driven by autocannon; `--http-rounds=`,
 // `--http-duration=`, `--http-warmup=` seconds, `--http-connections=50,200`, `--http-shapes=todo-memory,…`,
-// `--http-side-by-side`: every engine's server driven at once, each by a load generator process of its own) and
+// `--http-side-by-side`: every engine's server driven at once, each by a load generator process of its own;
+// servers pinned to core 1 and load generators to core 0 with taskset where it runs, `--http-no-pin` not) and
 // writes its table. Never edits src.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { aggregateRuns, type ProcessRun } from "./aggregate.js";
@@ -102,10 +103,15 @@ function runChild(nodeFlags: readonly string[], args: readonly string[], env: st
 /** process-0.json, process-1.json, …, then memory-0.json, …: the timed processes' machine info heads the report. */
 const timedFirst = (a: string, b: string) => Number(a.startsWith("memory-")) - Number(b.startsWith("memory-")) || a.localeCompare(b);
 
+/** Whether `taskset` (util-linux) runs here. */
+function hasTaskset(): boolean {
+  return spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+}
+
 /** `--http`: the HTTP bench (bench/http/run.ts), its table written to results/http.json and RESULTS.md. */
 async function runHttp(options: RunOptions, argv: readonly string[]): Promise<number> {
   const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--http-${name}=`))?.slice(name.length + 8);
-  const known = ["--http", "--quick", "--source", "--http-rounds=", "--http-duration=", "--http-warmup=", "--http-connections=", "--http-shapes=", "--http-side-by-side", "--out="];
+  const known = ["--http", "--quick", "--source", "--http-rounds=", "--http-duration=", "--http-warmup=", "--http-connections=", "--http-shapes=", "--http-side-by-side", "--http-no-pin", "--out="];
   for (const a of argv) if (!known.some((k) => (k.endsWith("=") ? a.startsWith(k) : a === k))) throw new Error(`bench --http: unknown option ${a} (options: ${known.join(" ")})`);
   const { runHttpBench, httpTable } = await import("./http/run.js");
   const { ENGINES, LIBRARIES, SHAPES } = await import("./http/app.js");
@@ -118,11 +124,13 @@ async function runHttp(options: RunOptions, argv: readonly string[]): Promise<nu
     durationSec: Number(value("duration") ?? 5),
     warmupSec: Number(value("warmup") ?? 2),
     sideBySide: argv.includes("--http-side-by-side"),
+    // Servers on one core, load generators on another (taskset), unless `--http-no-pin` or no taskset / one core.
+    ...(!argv.includes("--http-no-pin") && cpus().length >= 2 && hasTaskset() ? { pin: { server: "1", driver: "0" } } : {}),
   };
   const command = await benchCommand(options.source, "httpServer", join(benchDir, "http", "server.ts"));
   const machine = machineInfo(command.env === "bundle" ? "bundle" : "source");
   const loadAverages: number[] = [];
-  console.log(`graphscale HTTP bench: ${shapes.join(", ")}; ${LIBRARIES.join(", ")}; ${connections.join(", ")} connections; ${settings.rounds} rounds${settings.sideBySide ? ", side by side" : ""}${options.quick ? " (quick: 500 requests a run)" : ""}; load average ${machine.loadAverage}`);
+  console.log(`graphscale HTTP bench: ${shapes.join(", ")}; ${LIBRARIES.join(", ")}; ${connections.join(", ")} connections; ${settings.rounds} rounds${settings.sideBySide ? ", side by side" : ""}${settings.pin ? `, servers pinned to core ${settings.pin.server}, load generators to core ${settings.pin.driver}` : ""}${options.quick ? " (quick: 500 requests a run)" : ""}; load average ${machine.loadAverage}`);
   const runs = await runHttpBench({
     shapes,
     libraries: LIBRARIES,

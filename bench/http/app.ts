@@ -43,6 +43,8 @@ export interface ServerConfig {
   redisKeyPrefix?: string;
   /** MySQL shape: the seeded user whose view is requested. */
   userId?: string;
+  /** bench/http/instructions.ts: where the server marks callgrind's parts (requests answered). */
+  marks?: { warm: number; count: number; rounds: number };
 }
 
 /** The todo view's lists and items per request. */

@@ -41,6 +41,12 @@ export interface HttpBenchOptions {
    * that every engine meets the same load from the machine's other work (their requests/s then share the cores).
    */
   sideBySide?: boolean;
+  /**
+   * CPU pinning (`taskset -c`): the servers on the `server` cores, the load generators (autocannon, then always
+   * in a process of its own) on the `driver` cores, so that a server and its load generator never take turns on
+   * one core. Off when absent.
+   */
+  pin?: { server: string; driver: string };
 }
 
 /** One autocannon run against one server. */
@@ -82,10 +88,16 @@ interface ServerHandle {
   close(): Promise<void>;
 }
 
-function startServer(config: ServerConfig, command: readonly string[]): Promise<ServerHandle> {
+/** `node …args`, or with `cores` `taskset -c cores node …args` (taskset runs node in its own process, pinned). */
+function spawnNode(args: readonly string[], cores: string | undefined, env?: NodeJS.ProcessEnv): ChildProcess {
+  const options = { stdio: ["ignore", "inherit", "inherit", "ipc"] as ("ignore" | "inherit" | "ipc")[], ...(env ? { env } : {}) };
+  return cores === undefined ? spawn(process.execPath, args, options) : spawn("taskset", ["-c", cores, process.execPath, ...args], options);
+}
+
+function startServer(config: ServerConfig, command: readonly string[], cores?: string): Promise<ServerHandle> {
   // NODE_ENV=production, as a deployed server runs: graphql-js and Yoga leave their development checks out.
   const env = { ...process.env, NODE_ENV: "production" };
-  const child = spawn(process.execPath, [...command, JSON.stringify(config)], { stdio: ["ignore", "inherit", "inherit", "ipc"], env });
+  const child = spawnNode([...command, JSON.stringify(config)], cores, env);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const next = (type: ServerMessage["type"]): Promise<ServerMessage> =>
     new Promise((resolve, reject) => {
@@ -135,8 +147,8 @@ interface DriverHandle {
   close(): void;
 }
 
-function startDriver(command: readonly string[]): Promise<DriverHandle> {
-  const child = spawn(process.execPath, [...command, JSON.stringify({ role: "driver" })], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+function startDriver(command: readonly string[], cores?: string): Promise<DriverHandle> {
+  const child = spawnNode([...command, JSON.stringify({ role: "driver" })], cores);
   const next = (): Promise<ServerMessage> =>
     new Promise((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`http bench: a load generator process exited (code ${code})`));
@@ -258,7 +270,10 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
         shapes = shapes.filter((s) => s !== "todo-mysql");
       }
     }
-    if (options.sideBySide) for (const _ of options.engines) drivers.push(await startDriver(options.serverCommand));
+    // Side by side: a load generator process per engine; pinned: one (sequential) or one per engine, on the driver cores.
+    if (options.sideBySide || options.pin) {
+      for (const _ of options.sideBySide ? options.engines : [null]) drivers.push(await startDriver(options.serverCommand, options.pin?.driver));
+    }
     for (let round = 0; round < options.rounds; round++) {
       options.onRound?.(round);
       for (const shape of shapes) {
@@ -269,7 +284,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
           try {
             try {
               for (const engine of engines) {
-                const server = await startServer({ library, engine, shape, ...(shape === "todo-mysql" ? store! : {}) }, options.serverCommand);
+                const server = await startServer({ library, engine, shape, ...(shape === "todo-mysql" ? store! : {}) }, options.serverCommand, options.pin?.server);
                 servers.push(server);
                 live.add(server);
               }
@@ -288,7 +303,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
               const diff = reference === null ? null : firstDifference(reference.body, body);
               if (diff !== null) throw new Error(`http bench: ${label} answered differently from ${ENGINE_NAMES[reference!.engine]}, first at ${diff}`);
               reference ??= { engine: server.engine, body };
-              if (options.amount === undefined && !options.sideBySide) await drive(server, options.connections[0]!, options, options.warmupSec);
+              if (options.amount === undefined && !options.sideBySide) await drive(server, options.connections[0]!, options, options.warmupSec, drivers[0]);
             }
             if (options.amount === undefined && options.sideBySide) {
               await Promise.all(servers.map((server, i) => drive(server, options.connections[0]!, options, options.warmupSec, drivers[i])));
@@ -299,7 +314,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
                 ? await Promise.all(servers.map((server, i) => measure(server, { round, shape, library, engine: server.engine, connections }, options, drivers[i])))
                 : [];
               for (const server of servers) {
-                const run = measured.find((r) => r.engine === server.engine) ?? (await measure(server, { round, shape, library, engine: server.engine, connections }, options));
+                const run = measured.find((r) => r.engine === server.engine) ?? (await measure(server, { round, shape, library, engine: server.engine, connections }, options, drivers[0]));
                 runs.push(run);
                 log(
                   `  [round ${round + 1}] ${LIBRARY_NAMES[library]} · ${SHAPE_NAMES[shape]} · ${connections} conn · ${ENGINE_NAMES[run.engine]}: ` +
@@ -347,7 +362,7 @@ function planNote(runs: readonly HttpRun[]): string {
 }
 
 /** The runs as a table: one row per shape × library × connections × engine, medians over the rounds. */
-export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptions, "durationSec" | "warmupSec" | "rounds" | "sideBySide">): MeasuredTable {
+export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptions, "durationSec" | "warmupSec" | "rounds" | "sideBySide" | "pin">): MeasuredTable {
   const groups = new Map<string, HttpRun[]>();
   for (const r of runs) {
     const key = `${r.shape}\u0000${r.library}\u0000${r.connections}\u0000${r.engine}`;
@@ -382,6 +397,9 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     title: "The HTTP edge: graphql-http and GraphQL Yoga with each engine, driven by autocannon",
     description:
       `Each server in an OS process of its own (NODE_ENV=production; node:http; graphql-http's \`createHandler\` with the engine's execute; Yoga with its defaults, \`useGraphscale\` for graphscale, an \`onExecute\` plugin for graphql-jit, its own graphql-js engine for DataLoader; spec/serving.md tabulates the setups), POST /graphql with a JSON body, keep-alive connections from autocannon (in the driving process; side by side, in a process of its own per server). ` +
+      (options.pin
+        ? `Pinned with taskset: every server process on core ${options.pin.server}, the load generators (autocannon, in a process of their own) on core ${options.pin.driver}, so a server never waits for its load generator's turn on a core. `
+        : "") +
       "graphql-jit compiles each query once per document object with its default compiler options (its `stringify` is then `JSON.stringify`, so a result's `stringify`, which Yoga honours, would change nothing). " +
       `Shapes: the todo view (1 user → ${TODO_LISTS} lists → ${TODO_ITEMS} items; graphscale's plans, graphql-js with per-request DataLoaders, graphql-jit compiling the same DataLoader resolvers) on the memory backend (4 shards, in the server process) and on 4 MySQL shard databases + Redis (seeded once, shared by the servers, cache warm); the CPU table's small query (no store). ` +
       `graphql-http parses and validates through a per-query-text cache for every engine alike (Yoga caches both by default). ` +
@@ -406,7 +424,9 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
       planNote(runs),
       options.sideBySide
         ? "The load generators and the servers share the machine's cores (and the machine is shared with other work): requests/s is what each server gets beside the others and their load generators, so it is not a server's throughput alone; the ratios, measured in the same seconds, are the comparison."
-        : "The driver and the servers share the machine's cores (and the machine is shared with other work): requests/s is what one server process gets beside its load generator, the ratios within one server library and one round are the comparison.",
+        : options.pin
+          ? `Each server had core ${options.pin.server} to itself apart from the machine's other work, its load generator core ${options.pin.driver}: requests/s is then close to one core's worth of that server (the shared MySQL server and Redis, and other work, still run on either core); the ratios within one server library and one round are the comparison.`
+          : "The driver and the servers share the machine's cores (and the machine is shared with other work): requests/s is what one server process gets beside its load generator, the ratios within one server library and one round are the comparison.",
       "CPU ms/request is the server's own CPU time, much less sensitive to how the cores were shared than requests/s; it is the engine plus the server library plus JSON. Its ratio (this engine's CPU ms/request ÷ graphscale's) is how many more requests graphscale serves per CPU second.",
       "Where a server's CPU goes (`npx tsx bench/http/profile.ts --library=… --engine=… --shape=…`): behind graphql-http, most of it is Node's HTTP parsing and socket writes and graphql-http itself, the engine a few percent on the small query, so engines within a few percent of each other per request there; on the todo view, Kvetch, the MySQL and Redis clients and GC are shared by every engine, and graphql-js's execution and its garbage are what graphscale saves. Behind Yoga, Yoga's fetch layer (@whatwg-node), Node streams and GC take most of each request, and the engines' differences shrink accordingly: Yoga's own work per request is the same for every engine, and each engine's execution costs more behind Yoga than behind graphql-http (graphscale's todo view about twice, DataLoader's about 1.8 times, in one process without sockets), with Yoga's scavenges several times longer (spec/serving.md).",
     ],

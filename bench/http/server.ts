@@ -17,6 +17,7 @@ export type ServerMessage =
   | { type: "ready"; port: number; body: unknown; expected: unknown }
   | { type: "stats"; cpuMs: number; rss: number; handled: number; plansBuilt: number }
   | { type: "driven"; result: Driven }
+  | { type: "marked" }
   | { type: "error"; message: string };
 
 /**
@@ -37,6 +38,17 @@ async function driver(): Promise<void> {
   send({ type: "ready", port: 0, body: null, expected: null });
 }
 
+/**
+ * bench/http/instructions.ts's marks: `process.cpuUsage()` (libuv's uv_getrusage, where callgrind starts a new
+ * part) once `warm` requests are answered and after every `count` more, `rounds` times; then "marked".
+ */
+function mark(handled: number, marks: NonNullable<ServerConfig["marks"]>): void {
+  const measured = handled - marks.warm;
+  if (measured < 0 || measured % marks.count !== 0 || measured > marks.count * marks.rounds) return;
+  process.cpuUsage();
+  if (measured === marks.count * marks.rounds) send({ type: "marked" });
+}
+
 function send(message: ServerMessage): void {
   process.send?.(message);
 }
@@ -53,11 +65,13 @@ async function main(): Promise<void> {
   // so CPU time ÷ requests is not inflated by work whose response the driver never received.
   let inFlight = 0;
   let handled = 0;
+  const marks = config.marks;
   built.server.on("request", (_req, res) => {
     inFlight++;
     res.once("close", () => {
       inFlight--;
       handled++;
+      if (marks !== undefined) mark(handled, marks);
     });
   });
   const idle = async (): Promise<void> => {

@@ -4,6 +4,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { ENGINES, LIBRARIES } from "../../bench/http/app.js";
 import { httpTable, runHttpBench, type HttpRun } from "../../bench/http/run.js";
@@ -11,6 +12,8 @@ import { PEERS_RUN } from "../../bench/peers.js";
 
 const server = fileURLToPath(new URL("../../bench/http/server.ts", import.meta.url));
 const REQUESTS = 200;
+/** A quick run: one round of REQUESTS requests per server, no warm-up, servers from source. */
+const QUICK = { connections: [10], rounds: 1, durationSec: 0, warmupSec: 0, amount: REQUESTS, serverCommand: ["--import", "tsx", server] };
 
 // Every engine includes graphql-jit, which runs on graphql 16 only (spec/graphql-versions.md).
 if (!PEERS_RUN) console.log("http bench, quick: left out on graphql 17, where graphql-jit does not run");
@@ -20,12 +23,7 @@ if (PEERS_RUN) test("http bench, quick: every engine behind graphql-http and Yog
     shapes: ["todo-memory", "small"],
     libraries: LIBRARIES,
     engines: ENGINES,
-    connections: [10],
-    rounds: 1,
-    durationSec: 0,
-    warmupSec: 0,
-    amount: REQUESTS,
-    serverCommand: ["--import", "tsx", server],
+    ...QUICK,
     log: (line) => lines.push(line),
   });
   // 2 shapes × 2 libraries × 3 engines, one run each; the driver already checked bodies equal across engines.
@@ -46,6 +44,27 @@ if (PEERS_RUN) test("http bench, quick: every engine behind graphql-http and Yog
     assert.is(row.values[1], 1);
     assert.is(row.values[2], 1);
   }
+});
+
+const TASKSET = spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+if (!TASKSET) console.log("http bench, pinned: left out where taskset does not run");
+if (TASKSET) test("http bench, pinned: the server under taskset and autocannon in a pinned process of its own answer every request", async () => {
+  const runs = await runHttpBench({
+    shapes: ["small"],
+    libraries: ["graphql-http", "yoga"],
+    engines: ["graphscale"],
+    ...QUICK,
+    pin: { server: "0", driver: "0" },
+    log: () => {},
+  });
+  assert.is(runs.length, 2);
+  for (const run of runs) {
+    assert.ok(run.responses >= REQUESTS, `${run.library}: ${run.responses} responses`);
+    assert.is(run.ok, run.responses, `${run.library}: every response 200 with the checked body`);
+    assert.is(run.handled, run.responses, `${run.library}: the server counted the requests it answered`);
+  }
+  const table = httpTable(runs, { durationSec: 0, warmupSec: 0, rounds: 1, pin: { server: "0", driver: "0" } });
+  assert.match(table.description, /Pinned with taskset: every server process on core 0/);
 });
 
 test("http bench: a server that cannot start is an error naming it", async () => {
