@@ -16,6 +16,8 @@ import type { GraphscaleExecutionArgs } from "../../src/engine/request/prepareRe
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
 import { until } from "./liveBoard.js";
+import { rememberedTagCount } from "../../src/kvetch/reactivity.js";
+import { storeOf } from "../../src/kvetch/store.js";
 
 const liveView = parse(todoViewQuery.replace("query TodoView($id: ID!)", "query TodoView($id: ID!) @live"));
 
@@ -80,6 +82,31 @@ test("keys held once: the router indexes a live query under its state's own key 
   assert.is(held.length, 37);
   assert.is(new Set(held).size, 37);
   await live.iterator.return(undefined);
+  await kvetch.close();
+});
+
+test("RouteOf keeps no string: 20 live views and the changes they hear add no entry to the store's remembered tags (their 6 edge keys' tags are cut from the keys, not kept with them), and a change to an edge list still reaches its view", async () => {
+  const { kvetch, seed } = await seededStore({ users: 20, listsPerUser: 5, itemsPerList: 5 });
+  const store = storeOf.get(kvetch)!;
+  const before = rememberedTagCount(store);
+  const runs = new Array<number>(20).fill(0);
+  const views: AsyncGenerator<ExecutionResult>[] = [];
+  for (let u = 0; u < 20; u++) {
+    const live = { source: kvetch, onRun: () => void runs[u]!++ };
+    const iterator = (await subscribe({ schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[u] }, contextValue: { kvetch }, live })) as AsyncGenerator<ExecutionResult>;
+    void (async () => {
+      for await (const _ of iterator);
+    })();
+    views.push(iterator);
+  }
+  await until(() => runs.every((n) => n === 1));
+  assert.is(rememberedTagCount(store) - before, 0, "no remembered tag for the views' 740 keys (120 entries before: one per edge key)");
+  // Only view 8 holds this list's edge key: the change reaches it by the key's route.
+  await kvetch.invalidateDependency(`edges:list_to_item:${seed.listIds[8]![1]!}`);
+  await until(() => runs[8] === 2);
+  assert.equal(runs, runs.map((_, u) => (u === 8 ? 2 : 1)), "view 8 ran again, no other view did");
+  assert.is(rememberedTagCount(store) - before, 0, "none after the change was heard either");
+  for (const iterator of views) await iterator.return(undefined);
   await kvetch.close();
 });
 
