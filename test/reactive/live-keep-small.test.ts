@@ -18,6 +18,7 @@ import { seededStore } from "../kvetch-steps/todo.js";
 import { until } from "./liveBoard.js";
 import { rememberedTagCount } from "../../src/kvetch/reactivity.js";
 import { storeOf } from "../../src/kvetch/store.js";
+import { keptKeyStrings } from "../../steps/kvetch/dependencies.js";
 
 const liveView = parse(todoViewQuery.replace("query TodoView($id: ID!)", "query TodoView($id: ID!) @live"));
 
@@ -85,10 +86,11 @@ test("keys held once: the router indexes a live query under its state's own key 
   await kvetch.close();
 });
 
-test("RouteOf keeps no string: 20 live views and the changes they hear add no entry to the store's remembered tags (their 6 edge keys' tags are cut from the keys, not kept with them), and a change to an edge list still reaches its view", async () => {
+test("RouteOf, KeysOfTheirOwn: 20 live views and the changes they hear add no entry to the store's remembered tags (their 6 edge keys' tags are cut from the keys) nor a key string kept by the read steps, and a change to an edge list still reaches its view", async () => {
   const { kvetch, seed } = await seededStore({ users: 20, listsPerUser: 5, itemsPerList: 5 });
   const store = storeOf.get(kvetch)!;
   const before = rememberedTagCount(store);
+  const keyStringsBefore = keptKeyStrings();
   const runs = new Array<number>(20).fill(0);
   const views: AsyncGenerator<ExecutionResult>[] = [];
   for (let u = 0; u < 20; u++) {
@@ -101,12 +103,17 @@ test("RouteOf keeps no string: 20 live views and the changes they hear add no en
   }
   await until(() => runs.every((n) => n === 1));
   assert.is(rememberedTagCount(store) - before, 0, "no remembered tag for the views' 740 keys (120 entries before: one per edge key)");
+  assert.is(keptKeyStrings() - keyStringsBefore, 0, "no key string kept by the read steps for them (KeysOfTheirOwn; 740 before)");
   // Only view 8 holds this list's edge key: the change reaches it by the key's route.
   await kvetch.invalidateDependency(`edges:list_to_item:${seed.listIds[8]![1]!}`);
   await until(() => runs[8] === 2);
   assert.equal(runs, runs.map((_, u) => (u === 8 ? 2 : 1)), "view 8 ran again, no other view did");
   assert.is(rememberedTagCount(store) - before, 0, "none after the change was heard either");
   for (const iterator of views) await iterator.return(undefined);
+  // With deps: true the view's keys are the kept strings (its versions are read, its `extensions.deps` written).
+  const withDeps = await liveView1(kvetch, seed.userIds[0]!, true);
+  assert.is(keptKeyStrings() - keyStringsBefore, 37, "a view with deps: its 37 keys, kept for the next request");
+  await withDeps.iterator.return(undefined);
   await kvetch.close();
 });
 
