@@ -152,6 +152,9 @@ test("KeepValuesAsText, KeptText: an idle state holds no row object — its glob
   const first = idle();
   assert.ok(first.text instanceof Uint8Array && first.text.length > 0, "the kept values are bytes outside the heap");
   assert.equal(first.rows, [], "no kept bucket or global holds an array of rows");
+  const kept = state as unknown as { frozen: { globals: readonly unknown[] | null }; keptGlobals: unknown[] };
+  assert.is(kept.keptGlobals.length, 0, "no SparseGlobals array held while idle: it is in the text");
+  assert.is(kept.frozen.globals?.length, 4, "but for the 2 values JSON would not give back (the context, the store), as index, value pairs");
   assert.is.not(first.text!.buffer, Buffer.from("a short-lived buffer").buffer, "cut from a slab of its own, not from Node's shared pool (TextSlab)");
   assert.is(state.retained().valueArrays, 1, "the lists layer's value array is kept, in the text");
   const { globals } = state.globalArrays();

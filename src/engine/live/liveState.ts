@@ -115,7 +115,7 @@ export class LiveState {
   freezeValues(): void {
     if (this.frozen !== null) return;
     this.frozen = keepValuesAsText(this.valueHolders.filter((b) => b.values.length > 0), this.keptGlobals, textDictionary(this.plan, "values"));
-    if (this.frozen?.globals === null) this.keptGlobals = GLOBALS_IN_TEXT;
+    if (this.frozen !== null) this.keptGlobals = GLOBALS_IN_TEXT;
     this.valueHolders = NO_BUCKETS;
     this.sleep();
   }
