@@ -177,8 +177,10 @@ test("KeepValuesAsText, KeptText: an idle state holds no row object — its glob
 test("DormantBuckets, PackRecords, TextDictionary: an idle state holds its buckets as numbers in a slab (no bucket object), its records 16-bit, its texts deflated against the plan's dictionary; a change wakes the buckets as they were (2 store calls, the fresh result)", async () => {
   const { kvetch, seed } = await seededStore({ users: 2, listsPerUser: 5, itemsPerList: 5 });
   const argsOf = (u: number) => ({ schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[u] }, contextValue: { kvetch } }) as GraphscaleExecutionArgs;
-  await runLiveQueryInFull(argsOf(0), null, false);
+  const other = (await runLiveQueryInFull(argsOf(0), null, false)).state!;
   const state = (await runLiveQueryInFull(argsOf(1), null, false)).state!;
+  const stepsOf = (s: unknown) => (s as { siteSteps: readonly unknown[] }).siteSteps;
+  assert.ok(stepsOf(state).length > 0 && stepsOf(state) === stepsOf(other), "the records' step list: one list for the plan's two live states (PackRecords)");
   const held = state as unknown as { dormant: { codes: Int16Array | Int32Array } | null; rootBucket: Bucket | null; buckets: unknown[]; siteBuckets: unknown[]; recordSites: Int16Array | Int32Array; frozen: { text: Uint8Array; dictionary: TextDictionary } };
   assert.ok(held.dormant !== null && held.dormant.codes instanceof Int16Array, "the buckets are numbers while idle, 16-bit ones (every number fits)");
   assert.is(held.rootBucket, null, "no bucket object is held");

@@ -43,7 +43,7 @@ export class LiveState {
   /** One record per site (AddRecord), four numbers each (PackRecords: indexes in `siteBuckets`, `siteSteps`, the entry, `keyList`); paths and versions only `withDeps`. */
   private recordSites: Int32Array | Int16Array = NO_SITES;
   private siteBuckets: Bucket[] = [];
-  private siteSteps: Step[] = [];
+  private siteSteps: readonly Step[] = [];
   /** The records being added (AddRecord), until trimKept packs them. */
   private adding: { keys: string[]; buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] } | null = { keys: [], buckets: [], steps: [], entries: [] };
   private recordPaths: string[] | null;
@@ -404,7 +404,7 @@ export class LiveState {
 
   /** spec: TrimKept — the records packed at their length (PackRecords, PackedKeys; the request: keptRequest). */
   private trimKept(): void {
-    const packed = packRecords(this.adding!);
+    const packed = packRecords(this.plan, this.adding!);
     this.adding = null;
     (this.keyList = packed.keys), (this.recordSites = packed.sites), (this.siteBuckets = packed.buckets), (this.siteSteps = packed.steps);
   }
