@@ -22,6 +22,9 @@ const MAX_REMEMBERED_TAGS = 100_000;
 /**
  * Each store's key → tag for the keys it has checked: the read steps ask about the same keys on every
  * request, and a live query on every write, so each key is parsed once (DependencyTag), not per request.
+ * Not for what live queries alone ask (RouteOf, a change's `touches`) of an `object:`, `edges:` or `count:`
+ * key: its tag is cut from the key each time, as the table would keep the key's string and its tag's for as
+ * long as the live query holding the key (packed, PackedKeys) lives.
  */
 const tagsOf = new WeakMap<Store, Map<string, string>>();
 
@@ -29,6 +32,11 @@ function rememberedTags(store: Store): Map<string, string> {
   let tags = tagsOf.get(store);
   if (tags === undefined) tagsOf.set(store, (tags = new Map()));
   return tags;
+}
+
+/** How many keys' tags a store remembers (tests hold live queries to adding none for their `object:`/`edges:` keys). */
+export function rememberedTagCount(store: Store): number {
+  return tagsOf.get(store)?.size ?? 0;
 }
 
 /** The tag of `keys[i]`, checked the first time the key is seen (a malformed key fails the call, naming its position). */
@@ -41,6 +49,11 @@ function tagOfKey(store: Store, known: Map<string, string>, keys: readonly strin
     known.set(key, tag);
   }
   return tag;
+}
+
+/** Whether a live query's question about a key is answered without the remembered tags (`object:`, `edges:`, `count:`). */
+function isSlicedKey(key: unknown): boolean {
+  return typeof key === "string" && (key.startsWith("object:") || key.startsWith("edges:") || key.startsWith("count:"));
 }
 
 function tagsOfKeys(store: Store, keys: readonly string[], where: string): string[] {
@@ -182,11 +195,10 @@ export function routeOf(store: Store, key: string): string | null {
     if (canonical === 1) return key;
     if (canonical === 2) return OBJECT_KEY + key.slice(OBJECT_KEY.length).toLowerCase();
   }
-  const known = rememberedTags(store);
-  const tag = known.get(key);
-  if (tag !== undefined) return tag;
   try {
-    return tagOfKey(store, known, [key], 0, "routeOf");
+    if (isSlicedKey(key)) return dependencyTag(store.schema, key, "routeOf");
+    const known = rememberedTags(store);
+    return known.get(key) ?? tagOfKey(store, known, [key], 0, "routeOf");
   } catch {
     return null;
   }
@@ -204,7 +216,7 @@ function listen(store: Store, listener: (change: DependencyChange | null) => voi
   const known = rememberedTags(store);
   const unnamed = new Set<string>();
   const touches = (set: Set<string>, key: string): boolean => {
-    let tag = known.get(key);
+    let tag = isSlicedKey(key) ? undefined : known.get(key);
     if (tag === undefined) {
       if (unnamed.has(key)) return true;
       try {
@@ -213,8 +225,10 @@ function listen(store: Store, listener: (change: DependencyChange | null) => voi
         if (unnamed.size < MAX_REMEMBERED_TAGS) unnamed.add(key);
         return true; // a key Kvetch cannot name: it may have changed
       }
-      if (known.size >= MAX_REMEMBERED_TAGS) known.clear();
-      known.set(key, tag);
+      if (!isSlicedKey(key)) {
+        if (known.size >= MAX_REMEMBERED_TAGS) known.clear();
+        known.set(key, tag);
+      }
     }
     return set.has(tag);
   };

@@ -16,7 +16,7 @@ const MAX_KEPT_KEYS = 50_000;
  * per entry pays both every time — more than the rest of the recording together.
  */
 class KeyStrings {
-  private readonly byName = new Map<string, string>();
+  readonly byName = new Map<string, string>();
   constructor(private readonly make: (name: string) => string) {}
 
   of(name: string): string {
@@ -33,20 +33,39 @@ const objectKeys = new KeyStrings((id) => objectKey(id.toLowerCase()));
 const edgesKeys = new Map<string, KeyStrings>();
 const countKeys = new Map<string, KeyStrings>();
 
-/** `object:<id>` (the id lowercased). */
-export function objectDependencyKey(id: string): string {
-  return objectKeys.of(id);
+/** How many key strings the read steps keep (tests hold live queries without deps to adding none: KeysOfTheirOwn). */
+export function keptKeyStrings(): number {
+  let count = objectKeys.byName.size;
+  for (const kind of [edgesKeys, countKeys]) for (const keys of kind.values()) count += keys.byName.size;
+  return count;
 }
 
-/** `edges:<edge>:<fromId>` (the id lowercased). */
-export function edgesDependencyKey(edge: string, fromId: string): string {
+/**
+ * spec: KeysOfTheirOwn — whether a request's key strings are made of their own instead of taken from the kept
+ * ones: for a request keeping no versions (a live query without deps, KeysWithoutVersions), which neither
+ * reads a version nor writes an `extensions.deps` object, and holds its keys packed (PackedKeys): a kept
+ * string would then stay only to be kept, one per key of every live query, past the live query's own copy.
+ */
+export function keysOfTheirOwn(deps: StepDependencies): boolean {
+  return deps.versions === false;
+}
+
+/** `object:<id>` (the id lowercased); with `own` a string of its own (KeysOfTheirOwn). */
+export function objectDependencyKey(id: string, own = false): string {
+  return own ? objectKey(id.toLowerCase()) : objectKeys.of(id);
+}
+
+/** `edges:<edge>:<fromId>` (the id lowercased); with `own` a string of its own (KeysOfTheirOwn). */
+export function edgesDependencyKey(edge: string, fromId: string, own = false): string {
+  if (own) return edgesKey(edge, fromId.toLowerCase());
   let keys = edgesKeys.get(edge);
   if (keys === undefined) edgesKeys.set(edge, (keys = new KeyStrings((id) => edgesKey(edge, id.toLowerCase()))));
   return keys.of(fromId);
 }
 
-/** `count:<edge>:<fromId>` (the id lowercased). */
-export function countDependencyKey(edge: string, fromId: string): string {
+/** `count:<edge>:<fromId>` (the id lowercased); with `own` a string of its own (KeysOfTheirOwn). */
+export function countDependencyKey(edge: string, fromId: string, own = false): string {
+  if (own) return countKey(edge, fromId.toLowerCase());
   let keys = countKeys.get(edge);
   if (keys === undefined) countKeys.set(edge, (keys = new KeyStrings((id) => countKey(edge, id.toLowerCase()))));
   return keys.of(fromId);

@@ -5,7 +5,7 @@
 
 import { Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, type PlanValidationContext, registerStepClass, mapResults } from "../../src/index.js";
 import { KvetchError, isUuid, notUuidError, type Kvetch } from "../../src/kvetch/index.js";
-import { countDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
+import { countDependencyKey, recordReadDependencies, keysOfTheirOwn, withDependencies } from "./dependencies.js";
 import { loadedById } from "./loadedId.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
 import { clientError } from "./clientError.js";
@@ -47,10 +47,11 @@ export class EdgeCountStep extends Step<number | null> implements PrefetchReader
     if (deps) {
       const entries: number[] = [];
       const keys: string[] = [];
+      const own = keysOfTheirOwn(deps);
       for (let i = 0; i < count; i++) {
         if (slot[i]! < 0) continue;
         entries.push(i);
-        keys.push(countDependencyKey(this.edge, distinct[slot[i]!]!));
+        keys.push(countDependencyKey(this.edge, distinct[slot[i]!]!, own));
       }
       recorded = recordReadDependencies(deps, store, entries, keys);
     }

@@ -3,7 +3,7 @@
 // constants), lists or Relay-style pages per entry, and the plan-time optimizations (first() folded into the
 // limit; the objects the items point to loaded right behind the list). Never calls the store per entry.
 
-import { recordReadDependencies, withDependencies } from "./dependencies.js";
+import { recordReadDependencies, keysOfTheirOwn, withDependencies } from "./dependencies.js";
 import { AccessStep, Step, constant, fail, type ExecutionDetails, type ExecutionResults, type OptimizeContext, type PlanValidationContext, mapResults } from "../../src/index.js";
 import type { Kvetch, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions } from "../../src/kvetch/index.js";
 import { KvetchError, decodeCursor } from "../../src/kvetch/index.js";
@@ -134,7 +134,8 @@ export abstract class KvetchListStep extends Step<unknown> {
   abstract itemCheck(store: Kvetch): (item: ListItem | string, key: unknown, target: KvetchObject | null) => boolean;
 
   /** The dependency key of the list a key reads (`edges:<edge>:<fromId>`, `index:<index>:<valueKey>`). */
-  abstract dependencyKey(key: unknown): string;
+  /** The dependency key of a list (`own`: a string of its own, KeysOfTheirOwn). */
+  abstract dependencyKey(key: unknown, own: boolean): string;
 
   /** The batch's store reads run as its request's work (asRequest): they wait in the request's lane at busy shards. */
   execute(details: ExecutionDetails): ExecutionResults<unknown> { return asRequest(details, () => this.read(details)); }
@@ -214,10 +215,11 @@ export abstract class KvetchListStep extends Step<unknown> {
     if (deps) {
       const entries: number[] = [];
       const depKeys: string[] = [];
+      const own = keysOfTheirOwn(deps);
       for (let i = 0; i < count; i++) {
         if (slot[i]! < 0) continue;
         entries.push(i);
-        depKeys.push(this.dependencyKey(requestKeys[slot[i]!]));
+        depKeys.push(this.dependencyKey(requestKeys[slot[i]!], own));
       }
       recorded = recordReadDependencies(deps, store, entries, depKeys);
     }

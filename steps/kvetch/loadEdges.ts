@@ -19,8 +19,8 @@ export class LoadEdgesStep extends KvetchListStep {
   readonly idKey = "toId";
   readonly factoryName = "loadEdges";
 
-  dependencyKey(fromId: unknown): string {
-    return edgesDependencyKey(this.name, String(fromId));
+  dependencyKey(fromId: unknown, own: boolean): string {
+    return edgesDependencyKey(this.name, String(fromId), own);
   }
 
   protected fetchPages(

@@ -6,7 +6,7 @@
 
 import { AccessStep, Step, fail, type ExecutionDetails, type ExecutionResults, type FlaggedValue, type OptimizeContext, registerStepClass, mapResults } from "../../src/index.js";
 import { KvetchError, type Kvetch, type KvetchObject, type KvetchPage } from "../../src/kvetch/index.js";
-import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
+import { objectDependencyKey, recordReadDependencies, keysOfTheirOwn, withDependencies } from "./dependencies.js";
 import { KvetchListStep, type ListItem } from "./kvetchList.js";
 import { requireStore, asRequest } from "./kvetchStore.js";
 import { clientError } from "./clientError.js";
@@ -99,7 +99,7 @@ export class LoadNodesStep extends Step<unknown> {
       else for (let k = 0; k < items.length; k++) ids[n++] = (items[k] as unknown as Record<string, string>)[idKey]!;
     }
     const type = this.type;
-    const recorded = deps ? recordReadDependencies(deps, store, ...nodeKeys(ids, lists, count, paged)) : null;
+    const recorded = deps ? recordReadDependencies(deps, store, ...nodeKeys(ids, lists, count, paged, keysOfTheirOwn(deps))) : null;
     const nodes = store.getObjects(ids, { partial: true });
     // In the same round trip: the lists below keyed by these ids (not when recording dependencies: each list
     // reads its own version right before its own data).
@@ -184,7 +184,7 @@ function slimItem(idKey: "toId" | "targetId", id: string, node: KvetchObject | n
 }
 
 /** `object:<id>` of every item's object (`ids`: the items' ids in entry and item order), as a dependency of the entry whose list holds it. */
-function nodeKeys(ids: readonly string[], lists: readonly unknown[], count: number, paged: boolean): [number[], string[]] {
+function nodeKeys(ids: readonly string[], lists: readonly unknown[], count: number, paged: boolean, own: boolean): [number[], string[]] {
   const entries: number[] = [];
   const keys: string[] = [];
   let at = 0;
@@ -194,7 +194,7 @@ function nodeKeys(ids: readonly string[], lists: readonly unknown[], count: numb
     const items = (paged ? (value as KvetchPage<ListItem>).edges : value) as readonly unknown[];
     for (let k = 0; k < items.length; k++) {
       entries.push(i);
-      keys.push(objectDependencyKey(ids[at++]!));
+      keys.push(objectDependencyKey(ids[at++]!, own));
     }
   }
   return [entries, keys];

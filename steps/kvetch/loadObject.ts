@@ -11,7 +11,7 @@ import { LastStep } from "../last.js";
 import { KvetchListStep } from "./kvetchList.js";
 import { LoadNodesStep, loadNodesBehind } from "./loadNodes.js";
 import { EdgeCountStep } from "./edgeCount.js";
-import { objectDependencyKey, recordReadDependencies, withDependencies } from "./dependencies.js";
+import { objectDependencyKey, recordReadDependencies, keysOfTheirOwn, withDependencies } from "./dependencies.js";
 import { distinctIds, kvetchStore, plannedKvetchSchema, requireStore, type KvetchStepOptions, asRequest } from "./kvetchStore.js";
 import { clientError } from "./clientError.js";
 
@@ -47,7 +47,7 @@ export class LoadObjectStep extends Step<KvetchObject | null> {
     const type = this.type;
     store.schema.objectType(type, `loadObject(${JSON.stringify(type)})`); // an unknown type is an error, never a silent null
     // A missing object is a dependency too: creating it later must move the entry's version.
-    const recorded = deps ? recordReadDependencies(deps, store, ...entryKeys(slot, count, distinct)) : null;
+    const recorded = deps ? recordReadDependencies(deps, store, ...entryKeys(slot, count, distinct, keysOfTheirOwn(deps))) : null;
     return mapResults(withDependencies(store.getObjects(distinct, { partial: true }), recorded), (objects) => {
       for (let i = 0; i < count; i++) {
         const at = slot[i]!;
@@ -228,13 +228,13 @@ function prefetchBesideNodes(plan: OptimizeContext, $obj: LoadObjectStep, $item:
 }
 
 /** Each querying entry and its `object:<id>` key. */
-function entryKeys(slot: Int32Array, count: number, distinct: readonly string[]): [number[], string[]] {
+function entryKeys(slot: Int32Array, count: number, distinct: readonly string[], own: boolean): [number[], string[]] {
   const entries: number[] = [];
   const keys: string[] = [];
   for (let i = 0; i < count; i++) {
     if (slot[i]! < 0) continue;
     entries.push(i);
-    keys.push(objectDependencyKey(distinct[slot[i]!]!));
+    keys.push(objectDependencyKey(distinct[slot[i]!]!, own));
   }
   return [entries, keys];
 }

@@ -16,6 +16,9 @@ import type { GraphscaleExecutionArgs } from "../../src/engine/request/prepareRe
 import { todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seededStore } from "../kvetch-steps/todo.js";
 import { until } from "./liveBoard.js";
+import { rememberedTagCount } from "../../src/kvetch/reactivity.js";
+import { storeOf } from "../../src/kvetch/store.js";
+import { keptKeyStrings } from "../../steps/kvetch/dependencies.js";
 
 const liveView = parse(todoViewQuery.replace("query TodoView($id: ID!)", "query TodoView($id: ID!) @live"));
 
@@ -83,6 +86,37 @@ test("keys held once: the router indexes a live query under its state's own key 
   await kvetch.close();
 });
 
+test("RouteOf, KeysOfTheirOwn: 20 live views and the changes they hear add no entry to the store's remembered tags (their 6 edge keys' tags are cut from the keys) nor a key string kept by the read steps, and a change to an edge list still reaches its view", async () => {
+  const { kvetch, seed } = await seededStore({ users: 20, listsPerUser: 5, itemsPerList: 5 });
+  const store = storeOf.get(kvetch)!;
+  const before = rememberedTagCount(store);
+  const keyStringsBefore = keptKeyStrings();
+  const runs = new Array<number>(20).fill(0);
+  const views: AsyncGenerator<ExecutionResult>[] = [];
+  for (let u = 0; u < 20; u++) {
+    const live = { source: kvetch, onRun: () => void runs[u]!++ };
+    const iterator = (await subscribe({ schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[u] }, contextValue: { kvetch }, live })) as AsyncGenerator<ExecutionResult>;
+    void (async () => {
+      for await (const _ of iterator);
+    })();
+    views.push(iterator);
+  }
+  await until(() => runs.every((n) => n === 1));
+  assert.is(rememberedTagCount(store) - before, 0, "no remembered tag for the views' 740 keys (120 entries before: one per edge key)");
+  assert.is(keptKeyStrings() - keyStringsBefore, 0, "no key string kept by the read steps for them (KeysOfTheirOwn; 740 before)");
+  // Only view 8 holds this list's edge key: the change reaches it by the key's route.
+  await kvetch.invalidateDependency(`edges:list_to_item:${seed.listIds[8]![1]!}`);
+  await until(() => runs[8] === 2);
+  assert.equal(runs, runs.map((_, u) => (u === 8 ? 2 : 1)), "view 8 ran again, no other view did");
+  assert.is(rememberedTagCount(store) - before, 0, "none after the change was heard either");
+  for (const iterator of views) await iterator.return(undefined);
+  // With deps: true the view's keys are the kept strings (its versions are read, its `extensions.deps` written).
+  const withDeps = await liveView1(kvetch, seed.userIds[0]!, true);
+  assert.is(keptKeyStrings() - keyStringsBefore, 37, "a view with deps: its 37 keys, kept for the next request");
+  await withDeps.iterator.return(undefined);
+  await kvetch.close();
+});
+
 test("SparseGlobals: the request a live query keeps holds no step-long arrays; its global values are kept apart and a re-run gets them back; no abort signal is kept", async () => {
   const { kvetch, seed } = await seededStore({ users: 1, listsPerUser: 5, itemsPerList: 5 });
   const args = { schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[0] }, contextValue: { kvetch } } as GraphscaleExecutionArgs;
@@ -118,6 +152,9 @@ test("KeepValuesAsText, KeptText: an idle state holds no row object — its glob
   const first = idle();
   assert.ok(first.text instanceof Uint8Array && first.text.length > 0, "the kept values are bytes outside the heap");
   assert.equal(first.rows, [], "no kept bucket or global holds an array of rows");
+  const kept = state as unknown as { frozen: { globals: readonly unknown[] | null }; keptGlobals: unknown[] };
+  assert.is(kept.keptGlobals.length, 0, "no SparseGlobals array held while idle: it is in the text");
+  assert.is(kept.frozen.globals?.length, 4, "but for the 2 values JSON would not give back (the context, the store), as index, value pairs");
   assert.is.not(first.text!.buffer, Buffer.from("a short-lived buffer").buffer, "cut from a slab of its own, not from Node's shared pool (TextSlab)");
   assert.is(state.retained().valueArrays, 1, "the lists layer's value array is kept, in the text");
   const { globals } = state.globalArrays();
@@ -140,8 +177,10 @@ test("KeepValuesAsText, KeptText: an idle state holds no row object — its glob
 test("DormantBuckets, PackRecords, TextDictionary: an idle state holds its buckets as numbers in a slab (no bucket object), its records 16-bit, its texts deflated against the plan's dictionary; a change wakes the buckets as they were (2 store calls, the fresh result)", async () => {
   const { kvetch, seed } = await seededStore({ users: 2, listsPerUser: 5, itemsPerList: 5 });
   const argsOf = (u: number) => ({ schema: todoSchema, document: liveView, variableValues: { id: seed.userIds[u] }, contextValue: { kvetch } }) as GraphscaleExecutionArgs;
-  await runLiveQueryInFull(argsOf(0), null, false);
+  const other = (await runLiveQueryInFull(argsOf(0), null, false)).state!;
   const state = (await runLiveQueryInFull(argsOf(1), null, false)).state!;
+  const stepsOf = (s: unknown) => (s as { siteSteps: readonly unknown[] }).siteSteps;
+  assert.ok(stepsOf(state).length > 0 && stepsOf(state) === stepsOf(other), "the records' step list: one list for the plan's two live states (PackRecords)");
   const held = state as unknown as { dormant: { codes: Int16Array | Int32Array } | null; rootBucket: Bucket | null; buckets: unknown[]; siteBuckets: unknown[]; recordSites: Int16Array | Int32Array; frozen: { text: Uint8Array; dictionary: TextDictionary } };
   assert.ok(held.dormant !== null && held.dormant.codes instanceof Int16Array, "the buckets are numbers while idle, 16-bit ones (every number fits)");
   assert.is(held.rootBucket, null, "no bucket object is held");

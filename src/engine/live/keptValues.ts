@@ -21,8 +21,8 @@ export interface FrozenValues {
   readonly text: Uint8Array;
   readonly dictionary: TextDictionary;
   readonly buckets: readonly Bucket[];
-  /** The SparseGlobals array the text's global values go back into; null when the whole array is in the text. */
-  readonly globals: unknown[] | null;
+  /** The SparseGlobals array's values JSON would not give back (the request's context, the store), as index, value pairs; null when none. */
+  readonly globals: readonly unknown[] | null;
 }
 
 type Triple = [number, number, unknown, number[]?];
@@ -62,11 +62,14 @@ export function keepValuesAsText(buckets: readonly Bucket[], globals: unknown[],
     if (at >= 0) (bucket as { values: Array<unknown[] | undefined> }).values = rest ?? FROZEN;
   }
   if (triples.length === 0) return null;
-  // The whole SparseGlobals array in the text when what stayed in it are scalars JSON gives back (first, as
-  // `[-2, 0, values, places of undefined]`: the global values' triples are then written into it).
-  const whole = globals.every((v) => v === IN_TEXT || isScalar(v));
-  if (whole) triples.unshift([-2, 0, globals.map((v) => (v === IN_TEXT || v === undefined ? 0 : v)), globals.flatMap((v, i) => (v === undefined ? [i] : []))]);
-  return { text: keptText(JSON.stringify(triples), dictionary), dictionary, buckets: holders.slice(), globals: whole ? null : globals };
+  // The whole SparseGlobals array in the text (first, as `[-2, 0, values, places of undefined]`: the global
+  // values' triples are then written into it), but for what JSON would not give back (an object that is no
+  // plain JSON: the request's context, the store), kept beside it as index, value pairs.
+  let kept: unknown[] | null = null;
+  for (let i = 0; i < globals.length; i++) if (globals[i] !== IN_TEXT && !isScalar(globals[i])) (kept ??= []).push(i, globals[i]);
+  const values = globals.map((v) => (v === IN_TEXT || v === undefined || !isScalar(v) ? 0 : v));
+  triples.unshift([-2, 0, values, globals.flatMap((v, i) => (v === undefined ? [i] : []))]);
+  return { text: keptText(JSON.stringify(triples), dictionary), dictionary, buckets: holders.slice(), globals: kept };
 }
 
 /** The global array entries a bucket's value array consists of, as `[global slot, index]` pairs; null when not all are. */
@@ -89,11 +92,13 @@ function isScalar(v: unknown): boolean {
 /** KeepValuesAsText: the values put back where they were (each bucket's a new array, as a run left it); returns the SparseGlobals array. */
 export function thawValues(frozen: FrozenValues): unknown[] {
   const triples = JSON.parse(textOf(frozen.text, frozen.dictionary)) as Triple[];
-  let globals = frozen.globals!;
+  let globals: unknown[] = [];
   for (const [at, slot, value, refs] of triples) {
     if (at === -2) {
       globals = value as unknown[];
       for (const i of refs!) globals[i] = undefined;
+      const kept = frozen.globals;
+      for (let k = 0; kept !== null && k < kept.length; k += 2) globals[kept[k] as number] = kept[k + 1];
       continue;
     }
     if (at < 0) {

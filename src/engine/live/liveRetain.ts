@@ -291,7 +291,7 @@ function indexIn<T>(list: T[], seen: Map<T, number>, item: T): number {
  * records name, -1: none; its step's likewise; its entry; its key's index in the distinct keys, PackedKeys),
  * 16-bit when every number fits, cut from a slab (TextSlab); the buckets and steps at their length.
  */
-export function packRecords(adding: { keys: string[]; buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] }): { keys: PackedKeys; sites: Int32Array | Int16Array; buckets: Bucket[]; steps: Step[] } {
+export function packRecords(plan: OperationPlan, adding: { keys: string[]; buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] }): { keys: PackedKeys; sites: Int32Array | Int16Array; buckets: Bucket[]; steps: readonly Step[] } {
   const n = adding.keys.length;
   const { list, index: keyIndex } = distinctKeys(adding.keys);
   const [buckets, steps, seenBuckets, seenSteps] = [[] as Bucket[], [] as Step[], new Map<Bucket, number>(), new Map<Step, number>()];
@@ -312,9 +312,29 @@ export function packRecords(adding: { keys: string[]; buckets: Array<Bucket | nu
     sites = wide ? new Int32Array(bytes.buffer, bytes.byteOffset, numbers.length) : new Int16Array(bytes.buffer, bytes.byteOffset, numbers.length);
     sites.set(numbers);
   }
-  // (at their length: arrays grown by push hold spare slots)
-  return { keys: list, sites, buckets: buckets.slice(), steps: steps.slice() };
+  // (at their length: arrays grown by push hold spare slots; the steps one list per plan and content)
+  return { keys: list, sites, buckets: buckets.slice(), steps: sharedSteps(plan, steps) };
 }
+
+const stepLists = new WeakMap<OperationPlan, Map<string, readonly Step[]>>();
+/** Step lists a plan's states share, at most this many per plan (most plans' live queries have one). */
+const MAX_STEP_LISTS = 64;
+
+/** PackRecords: one frozen step list per plan and content, shared by the live states whose records name those steps. */
+function sharedSteps(plan: OperationPlan, steps: readonly Step[]): readonly Step[] {
+  if (steps.length === 0) return NO_STEPS;
+  let lists = stepLists.get(plan);
+  if (lists === undefined) stepLists.set(plan, (lists = new Map()));
+  const name = steps.map((s) => s.id).join(",");
+  let list = lists.get(name);
+  if (list === undefined) {
+    list = Object.freeze(steps.slice());
+    if (lists.size < MAX_STEP_LISTS) lists.set(name, list);
+  }
+  return list;
+}
+
+const NO_STEPS: readonly Step[] = Object.freeze([]);
 
 const NO_RECORDS = new Int32Array(0);
 

@@ -43,7 +43,7 @@ export class LiveState {
   /** One record per site (AddRecord), four numbers each (PackRecords: indexes in `siteBuckets`, `siteSteps`, the entry, `keyList`); paths and versions only `withDeps`. */
   private recordSites: Int32Array | Int16Array = NO_SITES;
   private siteBuckets: Bucket[] = [];
-  private siteSteps: Step[] = [];
+  private siteSteps: readonly Step[] = [];
   /** The records being added (AddRecord), until trimKept packs them. */
   private adding: { keys: string[]; buckets: Array<Bucket | null>; steps: Array<Step | null>; entries: number[] } | null = { keys: [], buckets: [], steps: [], entries: [] };
   private recordPaths: string[] | null;
@@ -115,7 +115,7 @@ export class LiveState {
   freezeValues(): void {
     if (this.frozen !== null) return;
     this.frozen = keepValuesAsText(this.valueHolders.filter((b) => b.values.length > 0), this.keptGlobals, textDictionary(this.plan, "values"));
-    if (this.frozen?.globals === null) this.keptGlobals = GLOBALS_IN_TEXT;
+    if (this.frozen !== null) this.keptGlobals = GLOBALS_IN_TEXT;
     this.valueHolders = NO_BUCKETS;
     this.sleep();
   }
@@ -404,7 +404,7 @@ export class LiveState {
 
   /** spec: TrimKept — the records packed at their length (PackRecords, PackedKeys; the request: keptRequest). */
   private trimKept(): void {
-    const packed = packRecords(this.adding!);
+    const packed = packRecords(this.plan, this.adding!);
     this.adding = null;
     (this.keyList = packed.keys), (this.recordSites = packed.sites), (this.siteBuckets = packed.buckets), (this.siteSteps = packed.steps);
   }
