@@ -77,9 +77,16 @@ export class LoadStep<K, V, P> extends Step<V | null> {
   override executeOne(key: unknown, params: unknown): unknown {
     if (key == null) return null;
     const results = this.callback([key as K], params as P);
+    if (results instanceof Promise) return results; // its list is made the entry by oneEntry
     if (results != null && typeof (results as { then?: unknown }).then === "function") return mapResults(results as PromiseLike<ReadonlyArray<V>>, this.oneResult);
     if (!Array.isArray(results) || results.length !== 1) this.wrongCount(results, 1);
     return (results as ReadonlyArray<V>)[0] ?? null;
+  }
+
+  /** OneEntry: the entry's value of the callback's list for one key (executeOne's native promise). */
+  override oneEntry(results: ReadonlyArray<V>): V | null {
+    if (!Array.isArray(results) || results.length !== 1) this.wrongCount(results, 1);
+    return results[0] ?? null;
   }
 
   /**

@@ -223,6 +223,13 @@ export abstract class Step<T = any> {
   executeOne?(...values: unknown[]): unknown;
 
   /**
+   * spec: OneEntry — optional, beside `executeOne` (defined by the same class): `executeOne` may then answer
+   * with its source's native promise as it is, and this makes the entry's value of what it resolves to (a
+   * loadOne's callback's list for its one key): no `mapResults` and no list are made for the entry.
+   */
+  oneEntry?(value: unknown): unknown;
+
+  /**
    * Given peers (same class, same dependencies, same layer), returns those equivalent to this step;
    * the planner keeps one. The default keeps every step distinct.
    */

@@ -12,6 +12,7 @@ import { execute, makeSchema, Step, type ExecutionDetails, type ExecutionResults
 import { constant, lambda, loadOne } from "../../steps/index.js";
 import { fastRequestCounts } from "../../src/engine/request/fastRequest.js";
 import { fastRunCounts } from "../../src/engine/execution/fastRun.js";
+import { LoadStep } from "../../steps/loadStep.js";
 
 const typeDefs = `
   type Query { book(id: ID!): Book metrics: Metrics }
@@ -137,6 +138,47 @@ test("twenty asynchronous fields: each native promise is awaited as it is, with 
   assert.equal(((await value) as { data: { metrics: Record<string, unknown> } }).data.metrics.m7, 7);
   assert.equal(fastRequestCounts, { runs: 1, fellBack: 0 });
   assert.is(resolves, 0);
+});
+
+test("twenty asynchronous fields: each field's entry made of its callback's list by oneEntry, no mapResults per field", async () => {
+  const document = parse(`{ metrics { id ${Array.from({ length: 20 }, (_, i) => `m${i}`).join(" ")} } }`);
+  await execute({ schema: asyncSchema, document });
+  await execute({ schema: asyncSchema, document });
+  reset();
+  const proto = LoadStep.prototype as unknown as { oneEntry(value: unknown): unknown };
+  const oneEntry = proto.oneEntry;
+  let entries = 0;
+  proto.oneEntry = function (this: unknown, value: unknown) {
+    entries++;
+    return oneEntry.call(this, value);
+  };
+  try {
+    const result = (await execute({ schema: asyncSchema, document })) as ExecutionResult;
+    assert.equal((result.data as { metrics: Record<string, unknown> }).metrics.m19, 19);
+  } finally {
+    proto.oneEntry = oneEntry;
+  }
+  assert.equal(fastRequestCounts, { runs: 1, fellBack: 0 });
+  assert.is(entries, 20, "one oneEntry per field, on the callback's promised list");
+});
+
+test("an asynchronous loadOne callback answering the wrong count fails its field on the fast path, as everywhere", async () => {
+  const s = makeSchema({
+    typeDefs: `type Query { a: Int b: Int }`,
+    plans: {
+      Query: {
+        a: () => loadOne(constant(1), async function twoForOne(ids: readonly unknown[]) { return [...ids, ...ids]; }),
+        b: () => loadOne(constant(2), async (ids: readonly unknown[]) => ids.map(() => 2)),
+      },
+    },
+  });
+  const document = parse(`{ a b }`);
+  for (let i = 0; i < 2; i++) await execute({ schema: s, document });
+  reset();
+  const result = (await execute({ schema: s, document })) as ExecutionResult;
+  assert.equal(JSON.parse(JSON.stringify(result.data)), { a: null, b: 2 });
+  assert.match(result.errors![0]!.message, /twoForOne returned 2 results for 1 keys/);
+  assert.is(fastRequestCounts.runs, 1);
 });
 
 test("a request's globals are made fresh by the plan's generated functions: no seed array is copied", () => {

@@ -20,7 +20,9 @@ export interface FastRunState {
    * Step `index` returned a promise or a thenable (`map` null), or a MappedResults (its promise and map):
    * its results are stored when it settles.
    */
-  wait(index: number, promise: unknown, map: ((value: unknown) => unknown) | null): void;
+  wait(index: number, id: number, promise: unknown, map: ((value: unknown) => unknown) | null): void;
+  /** Step `index` (OneEntry) returned its source's native promise: `entry` makes the entry's value of its value. */
+  waitEntry(index: number, id: number, promise: Promise<unknown>, entry: (value: unknown) => unknown): void;
   /** Step `index` returned something other than a list of one clean entry: SettleResults decides. */
   settle(index: number, result: unknown): void;
   /** The pass threw (an internal error): the run stores nothing more and starts no step. */
@@ -52,6 +54,7 @@ export function compileFastRun(schedule: Schedule, root: Bucket): CompiledFastRu
     for (let k = 0; k < f.depIsGlobal.length; k++) if (!f.depIsGlobal[k]) return null;
     constants.push(`const S${i} = F[${i}].step;`);
     if (f.reads !== null) constants.push(`const R${i} = F[${i}].reads;`);
+    if (hasOneEntry(f.step)) constants.push(`const E${i} = (value) => S${i}.oneEntry(value);`);
     // Each step a function of its own, called where its block stood: small enough for V8 to inline the
     // step's execute into it (one function holding every step exhausts the inlining budget after a few).
     const own = Array.from({ length: f.depIds.length }, (_, k) => `, v${k}`).join("");
@@ -81,6 +84,18 @@ function hasExecuteOne(step: Step): boolean {
     const own = (name: string): boolean => Object.prototype.hasOwnProperty.call(proto, name);
     if (own("execute")) return own("executeOne") && typeof (step as { executeOne?: unknown }).executeOne === "function";
     if (own("executeOne")) return false;
+  }
+  return false;
+}
+
+/**
+ * OneEntry: the step's `executeOne` may answer with its source's promise, made the entry's value by
+ * `oneEntry` — when the class that defines `executeOne` defines `oneEntry` too.
+ */
+function hasOneEntry(step: Step): boolean {
+  if (!hasExecuteOne(step)) return false;
+  for (let proto: object | null = Object.getPrototypeOf(step) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(proto, "executeOne")) return Object.prototype.hasOwnProperty.call(proto, "oneEntry") && typeof (step as { oneEntry?: unknown }).oneEntry === "function";
   }
   return false;
 }
@@ -124,8 +139,10 @@ function stepCode(schedule: Schedule, i: number): { ready: string; body: string 
     out.push(
       `    try { t = S${i}.executeOne(${one.join(", ")}); } catch (e) { g[${id}] = fail(e); ${done} }`,
       `    if (t !== null && (typeof t === "object" || typeof t === "function")) {`,
-      `      if (t instanceof MR) { (run ??= make(q, fp)).wait(${i}, t.promise, t.map); break ${label}; }`,
-      `      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`,
+      `      if (t instanceof MR) { (run ??= make(q, fp)).wait(${i}, ${id}, t.promise, t.map); break ${label}; }`,
+      hasOneEntry(f.step)
+        ? `      if (t instanceof Promise) { (run ??= make(q, fp)).waitEntry(${i}, ${id}, t, E${i}); break ${label}; }\n      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`
+        : `      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`,
       `    }`,
       `    g[${id}] = t;${reads} ${done}`,
     );
@@ -135,8 +152,8 @@ function stepCode(schedule: Schedule, i: number): { ready: string; body: string 
     `    try { r = S${i}.execute(new SD(1, [${args.join(", ")}], q, root, S${i}, null)); } catch (e) { g[${id}] = fail(e); ${done} }`,
     `    if (Array.isArray(r)) {`,
     `      if (r.length === 1 && ((t = r[0]) == null || (typeof t !== "object" && typeof t !== "function") || typeof t.then !== "function")) { g[${id}] = t;${reads} ${done} }`,
-    `    } else if (r instanceof MR) { (run ??= make(q, fp)).wait(${i}, r.promise, r.map); break ${label}; }`,
-    `    else if (r != null && typeof r.then === "function") { (run ??= make(q, fp)).wait(${i}, r, null); break ${label}; }`,
+    `    } else if (r instanceof MR) { (run ??= make(q, fp)).wait(${i}, ${id}, r.promise, r.map); break ${label}; }`,
+    `    else if (r != null && typeof r.then === "function") { (run ??= make(q, fp)).wait(${i}, ${id}, r, null); break ${label}; }`,
     `    (run ??= make(q, fp)).settle(${i}, r);`,
   );
   return { ready: ready.join(" && "), body: out.join("\n") };

@@ -123,20 +123,82 @@ export abstract class FastRun implements FastRunState {
     }
   }
 
-  wait(index: number, promise: unknown, map: ((value: unknown) => unknown) | null): void {
-    this.running(index);
+  wait(index: number, id: number, promise: unknown, map: ((value: unknown) => unknown) | null): void {
+    this.pending++;
+    this.request.globalDone[id] = false;
+    // A native promise is awaited as it is (Promise.resolve would look up its constructor): one callback pair.
+    if (promise instanceof Promise) {
+      promise.then(
+        (value: unknown) => this.resolved(index, id, value, map),
+        (error: unknown) => this.rejected(index, error),
+      );
+      return;
+    }
     // A MappedResults whose value is no promise is mapped now, as ExecuteStep maps it.
     if (promise == null || typeof (promise as { then?: unknown }).then !== "function") {
       if (this.store(index, promise, map)) this.stepDone(index);
       return;
     }
-    // A native promise is awaited as it is (Promise.resolve would look up its constructor); a thenable through it.
-    (promise instanceof Promise ? promise : Promise.resolve(promise as PromiseLike<unknown>)).then(
+    Promise.resolve(promise as PromiseLike<unknown>).then(
       (value) => {
         if (this.store(index, value, map)) this.stepDone(index);
       },
       (error: unknown) => this.rejected(index, error),
     );
+  }
+
+  waitEntry(index: number, id: number, promise: Promise<unknown>, entry: (value: unknown) => unknown): void {
+    this.pending++;
+    this.request.globalDone[id] = false;
+    promise.then(
+      (value: unknown) => this.resolvedEntry(index, id, value, entry),
+      (error: unknown) => this.rejected(index, error),
+    );
+  }
+
+  /** The entry's value made of a OneEntry step's promised value, stored at once when clean. */
+  private resolvedEntry(index: number, id: number, value: unknown, entry: (value: unknown) => unknown): void {
+    const request = this.request;
+    if (request.abortedBy !== null || this.stopped === true) return;
+    let t: unknown;
+    try {
+      t = entry(value);
+    } catch (error) {
+      return this.rejected(index, error);
+    }
+    if (t !== null && (typeof t === "object" || typeof t === "function")) {
+      if (this.store(index, [t], null)) this.stepDone(index);
+      return;
+    }
+    request.globals[id] = t;
+    request.globalDone[id] = true;
+    this.stepDone(index);
+  }
+
+  /**
+   * A native promise's value for step `index` (its id `id`): one clean entry stored at once, as storeResults
+   * stores a global step's value; anything else by `store`.
+   */
+  private resolved(index: number, id: number, value: unknown, map: ((value: unknown) => unknown) | null): void {
+    const request = this.request;
+    if (request.abortedBy !== null || this.stopped === true) return;
+    let list = value;
+    if (map !== null) {
+      try {
+        list = map(value);
+      } catch (error) {
+        return this.rejected(index, error);
+      }
+    }
+    let t: unknown;
+    if (!Array.isArray(list) || list.length !== 1 || ((t = list[0]) !== null && (typeof t === "object" || typeof t === "function"))) {
+      // An object (eager reads, a flag, a promise to look for), a wrong count, no list: as always.
+      if (this.store(index, list, null)) this.stepDone(index);
+      return;
+    }
+    request.globals[id] = t;
+    request.globalDone[id] = true;
+    this.stepDone(index);
   }
 
   settle(index: number, result: unknown): void {
@@ -209,7 +271,7 @@ export abstract class FastRun implements FastRunState {
 
   /** A step is stored: the steps waiting for it start, and the run ends when nothing is pending. */
   private stepDone(index: number): void {
-    if (this.request.abortedBy !== null || this.stopped) return;
+    if (this.request.abortedBy !== null || this.stopped === true) return;
     this.pending--;
     if (this.fast.schedule.dependents[index] !== null) {
       try {
