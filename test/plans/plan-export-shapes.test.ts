@@ -120,4 +120,38 @@ test("import: a body edited behind a recomputed checksum never throws; malformed
   assert.ok(refused >= 100, `${refused} of 300 edited plans refused`);
 });
 
+
+/** The arrays and strings JSON.parse makes for an encoded value. */
+function parsedParts(value: unknown): { arrays: number; strings: number } {
+  const parts = { arrays: 0, strings: 0 };
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") parts.strings++;
+    else if (Array.isArray(v)) {
+      parts.arrays++;
+      for (const item of v) walk(item);
+    }
+  };
+  walk(value);
+  return parts;
+}
+
+test("export: a fragment's field is one number in the output plan, as an operation's is (3 fragments' fields: 7 arrays and 4 strings to parse, not 13 and 7)", async () => {
+  const schema = makeSchema({
+    typeDefs: "type Query { shop: Shop } type Shop { id: ID! name: String! departments: [Department!]! } type Department { id: ID! name: String! }",
+    plans: {
+      Query: { shop: () => constant({ id: "s", name: "shop", departments: [{ id: "d", name: "toys" }] }) },
+    },
+  });
+  const source = "query Shop { shop { ...ShopFields departments { ...DepartmentFields name } } } fragment ShopFields on Shop { id name } fragment DepartmentFields on Department { id }";
+  const text = exportPlan(schema, parse(source));
+  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { root: [string, unknown[]] };
+  // Query.shop and Shop.departments are the operation's; Shop.id, Shop.name and Department.id the fragments'.
+  assert.equal(parsedParts(body.root), { arrays: 7, strings: 4 }); // the root, 3 field lists, 2 objects, 1 list; "Query", "O", "L", "O"
+  const fresh = new GraphQLSchema(schema.toConfig());
+  assert.ok(importPlan(fresh, parse(source), text));
+  const result = await execute({ schema: fresh, document: parse(source) });
+  assert.equal(JSON.parse(JSON.stringify(result)), { data: { shop: { id: "s", name: "shop", departments: [{ id: "d", name: "toys" }] } } });
+  assert.is(getPlanCacheStats(fresh).plansBuilt, 0);
+});
+
 test.run();

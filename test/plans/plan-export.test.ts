@@ -454,12 +454,14 @@ test("plan store: a stored cost formula with a negative or non-finite number is 
 // format 4 counted an omitted page-size variable as 0; format 5 wrote the planning request's defaultListSize
 // (100) into the formula, where format 6 counts each request's own; format 6 left out fields under type
 // conditions, meta fields and inner list levels (its formula here is the same as format 8's); format 7's
-// Kvetch lists and node loads lacked their item form (idsOnly, slim).
+// Kvetch lists and node loads lacked their item form (idsOnly, slim); format 8 named a fragment's field
+// node by `[fragment, position]`.
 const EARLIER_FORMATS = [
   { format: 4, fallback: 0, limits: { maxCost: 50 }, refused: true },
   { format: 5, fallback: 100, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
   { format: 6, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
   { format: 7, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
+  { format: 8, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
 ] as const;
 
 for (const earlier of EARLIER_FORMATS) {
@@ -493,8 +495,8 @@ for (const earlier of EARLIER_FORMATS) {
     assert.is(getPlanCacheStats(second).plansImported, 0);
     assert.is(getPlanCacheStats(second).plansBuilt, 1);
     assert.is(warnings.length, 1, warnings.join("\n"));
-    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 8`);
-    assert.is(PLAN_FORMAT_VERSION, 8);
+    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 9`);
+    assert.is(PLAN_FORMAT_VERSION, 9);
   });
 }
 
