@@ -32,7 +32,7 @@ const REASONS: { readonly [type: string]: object } = {
 
 /**
  * The body of an exported plan. Steps: [kind index, layer, dependency ids, shape, ...field values] or null
- * for a removed step. Layers: [parent, reason shape, ...reason values] with their step lists in `layerSteps`.
+ * for a removed step. Layers: one flat stream (see `layers`).
  */
 export interface PlanBody {
   readonly purpose: OperationPlan["purpose"];
@@ -44,9 +44,13 @@ export interface PlanBody {
   /** Strings that single fields write by index (the paths of field reads), each once. */
   readonly strings: readonly string[];
   readonly constraints: ReadonlyArray<readonly [name: string, value: Encoded]>;
-  readonly layers: ReadonlyArray<readonly Encoded[]>;
-  /** Step id lists as written by encodeIds; `executable` is `true` when it is the layer's `steps` list. */
-  readonly layerSteps: ReadonlyArray<readonly [steps: readonly number[], executable: readonly number[] | true, item: number, pathTypename: Encoded, errorValuesAreErrors: boolean]>;
+  /**
+   * Every layer in id order as one flat stream: parent id, reason shape, the reason's values, then its step
+   * ids (a count, then the ids as encodeIds writes them), its executable step ids (SAME_STEPS when they are
+   * its steps, else a count and the ids), item step id (-1 for none), path typename, whether Error values are
+   * errors. No array per layer or per list: the body parses in fewer allocations.
+   */
+  readonly layers: readonly Encoded[];
   /**
    * Every step in id order as one flat stream: -1 for a removed step, else its header — kind index, layer,
    * dependency count, the dependency ids, shape — then the shape's values; a header followed by `-2, n`
@@ -95,20 +99,16 @@ export function encodePlan(plan: OperationPlan): PlanBody {
     return encoder.written(fields[0] as number, [kindId, step.layerId, step.dependencies.map((d) => d.id), ...fields]);
   });
   // Layer reasons are few and their `type` is read before decoding: their own shapes, never with fixed fields.
-  const layers = plan.layers.map((layer) => [
-    layer.parent?.id ?? -1,
-    ...within(`${layer}`, () => encoder.encodeFields(layer.reason as unknown as Record<string, unknown>, Object.keys(layer.reason), "reason")),
-  ]);
-  const layerSteps = plan.layers.map(
-    (layer) =>
-      [
-        encodeIds(layer.steps),
-        sameSteps(layer.executableSteps, layer.steps) ? true : encodeIds(layer.executableSteps),
-        layer.itemStep?.id ?? -1,
-        encoder.encodeValue(layer.pathTypename),
-        layer.errorValuesAreErrors,
-      ] as const,
-  );
+  const layers: Encoded[] = [];
+  for (const layer of plan.layers) {
+    const reason = within(`${layer}`, () => encoder.encodeFields(layer.reason as unknown as Record<string, unknown>, Object.keys(layer.reason), "reason"));
+    const ids = encodeIds(layer.steps);
+    const executable = sameSteps(layer.executableSteps, layer.steps) ? null : encodeIds(layer.executableSteps);
+    layers.push(layer.parent?.id ?? -1, ...reason, ids.length, ...ids);
+    if (executable === null) layers.push(SAME_STEPS);
+    else layers.push(executable.length, ...executable);
+    layers.push(layer.itemStep?.id ?? -1, encoder.encodeValue(layer.pathTypename), layer.errorValuesAreErrors);
+  }
   const constraints = plan.constraints.map((c) => [c.name, within(`the constraint on $${c.name}`, () => encoder.encodeValue(c.value))] as const);
   const root = within("the output plan", () => encodeOutputPlan(encoder, plan.root));
   const { depth, widest, fields, cost } = plan.shape;
@@ -134,7 +134,7 @@ export function encodePlan(plan: OperationPlan): PlanBody {
     i = next;
   }
   const shapesText = JSON.stringify(shapes);
-  return { purpose: plan.purpose, kinds, shapes: shapesText, shapesKey: shapesKeyOf(shapesText), strings: encoder.strings, constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
+  return { purpose: plan.purpose, kinds, shapes: shapesText, shapesKey: shapesKeyOf(shapesText), strings: encoder.strings, constraints, layers, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
 }
 
 function within<T>(where: string, run: () => T): T {
@@ -158,11 +158,11 @@ export function decodePlan(
   limits: Limits,
 ): OperationPlan {
   if (body === null || typeof body !== "object") throw new BadPlan("the plan body is not an object");
-  const { kinds, layers: bodyLayers, layerSteps, steps: bodySteps } = body;
-  if (!Array.isArray(kinds) || !Array.isArray(bodySteps) || !Array.isArray(layerSteps) || !Array.isArray(body.constraints)) {
+  const { kinds, layers: bodyLayers, steps: bodySteps } = body;
+  if (!Array.isArray(kinds) || !Array.isArray(bodySteps) || !Array.isArray(body.constraints)) {
     throw new BadPlan("the plan body is missing a part");
   }
-  if (!Array.isArray(bodyLayers) || bodyLayers.length === 0 || layerSteps.length !== bodyLayers.length) throw new BadPlan("the plan has no layers");
+  if (!Array.isArray(bodyLayers) || bodyLayers.length === 0) throw new BadPlan("the plan has no layers");
   const plan = new OperationPlan(schema, operation, fragments, body.purpose === "subscriptionSource" ? "subscriptionSource" : "response");
   plan.shape = shapeOf(body.shape, limits) ?? measureOperation(schema, operation, fragments, limits);
   const classes: StepClass[] = kinds.map((kind) => {
@@ -227,24 +227,42 @@ export function decodePlan(
     at += count;
   }
   if (at !== bodySteps.length) throw new BadPlan("the plan's last step is cut short");
-  for (let i = 0; i < bodyLayers.length; i++) {
-    const l = bodyLayers[i]!;
-    const parent = l[0] as number;
-    const shape = shapes[l[1] as number];
+  // Layers: their objects first (a reason names layers of any id), then each reason's fields and step lists.
+  const layerStarts: number[] = [];
+  at = 0;
+  while (at < bodyLayers.length) {
+    const i = layers.length;
+    const parent = bodyLayers[at] as number;
+    const shape = shapes[bodyLayers[at + 1] as number];
     const typeAt = !Array.isArray(shape) || shape.length !== 1 || !Array.isArray(shape[0]) ? -1 : shape[0].indexOf("type");
-    const proto = typeAt < 0 ? undefined : REASONS[l[2 + typeAt] as string];
+    const proto = typeAt < 0 ? undefined : REASONS[bodyLayers[at + 2 + typeAt] as string];
     if (proto === undefined || !(parent < i) || (i === 0) !== (parent === -1)) throw new BadPlan(`layer ${i} is malformed`);
     layers.push(new Layer(i, Object.create(proto) as AnyLayerReason, parent < 0 ? null : layers[parent]!));
+    layerStarts.push(at);
+    at = skipIds(bodyLayers, at + 2 + (shape as Shape)[0].length, i); // the steps
+    if (bodyLayers[at] === SAME_STEPS) at++;
+    else at = skipIds(bodyLayers, at, i); // the executable steps
+    at += 3;
   }
+  if (at !== bodyLayers.length) throw new BadPlan("the plan's last layer is cut short");
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
-    decoder.decodeFields(bodyLayers[i]!, 1, layer.reason);
-    const [stepIds, executable, item, pathTypename, errorValuesAreErrors] = layerSteps[i]!;
-    layer.steps = decodeIds(stepIds, steps);
-    layer.executableSteps = executable === true ? layer.steps.slice() : decodeIds(executable, steps);
+    at = layerStarts[i]! + 1;
+    decoder.fillFields(bodyLayers[at], bodyLayers, at + 1, layer.reason);
+    at += 1 + decoder.shapePlan(bodyLayers[at]).written;
+    layer.steps = decodeIds(bodyLayers, at, steps);
+    at += 1 + (bodyLayers[at] as number);
+    if (bodyLayers[at] === SAME_STEPS) {
+      layer.executableSteps = layer.steps.slice();
+      at++;
+    } else {
+      layer.executableSteps = decodeIds(bodyLayers, at, steps);
+      at += 1 + (bodyLayers[at] as number);
+    }
+    const item = bodyLayers[at] as number;
     layer.itemStep = item < 0 ? null : stepAt(steps, item);
-    layer.pathTypename = decoder.decodeValue(pathTypename) as string | undefined;
-    layer.errorValuesAreErrors = errorValuesAreErrors === true;
+    layer.pathTypename = decoder.decodeValue(bodyLayers[at + 1]!) as string | undefined;
+    layer.errorValuesAreErrors = bodyLayers[at + 2] === true;
   }
   // Second pass: each step's own fields (in the order the Step class declares them), then its shape's. A
   // run of steps under one header (the field reads of one object) looks its layer, dependencies and shape
@@ -358,15 +376,26 @@ function encodeIds(list: readonly Step[]): number[] {
   return out;
 }
 
-function decodeIds(encoded: unknown, steps: ReadonlyArray<Step | null>): Step[] {
-  if (!Array.isArray(encoded)) throw new BadPlan("a layer's step list is malformed");
+/** In the layer stream, in place of an executable step list: the layer's executable steps are its steps. */
+const SAME_STEPS = -1;
+
+/** Past a step id list of the layer stream (a count, then the ids) at `at`; BadPlan when it runs past the end. */
+function skipIds(stream: readonly Encoded[], at: number, layer: number): number {
+  const count = stream[at];
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || at + 1 + count > stream.length) throw new BadPlan(`layer ${layer}'s step list is malformed`);
+  return at + 1 + count;
+}
+
+/** The steps of the id list at `at` of the layer stream (its count checked by skipIds). */
+function decodeIds(stream: readonly Encoded[], at: number, steps: ReadonlyArray<Step | null>): Step[] {
   const out: Step[] = [];
-  for (let i = 0; i < encoded.length; i++) {
-    const id = encoded[i] as number;
+  const end = at + 1 + (stream[at] as number);
+  for (let i = at + 1; i < end; i++) {
+    const id = stream[i] as number;
     if (id >= 0) out.push(stepAt(steps, id));
     else {
-      const from = encoded[i - 1] as number;
-      if (!(i > 0 && from >= 0 && Number.isInteger(id))) throw new BadPlan("a layer's step list is malformed");
+      const from = stream[i - 1] as number;
+      if (!(i > at + 1 && from >= 0 && Number.isInteger(id))) throw new BadPlan("a layer's step list is malformed");
       for (let k = 1; k <= -id; k++) out.push(stepAt(steps, from + k));
     }
   }
