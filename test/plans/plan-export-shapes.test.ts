@@ -145,7 +145,7 @@ function shopThroughFragments() {
   });
   const source = "query Shop { shop { ...ShopFields departments { ...DepartmentFields name } } } fragment ShopFields on Shop { id name } fragment DepartmentFields on Department { id }";
   const text = exportPlan(schema, parse(source));
-  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { root: [string, unknown[]]; layers: unknown[]; layerSteps?: unknown };
+  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { root: [string, unknown[]]; layers: unknown[]; layerSteps?: unknown; shape: unknown[] };
   return { schema, source, text, body };
 }
 
@@ -160,11 +160,13 @@ test("export: a fragment's field is one number in the output plan, as an operati
   assert.is(getPlanCacheStats(fresh).plansBuilt, 0);
 });
 
-test("export: a plan's layers are one flat stream (4 layers: 5 arrays to parse, not 21 with an array per layer and per step list)", () => {
+test("export: a plan's layers are one flat stream (4 layers: 5 arrays to parse, not 21 with an array per layer and per step list) and its measured shape one list (not 6)", () => {
   const { body } = shopThroughFragments();
   // The stream, the parent steps of 3 layers' reasons, the root layer's undefined path typename.
   assert.is(parsedParts(body.layers).arrays, 5);
   assert.is(body.layerSteps, undefined);
+  // Depth, widest, fields, then 2 cost terms: 4 fields outside the list; 2 per department times the list's size.
+  assert.equal(body.shape, [3, 3, 6, 4, 0, 2, 1, "", null]);
 });
 
 test.run();

@@ -60,8 +60,11 @@ export interface PlanBody {
   readonly steps: readonly Encoded[];
   readonly root: Encoded;
   readonly source: number;
-  /** The operation's measured shape (MeasureOperation): depth, widest selection, fields, cost terms. */
-  readonly shape: readonly [depth: number, widest: number, fields: number, terms: ReadonlyArray<readonly [factor: number, variables: ReadonlyArray<readonly [name: string, fallback: number | null]>]>];
+  /**
+   * The operation's measured shape (MeasureOperation), flat: depth, widest selection, fields, then each cost
+   * term as its factor, its variable count and each variable's name and fallback.
+   */
+  readonly shape: readonly Encoded[];
 }
 
 /** Why a plan cannot be exported (naming the step), or null when it can. */
@@ -112,7 +115,11 @@ export function encodePlan(plan: OperationPlan): PlanBody {
   const constraints = plan.constraints.map((c) => [c.name, within(`the constraint on $${c.name}`, () => encoder.encodeValue(c.value))] as const);
   const root = within("the output plan", () => encodeOutputPlan(encoder, plan.root));
   const { depth, widest, fields, cost } = plan.shape;
-  const shape = [depth, widest, fields, cost.terms.map((t) => [t.factor, t.variables.map((v) => [v.name, v.fallback] as const)] as const)] as const;
+  const shape: Encoded[] = [depth, widest, fields];
+  for (const t of cost.terms) {
+    shape.push(t.factor, t.variables.length);
+    for (const v of t.variables) shape.push(v.name, v.fallback);
+  }
   const shapes = encoder.shapes(); // takes each shape's fixed fields out of the steps' values: before flattening
   const stream: Encoded[] = [];
   for (let i = 0; i < steps.length; ) {
@@ -325,20 +332,25 @@ export function decodePlan(
  * planning measures it, so a limit it crosses is reported exactly as planning reports it.
  */
 function shapeOf(written: PlanBody["shape"] | undefined, limits: Limits): OperationShape | null {
-  if (!Array.isArray(written) || written.length !== 4 || !Array.isArray(written[3])) return null;
-  const [depth, widest, fields, terms] = written;
+  if (!Array.isArray(written)) return null;
+  const [depth, widest, fields] = written;
   if (!isCount(depth) || !isCount(widest) || !isCount(fields)) return null;
   if (depth > limits.maxDepth || widest > limits.maxFieldsPerSelection || fields > limits.maxPlannedFields) return null;
   const cost: { factor: number; variables: CostVariable[] }[] = [];
-  for (const term of terms) {
+  for (let at = 3; at < written.length; ) {
     // A cost is a sum of products of sizes: a negative or non-finite number in it could take cost off.
-    if (!Array.isArray(term) || !isSize(term[0]) || !Array.isArray(term[1])) return null;
+    const factor = written[at];
+    const count = written[at + 1];
+    if (!isSize(factor) || !isCount(count) || at + 2 + 2 * count > written.length) return null;
     const variables: CostVariable[] = [];
-    for (const v of term[1]) {
-      if (!Array.isArray(v) || typeof v[0] !== "string" || (v[1] !== null && !isSize(v[1]))) return null;
-      variables.push({ name: v[0], fallback: v[1] });
+    for (let v = at + 2; v < at + 2 + 2 * count; v += 2) {
+      const name = written[v];
+      const fallback = written[v + 1];
+      if (typeof name !== "string" || (fallback !== null && !isSize(fallback))) return null;
+      variables.push({ name, fallback });
     }
-    cost.push({ factor: term[0], variables });
+    cost.push({ factor, variables });
+    at += 2 + 2 * count;
   }
   return { depth, widest, fields, cost: { terms: cost } };
 }
