@@ -210,6 +210,18 @@ test("import: a plan for another operation text is refused with a warning", () =
 });
 
 /** The plan text with its body changed by `edit` and the checksum written for the new body (as a forger would). */
+/**
+ * Sets, in a body's measured shape (depth, widest, fields, then per cost term its factor, variable count
+ * and each variable's name and fallback), each term's factor and each variable's fallback.
+ */
+function setCostTerms(body: Record<string, unknown>, factor: (old: unknown) => unknown, fallback: (old: unknown) => unknown): void {
+  const shape = body.shape as unknown[];
+  for (let at = 3; at < shape.length; at += 2 + 2 * (shape[at + 1] as number)) {
+    shape[at] = factor(shape[at]);
+    for (let v = 0; v < (shape[at + 1] as number); v++) shape[at + 3 + 2 * v] = fallback(shape[at + 3 + 2 * v]);
+  }
+}
+
 function forged(text: string, edit: (body: Record<string, unknown>) => void): string {
   const newline = text.indexOf("\n");
   const header = text.slice(0, newline).split(" ");
@@ -436,12 +448,7 @@ test("plan store: a stored cost formula with a negative or non-finite number is 
     assert.is((await execute({ schema: first, document, variableValues: { n: 1 } })).errors, undefined);
     const [key, text] = [...texts][0]!;
     // JSON writes Infinity as null: a null factor is refused alike.
-    texts.set(key, forged(text, (body) => {
-      for (const term of (body.shape as unknown[])[3] as [unknown, [string, unknown][]][]) {
-        term[0] = bad;
-        for (const v of term[1]) v[1] = bad;
-      }
-    }));
+    texts.set(key, forged(text, (body) => setCostTerms(body, () => bad, () => bad)));
     const second = schemaOn();
     // $n omitted: 1 + defaultListSize (100) field resolutions, over maxCost 50.
     const result = await execute({ schema: second, document, variableValues: {}, limits: { maxCost: 50 } });
@@ -454,12 +461,14 @@ test("plan store: a stored cost formula with a negative or non-finite number is 
 // format 4 counted an omitted page-size variable as 0; format 5 wrote the planning request's defaultListSize
 // (100) into the formula, where format 6 counts each request's own; format 6 left out fields under type
 // conditions, meta fields and inner list levels (its formula here is the same as format 8's); format 7's
-// Kvetch lists and node loads lacked their item form (idsOnly, slim).
+// Kvetch lists and node loads lacked their item form (idsOnly, slim); format 8 named a fragment's field
+// node by `[fragment, position]`.
 const EARLIER_FORMATS = [
   { format: 4, fallback: 0, limits: { maxCost: 50 }, refused: true },
   { format: 5, fallback: 100, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
   { format: 6, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
   { format: 7, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
+  { format: 8, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
 ] as const;
 
 for (const earlier of EARLIER_FORMATS) {
@@ -481,10 +490,7 @@ for (const earlier of EARLIER_FORMATS) {
     assert.equal(refused.errors?.map((e) => e.extensions.code), ["LIMIT_EXCEEDED"]);
     assert.is(texts.size, 1);
     const [key, text] = [...texts][0]!;
-    const forgedText = forged(text, (body) => {
-      const terms = (body.shape as unknown[])[3] as [number, [string, number | null][]][];
-      for (const term of terms) for (const v of term[1]) v[1] = earlier.fallback;
-    }).replace(/^graphscale-plan \d+ /, `graphscale-plan ${earlier.format} `);
+    const forgedText = forged(text, (body) => setCostTerms(body, (factor) => factor, () => earlier.fallback)).replace(/^graphscale-plan \d+ /, `graphscale-plan ${earlier.format} `);
     texts.set(key, forgedText);
     const second = schemaOn();
     const result = await request(second, earlier.limits);
@@ -493,8 +499,8 @@ for (const earlier of EARLIER_FORMATS) {
     assert.is(getPlanCacheStats(second).plansImported, 0);
     assert.is(getPlanCacheStats(second).plansBuilt, 1);
     assert.is(warnings.length, 1, warnings.join("\n"));
-    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 8`);
-    assert.is(PLAN_FORMAT_VERSION, 8);
+    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 9`);
+    assert.is(PLAN_FORMAT_VERSION, 9);
   });
 }
 

@@ -83,7 +83,7 @@ export interface EncodeContext {
 
 export class PlanEncoder {
   private readonly nodeIds = new Map<ASTNode, [string, number]>();
-  private readonly fieldIds = new Map<ASTNode, [string, number]>();
+  private readonly fieldIds = new Map<ASTNode, number>();
   private readonly shapeIds = new Map<string, number>();
   private readonly lookups: SchemaLookups;
   /** The key lists objects are written against, in first-use order, and the objects written against each. */
@@ -96,11 +96,12 @@ export class PlanEncoder {
   constructor(readonly context: EncodeContext) {
     this.lookups = schemaLookups(context.schema);
     for (const [scope, list] of documentNodes(context.operation, context.fragments)) for (let i = 0; i < list.length; i++) this.nodeIds.set(list[i]!, [scope, i]);
-    for (const [scope, list] of fieldNodesOf(context.operation, context.fragments)) for (let i = 0; i < list.length; i++) this.fieldIds.set(list[i]!, [scope, i]);
+    const fields = fieldNodesOf(context.operation, context.fragments);
+    for (let i = 0; i < fields.length; i++) this.fieldIds.set(fields[i]!, i);
   }
 
-  /** A field node's scope ("" for the operation, else its fragment's name) and position among fieldNodesOf. */
-  fieldRef(node: ASTNode): readonly [string, number] | undefined {
+  /** A field node's position among fieldNodesOf (the operation's field nodes, then each fragment's). */
+  fieldRef(node: ASTNode): number | undefined {
     return this.fieldIds.get(node);
   }
 
@@ -255,7 +256,7 @@ export class PlanDecoder {
   private readonly serial = ++decoders;
   /** documentNodes and fieldNodesOf, each walked on first use only. */
   private nodes: Map<string, ASTNode[]> | null = null;
-  private fields: Map<string, ASTNode[]> | null = null;
+  private fields: ASTNode[] | null = null;
   /** handedOut's set, made once the plan is decoded. */
   private handed: Set<ASTNode> | null = null;
   /** The output fields written in full (every other field's context is derived from the document). */
@@ -280,11 +281,10 @@ export class PlanDecoder {
     return node ?? notFound(`document node ${String(scope)}#${String(index)}`);
   }
 
-  /** The field node at `index` of `scope` in fieldNodesOf's numbering. */
-  fieldNode(scope: unknown, index: unknown): ASTNode {
-    this.fields ??= fieldNodesOf(this.context.operation, this.context.fragments);
-    const node = typeof scope === "string" && typeof index === "number" ? this.fields.get(scope)?.[index] : undefined;
-    return node ?? notFound(`field node ${String(scope)}#${String(index)}`);
+  /** The field node at `index` in fieldNodesOf's numbering. */
+  fieldNode(index: unknown): ASTNode {
+    const node = typeof index === "number" ? this.fieldNodes()[index] : undefined;
+    return node ?? notFound(`field node #${String(index)}`);
   }
 
   /**
@@ -294,15 +294,15 @@ export class PlanDecoder {
   handedOut(node: unknown): boolean {
     if (this.handed === null) {
       this.handed = new Set();
-      for (const walked of [this.nodes, this.fields]) if (walked !== null) for (const list of walked.values()) for (const n of list) this.handed.add(n);
+      if (this.nodes !== null) for (const list of this.nodes.values()) for (const n of list) this.handed.add(n);
+      if (this.fields !== null) for (const n of this.fields) this.handed.add(n);
     }
     return this.handed.has(node as ASTNode);
   }
 
-  /** The operation's own field nodes in fieldNodesOf's numbering: what an output field's bare number names. */
-  operationFieldNodes(): readonly ASTNode[] {
-    this.fields ??= fieldNodesOf(this.context.operation, this.context.fragments);
-    return this.fields.get("")!;
+  /** The document's field nodes in fieldNodesOf's numbering: what an output field's numbers name. */
+  fieldNodes(): readonly ASTNode[] {
+    return (this.fields ??= fieldNodesOf(this.context.operation, this.context.fragments));
   }
 
   /** spec: DecodeValue — the inverse of EncodeValue against the importing process's schema and document. */

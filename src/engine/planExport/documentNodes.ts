@@ -1,5 +1,5 @@
-// Document nodes as exported plans name them: numbered in pre-order per scope (the operation, then each
-// named fragment), either every node (what a step's value may reference) or the field nodes alone (what
+// Document nodes as exported plans name them, numbered in pre-order: every node per scope (the operation,
+// then each named fragment: what a step's value may reference), or the field nodes alone in one list (what
 // the output plan references).
 
 import type { ASTNode, FragmentDefinitionNode, OperationDefinitionNode } from "graphql";
@@ -10,34 +10,29 @@ import type { ASTNode, FragmentDefinitionNode, OperationDefinitionNode } from "g
  * visitor machinery.
  */
 export function documentNodes(operation: OperationDefinitionNode, fragments: { readonly [name: string]: FragmentDefinitionNode }): Map<string, ASTNode[]> {
-  return numbered(operation, fragments, walk);
+  const scopes = new Map<string, ASTNode[]>();
+  scopes.set("", walk(operation));
+  for (const name of Object.keys(fragments).sort()) scopes.set(name, walk(fragments[name]!));
+  return scopes;
 }
 
 /**
- * The field nodes alone, numbered the same way through selection sets only: what the output plan names.
- * Far fewer nodes than documentNodes (no names, arguments or values), so the output plan's references cost
- * the importing process one short walk.
+ * The field nodes alone, through selection sets only: what the output plan names. One list, the operation's
+ * first, then each named fragment's in name order, so a field node is one number whatever its scope. Far
+ * fewer nodes than documentNodes (no names, arguments or values), so the output plan's references cost the
+ * importing process one short walk.
  */
-export function fieldNodesOf(operation: OperationDefinitionNode, fragments: { readonly [name: string]: FragmentDefinitionNode }): Map<string, ASTNode[]> {
-  return numbered(operation, fragments, walkFields);
-}
-
-function numbered(
-  operation: OperationDefinitionNode,
-  fragments: { readonly [name: string]: FragmentDefinitionNode },
-  walker: (root: ASTNode) => ASTNode[],
-): Map<string, ASTNode[]> {
-  const scopes = new Map<string, ASTNode[]>();
-  scopes.set("", walker(operation));
-  for (const name of Object.keys(fragments).sort()) scopes.set(name, walker(fragments[name]!));
-  return scopes;
+export function fieldNodesOf(operation: OperationDefinitionNode, fragments: { readonly [name: string]: FragmentDefinitionNode }): ASTNode[] {
+  const fields: ASTNode[] = [];
+  walkFields(operation, fields);
+  for (const name of Object.keys(fragments).sort()) walkFields(fragments[name]!, fields);
+  return fields;
 }
 
 /** A node that may hold a selection set, as walkFields reads it. */
 type Selecting = { readonly kind: string; readonly selectionSet?: { readonly selections: readonly Selecting[] } };
 
-function walkFields(root: ASTNode): ASTNode[] {
-  const fields: Selecting[] = [];
+function walkFields(root: ASTNode, fields: ASTNode[]): void {
   // The selection lists being walked and the position in each: a plain stack, so a deep document never
   // exhausts the JS stack.
   const lists: Array<readonly Selecting[]> = [];
@@ -47,7 +42,7 @@ function walkFields(root: ASTNode): ASTNode[] {
   while (list !== undefined) {
     if (i < list.length) {
       const node = list[i++]!;
-      if (node.kind === "Field") fields.push(node);
+      if (node.kind === "Field") fields.push(node as unknown as ASTNode);
       const inner = node.selectionSet?.selections;
       if (inner !== undefined && inner.length > 0) {
         lists.push(list);
@@ -60,7 +55,6 @@ function walkFields(root: ASTNode): ASTNode[] {
       i = positions.pop() ?? 0;
     }
   }
-  return fields as unknown as ASTNode[];
 }
 
 /** The child keys of the nodes an executable document holds, in graphql-js's visiting order. */

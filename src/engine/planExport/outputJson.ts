@@ -88,13 +88,13 @@ function encodeField(encoder: PlanEncoder, parentType: GraphQLObjectType, field:
     context.operation === encoder.context.operation &&
     (field.value === null) === (fieldDef === TypeNameMetaFieldDef);
   if (!derived) throw new NotDerivable();
-  const nodes: Encoded[] = context.fieldNodes.map((node) => {
+  const nodes: number[] = context.fieldNodes.map((node) => {
     const ref = encoder.fieldRef(node);
     if (ref === undefined) throw new NotDerivable();
-    return ref[0] === "" ? ref[1] : [ref[0], ref[1]];
+    return ref;
   });
   const flags = field.errorValuesAreErrors ? 1 : 0;
-  const nodesEncoded = nodes.length === 1 && typeof nodes[0] === "number" ? nodes[0] : nodes;
+  const nodesEncoded = nodes.length === 1 ? nodes[0]! : nodes;
   return [nodesEncoded, flags, field.value === null ? null : encodeValueAt(encoder, context.returnType, field.value, context)];
 }
 
@@ -218,11 +218,11 @@ function selectedField(schema: GraphQLSchema, type: GraphQLObjectType, known: Ma
 function decodeSelection(context: OutputDecodeContext, type: GraphQLObjectType, fields: Encoded): OutputField[] {
   if (!Array.isArray(fields) || fields.length % 3 !== 0) throw new BadPlan("an output selection is malformed");
   const known = selectedFieldsOf(type);
-  // The operation's field nodes, walked once per import — unless this selection's first field is written in
+  // The document's field nodes, walked once per import — unless this selection's first field is written in
   // full (a decoder's fieldNode then walks them only if a later field names one).
-  const operationNodes = fields.length > 0 && fields[0] !== FULL ? (context.decoder.operationFieldNodes() as readonly FieldNode[]) : NO_NODES;
+  const fieldNodes = fields.length > 0 && fields[0] !== FULL ? (context.decoder.fieldNodes() as readonly FieldNode[]) : NO_NODES;
   const out: OutputField[] = [];
-  for (let i = 0; i < fields.length; i += 3) out.push(decodeField(context, type, known, operationNodes, fields[i]!, fields[i + 1]!, fields[i + 2]!));
+  for (let i = 0; i < fields.length; i += 3) out.push(decodeField(context, type, known, fieldNodes, fields[i]!, fields[i + 1]!, fields[i + 2]!));
   return out;
 }
 
@@ -230,7 +230,7 @@ function decodeField(
   context: OutputDecodeContext,
   parentType: GraphQLObjectType,
   known: Map<string, SelectedField>,
-  operationNodes: readonly FieldNode[],
+  documentFieldNodes: readonly FieldNode[],
   refs: Encoded,
   flags: Encoded,
   encodedValue: Encoded,
@@ -244,10 +244,12 @@ function decodeField(
   }
   let fieldNodes: FieldNode[];
   if (typeof refs === "number") {
-    const node = operationNodes[refs];
-    fieldNodes = [node ?? (decoder.fieldNode("", refs) as FieldNode)];
+    const node = documentFieldNodes[refs];
+    fieldNodes = [node ?? (decoder.fieldNode(refs) as FieldNode)];
   } else {
-    fieldNodes = (Array.isArray(refs) ? refs : [refs]).map((ref) => decoder.fieldNode(Array.isArray(ref) ? ref[0] : "", Array.isArray(ref) ? ref[1] : ref)) as FieldNode[];
+    if (!Array.isArray(refs)) throw new BadPlan("an output field's field nodes are malformed");
+    fieldNodes = [];
+    for (let i = 0; i < refs.length; i++) fieldNodes.push(decoder.fieldNode(refs[i]) as FieldNode);
   }
   const first = fieldNodes[0];
   if (first === undefined) throw new BadPlan("an output field names no field node");

@@ -32,7 +32,7 @@ const REASONS: { readonly [type: string]: object } = {
 
 /**
  * The body of an exported plan. Steps: [kind index, layer, dependency ids, shape, ...field values] or null
- * for a removed step. Layers: [parent, reason shape, ...reason values] with their step lists in `layerSteps`.
+ * for a removed step. Layers: one flat stream (see `layers`).
  */
 export interface PlanBody {
   readonly purpose: OperationPlan["purpose"];
@@ -44,9 +44,13 @@ export interface PlanBody {
   /** Strings that single fields write by index (the paths of field reads), each once. */
   readonly strings: readonly string[];
   readonly constraints: ReadonlyArray<readonly [name: string, value: Encoded]>;
-  readonly layers: ReadonlyArray<readonly Encoded[]>;
-  /** Step id lists as written by encodeIds; `executable` is `true` when it is the layer's `steps` list. */
-  readonly layerSteps: ReadonlyArray<readonly [steps: readonly number[], executable: readonly number[] | true, item: number, pathTypename: Encoded, errorValuesAreErrors: boolean]>;
+  /**
+   * Every layer in id order as one flat stream: parent id, reason shape, the reason's values, then its step
+   * ids (a count, then the ids as encodeIds writes them), its executable step ids (SAME_STEPS when they are
+   * its steps, else a count and the ids), item step id (-1 for none), path typename, whether Error values are
+   * errors. No array per layer or per list: the body parses in fewer allocations.
+   */
+  readonly layers: readonly Encoded[];
   /**
    * Every step in id order as one flat stream: -1 for a removed step, else its header — kind index, layer,
    * dependency count, the dependency ids, shape — then the shape's values; a header followed by `-2, n`
@@ -56,8 +60,11 @@ export interface PlanBody {
   readonly steps: readonly Encoded[];
   readonly root: Encoded;
   readonly source: number;
-  /** The operation's measured shape (MeasureOperation): depth, widest selection, fields, cost terms. */
-  readonly shape: readonly [depth: number, widest: number, fields: number, terms: ReadonlyArray<readonly [factor: number, variables: ReadonlyArray<readonly [name: string, fallback: number | null]>]>];
+  /**
+   * The operation's measured shape (MeasureOperation), flat: depth, widest selection, fields, then each cost
+   * term as its factor, its variable count and each variable's name and fallback.
+   */
+  readonly shape: readonly Encoded[];
 }
 
 /** Why a plan cannot be exported (naming the step), or null when it can. */
@@ -95,24 +102,24 @@ export function encodePlan(plan: OperationPlan): PlanBody {
     return encoder.written(fields[0] as number, [kindId, step.layerId, step.dependencies.map((d) => d.id), ...fields]);
   });
   // Layer reasons are few and their `type` is read before decoding: their own shapes, never with fixed fields.
-  const layers = plan.layers.map((layer) => [
-    layer.parent?.id ?? -1,
-    ...within(`${layer}`, () => encoder.encodeFields(layer.reason as unknown as Record<string, unknown>, Object.keys(layer.reason), "reason")),
-  ]);
-  const layerSteps = plan.layers.map(
-    (layer) =>
-      [
-        encodeIds(layer.steps),
-        sameSteps(layer.executableSteps, layer.steps) ? true : encodeIds(layer.executableSteps),
-        layer.itemStep?.id ?? -1,
-        encoder.encodeValue(layer.pathTypename),
-        layer.errorValuesAreErrors,
-      ] as const,
-  );
+  const layers: Encoded[] = [];
+  for (const layer of plan.layers) {
+    const reason = within(`${layer}`, () => encoder.encodeFields(layer.reason as unknown as Record<string, unknown>, Object.keys(layer.reason), "reason"));
+    const ids = encodeIds(layer.steps);
+    const executable = sameSteps(layer.executableSteps, layer.steps) ? null : encodeIds(layer.executableSteps);
+    layers.push(layer.parent?.id ?? -1, ...reason, ids.length, ...ids);
+    if (executable === null) layers.push(SAME_STEPS);
+    else layers.push(executable.length, ...executable);
+    layers.push(layer.itemStep?.id ?? -1, encoder.encodeValue(layer.pathTypename), layer.errorValuesAreErrors);
+  }
   const constraints = plan.constraints.map((c) => [c.name, within(`the constraint on $${c.name}`, () => encoder.encodeValue(c.value))] as const);
   const root = within("the output plan", () => encodeOutputPlan(encoder, plan.root));
   const { depth, widest, fields, cost } = plan.shape;
-  const shape = [depth, widest, fields, cost.terms.map((t) => [t.factor, t.variables.map((v) => [v.name, v.fallback] as const)] as const)] as const;
+  const shape: Encoded[] = [depth, widest, fields];
+  for (const t of cost.terms) {
+    shape.push(t.factor, t.variables.length);
+    for (const v of t.variables) shape.push(v.name, v.fallback);
+  }
   const shapes = encoder.shapes(); // takes each shape's fixed fields out of the steps' values: before flattening
   const stream: Encoded[] = [];
   for (let i = 0; i < steps.length; ) {
@@ -134,7 +141,7 @@ export function encodePlan(plan: OperationPlan): PlanBody {
     i = next;
   }
   const shapesText = JSON.stringify(shapes);
-  return { purpose: plan.purpose, kinds, shapes: shapesText, shapesKey: shapesKeyOf(shapesText), strings: encoder.strings, constraints, layers, layerSteps, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
+  return { purpose: plan.purpose, kinds, shapes: shapesText, shapesKey: shapesKeyOf(shapesText), strings: encoder.strings, constraints, layers, steps: stream, root, source: plan.sourceStep?.id ?? -1, shape };
 }
 
 function within<T>(where: string, run: () => T): T {
@@ -158,11 +165,11 @@ export function decodePlan(
   limits: Limits,
 ): OperationPlan {
   if (body === null || typeof body !== "object") throw new BadPlan("the plan body is not an object");
-  const { kinds, layers: bodyLayers, layerSteps, steps: bodySteps } = body;
-  if (!Array.isArray(kinds) || !Array.isArray(bodySteps) || !Array.isArray(layerSteps) || !Array.isArray(body.constraints)) {
+  const { kinds, layers: bodyLayers, steps: bodySteps } = body;
+  if (!Array.isArray(kinds) || !Array.isArray(bodySteps) || !Array.isArray(body.constraints)) {
     throw new BadPlan("the plan body is missing a part");
   }
-  if (!Array.isArray(bodyLayers) || bodyLayers.length === 0 || layerSteps.length !== bodyLayers.length) throw new BadPlan("the plan has no layers");
+  if (!Array.isArray(bodyLayers) || bodyLayers.length === 0) throw new BadPlan("the plan has no layers");
   const plan = new OperationPlan(schema, operation, fragments, body.purpose === "subscriptionSource" ? "subscriptionSource" : "response");
   plan.shape = shapeOf(body.shape, limits) ?? measureOperation(schema, operation, fragments, limits);
   const classes: StepClass[] = kinds.map((kind) => {
@@ -227,24 +234,42 @@ export function decodePlan(
     at += count;
   }
   if (at !== bodySteps.length) throw new BadPlan("the plan's last step is cut short");
-  for (let i = 0; i < bodyLayers.length; i++) {
-    const l = bodyLayers[i]!;
-    const parent = l[0] as number;
-    const shape = shapes[l[1] as number];
+  // Layers: their objects first (a reason names layers of any id), then each reason's fields and step lists.
+  const layerStarts: number[] = [];
+  at = 0;
+  while (at < bodyLayers.length) {
+    const i = layers.length;
+    const parent = bodyLayers[at] as number;
+    const shape = shapes[bodyLayers[at + 1] as number];
     const typeAt = !Array.isArray(shape) || shape.length !== 1 || !Array.isArray(shape[0]) ? -1 : shape[0].indexOf("type");
-    const proto = typeAt < 0 ? undefined : REASONS[l[2 + typeAt] as string];
+    const proto = typeAt < 0 ? undefined : REASONS[bodyLayers[at + 2 + typeAt] as string];
     if (proto === undefined || !(parent < i) || (i === 0) !== (parent === -1)) throw new BadPlan(`layer ${i} is malformed`);
     layers.push(new Layer(i, Object.create(proto) as AnyLayerReason, parent < 0 ? null : layers[parent]!));
+    layerStarts.push(at);
+    at = skipIds(bodyLayers, at + 2 + (shape as Shape)[0].length, i); // the steps
+    if (bodyLayers[at] === SAME_STEPS) at++;
+    else at = skipIds(bodyLayers, at, i); // the executable steps
+    at += 3;
   }
+  if (at !== bodyLayers.length) throw new BadPlan("the plan's last layer is cut short");
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
-    decoder.decodeFields(bodyLayers[i]!, 1, layer.reason);
-    const [stepIds, executable, item, pathTypename, errorValuesAreErrors] = layerSteps[i]!;
-    layer.steps = decodeIds(stepIds, steps);
-    layer.executableSteps = executable === true ? layer.steps.slice() : decodeIds(executable, steps);
+    at = layerStarts[i]! + 1;
+    decoder.fillFields(bodyLayers[at], bodyLayers, at + 1, layer.reason);
+    at += 1 + decoder.shapePlan(bodyLayers[at]).written;
+    layer.steps = decodeIds(bodyLayers, at, steps);
+    at += 1 + (bodyLayers[at] as number);
+    if (bodyLayers[at] === SAME_STEPS) {
+      layer.executableSteps = layer.steps.slice();
+      at++;
+    } else {
+      layer.executableSteps = decodeIds(bodyLayers, at, steps);
+      at += 1 + (bodyLayers[at] as number);
+    }
+    const item = bodyLayers[at] as number;
     layer.itemStep = item < 0 ? null : stepAt(steps, item);
-    layer.pathTypename = decoder.decodeValue(pathTypename) as string | undefined;
-    layer.errorValuesAreErrors = errorValuesAreErrors === true;
+    layer.pathTypename = decoder.decodeValue(bodyLayers[at + 1]!) as string | undefined;
+    layer.errorValuesAreErrors = bodyLayers[at + 2] === true;
   }
   // Second pass: each step's own fields (in the order the Step class declares them), then its shape's. A
   // run of steps under one header (the field reads of one object) looks its layer, dependencies and shape
@@ -307,20 +332,25 @@ export function decodePlan(
  * planning measures it, so a limit it crosses is reported exactly as planning reports it.
  */
 function shapeOf(written: PlanBody["shape"] | undefined, limits: Limits): OperationShape | null {
-  if (!Array.isArray(written) || written.length !== 4 || !Array.isArray(written[3])) return null;
-  const [depth, widest, fields, terms] = written;
+  if (!Array.isArray(written)) return null;
+  const [depth, widest, fields] = written;
   if (!isCount(depth) || !isCount(widest) || !isCount(fields)) return null;
   if (depth > limits.maxDepth || widest > limits.maxFieldsPerSelection || fields > limits.maxPlannedFields) return null;
   const cost: { factor: number; variables: CostVariable[] }[] = [];
-  for (const term of terms) {
+  for (let at = 3; at < written.length; ) {
     // A cost is a sum of products of sizes: a negative or non-finite number in it could take cost off.
-    if (!Array.isArray(term) || !isSize(term[0]) || !Array.isArray(term[1])) return null;
+    const factor = written[at];
+    const count = written[at + 1];
+    if (!isSize(factor) || !isCount(count) || at + 2 + 2 * count > written.length) return null;
     const variables: CostVariable[] = [];
-    for (const v of term[1]) {
-      if (!Array.isArray(v) || typeof v[0] !== "string" || (v[1] !== null && !isSize(v[1]))) return null;
-      variables.push({ name: v[0], fallback: v[1] });
+    for (let v = at + 2; v < at + 2 + 2 * count; v += 2) {
+      const name = written[v];
+      const fallback = written[v + 1];
+      if (typeof name !== "string" || (fallback !== null && !isSize(fallback))) return null;
+      variables.push({ name, fallback });
     }
-    cost.push({ factor: term[0], variables });
+    cost.push({ factor, variables });
+    at += 2 + 2 * count;
   }
   return { depth, widest, fields, cost: { terms: cost } };
 }
@@ -358,15 +388,26 @@ function encodeIds(list: readonly Step[]): number[] {
   return out;
 }
 
-function decodeIds(encoded: unknown, steps: ReadonlyArray<Step | null>): Step[] {
-  if (!Array.isArray(encoded)) throw new BadPlan("a layer's step list is malformed");
+/** In the layer stream, in place of an executable step list: the layer's executable steps are its steps. */
+const SAME_STEPS = -1;
+
+/** Past a step id list of the layer stream (a count, then the ids) at `at`; BadPlan when it runs past the end. */
+function skipIds(stream: readonly Encoded[], at: number, layer: number): number {
+  const count = stream[at];
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || at + 1 + count > stream.length) throw new BadPlan(`layer ${layer}'s step list is malformed`);
+  return at + 1 + count;
+}
+
+/** The steps of the id list at `at` of the layer stream (its count checked by skipIds). */
+function decodeIds(stream: readonly Encoded[], at: number, steps: ReadonlyArray<Step | null>): Step[] {
   const out: Step[] = [];
-  for (let i = 0; i < encoded.length; i++) {
-    const id = encoded[i] as number;
+  const end = at + 1 + (stream[at] as number);
+  for (let i = at + 1; i < end; i++) {
+    const id = stream[i] as number;
     if (id >= 0) out.push(stepAt(steps, id));
     else {
-      const from = encoded[i - 1] as number;
-      if (!(i > 0 && from >= 0 && Number.isInteger(id))) throw new BadPlan("a layer's step list is malformed");
+      const from = stream[i - 1] as number;
+      if (!(i > at + 1 && from >= 0 && Number.isInteger(id))) throw new BadPlan("a layer's step list is malformed");
       for (let k = 1; k <= -id; k++) out.push(stepAt(steps, from + k));
     }
   }

@@ -18,7 +18,7 @@ import { documentText } from "./documentText.js";
 import { decodePlan, encodePlan, type PlanBody } from "./planJson.js";
 
 /** The version of the exported plan format; a plan of any other version is planned again. */
-export const PLAN_FORMAT_VERSION = 8;
+export const PLAN_FORMAT_VERSION = 9;
 
 /** The first word of an exported plan's header line. */
 const PLAN_MAGIC = "graphscale-plan";
