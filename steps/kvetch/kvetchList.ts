@@ -133,8 +133,10 @@ export abstract class KvetchListStep extends Step<unknown> {
    */
   abstract itemCheck(store: Kvetch): (item: ListItem | string, key: unknown, target: KvetchObject | null) => boolean;
 
-  /** The dependency key of the list a key reads (`edges:<edge>:<fromId>`, `index:<index>:<valueKey>`). */
-  /** The dependency key of a list (`own`: a string of its own, KeysOfTheirOwn). */
+  /**
+   * The dependency key of the list a key reads (`edges:<edge>:<fromId>`, `index:<index>:<valueKey>`); with
+   * `own` a string of its own (KeysOfTheirOwn).
+   */
   abstract dependencyKey(key: unknown, own: boolean): string;
 
   /** The batch's store reads run as its request's work (asRequest): they wait in the request's lane at busy shards. */

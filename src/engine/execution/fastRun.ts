@@ -124,8 +124,7 @@ export abstract class FastRun implements FastRunState {
   }
 
   wait(index: number, id: number, promise: unknown, map: ((value: unknown) => unknown) | null): void {
-    this.pending++;
-    this.request.globalDone[id] = false;
+    this.waiting(id);
     // A native promise is awaited as it is (Promise.resolve would look up its constructor): one callback pair.
     if (promise instanceof Promise) {
       promise.then(
@@ -148,8 +147,7 @@ export abstract class FastRun implements FastRunState {
   }
 
   waitEntry(index: number, id: number, promise: Promise<unknown>, entry: (value: unknown) => unknown): void {
-    this.pending++;
-    this.request.globalDone[id] = false;
+    this.waiting(id);
     promise.then(
       (value: unknown) => this.resolvedEntry(index, id, value, entry),
       (error: unknown) => this.rejected(index, error),
@@ -170,9 +168,7 @@ export abstract class FastRun implements FastRunState {
       if (this.store(index, [t], null)) this.stepDone(index);
       return;
     }
-    request.globals[id] = t;
-    request.globalDone[id] = true;
-    this.stepDone(index);
+    this.storedClean(index, id, t);
   }
 
   /**
@@ -196,9 +192,7 @@ export abstract class FastRun implements FastRunState {
       if (this.store(index, list, null)) this.stepDone(index);
       return;
     }
-    request.globals[id] = t;
-    request.globalDone[id] = true;
-    this.stepDone(index);
+    this.storedClean(index, id, t);
   }
 
   settle(index: number, result: unknown): void {
@@ -214,8 +208,20 @@ export abstract class FastRun implements FastRunState {
 
   /** Step `index` is running: pending, and marked so in globalDone (`false`) so that no pass starts it again. */
   private running(index: number): void {
+    this.waiting(this.fast.schedule.facts[index]!.id);
+  }
+
+  /** The step of id `id` is running (as `running`, given the id the generated run passes). */
+  private waiting(id: number): void {
     this.pending++;
-    this.request.globalDone[this.fast.schedule.facts[index]!.id] = false;
+    this.request.globalDone[id] = false;
+  }
+
+  /** A clean value (no object, no promise) for step `index` (id `id`), stored as storeResults stores a global step's. */
+  private storedClean(index: number, id: number, t: unknown): void {
+    this.request.globals[id] = t;
+    this.request.globalDone[id] = true;
+    this.stepDone(index);
   }
 
   /**
