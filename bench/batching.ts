@@ -21,7 +21,7 @@ import { loadObject } from "../steps/kvetch/index.js";
 import { todoKvetchSchema, todoPlans, todoSchema, todoTypeDefs, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
 import { median } from "./median.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 import { MYSQL, dropDatabases, reachable, shardUrls } from "./servers.js";
 
 export const BATCHING_REQUESTS = 200;
@@ -207,5 +207,5 @@ async function mysqlRows(options: { bursts: number; offset: number }): Promise<R
 }
 
 if (process.argv[1]?.endsWith("batching.ts")) {
-  console.log(renderMeasuredTable(await runBatchingScenario({ bursts: Number(/--bursts=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 20), offset: 0 })));
+  publishTable(await runBatchingScenario({ bursts: Number(/--bursts=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 20), offset: 0 }));
 }

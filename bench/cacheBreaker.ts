@@ -13,7 +13,7 @@ import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/sc
 import { seedTodo } from "../examples/todo/seed.js";
 import { OwnRedis } from "../test/integration/ownRedis.js";
 import { median, pairedRounds } from "./median.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 import { MYSQL, dropDatabases, reachable, shardUrls } from "./servers.js";
 
 const VIEWS_PER_ROUND = 20;
@@ -103,5 +103,5 @@ export async function runCacheBreakerScenario(options: { rounds?: number; offset
 
 if (process.argv[1]?.endsWith("cacheBreaker.ts")) {
   const table = await runCacheBreakerScenario({ rounds: Number(/--rounds=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 9) });
-  if (table !== null) console.log(renderMeasuredTable(table));
+  if (table !== null) publishTable(table);
 }

@@ -10,7 +10,7 @@ import { Kvetch, memoryBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
 import { median } from "./median.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 
 const ROUND_MS = 250;
 
@@ -82,5 +82,5 @@ export async function runDepsOverheadScenario(options: { rounds?: number } = {})
 }
 
 if (process.argv[1]?.endsWith("depsOverhead.ts")) {
-  console.log(renderMeasuredTable(await runDepsOverheadScenario({ rounds: Number(/--rounds=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 17) })));
+  publishTable(await runDepsOverheadScenario({ rounds: Number(/--rounds=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 17) }));
 }

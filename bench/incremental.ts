@@ -13,7 +13,6 @@
 // Prints a table and writes bench/results/incremental.json (--out=DIR writes there instead).
 
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as graphqlModule from "graphql";
@@ -26,6 +25,7 @@ import { seedTodo } from "../examples/todo/seed.js";
 import { withIncrementalDirectives, type ExecuteIncrementally, type IncrementalResults, type SubsequentPayload } from "../examples/server/incremental.js";
 import { makeTodoDataLoaderSchema, todoLoaders } from "./scenarios/todoDataLoader.js";
 import { median } from "./median.js";
+import { writeResultsFile } from "./measuredTable.js";
 
 export const LATENCY_MS = 20;
 const SHARDS = 4;
@@ -222,8 +222,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   const outDir = option("out", new URL("./results/", import.meta.url).pathname);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, "incremental.json"), JSON.stringify(result, null, 2) + "\n");
+  writeResultsFile(outDir, result);
   console.log(result.title);
   console.log("| engine | initial payload ms | last payload ms | initial ÷ 20 ms | last ÷ 20 ms | CPU ms/request | payloads | store calls | round trips |");
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

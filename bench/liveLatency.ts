@@ -10,7 +10,7 @@ import { subscribe } from "../src/index.js";
 import { Kvetch, mysqlBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 import { MYSQL, REDIS_URL, deleteKeys, dropDatabases, reachable, shardUrls } from "./servers.js";
 
 const LIVE_QUERIES = 100;
@@ -126,5 +126,5 @@ export async function runLiveLatencyScenario(options: { writes?: number; offset?
 
 if (process.argv[1]?.endsWith("liveLatency.ts")) {
   const table = await runLiveLatencyScenario({ writes: Number(/--writes=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 200) });
-  if (table !== null) console.log(renderMeasuredTable(table));
+  if (table !== null) publishTable(table);
 }

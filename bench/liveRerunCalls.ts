@@ -9,7 +9,7 @@ import { subscribe } from "../src/index.js";
 import { Kvetch, memoryBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 
 /** One run's cost: Kvetch calls and shard queries (all shards), and whether it ran the whole operation. */
 export interface RunCost {
@@ -86,4 +86,4 @@ export async function runLiveRerunCallsScenario(): Promise<MeasuredTable> {
   };
 }
 
-if (process.argv[1]?.endsWith("liveRerunCalls.ts")) console.log(renderMeasuredTable(await runLiveRerunCallsScenario()));
+if (process.argv[1]?.endsWith("liveRerunCalls.ts")) publishTable(await runLiveRerunCallsScenario());

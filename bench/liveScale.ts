@@ -11,7 +11,7 @@ import { subscribe } from "../src/index.js";
 import { Kvetch, memoryBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 import { percentile } from "./liveLatency.js";
 
 /** Used heap and RSS after full GCs (null without --expose-gc). */
@@ -110,5 +110,5 @@ export async function runLiveScaleScenario(options: { sizes?: number[]; writes?:
 if (process.argv[1]?.endsWith("liveScale.ts")) {
   const arg = (name: string) => new RegExp(`--${name}=([\\d,]+)`).exec(process.argv.join(" "))?.[1];
   const table = await runLiveScaleScenario({ sizes: arg("n")?.split(",").map(Number), writes: arg("writes") === undefined ? undefined : Number(arg("writes")) });
-  console.log(renderMeasuredTable(table));
+  publishTable(table);
 }

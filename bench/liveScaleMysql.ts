@@ -17,8 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { getHeapSpaceStatistics } from "node:v8";
 import { LiveScaleMysql, settledMemory } from "./liveScaleMysqlHarness.js";
 import { percentile } from "./liveLatency.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
-import { writeScenarioResult } from "./report.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 import { MYSQL, reachable } from "./servers.js";
 
 export interface LiveScaleMysqlRow {
@@ -203,9 +202,5 @@ if (process.argv[1]?.endsWith("liveScaleMysql.ts")) {
     profile: arg("profile"),
     retainEntries: numbers("retain")?.[0],
   });
-  if (table !== null) {
-    console.log(renderMeasuredTable(table));
-    const results = arg("results");
-    if (results !== undefined) writeScenarioResult(results, table);
-  }
+  if (table !== null) publishTable(table, { resultsDir: arg("results") });
 }

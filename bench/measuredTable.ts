@@ -3,9 +3,11 @@
 // row, measured in every bench process (bench/main.ts), combined as the median of each cell over the
 // processes with its min–max (bench/run.ts), written to bench/results/<id>.json and rendered into
 // bench/RESULTS.md (bench/report.ts). Also the reactive costs: deps overhead, live re-run store calls, and
-// write → update latency across two instances on MySQL + Redis. Pure data and formatting here; the measuring
-// is in each section's file.
+// write → update latency across two instances on MySQL + Redis. Data, formatting and the one way a result is
+// printed and written (publishTable, writeResultsFile) here; the measuring is in each section's file.
 
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { median } from "./median.js";
 
 export type CellFormat = "ms" | "count" | "perRequest" | "rate" | "ratio" | "bytes";
@@ -101,6 +103,21 @@ export function renderMeasuredTable(table: MeasuredTable): string {
   lines.push("");
   for (const note of table.notes ?? []) lines.push(`- ${note}`);
   return lines.join("\n").trimEnd() + "\n";
+}
+
+/** Writes `<resultsDir>/<id>.json` (a measured table, a scenario, the memory or the latency-depth result). */
+export function writeResultsFile(resultsDir: string, result: { id: string }): void {
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `${result.id}.json`), JSON.stringify(result, null, 2) + "\n");
+}
+
+/**
+ * A table measured by a script of its own: printed as its RESULTS.md section and, given `resultsDir`, written
+ * there as `<id>.json` as bench/run.ts writes its tables.
+ */
+export function publishTable(table: MeasuredTable, options: { resultsDir?: string } = {}): void {
+  console.log(renderMeasuredTable(table));
+  if (options.resultsDir !== undefined) writeResultsFile(options.resultsDir, table);
 }
 
 /** `perCall(run)`: milliseconds per call, after a warm-up, over about `ms` of calls. */

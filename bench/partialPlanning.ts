@@ -10,7 +10,7 @@ import { constant, loadOne } from "../steps/index.js";
 import { buildOperationPlan } from "../src/engine/planning/planner.js";
 import { DEFAULT_LIMITS } from "../src/engine/limits.js";
 import { median } from "./median.js";
-import { perCall, renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { perCall, publishTable, type MeasuredTable } from "./measuredTable.js";
 
 const TYPES = 40;
 const PRESENT = ["T3", "T17"];
@@ -99,4 +99,4 @@ export async function runPartialPlanningScenario(options: { firstRequests: numbe
   };
 }
 
-if (process.argv[1]?.endsWith("partialPlanning.ts")) console.log(renderMeasuredTable(await runPartialPlanningScenario()));
+if (process.argv[1]?.endsWith("partialPlanning.ts")) publishTable(await runPartialPlanningScenario());

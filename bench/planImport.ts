@@ -13,7 +13,7 @@ import { operationHash, readPlan } from "../src/engine/planExport/store.js";
 import * as steps from "../steps/index.js";
 import { todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { nestedShape } from "./coldStart/shapes.mjs";
-import { perCallPair, renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { perCallPair, publishTable, type MeasuredTable } from "./measuredTable.js";
 
 function twoHundredFields(): { schema: GraphQLSchema; source: string } {
   const fieldNames = Array.from({ length: 50 }, (_, i) => `f${i}`);
@@ -75,4 +75,4 @@ export function runPlanImportScenario(): MeasuredTable {
   };
 }
 
-if (process.argv[1]?.endsWith("planImport.ts")) console.log(renderMeasuredTable(runPlanImportScenario()));
+if (process.argv[1]?.endsWith("planImport.ts")) publishTable(runPlanImportScenario());

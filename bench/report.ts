@@ -3,7 +3,7 @@
 // Renders what was measured and nothing else: a scenario graphscale lost says so, with the profile taken.
 
 import { cpus, loadavg, platform, release } from "node:os";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { barChart } from "./svgChart.js";
@@ -94,12 +94,6 @@ export function compare(engines: readonly EngineResult[], engine: string, agains
   const lowB = b.hz * (1 - b.rme / 100);
   const highB = b.hz * (1 + b.rme / 100);
   return { engine, against, ratio: a.hz / b.hz, withinMargin: lowA <= highB && lowB <= highA };
-}
-
-/** Writes `bench/results/<id>.json` (a scenario, the memory or the latency-depth result). */
-export function writeScenarioResult(resultsDir: string, result: { id: string }): void {
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, `${result.id}.json`), JSON.stringify(result, null, 2) + "\n");
 }
 
 /** Results files that are not timed scenarios: the memory and latency-depth results. */

@@ -16,7 +16,7 @@ import { Admission } from "../src/kvetch/admission.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
 import { median, pairedRounds } from "./median.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 
 const MEASURE_MS = 1500;
 
@@ -87,5 +87,5 @@ const childArg = process.argv.find((a) => a.startsWith("--child="));
 if (childArg !== undefined) {
   process.stdout.write(String(await measure(childArg === "--child=on")));
 } else if (process.argv[1]?.endsWith("requestLanes.ts")) {
-  console.log(renderMeasuredTable(await runRequestLanesScenario({ pairs: Number(/--pairs=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 5) })));
+  publishTable(await runRequestLanesScenario({ pairs: Number(/--pairs=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 5) }));
 }

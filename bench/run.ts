@@ -18,8 +18,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { aggregateRuns, type ProcessRun } from "./aggregate.js";
-import { headerRun, machineInfo, replaceReadmeRegion, writeReport, writeScenarioResult } from "./report.js";
-import { renderMeasuredTable } from "./measuredTable.js";
+import { headerRun, machineInfo, replaceReadmeRegion, writeReport } from "./report.js";
+import { publishTable, writeResultsFile } from "./measuredTable.js";
 
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 const repoRoot = join(benchDir, "..");
@@ -144,8 +144,8 @@ async function runHttp(options: RunOptions, argv: readonly string[]): Promise<nu
   const table = httpTable(runs, settings);
   table.machine = { cpu: machine.cpu, cores: machine.cores, node: machine.node, loadAverages };
   const resultsDir = join(options.outDir, "results");
-  writeScenarioResult(resultsDir, table);
-  console.log(`\n${renderMeasuredTable(table)}`);
+  console.log();
+  publishTable(table, { resultsDir });
   writeReport(options.outDir, resultsDir, headerRun(resultsDir, { machine, loadAverages, processes: settings.rounds, rounds: 1 }, false));
   console.log(`Wrote ${join(resultsDir, "http.json")}, ${join(options.outDir, "RESULTS.md")}.`);
   return 0;
@@ -187,9 +187,9 @@ async function main(): Promise<number> {
   const { scenarios, memory, latency, tables: measured } = aggregateRuns(processes);
   const resultsDir = join(options.outDir, "results");
   mkdirSync(resultsDir, { recursive: true });
-  for (const s of scenarios) writeScenarioResult(resultsDir, s);
-  if (memory) writeScenarioResult(resultsDir, memory);
-  if (latency) writeScenarioResult(resultsDir, latency);
+  for (const s of scenarios) writeResultsFile(resultsDir, s);
+  if (memory) writeResultsFile(resultsDir, memory);
+  if (latency) writeResultsFile(resultsDir, latency);
   const machine = processes[0]?.machine ?? machineInfo(command.env === "bundle" ? "bundle" : "source");
   const processCount = processes.filter((p) => p.memory === null).length || options.processes;
   const rounds = Number(options.passThrough.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 1);
@@ -197,7 +197,7 @@ async function main(): Promise<number> {
   const loadAverages = timed.length > 0 ? timed.map((p) => p.machine.loadAverage) : [machine.loadAverage];
   for (const table of measured) {
     table.machine = { cpu: machine.cpu, cores: machine.cores, node: machine.node, loadAverages };
-    writeScenarioResult(resultsDir, table);
+    writeResultsFile(resultsDir, table);
   }
   const tables = writeReport(options.outDir, resultsDir, headerRun(resultsDir, { machine, loadAverages, processes: processCount, rounds }, scenarios.length > 0));
   const written = [join(resultsDir, "*.json"), join(options.outDir, "RESULTS.md")];

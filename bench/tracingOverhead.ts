@@ -21,7 +21,7 @@ import { Kvetch, memoryBackend, mysqlBackend, type KvetchBackend } from "../src/
 import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
 import { median } from "./median.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 import { REDIS_URL, deleteKeys, dropDatabases, shardUrls } from "./servers.js";
 
 const SHARDS = 4;
@@ -226,6 +226,6 @@ export async function runTracingOverheadScenario(options: { rounds?: number; mys
 
 if (process.argv[1]?.endsWith("tracingOverhead.ts")) {
   const rounds = Number(/--rounds=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 15);
-  console.log(renderMeasuredTable(await runTracingOverheadScenario({ rounds, mysql: process.argv.includes("--mysql") })));
+  publishTable(await runTracingOverheadScenario({ rounds, mysql: process.argv.includes("--mysql") }));
   process.exit(0);
 }

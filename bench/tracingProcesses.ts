@@ -17,12 +17,10 @@
 // tracing-processes-node<major>.json; with C > 1 the id ends in -c<C>).
 
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median } from "./median.js";
-import { renderMeasuredTable, type MeasuredTable } from "./measuredTable.js";
+import { publishTable, type MeasuredTable } from "./measuredTable.js";
 
 /**
  * "server": tracing: false in a process that has the SDK's context manager registered and switches a context per
@@ -230,6 +228,5 @@ if (argv[0] === "--child") {
   if (concurrency !== undefined) process.env.TRACE_CONCURRENCY = concurrency;
   const table = runTracingProcesses({ processes, mysql: argv.includes("--mysql"), mysqlOnly: argv.includes("--mysql-only") });
   const out = /--out=(\S+)/.exec(argv.join(" "))?.[1];
-  writeFileSync(out === undefined ? new URL(`./results/${table.id}.json`, import.meta.url) : join(out, `${table.id}.json`), JSON.stringify(table, null, 2) + "\n");
-  console.log(renderMeasuredTable(table));
+  publishTable(table, { resultsDir: out ?? fileURLToPath(new URL("./results/", import.meta.url)) });
 }
