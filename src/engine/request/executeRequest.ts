@@ -3,13 +3,14 @@
 // each executed and completed before the next starts (a failed non-null field stops the later ones, as in
 // graphql-js). The output never decides what runs.
 
-import { GraphQLError, type ExecutionResult } from "graphql";
+import type { ExecutionResult, GraphQLError } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { OutputField } from "../planning/outputPlan.js";
 import { buildResponse, completeMutationField, completeResponse, newMutationOutput } from "../output/buildResponse.js";
 import type { OutputContext } from "../output/context.js";
 import { newRootBucket, type Bucket, type RequestFinisher, type RequestState } from "../execution/bucket.js";
 import { executeLayer, executeMutationField, runLayer, type LayerWaiter } from "../execution/executeLayer.js";
+import { initBounds, settleRun, startBounds, type BoundedRun } from "./boundedRun.js";
 
 /**
  * What the caller makes of the request's result, applied in the callback that completes the request:
@@ -79,46 +80,28 @@ function finishLater<T>(request: RequestState, running: Promise<ExecutionResult>
   return promise;
 }
 
-/** A request watched for its deadline (one list for all of them, see `watch`; a fast request's run is one too). */
-export interface Watched {
-  prev: Watched | null;
-  next: Watched | null;
-  /** Set by the first tick that sees the request (-1 until then): see `checkDeadlines`. */
-  deadline: number;
-  readonly timeoutMs: number;
-  timeout(): void;
-}
-
 /**
  * An asynchronous request: told when its root layer is done (it then builds the response), bounded by its
- * timeout and its caller's signal, and settled exactly once — by the response, an internal error, the
- * timeout or the abort, whichever comes first.
+ * timeout and its caller's signal, and settled exactly once (BoundedRun).
  */
-export class RequestRun<T> implements LayerWaiter, RequestFinisher, Watched {
+export class RequestRun<T> implements LayerWaiter, RequestFinisher, BoundedRun {
   // Declared and assigned in the constructor, not class fields (each defined before it is assigned): one
   // run is made per asynchronous request.
-  declare prev: Watched | null;
-  declare next: Watched | null;
+  declare prev: BoundedRun | null;
+  declare next: BoundedRun | null;
   declare deadline: number;
   declare timeoutMs: number;
-  declare private ended: boolean;
-  declare private onAbort: (() => void) | null;
-  declare private resolve: ((value: T) => void) | null;
-  declare private reject: ((error: unknown) => void) | null;
-  declare private readonly request: RequestState;
+  declare ended: boolean;
+  declare onAbort: (() => void) | null;
+  declare resolve: ((value: unknown) => void) | null;
+  declare reject: ((error: unknown) => void) | null;
+  declare readonly request: RequestState;
   /** The bucket whose layer this run waits for; null when the caller hands the result to `end`. */
   declare private readonly root: Bucket | null;
   declare private readonly finish: RequestFinish<T>;
 
   constructor(request: RequestState, root: Bucket | null, finish: RequestFinish<T>) {
-    this.prev = null;
-    this.next = null;
-    this.deadline = -1;
-    this.timeoutMs = 0;
-    this.ended = false;
-    this.onAbort = null;
-    this.resolve = null;
-    this.reject = null;
+    initBounds(this);
     this.request = request;
     this.root = root;
     this.finish = finish;
@@ -126,22 +109,7 @@ export class RequestRun<T> implements LayerWaiter, RequestFinisher, Watched {
 
   /** The request's promise; its deadline and the caller's signal are watched from now on. */
   start(): Promise<T> {
-    const promise = new Promise<T>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    const request = this.request;
-    const timeoutMs = request.limits.timeoutMs;
-    if (timeoutMs !== null) {
-      this.timeoutMs = timeoutMs;
-      watch(this);
-    }
-    const signal = request.callerSignal;
-    if (signal !== null) {
-      this.onAbort = () => this.stop(new Error("request aborted"), "REQUEST_ABORTED");
-      signal.addEventListener("abort", this.onAbort, { once: true });
-    }
-    return promise;
+    return startBounds<T>(this);
   }
 
   /** The root layer is done: the response is built now. */
@@ -169,89 +137,16 @@ export class RequestRun<T> implements LayerWaiter, RequestFinisher, Watched {
   }
 
   end(result: ExecutionResult): void {
-    this.settle(result, true);
+    settleRun(this, result, true);
   }
 
   layerFailed(error: unknown): void {
-    this.settle(error, false);
+    settleRun(this, error, false);
   }
 
-  /**
-   * Once: closes the run and gives the caller what its finish makes of the result (`ok`) or of the internal
-   * error, or that finish's exception as a rejection.
-   */
-  private settle(outcome: unknown, ok: boolean): void {
-    if (this.ended) return;
-    this.close();
-    let out: T;
-    try {
-      out = ok ? this.finish.done(outcome as ExecutionResult) : this.finish.failed(outcome);
-    } catch (error) {
-      this.reject!(error);
-      return;
-    }
-    this.resolve!(out);
-  }
-
-  timeout(): void {
-    this.stop(new Error(`timed out after ${this.request.limits.timeoutMs} ms`), "REQUEST_TIMEOUT");
-  }
-
-  private stop(reason: Error, code: string): void {
-    const request = this.request;
-    if (this.ended || request.abortedBy !== null) return;
-    request.abortedBy = reason;
-    request.controller?.abort(reason);
-    this.end({ errors: [new GraphQLError(reason.message, { extensions: { code } })], data: null });
-  }
-
-  /** No longer watched: the request has its result. */
-  private close(): void {
-    this.ended = true;
-    unwatch(this);
-    if (this.onAbort !== null) this.request.callerSignal!.removeEventListener("abort", this.onAbort);
-  }
-}
-
-/**
- * One timer for every request with a deadline, ticking only while some request is running (a timer per
- * request costs more than the small requests it would guard). A request's deadline is its timeout after the
- * first tick that sees it, which is after it started: a timeout never fires early, and fires within two ticks
- * of it; a request that ends before the next tick never reads the clock. The running requests are a doubly
- * linked list: a request joins and leaves it without hashing or allocation.
- */
-const WATCH_TICK_MS = 10;
-let watched: Watched | null = null;
-let watchdog: ReturnType<typeof setInterval> | null = null;
-
-export function watch(entry: Watched): void {
-  entry.next = watched;
-  if (watched !== null) watched.prev = entry;
-  watched = entry;
-  watchdog ??= setInterval(checkDeadlines, WATCH_TICK_MS);
-}
-
-export function unwatch(entry: Watched): void {
-  if (entry.prev !== null) entry.prev.next = entry.next;
-  else if (watched === entry) watched = entry.next;
-  if (entry.next !== null) entry.next.prev = entry.prev;
-  entry.prev = null;
-  entry.next = null;
-}
-
-/** Times out the requests past their deadline; stops the timer once a tick finds no request running. */
-function checkDeadlines(): void {
-  if (watched === null) {
-    clearInterval(watchdog!);
-    watchdog = null;
-    return;
-  }
-  const now = performance.now();
-  for (let entry: Watched | null = watched; entry !== null; ) {
-    const next: Watched | null = entry.next;
-    if (entry.deadline < 0) entry.deadline = now + entry.timeoutMs;
-    else if (entry.deadline <= now) entry.timeout();
-    entry = next;
+  /** What the caller's finish makes of the response (`ok`) or of the internal error. */
+  outcome(outcome: unknown, ok: boolean): T {
+    return ok ? this.finish.done(outcome as ExecutionResult) : this.finish.failed(outcome);
   }
 }
 

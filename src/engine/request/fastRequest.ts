@@ -5,7 +5,7 @@
 // so far, so no step ever runs twice. Never used for a request with options of its own (limits, signal,
 // explain, deps), tracing, variables, a mutation or JSON text.
 
-import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { RequestState } from "../execution/bucket.js";
 import { decidedFastPlan, fastPlanOf, FastRun, type FastPlan } from "../execution/fastRun.js";
@@ -15,7 +15,8 @@ import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.j
 import { resolveLimits, type Limits } from "../limits.js";
 import { attachedTrace } from "../tracing/tracing.js";
 import { newFastRequestState, seedConstants, type ConstantSeed, type GraphscaleExecutionArgs } from "./prepareRequest.js";
-import { executeRequest, unwatch, watch, type RequestFinish, type Watched } from "./executeRequest.js";
+import { executeRequest, type RequestFinish } from "./executeRequest.js";
+import { initBounds, settleRun, startBounds, type BoundedRun } from "./boundedRun.js";
 
 /** What a document's requests need, remembered by its first request that FastPlanOf admits. */
 interface FastEntry {
@@ -219,22 +220,21 @@ function general(request: RequestState, finish: RequestFinish<ExecutionResult>):
 }
 
 /**
- * A fast request's run: its steps by FastRun and, once some went asynchronous, its promise, bounded as any
- * asynchronous request is (BoundRequest: RequestRun's timeout and caller's signal, with the run itself in the
- * deadline list), settled exactly once — by the response, an internal error, the timeout or the abort. A
+ * A fast request's run: its steps by FastRun and, once some went asynchronous, its promise, bounded and
+ * settled as any asynchronous request's run is (BoundedRun, with the run itself in the deadline list). A
  * clean response of a request with no option of its own (FastRequest) is the result as it is, and the
  * caller's finish is made only when something else needs it.
  */
-class FastRequestRun extends FastRun implements Watched {
+class FastRequestRun extends FastRun implements BoundedRun {
   // Declared and assigned in the constructor, not class fields: one run is made per asynchronous request.
-  declare prev: Watched | null;
-  declare next: Watched | null;
+  declare prev: BoundedRun | null;
+  declare next: BoundedRun | null;
   declare deadline: number;
   declare timeoutMs: number;
-  declare private ended: boolean;
-  declare private onAbort: (() => void) | null;
-  declare private resolve: ((value: ExecutionResult) => void) | null;
-  declare private reject: ((error: unknown) => void) | null;
+  declare ended: boolean;
+  declare onAbort: (() => void) | null;
+  declare resolve: ((value: unknown) => void) | null;
+  declare reject: ((error: unknown) => void) | null;
   declare private output: CompiledOutput | null;
   declare private made: RequestFinish<ExecutionResult> | null;
   declare private finishOf: FinishOf | null;
@@ -242,14 +242,7 @@ class FastRequestRun extends FastRun implements Watched {
 
   constructor(request: RequestState, fast: FastPlan) {
     super(request, fast);
-    this.prev = null;
-    this.next = null;
-    this.deadline = -1;
-    this.timeoutMs = 0;
-    this.ended = false;
-    this.onAbort = null;
-    this.resolve = null;
-    this.reject = null;
+    initBounds(this);
     this.output = null;
     this.made = null;
     this.finishOf = null;
@@ -262,24 +255,7 @@ class FastRequestRun extends FastRun implements Watched {
     this.made = made;
     this.finishOf = finishOf;
     this.args = args;
-    // The resolving functions go straight into the run (young): kept in a module-level object, each request
-    // paid two write barriers storing young closures into an old object (about 100 instructions).
-    const promise = new Promise<ExecutionResult>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    const request = this.request;
-    const timeoutMs = request.limits.timeoutMs;
-    if (timeoutMs !== null) {
-      this.timeoutMs = timeoutMs;
-      watch(this);
-    }
-    const signal = request.callerSignal;
-    if (signal !== null) {
-      this.onAbort = () => this.stop(new Error("request aborted"), "REQUEST_ABORTED");
-      signal.addEventListener("abort", this.onAbort, { once: true });
-    }
-    return promise;
+    return startBounds<ExecutionResult>(this);
   }
 
   private finish(): RequestFinish<ExecutionResult> {
@@ -290,7 +266,7 @@ class FastRequestRun extends FastRun implements Watched {
     const request = this.request;
     if (this.ended || request.abortedBy !== null) return;
     const result = fastOutput(request, this.fast, this.output!);
-    if (result !== null) return this.end(result);
+    if (result !== null) return settleRun(this, result, true);
     // The general executor's own result, finished by this run (its bounds are already watched here).
     fastRequestCounts.fellBack++;
     let out: PromiseOrValue<ExecutionResult>;
@@ -299,55 +275,20 @@ class FastRequestRun extends FastRun implements Watched {
     } catch (error) {
       return this.stepsFailed(error);
     }
-    if (!isPromiseLike(out)) return this.end(out);
+    if (!isPromiseLike(out)) return settleRun(this, out, true);
     (out as Promise<ExecutionResult>).then(
-      (r) => this.end(r),
+      (r) => settleRun(this, r, true),
       (error: unknown) => this.stepsFailed(error),
     );
   }
 
   stepsFailed(error: unknown): void {
-    this.settleRequest(error, false);
+    settleRun(this, error, false);
   }
 
-  private end(result: ExecutionResult): void {
-    this.settleRequest(result, true);
-  }
-
-  /**
-   * Once: closes the run and gives the caller what its finish makes of the result (`ok`) or of the internal
-   * error, or that finish's exception as a rejection.
-   */
-  private settleRequest(outcome: unknown, ok: boolean): void {
-    if (this.ended) return;
-    this.close();
-    let out: ExecutionResult;
-    try {
-      if (!ok) out = this.finish().failed(outcome);
-      else out = this.made === null && (outcome as ExecutionResult).errors === undefined ? (outcome as ExecutionResult) : this.finish().done(outcome as ExecutionResult);
-    } catch (error) {
-      this.reject!(error);
-      return;
-    }
-    this.resolve!(out);
-  }
-
-  timeout(): void {
-    this.stop(new Error(`timed out after ${this.request.limits.timeoutMs} ms`), "REQUEST_TIMEOUT");
-  }
-
-  private stop(reason: Error, code: string): void {
-    const request = this.request;
-    if (this.ended || request.abortedBy !== null) return;
-    request.abortedBy = reason;
-    request.controller?.abort(reason);
-    this.end({ errors: [new GraphQLError(reason.message, { extensions: { code } })], data: null });
-  }
-
-  /** No longer watched: the request has its result. */
-  private close(): void {
-    this.ended = true;
-    unwatch(this);
-    if (this.onAbort !== null) this.request.callerSignal!.removeEventListener("abort", this.onAbort);
+  /** The caller's finish of the response (`ok`) or of the internal error; a clean response as it is while no finish was made. */
+  outcome(outcome: unknown, ok: boolean): ExecutionResult {
+    if (!ok) return this.finish().failed(outcome);
+    return this.made === null && (outcome as ExecutionResult).errors === undefined ? (outcome as ExecutionResult) : this.finish().done(outcome as ExecutionResult);
   }
 }
