@@ -82,28 +82,44 @@ function readsGlobal(step: Step): boolean {
   return s.isGlobal;
 }
 
+export type ObjectValue = Extract<OutputValue, { kind: "object" }>;
+export type LeafValue = Extract<OutputValue, { kind: "leaf" | "leafList" }>;
+
 /**
- * spec: IsGlobalObject — an object position whose layer needs no bucket for the compiled output: a
- * nullable boundary with no step to run whose every read, its own object's included, is of a global step,
- * and whose nested objects are such positions too (no list, no abstract position below). The generated code
- * calls its selection with no bucket; the executor may leave the layer unopened (LeaveForWalk).
+ * Whether an object position's layer needs no bucket for the compiled output, by two tests of the reader's
+ * (IsGlobalObject, IsWalkedObject): the layer is a nullable boundary on the position's value with no step to
+ * run that `own` admits, `leaf` admits every leaf below, every object below is such a position too, and no
+ * list (but a list of leaves) or abstract position lies below (the layer has no child layer but those objects').
  */
-export function isGlobalObject(value: Extract<OutputValue, { kind: "object" }>): boolean {
+export function isBucketFreeObject(value: ObjectValue, own: (value: ObjectValue) => boolean, leaf: (value: LeafValue) => boolean): boolean {
   const layer = value.layer;
-  if (layer.reason.type !== "nullableBoundary" || layer.executableSteps.length > 0) return false;
-  if (value.step !== value.valueStep || !readsGlobal(value.valueStep)) return false;
+  if (value.step !== value.valueStep || layer.reason.type !== "nullableBoundary" || layer.executableSteps.length > 0) return false;
+  if (!own(value)) return false;
   let nested = 0;
   for (const field of value.selection.fields) {
     const v = field.value;
     if (v === null) continue;
     if (v.kind === "list" || v.kind === "abstract") return false;
     if (v.kind === "object") {
-      if (!isGlobalObject(v)) return false;
+      if (!isBucketFreeObject(v, own, leaf)) return false;
       nested++;
-    } else if (!readsGlobal(v.step)) return false;
+    } else if (!leaf(v)) return false;
   }
   // Every child layer is one of the nested objects' (none that the output does not show).
   return layer.children.length === nested;
+}
+
+const objectReadsGlobal = (value: ObjectValue): boolean => readsGlobal(value.valueStep);
+const leafReadsGlobal = (value: LeafValue): boolean => readsGlobal(value.step);
+
+/**
+ * spec: IsGlobalObject — an object position whose layer needs no bucket for the compiled output: a
+ * nullable boundary with no step to run whose every read, its own object's included, is of a global step,
+ * and whose nested objects are such positions too (no list, no abstract position below). The generated code
+ * calls its selection with no bucket; the executor may leave the layer unopened (LeaveForWalk).
+ */
+export function isGlobalObject(value: ObjectValue): boolean {
+  return isBucketFreeObject(value, objectReadsGlobal, leafReadsGlobal);
 }
 
 /** The generated functions of one compiled output, and how they read values. */

@@ -9,10 +9,10 @@
 import type { Layer } from "../planning/layer.js";
 import type { Step } from "../step.js";
 import type { OutputSelection, OutputValue } from "../planning/outputPlan.js";
-import { inlineResolverKey, OutputCodegen, resolverRead } from "./codegen.js";
+import { inlineResolverKey, isBucketFreeObject, OutputCodegen, resolverRead, type LeafValue, type ObjectValue } from "./codegen.js";
 
+export type { LeafValue };
 type ListValue = Extract<OutputValue, { kind: "list" }>;
-export type LeafValue = Extract<OutputValue, { kind: "leaf" | "leafList" }>;
 
 /** A step's value in walking code: an expression, and whether it is known to be an object (not null, no flag). */
 interface Known {
@@ -32,7 +32,17 @@ function walkable(step: Step): boolean {
   return propertyPath(step) !== null || inlineResolverKey(step) !== null;
 }
 
-type ObjectValue = Extract<OutputValue, { kind: "object" }>;
+/** IsWalkedObject's test of the position itself: its layer is on its value, and a walk reads every step of it. */
+function walkedLayer(value: ObjectValue): boolean {
+  const layer = value.layer;
+  const reason = layer.reason;
+  if (reason.type !== "nullableBoundary" || reason.parentStep !== value.valueStep || layer.errorValuesAreErrors) return false;
+  for (const step of layer.steps) if (!walkable(step)) return false;
+  return true;
+}
+
+/** Any leaf: a walk reads it from its object. */
+const anyLeaf = (): boolean => true;
 
 /**
  * spec: IsWalkedObject — an object position read from its value, without a bucket: its layer is a nullable
@@ -41,22 +51,7 @@ type ObjectValue = Extract<OutputValue, { kind: "object" }>;
  * position too (the layer has no child layer but theirs).
  */
 export function isWalkedObject(value: ObjectValue): boolean {
-  const layer = value.layer;
-  const reason = layer.reason;
-  if (value.step !== value.valueStep || reason.type !== "nullableBoundary" || reason.parentStep !== value.valueStep) return false;
-  if (layer.executableSteps.length > 0 || layer.errorValuesAreErrors) return false;
-  for (const step of layer.steps) if (!walkable(step)) return false;
-  let nested = 0;
-  for (const field of value.selection.fields) {
-    const v = field.value;
-    if (v === null) continue;
-    if (v.kind === "list" || v.kind === "abstract") return false;
-    if (v.kind === "object") {
-      if (!isWalkedObject(v)) return false;
-      nested++;
-    }
-  }
-  return layer.children.length === nested;
+  return isBucketFreeObject(value, walkedLayer, anyLeaf);
 }
 
 /** A list layer's generated walk `(list, g) => items` and count `(list) => entries or -1`. */
