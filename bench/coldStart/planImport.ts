@@ -5,6 +5,14 @@
 // medians over the processes and the median of each set's ratio to the planned run beside it. Prints a table
 // and writes bench/results/plan-import-cold.json. `npx tsx bench/coldStart/planImport.ts [--processes=N]`
 // (build first).
+// The two clocks say different things. CPU time is the process's, all threads: a planned first request's
+// includes Turbofan compiling graphql-js's instanceOf on a V8 worker thread beside the request (`--trace-opt`;
+// about 0.5 ms on the quiet machine), which its wall time does not. An imported or stored first request waits
+// for nothing: its main thread makes no voluntary context switch and returns to the event loop not once
+// (a setImmediate queued at its start runs after it), and no other thread of the process runs during it, so
+// on a quiet machine its wall time is its CPU time. The wall ratio is thus the main thread's (the latency a
+// client sees); the CPU ratio is flattered by the planned request's worker. On a loaded machine wall time is
+// mostly waiting for a core (the main thread's run-queue time) and decides nothing.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -142,52 +142,58 @@ function checkValue(plan: OperationPlan, value: OutputValue, type: GraphQLOutput
       checkSelection(plan, selection, below, false);
       return;
     }
-    case "abstract": {
-      const abstract = named as GraphQLAbstractType;
-      if (!(value.byType instanceof Map) || typeof value.defaultTypeResolver !== "boolean") bad(`the abstract position ${field.responseKey} does not fit its type`);
-      readsStep(plan, value.step, layer, field, false);
-      readsStep(plan, value.typeStep, layer, field, false);
-      readsStep(plan, value.typeNameStep, layer, field, false);
-      // The type step is the RuntimeType check of the type name for this abstract type (the output trusts its names).
-      const type = value.typeStep;
-      if (!(type instanceof RuntimeTypeStep) || type.dependencies[0] !== value.step || type.dependencies[1] !== value.typeNameStep || type.abstractType !== abstract) {
-        bad(`the abstract position ${field.responseKey} names its types by a step that does not check them`);
-      }
-      if (value.defaultTypeResolver !== (value.typeNameStep instanceof ResolveTypeStep && abstract.resolveType == null)) bad(`the abstract position ${field.responseKey} misstates its type resolver`);
-      const possible = possibleTypes(plan, abstract);
-      for (const [typeName, branch] of value.byType) {
-        const selection = branch?.selection as OutputSelection | undefined;
-        if (!possible.has(typeName) || selection?.type !== plan.schema.getType(typeName)) bad(`the abstract position ${field.responseKey} has a branch for ${String(typeName)}`);
-        const below = childLayer(plan, branch.layer, layer, field);
-        const reason = below.reason;
-        if (reason.type !== "polymorphic" || reason.parentStep !== value.step || reason.typeStep !== value.typeStep || reason.typeName !== typeName) {
-          bad(`the ${String(typeName)} branch of ${field.responseKey} opens a layer that does not hold it`);
-        }
-        checkSelection(plan, selection!, below, false);
-      }
-      const branches = (value as PartialAbstractValue).branches;
-      // Every possible type is planned or waits unplanned, once: a type in neither has no branch to run.
-      const waiting = branches !== undefined && Array.isArray(branches.unplanned) ? branches.unplanned.length : 0;
-      if (value.byType.size + waiting !== possible.size) bad(`the abstract position ${field.responseKey} does not plan or leave unplanned each possible type of ${abstract.name} exactly once`);
-      if (branches !== undefined) {
-        const { unplanned, path, responseKey } = branches as unknown as { [key: string]: unknown };
-        if (
-          branches.layer !== layer ||
-          typeof branches.resolverSemantics !== "boolean" ||
-          !Array.isArray(unplanned) ||
-          !unplanned.every((name, i) => possible.has(name) && !value.byType.has(name) && unplanned.indexOf(name) === i) ||
-          !Array.isArray(path) ||
-          !path.every((key) => typeof key === "string") ||
-          (responseKey !== null && typeof responseKey !== "string") ||
-          !sameContext(branches.field, field.field)
-        ) {
-          bad(`the unplanned branches of ${field.responseKey} do not fit its position`);
-        }
-      }
+    case "abstract":
+      checkAbstract(plan, value, named as GraphQLAbstractType, layer, field);
       return;
-    }
     default:
       bad(`a position of ${field.responseKey} has no kind`);
+  }
+}
+
+/**
+ * An abstract position (checkValue's rarest kind, kept apart so that checkValue's own code stays small: a
+ * fresh process compiles it in its first import).
+ */
+function checkAbstract(plan: OperationPlan, value: Extract<OutputValue, { kind: "abstract" }>, abstract: GraphQLAbstractType, layer: Layer, field: OutputField): void {
+  if (!(value.byType instanceof Map) || typeof value.defaultTypeResolver !== "boolean") bad(`the abstract position ${field.responseKey} does not fit its type`);
+  readsStep(plan, value.step, layer, field, false);
+  readsStep(plan, value.typeStep, layer, field, false);
+  readsStep(plan, value.typeNameStep, layer, field, false);
+  // The type step is the RuntimeType check of the type name for this abstract type (the output trusts its names).
+  const type = value.typeStep;
+  if (!(type instanceof RuntimeTypeStep) || type.dependencies[0] !== value.step || type.dependencies[1] !== value.typeNameStep || type.abstractType !== abstract) {
+    bad(`the abstract position ${field.responseKey} names its types by a step that does not check them`);
+  }
+  if (value.defaultTypeResolver !== (value.typeNameStep instanceof ResolveTypeStep && abstract.resolveType == null)) bad(`the abstract position ${field.responseKey} misstates its type resolver`);
+  const possible = possibleTypes(plan, abstract);
+  for (const [typeName, branch] of value.byType) {
+    const selection = branch?.selection as OutputSelection | undefined;
+    if (!possible.has(typeName) || selection?.type !== plan.schema.getType(typeName)) bad(`the abstract position ${field.responseKey} has a branch for ${String(typeName)}`);
+    const below = childLayer(plan, branch.layer, layer, field);
+    const reason = below.reason;
+    if (reason.type !== "polymorphic" || reason.parentStep !== value.step || reason.typeStep !== value.typeStep || reason.typeName !== typeName) {
+      bad(`the ${String(typeName)} branch of ${field.responseKey} opens a layer that does not hold it`);
+    }
+    checkSelection(plan, selection!, below, false);
+  }
+  const branches = (value as PartialAbstractValue).branches;
+  // Every possible type is planned or waits unplanned, once: a type in neither has no branch to run.
+  const waiting = branches !== undefined && Array.isArray(branches.unplanned) ? branches.unplanned.length : 0;
+  if (value.byType.size + waiting !== possible.size) bad(`the abstract position ${field.responseKey} does not plan or leave unplanned each possible type of ${abstract.name} exactly once`);
+  if (branches !== undefined) {
+    const { unplanned, path, responseKey } = branches as unknown as { [key: string]: unknown };
+    if (
+      branches.layer !== layer ||
+      typeof branches.resolverSemantics !== "boolean" ||
+      !Array.isArray(unplanned) ||
+      !unplanned.every((name, i) => possible.has(name) && !value.byType.has(name) && unplanned.indexOf(name) === i) ||
+      !Array.isArray(path) ||
+      !path.every((key) => typeof key === "string") ||
+      (responseKey !== null && typeof responseKey !== "string") ||
+      !sameContext(branches.field, field.field)
+    ) {
+      bad(`the unplanned branches of ${field.responseKey} do not fit its position`);
+    }
   }
 }
 
