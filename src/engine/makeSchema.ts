@@ -23,7 +23,7 @@ import { setScalarFunction } from "./planning/graphqlAdapter.js";
 import { inspect } from "./inspect.js";
 import { executeSync } from "./request/execute.js";
 import { exportPlan, importPlan, prepareSchemaForImport } from "./planExport/index.js";
-import { WARM_UP_LOADS_FUNCTIONS, WARM_UP_LOADS_KINDS, WARM_UP_LOADS_OPERATION, WARM_UP_LOADS_TYPE_DEFS, warmUpLoadsText } from "./planExport/warmUpPlan.js";
+import { WARM_UP_LOADS_FUNCTIONS, WARM_UP_LOADS_KINDS, WARM_UP_LOADS_OPERATION, WARM_UP_LOADS_TYPE_DEFS, warmUpDocumentText, warmUpLoadsText } from "./planExport/warmUpPlan.js";
 import { stepClassOf } from "./stepRegistry.js";
 import { constant } from "./planning/steps/constant.js";
 import type { PlanStore, PlanWarningHandler } from "./planExport/store.js";
@@ -264,6 +264,7 @@ function warmUpEngine(): void {
     // operation took 9.2 M instructions after two warm-up imports, 7.3 M after WARM_UP_IMPORTS.
     for (let i = 1; i < WARM_UP_IMPORTS; i++) if (importPlan(importer, document, text)) warmUpOutcome.imported++;
     warmUpLoads();
+    warmUpDocumentText();
   } catch (error) {
     // A warm-up only saves time; it never fails the schema being made.
     warmUpOutcome.failed = error;

@@ -5,7 +5,8 @@
 // WARM_UP_LOADS_OPERATION over WARM_UP_LOADS_TYPE_DEFS with loadOne/loadMany plans (bench/coldStart/warmUpPlan.ts
 // prints it); a body of an older format is refused like any stale plan, which the warm-up test sees.
 
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
+import { Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { documentText } from "./documentText.js";
 import { operationHash, planText } from "./store.js";
 
 export const WARM_UP_LOADS_TYPE_DEFS = "type Query { one: Item } type Item { n: Int! name: String items: [Item!]! item: Item }";
@@ -26,4 +27,61 @@ const WARM_UP_LOADS_BODY =
 /** The plan text for `schema` (the warm-up's own, made from WARM_UP_LOADS_TYPE_DEFS) and the parsed operation. */
 export function warmUpLoadsText(schema: GraphQLSchema, document: DocumentNode): string {
   return planText(schema, operationHash(document, document.definitions[0] as OperationDefinitionNode), WARM_UP_LOADS_BODY);
+}
+
+// Arguments, directives and variables of every kind of value: the warm-up's plans have none, and a first
+// import of an operation with arguments compiled DocumentText's argument and value writers in the request
+// (a quarter of a million instructions of a nested operation's import). Only its text is taken: never
+// planned, so the planner's inline caches see none of it; and written as the nodes `parse` would make of
+// `query W($a: Int = 1, $b: [String!]) @d(x: $a) { f(a: $a, b: "s", c: 1.5, d: true, e: null, f: E,
+// g: [1], h: {j: []}) @d { ...F ... on T @d { g } } } fragment F on T { g }`, since parsing it compiled
+// graphql-js's parser for values and variables in makeSchema (5 M instructions) for no request's sake.
+const name = (value: string) => ({ kind: Kind.NAME, value });
+const named = (value: string) => ({ kind: Kind.NAMED_TYPE, name: name(value) });
+const variable = (value: string) => ({ kind: Kind.VARIABLE, name: name(value) });
+const argument = (n: string, value: object) => ({ kind: Kind.ARGUMENT, name: name(n), value });
+const directive = (args: object[]) => ({ kind: Kind.DIRECTIVE, name: name("d"), arguments: args });
+const leaf = (n: string) => ({ kind: Kind.FIELD, name: name(n) });
+const selections = (items: object[]) => ({ kind: Kind.SELECTION_SET, selections: items });
+const values = [
+  variable("a"),
+  { kind: Kind.STRING, value: "s" },
+  { kind: Kind.FLOAT, value: "1.5" },
+  { kind: Kind.BOOLEAN, value: true },
+  { kind: Kind.NULL },
+  { kind: Kind.ENUM, value: "E" },
+  { kind: Kind.LIST, values: [{ kind: Kind.INT, value: "1" }] },
+  { kind: Kind.OBJECT, fields: [{ kind: Kind.OBJECT_FIELD, name: name("j"), value: { kind: Kind.LIST, values: [] } }] },
+];
+const WARM_UP_TEXT_DOCUMENT = {
+  kind: Kind.DOCUMENT,
+  definitions: [
+    {
+      kind: Kind.OPERATION_DEFINITION,
+      operation: "query",
+      name: name("W"),
+      variableDefinitions: [
+        { kind: Kind.VARIABLE_DEFINITION, variable: variable("a"), type: named("Int"), defaultValue: { kind: Kind.INT, value: "1" } },
+        { kind: Kind.VARIABLE_DEFINITION, variable: variable("b"), type: { kind: Kind.LIST_TYPE, type: { kind: Kind.NON_NULL_TYPE, type: named("String") } } },
+      ],
+      directives: [directive([argument("x", variable("a"))])],
+      selectionSet: selections([
+        {
+          ...leaf("f"),
+          arguments: values.map((value, i) => argument(String.fromCharCode(97 + i), value)),
+          directives: [directive([])],
+          selectionSet: selections([
+            { kind: Kind.FRAGMENT_SPREAD, name: name("F") },
+            { kind: Kind.INLINE_FRAGMENT, typeCondition: named("T"), directives: [directive([])], selectionSet: selections([leaf("g")]) },
+          ]),
+        },
+      ]),
+    },
+    { kind: Kind.FRAGMENT_DEFINITION, name: name("F"), typeCondition: named("T"), selectionSet: selections([leaf("g")]) },
+  ],
+} as unknown as DocumentNode;
+
+/** The warm-up's DocumentText (spec/plan-cache.md, WarmUpLoads): its writers run once on arguments of every kind. */
+export function warmUpDocumentText(): string {
+  return documentText(WARM_UP_TEXT_DOCUMENT);
 }
