@@ -18,6 +18,7 @@ import { warmUpOutcome } from "../../src/engine/makeSchema.js";
 import { documentText } from "../../src/engine/planExport/documentText.js";
 import { outputTableStats } from "../../src/engine/planExport/outputJson.js";
 import { operationHash } from "../../src/engine/planExport/store.js";
+import { WARM_UP_TEXT_SOURCE, warmUpDocumentText } from "../../src/engine/planExport/warmUpPlan.js";
 
 const double = (n: number) => n * 2;
 const schemaOf = (typeDefs: string) =>
@@ -224,5 +225,9 @@ test("plan export: the operation hash reads the document, not its layout or sour
   assert.is.not(operationHash(transformed, op(transformed)), operationHash(a, op(a)));
 });
 
+
+test("warm-up: the document whose text warms DocumentText, built as nodes, has the text of its source parsed", () => {
+  assert.is(warmUpDocumentText(), documentText(parse(WARM_UP_TEXT_SOURCE)));
+});
 
 test.run();

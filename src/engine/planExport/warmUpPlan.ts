@@ -32,10 +32,11 @@ export function warmUpLoadsText(schema: GraphQLSchema, document: DocumentNode): 
 // Arguments, directives and variables of every kind of value: the warm-up's plans have none, and a first
 // import of an operation with arguments compiled DocumentText's argument and value writers in the request
 // (a quarter of a million instructions of a nested operation's import). Only its text is taken: never
-// planned, so the planner's inline caches see none of it; and written as the nodes `parse` would make of
-// `query W($a: Int = 1, $b: [String!]) @d(x: $a) { f(a: $a, b: "s", c: 1.5, d: true, e: null, f: E,
-// g: [1], h: {j: []}) @d { ...F ... on T @d { g } } } fragment F on T { g }`, since parsing it compiled
-// graphql-js's parser for values and variables in makeSchema (5 M instructions) for no request's sake.
+// planned, so the planner's inline caches see none of it; and written as the nodes `parse` makes of
+// WARM_UP_TEXT_SOURCE (a test holds the two to the same text), since parsing it compiled graphql-js's parser
+// for values and variables in makeSchema (5 M instructions) for no request's sake.
+export const WARM_UP_TEXT_SOURCE =
+  'query W($a: Int = 1, $b: [String!]) @d(x: $a) { f(a: $a, b: "s", c: 1.5, d: true, e: null, f: E, g: [1], h: {j: []}) @d { ...F ... on T @d { g } } } fragment F on T { g }';
 const name = (value: string) => ({ kind: Kind.NAME, value });
 const named = (value: string) => ({ kind: Kind.NAMED_TYPE, name: name(value) });
 const variable = (value: string) => ({ kind: Kind.VARIABLE, name: name(value) });
