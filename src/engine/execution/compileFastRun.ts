@@ -54,11 +54,13 @@ export function compileFastRun(schedule: Schedule, root: Bucket): CompiledFastRu
     for (let k = 0; k < f.depIsGlobal.length; k++) if (!f.depIsGlobal[k]) return null;
     constants.push(`const S${i} = F[${i}].step;`);
     if (f.reads !== null) constants.push(`const R${i} = F[${i}].reads;`);
-    if (hasOneEntry(f.step)) constants.push(`const E${i} = (value) => S${i}.oneEntry(value);`);
+    const byOne = hasExecuteOne(f.step);
+    const byEntry = byOne && hasOneEntry(f.step);
+    if (byEntry) constants.push(`const E${i} = (value) => S${i}.oneEntry(value);`);
     // Each step a function of its own, called where its block stood: small enough for V8 to inline the
     // step's execute into it (one function holding every step exhausts the inlining budget after a few).
     const own = Array.from({ length: f.depIds.length }, (_, k) => `, v${k}`).join("");
-    const code = stepCode(schedule, i);
+    const code = stepCode(schedule, i, byOne, byEntry);
     constants.push(`function x${i}(q, g, d, run, fp, make) {\n  let r, t${own};\n  s${i}: {\n${code.body}\n  }\n  return run;\n}`);
     lines.push(`  if (${code.ready}) run = x${i}(q, g, d, run, fp, make);`);
   }
@@ -90,10 +92,10 @@ function hasExecuteOne(step: Step): boolean {
 
 /**
  * OneEntry: the step's `executeOne` may answer with its source's promise, made the entry's value by
- * `oneEntry` — when the class that defines `executeOne` defines `oneEntry` too.
+ * `oneEntry` — when the class that defines `executeOne` defines `oneEntry` too. Asked only of a step that
+ * answers by ExecuteOne (hasExecuteOne).
  */
 function hasOneEntry(step: Step): boolean {
-  if (!hasExecuteOne(step)) return false;
   for (let proto: object | null = Object.getPrototypeOf(step) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
     if (Object.prototype.hasOwnProperty.call(proto, "executeOne")) return Object.prototype.hasOwnProperty.call(proto, "oneEntry") && typeof (step as { oneEntry?: unknown }).oneEntry === "function";
   }
@@ -102,9 +104,9 @@ function hasOneEntry(step: Step): boolean {
 
 /**
  * One step's statements (the body of a labeled block that stores its outcome, or hands its result to the
- * run) and the condition on which it runs.
+ * run) and the condition on which it runs; `byOne` and `byEntry`: whether it answers by ExecuteOne and OneEntry.
  */
-function stepCode(schedule: Schedule, i: number): { ready: string; body: string } {
+function stepCode(schedule: Schedule, i: number, byOne: boolean, byEntry: boolean): { ready: string; body: string } {
   const f = schedule.facts[i]!;
   const dependsOn = schedule.dependsOn[i] ?? null;
   const id = f.id;
@@ -133,14 +135,14 @@ function stepCode(schedule: Schedule, i: number): { ready: string; body: string 
     one.push(v);
   }
   const reads = f.reads === null ? "" : ` if (t !== null && typeof t === "object" && !(t instanceof FV)) eager(q, R${i}, t);`;
-  if (hasExecuteOne(f.step)) {
+  if (byOne) {
     // ExecuteOne: the entry's value itself. A MapResults is the step's later answer; a promise is the
     // entry's, settled as a list of one (SettleResults); anything else is stored at once.
     out.push(
       `    try { t = S${i}.executeOne(${one.join(", ")}); } catch (e) { g[${id}] = fail(e); ${done} }`,
       `    if (t !== null && (typeof t === "object" || typeof t === "function")) {`,
       `      if (t instanceof MR) { (run ??= make(q, fp)).wait(${i}, ${id}, t.promise, t.map); break ${label}; }`,
-      hasOneEntry(f.step)
+      byEntry
         ? `      if (t instanceof Promise) { (run ??= make(q, fp)).waitEntry(${i}, ${id}, t, E${i}); break ${label}; }\n      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`
         : `      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`,
       `    }`,
