@@ -14,6 +14,11 @@ import type { Bucket, RequestState } from "./bucket.js";
 import { eagerReads, StepExecutionDetails } from "./executeStep.js";
 import type { Schedule } from "./executeLayer.js";
 
+/** A step that answers by OneEntry (its `oneEntry` makes the entry's value of its source's promised value). */
+export interface OneEntryStep {
+  oneEntry(value: unknown): unknown;
+}
+
 /** The run's methods the generated function calls for whatever is not a clean result. */
 export interface FastRunState {
   /**
@@ -21,8 +26,8 @@ export interface FastRunState {
    * its results are stored when it settles.
    */
   wait(index: number, id: number, promise: unknown, map: ((value: unknown) => unknown) | null): void;
-  /** Step `index` (OneEntry) returned its source's native promise: `entry` makes the entry's value of its value. */
-  waitEntry(index: number, id: number, promise: Promise<unknown>, entry: (value: unknown) => unknown): void;
+  /** Step `index` (OneEntry) returned its source's native promise: the step's `oneEntry` makes the entry's value of its value. */
+  waitEntry(index: number, id: number, promise: Promise<unknown>, step: OneEntryStep): void;
   /** Step `index` returned something other than a list of one clean entry: SettleResults decides. */
   settle(index: number, result: unknown): void;
   /** The pass threw (an internal error): the run stores nothing more and starts no step. */
@@ -56,7 +61,6 @@ export function compileFastRun(schedule: Schedule, root: Bucket): CompiledFastRu
     if (f.reads !== null) constants.push(`const R${i} = F[${i}].reads;`);
     const byOne = hasExecuteOne(f.step);
     const byEntry = byOne && hasOneEntry(f.step);
-    if (byEntry) constants.push(`const E${i} = (value) => S${i}.oneEntry(value);`);
     // Each step a function of its own, called where its block stood: small enough for V8 to inline the
     // step's execute into it (one function holding every step exhausts the inlining budget after a few).
     const own = Array.from({ length: f.depIds.length }, (_, k) => `, v${k}`).join("");
@@ -143,7 +147,7 @@ function stepCode(schedule: Schedule, i: number, byOne: boolean, byEntry: boolea
       `    if (t !== null && (typeof t === "object" || typeof t === "function")) {`,
       `      if (t instanceof MR) { (run ??= make(q, fp)).wait(${i}, ${id}, t.promise, t.map); break ${label}; }`,
       byEntry
-        ? `      if (t instanceof Promise) { (run ??= make(q, fp)).waitEntry(${i}, ${id}, t, E${i}); break ${label}; }\n      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`
+        ? `      if (t instanceof Promise) { (run ??= make(q, fp)).waitEntry(${i}, ${id}, t, S${i}); break ${label}; }\n      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`
         : `      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`,
       `    }`,
       `    g[${id}] = t;${reads} ${done}`,

@@ -10,7 +10,7 @@ import type { OperationPlan } from "../planning/operationPlan.js";
 import { newRootBucket, type Bucket, type RequestState } from "./bucket.js";
 import { eagerReads, settleResults } from "./executeStep.js";
 import { scheduleOf, type Schedule } from "./executeLayer.js";
-import { compileFastRun, type CompiledFastRun, type FastRunState } from "./compileFastRun.js";
+import { compileFastRun, type CompiledFastRun, type FastRunState, type OneEntryStep } from "./compileFastRun.js";
 
 /** What FastRun needs of a plan, worked out once per plan. */
 export interface FastPlan {
@@ -146,21 +146,24 @@ export abstract class FastRun implements FastRunState {
     );
   }
 
-  waitEntry(index: number, id: number, promise: Promise<unknown>, entry: (value: unknown) => unknown): void {
+  waitEntry(index: number, id: number, promise: Promise<unknown>, step: OneEntryStep): void {
     this.waiting(id);
     promise.then(
-      (value: unknown) => this.resolvedEntry(index, id, value, entry),
+      (value: unknown) => this.resolvedEntry(index, id, value, step),
       (error: unknown) => this.rejected(index, error),
     );
   }
 
-  /** The entry's value made of a OneEntry step's promised value, stored at once when clean. */
-  private resolvedEntry(index: number, id: number, value: unknown, entry: (value: unknown) => unknown): void {
+  /**
+   * The entry's value made of a OneEntry step's promised value, stored at once when clean. The step itself is
+   * called, not a function per step: this call site then sees the OneEntry classes, not one function per step.
+   */
+  private resolvedEntry(index: number, id: number, value: unknown, step: OneEntryStep): void {
     const request = this.request;
     if (request.abortedBy !== null || this.stopped === true) return;
     let t: unknown;
     try {
-      t = entry(value);
+      t = step.oneEntry(value);
     } catch (error) {
       return this.rejected(index, error);
     }
