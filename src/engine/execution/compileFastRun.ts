@@ -14,10 +14,8 @@ import type { Bucket, RequestState } from "./bucket.js";
 import { eagerReads, StepExecutionDetails } from "./executeStep.js";
 import type { Schedule } from "./executeLayer.js";
 
-/** A step that answers by OneEntry (its `oneEntry` makes the entry's value of its source's promised value). */
-export interface OneEntryStep {
-  oneEntry(value: unknown): unknown;
-}
+/** A step that answers by OneEntry: the Step API's optional `oneEntry`, defined. */
+export type OneEntryStep = Required<Pick<Step, "oneEntry">>;
 
 /** The run's methods the generated function calls for whatever is not a clean result. */
 export interface FastRunState {
