@@ -10,9 +10,12 @@
 
 import { cpuUsage } from "node:process";
 import { manyResolversScenario, smallQueryScenario } from "./scenarios/cpu.js";
+import { jitSchemaScenario, type JitSchemaKind } from "./scenarios/jitSchemas.js";
 
 const [shape = "small", key = "graphscale", count = "2000", warm = "20000", roundsText = "4"] = process.argv.slice(2);
-const scenario = shape === "small" ? await smallQueryScenario() : await manyResolversScenario();
+// `small`, `many` (the CPU table's two small shapes) or `jit-<kind>` (graphql-jit's benchmark schemas).
+const scenario =
+  shape === "small" ? await smallQueryScenario() : shape.startsWith("jit-") ? await jitSchemaScenario(shape.slice(4) as JitSchemaKind) : await manyResolversScenario();
 const engine = scenario.engines.find((e) => e.key === key);
 if (engine === undefined) throw new Error(`no engine ${key}`);
 

@@ -210,34 +210,43 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
     let marked = 0;
     for (let i = 0; i < count; i++) {
       const item: unknown = list[i];
-      if (item == null) f |= FLAG_NULL;
-      else if (item instanceof FlaggedValue) f |= item.flag;
-      // Only an object or a function can be a promise: a scalar result skips the `then` lookup.
-      else if ((typeof item === "object" || typeof item === "function") && typeof (item as { then?: unknown }).then === "function") {
-        if (waits === null) {
-          // Made as long as they may get (cut to what they hold once filled): no growing while filled.
-          if (group.leaves[k]) {
-            waits = leafWaits ??= waitList(count * group.leafCount);
-            at = leafAt ??= waitList(count * group.leafCount);
-            n = leafN;
-          } else {
-            waits = waitList(count);
-            at = waitList(count);
-          }
+      // A native promise (what async resolvers return) is told by one prototype check first; only an object
+      // or a function can be any other promise: a scalar result skips the `then` lookup.
+      const native = item instanceof Promise;
+      if (!native) {
+        if (item == null) {
+          f |= FLAG_NULL;
+          continue;
         }
-        // A thenable's `then` is called once, here (as ExecuteStep's Promise.resolve calls it once).
-        waits[n] = item instanceof Promise ? item : Promise.resolve(item as PromiseLike<unknown>);
-        at![n++] = k * count + i;
-        // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
-        if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) {
-          // Promised entries from the first on need no mask of their own until a gap (most often every
-          // entry is: one shared mask, never written, as the output only reads the marks).
-          if (marked === i) marked++;
-          else {
-            if (marked > 0) (mask = new Uint8Array(count)).fill(1, 0, marked);
-            marked = -1;
-            (mask ??= new Uint8Array(count))[i] = 1;
-          }
+        if (item instanceof FlaggedValue) {
+          f |= item.flag;
+          continue;
+        }
+        if ((typeof item !== "object" && typeof item !== "function") || typeof (item as { then?: unknown }).then !== "function") continue;
+      }
+      if (waits === null) {
+        // Made as long as they may get (cut to what they hold once filled): no growing while filled.
+        if (group.leaves[k]) {
+          waits = leafWaits ??= waitList(count * group.leafCount);
+          at = leafAt ??= waitList(count * group.leafCount);
+          n = leafN;
+        } else {
+          waits = waitList(count);
+          at = waitList(count);
+        }
+      }
+      // A thenable's `then` is called once, here (as ExecuteStep's Promise.resolve calls it once).
+      waits[n] = native ? item : Promise.resolve(item as PromiseLike<unknown>);
+      at![n++] = k * count + i;
+      // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
+      if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) {
+        // Promised entries from the first on need no mask of their own until a gap (most often every
+        // entry is: one shared mask, never written, as the output only reads the marks).
+        if (marked === i) marked++;
+        else {
+          if (marked > 0) (mask = new Uint8Array(count)).fill(1, 0, marked);
+          marked = -1;
+          (mask ??= new Uint8Array(count))[i] = 1;
         }
       }
     }
@@ -287,8 +296,9 @@ function newRun(group: ResolverGroup, bucket: Bucket): GroupRun {
  * (rare), each is read on its own: a rejection fails its entry only.
  */
 function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: GroupWait, lists: unknown[][], waits: PromiseLike<unknown>[], at: number[], n: number): void {
-  waits.length = n;
-  at.length = n;
+  // Cut to what they hold (most often they are full: every entry of every member promised).
+  if (waits.length !== n) waits.length = n;
+  if (at.length !== n) at.length = n;
   const count = bucket.count;
   const settlesObjects = group.settlesObjects;
   const store = (values: readonly unknown[]): void => {
