@@ -214,12 +214,8 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
       // or a function can be any other promise: a scalar result skips the `then` lookup.
       const native = item instanceof Promise;
       if (!native) {
-        if (item == null) {
-          f |= FLAG_NULL;
-          continue;
-        }
-        if (item instanceof FlaggedValue) {
-          f |= item.flag;
+        if (item == null || item instanceof FlaggedValue) {
+          f |= item == null ? FLAG_NULL : item.flag;
           continue;
         }
         if ((typeof item !== "object" && typeof item !== "function") || typeof (item as { then?: unknown }).then !== "function") continue;
