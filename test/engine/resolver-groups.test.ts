@@ -200,6 +200,47 @@ test("resolver groups: an object field's promise resolving to an Error (or rejec
   }
 });
 
+test("resolver groups: a wait is a callback pair per promise, no Promise.all; promises settling in reverse order store what graphql-js returns", async () => {
+  // Each entry's promises settle in the reverse of their order, the last one on a later turn than the rest:
+  // the wait stores its steps when its last promise settled, whichever that is.
+  const returned = new WeakSet<object>();
+  const later = <T>(value: T, turns: number): Promise<T> => {
+    const promise = new Promise<T>((resolve) => {
+      const step = (left: number): void => void (left === 0 ? resolve(value) : setImmediate(() => step(left - 1)));
+      step(turns);
+    });
+    returned.add(promise);
+    return promise;
+  };
+  const schema = schemaWith(SDL, {
+    Query: { items: () => [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }] },
+    Item: {
+      a: (s: { n: number }) => later(s.n, 5 - s.n),
+      b: (s: { n: number }) => later(`b${s.n}`, 9 - s.n),
+      c: (s: { n: number }) => (s.n === 2 ? later(null, 1) : later(s.n * 10, 2)),
+    },
+  });
+  const document = parse("{ items { a b c } }");
+  const expected = await graphqlExecute({ schema, document });
+  const all = Promise.all;
+  // Promise.all calls given a promise a resolver returned (the output's own waits are given none).
+  let allCalls = 0;
+  Promise.all = function (this: PromiseConstructor, values: Iterable<unknown>) {
+    const list = [...values];
+    if (list.some((v) => typeof v === "object" && v !== null && returned.has(v))) allCalls++;
+    return all.call(this, list);
+  } as typeof Promise.all;
+  let actual: unknown;
+  try {
+    actual = await execute({ schema, document });
+  } finally {
+    Promise.all = all;
+  }
+  assert.is(JSON.stringify(actual), JSON.stringify(expected));
+  // The item layer's group holds twelve promises of three leaf fields in one wait: none through Promise.all.
+  assert.is(allCalls, 0);
+});
+
 test("resolver groups: concurrent requests of one plan, each with a group run waiting, each get their own results", async () => {
   const sdl = "type Query { wrap(k: Int): W } type W { o: O n: Int } type O { x: Int }";
   const schema = schemaWith(sdl, {

@@ -1,8 +1,8 @@
 // ResolverGroup: the Resolver steps of one layer that read the same source run as one call for a bucket —
 // one generated loop over the entries calling each field's resolver (CompileResolverGroup), and one wait for
 // the promises of its leaves plus one per field with a subtree (RunResolverGroup) — instead of one
-// ExecuteStep each with a callback per promised entry. What it stores is what ExecuteStep would have stored for each step (values, flags, which
-// entries were promises). Allocates per batch and per promise, never a closure per entry.
+// ExecuteStep each. What it stores is what ExecuteStep would have stored for each step (values, flags, which
+// entries were promises). Allocates per batch, and per promise its callback pair (no Promise.all).
 
 import { getNamedType, isLeafType } from "graphql";
 import type { Step } from "../step.js";
@@ -106,17 +106,68 @@ function allPromised(count: number): Uint8Array {
   return (ALL_PROMISED[count] ??= new Uint8Array(count).fill(1));
 }
 
-/** A list for up to `size` promises of a wait (or their places): made at that length when it is small. */
-function waitList<T>(size: number): T[] {
-  return size <= 1024 ? new Array<T>(size) : [];
-}
+/** What a member is answered while its wait is open: its layer only tells it from undefined, and is told by `stepDone`. */
+const WAITING: Promise<void> = Promise.resolve();
 
-/** A wait of a group's run for one bucket: members whose lists hold promises, stored together once they settle. */
+/**
+ * A wait of a group's run for one bucket: members whose lists hold promises, stored together once they all
+ * settled. Each promise's value (or its rejection, failing its entry only) is written to its entry as it
+ * settles, by a callback pair of its own; the last one stores the members and tells the waiters.
+ */
 class GroupWait {
   /** The schedule's waiters and step indices, in pairs, told once the wait's members are stored. */
   readonly waiters: Array<GroupWaiter | number> = [];
-  promise: Promise<void> | null = null;
-  constructor(readonly members: number[]) {}
+  /** The members (indices in the group) the wait stores. */
+  readonly members: number[] = [];
+  /** How many of the wait's promises have not settled. */
+  private left = 0;
+
+  constructor(
+    readonly bucket: Bucket,
+    readonly group: ResolverGroup,
+    readonly run: GroupRun,
+    readonly lists: unknown[][],
+  ) {}
+
+  /** One more promise of the wait, for member `k`'s entry `i`. Only while the group's calls are settled (synchronously). */
+  add(promise: Promise<unknown>, k: number, i: number): void {
+    this.left++;
+    promise.then(
+      (value) => this.settle(k, i, value),
+      (error: unknown) => this.settle(k, i, fail(error)),
+    );
+  }
+
+  private settle(k: number, i: number, value: unknown): void {
+    // SettleGroupPromise: an object field's promise came unsettled; what it resolves to is settled here.
+    this.lists[k]![i] = this.group.settlesObjects[k] && value instanceof Error ? fail(value) : value;
+    if (--this.left === 0) this.store();
+  }
+
+  private store(): void {
+    const { bucket, group, run, lists } = this;
+    for (const k of this.members) {
+      const id = group.members[k]!.id;
+      bucket.values[id] = lists[k];
+      bucket.flags[id] = flagsOf(lists[k]!);
+      run[k] = null;
+    }
+    let open = false;
+    for (let k = 0; k < run.length; k++) if (run[k] !== null) open = true;
+    if (!open) {
+      if (group.lastBucket === bucket) group.lastBucket = group.lastRun = null;
+      else if (group.running.delete(bucket)) group.spilled--;
+    }
+    const waiters = this.waiters;
+    for (let w = 0; w < waiters.length; w += 2) {
+      const told = waiters[w] as GroupWaiter;
+      try {
+        told.stepDone(waiters[w + 1] as number);
+      } catch (error) {
+        told.stepFailed(error);
+      }
+    }
+  }
 }
 
 /** A group's run for one bucket with members still waiting: per member, its wait (null: stored). */
@@ -130,6 +181,9 @@ type GroupRun = Array<GroupWait | null>;
  * a source entry carrying a flag the steps do not accept): then each step runs on its own.
  */
 export function runResolverGroup(request: RequestState, bucket: Bucket, facts: GroupMemberFacts, waiter: GroupWaiter | null, index: number): Promise<void> | undefined | typeof NOT_GROUPED {
+  // Only a layer's run (a waiter to tell) runs a group: ExecuteStep without one is a live re-run's global
+  // step, and GroupResolverSteps leaves global steps out, so this holds for every member.
+  if (waiter === null) return NOT_GROUPED;
   const group = facts.group!;
   if (bucket.values[facts.id] !== undefined) return undefined;
   const running = group.lastBucket === bucket ? group.lastRun : group.spilled === 0 ? undefined : group.running.get(bucket);
@@ -176,9 +230,9 @@ function memberIndex(group: ResolverGroup, id: number): number {
 }
 
 /** A member's ExecuteStep waits for its wait: its waiter is told once the wait's members are stored. */
-function join(wait: GroupWait, waiter: GroupWaiter | null, index: number): Promise<void> {
-  if (waiter !== null) wait.waiters.push(waiter, index);
-  return wait.promise!;
+function join(wait: GroupWait, waiter: GroupWaiter, index: number): Promise<void> {
+  wait.waiters.push(waiter, index);
+  return WAITING;
 }
 
 /**
@@ -192,19 +246,11 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
   const settlesLists = group.settlesLists;
   const count = bucket.count;
   let run: GroupRun | null = null;
-  let leafWaits: PromiseLike<unknown>[] | null = null;
-  let leafAt: number[] | null = null;
-  /** How many promises leafWaits holds. */
-  let leafN = 0;
   let leafWait: GroupWait | null = null;
   for (let k = 0; k < members.length; k++) {
     const list = lists[k]!;
     let f = 0;
-    let waits: PromiseLike<unknown>[] | null = null;
-    /** Per promise: the member and the entry it goes to (member * count + entry). */
-    let at: number[] | null = null;
-    /** How many promises `waits` holds. */
-    let n = 0;
+    let wait: GroupWait | null = null;
     let mask: Uint8Array | undefined;
     /** Entries 0..marked-1 are all promised and not yet in `mask` (-1 once a gap made the mask). */
     let marked = 0;
@@ -220,20 +266,12 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
         }
         if ((typeof item !== "object" && typeof item !== "function") || typeof (item as { then?: unknown }).then !== "function") continue;
       }
-      if (waits === null) {
-        // Made as long as they may get (cut to what they hold once filled): no growing while filled.
-        if (group.leaves[k]) {
-          waits = leafWaits ??= waitList(count * group.leafCount);
-          at = leafAt ??= waitList(count * group.leafCount);
-          n = leafN;
-        } else {
-          waits = waitList(count);
-          at = waitList(count);
-        }
+      if (wait === null) {
+        run ??= newRun(group, bucket);
+        wait = group.leaves[k] ? (leafWait ??= new GroupWait(bucket, group, run, lists)) : new GroupWait(bucket, group, run, lists);
       }
       // A thenable's `then` is called once, here (as ExecuteStep's Promise.resolve calls it once).
-      waits[n] = native ? item : Promise.resolve(item as PromiseLike<unknown>);
-      at![n++] = k * count + i;
+      wait.add(native ? item : Promise.resolve(item as PromiseLike<unknown>), k, i);
       // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
       if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) {
         // Promised entries from the first on need no mask of their own until a gap (most often every
@@ -247,24 +285,16 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
       }
     }
     if (marked > 0) mask = marked === count ? allPromised(count) : new Uint8Array(count).fill(1, 0, marked);
-    if (waits === null) {
+    if (wait === null) {
       bucket.values[members[k]!.id] = list;
       bucket.flags[members[k]!.id] = f;
       continue;
     }
-    if (group.leaves[k]) leafN = n;
     request.promisedEntries = true;
     if (mask !== undefined) storePromised(bucket, members[k]!.id, mask);
-    run ??= newRun(group, bucket);
-    if (group.leaves[k]) {
-      run[k] = leafWait ??= new GroupWait([]);
-      leafWait.members.push(k);
-    } else {
-      const wait = (run[k] = new GroupWait([k]));
-      startWait(bucket, group, run, wait, lists, waits, at!, n);
-    }
+    wait.members.push(k);
+    run![k] = wait;
   }
-  if (leafWait !== null) startWait(bucket, group, run!, leafWait, lists, leafWaits!, leafAt!, leafN);
   return run;
 }
 
@@ -285,57 +315,4 @@ function newRun(group: ResolverGroup, bucket: Bucket): GroupRun {
   group.lastBucket = bucket;
   group.lastRun = run;
   return run;
-}
-
-/**
- * One wait for every promise of its members (the first `n` of `waits`, cut to them); when one rejects
- * (rare), each is read on its own: a rejection fails its entry only.
- */
-function startWait(bucket: Bucket, group: ResolverGroup, run: GroupRun, wait: GroupWait, lists: unknown[][], waits: PromiseLike<unknown>[], at: number[], n: number): void {
-  // Cut to what they hold (most often they are full: every entry of every member promised).
-  if (waits.length !== n) waits.length = n;
-  if (at.length !== n) at.length = n;
-  const count = bucket.count;
-  const settlesObjects = group.settlesObjects;
-  const store = (values: readonly unknown[]): void => {
-    for (let p = 0; p < at.length; p++) {
-      const place = at[p]!;
-      const k = (place / count) | 0;
-      const value = values[p];
-      // SettleGroupPromise: an object field's promise came unsettled; what it resolves to is settled here.
-      lists[k]![place % count] = settlesObjects[k] && value instanceof Error ? fail(value) : value;
-    }
-    for (const k of wait.members) {
-      const id = group.members[k]!.id;
-      bucket.values[id] = lists[k];
-      bucket.flags[id] = flagsOf(lists[k]!);
-      run[k] = null;
-    }
-    let open = false;
-    for (let k = 0; k < run.length; k++) if (run[k] !== null) open = true;
-    if (!open) {
-      if (group.lastBucket === bucket) group.lastBucket = group.lastRun = null;
-      else if (group.running.delete(bucket)) group.spilled--;
-    }
-    const waiters = wait.waiters;
-    for (let w = 0; w < waiters.length; w += 2) {
-      const told = waiters[w] as GroupWaiter;
-      try {
-        told.stepDone(waiters[w + 1] as number);
-      } catch (error) {
-        told.stepFailed(error);
-      }
-    }
-  };
-  if (waits.length === 1) {
-    // One promise (a root field's, most often): read it directly, without Promise.all's list.
-    wait.promise = Promise.resolve(waits[0]!).then(
-      (value) => store([value]),
-      (error: unknown) => store([fail(error)]),
-    );
-    return;
-  }
-  wait.promise = Promise.all(waits).then(store, () =>
-    Promise.all(waits.map((p) => Promise.resolve(p).then(undefined, (error: unknown) => fail(error)))).then(store),
-  );
 }
