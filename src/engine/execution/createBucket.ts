@@ -10,6 +10,7 @@ import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import { recordPromisedItems } from "../promisedItems.js";
 import { batchValues, isGlobalIn, leaveForWalk, listAt, newBucket, type Bucket, type RequestState } from "./bucket.js";
 import { repeated } from "./executeStep.js";
+import { EntryWait } from "./entryWait.js";
 
 /** A parent bucket's entries as a layer kind reads them: one object per child layer, no closures. */
 class EntriesOf implements ParentEntries {
@@ -94,7 +95,7 @@ function settleItems(
 ): Promise<void> | undefined {
   const errorItems = layer.errorValuesAreErrors;
   const start = bucket.childStart!;
-  let promises: Promise<unknown>[] | null = null;
+  let wait: EntryWait | null = null;
   for (let p = 0; p < lists.length; p++) {
     const from = start[p]!;
     const to = start[p + 1]!;
@@ -105,13 +106,7 @@ function settleItems(
       else if (isPromiseLike(item)) {
         (promised ??= new Uint8Array(to - from))[at - from] = 1;
         request.promisedEntries = true;
-        const slot = at;
-        (promises ??= []).push(
-          Promise.resolve(item).then(
-            (v) => void (items[slot] = errorItems && v instanceof Error ? fail(v) : v),
-            (e: unknown) => void (items[slot] = fail(e)),
-          ),
-        );
+        (wait ??= new EntryWait(errorItems)).add(item, items, at);
       }
     }
     // The output completes these items as promises, as graphql-js would.
@@ -122,9 +117,9 @@ function settleItems(
     bucket.values[itemStep.id] = items;
     bucket.flags[itemStep.id] = flagsOf(items);
   };
-  if (promises === null) {
+  if (wait === null) {
     store();
     return undefined;
   }
-  return Promise.all(promises).then(store);
+  return wait.ended(store);
 }

@@ -12,6 +12,7 @@ import { MappedResults } from "../mappedResults.js";
 import { pathKey, type StepDependencies } from "../deps.js";
 import { batchValues, entryPaths, isGlobalIn, signalOf, type Bucket, type RequestState } from "./bucket.js";
 import { NOT_GROUPED, runResolverGroup, type ResolverGroup } from "./resolverGroup.js";
+import { EntryWait } from "./entryWait.js";
 import type { StepSpan } from "../tracing/tracing.js";
 
 /** Error beats inhibited beats null when an entry carries several unaccepted flags. */
@@ -347,7 +348,7 @@ export function settleResults(
   }
   const keep = compaction === null ? null : compaction.keep;
   let out = list as unknown[];
-  let pending: Promise<unknown>[] | null = null;
+  let pending: EntryWait | null = null;
   let promised: Uint8Array | null = null;
   let flags = 0;
   for (let i = 0; i < count; i++) {
@@ -357,25 +358,18 @@ export function settleResults(
     // Only an object or a function can be a promise: a scalar result skips the `then` lookup.
     else if ((typeof item === "object" || typeof item === "function") && isPromiseLike(item)) {
       if (pending === null) {
-        pending = [];
+        pending = new EntryWait(false);
         out = out.slice(); // never write into a list the step may still hold
         if (!isGlobalHere(request, facts)) promised = new Uint8Array(bucket.count);
         request.promisedEntries = true;
       }
       if (promised !== null && !isItemSettlement(item)) promised[keep === null ? i : keep[i]!] = 1;
-      const at = i;
-      const target = out;
-      pending.push(
-        Promise.resolve(item).then(
-          (v) => void (target[at] = v),
-          (e: unknown) => void (target[at] = fail(e)),
-        ),
-      );
+      pending.add(item as PromiseLike<unknown>, out, i);
     }
   }
   if (pending !== null) {
     const target = out;
-    return Promise.all(pending).then(() => {
+    return pending.ended(() => {
       storeResults(request, bucket, facts, expand(target, compaction));
       if (promised !== null) bucket.promised[facts.id] = promised;
     });

@@ -1,0 +1,112 @@
+// EntryWait (spec/execution.md, SettleResults): the promises among a step's results, and a list layer's
+// promised items, are awaited with a callback pair each and a count of those left — no Promise.all is given
+// any of them — settling in any order, a rejection failing its own entry, a thenable's `then` called once.
+// Asserts counts and responses, never times.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parse, type ExecutionResult } from "graphql";
+import { execute, makeSchema, Step, type ExecutionDetails } from "../../src/index.js";
+import { constant, each } from "../../steps/index.js";
+
+/** Promises made by the test's steps and resolvers, and how many Promise.all calls were given one of them. */
+const made = new WeakSet<object>();
+function later<T>(value: T, turns: number, rejects = false): Promise<T> {
+  const promise = new Promise<T>((resolve, reject) => {
+    const step = (left: number): void => void (left === 0 ? (rejects ? reject(new Error(typeof value === "string" ? value : JSON.stringify(value))) : resolve(value)) : setImmediate(() => step(left - 1)));
+    step(turns);
+  });
+  made.add(promise);
+  return promise;
+}
+
+/**
+ * Runs `run` counting the Promise.all calls given one of the test's promises or a promise made by a `then` of
+ * one (a derived promise is tagged as it is made), and the Promise.resolve calls given one of them.
+ */
+async function counting<T>(run: () => Promise<T>): Promise<{ result: T; allCalls: number; resolveCalls: number }> {
+  const { all, resolve } = { all: Promise.all, resolve: Promise.resolve };
+  const then = Promise.prototype.then;
+  const ours = (v: unknown): boolean => typeof v === "object" && v !== null && made.has(v);
+  let allCalls = 0;
+  let resolveCalls = 0;
+  Promise.all = function (this: PromiseConstructor, values: Iterable<unknown>) {
+    const list = [...values];
+    if (list.some(ours)) allCalls++;
+    return all.call(this, list);
+  } as typeof Promise.all;
+  Promise.resolve = function (this: PromiseConstructor, value?: unknown) {
+    if (ours(value)) resolveCalls++;
+    return resolve.call(this, value);
+  } as typeof Promise.resolve;
+  Promise.prototype.then = function (this: Promise<unknown>, ...handlers: Parameters<Promise<unknown>["then"]>) {
+    const derived = then.apply(this, handlers);
+    if (made.has(this)) made.add(derived);
+    return derived;
+  } as typeof Promise.prototype.then;
+  try {
+    return { result: await run(), allCalls, resolveCalls };
+  } finally {
+    Object.assign(Promise, { all, resolve });
+    Promise.prototype.then = then;
+  }
+}
+
+const plain = (r: ExecutionResult) => JSON.parse(JSON.stringify(r));
+
+/** Per entry a promise settling in the reverse of the entries' order; "bad" rejects, "thenable" is a thenable. */
+const thenCalls: string[] = [];
+class Slow extends Step<string> {
+  override isAsync = true;
+  constructor($v: Step) {
+    super();
+    this.addDependency($v);
+  }
+  execute(details: ExecutionDetails): ReadonlyArray<PromiseLike<string>> {
+    const values = details.values[0] as string[];
+    return values.map((v, i) => {
+      if (v === "thenable") return { then: (resolve: (s: string) => void) => (thenCalls.push(v), resolve(`t-${v}`)) } as PromiseLike<string>;
+      return later(`s-${v}`, values.length - i, v === "bad");
+    });
+  }
+}
+
+test("entry waits: a step's per-entry promises settle in any order into their own entries, a rejection failing its entry only, no Promise.all", async () => {
+  const schema = makeSchema({
+    typeDefs: "type Query { names: [Name] } type Name { v: String slow: String }",
+    plans: {
+      Query: { names: () => each(constant(["a", "bad", "thenable", "b", "c"]), ($v: Step) => $v) },
+      Name: { v: ($v: Step) => $v, slow: ($v: Step) => new Slow($v) },
+    } as any,
+  });
+  thenCalls.length = 0;
+  const { result, allCalls, resolveCalls } = await counting(async () => plain((await execute({ schema, document: parse("{ names { v slow } }") })) as ExecutionResult));
+  assert.equal(
+    result.data.names.map((n: { v: string; slow: string | null }) => [n.v, n.slow]),
+    [["a", "s-a"], ["bad", null], ["thenable", "t-thenable"], ["b", "s-b"], ["c", "s-c"]],
+  );
+  assert.equal(result.errors.map((e: { message: string; path: unknown[] }) => [e.message, e.path]), [["s-bad", ["names", 1, "slow"]]]);
+  assert.equal(thenCalls, ["thenable"]);
+  // Each native promise awaited as it is (no Promise.resolve), none of them, nor their callbacks' promises, in a Promise.all.
+  assert.is(resolveCalls, 0);
+  assert.is(allCalls, 0);
+});
+
+test("entry waits: a list step's promised items settle into their own items, a rejection failing its item only, no Promise.all", async () => {
+  /** Per entry, a list of items: two promised (settling in reverse order), one plain, one rejecting. */
+  class Items extends Step<unknown[]> {
+    override isAsync = true;
+    execute(details: ExecutionDetails): ReadonlyArray<unknown[]> {
+      return Array.from({ length: details.count }, () => [later({ n: 1 }, 3), { n: 2 }, later({ n: 3 }, 1, true), later({ n: 4 }, 2)]);
+    }
+  }
+  const schema = makeSchema({ typeDefs: "type Query { items: [Item] } type Item { n: Int }", plans: { Query: { items: () => new Items() } } as any });
+  const { result, allCalls, resolveCalls } = await counting(async () => plain((await execute({ schema, document: parse("{ items { n } }") })) as ExecutionResult));
+  assert.equal(result.data, { items: [{ n: 1 }, { n: 2 }, null, { n: 4 }] });
+  assert.equal(result.errors.map((e: { message: string; path: unknown[] }) => [e.message, e.path]), [[JSON.stringify({ n: 3 }), ["items", 2]]]);
+  assert.is(resolveCalls, 0);
+  assert.is(allCalls, 0);
+});
+
+test.run();
+
