@@ -108,5 +108,29 @@ test("entry waits: a list step's promised items settle into their own items, a r
   assert.is(allCalls, 0);
 });
 
+test("entry waits: a per-entry promise whose own `then` calls back at once does not end the wait before the last entry is added", async () => {
+  class AtOnce extends Step<string> {
+    override isAsync = true;
+    constructor($v: Step) {
+      super();
+      this.addDependency($v);
+    }
+    execute(details: ExecutionDetails): ReadonlyArray<PromiseLike<string>> {
+      return (details.values[0] as string[]).map((v, i) => {
+        if (i !== 0) return later(`l-${v}`, 1);
+        const promise = Promise.resolve(`now-${v}`);
+        Object.defineProperty(promise, "then", { value: (onFulfilled?: (s: string) => unknown) => Promise.resolve(typeof onFulfilled === "function" ? onFulfilled(`now-${v}`) : `now-${v}`) });
+        return promise;
+      });
+    }
+  }
+  const schema = makeSchema({
+    typeDefs: "type Query { names: [Name] } type Name { v: String slow: String }",
+    plans: { Query: { names: () => each(constant(["a", "b", "c"]), ($v: Step) => $v) }, Name: { v: ($v: Step) => $v, slow: ($v: Step) => new AtOnce($v) } } as any,
+  });
+  const result = plain((await execute({ schema, document: parse("{ names { slow } }") })) as ExecutionResult);
+  assert.equal(result, { data: { names: [{ slow: "now-a" }, { slow: "l-b" }, { slow: "l-c" }] } });
+});
+
 test.run();
 

@@ -241,6 +241,26 @@ test("resolver groups: a wait is a callback pair per promise, no Promise.all; pr
   assert.is(allCalls, 0);
 });
 
+test("resolver groups: a promise whose own `then` calls back at once is stored as graphql-js stores it, its wait still complete", async () => {
+  // A native promise with an own `then` answering synchronously: the wait must not end while it is being filled.
+  const atOnce = <T>(value: T): Promise<T> => {
+    const promise = Promise.resolve(value);
+    Object.defineProperty(promise, "then", { value: (onFulfilled?: (v: T) => unknown) => Promise.resolve(typeof onFulfilled === "function" ? onFulfilled(value) : value) });
+    return promise;
+  };
+  const schema = schemaWith(SDL, {
+    Query: { items: () => [{ n: 1 }, { n: 2 }, { n: 3 }] },
+    Item: { a: (s: { n: number }) => atOnce(s.n), b: (s: { n: number }) => Promise.resolve(`b${s.n}`), c: (s: { n: number }) => atOnce(s.n * 10) },
+  });
+  const document = parse("{ items { a b c } }");
+  const expected = await graphqlExecute({ schema, document });
+  assert.is(JSON.stringify(await execute({ schema, document })), JSON.stringify(expected));
+  // Every promise of the group calling back at once: the wait is stored as the group's calls are settled.
+  const sync = schemaWith(SDL, { Query: { items: () => [{ n: 1 }, { n: 2 }] }, Item: { a: (s: { n: number }) => atOnce(s.n), c: (s: { n: number }) => atOnce(-s.n) } });
+  const both = parse("{ items { a c } }");
+  assert.is(JSON.stringify(await execute({ schema: sync, document: both })), JSON.stringify(await graphqlExecute({ schema: sync, document: both })));
+});
+
 test("resolver groups: concurrent requests of one plan, each with a group run waiting, each get their own results", async () => {
   const sdl = "type Query { wrap(k: Int): W } type W { o: O n: Int } type O { x: Int }";
   const schema = schemaWith(sdl, {

@@ -2,13 +2,15 @@
 // with a callback pair each and a count of those left, in place of Promise.all (which iterates its list, calls
 // Promise.resolve on each element and makes element functions and a result promise of its own): each value is
 // written to its place as it settles, a rejection failing that place only, and the last one to settle runs the
-// wait's end. See spec/execution.md, SettleResults.
+// wait's end. As in Promise.all, the adding itself counts as one pending settlement until `ended`, so a
+// thenable that calls back at once cannot end the wait before its last promise is added. See spec/execution.md,
+// SettleResults.
 
 import { fail } from "../flags.js";
 
 export class EntryWait {
-  /** How many added promises have not settled. */
-  private left = 0;
+  /** How many added promises have not settled, plus one until `ended` (the adding). */
+  private left = 1;
   private end: (() => void) | null = null;
   private resolve: (() => void) | null = null;
   private reject: ((error: unknown) => void) | null = null;
@@ -27,18 +29,24 @@ export class EntryWait {
 
   /**
    * The wait's promise: once every added promise settled, `end` runs and it resolves (or rejects with what
-   * `end` threw). Asked once, right after the last `add` (the callbacks run later, on promise jobs).
+   * `end` threw). Asked once, right after the last `add`.
    */
   ended(end: () => void): Promise<void> {
     this.end = end;
-    return new Promise<void>((resolve, reject) => {
+    const promise = new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
+    this.settled();
+    return promise;
   }
 
   private settle(target: unknown[], at: number, value: unknown): void {
     target[at] = value;
+    this.settled();
+  }
+
+  private settled(): void {
     if (--this.left !== 0) return;
     try {
       this.end!();

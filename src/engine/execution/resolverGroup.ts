@@ -119,8 +119,10 @@ class GroupWait {
   readonly waiters: Array<GroupWaiter | number> = [];
   /** The members (indices in the group) the wait stores. */
   readonly members: number[] = [];
-  /** How many of the wait's promises have not settled. */
-  private left = 0;
+  /** How many of the wait's promises have not settled, plus one while they are added (see `added`). */
+  private left = 1;
+  /** The group's calls are settled: no promise is added any more. */
+  private adding = true;
 
   constructor(
     readonly bucket: Bucket,
@@ -129,13 +131,23 @@ class GroupWait {
     readonly lists: unknown[][],
   ) {}
 
-  /** One more promise of the wait, for member `k`'s entry `i`. Only while the group's calls are settled (synchronously). */
+  /** One more promise of the wait, for member `k`'s entry `i`. Only while the group's calls are settled. */
   add(promise: Promise<unknown>, k: number, i: number): void {
     this.left++;
     promise.then(
       (value) => this.settle(k, i, value),
       (error: unknown) => this.settle(k, i, fail(error)),
     );
+  }
+
+  /**
+   * Every promise is added (once per wait, after the group's last member is settled): as in Promise.all, the
+   * adding counted as one pending settlement, so a `then` that calls back at once cannot store the wait early.
+   */
+  added(): void {
+    if (!this.adding) return;
+    this.adding = false;
+    if (--this.left === 0) this.store();
   }
 
   private settle(k: number, i: number, value: unknown): void {
@@ -295,6 +307,8 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
     wait.members.push(k);
     run![k] = wait;
   }
+  // A wait whose promises all settled while being added is stored now (its members' run slots become null).
+  if (run !== null) for (let k = 0; k < run.length; k++) run[k]?.added();
   return run;
 }
 
