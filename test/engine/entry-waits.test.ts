@@ -1,7 +1,7 @@
 // EntryWait (spec/execution.md, SettleResults): the promises among a step's results, and a list layer's
 // promised items, are awaited with a callback pair each and a count of those left — no Promise.all is given
-// any of them — settling in any order, a rejection failing its own entry, a thenable's `then` called once.
-// Asserts counts and responses, never times.
+// any of them — settling in any order, a rejection failing its own entry, a thenable's `then` called once, a
+// `then` calling back at once not ending the wait early. Asserts counts and responses, never times.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -9,7 +9,7 @@ import { parse, type ExecutionResult } from "graphql";
 import { execute, makeSchema, Step, type ExecutionDetails } from "../../src/index.js";
 import { constant, each } from "../../steps/index.js";
 
-/** Promises made by the test's steps and resolvers, and how many Promise.all calls were given one of them. */
+/** Promises made by the test's steps (and, while `counting` runs, the promises their `then` calls made). */
 const made = new WeakSet<object>();
 function later<T>(value: T, turns: number, rejects = false): Promise<T> {
   const promise = new Promise<T>((resolve, reject) => {
