@@ -54,29 +54,35 @@ async function counting<T>(run: () => Promise<T>): Promise<{ result: T; allCalls
 
 const plain = (r: ExecutionResult) => JSON.parse(JSON.stringify(r));
 
-/** Per entry a promise settling in the reverse of the entries' order; "bad" rejects, "thenable" is a thenable. */
-const thenCalls: string[] = [];
-class Slow extends Step<string> {
+/** A step answering each of its entries (their values, in order) with what `answer` makes of them. */
+class PerEntry extends Step<string> {
   override isAsync = true;
-  constructor($v: Step) {
+  constructor(
+    $v: Step,
+    readonly answer: (values: string[]) => ReadonlyArray<PromiseLike<string>>,
+  ) {
     super();
     this.addDependency($v);
   }
   execute(details: ExecutionDetails): ReadonlyArray<PromiseLike<string>> {
-    const values = details.values[0] as string[];
-    return values.map((v, i) => {
-      if (v === "thenable") return { then: (resolve: (s: string) => void) => (thenCalls.push(v), resolve(`t-${v}`)) } as PromiseLike<string>;
-      return later(`s-${v}`, values.length - i, v === "bad");
-    });
+    return this.answer(details.values[0] as string[]);
   }
 }
+
+/** Per entry a promise settling in the reverse of the entries' order; "bad" rejects, "thenable" is a thenable. */
+const thenCalls: string[] = [];
+const slow = (values: string[]): ReadonlyArray<PromiseLike<string>> =>
+  values.map((v, i) => {
+    if (v === "thenable") return { then: (resolve: (s: string) => void) => (thenCalls.push(v), resolve(`t-${v}`)) } as PromiseLike<string>;
+    return later(`s-${v}`, values.length - i, v === "bad");
+  });
 
 test("entry waits: a step's per-entry promises settle in any order into their own entries, a rejection failing its entry only, no Promise.all", async () => {
   const schema = makeSchema({
     typeDefs: "type Query { names: [Name] } type Name { v: String slow: String }",
     plans: {
       Query: { names: () => each(constant(["a", "bad", "thenable", "b", "c"]), ($v: Step) => $v) },
-      Name: { v: ($v: Step) => $v, slow: ($v: Step) => new Slow($v) },
+      Name: { v: ($v: Step) => $v, slow: ($v: Step) => new PerEntry($v, slow) },
     } as any,
   });
   thenCalls.length = 0;
@@ -109,24 +115,17 @@ test("entry waits: a list step's promised items settle into their own items, a r
 });
 
 test("entry waits: a per-entry promise whose own `then` calls back at once does not end the wait before the last entry is added", async () => {
-  class AtOnce extends Step<string> {
-    override isAsync = true;
-    constructor($v: Step) {
-      super();
-      this.addDependency($v);
-    }
-    execute(details: ExecutionDetails): ReadonlyArray<PromiseLike<string>> {
-      return (details.values[0] as string[]).map((v, i) => {
-        if (i !== 0) return later(`l-${v}`, 1);
-        const promise = Promise.resolve(`now-${v}`);
-        Object.defineProperty(promise, "then", { value: (onFulfilled?: (s: string) => unknown) => Promise.resolve(typeof onFulfilled === "function" ? onFulfilled(`now-${v}`) : `now-${v}`) });
-        return promise;
-      });
-    }
-  }
+  /** The first entry's promise has an own `then` that calls back at once; the others settle a turn later. */
+  const atOnce = (values: string[]): ReadonlyArray<PromiseLike<string>> =>
+    values.map((v, i) => {
+      if (i !== 0) return later(`l-${v}`, 1);
+      const promise = Promise.resolve(`now-${v}`);
+      Object.defineProperty(promise, "then", { value: (onFulfilled?: (s: string) => unknown) => Promise.resolve(typeof onFulfilled === "function" ? onFulfilled(`now-${v}`) : `now-${v}`) });
+      return promise;
+    });
   const schema = makeSchema({
     typeDefs: "type Query { names: [Name] } type Name { v: String slow: String }",
-    plans: { Query: { names: () => each(constant(["a", "b", "c"]), ($v: Step) => $v) }, Name: { v: ($v: Step) => $v, slow: ($v: Step) => new AtOnce($v) } } as any,
+    plans: { Query: { names: () => each(constant(["a", "b", "c"]), ($v: Step) => $v) }, Name: { v: ($v: Step) => $v, slow: ($v: Step) => new PerEntry($v, atOnce) } } as any,
   });
   const result = plain((await execute({ schema, document: parse("{ names { slow } }") })) as ExecutionResult);
   assert.equal(result, { data: { names: [{ slow: "now-a" }, { slow: "l-b" }, { slow: "l-c" }] } });

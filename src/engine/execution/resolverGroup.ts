@@ -11,6 +11,7 @@ import { isItemSettlement } from "../promisedItems.js";
 import { ResolverStep, resolverCallsInput, settleResolvedValue } from "../planning/steps/resolver.js";
 import { compileResolverGroup, resolverCallsFit, type ResolverGroupCalls } from "../planning/steps/resolverCalls.js";
 import { batchValues, entryPaths, slotsFor, type Bucket, type RequestState } from "./bucket.js";
+import { EntryWait } from "./entryWait.js";
 
 /** What a group reads of a step's schedule facts (ExecuteStep's StepFacts). */
 export interface GroupMemberFacts {
@@ -111,49 +112,32 @@ const WAITING: Promise<void> = Promise.resolve();
 
 /**
  * A wait of a group's run for one bucket: members whose lists hold promises, stored together once they all
- * settled. Each promise's value (or its rejection, failing its entry only) is written to its entry as it
- * settles, by a callback pair of its own; the last one stores the members and tells the waiters.
+ * settled (an EntryWait writes each value to its entry), and then the waiters told.
  */
 class GroupWait {
   /** The schedule's waiters and step indices, in pairs, told once the wait's members are stored. */
   readonly waiters: Array<GroupWaiter | number> = [];
   /** The members (indices in the group) the wait stores. */
   readonly members: number[] = [];
-  /** How many of the wait's promises have not settled, plus one while they are added (see `added`). */
-  private left = 1;
-  /** The group's calls are settled: no promise is added any more. */
-  private adding = true;
+  /**
+   * The entries' promises. SettleGroupPromise: an object field's promise came unsettled, so an Error it
+   * resolves to fails its entry; such a field has a wait of its own, and the leaves' wait holds no such field.
+   */
+  readonly entries: EntryWait;
 
   constructor(
     readonly bucket: Bucket,
     readonly group: ResolverGroup,
     readonly run: GroupRun,
     readonly lists: unknown[][],
-  ) {}
-
-  /** One more promise of the wait, for member `k`'s entry `i`. Only while the group's calls are settled. */
-  add(promise: Promise<unknown>, k: number, i: number): void {
-    this.left++;
-    promise.then(
-      (value) => this.settle(k, i, value),
-      (error: unknown) => this.settle(k, i, fail(error)),
-    );
+    settlesObject: boolean,
+  ) {
+    this.entries = new EntryWait(settlesObject);
   }
 
-  /**
-   * Every promise is added (once per wait, after the group's last member is settled): as in Promise.all, the
-   * adding counted as one pending settlement, so a `then` that calls back at once cannot store the wait early.
-   */
+  /** Every promise is added (once the group's lists are settled): the members are stored once they settle. */
   added(): void {
-    if (!this.adding) return;
-    this.adding = false;
-    if (--this.left === 0) this.store();
-  }
-
-  private settle(k: number, i: number, value: unknown): void {
-    // SettleGroupPromise: an object field's promise came unsettled; what it resolves to is settled here.
-    this.lists[k]![i] = this.group.settlesObjects[k] && value instanceof Error ? fail(value) : value;
-    if (--this.left === 0) this.store();
+    this.entries.close(() => this.store());
   }
 
   private store(): void {
@@ -270,8 +254,7 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
       const item: unknown = list[i];
       // A native promise (what async resolvers return) is told by one prototype check first; only an object
       // or a function can be any other promise: a scalar result skips the `then` lookup.
-      const native = item instanceof Promise;
-      if (!native) {
+      if (!(item instanceof Promise)) {
         if (item == null || item instanceof FlaggedValue) {
           f |= item == null ? FLAG_NULL : item.flag;
           continue;
@@ -280,10 +263,10 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
       }
       if (wait === null) {
         run ??= newRun(group, bucket);
-        wait = group.leaves[k] ? (leafWait ??= new GroupWait(bucket, group, run, lists)) : new GroupWait(bucket, group, run, lists);
+        wait = group.leaves[k] ? (leafWait ??= new GroupWait(bucket, group, run, lists, false)) : new GroupWait(bucket, group, run, lists, group.settlesObjects[k]!);
       }
-      // A thenable's `then` is called once, here (as ExecuteStep's Promise.resolve calls it once).
-      wait.add(native ? item : Promise.resolve(item as PromiseLike<unknown>), k, i);
+      // A thenable's `then` is called once (as ExecuteStep's Promise.resolve calls it once).
+      wait.entries.add(item as PromiseLike<unknown>, list, i);
       // Only a list field's settling makes a promise standing for a list's items (SettleListItems).
       if (!settlesLists[k] || !isItemSettlement(item as PromiseLike<unknown>)) {
         // Promised entries from the first on need no mask of their own until a gap (most often every
@@ -307,8 +290,8 @@ function settleGroup(request: RequestState, bucket: Bucket, group: ResolverGroup
     wait.members.push(k);
     run![k] = wait;
   }
-  // A wait whose promises all settled while being added is stored now (its members' run slots become null).
-  if (run !== null) for (let k = 0; k < run.length; k++) run[k]?.added();
+  // Each wait closed once, at its first member (a wait whose promises all settled already is stored now).
+  if (run !== null) for (let k = 0; k < run.length; k++) if (run[k]?.members[0] === k) run[k]!.added();
   return run;
 }
 
