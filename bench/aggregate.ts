@@ -27,7 +27,10 @@ function byKey<T extends { key: string }>(runs: ReadonlyArray<{ engines: readonl
   return runs.map((r) => r.engines.find((e) => e.key === key)).filter((e): e is T => e !== undefined);
 }
 
-/** One scenario measured in several processes → medians (ops/s), min–max, and ratios of the medians. */
+/**
+ * One scenario measured in several processes → medians (ops/s), min–max, and each comparison's ratio: the
+ * median of the per-process ratios (compareRuns).
+ */
 export function aggregateScenario(runs: readonly ScenarioResult[]): ScenarioResult {
   const first = runs[0];
   if (first === undefined) throw new Error("aggregateScenario: no runs");
@@ -60,7 +63,12 @@ export function aggregateScenario(runs: readonly ScenarioResult[]): ScenarioResu
   };
 }
 
-/** Ratio of the medians; min–max of the per-process ratios; within the margin when the min–max ranges overlap. */
+/**
+ * The median of the per-process ratios, with their min–max; within the margin when the engines' min–max ranges
+ * overlap. Paired, not the ratio of the medians: a process times both engines alternating, so a machine that
+ * runs every engine faster in one process than in another (a neighbour's load came or went) moves both sides of
+ * that process's ratio alike, while the two medians can come from processes run at different speeds.
+ */
 function compareRuns(runs: readonly ScenarioResult[], engines: readonly EngineResult[], engine: string, against: string): Comparison | null {
   const a = engines.find((e) => e.key === engine);
   const b = engines.find((e) => e.key === against);
@@ -74,7 +82,7 @@ function compareRuns(runs: readonly ScenarioResult[], engines: readonly EngineRe
   return {
     engine,
     against,
-    ratio: a.hz / b.hz,
+    ratio: ratios.length > 0 ? median(ratios) : a.hz / b.hz,
     ratioMin: Math.min(...ratios),
     ratioMax: Math.max(...ratios),
     withinMargin: a.hzMin! <= b.hzMax! && b.hzMin! <= a.hzMax!,

@@ -165,7 +165,7 @@ function hzCell(e: EngineResult | undefined): string {
   return e.hzMin !== undefined && e.hzMax !== undefined && (e.runs?.length ?? 1) > 1 ? `${fmtHz(e.hz)} (${fmtHz(e.hzMin)}–${fmtHz(e.hzMax)})` : fmtHz(e.hz);
 }
 
-/** "1.26× (1.20–1.31)": the ratio of the medians and, over several processes, the per-process min–max. */
+/** "1.26× (1.20–1.31)": the ratio (over several processes, the median of the per-process ratios) and their min–max. */
 function ratioCell(c: Comparison | undefined): string {
   if (!c) return "—";
   return c.ratioMin !== undefined && c.ratioMax !== undefined ? `${fmtRatio(c.ratio)}× (${fmtRatio(c.ratioMin)}–${fmtRatio(c.ratioMax)})` : `${fmtRatio(c.ratio)}×`;
@@ -431,7 +431,7 @@ export function writeReport(outDir: string, resultsDir: string, run: ReportRun, 
     "Every scenario first runs each engine once and checks the results are deep-equal (as JSON) and error-free; a mismatch aborts the scenario before anything is timed. " +
       "Store calls, round trips and rows are counted (`kvetch.counters`) on a second request right after the checked one, so caches are warm as in steady state. " +
       `The whole bench runs in ${run.processes} separate Node processes, one after another; in each, every engine gets ${warmup} s of untimed requests and is then timed with benchmark.js in ${run.rounds} round${run.rounds > 1 ? "s" : ""} (engines alternating, each process starting with a different engine${run.rounds > 1 ? ", fastest round kept" : ""}). ` +
-      "Reported: the median ops/s over the processes with min–max; ratios are of the medians, with the per-process min–max; ± is benchmark.js's relative margin of error at 95% (median over processes); ms/request is 1000 ÷ the median ops/s, requests one at a time. " +
+      "Reported: the median ops/s over the processes with min–max; ratios are the median of the per-process ratios (each process times both engines, alternating, so a change in the machine's speed between processes cancels out), with their min–max; ± is benchmark.js's relative margin of error at 95% (median over processes); ms/request is 1000 ÷ the median ops/s, requests one at a time. " +
       "A comparison counts as within the margin of error when the two engines' min–max ranges overlap.",
     "",
   );
