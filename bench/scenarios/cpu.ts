@@ -93,8 +93,11 @@ export async function manyResolversScenario(): Promise<Scenario> {
   const record: Record<string, string | number> = { id: "metrics-1" };
   names.forEach((n, i) => (record[n] = i % 2 === 0 ? i * 31 : `value ${i}`));
   const records = new Map([[record.id as string, record]]);
-  // One async source per field (a counter, a cache, a service...): each field costs one asynchronous call.
-  const fieldLoaders = names.map((n) => async (ids: readonly string[]): Promise<unknown[]> => ids.map((id) => records.get(id)?.[n] ?? null));
+  // One async source per field (a counter, a cache, a service...), read by the object's id: each field costs one
+  // asynchronous call, with the same read on every engine — plans and Grafast batch the ids (one key here),
+  // resolvers call it with their parent's id.
+  const fieldReads = names.map((n) => (id: string): unknown => records.get(id)?.[n] ?? null);
+  const fieldLoaders = fieldReads.map((read) => async (ids: readonly string[]): Promise<unknown[]> => ids.map(read));
   const planSchema = makeSchema({
     typeDefs,
     plans: {
@@ -104,7 +107,7 @@ export async function manyResolversScenario(): Promise<Scenario> {
   });
   const resolverSchema = resolverSchemaOf(typeDefs, {
     Query: { metrics: () => record },
-    Metrics: Object.fromEntries(names.map((n) => [n, async (m: Record<string, unknown>) => m[n]])),
+    Metrics: Object.fromEntries(names.map((n, i) => [n, async (m: { id: string }) => fieldReads[i]!(m.id)])),
   });
   const grafastSchema = grafast.makeGrafastSchema({
     typeDefs,
@@ -117,7 +120,7 @@ export async function manyResolversScenario(): Promise<Scenario> {
     id: "cpu-many-resolvers",
     shape: `~${METRICS} fields, each from an async resolver`,
     title: `Many async fields: ${METRICS} fields, each asynchronous (in memory, no store)`,
-    description: `\`{ metrics { id m0 … m${METRICS - 1} } }\`: one object whose ${METRICS} fields each come from an asynchronous call. Plans: a \`loadOne\` with an async callback per field; resolvers: an \`async\` resolver per field.`,
+    description: `\`{ metrics { id m0 … m${METRICS - 1} } }\`: one object whose ${METRICS} fields each come from an asynchronous call. Every engine reads each field from the same per-field source by the object's id: plans (and Grafast) with a \`loadOne\` whose async callback maps its ids through it; resolvers with an \`async\` resolver per field calling it with the parent's id.`,
     engines: peerEngines({ source: `{ metrics { id ${names.join(" ")} } }`, planSchema, resolverSchema, grafastSchema }, grafast),
     comparisons: peerComparisons,
   };
