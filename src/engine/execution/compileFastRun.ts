@@ -139,14 +139,14 @@ function stepCode(schedule: Schedule, i: number, byOne: boolean, byEntry: boolea
   const reads = f.reads === null ? "" : ` if (t !== null && typeof t === "object" && !(t instanceof FV)) eager(q, R${i}, t);`;
   if (byOne) {
     // ExecuteOne: the entry's value itself. A MapResults is the step's later answer; a promise is the
-    // entry's, settled as a list of one (SettleResults); anything else is stored at once.
+    // entry's, settled as a list of one (SettleResults); anything else is stored at once. A OneEntry step's
+    // native promise (its usual asynchronous answer, never a MapResults) is told first.
+    const mapped = `      if (t instanceof MR) { (run ??= make(q, fp)).wait(${i}, ${id}, t.promise, t.map); break ${label}; }`;
+    const thenable = `      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`;
     out.push(
       `    try { t = S${i}.executeOne(${one.join(", ")}); } catch (e) { g[${id}] = fail(e); ${done} }`,
       `    if (t !== null && (typeof t === "object" || typeof t === "function")) {`,
-      `      if (t instanceof MR) { (run ??= make(q, fp)).wait(${i}, ${id}, t.promise, t.map); break ${label}; }`,
-      byEntry
-        ? `      if (t instanceof Promise) { (run ??= make(q, fp)).waitEntry(${i}, ${id}, t, S${i}); break ${label}; }\n      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`
-        : `      if (typeof t.then === "function") { (run ??= make(q, fp)).settle(${i}, [t]); break ${label}; }`,
+      ...(byEntry ? [`      if (t instanceof Promise) { (run ??= make(q, fp)).waitEntry(${i}, ${id}, t, S${i}); break ${label}; }`, mapped, thenable] : [mapped, thenable]),
       `    }`,
       `    g[${id}] = t;${reads} ${done}`,
     );
