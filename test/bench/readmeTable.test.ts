@@ -1,11 +1,12 @@
 // The README's bench tables are generated from the bench's results (between its bench-table markers) and
 // must say what bench/RESULTS.md says: every README table is a RESULTS.md table with the same heading row,
-// and every row's numbers are the same. Also checks the ratio columns against the ops/s beside them.
+// and every row's numbers are the same. Also checks the ratio columns against the per-process figures in
+// bench/results.
 // Parses text, never runs or times anything.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { README_END, README_START } from "../../bench/report.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
@@ -65,7 +66,25 @@ test("README bench tables: every table and row is in bench/RESULTS.md with the s
   }
 });
 
-test("README bench tables: the peer table has the 8 CPU shapes and a ratio column per peer, each ratio = graphscale ÷ that peer", () => {
+/** The CPU shapes' results files (bench/results), by the shape named in the table's first column. */
+function resultsByShape(): Map<string, { engines: Array<{ name: string; runs?: number[] }> }> {
+  const dir = new URL("../../bench/results/", import.meta.url);
+  const byShape = new Map<string, { engines: Array<{ name: string; runs?: number[] }> }>();
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith("cpu-") || !name.endsWith(".json")) continue;
+    const r = JSON.parse(readFileSync(new URL(name, dir), "utf8")) as { shape?: string; engines: Array<{ name: string; runs?: number[] }> };
+    if (r.shape !== undefined) byShape.set(r.shape, r);
+  }
+  return byShape;
+}
+
+const medianOf = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+test("README bench tables: the peer table has the 8 CPU shapes and a ratio column per peer, each ratio the median of the per-process ratios", () => {
   const peer = tablesOf(readmeRegion()).find((t) => t.columns.includes("÷ graphql-js"));
   assert.ok(peer, "the README region has the table against graphql-js, graphql-jit and Grafast");
   const at = (name: string) => {
@@ -74,19 +93,35 @@ test("README bench tables: the peer table has the 8 CPU shapes and a ratio colum
     return i;
   };
   assert.is(peer!.rows.length, 8);
+  const byShape = resultsByShape();
   const graphscale = at("graphscale (plans)");
+  let paired = 0;
   for (const name of ["graphql-js", "graphql-jit", "Grafast"]) {
     const ops = at(name);
     const ratio = at(`÷ ${name}`);
     for (const row of peer!.rows) {
-      const g = numbersOf(row[graphscale]!)[0]!;
-      const p = numbersOf(row[ops]!)[0]!;
-      const stated = numbersOf(row[ratio]!)[0]!;
-      // The ratio is of unrounded medians; the ops/s are printed to ≥ 3 significant figures, the ratio to 2 decimals.
+      const [stated, low, high] = numbersOf(row[ratio]!) as [number, number | undefined, number | undefined];
+      // Printed to 2 decimals (3 significant figures above 10): the median of the per-process ratios of the
+      // shape's results file, and within the per-process min–max beside it.
       const tolerance = 0.006 + stated * 0.01;
-      assert.ok(Math.abs(g / p - stated) <= tolerance, `${row[0]}: ${g} ÷ ${p} = ${(g / p).toFixed(3)}, the table says ${stated} (÷ ${name})`);
+      if (low !== undefined && high !== undefined) assert.ok(low - tolerance <= stated && stated <= high + tolerance, `${row[0]}: ${stated} outside its per-process range ${low}–${high} (÷ ${name})`);
+      const result = byShape.get(row[0]!);
+      const ours = result?.engines.find((e) => e.name === "graphscale (plans)")?.runs;
+      const theirs = result?.engines.find((e) => e.name.startsWith(name))?.runs;
+      if (ours !== undefined && theirs !== undefined && ours.length === theirs.length) {
+        const median = medianOf(ours.map((x, i) => x / theirs[i]!));
+        assert.ok(Math.abs(median - stated) <= tolerance, `${row[0]}: the per-process ratios' median is ${median.toFixed(3)}, the table says ${stated} (÷ ${name})`);
+        paired++;
+      } else {
+        // A row of an older run, without per-process figures: its medians' ratio.
+        const g = numbersOf(row[graphscale]!)[0]!;
+        const p = numbersOf(row[ops]!)[0]!;
+        assert.ok(Math.abs(g / p - stated) <= tolerance, `${row[0]}: ${g} ÷ ${p} = ${(g / p).toFixed(3)}, the table says ${stated} (÷ ${name})`);
+      }
     }
   }
+  // The CPU shapes timed with the other engines (all but the 200-field row, from the planning scenario).
+  assert.ok(paired >= 7 * 3, `${paired} ratios checked against their shapes' per-process figures`);
 });
 
 test.run();
