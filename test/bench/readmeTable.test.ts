@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readdirSync, readFileSync } from "node:fs";
 import { README_END, README_START } from "../../bench/report.js";
+import { median } from "../../bench/median.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const results = readFileSync(new URL("../../bench/RESULTS.md", import.meta.url), "utf8");
@@ -78,12 +79,6 @@ function resultsByShape(): Map<string, { engines: Array<{ name: string; runs?: n
   return byShape;
 }
 
-const medianOf = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 test("README bench tables: the peer table has the 8 CPU shapes and a ratio column per peer, each ratio the median of the per-process ratios", () => {
   const peer = tablesOf(readmeRegion()).find((t) => t.columns.includes("÷ graphql-js"));
   assert.ok(peer, "the README region has the table against graphql-js, graphql-jit and Grafast");
@@ -109,8 +104,8 @@ test("README bench tables: the peer table has the 8 CPU shapes and a ratio colum
       const ours = result?.engines.find((e) => e.name === "graphscale (plans)")?.runs;
       const theirs = result?.engines.find((e) => e.name.startsWith(name))?.runs;
       if (ours !== undefined && theirs !== undefined && ours.length === theirs.length) {
-        const median = medianOf(ours.map((x, i) => x / theirs[i]!));
-        assert.ok(Math.abs(median - stated) <= tolerance, `${row[0]}: the per-process ratios' median is ${median.toFixed(3)}, the table says ${stated} (÷ ${name})`);
+        const middle = median(ours.map((x, i) => x / theirs[i]!));
+        assert.ok(Math.abs(middle - stated) <= tolerance, `${row[0]}: the per-process ratios' median is ${middle.toFixed(3)}, the table says ${stated} (÷ ${name})`);
         paired++;
       } else {
         // A row of an older run, without per-process figures: its medians' ratio.
