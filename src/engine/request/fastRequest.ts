@@ -1,16 +1,22 @@
-// FastRequest: a request whose plan FastRun can run (spec/execution.md, FastRequest) skips the request edge's
-// general preparation and the layer machinery: what a document's plan needs is remembered once per document
-// (its operation, plan, limits and compiled output), and a request is its globals, its steps and one call of
-// the compiled output. Whatever that does not finish goes to the general executor with the globals computed
-// so far, so no step ever runs twice. Never used for a request with options of its own (limits, signal,
-// explain, deps), tracing, variables, a mutation or JSON text.
+// FastRequest: a request for a remembered document (spec/execution.md, FastRequest) skips the request edge's
+// general preparation: what a document's plan needs is remembered once per document (its operation, plan,
+// limits and compiled output). When FastRun can run the plan, a request is its globals, its steps and one call
+// of the compiled output, and whatever that does not finish goes to the general executor with the globals
+// computed so far, so no step ever runs twice; any other plan (a list layer, resolver emulation's) goes to the
+// general executor with a fresh request state. A request's variables are read by FastVariables; any that need
+// graphql-js's coercion, select another plan or exceed the cost limit send it to the general preparation.
+// Never used for a request with options of its own (limits, signal, explain, deps), tracing, a mutation or
+// JSON text.
 
-import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql";
+import type { DocumentNode, ExecutionResult, GraphQLSchema, VariableDefinitionNode } from "graphql";
 import { isPromiseLike, type PromiseOrValue } from "../promiseOrValue.js";
 import type { RequestState } from "../execution/bucket.js";
 import { decidedFastPlan, fastPlanOf, FastRun, type FastPlan } from "../execution/fastRun.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
-import { planCacheFor, type PlanCacheStats } from "../planning/planCache.js";
+import { constraintsHold, planCacheFor, type PlanCacheStats } from "../planning/planCache.js";
+import { checkRequestLimits } from "../planning/measureOperation.js";
+import { rememberVariableInputs } from "../planning/graphqlAdapter.js";
+import { fastVariables } from "./fastVariables.js";
 import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.js";
 import { resolveLimits, type Limits } from "../limits.js";
 import { attachedTrace } from "../tracing/tracing.js";
@@ -22,9 +28,12 @@ import { initBounds, settleRun, startBounds, type BoundedRun } from "./boundedRu
 interface FastEntry {
   readonly schema: GraphQLSchema;
   readonly operationName: string | null;
+  /** The operation's variable definitions, or null when it declares none. */
+  readonly definitions: readonly VariableDefinitionNode[] | null;
   readonly plan: OperationPlan;
-  readonly fast: FastPlan;
-  readonly output: CompiledOutput;
+  /** The plan's FastRun, or null: FastPlanOf does not admit it, and its requests run by ExecuteRequest. */
+  readonly fast: FastPlan | null;
+  readonly output: CompiledOutput | null;
   /** The schema's limits (resolveLimits with none of the request's own): the plan was checked against them. */
   readonly limits: Limits;
   /** The schema's graphscale options (makeSchema's) the entry was made under: limits, deps, compileOutput. */
@@ -38,6 +47,9 @@ interface FastEntry {
 
 /** How many requests took the fast path, and how many of them the general executor finished (a test reads them). */
 export const fastRequestCounts = { runs: 0, fellBack: 0 };
+
+/** How many remembered requests of a plan FastRun does not run went straight to ExecuteRequest (a test reads it). */
+export const rememberedGeneralRuns = { count: 0 };
 
 /** Whether requests may take the fast path at all (a test turns it off to compare with the general path). */
 export const fastRequests = { enabled: true };
@@ -76,9 +88,42 @@ export function fastRequest(args: GraphscaleExecutionArgs, finishOf: FinishOf): 
   // The schema's options are the ones the entry was made under: no dependencies recorded, the compiled output
   // allowed, the limits the plan was checked against.
   if (schema.extensions?.graphscale !== entry.options) return undefined;
+  // A fresh object, as graphql-js gives each request: resolvers see it as `info.variableValues`.
+  const variableValues = entry.definitions === null ? {} : rememberedVariables(entry, args);
+  if (variableValues === null) return undefined;
   entry.stats.hits++;
-  const request = newFastRequestState(args, entry.plan, entry.limits, entry.globals(), entry.done());
-  return runFast(request, entry.fast, entry.output, null, finishOf, args);
+  const request = newFastRequestState(args, entry.plan, variableValues, entry.limits, entry.globals(), entry.done());
+  if (entry.fast === null) return rememberedGeneral(request, finishOf(entry.plan, args));
+  return runFast(request, entry.fast, entry.output!, null, finishOf, args);
+}
+
+/**
+ * A remembered request's variables by FastVariables, or null when the general preparation must read them:
+ * they need graphql-js's coercion, the entry's plan does not hold for them (its variable constraints), or
+ * the operation's cost for them exceeds the limit (PrepareRequest answers with the limit's error).
+ */
+function rememberedVariables(entry: FastEntry, args: GraphscaleExecutionArgs): { [name: string]: unknown } | null {
+  const inputs = args.variableValues ?? {};
+  const values = fastVariables(entry.schema, entry.definitions!, inputs);
+  if (values === null || !constraintsHold(entry.plan, values)) return null;
+  try {
+    checkRequestLimits(entry.plan.shape, values, entry.limits, entry.plan.operation);
+  } catch {
+    return null;
+  }
+  rememberVariableInputs(values, entry.schema, entry.definitions!, inputs);
+  return values;
+}
+
+/** RememberedGeneral: a remembered request of a plan FastRun does not run, prepared already, run by the general executor. */
+function rememberedGeneral(request: RequestState, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> {
+  rememberedGeneralRuns.count++;
+  try {
+    return executeRequest(request, finish);
+  } catch (error) {
+    // Thrown before the run went asynchronous, as executePrepared answers it: an error result.
+    return finish.failed(error);
+  }
 }
 
 /**
@@ -134,8 +179,9 @@ function makeRun(request: RequestState, fast: FastPlan): FastRequestRun {
 }
 
 /**
- * Remembers a document for the fast path after a request prepared it the general way: its plan when
- * FastPlanOf admits it and nothing of the request asks for the general path, else null (once per document).
+ * Remembers a document after a request prepared it the general way, when nothing of the request asks for
+ * the general preparation: its plan and, when FastPlanOf admits it, the plan's FastRun; else null (once per
+ * document).
  */
 export function rememberFast(args: GraphscaleExecutionArgs, request: RequestState): void {
   const document = args.document;
@@ -147,16 +193,17 @@ export function rememberFast(args: GraphscaleExecutionArgs, request: RequestStat
 /** Undefined before the plan's first response: the document is remembered on a later request (CompiledOutputOf). */
 function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): FastEntry | null | undefined {
   const plan = request.plan;
-  if ((plan.operation.variableDefinitions?.length ?? 0) > 0) return null;
+  if (plan.operation.operation !== "query") return null;
   const output = compiledOutputOf(plan);
   if (output === undefined) return undefined;
+  if (request.limits !== resolveLimits(args.schema, undefined)) return null;
   const fast = fastPlanOf(plan, output !== null);
-  if (fast === null || request.limits !== resolveLimits(args.schema, undefined)) return null;
   const fresh = freshGlobals(plan.steps.length, seedConstants(plan));
   if (fresh === null) return null;
   const stats = planCacheFor(args.schema).stats;
   const options = args.schema.extensions?.graphscale;
-  return { schema: args.schema, operationName: args.operationName ?? null, plan, fast, output: output!, limits: request.limits, options, stats, ...fresh };
+  const definitions = plan.operation.variableDefinitions?.length ? plan.operation.variableDefinitions : null;
+  return { schema: args.schema, operationName: args.operationName ?? null, definitions, plan, fast, output: fast === null ? null : output, limits: request.limits, options, stats, ...fresh };
 }
 
 /**
@@ -184,7 +231,7 @@ function freshGlobals(length: number, seed: ConstantSeed | null): { globals: () 
   }
 }
 
-/** No option of the request's own that the general path must see (its variables are not read: none are declared). */
+/** No option of the request's own that the general path must see (variables: an object or absent, read by FastVariables). */
 function plainArgs(args: GraphscaleExecutionArgs): boolean {
   const variables = args.variableValues;
   return (

@@ -80,8 +80,12 @@ export function prepareRequestWithStore(args: GraphscaleExecutionArgs, how: Prep
   return waitWithinBounds(loading, started.limits.timeoutMs, signal).then((ended) => ended ?? planRequest(args, how, started));
 }
 
+/** How many requests PrepareRequest started (a test reads it: a remembered request is not prepared again). */
+export const prepareCounts = { prepared: 0 };
+
 /** PrepareRequest's steps 1–3 and the limits: the arguments checked, the operation chosen, the variables coerced. */
 function startRequest(args: GraphscaleExecutionArgs): Started | { errors: readonly GraphQLError[] } {
+  prepareCounts.prepared++;
   const { schema, document, operationName } = args;
   assertValidExecutionArguments(schema, document, args.variableValues);
   const entry = planCacheFor(schema).operationEntry(document, operationName);
@@ -156,13 +160,19 @@ export function newRequestState(
 }
 
 /**
- * The state of a request FastRequest runs: no variables, no dependencies recorded, the compiled output
- * allowed, objects as the result, no step caller, no trace; its globals and their done marks already made
- * (seeded with the plan's constants).
+ * The state of a request FastRequest runs: its variables coerced by FastVariables (a fresh empty object when
+ * none are declared), no dependencies recorded, the compiled output allowed, objects as the result, no step
+ * caller, no trace; its globals and their done marks already made (seeded with the plan's constants).
  */
-export function newFastRequestState(args: GraphscaleExecutionArgs, plan: OperationPlan, limits: Limits, globals: unknown[], globalDone: boolean[]): RequestState {
-  // A fresh object, as graphql-js gives each request: resolvers see it as `info.variableValues`.
-  return requestState(args, plan, {}, limits, globals, globalDone, true, null, false, null, null);
+export function newFastRequestState(
+  args: GraphscaleExecutionArgs,
+  plan: OperationPlan,
+  variableValues: { [name: string]: unknown },
+  limits: Limits,
+  globals: unknown[],
+  globalDone: boolean[],
+): RequestState {
+  return requestState(args, plan, variableValues, limits, globals, globalDone, true, null, false, null, null);
 }
 
 /**
