@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { buildSchema, execute as graphqlExecute, parse, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { execute, getPlanCacheStats, makeSchema } from "../../src/index.js";
 import { prepareCounts } from "../../src/engine/request/prepareRequest.js";
-import { fastRequestCounts } from "../../src/engine/request/fastRequest.js";
+import { fastRequestCounts, rememberedGeneralRuns } from "../../src/engine/request/fastRequest.js";
 
 /** A plain graphql-js schema with resolvers: a list, an asynchronous field, an argument, a nested object. */
 function resolverSchema(): { schema: GraphQLSchema; calls: { books: number; author: number } } {
@@ -49,11 +49,13 @@ test("a resolver schema's query is prepared by its first two requests only; ever
   calls.books = calls.author = 0;
   const prepared = prepareCounts.prepared;
   const fastRuns = fastRequestCounts.runs;
+  const general = rememberedGeneralRuns.count;
   const results: ExecutionResult[] = [];
   for (let i = 0; i < 5; i++) results.push(await execute({ schema, document, contextValue: { request: i } }));
   // The first request plans; the second compiles the output and is remembered; the rest are not prepared.
   assert.is(prepareCounts.prepared - prepared, 2);
   assert.is(fastRequestCounts.runs - fastRuns, 0, "the plan is not one FastRun runs");
+  assert.is(rememberedGeneralRuns.count - general, 3, "the three later requests went straight to ExecuteRequest");
   assert.equal([calls.books, calls.author], [5, 15], "each resolver once per request and entry");
   assert.equal(getPlanCacheStats(schema), { ...getPlanCacheStats(schema), plansBuilt: 1, hits: 4 });
   for (const result of results) assert.is(json(result), json(expected));
