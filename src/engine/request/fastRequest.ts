@@ -118,12 +118,7 @@ function rememberedVariables(entry: FastEntry, args: GraphscaleExecutionArgs): {
 /** RememberedGeneral: a remembered request of a plan FastRun does not run, prepared already, run by the general executor. */
 function rememberedGeneral(request: RequestState, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> {
   rememberedGeneralRuns.count++;
-  try {
-    return executeRequest(request, finish);
-  } catch (error) {
-    // Thrown before the run went asynchronous, as executePrepared answers it: an error result.
-    return finish.failed(error);
-  }
+  return executeGeneral(request, finish);
 }
 
 /**
@@ -259,6 +254,11 @@ function fastOutput(request: RequestState, fast: FastPlan, output: CompiledOutpu
 /** The general executor finishes the request: the steps done stay done (their globals are in), the rest run. */
 function general(request: RequestState, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> {
   fastRequestCounts.fellBack++;
+  return executeGeneral(request, finish);
+}
+
+/** ExecuteRequest on a request state; an error thrown before the run went asynchronous is an error result (as executePrepared answers it). */
+function executeGeneral(request: RequestState, finish: RequestFinish<ExecutionResult>): PromiseOrValue<ExecutionResult> {
   try {
     return executeRequest(request, finish);
   } catch (error) {

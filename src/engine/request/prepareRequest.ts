@@ -164,14 +164,7 @@ export function newRequestState(
  * none are declared), no dependencies recorded, the compiled output allowed, objects as the result, no step
  * caller, no trace; its globals and their done marks already made (seeded with the plan's constants).
  */
-export function newFastRequestState(
-  args: GraphscaleExecutionArgs,
-  plan: OperationPlan,
-  variableValues: { [name: string]: unknown },
-  limits: Limits,
-  globals: unknown[],
-  globalDone: boolean[],
-): RequestState {
+export function newFastRequestState(args: GraphscaleExecutionArgs, plan: OperationPlan, variableValues: { [name: string]: unknown }, limits: Limits, globals: unknown[], globalDone: boolean[]): RequestState {
   return requestState(args, plan, variableValues, limits, globals, globalDone, true, null, false, null, null);
 }
 
