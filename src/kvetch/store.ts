@@ -108,42 +108,121 @@ export function chunksAtOnce(store: Store | undefined, shard: number): number {
  * become failures) instead of failing the batch; the shard's other chunks still run. Errors that are not
  * shard failures fail the whole call: no further chunk starts, and the call throws once those running end.
  */
-export async function eachShardChunk(
+export function eachShardChunk(
   chunks: readonly ShardChunk[],
   run: (chunk: ShardChunk) => Promise<void>,
   failed: (chunk: ShardChunk, error: KvetchError) => void,
   store?: Store,
 ): Promise<void> {
-  let stopped = false;
-  const one = (chunk: ShardChunk): Promise<void> =>
-    started(run, chunk).catch((error: unknown) => {
-      if (shardFailureOf(error) === null) {
-        stopped = true;
-        throw error;
-      }
-      failed(chunk, error as KvetchError);
-    });
   const byShard = new Map<number, ShardChunk[]>();
   for (const chunk of chunks) {
     const list = byShard.get(chunk.shard);
     if (list) list.push(chunk);
     else byShard.set(chunk.shard, [chunk]);
   }
-  const running: Promise<void>[] = [];
-  for (const [shard, list] of byShard) {
-    const atOnce = chunksAtOnce(store, shard);
-    if (list.length <= atOnce) {
-      for (const chunk of list) running.push(one(chunk));
-      continue;
+  return new Promise<void>((resolve, reject) => {
+    const calls = new ChunkCalls(run, failed, resolve, reject);
+    for (const [shard, list] of byShard) {
+      const atOnce = chunksAtOnce(store, shard);
+      if (list.length <= atOnce) {
+        for (const chunk of list) calls.start(chunk);
+        continue;
+      }
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (!calls.stopped && next < list.length) await calls.one(list[next++]!);
+      };
+      for (let l = 0; l < atOnce; l++) calls.follow(lane());
     }
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (!stopped && next < list.length) await one(list[next++]!);
-    };
-    for (let l = 0; l < atOnce; l++) running.push(lane());
+    calls.close();
+  });
+}
+
+/**
+ * The calls of one eachShardChunk, settled together: each chunk's call is followed by one `then` (a shard
+ * failure given to `failed`, anything else stopping further chunks), and the whole settles once every call
+ * did: resolved, or rejected with the first error in the order the calls started (as Promise.allSettled's
+ * results read in order would give it).
+ */
+class ChunkCalls {
+  stopped = false;
+  /** Calls not settled, plus one until close. */
+  private left = 1;
+  private count = 0;
+  private errorAt = Infinity;
+  private error: unknown = undefined;
+
+  constructor(
+    private readonly run: (chunk: ShardChunk) => Promise<void>,
+    private readonly failed: (chunk: ShardChunk, error: KvetchError) => void,
+    private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** A chunk's call, followed. */
+  start(chunk: ShardChunk): void {
+    const at = this.count++;
+    this.left++;
+    started(this.run, chunk).then(
+      () => this.settled(),
+      (error: unknown) => this.chunkFailed(at, chunk, error),
+    );
   }
-  const settled = await Promise.allSettled(running);
-  for (const result of settled) if (result.status === "rejected") throw result.reason;
+
+  /** A chunk's call as a lane awaits it: a shard failure given to `failed`, anything else rejecting. */
+  one(chunk: ShardChunk): Promise<void> {
+    return started(this.run, chunk).catch((error: unknown) => {
+      if (shardFailureOf(error) === null) {
+        this.stopped = true;
+        throw error;
+      }
+      this.failed(chunk, error as KvetchError);
+    });
+  }
+
+  /** A lane's promise, followed as a call. */
+  follow(lane: Promise<void>): void {
+    const at = this.count++;
+    this.left++;
+    lane.then(
+      () => this.settled(),
+      (error: unknown) => this.fail(at, error),
+    );
+  }
+
+  /** Every call started. */
+  close(): void {
+    this.settled();
+  }
+
+  private chunkFailed(at: number, chunk: ShardChunk, error: unknown): void {
+    if (shardFailureOf(error) === null) {
+      this.stopped = true;
+      this.fail(at, error);
+      return;
+    }
+    try {
+      this.failed(chunk, error as KvetchError);
+    } catch (thrown) {
+      this.fail(at, thrown);
+      return;
+    }
+    this.settled();
+  }
+
+  private fail(at: number, error: unknown): void {
+    if (at < this.errorAt) {
+      this.errorAt = at;
+      this.error = error;
+    }
+    this.settled();
+  }
+
+  private settled(): void {
+    if (--this.left !== 0) return;
+    if (this.errorAt === Infinity) this.resolve();
+    else this.reject(this.error);
+  }
 }
 
 /** A chunk's call, a synchronous throw as its rejection (a run need not be an async function). */
