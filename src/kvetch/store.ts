@@ -114,13 +114,14 @@ export function eachShardChunk(
   failed: (chunk: ShardChunk, error: KvetchError) => void,
   store?: Store,
 ): Promise<void> {
-  const byShard = new Map<number, ShardChunk[]>();
-  for (const chunk of chunks) {
-    const list = byShard.get(chunk.shard);
-    if (list) list.push(chunk);
-    else byShard.set(chunk.shard, [chunk]);
-  }
+  // Everything in the executor: a throw before the calls start rejects the promise, as an async function's would.
   return new Promise<void>((resolve, reject) => {
+    const byShard = new Map<number, ShardChunk[]>();
+    for (const chunk of chunks) {
+      const list = byShard.get(chunk.shard);
+      if (list) list.push(chunk);
+      else byShard.set(chunk.shard, [chunk]);
+    }
     const calls = new ChunkCalls(run, failed, resolve, reject);
     for (const [shard, list] of byShard) {
       const atOnce = chunksAtOnce(store, shard);

@@ -96,7 +96,7 @@ test("other errors: the first in start order rejects, after the running calls en
   assert.is(second?.message, "chunk 0, later");
 });
 
-test("a `failed` that throws and a run that throws synchronously reject the call", async () => {
+test("a `failed` that throws, a run that throws synchronously and a malformed chunk list reject the call", async () => {
   const fromFailed = await rejectionOf(eachShardChunk(
     [chunk(0, 0), chunk(1, 1)],
     async (c) => {
@@ -115,6 +115,9 @@ test("a `failed` that throws and a run that throws synchronously reject the call
     () => assert.unreachable("not a shard failure"),
   ));
   assert.is(synchronous?.message, "thrown before a promise");
+  // A throw before any call starts (here: no chunk where one is expected) rejects too, never throws at the caller.
+  const malformed = eachShardChunk([null as unknown as ShardChunk], async () => undefined, () => undefined);
+  assert.instance(await rejectionOf(malformed), TypeError);
 });
 
 test.run();
