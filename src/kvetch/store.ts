@@ -172,13 +172,7 @@ class ChunkCalls {
 
   /** A chunk's call as a lane awaits it: a shard failure given to `failed`, anything else rejecting. */
   one(chunk: ShardChunk): Promise<void> {
-    return started(this.run, chunk).catch((error: unknown) => {
-      if (shardFailureOf(error) === null) {
-        this.stopped = true;
-        throw error;
-      }
-      this.failed(chunk, error as KvetchError);
-    });
+    return started(this.run, chunk).catch((error: unknown) => this.absorb(chunk, error));
   }
 
   /** A lane's promise, followed as a call. */
@@ -197,18 +191,22 @@ class ChunkCalls {
   }
 
   private chunkFailed(at: number, chunk: ShardChunk, error: unknown): void {
-    if (shardFailureOf(error) === null) {
-      this.stopped = true;
-      this.fail(at, error);
-      return;
-    }
     try {
-      this.failed(chunk, error as KvetchError);
+      this.absorb(chunk, error);
     } catch (thrown) {
       this.fail(at, thrown);
       return;
     }
     this.settled();
+  }
+
+  /** A chunk's error: a shard failure goes to `failed`; anything else stops further chunks and is thrown on. */
+  private absorb(chunk: ShardChunk, error: unknown): void {
+    if (shardFailureOf(error) === null) {
+      this.stopped = true;
+      throw error;
+    }
+    this.failed(chunk, error as KvetchError);
   }
 
   private fail(at: number, error: unknown): void {
