@@ -15,8 +15,7 @@ import { decidedFastPlan, fastPlanOf, FastRun, type FastPlan } from "../executio
 import type { OperationPlan } from "../planning/operationPlan.js";
 import { constraintsHold, planCacheFor, type PlanCacheStats } from "../planning/planCache.js";
 import { checkRequestLimits } from "../planning/measureOperation.js";
-import { rememberVariableInputs } from "../planning/graphqlAdapter.js";
-import { fastVariables } from "./fastVariables.js";
+import { takeFastVariables, variablePlan, type VariablePlan } from "./fastVariables.js";
 import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.js";
 import { resolveLimits, type Limits } from "../limits.js";
 import { attachedTrace } from "../tracing/tracing.js";
@@ -30,6 +29,8 @@ interface FastEntry {
   readonly operationName: string | null;
   /** The operation's variable definitions, or null when it declares none. */
   readonly definitions: readonly VariableDefinitionNode[] | null;
+  /** How FastVariables reads them (null: some variable needs graphql-js's coercion, or none is declared). */
+  readonly variablePlan: VariablePlan | null;
   readonly plan: OperationPlan;
   /** The plan's FastRun, or null: FastPlanOf does not admit it, and its requests run by ExecuteRequest. */
   readonly fast: FastPlan | null;
@@ -103,15 +104,13 @@ export function fastRequest(args: GraphscaleExecutionArgs, finishOf: FinishOf): 
  * the operation's cost for them exceeds the limit (PrepareRequest answers with the limit's error).
  */
 function rememberedVariables(entry: FastEntry, args: GraphscaleExecutionArgs): { [name: string]: unknown } | null {
-  const inputs = args.variableValues ?? {};
-  const values = fastVariables(entry.schema, entry.definitions!, inputs);
+  const values = takeFastVariables(entry.schema, entry.definitions!, entry.variablePlan, args.variableValues ?? {});
   if (values === null || !constraintsHold(entry.plan, values)) return null;
   try {
     checkRequestLimits(entry.plan.shape, values, entry.limits, entry.plan.operation);
   } catch {
     return null;
   }
-  rememberVariableInputs(values, entry.schema, entry.definitions!, inputs);
   return values;
 }
 
@@ -198,7 +197,8 @@ function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): Fast
   const stats = planCacheFor(args.schema).stats;
   const options = args.schema.extensions?.graphscale;
   const definitions = plan.operation.variableDefinitions?.length ? plan.operation.variableDefinitions : null;
-  return { schema: args.schema, operationName: args.operationName ?? null, definitions, plan, fast, output: fast === null ? null : output, limits: request.limits, options, stats, ...fresh };
+  const variables = definitions === null ? null : variablePlan(args.schema, definitions);
+  return { schema: args.schema, operationName: args.operationName ?? null, definitions, variablePlan: variables, plan, fast, output: fast === null ? null : output, limits: request.limits, options, stats, ...fresh };
 }
 
 /**

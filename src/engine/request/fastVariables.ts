@@ -4,6 +4,7 @@
 // runs graphql-js's own coercion, so results and errors are always graphql-js's (spec/plan-cache.md).
 
 import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLNonNull, GraphQLString, typeFromAST, type GraphQLSchema, type VariableDefinitionNode } from "graphql";
+import { rememberVariableInputs } from "../planning/graphqlAdapter.js";
 
 /** A built-in scalar's check: whether graphql-js's parseValue returns `value` itself. */
 type TakesAsIs = (value: unknown) => boolean;
@@ -29,7 +30,7 @@ interface FastVariable {
  * How a list of variable definitions is read: each variable, and an object with their names as keys in
  * order (the result starts as its copy, so that each name is set on a key it has: no new key per variable).
  */
-interface VariablePlan {
+export interface VariablePlan {
   readonly variables: readonly FastVariable[];
   readonly template: { readonly [name: string]: unknown };
 }
@@ -37,7 +38,7 @@ interface VariablePlan {
 /** Per schema and list of variable definitions: the fast reading, or null when some variable needs graphql-js. */
 const variablePlans = new WeakMap<GraphQLSchema, WeakMap<readonly VariableDefinitionNode[], VariablePlan | null>>();
 
-function variablePlan(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]): VariablePlan | null {
+export function variablePlan(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]): VariablePlan | null {
   let bySchema = variablePlans.get(schema);
   if (bySchema === undefined) variablePlans.set(schema, (bySchema = new WeakMap()));
   let plan = bySchema.get(definitions);
@@ -67,9 +68,23 @@ function variablePlan(schema: GraphQLSchema, definitions: readonly VariableDefin
  * not null) as a value graphql-js's parseValue returns unchanged; else null (graphql-js coerces them).
  */
 export function fastVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[], inputs: unknown): { [name: string]: unknown } | null {
-  if (inputs === null || typeof inputs !== "object") return null;
   const plan = variablePlan(schema, definitions);
-  if (plan === null) return null;
+  return plan === null ? null : readVariables(plan, inputs);
+}
+
+/**
+ * FastVariables as a request takes them, by the definitions' plan (null: none read fast): the coerced
+ * variables, remembered with their inputs for graphql 17's resolver info (rememberVariableInputs), or null.
+ * PrepareRequest looks the plan up; a remembered document holds it (FastRequest).
+ */
+export function takeFastVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[], plan: VariablePlan | null, inputs: unknown): { [name: string]: unknown } | null {
+  const coerced = plan === null ? null : readVariables(plan, inputs);
+  if (coerced !== null) rememberVariableInputs(coerced, schema, definitions, inputs as { [name: string]: unknown });
+  return coerced;
+}
+
+function readVariables(plan: VariablePlan, inputs: unknown): { [name: string]: unknown } | null {
+  if (inputs === null || typeof inputs !== "object") return null;
   const given = inputs as Record<string, unknown>;
   const variables = plan.variables;
   const coerced: { [name: string]: unknown } = { ...plan.template };

@@ -4,8 +4,8 @@
 
 import { GraphQLError, locatedError, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
-import { fastVariables } from "./fastVariables.js";
-import { assertExecutionArguments, coerceVariableValues, rememberVariableInputs, thrownWhileCoercing } from "../planning/graphqlAdapter.js";
+import { takeFastVariables, variablePlan } from "./fastVariables.js";
+import { assertExecutionArguments, coerceVariableValues, thrownWhileCoercing } from "../planning/graphqlAdapter.js";
 import { planCacheFor, type CachedOperation } from "../planning/planCache.js";
 import { checkRequestLimits } from "../planning/measureOperation.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
@@ -98,11 +98,9 @@ function startRequest(args: GraphscaleExecutionArgs): Started | { errors: readon
     variableValues = {};
   } else {
     // Built-in scalars given as values of their own type: read as they are (FastVariables); else graphql-js.
-    const fast = fastVariables(schema, definitions, args.variableValues ?? {});
-    if (fast !== null) {
-      variableValues = fast;
-      rememberVariableInputs(fast, schema, definitions, args.variableValues ?? {});
-    } else {
+    const fast = takeFastVariables(schema, definitions, variablePlan(schema, definitions), args.variableValues ?? {});
+    if (fast !== null) variableValues = fast;
+    else {
       const coerced = coerceVariableValues(schema, definitions, args.variableValues ?? {}, {
         maxErrors: args.options?.maxCoercionErrors ?? 50,
         hideSuggestions: args.hideSuggestions ?? false,
