@@ -5,6 +5,7 @@
 import type { KvetchBackend, KvetchCounters, ShardStats } from "./backend.js";
 import { RedisCache, type CacheHealth } from "./cache.js";
 import { checkJsonValue } from "./data.js";
+import { newDecodedMemo } from "./decodedMemo.js";
 import { distinctCheckedIds, distinctKeys, spread } from "./distinct.js";
 import { KvetchError, describeValue, shardFailureOf } from "./errors.js";
 import { checkId, checkIds } from "./id.js";
@@ -84,7 +85,7 @@ export class Kvetch {
     const onDerivedWriteFailure = options.onDerivedWriteFailure ?? reportDerivedWriteFailure;
     const deps = cache === null ? memoryHubOf(backend) : redisHub(cache);
     this.maxCheckDeps = options.maxCheckDeps ?? 10_000;
-    this.store = { schema: this.schema, shardMap: backend.shardMap, topology: null, shards, cache, counters: this.counters, deps, hooks, onDerivedWriteFailure };
+    this.store = { schema: this.schema, shardMap: backend.shardMap, topology: null, shards, cache, decoded: cache === null ? null : newDecodedMemo(), counters: this.counters, deps, hooks, onDerivedWriteFailure };
     for (const shard of shards) (shard.inner as { bindStore?: (store: Store) => void }).bindStore?.(this.store);
     storeOf.set(this, this.store);
   }

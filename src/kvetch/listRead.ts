@@ -4,9 +4,10 @@
 // (listPages.ts builds the pages). Never issues a query per entry; never returns a derived row its
 // canonical object denies.
 
-import { decodeCursor, comparePosition } from "./cursor.js";
+import { decodeCursor } from "./cursor.js";
 import type { Position } from "./cursor.js";
 import { derivedTargetHolds, indexEntryHolds } from "./derived.js";
+import { decodeCachedList, encodeCachedList, slicePage, type CachedList } from "./cachedList.js";
 import { distinctKeys, spread } from "./distinct.js";
 import { edgeListTag } from "./cache.js";
 import { KvetchError, describeValue } from "./errors.js";
@@ -14,7 +15,7 @@ import { edgeListKind, indexListKind } from "./listKinds.js";
 import { edgePage, indexPage, rowTargetPage, targetPage } from "./listPages.js";
 import type { ListKind, ListRequest } from "./listKinds.js";
 import type { ShardStore } from "./backend.js";
-import type { KvetchData, KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, ListItem } from "./model.js";
+import type { KvetchEdge, KvetchIndexEntry, KvetchObject, KvetchPage, KvetchPageOptions, ListItem } from "./model.js";
 import { readObjects } from "./objectRead.js";
 import type { KvetchEdgeDef, KvetchIndexDef } from "./schema.js";
 import { shardOfEdge } from "./shard.js";
@@ -118,45 +119,6 @@ async function queryShards<T>(
   return out;
 }
 
-/** A cached list: its first rows (at most listCap) and whether that is the whole list. */
-interface CachedList {
-  items: ListItem[];
-  complete: boolean;
-}
-
-// Cached list text: {"c":0|1,"r":[[id,seq,created,data],...]} (data null for index entries).
-function encodeCachedList(items: readonly ListItem[], complete: boolean): string {
-  const rows = new Array<unknown[]>(items.length);
-  for (let i = 0; i < items.length; i++) rows[i] = [items[i]!.id, items[i]!.seq, items[i]!.created, items[i]!.data];
-  return JSON.stringify({ c: complete ? 1 : 0, r: rows });
-}
-
-function decodeCachedList(text: string): CachedList {
-  const parsed = JSON.parse(text) as { c: number; r: [string, number, number, KvetchData | null][] };
-  const items = new Array<ListItem>(parsed.r.length);
-  for (let i = 0; i < parsed.r.length; i++) {
-    const [id, seq, created, data] = parsed.r[i]!;
-    items[i] = { id, seq, created, data };
-  }
-  return { items, complete: parsed.c === 1 };
-}
-
-/** slicePage: the requested page from a cached list, or null when it runs past the cached prefix. */
-function slicePage(list: CachedList, after: Position | null, limit: number | null): ListItem[] | null {
-  let start = 0;
-  if (after !== null) {
-    let high = list.items.length;
-    while (start < high) {
-      const mid = (start + high) >>> 1;
-      const item = list.items[mid]!;
-      if (comparePosition(item.seq, item.id, after.seq, after.id) <= 0) start = mid + 1;
-      else high = mid;
-    }
-  }
-  if (limit !== null && start + limit <= list.items.length) return list.items.slice(start, start + limit);
-  return list.complete ? list.items.slice(start) : null;
-}
-
 /**
  * readListPages: one page per request. With a cache: one cache read for the distinct lists; a miss whose
  * generation is known is read from its shard as the list's first listCap+1 rows, written back, and paged in
@@ -177,7 +139,7 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
   const fillKeys: number[] = [];
   for (let k = 0; k < keys.length; k++) {
     const text = cached.values[k];
-    if (text !== null && text !== undefined) lists[k] = decodeCachedList(text);
+    if (text !== null && text !== undefined) lists[k] = decodeCachedList(store, text);
     else if (cached.gens[k] !== null) fillKeys.push(k);
   }
   // Round 1: whole-list prefixes for refillable misses and direct pages for the rest, in one query per shard.
@@ -204,7 +166,7 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
       }
       const complete = items.length <= cache.listCap;
       if (!complete) items.length = cache.listCap;
-      lists[fillKeys[f]!] = { items, complete };
+      lists[fillKeys[f]!] = { items, complete, kept: false };
       fillTags.push(tags[fillKeys[f]!]!);
       fillGens.push(cached.gens[fillKeys[f]!]!);
       fillValues.push(encodeCachedList(items, complete));

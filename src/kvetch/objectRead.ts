@@ -5,6 +5,7 @@
 
 import type { ObjectRow } from "./backend.js";
 import { objectTag } from "./cache.js";
+import { decodedMemoCounts, isFlatData } from "./decodedMemo.js";
 import { spread, type DistinctKeys } from "./distinct.js";
 import { decodeObject } from "./model.js";
 import type { KvetchObject } from "./model.js";
@@ -17,13 +18,24 @@ function encodeCachedObject(row: ObjectRow): string {
   return `${row.typeId},${row.version},${row.created},${row.updated},${row.body}`;
 }
 
+/**
+ * A cached object's text as a fresh object: from the store's DecodedMemo when the text was decoded before
+ * (a copy: its own object and data bag), else decoded and, when its data is flat, kept.
+ */
 function decodeCachedObject(store: Store, id: string, text: string): KvetchObject | null {
   if (text === "-") return null;
+  const memo = store.decoded;
+  const kept = memo === null ? undefined : memo.objects.get(text);
+  if (kept !== undefined) {
+    decodedMemoCounts.hits++;
+    return { id, type: kept.type, typeId: kept.typeId, data: { ...kept.data }, version: kept.version, created: kept.created, updated: kept.updated };
+  }
+  decodedMemoCounts.decoded++;
   const c1 = text.indexOf(",");
   const c2 = text.indexOf(",", c1 + 1);
   const c3 = text.indexOf(",", c2 + 1);
   const c4 = text.indexOf(",", c3 + 1);
-  return decodeObject(
+  const object = decodeObject(
     store.schema,
     {
       id,
@@ -35,6 +47,8 @@ function decodeCachedObject(store: Store, id: string, text: string): KvetchObjec
     },
     "the cache",
   );
+  if (memo !== null && isFlatData(object.data)) memo.objects.set(text, { ...object, data: { ...object.data } });
+  return object;
 }
 
 /** The number written at text[from..to): decimal digits read in place (no substring); anything else through Number. */

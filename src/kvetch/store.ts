@@ -5,6 +5,7 @@
 
 import type { KvetchCounters } from "./backend.js";
 import type { CacheField, RedisCache } from "./cache.js";
+import type { DecodedMemo } from "./decodedMemo.js";
 import { KvetchError, shardFailureOf } from "./errors.js";
 import type { KvetchSchema } from "./schema.js";
 import type { ShardMap } from "./shard.js";
@@ -38,6 +39,8 @@ export interface Store {
   topology: OpenTopology | null;
   readonly shards: readonly ShardGuard[];
   readonly cache: RedisCache | null;
+  /** The cache tier's texts as last decoded (DecodedMemo, spec/kvetch-storage.md §7.7); null without a cache. */
+  readonly decoded: DecodedMemo | null;
   readonly counters: KvetchCounters;
   /** Dependency versions and invalidation announcements (spec/reactivity.md). */
   readonly deps: DependencyHub;
