@@ -23,11 +23,11 @@ function shardQueries(kvetch: Kvetch): number {
  * write's own invalidation still in flight, and then a later read refills. Bounded, never timed.
  */
 async function warm(kvetch: Kvetch, read: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 200; i++) {
     const before = shardQueries(kvetch);
     await read();
     if (shardQueries(kvetch) === before) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error("the cache never served a read of these entries");
 }
