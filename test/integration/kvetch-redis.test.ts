@@ -10,6 +10,7 @@ import type { KvetchObject } from "../../src/kvetch/index.js";
 import { contractSchema, kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { REDIS_URL, deleteCacheEntries, deleteKeys, dropDatabases, serversUp, shardUrls, testKeyPrefix, truncateDatabases } from "./kvetch-servers.js";
 import { RedisProxy } from "./redisProxy.js";
+import { epochKey } from "../../src/kvetch/cacheFlush.js";
 
 const redisNode = `${new URL(REDIS_URL).hostname}:${new URL(REDIS_URL).port || 6379}`;
 
@@ -286,8 +287,11 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
       }, "the store to notice the outage");
       await store.updateObject("Todo", todo.id, { title: "v2" });
       await store.createObjects(Array.from({ length: 10_001 }, (_, i) => ({ type: "Todo", data: { i } })));
+      // The flush deletes page by page of a SCAN, then claims the prefix (the epoch moves): wait for the claim.
+      const epochBefore = await direct.get(epochKey(prefix));
       await proxy.start();
-      await eventually(async () => (await direct.exists(`${prefix}unrelated`)) === 0, "the prefix to be flushed");
+      await eventually(async () => (await direct.get(epochKey(prefix))) !== epochBefore, "the prefix to be flushed and claimed");
+      assert.is(await direct.exists(`${prefix}unrelated`), 0);
       assert.is(await direct.get(`${prefix}{o:${todo.id}}:v`), null);
       assert.is((await store.getObject(todo.id))!.data.title, "v2");
     } finally {
