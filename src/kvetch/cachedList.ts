@@ -3,18 +3,18 @@
 // DecodedMemo, and the page a request reads from it.
 
 import { comparePosition, type Position } from "./cursor.js";
-import { copyData, decodedMemoCounts, isFlatData } from "./decodedMemo.js";
+import { copyData, decodedMemoCounts, isFlatData, type DecodedList } from "./decodedMemo.js";
 import type { KvetchData, ListItem } from "./model.js";
 import type { Store } from "./store.js";
 
 /**
  * A cached list: its first rows (at most listCap) and whether that is the whole list; `kept`: its rows are the
- * store's DecodedMemo's, so a page hands out copies of them.
+ * store's DecodedMemo's, so a page hands out copies of them (a kept list is the memo's own object, never changed).
  */
 export interface CachedList {
-  items: readonly ListItem[];
-  complete: boolean;
-  kept: boolean;
+  readonly items: readonly ListItem[];
+  readonly complete: boolean;
+  readonly kept: boolean;
 }
 
 /** A list's first rows as the cache keeps them. */
@@ -30,7 +30,7 @@ export function decodeCachedList(store: Store, text: string): CachedList {
   const found = memo === null ? undefined : memo.lists.get(text);
   if (found !== undefined) {
     decodedMemoCounts.hits++;
-    return { items: found.items, complete: found.complete, kept: true };
+    return found;
   }
   decodedMemoCounts.decoded++;
   const parsed = JSON.parse(text) as { c: number; r: [string, number, number, KvetchData | null][] };
@@ -43,8 +43,9 @@ export function decodeCachedList(store: Store, text: string): CachedList {
   }
   const complete = parsed.c === 1;
   if (memo === null || !flat) return { items, complete, kept: false };
-  memo.lists.set(text, { items, complete });
-  return { items, complete, kept: true };
+  const kept: DecodedList = { items, complete, kept: true };
+  memo.lists.set(text, kept);
+  return kept;
 }
 
 /** slicePage: the requested page from a cached list, or null when it runs past the cached prefix. */

@@ -22,10 +22,11 @@ export const DEFAULT_MAX_CHARS = 1_048_576;
 /** Reads served from the memo and texts decoded (a test reads them). */
 export const decodedMemoCounts = { hits: 0, decoded: 0 };
 
-/** A cached list as decoded: its first rows and whether that is the whole list. */
+/** A cached list as decoded and kept: its first rows, whether that is the whole list, and that its rows are the memo's. */
 export interface DecodedList {
   readonly items: readonly ListItem[];
   readonly complete: boolean;
+  readonly kept: true;
 }
 
 /** A store's memos: object texts (the object read first under the text; its id is not used) and list texts. */
