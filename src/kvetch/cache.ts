@@ -10,7 +10,7 @@ import { epochKey } from "./cacheFlush.js";
 import { writeCounterKey } from "./cacheIdentity.js";
 import { CacheLink, EPOCH_TAG, type CacheHealth } from "./cacheLink.js";
 import { groupByNode } from "./cacheNodes.js";
-import { FILL_COUNTED_SCRIPT, FILL_SCRIPT, INVALIDATE_SCRIPT, genToken, mgetEach, type ScriptClient } from "./cacheScripts.js";
+import { FILL_COUNTED_SCRIPT, FILL_SCRIPT, INVALIDATE_SCRIPT, genToken, mgetEach, mgetStrings, type ScriptClient } from "./cacheScripts.js";
 import { coalesceWrites } from "./cacheWrites.js";
 import { KvetchError } from "./errors.js";
 import { breakerSettings } from "./shardGuard.js";
@@ -163,7 +163,7 @@ export class RedisCache {
         else keys.push(this.key(tags[p]!, "d"));
       }
       coalesceWrites(this.client); // one node: corked until the tick ends (a Cluster's client is left alone)
-      const read = this.singleNode !== null ? this.client.mget(keys) : mgetEach(this.client, keys);
+      const read = this.singleNode !== null ? mgetStrings(this.client as Redis, keys) : mgetEach(this.client, keys);
       work.push(read.then((replies) => {
         for (let i = 0, k = 0; i < positions.length; i++, k++) {
           if (positions[i] === tags.length) {
@@ -249,7 +249,7 @@ export class RedisCache {
     keys[2 * n + 1] = epochKey(this.prefix);
     coalesceWrites(this.client); // the tick's reads leave in one socket write
     try {
-      const replies = await this.client.mget(keys);
+      const replies = await mgetStrings(this.client as Redis, keys);
       breaker.succeeded();
       const counter = replies[2 * n] ?? "0";
       if (this.link.observe(floor, counter, replies[2 * n + 1] ?? null)) {

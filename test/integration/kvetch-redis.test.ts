@@ -104,6 +104,29 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     assert.is(total(kvetch.counters.shardQueries), afterCold, "warm counts: no MySQL query");
   });
 
+  it("a warm read's MGET hands ioredis its key list: no Array.prototype.flat copy of the keys", async ({ kvetch }) => {
+    const users = await kvetch.createObjects(Array.from({ length: 52 }, (_, i) => ({ type: "User", data: { username: `f${i}` } })));
+    const ids = users.map((u) => u.id);
+    await kvetch.getObjects(ids); // fills the cache
+    kvetch.resetCounters();
+    const flat = Array.prototype.flat;
+    let copied = 0; // elements that flat() went through (ioredis makes each command with args.flat())
+    Array.prototype.flat = function (this: unknown[], depth?: number) {
+      copied += this.length;
+      return flat.call(this, depth);
+    } as typeof flat;
+    let warm: (KvetchObject | null)[];
+    try {
+      warm = await kvetch.getObjects(ids);
+    } finally {
+      Array.prototype.flat = flat;
+    }
+    assert.equal(warm.map((o) => o?.data.username), users.map((u) => u.data.username), "every object read back from Redis");
+    assert.equal(kvetch.counters.shardQueries, [0, 0, 0, 0], "warm: no MySQL query");
+    assert.equal(kvetch.counters.cacheRoundTrips, { [redisNode]: 1 }, "one MGET of 52 values, 52 generations, the counter and the epoch");
+    assert.is(copied, 0, "ioredis's mget(keys) would copy the 106 keys with flat()");
+  });
+
   it("lists longer than listCap: pages inside the cached prefix come from Redis, pages past it from MySQL", async ({ kvetch }) => {
     const user = await kvetch.createObject("User", { username: "long" });
     const lists: KvetchObject[] = [];
