@@ -1,5 +1,6 @@
 // The Redis cache tier's Lua scripts (each runs atomically on one slot), the client shape of their commands,
-// the generation token a read hands to fillCache, and a Cluster's GET per key (its keys span slots).
+// the generation token a read hands to fillCache, a Cluster's GET per key (its keys span slots), and one
+// node's MGET without ioredis's copy of its keys (mgetStrings).
 
 import type * as IORedis from "ioredis";
 import type { Cluster, Redis } from "ioredis";
