@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { Redis } from "ioredis";
+import { Command, Redis } from "ioredis";
 import { Kvetch, memoryBackend, mysqlBackend } from "../../src/kvetch/index.js";
 import type { KvetchObject } from "../../src/kvetch/index.js";
 import { contractSchema, kvetchTestHooks } from "../../src/kvetch/testing/index.js";
@@ -104,7 +104,7 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
     assert.is(total(kvetch.counters.shardQueries), afterCold, "warm counts: no MySQL query");
   });
 
-  it("a warm read's MGET hands ioredis its key list: no Array.prototype.flat copy of the keys", async ({ kvetch }) => {
+  it("a warm read's MGET hands ioredis its key list and writes its own text: no flat() copy, no string appends", async ({ kvetch }) => {
     const users = await kvetch.createObjects(Array.from({ length: 52 }, (_, i) => ({ type: "User", data: { username: `f${i}` } })));
     const ids = users.map((u) => u.id);
     await kvetch.getObjects(ids); // fills the cache
@@ -115,16 +115,24 @@ if (await serversUp("test/integration/kvetch-redis.test.ts", { mysql: true, redi
       copied += this.length;
       return flat.call(this, depth);
     } as typeof flat;
+    const toWritable = Command.prototype.toWritable;
+    let appended = 0; // MGETs whose RESP text ioredis built by appending to a string, argument by argument
+    Command.prototype.toWritable = function (this: Command, socket: never) {
+      if (this.name === "mget") appended++;
+      return toWritable.call(this, socket);
+    };
     let warm: (KvetchObject | null)[];
     try {
       warm = await kvetch.getObjects(ids);
     } finally {
       Array.prototype.flat = flat;
+      Command.prototype.toWritable = toWritable;
     }
     assert.equal(warm.map((o) => o?.data.username), users.map((u) => u.data.username), "every object read back from Redis");
     assert.equal(kvetch.counters.shardQueries, [0, 0, 0, 0], "warm: no MySQL query");
     assert.equal(kvetch.counters.cacheRoundTrips, { [redisNode]: 1 }, "one MGET of 52 values, 52 generations, the counter and the epoch");
     assert.is(copied, 0, "ioredis's mget(keys) would copy the 106 keys with flat()");
+    assert.is(appended, 0, "the MGET's text is mgetText's, not ioredis's appends");
   });
 
   it("lists longer than listCap: pages inside the cached prefix come from Redis, pages past it from MySQL", async ({ kvetch }) => {
