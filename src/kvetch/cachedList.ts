@@ -24,10 +24,10 @@ export function encodeCachedList(items: readonly ListItem[], complete: boolean):
   return JSON.stringify({ c: complete ? 1 : 0, r: rows });
 }
 
-/** A cached list's text as decoded: from the store's DecodedMemo, or parsed and, when every row's data is flat, kept there. */
-export function decodeCachedList(store: Store, text: string): CachedList {
+/** A cached list's text (the list's cache tag `tag`) as decoded: from the store's DecodedMemo, or parsed and, when every row's data is flat, kept there. */
+export function decodeCachedList(store: Store, tag: string, text: string): CachedList {
   const memo = store.decoded;
-  const found = memo === null ? undefined : memo.lists.get(text);
+  const found = memo === null ? undefined : memo.lists.get(tag, text);
   if (found !== undefined) {
     decodedMemoCounts.hits++;
     return found;
@@ -44,7 +44,7 @@ export function decodeCachedList(store: Store, text: string): CachedList {
   const complete = parsed.c === 1;
   if (memo === null || !flat) return { items, complete, kept: false };
   const kept: DecodedList = { items, complete, kept: true };
-  memo.lists.set(text, kept);
+  memo.lists.set(tag, text, kept);
   return kept;
 }
 

@@ -1,12 +1,15 @@
 // DecodedMemo (spec/kvetch-storage.md §7.7): the cache tier's texts as last decoded, per store. A cache read
 // gets each object or list as a fresh string from Redis; decoding it (JSON.parse of its body, a list's rows)
 // was most of what Kvetch spent on a warm-cache read. The same text decodes to the same value, so a text read
-// again is looked up instead of parsed: a pure function's memo, never stale (a changed object or list is a
-// different text). Only texts whose data is flat (every value a string, number, boolean or null) are kept,
-// and each read hands out fresh objects and fresh data bags copied from the kept ones, so callers never share
-// state with the memo or with one another. Bounded: two generations of at most `capacity` texts and
-// `maxChars` characters each (the newer one filled first; when it is full, the older is dropped and the newer
-// takes its place), and texts longer than MAX_TEXT are never kept.
+// again is looked up instead of parsed: per entry (an object's id, a list's tag) the last text decoded and its
+// value, used only when the text read is that text, so never stale (a changed object or list is a different
+// text). Keyed by the entry, not by the text: a Map keyed by a fresh string hashes all of its characters on
+// every lookup, while the entry's key is short and an equal text is confirmed by one comparison. Only texts
+// whose data is flat (every value a string, number, boolean or null) are kept, and each read hands out fresh
+// objects and fresh data bags copied from the kept ones, so callers never share state with the memo or with one
+// another. Bounded: two generations of at most `capacity` entries and `maxChars` characters of text each (the
+// newer one filled first; when it is full, the older is dropped and the newer takes its place), and texts longer
+// than MAX_TEXT are never kept.
 
 import type { KvetchData, KvetchObject, ListItem } from "./model.js";
 
@@ -29,7 +32,7 @@ export interface DecodedList {
   readonly kept: true;
 }
 
-/** A store's memos: object texts (the object read first under the text; its id is not used) and list texts. */
+/** A store's memos: objects by id and lists by cache tag. */
 export interface DecodedMemo {
   readonly objects: TextMemo<KvetchObject>;
   readonly lists: TextMemo<DecodedList>;
@@ -39,10 +42,16 @@ export function newDecodedMemo(): DecodedMemo {
   return { objects: new TextMemo(), lists: new TextMemo() };
 }
 
-/** A two-generation map from cached text to its decoded value. */
+/** A text kept for an entry and what it decodes to. */
+interface Kept<T> {
+  readonly text: string;
+  readonly value: T;
+}
+
+/** A two-generation map from an entry's key to the text last decoded for it and its decoded value. */
 export class TextMemo<T> {
-  private newer = new Map<string, T>();
-  private older = new Map<string, T>();
+  private newer = new Map<string, Kept<T>>();
+  private older = new Map<string, Kept<T>>();
   /** Characters of the newer generation's texts. */
   private newerChars = 0;
 
@@ -51,35 +60,41 @@ export class TextMemo<T> {
     readonly maxChars: number = DEFAULT_MAX_CHARS,
   ) {}
 
-  /** The value kept for `text`, or undefined; a hit in the older generation moves to the newer. */
-  get(text: string): T | undefined {
-    let value = this.newer.get(text);
-    if (value !== undefined) return value;
-    value = this.older.get(text);
-    if (value !== undefined) {
-      this.older.delete(text);
-      this.keep(text, value);
-    }
-    return value;
+  /** The value kept for `key` when its text is `text`, or undefined; a hit in the older generation moves to the newer. */
+  get(key: string, text: string): T | undefined {
+    let kept = this.newer.get(key);
+    if (kept !== undefined) return kept.text === text ? kept.value : undefined;
+    kept = this.older.get(key);
+    if (kept === undefined || kept.text !== text) return undefined;
+    this.older.delete(key);
+    this.keep(key, kept);
+    return kept.value;
   }
 
-  /** Keeps `value` for `text` (a text over MAX_TEXT is not kept). */
-  set(text: string, value: T): void {
-    if (text.length <= MAX_TEXT) this.keep(text, value);
+  /** Keeps `value` as what `text` decodes to for `key`, in place of any text kept for it (a text over MAX_TEXT is not kept). */
+  set(key: string, text: string, value: T): void {
+    if (text.length > MAX_TEXT) return;
+    this.older.delete(key);
+    this.keep(key, { text, value });
   }
 
   get size(): number {
     return this.newer.size + this.older.size;
   }
 
-  private keep(text: string, value: T): void {
-    if (this.newer.size >= this.capacity || this.newerChars + text.length > this.maxChars) {
+  private keep(key: string, kept: Kept<T>): void {
+    const replaced = this.newer.get(key);
+    if (replaced !== undefined) {
+      this.newer.delete(key);
+      this.newerChars -= replaced.text.length;
+    }
+    if (this.newer.size >= this.capacity || this.newerChars + kept.text.length > this.maxChars) {
       this.older = this.newer;
       this.newer = new Map();
       this.newerChars = 0;
     }
-    this.newer.set(text, value);
-    this.newerChars += text.length;
+    this.newer.set(key, kept);
+    this.newerChars += kept.text.length;
   }
 }
 

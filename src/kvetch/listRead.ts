@@ -139,7 +139,7 @@ async function readListPages(store: Store, kind: ListKind, requests: readonly Li
   const fillKeys: number[] = [];
   for (let k = 0; k < keys.length; k++) {
     const text = cached.values[k];
-    if (text !== null && text !== undefined) lists[k] = decodeCachedList(store, text);
+    if (text !== null && text !== undefined) lists[k] = decodeCachedList(store, tags[k]!, text);
     else if (cached.gens[k] !== null) fillKeys.push(k);
   }
   // Round 1: whole-list prefixes for refillable misses and direct pages for the rest, in one query per shard.

@@ -25,7 +25,7 @@ function encodeCachedObject(row: ObjectRow): string {
 function decodeCachedObject(store: Store, id: string, text: string): KvetchObject | null {
   if (text === "-") return null;
   const memo = store.decoded;
-  const kept = memo === null ? undefined : memo.objects.get(text);
+  const kept = memo === null ? undefined : memo.objects.get(id, text);
   if (kept !== undefined) {
     decodedMemoCounts.hits++;
     return { id, type: kept.type, typeId: kept.typeId, data: { ...kept.data }, version: kept.version, created: kept.created, updated: kept.updated };
@@ -47,7 +47,7 @@ function decodeCachedObject(store: Store, id: string, text: string): KvetchObjec
     },
     "the cache",
   );
-  if (memo !== null && isFlatData(object.data)) memo.objects.set(text, { ...object, data: { ...object.data } });
+  if (memo !== null && isFlatData(object.data)) memo.objects.set(id, text, { ...object, data: { ...object.data } });
   return object;
 }
 
