@@ -10,6 +10,7 @@ import { epochKey } from "./cacheFlush.js";
 import { writeCounterKey } from "./cacheIdentity.js";
 import { CacheLink, EPOCH_TAG, type CacheHealth } from "./cacheLink.js";
 import { groupByNode } from "./cacheNodes.js";
+import { readNode, type CacheField, type CacheRead, type NodeReader } from "./cacheRead.js";
 import { FILL_COUNTED_SCRIPT, FILL_SCRIPT, INVALIDATE_SCRIPT, genToken, mgetEach, mgetStrings, type ScriptClient } from "./cacheScripts.js";
 import { coalesceWrites } from "./cacheWrites.js";
 import { KvetchError } from "./errors.js";
@@ -17,6 +18,7 @@ import { breakerSettings } from "./shardGuard.js";
 import { noteCacheRead, noteCacheRoundTrip } from "./tracing.js";
 
 export type { CacheHealth } from "./cacheLink.js";
+export type { CacheField, CacheRead } from "./cacheRead.js";
 
 /** Cache tags: one per object, per (edge, parent) list and per (index, value) list. */
 export function objectTag(id: string): string {
@@ -27,19 +29,6 @@ export function edgeListTag(edgeId: number, fromId: string): string {
 }
 export function indexListTag(indexId: number, valueHash: string): string {
   return `i:${indexId}:${valueHash}`;
-}
-
-/** The field of a cache entry: the value (object, edge list, index list) or an edge count. */
-export type CacheField = "v" | "n";
-
-/**
- * What one batch read returned: `values[i]` null on a miss; `gens[i]` null on a hit or when no refill is
- * allowed, otherwise (a miss that may be refilled) an opaque token (the connection, the write counter and the
- * generation the read saw) for fillCache.
- */
-export interface CacheRead {
-  values: (string | null)[];
-  gens: (string | null)[];
 }
 
 /** What the Redis hub is told about this instance's own announcements (spec/reactivity.md, "A writer's own listeners"). */
@@ -63,6 +52,8 @@ export class RedisCache {
   private readonly prefix: string;
   private readonly client: Redis | Cluster;
   private readonly singleNode: string | null;
+  /** What the single-node read needs (null on a Cluster). */
+  private readonly nodeReader: NodeReader | null;
   /** The identity, the breaker and what is owed: whether the connection may be used now. */
   private readonly link: CacheLink;
   /** Set by the Redis hub that listens to this cache's announcements. */
@@ -115,6 +106,7 @@ export class RedisCache {
     // Connection errors surface as misses; without a listener ioredis would print each one.
     this.client.on("error", () => undefined);
     this.link = new CacheLink(this.client, this.singleNode, this.prefix, config.breaker, (node) => this.count(node), (tags) => this.applyInvalidations(tags));
+    this.nodeReader = this.singleNode === null ? null : { client: this.client as Redis, prefix: this.prefix, link: this.link, count: (node) => this.count(node) };
   }
 
   /** The pub/sub channel every write of this key prefix announces its tags on. */
@@ -210,7 +202,7 @@ export class RedisCache {
 
   /** readCache once the cache is known usable. */
   private readReady(tags: readonly string[], field: CacheField): Promise<CacheRead | null> {
-    return this.singleNode !== null ? this.readNode(this.singleNode, tags, field) : this.readNodes(tags, field);
+    return this.nodeReader !== null ? readNode(this.nodeReader, this.singleNode!, tags, field) : this.readNodes(tags, field);
   }
 
   /** readCache on a Cluster: one pipeline per node, concurrently. */
@@ -226,46 +218,6 @@ export class RedisCache {
     await Promise.all(work);
     if (incarnation === this.link.incarnation) noteCacheRead(values);
     return incarnation === this.link.incarnation ? { values, gens } : null;
-  }
-
-  /** readCache on one node: one MGET of each entry's value and generation, then the write counter and epoch. */
-  private async readNode(node: string, tags: readonly string[], field: CacheField): Promise<CacheRead | null> {
-    this.count(node);
-    const floor = this.link.clock.floor();
-    const incarnation = this.link.incarnation;
-    const breaker = this.link.breaker;
-    const n = tags.length;
-    const values = new Array<string | null>(n).fill(null);
-    const gens = new Array<string | null>(n).fill(null);
-    const keys = new Array<string>(n * 2 + 2);
-    const open = `${this.prefix}{`;
-    const valueEnd = `}:${field}`;
-    for (let i = 0; i < n; i++) {
-      const head = open + tags[i]!;
-      keys[2 * i] = head + valueEnd;
-      keys[2 * i + 1] = head + "}:g";
-    }
-    keys[2 * n] = writeCounterKey(this.prefix);
-    keys[2 * n + 1] = epochKey(this.prefix);
-    coalesceWrites(this.client); // the tick's reads leave in one socket write
-    try {
-      const replies = await mgetStrings(this.client as Redis, keys);
-      breaker.succeeded();
-      const counter = replies[2 * n] ?? "0";
-      if (this.link.observe(floor, counter, replies[2 * n + 1] ?? null)) {
-        for (let i = 0; i < n; i++) {
-          const value = replies[2 * i] ?? null;
-          if (value !== null) values[i] = value;
-          else gens[i] = genToken(incarnation, counter, replies[2 * i + 1] ?? "");
-        }
-      }
-    } catch (error) {
-      // the node failed: all entries are misses that may not be refilled
-      breaker.failed(error);
-    }
-    if (incarnation !== this.link.incarnation) return null;
-    noteCacheRead(values);
-    return { values, gens };
   }
 
   private async readGroup(
