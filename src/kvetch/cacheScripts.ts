@@ -1,9 +1,11 @@
 // The Redis cache tier's Lua scripts (each runs atomically on one slot), the client shape of their commands,
 // the generation token a read hands to fillCache, a Cluster's GET per key (its keys span slots), and one
-// node's MGET without ioredis's copy of its keys, its RESP text made in one join (mgetStrings, mgetText).
+// node's MGET without ioredis's copy of its keys, its RESP text made in one join and its timeout kept by
+// ReadTimeouts (mgetStrings, mgetText).
 
 import type * as IORedis from "ioredis";
 import type { Cluster, Redis } from "ioredis";
+import { ReadTimeouts } from "./cacheTimeouts.js";
 import { loadOptionalPeer } from "./optionalPeer.js";
 
 // fillCache: write the value only if the generation is still the one read with the miss (and, on one node,
@@ -64,8 +66,21 @@ function mgetCommandClass(): MgetCommand {
     override toWritable(): string {
       return mgetText(this.args as string[]);
     }
+    /** The client's command timeout, kept by ReadTimeouts instead of a timer of the command's own. */
+    override setTimeout(ms: number): void {
+      readTimeoutsFor(ms).watch(this);
+    }
   };
   return mgetCommand;
+}
+
+/** One ReadTimeouts per command timeout (the cache's connections all use one). */
+const readTimeouts = new Map<number, ReadTimeouts>();
+
+function readTimeoutsFor(ms: number): ReadTimeouts {
+  let timeouts = readTimeouts.get(ms);
+  if (timeouts === undefined) readTimeouts.set(ms, (timeouts = new ReadTimeouts(ms)));
+  return timeouts;
 }
 
 /**
@@ -73,7 +88,7 @@ function mgetCommandClass(): MgetCommand {
  * `client.mget(keys)` sends and answers. ioredis's `mget` copies its arguments with `Array.prototype.flat`,
  * which on Node 20 costs about 120 ns a key (12.8 µs for a 104-key read, more than building the keys); the
  * command is made with no arguments and handed the key list itself, which ioredis then only reads. Its RESP
- * text is written by mgetText.
+ * text is written by mgetText; its command timeout is kept by ReadTimeouts, not by a timer of its own.
  */
 export function mgetStrings(client: Redis, keys: string[]): Promise<(string | null)[]> {
   return client.sendCommand(new (mgetCommandClass())(keys)) as Promise<(string | null)[]>;
