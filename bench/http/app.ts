@@ -8,7 +8,7 @@ import { execute as graphqlExecute, parse, validate, type DocumentNode, type Exe
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { createHandler } from "graphql-http/lib/use/http";
 import { createYoga } from "graphql-yoga";
-import { execute } from "../../src/index.js";
+import { createBatchedExecute, execute } from "../../src/index.js";
 import { graphqlHttpOptions, useGraphscale } from "../../src/envelop/index.js";
 import { Kvetch, memoryBackend, mysqlBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
@@ -19,14 +19,22 @@ import { smallQuerySchemas, smallQuerySource } from "../scenarios/cpu.js";
 import { REDIS_URL, shardUrls } from "../servers.js";
 
 export const LIBRARIES = ["graphql-http", "yoga"] as const;
-export const ENGINES = ["graphscale", "dataloader", "jit"] as const;
+export const ENGINES = ["graphscale", "batched", "dataloader", "jit"] as const;
 export const SHAPES = ["todo-memory", "todo-mysql", "small"] as const;
 export type Library = (typeof LIBRARIES)[number];
 export type EngineKey = (typeof ENGINES)[number];
+
+/** The batched server's window: the requests started in one turn of the event loop (no timer). */
+const BATCH_WINDOW_MS = 0;
+
+/** graphscale's two servers: plain `execute`, and `createBatchedExecute` (concurrent requests share step calls). */
+export function isGraphscale(engine: EngineKey): boolean {
+  return engine === "graphscale" || engine === "batched";
+}
 export type ShapeKey = (typeof SHAPES)[number];
 
 export const LIBRARY_NAMES: Record<Library, string> = { "graphql-http": "graphql-http 1.23", yoga: "GraphQL Yoga 5.24" };
-export const ENGINE_NAMES: Record<EngineKey, string> = { graphscale: "graphscale (plans)", dataloader: "graphql-js + DataLoader", jit: "graphql-jit 0.8.9" };
+export const ENGINE_NAMES: Record<EngineKey, string> = { graphscale: "graphscale (plans)", batched: "graphscale (plans, createBatchedExecute)", dataloader: "graphql-js + DataLoader", jit: "graphql-jit 0.8.9" };
 export const SHAPE_NAMES: Record<ShapeKey, string> = {
   "todo-memory": "todo view 10 × 5, memory backend",
   "todo-mysql": "todo view 10 × 5, 4 MySQL shards + Redis",
@@ -88,14 +96,14 @@ async function servedTodo(config: ServerConfig): Promise<Served> {
   const loaderContext = () => ({ kvetch, loaders: todoLoaders(kvetch) });
   const expected = await graphqlExecute({ schema: dataLoaderSchema, document: parse(query), variableValues: variables, contextValue: loaderContext() });
   const close = () => kvetch.close();
-  if (config.engine === "graphscale") return { schema: todoSchema, kvetch, context: () => ({ kvetch }), body: { query, variables }, expected, close };
+  if (isGraphscale(config.engine)) return { schema: todoSchema, kvetch, context: () => ({ kvetch }), body: { query, variables }, expected, close };
   return { schema: dataLoaderSchema, kvetch, context: loaderContext, body: { query, variables }, expected, close };
 }
 
 async function servedSmall(config: ServerConfig): Promise<Served> {
   const { planSchema, resolverSchema } = smallQuerySchemas();
   const expected = await graphqlExecute({ schema: resolverSchema, document: parse(smallQuerySource) });
-  const schema = config.engine === "graphscale" ? planSchema : resolverSchema;
+  const schema = isGraphscale(config.engine) ? planSchema : resolverSchema;
   return { schema, kvetch: null, context: () => ({}), body: { query: smallQuerySource }, expected, close: async () => {} };
 }
 
@@ -147,6 +155,11 @@ function cachedParseValidate(counts: ParseCounts): { parse: typeof parse; valida
   };
 }
 
+/** A Yoga (envelop) plugin that runs every operation with `executeFn` (one executor for the server's life). */
+function executeWith(executeFn: typeof graphqlExecute): { onExecute: (hook: { setExecuteFn: (fn: typeof graphqlExecute) => void }) => void } {
+  return { onExecute: ({ setExecuteFn }) => setExecuteFn(executeFn) };
+}
+
 export interface BuiltServer {
   server: Server;
   /** The schema the engine runs (graphscale's plan cache counts for it) and the todo shapes' store. */
@@ -170,15 +183,22 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
     parseCounts = { parsed: 0, validated: 0 };
     // graphscale: its graphql-http options (its execute, and clean results written without graphql-http's
     // replacer); the other engines: their execute, as their users configure graphql-http.
-    const engineOptions = config.engine === "graphscale" ? graphqlHttpOptions() : { execute: engineExecute };
+    const engineOptions =
+      config.engine === "graphscale"
+        ? graphqlHttpOptions()
+        : config.engine === "batched"
+          ? { ...graphqlHttpOptions(), execute: createBatchedExecute({ schema: served.schema, windowMs: BATCH_WINDOW_MS }) }
+          : { execute: engineExecute };
     const handler = createHandler({ schema: served.schema, context: () => served.context() as never, ...engineOptions, ...cachedParseValidate(parseCounts) } as never);
     server = createServer((req, res) => (req.url?.startsWith("/graphql") ? handler(req, res) : res.writeHead(404).end()));
   } else {
     const plugins =
       config.engine === "graphscale"
         ? [useGraphscale()]
+        : config.engine === "batched"
+          ? [useGraphscale(), executeWith(createBatchedExecute({ schema: served.schema, windowMs: BATCH_WINDOW_MS }) as typeof graphqlExecute)]
         : config.engine === "jit"
-          ? [{ onExecute: ({ setExecuteFn }: { setExecuteFn: (fn: typeof graphqlExecute) => void }) => setExecuteFn(engineExecute) }]
+          ? [executeWith(engineExecute)]
           : [];
     const yoga = createYoga({ schema: served.schema, plugins, context: () => served.context(), logging: false, graphiql: false, landingPage: false });
     server = createServer(yoga);

@@ -69,6 +69,8 @@ export interface HttpRun {
   handled: number;
   /** Plans graphscale built during the run (its plan was built by the first request, before the run): 0 for every run. */
   plansBuilt: number;
+  /** Kvetch API calls during the run ÷ the requests answered (the todo shapes; 0 for the small query): 5 a todo view unless requests share calls. */
+  storeCallsPerRequest: number;
   /** Connection errors, timeouts, non-2xx responses and 2xx responses whose body was not the checked one. */
   errors: number;
   timeouts: number;
@@ -84,7 +86,7 @@ interface ServerHandle {
   expected: unknown;
   /** The exact response text every request must get (checked equal to `expected` as JSON first). */
   expectBody: string;
-  stats(): Promise<{ cpuMs: number; rss: number; handled: number; plansBuilt: number }>;
+  stats(): Promise<{ cpuMs: number; rss: number; handled: number; plansBuilt: number; storeCalls: number }>;
   close(): Promise<void>;
 }
 
@@ -129,7 +131,7 @@ function startServer(config: ServerConfig, command: readonly string[], cores?: s
         child.send({ type: "stats" });
         const m = await reply;
         if (m.type !== "stats") throw new Error("unreachable");
-        return { cpuMs: m.cpuMs, rss: m.rss, handled: m.handled, plansBuilt: m.plansBuilt };
+        return { cpuMs: m.cpuMs, rss: m.rss, handled: m.handled, plansBuilt: m.plansBuilt, storeCalls: m.storeCalls };
       },
       async close() {
         if (child.exitCode === null && child.connected) child.send({ type: "close" });
@@ -218,6 +220,7 @@ async function measure(server: ServerHandle, run: RunKey, options: HttpBenchOpti
     cpuMsPerRequest: after.handled > before.handled ? (after.cpuMs - before.cpuMs) / (after.handled - before.handled) : 0,
     handled: after.handled - before.handled,
     plansBuilt: after.plansBuilt - before.plansBuilt,
+    storeCallsPerRequest: after.handled > before.handled ? (after.storeCalls - before.storeCalls) / (after.handled - before.handled) : 0,
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
@@ -319,7 +322,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpRun[]
                 log(
                   `  [round ${round + 1}] ${LIBRARY_NAMES[library]} · ${SHAPE_NAMES[shape]} · ${connections} conn · ${ENGINE_NAMES[run.engine]}: ` +
                     `${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, RSS ${run.rssMB.toFixed(0)} MB, ` +
-                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses (${run.handled} answered, ${run.plansBuilt} plans built), failed: ${run.errors} errors, ${run.timeouts} timeouts, ${run.non2xx} non-2xx, ${run.mismatches} wrong bodies`,
+                    `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.responses} responses (${run.handled} answered, ${run.plansBuilt} plans built${run.storeCallsPerRequest > 0 ? `, ${run.storeCallsPerRequest.toFixed(2)} store calls/req` : ""}), failed: ${run.errors} errors, ${run.timeouts} timeouts, ${run.non2xx} non-2xx, ${run.mismatches} wrong bodies`,
                 );
               }
             }
@@ -396,7 +399,7 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
     id: "http",
     title: "The HTTP edge: graphql-http and GraphQL Yoga with each engine, driven by autocannon",
     description:
-      `Each server in an OS process of its own (NODE_ENV=production; node:http; graphql-http's \`createHandler\` with the engine's execute; Yoga with its defaults, \`useGraphscale\` for graphscale, an \`onExecute\` plugin for graphql-jit, its own graphql-js engine for DataLoader; spec/serving.md tabulates the setups), POST /graphql with a JSON body, keep-alive connections from autocannon (in the driving process; side by side, in a process of its own per server). ` +
+      `Each server in an OS process of its own (NODE_ENV=production; node:http; graphql-http's \`createHandler\` with the engine's execute; Yoga with its defaults, \`useGraphscale\` for graphscale, an \`onExecute\` plugin for graphql-jit, its own graphql-js engine for DataLoader; graphscale twice: with its plain \`execute\`, and with one \`createBatchedExecute({ schema, windowMs: 0 })\` for the server's life, through which concurrent requests started in one turn of the event loop share their step calls; spec/serving.md tabulates the setups), POST /graphql with a JSON body, keep-alive connections from autocannon (in the driving process; side by side, in a process of its own per server). ` +
       (options.pin
         ? `Pinned with taskset: every server process on core ${options.pin.server}, the load generators (autocannon, in a process of their own) on core ${options.pin.driver}, so a server never waits for its load generator's turn on a core. `
         : "") +
@@ -407,7 +410,7 @@ export function httpTable(runs: readonly HttpRun[], options: Pick<HttpBenchOptio
       (options.sideBySide
         ? `then, side by side, drives every engine's server at once, each by an autocannon process of its own (the engines meet the same load from the machine's other work and share its cores): a ${options.warmupSec} s warm-up, then ${options.durationSec} s per connection count; ${options.rounds} rounds. `
         : `warms each up for ${options.warmupSec} s, then runs autocannon for ${options.durationSec} s per engine and connection count, engines interleaved (the first engine rotates per round); ${options.rounds} rounds. `) +
-      "Requests/s: responses ÷ seconds; p50/p99: autocannon's latency percentiles; CPU ms/request: the server process's `process.cpuUsage()` delta from before the run until its last request in flight was answered ÷ the requests it answered (counted by the server); RSS: the server's after the run. Failed: connection errors, timeouts, non-2xx and bodies not byte-equal to the checked answer, summed over the rounds.",
+      "Requests/s: responses ÷ seconds; p50/p99: autocannon's latency percentiles; CPU ms/request: the server process's `process.cpuUsage()` delta from before the run until its last request in flight was answered ÷ the requests it answered (counted by the server); RSS: the server's after the run; store calls (printed per run, in bench/results/http.json): the server's Kvetch API calls ÷ the requests it answered (5 a todo view unless requests share calls). Failed: connection errors, timeouts, non-2xx and bodies not byte-equal to the checked answer, summed over the rounds.",
     rowHeading: "Shape · server · connections · engine",
     columns: [
       { title: "requests/s", format: "rate" },

@@ -8,14 +8,14 @@
 import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
 import { getPlanCacheStats } from "../../src/index.js";
-import { buildServer, type ServerConfig } from "./app.js";
+import { buildServer, isGraphscale, type ServerConfig } from "./app.js";
 
 /** What an autocannon run reports (the fields the bench reads), sent back by a driver process. */
 export type Driven = Pick<autocannon.Result, "duration" | "errors" | "timeouts" | "mismatches" | "non2xx" | "2xx"> & { latency: { p50: number; p99: number } };
 
 export type ServerMessage =
   | { type: "ready"; port: number; body: unknown; expected: unknown }
-  | { type: "stats"; cpuMs: number; rss: number; handled: number; plansBuilt: number }
+  | { type: "stats"; cpuMs: number; rss: number; handled: number; plansBuilt: number; storeCalls: number }
   | { type: "driven"; result: Driven }
   | { type: "marked" }
   | { type: "error"; message: string };
@@ -81,8 +81,8 @@ async function main(): Promise<void> {
     if (message.type === "stats") {
       void idle().then(() => {
         const cpu = process.cpuUsage();
-        const plansBuilt = config.engine === "graphscale" ? getPlanCacheStats(built.schema).plansBuilt : 0;
-        send({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, handled, plansBuilt });
+        const plansBuilt = isGraphscale(config.engine) ? getPlanCacheStats(built.schema).plansBuilt : 0;
+        send({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, handled, plansBuilt, storeCalls: built.kvetch?.counters.calls ?? 0 });
       });
     } else if (message.type === "close") {
       built.server.closeAllConnections();

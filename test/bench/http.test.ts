@@ -26,7 +26,7 @@ if (PEERS_RUN) test("http bench, quick: every engine behind graphql-http and Yog
     ...QUICK,
     log: (line) => lines.push(line),
   });
-  // 2 shapes × 2 libraries × 3 engines, one run each; the driver already checked bodies equal across engines.
+  // 2 shapes × 2 libraries × 4 engines, one run each; the driver already checked bodies equal across engines.
   assert.is(runs.length, 2 * LIBRARIES.length * ENGINES.length);
   for (const run of runs) {
     const what = `${run.library} ${run.engine} ${run.shape}`;
@@ -36,6 +36,14 @@ if (PEERS_RUN) test("http bench, quick: every engine behind graphql-http and Yog
     assert.is(run.handled, run.responses, `${what}: the server counted the requests it answered`);
     assert.ok(run.cpuMsPerRequest > 0, `${what}: server CPU time measured`);
   }
+  // The todo view is 5 store calls a request with plain execute; concurrent requests behind the batching
+  // executor share them (10 connections: requests arriving in one turn of the event loop share a window).
+  for (const library of LIBRARIES) {
+    const todo = (engine: string) => runs.find((r) => r.shape === "todo-memory" && r.library === library && r.engine === engine)!;
+    assert.is(todo("graphscale").storeCallsPerRequest, 5, `${library}: plain execute, 5 store calls a todo view`);
+    assert.ok(todo("batched").storeCallsPerRequest < 5, `${library}: createBatchedExecute, ${todo("batched").storeCallsPerRequest} store calls a todo view`);
+  }
+  for (const run of runs.filter((r) => r.shape === "small")) assert.is(run.storeCallsPerRequest, 0, "the small query reads no store");
   const table = httpTable(runs, { durationSec: 0, warmupSec: 0, rounds: 1 });
   assert.is(table.rows.length, runs.length);
   for (const row of table.rows) assert.is(row.values.at(-1), 0, row.label);
