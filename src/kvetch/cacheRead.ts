@@ -36,7 +36,7 @@ export interface NodeReader {
  * spec: readNode — readCache on one node. Values first: `n + 2` keys (each entry's value, the write counter,
  * the epoch). Entries that missed then get their generation read, in a round trip of its own that ends before
  * the shards are read (a refill only has to see the generation from before its shard read). A failed round
- * trip opens the breaker's count and leaves what it would have read as misses that are not refilled; a read
+ * trip counts toward the breaker and leaves what it would have read as misses that are not refilled; a read
  * whose counter or epoch went backwards (a replaced Redis) answers null, as does one across a reconnect.
  */
 export async function readNode(reader: NodeReader, node: string, tags: readonly string[], field: CacheField): Promise<CacheRead | null> {

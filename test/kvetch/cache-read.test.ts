@@ -15,7 +15,7 @@ const COUNTER = writeCounterKey(PREFIX);
 const EPOCH = epochKey(PREFIX);
 
 /** A NodeReader over a client that answers each MGET from `store` (or fails the `failAt`-th one), recording it. */
-function reader(store: Record<string, string>, options: { failAt?: number; counterAfterFirst?: string } = {}) {
+function reader(store: Record<string, string>, options: { failAt?: number; counterAfterFirst?: string; replacedAt?: number } = {}) {
   const sent: string[][] = [];
   const events: string[] = [];
   let observed = 0;
@@ -32,13 +32,16 @@ function reader(store: Record<string, string>, options: { failAt?: number; count
     incarnation: 7,
     clock: { floor: () => ({ counter: 0, epoch: 0 }) },
     breaker: { succeeded: () => events.push("succeeded"), failed: () => events.push("failed") },
-    observe: (_floor: unknown, counter: string | null) => {
-      observed++;
-      return Number(counter ?? 0) >= 0;
+    // As CacheLink.observe: a counter that went backwards (here: the `replacedAt`-th observation) means a
+    // replaced Redis, and the link's incarnation moves on.
+    observe(this: { incarnation: number }) {
+      if (++observed !== options.replacedAt) return true;
+      this.incarnation++;
+      return false;
     },
   } as unknown as CacheLink;
   const r: NodeReader = { client: client as unknown as Redis, prefix: PREFIX, link, count: () => events.push("round trip") };
-  return { r, sent, events, observed: () => observed };
+  return { r, sent, events };
 }
 
 const value = (tag: string) => `${PREFIX}{${tag}}:v`;
@@ -78,6 +81,12 @@ test("readNode: a failed generation read keeps the hits and refills nothing; a f
   assert.equal(await readNode(first.r, "node", ["o:a", "o:b"], "v"), { values: [null, null], gens: [null, null] });
   assert.is(first.sent.length, 1, "no generation read after a failed value read");
   assert.equal(first.events, ["round trip", "failed"]);
+});
+
+test("readNode: a Redis replaced between the value read and the generation read answers null", async () => {
+  const { r, sent } = reader({ [value("o:b")]: "B", [COUNTER]: "5" }, { replacedAt: 2 });
+  assert.is(await readNode(r, "node", ["o:a", "o:b"], "v"), null);
+  assert.is(sent.length, 2);
 });
 
 test("readNode: a read across a reconnect answers null", async () => {
