@@ -51,6 +51,18 @@ export const generatedStats = { fillers: 0 };
 const MAX_FILLERS = 2000;
 const fillers = new Map<string, Filler>();
 
+function signatureOf(keys: readonly string[], kinds: ReadonlyArray<FixedKind | "written" | "single" | "singleText">): string {
+  return `${JSON.stringify(keys)}\u0001${kinds.join(",")}`; // a join could make two key lists one
+}
+
+/**
+ * The filler this process already made for a key layout (FillerFor), or null: nothing is generated. A
+ * shape's first import uses it (TierUp): made for another shape list of the same layout, it costs nothing.
+ */
+export function madeFiller(keys: readonly string[], kinds: ReadonlyArray<FixedKind | "written" | "single" | "singleText">): Filler | null {
+  return fillers.size === 0 ? null : (fillers.get(signatureOf(keys, kinds)) ?? null);
+}
+
 /**
  * spec: FillerFor — the filler of a key layout: `keys`, and per key the fixed value's kind (a plain array's
  * by its length), "written", "single" (written as the one scalar of a plain array) or "singleText" (the
@@ -58,7 +70,7 @@ const fillers = new Map<string, Filler>();
  * Null when the process has made MAX_FILLERS already (the caller sets fields in a loop instead).
  */
 export function fillerFor(keys: readonly string[], kinds: ReadonlyArray<FixedKind | "written" | "single" | "singleText">): Filler | null {
-  const signature = `${JSON.stringify(keys)}\u0001${kinds.join(",")}`; // a join could make two key lists one
+  const signature = signatureOf(keys, kinds);
   let filler = fillers.get(signature);
   if (filler !== undefined) return filler;
   if (fillers.size >= MAX_FILLERS) return null;

@@ -3,7 +3,7 @@
 // the generated setter of each key layout (fillers.ts).
 
 import { BadPlan, Tag, type Encoded, type Shape } from "./encoded.js";
-import { fillerFor, fixedKind, type FixedKind, type Filler } from "./fillers.js";
+import { fillerFor, fixedKind, madeFiller, type FixedKind, type Filler } from "./fillers.js";
 import { sha256 } from "./fingerprint.js";
 
 /** Marks a key whose value each object writes (rather than its shape). */
@@ -57,12 +57,16 @@ function isFieldName(key: unknown): boolean {
 export const GENERATE_AT = 2;
 
 /**
- * spec: TierUp — counts an import's use of a shape (once per import: `serial` is its decoder's number) and,
- * at its GENERATE_AT-th import, makes its generated setter (when generated code is allowed).
+ * spec: TierUp — counts an import's use of a shape (once per import: `serial` is its decoder's number); at
+ * its first, takes the setter the process already made for its key layout, if any; at its GENERATE_AT-th,
+ * makes it (both only when generated code is allowed).
  */
 export function tierUp(plan: ShapePlan, serial: number, generateCode: boolean): void {
   plan.lastImport = serial;
-  if (++plan.imports === GENERATE_AT && generateCode) plan.fill = fillerFor(plan.keys, plan.layout);
+  const imports = ++plan.imports;
+  if (!generateCode || plan.fill !== null) return;
+  if (imports === 1) plan.fill = madeFiller(plan.keys, plan.layout);
+  else if (imports === GENERATE_AT) plan.fill = fillerFor(plan.keys, plan.layout);
 }
 
 /**
