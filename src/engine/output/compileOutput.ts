@@ -23,46 +23,84 @@ import { WalkCodegen, type LeafValue } from "./compileWalk.js";
  */
 export type CompiledOutput = (root: Bucket, globals: unknown[], room: number, entry: number) => Record<string, unknown>;
 
+/** A plan past its first response whose output can be compiled, not yet generated (CompiledOutputOf). */
+const PENDING = "pending";
+
 /**
- * Per plan: its compiled output, or null, once made; on its first response, the generated code not yet
- * compiled (a `Generated`), or null when the plan's output cannot be compiled (CompiledOutputOf).
+ * Per plan: its compiled output, or null, once made; after its first response, PENDING, or null when the
+ * plan's output cannot be compiled (CompiledOutputOf).
  */
-const compiledByPlan = new WeakMap<OperationPlan, CompiledOutput | Generated | null>();
+const compiledByPlan = new WeakMap<OperationPlan, CompiledOutput | typeof PENDING | null>();
 
 /** Counts (tests read them): compiled outputs generated, and compiled into functions. */
 export const compiledOutputCounts = { generated: 0, compiled: 0 };
 
 /**
  * spec: CompiledOutputOf — the plan's compiled output, or null when its output cannot be compiled, or
- * undefined on its first response (the code is generated then, and compiled on the plan's second response).
+ * undefined on its first response (OutputCompilable decides then; the code is generated and compiled on
+ * the plan's second response).
  */
 export function compiledOutputOf(plan: OperationPlan): CompiledOutput | null | undefined {
   const known = compiledByPlan.get(plan);
-  if (known === undefined || known === null || typeof known === "function") return known;
-  const compiled = orNone(() => known.compile());
+  if (known !== PENDING) return known;
+  const generated = orNone(() => compileOutput(plan));
+  if (generated !== null) compiledOutputCounts.generated++;
+  const compiled = generated === null ? null : orNone(() => generated.compile());
   compiledByPlan.set(plan, compiled);
   return compiled;
 }
 
 /**
- * The plan's first response: its output code generated (not compiled), and whether it could be; the
+ * The plan's first response: whether its output can be compiled (OutputCompilable), no code made; the
  * interpretive output builds this response, with plain objects when true (CompiledOutputOf). A plan
- * already past its first response answers as compiledOutputOf does, and never generates again.
+ * already past its first response answers as compiledOutputOf does.
  */
 export function firstOutputUse(plan: OperationPlan): boolean {
   const known = compiledByPlan.get(plan);
   if (known !== undefined) return known !== null;
-  const generated = orNone(() => compileOutput(plan));
-  if (generated !== null) compiledOutputCounts.generated++;
-  compiledByPlan.set(plan, generated);
-  return generated !== null;
+  const compilable = outputCompilable(plan);
+  compiledByPlan.set(plan, compilable ? PENDING : null);
+  return compilable;
+}
+
+/**
+ * spec: OutputCompilable — whether CompileOutput generates code for the plan, worked out without making
+ * any: not a mutation, and no position it leaves to the interpretive output (a response key `__proto__`,
+ * an object position checked by an IsTypeOf step, an abstract position, a leaf that is not a built-in
+ * scalar or enum). A walk (compileWalk.ts) is an alternative code for a position, never a reason to give one up.
+ */
+export function outputCompilable(plan: OperationPlan): boolean {
+  return plan.operation.operation !== "mutation" && selectionCompilable(plan.root);
+}
+
+function selectionCompilable(selection: OutputSelection): boolean {
+  for (const field of selection.fields) {
+    if (field.responseKey === "__proto__") return false;
+    if (field.value !== null && !valueCompilable(field.value)) return false;
+  }
+  return true;
+}
+
+function valueCompilable(value: OutputValue): boolean {
+  switch (value.kind) {
+    case "leaf":
+      return isBuiltInLeaf(value.type);
+    case "leafList":
+      return isBuiltInLeaf(leafTypeOf(value.item));
+    case "object":
+      return value.step === value.valueStep && selectionCompilable(value.selection);
+    case "list":
+      return valueCompilable(value.item);
+    case "abstract":
+      return false;
+  }
 }
 
 /**
  * spec: CompileOutput — the plan's output code, generated (compiled by its `compile`), or null when its
- * output has a shape it does not handle.
+ * output has a shape it does not handle. Exported for the test that holds OutputCompilable to it.
  */
-function compileOutput(plan: OperationPlan): Generated | null {
+export function compileOutput(plan: OperationPlan): Generated | null {
   if (plan.operation.operation === "mutation") return null;
   return new OutputCompiler().generate(plan);
 }
