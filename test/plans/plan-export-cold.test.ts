@@ -13,12 +13,12 @@ import { Step, execute, executeSync, exportPlan, getPlanCacheStats, importPlan, 
 import { lambda } from "../../steps/index.js";
 import { fingerprintStats, schemaFingerprint, schemaText } from "../../src/engine/planExport/fingerprint.js";
 import { generatedStats } from "../../src/engine/planExport/fillers.js";
-import { RUN_SETTER_AT } from "../../src/engine/planExport/shapes.js";
+import { RUN_SETTER_AT, shapeTableOf } from "../../src/engine/planExport/shapes.js";
 import { warmUpOutcome } from "../../src/engine/makeSchema.js";
 import { documentText } from "../../src/engine/planExport/documentText.js";
 import { outputTableStats } from "../../src/engine/planExport/outputJson.js";
 import { operationHash } from "../../src/engine/planExport/store.js";
-import { WARM_UP_TEXT_SOURCE, warmUpDocumentText } from "../../src/engine/planExport/warmUpPlan.js";
+import { WARM_UP_LOADS_FUNCTIONS, WARM_UP_LOADS_OPERATION, WARM_UP_LOADS_TYPE_DEFS, WARM_UP_TEXT_SOURCE, warmUpDocumentText, warmUpLoadsText } from "../../src/engine/planExport/warmUpPlan.js";
 
 const double = (n: number) => n * 2;
 const schemaOf = (typeDefs: string) =>
@@ -33,8 +33,23 @@ test("warm-up: the process's first makeSchema plans, runs, exports and imports i
   // Planned and run; imported and run; imported again (the generated setters, TierUp). A warm-up that stopped
   // short would leave the first request's code cold without anyone seeing it.
   const on = process.env.GRAPHSCALE_WARM_UP !== "off";
-  // And the plan of loads and lists of lists (WarmUpLoads), imported and run: its body is of the current format.
-  assert.equal(warmUpOutcome, on ? { executed: 3, imported: 5, loads: 1, failed: null } : { executed: 0, imported: 0, loads: 0, failed: null });
+  // And the plan of loads and lists of lists (WarmUpLoads), imported, run, run once more as a first response
+  // runs (the fourth execution) and imported again: its body is of the current format.
+  assert.equal(warmUpOutcome, on ? { executed: 3 + 1, imported: 5, loads: 1, failed: null } : { executed: 0, imported: 0, loads: 0, failed: null });
+});
+
+test("warm-up: WarmUpLoads imports its plan twice, so a first real import of its layouts makes no setter and uses theirs", () => {
+  // The warm-up's own plan of loads, imported into a schema of the application's: the same shape list.
+  const schema = makeSchema({ typeDefs: WARM_UP_LOADS_TYPE_DEFS, functions: WARM_UP_LOADS_FUNCTIONS, importsPlans: true });
+  const document = parse(WARM_UP_LOADS_OPERATION);
+  const text = warmUpLoadsText(schema, document);
+  const before = generatedStats.fillers;
+  assert.ok(importPlan(schema, document, text));
+  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { shapes: string; shapesKey: string };
+  const plans = shapeTableOf(body.shapes, body.shapesKey, true).shapePlans.filter((p) => p !== undefined);
+  if (process.env.GRAPHSCALE_WARM_UP === "off") return;
+  assert.is(generatedStats.fillers - before, 0, "no setter made in the first real import");
+  assert.ok(plans.length >= 4 && plans.every((p) => p!.fill !== null), "every shape of the plan filled by a setter the warm-up made");
 });
 
 test("plan export: the schema fingerprint is computed once per schema, by makeSchema when it has a plan store; exports and imports compute none", () => {
@@ -152,6 +167,58 @@ test("plan import: a first import makes no generated code (no setter, no constru
   assert.is(fillers[2], 0, "the third makes none");
   assert.not.ok("makers" in generatedStats, "no generated step constructors");
   if (process.env.GRAPHSCALE_WARM_UP !== "off") assert.is(fillers[1], 1);
+});
+
+/** A step class no other test writes: its layout's setter is made by one plan's imports and used by another's first. */
+class LayoutProbeStep extends Step<number> {
+  static override readonly stepName = "LayoutProbe";
+  static {
+    registerStepClass(this);
+  }
+  readonly layoutProbeOffset: number;
+  constructor($n: Step, offset: number) {
+    super();
+    this.layoutProbeOffset = offset;
+    this.addDependency($n);
+  }
+  execute({ count, values: [ns] }: ExecutionDetails<[readonly number[]]>): number[] {
+    const out = new Array<number>(count);
+    for (let i = 0; i < count; i++) out[i] = ns[i]! * this.layoutProbeOffset;
+    return out;
+  }
+}
+
+test("plan import: a shape's first import fills its objects with the setter its layout already has (TierUp), making none", async () => {
+  const probe = (offset: number) => (_$root: Step, args: { get(name: string): Step }) => new LayoutProbeStep(args.get("x"), offset);
+  const three = (): number[] => [1, 2, 3];
+  const config = {
+    typeDefs: "type Query { a(x: Int!): Int b(x: Int!): Int c: [Int!]! }",
+    functions: { three },
+    plans: { Query: { a: probe(2), b: probe(3), c: () => lambda([], three) } },
+  };
+  // Plan A: two probe steps; plan B: the same two and a list, so another shape list with the probe's layout.
+  const [a, b] = [parse("{ a(x: 1) b(x: 2) }"), parse("{ a(x: 1) b(x: 2) c }")];
+  const bodyOf = (text: string) => JSON.parse(text.slice(text.indexOf("\n") + 1)) as { shapes: string; shapesKey: string };
+  const textA = exportPlan(makeSchema(config), a);
+  const textB = exportPlan(makeSchema(config), b);
+  assert.is.not(bodyOf(textA).shapesKey, bodyOf(textB).shapesKey, "two shape lists");
+  const probeFill = (text: string) => {
+    const { shapes, shapesKey } = bodyOf(text);
+    const plans = shapeTableOf(shapes, shapesKey, true).shapePlans;
+    const plan = plans.find((p) => p?.keys.includes("layoutProbeOffset"));
+    assert.ok(plan, "the probe's shape was decoded");
+    return plan!.fill;
+  };
+  // A's second import makes the probe layout's setter.
+  for (let i = 0; i < 2; i++) assert.ok(importPlan(makeSchema(config), a, textA));
+  assert.ok(probeFill(textA) !== null, "A's second import made the setter");
+  // B's first import: its probe shape takes that setter, and no setter is made.
+  const before = generatedStats.fillers;
+  const schema = makeSchema(config);
+  assert.ok(importPlan(schema, b, textB));
+  assert.is(generatedStats.fillers, before, "the first import makes no setter");
+  assert.is(probeFill(textB), probeFill(textA), "B's first import uses the setter A's imports made");
+  assert.equal(await execute({ schema, document: b }), { data: { a: 2, b: 6, c: [1, 2, 3] } });
 });
 
 /** A step class no other test writes, read by many fields of one object: a long run of like steps. */
