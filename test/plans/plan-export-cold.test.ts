@@ -124,24 +124,30 @@ test("plan store: a store that answers at once (a synchronous get) is read withi
   assert.equal({ built: getPlanCacheStats(empty).plansBuilt, written: written.length }, { built: 1, written: 1 });
 });
 
-/** A step class no other test writes: its key layout is new to the process. */
-class TierUpProbeStep extends Step<number> {
-  static override readonly stepName = "TierUpProbe";
-  static {
-    registerStepClass(this);
+/**
+ * A step class no other test writes, adding `offset` to its dependency: its one own field, named `key`, gives
+ * it a key layout new to the process (each test below makes its own).
+ */
+function offsetProbe(stepName: string, key: string): new ($n: Step, offset: number) => Step<number> {
+  class OffsetProbeStep extends Step<number> {
+    static override readonly stepName = stepName;
+    constructor($n: Step, offset: number) {
+      super();
+      (this as unknown as Record<string, number>)[key] = offset;
+      this.addDependency($n);
+    }
+    execute({ count, values: [ns] }: ExecutionDetails<[readonly number[]]>): number[] {
+      const offset = (this as unknown as Record<string, number>)[key]!;
+      const out = new Array<number>(count);
+      for (let i = 0; i < count; i++) out[i] = ns[i]! + offset;
+      return out;
+    }
   }
-  readonly tierUpProbeOffset: number;
-  constructor($n: Step, offset: number) {
-    super();
-    this.tierUpProbeOffset = offset;
-    this.addDependency($n);
-  }
-  execute({ count, values: [ns] }: ExecutionDetails<[readonly number[]]>): number[] {
-    const out = new Array<number>(count);
-    for (let i = 0; i < count; i++) out[i] = ns[i]! + this.tierUpProbeOffset;
-    return out;
-  }
+  registerStepClass(OffsetProbeStep);
+  return OffsetProbeStep;
 }
+
+const TierUpProbeStep = offsetProbe("TierUpProbe", "tierUpProbeOffset");
 
 test("plan import: a first import makes no generated code (no setter, no constructor: StepObject); a layout's setter comes with its second import, once", async () => {
   const config = {
@@ -169,24 +175,8 @@ test("plan import: a first import makes no generated code (no setter, no constru
   if (process.env.GRAPHSCALE_WARM_UP !== "off") assert.is(fillers[1], 1);
 });
 
-/** A step class no other test writes: its layout's setter is made by one plan's imports and used by another's first. */
-class LayoutProbeStep extends Step<number> {
-  static override readonly stepName = "LayoutProbe";
-  static {
-    registerStepClass(this);
-  }
-  readonly layoutProbeOffset: number;
-  constructor($n: Step, offset: number) {
-    super();
-    this.layoutProbeOffset = offset;
-    this.addDependency($n);
-  }
-  execute({ count, values: [ns] }: ExecutionDetails<[readonly number[]]>): number[] {
-    const out = new Array<number>(count);
-    for (let i = 0; i < count; i++) out[i] = ns[i]! * this.layoutProbeOffset;
-    return out;
-  }
-}
+/** Its layout's setter is made by one plan's imports and used by another plan's first import. */
+const LayoutProbeStep = offsetProbe("LayoutProbe", "layoutProbeOffset");
 
 test("plan import: a shape's first import fills its objects with the setter its layout already has (TierUp), making none", async () => {
   const probe = (offset: number) => (_$root: Step, args: { get(name: string): Step }) => new LayoutProbeStep(args.get("x"), offset);
@@ -218,7 +208,7 @@ test("plan import: a shape's first import fills its objects with the setter its 
   assert.ok(importPlan(schema, b, textB));
   assert.is(generatedStats.fillers, before, "the first import makes no setter");
   assert.is(probeFill(textB), probeFill(textA), "B's first import uses the setter A's imports made");
-  assert.equal(await execute({ schema, document: b }), { data: { a: 2, b: 6, c: [1, 2, 3] } });
+  assert.equal(await execute({ schema, document: b }), { data: { a: 3, b: 5, c: [1, 2, 3] } });
 });
 
 /** A step class no other test writes, read by many fields of one object: a long run of like steps. */
