@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { planChecksum } from "../../src/engine/planExport/fingerprint.js";
 import { fileURLToPath } from "node:url";
 import { GraphQLSchema, parse } from "graphql";
 import { Redis } from "ioredis";
@@ -228,7 +228,7 @@ function forged(text: string, edit: (body: Record<string, unknown>) => void): st
   const body = JSON.parse(text.slice(newline + 1)) as Record<string, unknown>;
   edit(body);
   const json = JSON.stringify(body);
-  header[4] = createHash("sha256").update(json).digest("hex");
+  header[4] = planChecksum(json);
   return `${header.join(" ")}\n${json}`;
 }
 
@@ -462,13 +462,14 @@ test("plan store: a stored cost formula with a negative or non-finite number is 
 // (100) into the formula, where format 6 counts each request's own; format 6 left out fields under type
 // conditions, meta fields and inner list levels (its formula here is the same as format 8's); format 7's
 // Kvetch lists and node loads lacked their item form (idsOnly, slim); format 8 named a fragment's field
-// node by `[fragment, position]`.
+// node by `[fragment, position]`; format 9 summed its body with SHA-256.
 const EARLIER_FORMATS = [
   { format: 4, fallback: 0, limits: { maxCost: 50 }, refused: true },
   { format: 5, fallback: 100, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
   { format: 6, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
   { format: 7, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
   { format: 8, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
+  { format: 9, fallback: null, limits: { maxCost: 50, defaultListSize: 2 }, refused: false },
 ] as const;
 
 for (const earlier of EARLIER_FORMATS) {
@@ -499,8 +500,8 @@ for (const earlier of EARLIER_FORMATS) {
     assert.is(getPlanCacheStats(second).plansImported, 0);
     assert.is(getPlanCacheStats(second).plansBuilt, 1);
     assert.is(warnings.length, 1, warnings.join("\n"));
-    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 9`);
-    assert.is(PLAN_FORMAT_VERSION, 9);
+    assert.match(warnings[0]!, `format ${earlier.format}, this version reads 10`);
+    assert.is(PLAN_FORMAT_VERSION, 10);
   });
 }
 

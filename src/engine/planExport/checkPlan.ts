@@ -1,5 +1,5 @@
 // The structure of an imported plan, checked before it is used. A body that passed its checksum may still
-// have been written by something other than this engine (a forger recomputes a SHA-256 as easily as the
+// have been written by something other than this engine (a forger recomputes a checksum as easily as the
 // writer): every reference must be in range and of the right kind, each step must find its dependencies
 // done before it runs, the layers must agree with their steps and with the output plan, and each step's
 // own fields must be what its class's steps hold. Anything else is a BadPlan: the operation is planned again.

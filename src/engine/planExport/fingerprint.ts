@@ -3,6 +3,7 @@
 // a plan from any other schema is planned again. Computed once per schema (counted in fingerprintsComputed).
 
 import * as crypto from "node:crypto";
+import * as zlib from "node:zlib";
 import {
   isEnumType,
   isInputObjectType,
@@ -33,6 +34,37 @@ const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 
 export function sha256(text: string): string {
   return oneShot !== undefined ? oneShot("sha256", text, "hex") : crypto.createHash("sha256").update(text).digest("hex");
 }
+
+/** Node's CRC-32 (20.15 and later); before, the same sum in JavaScript over the text's UTF-8 bytes. */
+const nativeCrc32 = (zlib as { crc32?: (data: string) => number }).crc32;
+let crcTable: Uint32Array | undefined;
+
+function crc32Of(bytes: Uint8Array): number {
+  if (crcTable === undefined) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * spec: PlanChecksum — the CRC-32 (as zlib and gzip compute it) of a text's UTF-8 bytes, as 8 hex digits: what
+ * a plan's header holds of its body. It finds a body cut short or corrupted on its way, as a cryptographic
+ * hash would, at a third of the cost; neither is a signature (a writer recomputes either).
+ */
+export function planChecksum(text: string): string {
+  const sum = nativeCrc32 !== undefined ? nativeCrc32(text) : crc32Of(new TextEncoder().encode(text));
+  return sum.toString(16).padStart(8, "0");
+}
+
+/** The JavaScript CRC-32, for the test that holds it to zlib's. */
+export const crc32ForTest = (text: string): string => crc32Of(new TextEncoder().encode(text)).toString(16).padStart(8, "0");
 
 /** Source digests per function object: graphql-js's own (introspection resolvers, scalar functions) recur in every schema. */
 const digests = new WeakMap<Function, string>();

@@ -13,12 +13,12 @@ import { constraintsHold, planCacheFor, type CachedOperation } from "../planning
 import type { Limits } from "../limits.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { BadPlan, NotExportable } from "./codec.js";
-import { schemaFingerprint, sha256 } from "./fingerprint.js";
+import { planChecksum, schemaFingerprint, sha256 } from "./fingerprint.js";
 import { documentText } from "./documentText.js";
 import { decodePlan, encodePlan, type PlanBody } from "./planJson.js";
 
 /** The version of the exported plan format; a plan of any other version is planned again. */
-export const PLAN_FORMAT_VERSION = 9;
+export const PLAN_FORMAT_VERSION = 10;
 
 /** The first word of an exported plan's header line. */
 const PLAN_MAGIC = "graphscale-plan";
@@ -72,7 +72,7 @@ export function writePlan(plan: OperationPlan, opHash: string): string {
 
 /** A plan's text: its header line for this schema and operation hash, then the body. */
 export function planText(schema: GraphQLSchema, opHash: string, body: string): string {
-  return `${PLAN_MAGIC} ${PLAN_FORMAT_VERSION} ${schemaFingerprint(schema)} ${opHash} ${sha256(body)}\n${body}`;
+  return `${PLAN_MAGIC} ${PLAN_FORMAT_VERSION} ${schemaFingerprint(schema)} ${opHash} ${planChecksum(body)}\n${body}`;
 }
 
 /**
@@ -101,7 +101,7 @@ function parseBody(schema: GraphQLSchema, opHash: string, text: string): unknown
   if (fingerprint !== schemaFingerprint(schema)) throw new BadPlan("the stored plan was made for another schema (fingerprint differs)");
   if (operationOf !== opHash) throw new BadPlan("the stored plan was made for another operation");
   const body = text.slice(newline + 1);
-  if (sha256(body) !== checksum) throw new BadPlan("the stored plan's checksum does not match its body (edited or cut)");
+  if (planChecksum(body) !== checksum) throw new BadPlan("the stored plan's checksum does not match its body (edited or cut)");
   try {
     return JSON.parse(body);
   } catch (error) {
