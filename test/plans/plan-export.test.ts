@@ -261,6 +261,27 @@ for (const [what, message, edit] of [
       body.strings = [];
     },
   ],
+  [
+    "the root layer's reason holding another field than its kind's",
+    /the reason of layer 0 has the fields type, other/,
+    (body: Record<string, unknown>) => {
+      const shapes = JSON.parse(body.shapes as string) as unknown[][];
+      const reason = shapes.find((shape) => JSON.stringify(shape[0]) === '["type","responseKey"]')!;
+      (reason[0] as string[])[1] = "other";
+      body.shapes = JSON.stringify(shapes);
+    },
+  ],
+  [
+    "the root layer's executable steps out of order",
+    /the executable steps of layer 0 are not its steps that run/,
+    (body: Record<string, unknown>) => {
+      // The root layer: parent, shape, type, responseKey, its step list (a count, then ids), its executable steps.
+      const layers = body.layers as unknown[];
+      const executable = 5 + (layers[4] as number);
+      assert.equal(layers.slice(executable, executable + 5), [8, 1, -2, 54, 56]);
+      [layers[executable + 3], layers[executable + 4]] = [layers[executable + 4], layers[executable + 3]];
+    },
+  ],
 ] as const) {
   test(`import: a body with ${what}, checksum rewritten, is refused with a warning`, () => {
     const warnings: string[] = [];

@@ -55,7 +55,7 @@ const REASON_FIELDS: { readonly [type: string]: ReadonlyArray<readonly [key: str
 export function checkImportedPlan(plan: OperationPlan): void {
   const { steps, layers } = plan;
   if (layers.length === 0 || layers[0]!.reason.type !== "root") bad("its first layer is not the root layer");
-  const position = new Int32Array(steps.length).fill(-1); // each live step's index in its layer's step list
+  const position: number[] = new Array<number>(steps.length).fill(-1); // each live step's index in its layer's step list
   for (const layer of layers) checkLayer(plan, layer, position);
   // What validatePlan is given, as the planner gives it.
   const validation = { schema: plan.schema, planContext: planContextOf(plan.schema) };
@@ -88,16 +88,22 @@ export function checkImportedPlan(plan: OperationPlan): void {
   for (const { name } of plan.constraints) if (typeof name !== "string" || !declared.has(name)) bad(`a constraint names $${String(name)}, which the operation does not declare`);
 }
 
-function checkLayer(plan: OperationPlan, layer: Layer, position: Int32Array): void {
+function checkLayer(plan: OperationPlan, layer: Layer, position: number[]): void {
   const reason = layer.reason as unknown as Record<string, unknown>;
   const fields = REASON_FIELDS[reason.type as string];
   if (fields === undefined) bad(`layer ${layer.id} has no reason of a known kind`);
-  const keys = Object.keys(reason);
-  if (keys.length !== fields.length || fields.some(([key]) => !keys.includes(key))) bad(`the reason of layer ${layer.id} has the fields ${keys.join(", ")}`);
+  // As many own keys as the kind has fields, each of them one: exactly its fields (loops, not closures: a
+  // fresh process's first import runs this in the interpreter).
+  const keyCount = Object.keys(reason).length;
+  let own = keyCount === fields.length;
+  for (let f = 0; own && f < fields.length; f++) own = Object.hasOwn(reason, fields[f]![0]);
+  if (!own) bad(`the reason of layer ${layer.id} has the fields ${Object.keys(reason).join(", ")}`);
   const parent = layer.parent;
   if ((layer.id === 0) !== (parent === null) || (reason.type === "root") !== (layer.id === 0)) bad(`layer ${layer.id} is misplaced`);
   if (reason.type === "mutationField" && (parent !== plan.layers[0] || plan.operation.operation !== "mutation")) bad(`layer ${layer.id} is a mutation field outside a mutation's root`);
-  for (const [key, kind] of fields) {
+  for (let f = 0; f < fields.length; f++) {
+    const key = fields[f]![0];
+    const kind = fields[f]![1];
     const value = reason[key];
     const fits =
       kind === "type"
@@ -126,7 +132,9 @@ function checkLayer(plan: OperationPlan, layer: Layer, position: Int32Array): vo
     } else if (step.inlined === null) executable.push(step);
   }
   const listed = layer.executableSteps;
-  if (listed.length !== executable.length || listed.some((s, k) => s !== executable[k])) bad(`the executable steps of layer ${layer.id} are not its steps that run`);
+  let same = listed.length === executable.length;
+  for (let k = 0; same && k < listed.length; k++) same = listed[k] === executable[k];
+  if (!same) bad(`the executable steps of layer ${layer.id} are not its steps that run`);
 }
 
 /** Steps CheckImportedPlan checked as a run's later steps (FollowerChecks), in this process: for tests. */
@@ -135,7 +143,7 @@ export const checkStats = { followers: 0 };
 /** The last dependency found reachable from a layer (CheckImportedPlan resets it for each plan). */
 const reached: { step: Step | null; layer: Layer | null } = { step: null, layer: null };
 
-function checkStep(plan: OperationPlan, step: Step, position: Int32Array): void {
+function checkStep(plan: OperationPlan, step: Step, position: readonly number[]): void {
   // The Step class's own fields are checked by their types below (a missing one reads undefined and fails);
   // CheckStepData counts a bundled kind's own keys, so none is extra either.
   const fields = step as unknown as Record<string, unknown>;
@@ -179,7 +187,7 @@ function checkStep(plan: OperationPlan, step: Step, position: Int32Array): void 
  * Left to check: its dependencies come before it in its layer, and the path it reads inline (worked out
  * from fields it writes).
  */
-function checkFollower(step: Step, position: Int32Array): void {
+function checkFollower(step: Step, position: readonly number[]): void {
   const deps = step.dependencies;
   for (let k = 0; k < deps.length; k++) {
     const d = deps[k]!;
