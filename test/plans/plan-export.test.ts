@@ -272,6 +272,15 @@ for (const [what, message, edit] of [
     },
   ],
   [
+    "a layer whose reason type is a key of every object (constructor)",
+    /layer 0 is malformed/,
+    (body: Record<string, unknown>) => {
+      const layers = body.layers as unknown[];
+      assert.is(layers[2], "root");
+      layers[2] = "constructor";
+    },
+  ],
+  [
     "the root layer's executable steps out of order",
     /the executable steps of layer 0 are not its steps that run/,
     (body: Record<string, unknown>) => {

@@ -55,7 +55,8 @@ const REASON_FIELDS: { readonly [type: string]: ReadonlyArray<readonly [key: str
 export function checkImportedPlan(plan: OperationPlan): void {
   const { steps, layers } = plan;
   if (layers.length === 0 || layers[0]!.reason.type !== "root") bad("its first layer is not the root layer");
-  const position: number[] = new Array<number>(steps.length).fill(-1); // each live step's index in its layer's step list
+  const position: number[] = []; // each live step's index in its layer's step list
+  for (let i = 0; i < steps.length; i++) position.push(-1);
   for (const layer of layers) checkLayer(plan, layer, position);
   // What validatePlan is given, as the planner gives it.
   const validation = { schema: plan.schema, planContext: planContextOf(plan.schema) };
@@ -84,8 +85,10 @@ export function checkImportedPlan(plan: OperationPlan): void {
   checkOutputPlan(plan);
   if ((plan.purpose === "subscriptionSource") !== (plan.sourceStep !== null)) bad("its subscription source does not fit its purpose");
   if (plan.sourceStep !== null && (plan.sourceStep.inlined !== null || !reachable(plan, plan.sourceStep, layers[0]!))) bad("its subscription source is not a step of the root layer");
-  const declared = new Set((plan.operation.variableDefinitions ?? []).map((d) => d.variable.name.value));
-  for (const { name } of plan.constraints) if (typeof name !== "string" || !declared.has(name)) bad(`a constraint names $${String(name)}, which the operation does not declare`);
+  const definitions = plan.operation.variableDefinitions ?? [];
+  for (const { name } of plan.constraints) {
+    if (typeof name !== "string" || !definitions.some((d) => d.variable.name.value === name)) bad(`a constraint names $${String(name)}, which the operation does not declare`);
+  }
 }
 
 function checkLayer(plan: OperationPlan, layer: Layer, position: number[]): void {
