@@ -6,7 +6,7 @@
 
 import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import { READ_INLINE, type Step } from "../step.js";
-import { Layer, ListItemReason, MutationFieldReason, NullableBoundaryReason, PolymorphicReason, RootReason, type AnyLayerReason } from "../planning/layer.js";
+import { Layer, reasonPrototypeOf, type AnyLayerReason } from "../planning/layer.js";
 import { OperationPlan } from "../planning/operationPlan.js";
 import type { Limits } from "../limits.js";
 import { measureOperation, type CostVariable, type OperationShape } from "../planning/measureOperation.js";
@@ -21,28 +21,6 @@ import { decodedBy } from "./checks.js";
 /** Step fields the plan JSON writes on their own (the rest are written against the step's shape), in the Step class's order. */
 const STEP_OWN_KEYS = ["id", "layerId", "ownerPlan", "dependencies"];
 const STEP_OWN = new Set(STEP_OWN_KEYS);
-
-/**
- * The prototype of a layer reason of this type, or undefined. A switch, not a keyed lookup: the type is a
- * string the body holds (not internalized: a lookup by it hashes it, a tenth of DecodePlan's own time) and a
- * lookup in an object would also find Object.prototype's keys (`constructor`).
- */
-function reasonPrototype(type: unknown): object | undefined {
-  switch (type) {
-    case "listItem":
-      return ListItemReason.prototype;
-    case "nullableBoundary":
-      return NullableBoundaryReason.prototype;
-    case "root":
-      return RootReason.prototype;
-    case "polymorphic":
-      return PolymorphicReason.prototype;
-    case "mutationField":
-      return MutationFieldReason.prototype;
-    default:
-      return undefined;
-  }
-}
 
 /**
  * The body of an exported plan. Steps: [kind index, layer, dependency ids, shape, ...field values] or null
@@ -256,7 +234,7 @@ export function decodePlan(
     const parent = bodyLayers[at] as number;
     const shape = shapes[bodyLayers[at + 1] as number];
     const typeAt = !Array.isArray(shape) || shape.length !== 1 || !Array.isArray(shape[0]) ? -1 : shape[0].indexOf("type");
-    const proto = typeAt < 0 ? undefined : reasonPrototype(bodyLayers[at + 2 + typeAt]);
+    const proto = typeAt < 0 ? undefined : reasonPrototypeOf(bodyLayers[at + 2 + typeAt]);
     if (proto === undefined || !(parent < i) || (i === 0) !== (parent === -1)) throw new BadPlan(`layer ${i} is malformed`);
     layers.push(new Layer(i, Object.create(proto) as AnyLayerReason, parent < 0 ? null : layers[parent]!));
     layerStarts.push(at);

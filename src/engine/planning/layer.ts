@@ -279,6 +279,28 @@ export interface ListWalk {
 /** Every kind of layer; `reason.type` tells them apart. */
 export type AnyLayerReason = RootReason | MutationFieldReason | ListItemReason | NullableBoundaryReason | PolymorphicReason | DeferredReason;
 
+/**
+ * The prototype of the layer reason an imported plan names by `type` (its DecodePlan), or undefined. A
+ * switch, not a lookup in an object: a name Object.prototype holds (`constructor`) names no reason. A
+ * deferred layer's reason is never exported.
+ */
+export function reasonPrototypeOf(type: unknown): object | undefined {
+  switch (type) {
+    case "listItem":
+      return ListItemReason.prototype;
+    case "nullableBoundary":
+      return NullableBoundaryReason.prototype;
+    case "root":
+      return RootReason.prototype;
+    case "polymorphic":
+      return PolymorphicReason.prototype;
+    case "mutationField":
+      return MutationFieldReason.prototype;
+    default:
+      return undefined;
+  }
+}
+
 export class Layer {
   readonly children: Layer[] = [];
   /** Steps executing in this layer, in dependency order once planning is done. */
