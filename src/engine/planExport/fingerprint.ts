@@ -55,8 +55,9 @@ function crc32Of(bytes: Uint8Array): number {
 
 /**
  * spec: PlanChecksum — the CRC-32 (as zlib and gzip compute it) of a text's UTF-8 bytes, as 8 hex digits: what
- * a plan's header holds of its body. It finds a body cut short or corrupted on its way, as a cryptographic
- * hash would, at a third of the cost; neither is a signature (a writer recomputes either).
+ * a plan's header holds of its body. It finds a body cut short or corrupted on its way (every burst of up to
+ * 32 bits, all but about one in 2^32 of other corruptions) at a third of a SHA-256's cost; neither is a
+ * signature (a writer recomputes either).
  */
 export function planChecksum(text: string): string {
   const sum = nativeCrc32 !== undefined ? nativeCrc32(text) : crc32Of(new TextEncoder().encode(text));
