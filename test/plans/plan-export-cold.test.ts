@@ -18,6 +18,7 @@ import { warmUpOutcome } from "../../src/engine/makeSchema.js";
 import { documentText } from "../../src/engine/planExport/documentText.js";
 import { outputTableStats } from "../../src/engine/planExport/outputJson.js";
 import { operationHash } from "../../src/engine/planExport/store.js";
+import { planBody } from "./planText.js";
 import { WARM_UP_LOADS_FUNCTIONS, WARM_UP_LOADS_OPERATION, WARM_UP_LOADS_TYPE_DEFS, WARM_UP_TEXT_SOURCE, warmUpDocumentText, warmUpLoadsText } from "../../src/engine/planExport/warmUpPlan.js";
 
 const double = (n: number) => n * 2;
@@ -45,7 +46,7 @@ test("warm-up: WarmUpLoads imports its plan twice, so a first real import of its
   const text = warmUpLoadsText(schema, document);
   const before = generatedStats.fillers;
   assert.ok(importPlan(schema, document, text));
-  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { shapes: string; shapesKey: string };
+  const body = planBody<{ shapes: string; shapesKey: string }>(text);
   const plans = shapeTableOf(body.shapes, body.shapesKey, true).shapePlans.filter((p) => p !== undefined);
   if (process.env.GRAPHSCALE_WARM_UP === "off") return;
   assert.is(generatedStats.fillers - before, 0, "no setter made in the first real import");
@@ -188,7 +189,7 @@ test("plan import: a shape's first import fills its objects with the setter its 
   };
   // Plan A: two probe steps; plan B: the same two and a list, so another shape list with the probe's layout.
   const [a, b] = [parse("{ a(x: 1) b(x: 2) }"), parse("{ a(x: 1) b(x: 2) c }")];
-  const bodyOf = (text: string) => JSON.parse(text.slice(text.indexOf("\n") + 1)) as { shapes: string; shapesKey: string };
+  const bodyOf = (text: string) => planBody<{ shapes: string; shapesKey: string }>(text);
   const textA = exportPlan(makeSchema(config), a);
   const textB = exportPlan(makeSchema(config), b);
   assert.is.not(bodyOf(textA).shapesKey, bodyOf(textB).shapesKey, "two shape lists");

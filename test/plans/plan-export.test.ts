@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { planChecksum } from "../../src/engine/planExport/fingerprint.js";
+import { planBody, withBody } from "./planText.js";
 import { fileURLToPath } from "node:url";
 import { GraphQLSchema, parse } from "graphql";
 import { Redis } from "ioredis";
@@ -223,13 +223,9 @@ function setCostTerms(body: Record<string, unknown>, factor: (old: unknown) => u
 }
 
 function forged(text: string, edit: (body: Record<string, unknown>) => void): string {
-  const newline = text.indexOf("\n");
-  const header = text.slice(0, newline).split(" ");
-  const body = JSON.parse(text.slice(newline + 1)) as Record<string, unknown>;
+  const body = planBody(text);
   edit(body);
-  const json = JSON.stringify(body);
-  header[4] = planChecksum(json);
-  return `${header.join(" ")}\n${json}`;
+  return withBody(text, JSON.stringify(body));
 }
 
 for (const [what, message, edit] of [
@@ -342,7 +338,7 @@ async function run(schema: GraphQLSchema, f: boolean): Promise<unknown> {
 function storedConstraints(texts: Map<string, string>): unknown {
   assert.is(texts.size, 1);
   const text = [...texts.values()][0]!;
-  return (JSON.parse(text.slice(text.indexOf("\n") + 1)) as { constraints: unknown }).constraints;
+  return planBody<{ constraints: unknown }>(text).constraints;
 }
 
 test("plan store: a stored plan made for other @include values is not imported; the request plans and its plan replaces the stored one", async () => {

@@ -10,7 +10,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { planChecksum } from "../../src/engine/planExport/fingerprint.js";
+import { planBody, withBody } from "./planText.js";
 import { GraphQLSchema, parse, type DocumentNode, type ExecutionResult } from "graphql";
 import { execute, exportPlan, getPlanCacheStats, makeSchema } from "../../src/index.js";
 import { constant, lambda } from "../../steps/index.js";
@@ -59,8 +59,7 @@ async function fuzz(subject: Subject): Promise<Tally> {
   const text = exportPlan(base, document, undefined, variableValues);
   const expected = JSON.parse(JSON.stringify(await execute({ schema: base, document, variableValues, contextValue }))) as ExecutionResult;
   assert.is(expected.errors, undefined);
-  const header = text.slice(0, text.indexOf("\n")).split(" ");
-  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { [key: string]: Json };
+  const body = planBody<{ [key: string]: Json }>(text);
   body.shapes = JSON.parse(body.shapes as string) as Json;
   const graphscale = (base.extensions as { graphscale: object }).graphscale;
   const tally: Tally = { edits: 0, refused: 0, sameResult: 0, meaningChanged: 0 };
@@ -71,8 +70,7 @@ async function fuzz(subject: Subject): Promise<Tally> {
       const copy = structuredClone(body);
       (path.slice(0, -1).reduce<Json>((node, key) => (node as { [key: string]: Json })[key]!, copy) as { [key: string]: Json })[last] = edit;
       copy.shapes = JSON.stringify(copy.shapes);
-      const json = JSON.stringify(copy);
-      const forged = [...header.slice(0, 4), planChecksum(json)].join(" ") + "\n" + json;
+      const forged = withBody(text, JSON.stringify(copy));
       const warnings: string[] = [];
       const schema = new GraphQLSchema({
         ...base.toConfig(),

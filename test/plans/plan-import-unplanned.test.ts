@@ -4,7 +4,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { planChecksum } from "../../src/engine/planExport/fingerprint.js";
+import { planBody, withBody } from "./planText.js";
 import { GraphQLSchema, parse } from "graphql";
 import { execute, exportPlan, getPlanCacheStats, importPlan } from "../../src/index.js";
 import { polymorphicSchema } from "./polymorphicSchema.js";
@@ -13,13 +13,9 @@ const document = parse(`{ search(text: "") { __typename name ... on Dog { barks 
 
 /** The plan text with its body edited and its checksum recomputed, as whoever rewrites a stored plan would. */
 function forged(text: string, edit: (body: unknown) => number): string {
-  const newline = text.indexOf("\n");
-  const header = text.slice(0, newline).split(" ");
-  const body = JSON.parse(text.slice(newline + 1)) as unknown;
+  const body = planBody<unknown>(text);
   assert.is(edit(body), 1, "the body has one unplanned list");
-  const json = JSON.stringify(body);
-  header[4] = planChecksum(json);
-  return `${header.join(" ")}\n${json}`;
+  return withBody(text, JSON.stringify(body));
 }
 
 /** Rewrites the body's lists of the search position's possible type names (its unplanned list); how many. */

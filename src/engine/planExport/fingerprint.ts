@@ -60,12 +60,19 @@ function crc32Of(bytes: Uint8Array): number {
  * signature (a writer recomputes either).
  */
 export function planChecksum(text: string): string {
-  const sum = nativeCrc32 !== undefined ? nativeCrc32(text) : crc32Of(new TextEncoder().encode(text));
-  return sum.toString(16).padStart(8, "0");
+  return nativeCrc32 !== undefined ? hex8(nativeCrc32(text)) : crc32ForTest(text);
 }
 
-/** The JavaScript CRC-32, for the test that holds it to zlib's. */
-export const crc32ForTest = (text: string): string => crc32Of(new TextEncoder().encode(text)).toString(16).padStart(8, "0");
+/** The JavaScript CRC-32 of a text's UTF-8 bytes (planChecksum's, before zlib.crc32), exported for the test that holds it to zlib's. */
+export function crc32ForTest(text: string): string {
+  return hex8(crc32Of((utf8 ??= new TextEncoder()).encode(text)));
+}
+
+let utf8: TextEncoder | undefined;
+
+function hex8(sum: number): string {
+  return sum.toString(16).padStart(8, "0");
+}
 
 /** Source digests per function object: graphql-js's own (introspection resolvers, scalar functions) recur in every schema. */
 const digests = new WeakMap<Function, string>();
