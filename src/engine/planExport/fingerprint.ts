@@ -63,12 +63,13 @@ export function planChecksum(text: string): string {
   return nativeCrc32 !== undefined ? hex8(nativeCrc32(text)) : crc32ForTest(text);
 }
 
+const utf8 = new TextEncoder();
+
 /** The JavaScript CRC-32 of a text's UTF-8 bytes (planChecksum's, before zlib.crc32), exported for the test that holds it to zlib's. */
 export function crc32ForTest(text: string): string {
-  return hex8(crc32Of((utf8 ??= new TextEncoder()).encode(text)));
+  return hex8(crc32Of(utf8.encode(text)));
 }
 
-let utf8: TextEncoder | undefined;
 
 function hex8(sum: number): string {
   return sum.toString(16).padStart(8, "0");
