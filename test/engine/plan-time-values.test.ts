@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { GraphQLSchema, parse } from "graphql";
 import { execute, exportPlan, explainPlan, importPlan, makeSchema, type Step } from "../../src/index.js";
 import { constant, lambda, loadOne } from "../../steps/index.js";
+import { planBody } from "../plans/planText.js";
 
 const books = new Map([["b1", { id: "b1", title: "A Wizard of Earthsea", year: 1968, authorId: "a1" }]]);
 const authors = new Map([["a1", { id: "a1", name: "Ursula K. Le Guin" }]]);
@@ -52,7 +53,7 @@ test("inline reads: a missing object and a found one give graphql-js's results",
  * fields the shape does not fix, and `-2, n` for n more steps under the same header; `-1` a removed step.
  */
 function exportedInlined(text: string): Array<[id: number, kind: string, inlined: unknown]> {
-  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { kinds: string[]; shapes: string; steps: unknown[] };
+  const body = planBody<{ kinds: string[]; shapes: string; steps: unknown[] }>(text);
   const shapes = JSON.parse(body.shapes) as Array<[keys: string[], fixedAt?: number[], fixed?: unknown[]]>;
   const stream = body.steps;
   const out: Array<[number, string, unknown]> = [];

@@ -4,7 +4,7 @@
 // the result planning gives, with the planner not running.
 
 import { test } from "uvu";
-import { withBody } from "./planText.js";
+import { planBody, withBody } from "./planText.js";
 import * as assert from "uvu/assert";
 import { GraphQLSchema, graphql, parse } from "graphql";
 import { execute, exportPlan, getPlanCacheStats, importPlan, makeSchema, type Step } from "../../src/index.js";
@@ -34,7 +34,7 @@ test("import: every kind of output position derives from the document and gives 
   const reference = await graphql({ schema: planned, source: query, variableValues: variables });
   assert.equal(JSON.parse(JSON.stringify(expected)), JSON.parse(JSON.stringify(reference)));
 
-  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { root: [string, unknown[]] };
+  const body = planBody<{ root: [string, unknown[]] }>(text);
   // No field of this operation needs the full form (-1): all are written against the document.
   assert.not.match(JSON.stringify(body.root), /[,[]-1,/);
   assert.is(body.root[1].length, 6 * 3); // __typename, me (merged), people, search, pets, __type: triples
@@ -74,7 +74,7 @@ test("import without generated code (compileOutput: false): fields are set by th
   });
   const source = "{ a { x y } b { x y } }";
   const thingsText = exportPlan(things, parse(source));
-  const shapes = JSON.parse(JSON.parse(thingsText.slice(thingsText.indexOf("\n") + 1)).shapes) as unknown[][];
+  const shapes = JSON.parse(planBody<{ shapes: string }>(thingsText).shapes) as unknown[][];
   assert.ok(shapes.some((shape) => shape.length === 4), "a shape with one-scalar lists written bare");
   const copy = new GraphQLSchema(things.toConfig());
   assert.ok(importPlan(copy, parse(source), thingsText));
@@ -85,13 +85,12 @@ test("import: a body edited behind a recomputed checksum never throws; malformed
   const document = parse(query);
   const variables = { text: "o" };
   const text = exportPlan(polymorphicSchema(true), document, undefined, variables);
-  const body = text.slice(text.indexOf("\n") + 1);
   let seed = 7;
   const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
   const replacements = [-1, 0, 1, 99999, "x", null, true, [], ["O"], ["A", 1]];
   let refused = 0;
   for (let round = 0; round < 300; round++) {
-    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const parsed = planBody(text);
     // Walk to a random array inside a random part of the body and overwrite one of its elements.
     const part = ["root", "steps", "layers", "shapes", "shape"][random(5)]!;
     let at: unknown = parsed[part];
@@ -143,7 +142,7 @@ function shopThroughFragments() {
   });
   const source = "query Shop { shop { ...ShopFields departments { ...DepartmentFields name } } } fragment ShopFields on Shop { id name } fragment DepartmentFields on Department { id }";
   const text = exportPlan(schema, parse(source));
-  const body = JSON.parse(text.slice(text.indexOf("\n") + 1)) as { root: [string, unknown[]]; layers: unknown[]; layerSteps?: unknown; shape: unknown[] };
+  const body = planBody<{ root: [string, unknown[]]; layers: unknown[]; layerSteps?: unknown; shape: unknown[] }>(text);
   return { schema, source, text, body };
 }
 

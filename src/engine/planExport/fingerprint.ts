@@ -60,16 +60,15 @@ function crc32Of(bytes: Uint8Array): number {
  * signature (a writer recomputes either).
  */
 export function planChecksum(text: string): string {
-  return nativeCrc32 !== undefined ? hex8(nativeCrc32(text)) : crc32ForTest(text);
+  return nativeCrc32 !== undefined ? hex8(nativeCrc32(text)) : crc32InJavaScript(text);
 }
 
 const utf8 = new TextEncoder();
 
-/** The JavaScript CRC-32 of a text's UTF-8 bytes (planChecksum's, before zlib.crc32), exported for the test that holds it to zlib's. */
-export function crc32ForTest(text: string): string {
+/** The CRC-32 of a text's UTF-8 bytes computed in JavaScript: planChecksum's before zlib.crc32 (a test holds the two equal). */
+export function crc32InJavaScript(text: string): string {
   return hex8(crc32Of(utf8.encode(text)));
 }
-
 
 function hex8(sum: number): string {
   return sum.toString(16).padStart(8, "0");
