@@ -2,7 +2,7 @@
 // graphql-js's handling of a field error (a non-null position passes it up, a nullable one records it).
 // Reads layer results only; never writes into a bucket, never runs a step.
 
-import { GraphQLError, locatedError, type GraphQLLeafType } from "graphql";
+import { GraphQLBoolean, GraphQLError, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, locatedError, type GraphQLLeafType } from "graphql";
 import { FlaggedValue, FLAG_ERROR, fail } from "../flags.js";
 import type { Step } from "../step.js";
 import type { Path } from "../planning/resolveInfo.js";
@@ -214,6 +214,13 @@ export function abandon(items: unknown[], upTo: number): void {
 
 /** spec: CompleteLeafValue */
 export function completeLeafValue(type: GraphQLLeafType, result: unknown): unknown {
+  // A built-in scalar (by identity) given a value of its own kind serializes it to itself: no call (the test
+  // the compiled output makes, fastLeafTest). A first response and the interpretive output's leaves gain.
+  if (typeof result === "string") {
+    if (type === GraphQLString || type === GraphQLID) return result;
+  } else if (typeof result === "number") {
+    if (type === GraphQLInt ? (result | 0) === result : type === GraphQLFloat && result - result === 0) return result;
+  } else if (typeof result === "boolean" && type === GraphQLBoolean) return result;
   const serialized = type.serialize(result);
   if (serialized == null) {
     throw new Error(`Expected \`${inspect(type)}.${OUTPUT_COERCION_NAME}(${inspect(result)})\` to return non-nullable value, returned: ${inspect(serialized)}`);
