@@ -103,7 +103,16 @@ export function executeField(
       ctx.stack.pop();
     }
   }
-  const path = addPath(parentPath, field.responseKey, parentTypename);
+  return executePathField(ctx, field, value, step, bucket, entry, addPath(parentPath, field.responseKey, parentTypename), raw);
+}
+
+/**
+ * ExecuteField where promises may be: the position has its Path. Apart from executeField so that the
+ * closures here capture their own function's variables: a function whose variables a closure captures makes
+ * their context on every call, even on a path that makes no closure (the in-place path above runs for every
+ * field of a first response).
+ */
+function executePathField(ctx: OutputContext, field: OutputField, value: OutputValue, step: Step, bucket: Bucket, entry: number, path: Path, raw: unknown): PromiseOrValue<unknown> {
   if (isPromised(ctx, bucket, step, entry, raw)) {
     return completePromisedValue(
       raw,
@@ -291,12 +300,15 @@ function completeObjectValue(ctx: OutputContext, value: ObjectValue, bucket: Buc
   const checkStep = value.step;
   if (checkStep !== value.valueStep) {
     const checked = outputValueAt(ctx, checkStep, bucket, entry);
-    if (isPromised(ctx, bucket, checkStep, entry)) {
-      return settledPromise(checked).then(() => executeObjectFields(ctx, value, bucket, entry, path));
-    }
+    if (isPromised(ctx, bucket, checkStep, entry)) return objectFieldsAfter(checked, ctx, value, bucket, entry, path);
     throwIfFailed(checked);
   }
   return executeObjectFields(ctx, value, bucket, entry, path);
+}
+
+/** The sub-selection once the type check settles (a closure of its own function: see executePathField). */
+function objectFieldsAfter(checked: unknown, ctx: OutputContext, value: ObjectValue, bucket: Bucket, entry: number, path: Path | undefined): Promise<unknown> {
+  return settledPromise(checked).then(() => executeObjectFields(ctx, value, bucket, entry, path));
 }
 
 function executeObjectFields(ctx: OutputContext, value: ObjectValue, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<Record<string, unknown>> {
@@ -313,22 +325,28 @@ type AbstractValue = Extract<OutputValue, { kind: "abstract" }>;
 function completeAbstractValue(ctx: OutputContext, value: AbstractValue, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<unknown> {
   const nameStep = value.typeNameStep;
   const name = outputValueAt(ctx, nameStep, bucket, entry);
-  if (isPromised(ctx, bucket, nameStep, entry)) {
-    let resolved = settledPromise(name);
-    if (value.defaultTypeResolver && ctx.request.typeResolver == null) resolved = Promise.all([resolved]).then((names) => names[0]);
-    return resolved.then(() => completeRuntimeObjectValue(ctx, value, bucket, entry, path));
-  }
+  if (isPromised(ctx, bucket, nameStep, entry)) return runtimeObjectAfter(name, ctx, value, bucket, entry, path);
   throwIfFailed(name);
   return completeRuntimeObjectValue(ctx, value, bucket, entry, path);
+}
+
+/** The runtime type once resolveType's promise settles (a closure of its own function: see executePathField). */
+function runtimeObjectAfter(name: unknown, ctx: OutputContext, value: AbstractValue, bucket: Bucket, entry: number, path: Path | undefined): Promise<unknown> {
+  let resolved = settledPromise(name);
+  if (value.defaultTypeResolver && ctx.request.typeResolver == null) resolved = Promise.all([resolved]).then((names) => names[0]);
+  return resolved.then(() => completeRuntimeObjectValue(ctx, value, bucket, entry, path));
 }
 
 /** The runtime type's checks (already run): its isTypeOf may have been a promise. */
 function completeRuntimeObjectValue(ctx: OutputContext, value: AbstractValue, bucket: Bucket, entry: number, path: Path | undefined): PromiseOrValue<unknown> {
   const typeName = outputValueAt(ctx, value.typeStep, bucket, entry);
-  if (isPromised(ctx, bucket, value.typeStep, entry)) {
-    return settledPromise(typeName).then((name) => executeRuntimeTypeFields(ctx, value, bucket, entry, path, name));
-  }
+  if (isPromised(ctx, bucket, value.typeStep, entry)) return runtimeTypeFieldsAfter(typeName, ctx, value, bucket, entry, path);
   return executeRuntimeTypeFields(ctx, value, bucket, entry, path, typeName);
+}
+
+/** The runtime type's fields once its isTypeOf settles (a closure of its own function: see executePathField). */
+function runtimeTypeFieldsAfter(typeName: unknown, ctx: OutputContext, value: AbstractValue, bucket: Bucket, entry: number, path: Path | undefined): Promise<unknown> {
+  return settledPromise(typeName).then((name) => executeRuntimeTypeFields(ctx, value, bucket, entry, path, name));
 }
 
 function executeRuntimeTypeFields(

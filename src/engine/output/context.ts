@@ -106,13 +106,22 @@ export function outputValueAt(ctx: OutputContext, step: Step, bucket: Bucket, en
   let v = valueAt(ctx.request, bucket, step.dependencies[0]!, entry);
   if (v instanceof FlaggedValue) return v;
   try {
-    if (step instanceof ResolverStep) v = readResolverInline(step, ctx.request, v, bucket, entry, () => entryPaths(bucket)[entry], (p) => (ctx.inlineCalls ??= []).push(p));
+    if (step instanceof ResolverStep) v = inlineResolverValue(ctx, step, v, bucket, entry);
     else for (let k = 0; k < path.length && v != null; k++) v = (v as Record<string | number, unknown>)[path[k]!];
   } catch (error) {
     return fail(error);
   }
   if (!ctx.awaitPromised && mayBePromise(v)) ctx.promisedRead = true;
   return v;
+}
+
+/**
+ * A resolver read inline, with the callbacks it may need: their own function's closures, so that
+ * outputValueAt, which every position of the interpretive output reads through, captures nothing (a
+ * function whose variables a closure captures makes their context on every call).
+ */
+function inlineResolverValue(ctx: OutputContext, step: ResolverStep, source: unknown, bucket: Bucket, entry: number): unknown {
+  return readResolverInline(step, ctx.request, source, bucket, entry, () => entryPaths(bucket)[entry], (p) => (ctx.inlineCalls ??= []).push(p));
 }
 
 /** Whether a leaf's value is a promise: a primitive (nearly every leaf) is told apart without a `then` lookup. */
