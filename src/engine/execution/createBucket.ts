@@ -113,13 +113,20 @@ function settleItems(
     if (promised !== null) recordPromisedItems(lists[p]!, promised);
   }
   const itemStep = layer.itemStep!;
-  const store = (): void => {
-    bucket.values[itemStep.id] = items;
-    bucket.flags[itemStep.id] = flagsOf(items);
-  };
   if (wait === null) {
-    store();
+    storeItems(bucket, itemStep, items);
     return undefined;
   }
-  return wait.ended(store);
+  return storeItemsWhenSettled(wait, bucket, itemStep, items);
+}
+
+/** StoreItems once the awaited items settle: the closure of a function of its own (settleItems captures nothing). */
+function storeItemsWhenSettled(wait: EntryWait, bucket: Bucket, itemStep: Step, items: unknown[]): Promise<void> {
+  return wait.ended(() => storeItems(bucket, itemStep, items));
+}
+
+/** The list layer's items as its item step's values and flags. */
+function storeItems(bucket: Bucket, itemStep: Step, items: unknown[]): void {
+  bucket.values[itemStep.id] = items;
+  bucket.flags[itemStep.id] = flagsOf(items);
 }

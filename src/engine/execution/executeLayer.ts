@@ -78,9 +78,9 @@ function openChild(request: RequestState, bucket: Bucket, c: number, run: LayerR
   if (layer.reason.runsSerially || leaveGlobalObject(request, layer)) return run;
   const child = createBucket(request, bucket, layer);
   if (isPromiseLike(child)) {
-    const parent = (run ??= new LayerRun(request, bucket, waiter));
-    parent.open++;
-    (child as Promise<Bucket>).then((b) => parent.childBucket(layer, b), (error: unknown) => parent.layerFailed(error));
+    run ??= new LayerRun(request, bucket, waiter);
+    run.open++;
+    childWhenOpen(run, layer, child as Promise<Bucket>);
   } else {
     setChild(bucket, layer.id, child);
     const below = runLayer(request, child, run);
@@ -92,6 +92,14 @@ function openChild(request: RequestState, bucket: Bucket, c: number, run: LayerR
     run.open++;
   }
   return run;
+}
+
+/**
+ * The child bucket once it is open, to its parent's run. Apart from openChild so that openChild's variables
+ * are captured by no closure (which would make their context on every call, synchronous children included).
+ */
+function childWhenOpen(parent: LayerRun, layer: Layer, child: Promise<Bucket>): void {
+  child.then((b) => parent.childBucket(layer, b), (error: unknown) => parent.layerFailed(error));
 }
 
 /** A layer's steps as ExecuteLayer schedules them, worked out once per plan layer (not per request). */

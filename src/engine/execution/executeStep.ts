@@ -286,29 +286,7 @@ function callExecute(
   // The `then` check written out here, not through isPromiseLike: this site sees only a step's lists and
   // promises, so its property lookup stays fast, where the shared helper's sees every kind of value.
   if (result != null && typeof (result as { then?: unknown }).then === "function") {
-    const failed = (error: unknown): void => {
-      if (span !== null) trace!.stepEnded(span, error);
-      callFailed(request);
-      storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
-      if (waiter !== null) waiter.stepDone(index);
-    };
-    return Promise.resolve(result as PromiseLike<unknown>).then((value) => {
-      let list = value;
-      if (map !== null) {
-        try {
-          list = map(value);
-        } catch (error) {
-          return failed(error);
-        }
-      }
-      if (span !== null) trace!.stepEnded(span, undefined);
-      if (waiter === null) return settleResults(request, bucket, facts, list, count, compaction);
-      try {
-        tell(waiter, index, settleResults(request, bucket, facts, list, count, compaction));
-      } catch (error) {
-        waiter.stepFailed(error);
-      }
-    }, failed);
+    return awaitResults(request, bucket, facts, count, compaction, waiter, index, trace, span, map, result as PromiseLike<unknown>);
   }
   if (map !== null) {
     try {
@@ -323,6 +301,49 @@ function callExecute(
   const settled = settleResults(request, bucket, facts, result, count, compaction);
   if (settled !== undefined && waiter !== null) tell(waiter, index, settled);
   return settled;
+}
+
+/**
+ * CallExecute's promise: its results stored once it settles (mapped first by MapResults' function). Apart
+ * from callExecute so that its closures capture this function's variables only: a function whose variables
+ * a closure captures makes their context on every call, and most step calls return their lists at once.
+ */
+function awaitResults(
+  request: RequestState,
+  bucket: Bucket,
+  facts: StepFacts,
+  count: number,
+  compaction: Compaction | null,
+  waiter: StepWaiter | null,
+  index: number,
+  trace: RequestState["trace"],
+  span: StepSpan | null,
+  map: ((value: unknown) => unknown) | null,
+  result: PromiseLike<unknown>,
+): Promise<void> {
+  const failed = (error: unknown): void => {
+    if (span !== null) trace!.stepEnded(span, error);
+    callFailed(request);
+    storeResults(request, bucket, facts, expand(repeated(count, fail(error)), compaction));
+    if (waiter !== null) waiter.stepDone(index);
+  };
+  return Promise.resolve(result).then((value) => {
+    let list = value;
+    if (map !== null) {
+      try {
+        list = map(value);
+      } catch (error) {
+        return failed(error);
+      }
+    }
+    if (span !== null) trace!.stepEnded(span, undefined);
+    if (waiter === null) return settleResults(request, bucket, facts, list, count, compaction);
+    try {
+      tell(waiter, index, settleResults(request, bucket, facts, list, count, compaction));
+    } catch (error) {
+      waiter.stepFailed(error);
+    }
+  }, failed);
 }
 
 /** Tells the waiter the step is done: now, or once the per-entry promises its results held have settled. */
