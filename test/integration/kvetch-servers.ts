@@ -1,7 +1,8 @@
 // Where the Kvetch integration tests find MySQL and Redis, and what they do when a server is missing:
 // without CI, print how to start it and register no tests; with CI=true, register one failing test.
 // Also names, creates and drops the test databases and Redis keys of this run only: every name carries a
-// per-process run id, so two runs on one machine never touch each other's data.
+// per-process run id, so two runs on one machine never touch each other's data. Once MySQL is reachable a
+// test process holds its run's lock and sweeps what runs killed before their cleanup left (abandonedRuns.ts).
 
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
@@ -9,6 +10,7 @@ import { test } from "uvu";
 import mysql from "mysql2/promise";
 import { Redis } from "ioredis";
 import { mysqlBackend } from "../../src/kvetch/index.js";
+import { deleteMatching, holdRunLock, sweepAbandonedRuns } from "./abandonedRuns.js";
 import type { Kvetch, KvetchBackend, RedisConfig } from "../../src/kvetch/index.js";
 
 /** Server root (no database); override with GRAPHSCALE_TEST_MYSQL. */
@@ -53,7 +55,10 @@ export async function serversUp(file: string, needs: { mysql?: boolean; redis?: 
   const missing: string[] = [];
   if (needs.mysql && !(await reachable(MYSQL_SERVER, 3306))) missing.push(`MySQL/MariaDB at ${new URL(MYSQL_SERVER).host}`);
   if (needs.redis && !(await reachable(REDIS_URL, 6379))) missing.push(`Redis at ${new URL(REDIS_URL).host}`);
-  if (missing.length === 0) return true;
+  if (missing.length === 0) {
+    await startRun(needs.redis === true || (await reachable(REDIS_URL, 6379)));
+    return true;
+  }
   const message =
     `${file}: ${missing.join(" and ")} not reachable. Start them with \`npm run services\` ` +
     `(or point GRAPHSCALE_TEST_MYSQL / GRAPHSCALE_TEST_REDIS at running servers).`;
@@ -66,6 +71,29 @@ export async function serversUp(file: string, needs: { mysql?: boolean; redis?: 
     console.log(`SKIPPED ${message}`);
   }
   return false;
+}
+
+let started: Promise<void> | null = null;
+
+/**
+ * This process's run lock, then one sweep of abandoned runs (their databases and keys), printed when it
+ * removed any (a run that ended cleanly left only its record, forgotten silently). Only where MySQL is reachable: a run that never took its lock is never swept. A
+ * failure is printed and the tests go on.
+ */
+function startRun(redisUp: boolean): Promise<void> {
+  return (started ??= (async () => {
+    if (!(await reachable(MYSQL_SERVER, 3306))) return;
+    try {
+      await holdRunLock(MYSQL_SERVER, RUN_ID);
+      const swept = await sweepAbandonedRuns(MYSQL_SERVER, redisUp ? REDIS_URL : null, RUN_ID);
+      if (swept.databases.length > 0 || swept.keys > 0) {
+        console.log(`swept ${swept.runs.length} abandoned test run(s) (${swept.runs.join(", ")}): ${swept.databases.length} database(s), ${swept.keys} Redis key(s)`);
+      }
+    } catch (error) {
+      // Housekeeping only: the tests run without it (this run is then never swept, nor does it sweep).
+      console.log(`test run ${RUN_ID}: no run lock or sweep (${error instanceof Error ? error.message : String(error)})`);
+    }
+  })());
 }
 
 /**
@@ -162,24 +190,11 @@ export function mysqlContractFixture(redis?: RedisConfig, deleteCacheKeys?: () =
  */
 export async function deleteKeys(prefix: string, url = REDIS_URL, keep?: (key: string) => boolean): Promise<number> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
   try {
-    let cursor = "0";
-    do {
-      let [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keep) keys = keys.filter((key) => !keep(key));
-      if (keys.length > 0) {
-        // one DEL per key: on a Cluster node the keys of one scan belong to many slots
-        const pipeline = redis.pipeline();
-        for (const key of keys) pipeline.del(key);
-        for (const [error, count] of (await pipeline.exec()) ?? []) if (!error) deleted += count as number;
-      }
-    } while (cursor !== "0");
+    return await deleteMatching(redis, `${prefix}*`, keep);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }
 
 /**
