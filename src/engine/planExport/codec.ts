@@ -257,8 +257,8 @@ export class PlanDecoder {
   /** documentNodes and fieldNodesOf, each walked on first use only. */
   private nodes: Map<string, ASTNode[]> | null = null;
   private fields: ASTNode[] | null = null;
-  /** handedOut's set, made once the plan is decoded. */
-  private handed: Set<ASTNode> | null = null;
+  /** handedOut's questions so far, until its fifth makes the set it answers from (the first four scan the lists). */
+  private handed: Set<ASTNode> | number = 0;
   /** The output fields written in full (every other field's context is derived from the document). */
   readonly writtenInFull = new Set<unknown>();
   /** Per step id, the shape its object was built with (DecodePlan sets them): for CheckStepData. */
@@ -289,13 +289,18 @@ export class PlanDecoder {
 
   /**
    * Whether `node` is a document node this decoder handed out: one of the lists it walked (a node it never
-   * walked a list for was never decoded, so it is none of the document's). For CheckImportedPlan.
+   * walked a list for was never decoded, so it is none of the document's). For CheckImportedPlan. Most plans
+   * ask once or twice: a scan costs a comparison per node, the set an insertion per node.
    */
   handedOut(node: unknown): boolean {
-    if (this.handed === null) {
-      this.handed = new Set();
-      if (this.nodes !== null) for (const list of this.nodes.values()) for (const n of list) this.handed.add(n);
-      if (this.fields !== null) for (const n of this.fields) this.handed.add(n);
+    if (typeof this.handed === "number" && ++this.handed <= 4) {
+      if (this.nodes !== null) for (const list of this.nodes.values()) if (list.includes(node as ASTNode)) return true;
+      return this.fields !== null && this.fields.includes(node as ASTNode);
+    }
+    if (typeof this.handed === "number") {
+      const handed = (this.handed = new Set());
+      if (this.nodes !== null) for (const list of this.nodes.values()) for (const n of list) handed.add(n);
+      if (this.fields !== null) for (const n of this.fields) handed.add(n);
     }
     return this.handed.has(node as ASTNode);
   }
