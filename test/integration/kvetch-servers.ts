@@ -77,8 +77,8 @@ let started: Promise<void> | null = null;
 
 /**
  * This process's run lock, then one sweep of abandoned runs (their databases and keys), printed when it
- * removed any (a run that ended cleanly left only its record, forgotten silently). Only where MySQL is reachable: a run that never took its lock is never swept. A
- * failure is printed and the tests go on.
+ * removed any (a run that ended cleanly left only its record, forgotten silently). Only where MySQL is
+ * reachable: a run that never took its lock is never swept. A failure is printed and the tests go on.
  */
 function startRun(redisUp: boolean): Promise<void> {
   return (started ??= (async () => {

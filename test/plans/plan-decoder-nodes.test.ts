@@ -15,7 +15,7 @@ const operation = document.definitions[0] as OperationDefinitionNode;
 const fragments = { F: document.definitions[1] as FragmentDefinitionNode };
 
 function decoder(): PlanDecoder {
-  return new PlanDecoder({ schema, generateCode: false, operation, fragments, shapes: [], strings: [], shapePlans: [] });
+  return new PlanDecoder({ schema, generateCode: false, operation, fragments, shapes: [], strings: [], shapePlans: [], steps: [], layers: [] });
 }
 
 test("a node handed out is the document's, a copy of one is not, by scan and by set alike", () => {
