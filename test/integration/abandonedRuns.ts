@@ -12,6 +12,9 @@ import { Redis } from "ioredis";
 /** The registry database: one row per test run that took its lock. */
 export const RUN_REGISTRY = "graphscale_test_runs";
 
+/** What a run id looks like (kvetch-servers.ts's RUN_ID): only such ids are swept, and put into patterns. */
+const RUN_ID_SHAPE = /^[0-9a-z]+$/;
+
 /** The named lock a run holds while it lives. */
 export function runLockName(runId: string): string {
   return `graphscale-test-run:${runId}`;
@@ -52,7 +55,7 @@ async function takeLock(server: string, runId: string): Promise<void> {
 
 /** Whether a database name is one of run `runId`'s: `graphscale_<name>_<runid>_<n>`. */
 export function isRunDatabase(name: string, runId: string): boolean {
-  return /^[0-9a-z]+$/.test(runId) && new RegExp(`^graphscale_[0-9a-z_]+_${runId}_\\d+$`).test(name);
+  return RUN_ID_SHAPE.test(runId) && new RegExp(`^graphscale_[0-9a-z_]+_${runId}_\\d+$`).test(name);
 }
 
 /**
@@ -68,7 +71,7 @@ export async function sweepAbandonedRuns(server: string, redisUrl: string | null
     if ((tables as unknown[]).length === 0) return report;
     const [runs] = await connection.query(`SELECT run_id FROM ${RUN_REGISTRY}.runs`);
     for (const { run_id: runId } of runs as { run_id: string }[]) {
-      if (runId === self || !/^[0-9a-z]+$/.test(runId)) continue;
+      if (runId === self || !RUN_ID_SHAPE.test(runId)) continue;
       const [free] = await connection.query("SELECT IS_FREE_LOCK(?) AS free", [runLockName(runId)]);
       if (Number((free as { free: unknown }[])[0]?.free) !== 1) continue;
       const [schemas] = await connection.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?", [`graphscale\\_%\\_${runId}\\_%`]);

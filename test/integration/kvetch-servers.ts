@@ -56,7 +56,7 @@ export async function serversUp(file: string, needs: { mysql?: boolean; redis?: 
   if (needs.mysql && !(await reachable(MYSQL_SERVER, 3306))) missing.push(`MySQL/MariaDB at ${new URL(MYSQL_SERVER).host}`);
   if (needs.redis && !(await reachable(REDIS_URL, 6379))) missing.push(`Redis at ${new URL(REDIS_URL).host}`);
   if (missing.length === 0) {
-    await startRun(needs.redis === true || (await reachable(REDIS_URL, 6379)));
+    await startRun(needs);
     return true;
   }
   const message =
@@ -80,9 +80,11 @@ let started: Promise<void> | null = null;
  * removed any (a run that ended cleanly left only its record, forgotten silently). Only where MySQL is
  * reachable: a run that never took its lock is never swept. A failure is printed and the tests go on.
  */
-function startRun(redisUp: boolean): Promise<void> {
+function startRun(needs: { mysql?: boolean; redis?: boolean }): Promise<void> {
   return (started ??= (async () => {
-    if (!(await reachable(MYSQL_SERVER, 3306))) return;
+    // serversUp found what the file needs reachable; only what it does not need is asked now.
+    if (!needs.mysql && !(await reachable(MYSQL_SERVER, 3306))) return;
+    const redisUp = needs.redis === true || (await reachable(REDIS_URL, 6379));
     try {
       await holdRunLock(MYSQL_SERVER, RUN_ID);
       const swept = await sweepAbandonedRuns(MYSQL_SERVER, redisUp ? REDIS_URL : null, RUN_ID);

@@ -293,11 +293,11 @@ export class PlanDecoder {
    * ask once or twice: a scan costs a comparison per node, the set an insertion per node.
    */
   handedOut(node: unknown): boolean {
-    if (typeof this.handed === "number" && ++this.handed <= 4) {
-      if (this.nodes !== null) for (const list of this.nodes.values()) if (list.includes(node as ASTNode)) return true;
-      return this.fields !== null && this.fields.includes(node as ASTNode);
-    }
     if (typeof this.handed === "number") {
+      if (++this.handed <= 4) {
+        if (this.nodes !== null) for (const list of this.nodes.values()) if (list.includes(node as ASTNode)) return true;
+        return this.fields !== null && this.fields.includes(node as ASTNode);
+      }
       const handed = (this.handed = new Set());
       if (this.nodes !== null) for (const list of this.nodes.values()) for (const n of list) handed.add(n);
       if (this.fields !== null) for (const n of this.fields) handed.add(n);
