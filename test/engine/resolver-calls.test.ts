@@ -17,6 +17,11 @@ import { resolverCallsCompiled, resolverGroupsCompiled } from "../../src/engine/
 const generated = (): number => resolverCallsCompiled() + resolverGroupsCompiled();
 import { argumentsModeOf } from "../../src/engine/planning/steps/resolverArguments.js";
 import { jitQueries, jitSchema, jitVariables, type JitSchemaKind } from "../../bench/scenarios/jitSchemas.js";
+import { directRuns } from "../../src/engine/request/directRun.js";
+
+// These tests count what the layered executor's Resolver steps and groups do; DirectRun answers the clean
+// requests of such plans before them, so it is off here (test/engine/direct-run.test.ts covers it).
+directRuns.enabled = false;
 
 /** A schema from SDL with resolvers set on it (type → field → resolve). */
 function schemaWith(sdl: string, resolvers: Record<string, Record<string, (...args: any[]) => unknown>>): GraphQLSchema {

@@ -8,6 +8,11 @@ import * as assert from "uvu/assert";
 import { buildSchema, execute as graphqlExecute, parse, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { execute } from "../../src/index.js";
 import { resolverCallsCompiled, resolverGroupsCompiled } from "../../src/engine/planning/steps/resolverCalls.js";
+import { directRuns } from "../../src/engine/request/directRun.js";
+
+// These tests count what the layered executor's Resolver steps and groups do; DirectRun answers the clean
+// requests of such plans before them, so it is off here (test/engine/direct-run.test.ts covers it).
+directRuns.enabled = false;
 
 function schemaWith(sdl: string, resolvers: Record<string, Record<string, (...args: any[]) => unknown>>): GraphQLSchema {
   const schema = buildSchema(sdl);

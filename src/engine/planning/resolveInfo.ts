@@ -59,7 +59,15 @@ export function buildResolveInfo(field: FieldContext, request: RequestInfo, entr
   } else {
     path = { prev: entryPath, key: field.responseKey, typename: field.parentType.name };
   }
-  // graphql 17's getAbortSignal/getAsyncHelpers are added from resolveInfoExtras below.
+  return resolveInfoAt(field, request.rootValue, path, variableValuesFor(request.variableValues), resolveInfoExtras(request));
+}
+
+/**
+ * graphql-js's `info` for a call at `path`, given the request's parts (its variables as `info` shows them,
+ * graphql 17's getAbortSignal/getAsyncHelpers or null): BuildResolveInfo's object, for callers that read
+ * those parts once per request.
+ */
+export function resolveInfoAt(field: FieldContext, rootValue: unknown, path: Path, variableValues: GraphQLResolveInfo["variableValues"], extras: object | null): GraphQLResolveInfo {
   const info = {
     fieldName: field.fieldName,
     fieldNodes: field.fieldNodes,
@@ -68,11 +76,10 @@ export function buildResolveInfo(field: FieldContext, request: RequestInfo, entr
     path,
     schema: field.schema,
     fragments: field.fragments as GraphQLResolveInfo["fragments"],
-    rootValue: request.rootValue,
+    rootValue,
     operation: field.operation,
-    variableValues: variableValuesFor(request.variableValues),
+    variableValues,
   } as unknown as GraphQLResolveInfo;
-  const extras = resolveInfoExtras(request);
   return extras === null ? info : Object.assign(info, extras);
 }
 

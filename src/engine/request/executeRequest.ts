@@ -11,6 +11,8 @@ import type { OutputContext } from "../output/context.js";
 import { newRootBucket, type Bucket, type RequestFinisher, type RequestState } from "../execution/bucket.js";
 import { executeLayer, executeMutationField, runLayer, type LayerWaiter } from "../execution/executeLayer.js";
 import { initBounds, settleRun, startBounds, type BoundedRun } from "./boundedRun.js";
+import { DirectRun, directPlanOf, directRequest, directRunCounts, replayCalls, UNCLEAN_OUTCOME, type DirectOutcome, type DirectPlan } from "./directRun.js";
+import { ResolverStep } from "../planning/steps/resolver.js";
 
 /**
  * What the caller makes of the request's result, applied in the callback that completes the request:
@@ -32,6 +34,10 @@ const AS_IS: RequestFinish<ExecutionResult> = {
 
 /** spec: ExecuteRequest — runs the plan's layers, then builds the response, within the request's bounds. */
 export function executeRequest<T = ExecutionResult>(request: RequestState, finish: RequestFinish<T> = AS_IS as RequestFinish<never>): PromiseOrValue<T> {
+  if (request.plan.operation.operation === "query" && directRequest(request)) {
+    const direct = directPlanOf(request.plan);
+    if (direct !== null) return executeDirect(request, direct, finish);
+  }
   const root = newRootBucket(request);
   const batch = request.batch;
   if (request.plan.operation.operation === "mutation") {
@@ -51,6 +57,35 @@ export function executeRequest<T = ExecutionResult>(request: RequestState, finis
   // (graphql-js completes those later).
   const built = buildResponse(request, root) as PromiseOrValue<ExecutionResult>;
   return isPromiseLike(built) ? finishLater(request, built as Promise<ExecutionResult>, finish) : finish.done(built);
+}
+
+/**
+ * spec: ExecuteDirect — a request of a DirectPlan run by DirectRun: its clean response, or, once the run
+ * stopped, ExecuteRequest with the run's calls replayed (the request's `callStep` answers Resolver steps
+ * from them). An asynchronous run is bounded as any asynchronous request (BoundRequest).
+ */
+function executeDirect<T>(request: RequestState, plan: DirectPlan, finish: RequestFinish<T>): PromiseOrValue<T> {
+  const run = new DirectRun(request, plan);
+  const outcome = run.start();
+  if (outcome instanceof Promise) {
+    const running = outcome.then((result: DirectOutcome) => (result === UNCLEAN_OUTCOME ? handOver(request, run, AS_IS) : answered(result)));
+    return finishLater(request, running, finish);
+  }
+  return outcome === UNCLEAN_OUTCOME ? handOver(request, run, finish) : finish.done(answered(outcome));
+}
+
+function answered(result: ExecutionResult): ExecutionResult {
+  directRunCounts.answered++;
+  return result;
+}
+
+/** A stopped run's request, run by ExecuteRequest with its calls replayed (ReplayCalls). */
+function handOver<T>(request: RequestState, run: DirectRun, finish: RequestFinish<T>): PromiseOrValue<T> {
+  directRunCounts.handedOver++;
+  const replay = replayCalls(run);
+  (request as { callStep: RequestState["callStep"] }).callStep = (_request, step, details) =>
+    step instanceof ResolverStep ? step.runOwnLoop(details, replay(step) as never) : step.execute(details);
+  return executeRequest(request, finish);
 }
 
 /**

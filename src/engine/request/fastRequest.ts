@@ -20,6 +20,7 @@ import { compiledOutputOf, type CompiledOutput } from "../output/compileOutput.j
 import { resolveLimits, type Limits } from "../limits.js";
 import { attachedTrace } from "../tracing/tracing.js";
 import { newFastRequestState, seedConstants, type ConstantSeed, type GraphscaleExecutionArgs } from "./prepareRequest.js";
+import { directPlanOf, directRuns } from "./directRun.js";
 import { executeRequest, type RequestFinish } from "./executeRequest.js";
 import { initBounds, settleRun, startBounds, type BoundedRun } from "./boundedRun.js";
 
@@ -189,16 +190,18 @@ function fastEntryOf(args: GraphscaleExecutionArgs, request: RequestState): Fast
   const plan = request.plan;
   if (plan.operation.operation !== "query") return null;
   const output = compiledOutputOf(plan);
-  if (output === undefined) return undefined;
+  // A plan DirectRun runs never reaches its compiled output: it is remembered from its first request on.
+  const direct = output === undefined && directRuns.enabled && directPlanOf(plan) !== null;
+  if (output === undefined && !direct) return undefined;
   if (request.limits !== resolveLimits(args.schema, undefined)) return null;
-  const fast = fastPlanOf(plan, output !== null);
+  const fast = direct ? null : fastPlanOf(plan, output !== null);
   const fresh = freshGlobals(plan.steps.length, seedConstants(plan));
   if (fresh === null) return null;
   const stats = planCacheFor(args.schema).stats;
   const options = args.schema.extensions?.graphscale;
   const definitions = plan.operation.variableDefinitions?.length ? plan.operation.variableDefinitions : null;
   const variables = definitions === null ? null : variablePlan(args.schema, definitions);
-  return { schema: args.schema, operationName: args.operationName ?? null, definitions, variablePlan: variables, plan, fast, output: fast === null ? null : output, limits: request.limits, options, stats, ...fresh };
+  return { schema: args.schema, operationName: args.operationName ?? null, definitions, variablePlan: variables, plan, fast, output: fast === null ? null : output!, limits: request.limits, options, stats, ...fresh };
 }
 
 /**

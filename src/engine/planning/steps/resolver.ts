@@ -56,13 +56,16 @@ export class ResolverStep extends Step<unknown> {
     return this.runOwnLoop(details);
   }
 
-  /** The step's own loop (the field's facts read at run time): what the generated batch does, for any resolver. */
-  runOwnLoop(details: ExecutionDetails): unknown[] {
+  /**
+   * The step's own loop (the field's facts read at run time): what the generated batch does, for any resolver.
+   * `replay`: called in place of the field's resolver (DirectRun's Replay).
+   */
+  runOwnLoop(details: ExecutionDetails, replay: GraphQLFieldResolver<unknown, unknown> | null = null): unknown[] {
     const { count, values, request } = details;
     const sources = values[0] as readonly unknown[];
     const resolverDetails = details as ResolverExecutionDetails;
     const compiled = compiledOf(this);
-    const resolve = this.resolve ?? (request as EngineRequest).fieldResolver;
+    const resolve = replay ?? this.resolve ?? (request as EngineRequest).fieldResolver;
     const contextValue = request.contextValue;
     const depth = this.listDepth;
     const nonNullItems = compiled.nonNullItems;
@@ -148,8 +151,10 @@ export function readResolverInline(
   pathOf: () => Path | undefined,
   called: (promise: PromiseLike<unknown>) => void,
 ): unknown {
-  if (source == null) return source;
-  if (typeof source === "object" && (request as EngineRequest).fieldResolver === null) {
+  const fieldResolver = (request as EngineRequest).fieldResolver;
+  // A request's fieldResolver is called for any source, the root value undefined included (as graphql-js calls it).
+  if (source == null && fieldResolver === null) return source;
+  if (typeof source === "object" && source !== null && fieldResolver === null) {
     const property = (source as Record<string, unknown>)[step.field.fieldName];
     if (typeof property !== "function") {
       if (typeof property !== "object" || property === null) return property;
