@@ -1,11 +1,11 @@
 // The tarball's budget, from `npm pack --dry-run --json` of the built dist/ (scripts ignored: the test runner
-// built dist/ already): at most 2.2 MB unpacked (1.5 MB before the store gained its topology, bucket moves,
+// built dist/ already): at most 2.3 MB unpacked (1.5 MB before the store gained its topology, bucket moves,
 // cache identity and admission: 1.60 MB with them; 1.82 MB with the MySQL fence, unique indexes, delete rules,
 // the schema lock, tracing and the envelop plugin; 1.90 MB with the graphql 17 adapter, the fast request path,
 // compiled resolver calls, live retention and reads beside per-entry loads; 2.00 MB with incremental delivery
 // (@defer/@stream, its delivery in a chunk of its own), the per-plan compiled fast run and resolver groups; 2.10 MB with tracing's span detail levels, the fast run's
 // per-step functions and live retention's kept texts, while lru-cache, 3.6 MB installed,
-// left the dependencies), no source maps, no sources, a bin that imports the library's
+// left the dependencies; 2.22 MB with the direct run of resolver queries), no source maps, no sources, a bin that imports the library's
 // chunks instead of repeating them, and at most 2 runtime dependencies (graphql, mysql2 and ioredis are peers,
 // the last two optional). Growth past a budget fails here, with the figures printed.
 import { test } from "uvu";
@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const UNPACKED_BUDGET = 2_200_000;
+const UNPACKED_BUDGET = 2_300_000;
 const DEPENDENCY_BUDGET = 2;
 /** The bin's own code (argument parsing, typegen, schema print); the library comes from the shared chunks. */
 const BIN_BUDGET = 60_000;
