@@ -47,6 +47,8 @@ type DirectValue =
 export interface DirectPlan {
   readonly root: Select;
   readonly positions: number;
+  /** How many record entries the plan's last run made (the size of a run's first list of calls). */
+  recorded: number;
 }
 
 /** How many requests DirectRun answered, and how many it handed to the general executor (tests read them). */
@@ -81,7 +83,7 @@ function build(plan: OperationPlan): DirectPlan | null {
   const counter = { positions: 0 };
   const rootStep = plan.liveSteps().find((s) => s instanceof RootValueStep) ?? null;
   const root = selectionOf(plan.root, rootStep, counter, true);
-  return root === null ? null : { root, positions: counter.positions };
+  return root === null ? null : { root, positions: counter.positions, recorded: 3 };
 }
 
 /** A selection's generated function over `source`'s value, or null when some position does not fit. */
@@ -161,6 +163,9 @@ export function directRequest(request: RequestState): boolean {
   return root == null || (typeof root === "object" && !isPromiseLike(root)) || (typeof root === "function" && !isPromiseLike(root));
 }
 
+/** Entries in each full list of a run's record after its first (a multiple of 3: step, path, value). */
+const RECORD_CHUNK = 3 * 256;
+
 /** Thrown inside a run at its first unclean value: the run stops and hands over. */
 const UNCLEAN: unique symbol = Symbol("unclean");
 
@@ -182,8 +187,18 @@ class Thrown {
  * pending callbacks do nothing) and ExecuteRequest answers with every call made here replayed (ReplayCalls).
  */
 export class DirectRun implements SelectRun {
-  /** Calls made, in threes: the step, its path, what it returned (or Thrown). */
-  readonly calls: unknown[] = [];
+  /**
+   * The calls made, in threes: the step, its path, what it returned (or Thrown). Kept in lists made at
+   * their full size and filled by index, never grown: a list grown by `push` leaves its earlier copies
+   * behind (about three times the record's size), and one list of a large query's size would be made in
+   * the old generation, where every young value stored into it costs a write barrier. The first list has
+   * the size the plan's last run needed, the next ones RECORD_CHUNK entries.
+   */
+  private calls: unknown[] | null = null;
+  /** Entries used in `calls`. */
+  private used = 0;
+  /** Full lists before `calls`. */
+  private chunks: unknown[][] | null = null;
   pending = 0;
   stopped = false;
   items = 0;
@@ -215,7 +230,10 @@ export class DirectRun implements SelectRun {
       this.stopped = true;
       return UNCLEAN_OUTCOME;
     }
-    if (this.pending === 0) return { data };
+    if (this.pending === 0) {
+      this.sized();
+      return { data };
+    }
     this.data = data;
     return new Promise<DirectOutcome>((resolve, reject) => {
       this.done = resolve;
@@ -231,7 +249,7 @@ export class DirectRun implements SelectRun {
     try {
       raw = step.resolve!(source, this.args(field, step), request.contextValue, this.info(step, path));
     } catch (error) {
-      this.calls.push(step, path, new Thrown(error));
+      this.remember(step, path, new Thrown(error));
       throw UNCLEAN;
     }
     return this.record(step, path, raw);
@@ -250,7 +268,7 @@ export class DirectRun implements SelectRun {
       const name = step.field.fieldName;
       raw = (source as Record<string, (...a: unknown[]) => unknown>)[name]!(this.args(field, step), request.contextValue, this.info(step, path));
     } catch (error) {
-      this.calls.push(step, path, new Thrown(error));
+      this.remember(step, path, new Thrown(error));
       throw UNCLEAN;
     }
     return this.record(step, path, raw);
@@ -259,8 +277,35 @@ export class DirectRun implements SelectRun {
   /** A call's value recorded for ReplayCalls: a thenable made a promise (its `then` called once, here). */
   private record(step: ResolverStep, path: Path, raw: unknown): unknown {
     if (raw != null && !(raw instanceof Promise) && typeof (raw as { then?: unknown }).then === "function") raw = Promise.resolve(raw);
-    this.calls.push(step, path, raw);
+    this.remember(step, path, raw);
     return raw;
+  }
+
+  private remember(step: ResolverStep, path: Path, raw: unknown): void {
+    let calls = this.calls;
+    let at = this.used;
+    if (calls === null || at === calls.length) {
+      if (calls !== null) (this.chunks ??= []).push(calls);
+      this.calls = calls = new Array<unknown>(calls === null ? Math.min(this.plan.recorded, RECORD_CHUNK) : RECORD_CHUNK);
+      at = 0;
+    }
+    calls[at] = step;
+    calls[at + 1] = path;
+    calls[at + 2] = raw;
+    this.used = at + 3;
+  }
+
+  /** Every call made, in threes: the step, its path, what it returned (or Thrown). */
+  recorded(): unknown[][] {
+    const lists = this.chunks === null ? [] : [...this.chunks];
+    if (this.calls !== null) lists.push(this.calls.slice(0, this.used));
+    return lists;
+  }
+
+  /** The run ended clean: the plan's next run starts with a list of the size this one needed. */
+  private sized(): void {
+    const entries = (this.chunks === null ? 0 : this.chunks.length * RECORD_CHUNK) + this.used;
+    if (entries > 0) this.plan.recorded = entries;
   }
 
   unclean(): never {
@@ -327,7 +372,10 @@ export class DirectRun implements SelectRun {
         } catch (error) {
           return this.stop(error);
         }
-        if (--this.pending === 0 && !this.stopped) this.done!({ data: this.data! });
+        if (--this.pending === 0 && !this.stopped) {
+          this.sized();
+          this.done!({ data: this.data! });
+        }
       },
       this.rejected,
     );
@@ -379,12 +427,13 @@ function pathKey(path: Path | undefined): string {
  */
 export function replayCalls(run: DirectRun): (step: ResolverStep) => ((source: unknown, args: unknown, context: unknown, info: { path: Path }) => unknown) {
   const byStep = new Map<Step, Map<string, unknown>>();
-  const calls = run.calls;
-  for (let i = 0; i < calls.length; i += 3) {
-    const step = calls[i] as Step;
-    let made = byStep.get(step);
-    if (made === undefined) byStep.set(step, (made = new Map()));
-    made.set(pathKey(calls[i + 1] as Path), calls[i + 2]);
+  for (const calls of run.recorded()) {
+    for (let i = 0; i < calls.length; i += 3) {
+      const step = calls[i] as Step;
+      let made = byStep.get(step);
+      if (made === undefined) byStep.set(step, (made = new Map()));
+      made.set(pathKey(calls[i + 1] as Path), calls[i + 2]);
+    }
   }
   return (step) => {
     const made = byStep.get(step);
