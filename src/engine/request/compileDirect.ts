@@ -7,15 +7,18 @@
 import { fastLeafTest } from "../output/codegen.js";
 import type { Path } from "../planning/resolveInfo.js";
 
-/** A selection's fields over a source at a path, as one generated function. */
-export type Select = (run: SelectRun, source: unknown, path: Path | undefined) => Record<string, unknown>;
+/**
+ * A selection's fields over a source at a path, as one generated function: `path` undefined at the root,
+ * null where no path was made (no field below has a `resolve` of its own).
+ */
+export type Select = (run: SelectRun, source: unknown, path: Path | undefined | null) => Record<string, unknown>;
 
 /** What generated code calls on the run (DirectRun implements it). */
 export interface SelectRun {
   call(field: CompiledField, source: unknown, path: Path): unknown;
-  method(field: CompiledField, source: unknown, path: Path): unknown;
-  await(promise: Promise<unknown>, value: CompiledValue, path: Path | undefined, target: Record<string, unknown>, at: string): void;
-  complete(value: CompiledValue, raw: unknown, path: Path | undefined): unknown;
+  method(field: CompiledField, source: unknown, path: Path | null): unknown;
+  await(promise: Promise<unknown>, value: CompiledValue, path: Path | undefined | null, target: Record<string, unknown>, at: string): void;
+  complete(value: CompiledValue, raw: unknown, path: Path | undefined | null): unknown;
   leaf(value: CompiledValue, raw: unknown): unknown;
   unclean(): never;
 }
@@ -27,6 +30,7 @@ export interface CompiledField {
   readonly fieldName: string | null;
   /** Whether the field has a `resolve` of its own (else graphql-js's default resolver). */
   readonly resolves: boolean;
+  /** Whether a field below has a `resolve` of its own (the field's path is made for it). */
   readonly deep: boolean;
   readonly value: CompiledValue | null;
 }
@@ -74,9 +78,10 @@ function fieldCode(field: CompiledField, k: number, key: string, tn: string, roo
   let code = "";
   if (field.resolves) code += `  p = ${newPath};\n  v = run.call(F[${k}], s, p);\n`;
   else {
-    code += `  p = ${field.deep ? newPath : "undefined"};\n`;
+    code += `  p = ${field.deep ? newPath : "null"};\n`;
     code += `  v = ${root ? "s == null ? undefined : " : ""}s[${JSON.stringify(field.fieldName)}];\n`;
-    code += `  if (typeof v === "function") v = run.method(F[${k}], s, p === undefined ? ${newPath} : p);\n`;
+    // A method needs its path: none is made below a subtree without resolvers (null), and the run hands over.
+    code += `  if (typeof v === "function") v = run.method(F[${k}], s, p !== null ? p : path !== null ? ${newPath} : null);\n`;
   }
   code += `  if (v instanceof Promise) run.await(v, F[${k}].value, p, o, ${key});\n`;
   code += `  else o[${key}] = ${completion(value, k)};\n`;

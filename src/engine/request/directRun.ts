@@ -33,7 +33,10 @@ interface DirectField extends CompiledField {
   /** Whether the step is read inline by the output (InlineDefaultResolver): a method there is not called here. */
   readonly inline: boolean;
   readonly value: DirectValue | null;
-  /** Whether the value's subtree calls anything (an object below): its completion needs the field's path. */
+  /**
+   * Whether a field below the value has a `resolve` of its own: its completion needs the field's path (a
+   * subtree of default resolvers makes none, and a method found there hands the request over).
+   */
   readonly deep: boolean;
 }
 
@@ -41,7 +44,7 @@ interface DirectField extends CompiledField {
 type DirectValue =
   | { readonly kind: "leaf"; readonly nonNull: boolean; readonly type: GraphQLLeafType }
   | { readonly kind: "list"; readonly nonNull: boolean; readonly item: DirectValue; readonly deep: boolean }
-  | { readonly kind: "object"; readonly nonNull: boolean; readonly select: Select };
+  | { readonly kind: "object"; readonly nonNull: boolean; readonly select: Select; readonly deep: boolean };
 
 /** A plan DirectRun runs: its root fields and how many resolver positions it has. */
 export interface DirectPlan {
@@ -83,13 +86,14 @@ function build(plan: OperationPlan): DirectPlan | null {
   const counter = { positions: 0 };
   const rootStep = plan.liveSteps().find((s) => s instanceof RootValueStep) ?? null;
   const root = selectionOf(plan.root, rootStep, counter, true);
-  return root === null ? null : { root, positions: counter.positions, recorded: 3 };
+  return root === null ? null : { root: root.select, positions: counter.positions, recorded: 3 };
 }
 
-/** A selection's generated function over `source`'s value, or null when some position does not fit. */
-function selectionOf(selection: OutputSelection, source: Step | null, counter: { positions: number }, root: boolean): Select | null {
+/** A selection's generated function over `source`'s value and whether it calls a resolver, or null when some position does not fit. */
+function selectionOf(selection: OutputSelection, source: Step | null, counter: { positions: number }, root: boolean): { select: Select; deep: boolean } | null {
   const fields = fieldsOf(selection, source, counter);
-  return fields === null ? null : compileDirect(fields, selection.type.name, root);
+  const select = fields === null ? null : compileDirect(fields, selection.type.name, root);
+  return select === null ? null : { select, deep: fields!.some((f) => f.resolves || f.deep) };
 }
 
 /** The fields of a selection whose parent value is `source`'s, or null when some position does not fit. */
@@ -133,8 +137,8 @@ function valueOf(value: OutputValue, step: Step, counter: { positions: number })
       return completion === null ? null : { kind: "list", nonNull: value.nonNull, item: completion, deep: isDeep(completion) };
     }
     case "object": {
-      const select = selectionOf(value.selection, step, counter, false);
-      return select === null ? null : { kind: "object", nonNull: value.nonNull, select };
+      const made = selectionOf(value.selection, step, counter, false);
+      return made === null ? null : { kind: "object", nonNull: value.nonNull, select: made.select, deep: made.deep };
     }
     default:
       return null;
@@ -147,7 +151,7 @@ function leafListOf(shape: LeafShape & { readonly kind: "leafList" }): DirectVal
 }
 
 function isDeep(value: DirectValue): boolean {
-  return value.kind === "object" || (value.kind === "list" && value.deep);
+  return value.kind !== "leaf" && value.deep;
 }
 
 /**
@@ -259,8 +263,8 @@ export class DirectRun implements SelectRun {
    * A method the default resolver found on `source`, called with (args, context, info) and recorded — unless
    * the output reads the field inline (InlineDefaultResolver), which would call it again: unclean then.
    */
-  method(field: DirectField, source: unknown, path: Path): unknown {
-    if (field.inline) throw UNCLEAN;
+  method(field: DirectField, source: unknown, path: Path | null): unknown {
+    if (field.inline || path === null) throw UNCLEAN;
     const step = field.step!;
     const request = this.request;
     let raw: unknown;
@@ -332,7 +336,7 @@ export class DirectRun implements SelectRun {
   }
 
   /** A value completed at `path` (see DirectRun). */
-  complete(value: DirectValue, raw: unknown, path: Path | undefined): unknown {
+  complete(value: DirectValue, raw: unknown, path: Path | undefined | null): unknown {
     if (raw == null) {
       if (value.nonNull) throw UNCLEAN;
       return null;
@@ -349,7 +353,7 @@ export class DirectRun implements SelectRun {
     const item = value.item;
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
-      const itemPath: Path | undefined = value.deep ? { prev: path, key: i, typename: undefined } : undefined;
+      const itemPath: Path | null = value.deep ? { prev: path!, key: i, typename: undefined } : null;
       let entry: unknown = raw[i];
       if (entry != null && !(entry instanceof Promise) && typeof (entry as { then?: unknown }).then === "function") throw UNCLEAN;
       if (entry instanceof Promise) {
@@ -361,7 +365,7 @@ export class DirectRun implements SelectRun {
   }
 
   /** A promise's value completed into `target[at]` once it settles; a rejection is unclean. */
-  await(promise: Promise<unknown>, value: DirectValue, path: Path | undefined, target: Record<string, unknown> | unknown[], at: string | number): void {
+  await(promise: Promise<unknown>, value: DirectValue, path: Path | undefined | null, target: Record<string, unknown> | unknown[], at: string | number): void {
     this.pending++;
     promise.then(
       (resolved) => {
