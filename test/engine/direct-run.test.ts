@@ -211,6 +211,17 @@ test("a method found by the default resolver: called once with graphql-js's args
   else assert.is(r.answered, 2);
 });
 
+test("a method in a subtree of default resolvers (no path made there): handed over, called once, graphql-js's response", async () => {
+  let called = 0;
+  const shelf = () => ({ books: BOOKS.map((b) => ({ id: b.id, title: (_args: unknown, _ctx: unknown, info: { path: unknown }) => (called++, `${b.title} at ${pathOf(info.path as never)}`) })) });
+  const make: Make = () => schemaWith(SDL, { Query: { shelf } });
+  const r = await threeWays(make, `{ shelf { books { id title } } }`);
+  assert.is(r.handedOver, 2);
+  assert.is(json(r.direct), json(r.graphqlJs));
+  assert.is(json(r.layered), json(r.graphqlJs));
+  assert.is(called, 3 * 4, "each book's method once in each of four requests");
+});
+
 test("a timeout: the request ends with the layered run's error, and nothing below the pending field is called after it", async () => {
   const calls: string[] = [];
   const make = (): GraphQLSchema =>
