@@ -4,6 +4,7 @@
 // its own (as graphql-jit compiles a query). No user text is spliced into the code: keys, names and type
 // names go through JSON.stringify. What the code does not do itself, the run's methods do.
 
+import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, type GraphQLLeafType } from "graphql";
 import { fastLeafTest } from "../output/codegen.js";
 import type { Path } from "../planning/resolveInfo.js";
 
@@ -40,7 +41,7 @@ export interface CompiledValue {
   readonly kind: "leaf" | "list" | "object";
   readonly nonNull: boolean;
   /** A leaf's type (for its fast test). */
-  readonly type?: import("graphql").GraphQLLeafType;
+  readonly type?: GraphQLLeafType;
 }
 
 /** How many selections CompileDirect has generated in this process (tests count them per plan). */
@@ -94,4 +95,27 @@ function completion(value: CompiledValue, k: number): string {
   if (value.kind !== "leaf") return `v == null ? ${absent} : run.complete(F[${k}].value, v, p)`;
   const fast = fastLeafTest(value.type!);
   return `(t = v) == null ? ${absent} : ${fast === null ? "" : `${fast} ? t : `}run.leaf(F[${k}].value, t)`;
+}
+
+/** Thrown inside a run at its first unclean value: the run stops and hands over. */
+export const UNCLEAN: unique symbol = Symbol("unclean");
+
+/** A leaf's value as the compiled output completes it: a built-in scalar's own kind as it is, else its serialize; unclean otherwise. */
+export function leaf(type: GraphQLLeafType, raw: unknown): unknown {
+  const kind = typeof raw;
+  if (kind === "string") {
+    if (type === GraphQLString || type === GraphQLID) return raw;
+  } else if (kind === "number") {
+    if (type === GraphQLInt ? ((raw as number) | 0) === raw : type === GraphQLFloat && (raw as number) - (raw as number) === 0) return raw;
+  } else if (kind === "boolean") {
+    if (type === GraphQLBoolean) return raw;
+  } else throw UNCLEAN; // an object's valueOf/toJSON is user code, a function or symbol fails: the general executor's
+  let serialized: unknown;
+  try {
+    serialized = type.serialize(raw);
+  } catch {
+    throw UNCLEAN;
+  }
+  if (serialized == null) throw UNCLEAN;
+  return serialized;
 }

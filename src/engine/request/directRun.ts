@@ -7,7 +7,7 @@
 // twice). See spec/resolver-emulation.md, DirectRun.
 
 import type { ExecutionResult } from "graphql";
-import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, type GraphQLLeafType, type GraphQLResolveInfo } from "graphql";
+import type { GraphQLLeafType, GraphQLResolveInfo } from "graphql";
 import type { Step } from "../step.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../planning/outputPlan.js";
@@ -20,7 +20,7 @@ import { argumentsForCall, argumentsModeOf, sharedArguments, type ArgumentsMode 
 import { outputCompilable } from "../output/compileOutput.js";
 import { isPromiseLike } from "../promiseOrValue.js";
 import { generatedCodeAllowed } from "../planning/generatedCode.js";
-import { compileDirect, type CompiledField, type Select, type SelectRun } from "./compileDirect.js";
+import { compileDirect, leaf, UNCLEAN, type CompiledField, type Select, type SelectRun } from "./compileDirect.js";
 import type { RequestState } from "../execution/bucket.js";
 
 /** One field of a selection: `__typename` (no step), or a resolver's field with how its value completes. */
@@ -169,9 +169,6 @@ export function directRequest(request: RequestState): boolean {
 
 /** Entries in each full list of a run's record after its first (a multiple of 3: step, path, value). */
 const RECORD_CHUNK = 3 * 256;
-
-/** Thrown inside a run at its first unclean value: the run stops and hands over. */
-const UNCLEAN: unique symbol = Symbol("unclean");
 
 /** A call that threw, as recorded: the replay throws the same error. */
 class Thrown {
@@ -396,26 +393,6 @@ export class DirectRun implements SelectRun {
 /** What a run gives: the clean response, or that it stopped (the general executor answers). */
 export type DirectOutcome = ExecutionResult | typeof UNCLEAN_OUTCOME;
 export const UNCLEAN_OUTCOME: unique symbol = Symbol("handed over");
-
-/** A leaf's value as the compiled output completes it: a built-in scalar's own kind as it is, else its serialize; unclean otherwise. */
-function leaf(type: GraphQLLeafType, raw: unknown): unknown {
-  const kind = typeof raw;
-  if (kind === "string") {
-    if (type === GraphQLString || type === GraphQLID) return raw;
-  } else if (kind === "number") {
-    if (type === GraphQLInt ? ((raw as number) | 0) === raw : type === GraphQLFloat && (raw as number) - (raw as number) === 0) return raw;
-  } else if (kind === "boolean") {
-    if (type === GraphQLBoolean) return raw;
-  } else throw UNCLEAN; // an object's valueOf/toJSON is user code, a function or symbol fails: the general executor's
-  let serialized: unknown;
-  try {
-    serialized = type.serialize(raw);
-  } catch {
-    throw UNCLEAN;
-  }
-  if (serialized == null) throw UNCLEAN;
-  return serialized;
-}
 
 /** The replay's key of a path: its keys from the root. */
 function pathKey(path: Path | undefined): string {
