@@ -58,7 +58,7 @@ export class ResolverStep extends Step<unknown> {
 
   /**
    * The step's own loop (the field's facts read at run time): what the generated batch does, for any resolver.
-   * `replay`: called in place of the field's resolver (DirectRun's Replay).
+   * `replay`: called in place of the field's resolver (ReplayCalls).
    */
   runOwnLoop(details: ExecutionDetails, replay: GraphQLFieldResolver<unknown, unknown> | null = null): unknown[] {
     const { count, values, request } = details;
