@@ -351,7 +351,7 @@ export class DirectRun implements SelectRun {
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) {
       const itemPath: Path | null = value.deep ? { prev: path!, key: i, typename: undefined } : null;
-      let entry: unknown = raw[i];
+      const entry: unknown = raw[i];
       if (entry != null && !(entry instanceof Promise) && typeof (entry as { then?: unknown }).then === "function") throw UNCLEAN;
       if (entry instanceof Promise) {
         out[i] = null;
@@ -385,6 +385,8 @@ export class DirectRun implements SelectRun {
   private stop(error: unknown): void {
     if (this.stopped) return;
     this.stopped = true;
+    // A request that timed out or was aborted has its result already: nothing is handed over.
+    if (this.request.abortedBy !== null) return;
     if (error === UNCLEAN) this.done!(UNCLEAN_OUTCOME);
     else this.failed!(error);
   }
