@@ -4,8 +4,9 @@
 // its own (as graphql-jit compiles a query). No user text is spliced into the code: keys, names and type
 // names go through JSON.stringify. What the code does not do itself, the run's methods do.
 
-import { GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString, type GraphQLLeafType } from "graphql";
+import type { GraphQLLeafType } from "graphql";
 import { fastLeafTest } from "../output/codegen.js";
+import { completeLeafValue } from "../output/context.js";
 import type { Path } from "../planning/resolveInfo.js";
 
 /**
@@ -100,22 +101,16 @@ function completion(value: CompiledValue, k: number): string {
 /** Thrown inside a run at its first unclean value: the run stops and hands over. */
 export const UNCLEAN: unique symbol = Symbol("unclean");
 
-/** A leaf's value as the compiled output completes it: a built-in scalar's own kind as it is, else its serialize; unclean otherwise. */
+/**
+ * A leaf's value as CompleteLeafValue completes it, or unclean: an object or function (its `valueOf`/`toJSON`
+ * is user code the general executor calls itself), a symbol, or a value its scalar refuses.
+ */
 export function leaf(type: GraphQLLeafType, raw: unknown): unknown {
   const kind = typeof raw;
-  if (kind === "string") {
-    if (type === GraphQLString || type === GraphQLID) return raw;
-  } else if (kind === "number") {
-    if (type === GraphQLInt ? ((raw as number) | 0) === raw : type === GraphQLFloat && (raw as number) - (raw as number) === 0) return raw;
-  } else if (kind === "boolean") {
-    if (type === GraphQLBoolean) return raw;
-  } else throw UNCLEAN; // an object's valueOf/toJSON is user code, a function or symbol fails: the general executor's
-  let serialized: unknown;
+  if (kind === "object" || kind === "function" || kind === "symbol") throw UNCLEAN;
   try {
-    serialized = type.serialize(raw);
+    return completeLeafValue(type, raw);
   } catch {
     throw UNCLEAN;
   }
-  if (serialized == null) throw UNCLEAN;
-  return serialized;
 }

@@ -7,7 +7,7 @@
 // twice). See spec/resolver-emulation.md, DirectRun.
 
 import type { ExecutionResult } from "graphql";
-import type { GraphQLLeafType, GraphQLResolveInfo } from "graphql";
+import { defaultFieldResolver, type GraphQLLeafType, type GraphQLResolveInfo } from "graphql";
 import type { Step } from "../step.js";
 import type { OperationPlan } from "../planning/operationPlan.js";
 import type { LeafShape, OutputSelection, OutputValue } from "../planning/outputPlan.js";
@@ -164,7 +164,7 @@ export function directRequest(request: RequestState): boolean {
   if (request.batch != null || request.jsonText === true || !request.compileOutput || request.fieldResolver !== null || request.abortedBy !== null) return false;
   // A primitive root value's properties are its prototype's: the generated reads expect an object or nothing.
   const root = request.rootValue;
-  return root == null || (typeof root === "object" && !isPromiseLike(root)) || (typeof root === "function" && !isPromiseLike(root));
+  return root == null || ((typeof root === "object" || typeof root === "function") && !isPromiseLike(root));
 }
 
 /** Entries in each full list of a run's record after its first (a multiple of 3: step, path, value). */
@@ -420,7 +420,6 @@ export function replayCalls(run: DirectRun): (step: ResolverStep) => ((source: u
   }
   return (step) => {
     const made = byStep.get(step);
-    const name = step.field.fieldName;
     return (source, args, context, info) => {
       if (made !== undefined) {
         const key = pathKey(info.path);
@@ -431,10 +430,7 @@ export function replayCalls(run: DirectRun): (step: ResolverStep) => ((source: u
           return recorded;
         }
       }
-      if (step.resolve !== null) return step.resolve(source, args as Record<string, unknown>, context, info as never);
-      if (source === null || (typeof source !== "object" && typeof source !== "function")) return undefined;
-      const property = (source as Record<string, unknown>)[name];
-      return typeof property === "function" ? (source as Record<string, (...a: unknown[]) => unknown>)[name]!(args, context, info) : property;
+      return (step.resolve ?? defaultFieldResolver)(source, args as Record<string, unknown>, context, info as never);
     };
   };
 }
