@@ -1,0 +1,202 @@
+// Seeded random write sequences against a model of what the store must hold (model.test.ts): users with a
+// unique username, lists that cascade from their user, items whose list is cleared when it goes (setNull) and
+// a plain index on an item's tag. Each step is a create, an update or a delete the model predicts the outcome
+// of — written, or refused with its code and nothing written (a taken username, a wrong type, a missing
+// object) — and after it every object, edge list, count and index list read back is the model's. Shared by
+// the memory test and the MySQL + Redis one.
+
+import * as assert from "uvu/assert";
+import { Kvetch, KvetchError, defineSchema, type KvetchData, type KvetchObject } from "../../src/kvetch/index.js";
+
+export const modelSchema = defineSchema({
+  objects: [
+    { name: "User", typeId: 1 },
+    { name: "List", typeId: 2 },
+    { name: "Item", typeId: 3 },
+  ],
+  edges: [
+    { name: "user_lists", edgeId: 1, fromType: "User", storedIdAttr: "userId", storedOnType: "List", onDelete: "cascade" },
+    { name: "list_items", edgeId: 2, fromType: "List", storedIdAttr: "listId", storedOnType: "Item", onDelete: "setNull" },
+  ],
+  indexes: [
+    { name: "username", indexId: 1, indexedType: "User", indexedAttr: "username", unique: true },
+    { name: "item_tag", indexId: 2, indexedType: "Item", indexedAttr: "tag" },
+  ],
+});
+
+const USERNAMES = ["ann", "bob", "cy", "dee"];
+const TAGS = ["red", "green", "blue"];
+
+interface ModelObject {
+  readonly type: "User" | "List" | "Item";
+  data: Record<string, unknown>;
+  version: number;
+}
+
+/** What the store must hold: its objects by id, and every id it ever gave out. */
+class Model {
+  readonly objects = new Map<string, ModelObject>();
+  readonly ids: string[] = [];
+
+  ofType(type: ModelObject["type"]): string[] {
+    return [...this.objects].filter(([, o]) => o.type === type).map(([id]) => id);
+  }
+
+  /** The children of `parentId` through a stored id attribute: the derived edge list the model implies. */
+  children(type: ModelObject["type"], attr: string, parentId: string): string[] {
+    return [...this.objects].filter(([, o]) => o.type === type && o.data[attr] === parentId).map(([id]) => id);
+  }
+
+  holders(type: ModelObject["type"], attr: string, value: unknown): string[] {
+    return [...this.objects].filter(([, o]) => o.type === type && o.data[attr] === value).map(([id]) => id);
+  }
+
+  /** A patch applied as updateObjects merges it (shallow; null is a value, as the store keeps it). */
+  apply(id: string, patch: Record<string, unknown>): void {
+    const object = this.objects.get(id)!;
+    const next = { ...object.data, ...patch };
+    if (JSON.stringify(next) === JSON.stringify(object.data)) return; // patchChangesNothing
+    object.data = next;
+    object.version++;
+  }
+
+  /** deleteWithRules as the schema's rules say: a user's lists go, and each list's items lose their listId. */
+  delete(id: string): void {
+    const object = this.objects.get(id);
+    if (object === undefined) return;
+    if (object.type === "User") for (const list of this.children("List", "userId", id)) this.delete(list);
+    if (object.type === "List") for (const item of this.children("Item", "listId", id)) this.apply(item, { listId: null });
+    this.objects.delete(id);
+  }
+}
+
+function sorted(ids: readonly string[]): string[] {
+  return [...ids].sort();
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof KvetchError, `expected a KvetchError, got ${String(error)}`);
+    return error.code;
+  }
+  return "written";
+}
+
+/** Reads everything back and compares it with the model. */
+async function checkAgainst(kvetch: Kvetch, model: Model, at: string): Promise<void> {
+  const stored = await kvetch.getObjects(model.ids);
+  for (const [i, id] of model.ids.entries()) {
+    const expected = model.objects.get(id);
+    const got: KvetchObject | null = stored[i]!;
+    if (expected === undefined) {
+      assert.is(got, null, `${at}: ${id} was deleted`);
+      continue;
+    }
+    assert.ok(got !== null, `${at}: ${id} (${expected.type}) is missing`);
+    assert.is(got.type, expected.type, `${at}: ${id}'s type`);
+    assert.equal(got.data, expected.data, `${at}: ${id}'s data`);
+    assert.is(got.version, expected.version, `${at}: ${id}'s version`);
+  }
+  // Every id ever given out as a parent: a deleted user's or list's list is empty (its children went or were cleared).
+  for (const [edge, childType, attr] of [["user_lists", "List", "userId"], ["list_items", "Item", "listId"]] as const) {
+    const pages = await kvetch.getEdges(edge, model.ids);
+    const counts = await kvetch.countEdges(edge, model.ids);
+    for (const [i, id] of model.ids.entries()) {
+      const expected = sorted(model.children(childType, attr, id));
+      assert.equal(sorted(pages[i]!.edges.map((e) => e.toId)), expected, `${at}: ${edge} of ${id}`);
+      assert.is(counts[i], expected.length, `${at}: the count of ${edge} of ${id}`);
+    }
+  }
+  for (const [index, type, attr, values] of [["username", "User", "username", USERNAMES], ["item_tag", "Item", "tag", TAGS]] as const) {
+    const pages = await kvetch.queryIndex(index, values);
+    for (const [i, value] of values.entries()) {
+      assert.equal(sorted(pages[i]!.edges.map((e) => e.targetId)), sorted(model.holders(type, attr, value)), `${at}: ${index} ${value}`);
+    }
+  }
+}
+
+/** One seeded run of `steps` writes, each checked; then repair must find nothing to mend. */
+export async function runModel(kvetch: Kvetch, seed: number, steps: number): Promise<{ written: number; refused: Record<string, number> }> {
+  let state = seed;
+  const next = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+  const choose = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const model = new Model();
+  const refused: Record<string, number> = {};
+  let written = 0;
+  /** An id of the type, or now and then one of a deleted object or of another type. */
+  const someId = (type: ModelObject["type"]): string | null => {
+    const live = model.ofType(type);
+    const roll = next();
+    if (roll < 0.1 && model.ids.length > 0) return choose(model.ids);
+    return live.length === 0 ? null : choose(live);
+  };
+  const expectOutcome = async (label: string, write: Promise<unknown>, expected: string, after: () => void): Promise<void> => {
+    const outcome = await refusal(write);
+    assert.is(outcome, expected, `${label}: outcome`);
+    if (outcome === "written") {
+      written++;
+      after();
+    } else refused[outcome] = (refused[outcome] ?? 0) + 1;
+  };
+  const usernameTaken = (value: unknown, by: string | null): boolean => value != null && model.holders("User", "username", value).some((id) => id !== by);
+
+  for (let step = 0; step < steps; step++) {
+    const roll = next();
+    const label = `seed ${seed}, step ${step}`;
+    if (roll < 0.15) {
+      const data: KvetchData = { name: `user ${step}`, username: next() < 0.8 ? choose(USERNAMES) : null };
+      const outcome = usernameTaken(data.username, null) ? "UNIQUE_VIOLATION" : "written";
+      let created: KvetchObject | null = null;
+      await expectOutcome(`${label}: create User ${JSON.stringify(data)}`, kvetch.createObject("User", data).then((o) => (created = o)), outcome, () => {
+        model.objects.set(created!.id, { type: "User", data: { ...data }, version: 1 });
+        model.ids.push(created!.id);
+      });
+    } else if (roll < 0.3) {
+      const parent = someId("User");
+      const data: KvetchData = { name: `list ${step}`, userId: parent };
+      let created: KvetchObject | null = null;
+      await expectOutcome(`${label}: create List`, kvetch.createObject("List", data).then((o) => (created = o)), "written", () => {
+        model.objects.set(created!.id, { type: "List", data: { ...data }, version: 1 });
+        model.ids.push(created!.id);
+      });
+    } else if (roll < 0.5) {
+      const data: KvetchData = { text: `item ${step}`, listId: someId("List"), tag: next() < 0.7 ? choose(TAGS) : null };
+      let created: KvetchObject | null = null;
+      await expectOutcome(`${label}: create Item`, kvetch.createObject("Item", data).then((o) => (created = o)), "written", () => {
+        model.objects.set(created!.id, { type: "Item", data: { ...data }, version: 1 });
+        model.ids.push(created!.id);
+      });
+    } else if (roll < 0.8) {
+      // An update: a user's username, a list's user, an item's list or tag; sometimes of the wrong type or a deleted id.
+      const type = choose(["User", "List", "Item"] as const);
+      const id = someId(type);
+      if (id === null) continue;
+      const patch: Record<string, unknown> =
+        type === "User" ? { username: next() < 0.8 ? choose(USERNAMES) : null } : type === "List" ? { userId: someId("User") } : next() < 0.5 ? { listId: someId("List") } : { tag: choose([...TAGS, null]) };
+      const current = model.objects.get(id);
+      const outcome = current === undefined ? "NOT_FOUND" : current.type !== type ? "WRONG_TYPE" : type === "User" && usernameTaken(patch.username, id) ? "UNIQUE_VIOLATION" : "written";
+      await expectOutcome(`${label}: update ${type} ${id} ${JSON.stringify(patch)}`, kvetch.updateObject(type, id, patch), outcome, () => model.apply(id, patch));
+    } else {
+      const type = choose(["User", "List", "Item"] as const);
+      const id = someId(type);
+      if (id === null) continue;
+      const current = model.objects.get(id);
+      const outcome = current !== undefined && current.type !== type ? "WRONG_TYPE" : "written";
+      await expectOutcome(`${label}: delete ${type} ${id}`, kvetch.deleteObjects([id], { type }), outcome, () => model.delete(id));
+    }
+    await checkAgainst(kvetch, model, label);
+  }
+  const report = await kvetch.repair();
+  assert.equal(
+    { edgesAdded: report.edgesAdded, edgesRemoved: report.edgesRemoved, indexAdded: report.indexAdded, indexRemoved: report.indexRemoved, claimsReleased: report.claimsReleased ?? 0 },
+    { edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0, claimsReleased: 0 },
+    `seed ${seed}: repair after the run`,
+  );
+  await checkAgainst(kvetch, model, `seed ${seed}, after repair`);
+  return { written, refused };
+}
