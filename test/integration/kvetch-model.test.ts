@@ -1,12 +1,14 @@
 // Seeded random writes against a model of the store (test/kvetch/modelRun.ts) on 4 MySQL shards + Redis: every
 // write's outcome is the model's, and after each one every object, derived edge list, count and index list
 // reads back as the model says — through the cache, which each write must have invalidated — and repair then
-// finds nothing to mend. The memory backend runs the same: test/kvetch/model.test.ts.
+// finds nothing to mend. Then racing writes (twelve at a time, over 4 shards' connection pools and locks): after
+// each round every derived row is what the stored objects imply and no username has two holders. The memory
+// backend runs the same: test/kvetch/model.test.ts.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
-import { modelSchema, runModel } from "../kvetch/modelRun.js";
+import { modelSchema, runModel, runRacing } from "../kvetch/modelRun.js";
 import { REDIS_URL, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix } from "./kvetch-servers.js";
 
 const DATABASES = testDatabases("model");
@@ -41,6 +43,20 @@ if (await serversUp("test/integration/kvetch-model.test.ts", { mysql: true, redi
       }
     });
   }
+
+  test("racing writes on MySQL + Redis: after each round of twelve, the derived rows are what the objects imply", async () => {
+    await dropDatabases(DATABASES);
+    await deleteKeys(redis.keyPrefix);
+    const kvetch = new Kvetch({ schema: modelSchema, backend: mysqlBackend({ shards: shardUrls(DATABASES), redis }) });
+    try {
+      await kvetch.migrate();
+      const { written, refused } = await runRacing(kvetch, 7, 15, 12);
+      assert.ok(written > 90, `only ${written} writes made`);
+      assert.ok((refused.UNIQUE_VIOLATION ?? 0) > 0, `no username was raced for: ${JSON.stringify(refused)}`);
+    } finally {
+      await kvetch.close();
+    }
+  });
 }
 
 test.run();

@@ -200,3 +200,90 @@ export async function runModel(kvetch: Kvetch, seed: number, steps: number): Pro
   await checkAgainst(kvetch, model, `seed ${seed}, after repair`);
   return { written, refused };
 }
+
+/**
+ * Writes that race: rounds of `width` random writes started at once over the objects the store holds, each
+ * ending written or refused with one of the codes a race may give (a taken value, a missing object, a wrong
+ * type, a version changed under it). After each round the store must agree with itself rather than with a
+ * model: every edge list, count and index list is exactly what the stored objects imply, no value of the
+ * unique index has two holders, and at the end repair finds nothing to mend.
+ */
+export async function runRacing(kvetch: Kvetch, seed: number, rounds: number, width: number): Promise<{ written: number; refused: Record<string, number> }> {
+  let state = seed;
+  const next = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+  const choose = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const ids: string[] = [];
+  const refused: Record<string, number> = {};
+  let written = 0;
+  const RACE_CODES = new Set(["UNIQUE_VIOLATION", "NOT_FOUND", "WRONG_TYPE", "CONFLICT"]);
+  for (let round = 0; round < rounds; round++) {
+    const stored = (await kvetch.getObjects(ids)).filter((o): o is KvetchObject => o !== null);
+    const ofType = (type: string): string | null => {
+      if (next() < 0.1 && ids.length > 0) return choose(ids);
+      const live = stored.filter((o) => o.type === type);
+      return live.length === 0 ? null : choose(live).id;
+    };
+    const writes: Array<Promise<unknown>> = [];
+    for (let w = 0; w < width; w++) {
+      const roll = next();
+      const type = choose(["User", "List", "Item"] as const);
+      if (roll < 0.45) {
+        const data: KvetchData =
+          type === "User" ? { username: choose([...USERNAMES, null]) } : type === "List" ? { userId: ofType("User") } : { listId: ofType("List"), tag: choose([...TAGS, null]) };
+        writes.push(kvetch.createObject(type, data).then((o) => void ids.push(o.id)));
+      } else if (roll < 0.8) {
+        const id = ofType(type);
+        if (id === null) continue;
+        const patch = type === "User" ? { username: choose([...USERNAMES, null]) } : type === "List" ? { userId: ofType("User") } : { listId: ofType("List"), tag: choose([...TAGS, null]) };
+        writes.push(kvetch.updateObject(type, id, patch));
+      } else {
+        const id = ofType(type);
+        if (id === null) continue;
+        writes.push(kvetch.deleteObjects([id], { type }));
+      }
+    }
+    for (const outcome of await Promise.allSettled(writes)) {
+      if (outcome.status === "fulfilled") {
+        written++;
+        continue;
+      }
+      const error = outcome.reason as unknown;
+      assert.ok(error instanceof KvetchError && RACE_CODES.has(error.code), `seed ${seed}, round ${round}: a write failed with ${String(error)}`);
+      refused[error.code] = (refused[error.code] ?? 0) + 1;
+    }
+    await checkSelfConsistent(kvetch, ids, `seed ${seed}, round ${round}`);
+  }
+  const report = await kvetch.repair();
+  assert.equal(
+    { edgesAdded: report.edgesAdded, edgesRemoved: report.edgesRemoved, indexAdded: report.indexAdded, indexRemoved: report.indexRemoved, claimsReleased: report.claimsReleased ?? 0 },
+    { edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0, claimsReleased: 0 },
+    `seed ${seed}: repair after the racing writes`,
+  );
+  return { written, refused };
+}
+
+/** The store's derived rows against its own objects: what they imply, no more and no less. */
+async function checkSelfConsistent(kvetch: Kvetch, ids: readonly string[], at: string): Promise<void> {
+  const objects = (await kvetch.getObjects(ids)).filter((o): o is KvetchObject => o !== null);
+  const implied = (type: string, attr: string, value: unknown): string[] => sorted(objects.filter((o) => o.type === type && o.data[attr] === value).map((o) => o.id));
+  for (const [edge, childType, attr] of [["user_lists", "List", "userId"], ["list_items", "Item", "listId"]] as const) {
+    const pages = await kvetch.getEdges(edge, ids);
+    const counts = await kvetch.countEdges(edge, ids);
+    for (const [i, id] of ids.entries()) {
+      const expected = implied(childType, attr, id);
+      assert.equal(sorted(pages[i]!.edges.map((e) => e.toId)), expected, `${at}: ${edge} of ${id}`);
+      assert.is(counts[i], expected.length, `${at}: the count of ${edge} of ${id}`);
+    }
+  }
+  for (const [index, type, attr, values] of [["username", "User", "username", USERNAMES], ["item_tag", "Item", "tag", TAGS]] as const) {
+    const pages = await kvetch.queryIndex(index, values);
+    for (const [i, value] of values.entries()) {
+      const holders = implied(type, attr, value);
+      assert.equal(sorted(pages[i]!.edges.map((e) => e.targetId)), holders, `${at}: ${index} ${value}`);
+      if (index === "username") assert.ok(holders.length <= 1, `${at}: username ${value} held by ${holders.join(", ")}`);
+    }
+  }
+}
