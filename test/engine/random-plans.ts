@@ -9,6 +9,7 @@
 import { buildSchema, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { fail, makeSchema, type Step } from "../../src/index.js";
 import { each, lambda, loadMany, loadOne } from "../../steps/index.js";
+import { draws, prng } from "../safety/fuzz.js";
 
 export const typeDefs = /* GraphQL */ `
   type Query {
@@ -155,12 +156,8 @@ const OBJECTS = ["best", "bestNN", "friends", "friendsNN"] as const;
 
 /** A seeded generator of queries over the two schemas: nested selections, aliases, fragments, roots by id. */
 export function randomPlanQueries(seed: number): () => string {
-  let state = seed;
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-  const choose = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const next = prng(seed);
+  const choose = draws(next).pick;
   const key = (): string => `"k${Math.floor(next() * (KEYS + 1))}"`;
   // At most two list levels on a path: maxCost counts an unsized list as 100 items (spec/limits.md).
   const selection = (depth: number, lists: number): string => {

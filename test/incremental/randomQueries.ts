@@ -3,6 +3,7 @@
 // once or behind settled promises: no timers, so every run of an operation gives the same payloads.
 
 import type { Payload } from "./schema.js";
+import { draws, prng } from "../safety/fuzz.js";
 
 const USER_LEAVES = ["id", "name", "bad", "badNN", "asyncName", "asyncBad", "flakyNN", "tags"];
 const USER_OBJECTS: ReadonlyArray<readonly [string, boolean]> = [["posts", true], ["friends", true], ["best", false]];
@@ -22,12 +23,8 @@ const ROOT_USERS: ReadonlyArray<readonly [string, boolean]> = [
 
 /** A generator of operations: every field aliased apart (no two streams of one field conflict), labels unique. */
 export function randomIncrementalQueries(seed: number): () => string {
-  let state = seed;
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-  const choose = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const next = prng(seed);
+  const choose = draws(next).pick;
   let labels = 0;
   let aliases = 0;
   const alias = (field: string): string => `a${aliases++}: ${field}`;

@@ -7,6 +7,7 @@
 
 import * as assert from "uvu/assert";
 import { Kvetch, KvetchError, defineSchema, type KvetchData, type KvetchObject } from "../../src/kvetch/index.js";
+import { draws, prng } from "../safety/fuzz.js";
 
 export const modelSchema = defineSchema({
   objects: [
@@ -119,12 +120,8 @@ async function checkAgainst(kvetch: Kvetch, model: Model, at: string): Promise<v
 
 /** One seeded run of `steps` writes, each checked; then repair must find nothing to mend. */
 export async function runModel(kvetch: Kvetch, seed: number, steps: number): Promise<{ written: number; refused: Record<string, number> }> {
-  let state = seed;
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-  const choose = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const next = prng(seed);
+  const choose = draws(next).pick;
   const model = new Model();
   const refused: Record<string, number> = {};
   let written = 0;
@@ -209,12 +206,8 @@ export async function runModel(kvetch: Kvetch, seed: number, steps: number): Pro
  * unique index has two holders, and at the end repair finds nothing to mend.
  */
 export async function runRacing(kvetch: Kvetch, seed: number, rounds: number, width: number): Promise<{ written: number; refused: Record<string, number> }> {
-  let state = seed;
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-  const choose = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const next = prng(seed);
+  const choose = draws(next).pick;
   const ids: string[] = [];
   const refused: Record<string, number> = {};
   let written = 0;

@@ -6,6 +6,7 @@
 // own resolvers meet in one response. Resolver calls are logged by response path in the request's context.
 
 import { buildSchema, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
+import { draws, prng } from "../safety/fuzz.js";
 
 export const randomResolverSchema = buildSchema(`
   enum Color { RED GREEN BLUE }
@@ -237,12 +238,8 @@ const NODE_OBJECTS = ["n", "nn", "l", "lnn", "lNN", "lnnNN", "ll", "pn", "pl"] a
 
 /** A seeded generator of operations over randomResolverSchema: fields, aliases, arguments, fragments, directives. */
 export function randomResolverQueries(seed: number): () => { query: string; variableValues: Record<string, unknown> } {
-  let state = seed;
-  const next = (): number => {
-    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
-  const choose = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const next = prng(seed);
+  const choose = draws(next).pick;
   const fragments = new Map<string, string>();
   // At most two list levels on a path (`ll` is two): the planner's cost estimate counts each list as many
   // items, and a deeper nesting would be refused by maxCost before anything runs.
