@@ -53,8 +53,6 @@ export interface RandomWorld {
   readonly loadNodes: (ids: readonly string[]) => ReadonlyArray<NodeRecord | null | Error> | Promise<ReadonlyArray<NodeRecord | null | Error>>;
   readonly loadFriends: (ids: readonly string[]) => ReadonlyArray<ReadonlyArray<NodeRecord | null> | null | Error> | Promise<ReadonlyArray<ReadonlyArray<NodeRecord | null> | null | Error>>;
   readonly tagOf: (name: string | null) => string;
-  /** Calls of each callback, by key: the plan side batches keys, the resolver side calls once per entry. */
-  readonly loaded: Map<string, number>;
 }
 
 export function randomWorld(salt: number): RandomWorld {
@@ -83,15 +81,10 @@ export function randomWorld(salt: number): RandomWorld {
       return friend instanceof Error ? null : friend;
     });
   };
-  const loaded = new Map<string, number>();
-  const count = (name: string, ids: readonly string[]): void => {
-    for (const id of ids) loaded.set(`${name}:${id}`, (loaded.get(`${name}:${id}`) ?? 0) + 1);
-  };
   return {
     salt,
-    loaded,
-    loadNodes: (ids) => (count("nodes", ids), answer(ids.map(record))),
-    loadFriends: (ids) => (count("friends", ids), answer(ids.map(friendsOf))),
+    loadNodes: (ids) => answer(ids.map(record)),
+    loadFriends: (ids) => answer(ids.map(friendsOf)),
     tagOf: (name) => {
       if (name !== null && hash(`${name}#tag`, salt) % 4 === 0) throw new Error(`no tag for ${name}`);
       return `tag:${name}`;
