@@ -9,7 +9,7 @@
 import { buildSchema, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { fail, makeSchema, type Step } from "../../src/index.js";
 import { each, lambda, loadMany, loadOne } from "../../steps/index.js";
-import { draws, prng } from "../safety/fuzz.js";
+import { draws, prng, saltedHash } from "../safety/fuzz.js";
 
 export const typeDefs = /* GraphQL */ `
   type Query {
@@ -41,12 +41,6 @@ interface NodeRecord {
 
 const KEYS = 12;
 
-function hash(text: string, salt: number): number {
-  let h = salt | 0;
-  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return Math.abs(h);
-}
-
 /** One world's data and callbacks: what each key loads, fixed by the salt. */
 export interface RandomWorld {
   readonly salt: number;
@@ -58,22 +52,22 @@ export interface RandomWorld {
 export function randomWorld(salt: number): RandomWorld {
   const asynchronous = salt % 2 === 1;
   const answer = <T>(value: T): T | Promise<T> => (asynchronous ? Promise.resolve(value) : value);
-  const fieldValue = (id: string, field: string, value: string): string | null => (hash(`${id}.${field}`, salt) % 8 === 0 ? null : value);
+  const fieldValue = (id: string, field: string, value: string): string | null => (saltedHash(`${id}.${field}`, salt) % 8 === 0 ? null : value);
   const record = (id: string): NodeRecord | null | Error => {
-    const h = hash(`${id}#record`, salt) % 10;
+    const h = saltedHash(`${id}#record`, salt) % 10;
     if (h === 0) return null;
     if (h === 1) return new Error(`no record ${id}`);
-    const best = hash(`${id}#best`, salt) % (KEYS + 3);
+    const best = saltedHash(`${id}#best`, salt) % (KEYS + 3);
     return {
       id,
       name: fieldValue(id, "name", `name ${id}`),
       nameNN: fieldValue(id, "nameNN", `nameNN ${id}`),
-      score: hash(`${id}#score`, salt) % 9 === 0 ? null : hash(`${id}#score`, salt) % 100,
+      score: saltedHash(`${id}#score`, salt) % 9 === 0 ? null : saltedHash(`${id}#score`, salt) % 100,
       bestId: best >= KEYS ? null : `k${best}`,
     };
   };
   const friendsOf = (id: string): ReadonlyArray<NodeRecord | null> | null | Error => {
-    const h = hash(`${id}#friends`, salt);
+    const h = saltedHash(`${id}#friends`, salt);
     if (h % 10 === 0) return null;
     if (h % 10 === 1) return new Error(`the friends of ${id} are private`);
     return Array.from({ length: (h >>> 4) % 4 }, (_, i) => {
@@ -86,7 +80,7 @@ export function randomWorld(salt: number): RandomWorld {
     loadNodes: (ids) => answer(ids.map(record)),
     loadFriends: (ids) => answer(ids.map(friendsOf)),
     tagOf: (name) => {
-      if (name !== null && hash(`${name}#tag`, salt) % 4 === 0) throw new Error(`no tag for ${name}`);
+      if (name !== null && saltedHash(`${name}#tag`, salt) % 4 === 0) throw new Error(`no tag for ${name}`);
       return `tag:${name}`;
     },
   };

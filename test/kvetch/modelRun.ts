@@ -43,11 +43,7 @@ class Model {
     return [...this.objects].filter(([, o]) => o.type === type).map(([id]) => id);
   }
 
-  /** The children of `parentId` through a stored id attribute: the derived edge list the model implies. */
-  children(type: ModelObject["type"], attr: string, parentId: string): string[] {
-    return [...this.objects].filter(([, o]) => o.type === type && o.data[attr] === parentId).map(([id]) => id);
-  }
-
+  /** The objects of `type` whose `attr` holds `value`: a parent's children, a value's index entries. */
   holders(type: ModelObject["type"], attr: string, value: unknown): string[] {
     return [...this.objects].filter(([, o]) => o.type === type && o.data[attr] === value).map(([id]) => id);
   }
@@ -65,8 +61,8 @@ class Model {
   delete(id: string): void {
     const object = this.objects.get(id);
     if (object === undefined) return;
-    if (object.type === "User") for (const list of this.children("List", "userId", id)) this.delete(list);
-    if (object.type === "List") for (const item of this.children("Item", "listId", id)) this.apply(item, { listId: null });
+    if (object.type === "User") for (const list of this.holders("List", "userId", id)) this.delete(list);
+    if (object.type === "List") for (const item of this.holders("Item", "listId", id)) this.apply(item, { listId: null });
     this.objects.delete(id);
   }
 }
@@ -85,7 +81,10 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   return "written";
 }
 
-/** Reads everything back and compares it with the model. */
+/**
+ * Reads every object back and compares it with the model; the derived rows are then what the stored objects
+ * imply (checkSelfConsistent), which, the objects being the model's, is what the model implies.
+ */
 async function checkAgainst(kvetch: Kvetch, model: Model, at: string): Promise<void> {
   const stored = await kvetch.getObjects(model.ids);
   for (const [i, id] of model.ids.entries()) {
@@ -100,22 +99,16 @@ async function checkAgainst(kvetch: Kvetch, model: Model, at: string): Promise<v
     assert.equal(got.data, expected.data, `${at}: ${id}'s data`);
     assert.is(got.version, expected.version, `${at}: ${id}'s version`);
   }
-  // Every id ever given out as a parent: a deleted user's or list's list is empty (its children went or were cleared).
-  for (const [edge, childType, attr] of [["user_lists", "List", "userId"], ["list_items", "Item", "listId"]] as const) {
-    const pages = await kvetch.getEdges(edge, model.ids);
-    const counts = await kvetch.countEdges(edge, model.ids);
-    for (const [i, id] of model.ids.entries()) {
-      const expected = sorted(model.children(childType, attr, id));
-      assert.equal(sorted(pages[i]!.edges.map((e) => e.toId)), expected, `${at}: ${edge} of ${id}`);
-      assert.is(counts[i], expected.length, `${at}: the count of ${edge} of ${id}`);
-    }
-  }
-  for (const [index, type, attr, values] of [["username", "User", "username", USERNAMES], ["item_tag", "Item", "tag", TAGS]] as const) {
-    const pages = await kvetch.queryIndex(index, values);
-    for (const [i, value] of values.entries()) {
-      assert.equal(sorted(pages[i]!.edges.map((e) => e.targetId)), sorted(model.holders(type, attr, value)), `${at}: ${index} ${value}`);
-    }
-  }
+  await checkSelfConsistent(kvetch, model.ids, at);
+}
+
+async function assertRepairFindsNothing(kvetch: Kvetch, at: string): Promise<void> {
+  const report = await kvetch.repair();
+  assert.equal(
+    { edgesAdded: report.edgesAdded, edgesRemoved: report.edgesRemoved, indexAdded: report.indexAdded, indexRemoved: report.indexRemoved, claimsReleased: report.claimsReleased ?? 0 },
+    { edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0, claimsReleased: 0 },
+    `${at}: repair found rows to mend`,
+  );
 }
 
 /** One seeded run of `steps` writes, each checked; then repair must find nothing to mend. */
@@ -141,33 +134,24 @@ export async function runModel(kvetch: Kvetch, seed: number, steps: number): Pro
     } else refused[outcome] = (refused[outcome] ?? 0) + 1;
   };
   const usernameTaken = (value: unknown, by: string | null): boolean => value != null && model.holders("User", "username", value).some((id) => id !== by);
+  const create = async (label: string, type: ModelObject["type"], data: KvetchData, expected: string): Promise<void> => {
+    let created: KvetchObject | null = null;
+    await expectOutcome(`${label}: create ${type} ${JSON.stringify(data)}`, kvetch.createObject(type, data).then((o) => (created = o)), expected, () => {
+      model.objects.set(created!.id, { type, data: { ...data }, version: 1 });
+      model.ids.push(created!.id);
+    });
+  };
 
   for (let step = 0; step < steps; step++) {
     const roll = next();
     const label = `seed ${seed}, step ${step}`;
     if (roll < 0.15) {
       const data: KvetchData = { name: `user ${step}`, username: next() < 0.8 ? choose(USERNAMES) : null };
-      const outcome = usernameTaken(data.username, null) ? "UNIQUE_VIOLATION" : "written";
-      let created: KvetchObject | null = null;
-      await expectOutcome(`${label}: create User ${JSON.stringify(data)}`, kvetch.createObject("User", data).then((o) => (created = o)), outcome, () => {
-        model.objects.set(created!.id, { type: "User", data: { ...data }, version: 1 });
-        model.ids.push(created!.id);
-      });
+      await create(label, "User", data, usernameTaken(data.username, null) ? "UNIQUE_VIOLATION" : "written");
     } else if (roll < 0.3) {
-      const parent = someId("User");
-      const data: KvetchData = { name: `list ${step}`, userId: parent };
-      let created: KvetchObject | null = null;
-      await expectOutcome(`${label}: create List`, kvetch.createObject("List", data).then((o) => (created = o)), "written", () => {
-        model.objects.set(created!.id, { type: "List", data: { ...data }, version: 1 });
-        model.ids.push(created!.id);
-      });
+      await create(label, "List", { name: `list ${step}`, userId: someId("User") }, "written");
     } else if (roll < 0.5) {
-      const data: KvetchData = { text: `item ${step}`, listId: someId("List"), tag: next() < 0.7 ? choose(TAGS) : null };
-      let created: KvetchObject | null = null;
-      await expectOutcome(`${label}: create Item`, kvetch.createObject("Item", data).then((o) => (created = o)), "written", () => {
-        model.objects.set(created!.id, { type: "Item", data: { ...data }, version: 1 });
-        model.ids.push(created!.id);
-      });
+      await create(label, "Item", { text: `item ${step}`, listId: someId("List"), tag: next() < 0.7 ? choose(TAGS) : null }, "written");
     } else if (roll < 0.8) {
       // An update: a user's username, a list's user, an item's list or tag; sometimes of the wrong type or a deleted id.
       const type = choose(["User", "List", "Item"] as const);
@@ -188,12 +172,7 @@ export async function runModel(kvetch: Kvetch, seed: number, steps: number): Pro
     }
     await checkAgainst(kvetch, model, label);
   }
-  const report = await kvetch.repair();
-  assert.equal(
-    { edgesAdded: report.edgesAdded, edgesRemoved: report.edgesRemoved, indexAdded: report.indexAdded, indexRemoved: report.indexRemoved, claimsReleased: report.claimsReleased ?? 0 },
-    { edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0, claimsReleased: 0 },
-    `seed ${seed}: repair after the run`,
-  );
+  await assertRepairFindsNothing(kvetch, `seed ${seed}, after the run`);
   await checkAgainst(kvetch, model, `seed ${seed}, after repair`);
   return { written, refused };
 }
@@ -249,12 +228,7 @@ export async function runRacing(kvetch: Kvetch, seed: number, rounds: number, wi
     }
     await checkSelfConsistent(kvetch, ids, `seed ${seed}, round ${round}`);
   }
-  const report = await kvetch.repair();
-  assert.equal(
-    { edgesAdded: report.edgesAdded, edgesRemoved: report.edgesRemoved, indexAdded: report.indexAdded, indexRemoved: report.indexRemoved, claimsReleased: report.claimsReleased ?? 0 },
-    { edgesAdded: 0, edgesRemoved: 0, indexAdded: 0, indexRemoved: 0, claimsReleased: 0 },
-    `seed ${seed}: repair after the racing writes`,
-  );
+  await assertRepairFindsNothing(kvetch, `seed ${seed}, after the racing writes`);
   return { written, refused };
 }
 

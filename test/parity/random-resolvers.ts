@@ -6,7 +6,7 @@
 // own resolvers meet in one response. Resolver calls are logged by response path in the request's context.
 
 import { buildSchema, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
-import { draws, prng } from "../safety/fuzz.js";
+import { draws, prng, saltedHash } from "../safety/fuzz.js";
 
 export const randomResolverSchema = buildSchema(`
   enum Color { RED GREEN BLUE }
@@ -52,19 +52,13 @@ function rejected(message: string): Promise<never> {
   return promise;
 }
 
-function hash(text: string, salt: number): number {
-  let h = salt | 0;
-  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return Math.abs(h);
-}
-
 /**
  * A position's behaviour. The salt picks one of three worlds, so that the run a query takes varies: any
  * behaviour at every position; only values and settled promises (a clean response, nulls at nullable
  * positions aside); or values with a fault one position in forty (a long clean run, then a stop).
  */
 function pick<T>(list: readonly T[], clean: number, key: string, salt: number): T {
-  const h = hash(key, salt);
+  const h = saltedHash(key, salt);
   switch (salt % 3) {
     case 0:
       return list[h % list.length]!;
@@ -140,7 +134,7 @@ function produce(key: string, salt: number, value: () => unknown, wrong: () => u
 }
 
 function items(key: string, salt: number, item: (at: string) => unknown): unknown[] {
-  const count = hash(`${key}#count`, salt) % 4;
+  const count = saltedHash(`${key}#count`, salt) % 4;
   return Array.from({ length: count }, (_, i) => {
     const at = `${key}.${i}`;
     switch (pick(itemBehaviours, 5, `${at}#item`, salt)) {
@@ -172,14 +166,14 @@ function fieldValues(field: string, key: string, salt: number, depth: number): {
       return { value: () => `${field} of ${key}`, wrong: () => ({ text: key }) };
     case "i":
     case "iNN":
-      return { value: () => hash(key, salt) % 1000, wrong: () => 2.5 };
+      return { value: () => saltedHash(key, salt) % 1000, wrong: () => 2.5 };
     case "f":
-      return { value: () => (hash(key, salt) % 100) / 8, wrong: () => "not a number" };
+      return { value: () => (saltedHash(key, salt) % 100) / 8, wrong: () => "not a number" };
     case "flag":
-      return { value: () => hash(key, salt) % 2 === 0, wrong: () => "yes" };
+      return { value: () => saltedHash(key, salt) % 2 === 0, wrong: () => "yes" };
     case "c":
     case "cNN":
-      return { value: () => ["RED", "GREEN", "BLUE"][hash(key, salt) % 3], wrong: () => "PURPLE" };
+      return { value: () => ["RED", "GREEN", "BLUE"][saltedHash(key, salt) % 3], wrong: () => "PURPLE" };
     case "n":
     case "nn":
       return { value: node, wrong: () => `a string at ${key}` };
@@ -193,7 +187,7 @@ function fieldValues(field: string, key: string, salt: number, depth: number): {
     case "leaves":
       return { value: () => items(key, salt, (at) => `leaf ${at}`), wrong: () => "not a list" };
     case "leavesNN":
-      return { value: () => items(key, salt, (at) => hash(at, salt) % 50), wrong: () => [1, "x", 3] };
+      return { value: () => items(key, salt, (at) => saltedHash(at, salt) % 50), wrong: () => [1, "x", 3] };
     default:
       throw new Error(`no values for ${field}`);
   }

@@ -7,6 +7,7 @@
 import { test } from "uvu";
 import { buildSchema } from "graphql";
 import { registerCases, type ParityCase } from "./harness.js";
+import { saltedHash } from "../safety/fuzz.js";
 
 const schema = buildSchema(`
   type Query { root: Node rootNN: Node! }
@@ -32,15 +33,9 @@ const schema = buildSchema(`
 type Behaviour = "value" | "promise" | "throw" | "reject" | "null" | "promisedNull";
 const behaviours: Behaviour[] = ["value", "value", "value", "value", "promise", "promise", "throw", "reject", "null", "promisedNull"];
 
-function hash(text: string, salt: number): number {
-  let h = salt;
-  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-  return Math.abs(h);
-}
-
 /** The data for one query: every position's behaviour is a function of its key and the query's salt. */
 function rootFor(salt: number) {
-  const behaviour = (key: string) => behaviours[hash(key, salt) % behaviours.length]!;
+  const behaviour = (key: string) => behaviours[saltedHash(key, salt) % behaviours.length]!;
   const produce = (key: string, value: () => unknown): unknown => {
     switch (behaviour(key)) {
       case "value":
@@ -68,7 +63,7 @@ function rootFor(salt: number) {
       depth > 3
         ? null
         : {
-            __typename: hash(`${id}.${k}`, salt) % 2 === 0 ? "X" : "Y",
+            __typename: saltedHash(`${id}.${k}`, salt) % 2 === 0 ? "X" : "Y",
             x: () => produce(`${id}.${k}.x`, () => "x"),
             y: "y",
             n: () => child(`${k}.n`),
@@ -79,7 +74,7 @@ function rootFor(salt: number) {
     for (const f of ["n", "nn"]) out[f] = () => produce(`${id}.${f}`, () => child(f));
     for (const f of ["l", "lnn", "lNN", "lnnNN"]) out[f] = () => produce(`${id}.${f}`, list(f));
     out.leaves = () => produce(`${id}.leaves`, () => ["s", Promise.resolve("t"), null]);
-    out.leavesNN = () => produce(`${id}.leavesNN`, () => ["s", hash(id, salt) % 3 === 0 ? Promise.reject(new Error(`leaf rejected at ${id}`)) : "u"]);
+    out.leavesNN = () => produce(`${id}.leavesNN`, () => ["s", saltedHash(id, salt) % 3 === 0 ? Promise.reject(new Error(`leaf rejected at ${id}`)) : "u"]);
     for (const f of ["u", "unn"]) out[f] = () => produce(`${id}.${f}`, union(f));
     return out;
   };

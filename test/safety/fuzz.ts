@@ -18,6 +18,13 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** A text's hash under a salt (a whole number 0 or more): the seeded random suites pick a position's behaviour by it. */
+export function saltedHash(text: string, salt: number): number {
+  let h = salt | 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return Math.abs(h);
+}
+
 /** Whole numbers below n and picks from a list, drawn from a [0, 1) source such as prng's. */
 export interface Draws {
   int(n: number): number;
