@@ -22,7 +22,7 @@ import { todoKvetchSchema, todoPlans, todoSchema, todoTypeDefs, todoViewQuery } 
 import { seedTodo } from "../examples/todo/seed.js";
 import { median } from "./median.js";
 import { publishTable, type MeasuredTable } from "./measuredTable.js";
-import { MYSQL, dropDatabases, reachable, shardUrls } from "./servers.js";
+import { MYSQL, benchStore, dropDatabases, reachable, shardUrls } from "./servers.js";
 
 export const BATCHING_REQUESTS = 200;
 export const BATCHING_LATENCY_MS = 1;
@@ -192,9 +192,7 @@ export async function runBatchingScenario(options: { bursts: number; offset: num
 }
 
 async function mysqlRows(options: { bursts: number; offset: number }): Promise<Row[]> {
-  const run = `${process.pid.toString(36)}_${options.offset}`;
-  const databases = Array.from({ length: SHARDS }, (_, s) => `graphscale_bench_batch_${run}_${s}`);
-  await dropDatabases(databases);
+  const { databases } = await benchStore("batch", SHARDS);
   const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases) }) });
   try {
     await kvetch.migrate();

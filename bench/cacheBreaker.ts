@@ -14,23 +14,22 @@ import { seedTodo } from "../examples/todo/seed.js";
 import { OwnRedis } from "../test/integration/ownRedis.js";
 import { median, pairedRounds } from "./median.js";
 import { publishTable, type MeasuredTable } from "./measuredTable.js";
-import { MYSQL, dropDatabases, reachable, shardUrls } from "./servers.js";
+import { MYSQL, benchStore, dropDatabases, reachable, shardUrls } from "./servers.js";
 
 const VIEWS_PER_ROUND = 20;
 
 /** Null (with a message printed) when MySQL is not reachable or redis-server is not installed. */
-export async function runCacheBreakerScenario(options: { rounds?: number; offset?: number } = {}): Promise<MeasuredTable | null> {
+export async function runCacheBreakerScenario(options: { rounds?: number } = {}): Promise<MeasuredTable | null> {
   if (!(await reachable(MYSQL.host, MYSQL.port)) || spawnSync("redis-server", ["--version"]).status !== 0) {
     console.log("cache-breaker: SKIPPED — MySQL (127.0.0.1:3306) is not reachable or redis-server is not installed; `npm run services` sets both up");
     return null;
   }
   const rounds = options.rounds ?? 9;
-  const run = `${process.pid.toString(36)}_${options.offset ?? 0}`;
-  const databases = [0, 1, 2, 3].map((s) => `graphscale_bench_breaker_${run}_${s}`);
+  const { databases, keyPrefix } = await benchStore("breaker", 4);
   const redis = new OwnRedis();
   await redis.start();
   // The library's defaults: a 1 s cache timeout per round trip, the breaker open after 3 of them.
-  const cached = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: { url: redis.url, keyPrefix: `bench-breaker:${run}:` } }) });
+  const cached = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: { url: redis.url, keyPrefix } }) });
   const plain = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases) }) });
   try {
     await cached.migrate();

@@ -11,7 +11,7 @@ import { Kvetch, mysqlBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
 import { publishTable, type MeasuredTable } from "./measuredTable.js";
-import { MYSQL, REDIS_URL, deleteKeys, dropDatabases, reachable, shardUrls } from "./servers.js";
+import { MYSQL, REDIS_URL, benchStore, deleteKeys, dropDatabases, reachable, shardUrls } from "./servers.js";
 
 const LIVE_QUERIES = 100;
 
@@ -28,9 +28,7 @@ export async function runLiveLatencyScenario(options: { writes?: number; offset?
     return null;
   }
   const writes = options.writes ?? 200;
-  const run = `${process.pid.toString(36)}_${options.offset ?? 0}`;
-  const databases = [0, 1, 2, 3].map((s) => `graphscale_bench_live_${run}_${s}`);
-  const keyPrefix = `graphscale-bench-live:${run}:`;
+  const { databases, keyPrefix } = await benchStore("live", 4);
   const open = () =>
     new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix } }) });
   const a = open();
@@ -78,7 +76,7 @@ export async function runLiveLatencyScenario(options: { writes?: number; offset?
       const u = next(LIVE_QUERIES);
       const l = next(3);
       const adding = i % 4 === 3 && itemCounts[u]![l]! < 5;
-      const text = `write ${i} of ${run}`;
+      const text = `write ${i} of ${keyPrefix}`;
       let timer: NodeJS.Timeout | undefined;
       const shown = new Promise<void>((resolve, reject) => {
         waiting.set(u, { text, done: resolve });

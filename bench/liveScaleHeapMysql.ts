@@ -44,7 +44,7 @@ if (!(await reachable(MYSQL.host, MYSQL.port)) || !(await reachable("127.0.0.1",
   console.log("live-scale-heap-mysql: SKIPPED — MySQL (127.0.0.1:3306) or Redis (127.0.0.1:6379) is not reachable");
   process.exit(0);
 }
-const scale = await LiveScaleMysql.open({ name: "bench_liveheap", users: 2 * n });
+const scale = await LiveScaleMysql.open({ name: "liveheap", users: 2 * n });
 try {
   const live = retainEntries === undefined ? {} : { retainEntries };
   const before = await settledMemory();

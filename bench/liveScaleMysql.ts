@@ -59,7 +59,7 @@ export interface LiveScaleMysqlRow {
 /** One N: the views subscribed, W writes/s for S seconds from the writer process, then the final check. */
 export async function liveScaleMysqlRow(n: number, rate: number, seconds: number, log = (line: string) => console.log(line), profile?: string, retainEntries?: number): Promise<LiveScaleMysqlRow> {
   const t0 = performance.now();
-  const scale = await LiveScaleMysql.open({ name: "bench_livescale", users: n });
+  const scale = await LiveScaleMysql.open({ name: "livescale", users: n });
   try {
     const seeded = performance.now();
     log(`live-scale-mysql: N=${n}: seeded ${n * 31} objects in ${((seeded - t0) / 1000).toFixed(0)} s`);

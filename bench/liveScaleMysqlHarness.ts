@@ -18,7 +18,7 @@ import { execute, subscribe, type LiveRunInfo } from "../src/index.js";
 import { Kvetch, mysqlBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo, type TodoSeed } from "../examples/todo/seed.js";
-import { REDIS_URL, deleteKeys, dropDatabases, shardUrls } from "./servers.js";
+import { REDIS_URL, benchStore, deleteKeys, dropDatabases, shardUrls } from "./servers.js";
 import { liveTextStamp, wallClock, type WriterConfig, type WriterRequest, type WritesDone } from "./liveScaleMysqlWriter.js";
 
 const document = parse(todoViewQuery);
@@ -196,13 +196,11 @@ export class LiveScaleMysql {
   ) {}
 
   /**
-   * Creates the 4 databases `graphscale_<name>_<run>_<0..3>`, seeds `users` users × lists × items from this
+   * Creates the 4 databases of a bench store named `name` (benchStore), seeds `users` users × lists × items from this
    * process, starts the writer, and waits until this process hears the writer's announcements.
    */
   static async open(options: { name: string; users: number; lists?: number; items?: number }): Promise<LiveScaleMysql> {
-    const run = `${process.pid.toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const databases = [0, 1, 2, 3].map((s) => `graphscale_${options.name}_${run}_${s}`);
-    const keyPrefix = `graphscale-${options.name}:${run}:`;
+    const { databases, keyPrefix } = await benchStore(options.name, 4);
     const config: WriterConfig = { shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix } };
     const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend(config) });
     let writer: Writer | null = null;

@@ -20,7 +20,7 @@ export async function runMeasuredTables(selected: (id: string) => boolean, offse
     "live-rerun-calls": async () => (await import("./liveRerunCalls.js")).runLiveRerunCallsScenario(),
     "live-latency": async () => (await import("./liveLatency.js")).runLiveLatencyScenario({ writes: quick ? 8 : 200, offset }),
     "live-scale-mysql": async () => null, // minutes long: run in a process of its own by bench/run.ts (bench/liveScaleMysql.ts)
-    "cache-breaker": async () => (await import("./cacheBreaker.js")).runCacheBreakerScenario({ rounds: quick ? 1 : 9, offset }),
+    "cache-breaker": async () => (await import("./cacheBreaker.js")).runCacheBreakerScenario({ rounds: quick ? 1 : 9 }),
     "request-lanes": async () => (await import("./requestLanes.js")).runRequestLanesScenario({ pairs: quick ? 1 : 5 }),
     // Measured elsewhere: in the memory processes (--expose-gc) and by `npm run bench -- --http`.
     "memory-nested-lists": async () => null,

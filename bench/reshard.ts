@@ -7,7 +7,8 @@
 import { performance } from "node:perf_hooks";
 import { Kvetch, memoryBackend, mysqlBackend } from "../src/kvetch/index.js";
 import { moveSchema, seedMoveStore } from "../test/kvetch/reshardLoad.js";
-import { RUN_ID, dropDatabases, shardUrls } from "../test/integration/kvetch-servers.js";
+import { dropDatabases, shardUrls } from "../test/integration/kvetch-servers.js";
+import { benchStore } from "./servers.js";
 
 const items = Number(process.argv[2] ?? 20_000);
 const clients = Number(process.argv[3] ?? 50);
@@ -17,7 +18,7 @@ const WINDOW_MS = 2000;
 
 const kind = process.argv[5] === "mysql" ? "mysql" : "memory";
 const ranges = [0, 1, 2, 3].map((s) => ({ first: s * 256, last: s * 256 + 255, shard: s }));
-const databases = [0, 1, 2, 3, 4].map((i) => `graphscale_benchmove_${RUN_ID}_${i}`);
+const { databases } = await benchStore("move", 5);
 const backend = kind === "mysql" ? mysqlBackend({ shards: shardUrls(databases), ranges }) : memoryBackend({ shards: 5, ranges });
 const kvetch = new Kvetch({ schema: moveSchema, backend });
 if (kind === "mysql") await kvetch.migrate();

@@ -22,7 +22,7 @@ import { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } from "../exa
 import { seedTodo } from "../examples/todo/seed.js";
 import { median } from "./median.js";
 import { publishTable, type MeasuredTable } from "./measuredTable.js";
-import { REDIS_URL, deleteKeys, dropDatabases, shardUrls } from "./servers.js";
+import { REDIS_URL, benchStore, deleteKeys, dropDatabases, shardUrls } from "./servers.js";
 
 const SHARDS = 4;
 
@@ -88,9 +88,7 @@ interface Backend {
 async function openBackend(kind: "memory" | "mysql"): Promise<Backend> {
   if (kind === "memory") return { label: "todo view, memory backend", roundMs: 250, backend: memoryBackend({ shards: SHARDS }), close: async () => undefined };
   // Databases and cache keys of this process alone: other runs on the shared servers are never touched.
-  const databases = Array.from({ length: SHARDS }, (_, s) => `graphscale_tracebench_${process.pid}_${s}`);
-  const keyPrefix = `graphscale-tracebench:${process.pid}:`;
-  await dropDatabases(databases);
+  const { databases, keyPrefix } = await benchStore("trace", SHARDS);
   const backend = mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix } });
   return {
     label: "todo view, 4 MySQL shards + Redis",

@@ -45,7 +45,7 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
   const { Kvetch, memoryBackend, mysqlBackend } = await import("../src/kvetch/index.js");
   const { todoKvetchSchema, todoPlans, todoTypeDefs, todoViewQuery } = await import("../examples/todo/schema.js");
   const { seedTodo } = await import("../examples/todo/seed.js");
-  const { REDIS_URL, deleteKeys, dropDatabases, shardUrls } = await import("./servers.js");
+  const { REDIS_URL, benchStore, deleteKeys, dropDatabases, shardUrls } = await import("./servers.js");
 
   let spans = 0;
   const dropping = { export: (_batch: unknown, done: (result: { code: number }) => void) => done({ code: 0 }), shutdown: async () => undefined };
@@ -75,9 +75,7 @@ async function child(setting: Setting, kind: "memory" | "mysql"): Promise<void> 
           ? { tracerProvider: sdk(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) })) }
           : { tracerProvider: sdk(), steps: setting === "on" ? ("all" as const) : setting };
   const schema = makeSchema({ typeDefs: todoTypeDefs, plans: todoPlans, planContext: { kvetchSchema: todoKvetchSchema }, tracing });
-  const databases = Array.from({ length: 4 }, (_, s) => `graphscale_traceproc_${process.pid}_${s}`);
-  const keyPrefix = `graphscale-traceproc:${process.pid}:`;
-  if (kind === "mysql") await dropDatabases(databases);
+  const { databases, keyPrefix } = kind === "mysql" ? await benchStore("traceproc", 4) : { databases: [], keyPrefix: "" };
   const backend = kind === "memory" ? memoryBackend({ shards: 4 }) : mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix } });
   const kvetch = new Kvetch({ schema: todoKvetchSchema, backend });
   try {

@@ -13,11 +13,10 @@ import { todoKvetchSchema, todoSchema } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
 import { todoQuery } from "../scenarios/todo.js";
 import { median } from "../median.js";
-import { REDIS_URL, deleteKeys, dropDatabases, shardUrls } from "../servers.js";
+import { REDIS_URL, benchStore, deleteKeys, dropDatabases, shardUrls } from "../servers.js";
 
 const BATCHES = 16;
-const databases = Array.from({ length: 4 }, (_, s) => `graphscale_coalesce_${process.pid}_${s}`);
-const redisKeyPrefix = `graphscale-coalesce:${process.pid}:`;
+const { databases, keyPrefix: redisKeyPrefix } = await benchStore("coalesce", 4);
 const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix: redisKeyPrefix } }) });
 const socket = Socket.prototype as unknown as { cork(): void; uncork(): void };
 const { cork, uncork } = socket;

@@ -14,7 +14,7 @@ import { todoKvetchSchema } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
 import { firstDifference } from "../scenario.js";
 import { median } from "../median.js";
-import { MYSQL, REDIS_URL, deleteKeys, dropDatabases, reachable, shardUrls } from "../servers.js";
+import { MYSQL, REDIS_URL, benchStore, deleteKeys, dropDatabases, reachable, shardUrls } from "../servers.js";
 import type { MeasuredTable } from "../measuredTable.js";
 import { ENGINE_NAMES, LIBRARY_NAMES, SHAPE_NAMES, TODO_ITEMS, TODO_LISTS, type EngineKey, type Library, type ServerConfig, type ShapeKey } from "./app.js";
 import type { Driven, ServerMessage } from "./server.js";
@@ -236,8 +236,7 @@ interface MysqlStore {
 }
 
 async function seedMysql(): Promise<MysqlStore> {
-  const databases = Array.from({ length: 4 }, (_, s) => `graphscale_http_${process.pid}_${s}`);
-  const redisKeyPrefix = `graphscale-http:${process.pid}:`;
+  const { databases, keyPrefix: redisKeyPrefix } = await benchStore("http", 4);
   const kvetch = new Kvetch({ schema: todoKvetchSchema, backend: mysqlBackend({ shards: shardUrls(databases), redis: { url: REDIS_URL, keyPrefix: redisKeyPrefix } }) });
   try {
     await kvetch.migrate();

@@ -11,7 +11,7 @@ import { makeTodoResolverSchema } from "../../examples/todo/resolverSchema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
 import { makeTodoDataLoaderSchema, todoLoaders } from "./todoDataLoader.js";
 import type { Engine, Scenario, StoreCounts } from "../scenario.js";
-import { MYSQL, REDIS_URL, deleteKeys, dropDatabases, shardUrls } from "../servers.js";
+import { MYSQL, REDIS_URL, benchStore, deleteKeys, dropDatabases, shardUrls } from "../servers.js";
 
 export interface TodoScenarioOptions {
   id: string;
@@ -26,8 +26,6 @@ export interface TodoScenarioOptions {
 }
 
 export const SHARDS = 4;
-/** Per process, so that two bench runs on one MySQL server never drop each other's databases. */
-export const MYSQL_DATABASES = Array.from({ length: SHARDS }, (_, s) => `graphscale_bench_${process.pid}_${s}`);
 const MYSQL_HOST = `${MYSQL.host}:${MYSQL.port}`;
 
 /** The view's query text for `lists` lists of `items` items (the todo example's own query for 10 × 5). */
@@ -51,15 +49,15 @@ export async function todoScenario(options: TodoScenarioOptions): Promise<{ scen
   let backendText: string;
   let cleanup: () => Promise<void> = async () => {};
   if (options.backend === "mysql") {
-    const keyPrefix = `graphscale-bench:${process.pid}:${options.id}:`;
-    await dropDatabases(MYSQL_DATABASES);
+    // Per process and store (benchStore), so that two bench runs on one MySQL server never drop each other's databases.
+    const { databases, keyPrefix } = await benchStore("todo", SHARDS);
     backend = mysqlBackend({
-      shards: shardUrls(MYSQL_DATABASES),
+      shards: shardUrls(databases),
       redis: { url: REDIS_URL, keyPrefix },
     });
-    backendText = `MySQL, ${SHARDS} shards (databases graphscale_bench_<process id>_0..${SHARDS - 1} on ${MYSQL_HOST}) + Redis cache (${REDIS_URL}); counts taken with the cache warm`;
+    backendText = `MySQL, ${SHARDS} shards (databases graphscale_bench_todo<k>_<run id>_0..${SHARDS - 1} on ${MYSQL_HOST}) + Redis cache (${REDIS_URL}); counts taken with the cache warm`;
     cleanup = async () => {
-      await dropDatabases(MYSQL_DATABASES);
+      await dropDatabases(databases);
       await deleteKeys(keyPrefix);
     };
   } else {

@@ -1,6 +1,6 @@
 // A test run killed before its cleanup (SIGKILL) leaves databases and Redis keys; the next test process that
-// reaches MySQL drops and deletes them (abandonedRuns.ts). A live run's are never touched, nor databases of
-// runs that never took a lock (the bench's).
+// reaches MySQL drops and deletes them (abandonedRuns.ts), as it does a killed bench process's (bench/servers.ts).
+// A live run's are never touched, nor databases of runs that never took a lock.
 
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { test } from "uvu";
 import mysql from "mysql2/promise";
 import { Redis } from "ioredis";
-import { MYSQL_SERVER, REDIS_URL, RUN_ID, dropDatabases, serversUp, testDatabases, testKeyPrefix, testWhen } from "./kvetch-servers.js";
+import { MYSQL_SERVER, REDIS_URL, RUN_ID, deleteKeys, dropDatabases, serversUp, testDatabases, testKeyPrefix, testWhen } from "./kvetch-servers.js";
 import { RUN_REGISTRY, isRunDatabase, runLockName, sweepAbandonedRuns } from "./abandonedRuns.js";
 
 const FILE = "test/integration/abandoned-runs.test.ts";
@@ -41,9 +41,9 @@ async function keyExists(key: string): Promise<boolean> {
   }
 }
 
-/** Starts the child run and resolves with it and its run id once it made its database and key. */
-function startChild(): Promise<{ child: ReturnType<typeof spawn>; runId: string }> {
-  const script = fileURLToPath(new URL("./abandonedRunChild.ts", import.meta.url));
+/** Starts a child run (a test process, or a bench process) and resolves with it and its run id once it made its database and key. */
+function startChild(kind: "test" | "bench" = "test"): Promise<{ child: ReturnType<typeof spawn>; runId: string }> {
+  const script = fileURLToPath(new URL(kind === "test" ? "./abandonedRunChild.ts" : "./abandonedBenchChild.ts", import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -126,6 +126,36 @@ it("a run killed with SIGKILL leaves its database and key; the next sweep remove
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await dropDatabases([mine, stranger, theirs]);
+  }
+});
+
+it("a bench process killed with SIGKILL leaves its store's database and key; a sweep removes them once its lock is free", async () => {
+  const { child, runId } = await startChild("bench");
+  const database = `graphscale_bench_abandoned0_${runId}_0`;
+  const key = `graphscale-bench:abandoned0:${runId}:left`;
+  try {
+    assert.ok(await databaseExists(database), "the bench child made its store's first database");
+    assert.ok(await keyExists(key), "and its key");
+    assert.ok(await recorded(runId), "benchStore recorded the bench's run");
+    const whileAlive = await sweepAbandonedRuns(MYSQL_SERVER, REDIS_URL, RUN_ID);
+    assert.not.ok(whileAlive.runs.includes(runId), "a live bench is not swept");
+    assert.ok(await databaseExists(database));
+
+    await kill(child, runId);
+    assert.ok(await databaseExists(database), "a killed bench's database is left behind");
+    const swept = await sweepAbandonedRuns(MYSQL_SERVER, REDIS_URL, RUN_ID);
+    // Another test process starting meanwhile may have swept it first (every one sweeps).
+    if (swept.runs.includes(runId)) {
+      assert.equal(swept.databases.filter((name) => name.includes(runId)), [database]);
+      assert.ok(swept.keys >= 1, "its key is deleted");
+    }
+    assert.not.ok(await databaseExists(database), "its database is dropped");
+    assert.not.ok(await keyExists(key), "its Redis key is deleted");
+    assert.not.ok(await recorded(runId), "and the run forgotten");
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await dropDatabases([database]);
+    await deleteKeys(`graphscale-bench:abandoned0:${runId}:`);
   }
 });
 

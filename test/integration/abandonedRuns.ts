@@ -2,9 +2,10 @@
 // Redis keys behind. Each test process that reaches MySQL holds a named lock for its whole life, on a
 // connection of its own, and then records its run id in a registry table; the server frees the lock when that
 // connection closes, which a killed process's does. A run whose id is recorded and whose lock is free is
-// over, so its databases (`graphscale_<name>_<runid>_<n>`) and Redis keys (`graphscale-test:<name>:<runid>:`)
-// can go: every test process sweeps such runs once its own lock is held. Nothing else is touched: databases
-// of runs never recorded (the bench's, a live run's) stay.
+// over, so its databases (`graphscale_<name>_<runid>_<n>`) and Redis keys (`graphscale-test:<name>:<runid>:`,
+// `graphscale-bench:<name>:<runid>:`) can go: every test process sweeps such runs once its own lock is held.
+// A bench process claims its run the same way (bench/servers.ts, benchStore), so a killed bench's databases
+// go too. Nothing else is touched: databases of runs never recorded (a bench of older code, a live run's) stay.
 
 import mysql from "mysql2/promise";
 import { Redis } from "ioredis";
@@ -27,16 +28,19 @@ export interface SweepReport {
   readonly keys: number;
 }
 
-let held: Promise<void> | null = null;
+/** The locks this process holds, by run id (a test process that also names bench stores holds two). */
+const held = new Map<string, Promise<void>>();
 
 /**
- * Takes this run's lock (once per process) and records the run. The lock's connection never keeps the
+ * Takes run `runId`'s lock (once per process and run) and records the run. The lock's connection never keeps the
  * process alive (its socket is unref'd), never times out while the run lives (its session's wait_timeout is
  * a year), and its errors are ignored: a run whose lock connection dropped is swept as over, so nothing in a
  * test may close other sessions' connections.
  */
 export function holdRunLock(server: string, runId: string): Promise<void> {
-  return (held ??= takeLock(server, runId));
+  let lock = held.get(runId);
+  if (lock === undefined) held.set(runId, (lock = takeLock(server, runId)));
+  return lock;
 }
 
 async function takeLock(server: string, runId: string): Promise<void> {
@@ -96,13 +100,13 @@ export async function sweepAbandonedRuns(server: string, redisUrl: string | null
   return report;
 }
 
-/** Deletes the keys `graphscale-test:<name>:<runid>:…` of one run; throws when Redis cannot be reached. */
+/** Deletes the keys `graphscale-test:<name>:<runid>:…` and `graphscale-bench:<name>:<runid>:…` of one run; throws when Redis cannot be reached. */
 async function deleteRunKeys(url: string, runId: string): Promise<number> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true, connectTimeout: 1000, retryStrategy: () => null });
   redis.on("error", () => {});
   try {
     await redis.connect();
-    return await deleteMatching(redis, `graphscale-test:*:${runId}:*`);
+    return (await deleteMatching(redis, `graphscale-test:*:${runId}:*`)) + (await deleteMatching(redis, `graphscale-bench:*:${runId}:*`));
   } finally {
     redis.disconnect();
   }
