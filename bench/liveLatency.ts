@@ -11,6 +11,7 @@ import { Kvetch, mysqlBackend } from "../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../examples/todo/schema.js";
 import { seedTodo } from "../examples/todo/seed.js";
 import { publishTable, type MeasuredTable } from "./measuredTable.js";
+import { subscribed } from "../test/integration/kvetch-servers.js";
 import { MYSQL, REDIS_URL, benchStore, deleteKeys, dropDatabases, reachable, shardUrls } from "./servers.js";
 
 const LIVE_QUERIES = 100;
@@ -38,15 +39,7 @@ export async function runLiveLatencyScenario(options: { writes?: number; offset?
     await a.migrate();
     const seed = await seedTodo(a, { users: LIVE_QUERIES, listsPerUser: 3, itemsPerList: 3 });
     // B must hear A before anything is timed: announcements made before its subscription are lost.
-    const probe = "object:00000000-0000-7000-8000-00000000feed";
-    let heard = false;
-    const stop = b.onInvalidate((change) => void (heard ||= change !== null && change.touches(probe)));
-    for (let t = 0; !heard && t < 300; t++) {
-      await a.invalidateDependency(probe);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    stop();
-    if (!heard) throw new Error("live-latency: B never heard A's announcements over Redis");
+    await subscribed(a, b);
 
     // Each live query's newest result, and who waits for which text to show up in it.
     const waiting = new Map<number, { text: string; done: () => void }>();

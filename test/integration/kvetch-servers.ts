@@ -218,3 +218,16 @@ export async function cacheConnected(kvetch: Kvetch): Promise<void> {
   }
   throw new Error("the cache never became ready: is Redis up?");
 }
+
+/** Until `listener` hears `writer`'s announcements: a write made before its subscription is confirmed is never heard. */
+export async function subscribed(writer: Kvetch, listener: Kvetch): Promise<void> {
+  const probe = "object:00000000-0000-7000-8000-00000000feed";
+  let heard = false;
+  const stop = listener.onInvalidate((change) => void (heard ||= change !== null && change.touches(probe)));
+  for (let t = 0; !heard && t < 200; t++) {
+    await writer.invalidateDependency(probe);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  stop();
+  if (!heard) throw new Error("the listening instance never heard an invalidation announced by the writing one");
+}

@@ -9,7 +9,7 @@ import { execute, subscribe } from "../../src/index.js";
 import { Kvetch, mysqlBackend } from "../../src/kvetch/index.js";
 import { todoKvetchSchema, todoSchema, todoViewQuery } from "../../examples/todo/schema.js";
 import { seedTodo } from "../../examples/todo/seed.js";
-import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, testDatabases, testKeyPrefix, testWhen } from "../integration/kvetch-servers.js";
+import { REDIS_URL, cacheConnected, deleteKeys, dropDatabases, serversUp, shardUrls, subscribed, testDatabases, testKeyPrefix, testWhen } from "../integration/kvetch-servers.js";
 
 const databases = testDatabases("livemysql");
 const keyPrefix = testKeyPrefix("livemysql");
@@ -70,19 +70,6 @@ async function settle(kvetch: Kvetch, all: readonly Watched[]): Promise<number> 
     for (const w of all) if (w.last === null || w.sent.at(-1) !== (await fresh(kvetch, w.user))) behind++;
   }
   return behind;
-}
-
-/** Until B hears A's announcements: a write made before B's subscription is confirmed is never heard. */
-async function subscribed(writer: Kvetch, listener: Kvetch): Promise<void> {
-  const probe = "object:00000000-0000-7000-8000-00000000feed";
-  let heard = false;
-  const stop = listener.onInvalidate((change) => void (heard ||= change !== null && change.touches(probe)));
-  for (let t = 0; !heard && t < 200; t++) {
-    await writer.invalidateDependency(probe);
-    await tick(10);
-  }
-  stop();
-  assert.ok(heard, "B never heard an invalidation announced by A");
 }
 
 test.before(async () => {
