@@ -260,6 +260,7 @@ export interface BucketTableRows {
   indexEntries: IndexRow;
   repairQueue: RepairEntry;
   idempotencyKeys: IdempotencyKeyRow;
+  uniqueClaims: UniqueClaimRow;
 }
 
 export type BucketTable = keyof BucketTableRows;

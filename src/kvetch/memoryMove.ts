@@ -3,7 +3,7 @@
 // backend object sees them. Each method is one counted round trip; never changes a row it handed out.
 
 import { compareText, flatDataOf } from "./backend.js";
-import type { EdgeRow, IdempotencyKeyRow, IndexRow, KvetchCounters, ObjectRow, RepairEntry, ShardStore } from "./backend.js";
+import type { EdgeRow, IdempotencyKeyRow, IndexRow, KvetchCounters, ObjectRow, RepairEntry, ShardStore, UniqueClaimRow } from "./backend.js";
 import { ShardFence } from "./fence.js";
 import { FencedShard } from "./fencedShard.js";
 import { bucketOfRow, bucketRowKey } from "./moveRows.js";
@@ -19,6 +19,8 @@ export interface ShardData {
   index: Map<string, SortedList<IndexRow>>;
   repairQueue: Map<string, RepairEntry>;
   keys: Map<string, string>;
+  /** Unique claims keyed `${indexId}/${valueHash}` (uniqueMemory.ts). */
+  claims: Map<string, UniqueClaimRow>;
 }
 
 /** What a memory shard keeps for moves: its journal and its fence. */
@@ -76,6 +78,9 @@ function* tableRows<T extends BucketTable>(data: ShardData, table: T): Generator
     case "indexEntries":
       for (const list of data.index.values()) for (const row of list.rows) yield row as Row;
       return;
+    case "uniqueClaims":
+      for (const claim of data.claims.values()) yield claim as Row;
+      return;
     case "repairQueue":
       for (const entry of data.repairQueue.values()) yield entry as Row;
       return;
@@ -125,6 +130,11 @@ function memoryMoves(
         list.insert({ indexId, valueHash, valueKey, targetId, seq, created });
         return;
       }
+      case "uniqueClaims": {
+        const { indexId, valueHash, valueKey, ownerId, version, claimed } = row as UniqueClaimRow;
+        data.claims.set(`${indexId}/${valueHash}`, { indexId, valueHash, valueKey, ownerId, version, claimed });
+        return;
+      }
       case "repairQueue": {
         const { id, seq, body } = row as RepairEntry;
         data.repairQueue.set(`${id}/${seq}`, { id, seq, body });
@@ -158,6 +168,8 @@ function memoryMoves(
         if (list.rows.length === 0) data.index.delete(key);
         return true;
       }
+      case "uniqueClaims":
+        return data.claims.delete(`${(row as UniqueClaimRow).indexId}/${(row as UniqueClaimRow).valueHash}`);
       case "repairQueue":
         return data.repairQueue.delete(`${(row as RepairEntry).id}/${(row as RepairEntry).seq}`);
       default:

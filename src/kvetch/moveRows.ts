@@ -2,13 +2,13 @@
 // (spec/kvetch-storage.md §11), each row's scan key (the order both backends scan in) and its bucket.
 // Pure: computes keys, buckets and comparable texts; never does I/O and never places a row on a shard.
 
-import type { BucketSet, BucketTable, BucketTableRows, EdgeCountRow, EdgeRow, IdempotencyKeyRow, IndexRow, ObjectRow, RepairEntry } from "./backend.js";
+import type { BucketSet, BucketTable, BucketTableRows, EdgeCountRow, EdgeRow, IdempotencyKeyRow, IndexRow, ObjectRow, RepairEntry, UniqueClaimRow } from "./backend.js";
 import { fnv1a32, hashOfId, hashOfIndexEntry } from "./shard.js";
 
 export type { BucketFenceSetting, BucketPage, BucketSet, BucketTable, BucketTableRows, EdgeCountRow, ShardMoves } from "./backend.js";
 
 /** Every table a move copies, in the order it copies them (objects first: the rows others are derived from). */
-export const BUCKET_TABLES: readonly BucketTable[] = ["objects", "edges", "edgeCounts", "indexEntries", "repairQueue", "idempotencyKeys"];
+export const BUCKET_TABLES: readonly BucketTable[] = ["objects", "edges", "edgeCounts", "indexEntries", "uniqueClaims", "repairQueue", "idempotencyKeys"];
 
 /** bucketSet: the set of these buckets out of `buckets`. */
 export function bucketSet(buckets: number, list: readonly number[]): BucketSet {
@@ -39,6 +39,10 @@ export function bucketRowKey<T extends BucketTable>(table: T, row: BucketTableRo
       const entry = row as IndexRow;
       return `${pad(entry.indexId, 10)}/${entry.valueHash}/${entry.targetId}`;
     }
+    case "uniqueClaims": {
+      const claim = row as UniqueClaimRow;
+      return `${pad(claim.indexId, 10)}/${claim.valueHash}`;
+    }
     case "repairQueue": {
       const entry = row as RepairEntry;
       return `${entry.id}/${pad(entry.seq, 20)}`;
@@ -48,7 +52,7 @@ export function bucketRowKey<T extends BucketTable>(table: T, row: BucketTableRo
   }
 }
 
-/** bucketOfRow: the bucket that places a row — its object's, its parent's, its value's or its key's. */
+/** bucketOfRow: the bucket that places a row — its object's, its parent's, its value's (an index entry's, a unique claim's) or its key's. */
 export function bucketOfRow<T extends BucketTable>(table: T, row: BucketTableRows[T], buckets: number): number {
   switch (table) {
     case "objects":
@@ -57,8 +61,9 @@ export function bucketOfRow<T extends BucketTable>(table: T, row: BucketTableRow
     case "edges":
     case "edgeCounts":
       return hashOfId((row as EdgeRow | EdgeCountRow).fromId) % buckets;
-    case "indexEntries": {
-      const entry = row as IndexRow;
+    case "indexEntries":
+    case "uniqueClaims": {
+      const entry = row as IndexRow | UniqueClaimRow;
       return hashOfIndexEntry(entry.indexId, entry.valueKey) % buckets;
     }
     default:
@@ -87,6 +92,10 @@ export function bucketRowText<T extends BucketTable>(table: T, row: BucketTableR
     case "indexEntries": {
       const { indexId, valueHash, valueKey, targetId, seq, created } = row as IndexRow;
       return JSON.stringify([indexId, valueHash, valueKey, targetId, seq, created]);
+    }
+    case "uniqueClaims": {
+      const { indexId, valueHash, valueKey, ownerId, version, claimed } = row as UniqueClaimRow;
+      return JSON.stringify([indexId, valueHash, valueKey, ownerId, version, claimed]);
     }
     case "repairQueue": {
       const { id, seq, body } = row as RepairEntry;

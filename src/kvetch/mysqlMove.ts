@@ -11,6 +11,7 @@ import type { ShardPool } from "./mysqlPool.js";
 import { sqlLimit } from "./mysqlPool.js";
 import { toEdgeRow, toObjectRow } from "./mysqlTables.js";
 import type { Row } from "./mysqlTables.js";
+import { toClaim } from "./uniqueMysql.js";
 
 /** How one table is read and written by a move: its columns, its primary key, and its rows both ways. */
 interface TableForm<T> {
@@ -80,6 +81,18 @@ const FORMS: { [T in BucketTable]: TableForm<BucketTableRows[T]> } = {
       seq: Number(row.seq),
       created: Number(row.created),
     }),
+  },
+  uniqueClaims: {
+    name: "unique_claims",
+    columns: "index_id, value_hash, owner_id, owner_version, claimed, value",
+    key: "index_id, value_hash",
+    keyOf: (row) => [row.indexId, hex(row.valueHash)],
+    keyFromText: (text) => {
+      const [indexId, valueHash] = text.split("/");
+      return [Number(indexId), hex(valueHash!)];
+    },
+    valuesOf: (row) => [row.indexId, hex(row.valueHash), id(row.ownerId), row.version, row.claimed, row.valueKey],
+    rowOf: toClaim,
   },
   repairQueue: {
     name: "repair_queue",

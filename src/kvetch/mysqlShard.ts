@@ -68,7 +68,7 @@ export class MysqlShardStore implements ShardStore {
     // Bucket scans, exact copies, the move journal and the fence (mysqlMove.ts); fenced scans (mysqlScans.ts);
     // unique claims (uniqueMysql.ts): the unique_claims table's insert-if-absent, release and scan.
     Object.assign(this, mysqlMoves(this.pool, counters), mysqlBucketFence(this.pool, this.bucketFence), mysqlScans(this.pool, this.bucketFence, counters));
-    Object.assign(this, mysqlUniqueClaims(this.pool, counters));
+    Object.assign(this, mysqlUniqueClaims(this.pool, this.bucketFence, counters));
   }
 
   protected query<T>(what: string, sql: string, params: unknown[]): Promise<T> {

@@ -65,10 +65,6 @@ interface Mover {
 
 /** reshard: runs (or resumes, or reverses) a bucket move on an open store. */
 export async function reshard(store: Store, options: ReshardOptions = {}): Promise<ReshardReport> {
-  // A move copies the tables BUCKET_TABLES names; unique_claims is not one of them yet, so its claims would stay
-  // behind on the source and a second owner could take a value on the target (§6.7).
-  const unique = store.schema.indexes.filter((index) => index.unique).map((index) => index.name);
-  if (unique.length > 0) throw new KvetchError("BAD_CONFIG", `reshard: this schema has unique indexes (${unique.join(", ")}), whose claims bucket moves do not copy yet; a store with unique indexes cannot be resharded`);
   const shards = store.shards.map((guard) => movableShard(guard));
   const answers = await readTopology(shards);
   const current = newestMap(answers);

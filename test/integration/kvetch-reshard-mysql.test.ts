@@ -9,12 +9,23 @@ import { cleanBuckets, copyBuckets, diffBuckets } from "../../src/kvetch/moveCop
 import type { MovableShard } from "../../src/kvetch/moveCopy.js";
 import { BUCKET_TABLES, bucketSet } from "../../src/kvetch/moveRows.js";
 import { checkMoveModel, moveSchema, seedMoveStore } from "../kvetch/reshardLoad.js";
+import { claimsFollowAMove } from "../kvetch/uniqueMove.js";
 import { RUN_ID, dropDatabases, serversUp, shardUrls } from "./kvetch-servers.js";
 
 const FOUR = [0, 1, 2, 3].map((s) => ({ first: s * 256, last: s * 256 + 255, shard: s }));
 const DATABASES = [0, 1, 2, 3, 4].map((i) => `graphscale_reshard_${RUN_ID}_${i}`);
 
 if (await serversUp("test/integration/kvetch-reshard-mysql.test.ts", { mysql: true })) {
+  test("MySQL: a bucket move carries the unique claims of the values it moves, behind the shard's fence: a store opened before the move follows it, a moved value stays owned, one given up is free", async () => {
+    const databases = DATABASES.map((name) => name.replace("graphscale_reshard_", "graphscale_reshardunique_"));
+    await dropDatabases(databases);
+    try {
+      await claimsFollowAMove(mysqlBackend({ shards: shardUrls(databases), ranges: FOUR }));
+    } finally {
+      await dropDatabases(databases);
+    }
+  });
+
   test("MySQL bucket rows: copy, diff and clean a fifth of shard 0's buckets onto shard 4, row for row; the journal is compare-and-set; reshard then moves them behind the fence", async () => {
     await dropDatabases(DATABASES);
     const backend = mysqlBackend({ shards: shardUrls(DATABASES), ranges: FOUR });

@@ -7,6 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
+import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { modelSchema, runModel, runRacing } from "./modelRun.js";
 
 for (const seed of [1, 2, 3]) {
@@ -26,6 +27,50 @@ test("racing writes on 4 memory shards: after each round of twelve, the derived 
   assert.ok(written > 120, `only ${written} writes made`);
   assert.ok((refused.UNIQUE_VIOLATION ?? 0) > 0, `no username was raced for: ${JSON.stringify(refused)}`);
   await kvetch.close();
+});
+
+test("racing writes through two stores while a fifth shard takes a fifth of the buckets: derived rows what the objects imply in every round, usernames held once, repair finds nothing", async () => {
+  // Four shards' ranges over the 1,024 buckets: the fifth configured shard owns none until the move.
+  const backend = memoryBackend({ shards: 5, latencyMs: 1, ranges: [0, 1, 2, 3].map((s) => ({ first: s * 256, last: s * 256 + 255, shard: s })) });
+  const mover = new Kvetch({ schema: modelSchema, backend });
+  const other = new Kvetch({ schema: modelSchema, backend });
+  await other.open();
+  let report: Awaited<ReturnType<Kvetch["reshard"]>> | null = null;
+  let moving = false;
+  let round = 0;
+  const roundsIn: Record<string, number> = {};
+  // The move waits for two rounds of writes after its journal says copy and after it says catchUp (not while
+  // frozen: those writes wait for the switch), so writes race each phase whatever the machine's speed; once a phase.
+  const waited = new Set<string>();
+  kvetchTestHooks(mover).afterMoveJournal = async (phase) => {
+    if ((phase !== "copy" && phase !== "catchUp") || waited.has(phase)) return;
+    waited.add(phase);
+    const until = Math.min(round + 2, 39);
+    while (round < until) await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+  const { written, refused } = await runRacing(mover, 11, 40, 12, {
+    writers: [mover, other],
+    during: {
+      round: 12,
+      start: async () => {
+        moving = true;
+        report = await mover.reshard({ batchSize: 5, onProgress: (p) => (roundsIn[p.phase] ??= round) });
+        moving = false;
+      },
+    },
+    onRound: (r) => {
+      round = r;
+      if (moving) roundsIn.during = (roundsIn.during ?? 0) + 1;
+    },
+  });
+  assert.is(report!.outcome, "moved");
+  assert.is(report!.verifyDifferences, 0);
+  assert.ok((roundsIn.during ?? 0) >= 4, `the writes raced the move: ${JSON.stringify(roundsIn)}`);
+  assert.ok(written > 200, `only ${written} writes made`);
+  assert.ok((refused.UNIQUE_VIOLATION ?? 0) > 0, `no username was raced for: ${JSON.stringify(refused)}`);
+  assert.ok((await mover.stats())[4]!.objects > 0, "the fifth shard holds objects");
+  await mover.close();
+  await other.close();
 });
 
 test.run();

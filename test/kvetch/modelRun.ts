@@ -25,7 +25,8 @@ export const modelSchema = defineSchema({
   ],
 });
 
-const USERNAMES = ["ann", "bob", "cy", "dee"];
+// Six names, two of them ("fay", "gus") of buckets a fifth shard takes from four (model.test.ts moves them).
+const USERNAMES = ["ann", "bob", "cy", "dee", "fay", "gus"];
 const TAGS = ["red", "green", "blue"];
 
 interface ModelObject {
@@ -182,9 +183,20 @@ export async function runModel(kvetch: Kvetch, seed: number, steps: number): Pro
  * ending written or refused with one of the codes a race may give (a taken value, a missing object, a wrong
  * type, a version changed under it). After each round the store must agree with itself rather than with a
  * model: every edge list, count and index list is exactly what the stored objects imply, no value of the
- * unique index has two holders, and at the end repair finds nothing to mend.
+ * unique index has two holders, and at the end repair finds nothing to mend. With `writers`, the writes go to
+ * those stores in turn (the checks read through `kvetch`); with `during`, its `start` is called as round
+ * `round` begins and awaited after the last round (a bucket move racing the writes); `onRound` is told as each
+ * round begins.
  */
-export async function runRacing(kvetch: Kvetch, seed: number, rounds: number, width: number): Promise<{ written: number; refused: Record<string, number> }> {
+export async function runRacing(
+  kvetch: Kvetch,
+  seed: number,
+  rounds: number,
+  width: number,
+  options: { writers?: readonly Kvetch[]; during?: { round: number; start: () => Promise<unknown> }; onRound?: (round: number) => void } = {},
+): Promise<{ written: number; refused: Record<string, number> }> {
+  const writers = options.writers ?? [kvetch];
+  let during: Promise<unknown> | null = null;
   const next = prng(seed);
   const choose = draws(next).pick;
   const ids: string[] = [];
@@ -192,6 +204,12 @@ export async function runRacing(kvetch: Kvetch, seed: number, rounds: number, wi
   let written = 0;
   const RACE_CODES = new Set(["UNIQUE_VIOLATION", "NOT_FOUND", "WRONG_TYPE", "CONFLICT"]);
   for (let round = 0; round < rounds; round++) {
+    if (options.during !== undefined && round === options.during.round) {
+      during = options.during.start();
+      // Awaited after the last round; a failure meanwhile is not an unhandled rejection.
+      during.catch(() => undefined);
+    }
+    options.onRound?.(round);
     const stored = (await kvetch.getObjects(ids)).filter((o): o is KvetchObject => o !== null);
     const ofType = (type: string): string | null => {
       if (next() < 0.1 && ids.length > 0) return choose(ids);
@@ -200,21 +218,22 @@ export async function runRacing(kvetch: Kvetch, seed: number, rounds: number, wi
     };
     const writes: Array<Promise<unknown>> = [];
     for (let w = 0; w < width; w++) {
+      const store = writers[w % writers.length]!;
       const roll = next();
       const type = choose(["User", "List", "Item"] as const);
       if (roll < 0.45) {
         const data: KvetchData =
           type === "User" ? { username: choose([...USERNAMES, null]) } : type === "List" ? { userId: ofType("User") } : { listId: ofType("List"), tag: choose([...TAGS, null]) };
-        writes.push(kvetch.createObject(type, data).then((o) => void ids.push(o.id)));
+        writes.push(store.createObject(type, data).then((o) => void ids.push(o.id)));
       } else if (roll < 0.8) {
         const id = ofType(type);
         if (id === null) continue;
         const patch = type === "User" ? { username: choose([...USERNAMES, null]) } : type === "List" ? { userId: ofType("User") } : { listId: ofType("List"), tag: choose([...TAGS, null]) };
-        writes.push(kvetch.updateObject(type, id, patch));
+        writes.push(store.updateObject(type, id, patch));
       } else {
         const id = ofType(type);
         if (id === null) continue;
-        writes.push(kvetch.deleteObjects([id], { type }));
+        writes.push(store.deleteObjects([id], { type }));
       }
     }
     for (const outcome of await Promise.allSettled(writes)) {
@@ -228,6 +247,8 @@ export async function runRacing(kvetch: Kvetch, seed: number, rounds: number, wi
     }
     await checkSelfConsistent(kvetch, ids, `seed ${seed}, round ${round}`);
   }
+  await during;
+  await checkSelfConsistent(kvetch, ids, `seed ${seed}, after the racing writes`);
   await assertRepairFindsNothing(kvetch, `seed ${seed}, after the racing writes`);
   return { written, refused };
 }
