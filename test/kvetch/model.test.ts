@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
-import { modelSchema, runModel, runRacing } from "./modelRun.js";
+import { USERNAMES, modelSchema, runModel, runRacing } from "./modelRun.js";
 
 for (const seed of [1, 2, 3]) {
   test(`model: seed ${seed}, 120 writes on 4 memory shards read back as the model says`, async () => {
@@ -69,6 +69,19 @@ test("racing writes through two stores while a fifth shard takes a fifth of the 
   assert.ok(written > 200, `only ${written} writes made`);
   assert.ok((refused.UNIQUE_VIOLATION ?? 0) > 0, `no username was raced for: ${JSON.stringify(refused)}`);
   assert.ok((await mover.stats())[4]!.objects > 0, "the fifth shard holds objects");
+  const pages = await mover.queryIndex("username", USERNAMES);
+  // Every username held after the move is still claimed where the store now places it: a new holder is refused through either store.
+  const held = USERNAMES.filter((_, i) => pages[i]!.edges.length > 0);
+  assert.ok(held.includes("fay") || held.includes("gus"), `a value of a moved bucket is held: ${held.join(", ")}`);
+  for (const username of held) {
+    for (const store of [mover, other]) {
+      const outcome = await store.createObject("User", { username }).then(
+        () => "written",
+        (error: { code?: string }) => error.code,
+      );
+      assert.is(outcome, "UNIQUE_VIOLATION", `a second holder of ${username}`);
+    }
+  }
   await mover.close();
   await other.close();
 });

@@ -26,7 +26,7 @@ export const modelSchema = defineSchema({
 });
 
 // Six names, two of them ("fay", "gus") of buckets a fifth shard takes from four (model.test.ts moves them).
-const USERNAMES = ["ann", "bob", "cy", "dee", "fay", "gus"];
+export const USERNAMES = ["ann", "bob", "cy", "dee", "fay", "gus"];
 const TAGS = ["red", "green", "blue"];
 
 interface ModelObject {
