@@ -21,7 +21,7 @@ async function until(done: () => boolean, ms = 60_000): Promise<boolean> {
 }
 
 serverTest("200 live todo views, 50 writes/s for 10 s from another process: every write shown once, 0 duplicates, subtree re-runs of ≤ 2 store calls, final results equal fresh executes", async () => {
-  const scale = await LiveScaleMysql.open({ name: "test_livescale", users: 200 });
+  const scale = await LiveScaleMysql.open({ name: "testlivescale", users: 200 });
   try {
     await scale.subscribe(range(200));
     assert.is(scale.firstErrors, 0);
@@ -41,7 +41,7 @@ serverTest("200 live todo views, 50 writes/s for 10 s from another process: ever
 });
 
 serverTest("1,000 live todo views (one operation) all reached by one write of the other process re-run with ≤ 2 store calls per step in all", async () => {
-  const scale = await LiveScaleMysql.open({ name: "test_livemux", users: 1000, lists: 2, items: 2 });
+  const scale = await LiveScaleMysql.open({ name: "testlivemux", users: 1000, lists: 2, items: 2 });
   try {
     await scale.subscribe(range(1000));
     assert.is(scale.firstErrors, 0);
