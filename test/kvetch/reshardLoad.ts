@@ -17,7 +17,8 @@ export const moveSchema = defineSchema({
     { name: "follows", edgeId: 3, fromType: "User", toType: "User" },
   ],
   indexes: [
-    { name: "username", indexId: 1, indexedType: "User", indexedAttr: "username" },
+    // Unique: a move carries its claims (spec/kvetch-storage.md §6.7), which checkMoveModel asks after.
+    { name: "username", indexId: 1, indexedType: "User", indexedAttr: "username", unique: true },
     { name: "tag", indexId: 2, indexedType: "TodoItem", indexedAttr: "tag" },
   ],
 });
@@ -27,6 +28,8 @@ export const TAGS = ["a", "b", "c", "d", "e", "f", "g", "h"];
 /** What the clients were told was written: each item's data, or null once its delete was acknowledged. */
 export interface MoveModel {
   users: string[];
+  /** Each user's username, by position (unique: a second holder is refused). */
+  usernames: string[];
   lists: string[];
   items: Map<string, KvetchData | null>;
   follows: [string, string][];
@@ -34,7 +37,9 @@ export interface MoveModel {
 
 /** seedMoveStore: users, lists, items (some created with idempotency keys) and stored edges. */
 export async function seedMoveStore(kvetch: Kvetch, items: number): Promise<MoveModel> {
-  const users = await kvetch.createObjects(Array.from({ length: 8 }, (_, i) => ({ type: "User", data: { username: `u${i}` } })));
+  // u8 and u16 are values of buckets a fifth shard takes from four: their claims move with them.
+  const usernames = Array.from({ length: 8 }, (_, i) => `u${8 * i}`);
+  const users = await kvetch.createObjects(usernames.map((username) => ({ type: "User", data: { username } })));
   const lists = await kvetch.createObjects(Array.from({ length: 24 }, (_, i) => ({ type: "TodoList", data: { userId: users[i % 8]!.id, name: `l${i}` } })));
   const made = await kvetch.createObjects(
     Array.from({ length: items }, (_, i) => ({
@@ -48,6 +53,7 @@ export async function seedMoveStore(kvetch: Kvetch, items: number): Promise<Move
   await kvetch.insertEdges("follows", follows.map(([fromId, toId]) => ({ fromId, toId })));
   return {
     users: users.map((user) => user.id),
+    usernames,
     lists: lists.map((list) => list.id),
     items: new Map(made.map((item) => [item.id, item.data])),
     follows,
@@ -149,6 +155,15 @@ export async function checkMoveModel(stores: readonly Kvetch[], model: MoveModel
       const expected = ids.filter((id) => model.items.get(id)?.tag === tag).sort();
       assert.equal(tagged[t]!.edges.map((entry) => entry.targetId).sort(), expected, `tag ${tag}: its index entries are the model's`);
     });
+    const owners = await kvetch.queryIndex("username", model.usernames, { verify: false });
+    assert.equal(owners.map((page) => page.edges.map((entry) => entry.targetId)), model.users.map((id) => [id]), "each username's index entry is its user's");
+    for (const username of model.usernames) {
+      const outcome = await kvetch.createObject("User", { username }).then(
+        () => "written",
+        (error: { code?: string }) => error.code ?? String(error),
+      );
+      assert.is(outcome, "UNIQUE_VIOLATION", `username ${username} is still claimed where its bucket is now`);
+    }
     const follows = await kvetch.getEdges("follows", model.users);
     assert.equal(
       follows.map((page) => page.edges.map((edge) => edge.toId)),
