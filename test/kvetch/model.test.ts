@@ -9,6 +9,7 @@ import * as assert from "uvu/assert";
 import { Kvetch, memoryBackend } from "../../src/kvetch/index.js";
 import { kvetchTestHooks } from "../../src/kvetch/testing/index.js";
 import { USERNAMES, modelSchema, runModel, runRacing } from "./modelRun.js";
+import { FOUR_OF_FIVE } from "./uniqueMove.js";
 
 for (const seed of [1, 2, 3]) {
   test(`model: seed ${seed}, 120 writes on 4 memory shards read back as the model says`, async () => {
@@ -30,8 +31,7 @@ test("racing writes on 4 memory shards: after each round of twelve, the derived 
 });
 
 test("racing writes through two stores while a fifth shard takes a fifth of the buckets: derived rows what the objects imply in every round, usernames held once, repair finds nothing", async () => {
-  // Four shards' ranges over the 1,024 buckets: the fifth configured shard owns none until the move.
-  const backend = memoryBackend({ shards: 5, latencyMs: 1, ranges: [0, 1, 2, 3].map((s) => ({ first: s * 256, last: s * 256 + 255, shard: s })) });
+  const backend = memoryBackend({ shards: 5, latencyMs: 1, ranges: FOUR_OF_FIVE });
   const mover = new Kvetch({ schema: modelSchema, backend });
   const other = new Kvetch({ schema: modelSchema, backend });
   await other.open();
